@@ -224,7 +224,9 @@ export async function benchHandlers(): Promise<HandlerFigures[]> {
         '-e',
         `const m = await import(${JSON.stringify(url)}); if (typeof m.handler !== 'function') throw new Error('no handler'); ${PRINT_CPU_MS}`,
       ];
-      const { wallMs, cpuMs } = pairedMedians(['-e', PRINT_CPU_MS], load, HANDLER_ENV);
+      // Fifteen pairs, not nine: on a shared machine a few slow runs in nine moved this row's ratio
+      // by about 0.5 between bench runs (30 November: 1.7–3.4× for the same bundles).
+      const { wallMs, cpuMs } = pairedMedians(['-e', PRINT_CPU_MS], load, HANDLER_ENV, 15);
       const [bareMs, loadMs] = wallMs;
       const [bareCpuMs, loadCpuMs] = cpuMs ?? [Number.NaN, Number.NaN];
       out.push({

@@ -124,6 +124,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
         centralRegion: config.region,
         readRoleName: containmentReadRoleName(config.containmentRoleName),
         readerRole: config.onCallRole,
+        config,
       }),
   );
   // A member's IAM calls reach EventBridge in its us-east-1 alone (infra14): forwarded from there, by name.
@@ -141,6 +142,9 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
         config,
       }),
   );
+  // Where the central region is us-east-1, the member stack's alarms page through DatalekMemberIam's topic there: deployed after it.
+  if (config.region === IAM_EVENTS_REGION)
+    for (const [i, m] of members.entries()) m.addStackDependency(memberIam[i], "its alarms page through DatalekMemberIam's datalek-on-call-alarms topic");
   // IAM's calls reach EventBridge in us-east-1 alone: where no pipeline region is us-east-1, forward them.
   const iamForward = needsIamForward(config)
     ? new IamForwardStack(app, 'DatalekIamForward', {
@@ -284,7 +288,7 @@ function acknowledge(stacks: {
       },
     );
   }
-  // The detector check's reads: ListDetectors has no resource type, GetDetector names GuardDuty's own ids.
+  // The detector check's reads: ListDetectors has no resource type, GetDetector and ListMembers name GuardDuty's own ids.
   const detectors = regions.map((r) => `arn:${partition}:guardduty:${r}:${account}:detector/*`);
   for (const s of [response.functions.detectorCheck, response.detectorCheckBoundary]) {
     Validations.of(s).acknowledge(
@@ -295,7 +299,8 @@ function acknowledge(stacks: {
       },
       ...[...new Set([...detectors, ...acrossRegions(detectors)])].map((resource) => ({
         id: `AwsSolutions-IAM5[Resource::${resource}]`,
-        reason: "GetDetector of whichever detector ListDetectors names (GuardDuty's id, unknown at deploy), in this account and the pipeline regions",
+        reason:
+          "GetDetector (and, with member accounts, ListMembers) of whichever detector ListDetectors names (GuardDuty's id, unknown at deploy), in this account and the pipeline regions",
       })),
     );
   }
@@ -364,6 +369,7 @@ function acknowledge(stacks: {
     ...response.routes.map((r) => r.deadLetterQueue),
     ...forwarders.map((f) => f.deadLetterQueue),
     ...memberIam.map((m) => m.deadLetterQueue),
+    ...members.map((m) => m.deadLetterQueue),
     ...(iamForward ? [iamForward.deadLetterQueue] : []),
   ]) {
     Validations.of(queue).acknowledge({

@@ -202,7 +202,14 @@ export function resourceContainmentStatements(scope: ContainmentScope): iam.Poli
       sid: 'DrainEcsContainerInstances',
       // An isolated instance's container instance found (by cluster) and set DRAINING: ECS places no
       // new task on it (adapters/aws/containment/ecs.ts). IAM cannot narrow the status asked for.
-      actions: ['ecs:ListContainerInstances', 'ecs:DescribeContainerInstances', 'ecs:UpdateContainerInstancesState'],
+      // Put/DeleteAttributes: the incident's mark on it before the drain, removed by the release (K6).
+      actions: [
+        'ecs:ListContainerInstances',
+        'ecs:DescribeContainerInstances',
+        'ecs:UpdateContainerInstancesState',
+        'ecs:PutAttributes',
+        'ecs:DeleteAttributes',
+      ],
       resources: [...arns('ecs', 'cluster/*'), ...arns('ecs', 'container-instance/*')],
     }),
     new iam.PolicyStatement({
@@ -249,7 +256,8 @@ export const RESOURCE_CONTAINMENT_REASONS: Record<string, string> = {
   RevokeIamUserSessions: 'writes the session-revocation deny policy on whichever IAM user of this account the finding names',
   DescribeEcsTasks: 'reads whichever ECS task the finding names, for its network interfaces',
   TagEcsTasks: 'only the datalek:incident and datalek:state tags, on whichever ECS task the finding names',
-  DrainEcsContainerInstances: 'finds, in whichever cluster, the container instance of whichever EC2 instance it isolates, and sets it DRAINING',
+  DrainEcsContainerInstances:
+    'finds, in whichever cluster, the container instance of whichever EC2 instance it isolates, marks it with the incident and sets it DRAINING',
   StopLambdaFunctions: 'sets reserved concurrency 0 and closes the open URL (to AWS_IAM only, by an explicit Deny) of whichever function the finding names',
   RestrictRdsInstances: 'makes private whichever database the finding names',
   RdsEvidenceSnapshots: "snapshots whichever database the finding names, only under datalek's own snapshot name prefix",

@@ -74,6 +74,12 @@ export function containmentReadStatements(scope: Pick<ContainmentScope, 'partiti
       actions: ['rds:DescribeDBInstances'],
       resources: arns('rds', 'db:*'),
     }),
+    new iam.PolicyStatement({
+      sid: 'ReadDrainedContainerInstances',
+      // An isolated instance's ECS container instance, DRAINING or set ACTIVE again (contain16); IAM authorises it on the cluster.
+      actions: ['ecs:DescribeContainerInstances'],
+      resources: arns('ecs', 'cluster/*'),
+    }),
     // The drift check reads two attributes; the same call answers an instance's user data (where
     // secrets often are). By EC2's ec2:Attribute key, as containment's own Deny on the Modify call:
     // where EC2 does not fill it for this call the Deny never applies.
@@ -96,4 +102,5 @@ export const CONTAINMENT_READ_REASONS: Record<string, string> = {
   ReadBucketBlocks: 'reads the Block Public Access settings of whichever bucket of this account (s3:ResourceAccount) an incident blocked',
   ReadFunctions: 'reads the reserved concurrency and URL auth type of whichever function an incident contained',
   ReadDatabases: 'reads whether the database an incident made private is public again',
+  ReadDrainedContainerInstances: "reads whether the ECS container instance an incident's isolation drained is ACTIVE again, in whichever cluster it is",
 };

@@ -116,7 +116,7 @@ export class IamForwardStack extends Stack {
   /** Encrypts the queue and the alarm topic. */
   public readonly key: kms.Key;
   /** On-call's alarm topic in us-east-1 (an alarm notifies a topic of its own region only). */
-  public readonly alarmTopic: sns.Topic;
+  public readonly alarmTopic: sns.ITopic;
 
   constructor(scope: Construct, id: string, props: IamForwardStackProps) {
     super(scope, id, props);

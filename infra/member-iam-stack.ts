@@ -51,9 +51,13 @@ import { IAM_EVENTS_REGION } from './iam-forward-stack.js';
 
 export const [MEMBER_IAM_FORWARD_RULE_NAME, MEMBER_IAM_GUARD_RULE_NAME] = MEMBER_IAM_RULE_NAMES;
 
-/** A member account's datalek roles by name: the containment role, its read role, the member stacks' forwarding roles. */
-export function memberRoleNames(config: { containmentRoleName: string }): string[] {
-  return [config.containmentRoleName, containmentReadRoleName(config.containmentRoleName), ...MEMBER_STACK_ROLE_NAMES];
+/**
+ * A member account's datalek roles by name: the containment role, its read role, the member stacks' forwarding roles, and
+ * the break-glass role (fgsec16 S1: the pipeline's name, made by hand; alone takes this stack's dead letters and may
+ * disable its key, so whoever makes it first, or changes its trust, has them).
+ */
+export function memberRoleNames(config: { containmentRoleName: string; breakGlassRole: string }): string[] {
+  return [config.containmentRoleName, containmentReadRoleName(config.containmentRoleName), ...MEMBER_STACK_ROLE_NAMES, config.breakGlassRole];
 }
 
 /**

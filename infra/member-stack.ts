@@ -17,17 +17,29 @@
  * then stop reaching the administrator, and so the pipeline, in silence. Two rules here forward
  * those calls (and calls on themselves: each watches the other) to the pipeline account's default
  * bus in the central region, where `datalek-watch-pipeline` pages (constructs/pipeline-watch.ts).
+ * A forward that fails (the central bus refusing, throttled past EventBridge's retries, the forward
+ * role's permission gone) waits in an encrypted dead-letter queue whose alarm pages on-call through
+ * the region's `datalek-on-call-alarms` topic in the member account, as `DatalekMemberIam`'s
+ * (forward-path.ts; fgsec16 S3: it was lost unpaged, the member leaving its administrator among
+ * them). Only the member's break-glass role (the pipeline's `breakGlassRole` name) may take its
+ * messages or disable its key. Where the central region is us-east-1, `DatalekMemberIam-<account>`
+ * makes that region's topic, and the alarms here page through it.
  */
-import { ArnFormat, Stack, type StackProps } from 'aws-cdk-lib';
-import * as events from 'aws-cdk-lib/aws-events';
+import { Stack, type StackProps } from 'aws-cdk-lib';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { boundaryStatements, mergedStatements } from './boundary.js';
+import { ALARM_TOPIC_NAME } from './constructs/alarms.js';
+import { type ForwardPathConfig, forwardPath, ruleArnOf } from './constructs/forward-path.js';
 import { groupTagCalls } from './constructs/group-tag-watch.js';
 import { deployCalls, guardDutyCalls, MEMBER_RULE_NAMES, ruleCalls } from './constructs/pipeline-watch.js';
 import { BOUNDARY_MERGES, containmentStatements, MEMBER_STACK_ROLE_NAMES } from './containment-policy.js';
 import { containmentReadStatements } from './containment-read.js';
 import { deployRoleArn, notByDeployment } from './deploy-role.js';
+import { IAM_EVENTS_REGION } from './iam-forward-stack.js';
 import { nameOverflowPolicies } from './overflow-policies.js';
 import { CONTAIN_ROLE_NAME } from './response-stack.js';
 
@@ -69,6 +81,8 @@ export interface MemberStackProps extends StackProps {
   readRoleName: string;
   /** The pipeline account's role whose sessions read containment back (the on-call role). */
   readerRole: string;
+  /** The break-glass role (of the member account, by the pipeline's name: alone takes the dead letters), on-call's e-mail and the pager. */
+  config: ForwardPathConfig;
 }
 
 export class MemberStack extends Stack {
@@ -81,6 +95,8 @@ export class MemberStack extends Stack {
   public readonly watchRules: events.Rule[];
   /** EventBridge's role for them: put events on the pipeline account's central bus, nothing else. */
   public readonly forwardRole: iam.Role;
+  /** The forwards that failed: their only copy. */
+  public readonly deadLetterQueue: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: MemberStackProps) {
     super(scope, id, props);
@@ -134,7 +150,6 @@ export class MemberStack extends Stack {
     iam.PermissionsBoundary.of(this.readRole).apply(this.readBoundary);
 
     const centralBus = `arn:${this.partition}:events:${props.centralRegion}:${props.pipelineAccount}:event-bus/default`;
-    const ruleArn = (name: string) => this.formatArn({ service: 'events', resource: 'rule', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
     const forward = new iam.PolicyStatement({ sid: 'ForwardToPipeline', actions: ['events:PutEvents'], resources: [centralBus] });
     this.forwardRole = new iam.Role(this, 'ForwardCallsRole', {
       roleName: MEMBER_STACK_ROLE_NAMES[0],
@@ -142,7 +157,7 @@ export class MemberStack extends Stack {
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
         conditions: {
           StringEquals: { 'aws:SourceAccount': this.account },
-          ArnEquals: { 'aws:SourceArn': [ruleArn(MEMBER_WATCH_RULE_NAME), ruleArn(MEMBER_GUARD_RULE_NAME)] },
+          ArnEquals: { 'aws:SourceArn': [ruleArnOf(this, MEMBER_WATCH_RULE_NAME), ruleArnOf(this, MEMBER_GUARD_RULE_NAME)] },
         },
       }),
     });
@@ -154,29 +169,43 @@ export class MemberStack extends Stack {
         statements: boundaryStatements([forward]),
       }),
     );
-    const role = this.forwardRole;
     // A change of a rule's pattern or targets by the member stack's own deployment (its account's
     // datalek execution role, deploy-role.ts) is not forwarded; anyone else's is.
     const byHandOf = notByDeployment(deployRoleArn(this));
-    this.watchRules = [
-      [MEMBER_WATCH_RULE_NAME, 'Watch', 'GuardDuty calls that stop this account’s findings from reaching the administrator', memberWatchPattern(byHandOf)],
-      [
-        MEMBER_GUARD_RULE_NAME,
-        'Guard',
-        `calls that would silence the ${MEMBER_WATCH_RULE_NAME} rule, and security groups' datalek: tags changed`,
-        memberGuardPattern(byHandOf),
+    const region = props.centralRegion;
+    const path = forwardPath(this, {
+      config: props.config,
+      keyDescription: `datalek: the member forward's dead-letter queue${region === IAM_EVENTS_REGION ? '' : ' and alarm topic'} in ${region}`,
+      centralBus,
+      role: this.forwardRole,
+      rules: [
+        {
+          name: MEMBER_WATCH_RULE_NAME,
+          id: 'Watch',
+          what: 'GuardDuty calls that stop this account’s findings from reaching the administrator',
+          pattern: memberWatchPattern(byHandOf),
+        },
+        {
+          name: MEMBER_GUARD_RULE_NAME,
+          id: 'Guard',
+          what: `calls that would silence the ${MEMBER_WATCH_RULE_NAME} rule, and security groups' datalek: tags changed`,
+          pattern: memberGuardPattern(byHandOf),
+        },
       ],
-    ].map(([name, id, what, pattern]) => {
-      const rule = new events.Rule(this, `${id}Rule`, {
-        ruleName: name as string,
-        description: `datalek: ${what}, forwarded to the pipeline (README, Deploy)`,
-        // Set below: CDK's pattern type has no top-level $or.
-        eventPattern: { source: ['aws.guardduty'] },
-      });
-      (rule.node.defaultChild as events.CfnRule).eventPattern = pattern;
-      // Not targets.EventBus: it would add its own grant to the role; the role's is the one above.
-      rule.addTarget({ bind: () => ({ arn: centralBus, role }) });
-      return rule;
+      forwardedTo: 'forwarded to the pipeline',
+      lostDescription: (name) =>
+        `datalek: this member account's calls forwarded by the ${name} rule (${region}) to the pipeline (${props.pipelineAccount}, ${region}) could be neither delivered nor put in the dead-letter queue: they are LOST, and no watch rule paged on them (among them: the account leaving its GuardDuty administrator, its detector deleted or suspended, an archiving filter, its datalek stack or rules changed). Look up this account's calls of the period in CloudTrail (Event history, ${region}), check in the administrator's GuardDuty (Accounts) that it is still an Enabled member, then mend the queue's policy or key`,
+      deadLetters: {
+        name: 'member-forward-dead-letters',
+        description: `datalek: this member account's calls that stop its findings from reaching the pipeline (leaving its GuardDuty administrator, its detector deleted or suspended, an archiving filter, its datalek stack or rules changed) or change a security group's datalek: tags (${region}) could not be forwarded to the pipeline (${props.pipelineAccount}, ${region}), so no watch rule paged on them; they wait in, or arrived in, the dead-letter queue (an empty queue after this alarm means someone received or deleted them). As this account's break-glass role, read them (each a CloudTrail event: the call, who, from where), treat each as a page of datalek-watch-pipeline, datalek-watch-changes or datalek-watch-group-tags, then redrive or delete them (runbooks)`,
+      },
+      // One topic of that name per account and region: DatalekMemberIam-<account> makes us-east-1's (build-app.ts deploys it first).
+      alarmTopic:
+        region === IAM_EVENTS_REGION
+          ? sns.Topic.fromTopicArn(this, 'OnCallAlarms', this.formatArn({ service: 'sns', region, resource: ALARM_TOPIC_NAME }))
+          : undefined,
     });
+    this.watchRules = path.rules;
+    this.deadLetterQueue = path.deadLetterQueue;
   }
 }

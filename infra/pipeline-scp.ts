@@ -94,6 +94,17 @@
  *   updating, deleting or rolling back a stack of another name, or making a change set for one, with
  *   any `cdk-datalek-*` role (`cloudformation:RoleArn`), to everyone. `NotResource` (the stacks named
  *   `Datalek…`): SCPs take it since AWS Organizations took IAM's full policy language; not tried on AWS.
+ *   attack16 K1: and to a `Datalek…` stack outside the pipeline's regions (the role is global), where no
+ *   watch rule sees the stack and the calls it makes pass as the deployment's; Cloud Control's calls
+ *   with such a role too (whether they carry `cloudformation:RoleArn` is unconfirmed).
+ * - **The break-glass role itself changed** (fgsec16 S1): every statement here excuses it, so whoever
+ *   changes its trust or policies has every exemption. In the bootstrap roles' statement: only itself.
+ * - **The watch rules turned off together** (fgsec16 S2): no rule sees the call that disables it, and
+ *   CloudTrail's delay lets a burst of calls on the rules that watch each other page nobody. Disabling,
+ *   deleting, rewriting or retargeting a `datalek…`/`Datalek…` rule is denied but to the deployment
+ *   (each region's, us-east-1's too) and break-glass. The stacks make no CloudTrail trail: none is named.
+ * - **Negative values published into an alarm's metric** (attack16 K4): `cloudwatch:PutMetricData` in
+ *   the `datalek` namespace, but by break-glass (the alarms count by `Maximum` besides).
  *
  * The deployment is the CDK bootstrap's CloudFormation execution role the stacks are synthesized
  * for, named exactly in each of the pipeline's regions (`cdk-<qualifier>-cfn-exec-role-<account>-<region>`).
@@ -126,6 +137,12 @@ export const SCP_PLACEHOLDERS = { account: '<PIPELINE_ACCOUNT_ID>', breakGlassRo
 /** Where the policy is shipped, from the repository's root. */
 export const PIPELINE_SCP_FILE = 'infra/scp/datalek-pipeline-account.json';
 
+/**
+ * The shipped policy's documents, each attached as an SCP of its own (infra16: with each region's deployment
+ * excused for its own region, the example's regions no longer fit one SCP): their statements together are the policy.
+ */
+export const PIPELINE_SCP_FILES = [PIPELINE_SCP_FILE, PIPELINE_SCP_FILE.replace('.json', '-2.json')];
+
 /** AWS Organizations takes an SCP of at most this many characters (whitespace counts when it is not saved in the console). */
 export const SCP_SIZE_LIMIT = 5120;
 
@@ -146,6 +163,18 @@ export const ALARM_SILENCING = ['DisableAlarmActions', 'DeleteAlarms', 'PutMetri
  * language (as `NotResource`, below); not tried on AWS (an SCP that did not take it is refused when attached).
  */
 const FORWARD_ROLE_CHANGES = ['*RolePolicy', '*RolePermissionsBoundary', 'CreateRole', 'DeleteRole'];
+
+/** The calls that keep a rule from seeing or passing on what it matches: it disabled, deleted, rewritten (a pattern that matches nothing, state DISABLED), its targets removed or replaced (fgsec16 S2). */
+export const RULE_SILENCING = ['DisableRule', 'DeleteRule', 'RemoveTargets', 'PutRule', 'PutTargets'];
+
+/** The CloudFormation calls that take an execution role (`cloudformation:RoleArn`) for a stack. */
+export const STACK_ROLE_ACTIONS = ['CreateStack', 'UpdateStack', 'CreateChangeSet', 'DeleteStack', 'RollbackStack', 'ContinueUpdateRollback'];
+
+/** Cloud Control's calls (authorized as `cloudformation:…`), which take a role too (attack16 K1). */
+export const CLOUD_CONTROL_ACTIONS = ['CreateResource', 'UpdateResource', 'DeleteResource'];
+
+/** The custom namespace of datalek's log metrics (response-stack.ts): its alarms count them. */
+export const METRIC_NAMESPACE = 'datalek';
 
 /** The topics' names begin so (the alarm topics, the pages' and the FG's). */
 const TOPIC_NAME_PREFIX = 'datalek-';
@@ -245,6 +274,9 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
     ...new Set(central.filter((s) => s.account === props.stacks.response.account).flatMap((s) => fixedNames(s).policies)),
     `${DATALEK_POLICY_PREFIX}*-overflow-*`,
   ];
+  // The regions of the stacks (the pipeline's, and us-east-1's DatalekIamForward); any, for a stack of no region of its own.
+  const regionsOf = stacks.map((s) => (Token.isUnresolved(s.region) ? '*' : s.region));
+  const pipelineRegions = regionsOf.includes('*') ? ['*'] : [...new Set(regionsOf)];
   return {
     Version: '2012-10-17',
     Statement: [
@@ -322,18 +354,45 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
         Action: [...[...BOOTSTRAP_ROLE_CHANGES, ...BOOTSTRAP_POLICY_CHANGES].map((a) => `iam:${a}`), ...STAGING_BUCKET_CHANGES],
         Resource: [
           role(`${BOOTSTRAP_ROLE_PREFIX}*`),
+          // fgsec16 S1: the break-glass role itself, which every guard excuses: its trust or policies changed by
+          // anyone else made them break-glass. The one role here the deployment never makes.
+          role(props.breakGlassRole),
           ...['', '*/'].map((path) => `arn:*:iam::${props.account}:policy/${path}${BOOTSTRAP_ROLE_PREFIX}*`),
           `arn:*:s3:::${STAGING_BUCKET_PREFIX}*`,
         ],
         Condition: { ArnNotLike: { 'aws:PrincipalArn': role(props.breakGlassRole) } },
       },
       {
-        Sid: 'DatalekExecutionRoleOnlyForDatalekStacks',
+        Sid: 'DatalekExecutionRoleOnlyForDatalekStacksInItsRegions',
         Effect: 'Deny',
-        Action: ['CreateStack', 'UpdateStack', 'CreateChangeSet', 'DeleteStack', 'RollbackStack', 'ContinueUpdateRollback'].map((a) => `cloudformation:${a}`),
-        NotResource: `arn:*:cloudformation:*:${props.account}:stack/${STACK_NAME_PREFIX}*/*`,
+        // attack16 K1: Cloud Control's calls too (CloudFormation's resource handlers without a stack); whether they
+        // carry `cloudformation:RoleArn` is unconfirmed: where they do not, this denies them nothing.
+        Action: [...STACK_ROLE_ACTIONS, ...CLOUD_CONTROL_ACTIONS].map((a) => `cloudformation:${a}`),
+        // attack16 K1: in the pipeline's regions only: in another, no watch rule sees the stack, and its calls are excused as the deployment's.
+        NotResource: pipelineRegions.map((region) => `arn:*:cloudformation:${region}:${props.account}:stack/${STACK_NAME_PREFIX}*/*`),
         // Any bootstrap role's name: denying a role merely named so to such a stack loses nothing.
         Condition: { ArnLike: { 'cloudformation:RoleArn': role(`${BOOTSTRAP_ROLE_PREFIX}*`) } },
+      },
+      {
+        Sid: 'DatalekRulesOnlyByTheDeploymentOrBreakGlass',
+        Effect: 'Deny',
+        // fgsec16 S2: no rule sees the call that disables it, and CloudTrail hands a call to EventBridge seconds to
+        // minutes later: the rules that watch each other, turned off a few milliseconds apart, page nobody.
+        Action: RULE_SILENCING.map((a) => `events:${a}`),
+        // `datalek-…` rules (on the default bus, and every rule of the `datalek` bus: `rule/datalek/…`), and those
+        // CloudFormation names after a `Datalek…` stack (the finding and route rules, the schedules).
+        Resource: ['datalek', STACK_NAME_PREFIX].map((name) => `arn:*:events:*:*:rule/${name}*`),
+        // Every region's deployment: each deploys its region's rules (room: not told apart by region).
+        Condition: excusing(stacks),
+      },
+      {
+        Sid: 'DatalekMetricsOnlyByBreakGlass',
+        Effect: 'Deny',
+        // attack16 K4: a negative value published into an alarm's metric held its Sum below the threshold. Nothing
+        // of datalek publishes there (CloudWatch Logs' metric filters do, as a service: no SCP reaches them).
+        Action: 'cloudwatch:PutMetricData',
+        Resource: '*',
+        Condition: { StringLike: { 'cloudwatch:namespace': `${METRIC_NAMESPACE}*` }, ArnNotLike: { 'aws:PrincipalArn': role(props.breakGlassRole) } },
       },
     ],
   };

@@ -39,6 +39,7 @@ import { BOUNDARY_MERGES, containmentStatements, MEMBER_IAM_RULE_NAMES, protectP
 import { containmentReadStatements } from './containment-read.js';
 import { IAM_EVENTS_REGION } from './iam-forward-stack.js';
 import { LINK_WRITE_KEYS, linkTableStatements } from './link-grant.js';
+import { METRIC_NAMESPACE } from './pipeline-scp.js';
 import type { StatefulStack } from './stateful-stack.js';
 
 export interface ResponseStackProps extends StackProps {
@@ -215,6 +216,8 @@ export class ResponseStack extends Stack {
           DATALEK_CANARY_REGIONS: regions.join(','),
           DATALEK_CANARY_PUBLISHING_FREQUENCY: config.detector.findingPublishingFrequency,
           DATALEK_CANARY_FEATURES: config.detector.features.join(','),
+          // Each must be an Enabled member of every region's detector (fgsec16 S3).
+          DATALEK_CANARY_MEMBERS: config.memberAccounts.join(','),
         },
         alarmTopic,
         logRetention: props.logRetention,
@@ -491,7 +494,8 @@ export class ResponseStack extends Stack {
 
     // The detector check reads the detectors of the pipeline's regions, nothing else. GuardDuty's
     // ListDetectors has no resource type (the Service Authorization Reference lists none): only
-    // the region can limit it. GetDetector names the detector, whose id GuardDuty gave.
+    // the region can limit it. GetDetector names the detector, whose id GuardDuty gave; so does
+    // ListMembers (the detector's member accounts and their relationship), granted only with members.
     this.detectorReads = [
       new iam.PolicyStatement({
         sid: 'ListDetectorsOfPipelineRegions',
@@ -504,6 +508,16 @@ export class ResponseStack extends Stack {
         actions: ['guardduty:GetDetector'],
         resources: regions.map((r) => `arn:${this.partition}:guardduty:${r}:${this.account}:detector/*`),
       }),
+      // With member accounts, the members of the same detectors: whether each is still an Enabled member (fgsec16 S3).
+      ...(config.memberAccounts.length
+        ? [
+            new iam.PolicyStatement({
+              sid: 'ListMembersOfPipelineDetectors',
+              actions: ['guardduty:ListMembers'],
+              resources: regions.map((r) => `arn:${this.partition}:guardduty:${r}:${this.account}:detector/*`),
+            }),
+          ]
+        : []),
     ];
     for (const statement of this.detectorReads) detectorCheck.fn.addToRolePolicy(statement);
     this.detectorCheckBoundary = new iam.ManagedPolicy(this, 'DetectorCheckBoundary', {
@@ -569,14 +583,15 @@ export class ResponseStack extends Stack {
       const filter = new logs.MetricFilter(this, `${metricName}Metric`, {
         logGroup: contain.logGroup,
         filterPattern: logs.FilterPattern.numberValue(`$.${field}`, '>', 0),
-        metricNamespace: 'datalek',
+        metricNamespace: METRIC_NAMESPACE,
         metricName,
         metricValue: `$.${field}`,
       });
       onCallAlarm(this, `${metricName}Alarm`, {
         name,
         description,
-        metric: filter.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
+        // attack16 K4: Maximum, not Sum: anyone may publish into a custom namespace, and negative values held a Sum below 1.
+        metric: filter.metric({ statistic: 'Maximum', period: Duration.minutes(1) }),
         topic: alarmTopic,
       });
     }
@@ -590,7 +605,7 @@ export class ResponseStack extends Stack {
         new logs.MetricFilter(this, `${f.node.id}StuckConflictsMetric`, {
           logGroup: f.logGroup,
           filterPattern: logs.FilterPattern.numberValue(`$.${LOG_METRICS.stuckConflicts}`, '>', 0),
-          metricNamespace: 'datalek',
+          metricNamespace: METRIC_NAMESPACE,
           metricName: 'StuckConflicts',
           metricValue: `$.${LOG_METRICS.stuckConflicts}`,
         }),
@@ -599,7 +614,7 @@ export class ResponseStack extends Stack {
       name: 'stuck-conflict',
       description:
         "datalek acknowledge/link-apply: an acknowledgement (on-call's signed URL, an acknowledgement link's page or a pager's webhook) was NOT recorded: the store refused it at every try while the incident did not change, which is no race (a row put in the incidents table behind datalek?), and the escalation goes on. The function's log names the incident (incidentId, identifiers only); run datalek verify ID --target aws, which names the row, put it right, then acknowledge again (runbooks/on-call.md)",
-      metric: stuck.metric({ statistic: 'Sum', period: Duration.minutes(1) }),
+      metric: stuck.metric({ statistic: 'Maximum', period: Duration.minutes(1) }),
       topic: alarmTopic,
     });
 
@@ -615,7 +630,8 @@ export class ResponseStack extends Stack {
       logGroupPrefix: `${this.stackName}-`,
       // The member stacks' roles (fgsec14 S1): their calls arrive here as the members forward IAM's (member-iam-stack.ts, infra14).
       // The on-call role, and (its calls forwarded from member accounts) the containment role and its read role by its name (infra15).
-      otherRoleNames: { prefixes: [config.containmentRoleName], exactly: [config.onCallRole] },
+      // The break-glass role by its exact name, whatever it is (fgsec16 S1: every guard excuses it; a member's forwarded too).
+      otherRoleNames: { prefixes: [config.containmentRoleName], exactly: [config.onCallRole, config.breakGlassRole] },
       rolesDeployedIn: config.region,
       // The breach register's tables and the event archive (datalek-watch-register, review9 S1).
       tablePrefix: 'datalek-',

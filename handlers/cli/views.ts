@@ -5,12 +5,21 @@
 import { apInternalTarget, apLegalDeadline, currentAwareness } from '../core/ap-verdict.js';
 import { byHandText, notDoneText, notDoneWithdrawnText } from '../core/breach-facts.js';
 import { runbookUrl } from '../core/chat-card.js';
-import { assessedAfterClosing, type ClockName, clocksOf, enteredAfterDeadlineText, roleOf, SUBSCRIBERS_AP_NOT_RECORDED } from '../core/clocks.js';
+import {
+  assessedAfterClosing,
+  type ClockName,
+  clocksOf,
+  enteredAfterDeadlineText,
+  nis2AwarenessText,
+  roleOf,
+  SUBSCRIBERS_AP_NOT_RECORDED,
+} from '../core/clocks.js';
 import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containment.js';
 import { assessmentCoverage, type FindingTypeNames } from '../core/finding-types.js';
 import { findingTypesSeen, type Incident, initialReport, type ReportRecord, subscribersWithoutAp, type TimelineEntry } from '../core/incident.js';
 import { besideSpecialLabel, clockNote, shownState } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
+import { MINIMISED } from '../core/minimise.js';
 import type { Policy } from '../core/policy.js';
 import { reviewPending } from '../core/schedule.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
@@ -274,6 +283,9 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     lines.push(
       `  NIS2           ${incident.nis2.significant ? 'significant' : 'not significant'} (${incident.nis2.by}, ${formatLocal(incident.nis2.at, tz)}): ${incident.nis2.reason}`,
     );
+    // Which awareness its deadlines run from, while significant (fgsec16 S4).
+    const aware = nis2AwarenessText(incident, tz);
+    if (aware) lines.push(`  NIS2 aware     ${aware.en}`);
   }
   for (const [what, s] of [
     ['Art. 34', incident.subjects],
@@ -328,6 +340,10 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
         );
       // The domain a DNS channel step blocks is left out of messages (attacker-chosen text): here on-call reads it.
       if (a.type === 'block-dns-channel') lines.push(...dnsDomainLines(a));
+      // A federated user's principal is named by its pseudonym everywhere else (fed16): here on-call reads it, until minimised.
+      const principal = a.type === 'contain-federated-user' ? a.params?.principalId : undefined;
+      if (typeof principal === 'string' && principal !== MINIMISED)
+        lines.push(`             principal ${principal} (as the finding names it; left out of messages, removed when the finding is minimised)`);
     }
     // Beyond what the record holds (commit-bounds.ts): counted, and a person's to contain.
     const left = incident.actionsNotPlanned;

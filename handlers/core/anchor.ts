@@ -13,8 +13,10 @@
  * 2. Read the incidents that moved since and the registry. The store's bookkeeping only says which
  *    incidents to look at: each head signed is the ledger's own. Where the store keeps every
  *    anchored head (SQLite), that set is believed only while it hashes to what the last digest
- *    says it left (`anchored`): otherwise (a row planted to keep history out of the digests) every
- *    incident's head is anchored again and the mismatch reported.
+ *    says it left (`anchored`): otherwise (a row planted to keep history out of the digests, or
+ *    removed to have the anchor forget what a digest anchored) every incident is read and held to
+ *    the heads the signed digests anchored, read from them, the store's record is put back to
+ *    them, and the mismatch reported.
  * 3. Audit what is about to be anchored: the registry, and each incident that moved. What does not
  *    verify is not anchored: signing it would bless the tampering. What does not audit is read
  *    again first (readAgainWhileProblems): a write in flight between two reads is no tampering.
@@ -24,7 +26,13 @@
  *    so it is anchored once it verifies again, audited whole as every head is; the others are
  *    signed (review13 K3): withholding the whole digest let one loud tamper, for as long as its
  *    repair took, leave every other incident's new history anchored by nothing and rewritable. A
- *    registry that does not verify withholds the digest: its heads are in every digest.
+ *    registry shard that does not verify is carried on as the last digest anchored it, and the
+ *    digest marks it as not renewed (`registryLeftOut`): its heads are in every digest, and
+ *    withholding the digest for it let one registry item tampered stop all anchoring (the
+ *    incidents' own proof too) until a person mended it. What is left out is pinned, not vouched
+ *    for: the digest carries its head as read (`seen`, `registrySeen`) on until it verifies, and it
+ *    is anchored again only while it holds that head (review14 K3: otherwise the history written
+ *    while an old entry was kept broken could be rewritten, the byte put back, and signed).
  * 4. Build, sign and write the digest, never over an existing one; then record the heads as anchored.
  *
  * The claims on resources (which incident a finding on a resource joins) are in no ledger, so no
@@ -57,6 +65,7 @@ import {
   type DigestProblem,
   digestName,
   type LoadedDigest,
+  loadDigests,
   signDigest,
   statement,
   withHeads,
@@ -65,31 +74,50 @@ import { sha256 } from './hash.js';
 import { anchorRoot, type IncidentHead, registryGenesis } from './ledger.js';
 
 export interface AnchorResult {
-  /** The digest written, or null when nothing changed or the registry did not verify. */
+  /** The digest written, or null when nothing changed that verifies. */
   written: (Digest & { name: string; location: string }) | null;
   /**
-   * What does not verify. The incidents they name are left out of any digest written (`leftOut`);
-   * a problem of the registry withholds the digest (written null). Either way the run has failed.
+   * What does not verify. The incidents they name are left out of any digest written (`leftOut`),
+   * the registry shards they name are not renewed in it (`registryLeftOut`). Either way the run has failed.
    */
   problems: AuditProblem[];
   /** The incidents that moved but do not verify: in no digest, still marked for the next run. */
   leftOut: string[];
+  /**
+   * The registry shards that do not verify: the digest written carries each as the last digest
+   * anchored it, marked as not renewed (`registryLeftOut`), and signs the rest.
+   */
+  registryLeftOut: number[];
   unchanged: boolean;
   /** A digest found written but not recorded in the store (a run that died between the two), taken as written. */
   adopted: { sequence: number; name: string }[];
   /** The store's record of the heads already anchored did not match the last digest: every head was anchored again. */
   bookkeeping: string | null;
-  /** Incidents that moved beyond the heads one run takes (maxHeads): left marked for the next run. */
+  /** Incidents that moved beyond the heads one run takes (maxHeads), or not checked (stoppedOnBroken): left marked for the next run. */
   remaining: number;
+  /**
+   * The run stopped after maxBroken incidents that do not verify, with `remaining` not checked: the
+   * digest written says where the next run goes on (`turn`).
+   */
+  stoppedOnBroken: boolean;
 }
 
 /**
  * The most ledger heads one run reads, audits, signs and marks: on AWS a run has two minutes (a
  * Query and a DeleteItem each), and a run that died after writing its digest leaves the next to
  * read every head of it again. After a storm the rest follow, 5 minutes apart. Incidents that do
- * not verify are read on top of these (review13 E1): each run reads them again and fails naming them.
+ * not verify are read on top of these (review13 E1), at most MAX_BROKEN_PER_RUN of them: each run
+ * reads them again and fails naming them.
  */
 export const MAX_HEADS_PER_RUN = 500;
+
+/**
+ * The most incidents that do not verify one run reads before it stops: each is read on top of the
+ * heads taken, and the whole reading again up to AUDIT_READS times, so thousands kept broken pushed
+ * the run past its two minutes, loud but proving nothing new. The run signs what verified, names how
+ * many it did not check, and the next run goes on after the last one it read (the digest's `turn`).
+ */
+export const MAX_BROKEN_PER_RUN = 100;
 
 /** The store went back behind its digests: anchoring it would sign less than was anchored before. */
 export class RolledBackError extends DigestError {}
@@ -101,6 +129,8 @@ interface Deps {
   now: () => string;
   /** MAX_HEADS_PER_RUN unless given. */
   maxHeads?: number;
+  /** MAX_BROKEN_PER_RUN unless given. */
+  maxBroken?: number;
 }
 
 /** The last digest, as the store records it: its hash, root, registry and the anchored set it left. */
@@ -112,28 +142,44 @@ interface Previous {
   anchored: string | undefined;
   /** The highest incident id it anchored: a bounded run starts after it (review7 Y10). */
   lastIncident?: string;
+  /** The left-out incidents' and registry shards' heads as it saw them, not vouched for (review14 K3). */
+  seen: Map<string, IncidentHead>;
+  registrySeen: Map<number, [number, number, string]>;
 }
 
 export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   const { source, digests } = deps;
   const { previous, adopted } = await catchUp(deps);
   const maxHeads = deps.maxHeads ?? MAX_HEADS_PER_RUN;
-  const { candidates, shards, anchoredSet, problems, bookkeeping, remaining } = await readAgainWhileProblems(async () => {
+  const maxBroken = deps.maxBroken ?? MAX_BROKEN_PER_RUN;
+  // What the digests anchored, read from them once, only when the store's record of it does not hold.
+  let fromDigests: Promise<{ heads: IncidentHead[]; why: string }> | undefined;
+  const { candidates, shards, anchoredSet, problems, bookkeeping, remaining, turn, heads } = await readAgainWhileProblems(async () => {
     const marked = await source.anchorCandidates();
     const anchoredSet = await source.anchoredHeads();
     const shards = await source.registry();
     const ids = await source.incidentIds();
-    const problems: AuditProblem[] = [...auditRegistry(shards, new Set(ids)).problems, ...registryBehind(previous, shards)];
+    const problems: AuditProblem[] = [
+      ...auditRegistry(shards, new Set(ids)).problems,
+      ...registryBehind(previous, shards),
+      ...registrySeenBehind(previous, shards),
+    ];
     // The store's "already anchored", believed only while it is the set the last digest left.
     const believed =
       anchoredSet === null ||
       (anchoredSet.length === 0 && !previous) ||
       (previous?.anchored !== undefined && anchoredSetHash(anchoredSet) === previous.anchored);
+    // Otherwise what was anchored is read from the signed digests (a row removed had the anchor
+    // forget the head an older digest anchored, and sign that incident's history rewritten), and
+    // the store's record is put back to it; every incident is read.
+    if (!believed) fromDigests ??= anchoredByDigests(deps, previous);
+    const derived = fromDigests && !believed ? await fromDigests : null;
     const bookkeeping =
       believed || previous?.anchored === undefined
         ? null
-        : `the store's record of the heads already anchored is not the one digest ${previous.sequence} left (a row added, changed or removed behind the anchor): every incident's head was anchored again`;
-    const before = new Map((believed ? (anchoredSet ?? []) : []).map((h) => [h.incidentId, h]));
+        : `the store's record of the heads already anchored is not the one digest ${previous.sequence} left (a row added, changed or removed behind the anchor): every incident was checked against the heads the digests anchored${derived?.why ?? ''}, and the record put back to them`;
+    const anchored = derived ? derived.heads : (anchoredSet ?? []);
+    const before = new Map(anchored.map((h) => [h.incidentId, h]));
     const candidates: IncidentHead[] = [];
     // A run takes a bounded number of the incidents that moved; the rest stay marked for the next.
     // It starts after the highest id the previous digest anchored and wraps around (review7 Y10): in
@@ -148,33 +194,68 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     // An incident left out (it does not verify) does not count against the slice (review13 E1):
     // it stays marked and first in line, and a slice of only broken ones signed nothing and never
     // moved the turn, keeping every other moved incident out of every digest.
+    // Nor are they read without end: after maxBroken the run stops, and the next goes on after the
+    // last one read (`turn`), so a storm of broken ones cannot keep it from the sound rest.
     let taken = 0;
+    let broken = 0;
     let read = 0;
+    let turn: string | undefined;
+    // Each incident read, at its head as read; `extends`: it still holds the head seen while it was left out.
+    const heads = new Map<string, { head: IncidentHead | null; extends: boolean }>();
     for (const id of moved) {
       if (believed && taken >= maxHeads) break;
+      if (believed && broken >= maxBroken) {
+        turn = moved[read - 1];
+        break;
+      }
       read++;
       const raw = await source.rawIncident(id);
-      const own = [...auditIncident(raw, () => true), ...ledgerBehind(raw, before.get(id))];
+      const behindSeen = ledgerBehind(raw, previous?.seen.get(id), 'seen');
+      const own = [...auditIncident(raw, () => true), ...ledgerBehind(raw, before.get(id)), ...behindSeen];
       problems.push(...own);
       if (!own.some((p) => !ofRegistry(p))) taken++;
+      else broken++;
       // The head signed is the ledger's own, never what the bookkeeping names.
       const head = raw.ledger.reduce<RawIncident['ledger'][number] | undefined>((top, row) => (!top || row.seq > top.seq ? row : top), undefined);
       if (head && !(before.get(id)?.seq === head.seq && before.get(id)?.hash === head.hash))
         candidates.push({ incidentId: id, seq: head.seq, hash: head.hash });
+      // Seen only past the head anchored: up to it the anchored head pins it (a chain rewritten there and put back is renewed).
+      const past = head && head.seq > (before.get(id)?.seq ?? 0) ? { incidentId: id, seq: head.seq, hash: head.hash } : null;
+      heads.set(id, { head: past, extends: behindSeen.length === 0 });
     }
     const remaining = moved.length - read;
-    return { candidates, shards, anchoredSet, problems, bookkeeping, remaining };
+    return {
+      candidates,
+      shards,
+      anchoredSet: anchoredSet === null ? null : { heads: anchored, replace: !believed },
+      problems,
+      bookkeeping,
+      remaining,
+      turn,
+      heads,
+    };
   });
-  // An incident that does not verify is left out (its mark kept); the registry's heads are in every digest.
-  const broken = new Set(problems.filter((p) => !ofRegistry(p)).map((p) => p.incidentId));
+  // An incident that does not verify is left out (its mark kept); a registry shard that does not is
+  // carried on as the last digest anchored it, not renewed, and marked so.
+  // An incident a registry problem names (an entry naming it twice: opened again under its id) is left out too.
+  const broken = new Set(problems.filter((p) => !ofRegistry(p) || !['(registry)', '(unreadable)'].includes(p.incidentId)).map((p) => p.incidentId));
   const leftOut = [...broken].sort();
   const signed = candidates.filter((h) => !broken.has(h.incidentId));
-  const result = { adopted, bookkeeping, remaining, leftOut };
-  if (problems.some(ofRegistry)) return { written: null, problems, unchanged: false, ...result };
+  const registryLeftOut = shardsOf(problems.filter(ofRegistry), shards.length);
+  const result = { adopted, bookkeeping, remaining, leftOut, registryLeftOut, stoppedOnBroken: turn !== undefined };
 
-  const registry = registryHeads(shards);
+  const read = registryHeads(shards);
+  const registry = read.map((head, shard) => (registryLeftOut.includes(shard) ? anchoredBefore(previous, shard) : head));
   const sameRegistry = previous !== null && JSON.stringify(previous.registry) === JSON.stringify(registry.map((h) => [h.seq, h.hash]));
-  if (signed.length === 0 && sameRegistry && !bookkeeping) return { written: null, problems, unchanged: problems.length === 0, ...result };
+  const seen = seenHeads(previous, heads, broken);
+  const registrySeen = registrySeenHeads(previous, read, shards, registryLeftOut, registry);
+  // What is left out is pinned as read: a run that saw it move writes a digest for that alone.
+  const sameSeen =
+    JSON.stringify(seen) === JSON.stringify([...(previous?.seen.values() ?? [])]) &&
+    JSON.stringify(registrySeen) === JSON.stringify([...(previous?.registrySeen.values() ?? [])]);
+  // A run stopped on broken incidents writes its turn all the same: without it the next would read the same ones again.
+  if (signed.length === 0 && sameRegistry && sameSeen && !bookkeeping && turn === undefined)
+    return { written: null, problems, unchanged: problems.length === 0, ...result };
 
   const sequence = (previous?.sequence ?? 0) + 1;
   const body = buildDigestBody({
@@ -186,7 +267,11 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     incidents: signed,
     signer: deps.signer,
     // What the store's record of anchored heads holds once this digest is recorded in it.
-    ...(anchoredSet === null ? {} : { anchored: anchoredSetHash(withHeads(anchoredSet, signed)) }),
+    ...(anchoredSet === null ? {} : { anchored: anchoredSetHash(withHeads(anchoredSet.heads, signed)) }),
+    registryLeftOut,
+    turn,
+    seen,
+    registrySeen,
   });
   const { digest, bytes } = await signDigest(body, deps.signer);
   const name = digestName(sequence);
@@ -198,14 +283,65 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       { cause: err },
     );
   }
-  await source.markAnchored(signed);
+  // A record found changed behind the anchor is put back whole: the heads the digests anchored, and these.
+  if (anchoredSet?.replace) await source.markAnchored(withHeads(anchoredSet.heads, signed), { replace: true });
+  else await source.markAnchored(signed);
   await source.saveAnchorState({ sequence, name, digestHash: sha256(bytes.toString('utf8')), root: body.root });
   return { written: { ...digest, name, location: digests.describe() }, problems, unchanged: false, ...result };
+}
+
+/**
+ * Every incident's head as the digests up to the last one anchored it (the newest digest naming the
+ * incident), read from them and checked with the anchor's key: where the store keeps a record of
+ * this set (SQLite's `anchored`), what the anchor uses when that record is not the one the last
+ * digest left. `why` says what was off with the digests, if anything (empty when nothing was).
+ */
+async function anchoredByDigests(deps: Deps, previous: Previous | null): Promise<{ heads: IncidentHead[]; why: string }> {
+  const verifier = deps.signer.verifier;
+  if (!previous || !verifier) return { heads: [], why: previous ? " (none could be read: the anchor's key cannot check them)" : '' };
+  const { digests, problems } = await loadDigests(deps.digests, verifier);
+  const heads = new Map<string, IncidentHead>();
+  for (const d of digests)
+    if (d.sequence <= previous.sequence) for (const [incidentId, seq, hash] of d.incidents) heads.set(incidentId, { incidentId, seq, hash });
+  const set = [...heads.values()];
+  const off = [
+    ...problems.map((p) => `${p.digest} ${p.problem}`),
+    ...(previous.anchored !== undefined && anchoredSetHash(set) !== previous.anchored
+      ? [`the digests read do not add up to the set digest ${previous.sequence} left`]
+      : []),
+  ];
+  return { heads: set, why: off.length ? ` (as far as they could be read: ${off.join('; ')}; datalek verify --digests shows it all)` : '' };
 }
 
 /** A problem of the registry itself (an entry of its chain, or behind the last digest): its heads are in every digest. */
 function ofRegistry(p: AuditProblem): boolean {
   return p.incidentId === '(registry)' || p.entry.startsWith('registry ');
+}
+
+/**
+ * The registry shards the problems of the registry name (each names its entry as `registry
+ * <shard>/<n>`), in order; every shard when one names none it can be told by, so that nothing
+ * unverified is ever signed.
+ */
+function shardsOf(problems: AuditProblem[], count: number): number[] {
+  const shards = new Set<number>();
+  for (const p of problems) {
+    const shard = /^registry (\d+)\//.exec(p.entry)?.[1];
+    if (shard === undefined) return Array.from({ length: count }, (_, i) => i);
+    shards.add(Number(shard));
+  }
+  return [...shards].sort((x, y) => x - y);
+}
+
+/** A shard's head as the last digest anchored it (its genesis before any): what a digest carries on for a shard that does not verify. */
+function anchoredBefore(previous: Pick<Previous, 'registry'> | null, shard: number): { seq: number; hash: string } {
+  const [seq, hash] = previous?.registry[shard] ?? [0, registryGenesis(shard)];
+  return { seq, hash };
+}
+
+/** Where the run after a digest starts: after its turn, where it stopped on broken incidents; else after the highest id it anchored. */
+function turnOf(digest: Digest): string | undefined {
+  return typeof digest.turn === 'string' ? digest.turn : digest.incidents.at(-1)?.[0];
 }
 
 /** The ids in order from the first after `last`, then from the start: none waits behind busier ones for ever. */
@@ -241,7 +377,7 @@ async function catchUp(deps: Deps): Promise<{ previous: Previous | null; adopted
     await source.markAnchored(digest.incidents.map(([incidentId, seq, hash]) => ({ incidentId, seq, hash })));
     const hash = sha256(bytes.toString('utf8'));
     await source.saveAnchorState({ sequence, name, digestHash: hash, root: digest.root });
-    previous = { sequence, hash, root: digest.root, registry: digest.registry, anchored: digest.anchored, lastIncident: digest.incidents.at(-1)?.[0] };
+    previous = { sequence, hash, root: digest.root, registry: digest.registry, anchored: digest.anchored, lastIncident: turnOf(digest), ...seenOf(digest) };
     adopted.push({ sequence, name });
   }
   return { previous, adopted };
@@ -265,8 +401,73 @@ async function lastDigest(digests: DigestStore, state: AnchorState): Promise<Pre
     root: state.root,
     registry: digest.registry,
     anchored: digest.anchored,
-    lastIncident: digest.incidents.at(-1)?.[0],
+    lastIncident: turnOf(digest),
+    ...seenOf(digest),
   };
+}
+
+/** What a digest saw of the incidents and registry shards it left out (none in digests written before it was kept). */
+function seenOf(digest: Digest): Pick<Previous, 'seen' | 'registrySeen'> {
+  return {
+    seen: new Map((digest.seen ?? []).map(([incidentId, seq, hash]) => [incidentId, { incidentId, seq, hash }])),
+    registrySeen: new Map((digest.registrySeen ?? []).map((row) => [row[0], row])),
+  };
+}
+
+/**
+ * The left-out incidents' heads this digest sees (review14 K3): the ones the last digest saw, but
+ * for those read now that verify (they held it, and are anchored now or were at that head), and
+ * for those read now and left out again, the head as read, unless it does not extend the one seen
+ * before (then that one stays: the rewrite is named on every run, never taken as the new pin).
+ */
+function seenHeads(
+  previous: Pick<Previous, 'seen'> | null,
+  heads: Map<string, { head: IncidentHead | null; extends: boolean }>,
+  leftOut: Set<string>,
+): IncidentHead[] {
+  const seen = new Map(previous?.seen);
+  for (const [id, { head, extends: holds }] of heads) {
+    if (!leftOut.has(id)) seen.delete(id);
+    else if (head && holds) seen.set(id, head);
+  }
+  return [...seen.values()].sort((a, b) => (a.incidentId < b.incidentId ? -1 : 1));
+}
+
+/**
+ * The same for the registry shards: a shard renewed drops out; one left out is seen at its head as
+ * read while it holds the one seen before, and only past the head carried as anchored (`anchored`):
+ * up to there the anchored head pins it, and a shard rewritten there and put back is renewed.
+ */
+function registrySeenHeads(
+  previous: Pick<Previous, 'registrySeen'> | null,
+  read: { seq: number; hash: string }[],
+  shards: RegistryRows[],
+  leftOut: number[],
+  anchored: { seq: number }[],
+): [number, number, string][] {
+  const seen = new Map(previous?.registrySeen);
+  for (const [shard, head] of read.entries()) {
+    const before = seen.get(shard);
+    if (!leftOut.includes(shard)) seen.delete(shard);
+    else if (head.seq > (anchored[shard]?.seq ?? 0) && (!before || registryHolds(shards, shard, before[1], before[2])))
+      seen.set(shard, [shard, head.seq, head.hash]);
+  }
+  return [...seen.values()].sort((a, b) => a[0] - b[0]);
+}
+
+function registryHolds(shards: RegistryRows[], shard: number, n: number, hash: string): boolean {
+  return (n === 0 ? registryGenesis(shard) : shards[shard]?.find((r) => r.n === n)?.hash) === hash;
+}
+
+/** Registry entries a digest saw while their shard was left out that the store no longer holds: the shard stays left out. */
+function registrySeenBehind(previous: Pick<Previous, 'registrySeen'> | null, shards: RegistryRows[]): AuditProblem[] {
+  return [...(previous?.registrySeen.values() ?? [])]
+    .filter(([shard, n, hash]) => !registryHolds(shards, shard, n, hash))
+    .map(([shard, n]) => ({
+      incidentId: '(registry)',
+      entry: `registry ${shard}/${n}`,
+      problem: `is gone or differs from what the last digest saw while the shard did not verify (seen, not vouched for): the registry was rewritten while it was left out, and is not renewed`,
+    }));
 }
 
 /**
@@ -294,7 +495,8 @@ async function notOwnNext(deps: Deps, bytes: Buffer, previous: Previous | null, 
   const registry = body.registry.map(([seq, hash]) => ({ seq, hash }));
   const incidents = body.incidents.map(([incidentId, seq, hash]) => ({ incidentId, seq, hash }));
   if (anchorRoot(previous?.root ?? null, registry, incidents) !== body.root) return 'has a root that does not follow from its contents';
-  const gone = registryBehind({ registry: body.registry }, await deps.source.registry())[0];
+  // A shard it carried on without renewing is not what it says the store holds (the digest before it says that).
+  const gone = registryBehind({ registry: body.registry }, await deps.source.registry(), body.registryLeftOut)[0];
   if (gone) return `anchors ${gone.entry}, which the store does not hold as it anchored it`;
   for (const head of incidents) {
     const stored = (await deps.source.rawIncident(head.incidentId)).ledger.find((row) => row.seq === head.seq);
@@ -318,9 +520,10 @@ function safeVerify(check: () => boolean): boolean {
 }
 
 /** Registry entries the last digest anchored that the store no longer holds as anchored: the registry went back. */
-function registryBehind(previous: Pick<Previous, 'registry'> | null, shards: RegistryRows[]): AuditProblem[] {
+function registryBehind(previous: Pick<Previous, 'registry'> | null, shards: RegistryRows[], carried: number[] = []): AuditProblem[] {
   const problems: AuditProblem[] = [];
   for (const [shard, [n, hash]] of (previous?.registry ?? []).entries()) {
+    if (carried.includes(shard)) continue;
     const stored = n === 0 ? registryGenesis(shard) : shards[shard]?.find((r) => r.n === n)?.hash;
     if (stored !== hash)
       problems.push({
@@ -332,17 +535,24 @@ function registryBehind(previous: Pick<Previous, 'registry'> | null, shards: Reg
   return problems;
 }
 
-/** The incident's ledger no longer holds the head a digest anchored (as the store records it): it was rolled back. */
-function ledgerBehind(raw: RawIncident, anchored: IncidentHead | undefined): AuditProblem[] {
-  if (!anchored) return [];
-  const stored = raw.ledger.find((row) => row.seq === anchored.seq);
-  if (stored?.hash === anchored.hash) return [];
+/**
+ * The incident's ledger no longer holds the head a digest anchored (as the store records it): it
+ * was rolled back. Or (`seen`) the head the last digest saw while it was left out: what it recorded
+ * then was rewritten (review14 K3), and it stays left out.
+ */
+function ledgerBehind(raw: RawIncident, head: IncidentHead | undefined, as: 'anchored' | 'seen' = 'anchored'): AuditProblem[] {
+  if (!head) return [];
+  const stored = raw.ledger.find((row) => row.seq === head.seq);
+  if (stored?.hash === head.hash) return [];
   return [
     {
       incidentId: raw.id,
-      entry: `ledger ${anchored.seq}`,
-      seq: anchored.seq,
-      problem: `${stored ? 'differs from' : 'is gone, yet'} the head a digest anchored: the incident was rolled back behind its digests (datalek verify --digests names the digest)`,
+      entry: `ledger ${head.seq}`,
+      seq: head.seq,
+      problem:
+        as === 'anchored'
+          ? `${stored ? 'differs from' : 'is gone, yet'} the head a digest anchored: the incident was rolled back behind its digests (datalek verify --digests names the digest)`
+          : `${stored ? 'differs from' : 'is gone, yet'} the head the last digest saw while the incident did not verify (seen, not vouched for): what it recorded while it was left out was rewritten, so it is not anchored (datalek verify --digests names the digest)`,
     },
   ];
 }

@@ -21,6 +21,7 @@ import { byHandText, notDoneText } from './breach-facts.js';
 import { type ChangeDeps, changeIncident } from './change-incident.js';
 import { type ContainResult, carriedOutByPipeline, enforcementRefusal, runContainment } from './contain.js';
 import { containedNotRecorded } from './contain-again.js';
+import { OTHER_KEY_ACTIVE } from './drift.js';
 import { ConflictError, refused as refuse } from './errors.js';
 import { type ActionRecord, type Incident, ownAlertKey, type TimelineEntry } from './incident.js';
 import { resolveAlerts } from './pager.js';
@@ -37,6 +38,46 @@ export interface ContainedByHandInput {
   what: string;
   /** When it was done (stated); default now. */
   at?: string;
+  /**
+   * On a key action that failed naming other keys of its user (OtherKeyActive): the keys the person
+   * confirmed with the owner as theirs (`--owner-key`). Drift then reads exactly these as the
+   * owner's, confirmed by `by` at `at` (attack16 K5).
+   */
+  ownerKeys?: readonly string[];
+}
+
+/** A long-term access key's id, as IAM gives it. */
+const ACCESS_KEY_ID = /^AKIA[A-Z0-9]{16}$/;
+
+/**
+ * The owner's keys given, checked against the action: each a key the action's failure named
+ * (a step failed with OtherKeyActive names it), not the stolen key itself. Refused otherwise,
+ * naming the key and why: a confirmation vouches only for what the failure asked about.
+ */
+function ownerKeysFor(action: ActionRecord, given: readonly string[]): string[] {
+  const keys = [...new Set(given.map((k) => k.trim()).filter(Boolean))];
+  if (keys.length === 0) return [];
+  const failed = (action.steps ?? []).filter((s) => s.status === 'failed' && s.code === OTHER_KEY_ACTIVE);
+  if (action.type !== 'deactivate-access-key' || failed.length === 0)
+    throw refuse(
+      `--owner-key is for a key action whose run failed naming another key of its user (OtherKeyActive); ${action.id} did not; nothing was recorded`,
+      `--owner-key hoort bij een sleutelactie die mislukte op een andere sleutel van de gebruiker (OtherKeyActive); ${action.id} niet; er is niets vastgelegd.`,
+    );
+  // The keys the failures named, the stolen key (each names it first) aside.
+  const named = new Set(failed.flatMap((s) => s.detail?.match(/AKIA[A-Z0-9]{16}/g) ?? []).filter((k) => k !== action.target));
+  for (const key of keys) {
+    if (named.has(key)) continue;
+    const why = !ACCESS_KEY_ID.test(key)
+      ? 'is not an access key id (AKIA and 16 capitals or digits)'
+      : key === action.target
+        ? 'is the stolen key itself'
+        : `is not a key the failure named (it named ${[...named].join(', ') || 'none'})`;
+    throw refuse(
+      `--owner-key ${key} ${why}: only a key the failed step named can be confirmed as the owner's; nothing was recorded`,
+      `--owner-key ${key} is geen sleutel die de mislukte stap noemde (die noemde ${[...named].join(', ') || 'geen'}); er is niets vastgelegd.`,
+    );
+  }
+  return keys;
 }
 
 /** Why the action cannot be recorded as carried out by hand, or null when it can. */
@@ -133,12 +174,13 @@ export async function recordContainedByHand(deps: ChangeDeps, input: ContainedBy
     const tz = deps.policy.timeZone;
     const now = deps.now();
     const action = personsAction(draft, actionId, now, tz);
+    const ownerKeys = ownerKeysFor(action, input.ownerKeys ?? []);
     checkRecordingTime(draft, now, 'the containment by hand', tz);
     const at = checkStatedTime(draft, input.at ?? now, now, '--at', tz);
     const later = enteredLater(at, now);
     const failed = action.status === 'failed';
     action.status = 'done';
-    action.byHand = { at, by, what, recordedAt: now, ...(later ? { enteredLater: true as const } : {}) };
+    action.byHand = { at, by, what, recordedAt: now, ...(later ? { enteredLater: true as const } : {}), ...(ownerKeys.length ? { ownerKeys } : {}) };
     return {
       entries: [
         {
@@ -151,6 +193,7 @@ export async function recordContainedByHand(deps: ChangeDeps, input: ContainedBy
             actionId: action.id,
             at,
             what,
+            ...(ownerKeys.length ? { ownerKeys } : {}),
             ...(later ? { enteredLater: true } : {}),
             ...(failed ? { afterFailure: action.reason ?? true } : {}),
           },

@@ -10,10 +10,19 @@
  */
 import { apInternalTarget, apLegalDeadline, apLegalHours, dutyEndedAfterDeadline, verdictMarks } from './ap-verdict.js';
 import { assessmentContradictions } from './assessment-contradictions.js';
-import { type ClockMark, type Incident, initialReport, type ReportRecipient, type ReportRecord, type Role, subscribersWithoutAp } from './incident.js';
+import {
+  type ClockMark,
+  type Decision,
+  type Incident,
+  initialReport,
+  type ReportRecipient,
+  type ReportRecord,
+  type Role,
+  subscribersWithoutAp,
+} from './incident.js';
 import { AP_MAX_HOURS, type Policy } from './policy.js';
 import { recordReached, remindedOverdue } from './stated-time.js';
-import { addHours } from './time.js';
+import { addHours, formatLocal } from './time.js';
 
 export type ClockName =
   | 'ap'
@@ -403,11 +412,36 @@ export function addDays(iso: string, days: number, timeZone: string): string {
 const NIS2_RECIPIENTS: ReportRecipient[] = ['csirt', 'authority'];
 
 /**
+ * When the last "no" took back a NIS2 "yes" (art. 23(3)), or null. A report made before it was made
+ * under a significance the entity then withdrew: it was sent and stays in the record, but it told the
+ * CSIRT of a significance since declared not to be, so it answers none of a later "yes"'s reports and
+ * does not bound that "yes"'s awareness (which it cannot have been aware of then).
+ */
+function nis2WithdrawnAt(incident: Incident): string | null {
+  let yes = false;
+  let at: string | null = null;
+  for (const d of incident.decisions ?? []) {
+    if (d.kind !== 'nis2-significance') continue;
+    if (d.significant) yes = true;
+    else if (yes) at = d.recordedAt;
+  }
+  return at;
+}
+
+/** A NIS2 report (to the CSIRT or the authority) made under the significance in force: since the last "no" that took a "yes" back (`nis2WithdrawnAt`). */
+export function nis2ReportInForce(incident: Incident): (r: ReportRecord) => boolean {
+  const withdrawn = nis2WithdrawnAt(incident);
+  return (r) => NIS2_RECIPIENTS.includes(r.to) && (withdrawn === null || r.at >= withdrawn);
+}
+
+/**
  * When a NIS2 report of one of `kinds` reached both the CSIRT and the competent authority (the
  * Cyberbeveiligingswet names both): the later of the two first reports, or null while one is missing.
+ * Only reports made under the significance in force count (`nis2ReportInForce`).
  */
 function nis2Done(incident: Incident, kinds: string[]): { doneAt: string | null; missing: ReportRecipient[] } {
-  const times = NIS2_RECIPIENTS.map((to) => ({ to, r: firstReport(incident, (r) => r.to === to && kinds.includes(r.kind)) }));
+  const inForce = nis2ReportInForce(incident);
+  const times = NIS2_RECIPIENTS.map((to) => ({ to, r: firstReport(incident, (r) => r.to === to && kinds.includes(r.kind) && inForce(r)) }));
   const missing = times.filter((t) => !t.r).map((t) => t.to);
   if (missing.length) return { doneAt: null, missing };
   return { doneAt: times.map((t) => (t.r as ReportRecord).at).sort()[1], missing };
@@ -419,7 +453,8 @@ function nis2Done(incident: Incident, kinds: string[]): { doneAt: string | null;
  * when the later recipient got it (a late report to one must not move the other's deadline out).
  */
 function nis2FirstAt(incident: Incident, kinds: string[]): string | null {
-  return firstReport(incident, (r) => NIS2_RECIPIENTS.includes(r.to) && kinds.includes(r.kind))?.at ?? null;
+  const inForce = nis2ReportInForce(incident);
+  return firstReport(incident, (r) => inForce(r) && kinds.includes(r.kind))?.at ?? null;
 }
 
 function missingNote(missing: ReportRecipient[]): { nl: string; en: string } | undefined {
@@ -440,6 +475,48 @@ export function nis2AwareAt(incident: Incident): string {
 }
 
 /**
+ * The NIS2 awareness belongs to the "yes" it was stated with, or after while that "yes" was in force
+ * (fgsec16 S4): a "no" that takes the "yes" back ends it. By the decisions' order, not their times
+ * (one stated on its own just before a "yes" may share its second). `ended`: the awarenesses "no"s
+ * ended, in order; `ofYes`: the one a "no" now would end, or null (none stated under the "yes" in
+ * force, or one stated on its own while no "yes" was, which stays).
+ */
+export function nis2AwarenessOfYes(decisions: Decision[]): { ended: string[]; ofYes: string | null } {
+  const ended: string[] = [];
+  let yes = false;
+  let ofYes: string | null = null;
+  for (const d of decisions) {
+    if (d.kind === 'nis2-awareness') ofYes = yes ? d.to : null;
+    if (d.kind !== 'nis2-significance') continue;
+    if (!d.significant && ofYes) ended.push(ofYes);
+    if (!d.significant) ofYes = null;
+    yes = d.significant;
+  }
+  return { ended, ofYes };
+}
+
+/**
+ * For `show` and the page, while the incident is significant: which awareness its NIS2 deadlines run
+ * from, the one recorded (with its reason) or the detection, and, when a "no" ended the awareness
+ * stated with a "yes" it took back (fgsec16 S4), that it did. Null while it is not significant.
+ */
+export function nis2AwarenessText(incident: Incident, timeZone: string): { nl: string; en: string } | null {
+  if (!incident.nis2?.significant) return null;
+  const at = formatLocal(nis2AwareAt(incident), timeZone);
+  if (incident.nis2AwareAt)
+    return {
+      en: `the NIS2 deadlines run from the awareness recorded (${at}): ${incident.nis2AwareReason ?? ''}`,
+      nl: `de NIS2-termijnen lopen vanaf het vastgelegde bewustwordingsmoment (${at}): ${incident.nis2AwareReason ?? ''}`,
+    };
+  const ended = nis2AwarenessOfYes(incident.decisions ?? []).ended.at(-1);
+  const was = ended ? formatLocal(ended, timeZone) : null;
+  return {
+    en: `the NIS2 deadlines run from the detection (${at}): no awareness recorded for this "yes"${was ? `; the one given with the "yes" taken back (${was}) ended with it` : ''}`,
+    nl: `de NIS2-termijnen lopen vanaf de detectie (${at}): voor dit "ja" is geen bewustwordingsmoment vastgelegd${was ? `; dat van het teruggenomen "ja" (${was}) is ermee vervallen` : ''}`,
+  };
+}
+
+/**
  * When the significance was decided (art. 23(3)): by the first decision, the one the clock asks for
  * (fgsec15 S3). A later one (new information, the CSIRT's reading, after closing too) is a change,
  * said in the note, not the decision made late; records from before `decisions` by the one in force.
@@ -452,11 +529,23 @@ function significanceDecided(incident: Incident): { doneAt: string | null; note?
   if (!decided.some((d) => d.significant !== first.significant)) return { doneAt: first.recordedAt };
   const en = (yes: boolean) => (yes ? 'significant' : 'not significant');
   const nl = (yes: boolean) => (yes ? 'significant' : 'niet significant');
+  // Each change as it was (fgsec16): after no → yes → no, "changed later, now not significant" read as a change to the same answer.
+  const changes = decided.filter((d, i) => i > 0 && d.significant !== decided[i - 1].significant).map((d) => d.significant);
+  if (changes.length === 1)
+    return {
+      doneAt: first.recordedAt,
+      note: {
+        en: `first decided ${en(first.significant)}; changed later, now ${en(now.significant)}`,
+        nl: `eerst besloten: ${nl(first.significant)}; later gewijzigd, nu ${nl(now.significant)}`,
+      },
+    };
+  const said = (label: (yes: boolean) => string, opening: string, back: string, again: string) =>
+    changes.map((c, i) => `${i === 0 ? opening : i % 2 ? back : again}${label(c)}`).join(', ');
   return {
     doneAt: first.recordedAt,
     note: {
-      en: `first decided ${en(first.significant)}; changed later, now ${en(now.significant)}`,
-      nl: `eerst besloten: ${nl(first.significant)}; later gewijzigd, nu ${nl(now.significant)}`,
+      en: `first decided ${en(first.significant)}; ${said(en, 'changed to ', 'then back to ', 'then again to ')}`,
+      nl: `eerst besloten: ${nl(first.significant)}; ${said(nl, 'gewijzigd in ', 'daarna terug naar ', 'daarna weer naar ')}`,
     },
   };
 }
@@ -467,7 +556,9 @@ function nis2Clocks(incident: Incident, policy: Policy, now: string): ClockStatu
   // Deciding whether the incident is significant is due a day after it was known at all: the
   // detection, or an awareness stated before it; an awareness of the significance stated later does
   // not make that decision on time.
-  const known = [aware, incident.detectedAt].sort()[0];
+  // An awareness a "no" ended still counts here (fgsec16 S4): the "no" does not make a first decision
+  // that was late against it on time (the stricter reading, as before the regulator).
+  const known = [aware, incident.detectedAt, ...nis2AwarenessOfYes(incident.decisions ?? []).ended].sort()[0];
   const decided = significanceDecided(incident);
   const out = [clock('nis2-significance', { startsAt: known, dueAt: addHours(known, 24), doneAt: decided.doneAt }, now, true, decided.note)];
   if (!decision?.significant) return out;

@@ -33,8 +33,13 @@ export function releaseUnderWay(action: ActionRecord, now: string = new Date().t
  * Art. 34(3)(b) "measures taken" exception): a release checks the decisions on record in the commit
  * that marks it, and undoes in AWS before the commit that records it released; a decision recorded in
  * between, on the containment being undone, is refused by reading it so (review11 S5's window, contain15).
+ * Another incident's release that undoes it too (`--undo-for`) marks it so as well (contain16). The
+ * mark's `until` is the machine's time, so it is judged by the machine's clock where the caller has it
+ * (`machineNow`), not by a `--now` stated in the past, under which a mark run out long ago still held
+ * (contain16).
  */
-export function asReleased(incident: Incident, now: string): Incident {
+export function asReleased(incident: Incident, clocks: { now: () => string; machineNow?: () => string }): Incident {
+  const now = clocks.machineNow?.() ?? clocks.now();
   if (!incident.actions.some((a) => releaseUnderWay(a, now))) return incident;
   return {
     ...incident,
@@ -516,7 +521,7 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
   // The incident's latest action per kind, target and place, and how many it had.
   const latest = new Map<string, { action: ActionRecord; count: number }>();
   for (const a of existing) {
-    const key = actionId(oldFederatedStepRenamed(a), home);
+    const key = actionId(formerFederatedStep(a, finding), home);
     latest.set(key, { action: a, count: (latest.get(key)?.count ?? 0) + 1 });
   }
   const seen = new Set<string>();
@@ -594,19 +599,28 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
   return planned;
 }
 
-/** The target of a federated user's step without a session key: a pseudonym of the principal (`account:name`). */
-function federatedUserTarget(principal: string): string {
-  return `federated-user:${sha256(principal).slice(0, 12)}`;
+/**
+ * The target of a federated user's step without a session key: the principal's pseudonym under the
+ * store's secret, as the finding names it (finding-resources.ts `withPseudonyms`, fed16). A finding
+ * planned without being recorded (coverage's, the contain function's check of an enforced action,
+ * which never carries out a person's step) has none: its step is then named so, and never stored.
+ */
+function federatedUserTarget(principal: string, finding: Finding): string {
+  return finding.pseudonyms?.get(principal) ?? 'federated-user:(not recorded)';
 }
 
 /**
- * A federated user's step as an incident opened before 9d20192 holds it, targeted at the principal
- * itself (`account:name`; a session key's id has no colon), read under the pseudonym it is planned
- * by now: the next finding for that principal finds it held, not a second step (readC15 C2).
+ * A federated user's step as an incident recorded before fed16 holds it, read under the target it
+ * is planned by now, so the next finding for that principal finds it held, not a second step
+ * (readC15 C2): targeted at the principal itself (`account:name`; a session key's id has no colon)
+ * before 9d20192, or at its unkeyed SHA-256 (12 hex) with the principal in `params` since. The old
+ * step keeps its target in the record.
  */
-function oldFederatedStepRenamed(a: ActionRecord): ActionRecord {
-  if (a.type !== 'contain-federated-user' || !a.target.includes(':') || a.target.startsWith('federated-user:')) return a;
-  return { ...a, target: federatedUserTarget(a.target) };
+function formerFederatedStep(a: ActionRecord, finding: Finding): ActionRecord {
+  if (a.type !== 'contain-federated-user' || !finding.pseudonyms) return a;
+  const principal = a.target.startsWith('federated-user:') ? a.params?.principalId : a.target.includes(':') ? a.target : undefined;
+  const target = typeof principal === 'string' ? finding.pseudonyms.get(principal) : undefined;
+  return target && target !== a.target ? { ...a, target } : a;
 }
 
 /**
@@ -984,9 +998,11 @@ function credentialStep(key: AccessKeyRef, finding: Finding): Step {
       // the step is named by the session's key, the principal kept in params, never in a message.
       // Without a key (a console sign-in) by a pseudonym of the principal, as an S3 object is by
       // its key's (fg15): in params a person reads it in the record, and minimise takes it out.
-      return keyId
-        ? personStep('contain-federated-user', keyId, key.principalId ? { principalId: key.principalId } : undefined)
-        : personStep('contain-federated-user', federatedUserTarget(who), { principalId: who });
+      if (keyId) return personStep('contain-federated-user', keyId, key.principalId ? { principalId: key.principalId } : undefined);
+      // The principal as the finding names it (the affected resource's id is its pseudonym by now).
+      return personStep('contain-federated-user', federatedUserTarget(key.principalId ?? key.userName ?? who, finding), {
+        principalId: key.principalId ?? key.userName ?? who,
+      });
     case 'AssumedRole':
       // For an assumed role GuardDuty's userName is the role's name: the role whose sessions are revoked.
       if (!key.userName) return { type: 'revoke-role-sessions', target: who, skip: 'the finding does not name the role' };

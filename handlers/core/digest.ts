@@ -38,6 +38,37 @@ export interface DigestBody {
    * and from those written before it existed.
    */
   anchored?: string;
+  /**
+   * The registry shards that did not verify when this digest was written: their heads in `registry`
+   * are the ones the digest before anchored (the genesis before any), carried on, not renewed. The
+   * rest is signed all the same, so one shard tampered does not stop the anchoring of everything
+   * else; this digest vouches for nothing of those shards beyond what the one before did. Absent
+   * when every shard verified.
+   */
+  registryLeftOut?: number[];
+  /**
+   * The last incident the run read, where it stopped after as many incidents that do not verify as
+   * one run reads (core/anchor.ts MAX_BROKEN_PER_RUN): the next run starts after it. Absent when
+   * the run did not stop so (the next starts after the highest incident anchored).
+   */
+  turn?: string;
+  /**
+   * The incidents left out (they did not verify), each at its ledger head as the run read it
+   * ([incident, entries, last hash]): seen, not vouched for. Signed beside the heads anchored, not
+   * in the root. What an incident records while it is left out is pinned by it: a later digest
+   * anchors that incident only when its ledger still holds this head (review14 K3: with nothing
+   * pinning it, the tail written while an old entry was kept broken could be rewritten and the byte
+   * put back, and the next digest signed the rewritten history). Carried on from digest to digest
+   * until the incident is anchored again; a head read that does not extend the one seen before is
+   * not taken, the older one stays. Absent when nothing is left out.
+   */
+  seen?: [string, number, string][];
+  /**
+   * The same for the registry shards left out (`registryLeftOut`): each at its head as read
+   * ([shard, entries, last hash]), seen, not vouched for; the shard is renewed only when it still
+   * holds that entry.
+   */
+  registrySeen?: [number, number, string][];
 }
 
 export interface Digest extends DigestBody {
@@ -93,6 +124,10 @@ export function buildDigestBody(input: {
   incidents: IncidentHead[];
   signer: Pick<DigestSigner, 'keyId' | 'algorithm'>;
   anchored?: string;
+  registryLeftOut?: number[];
+  turn?: string;
+  seen?: IncidentHead[];
+  registrySeen?: [number, number, string][];
 }): DigestBody {
   return {
     format: DIGEST_FORMAT,
@@ -101,11 +136,20 @@ export function buildDigestBody(input: {
     at: input.at,
     store: input.store,
     registry: input.registry.map((h) => [h.seq, h.hash]),
-    incidents: [...input.incidents].sort((a, b) => (a.incidentId < b.incidentId ? -1 : 1)).map((h) => [h.incidentId, h.seq, h.hash]),
+    incidents: headRows(input.incidents),
     root: anchorRoot(input.previous?.root ?? null, input.registry, input.incidents),
     key: { id: input.signer.keyId, algorithm: input.signer.algorithm },
     ...(input.anchored === undefined ? {} : { anchored: input.anchored }),
+    ...(input.registryLeftOut?.length ? { registryLeftOut: input.registryLeftOut } : {}),
+    ...(input.turn === undefined ? {} : { turn: input.turn }),
+    ...(input.seen?.length ? { seen: headRows(input.seen) } : {}),
+    ...(input.registrySeen?.length ? { registrySeen: input.registrySeen } : {}),
   };
+}
+
+/** Heads as a digest lists them: [incident, entries, last hash], in incident order. */
+function headRows(heads: IncidentHead[]): [string, number, string][] {
+  return [...heads].sort((a, b) => (a.incidentId < b.incidentId ? -1 : 1)).map((h) => [h.incidentId, h.seq, h.hash]);
 }
 
 /** A problem with the digests themselves, or with the store against them. */
@@ -212,6 +256,8 @@ export function compareWithDigests(digests: (Digest & { name: string })[], store
     const when = `digest ${d.sequence} (${d.at})`;
     if (!only) {
       for (const [shard, [n, hash]] of d.registry.entries()) {
+        // A shard the digest carried on without renewing it: the digest that anchored that head is checked for it.
+        if (d.registryLeftOut?.includes(shard)) continue;
         const stored = store.registryHash(shard, n);
         if (stored !== hash) {
           problems.push({
@@ -220,6 +266,12 @@ export function compareWithDigests(digests: (Digest & { name: string })[], store
           });
         }
       }
+      for (const [shard, n, hash] of d.registrySeen ?? [])
+        if (store.registryHash(shard, n) !== hash)
+          problems.push({
+            digest: d.name,
+            problem: `registry shard ${shard} no longer holds entry ${n} as ${when} saw it while the shard did not verify (seen, not vouched for): the registry was rewritten while it was left out`,
+          });
     }
     for (const [incidentId, seq, hash] of d.incidents) {
       if (only && !only.has(incidentId)) continue;
@@ -239,6 +291,16 @@ export function compareWithDigests(digests: (Digest & { name: string })[], store
           problem: `ledger entry ${seq} ${stored === undefined ? 'is missing' : 'differs'} from ${when}: the record was rewritten after it was anchored (every hash recomputed, or entries removed)`,
         });
       }
+    }
+    for (const [incidentId, seq, hash] of d.seen ?? []) {
+      if (only && !only.has(incidentId)) continue;
+      const stored = store.hasIncident(incidentId) ? store.ledgerHash(incidentId, seq) : undefined;
+      if (stored !== hash)
+        problems.push({
+          digest: d.name,
+          incidentId,
+          problem: `ledger entry ${seq} ${stored === undefined ? 'is missing' : 'differs'} from what ${when} saw while the incident did not verify (seen, not vouched for): its history was rewritten while it was left out`,
+        });
     }
   }
   return problems;

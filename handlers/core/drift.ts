@@ -61,9 +61,20 @@ export type Expectation =
    * user made from `since` (the first activity the record knew when the key was deactivated) up to
    * `containedAt` (then): one is most likely made with the stolen key (review12 K7). Without `since` (a record from before),
    * another Active key is named as a check to make. `found`: the key was found Inactive already at
-   * `containedAt` (set so before, when is not known).
+   * `containedAt` (set so before, when is not known). `sessionsRevokedAt`: when the user's older sessions were
+   * revoked with the deactivation (the sessions made with the key end then, not at the deactivation: attack16 K2).
+   * `ownerKeys`: other keys a person confirmed as the owner's after the run failed naming them (K5).
    */
-  | { kind: 'access-key'; accessKeyId: string; userName: string; since?: string; containedAt?: string; found?: true }
+  | {
+      kind: 'access-key';
+      accessKeyId: string;
+      userName: string;
+      since?: string;
+      containedAt?: string;
+      found?: true;
+      sessionsRevokedAt?: string;
+      ownerKeys?: OwnerKeys;
+    }
   /** The incident's deny of older sessions, as an inline policy on a role or an IAM user. */
   | { kind: 'revocation'; principal: 'role' | 'user'; name: string; label: string; policyName: string; issuedBefore: string | null }
   /** All four Block Public Access settings on. */
@@ -73,7 +84,12 @@ export type Expectation =
   /** A function URL that needs signed requests (not auth NONE). */
   | { kind: 'function-url'; functionName: string }
   /** A database not publicly accessible. */
-  | { kind: 'database'; dbInstanceIdentifier: string };
+  | { kind: 'database'; dbInstanceIdentifier: string }
+  /**
+   * An isolated instance's ECS container instance, set DRAINING by its isolation (`drain-container-instance`
+   * done, found ACTIVE): ECS places no new task on it (contain16: set ACTIVE again was unseen by drift).
+   */
+  | { kind: 'container-instance'; cluster: string; arn: string; instanceId: string };
 
 /** A resource the record holds contained, where it lives, and what to read. */
 export interface ContainmentCheck {
@@ -133,7 +149,9 @@ export type Observation =
   | { read: 'public-access-block'; settings: Record<string, boolean> }
   | { read: 'concurrency'; reserved: number | null }
   | { read: 'function-url'; authType: string }
-  | { read: 'database'; publiclyAccessible: boolean };
+  | { read: 'database'; publiclyAccessible: boolean }
+  /** A container instance's status (ACTIVE, DRAINING, INACTIVE…). */
+  | { read: 'container-instance'; status: string };
 
 /** Reads back what the checks name, every one answered (a failed read as an `error`), nothing changed. */
 export interface ContainmentStateReader {
@@ -502,6 +520,7 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
         out.unshift({ kind: 'instance', instanceId: action.target, interfaces: source.networkInterfaces.map((n) => n.id), isolation: groups.isolation });
         if (inEffect('protect-instance')) out.push({ kind: 'protection', instanceId: action.target });
         if (inEffect('revoke-instance-credentials', 'associate-instance-profile')) out.push({ kind: 'instance-profile', instanceId: action.target });
+        if (inEffect('drain-container-instance', 'activate-container-instance')) out.push(...drainedExpectations(action));
       }
       out.push({ kind: 'isolation-group', groupId: groups.isolation });
       return out;
@@ -514,6 +533,9 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
       // A key made after the deactivation was not made with the stolen key, unless a key made with it still worked then.
       const containedAt = chainOutlived(evidence, since) ? undefined : step?.at;
       const found = step?.status === 'failed' && (step.code === ALREADY_CONTAINED || step.code === OTHER_KEY_ACTIVE);
+      // The key's sessions revoked with it (K2): their deny read back as a revocation's is.
+      const revocation = inEffect(KEY_SESSIONS_STEP, 'remove-revocation') ? keySessionsRevocation(action, userName) : undefined;
+      const owners = ownerKeysOf(action);
       return [
         {
           kind: 'access-key',
@@ -522,7 +544,10 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
           ...(since ? { since } : {}),
           ...(containedAt ? { containedAt } : {}),
           ...(found ? { found: true as const } : {}),
+          ...(revocation?.issuedBefore ? { sessionsRevokedAt: revocation.issuedBefore } : {}),
+          ...(owners ? { ownerKeys: owners } : {}),
         },
+        ...(revocation ? [revocation] : []),
       ];
     }
     case 'revoke-role-sessions':
@@ -562,6 +587,16 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
   }
 }
 
+/** The container instances an isolation set DRAINING (found ACTIVE: its evidence's `containerInstances`); one found otherwise was left as found. */
+function drainedExpectations(action: ActionRecord): Expectation[] {
+  const drained = Array.isArray(action.evidence?.containerInstances)
+    ? (action.evidence.containerInstances as { cluster?: unknown; arn?: unknown; before?: unknown }[])
+    : [];
+  return drained
+    .filter((d) => d.before === 'ACTIVE' && typeof d.cluster === 'string' && typeof d.arn === 'string')
+    .map((d) => ({ kind: 'container-instance', cluster: d.cluster as string, arn: d.arn as string, instanceId: action.target }));
+}
+
 /** The resource an expectation reads, as the report names it. */
 export function resourceOf(e: Expectation): string {
   switch (e.kind) {
@@ -589,6 +624,8 @@ export function resourceOf(e: Expectation): string {
       return `function ${shortFunction(e.functionName)} (function URL)`;
     case 'database':
       return `database ${e.dbInstanceIdentifier}`;
+    case 'container-instance':
+      return `ECS container instance ${e.arn.split('/').pop()} of ${e.instanceId}`;
   }
 }
 
@@ -659,6 +696,8 @@ function recordedOf(e: Expectation): string {
       return 'function URL needs signed requests (auth AWS_IAM)';
     case 'database':
       return 'not publicly accessible';
+    case 'container-instance':
+      return 'DRAINING: no new task placed on it';
   }
 }
 
@@ -689,6 +728,8 @@ function readsOf(e: Expectation): string {
       return 'lambda:GetFunctionUrlConfig';
     case 'database':
       return 'rds:DescribeDBInstances';
+    case 'container-instance':
+      return 'ecs:DescribeContainerInstances';
   }
 }
 
@@ -742,6 +783,8 @@ function unvouchedVerdict(e: Extract<Expectation, { kind: 'unvouched-group' }>, 
  */
 interface OtherCredential {
   kind: 'key' | 'password' | 'mfa';
+  /** A key's id. */
+  id?: string;
   /** As the report names it: a key by its id, a password or device by when alone (a device's serial number carries the name it was given, often the user's). */
   name: string;
   at: string | null;
@@ -775,7 +818,7 @@ function otherCredentials(seen: CredentialsRead): OtherCredential[] {
   return [
     ...(seen.others ?? [])
       .filter((k) => k.status === 'Active')
-      .map((k) => ({ kind: 'key' as const, name: `${k.id} (made ${when(k.created)})`, at: k.created })),
+      .map((k) => ({ kind: 'key' as const, id: k.id, name: `${k.id} (made ${when(k.created)})`, at: k.created })),
     ...(seen.signIn?.password
       ? [{ kind: 'password' as const, name: `console password (made ${when(seen.signIn.password.created)})`, at: seen.signIn.password.created }]
       : []),
@@ -802,29 +845,51 @@ export function deletedKeyVerdict(e: Extract<Expectation, { kind: 'access-key' }
  * up to the deactivation (or up to when the key was found Inactive already) is most likely the
  * attacker's, made with the stolen key before containment reached it: NOT CONTAINED. One made before
  * the first activity may be the owner's (a key is often stolen before GuardDuty sees it used): a
- * check to make. One made after the deactivation was not made with this key: named, nothing to do
- * for it here. The containment run judges the key list it read when it deactivated the key so too
- * (review13 K1).
+ * check to make. One made after the deactivation may still be made with the key's sessions, which
+ * outlive it (a GetSessionToken session up to 36 hours, a console sign-in 12: attack16 K2): NOT
+ * CONTAINED too, unless it was made after those sessions were revoked (`sessionsRevokedAt`) or
+ * more than 36 hours after the deactivation (records from before the revocation). Only then is it
+ * cleared as not made with it. A key a person confirmed as the owner's (`ownerKeys`, K5) is named
+ * so, not judged. The containment run judges the key list it read so too (review13 K1).
  */
 export function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-key' }>, seen: CredentialsRead, key = 'Inactive'): Verdict {
-  const all = otherCredentials(seen);
-  const after = all.filter((k) => k.at && e.containedAt && k.at > e.containedAt);
-  const before = all.filter((k) => !after.includes(k) && e.since && k.at && k.at < e.since);
-  const since = all.filter((k) => !after.includes(k) && !before.includes(k));
+  const owner = e.ownerKeys;
+  const isOwners = (k: OtherCredential) => !!k.id && !!owner?.ids.includes(k.id);
+  const all = otherCredentials(seen).filter((k) => !isOwners(k));
+  const owned = otherCredentials(seen).filter(isOwners);
+  const cleared = clearedFrom(e);
+  const after = all.filter((k) => k.at && cleared && k.at > cleared);
+  const sessions = all.filter((k) => !after.includes(k) && k.at && e.containedAt && k.at > e.containedAt);
+  const before = all.filter((k) => !after.includes(k) && !sessions.includes(k) && e.since && k.at && k.at < e.since);
+  const since = all.filter((k) => !after.includes(k) && !sessions.includes(k) && !before.includes(k));
   const names = (ks: readonly OtherCredential[]) => ks.map((k) => k.name).join(', ');
   const kinds = (ks: readonly OtherCredential[], words: 'noun' | 'made') => inWords([...new Set(ks.map((k) => CREDENTIAL_WORDS[k.kind][words]))]);
-  const later = after.length ? `; made after it was ${e.found ? 'found Inactive' : 'deactivated'}, so not with it: ${names(after)}` : '';
+  const contained = e.found ? 'found Inactive' : 'deactivated';
+  const revoked = e.sessionsRevokedAt && cleared === e.sessionsRevokedAt;
+  const why = revoked
+    ? `after the key's sessions were revoked (${e.sessionsRevokedAt})`
+    : `more than ${KEY_SESSION_HOURS} hours after it was ${contained}, when no session made with it still worked`;
+  const later = after.length ? `; made ${why}, so not with it: ${names(after)}` : '';
+  const ownersWords = owned.length ? `; the owner's, confirmed by ${owner?.by} at ${owner?.at}: ${names(owned)}` : '';
   const check = (ks: readonly OtherCredential[]) => `${[...new Set(ks.map((k) => CREDENTIAL_CHECKS[k.kind]))].join('; ')}; ${NOT_READ_CREDENTIALS}`;
+  const made: string[] = [];
   if (since.length && e.since) {
-    const window = e.containedAt
-      ? e.found
-        ? ' and before the key was found Inactive (when it was set so is not known: one made after that was not made with it)'
-        : ' and before the deactivation'
-      : '';
+    const window = e.containedAt ? (e.found ? ' and before the key was found Inactive (when it was set so is not known)' : ' and before the deactivation') : '';
+    made.push(`the key's user has ${kinds(since, 'made')} since the first activity (${e.since})${window}, most likely with the stolen key: ${names(since)}`);
+  }
+  if (sessions.length) {
+    const open = e.sessionsRevokedAt ? `before they were revoked (${e.sessionsRevokedAt})` : 'and they were not revoked with it';
+    made.push(
+      `the key's user has ${kinds(sessions, 'made')} after the key was ${contained} (${e.containedAt}) but within ${KEY_SESSION_HOURS} hours of it, while sessions made with the stolen key still worked (a GetSessionToken session lasts up to ${KEY_SESSION_HOURS} hours, a console sign-in 12; deactivating a key ends neither) ${open}: most likely made with those sessions: ${names(sessions)}`,
+    );
+  }
+  if (made.length) {
+    const flagged = [...(e.since ? since : []), ...sessions];
+    const revoke = sessions.length && !e.sessionsRevokedAt ? `; ${REVOKE_KEY_SESSIONS}` : '';
     return {
       state: 'drifted',
-      actual: `${key}, but NOT CONTAINED: the key's user has ${kinds(since, 'made')} since the first activity (${e.since})${window}, most likely with the stolen key: ${names(since)}${later}`,
-      todo: `${check(since)}; ${TELL}`,
+      actual: `${key}, but NOT CONTAINED: ${made.join('; and ')}${later}${ownersWords}`,
+      todo: `${check(flagged)}${revoke}; ${TELL}`,
     };
   }
   // A record from before the first activity was kept: when one was made says nothing yet.
@@ -833,12 +898,30 @@ export function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-
     const when = e.since ? `made before the first activity (${e.since})` : 'the record keeps no first activity to tell whether it was made since';
     return {
       state: 'in-place',
-      actual: `${key}; the key's user has ${kinds(unsure, 'noun')}, ${when}: ${names(unsure)}${later}`,
+      actual: `${key}; the key's user has ${kinds(unsure, 'noun')}, ${when}: ${names(unsure)}${later}${ownersWords}`,
       todo: `the stolen key may have been used before GuardDuty saw it: ${check(unsure)}`,
     };
   }
-  return { state: 'in-place', actual: after.length ? `${key}; the key's user has ${kinds(after, 'noun')}${later}` : key };
+  return { state: 'in-place', actual: `${after.length ? `${key}; the key's user has ${kinds(after, 'noun')}${later}` : key}${ownersWords}` };
 }
+
+/**
+ * From when a credential of the key's user is not made with the key nor its sessions: after the
+ * sessions were revoked, or once the longest of them ended (`KEY_SESSION_HOURS` after the
+ * deactivation), whichever came first; none while a key made with it still worked (no `containedAt`).
+ */
+function clearedFrom(e: Extract<Expectation, { kind: 'access-key' }>): string | undefined {
+  if (!e.containedAt) return undefined;
+  const ended = new Date(Date.parse(e.containedAt) + KEY_SESSION_HOURS * 3_600_000).toISOString();
+  if (!e.sessionsRevokedAt || e.sessionsRevokedAt >= ended) return ended;
+  // Revoked before the deactivation (never by a run: it revokes after): the key itself worked until then.
+  if (e.sessionsRevokedAt < e.containedAt) return e.containedAt;
+  return e.sessionsRevokedAt;
+}
+
+/** What to do about the key's sessions when they were not revoked with it. */
+const REVOKE_KEY_SESSIONS =
+  "end the key's sessions now: put the aws:TokenIssueTime deny of runbooks/revoke-user-sessions.md on the key's user (aws iam put-user-policy), then look in CloudTrail for what sessions made with the key did after the deactivation (GetSessionToken, ConsoleLogin by the key's user)";
 
 /**
  * The code of a key step that found a key made since the first activity still Active (review13 K1):
@@ -856,6 +939,47 @@ export const OTHER_KEY_ACTIVE = 'OtherKeyActive';
 export function chainOutlived(evidence: Record<string, unknown>, since: string | undefined): boolean {
   const keys = Array.isArray(evidence.otherKeys) ? (evidence.otherKeys as { status?: unknown; created?: unknown }[]) : [];
   return keys.some((k) => k.status === 'Active' && !(since && typeof k.created === 'string' && k.created < since));
+}
+
+/**
+ * The step of a key's containment that revokes its user's older sessions (adapters/aws/containment/iam.ts):
+ * the `aws:TokenIssueTime` deny `revoke-user-sessions` puts, put with the deactivation (attack16 K2).
+ * Its evidence: `policyName`, `issuedBefore`.
+ */
+export const KEY_SESSIONS_STEP = 'revoke-key-sessions';
+
+/**
+ * The longest a session made with a long-term key outlives the key's deactivation: GetSessionToken's
+ * (and GetFederationToken's) 36 hours; a console sign-in's is 12. Deactivating a key ends none of them.
+ */
+export const KEY_SESSION_HOURS = 36;
+
+/** The key's sessions' revocation as a read-back check, as the record names it (none without its policy's name). */
+function keySessionsRevocation(action: ActionRecord, userName: string): Extract<Expectation, { kind: 'revocation' }> | undefined {
+  const { policyName, issuedBefore } = action.evidence ?? {};
+  if (typeof policyName !== 'string' || !policyName) return undefined;
+  return {
+    kind: 'revocation',
+    principal: 'user',
+    name: userName,
+    // A user's name is personal data: the label names the key.
+    label: `IAM user of ${action.target}`,
+    policyName,
+    issuedBefore: typeof issuedBefore === 'string' ? issuedBefore : null,
+  };
+}
+
+/** Keys of the user a person confirmed as the owner's (`datalek contained --owner-key`), who and when. */
+export interface OwnerKeys {
+  ids: readonly string[];
+  by: string;
+  at: string;
+}
+
+/** The owner's keys the action's by-hand record names (K5), if any. */
+export function ownerKeysOf(action: ActionRecord): OwnerKeys | undefined {
+  const hand = action.byHand;
+  return hand?.ownerKeys?.length ? { ids: hand.ownerKeys, by: hand.by, at: hand.at } : undefined;
 }
 
 /** The name datalek gives its all-traffic groups (network-isolation.ts ALL_TRAFFIC_GROUP, or that name and the incident). */
@@ -949,6 +1073,13 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
     case 'database':
       if (seen.read !== 'database') break;
       return seen.publiclyAccessible ? { state: 'drifted', actual: 'publicly accessible' } : { state: 'in-place', actual: 'not publicly accessible' };
+    case 'container-instance':
+      if (seen.read !== 'container-instance') break;
+      if (seen.status === 'DRAINING') return { state: 'in-place', actual: 'DRAINING' };
+      // Deregistered: ECS places nothing on it; an agent registering again would be a container instance of its own.
+      if (seen.status === 'INACTIVE' || seen.status === 'DEREGISTERING')
+        return { state: 'in-place', actual: `${seen.status}: deregistered, no task is placed on it` };
+      return { state: 'drifted', actual: `${seen.status}: NOT CONTAINED, ECS may place a task on it again, its interface in the task's own groups` };
   }
   // A programming error of the adapter, never a verdict of "in place".
   throw new Error(`the ${e.kind} check was answered with a ${seen.read} read`);
@@ -1009,6 +1140,8 @@ function todoOf(e: Expectation, state: 'drifted' | 'gone'): string {
       return `set its function URL's auth to AWS_IAM again; find out who changed it (CloudTrail: UpdateFunctionUrlConfig); ${tell}`;
     case 'database':
       return `make it private again (aws rds modify-db-instance --db-instance-identifier ${e.dbInstanceIdentifier} --no-publicly-accessible --apply-immediately); find out who changed it (CloudTrail: ModifyDBInstance); ${tell}`;
+    case 'container-instance':
+      return `set it DRAINING again (aws ecs update-container-instances-state --cluster ${e.cluster} --container-instances ${e.arn} --status DRAINING); look for a task placed on it since (aws ecs list-tasks --cluster ${e.cluster} --container-instance ${e.arn}) and isolate it; find out who set it ACTIVE (CloudTrail: UpdateContainerInstancesState); ${tell}`;
   }
 }
 
@@ -1042,7 +1175,7 @@ export async function checkContainment(incidents: readonly Incident[], reader: C
   const judged = checks.map((c, i) => judge(c, seen[i] ?? { read: 'error', code: 'NotRead', message: 'no answer for this check' }));
   // An instance that is gone took its interfaces, protection and profile with it: the instance says so, once.
   const goneInstances = new Set(judged.flatMap((r, i) => (r.state === 'gone' && checks[i].expect.kind === 'instance' ? [r.actionId + r.incidentId] : [])));
-  const part = new Set(['interface', 'protection', 'instance-profile']);
+  const part = new Set(['interface', 'protection', 'instance-profile', 'container-instance']);
   const resources = judged.filter((r, i) => !(part.has(checks[i].expect.kind) && goneInstances.has(r.actionId + r.incidentId)));
   return { checkedAt: now, resources: [...verdicts, ...resources], notChecked };
 }

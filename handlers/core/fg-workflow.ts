@@ -43,6 +43,8 @@ import {
   firstReport,
   NO_FOLLOW_UP_NOTE,
   nis2AwareAt,
+  nis2AwarenessOfYes,
+  nis2ReportInForce,
   otherClockRunning,
   overdueClocks,
   processorHours,
@@ -103,6 +105,8 @@ export interface FgDeps {
   store: IncidentStore;
   policy: Policy;
   now: () => string;
+  /** The machine's own clock, when `now` may be a person's stated one (the CLI's `personDeps` gives it): a release mark is judged by it. */
+  machineNow?: () => string;
 }
 
 /** A refusal with its Dutch words for the web page, which names the form's fields, never a flag. */
@@ -382,9 +386,17 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       // Decided after closing: marked, so its early warning and notification run on the closed incident (core/clocks.ts
       // nis2SignificantAfterClosing); taken back, marked too, and both stay in the decisions and the register's afterClose.
       const marked = afterClose ? { afterClose: true as const } : {};
-      draft.nis2 = { significant: input.nis2Significant, reason, by, at: now, intermediateDueAt: draft.nis2?.intermediateDueAt ?? null, ...marked };
+      // A request for an intermediate report is asked of the significance in force (art. 23(4)(c)):
+      // kept while it stays "yes", ended by a "no" (said in its entry; the request stays in the
+      // decisions), so a later "yes" runs only its own deadlines, from its own awareness.
+      const asked = draft.nis2?.significant ? (draft.nis2.intermediateDueAt ?? null) : null;
+      const intermediateDueAt = input.nis2Significant ? asked : null;
+      const ended = asked && !input.nis2Significant ? { intermediateRequestEnded: asked } : {};
+      // The awareness given with (or after) the "yes" taken back is that "yes"'s: ended with it (fgsec16 S4).
+      const awareness = input.nis2Significant ? {} : endNis2AwarenessOfYes(draft);
+      draft.nis2 = { significant: input.nis2Significant, reason, by, at: now, intermediateDueAt, ...marked };
       decisions.push({ kind: 'nis2-significance', significant: input.nis2Significant, reason, by, recordedAt: now });
-      entries.push({ at: now, kind: 'nis2-decided', actor: by, detail: { significant: input.nis2Significant, reason, ...marked } });
+      entries.push({ at: now, kind: 'nis2-decided', actor: by, detail: { significant: input.nis2Significant, reason, ...ended, ...awareness, ...marked } });
       if (afterClose) noteAfterClose(draft, now, by, `NIS2 ${input.nis2Significant ? '' : 'not '}significant (art. 23(3))`, reason);
     }
     if (input.nis2IntermediateDueAt !== undefined) {
@@ -576,6 +588,30 @@ function nis2AfterCloseRefusal(incident: Incident, input: AssessInput, nis2: Nis
 }
 
 /**
+ * What went to the CSIRT or the authority, or was asked by them, since the NIS2 "yes" in force
+ * (`nis2.at`), each named (en, nl), or null when nothing: what a "no" after closing would end
+ * (`nis2OwedRefusal`), and why the closed page does not offer that "no" (web/action-forms.ts).
+ */
+export function nis2OwedSinceYes(incident: Incident, timeZone: string): { since: string; en: string[]; nl: string[] } | null {
+  const since = incident.nis2?.at ?? '';
+  const made = (incident.reports ?? []).filter((r) => (r.to === 'csirt' || r.to === 'authority') && r.recordedAt >= since);
+  const asked = (incident.decisions ?? []).flatMap((d) => (d.kind === 'nis2-intermediate-request' && d.recordedAt >= since ? [d.dueAt] : []));
+  if (!made.length && !asked.length) return null;
+  const local = (iso: string) => formatLocal(iso, timeZone);
+  return {
+    since,
+    en: [
+      ...made.map((r) => `the ${reportKindLabel('en', r.kind)} ${r.reference} to the ${recipientLabel('en', r.to)}`),
+      ...asked.map((due) => `the request for an intermediate report by ${due}`),
+    ],
+    nl: [
+      ...made.map((r) => `${reportKindLabel('nl', r.kind)} ${r.reference} aan ${recipientLabel('nl', r.to)}`),
+      ...asked.map((due) => `het verzoek om een tussentijds verslag uiterlijk ${local(due)}`),
+    ],
+  };
+}
+
+/**
  * lfd15 (readD15 D1): "no" after closing on a "yes" itself given after closing, once a NIS2 report
  * went to the CSIRT or the authority since that "yes", or either asked for an intermediate report:
  * those reports are owed because of what was submitted and asked (the final report a notification
@@ -583,19 +619,10 @@ function nis2AfterCloseRefusal(incident: Incident, input: AssessInput, nis2: Nis
  * Refused as the "no" on a significance decided before closing is, naming what is owed and how on.
  */
 function nis2OwedRefusal(incident: Incident, timeZone: string): void {
-  const since = incident.nis2?.at ?? '';
-  const made = (incident.reports ?? []).filter((r) => (r.to === 'csirt' || r.to === 'authority') && r.recordedAt >= since);
-  const asked = (incident.decisions ?? []).flatMap((d) => (d.kind === 'nis2-intermediate-request' && d.recordedAt >= since ? [d.dueAt] : []));
-  if (!made.length && !asked.length) return;
+  const owed = nis2OwedSinceYes(incident, timeZone);
+  if (!owed) return;
+  const { since, en, nl } = owed;
   const local = (iso: string) => formatLocal(iso, timeZone);
-  const en = [
-    ...made.map((r) => `the ${reportKindLabel('en', r.kind)} ${r.reference} to the ${recipientLabel('en', r.to)}`),
-    ...asked.map((due) => `the request for an intermediate report by ${due}`),
-  ];
-  const nl = [
-    ...made.map((r) => `${reportKindLabel('nl', r.kind)} ${r.reference} aan ${recipientLabel('nl', r.to)}`),
-    ...asked.map((due) => `het verzoek om een tussentijds verslag uiterlijk ${local(due)}`),
-  ];
   throw refuse(
     `incident ${incident.id} is closed: "no" would end the NIS2 reports owed since the "yes" of ${since}, because of ${en.join(', ')}: what they hold the entity to stays owed (the incident notification after an early warning, the intermediate report asked, the final report after a notification; NIS2 art. 23(4)(b)-(d)); record those reports after closing (datalek reported ID --recipient csirt --kind intermediate|final --reason TEXT) and, if the incident proves not significant, say so in them`,
     `Incident ${incident.id} is gesloten: "nee" zou de NIS2-verslagen beëindigen die sinds het "ja" van ${local(since)} verschuldigd zijn, vanwege ${nl.join(', ')}: wat die van de entiteit vragen blijft verschuldigd (de incidentmelding na een vroegtijdige waarschuwing, het gevraagde tussentijds verslag, het eindverslag na een melding; NIS2 art. 23(4)(b)-(d)). Legt u die verslagen na het sluiten vast bij "Na het sluiten: melding onder NIS2" en vermeldt u daarin als het incident toch niet significant blijkt.`,
@@ -845,7 +872,8 @@ function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, b
       `Op ${local(decided)} is besloten dat het incident significant is: toen was de entiteit zich uiterlijk bewust van het significante incident (NIS2 art. 23(4)(a)); ${local(at)} ligt daarna.`,
     );
   }
-  const told = firstReport(draft, (r) => r.to === 'csirt' || r.to === 'authority');
+  // Only a report made under the significance in force: one sent under a "yes" taken back told of a significance withdrawn since.
+  const told = firstReport(draft, nis2ReportInForce(draft));
   if (told && at > told.at) {
     throw refuse(
       `an NIS2 report (${told.kind} ${told.reference} to the ${told.to}) was made at ${told.at}: the entity was aware of the significant incident by then at the latest (NIS2 art. 23(4)(a)); --nis2-aware-at ${at} lies after it`,
@@ -859,6 +887,23 @@ function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, b
   draft.nis2AwareAt = at;
   draft.nis2AwareReason = move.reason;
   return [{ at: now, kind: 'nis2-awareness-set', actor: by, detail: { from, to: at, detectedAt: draft.detectedAt, reason: move.reason, ...marks } }];
+}
+
+/**
+ * A "no" that takes a "yes" back ends the NIS2 awareness stated with that "yes" or after it (fgsec16
+ * S4): it was the awareness of a significance the entity withdrew, whose reason may be "the wrong
+ * incident", so a later "yes" runs from its own stated awareness or the detection (earlier, so the
+ * stricter). The statement stays in the decisions; the timeline's "no" names it (`awarenessEnded`).
+ * One stated on its own, while no "yes" was in force (before any, or after a "no"), is not that
+ * "yes"'s and stays. Returns the detail for the "no"'s timeline entry.
+ */
+function endNis2AwarenessOfYes(draft: Incident): { awarenessEnded?: string } {
+  const { ofYes } = nis2AwarenessOfYes(history(draft));
+  if (!draft.nis2?.significant || !ofYes || ofYes !== draft.nis2AwareAt) return {};
+  const awarenessEnded = draft.nis2AwareAt;
+  draft.nis2AwareAt = null;
+  draft.nis2AwareReason = null;
+  return { awarenessEnded };
 }
 
 /**
@@ -1059,7 +1104,7 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
       detail.subscribersDecisionSetAside = draft.subscribers;
       draft.subscribers = null;
     }
-    if (draft.subjects?.exception === 'measures-taken' && measuresTaken(asReleased({ ...draft, facts }, deps.now())).length === 0) {
+    if (draft.subjects?.exception === 'measures-taken' && measuresTaken(asReleased({ ...draft, facts }, deps)).length === 0) {
       throw refuse(
         'the Art. 34 decision rests on the measures taken (exception "measures taken", Art. 34(3)(b)); emptying --measures-taken leaves it without them: record a new Art. 34 decision first',
         'Het besluit over de betrokkenen steunt op de genomen maatregelen (uitzondering art. 34(3)(b)); zonder "Genomen maatregelen" vervalt die grond: leg eerst een nieuw besluit over de betrokkenen vast.',
@@ -1399,10 +1444,14 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
         },
       );
     }
-    if ((kind === 'final' || kind === 'progress') && !previous.some((r) => r.kind === 'notification')) {
+    // The notification of the significance in force: one sent under a "yes" taken back since is not followed up (clocks.ts nis2ReportInForce).
+    const notified = previous.filter((r) => r.kind === 'notification');
+    if ((kind === 'final' || kind === 'progress') && !notified.some(nis2ReportInForce(draft))) {
+      const withdrawn = notified.length ? ' made since the last "no" (the one on record was made under a "yes" taken back since)' : '';
+      const ingetrokken = notified.length ? ' die sinds het laatste "nee" is gedaan (de vastgelegde is gedaan onder een "ja" dat daarna is teruggenomen)' : '';
       throw refuse(
-        `a ${kind} report follows the incident notification to the ${to} (NIS2 art. 23(4)(d), (e)): record the notification first`,
-        `Een ${reportKindLabel('nl', kind)} volgt op de incidentmelding aan de ${recipientLabel('nl', to)} (NIS2 art. 23(4)(d), (e)): leg die eerst vast.`,
+        `a ${kind} report follows the incident notification to the ${to}${withdrawn} (NIS2 art. 23(4)(d), (e)): record the notification first`,
+        `Een ${reportKindLabel('nl', kind)} volgt op de incidentmelding aan de ${recipientLabel('nl', to)}${ingetrokken} (NIS2 art. 23(4)(d), (e)): leg die eerst vast.`,
       );
     }
     // A report that follows another cannot have been made before it.
@@ -1603,7 +1652,7 @@ function checkTypesSeen(incident: Incident, seen: NonNullable<AssessInput['seen'
     if (unnamed.length) {
       throw refuse(
         `the assessment answers only for the finding types you name; not named in --finding-types: ${unnamed.join(', ')} (Art. 33(1), (5)): ${again}; nothing was recorded`,
-        `De beoordeling geldt alleen voor de soorten bevindingen die u noemt; niet genoemd: ${unnamed.join(', ')} (AVG art. 33(1), (5)): ${opnieuw}. Er is niets vastgelegd.`,
+        `De beoordeling geldt alleen voor de soorten bevindingen die u aanvinkt; niet aangevinkt: ${unnamed.join(', ')} (AVG art. 33(1), (5)): ${opnieuw}. Er is niets vastgelegd.`,
       );
     }
     return;
@@ -1618,9 +1667,12 @@ function checkTypesSeen(incident: Incident, seen: NonNullable<AssessInput['seen'
     return;
   }
   if (types.length > 1) {
+    // Those past the list too, by their hashes (`findingTypesNotListed`; none kept before 3f4c3fb).
+    const past = incident.findingTypesNotListed?.hashes?.length ?? 0;
+    const count = types.length + past;
     throw refuse(
-      `incident ${incident.id} holds ${types.length} finding types (${types.join(', ')}): say which you assessed, with the --seen that datalek show ${incident.id} prints, or --finding-types naming them all (Art. 33(1), (5)); nothing was recorded`,
-      `Incident ${incident.id} bevat ${types.length} soorten bevindingen (${types.join(', ')}): ${opnieuw}. Er is niets vastgelegd.`,
+      `incident ${incident.id} holds ${count} finding types (${types.join(', ')}${past ? ` and ${past} past the ${types.length} listed` : ''}): say which you assessed, with the --seen that datalek show ${incident.id} prints, or --finding-types naming them all (Art. 33(1), (5)); nothing was recorded`,
+      `Incident ${incident.id} bevat ${count} soorten bevindingen: vink bij "Beoordeelde soorten bevindingen" elke soort aan die u hebt beoordeeld (AVG art. 33(1), (5)). Er is niets vastgelegd.`,
     );
   }
 }
@@ -1781,7 +1833,7 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
         );
       }
       // A containment being released is no measure (contain15: S5's window, containment.ts asReleased).
-      if (input.exception === 'measures-taken' && measuresTaken(asReleased(draft, deps.now())).length === 0) {
+      if (input.exception === 'measures-taken' && measuresTaken(asReleased(draft, deps)).length === 0) {
         throw refuse(
           'the exception "measures taken" needs the measures recorded that make the high risk no longer likely (facts --measures-taken, or containment carried out) (Art. 34(3)(b))',
           'De uitzondering "latere maatregelen" vraagt de vastgelegde maatregelen die het hoge risico wegnemen ("Genomen maatregelen" bij de feiten, of uitgevoerde inperking) (AVG art. 34(3)(b)).',

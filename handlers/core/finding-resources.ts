@@ -8,7 +8,9 @@
  * block at all: what they are about is under `service.detection.sequence` (signals, actors,
  * resources), read here into `AttackSequence`.
  */
-import { InvalidFindingError } from './errors.js';
+import { createHmac, randomBytes } from 'node:crypto';
+import { InvalidFindingError, StoreError } from './errors.js';
+import type { Finding } from './finding.js';
 
 export type ResourceKind =
   | 'ec2-instance'
@@ -351,9 +353,10 @@ function affected(kind: ResourceKind, resourceType: string, resource: Json, b: B
       const key = b.accessKey;
       // A console sign-in names the principal without a key.
       if (key && !key.accessKeyId && (key.principalId || key.userName)) {
-        // A federated principal id is `account:name`, the name its caller chose (often a person's): personal, as a user name (fg15).
+        // A federated principal id is `account:name`, the name its caller chose (often a person's): personal, as a user name (fg15);
+        // so is an assumed role's `roleId:session`, whose session name is often the person's (an SSO user's e-mail; fed16).
         return key.principalId
-          ? { kind: 'iam-principal', resourceType, id: key.principalId, ...(key.userType === 'FederatedUser' ? { personal: true } : {}) }
+          ? { kind: 'iam-principal', resourceType, id: key.principalId, ...(pseudonymPrefix(key.userType, key.principalId) ? { personal: true } : {}) }
           : {
               kind: 'iam-principal',
               resourceType,
@@ -611,7 +614,7 @@ function relatedResources(
       const principal = a.principalId ?? a.userName;
       if (principal) {
         const r: AffectedResource = { kind: 'iam-principal', resourceType: a.userType ?? 'Actor', id: principal };
-        if ((!a.principalId && (a.userType === 'IAMUser' || a.userType === 'Root')) || a.userType === 'FederatedUser') r.personal = true;
+        if ((!a.principalId && (a.userType === 'IAMUser' || a.userType === 'Root')) || pseudonymPrefix(a.userType, principal)) r.personal = true;
         if (a.accountId) r.accountId = a.accountId;
         addResource(out, r);
       }
@@ -648,4 +651,100 @@ export function dnsChannelOf(type: string, detail: Json): DnsChannel | null {
     .toLowerCase()
     .replace(/\.$/, '');
   return { domain: domain || null };
+}
+
+/** How many random bytes a store's pseudonym secret is (`IncidentStore.pseudonymKey`). */
+const PSEUDONYM_KEY_BYTES = 32;
+
+/** A new pseudonym secret, as a store keeps it (base64). */
+export function newPseudonymKey(): string {
+  return randomBytes(PSEUDONYM_KEY_BYTES).toString('base64');
+}
+
+/** The pseudonym secret a store keeps (`newPseudonymKey`), or a StoreError naming `where` when what it keeps is none. */
+export function storedPseudonymKey(value: unknown, where: string): Buffer {
+  const secret = typeof value === 'string' ? Buffer.from(value, 'base64') : Buffer.alloc(0);
+  if (secret.length !== PSEUDONYM_KEY_BYTES)
+    throw new StoreError(
+      `${where}: the pseudonym secret it keeps is not ${PSEUDONYM_KEY_BYTES} bytes in base64 (edited?); a federated user's findings cannot be correlated without the one they were recorded with (restore it from a backup)`,
+    );
+  return secret;
+}
+
+/**
+ * What the pseudonym of a principal named by a name its caller chose starts with, by its user type:
+ * a federated user's (`account:name`), an assumed role session's (`roleId:session`, the session's
+ * name often the person's: an SSO user's e-mail address). Null for any other principal (an IAM
+ * user's or role's unique id, `AIDA…`, names no one by itself).
+ */
+function pseudonymPrefix(userType: string | null, principal: string): string | null {
+  if (userType === 'FederatedUser') return 'federated-user';
+  return userType === 'AssumedRole' && principal.includes(':') ? 'role-session' : null;
+}
+
+/**
+ * A principal's pseudonym (fed16): its kind (`federated-user:`, `role-session:`: `pseudonymPrefix`)
+ * and 16 hex of an HMAC-SHA256 of the principal under the store's own secret
+ * (`IncidentStore.pseudonymKey`). The same principal gets the same pseudonym in that store, whichever
+ * process records it and after every restart, so its findings still correlate; no one without the
+ * secret confirms a guessed name by hashing it, as anyone could 9d20192's unkeyed SHA-256. It stands
+ * for the principal in what minimise does not clear (the incident's resource id and correlation key,
+ * the hash-chained timeline, a federated user's containment step's target); the principal itself is
+ * kept only in the finding record and the step's `params`, which minimise clears.
+ */
+export function principalPseudonym(secret: Buffer, principal: string, prefix: string): string {
+  return `${prefix}:${createHmac('sha256', secret).update(`datalek-${prefix}\n${principal}`).digest('hex').slice(0, 16)}`;
+}
+
+/**
+ * The principals named by a name their caller chose that the finding keeps as a resource, each with
+ * its pseudonym's prefix (`pseudonymPrefix`): a console sign-in's principal (no key: the affected
+ * resource), an attack sequence's actors (a related resource each). By the id GuardDuty gives, or a
+ * federated user's name when it gives none. A session key is named by its key id: that stays.
+ */
+export function pseudonymisedPrincipals(finding: Pick<Finding, 'accessKey' | 'resource' | 'sequence'>): Map<string, string> {
+  const out = new Map<string, string>();
+  const key = finding.accessKey;
+  const primary = key && !key.accessKeyId && finding.resource.kind === 'iam-principal' ? pseudonymPrefix(key.userType, finding.resource.id) : null;
+  if (primary) out.set(finding.resource.id, primary);
+  for (const a of finding.sequence?.actors ?? []) {
+    const principal = a.principalId ?? a.userName;
+    const prefix = principal ? pseudonymPrefix(a.userType, principal) : null;
+    if (principal && prefix && !out.has(principal)) out.set(principal, prefix);
+  }
+  return out;
+}
+
+/**
+ * The finding with each principal it keeps as a resource by a name its caller chose
+ * (`pseudonymisedPrincipals`) named by its pseudonym under `secret` (`principalPseudonym`): the
+ * affected resource, the related ones, and so every correlation key made of them. `pseudonyms`
+ * holds principal → pseudonym for containment (a federated user's step's target) and for reading
+ * old records, which hold the principal itself (`formerKeys`). The finding's `detail` and
+ * credentials keep the principal: what minimise clears.
+ */
+export function withPseudonyms(finding: Finding, secret: Buffer): Finding {
+  const principals = pseudonymisedPrincipals(finding);
+  if (principals.size === 0) return finding;
+  const pseudonyms = new Map([...principals].map(([p, prefix]) => [p, principalPseudonym(secret, p, prefix)]));
+  const named = (r: AffectedResource): AffectedResource => {
+    const pseudonym = r.kind === 'iam-principal' ? pseudonyms.get(r.id) : undefined;
+    return pseudonym ? { ...r, id: pseudonym } : r;
+  };
+  const resource = named(finding.resource);
+  return { ...finding, resource, related: finding.related.map((r) => (r === finding.resource ? resource : named(r))), pseudonyms };
+}
+
+/**
+ * Of the finding's correlation keys (`keys`, made of its pseudonyms: `withPseudonyms`), each as a
+ * record written before fed16 holds it, with the principal itself in place of its pseudonym;
+ * undefined where it is the same. An open incident opened before holds those: a new finding for the
+ * same principal still joins it.
+ */
+export function formerKeys(finding: Pick<Finding, 'pseudonyms'>, keys: string[]): (string | undefined)[] {
+  const pairs = [...(finding.pseudonyms ?? new Map<string, string>())];
+  return keys.map((k) => {
+    for (const [principal, pseudonym] of pairs) if (k.endsWith(`:${pseudonym}`)) return `${k.slice(0, -pseudonym.length)}${principal}`;
+    return undefined;
+  });
 }

@@ -128,6 +128,12 @@ export interface Finding {
   related: AffectedResource[];
   /** The finding's `detail` exactly as delivered, unknown fields included. */
   detail: Record<string, unknown>;
+  /**
+   * Each federated principal the finding keeps as a resource, and the pseudonym it is named by there
+   * (finding-resources.ts `withPseudonyms`, made with the store's secret when the finding is
+   * recorded); absent until then, and when it names none. Never stored.
+   */
+  pseudonyms?: ReadonlyMap<string, string>;
 }
 
 export type ParsedEvent =

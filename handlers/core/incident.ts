@@ -3,6 +3,7 @@
  * the incident is open attach to it. Everything that happens is appended to its timeline; entries
  * are chained by hash so that an edited, removed, inserted or reordered entry shows.
  */
+import { randomBytes } from 'node:crypto';
 import type { AffectedResource, FindingKey, FindingVersion } from './finding.js';
 import { findingKeyString } from './finding.js';
 import { canonicalFields, sha256 } from './hash.js';
@@ -364,9 +365,11 @@ export interface ActionRecord {
   /**
    * Set when a person carried the planned action out by hand and recorded it (`datalek contained`,
    * core/by-hand.ts): then `done`, though datalek touched nothing and holds no evidence to undo it
-   * by (a release leaves it to a person). `at` as stated, `recordedAt` when entered.
+   * by (a release leaves it to a person). `at` as stated, `recordedAt` when entered. `ownerKeys`: on a
+   * key action that failed naming other keys of its user (OtherKeyActive), those the person
+   * confirmed as the owner's (`--owner-key`): drift reads them as such (attack16 K5).
    */
-  byHand?: { at: string; by: string; what: string; recordedAt: string; enteredLater?: true };
+  byHand?: { at: string; by: string; what: string; recordedAt: string; enteredLater?: true; ownerKeys?: string[] };
   /**
    * Set when a person decided that the planned action will not be carried out (`datalek not-done`,
    * core/by-hand.ts): then `skipped`, neither planned nor done, with who decided and why. No run takes
@@ -385,9 +388,11 @@ export interface ActionRecord {
    * Set while a release of it runs (core/release.ts), before it is released or its release failed:
    * no containment run takes it up meanwhile, until `until` (the machine's time; a mark without it
    * lasts `RELEASE_MARK_MS` from `at`). Left by a release that crashed, it counts as absent after that
-   * (core/containment.ts releaseUnderWay); the next release clears it.
+   * (core/containment.ts releaseUnderWay); the next release clears it. `for`: set by the release of
+   * that other incident, which undoes this action's containment too (`--undo-for`), so an Art. 34(3)(b)
+   * decision here meanwhile reads it released (contain16); that release takes it off.
    */
-  releasing?: { at: string; by: string; until?: string };
+  releasing?: { at: string; by: string; until?: string; for?: string };
   /**
    * Set when a release undid part of it and failed to undo the rest (one interface of several
    * restored): the release steps done (`undone`) and failed (`stillInEffect`), e.g.
@@ -674,6 +679,14 @@ export interface Incident {
    * (`datalek minimise`, core/minimise.ts): the last time, by whom, after how many days, and how
    * many finding records so far. The register keeps its facts, effects and measures.
    */
+  /**
+   * Random bytes of the record (`incidentSalt`), hashed with it into each of its ledger entries, and
+   * replaced by fresh ones whenever personal data leaves the record (core/minimise.ts: a name or an
+   * object's key taken out of its actions): the record before held them, so without them no guessed
+   * name, put back into the record as it is now, hashes to what the ledger keeps of the record before
+   * (fed16). A record written before it existed has none until it is minimised.
+   */
+  salt?: string;
   minimised?: {
     at: string;
     by: string;
@@ -1019,7 +1032,16 @@ export function newIncident(fields: NewIncident): Incident {
     paging: { firstPageAt: null, lastDueAt: null },
     nextDueAt: null,
     timelineHead: { seq: 0, hash: genesisHash(fields.id, fields.firstFinding) },
+    salt: incidentSalt(),
   });
+}
+
+/**
+ * An incident record's salt (`Incident.salt`): 128 random bits, derived from nothing the store or
+ * the ledger keeps, as a finding record's (stored-record.ts `findingSalt`).
+ */
+export function incidentSalt(): string {
+  return randomBytes(16).toString('base64url');
 }
 
 /** The genesis of an incident's hash chain: a hash of the incident and its first finding's key. */

@@ -30,7 +30,7 @@ import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
 import { ConflictError, IncidentNotFoundError, isLostRace, RefusedError, StoreError, StuckConflictError } from './errors.js';
 import { type FindingKey, findingKeyString } from './finding.js';
 import { sha256 } from './hash.js';
-import { type ActionRecord, appendEntries, type FindingRecord, type Incident, type TimelineEntry } from './incident.js';
+import { type ActionRecord, appendEntries, type FindingRecord, type Incident, incidentSalt, type TimelineEntry } from './incident.js';
 import { storedText } from './ledger.js';
 import { copyRecord, findingSalt, parseStoredFinding } from './stored-record.js';
 
@@ -783,7 +783,9 @@ function minimiseIamNames(draft: Incident, findingId: string): number {
  * IAM user's name), once released (release.ts): minimising kept it for the release alone (read14b B4).
  */
 export function minimiseReleased(draft: Incident, findingId: string): number {
-  return minimiseObjectKeys(draft, findingId) + minimiseIamNames(draft, findingId);
+  const removed = minimiseObjectKeys(draft, findingId) + minimiseIamNames(draft, findingId);
+  if (removed) draft.salt = incidentSalt();
+  return removed;
 }
 
 /** Whether the stored record of the action's finding says it is minimised; read only for an incident that records minimising. */
@@ -852,6 +854,8 @@ async function minimiseFinding(
     const keysRemoved = minimiseObjectKeys(draft, key.findingId);
     // So is an IAM user's name or a federated principal in its credential actions (review12 S5).
     const namesRemoved = minimiseIamNames(draft, key.findingId);
+    // The ledger keeps a hash of the record before, which held them: its salt goes with them (fed16).
+    draft.salt = incidentSalt();
     const actionKinds = [...(keysRemoved ? ['file-path'] : []), ...(namesRemoved ? ['user-name'] : [])];
     const kinds = removedKinds(minimised.minimised?.removed ?? [], actionKinds);
     draft.minimised = {

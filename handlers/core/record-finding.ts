@@ -35,7 +35,7 @@ import {
   parseEventText,
   resourceKey,
 } from './finding.js';
-import type { AffectedResource } from './finding-resources.js';
+import { type AffectedResource, formerKeys, pseudonymisedPrincipals, withPseudonyms } from './finding-resources.js';
 import { sha256 } from './hash.js';
 import {
   type ActionRecord,
@@ -175,7 +175,9 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
   if (parsed.kind === 'not-a-finding') {
     return ignored(null, `detail-type "${parsed.detailType}" is a GuardDuty event but not a finding`);
   }
-  const finding = parsed.finding;
+  // A principal named by a name its caller chose (a federated user, a role session) is kept by its
+  // pseudonym under the store's secret (fed16): read only for a finding that names one.
+  const finding = pseudonymisedPrincipals(parsed.finding).size ? withPseudonyms(parsed.finding, await deps.store.pseudonymKey()) : parsed.finding;
   // What merges made ahead of the finding's own commit queued (see `mergeAhead`).
   const early: OutboxMessage[] = [];
   // The incidents the tries that lost wrote, at the revisions they read (settledRecord).
@@ -316,9 +318,13 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
   const now = deps.now();
   const keys = correlationKeys(finding);
   // Everything the decision reads, at once: the finding's record, who holds its resources, and
-  // the incident a new one would be (the one a known finding usually belongs to as well).
+  // the incident a new one would be (the one a known finding usually belongs to as well). An
+  // incident opened before fed16 holds a federated principal by the principal itself: read too.
   const ownId = incidentIdFor(finding.key);
-  const reads = await store.readForFinding(finding.key, keys, ownId);
+  const former = formerKeys(finding, keys);
+  const formerly = former.filter((k): k is string => k !== undefined);
+  const reads = await store.readForFinding(finding.key, formerly.length ? [...keys, ...formerly] : keys, ownId);
+  if (formerly.length) reads.holders = heldAsBefore(reads.holders, keys.length, former);
   const known = reads.finding;
   if (known) {
     const order = compareVersions(finding.version, known.version);
@@ -367,6 +373,19 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
   const holders = distinct(reads.holders);
   if (holders.length === 0) return open_(deps, finding, keys, now, await freeIncidentId(store, finding.key, { id: ownId, holder: reads.incident }));
   return withinCommit((merges) => attach(deps, finding, holders, keys, now, merges));
+}
+
+/**
+ * The holder of each of the finding's `count` keys (`holders`' first), or else of the key as a record
+ * written before fed16 holds it (`former`, whose defined ones `holders` has after those); then the
+ * holders of those former keys again, so an incident holding one is among the holders even where
+ * another holds the key's new form.
+ */
+function heldAsBefore(holders: (Incident | undefined)[], count: number, former: (string | undefined)[]): (Incident | undefined)[] {
+  const before = holders.slice(count);
+  let next = 0;
+  const byKey = former.map((k) => (k === undefined ? undefined : before[next++]));
+  return [...holders.slice(0, count).map((h, i) => h ?? byKey[i]), ...before];
 }
 
 /**
@@ -1241,6 +1260,9 @@ function update(
     // incident as a new finding's would: free keys claimed, incidents holding them merged or linked.
     const keys = correlationKeys(finding);
     const held = new Set([incident.resourceKey, ...(incident.resourceKeys ?? [])]);
+    // One opened before fed16 holds its federated principal by the principal itself: the same resource.
+    const heldBefore = formerKeys(finding, keys)[0];
+    if (heldBefore !== undefined && held.has(heldBefore)) held.add(keys[0]);
     const fresh = keys.filter((k) => !held.has(k));
     if (fresh.length)
       ({ claims, others, deferred, links } = correlate(deps, incident, finding, distinct(fresh.map((k) => holderOf.get(k))), keys, now, entries, merges));

@@ -349,7 +349,7 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
     // An error the adapter threw (or a store failure) ends the release where it was: what it did not
     // finish is no longer marked as being released, and stays releasable. One that loses the race
     // too leaves the mark to run out (RELEASE_MARK_MS), and the error says what happened.
-    await endRelease(deps, incident.id).catch((err) => {
+    await endRelease(deps, incident.id, [...elsewhere.keys()]).catch((err) => {
       if (!(err instanceof ConflictError)) throw err;
     });
   }
@@ -495,12 +495,12 @@ async function beginRelease(
 ): Promise<{ incident: Incident; actions: ActionRecord[] }> {
   const ids = new Set(actions.map((a) => a.id));
   const now = deps.machineNow?.() ?? deps.now();
+  const until = new Date(Date.parse(now) + RELEASE_MARK_MS).toISOString();
   const { incident } = await changeIncident(deps, incidentId, (draft) => {
     const lease = draft.containmentLease;
     if (lease && Date.parse(lease.until) > Date.parse(now)) throw leaseRefusal(incidentId, lease.until);
     if (lease) draft.containmentLease = null;
     checkArt34Ground(draft, ids, null);
-    const until = new Date(Date.parse(now) + RELEASE_MARK_MS).toISOString();
     for (const a of releasable(draft.actions)) if (ids.has(a.id)) a.releasing = { at: deps.now(), by, until };
     return { entries: [] };
   });
@@ -510,13 +510,17 @@ async function beginRelease(
       const chunk = others.slice(i, i + HANDED_BACK_PER_COMMIT);
       await changeIncidents(deps, chunk, (drafts) =>
         drafts.map((other, j) => {
-          checkArt34Ground(other, elsewhere.get(chunk[j]) ?? new Set(), incidentId);
+          const relying = elsewhere.get(chunk[j]) ?? new Set();
+          checkArt34Ground(other, relying, incidentId);
+          // Marked too, in the same commit (contain16): an Art. 34(3)(b) decision there while AWS undoes
+          // it reads it released (asReleased), as this incident's own; the release takes the mark off.
+          for (const a of other.actions) if (relying.has(a.id) && !a.releasing) a.releasing = { at: deps.now(), by, until, for: incidentId };
           return { entries: [] };
         }),
       );
     }
   } catch (err) {
-    await endRelease(deps, incidentId);
+    await endRelease(deps, incidentId, others);
     throw err;
   }
   return { incident, actions: incident.actions.filter((a) => a.releasing && ids.has(a.id)) };
@@ -547,13 +551,26 @@ function checkArt34Ground(incident: Incident, releasing: ReadonlySet<string>, by
   });
 }
 
-/** What `beginRelease` marked and the release did not finish is no longer marked. */
-async function endRelease(deps: ContainDeps, incidentId: string): Promise<void> {
+/**
+ * What `beginRelease` marked and the release did not finish is no longer marked: this incident's own
+ * marks, and those it put on the `others` it undoes containment for (not one another release put there).
+ */
+async function endRelease(deps: ContainDeps, incidentId: string, others: readonly string[] = []): Promise<void> {
   await changeIncident(deps, incidentId, (draft) => {
-    const left = draft.actions.filter((a) => a.releasing);
+    const left = draft.actions.filter((a) => a.releasing && !a.releasing.for);
     for (const a of left) a.releasing = undefined;
     return left.length ? { entries: [] } : null;
   });
+  for (let i = 0; i < others.length; i += HANDED_BACK_PER_COMMIT) {
+    await changeIncidents(deps, others.slice(i, i + HANDED_BACK_PER_COMMIT), (drafts) => {
+      const results = drafts.map((other) => {
+        const ours = other.actions.filter((a) => a.releasing?.for === incidentId);
+        for (const a of ours) a.releasing = undefined;
+        return ours.length ? { entries: [] } : null;
+      });
+      return results.some(Boolean) ? results : null;
+    });
+  }
 }
 
 function leaseRefusal(incidentId: string, until: string): RefusedError {
@@ -648,6 +665,8 @@ function undoIn(
   const told: string[] = [];
   for (const hold of holds.filter((h) => h.other.id === draft.id)) {
     const a = draft.actions.find((x) => x.id === hold.action.id);
+    // Undone (or handed back) in this commit: the mark of this release is off, so a run takes up a handed-back action at once.
+    if (a?.releasing?.for === releasedBy) a.releasing = undefined;
     if (!a || a.released) continue;
     let now: UndoneFor['now'];
     if (hold.found ? reliesOnIsolationFound(a) : hold.leftToUs && a.heldBy === hold.action.heldBy) {

@@ -363,7 +363,8 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${nl ? 'Rol' : 'Role'}: ${roleLabel(lang, str('to') as 'controller')}; ${str('reason')}`;
     case 'nis2-decided':
       // Decided after closing: says so (its reason is the decision's own, above).
-      return `${nl ? 'NIS2 significant' : 'NIS2 significant'}: ${yesNo(lang, d.significant === true)}; ${str('reason')}${d.afterClose === true ? (nl ? '; na het sluiten' : '; after closing') : ''}`;
+      // A "no" that ended the CSIRT's request for an intermediate report of the "yes" before it says so, and the awareness stated with that "yes" (fgsec16 S4).
+      return `${nl ? 'NIS2 significant' : 'NIS2 significant'}: ${yesNo(lang, d.significant === true)}; ${str('reason')}${d.intermediateRequestEnded ? (nl ? `; het verzoek om een tussentijds verslag (uiterlijk ${local('intermediateRequestEnded')}) vervalt` : `; ends the request for an intermediate report (due ${local('intermediateRequestEnded')})`) : ''}${d.awarenessEnded ? (nl ? `; het bewustwordingsmoment dat met het "ja" is gegeven (${local('awarenessEnded')}) vervalt` : `; ends the awareness given with the "yes" (${local('awarenessEnded')})`) : ''}${d.afterClose === true ? (nl ? '; na het sluiten' : '; after closing') : ''}`;
     case 'nis2-intermediate-requested':
       return `${nl ? 'NIS2 tussentijds verslag gevraagd, uiterlijk' : 'NIS2 intermediate report requested, due'} ${local('dueAt')}`;
     case 'facts-recorded': {

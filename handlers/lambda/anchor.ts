@@ -2,7 +2,8 @@
  * The anchor, on the sweep's schedule (every 5 minutes): writes a signed digest of the incidents
  * table's root to the digest bucket (S3 Object Lock, compliance mode), signed with the KMS key
  * (core/anchor.ts). What does not verify is not anchored: an incident that does not is left out of
- * the digest (the others are signed, review13 K3), a registry that does not withholds it; the
+ * the digest (the others are signed, review13 K3), a registry shard that does not is carried on as
+ * the digest before anchored it, not renewed; the
  * problems are logged by incident and entry (never values) and the invocation fails, so the errors
  * alarm pages on-call.
  */
@@ -38,9 +39,16 @@ export function createAnchorHandler(deps: AnchorDeps) {
     if (result.problems.length) {
       for (const p of result.problems) deps.logger.error('the record does not verify', { incidentId: p.incidentId, entry: p.entry, problem: p.problem });
       // Written or not, the run fails: the errors alarm pages on-call.
-      const outcome = w
-        ? `digest ${w.sequence} written without ${result.leftOut.length} incident(s) that do not verify (${result.leftOut.join(', ')}): anchored once they verify`
-        : 'no digest written';
+      const without = [
+        ...(result.leftOut.length ? [`${result.leftOut.length} incident(s) that do not verify (${result.leftOut.join(', ')})`] : []),
+        ...(result.registryLeftOut.length ? [`renewing registry shard(s) ${result.registryLeftOut.join(', ')}, which do not verify`] : []),
+      ];
+      const outcome = [
+        w ? `digest ${w.sequence} written without ${without.join(' or ')}: anchored once they verify` : 'no digest written',
+        ...(result.stoppedOnBroken
+          ? [`stopped after ${result.leftOut.length} that do not verify, ${result.remaining} more not checked (the next run goes on after them)`]
+          : []),
+      ].join('; ');
       throw new DatalekError(`anchor: ${result.problems.length} problem(s) in the record; ${outcome} (datalek verify --target aws)`);
     }
     if (!w) {

@@ -5,9 +5,12 @@
  * the pipeline answers, the detector must exist, be ENABLED, publish as often as the deployment
  * expects, and have every protection plan (feature) the deployment expects enabled. Anything else
  * fails the invocation with what is wrong, region by region: its errors alarm pages on-call.
+ * Where the deployment lists member accounts, each region's detector must also have each of them
+ * as a member whose relationship is `Enabled` (core/guardduty-members.ts; fgsec16 S3).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { DatalekError } from '../core/errors.js';
+import { checkMembers, type MemberReader } from '../core/guardduty-members.js';
 
 /** How often GuardDuty publishes updates of findings (new ones always within minutes). */
 export const PUBLISHING_FREQUENCIES = ['FIFTEEN_MINUTES', 'ONE_HOUR', 'SIX_HOURS'] as const;
@@ -22,6 +25,8 @@ export interface DetectorExpectation {
 export interface CanaryConfig {
   regions: string[];
   expect: DetectorExpectation;
+  /** The member accounts (`memberAccounts`) that must be Enabled members of each region's detector; none: not read. */
+  members: string[];
 }
 
 /** What GetDetector says of one detector (the fields checked). */
@@ -46,7 +51,8 @@ const list = (s: string | undefined) =>
 /**
  * The check's configuration from the environment: `DATALEK_CANARY_REGIONS` (comma-separated;
  * default the function's own region), `DATALEK_CANARY_PUBLISHING_FREQUENCY` (default
- * FIFTEEN_MINUTES) and `DATALEK_CANARY_FEATURES` (comma-separated; default none).
+ * FIFTEEN_MINUTES), `DATALEK_CANARY_FEATURES` (comma-separated; default none) and
+ * `DATALEK_CANARY_MEMBERS` (comma-separated account ids; default none).
  */
 export function loadCanaryConfig(env: NodeJS.ProcessEnv): CanaryConfig {
   const regions = list(env.DATALEK_CANARY_REGIONS ?? env.AWS_REGION);
@@ -57,7 +63,10 @@ export function loadCanaryConfig(env: NodeJS.ProcessEnv): CanaryConfig {
       `invalid environment: DATALEK_CANARY_PUBLISHING_FREQUENCY: expected one of ${PUBLISHING_FREQUENCIES.join(', ')}, got ${frequency}`,
     );
   }
-  return { regions, expect: { findingPublishingFrequency: frequency as PublishingFrequency, features: list(env.DATALEK_CANARY_FEATURES) } };
+  const members = list(env.DATALEK_CANARY_MEMBERS);
+  const notIds = members.filter((m) => !/^\d{12}$/.test(m));
+  if (notIds.length) throw new ConfigurationProblem(`invalid environment: DATALEK_CANARY_MEMBERS: expected 12-digit AWS account ids, got ${notIds.join(', ')}`);
+  return { regions, expect: { findingPublishingFrequency: frequency as PublishingFrequency, features: list(env.DATALEK_CANARY_FEATURES) }, members };
 }
 
 /** What is wrong with a region's detectors, each as a sentence naming the region; none when all is as expected. */
@@ -87,13 +96,19 @@ export interface CanaryResult {
   regions: { region: string; detectors: number; problems: string[] }[];
 }
 
-export function createDetectorCanaryHandler(deps: { config: CanaryConfig; read: DetectorReader; logger: CanaryLogger }) {
+export function createDetectorCanaryHandler(deps: { config: CanaryConfig; read: DetectorReader; readMembers: MemberReader; logger: CanaryLogger }) {
   return async (): Promise<CanaryResult> => {
     const regions = await Promise.all(
       deps.config.regions.map(async (region) => {
         try {
           const detectors = await deps.read(region);
-          return { region, detectors: detectors.length, problems: detectorProblems(region, detectors, deps.config.expect) };
+          const members = await checkMembers(
+            region,
+            detectors.map((d) => d.detectorId),
+            deps.config.members,
+            deps.readMembers,
+          );
+          return { region, detectors: detectors.length, problems: [...detectorProblems(region, detectors, deps.config.expect), ...members] };
         } catch (err) {
           // Unreadable is not "fine": the check pages as for a problem, and says why.
           return { region, detectors: 0, problems: [`${region}: the detector could not be read (${(err as Error).name}: ${(err as Error).message})`] };

@@ -61,8 +61,12 @@ export interface AuditSource {
    * believing it.
    */
   anchoredHeads(): Promise<IncidentHead[] | null>;
-  /** Records that these heads are in a digest now. */
-  markAnchored(heads: IncidentHead[]): Promise<void>;
+  /**
+   * Records that these heads are in a digest now. `replace`: these are every head anchored, and the
+   * store's record of them (where it keeps one) becomes exactly these: a record found changed
+   * behind the anchor is put back to what the digests anchored.
+   */
+  markAnchored(heads: IncidentHead[], options?: { replace?: boolean }): Promise<void>;
   anchorState(): Promise<AnchorState | null>;
   saveAnchorState(state: AnchorState): Promise<void>;
 }

@@ -114,6 +114,14 @@ export interface IncidentStore {
   listDue(now: string, onUnreadable?: UnreadableHandler): Promise<Incident[]>;
   getTimeline(incidentId: string): Promise<TimelineEntry[]>;
   /**
+   * The store's own secret for keyed pseudonyms (finding-resources.ts `principalPseudonym`): 32
+   * random bytes, made on the first call and kept in the store from then on, the same for every
+   * process and after every restart (two writers making it at once agree on the one stored first).
+   * Not derived from anything else the store keeps: without it, no guessed name is confirmed by
+   * hashing it. Whoever reads the store reads it too, as the finding records' salts.
+   */
+  pseudonymKey(): Promise<Buffer>;
+  /**
    * Stores the change atomically, or throws `ConflictError` when a condition no longer holds,
    * `StoreRefusedError` when the store refuses this change as it is (and would again), and
    * `StoreError` when the store cannot be written; none of the change is stored then. The

@@ -25,7 +25,7 @@ import {
   recordReport,
   specialCategoriesToConfirm,
 } from '../core/fg-workflow.js';
-import { BREACH_TYPES, type Incident, initialReport, type Nature, type OtherParty } from '../core/incident.js';
+import { BREACH_TYPES, findingTypesOfIncident, type Incident, initialReport, type Nature, type OtherParty } from '../core/incident.js';
 import {
   breachTypeLabel,
   exceptionLabel,
@@ -156,6 +156,8 @@ const YES_NO = ['yes', 'no'] as const;
 const NATURES = ['confidentiality', 'integrity', 'availability'] as const satisfies readonly Nature[];
 // Named, not inline: an inline arrow in a field would make TypeScript widen the field's literal types.
 const nis2 = ({ policy }: OfferContext) => policy.clocks.nis2;
+/** More than one finding type: the assessment says which it covers (core/fg-workflow.ts checkTypesSeen). */
+const severalTypes = ({ incident }: OfferContext) => findingTypesOfIncident(incident).length > 1;
 const telecom = ({ policy }: OfferContext) => policy.clocks.telecom;
 const closed = ({ incident }: OfferContext) => incident.state === 'closed';
 const somethingOverdue = ({ incident, policy, now }: OfferContext) => overdueClocks(incident, policy, now).length > 0;
@@ -228,6 +230,15 @@ export const ackAction = action({
   input: (v, { incidentId, by }) => ({ incidentId, by, note: v.note?.trim() || undefined }),
   run: (deps, input) => deps.acknowledge(input),
 });
+
+/**
+ * `assess` with the finding types the person was shown always checked (core/fg-workflow.ts
+ * checkTypesSeen), as the command line and the page's assessment forms record it: an incident with
+ * more than one type needs the token or every type named.
+ */
+export function assessCheckingTypes(): typeof assessAction {
+  return { ...assessAction, input: (v, meta) => ({ seen: { token: undefined, types: undefined }, ...assessAction.input(v, meta) }) };
+}
 
 export const assessAction = action({
   name: 'assess',
@@ -338,9 +349,15 @@ export const assessAction = action({
       offered: nis2,
     },
     afterCloseConfirmation,
-    // The command line's own: the finding types the person was shown (`show` prints the token); the page's form carries them itself.
+    // The finding types the person was shown: the command line's token (`show` prints it), or the types
+    // named, on the page each ticked (web/action-forms.ts) where the incident has more than one.
     { name: 'seen', kind: 'text', label: { nl: 'Gezien (show)', en: 'Seen (show)' }, cliOnly: true },
-    { name: 'finding-types', kind: 'list', label: { nl: 'Beoordeelde soorten bevindingen', en: 'Finding types assessed' }, cliOnly: true },
+    {
+      name: 'finding-types',
+      kind: 'list',
+      label: { nl: 'Beoordeelde soorten bevindingen', en: 'Finding types assessed' },
+      offered: severalTypes,
+    },
   ] as const,
   input: (v, { incidentId, by }) => ({
     incidentId,
@@ -988,6 +1005,9 @@ export const containAction = action({
  * A planned containment action carried out by hand (core/by-hand.ts): on the command line
  * `datalek contained`, and the incident page's form of the same name (web/action-forms.ts).
  */
+/** Whether the incident holds a key action that failed: the form offers `--owner-key` then (core/by-hand.ts checks which keys). */
+const keyActionFailed = (ctx: OfferContext) => ctx.incident.actions.some((a) => a.type === 'deactivate-access-key' && a.status === 'failed');
+
 export const containedAction = action({
   name: 'contained',
   title: { nl: 'Met de hand ingeperkt', en: 'Contained by hand' },
@@ -1005,8 +1025,18 @@ export const containedAction = action({
       label: { nl: 'Wat er met de hand is gedaan', en: 'What was done by hand' },
     },
     { name: 'at', kind: 'time', label: { nl: 'Uitgevoerd op', en: 'Carried out at' }, hint: { nl: 'Standaard: nu.', en: 'Default: now.' } },
+    {
+      name: 'owner-key',
+      kind: 'list',
+      label: { nl: 'Sleutel(s) van de eigenaar', en: "The owner's key(s)" },
+      hint: {
+        nl: 'Alleen als de sleutelactie mislukte op een andere sleutel (OtherKeyActive) en de eigenaar bevestigde dat die van hem is: de sleutel-id(s) die de fout noemde, met komma’s.',
+        en: 'Only when the key action failed on another key (OtherKeyActive) and the owner confirmed it is theirs: the key id(s) the failure named, comma-separated.',
+      },
+      offered: keyActionFailed,
+    },
   ] as const,
-  input: (v, { incidentId, by }) => ({ incidentId, by, actionId: v.action, what: v.what, at: v.at }),
+  input: (v, { incidentId, by }) => ({ incidentId, by, actionId: v.action, what: v.what, at: v.at, ownerKeys: v['owner-key'] }),
   run: (deps: FgDeps, input) => recordContainedByHand(deps, input),
 });
 

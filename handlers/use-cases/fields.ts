@@ -61,6 +61,8 @@ export interface OfferContext {
   policy: Policy;
   incident: Incident;
   now: string;
+  /** The incident's finding types by name, past the most its record lists too (core/finding-types.ts), where the page read them. */
+  findingTypes?: readonly string[];
 }
 
 /** What a field's text becomes. */

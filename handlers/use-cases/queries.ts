@@ -8,6 +8,7 @@ import { type ClockStatus, clocksOf, closedWithDuty, dutiesAfterClosing } from '
 import { mergeChain } from '../core/contain.js';
 import { type MissingFact, missingFactItems } from '../core/draft.js';
 import { type CloseBlocker, closeBlockerItems } from '../core/fg-workflow.js';
+import { joinedTypes, typeNames } from '../core/finding-types.js';
 import type { ActionRecord, ActionStatus, Incident, OutboxMessage, TimelineEntry } from '../core/incident.js';
 import { RUNBOOKS } from '../core/messages.js';
 import { holdsInherited, type InheritedHold } from '../core/minimise.js';
@@ -108,6 +109,8 @@ export interface IncidentDetail {
   elsewhere: CarriedOutElsewhere[];
   /** Holds on other incidents that keep findings this one holds or held (a merge, a follow-up: core/minimise.ts). */
   holdsInherited: InheritedHold[];
+  /** Its finding types by name, past the most its record lists too (core/finding-types.ts): what the assessment forms list. */
+  findingTypes: string[];
 }
 
 export async function incidentDetail(deps: QueryDeps, incident: Incident, lang: Lang): Promise<IncidentDetail> {
@@ -128,6 +131,11 @@ export async function incidentDetail(deps: QueryDeps, incident: Incident, lang: 
     releasable: incident.mergedInto ? [] : releasable(incident.actions),
     elsewhere,
     holdsInherited: await holdsInherited(deps.store, incident, timeline),
+    // Its own timeline as read above; a merged incident's from the store.
+    findingTypes: typeNames(
+      incident,
+      await joinedTypes({ getTimeline: (id) => (id === incident.id ? Promise.resolve(timeline) : deps.store.getTimeline(id)) }, incident.id),
+    ).all,
   };
 }
 

@@ -19,16 +19,18 @@ import {
   subjectsDecisionNeeded,
   subscribersDecisionNeeded,
 } from '../core/clocks.js';
-import { REPORT_KINDS } from '../core/fg-workflow.js';
-import { type Decision, findingTypesSeen, type Incident } from '../core/incident.js';
+import { nis2OwedSinceYes, REPORT_KINDS } from '../core/fg-workflow.js';
+import { type Decision, findingTypesOfIncident, findingTypesSeen, type Incident } from '../core/incident.js';
 import { actionLabel } from '../core/labels.js';
 import type { Policy } from '../core/policy.js';
 import { releasable } from '../core/release.js';
+import { formatLocal } from '../core/time.js';
 import {
   type Action,
   type ActionDeps,
   ackAction,
   assessAction,
+  assessCheckingTypes,
   closeAction,
   containedAction,
   factsAction,
@@ -67,6 +69,11 @@ export interface WebForm {
    * the post checked, for what the page shows by the clock (a deadline passed).
    */
   edits?: { shown: (incident: Incident, at: ShownAt) => unknown; changed: Text };
+  /**
+   * Why the page does not offer the form now though the incident is in its case (a form whose use
+   * case would only refuse it): said in its place, or null. Read only while `shown` is false.
+   */
+  withheld?: (ctx: OfferContext) => Text | null;
 }
 
 /** How the page draws a field: a choice of the values that apply now for a text the CLI takes (an action's id), a field it cannot do without, a hint. */
@@ -130,6 +137,23 @@ const assessment = (...kinds: Decision['kind'][]): NonNullable<WebForm['edits']>
   },
 });
 const ASSESSMENT = assessment('assessment');
+
+/**
+ * The assessment forms record with the finding types checked, as the command line does (`assess
+ * --finding-types`): where the incident has more than one, each type it covers is ticked by name,
+ * those past the 100 its record lists too, and the use case refuses one left out or one none of its
+ * findings had (fg-workflow.ts checkTypesSeen).
+ */
+const ASSESS_NAMING_TYPES = assessCheckingTypes();
+const TYPES_TICKED: Text = {
+  nl: 'De beoordeling geldt voor de soorten die u aanvinkt: vink elke soort aan die u hebt beoordeeld. Alle soorten van het incident horen erbij, ook die voorbij de 100 die het dossier opsomt (gelezen uit de bevindingen); een soort die u niet aanvinkt, wordt niet vastgelegd.',
+  en: 'The assessment holds for the types you tick: tick each type you assessed. Every type of the incident belongs to it, also those past the 100 the record lists (read from its findings); nothing is recorded with one left unticked.',
+};
+const typesDrawn = ({ incident, findingTypes }: OfferContext): Drawn => ({
+  kind: 'choices',
+  options: [...(findingTypes ?? findingTypesOfIncident(incident))],
+  hint: TYPES_TICKED,
+});
 
 /** The containment the release form offers to release: the actions its page listed as in effect. */
 const toRelease = {
@@ -196,9 +220,10 @@ export const WEB_FORMS: readonly WebForm[] = [
   },
   {
     id: 'assess',
-    action: as(assessAction),
+    action: as(ASSESS_NAMING_TYPES),
     title: { nl: 'Beoordeling (art. 33(1))', en: 'Assessment (Art. 33(1))' },
-    fields: ['personal-data', 'risk', 'reason', 'confirm-special-categories', 'special-reason', 'confirm-stated-time'],
+    fields: ['personal-data', 'risk', 'reason', 'confirm-special-categories', 'special-reason', 'confirm-stated-time', 'finding-types'],
+    drawn: (ctx) => ({ 'finding-types': typesDrawn(ctx) }),
     edits: ASSESSMENT,
     shown: open,
   },
@@ -321,7 +346,7 @@ export const WEB_FORMS: readonly WebForm[] = [
   // AP can require after reading the notification (Art. 34(4)): `assess`/`subjects` on a closed incident.
   {
     id: 'after-close-assess',
-    action: as(assessAction),
+    action: as(ASSESS_NAMING_TYPES),
     title: { nl: 'Na het sluiten: beoordeling wijzigen (art. 33(1), (4))', en: 'After closing: change the assessment (Art. 33(1), (4))' },
     fields: [
       'personal-data',
@@ -334,8 +359,10 @@ export const WEB_FORMS: readonly WebForm[] = [
       'delay-reason',
       'confirm-stated-time',
       'after-close',
+      'finding-types',
     ],
-    drawn: {
+    drawn: (ctx) => ({
+      'finding-types': typesDrawn(ctx),
       'personal-data': { required: true },
       risk: { required: true },
       reason: { required: true },
@@ -346,7 +373,7 @@ export const WEB_FORMS: readonly WebForm[] = [
           en: 'When this assessment makes the breach notifiable: when the organisation became aware of that. The AP deadline runs from that moment; empty: from the earlier moment of awareness.',
         },
       },
-    },
+    }),
     edits: assessment('assessment', 'awareness'),
     shown: ({ incident }) => closed({ incident }) && !incident.sample,
   },
@@ -373,7 +400,10 @@ export const WEB_FORMS: readonly WebForm[] = [
     fields: ['nis2-significant', 'reason', 'confirm-stated-time', 'after-close'],
     drawn: { 'nis2-significant': { options: ['no'], required: true }, reason: { required: true } },
     edits: decision({ nl: 'Het NIS2-besluit', en: 'The NIS2 decision' }, 'nis2-significance'),
-    shown: ({ incident, policy }) => closed({ incident }) && !incident.sample && policy.clocks.nis2 && nis2SignificantAfterClosing(incident),
+    // Not once a report went to the CSIRT or the authority since, or one was asked (readD15 D1): said why instead.
+    shown: ({ incident, policy }) => nis2BackInCase(incident, policy) && !nis2OwedSinceYes(incident, policy.timeZone),
+    withheld: ({ incident, policy }) =>
+      nis2BackInCase(incident, policy) ? nis2BackWithheld(nis2OwedSinceYes(incident, policy.timeZone), policy.timeZone) : null,
   },
   // The CSIRT's or the authority's request for an intermediate report of a significant closed incident (art. 23(4)(c));
   // a new date for a request the record held overdue is confirmed (clocksStoppedAfterDeadline, readD15 D3).
@@ -416,6 +446,22 @@ export const WEB_FORMS: readonly WebForm[] = [
     shown: ({ incident }) => closed({ incident }) && !incident.sample,
   },
 ];
+
+/** A closed incident whose NIS2 "yes" was itself given after closing: the case of the after-close "no" (fg-workflow.ts nis2SignificanceTakenBack). */
+function nis2BackInCase(incident: Incident, policy: Policy): boolean {
+  return closed({ incident }) && !incident.sample && policy.clocks.nis2 && nis2SignificantAfterClosing(incident);
+}
+
+/** Why the after-close "no" is not offered: what went to the CSIRT or the authority, or was asked, since the "yes" (fg-workflow.ts nis2OwedRefusal). */
+function nis2BackWithheld(owed: ReturnType<typeof nis2OwedSinceYes>, timeZone: string): Text | null {
+  if (!owed) return null;
+  const one = owed.en.length === 1;
+  const list = (items: string[], and: string) => (one ? items[0] : `${items.slice(0, -1).join(', ')} ${and} ${items.at(-1)}`);
+  return {
+    nl: `Dit kunt u niet meer vastleggen: sinds het "ja" van ${formatLocal(owed.since, timeZone)} ${one ? 'is' : 'zijn'} ${list(owed.nl, 'en')} vastgelegd; wat ${one ? 'dat' : 'die'} van de organisatie ${one ? 'vraagt' : 'vragen'}, blijft verschuldigd (NIS2 art. 23(4)(b)-(d)). Legt u die verslagen vast bij "Na het sluiten: melding onder NIS2" en vermeldt u daarin als het incident toch niet significant blijkt.`,
+    en: `This can no longer be recorded: since the "yes" of ${formatLocal(owed.since, timeZone)}, ${list(owed.en, 'and')} ${one ? 'was' : 'were'} recorded, and what ${one ? 'it holds' : 'they hold'} the organisation to stays owed (NIS2 Art. 23(4)(b)-(d)). Record those reports under "After closing: a report under NIS2", and say there if the incident proves not significant.`,
+  };
+}
 
 /** The kinds of NIS2 report whose clock still runs on a closed incident (core/clocks.ts runningOtherClocks), for its after-close form. */
 const NIS2_REPORT_OF: Partial<Record<ClockName, string>> = {

@@ -8,7 +8,7 @@ import { raw } from 'hono/html';
 import type { Child, PropsWithChildren } from 'hono/jsx';
 import { apLegalDeadline } from '../core/ap-verdict.js';
 import { byHandText, notDoneText, notDoneWithdrawnText, partlyText } from '../core/breach-facts.js';
-import { apClockRunning, type ClockStatus, roleOf } from '../core/clocks.js';
+import { apClockRunning, type ClockStatus, nis2AwarenessText, roleOf } from '../core/clocks.js';
 import { type Decision, type Incident, initialReport, type OutboxMessage, type TimelineEntry } from '../core/incident.js';
 import {
   actionLabel,
@@ -229,6 +229,8 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
   const a = incident.assessment;
   const initial = initialReport(incident);
   const legalDeadline = apLegalDeadline(incident);
+  // Which awareness the NIS2 deadlines run from, while significant (fgsec16 S4).
+  const nis2Aware = nis2AwarenessText(incident, view.policy.timeZone);
   const local = (iso: string) => formatLocal(iso, view.tz);
   const role = roleOf(incident, view.policy);
   return (
@@ -346,7 +348,15 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
           {incident.nis2 ? (
             <>
               <dt>NIS2</dt>
-              <dd>{`${w.nis2Significant}: ${yesNo(lang, incident.nis2.significant)}; ${incident.nis2.reason} — ${incident.nis2.by}`}</dd>
+              <dd>
+                {`${w.nis2Significant}: ${yesNo(lang, incident.nis2.significant)}; ${incident.nis2.reason} — ${incident.nis2.by}`}
+                {nis2Aware ? (
+                  <>
+                    <br />
+                    {nis2Aware[lang]}
+                  </>
+                ) : null}
+              </dd>
             </>
           ) : null}
           <dt>{w.field.reports}</dt>

@@ -215,7 +215,12 @@ export function IncidentPage({
   const i = detail.incident;
   const base = `/incidents/${i.id}`;
   const forms = offered(view, detail, form?.action);
-  const offer = { incident: i, policy: view.policy, now: view.now };
+  const offer = { incident: i, policy: view.policy, now: view.now, findingTypes: detail.findingTypes };
+  // A form in its case that its use case would refuse now: not offered, and why said in its place.
+  const withheld = WEB_FORMS.filter((f) => !forms.includes(f)).flatMap((f) => {
+    const why = f.withheld?.(offer);
+    return why ? [{ f, why }] : [];
+  });
   const stateOf = (f: WebForm): FormState | undefined => {
     if (form?.action === f.id) return form;
     const fields = formFields(f, offer);
@@ -355,6 +360,12 @@ export function IncidentPage({
               </ActionForm>
             ),
           )}
+          {withheld.map(({ f, why }) => (
+            <div class="action withheld" id={`withheld-${f.id}`}>
+              <h3>{f.title[lang]}</h3>
+              <p class="muted">{why[lang]}</p>
+            </div>
+          ))}
         </section>
       </div>
       <h2>{w.messages}</h2>

@@ -1,7 +1,8 @@
 /**
- * The path of a stack whose rules forward calls to the pipeline's central bus from a region with no
- * pipeline there to page (us-east-1: `DatalekIamForward`, iam-forward-stack.ts, and each member's
- * `DatalekMemberIam-<account>`, member-iam-stack.ts). A forward that fails (the central bus refusing,
+ * The path of a stack whose rules forward calls to the pipeline's central bus from where no
+ * pipeline stack is there to page (us-east-1: `DatalekIamForward`, iam-forward-stack.ts, and each
+ * member's `DatalekMemberIam-<account>`, member-iam-stack.ts; a member account's central region:
+ * `DatalekMember-<account>`, member-stack.ts, fgsec16 S3). A forward that fails (the central bus refusing,
  * throttled past EventBridge's retries) waits in an encrypted dead-letter queue: only the stack's
  * rules may send to it, only break-glass (of the stack's account) may take its messages (review11
  * K3, read12b B3), and its alarm, which counts what arrives, pages on-call through the region's own
@@ -36,7 +37,7 @@ export interface ForwardRule {
 
 export interface ForwardPath {
   key: kms.Key;
-  alarmTopic: sns.Topic;
+  alarmTopic: sns.ITopic;
   deadLetterQueue: sqs.Queue;
   rules: events.Rule[];
 }
@@ -55,28 +56,20 @@ export interface ForwardPathProps {
   lostDescription: (ruleName: string) => string;
   /** The dead-letter alarm's name (after `datalek-`) and description. */
   deadLetters: { name: string; description: string };
+  /**
+   * The region's `datalek-on-call-alarms` topic where another stack of the account makes it there (a
+   * topic's name is unique in an account and region): the alarms page through it, and this stack
+   * makes no topic or `datalek-alarms-undelivered` of its own. By default the path makes both.
+   */
+  alarmTopic?: sns.ITopic;
 }
 
 /** The rules, their dead-letter queue, its key and the region's alarm topic, with the Denies that protect them. Call it last in the stack. */
 export function forwardPath(scope: Construct, props: ForwardPathProps): ForwardPath {
-  const stack = Stack.of(scope);
   const { config } = props;
   const key = protectedKey(scope, 'Key', { description: props.keyDescription, breakGlassRole: config.breakGlassRole });
   allowEventBridge(key);
-  const topic = alarmTopic(scope, 'OnCallAlarms', {
-    key,
-    onCallEmail: config.onCallEmail,
-    alarmPagerUrl: config.alarmPagerUrl,
-    pager: config.policy.onCall.provider !== 'sns',
-  });
-  // Alarms publish here (a service); nobody of the account subscribes but the stack.
-  guardTopic(topic, { breakGlassRole: config.breakGlassRole, publishers: [] });
-  deliveryFailedAlarm(scope, 'AlarmsUndeliveredAlarm', {
-    name: ALARMS_UNDELIVERED_ALARM,
-    watched: topic,
-    what: `alarms to on-call (the datalek-on-call-alarms topic of ${stack.region})`,
-    topic,
-  });
+  const topic = props.alarmTopic ?? regionAlarmTopic(scope, key, config);
   const queue = deadLetterQueue(scope, 'DeadLetters', key);
   const { centralBus, role } = props;
   const deadLetterConfig = { arn: queue.queueArn };
@@ -113,6 +106,25 @@ export function forwardPath(scope: Construct, props: ForwardPathProps): ForwardP
   protectQueues(scope, config.breakGlassRole);
   protectDeadLetters(scope, { breakGlassRole: config.breakGlassRole });
   return { key, alarmTopic: topic, deadLetterQueue: queue, rules };
+}
+
+/** The region's alarm topic, guarded, and the alarm on its own failed deliveries. */
+function regionAlarmTopic(scope: Construct, key: kms.Key, config: ForwardPathConfig): sns.Topic {
+  const topic = alarmTopic(scope, 'OnCallAlarms', {
+    key,
+    onCallEmail: config.onCallEmail,
+    alarmPagerUrl: config.alarmPagerUrl,
+    pager: config.policy.onCall.provider !== 'sns',
+  });
+  // Alarms publish here (a service); nobody of the account subscribes but the stack.
+  guardTopic(topic, { breakGlassRole: config.breakGlassRole, publishers: [] });
+  deliveryFailedAlarm(scope, 'AlarmsUndeliveredAlarm', {
+    name: ALARMS_UNDELIVERED_ALARM,
+    watched: topic,
+    what: `alarms to on-call (the datalek-on-call-alarms topic of ${Stack.of(scope).region})`,
+    topic,
+  });
+  return topic;
 }
 
 /** The ARN of the rule `name` of the stack of `scope` (a forwarding role's trust names its rules so). */

@@ -542,8 +542,11 @@ export function functionChanges(functionWildcards: string[]): Record<string, unk
  * a function of anyone's, named anything, then runs as datalek's (the contain function's role in
  * every member account, notify's past the topics' Publish Deny, anchor's signing digests). By anyone
  * but datalek's deployment (`datalek-watch-by-hand`), whatever the function's name (a name is free),
- * in every region with a watch (a function made in another region is seen by none: the SCP's
- * PassRole Deny covers every region). A role's ARN may carry a path.
+ * in every region with a watch. A function made in another region is seen by none: the SCP's PassRole
+ * Deny covers every region but excuses the deployment, whose execution role (global) CloudFormation
+ * wears in any region; so the SCP also refuses that role to a stack outside the pipeline's regions
+ * (attack16 K1, `DatalekExecutionRoleOnlyForDatalekStacksInItsRegions`). Without the SCP, a
+ * `Datalek…` stack made there with it passes the role unseen. A role's ARN may carry a path.
  */
 export function functionRoleGiven(roleArns?: string): Record<string, unknown> {
   return {

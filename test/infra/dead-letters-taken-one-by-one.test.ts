@@ -20,8 +20,8 @@ import { allowed } from './dynamodb-iam.js';
 
 const built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
 const { response, forwarders } = built;
-/** Every stack with dead-letter queues: the response stack, the forwarders, us-east-1's IAM forward (infra14) and each member's (infra15). */
-const queueStacks = [response, ...forwarders, ...built.memberIam, ...(built.iamForward ? [built.iamForward] : [])];
+/** Every stack with dead-letter queues: the response stack, the forwarders, us-east-1's IAM forward (infra14) and each member's (infra15, and its central region's: fgsec16 S3). */
+const queueStacks = [response, ...forwarders, ...built.memberIam, ...built.members, ...(built.iamForward ? [built.iamForward] : [])];
 const text = (v: unknown) => JSON.stringify(v);
 
 describe("a datalek dead-letter queue's messages taken one by one (the queue Deny's other half)", () => {

@@ -14,6 +14,8 @@ import { resolveValue } from './cfn-resolve.js';
 const CHECK_ACTIONS = [
   'guardduty:GetDetector',
   'guardduty:ListDetectors',
+  // The deployment lists member accounts: whether each is still an Enabled member (fgsec16 S3).
+  'guardduty:ListMembers',
   'kms:Decrypt',
   'kms:GenerateDataKey*',
   'logs:CreateLogStream',
@@ -43,21 +45,34 @@ describe('the daily GuardDuty detector check', () => {
       DATALEK_CANARY_REGIONS: 'eu-west-1,eu-central-1',
       DATALEK_CANARY_PUBLISHING_FREQUENCY: 'FIFTEEN_MINUTES',
       DATALEK_CANARY_FEATURES: '',
+      DATALEK_CANARY_MEMBERS: DEPLOY_CONTEXT.memberAccounts,
     });
     // Told nothing of the pipeline: no table, topic, bus or policy.
     expect(Object.keys(fnOf(response).fn.Properties.Environment.Variables).filter((k) => k.startsWith('DATALEK_') && !k.startsWith('DATALEK_CANARY_'))).toEqual(
       [],
     );
-    const other = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, detectorFrequency: 'SIX_HOURS', detectorFeatures: 'S3_DATA_EVENTS,RUNTIME_MONITORING' });
-    expect(fnOf(Template.fromStack(other.response)).fn.Properties.Environment.Variables).toMatchObject({
+    const other = buildApp({
+      ...DEPLOY_CONTEXT,
+      ...NO_BUNDLING,
+      detectorFrequency: 'SIX_HOURS',
+      detectorFeatures: 'S3_DATA_EVENTS,RUNTIME_MONITORING',
+      memberAccounts: '',
+    });
+    const otherResponse = Template.fromStack(other.response);
+    expect(fnOf(otherResponse).fn.Properties.Environment.Variables).toMatchObject({
       DATALEK_CANARY_PUBLISHING_FREQUENCY: 'SIX_HOURS',
       DATALEK_CANARY_FEATURES: 'S3_DATA_EVENTS,RUNTIME_MONITORING',
+      DATALEK_CANARY_MEMBERS: '',
     });
+    // Without member accounts it lists no members, and may not.
+    const reads = roleStatements(otherResponse, 'datalek-detector-canary-function').flatMap((st) => [st.Action].flat());
+    expect(reads).toContain('guardduty:GetDetector');
+    expect(reads).not.toContain('guardduty:ListMembers');
     expect(() => buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, detectorFrequency: 'HOURLY' })).toThrow(/detectorFrequency/);
     expect(() => buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, detectorFeatures: 's3 logs' })).toThrow(/detectorFeatures/);
   });
 
-  it("may only list and read the pipeline regions' detectors, write its log and its dead-letter queue", () => {
+  it("may only list and read the pipeline regions' detectors (and their members), write its log and its dead-letter queue", () => {
     const statements = roleStatements(response, 'datalek-detector-canary-function');
     const actions = statements.flatMap((st) => [st.Action].flat()).sort();
     expect(actions).toEqual(CHECK_ACTIONS);
@@ -66,6 +81,9 @@ describe('the daily GuardDuty detector check', () => {
     expect(list.Condition).toEqual({ StringEquals: { 'aws:RequestedRegion': ['eu-west-1', 'eu-central-1'] } });
     const get = statements.find((st) => st.Action === 'guardduty:GetDetector') as Statement;
     expect(deployed(get.Resource)).toEqual(['arn:aws:guardduty:eu-west-1:111122223333:detector/*', 'arn:aws:guardduty:eu-central-1:111122223333:detector/*']);
+    // The members of the same detectors only.
+    const members = statements.find((st) => st.Action === 'guardduty:ListMembers') as Statement;
+    expect(deployed(members.Resource)).toEqual(deployed(get.Resource));
     // Its boundary allows no table, topic, bus, secret or containment, and keeps the Deny on the pipeline's roles.
     const [role] = Object.values(response.findResources('AWS::IAM::Role', { Properties: { RoleName: 'datalek-detector-canary-function' } }));
     const boundaryId = role.Properties.PermissionsBoundary.Ref;

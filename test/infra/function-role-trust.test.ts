@@ -15,6 +15,7 @@
  * EventBridge is checked on moto in rule-patterns.test.ts (its WATCHED table); this file reads the
  * synthesized patterns and evaluates the shipped policy with the IAM model of dynamodb-iam.ts.
  */
+import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.js';
@@ -40,6 +41,8 @@ const call = (action: string, roleName: string, principal: string): Authorizatio
   what: `${principal}: ${action} on ${roleName}`,
 });
 const CONTAIN_ROLE = functionRoleName('contain');
+/** A break-glass role not named `datalek-…` (the README sets no default name). */
+const BREAK_GLASS = 'BreakGlass';
 /** The response stack's function roles, as synthesized (every `datalek-<handler>-function`). */
 const functionRoles = Object.values(Template.fromStack(app.response).findResources('AWS::IAM::Role'))
   .map((r) => String(r.Properties.RoleName ?? ''))
@@ -81,7 +84,7 @@ function valueMatches(filters: unknown[], value: string): boolean {
 }
 
 /** Every rule with an IAM branch (`eventName` listing the call) whose role filter, if any, lets the role through; the us-east-1 forward (no page) left out. */
-function pagedFor(eventName: string, roleName: string, of = stacks): string[] {
+function pagedFor(eventName: string, roleName: string, of: Stack[] = stacks): string[] {
   const hits = new Set<string>();
   const walk = (node: unknown, rule: string) => {
     if (Array.isArray(node)) {
@@ -155,7 +158,7 @@ describe("a datalek function's role given a new trust or policy (fgsec14 S1)", (
  */
 describe("the on-call role's trust and policies, whatever its name (infra15)", () => {
   const ON_CALL = 'oncall-engineers';
-  const named = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, onCallRole: ON_CALL });
+  const named = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, onCallRole: ON_CALL, breakGlassRole: BREAK_GLASS });
   const namedStacks = [named.stateful, named.response, ...named.forwarders, ...named.members, ...(named.iamForward ? [named.iamForward] : [])];
   const scp = deploymentScp(named) as { Statement: Statement[] };
   const base = { partition: 'aws', region: DEPLOY_CONTEXT.region, account: ACCOUNT };
@@ -177,8 +180,34 @@ describe("the on-call role's trust and policies, whatever its name (infra15)", (
   it('is denied by the service control policy to all but the deployment and break-glass', () => {
     const changes = (principal: string) => BOOTSTRAP_ROLE_CHANGES.map((a) => call(`iam:${a}`, ON_CALL, principal));
     const refused = [role('Admin'), role(ON_CALL), `arn:aws:iam::${ACCOUNT}:user/someone`, forwarderDeployment];
-    expectOnlyBy(changes, underDeploymentScp, refused, [centralDeployment, role(DEPLOY_CONTEXT.breakGlassRole)]);
+    expectOnlyBy(changes, underDeploymentScp, refused, [centralDeployment, role(BREAK_GLASS)]);
     // And the shipped policy names it by a placeholder, as the account and the break-glass role.
     expect(underScp(call('iam:UpdateAssumeRolePolicy', 'datalek-on-call', role('Admin')))).toBe(false);
+  });
+
+  /**
+   * fgsec16 S1: every guard excuses the break-glass role by name (each statement of the SCP, the key
+   * policies, the digest bucket, the dead letters), yet its own trust and policies were denied to
+   * nobody, and named otherwise than `datalek-…` (no default name: `-c breakGlassRole=…`) paged nowhere.
+   * An administrator made it trust them, assumed it, and every "only break-glass" was theirs.
+   */
+  describe("the break-glass role's own trust and policies, whatever its name (fgsec16 S1)", () => {
+    it('is denied by the service control policy to all but itself: the deployment and on-call included', () => {
+      const changes = (principal: string) => BOOTSTRAP_ROLE_CHANGES.map((a) => call(`iam:${a}`, BREAK_GLASS, principal));
+      expectOnlyBy(
+        changes,
+        underDeploymentScp,
+        [role('Admin'), role(ON_CALL), centralDeployment, forwarderDeployment, `arn:aws:iam::${ACCOUNT}:user/someone`],
+        [role(BREAK_GLASS)],
+      );
+      // The shipped policy by its placeholder.
+      expect(underScp(call('iam:UpdateAssumeRolePolicy', DEPLOY_CONTEXT.breakGlassRole, role('Admin')))).toBe(false);
+    });
+
+    it("pages on each change of it in any case, in every region's datalek-watch-roles and through the member accounts' IAM forward (the same name there, made by hand)", () => {
+      for (const change of BOOTSTRAP_ROLE_CHANGES) expect(pagedFor(change, BREAK_GLASS, namedStacks), change).toContain('datalek-watch-roles');
+      expect(pagedFor('AttachRolePolicy', 'breakglass', namedStacks)).toContain('datalek-watch-roles');
+      for (const change of BOOTSTRAP_ROLE_CHANGES) expect(pagedFor(change, BREAK_GLASS, named.memberIam), change).toContain('datalek-member-iam-forward');
+    });
   });
 });

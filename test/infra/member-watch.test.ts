@@ -128,13 +128,45 @@ describe("a member account's calls that silence its findings reach the pipeline'
     expect(text(t, key.Properties.KeyPolicy)).toContain(`arn:aws:iam::${MEMBER}:role/${DEPLOY_CONTEXT.breakGlassRole}`);
   });
 
+  it("keeps a failed forward of the member's central-region calls (leaving its administrator, its detector deleted) in an encrypted dead-letter queue that only the two rules may send to and only the member's break-glass role may take from, and pages on-call through that region's alarm topic in the member account (fgsec16 S3: it was lost unpaged)", () => {
+    expectDeadLetterPath(member, {
+      breakGlassRole: DEPLOY_CONTEXT.breakGlassRole,
+      onCallEmail: DEPLOY_CONTEXT.onCallEmail,
+      alarm: 'datalek-member-forward-dead-letters',
+    });
+    const [key] = Object.values(member.findResources('AWS::KMS::Key'));
+    expect(text(member, key.Properties.KeyPolicy)).toContain(`arn:aws:iam::${MEMBER}:role/${DEPLOY_CONTEXT.breakGlassRole}`);
+    // The lost-forward alarms say what was lost and where to look, in CloudWatch's 1,024 characters.
+    const names = Object.values(member.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName);
+    expect(names).toEqual(expect.arrayContaining(['datalek-member-watch-lost', 'datalek-member-guard-lost']));
+  });
+
+  it("where the central region is us-east-1, pages the member stack's forwards through DatalekMemberIam's alarm topic there: one datalek-on-call-alarms topic and no alarm name twice in the member's region (fgsec16 S3)", () => {
+    const east = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, region: 'us-east-1', allowNonEuRegion: 'true' });
+    const [m, iamStack] = [east.members[0], east.memberIam[0]];
+    expect([m.region, iamStack.region, m.account]).toEqual(['us-east-1', 'us-east-1', iamStack.account]);
+    const t = Template.fromStack(m);
+    const iamT = Template.fromStack(iamStack);
+    t.resourceCountIs('AWS::SNS::Topic', 0);
+    iamT.resourceCountIs('AWS::SNS::Topic', 1);
+    const alarmsOf = (tt: Template) => Object.values(tt.findResources('AWS::CloudWatch::Alarm'));
+    const topicArn = `arn:aws:sns:us-east-1:${MEMBER}:datalek-on-call-alarms`;
+    expect(alarmsOf(t).length).toBeGreaterThanOrEqual(3);
+    for (const a of alarmsOf(t)) expect(text(t, a.Properties.AlarmActions), a.Properties.AlarmName).toBe(JSON.stringify([topicArn]));
+    const names = [...alarmsOf(t), ...alarmsOf(iamT)].map((a) => a.Properties.AlarmName);
+    expect(names.length).toBe(new Set(names).size);
+    // Deployed after the topic's stack (the alarms name a topic that must exist).
+    expect(m.dependencies).toContain(iamStack);
+    for (const rule of Object.values(t.findResources('AWS::Events::Rule'))) expect(rule.Properties.Targets[0].DeadLetterConfig).toBeDefined();
+  });
+
   it("fits the member IAM stack's patterns, as deployed, in 2,048 characters with the longest names a deployer may give (attack15 K2: the guard forwards this region's datalek stacks too)", () => {
-    // The containment role's name at config's most (59: its read role adds -read), the longest partition.
+    // The containment role's name at config's most (59: its read role adds -read), the break-glass role's at IAM's (64), the longest partition.
     const role = (name: string) => `arn:aws-us-gov:iam::${MEMBER}:role/${name}`;
     const byHandOf = notByDeployment(role(`cdk-datalek-cfn-exec-role-${MEMBER}-us-east-1`));
     const containmentRoleName = 'c'.repeat(59);
     const patterns = {
-      forward: memberIamForwardPattern(memberRoleNames({ containmentRoleName }), byHandOf),
+      forward: memberIamForwardPattern(memberRoleNames({ containmentRoleName, breakGlassRole: 'b'.repeat(64) }), byHandOf),
       guard: memberIamGuardPattern(role(containmentRoleName), byHandOf, 'eu-west-1'),
     };
     expect(JSON.stringify(patterns.guard)).toContain('"aws.cloudformation"');

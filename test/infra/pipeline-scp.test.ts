@@ -12,40 +12,40 @@
  *   organisation invoke it, which no SCP reaches.
  * Evaluated with the IAM model of dynamodb-iam.ts: not AWS (README, What remains: unconfirmed on real AWS).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.js';
+import { functionRoleName } from '../../infra/constructs/response-function.js';
 import { BOOTSTRAP_ROLE_CHANGES } from '../../infra/deploy-role.js';
 import {
   DIRECT_INVOKERS,
   deploymentRoleName,
   deploymentScp,
   deploymentScpTexts,
-  PIPELINE_SCP_FILE,
   pipelineScp,
+  SCP_MAX_DOCUMENTS,
   SCP_PLACEHOLDERS,
   SCP_SIZE_LIMIT,
 } from '../../infra/pipeline-scp.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
 import { type Authorization, allowed } from './dynamodb-iam.js';
+import { shippedScp, shippedScpTexts } from './shipped-scp.js';
 
-const SCP_FILE = join(import.meta.dirname, '../..', PIPELINE_SCP_FILE);
 const ACCOUNT = DEPLOY_CONTEXT.account;
 const BASE = { partition: 'aws', region: DEPLOY_CONTEXT.region, account: ACCOUNT };
 
-const { response, stateful, forwarders, members, memberIam, iamForward } = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+const built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+const { response, stateful, forwarders, members, memberIam, iamForward } = built;
 const stacks = [stateful, response, ...forwarders, ...members];
 const template = Template.fromStack(response);
 const functions = template.findResources('AWS::Lambda::Function');
-/** The shipped file as a deployer attaches it: its placeholders replaced. */
-const scp = JSON.parse(
-  readFileSync(SCP_FILE, 'utf8')
+/** The shipped files as a deployer attaches them: their placeholders replaced. */
+const scp = shippedScp((text) =>
+  text
     .replaceAll(SCP_PLACEHOLDERS.account, ACCOUNT)
     .replaceAll(SCP_PLACEHOLDERS.breakGlassRole, DEPLOY_CONTEXT.breakGlassRole)
     .replaceAll(SCP_PLACEHOLDERS.onCallRole, 'datalek-on-call'),
-) as { Statement: Statement[] };
+);
 /** The organisation's default FullAWSAccess beside it: an SCP allows nothing of its own. */
 const underScp = (a: Authorization) => allowed(a, [[{ Effect: 'Allow', Action: '*', Resource: '*' }, ...scp.Statement]], BASE);
 /** A function's ARN as CloudFormation names it (no FunctionName: the stack's name, the logical id, a suffix). */
@@ -122,17 +122,19 @@ const pagedFor = (eventName: string, value: string, field: 'policyArn' | 'roleNa
 
 describe('the service control policy of the pipeline account', () => {
   it('is shipped as infra/scp/datalek-pipeline-account.json, with placeholders for the account, the break-glass role and the on-call role', () => {
-    expect(JSON.parse(readFileSync(SCP_FILE, 'utf8'))).toEqual(
-      pipelineScp({ ...SCP_PLACEHOLDERS, stacks: { response, all: stacks, topicsAndPolicies: iamForward ? [iamForward] : [] } }),
-    );
+    // infra16: in two documents, each attached (one no longer holds the example's regions).
+    expect(shippedScp()).toEqual(pipelineScp({ ...SCP_PLACEHOLDERS, stacks: { response, all: stacks, topicsAndPolicies: iamForward ? [iamForward] : [] } }));
   });
 
   it("fits an SCP (5,120 characters, whitespace included: the CLI keeps it) with an account's id and break-glass and on-call role names of IAM's longest", () => {
-    const text = readFileSync(SCP_FILE, 'utf8')
-      .replaceAll(SCP_PLACEHOLDERS.account, ACCOUNT)
-      .replaceAll(SCP_PLACEHOLDERS.breakGlassRole, 'b'.repeat(64))
-      .replaceAll(SCP_PLACEHOLDERS.onCallRole, 'o'.repeat(64));
-    expect(text.length).toBeLessThanOrEqual(SCP_SIZE_LIMIT);
+    const texts = shippedScpTexts((text) =>
+      text
+        .replaceAll(SCP_PLACEHOLDERS.account, ACCOUNT)
+        .replaceAll(SCP_PLACEHOLDERS.breakGlassRole, 'b'.repeat(64))
+        .replaceAll(SCP_PLACEHOLDERS.onCallRole, 'o'.repeat(64)),
+    );
+    expect(texts).toHaveLength(2);
+    for (const text of texts) expect(text.length).toBeLessThanOrEqual(SCP_SIZE_LIMIT);
   });
 
   it("excuses the deployment by its execution role, the CDK bootstrap's, named exactly in each of the pipeline's regions", () => {
@@ -346,6 +348,25 @@ describe("against a stack not named Datalek… given datalek's execution role (d
   });
   const actions = ['CreateStack', 'UpdateStack', 'CreateChangeSet', 'DeleteStack', 'RollbackStack', 'ContinueUpdateRollback'].map((a) => `cloudformation:${a}`);
   const deployRole = role(`cdk-datalek-deploy-role-${ACCOUNT}-${BASE.region}`);
+  const stackIn = (region: string, name: string) => `arn:aws:cloudformation:${region}:${ACCOUNT}:stack/${name}/0b6c7a2e-1111-2222-3333-444455556666`;
+
+  it("denies it, each region's, to a Datalek… stack outside the pipeline's regions, where no watch rule sees the stack and its calls pass as the deployment's (attack16 K1)", () => {
+    const unwatched = 'ap-southeast-2';
+    expect(stacks.map((s) => s.region)).not.toContain(unwatched);
+    for (const principal of [role('Admin'), deployRole, role(DEPLOY_CONTEXT.breakGlassRole)])
+      for (const action of actions)
+        for (const exec of deployments) {
+          const shadow = { ...withRole(action, 'DatalekShadow', principal, exec), resource: stackIn(unwatched, 'DatalekShadow') };
+          expect(underScp(shadow), `${shadow.what} in ${unwatched}`).toBe(false);
+        }
+    // Cloud Control's calls with it (no stack at all; unconfirmed that they carry cloudformation:RoleArn), and without it another team's.
+    for (const action of ['CreateResource', 'UpdateResource', 'DeleteResource'].map((a) => `cloudformation:${a}`)) {
+      expect(underScp({ action, resource: '*', context: { 'aws:PrincipalArn': role('Admin'), 'cloudformation:RoleArn': deployments[0] }, what: action })).toBe(
+        false,
+      );
+      expect(underScp({ action, resource: '*', context: { 'aws:PrincipalArn': role('Admin') }, what: action })).toBe(true);
+    }
+  });
 
   it('denies setting it on a stack of another name to everyone, the deploy role and break-glass included, in any region', () => {
     for (const principal of [role('Admin'), deployRole, role(DEPLOY_CONTEXT.breakGlassRole)])
@@ -355,10 +376,12 @@ describe("against a stack not named Datalek… given datalek's execution role (d
             expect(underScp(withRole(action, name, principal, exec)), withRole(action, name, principal, exec).what).toBe(false);
   });
 
-  it("lets the deployment through (a Datalek… stack with it), and another team's stacks with their own role or none", () => {
+  it("lets the deployment through (a Datalek… stack with it, in each of the pipeline's regions), and another team's stacks with their own role or none", () => {
     for (const action of actions) {
       for (const name of ['DatalekResponse', 'DatalekState', `DatalekForwarder-${DEPLOY_CONTEXT.forwardFrom}`, 'DatalekToolkit'])
         expect(underScp(withRole(action, name, deployRole, deployments[0])), `${action} ${name}`).toBe(true);
+      const forwarder = `DatalekForwarder-${DEPLOY_CONTEXT.forwardFrom}`;
+      expect(underScp({ ...withRole(action, forwarder, deployRole, deployments[1]), resource: stackIn(DEPLOY_CONTEXT.forwardFrom, forwarder) })).toBe(true);
       expect(underScp(withRole(action, 'billing-report', role('Admin')))).toBe(true);
       expect(underScp(withRole(action, 'billing-report', role('Admin'), role(`cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${BASE.region}`)))).toBe(true);
     }
@@ -551,22 +574,78 @@ describe("against the staging bucket's settings changed (fgsec14 S2: one call tu
   });
 });
 
+describe('against the watch rules turned off together, before CloudTrail hands the first call to EventBridge (fgsec16 S2)', () => {
+  const pipelineStacks = [stateful, response, ...forwarders, ...(iamForward ? [iamForward] : [])];
+  /** Every rule of the pipeline account's stacks by the ARN it has when deployed (an unnamed one as CloudFormation names it, a custom bus's with the bus). */
+  const rules = pipelineStacks.flatMap((s) =>
+    Object.entries(Template.fromStack(s).findResources('AWS::Events::Rule')).map(([id, r]) => {
+      const bus = typeof r.Properties.EventBusName === 'string' && r.Properties.EventBusName !== 'default' ? `${r.Properties.EventBusName}/` : '';
+      return `arn:aws:events:${s.region}:${ACCOUNT}:rule/${bus}${r.Properties.Name ?? `${s.stackName}-${id}-1A2B3C4D5E6F`}`;
+    }),
+  );
+  const silencing = (principal: string) =>
+    rules.flatMap((rule) => ['DisableRule', 'DeleteRule', 'RemoveTargets', 'PutRule', 'PutTargets'].map((a) => call(`events:${a}`, rule, principal)));
+
+  it("refuses anyone but the deployment and break-glass disabling, deleting, emptying or rewriting any datalek rule: the watch's, the finding and route rules, the forwards", () => {
+    for (const name of ['datalek-watch-pipeline', 'datalek-watch-guard', 'datalek-watch-alarm-path', 'datalek-forward-findings', 'datalek/DatalekResponse-'])
+      expect(
+        rules.some((r) => r.includes(`rule/${name}`)),
+        name,
+      ).toBe(true);
+    expect(rules.some((r) => r.includes('rule/DatalekResponse-FindingRouteRule'))).toBe(true);
+    const { Statement } = deploymentScp(built) as { Statement: Statement[] };
+    const underWritten = (a: Authorization) => allowed(a, [[{ Effect: 'Allow', Action: '*', Resource: '*' }, ...Statement]], BASE);
+    const everyDeployment = [...new Set(pipelineStacks.map((s) => role(deploymentRoleName(s, ACCOUNT) as string)))];
+    expect(everyDeployment).toContain(role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-us-east-1`));
+    for (const principal of [role('Admin'), role('OrganizationAccountAccessRole'), `arn:aws:iam::${ACCOUNT}:user/someone`])
+      expect(
+        silencing(principal)
+          .filter(underWritten)
+          .map((a) => a.what),
+      ).toEqual([]);
+    for (const principal of [...everyDeployment, role(DEPLOY_CONTEXT.breakGlassRole)])
+      expect(
+        silencing(principal)
+          .filter((a) => !underWritten(a))
+          .map((a) => a.what),
+      ).toEqual([]);
+    // The shipped file too, and another team's rule is left alone.
+    expect(silencing(role('Admin')).filter(underScp)).toEqual([]);
+    expect(underScp(call('events:DisableRule', `arn:aws:events:${BASE.region}:${ACCOUNT}:rule/billing-nightly`, role('Admin')))).toBe(true);
+  });
+});
+
+describe("against negative values published into the alarms' own metrics (attack16 K4)", () => {
+  const publish = (namespace: string, principal: string): Authorization => ({
+    action: 'cloudwatch:PutMetricData',
+    resource: '*',
+    context: { 'aws:PrincipalArn': principal, 'cloudwatch:namespace': namespace },
+    what: `${principal}: PutMetricData in ${namespace}`,
+  });
+
+  it("refuses anyone but break-glass publishing into datalek's namespace (nothing of datalek does: CloudWatch Logs' metric filters do), and leaves others' namespaces alone", () => {
+    const namespaces = new Set(
+      Object.values(template.findResources('AWS::Logs::MetricFilter')).flatMap((f) =>
+        (f.Properties.MetricTransformations as { MetricNamespace: string }[]).map((m) => m.MetricNamespace),
+      ),
+    );
+    expect([...namespaces]).toEqual(['datalek']);
+    for (const principal of [role('Admin'), ...deployments, role(functionRoleName('contain'))]) expect(underScp(publish('datalek', principal))).toBe(false);
+    expect(underScp(publish('datalek', role(DEPLOY_CONTEXT.breakGlassRole)))).toBe(true);
+    expect(underScp(publish('billing', role('Admin')))).toBe(true);
+  });
+});
+
 describe('the size of the policy a deployment writes (deploy12)', () => {
   const regions = ['eu-central-1', 'eu-west-2', 'eu-west-3', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-central-2', 'us-east-1', 'us-east-2'];
   const withRegions = (forwardFrom: string[]) =>
     buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, forwardFrom: forwardFrom.join(','), breakGlassRole: 'b'.repeat(64) });
 
-  it("is written as the deployer attaches it, and fits an SCP, with the example's regions", () => {
-    const [text, ...more] = deploymentScpTexts(withRegions([DEPLOY_CONTEXT.forwardFrom]));
-    expect(more).toEqual([]);
-    expect(text.length).toBeLessThanOrEqual(SCP_SIZE_LIMIT);
-    expect(JSON.parse(text)).toEqual(deploymentScp(withRegions([DEPLOY_CONTEXT.forwardFrom])));
-  });
-
   /** Each document fits an SCP (an account's 12 digits in place of the placeholder), and together they hold the policy's statements, each once. */
   const expectSplit = (built: ReturnType<typeof withRegions>) => {
     const texts = deploymentScpTexts(built);
     expect(texts.length).toBeGreaterThan(1);
+    expect(texts.length).toBeLessThanOrEqual(SCP_MAX_DOCUMENTS);
     for (const text of texts) expect(text.replaceAll(SCP_PLACEHOLDERS.account, ACCOUNT).length).toBeLessThanOrEqual(SCP_SIZE_LIMIT);
     const scp = deploymentScp(built);
     const documents = texts.map((text) => JSON.parse(text));
@@ -574,9 +653,11 @@ describe('the size of the policy a deployment writes (deploy12)', () => {
     expect(documents.flatMap((document) => document.Statement)).toEqual(scp.Statement);
   };
 
-  it('splits its statements into documents that each fit an SCP, rather than failing synth, where one would not fit (read12b B2)', () => {
-    // infra16: each region's paging path excuses its own deployment alone, so nine regions no longer fit one SCP.
+  it('is written as the deployer attaches it, in documents that each fit an SCP, with many regions (since fgsec16 S2 and attack16 K1, nine take two)', () => {
     expectSplit(withRegions(regions));
+  });
+
+  it('splits its statements into documents that each fit an SCP, rather than failing synth, where one would not fit (read12b B2)', () => {
     const many = [...regions, 'us-west-1', 'us-west-2', 'ap-southeast-1', 'ap-southeast-2', 'ap-northeast-1', 'ap-northeast-2', 'ca-central-1', 'sa-east-1'];
     expectSplit(withRegions(many));
   });

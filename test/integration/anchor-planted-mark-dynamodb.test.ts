@@ -39,6 +39,17 @@ describe.skipIf(!MOTO_AVAILABLE)('a planted anchor mark on DynamoDB', () => {
         .incidentId as string;
     return { ...world, deps, open };
   };
+  /** Whoever can write the table sets an item's stored text. */
+  const setItemData = (key: Record<string, { S: string }>, text: string) =>
+    moto.clients.dynamodb.send(
+      new UpdateItemCommand({
+        TableName: 'datalek-incidents',
+        Key: key,
+        UpdateExpression: 'SET #d = :d',
+        ExpressionAttributeNames: { '#d': 'data' },
+        ExpressionAttributeValues: { ':d': { S: text } },
+      }),
+    );
 
   it('does not keep what was recorded after a digest out of the next one', async () => {
     const { env, store, anchor, location } = await awsAnchorWorld(moto, 'datalek-digests-k1b');
@@ -106,16 +117,7 @@ describe.skipIf(!MOTO_AVAILABLE)('a planted anchor mark on DynamoDB', () => {
     // The loud tamper: one byte of A's record, and a mark put so the anchor reads A.
     const recordKey = { pk: { S: `INC#${a}` }, sk: { S: 'INCIDENT' } };
     const original = (await db.send(new GetItemCommand({ TableName: 'datalek-incidents', Key: recordKey }))).Item?.data.S as string;
-    const setData = (text: string) =>
-      db.send(
-        new UpdateItemCommand({
-          TableName: 'datalek-incidents',
-          Key: recordKey,
-          UpdateExpression: 'SET #d = :d',
-          ExpressionAttributeNames: { '#d': 'data' },
-          ExpressionAttributeValues: { ':d': { S: text } },
-        }),
-      );
+    const setData = (text: string) => setItemData(recordKey, text);
     await setData(original.replace(/"severity":[0-9.]+/, '"severity":2'));
     const head = (await dynamoLedger(db, a)).at(-1) as LedgerRow;
     await db.send(
@@ -135,5 +137,40 @@ describe.skipIf(!MOTO_AVAILABLE)('a planted anchor mark on DynamoDB', () => {
     // A put right: its mark was kept, so the next run audits it whole and signs it.
     await setData(original);
     expect(await anchor()).toMatchObject({ sequence: 3, incidents: 1 });
+  });
+  it('signs the rest when a registry shard does not verify, carrying it as last anchored, and fails the run', async () => {
+    const { s3, anchor, deps, open } = await freshWorld('datalek-digests-k3-registry');
+    const db = moto.clients.dynamodb;
+    const a = await open('k3r-a');
+    let b = await open('k3r-b');
+    for (let n = 1; registryShardOf(b) === registryShardOf(a); n++) b = await open(`k3r-b${n}`);
+    const shard = registryShardOf(a);
+    expect(await anchor()).toMatchObject({ sequence: 1 });
+    const digest = async (n: number) => {
+      const stored = await s3.send(new GetObjectCommand({ Bucket: 'datalek-digests-k3-registry', Key: `prod/digest-000000000${n}.json` }));
+      return JSON.parse((await stored.Body?.transformToString()) ?? '{}') as { incidents: [string][]; registry: unknown[]; registryLeftOut?: number[] };
+    };
+
+    // One registry item of A's shard edited (a byte of its time).
+    const entryKey = { pk: { S: `REG#${shard}` }, sk: { S: 'E#0000000001' } };
+    const entry = (await db.send(new GetItemCommand({ TableName: 'datalek-incidents', Key: entryKey }))).Item?.data.S as string;
+    const setEntry = (text: string) => setItemData(entryKey, text);
+    await setEntry(entry.replace(/"at":"(\d{4})/, '"at":"1999'));
+
+    // B acknowledged meanwhile: digest 2 signs B, carries A's shard as digest 1 anchored it (and leaves out A, which the
+    // edited entry names), and the run fails (the errors alarm pages).
+    await acknowledge(deps('2026-11-27T21:40:00.000Z'), { incidentId: b, by: 'anna' });
+    await expect(anchor()).rejects.toThrow(
+      new RegExp(`digest 2 written without 1 incident\\(s\\) that do not verify \\(${a}\\) or renewing registry shard\\(s\\) ${shard}, which do not verify`),
+    );
+    const [first, second] = [await digest(1), await digest(2)];
+    expect(second.incidents.map(([id]) => id)).toEqual([b]);
+    expect([second.registry[shard], second.registryLeftOut]).toEqual([first.registry[shard], [shard]]);
+
+    // Put right: the next digest renews the shard.
+    await setEntry(entry);
+    await acknowledge(deps('2026-11-27T21:45:00.000Z'), { incidentId: a, by: 'anna' });
+    expect(await anchor()).toMatchObject({ sequence: 3, incidents: 1 });
+    expect((await digest(3)).registryLeftOut).toBeUndefined();
   });
 });

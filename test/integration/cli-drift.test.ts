@@ -94,6 +94,8 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS (show, verify -
         ...enis.map((e) => `network interface ${e.NetworkInterfaceId} of ${s.instanceId}`),
         `isolation group ${isolation}`,
         `access key ${key}`,
+        // The key's user's sessions revoked with the key (attack16 K2).
+        `inline policy datalek-revoke-${ids.key}-${key} on IAM user of ${key}`,
         `inline policy datalek-revoke-${ids.role} on role report-role`,
         'bucket dossiers-drift',
       ].sort(),

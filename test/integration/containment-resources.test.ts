@@ -23,6 +23,7 @@ import {
   RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
+  UpdateContainerInstancesStateCommand,
 } from '@aws-sdk/client-ecs';
 import {
   CreateAccessKeyCommand,
@@ -43,10 +44,13 @@ import { CreateDBInstanceCommand, DescribeDBInstancesCommand, DescribeDBSnapshot
 import { CreateBucketCommand, GetObjectTaggingCommand, GetPublicAccessBlockCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import { AwsContainmentStateReader } from '../../handlers/adapters/aws/containment/drift.js';
+import { DRAINED_BY } from '../../handlers/adapters/aws/containment/ecs.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
 import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { changeIncident } from '../../handlers/core/change-incident.js';
 import { runContainment } from '../../handlers/core/contain.js';
+import { checkContainment } from '../../handlers/core/drift.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
@@ -70,12 +74,14 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
   let c: ContainmentClients;
   let store: DynamoDbIncidentStore;
   let containment: AwsContainment;
+  let reader: AwsContainmentStateReader;
   let n = 0;
 
   beforeAll(async () => {
     const { factory, ...world } = await containmentWorld(ACCOUNT, REGION);
     ({ moto, store, c } = world);
     containment = new AwsContainment(factory);
+    reader = new AwsContainmentStateReader(factory);
   });
   afterAll(async () => moto?.stop());
 
@@ -232,12 +238,31 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
     const isolate = action(incident, 'isolate-instance');
     expect(isolate.status).toBe('done');
     expect(isolate.steps?.find((s) => s.name === 'drain-container-instance')?.status).toBe('done');
-    expect(isolate.evidence?.containerInstances).toEqual([{ cluster: expect.stringContaining('workers'), arn: heldArn, before: 'ACTIVE' }]);
+    expect(isolate.evidence?.containerInstances).toEqual([
+      { cluster: expect.stringContaining('workers'), arn: heldArn, before: 'ACTIVE', drainedBy: incident.id },
+    ]);
     expect(await statusOf('workers', heldArn)).toBe('DRAINING');
+    // Marked as this incident's before the drain (attack16 K6: a retry after a killed run reads it); the release removes it.
+    const markOf = async () =>
+      (
+        await c.ecs.send(new DescribeContainerInstancesCommand({ cluster: 'workers', containerInstances: [heldArn] }))
+      ).containerInstances?.[0]?.attributes?.find((a) => a.name === DRAINED_BY)?.value;
+    expect(await markOf()).toBe(incident.id);
     expect(await statusOf('batch', otherArn)).toBe('ACTIVE');
+    // Drift reads it back (contain16): DRAINING in place; set ACTIVE again behind the record, NOT CONTAINED.
+    const drain = async () =>
+      (await checkContainment([incident], reader, new Date().toISOString())).resources.filter((r) => r.resource.startsWith('ECS container instance'));
+    expect((await drain()).map((r) => `${r.resource}: ${r.state}: ${r.actual}`)).toEqual([
+      `ECS container instance ${heldArn.split('/').pop()} of ${held}: in-place: DRAINING`,
+    ]);
+    await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'workers', containerInstances: [heldArn], status: 'ACTIVE' }));
+    const [active] = await drain();
+    expect([active.state, active.actual]).toEqual(['drifted', expect.stringMatching(/^ACTIVE: NOT CONTAINED/)]);
+    expect(active.todo).toContain(`--container-instances ${heldArn} --status DRAINING`);
+    await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'workers', containerInstances: [heldArn], status: 'DRAINING' }));
 
     await releaseContainment(deps(), { incidentId: incident.id, by: 'anna', reason: 'pentest' });
-    expect(await statusOf('workers', heldArn)).toBe('ACTIVE');
+    expect([await statusOf('workers', heldArn), await markOf()]).toEqual(['ACTIVE', undefined]);
   });
 
   it('review13 E2: where ECS cannot be read (an SCP denying ECS), an isolated instance reads the drain skipped, the reason named, not the isolation failed', async () => {

@@ -79,6 +79,19 @@ catch (err) { console.log(JSON.stringify({ ok: false, name: err.name, message: e
     expect(out.result).toEqual({ regions: REGIONS.map((region) => ({ region, detectors: 1, problems: [] })) });
   });
 
+  it("lists the administrator's members when the deployment lists member accounts, and pages when it cannot (moto has no ListMembers: the judgement is test/unit/guardduty-members.test.ts)", () => {
+    const out = check({ DATALEK_CANARY_MEMBERS: '444455556666' });
+    expect(out).toMatchObject({ ok: false, name: 'DatalekError' });
+    for (const region of REGIONS) expect(out.message).toContain(`${region}: the members of detector ${detectors[region]} could not be read (`);
+    expect(out.message).toContain('whether 444455556666 still send findings is unchecked');
+    // A member account id that is none is refused by name, at start.
+    const r = spawnSync(process.execPath, [script], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, ...moto.env, DATALEK_CANARY_MEMBERS: '444455556666,4444-5555-6666' },
+    });
+    expect(r.stdout + r.stderr).toContain('DATALEK_CANARY_MEMBERS: expected 12-digit AWS account ids, got 4444-5555-6666');
+  });
+
   it('fails naming the region when a detector is suspended, publishes less often, or has an expected feature off', async () => {
     await guardduty['eu-north-1'].send(new UpdateDetectorCommand({ DetectorId: detectors['eu-north-1'], Enable: false }));
     await guardduty['eu-west-1'].send(

@@ -23,6 +23,7 @@ import {
   DeleteLoginProfileCommand,
   DeleteUserPolicyCommand,
   EnableMFADeviceCommand,
+  ListAccessKeysCommand,
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
   UpdateUserCommand,
@@ -85,6 +86,8 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     return (await store.getIncident(recorded.incidentId as string)) as Incident;
   }
   const read = async (incident: Incident) => (await checkContainment([incident], reader, now())).resources.map((r) => `${r.resource}: ${r.state}: ${r.actual}`);
+  /** The read-back of a key's containment, the deny of its sessions aside (one test reads it: attack16 K2). */
+  const readKey = async (incident: Incident) => (await read(incident)).filter((line) => line.startsWith('access key '));
 
   it('a stopped function: in place; its concurrency removed and URL opened: drifted; deleted: gone', async () => {
     const role = await c.iam.send(new CreateRoleCommand({ RoleName: 'rapport-role', AssumeRolePolicyDocument: '{"Version":"2012-10-17","Statement":[]}' }));
@@ -210,7 +213,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     const [action] = incident.actions;
     // The run's own list judged as drift judges it (review13 K1): the key is Inactive, the action is not contained.
     expect(action).toMatchObject({ type: 'deactivate-access-key', status: 'failed' });
-    expect(action.steps?.map((s) => `${s.name}: ${s.status}`)).toEqual(['deactivate-key: done', 'other-keys: failed']);
+    expect(action.steps?.map((s) => `${s.name}: ${s.status}`)).toEqual(['deactivate-key: done', 'revoke-key-sessions: done', 'other-keys: failed']);
     expect(action.reason).toContain(`${stolen} Inactive, but NOT CONTAINED: the key's user has another Active key made since the first activity`);
     expect(action.reason).toContain(second);
     // Said once which step failed and why, not "other-keys failed (OtherKeyActive): other-keys failed (OtherKeyActive): …".
@@ -234,11 +237,61 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     expect(JSON.stringify(report)).not.toContain('ruiter');
     // Deactivated too: in place, and the next run, reading the list again, finds the action done.
     await c.iam.send(new UpdateAccessKeyCommand({ UserName: 'r.ruiter', AccessKeyId: second, Status: 'Inactive' }));
-    expect(await read(incident)).toEqual([`access key ${stolen}: in-place: Inactive`]);
+    expect(await read(incident)).toEqual([
+      `access key ${stolen}: in-place: Inactive`,
+      // The key's user's older sessions revoked with it (attack16 K2): a session made with the key outlives its deactivation.
+      `inline policy datalek-revoke-${incident.id}-${stolen} on IAM user of ${stolen}: in-place: denies sessions issued before ${action.evidence?.issuedBefore}`,
+    ]);
     await runContainment({ store, policy: DEFAULT_POLICY, now, forceEnforce: true, containment }, incident.id);
     const again = ((await store.getIncident(incident.id)) as Incident).actions[0];
     expect(again.status, again.reason).toBe('done');
-    expect(again.steps?.map((s) => `${s.name}: ${s.status}`)).toEqual(['deactivate-key: done', 'other-keys: done']);
+    expect(again.steps?.map((s) => `${s.name}: ${s.status}`)).toEqual(['deactivate-key: done', 'revoke-key-sessions: done', 'other-keys: done']);
+  });
+
+  it('a rerun finds the stolen key set Active again since its deactivation: deactivated again, not read done (contain16)', async () => {
+    const { stolen, second, incident } = await secondKeyMade('v.visser', 'AIDAEXAMPLEVISSER001');
+    expect(incident.actions[0].status).toBe('failed');
+    const deactivatedAt = incident.actions[0].steps?.find((s) => s.name === 'deactivate-key')?.at;
+    // The attacker, with the second key, sets the stolen one Active again; on-call deactivates the second, as the failure said.
+    await c.iam.send(new UpdateAccessKeyCommand({ UserName: 'v.visser', AccessKeyId: stolen, Status: 'Active' }));
+    await c.iam.send(new UpdateAccessKeyCommand({ UserName: 'v.visser', AccessKeyId: second, Status: 'Inactive' }));
+    await runContainment({ store, policy: DEFAULT_POLICY, now, forceEnforce: true, containment }, incident.id);
+    const after = (await store.getIncident(incident.id)) as Incident;
+    const again = after.actions[0];
+    // Read as it is, not taken as the earlier run left it: set Inactive again, and said so with when it had been deactivated.
+    const step = again.steps?.find((s) => s.name === 'deactivate-key');
+    expect(step?.detail).toContain(`${stolen} found Active again (deactivated at ${deactivatedAt};`);
+    expect(step?.detail).toContain('CloudTrail: UpdateAccessKey');
+    const keys = (await c.iam.send(new ListAccessKeysCommand({ UserName: 'v.visser' }))).AccessKeyMetadata ?? [];
+    expect(keys.find((k) => k.AccessKeyId === stolen)?.Status).toBe('Inactive');
+    expect(again.status, again.reason).toBe('done');
+    expect(await readKey(after)).toEqual([`access key ${stolen}: in-place: Inactive`]);
+    // Its user's sessions revoked again with it (attack16 K2): the key may have made new ones while Active.
+    expect(String(again.evidence?.issuedBefore) > String(incident.actions[0].evidence?.issuedBefore)).toBe(true);
+    expect(JSON.stringify({ steps: again.steps, reason: again.reason })).not.toContain('visser');
+  });
+
+  it('a rerun that may not list the keys (AccessDenied) names the code, and reads no key made since the first activity Inactive unread (contain16)', async () => {
+    const { second, incident } = await secondKeyMade('v.vos', 'AIDAEXAMPLEVOS000001');
+    expect(incident.actions[0].status).toBe('failed');
+    c.iam.middlewareStack.add(
+      ((next: (a: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        if (context.commandName === 'ListAccessKeysCommand')
+          throw Object.assign(new Error('User is not authorized to perform: iam:ListAccessKeys with an explicit deny'), { name: 'AccessDenied' });
+        return next(args);
+      }) as never,
+      { step: 'initialize', name: 'iamListDenied' },
+    );
+    try {
+      await runContainment({ store, policy: DEFAULT_POLICY, now, forceEnforce: true, containment }, incident.id);
+    } finally {
+      c.iam.middlewareStack.remove('iamListDenied');
+    }
+    const denied = ((await store.getIncident(incident.id)) as Incident).actions[0];
+    const other = denied.steps?.find((s) => s.name === 'other-keys');
+    expect([denied.status, other?.status, other?.code]).toEqual(['failed', 'failed', 'AccessDenied']);
+    expect(other?.detail).toContain('AccessDenied on ListAccessKeys');
+    expect(other?.detail).toContain(second);
   });
 
   it('the stolen key deleted after containment: its second key stays NOT CONTAINED, named (review13 K4)', async () => {
@@ -252,7 +305,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     expect(r.todo).toContain('CreateAccessKey');
     // The second key Inactive too: the stolen key is gone, nothing of the user's open.
     await c.iam.send(new UpdateAccessKeyCommand({ UserName: 'u.uil', AccessKeyId: second, Status: 'Inactive' }));
-    expect(await read(incident)).toEqual([`access key ${stolen}: gone: access key not found`]);
+    expect(await readKey(incident)).toEqual([`access key ${stolen}: gone: access key not found`]);
   });
 
   /** What the run told on-call and the FG of the incident, each message as channel/kind and body. */
@@ -352,7 +405,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     expect(`${r.state}: ${r.actual}`).toMatch(/^drifted: access key not found, but NOT CONTAINED: the key's user has a console password made since/);
     expect(r.todo).toContain('aws iam delete-login-profile');
     await c.iam.send(new DeleteLoginProfileCommand({ UserName: 'y.ypma' }));
-    expect(await read(incident)).toEqual([`access key ${stolen}: gone: access key not found`]);
+    expect(await readKey(incident)).toEqual([`access key ${stolen}: gone: access key not found`]);
   });
 
   it('a console password and an MFA device made with the stolen key: NOT CONTAINED until both are gone', async () => {
@@ -378,7 +431,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     expect(JSON.stringify(report)).not.toContain('tuin');
     await c.iam.send(new DeleteLoginProfileCommand({ UserName: 't.tuin' }));
     await c.iam.send(new DeactivateMFADeviceCommand({ UserName: 't.tuin', SerialNumber: serial }));
-    expect(await read(incident)).toEqual([`access key ${stolen}: in-place: Inactive`]);
+    expect(await readKey(incident)).toEqual([`access key ${stolen}: in-place: Inactive`]);
   });
 
   it("a key's user not found by its recorded name: drifted, renamed or deleted", async () => {

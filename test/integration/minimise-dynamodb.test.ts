@@ -8,13 +8,20 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { DEFAULT_RESOURCE_NAMES } from '../../handlers/adapters/aws/table-schema.js';
+import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import { sha256 } from '../../handlers/core/hash.js';
+import type { Incident } from '../../handlers/core/incident.js';
+import { minimiseClosed } from '../../handlers/core/minimise.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import { jsonLines } from '../support/cli.js';
 import { MOTO_ACCOUNT as ACCOUNT, type CliAwsWorld, cliAwsWorld } from '../support/cli-aws.js';
-import { accessKeyResource } from '../support/events.js';
+import { accessKeyResource, findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE } from '../support/moto.js';
 import { PERSONAL, personalEvent } from '../support/personal-finding.js';
 
@@ -118,5 +125,35 @@ describe.skipIf(!MOTO_AVAILABLE)('minimising the personal data of closed inciden
     expect(edited.stderr).toMatch(
       new RegExp(`incident ${ids.open}, finding .*: does not match what the ledger recorded: the finding \\(evidence\\) was edited`),
     );
+  });
+
+  it('fed16: a federated principal is kept by a keyed pseudonym two processes share, and minimise leaves it in no item', async () => {
+    const client = world.moto.clients.dynamodb;
+    // Two processes (two record functions) making the store's secret at once keep the one stored first.
+    const [first, second] = [new DynamoDbIncidentStore(client, TABLE), new DynamoDbIncidentStore(client, TABLE)];
+    const [a, b] = await Promise.all([first.pseudonymKey(), second.pseudonymKey()]);
+    expect(a.equals(b)).toBe(true);
+    const principal = `${ACCOUNT}:f.federatie`;
+    const login = (id: string) =>
+      findingEvent({
+        id,
+        accountId: ACCOUNT,
+        type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B',
+        resource: { resourceType: 'AccessKey', accessKeyDetails: { principalId: principal, userType: 'FederatedUser', userName: 'f.federatie' } },
+      } as never);
+    const deps = (store: DynamoDbIncidentStore) => ({ store, policy: DEFAULT_POLICY, now: () => '2026-11-28T03:00:00.000Z', canEnforce: false });
+    const incidentId = (await recordEvent(deps(first), login('fed16-1'))).incidentId as string;
+    const joined = await recordEvent(deps(new DynamoDbIncidentStore(client, TABLE)), login('fed16-2'));
+    expect([joined.outcome, joined.incidentId]).toEqual(['attached', incidentId]);
+    expect(((await first.getIncident(incidentId)) as Incident).resource.id).toMatch(/^federated-user:[0-9a-f]{16}$/);
+
+    await assess(deps(first), { incidentId, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
+    await closeIncident(deps(first), { incidentId, reason: 'afgehandeld', by: 'FG' });
+    const at = () => '2027-07-01T00:00:00.000Z';
+    await minimiseClosed({ store: first, audit: first, now: at, machineNow: at }, { by: 'FG', afterDays: 180 });
+    const items = (await client.send(new ScanCommand({ TableName: TABLE }))).Items ?? [];
+    const holding = items.filter((i) => JSON.stringify(i).includes('federatie')).map((i) => `${i.pk?.S} ${i.sk?.S}`);
+    expect(holding, 'the items that still hold the principal once minimised').toEqual([]);
+    expect(verifyOk(await verifyStore(first, { only: incidentId, now: at() }))).toBe(true);
   });
 });

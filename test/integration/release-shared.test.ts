@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
-import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand } from '@aws-sdk/client-iam';
+import { CreateAccessKeyCommand, CreateUserCommand, ListAccessKeysCommand, ListUserPoliciesCommand } from '@aws-sdk/client-iam';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
@@ -147,6 +147,7 @@ describe.skipIf(!MOTO_AVAILABLE)('release of a resource another open incident ho
     await c.iam.send(new CreateUserCommand({ UserName: 'j.jansen' }));
     const key = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 'j.jansen' }))).AccessKey?.AccessKeyId as string;
     const status = async () => (await c.iam.send(new ListAccessKeysCommand({ UserName: 'j.jansen' }))).AccessKeyMetadata?.map((k) => k.Status);
+    const policies = async () => (await c.iam.send(new ListUserPoliciesCommand({ UserName: 'j.jansen' }))).PolicyNames;
     // Findings of their own (the first test replayed these events), on the world's key and bucket.
     const ids = {
       AKIAEXAMPLEDEPLOY001: key,
@@ -164,6 +165,8 @@ describe.skipIf(!MOTO_AVAILABLE)('release of a resource another open incident ho
     expect((await cli(['assess', K, '--personal-data', 'yes', '--risk', 'high', '--reason', 'sleutel misbruikt'])).code).toBe(0);
     await replay(event('28-attack-sequence-iam-credentials-merges-key-and-bucket-incidents', ids));
     expect(await status()).toEqual(['Inactive']);
+    // The key's sessions revoked with it (attack16 K2), in K's own policy.
+    expect(await policies()).toEqual([`datalek-revoke-${K}-${key}`]);
     const keyAction = (x: Shown) => x.actions.find((a) => a.type === 'deactivate-access-key' && a.target === key);
     expect(keyAction(await show(B))).toMatchObject({ target: key, status: 'skipped', heldBy: K });
 
@@ -219,6 +222,8 @@ describe.skipIf(!MOTO_AVAILABLE)('release of a resource another open incident ho
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Undone for incident ${B}: deactivate-access-key:${key} recorded as released there`);
     expect(await status()).toEqual(['Active']);
+    // Released with the key: the deny of its sessions too.
+    expect(await policies()).toEqual([]);
     const after = await show(B);
     expect(keyAction(after)).toMatchObject({ status: 'released' });
     expect(keyAction(after)?.released).toMatchObject({ by: 'oncall', reason: `undone by the release of incident ${K}: gebruiker bevestigt` });

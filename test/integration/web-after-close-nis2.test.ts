@@ -74,6 +74,12 @@ describe('after closing, on the web page: a significant incident under NIS2 afte
       '',
     ]);
     expect((await stored()).reports?.at(-1)).toMatchObject({ to: 'csirt', kind: 'early-warning', reference: 'CSIRT-7', afterClose: true });
+    // A "no" now would be refused (readD15 D1): the page does not offer it, and says why in its place.
+    const reported = await html();
+    expect(reported).not.toContain('id="after-close-nis2-back"');
+    expect(pageText(reported)).toMatch(
+      /Na het sluiten: toch geen significant incident \(NIS2 art\. 23\(3\)\) Dit kunt u niet meer vastleggen: sinds het "ja" van .* is vroegtijdige waarschuwing CSIRT-7 aan CSIRT vastgelegd/,
+    );
   });
 
   // fgsec15 S2, attack15 K5: the closed page offered "yes" only, and no request for an intermediate report.
@@ -93,6 +99,8 @@ describe('after closing, on the web page: a significant incident under NIS2 afte
     // Significant after all, and the CSIRT asks an intermediate report: a "no" would end it (readD15 D1).
     now = '2026-11-21T09:00:00.000Z';
     await yes();
+    const before = await html();
+    expect(before).toContain('id="after-close-nis2-back"');
     expect(
       await post('after-close-nis2-intermediate', {
         'nis2-intermediate-due': '2026-11-25T12:00',
@@ -101,9 +109,19 @@ describe('after closing, on the web page: a significant incident under NIS2 afte
       }),
     ).toEqual([303, '']);
     expect((await stored()).nis2?.intermediateDueAt).toBe('2026-11-25T11:00:00.000Z');
-    const [status, text] = await back();
-    expect(status).toBe(400);
-    expect(text).toMatch(/verzoek om een tussentijds verslag uiterlijk .*blijft verschuldigd/);
+    const asked = await html();
+    expect(asked).not.toContain('id="after-close-nis2-back"');
+    expect(pageText(asked)).toMatch(
+      /Dit kunt u niet meer vastleggen: .*het verzoek om een tussentijds verslag uiterlijk .* vastgelegd; wat dat van de organisatie vraagt, blijft verschuldigd .* Legt u die verslagen vast bij "Na het sluiten: melding onder NIS2"/,
+    );
+    // Sent all the same from the page drawn before the request, the use case refuses it.
+    const res = await app.post(
+      `/incidents/${id}/after-close-nis2-back`,
+      { _csrf: csrfOf(before), ...formBase(before, 'after-close-nis2-back'), 'nis2-significant': 'no', reason: 'vergissing', 'after-close': 'on' },
+      'nl',
+    );
+    expect(res.status).toBe(400);
+    expect(pageText(await res.text())).toMatch(/verzoek om een tussentijds verslag uiterlijk .*blijft verschuldigd/);
     expect((await stored()).nis2).toMatchObject({ significant: true, afterClose: true });
   });
 

@@ -46,15 +46,18 @@ it('a finding of a new type after the assess page was drawn makes the page out o
   expect(page).toContain('The assessment changed, or a new finding asks for a new one, since you opened this page. Nothing was recorded');
   expect(page).toContain('Trojan:EC2/DNSDataExfiltration');
   expect((await t.store.getIncident(id))?.assessment).toBeFalsy();
-  // Sent again from the page as it is now, it is recorded.
+  // Sent again from the page as it is now, each type it lists ticked (as `assess --finding-types`), it is recorded.
+  const current = await (await web.get(`/incidents/${id}`, 'en')).text();
+  expect(current).toMatch(/<form [^>]*id="assess"[\s\S]*?name="finding-types" value="Trojan:EC2\/DNSDataExfiltration"/);
   const again = await web.post(
     `/incidents/${id}/assess`,
     {
       _csrf: csrfOf(html),
-      ...formBase(await (await web.get(`/incidents/${id}`, 'en')).text(), 'assess'),
+      ...formBase(current, 'assess'),
       'personal-data': 'yes',
       risk: 'high',
       reason: 'exfiltration',
+      'finding-types': 'CryptoCurrency:EC2/BitcoinTool.B!DNS,Trojan:EC2/DNSDataExfiltration',
     },
     'en',
   );

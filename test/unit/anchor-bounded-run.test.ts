@@ -109,3 +109,48 @@ it('does not count incidents left out against the slice: ones kept broken do not
   expect(second.leftOut).toEqual([a1, a2]); // loud while they stay broken
   expect(second.written).toBeNull();
 });
+
+it('stops after maxBroken incidents that do not verify, names how many it did not check, and goes on after them next run', async () => {
+  // The incidents left out were read on top of the slice, all of them: thousands kept broken pushed
+  // the run into its timeout (the Lambda's two minutes), loud but proving nothing new.
+  const { dir, store } = world;
+  const ids: string[] = [];
+  for (const n of [1, 2, 3, 4]) {
+    const r = await recordEvent(
+      { store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false },
+      findingEvent({ id: `storm-${n}`, type: 'Backdoor:EC2/C&CActivity.B', instanceId: `i-storm-${n}` }),
+    );
+    ids.push(r.incidentId as string);
+  }
+  const [b1, b2, b3, sound] = [...ids].sort();
+  const keys = digestKeys(dir);
+  const digests = new DigestFolder(join(dir, 'digests'));
+  const read = new Set<string>();
+  const source = new Proxy(store, {
+    get: (target, prop, receiver) =>
+      prop === 'rawIncident'
+        ? (id: string) => {
+            read.add(id);
+            return target.rawIncident(id);
+          }
+        : Reflect.get(target, prop, receiver),
+  });
+  const anchor = (maxHeads: number) => {
+    read.clear();
+    return anchorStore({ source, signer: pemSigner(keys.private), digests, now: () => NOW, maxHeads, maxBroken: 2 });
+  };
+  expect((await anchor(10)).written?.incidents).toHaveLength(4);
+  // All four move; the three lowest ids get a byte each, and stay broken.
+  for (const id of ids) await recordFacts({ store, policy: DEFAULT_POLICY, now: () => NOW }, { incidentId: id, by: 'FG', summary: 'storm' });
+  const db = new Database(join(dir, 'datalek.sqlite'));
+  for (const id of [b1, b2, b3]) db.prepare("UPDATE incidents SET data = json_set(data, '$.severity', 2.0) WHERE id = ?").run(id);
+  db.close();
+
+  // Two broken read, the run stops: it names them, and how many it did not check.
+  const first = await anchor(2);
+  expect([first.leftOut, first.remaining, first.stoppedOnBroken, [...read].sort()]).toEqual([[b1, b2], 2, true, [b1, b2]]);
+  // The next run goes on after them, and signs the sound incident a storm of broken ones stood before.
+  const second = await anchor(2);
+  expect(second.leftOut).toEqual([b1, b3]);
+  expect((second.written?.incidents ?? []).map(([id]) => id)).toEqual([sound]);
+});

@@ -2,8 +2,8 @@
  * review12 K7: the user's other Active keys, judged by when each was made (core/drift.ts). One made
  * from the first activity up to the deactivation is most likely made with the stolen key: NOT
  * CONTAINED (on moto: test/integration/drift-resources.test.ts). One made before the first activity
- * may be the owner's: in place, with a check to make. One made after the deactivation was not made
- * with it. A key found Inactive already is judged up to when it was found so (its step records the
+ * may be the owner's: in place, with a check to make. One made after the key's sessions were revoked
+ * (or, for a record from before that, 36 hours after the deactivation) was not made with it. A key found Inactive already is judged up to when it was found so (its step records the
  * other keys too). A record without the first activity (from before it was kept) names every other
  * Active key as a check. So too once the stolen key is deleted (review13 K4).
  */
@@ -13,8 +13,9 @@ import { type ContainmentCheck, judge } from '../../handlers/core/drift.js';
 const KEY = 'AKIAEXAMPLESTOLEN001';
 const SINCE = '2026-11-27T21:00:00.000Z';
 const CONTAINED = '2026-11-27T21:30:00.000Z';
+const REVOKED = '2026-11-27T21:30:01.000Z';
 
-type Window = { since?: string; containedAt?: string; found?: true };
+type Window = { since?: string; containedAt?: string; found?: true; sessionsRevokedAt?: string };
 
 const check = (window: Window): ContainmentCheck => ({
   incidentId: 'inc-k7',
@@ -48,19 +49,25 @@ describe("the user's other access keys", () => {
     expect(v.todo).toContain('CreateAccessKey');
   });
 
-  it('one made after the deactivation: named, in place, nothing to do', () => {
-    const v = judged(window, [key('AKIAEXAMPLENEW000001', '2026-11-28T09:00:00.000Z')]);
-    expect(v).toMatchObject({ state: 'in-place' });
-    expect(v.actual).toContain('made after it was deactivated, so not with it: AKIAEXAMPLENEW000001');
-    expect(v.todo).toBeUndefined();
+  it("one made after the key's sessions were revoked, or once every session made with it had ended (36 hours): named, in place, nothing to do (attack16 K2)", () => {
+    const revoked = judged({ ...window, sessionsRevokedAt: REVOKED }, [key('AKIAEXAMPLENEW000001', '2026-11-28T09:00:00.000Z')]);
+    expect(revoked).toMatchObject({ state: 'in-place' });
+    expect(revoked.actual).toContain(`made after the key's sessions were revoked (${REVOKED}), so not with it: AKIAEXAMPLENEW000001`);
+    expect(revoked.todo).toBeUndefined();
+    // A record from before the revocation: the longest session made with the key (GetSessionToken's 36 hours) had ended.
+    const ended = judged(window, [key('AKIAEXAMPLENEW000001', '2026-11-29T09:31:00.000Z')]);
+    expect(ended).toMatchObject({ state: 'in-place' });
+    expect(ended.actual).toContain('made more than 36 hours after it was deactivated, when no session made with it still worked, so not with it');
   });
 
-  it('a key found Inactive already (when it was set so is not known): one made before it was found is NOT CONTAINED, one made after is not with it', () => {
+  it('a key found Inactive already (when it was set so is not known): one made before it was found is NOT CONTAINED, one made 36 hours after is not with it', () => {
     const found = { ...window, found: true as const };
-    const v = judged(found, [key('AKIAEXAMPLESECOND001', '2026-11-27T21:10:00.000Z'), key('AKIAEXAMPLENEW000001', '2026-11-28T09:00:00.000Z')]);
+    const v = judged(found, [key('AKIAEXAMPLESECOND001', '2026-11-27T21:10:00.000Z'), key('AKIAEXAMPLENEW000001', '2026-11-29T10:00:00.000Z')]);
     expect(v.state).toBe('drifted');
     expect(v.actual).toContain('and before the key was found Inactive (when it was set so is not known');
-    expect(v.actual).toContain('made after it was found Inactive, so not with it: AKIAEXAMPLENEW000001');
+    expect(v.actual).toContain(
+      'made more than 36 hours after it was found Inactive, when no session made with it still worked, so not with it: AKIAEXAMPLENEW000001',
+    );
   });
 
   it('the stolen key deleted (review13 K4): a key made since the first activity is NOT CONTAINED; else gone, a check kept', () => {
@@ -124,14 +131,14 @@ describe("the key's user's console password and MFA devices", () => {
     expect(v.todo).toContain('aws iam deactivate-mfa-device');
   });
 
-  it('made before the first activity: in place, a check to make; after the deactivation: named, nothing to do; none: Inactive', () => {
+  it("made before the first activity: in place, a check to make; after the key's sessions were revoked: named, nothing to do; none: Inactive", () => {
     const before = signedIn(window, BEFORE, [BEFORE]);
     expect(before.state).toBe('in-place');
     expect(before.actual).toContain(`made before the first activity (${SINCE}): console password (made ${BEFORE}), MFA device (enabled ${BEFORE})`);
     expect(before.todo).toContain('CreateLoginProfile');
-    const after = signedIn(window, AFTER, [AFTER]);
+    const after = signedIn({ ...window, sessionsRevokedAt: REVOKED }, AFTER, [AFTER]);
     expect(after.state).toBe('in-place');
-    expect(after.actual).toContain(`made after it was deactivated, so not with it: console password (made ${AFTER}), MFA device (enabled ${AFTER})`);
+    expect(after.actual).toContain(`so not with it: console password (made ${AFTER}), MFA device (enabled ${AFTER})`);
     expect(after.todo).toBeUndefined();
     expect(signedIn(window, undefined, []).actual).toBe('Inactive');
   });

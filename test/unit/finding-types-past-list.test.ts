@@ -16,7 +16,9 @@ import { findingTypesWithNames } from '../../handlers/core/finding-types.js';
 import { appendEntries, type Incident, typeNotListedHash } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { incidentFixture } from '../support/incidents.js';
+import { csrfOf, formBase, pageText } from '../support/serve.js';
 import { tempSqliteStore } from '../support/store.js';
+import { inProcessWebApp } from '../support/web-app.js';
 
 const OWN = 'Backdoor:EC2/C&CActivity.B!DNS';
 const LISTED = [OWN, ...Array.from({ length: 99 }, (_, i) => `Recon:EC2/A${String(i).padStart(3, '0')}`)].sort();
@@ -71,6 +73,43 @@ describe('fg15 item 2: finding types past the 100 listed can be named, must be, 
     expect(await findingTypesWithNames(t.store, (await t.store.getIncident(id)) as Incident)).toMatchObject({ notListed: PAST, unnamed: 0 });
     await expect(assessNaming(LISTED)).rejects.toThrow(`not named in --finding-types: ${PAST.join(', ')}`);
     await assessNaming([...LISTED, ...PAST]);
+  });
+
+  // The page's assessment form checked the types by its page's token alone and named none: the FG
+  // could not see the types past the list, nor say which the assessment covers (closing note, Still left).
+  it('the page’s assessment form lists every type by name, past the list too, and records it only with each one ticked', async () => {
+    await pastTheList(t.store, true);
+    const web = inProcessWebApp({ store: t.store, policy: DEFAULT_POLICY, now: () => now });
+    const page = await (await web.get(`/incidents/${id}`)).text();
+    const form = /<form [^>]*id="assess"[\s\S]*?<\/form>/.exec(page)?.[0] ?? '';
+    const ticks = [...form.matchAll(/<input type="checkbox" name="finding-types" value="([^"]*)"/g)].map((m) => m[1].replace(/&amp;/g, '&'));
+    expect(ticks).toEqual([...LISTED, ...PAST].sort());
+    const post = (types: string[]) =>
+      web.post(`/incidents/${id}/assess`, {
+        _csrf: csrfOf(page),
+        ...formBase(page, 'assess'),
+        'personal-data': 'no',
+        risk: 'none',
+        reason: 'verkenning, geen data',
+        ...(types.length ? { 'finding-types': types.join(',') } : {}),
+      });
+    const refusal = async (types: string[]) => {
+      const res = await post(types);
+      expect(res.status).toBe(400);
+      return pageText(await res.text());
+    };
+    expect(await refusal([])).toContain('Incident dl-types bevat 102 soorten bevindingen: vink bij "Beoordeelde soorten bevindingen" elke soort aan');
+    const left = await post([...LISTED, PAST[0]]);
+    expect(left.status).toBe(400);
+    const again = await left.text();
+    expect(pageText(again)).toContain(`niet aangevinkt: ${PAST[1]}`);
+    // The form keeps what she ticked.
+    expect(again).toMatch(new RegExp(`name="finding-types" value="${PAST[0]}" checked`));
+    expect(again).not.toMatch(new RegExp(`name="finding-types" value="${PAST[1]}" checked`));
+    expect(await refusal([...LISTED, ...PAST, 'Recon:EC2/NOTHERE'])).toContain('Geen soort van een bevinding van incident dl-types: Recon:EC2/NOTHERE');
+    expect((await t.store.getIncident(id))?.assessment).toBeUndefined();
+    expect((await post([...LISTED, ...PAST])).status).toBe(303);
+    expect((await t.store.getIncident(id))?.assessment?.personalData).toBe('no');
   });
 
   it('show lists the types past the list and which the assessment covers', async () => {

@@ -13,7 +13,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { measuresTaken } from '../../handlers/core/breach-facts.js';
+import { changeIncident } from '../../handlers/core/change-incident.js';
 import type { ContainDeps } from '../../handlers/core/contain.js';
+import { RELEASE_MARK_MS } from '../../handlers/core/containment.js';
 import { assess, decideSubjects, type FgDeps, recordFacts } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
@@ -116,6 +118,26 @@ describe('fgsec12 S5: a release that takes away the only measure an Art. 34(3)(b
     expect(String(during), 'the exception was recorded on a containment being undone').toMatch(/the exception "measures taken" needs the measures/);
     expect((await stored()).subjects?.exception).not.toBe('measures-taken');
   });
+  it('contain16: a release mark the machine clock has run out is no release under way, however far back --now is stated', async () => {
+    const inform = { decision: 'inform' as const, date: NOW, channel: 'brief', text: 'Uw gegevens zijn mogelijk ingezien.' };
+    await decideSubjects(fg(), { incidentId: 'dl-s5', ...inform, reason: 'eerst informeren', by: 'FG' });
+    // A release that crashed at NOW left its mark, run out at NOW + 15 minutes; the machine's clock is an hour on.
+    const until = new Date(Date.parse(NOW) + RELEASE_MARK_MS).toISOString();
+    await changeIncident({ store: t.store, policy, now: () => NOW }, 'dl-s5', (draft) => {
+      draft.actions[0].releasing = { at: NOW, by: 'oncall', until };
+      return { entries: [] };
+    });
+    const stated = new Date(Date.parse(NOW) + 5 * 60_000).toISOString();
+    const machine = new Date(Date.parse(NOW) + 60 * 60_000).toISOString();
+    await decideSubjects({ ...fg(), now: () => stated, machineNow: () => machine } as FgDeps, {
+      incidentId: 'dl-s5',
+      decision: 'exception',
+      exception: 'measures-taken',
+      reason: 'de instantie is geïsoleerd',
+      by: 'FG',
+    });
+    expect((await stored()).subjects?.exception).toBe('measures-taken');
+  });
 });
 
 describe('fgsec12 S5 for another incident the release undoes containment for (--undo-for)', () => {
@@ -188,5 +210,48 @@ describe('fgsec12 S5 for another incident the release undoes containment for (--
     await release();
     expect(undone).toEqual([TARGET]);
     expect((await other()).actions[0].released).toBeDefined();
+  });
+
+  it('contain16: a "measures taken" exception recorded on the other incident while the release undoes its containment is refused', async () => {
+    let during: unknown;
+    // The decision comes after the release's checked commits and before the commit that records it undone: while AWS undoes it.
+    const racing: Containment = {
+      ...containment,
+      release: async (action, incident, options) => {
+        during = await measuresTakenException().catch((err: unknown) => err);
+        await containment.release(action, incident, options);
+      },
+    };
+    await releaseContainment({ store: t.store, policy, now: () => NOW, containment: racing } as ContainDeps, {
+      incidentId: 'dl-holder',
+      by: 'oncall',
+      reason: 'instantie terug in productie',
+      undoFor: ['dl-other'],
+    });
+    expect(undone).toEqual([TARGET]);
+    expect(String(during), 'the exception was recorded on a containment being undone').toMatch(/the exception "measures taken" needs the measures/);
+    const after = await other();
+    expect(after.subjects?.exception).not.toBe('measures-taken');
+    expect([after.actions[0].released !== undefined, after.actions[0].releasing]).toEqual([true, undefined]);
+  });
+
+  it('contain16: a release that fails takes its mark off the other incident too', async () => {
+    const failing: Containment = {
+      ...containment,
+      release: async (action, _i, options) => {
+        undone.push(action.target);
+        await options.record({ name: 'restore-eni:eni-1', status: 'failed', at: NOW, code: 'UnauthorizedOperation' });
+      },
+    };
+    await releaseContainment({ store: t.store, policy, now: () => NOW, containment: failing } as ContainDeps, {
+      incidentId: 'dl-holder',
+      by: 'oncall',
+      reason: 'instantie terug in productie',
+      undoFor: ['dl-other'],
+    });
+    const after = await other();
+    expect([after.actions[0].released, after.actions[0].releasing]).toEqual([undefined, undefined]);
+    await measuresTakenException();
+    expect((await other()).subjects?.exception).toBe('measures-taken');
   });
 });

@@ -23,6 +23,7 @@ import { type ClaimRow, findingsWrittenBy, findingWrites, queuedAtIn, type RawIn
 import { redactErrorMessage } from '../../core/error-text.js';
 import { ConflictError, StoreError, StoreRefusedError } from '../../core/errors.js';
 import { type FindingKey, type FindingVersion, findingKeyString } from '../../core/finding.js';
+import { newPseudonymKey, storedPseudonymKey } from '../../core/finding-resources.js';
 import { sha256 } from '../../core/hash.js';
 import type { FindingRecord, Incident, OutboxMessage, TimelineEntry } from '../../core/incident.js';
 import {
@@ -59,6 +60,8 @@ const registryEntryKey = (shard: number, n: number) => ({ pk: `REG#${shard}`, sk
 /** Ledger heads not yet in a digest, sharded like the registry: the anchor reads only what moved. */
 const pendingAnchorKey = (id: string) => ({ pk: `ANCHOR#${registryShardOf(id)}`, sk: id });
 const anchorStateKey = { pk: 'ANCHOR', sk: 'STATE' };
+/** The store's pseudonym secret (`pseudonymKey`): written once, never changed. */
+const pseudonymKeyItem = { pk: 'META', sk: 'PSEUDONYM-KEY' };
 /** An item's identity, for finding it among the answers of a batch read. */
 const itemId = (k: { pk: string; sk: string }) => `${k.pk}\n${k.sk}`;
 /** The index partition of an item: its kind and its shard (see table-schema.ts). */
@@ -209,6 +212,9 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
    */
   private readonly ledgerHints = new Map<string, ChainHead | null>();
 
+  /** The store's pseudonym secret, read (or made) once per process, on the first finding that needs it. */
+  private pseudonymSecret: Promise<Buffer> | undefined;
+
   constructor(
     client: DynamoDBClient,
     private readonly tableName: string,
@@ -237,6 +243,39 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: incidentKey(id), ConsistentRead: true })),
     );
     return out.Item ? this.incidentItem(out.Item) : undefined;
+  }
+
+  async pseudonymKey(): Promise<Buffer> {
+    this.pseudonymSecret ??= this.readPseudonymKey().catch((err) => {
+      this.pseudonymSecret = undefined;
+      throw err;
+    });
+    return this.pseudonymSecret;
+  }
+
+  /** The secret stored, made first when there is none: of two processes making it at once, the first put stands and both read it. */
+  private async readPseudonymKey(): Promise<Buffer> {
+    const read = async () =>
+      (
+        await this.call('GetItem pseudonym key', () =>
+          this.doc.send(new GetCommand({ TableName: this.tableName, Key: pseudonymKeyItem, ConsistentRead: true })),
+        )
+      ).Item?.secret;
+    const stored = await read();
+    if (stored !== undefined) return storedPseudonymKey(stored, `DynamoDB table ${this.tableName}`);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...pseudonymKeyItem, secret: newPseudonymKey() },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      if ((err as Error).name !== 'ConditionalCheckFailedException')
+        throw new StoreError(`DynamoDB PutItem pseudonym key on ${this.tableName} failed: ${(err as Error).name}: ${(err as Error).message}`, { cause: err });
+    }
+    return storedPseudonymKey(await read(), `DynamoDB table ${this.tableName}`);
   }
 
   async findOpenIncident(resourceKey: string): Promise<Incident | undefined> {

@@ -17,6 +17,7 @@ import Database from 'better-sqlite3';
 import { type ClaimRow, findingsWrittenBy, findingWrites, queuedAtIn, type RawIncident, type RegistryRows } from '../../core/audit.js';
 import { ConflictError, StoreError, StoreRefusedError } from '../../core/errors.js';
 import { type FindingKey, findingKeyString } from '../../core/finding.js';
+import { newPseudonymKey, storedPseudonymKey } from '../../core/finding-resources.js';
 import { sha256 } from '../../core/hash.js';
 import type { FindingRecord, Incident, OutboxMessage, TimelineEntry } from '../../core/incident.js';
 import {
@@ -194,6 +195,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   adopted = 0;
   /** The schema the file had when opened (read-only opens leave an older one as it is). */
   private schema = SCHEMA_VERSION;
+  /** The store's pseudonym secret, once read (`pseudonymKey`). */
+  private pseudonymSecret: Buffer | undefined;
 
   /** Opens (and creates, if needed) the store in `dir`; with `readOnly`, opens an existing one for reading only. */
   constructor(
@@ -1120,11 +1123,12 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     return rows.map((r) => ({ incidentId: String(r.incident_id), seq: Number(r.seq), hash: String(r.hash) }));
   }
 
-  async markAnchored(heads: IncidentHead[]): Promise<void> {
+  async markAnchored(heads: IncidentHead[], options: { replace?: boolean } = {}): Promise<void> {
     this.run(() => {
       this.endSnapshot();
       const upsert = this.db.prepare('INSERT OR REPLACE INTO anchored (incident_id, seq, hash) VALUES (@incidentId, @seq, @hash)');
       this.db.transaction(() => {
+        if (options.replace) this.db.prepare('DELETE FROM anchored').run();
         for (const h of heads) upsert.run(h);
       })();
     });
@@ -1133,6 +1137,22 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   async anchorState(): Promise<AnchorState | null> {
     const row = this.run(() => this.db.prepare("SELECT value FROM meta WHERE key = 'anchor'").get()) as { value: string } | undefined;
     return row ? (JSON.parse(row.value) as AnchorState) : null;
+  }
+
+  async pseudonymKey(): Promise<Buffer> {
+    if (this.pseudonymSecret) return this.pseudonymSecret;
+    const row = this.run(() => {
+      // Made once: a process that made one first keeps its own (INSERT OR IGNORE), and this one reads that.
+      if (!this.options.readOnly) {
+        this.endSnapshot();
+        this.db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('pseudonym-key', ?)").run(newPseudonymKey());
+      }
+      return this.db.prepare("SELECT value FROM meta WHERE key = 'pseudonym-key'").get();
+    }) as { value: string } | undefined;
+    const secret = storedPseudonymKey(row?.value, `store ${this.dir}`);
+    // Made inside a group of commits (replay), it is stored only with the group: kept once it is.
+    if (!this.group) this.pseudonymSecret = secret;
+    return secret;
   }
 
   async saveAnchorState(state: AnchorState): Promise<void> {

@@ -40,18 +40,29 @@ async function anchor(ctx: Context): Promise<number> {
       );
     }
     if (result.bookkeeping) ctx.io.err(oneLine(`datalek: ${result.bookkeeping}`));
-    if (result.remaining) ctx.io.err(`datalek: ${result.remaining} more incident head(s) moved; the next run anchors them (one run takes a bounded number)`);
+    if (result.stoppedOnBroken)
+      ctx.io.err(
+        `datalek: stopped after ${result.leftOut.length} incident(s) that do not verify: ${result.remaining} more that moved were not checked; the next run goes on after them (one run reads a bounded number)`,
+      );
+    else if (result.remaining)
+      ctx.io.err(`datalek: ${result.remaining} more incident head(s) moved; the next run anchors them (one run takes a bounded number)`);
     const problems = [...result.problems, ...claims];
     for (const p of problems) ctx.io.err(oneLine(`datalek: ${describeProblem(p)}`));
     if (result.problems.length && !result.written) {
       ctx.io.err('datalek: the store does not verify: no digest written (signing it would bless the change); datalek verify shows it all');
-      if (ctx.flags.json) ctx.io.out(JSON.stringify({ written: null, leftOut: result.leftOut, problems }));
+      if (ctx.flags.json) ctx.io.out(JSON.stringify({ written: null, leftOut: result.leftOut, registryLeftOut: result.registryLeftOut, problems }));
       return 1;
     }
     if (result.leftOut.length) {
       // The others are signed all the same (review13 K3): withholding them would leave their new history unanchored.
       ctx.io.err(
         `datalek: ${result.leftOut.length} incident(s) do not verify and are left out of the digest (signing them would bless the change; anchored once they verify again): ${result.leftOut.join(', ')}; datalek verify shows it all`,
+      );
+    }
+    if (result.registryLeftOut.length && result.written) {
+      // Carried on as last anchored, the rest signed all the same: withholding the digest let one registry item stop all anchoring.
+      ctx.io.err(
+        `datalek: registry shard(s) ${result.registryLeftOut.join(', ')} do not verify: the digest carries them as the digest before anchored them, marked as not renewed (signing them would bless the change; renewed once they verify again); datalek verify shows it all`,
       );
     }
     if (claims.length) {
@@ -67,7 +78,9 @@ async function anchor(ctx: Context): Promise<number> {
           adopted: result.adopted,
           bookkeeping: result.bookkeeping,
           remaining: result.remaining,
+          stoppedOnBroken: result.stoppedOnBroken,
           leftOut: result.leftOut,
+          registryLeftOut: result.registryLeftOut,
           problems,
         }),
       );

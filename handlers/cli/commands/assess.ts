@@ -3,7 +3,7 @@ import { apClockRunning, nis2AwareAt, runningOtherClocks } from '../../core/cloc
 import { type Incident, initialReport } from '../../core/incident.js';
 import type { Policy } from '../../core/policy.js';
 import { beforeDetection } from '../../core/stated-time.js';
-import { assessAction } from '../../use-cases/actions.js';
+import { assessAction, assessCheckingTypes } from '../../use-cases/actions.js';
 import type { Command } from '../context.js';
 import { afterCloseNote, flagsOf, recordAction } from './fg-common.js';
 
@@ -39,79 +39,75 @@ export const assessCommand: Command = {
   positionals: 'one',
   run: (ctx) =>
     // From the command line the finding types the person was shown are always checked (core/fg-workflow.ts checkTypesSeen).
-    recordAction(
-      ctx,
-      { ...assessAction, input: (v, meta) => ({ seen: { token: undefined, types: undefined }, ...assessAction.input(v, meta) }) },
-      (incident, input) => {
-        const said: string[] = [];
-        if (input.personalData !== undefined) {
-          const closed = incident.state === 'closed';
+    recordAction(ctx, assessCheckingTypes(), (incident, input) => {
+      const said: string[] = [];
+      if (input.personalData !== undefined) {
+        const closed = incident.state === 'closed';
+        said.push(
+          closed
+            ? `Assessed after closing as ${incident.assessment?.notifiable ? `notifiable (${incident.assessment.risk})` : 'not notifiable'}; the incident stays closed and the register shows the change.${afterCloseNote(incident)}`
+            : incident.assessment?.notifiable
+              ? `Assessed as notifiable (${incident.assessment.risk}); the AP deadline is ${apLegalDeadline(incident)}.`
+              : 'Assessed as not notifiable: the AP clock stops; the reasoning stays in the register.',
+        );
+        // Notifiable after closing: the AP deadline runs again, and its reminders (core/clocks.ts).
+        if (closed && apClockRunning(incident, ctx.policy))
           said.push(
-            closed
-              ? `Assessed after closing as ${incident.assessment?.notifiable ? `notifiable (${incident.assessment.risk})` : 'not notifiable'}; the incident stays closed and the register shows the change.${afterCloseNote(incident)}`
-              : incident.assessment?.notifiable
-                ? `Assessed as notifiable (${incident.assessment.risk}); the AP deadline is ${apLegalDeadline(incident)}.`
-                : 'Assessed as not notifiable: the AP clock stops; the reasoning stays in the register.',
+            `The AP notification is due by ${apLegalDeadline(incident)}: record it with datalek reported ${incident.id} --reference NUMBER --reason TEXT; its reminders run until then.`,
           );
-          // Notifiable after closing: the AP deadline runs again, and its reminders (core/clocks.ts).
-          if (closed && apClockRunning(incident, ctx.policy))
-            said.push(
-              `The AP notification is due by ${apLegalDeadline(incident)}: record it with datalek reported ${incident.id} --reference NUMBER --reason TEXT; its reminders run until then.`,
-            );
-          // A processor's report to its controller (Art. 33(2)) reopens the same way.
-          const toController = closed ? runningOtherClocks(incident, ctx.policy, ctx.now()).find((c) => c.name === 'processor') : undefined;
-          if (toController)
-            said.push(
-              `The report to the controller is due by ${toController.dueAt}: record it with datalek reported ${incident.id} --recipient controller --reference NUMBER --reason TEXT; its reminders run until then.`,
-            );
-          // A significant incident's NIS2 reports closing cut short reopen too (art. 23(4)(a), (b)).
-          if (closed && !input.nis2Significant) said.push(...nis2ReportsDue(incident, ctx.policy, ctx.now()));
-          // A high risk set aside an Art. 34 "not required": after closing nothing else asks for the new decision.
-          if (closed && incident.assessment?.risk === 'high' && !incident.subjects)
-            said.push(`High risk: record the Art. 34 decision (datalek subjects ${incident.id} --decision inform|exception --reason TEXT …).`);
-          const standing = initialReport(incident);
-          if (incident.assessment?.notifiable === false && standing)
-            said.push(
-              `The AP holds notification ${standing.reference}: tell it, with a withdrawal (datalek reported ${incident.id} --kind withdrawal --reference ${standing.reference} --reason TEXT) or a correction${closed ? '' : ', before closing'}.`,
-            );
-        }
-        if (input.awareAt !== undefined) {
-          said.push(`Awareness recorded at ${incident.awareAt}; the AP deadline is ${apLegalDeadline(incident)}.`);
-          // The move this run recorded: the latest awareness decision, recorded with the latest decision.
-          const decisions = incident.decisions ?? [];
-          const move = decisions.findLast((d) => d.kind === 'awareness');
-          if (move?.kind === 'awareness' && move.to === incident.awareAt && move.recordedAt === decisions.at(-1)?.recordedAt) {
-            if (move.beforeDetection) said.push("Marked as before GuardDuty's detection.");
-            if (move.enteredAfterDeadline) said.push(`Marked as entered after the AP deadline had passed (overdue from ${move.enteredAfterDeadline}).`);
-            if (move.delayReason)
-              said.push('The initial AP report is now late: the reasons for the delay are kept with this decision; send them to the AP with a follow-up.');
-            // Awareness moved earlier past the deadline with no report made: the notification is late already (Art. 33(1)).
-            if (apClockRunning(incident, ctx.policy) && (apLegalDeadline(incident) as string) < ctx.now())
-              said.push(
-                `The AP notification is late already: the AP deadline passed at ${apLegalDeadline(incident)}; notify now, with the reasons for the delay (Art. 33(1)): datalek reported ${incident.id} --reference NUMBER --delay-reason TEXT.`,
-              );
-          }
-        }
-        if (input.actingAs !== undefined) said.push(`Role for this incident: ${incident.role}.`);
-        // A decision this run recorded that ended the AP duty after the deadline had passed (core/ap-verdict.ts).
-        const ended = (incident.decisions ?? []).filter((d) => d.recordedAt === incident.decisions?.at(-1)?.recordedAt);
-        const marked = ended.find((d) => (d.kind === 'role' || d.kind === 'assessment') && d.enteredAfterDeadline);
-        if (marked && (marked.kind === 'role' || marked.kind === 'assessment'))
-          said.push(`The AP notification is not needed now; marked as entered after the AP deadline of ${marked.enteredAfterDeadline} had passed.`);
-        if (input.nis2Significant !== undefined) said.push(input.nis2Significant ? 'Significant under NIS2: its clocks run.' : 'Not significant under NIS2.');
-        // Decided after closing: its early warning and notification run on the closed incident (core/clocks.ts nis2SignificantAfterClosing).
-        if (input.nis2Significant && incident.state === 'closed') {
-          said.push(`Recorded after closing; the incident stays closed and the register shows the decision.${afterCloseNote(incident)}`);
-          said.push(...nis2ReportsDue(incident, ctx.policy, ctx.now()));
-        }
-        if (input.nis2IntermediateDueAt !== undefined) said.push(`NIS2 intermediate report due ${input.nis2IntermediateDueAt}.`);
-        if (input.nis2AwareAt !== undefined)
+        // A processor's report to its controller (Art. 33(2)) reopens the same way.
+        const toController = closed ? runningOtherClocks(incident, ctx.policy, ctx.now()).find((c) => c.name === 'processor') : undefined;
+        if (toController)
           said.push(
-            `Aware of the significant incident (NIS2) at ${nis2AwareAt(incident)}${beforeDetection(incident, incident.nis2AwareAt) ? ", before GuardDuty's detection" : ''}: the NIS2 deadlines run from it.`,
+            `The report to the controller is due by ${toController.dueAt}: record it with datalek reported ${incident.id} --recipient controller --reference NUMBER --reason TEXT; its reminders run until then.`,
           );
-        return said.join(' ');
-      },
-    ),
+        // A significant incident's NIS2 reports closing cut short reopen too (art. 23(4)(a), (b)).
+        if (closed && !input.nis2Significant) said.push(...nis2ReportsDue(incident, ctx.policy, ctx.now()));
+        // A high risk set aside an Art. 34 "not required": after closing nothing else asks for the new decision.
+        if (closed && incident.assessment?.risk === 'high' && !incident.subjects)
+          said.push(`High risk: record the Art. 34 decision (datalek subjects ${incident.id} --decision inform|exception --reason TEXT …).`);
+        const standing = initialReport(incident);
+        if (incident.assessment?.notifiable === false && standing)
+          said.push(
+            `The AP holds notification ${standing.reference}: tell it, with a withdrawal (datalek reported ${incident.id} --kind withdrawal --reference ${standing.reference} --reason TEXT) or a correction${closed ? '' : ', before closing'}.`,
+          );
+      }
+      if (input.awareAt !== undefined) {
+        said.push(`Awareness recorded at ${incident.awareAt}; the AP deadline is ${apLegalDeadline(incident)}.`);
+        // The move this run recorded: the latest awareness decision, recorded with the latest decision.
+        const decisions = incident.decisions ?? [];
+        const move = decisions.findLast((d) => d.kind === 'awareness');
+        if (move?.kind === 'awareness' && move.to === incident.awareAt && move.recordedAt === decisions.at(-1)?.recordedAt) {
+          if (move.beforeDetection) said.push("Marked as before GuardDuty's detection.");
+          if (move.enteredAfterDeadline) said.push(`Marked as entered after the AP deadline had passed (overdue from ${move.enteredAfterDeadline}).`);
+          if (move.delayReason)
+            said.push('The initial AP report is now late: the reasons for the delay are kept with this decision; send them to the AP with a follow-up.');
+          // Awareness moved earlier past the deadline with no report made: the notification is late already (Art. 33(1)).
+          if (apClockRunning(incident, ctx.policy) && (apLegalDeadline(incident) as string) < ctx.now())
+            said.push(
+              `The AP notification is late already: the AP deadline passed at ${apLegalDeadline(incident)}; notify now, with the reasons for the delay (Art. 33(1)): datalek reported ${incident.id} --reference NUMBER --delay-reason TEXT.`,
+            );
+        }
+      }
+      if (input.actingAs !== undefined) said.push(`Role for this incident: ${incident.role}.`);
+      // A decision this run recorded that ended the AP duty after the deadline had passed (core/ap-verdict.ts).
+      const ended = (incident.decisions ?? []).filter((d) => d.recordedAt === incident.decisions?.at(-1)?.recordedAt);
+      const marked = ended.find((d) => (d.kind === 'role' || d.kind === 'assessment') && d.enteredAfterDeadline);
+      if (marked && (marked.kind === 'role' || marked.kind === 'assessment'))
+        said.push(`The AP notification is not needed now; marked as entered after the AP deadline of ${marked.enteredAfterDeadline} had passed.`);
+      if (input.nis2Significant !== undefined) said.push(input.nis2Significant ? 'Significant under NIS2: its clocks run.' : 'Not significant under NIS2.');
+      // Decided after closing: its early warning and notification run on the closed incident (core/clocks.ts nis2SignificantAfterClosing).
+      if (input.nis2Significant && incident.state === 'closed') {
+        said.push(`Recorded after closing; the incident stays closed and the register shows the decision.${afterCloseNote(incident)}`);
+        said.push(...nis2ReportsDue(incident, ctx.policy, ctx.now()));
+      }
+      if (input.nis2IntermediateDueAt !== undefined) said.push(`NIS2 intermediate report due ${input.nis2IntermediateDueAt}.`);
+      if (input.nis2AwareAt !== undefined)
+        said.push(
+          `Aware of the significant incident (NIS2) at ${nis2AwareAt(incident)}${beforeDetection(incident, incident.nis2AwareAt) ? ", before GuardDuty's detection" : ''}: the NIS2 deadlines run from it.`,
+        );
+      return said.join(' ');
+    }),
 };
 
 /** The NIS2 early warning and notification a closed incident owes again, each with its deadline (overdue or not) and the command that records it. */

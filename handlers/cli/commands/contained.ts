@@ -5,10 +5,12 @@ import { flagsOf, recordAction } from './fg-common.js';
 export const containedCommand: Command = {
   name: 'contained',
   section: 'fg',
-  usage: `  datalek contained ID --action ID --what TEXT [--at ISO] [--by NAME]
+  usage: `  datalek contained ID --action ID --what TEXT [--at ISO] [--by NAME] [--owner-key AKIA…[,AKIA…]]
                    (a planned containment action carried out by hand, e.g. a person's step or one the policy only
                     plans: it is then done, by hand; nothing automatic carries it out again, and a release leaves
-                    it to a person, since datalek holds nothing to undo it by; --action as show lists its id)`,
+                    it to a person, since datalek holds nothing to undo it by; --action as show lists its id;
+                    --owner-key: a key action that failed naming another key of its user (OtherKeyActive), that key
+                    confirmed as the owner's: show / verify --target aws read it as the owner's, confirmed by you)`,
   flags: flagsOf(containedAction.fields),
   positionals: 'one',
   run: (ctx) =>

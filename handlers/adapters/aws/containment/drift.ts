@@ -17,6 +17,7 @@ import {
   DescribeSecurityGroupsCommand,
   type Filter,
 } from '@aws-sdk/client-ec2';
+import { DescribeContainerInstancesCommand } from '@aws-sdk/client-ecs';
 import {
   GetLoginProfileCommand,
   GetRoleCommand,
@@ -35,7 +36,7 @@ import type { ContainmentClientFactory, ContainmentClients, ContainmentService }
 import { CREATED_FOR_TAG } from './network-isolation.js';
 import { errorCode } from './steps.js';
 
-const SERVICES: readonly ContainmentService[] = ['ec2', 'iam', 's3', 'lambda', 'rds'];
+const SERVICES: readonly ContainmentService[] = ['ec2', 'iam', 's3', 'lambda', 'rds', 'ecs'];
 
 /** EC2 takes up to 200 values in one filter. */
 const FILTER_VALUES = 200;
@@ -79,12 +80,13 @@ function failed(err: unknown, known: readonly (string | undefined)[] = []): Obse
 /** One account and region's checks, each kind read at once. */
 async function readPlace(c: ContainmentClients, checks: readonly ContainmentCheck[]): Promise<Observation[]> {
   const of = <K extends Expectation['kind']>(kind: K) => checks.map((ch) => ch.expect).filter((e): e is Kind<K> => e.kind === kind);
-  const [interfaces, instances, groups, profiles, unvouched] = await Promise.all([
+  const [interfaces, instances, groups, profiles, unvouched, containerInstances] = await Promise.all([
     batch(() => interfaceGroups(c, unique(of('interface').map((e) => e.interfaceId)))),
     batch(() => instanceStates(c, unique(of('instance').map((e) => e.instanceId)))),
     batch(() => groupRules(c, unique(of('isolation-group').map((e) => e.groupId)))),
     batch(() => profileAssociations(c, unique(of('instance-profile').map((e) => e.instanceId)))),
     batch(() => unvouchedGroups(c, unique(of('unvouched-group').map((e) => e.groupId)))),
+    batch(() => containerInstanceStates(c, of('container-instance'))),
   ]);
   return Promise.all(
     checks.map(async ({ expect: e }): Promise<Observation> => {
@@ -97,6 +99,8 @@ async function readPlace(c: ContainmentClients, checks: readonly ContainmentChec
           return fromBatch(groups, e.groupId, 'isolation group', (r) => ({ read: 'group-rules', ...r }));
         case 'unvouched-group':
           return fromBatch(unvouched, e.groupId, 'security group', (g) => ({ read: 'unvouched-group', ...g }));
+        case 'container-instance':
+          return fromBatch(containerInstances, e.arn, 'container instance', (status) => ({ read: 'container-instance', status }));
         case 'instance-profile':
           // No association is an answer too: the profile is off.
           return profiles.ok ? { read: 'profiles', associated: profiles.found.get(e.instanceId) ?? [] } : failed(profiles.error);
@@ -222,6 +226,28 @@ async function unvouchedGroups(
   );
 }
 
+/** ECS describes up to 100 container instances of one cluster in a call. */
+const CONTAINER_INSTANCES_PER_CALL = 100;
+
+/** Each drained container instance's status, one Describe per cluster (and hundred); one ECS does not know is absent. */
+async function containerInstanceStates(c: ContainmentClients, drained: Kind<'container-instance'>[]): Promise<Map<string, string>> {
+  const byCluster = new Map<string, string[]>();
+  for (const d of drained) byCluster.set(d.cluster, unique([...(byCluster.get(d.cluster) ?? []), d.arn]));
+  const found = new Map<string, string>();
+  for (const [cluster, arns] of byCluster) {
+    for (let i = 0; i < arns.length; i += CONTAINER_INSTANCES_PER_CALL) {
+      try {
+        const out = await c.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns.slice(i, i + CONTAINER_INSTANCES_PER_CALL) }));
+        for (const ci of out.containerInstances ?? []) if (ci.containerInstanceArn) found.set(ci.containerInstanceArn, ci.status ?? 'unknown');
+      } catch (err) {
+        // The cluster deleted: its container instances with it (absent); any other failure is no answer.
+        if (errorCode(err) !== 'ClusterNotFoundException') throw err;
+      }
+    }
+  }
+  return found;
+}
+
 const NOT_FOUND = new Set([
   'NoSuchEntity',
   'NoSuchEntityException',
@@ -235,7 +261,7 @@ const NOT_FOUND = new Set([
 /** A read of one instance's protection, key, policy, bucket, function or database; "not found" as missing, other failures thrown. */
 async function readOne(
   c: ContainmentClients,
-  e: Exclude<Expectation, { kind: 'interface' | 'instance' | 'isolation-group' | 'instance-profile' | 'unvouched-group' }>,
+  e: Exclude<Expectation, { kind: 'interface' | 'instance' | 'isolation-group' | 'instance-profile' | 'unvouched-group' | 'container-instance' }>,
 ): Promise<Observation> {
   // `byName`: read by a name that can change, so not found may be renamed (core/drift.ts).
   const absent = async (what: string, fn: () => Promise<Observation>, byName?: true): Promise<Observation> => {

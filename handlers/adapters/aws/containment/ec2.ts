@@ -129,7 +129,7 @@ export async function isolateInstance(
     step(ctx, 'deregister-target-groups', now, (progress) => deregisterFromTargetGroups(c, metadata, progress)),
     step(ctx, 'snapshot-volumes', now, (progress) => snapshotVolumes(c, metadata, incident, ctx, progress)),
     // An ECS container instance out of task placement (ecs.ts), so no task brings an interface of its own.
-    step(ctx, 'drain-container-instance', now, (progress) => drainContainerInstance(c, instanceId, progress)),
+    step(ctx, 'drain-container-instance', now, (progress) => drainContainerInstance(c, instanceId, incident.id, progress)),
     step(ctx, 'tag-instance', now, async () => {
       await c.ec2.send(
         new CreateTagsCommand({

@@ -8,11 +8,14 @@
  */
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import {
+  type ContainerInstance,
+  DeleteAttributesCommand,
   DescribeContainerInstancesCommand,
   DescribeTasksCommand,
   ListClustersCommand,
   type ListClustersCommandOutput,
   ListContainerInstancesCommand,
+  PutAttributesCommand,
   TagResourceCommand,
   UpdateContainerInstancesStateCommand,
 } from '@aws-sdk/client-ecs';
@@ -159,7 +162,19 @@ export interface DrainedContainerInstance {
   arn: string;
   /** `ACTIVE` when this isolation drained it; any other status was left as found. */
   before: string;
+  /** The incident whose mark (`DRAINED_BY`) this isolation put on it before draining it; absent when found otherwise, and in records made before the mark. */
+  drainedBy?: string;
 }
+
+/**
+ * The ECS attribute an isolation puts on a container instance, the incident's id its value, before
+ * it sets it DRAINING (attack16 K6): a run killed after the drain and before its step was recorded
+ * keeps no progress, and its retry, finding the instance DRAINING, took it as found so; the release
+ * then left it out of task placement for good. A retry reads a DRAINING instance with its own
+ * incident's mark as drained by this isolation; the release removes the mark with the drain.
+ * An attribute, not a tag: DescribeContainerInstances, which the drain makes anyway, returns it.
+ */
+export const DRAINED_BY = 'datalek.drained-by';
 
 /**
  * An isolated instance that is an ECS container instance, in whichever cluster of its region, set
@@ -178,13 +193,34 @@ export interface DrainedContainerInstance {
  */
 const DENIED = new Set(['AccessDeniedException', 'AccessDenied']);
 
-export async function drainContainerInstance(c: ContainmentClients, instanceId: string, progress: StepProgress): Promise<StepOutcome> {
+/**
+ * How far the drain looks (contain16: the region's clusters were listed to the end and all looked in
+ * at once, however many): `pages` of ListClusters of `pageSize` clusters, `atOnce` clusters looked in
+ * at a time, each cluster's matches read to `pages` pages. Clusters past them are not looked in, and
+ * the step says so, with how to look there by hand.
+ */
+export interface DrainBounds {
+  pages: number;
+  pageSize: number;
+  atOnce: number;
+}
+
+export const DRAIN_BOUNDS: DrainBounds = { pages: 5, pageSize: 100, atOnce: 10 };
+
+export async function drainContainerInstance(
+  c: ContainmentClients,
+  instanceId: string,
+  incidentId: string,
+  progress: StepProgress,
+  bounds: DrainBounds = DRAIN_BOUNDS,
+): Promise<StepOutcome> {
   const clusters: string[] = [];
   let nextToken: string | undefined;
+  let pages = 0;
   do {
     let page: ListClustersCommandOutput;
     try {
-      page = await c.ecs.send(new ListClustersCommand({ nextToken }));
+      page = await c.ecs.send(new ListClustersCommand({ nextToken, maxResults: bounds.pageSize }));
     } catch (err) {
       // An account where ECS is denied (an SCP allowing only the services it uses) can place no
       // task on the instance: the cut holds, and a failed drain would page on every isolation
@@ -199,57 +235,91 @@ export async function drainContainerInstance(c: ContainmentClients, instanceId: 
     }
     clusters.push(...(page.clusterArns ?? []));
     nextToken = page.nextToken;
-  } while (nextToken);
-  const listed = await Promise.all(clusters.map((cluster) => containerInstancesOf(c, cluster, instanceId)));
-  const described = await Promise.all(
-    clusters.map(async (cluster, i) =>
-      listed[i].length ? ((await c.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: listed[i] }))).containerInstances ?? []) : [],
-    ),
-  );
+    pages += 1;
+  } while (nextToken && pages < bounds.pages);
+  // More clusters than the bounds look in: named, with how to look there (an instance's agent registers with one cluster).
+  const past = nextToken
+    ? `; the region has more than the ${clusters.length} ECS cluster(s) looked in: those past them not looked in (aws ecs list-clusters, then aws ecs list-container-instances --cluster NAME --filter "ec2InstanceId == ${instanceId}" in each; drain it by hand where found)`
+    : '';
+  const described: ContainerInstance[][] = [];
+  for (let i = 0; i < clusters.length; i += bounds.atOnce) {
+    const batch = clusters.slice(i, i + bounds.atOnce);
+    described.push(
+      ...(await Promise.all(
+        batch.map(async (cluster) => {
+          const arns = await containerInstancesOf(c, cluster, instanceId, bounds.pages);
+          return arns.length ? ((await c.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns }))).containerInstances ?? []) : [];
+        }),
+      )),
+    );
+  }
   // Read back: only an instance ECS says is this EC2 instance counts, whatever the filter let through.
   const found = clusters.flatMap((cluster, i) =>
     described[i]
       .filter((ci) => ci.ec2InstanceId === instanceId && ci.containerInstanceArn)
-      .map((ci) => ({ cluster, arn: ci.containerInstanceArn as string, before: ci.status ?? 'unknown' })),
+      .map((ci) => ({
+        cluster,
+        arn: ci.containerInstanceArn as string,
+        before: ci.status ?? 'unknown',
+        marked: ci.attributes?.some((a) => a.name === DRAINED_BY && a.value === incidentId) ?? false,
+      })),
   );
-  if (found.length === 0) return { status: 'skipped', detail: `not a container instance in any of the region's ${clusters.length} ECS cluster(s)` };
+  if (found.length === 0)
+    return {
+      status: 'skipped',
+      detail: `not a container instance in any of the ${past ? '' : "region's "}${clusters.length} ECS cluster(s)${past ? ' looked in' : ''}${past}`,
+    };
   const drained = (progress.drained as string[] | undefined) ?? [];
   progress.drained = drained;
   for (const ci of found.filter((f) => f.before === 'ACTIVE' && !drained.includes(f.arn))) {
+    // The mark before the drain: a run killed between the two leaves an ACTIVE instance marked, drained by the retry.
+    if (!ci.marked)
+      await c.ecs.send(new PutAttributesCommand({ cluster: ci.cluster, attributes: [{ name: DRAINED_BY, value: incidentId, targetId: ci.arn }] }));
     const out = await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: ci.cluster, containerInstances: [ci.arn], status: 'DRAINING' }));
     const failure = out.failures?.[0];
     if (failure) throw new ContainmentStepError('drain-container-instance', failure.reason ?? 'Failure', `container instance ${ci.arn} was not set DRAINING`);
     drained.push(ci.arn);
   }
-  // A retry finds the ones it drained DRAINING: they are still this isolation's to set ACTIVE again.
-  const containerInstances = found.map((f) => (drained.includes(f.arn) ? { ...f, before: 'ACTIVE' } : f));
+  // A retry finds the ones it drained DRAINING: after a failed step its progress names them; after a
+  // killed run (no progress kept) this incident's mark on them does. They are this isolation's to set ACTIVE again.
+  const resumed = found.filter((f) => f.before === 'DRAINING' && f.marked && !drained.includes(f.arn));
+  const containerInstances: DrainedContainerInstance[] = found.map(({ marked, ...f }) =>
+    drained.includes(f.arn) || (marked && f.before === 'DRAINING') ? { ...f, before: 'ACTIVE', drainedBy: incidentId } : f,
+  );
   const left = containerInstances.filter((f) => f.before !== 'ACTIVE');
+  const markedText = resumed.length ? ` (${resumed.length} found DRAINING with this incident's ${DRAINED_BY} mark: drained by an earlier run of it)` : '';
   return {
     status: 'done',
-    detail: `${containerInstances.length - left.length} ECS container instance(s) set DRAINING (no new task is placed on it)${left.length ? `; left as found: ${left.map((f) => `${f.arn} ${f.before}`).join(', ')}` : ''}`,
+    detail: `${containerInstances.length - left.length} ECS container instance(s) set DRAINING (no new task is placed on it)${markedText}${left.length ? `; left as found: ${left.map((f) => `${f.arn} ${f.before}`).join(', ')}` : ''}${past}`,
     evidence: { containerInstances },
   };
 }
 
 /** The container instances of `cluster` on this EC2 instance, by ECS's cluster query language. */
-async function containerInstancesOf(c: ContainmentClients, cluster: string, instanceId: string): Promise<string[]> {
+async function containerInstancesOf(c: ContainmentClients, cluster: string, instanceId: string, pages: number): Promise<string[]> {
   const arns: string[] = [];
   let nextToken: string | undefined;
+  let read = 0;
   do {
     const page = await c.ecs.send(new ListContainerInstancesCommand({ cluster, filter: `ec2InstanceId == ${instanceId}`, nextToken }));
     arns.push(...(page.containerInstanceArns ?? []));
     nextToken = page.nextToken;
-  } while (nextToken);
+    read += 1;
+  } while (nextToken && read < pages);
   return arns;
 }
 
-/** The container instances an isolation drained, set ACTIVE again; those it found otherwise are left. */
+/** The container instances an isolation drained, set ACTIVE again and their mark removed; those it found otherwise are left. */
 export async function activateContainerInstances(c: ContainmentClients, drained: DrainedContainerInstance[]): Promise<string> {
   const ours = drained.filter((d) => d.before === 'ACTIVE');
   for (const d of ours) {
     const out = await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: d.cluster, containerInstances: [d.arn], status: 'ACTIVE' }));
     const failure = out.failures?.[0];
     if (failure) throw new ContainmentStepError('activate-container-instance', failure.reason ?? 'Failure', `container instance ${d.arn} was not set ACTIVE`);
+    // After the drain is undone (a release stopped between the two leaves it ACTIVE, marked: a later isolation drains it again).
+    if (d.drainedBy)
+      await c.ecs.send(new DeleteAttributesCommand({ cluster: d.cluster, attributes: [{ name: DRAINED_BY, value: d.drainedBy, targetId: d.arn }] }));
   }
-  return `${ours.length} ECS container instance(s) set ACTIVE again (tasks may be placed on it)`;
+  const marks = ours.filter((d) => d.drainedBy).length;
+  return `${ours.length} ECS container instance(s) set ACTIVE again (tasks may be placed on it)${marks ? `, ${DRAINED_BY} removed from ${marks}` : ''}`;
 }

@@ -5,14 +5,30 @@
  * sessions" policy), in an inline policy of the incident's own. That hits every session of the
  * role: a policy choice, recorded as such.
  */
-import { DeleteRolePolicyCommand, ListAccessKeysCommand, PutRolePolicyCommand, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import {
+  DeleteRolePolicyCommand,
+  DeleteUserPolicyCommand,
+  ListAccessKeysCommand,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+  UpdateAccessKeyCommand,
+} from '@aws-sdk/client-iam';
 import { ALREADY_CONTAINED } from '../../../core/containment.js';
-import { chainOutlived, deletedKeyVerdict, OTHER_KEY_ACTIVE, otherCredentialsVerdict, type Verdict } from '../../../core/drift.js';
+import {
+  chainOutlived,
+  deletedKeyVerdict,
+  KEY_SESSION_HOURS,
+  KEY_SESSIONS_STEP,
+  OTHER_KEY_ACTIVE,
+  otherCredentialsVerdict,
+  ownerKeysOf,
+  type Verdict,
+} from '../../../core/drift.js';
 import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
-import { errorCode, FailedWithEvidence, releaseStep, step } from './steps.js';
+import { errorCode, FailedWithEvidence, releaseStep, type StepOutcome, step } from './steps.js';
 
 /**
  * The one name every revocation had before each incident's got its own: releasing one incident's
@@ -29,6 +45,15 @@ export const LEGACY_REVOKE_POLICY_NAME = 'datalek-revoke-older-sessions';
  */
 export function revokePolicyName(incidentId: string, kind: 'sessions' | 'instance' = 'sessions'): string {
   return `datalek-revoke-${incidentId}${kind === 'instance' ? '-instance' : ''}`;
+}
+
+/**
+ * The policy revoking the sessions of a stolen key's user, put with the key's deactivation: named
+ * by the key too, so that one incident's two keys of a user, or its `revoke-user-sessions` of the
+ * same user, are policies of their own, each released with its action.
+ */
+export function keySessionsPolicyName(incidentId: string, keyId: string): string {
+  return `datalek-revoke-${incidentId}-${keyId}`;
 }
 
 /** The policy a recorded revocation was written under (records from before name the legacy one). */
@@ -64,10 +89,11 @@ export interface OtherKey {
  * With it, the user's other keys the same list holds (no further call): a key made with the stolen
  * one is the attacker's way back in (review12 K7).
  */
-async function keyStatus(c: ContainmentClients, userName: string, keyId: string): Promise<{ status?: string; others: OtherKey[]; listed: boolean }> {
+async function keyStatus(c: ContainmentClients, userName: string, keyId: string): Promise<KeyList> {
   const others: OtherKey[] = [];
   let status: string | undefined;
   let listed = false;
+  let code: string | undefined;
   try {
     let marker: string | undefined;
     do {
@@ -80,10 +106,21 @@ async function keyStatus(c: ContainmentClients, userName: string, keyId: string)
     } while (marker);
     listed = true;
   } catch (err) {
-    if (errorCode(err) === 'NoSuchEntity') throw err;
+    code = errorCode(err);
+    if (code === 'NoSuchEntity') throw err;
   }
-  return { status, others, listed };
+  return { status, others, listed, ...(code ? { code } : {}) };
 }
+
+/** What one ListAccessKeys of the key's user read: the key's status (not listed: undefined), the user's other keys; `code`: why not listed. */
+interface KeyList {
+  status?: string;
+  others: OtherKey[];
+  listed: boolean;
+  code?: string;
+}
+
+const DENIED = new Set(['AccessDenied', 'AccessDeniedException']);
 
 /** The step's words for the user's other Active keys: none, or each with when it was made. */
 function otherActiveKeys(others: readonly OtherKey[]): string {
@@ -101,7 +138,7 @@ export { OTHER_KEY_ACTIVE };
  */
 function notContained(step: string, action: ActionRecord, v: Verdict, deleted: boolean, evidence?: Record<string, unknown>): ContainmentStepError {
   const who = deleted ? 'find out who deleted the key (CloudTrail: DeleteAccessKey); ' : '';
-  const message = `${action.target} ${v.actual}; ${who}deactivate it unless it is the owner's (datalek show ID --target aws says how), then datalek contain ID --target aws --by NAME --reason TEXT reads the keys again; the owner's: record why with datalek contained ID --action ${action.id} --what TEXT`;
+  const message = `${action.target} ${v.actual}; ${who}deactivate it unless it is the owner's (datalek show ID --target aws says how), then datalek contain ID --target aws --by NAME --reason TEXT reads the keys again; the owner's: record it with datalek contained ID --action ${action.id} --owner-key KEY --what TEXT (how it was confirmed)`;
   return evidence ? new FailedWithEvidence(step, OTHER_KEY_ACTIVE, message, evidence) : new ContainmentStepError(step, OTHER_KEY_ACTIVE, message);
 }
 
@@ -109,18 +146,48 @@ function notContained(step: string, action: ActionRecord, v: Verdict, deleted: b
  * The key's user's other keys judged as drift judges them, the stolen key as read (`status`; not
  * listed: deleted), one made after `containedAt` cleared.
  */
-function keysVerdict(action: ActionRecord, userName: string, since: string, containedAt: string | undefined, status: string | undefined, others: OtherKey[]) {
-  const expected = { kind: 'access-key' as const, accessKeyId: action.target, userName, since, ...(containedAt ? { containedAt } : {}) };
+function keysVerdict(
+  action: ActionRecord,
+  userName: string,
+  since: string,
+  containedAt: string | undefined,
+  status: string | undefined,
+  others: OtherKey[],
+  sessionsRevokedAt?: string,
+) {
+  const owners = ownerKeysOf(action);
+  const expected = {
+    kind: 'access-key' as const,
+    accessKeyId: action.target,
+    userName,
+    since,
+    ...(containedAt ? { containedAt } : {}),
+    ...(sessionsRevokedAt ? { sessionsRevokedAt } : {}),
+    ...(owners ? { ownerKeys: owners } : {}),
+  };
   return status === undefined ? deletedKeyVerdict(expected, { others }) : otherCredentialsVerdict(expected, { others }, status);
 }
 
 export async function deactivateAccessKey(c: ContainmentClients, action: ActionRecord, ctx: ExecutionContext, now: () => string): Promise<void> {
   const userName = action.params?.userName;
   // The list this run read before deactivating, judged by the next step without a further call.
-  let read: Awaited<ReturnType<typeof keyStatus>> | undefined;
-  const deactivated = await step(ctx, 'deactivate-key', now, async () => {
+  let read: KeyList | undefined;
+  // A later run, the key deactivated by an earlier one: the key read again first, in the list the
+  // other-keys step reads anyway. Set Active again since (by hand, or by the attacker with a key made
+  // with it), it is deactivated again, as the record says it is: the step is not taken as done
+  // (contain16; until then only the IAM forward's page said so, and the run read done).
+  let later: KeyList | undefined;
+  let run = ctx;
+  const earlier = ctx.steps?.find((s) => s.name === 'deactivate-key' && s.status === 'done')?.at;
+  if (userName && ctx.done.has('deactivate-key') && (!ctx.done.has('other-keys') || ctx.recheck)) {
+    later = await keyStatus(c, userName, action.target);
+    // Active again: its sessions revoked again too (the key may have made new ones since).
+    const again = later.status === 'Active' ? ['deactivate-key', KEY_SESSIONS_STEP, 'other-keys'] : ['other-keys'];
+    run = { ...ctx, done: new Set([...ctx.done].filter((n) => !again.includes(n))) };
+  }
+  const deactivated = await step(run, 'deactivate-key', now, async () => {
     if (!userName) return { status: 'skipped', detail: 'the IAM user of the key is not known' };
-    read = await keyStatus(c, userName, action.target);
+    read = later ?? (await keyStatus(c, userName, action.target));
     const { status, others } = read;
     // The user's other keys, and from when a key made may be the attacker's: the first activity
     // known now (GuardDuty's eventFirstSeen), else the detection. Drift judges a key made since;
@@ -152,13 +219,42 @@ export async function deactivateAccessKey(c: ContainmentClients, action: ActionR
         evidence,
       );
     }
+    const again = later ? `found Active again (deactivated at ${earlier ?? 'an earlier run'}; find out who set it Active: CloudTrail: UpdateAccessKey), ` : '';
     return {
       status: 'done',
-      detail: `${action.target} set Inactive (not deleted)${otherActiveKeys(others)}`,
+      detail: `${action.target} ${again}set Inactive (not deleted)${otherActiveKeys(others)}`,
       evidence: { userName, ...evidence },
     };
   });
-  if (deactivated && userName) await judgeOtherKeys(c, action, ctx, now, userName, read);
+  if (!deactivated || !userName) return;
+  const revokedAt = await revokeKeySessions(c, action, run, now, userName);
+  await judgeOtherKeys(c, action, run, now, userName, read, later, revokedAt);
+}
+
+/**
+ * The key's user's sessions issued before now denied, beside the deactivation (attack16 K2): a
+ * session made with the key (GetSessionToken, up to 36 hours; a console sign-in the key's password
+ * gave, 12) outlives the key's deactivation and could make the user a new key or password. The
+ * deny `revoke-user-sessions` puts (aws:TokenIssueTime), in a policy of this incident and key; it
+ * hits the owner's own sessions too (they sign in again). Requests signed with a long-term key carry
+ * no token issue time: the user's other keys are the other-keys step's. Returns when the sessions
+ * were revoked (done by an earlier run: its time), or undefined when not.
+ */
+async function revokeKeySessions(c: ContainmentClients, action: ActionRecord, ctx: ExecutionContext, now: () => string, userName: string) {
+  let revokedAt = ctx.done.has(KEY_SESSIONS_STEP) && typeof ctx.evidence.issuedBefore === 'string' ? ctx.evidence.issuedBefore : undefined;
+  await step(ctx, KEY_SESSIONS_STEP, now, async () => {
+    const issuedBefore = now();
+    const policyName = keySessionsPolicyName(ctx.incident.id, action.target);
+    await c.iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: policyName, PolicyDocument: revocationDocument(issuedBefore) }));
+    revokedAt = issuedBefore;
+    return {
+      status: 'done',
+      // The user name is personal data: the detail names the key.
+      detail: `sessions of the IAM user of ${action.target} issued before ${issuedBefore} denied (inline policy ${policyName}): a session made with the key outlives its deactivation (up to ${KEY_SESSION_HOURS} hours); the owner's sessions end too`,
+      evidence: { policyName, issuedBefore },
+    };
+  });
+  return revokedAt;
 }
 
 /**
@@ -177,11 +273,13 @@ async function judgeOtherKeys(
   ctx: ExecutionContext,
   now: () => string,
   userName: string,
-  read: Awaited<ReturnType<typeof keyStatus>> | undefined,
+  read: KeyList | undefined,
+  later: KeyList | undefined,
+  sessionsRevokedAt: string | undefined,
 ): Promise<void> {
   await step(ctx, 'other-keys', now, async () => {
-    const seen = read ?? (await keyStatus(c, userName, action.target));
-    if (!seen.listed) return { status: 'skipped', detail: "the key's user's keys could not be listed: datalek show / verify --target aws reads them" };
+    const seen = read ?? later ?? (await keyStatus(c, userName, action.target));
+    if (!seen.listed) return notListed(ctx, seen.code);
     const recorded = ctx.evidence.otherKeysSince;
     const since = typeof recorded === 'string' ? recorded : (ctx.incident.firstActivityAt ?? ctx.incident.detectedAt);
     // A list read before this run's deactivation holds no key made after it; an earlier run's deactivation is its step's time,
@@ -190,10 +288,39 @@ async function judgeOtherKeys(
     const containedAt = read ? now() : earlier;
     // This run's list was read before it set the key Inactive; a later run's says what became of it (deleted: not listed).
     const status = read ? 'Inactive' : seen.status;
-    const v = keysVerdict(action, userName, since, containedAt, status, seen.others);
+    // One made after the deactivation is cleared only once the key's sessions were revoked (or had ended: attack16 K2).
+    const v = keysVerdict(action, userName, since, containedAt, status, seen.others, sessionsRevokedAt);
     if (v.state === 'drifted') throw notContained('other-keys', action, v, status === undefined);
     return { status: 'done', detail: `${action.target} ${v.actual}${v.todo ? `; ${v.todo}` : ''}` };
   });
+}
+
+/**
+ * The other-keys step when the key's user's keys could not be listed: skipped, the code named (an
+ * SCP's AccessDenied, as the ECS drain's: review13 E2). Not when an earlier run failed it naming a key
+ * made since the first activity (OtherKeyActive): that key is not known to be Inactive now, and a
+ * skip would read the action done, unread (contain16): failed again, the key named, with the code.
+ */
+function notListed(ctx: ExecutionContext, code: string | undefined): StepOutcome {
+  const why = `the key's user's keys could not be listed (${code ?? 'an error'} on ListAccessKeys)`;
+  const before = ctx.steps?.find((s) => s.name === 'other-keys' && s.status === 'failed' && s.code === OTHER_KEY_ACTIVE);
+  const named = keysNamed(ctx.evidence);
+  if (before)
+    throw new ContainmentStepError(
+      'other-keys',
+      code ?? 'Error',
+      `${why}: the key made since the first activity an earlier run found Active${named ? ` (${named})` : ''} is not known to be Inactive now: NOT CONTAINED until it is read; ${DENIED.has(code ?? '') ? 'the containment role lacks iam:ListAccessKeys: ' : ''}read it by hand (aws iam list-access-keys), deactivate it unless it is the owner's, then datalek contain ID --target aws --by NAME --reason TEXT`,
+    );
+  return { status: 'skipped', detail: `${why}: neither the key nor its user's other keys read on this run; datalek show / verify --target aws reads them` };
+}
+
+/** The Active keys of the key's user the record's list names (`otherKeys`), by id. */
+function keysNamed(evidence: Record<string, unknown>): string {
+  const keys = Array.isArray(evidence.otherKeys) ? (evidence.otherKeys as { id?: unknown; status?: unknown }[]) : [];
+  return keys
+    .filter((k) => k.status === 'Active' && typeof k.id === 'string')
+    .map((k) => k.id)
+    .join(', ');
 }
 
 export async function revokeRoleSessions(c: ContainmentClients, action: ActionRecord, ctx: ExecutionContext, now: () => string): Promise<void> {
@@ -212,14 +339,28 @@ export async function revokeRoleSessions(c: ContainmentClients, action: ActionRe
 export async function releaseCredentials(c: ContainmentClients, action: ActionRecord, options: ReleaseOptions, now: () => string): Promise<void> {
   const attempt = releaseStep(options, now);
   if (action.type === 'deactivate-access-key') {
+    const revoked = (action.steps ?? []).some((s) => s.name === KEY_SESSIONS_STEP && s.status === 'done');
+    const policyName = action.evidence?.policyName;
     if (!options.reactivateKey) {
-      await options.record({ name: 'reactivate-key', status: 'skipped', at: now(), detail: 'the key stays inactive: reactivating needs --reactivate-key' });
+      const kept = revoked ? `; the deny of its sessions (${policyName}) stays with it: a session made with the key would work again` : '';
+      await options.record({
+        name: 'reactivate-key',
+        status: 'skipped',
+        at: now(),
+        detail: `the key stays inactive: reactivating needs --reactivate-key${kept}`,
+      });
       return;
     }
     await attempt('reactivate-key', async () => {
       await c.iam.send(new UpdateAccessKeyCommand({ AccessKeyId: action.target, UserName: action.params?.userName, Status: 'Active' }));
       return `${action.target} set Active again`;
     });
+    // The key's sessions' deny is released with the key (K2).
+    if (revoked && typeof policyName === 'string' && policyName)
+      await attempt('remove-revocation', async () => {
+        await c.iam.send(new DeleteUserPolicyCommand({ UserName: (action.evidence?.userName ?? action.params?.userName) as string, PolicyName: policyName }));
+        return `inline policy ${policyName} removed from the IAM user of ${action.target}`;
+      });
   } else if (action.type === 'revoke-role-sessions') {
     const policyName = recordedPolicyName(action);
     await attempt('remove-revocation', async () => {

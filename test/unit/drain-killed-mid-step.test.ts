@@ -1,0 +1,71 @@
+/**
+ * attack16 K6: a contain run killed inside the ECS drain (after UpdateContainerInstancesState DRAINING,
+ * before its step was recorded) keeps no progress. Its retry found the instance DRAINING and recorded
+ * it "left as found", so the release never set it ACTIVE again: out of task placement for good. The
+ * drain now marks the container instance with the incident (ecs.ts `DRAINED_BY`) before draining it;
+ * a retry reads its own mark, and the release removes it.
+ */
+import { expect, it } from 'vitest';
+import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import { activateContainerInstances, DRAINED_BY, type DrainedContainerInstance, drainContainerInstance } from '../../handlers/adapters/aws/containment/ecs.js';
+
+const CLUSTER = 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod';
+const CI = 'arn:aws:ecs:eu-west-1:111122223333:container-instance/prod/0a1b2c3d';
+const INSTANCE = 'i-0a1b2c3d4e5f6a7b8';
+
+/** ECS as the drain and the release see it: one cluster, the instance's container instance ACTIVE, its custom attributes. */
+function ecsWorld(status = 'ACTIVE') {
+  const state = { status, attributes: new Map<string, string>() };
+  type Attr = { name: string; value: string; targetId: string };
+  const send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+    const attrs = (command.input.attributes ?? []) as Attr[];
+    switch (command.constructor.name) {
+      case 'ListClustersCommand':
+        return { clusterArns: [CLUSTER] };
+      case 'ListContainerInstancesCommand':
+        return { containerInstanceArns: [CI] };
+      case 'DescribeContainerInstancesCommand': {
+        const attributes = [...state.attributes].map(([name, value]) => ({ name, value }));
+        return { containerInstances: [{ containerInstanceArn: CI, ec2InstanceId: INSTANCE, status: state.status, attributes }] };
+      }
+      case 'UpdateContainerInstancesStateCommand':
+        state.status = String(command.input.status);
+        return { failures: [] };
+      case 'PutAttributesCommand':
+        for (const a of attrs) if (a.targetId === CI) state.attributes.set(a.name, a.value);
+        return {};
+      case 'DeleteAttributesCommand':
+        for (const a of attrs) if (a.targetId === CI && state.attributes.get(a.name) === a.value) state.attributes.delete(a.name);
+        return {};
+      default:
+        throw new Error(`unexpected ${command.constructor.name}`);
+    }
+  };
+  return { state, clients: { ecs: { send } } as unknown as ContainmentClients };
+}
+
+const drainedOf = (out: { evidence?: Record<string, unknown> }) => (out.evidence?.containerInstances ?? []) as DrainedContainerInstance[];
+
+it("a drain killed before its step was recorded is still this isolation's: the retry records it drained, the release sets it ACTIVE and removes the mark", async () => {
+  const { state, clients } = ecsWorld();
+  // Run 1 drains, then is killed before `step` records anything: its progress is lost with it.
+  await drainContainerInstance(clients, INSTANCE, 'dl-0001', {});
+  expect(state.status, 'premise: datalek drained it').toBe('DRAINING');
+  // The retry after the lease ran out, with no progress.
+  const retry = await drainContainerInstance(clients, INSTANCE, 'dl-0001', {});
+  expect(drainedOf(retry)).toEqual([{ cluster: CLUSTER, arn: CI, before: 'ACTIVE', drainedBy: 'dl-0001' }]);
+  expect(retry.detail).toContain(`1 found DRAINING with this incident's ${DRAINED_BY} mark`);
+  await activateContainerInstances(clients, drainedOf(retry));
+  expect([state.status, [...state.attributes.keys()]]).toEqual(['ACTIVE', []]);
+});
+
+it("found DRAINING with another incident's mark, or none: left as found, and the release leaves it DRAINING", async () => {
+  for (const mark of ['dl-other', undefined]) {
+    const { state, clients } = ecsWorld('DRAINING');
+    if (mark) state.attributes.set(DRAINED_BY, mark);
+    const out = await drainContainerInstance(clients, INSTANCE, 'dl-0001', {});
+    expect(drainedOf(out)).toEqual([{ cluster: CLUSTER, arn: CI, before: 'DRAINING' }]);
+    await activateContainerInstances(clients, drainedOf(out));
+    expect(state.status).toBe('DRAINING');
+  }
+});
