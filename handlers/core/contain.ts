@@ -63,7 +63,7 @@ import { canonicalJson, sha256 } from './hash.js';
 import type { ActionRecord, FindingRecord, Incident, OutboxMessage, StepRecord } from './incident.js';
 import { storedText } from './ledger.js';
 import { composeMessage } from './messages.js';
-import { notePagerTrigger } from './pager.js';
+import { exposedAlertUpThere, notePagerTrigger, withUpThere } from './pager.js';
 import type { Policy } from './policy.js';
 import { handBack, handBackReleased, toldFailed, UNDOES } from './release.js';
 
@@ -956,12 +956,15 @@ async function runAction(
   const record = async (recorded: StepRecord, more?: Record<string, unknown>) => {
     // A failure's words come from the provider, which names the principal: never the user name.
     const step = recorded.status === 'failed' && recorded.detail ? { ...recorded, detail: redactErrorMessage(recorded.detail, personalOf(action)) } : recorded;
+    // An interface isolated whose open alert was failed at the pager in a record from before upThere: told by the timeline (contain16).
+    const upThere = step.status === 'done' ? await exposedAlertUpThere(deps.store, current, step.name) : undefined;
     Object.assign(evidence, more ?? {});
     if (step.exposed) exposed.push(step.name);
     if (step.status === 'failed' && (step.code === ALREADY_ISOLATED || step.code === ALREADY_CONTAINED)) foundIsolated = true;
     await updateAction(deps, incidentId, action.id, (a, draft) => {
       // The step is recorded whoever holds the lease now (it was done); the run stops after it.
       renewLease(deps, draft, lease);
+      if (upThere && draft.pager) draft.pager = withUpThere(draft.pager, upThere);
       a.steps = [...(a.steps ?? []).filter((s) => s.name !== step.name), step];
       if (more) a.evidence = { ...(a.evidence ?? {}), ...more };
       const entries: TimelineDraft[] = [

@@ -130,17 +130,71 @@ function untakenAlerts(incident: Incident, kind: string, raisedSince: string): {
  * incident's own alert (an exposed interface, or containment that did not fit, keeps paging until
  * a person handles it there), or resolve
  * every alert of the incident still up there (triggered or acknowledged; not one the pager
- * resolved, nor one it never took). Updates `after.pager`; once per action.
+ * resolved, nor one it never took). Updates `after.pager`; once per action. On any change besides:
+ * an exposed interface's alert still up there once the interface is isolated (or its action
+ * released) is resolved there at once (`exposedAlertsEnded`; contain16: it stayed up until closing,
+ * and a pager's acknowledgement timeout paged anew about an interface isolated since).
  */
 export function pagerFollowUps(before: Incident, after: Incident, policy: Policy, now: string): OutboxMessage[] {
   const pager = after.pager;
   if (!pager) return [];
   if (after.state === 'closed' && before.state !== 'closed') return resolveAlerts(after, pager.keys, policy, now);
+  const out: OutboxMessage[] = [];
   if (after.acknowledgedBy && !before.acknowledgedBy && alertState(pager, after.id, after.id) === 'triggered') {
     after.pager = { ...pager, state: 'acknowledged', at: now };
-    return [composePagerMessage({ incident: after, action: 'acknowledge', key: after.id, now, policy })];
+    out.push(composePagerMessage({ incident: after, action: 'acknowledge', key: after.id, now, policy }));
   }
-  return [];
+  const ended = after.state === 'closed' ? [] : exposedAlertsEnded(after);
+  // Its own message id: the same interface may be left open and isolated again, and closing resolves under the plain one.
+  if (ended.length) out.push(...resolveAlerts(after, ended, policy, now).map((m) => ({ ...m, id: `${m.id}:isolated:${now}` })));
+  return out;
+}
+
+/**
+ * The keys of the exposed interfaces' alerts (`<incident>:exposed:<interface>`) whose interface the
+ * record no longer holds open: its isolation step (`isolate-eni:<interface>`) done on a later try, or
+ * its action released or recorded contained by hand. Whether each is still up there is
+ * `resolveAlerts`'s to say. Read on every commit: nothing beyond the pager's keys without such an alert.
+ */
+export function exposedAlertsEnded(incident: Incident): string[] {
+  const prefix = exposedAlertKey(incident.id, '');
+  const keys = incident.pager?.keys.filter((k) => k.startsWith(prefix)) ?? [];
+  if (keys.length === 0) return [];
+  const open = new Set(exposedInterfaces(incident));
+  return keys.filter((key) => {
+    const eni = key.slice(prefix.length);
+    if (open.has(eni)) return false;
+    const name = `${ISOLATE_STEP}${eni}`;
+    return incident.actions.some((a) => {
+      const last = (a.steps ?? []).filter((s) => s.name === name).pop();
+      return last !== undefined && (last.status === 'done' || a.released !== undefined || a.byHand !== undefined);
+    });
+  });
+}
+
+/** An interface's isolation step, by its interface (adapters/aws/containment/network-isolation.ts isolateStepName). */
+const ISOLATE_STEP = 'isolate-eni:';
+
+/**
+ * An exposed interface's alert recorded failed before fd3aa19 kept `upThere`, when it was failed by
+ * an acknowledgement there by no person (read14c C6): then still up there, unlike one the pager
+ * refused. The record cannot tell the two apart; its timeline can: the last entry about the alert is
+ * that acknowledgement (`pagedOn`), not a `pager-failed`. Read only for such an alert, when its
+ * interface is isolated: its key, to be marked `upThere` (`withUpThere`) and so resolved there.
+ */
+export async function exposedAlertUpThere(store: Pick<IncidentStore, 'getTimeline'>, incident: Incident, stepName: string): Promise<string | undefined> {
+  if (!stepName.startsWith(ISOLATE_STEP) || !incident.pager) return undefined;
+  const key = exposedAlertKey(incident.id, stepName.slice(ISOLATE_STEP.length));
+  const alert = incident.pager.alerts?.find((a) => a.key === key);
+  if (alert?.state !== 'failed' || alert.upThere) return undefined;
+  const about = (await store.getTimeline(incident.id)).filter((e) => e.kind.startsWith('pager-') && e.detail?.alert === key);
+  const last = about[about.length - 1];
+  return last?.kind === 'pager-acknowledged' && last.detail?.byPerson === false && last.detail?.pagedOn !== undefined ? key : undefined;
+}
+
+/** The pager state with failed alert `key` marked up there (`exposedAlertUpThere`). */
+export function withUpThere(pager: PagerState, key: string): PagerState {
+  return { ...pager, alerts: (pager.alerts ?? []).map((a) => (a.key === key && a.state === 'failed' ? { ...a, upThere: true as const } : a)) };
 }
 
 /**

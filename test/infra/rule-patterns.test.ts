@@ -321,6 +321,9 @@ const WATCHED: Record<string, string[]> = {
   '263-container-instance-drained-for-maintenance.json': [],
   '264-task-run-in-a-cluster.json': [],
   '265-container-instance-set-active-refused.json': [],
+  // attack16: datalek's sessions are excused only for what datalek calls (UpdateContainerInstancesState); a StartTask
+  // as the contain function (whose sessions K1 showed can be worn) pages like anyone's.
+  '266-task-started-on-a-named-container-instance-by-the-contain-function.json': ['central/ecs-placement', 'forwarder/ecs-placement'],
   // infra16: each region's rules excused their own region's deployment for every datalek policy: where us-east-1 is a
   // forwarder region, its deployment rewrote the central boundaries unpaged. Now only the central deployment, for the
   // central policies; a forward role's boundary pages whoever versions it (its own region's deployment too: a pattern

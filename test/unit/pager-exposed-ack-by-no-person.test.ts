@@ -11,6 +11,7 @@
 import { expect, it } from 'vitest';
 import { acknowledge } from '../../handlers/core/acknowledge.js';
 import { changeIncident } from '../../handlers/core/change-incident.js';
+import { runContainment } from '../../handlers/core/contain.js';
 import { type ActionRecord, exposedInterfaces, type Incident, type PagerState } from '../../handlers/core/incident.js';
 import { exposedAlertKey } from '../../handlers/core/messages.js';
 import { recordPagerEvent, recordPagerFailure } from '../../handlers/core/pager.js';
@@ -18,6 +19,7 @@ import { parsePagerDutyEvent } from '../../handlers/core/pager-webhooks.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { sweep } from '../../handlers/core/sweep.js';
+import type { Containment } from '../../handlers/ports/containment.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { findingEvent, instanceResource } from '../support/events.js';
 import { exposedPage } from '../support/pager-incident.js';
@@ -121,6 +123,76 @@ it('that alert gets its resolve at the pager once the interface is isolated and 
     expect(resolved).toContain(key);
     expect(resolved).not.toContain(refused);
     expect((await store.getIncident(id))?.pager?.alerts?.find((a) => a.key === key)?.state).toBe('resolved');
+  } finally {
+    await fixture.cleanup();
+  }
+});
+
+/** The contain run that isolates the interface at T(m): a retry's isolate-eni step done. */
+async function isolateByRun(store: IncidentStore, id: string, m: number) {
+  const containment: Containment = {
+    canEnforce: true,
+    execute: async (_action, ctx) => ctx.record({ name: `isolate-eni:${ENI}`, status: 'done', at: T(m) }),
+    release: async () => {},
+  };
+  await changeIncident({ store, policy: POLICY, now: () => T(m) }, id, (draft) => {
+    (draft.actions[0] as ActionRecord).mode = 'enforce';
+    return { entries: [] };
+  });
+  await runContainment({ store, policy: POLICY, now: () => T(m), containment }, id);
+}
+
+const resolvesOf = async (store: IncidentStore, id: string) =>
+  (await store.listMessages(id)).filter((m) => m.alert?.action === 'resolve').map((m) => m.alert?.key);
+
+it('contain16: that alert is resolved at the pager when the run isolates the interface, not only when the incident closes', async () => {
+  const fixture = tempSqliteStore();
+  try {
+    const { store } = fixture;
+    const { id, key } = await forgedAck(store);
+    await isolateByRun(store, id, 20);
+    const after = (await store.getIncident(id)) as Incident;
+    expect(after.state, 'premise: still open').not.toBe('closed');
+    expect(exposedInterfaces(after)).toEqual([]);
+    expect(await resolvesOf(store, id)).toEqual([key]);
+    expect(after.pager?.alerts?.find((a) => a.key === key)?.state).toBe('resolved');
+  } finally {
+    await fixture.cleanup();
+  }
+});
+
+it('contain16: an alert failed so before upThere was kept (fd3aa19) is told from the timeline and resolved at the isolation; one the pager refused is not', async () => {
+  const fixture = tempSqliteStore();
+  try {
+    const { store } = fixture;
+    const { id, key, deps } = await forgedAck(store);
+    // The record as written before fd3aa19: failed, no upThere.
+    await changeIncident(deps(13), id, (draft) => {
+      const pager = draft.pager as PagerState;
+      draft.pager = { ...pager, alerts: (pager.alerts ?? []).map(({ upThere: _, ...a }) => a) };
+      return { entries: [] };
+    });
+    expect((await store.getIncident(id))?.pager?.alerts?.find((a) => a.key === key)).toEqual({ key, state: 'failed', at: T(12) });
+    await isolateByRun(store, id, 20);
+    expect(await resolvesOf(store, id)).toEqual([key]);
+  } finally {
+    await fixture.cleanup();
+  }
+  // An interface whose alert the pager refused (never raised there) after that acknowledgement, isolated since: no resolve.
+  const other = tempSqliteStore();
+  try {
+    const { store } = other;
+    const fresh = await forgedAck(store);
+    const refusedKey = fresh.key;
+    await changeIncident(fresh.deps(13), fresh.id, (draft) => {
+      const pager = draft.pager as PagerState;
+      draft.pager = { ...pager, alerts: (pager.alerts ?? []).filter((a) => a.key !== refusedKey) };
+      return { entries: [] };
+    });
+    await recordPagerFailure(fresh.deps(14), fresh.id, 'refused', refusedKey);
+    // Its timeline holds the acknowledgement by no person of the forged call; the failure came after: the alert's state is the refusal's.
+    await isolateByRun(store, fresh.id, 20);
+    expect(await resolvesOf(store, fresh.id)).toEqual([]);
   } finally {
     await fixture.cleanup();
   }
