@@ -14,8 +14,9 @@
  * these calls page for any container instance (the message says to check); both are rare (a
  * maintenance's end, a scheduler of one's own). Failed calls (`errorCode`) change nothing and do
  * not page. A rule of its own, beside `datalek-watch-containment`: that pattern is near EventBridge's
- * 2,048 characters. The same sessions are excused (containment-watch.ts): the contain function's
- * (it drains) and on-call's (`datalek release` sets the instance ACTIVE again). Its name,
+ * 2,048 characters. The same sessions are excused (containment-watch.ts), for what datalek calls
+ * only: setting ACTIVE again (`datalek release`, as on-call or the contain function). StartTask,
+ * which datalek never calls, pages by anyone, datalek's sessions too (attack16). Its name,
  * `datalek-watch-*`, puts the rule under the pipeline and alarm path watches. Like that rule it
  * sees this account's calls only: member accounts do not forward ECS's calls.
  * The message names the call, the caller's ARN, when, where and the CloudTrail event id; not the
@@ -31,16 +32,20 @@ import { type ExemptRole, roleSessionWildcards } from './containment-watch.js';
 /** The rule's fixed name: `datalek-watch-*`, so the pipeline and alarm path watches see calls on it. */
 export const ECS_PLACEMENT_WATCH_RULE_NAME = 'datalek-watch-ecs-placement';
 
-/** The calls that can place a task on a DRAINING container instance, by anyone but `exemptRoles`' sessions. */
+/** The calls that can place a task on a DRAINING container instance: ACTIVE again by anyone but `exemptRoles`' sessions, StartTask by anyone. */
 export function ecsPlacementPattern(props: { exemptRoles: ExemptRole[]; account: string; partition: string }): Record<string, unknown> {
   return {
     source: ['aws.ecs'],
     'detail-type': ['AWS API Call via CloudTrail'],
     detail: {
       errorCode: [{ exists: false }],
-      userIdentity: { arn: [{ 'anything-but': { wildcard: roleSessionWildcards(props.exemptRoles, props.account, props.partition) } }] },
       $or: [
-        { eventName: ['UpdateContainerInstancesState'], requestParameters: { status: [{ 'equals-ignore-case': 'ACTIVE' }] } },
+        {
+          eventName: ['UpdateContainerInstancesState'],
+          requestParameters: { status: [{ 'equals-ignore-case': 'ACTIVE' }] },
+          userIdentity: { arn: [{ 'anything-but': { wildcard: roleSessionWildcards(props.exemptRoles, props.account, props.partition) } }] },
+        },
+        // datalek never calls it: by anyone (attack16).
         { eventName: ['StartTask'] },
       ],
     },
@@ -48,7 +53,7 @@ export function ecsPlacementPattern(props: { exemptRoles: ExemptRole[]; account:
 }
 
 export interface EcsPlacementWatchProps {
-  /** The roles whose sessions drain and reactivate legitimately: the contain function's, on-call's. */
+  /** The roles whose sessions set a container instance ACTIVE again legitimately (a release): the contain function's, on-call's. */
   exemptRoles: ExemptRole[];
   alarmTopic: sns.ITopic;
 }

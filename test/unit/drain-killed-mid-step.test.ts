@@ -14,11 +14,13 @@ const CI = 'arn:aws:ecs:eu-west-1:111122223333:container-instance/prod/0a1b2c3d'
 const INSTANCE = 'i-0a1b2c3d4e5f6a7b8';
 
 /** ECS as the drain and the release see it: one cluster, the instance's container instance ACTIVE, its custom attributes. */
-function ecsWorld(status = 'ACTIVE') {
+function ecsWorld(status = 'ACTIVE', denied: string[] = []) {
   const state = { status, attributes: new Map<string, string>() };
   type Attr = { name: string; value: string; targetId: string };
   const send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
     const attrs = (command.input.attributes ?? []) as Attr[];
+    if (denied.includes(command.constructor.name))
+      throw Object.assign(new Error(`not authorized to perform: ${command.constructor.name}`), { name: 'AccessDeniedException' });
     switch (command.constructor.name) {
       case 'ListClustersCommand':
         return { clusterArns: [CLUSTER] };
@@ -68,4 +70,15 @@ it("found DRAINING with another incident's mark, or none: left as found, and the
     await activateContainerInstances(clients, drainedOf(out));
     expect(state.status).toBe('DRAINING');
   }
+});
+
+it("a member account's containment role from before the mark (PutAttributes denied, E2's case): drained unmarked, the refusal and the redeploy said, no mark to remove on release", async () => {
+  const { state, clients } = ecsWorld('ACTIVE', ['PutAttributesCommand', 'DeleteAttributesCommand']);
+  const out = await drainContainerInstance(clients, INSTANCE, 'dl-0001', {});
+  expect([out.status, state.status]).toEqual(['done', 'DRAINING']);
+  expect(drainedOf(out)).toEqual([{ cluster: CLUSTER, arn: CI, before: 'ACTIVE' }]);
+  expect(out.detail).toContain('AccessDeniedException on PutAttributes');
+  expect(out.detail).toContain('redeploy');
+  await activateContainerInstances(clients, drainedOf(out));
+  expect(state.status).toBe('ACTIVE');
 });

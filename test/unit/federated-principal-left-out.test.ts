@@ -29,7 +29,7 @@ import { namedResourceKey } from '../../handlers/core/finding.js';
 import { sha256 } from '../../handlers/core/hash.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { storedText } from '../../handlers/core/ledger.js';
-import { minimiseClosed } from '../../handlers/core/minimise.js';
+import { MINIMISED, minimiseClosed, minimiseReleased } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
@@ -270,5 +270,15 @@ describe('fg15 item 3: a federated user’s principal stays out of messages and 
     };
     expect(confirms('111122223333:p.pietersen')).toBe(false);
     expect(confirms(PRINCIPAL), 'the right guess is confirmed by a hash the ledger keeps').toBe(false);
+  });
+
+  it('fed16 item 2: a release that takes a kept principal out of a minimised finding’s step replaces the record’s salt too', () => {
+    const step = { id: 's', type: 'contain-federated-user', target: 'federated-user:0', status: 'done', findingId: 'f', params: { principalId: PRINCIPAL } };
+    const draft = { actions: [{ ...step, released: { at: RECORDED_AT } }], salt: 'before' } as unknown as Incident;
+    expect(minimiseReleased(draft, 'f')).toBe(1);
+    expect(draft.actions[0].params?.principalId).toBe(MINIMISED);
+    expect(draft.salt, 'the ledger’s hash of the record before held the principal with the old salt').not.toBe('before');
+    const inEffect = { actions: [step], salt: 'kept' } as unknown as Incident;
+    expect([minimiseReleased(inEffect, 'f'), inEffect.salt]).toEqual([0, 'kept']);
   });
 });

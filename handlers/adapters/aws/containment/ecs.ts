@@ -271,10 +271,25 @@ export async function drainContainerInstance(
     };
   const drained = (progress.drained as string[] | undefined) ?? [];
   progress.drained = drained;
+  // Drained without the mark: its role refused PutAttributes (a member account's role from before the mark).
+  const unmarked = (progress.unmarked as string[] | undefined) ?? [];
+  let refused: string | undefined;
   for (const ci of found.filter((f) => f.before === 'ACTIVE' && !drained.includes(f.arn))) {
     // The mark before the drain: a run killed between the two leaves an ACTIVE instance marked, drained by the retry.
-    if (!ci.marked)
-      await c.ecs.send(new PutAttributesCommand({ cluster: ci.cluster, attributes: [{ name: DRAINED_BY, value: incidentId, targetId: ci.arn }] }));
+    if (!ci.marked) {
+      try {
+        await c.ecs.send(new PutAttributesCommand({ cluster: ci.cluster, attributes: [{ name: DRAINED_BY, value: incidentId, targetId: ci.arn }] }));
+      } catch (err) {
+        // A role deployed before the mark lacks ecs:PutAttributes (review E2's case: an account not yet
+        // redeployed). Drained unmarked, as before the mark, rather than skipped: undrained, a RunTask
+        // could place a task whose interface ECS attaches, the instance back on the network; unmarked,
+        // only a run killed between the drain and its record loses it (the release then leaves it DRAINING).
+        refused = errorCode(err);
+        if (!DENIED.has(refused)) throw err;
+        unmarked.push(ci.arn);
+        progress.unmarked = unmarked;
+      }
+    }
     const out = await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: ci.cluster, containerInstances: [ci.arn], status: 'DRAINING' }));
     const failure = out.failures?.[0];
     if (failure) throw new ContainmentStepError('drain-container-instance', failure.reason ?? 'Failure', `container instance ${ci.arn} was not set DRAINING`);
@@ -284,13 +299,18 @@ export async function drainContainerInstance(
   // killed run (no progress kept) this incident's mark on them does. They are this isolation's to set ACTIVE again.
   const resumed = found.filter((f) => f.before === 'DRAINING' && f.marked && !drained.includes(f.arn));
   const containerInstances: DrainedContainerInstance[] = found.map(({ marked, ...f }) =>
-    drained.includes(f.arn) || (marked && f.before === 'DRAINING') ? { ...f, before: 'ACTIVE', drainedBy: incidentId } : f,
+    drained.includes(f.arn) || (marked && f.before === 'DRAINING')
+      ? { ...f, before: 'ACTIVE', ...(unmarked.includes(f.arn) ? {} : { drainedBy: incidentId }) }
+      : f,
   );
+  const refusedText = unmarked.length
+    ? `; the ${DRAINED_BY} mark was refused (${refused ?? 'AccessDenied'} on PutAttributes) on ${unmarked.length}: drained without it, so a run killed before this step is recorded would leave it DRAINING after the release; the containment role predates the mark: redeploy this account's containment stack`
+    : '';
   const left = containerInstances.filter((f) => f.before !== 'ACTIVE');
   const markedText = resumed.length ? ` (${resumed.length} found DRAINING with this incident's ${DRAINED_BY} mark: drained by an earlier run of it)` : '';
   return {
     status: 'done',
-    detail: `${containerInstances.length - left.length} ECS container instance(s) set DRAINING (no new task is placed on it)${markedText}${left.length ? `; left as found: ${left.map((f) => `${f.arn} ${f.before}`).join(', ')}` : ''}${past}`,
+    detail: `${containerInstances.length - left.length} ECS container instance(s) set DRAINING (no new task is placed on it)${markedText}${refusedText}${left.length ? `; left as found: ${left.map((f) => `${f.arn} ${f.before}`).join(', ')}` : ''}${past}`,
     evidence: { containerInstances },
   };
 }
