@@ -892,8 +892,8 @@ function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, b
 /**
  * A "no" that takes a "yes" back ends the NIS2 awareness stated with that "yes" or after it (fgsec16
  * S4): it was the awareness of a significance the entity withdrew, whose reason may be "the wrong
- * incident", so a later "yes" runs from its own stated awareness or the detection (earlier, so the
- * stricter). The statement stays in the decisions; the timeline's "no" names it (`awarenessEnded`).
+ * incident", so a later "yes" runs from its own stated awareness or else the earlier of the detection
+ * and the awarenesses "no"s ended (readA16 A1: the stricter reading; clocks.ts `nis2AwareAt`). The statement stays in the decisions; the timeline's "no" names it (`awarenessEnded`).
  * One stated on its own, while no "yes" was in force (before any, or after a "no"), is not that
  * "yes"'s and stays. Returns the detail for the "no"'s timeline entry.
  */
