@@ -7,6 +7,7 @@
  * through the alarm path on calls that break the pages' topic and key, and on this rule: silencing
  * both paths takes a call on each, and the first pages through the other.
  */
+import { Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -14,7 +15,18 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { deployRoleArn, notByDeployment } from '../deploy-role.js';
 import { ALARM_NAME_PREFIX, ALARM_TOPIC_NAME, ALARMS_UNDELIVERED_ALARM, onCallAlarm, ruleMetric } from './alarms.js';
-import { alarmCalls, alarmChanges, keyCalls, ruleCalls, ruleChanges, topicCalls, topicChanges, WATCH_ALARM_NAME, WATCH_RULE_PREFIX } from './pipeline-watch.js';
+import {
+  alarmCalls,
+  alarmChanges,
+  keyCalls,
+  pipelineCallsOnly,
+  ruleCalls,
+  ruleChanges,
+  topicCalls,
+  topicChanges,
+  WATCH_ALARM_NAME,
+  WATCH_RULE_PREFIX,
+} from './pipeline-watch.js';
 
 /** The rule's fixed name: `datalek-*`, so the pipeline watch sees calls on it. */
 export const ALARM_PATH_RULE_NAME = 'datalek-watch-alarm-path';
@@ -23,21 +35,28 @@ export const ALARM_PATH_RULE_NAME = 'datalek-watch-alarm-path';
 export const ALARM_DELIVERY_RULE_NAME = 'datalek-watch-alarm-delivery';
 
 /** The calls that break the alarm path, as one EventBridge pattern. */
-export function alarmPathPattern(props: { alarmKeyId: string; byHandOf: Record<string, unknown> }): Record<string, unknown> {
+export function alarmPathPattern(props: { alarmKeyId: string; byHandOf: Record<string, unknown>; account?: string }): Record<string, unknown> {
   // The watch rules (and this one): `datalek-watch-*`.
   const rules = [{ prefix: WATCH_RULE_PREFIX }];
   // The watch's alarm, and the watch rules' undelivered alarms (`datalek-watch-…`).
   const alarms = [`${ALARM_NAME_PREFIX}${WATCH_ALARM_NAME}`, { prefix: `${ALARM_NAME_PREFIX}watch-` }];
+  // The pipeline account's calls alone where members forward theirs (their alarms and alarm topic, named as this
+  // one: readE16 E1, `pipelineCallsOnly`); they forward no call on a `datalek-watch-*` rule, nor on this key
+  // (within EventBridge's 2,048 characters: not on every branch).
+  const only = (calls: Record<string, unknown>) => ({
+    ...calls,
+    detail: { ...(calls.detail as Record<string, unknown>), ...pipelineCallsOnly(props.account) },
+  });
   return {
     'detail-type': ['AWS API Call via CloudTrail'],
     $or: [
       ruleCalls(rules),
-      alarmCalls(alarms),
+      only(alarmCalls(alarms)),
       // A new subscriber silences nothing: datalek-watch-paging pages on it (within EventBridge's 2,048 characters here).
-      topicCalls(ALARM_TOPIC_NAME, { subscribe: false }),
+      only(topicCalls(ALARM_TOPIC_NAME, { subscribe: false })),
       keyCalls([props.alarmKeyId]),
       // The changes a deployment makes too, by anyone but datalek's (the excuse written once: deploy-role.ts).
-      { detail: { userIdentity: props.byHandOf, $or: [ruleChanges(rules), alarmChanges(alarms), topicChanges(ALARM_TOPIC_NAME)] } },
+      only({ detail: { userIdentity: props.byHandOf, $or: [ruleChanges(rules), alarmChanges(alarms), topicChanges(ALARM_TOPIC_NAME)] } }),
     ],
   };
 }
@@ -64,6 +83,7 @@ export class AlarmPathWatch extends Construct {
     (this.rule.node.defaultChild as events.CfnRule).eventPattern = alarmPathPattern({
       alarmKeyId: props.alarmKey.keyId,
       byHandOf: notByDeployment(deployRoleArn(this)),
+      account: Stack.of(this).account,
     });
     // A subscriber of the alarm topic not reached (its e-mail, the pager's URL) may be the one
     // that pages at night: the alarm about it goes to the pages' topic as well, when it is raised.

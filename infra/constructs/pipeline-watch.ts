@@ -813,6 +813,8 @@ export function byHandPattern(
     byHandOf: Record<string, unknown>;
     /** This account's role ARNs begin so (`arn:<partition>:iam::<account>:role/`): matched in any case too. */
     roleArns?: string;
+    /** The pipeline's account: only its calls (`pipelineCallsOnly`). */
+    account?: string;
   },
 ): Record<string, unknown> {
   const changes = [
@@ -830,9 +832,19 @@ export function byHandPattern(
   return {
     source: [{ prefix: 'aws.' }],
     'detail-type': ['AWS API Call via CloudTrail'],
-    detail: { userIdentity: props.byHandOf, $or: changes },
+    detail: { ...pipelineCallsOnly(props.account), userIdentity: props.byHandOf, $or: changes },
   };
 }
+
+/**
+ * Only the calls on the pipeline account's own resources (`recipientAccountId`, CloudTrail's
+ * account of the call), where `account` is given. Member accounts forward their alarms' and
+ * alarm topic's calls to the central bus (infra16), for `datalek-watch-paging` alone: their own
+ * deployment puts `datalek-…` alarms by a role that is not the pipeline's deployment, and their
+ * alarm topic has the central one's name, so a rule meant for the pipeline's own would page a
+ * member's deploy "by hand" and a member's topic as the central alarm path cut (readE16 E1).
+ */
+export const pipelineCallsOnly = (account: string | undefined): Record<string, unknown> => (account ? { recipientAccountId: [account] } : {});
 
 export class PipelineWatch extends Construct {
   public readonly rule: events.Rule;
@@ -883,7 +895,7 @@ export class PipelineWatch extends Construct {
       [
         'ByHand',
         "calls that change a datalek rule, function (or its event sources), alarm, topic, secret, table or queue policy, log metric filter or the bus policy, or give a datalek function's role to a function, made by anyone but datalek's deployment (its CloudFormation execution role)",
-        byHandPattern({ ...props, byHandOf, roleArns }),
+        byHandPattern({ ...props, byHandOf, roleArns, account: Stack.of(this).account }),
       ],
       [
         'Roles',

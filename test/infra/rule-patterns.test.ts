@@ -345,6 +345,11 @@ const WATCHED: Record<string, string[]> = {
   // function, datalek's execution role given to a stack of another name, as 210 and 156 (this account's roles, no path).
   '279-function-given-the-contain-role-naming-it-in-another-case.json': ['central/by-hand', 'forwarder/by-hand'],
   '280-execution-role-passed-to-another-stack-naming-it-in-another-case.json': ['central/changes', 'forwarder/changes'],
+  // readE16 E1: members forward their us-east-1 alarms' and alarm topic's calls (infra16) for datalek-watch-paging alone. A
+  // member's own deployment of its alarms is not the pipeline's alarm changed by hand, and its alarm topic (named as the
+  // central one) cut is not the central alarm path cut: it pages as the member's, by the paging rule.
+  '281-member-deploy-puts-its-own-alarm.json': [],
+  '282-member-unsubscribes-from-its-own-alarm-topic.json': ['central/paging', 'forwarder/paging'],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
@@ -809,7 +814,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
           id: `${rule}#${i}`,
           source: 'aws.events',
           detailType: 'AWS API Call via CloudTrail',
-          detail: { eventSource: 'events.amazonaws.com', sourceIPAddress: '198.51.100.7', userIdentity: SOMEONE, ...c },
+          detail: { eventSource: 'events.amazonaws.com', sourceIPAddress: '198.51.100.7', userIdentity: SOMEONE, recipientAccountId: ACCOUNT, ...c },
         })),
       );
       const seenBy: Record<string, string[]> = Object.fromEntries(entries.map((e) => [e.id, []]));
