@@ -52,6 +52,8 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
       'allowNonEuRegion',
       'sharedBootstrapUpgrade',
       'retentionYears',
+      'backupVaultLock',
+      'backupRetentionDays',
       'logRetentionDays',
       'forwardFrom',
       'memberAccounts',
@@ -81,6 +83,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
     alarmPagerUrl: config.alarmPagerUrl,
     pager: config.policy.onCall.provider !== 'sns',
     retentionYears: config.retentionYears,
+    backupRetentionDays: config.backupRetentionDays,
     breakGlassRole: config.breakGlassRole,
     onCallRole: config.onCallRole,
   });
@@ -324,6 +327,13 @@ function acknowledge(stacks: {
     Validations.of(s).acknowledge({
       id: digestObjects,
       reason: "the anchor writes each new digest (its name has the digest's number) under the bucket's digests/ prefix",
+    });
+  }
+  if (stateful.backup) {
+    Validations.of(stateful.backup.role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+      reason:
+        "AWS Backup's own service role policy for taking backups, which AWS keeps current with the services it backs up; the role serves the register's one plan",
     });
   }
   Validations.of(stateful.digests.bucket).acknowledge({

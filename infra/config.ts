@@ -78,6 +78,14 @@ const contextSchema = z.object({
   sharedBootstrapUpgrade: z.enum(['true', 'false']).default('false'),
   /** Years the breach register and the pipeline's event archive are kept. */
   retentionYears: z.coerce.number().int().min(1).max(30).default(7),
+  /**
+   * The register's tables backed up daily into an AWS Backup vault under a compliance-mode lock
+   * (infra16, constructs/register-backup.ts). Off by default: three days after the deploy the lock
+   * can no longer be undone (README, Deploy).
+   */
+  backupVaultLock: z.enum(['true', 'false']).default('false'),
+  /** Days each backup is kept, and the lock's minimum and maximum retention (no longer than the FG accepts for point-in-time recovery). */
+  backupRetentionDays: z.coerce.number().int().min(1).max(36500).default(35),
   /** Days the functions' logs are kept (they hold no personal data, only identifiers). */
   logRetentionDays: z.coerce.number().int().min(1).default(365),
   /**
@@ -137,6 +145,8 @@ export interface DeployConfig {
   policy: Policy;
   policyJson: string;
   retentionYears: number;
+  /** Days the locked vault keeps the register's daily backups; undefined: no vault (`backupVaultLock` off). */
+  backupRetentionDays?: number;
   logRetentionDays: number;
   forwardFrom: string[];
   memberAccounts: string[];
@@ -202,6 +212,7 @@ export function loadDeployConfig(context: Record<string, unknown>): DeployConfig
     policy,
     policyJson,
     retentionYears: c.retentionYears,
+    backupRetentionDays: c.backupVaultLock === 'true' ? c.backupRetentionDays : undefined,
     logRetentionDays: c.logRetentionDays,
     forwardFrom: list(c.forwardFrom).filter((r) => r !== c.region),
     memberAccounts: members,

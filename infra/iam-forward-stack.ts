@@ -46,9 +46,11 @@ export const [IAM_FORWARD_RULE_NAME, IAM_GUARD_RULE_NAME] = ['datalek-iam-forwar
  * The IAM calls forwarded, by name alone (the central rules read their parameters): those on the
  * bootstrap's roles and policies, a managed policy's versions (the bootstrap's, datalek's boundaries:
  * infra14), and those that undo containment (containment-watch.ts: a key set `Active`, a role's or
- * user's inline `datalek-revoke-…` policy deleted or overwritten).
+ * user's inline `datalek-revoke-…` policy deleted or overwritten, a console password set anew: infra16).
  */
-export const FORWARDED_IAM_CALLS = [...new Set([...BOOTSTRAP_ROLE_CHANGES, ...POLICY_VERSION_CHANGES, 'UpdateAccessKey', 'DeleteUserPolicy', 'PutUserPolicy'])];
+export const FORWARDED_IAM_CALLS = [
+  ...new Set([...BOOTSTRAP_ROLE_CHANGES, ...POLICY_VERSION_CHANGES, 'UpdateAccessKey', 'DeleteUserPolicy', 'PutUserPolicy', 'UpdateLoginProfile']),
+];
 
 /**
  * Whether a deployment needs this stack: its central region and `forwardFrom` regions leave out

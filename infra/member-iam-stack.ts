@@ -8,8 +8,8 @@
  *
  * This stack, `DatalekMemberIam-<account>` in the member account's us-east-1, forwards those calls
  * to the pipeline account's default bus in the central region (a rule may target a bus of another
- * account and region), where `datalek-watch-roles` (the roles, by name), `datalek-watch-by-hand`
- * (a `datalek-*` policy's versions) and `datalek-watch-containment` (containment undone) page on them
+ * account and region), where `datalek-watch-roles` (the roles, by name, and a `datalek-*` policy's
+ * versions: infra16) and `datalek-watch-containment` (containment undone) page on them
  * as on the pipeline's own. Filtered here, by name: the member's other IAM calls stay in the member
  * account. The calls that undo containment are forwarded but for the containment role's own
  * sessions (the contain function revokes and releases through it), which the central containment
@@ -21,10 +21,11 @@
  * `DatalekIamForward`'s: infra15, a failed forward was lost silently); only the member's break-glass
  * role (the pipeline's `breakGlassRole` name, in the member account) may take its messages or disable
  * the key. What would make every forward fail, its role changed, is itself forwarded first (by name,
- * `MEMBER_IAM_FORWARD_ROLE_NAME`). Not forwarded: calls that silence that dead-letter path (its alarms
- * deleted or their actions off; the topic and queue are Denied but to break-glass and the
- * deployment): the central bus takes only GuardDuty's, EventBridge's, CloudFormation's, EC2's and
- * IAM's calls from member accounts, and the guard rule's pattern has no room for them.
+ * `MEMBER_IAM_FORWARD_ROLE_NAME`). The calls that would silence that dead-letter path, its alarms
+ * deleted or their actions off, its alarm topic's subscriptions cut, filtered or added to (the queue
+ * is Denied but to break-glass and the deployment), are forwarded by the guard rule to the central
+ * `datalek-watch-paging`, which reads them by name as the pipeline's own (infra16: they were not,
+ * and a member's dead-letter alarm deleted was silent).
  */
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -33,8 +34,9 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { boundaryStatements } from './boundary.js';
 import { containmentReadRoleName } from './config.js';
+import { ALARM_NAME_PREFIX } from './constructs/alarms.js';
 import { type ForwardPathConfig, forwardPath, ruleArnOf } from './constructs/forward-path.js';
-import { deployCalls, iamNames, ruleCalls } from './constructs/pipeline-watch.js';
+import { alarmCalls, deployCalls, deployTrustCalls, iamNames, ruleCalls, topicCalls } from './constructs/pipeline-watch.js';
 import { MEMBER_IAM_FORWARD_ROLE_NAME, MEMBER_IAM_RULE_NAMES, MEMBER_STACK_ROLE_NAMES } from './containment-policy.js';
 import {
   BOOTSTRAP_POLICY_ARNS,
@@ -84,7 +86,7 @@ export function memberRoleCalls(roleNames: string[]): Record<string, unknown> {
 
 /**
  * The member's IAM calls that undo containment (containment-watch.ts): a key set `Active`, a
- * `datalek-revoke-…` policy deleted or overwritten, by anyone but `containmentRole`'s sessions.
+ * `datalek-revoke-…` policy deleted or overwritten, a console password set anew, by anyone but `containmentRole`'s sessions.
  */
 export function memberUndoCalls(containmentRole: string): Record<string, unknown> {
   const notContainment = notByDeployment(containmentRole);
@@ -94,6 +96,8 @@ export function memberUndoCalls(containmentRole: string): Record<string, unknown
       userIdentity: notContainment,
       $or: [
         { eventName: ['UpdateAccessKey'], requestParameters: { status: ['Active'] } },
+        // infra16: a console password set anew (drift cannot see it: the login profile keeps its creation date), any user's.
+        { eventName: ['UpdateLoginProfile'] },
         {
           eventName: ['DeleteRolePolicy', 'DeleteUserPolicy', 'PutRolePolicy', 'PutUserPolicy'],
           requestParameters: { policyName: [{ prefix: { 'equals-ignore-case': 'datalek-revoke' } }] },
@@ -105,14 +109,37 @@ export function memberUndoCalls(containmentRole: string): Record<string, unknown
 
 const CLOUDTRAIL_CALLS = 'AWS API Call via CloudTrail';
 
-/** The forward rule: the member's IAM calls on datalek's roles and policies, and calls on the guard rule. */
+/**
+ * The calls that would silence this region's dead-letter path, by name alone (infra16; room: a pattern
+ * holds 2,048 characters): the central `datalek-watch-paging` reads which alarm or topic (`alarmCalls`,
+ * `topicCalls`: a `datalek-*` one) and pages on those alone.
+ */
+export function alarmPathCalls(): Record<string, unknown> {
+  const eventNames = (node: unknown): string[] =>
+    Array.isArray(node)
+      ? node.flatMap(eventNames)
+      : node && typeof node === 'object'
+        ? Object.entries(node).flatMap(([k, v]) => (k === 'eventName' ? (v as string[]) : eventNames(v)))
+        : [];
+  const calls = [alarmCalls([{ prefix: ALARM_NAME_PREFIX }]), topicCalls(`${ALARM_NAME_PREFIX}*`)];
+  return { source: calls.flatMap((c) => c.source as string[]), detail: { eventName: [...new Set(eventNames(calls))] } };
+}
+
+/**
+ * The forward rule: the member's IAM calls on datalek's roles and policies, calls on the guard rule,
+ * and (infra16) datalek's execution role of this region given to a stack not named `Datalek…`: that
+ * stack's later updates are this region's deployment, which `byHandOf` excuses (the central
+ * `datalek-watch-changes` pages on it, as on the pipeline account's own: `deployTrustCalls`).
+ */
 export function memberIamForwardPattern(roleNames: string[], byHandOf: Record<string, unknown>): Record<string, unknown> {
-  return { 'detail-type': [CLOUDTRAIL_CALLS], $or: [memberRoleCalls(roleNames), ruleCalls([MEMBER_IAM_GUARD_RULE_NAME], byHandOf)] };
+  const [stackGivenTheRole] = deployTrustCalls();
+  return { 'detail-type': [CLOUDTRAIL_CALLS], $or: [memberRoleCalls(roleNames), ruleCalls([MEMBER_IAM_GUARD_RULE_NAME], byHandOf), stackGivenTheRole] };
 }
 
 /**
  * The guard rule: calls on the forward rule, the member's IAM calls that undo containment (here, for
- * room: a pattern holds 2,048 characters), and (attack15 K2) this region's `Datalek…` stacks deployed,
+ * room: a pattern holds 2,048 characters), the calls that silence this region's dead-letter path (its
+ * `datalek-*` alarms and alarm topic: infra16), and (attack15 K2) this region's `Datalek…` stacks deployed,
  * changed or deleted: `DatalekMemberIam-<account>` itself, whose update (a pattern that matches
  * nothing, its `PutRule` then the deployment's, which `byHandOf` excuses) or deletion silenced every
  * forward here unpaged. CloudTrail records a us-east-1 stack's calls in us-east-1, which the member
@@ -120,7 +147,10 @@ export function memberIamForwardPattern(roleNames: string[], byHandOf: Record<st
  */
 export function memberIamGuardPattern(containmentRole: string, byHandOf: Record<string, unknown>, centralRegion: string): Record<string, unknown> {
   const stacks = centralRegion === IAM_EVENTS_REGION ? [] : [deployCalls()];
-  return { 'detail-type': [CLOUDTRAIL_CALLS], $or: [ruleCalls([MEMBER_IAM_FORWARD_RULE_NAME], byHandOf), memberUndoCalls(containmentRole), ...stacks] };
+  return {
+    'detail-type': [CLOUDTRAIL_CALLS],
+    $or: [ruleCalls([MEMBER_IAM_FORWARD_RULE_NAME], byHandOf), memberUndoCalls(containmentRole), alarmPathCalls(), ...stacks],
+  };
 }
 
 export interface MemberIamStackProps extends StackProps {
@@ -177,13 +207,13 @@ export class MemberIamStack extends Stack {
         {
           name: MEMBER_IAM_FORWARD_RULE_NAME,
           id: 'Forward',
-          what: `IAM calls on datalek's roles and policies in this account, and calls on ${MEMBER_IAM_GUARD_RULE_NAME}`,
+          what: `IAM calls on datalek's roles and policies in this account, calls on ${MEMBER_IAM_GUARD_RULE_NAME}, and datalek's execution role given to another stack here`,
           pattern: memberIamForwardPattern(props.roleNames, byHandOf),
         },
         {
           name: MEMBER_IAM_GUARD_RULE_NAME,
           id: 'Guard',
-          what: `calls that would silence the ${MEMBER_IAM_FORWARD_RULE_NAME} rule, IAM calls that undo containment in this account, and this region's datalek stacks changed`,
+          what: `calls that would silence the ${MEMBER_IAM_FORWARD_RULE_NAME} rule or this region's datalek alarms and alarm topic, IAM calls that undo containment in this account, and this region's datalek stacks changed`,
           pattern: memberIamGuardPattern(containmentRole, byHandOf, props.centralRegion),
         },
       ],

@@ -1,9 +1,18 @@
 /**
  * The service control policy the organisation attaches to the pipeline account: what the stacks
- * cannot close themselves. One document, so a deployer attaches one policy and uses one of the five
- * SCPs an account takes (5,120 characters at most: each region adds its execution role's name to two
- * statements; where a deployment's does not fit, synth writes its statements in two or more
- * documents, `deploymentScpTexts`).
+ * cannot close themselves. One document where it fits, so a deployer attaches one policy and uses one
+ * of the five SCPs an account takes (5,120 characters at most: each region other than the central
+ * adds its execution role's name, its topics and alarms, its boundary and forward role; where a
+ * deployment's does not fit, synth writes its statements in two or more documents, `deploymentScpTexts`).
+ *
+ * **Whose deployment is excused for what** (infra16): the central region's execution role for the
+ * central stacks' resources (the functions, their roles, the on-call role, the central topics and
+ * alarms, the central fixed-name policies: `DatalekCentralPathOnlyByItsDeploymentOrBreakGlass`), the
+ * other regions' (each forwarder region's, us-east-1's for DatalekIamForward) for theirs
+ * (`DatalekOtherRegionsPathOnlyByTheirDeploymentOrBreakGlass`: not told apart from each other, for
+ * room; the watch pages on a forward boundary's versions and a forward role's changes, whoever makes
+ * them). Every region's was excused for every region's: a forwarder region's deployment, taken over,
+ * rewrote the central boundaries or cut the central topics' subscriptions unrefused.
  *
  * - **Direct invocation** (review8 F3): in the pipeline account any principal whose own policy
  *   allows `lambda:InvokeFunction` on a datalek function can hand it an event it wrote (a forged
@@ -57,8 +66,7 @@
  *   (pipeline-watch.ts `policyVersionChanges`). In the pipeline account: member accounts' boundaries
  *   are outside this policy (their changes page, forwarded). Every managed policy on a datalek role
  *   has such a name (fgsec15 S1: the forwarders' and DatalekIamForward's boundaries, CDK's overflow
- *   policies, overflow-policies.ts), so us-east-1's deployment, which makes DatalekIamForward's, is
- *   excused here too (with its topic's subscriptions, not for the functions' roles).
+ *   policies, overflow-policies.ts); each region's deployment is excused for its own region's (infra16).
  * - **A forward role broken, and the alarm that would page it silenced** (last-b B1, B2): an inline
  *   Deny, `AWSDenyAll` or a new trust on `datalek-iam-forward-role` (us-east-1) or a forwarder
  *   region's `datalek-forward-role-<region>` stops every forward, and the one page for it is
@@ -107,6 +115,7 @@
  * first (README, What remains).
  */
 import { DefaultStackSynthesizer, type Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { EnvironmentPlaceholders } from 'aws-cdk-lib/cx-api';
 import { ALARM_NAME_PREFIX } from './constructs/alarms.js';
 import { STACK_NAME_PREFIX } from './constructs/pipeline-watch.js';
@@ -116,7 +125,6 @@ import {
   BOOTSTRAP_ROLE_CHANGES,
   BOOTSTRAP_ROLE_PREFIX,
   DATALEK_POLICY_PREFIX,
-  DATALEK_ROLE_PREFIX,
   EXECUTION_ROLE_PREFIX,
   POLICY_VERSION_CHANGES,
   STAGING_BUCKET_CHANGES,
@@ -128,6 +136,12 @@ export const SCP_PLACEHOLDERS = { account: '<PIPELINE_ACCOUNT_ID>', breakGlassRo
 
 /** Where the policy is shipped, from the repository's root. */
 export const PIPELINE_SCP_FILE = 'infra/scp/datalek-pipeline-account.json';
+
+/**
+ * The shipped policy's documents, each attached as an SCP of its own (infra16: with each region's deployment
+ * excused for its own region, the example's regions no longer fit one SCP): their statements together are the policy.
+ */
+export const PIPELINE_SCP_FILES = [PIPELINE_SCP_FILE, PIPELINE_SCP_FILE.replace('.json', '-2.json')];
 
 /** AWS Organizations takes an SCP of at most this many characters (whitespace counts when it is not saved in the console). */
 export const SCP_SIZE_LIMIT = 5120;
@@ -204,6 +218,26 @@ export function deploymentRoleName(stack: Stack, account: string): string | unde
   return out;
 }
 
+/** The fixed names beginning `datalek-` that `stack` gives its managed policies and roles (CloudFormation's own names are no one's to guard). */
+function fixedNames(stack: Stack): { policies: string[]; roles: string[] } {
+  const named = (values: unknown[]) =>
+    values.filter((n): n is string => typeof n === 'string' && !Token.isUnresolved(n) && n.startsWith(DATALEK_POLICY_PREFIX));
+  const all = stack.node.findAll();
+  return {
+    // CDK's overflow policies are named at synth (overflow-policies.ts): by a wildcard, or the policy would depend on whether the app was synthesized.
+    policies: named(all.flatMap((c) => (c instanceof iam.CfnManagedPolicy ? [c.managedPolicyName] : []))).filter((n) => !OVERFLOW_NAME.test(n)),
+    roles: named(all.flatMap((c) => (c instanceof iam.CfnRole ? [c.roleName] : []))),
+  };
+}
+
+/** The name `nameOverflowPolicies` gives a role's n-th overflow policy. */
+const OVERFLOW_NAME = /-overflow-\d+$/;
+
+/** How many regions besides the central one a statement names (with the upgrade's two names for each deployment, it still fits an SCP). */
+const OTHER_REGIONS_PER_STATEMENT = 8;
+
+const chunks = <T>(items: T[], size: number): T[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
+
 /** The service control policy document (IAM JSON). */
 export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
   const role = (name: string) => `arn:*:iam::${props.account}:role/${name}`;
@@ -217,15 +251,31 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
       }),
     ),
   ];
-  const deploymentOrBreakGlass = { ArnNotLike: { 'aws:PrincipalArn': [...deploymentsOf(props.stacks.all), props.breakGlassRole].map(role) } };
-  const topicDeployments = deploymentsOf([...props.stacks.all, ...(props.stacks.topicsAndPolicies ?? [])]);
-  const topicDeploymentOrBreakGlass = { ArnNotLike: { 'aws:PrincipalArn': [...topicDeployments, props.breakGlassRole].map(role) } };
+  const excusing = (stacks: Stack[]) => ({ ArnNotLike: { 'aws:PrincipalArn': [...deploymentsOf(stacks), props.breakGlassRole].map(role) } });
+  const centralRegion = props.stacks.response.region;
+  // infra16: the central region's deployment is excused for the central paging path alone, the other
+  // regions' for theirs: a forwarder region's deployment, taken over, rewrote the central boundaries
+  // (or cut the central topics' subscriptions) unrefused, and the central one the forward roles.
+  const stacks = [...props.stacks.all, ...(props.stacks.topicsAndPolicies ?? [])];
+  const central = stacks.filter((s) => s.region === centralRegion);
+  const others = stacks.filter((s) => s.region !== centralRegion);
   const functions = `arn:*:lambda:*:${props.account}:function:${props.stacks.response.stackName}-*`;
   // A qualified name (a version or an alias) too.
   const anyFunction = [functions, `${functions}:*`];
-  const topics = `arn:*:sns:*:${props.account}:${TOPIC_NAME_PREFIX}*`;
+  // A subscription's ARN is its topic's and an id. By this account's `*` (every resource of an SCP is its own): room for regions.
+  const regional = (region: string) => [
+    `arn:*:sns:${region}:*:${TOPIC_NAME_PREFIX}*`,
+    `arn:*:sns:${region}:*:${TOPIC_NAME_PREFIX}*:*`,
+    `arn:*:cloudwatch:${region}:*:alarm:${ALARM_NAME_PREFIX}*`,
+  ];
+  // The central stacks' fixed-name policies (the pipeline account's: member stacks are of other accounts), and CDK's overflow
+  // policies of the function roles, named at synth (`<role>-overflow-<n>`, overflow-policies.ts: fgsec15 S1).
+  const centralPolicies = [
+    ...new Set(central.filter((s) => s.account === props.stacks.response.account).flatMap((s) => fixedNames(s).policies)),
+    `${DATALEK_POLICY_PREFIX}*-overflow-*`,
+  ];
   // The regions of the stacks (the pipeline's, and us-east-1's DatalekIamForward); any, for a stack of no region of its own.
-  const regionsOf = [...props.stacks.all, ...(props.stacks.topicsAndPolicies ?? [])].map((s) => (Token.isUnresolved(s.region) ? '*' : s.region));
+  const regionsOf = stacks.map((s) => (Token.isUnresolved(s.region) ? '*' : s.region));
   const pipelineRegions = regionsOf.includes('*') ? ['*'] : [...new Set(regionsOf)];
   return {
     Version: '2012-10-17',
@@ -241,44 +291,61 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
         },
       },
       {
-        Sid: 'DatalekPagingPathOnlyByTheDeploymentOrBreakGlass',
+        Sid: 'DatalekCentralPathOnlyByItsDeploymentOrBreakGlass',
         Effect: 'Deny',
-        // infra14: a version of a fixed-name datalek-* managed policy (a boundary loosened) too. Each action
-        // reaches its own resources alone; here, not in the next statement, because us-east-1's deployment
-        // (DatalekIamForward: a topic and a boundary, fgsec15 S1) versions its policy and nothing of the next.
-        // last-b B1/B2: the forward roles' trust and policies (each forwarder region's `datalek-forward-role-<region>`,
-        // us-east-1's `datalek-iam-forward-role`: a Deny put on one is paged only through that role, a dead letter)
-        // and the calls that silence a datalek-* alarm (the dead-letter alarms that page such a failure).
+        // One statement for what the central region's deployment alone may change (each action reaches its own
+        // resources alone; infra16: one for all, so that the central and the other regions' fit an SCP):
+        // - review11 K5: a datalek function's role passed to a function of anyone's; fgsec14 S1: its trust or
+        //   policies changed (a session of it named as the contain function's is excused by the containment watch);
+        //   infra15: the on-call role's too, whatever its name (the containment watch excuses its sessions; the
+        //   deployment never changes it); review10 K4: a permission added to a datalek function;
+        // - review10 S1: a central datalek topic's subscriptions cut (CloudFormation replaces or removes its stack's
+        //   with Unsubscribe); last-b B1: a central datalek alarm silenced; infra14: a version of a central fixed-name
+        //   policy (a boundary loosened; CloudFormation updates a policy with a new version).
+        Action: [
+          'lambda:AddPermission',
+          'iam:PassRole',
+          ...BOOTSTRAP_ROLE_CHANGES.map((a) => `iam:${a}`),
+          'sns:Unsubscribe',
+          'sns:SetSubscriptionAttributes',
+          ...POLICY_VERSION_CHANGES.map((a) => `iam:${a}`),
+          ...ALARM_SILENCING.map((a) => `cloudwatch:${a}`),
+        ],
+        Resource: [
+          ...anyFunction,
+          role(functionRoleName('*')),
+          role(props.onCallRole),
+          ...regional(centralRegion),
+          ...centralPolicies.map((p) => `arn:*:iam::*:policy/${p}`),
+        ],
+        Condition: excusing(central),
+      },
+      // The topics', alarms' and policies' calls above, and the forward roles' trust and policies (last-b B2: a Deny on one is paged only through that very
+      // role, a dead letter), of the other regions (the forwarders', DatalekIamForward's in us-east-1), by their
+      // deployments: one statement for up to OTHER_REGIONS_PER_STATEMENT of them (a statement each would take an SCP
+      // for every four regions). Those regions' deployments are not told apart here: the watch pages a forward
+      // boundary's versions and a forward role's changes, whoever makes them (pipeline-watch.ts `roleCalls`).
+      ...chunks([...new Set(others.map((s) => s.region))], OTHER_REGIONS_PER_STATEMENT).map((regions, i) => ({
+        Sid: `DatalekOtherRegionsPathOnlyByTheirDeploymentOrBreakGlass${i ? i + 1 : ''}`,
+        Effect: 'Deny',
         Action: [
           'sns:Unsubscribe',
           'sns:SetSubscriptionAttributes',
           ...[...POLICY_VERSION_CHANGES, ...FORWARD_ROLE_CHANGES].map((a) => `iam:${a}`),
           ...ALARM_SILENCING.map((a) => `cloudwatch:${a}`),
         ],
-        // A subscription's ARN is its topic's and an id.
         Resource: [
-          topics,
-          `${topics}:*`,
-          `arn:*:iam::${props.account}:policy/${DATALEK_POLICY_PREFIX}*`,
-          // This account's alone, as every resource of an SCP: `*` for the account's 12 digits (room for regions).
-          `arn:*:iam::*:role/${DATALEK_ROLE_PREFIX}*forward-role*`,
-          `arn:*:cloudwatch:*:*:alarm:${ALARM_NAME_PREFIX}*`,
+          ...regions.flatMap(regional),
+          // Their boundaries and forward roles, by name (each region's names its region; us-east-1's `datalek-iam-forward-…`).
+          ...others
+            .filter((s) => regions.includes(s.region))
+            .flatMap((s) => {
+              const { policies, roles } = fixedNames(s);
+              return [...policies.map((p) => `arn:*:iam::*:policy/${p}`), ...roles.map((r) => `arn:*:iam::*:role/${r}`)];
+            }),
         ],
-        // CloudFormation replaces or removes its stack's subscriptions with Unsubscribe, updates a policy with a new version.
-        Condition: topicDeploymentOrBreakGlass,
-      },
-      {
-        Sid: 'DatalekFunctionPermissionsAndRolesOnlyByTheDeploymentOrBreakGlass',
-        Effect: 'Deny',
-        // review11 K5: a datalek function's role passed to a function of anyone's; fgsec14 S1: its trust or
-        // policies changed (a session of it named as the contain function's is excused by the containment
-        // watch). One statement with the permissions (each action has its own resources here): the
-        // deployment's roles, named once, fit an SCP in more regions (pipeline-scp.test.ts).
-        Action: ['lambda:AddPermission', 'iam:PassRole', ...BOOTSTRAP_ROLE_CHANGES.map((a) => `iam:${a}`)],
-        // infra15: the on-call role's too, whatever its name (the containment watch excuses its sessions; the deployment never changes it).
-        Resource: [...anyFunction, role(functionRoleName('*')), role(props.onCallRole)],
-        Condition: deploymentOrBreakGlass,
-      },
+        Condition: excusing(others.filter((s) => regions.includes(s.region))),
+      })),
       {
         Sid: 'DatalekBootstrapRolesAndBucketOnlyByBreakGlass',
         Effect: 'Deny',
@@ -315,7 +382,8 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
         // `datalek-…` rules (on the default bus, and every rule of the `datalek` bus: `rule/datalek/…`), and those
         // CloudFormation names after a `Datalek…` stack (the finding and route rules, the schedules).
         Resource: ['datalek', STACK_NAME_PREFIX].map((name) => `arn:*:events:*:*:rule/${name}*`),
-        Condition: topicDeploymentOrBreakGlass,
+        // Every region's deployment: each deploys its region's rules (room: not told apart by region).
+        Condition: excusing(stacks),
       },
       {
         Sid: 'DatalekMetricsOnlyByBreakGlass',

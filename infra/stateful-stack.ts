@@ -17,6 +17,7 @@ import { ALARMS_UNDELIVERED_ALARM, alarmTopic, deliveryFailedAlarm, warnIfUnsubs
 import { DigestBucket } from './constructs/digest-bucket.js';
 import { allowWatchRulesToPublish } from './constructs/pipeline-watch.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
+import { RegisterBackup } from './constructs/register-backup.js';
 import { EVENT_ARCHIVE_NAME, registerTablePolicy } from './constructs/register-guard.js';
 import { functionRoleName } from './constructs/response-function.js';
 import { guardTopic, MESSAGE_PUBLISHERS } from './constructs/topic-guard.js';
@@ -32,6 +33,8 @@ export interface StatefulStackProps extends StackProps {
   pager: boolean;
   /** Years the pipeline's events are archived. */
   retentionYears: number;
+  /** Days the locked vault keeps the tables' daily backups; undefined: no vault (opt-in, constructs/register-backup.ts). */
+  backupRetentionDays?: number;
   /** The role that alone may delete or disable the key. */
   breakGlassRole: string;
   /** The on-call role: `datalek … --target aws` publishes on the FG's and on-call's topics with it. */
@@ -52,6 +55,8 @@ export class StatefulStack extends Stack {
   public readonly digests: DigestBucket;
   /** Pages through the pages' topic on calls that break the alarms' own path. */
   public readonly alarmPathWatch: AlarmPathWatch;
+  /** The tables' daily backups in a locked vault, where opted in. */
+  public readonly backup?: RegisterBackup;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     super(scope, id, props);
@@ -93,6 +98,14 @@ export class StatefulStack extends Stack {
       partitionKey: { name: IDEMPOTENCY_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: IDEMPOTENCY_TABLE.ttlAttribute,
     });
+
+    if (props.backupRetentionDays !== undefined) {
+      this.backup = new RegisterBackup(this, 'RegisterBackup', {
+        tables: [this.incidents, this.idempotency],
+        key: this.key,
+        retentionDays: props.backupRetentionDays,
+      });
+    }
 
     const topic = (id: string, name: string, display: string, email?: string) => {
       const t = new sns.Topic(this, id, { topicName: name, displayName: display, masterKey: this.key, enforceSSL: true });

@@ -16,7 +16,8 @@
  *   not the instance, so a branch for it would page on every task started on EC2 capacity, and it
  *   does not fit beside the rest in 2,048 characters; README, Deploy). The EKS VPC CNI runs as the
  *   node's or an IRSA role, no service-linked one: where it runs, its attaches still page;
- * - an access key deactivated: UpdateAccessKey to Active;
+ * - an access key deactivated: UpdateAccessKey to Active; a user's console password (drift reads the
+ *   login profile's creation date, which UpdateLoginProfile keeps): UpdateLoginProfile, for any user;
  * - older sessions revoked by an inline `datalek-revoke-…` policy (role, user): that policy deleted
  *   or overwritten (DeleteRolePolicy, DeleteUserPolicy, PutRolePolicy, PutUserPolicy);
  * - a bucket's public access blocked: DeletePublicAccessBlock, PutPublicAccessBlock with a setting off;
@@ -146,8 +147,10 @@ function undoCalls(functionWildcards: string[], serviceLinked: string): Record<s
         ],
       },
     },
-    // A profile back (EC2); S3's public access block deleted.
-    { eventName: ['AssociateIamInstanceProfile', 'ReplaceIamInstanceProfileAssociation', 'DeletePublicAccessBlock'] },
+    // A profile back (EC2); S3's public access block deleted; (infra16) a user's console password set anew by someone
+    // else (IAM): it keeps the login profile's creation date, so drift cannot see it. For any user: no event says
+    // which are under containment (a user's own ChangePassword is another call).
+    { eventName: ['AssociateIamInstanceProfile', 'ReplaceIamInstanceProfileAssociation', 'DeletePublicAccessBlock', 'UpdateLoginProfile'] },
     // Review9 K5: a new interface attached beside the isolated one (most images bring it up with
     // DHCP and a route, and the instance talks again), by anyone but an AWS service-linked role
     // (read10b B2: ECS attaches one for each awsvpc task, all day; no person can assume such a role).
@@ -171,7 +174,8 @@ function undoCalls(functionWildcards: string[], serviceLinked: string): Record<s
     { eventName: ['PutPublicAccessBlock'], requestParameters: { PublicAccessBlockConfiguration: { $or: off } } },
     // Lambda: concurrency deleted (none in the request), or put above 0.
     {
-      eventName: [{ prefix: 'DeleteFunctionConcurrency' }, { prefix: 'PutFunctionConcurrency' }],
+      // By as much of the name as tells it from Lambda's other calls (room, infra16: PutFunctionCodeSigningConfig is `PutFunctionCod…`).
+      eventName: [{ prefix: 'DeleteFunctionCon' }, { prefix: 'PutFunctionCon' }],
       requestParameters: {
         ...notOurs,
         $or: [{ reservedConcurrentExecutions: [{ numeric: ['>', 0] }] }, { reservedConcurrentExecutions: [{ exists: false }] }],

@@ -72,8 +72,9 @@ import { functionRoleName } from './response-function.js';
  * sources only. CloudFormation's: a member stack's deployment pages as the pipeline's stacks' do.
  * EC2's: a security group's `datalek:` tags changed (group-tag-watch.ts). IAM's: from the member's
  * us-east-1 (member-iam-stack.ts, infra14), changes of its datalek roles and policies, containment undone.
+ * CloudWatch's and SNS's: from there too (infra16), its dead-letter path's alarms and alarm topic silenced.
  */
-export const MEMBER_FORWARDED_SOURCES = ['aws.guardduty', 'aws.events', 'aws.cloudformation', 'aws.ec2', 'aws.iam'];
+export const MEMBER_FORWARDED_SOURCES = ['aws.guardduty', 'aws.events', 'aws.cloudformation', 'aws.ec2', 'aws.iam', 'aws.monitoring', 'aws.sns'];
 
 /** The statement of the pipeline's default bus policy that lets member accounts forward their calls. */
 export const MEMBER_BUS_STATEMENT_ID = 'datalek-member-calls';
@@ -547,26 +548,42 @@ export function functionChanges(functionWildcards: string[]): Record<string, unk
  * (attack16 K1, `DatalekExecutionRoleOnlyForDatalekStacksInItsRegions`). Without the SCP, a
  * `Datalek…` stack made there with it passes the role unseen. A role's ARN may carry a path.
  */
-export function functionRoleGiven(): Record<string, unknown> {
+export function functionRoleGiven(roleArns?: string): Record<string, unknown> {
   return {
     eventName: prefixes(['CreateFunction', 'UpdateFunctionConfiguration']),
-    requestParameters: { role: [{ wildcard: `*/${functionRoleName('*')}` }] },
+    requestParameters: { role: [{ wildcard: `*/${functionRoleName('*')}` }, ...roleArnsInAnyCase(roleArns, DATALEK_ROLE_PREFIX)] },
   };
 }
+
+/**
+ * infra16: a role's ARN as a call may spell it in another case (IAM does not tell role names apart by
+ * case; whether a service takes an ARN so spelled is unconfirmed), for the roles of `roleArns`
+ * (`arn:<partition>:iam::<account>:role/`: this account's, without a path, as datalek makes them)
+ * whose names begin with `name`. `wildcard` has no case-insensitive form; `prefix` has.
+ */
+const roleArnsInAnyCase = (roleArns: string | undefined, name: string) => (roleArns ? [{ prefix: { 'equals-ignore-case': `${roleArns}${name}` } }] : []);
 
 /**
  * A version of one of datalek's fixed-name managed policies made, made default or deleted (infra14):
  * a role's boundary loosened so lets any policy put on the role since do more, unseen (the roles'
  * own policies are watched by name nowhere else). By ARN, with or without a path (a call names a
- * policy by its ARN). A deployment updates a policy by these calls: in `datalek-watch-by-hand`. IAM's
- * calls reach EventBridge in us-east-1 only: seen where a pipeline region is it, or forwarded from
- * there (iam-forward-stack.ts); member accounts' too (member-stack.ts).
+ * policy by its ARN), as branches of `roleCalls`: by anyone but `byHandOf` (the central region's
+ * deployment, which makes the central policies), and a forward role's boundary (a forwarder region's
+ * `datalek-forward-boundary-<region>`, us-east-1's `datalek-iam-forward-boundary`) by anyone. infra16:
+ * each region's rules excused their own region's deployment for every datalek policy, so where
+ * us-east-1 was a forwarder region its deployment rewrote the central boundaries unpaged, and a
+ * central deploy's boundary update paged there. A pattern cannot pair a deployment with its own
+ * region's policy: a forwarder region's deployment that changes its boundary pages (rarely: the
+ * boundary changes with a release's forward statement). IAM's calls reach EventBridge in us-east-1
+ * only: seen where a pipeline region is it, or forwarded from there (iam-forward-stack.ts); member
+ * accounts' too (member-iam-stack.ts).
  */
-export function policyVersionChanges(): Record<string, unknown> {
-  return {
-    eventName: POLICY_VERSION_CHANGES,
-    requestParameters: { policyArn: ['', '*/'].map((path) => ({ wildcard: `*:policy/${path}${DATALEK_POLICY_PREFIX}*` })) },
-  };
+export function policyVersionChanges(byHandOf: Record<string, unknown>): Record<string, unknown>[] {
+  const policies = (name: string) => ['', '*/'].map((path) => ({ wildcard: `*:policy/${path}${DATALEK_POLICY_PREFIX}${name}` }));
+  return [
+    { eventName: POLICY_VERSION_CHANGES, requestParameters: { policyArn: policies('*') }, userIdentity: byHandOf },
+    { eventName: POLICY_VERSION_CHANGES, requestParameters: { policyArn: policies('*forward-boundary*') } },
+  ];
 }
 
 /** The CloudTrail calls that keep the region's pages and alarms from reaching on-call, as one EventBridge pattern. */
@@ -644,9 +661,9 @@ export function metricFilterChanges(logGroupPrefix: string): Record<string, unkn
  * paged): no call tells it from another team's update, so datalek's service control policy denies
  * giving the role to such a stack at all (pipeline-scp.ts). The bootstrap's roles changed: `roleCalls`.
  */
-export function deployTrustCalls(): Record<string, unknown>[] {
-  // Its ARN, with or without a path (short).
-  const executionRole = [{ wildcard: `*/${EXECUTION_ROLE_PREFIX}*` }];
+export function deployTrustCalls(roleArns?: string): Record<string, unknown>[] {
+  // Its ARN, with or without a path (short); this account's in any case (infra16), where `roleArns` is given.
+  const executionRole = [{ wildcard: `*/${EXECUTION_ROLE_PREFIX}*` }, ...roleArnsInAnyCase(roleArns, EXECUTION_ROLE_PREFIX)];
   return [
     {
       source: ['aws.cloudformation'],
@@ -707,6 +724,7 @@ export function roleCalls(others: OtherRoleNames, byHandOf: Record<string, unkno
       },
       userIdentity: byHandOf,
     },
+    ...policyVersionChanges(byHandOf),
   ];
 }
 
@@ -763,10 +781,10 @@ export function stagingBucketCalls(calls?: unknown[]): Record<string, unknown> {
  * changed; and, where alarms count a log (`logGroupPrefix`), their filters changed: one EventBridge
  * pattern.
  */
-export function changesWatchPattern(props: Pick<PipelineWatchProps, 'logGroupPrefix'>): Record<string, unknown> {
+export function changesWatchPattern(props: Pick<PipelineWatchProps, 'logGroupPrefix'> & { roleArns?: string }): Record<string, unknown> {
   const calls = [
     deployCalls(),
-    ...deployTrustCalls(),
+    ...deployTrustCalls(props.roleArns),
     stagingBucketCalls(prefixes(STAGING_BUCKET_CALL_PREFIXES)),
     ...(props.logGroupPrefix ? [logMetricCalls(props.logGroupPrefix)] : []),
   ];
@@ -793,6 +811,8 @@ export function guardPattern(byHandOf: Record<string, unknown>): Record<string, 
 export function byHandPattern(
   props: Pick<PipelineWatchProps, 'rulePrefixes' | 'functionWildcards' | 'secretNamePrefix' | 'logGroupPrefix' | 'tablePrefix'> & {
     byHandOf: Record<string, unknown>;
+    /** This account's role ARNs begin so (`arn:<partition>:iam::<account>:role/`): matched in any case too. */
+    roleArns?: string;
   },
 ): Record<string, unknown> {
   const changes = [
@@ -801,8 +821,7 @@ export function byHandPattern(
     alarmChanges([{ prefix: ALARM_NAME_PREFIX }]),
     topicChanges(`${ALARM_NAME_PREFIX}*`),
     queueChanges(),
-    functionRoleGiven(),
-    policyVersionChanges(),
+    functionRoleGiven(props.roleArns),
   ];
   if (props.functionWildcards.length) changes.push(functionChanges(props.functionWildcards));
   if (props.secretNamePrefix) changes.push(secretChanges(props.secretNamePrefix));
@@ -834,6 +853,8 @@ export class PipelineWatch extends Construct {
     this.queue = eventQueue(this, 'Calls', props.key);
     // Datalek's deployment: its calls are excused where a deployment makes them (deploy-role.ts).
     const byHandOf = notByDeployment(deployRoleArn(this));
+    // This account's roles by ARN, as a call may spell them in another case (infra16).
+    const roleArns = `arn:${Stack.of(this).partition}:iam::${Stack.of(this).account}:role/`;
     // The watch rule watches the others (their names are `datalek-*`), and the guard the watch
     // rule: silencing them takes one call per rule, and the first pages.
     const rules = [
@@ -852,21 +873,21 @@ export class PipelineWatch extends Construct {
       [
         'Changes',
         "calls that change, delete or unprotect a datalek stack (a deployment: the other watch rules let its changes through; expect one for each stack of each deployment you announced), change who may deploy it (its execution role given to another stack, its staging bucket's settings), or delete the log metric filters (or log group) the contain function's alarms count",
-        changesWatchPattern(props),
+        changesWatchPattern({ ...props, roleArns }),
       ],
       [
         'Register',
-        `calls that lose the breach register's table or what recovers it (deleted, deletion protection or point-in-time recovery off, its policy removed), the ${EVENT_ARCHIVE_NAME} event archive (deleted or changed), or the messages of a datalek queue (a finding route's dead letters, this watch's own calls: purged, deleted or changed by hand)`,
+        `calls that lose the breach register's table or what recovers it (deleted, deletion protection or point-in-time recovery off, its policy removed; its locked backup vault's lock, policy or recovery points), the ${EVENT_ARCHIVE_NAME} event archive (deleted or changed), or the messages of a datalek queue (a finding route's dead letters, this watch's own calls: purged, deleted or changed by hand)`,
         registerWatchPattern(props),
       ],
       [
         'ByHand',
-        "calls that change a datalek rule, function (or its event sources), alarm, topic, secret, table or queue policy, log metric filter, managed policy's versions (a boundary) or the bus policy, or give a datalek function's role to a function, made by anyone but datalek's deployment (its CloudFormation execution role)",
-        byHandPattern({ ...props, byHandOf }),
+        "calls that change a datalek rule, function (or its event sources), alarm, topic, secret, table or queue policy, log metric filter or the bus policy, or give a datalek function's role to a function, made by anyone but datalek's deployment (its CloudFormation execution role)",
+        byHandPattern({ ...props, byHandOf, roleArns }),
       ],
       [
         'Roles',
-        "calls that change the trust, policies or boundary of datalek's roles: its CDK bootstrap's (or their managed policies' versions), by anyone; a datalek function's, the member stacks', the IAM forward's or the on-call role's, by anyone but the deployment that makes them",
+        "calls that change the trust, policies or boundary of datalek's roles: its CDK bootstrap's (or their managed policies' versions), by anyone; a datalek function's, the member stacks', the IAM forward's or the on-call role's, by anyone but the deployment that makes them; a datalek managed policy's versions (a boundary), by anyone but the central deployment (a forward role's boundary, by anyone)",
         rolesWatchPattern(props.otherRoleNames, notByDeployment(deployRoleArnIn(this, props.rolesDeployedIn))),
       ],
       [

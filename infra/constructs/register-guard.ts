@@ -28,6 +28,10 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+
+/** The register's locked vault's name begins so (register-backup.ts `BACKUP_VAULT_NAME`). */
+const BACKUP_VAULT_PREFIX = 'datalek-';
+
 import { STACK_NAME_PREFIX } from './pipeline-watch.js';
 import { breakGlassRoleArn, policyChangers } from './protected-key.js';
 import { isDeadLetterQueue } from './queue.js';
@@ -156,6 +160,31 @@ export function archiveCalls(archiveName: string): Record<string, unknown> {
 }
 
 /**
+ * AWS Backup calls that lose the register's locked backups (infra16, register-backup.ts: opt-in), on a
+ * `datalek-*` vault, whoever makes them (its own deploy's lock put too: it pages once, announce it): the
+ * vault deleted, its lock removed or changed (within the three days a compliance lock can be), its
+ * access policy (which denies deleting recovery points) replaced or deleted, a recovery point deleted
+ * or its lifecycle cut. In every region with the rule: the vault name is what a call names.
+ */
+export function backupVaultCalls(): Record<string, unknown> {
+  return {
+    source: ['aws.backup'],
+    detail: {
+      eventName: [
+        'DeleteBackupVault',
+        'PutBackupVaultLockConfiguration',
+        'DeleteBackupVaultLockConfiguration',
+        'PutBackupVaultAccessPolicy',
+        'DeleteBackupVaultAccessPolicy',
+        'DeleteRecoveryPoint',
+        'UpdateRecoveryPointLifecycle',
+      ],
+      requestParameters: { backupVaultName: [{ prefix: BACKUP_VAULT_PREFIX }] },
+    },
+  };
+}
+
+/**
  * The datalek queues, by the URL SQS's calls name them by (their names begin with their stack's:
  * `Datalek…`). A function: pipeline-watch.ts, which defines the prefix, imports this module.
  */
@@ -184,7 +213,7 @@ export interface RegisterWatchProps {
 /** The calls that lose the register, the archive or a datalek queue's messages, as one EventBridge pattern. */
 export function registerWatchPattern(props: RegisterWatchProps): Record<string, unknown> {
   const calls = [queueCalls()];
-  if (props.tablePrefix) calls.push(tableCalls(props.tablePrefix));
+  if (props.tablePrefix) calls.push(tableCalls(props.tablePrefix), backupVaultCalls());
   if (props.archiveName) calls.push(archiveCalls(props.archiveName));
   // EventBridge refuses an `$or` of one branch (a forwarder region has queues only): no `$or` then.
   return { 'detail-type': ['AWS API Call via CloudTrail'], ...(calls.length > 1 ? { $or: calls } : calls[0]) };

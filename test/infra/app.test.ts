@@ -12,7 +12,8 @@ import { DEPLOY_QUALIFIER } from '../../infra/deploy-role.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
 import { expectDeadLetterPath } from './dead-letter-path.js';
 
-const CONTEXT = DEPLOY_CONTEXT;
+/** With the register's locked backup vault (opt-in, infra16): cdk-nag and cfn-lint check it too. */
+const CONTEXT = { ...DEPLOY_CONTEXT, backupVaultLock: 'true' };
 
 const cfnLintFound = spawnSync('sh', ['-c', 'command -v cfn-lint'], { encoding: 'utf8' }).status === 0;
 if (!cfnLintFound && process.env.CI === 'true')
@@ -60,6 +61,34 @@ describe('the CDK app', () => {
     });
     state.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     state.hasResourceProperties('AWS::Events::Archive', { RetentionDays: 365 * 7 });
+  });
+
+  it('backs the register up daily into a vault under a compliance lock of 35 days, changeable for 3, where opted in (infra16)', () => {
+    state.resourceCountIs('AWS::Backup::BackupVault', 1);
+    state.hasResource('AWS::Backup::BackupVault', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        BackupVaultName: 'datalek-register',
+        // Compliance mode: a ChangeableForDays (governance mode has none).
+        LockConfiguration: { MinRetentionDays: 35, MaxRetentionDays: 35, ChangeableForDays: 3 },
+        EncryptionKeyArn: Match.anyValue(),
+        AccessPolicy: { Statement: [Match.objectLike({ Effect: 'Deny', Action: Match.arrayWith(['backup:DeleteRecoveryPoint']) })] },
+      },
+    });
+    state.hasResourceProperties('AWS::Backup::BackupPlan', {
+      BackupPlan: { BackupPlanRule: [Match.objectLike({ ScheduleExpression: 'cron(0 5 * * ? *)', Lifecycle: { DeleteAfterDays: 35 } })] },
+    });
+    const [selection] = Object.values(state.findResources('AWS::Backup::BackupSelection'));
+    const tables = JSON.stringify(selection.Properties.BackupSelection.Resources);
+    for (const table of ['Incidents', 'Idempotency']) expect(tables).toContain(table);
+    state.hasResourceProperties('AWS::IAM::Role', { RoleName: 'datalek-backup' });
+    // Off unless opted in: the lock cannot be undone three days after the deploy.
+    const off = Template.fromStack(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING }).stateful);
+    off.resourceCountIs('AWS::Backup::BackupVault', 0);
+    off.resourceCountIs('AWS::Backup::BackupPlan', 0);
+    // The retention set by context, the lock's minimum and maximum with it.
+    const longer = Template.fromStack(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, backupVaultLock: 'true', backupRetentionDays: '30' }).stateful);
+    longer.hasResourceProperties('AWS::Backup::BackupVault', { LockConfiguration: { MinRetentionDays: 30, MaxRetentionDays: 30, ChangeableForDays: 3 } });
   });
 
   it('encrypts the FG and on-call topics and refuses publishing without TLS', () => {

@@ -47,7 +47,9 @@ const BREAK_GLASS = 'BreakGlass';
 const functionRoles = Object.values(Template.fromStack(app.response).findResources('AWS::IAM::Role'))
   .map((r) => String(r.Properties.RoleName ?? ''))
   .filter((name) => /^datalek-.+-function$/.test(name));
-const deployments = [DEPLOY_CONTEXT.region, DEPLOY_CONTEXT.forwardFrom].map((region) => role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-${region}`));
+const [centralDeployment, forwarderDeployment] = [DEPLOY_CONTEXT.region, DEPLOY_CONTEXT.forwardFrom].map((region) =>
+  role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-${region}`),
+);
 
 /** Each call `changes` makes refused under the policy (`under`) for every principal of `refused`, and let through for every one of `allowed`. */
 function expectOnlyBy(changes: (principal: string) => Authorization[], under: (a: Authorization) => boolean, refused: string[], allowed: string[]): void {
@@ -128,9 +130,11 @@ describe("a datalek function's role given a new trust or policy (fgsec14 S1)", (
       role('OrganizationAccountAccessRole'),
       `arn:aws:iam::${ACCOUNT}:user/someone`,
       role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-us-west-2`),
+      // infra16: a forwarder region's deployment makes no function role.
+      forwarderDeployment,
     ];
-    // CloudFormation makes, changes and deletes the roles with the stack; break-glass may mend them.
-    expectOnlyBy(changes, underScp, refused, [...deployments, role(DEPLOY_CONTEXT.breakGlassRole)]);
+    // CloudFormation makes, changes and deletes the roles with the stack (the central region's); break-glass may mend them.
+    expectOnlyBy(changes, underScp, refused, [centralDeployment, role(DEPLOY_CONTEXT.breakGlassRole)]);
     // Another team's role is not datalek's to hold.
     expect(underScp(call('iam:UpdateAssumeRolePolicy', 'billing-report-function', role('Admin')))).toBe(true);
   });
@@ -175,8 +179,8 @@ describe("the on-call role's trust and policies, whatever its name (infra15)", (
 
   it('is denied by the service control policy to all but the deployment and break-glass', () => {
     const changes = (principal: string) => BOOTSTRAP_ROLE_CHANGES.map((a) => call(`iam:${a}`, ON_CALL, principal));
-    const refused = [role('Admin'), role(ON_CALL), `arn:aws:iam::${ACCOUNT}:user/someone`];
-    expectOnlyBy(changes, underDeploymentScp, refused, [...deployments, role(BREAK_GLASS)]);
+    const refused = [role('Admin'), role(ON_CALL), `arn:aws:iam::${ACCOUNT}:user/someone`, forwarderDeployment];
+    expectOnlyBy(changes, underDeploymentScp, refused, [centralDeployment, role(BREAK_GLASS)]);
     // And the shipped policy names it by a placeholder, as the account and the break-glass role.
     expect(underScp(call('iam:UpdateAssumeRolePolicy', 'datalek-on-call', role('Admin')))).toBe(false);
   });
@@ -190,7 +194,12 @@ describe("the on-call role's trust and policies, whatever its name (infra15)", (
   describe("the break-glass role's own trust and policies, whatever its name (fgsec16 S1)", () => {
     it('is denied by the service control policy to all but itself: the deployment and on-call included', () => {
       const changes = (principal: string) => BOOTSTRAP_ROLE_CHANGES.map((a) => call(`iam:${a}`, BREAK_GLASS, principal));
-      expectOnlyBy(changes, underDeploymentScp, [role('Admin'), role(ON_CALL), ...deployments, `arn:aws:iam::${ACCOUNT}:user/someone`], [role(BREAK_GLASS)]);
+      expectOnlyBy(
+        changes,
+        underDeploymentScp,
+        [role('Admin'), role(ON_CALL), centralDeployment, forwarderDeployment, `arn:aws:iam::${ACCOUNT}:user/someone`],
+        [role(BREAK_GLASS)],
+      );
       // The shipped policy by its placeholder.
       expect(underScp(call('iam:UpdateAssumeRolePolicy', DEPLOY_CONTEXT.breakGlassRole, role('Admin')))).toBe(false);
     });

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { CONTAINMENT_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from '../../infra/constructs/group-tag-watch.js';
-import { BY_HAND_RULE_NAME, CHANGES_RULE_NAME, ROLES_RULE_NAME, WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
+import { BY_HAND_RULE_NAME, CHANGES_RULE_NAME, PAGING_RULE_NAME, ROLES_RULE_NAME, WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
 import { notByDeployment } from '../../infra/deploy-role.js';
 import {
   MEMBER_IAM_FORWARD_RULE_NAME,
@@ -173,7 +173,7 @@ describe("a member account's calls that silence its findings reach the pipeline'
     for (const [name, pattern] of Object.entries(patterns)) expect(JSON.stringify(pattern).length, name).toBeLessThanOrEqual(2048);
   });
 
-  it("lets the member accounts put on the pipeline's default bus only CloudTrail's GuardDuty, EventBridge, CloudFormation, EC2 and IAM calls", () => {
+  it("lets the member accounts put on the pipeline's default bus only CloudTrail's GuardDuty, EventBridge, CloudFormation, EC2, IAM, CloudWatch and SNS calls", () => {
     const [policy] = Object.values(response.findResources('AWS::Events::EventBusPolicy'));
     expect(policy.Properties.EventBusName).toBe('default');
     const st = policy.Properties.Statement;
@@ -184,7 +184,10 @@ describe("a member account's calls that silence its findings reach the pipeline'
       // CloudFormation's: a member stack's deployment pages as the pipeline's own stacks' do. EC2's: a
       // security group's datalek: tags changed (containment's isolation groups are found by them).
       // IAM's: from the member's us-east-1 (infra14), its datalek roles' and policies' changes, containment undone.
-      'ForAllValues:StringEquals': { 'events:source': ['aws.guardduty', 'aws.events', 'aws.cloudformation', 'aws.ec2', 'aws.iam'] },
+      // CloudWatch's and SNS's (infra16): the member's us-east-1 alarm path silenced (its alarms, its alarm topic's subscriptions).
+      'ForAllValues:StringEquals': {
+        'events:source': ['aws.guardduty', 'aws.events', 'aws.cloudformation', 'aws.ec2', 'aws.iam', 'aws.monitoring', 'aws.sns'],
+      },
       StringEquals: { 'events:detail-type': 'AWS API Call via CloudTrail' },
       // From the member stacks' forwarding rules only (the central region's two, us-east-1's two), not any rule a member account makes.
       ArnEquals: {
@@ -378,15 +381,56 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
         'aws.cloudformation',
       ),
       iamCall('another-teams-stack', 'UpdateStack', { stackName: 'web-app' }, person, 'aws.cloudformation'),
+      // infra16: this region's datalek execution role given to a stack of another name (its later updates are the deployment's,
+      // which the rules here excuse); not another team's stack with its own role.
+      iamCall(
+        'execution-role-given-to-another-stack',
+        'CreateStack',
+        { stackName: 'web-app-2', roleARN: `arn:aws:iam::${MEMBER}:role/cdk-datalek-cfn-exec-role-${MEMBER}-us-east-1` },
+        person,
+        'aws.cloudformation',
+      ),
+      iamCall(
+        'another-stack-with-its-own-role',
+        'CreateStack',
+        { stackName: 'web-app-3', roleARN: `arn:aws:iam::${MEMBER}:role/web-app-deploy` },
+        person,
+        'aws.cloudformation',
+      ),
+      // infra16: the dead-letter path of this stack silenced (its alarms deleted or their actions off, its alarm topic's
+      // subscription cut or filtered, a subscriber added), which no rule forwarded; not another team's alarm or topic.
+      iamCall('dead-letter-alarm-deleted', 'DeleteAlarms', { alarmNames: ['datalek-member-iam-forward-dead-letters'] }, person, 'aws.monitoring'),
+      iamCall('lost-forward-alarm-actions-off', 'DisableAlarmActions', { alarmNames: ['datalek-member-iam-forward-lost'] }, person, 'aws.monitoring'),
+      iamCall(
+        'alarm-topic-unsubscribed',
+        'Unsubscribe',
+        { subscriptionArn: `arn:aws:sns:us-east-1:${MEMBER}:datalek-on-call-alarms:0b6c7a2e-1111-2222-3333-444455556666` },
+        person,
+        'aws.sns',
+      ),
+      iamCall(
+        'alarm-topic-subscriber-added',
+        'Subscribe',
+        { topicArn: `arn:aws:sns:us-east-1:${MEMBER}:datalek-on-call-alarms`, protocol: 'email' },
+        person,
+        'aws.sns',
+      ),
+      iamCall('another-teams-alarm-deleted', 'DeleteAlarms', { alarmNames: ['web-app-latency'] }, person, 'aws.monitoring'),
+      iamCall('another-teams-topic-unsubscribed', 'Unsubscribe', { subscriptionArn: `arn:aws:sns:us-east-1:${MEMBER}:web-app:0b6c7a2e` }, person, 'aws.sns'),
     ];
     const { QueueUrl } = await moto.clients.sqs.send(new CreateQueueCommand({ QueueName: 'central-iam-watch' }));
     const queueArn = (await moto.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
     await moto.clients.eventbridge.send(new CreateEventBusCommand({ Name: 'central-iam' }));
     const response = Template.fromStack(built.response);
-    const central = [WATCH_RULE_NAME, CHANGES_RULE_NAME, BY_HAND_RULE_NAME, ROLES_RULE_NAME, CONTAINMENT_WATCH_RULE_NAME];
+    const central = [WATCH_RULE_NAME, CHANGES_RULE_NAME, BY_HAND_RULE_NAME, ROLES_RULE_NAME, CONTAINMENT_WATCH_RULE_NAME, PAGING_RULE_NAME];
     for (const watch of rulesOf(response).filter((r) => central.includes(r.Properties.Name))) {
       const name = watch.Properties.Name as string;
-      const watchPattern = resolveValue(watch.Properties.EventPattern, response, { account: PIPELINE, region: 'eu-west-1' });
+      // The paging rule names the stateful stack's keys (infra16: it reads the member's alarm path too).
+      const watchPattern = resolveValue(watch.Properties.EventPattern, response, {
+        account: PIPELINE,
+        region: 'eu-west-1',
+        exporters: [Template.fromStack(built.stateful)],
+      });
       await moto.clients.eventbridge.send(new PutRuleCommand({ Name: name, EventBusName: 'central-iam', EventPattern: JSON.stringify(watchPattern) }));
       await moto.clients.eventbridge.send(new PutTargetsCommand({ Rule: name, EventBusName: 'central-iam', Targets: [{ Id: 'q', Arn: queueArn }] }));
     }
@@ -425,6 +469,11 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
         'disables-iam-forward',
         'deletes-member-iam-stack',
         'updates-member-iam-stack',
+        'execution-role-given-to-another-stack',
+        'dead-letter-alarm-deleted',
+        'lost-forward-alarm-actions-off',
+        'alarm-topic-unsubscribed',
+        'alarm-topic-subscriber-added',
       ].sort(),
     );
   }, 120_000);

@@ -268,10 +268,12 @@ const WATCHED: Record<string, string[]> = {
   // infra14: a fixed-name datalek-* managed policy (a role's boundary) loosened by a new default version, an older one
   // made default, or a version deleted, by anyone but the deployment (it updates a boundary so). IAM's calls reach
   // EventBridge in us-east-1 alone: forwarded from there (iam-forward-stack.ts). Another team's policy does not page.
-  '222-contain-boundary-loosened-by-a-new-default-version.json': ['central/by-hand', 'forwarder/by-hand'],
-  '223-link-boundary-older-version-made-default.json': ['central/by-hand', 'forwarder/by-hand'],
-  '224-contain-boundary-version-deleted.json': ['central/by-hand', 'forwarder/by-hand'],
-  '225-contain-boundary-version-put-by-a-deploy.json': ['forwarder/by-hand'],
+  // infra16: in datalek-watch-roles, which excuses the central region's deployment in every region: a central deploy's
+  // boundary update paged in a forwarder region (where us-east-1 is one, its rules see IAM's calls).
+  '222-contain-boundary-loosened-by-a-new-default-version.json': ['central/roles', 'forwarder/roles'],
+  '223-link-boundary-older-version-made-default.json': ['central/roles', 'forwarder/roles'],
+  '224-contain-boundary-version-deleted.json': ['central/roles', 'forwarder/roles'],
+  '225-contain-boundary-version-put-by-a-deploy.json': [],
   '226-another-teams-policy-version-deleted.json': [],
   // infra14: IAM's names are not distinguished by case (a role named cdk-datalek-… answers to CDK-Datalek-… too), so a
   // call naming a bootstrap role, or DatalekIamForward's, in another case pages as well (EventBridge's equals-ignore-case).
@@ -322,6 +324,27 @@ const WATCHED: Record<string, string[]> = {
   // attack16: datalek's sessions are excused only for what datalek calls (UpdateContainerInstancesState); a StartTask
   // as the contain function (whose sessions K1 showed can be worn) pages like anyone's.
   '266-task-started-on-a-named-container-instance-by-the-contain-function.json': ['central/ecs-placement', 'forwarder/ecs-placement'],
+  // infra16: each region's rules excused their own region's deployment for every datalek policy: where us-east-1 is a
+  // forwarder region, its deployment rewrote the central boundaries unpaged. Now only the central deployment, for the
+  // central policies; a forward role's boundary pages whoever versions it (its own region's deployment too: a pattern
+  // cannot pair a deployment with its region's policy, and the forward statement changes seldom).
+  '270-contain-boundary-version-put-by-a-forwarder-regions-deploy.json': ['central/roles', 'forwarder/roles'],
+  '271-forward-boundary-version-put-by-the-central-deploy.json': ['central/roles', 'forwarder/roles'],
+  '272-forward-boundary-version-put-by-its-own-regions-deploy.json': ['central/roles', 'forwarder/roles'],
+  // infra16: a console password set anew keeps the login profile's creation date, which is all drift reads: a contained
+  // user's password reset was unseen. Any user's (no event says which are contained); a user's own ChangePassword is not.
+  '273-console-password-set-anew-for-a-user.json': ['central/containment', 'forwarder/containment'],
+  '274-users-own-password-changed.json': [],
+  // infra16: the register's locked backup vault (opt-in): its deletion, its lock removed or changed, its access policy
+  // (which denies deleting recovery points) replaced, by anyone; in the central region, where it is. Another team's not.
+  '275-register-backup-vault-lock-removed.json': ['central/register'],
+  '276-register-backup-vault-deleted.json': ['central/register'],
+  '277-register-backup-vault-access-policy-replaced.json': ['central/register'],
+  '278-another-teams-backup-vault-lock-removed.json': [],
+  // infra16: a role's ARN in another case (IAM does not tell role names apart by case): a datalek function's role given to a
+  // function, datalek's execution role given to a stack of another name, as 210 and 156 (this account's roles, no path).
+  '279-function-given-the-contain-role-naming-it-in-another-case.json': ['central/by-hand', 'forwarder/by-hand'],
+  '280-execution-role-passed-to-another-stack-naming-it-in-another-case.json': ['central/changes', 'forwarder/changes'],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
@@ -664,7 +687,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         '162-execution-policy-new-default-version.json',
         '163-bootstrap-boundary-default-version-set-by-path.json',
         '164-another-teams-policy-new-version.json',
-        // A managed policy's versions, by name (the central datalek-watch-by-hand reads which policy, and who): infra14.
+        // A managed policy's versions, by name (the central datalek-watch-roles reads which policy, and who): infra14, infra16.
         '222-contain-boundary-loosened-by-a-new-default-version.json',
         '223-link-boundary-older-version-made-default.json',
         '224-contain-boundary-version-deleted.json',
@@ -683,6 +706,10 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         '255-contain-function-role-trust-changed-by-another-regions-datalek-deploy.json',
         '256-contain-function-role-boundary-put-by-the-deploy.json',
         '257-execution-role-policy-put-by-the-execution-role-itself.json',
+        '270-contain-boundary-version-put-by-a-forwarder-regions-deploy.json',
+        '271-forward-boundary-version-put-by-the-central-deploy.json',
+        '272-forward-boundary-version-put-by-its-own-regions-deploy.json',
+        '273-console-password-set-anew-for-a-user.json',
         'containment/15-access-key-active-again.json',
         'containment/16-access-key-deactivated.json',
         'containment/17-revocation-policy-deleted.json',
@@ -692,6 +719,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         // datalek-watch-changes reads which stack and role): a Datalek… stack changed (this region's: DatalekIamForward,
         // DatalekToolkit), datalek's execution role given to another stack; and another team's, which pages nowhere.
         '156-datalek-execution-role-passed-to-another-stack.json',
+        '280-execution-role-passed-to-another-stack-naming-it-in-another-case.json',
         '158-datalek-stack-change-set-with-its-execution-role.json',
         '165-update-of-another-stack-naming-no-role.json',
         '81-deploy-another-teams-stack.json',
