@@ -30,9 +30,11 @@
  *    digest marks it as not renewed (`registryLeftOut`): its heads are in every digest, and
  *    withholding the digest for it let one registry item tampered stop all anchoring (the
  *    incidents' own proof too) until a person mended it. What is left out is pinned, not vouched
- *    for: the digest carries its head as read (`seen`, `registrySeen`) on until it verifies, and it
+ *    for: the digest carries its head (`seen`, `registrySeen`) on until it verifies, and it
  *    is anchored again only while it holds that head (review14 K3: otherwise the history written
- *    while an old entry was kept broken could be rewritten, the byte put back, and signed).
+ *    while an old entry was kept broken could be rewritten, the byte put back, and signed). The
+ *    head pinned is the newest entry the chain vouches for (vouchedHead), never the break itself:
+ *    a forged head pinned kept the incident out for good once mended (readB16 B1).
  * 4. Build, sign and write the digest, never over an existing one; then record the heads as anchored.
  *
  * The claims on resources (which incident a finding on a resource joins) are in no ledger, so no
@@ -71,7 +73,7 @@ import {
   withHeads,
 } from './digest.js';
 import { sha256 } from './hash.js';
-import { anchorRoot, type IncidentHead, registryGenesis } from './ledger.js';
+import { anchorRoot, chainHash, type IncidentHead, ledgerGenesis, registryGenesis } from './ledger.js';
 
 export interface AnchorResult {
   /** The digest written, or null when nothing changed that verifies. */
@@ -196,11 +198,14 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     // moved the turn, keeping every other moved incident out of every digest.
     // Nor are they read without end: after maxBroken the run stops, and the next goes on after the
     // last one read (`turn`), so a storm of broken ones cannot keep it from the sound rest.
+    // An incident a registry problem names is left out too, so it counts as broken, not taken
+    // (readB16 B2): as taken, a slice of only such ones signed nothing and wrote no `turn`.
+    const namedByRegistry = new Set(problems.map((p) => p.incidentId));
     let taken = 0;
     let broken = 0;
     let read = 0;
     let turn: string | undefined;
-    // Each incident read, at its head as read; `extends`: it still holds the head seen while it was left out.
+    // Each incident read, at the newest head its chain vouches for; `extends`: it still holds the head seen while it was left out.
     const heads = new Map<string, { head: IncidentHead | null; extends: boolean }>();
     for (const id of moved) {
       if (believed && taken >= maxHeads) break;
@@ -213,14 +218,19 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       const behindSeen = ledgerBehind(raw, previous?.seen.get(id), 'seen');
       const own = [...auditIncident(raw, () => true), ...ledgerBehind(raw, before.get(id)), ...behindSeen];
       problems.push(...own);
-      if (!own.some((p) => !ofRegistry(p))) taken++;
+      if (!own.some((p) => !ofRegistry(p)) && !namedByRegistry.has(id)) taken++;
       else broken++;
       // The head signed is the ledger's own, never what the bookkeeping names.
       const head = raw.ledger.reduce<RawIncident['ledger'][number] | undefined>((top, row) => (!top || row.seq > top.seq ? row : top), undefined);
       if (head && !(before.get(id)?.seq === head.seq && before.get(id)?.hash === head.hash))
         candidates.push({ incidentId: id, seq: head.seq, hash: head.hash });
       // Seen only past the head anchored: up to it the anchored head pins it (a chain rewritten there and put back is renewed).
-      const past = head && head.seq > (before.get(id)?.seq ?? 0) ? { incidentId: id, seq: head.seq, hash: head.hash } : null;
+      // And only as far as the chain vouches for it (readB16 B1): a head forged is not pinned, or mending it kept it out for good.
+      const sound = vouchedHead(
+        [...raw.ledger].sort((x, y) => x.seq - y.seq),
+        ledgerGenesis(id),
+      );
+      const past = sound && sound.seq > (before.get(id)?.seq ?? 0) ? { incidentId: id, seq: sound.seq, hash: sound.hash } : null;
       heads.set(id, { head: past, extends: behindSeen.length === 0 });
     }
     const remaining = moved.length - read;
@@ -248,7 +258,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   const registry = read.map((head, shard) => (registryLeftOut.includes(shard) ? anchoredBefore(previous, shard) : head));
   const sameRegistry = previous !== null && JSON.stringify(previous.registry) === JSON.stringify(registry.map((h) => [h.seq, h.hash]));
   const seen = seenHeads(previous, heads, broken);
-  const registrySeen = registrySeenHeads(previous, read, shards, registryLeftOut, registry);
+  const registrySeen = registrySeenHeads(previous, shards, registryLeftOut, registry);
   // What is left out is pinned as read: a run that saw it move writes a digest for that alone.
   const sameSeen =
     JSON.stringify(seen) === JSON.stringify([...(previous?.seen.values() ?? [])]) &&
@@ -417,7 +427,7 @@ function seenOf(digest: Digest): Pick<Previous, 'seen' | 'registrySeen'> {
 /**
  * The left-out incidents' heads this digest sees (review14 K3): the ones the last digest saw, but
  * for those read now that verify (they held it, and are anchored now or were at that head), and
- * for those read now and left out again, the head as read, unless it does not extend the one seen
+ * for those read now and left out again, the newest head the chain vouches for, unless it does not extend the one seen
  * before (then that one stays: the rewrite is named on every run, never taken as the new pin).
  */
 function seenHeads(
@@ -434,25 +444,40 @@ function seenHeads(
 }
 
 /**
- * The same for the registry shards: a shard renewed drops out; one left out is seen at its head as
- * read while it holds the one seen before, and only past the head carried as anchored (`anchored`):
+ * The same for the registry shards: a shard renewed drops out; one left out is seen at the newest
+ * head its chain vouches for while it holds the one seen before, and only past the head carried as anchored (`anchored`):
  * up to there the anchored head pins it, and a shard rewritten there and put back is renewed.
  */
 function registrySeenHeads(
   previous: Pick<Previous, 'registrySeen'> | null,
-  read: { seq: number; hash: string }[],
   shards: RegistryRows[],
   leftOut: number[],
   anchored: { seq: number }[],
 ): [number, number, string][] {
   const seen = new Map(previous?.registrySeen);
-  for (const [shard, head] of read.entries()) {
+  for (const [shard, rows] of shards.entries()) {
     const before = seen.get(shard);
+    // The newest entry the chain vouches for, not the head as read (readB16 B1): a forged head is not pinned.
+    const head = vouchedHead(rows, registryGenesis(shard));
     if (!leftOut.includes(shard)) seen.delete(shard);
-    else if (head.seq > (anchored[shard]?.seq ?? 0) && (!before || registryHolds(shards, shard, before[1], before[2])))
-      seen.set(shard, [shard, head.seq, head.hash]);
+    else if (head && head.n > (anchored[shard]?.seq ?? 0) && (!before || registryHolds(shards, shard, before[1], before[2])))
+      seen.set(shard, [shard, head.n, head.hash]);
   }
   return [...seen.values()].sort((a, b) => a[0] - b[0]);
+}
+
+/**
+ * The newest entry of a chain (in order) that the chain itself vouches for as written: its hash
+ * recomputes from its stored text and it links to the entry below (the genesis for the first).
+ * An entry that is itself the break (its hash flipped, or junk appended) is never pinned as seen;
+ * an old entry broken under a sound tail still has the tail pinned (review14 K3).
+ */
+function vouchedHead<T extends { data: string; prevHash: string; hash: string }>(rows: T[], genesis: string): T | undefined {
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const row = rows[i];
+    if (row.prevHash === (i === 0 ? genesis : rows[i - 1].hash) && chainHash(row.prevHash, row.data) === row.hash) return row;
+  }
+  return undefined;
 }
 
 function registryHolds(shards: RegistryRows[], shard: number, n: number, hash: string): boolean {

@@ -467,11 +467,23 @@ function missingNote(missing: ReportRecipient[]): { nl: string; en: string } | u
 /**
  * When the entity became aware of the significant incident for NIS2 (art. 23(4)(a), (b)): the moment
  * a person recorded (`assess --nis2-aware-at`, with its reason; never after the significance decision),
- * else the detection. Not the GDPR awareness: that is certainty about *personal data* (EDPB 9/2022)
- * and moves on its own; moving it never moves the NIS2 deadlines.
+ * else the earlier of the detection and any awareness a "no" ended (`nis2EndedBeforeDetection`). Not
+ * the GDPR awareness: that is certainty about *personal data* (EDPB 9/2022) and moves on its own;
+ * moving it never moves the NIS2 deadlines.
  */
 export function nis2AwareAt(incident: Incident): string {
-  return incident.nis2AwareAt ?? incident.detectedAt;
+  return incident.nis2AwareAt ?? nis2EndedBeforeDetection(incident) ?? incident.detectedAt;
+}
+
+/**
+ * readA16 A1: the earliest awareness a "no" ended (fgsec16 S4) when it lies before the detection, or
+ * null. A later "yes" with no awareness of its own runs from it: the record holds that the entity
+ * knew by then, so running from the later detection would give a day (or more) the law does not; the
+ * stricter reading, as the significance clock takes (888e95e). One after the detection: the detection.
+ */
+function nis2EndedBeforeDetection(incident: Incident): string | null {
+  const earliest = [...nis2AwarenessOfYes(incident.decisions ?? []).ended].sort()[0];
+  return earliest && earliest < incident.detectedAt ? earliest : null;
 }
 
 /**
@@ -497,8 +509,9 @@ export function nis2AwarenessOfYes(decisions: Decision[]): { ended: string[]; of
 
 /**
  * For `show` and the page, while the incident is significant: which awareness its NIS2 deadlines run
- * from, the one recorded (with its reason) or the detection, and, when a "no" ended the awareness
- * stated with a "yes" it took back (fgsec16 S4), that it did. Null while it is not significant.
+ * from, the one recorded (with its reason), one a "no" ended before the detection (readA16 A1) or the
+ * detection, and, when a "no" ended the awareness stated with a "yes" it took back (fgsec16 S4), that
+ * it did. Null while it is not significant.
  */
 export function nis2AwarenessText(incident: Incident, timeZone: string): { nl: string; en: string } | null {
   if (!incident.nis2?.significant) return null;
@@ -508,6 +521,14 @@ export function nis2AwarenessText(incident: Incident, timeZone: string): { nl: s
       en: `the NIS2 deadlines run from the awareness recorded (${at}): ${incident.nis2AwareReason ?? ''}`,
       nl: `de NIS2-termijnen lopen vanaf het vastgelegde bewustwordingsmoment (${at}): ${incident.nis2AwareReason ?? ''}`,
     };
+  const before = nis2EndedBeforeDetection(incident);
+  if (before) {
+    const detected = formatLocal(incident.detectedAt, timeZone);
+    return {
+      en: `the NIS2 deadlines run from the awareness a "no" ended (${at}), earlier than the detection (${detected}): no awareness recorded for this "yes", so the earlier one the record holds (the stricter reading)`,
+      nl: `de NIS2-termijnen lopen vanaf het bewustwordingsmoment dat met een teruggenomen "ja" is vervallen (${at}), eerder dan de detectie (${detected}): voor dit "ja" is geen bewustwordingsmoment vastgelegd, dus geldt het eerdere dat in het dossier staat (de strengere lezing)`,
+    };
+  }
   const ended = nis2AwarenessOfYes(incident.decisions ?? []).ended.at(-1);
   const was = ended ? formatLocal(ended, timeZone) : null;
   return {

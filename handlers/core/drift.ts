@@ -847,9 +847,11 @@ export function deletedKeyVerdict(e: Extract<Expectation, { kind: 'access-key' }
  * the first activity may be the owner's (a key is often stolen before GuardDuty sees it used): a
  * check to make. One made after the deactivation may still be made with the key's sessions, which
  * outlive it (a GetSessionToken session up to 36 hours, a console sign-in 12: attack16 K2): NOT
- * CONTAINED too, unless it was made after those sessions were revoked (`sessionsRevokedAt`) or
- * more than 36 hours after the deactivation (records from before the revocation). Only then is it
- * cleared as not made with it. A key a person confirmed as the owner's (`ownerKeys`, K5) is named
+ * CONTAINED too. The deny on the user (`sessionsRevokedAt`) ends those, but not a role session the
+ * key assumed before (up to 12 hours; readC16 C1): one made within 12 hours of the revocation is
+ * NOT CONTAINED as well, naming those, until a person confirms it as the owner's. Only one made
+ * after that (or, for a record without the revocation, more than 36 hours after the deactivation)
+ * is cleared as not made with it. A key a person confirmed as the owner's (`ownerKeys`, K5) is named
  * so, not judged. The containment run judges the key list it read so too (review13 K1).
  */
 export function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-key' }>, seen: CredentialsRead, key = 'Inactive'): Verdict {
@@ -859,15 +861,18 @@ export function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-
   const owned = otherCredentials(seen).filter(isOwners);
   const cleared = clearedFrom(e);
   const after = all.filter((k) => k.at && cleared && k.at > cleared);
-  const sessions = all.filter((k) => !after.includes(k) && k.at && e.containedAt && k.at > e.containedAt);
-  const before = all.filter((k) => !after.includes(k) && !sessions.includes(k) && e.since && k.at && k.at < e.since);
-  const since = all.filter((k) => !after.includes(k) && !sessions.includes(k) && !before.includes(k));
+  const revokedAt = e.sessionsRevokedAt;
+  const window = all.filter((k) => !after.includes(k) && k.at && e.containedAt && k.at > e.containedAt);
+  // Made after the deny on the user: only a role session the key assumed (C1); before it, any session of the key.
+  const roles = window.filter((k) => revokedAt && k.at && k.at > revokedAt);
+  const sessions = window.filter((k) => !roles.includes(k));
+  const before = all.filter((k) => !after.includes(k) && !window.includes(k) && e.since && k.at && k.at < e.since);
+  const since = all.filter((k) => !after.includes(k) && !window.includes(k) && !before.includes(k));
   const names = (ks: readonly OtherCredential[]) => ks.map((k) => k.name).join(', ');
   const kinds = (ks: readonly OtherCredential[], words: 'noun' | 'made') => inWords([...new Set(ks.map((k) => CREDENTIAL_WORDS[k.kind][words]))]);
   const contained = e.found ? 'found Inactive' : 'deactivated';
-  const revoked = e.sessionsRevokedAt && cleared === e.sessionsRevokedAt;
-  const why = revoked
-    ? `after the key's sessions were revoked (${e.sessionsRevokedAt})`
+  const why = revokedAt
+    ? `more than ${ROLE_SESSION_HOURS} hours after the key's sessions were revoked (${revokedAt}), when no role session it assumed still worked`
     : `more than ${KEY_SESSION_HOURS} hours after it was ${contained}, when no session made with it still worked`;
   const later = after.length ? `; made ${why}, so not with it: ${names(after)}` : '';
   const ownersWords = owned.length ? `; the owner's, confirmed by ${owner?.by} at ${owner?.at}: ${names(owned)}` : '';
@@ -883,13 +888,17 @@ export function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-
       `the key's user has ${kinds(sessions, 'made')} after the key was ${contained} (${e.containedAt}) but within ${KEY_SESSION_HOURS} hours of it, while sessions made with the stolen key still worked (a GetSessionToken session lasts up to ${KEY_SESSION_HOURS} hours, a console sign-in 12; deactivating a key ends neither) ${open}: most likely made with those sessions: ${names(sessions)}`,
     );
   }
+  if (roles.length)
+    made.push(
+      `the key's user has ${kinds(roles, 'made')} after the key's sessions were revoked (${revokedAt}) but within ${ROLE_SESSION_HOURS} hours of it, while a role session the stolen key assumed before its deactivation could still work (sts:AssumeRole, up to ${ROLE_SESSION_HOURS} hours, longer chained; the deny on the user does not reach a role session): possibly made with such a session: ${names(roles)}`,
+    );
   if (made.length) {
-    const flagged = [...(e.since ? since : []), ...sessions];
+    const flagged = [...(e.since ? since : []), ...sessions, ...roles];
     const revoke = sessions.length && !e.sessionsRevokedAt ? `; ${REVOKE_KEY_SESSIONS}` : '';
     return {
       state: 'drifted',
       actual: `${key}, but NOT CONTAINED: ${made.join('; and ')}${later}${ownersWords}`,
-      todo: `${check(flagged)}${revoke}; ${TELL}`,
+      todo: `${check(flagged)}${revoke}${roles.length ? `; ${roleSessionsTodo(roles)}` : ''}; ${TELL}`,
     };
   }
   // A record from before the first activity was kept: when one was made says nothing yet.
@@ -906,17 +915,31 @@ export function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-
 }
 
 /**
- * From when a credential of the key's user is not made with the key nor its sessions: after the
- * sessions were revoked, or once the longest of them ended (`KEY_SESSION_HOURS` after the
- * deactivation), whichever came first; none while a key made with it still worked (no `containedAt`).
+ * From when a credential of the key's user is not made with the key nor its sessions: once the
+ * longest of them ended. The sessions revoked (the deny on the user), a role session the key or its
+ * sessions assumed before still works up to `ROLE_SESSION_HOURS` after the revocation (readC16 C1;
+ * after the deactivation if revoked before it, never by a run); not revoked, a GetSessionToken
+ * session up to `KEY_SESSION_HOURS` after the deactivation. None while a key made with it still
+ * worked (no `containedAt`).
  */
 function clearedFrom(e: Extract<Expectation, { kind: 'access-key' }>): string | undefined {
   if (!e.containedAt) return undefined;
-  const ended = new Date(Date.parse(e.containedAt) + KEY_SESSION_HOURS * 3_600_000).toISOString();
-  if (!e.sessionsRevokedAt || e.sessionsRevokedAt >= ended) return ended;
-  // Revoked before the deactivation (never by a run: it revokes after): the key itself worked until then.
-  if (e.sessionsRevokedAt < e.containedAt) return e.containedAt;
-  return e.sessionsRevokedAt;
+  const hoursAfter = (ms: number, hours: number) => new Date(ms + hours * 3_600_000).toISOString();
+  const contained = Date.parse(e.containedAt);
+  if (!e.sessionsRevokedAt) return hoursAfter(contained, KEY_SESSION_HOURS);
+  return hoursAfter(Math.max(Date.parse(e.sessionsRevokedAt), contained), ROLE_SESSION_HOURS);
+}
+
+/**
+ * What to do about a credential made after the key's sessions were revoked, within a role
+ * session's hours: who made it (CloudTrail), and a key the owner made recorded so.
+ */
+function roleSessionsTodo(roles: readonly OtherCredential[]): string {
+  const keys = roles.flatMap((k) => (k.id ? [k.id] : []));
+  const owners = keys.length
+    ? `; a key the owner made: datalek contained ID --action <this key action> --owner-key ${keys.join(',')} --what TEXT (how it was confirmed) records it so`
+    : '';
+  return `the caller CloudTrail names for it (userIdentity.arn) tells: an assumed role whose session the stolen key made (CloudTrail: AssumeRole by the key before its deactivation, and roles assumed from that session) is the attacker's: end that role's sessions too (runbooks/revoke-role-sessions.md)${owners}; unconfirmed, it is cleared ${ROLE_SESSION_HOURS} hours after the revocation`;
 }
 
 /** What to do about the key's sessions when they were not revoked with it. */
@@ -953,6 +976,12 @@ export const KEY_SESSIONS_STEP = 'revoke-key-sessions';
  * (and GetFederationToken's) 36 hours; a console sign-in's is 12. Deactivating a key ends none of them.
  */
 export const KEY_SESSION_HOURS = 36;
+
+/**
+ * The longest a role session lasts (sts:AssumeRole's maximum; chained, it is made again and again).
+ * One the stolen key assumed before its deactivation is not ended by the deny on the key's user.
+ */
+export const ROLE_SESSION_HOURS = 12;
 
 /** The key's sessions' revocation as a read-back check, as the record names it (none without its policy's name). */
 function keySessionsRevocation(action: ActionRecord, userName: string): Extract<Expectation, { kind: 'revocation' }> | undefined {

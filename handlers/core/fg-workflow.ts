@@ -625,7 +625,7 @@ function nis2OwedRefusal(incident: Incident, timeZone: string): void {
   const local = (iso: string) => formatLocal(iso, timeZone);
   throw refuse(
     `incident ${incident.id} is closed: "no" would end the NIS2 reports owed since the "yes" of ${since}, because of ${en.join(', ')}: what they hold the entity to stays owed (the incident notification after an early warning, the intermediate report asked, the final report after a notification; NIS2 art. 23(4)(b)-(d)); record those reports after closing (datalek reported ID --recipient csirt --kind intermediate|final --reason TEXT) and, if the incident proves not significant, say so in them`,
-    `Incident ${incident.id} is gesloten: "nee" zou de NIS2-verslagen beëindigen die sinds het "ja" van ${local(since)} verschuldigd zijn, vanwege ${nl.join(', ')}: wat die van de entiteit vragen blijft verschuldigd (de incidentmelding na een vroegtijdige waarschuwing, het gevraagde tussentijds verslag, het eindverslag na een melding; NIS2 art. 23(4)(b)-(d)). Legt u die verslagen na het sluiten vast bij "Na het sluiten: melding onder NIS2" en vermeldt u daarin als het incident toch niet significant blijkt.`,
+    `Incident ${incident.id} is gesloten: "nee" zou de NIS2-verslagen beëindigen die sinds het "ja" van ${local(since)} verschuldigd zijn, vanwege ${nl.join(', ')}: wat die van de entiteit vragen blijft verschuldigd (de incidentmelding na een vroegtijdige waarschuwing, het gevraagde tussentijds verslag, het eindverslag na een melding; NIS2 art. 23(4)(b)-(d)). Legt u die verslagen na het sluiten vast bij "Na het sluiten: melding onder NIS2" en vermeldt u daarin dat het incident toch niet significant is, als dat zo blijkt.`,
   );
 }
 
@@ -892,8 +892,8 @@ function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, b
 /**
  * A "no" that takes a "yes" back ends the NIS2 awareness stated with that "yes" or after it (fgsec16
  * S4): it was the awareness of a significance the entity withdrew, whose reason may be "the wrong
- * incident", so a later "yes" runs from its own stated awareness or the detection (earlier, so the
- * stricter). The statement stays in the decisions; the timeline's "no" names it (`awarenessEnded`).
+ * incident", so a later "yes" runs from its own stated awareness or else the earlier of the detection
+ * and the awarenesses "no"s ended (readA16 A1: the stricter reading; clocks.ts `nis2AwareAt`). The statement stays in the decisions; the timeline's "no" names it (`awarenessEnded`).
  * One stated on its own, while no "yes" was in force (before any, or after a "no"), is not that
  * "yes"'s and stays. Returns the detail for the "no"'s timeline entry.
  */

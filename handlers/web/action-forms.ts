@@ -146,7 +146,7 @@ const ASSESSMENT = assessment('assessment');
  */
 const ASSESS_NAMING_TYPES = assessCheckingTypes();
 const TYPES_TICKED: Text = {
-  nl: 'De beoordeling geldt voor de soorten die u aanvinkt: vink elke soort aan die u hebt beoordeeld. Alle soorten van het incident horen erbij, ook die voorbij de 100 die het dossier opsomt (gelezen uit de bevindingen); een soort die u niet aanvinkt, wordt niet vastgelegd.',
+  nl: 'De beoordeling geldt voor de soorten die u aanvinkt: vink elke soort aan die u hebt beoordeeld. Alle soorten van het incident horen erbij, ook die voorbij de 100 die het dossier opsomt (gelezen uit de bevindingen); laat u een soort onaangevinkt, dan wordt er niets vastgelegd.',
   en: 'The assessment holds for the types you tick: tick each type you assessed. Every type of the incident belongs to it, also those past the 100 the record lists (read from its findings); nothing is recorded with one left unticked.',
 };
 const typesDrawn = ({ incident, findingTypes }: OfferContext): Drawn => ({
@@ -458,7 +458,7 @@ function nis2BackWithheld(owed: ReturnType<typeof nis2OwedSinceYes>, timeZone: s
   const one = owed.en.length === 1;
   const list = (items: string[], and: string) => (one ? items[0] : `${items.slice(0, -1).join(', ')} ${and} ${items.at(-1)}`);
   return {
-    nl: `Dit kunt u niet meer vastleggen: sinds het "ja" van ${formatLocal(owed.since, timeZone)} ${one ? 'is' : 'zijn'} ${list(owed.nl, 'en')} vastgelegd; wat ${one ? 'dat' : 'die'} van de organisatie ${one ? 'vraagt' : 'vragen'}, blijft verschuldigd (NIS2 art. 23(4)(b)-(d)). Legt u die verslagen vast bij "Na het sluiten: melding onder NIS2" en vermeldt u daarin als het incident toch niet significant blijkt.`,
+    nl: `Dit kunt u niet meer vastleggen: sinds het "ja" van ${formatLocal(owed.since, timeZone)} ${one ? 'is' : 'zijn'} ${list(owed.nl, 'en')} vastgelegd; wat ${one ? 'dat' : 'die'} van de organisatie ${one ? 'vraagt' : 'vragen'}, blijft verschuldigd (NIS2 art. 23(4)(b)-(d)). Legt u die verslagen vast bij "Na het sluiten: melding onder NIS2" en vermeldt u daarin dat het incident toch niet significant is, als dat zo blijkt.`,
     en: `This can no longer be recorded: since the "yes" of ${formatLocal(owed.since, timeZone)}, ${list(owed.en, 'and')} ${one ? 'was' : 'were'} recorded, and what ${one ? 'it holds' : 'they hold'} the organisation to stays owed (NIS2 Art. 23(4)(b)-(d)). Record those reports under "After closing: a report under NIS2", and say there if the incident proves not significant.`,
   };
 }

@@ -112,7 +112,7 @@ describe('after closing, on the web page: a significant incident under NIS2 afte
     const asked = await html();
     expect(asked).not.toContain('id="after-close-nis2-back"');
     expect(pageText(asked)).toMatch(
-      /Dit kunt u niet meer vastleggen: .*het verzoek om een tussentijds verslag uiterlijk .* vastgelegd; wat dat van de organisatie vraagt, blijft verschuldigd .* Legt u die verslagen vast bij "Na het sluiten: melding onder NIS2"/,
+      /Dit kunt u niet meer vastleggen: .*het verzoek om een tussentijds verslag uiterlijk .* vastgelegd; wat dat van de organisatie vraagt, blijft verschuldigd .* Legt u die verslagen vast bij "Na het sluiten: melding onder NIS2" en vermeldt u daarin dat het incident toch niet significant is, als dat zo blijkt\./,
     );
     // Sent all the same from the page drawn before the request, the use case refuses it.
     const res = await app.post(
@@ -121,7 +121,10 @@ describe('after closing, on the web page: a significant incident under NIS2 afte
       'nl',
     );
     expect(res.status).toBe(400);
-    expect(pageText(await res.text())).toMatch(/verzoek om een tussentijds verslag uiterlijk .*blijft verschuldigd/);
+    // readA16 A4: what is mentioned in them is said ("dat het incident toch niet significant is").
+    expect(pageText(await res.text())).toMatch(
+      /verzoek om een tussentijds verslag uiterlijk .*blijft verschuldigd.* vermeldt u daarin dat het incident toch niet significant is, als dat zo blijkt\./,
+    );
     expect((await stored()).nis2).toMatchObject({ significant: true, afterClose: true });
   });
 

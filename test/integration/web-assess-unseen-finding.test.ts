@@ -49,6 +49,8 @@ it('a finding of a new type after the assess page was drawn makes the page out o
   // Sent again from the page as it is now, each type it lists ticked (as `assess --finding-types`), it is recorded.
   const current = await (await web.get(`/incidents/${id}`, 'en')).text();
   expect(current).toMatch(/<form [^>]*id="assess"[\s\S]*?name="finding-types" value="Trojan:EC2\/DNSDataExfiltration"/);
+  // readA16 A3: the Dutch hint says what happens with one left unticked: nothing is recorded.
+  expect(pageText(await (await web.get(`/incidents/${id}`, 'nl')).text())).toContain('laat u een soort onaangevinkt, dan wordt er niets vastgelegd.');
   const again = await web.post(
     `/incidents/${id}/assess`,
     {

@@ -5,6 +5,11 @@
  * (rechained) and put the byte back: the next run signed the rewritten history and `verify --digests`
  * was clean. Now each digest carries a left-out incident's head as read (`seen`, signed, not vouched
  * for), and A is anchored again only when its ledger still holds it.
+ * readB16 B1: `seen` pins a head only as far as the chain vouches for it (its hash recomputes and
+ * links to the entry below): a head whose hash was flipped pinned the forgery itself, so put back
+ * exactly the incident (or registry shard) stayed left out, and every run failed, for good.
+ * readB16 B2: an incident left out because a registry problem names it counts as broken, not taken:
+ * a slice of only such ones signed nothing and wrote no `turn`, and the sound ones after were never read.
  * (Each step opens the store afresh, as each `datalek anchor` / `verify` process does.)
  */
 import { join } from 'node:path';
@@ -23,11 +28,14 @@ import { tempSqliteStore } from '../support/store.js';
 import { digestKeys, rechainSqlite } from '../support/tamper.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
-const world = tempSqliteStore();
-afterEach(async () => world.cleanup());
+let world = tempSqliteStore();
+afterEach(async () => {
+  await world.cleanup();
+  world = tempSqliteStore();
+});
 
-it("an incident's history written while it was left out is not signed as rewritten once the tamper is put back", async () => {
-  const { dir } = world;
+/** The store at `dir`, opened afresh for each act as each process does, its anchor, and incidents opened in it. */
+function storeAt(dir: string) {
   const keys = digestKeys(dir);
   const digests = new DigestFolder(join(dir, 'digests'));
   /** One process: the store opened, `act` on it, closed. */
@@ -39,18 +47,31 @@ it("an incident's history written while it was left out is not signed as rewritt
       await store.close();
     }
   };
-  const anchor = () => process((store) => anchorStore({ source: store, signer: pemSigner(keys.private), digests, now: () => NOW }));
+  const anchor = (maxHeads?: number) => process((store) => anchorStore({ source: store, signer: pemSigner(keys.private), digests, now: () => NOW, maxHeads }));
   const deps = (store: SqliteIncidentStore) => ({ store, policy: DEFAULT_POLICY, now: () => NOW });
+  const open = (name: string) =>
+    process(
+      async (store) =>
+        (
+          await recordEvent(
+            { ...deps(store), canEnforce: false },
+            findingEvent({ id: name, type: 'Backdoor:EC2/C&CActivity.B', instanceId: `i-${name.replaceAll('-', '')}` }),
+          )
+        ).incidentId as string,
+    );
+  const facts = (incidentId: string) =>
+    process((store) => recordFacts(deps(store), { incidentId, by: 'FG', summary: 'customer records of 1,200 people read' }));
+  const verified = () => process(async (store) => (await verifyStore(store, { now: NOW })).problems);
+  return { keys, digests, process, anchor, open, facts, verified };
+}
 
-  const a = (await process(
-    async (store) =>
-      (
-        await recordEvent(
-          { ...deps(store), canEnforce: false },
-          findingEvent({ id: 'k4-left-out-1', type: 'Backdoor:EC2/C&CActivity.B', instanceId: 'i-k4leftout01' }),
-        )
-      ).incidentId,
-  )) as string;
+/** `hash` with its last character flipped. */
+const flipped = (hash: string) => `${hash.slice(0, -1)}${hash.endsWith('0') ? '1' : '0'}`;
+
+it("an incident's history written while it was left out is not signed as rewritten once the tamper is put back", async () => {
+  const { dir } = world;
+  const { keys, digests, process, anchor, open, facts } = storeAt(dir);
+  const a = await open('k4-left-out-1');
   expect((await anchor()).written?.incidents.map(([id]) => id)).toEqual([a]);
 
   // 1. One byte of A's FIRST ledger entry: A does not verify, is left out, loud; its head is untouched.
@@ -60,7 +81,7 @@ it("an incident's history written while it was left out is not signed as rewritt
   expect(db.prepare('UPDATE ledger SET data = ? WHERE incident_id = ? AND seq = 1').run(broken, a).changes).toBe(1);
 
   // 2. The FG records the facts meanwhile (commits on A go through); the anchor leaves A out.
-  await process((store) => recordFacts(deps(store), { incidentId: a, by: 'FG', summary: 'customer records of 1,200 people read' }));
+  await facts(a);
   expect((await anchor()).leftOut, 'A left out, loud').toEqual([a]);
 
   // 3. The never-signed tail rewritten (record and ledger rechained), the old byte put back.
@@ -83,4 +104,69 @@ it("an incident's history written while it was left out is not signed as rewritt
   expect(verified.digests?.problems.map((p) => `${p.incidentId} ${p.problem}`)).toContainEqual(
     expect.stringMatching(new RegExp(`^${a} ledger entry \\d+ differs from what digest 2 .* saw while the incident did not verify`)),
   );
+});
+
+it('an incident whose head hash was flipped and put back exactly is anchored again', async () => {
+  const { process, anchor, open, facts, verified } = storeAt(world.dir);
+  const a = await open('b1-seen-1');
+  expect((await anchor()).written?.incidents.map(([id]) => id)).toEqual([a]);
+  await facts(a);
+
+  // One character of the newest (unanchored) entry's hash flipped: A left out, loud.
+  const db = new Database(join(world.dir, 'datalek.sqlite'));
+  const head = db.prepare('SELECT seq, hash FROM ledger WHERE incident_id = ? ORDER BY seq DESC LIMIT 1').get(a) as { seq: number; hash: string };
+  db.prepare('UPDATE ledger SET hash = ? WHERE incident_id = ? AND seq = ?').run(flipped(head.hash), a, head.seq);
+  expect((await anchor()).leftOut).toEqual([a]);
+
+  // Put back exactly: verify is clean, and A is anchored again (before: left out for good, against the forged head seen).
+  db.prepare('UPDATE ledger SET hash = ? WHERE incident_id = ? AND seq = ?').run(head.hash, a, head.seq);
+  db.close();
+  expect(await verified(), 'premise: the store holds exactly what it held').toEqual([]);
+  const mended = await anchor();
+  expect(mended.problems.map((p) => `${p.incidentId} ${p.entry} ${p.problem}`)).toEqual([]);
+  expect(mended.written?.incidents.map(([id]) => id)).toContain(a);
+});
+
+it('a registry shard whose newest entry hash was flipped and put back exactly is renewed again', async () => {
+  const { anchor, open, verified } = storeAt(world.dir);
+  await open('b1-reg-1');
+  expect((await anchor()).written).not.toBeNull();
+  const b = await open('b1-reg-2');
+
+  // B's registry entry (its shard's newest, past the head anchored): one character of its hash flipped.
+  const db = new Database(join(world.dir, 'datalek.sqlite'));
+  const row = db.prepare("SELECT shard, n, hash FROM registry WHERE json_extract(data, '$.incidentId') = ?").get(b) as {
+    shard: number;
+    n: number;
+    hash: string;
+  };
+  db.prepare('UPDATE registry SET hash = ? WHERE shard = ? AND n = ?').run(flipped(row.hash), row.shard, row.n);
+  expect((await anchor()).registryLeftOut).toEqual([row.shard]);
+
+  // Put back exactly: the shard is renewed (before: left out for good).
+  db.prepare('UPDATE registry SET hash = ? WHERE shard = ? AND n = ?').run(row.hash, row.shard, row.n);
+  db.close();
+  expect(await verified(), 'premise: the store holds exactly what it held').toEqual([]);
+  const mended = await anchor();
+  expect(mended.problems.map((p) => `${p.incidentId} ${p.entry} ${p.problem}`)).toEqual([]);
+  expect(mended.registryLeftOut).toEqual([]);
+});
+
+it('incidents left out for a registry problem count against no slice: the sound one after them is anchored', async () => {
+  const { anchor, open, facts } = storeAt(world.dir);
+  const ids = [await open('b2-slice-1'), await open('b2-slice-2'), await open('b2-slice-3')].sort();
+  const [a, b, c] = ids;
+  expect((await anchor()).written?.incidents.map(([id]) => id)).toEqual(ids);
+  for (const id of ids) await facts(id);
+
+  // The registry entries of A and B edited (a space in their text): A and B are left out, C is sound.
+  const db = new Database(join(world.dir, 'datalek.sqlite'));
+  for (const id of [a, b])
+    expect(db.prepare("UPDATE registry SET data = '{ ' || substr(data, 2) WHERE json_extract(data, '$.incidentId') = ?").run(id).changes).toBe(1);
+  db.close();
+
+  // A slice of 2 (production: 500): C is read and signed (before: A and B filled it, no turn, C never read).
+  const run = await anchor(2);
+  expect(run.leftOut).toEqual([a, b]);
+  expect(run.written?.incidents.map(([id]) => id)).toEqual([c]);
 });

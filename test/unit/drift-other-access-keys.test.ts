@@ -2,8 +2,9 @@
  * review12 K7: the user's other Active keys, judged by when each was made (core/drift.ts). One made
  * from the first activity up to the deactivation is most likely made with the stolen key: NOT
  * CONTAINED (on moto: test/integration/drift-resources.test.ts). One made before the first activity
- * may be the owner's: in place, with a check to make. One made after the key's sessions were revoked
- * (or, for a record from before that, 36 hours after the deactivation) was not made with it. A key found Inactive already is judged up to when it was found so (its step records the
+ * may be the owner's: in place, with a check to make. One made more than 12 hours after the key's
+ * sessions were revoked (a role session the key assumed outlives the revocation: readC16 C1; for a
+ * record from before the revocation, 36 hours after the deactivation) was not made with it. A key found Inactive already is judged up to when it was found so (its step records the
  * other keys too). A record without the first activity (from before it was kept) names every other
  * Active key as a check. So too once the stolen key is deleted (review13 K4).
  */
@@ -49,10 +50,12 @@ describe("the user's other access keys", () => {
     expect(v.todo).toContain('CreateAccessKey');
   });
 
-  it("one made after the key's sessions were revoked, or once every session made with it had ended (36 hours): named, in place, nothing to do (attack16 K2)", () => {
-    const revoked = judged({ ...window, sessionsRevokedAt: REVOKED }, [key('AKIAEXAMPLENEW000001', '2026-11-28T09:00:00.000Z')]);
+  it("one made more than 12 hours after the key's sessions were revoked, or once every session made with it had ended (36 hours): named, in place, nothing to do (attack16 K2, readC16 C1)", () => {
+    const revoked = judged({ ...window, sessionsRevokedAt: REVOKED }, [key('AKIAEXAMPLENEW000001', '2026-11-28T09:31:00.000Z')]);
     expect(revoked).toMatchObject({ state: 'in-place' });
-    expect(revoked.actual).toContain(`made after the key's sessions were revoked (${REVOKED}), so not with it: AKIAEXAMPLENEW000001`);
+    expect(revoked.actual).toContain(
+      `made more than 12 hours after the key's sessions were revoked (${REVOKED}), when no role session it assumed still worked, so not with it: AKIAEXAMPLENEW000001`,
+    );
     expect(revoked.todo).toBeUndefined();
     // A record from before the revocation: the longest session made with the key (GetSessionToken's 36 hours) had ended.
     const ended = judged(window, [key('AKIAEXAMPLENEW000001', '2026-11-29T09:31:00.000Z')]);
@@ -103,7 +106,7 @@ describe("the key's user's console password and MFA devices", () => {
   const window = { since: SINCE, containedAt: CONTAINED };
   const IN_WINDOW = '2026-11-27T21:10:00.000Z';
   const BEFORE = '2026-01-01T00:00:00.000Z';
-  const AFTER = '2026-11-28T09:00:00.000Z';
+  const AFTER = '2026-11-28T10:00:00.000Z';
   const signedIn = (w: Window, password: string | null | undefined, mfa: (string | null)[]) =>
     judge(check(w), {
       read: 'key',
@@ -131,7 +134,7 @@ describe("the key's user's console password and MFA devices", () => {
     expect(v.todo).toContain('aws iam deactivate-mfa-device');
   });
 
-  it("made before the first activity: in place, a check to make; after the key's sessions were revoked: named, nothing to do; none: Inactive", () => {
+  it("made before the first activity: in place, a check to make; 12 hours after the key's sessions were revoked: named, nothing to do; none: Inactive", () => {
     const before = signedIn(window, BEFORE, [BEFORE]);
     expect(before.state).toBe('in-place');
     expect(before.actual).toContain(`made before the first activity (${SINCE}): console password (made ${BEFORE}), MFA device (enabled ${BEFORE})`);

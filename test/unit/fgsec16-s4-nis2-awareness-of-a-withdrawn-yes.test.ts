@@ -6,7 +6,8 @@
  * decisions keep it), so a later "yes" runs from its own awareness or the detection, and the
  * register shows only the awareness in force. One recorded on its own, before any "yes", stays.
  * The ended one still counts for the significance decision's own clock: the "no" that ends an
- * awareness stated before the detection does not make a first decision late against it on time.
+ * awareness stated before the detection does not make a first decision late against it on time, and
+ * a later "yes" without its own runs from it, not from the later detection (readA16 A1).
  * Also: after no → yes → no the significance clock's note says the changes as they were.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -86,6 +87,19 @@ describe('fgsec16 S4: the NIS2 awareness belongs to the "yes" it was given with'
     w.clock.now = '2026-11-28T21:00:00.000Z';
     await decide(false, 'storing bij de leverancier', { confirmStatedTime: true });
     expect(await clock('nis2-significance')).toMatchObject({ dueAt: '2026-11-28T12:00:00.000Z', status: 'late' });
+    // readA16 A1: "yes" again, with no awareness of its own: its 24 h and 72 h run from the ended
+    // awareness, earlier than the detection (the stricter reading); before the fix from the detection.
+    w.clock.now = '2026-11-28T22:00:00.000Z';
+    await decide(true, 'toch significant', { confirmStatedTime: true });
+    expect((await clock('nis2-early-warning'))?.dueAt).toBe('2026-11-28T12:00:00.000Z');
+    expect((await clock('nis2-notification'))?.dueAt).toBe('2026-11-30T12:00:00.000Z');
+    const said = nis2AwarenessText(await read(), 'UTC');
+    expect(said?.en).toBe(
+      'the NIS2 deadlines run from the awareness a "no" ended (2026-11-27 12:00 UTC), earlier than the detection (2026-11-28 01:00 UTC): no awareness recorded for this "yes", so the earlier one the record holds (the stricter reading)',
+    );
+    expect(said?.nl).toMatch(
+      /^de NIS2-termijnen lopen vanaf het bewustwordingsmoment dat met een teruggenomen "ja" is vervallen \(2026-11-27 12:00 UTC\), eerder dan de detectie/,
+    );
   });
 
   it('an awareness recorded on its own, before any "yes", stays through a "yes" taken back', async () => {

@@ -22,6 +22,7 @@ import {
   OTHER_KEY_ACTIVE,
   otherCredentialsVerdict,
   ownerKeysOf,
+  ROLE_SESSION_HOURS,
   type Verdict,
 } from '../../../core/drift.js';
 import { ContainmentStepError } from '../../../core/errors.js';
@@ -144,7 +145,8 @@ function notContained(step: string, action: ActionRecord, v: Verdict, deleted: b
 
 /**
  * The key's user's other keys judged as drift judges them, the stolen key as read (`status`; not
- * listed: deleted), one made after `containedAt` cleared.
+ * listed: deleted): one made after `containedAt` cleared only once the key's sessions, and the role
+ * sessions it assumed, had ended (12 hours after `sessionsRevokedAt`; 36 after `containedAt` without it).
  */
 function keysVerdict(
   action: ActionRecord,
@@ -250,7 +252,7 @@ async function revokeKeySessions(c: ContainmentClients, action: ActionRecord, ct
     return {
       status: 'done',
       // The user name is personal data: the detail names the key.
-      detail: `sessions of the IAM user of ${action.target} issued before ${issuedBefore} denied (inline policy ${policyName}): a session made with the key outlives its deactivation (up to ${KEY_SESSION_HOURS} hours); the owner's sessions end too`,
+      detail: `sessions of the IAM user of ${action.target} issued before ${issuedBefore} denied (inline policy ${policyName}): a session made with the key outlives its deactivation (up to ${KEY_SESSION_HOURS} hours); the owner's sessions end too; a role session the key assumed before is not the user's and is not ended (up to ${ROLE_SESSION_HOURS} hours): a credential made within them is judged so`,
       evidence: { policyName, issuedBefore },
     };
   });
@@ -288,7 +290,7 @@ async function judgeOtherKeys(
     const containedAt = read ? now() : earlier;
     // This run's list was read before it set the key Inactive; a later run's says what became of it (deleted: not listed).
     const status = read ? 'Inactive' : seen.status;
-    // One made after the deactivation is cleared only once the key's sessions were revoked (or had ended: attack16 K2).
+    // One made after the deactivation is cleared only once the key's sessions, and role sessions it assumed, had ended (attack16 K2, readC16 C1).
     const v = keysVerdict(action, userName, since, containedAt, status, seen.others, sessionsRevokedAt);
     if (v.state === 'drifted') throw notContained('other-keys', action, v, status === undefined);
     return { status: 'done', detail: `${action.target} ${v.actual}${v.todo ? `; ${v.todo}` : ''}` };
