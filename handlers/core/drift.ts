@@ -442,7 +442,9 @@ const FOUND_CONTAINED_STEP: Record<string, string> = {
  */
 function foundContainedExpectations(action: ActionRecord, owner: string): Expectation[] {
   const step = FOUND_CONTAINED_STEP[action.type];
-  return step ? (expectationsOf(action, (s) => s === step, owner) ?? []) : [];
+  // A key found Inactive has its sessions revoked all the same (lfc16): that deny is read back too.
+  const done = doneSteps(action);
+  return step ? (expectationsOf(action, (s) => s === step || (s === KEY_SESSIONS_STEP && done.has(s)), owner) ?? []) : [];
 }
 
 /**

@@ -108,7 +108,7 @@ it("an incident's history written while it was left out is not signed as rewritt
 });
 
 it('an incident whose head hash was flipped and put back exactly is anchored again', async () => {
-  const { process, anchor, open, facts, verified } = storeAt(world.dir);
+  const { anchor, open, facts, verified } = storeAt(world.dir);
   const a = await open('b1-seen-1');
   expect((await anchor()).written?.incidents.map(([id]) => id)).toEqual([a]);
   await facts(a);
