@@ -140,8 +140,9 @@ export const PIPELINE_SCP_FILE = 'infra/scp/datalek-pipeline-account.json';
 /**
  * The shipped policy's documents, each attached as an SCP of its own (infra16: with each region's deployment
  * excused for its own region, the example's regions no longer fit one SCP): their statements together are the policy.
+ * Written by `shippedScpTexts` (test/infra/pipeline-scp.test.ts keeps them equal; `DATALEK_WRITE_SCP=1` writes them).
  */
-export const PIPELINE_SCP_FILES = [PIPELINE_SCP_FILE, PIPELINE_SCP_FILE.replace('.json', '-2.json')];
+export const PIPELINE_SCP_FILES = [0, 1].map(shippedScpFileName);
 
 /** AWS Organizations takes an SCP of at most this many characters (whitespace counts when it is not saved in the console). */
 export const SCP_SIZE_LIMIT = 5120;
@@ -444,26 +445,61 @@ export function deploymentScp(built: {
  * synth, save a statement no SCP can hold alone (`ScpTooLargeError`, naming the size and the regions).
  */
 export function deploymentScpTexts(built: Parameters<typeof deploymentScp>[0] & { config: { region: string; forwardFrom: string[] } }): string[] {
-  const scp = deploymentScp(built);
-  const attached = (text: string) => text.replaceAll(SCP_PLACEHOLDERS.account, '0'.repeat(12)).length;
-  const fitting = (document: Record<string, unknown>) =>
-    [JSON.stringify(document, null, 2), JSON.stringify(document)].find((t) => attached(t) <= SCP_SIZE_LIMIT);
-  const statements = scp.Statement as Record<string, unknown>[];
-  const documents: Record<string, unknown>[][] = [];
-  for (const statement of statements) {
-    const last = documents.at(-1);
-    if (last && fitting({ ...scp, Statement: [...last, statement] })) last.push(statement);
-    else if (fitting({ ...scp, Statement: [statement] })) documents.push([statement]);
-    else {
-      const regions = [built.config.region, ...built.config.forwardFrom];
+  const regions = [built.config.region, ...built.config.forwardFrom];
+  const documents = scpDocumentTexts(
+    deploymentScp(built),
+    (text) => text.replaceAll(SCP_PLACEHOLDERS.account, '0'.repeat(12)),
+    (sid, size) => {
       throw new ScpTooLargeError(
-        `a statement of the pipeline account's service control policy for this deployment (${String(statement.Sid)}) is ${attached(JSON.stringify(statement)).toLocaleString('en-US')} characters on one line, more than the ${SCP_SIZE_LIMIT.toLocaleString('en-US')} an SCP holds: it names datalek's execution role in each of its ${regions.length} regions (${regions.join(', ')}). Forward fewer regions to this account (README, Deploy)`,
+        `a statement of the pipeline account's service control policy for this deployment (${sid}) is ${size.toLocaleString('en-US')} characters on one line, more than the ${SCP_SIZE_LIMIT.toLocaleString('en-US')} an SCP holds: it names datalek's execution role in each of its ${regions.length} regions (${regions.join(', ')}). Forward fewer regions to this account (README, Deploy)`,
       );
-    }
-  }
+    },
+  );
   if (documents.length > SCP_MAX_DOCUMENTS)
     throw new ScpTooLargeError(
       `the pipeline account's service control policy for this deployment takes ${documents.length} SCPs, more than the ${SCP_MAX_DOCUMENTS} an account has room for beside FullAWSAccess. Forward fewer regions to this account (README, Deploy)`,
     );
+  return documents;
+}
+
+/**
+ * `scp`'s statements, in order, in as few documents as hold them, each text fitting an SCP as attached
+ * (`attached`: the text with its placeholders replaced): indented where that fits, else on one line. A
+ * statement that fits no document alone goes to `tooLarge` (its Sid and its size on one line).
+ */
+function scpDocumentTexts(scp: Record<string, unknown>, attached: (text: string) => string, tooLarge: (sid: string, size: number) => never): string[] {
+  const fitting = (document: Record<string, unknown>) =>
+    [JSON.stringify(document, null, 2), JSON.stringify(document)].find((t) => attached(t).length <= SCP_SIZE_LIMIT);
+  const documents: Record<string, unknown>[][] = [];
+  for (const statement of scp.Statement as Record<string, unknown>[]) {
+    const last = documents.at(-1);
+    if (last && fitting({ ...scp, Statement: [...last, statement] })) last.push(statement);
+    else if (fitting({ ...scp, Statement: [statement] })) documents.push([statement]);
+    else tooLarge(String(statement.Sid), attached(JSON.stringify(statement)).length);
+  }
   return documents.map((part) => `${fitting({ ...scp, Statement: part })}\n`);
+}
+
+/** The shipped document `index` (from 0): PIPELINE_SCP_FILE, then `…-2.json`, …, as synth names its own (`deploymentScpFileName`). */
+export function shippedScpFileName(index: number): string {
+  return index === 0 ? PIPELINE_SCP_FILE : PIPELINE_SCP_FILE.replace('.json', `-${index + 1}.json`);
+}
+
+/**
+ * The shipped policy's documents (PIPELINE_SCP_FILES), split as synth splits a deployment's
+ * (`deploymentScpTexts`), each fitting an SCP once a deployer puts in an account's id and break-glass and
+ * on-call role names of IAM's longest (64 characters). `stacks`: the example context's, DatalekIamForward
+ * (us-east-1) among `topicsAndPolicies` (readD16 D1: left out, the shipped policy refused that stack's deployment).
+ */
+export function shippedScpTexts(stacks: PipelineScpProps['stacks']): string[] {
+  const longest = (text: string) =>
+    text
+      .replaceAll(SCP_PLACEHOLDERS.account, '0'.repeat(12))
+      .replaceAll(SCP_PLACEHOLDERS.breakGlassRole, 'b'.repeat(64))
+      .replaceAll(SCP_PLACEHOLDERS.onCallRole, 'o'.repeat(64));
+  return scpDocumentTexts(pipelineScp({ ...SCP_PLACEHOLDERS, stacks }), longest, (sid, size) => {
+    throw new ScpTooLargeError(
+      `the shipped policy's statement ${sid} is ${size.toLocaleString('en-US')} characters on one line, more than the ${SCP_SIZE_LIMIT.toLocaleString('en-US')} an SCP holds`,
+    );
+  });
 }

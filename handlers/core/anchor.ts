@@ -187,12 +187,20 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     // It starts after the highest id the previous digest anchored and wraps around (review7 Y10): in
     // id order from the start each time, a storm moving 500 lower ids kept a higher one unanchored,
     // and rewritable, for as long as the storm lasted.
-    const moved = believed
+    const inTurn = believed
       ? after(
           marked.map((h) => h.incidentId),
           previous?.lastIncident,
         )
       : ids;
+    // A mark naming an incident the store does not list, or one a registry problem names (left
+    // out whatever its ledger says), is read after the others (readB16 B3): marks planted in
+    // thousands otherwise filled each run's maxBroken ahead of the sound incidents, and kept them
+    // unanchored, and rewritable, for as many runs as the attacker planted marks.
+    const namedByRegistry = new Set(problems.map((p) => p.incidentId));
+    const held = new Set(ids);
+    const known = (id: string) => held.has(id) && !namedByRegistry.has(id);
+    const moved = [...inTurn.filter(known), ...inTurn.filter((id) => !known(id))];
     // An incident left out (it does not verify) does not count against the slice (review13 E1):
     // it stays marked and first in line, and a slice of only broken ones signed nothing and never
     // moved the turn, keeping every other moved incident out of every digest.
@@ -200,7 +208,6 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     // last one read (`turn`), so a storm of broken ones cannot keep it from the sound rest.
     // An incident a registry problem names is left out too, so it counts as broken, not taken
     // (readB16 B2): as taken, a slice of only such ones signed nothing and wrote no `turn`.
-    const namedByRegistry = new Set(problems.map((p) => p.incidentId));
     let taken = 0;
     let broken = 0;
     let read = 0;

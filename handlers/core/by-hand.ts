@@ -57,6 +57,22 @@ const ACCESS_KEY_ID = /^AKIA[A-Z0-9]{16}$/;
 function ownerKeysFor(action: ActionRecord, given: readonly string[]): string[] {
   const keys = [...new Set(given.map((k) => k.trim()).filter(Boolean))];
   if (keys.length === 0) return [];
+  // Carried out by datalek: drift names a key made after it (within the sessions' hours: readC16 C1), which no step named.
+  if (datalekKeyAction(action)) {
+    for (const key of keys) {
+      const why = !ACCESS_KEY_ID.test(key)
+        ? 'is not an access key id (AKIA and 16 capitals or digits)'
+        : key === action.target
+          ? 'is the stolen key itself'
+          : '';
+      if (why)
+        throw refuse(
+          `--owner-key ${key} ${why}: only another key of its user can be confirmed as the owner's; nothing was recorded`,
+          `--owner-key ${key} is geen andere sleutel van de gebruiker; er is niets vastgelegd.`,
+        );
+    }
+    return keys;
+  }
   const failed = (action.steps ?? []).filter((s) => s.status === 'failed' && s.code === OTHER_KEY_ACTIVE);
   if (action.type !== 'deactivate-access-key' || failed.length === 0)
     throw refuse(
@@ -78,6 +94,14 @@ function ownerKeysFor(action: ActionRecord, given: readonly string[]): string[] 
     );
   }
   return keys;
+}
+
+/**
+ * A key action datalek carried out (or a person finished), not released: `--owner-key` on it records
+ * the keys the person confirmed as the owner's beside it, the action left as it is (readC16 C1).
+ */
+function datalekKeyAction(action: ActionRecord): boolean {
+  return action.type === 'deactivate-access-key' && action.status === 'done' && !action.released;
 }
 
 /** Why the action cannot be recorded as carried out by hand, or null when it can. */
@@ -173,6 +197,8 @@ export async function recordContainedByHand(deps: ChangeDeps, input: ContainedBy
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     const tz = deps.policy.timeZone;
     const now = deps.now();
+    const done = draft.actions.find((a) => a.id === actionId);
+    if (input.ownerKeys?.length && draft.state !== 'closed' && done && datalekKeyAction(done)) return ownerKeysConfirmed(draft, done, input, by, what, now, tz);
     const action = personsAction(draft, actionId, now, tz);
     const ownerKeys = ownerKeysFor(action, input.ownerKeys ?? []);
     checkRecordingTime(draft, now, 'the containment by hand', tz);
@@ -202,6 +228,29 @@ export async function recordContainedByHand(deps: ChangeDeps, input: ContainedBy
     };
   });
   return incident;
+}
+
+/**
+ * `--owner-key` on a key action datalek carried out: drift named another key of its user as made
+ * within the sessions' hours after the revocation (readC16 C1), the person confirmed it as the
+ * owner's. The action stays done and datalek's (a release still undoes it); the confirmation is kept
+ * beside it (`ownerKeys`) and on the timeline, and drift reads exactly those keys as the owner's.
+ */
+function ownerKeysConfirmed(draft: Incident, action: ActionRecord, input: ContainedByHandInput, by: string, what: string, now: string, tz: string) {
+  const ids = ownerKeysFor(action, input.ownerKeys ?? []);
+  checkRecordingTime(draft, now, 'the confirmation', tz);
+  const at = checkStatedTime(draft, input.at ?? now, now, '--at', tz);
+  action.ownerKeys = [...(action.ownerKeys ?? []), { ids, by, at, recordedAt: now }];
+  return {
+    entries: [
+      {
+        at: now,
+        kind: 'owner-keys-confirmed',
+        actor: by,
+        detail: { action: action.type, target: action.target, actionId: action.id, at, what, ownerKeys: ids },
+      },
+    ],
+  };
 }
 
 export interface NotToBeDoneInput {

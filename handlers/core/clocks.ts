@@ -418,17 +418,30 @@ const NIS2_RECIPIENTS: ReportRecipient[] = ['csirt', 'authority'];
  * does not bound that "yes"'s awareness (which it cannot have been aware of then).
  */
 function nis2WithdrawnAt(incident: Incident): string | null {
+  const withdrawals = nis2Withdrawals(incident);
+  // readA16 A2: while the incident is not significant, the "yes" the last "no" took back is the one
+  // whose reports count: what it sent to the CSIRT or was asked (the final report a notification
+  // owes, the intermediate report requested; art. 23(4)(c), (d)) stays owed, as after closing
+  // (fg-workflow.ts nis2OwedRefusal). A later "yes" runs from its own reports again.
+  return (incident.nis2?.significant ? withdrawals.at(-1) : withdrawals.at(-2)) ?? null;
+}
+
+/** When each "no" that took back a NIS2 "yes" was decided, in order. */
+function nis2Withdrawals(incident: Incident): string[] {
   let yes = false;
-  let at: string | null = null;
+  const at: string[] = [];
   for (const d of incident.decisions ?? []) {
     if (d.kind !== 'nis2-significance') continue;
-    if (d.significant) yes = true;
-    else if (yes) at = d.recordedAt;
+    if (!d.significant && yes) at.push(d.recordedAt);
+    yes = d.significant;
   }
   return at;
 }
 
-/** A NIS2 report (to the CSIRT or the authority) made under the significance in force: since the last "no" that took a "yes" back (`nis2WithdrawnAt`). */
+/**
+ * A NIS2 report (to the CSIRT or the authority) made under the significance in force: since the last
+ * "no" that took a "yes" back; while not significant, since the one before it (`nis2WithdrawnAt`).
+ */
 export function nis2ReportInForce(incident: Incident): (r: ReportRecord) => boolean {
   const withdrawn = nis2WithdrawnAt(incident);
   return (r) => NIS2_RECIPIENTS.includes(r.to) && (withdrawn === null || r.at >= withdrawn);
@@ -582,13 +595,34 @@ function nis2Clocks(incident: Incident, policy: Policy, now: string): ClockStatu
   const known = [aware, incident.detectedAt, ...nis2AwarenessOfYes(incident.decisions ?? []).ended].sort()[0];
   const decided = significanceDecided(incident);
   const out = [clock('nis2-significance', { startsAt: known, dueAt: addHours(known, 24), doneAt: decided.doneAt }, now, true, decided.note)];
-  if (!decision?.significant) return out;
+  if (!decision?.significant) return [...out, ...nis2OwedAfterNo(incident, policy, now)];
   const warning = nis2Done(incident, ['early-warning', 'notification']);
   const notification = nis2Done(incident, ['notification']);
   out.push(clock('nis2-early-warning', { startsAt: aware, dueAt: addHours(aware, 24), doneAt: warning.doneAt }, now, true, missingNote(warning.missing)));
   out.push(
     clock('nis2-notification', { startsAt: aware, dueAt: addHours(aware, 72), doneAt: notification.doneAt }, now, true, missingNote(notification.missing)),
   );
+  out.push(...nis2LaterReports(incident, policy, now));
+  return out;
+}
+
+/**
+ * readA16 A2: a "no" on an open incident after a notification went to the CSIRT, or the CSIRT asked
+ * for an intermediate report, ends only what was not yet reported (the early warning and notification
+ * not yet sent): the final report (telling the CSIRT how it ended, that it proved not significant)
+ * and the intermediate report asked keep running, from the reports of the "yes" taken back
+ * (`nis2ReportInForce`), as they stay owed after closing. Neither owed: none.
+ */
+function nis2OwedAfterNo(incident: Incident, policy: Policy, now: string): ClockStatus[] {
+  if (!incident.nis2) return [];
+  const notified = nis2FirstAt(incident, ['notification']) !== null;
+  return nis2LaterReports(incident, policy, now).filter((c) => c.name === 'nis2-intermediate' || notified);
+}
+
+/** The reports that follow: an intermediate report asked (art. 23(4)(c)) and the final report (art. 23(4)(d), (e)). */
+function nis2LaterReports(incident: Incident, policy: Policy, now: string): ClockStatus[] {
+  const out: ClockStatus[] = [];
+  const decision = incident.nis2 as NonNullable<Incident['nis2']>;
   if (decision.intermediateDueAt) {
     const requested = [...(incident.decisions ?? [])].reverse().find((d) => d.kind === 'nis2-intermediate-request');
     const intermediate = nis2Done(incident, ['intermediate']);
@@ -893,9 +927,12 @@ function keptAfterClosing(c: ClockStatus, incident: Incident): boolean {
   return KEPT_AFTER_CLOSING.has(c.name) && !!c.dueAt && c.dueAt > (incident.closedAt as string);
 }
 
-/** A significant incident closed with its final (or a requested intermediate) NIS2 report not yet made to both. */
+/**
+ * A significant incident closed with its final (or a requested intermediate) NIS2 report not yet made
+ * to both; or one a "no" on the open incident left them owed (`nis2OwedAfterNo`).
+ */
 function nis2ReportLeft(incident: Incident): boolean {
-  if (incident.state !== 'closed' || !incident.nis2?.significant) return false;
+  if (incident.state !== 'closed' || !incident.nis2) return false;
   const left = (kinds: string[]) => nis2Done(incident, kinds).doneAt === null;
   return (!left(['notification']) && left(['final'])) || (!!incident.nis2.intermediateDueAt && left(['intermediate']));
 }

@@ -73,7 +73,7 @@ export type Expectation =
       containedAt?: string;
       found?: true;
       sessionsRevokedAt?: string;
-      ownerKeys?: OwnerKeys;
+      ownerKeys?: readonly OwnerKeys[];
     }
   /** The incident's deny of older sessions, as an inline policy on a role or an IAM user. */
   | { kind: 'revocation'; principal: 'role' | 'user'; name: string; label: string; policyName: string; issuedBefore: string | null }
@@ -442,7 +442,9 @@ const FOUND_CONTAINED_STEP: Record<string, string> = {
  */
 function foundContainedExpectations(action: ActionRecord, owner: string): Expectation[] {
   const step = FOUND_CONTAINED_STEP[action.type];
-  return step ? (expectationsOf(action, (s) => s === step, owner) ?? []) : [];
+  // A key found Inactive has its sessions revoked all the same (lfc16): that deny is read back too.
+  const done = doneSteps(action);
+  return step ? (expectationsOf(action, (s) => s === step || (s === KEY_SESSIONS_STEP && done.has(s)), owner) ?? []) : [];
 }
 
 /**
@@ -855,8 +857,8 @@ export function deletedKeyVerdict(e: Extract<Expectation, { kind: 'access-key' }
  * so, not judged. The containment run judges the key list it read so too (review13 K1).
  */
 export function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-key' }>, seen: CredentialsRead, key = 'Inactive'): Verdict {
-  const owner = e.ownerKeys;
-  const isOwners = (k: OtherCredential) => !!k.id && !!owner?.ids.includes(k.id);
+  const confirmedIn = (k: OtherCredential) => (k.id ? e.ownerKeys?.find((o) => o.ids.includes(k.id as string)) : undefined);
+  const isOwners = (k: OtherCredential) => confirmedIn(k) !== undefined;
   const all = otherCredentials(seen).filter((k) => !isOwners(k));
   const owned = otherCredentials(seen).filter(isOwners);
   const cleared = clearedFrom(e);
@@ -875,7 +877,11 @@ export function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-
     ? `more than ${ROLE_SESSION_HOURS} hours after the key's sessions were revoked (${revokedAt}), when no role session it assumed still worked`
     : `more than ${KEY_SESSION_HOURS} hours after it was ${contained}, when no session made with it still worked`;
   const later = after.length ? `; made ${why}, so not with it: ${names(after)}` : '';
-  const ownersWords = owned.length ? `; the owner's, confirmed by ${owner?.by} at ${owner?.at}: ${names(owned)}` : '';
+  const ownersWords = (e.ownerKeys ?? [])
+    .map((o) => ({ o, ks: owned.filter((k) => confirmedIn(k) === o) }))
+    .filter(({ ks }) => ks.length)
+    .map(({ o, ks }) => `; the owner's, confirmed by ${o.by} at ${o.at}: ${names(ks)}`)
+    .join('');
   const check = (ks: readonly OtherCredential[]) => `${[...new Set(ks.map((k) => CREDENTIAL_CHECKS[k.kind]))].join('; ')}; ${NOT_READ_CREDENTIALS}`;
   const made: string[] = [];
   if (since.length && e.since) {
@@ -1005,10 +1011,11 @@ export interface OwnerKeys {
   at: string;
 }
 
-/** The owner's keys the action's by-hand record names (K5), if any. */
-export function ownerKeysOf(action: ActionRecord): OwnerKeys | undefined {
+/** The owner's keys the action's by-hand record names (K5), and those confirmed on it since (readC16 C1), if any. */
+export function ownerKeysOf(action: ActionRecord): OwnerKeys[] | undefined {
   const hand = action.byHand;
-  return hand?.ownerKeys?.length ? { ids: hand.ownerKeys, by: hand.by, at: hand.at } : undefined;
+  const all = [...(hand?.ownerKeys?.length ? [{ ids: hand.ownerKeys, by: hand.by, at: hand.at }] : []), ...(action.ownerKeys ?? [])];
+  return all.length ? all.map(({ ids, by, at }) => ({ ids, by, at })) : undefined;
 }
 
 /** The name datalek gives its all-traffic groups (network-isolation.ts ALL_TRAFFIC_GROUP, or that name and the incident). */

@@ -38,6 +38,7 @@ import {
   apFollowUpOwed,
   apHours,
   type ClockName,
+  clocksOf,
   clocksStoppedAfterDeadline,
   deadlineName,
   firstReport,
@@ -386,12 +387,14 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       // Decided after closing: marked, so its early warning and notification run on the closed incident (core/clocks.ts
       // nis2SignificantAfterClosing); taken back, marked too, and both stay in the decisions and the register's afterClose.
       const marked = afterClose ? { afterClose: true as const } : {};
-      // A request for an intermediate report is asked of the significance in force (art. 23(4)(c)):
-      // kept while it stays "yes", ended by a "no" (said in its entry; the request stays in the
-      // decisions), so a later "yes" runs only its own deadlines, from its own awareness.
-      const asked = draft.nis2?.significant ? (draft.nis2.intermediateDueAt ?? null) : null;
-      const intermediateDueAt = input.nis2Significant ? asked : null;
-      const ended = asked && !input.nis2Significant ? { intermediateRequestEnded: asked } : {};
+      // A request for an intermediate report the CSIRT made (art. 23(4)(c)) stays owed through a "no"
+      // on the open incident until it is reported (readA16 A2, clocks.ts nis2OwedAfterNo), and so
+      // through a later "yes"; one already reported, or one a "no" after closing meets (refused while
+      // owed, nis2OwedRefusal), ends (said in its entry; the request stays in the decisions).
+      const asked = draft.nis2?.intermediateDueAt ?? null;
+      const reported = clocksOf(draft, deps.policy, now).some((c) => c.name === 'nis2-intermediate' && c.doneAt);
+      const intermediateDueAt = asked && (input.nis2Significant || (!afterClose && !reported)) ? asked : null;
+      const ended = asked && !intermediateDueAt ? { intermediateRequestEnded: asked } : {};
       // The awareness given with (or after) the "yes" taken back is that "yes"'s: ended with it (fgsec16 S4).
       const awareness = input.nis2Significant ? {} : endNis2AwarenessOfYes(draft);
       draft.nis2 = { significant: input.nis2Significant, reason, by, at: now, intermediateDueAt, ...marked };

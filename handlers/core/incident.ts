@@ -371,6 +371,12 @@ export interface ActionRecord {
    */
   byHand?: { at: string; by: string; what: string; recordedAt: string; enteredLater?: true; ownerKeys?: string[] };
   /**
+   * On a key action datalek carried out: other keys of its user a person confirmed as the owner's
+   * after drift named them (made within the sessions' hours after the revocation: readC16 C1), each
+   * confirmation with who, when (as stated) and when entered. The action stays datalek's.
+   */
+  ownerKeys?: { ids: string[]; by: string; at: string; recordedAt: string }[];
+  /**
    * Set when a person decided that the planned action will not be carried out (`datalek not-done`,
    * core/by-hand.ts): then `skipped`, neither planned nor done, with who decided and why. No run takes
    * it up; a later finding the policy enforces it for plans it anew, as for any step only planned.

@@ -12,6 +12,8 @@
  *   organisation invoke it, which no SCP reaches.
  * Evaluated with the IAM model of dynamodb-iam.ts: not AWS (README, What remains: unconfirmed on real AWS).
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.js';
@@ -22,10 +24,13 @@ import {
   deploymentRoleName,
   deploymentScp,
   deploymentScpTexts,
+  PIPELINE_SCP_FILES,
   pipelineScp,
   SCP_MAX_DOCUMENTS,
   SCP_PLACEHOLDERS,
   SCP_SIZE_LIMIT,
+  shippedScpFileName,
+  shippedScpTexts as writtenScpTexts,
 } from '../../infra/pipeline-scp.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
 import { type Authorization, allowed } from './dynamodb-iam.js';
@@ -124,6 +129,17 @@ describe('the service control policy of the pipeline account', () => {
   it('is shipped as infra/scp/datalek-pipeline-account.json, with placeholders for the account, the break-glass role and the on-call role', () => {
     // infra16: in two documents, each attached (one no longer holds the example's regions).
     expect(shippedScp()).toEqual(pipelineScp({ ...SCP_PLACEHOLDERS, stacks: { response, all: stacks, topicsAndPolicies: iamForward ? [iamForward] : [] } }));
+  });
+
+  it("is split as synth splits a deployment's, DatalekIamForward's us-east-1 included (readD16 D1), and written from the code: DATALEK_WRITE_SCP=1 rewrites the files", () => {
+    expect(iamForward, 'premise: the example regions deploy DatalekIamForward').toBeDefined();
+    const texts = writtenScpTexts({ response, all: stacks, topicsAndPolicies: iamForward ? [iamForward] : [] });
+    if (process.env.DATALEK_WRITE_SCP === '1')
+      texts.forEach((text, i) => {
+        writeFileSync(join(import.meta.dirname, '../..', shippedScpFileName(i)), text);
+      });
+    expect(texts.map((_, i) => shippedScpFileName(i))).toEqual(PIPELINE_SCP_FILES);
+    expect(shippedScpTexts()).toEqual(texts);
   });
 
   it("fits an SCP (5,120 characters, whitespace included: the CLI keeps it) with an account's id and break-glass and on-call role names of IAM's longest", () => {
@@ -382,6 +398,10 @@ describe("against a stack not named Datalek… given datalek's execution role (d
         expect(underScp(withRole(action, name, deployRole, deployments[0])), `${action} ${name}`).toBe(true);
       const forwarder = `DatalekForwarder-${DEPLOY_CONTEXT.forwardFrom}`;
       expect(underScp({ ...withRole(action, forwarder, deployRole, deployments[1]), resource: stackIn(DEPLOY_CONTEXT.forwardFrom, forwarder) })).toBe(true);
+      // readD16 D1: the example's regions deploy DatalekIamForward in us-east-1 with us-east-1's execution role; the shipped
+      // policy named only eu-west-1's and eu-central-1's stacks, so it refused that stack's every deploy and upgrade.
+      const iamForwardDeploy = { ...withRole(action, 'DatalekIamForward', deployRole, usEast1Deployment), resource: stackIn('us-east-1', 'DatalekIamForward') };
+      expect(underScp(iamForwardDeploy), iamForwardDeploy.what).toBe(true);
       expect(underScp(withRole(action, 'billing-report', role('Admin')))).toBe(true);
       expect(underScp(withRole(action, 'billing-report', role('Admin'), role(`cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${BASE.region}`)))).toBe(true);
     }
@@ -609,8 +629,14 @@ describe('against the watch rules turned off together, before CloudTrail hands t
           .filter((a) => !underWritten(a))
           .map((a) => a.what),
       ).toEqual([]);
-    // The shipped file too, and another team's rule is left alone.
+    // The shipped files too, every deployment's (readD16 D1: us-east-1's, DatalekIamForward's rules, was refused), and another team's rule is left alone.
     expect(silencing(role('Admin')).filter(underScp)).toEqual([]);
+    for (const principal of everyDeployment)
+      expect(
+        silencing(principal)
+          .filter((a) => !underScp(a))
+          .map((a) => a.what),
+      ).toEqual([]);
     expect(underScp(call('events:DisableRule', `arn:aws:events:${BASE.region}:${ACCOUNT}:rule/billing-nightly`, role('Admin')))).toBe(true);
   });
 });

@@ -50,6 +50,7 @@ import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js
 import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { changeIncident } from '../../handlers/core/change-incident.js';
 import { runContainment } from '../../handlers/core/contain.js';
+import { containAgain } from '../../handlers/core/contain-again.js';
 import { checkContainment } from '../../handlers/core/drift.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
@@ -467,9 +468,11 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
       // Found contained already: nothing of it recorded as done or to restore, nothing to release.
       expect(again.status).toBe('skipped');
       expect(again.reason).toContain('no open incident');
-      expect((again.steps ?? []).filter((st) => st.status === 'done')).toEqual([]);
+      // A key's user's older sessions are revoked all the same (lfc16): its release keeps the key Inactive.
+      const key = actionType === 'deactivate-access-key';
+      expect((again.steps ?? []).filter((st) => st.status === 'done').map((st) => st.name)).toEqual(key ? ['revoke-key-sessions'] : []);
       expect(again.steps?.find((st) => st.status === 'failed')?.code).toBe('AlreadyContained');
-      expect(releasable(second.actions)).toEqual([]);
+      expect(releasable(second.actions).map((a) => a.type)).toEqual(key ? [actionType] : []);
       return { first, again, second };
     }
 
@@ -495,6 +498,12 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
       expect(await status()).toBe('Inactive');
       await releaseFirst(first, second, { by: 'anna', reason: 'the key was the CI', reactivateKey: true });
       expect(await status()).toBe('Active');
+      // Handed back and contained again: deactivated, and its sessions revoked anew (those made while it was Active again).
+      const before = action(second, 'deactivate-access-key').evidence?.issuedBefore;
+      await containAgain(deps(), { incidentId: second.id, by: 'anna', reason: 'handed back', enforce: true });
+      const again = action((await store.getIncident(second.id)) as Incident, 'deactivate-access-key');
+      expect([await status(), again.status]).toEqual(['Inactive', 'done']);
+      expect(String(again.evidence?.issuedBefore) > String(before)).toBe(true);
     });
 
     it('a public bucket: all four settings found on are not recorded as the settings to restore', async () => {

@@ -325,6 +325,8 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     // Not "found contained, left": the key made with it works (it was skipped so until readA15 A1).
     expect(action).toMatchObject({ type: 'deactivate-access-key', status: 'failed' });
     expect(action.heldBy).toBeUndefined();
+    // Its user's older sessions revoked all the same (lfc16): a session made with the key outlives its deactivation.
+    expect(action.steps?.map((s) => `${s.name}: ${s.status}`)).toEqual(['deactivate-key: failed', 'revoke-key-sessions: done']);
     expect(action.reason).toContain(`${stolen} Inactive, but NOT CONTAINED: the key's user has another Active key made since the first activity`);
     expect(action.reason).toContain(second);
     // The list the step read to find it Inactive holds the other key: recorded, with the first activity known.
@@ -346,6 +348,31 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     await runContainment({ store, policy: DEFAULT_POLICY, now, forceEnforce: true, containment }, incident.id);
     const again = ((await store.getIncident(incident.id)) as Incident).actions[0];
     expect(again.status, again.reason).toBe('skipped');
+  });
+
+  it("a key found Inactive already: the run revokes its user's older sessions all the same, drift reads the deny, and a release never reactivates the key (lfc16)", async () => {
+    await c.iam.send(new CreateUserCommand({ UserName: 'k.kok' }));
+    const stolen = (await c.iam.send(new CreateAccessKeyCommand({ UserName: 'k.kok' }))).AccessKey?.AccessKeyId as string;
+    // Set Inactive by its owner (or a closed incident) before the run: a session made with it may still work.
+    await c.iam.send(new UpdateAccessKeyCommand({ UserName: 'k.kok', AccessKeyId: stolen, Status: 'Inactive' }));
+    const incident = await contain('UnauthorizedAccess:IAMUser/MaliciousIPCaller', {
+      resourceType: 'AccessKey',
+      accessKeyDetails: { accessKeyId: stolen, principalId: 'AIDAEXAMPLEKOK000001', userType: 'IAMUser', userName: 'k.kok' },
+    });
+    const [action] = incident.actions;
+    expect(action.status, action.reason).toBe('skipped');
+    expect(action.steps?.map((s) => `${s.name}: ${s.status}`)).toEqual(['deactivate-key: failed', 'revoke-key-sessions: done']);
+    const policy = `datalek-revoke-${incident.id}-${stolen}`;
+    expect(await read(incident)).toEqual([
+      `access key ${stolen}: in-place: Inactive`,
+      `inline policy ${policy} on IAM user of ${stolen}: in-place: denies sessions issued before ${action.evidence?.issuedBefore}`,
+    ]);
+    // Released with --reactivate-key: the key was not deactivated under this incident, so it stays Inactive, and so does the deny.
+    const steps: string[] = [];
+    await containment.release(action, incident, { reactivateKey: true, record: async (s) => void steps.push(`${s.name}: ${s.status}`) });
+    expect(steps).toEqual(['reactivate-key: skipped']);
+    const keys = (await c.iam.send(new ListAccessKeysCommand({ UserName: 'k.kok' }))).AccessKeyMetadata ?? [];
+    expect(keys.find((k) => k.AccessKeyId === stolen)?.Status).toBe('Inactive');
   });
 
   it('the stolen key deleted before the run reaches it: the key list it read is kept, and a key made since reads NOT CONTAINED (readA15 A3)', async () => {

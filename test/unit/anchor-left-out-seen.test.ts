@@ -47,7 +47,8 @@ function storeAt(dir: string) {
       await store.close();
     }
   };
-  const anchor = (maxHeads?: number) => process((store) => anchorStore({ source: store, signer: pemSigner(keys.private), digests, now: () => NOW, maxHeads }));
+  const anchor = (maxHeads?: number, maxBroken?: number) =>
+    process((store) => anchorStore({ source: store, signer: pemSigner(keys.private), digests, now: () => NOW, maxHeads, maxBroken }));
   const deps = (store: SqliteIncidentStore) => ({ store, policy: DEFAULT_POLICY, now: () => NOW });
   const open = (name: string) =>
     process(
@@ -107,7 +108,7 @@ it("an incident's history written while it was left out is not signed as rewritt
 });
 
 it('an incident whose head hash was flipped and put back exactly is anchored again', async () => {
-  const { process, anchor, open, facts, verified } = storeAt(world.dir);
+  const { anchor, open, facts, verified } = storeAt(world.dir);
   const a = await open('b1-seen-1');
   expect((await anchor()).written?.incidents.map(([id]) => id)).toEqual([a]);
   await facts(a);
@@ -169,4 +170,22 @@ it('incidents left out for a registry problem count against no slice: the sound 
   const run = await anchor(2);
   expect(run.leftOut).toEqual([a, b]);
   expect(run.written?.incidents.map(([id]) => id)).toEqual([c]);
+});
+
+it('marks naming no incident the pipeline registered are read after the sound ones: they do not hold a sound incident out', async () => {
+  const { anchor, open, facts } = storeAt(world.dir);
+  const s = await open('b3-sound');
+  expect((await anchor()).written?.incidents.map(([id]) => id)).toEqual([s]);
+
+  // Six ledger rows under made-up ids sorting before S: marks naming nothing the registry knows.
+  const db = new Database(join(world.dir, 'datalek.sqlite'));
+  for (let n = 0; n < 6; n++)
+    db.prepare('INSERT INTO ledger (incident_id, seq, data, prev_hash, hash) VALUES (?, 1, ?, ?, ?)').run(`dl-0000000${n}`, '{}', 'x', 'y');
+  db.close();
+  await facts(s);
+
+  // maxBroken 2: S is signed on the next run (before: after three, one per two planted marks), and the planted ones are named.
+  const run = await anchor(undefined, 2);
+  expect(run.written?.incidents.map(([id]) => id)).toEqual([s]);
+  expect(run.leftOut).toContain('dl-00000000');
 });

@@ -32,6 +32,11 @@ const KINDS: [string, Record<string, unknown>][] = [
   // review7 G12 and G15: an incident opened by hand, an action carried out by hand.
   ['incident-opened-by-hand', { what: 'brief naar verkeerd adres', awareAt: '2026-11-29T09:00:00.000Z' }],
   ['containment-done-by-hand', { action: 'isolate-instance', target: 'i-1', at: '2026-11-29T09:00:00.000Z', what: 'in de console' }],
+  // readC16 C1: a key drift named confirmed as the owner's on a key action datalek carried out.
+  [
+    'owner-keys-confirmed',
+    { action: 'deactivate-access-key', target: 'AKIAEXAMPLE', ownerKeys: ['AKIAEXAMPLEOWNERNEW1'], at: '2026-11-29T09:00:00.000Z', what: 'bevestigd' },
+  ],
   // A planned step a person decided not to carry out.
   ['containment-not-to-be-done', { action: 'isolate-instance', target: 'i-1', reason: 'server vervangen' }],
   // After closing: no follow-up to the AP, with its reason (Art. 33(4)).

@@ -1,11 +1,11 @@
 /**
  * A NIS2 "yes" taken back on an open incident, and a later "yes" (closing note, "Still left", NIS2).
  *
- * - A "no" left `nis2.intermediateDueAt`: a later "yes" carried the CSIRT's request made of the
- *   significance taken back, read overdue at once. A "no" ends what only a "yes" means (the request
- *   is asked only of a significant incident, art. 23(4)(c)); the later "yes" runs its own deadlines
- *   from its awareness (24 h, 72 h, and a month after its own notification), and both decisions, the
- *   request and what the "no" ended stay in the decisions and the timeline.
+ * - readA16 A2 (the lead's decision, reversing 4aa168a here): a "no" on the open incident keeps owed
+ *   what the CSIRT was sent or asked for, as the after-close refusal does: the intermediate report it
+ *   requested, and the final report once a notification went out (telling the CSIRT how it ended).
+ *   The "no" ends only what was not yet reported (the early warning and notification). A later "yes"
+ *   runs its own 24 h and 72 h from its awareness, the request still owed; the record keeps all.
  * - The NIS2 awareness was bounded by every NIS2 report on record, also one sent under the "yes"
  *   taken back. Such a report was sent and stays in the record, but it told the CSIRT of a
  *   significance the entity then withdrew: it is not the awareness of the significance in force (the
@@ -15,9 +15,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clocksOf } from '../../handlers/core/clocks.js';
 import { assess, type FgDeps, recordReport } from '../../handlers/core/fg-workflow.js';
-import type { Incident, TimelineEntry } from '../../handlers/core/incident.js';
+import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
-import { describeEntry } from '../../handlers/core/report-html.js';
 import { incidentFixture } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -44,23 +43,23 @@ describe('a NIS2 "yes" taken back on an open incident, and a later "yes"', () =>
   });
   afterEach(async () => t.cleanup());
 
-  it('a "no" ends the request for an intermediate report; a later "yes" runs its own deadlines, and the record keeps both', async () => {
+  it('a "no" keeps the requested intermediate report owed, through a later "yes" too; the record keeps every decision', async () => {
     await decide(true, 'productie ligt stil');
     now = '2026-11-27T23:00:00.000Z';
     await assess(deps, { incidentId: id, nis2IntermediateDueAt: '2026-12-01T12:00:00.000Z', reason: 'CSIRT vraagt een tussentijds verslag', by: 'CISO' });
     now = '2026-11-28T08:00:00.000Z';
     await decide(false, 'storing bij de leverancier, geen uitval bij ons');
-    expect((await stored()).nis2).toMatchObject({ significant: false, intermediateDueAt: null });
+    expect((await stored()).nis2).toMatchObject({ significant: false, intermediateDueAt: '2026-12-01T12:00:00.000Z' });
+    // Before the fix (4aa168a) the request ended with the "no": only nis2-significance was left.
+    expect([...(await clocks()).keys()]).toEqual(['ap', 'nis2-significance', 'nis2-intermediate']);
     // A week later the CSIRT reads it otherwise: significant after all, aware since this morning.
     now = '2026-12-05T10:00:00.000Z';
     await decide(true, 'CSIRT: wel significant, uitval bij klanten', { nis2AwareAt: '2026-12-05T09:00:00.000Z' });
-    const incident = await stored();
-    expect(incident.nis2?.intermediateDueAt).toBeNull();
     const c = await clocks();
-    expect(c.has('nis2-intermediate')).toBe(false);
+    expect(c.get('nis2-intermediate')).toMatchObject({ dueAt: '2026-12-01T12:00:00.000Z', status: 'overdue' });
     expect(c.get('nis2-early-warning')).toMatchObject({ dueAt: '2026-12-06T09:00:00.000Z', status: 'running' });
     expect(c.get('nis2-notification')).toMatchObject({ dueAt: '2026-12-08T09:00:00.000Z', status: 'running' });
-    // The history keeps every decision, the request, and what the "no" ended.
+    const incident = await stored();
     expect(incident.decisions?.filter((d) => d.kind.startsWith('nis2-')).map((d) => d.kind)).toEqual([
       'nis2-significance',
       'nis2-intermediate-request',
@@ -68,14 +67,23 @@ describe('a NIS2 "yes" taken back on an open incident, and a later "yes"', () =>
       'nis2-significance',
       'nis2-awareness',
     ]);
-    const timeline = await t.store.getTimeline(id);
-    const decided = timeline.filter((e) => e.kind === 'nis2-decided').map((e) => e.detail);
-    expect(decided).toHaveLength(3);
-    expect(decided[1]).toMatchObject({ significant: false, intermediateRequestEnded: '2026-12-01T12:00:00.000Z' });
-    expect(timeline.some((e) => e.kind === 'nis2-intermediate-requested')).toBe(true);
-    const no = timeline.filter((e) => e.kind === 'nis2-decided')[1] as TimelineEntry;
-    expect(describeEntry(no, 'en', policy.timeZone)).toMatch(/: no; storing .*; ends the request for an intermediate report \(due /);
-    expect(describeEntry(no, 'nl', policy.timeZone)).toMatch(/; het verzoek om een tussentijds verslag \(uiterlijk .*\) vervalt$/);
+    const decided = (await t.store.getTimeline(id)).filter((e) => e.kind === 'nis2-decided').map((e) => e.detail);
+    expect(decided[1]).toEqual(expect.not.objectContaining({ intermediateRequestEnded: expect.anything() }));
+  });
+
+  it('a "no" after the notification keeps the final report owed, from that notification, until it is made', async () => {
+    await decide(true, 'uitval drinkwater');
+    now = '2026-11-28T08:00:00.000Z';
+    await toBoth('notification', '2026-11-28T07:00:00.000Z');
+    now = '2026-11-28T09:00:00.000Z';
+    await decide(false, 'toch niet significant');
+    const c = await clocks();
+    expect(c.has('nis2-early-warning')).toBe(false);
+    expect(c.get('nis2-final')).toMatchObject({ startsAt: '2026-11-28T07:00:00.000Z', dueAt: '2026-12-28T22:59:59.999Z', status: 'running' });
+    // The final report, telling the CSIRT it was not significant after all, is taken and ends it.
+    now = '2026-11-29T09:00:00.000Z';
+    await toBoth('final', '2026-11-29T08:00:00.000Z');
+    expect((await clocks()).get('nis2-final')).toMatchObject({ status: 'met', doneAt: '2026-11-29T08:00:00.000Z' });
   });
 
   it('reports sent under the "yes" taken back stay in the record, but neither bound nor answer the later "yes"', async () => {

@@ -96,3 +96,52 @@ it('--owner-key on an action that did not fail naming another key is refused', a
     recordContainedByHand(deps, { incidentId: id, actionId: action.id, by: 'on-call', what: 'set Inactive by hand', ownerKeys: [OWNERS_KEY.id] }),
   ).rejects.toThrow('--owner-key is for a key action whose run failed naming another key of its user (OtherKeyActive)');
 });
+
+it("readC16 C1: a key drift names as made within 12 hours of the revocation, on a key action datalek carried out, can be confirmed as the owner's; the stolen key not", async () => {
+  const { store } = world;
+  const deps = (at: string) => ({ store, policy: DEFAULT_POLICY, now: () => at });
+  const event = JSON.parse(readFileSync(join('events', '07-iam-long-term-access-key-anomalous-fractional-severity-7.2.json'), 'utf8'));
+  const id = (await recordEvent({ ...deps('2026-11-26T11:00:30.000Z'), canEnforce: false }, event)).incidentId as string;
+  const REVOKED = '2026-11-26T11:30:01.000Z';
+  const NEW_KEY = { id: 'AKIAEXAMPLEOWNERNEW1', status: 'Active', created: '2026-11-26T12:30:00.000Z' };
+  let actionId = '';
+  let stolen = '';
+  // The run as iam.ts records it, all done: the key Inactive, its user's sessions revoked, no other key.
+  await changeIncident(deps(REVOKED), id, (draft) => {
+    const a = draft.actions.find((x) => x.type === 'deactivate-access-key') as ActionRecord;
+    actionId = a.id;
+    stolen = a.target;
+    a.steps = [
+      { name: 'deactivate-key', status: 'done', at: DEACTIVATED, detail: `${a.target} set Inactive (not deleted)` },
+      { name: 'revoke-key-sessions', status: 'done', at: REVOKED, detail: 'denied' },
+      { name: 'other-keys', status: 'done', at: REVOKED, detail: `${a.target} Inactive` },
+    ];
+    a.evidence = { userName: 'j.jansen', otherKeys: [], otherKeysSince: FIRST_ACTIVITY, policyName: `datalek-revoke-${id}-${a.target}`, issuedBefore: REVOKED };
+    a.status = 'done';
+    return { entries: [{ at: REVOKED, kind: 'containment-done', detail: { actionId: a.id } }] };
+  });
+  const read = (incident: Incident) => {
+    const check = expectedContainment(incident, '2026-11-26T14:00:00.000Z').checks.find((c) => c.type === 'deactivate-access-key');
+    return judge(check as NonNullable<typeof check>, { read: 'key', status: 'Inactive', others: [NEW_KEY] });
+  };
+  expect(read((await store.getIncident(id)) as Incident).state, 'premise: drift names the new key').toBe('drifted');
+  const confirm = (ownerKeys: string[]) =>
+    recordContainedByHand(deps(CONFIRMED.replace('12:00', '13:00')), {
+      incidentId: id,
+      actionId,
+      by: 'on-call',
+      what: 'the owner made it after their sessions ended',
+      ownerKeys,
+    });
+
+  await expect(confirm([stolen])).rejects.toThrow('is the stolen key itself');
+  const incident = (await confirm([NEW_KEY.id])) as Incident;
+  const action = incident.actions.find((a) => a.id === actionId) as ActionRecord;
+  // Still datalek's: done, no byHand (a release still undoes the deactivation and the deny).
+  expect(action).toMatchObject({ status: 'done', ownerKeys: [{ ids: [NEW_KEY.id], by: 'on-call' }] });
+  expect(action.byHand).toBeUndefined();
+  expect((await store.getTimeline(id)).at(-1)).toMatchObject({ kind: 'owner-keys-confirmed', actor: 'on-call', detail: { ownerKeys: [NEW_KEY.id] } });
+  const v = read(incident);
+  expect(v.state).toBe('in-place');
+  expect(v.actual).toContain(`the owner's, confirmed by on-call at 2026-11-26T13:00:00.000Z: ${NEW_KEY.id}`);
+});

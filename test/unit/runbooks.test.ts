@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { planContainment } from '../../handlers/core/containment.js';
@@ -32,5 +32,11 @@ describe('runbooks', () => {
     }
     expect(types.size).toBe(5);
     for (const type of types) expect(RUNBOOKS[type], type).toBeDefined();
+  });
+
+  it("revoke-user-sessions' Undo says removing the deny lets sessions not yet expired work again, not that they stay revoked", () => {
+    const undo = readFileSync(join(ROOT, 'runbooks/revoke-user-sessions.md'), 'utf8').split('## Undo')[1].split('\n## ')[0];
+    expect(undo).not.toMatch(/stay revoked/);
+    expect(undo).toMatch(/not yet expired works again/);
   });
 });

@@ -10,7 +10,8 @@ export const containedCommand: Command = {
                     plans: it is then done, by hand; nothing automatic carries it out again, and a release leaves
                     it to a person, since datalek holds nothing to undo it by; --action as show lists its id;
                     --owner-key: a key action that failed naming another key of its user (OtherKeyActive), that key
-                    confirmed as the owner's: show / verify --target aws read it as the owner's, confirmed by you)`,
+                    confirmed as the owner's: show / verify --target aws read it as the owner's, confirmed by you;
+                    on a key action datalek carried out: another key of its user verify named, the action left done)`,
   flags: flagsOf(containedAction.fields),
   positionals: 'one',
   run: (ctx) =>

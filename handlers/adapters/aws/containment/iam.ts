@@ -180,6 +180,8 @@ export async function deactivateAccessKey(c: ContainmentClients, action: ActionR
   // (contain16; until then only the IAM forward's page said so, and the run read done).
   let later: KeyList | undefined;
   let run = ctx;
+  // Found Inactive already (by its owner, or an incident from before K2): its sessions are revoked all the same.
+  let foundInactive = false;
   const earlier = ctx.steps?.find((s) => s.name === 'deactivate-key' && s.status === 'done')?.at;
   if (userName && ctx.done.has('deactivate-key') && (!ctx.done.has('other-keys') || ctx.recheck)) {
     later = await keyStatus(c, userName, action.target);
@@ -198,6 +200,7 @@ export async function deactivateAccessKey(c: ContainmentClients, action: ActionR
     const evidence = { otherKeys: others, otherKeysSince: since };
     // Found Inactive, a key made since the first activity Active beside it: not contained (readA15 A1).
     if (status === 'Inactive') {
+      foundInactive = true;
       const v = otherCredentialsVerdict({ kind: 'access-key', accessKeyId: action.target, userName, since, containedAt: now(), found: true }, { others });
       if (v.state === 'drifted') throw notContained('deactivate-key', action, v, false, evidence);
       throw new FailedWithEvidence(
@@ -228,7 +231,17 @@ export async function deactivateAccessKey(c: ContainmentClients, action: ActionR
       evidence: { userName, ...evidence },
     };
   });
-  if (!deactivated || !userName) return;
+  if (!userName) return;
+  // Whoever set the key Inactive, a session made with it (up to 36 hours) still works: the run that
+  // finds it so revokes them as after its own deactivation (lfc16). Its release keeps the deny, as it
+  // keeps the key Inactive (releaseCredentials). The verdict stays the deactivate-key step's.
+  if (!deactivated) {
+    if (foundInactive) await revokeKeySessions(c, action, run, now, userName);
+    return;
+  }
+  // Deactivated by this run after an earlier one revoked the sessions on finding it Inactive (handed
+  // back, set Active since): the sessions it may have made while Active are revoked now too.
+  if (!run.done.has('deactivate-key') && run.done.has(KEY_SESSIONS_STEP)) run = { ...run, done: new Set([...run.done].filter((n) => n !== KEY_SESSIONS_STEP)) };
   const revokedAt = await revokeKeySessions(c, action, run, now, userName);
   await judgeOtherKeys(c, action, run, now, userName, read, later, revokedAt);
 }
@@ -343,6 +356,16 @@ export async function releaseCredentials(c: ContainmentClients, action: ActionRe
   if (action.type === 'deactivate-access-key') {
     const revoked = (action.steps ?? []).some((s) => s.name === KEY_SESSIONS_STEP && s.status === 'done');
     const policyName = action.evidence?.policyName;
+    // Found Inactive (its sessions revoked only): not deactivated under this incident, so never reactivated by its release (last read's L1).
+    if (!(action.steps ?? []).some((s) => s.name === 'deactivate-key' && s.status === 'done')) {
+      await options.record({
+        name: 'reactivate-key',
+        status: 'skipped',
+        at: now(),
+        detail: `${action.target} was found Inactive, not deactivated under this incident: it stays so${revoked ? `, and the deny of its sessions (${policyName}) stays with it` : ''}`,
+      });
+      return;
+    }
     if (!options.reactivateKey) {
       const kept = revoked ? `; the deny of its sessions (${policyName}) stays with it: a session made with the key would work again` : '';
       await options.record({
