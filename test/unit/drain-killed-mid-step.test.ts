@@ -14,13 +14,13 @@ const CI = 'arn:aws:ecs:eu-west-1:111122223333:container-instance/prod/0a1b2c3d'
 const INSTANCE = 'i-0a1b2c3d4e5f6a7b8';
 
 /** ECS as the drain and the release see it: one cluster, the instance's container instance ACTIVE, its custom attributes. */
-function ecsWorld(status = 'ACTIVE', denied: string[] = []) {
+function ecsWorld(status = 'ACTIVE', refused: Record<string, string> = {}) {
   const state = { status, attributes: new Map<string, string>() };
   type Attr = { name: string; value: string; targetId: string };
   const send = async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
     const attrs = (command.input.attributes ?? []) as Attr[];
-    if (denied.includes(command.constructor.name))
-      throw Object.assign(new Error(`not authorized to perform: ${command.constructor.name}`), { name: 'AccessDeniedException' });
+    const code = refused[command.constructor.name];
+    if (code) throw Object.assign(new Error(`${code}: ${command.constructor.name} refused`), { name: code });
     switch (command.constructor.name) {
       case 'ListClustersCommand':
         return { clusterArns: [CLUSTER] };
@@ -73,7 +73,8 @@ it("found DRAINING with another incident's mark, or none: left as found, and the
 });
 
 it("a member account's containment role from before the mark (PutAttributes denied, E2's case): drained unmarked, the refusal and the redeploy said, no mark to remove on release", async () => {
-  const { state, clients } = ecsWorld('ACTIVE', ['PutAttributesCommand', 'DeleteAttributesCommand']);
+  const denied = 'AccessDeniedException';
+  const { state, clients } = ecsWorld('ACTIVE', { PutAttributesCommand: denied, DeleteAttributesCommand: denied });
   const out = await drainContainerInstance(clients, INSTANCE, 'dl-0001', {});
   expect([out.status, state.status]).toEqual(['done', 'DRAINING']);
   expect(drainedOf(out)).toEqual([{ cluster: CLUSTER, arn: CI, before: 'ACTIVE' }]);
@@ -81,4 +82,21 @@ it("a member account's containment role from before the mark (PutAttributes deni
   expect(out.detail).toContain('redeploy');
   await activateContainerInstances(clients, drainedOf(out));
   expect(state.status).toBe('ACTIVE');
+});
+
+it("a container instance carrying ECS's 10 custom attributes (AttributeLimitExceededException on the mark): drained unmarked, the code said (readC16 C2)", async () => {
+  const { state, clients } = ecsWorld('ACTIVE', { PutAttributesCommand: 'AttributeLimitExceededException' });
+  const progress: Record<string, unknown> = {};
+  const out = await drainContainerInstance(clients, INSTANCE, 'dl-0001', progress);
+  expect([out.status, state.status, progress.drained]).toEqual(['done', 'DRAINING', [CI]]);
+  expect(drainedOf(out)).toEqual([{ cluster: CLUSTER, arn: CI, before: 'ACTIVE' }]);
+  expect(out.detail).toContain('AttributeLimitExceededException on PutAttributes');
+});
+
+it('a release whose removal of the mark is refused (DeleteAttributes denied) still reads ACTIVE done, the mark named as left (readC16 C2)', async () => {
+  const { state, clients } = ecsWorld('ACTIVE', { DeleteAttributesCommand: 'AccessDeniedException' });
+  const out = await drainContainerInstance(clients, INSTANCE, 'dl-0001', {});
+  const said = await activateContainerInstances(clients, drainedOf(out));
+  expect([state.status, state.attributes.get(DRAINED_BY)]).toEqual(['ACTIVE', 'dl-0001']);
+  expect(said).toContain(`${DRAINED_BY} left on 1 ${CI} (AccessDeniedException on DeleteAttributes)`);
 });

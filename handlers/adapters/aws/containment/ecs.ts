@@ -280,12 +280,13 @@ export async function drainContainerInstance(
       try {
         await c.ecs.send(new PutAttributesCommand({ cluster: ci.cluster, attributes: [{ name: DRAINED_BY, value: incidentId, targetId: ci.arn }] }));
       } catch (err) {
-        // A role deployed before the mark lacks ecs:PutAttributes (review E2's case: an account not yet
-        // redeployed). Drained unmarked, as before the mark, rather than skipped: undrained, a RunTask
-        // could place a task whose interface ECS attaches, the instance back on the network; unmarked,
-        // only a run killed between the drain and its record loses it (the release then leaves it DRAINING).
+        // The mark is an aid to a killed run's retry, not a precondition (readC16 C2): refused (a role
+        // deployed before it lacks ecs:PutAttributes, an account not yet redeployed; an instance carrying
+        // ECS's 10 custom attributes: AttributeLimitExceededException), it is drained unmarked, as before
+        // the mark, rather than skipped: undrained, a RunTask could place a task whose interface ECS
+        // attaches, the instance back on the network; unmarked, only a run killed between the drain and
+        // its record loses it (the release then leaves it DRAINING).
         refused = errorCode(err);
-        if (!DENIED.has(refused)) throw err;
         unmarked.push(ci.arn);
         progress.unmarked = unmarked;
       }
@@ -303,8 +304,15 @@ export async function drainContainerInstance(
       ? { ...f, before: 'ACTIVE', ...(unmarked.includes(f.arn) ? {} : { drainedBy: incidentId }) }
       : f,
   );
+  const why = !refused
+    ? ''
+    : DENIED.has(refused)
+      ? ": the containment role predates the mark: redeploy this account's containment stack"
+      : refused === 'AttributeLimitExceededException'
+        ? ': the container instance carries the 10 custom attributes ECS allows'
+        : '';
   const refusedText = unmarked.length
-    ? `; the ${DRAINED_BY} mark was refused (${refused ?? 'AccessDenied'} on PutAttributes) on ${unmarked.length}: drained without it, so a run killed before this step is recorded would leave it DRAINING after the release; the containment role predates the mark: redeploy this account's containment stack`
+    ? `; the ${DRAINED_BY} mark was refused (${refused ?? 'an earlier run'} on PutAttributes) on ${unmarked.length}: drained without it, so a run killed before this step is recorded would leave it DRAINING after the release${why}`
     : '';
   const left = containerInstances.filter((f) => f.before !== 'ACTIVE');
   const markedText = resumed.length ? ` (${resumed.length} found DRAINING with this incident's ${DRAINED_BY} mark: drained by an earlier run of it)` : '';
@@ -332,14 +340,24 @@ async function containerInstancesOf(c: ContainmentClients, cluster: string, inst
 /** The container instances an isolation drained, set ACTIVE again and their mark removed; those it found otherwise are left. */
 export async function activateContainerInstances(c: ContainmentClients, drained: DrainedContainerInstance[]): Promise<string> {
   const ours = drained.filter((d) => d.before === 'ACTIVE');
+  let removed = 0;
+  const left: string[] = [];
   for (const d of ours) {
     const out = await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: d.cluster, containerInstances: [d.arn], status: 'ACTIVE' }));
     const failure = out.failures?.[0];
     if (failure) throw new ContainmentStepError('activate-container-instance', failure.reason ?? 'Failure', `container instance ${d.arn} was not set ACTIVE`);
     // After the drain is undone (a release stopped between the two leaves it ACTIVE, marked: a later isolation drains it again).
-    if (d.drainedBy)
+    if (!d.drainedBy) continue;
+    try {
       await c.ecs.send(new DeleteAttributesCommand({ cluster: d.cluster, attributes: [{ name: DRAINED_BY, value: d.drainedBy, targetId: d.arn }] }));
+      removed += 1;
+    } catch (err) {
+      // The drain is undone: a mark left (a role without ecs:DeleteAttributes) is said, not a failed release (readC16 C2).
+      left.push(`${d.arn} (${errorCode(err)} on DeleteAttributes)`);
+    }
   }
-  const marks = ours.filter((d) => d.drainedBy).length;
-  return `${ours.length} ECS container instance(s) set ACTIVE again (tasks may be placed on it)${marks ? `, ${DRAINED_BY} removed from ${marks}` : ''}`;
+  const leftText = left.length
+    ? `; ${DRAINED_BY} left on ${left.length} ${left.join(', ')}: remove it by hand (aws ecs delete-attributes), or a later drain of this incident finding it DRAINING takes it for its own`
+    : '';
+  return `${ours.length} ECS container instance(s) set ACTIVE again (tasks may be placed on it)${removed ? `, ${DRAINED_BY} removed from ${removed}` : ''}${leftText}`;
 }
