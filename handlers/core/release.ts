@@ -51,7 +51,9 @@ export function releasable(actions: ActionRecord[]): ActionRecord[] {
 /** Whether releasing the action changes a state the resource has once, whoever set it. A key stays inactive unless reactivated. */
 export function undoesSharedState(action: ActionRecord, reactivateKey: boolean): boolean {
   if (action.person || PER_INCIDENT_ACTIONS.has(action.type)) return false;
-  return action.type === 'deactivate-access-key' ? reactivateKey : true;
+  // A key found Inactive (its sessions revoked only, lfc16) is never reactivated by this release.
+  if (action.type === 'deactivate-access-key') return reactivateKey && (action.steps ?? []).some((s) => s.name === 'deactivate-key' && s.status === 'done');
+  return true;
 }
 
 /**

@@ -10,6 +10,8 @@
  */
 import { expect, it } from 'vitest';
 import { type ContainmentCheck, judge } from '../../handlers/core/drift.js';
+import type { ActionRecord } from '../../handlers/core/incident.js';
+import { undoesSharedState } from '../../handlers/core/release.js';
 
 const SINCE = '2026-11-27T21:00:00.000Z';
 const DEACTIVATED = '2026-11-27T21:30:00.000Z';
@@ -43,4 +45,21 @@ it('so is a console password made after the deactivation, and one made before th
     expect(v.actual).toMatch(/sessions made with the stolen key still worked/);
     expect(v.todo).toContain('CreateLoginProfile');
   }
+});
+
+it("a key found Inactive, its sessions revoked under this incident (lfc16): its release with --reactivate-key undoes no shared state, so no other incident's hold refuses it", () => {
+  const found = {
+    id: 'a1',
+    type: 'deactivate-access-key',
+    target: 'AKIAEXAMPLESTOLEN001',
+    mode: 'enforce',
+    status: 'skipped',
+    steps: [
+      { name: 'deactivate-key', status: 'failed', at: DEACTIVATED, code: 'AlreadyContained' },
+      { name: 'revoke-key-sessions', status: 'done', at: DEACTIVATED },
+    ],
+  } as unknown as ActionRecord;
+  expect(undoesSharedState(found, true)).toBe(false);
+  const deactivated = { ...found, steps: [{ name: 'deactivate-key', status: 'done', at: DEACTIVATED }] } as ActionRecord;
+  expect(undoesSharedState(deactivated, true)).toBe(true);
 });
