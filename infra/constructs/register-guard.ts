@@ -185,6 +185,17 @@ export function backupVaultCalls(): Record<string, unknown> {
 }
 
 /**
+ * AWS Backup calls that stop the register's further backups without touching the vault (readE16 E2):
+ * the daily plan or its table selection deleted, the plan rewritten (its rule to another vault, a
+ * schedule that never fires), the account's DynamoDB opt-in changed. Their calls name only the plan's
+ * id (the vault lock keeps what is already in it, which ages out): every one, whoever makes it, in
+ * the central region (the stack's own are rare: a deploy that changes the plan pages once).
+ */
+export function backupPlanCalls(): Record<string, unknown> {
+  return { source: ['aws.backup'], detail: { eventName: ['DeleteBackupPlan', 'UpdateBackupPlan', 'DeleteBackupSelection', 'UpdateRegionSettings'] } };
+}
+
+/**
  * The datalek queues, by the URL SQS's calls name them by (their names begin with their stack's:
  * `Datalek…`). A function: pipeline-watch.ts, which defines the prefix, imports this module.
  */
@@ -213,7 +224,7 @@ export interface RegisterWatchProps {
 /** The calls that lose the register, the archive or a datalek queue's messages, as one EventBridge pattern. */
 export function registerWatchPattern(props: RegisterWatchProps): Record<string, unknown> {
   const calls = [queueCalls()];
-  if (props.tablePrefix) calls.push(tableCalls(props.tablePrefix), backupVaultCalls());
+  if (props.tablePrefix) calls.push(tableCalls(props.tablePrefix), backupVaultCalls(), backupPlanCalls());
   if (props.archiveName) calls.push(archiveCalls(props.archiveName));
   // EventBridge refuses an `$or` of one branch (a forwarder region has queues only): no `$or` then.
   return { 'detail-type': ['AWS API Call via CloudTrail'], ...(calls.length > 1 ? { $or: calls } : calls[0]) };

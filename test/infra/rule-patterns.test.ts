@@ -341,6 +341,12 @@ const WATCHED: Record<string, string[]> = {
   '276-register-backup-vault-deleted.json': ['central/register'],
   '277-register-backup-vault-access-policy-replaced.json': ['central/register'],
   '278-another-teams-backup-vault-lock-removed.json': [],
+  // readE16 E2: its backups stopped without touching the vault: the plan or its selection deleted, the plan rewritten, the
+  // account's DynamoDB opt-in changed. Their calls name only the plan's id: every one, whoever, in the central region.
+  '283-register-backup-plan-deleted.json': ['central/register'],
+  '284-register-backup-plan-rewritten.json': ['central/register'],
+  '285-register-backup-selection-deleted.json': ['central/register'],
+  '286-backup-dynamodb-opt-in-changed.json': ['central/register'],
   // infra16: a role's ARN in another case (IAM does not tell role names apart by case): a datalek function's role given to a
   // function, datalek's execution role given to a stack of another name, as 210 and 156 (this account's roles, no path).
   '279-function-given-the-contain-role-naming-it-in-another-case.json': ['central/by-hand', 'forwarder/by-hand'],
