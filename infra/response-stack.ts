@@ -636,6 +636,8 @@ export class ResponseStack extends Stack {
       // The breach register's tables and the event archive (datalek-watch-register, review9 S1).
       tablePrefix: 'datalek-',
       archiveName: EVENT_ARCHIVE_NAME,
+      // The locked backup vault's plan (opt-in): its calls page only where the vault is.
+      backupVault: config.backupRetentionDays !== undefined,
       // The alarms' key, not the register's: a broken pipeline key does not stop this page.
       key: kms.Key.fromKeyArn(this, 'AlarmKey', props.state.alarmKey.keyArn),
       alarmTopic,

@@ -189,7 +189,8 @@ export function backupVaultCalls(): Record<string, unknown> {
  * the daily plan or its table selection deleted, the plan rewritten (its rule to another vault, a
  * schedule that never fires), the account's DynamoDB opt-in changed. Their calls name only the plan's
  * id (the vault lock keeps what is already in it, which ages out): every one, whoever makes it, in
- * the central region (the stack's own are rare: a deploy that changes the plan pages once).
+ * the central region, where the vault is deployed (the stack's own are rare: a deploy that changes the
+ * plan pages once).
  */
 export function backupPlanCalls(): Record<string, unknown> {
   return { source: ['aws.backup'], detail: { eventName: ['DeleteBackupPlan', 'UpdateBackupPlan', 'DeleteBackupSelection', 'UpdateRegionSettings'] } };
@@ -219,12 +220,19 @@ export interface RegisterWatchProps {
   tablePrefix?: string;
   /** The event archive; none in a forwarder region. */
   archiveName?: string;
+  /**
+   * The register's locked backup vault is deployed (`backupVaultLock`): only then do the backup
+   * plan's calls page, which name a plan by id alone (an account where other teams keep backup plans
+   * would be paged for theirs, lock or not). The vault's own calls name a `datalek-*` vault: always.
+   */
+  backupVault?: boolean;
 }
 
 /** The calls that lose the register, the archive or a datalek queue's messages, as one EventBridge pattern. */
 export function registerWatchPattern(props: RegisterWatchProps): Record<string, unknown> {
   const calls = [queueCalls()];
-  if (props.tablePrefix) calls.push(tableCalls(props.tablePrefix), backupVaultCalls(), backupPlanCalls());
+  if (props.tablePrefix) calls.push(tableCalls(props.tablePrefix), backupVaultCalls());
+  if (props.tablePrefix && props.backupVault) calls.push(backupPlanCalls());
   if (props.archiveName) calls.push(archiveCalls(props.archiveName));
   // EventBridge refuses an `$or` of one branch (a forwarder region has queues only): no `$or` then.
   return { 'detail-type': ['AWS API Call via CloudTrail'], ...(calls.length > 1 ? { $or: calls } : calls[0]) };

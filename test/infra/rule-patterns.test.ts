@@ -12,6 +12,7 @@ import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/build-app.js';
 import { WATCH_RULE_PREFIX } from '../../infra/constructs/pipeline-watch.js';
+import { registerWatchPattern } from '../../infra/constructs/register-guard.js';
 import { IAM_FORWARD_ROLE_NAME } from '../../infra/deploy-role.js';
 import { findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
@@ -443,6 +444,8 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       breakGlassRole: 'datalek-break-glass',
       // Not named datalek-…: its role's changes page by its name (infra15).
       onCallRole: 'oncall-engineers',
+      // The locked backup vault (opt-in), whose plan's calls page only where it is deployed.
+      backupVaultLock: 'true',
       'aws:cdk:bundling-stacks': [],
     });
     const state = Template.fromStack(stateful);
@@ -579,6 +582,15 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         .filter((id) => !id.endsWith('/uploads'))
         .sort(),
     );
+  });
+
+  it("pages on the backup plan's calls only where the locked vault is deployed: they name a plan by id alone, so without the vault another team's plan would page (lead, after lfe16 E2)", () => {
+    const planCalls = (pattern: Record<string, unknown>) => JSON.stringify(pattern).includes('DeleteBackupPlan');
+    const central = { tablePrefix: 'datalek-', archiveName: 'datalek-events' };
+    expect(planCalls(registerWatchPattern(central))).toBe(false);
+    expect(planCalls(registerWatchPattern({ ...central, backupVault: true }))).toBe(true);
+    // The vault's own calls name a datalek-* vault: watched either way.
+    expect(JSON.stringify(registerWatchPattern(central))).toContain('DeleteBackupVault');
   });
 
   it('fits each pattern, as deployed, in the 2,048 characters EventBridge takes by default', () => {
