@@ -438,13 +438,59 @@ function nis2Withdrawals(incident: Incident): string[] {
   return at;
 }
 
+/** Each "no" that took back a NIS2 "yes", with when the next "yes" came (null while none came yet). */
+function nis2WithdrawalsAndYesAgain(incident: Incident): { withdrawnAt: string; yesAgainAt: string | null }[] {
+  let yes = false;
+  const out: { withdrawnAt: string; yesAgainAt: string | null }[] = [];
+  for (const d of incident.decisions ?? []) {
+    if (d.kind !== 'nis2-significance') continue;
+    if (!d.significant && yes) out.push({ withdrawnAt: d.recordedAt, yesAgainAt: null });
+    const last = out.at(-1);
+    if (d.significant && last && last.yesAgainAt === null) last.yesAgainAt = d.recordedAt;
+    yes = d.significant;
+  }
+  return out;
+}
+
 /**
  * A NIS2 report (to the CSIRT or the authority) made under the significance in force: since the last
  * "no" that took a "yes" back; while not significant, since the one before it (`nis2WithdrawnAt`).
  */
 export function nis2ReportInForce(incident: Incident): (r: ReportRecord) => boolean {
-  const withdrawn = nis2WithdrawnAt(incident);
-  return (r) => NIS2_RECIPIENTS.includes(r.to) && (withdrawn === null || r.at >= withdrawn);
+  return nis2ReportSince(nis2WithdrawnAt(incident));
+}
+
+function nis2ReportSince(since: string | null): (r: ReportRecord) => boolean {
+  return (r) => NIS2_RECIPIENTS.includes(r.to) && (since === null || r.at >= since);
+}
+
+/**
+ * The incident notification the final report answers (art. 23(4)(d): "one month after the submission
+ * of the incident notification"), and the NIS2 reports that count for it (nis17 item 1). Those of
+ * the significance in force (`nis2ReportInForce`), and further back while a notification the CSIRT
+ * got under a "yes" taken back was still owed its final report when the next "yes" came: the "no"
+ * kept that final report owed (readA16 A2), and a later "yes" about the same incident gives it no new
+ * month; one final report then answers both. A final report made before that "yes" (telling the
+ * CSIRT it proved not significant) ends the chain: the later "yes" owes its own, from its own
+ * notification. `notifiedAt`: the first notification of the chain, to the CSIRT or the authority
+ * (the month runs "after the submission", so a late one to the other does not move it out).
+ * `keptFrom`: when the chain reaches back past the significance in force, that notification.
+ */
+export function nis2FinalChain(incident: Incident): { inChain: (r: ReportRecord) => boolean; notifiedAt: string | null; keptFrom: string | null } {
+  const inForce = nis2WithdrawnAt(incident);
+  let since: string | null = null;
+  for (const w of nis2WithdrawalsAndYesAgain(incident)) {
+    if (inForce === null || w.withdrawnAt > inForce) break;
+    const until = w.yesAgainAt;
+    const before = (r: ReportRecord) => nis2ReportSince(since)(r) && (until === null || r.at < until);
+    const notified = firstReport(incident, (r) => before(r) && r.kind === 'notification');
+    const answered = notified && nis2DoneBy(incident, ['final'], (r) => before(r) && r.at >= notified.at).doneAt;
+    if (!notified || answered) since = w.withdrawnAt;
+  }
+  const inChain = nis2ReportSince(since);
+  const notifiedAt = firstReport(incident, (r) => inChain(r) && r.kind === 'notification')?.at ?? null;
+  const keptFrom = notifiedAt && since !== inForce && (inForce === null || notifiedAt < inForce) ? notifiedAt : null;
+  return { inChain, notifiedAt, keptFrom };
 }
 
 /**
@@ -453,21 +499,15 @@ export function nis2ReportInForce(incident: Incident): (r: ReportRecord) => bool
  * Only reports made under the significance in force count (`nis2ReportInForce`).
  */
 function nis2Done(incident: Incident, kinds: string[]): { doneAt: string | null; missing: ReportRecipient[] } {
-  const inForce = nis2ReportInForce(incident);
+  return nis2DoneBy(incident, kinds, nis2ReportInForce(incident));
+}
+
+/** `nis2Done` of the reports `inForce` counts. */
+function nis2DoneBy(incident: Incident, kinds: string[], inForce: (r: ReportRecord) => boolean): { doneAt: string | null; missing: ReportRecipient[] } {
   const times = NIS2_RECIPIENTS.map((to) => ({ to, r: firstReport(incident, (r) => r.to === to && kinds.includes(r.kind) && inForce(r)) }));
   const missing = times.filter((t) => !t.r).map((t) => t.to);
   if (missing.length) return { doneAt: null, missing };
   return { doneAt: times.map((t) => (t.r as ReportRecord).at).sort()[1], missing };
-}
-
-/**
- * When a NIS2 report of one of `kinds` first reached the CSIRT or the competent authority, or null
- * before either has one: a period that runs "after the submission" of that report starts then, not
- * when the later recipient got it (a late report to one must not move the other's deadline out).
- */
-function nis2FirstAt(incident: Incident, kinds: string[]): string | null {
-  const inForce = nis2ReportInForce(incident);
-  return firstReport(incident, (r) => inForce(r) && kinds.includes(r.kind))?.at ?? null;
 }
 
 function missingNote(missing: ReportRecipient[]): { nl: string; en: string } | undefined {
@@ -615,8 +655,44 @@ function nis2Clocks(incident: Incident, policy: Policy, now: string): ClockStatu
  */
 function nis2OwedAfterNo(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   if (!incident.nis2) return [];
-  const notified = nis2FirstAt(incident, ['notification']) !== null;
+  const notified = nis2FinalChain(incident).notifiedAt !== null;
   return nis2LaterReports(incident, policy, now).filter((c) => c.name === 'nis2-intermediate' || notified);
+}
+
+/**
+ * nis17 items 2 and 4: why a NIS2 report is owed while the incident is not significant (a "no"
+ * kept it, readA16 A2), or under a later "yes" from a notification made under the "yes" taken back
+ * (`later`): said on the clock, so `show`, the page and the reminders say why a duty runs after a
+ * "no", also on an incident recorded before A2 that now shows one. Null when no "no" is involved.
+ */
+function keptByNo(
+  incident: Incident,
+  since: string | null,
+  report: 'final' | 'intermediate',
+  timeZone: string,
+  later: boolean,
+): { nl: string; en: string } | null {
+  if (!since || (!later && incident.nis2?.significant !== false)) return null;
+  const at = formatLocal(since, timeZone);
+  if (report === 'intermediate')
+    return {
+      en: `asked on ${at}; a "no" does not end it (NIS2 art. 23(4)(c))`,
+      nl: `gevraagd op ${at}; een "nee" beëindigt het niet (NIS2 art. 23(4)(c))`,
+    };
+  return later
+    ? {
+        en: `owed since the notification of ${at}, made under the "yes" taken back: the later "yes" does not start it again (NIS2 art. 23(4)(d))`,
+        nl: `verschuldigd sinds de incidentmelding van ${at}, gedaan onder het teruggenomen "ja": het latere "ja" laat het niet opnieuw beginnen (NIS2 art. 23(4)(d))`,
+      }
+    : {
+        en: `owed since the notification of ${at}; a "no" does not end it (NIS2 art. 23(4)(d))`,
+        nl: `verschuldigd sinds de incidentmelding van ${at}; een "nee" beëindigt het niet (NIS2 art. 23(4)(d))`,
+      };
+}
+
+function joinNotes(...notes: ({ nl: string; en: string } | null | undefined)[]): { nl: string; en: string } | undefined {
+  const said = notes.filter((n): n is { nl: string; en: string } => !!n);
+  return said.length ? { nl: said.map((n) => n.nl).join('; '), en: said.map((n) => n.en).join('; ') } : undefined;
 }
 
 /** The reports that follow: an intermediate report asked (art. 23(4)(c)) and the final report (art. 23(4)(d), (e)). */
@@ -632,21 +708,23 @@ function nis2LaterReports(incident: Incident, policy: Policy, now: string): Cloc
         { startsAt: requested?.recordedAt ?? decision.at, dueAt: decision.intermediateDueAt, doneAt: intermediate.doneAt },
         now,
         true,
-        missingNote(intermediate.missing),
+        joinNotes(keptByNo(incident, requested?.recordedAt ?? null, 'intermediate', policy.timeZone, false), missingNote(intermediate.missing)),
       ),
     );
   }
-  const final = nis2Done(incident, ['final']);
   // Art. 23(4)(d): "not later than one month after the submission of the incident notification":
   // from the first one (the CSIRT's or the authority's), whichever came first; a month that ends on
-  // a weekend or public holiday ends with the next working day (Regulation 1182/71 art. 3(4)).
+  // a weekend or public holiday ends with the next working day (Regulation 1182/71 art. 3(4)). The
+  // notification a "no" kept it owed from, through a later "yes" too (`nis2FinalChain`).
+  const chain = nis2FinalChain(incident);
+  const startsAt = chain.notifiedAt;
+  const final = startsAt ? nis2DoneBy(incident, ['final'], (r) => chain.inChain(r) && r.at >= startsAt) : { doneAt: null, missing: NIS2_RECIPIENTS };
   const month = (iso: string) => endOnWorkingDay(addCalendarMonths(iso, 1, policy.timeZone), policy.timeZone);
-  const startsAt = nis2FirstAt(incident, ['notification']);
   let dueAt = startsAt ? month(startsAt) : null;
-  let note = missingNote(final.missing);
+  let note = joinNotes(keptByNo(incident, chain.keptFrom ?? startsAt, 'final', policy.timeZone, !!chain.keptFrom), missingNote(final.missing));
   // Art. 23(4)(e): still ongoing when the final report is due: a progress report then, and the
   // final report within a month after the incident was handled.
-  const progress = nis2Done(incident, ['progress']);
+  const progress = nis2DoneBy(incident, ['progress'], chain.inChain);
   if (dueAt && progress.doneAt && progress.doneAt <= dueAt && !final.doneAt) {
     const ended = incident.facts?.endedAt ?? null;
     dueAt = ended ? month(ended) : null;
@@ -934,7 +1012,14 @@ function keptAfterClosing(c: ClockStatus, incident: Incident): boolean {
 function nis2ReportLeft(incident: Incident): boolean {
   if (incident.state !== 'closed' || !incident.nis2) return false;
   const left = (kinds: string[]) => nis2Done(incident, kinds).doneAt === null;
-  return (!left(['notification']) && left(['final'])) || (!!incident.nis2.intermediateDueAt && left(['intermediate']));
+  // The final report of the notification it answers (`nis2FinalChain`): one a "no" kept owed, through a later "yes" too.
+  const chain = nis2FinalChain(incident);
+  const notified = chain.notifiedAt;
+  const finalLeft =
+    !!notified &&
+    nis2DoneBy(incident, ['notification'], chain.inChain).doneAt !== null &&
+    nis2DoneBy(incident, ['final'], (r) => chain.inChain(r) && r.at >= notified).doneAt === null;
+  return finalLeft || (!!incident.nis2.intermediateDueAt && left(['intermediate']));
 }
 
 /**

@@ -45,6 +45,7 @@ import {
   NO_FOLLOW_UP_NOTE,
   nis2AwareAt,
   nis2AwarenessOfYes,
+  nis2FinalChain,
   nis2ReportInForce,
   otherClockRunning,
   overdueClocks,
@@ -876,7 +877,10 @@ function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, b
     );
   }
   // Only a report made under the significance in force: one sent under a "yes" taken back told of a significance withdrawn since.
-  const told = firstReport(draft, nis2ReportInForce(draft));
+  // A final, progress or intermediate report made before this "yes" answered what a "no" kept owed
+  // (readA16 A2, nis17 item 1): it told the CSIRT how the incident taken back ended, not of this significance.
+  const inForce = nis2ReportInForce(draft);
+  const told = firstReport(draft, (r) => inForce(r) && (r.kind === 'early-warning' || r.kind === 'notification' || !decided || r.at >= decided));
   if (told && at > told.at) {
     throw refuse(
       `an NIS2 report (${told.kind} ${told.reference} to the ${told.to}) was made at ${told.at}: the entity was aware of the significant incident by then at the latest (NIS2 art. 23(4)(a)); --nis2-aware-at ${at} lies after it`,
@@ -1447,9 +1451,11 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
         },
       );
     }
-    // The notification of the significance in force: one sent under a "yes" taken back since is not followed up (clocks.ts nis2ReportInForce).
+    // The notification of the significance in force: one sent under a "yes" taken back since is not
+    // followed up (clocks.ts nis2ReportInForce), unless its final report was still owed when the
+    // later "yes" came: the final report answers it then (clocks.ts nis2FinalChain, nis17 item 1).
     const notified = previous.filter((r) => r.kind === 'notification');
-    if ((kind === 'final' || kind === 'progress') && !notified.some(nis2ReportInForce(draft))) {
+    if ((kind === 'final' || kind === 'progress') && !notified.some(nis2FinalChain(draft).inChain)) {
       const withdrawn = notified.length ? ' made since the last "no" (the one on record was made under a "yes" taken back since)' : '';
       const ingetrokken = notified.length ? ' die sinds het laatste "nee" is gedaan (de vastgelegde is gedaan onder een "ja" dat daarna is teruggenomen)' : '';
       throw refuse(

@@ -6,6 +6,8 @@
  *   requested, and the final report once a notification went out (telling the CSIRT how it ended).
  *   The "no" ends only what was not yet reported (the early warning and notification). A later "yes"
  *   runs its own 24 h and 72 h from its awareness, the request still owed; the record keeps all.
+ * - nis17 item 1: the final report a "no" kept owed runs on through a later "yes", from the notification
+ *   the CSIRT got (nis17-nis2-final-through-a-later-yes.test.ts).
  * - The NIS2 awareness was bounded by every NIS2 report on record, also one sent under the "yes"
  *   taken back. Such a report was sent and stays in the record, but it told the CSIRT of a
  *   significance the entity then withdrew: it is not the awareness of the significance in force (the
@@ -100,14 +102,13 @@ describe('a NIS2 "yes" taken back on an open incident, and a later "yes"', () =>
     const incident = await stored();
     expect(incident.nis2AwareAt).toBe('2026-12-05T09:00:00.000Z');
     expect(incident.reports?.filter((r) => r.to === 'csirt').map((r) => r.kind)).toEqual(['early-warning', 'notification']);
-    // Its own early warning and notification are owed; no final report runs from the old notification.
+    // Its own early warning and notification are owed. The final report the "no" kept owed runs on from
+    // the old notification (nis17 item 1, art. 23(4)(d): a month after the notification the CSIRT got;
+    // until then this case asserted none ran, and a final report was refused).
     const c = await clocks();
     expect(c.get('nis2-early-warning')).toMatchObject({ status: 'running', doneAt: null });
     expect(c.get('nis2-notification')).toMatchObject({ status: 'running', doneAt: null });
-    expect(c.get('nis2-final')).toMatchObject({ startsAt: null, dueAt: null });
-    await expect(recordReport(deps, { incidentId: id, to: 'csirt', kind: 'final', reference: 'F-1', by: 'CISO' })).rejects.toThrow(
-      /follows the incident notification to the csirt made since the last "no"/,
-    );
+    expect(c.get('nis2-final')).toMatchObject({ startsAt: '2026-11-28T07:00:00.000Z', dueAt: '2026-12-28T22:59:59.999Z', status: 'running' });
     // A report made under it bounds its awareness, as before.
     now = '2026-12-05T12:00:00.000Z';
     await toBoth('early-warning', '2026-12-05T09:30:00.000Z');
