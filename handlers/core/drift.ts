@@ -244,6 +244,8 @@ export function expectedContainment(incident: Incident, now: string, holderOf?: 
     const done = doneSteps(action);
     // The stolen key found Inactive or deleted beside a key made with it (the run failed naming it): read as one set so.
     if (foundNotContainedKey(action)) done.add('deactivate-key');
+    // Found deleted, its sessions revoked (contain17): the key read (not found; a key made with it named) beside the deny.
+    if (foundDeletedKey(action) && done.has(KEY_SESSIONS_STEP)) done.add('deactivate-key');
     if (done.size === 0) continue;
     // A merge carried its actions to the survivor, whose copy a release marks: the copy here is history.
     if (incident.mergedInto) {
@@ -427,6 +429,23 @@ const nameMinimised = (action: ActionRecord) => action.evidence?.userName === MI
 const foundNotContainedKey = (action: ActionRecord) =>
   action.type === 'deactivate-access-key' &&
   (action.steps ?? []).some((s) => s.name === 'deactivate-key' && s.status === 'failed' && s.code === OTHER_KEY_ACTIVE);
+
+/**
+ * Whether the run found the stolen key deleted (by its owner, or by the attacker to hide it): its
+ * deactivation failed so (`keyDeleted` in the evidence; a record from before it, the step's
+ * NoSuchEntity with the key's sessions revoked). Its sessions are revoked all the same (contain17);
+ * there is no key for a release to reactivate.
+ */
+export const foundDeletedKey = (action: ActionRecord): boolean => {
+  if (action.type !== 'deactivate-access-key') return false;
+  const steps = action.steps ?? [];
+  if (steps.some((s) => s.name === 'deactivate-key' && s.status === 'done')) return false;
+  if (action.evidence?.keyDeleted === true) return true;
+  return (
+    steps.some((s) => s.name === 'deactivate-key' && s.status === 'failed' && s.code === 'NoSuchEntity') &&
+    steps.some((s) => s.name === KEY_SESSIONS_STEP && s.status === 'done')
+  );
+};
 
 /** The step whose state a run found in place already (ALREADY_CONTAINED), per action type drift reads it for. */
 const FOUND_CONTAINED_STEP: Record<string, string> = {

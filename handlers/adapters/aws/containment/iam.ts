@@ -17,6 +17,7 @@ import { ALREADY_CONTAINED } from '../../../core/containment.js';
 import {
   chainOutlived,
   deletedKeyVerdict,
+  foundDeletedKey,
   KEY_SESSION_HOURS,
   KEY_SESSIONS_STEP,
   OTHER_KEY_ACTIVE,
@@ -180,8 +181,10 @@ export async function deactivateAccessKey(c: ContainmentClients, action: ActionR
   // (contain16; until then only the IAM forward's page said so, and the run read done).
   let later: KeyList | undefined;
   let run = ctx;
-  // Found Inactive already (by its owner, or an incident from before K2): its sessions are revoked all the same.
+  // Found Inactive already (by its owner, or an incident from before K2), or deleted (by its owner, or by
+  // the attacker to hide it): its sessions are revoked all the same (contain17: a deleted key's too).
   let foundInactive = false;
+  let foundDeleted = false;
   const earlier = ctx.steps?.find((s) => s.name === 'deactivate-key' && s.status === 'done')?.at;
   if (userName && ctx.done.has('deactivate-key') && (!ctx.done.has('other-keys') || ctx.recheck)) {
     later = await keyStatus(c, userName, action.target);
@@ -191,7 +194,14 @@ export async function deactivateAccessKey(c: ContainmentClients, action: ActionR
   }
   const deactivated = await step(run, 'deactivate-key', now, async () => {
     if (!userName) return { status: 'skipped', detail: 'the IAM user of the key is not known' };
-    read = later ?? (await keyStatus(c, userName, action.target));
+    try {
+      read = later ?? (await keyStatus(c, userName, action.target));
+    } catch (err) {
+      if (errorCode(err) !== 'NoSuchEntity') throw err;
+      // The user deleted, its keys with it: nothing to deactivate, nothing to put a deny on (contain17).
+      foundDeleted = true;
+      throw userGone('deactivate-key', action.target);
+    }
     const { status, others } = read;
     // The user's other keys, and from when a key made may be the attacker's: the first activity
     // known now (GuardDuty's eventFirstSeen), else the detection. Drift judges a key made since;
@@ -215,13 +225,15 @@ export async function deactivateAccessKey(c: ContainmentClients, action: ActionR
     } catch (err) {
       // Deleted before the run reached it (not in the list it read): the list is kept, a key made with it judged (readA15 A3).
       if (errorCode(err) !== 'NoSuchEntity' || status !== undefined || !read.listed) throw err;
+      foundDeleted = true;
       const v = keysVerdict(action, userName, since, now(), undefined, others);
-      if (v.state === 'drifted') throw notContained('deactivate-key', action, v, true, evidence);
+      const deleted = { ...evidence, keyDeleted: true };
+      if (v.state === 'drifted') throw notContained('deactivate-key', action, v, true, deleted);
       throw new FailedWithEvidence(
         'deactivate-key',
         'NoSuchEntity',
         `${action.target} not found: deleted before this run reached it; find out who deleted it (CloudTrail: DeleteAccessKey)${otherActiveKeys(others)}`,
-        evidence,
+        deleted,
       );
     }
     const again = later ? `found Active again (deactivated at ${earlier ?? 'an earlier run'}; find out who set it Active: CloudTrail: UpdateAccessKey), ` : '';
@@ -235,8 +247,10 @@ export async function deactivateAccessKey(c: ContainmentClients, action: ActionR
   // Whoever set the key Inactive, a session made with it (up to 36 hours) still works: the run that
   // finds it so revokes them as after its own deactivation (lfc16). Its release keeps the deny, as it
   // keeps the key Inactive (releaseCredentials). The verdict stays the deactivate-key step's.
+  // A key deleted has those sessions too (contain17): its user still there, the deny goes on it; the user
+  // deleted too, the step says so (revokeKeySessions). The release of a deleted key has nothing to reactivate.
   if (!deactivated) {
-    if (foundInactive) await revokeKeySessions(c, action, run, now, userName);
+    if (foundInactive || foundDeleted) await revokeKeySessions(c, action, run, now, userName);
     return;
   }
   // Deactivated by this run after an earlier one revoked the sessions on finding it Inactive (handed
@@ -244,6 +258,24 @@ export async function deactivateAccessKey(c: ContainmentClients, action: ActionR
   if (!run.done.has('deactivate-key') && run.done.has(KEY_SESSIONS_STEP)) run = { ...run, done: new Set([...run.done].filter((n) => n !== KEY_SESSIONS_STEP)) };
   const revokedAt = await revokeKeySessions(c, action, run, now, userName);
   await judgeOtherKeys(c, action, run, now, userName, read, later, revokedAt);
+}
+
+/**
+ * What is known when the key's user is not found (NoSuchEntity on its ListAccessKeys or PutUserPolicy):
+ * deleted, its keys and inline policies with it. A session made with the key had only the user's
+ * permissions, gone with it; a user made again under the name is another principal (a new id).
+ */
+function userGoneWords(keyId: string): string {
+  return `the IAM user of ${keyId} not found: the user was deleted, and its keys and policies with it (find out who deleted it: CloudTrail: DeleteUser)`;
+}
+
+/** The deactivation's failure when the key's user is not found: said plainly, not as AWS's words (which name the user). */
+function userGone(step: string, keyId: string): ContainmentStepError {
+  return new ContainmentStepError(
+    step,
+    'NoSuchEntity',
+    `${userGoneWords(keyId)}; nothing to deactivate and no user to put a deny of the key's sessions on: a session made with the key had the user's permissions only, gone with it; check in CloudTrail that no user, key or role was made with the key before (CreateUser, CreateAccessKey, CreateRole)`,
+  );
 }
 
 /**
@@ -260,7 +292,12 @@ async function revokeKeySessions(c: ContainmentClients, action: ActionRecord, ct
   await step(ctx, KEY_SESSIONS_STEP, now, async () => {
     const issuedBefore = now();
     const policyName = keySessionsPolicyName(ctx.incident.id, action.target);
-    await c.iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: policyName, PolicyDocument: revocationDocument(issuedBefore) }));
+    try {
+      await c.iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: policyName, PolicyDocument: revocationDocument(issuedBefore) }));
+    } catch (err) {
+      if (errorCode(err) !== 'NoSuchEntity') throw err;
+      return { status: 'skipped', detail: `${userGoneWords(action.target)}: no deny put, there is no user to put it on` };
+    }
     revokedAt = issuedBefore;
     return {
       status: 'done',
@@ -356,6 +393,27 @@ export async function releaseCredentials(c: ContainmentClients, action: ActionRe
   if (action.type === 'deactivate-access-key') {
     const revoked = (action.steps ?? []).some((s) => s.name === KEY_SESSIONS_STEP && s.status === 'done');
     const policyName = action.evidence?.policyName;
+    const removeDeny = async () => {
+      if (revoked && typeof policyName === 'string' && policyName)
+        await attempt('remove-revocation', async () => {
+          await c.iam.send(new DeleteUserPolicyCommand({ UserName: (action.evidence?.userName ?? action.params?.userName) as string, PolicyName: policyName }));
+          return `inline policy ${policyName} removed from the IAM user of ${action.target}`;
+        });
+    };
+    // Found deleted (its sessions revoked only, contain17): no key to reactivate; --reactivate-key hands its sessions back, as it would the key's.
+    if (foundDeletedKey(action)) {
+      const deny = revoked
+        ? `the deny of its sessions (${policyName}) ${options.reactivateKey ? 'is removed' : 'stays: release --reactivate-key removes it'}`
+        : '';
+      await options.record({
+        name: 'reactivate-key',
+        status: 'skipped',
+        at: now(),
+        detail: `${action.target} was found deleted: nothing to reactivate${deny ? `; ${deny}` : ''}`,
+      });
+      if (options.reactivateKey) await removeDeny();
+      return;
+    }
     // Found Inactive (its sessions revoked only): not deactivated under this incident, so never reactivated by its release (last read's L1).
     if (!(action.steps ?? []).some((s) => s.name === 'deactivate-key' && s.status === 'done')) {
       await options.record({
@@ -381,11 +439,7 @@ export async function releaseCredentials(c: ContainmentClients, action: ActionRe
       return `${action.target} set Active again`;
     });
     // The key's sessions' deny is released with the key (K2).
-    if (revoked && typeof policyName === 'string' && policyName)
-      await attempt('remove-revocation', async () => {
-        await c.iam.send(new DeleteUserPolicyCommand({ UserName: (action.evidence?.userName ?? action.params?.userName) as string, PolicyName: policyName }));
-        return `inline policy ${policyName} removed from the IAM user of ${action.target}`;
-      });
+    await removeDeny();
   } else if (action.type === 'revoke-role-sessions') {
     const policyName = recordedPolicyName(action);
     await attempt('remove-revocation', async () => {

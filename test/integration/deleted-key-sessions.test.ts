@@ -1,0 +1,118 @@
+/**
+ * contain17 item 1: a stolen key found deleted gets its sessions revoked as a key found Inactive does
+ * (lfc16). A key deleted (by its owner, or by the attacker to hide it) still has the sessions made
+ * with it (GetSessionToken, up to 36 hours): its user is still there, so the run puts the
+ * `aws:TokenIssueTime` deny on it beside the failed deactivation; drift reads that deny back; a
+ * release with --reactivate-key has no key to reactivate and removes the deny. The user deleted too:
+ * the run says so plainly, and puts nothing. On moto.
+ */
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  DeleteAccessKeyCommand,
+  DeleteUserCommand,
+  GetUserPolicyCommand,
+  ListUserPoliciesCommand,
+} from '@aws-sdk/client-iam';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import { AwsContainmentStateReader } from '../../handlers/adapters/aws/containment/drift.js';
+import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
+import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
+import { runContainment } from '../../handlers/core/contain.js';
+import { checkContainment } from '../../handlers/core/drift.js';
+import type { Incident, StepRecord } from '../../handlers/core/incident.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { containmentWorld } from '../support/containment-world.js';
+import { findingEvent } from '../support/events.js';
+import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
+
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+
+describe.skipIf(!MOTO_AVAILABLE)('a stolen key found deleted, on moto', () => {
+  let moto: Moto;
+  let c: ContainmentClients;
+  let store: DynamoDbIncidentStore;
+  let containment: AwsContainment;
+  let reader: AwsContainmentStateReader;
+  let n = 0;
+
+  beforeAll(async () => {
+    const { factory, ...world } = await containmentWorld(ACCOUNT, REGION);
+    ({ moto, store, c } = world);
+    containment = new AwsContainment(factory);
+    reader = new AwsContainmentStateReader(factory);
+  });
+  afterAll(async () => moto?.stop());
+
+  const now = () => new Date().toISOString();
+
+  /** A user with one key, deleted before the run (and the user with it, when `userToo`); returns the incident the run left. */
+  async function deletedBeforeTheRun(userName: string, principalId: string, userToo = false): Promise<{ stolen: string; incident: Incident }> {
+    await c.iam.send(new CreateUserCommand({ UserName: userName }));
+    const stolen = (await c.iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey?.AccessKeyId as string;
+    await c.iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: stolen }));
+    if (userToo) await c.iam.send(new DeleteUserCommand({ UserName: userName }));
+    n += 1;
+    const deps = { store, policy: DEFAULT_POLICY, now, canEnforce: true, forceEnforce: true };
+    const event = findingEvent({
+      id: `deleted-key-${Date.now()}-${n}`,
+      accountId: ACCOUNT,
+      type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller',
+      resource: { resourceType: 'AccessKey', accessKeyDetails: { accessKeyId: stolen, principalId, userType: 'IAMUser', userName } },
+    });
+    const recorded = await recordEvent(deps, event);
+    await runContainment({ ...deps, containment }, recorded.incidentId as string);
+    return { stolen, incident: (await store.getIncident(recorded.incidentId as string)) as Incident };
+  }
+
+  const policies = async (userName: string) => (await c.iam.send(new ListUserPoliciesCommand({ UserName: userName }))).PolicyNames ?? [];
+
+  it('the user still there: its older sessions are denied, drift reads the deny, and release --reactivate-key removes it (nothing to reactivate)', async () => {
+    const { stolen, incident } = await deletedBeforeTheRun('d.dekker', 'AIDAEXAMPLEDEKKER001');
+    const [action] = incident.actions;
+    expect(action.steps?.map((s) => `${s.name}: ${s.status}`)).toEqual(['deactivate-key: failed', 'revoke-key-sessions: done']);
+    expect(action.steps?.[0]?.code).toBe('NoSuchEntity');
+    const policyName = `datalek-revoke-${incident.id}-${stolen}`;
+    const policy = await c.iam.send(new GetUserPolicyCommand({ UserName: 'd.dekker', PolicyName: policyName }));
+    expect(JSON.parse(decodeURIComponent(policy.PolicyDocument as string)).Statement[0]).toMatchObject({
+      Effect: 'Deny',
+      Condition: { DateLessThan: { 'aws:TokenIssueTime': action.evidence?.issuedBefore } },
+    });
+    expect(JSON.stringify(action.steps)).not.toContain('dekker');
+
+    // Drift reads the key as gone and the deny as in place.
+    const read = (await checkContainment([incident], reader, now())).resources.map((r) => `${r.resource}: ${r.state}`);
+    expect(read).toEqual([`access key ${stolen}: gone`, `inline policy ${policyName} on IAM user of ${stolen}: in-place`]);
+
+    // A release without --reactivate-key keeps the deny (as it keeps a deactivated key's).
+    const kept: StepRecord[] = [];
+    await containment.release(action, incident, { reactivateKey: false, record: async (s) => void kept.push(s) });
+    expect(kept.map((s) => `${s.name}: ${s.status}`)).toEqual(['reactivate-key: skipped']);
+    expect(kept[0]?.detail).toContain('deleted');
+    expect(await policies('d.dekker')).toEqual([policyName]);
+
+    // With --reactivate-key: no key to reactivate, the deny removed.
+    const steps: StepRecord[] = [];
+    await containment.release(action, incident, { reactivateKey: true, record: async (s) => void steps.push(s) });
+    expect(steps.map((s) => `${s.name}: ${s.status}`)).toEqual(['reactivate-key: skipped', 'remove-revocation: done']);
+    expect(steps[0]?.detail).toContain('nothing to reactivate');
+    expect(await policies('d.dekker')).toEqual([]);
+  });
+
+  it('the user deleted too: the run says so plainly, and puts no deny', async () => {
+    const { stolen, incident } = await deletedBeforeTheRun('e.eems', 'AIDAEXAMPLEEEMS00001', true);
+    const [action] = incident.actions;
+    expect(action.status).toBe('failed');
+    expect(action.steps?.map((s) => `${s.name}: ${s.status}`)).toEqual(['deactivate-key: failed', 'revoke-key-sessions: skipped']);
+    const [deactivate, sessions] = action.steps ?? [];
+    expect(deactivate?.code).toBe('NoSuchEntity');
+    expect(deactivate?.detail).toContain(`the IAM user of ${stolen} not found`);
+    expect(deactivate?.detail).toContain('DeleteUser');
+    expect(sessions?.detail).toContain('no deny put');
+    expect(JSON.stringify(action)).not.toContain('datalek-revoke-');
+    expect(JSON.stringify(action.steps)).not.toContain('eems');
+  });
+});
