@@ -1413,7 +1413,8 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     const now = deps.now();
     checkRecordingTime(draft, now, 'the report', deps.policy.timeZone);
     // After an awareness before GuardDuty's detection (an NIS2 report: the NIS2 awareness), a report made before the detection is true: confirmed, and marked.
-    const aware = to === 'csirt' || to === 'authority' ? draft.nis2AwareAt : draft.awareAt;
+    // The NIS2 awareness by the clocks' own rule (clocks.ts nis2AwareAt): with none stored, one a "no" ended before the detection (readA16 A1, nis17 item 3).
+    const aware = to === 'csirt' || to === 'authority' ? nis2AwareAt(draft) : draft.awareAt;
     const stated = checkStatedAfterAwareness(draft, input.at ?? now, now, '--at', aware, input.confirmStatedTime === true, deps.policy.timeZone);
     const at = stated.at;
     checkToldAfterAwareness(deps, draft, to, at);
