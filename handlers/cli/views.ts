@@ -344,6 +344,10 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
       const principal = a.type === 'contain-federated-user' ? a.params?.principalId : undefined;
       if (typeof principal === 'string' && principal !== MINIMISED)
         lines.push(`             principal ${principal} (as the finding names it; left out of messages, removed when the finding is minimised)`);
+      // So is an IAM user named by its user name alone (fgpseud17): the user its step acts on.
+      const user = a.type === 'revoke-user-sessions' && a.target.startsWith('iam-user:') ? a.params?.userName : undefined;
+      if (typeof user === 'string' && user !== MINIMISED)
+        lines.push(`             user ${user} (as the finding names it; left out of messages, removed when the finding is minimised)`);
     }
     // Beyond what the record holds (commit-bounds.ts): counted, and a person's to contain.
     const left = incident.actionsNotPlanned;

@@ -40,6 +40,7 @@ import {
   failedAtHolder,
   failedAtHolderReason,
   failedInterfaces,
+  formerPseudonymStep,
   foundIsolatedAlready,
   GROUPS_MADE,
   GROUPS_STEP_PROGRESS,
@@ -59,6 +60,7 @@ import {
 import { redactErrorMessage } from './error-text.js';
 import { ConflictError, ContainmentStepError, IncidentNotFoundError, RefusedError } from './errors.js';
 import { FINDING_DETAIL_TYPE, findingKeyString, GUARDDUTY_SOURCE, parseEvent } from './finding.js';
+import { pseudonymisedPrincipals, withPseudonyms } from './finding-resources.js';
 import { canonicalJson, sha256 } from './hash.js';
 import type { ActionRecord, FindingRecord, Incident, OutboxMessage, StepRecord } from './incident.js';
 import { storedText } from './ledger.js';
@@ -649,7 +651,8 @@ export async function enforcementRefusal(
     return `the stored finding ${action.findingId} is not a GuardDuty finding any more: ${(err as Error).message}`;
   }
   if (parsed.kind !== 'finding') return `the stored finding ${action.findingId} is not a GuardDuty finding`;
-  const finding = parsed.finding;
+  // Planned as it was recorded: a principal named by a person's name by its pseudonym (an IAM user's step's target).
+  const finding = pseudonymisedPrincipals(parsed.finding).size ? withPseudonyms(parsed.finding, await deps.store.pseudonymKey()) : parsed.finding;
   if (finding.key.accountId !== key.accountId || finding.key.region !== key.region || finding.key.findingId !== key.findingId)
     return `the stored finding ${action.findingId} names account ${finding.key.accountId}, region ${finding.key.region}: not where it is stored`;
   const home = { accountId: incident.accountId, region: incident.region };
@@ -662,7 +665,8 @@ export async function enforcementRefusal(
       placedIn(p, { accountId: key.accountId, region: key.region }, home),
     ),
   ];
-  const asked = identity(action);
+  // A step recorded before its principal was pseudonymised is read under the target it is planned by now.
+  const asked = identity(formerPseudonymStep(action, finding));
   const same = planned.find((p) => identity(p) === asked);
   if (!same) {
     const near = planned.some((p) => p.type === action.type && p.target === action.target);

@@ -521,7 +521,7 @@ export function planContainment(finding: Finding, policy: Policy, existing: Acti
   // The incident's latest action per kind, target and place, and how many it had.
   const latest = new Map<string, { action: ActionRecord; count: number }>();
   for (const a of existing) {
-    const key = actionId(formerFederatedStep(a, finding), home);
+    const key = actionId(formerPseudonymStep(a, finding), home);
     latest.set(key, { action: a, count: (latest.get(key)?.count ?? 0) + 1 });
   }
   const seen = new Set<string>();
@@ -610,15 +610,29 @@ function federatedUserTarget(principal: string, finding: Finding): string {
 }
 
 /**
- * A federated user's step as an incident recorded before fed16 holds it, read under the target it
- * is planned by now, so the next finding for that principal finds it held, not a second step
- * (readC15 C2): targeted at the principal itself (`account:name`; a session key's id has no colon)
- * before 9d20192, or at its unkeyed SHA-256 (12 hex) with the principal in `params` since. The old
- * step keeps its target in the record.
+ * The target of an IAM user's `revoke-user-sessions` when the finding names the user by its name
+ * alone (no principal id, no key): the name's pseudonym under the store's secret, as for a
+ * federated user (`federatedUserTarget`); the user acted on is the name in the step's params.
  */
-function formerFederatedStep(a: ActionRecord, finding: Finding): ActionRecord {
-  if (a.type !== 'contain-federated-user' || !finding.pseudonyms) return a;
-  const principal = a.target.startsWith('federated-user:') ? a.params?.principalId : a.target.includes(':') ? a.target : undefined;
+function iamUserTarget(userName: string, finding: Finding): string {
+  return finding.pseudonyms?.get(userName) ?? 'iam-user:(not recorded)';
+}
+
+/**
+ * A step as an incident recorded before its principal was pseudonymised holds it, read under the
+ * target it is planned by now, so the next finding for that principal finds it held, not a second
+ * step (readC15 C2); the old step keeps its target in the record. A federated user's (before fed16):
+ * targeted at the principal itself (`account:name`; a session key's id has no colon) before 9d20192,
+ * or at its unkeyed SHA-256 (12 hex) with the principal in `params` since. An IAM user's
+ * `revoke-user-sessions` (before fgpseud17): targeted at the user name (or, for an attack
+ * sequence's actor, the sequence's id), the name in `params`.
+ */
+export function formerPseudonymStep(a: ActionRecord, finding: Finding): ActionRecord {
+  if (!finding.pseudonyms) return a;
+  let principal: unknown;
+  if (a.type === 'contain-federated-user')
+    principal = a.target.startsWith('federated-user:') ? a.params?.principalId : a.target.includes(':') ? a.target : undefined;
+  else if (a.type === 'revoke-user-sessions' && !a.target.startsWith('iam-user:')) principal = a.params?.userName;
   const target = typeof principal === 'string' ? finding.pseudonyms.get(principal) : undefined;
   return target && target !== a.target ? { ...a, target } : a;
 }
@@ -1014,9 +1028,10 @@ function credentialStep(key: AccessKeyRef, finding: Finding): Step {
           target: who,
           skip: 'the finding does not name the IAM user',
         };
-      // The user name is personal data: it goes in params, the target is the key or principal id.
+      // The user name is personal data: it goes in params, the target is the key or principal id,
+      // or with neither (a console sign-in named by the user name alone) the name's pseudonym.
       if (keyId?.startsWith('AKIA')) return { type: 'deactivate-access-key', target: keyId, params: { userName: key.userName } };
-      return { type: 'revoke-user-sessions', target: who, params: { userName: key.userName } };
+      return { type: 'revoke-user-sessions', target: key.principalId ?? keyId ?? iamUserTarget(key.userName, finding), params: { userName: key.userName } };
     }
     default:
       if (keyId?.startsWith('AKIA') && key.userName) return { type: 'deactivate-access-key', target: keyId, params: { userName: key.userName } };

@@ -356,7 +356,7 @@ function affected(kind: ResourceKind, resourceType: string, resource: Json, b: B
         // A federated principal id is `account:name`, the name its caller chose (often a person's): personal, as a user name (fg15);
         // so is an assumed role's `roleId:session`, whose session name is often the person's (an SSO user's e-mail; fed16).
         return key.principalId
-          ? { kind: 'iam-principal', resourceType, id: key.principalId, ...(pseudonymPrefix(key.userType, key.principalId) ? { personal: true } : {}) }
+          ? { kind: 'iam-principal', resourceType, id: key.principalId, ...(pseudonymPrefix(key.userType, key.principalId, false) ? { personal: true } : {}) }
           : {
               kind: 'iam-principal',
               resourceType,
@@ -614,7 +614,8 @@ function relatedResources(
       const principal = a.principalId ?? a.userName;
       if (principal) {
         const r: AffectedResource = { kind: 'iam-principal', resourceType: a.userType ?? 'Actor', id: principal };
-        if ((!a.principalId && (a.userType === 'IAMUser' || a.userType === 'Root')) || pseudonymPrefix(a.userType, principal)) r.personal = true;
+        if ((!a.principalId && (a.userType === 'IAMUser' || a.userType === 'Root')) || pseudonymPrefix(a.userType, principal, !a.principalId))
+          r.personal = true;
         if (a.accountId) r.accountId = a.accountId;
         addResource(out, r);
       }
@@ -672,14 +673,22 @@ export function storedPseudonymKey(value: unknown, where: string): Buffer {
 }
 
 /**
- * What the pseudonym of a principal named by a name its caller chose starts with, by its user type:
+ * What the pseudonym of a principal named by a name a person chose starts with, by its user type:
  * a federated user's (`account:name`), an assumed role session's (`roleId:session`, the session's
- * name often the person's: an SSO user's e-mail address). Null for any other principal (an IAM
- * user's or role's unique id, `AIDA…`, names no one by itself).
+ * name often the person's: an SSO user's e-mail address), an IAM user's when the finding names it
+ * by its user name alone (`byName`: no principal id; a user name is often the person's name or
+ * e-mail address). Null for any other principal (an IAM user's or role's unique id, `AIDA…`, names
+ * no one by itself).
  */
-function pseudonymPrefix(userType: string | null, principal: string): string | null {
+function pseudonymPrefix(userType: string | null, principal: string, byName: boolean): string | null {
   if (userType === 'FederatedUser') return 'federated-user';
+  if (userType === 'IAMUser') return byName ? 'iam-user' : null;
   return userType === 'AssumedRole' && principal.includes(':') ? 'role-session' : null;
+}
+
+/** Whether `target` is a principal's pseudonym (`principalPseudonym`): a containment step's target that stands for a person. */
+export function isPseudonym(target: string): boolean {
+  return /^(federated-user|role-session|iam-user):[0-9a-f]{16}$/.test(target);
 }
 
 /**
@@ -700,16 +709,17 @@ export function principalPseudonym(secret: Buffer, principal: string, prefix: st
  * The principals named by a name their caller chose that the finding keeps as a resource, each with
  * its pseudonym's prefix (`pseudonymPrefix`): a console sign-in's principal (no key: the affected
  * resource), an attack sequence's actors (a related resource each). By the id GuardDuty gives, or a
- * federated user's name when it gives none. A session key is named by its key id: that stays.
+ * federated or IAM user's name when it gives none. A session key is named by its key id: that stays.
  */
 export function pseudonymisedPrincipals(finding: Pick<Finding, 'accessKey' | 'resource' | 'sequence'>): Map<string, string> {
   const out = new Map<string, string>();
   const key = finding.accessKey;
-  const primary = key && !key.accessKeyId && finding.resource.kind === 'iam-principal' ? pseudonymPrefix(key.userType, finding.resource.id) : null;
+  const primary =
+    key && !key.accessKeyId && finding.resource.kind === 'iam-principal' ? pseudonymPrefix(key.userType, finding.resource.id, !key.principalId) : null;
   if (primary) out.set(finding.resource.id, primary);
   for (const a of finding.sequence?.actors ?? []) {
     const principal = a.principalId ?? a.userName;
-    const prefix = principal ? pseudonymPrefix(a.userType, principal) : null;
+    const prefix = principal ? pseudonymPrefix(a.userType, principal, !a.principalId) : null;
     if (principal && prefix && !out.has(principal)) out.set(principal, prefix);
   }
   return out;
@@ -719,7 +729,8 @@ export function pseudonymisedPrincipals(finding: Pick<Finding, 'accessKey' | 're
  * The finding with each principal it keeps as a resource by a name its caller chose
  * (`pseudonymisedPrincipals`) named by its pseudonym under `secret` (`principalPseudonym`): the
  * affected resource, the related ones, and so every correlation key made of them. `pseudonyms`
- * holds principal → pseudonym for containment (a federated user's step's target) and for reading
+ * holds principal → pseudonym for containment (a federated user's step's target, an IAM user's
+ * `revoke-user-sessions` target when named by its user name) and for reading
  * old records, which hold the principal itself (`formerKeys`). The finding's `detail` and
  * credentials keep the principal: what minimise clears.
  */

@@ -12,7 +12,7 @@ import { apInternalTarget, apLegalDeadline, delayReasons } from './ap-verdict.js
 import { runbookUrl } from './chat-card.js';
 import { apClockRunning, apFollowUpState, apHours, type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
 import { ACTION_RUNBOOKS } from './containment.js';
-import type { AffectedResource } from './finding-resources.js';
+import { type AffectedResource, isPseudonym } from './finding-resources.js';
 import {
   type AckLinkRef,
   type Assessment,
@@ -295,6 +295,7 @@ const T = {
     done: 'gedaan',
     containment: 'Inperking',
     noContainment: 'geen (alleen melding)',
+    pseudonym: '(pseudoniem: naam weggelaten, persoonsgegeven; zie datalek show)',
     unvouched: (ids: string[]) =>
       `security groups met de tags van datalek voor dit incident die geen record noemt: ${ids.join(', ')}; niet gebruikt en niet gewijzigd (datalek show)`,
     released: (by: string) => `[opgeheven door ${by}]`,
@@ -481,6 +482,7 @@ const T = {
     done: 'done',
     containment: 'Containment',
     noContainment: 'none (notify only)',
+    pseudonym: '(pseudonym: name left out, personal data; see datalek show)',
     unvouched: (ids: string[]) =>
       `security groups tagged as datalek's for this incident that no record names: ${ids.join(', ')}; not used, not changed (datalek show)`,
     released: (by: string) => `[released by ${by}]`,
@@ -888,7 +890,7 @@ function containmentLines(incident: Incident, lang: Lang): { lines: string[]; sh
   for (const a of shown) {
     const reason = actionReasonLabel(lang, a.reason);
     lines.push(
-      `  - ${actionLabel(lang, a.type)} ${a.target}${placeLabel(lang, a)}: ${t.status[a.status]}${reason ? ` (${reason})` : ''}${a.released ? ` ${t.released(a.released.by)}` : ''}`,
+      `  - ${actionLabel(lang, a.type)} ${a.target}${isPseudonym(a.target) ? ` ${t.pseudonym}` : ''}${placeLabel(lang, a)}: ${t.status[a.status]}${reason ? ` (${reason})` : ''}${a.released ? ` ${t.released(a.released.by)}` : ''}`,
     );
     // Each step as it went: a failed step is named with its error code, never summarised away.
     for (const s of a.steps ?? []) {

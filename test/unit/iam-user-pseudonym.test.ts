@@ -1,0 +1,188 @@
+/**
+ * fgpseud17 item 1 (fed16's closing note, FG): an IAM user's console sign-in that GuardDuty names by
+ * the user name alone (no access key, no principal id) kept that name (often the person's name or
+ * e-mail address) as the incident's resource id, its correlation key, the hash-chained
+ * `incident-opened` entry's `resourceId`, and its `revoke-user-sessions` step's target and id,
+ * named in the FG's and on-call's messages ("sessies van de IAM-gebruiker intrekken
+ * jan.jansen@example.nl"), where minimise cannot reach it. Now it gets the keyed pseudonym fed16 gave
+ * a federated principal (`iam-user:<16 hex>`); the step still acts on the user in its params (which
+ * minimise clears), and an incident recorded before still takes the user's next finding.
+ */
+
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
+import { showText } from '../../handlers/cli/views.js';
+import { runContainment } from '../../handlers/core/contain.js';
+import { actionId } from '../../handlers/core/containment.js';
+import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
+import { namedResourceKey } from '../../handlers/core/finding.js';
+import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
+import { minimiseClosed } from '../../handlers/core/minimise.js';
+import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { releaseContainment } from '../../handlers/core/release.js';
+import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
+import type { Containment } from '../../handlers/ports/containment.js';
+import type { IncidentStore } from '../../handlers/ports/incident-store.js';
+import { ACCOUNT, credentialSequenceEvent, findingEvent, REGION, sequenceDetection } from '../support/events.js';
+import { tempSqliteStore } from '../support/store.js';
+
+const USER = 'jan.jansen@example.nl';
+const RECORDED_AT = '2026-11-28T03:00:00.000Z';
+const MINIMISED_AT = '2027-07-01T00:00:00.000Z';
+const PSEUDONYM = /^iam-user:[0-9a-f]{16}$/;
+/** A policy that enforces disabling a signed-in IAM user's credentials (its sessions revoked). */
+const ENFORCING = parsePolicy({ containment: { rules: [{ action: 'disable-credentials', findingTypes: ['UnauthorizedAccess:IAMUser/*'], mode: 'enforce' }] } });
+
+/** An IAM user's console sign-in, named by the user name alone. */
+function consoleLogin(id: string) {
+  return findingEvent({
+    id,
+    type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B',
+    resource: { resourceType: 'AccessKey', accessKeyDetails: { userType: 'IAMUser', userName: USER } },
+  } as never);
+}
+
+/** Every table of the store's file with a row holding `text` (the bytes as stored). */
+function rowsHolding(dir: string, text: string): string[] {
+  const db = new Database(join(dir, STORE_FILE), { readonly: true });
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+    return tables.flatMap(({ name }) =>
+      (db.prepare(`SELECT * FROM "${name}"`).all() as unknown[]).filter((r) => JSON.stringify(r).includes(text)).map(() => name),
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/** A containment adapter that records the user each step acts on, and each release's. */
+function adapter(acted: string[], released: string[]): Containment {
+  return {
+    canEnforce: true,
+    async execute(action, ctx) {
+      acted.push(`${action.type} ${action.params?.userName}`);
+      await ctx.record({ name: action.type, status: 'done', at: RECORDED_AT }, { userName: action.params?.userName, policyName: 'p' });
+    },
+    async release(action) {
+      released.push(`${action.type} ${action.evidence?.userName ?? action.params?.userName}`);
+    },
+  };
+}
+
+/** The incident's record as code before fgpseud17 wrote it: the user name as resource id, key, and step target. */
+async function storeAsBefore(store: IncidentStore, id: string): Promise<void> {
+  const stored = (await store.getIncident(id)) as Incident;
+  const old = structuredClone(stored);
+  old.resource = { ...old.resource, id: USER };
+  old.resourceKey = namedResourceKey('iam-principal', USER, ACCOUNT, REGION);
+  for (const a of old.actions)
+    if (a.type === 'revoke-user-sessions') {
+      a.target = USER;
+      a.id = actionId(a, { accountId: ACCOUNT, region: REGION });
+    }
+  old.revision = stored.revision + 1;
+  await store.commit({ incident: old, expectedRevision: stored.revision, timeline: [], messages: [] });
+}
+
+describe('fgpseud17 item 1: an IAM user named by its user name is kept by a keyed pseudonym', () => {
+  let t: ReturnType<typeof tempSqliteStore>;
+  beforeEach(() => {
+    t = tempSqliteStore();
+  });
+  afterEach(async () => t.cleanup());
+
+  it('names the resource, its key, the chained entries and the step by a pseudonym; messages leave the name out and say so; minimise leaves it in no row', async () => {
+    const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT, canEnforce: false };
+    const id = (await recordEvent(deps, consoleLogin('f-console'))).incidentId as string;
+    const incident = (await t.store.getIncident(id)) as Incident;
+    const pseudonym = incident.resource.id;
+    expect(pseudonym).toMatch(PSEUDONYM);
+    expect(incident.resource.personal).toBe(true);
+    expect(incident.resourceKey).toBe(namedResourceKey('iam-principal', pseudonym, ACCOUNT, REGION));
+    const step = incident.actions.find((a) => a.type === 'revoke-user-sessions') as ActionRecord;
+    expect([step.target, step.params?.userName]).toEqual([pseudonym, USER]);
+    expect(step.id).not.toContain('jansen');
+    for (const e of await t.store.getTimeline(id)) expect(JSON.stringify(e), `timeline entry ${e.kind}`).not.toContain('jansen');
+    const messages = await t.store.listMessages(id);
+    expect(messages.map((m) => m.channel).sort()).toEqual(['fg', 'on-call']);
+    for (const m of messages) {
+      expect(`${m.subject}\n${m.body}`).not.toContain('jansen');
+      expect(m.body, 'the step says its name is left out').toContain(`${pseudonym} (pseudoniem: naam weggelaten`);
+    }
+    // On-call reads the user under the step in `show`, until minimised.
+    const shown = async () => showText((await t.store.getIncident(id)) as Incident, await t.store.getTimeline(id), DEFAULT_POLICY, RECORDED_AT);
+    expect(await shown()).toContain(`user ${USER}`);
+
+    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
+    await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
+    const report = await minimiseClosed(
+      { store: t.store, audit: t.store, now: () => MINIMISED_AT, machineNow: () => MINIMISED_AT },
+      { by: 'FG', afterDays: 180 },
+    );
+    expect(report.minimised.map((m) => m.incidentId)).toContain(id);
+    expect(rowsHolding(t.dir, 'jansen'), 'the tables whose rows still hold the user name once minimised').toEqual([]);
+    expect(await shown()).not.toContain('jansen');
+    expect(verifyOk(await verifyStore(t.store, { now: MINIMISED_AT }))).toBe(true);
+  });
+
+  it('containment still acts on the real user (the contain function accepts the step) and release undoes it there', async () => {
+    const deps = { store: t.store, policy: ENFORCING, now: () => RECORDED_AT, canEnforce: true };
+    const id = (await recordEvent(deps, consoleLogin('f-console'))).incidentId as string;
+    const step = ((await t.store.getIncident(id)) as Incident).actions.find((a) => a.type === 'revoke-user-sessions') as ActionRecord;
+    expect(step).toMatchObject({ mode: 'enforce', target: expect.stringMatching(PSEUDONYM) });
+    const acted: string[] = [];
+    const released: string[] = [];
+    const run = await runContainment({ ...deps, containment: adapter(acted, released) }, id);
+    expect(run.refused, 'the contain function plans the stored finding as it was recorded').toEqual([]);
+    expect(acted).toEqual([`revoke-user-sessions ${USER}`]);
+    await releaseContainment({ ...deps, containment: adapter(acted, released) }, { incidentId: id, by: 'on-call', reason: 'false positive' });
+    expect(released).toEqual([`revoke-user-sessions ${USER}`]);
+  });
+
+  it('an incident recorded before, on the user name itself, takes the user’s next finding without a second step; its step is still enforced', async () => {
+    const deps = { store: t.store, policy: ENFORCING, now: () => RECORDED_AT, canEnforce: true };
+    const id = (await recordEvent({ ...deps, canEnforce: false }, consoleLogin('f-console-1'))).incidentId as string;
+    await storeAsBefore(t.store, id);
+    const again = await recordEvent({ ...deps, now: () => '2026-11-28T04:00:00.000Z' }, consoleLogin('f-console-2'));
+    expect([again.outcome, again.incidentId]).toEqual(['attached', id]);
+    const after = (await t.store.getIncident(id)) as Incident;
+    const steps = after.actions.filter((a) => a.type === 'revoke-user-sessions');
+    // One step for the one user: the old one (its id), upgraded to the plan of now (its target the pseudonym).
+    expect(steps.map((a) => [a.id, a.mode])).toEqual([[`revoke-user-sessions:${USER}`, 'enforce']]);
+    expect(steps[0].target).toMatch(PSEUDONYM);
+    expect(after.resource.id, 'the old record is read as it is').toBe(USER);
+    const acted: string[] = [];
+    const run = await runContainment({ ...deps, now: () => '2026-11-28T04:00:00.000Z', containment: adapter(acted, []) }, id);
+    expect(run.refused).toEqual([]);
+    expect(acted).toEqual([`revoke-user-sessions ${USER}`]);
+    expect(verifyOk(await verifyStore(t.store, { now: '2026-11-28T05:00:00.000Z' }))).toBe(true);
+  });
+
+  it('a step enforced before, on the user name itself, is still carried out on the user (the contain function reads it under its pseudonym)', async () => {
+    const deps = { store: t.store, policy: ENFORCING, now: () => RECORDED_AT, canEnforce: true };
+    const id = (await recordEvent(deps, consoleLogin('f-console'))).incidentId as string;
+    await storeAsBefore(t.store, id);
+    const acted: string[] = [];
+    const run = await runContainment({ ...deps, containment: adapter(acted, []) }, id);
+    expect(run.refused).toEqual([]);
+    expect(acted).toEqual([`revoke-user-sessions ${USER}`]);
+  });
+
+  it('an attack sequence’s IAM user actor named by its user name alone is listed and acted on by its pseudonym', async () => {
+    const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT, canEnforce: false };
+    const detection = sequenceDetection();
+    detection.sequence.actors = [{ id: `user:IAMUser:${USER}`, user: { name: USER, type: 'IAMUser', account: { uid: ACCOUNT } } } as never];
+    const id = (await recordEvent(deps, credentialSequenceEvent({ id: 'seq-user', detection }))).incidentId as string;
+    const incident = (await t.store.getIncident(id)) as Incident;
+    const actor = (incident.resources ?? []).find((r) => r.kind === 'iam-principal');
+    expect(actor?.id).toMatch(PSEUDONYM);
+    expect(incident.actions.find((a) => a.type === 'revoke-user-sessions')?.target).toBe(actor?.id);
+    // The same user's console sign-in joins the sequence's incident.
+    const login = await recordEvent({ ...deps, now: () => '2026-11-28T04:00:00.000Z' }, consoleLogin('f-console'));
+    expect([login.outcome, login.incidentId]).toEqual(['attached', id]);
+    for (const e of await t.store.getTimeline(id)) expect(JSON.stringify(e), `timeline entry ${e.kind}`).not.toContain('jansen');
+  });
+});
