@@ -2,11 +2,13 @@
  * The ECS drain of an isolated instance (adapters/aws/containment/ecs.ts) looks for its container
  * instance in the region's clusters. It listed them to the end and looked in all of them at once,
  * however many (contain16): now ListClusters is read to a number of pages, the clusters are looked
- * in a few at a time, and those past the bound are named as not looked in, with how to look there.
+ * in a few at a time, and those past the bound are named as not looked in, with how to look there;
+ * not found in those looked in, the step fails (contain17).
  */
 import { expect, it } from 'vitest';
 import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { drainContainerInstance } from '../../handlers/adapters/aws/containment/ecs.js';
+import { ContainmentStepError } from '../../handlers/core/errors.js';
 
 const INSTANCE = 'i-0drained';
 
@@ -55,12 +57,38 @@ it('looks in the clusters a few at a time, to a bound of ListClusters pages, and
   expect(out.detail).toContain(`--filter "ec2InstanceId == ${INSTANCE}"`);
 });
 
-it('not found in the clusters looked in, more past the bound: skipped, saying the rest were not looked in (not "not a container instance")', async () => {
+// contain17 item 2: it read `skipped` and paged nobody, though the instance may be a container
+// instance of a cluster past the bound, tasks placed on it bringing interfaces of their own. Now the
+// step fails (as every failed step, on-call is paged), NOT CONTAINED, naming the clusters left.
+it('not found in the clusters looked in, more past the bound: the step fails NOT CONTAINED, naming the clusters not looked in', async () => {
   const { c, seen } = ecsOf(12, 10);
-  const out = await drainContainerInstance(c, INSTANCE, 'dl-bounds', {}, { pages: 2, pageSize: 4, atOnce: 3 });
+  const out = drainContainerInstance(c, INSTANCE, 'dl-bounds', {}, { pages: 2, pageSize: 4, atOnce: 3 });
+  await expect(out).rejects.toBeInstanceOf(ContainmentStepError);
+  const err = (await out.catch((e: unknown) => e)) as ContainmentStepError;
   expect(seen.drained).toEqual([]);
-  expect(out.status).toBe('skipped');
-  expect(out.detail).toMatch(/^not a container instance in any of the 8 ECS cluster\(s\) looked in; the region has more than the 8/);
+  expect(seen.lookedIn).not.toContain('arn:aws:ecs:eu-west-1:111122223333:cluster/c10');
+  expect([err.step, err.code]).toEqual(['drain-container-instance', 'ClustersNotLookedIn']);
+  expect(err.message).toMatch(/NOT CONTAINED: not found in the 8 ECS cluster\(s\) looked in, and the region has more, not looked in: c8, c9, c10, c11\./);
+  expect(err.message).toContain(`--filter "ec2InstanceId == ${INSTANCE}"`);
+});
+
+it('past the bound twice over: the clusters named as far as the bound lists them, the rest said to be past them', async () => {
+  const { c } = ecsOf(20, 19);
+  const err = (await drainContainerInstance(c, INSTANCE, 'dl-bounds', {}, { pages: 2, pageSize: 4, atOnce: 3 }).catch((e: unknown) => e)) as Error;
+  expect(err.message).toContain('not looked in: c8, c9, c10, c11, c12, c13, c14, c15, and more past them.');
+});
+
+it('within the bound and not found: skipped, not a container instance', async () => {
+  const { c } = ecsOf(5, 2);
+  const { send } = c.ecs as unknown as { send: (command: { constructor: { name: string } }) => Promise<unknown> };
+  const none = {
+    ecs: {
+      send: async (command: { constructor: { name: string } }) =>
+        command.constructor.name === 'ListContainerInstancesCommand' ? { containerInstanceArns: [] } : send(command),
+    },
+  };
+  const out = await drainContainerInstance(none as unknown as ContainmentClients, INSTANCE, 'dl-bounds', {}, { pages: 2, pageSize: 4, atOnce: 3 });
+  expect(out).toMatchObject({ status: 'skipped', detail: "not a container instance in any of the region's 5 ECS cluster(s)" });
 });
 
 it('within the bound: every cluster looked in, no word of clusters not looked in', async () => {

@@ -264,11 +264,10 @@ export async function drainContainerInstance(
         marked: ci.attributes?.some((a) => a.name === DRAINED_BY && a.value === incidentId) ?? false,
       })),
   );
-  if (found.length === 0)
-    return {
-      status: 'skipped',
-      detail: `not a container instance in any of the ${past ? '' : "region's "}${clusters.length} ECS cluster(s)${past ? ' looked in' : ''}${past}`,
-    };
+  // Not found in the clusters looked in, more past the bound (contain17): it may be a container instance of one
+  // of those, tasks placed on it bringing interfaces of their own: not handled, so failed (on-call paged), the rest named.
+  if (found.length === 0 && nextToken) throw await notLookedIn(c, instanceId, clusters.length, nextToken, bounds);
+  if (found.length === 0) return { status: 'skipped', detail: `not a container instance in any of the region's ${clusters.length} ECS cluster(s)` };
   const drained = (progress.drained as string[] | undefined) ?? [];
   progress.drained = drained;
   // Drained without the mark: its role refused PutAttributes (a member account's role from before the mark).
@@ -321,6 +320,41 @@ export async function drainContainerInstance(
     detail: `${containerInstances.length - left.length} ECS container instance(s) set DRAINING (no new task is placed on it)${markedText}${refusedText}${left.length ? `; left as found: ${left.map((f) => `${f.arn} ${f.before}`).join(', ')}` : ''}${past}`,
     evidence: { containerInstances },
   };
+}
+
+/** The most clusters left unread that the drain's failure names; the rest are counted. */
+const MAX_LEFT_NAMED = 20;
+
+/**
+ * The drain's failure when the instance was not found in the clusters looked in and the region has
+ * more (contain17: it read `skipped`, and nobody was paged, though a container instance of it in a
+ * cluster past the bound could have tasks placed on it). The clusters left are named, as far as
+ * ListClusters names them in as many more pages as the bound (names only: nothing looked in).
+ */
+async function notLookedIn(c: ContainmentClients, instanceId: string, lookedIn: number, from: string, bounds: DrainBounds): Promise<ContainmentStepError> {
+  const left: string[] = [];
+  let nextToken: string | undefined = from;
+  let pages = 0;
+  let unread: string | undefined;
+  try {
+    do {
+      const page: ListClustersCommandOutput = await c.ecs.send(new ListClustersCommand({ nextToken, maxResults: bounds.pageSize }));
+      left.push(...(page.clusterArns ?? []).map((arn) => arn.split('/').pop() ?? arn));
+      nextToken = page.nextToken;
+      pages += 1;
+    } while (nextToken && pages < bounds.pages);
+  } catch (err) {
+    unread = errorCode(err);
+  }
+  const named = left.slice(0, MAX_LEFT_NAMED).join(', ');
+  const rest = left.length - Math.min(left.length, MAX_LEFT_NAMED);
+  const more = nextToken || unread ? `, and more past them${unread ? ` (not listed: ${unread} on ListClusters)` : ''}` : '';
+  const which = left.length ? `${named}${rest ? ` and ${rest} more` : ''}${more}` : `those after the first ${lookedIn}${more}`;
+  return new ContainmentStepError(
+    'drain-container-instance',
+    'ClustersNotLookedIn',
+    `NOT CONTAINED: not found in the ${lookedIn} ECS cluster(s) looked in, and the region has more, not looked in: ${which}. If the instance is a container instance of one of them, a task placed on it brings an interface of its own back onto the network: look in each (aws ecs list-container-instances --cluster NAME --filter "ec2InstanceId == ${instanceId}") and drain it where found (aws ecs update-container-instances-state --cluster NAME --container-instances ARN --status DRAINING)`,
+  );
 }
 
 /** The container instances of `cluster` on this EC2 instance, by ECS's cluster query language. */
