@@ -52,6 +52,7 @@ import {
   auditIncident,
   auditRegistry,
   auditResourceClaims,
+  describeProblem,
   type RawIncident,
   type RegistryRows,
   readAgainWhileProblems,
@@ -68,6 +69,7 @@ import {
   digestName,
   type LoadedDigest,
   loadDigests,
+  type ReleasedRow,
   signDigest,
   statement,
   withHeads,
@@ -102,6 +104,8 @@ export interface AnchorResult {
    * digest written says where the next run goes on (`turn`).
    */
   stoppedOnBroken: boolean;
+  /** The incidents a person released from their pinned heads in the digest written (its `released`). */
+  released: ReleasedRow[];
 }
 
 /**
@@ -124,6 +128,22 @@ export const MAX_BROKEN_PER_RUN = 100;
 /** The store went back behind its digests: anchoring it would sign less than was anchored before. */
 export class RolledBackError extends DigestError {}
 
+/** A release refused: the incident is not pinned, or its own chain does not verify. Nothing is written. */
+export class ReleaseRefusedError extends DigestError {}
+
+/**
+ * A person gives up an incident's pinned heads (`datalek anchor --release`): a record put back from
+ * a copy that lacks what a digest anchored or saw (a restore from backup, a record mended by hand)
+ * otherwise stays left out, and fails every run, for good. Only a run that signs can release, so
+ * whoever can only write the store cannot: no request is ever read from the store.
+ */
+export interface ReleaseRequest {
+  incidentId: string;
+  /** Who releases, and why: signed in the digest, shown by `verify --digests` and the incident's timeline. */
+  by: string;
+  why: string;
+}
+
 interface Deps {
   source: AuditSource;
   signer: DigestSigner;
@@ -133,6 +153,8 @@ interface Deps {
   maxHeads?: number;
   /** MAX_BROKEN_PER_RUN unless given. */
   maxBroken?: number;
+  /** The incidents a person releases in this run (`datalek anchor --release`); never the scheduled run. */
+  releases?: ReleaseRequest[];
 }
 
 /** The last digest, as the store records it: its hash, root, registry and the anchored set it left. */
@@ -156,7 +178,8 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   const maxBroken = deps.maxBroken ?? MAX_BROKEN_PER_RUN;
   // What the digests anchored, read from them once, only when the store's record of it does not hold.
   let fromDigests: Promise<{ heads: IncidentHead[]; why: string }> | undefined;
-  const { candidates, shards, anchoredSet, problems, bookkeeping, remaining, turn, heads } = await readAgainWhileProblems(async () => {
+  const releasing = new Map((deps.releases ?? []).map((r) => [r.incidentId, r]));
+  const { candidates, shards, anchoredSet, problems, bookkeeping, remaining, turn, heads, released } = await readAgainWhileProblems(async () => {
     const marked = await source.anchorCandidates();
     const anchoredSet = await source.anchoredHeads();
     const shards = await source.registry();
@@ -200,7 +223,17 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     const namedByRegistry = new Set(problems.map((p) => p.incidentId));
     const held = new Set(ids);
     const known = (id: string) => held.has(id) && !namedByRegistry.has(id);
-    const moved = [...inTurn.filter(known), ...inTurn.filter((id) => !known(id))];
+    for (const id of releasing.keys()) {
+      if (!held.has(id)) throw new ReleaseRefusedError(`incident ${id} is not released: the store does not list it; nothing written`);
+      if (namedByRegistry.has(id))
+        throw new ReleaseRefusedError(
+          `incident ${id} is not released: a registry problem names it (${describeProblem(problems.find((p) => p.incidentId === id) as AuditProblem)}), and a release gives up ledger heads only; nothing written`,
+        );
+    }
+    // The incidents released are read first, marked or not, and count as taken.
+    const rest = [...inTurn.filter(known), ...inTurn.filter((id) => !known(id))].filter((id) => !releasing.has(id));
+    const moved = [...releasing.keys(), ...rest];
+    const released: ReleasedRow[] = [];
     // An incident left out (it does not verify) does not count against the slice (review13 E1):
     // it stays marked and first in line, and a slice of only broken ones signed nothing and never
     // moved the turn, keeping every other moved incident out of every digest.
@@ -222,8 +255,11 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       }
       read++;
       const raw = await source.rawIncident(id);
-      const behindSeen = ledgerBehind(raw, previous?.seen.get(id), 'seen');
-      const own = [...auditIncident(raw, () => true), ...ledgerBehind(raw, before.get(id)), ...behindSeen];
+      const release = releasing.get(id);
+      if (release) released.push(releaseOf(raw, release, before.get(id), previous?.seen.get(id), deps.now()));
+      // A released incident is held to its own chain alone (releaseOf refused it otherwise): the heads pinned are given up.
+      const behindSeen = release ? [] : ledgerBehind(raw, previous?.seen.get(id), 'seen');
+      const own = [...auditIncident(raw, () => true), ...(release ? [] : ledgerBehind(raw, before.get(id))), ...behindSeen];
       problems.push(...own);
       if (!own.some((p) => !ofRegistry(p)) && !namedByRegistry.has(id)) taken++;
       else broken++;
@@ -250,6 +286,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       remaining,
       turn,
       heads,
+      released,
     };
   });
   // An incident that does not verify is left out (its mark kept); a registry shard that does not is
@@ -259,7 +296,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   const leftOut = [...broken].sort();
   const signed = candidates.filter((h) => !broken.has(h.incidentId));
   const registryLeftOut = shardsOf(problems.filter(ofRegistry), shards.length);
-  const result = { adopted, bookkeeping, remaining, leftOut, registryLeftOut, stoppedOnBroken: turn !== undefined };
+  const result = { adopted, bookkeeping, remaining, leftOut, registryLeftOut, stoppedOnBroken: turn !== undefined, released };
 
   const read = registryHeads(shards);
   const registry = read.map((head, shard) => (registryLeftOut.includes(shard) ? anchoredBefore(previous, shard) : head));
@@ -271,7 +308,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     JSON.stringify(seen) === JSON.stringify([...(previous?.seen.values() ?? [])]) &&
     JSON.stringify(registrySeen) === JSON.stringify([...(previous?.registrySeen.values() ?? [])]);
   // A run stopped on broken incidents writes its turn all the same: without it the next would read the same ones again.
-  if (signed.length === 0 && sameRegistry && sameSeen && !bookkeeping && turn === undefined)
+  if (signed.length === 0 && sameRegistry && sameSeen && !bookkeeping && turn === undefined && released.length === 0)
     return { written: null, problems, unchanged: problems.length === 0, ...result };
 
   const sequence = (previous?.sequence ?? 0) + 1;
@@ -289,6 +326,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     turn,
     seen,
     registrySeen,
+    released,
   });
   const { digest, bytes } = await signDigest(body, deps.signer);
   const name = digestName(sequence);
@@ -328,6 +366,36 @@ async function anchoredByDigests(deps: Deps, previous: Previous | null): Promise
       : []),
   ];
   return { heads: set, why: off.length ? ` (as far as they could be read: ${off.join('; ')}; datalek verify --digests shows it all)` : '' };
+}
+
+/**
+ * The release of one incident as the digest signs it: refused, naming why, when its own chain does
+ * not verify (a release never vouches for a broken chain) or when it still holds every head pinned
+ * (nothing to give up). The heads given up are those pinned that the ledger no longer holds.
+ */
+function releaseOf(raw: RawIncident, request: ReleaseRequest, anchored: IncidentHead | undefined, seen: IncidentHead | undefined, at: string): ReleasedRow {
+  const breaks = auditIncident(raw, () => true);
+  if (breaks.length)
+    throw new ReleaseRefusedError(
+      `incident ${raw.id} is not released: its own chain does not verify (${breaks.map(describeProblem).join('; ')}), and a release never vouches for a chain that does not; nothing written`,
+    );
+  const head = raw.ledger.reduce<RawIncident['ledger'][number] | undefined>((top, row) => (!top || row.seq > top.seq ? row : top), undefined);
+  if (!head) throw new ReleaseRefusedError(`incident ${raw.id} is not released: it has no ledger; nothing written`);
+  const givenUp = (pin: IncidentHead | undefined): [number, string] | undefined => (pin && ledgerBehind(raw, pin).length ? [pin.seq, pin.hash] : undefined);
+  const row: ReleasedRow = {
+    incident: raw.id,
+    ...(givenUp(anchored) ? { anchored: givenUp(anchored) } : {}),
+    ...(givenUp(seen) ? { seen: givenUp(seen) } : {}),
+    taken: [head.seq, head.hash],
+    by: request.by,
+    why: request.why,
+    at,
+  };
+  if (!row.anchored && !row.seen)
+    throw new ReleaseRefusedError(
+      `incident ${raw.id} is not released: it still holds every head the digests pinned, so there is nothing to give up (it is anchored as it is once it verifies); nothing written`,
+    );
+  return row;
 }
 
 /** A problem of the registry itself (an entry of its chain, or behind the last digest): its heads are in every digest. */
@@ -615,7 +683,11 @@ export function movedUnanchored(digests: LoadedDigest[], raws: Map<string, RawIn
   const last = digests.at(-1);
   if (!last) return [];
   const anchored = new Map<string, number>();
-  for (const d of digests) for (const [id, seq] of d.incidents) anchored.set(id, Math.max(seq, anchored.get(id) ?? 0));
+  for (const d of digests) {
+    // A release anchors the incident at the head it took on, below the one given up.
+    for (const r of d.released ?? []) anchored.set(r.incident, r.taken[0]);
+    for (const [id, seq] of d.incidents) anchored.set(id, Math.max(seq, anchored.get(id) ?? 0));
+  }
   const problems: DigestProblem[] = [];
   for (const [id, raw] of raws) {
     if (marked.has(id)) continue;

@@ -69,6 +69,30 @@ export interface DigestBody {
    * holds that entry.
    */
   registrySeen?: [number, number, string][];
+  /**
+   * The pinned heads a person gave up (`datalek anchor --release ID --by NAME --why TEXT`), one row
+   * per incident released: the head the digests anchored (`anchored`) and the head seen while it was
+   * left out (`seen`), each only where the store no longer holds it; the head its ledger holds now,
+   * whose own chain verified (`taken`); who, why and when. Signed like the rest: only whoever holds the
+   * signing key can release, never whoever can write the store. The person's word, in the record:
+   * `verify --digests` shows each release and no longer names the heads given up as rewritten. Absent
+   * when nothing was released.
+   */
+  released?: ReleasedRow[];
+}
+
+/** One incident released from its pinned heads by a person (a digest's `released`). */
+export interface ReleasedRow {
+  incident: string;
+  /** The head the digests anchored that the store no longer holds: [entries, last hash]. */
+  anchored?: [number, string];
+  /** The head a digest saw while the incident was left out that the store no longer holds. */
+  seen?: [number, string];
+  /** The ledger head the incident is anchored at from this digest on. */
+  taken: [number, string];
+  by: string;
+  why: string;
+  at: string;
 }
 
 export interface Digest extends DigestBody {
@@ -128,6 +152,7 @@ export function buildDigestBody(input: {
   turn?: string;
   seen?: IncidentHead[];
   registrySeen?: [number, number, string][];
+  released?: ReleasedRow[];
 }): DigestBody {
   return {
     format: DIGEST_FORMAT,
@@ -144,6 +169,7 @@ export function buildDigestBody(input: {
     ...(input.turn === undefined ? {} : { turn: input.turn }),
     ...(input.seen?.length ? { seen: headRows(input.seen) } : {}),
     ...(input.registrySeen?.length ? { registrySeen: input.registrySeen } : {}),
+    ...(input.released?.length ? { released: input.released } : {}),
   };
 }
 
@@ -246,12 +272,69 @@ export interface StoreChains {
   registryHash(shard: number, n: number): string | undefined;
 }
 
+/** A release as `verify --digests` shows it: the row and the digest that signs it. */
+export type ReleaseShown = ReleasedRow & { digest: string; sequence: number };
+
+/** Every release the digests sign, in order. */
+export function releasesIn(digests: (Digest & { name: string })[]): ReleaseShown[] {
+  return digests.flatMap((d) => (d.released ?? []).map((r) => ({ ...r, digest: d.name, sequence: d.sequence })));
+}
+
+/**
+ * Each release held to the digests before it and to the store: the heads it gave up must be the ones
+ * those digests pinned (the newest head anchored for the incident, the head the digest just before
+ * saw while it was left out), and the store must hold the head it took on. A release that names
+ * another head than was pinned did not give up what the anchor held the incident to.
+ */
+function releaseProblems(digests: (Digest & { name: string })[], store: StoreChains, only?: Set<string>): DigestProblem[] {
+  const problems: DigestProblem[] = [];
+  const anchored = new Map<string, [number, string]>();
+  let before: (Digest & { name: string }) | undefined;
+  for (const d of digests) {
+    for (const r of d.released ?? []) {
+      if (only && !only.has(r.incident)) continue;
+      const seen = before?.seen?.find(([id]) => id === r.incident);
+      const same = (a: [number, string] | undefined, b: [number, string] | undefined) => a?.[0] === b?.[0] && a?.[1] === b?.[1];
+      const pinnedSeen: [number, string] | undefined = seen ? [seen[1], seen[2]] : undefined;
+      if (r.anchored && !same(r.anchored, anchored.get(r.incident)))
+        problems.push({
+          digest: d.name,
+          incidentId: r.incident,
+          problem: `its release by ${r.by} gives up ledger entry ${r.anchored[0]} as anchored, which is not the head the digests before it anchored for the incident: the release does not name what was pinned`,
+        });
+      if (r.seen && !same(r.seen, pinnedSeen))
+        problems.push({
+          digest: d.name,
+          incidentId: r.incident,
+          problem: `its release by ${r.by} gives up ledger entry ${r.seen[0]} as seen, which is not the head the digest before it saw while the incident was left out: the release does not name what was pinned`,
+        });
+      if (!r.anchored && !r.seen)
+        problems.push({ digest: d.name, incidentId: r.incident, problem: `its release by ${r.by} gives up no pinned head: it releases nothing` });
+      if (!store.hasIncident(r.incident) || store.ledgerHash(r.incident, r.taken[0]) !== r.taken[1])
+        problems.push({
+          digest: d.name,
+          incidentId: r.incident,
+          problem: `ledger entry ${r.taken[0]}, the head its release by ${r.by} took on, ${store.hasIncident(r.incident) ? 'is missing or differs' : 'is missing: the incident was deleted'}: the record was rewritten after the release`,
+        });
+      anchored.set(r.incident, r.taken);
+    }
+    for (const [id, seq, hash] of d.incidents) anchored.set(id, [seq, hash]);
+    before = d;
+  }
+  return problems;
+}
+
 /**
  * The store against every digest: each anchored registry head and ledger head must still be in
- * it, at its position, with its hash. Only incidents in `only` are checked when it is given.
+ * it, at its position, with its hash. Only incidents in `only` are checked when it is given. A head
+ * a later digest's release gave up is not named (the release is shown instead); each release is
+ * held to what it gave up and took on (releaseProblems).
  */
 export function compareWithDigests(digests: (Digest & { name: string })[], store: StoreChains, only?: Set<string>): DigestProblem[] {
-  const problems: DigestProblem[] = [];
+  const problems: DigestProblem[] = releaseProblems(digests, store, only);
+  const releases = releasesIn(digests);
+  // Released after digest `d`: its heads of the incident were given up by a person, in a signed digest.
+  const releasedAfter = (d: Digest, incidentId: string) => releases.some((r) => r.incident === incidentId && r.sequence > d.sequence);
   for (const d of digests) {
     const when = `digest ${d.sequence} (${d.at})`;
     if (!only) {
@@ -274,7 +357,7 @@ export function compareWithDigests(digests: (Digest & { name: string })[], store
           });
     }
     for (const [incidentId, seq, hash] of d.incidents) {
-      if (only && !only.has(incidentId)) continue;
+      if ((only && !only.has(incidentId)) || releasedAfter(d, incidentId)) continue;
       if (!store.hasIncident(incidentId)) {
         problems.push({
           digest: d.name,
@@ -293,7 +376,7 @@ export function compareWithDigests(digests: (Digest & { name: string })[], store
       }
     }
     for (const [incidentId, seq, hash] of d.seen ?? []) {
-      if (only && !only.has(incidentId)) continue;
+      if ((only && !only.has(incidentId)) || releasedAfter(d, incidentId)) continue;
       const stored = store.hasIncident(incidentId) ? store.ledgerHash(incidentId, seq) : undefined;
       if (stored !== hash)
         problems.push({

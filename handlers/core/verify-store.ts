@@ -25,7 +25,7 @@ import {
   readAgainWhileProblems,
 } from './audit.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
-import { compareWithDigests, type DigestProblem, type LoadedDigest, loadDigests } from './digest.js';
+import { compareWithDigests, type DigestProblem, type LoadedDigest, loadDigests, type ReleaseShown, releasesIn } from './digest.js';
 import { sha256 } from './hash.js';
 import { registryGenesis } from './ledger.js';
 import { iamNamesLeft, objectKeysLeftMinimised, personalDataLeft } from './minimise.js';
@@ -40,7 +40,13 @@ export interface VerifyResult {
   store: string[];
   /** Problems by incident and entry. */
   problems: AuditProblem[];
-  digests?: { checked: number; last: { sequence: number; at: string } | null; problems: DigestProblem[] };
+  digests?: {
+    checked: number;
+    last: { sequence: number; at: string } | null;
+    problems: DigestProblem[];
+    /** The pinned heads people gave up (`anchor --release`), as the digests sign them: shown, each the person's word. */
+    released: ReleaseShown[];
+  };
   /**
    * Incidents adopted from a store without a ledger (`datalek adopt`): their records were vouched
    * for as found then, by whom, not checked against what was written before. Not a problem, but
@@ -111,7 +117,8 @@ export async function verifyStore(
     // The marks before the digests: the anchor clears a mark only after writing the digest that signed it (anchor.ts movedUnanchored).
     const marked = new Set((await source.anchorCandidates()).map((h) => h.incidentId));
     const loaded = await loadDigests(options.digests.store, options.digests.verifier);
-    const anchored = new Set(loaded.digests.flatMap((d) => d.incidents.map(([id]) => id)));
+    const released = releasesIn(loaded.digests);
+    const anchored = new Set([...loaded.digests.flatMap((d) => d.incidents.map(([id]) => id)), ...released.map((r) => r.incident)]);
     // Incidents a digest names that the store no longer lists still need their ledger read (none).
     for (const id of anchored) if (!raws.has(id) && (!options.only || id === options.only)) raws.set(id, await source.rawIncident(id));
     const compared = compareWithDigests(loaded.digests, storeChains(raws, shards), options.only ? new Set([options.only]) : undefined);
@@ -119,6 +126,7 @@ export async function verifyStore(
     result.digests = {
       checked: loaded.digests.length,
       last: last ? { sequence: last.sequence, at: last.at } : null,
+      released: released.filter((r) => !options.only || r.incident === options.only),
       problems: [
         ...loaded.problems,
         ...compared,

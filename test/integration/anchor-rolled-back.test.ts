@@ -8,7 +8,7 @@
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { localAnchorWorld } from '../support/anchor-world.js';
+import { localAnchorWorld, restoreIncidentRows } from '../support/anchor-world.js';
 
 it('anchor on a store rolled back behind the digests says so, instead of "nothing changed" and then a crash', async () => {
   const { dir, store, anchor, ack } = await localAnchorWorld('k3');
@@ -36,7 +36,6 @@ it('anchor on a store rolled back behind the digests says so, instead of "nothin
 });
 
 it('anchor refuses to sign an incident rolled back behind the head it anchored before', async () => {
-  const Database = (await import('better-sqlite3')).default;
   const { dir, store, id, anchor, ack } = await localAnchorWorld('k3b', ['i-one', 'i-two']);
   expect((await anchor()).code).toBe(0);
   cpSync(store, join(dir, 'copy'), { recursive: true });
@@ -44,24 +43,7 @@ it('anchor refuses to sign an incident rolled back behind the head it anchored b
   expect((await anchor()).code).toBe(0); // digest 2: the incident with its acknowledgement
 
   // This one incident's rows are put back as the copy holds them (its acknowledgement gone).
-  const old = new Database(join(dir, 'copy', 'datalek.sqlite'), { readonly: true });
-  const db = new Database(join(store, 'datalek.sqlite'));
-  db.pragma('foreign_keys = OFF');
-  for (const [table, col] of [
-    ['incidents', 'id'],
-    ['ledger', 'incident_id'],
-    ['timeline', 'incident_id'],
-    ['outbox', 'incident_id'],
-    ['findings', 'incident_id'],
-  ]) {
-    db.prepare(`DELETE FROM ${table} WHERE ${col} = ?`).run(id);
-    for (const row of old.prepare(`SELECT * FROM ${table} WHERE ${col} = ?`).all(id) as Record<string, unknown>[]) {
-      const cols = Object.keys(row);
-      db.prepare(`INSERT INTO ${table} (${cols.join(',')}) VALUES (${cols.map((c) => `@${c}`).join(',')})`).run(row);
-    }
-  }
-  db.close();
-  old.close();
+  restoreIncidentRows(join(dir, 'copy'), store, id);
 
   const third = await anchor();
   // Refused (the head digest 2 anchored is gone), not a digest 3 signing the shorter ledger.

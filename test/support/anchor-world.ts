@@ -10,6 +10,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { type DynamoDBClient, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, PutObjectLockConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import Database from 'better-sqlite3';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { kmsSigner } from '../../handlers/adapters/aws/kms-signer.js';
 import { S3DigestStore } from '../../handlers/adapters/aws/s3-digests.js';
@@ -44,10 +45,32 @@ export async function localAnchorWorld(name: string, instances = ['i-one']) {
     digests,
     id: lines[0].incidentId as string,
     ids: lines.map((l) => l.incidentId as string),
-    anchor: () => runCli(['anchor', '--store', store, '--digests', digests, '--key', keys.private]),
+    anchor: (...args: string[]) => runCli(['anchor', '--store', store, '--digests', digests, '--key', keys.private, ...args]),
     ack: (by: string, now: string) => runCli(['ack', lines[0].incidentId as string, '--by', by, '--store', store, '--now', now]),
     verify: (location = digests) => runCli(['verify', '--store', store, '--digests', location, '--key', keys.public]),
   };
+}
+
+/** One incident's rows put back in the embedded store at `store` as the copy at `copy` holds them (a restore from backup of that incident alone). */
+export function restoreIncidentRows(copy: string, store: string, id: string): void {
+  const old = new Database(join(copy, 'datalek.sqlite'), { readonly: true });
+  const db = new Database(join(store, 'datalek.sqlite'));
+  db.pragma('foreign_keys = OFF');
+  for (const [table, col] of [
+    ['incidents', 'id'],
+    ['ledger', 'incident_id'],
+    ['timeline', 'incident_id'],
+    ['outbox', 'incident_id'],
+    ['findings', 'incident_id'],
+  ]) {
+    db.prepare(`DELETE FROM ${table} WHERE ${col} = ?`).run(id);
+    for (const row of old.prepare(`SELECT * FROM ${table} WHERE ${col} = ?`).all(id) as Record<string, unknown>[]) {
+      const cols = Object.keys(row);
+      db.prepare(`INSERT INTO ${table} (${cols.join(',')}) VALUES (${cols.map((c) => `@${c}`).join(',')})`).run(row);
+    }
+  }
+  db.close();
+  old.close();
 }
 
 const TABLE = 'datalek-incidents';

@@ -1,21 +1,48 @@
-import { type AnchorResult, anchorStore, RolledBackError, resourceClaimProblems } from '../../core/anchor.js';
+import { type AnchorResult, anchorStore, ReleaseRefusedError, type ReleaseRequest, RolledBackError, resourceClaimProblems } from '../../core/anchor.js';
 import { describeProblem } from '../../core/audit.js';
+import { changeIncident } from '../../core/change-incident.js';
+import type { ReleasedRow } from '../../core/digest.js';
 import { oneLine } from '../../core/text.js';
 import { digestSigner, digestStore } from '../anchoring.js';
-import { type Command, type Context, withBackend } from '../context.js';
+import type { Backend } from '../backend.js';
+import { type Command, type Context, personDeps, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 
 export const anchorCommand: Command = {
   name: 'anchor',
   section: 'main',
-  usage: `  datalek anchor [--digests DIR|s3://BUCKET/PREFIX] [--key FILE]
-                                             write a signed digest of the store's root outside the store`,
-  flags: { digests: { type: 'string' }, key: { type: 'string' } },
+  usage: `  datalek anchor [--digests DIR|s3://BUCKET/PREFIX] [--key FILE] [--release ID --by NAME --why TEXT]
+                                             write a signed digest of the store's root outside the store;
+                                             --release: give up the heads pinned for an incident put back
+                                             from a copy (signed, named by verify --digests)`,
+  flags: { digests: { type: 'string' }, key: { type: 'string' }, release: { type: 'string' }, by: { type: 'string' }, why: { type: 'string' } },
   positionals: 'none',
   run: anchor,
 };
 
+/** The release asked for with `--release ID --by NAME --why TEXT`: all three or none, none of them blank. */
+function releaseRequest(ctx: Context): ReleaseRequest | null {
+  const given = (flag: 'release' | 'by' | 'why') => (typeof ctx.flags[flag] === 'string' ? (ctx.flags[flag] as string).trim() : '');
+  const [incidentId, by, why] = [given('release'), given('by'), given('why')];
+  if (!incidentId && ctx.flags.release === undefined) {
+    const stray = (['by', 'why'] as const).filter((f) => ctx.flags[f] !== undefined);
+    if (stray.length) throw new UsageError(`${stray.map((f) => `--${f}`).join(' and ')} belong to --release ID: nothing was anchored`);
+    return null;
+  }
+  const missing = [
+    ...(incidentId ? [] : ['--release ID']),
+    ...(by ? [] : ['--by NAME (who releases)']),
+    ...(why ? [] : ['--why TEXT (why the pinned heads are given up)']),
+  ];
+  if (missing.length)
+    throw new UsageError(
+      `anchor --release needs ${missing.join(' and ')}: a release is a person's word in the signed record, so it says who and why; nothing was anchored`,
+    );
+  return { incidentId, by, why };
+}
+
 async function anchor(ctx: Context): Promise<number> {
+  const release = releaseRequest(ctx);
   const digests = await digestStore(ctx);
   if (!digests) throw new UsageError('anchor needs --digests DIR (or s3://BUCKET/PREFIX, or DATALEK_DIGESTS): a place outside the store');
   const signer = await digestSigner(ctx);
@@ -26,8 +53,9 @@ async function anchor(ctx: Context): Promise<number> {
     const claims = await resourceClaimProblems(backend.audit, async () => (await backend.store.listIncidents({ openOnly: true })).map((i) => i.id));
     let result: AnchorResult;
     try {
-      result = await anchorStore({ source: backend.audit, signer, digests, now: ctx.systemNow });
+      result = await anchorStore({ source: backend.audit, signer, digests, now: ctx.systemNow, ...(release ? { releases: [release] } : {}) });
     } catch (err) {
+      if (err instanceof ReleaseRefusedError) throw new UsageError(err.message);
       if (!(err instanceof RolledBackError)) throw err;
       // The store went back behind its digests: refused by name, as a finding, never a crash.
       ctx.io.err(oneLine(`datalek: ${err.message}`));
@@ -71,6 +99,7 @@ async function anchor(ctx: Context): Promise<number> {
       );
     }
     const w = result.written;
+    const unrecorded = w ? await recordReleases(ctx, backend, w.sequence, result.released) : [];
     if (ctx.flags.json) {
       ctx.io.out(
         JSON.stringify({
@@ -81,6 +110,7 @@ async function anchor(ctx: Context): Promise<number> {
           stoppedOnBroken: result.stoppedOnBroken,
           leftOut: result.leftOut,
           registryLeftOut: result.registryLeftOut,
+          released: result.released,
           problems,
         }),
       );
@@ -92,6 +122,47 @@ async function anchor(ctx: Context): Promise<number> {
       ctx.io.out('Nothing changed since the last digest: none written.');
     }
     // A record of anchored heads that is not the one the last digest left was changed behind the anchor.
-    return problems.length || result.bookkeeping ? 1 : 0;
+    return problems.length || result.bookkeeping || unrecorded.length ? 1 : 0;
   });
+}
+
+/**
+ * Each release signed in digest `sequence`, said on the terminal and recorded in the incident's
+ * timeline (`anchor-released`), so that `show` and the register's reader see it beside the record.
+ * The digest is the release; a timeline entry that cannot be written is named (exit 1), never
+ * hidden. Returns the incidents whose timeline did not take it.
+ */
+async function recordReleases(ctx: Context, backend: Backend, sequence: number, released: ReleasedRow[]): Promise<string[]> {
+  const unrecorded: string[] = [];
+  for (const r of released) {
+    const gaveUp = [
+      ...(r.anchored ? [`the head anchored (ledger entry ${r.anchored[0]})`] : []),
+      ...(r.seen ? [`the head seen while left out (ledger entry ${r.seen[0]})`] : []),
+    ];
+    ctx.io.err(
+      oneLine(
+        `datalek: incident ${r.incident} released by ${r.by} in digest ${sequence}: gave up ${gaveUp.join(' and ')}, anchored at ledger entry ${r.taken[0]} as its own chain verifies; why: ${r.why}. The release is that person's word, signed in the record: datalek verify --digests shows it`,
+      ),
+    );
+    try {
+      await changeIncident(personDeps(ctx, backend), r.incident, () => ({
+        entries: [
+          {
+            at: ctx.now(),
+            kind: 'anchor-released',
+            actor: r.by,
+            detail: { digest: sequence, why: r.why, ...(r.anchored ? { anchored: r.anchored } : {}), ...(r.seen ? { seen: r.seen } : {}), taken: r.taken },
+          },
+        ],
+      }));
+    } catch (err) {
+      unrecorded.push(r.incident);
+      ctx.io.err(
+        oneLine(
+          `datalek: the release of incident ${r.incident} is signed in digest ${sequence}, but its timeline could not record it: ${(err as Error).message}; verify --digests shows the release`,
+        ),
+      );
+    }
+  }
+  return unrecorded;
 }

@@ -1,4 +1,5 @@
 import { describeProblem } from '../../core/audit.js';
+import type { ReleaseShown } from '../../core/digest.js';
 import { type DriftReport, drifted, unread } from '../../core/drift.js';
 import { IncidentNotFoundError, StoreError } from '../../core/errors.js';
 import { oneLine } from '../../core/text.js';
@@ -127,6 +128,8 @@ async function verify(ctx: Context): Promise<number> {
       );
     }
   }
+  // Each release is a person's word in the signed record: shown whatever else verify found.
+  for (const r of result.digests?.released ?? []) ctx.io.out(oneLine(releaseLine(r)));
   if (report) for (const line of containmentSummary(report)) ctx.io.out(line);
   return code;
 }
@@ -157,4 +160,13 @@ function adoptedLines(adopted: VerifyResult['adopted']): string[] {
       `Adopted: ${ids.length} incident${ids.length === 1 ? ' was' : 's were'} entered into the ledger at ${at}${by ? ` by ${by}` : ' (by the store on opening, before adoption became a command)'} as found then (${ids.slice(0, 5).join(', ')}${ids.length > 5 ? `, and ${ids.length - 5} more` : ''}): their history before rests on their timelines' own chains, not on the ledger.`,
     );
   });
+}
+
+/** A release as verify shows it: who gave up which pinned heads of which incident, when and why, in which digest. */
+function releaseLine(r: ReleaseShown): string {
+  const gaveUp = [
+    ...(r.anchored ? [`ledger entry ${r.anchored[0]} as anchored`] : []),
+    ...(r.seen ? [`ledger entry ${r.seen[0]} as seen while left out`] : []),
+  ];
+  return `Released by hand: incident ${r.incident} in digest ${r.sequence} (${r.at}) by ${r.by}: gave up ${gaveUp.join(' and ')}, anchored from ledger entry ${r.taken[0]} on; why: ${r.why}. The heads given up are no longer checked: the release is that person's word.`;
 }
