@@ -132,6 +132,25 @@ function notClosed(incident: Incident): void {
 }
 
 /**
+ * nis17 item 2: what a "no" leaves owed (readA16 A2, clocks.ts nis2OwedAfterNo), for its timeline
+ * entry: the final report a notification owes (since when, due when) and the intermediate report the
+ * CSIRT asked (due when), each not yet made. The "no" says it then, not only the clocks later.
+ */
+function nis2KeptByNo(draft: Incident, policy: Policy, now: string): Record<string, unknown> {
+  const owed = clocksOf(draft, policy, now).filter(
+    (c) => (c.name === 'nis2-final' || c.name === 'nis2-intermediate') && !c.doneAt && c.status !== 'not-needed',
+  );
+  if (!owed.length) return {};
+  const final = owed.find((c) => c.name === 'nis2-final');
+  const intermediate = owed.find((c) => c.name === 'nis2-intermediate');
+  return {
+    stillOwed: owed.map((c) => (c.name === 'nis2-final' ? 'final' : 'intermediate')),
+    ...(final ? { finalOwedSince: final.startsAt, finalDueAt: final.dueAt } : {}),
+    ...(intermediate ? { intermediateDueAt: intermediate.dueAt } : {}),
+  };
+}
+
+/**
  * After closing, only information that follows to the AP (a follow-up, correction or withdrawal),
  * corrected facts, a changed assessment and an Art. 34 decision (the AP can require the
  * communication after reading the notification, Art. 34(4)) can be recorded (Art. 33(4)), each
@@ -400,7 +419,13 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       const awareness = input.nis2Significant ? {} : endNis2AwarenessOfYes(draft);
       draft.nis2 = { significant: input.nis2Significant, reason, by, at: now, intermediateDueAt, ...marked };
       decisions.push({ kind: 'nis2-significance', significant: input.nis2Significant, reason, by, recordedAt: now });
-      entries.push({ at: now, kind: 'nis2-decided', actor: by, detail: { significant: input.nis2Significant, reason, ...ended, ...awareness, ...marked } });
+      const kept = input.nis2Significant ? {} : nis2KeptByNo(draft, deps.policy, now);
+      entries.push({
+        at: now,
+        kind: 'nis2-decided',
+        actor: by,
+        detail: { significant: input.nis2Significant, ...kept, reason, ...ended, ...awareness, ...marked },
+      });
       if (afterClose) noteAfterClose(draft, now, by, `NIS2 ${input.nis2Significant ? '' : 'not '}significant (art. 23(3))`, reason);
     }
     if (input.nis2IntermediateDueAt !== undefined) {

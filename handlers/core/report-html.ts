@@ -285,6 +285,29 @@ function atPager(d: Record<string, unknown>, nl: boolean, local: (k: string) => 
  * One timeline entry in words for the report, in its language. Entry kinds this list does not know
  * (added by later work) show as their code; the whole entry is in `datalek show ID --json`.
  */
+/**
+ * nis17 item 2: the reports a NIS2 "no" leaves owed (fg-workflow.ts nis2KeptByNo), said on its entry:
+ * which, since and until when, and why (the CSIRT was sent the notification, or asked the report).
+ */
+function keptByNoText(d: Record<string, unknown>, nl: boolean, local: (k: string) => string): string {
+  const owed = Array.isArray(d.stillOwed) ? (d.stillOwed as string[]) : [];
+  if (!owed.length) return '';
+  const due = (k: string) => (typeof d[k] === 'string' ? local(k) : null);
+  const parts = owed.map((r) => {
+    if (r === 'intermediate')
+      return nl
+        ? `het gevraagde tussentijds verslag (uiterlijk ${due('intermediateDueAt')})`
+        : `the intermediate report asked (due ${due('intermediateDueAt')})`;
+    const until = due('finalDueAt');
+    return nl
+      ? `het eindverslag (verschuldigd sinds de incidentmelding van ${due('finalOwedSince')}${until ? `, uiterlijk ${until}` : ''})`
+      : `the final report (owed since the notification of ${due('finalOwedSince')}${until ? `, due ${until}` : ''})`;
+  });
+  return nl
+    ? `; ${parts.join(' en ')} ${owed.length > 1 ? 'blijven' : 'blijft'} verschuldigd: een "nee" beëindigt niet wat de CSIRT is gemeld of heeft gevraagd (NIS2 art. 23(4)(c), (d))`
+    : `; ${parts.join(' and ')} ${owed.length > 1 ? 'stay' : 'stays'} owed: a "no" does not end what the CSIRT was sent or asked (NIS2 art. 23(4)(c), (d))`;
+}
+
 /** A begin corrected to before the detection: the awareness kept for the old one follows the detection (read14a A4). */
 function followsText(d: Record<string, unknown>, nl: boolean, tz: string): string {
   const moved = d.awarenessFollowsDetection as { from: string; to: string; deadline: string | null } | undefined;
@@ -365,8 +388,9 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${nl ? 'Rol' : 'Role'}: ${roleLabel(lang, str('to') as 'controller')}; ${str('reason')}`;
     case 'nis2-decided':
       // Decided after closing: says so (its reason is the decision's own, above).
+      // A "no" that leaves reports owed says which and why (readA16 A2, nis17 item 2).
       // A "no" that ended the CSIRT's request for an intermediate report of the "yes" before it says so, and the awareness stated with that "yes" (fgsec16 S4).
-      return `${nl ? 'NIS2 significant' : 'NIS2 significant'}: ${yesNo(lang, d.significant === true)}; ${str('reason')}${d.intermediateRequestEnded ? (nl ? `; het verzoek om een tussentijds verslag (uiterlijk ${local('intermediateRequestEnded')}) vervalt` : `; ends the request for an intermediate report (due ${local('intermediateRequestEnded')})`) : ''}${d.awarenessEnded ? (nl ? `; het bewustwordingsmoment dat met het "ja" is gegeven (${local('awarenessEnded')}) vervalt` : `; ends the awareness given with the "yes" (${local('awarenessEnded')})`) : ''}${d.afterClose === true ? (nl ? '; na het sluiten' : '; after closing') : ''}`;
+      return `${nl ? 'NIS2 significant' : 'NIS2 significant'}: ${yesNo(lang, d.significant === true)}; ${str('reason')}${keptByNoText(d, nl, local)}${d.intermediateRequestEnded ? (nl ? `; het verzoek om een tussentijds verslag (uiterlijk ${local('intermediateRequestEnded')}) vervalt` : `; ends the request for an intermediate report (due ${local('intermediateRequestEnded')})`) : ''}${d.awarenessEnded ? (nl ? `; het bewustwordingsmoment dat met het "ja" is gegeven (${local('awarenessEnded')}) vervalt` : `; ends the awareness given with the "yes" (${local('awarenessEnded')})`) : ''}${d.afterClose === true ? (nl ? '; na het sluiten' : '; after closing') : ''}`;
     case 'nis2-intermediate-requested':
       return `${nl ? 'NIS2 tussentijds verslag gevraagd, uiterlijk' : 'NIS2 intermediate report requested, due'} ${local('dueAt')}`;
     case 'facts-recorded': {
