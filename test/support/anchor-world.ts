@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { type DynamoDBClient, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DeleteItemCommand, type DynamoDBClient, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { CreateBucketCommand, PutObjectLockConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import Database from 'better-sqlite3';
@@ -112,6 +112,17 @@ export async function dynamoLedger(db: DynamoDBClient, id: string): Promise<Ledg
 async function incidentItems(db: DynamoDBClient, id: string) {
   const out = await db.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: `INC#${id}` } } }));
   return out.Items ?? [];
+}
+
+/** A copy of an incident's items, as a backup holds them. */
+export async function copyIncidentItems(db: DynamoDBClient, id: string): Promise<Record<string, AttributeValue>[]> {
+  return incidentItems(db, id);
+}
+
+/** The incident's items put back as the copy holds them, whole (what it gained since removed): a restore of that incident alone. */
+export async function restoreIncidentItems(db: DynamoDBClient, id: string, copy: Record<string, AttributeValue>[]): Promise<void> {
+  for (const item of await incidentItems(db, id)) await db.send(new DeleteItemCommand({ TableName: TABLE, Key: { pk: item.pk, sk: item.sk } }));
+  for (const item of copy) await db.send(new PutItemCommand({ TableName: TABLE, Item: item }));
 }
 
 /** Whoever can write the table moves the acknowledgement to `at` and recomputes every hash; returns the new head. */
