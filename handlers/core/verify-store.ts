@@ -29,6 +29,7 @@ import { compareWithDigests, type DigestProblem, type LoadedDigest, loadDigests,
 import { sha256 } from './hash.js';
 import { registryGenesis } from './ledger.js';
 import { iamNamesLeft, objectKeysLeftMinimised, personalDataLeft } from './minimise.js';
+import { pseudonymKeyProblems } from './pseudonym-audit.js';
 
 /** Clock skew allowed between the machine that claimed a message and the one that verifies. */
 const CLAIM_SKEW_MINUTES = 5;
@@ -110,6 +111,8 @@ export async function verifyStore(
     }
     // Which incident holds which resource: not in the ledger, so judged against the records.
     problems.push(...auditResourceClaims(await source.resourceClaims(), raws, options.only));
+    // The pseudonym secret the incidents were recorded with, still the store's (fgpseud17 item 2).
+    problems.push(...pseudonymKeyProblems(raws, targets, await source.storedPseudonymKey(), source.describe()));
     return { targets, shards, raws, problems };
   });
   const result: VerifyResult = { checked: targets.length, store, problems, adopted: adoptions(targets, raws) };

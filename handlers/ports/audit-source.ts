@@ -41,6 +41,11 @@ export interface AuditSource {
    * null when no entry did. Read by the sweep only for a message another sender holds (none, as a rule).
    */
   messageQueuedAt(incidentId: string, messageId: string): Promise<string | null>;
+  /**
+   * The pseudonym secret as the store keeps it (base64, as `IncidentStore.pseudonymKey` made it),
+   * null when it keeps none; read only, never made (verify: core/pseudonym-audit.ts).
+   */
+  storedPseudonymKey(): Promise<unknown>;
   /** The registry, one chain per shard, in order. */
   registry(): Promise<RegistryRows[]>;
   /**

@@ -22,6 +22,7 @@ const ENTRIES: Template[] = [
   ['registry {}', 'incidentregister {}'],
   ['registry', 'incidentregister'],
   ['claim {}', 'claim op {}'],
+  ['pseudonym key', 'pseudoniemsleutel'],
 ];
 
 const HOLDER = 'names this incident as holder of the resource, but';
@@ -225,6 +226,19 @@ const PROBLEMS: Template[] = [
     'is de digest {} die de opslag als laatste schreef (hash {}), en die staat niet in {}: verwijderd, of de verkeerde plaats',
   ],
   ['is not the digest {} the store says it wrote (hash {}): it was replaced', 'is niet de digest {} die de opslag schreef (hash {}): die is vervangen'],
+  // The pseudonym secret (core/pseudonym-audit.ts, fgpseud17).
+  [
+    'the pseudonym secret the store keeps ({}) is not 32 bytes in base64: edited or damaged; no pseudonym can be checked or made with it, and every finding naming such a principal fails to be recorded. Restore it from a backup of the store',
+    'de pseudoniemsleutel van de opslag ({}) is geen 32 bytes in base64: gewijzigd of beschadigd; geen pseudoniem kan ermee worden gecontroleerd of gemaakt, en elke bevinding die zo iemand noemt wordt niet vastgelegd. Zet hem terug uit een back-up van de opslag',
+  ],
+  [
+    'names a principal by a keyed pseudonym, but the store keeps no pseudonym secret ({}): deleted or lost; the next finding naming such a principal makes a new secret and opens a second incident beside this one instead of joining it. Restore the secret from a backup of the store before the next finding',
+    'noemt een persoon (principal) met een pseudoniem met sleutel, maar de opslag heeft geen pseudoniemsleutel ({}): verwijderd of kwijt; de volgende bevinding over zo iemand maakt een nieuwe sleutel en opent een tweede incident naast dit in plaats van zich erbij te voegen. Zet de sleutel terug uit een back-up van de opslag vóór de volgende bevinding',
+  ],
+  [
+    "names the principal of this finding by a pseudonym not made with the store's pseudonym secret ({}): the secret was replaced (lost and made again, or taken from another store); the principal's next finding opens a second incident beside this one instead of joining it. Restore the secret this incident was recorded with from a backup of the store",
+    'noemt de persoon (principal) van deze bevinding met een pseudoniem dat niet met de pseudoniemsleutel van de opslag is gemaakt ({}): de sleutel is vervangen (kwijt en opnieuw gemaakt, of uit een andere opslag); de volgende bevinding over deze persoon opent een tweede incident naast dit in plaats van zich erbij te voegen. Zet de sleutel waarmee dit incident is vastgelegd terug uit een back-up van de opslag',
+  ],
 ];
 
 interface Compiled {

@@ -8,11 +8,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { DEFAULT_RESOURCE_NAMES } from '../../handlers/adapters/aws/table-schema.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
+import { newPseudonymKey } from '../../handlers/core/finding-resources.js';
 import { sha256 } from '../../handlers/core/hash.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { minimiseClosed } from '../../handlers/core/minimise.js';
@@ -155,5 +156,34 @@ describe.skipIf(!MOTO_AVAILABLE)('minimising the personal data of closed inciden
     const holding = items.filter((i) => JSON.stringify(i).includes('federatie')).map((i) => `${i.pk?.S} ${i.sk?.S}`);
     expect(holding, 'the items that still hold the principal once minimised').toEqual([]);
     expect(verifyOk(await verifyStore(first, { only: incidentId, now: at() }))).toBe(true);
+  });
+
+  it('fgpseud17 item 2: verify names an open incident recorded with another pseudonym secret than the table keeps, or none', async () => {
+    const client = world.moto.clients.dynamodb;
+    const store = new DynamoDbIncidentStore(client, TABLE);
+    const login = findingEvent({
+      id: 'fgpseud17-1',
+      accountId: ACCOUNT,
+      type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B',
+      resource: { resourceType: 'AccessKey', accessKeyDetails: { userType: 'IAMUser', userName: 'k.kwijt@example.nl' } },
+    } as never);
+    const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-11-28T03:00:00.000Z', canEnforce: false };
+    const incidentId = (await recordEvent(deps, login)).incidentId as string;
+    const verified = async () => verifyStore(new DynamoDbIncidentStore(client, TABLE), { only: incidentId, now: '2026-11-28T05:00:00.000Z' });
+    expect(verifyOk(await verified()), 'premise: it verifies').toBe(true);
+    const key = { pk: { S: 'META' }, sk: { S: 'PSEUDONYM-KEY' } };
+    const kept = (await client.send(new GetItemCommand({ TableName: TABLE, Key: key }))).Item;
+    try {
+      await client.send(new PutItemCommand({ TableName: TABLE, Item: { ...key, secret: { S: newPseudonymKey() } } }));
+      const replaced = await verified();
+      expect(replaced.problems.map((p) => [p.incidentId, p.entry])).toEqual([[incidentId, `finding ${ACCOUNT}/eu-west-1/fgpseud17-1`]]);
+      expect(replaced.problems[0].problem).toMatch(/not made with the store's pseudonym secret/);
+      await client.send(new DeleteItemCommand({ TableName: TABLE, Key: key }));
+      const lost = await verified();
+      expect(lost.problems.map((p) => [p.incidentId, p.entry])).toEqual([[incidentId, 'record']]);
+    } finally {
+      await client.send(new PutItemCommand({ TableName: TABLE, Item: kept as never }));
+    }
+    expect(verifyOk(await verified())).toBe(true);
   });
 });

@@ -29,7 +29,11 @@ function problemTexts(file: string): string[] {
 }
 
 describe('the problems of datalek verify on the Dutch page', () => {
-  const texts = [...problemTexts('handlers/core/audit.ts'), ...problemTexts('handlers/core/verify-store.ts')];
+  const texts = [
+    ...problemTexts('handlers/core/audit.ts'),
+    ...problemTexts('handlers/core/verify-store.ts'),
+    ...problemTexts('handlers/core/pseudonym-audit.ts'),
+  ];
 
   it('finds the problem texts in the audit source', () => {
     expect(texts.length).toBeGreaterThanOrEqual(35);

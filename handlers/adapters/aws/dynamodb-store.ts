@@ -253,6 +253,13 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
     return this.pseudonymSecret;
   }
 
+  async storedPseudonymKey(): Promise<unknown> {
+    const item = (
+      await this.call('GetItem pseudonym key', () => this.doc.send(new GetCommand({ TableName: this.tableName, Key: pseudonymKeyItem, ConsistentRead: true })))
+    ).Item;
+    return item ? (item.secret ?? '') : null;
+  }
+
   /** The secret stored, made first when there is none: of two processes making it at once, the first put stands and both read it. */
   private async readPseudonymKey(): Promise<Buffer> {
     const read = async () =>

@@ -1139,6 +1139,11 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     return row ? (JSON.parse(row.value) as AnchorState) : null;
   }
 
+  async storedPseudonymKey(): Promise<unknown> {
+    const row = this.run(() => this.db.prepare("SELECT value FROM meta WHERE key = 'pseudonym-key'").get()) as { value: string } | undefined;
+    return row ? row.value : null;
+  }
+
   async pseudonymKey(): Promise<Buffer> {
     if (this.pseudonymSecret) return this.pseudonymSecret;
     const row = this.run(() => {
