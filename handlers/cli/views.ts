@@ -248,7 +248,10 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     ...((incident.findingTypes?.length ?? 0) > 1 ? [`  finding types  ${incident.findingTypes?.join(', ')}`] : []),
     ...typesLines(incident, timeline, types),
     // What an assessment from the command line answers for: a type that comes after this changes the token (core/fg-workflow.ts checkTypesSeen).
-    `  seen           ${findingTypesSeen(incident)}   (datalek assess ${incident.id} --seen ${findingTypesSeen(incident)} …: refused if a finding of another type comes first)`,
+    // Merged: no assessment is taken here (fg-workflow.ts afterCloseReason), so where it goes instead (nis17 item 5).
+    incident.mergedInto
+      ? `  merged into    ${incident.mergedInto}   (closed as merged: the breach, its clocks and what follows are recorded there: datalek show ${incident.mergedInto})`
+      : `  seen           ${findingTypesSeen(incident)}   (datalek assess ${incident.id} --seen ${findingTypesSeen(incident)} …: refused if a finding of another type comes first)`,
     ...(incident.followUpOf
       ? [
           `  follow-up of   ${incident.followUpOf.incidentId} (closed ${when(incident.followUpOf.closedAt)}; finding ${incident.followUpOf.findingId} active again)`,

@@ -88,7 +88,9 @@ export interface ShownAt {
 const open = ({ incident }: { incident: Incident }) => incident.state !== 'closed';
 const real = ({ incident }: { incident: Incident }) => incident.state !== 'closed' && !incident.sample;
 const as = (a: unknown) => a as AnyAction;
-const closed = ({ incident }: { incident: Incident }) => incident.state === 'closed';
+// Merged into another (closed as merged, core/record-finding.ts mergeInto): nothing follows here, every
+// after-close entry is refused (fg-workflow.ts afterCloseReason); the page says where instead (nis17 item 5).
+const closed = ({ incident }: { incident: Incident }) => incident.state === 'closed' && !incident.mergedInto;
 /** After closing: what follows the AP notification (Art. 33(4)), never the initial report or marking the facts complete. */
 const FOLLOWS_AFTER_CLOSE = REPORT_KINDS.ap.filter((k) => k !== 'initial');
 const NOT_AFTER_CLOSE = new Set(['complete', 'unknown-reason']);

@@ -132,6 +132,7 @@ const nl = {
   timeLeft: 'Tijd over',
   actions: 'Acties',
   actionsIntro: 'Elke actie wordt met uw naam en het tijdstip in de tijdlijn vastgelegd.',
+  mergedInto: { lead: 'Samengevoegd met', rest: ': het datalek staat daar, met zijn termijnen; leg daar vast wat volgt.' },
   afterCloseIntro:
     'Het incident blijft gesloten. Informatie die na het sluiten volgt (AVG art. 33(4)), een vervolgmelding, correctie of intrekking aan de AP, een gecorrigeerd feit, een gewijzigde beoordeling of een besluit over de betrokkenen, legt u hier vast met de reden; de tijdlijn en het register tonen het.',
   save: 'Vastleggen',
@@ -406,6 +407,7 @@ const en: Dictionary = {
   timeLeft: 'Time left',
   actions: 'Actions',
   actionsIntro: 'Each action is recorded in the timeline with your name and the time.',
+  mergedInto: { lead: 'Merged into', rest: ': the breach is recorded there, with its clocks; record what follows there.' },
   afterCloseIntro:
     'The incident stays closed. Information that follows after closing (GDPR Art. 33(4)), a follow-up, correction or withdrawal to the AP, a corrected fact, a changed assessment or a decision on the data subjects, is recorded here with its reason; the timeline and the register show it.',
   save: 'Record',

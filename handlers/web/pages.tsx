@@ -289,7 +289,7 @@ export function IncidentPage({
               <ul id="missing">
                 {detail.missing.map((m) => (
                   <li>
-                    <MissingItem base={base} item={m} closed={i.state === 'closed'} />
+                    <MissingItem base={base} item={m} closed={closedAs(i)} />
                   </li>
                 ))}
               </ul>
@@ -316,7 +316,17 @@ export function IncidentPage({
         </div>
         <section aria-labelledby="actions-title">
           <h2 id="actions-title">{w.actions}</h2>
-          {forms.length ? <p class="muted">{i.state === 'closed' ? w.afterCloseIntro : w.actionsIntro}</p> : <p class="muted">{stateLabel(lang, i.state)}</p>}
+          {/* Merged: where the breach goes on, and no form (each would be refused there, nis17 item 5). */}
+          {i.mergedInto ? (
+            <p id="merged-into">
+              {w.mergedInto.lead} <a href={`/incidents/${i.mergedInto}`}>{i.mergedInto}</a>
+              {w.mergedInto.rest}
+            </p>
+          ) : forms.length ? (
+            <p class="muted">{i.state === 'closed' ? w.afterCloseIntro : w.actionsIntro}</p>
+          ) : (
+            <p class="muted">{stateLabel(lang, i.state)}</p>
+          )}
           {forms.map((f) =>
             f.id === 'ack' ? (
               <AcknowledgeForm view={view} spec={ackAction} incident={i} action={`${base}/ack`} state={stateOf(f)} />
@@ -401,11 +411,17 @@ function CopyField({ view, id, label, value }: { view: View; id: string; label: 
   );
 }
 
+/** Closed, and how: merged into another has no form to link to (nis17 item 5). */
+function closedAs(incident: Incident): boolean | 'merged' {
+  return incident.mergedInto ? 'merged' : incident.state === 'closed';
+}
+
 /**
  * Where a missing fact's field is on the page: on a closed incident in the forms of what may still
  * follow (corrected facts, information to the AP); none for what a closed incident no longer takes.
  */
-function anchorOf(field: string, closed: boolean): string | null {
+function anchorOf(field: string, closed: boolean | 'merged'): string | null {
+  if (closed === 'merged') return null;
   if (!closed) return field;
   for (const [open, after] of [
     ['f-facts-', 'f-after-close-facts-'],
@@ -416,7 +432,7 @@ function anchorOf(field: string, closed: boolean): string | null {
 }
 
 /** A fact still missing, linked to the field of the incident page that records it: never a command or a flag. */
-function MissingItem({ base, item, closed = false }: { base: string; item: MissingFact; closed?: boolean }) {
+function MissingItem({ base, item, closed = false }: { base: string; item: MissingFact; closed?: boolean | 'merged' }) {
   const field = item.field && anchorOf(item.field, closed);
   if (field) return <a href={`${base}#${field}`}>{item.text}</a>;
   return (
@@ -427,7 +443,7 @@ function MissingItem({ base, item, closed = false }: { base: string; item: Missi
   );
 }
 
-function Missing({ view, missing, base, closed }: { view: View; missing: MissingFact[]; base: string; closed: boolean }) {
+function Missing({ view, missing, base, closed }: { view: View; missing: MissingFact[]; base: string; closed: boolean | 'merged' }) {
   const { w } = view;
   if (missing.length === 0) return <p class="flash">{w.allPresent}</p>;
   return (
@@ -440,9 +456,11 @@ function Missing({ view, missing, base, closed }: { view: View; missing: Missing
           </li>
         ))}
       </ul>
-      <p>
-        <a href={`${base}#${closed ? 'after-close-facts' : 'facts'}`}>{w.addFacts}</a>
-      </p>
+      {closed === 'merged' ? null : (
+        <p>
+          <a href={`${base}#${closed ? 'after-close-facts' : 'facts'}`}>{w.addFacts}</a>
+        </p>
+      )}
     </section>
   );
 }
@@ -469,19 +487,18 @@ export function DraftPage({ view, incident, draft }: { view: View; incident: Inc
         <li>
           {/* After closing, what follows to the AP is recorded in its own form; the initial report in its own when still owed. */}
           <a
-            href={`${base}#${incident.state !== 'closed' ? 'reported' : apClockRunning(incident, view.policy) ? 'after-close-initial' : 'after-close-report'}`}
+            href={
+              incident.mergedInto
+                ? `/incidents/${incident.mergedInto}`
+                : `${base}#${incident.state !== 'closed' ? 'reported' : apClockRunning(incident, view.policy) ? 'after-close-initial' : 'after-close-report'}`
+            }
           >
             {w.recordReportLink}
           </a>
         </li>
       </ul>
       <div lang={draft.language}>
-        <Missing
-          view={view}
-          missing={missingFactItems(incident, view.policy, draft.generatedAt, draft.language)}
-          base={base}
-          closed={incident.state === 'closed'}
-        />
+        <Missing view={view} missing={missingFactItems(incident, view.policy, draft.generatedAt, draft.language)} base={base} closed={closedAs(incident)} />
         {draft.warnings.length ? (
           <section class="blockers" aria-labelledby="warnings-title">
             <h2 id="warnings-title">{w.warnings}</h2>
@@ -539,7 +556,7 @@ export function NoticePage({ view, incident, notice, title }: { view: View; inci
         {notice.warnings.map((w) => (
           <p class="blockers">{w}</p>
         ))}
-        <Missing view={view} missing={notice.missingItems} base={base} closed={incident.state === 'closed'} />
+        <Missing view={view} missing={notice.missingItems} base={base} closed={closedAs(incident)} />
         <h2 id="notice-title">{title}</h2>
         {notice.sections.map((s) => (
           <section data-section={s.key}>
