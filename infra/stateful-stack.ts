@@ -14,6 +14,7 @@ import type { Construct } from 'constructs';
 import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, IDEMPOTENCY_TABLE, INCIDENT_TABLE } from '../handlers/adapters/aws/table-schema.js';
 import { AlarmPathWatch } from './constructs/alarm-path-watch.js';
 import { ALARMS_UNDELIVERED_ALARM, alarmTopic, deliveryFailedAlarm, warnIfUnsubscribed } from './constructs/alarms.js';
+import { BackupJobWatch } from './constructs/backup-job-watch.js';
 import { DigestBucket } from './constructs/digest-bucket.js';
 import { allowWatchRulesToPublish } from './constructs/pipeline-watch.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
@@ -131,7 +132,9 @@ export class StatefulStack extends Stack {
     });
 
     // The watch rules (in DatalekResponse) send each call they match to the alarm topic too.
-    allowWatchRulesToPublish(this.alarmTopic);
+    allowWatchRulesToPublish(this.alarmTopic, { backupJobs: this.backup !== undefined });
+    // A backup job of the locked vault's that ended without a recovery point pages too (infra17: it paged nowhere).
+    if (this.backup) new BackupJobWatch(this, 'BackupJobWatch', { alarmTopic: this.alarmTopic });
     // Nobody of the account adds a listener or forges a message: the notify and sweep functions
     // and on-call's CLI publish pages and the FG's messages, services (alarms, rules) the alarms.
     const messagePublishers = [...MESSAGE_PUBLISHERS.map(functionRoleName), props.onCallRole];

@@ -61,7 +61,9 @@ import {
   STAGING_BUCKET_PREFIX,
 } from '../deploy-role.js';
 import { ALARM_NAME_PREFIX, ALARM_PERIOD, onCallAlarm, ruleMetric } from './alarms.js';
+import { BACKUP_JOB_WATCH_RULE_NAME } from './backup-job-watch.js';
 import { CONTAINMENT_WATCH_RULE_NAME } from './containment-watch.js';
+import { ECS_PLACEMENT_WATCH_RULE_NAME } from './ecs-placement-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from './group-tag-watch.js';
 import { eventQueue } from './queue.js';
 import { EVENT_ARCHIVE_NAME, queueChanges, type RegisterWatchProps, registerWatchPattern, tablePolicyChanges } from './register-guard.js';
@@ -347,8 +349,11 @@ export function secretChanges(namePrefix: string): Record<string, unknown> {
  * rules, by their fixed names (EventBridge's "Cross-service confused deputy prevention"); the
  * topic's key lets this account's EventBridge use it (protected-key.ts `allowEventBridge`).
  */
-export function allowWatchRulesToPublish(topic: sns.Topic): void {
+export function allowWatchRulesToPublish(topic: sns.Topic, { backupJobs = false }: { backupJobs?: boolean } = {}): void {
   const stack = Stack.of(topic);
+  // The ECS placement watch's too (infra17: it was left out, so its every message was refused and only its undelivered alarm paged),
+  // and, where the locked vault is, the backup job watch's.
+  const others = [CONTAINMENT_WATCH_RULE_NAME, GROUP_TAG_WATCH_RULE_NAME, ECS_PLACEMENT_WATCH_RULE_NAME, ...(backupJobs ? [BACKUP_JOB_WATCH_RULE_NAME] : [])];
   topic.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: 'WatchRulesOfThisRegion',
@@ -358,7 +363,7 @@ export function allowWatchRulesToPublish(topic: sns.Topic): void {
       conditions: {
         ArnEquals: {
           // And the rules on calls that undo containment (containment-watch.ts, group-tag-watch.ts).
-          'aws:SourceArn': [...WATCH_RULES.filter(sendsMessages).map(({ name }) => name), CONTAINMENT_WATCH_RULE_NAME, GROUP_TAG_WATCH_RULE_NAME].map((name) =>
+          'aws:SourceArn': [...WATCH_RULES.filter(sendsMessages).map(({ name }) => name), ...others].map((name) =>
             stack.formatArn({ service: 'events', resource: 'rule', resourceName: name, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
           ),
         },

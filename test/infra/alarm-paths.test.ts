@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { ALARM_DELIVERY_RULE_NAME, ALARM_PATH_RULE_NAME } from '../../infra/constructs/alarm-path-watch.js';
 import { CONTAINMENT_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
+import { ECS_PLACEMENT_WATCH_RULE_NAME } from '../../infra/constructs/ecs-placement-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from '../../infra/constructs/group-tag-watch.js';
 import { CHANGES_RULE_NAME, sendsMessages, WATCH_RULE_NAME, WATCH_RULES } from '../../infra/constructs/pipeline-watch.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
@@ -226,12 +227,44 @@ describe('every watched call pages on its own (review 3, S3)', () => {
       expect(allow).toHaveLength(1);
       expect(allow[0].Action).toBe('sns:Publish');
       const sourceArns = JSON.stringify((allow[0].Condition as { ArnEquals: Record<string, unknown> }).ArnEquals['aws:SourceArn']);
-      // And the containment watch's and the group tags watch's (containment-watch.test.ts).
+      // And the containment watch's, the group tags watch's (containment-watch.test.ts) and the ECS placement watch's (infra17).
       const publishing = WATCH_RULES.filter(sendsMessages);
-      for (const name of [...publishing.map((r) => r.name), CONTAINMENT_WATCH_RULE_NAME, GROUP_TAG_WATCH_RULE_NAME])
-        expect(sourceArns).toContain(`:rule/${name}`);
-      expect(sourceArns.match(/:rule\//g)).toHaveLength(publishing.length + 2);
+      const others = [CONTAINMENT_WATCH_RULE_NAME, GROUP_TAG_WATCH_RULE_NAME, ECS_PLACEMENT_WATCH_RULE_NAME];
+      for (const name of [...publishing.map((r) => r.name), ...others]) expect(sourceArns).toContain(`:rule/${name}`);
+      expect(sourceArns.match(/:rule\//g)).toHaveLength(publishing.length + others.length);
     }
+  });
+
+  it("lets every rule that sends a message to a region's alarm topic publish there, in every stack, the locked vault's too (infra17: the ECS placement watch's every message was refused)", () => {
+    const built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, backupVaultLock: 'true' });
+    const state = Template.fromStack(built.stateful);
+    const allowedIn = (owner: Template) => {
+      const [[topicId]] = Object.entries(owner.findResources('AWS::SNS::Topic', { Properties: { TopicName: 'datalek-on-call-alarms' } }));
+      const [policy] = Object.values(owner.findResources('AWS::SNS::TopicPolicy') as Resources).filter((p) =>
+        JSON.stringify(p.Properties.Topics).includes(topicId),
+      );
+      const statements = (policy.Properties.PolicyDocument as { Statement: { Principal?: unknown; Condition?: { ArnEquals: Record<string, unknown> } }[] })
+        .Statement;
+      const allow = statements.find((st) => JSON.stringify(st.Principal) === JSON.stringify({ Service: 'events.amazonaws.com' }));
+      return { topicId, arns: JSON.stringify(allow?.Condition?.ArnEquals['aws:SourceArn'] ?? []) };
+    };
+    let checked = 0;
+    for (const [stack, owner] of [
+      [built.stateful, state],
+      [built.response, state],
+      [built.forwarders[0], Template.fromStack(built.forwarders[0])],
+    ] as const) {
+      const { topicId, arns } = allowedIn(owner);
+      for (const rule of Object.values(Template.fromStack(stack).findResources('AWS::Events::Rule') as Resources)) {
+        const targets = (rule.Properties.Targets ?? []) as { Arn: unknown }[];
+        const toTopic = targets.some((x) => JSON.stringify(x.Arn).includes('datalek-on-call-alarms') || JSON.stringify(x.Arn).includes(`"${topicId}"`));
+        if (!toTopic) continue;
+        checked += 1;
+        expect(arns, `${stack.stackName} ${rule.Properties.Name}`).toContain(`:rule/${rule.Properties.Name}"`);
+      }
+    }
+    // The watch rules of both regions, the containment, group tags, ECS placement and backup job watches.
+    expect(checked).toBeGreaterThanOrEqual(2 * (WATCH_RULES.filter(sendsMessages).length + 3) + 1);
   });
 
   it('raises a CloudWatch alarm again for a new call after a quiet minute, whatever the depth alarm is doing', () => {

@@ -551,6 +551,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
     expect(Object.keys(watchPatterns).sort()).toEqual([
       'central/alarm-delivery',
       'central/alarm-path',
+      'central/backup-jobs',
       'central/by-hand',
       'central/changes',
       'central/containment',
@@ -591,6 +592,26 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
     expect(planCalls(registerWatchPattern({ ...central, backupVault: true }))).toBe(true);
     // The vault's own calls name a datalek-* vault: watched either way.
     expect(JSON.stringify(registerWatchPattern(central))).toContain('DeleteBackupVault');
+  });
+
+  it("pages on a backup job into the register's locked vault that FAILED, was ABORTED or EXPIRED, and on nothing else (infra17: a failed backup job paged nowhere)", async () => {
+    // AWS Backup's own events (not CloudTrail's), shaped after AWS Backup's documented examples of each state.
+    const dir = join(import.meta.dirname, 'backup-jobs');
+    const entries = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((file) => {
+        const e = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+        return { id: file, source: e.source, detailType: e['detail-type'], detail: e.detail };
+      });
+    expect(entries).toHaveLength(6);
+    const matched: Record<string, string[]> = {};
+    for (const [rule, ids] of Object.entries(await routed('backup-jobs', watchPatterns, entries, true))) if (ids.length) matched[rule] = [...ids].sort();
+    expect(matched).toEqual({
+      'central/backup-jobs': ['01-register-backup-job-failed.json', '02-register-backup-job-aborted.json', '03-register-backup-job-expired.json'],
+    });
+    // Its message names the state, the job and the resource, not AWS Backup's status message.
+    const paths = Object.values(watchMessages['central/backup-jobs'].InputPathsMap).sort();
+    expect(paths).toEqual(['$.account', '$.detail.backupJobId', '$.detail.resourceArn', '$.detail.state', '$.region', '$.time']);
   });
 
   it('fits each pattern, as deployed, in the 2,048 characters EventBridge takes by default', () => {

@@ -1,0 +1,69 @@
+/**
+ * Pages on-call when a backup job into the register's locked vault ends without a recovery point
+ * (opt-in vault lock, register-backup.ts): the register watch pages on the calls that stop the
+ * backups (register-guard.ts), but a job that FAILED (the backup role or key grant broken, the
+ * table's opt-in missing), was ABORTED (stopped by someone) or EXPIRED (not started within its
+ * window) is no call, and the vault then quietly holds nothing newer than its last good point.
+ *
+ * AWS Backup's own event, "Backup Job State Change" (source `aws.backup`, best effort, emitted
+ * about every 5 minutes), matched on `detail.state` and `detail.backupVaultName`, the fields every
+ * one of AWS Backup's documented examples of a job event carries (FAILED, ABORTED and EXPIRED alike;
+ * `createdBy.backupPlanId` only some: not matched). By the vault's name: only datalek's plan backs
+ * up into `datalek-register`, and a job of anyone's into it that fails is a gap in it as surely.
+ * Not confirmed on AWS: the field names and values come from AWS Backup's developer guide, and moto
+ * emits no such event. A COMPLETED job "with issues" (a status message) does not page.
+ * A rule of its own, `datalek-watch-*`, in the central region where the vault is: the pipeline and
+ * alarm path watches see calls on it.
+ * The message names the state, the job, the resource (a datalek table's ARN), when and where; not
+ * the status message (AWS Backup's console shows it with the job).
+ */
+import * as events from 'aws-cdk-lib/aws-events';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { onCallAlarm, ruleMetric } from './alarms.js';
+import { BACKUP_VAULT_NAME } from './register-backup.js';
+
+/** The rule's fixed name: `datalek-watch-*`, so the pipeline and alarm path watches see calls on it. */
+export const BACKUP_JOB_WATCH_RULE_NAME = 'datalek-watch-backup-jobs';
+
+/** The states in which a backup job ended without a recovery point. */
+export const FAILED_BACKUP_JOB_STATES = ['FAILED', 'ABORTED', 'EXPIRED'];
+
+/** A backup job into the register's vault that ended without a recovery point, as one EventBridge pattern. */
+export function backupJobPattern(): Record<string, unknown> {
+  return {
+    source: ['aws.backup'],
+    'detail-type': ['Backup Job State Change'],
+    detail: { state: FAILED_BACKUP_JOB_STATES, backupVaultName: [BACKUP_VAULT_NAME] },
+  };
+}
+
+export interface BackupJobWatchProps {
+  alarmTopic: sns.ITopic;
+}
+
+export class BackupJobWatch extends Construct {
+  public readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: BackupJobWatchProps) {
+    super(scope, id);
+    this.rule = new events.Rule(this, 'Rule', {
+      ruleName: BACKUP_JOB_WATCH_RULE_NAME,
+      description: `datalek: a backup job into the register's locked vault (${BACKUP_VAULT_NAME}) failed, was aborted or expired (README, Deploy: Backups under a vault lock)`,
+      eventPattern: { source: ['aws.backup'] },
+    });
+    (this.rule.node.defaultChild as events.CfnRule).eventPattern = backupJobPattern();
+    const field = (path: string) => events.EventField.fromPath(path);
+    const message = events.RuleTargetInput.fromText(
+      `datalek BACKUP ${field('$.detail.state')}: AWS Backup job ${field('$.detail.backupJobId')} of ${field('$.detail.resourceArn')} into the ${BACKUP_VAULT_NAME} vault ended ${field('$.detail.state')} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${BACKUP_JOB_WATCH_RULE_NAME}: the breach register has no new locked backup from it. Read the job's status message in AWS Backup (Jobs, by its id), put the cause right (the datalek-backup role, the pipeline key's grant, the account's DynamoDB opt-in: aws backup describe-region-settings), then back up both tables now (AWS Backup, Create on-demand backup: into ${BACKUP_VAULT_NAME}, role datalek-backup) and check that job completes; an ABORTED job someone stopped: find out who in CloudTrail (README, Deploy: Backups under a vault lock).`,
+    );
+    const topicArn = props.alarmTopic.topicArn;
+    this.rule.addTarget({ bind: () => ({ arn: topicArn, input: message }) });
+    onCallAlarm(this, 'UndeliveredAlarm', {
+      name: 'watch-backup-jobs-undelivered',
+      description: `datalek: the ${BACKUP_JOB_WATCH_RULE_NAME} rule matched a backup job of the register that ended without a recovery point, and could NOT publish it to the alarm topic: look for FAILED, ABORTED or EXPIRED jobs into ${BACKUP_VAULT_NAME} in AWS Backup (Jobs), then mend the topic`,
+      metric: ruleMetric(this.rule, 'FailedInvocations'),
+      topic: props.alarmTopic,
+    });
+  }
+}
