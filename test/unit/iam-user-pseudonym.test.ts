@@ -22,11 +22,12 @@ import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
+import { registerMarkdown, registerRow } from '../../handlers/core/register.js';
 import { releaseContainment } from '../../handlers/core/release.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import type { Containment } from '../../handlers/ports/containment.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
-import { ACCOUNT, credentialSequenceEvent, findingEvent, REGION, sequenceDetection } from '../support/events.js';
+import { ACCOUNT, accessKeyResource, credentialSequenceEvent, findingEvent, REGION, sequenceDetection } from '../support/events.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const USER = 'jan.jansen@example.nl';
@@ -126,6 +127,29 @@ describe('fgpseud17 item 1: an IAM user named by its user name is kept by a keye
     expect(rowsHolding(t.dir, 'jansen'), 'the tables whose rows still hold the user name once minimised').toEqual([]);
     expect(await shown()).not.toContain('jansen');
     expect(verifyOk(await verifyStore(t.store, { now: MINIMISED_AT }))).toBe(true);
+  });
+
+  it('item 3: the register says a minimised incident that names someone by a keyed pseudonym is pseudonymised, not anonymous; one without says nothing of it', async () => {
+    const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT, canEnforce: false };
+    const person = (await recordEvent(deps, consoleLogin('f-console'))).incidentId as string;
+    const key = (
+      await recordEvent(
+        deps,
+        findingEvent({ id: 'f-key', type: 'CredentialAccess:IAMUser/AnomalousBehavior', resource: accessKeyResource('AKIAEXAMPLEKEY000001') }),
+      )
+    ).incidentId as string;
+    for (const incidentId of [person, key]) {
+      await assess(deps, { incidentId, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
+      await closeIncident(deps, { incidentId, reason: 'afgehandeld', by: 'FG' });
+    }
+    await minimiseClosed({ store: t.store, audit: t.store, now: () => MINIMISED_AT, machineNow: () => MINIMISED_AT }, { by: 'FG', afterDays: 180 });
+    const [a, b] = [(await t.store.getIncident(person)) as Incident, (await t.store.getIncident(key)) as Incident];
+    expect(registerRow(a, DEFAULT_POLICY, MINIMISED_AT).findingsMinimised).toMatch(
+      /minimised .*; who it concerned is still named by a keyed pseudonym .*pseudonymised, not anonymous/,
+    );
+    expect(registerRow(b, DEFAULT_POLICY, MINIMISED_AT).findingsMinimised).toMatch(/^1 finding record minimised at [^;]*$/);
+    const md = registerMarkdown([a, b], DEFAULT_POLICY, MINIMISED_AT, 'nl');
+    expect(md.match(/gepseudonimiseerd, niet anoniem/g)).toHaveLength(1);
   });
 
   it('containment still acts on the real user (the contain function accepts the step) and release undoes it there', async () => {
