@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { assess, recordReport } from '../../handlers/core/fg-workflow.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
-import { incidentFixture } from '../support/incidents.js';
+import { incidentFixture, mergedIncidentFixture } from '../support/incidents.js';
 import { pageText } from '../support/serve.js';
 import { tempSqliteStore } from '../support/store.js';
 import { inProcessWebApp } from '../support/web-app.js';
@@ -34,13 +34,7 @@ describe('nis17 on the web page', () => {
 
   it('item 5: a merged incident says where it was merged and offers no after-close form', async () => {
     await store.commit({ incident: incidentFixture({ id: 'dl-survivor' }), expectedRevision: null, timeline: [], messages: [] });
-    const merged = incidentFixture({
-      id: 'dl-merged',
-      state: 'closed',
-      closedAt: '2026-11-28T09:00:00.000Z',
-      closeReason: 'merged into dl-survivor: one breach, one AP clock',
-      mergedInto: 'dl-survivor',
-    });
+    const merged = mergedIncidentFixture('dl-merged', 'dl-survivor');
     await store.commit({ incident: merged, expectedRevision: null, timeline: [], messages: [] });
     for (const lang of ['nl', 'en'] as const) {
       const html = await (await app.get('/incidents/dl-merged', lang)).text();

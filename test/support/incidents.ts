@@ -185,3 +185,8 @@ export async function incidentsWithFacts(store: IncidentStore, n: number, instan
   }
   return ids;
 }
+
+/** An incident closed as merged into `into` (core/record-finding.ts mergeInto): what its page and `show` read. */
+export function mergedIncidentFixture(id: string, into: string, closedAt = '2026-11-28T09:00:00.000Z'): Incident {
+  return incidentFixture({ id, state: 'closed', closedAt, closeReason: `merged into ${into}: one breach, one AP clock`, mergedInto: into });
+}

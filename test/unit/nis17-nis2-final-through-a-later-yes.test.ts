@@ -15,78 +15,59 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clocksOf } from '../../handlers/core/clocks.js';
-import { assess, type FgDeps, recordReport } from '../../handlers/core/fg-workflow.js';
-import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
-import { incidentFixture } from '../support/incidents.js';
-import { tempSqliteStore } from '../support/store.js';
+import { NIS2_CASE_NOTIFIED as NOTIFIED, nis2NotifiedCase } from '../support/nis2-case.js';
 
 const policy = parsePolicy({ organisation: { name: 'Waterbedrijf Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } }, clocks: { nis2: true } });
 const id = 'dl-nis2-final-again';
-// The fixture: detected 2026-11-27T21:00Z.
-const NOTIFIED = '2026-11-28T07:00:00.000Z';
+// Detected 2026-11-27T21:00Z, "yes" at 22:00, notified to both at 07:00 the next morning (nis2NotifiedCase).
 const MONTH_AFTER = '2026-12-28T22:59:59.999Z'; // the end of Monday 28 December, Amsterdam time
 
 describe('nis17 item 1: the final report a "no" kept owed runs on through a later "yes"', () => {
-  let t: ReturnType<typeof tempSqliteStore>;
-  let now: string;
-  let deps: FgDeps;
-  const stored = async () => (await t.store.getIncident(id)) as Incident;
-  const final = async () => clocksOf(await stored(), policy, now).find((c) => c.name === 'nis2-final');
-  const decide = (significant: boolean, reason: string, extra: Partial<Parameters<typeof assess>[1]> = {}) =>
-    assess(deps, { incidentId: id, nis2Significant: significant, reason, by: 'CISO', ...extra });
-  const toBoth = (kind: string, at: string) =>
-    Promise.all(
-      (['csirt', 'authority'] as const).map((to) => recordReport(deps, { incidentId: id, to, kind, reference: `${kind}-${to}-${at}`, by: 'CISO', at })),
-    );
+  let c: Awaited<ReturnType<typeof nis2NotifiedCase>>;
+  const final = async () => clocksOf(await c.stored(), policy, c.clock.now).find((x) => x.name === 'nis2-final');
 
   beforeEach(async () => {
-    t = tempSqliteStore();
-    now = '2026-11-27T22:00:00.000Z';
-    deps = { store: t.store, policy, now: () => now };
-    await t.store.commit({ incident: incidentFixture({ id }), expectedRevision: null, timeline: [], messages: [] });
-    await decide(true, 'uitval drinkwater');
-    now = '2026-11-28T08:00:00.000Z';
-    await toBoth('notification', NOTIFIED);
-    now = '2026-11-28T09:00:00.000Z';
-    await decide(false, 'toch niet significant');
+    c = await nis2NotifiedCase(policy, id);
+    c.clock.now = '2026-11-28T09:00:00.000Z';
+    await c.decide(false, 'toch niet significant');
   });
-  afterEach(async () => t.cleanup());
+  afterEach(async () => c.t.cleanup());
 
   it('a later "yes" keeps the final report due a month after the first notification, and one final report answers both', async () => {
-    now = '2026-12-05T10:00:00.000Z';
-    await decide(true, 'CSIRT: wel significant', { nis2AwareAt: '2026-12-05T09:00:00.000Z' });
+    c.clock.now = '2026-12-05T10:00:00.000Z';
+    await c.decide(true, 'CSIRT: wel significant', { nis2AwareAt: '2026-12-05T09:00:00.000Z' });
     // Before the fix: startsAt null, dueAt null (nothing owed until the new notification).
     expect(await final()).toMatchObject({ startsAt: NOTIFIED, dueAt: MONTH_AFTER, status: 'running', doneAt: null });
     expect((await final())?.note?.en).toBe(
       'owed since the notification of 2026-11-28 08:00 CET, made under the "yes" taken back: the later "yes" does not start it again (NIS2 art. 23(4)(d))',
     );
-    now = '2026-12-05T13:00:00.000Z';
-    await toBoth('notification', '2026-12-05T12:00:00.000Z');
+    c.clock.now = '2026-12-05T13:00:00.000Z';
+    await c.toBoth('notification', '2026-12-05T12:00:00.000Z');
     // Before the fix: from the new notification, due 5 January.
     expect(await final()).toMatchObject({ startsAt: NOTIFIED, dueAt: MONTH_AFTER, status: 'running' });
-    now = '2026-12-20T10:00:00.000Z';
-    await toBoth('final', '2026-12-20T09:00:00.000Z');
+    c.clock.now = '2026-12-20T10:00:00.000Z';
+    await c.toBoth('final', '2026-12-20T09:00:00.000Z');
     expect(await final()).toMatchObject({ status: 'met', doneAt: '2026-12-20T09:00:00.000Z' });
   });
 
   it('a final report is taken under the later "yes" before its own notification: it answers the first one', async () => {
-    now = '2026-12-05T10:00:00.000Z';
-    await decide(true, 'CSIRT: wel significant', { nis2AwareAt: '2026-12-05T09:00:00.000Z' });
-    now = '2026-12-06T10:00:00.000Z';
+    c.clock.now = '2026-12-05T10:00:00.000Z';
+    await c.decide(true, 'CSIRT: wel significant', { nis2AwareAt: '2026-12-05T09:00:00.000Z' });
+    c.clock.now = '2026-12-06T10:00:00.000Z';
     // Before the fix: refused ("follows the incident notification to the csirt made since the last "no"").
-    await toBoth('final', '2026-12-06T09:00:00.000Z');
+    await c.toBoth('final', '2026-12-06T09:00:00.000Z');
     expect(await final()).toMatchObject({ startsAt: NOTIFIED, status: 'met', doneAt: '2026-12-06T09:00:00.000Z' });
   });
 
   it('a final report made after the "no" ends that chain: the later "yes" owes its own, from its own notification', async () => {
-    now = '2026-11-29T09:00:00.000Z';
-    await toBoth('final', '2026-11-29T08:00:00.000Z');
-    now = '2026-12-05T10:00:00.000Z';
-    await decide(true, 'CSIRT: wel significant', { nis2AwareAt: '2026-12-05T09:00:00.000Z' });
+    c.clock.now = '2026-11-29T09:00:00.000Z';
+    await c.toBoth('final', '2026-11-29T08:00:00.000Z');
+    c.clock.now = '2026-12-05T10:00:00.000Z';
+    await c.decide(true, 'CSIRT: wel significant', { nis2AwareAt: '2026-12-05T09:00:00.000Z' });
     expect(await final()).toMatchObject({ startsAt: null, dueAt: null, doneAt: null });
-    now = '2026-12-05T13:00:00.000Z';
-    await toBoth('notification', '2026-12-05T12:00:00.000Z');
+    c.clock.now = '2026-12-05T13:00:00.000Z';
+    await c.toBoth('notification', '2026-12-05T12:00:00.000Z');
     // Before the fix: "met" by the final report of 29 November, which answered the first notification.
     expect(await final()).toMatchObject({ startsAt: '2026-12-05T12:00:00.000Z', dueAt: '2027-01-05T22:59:59.999Z', status: 'running', doneAt: null });
   });

@@ -14,45 +14,33 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { showText } from '../../handlers/cli/views.js';
 import { clocksOf, closedWithDuty } from '../../handlers/core/clocks.js';
-import { assess, closeIncident, type FgDeps, recordReport } from '../../handlers/core/fg-workflow.js';
-import type { Incident, TimelineEntry } from '../../handlers/core/incident.js';
+import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
+import type { TimelineEntry } from '../../handlers/core/incident.js';
 import { composeMessage } from '../../handlers/core/messages.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { describeEntry } from '../../handlers/core/report-html.js';
 import { dueItems } from '../../handlers/core/schedule.js';
 import { incidentFixture } from '../support/incidents.js';
-import { tempSqliteStore } from '../support/store.js';
+import { nis2NotifiedCase } from '../support/nis2-case.js';
 
 const policy = parsePolicy({ organisation: { name: 'Waterbedrijf Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } }, clocks: { nis2: true } });
 const id = 'dl-nis2-kept';
-// The fixture: detected 2026-11-27T21:00Z.
+// Detected 2026-11-27T21:00Z, "yes" at 22:00, notified to both at 07:00 the next morning (nis2NotifiedCase).
 
 describe('nis17 items 2 and 4: what a NIS2 "no" keeps owed, said where the FG meets it', () => {
-  let t: ReturnType<typeof tempSqliteStore>;
-  let now: string;
-  let deps: FgDeps;
-  const stored = async () => (await t.store.getIncident(id)) as Incident;
-  const decide = (significant: boolean, reason: string) => assess(deps, { incidentId: id, nis2Significant: significant, reason, by: 'CISO' });
-  const toBoth = (kind: string, at: string) =>
-    Promise.all((['csirt', 'authority'] as const).map((to) => recordReport(deps, { incidentId: id, to, kind, reference: `${kind}-${to}`, by: 'CISO', at })));
-  const lastDecided = async () => (await t.store.getTimeline(id)).filter((e) => e.kind === 'nis2-decided').at(-1) as TimelineEntry;
+  let c: Awaited<ReturnType<typeof nis2NotifiedCase>>;
+  const lastDecided = async () => (await c.t.store.getTimeline(id)).filter((e) => e.kind === 'nis2-decided').at(-1) as TimelineEntry;
 
   beforeEach(async () => {
-    t = tempSqliteStore();
-    now = '2026-11-27T22:00:00.000Z';
-    deps = { store: t.store, policy, now: () => now };
-    await t.store.commit({ incident: incidentFixture({ id }), expectedRevision: null, timeline: [], messages: [] });
-    await decide(true, 'uitval drinkwater');
-    now = '2026-11-28T08:00:00.000Z';
-    await toBoth('notification', '2026-11-28T07:00:00.000Z');
+    c = await nis2NotifiedCase(policy, id);
   });
-  afterEach(async () => t.cleanup());
+  afterEach(async () => c.t.cleanup());
 
   it('item 2: the "no" names the reports it keeps owed, and why, on its entry, in show and the report', async () => {
-    now = '2026-11-28T08:30:00.000Z';
-    await assess(deps, { incidentId: id, nis2IntermediateDueAt: '2026-12-01T12:00:00.000Z', reason: 'CSIRT vraagt een tussentijds verslag', by: 'CISO' });
-    now = '2026-11-28T09:00:00.000Z';
-    await decide(false, 'toch niet significant');
+    c.clock.now = '2026-11-28T08:30:00.000Z';
+    await assess(c.deps, { incidentId: id, nis2IntermediateDueAt: '2026-12-01T12:00:00.000Z', reason: 'CSIRT vraagt een tussentijds verslag', by: 'CISO' });
+    c.clock.now = '2026-11-28T09:00:00.000Z';
+    await c.decide(false, 'toch niet significant');
     const entry = await lastDecided();
     // Before the fix: { significant: false, reason } and nothing more.
     expect(entry.detail).toMatchObject({
@@ -69,53 +57,51 @@ describe('nis17 items 2 and 4: what a NIS2 "no" keeps owed, said where the FG me
       'NIS2 significant: nee; toch niet significant; het gevraagde tussentijds verslag (uiterlijk 2026-12-01 13:00 CET) en het eindverslag (verschuldigd sinds de incidentmelding van 2026-11-28 08:00 CET, uiterlijk 2026-12-28 23:59 CET) blijven verschuldigd: een "nee" beëindigt niet wat de CSIRT is gemeld of heeft gevraagd (NIS2 art. 23(4)(c), (d))',
     );
     // Item 4: the clock of the request says why it still runs.
-    expect(clocksOf(await stored(), policy, now).find((c) => c.name === 'nis2-intermediate')?.note?.en).toBe(
+    expect(clocksOf(await c.stored(), policy, c.clock.now).find((c) => c.name === 'nis2-intermediate')?.note?.en).toBe(
       'asked on 2026-11-28 09:30 CET; a "no" does not end it (NIS2 art. 23(4)(c))',
     );
-    const shown = showText(await stored(), await t.store.getTimeline(id), policy, now);
+    const shown = showText(await c.stored(), await c.t.store.getTimeline(id), policy, c.clock.now);
     expect(shown).toMatch(/nis2-decided +significant=false stillOwed=\["intermediate","final"\]/);
   });
 
   it('item 2: a "no" before anything was sent or asked keeps nothing owed and says nothing of it', async () => {
-    await t.cleanup();
-    t = tempSqliteStore();
-    deps = { store: t.store, policy, now: () => now };
-    await t.store.commit({ incident: incidentFixture({ id }), expectedRevision: null, timeline: [], messages: [] });
-    await decide(true, 'uitval drinkwater');
-    await decide(false, 'toch niet significant');
-    const entry = await lastDecided();
+    const bare = 'dl-nis2-bare';
+    await c.t.store.commit({ incident: incidentFixture({ id: bare }), expectedRevision: null, timeline: [], messages: [] });
+    await assess(c.deps, { incidentId: bare, nis2Significant: true, reason: 'uitval drinkwater', by: 'CISO' });
+    await assess(c.deps, { incidentId: bare, nis2Significant: false, reason: 'toch niet significant', by: 'CISO' });
+    const entry = (await c.t.store.getTimeline(bare)).filter((e) => e.kind === 'nis2-decided').at(-1) as TimelineEntry;
     expect(entry.detail).toEqual(expect.not.objectContaining({ stillOwed: expect.anything() }));
     expect(describeEntry(entry, 'en', policy.timeZone)).toBe('NIS2 significant: no; toch niet significant');
   });
 
   it('item 4: the final report a "no" kept owed on a closed incident says why, in show and the reminder', async () => {
-    now = '2026-11-28T09:00:00.000Z';
-    await decide(false, 'toch niet significant');
-    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'storing, geen persoonsgegevens', by: 'FG' });
-    now = '2026-11-28T10:00:00.000Z';
-    await closeIncident(deps, { incidentId: id, by: 'FG', reason: 'hersteld' });
-    const incident = await stored();
+    c.clock.now = '2026-11-28T09:00:00.000Z';
+    await c.decide(false, 'toch niet significant');
+    await assess(c.deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'storing, geen persoonsgegevens', by: 'FG' });
+    c.clock.now = '2026-11-28T10:00:00.000Z';
+    await closeIncident(c.deps, { incidentId: id, by: 'FG', reason: 'hersteld' });
+    const incident = await c.stored();
     expect(closedWithDuty(incident, policy)).toBe(true);
-    const final = clocksOf(incident, policy, now).find((c) => c.name === 'nis2-final');
+    const final = clocksOf(incident, policy, c.clock.now).find((c) => c.name === 'nis2-final');
     const why = 'owed since the notification of 2026-11-28 08:00 CET; a "no" does not end it (NIS2 art. 23(4)(d))';
     // Before the fix: no note; the FG saw a running final report with no reason for it.
     expect(final?.note?.en).toBe(why);
     expect(final?.note?.nl).toBe('verschuldigd sinds de incidentmelding van 2026-11-28 08:00 CET; een "nee" beëindigt het niet (NIS2 art. 23(4)(d))');
-    expect(showText(incident, await t.store.getTimeline(id), policy, now)).toContain(why);
+    expect(showText(incident, await c.t.store.getTimeline(id), policy, c.clock.now)).toContain(why);
     // The sweep reminds of it (overdue after its month), and the reminder says why.
-    now = '2026-12-29T09:00:00.000Z';
-    expect(dueItems(incident, policy, now).map((d) => `${(d as { clock?: string }).clock}:${d.kind}`)).toContain('nis2-final:clock-overdue');
-    const message = composeMessage({ incident, channel: 'fg', kind: 'clock-overdue', stateKey: 'clock:nis2-final', clock: 'nis2-final', now, policy });
-    expect(message.body).toContain(`verschuldigd sinds de incidentmelding van 2026-11-28 08:00 CET; een "nee" beëindigt het niet (NIS2 art. 23(4)(d))`);
-    const en = composeMessage({
-      incident,
-      channel: 'fg',
-      kind: 'clock-overdue',
-      stateKey: 'clock:nis2-final',
-      clock: 'nis2-final',
-      now,
-      policy: { ...policy, language: 'en' },
-    });
-    expect(en.body).toContain(why);
+    c.clock.now = '2026-12-29T09:00:00.000Z';
+    expect(dueItems(incident, policy, c.clock.now).map((d) => `${(d as { clock?: string }).clock}:${d.kind}`)).toContain('nis2-final:clock-overdue');
+    const reminder = (language: 'nl' | 'en') =>
+      composeMessage({
+        incident,
+        channel: 'fg',
+        kind: 'clock-overdue',
+        stateKey: 'clock:nis2-final',
+        clock: 'nis2-final',
+        now: c.clock.now,
+        policy: { ...policy, language },
+      }).body;
+    expect(reminder('nl')).toContain('verschuldigd sinds de incidentmelding van 2026-11-28 08:00 CET; een "nee" beëindigt het niet (NIS2 art. 23(4)(d))');
+    expect(reminder('en')).toContain(why);
   });
 });

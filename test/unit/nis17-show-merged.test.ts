@@ -7,19 +7,13 @@
 import { describe, expect, it } from 'vitest';
 import { showText } from '../../handlers/cli/views.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
-import { incidentFixture } from '../support/incidents.js';
+import { incidentFixture, mergedIncidentFixture } from '../support/incidents.js';
 
 const policy = parsePolicy({ organisation: { name: 'Waterbedrijf Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } } });
 
 describe('nis17 item 5: show of a merged incident', () => {
   it('names where it was merged and offers no assess command', () => {
-    const merged = incidentFixture({
-      id: 'dl-merged',
-      state: 'closed',
-      closedAt: '2026-11-28T09:00:00.000Z',
-      closeReason: 'merged into dl-survivor: one breach, one AP clock',
-      mergedInto: 'dl-survivor',
-    });
+    const merged = mergedIncidentFixture('dl-merged', 'dl-survivor');
     const text = showText(merged, [], policy, '2026-11-28T10:00:00.000Z');
     expect(text).toContain(
       '  merged into    dl-survivor   (closed as merged: the breach, its clocks and what follows are recorded there: datalek show dl-survivor)',
