@@ -10,7 +10,7 @@ import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
 import { dropUntoldLeftMarks } from './containment.js';
 import { ConflictError, IncidentNotFoundError, isLostRace, StuckConflictError } from './errors.js';
 import { appendEntries, type Incident, type OutboxMessage } from './incident.js';
-import { pagerFollowUps } from './pager.js';
+import { markOldFormAlertsUpThere, pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
 import { nextDueAt } from './schedule.js';
 
@@ -89,6 +89,7 @@ export async function changeIncident<T = undefined>(
     const draft = structuredClone(current);
     const result = change(draft, current, along);
     if (!result) return { incident: current, changed: false };
+    await beforeClosing(deps, current, draft, result);
     try {
       await deps.store.commit(commitOf(deps, current, draft, result));
       return { incident: draft, changed: true };
@@ -96,6 +97,14 @@ export async function changeIncident<T = undefined>(
       if (!(await tryAgain(deps, err, attempt))) throw await settledConflict(deps.store, [incidentId], [first], err);
     }
   }
+}
+
+/**
+ * What a change that closes the incident reads before its commit resolves its alerts at the pager
+ * (pagerFollowUps): the old-form exposed alerts still up there, from the timeline (contain17).
+ */
+async function beforeClosing(deps: ChangeDeps, current: Incident, draft: Incident, result: NonNullable<ChangeResult>): Promise<void> {
+  if (draft.state === 'closed' && current.state !== 'closed' && result.pagerFollowUps !== false) await markOldFormAlertsUpThere(deps.store, draft);
 }
 
 /** The commit of one incident's change, `draft` being `current` changed as `result` says. */
@@ -134,6 +143,7 @@ export async function changeIncidents(
     const drafts = read.map((c) => structuredClone(c));
     const results = change(drafts, read);
     if (!results) return { incidents: read, changed: false };
+    for (const [i, r] of results.entries()) if (r) await beforeClosing(deps, read[i], drafts[i], r);
     const changes = results.flatMap((r, i) => (r ? [commitOf(deps, read[i], drafts[i], r)] : []));
     if (changes.length === 0) return { incidents: read, changed: false };
     const [main, ...others] = changes;

@@ -187,9 +187,34 @@ export async function exposedAlertUpThere(store: Pick<IncidentStore, 'getTimelin
   const key = exposedAlertKey(incident.id, stepName.slice(ISOLATE_STEP.length));
   const alert = incident.pager.alerts?.find((a) => a.key === key);
   if (alert?.state !== 'failed' || alert.upThere) return undefined;
-  const about = (await store.getTimeline(incident.id)).filter((e) => e.kind.startsWith('pager-') && e.detail?.alert === key);
+  return ackedByNoPersonLast(await store.getTimeline(incident.id), key) ? key : undefined;
+}
+
+/** Whether the timeline's last entry about alert `key` is its acknowledgement there by no person (read14c C6), not a `pager-failed`. */
+function ackedByNoPersonLast(timeline: readonly { kind: string; detail?: Record<string, unknown> | null }[], key: string): boolean {
+  const about = timeline.filter((e) => e.kind.startsWith('pager-') && e.detail?.alert === key);
   const last = about[about.length - 1];
-  return last?.kind === 'pager-acknowledged' && last.detail?.byPerson === false && last.detail?.pagedOn !== undefined ? key : undefined;
+  return last?.kind === 'pager-acknowledged' && last.detail?.byPerson === false && last.detail?.pagedOn !== undefined;
+}
+
+/**
+ * For a change that closes the incident: its exposed interfaces' alerts recorded failed before
+ * fd3aa19 kept `upThere` that the timeline shows still up there (`exposedAlertUpThere`'s reading),
+ * whatever became of the interface, marked so, so that closing resolves them there (contain17:
+ * de1bdfb read them only at the interface's isolation; one never isolated stayed acknowledged at the
+ * pager for good, its acknowledgement timeout paging about a closed incident). One the pager refused
+ * is not marked. Reads the timeline only when the record holds such an alert.
+ */
+export async function markOldFormAlertsUpThere(store: Pick<IncidentStore, 'getTimeline'>, draft: Incident): Promise<void> {
+  const pager = draft.pager;
+  if (!pager) return;
+  const prefix = exposedAlertKey(draft.id, '');
+  const keys = (pager.alerts ?? []).filter((a) => a.key.startsWith(prefix) && a.state === 'failed' && !a.upThere).map((a) => a.key);
+  if (keys.length === 0) return;
+  const timeline = await store.getTimeline(draft.id);
+  let next = pager;
+  for (const key of keys) if (ackedByNoPersonLast(timeline, key)) next = withUpThere(next, key);
+  draft.pager = next;
 }
 
 /** The pager state with failed alert `key` marked up there (`exposedAlertUpThere`). */

@@ -197,3 +197,41 @@ it('contain16: an alert failed so before upThere was kept (fd3aa19) is told from
     await fixture.cleanup();
   }
 });
+
+/**
+ * contain17 item 3: de1bdfb told an old-form alert (failed before fd3aa19 kept upThere) from the
+ * timeline only when its interface was isolated. One whose interface is never isolated (the FG
+ * closes with the containment explained) stayed acknowledged at the pager for good, its
+ * acknowledgement timeout paging anew about a closed incident. At closing every exposed alert still
+ * up there is resolved, the old form too; one the pager refused still gets none.
+ */
+it('contain17: an old-form alert whose interface is never isolated is resolved at closing; one the pager refused is not', async () => {
+  const fixture = tempSqliteStore();
+  try {
+    const { store } = fixture;
+    const { id, key, deps } = await forgedAck(store);
+    // The record as written before fd3aa19: failed, no upThere; and another exposed alert the pager refused.
+    const refused = exposedAlertKey(id, 'eni-0refused000000002');
+    await changeIncident(deps(13), id, (draft) => {
+      const pager = draft.pager as PagerState;
+      draft.pager = { ...pager, keys: [...pager.keys, refused], alerts: (pager.alerts ?? []).map(({ upThere: _, ...a }) => a) };
+      return { entries: [] };
+    });
+    await recordPagerFailure(deps(14), id, 'refused', refused);
+    expect((await store.getIncident(id))?.pager?.alerts?.find((a) => a.key === key)).toEqual({ key, state: 'failed', at: T(12) });
+    // Closed with the interface still open (never isolated).
+    await changeIncident(deps(30), id, (draft) => {
+      draft.state = 'closed';
+      draft.closedAt = T(30);
+      return { entries: [{ at: T(30), kind: 'closed', detail: {} }] };
+    });
+    const after = (await store.getIncident(id)) as Incident;
+    expect(exposedInterfaces(after), 'premise: never isolated').toEqual([ENI]);
+    const resolved = await resolvesOf(store, id);
+    expect(resolved).toContain(key);
+    expect(resolved).not.toContain(refused);
+    expect(after.pager?.alerts?.find((a) => a.key === key)?.state).toBe('resolved');
+  } finally {
+    await fixture.cleanup();
+  }
+});
