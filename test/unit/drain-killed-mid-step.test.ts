@@ -3,11 +3,18 @@
  * before its step was recorded) keeps no progress. Its retry found the instance DRAINING and recorded
  * it "left as found", so the release never set it ACTIVE again: out of task placement for good. The
  * drain now marks the container instance with the incident (ecs.ts `DRAINED_BY`) before draining it;
- * a retry reads its own mark, and the release removes it.
+ * a retry reads its own mark, and the release removes it. A mark the record does not say the run put
+ * (contain17: anyone who may write ECS attributes can put it) is not taken for its drain.
  */
 import { expect, it } from 'vitest';
 import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
-import { activateContainerInstances, DRAINED_BY, type DrainedContainerInstance, drainContainerInstance } from '../../handlers/adapters/aws/containment/ecs.js';
+import {
+  activateContainerInstances,
+  DRAINED_BY,
+  type DrainedContainerInstance,
+  type DrainMarks,
+  drainContainerInstance,
+} from '../../handlers/adapters/aws/containment/ecs.js';
 
 const CLUSTER = 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod';
 const CI = 'arn:aws:ecs:eu-west-1:111122223333:container-instance/prod/0a1b2c3d';
@@ -48,17 +55,55 @@ function ecsWorld(status = 'ACTIVE', refused: Record<string, string> = {}) {
 
 const drainedOf = (out: { evidence?: Record<string, unknown> }) => (out.evidence?.containerInstances ?? []) as DrainedContainerInstance[];
 
+/** The record's marks (ecs.ts DrainMarks), kept across runs as the incident's record keeps them. */
+function recordOf(): DrainMarks & { held: string[] } {
+  const marks = {
+    held: [] as string[],
+    get recorded() {
+      return marks.held;
+    },
+    record: async (arns: string[]) => {
+      marks.held = [...arns];
+    },
+  };
+  return marks;
+}
+
 it("a drain killed before its step was recorded is still this isolation's: the retry records it drained, the release sets it ACTIVE and removes the mark", async () => {
   const { state, clients } = ecsWorld();
-  // Run 1 drains, then is killed before `step` records anything: its progress is lost with it.
-  await drainContainerInstance(clients, INSTANCE, 'dl-0001', {});
+  // Run 1 marks (the mark recorded before the drain), drains, then is killed before `step` records anything: its progress is lost with it.
+  const record = recordOf();
+  await drainContainerInstance(clients, INSTANCE, 'dl-0001', {}, undefined, record);
   expect(state.status, 'premise: datalek drained it').toBe('DRAINING');
+  expect(record.held).toEqual([CI]);
   // The retry after the lease ran out, with no progress.
-  const retry = await drainContainerInstance(clients, INSTANCE, 'dl-0001', {});
+  const retry = await drainContainerInstance(clients, INSTANCE, 'dl-0001', {}, undefined, record);
   expect(drainedOf(retry)).toEqual([{ cluster: CLUSTER, arn: CI, before: 'ACTIVE', drainedBy: 'dl-0001' }]);
   expect(retry.detail).toContain(`1 found DRAINING with this incident's ${DRAINED_BY} mark`);
   await activateContainerInstances(clients, drainedOf(retry));
   expect([state.status, [...state.attributes.keys()]]).toEqual(['ACTIVE', []]);
+});
+
+// contain17 item 4: anyone who may write ECS attributes and knows the incident id can put the mark; the
+// retry took it for its own drain, and the release set the instance ACTIVE. Only a mark the record holds counts.
+it("this incident's mark on a DRAINING instance the record does not say it marked: not taken for its drain, named, and the release leaves it DRAINING", async () => {
+  const { state, clients } = ecsWorld('DRAINING');
+  state.attributes.set(DRAINED_BY, 'dl-0001');
+  const out = await drainContainerInstance(clients, INSTANCE, 'dl-0001', {}, undefined, recordOf());
+  expect(drainedOf(out)).toEqual([{ cluster: CLUSTER, arn: CI, before: 'DRAINING' }]);
+  expect(out.detail).not.toContain('drained by an earlier run');
+  expect(out.detail).toContain(`this incident's ${DRAINED_BY} mark found on ${CI} DRAINING, which the record does not say this isolation marked`);
+  await activateContainerInstances(clients, drainedOf(out));
+  expect(state.status).toBe('DRAINING');
+});
+
+it("this incident's mark found on an ACTIVE instance the record does not hold: drained, and the mark recorded as this isolation's", async () => {
+  const { state, clients } = ecsWorld('ACTIVE');
+  state.attributes.set(DRAINED_BY, 'dl-0001');
+  const record = recordOf();
+  const out = await drainContainerInstance(clients, INSTANCE, 'dl-0001', {}, undefined, record);
+  expect([state.status, record.held]).toEqual(['DRAINING', [CI]]);
+  expect(drainedOf(out)).toEqual([{ cluster: CLUSTER, arn: CI, before: 'ACTIVE', drainedBy: 'dl-0001' }]);
 });
 
 it("found DRAINING with another incident's mark, or none: left as found, and the release leaves it DRAINING", async () => {

@@ -50,7 +50,7 @@ import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord, Incident } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
-import { activateContainerInstances, type DrainedContainerInstance, drainContainerInstance } from './ecs.js';
+import { activateContainerInstances, DRAIN_MARKED, DRAINED_BY, type DrainedContainerInstance, type DrainMarks, drainContainerInstance } from './ecs.js';
 import { revokeOlderSessions, revokePolicyName } from './iam.js';
 import {
   DEFAULT_SWAP_TIMING,
@@ -129,7 +129,9 @@ export async function isolateInstance(
     step(ctx, 'deregister-target-groups', now, (progress) => deregisterFromTargetGroups(c, metadata, progress)),
     step(ctx, 'snapshot-volumes', now, (progress) => snapshotVolumes(c, metadata, incident, ctx, progress)),
     // An ECS container instance out of task placement (ecs.ts), so no task brings an interface of its own.
-    step(ctx, 'drain-container-instance', now, (progress) => drainContainerInstance(c, instanceId, incident.id, progress)),
+    step(ctx, 'drain-container-instance', now, (progress) =>
+      drainContainerInstance(c, instanceId, incident.id, progress, undefined, drainMarks(ctx, incident.id, now)),
+    ),
     step(ctx, 'tag-instance', now, async () => {
       await c.ec2.send(
         new CreateTagsCommand({
@@ -449,4 +451,26 @@ export async function releaseInstance(c: ContainmentClients, action: ActionRecor
     await c.ec2.send(new CreateTagsCommand({ Resources: [metadata.instanceId], Tags: [{ Key: 'datalek:state', Value: 'released' }] }));
     return 'tagged datalek:state=released; termination protection and the snapshots stay (evidence)';
   });
+}
+
+/**
+ * The drain's marks as the record holds them (ecs.ts DrainMarks): a mark put is recorded (step
+ * `mark-container-instance`, evidence DRAIN_MARKED) before the drain, so a retry after a run killed
+ * mid-drain finds its own mark in the record, and a mark the record does not name is not taken for it.
+ */
+function drainMarks(ctx: ExecutionContext, incidentId: string, now: () => string): DrainMarks {
+  const recorded = ctx.evidence[DRAIN_MARKED];
+  return {
+    recorded: Array.isArray(recorded) ? recorded.filter((a): a is string => typeof a === 'string') : [],
+    record: (arns) =>
+      ctx.record(
+        {
+          name: 'mark-container-instance',
+          status: 'done',
+          at: now(),
+          detail: `${DRAINED_BY}=${incidentId} put on ${arns.join(', ')} before the drain: a retry takes this incident's mark for its own drain only on these`,
+        },
+        { [DRAIN_MARKED]: arns },
+      ),
+  };
 }

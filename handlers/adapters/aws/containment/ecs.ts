@@ -207,12 +207,29 @@ export interface DrainBounds {
 
 export const DRAIN_BOUNDS: DrainBounds = { pages: 5, pageSize: 100, atOnce: 10 };
 
+/**
+ * The container instances the record says this isolation marked (`recorded`, evidence
+ * DRAIN_MARKED), and how a mark just put is added to it (`record`, before the drain that follows).
+ * A retry trusts this incident's `DRAINED_BY` mark only on those (contain17): anyone who may write
+ * ECS attributes and knows the incident id can put the mark, and a release then set an instance
+ * that was DRAINING for its own reasons ACTIVE. Without it (a caller with no record) no mark found
+ * is trusted.
+ */
+export interface DrainMarks {
+  recorded: readonly string[];
+  record(arns: string[]): Promise<void>;
+}
+
+/** The action's evidence key of the container instances its drain marked (DrainMarks). */
+export const DRAIN_MARKED = 'drainMarked';
+
 export async function drainContainerInstance(
   c: ContainmentClients,
   instanceId: string,
   incidentId: string,
   progress: StepProgress,
   bounds: DrainBounds = DRAIN_BOUNDS,
+  marks?: DrainMarks,
 ): Promise<StepOutcome> {
   const clusters: string[] = [];
   let nextToken: string | undefined;
@@ -253,6 +270,7 @@ export async function drainContainerInstance(
       )),
     );
   }
+  const ownMarks = new Set(marks?.recorded ?? []);
   // Read back: only an instance ECS says is this EC2 instance counts, whatever the filter let through.
   const found = clusters.flatMap((cluster, i) =>
     described[i]
@@ -261,8 +279,10 @@ export async function drainContainerInstance(
         cluster,
         arn: ci.containerInstanceArn as string,
         before: ci.status ?? 'unknown',
-        marked: ci.attributes?.some((a) => a.name === DRAINED_BY && a.value === incidentId) ?? false,
-      })),
+        // This incident's mark on it, and whether the record says this isolation put it there (only then trusted).
+        markFound: ci.attributes?.some((a) => a.name === DRAINED_BY && a.value === incidentId) ?? false,
+      }))
+      .map(({ markFound, ...f }) => ({ ...f, markFound, marked: markFound && ownMarks.has(f.arn) })),
   );
   // Not found in the clusters looked in, more past the bound (contain17): it may be a container instance of one
   // of those, tasks placed on it bringing interfaces of their own: not handled, so failed (on-call paged), the rest named.
@@ -274,10 +294,13 @@ export async function drainContainerInstance(
   const unmarked = (progress.unmarked as string[] | undefined) ?? [];
   let refused: string | undefined;
   for (const ci of found.filter((f) => f.before === 'ACTIVE' && !drained.includes(f.arn))) {
-    // The mark before the drain: a run killed between the two leaves an ACTIVE instance marked, drained by the retry.
+    // The mark before the drain, and the record of it before the drain too: a run killed between them leaves an
+    // ACTIVE instance, drained by the retry; one killed after the drain leaves it DRAINING, marked as the record says.
     if (!ci.marked) {
+      let put = false;
       try {
         await c.ecs.send(new PutAttributesCommand({ cluster: ci.cluster, attributes: [{ name: DRAINED_BY, value: incidentId, targetId: ci.arn }] }));
+        put = true;
       } catch (err) {
         // The mark is an aid to a killed run's retry, not a precondition (readC16 C2): refused (a role
         // deployed before it lacks ecs:PutAttributes, an account not yet redeployed; an instance carrying
@@ -289,6 +312,10 @@ export async function drainContainerInstance(
         unmarked.push(ci.arn);
         progress.unmarked = unmarked;
       }
+      if (put && marks) {
+        ownMarks.add(ci.arn);
+        await marks.record([...ownMarks]);
+      }
     }
     const out = await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: ci.cluster, containerInstances: [ci.arn], status: 'DRAINING' }));
     const failure = out.failures?.[0];
@@ -298,7 +325,10 @@ export async function drainContainerInstance(
   // A retry finds the ones it drained DRAINING: after a failed step its progress names them; after a
   // killed run (no progress kept) this incident's mark on them does. They are this isolation's to set ACTIVE again.
   const resumed = found.filter((f) => f.before === 'DRAINING' && f.marked && !drained.includes(f.arn));
-  const containerInstances: DrainedContainerInstance[] = found.map(({ marked, ...f }) =>
+  // This incident's mark on one the record does not say it marked: not put by this isolation (anyone who may write ECS
+  // attributes can), so not taken for its drain: left as found, and a release leaves it so (contain17).
+  const forged = found.filter((f) => f.markFound && !f.marked && !drained.includes(f.arn));
+  const containerInstances: DrainedContainerInstance[] = found.map(({ marked, markFound: _, ...f }) =>
     drained.includes(f.arn) || (marked && f.before === 'DRAINING')
       ? { ...f, before: 'ACTIVE', ...(unmarked.includes(f.arn) ? {} : { drainedBy: incidentId }) }
       : f,
@@ -315,9 +345,12 @@ export async function drainContainerInstance(
     : '';
   const left = containerInstances.filter((f) => f.before !== 'ACTIVE');
   const markedText = resumed.length ? ` (${resumed.length} found DRAINING with this incident's ${DRAINED_BY} mark: drained by an earlier run of it)` : '';
+  const forgedText = forged.length
+    ? `; this incident's ${DRAINED_BY} mark found on ${forged.map((f) => `${f.arn} ${f.before}`).join(', ')}, which the record does not say this isolation marked: not put by it (anyone who may write ECS attributes can put it; CloudTrail: PutAttributes says who), not taken for its drain`
+    : '';
   return {
     status: 'done',
-    detail: `${containerInstances.length - left.length} ECS container instance(s) set DRAINING (no new task is placed on it)${markedText}${refusedText}${left.length ? `; left as found: ${left.map((f) => `${f.arn} ${f.before}`).join(', ')}` : ''}${past}`,
+    detail: `${containerInstances.length - left.length} ECS container instance(s) set DRAINING (no new task is placed on it)${markedText}${refusedText}${forgedText}${left.length ? `; left as found: ${left.map((f) => `${f.arn} ${f.before}`).join(', ')}` : ''}${past}`,
     evidence: { containerInstances },
   };
 }

@@ -1,0 +1,114 @@
+/**
+ * contain17 item 4: a forged drain mark. Anyone who may write ECS attributes and knows the incident id
+ * can put `datalek.drained-by=<incident>` on a container instance; a run finding it DRAINING with
+ * that mark took it for its own drain (attack16 K6's retry), and the release then set it ACTIVE: an
+ * instance drained for its own reasons put back into task placement by datalek. Now the run records
+ * each mark it puts (step `mark-container-instance`, evidence `drainMarked`) before the drain, and
+ * trusts the mark only on those; one it did not put is named in the step's detail. On moto.
+ */
+import { DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  CreateClusterCommand,
+  DescribeContainerInstancesCommand,
+  PutAttributesCommand,
+  RegisterContainerInstanceCommand,
+  UpdateContainerInstancesStateCommand,
+} from '@aws-sdk/client-ecs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import { DRAIN_MARKED, DRAINED_BY } from '../../handlers/adapters/aws/containment/ecs.js';
+import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
+import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
+import { runContainment } from '../../handlers/core/contain.js';
+import type { Incident } from '../../handlers/core/incident.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { releaseContainment } from '../../handlers/core/release.js';
+import { containmentWorld } from '../support/containment-world.js';
+import { buildVpc, showOwnInterfaceGroups } from '../support/ec2-scenario.js';
+import { findingEvent, instanceResource } from '../support/events.js';
+import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
+
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+
+describe.skipIf(!MOTO_AVAILABLE)('a drain mark the run did not put, on moto', () => {
+  let moto: Moto;
+  let c: ContainmentClients;
+  let store: DynamoDbIncidentStore;
+  let containment: AwsContainment;
+  let n = 0;
+
+  beforeAll(async () => {
+    const { factory, ...world } = await containmentWorld(ACCOUNT, REGION);
+    ({ moto, store, c } = world);
+    containment = new AwsContainment(factory);
+    // moto loads EC2's images on the first call, which on a loaded machine outlasts containment's 8 s timeout: loaded first without one.
+    await new EC2Client({ region: REGION }).send(new DescribeImagesCommand({}));
+  }, 120_000);
+  afterAll(async () => moto?.stop());
+
+  const now = () => new Date().toISOString();
+  const deps = () => ({ store, policy: DEFAULT_POLICY, now, containment, forceEnforce: true });
+
+  /** An instance in a VPC, the container instance of cluster `cluster`; its id and its container instance's ARN. */
+  async function containerInstance(cluster: string): Promise<{ instanceId: string; arn: string }> {
+    const { subnetId } = await buildVpc(c);
+    const imageId = (await c.ec2.send(new DescribeImagesCommand({}))).Images?.[0]?.ImageId as string;
+    const run = await c.ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro', SubnetId: subnetId }));
+    const instanceId = run.Instances?.[0]?.InstanceId as string;
+    await showOwnInterfaceGroups(c.ec2, [instanceId]);
+    await c.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+    const doc = JSON.stringify({ instanceId, region: REGION, accountId: ACCOUNT });
+    const out = await c.ecs.send(new RegisterContainerInstanceCommand({ cluster, instanceIdentityDocument: doc }));
+    return { instanceId, arn: out.containerInstance?.containerInstanceArn as string };
+  }
+
+  async function record(instanceId: string): Promise<string> {
+    n += 1;
+    const recorded = await recordEvent(
+      { store, policy: DEFAULT_POLICY, now, canEnforce: true, forceEnforce: true },
+      findingEvent({ id: `drain-mark-${Date.now()}-${n}`, accountId: ACCOUNT, type: 'Backdoor:EC2/C&CActivity.B', resource: instanceResource(instanceId) }),
+    );
+    return recorded.incidentId as string;
+  }
+
+  const described = async (cluster: string, arn: string) =>
+    (await c.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [arn] }))).containerInstances?.[0];
+  const isolation = async (incidentId: string) => ((await store.getIncident(incidentId)) as Incident).actions.find((a) => a.type === 'isolate-instance');
+
+  it("an instance DRAINING for its own reasons, this incident's mark forged on it: left as found, named, and the release leaves it DRAINING", async () => {
+    const { instanceId, arn } = await containerInstance('forged');
+    const incidentId = await record(instanceId);
+    // Someone who may write ECS attributes drains it (their own reasons) and puts this incident's mark on it.
+    await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'forged', containerInstances: [arn], status: 'DRAINING' }));
+    await c.ecs.send(new PutAttributesCommand({ cluster: 'forged', attributes: [{ name: DRAINED_BY, value: incidentId, targetId: arn }] }));
+
+    await runContainment(deps(), incidentId);
+
+    const action = await isolation(incidentId);
+    const drain = action?.steps?.find((s) => s.name === 'drain-container-instance');
+    expect(drain?.status).toBe('done');
+    expect(drain?.detail).toContain(`this incident's ${DRAINED_BY} mark found on ${arn} DRAINING, which the record does not say this isolation marked`);
+    expect(action?.evidence?.containerInstances).toEqual([{ cluster: expect.stringContaining('forged'), arn, before: 'DRAINING' }]);
+    expect(action?.evidence?.[DRAIN_MARKED]).toBeUndefined();
+
+    await releaseContainment(deps(), { incidentId, by: 'anna', reason: 'pentest' });
+    expect((await described('forged', arn))?.status).toBe('DRAINING');
+  });
+
+  it('the mark the run puts is recorded before the drain, and the release sets the instance ACTIVE and removes it', async () => {
+    const { instanceId, arn } = await containerInstance('own');
+    const incidentId = await record(instanceId);
+    await runContainment(deps(), incidentId);
+    const action = await isolation(incidentId);
+    expect(action?.evidence?.[DRAIN_MARKED]).toEqual([arn]);
+    const names = (action?.steps ?? []).map((s) => s.name);
+    expect(names).toContain('mark-container-instance');
+    expect(action?.evidence?.containerInstances).toEqual([{ cluster: expect.stringContaining('own'), arn, before: 'ACTIVE', drainedBy: incidentId }]);
+    expect((await described('own', arn))?.status).toBe('DRAINING');
+    await releaseContainment(deps(), { incidentId, by: 'anna', reason: 'pentest' });
+    const after = await described('own', arn);
+    expect([after?.status, after?.attributes?.find((a) => a.name === DRAINED_BY)]).toEqual(['ACTIVE', undefined]);
+  });
+});
