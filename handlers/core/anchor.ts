@@ -106,6 +106,12 @@ export interface AnchorResult {
   stoppedOnBroken: boolean;
   /** The incidents a person released from their pinned heads in the digest written (its `released`). */
   released: ReleasedRow[];
+  /**
+   * The incidents the last digest before this run released (a person's `anchor --release`): the
+   * scheduled run after a release names them in its log, so the release is in the pipeline's logs
+   * too. Null when it released none.
+   */
+  releasedBefore: { sequence: number; incidents: string[] } | null;
 }
 
 /**
@@ -168,6 +174,8 @@ interface Previous {
   lastIncident?: string;
   /** The left-out incidents' and registry shards' heads as it saw them, not vouched for (review14 K3). */
   seen: Map<string, IncidentHead>;
+  /** The incidents it released (a person's `anchor --release`). */
+  released: string[];
   registrySeen: Map<number, [number, number, string]>;
 }
 
@@ -296,7 +304,8 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   const leftOut = [...broken].sort();
   const signed = candidates.filter((h) => !broken.has(h.incidentId));
   const registryLeftOut = shardsOf(problems.filter(ofRegistry), shards.length);
-  const result = { adopted, bookkeeping, remaining, leftOut, registryLeftOut, stoppedOnBroken: turn !== undefined, released };
+  const releasedBefore = previous?.released.length ? { sequence: previous.sequence, incidents: previous.released } : null;
+  const result = { adopted, bookkeeping, remaining, leftOut, registryLeftOut, stoppedOnBroken: turn !== undefined, released, releasedBefore };
 
   const read = registryHeads(shards);
   const registry = read.map((head, shard) => (registryLeftOut.includes(shard) ? anchoredBefore(previous, shard) : head));
@@ -492,8 +501,9 @@ async function lastDigest(digests: DigestStore, state: AnchorState): Promise<Pre
 }
 
 /** What a digest saw of the incidents and registry shards it left out (none in digests written before it was kept). */
-function seenOf(digest: Digest): Pick<Previous, 'seen' | 'registrySeen'> {
+function seenOf(digest: Digest): Pick<Previous, 'seen' | 'registrySeen' | 'released'> {
   return {
+    released: (digest.released ?? []).map((r) => r.incident),
     seen: new Map((digest.seen ?? []).map(([incidentId, seq, hash]) => [incidentId, { incidentId, seq, hash }])),
     registrySeen: new Map((digest.registrySeen ?? []).map((row) => [row[0], row])),
   };

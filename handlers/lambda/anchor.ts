@@ -34,6 +34,12 @@ export function createAnchorHandler(deps: AnchorDeps) {
     }
     for (const a of result.adopted)
       deps.logger.warn('took a digest written by an anchor that stopped before recording it', { sequence: a.sequence, digest: a.name });
+    // A person's release (anchor --release, with the signing key) is named in the pipeline's log too: which incidents, which digest (never who or why).
+    if (result.releasedBefore)
+      deps.logger.warn('the last digest releases incidents from their pinned heads by hand (datalek anchor --release; verify --digests shows who and why)', {
+        sequence: result.releasedBefore.sequence,
+        incidentIds: result.releasedBefore.incidents,
+      });
     const w = result.written;
     if (w) deps.logger.info('wrote a digest', { sequence: w.sequence, digest: w.name, incidents: w.incidents.length, remaining: result.remaining });
     if (result.problems.length) {

@@ -72,6 +72,12 @@ describe.skipIf(!MOTO_AVAILABLE)('a pinned incident released on DynamoDB', () =>
     expect(await anchor()).toMatchObject({ incidents: 1 });
     expect(await anchor()).toEqual({ sequence: null, incidents: 0 });
     expect(errorLines(lines)).toEqual([]);
+    // The scheduled run after the release names it in the log: incident and digest, never who or why.
+    const named = lines.filter((l) => l.includes('releases incidents from their pinned heads by hand'));
+    expect(named).toHaveLength(1);
+    expect(JSON.parse(named[0])).toMatchObject({ level: 'WARN', sequence: 3, incidentIds: [id] });
+    expect(named[0]).not.toContain(BY);
+    expect(named[0]).not.toContain(WHY);
 
     const verified = await spawnCli(['verify', '--target', 'aws', '--digests', location], env);
     expect(verified.stderr).toBe('');
