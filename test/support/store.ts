@@ -83,3 +83,16 @@ export function refuseFinding(dir: string, findingId: string, body = TOO_BIG): v
   db.exec(`CREATE TRIGGER refuse_${findingId.replace(/\W/g, '_')} BEFORE INSERT ON findings WHEN NEW.finding_id = '${findingId}' BEGIN ${body}; END`);
   db.close();
 }
+
+/** Every table of the store's file in `dir` with a row holding `text` (the bytes as stored, not as read), once per such row. */
+export function rowsHolding(dir: string, text: string): string[] {
+  const db = new Database(join(dir, STORE_FILE), { readonly: true });
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
+    return tables.flatMap(({ name }) =>
+      (db.prepare(`SELECT * FROM "${name}"`).all() as unknown[]).filter((r) => JSON.stringify(r).includes(text)).map(() => name),
+    );
+  } finally {
+    db.close();
+  }
+}

@@ -18,10 +18,8 @@
  * next finding.
  */
 
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
+import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { showText } from '../../handlers/cli/views.js';
 import { actionId } from '../../handlers/core/containment.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
@@ -35,7 +33,7 @@ import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { ACCOUNT, credentialSequenceEvent, findingEvent, REGION, sequenceDetection } from '../support/events.js';
-import { tempSqliteStore } from '../support/store.js';
+import { rowsHolding, tempSqliteStore } from '../support/store.js';
 
 const PRINCIPAL = '111122223333:j.jansen';
 const RECORDED_AT = '2026-11-28T03:00:00.000Z';
@@ -58,19 +56,6 @@ function federatedSequence(id: string) {
     { id: `user:FederatedUser:${PRINCIPAL}`, user: { name: 'j.jansen', uid: PRINCIPAL, type: 'FederatedUser', account: { uid: ACCOUNT } } } as never,
   ];
   return credentialSequenceEvent({ id, detection });
-}
-
-/** Every row of every table of the store's file that holds `text` (the bytes as stored, not as read), by table. */
-function rowsHolding(dir: string, text: string): string[] {
-  const db = new Database(join(dir, STORE_FILE), { readonly: true });
-  try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
-    return tables.flatMap(({ name }) =>
-      (db.prepare(`SELECT * FROM "${name}"`).all() as unknown[]).filter((r) => JSON.stringify(r).includes(text)).map(() => name),
-    );
-  } finally {
-    db.close();
-  }
 }
 
 /**

@@ -9,10 +9,7 @@
  * minimise clears), and an incident recorded before still takes the user's next finding.
  */
 
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import { showText } from '../../handlers/cli/views.js';
 import { runContainment } from '../../handlers/core/contain.js';
 import { actionId } from '../../handlers/core/containment.js';
@@ -28,7 +25,7 @@ import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import type { Containment } from '../../handlers/ports/containment.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { ACCOUNT, accessKeyResource, credentialSequenceEvent, findingEvent, REGION, sequenceDetection } from '../support/events.js';
-import { tempSqliteStore } from '../support/store.js';
+import { rowsHolding, tempSqliteStore } from '../support/store.js';
 
 const USER = 'jan.jansen@example.nl';
 const RECORDED_AT = '2026-11-28T03:00:00.000Z';
@@ -44,19 +41,6 @@ function consoleLogin(id: string) {
     type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B',
     resource: { resourceType: 'AccessKey', accessKeyDetails: { userType: 'IAMUser', userName: USER } },
   } as never);
-}
-
-/** Every table of the store's file with a row holding `text` (the bytes as stored). */
-function rowsHolding(dir: string, text: string): string[] {
-  const db = new Database(join(dir, STORE_FILE), { readonly: true });
-  try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
-    return tables.flatMap(({ name }) =>
-      (db.prepare(`SELECT * FROM "${name}"`).all() as unknown[]).filter((r) => JSON.stringify(r).includes(text)).map(() => name),
-    );
-  } finally {
-    db.close();
-  }
 }
 
 /** A containment adapter that records the user each step acts on, and each release's. */
