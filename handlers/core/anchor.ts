@@ -37,6 +37,13 @@
  *    a forged head pinned kept the incident out for good once mended (readB16 B1).
  * 4. Build, sign and write the digest, never over an existing one; then record the heads as anchored.
  *
+ * A person's release (`datalek anchor --release ID --by NAME --why TEXT`, a run with the signing
+ * key; never the scheduled run, and never read from the store): the incident named is read first,
+ * held to its own chain alone (refused, naming the break, when that does not verify, and refused
+ * when it still holds every head pinned), its pinned heads that the store no longer holds are given
+ * up in a signed `released` row, and it is anchored at its ledger head. A record put back from a copy
+ * that lacks what a digest anchored or saw otherwise stayed left out, failing every run, for good.
+ *
  * The claims on resources (which incident a finding on a resource joins) are in no ledger, so no
  * digest anchors them and signing does not bless them: `resourceClaimProblems` checks them as
  * `verify` does, and `datalek anchor` reports them beside the digest it writes. It does not refuse:
