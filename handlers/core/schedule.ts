@@ -263,6 +263,29 @@ export function awaitsAcknowledgement(incident: Incident): boolean {
   return !incident.acknowledgedBy && incident.state !== 'closed' && !incident.sample;
 }
 
+/** What the list of incidents `datalek status` and the web overview show holds, counted once for both. */
+export interface ListedCounts {
+  open: number;
+  unacked: number;
+  /** Closed incidents listed because a duty is still owed (core/clocks.ts closedWithDuty). */
+  owed: number;
+}
+
+export function listedCounts(listed: readonly Incident[]): ListedCounts {
+  const open = listed.filter((i) => i.state !== 'closed').length;
+  return { open, unacked: listed.filter(awaitsAcknowledgement).length, owed: listed.length - open };
+}
+
+/**
+ * The count line in English, without the closing full stop: the same words on the CLI and the page,
+ * so that neither reads "0 open incidents" above a closed incident whose AP notification is owed
+ * (review15 Sb). `which` follows the owed part (status: where to see the duty).
+ */
+export function countLine(c: ListedCounts, which = ''): string {
+  const owed = c.owed ? `; ${c.owed} closed with a duty still owed${which}` : '';
+  return `${c.open} open incident${c.open === 1 ? '' : 's'}, ${c.unacked} not acknowledged${owed}`;
+}
+
 function escalation(incident: Incident, policy: Policy): Escalation | null {
   // Pages run until a person acknowledges; sample incidents are paged once, as a test, and never nag.
   if (!awaitsAcknowledgement(incident) || !incident.paging.firstPageAt) return null;

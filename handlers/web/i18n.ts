@@ -4,6 +4,7 @@
  */
 import type { ClockName } from '../core/clocks.js';
 import type { ActionStatus } from '../core/incident.js';
+import { countLine, type ListedCounts } from '../core/schedule.js';
 import type { Lang } from '../use-cases/fields.js';
 
 const nl = {
@@ -25,7 +26,8 @@ const nl = {
   openByHandIntro:
     'Voor een datalek dat geen GuardDuty-bevinding opende: een brief aan de verkeerde persoon, een verloren laptop (AVG art. 33(5): elk datalek in het register). De AP-termijn loopt vanaf het moment van bewustwording. Komt het van een bevinding die het beleid negeerde, plak dan de gebeurtenis van die bevinding hieronder: latere versies ervan komen bij dit incident.',
   noClosed: 'Nog geen afgesloten incidenten.',
-  openCount: (n: number, unacked: number) => `${n} open incident${n === 1 ? '' : 'en'}, ${unacked} niet opgepakt.`,
+  openCount: (c: ListedCounts) =>
+    `${c.open} open incident${c.open === 1 ? '' : 'en'}, ${c.unacked} niet opgepakt${c.owed ? `; ${c.owed} gesloten incident${c.owed === 1 ? '' : 'en'} met een plicht die nog openstaat` : ''}.`,
   caption: 'Open incidenten, de meest dringende eerst',
   closedCaption: 'Afgesloten incidenten, de laatst afgesloten eerst',
   col: {
@@ -308,7 +310,7 @@ const en: Dictionary = {
   openByHandIntro:
     'For a breach no GuardDuty finding opened: a letter to the wrong person, a lost laptop (Art. 33(5): every breach in the register). The AP clock runs from the moment of awareness. When it comes from a finding the policy ignored, paste that finding’s event below: its later versions join this incident.',
   noClosed: 'No closed incidents yet.',
-  openCount: (n: number, unacked: number) => `${n} open incident${n === 1 ? '' : 's'}, ${unacked} not acknowledged.`,
+  openCount: (c: ListedCounts) => `${countLine(c)}.`,
   caption: 'Open incidents, most urgent first',
   closedCaption: 'Closed incidents, most recently closed first',
   col: {

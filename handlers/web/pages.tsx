@@ -13,6 +13,7 @@ import { clockShownLabel, closeReasonLabel, recipientLabel, reportKindLabel, res
 import { inheritedHoldSummary, MINIMISED_HEADING, minimisedSummary, retentionHoldSummary } from '../core/minimise.js';
 import type { Notice } from '../core/notice.js';
 import type { RegisterRow } from '../core/register.js';
+import { listedCounts } from '../core/schedule.js';
 import { formatLocal } from '../core/time.js';
 import { type VerifyResult, verifyOk } from '../core/verify-store.js';
 import { ackAction } from '../use-cases/actions.js';
@@ -44,9 +45,9 @@ import { describeProblemNl } from './verify-nl.js';
 
 export function OverviewPage({ view, incidents }: { view: View; incidents: Incident[] }) {
   const { w } = view;
-  // Listed too: closed incidents with a duty an assessment after closing reopened (use-cases/queries.ts openIncidents).
-  const open = incidents.filter((i) => i.state !== 'closed');
-  const unacked = open.filter((i) => !i.acknowledgedBy && !i.sample).length;
+  // Listed too, and counted as status counts them: closed incidents with a duty an assessment after
+  // closing reopened (use-cases/queries.ts openIncidents).
+  const counts = listedCounts(incidents);
   return (
     <Layout view={view} title={w.overview}>
       <h1>{w.overview}</h1>
@@ -54,7 +55,7 @@ export function OverviewPage({ view, incidents }: { view: View; incidents: Incid
         <p>{w.noOpen}</p>
       ) : (
         <>
-          <p>{w.openCount(open.length, unacked)}</p>
+          <p>{w.openCount(counts)}</p>
           <table class="overview">
             <caption>{w.caption}</caption>
             <thead>

@@ -86,7 +86,7 @@ describe('assessed notifiable after closing, on the web page (review5 A8)', () =
     await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'toch klantdata', by: 'FG', confirmAfterClose: true });
     const html = await overview();
     expect(html).toContain(`data-incident="${id}"`);
-    expect(pageText(html)).toContain('0 open incidenten, 0 niet opgepakt.');
+    expect(pageText(html)).toContain('0 open incidenten, 0 niet opgepakt; 1 gesloten incident met een plicht die nog openstaat.');
     expect(pageText(html)).toMatch(/gesloten AP : loopt , uiterlijk 2026-11-30 22:00 CET/);
   });
 });

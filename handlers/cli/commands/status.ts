@@ -1,5 +1,5 @@
 import { type LeftToClosed, leftToClosed, readingOnce, withHoldersRead } from '../../core/contain.js';
-import { awaitsAcknowledgement } from '../../core/schedule.js';
+import { countLine, listedCounts } from '../../core/schedule.js';
 import { oneLine } from '../../core/text.js';
 import { openIncidents } from '../../use-cases/queries.js';
 import { type Command, type Context, unreadableReporter, withBackend } from '../context.js';
@@ -54,14 +54,11 @@ async function status(ctx: Context): Promise<number> {
       ctx.io.out(statusTable(incidents, ctx.policy, ctx.now()));
       for (const [id, found] of left) for (const l of found) ctx.io.out(`${id}: ${leftToClosedLine(id, l)}`);
       for (const [id, found] of failedThere) for (const f of found) ctx.io.out(oneLine(`${id}: ${f.actionId}: ${f.reason}`));
-      const unacked = incidents.filter(awaitsAcknowledgement).length;
-      const open = incidents.filter((i) => i.state !== 'closed').length;
-      const closed = incidents.length - open;
       // A duty a closed incident still owes: reopened by an assessment after closing, a report whose
       // clock closing left running (G9, the NIS2 final report), or facts after closing that the
       // assessment or the Art. 34 decision no longer fits (show ID says which).
-      const owed = closed ? `; ${closed} closed with a duty still owed (datalek show ID says which)` : '';
-      ctx.io.out(`\n${open} open incident${open === 1 ? '' : 's'}, ${unacked} not acknowledged${owed}. Details: datalek show ID; take one: datalek ack ID`);
+      const counts = countLine(listedCounts(incidents), ' (datalek show ID says which)');
+      ctx.io.out(`\n${counts}. Details: datalek show ID; take one: datalek ack ID`);
     }
     return unreadable.exitCode(0);
   });
