@@ -33,8 +33,11 @@
  *    for: the digest carries its head (`seen`, `registrySeen`) on until it verifies, and it
  *    is anchored again only while it holds that head (review14 K3: otherwise the history written
  *    while an old entry was kept broken could be rewritten, the byte put back, and signed). The
- *    head pinned is the newest entry the chain vouches for (vouchedHead), never the break itself:
- *    a forged head pinned kept the incident out for good once mended (readB16 B1).
+ *    head pinned is the newest entry as read (readHead): the hash its texts fold to beside the one
+ *    stored, held to either, so a hash column flipped neither moves the pin below what was read
+ *    (review15 K1: that entry, or a new incident whole, was then rewritable or deletable unnamed)
+ *    nor keeps it out once put back (readB16 B1). A digest also lists what it left out
+ *    (`leftOut`), and the next run reads each of those, marked or not (review15 K3).
  * 4. Build, sign and write the digest, never over an existing one; then record the heads as anchored.
  *
  * A person's release (`datalek anchor --release ID --by NAME --why TEXT`, a run with the signing
@@ -76,13 +79,15 @@ import {
   digestName,
   type LoadedDigest,
   loadDigests,
+  type RegistrySeenRow,
   type ReleasedRow,
+  type SeenHead,
   signDigest,
   statement,
   withHeads,
 } from './digest.js';
 import { sha256 } from './hash.js';
-import { anchorRoot, chainHash, type IncidentHead, ledgerGenesis, registryGenesis } from './ledger.js';
+import { anchorRoot, type ChainHead, chainHash, type IncidentHead, ledgerGenesis, registryGenesis } from './ledger.js';
 
 export interface AnchorResult {
   /** The digest written, or null when nothing changed that verifies. */
@@ -180,10 +185,12 @@ interface Previous {
   /** The highest incident id it anchored: a bounded run starts after it (review7 Y10). */
   lastIncident?: string;
   /** The left-out incidents' and registry shards' heads as it saw them, not vouched for (review14 K3). */
-  seen: Map<string, IncidentHead>;
+  seen: Map<string, SeenHead>;
   /** The incidents it released (a person's `anchor --release`). */
   released: string[];
-  registrySeen: Map<number, [number, number, string]>;
+  registrySeen: Map<number, RegistrySeenRow>;
+  /** The incidents it left out: the next run reads each, marked or not (review15 K3). */
+  leftOut: string[];
 }
 
 export async function anchorStore(deps: Deps): Promise<AnchorResult> {
@@ -245,8 +252,14 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
           `incident ${id} is not released: a registry problem names it (${describeProblem(problems.find((p) => p.incidentId === id) as AuditProblem)}), and a release gives up ledger heads only; nothing written`,
         );
     }
-    // The incidents released are read first, marked or not, and count as taken.
-    const rest = [...inTurn.filter(known), ...inTurn.filter((id) => !known(id))].filter((id) => !releasing.has(id));
+    // The incidents the last digest left out are read first, whether or not a mark names them
+    // (review15 K3): on DynamoDB one mark deleted had the anchor stop reading an incident that does
+    // not verify, and go quiet while it still did not; and one deleted whole while left out is named
+    // (K1b). They leave the list only by verifying; at most maxBroken of them (the digest's list is),
+    // read on top of the slice and its own maxBroken. One released is read as released, below.
+    const listed = new Set((previous?.leftOut ?? []).filter((id) => !releasing.has(id)));
+    // The incidents released are read next, marked or not, and count as taken.
+    const rest = [...inTurn.filter(known), ...inTurn.filter((id) => !known(id))].filter((id) => !releasing.has(id) && !listed.has(id));
     const moved = [...releasing.keys(), ...rest];
     const released: ReleasedRow[] = [];
     // An incident left out (it does not verify) does not count against the slice (review13 E1):
@@ -260,35 +273,37 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     let broken = 0;
     let read = 0;
     let turn: string | undefined;
-    // Each incident read, at the newest head its chain vouches for; `extends`: it still holds the head seen while it was left out.
-    const heads = new Map<string, { head: IncidentHead | null; extends: boolean }>();
-    for (const id of moved) {
-      if (believed && taken >= maxHeads) break;
-      if (believed && broken >= maxBroken) {
+    // Each incident read, at its newest entry as read; `extends`: it still holds the head seen while it was left out.
+    const heads = new Map<string, { head: SeenHead | null; extends: boolean }>();
+    for (const id of [...listed, ...moved]) {
+      const carried = listed.has(id);
+      if (!carried && believed && taken >= maxHeads) break;
+      if (!carried && believed && broken >= maxBroken) {
         turn = moved[read - 1];
         break;
       }
-      read++;
+      if (!carried) read++;
       const raw = await source.rawIncident(id);
       const release = releasing.get(id);
+      // The chain as read is folded on from the head anchored (up to it that head pins it), or from its genesis.
+      const base = before.get(id) ?? { seq: 0, hash: ledgerGenesis(id) };
       if (release) released.push(releaseOf(raw, release, before.get(id), previous?.seen.get(id), deps.now()));
       // A released incident is held to its own chain alone (releaseOf refused it otherwise): the heads pinned are given up.
-      const behindSeen = release ? [] : ledgerBehind(raw, previous?.seen.get(id), 'seen');
+      const behindSeen = release ? [] : ledgerSeenBehind(raw, previous?.seen.get(id), base);
       const own = [...auditIncident(raw, () => true), ...(release ? [] : ledgerBehind(raw, before.get(id))), ...behindSeen];
       problems.push(...own);
-      if (!own.some((p) => !ofRegistry(p)) && !namedByRegistry.has(id)) taken++;
+      if (carried) {
+        // Counted by the list it came from, not against the slice.
+      } else if (!own.some((p) => !ofRegistry(p)) && !namedByRegistry.has(id)) taken++;
       else broken++;
       // The head signed is the ledger's own, never what the bookkeeping names.
       const head = raw.ledger.reduce<RawIncident['ledger'][number] | undefined>((top, row) => (!top || row.seq > top.seq ? row : top), undefined);
       if (head && !(before.get(id)?.seq === head.seq && before.get(id)?.hash === head.hash))
         candidates.push({ incidentId: id, seq: head.seq, hash: head.hash });
       // Seen only past the head anchored: up to it the anchored head pins it (a chain rewritten there and put back is renewed).
-      // And only as far as the chain vouches for it (readB16 B1): a head forged is not pinned, or mending it kept it out for good.
-      const sound = vouchedHead(
-        [...raw.ledger].sort((x, y) => x.seq - y.seq),
-        ledgerGenesis(id),
-      );
-      const past = sound && sound.seq > (before.get(id)?.seq ?? 0) ? { incidentId: id, seq: sound.seq, hash: sound.hash } : null;
+      // Pinned as read (review15 K1): its newest entry and what its texts fold to, whatever the hash columns claim.
+      const top = readHead(ledgerRows(raw), base);
+      const past = top ? { incidentId: id, seq: top.at, hash: top.hash, ...(top.read === top.hash ? {} : { read: top.read }) } : null;
       heads.set(id, { head: past, extends: behindSeen.length === 0 });
     }
     const remaining = moved.length - read;
@@ -319,10 +334,12 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   const sameRegistry = previous !== null && JSON.stringify(previous.registry) === JSON.stringify(registry.map((h) => [h.seq, h.hash]));
   const seen = seenHeads(previous, heads, broken);
   const registrySeen = registrySeenHeads(previous, shards, registryLeftOut, registry);
-  // What is left out is pinned as read: a run that saw it move writes a digest for that alone.
+  const listed = leftOutListed(previous, leftOut, maxBroken);
+  // What is left out is pinned as read, and listed: a run that saw either change writes a digest for that alone.
   const sameSeen =
     JSON.stringify(seen) === JSON.stringify([...(previous?.seen.values() ?? [])]) &&
-    JSON.stringify(registrySeen) === JSON.stringify([...(previous?.registrySeen.values() ?? [])]);
+    JSON.stringify(registrySeen) === JSON.stringify([...(previous?.registrySeen.values() ?? [])]) &&
+    JSON.stringify(listed) === JSON.stringify(previous?.leftOut ?? []);
   // A run stopped on broken incidents writes its turn all the same: without it the next would read the same ones again.
   if (signed.length === 0 && sameRegistry && sameSeen && !bookkeeping && turn === undefined && released.length === 0)
     return { written: null, problems, unchanged: problems.length === 0, ...result };
@@ -343,6 +360,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     seen,
     registrySeen,
     released,
+    leftOut: listed,
   });
   const { digest, bytes } = await signDigest(body, deps.signer);
   const name = digestName(sequence);
@@ -389,7 +407,7 @@ async function anchoredByDigests(deps: Deps, previous: Previous | null): Promise
  * not verify (a release never vouches for a broken chain) or when it still holds every head pinned
  * (nothing to give up). The heads given up are those pinned that the ledger no longer holds.
  */
-function releaseOf(raw: RawIncident, request: ReleaseRequest, anchored: IncidentHead | undefined, seen: IncidentHead | undefined, at: string): ReleasedRow {
+function releaseOf(raw: RawIncident, request: ReleaseRequest, anchored: IncidentHead | undefined, seen: SeenHead | undefined, at: string): ReleasedRow {
   const breaks = auditIncident(raw, () => true);
   if (breaks.length)
     throw new ReleaseRefusedError(
@@ -397,11 +415,15 @@ function releaseOf(raw: RawIncident, request: ReleaseRequest, anchored: Incident
     );
   const head = raw.ledger.reduce<RawIncident['ledger'][number] | undefined>((top, row) => (!top || row.seq > top.seq ? row : top), undefined);
   if (!head) throw new ReleaseRefusedError(`incident ${raw.id} is not released: it has no ledger; nothing written`);
-  const givenUp = (pin: IncidentHead | undefined): [number, string] | undefined => (pin && ledgerBehind(raw, pin).length ? [pin.seq, pin.hash] : undefined);
+  const givenUp = (pin: IncidentHead | undefined, behind: (pin: IncidentHead) => AuditProblem[]): [number, string] | undefined =>
+    pin && behind(pin).length ? [pin.seq, pin.hash] : undefined;
+  const anchoredGone = givenUp(anchored, (pin) => ledgerBehind(raw, pin));
+  // The seen head is held as it was read (ledgerSeenBehind), from the head anchored when it was seen.
+  const seenGone = givenUp(seen, () => ledgerSeenBehind(raw, seen, anchored ?? { seq: 0, hash: ledgerGenesis(raw.id) }));
   const row: ReleasedRow = {
     incident: raw.id,
-    ...(givenUp(anchored) ? { anchored: givenUp(anchored) } : {}),
-    ...(givenUp(seen) ? { seen: givenUp(seen) } : {}),
+    ...(anchoredGone ? { anchored: anchoredGone } : {}),
+    ...(seenGone ? { seen: seenGone } : {}),
     taken: [head.seq, head.hash],
     by: request.by,
     why: request.why,
@@ -508,25 +530,37 @@ async function lastDigest(digests: DigestStore, state: AnchorState): Promise<Pre
 }
 
 /** What a digest saw of the incidents and registry shards it left out (none in digests written before it was kept). */
-function seenOf(digest: Digest): Pick<Previous, 'seen' | 'registrySeen' | 'released'> {
+function seenOf(digest: Digest): Pick<Previous, 'seen' | 'registrySeen' | 'released' | 'leftOut'> {
+  const seen = new Map<string, SeenHead>(
+    (digest.seen ?? []).map(([incidentId, seq, hash, read]) => [incidentId, { incidentId, seq, hash, ...(read === undefined ? {} : { read }) }]),
+  );
   return {
     released: (digest.released ?? []).map((r) => r.incident),
-    seen: new Map((digest.seen ?? []).map(([incidentId, seq, hash]) => [incidentId, { incidentId, seq, hash }])),
+    seen,
     registrySeen: new Map((digest.registrySeen ?? []).map((row) => [row[0], row])),
+    // A digest written before it listed them: the incidents it pinned are the ones it left out that it names.
+    leftOut: digest.leftOut ?? [...seen.keys()],
   };
+}
+
+/**
+ * The incidents a digest lists as left out (review15 K3): those left out now, the ones the last
+ * digest listed first (they leave the list only by verifying), at most `max` (what one run reads
+ * of them on top of its slice). One left out beyond it is named by the run and stays marked.
+ */
+function leftOutListed(previous: Pick<Previous, 'leftOut'> | null, leftOut: string[], max: number): string[] {
+  const before = new Set(previous?.leftOut ?? []);
+  const ids = leftOut.filter((id) => !id.startsWith('('));
+  return [...ids.filter((id) => before.has(id)), ...ids.filter((id) => !before.has(id))].slice(0, max).sort();
 }
 
 /**
  * The left-out incidents' heads this digest sees (review14 K3): the ones the last digest saw, but
  * for those read now that verify (they held it, and are anchored now or were at that head), and
- * for those read now and left out again, the newest head the chain vouches for, unless it does not extend the one seen
+ * for those read now and left out again, the newest entry as read (readHead), unless it does not extend the one seen
  * before (then that one stays: the rewrite is named on every run, never taken as the new pin).
  */
-function seenHeads(
-  previous: Pick<Previous, 'seen'> | null,
-  heads: Map<string, { head: IncidentHead | null; extends: boolean }>,
-  leftOut: Set<string>,
-): IncidentHead[] {
+function seenHeads(previous: Pick<Previous, 'seen'> | null, heads: Map<string, { head: SeenHead | null; extends: boolean }>, leftOut: Set<string>): SeenHead[] {
   const seen = new Map(previous?.seen);
   for (const [id, { head, extends: holds }] of heads) {
     if (!leftOut.has(id)) seen.delete(id);
@@ -536,50 +570,71 @@ function seenHeads(
 }
 
 /**
- * The same for the registry shards: a shard renewed drops out; one left out is seen at the newest
- * head its chain vouches for while it holds the one seen before, and only past the head carried as anchored (`anchored`):
+ * The same for the registry shards: a shard renewed drops out; one left out is seen at its newest
+ * entry as read (readHead) while it holds the one seen before, and only past the head carried as anchored (`anchored`):
  * up to there the anchored head pins it, and a shard rewritten there and put back is renewed.
  */
 function registrySeenHeads(
   previous: Pick<Previous, 'registrySeen'> | null,
   shards: RegistryRows[],
   leftOut: number[],
-  anchored: { seq: number }[],
-): [number, number, string][] {
+  anchored: ChainHead[],
+): RegistrySeenRow[] {
   const seen = new Map(previous?.registrySeen);
   for (const [shard, rows] of shards.entries()) {
     const before = seen.get(shard);
-    // The newest entry the chain vouches for, not the head as read (readB16 B1): a forged head is not pinned.
-    const head = vouchedHead(rows, registryGenesis(shard));
+    const base = anchored[shard] ?? { seq: 0, hash: registryGenesis(shard) };
+    const top = readHead(registryRows(rows), base);
     if (!leftOut.includes(shard)) seen.delete(shard);
-    else if (head && head.n > (anchored[shard]?.seq ?? 0) && (!before || registryHolds(shards, shard, before[1], before[2])))
-      seen.set(shard, [shard, head.n, head.hash]);
+    else if (top && (!before || registrySeenHolds(shards, before, base)))
+      seen.set(shard, top.read === top.hash ? [shard, top.at, top.hash] : [shard, top.at, top.hash, top.read]);
   }
   return [...seen.values()].sort((a, b) => a[0] - b[0]);
 }
 
-/**
- * The newest entry of a chain (in order) that the chain itself vouches for as written: its hash
- * recomputes from its stored text and it links to the entry below (the genesis for the first).
- * An entry that is itself the break (its hash flipped, or junk appended) is never pinned as seen;
- * an old entry broken under a sound tail still has the tail pinned (review14 K3).
- */
-function vouchedHead<T extends { data: string; prevHash: string; hash: string }>(rows: T[], genesis: string): T | undefined {
-  for (let i = rows.length - 1; i >= 0; i--) {
-    const row = rows[i];
-    if (row.prevHash === (i === 0 ? genesis : rows[i - 1].hash) && chainHash(row.prevHash, row.data) === row.hash) return row;
-  }
-  return undefined;
+/** A chain's entries as readHead takes them: position, stored text, stored hash, in order. */
+type ReadRow = { at: number; data: string; hash: string };
+
+function ledgerRows(raw: RawIncident): ReadRow[] {
+  return raw.ledger.map((r) => ({ at: r.seq, data: r.data, hash: r.hash })).sort((x, y) => x.at - y.at);
 }
 
-function registryHolds(shards: RegistryRows[], shard: number, n: number, hash: string): boolean {
-  return (n === 0 ? registryGenesis(shard) : shards[shard]?.find((r) => r.n === n)?.hash) === hash;
+function registryRows(rows: RegistryRows): ReadRow[] {
+  return rows.map((r) => ({ at: r.n, data: r.data, hash: r.hash })).sort((x, y) => x.at - y.at);
+}
+
+/**
+ * What the anchor read of a chain past `base` (the head anchored, or the genesis), up to entry
+ * `upTo`: the newest entry, its stored hash, and `read`, the hash its stored texts fold to from
+ * base (chainHash over each entry's text), whatever the hash and prevHash columns say (review15
+ * K1). Pinned so, a hash column flipped neither moves the pin below the entry (leaving it, or a new
+ * incident whole, rewritable or deletable unnamed) nor keeps the chain out once put back (readB16
+ * B1); any text changed, removed or reordered does not fold to it. Undefined when nothing is past base.
+ */
+function readHead(rows: ReadRow[], base: ChainHead, upTo = Number.POSITIVE_INFINITY): { at: number; hash: string; read: string } | undefined {
+  let top: { at: number; hash: string; read: string } | undefined;
+  for (const row of rows) if (row.at > base.seq && row.at <= upTo) top = { at: row.at, hash: row.hash, read: chainHash(top?.read ?? base.hash, row.data) };
+  return top;
+}
+
+/**
+ * A chain holds a pin when its texts, read as the pin was, fold to the same at the same entry: to
+ * the content then read, or to the hash then stored (what the entries said before a text was
+ * edited, and was put back). The hash columns alone prove nothing of the texts.
+ */
+function holdsPin(rows: ReadRow[], base: ChainHead, pin: { seq: number; hash: string; read?: string }): boolean {
+  const now = readHead(rows, base, pin.seq);
+  return now?.at === pin.seq && (now.read === pin.hash || now.read === pin.read);
+}
+
+function registrySeenHolds(shards: RegistryRows[], [shard, n, hash, read]: RegistrySeenRow, base: ChainHead): boolean {
+  return holdsPin(registryRows(shards[shard] ?? []), base, { seq: n, hash, read });
 }
 
 /** Registry entries a digest saw while their shard was left out that the store no longer holds: the shard stays left out. */
-function registrySeenBehind(previous: Pick<Previous, 'registrySeen'> | null, shards: RegistryRows[]): AuditProblem[] {
+function registrySeenBehind(previous: Pick<Previous, 'registrySeen' | 'registry'> | null, shards: RegistryRows[]): AuditProblem[] {
   return [...(previous?.registrySeen.values() ?? [])]
-    .filter(([shard, n, hash]) => !registryHolds(shards, shard, n, hash))
+    .filter((row) => !registrySeenHolds(shards, row, anchoredBefore(previous, row[0])))
     .map(([shard, n]) => ({
       incidentId: '(registry)',
       entry: `registry ${shard}/${n}`,
@@ -652,12 +707,8 @@ function registryBehind(previous: Pick<Previous, 'registry'> | null, shards: Reg
   return problems;
 }
 
-/**
- * The incident's ledger no longer holds the head a digest anchored (as the store records it): it
- * was rolled back. Or (`seen`) the head the last digest saw while it was left out: what it recorded
- * then was rewritten (review14 K3), and it stays left out.
- */
-function ledgerBehind(raw: RawIncident, head: IncidentHead | undefined, as: 'anchored' | 'seen' = 'anchored'): AuditProblem[] {
+/** The incident's ledger no longer holds the head a digest anchored (as the store records it): it was rolled back. */
+function ledgerBehind(raw: RawIncident, head: IncidentHead | undefined): AuditProblem[] {
   if (!head) return [];
   const stored = raw.ledger.find((row) => row.seq === head.seq);
   if (stored?.hash === head.hash) return [];
@@ -666,10 +717,25 @@ function ledgerBehind(raw: RawIncident, head: IncidentHead | undefined, as: 'anc
       incidentId: raw.id,
       entry: `ledger ${head.seq}`,
       seq: head.seq,
-      problem:
-        as === 'anchored'
-          ? `${stored ? 'differs from' : 'is gone, yet'} the head a digest anchored: the incident was rolled back behind its digests (datalek verify --digests names the digest)`
-          : `${stored ? 'differs from' : 'is gone, yet'} the head the last digest saw while the incident did not verify (seen, not vouched for): what it recorded while it was left out was rewritten, so it is not anchored (datalek verify --digests names the digest)`,
+      problem: `${stored ? 'differs from' : 'is gone, yet'} the head a digest anchored: the incident was rolled back behind its digests (datalek verify --digests names the digest)`,
+    },
+  ];
+}
+
+/**
+ * The incident's ledger no longer reads, up to the head the last digest saw while it was left out,
+ * as it read then (holdsPin, folded on from `base`): what it recorded then was rewritten or removed
+ * (review14 K3, review15 K1), or the incident deleted whole (K1b), and it stays left out.
+ */
+function ledgerSeenBehind(raw: RawIncident, pin: SeenHead | undefined, base: ChainHead): AuditProblem[] {
+  if (!pin || holdsPin(ledgerRows(raw), base, pin)) return [];
+  const stored = raw.ledger.some((row) => row.seq === pin.seq);
+  return [
+    {
+      incidentId: raw.id,
+      entry: `ledger ${pin.seq}`,
+      seq: pin.seq,
+      problem: `${stored ? 'does not read as' : 'is gone, yet was'} the head the last digest saw while the incident did not verify (seen, not vouched for): ${raw.ledger.length ? 'what it recorded while it was left out was rewritten, so it is not anchored' : 'the incident was deleted while it was left out'} (datalek verify --digests names the digest)`,
     },
   ];
 }

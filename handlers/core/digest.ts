@@ -54,7 +54,8 @@ export interface DigestBody {
   turn?: string;
   /**
    * The incidents left out (they did not verify), each at its ledger head as the run read it
-   * ([incident, entries, last hash]): seen, not vouched for. Signed beside the heads anchored, not
+   * (SeenRow: its newest entry, the hash stored there and, where it differs, the hash its content
+   * read folds to): seen, not vouched for. Signed beside the heads anchored, not
    * in the root. What an incident records while it is left out is pinned by it: a later digest
    * anchors that incident only when its ledger still holds this head (review14 K3: with nothing
    * pinning it, the tail written while an old entry was kept broken could be rewritten and the byte
@@ -62,13 +63,22 @@ export interface DigestBody {
    * until the incident is anchored again; a head read that does not extend the one seen before is
    * not taken, the older one stays. Absent when nothing is left out.
    */
-  seen?: [string, number, string][];
+  seen?: SeenRow[];
   /**
    * The same for the registry shards left out (`registryLeftOut`): each at its head as read
-   * ([shard, entries, last hash]), seen, not vouched for; the shard is renewed only when it still
-   * holds that entry.
+   * ([shard, entries, last hash, content read?]), seen, not vouched for; the shard is renewed only
+   * when it still holds that entry.
    */
-  registrySeen?: [number, number, string][];
+  registrySeen?: RegistrySeenRow[];
+  /**
+   * The incidents this digest left out (they did not verify), by id, at most as many as one run reads
+   * of them (core/anchor.ts MAX_BROKEN_PER_RUN). The next run reads each of them whether or not the
+   * store marks it for the anchor, so one leaves this list only by verifying and being signed
+   * (review15 K3: one mark deleted on DynamoDB had the anchor stop reading it, and go quiet), and
+   * one the store no longer holds is named, by the anchor and by `verify --digests` (K1b). Absent
+   * when nothing is left out, and from digests written before it was kept.
+   */
+  leftOut?: string[];
   /**
    * The pinned heads a person gave up (`datalek anchor --release ID --by NAME --why TEXT`), one row
    * per incident released: the head the digests anchored (`anchored`) and the head seen while it was
@@ -79,6 +89,20 @@ export interface DigestBody {
    * when nothing was released.
    */
   released?: ReleasedRow[];
+}
+
+/**
+ * A pinned head: [incident, entry, its stored hash, content read?]. The fourth is the hash folded
+ * from the anchored head (or the genesis) over the stored texts of the entries past it, when it is
+ * not the stored hash (review15 K1: a hash column flipped). The chain is taken to hold the pin when
+ * it holds either: the entries as their hashes said, or as their texts were read.
+ */
+export type SeenRow = [string, number, string] | [string, number, string, string];
+export type RegistrySeenRow = [number, number, string] | [number, number, string, string];
+
+/** A pinned head as the anchor keeps it: `read` when the content read folds to another hash than the one stored. */
+export interface SeenHead extends IncidentHead {
+  read?: string;
 }
 
 /** One incident released from its pinned heads by a person (a digest's `released`). */
@@ -150,9 +174,10 @@ export function buildDigestBody(input: {
   anchored?: string;
   registryLeftOut?: number[];
   turn?: string;
-  seen?: IncidentHead[];
-  registrySeen?: [number, number, string][];
+  seen?: SeenHead[];
+  registrySeen?: RegistrySeenRow[];
   released?: ReleasedRow[];
+  leftOut?: string[];
 }): DigestBody {
   return {
     format: DIGEST_FORMAT,
@@ -167,10 +192,18 @@ export function buildDigestBody(input: {
     ...(input.anchored === undefined ? {} : { anchored: input.anchored }),
     ...(input.registryLeftOut?.length ? { registryLeftOut: input.registryLeftOut } : {}),
     ...(input.turn === undefined ? {} : { turn: input.turn }),
-    ...(input.seen?.length ? { seen: headRows(input.seen) } : {}),
+    ...(input.seen?.length ? { seen: seenRows(input.seen) } : {}),
     ...(input.registrySeen?.length ? { registrySeen: input.registrySeen } : {}),
     ...(input.released?.length ? { released: input.released } : {}),
+    ...(input.leftOut?.length ? { leftOut: input.leftOut } : {}),
   };
+}
+
+/** Pinned heads as a digest lists them, in incident order: the content read only where it is not the hash stored. */
+function seenRows(heads: SeenHead[]): SeenRow[] {
+  return [...heads]
+    .sort((a, b) => (a.incidentId < b.incidentId ? -1 : 1))
+    .map((h) => (h.read === undefined ? [h.incidentId, h.seq, h.hash] : [h.incidentId, h.seq, h.hash, h.read]));
 }
 
 /** Heads as a digest lists them: [incident, entries, last hash], in incident order. */
@@ -349,8 +382,8 @@ export function compareWithDigests(digests: (Digest & { name: string })[], store
           });
         }
       }
-      for (const [shard, n, hash] of d.registrySeen ?? [])
-        if (store.registryHash(shard, n) !== hash)
+      for (const [shard, n, hash, read] of d.registrySeen ?? [])
+        if (!pinHeld(store.registryHash(shard, n), hash, read))
           problems.push({
             digest: d.name,
             problem: `registry shard ${shard} no longer holds entry ${n} as ${when} saw it while the shard did not verify (seen, not vouched for): the registry was rewritten while it was left out`,
@@ -375,10 +408,10 @@ export function compareWithDigests(digests: (Digest & { name: string })[], store
         });
       }
     }
-    for (const [incidentId, seq, hash] of d.seen ?? []) {
+    for (const [incidentId, seq, hash, read] of d.seen ?? []) {
       if ((only && !only.has(incidentId)) || releasedAfter(d, incidentId)) continue;
       const stored = store.hasIncident(incidentId) ? store.ledgerHash(incidentId, seq) : undefined;
-      if (stored !== hash)
+      if (!pinHeld(stored, hash, read))
         problems.push({
           digest: d.name,
           incidentId,
@@ -386,5 +419,24 @@ export function compareWithDigests(digests: (Digest & { name: string })[], store
         });
     }
   }
+  // An incident a digest left out that the store no longer holds: named by the last digest that left it out (review15 K1b).
+  const leftBy = new Map<string, Digest & { name: string }>();
+  for (const d of digests) for (const id of d.leftOut ?? []) if (!only || only.has(id)) leftBy.set(id, d);
+  for (const [incidentId, d] of leftBy)
+    if (!store.hasIncident(incidentId))
+      problems.push({
+        digest: d.name,
+        incidentId,
+        problem: `was left out by digest ${d.sequence} (${d.at}) because it did not verify, and the store no longer holds it: the incident was deleted while it was left out`,
+      });
   return problems;
+}
+
+/**
+ * Whether the stored hash at a pinned position is the pin's: the hash stored when it was seen, or
+ * the content read then (`read`), which the chain holds once its hashes are recomputed or put back.
+ * (The stored text itself is checked by the audit: a hash that does not recompute does not verify.)
+ */
+function pinHeld(stored: string | undefined, hash: string, read: string | undefined): boolean {
+  return stored !== undefined && (stored === hash || stored === read);
 }

@@ -121,8 +121,11 @@ export async function verifyStore(
     const marked = new Set((await source.anchorCandidates()).map((h) => h.incidentId));
     const loaded = await loadDigests(options.digests.store, options.digests.verifier);
     const released = releasesIn(loaded.digests);
-    const anchored = new Set([...loaded.digests.flatMap((d) => d.incidents.map(([id]) => id)), ...released.map((r) => r.incident)]);
-    // Incidents a digest names that the store no longer lists still need their ledger read (none).
+    const anchored = new Set([
+      ...loaded.digests.flatMap((d) => [...d.incidents.map(([id]) => id), ...(d.seen ?? []).map(([id]) => id), ...(d.leftOut ?? [])]),
+      ...released.map((r) => r.incident),
+    ]);
+    // Incidents a digest names (anchored, seen, left out or released) that the store no longer lists still need their ledger read (none).
     for (const id of anchored) if (!raws.has(id) && (!options.only || id === options.only)) raws.set(id, await source.rawIncident(id));
     const compared = compareWithDigests(loaded.digests, storeChains(raws, shards), options.only ? new Set([options.only]) : undefined);
     const last = loaded.digests.at(-1);

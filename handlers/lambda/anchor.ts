@@ -50,7 +50,10 @@ export function createAnchorHandler(deps: AnchorDeps) {
         ...(result.registryLeftOut.length ? [`renewing registry shard(s) ${result.registryLeftOut.join(', ')}, which do not verify`] : []),
       ];
       const outcome = [
-        w ? `digest ${w.sequence} written without ${without.join(' or ')}: anchored once they verify` : 'no digest written',
+        // Named either way: with nothing else to sign, the run that reads a left-out incident again writes no digest.
+        w
+          ? `digest ${w.sequence} written without ${without.join(' or ')}: anchored once they verify`
+          : `no digest written${without.length ? `, still without ${without.join(' or ')}` : ''}`,
         ...(result.stoppedOnBroken
           ? [`stopped after ${result.leftOut.length} that do not verify, ${result.remaining} more not checked (the next run goes on after them)`]
           : []),

@@ -5,7 +5,7 @@
  * of that history would pass `verify --digests`. Each digest carries the hash of the anchored set
  * it leaves; a store whose set no longer hashes to it has every head anchored again, and is told.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
@@ -91,12 +91,14 @@ it('an incident that does not verify is left out of the digest, and does not kee
   db2.close();
 
   // The anchor after the repair leaves B's rewrite out, named. A's head, unmoved, is digest 1's:
-  // digest 2 read it from the digests and put A's row back, so nothing else is to be signed.
+  // digest 2 read it from the digests and put A's row back, so nothing else is to be signed; digest 3
+  // anchors nothing and lists B in A's place as left out (review15 K3).
   const after = await anchor();
   expect(after.stderr).toMatch(new RegExp(`incident ${b}, ledger \\d+: differs from the head a digest anchored`));
   expect(after.stderr).not.toMatch(new RegExp(`incident ${a}`));
   expect(after.code).toBe(1);
-  expect(existsSync(join(digests, 'digest-0000000003.json'))).toBe(false);
+  const digest3 = JSON.parse(readFileSync(join(digests, 'digest-0000000003.json'), 'utf8')) as { incidents: [string][]; leftOut?: string[] };
+  expect([digest3.incidents, digest3.leftOut]).toEqual([[], [b]]);
   // B's rewritten acknowledgement is caught against digest 2, which anchored anna's.
   const verified = await verify();
   expect(verified.stderr).toMatch(new RegExp(`incident ${b}, digest-0000000002\\.json: ledger entry \\d+ differs from digest 2`));

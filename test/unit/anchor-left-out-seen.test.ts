@@ -15,17 +15,11 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
-import { DigestFolder } from '../../handlers/adapters/local/digest-folder.js';
-import { pemSigner, pemVerifier } from '../../handlers/adapters/local/pem-keys.js';
-import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
-import { anchorStore } from '../../handlers/core/anchor.js';
-import { recordFacts } from '../../handlers/core/fg-workflow.js';
-import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
-import { recordEvent } from '../../handlers/core/record-finding.js';
+import { pemVerifier } from '../../handlers/adapters/local/pem-keys.js';
 import { verifyStore } from '../../handlers/core/verify-store.js';
-import { findingEvent } from '../support/events.js';
+import { flipped, storeAt } from '../support/sqlite-anchor.js';
 import { tempSqliteStore } from '../support/store.js';
-import { digestKeys, rechainSqlite } from '../support/tamper.js';
+import { rechainSqlite } from '../support/tamper.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
 let world = tempSqliteStore();
@@ -34,44 +28,9 @@ afterEach(async () => {
   world = tempSqliteStore();
 });
 
-/** The store at `dir`, opened afresh for each act as each process does, its anchor, and incidents opened in it. */
-function storeAt(dir: string) {
-  const keys = digestKeys(dir);
-  const digests = new DigestFolder(join(dir, 'digests'));
-  /** One process: the store opened, `act` on it, closed. */
-  const process = async <T>(act: (store: SqliteIncidentStore) => Promise<T>): Promise<T> => {
-    const store = new SqliteIncidentStore(dir);
-    try {
-      return await act(store);
-    } finally {
-      await store.close();
-    }
-  };
-  const anchor = (maxHeads?: number, maxBroken?: number) =>
-    process((store) => anchorStore({ source: store, signer: pemSigner(keys.private), digests, now: () => NOW, maxHeads, maxBroken }));
-  const deps = (store: SqliteIncidentStore) => ({ store, policy: DEFAULT_POLICY, now: () => NOW });
-  const open = (name: string) =>
-    process(
-      async (store) =>
-        (
-          await recordEvent(
-            { ...deps(store), canEnforce: false },
-            findingEvent({ id: name, type: 'Backdoor:EC2/C&CActivity.B', instanceId: `i-${name.replaceAll('-', '')}` }),
-          )
-        ).incidentId as string,
-    );
-  const facts = (incidentId: string) =>
-    process((store) => recordFacts(deps(store), { incidentId, by: 'FG', summary: 'customer records of 1,200 people read' }));
-  const verified = () => process(async (store) => (await verifyStore(store, { now: NOW })).problems);
-  return { keys, digests, process, anchor, open, facts, verified };
-}
-
-/** `hash` with its last character flipped. */
-const flipped = (hash: string) => `${hash.slice(0, -1)}${hash.endsWith('0') ? '1' : '0'}`;
-
 it("an incident's history written while it was left out is not signed as rewritten once the tamper is put back", async () => {
   const { dir } = world;
-  const { keys, digests, process, anchor, open, facts } = storeAt(dir);
+  const { keys, digests, process, anchor, open, facts } = storeAt(dir, NOW);
   const a = await open('k4-left-out-1');
   expect((await anchor()).written?.incidents.map(([id]) => id)).toEqual([a]);
 
@@ -98,7 +57,7 @@ it("an incident's history written while it was left out is not signed as rewritt
   const after = await anchor();
   expect(after.leftOut).toEqual([a]);
   expect(after.problems.map((p) => p.problem)).toContainEqual(
-    expect.stringMatching(/^differs from the head the last digest saw while the incident did not verify/),
+    expect.stringMatching(/^does not read as the head the last digest saw while the incident did not verify/),
   );
   expect(after.written?.incidents.map(([id]) => id) ?? []).not.toContain(a);
   const verified = await process((store) => verifyStore(store, { digests: { store: digests, verifier: pemVerifier(keys.public) }, now: NOW }));
@@ -108,7 +67,7 @@ it("an incident's history written while it was left out is not signed as rewritt
 });
 
 it('an incident whose head hash was flipped and put back exactly is anchored again', async () => {
-  const { anchor, open, facts, verified } = storeAt(world.dir);
+  const { anchor, open, facts, verified } = storeAt(world.dir, NOW);
   const a = await open('b1-seen-1');
   expect((await anchor()).written?.incidents.map(([id]) => id)).toEqual([a]);
   await facts(a);
@@ -129,7 +88,7 @@ it('an incident whose head hash was flipped and put back exactly is anchored aga
 });
 
 it('a registry shard whose newest entry hash was flipped and put back exactly is renewed again', async () => {
-  const { anchor, open, verified } = storeAt(world.dir);
+  const { anchor, open, verified } = storeAt(world.dir, NOW);
   await open('b1-reg-1');
   expect((await anchor()).written).not.toBeNull();
   const b = await open('b1-reg-2');
@@ -154,7 +113,7 @@ it('a registry shard whose newest entry hash was flipped and put back exactly is
 });
 
 it('incidents left out for a registry problem count against no slice: the sound one after them is anchored', async () => {
-  const { anchor, open, facts } = storeAt(world.dir);
+  const { anchor, open, facts } = storeAt(world.dir, NOW);
   const ids = [await open('b2-slice-1'), await open('b2-slice-2'), await open('b2-slice-3')].sort();
   const [a, b, c] = ids;
   expect((await anchor()).written?.incidents.map(([id]) => id)).toEqual(ids);
@@ -173,7 +132,7 @@ it('incidents left out for a registry problem count against no slice: the sound 
 });
 
 it('marks naming no incident the pipeline registered are read after the sound ones: they do not hold a sound incident out', async () => {
-  const { anchor, open, facts } = storeAt(world.dir);
+  const { anchor, open, facts } = storeAt(world.dir, NOW);
   const s = await open('b3-sound');
   expect((await anchor()).written?.incidents.map(([id]) => id)).toEqual([s]);
 
