@@ -667,7 +667,7 @@ export function storedPseudonymKey(value: unknown, where: string): Buffer {
   const secret = typeof value === 'string' ? Buffer.from(value, 'base64') : Buffer.alloc(0);
   if (secret.length !== PSEUDONYM_KEY_BYTES)
     throw new StoreError(
-      `${where}: the pseudonym secret it keeps is not ${PSEUDONYM_KEY_BYTES} bytes in base64 (edited?); a federated user's findings cannot be correlated without the one they were recorded with (restore it from a backup)`,
+      `${where}: the pseudonym secret it keeps is not ${PSEUDONYM_KEY_BYTES} bytes in base64 (edited?); a principal's findings named by a pseudonym (a federated user, a role session, an IAM user by name) cannot be correlated without the one they were recorded with (restore it from a backup)`,
     );
   return secret;
 }

@@ -129,7 +129,8 @@ export interface Finding {
   /** The finding's `detail` exactly as delivered, unknown fields included. */
   detail: Record<string, unknown>;
   /**
-   * Each federated principal the finding keeps as a resource, and the pseudonym it is named by there
+   * Each principal named by a person's name the finding keeps as a resource (a federated user, a
+   * role session, an IAM user named by its user name alone), and the pseudonym it is named by there
    * (finding-resources.ts `withPseudonyms`, made with the store's secret when the finding is
    * recorded); absent until then, and when it names none. Never stored.
    */

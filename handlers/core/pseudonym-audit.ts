@@ -11,8 +11,10 @@
  * verify names on its own; a minimised incident (closed, past retention) is not checked, as it
  * holds no principal any more, and no finding joins it.
  */
+import type { AuditSource } from '../ports/audit-source.js';
 import type { RawIncident } from './audit.js';
 import { type AffectedResource, isPseudonym, principalPseudonym, pseudonymisedPrincipals, readResourceFacts, storedPseudonymKey } from './finding-resources.js';
+import type { Incident } from './incident.js';
 
 /** One problem verify names: by incident and entry, as the audit's. */
 interface PseudonymProblem {
@@ -114,4 +116,24 @@ function otherSecretFinding(raw: RawIncident, held: Set<string>, pseudonyms: str
     }
   }
   return undefined;
+}
+
+/**
+ * `pseudonymKeyProblems` for the incidents `status` lists: only those naming someone by a pseudonym
+ * are read as stored (none, as a rule), so status reads nothing more for every other incident.
+ */
+export async function pseudonymSecretProblems(
+  audit: Pick<AuditSource, 'rawIncident' | 'storedPseudonymKey' | 'describe'>,
+  incidents: Pick<Incident, 'id' | 'resource' | 'resources'>[],
+): Promise<PseudonymProblem[]> {
+  const named = incidents.filter((i) => isPseudonym(i.resource.id) || (i.resources ?? []).some((r) => isPseudonym(r.id)));
+  if (named.length === 0) return [];
+  const raws = new Map<string, RawIncident>();
+  for (const i of named) raws.set(i.id, await audit.rawIncident(i.id));
+  return pseudonymKeyProblems(
+    raws,
+    named.map((i) => i.id),
+    await audit.storedPseudonymKey(),
+    audit.describe(),
+  );
 }

@@ -15,6 +15,7 @@ import { newPseudonymKey } from '../../handlers/core/finding-resources.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
+import { runCli } from '../support/cli.js';
 import { ACCOUNT, findingEvent } from '../support/events.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -83,6 +84,14 @@ describe('fgpseud17 item 2: a lost or replaced pseudonym secret is named by veri
       expect(result.problems.map((p) => [p.incidentId, p.entry])).toEqual([[first, 'finding 111122223333/eu-west-1/f-1']]);
       expect(result.problems[0].problem).toMatch(/not made with the store's pseudonym secret .*opens a second incident/);
       expect(JSON.stringify(result.problems)).not.toContain('jansen');
+
+      // status names it too, on stderr (its JSON stays as the contract has it), for the incident recorded with the old secret.
+      const status = await runCli(['status', '--store', t.dir, '--json', '--now', '2026-11-28T05:00:00Z']);
+      expect(status.code).toBe(0);
+      expect(JSON.parse(status.stdout)).toHaveLength(2);
+      expect(status.stderr.split('\n').filter((l) => l.startsWith('PSEUDONYM SECRET: '))).toEqual([
+        expect.stringContaining(`incident ${first}, finding 111122223333/eu-west-1/f-1: names the principal of this finding by a pseudonym not made with`),
+      ]);
     },
   );
 

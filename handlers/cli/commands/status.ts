@@ -1,4 +1,6 @@
+import { describeProblem } from '../../core/audit.js';
 import { type LeftToClosed, leftToClosed, readingOnce, withHoldersRead } from '../../core/contain.js';
+import { pseudonymSecretProblems } from '../../core/pseudonym-audit.js';
 import { countLine, listedCounts } from '../../core/schedule.js';
 import { oneLine } from '../../core/text.js';
 import { openIncidents } from '../../use-cases/queries.js';
@@ -36,6 +38,8 @@ async function status(ctx: Context): Promise<number> {
       const found = await leftToClosed(holders, i);
       if (found.length) left.set(i.id, found);
     }
+    // A pseudonym secret lost or replaced splits these incidents' principals from their next findings (fgpseud17 item 2): said first, on stderr.
+    for (const p of await pseudonymSecretProblems(backend.audit, incidents)) ctx.io.err(`PSEUDONYM SECRET: ${describeProblem(p)}; datalek verify names it too`);
     if (ctx.flags.json) {
       ctx.io.out(
         JSON.stringify(
