@@ -33,6 +33,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { boundaryStatements, mergedStatements } from './boundary.js';
 import { ALARM_TOPIC_NAME } from './constructs/alarms.js';
+import { ecsPlacementCalls } from './constructs/ecs-placement-watch.js';
 import { type ForwardPathConfig, forwardPath, ruleArnOf } from './constructs/forward-path.js';
 import { groupTagCalls } from './constructs/group-tag-watch.js';
 import { deployCalls, guardDutyCalls, MEMBER_RULE_NAMES, ruleCalls } from './constructs/pipeline-watch.js';
@@ -40,6 +41,7 @@ import { BOUNDARY_MERGES, containmentStatements, MEMBER_STACK_ROLE_NAMES } from 
 import { containmentReadStatements } from './containment-read.js';
 import { deployRoleArn, notByDeployment } from './deploy-role.js';
 import { IAM_EVENTS_REGION } from './iam-forward-stack.js';
+import { alarmPathCalls } from './member-iam-stack.js';
 import { nameOverflowPolicies } from './overflow-policies.js';
 import { CONTAIN_ROLE_NAME } from './response-stack.js';
 
@@ -59,11 +61,22 @@ export function memberWatchPattern(byHandOf: Record<string, unknown>): Record<st
  * Calls on the member's watch rule (it cannot see the call that disables it), and a security
  * group's `datalek:` tags changed (containment's isolation groups are found by them: the pipeline's
  * `datalek-watch-group-tags` pages; group-tag-watch.ts), here for room: the watch rule's pattern is
- * near EventBridge's 2,048 characters. The member stack is deployed in the central region only: the
- * member's calls in its other regions are not forwarded.
+ * near EventBridge's 2,048 characters. infra17: the member's ECS calls that can put a task on a
+ * drained container instance or forge datalek's drain mark, by anyone but `containmentRole`'s sessions
+ * (the contain function drains and releases through it; the central `datalek-watch-ecs-placement`
+ * excuses the pipeline account's sessions only); and, where `alarmPath` (the central region is not
+ * us-east-1, whose `DatalekMemberIam` forwards them already), the calls that silence this stack's own
+ * dead-letter path (its `datalek-*` alarms deleted or their actions off, its `datalek-on-call-alarms`
+ * topic's subscriptions cut, filtered or added to: the central `datalek-watch-paging` reads which, by
+ * name, `alarmPathCalls`). The member stack is deployed in the central region only: the member's
+ * calls in its other regions are not forwarded.
  */
-export function memberGuardPattern(byHandOf: Record<string, unknown>): Record<string, unknown> {
-  return { 'detail-type': ['AWS API Call via CloudTrail'], $or: [ruleCalls([MEMBER_WATCH_RULE_NAME], byHandOf), groupTagCalls()] };
+export function memberGuardPattern(byHandOf: Record<string, unknown>, containmentRole: string, alarmPath: boolean): Record<string, unknown> {
+  const ecs = { source: ['aws.ecs'], detail: { $or: ecsPlacementCalls(notByDeployment(containmentRole)) } };
+  return {
+    'detail-type': ['AWS API Call via CloudTrail'],
+    $or: [ruleCalls([MEMBER_WATCH_RULE_NAME], byHandOf), groupTagCalls(), ecs, ...(alarmPath ? [alarmPathCalls()] : [])],
+  };
 }
 
 export interface MemberStackProps extends StackProps {
@@ -188,8 +201,8 @@ export class MemberStack extends Stack {
         {
           name: MEMBER_GUARD_RULE_NAME,
           id: 'Guard',
-          what: `calls that would silence the ${MEMBER_WATCH_RULE_NAME} rule, and security groups' datalek: tags changed`,
-          pattern: memberGuardPattern(byHandOf),
+          what: `calls that would silence the ${MEMBER_WATCH_RULE_NAME} rule or this stack's alarms and alarm topic, security groups' datalek: tags changed, and ECS calls that can put a task on a drained container instance`,
+          pattern: memberGuardPattern(byHandOf, `arn:${this.partition}:iam::${this.account}:role/${props.roleName}`, region !== IAM_EVENTS_REGION),
         },
       ],
       forwardedTo: 'forwarded to the pipeline',

@@ -17,8 +17,10 @@
  * 2,048 characters. The same sessions are excused (containment-watch.ts), for what datalek calls
  * only: setting ACTIVE again (`datalek release`, as on-call or the contain function). StartTask,
  * which datalek never calls, pages by anyone, datalek's sessions too (attack16). Its name,
- * `datalek-watch-*`, puts the rule under the pipeline and alarm path watches. Like that rule it
- * sees this account's calls only: member accounts do not forward ECS's calls.
+ * `datalek-watch-*`, puts the rule under the pipeline and alarm path watches. infra17: datalek's drain
+ * mark put or deleted by anyone but datalek's sessions pages too (a forged mark made a retry take an
+ * instance drained by someone else as its own, unpaged; contain17's retry now names it). Member accounts forward these calls, but their
+ * containment role's (member-stack.ts `memberGuardPattern`): this rule reads them as the pipeline's.
  * The message names the call, the caller's ARN, when, where and the CloudTrail event id; not the
  * cluster, the instance, the request or the source address (CloudTrail has them).
  */
@@ -26,29 +28,40 @@ import { Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { DRAINED_BY } from '../../handlers/adapters/aws/containment/ecs.js';
 import { onCallAlarm, ruleMetric } from './alarms.js';
 import { type ExemptRole, roleSessionWildcards } from './containment-watch.js';
 
 /** The rule's fixed name: `datalek-watch-*`, so the pipeline and alarm path watches see calls on it. */
 export const ECS_PLACEMENT_WATCH_RULE_NAME = 'datalek-watch-ecs-placement';
 
-/** The calls that can place a task on a DRAINING container instance: ACTIVE again by anyone but `exemptRoles`' sessions, StartTask by anyone. */
+/**
+ * ECS's calls that can put a task on a DRAINING container instance, as branches of one `detail` `$or`:
+ * set ACTIVE again, or (infra17) datalek's drain mark (`DRAINED_BY`) put or deleted, which a retry
+ * and a release read (a forged mark makes a retry count an instance drained by hand as its own, and
+ * release it; contain17 now names such a mark instead), by anyone but `notDatalek` (a `userIdentity` pattern: datalek's sessions); StartTask
+ * by anyone. The mark is matched by its name in the call's `attributes` (an array: any element).
+ */
+export function ecsPlacementCalls(notDatalek: Record<string, unknown>): Record<string, unknown>[] {
+  return [
+    {
+      // One branch, `notDatalek` written once (room: the member's guard pattern is near 2,048 characters); neither call has the other's parameter.
+      eventName: ['UpdateContainerInstancesState', 'PutAttributes', 'DeleteAttributes'],
+      requestParameters: { $or: [{ status: [{ 'equals-ignore-case': 'ACTIVE' }] }, { attributes: { name: [DRAINED_BY] } }] },
+      userIdentity: notDatalek,
+    },
+    // datalek never calls it: by anyone (attack16).
+    { eventName: ['StartTask'] },
+  ];
+}
+
+/** The calls that can place a task on a DRAINING container instance (`ecsPlacementCalls`), datalek's being `exemptRoles`' sessions, as one EventBridge pattern. */
 export function ecsPlacementPattern(props: { exemptRoles: ExemptRole[]; account: string; partition: string }): Record<string, unknown> {
+  const notDatalek = { arn: [{ 'anything-but': { wildcard: roleSessionWildcards(props.exemptRoles, props.account, props.partition) } }] };
   return {
     source: ['aws.ecs'],
     'detail-type': ['AWS API Call via CloudTrail'],
-    detail: {
-      errorCode: [{ exists: false }],
-      $or: [
-        {
-          eventName: ['UpdateContainerInstancesState'],
-          requestParameters: { status: [{ 'equals-ignore-case': 'ACTIVE' }] },
-          userIdentity: { arn: [{ 'anything-but': { wildcard: roleSessionWildcards(props.exemptRoles, props.account, props.partition) } }] },
-        },
-        // datalek never calls it: by anyone (attack16).
-        { eventName: ['StartTask'] },
-      ],
-    },
+    detail: { errorCode: [{ exists: false }], $or: ecsPlacementCalls(notDatalek) },
   };
 }
 
@@ -66,7 +79,7 @@ export class EcsPlacementWatch extends Construct {
     this.rule = new events.Rule(this, 'Rule', {
       ruleName: ECS_PLACEMENT_WATCH_RULE_NAME,
       description:
-        'datalek: an ECS container instance put back in task placement, or a task started on a named one, outside datalek (runbooks/containment-undone.md)',
+        "datalek: an ECS container instance put back in task placement, a task started on a named one, or datalek's drain mark put or deleted, outside datalek (runbooks/containment-undone.md)",
       // Set below: CDK's pattern type has no $or.
       eventPattern: { source: ['aws.ecs'] },
     });
@@ -74,7 +87,7 @@ export class EcsPlacementWatch extends Construct {
     (this.rule.node.defaultChild as events.CfnRule).eventPattern = ecsPlacementPattern({ exemptRoles: props.exemptRoles, account, partition });
     const field = (path: string) => events.EventField.fromPath(path);
     const message = events.RuleTargetInput.fromText(
-      `datalek CONTAINMENT UNDONE?: ${field('$.detail.eventName')} by ${field('$.detail.userIdentity.arn')} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), CloudTrail event ${field('$.detail.eventID')}, seen by ${ECS_PLACEMENT_WATCH_RULE_NAME}: an ECS container instance put back in task placement, or a task started on a named one, outside datalek. A task placed on an isolated instance brings its own network interface, in its own groups. Look the event up in CloudTrail (Event history, by its id: the cluster and instance are left out of this message). If the instance is one datalek holds isolated (datalek status; datalek show ID), set it DRAINING again, stop the task, check the instance's interfaces, tell the FG and find out who made the call and why (runbooks/containment-undone.md).`,
+      `datalek CONTAINMENT UNDONE?: ${field('$.detail.eventName')} by ${field('$.detail.userIdentity.arn')} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), CloudTrail event ${field('$.detail.eventID')}, seen by ${ECS_PLACEMENT_WATCH_RULE_NAME}: an ECS container instance put back in task placement, a task started on a named one, or datalek's drain mark (${DRAINED_BY}) put or deleted, outside datalek (in the pipeline account or, forwarded, a member account). A task placed on an isolated instance brings its own network interface, in its own groups; a forged mark claims for datalek an instance someone else drained (since contain17 a retry names such a mark and leaves the instance as found). Look the event up in CloudTrail (Event history of that account, by its id: the cluster and instance are left out of this message). If the instance is one datalek holds isolated (datalek status; datalek show ID), set it DRAINING again, stop the task, check the instance's interfaces and its ${DRAINED_BY} attribute (the incident's id, or none), tell the FG and find out who made the call and why (runbooks/containment-undone.md).`,
     );
     const topicArn = props.alarmTopic.topicArn;
     this.rule.addTarget({ bind: () => ({ arn: topicArn, input: message }) });

@@ -74,9 +74,11 @@ import { functionRoleName } from './response-function.js';
  * sources only. CloudFormation's: a member stack's deployment pages as the pipeline's stacks' do.
  * EC2's: a security group's `datalek:` tags changed (group-tag-watch.ts). IAM's: from the member's
  * us-east-1 (member-iam-stack.ts, infra14), changes of its datalek roles and policies, containment undone.
- * CloudWatch's and SNS's: from there too (infra16), its dead-letter path's alarms and alarm topic silenced.
+ * CloudWatch's and SNS's: from there too (infra16), its dead-letter path's alarms and alarm topic silenced;
+ * from the central region too (infra17), the member stack's own. ECS's (infra17): a task put on a drained
+ * container instance, datalek's drain mark forged (ecs-placement-watch.ts).
  */
-export const MEMBER_FORWARDED_SOURCES = ['aws.guardduty', 'aws.events', 'aws.cloudformation', 'aws.ec2', 'aws.iam', 'aws.monitoring', 'aws.sns'];
+export const MEMBER_FORWARDED_SOURCES = ['aws.guardduty', 'aws.events', 'aws.cloudformation', 'aws.ec2', 'aws.iam', 'aws.monitoring', 'aws.sns', 'aws.ecs'];
 
 /** The statement of the pipeline's default bus policy that lets member accounts forward their calls. */
 export const MEMBER_BUS_STATEMENT_ID = 'datalek-member-calls';

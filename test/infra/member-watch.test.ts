@@ -11,6 +11,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { CONTAINMENT_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
+import { ECS_PLACEMENT_WATCH_RULE_NAME } from '../../infra/constructs/ecs-placement-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from '../../infra/constructs/group-tag-watch.js';
 import { BY_HAND_RULE_NAME, CHANGES_RULE_NAME, PAGING_RULE_NAME, ROLES_RULE_NAME, WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
 import { notByDeployment } from '../../infra/deploy-role.js';
@@ -173,7 +174,7 @@ describe("a member account's calls that silence its findings reach the pipeline'
     for (const [name, pattern] of Object.entries(patterns)) expect(JSON.stringify(pattern).length, name).toBeLessThanOrEqual(2048);
   });
 
-  it("lets the member accounts put on the pipeline's default bus only CloudTrail's GuardDuty, EventBridge, CloudFormation, EC2, IAM, CloudWatch and SNS calls", () => {
+  it("lets the member accounts put on the pipeline's default bus only CloudTrail's GuardDuty, EventBridge, CloudFormation, EC2, IAM, CloudWatch, SNS and ECS calls", () => {
     const [policy] = Object.values(response.findResources('AWS::Events::EventBusPolicy'));
     expect(policy.Properties.EventBusName).toBe('default');
     const st = policy.Properties.Statement;
@@ -184,9 +185,10 @@ describe("a member account's calls that silence its findings reach the pipeline'
       // CloudFormation's: a member stack's deployment pages as the pipeline's own stacks' do. EC2's: a
       // security group's datalek: tags changed (containment's isolation groups are found by them).
       // IAM's: from the member's us-east-1 (infra14), its datalek roles' and policies' changes, containment undone.
-      // CloudWatch's and SNS's (infra16): the member's us-east-1 alarm path silenced (its alarms, its alarm topic's subscriptions).
+      // CloudWatch's and SNS's (infra16): the member's us-east-1 alarm path silenced (its alarms, its alarm topic's subscriptions);
+      // its central region's too (infra17). ECS's (infra17): a task put on a drained container instance, the drain mark forged.
       'ForAllValues:StringEquals': {
-        'events:source': ['aws.guardduty', 'aws.events', 'aws.cloudformation', 'aws.ec2', 'aws.iam', 'aws.monitoring', 'aws.sns'],
+        'events:source': ['aws.guardduty', 'aws.events', 'aws.cloudformation', 'aws.ec2', 'aws.iam', 'aws.monitoring', 'aws.sns', 'aws.ecs'],
       },
       StringEquals: { 'events:detail-type': 'AWS API Call via CloudTrail' },
       // From the member stacks' forwarding rules only (the central region's two, us-east-1's two), not any rule a member account makes.
@@ -249,6 +251,46 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
     }),
   });
 
+  /**
+   * The whole path on moto: the member stack's rules as synthesized, on a bus standing in for the member's default bus,
+   * forwarding across accounts to a bus standing in for the pipeline's, where the central rules named `centralRules`
+   * put what they match in one queue. `calls` put on the member's bus; returns the event ids the queue got.
+   */
+  const pagedCentrally = async (name: string, centralRules: string[], calls: ReturnType<typeof call>[]): Promise<string[]> => {
+    const { QueueUrl } = await moto.clients.sqs.send(new CreateQueueCommand({ QueueName: `central-${name}` }));
+    const queueArn = (await moto.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
+    const [centralBus, memberBus] = [`central-${name}`, `member-${name}`];
+    await moto.clients.eventbridge.send(new CreateEventBusCommand({ Name: centralBus }));
+    const [response, state, member] = [built.response, built.stateful, built.members[0]].map((stack) => Template.fromStack(stack));
+    for (const watch of rulesOf(response).filter((r) => centralRules.includes(r.Properties.Name))) {
+      const ruleName = watch.Properties.Name as string;
+      const watchPattern = resolveValue(watch.Properties.EventPattern, response, { account: PIPELINE, region: 'eu-west-1', exporters: [state] });
+      await moto.clients.eventbridge.send(new PutRuleCommand({ Name: ruleName, EventBusName: centralBus, EventPattern: JSON.stringify(watchPattern) }));
+      await moto.clients.eventbridge.send(new PutTargetsCommand({ Rule: ruleName, EventBusName: centralBus, Targets: [{ Id: 'q', Arn: queueArn }] }));
+    }
+    await memberEvents.send(new CreateEventBusCommand({ Name: memberBus }));
+    for (const rule of rulesOf(member)) {
+      const ruleName = rule.Properties.Name as string;
+      const pattern = resolveValue(rule.Properties.EventPattern, member, { account: MEMBER, region: 'eu-west-1' });
+      await memberEvents.send(new PutRuleCommand({ Name: ruleName, EventBusName: memberBus, EventPattern: JSON.stringify(pattern) }));
+      await memberEvents.send(
+        new PutTargetsCommand({
+          Rule: ruleName,
+          EventBusName: memberBus,
+          Targets: [{ Id: 'pipeline', Arn: `arn:aws:events:${TEST_REGION}:${CENTRAL_ACCOUNT}:event-bus/${centralBus}` }],
+        }),
+      );
+    }
+    for (const c of calls) await memberEvents.send(new PutEventsCommand({ Entries: [{ ...c, EventBusName: memberBus }] }));
+    const paged: string[] = [];
+    for (;;) {
+      const out = await moto.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+      if (!out.Messages?.length) break;
+      for (const m of out.Messages) paged.push(JSON.parse(m.Body as string).detail.eventID);
+    }
+    return paged;
+  };
+
   it('pages on the member leaving its administrator, deleting or suspending its detector, silencing either forwarding rule, deploying or deleting its stack, or changing a security group’s datalek: tags; not on reads, others’ rules or stacks, or datalek’s tags on an instance', async () => {
     const detectorId = '12abc34d567e8fa901bc2d34e56789f0';
     const calls = [
@@ -278,39 +320,7 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
         tagSet: { items: { key: 'datalek:state', value: 'isolated' } },
       }),
     ];
-    // The pipeline account: a bus standing in for its default bus, with the central watch rule and its queue.
-    const { QueueUrl } = await moto.clients.sqs.send(new CreateQueueCommand({ QueueName: 'central-watch' }));
-    const queueArn = (await moto.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
-    await moto.clients.eventbridge.send(new CreateEventBusCommand({ Name: 'central' }));
-    const response = Template.fromStack(built.response);
-    const member = Template.fromStack(built.members[0]);
-    // The pipeline watch, the changes watch (deployments) and the group tags watch, all to the rules' queue.
-    for (const watch of rulesOf(response).filter((r) => [WATCH_RULE_NAME, CHANGES_RULE_NAME, GROUP_TAG_WATCH_RULE_NAME].includes(r.Properties.Name))) {
-      const name = watch.Properties.Name as string;
-      const watchPattern = resolveValue(watch.Properties.EventPattern, response, { account: PIPELINE, region: 'eu-west-1' });
-      await moto.clients.eventbridge.send(new PutRuleCommand({ Name: name, EventBusName: 'central', EventPattern: JSON.stringify(watchPattern) }));
-      await moto.clients.eventbridge.send(new PutTargetsCommand({ Rule: name, EventBusName: 'central', Targets: [{ Id: 'q', Arn: queueArn }] }));
-    }
-    // The member account: its two rules as synthesized, on a bus standing in for its default bus, forwarding across accounts.
-    await memberEvents.send(new CreateEventBusCommand({ Name: 'member' }));
-    for (const rule of rulesOf(member)) {
-      const name = rule.Properties.Name as string;
-      await memberEvents.send(new PutRuleCommand({ Name: name, EventBusName: 'member', EventPattern: JSON.stringify(rule.Properties.EventPattern) }));
-      await memberEvents.send(
-        new PutTargetsCommand({
-          Rule: name,
-          EventBusName: 'member',
-          Targets: [{ Id: 'pipeline', Arn: `arn:aws:events:${TEST_REGION}:${CENTRAL_ACCOUNT}:event-bus/central` }],
-        }),
-      );
-    }
-    for (const c of calls) await memberEvents.send(new PutEventsCommand({ Entries: [{ ...c, EventBusName: 'member' }] }));
-    const paged: string[] = [];
-    for (;;) {
-      const out = await moto.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
-      if (!out.Messages?.length) break;
-      for (const m of out.Messages) paged.push(JSON.parse(m.Body as string).detail.eventID);
-    }
+    const paged = await pagedCentrally('silencing', [WATCH_RULE_NAME, CHANGES_RULE_NAME, GROUP_TAG_WATCH_RULE_NAME], calls);
     expect(paged.sort()).toEqual([
       'deletes-detector',
       'deletes-member-guard',
@@ -323,6 +333,57 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
       'untags-isolation-group',
     ]);
   }, 120_000);
+
+  it("pages on a member's central-region alarm path silenced, and on its ECS calls that put a task on a drained container instance or forge datalek's drain mark; not on its containment role's own, others' alarms or other attributes (infra17)", async () => {
+    const containmentRole = `arn:aws:iam::${MEMBER}:role/datalek-containment`;
+    const asContainment = (c: ReturnType<typeof call>) => {
+      const detail = JSON.parse(c.Detail);
+      detail.userIdentity = {
+        type: 'AssumedRole',
+        arn: `arn:aws:sts::${MEMBER}:assumed-role/${containmentRole.split('/')[1]}/datalek-contain`,
+        accountId: MEMBER,
+        sessionContext: { sessionIssuer: { type: 'Role', arn: containmentRole, accountId: MEMBER } },
+      };
+      return { ...c, Detail: JSON.stringify(detail) };
+    };
+    const topic = `arn:aws:sns:eu-west-1:${MEMBER}:datalek-on-call-alarms`;
+    const instance = `arn:aws:ecs:eu-west-1:${MEMBER}:container-instance/workers/0f1e2d3c4b5a69788796a5b4c3d2e1f0`;
+    // One element in the attributes array's place: moto does not look into arrays (moto-rules.ts arrayVariants).
+    const mark = (name: string) => ({ cluster: 'workers', attributes: { name, value: 'dl-0123456789', targetType: 'container-instance', targetId: instance } });
+    const calls = [
+      // DatalekMember's own dead-letter path (fgsec16 S3): its alarms and its alarm topic in the central region.
+      call('deletes-dead-letter-alarm', 'aws.monitoring', 'DeleteAlarms', { alarmNames: ['datalek-member-forward-dead-letters'] }),
+      call('silences-lost-alarm', 'aws.monitoring', 'DisableAlarmActions', { alarmNames: ['datalek-member-watch-lost'] }),
+      call('unsubscribes-on-call', 'aws.sns', 'Unsubscribe', { subscriptionArn: `${topic}:0a1b2c3d-4e5f-6789-abcd-ef0123456789` }),
+      call('deletes-another-alarm', 'aws.monitoring', 'DeleteAlarms', { alarmNames: ['billing-spend'] }),
+      // ECS: a drained instance in placement again, a task started on it, the drain mark forged or removed.
+      call('instance-active-by-hand', 'aws.ecs', 'UpdateContainerInstancesState', { cluster: 'workers', containerInstances: [instance], status: 'ACTIVE' }),
+      call('task-started-on-instance', 'aws.ecs', 'StartTask', { cluster: 'workers', containerInstances: [instance], taskDefinition: 'web:3' }),
+      call('mark-forged', 'aws.ecs', 'PutAttributes', mark('datalek.drained-by')),
+      call('mark-deleted', 'aws.ecs', 'DeleteAttributes', mark('datalek.drained-by')),
+      asContainment(
+        call('instance-active-by-a-release', 'aws.ecs', 'UpdateContainerInstancesState', {
+          cluster: 'workers',
+          containerInstances: [instance],
+          status: 'ACTIVE',
+        }),
+      ),
+      asContainment(call('mark-put-by-an-isolation', 'aws.ecs', 'PutAttributes', mark('datalek.drained-by'))),
+      call('another-attribute', 'aws.ecs', 'PutAttributes', mark('team')),
+      call('instance-drained', 'aws.ecs', 'UpdateContainerInstancesState', { cluster: 'workers', containerInstances: [instance], status: 'DRAINING' }),
+      call('task-run-in-cluster', 'aws.ecs', 'RunTask', { cluster: 'workers', taskDefinition: 'web:3' }),
+    ];
+    const paged = await pagedCentrally('infra17', [PAGING_RULE_NAME, ECS_PLACEMENT_WATCH_RULE_NAME], calls);
+    expect(paged.sort()).toEqual([
+      'deletes-dead-letter-alarm',
+      'instance-active-by-hand',
+      'mark-deleted',
+      'mark-forged',
+      'silences-lost-alarm',
+      'task-started-on-instance',
+      'unsubscribes-on-call',
+    ]);
+  }, 300_000);
 
   it("pages on a member's IAM calls on its datalek roles and policies, in any case, and on containment undone there, forwarded from its us-east-1; not on the containment role's own revocations or another team's roles (infra14)", async () => {
     const person = {

@@ -357,6 +357,13 @@ const WATCHED: Record<string, string[]> = {
   // central one) cut is not the central alarm path cut: it pages as the member's, by the paging rule.
   '281-member-deploy-puts-its-own-alarm.json': [],
   '282-member-unsubscribes-from-its-own-alarm-topic.json': ['central/paging', 'forwarder/paging'],
+  // infra17: datalek's drain mark (datalek.drained-by) on a container instance, which a retry and a release read: put (a forged
+  // mark makes a retry take an instance drained by someone else as its own) or deleted by anyone but datalek's sessions. The
+  // contain function's own, and another attribute, do not page.
+  '287-drain-mark-forged-on-a-container-instance.json': ['central/ecs-placement', 'forwarder/ecs-placement'],
+  '288-drain-mark-deleted-by-hand.json': ['central/ecs-placement', 'forwarder/ecs-placement'],
+  '289-drain-mark-put-by-the-contain-function.json': [],
+  '290-another-attribute-put-on-a-container-instance.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
