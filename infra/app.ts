@@ -9,7 +9,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BOOTSTRAP_TEMPLATE_FILE, datalekBootstrapTemplate } from './bootstrap-template.js';
 import { buildApp } from './build-app.js';
-import { deploymentScpFileName, deploymentScpTexts, SCP_MAX_DOCUMENTS } from './pipeline-scp.js';
+import { deploymentScpFileName, deploymentScpTexts, SCP_MAX_DOCUMENTS, scpAttachmentNotice } from './pipeline-scp.js';
 
 const built = buildApp({});
 // The pipeline account's service control policy for this deployment's regions (pipeline-scp.ts;
@@ -23,9 +23,7 @@ for (let index = 0; index < SCP_MAX_DOCUMENTS; index++) {
   if (index < scp.length) writeFileSync(file, scp[index]);
   else rmSync(file, { force: true });
 }
-if (scp.length > 1)
-  process.stderr.write(
-    `datalek: the pipeline account's service control policy takes ${scp.length} SCPs here (${scp.map((_, i) => deploymentScpFileName(i)).join(', ')} in ${assembly.directory}): attach each (README, Deploy)\n`,
-  );
+// Always, with the count (fgsec17 Se): each document is an SCP attachment, and an account takes five attached directly.
+process.stderr.write(`datalek: ${scpAttachmentNotice(scp.length, assembly.directory)}\n`);
 // The template of datalek's own CDK bootstrap: the CLI's, its staging bucket's writes seen (bootstrap-template.ts; README).
 writeFileSync(join(assembly.directory, BOOTSTRAP_TEMPLATE_FILE), datalekBootstrapTemplate());

@@ -412,6 +412,20 @@ export function deploymentScpFileName(index: number): string {
   return index === 0 ? DEPLOYMENT_SCP_FILE : DEPLOYMENT_SCP_FILE.replace('.scp.json', `-${index + 1}.scp.json`);
 }
 
+/** The SCPs AWS Organizations attaches directly to one account (or OU), `FullAWSAccess` or the organisation's own allow list among them. */
+export const SCPS_PER_TARGET = 5;
+
+/**
+ * What synth says beside the documents it wrote (fgsec17 Se): how many, their names, and that each is
+ * an SCP attachment of its own against the five an account takes directly: a document that cannot
+ * be attached leaves its statements unenforced.
+ */
+export function scpAttachmentNotice(count: number, directory: string): string {
+  const files = Array.from({ length: count }, (_, i) => deploymentScpFileName(i)).join(', ');
+  const documents = count === 1 ? '1 SCP document' : `${count} SCP documents`;
+  return `the pipeline account's service control policy is ${documents} here (${files} in ${directory}), each an SCP attachment of its own: an account takes ${SCPS_PER_TARGET} attached directly, FullAWSAccess (or your allow list) among them. Count those attached to the pipeline account first (aws organizations list-policies-for-target --target-id <account> --filter SERVICE_CONTROL_POLICY); where they and these ${count} come to more than ${SCPS_PER_TARGET}, attach these to an OU holding only the pipeline account. Attach every one (README, Deploy)`;
+}
+
 /**
  * The policy for this deployment: its account (a placeholder where the context names none), its
  * break-glass role and, exactly, its execution role in each of its regions. The shipped file names
