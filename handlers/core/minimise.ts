@@ -22,6 +22,7 @@
  *    timeline entry, under the revision read; a lost race reads again.
  */
 
+import { isIPv6 } from 'node:net';
 import type { AuditSource } from '../ports/audit-source.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import { findingWrites } from './audit.js';
@@ -149,6 +150,27 @@ const OWN_IDENTIFIERS = new Set(['schemaVersion', 'accountId', 'region', 'partit
 
 const IPV4 = /(?<!\d|\d\.)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\d|\.\d)/g;
 
+/** An e-mail address in free text (a session name, a login, a contact the finding quotes). */
+const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])/g;
+
+/**
+ * What may be an IPv6 address in free text: hex groups and colons (a mapped IPv4 tail, its dots),
+ * not inside a word; `isIPv6` decides, so a time (`21:00:00`) stays. A full stop ending the sentence is not part of it.
+ */
+const IPV6_CANDIDATE = /(?<![0-9A-Za-z:._-])[0-9A-Fa-f:][0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(?![0-9A-Za-z:_-])/g;
+
+function scrubIpv6(text: string): string {
+  return text.replace(IPV6_CANDIDATE, (found) => {
+    const address = found.replace(/\.+$/, '');
+    return /[0-9A-Fa-f]/.test(address) && isIPv6(address) ? `${MINIMISED}${found.slice(address.length)}` : found;
+  });
+}
+
+/** Free text with the addresses it may name (IPv6, then IPv4: a mapped address whole) and e-mail addresses replaced. */
+function scrubFreeText(text: string): string {
+  return scrubIpv6(text).replace(IPV4, MINIMISED).replace(EMAIL, MINIMISED);
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A value worth removing: not empty, not already minimised. */
@@ -160,10 +182,27 @@ function holdsData(value: unknown): boolean {
   return true;
 }
 
-/** The texts a removed value leaves behind elsewhere: its own text, or its identifying values. */
+/**
+ * The parts of a removed identifier that name a person on their own, and that a finding repeats
+ * alone (review15 Sa: "Credentials for alice.jansen@zorggroep.nl used from …"): an assumed role's
+ * or federated user's session name after the colon of its principal id (`AROA…:alice@…`,
+ * `123456789012:bob`; for an IAM Identity Center user, the person's e-mail address), and the last
+ * part of an ARN (`…:assumed-role/ROLE/SESSION`, `…:user/NAME`). An EC2 instance's session name is
+ * its instance id, the organisation's, and stays (as the resource does); the role's unique id before
+ * the colon names no one.
+ */
+function identifyingParts(text: string): string[] {
+  const parts: string[] = [];
+  const session = /^(?:A[A-Z0-9]{8,}|\d{12}):(.+)$/.exec(text)?.[1];
+  if (session) parts.push(session);
+  if (text.startsWith('arn:') && text.includes('/')) parts.push(text.slice(text.lastIndexOf('/') + 1));
+  return parts.filter((p) => !/^i-[0-9a-f]{8,17}$/.test(p));
+}
+
+/** The texts a removed value leaves behind elsewhere: its own text and its parts that name a person, or its identifying values. */
 function textsOf(value: unknown, out: Set<string>): void {
   if (typeof value === 'string') {
-    if (value.trim().length >= 3 && value !== MINIMISED) out.add(value);
+    for (const text of [value, ...identifyingParts(value)]) if (text.trim().length >= 3 && text !== MINIMISED) out.add(text);
   } else if (Array.isArray(value)) {
     for (const v of value) textsOf(v, out);
   } else if (isObject(value)) {
@@ -207,8 +246,8 @@ export function minimiseDetail(detail: Record<string, unknown>): { detail: Recor
   const scrub = (text: string, freeText: boolean): string => {
     let result = text;
     for (const p of patterns) result = result.replace(p, MINIMISED);
-    // Free text names addresses the fields may not hold (the attacker's, in a title).
-    return freeText ? result.replace(IPV4, MINIMISED) : result;
+    // Free text names addresses the fields may not hold (the attacker's, in a title; a person's e-mail address).
+    return freeText ? scrubFreeText(result) : result;
   };
   const rewrite = (node: unknown, path: string, topLevel: boolean): void => {
     const entries: [string | number, unknown][] = Array.isArray(node) ? node.map((v, i) => [i, v]) : isObject(node) ? Object.entries(node) : [];
