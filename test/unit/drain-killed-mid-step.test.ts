@@ -145,3 +145,20 @@ it('a release whose removal of the mark is refused (DeleteAttributes denied) sti
   expect([state.status, state.attributes.get(DRAINED_BY)]).toEqual(['ACTIVE', 'dl-0001']);
   expect(said).toContain(`${DRAINED_BY} left on 1 ${CI} (AccessDeniedException on DeleteAttributes)`);
 });
+
+// readC17: the record is what the retry trusts, not the mark. A run killed after its drain (mark put and
+// recorded) whose mark someone then deleted (ecs:DeleteAttributes, as they may put one) left the retry
+// reading the instance "left as found" DRAINING: the release never set it ACTIVE, and drift stopped
+// expecting it DRAINING, so an ACTIVE set later went unseen.
+it('a drain the record says this isolation marked, found DRAINING with the mark deleted: still its own, released ACTIVE', async () => {
+  const { state, clients } = ecsWorld();
+  const record = recordOf();
+  await drainContainerInstance(clients, INSTANCE, 'dl-0001', {}, undefined, record);
+  expect([state.status, record.held], 'premise: drained, the mark recorded').toEqual(['DRAINING', [CI]]);
+  state.attributes.delete(DRAINED_BY);
+  const retry = await drainContainerInstance(clients, INSTANCE, 'dl-0001', {}, undefined, record);
+  expect(drainedOf(retry)).toEqual([{ cluster: CLUSTER, arn: CI, before: 'ACTIVE' }]);
+  expect(retry.detail).toContain(`the mark deleted since on ${CI}`);
+  await activateContainerInstances(clients, drainedOf(retry));
+  expect(state.status).toBe('ACTIVE');
+});

@@ -282,7 +282,8 @@ export async function drainContainerInstance(
         // This incident's mark on it, and whether the record says this isolation put it there (only then trusted).
         markFound: ci.attributes?.some((a) => a.name === DRAINED_BY && a.value === incidentId) ?? false,
       }))
-      .map(({ markFound, ...f }) => ({ ...f, markFound, marked: markFound && ownMarks.has(f.arn) })),
+      // `own`: the record says this isolation marked it (readC17: the record is what counts; a mark deleted since changes nothing).
+      .map(({ markFound, ...f }) => ({ ...f, markFound, own: ownMarks.has(f.arn), marked: markFound && ownMarks.has(f.arn) })),
   );
   // Not found in the clusters looked in, more past the bound (contain17): it may be a container instance of one
   // of those, tasks placed on it bringing interfaces of their own: not handled, so failed (on-call paged), the rest named.
@@ -324,13 +325,14 @@ export async function drainContainerInstance(
   }
   // A retry finds the ones it drained DRAINING: after a failed step its progress names them; after a
   // killed run (no progress kept) this incident's mark on them does. They are this isolation's to set ACTIVE again.
-  const resumed = found.filter((f) => f.before === 'DRAINING' && f.marked && !drained.includes(f.arn));
+  const resumed = found.filter((f) => f.before === 'DRAINING' && f.own && !drained.includes(f.arn));
   // This incident's mark on one the record does not say it marked: not put by this isolation (anyone who may write ECS
   // attributes can), so not taken for its drain: left as found, and a release leaves it so (contain17).
   const forged = found.filter((f) => f.markFound && !f.marked && !drained.includes(f.arn));
-  const containerInstances: DrainedContainerInstance[] = found.map(({ marked, markFound: _, ...f }) =>
-    drained.includes(f.arn) || (marked && f.before === 'DRAINING')
-      ? { ...f, before: 'ACTIVE', ...(unmarked.includes(f.arn) ? {} : { drainedBy: incidentId }) }
+  // A resumed one whose mark is gone (deleted by someone since) is still this isolation's drain, with no mark for the release to remove.
+  const containerInstances: DrainedContainerInstance[] = found.map(({ marked: _m, own, markFound, ...f }) =>
+    drained.includes(f.arn) || (own && f.before === 'DRAINING')
+      ? { ...f, before: 'ACTIVE', ...(unmarked.includes(f.arn) || (!drained.includes(f.arn) && !markFound) ? {} : { drainedBy: incidentId }) }
       : f,
   );
   const why = !refused
@@ -344,7 +346,11 @@ export async function drainContainerInstance(
     ? `; the ${DRAINED_BY} mark was refused (${refused ?? 'an earlier run'} on PutAttributes) on ${unmarked.length}: drained without it, so a run killed before this step is recorded would leave it DRAINING after the release${why}`
     : '';
   const left = containerInstances.filter((f) => f.before !== 'ACTIVE');
-  const markedText = resumed.length ? ` (${resumed.length} found DRAINING with this incident's ${DRAINED_BY} mark: drained by an earlier run of it)` : '';
+  const markGone = resumed.filter((f) => !f.markFound).map((f) => f.arn);
+  const markGoneText = markGone.length ? `; the mark deleted since on ${markGone.join(', ')} (CloudTrail: DeleteAttributes says who), the record holds it` : '';
+  const markedText = resumed.length
+    ? ` (${resumed.length} found DRAINING with this incident's ${DRAINED_BY} mark: drained by an earlier run of it${markGoneText})`
+    : '';
   const forgedText = forged.length
     ? `; this incident's ${DRAINED_BY} mark found on ${forged.map((f) => `${f.arn} ${f.before}`).join(', ')}, which the record does not say this isolation marked: not put by it (anyone who may write ECS attributes can put it; CloudTrail: PutAttributes says who), not taken for its drain`
     : '';
