@@ -86,8 +86,9 @@ export type Expectation =
   /** A database not publicly accessible. */
   | { kind: 'database'; dbInstanceIdentifier: string }
   /**
-   * An isolated instance's ECS container instance, set DRAINING by its isolation (`drain-container-instance`
-   * done, found ACTIVE): ECS places no new task on it (contain16: set ACTIVE again was unseen by drift).
+   * An isolated instance's ECS container instance, found by its isolation (`drain-container-instance` done),
+   * DRAINING: ECS places no new task on it (contain16: set ACTIVE again was unseen by drift), whether the
+   * isolation drained it or found it drained (review15 K5).
    */
   | { kind: 'container-instance'; cluster: string; arn: string; instanceId: string };
 
@@ -608,13 +609,18 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
   }
 }
 
-/** The container instances an isolation set DRAINING (found ACTIVE: its evidence's `containerInstances`); one found otherwise was left as found. */
+/**
+ * Every container instance the isolation found for the instance (its evidence's `containerInstances`),
+ * whoever drained it: while the isolation holds, none may take a task (review15 K5). One found DRAINING
+ * already (someone who saw the finding drained it first, or put another incident's mark on it) was left
+ * as found, and only read back when found ACTIVE: set ACTIVE once the isolation was done, it was back in
+ * task placement while the record read CONTAINED. What the release undoes is another matter: it sets
+ * ACTIVE only those the isolation drained itself (`before: 'ACTIVE'`, ecs.ts).
+ */
 function drainedExpectations(action: ActionRecord): Expectation[] {
-  const drained = Array.isArray(action.evidence?.containerInstances)
-    ? (action.evidence.containerInstances as { cluster?: unknown; arn?: unknown; before?: unknown }[])
-    : [];
+  const drained = Array.isArray(action.evidence?.containerInstances) ? (action.evidence.containerInstances as { cluster?: unknown; arn?: unknown }[]) : [];
   return drained
-    .filter((d) => d.before === 'ACTIVE' && typeof d.cluster === 'string' && typeof d.arn === 'string')
+    .filter((d) => typeof d.cluster === 'string' && typeof d.arn === 'string')
     .map((d) => ({ kind: 'container-instance', cluster: d.cluster as string, arn: d.arn as string, instanceId: action.target }));
 }
 
@@ -1134,6 +1140,8 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
       // Deregistered: ECS places nothing on it; an agent registering again would be a container instance of its own.
       if (seen.status === 'INACTIVE' || seen.status === 'DEREGISTERING')
         return { state: 'in-place', actual: `${seen.status}: deregistered, no task is placed on it` };
+      // Found so by the isolation (review15 K5: every one found is read back): never registered, nothing placed on it.
+      if (seen.status === 'REGISTRATION_FAILED') return { state: 'in-place', actual: 'REGISTRATION_FAILED: not registered, no task is placed on it' };
       return { state: 'drifted', actual: `${seen.status}: NOT CONTAINED, ECS may place a task on it again, its interface in the task's own groups` };
   }
   // A programming error of the adapter, never a verdict of "in place".

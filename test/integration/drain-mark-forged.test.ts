@@ -5,6 +5,11 @@
  * instance drained for its own reasons put back into task placement by datalek. Now the run records
  * each mark it puts (step `mark-container-instance`, evidence `drainMarked`) before the drain, and
  * trusts the mark only on those; one it did not put is named in the step's detail. On moto.
+ *
+ * review15 K5: one the isolation found DRAINING (drained by whoever saw the finding first, or marked by
+ * another incident) was left as found and never read back: set ACTIVE once the isolation was done, it was
+ * back in task placement while drift read CONTAINED. Every one found is read back now; the release still
+ * sets ACTIVE only those the isolation drained, and names the others.
  */
 import { DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import {
@@ -16,10 +21,12 @@ import {
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import { AwsContainmentStateReader } from '../../handlers/adapters/aws/containment/drift.js';
 import { DRAIN_MARKED, DRAINED_BY } from '../../handlers/adapters/aws/containment/ecs.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
 import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { runContainment } from '../../handlers/core/contain.js';
+import { checkContainment } from '../../handlers/core/drift.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
@@ -37,12 +44,14 @@ describe.skipIf(!MOTO_AVAILABLE)('a drain mark the run did not put, on moto', ()
   let c: ContainmentClients;
   let store: DynamoDbIncidentStore;
   let containment: AwsContainment;
+  let reader: AwsContainmentStateReader;
   let n = 0;
 
   beforeAll(async () => {
     const { factory, ...world } = await containmentWorld(ACCOUNT, REGION);
     ({ moto, store, c } = world);
     containment = new AwsContainment(factory);
+    reader = new AwsContainmentStateReader(factory);
     // moto loads EC2's images on the first call, which on a loaded machine outlasts containment's 8 s timeout: loaded first without one.
     await new EC2Client({ region: REGION }).send(new DescribeImagesCommand({}));
   }, 120_000);
@@ -95,6 +104,36 @@ describe.skipIf(!MOTO_AVAILABLE)('a drain mark the run did not put, on moto', ()
 
     await releaseContainment(deps(), { incidentId, by: 'anna', reason: 'pentest' });
     expect((await described('forged', arn))?.status).toBe('DRAINING');
+  });
+
+  it('review15 K5: an instance drained before the isolation is read back while isolated (set ACTIVE: NOT CONTAINED); the release leaves it DRAINING and says so', async () => {
+    const { instanceId, arn } = await containerInstance('predrained');
+    const incidentId = await record(instanceId);
+    // Whoever saw the finding drains it first, without a mark: the isolation finds it DRAINING.
+    await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'predrained', containerInstances: [arn], status: 'DRAINING' }));
+
+    await runContainment(deps(), incidentId);
+    const action = await isolation(incidentId);
+    expect(action?.status).toBe('done');
+    expect(action?.evidence?.containerInstances).toEqual([{ cluster: expect.stringContaining('predrained'), arn, before: 'DRAINING' }]);
+    const incident = (await store.getIncident(incidentId)) as Incident;
+    const drain = async () =>
+      (await checkContainment([incident], reader, new Date().toISOString())).resources
+        .filter((r) => r.resource.startsWith('ECS container instance'))
+        .map((r) => `${r.state}: ${r.actual}`);
+    expect(await drain()).toEqual(['in-place: DRAINING']);
+    // Set ACTIVE once the isolation is done: back in task placement, and drift says so.
+    await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'predrained', containerInstances: [arn], status: 'ACTIVE' }));
+    expect(await drain()).toEqual([expect.stringMatching(/^drifted: ACTIVE: NOT CONTAINED/)]);
+    await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: 'predrained', containerInstances: [arn], status: 'DRAINING' }));
+
+    const released = await releaseContainment(deps(), { incidentId, by: 'anna', reason: 'pentest' });
+    const activate = released.released.flatMap((r) => r.steps).find((s) => s.name === 'activate-container-instance');
+    expect([activate?.status, activate?.detail]).toEqual([
+      'done',
+      expect.stringContaining(`no ECS container instance set ACTIVE again; left as the isolation found it, not drained by it: ${arn} DRAINING`),
+    ]);
+    expect((await described('predrained', arn))?.status).toBe('DRAINING');
   });
 
   it('the mark the run puts is recorded before the drain, and the release sets the instance ACTIVE and removes it', async () => {

@@ -444,7 +444,8 @@ export async function releaseInstance(c: ContainmentClients, action: ActionRecor
     });
   }
   const drained = (evidence.containerInstances as DrainedContainerInstance[] | undefined) ?? [];
-  if (done.has('drain-container-instance') && drained.some((d) => d.before === 'ACTIVE')) {
+  // Also when it drained none itself: the step says which it leaves as found (review15 K5), and why.
+  if (done.has('drain-container-instance') && drained.length) {
     await attempt('activate-container-instance', () => activateContainerInstances(c, drained));
   }
   await attempt('tag-released', async () => {

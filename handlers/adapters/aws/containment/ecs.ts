@@ -410,7 +410,11 @@ async function containerInstancesOf(c: ContainmentClients, cluster: string, inst
   return arns;
 }
 
-/** The container instances an isolation drained, set ACTIVE again and their mark removed; those it found otherwise are left. */
+/**
+ * The container instances an isolation drained, set ACTIVE again and their mark removed. Those it found
+ * otherwise (DRAINING already: drained by someone else, for their reasons or before the isolation, review15
+ * K5) are left as found, and named: whether they take tasks again is for whoever drained them to say.
+ */
 export async function activateContainerInstances(c: ContainmentClients, drained: DrainedContainerInstance[]): Promise<string> {
   const ours = drained.filter((d) => d.before === 'ACTIVE');
   let removed = 0;
@@ -432,5 +436,12 @@ export async function activateContainerInstances(c: ContainmentClients, drained:
   const leftText = left.length
     ? `; ${DRAINED_BY} left on ${left.length} ${left.join(', ')}: remove it by hand (aws ecs delete-attributes), or a later drain of this incident finding it DRAINING takes it for its own`
     : '';
-  return `${ours.length} ECS container instance(s) set ACTIVE again (tasks may be placed on it)${removed ? `, ${DRAINED_BY} removed from ${removed}` : ''}${leftText}`;
+  const found = drained.filter((d) => d.before !== 'ACTIVE');
+  const foundText = found.length
+    ? `; left as the isolation found it, not drained by it: ${found.map((d) => `${d.arn} ${d.before}`).join(', ')} (find out who drained it, CloudTrail: UpdateContainerInstancesState, before setting it ACTIVE: aws ecs update-container-instances-state --status ACTIVE)`
+    : '';
+  const set = ours.length
+    ? `${ours.length} ECS container instance(s) set ACTIVE again (tasks may be placed on it)`
+    : 'no ECS container instance set ACTIVE again';
+  return `${set}${removed ? `, ${DRAINED_BY} removed from ${removed}` : ''}${leftText}${foundText}`;
 }

@@ -1,0 +1,69 @@
+/**
+ * review15 K5: an isolation that finds the instance's container instance DRAINING already (unmarked, or
+ * marked by another incident) records it "left as found" (ecs.ts), and drift expected nothing of it
+ * (`drainedExpectations` read back only those found ACTIVE). Whoever set it DRAINING before the isolation
+ * (a member-account principal who saw the finding) set it ACTIVE once the isolation was done: ECS could
+ * place tasks on the isolated instance again while `show`/`verify --target aws` read CONTAINED. What must
+ * hold while isolated (DRAINING) does not depend on who drained it; only what the release undoes does
+ * (test/integration/drain-mark-forged.test.ts, on moto). Failed before the fix: found DRAINING gave no check.
+ */
+import { describe, expect, it } from 'vitest';
+import { type ContainmentCheck, expectedContainment, judge } from '../../handlers/core/drift.js';
+import type { ActionRecord } from '../../handlers/core/incident.js';
+import { incidentFixture } from '../support/incidents.js';
+
+const NOW = '2026-11-28T10:00:00.000Z';
+const CLUSTER = 'arn:aws:ecs:eu-west-1:111122223333:cluster/prod';
+const CI = 'arn:aws:ecs:eu-west-1:111122223333:container-instance/prod/0a1b2c3d';
+const INSTANCE = 'i-0a1b2c3d4e5f6a7b8';
+
+/** An isolation as the AWS adapter records it, its drain having found the container instance `found` (ecs.ts evidence). */
+function isolation(found: Record<string, unknown>, released = false): ActionRecord {
+  return {
+    id: `isolate-instance:${INSTANCE}`,
+    type: 'isolate-instance',
+    target: INSTANCE,
+    status: 'done',
+    mode: 'enforce',
+    findingId: 'f-1',
+    at: NOW,
+    ...(released ? { released: { at: NOW, by: 'anna', reason: 'pentest' } } : {}),
+    steps: [
+      { name: 'isolate-eni:eni-a', status: 'done', at: NOW },
+      { name: 'drain-container-instance', status: 'done', at: NOW, detail: '…' },
+    ],
+    evidence: {
+      groups: { isolation: 'sg-iso' },
+      metadata: { instanceId: INSTANCE, networkInterfaces: [{ id: 'eni-a', groups: ['sg-web'] }] },
+      containerInstances: [{ cluster: CLUSTER, arn: CI, ...found }],
+    },
+  };
+}
+
+const containerChecks = (action: ActionRecord): ContainmentCheck[] =>
+  expectedContainment(incidentFixture({ id: 'dl-0001', actions: [action] }), NOW).checks.filter((c) => c.expect.kind === 'container-instance');
+
+describe('drift reads back every container instance the isolation found, whoever drained it', () => {
+  it.each([
+    ['drained by the isolation (premise)', { before: 'ACTIVE', drainedBy: 'dl-0001' }],
+    ['found DRAINING, unmarked', { before: 'DRAINING' }],
+    ["found DRAINING with another incident's mark (or a forged one: left as found)", { before: 'DRAINING' }],
+    ['found DEREGISTERING', { before: 'DEREGISTERING' }],
+  ])('%s: expected DRAINING while isolated', (_, found) => {
+    const [check, ...more] = containerChecks(isolation(found));
+    expect(more).toEqual([]);
+    expect(check?.expect).toEqual({ kind: 'container-instance', cluster: CLUSTER, arn: CI, instanceId: INSTANCE });
+    // Set ACTIVE afterwards: NOT CONTAINED, as when the isolation drained it.
+    expect(judge(check, { read: 'container-instance', status: 'ACTIVE' })).toMatchObject({
+      state: 'drifted',
+      actual: expect.stringMatching(/^ACTIVE: NOT CONTAINED/),
+    });
+    expect(judge(check, { read: 'container-instance', status: 'DRAINING' })).toMatchObject({ state: 'in-place' });
+  });
+
+  it('a container instance whose registration failed holds (no task is placed on it); after the release nothing is expected', () => {
+    const [check] = containerChecks(isolation({ before: 'REGISTRATION_FAILED' }));
+    expect(judge(check, { read: 'container-instance', status: 'REGISTRATION_FAILED' })).toMatchObject({ state: 'in-place' });
+    expect(containerChecks(isolation({ before: 'DRAINING' }, true))).toEqual([]);
+  });
+});
