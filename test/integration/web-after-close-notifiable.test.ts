@@ -86,7 +86,9 @@ describe('assessed notifiable after closing, on the web page (review5 A8)', () =
     await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'toch klantdata', by: 'FG', confirmAfterClose: true });
     const html = await overview();
     expect(html).toContain(`data-incident="${id}"`);
+    // The count line counts it as `datalek status` does: it said "0 open incidenten, 0 niet opgepakt." (review15 Sb).
     expect(pageText(html)).toContain('0 open incidenten, 0 niet opgepakt; 1 gesloten incident met een plicht die nog openstaat.');
     expect(pageText(html)).toMatch(/gesloten AP : loopt , uiterlijk 2026-11-30 22:00 CET/);
+    expect(pageText(await (await web.get('/', 'en')).text())).toContain('0 open incidents, 0 not acknowledged; 1 closed with a duty still owed.');
   });
 });
