@@ -465,6 +465,28 @@ function nis2ReportSince(since: string | null): (r: ReportRecord) => boolean {
 }
 
 /**
+ * The NIS2 reports that count for a later "yes" as reports of `kinds`: those of the significance in
+ * force, and further back while one of `kinds` the CSIRT or the authority got under a "yes" taken
+ * back was not answered by a final report before the next "yes" came (`nis2FinalChain`). The
+ * early warning and notification clocks of a later "yes" run from the same awareness (readA16 A1),
+ * so an early warning or notification the CSIRT got on time about the same incident meets them
+ * (readB17): before, they read overdue while the final report ran from that very notification.
+ */
+function nis2Chain(incident: Incident, kinds: string[]): { inChain: (r: ReportRecord) => boolean; since: string | null; inForce: string | null } {
+  const inForce = nis2WithdrawnAt(incident);
+  let since: string | null = null;
+  for (const w of nis2WithdrawalsAndYesAgain(incident)) {
+    if (inForce === null || w.withdrawnAt > inForce) break;
+    const until = w.yesAgainAt;
+    const before = (r: ReportRecord) => nis2ReportSince(since)(r) && (until === null || r.at < until);
+    const started = firstReport(incident, (r) => before(r) && kinds.includes(r.kind));
+    const answered = started && nis2DoneBy(incident, ['final'], (r) => before(r) && r.at >= started.at).doneAt;
+    if (!started || answered) since = w.withdrawnAt;
+  }
+  return { inChain: nis2ReportSince(since), since, inForce };
+}
+
+/**
  * The incident notification the final report answers (art. 23(4)(d): "one month after the submission
  * of the incident notification"), and the NIS2 reports that count for it (nis17 item 1). Those of
  * the significance in force (`nis2ReportInForce`), and further back while a notification the CSIRT
@@ -477,17 +499,7 @@ function nis2ReportSince(since: string | null): (r: ReportRecord) => boolean {
  * `keptFrom`: when the chain reaches back past the significance in force, that notification.
  */
 export function nis2FinalChain(incident: Incident): { inChain: (r: ReportRecord) => boolean; notifiedAt: string | null; keptFrom: string | null } {
-  const inForce = nis2WithdrawnAt(incident);
-  let since: string | null = null;
-  for (const w of nis2WithdrawalsAndYesAgain(incident)) {
-    if (inForce === null || w.withdrawnAt > inForce) break;
-    const until = w.yesAgainAt;
-    const before = (r: ReportRecord) => nis2ReportSince(since)(r) && (until === null || r.at < until);
-    const notified = firstReport(incident, (r) => before(r) && r.kind === 'notification');
-    const answered = notified && nis2DoneBy(incident, ['final'], (r) => before(r) && r.at >= notified.at).doneAt;
-    if (!notified || answered) since = w.withdrawnAt;
-  }
-  const inChain = nis2ReportSince(since);
+  const { inChain, since, inForce } = nis2Chain(incident, ['notification']);
   const notifiedAt = firstReport(incident, (r) => inChain(r) && r.kind === 'notification')?.at ?? null;
   const keptFrom = notifiedAt && since !== inForce && (inForce === null || notifiedAt < inForce) ? notifiedAt : null;
   return { inChain, notifiedAt, keptFrom };
@@ -636,8 +648,13 @@ function nis2Clocks(incident: Incident, policy: Policy, now: string): ClockStatu
   const decided = significanceDecided(incident);
   const out = [clock('nis2-significance', { startsAt: known, dueAt: addHours(known, 24), doneAt: decided.doneAt }, now, true, decided.note)];
   if (!decision?.significant) return [...out, ...nis2OwedAfterNo(incident, policy, now)];
-  const warning = nis2Done(incident, ['early-warning', 'notification']);
-  const notification = nis2Done(incident, ['notification']);
+  // Through a later "yes" too: one the CSIRT got under a "yes" taken back about the same incident
+  // (`nis2Chain`), made since the awareness these clocks run from (readA16 A1: one a "no" ended, when
+  // the later "yes" states none); one made before a later awareness answers the "yes" taken back only.
+  const inForce = nis2ReportInForce(incident);
+  const since = (chain: (r: ReportRecord) => boolean) => (r: ReportRecord) => inForce(r) || (chain(r) && r.at >= aware);
+  const warning = nis2DoneBy(incident, ['early-warning', 'notification'], since(nis2Chain(incident, ['early-warning', 'notification']).inChain));
+  const notification = nis2DoneBy(incident, ['notification'], since(nis2FinalChain(incident).inChain));
   out.push(clock('nis2-early-warning', { startsAt: aware, dueAt: addHours(aware, 24), doneAt: warning.doneAt }, now, true, missingNote(warning.missing)));
   out.push(
     clock('nis2-notification', { startsAt: aware, dueAt: addHours(aware, 72), doneAt: notification.doneAt }, now, true, missingNote(notification.missing)),
