@@ -49,3 +49,16 @@ it('a release giving up the head seen while left out checks it against the diges
   expect(problems([seen])).toEqual([expect.stringMatching(/^digest-1 ledger entry 3 is missing from what digest 1/)]);
   expect(problems([seen, digest(2, { incidents: [['A', 2, 'h2']], released: [release({ seen: [3, 'h3'] })] })])).toEqual([]);
 });
+
+it('a release replayed in a later digest (the same row signed again) is named: what it gives up is no longer what the digests pinned', () => {
+  const anchored = digest(1, { incidents: [['A', 3, 'h3']] });
+  const releasing = digest(2, { incidents: [['A', 2, 'h2']], released: [release({ anchored: [3, 'h3'] })] });
+  expect(problems([anchored, releasing, digest(3, { released: [release({ anchored: [3, 'h3'] })] })])).toEqual([
+    expect.stringMatching(/^digest-3 its release by FG gives up ledger entry 3 as anchored, which is not the head the digests before it anchored/),
+  ]);
+  const seen = digest(1, { seen: [['A', 3, 'h3']] });
+  const releasedSeen = digest(2, { incidents: [['A', 2, 'h2']], released: [release({ seen: [3, 'h3'] })] });
+  expect(problems([seen, releasedSeen, digest(3, { released: [release({ seen: [3, 'h3'] })] })])).toEqual([
+    expect.stringMatching(/^digest-3 its release by FG gives up ledger entry 3 as seen, which is not the head the digest before it saw/),
+  ]);
+});
