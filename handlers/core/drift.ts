@@ -882,11 +882,18 @@ export function deletedKeyVerdict(e: Extract<Expectation, { kind: 'access-key' }
  * so, not judged. The containment run judges the key list it read so too (review13 K1).
  */
 export function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-key' }>, seen: CredentialsRead, key = 'Inactive'): Verdict {
-  const confirmedIn = (k: OtherCredential) => (k.id ? e.ownerKeys?.find((o) => o.ids.includes(k.id as string)) : undefined);
+  const clearedAt = clearedFrom(e);
+  // The keys drift names for --owner-key (roleSessionsTodo): made after the revocation, within a role session's hours.
+  const namedForOwner = (k: OtherCredential) =>
+    Boolean(k.at && e.sessionsRevokedAt && e.containedAt && k.at > e.sessionsRevokedAt && k.at > e.containedAt && !(clearedAt && k.at > clearedAt));
+  const confirmedIn = (k: OtherCredential) =>
+    k.id ? e.ownerKeys?.find((o) => o.ids.includes(k.id as string) && (!o.namedOnly || namedForOwner(k))) : undefined;
+  // Confirmed on a done key action, but not a key drift names for that (review15): not taken, and said.
+  const notTaken = otherCredentials(seen).filter((k) => k.id && !confirmedIn(k) && e.ownerKeys?.some((o) => o.ids.includes(k.id as string)));
   const isOwners = (k: OtherCredential) => confirmedIn(k) !== undefined;
   const all = otherCredentials(seen).filter((k) => !isOwners(k));
   const owned = otherCredentials(seen).filter(isOwners);
-  const cleared = clearedFrom(e);
+  const cleared = clearedAt;
   const after = all.filter((k) => k.at && cleared && k.at > cleared);
   const revokedAt = e.sessionsRevokedAt;
   const window = all.filter((k) => !after.includes(k) && k.at && e.containedAt && k.at > e.containedAt);
@@ -906,7 +913,12 @@ export function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-
     .map((o) => ({ o, ks: owned.filter((k) => confirmedIn(k) === o) }))
     .filter(({ ks }) => ks.length)
     .map(({ o, ks }) => `; the owner's, confirmed by ${o.by} at ${o.at}: ${names(ks)}`)
-    .join('');
+    .join('')
+    .concat(
+      notTaken.length
+        ? `; confirmed as the owner's (--owner-key) but not a key made after the key's sessions were revoked, within a role session's hours, which alone a confirmation on a done key action clears: not taken: ${names(notTaken)}`
+        : '',
+    );
   const check = (ks: readonly OtherCredential[]) => `${[...new Set(ks.map((k) => CREDENTIAL_CHECKS[k.kind]))].join('; ')}; ${NOT_READ_CREDENTIALS}`;
   const made: string[] = [];
   if (since.length && e.since) {
@@ -1034,13 +1046,22 @@ export interface OwnerKeys {
   ids: readonly string[];
   by: string;
   at: string;
+  /**
+   * Confirmed on a key action datalek carried out (readC16 C1), where no failure named the keys: each
+   * taken only where drift names it for --owner-key (made after the key's sessions were revoked, within
+   * a role session's hours), never one made before (most likely the attacker's: review15).
+   */
+  namedOnly?: true;
 }
 
 /** The owner's keys the action's by-hand record names (K5), and those confirmed on it since (readC16 C1), if any. */
 export function ownerKeysOf(action: ActionRecord): OwnerKeys[] | undefined {
   const hand = action.byHand;
-  const all = [...(hand?.ownerKeys?.length ? [{ ids: hand.ownerKeys, by: hand.by, at: hand.at }] : []), ...(action.ownerKeys ?? [])];
-  return all.length ? all.map(({ ids, by, at }) => ({ ids, by, at })) : undefined;
+  const all: OwnerKeys[] = [
+    ...(hand?.ownerKeys?.length ? [{ ids: hand.ownerKeys, by: hand.by, at: hand.at }] : []),
+    ...(action.ownerKeys ?? []).map(({ ids, by, at }) => ({ ids, by, at, namedOnly: true as const })),
+  ];
+  return all.length ? all : undefined;
 }
 
 /** The name datalek gives its all-traffic groups (network-isolation.ts ALL_TRAFFIC_GROUP, or that name and the incident). */

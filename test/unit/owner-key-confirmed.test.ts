@@ -144,4 +144,14 @@ it("readC16 C1: a key drift names as made within 12 hours of the revocation, on 
   const v = read(incident);
   expect(v.state).toBe('in-place');
   expect(v.actual).toContain(`the owner's, confirmed by on-call at 2026-11-26T13:00:00.000Z: ${NEW_KEY.id}`);
+
+  // review15: a key drift does not name for --owner-key (made since the first activity, before the deactivation:
+  // most likely the attacker's) confirmed on the done action is not read as the owner's: still NOT CONTAINED, said.
+  const confirmedAttackers = (await confirm([ATTACKERS_KEY.id])) as Incident;
+  const check = expectedContainment(confirmedAttackers, '2026-11-26T14:00:00.000Z').checks.find((c) => c.type === 'deactivate-access-key');
+  const w = judge(check as NonNullable<typeof check>, { read: 'key', status: 'Inactive', others: [NEW_KEY, ATTACKERS_KEY] });
+  expect(w.state).toBe('drifted');
+  expect(w.actual).toMatch(new RegExp(`NOT CONTAINED: .*most likely with the stolen key: ${ATTACKERS_KEY.id}`));
+  expect(w.actual).toContain(`confirmed as the owner's (--owner-key) but not a key made after the key's sessions were revoked`);
+  expect(w.actual).toContain(`the owner's, confirmed by on-call at 2026-11-26T13:00:00.000Z: ${NEW_KEY.id}`);
 });
