@@ -150,8 +150,11 @@ const OWN_IDENTIFIERS = new Set(['schemaVersion', 'accountId', 'region', 'partit
 
 const IPV4 = /(?<!\d|\d\.)(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?!\d|\.\d)/g;
 
-/** An e-mail address in free text (a session name, a login, a contact the finding quotes). */
-const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9-])/g;
+/**
+ * An e-mail address in free text (a session name, a login, a contact the finding quotes); its
+ * letters any script's (readB17: `josé@…`, `jan@bücher.de` stayed whole, `jürgen.müller@…` half).
+ */
+const EMAIL = /(?<![\p{L}\p{M}\p{N}._%+-])[\p{L}\p{M}\p{N}._%+-]+@[\p{L}\p{M}\p{N}-]+(?:\.[\p{L}\p{M}\p{N}-]+)*\.[\p{L}\p{M}]{2,}(?![\p{L}\p{M}\p{N}-])/gu;
 
 /**
  * What may be an IPv6 address in free text: hex groups and colons (a mapped IPv4 tail, its dots),

@@ -100,3 +100,15 @@ describe('minimise: each part of a removed principal, and addresses in free text
     expect(personalDataLeft(JSON.stringify(record))).toContain('title');
   });
 });
+
+describe('readB17: an e-mail address with letters beyond ASCII', () => {
+  it('is removed whole from the free text', () => {
+    for (const address of ['josé@example.nl', 'jürgen.müller@example.de', 'jan@bücher.de']) {
+      const text = `Console sign-in by ${address} from an unusual location.`;
+      const out = minimiseDetail({ ...detail(), title: text, description: text });
+      // Before: the first and third stayed whole, the second kept "jürgen.mü".
+      expect(out.detail.title).toBe('Console sign-in by (minimised) from an unusual location.');
+      expect(out.detail.description).toBe('Console sign-in by (minimised) from an unusual location.');
+    }
+  });
+});
