@@ -109,8 +109,13 @@ export interface AnchorResult {
   adopted: { sequence: number; name: string }[];
   /** The store's record of the heads already anchored did not match the last digest: every head was anchored again. */
   bookkeeping: string | null;
-  /** Incidents that moved beyond the heads one run takes (maxHeads), or not checked (stoppedOnBroken): left marked for the next run. */
+  /**
+   * Incidents that moved beyond the heads one run takes (maxHeads), or not checked (stoppedOnBroken),
+   * or whose marks the run did not reach (beyond the page it reads where marks can pile up): left marked for the next run.
+   */
   remaining: number;
+  /** The marks not reached were counted only so far: `remaining` is a lower bound. */
+  remainingAtLeast: boolean;
   /**
    * The run stopped after maxBroken incidents that do not verify, with `remaining` not checked: the
    * digest written says where the next run goes on (`turn`).
@@ -142,6 +147,12 @@ export const MAX_HEADS_PER_RUN = 500;
  * many it did not check, and the next run goes on after the last one it read (the digest's `turn`).
  */
 export const MAX_BROKEN_PER_RUN = 100;
+
+/**
+ * The most digests written before the index of anchored heads was kept (digest.ts `indexed`) one
+ * run reads and indexes: one GetObject each, and a PutObject per incident's newest head among them.
+ */
+export const MAX_INDEXED_DIGESTS_PER_RUN = 200;
 
 /** The store went back behind its digests: anchoring it would sign less than was anchored before. */
 export class RolledBackError extends DigestError {}
@@ -191,6 +202,8 @@ interface Previous {
   registrySeen: Map<number, RegistrySeenRow>;
   /** The incidents it left out: the next run reads each, marked or not (review15 K3). */
   leftOut: string[];
+  /** Digests 1 to this one have every head they anchored in the location's index (digest.ts `indexed`). */
+  indexed?: number;
 }
 
 export async function anchorStore(deps: Deps): Promise<AnchorResult> {
@@ -201,8 +214,12 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   // What the digests anchored, read from them once, only when the store's record of it does not hold.
   let fromDigests: Promise<{ heads: IncidentHead[]; why: string }> | undefined;
   const releasing = new Map((deps.releases ?? []).map((r) => [r.incidentId, r]));
-  const { candidates, shards, anchoredSet, problems, bookkeeping, remaining, turn, heads, released } = await readAgainWhileProblems(async () => {
-    const marked = await source.anchorCandidates();
+  const indexedHead = digests.anchoredHead?.bind(digests);
+  const { candidates, shards, anchoredSet, problems, bookkeeping, remaining, turn, heads, released, ...run } = await readAgainWhileProblems(async () => {
+    // Where marks can pile up past a run (DynamoDB), a page of them from the turn on (the rest
+    // counted, not read): read whole, enough planted ones pushed the run into its timeout, and it then signed nothing.
+    const page = source.anchorCandidatePage ? await source.anchorCandidatePage(previous?.lastIncident, maxHeads + maxBroken) : null;
+    const marked = page?.heads ?? (await source.anchorCandidates());
     const anchoredSet = await source.anchoredHeads();
     const shards = await source.registry();
     const ids = await source.incidentIds();
@@ -228,6 +245,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     const anchored = derived ? derived.heads : (anchoredSet ?? []);
     const before = new Map(anchored.map((h) => [h.incidentId, h]));
     const candidates: IncidentHead[] = [];
+    const settled: IncidentHead[] = [];
     // A run takes a bounded number of the incidents that moved; the rest stay marked for the next.
     // It starts after the highest id the previous digest anchored and wraps around (review7 Y10): in
     // id order from the start each time, a storm moving 500 lower ids kept a higher one unanchored,
@@ -273,6 +291,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     let broken = 0;
     let read = 0;
     let turn: string | undefined;
+    let stoppedOnBroken = false;
     // Each incident read, at its newest entry as read; `extends`: it still holds the head seen while it was left out.
     const heads = new Map<string, { head: SeenHead | null; extends: boolean }>();
     for (const id of [...listed, ...moved]) {
@@ -280,33 +299,45 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       if (!carried && believed && taken >= maxHeads) break;
       if (!carried && believed && broken >= maxBroken) {
         turn = moved[read - 1];
+        stoppedOnBroken = true;
         break;
       }
       if (!carried) read++;
       const raw = await source.rawIncident(id);
+      // Where the store keeps no anchored set (DynamoDB), the incident's newest head the digests
+      // anchored, from their location's index: nothing the store holds says it, so a ledger
+      // rewritten whole (every hash recomputed) is held to it, not signed as it reads.
+      const anchoredHead = before.get(id) ?? (anchoredSet === null && indexedHead ? ((await indexedHead(id)) ?? undefined) : undefined);
       const release = releasing.get(id);
       // The chain as read is folded on from the head anchored (up to it that head pins it), or from its genesis.
-      const base = before.get(id) ?? { seq: 0, hash: ledgerGenesis(id) };
-      if (release) released.push(releaseOf(raw, release, before.get(id), previous?.seen.get(id), deps.now()));
+      const base = anchoredHead ?? { seq: 0, hash: ledgerGenesis(id) };
+      if (release) released.push(releaseOf(raw, release, anchoredHead, previous?.seen.get(id), deps.now()));
       // A released incident is held to its own chain alone (releaseOf refused it otherwise): the heads pinned are given up.
       const behindSeen = release ? [] : ledgerSeenBehind(raw, previous?.seen.get(id), base);
-      const own = [...auditIncident(raw, () => true), ...(release ? [] : ledgerBehind(raw, before.get(id))), ...behindSeen];
+      const own = [...auditIncident(raw, () => true), ...(release ? [] : ledgerBehind(raw, anchoredHead)), ...behindSeen];
       problems.push(...own);
-      if (carried) {
-        // Counted by the list it came from, not against the slice.
-      } else if (!own.some((p) => !ofRegistry(p)) && !namedByRegistry.has(id)) taken++;
-      else broken++;
       // The head signed is the ledger's own, never what the bookkeeping names.
       const head = raw.ledger.reduce<RawIncident['ledger'][number] | undefined>((top, row) => (!top || row.seq > top.seq ? row : top), undefined);
-      if (head && !(before.get(id)?.seq === head.seq && before.get(id)?.hash === head.hash))
-        candidates.push({ incidentId: id, seq: head.seq, hash: head.hash });
+      const moves = head && !(anchoredHead?.seq === head.seq && anchoredHead?.hash === head.hash);
+      if (moves) candidates.push({ incidentId: id, seq: head.seq, hash: head.hash });
+      // Marked, yet at the head the index says a digest anchored (a mark planted, or kept while it was left out): nothing to sign, the mark goes.
+      else if (head && anchoredSet === null) settled.push({ incidentId: id, seq: head.seq, hash: head.hash });
+      // Within a page of marks (which bounds the reading itself), a mark that gives nothing to sign
+      // and verifies (one naming no incident: planted) takes no place of the heads: counted, a page
+      // of them signed nothing and moved no turn, and the next run read the same page again, for good.
+      if (carried) {
+        // Counted by the list it came from, not against the slice.
+      } else if (own.some((p) => !ofRegistry(p)) || namedByRegistry.has(id)) broken++;
+      else if (moves || !page) taken++;
       // Seen only past the head anchored: up to it the anchored head pins it (a chain rewritten there and put back is renewed).
       // Pinned as read (review15 K1): its newest entry and what its texts fold to, whatever the hash columns claim.
       const top = readHead(ledgerRows(raw), base);
       const past = top ? { incidentId: id, seq: top.at, hash: top.hash, ...(top.read === top.hash ? {} : { read: top.read }) } : null;
       heads.set(id, { head: past, extends: behindSeen.length === 0 });
     }
-    const remaining = moved.length - read;
+    // A page read to its end with marks past it: the next run goes on after the page, not back at its start.
+    if (read === moved.length && page?.notRead && inTurn.length) turn = inTurn.at(-1);
+    const remaining = moved.length - read + (page?.notRead ?? 0);
     return {
       candidates,
       shards,
@@ -314,9 +345,12 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       problems,
       bookkeeping,
       remaining,
+      remainingAtLeast: page?.atLeast ?? false,
       turn,
+      stoppedOnBroken,
       heads,
       released,
+      settled,
     };
   });
   // An incident that does not verify is left out (its mark kept); a registry shard that does not is
@@ -325,9 +359,25 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   const broken = new Set(problems.filter((p) => !ofRegistry(p) || !['(registry)', '(unreadable)'].includes(p.incidentId)).map((p) => p.incidentId));
   const leftOut = [...broken].sort();
   const signed = candidates.filter((h) => !broken.has(h.incidentId));
+  // Already anchored at the head they hold, and verified: their marks cleared now, written or not.
+  const settled = run.settled.filter((h) => !broken.has(h.incidentId));
+  if (settled.length) await source.markAnchored(settled);
   const registryLeftOut = shardsOf(problems.filter(ofRegistry), shards.length);
   const releasedBefore = previous?.released.length ? { sequence: previous.sequence, incidents: previous.released } : null;
-  const result = { adopted, bookkeeping, remaining, leftOut, registryLeftOut, stoppedOnBroken: turn !== undefined, released, releasedBefore };
+  // Where the store keeps no anchored set, the heads signed go into the digests' index; digests
+  // written before it was kept are indexed a batch a run, and the digest says how far (`indexed`).
+  const index = anchoredSet === null && digests.anchoredHead && digests.recordAnchored ? await indexOlder(deps, previous, maxHeads) : null;
+  const result = {
+    adopted,
+    bookkeeping: [bookkeeping, index?.why].filter(Boolean).join('; ') || null,
+    remaining,
+    remainingAtLeast: run.remainingAtLeast,
+    leftOut,
+    registryLeftOut,
+    stoppedOnBroken: run.stoppedOnBroken,
+    released,
+    releasedBefore,
+  };
 
   const read = registryHeads(shards);
   const registry = read.map((head, shard) => (registryLeftOut.includes(shard) ? anchoredBefore(previous, shard) : head));
@@ -341,7 +391,11 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     JSON.stringify(registrySeen) === JSON.stringify([...(previous?.registrySeen.values() ?? [])]) &&
     JSON.stringify(listed) === JSON.stringify(previous?.leftOut ?? []);
   // A run stopped on broken incidents writes its turn all the same: without it the next would read the same ones again.
-  if (signed.length === 0 && sameRegistry && sameSeen && !bookkeeping && turn === undefined && released.length === 0)
+  // So does one that indexed older digests: the next goes on after them. And one after a digest
+  // written before `anchored` was kept, from a store that keeps the set: without a digest saying
+  // what the set is, every run read every incident again, until something moved.
+  const setUnsigned = anchoredSet !== null && previous !== null && previous.anchored === undefined;
+  if (signed.length === 0 && sameRegistry && sameSeen && !bookkeeping && turn === undefined && !index?.advanced && !setUnsigned && released.length === 0)
     return { written: null, problems, unchanged: problems.length === 0, ...result };
 
   const sequence = (previous?.sequence ?? 0) + 1;
@@ -361,6 +415,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     registrySeen,
     released,
     leftOut: listed,
+    ...(index ? { indexed: index.upTo === (previous?.sequence ?? 0) ? sequence : index.upTo } : {}),
   });
   const { digest, bytes } = await signDigest(body, deps.signer);
   const name = digestName(sequence);
@@ -372,6 +427,8 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       { cause: err },
     );
   }
+  // Indexed before their marks go: a run that dies between the two leaves the marks, and the next adopts the digest and indexes it.
+  if (index) await digests.recordAnchored?.(sequence, signed);
   // A record found changed behind the anchor is put back whole: the heads the digests anchored, and these.
   if (anchoredSet?.replace) await source.markAnchored(withHeads(anchoredSet.heads, signed), { replace: true });
   else await source.markAnchored(signed);
@@ -436,6 +493,38 @@ function releaseOf(raw: RawIncident, request: ReleaseRequest, anchored: Incident
   return row;
 }
 
+/**
+ * The digests written before the index was kept (up to the last one, `previous.indexed` on), read
+ * and indexed: at most MAX_INDEXED_DIGESTS_PER_RUN of them, and once the heads to write reach
+ * `maxHeads` the run stops after that digest. Only the head the newest of them anchored is written
+ * per incident (the index is read newest digest first). `upTo`: digests 1 to it are indexed now; `advanced`: it moved.
+ */
+async function indexOlder(deps: Deps, previous: Previous | null, maxHeads: number): Promise<{ upTo: number; advanced: boolean; why: string | null }> {
+  const done = previous?.indexed ?? 0;
+  if (!previous || done >= previous.sequence) return { upTo: previous?.sequence ?? 0, advanced: false, why: null };
+  const newest = new Map<string, { head: IncidentHead; sequence: number }>();
+  let upTo = done;
+  let why: string | null = null;
+  while (upTo < previous.sequence && upTo - done < MAX_INDEXED_DIGESTS_PER_RUN && newest.size < maxHeads) {
+    const name = digestName(upTo + 1);
+    let incidents: [string, number, string][];
+    try {
+      incidents = (JSON.parse((await deps.digests.read(name)).toString('utf8')) as Digest).incidents;
+      if (!Array.isArray(incidents)) throw new Error('no incidents');
+    } catch (err) {
+      why = `${name} in ${deps.digests.describe()} cannot be read to index the heads it anchored (${(err as Error).message}): the index of digests before it holds up to digest ${upTo}, and incidents only later digests anchored are held to no anchored head (datalek verify --digests)`;
+      break;
+    }
+    upTo++;
+    // The newest digest naming an incident is the head it was last anchored at (the index is read newest digest first).
+    for (const [incidentId, seq, hash] of incidents) newest.set(incidentId, { head: { incidentId, seq, hash }, sequence: upTo });
+  }
+  const bySequence = new Map<number, IncidentHead[]>();
+  for (const { head, sequence } of newest.values()) bySequence.set(sequence, [...(bySequence.get(sequence) ?? []), head]);
+  for (const [sequence, heads] of bySequence) await deps.digests.recordAnchored?.(sequence, heads);
+  return { upTo, advanced: upTo > done, why };
+}
+
 /** A problem of the registry itself (an entry of its chain, or behind the last digest): its heads are in every digest. */
 function ofRegistry(p: AuditProblem): boolean {
   return p.incidentId === '(registry)' || p.entry.startsWith('registry ');
@@ -497,10 +586,22 @@ async function catchUp(deps: Deps): Promise<{ previous: Previous | null; adopted
     if (why) throw behind(why);
     // Written by a run that died before recording it: taken as written.
     const digest = JSON.parse(bytes.toString('utf8')) as Digest;
-    await source.markAnchored(digest.incidents.map(([incidentId, seq, hash]) => ({ incidentId, seq, hash })));
+    const heads = digest.incidents.map(([incidentId, seq, hash]) => ({ incidentId, seq, hash }));
+    // Its heads indexed as the run that wrote it would have, before their marks go.
+    if (digest.indexed !== undefined) await digests.recordAnchored?.(sequence, heads);
+    await source.markAnchored(heads);
     const hash = sha256(bytes.toString('utf8'));
     await source.saveAnchorState({ sequence, name, digestHash: hash, root: digest.root });
-    previous = { sequence, hash, root: digest.root, registry: digest.registry, anchored: digest.anchored, lastIncident: turnOf(digest), ...seenOf(digest) };
+    previous = {
+      sequence,
+      hash,
+      root: digest.root,
+      registry: digest.registry,
+      anchored: digest.anchored,
+      lastIncident: turnOf(digest),
+      indexed: digest.indexed,
+      ...seenOf(digest),
+    };
     adopted.push({ sequence, name });
   }
   return { previous, adopted };
@@ -525,6 +626,7 @@ async function lastDigest(digests: DigestStore, state: AnchorState): Promise<Pre
     registry: digest.registry,
     anchored: digest.anchored,
     lastIncident: turnOf(digest),
+    indexed: digest.indexed,
     ...seenOf(digest),
   };
 }

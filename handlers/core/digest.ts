@@ -48,7 +48,8 @@ export interface DigestBody {
   registryLeftOut?: number[];
   /**
    * The last incident the run read, where it stopped after as many incidents that do not verify as
-   * one run reads (core/anchor.ts MAX_BROKEN_PER_RUN): the next run starts after it. Absent when
+   * one run reads (core/anchor.ts MAX_BROKEN_PER_RUN), or where the page of marks it read ended
+   * with more marks past it (DynamoDB): the next run starts after it. Absent when
    * the run did not stop so (the next starts after the highest incident anchored).
    */
   turn?: string;
@@ -79,6 +80,14 @@ export interface DigestBody {
    * when nothing is left out, and from digests written before it was kept.
    */
   leftOut?: string[];
+  /**
+   * Where the digests' location keeps an index of the heads anchored (an S3 bucket) and the store
+   * keeps no anchored set (DynamoDB): every head digests 1 to this number anchored is indexed
+   * (this digest's own, once it is written). Below this digest's number while older digests,
+   * written before the index was kept, are still being indexed, a bounded batch a run. Absent
+   * where no index is kept.
+   */
+  indexed?: number;
   /**
    * The pinned heads a person gave up (`datalek anchor --release ID --by NAME --why TEXT`), one row
    * per incident released: the head the digests anchored (`anchored`) and the head seen while it was
@@ -178,6 +187,7 @@ export function buildDigestBody(input: {
   registrySeen?: RegistrySeenRow[];
   released?: ReleasedRow[];
   leftOut?: string[];
+  indexed?: number;
 }): DigestBody {
   return {
     format: DIGEST_FORMAT,
@@ -196,6 +206,7 @@ export function buildDigestBody(input: {
     ...(input.registrySeen?.length ? { registrySeen: input.registrySeen } : {}),
     ...(input.released?.length ? { released: input.released } : {}),
     ...(input.leftOut?.length ? { leftOut: input.leftOut } : {}),
+    ...(input.indexed === undefined ? {} : { indexed: input.indexed }),
   };
 }
 

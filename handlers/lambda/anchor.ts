@@ -40,8 +40,19 @@ export function createAnchorHandler(deps: AnchorDeps) {
         sequence: result.releasedBefore.sequence,
         incidentIds: result.releasedBefore.incidents,
       });
+    // The anchor's own record found off (the index of anchored heads cannot be completed, say): logged, the run goes on.
+    if (result.bookkeeping) deps.logger.warn("the anchor's record needed mending", { problem: result.bookkeeping });
     const w = result.written;
-    if (w) deps.logger.info('wrote a digest', { sequence: w.sequence, digest: w.name, incidents: w.incidents.length, remaining: result.remaining });
+    // `remaining`: moved but not taken this run, or marks beyond the page it reads (at least so many, when `remainingAtLeast`).
+    if (w)
+      deps.logger.info('wrote a digest', {
+        sequence: w.sequence,
+        digest: w.name,
+        incidents: w.incidents.length,
+        remaining: result.remaining,
+        remainingAtLeast: result.remainingAtLeast,
+      });
+    else if (result.remaining) deps.logger.warn('marks left for the next run', { remaining: result.remaining, remainingAtLeast: result.remainingAtLeast });
     if (result.problems.length) {
       for (const p of result.problems) deps.logger.error('the record does not verify', { incidentId: p.incidentId, entry: p.entry, problem: p.problem });
       // Written or not, the run fails: the errors alarm pages on-call.
@@ -55,7 +66,9 @@ export function createAnchorHandler(deps: AnchorDeps) {
           ? `digest ${w.sequence} written without ${without.join(' or ')}: anchored once they verify`
           : `no digest written${without.length ? `, still without ${without.join(' or ')}` : ''}`,
         ...(result.stoppedOnBroken
-          ? [`stopped after ${result.leftOut.length} that do not verify, ${result.remaining} more not checked (the next run goes on after them)`]
+          ? [
+              `stopped after ${result.leftOut.length} that do not verify, ${result.remainingAtLeast ? 'at least ' : ''}${result.remaining} more not checked (the next run goes on after them)`,
+            ]
           : []),
       ].join('; ');
       throw new DatalekError(`anchor: ${result.problems.length} problem(s) in the record; ${outcome} (datalek verify --target aws)`);

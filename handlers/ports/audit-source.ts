@@ -60,6 +60,14 @@ export interface AuditSource {
    */
   anchorCandidates(): Promise<IncidentHead[]>;
   /**
+   * Where the marks can pile up past what one run reads (DynamoDB: whoever writes the table can
+   * plant them by the million): at most `limit` of them, in id order from the first after `after`,
+   * wrapping around; `notRead`, how many marks there are beside them (`atLeast`: counted only so
+   * far, there are more). The anchor reads this page instead of every mark, so a flood of marks
+   * delays some incidents' anchoring but cannot push the run into its timeout.
+   */
+  anchorCandidatePage?(after: string | undefined, limit: number): Promise<{ heads: IncidentHead[]; notRead: number; atLeast: boolean }>;
+  /**
    * Every head the store records as anchored, where it keeps them all (SQLite's `anchored` table),
    * read after `anchorCandidates` in the same snapshot; null where it keeps only the pending marks
    * (DynamoDB). Each digest carries the hash of this set, so the next anchor checks it before

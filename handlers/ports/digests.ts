@@ -5,6 +5,8 @@
  * new ones that match a rewritten store.
  */
 
+import type { IncidentHead } from '../core/ledger.js';
+
 /** Signs a digest's statement. `keyId` names the key in the digest, so a verifier can tell. */
 export interface DigestSigner {
   keyId: string;
@@ -41,4 +43,14 @@ export interface DigestStore {
   read(name: string, versionId?: string): Promise<Buffer>;
   /** Writes a new digest; fails (never overwrites) when the name exists. */
   create(name: string, bytes: Buffer): Promise<void>;
+  /**
+   * Where the location keeps an index of the heads its digests anchored (S3: one write-once object
+   * per head signed, locked as the digests are): the head the newest digest naming the incident anchored,
+   * with that digest's number; null when no digest anchored it (or none indexed yet). The anchor of
+   * a store that keeps no anchored set (DynamoDB) holds each incident it reads to it: the store's
+   * own bookkeeping is writable by whoever writes the store, the index is not.
+   */
+  anchoredHead?(incidentId: string): Promise<(IncidentHead & { sequence: number }) | null>;
+  /** Indexes the heads digest `sequence` anchored (after it is written); a head indexed already stays as it is. */
+  recordAnchored?(sequence: number, heads: IncidentHead[]): Promise<void>;
 }

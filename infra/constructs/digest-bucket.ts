@@ -107,7 +107,9 @@ export class DigestBucket extends Construct {
  * What the anchor function may do, and no more: write digests under the prefix and read the last
  * one back (Object Lock refuses overwrites and deletes anyway), list the prefix (a digest written
  * after the last one the table records: one its run did not live to record, or a table rolled
- * back behind its digests), and sign with the key.
+ * back behind its digests), and sign with the key. Under the same prefix it writes the index of
+ * the heads anchored (`anchored/<incident>/`, write-once objects too) and lists one incident's of
+ * it at a time: the table keeps no anchored set a writer of it could not change.
  */
 export function anchorStatements(digestObjectsArn: string, signingKeyArn: string): iam.PolicyStatement[] {
   // `arn:…:s3:::bucket/prefix/*`: the bucket, and the prefix its listings may ask for.
@@ -120,6 +122,12 @@ export function anchorStatements(digestObjectsArn: string, signingKeyArn: string
       actions: ['s3:ListBucket'],
       resources: [bucketArn],
       conditions: { StringEquals: { 's3:prefix': [prefix] } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListAnchoredHeads',
+      actions: ['s3:ListBucket'],
+      resources: [bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${prefix}anchored/*`] } },
     }),
     new iam.PolicyStatement({ sid: 'SignDigests', actions: ['kms:Sign', 'kms:GetPublicKey'], resources: [signingKeyArn] }),
   ];

@@ -117,11 +117,14 @@ describe('digests on AWS', () => {
     expect(JSON.stringify(digests?.Resource)).toContain('datalek-digests-111122223333-eu-west-1/digests/*');
     // It lists the digests after the last one the table records (one a run died before recording,
     // or the sign of a table rolled back behind them): the bucket, under the prefix only.
+    // And one incident's heads in the index of those anchored (anchored/<incident>/), no other prefix.
     const listing = statements.filter((s) => actionsOf(s).includes('s3:ListBucket'));
-    expect(listing).toHaveLength(1);
-    expect(actionsOf(listing[0])).toEqual(['s3:ListBucket']);
-    expect(JSON.stringify(listing[0].Resource)).toMatch(/datalek-digests-111122223333-eu-west-1"/);
-    expect(listing[0].Condition).toEqual({ StringEquals: { 's3:prefix': ['digests/'] } });
+    expect(listing).toHaveLength(2);
+    for (const l of listing) {
+      expect(actionsOf(l)).toEqual(['s3:ListBucket']);
+      expect(JSON.stringify(l.Resource)).toMatch(/datalek-digests-111122223333-eu-west-1"/);
+    }
+    expect(listing.map((l) => l.Condition)).toEqual([{ StringEquals: { 's3:prefix': ['digests/'] } }, { StringLike: { 's3:prefix': ['digests/anchored/*'] } }]);
   });
 
   it('caps the anchor with a boundary of its own, and no other role may sign or write digests', () => {

@@ -134,9 +134,12 @@ describe.skipIf(!MOTO_AVAILABLE)('a planted anchor mark on DynamoDB', () => {
     const digest2 = JSON.parse((await stored.Body?.transformToString()) ?? '{}') as { incidents: [string][] };
     expect(digest2.incidents.map(([id]) => id)).toEqual([b]);
 
-    // A put right: its mark was kept, so the next run audits it whole and signs it.
+    // A put right: its mark was kept, so the next run audits it whole; it holds the head digest 1
+    // anchored (the index of anchored heads says so), so nothing is signed again and its mark goes.
     await setData(original);
-    expect(await anchor()).toMatchObject({ sequence: 3, incidents: 1 });
+    expect(await anchor()).toEqual({ sequence: null, incidents: 0 });
+    const mark = await db.send(new GetItemCommand({ TableName: 'datalek-incidents', Key: { pk: { S: `ANCHOR#${registryShardOf(a)}` }, sk: { S: a } } }));
+    expect(mark.Item).toBeUndefined();
   });
   it('signs the rest when a registry shard does not verify, carrying it as last anchored, and fails the run', async () => {
     const { s3, anchor, deps, open } = await freshWorld('datalek-digests-k3-registry');

@@ -91,14 +91,15 @@ export async function awsAnchorWorld(moto: Moto, bucket: string, logger = new Lo
   const env = { ...moto.env, DATALEK_ANCHOR_KMS_KEY: key.KeyMetadata?.KeyId as string };
   const store = new DynamoDbIncidentStore(moto.clients.dynamodb, TABLE);
   const signer = () => kmsSigner(kms, env.DATALEK_ANCHOR_KMS_KEY);
+  const digests = new S3DigestStore(s3, bucket, 'prod/');
   const anchor = createAnchorHandler({
     source: store,
-    digests: new S3DigestStore(s3, bucket, 'prod/'),
+    digests,
     signer,
     logger,
     now: () => new Date().toISOString(),
   });
-  return { s3, env, store, signer, anchor, location: `s3://${bucket}/prod/` };
+  return { s3, env, store, signer, digests, anchor, location: `s3://${bucket}/prod/` };
 }
 
 /** An incident's ledger rows as stored in the table, in order. */

@@ -57,6 +57,11 @@ const LEDGER_PAGE = 10;
 const ledgerKey = (id: string, seq: number) => ({ pk: `INC#${id}`, sk: `LG#${String(seq).padStart(10, '0')}` });
 const registryHeadKey = (shard: number) => ({ pk: `REG#${shard}`, sk: 'HEAD' });
 const registryEntryKey = (shard: number, n: number) => ({ pk: `REG#${shard}`, sk: `E#${String(n).padStart(10, '0')}` });
+/**
+ * How many 1 MB pages of a shard's anchor marks the anchor counts (not reads) to say how many it
+ * did not reach: about 7,000 marks a page, so a flood past some 50,000 a shard is said as "at least".
+ */
+const MARK_COUNT_PAGES = 8;
 /** Ledger heads not yet in a digest, sharded like the registry: the anchor reads only what moved. */
 const pendingAnchorKey = (id: string) => ({ pk: `ANCHOR#${registryShardOf(id)}`, sk: id });
 const anchorStateKey = { pk: 'ANCHOR', sk: 'STATE' };
@@ -1146,6 +1151,78 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
       heads.push(...items.map((i) => ({ incidentId: String(i.incidentId), seq: Number(i.seq), hash: String(i.hash) })));
     }
     return heads.sort((a, b) => (a.incidentId < b.incidentId ? -1 : 1));
+  }
+
+  /**
+   * A page of the marks (the anchor's): per shard, up to `limit` after `after` and, wrapping, up to
+   * the rest from the start; the first `limit` of them all in that order. The others are counted
+   * (Select COUNT, no item returned) up to MARK_COUNT_PAGES pages a shard, past which `atLeast`.
+   */
+  async anchorCandidatePage(after: string | undefined, limit: number): Promise<{ heads: IncidentHead[]; notRead: number; atLeast: boolean }> {
+    const head = (i: Record<string, unknown>) => ({ incidentId: String(i.incidentId), seq: Number(i.seq), hash: String(i.hash) });
+    const later: IncidentHead[] = [];
+    const wrapped: IncidentHead[] = [];
+    let total = 0;
+    let atLeast = false;
+    for (let shard = 0; shard < REGISTRY_SHARDS; shard++) {
+      const pk = `ANCHOR#${shard}`;
+      const first = await this.queryUpTo(limit, after === undefined ? { pk } : { pk, after });
+      (after === undefined ? wrapped : later).push(...first.map(head));
+      if (after !== undefined && first.length < limit) wrapped.push(...(await this.queryUpTo(limit - first.length, { pk, upTo: after })).map(head));
+      const counted = await this.countMarks(pk);
+      total += counted.count;
+      atLeast ||= counted.atLeast;
+    }
+    const byId = (a: IncidentHead, b: IncidentHead) => (a.incidentId < b.incidentId ? -1 : 1);
+    const heads = [...later.sort(byId), ...wrapped.sort(byId)].slice(0, limit);
+    return { heads, notRead: Math.max(0, total - heads.length), atLeast };
+  }
+
+  /** Up to `limit` marks of a shard in id order: after an id, or up to and with one. */
+  private async queryUpTo(limit: number, where: { pk: string; after?: string; upTo?: string }): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    const bound = where.after !== undefined ? ' AND sk > :id' : where.upTo !== undefined ? ' AND sk <= :id' : '';
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.call('Query anchor marks', () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: `pk = :pk${bound}`,
+            ExpressionAttributeValues: { ':pk': where.pk, ...(bound ? { ':id': where.after ?? where.upTo } : {}) },
+            ConsistentRead: true,
+            Limit: limit - items.length,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start && items.length < limit);
+    return items;
+  }
+
+  /** How many marks a shard holds, counted up to MARK_COUNT_PAGES pages (1 MB each); past them `atLeast`. */
+  private async countMarks(pk: string): Promise<{ count: number; atLeast: boolean }> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    for (let pages = 0; pages < MARK_COUNT_PAGES; pages++) {
+      const page = await this.call('Query anchor marks (count)', () =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': pk },
+            Select: 'COUNT',
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+      if (!start) return { count, atLeast: false };
+    }
+    return { count, atLeast: true };
   }
 
   /** Only the pending marks: which incidents moved. The heads anchored are in the digests alone. */

@@ -68,12 +68,13 @@ async function anchor(ctx: Context): Promise<number> {
       );
     }
     if (result.bookkeeping) ctx.io.err(oneLine(`datalek: ${result.bookkeeping}`));
+    // Where marks pile up past a run (DynamoDB), those beyond the page it reads are counted only so far.
+    const more = `${result.remainingAtLeast ? 'at least ' : ''}${result.remaining}`;
     if (result.stoppedOnBroken)
       ctx.io.err(
-        `datalek: stopped after ${result.leftOut.length} incident(s) that do not verify: ${result.remaining} more that moved were not checked; the next run goes on after them (one run reads a bounded number)`,
+        `datalek: stopped after ${result.leftOut.length} incident(s) that do not verify: ${more} more that moved were not checked; the next run goes on after them (one run reads a bounded number)`,
       );
-    else if (result.remaining)
-      ctx.io.err(`datalek: ${result.remaining} more incident head(s) moved; the next run anchors them (one run takes a bounded number)`);
+    else if (result.remaining) ctx.io.err(`datalek: ${more} more incident head(s) moved; the next run anchors them (one run takes a bounded number)`);
     const problems = [...result.problems, ...claims];
     for (const p of problems) ctx.io.err(oneLine(`datalek: ${describeProblem(p)}`));
     if (result.problems.length && !result.written) {
