@@ -116,7 +116,9 @@ describe.skipIf(!MOTO_AVAILABLE)('the anchored heads on DynamoDB, held in the di
     // A, anchored only by a digest written before the index, rewritten whole and marked: held to digest 2's head.
     await plantMark(a, await rechainAcknowledgementDynamo(db, a, '2026-11-27T21:05:00.000Z'));
     await expect(anchor()).rejects.toThrow(new RegExp(`without 1 incident\\(s\\) that do not verify \\(${a}\\)|no digest written`));
-    expect((await digests.after('digest-0000000003.json')).length).toBe(0);
+    // Digest 4, if any, lists A as left out: it anchors nothing of it.
+    for (const name of await digests.after('digest-0000000003.json'))
+      expect((JSON.parse((await digests.read(name)).toString('utf8')) as { incidents: [string][] }).incidents.map(([i]) => i)).not.toContain(a);
   });
 });
 
