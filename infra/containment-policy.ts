@@ -291,8 +291,13 @@ export const BOUNDARY_MERGES = [
 /** The role the member account's us-east-1 stack forwards its IAM calls with (member-iam-stack.ts), by a fixed name: the central watch pages on its changes. */
 export const MEMBER_IAM_FORWARD_ROLE_NAME = 'datalek-member-iam-forward';
 
-/** That stack's two rules (`datalek-*`: the central watch pages on calls on them too); each watches the other. */
-export const MEMBER_IAM_RULE_NAMES = ['datalek-member-iam-forward', 'datalek-member-iam-guard'] as const;
+/**
+ * That stack's rules (`datalek-*`: the central watch pages on calls on them too): the forward and
+ * the guard watch each other; the guard also watches the third, which forwards the calls that undo
+ * containment and the containment role's own writes that page (fgsec17 Sc: no room left in the other
+ * two's 2,048 characters).
+ */
+export const MEMBER_IAM_RULE_NAMES = ['datalek-member-iam-forward', 'datalek-member-iam-guard', 'datalek-member-iam-contain'] as const;
 
 /** The roles the member-account stacks create besides the containment role (which `protectedRoles` names). */
 export const MEMBER_STACK_ROLE_NAMES = ['datalek-member-forward', MEMBER_IAM_FORWARD_ROLE_NAME] as const;

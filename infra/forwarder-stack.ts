@@ -26,6 +26,7 @@ import { findingRulePattern } from '../handlers/core/rules.js';
 import { applyBoundary } from './boundary.js';
 import type { DeployConfig } from './config.js';
 import { ALARMS_UNDELIVERED_ALARM, alarmTopic, deadLettersMetric, deliveryFailedAlarm, lostEventsAlarm, onCallAlarm, ruleMetric } from './constructs/alarms.js';
+import { ContainRoleWatch, containmentRoleNames } from './constructs/contain-role-watch.js';
 import { ContainmentWatch, datalekContainmentRoles } from './constructs/containment-watch.js';
 import { EcsPlacementWatch } from './constructs/ecs-placement-watch.js';
 import { toCdkPattern } from './constructs/event-route.js';
@@ -141,6 +142,8 @@ export class ForwarderStack extends Stack {
     });
     // A security group's datalek: tags changed, which makes datalek lose its isolation group (kfix11).
     new GroupTagWatch(this, 'GroupTagWatch', { alarmTopic: this.alarmTopic });
+    // Where this region is us-east-1: an inline policy other than the revocation, or a key set Active, by a containment role (fgsec17 Sc).
+    new ContainRoleWatch(this, 'ContainRoleWatch', { roleNames: containmentRoleNames(props.config), alarmTopic: this.alarmTopic });
     // EventBridge's role to put events on the central bus: the boundary allows exactly that.
     applyBoundary(this, `datalek-forward-boundary-${this.region}`, [
       new iam.PolicyStatement({ sid: 'ForwardToCentralBus', actions: ['events:PutEvents'], resources: [central.eventBusArn] }),

@@ -35,6 +35,7 @@ import type { Construct } from 'constructs';
 import { boundaryStatements } from './boundary.js';
 import { containmentReadRoleName } from './config.js';
 import { ALARM_NAME_PREFIX } from './constructs/alarms.js';
+import { containRoleWrites } from './constructs/contain-role-watch.js';
 import { type ForwardPathConfig, forwardPath, ruleArnOf } from './constructs/forward-path.js';
 import { alarmCalls, deployCalls, deployTrustCalls, iamNames, ruleCalls, topicCalls } from './constructs/pipeline-watch.js';
 import { MEMBER_IAM_FORWARD_ROLE_NAME, MEMBER_IAM_RULE_NAMES, MEMBER_STACK_ROLE_NAMES } from './containment-policy.js';
@@ -49,7 +50,9 @@ import {
 } from './deploy-role.js';
 import { IAM_EVENTS_REGION } from './iam-forward-stack.js';
 
-export const [MEMBER_IAM_FORWARD_RULE_NAME, MEMBER_IAM_GUARD_RULE_NAME] = MEMBER_IAM_RULE_NAMES;
+export const [MEMBER_IAM_FORWARD_RULE_NAME, MEMBER_IAM_GUARD_RULE_NAME, MEMBER_IAM_CONTAIN_RULE_NAME] = MEMBER_IAM_RULE_NAMES;
+
+const CLOUDTRAIL_CALLS = 'AWS API Call via CloudTrail';
 
 /**
  * A member account's datalek roles by name: the containment role, its read role, the member stacks' forwarding roles, and
@@ -107,7 +110,23 @@ export function memberUndoCalls(containmentRole: string): Record<string, unknown
   };
 }
 
-const CLOUDTRAIL_CALLS = 'AWS API Call via CloudTrail';
+/**
+ * The third rule (fgsec17 Sc; moved here from the guard for room: a pattern holds 2,048 characters):
+ * the member's IAM calls that undo containment, by anyone but the containment role (`memberUndoCalls`,
+ * for the central `datalek-watch-containment`), and the containment role's own calls that page, an
+ * inline policy that is not exactly the session revocation or a key set `Active`, by the role's exact
+ * ARN (contain-role-watch.ts, for the central `datalek-watch-contain-role`). Those are filtered here,
+ * not centrally: `datalek-watch-containment` would page on every revocation forwarded.
+ */
+export function memberContainPattern(containmentRole: string): Record<string, unknown> {
+  return {
+    'detail-type': [CLOUDTRAIL_CALLS],
+    $or: [
+      memberUndoCalls(containmentRole),
+      { source: ['aws.iam'], detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: [containmentRole] } } }, $or: containRoleWrites() } },
+    ],
+  };
+}
 
 /**
  * The calls that would silence this region's dead-letter path, by name alone (infra16; room: a pattern
@@ -133,23 +152,26 @@ export function alarmPathCalls(): Record<string, unknown> {
  */
 export function memberIamForwardPattern(roleNames: string[], byHandOf: Record<string, unknown>): Record<string, unknown> {
   const [stackGivenTheRole] = deployTrustCalls();
-  return { 'detail-type': [CLOUDTRAIL_CALLS], $or: [memberRoleCalls(roleNames), ruleCalls([MEMBER_IAM_GUARD_RULE_NAME], byHandOf), stackGivenTheRole] };
+  return {
+    'detail-type': [CLOUDTRAIL_CALLS],
+    $or: [memberRoleCalls(roleNames), ruleCalls([MEMBER_IAM_GUARD_RULE_NAME], byHandOf), stackGivenTheRole],
+  };
 }
 
 /**
- * The guard rule: calls on the forward rule, the member's IAM calls that undo containment (here, for
- * room: a pattern holds 2,048 characters), the calls that silence this region's dead-letter path (its
+ * The guard rule: calls on the forward and third rules (the third forwards the member's IAM calls that
+ * undo containment: `memberContainPattern`), the calls that silence this region's dead-letter path (its
  * `datalek-*` alarms and alarm topic: infra16), and (attack15 K2) this region's `Datalek…` stacks deployed,
  * changed or deleted: `DatalekMemberIam-<account>` itself, whose update (a pattern that matches
  * nothing, its `PutRule` then the deployment's, which `byHandOf` excuses) or deletion silenced every
  * forward here unpaged. CloudTrail records a us-east-1 stack's calls in us-east-1, which the member
  * stack's watch of the central region never sees; where the central region is us-east-1 it does.
  */
-export function memberIamGuardPattern(containmentRole: string, byHandOf: Record<string, unknown>, centralRegion: string): Record<string, unknown> {
+export function memberIamGuardPattern(byHandOf: Record<string, unknown>, centralRegion: string): Record<string, unknown> {
   const stacks = centralRegion === IAM_EVENTS_REGION ? [] : [deployCalls()];
   return {
     'detail-type': [CLOUDTRAIL_CALLS],
-    $or: [ruleCalls([MEMBER_IAM_FORWARD_RULE_NAME], byHandOf), memberUndoCalls(containmentRole), alarmPathCalls(), ...stacks],
+    $or: [ruleCalls([MEMBER_IAM_FORWARD_RULE_NAME, MEMBER_IAM_CONTAIN_RULE_NAME], byHandOf), alarmPathCalls(), ...stacks],
   };
 }
 
@@ -214,7 +236,13 @@ export class MemberIamStack extends Stack {
           name: MEMBER_IAM_GUARD_RULE_NAME,
           id: 'Guard',
           what: `calls that would silence the ${MEMBER_IAM_FORWARD_RULE_NAME} rule or this region's datalek alarms and alarm topic, IAM calls that undo containment in this account, and this region's datalek stacks changed`,
-          pattern: memberIamGuardPattern(containmentRole, byHandOf, props.centralRegion),
+          pattern: memberIamGuardPattern(byHandOf, props.centralRegion),
+        },
+        {
+          name: MEMBER_IAM_CONTAIN_RULE_NAME,
+          id: 'Contain',
+          what: 'IAM calls that undo containment in this account, and the containment role writing an inline policy that is not its session revocation or setting an access key Active',
+          pattern: memberContainPattern(containmentRole),
         },
       ],
       forwardedTo: 'forwarded to the pipeline',

@@ -25,6 +25,7 @@ import { domainRulePattern, findingRulePattern, NOTIFY_EVENT_TYPES } from '../ha
 import { applyBoundary, boundaryStatements, mergedStatements } from './boundary.js';
 import { containmentReadRoleName, type DeployConfig, protectedRoleNames } from './config.js';
 import { ALARM_PERIOD, ALARM_TOPIC_NAME, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
+import { ContainRoleWatch, containmentRoleNames } from './constructs/contain-role-watch.js';
 import { ContainmentWatch, datalekContainmentRoles } from './constructs/containment-watch.js';
 import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { EcsPlacementWatch } from './constructs/ecs-placement-watch.js';
@@ -650,6 +651,8 @@ export class ResponseStack extends Stack {
       alarmTopic,
     });
     new EcsPlacementWatch(this, 'EcsPlacementWatch', { exemptRoles: datalekContainmentRoles(config, this.stackName), alarmTopic });
+    // An inline policy other than the revocation, or a key set Active, by a containment role (fgsec17 Sc): members' arrive from their us-east-1.
+    new ContainRoleWatch(this, 'ContainRoleWatch', { roleNames: containmentRoleNames(config), alarmTopic });
     // A security group's datalek: tags changed, which makes datalek lose its isolation group (kfix11).
     new GroupTagWatch(this, 'GroupTagWatch', { alarmTopic });
 

@@ -15,6 +15,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { deployRoleArn, notByDeployment } from '../deploy-role.js';
 import { ALARM_NAME_PREFIX, ALARM_TOPIC_NAME, ALARMS_UNDELIVERED_ALARM, onCallAlarm, ruleMetric } from './alarms.js';
+import { pageCaller } from './page-caller.js';
 import {
   alarmCalls,
   alarmChanges,
@@ -110,7 +111,7 @@ export class AlarmPathWatch extends Construct {
     );
     const field = (path: string) => events.EventField.fromPath(path);
     const message = events.RuleTargetInput.fromText(
-      `datalek ALARM PATH: ${field('$.detail.eventName')} by ${field('$.detail.userIdentity.arn')} at ${field('$.time')} in ${field('$.region')}. This call can keep every datalek alarm from reaching you (the datalek-on-call-alarms topic, its key, the watch rules or their alarm). Look it up in CloudTrail (Event history: who, from where, what exactly), put it right, and check GuardDuty for findings since (README, Deploy: When findings stop arriving).`,
+      `datalek ALARM PATH: ${field('$.detail.eventName')} by ${pageCaller()} at ${field('$.time')} in ${field('$.region')}. This call can keep every datalek alarm from reaching you (the datalek-on-call-alarms topic, its key, the watch rules or their alarm). Look the event up in CloudTrail (Event history, by its id: who, from where, what exactly), put it right, and check GuardDuty for findings since (README, Deploy: When findings stop arriving).`,
     );
     const topicArn = props.pagesTopic.topicArn;
     this.rule.addTarget({ bind: () => ({ arn: topicArn, input: message }) });

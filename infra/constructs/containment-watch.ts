@@ -46,7 +46,7 @@
  * in the pipeline account that name belongs to no datalek role, so a session of it there is
  * someone else's. So is CloudFormation on the pipeline's own functions (a
  * deploy sets their concurrency).
- * Each call goes to the alarm topic as a message of its own: the call, the caller's ARN, when,
+ * Each call goes to the alarm topic as a message of its own: the call, the caller's type and role (page-caller.ts), when,
  * where and the CloudTrail event id; left out: the resource, the request and the source address
  * (CloudTrail has them). A call the rule could not deliver pages through its FailedInvocations.
  */
@@ -55,6 +55,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { onCallAlarm, ruleMetric } from './alarms.js';
+import { pageCaller } from './page-caller.js';
 import { functionRoleName } from './response-function.js';
 
 /** The rule's fixed name: `datalek-watch-*`, so the pipeline and alarm path watches see calls on it. */
@@ -243,7 +244,7 @@ export class ContainmentWatch extends Construct {
     const field = (path: string) => events.EventField.fromPath(path);
     // Not the resource, the request or the source address: CloudTrail keeps them, by the event id.
     const message = events.RuleTargetInput.fromText(
-      `datalek CONTAINMENT UNDONE?: ${field('$.detail.eventName')} by ${field('$.detail.userIdentity.arn')} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), CloudTrail event ${field('$.detail.eventID')}, seen by ${CONTAINMENT_WATCH_RULE_NAME}: a call that can undo containment, made outside datalek. Look the event up in CloudTrail (Event history, by its id: the resource and request are left out of this message). If the resource is one datalek holds contained (datalek status; datalek show ID), put it back by hand (datalek contain does not repeat a step recorded done), tell the FG, find out who made the call and why, and treat that principal as possibly compromised (runbooks/containment-undone.md).`,
+      `datalek CONTAINMENT UNDONE?: ${field('$.detail.eventName')} by ${pageCaller()} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${CONTAINMENT_WATCH_RULE_NAME}: a call that can undo containment, made outside datalek. Look the event up in CloudTrail (Event history, by its id: the resource and request are left out of this message). If the resource is one datalek holds contained (datalek status; datalek show ID), put it back by hand (datalek contain does not repeat a step recorded done), tell the FG, find out who made the call and why, and treat that principal as possibly compromised (runbooks/containment-undone.md).`,
     );
     const topicArn = props.alarmTopic.topicArn;
     this.rule.addTarget({ bind: () => ({ arn: topicArn, input: message }) });

@@ -21,7 +21,7 @@
  * mark put or deleted by anyone but datalek's sessions pages too (a forged mark made a retry take an
  * instance drained by someone else as its own, unpaged; contain17's retry now names it). Member accounts forward these calls, but their
  * containment role's (member-stack.ts `memberGuardPattern`): this rule reads them as the pipeline's.
- * The message names the call, the caller's ARN, when, where and the CloudTrail event id; not the
+ * The message names the call, the caller's type and role (page-caller.ts), when, where and the CloudTrail event id; not the
  * cluster, the instance, the request or the source address (CloudTrail has them).
  */
 import { Stack } from 'aws-cdk-lib';
@@ -31,6 +31,7 @@ import { Construct } from 'constructs';
 import { DRAINED_BY } from '../../handlers/adapters/aws/containment/ecs.js';
 import { onCallAlarm, ruleMetric } from './alarms.js';
 import { type ExemptRole, roleSessionWildcards } from './containment-watch.js';
+import { pageCaller } from './page-caller.js';
 
 /** The rule's fixed name: `datalek-watch-*`, so the pipeline and alarm path watches see calls on it. */
 export const ECS_PLACEMENT_WATCH_RULE_NAME = 'datalek-watch-ecs-placement';
@@ -87,7 +88,7 @@ export class EcsPlacementWatch extends Construct {
     (this.rule.node.defaultChild as events.CfnRule).eventPattern = ecsPlacementPattern({ exemptRoles: props.exemptRoles, account, partition });
     const field = (path: string) => events.EventField.fromPath(path);
     const message = events.RuleTargetInput.fromText(
-      `datalek CONTAINMENT UNDONE?: ${field('$.detail.eventName')} by ${field('$.detail.userIdentity.arn')} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), CloudTrail event ${field('$.detail.eventID')}, seen by ${ECS_PLACEMENT_WATCH_RULE_NAME}: an ECS container instance put back in task placement, a task started on a named one, or datalek's drain mark (${DRAINED_BY}) put or deleted, outside datalek (in the pipeline account or, forwarded, a member account). A task placed on an isolated instance brings its own network interface, in its own groups; a forged mark claims for datalek an instance someone else drained (since contain17 a retry names such a mark and leaves the instance as found). Look the event up in CloudTrail (Event history of that account, by its id: the cluster and instance are left out of this message). If the instance is one datalek holds isolated (datalek status; datalek show ID), set it DRAINING again, stop the task, check the instance's interfaces and its ${DRAINED_BY} attribute (the incident's id, or none), tell the FG and find out who made the call and why (runbooks/containment-undone.md).`,
+      `datalek CONTAINMENT UNDONE?: ${field('$.detail.eventName')} by ${pageCaller()} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${ECS_PLACEMENT_WATCH_RULE_NAME}: an ECS container instance put back in task placement, a task started on a named one, or datalek's drain mark (${DRAINED_BY}) put or deleted, outside datalek (in the pipeline account or, forwarded, a member account). A task placed on an isolated instance brings its own network interface, in its own groups; a forged mark claims for datalek an instance someone else drained (since contain17 a retry names such a mark and leaves the instance as found). Look the event up in CloudTrail (Event history of that account, by its id: the cluster and instance are left out of this message). If the instance is one datalek holds isolated (datalek status; datalek show ID), set it DRAINING again, stop the task, check the instance's interfaces and its ${DRAINED_BY} attribute (the incident's id, or none), tell the FG and find out who made the call and why (runbooks/containment-undone.md).`,
     );
     const topicArn = props.alarmTopic.topicArn;
     this.rule.addTarget({ bind: () => ({ arn: topicArn, input: message }) });

@@ -15,7 +15,7 @@
  * Member accounts forward these calls (member-stack.ts) from the central region to the pipeline's
  * bus there, where this rule pages on them too (the event's account names the member); their
  * other regions' calls are not forwarded (README, Deploy).
- * Each call goes to the alarm topic as a message of its own: the call, the caller's ARN, when, where,
+ * Each call goes to the alarm topic as a message of its own: the call, the caller's type and role (page-caller.ts), when, where,
  * the account and the CloudTrail event id; left out: the group, the tags and the source address
  * (CloudTrail has them). A call the rule could not deliver pages through its FailedInvocations.
  */
@@ -23,6 +23,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { onCallAlarm, ruleMetric } from './alarms.js';
+import { pageCaller } from './page-caller.js';
 
 /** The rule's fixed name: `datalek-watch-*`, so the pipeline and alarm path watches see calls on it. */
 export const GROUP_TAG_WATCH_RULE_NAME = 'datalek-watch-group-tags';
@@ -69,7 +70,7 @@ export class GroupTagWatch extends Construct {
     const field = (path: string) => events.EventField.fromPath(path);
     // Not the group, the tags or the source address: CloudTrail keeps them, by the event id.
     const message = events.RuleTargetInput.fromText(
-      `datalek ISOLATION GROUP TAGS CHANGED: ${field('$.detail.eventName')} by ${field('$.detail.userIdentity.arn')} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), CloudTrail event ${field('$.detail.eventID')}, seen by ${GROUP_TAG_WATCH_RULE_NAME}: a security group's datalek: tags were set or deleted, which datalek never does after creating a group. Look the event up in CloudTrail (Event history, by its id: the group and tags are left out of this message). If it is a datalek isolation group, datalek no longer recognises it: put the tags back as they were, check the incidents contained in that account and region (datalek status; datalek verify ID --target aws), find out who made the call and why, and treat that principal as possibly compromised (runbooks/isolate-ec2-instance.md).`,
+      `datalek ISOLATION GROUP TAGS CHANGED: ${field('$.detail.eventName')} by ${pageCaller()} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${GROUP_TAG_WATCH_RULE_NAME}: a security group's datalek: tags were set or deleted, which datalek never does after creating a group. Look the event up in CloudTrail (Event history, by its id: the group and tags are left out of this message). If it is a datalek isolation group, datalek no longer recognises it: put the tags back as they were, check the incidents contained in that account and region (datalek status; datalek verify ID --target aws), find out who made the call and why, and treat that principal as possibly compromised (runbooks/isolate-ec2-instance.md).`,
     );
     const topicArn = props.alarmTopic.topicArn;
     this.rule.addTarget({ bind: () => ({ arn: topicArn, input: message }) });

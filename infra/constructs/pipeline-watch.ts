@@ -62,9 +62,11 @@ import {
 } from '../deploy-role.js';
 import { ALARM_NAME_PREFIX, ALARM_PERIOD, onCallAlarm, ruleMetric } from './alarms.js';
 import { BACKUP_JOB_WATCH_RULE_NAME } from './backup-job-watch.js';
+import { CONTAIN_ROLE_WATCH_RULE_NAME } from './contain-role-watch.js';
 import { CONTAINMENT_WATCH_RULE_NAME } from './containment-watch.js';
 import { ECS_PLACEMENT_WATCH_RULE_NAME } from './ecs-placement-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from './group-tag-watch.js';
+import { pageCaller } from './page-caller.js';
 import { eventQueue } from './queue.js';
 import { EVENT_ARCHIVE_NAME, queueChanges, type RegisterWatchProps, registerWatchPattern, tablePolicyChanges } from './register-guard.js';
 import { functionRoleName } from './response-function.js';
@@ -355,7 +357,14 @@ export function allowWatchRulesToPublish(topic: sns.Topic, { backupJobs = false 
   const stack = Stack.of(topic);
   // The ECS placement watch's too (infra17: it was left out, so its every message was refused and only its undelivered alarm paged),
   // and, where the locked vault is, the backup job watch's.
-  const others = [CONTAINMENT_WATCH_RULE_NAME, GROUP_TAG_WATCH_RULE_NAME, ECS_PLACEMENT_WATCH_RULE_NAME, ...(backupJobs ? [BACKUP_JOB_WATCH_RULE_NAME] : [])];
+  // fgsec17 Sc: and the containment roles' writes (contain-role-watch.ts).
+  const others = [
+    CONTAINMENT_WATCH_RULE_NAME,
+    GROUP_TAG_WATCH_RULE_NAME,
+    ECS_PLACEMENT_WATCH_RULE_NAME,
+    CONTAIN_ROLE_WATCH_RULE_NAME,
+    ...(backupJobs ? [BACKUP_JOB_WATCH_RULE_NAME] : []),
+  ];
   topic.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: 'WatchRulesOfThisRegion',
@@ -963,7 +972,7 @@ export class PipelineWatch extends Construct {
       // A deployment's names its stack (infra15: a routine deploy pages once per stack).
       const stack = WATCH_RULES[i].name === CHANGES_RULE_NAME ? ` (stack ${field('$.detail.requestParameters.stackName')})` : '';
       const message = events.RuleTargetInput.fromText(
-        `datalek WATCH: ${field('$.detail.eventName')}${stack} by ${field('$.detail.userIdentity.arn')} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${WATCH_RULES[i].name}: ${whats[i]}. Look it up in CloudTrail (Event history: who, from where, what exactly) or in the queue the datalek-${WATCH_ALARM_NAME} alarm names, put it right, and check GuardDuty for findings since (README, Deploy: When findings stop arriving).`,
+        `datalek WATCH: ${field('$.detail.eventName')}${stack} by ${pageCaller()} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${WATCH_RULES[i].name}: ${whats[i]}. Look the event up in CloudTrail (Event history, by its id: who, from where, what exactly) or in the queue the datalek-${WATCH_ALARM_NAME} alarm names, put it right, and check GuardDuty for findings since (README, Deploy: When findings stop arriving).`,
       );
       r.addTarget({ bind: () => ({ arn: alarmTopicArn, input: message }) });
     });

@@ -10,9 +10,11 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { ALARM_DELIVERY_RULE_NAME, ALARM_PATH_RULE_NAME } from '../../infra/constructs/alarm-path-watch.js';
+import { CONTAIN_ROLE_WATCH_RULE_NAME } from '../../infra/constructs/contain-role-watch.js';
 import { CONTAINMENT_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
 import { ECS_PLACEMENT_WATCH_RULE_NAME } from '../../infra/constructs/ecs-placement-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from '../../infra/constructs/group-tag-watch.js';
+import { CALLER_PATHS } from '../../infra/constructs/page-caller.js';
 import { CHANGES_RULE_NAME, sendsMessages, WATCH_RULE_NAME, WATCH_RULES } from '../../infra/constructs/pipeline-watch.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
 
@@ -210,7 +212,9 @@ describe('every watched call pages on its own (review 3, S3)', () => {
           [
             '$.account',
             '$.detail.eventName',
-            '$.detail.userIdentity.arn',
+            // The caller's type and role and the event id, not its ARN (fgsec17 Sd: a session name may be a person's e-mail address).
+            ...CALLER_PATHS,
+            '$.detail.eventID',
             '$.region',
             '$.time',
             ...(name === CHANGES_RULE_NAME ? ['$.detail.requestParameters.stackName'] : []),
@@ -227,9 +231,10 @@ describe('every watched call pages on its own (review 3, S3)', () => {
       expect(allow).toHaveLength(1);
       expect(allow[0].Action).toBe('sns:Publish');
       const sourceArns = JSON.stringify((allow[0].Condition as { ArnEquals: Record<string, unknown> }).ArnEquals['aws:SourceArn']);
-      // And the containment watch's, the group tags watch's (containment-watch.test.ts) and the ECS placement watch's (infra17).
+      // And the containment watch's, the group tags watch's (containment-watch.test.ts), the ECS placement watch's (infra17)
+      // and the containment roles' writes watch's (fgsec17).
       const publishing = WATCH_RULES.filter(sendsMessages);
-      const others = [CONTAINMENT_WATCH_RULE_NAME, GROUP_TAG_WATCH_RULE_NAME, ECS_PLACEMENT_WATCH_RULE_NAME];
+      const others = [CONTAINMENT_WATCH_RULE_NAME, GROUP_TAG_WATCH_RULE_NAME, ECS_PLACEMENT_WATCH_RULE_NAME, CONTAIN_ROLE_WATCH_RULE_NAME];
       for (const name of [...publishing.map((r) => r.name), ...others]) expect(sourceArns).toContain(`:rule/${name}`);
       expect(sourceArns.match(/:rule\//g)).toHaveLength(publishing.length + others.length);
     }

@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { CONTAINMENT_WATCH_RULE_NAME, ContainmentWatch } from '../../infra/constructs/containment-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME, groupTagPattern } from '../../infra/constructs/group-tag-watch.js';
+import { CALLER_PATHS } from '../../infra/constructs/page-caller.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import { resolveValue } from './cfn-resolve.js';
@@ -135,7 +136,7 @@ describe('the containment watch (review5 A15)', () => {
     for (const { rule } of Object.values(where)) {
       const input = rule.Properties.Targets[0].InputTransformer;
       expect(Object.values(input?.InputPathsMap ?? {}).sort()).toEqual(
-        ['$.account', '$.detail.eventID', '$.detail.eventName', '$.detail.userIdentity.arn', '$.region', '$.time'].sort(),
+        ['$.account', '$.detail.eventID', '$.detail.eventName', ...CALLER_PATHS, '$.region', '$.time'].sort(),
       );
       expect(input?.InputTemplate).toContain('put it back by hand');
       expect(input?.InputTemplate).toContain('left out of this message');
@@ -158,7 +159,7 @@ describe('the containment watch (review5 A15)', () => {
       t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: 'datalek-watch-group-tags-undelivered', MetricName: 'FailedInvocations' });
       const input = rule.Targets[0].InputTransformer;
       expect(Object.values(input?.InputPathsMap ?? {}).sort()).toEqual(
-        ['$.account', '$.detail.eventID', '$.detail.eventName', '$.detail.userIdentity.arn', '$.region', '$.time'].sort(),
+        ['$.account', '$.detail.eventID', '$.detail.eventName', ...CALLER_PATHS, '$.region', '$.time'].sort(),
       );
       expect(input?.InputTemplate).toContain('the group and tags are left out of this message');
     }
@@ -207,9 +208,10 @@ describe('the containment watch (review5 A15)', () => {
       // The contain function's own isolation does not page.
       expect(bodies).toHaveLength(1);
       expect(bodies[0]).toMatch(
-        /^"?datalek CONTAINMENT UNDONE\?: ModifyNetworkInterfaceAttribute by arn:aws:sts::111122223333:assumed-role\/Admin\/someone at \S+ in eu-west-1 \(account \d{12}\), CloudTrail event 0f1e2d3c-0000-4000-8000-000000000001, seen by datalek-watch-containment/,
+        /^"?datalek CONTAINMENT UNDONE\?: ModifyNetworkInterfaceAttribute by a caller of type AssumedRole \(role: arn:aws:iam::111122223333:role\/Admin; none for an IAMUser or Root caller, whose name this message leaves out\), CloudTrail event 0f1e2d3c-0000-4000-8000-000000000001 at \S+ in eu-west-1 \(account \d{12}\), seen by datalek-watch-containment/,
       );
-      for (const leftOut of ['eni-0a1b2c3d4e5f60718', 'sg-0123456789abcdef0', '198.51.100.7']) expect(bodies[0]).not.toContain(leftOut);
+      // Nor the session name (fgsec17 Sd: a person's e-mail address where they sign in through IAM Identity Center).
+      for (const leftOut of ['eni-0a1b2c3d4e5f60718', 'sg-0123456789abcdef0', '198.51.100.7', 'someone']) expect(bodies[0]).not.toContain(leftOut);
     });
   });
 

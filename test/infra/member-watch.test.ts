@@ -18,6 +18,7 @@ import { notByDeployment } from '../../infra/deploy-role.js';
 import {
   MEMBER_IAM_FORWARD_RULE_NAME,
   MEMBER_IAM_GUARD_RULE_NAME,
+  memberContainPattern,
   memberIamForwardPattern,
   memberIamGuardPattern,
   memberRoleNames,
@@ -168,7 +169,8 @@ describe("a member account's calls that silence its findings reach the pipeline'
     const containmentRoleName = 'c'.repeat(59);
     const patterns = {
       forward: memberIamForwardPattern(memberRoleNames({ containmentRoleName, breakGlassRole: 'b'.repeat(64) }), byHandOf),
-      guard: memberIamGuardPattern(role(containmentRoleName), byHandOf, 'eu-west-1'),
+      guard: memberIamGuardPattern(byHandOf, 'eu-west-1'),
+      contain: memberContainPattern(role(containmentRoleName)),
     };
     expect(JSON.stringify(patterns.guard)).toContain('"aws.cloudformation"');
     for (const [name, pattern] of Object.entries(patterns)) expect(JSON.stringify(pattern).length, name).toBeLessThanOrEqual(2048);

@@ -554,13 +554,14 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         return { id: file, source: e.source, detailType: e['detail-type'], detail: e.detail };
       });
 
-  it('has the watch rules in each region: pipeline, paging, sources, guard, changes, containment, ECS placement and group tags, and the alarm path in the central region', () => {
+  it('has the watch rules in each region: pipeline, paging, sources, guard, changes, containment, the containment roles writes (fgsec17), ECS placement and group tags, and the alarm path in the central region', () => {
     expect(Object.keys(watchPatterns).sort()).toEqual([
       'central/alarm-delivery',
       'central/alarm-path',
       'central/backup-jobs',
       'central/by-hand',
       'central/changes',
+      'central/contain-role',
       'central/containment',
       'central/ecs-placement',
       'central/group-tags',
@@ -573,6 +574,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       'central/uploads',
       'forwarder/by-hand',
       'forwarder/changes',
+      'forwarder/contain-role',
       'forwarder/containment',
       'forwarder/ecs-placement',
       'forwarder/group-tags',
@@ -839,8 +841,12 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
     const out = await moto.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
     const bodies = (out.Messages ?? []).map((m) => m.Body as string).sort();
     expect(bodies).toHaveLength(2);
-    expect(bodies[0]).toMatch(/^"?datalek WATCH: DisableRule by arn:aws:sts::111122223333:assumed-role\/Admin\/someone at \S+ in eu-west-1 /);
-    expect(bodies[1]).toMatch(/^"?datalek WATCH: UpdateDetector by arn:aws:sts::111122223333:assumed-role\/Admin\/someone at /);
+    // The caller by type and role, not the session (fgsec17 Sd), and the event id.
+    expect(bodies[0]).toMatch(
+      /^"?datalek WATCH: DisableRule by a caller of type AssumedRole \(role: [^;]*; [^)]*\), CloudTrail event \S+ at \S+ in eu-west-1 /,
+    );
+    expect(bodies[1]).toMatch(/^"?datalek WATCH: UpdateDetector by a caller of type AssumedRole \(role: [^;]*; [^)]*\), CloudTrail event \S+ at /);
+    for (const b of bodies) expect(b).not.toContain('someone');
     for (const b of bodies) expect(b).toContain('seen by datalek-watch-pipeline');
   });
 
