@@ -16,6 +16,7 @@ import { GROUP_TAG_WATCH_RULE_NAME } from '../../infra/constructs/group-tag-watc
 import { BY_HAND_RULE_NAME, CHANGES_RULE_NAME, PAGING_RULE_NAME, ROLES_RULE_NAME, WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
 import { notByDeployment } from '../../infra/deploy-role.js';
 import {
+  MEMBER_IAM_CONTAIN_RULE_NAME,
   MEMBER_IAM_FORWARD_RULE_NAME,
   MEMBER_IAM_GUARD_RULE_NAME,
   memberContainPattern,
@@ -96,7 +97,7 @@ describe("a member account's calls that silence its findings reach the pipeline'
     expect(built.memberIam.map((s) => [s.account, s.region])).toEqual([[MEMBER, 'us-east-1']]);
     const t = Template.fromStack(built.memberIam[0]);
     const rules = rulesOf(t);
-    expect(rules.map((r) => r.Properties.Name).sort()).toEqual([MEMBER_IAM_FORWARD_RULE_NAME, MEMBER_IAM_GUARD_RULE_NAME]);
+    expect(rules.map((r) => r.Properties.Name).sort()).toEqual([MEMBER_IAM_CONTAIN_RULE_NAME, MEMBER_IAM_FORWARD_RULE_NAME, MEMBER_IAM_GUARD_RULE_NAME]);
     const [[roleId, role]] = Object.entries(t.findResources('AWS::IAM::Role'));
     expect(role.Properties.RoleName).toBe('datalek-member-iam-forward');
     for (const rule of rules) {
@@ -113,6 +114,7 @@ describe("a member account's calls that silence its findings reach the pipeline'
         'aws:SourceArn': [
           `arn:aws:events:us-east-1:${MEMBER}:rule/${MEMBER_IAM_FORWARD_RULE_NAME}`,
           `arn:aws:events:us-east-1:${MEMBER}:rule/${MEMBER_IAM_GUARD_RULE_NAME}`,
+          `arn:aws:events:us-east-1:${MEMBER}:rule/${MEMBER_IAM_CONTAIN_RULE_NAME}`,
         ],
       },
     });
@@ -200,6 +202,7 @@ describe("a member account's calls that silence its findings reach the pipeline'
           `arn:aws:events:eu-west-1:${MEMBER}:rule/${MEMBER_GUARD_RULE_NAME}`,
           `arn:aws:events:us-east-1:${MEMBER}:rule/${MEMBER_IAM_FORWARD_RULE_NAME}`,
           `arn:aws:events:us-east-1:${MEMBER}:rule/${MEMBER_IAM_GUARD_RULE_NAME}`,
+          `arn:aws:events:us-east-1:${MEMBER}:rule/${MEMBER_IAM_CONTAIN_RULE_NAME}`,
         ],
       },
     });
