@@ -5,10 +5,12 @@
  * bus, where the pipeline watch pages. The templates, and the whole path on moto: the member's
  * rule, the cross-account event bus target, the central watch rule, its queue.
  */
+
 import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { revocationDocument } from '../../handlers/adapters/aws/containment/iam.js';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { CONTAINMENT_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
 import { ECS_PLACEMENT_WATCH_RULE_NAME } from '../../infra/constructs/ecs-placement-watch.js';
@@ -431,7 +433,7 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
       }),
       iamCall('key-active-again', 'UpdateAccessKey', { userName: 'deploy-bot', accessKeyId: 'AKIAEXAMPLE', status: 'Active' }),
       iamCall('revocation-deleted', 'DeleteRolePolicy', revocation),
-      iamCall('revocation-put-by-containment', 'PutRolePolicy', { ...revocation, policyDocument: '{}' }, containment),
+      iamCall('revocation-put-by-containment', 'PutRolePolicy', { ...revocation, policyDocument: revocationDocument('2026-11-30T03:00:00.000Z') }, containment),
       iamCall('revocation-deleted-by-containment', 'DeleteRolePolicy', revocation, containment),
       iamCall('another-teams-role', 'PutRolePolicy', { roleName: 'web-app', policyName: 'x', policyDocument: '{}' }),
       iamCall('key-deactivated', 'UpdateAccessKey', { userName: 'deploy-bot', accessKeyId: 'AKIAEXAMPLE', status: 'Inactive' }),
