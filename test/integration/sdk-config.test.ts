@@ -2,7 +2,7 @@
  * Every AWS client of the pipeline retries adaptively and gives up on a silent connection: tested
  * against a local HTTP endpoint that hangs or throttles the way AWS does, not against the config.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeInstancesCommand } from '@aws-sdk/client-ec2';
@@ -10,6 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsClients } from '../../handlers/adapters/aws/clients.js';
 import { ContainmentClientFactory } from '../../handlers/adapters/aws/containment/clients.js';
 import { CONTAINMENT_SDK, PIPELINE_SDK } from '../../handlers/adapters/aws/sdk-config.js';
+import { jsonLines, runCli } from '../support/cli.js';
+import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 
 /** Per path prefix: how to answer the n-th request (0-based). */
 type Script = (n: number, req: IncomingMessage, res: ServerResponse) => void;
@@ -111,4 +113,72 @@ describe('the AWS clients against a hanging or throttling endpoint', () => {
     expect(seen['hang-ec2']).toBeGreaterThanOrEqual(2);
     expect(Date.now() - t0).toBeLessThan(CONTAINMENT_SDK.requestTimeoutMs + 5_000);
   }, 30_000);
+});
+
+/**
+ * A commit whose answer comes after the client's request timeout, as on a loaded machine: DynamoDB
+ * applied it, and the SDK sends it again with the same ClientRequestToken, which DynamoDB answers as
+ * done. moto ignored the token, so the retry was cancelled on the transaction's own condition and
+ * the replay printed the event that opened an incident as "duplicate" (cli-aws, 30 November).
+ */
+describe.skipIf(!MOTO_AVAILABLE)('a DynamoDB commit retried after its request timeout, on moto', () => {
+  let moto: Moto;
+  let proxy: Server;
+  const saved = { ...process.env };
+  /** The ClientRequestToken of each TransactWriteItems the proxy passed on, in order. */
+  const tokens: string[] = [];
+  let withhold = false;
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    const upstream = new URL(moto.endpoint);
+    // Passes every request to moto; while `withhold`, the first transaction's answer (moto applied
+    // it) is never given: the client gives up after its request timeout and sends it again.
+    proxy = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const body = Buffer.concat(chunks);
+      const transact = String(req.headers['x-amz-target']).endsWith('.TransactWriteItems');
+      if (transact) tokens.push(JSON.parse(body.toString('utf8')).ClientRequestToken);
+      const keep = transact && withhold;
+      if (keep) withhold = false;
+      const out = httpRequest(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: { ...req.headers, host: upstream.host } },
+        (answer) => {
+          const parts: Buffer[] = [];
+          answer.on('data', (c: Buffer) => parts.push(c));
+          answer.on('end', () => {
+            if (!keep) res.writeHead(answer.statusCode ?? 502, answer.headers).end(Buffer.concat(parts));
+          });
+        },
+      );
+      out.end(body);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', () => r()));
+    Object.assign(process.env, moto.env, { AWS_ENDPOINT_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
+    const setup = await runCli(['setup', '--target', 'aws'], process.env);
+    expect(setup.code, setup.stderr).toBe(0);
+  });
+  afterAll(async () => {
+    process.env = saved;
+    proxy?.closeAllConnections();
+    await new Promise((r) => proxy?.close(r));
+    await moto?.stop();
+  });
+
+  it('records the event once, as opened: the retry with the same token is answered as done', async () => {
+    withhold = true;
+    const r = await runCli(
+      ['replay', 'events/01-ec2-backdoor-command-and-control-high.json', '--target', 'aws', '--json', '--now', '2026-11-28T08:00:00Z'],
+      process.env,
+    );
+    // The scenario happened: the first commit's answer was withheld and the SDK sent it again, same token.
+    expect(withhold).toBe(false);
+    expect(tokens[1]).toBe(tokens[0]);
+    expect(r.code, r.stderr).toBe(0);
+    const [line] = jsonLines(r.stdout) as { outcome: string; incidentId: string; deadline: string | null }[];
+    expect(line).toMatchObject({ outcome: 'opened', deadline: expect.any(String) });
+    const shown = JSON.parse((await runCli(['show', line.incidentId, '--target', 'aws', '--json'], process.env)).stdout);
+    expect(shown.findings).toBe(1);
+  }, 60_000);
 });

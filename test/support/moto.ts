@@ -58,6 +58,11 @@ async function freePort(): Promise<number> {
  * and a test file's table grows with each test, so its transactions slowed as it went. On a
  * cancelled transaction the items it named are put back as they were, which is all a transaction
  * can have changed; moto's own code runs as it is otherwise (moto 5.2.1).
+ * And TransactWriteItems honours its ClientRequestToken, as DynamoDB does for ten minutes: the SDK
+ * puts one in every call and sends it again when it retries, so a transaction whose answer came
+ * after the client's request timeout (a loaded machine) is answered as done, not run a second time
+ * and cancelled on its own condition. moto ignores the token, and a replay then printed the event
+ * that opened an incident as "duplicate" (cli-aws, under load).
  */
 const SERIAL_MOTO = `
 import os, sys, threading, time
@@ -106,6 +111,31 @@ def _transact_write_items(self, transact_items):
         raise
 
 DynamoDBBackend.transact_write_items = _transact_write_items
+
+import json as _json
+from moto.dynamodb.exceptions import DynamodbException
+from moto.dynamodb.responses import DynamoHandler
+_moto_transact_handler = DynamoHandler.transact_write_items
+_tokens = {}
+
+def _transact_write_items_once(self):
+    token = self.body.get("ClientRequestToken")
+    if token is None:
+        return _moto_transact_handler(self)
+    sent = _json.dumps(self.body["TransactItems"], sort_keys=True)
+    now = time.time()
+    for old in [t for t, (at, _, _) in _tokens.items() if now - at > 600]:
+        del _tokens[old]
+    done = _tokens.get(token)
+    if done is not None:
+        if done[1] != sent:
+            raise DynamodbException("com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException", "ClientRequestToken was used before with other parameters")
+        return done[2]
+    result = _moto_transact_handler(self)
+    _tokens[token] = (now, sent, result)
+    return result
+
+DynamoHandler.transact_write_items = _transact_write_items_once
 from werkzeug.serving import run_simple
 parent = os.getppid()
 def watch_parent():
