@@ -12,12 +12,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteItemCommand, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand, PutObjectLockConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DeleteObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
-import { kmsSigner } from '../../handlers/adapters/aws/kms-signer.js';
-import { S3DigestStore } from '../../handlers/adapters/aws/s3-digests.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { acknowledge } from '../../handlers/core/acknowledge.js';
 import { describeProblem } from '../../handlers/core/audit.js';
@@ -29,32 +26,13 @@ import { minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyStore } from '../../handlers/core/verify-store.js';
-import { createAnchorHandler } from '../../handlers/lambda/anchor.js';
+import { awsAnchorWorld, awsCliInProcess } from '../support/anchor-world.js';
 import { spawnCli } from '../support/cli.js';
 import { ACCOUNT, findingEvent, REGION } from '../support/events.js';
-import { MOTO_AVAILABLE, type Moto, startMoto, TEST_REGION } from '../support/moto.js';
+import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import { type LedgerRow, rechain } from '../support/tamper.js';
 
 const TABLE = 'datalek-incidents';
-
-/** On moto, as the CDK app makes them: a bucket with Object Lock in compliance mode and a KMS signing key. */
-const motoConfig = (moto: Moto) => ({ endpoint: moto.endpoint, region: TEST_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-
-async function digestInfrastructure(moto: Moto, bucket: string) {
-  const config = motoConfig(moto);
-  const key = await new KMSClient(config).send(
-    new CreateKeyCommand({ KeySpec: 'ECC_NIST_P256', KeyUsage: 'SIGN_VERIFY', Description: 'datalek digests (test)' }),
-  );
-  const s3 = new S3Client({ ...config, forcePathStyle: true });
-  await s3.send(new CreateBucketCommand({ Bucket: bucket, ObjectLockEnabledForBucket: true, CreateBucketConfiguration: { LocationConstraint: TEST_REGION } }));
-  await s3.send(
-    new PutObjectLockConfigurationCommand({
-      Bucket: bucket,
-      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 1 } } },
-    }),
-  );
-  return { s3, env: { ...moto.env, DATALEK_ANCHOR_KMS_KEY: key.KeyMetadata?.KeyId as string } };
-}
 
 describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', () => {
   let moto: Moto;
@@ -65,9 +43,15 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
 
   beforeAll(async () => {
     moto = await startMoto();
+  });
+  // A table of its own for each test: what one test damages is not read by the next (the anchor
+  // refuses to bless it, closing lists it), and every read on moto walks the whole table, so a
+  // table shared by the file made each test slower than the one before.
+  beforeEach(async () => {
+    await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
     await setupAwsResources(moto.clients);
     store = new DynamoDbIncidentStore(moto.clients.dynamodb, TABLE);
-    env = (await digestInfrastructure(moto, bucket)).env;
+    env = moto.env;
   });
   afterAll(async () => moto?.stop());
 
@@ -90,7 +74,9 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
   const partition = async (id: string) =>
     (await db().send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: `INC#${id}` } } })))
       .Items ?? [];
+  /** `datalek verify --target aws`, as a process; `verifyHere`, the same command in this process. */
   const verify = (...args: string[]) => spawnCli(['verify', ...args, '--target', 'aws'], env);
+  const verifyHere = (...args: string[]) => awsCliInProcess(['verify', ...args, '--target', 'aws'], env);
 
   function expectCaught(r: { code: number | null; stderr: string }, id: string, entry: RegExp, problem: RegExp) {
     expect(r.code, r.stderr).toBe(1);
@@ -146,7 +132,7 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
         `incident ${id}, message ${message.id}: is among the incidents status and the register list (index partition INCIDENT#0), but it is no incident record: an index entry the pipeline did not write`,
       ]),
     );
-    const r = await verify(id);
+    const r = await verifyHere(id);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain('but it is no message');
     // The whole store: the lock too, without its key (a resource key can name a user); the others once.
@@ -183,12 +169,12 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
       process.off('warning', onWarning);
     }
     expect(warnings.join('\n')).toContain(`message ${message.id} is indexed among the incidents, but it is no incident record`);
-    // Run within the retention period: it lists, and minimises nothing the tests after it read.
+    // Run within the retention period: it lists, and minimises nothing the checks below read.
     const minimised = await minimiseClosed({ store, audit: store, now: () => at }, { afterDays: 365, by: 'FG' });
     expect(minimised.minimised).toEqual([]);
     expect(minimised.skipped?.join('\n')).toContain(`message ${message.id}`);
 
-    // Put back, for the tests after it (the first to run: they damage records `close` reads).
+    // Put back: with the index entries the pipeline writes, the incident verifies again.
     for (const [Key, attributes] of [
       [key(id, 'INCIDENT'), 'gsi1pk, gsi1sk'],
       [{ pk: { S: `FND#${finding}` }, sk: { S: 'FINDING' } }, 'gsi1pk, gsi1sk'],
@@ -201,7 +187,7 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
 
   it('verifies an untouched record, and the timeline edit, delete, insert and reorder are named', async () => {
     const ids = [await open(), await open(), await open(), await open()];
-    const clean = await verify();
+    const clean = await verifyHere();
     expect(clean.code, clean.stderr).toBe(0);
     const [edit, remove, insert, reorder] = ids;
     await db().send(
@@ -225,10 +211,10 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
     expectCaught(r, insert, /entry 6: /, /the ledger records 5 entries: this one was inserted after them/);
     expectCaught(r, reorder, /entry 2: /, /does not chain|does not match its hash/);
     // One incident at a time too.
-    expectCaught(await verify(edit), edit, /entry 2: /, /content does not match its hash/);
+    expectCaught(await verifyHere(edit), edit, /entry 2: /, /content does not match its hash/);
   });
 
-  it("a closed incident's finding edited with its recordHash recomputed is not written over by the follow-up's version (readC15 C1; after the clean whole-store verify, before any record here is damaged: closing lists the incidents)", async () => {
+  it("a closed incident's finding edited with its recordHash recomputed is not written over by the follow-up's version (readC15 C1)", async () => {
     const id = await open();
     const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-11-27T21:30:00.000Z', canEnforce: false };
     await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testserver', by: 'FG' });
@@ -281,7 +267,7 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
         ExpressionAttributeValues: { ':d': { S: '{"id": broken' } },
       }),
     );
-    const r = await verify();
+    const r = await verifyHere();
     expectCaught(r, record, /record: /, /the incident record was edited/);
     expectCaught(r, due, /record: /, /the column nextDueAt \(null\) does not match the record/);
     expectCaught(r, evidence, /finding /, /the finding \(evidence\) was edited/);
@@ -312,7 +298,7 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
     const dueAt = (await store.getIncident(due))?.nextDueAt as string;
     const [page, sent] = (await store.listMessages(pending)).filter((m) => m.sentAt === null) as [OutboxMessage, OutboxMessage];
     await store.markSent(sent.id, at);
-    // The sweep's read, a day later (the record damaged above is passed by).
+    // The sweep's read, a day later (any record it cannot read is passed by).
     const swept = async () => (await store.listDue(new Date(Date.parse(dueAt) + 24 * 3_600_000).toISOString(), () => undefined)).map((i) => i.id);
     const listing = async () => (await store.listIncidents({ onUnreadable: () => undefined })).map((i) => i.id);
     expect(await swept()).toContain(due);
@@ -510,18 +496,16 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
   });
 
   it('anchors to S3 with Object Lock, signed by KMS; a rechain and a deleted incident are caught by the digests', async () => {
-    const anchor = () => spawnCli(['anchor', '--target', 'aws', '--digests', `s3://${bucket}/prod/`], env);
-    // A table of its own: the incidents damaged above would stop every anchor (rightly).
-    await moto.stop();
-    moto = await startMoto();
-    await setupAwsResources(moto.clients);
-    store = new DynamoDbIncidentStore(moto.clients.dynamodb, TABLE);
-    const infrastructure = await digestInfrastructure(moto, bucket);
-    const s3 = infrastructure.s3;
-    env = infrastructure.env;
+    // The anchor Lambda, as the schedule runs it, carries the same chain on.
+    const logged: string[] = [];
+    const logger = new Logger({ serviceName: 'datalek-test' });
+    logger.error = ((message: string, extra: Record<string, unknown>) => logged.push(`${message} ${JSON.stringify(extra)}`)) as Logger['error'];
+    const world = await awsAnchorWorld(moto, bucket, logger);
+    const { s3, anchor: lambdaAnchor } = world;
+    env = world.env;
 
     const [edited, gone, kept] = [await open(), await open(), await open()];
-    const first = await anchor();
+    const first = await spawnCli(['anchor', '--target', 'aws', '--digests', `s3://${bucket}/prod/`], env);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(new RegExp(`Digest 1 written to s3://${bucket}/prod/digest-0000000001.json: 3 incident heads anchored`));
     // GuardDuty republishes one finding with a higher count: one incident moves.
@@ -531,24 +515,14 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
         findingEvent({ ...findingOf.get(id), count, updatedAt: `2026-11-27T21:${10 + count}:00.000Z` }),
       );
     expect((await update(kept, 2)).outcome).toBe('updated');
-    expect((await anchor()).stdout).toMatch(/Digest 2 written .*: 1 incident head anchored/);
+    const second = await awsCliInProcess(['anchor', '--target', 'aws', '--digests', `s3://${bucket}/prod/`], env);
+    expect(second.stdout).toMatch(/Digest 2 written .*: 1 incident head anchored/);
     const location = ['--digests', `s3://${bucket}/prod/`];
-    expect((await verify(...location)).code).toBe(0);
+    expect((await verifyHere(...location)).code).toBe(0);
 
-    // The anchor Lambda, as the schedule runs it, carries the same chain on.
-    const logged: string[] = [];
-    const logger = new Logger({ serviceName: 'datalek-test' });
-    logger.error = ((message: string, extra: Record<string, unknown>) => logged.push(`${message} ${JSON.stringify(extra)}`)) as Logger['error'];
-    const lambdaAnchor = createAnchorHandler({
-      source: store,
-      digests: new S3DigestStore(s3, bucket, 'prod/'),
-      signer: () => kmsSigner(new KMSClient(motoConfig(moto)), env.DATALEK_ANCHOR_KMS_KEY),
-      logger,
-      now: () => new Date().toISOString(),
-    });
     expect((await update(edited, 3)).outcome).toBe('updated');
     expect(await lambdaAnchor()).toMatchObject({ sequence: 3, incidents: 1 });
-    expect((await verify(...location)).code).toBe(0);
+    expect((await verifyHere(...location)).code).toBe(0);
 
     // Compliance mode: nobody deletes a digest, not even with its version id.
     const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: 'prod/' }));
@@ -587,7 +561,7 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
     // A whole incident deleted, its registry entry too.
     for (const item of await partition(gone)) await db().send(new DeleteItemCommand({ TableName: TABLE, Key: { pk: item.pk, sk: item.sk } }));
 
-    const plain = await verify();
+    const plain = await verifyHere();
     expect(plain.stderr).not.toMatch(new RegExp(`incident ${edited}`));
     expectCaught(plain, gone, /registry: /, /the incident was deleted/);
     const proved = await verify(...location);

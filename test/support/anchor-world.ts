@@ -75,6 +75,18 @@ export function restoreIncidentRows(copy: string, store: string, id: string): vo
 
 const TABLE = 'datalek-incidents';
 
+/**
+ * `datalek ARGS` with `--target aws`, run in this process (the CLI's own main) against moto: the
+ * SDK takes moto's endpoint and credentials from the process environment, so `env` is put there
+ * too. A spawned CLI loads the AWS SDK anew, some two seconds of CPU each; the files that use this
+ * keep a spawned run (spawnCli) of each command they check, for its exit code and output as a
+ * process.
+ */
+export function awsCliInProcess(args: string[], env: Record<string, string>) {
+  Object.assign(process.env, env);
+  return runCli(args, env);
+}
+
 /** The table, an Object Lock bucket (compliance mode) under `prod/`, a KMS signing key and the anchor Lambda's handler. */
 export async function awsAnchorWorld(moto: Moto, bucket: string, logger = new Logger({ serviceName: 'anchor-test', logLevel: 'SILENT' })) {
   const config = { endpoint: moto.endpoint, region: TEST_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
