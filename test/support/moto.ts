@@ -9,6 +9,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -149,6 +150,15 @@ os.environ.setdefault("MOTO_PORT", sys.argv[2])
 run_simple(sys.argv[1], int(sys.argv[2]), DomainDispatcherApplication(create_backend_app), threaded=False)
 `;
 
+/**
+ * The AMIs moto knows: the first two of its own default list. By default each account and region's
+ * EC2 loads some 1,150 (its list, the region's latest and its ECS-optimised ones), and
+ * DescribeImages without a filter serialises them all: 11 s of moto's CPU a call on a loaded machine,
+ * made by every EC2 scenario (and by the storm for each of its 50 accounts). The tests launch from
+ * the first image listed, which stays the same.
+ */
+const AMIS = join(import.meta.dirname, 'moto-amis.json');
+
 /** The Python that runs moto_server (a pyenv shim or a venv script names it in its first line). */
 function motoPython(): string {
   const real = spawnSync('sh', ['-c', 'pyenv which moto_server 2>/dev/null || command -v moto_server'], { encoding: 'utf8' }).stdout.trim();
@@ -183,7 +193,10 @@ const { idle, started } = pool;
 
 async function spawnMoto(): Promise<Server> {
   const port = await freePort();
-  const child: ChildProcess = spawn(motoPython(), ['-c', SERIAL_MOTO, '127.0.0.1', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(motoPython(), ['-c', SERIAL_MOTO, '127.0.0.1', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, MOTO_AMIS_PATH: AMIS },
+  });
   started.add(child);
   child.once('exit', () => started.delete(child));
   let stderr = '';
