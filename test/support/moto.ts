@@ -64,6 +64,10 @@ async function freePort(): Promise<number> {
  * after the client's request timeout (a loaded machine) is answered as done, not run a second time
  * and cancelled on its own condition. moto ignores the token, and a replay then printed the event
  * that opened an incident as "duplicate" (cli-aws, under load).
+ * And two costs of every request go: moto lists its own package folder (some 130 stat calls) to
+ * route each request, where the list never changes; and werkzeug logs each request to stderr, which
+ * nobody reads (a start-up failure is still reported from it). 500 requests of the cheapest kind
+ * (SQS ListQueues) took moto 4 s of CPU with them, 2 s without.
  */
 const SERIAL_MOTO = `
 import os, sys, threading, time
@@ -137,6 +141,12 @@ def _transact_write_items_once(self):
     return result
 
 DynamoHandler.transact_write_items = _transact_write_items_once
+
+import logging
+import moto.backends as _backends
+_modules = tuple(_backends.list_of_moto_modules())
+_backends.list_of_moto_modules = lambda: _modules
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
 from werkzeug.serving import run_simple
 parent = os.getppid()
 def watch_parent():
