@@ -32,7 +32,10 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS (show, verify -
   let key: string;
   const ids: Record<string, string> = {};
   const dir = mkdtempSync(join(tmpdir(), 'datalek-drift-'));
+  // The command line itself for a verify of each exit code and its text; the other steps in this
+  // process (see CliAwsWorld.run).
   const cli = (args: string[]) => world.cli(args);
+  const run = (args: string[]) => world.run(args);
   const check = (out: string) => JSON.parse(out).containmentCheck as DriftReport;
   const byResource = (report: DriftReport) => Object.fromEntries(report.resources.map((r) => [r.resource, r])) as Record<string, DriftEntry>;
   const interfacesOf = async (instanceId: string) =>
@@ -69,7 +72,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS (show, verify -
     ];
     const file = join(dir, 'enforce.json');
     writeFileSync(file, JSON.stringify(events));
-    const r = await cli(['replay', file, '--enforce', '--json']);
+    const r = await run(['replay', file, '--enforce', '--json']);
     if (r.code !== 0) throw new Error(`replay --enforce failed: ${r.stderr}`);
     const lines = jsonLines(r.stdout) as { incidentId: string; actions: { status: string }[] }[];
     if (!lines.every((l) => l.actions.every((a) => a.status === 'done'))) throw new Error(`containment not done: ${r.stdout}`);
@@ -107,7 +110,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS (show, verify -
       what: 'out of its Auto Scaling group; out of its target groups',
     });
 
-    const show = await cli(['show', ids.ec2]);
+    const show = await run(['show', ids.ec2]);
     expect(show.code, show.stderr).toBe(0);
     expect(show.stdout).toContain('Containment read back from AWS at ');
     expect(show.stdout).toMatch(
@@ -150,7 +153,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS (show, verify -
       }),
     );
 
-    const r = await cli(['verify', '--json']);
+    const r = await run(['verify', '--json']);
     expect(r.code, r.stderr).toBe(1);
     const seen = byResource(check(r.stdout));
     const moved = seen[`network interface ${second.id} of ${s.instanceId}`];
@@ -186,7 +189,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS (show, verify -
     );
     expect(text.stdout).toContain('Containment read back from AWS at ');
 
-    const show = await cli(['show', ids.ec2]);
+    const show = await run(['show', ids.ec2]);
     expect(show.code).toBe(0);
     expect(show.stdout).toContain(`  DRIFTED     network interface ${second.id} of ${s.instanceId} (${ACCOUNT}/eu-west-1, isolate-instance:${s.instanceId})`);
     expect(show.stdout).toContain(`      AWS shows:   back in its own groups (${second.groups.join(', ')}): not isolated`);
@@ -200,13 +203,13 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS (show, verify -
       file,
       JSON.stringify(findingEvent({ id: 'drift-gone', type: 'Backdoor:EC2/C&CActivity.B', accountId: ACCOUNT, resource: instanceResource(t.instanceId) })),
     );
-    const line = jsonLines((await cli(['replay', file, '--enforce', '--json'])).stdout)[0] as { incidentId: string };
-    expect((await cli(['verify', line.incidentId])).code).toBe(0);
+    const line = jsonLines((await run(['replay', file, '--enforce', '--json'])).stdout)[0] as { incidentId: string };
+    expect((await run(['verify', line.incidentId])).code).toBe(0);
     // Containment turned termination protection on: it is turned off first, then the instance ended.
     await c.ec2.send(new ModifyInstanceAttributeCommand({ InstanceId: t.instanceId, DisableApiTermination: { Value: false } }));
     await c.ec2.send(new TerminateInstancesCommand({ InstanceIds: [t.instanceId] }));
 
-    const r = await cli(['verify', line.incidentId, '--json']);
+    const r = await run(['verify', line.incidentId, '--json']);
     expect(r.code).toBe(1);
     const report = check(r.stdout);
     // Its interfaces and protection went with it: the instance is named once (its VPC's isolation group stays).
@@ -216,7 +219,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS (show, verify -
       actual: 'instance terminated',
       runbook: 'runbooks/containment-undone.md',
     });
-    const show = await cli(['show', line.incidentId]);
+    const show = await run(['show', line.incidentId]);
     expect(show.stdout).toContain(`  GONE        instance ${t.instanceId}`);
   }, 120_000);
 });

@@ -42,7 +42,10 @@ describe.skipIf(!MOTO_AVAILABLE)('release of a resource another open incident ho
   let c: ContainmentClients;
   const dir = mkdtempSync(join(tmpdir(), 'datalek-release-shared-'));
   let world: CliAwsWorld;
+  // The command line itself (exit code, stderr) for the releases refused and the messages read;
+  // every other step in this process (see CliAwsWorld.run).
   const cli = (args: string[]) => world.cli(args);
+  const run = (args: string[]) => world.run(args);
   /** An event of the project's events folder, with its ids replaced by the world's. */
   const event = (name: string, replace: Record<string, string>) => {
     let text = readFileSync(join(ROOT, 'events', `${name}.json`), 'utf8').replaceAll('111122223333', ACCOUNT);
@@ -52,11 +55,11 @@ describe.skipIf(!MOTO_AVAILABLE)('release of a resource another open incident ho
     return file;
   };
   const replay = async (...files: string[]) => {
-    const r = await cli(['replay', ...files, '--enforce', '--json']);
+    const r = await run(['replay', ...files, '--enforce', '--json']);
     expect(r.code, r.stderr).toBe(0);
     return jsonLines(r.stdout) as { incidentId: string }[];
   };
-  const show = async (id: string) => JSON.parse((await cli(['show', id, '--json'])).stdout) as Shown;
+  const show = async (id: string) => JSON.parse((await run(['show', id, '--json'])).stdout) as Shown;
   const groupsOf = async (eni: string) =>
     ((await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eni] }))).NetworkInterfaces?.[0].Groups ?? []).map((g) => g.GroupName);
 
@@ -75,7 +78,7 @@ describe.skipIf(!MOTO_AVAILABLE)('release of a resource another open incident ho
     const K = k.incidentId;
     const B = b.incidentId;
     expect(K).not.toBe(B);
-    expect((await cli(['assess', K, '--personal-data', 'yes', '--risk', 'high', '--reason', 'C&C op server met klantdata'])).code).toBe(0);
+    expect((await run(['assess', K, '--personal-data', 'yes', '--risk', 'high', '--reason', 'C&C op server met klantdata'])).code).toBe(0);
     await replay(
       event('28-attack-sequence-iam-credentials-merges-key-and-bucket-incidents', { 'i-0e5f60718293a4b5c': s.instanceId, 'eni-0e5f60718293a4b5c': eni }),
     );
@@ -100,7 +103,7 @@ describe.skipIf(!MOTO_AVAILABLE)('release of a resource another open incident ho
     expect(await groupsOf(eni)).toEqual(isolated);
     expect((await show(K)).actions.find((a) => a.type === 'isolate-instance')?.released).toBeUndefined();
 
-    const stray = await cli(['release', K, '--by', 'oncall', '--reason', 'vals positief', '--undo-for', `${B},dl-0000`]);
+    const stray = await run(['release', K, '--by', 'oncall', '--reason', 'vals positief', '--undo-for', `${B},dl-0000`]);
     expect(stray.code).toBe(2);
     expect(stray.stderr).toContain('--undo-for names dl-0000, which holds none of what releasing');
 
@@ -162,7 +165,7 @@ describe.skipIf(!MOTO_AVAILABLE)('release of a resource another open incident ho
     );
     const K = k.incidentId;
     const B = b.incidentId;
-    expect((await cli(['assess', K, '--personal-data', 'yes', '--risk', 'high', '--reason', 'sleutel misbruikt'])).code).toBe(0);
+    expect((await run(['assess', K, '--personal-data', 'yes', '--risk', 'high', '--reason', 'sleutel misbruikt'])).code).toBe(0);
     await replay(event('28-attack-sequence-iam-credentials-merges-key-and-bucket-incidents', ids));
     expect(await status()).toEqual(['Inactive']);
     // The key's sessions revoked with it (attack16 K2), in K's own policy.
@@ -171,7 +174,7 @@ describe.skipIf(!MOTO_AVAILABLE)('release of a resource another open incident ho
     expect(keyAction(await show(B))).toMatchObject({ target: key, status: 'skipped', heldBy: K });
 
     // Releasing B (its bucket) with --reactivate-key leaves the key to K, which holds it.
-    const own = await cli(['release', B, '--by', 'oncall', '--reason', 'bucket was nooit publiek', '--reactivate-key', '--json']);
+    const own = await run(['release', B, '--by', 'oncall', '--reason', 'bucket was nooit publiek', '--reactivate-key', '--json']);
     expect(own.code, own.stderr).toBe(0);
     expect(JSON.parse(own.stdout).released.map((r: { id: string }) => r.id)).toEqual([`block-public-access:${bucket}`]);
     expect(await status()).toEqual(['Inactive']);
@@ -190,7 +193,7 @@ describe.skipIf(!MOTO_AVAILABLE)('release of a resource another open incident ho
       });
     await asPlanned('plan');
     // (What else B holds, merged in from the first test's incident, is carried out or fails beside it.)
-    const again = await cli(['contain', B, '--by', 'oncall', '--reason', 'sleutel ook hier', '--enforce', '--json']);
+    const again = await run(['contain', B, '--by', 'oncall', '--reason', 'sleutel ook hier', '--enforce', '--json']);
     expect(JSON.parse(again.stdout).notRequested).toContainEqual({
       id: `deactivate-access-key:${key}`,
       type: 'deactivate-access-key',
@@ -218,7 +221,7 @@ describe.skipIf(!MOTO_AVAILABLE)('release of a resource another open incident ho
     expect(refused.stderr).toContain(`add --undo-for ${B}`);
     expect(await status()).toEqual(['Inactive']);
 
-    const r = await cli(['release', K, '--by', 'oncall', '--reason', 'gebruiker bevestigt', '--reactivate-key', '--undo-for', B]);
+    const r = await run(['release', K, '--by', 'oncall', '--reason', 'gebruiker bevestigt', '--reactivate-key', '--undo-for', B]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`Undone for incident ${B}: deactivate-access-key:${key} recorded as released there`);
     expect(await status()).toEqual(['Active']);
@@ -228,7 +231,7 @@ describe.skipIf(!MOTO_AVAILABLE)('release of a resource another open incident ho
     expect(keyAction(after)).toMatchObject({ status: 'released' });
     expect(keyAction(after)?.released).toMatchObject({ by: 'oncall', reason: `undone by the release of incident ${K}: gebruiker bevestigt` });
     expect(after.timeline.at(-1)).toMatchObject({ kind: 'containment-released', detail: { undoneBy: K, now: 'released' } });
-    const register = JSON.parse((await cli(['register', '--format', 'json'])).stdout) as { incidentId: string; measuresTaken: string }[];
+    const register = JSON.parse((await run(['register', '--format', 'json'])).stdout) as { incidentId: string; measuresTaken: string }[];
     // The register keeps the measure as history, saying it was undone and by which release.
     expect(register.find((x) => x.incidentId === B)?.measuresTaken).toMatch(
       new RegExp(`deactivate-access-key ${key} \\([^)]*\\); released at [^;]* by oncall: undone by the release of incident ${K}: gebruiker bevestigt`),

@@ -1,26 +1,61 @@
+import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
 import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
-import { spawnCli } from './cli.js';
+import { runCli, spawnCli } from './cli.js';
 import { type Moto, startMoto } from './moto.js';
 
 /** moto's own account: the pipeline's account in these tests, no role to assume. */
 export const MOTO_ACCOUNT = '123456789012';
 
-/** What the CLI tests against AWS share: moto, the CLI run with `--target aws` on it, and containment's clients. */
+/** What the CLI tests against AWS share: moto, the CLI run with `--target aws` on it, and clients of moto's account. */
 export interface CliAwsWorld {
   moto: Moto;
-  /** The clients of moto's account, for a test to set up resources and read them back. */
+  /** The clients of moto's account, for a test to set up resources and read them back (see `testClients`). */
   c: ContainmentClients;
-  /** `datalek … --target aws`, in a process of its own, on moto. */
+  /** `datalek … --target aws`, in a process of its own, on moto: the real command line, its exit code and output. */
   cli: (args: string[]) => ReturnType<typeof spawnCli>;
+  /**
+   * `datalek … --target aws` run in this process, on moto: the same command, without a node process
+   * and the AWS SDK loaded for each call (some 0.8 s of CPU each). For the steps a test takes to
+   * build its world or read a record back; what the command line itself answers (exit code, stdout,
+   * stderr) is checked through `cli`, at least once per command and target in the suite.
+   */
+  run: (args: string[]) => ReturnType<typeof runCli>;
 }
 
-/** Starts moto for this process and makes the pipeline's resources with `datalek setup --target aws`. */
+/**
+ * The test's own clients of moto's account: the SDK's defaults, not the pipeline's request timeout.
+ * On a loaded machine moto, which serves one request at a time, can take longer than the pipeline's
+ * 8 s to answer; a client that gives up sends the request again while moto still carries out the
+ * first, the retries queue behind it, and the test's setup failed on its own call (release-shared,
+ * 30 November, twice: a call of the scenario timed out four times; a bucket created twice, BucketAlreadyOwnedByYou).
+ * A test's setup waits for moto instead. (The services no test sets up are containment's clients.)
+ */
+function testClients(product: ContainmentClients): ContainmentClients {
+  const region = 'eu-west-1';
+  return {
+    ...product,
+    ec2: new EC2Client({ region }),
+    autoscaling: new AutoScalingClient({ region }),
+    elbv2: new ElasticLoadBalancingV2Client({ region }),
+    iam: new IAMClient({ region }),
+    s3: new S3Client({ region, forcePathStyle: true }),
+    lambda: new LambdaClient({ region }),
+  };
+}
+
+/** Starts moto for this process and makes the pipeline's resources with `datalek setup --target aws` (in this process: cli-aws.test.ts runs it through the command line). */
 export async function cliAwsWorld(): Promise<CliAwsWorld> {
   const moto = await startMoto();
   Object.assign(process.env, moto.env);
-  const c = await new ContainmentClientFactory('eu-west-1', 'datalek-containment').clientsFor(MOTO_ACCOUNT, 'eu-west-1', 'setup');
+  const c = testClients(await new ContainmentClientFactory('eu-west-1', 'datalek-containment').clientsFor(MOTO_ACCOUNT, 'eu-west-1', 'setup'));
   const cli = (args: string[]) => spawnCli([...args, '--target', 'aws'], moto.env);
-  const setup = await cli(['setup']);
+  const run = (args: string[]) => runCli([...args, '--target', 'aws'], { ...process.env, ...moto.env });
+  const setup = await run(['setup']);
   if (setup.code !== 0) throw new Error(`datalek setup --target aws failed on moto: ${setup.stderr}`);
-  return { moto, c, cli };
+  return { moto, c, cli, run };
 }
