@@ -19,11 +19,14 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek contain --target aws, on moto', () => 
   let world: CliAwsWorld;
   let c: ContainmentClients;
   const dir = mkdtempSync(join(tmpdir(), 'datalek-contain-'));
+  // The command line itself for the contain runs whose exit code and output are the point; the
+  // replays and reads that set them up in this process (see CliAwsWorld.run).
   const cli = (args: string[]) => world.cli(args);
+  const run = (args: string[]) => world.run(args);
   const replay = async (name: string, event: unknown, enforce = false) => {
     const file = join(dir, `${name}.json`);
     writeFileSync(file, JSON.stringify(event));
-    const r = await cli(['replay', file, '--json', ...(enforce ? ['--enforce'] : [])]);
+    const r = await run(['replay', file, '--json', ...(enforce ? ['--enforce'] : [])]);
     return jsonLines(r.stdout)[0] as { incidentId: string; actions: { type: string; status: string }[] };
   };
   const groupsOf = async (instanceId: string) =>
@@ -41,7 +44,7 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek contain --target aws, on moto', () => 
     const local = await spawnCli(['contain', 'dl-x', '--by', 'anna', '--reason', 'r', '--store', join(dir, 'local')]);
     expect(local.code).toBe(2);
     expect(local.stderr.trim()).toBe('datalek: contain only with --target aws: the embedded store has no resources to touch');
-    const anonymous = await cli(['contain', 'dl-x', '--reason', 'r']);
+    const anonymous = await run(['contain', 'dl-x', '--reason', 'r']);
     expect(anonymous.code).toBe(2);
     expect(anonymous.stderr).toContain('contain needs --by NAME and --reason TEXT');
   });
@@ -67,7 +70,7 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek contain --target aws, on moto', () => 
     expect(out.containment.actions).toMatchObject([{ type: 'isolate-instance', status: 'done' }]);
     expect(await groupsOf(s.instanceId)).toEqual([['datalek-isolation'], ['datalek-isolation']]);
 
-    const show = JSON.parse((await cli(['show', line.incidentId, '--json'])).stdout);
+    const show = JSON.parse((await run(['show', line.incidentId, '--json'])).stdout);
     const asked = show.timeline.find((e: { kind: string }) => e.kind === 'containment-requested');
     expect(asked).toMatchObject({
       actor: 'anna',
@@ -78,7 +81,7 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek contain --target aws, on moto', () => 
     );
     expect(show.actions[0]).toMatchObject({ type: 'isolate-instance', status: 'done' });
 
-    const again = await cli(['contain', line.incidentId, '--by', 'anna', '--reason', 'once more', '--enforce']);
+    const again = await run(['contain', line.incidentId, '--by', 'anna', '--reason', 'once more', '--enforce']);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('has nothing containment could carry out again');
   }, 90_000);
@@ -95,7 +98,7 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek contain --target aws, on moto', () => 
       resource: bucketResource('later-made', 'PUBLIC'),
     });
     writeFileSync(file, JSON.stringify(bucket));
-    const line = jsonLines((await cli(['replay', file, '--json', '--policy', policy])).stdout)[0] as { incidentId: string; actions: unknown[] };
+    const line = jsonLines((await run(['replay', file, '--json', '--policy', policy])).stdout)[0] as { incidentId: string; actions: unknown[] };
     expect(line.actions).toEqual([{ type: 'block-public-access', status: 'failed' }]);
     await c.s3.send(new CreateBucketCommand({ Bucket: 'later-made', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
 
@@ -119,10 +122,10 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek contain --target aws, on moto', () => 
     );
     expect(other.actions).toEqual([{ type: 'block-public-access', status: 'failed' }]);
     await c.s3.send(new CreateBucketCommand({ Bucket: 'made-later', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
-    const plain = await cli(['contain', other.incidentId, '--by', 'bram', '--reason', 'the bucket is back']);
+    const plain = await run(['contain', other.incidentId, '--by', 'bram', '--reason', 'the bucket is back']);
     expect(plain.code).toBe(2);
     expect(plain.stderr).toMatch(/block-public-access made-later: the policy this run loaded does not enforce block-public-access/);
-    const forced = await cli(['contain', other.incidentId, '--by', 'bram', '--reason', 'the bucket is back', '--enforce']);
+    const forced = await run(['contain', other.incidentId, '--by', 'bram', '--reason', 'the bucket is back', '--enforce']);
     expect(forced.code, forced.stderr).toBe(0);
   }, 90_000);
 
@@ -135,7 +138,7 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek contain --target aws, on moto', () => 
     details.functionArn = `arn:aws:lambda:eu-west-1:${ACCOUNT}:function:datalek-notify-function`;
     const line = await replay('own-function', findingEvent({ id: 'again-own', type: 'Backdoor:Lambda/C&CActivity.B', accountId: ACCOUNT, resource }), true);
     expect(line.actions).toContainEqual({ type: 'contain-lambda-function', status: 'skipped' });
-    const show = JSON.parse((await cli(['show', line.incidentId, '--json'])).stdout);
+    const show = JSON.parse((await run(['show', line.incidentId, '--json'])).stdout);
     expect(show.actions[0].reason).toMatch(/^the pipeline's own function: containment never stops it/);
   });
 
@@ -144,10 +147,10 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek contain --target aws, on moto', () => 
     const resource = instanceResource(s.instanceId);
     resource.instanceDetails.tags.push({ key: 'datalek:exempt', value: 'true' });
     const line = await replay('exempt', findingEvent({ id: 'again-exempt', type: 'Backdoor:EC2/C&CActivity.B', accountId: ACCOUNT, resource }));
-    const r = await cli(['contain', line.incidentId, '--by', 'anna', '--reason', 'try', '--enforce']);
+    const r = await run(['contain', line.incidentId, '--by', 'anna', '--reason', 'try', '--enforce']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/isolate-instance i-\S+: the policy this run loaded does not enforce isolate-instance .*exempt by tag datalek:exempt=true/);
-    const show = JSON.parse((await cli(['show', line.incidentId, '--json'])).stdout);
+    const show = JSON.parse((await run(['show', line.incidentId, '--json'])).stdout);
     expect(show.actions[0]).toMatchObject({ status: 'planned', reason: 'policy mode is plan: recorded, not carried out' });
     expect(show.timeline.some((e: { kind: string }) => e.kind === 'containment-requested')).toBe(false);
     expect((await groupsOf(s.instanceId)).flat()).not.toContain('datalek-isolation');

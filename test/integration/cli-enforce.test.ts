@@ -16,7 +16,10 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek replay --target aws --enforce, and rel
   let world: CliAwsWorld;
   let c: ContainmentClients;
   const dir = mkdtempSync(join(tmpdir(), 'datalek-enforce-'));
+  // The command line itself for the replay and the release this file is about; the other steps in
+  // this process (see CliAwsWorld.run).
   const cli = (args: string[]) => world.cli(args);
+  const run = (args: string[]) => world.run(args);
 
   beforeAll(async () => {
     world = await cliAwsWorld();
@@ -89,10 +92,10 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek replay --target aws --enforce, and rel
     const after = await c.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'attachment.instance-id', Values: [s.instanceId] }] }));
     expect((after.NetworkInterfaces ?? []).every((e) => !(e.Groups ?? []).some((g) => g.GroupName === 'datalek-isolation'))).toBe(true);
     const keyIncident = jsonLines(r.stdout)[1].incidentId as string;
-    const keyRelease = await cli(['release', keyIncident, '--by', 'anna', '--reason', 'rotated']);
+    const keyRelease = await run(['release', keyIncident, '--by', 'anna', '--reason', 'rotated']);
     expect(keyRelease.stdout).toContain('the key stays inactive: reactivating needs --reactivate-key');
     expect((await c.iam.send(new ListAccessKeysCommand({ UserName: 'deploy-bot' }))).AccessKeyMetadata?.map((k) => k.Status)).toEqual(['Inactive']);
-    const show = JSON.parse((await cli(['show', ec2Incident, '--json'])).stdout);
+    const show = JSON.parse((await run(['show', ec2Incident, '--json'])).stdout);
     expect(show.timeline.at(-1)).toMatchObject({ kind: 'containment-released', actor: 'anna' });
   });
 
@@ -106,7 +109,7 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek replay --target aws --enforce, and rel
     );
     const file = join(dir, 'two-buckets.json');
     writeFileSync(file, JSON.stringify(findingEvent({ id: 'enf-buckets', accountId: ACCOUNT, type: 'Policy:S3/BucketAnonymousAccessGranted', resource })));
-    const r = await cli(['replay', file, '--enforce', '--json']);
+    const r = await run(['replay', file, '--enforce', '--json']);
     expect(jsonLines(r.stdout)[0].actions).toEqual([
       { type: 'block-public-access', status: 'done' },
       { type: 'block-public-access', status: 'failed' },
@@ -120,9 +123,9 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek replay --target aws --enforce, and rel
     resource.instanceDetails.tags.push({ key: 'datalek:exempt', value: 'true' });
     const file = join(dir, 'exempt.json');
     writeFileSync(file, JSON.stringify(findingEvent({ id: 'enf-exempt', type: 'Backdoor:EC2/C&CActivity.B', accountId: ACCOUNT, resource })));
-    const r = await cli(['replay', file, '--enforce', '--json']);
+    const r = await run(['replay', file, '--enforce', '--json']);
     expect(jsonLines(r.stdout)[0].actions).toEqual([{ type: 'isolate-instance', status: 'planned' }]);
-    const show = JSON.parse((await cli(['show', jsonLines(r.stdout)[0].incidentId as string, '--json'])).stdout);
+    const show = JSON.parse((await run(['show', jsonLines(r.stdout)[0].incidentId as string, '--json'])).stdout);
     expect(show.actions[0].reason).toBe(
       'exempt by tag datalek:exempt=true on the resource (whoever may tag the resource can set it): not contained; contain it by hand: runbooks/isolate-ec2-instance.md',
     );
@@ -133,7 +136,7 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek replay --target aws --enforce, and rel
     const s = await buildScenario(c);
     const file = join(dir, 'sample.json');
     writeFileSync(file, JSON.stringify(findingEvent({ id: 'enf-sample', accountId: ACCOUNT, sample: true, resource: instanceResource(s.instanceId) })));
-    const r = await cli(['replay', file, '--enforce', '--json']);
+    const r = await run(['replay', file, '--enforce', '--json']);
     expect(jsonLines(r.stdout)[0].actions).toEqual([
       { type: 'isolate-instance', status: 'skipped' },
       { type: 'block-dns-channel', status: 'skipped' },
