@@ -249,12 +249,17 @@ describe.skipIf(!MOTO_AVAILABLE)("the FG's workflow with --target aws, on moto",
   let moto: Moto;
   let dir: string;
   const cli = (args: string[], now: string) => spawnCli([...args, '--target', 'aws', '--policy', join(dir, 'policy.json'), '--now', now], moto.env);
+  // The second test's steps that the first already runs through the command line, in this process
+  // (no node process and AWS SDK loaded per step); its refused report stays on the command line.
+  const run = (args: string[], now: string) => runCli([...args, '--target', 'aws', '--policy', join(dir, 'policy.json'), '--now', now], process.env);
 
   beforeAll(async () => {
     moto = await startMoto();
+    // For the steps run in this process: the SDK finds moto's endpoint and keys here.
+    Object.assign(process.env, moto.env);
     dir = mkdtempSync(join(tmpdir(), 'datalek-fg-aws-'));
     policyFile(dir);
-    expect((await spawnCli(['setup', '--target', 'aws'], moto.env)).code).toBe(0);
+    expect((await runCli(['setup', '--target', 'aws'], process.env)).code).toBe(0); // on the command line in cli-aws.test.ts
   });
   afterAll(async () => moto?.stop());
 
@@ -301,26 +306,26 @@ describe.skipIf(!MOTO_AVAILABLE)("the FG's workflow with --target aws, on moto",
   it('asks, on DynamoDB as on the embedded store, to confirm a report entered after the deadline, and to give the reasons for a report a move made late', async () => {
     const events = join(dir, 'e2.json');
     writeFileSync(events, JSON.stringify(findingEvent({ id: 'fg-aws-2', instanceId: 'i-fgaws2', createdAt: '2026-11-20T21:00:00Z' })));
-    const id = jsonLines((await cli(['replay', events, '--json'], '2026-11-20T21:05:00Z')).stdout)[0].incidentId as string;
+    const id = jsonLines((await run(['replay', events, '--json'], '2026-11-20T21:05:00Z')).stdout)[0].incidentId as string;
     const assessed = ['assess', id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'klantgegevens', '--by', 'FG'];
-    expect((await cli([...assessed, '--aware-at', '2026-11-21T06:00:00Z', '--aware-reason', 'logs gelezen'], '2026-11-21T09:00:00Z')).code).toBe(0);
+    expect((await run([...assessed, '--aware-at', '2026-11-21T06:00:00Z', '--aware-reason', 'logs gelezen'], '2026-11-21T09:00:00Z')).code).toBe(0);
     // Deadline 2026-11-24T06:00Z; the report is dated half an hour before it and entered after it.
     const report = ['reported', id, '--reference', 'M-AWS-2', '--at', '2026-11-24T05:30:00Z', '--by', 'FG'];
     const refused = await cli(report, '2026-11-24T10:00:00Z');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--confirm-stated-time/);
-    expect((await cli([...report, '--confirm-stated-time'], '2026-11-24T10:00:00Z')).code).toBe(0);
+    expect((await run([...report, '--confirm-stated-time'], '2026-11-24T10:00:00Z')).code).toBe(0);
     // Awareness moved back to the evening of the detection: the report is late by it.
     const moveEarlier = ['assess', id, '--aware-at', '2026-11-20T22:00:00Z', '--aware-reason', 'toch eerder', '--reason', 'correctie', '--by', 'FG'];
-    expect((await cli(moveEarlier, '2026-11-24T11:00:00Z')).stderr).toMatch(/late.*--delay-reason/);
-    expect((await cli([...moveEarlier, '--delay-reason', 'omvang pas later bekend'], '2026-11-24T11:00:00Z')).code).toBe(0);
-    const rows = JSON.parse((await cli(['register', '--format', 'json'], '2026-11-24T12:00:00Z')).stdout);
+    expect((await run(moveEarlier, '2026-11-24T11:00:00Z')).stderr).toMatch(/late.*--delay-reason/);
+    expect((await run([...moveEarlier, '--delay-reason', 'omvang pas later bekend'], '2026-11-24T11:00:00Z')).code).toBe(0);
+    const rows = JSON.parse((await run(['register', '--format', 'json'], '2026-11-24T12:00:00Z')).stdout);
     expect(rows.find((r: { incidentId: string }) => r.incidentId === id)).toMatchObject({
       apInitialStatus: 'late',
       apReportEnteredLater: true,
       enteredAfterDeadline: true,
       delayReason: 'omvang pas later bekend',
     });
-    expect((await cli(['verify', id], '2026-11-24T12:00:00Z')).code).toBe(0);
+    expect((await run(['verify', id], '2026-11-24T12:00:00Z')).code).toBe(0);
   });
 });
