@@ -6,15 +6,11 @@
  * others, and succeeds; the page stops while the incident still does not verify and its `seen` pin is
  * carried on unread. Only a person running `verify --target aws --digests` would see it.
  */
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { acknowledge } from '../../handlers/core/acknowledge.js';
 import { registryShardOf } from '../../handlers/core/ledger.js';
-import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
-import { recordEvent } from '../../handlers/core/record-finding.js';
-import { awsAnchorWorld, dynamoLedger } from '../support/anchor-world.js';
-import { findingEvent } from '../support/events.js';
+import { dynamoLedger, freshAwsAnchorWorld, plantAnchorMark } from '../support/anchor-world.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import type { LedgerRow } from '../support/tamper.js';
 
@@ -22,18 +18,12 @@ describe.skipIf(!MOTO_AVAILABLE)('a left-out incident whose anchor mark is delet
   let moto: Moto;
   beforeAll(async () => {
     moto = await startMoto();
-    await setupAwsResources(moto.clients);
   }, 600_000);
   afterAll(async () => moto?.stop());
 
   it('keeps the scheduled anchor failing while the incident does not verify', async () => {
-    const world = await awsAnchorWorld(moto, 'datalek-digests-quiet');
-    const { anchor, store } = world;
+    const { anchor, deps, open } = await freshAwsAnchorWorld(moto, 'datalek-digests-quiet');
     const db = moto.clients.dynamodb;
-    const deps = (at: string) => ({ store, policy: DEFAULT_POLICY, now: () => at, canEnforce: false });
-    const open = async (name: string) =>
-      (await recordEvent(deps('2026-11-27T21:05:00.000Z'), findingEvent({ id: name, type: 'Backdoor:EC2/C&CActivity.B', instanceId: `i-${name}` })))
-        .incidentId as string;
     const [a, b] = [await open('quiet-a'), await open('quiet-b')];
     expect(await anchor()).toMatchObject({ sequence: 1 });
 
@@ -51,9 +41,7 @@ describe.skipIf(!MOTO_AVAILABLE)('a left-out incident whose anchor mark is delet
     );
     const head = (await dynamoLedger(db, a)).at(-1) as LedgerRow;
     const markKey = { pk: { S: `ANCHOR#${registryShardOf(a)}` }, sk: { S: a } };
-    await db.send(
-      new PutItemCommand({ TableName: 'datalek-incidents', Item: { ...markKey, incidentId: { S: a }, seq: { N: String(head.seq) }, hash: { S: head.hash } } }),
-    );
+    await plantAnchorMark(db, a, head);
     await acknowledge(deps('2026-11-27T21:40:00.000Z'), { incidentId: b, by: 'anna' });
     await expect(anchor(), 'premise: loud').rejects.toThrow(new RegExp(`do not verify \\(${a}\\)`));
 

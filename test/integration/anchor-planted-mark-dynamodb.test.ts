@@ -7,17 +7,11 @@
  * A mark deleted (review12 K4) kept the incident out of every later digest: `verify --digests` now
  * names a move made before the last digest that no digest anchored and no mark waits for.
  */
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteItemCommand, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { acknowledge } from '../../handlers/core/acknowledge.js';
 import { registryShardOf } from '../../handlers/core/ledger.js';
-import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
-import { recordEvent } from '../../handlers/core/record-finding.js';
-import { awsAnchorWorld, dynamoLedger, rechainAcknowledgementDynamo } from '../support/anchor-world.js';
-import { spawnCli } from '../support/cli.js';
-import { findingEvent } from '../support/events.js';
+import { awsCliInProcess, dynamoLedger, freshAwsAnchorWorld, plantAnchorMark, rechainAcknowledgementDynamo } from '../support/anchor-world.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import type { LedgerRow } from '../support/tamper.js';
 
@@ -25,20 +19,8 @@ describe.skipIf(!MOTO_AVAILABLE)('a planted anchor mark on DynamoDB', () => {
   let moto: Moto;
   beforeAll(async () => {
     moto = await startMoto();
-    await setupAwsResources(moto.clients);
   }, 600_000);
   afterAll(async () => moto?.stop());
-  /** A table of its own (the one before holds the earlier test's anchor state), its anchor, and incidents opened at 21:05. */
-  const freshWorld = async (bucket: string) => {
-    await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
-    await setupAwsResources(moto.clients);
-    const world = await awsAnchorWorld(moto, bucket);
-    const deps = (at: string) => ({ store: world.store, policy: DEFAULT_POLICY, now: () => at, canEnforce: false });
-    const open = async (name: string) =>
-      (await recordEvent(deps('2026-11-27T21:05:00.000Z'), findingEvent({ id: name, type: 'Backdoor:EC2/C&CActivity.B', instanceId: `i-${name}` })))
-        .incidentId as string;
-    return { ...world, deps, open };
-  };
   /** Whoever can write the table sets an item's stored text. */
   const setItemData = (key: Record<string, { S: string }>, text: string) =>
     moto.clients.dynamodb.send(
@@ -52,40 +34,27 @@ describe.skipIf(!MOTO_AVAILABLE)('a planted anchor mark on DynamoDB', () => {
     );
 
   it('does not keep what was recorded after a digest out of the next one', async () => {
-    const { env, store, anchor, location } = await awsAnchorWorld(moto, 'datalek-digests-k1b');
+    const { env, anchor, location, deps, open } = await freshAwsAnchorWorld(moto, 'datalek-digests-k1b');
     const db = moto.clients.dynamodb;
-    const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-11-27T21:05:00.000Z', canEnforce: false };
-    const r = await recordEvent(deps, findingEvent({ id: 'k1b-1', type: 'Backdoor:EC2/C&CActivity.B', instanceId: 'i-k1b' }));
-    const id = r.incidentId as string;
+    const id = await open('k1b-1');
     expect(await anchor()).toMatchObject({ sequence: 1 });
     const anchoredHead = (await dynamoLedger(db, id)).at(-1) as LedgerRow;
 
     // On-call acknowledges (late, 21:40), after digest 1.
-    await acknowledge({ ...deps, now: () => '2026-11-27T21:40:00.000Z' }, { incidentId: id, by: 'anna' });
+    await acknowledge(deps('2026-11-27T21:40:00.000Z'), { incidentId: id, by: 'anna' });
     // The mark the acknowledgement's commit left is put back to the head digest 1 anchored (one Put).
-    await db.send(
-      new PutItemCommand({
-        TableName: 'datalek-incidents',
-        Item: {
-          pk: { S: `ANCHOR#${registryShardOf(id)}` },
-          sk: { S: id },
-          incidentId: { S: id },
-          seq: { N: String(anchoredHead.seq) },
-          hash: { S: anchoredHead.hash },
-        },
-      }),
-    );
+    await plantAnchorMark(db, id, anchoredHead);
     expect(await anchor()).toMatchObject({ sequence: 2, incidents: 1 }); // the scheduled anchor, after the acknowledgement
 
     // Later: the acknowledgement moved to 21:05, every hash recomputed.
     await rechainAcknowledgementDynamo(db, id, '2026-11-27T21:05:00.000Z');
-    const proved = await spawnCli(['verify', '--target', 'aws', '--digests', location], env);
+    const proved = await awsCliInProcess(['verify', '--target', 'aws', '--digests', location], env);
     // Caught: the digest after the acknowledgement anchored the ledger's head, not the mark's.
     expect(proved.stderr).toMatch(/digest-0000000002\.json: ledger entry \d+ differs from digest 2/);
     expect(proved.code, proved.stdout + proved.stderr).toBe(1);
   });
   it('names a move a deleted mark kept out of every later digest (review12 K4)', async () => {
-    const { env, anchor, location, deps, open } = await freshWorld('datalek-digests-markdel');
+    const { env, anchor, location, deps, open } = await freshAwsAnchorWorld(moto, 'datalek-digests-markdel');
     const db = moto.clients.dynamodb;
     const [a, b] = [await open('markdel-a'), await open('markdel-b')];
     expect(await anchor()).toMatchObject({ sequence: 1 });
@@ -99,7 +68,7 @@ describe.skipIf(!MOTO_AVAILABLE)('a planted anchor mark on DynamoDB', () => {
 
     // Hours later: A's acknowledgement moved to 21:05 (in time), every hash after it recomputed.
     await rechainAcknowledgementDynamo(db, a, '2026-11-27T21:05:00.000Z');
-    const proved = await spawnCli(['verify', '--target', 'aws', '--digests', location], env);
+    const proved = await awsCliInProcess(['verify', '--target', 'aws', '--digests', location], env);
     expect(proved.code, `verify --digests passed: ${proved.stdout}${proved.stderr}`).toBe(1);
     expect(proved.stderr).toMatch(
       new RegExp(
@@ -109,7 +78,7 @@ describe.skipIf(!MOTO_AVAILABLE)('a planted anchor mark on DynamoDB', () => {
     expect(proved.stderr).not.toContain(`incident ${b}`);
   });
   it('leaves an incident that does not verify out of the digest, signs the others, and fails the run (review13 K3)', async () => {
-    const { s3, anchor, deps, open } = await freshWorld('datalek-digests-k3');
+    const { anchor, deps, open, digest } = await freshAwsAnchorWorld(moto, 'datalek-digests-k3');
     const db = moto.clients.dynamodb;
     const [a, b] = [await open('k3-a'), await open('k3-b')];
     expect(await anchor()).toMatchObject({ sequence: 1 });
@@ -120,19 +89,12 @@ describe.skipIf(!MOTO_AVAILABLE)('a planted anchor mark on DynamoDB', () => {
     const setData = (text: string) => setItemData(recordKey, text);
     await setData(original.replace(/"severity":[0-9.]+/, '"severity":2'));
     const head = (await dynamoLedger(db, a)).at(-1) as LedgerRow;
-    await db.send(
-      new PutItemCommand({
-        TableName: 'datalek-incidents',
-        Item: { pk: { S: `ANCHOR#${registryShardOf(a)}` }, sk: { S: a }, incidentId: { S: a }, seq: { N: String(head.seq) }, hash: { S: head.hash } },
-      }),
-    );
+    await plantAnchorMark(db, a, head);
 
     // B acknowledged meanwhile: the scheduled anchor signs B, leaves A out, and fails (the errors alarm pages).
     await acknowledge(deps('2026-11-27T21:40:00.000Z'), { incidentId: b, by: 'anna' });
     await expect(anchor()).rejects.toThrow(new RegExp(`digest 2 written without 1 incident\\(s\\) that do not verify \\(${a}\\)`));
-    const stored = await s3.send(new GetObjectCommand({ Bucket: 'datalek-digests-k3', Key: 'prod/digest-0000000002.json' }));
-    const digest2 = JSON.parse((await stored.Body?.transformToString()) ?? '{}') as { incidents: [string][] };
-    expect(digest2.incidents.map(([id]) => id)).toEqual([b]);
+    expect((await digest(2)).incidents.map(([id]) => id)).toEqual([b]);
 
     // A put right: its mark was kept, so the next run audits it whole; it holds the head digest 1
     // anchored (the index of anchored heads says so), so it is not signed again and its mark goes;
@@ -143,17 +105,13 @@ describe.skipIf(!MOTO_AVAILABLE)('a planted anchor mark on DynamoDB', () => {
     expect(mark.Item).toBeUndefined();
   });
   it('signs the rest when a registry shard does not verify, carrying it as last anchored, and fails the run', async () => {
-    const { s3, anchor, deps, open } = await freshWorld('datalek-digests-k3-registry');
+    const { anchor, deps, open, digest } = await freshAwsAnchorWorld(moto, 'datalek-digests-k3-registry');
     const db = moto.clients.dynamodb;
     const a = await open('k3r-a');
     let b = await open('k3r-b');
     for (let n = 1; registryShardOf(b) === registryShardOf(a); n++) b = await open(`k3r-b${n}`);
     const shard = registryShardOf(a);
     expect(await anchor()).toMatchObject({ sequence: 1 });
-    const digest = async (n: number) => {
-      const stored = await s3.send(new GetObjectCommand({ Bucket: 'datalek-digests-k3-registry', Key: `prod/digest-000000000${n}.json` }));
-      return JSON.parse((await stored.Body?.transformToString()) ?? '{}') as { incidents: [string][]; registry: unknown[]; registryLeftOut?: number[] };
-    };
 
     // One registry item of A's shard edited (a byte of its time).
     const entryKey = { pk: { S: `REG#${shard}` }, sk: { S: 'E#0000000001' } };

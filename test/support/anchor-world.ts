@@ -9,12 +9,16 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type AttributeValue, DeleteItemCommand, type DynamoDBClient, PutItemCommand, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
-import { CreateBucketCommand, PutObjectLockConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetObjectCommand, PutObjectLockConfigurationCommand, S3Client } from '@aws-sdk/client-s3';
 import Database from 'better-sqlite3';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { kmsSigner } from '../../handlers/adapters/aws/kms-signer.js';
 import { S3DigestStore } from '../../handlers/adapters/aws/s3-digests.js';
+import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { sha256 } from '../../handlers/core/hash.js';
+import { registryShardOf } from '../../handlers/core/ledger.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
 import { createAnchorHandler } from '../../handlers/lambda/anchor.js';
 import { jsonLines, runCli } from './cli.js';
 import { findingEvent } from './events.js';
@@ -112,6 +116,41 @@ export async function awsAnchorWorld(moto: Moto, bucket: string, logger = new Lo
     now: () => new Date().toISOString(),
   });
   return { s3, env, store, signer, digests, anchor, location: `s3://${bucket}/prod/` };
+}
+
+/**
+ * awsAnchorWorld on a table of its own (moto emptied and the tables set up again: the anchor's state
+ * and sequence start over), with `deps(at)` for the use cases at `at`, `open(name)`: a finding on
+ * instance `i-<name>` recorded at 21:05 (its incident's id), and `digest(n)`: digest n as stored.
+ */
+export async function freshAwsAnchorWorld(moto: Moto, bucket: string, logger?: Logger) {
+  await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
+  await setupAwsResources(moto.clients);
+  const world = await awsAnchorWorld(moto, bucket, logger);
+  const deps = (at: string) => ({ store: world.store, policy: DEFAULT_POLICY, now: () => at, canEnforce: false });
+  const open = async (name: string) =>
+    (await recordEvent(deps('2026-11-27T21:05:00.000Z'), findingEvent({ id: name, type: 'Backdoor:EC2/C&CActivity.B', instanceId: `i-${name}` })))
+      .incidentId as string;
+  const digest = async (n: number) => {
+    const stored = await world.s3.send(new GetObjectCommand({ Bucket: bucket, Key: `prod/digest-${String(n).padStart(10, '0')}.json` }));
+    return JSON.parse((await stored.Body?.transformToString()) ?? '{}') as {
+      incidents: [string, number, string][];
+      indexed?: number;
+      registry: unknown[];
+      registryLeftOut?: number[];
+    };
+  };
+  return { ...world, deps, open, digest };
+}
+
+/** Whoever can write the table marks incident `id` for the next anchor run at `head` (one Put of its pending mark). */
+export function plantAnchorMark(db: DynamoDBClient, id: string, head: { seq: number; hash: string }) {
+  return db.send(
+    new PutItemCommand({
+      TableName: TABLE,
+      Item: { pk: { S: `ANCHOR#${registryShardOf(id)}` }, sk: { S: id }, incidentId: { S: id }, seq: { N: String(head.seq) }, hash: { S: head.hash } },
+    }),
+  );
 }
 
 /** An incident's ledger rows as stored in the table, in order. */
