@@ -3,6 +3,7 @@
  * in one atomic commit that DynamoDB accepts (TransactWriteItems holds at most 100 items), and the
  * embedded store records the same (review2 attack item 2).
  */
+import { type AttributeValue, BatchWriteItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
@@ -24,6 +25,7 @@ import { nodeIsolation } from '../support/node-isolation.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
+const TABLE = 'datalek-incidents';
 /** DynamoDB's most bytes an item. */
 const ITEM_LIMIT = 400 * 1024;
 /** A policy that isolates every instance an attack sequence names, on AWS. */
@@ -144,7 +146,31 @@ const instanceAndKeySequence = () =>
     service: { featureName: 'Correlation', detection: sequenceDetection() },
   });
 
-function boundsSuite(name: string, make: () => Promise<{ store: IncidentStore & AuditSource; cleanup: () => Promise<void> }>) {
+/** A store for one test; `copy` makes one holding what `snapshot` of an earlier one held, where the store can copy itself. */
+interface MadeStore {
+  store: IncidentStore & AuditSource;
+  cleanup: () => Promise<void>;
+  snapshot?: () => Promise<unknown>;
+}
+
+function boundsSuite(name: string, make: (copy?: unknown) => Promise<MadeStore>) {
+  /**
+   * The four full incidents (sixteen findings: most of the DynamoDB tests' time), built once for
+   * the two tests that need them as they are before the sequence joining them: the second gets a
+   * copy of the first's items, where the store can copy itself (DynamoDB; the embedded store
+   * builds them again).
+   */
+  let built: { snapshot: unknown; ids: string[]; finalEvent: ReturnType<typeof instanceSequenceEvent> } | undefined;
+  const withFourFullIncidents = async () => {
+    if (built) {
+      const made = await make(built.snapshot);
+      return { ...made, deps: { store: made.store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false }, ids: built.ids, finalEvent: built.finalEvent };
+    }
+    const made = await make();
+    const four = await fourFullIncidents(made.store);
+    if (made.snapshot) built = { snapshot: await made.snapshot(), ids: four.ids, finalEvent: four.finalEvent };
+    return { ...made, ...four };
+  };
   describe(`commit bounds: ${name}`, () => {
     it('records an attack sequence naming 150 instances in one commit, the timeline bounded and the actions beyond the bound of the record counted', async () => {
       const { store, cleanup } = await make();
@@ -174,9 +200,8 @@ function boundsSuite(name: string, make: () => Promise<{ store: IncidentStore & 
     it('merges three incidents holding about 60 resources each into the one a sequence joins, no commit over 100 items, nothing lost', {
       timeout: SIXTEEN_FINDINGS_MS,
     }, async () => {
-      const { store, cleanup } = await make();
+      const { store, cleanup, deps, ids, finalEvent } = await withFourFullIncidents();
       try {
-        const { deps, ids, finalEvent } = await fourFullIncidents(store);
         const sizes = measured(store);
 
         const joined = await recordEvent(deps, finalEvent);
@@ -195,9 +220,8 @@ function boundsSuite(name: string, make: () => Promise<{ store: IncidentStore & 
     it('leaves nothing half written when stopped between the merges and the finding’s own commit: the redelivery completes it', {
       timeout: SIXTEEN_FINDINGS_MS,
     }, async () => {
-      const { store, cleanup } = await make();
+      const { store, cleanup, deps, ids, finalEvent } = await withFourFullIncidents();
       try {
-        const { deps, ids, finalEvent } = await fourFullIncidents(store);
         const commit = store.commit.bind(store);
         store.commit = async (change) => {
           if (change.finding) throw new StoreError('stopped (test)');
@@ -325,10 +349,27 @@ describe.skipIf(!MOTO_AVAILABLE)('DynamoDB store on moto', () => {
     moto = await startMoto();
   });
   afterAll(async () => moto?.stop());
-  // A fresh table for each test, as the embedded store gets a fresh file.
-  boundsSuite('DynamoDB (moto)', async () => {
+  // A fresh table for each test, as the embedded store gets a fresh file; or one holding a copy of an earlier table's items.
+  boundsSuite('DynamoDB (moto)', async (copy) => {
     await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
     await setupAwsResources(moto.clients);
-    return { store: new DynamoDbIncidentStore(moto.clients.dynamodb, 'datalek-incidents'), cleanup: async () => {} };
+    const db = moto.clients.dynamodb;
+    const items = (copy ?? []) as Record<string, AttributeValue>[];
+    for (let i = 0; i < items.length; i += 25)
+      expect(
+        (await db.send(new BatchWriteItemCommand({ RequestItems: { [TABLE]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } })))
+          .UnprocessedItems ?? {},
+      ).toEqual({});
+    const snapshot = async () => {
+      const all: Record<string, AttributeValue>[] = [];
+      let ExclusiveStartKey: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await db.send(new ScanCommand({ TableName: TABLE, ExclusiveStartKey }));
+        all.push(...(page.Items ?? []));
+        ExclusiveStartKey = page.LastEvaluatedKey;
+      } while (ExclusiveStartKey);
+      return all;
+    };
+    return { store: new DynamoDbIncidentStore(db, TABLE), cleanup: async () => {}, snapshot };
   });
 });
