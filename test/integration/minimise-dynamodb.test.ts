@@ -36,7 +36,10 @@ describe.skipIf(!MOTO_AVAILABLE)('minimising the personal data of closed inciden
   const closedFinding = 'f00000000000000000000000000000d1';
   const openFinding = 'f00000000000000000000000000000d2';
   const dir = mkdtempSync(join(tmpdir(), 'datalek-minimise-aws-'));
+  // The command line itself for minimise (refused, done, again) and the verify that fails; the steps
+  // around them in this process (see CliAwsWorld.run).
   const cli = (args: string[]) => world.cli(args);
+  const run = (args: string[]) => world.run(args);
   const findingData = async (findingId: string) =>
     (await world.moto.clients.dynamodb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: findingPk(findingId) }, sk: { S: 'FINDING' } } }))).Item
       ?.data?.S as string;
@@ -54,10 +57,10 @@ describe.skipIf(!MOTO_AVAILABLE)('minimising the personal data of closed inciden
     open.detail.resource = accessKeyResource('AKIAJANJANSEN0000002', 'IAMUser', 'piet.open');
     const file = join(dir, 'events.json');
     writeFileSync(file, JSON.stringify([closed, open]));
-    const r = await cli(['replay', file, '--json', '--now', '2026-01-10T09:05:00Z']);
+    const r = await run(['replay', file, '--json', '--now', '2026-01-10T09:05:00Z']);
     if (r.code !== 0) throw new Error(`replay failed: ${r.stderr}`);
     [ids.closed, ids.open] = jsonLines(r.stdout).map((l) => l.incidentId as string);
-    const assessed = await cli([
+    const assessed = await run([
       'assess',
       ids.closed,
       '--personal-data',
@@ -72,7 +75,7 @@ describe.skipIf(!MOTO_AVAILABLE)('minimising the personal data of closed inciden
       '2026-01-12T09:00:00Z',
     ]);
     if (assessed.code !== 0) throw new Error(`assess failed: ${assessed.stderr}`);
-    const closing = await cli(['close', ids.closed, '--reason', 'afgehandeld', '--by', 'FG', '--now', '2026-01-12T10:00:00Z']);
+    const closing = await run(['close', ids.closed, '--reason', 'afgehandeld', '--by', 'FG', '--now', '2026-01-12T10:00:00Z']);
     if (closing.code !== 0) throw new Error(`close failed: ${closing.stderr}`);
   }, 240_000);
   afterAll(async () => world?.moto.stop());
@@ -92,9 +95,9 @@ describe.skipIf(!MOTO_AVAILABLE)('minimising the personal data of closed inciden
     for (const value of [...PERSONAL, ...FREE_TEXT_ONLY]) expect(after).not.toContain(value);
     expect(JSON.parse(after).minimised).toMatchObject({ by: 'FG Anna', from: sha256(before) });
     expect(await findingData(openFinding)).toContain('203.0.113.45');
-    const verified = await cli(['verify', ids.closed]);
+    const verified = await run(['verify', ids.closed]);
     expect(verified.code, verified.stderr).toBe(0);
-    expect((await cli(['show', ids.closed])).stdout).toMatch(/minimised {6}personal data removed from 1 finding record by FG Anna/);
+    expect((await run(['show', ids.closed])).stdout).toMatch(/minimised {6}personal data removed from 1 finding record by FG Anna/);
 
     // Idempotent: nothing more to do.
     const again = await cli(['minimise', '--by', 'FG Anna', '--now', '2026-09-01T00:00:00Z']);
@@ -109,13 +112,13 @@ describe.skipIf(!MOTO_AVAILABLE)('minimising the personal data of closed inciden
     (later.detail.service as { archived: boolean }).archived = true;
     const laterFile = join(dir, 'later.json');
     writeFileSync(laterFile, JSON.stringify([later]));
-    const replayed = await cli(['replay', laterFile, '--json', '--now', '2026-09-02T08:05:00Z']);
+    const replayed = await run(['replay', laterFile, '--json', '--now', '2026-09-02T08:05:00Z']);
     expect(replayed.code, replayed.stderr).toBe(0);
     expect(jsonLines(replayed.stdout)[0]).toMatchObject({ outcome: 'updated', incidentId: ids.closed });
     const laterData = await findingData(closedFinding);
     for (const value of PERSONAL) expect(laterData).not.toContain(value);
     expect(JSON.parse(laterData)).toMatchObject({ version: { updatedAt: '2026-09-02T08:00:00Z' }, minimised: { by: 'FG Anna' } });
-    const verifiedLater = await cli(['verify', ids.closed]);
+    const verifiedLater = await run(['verify', ids.closed]);
     expect(verifiedLater.code, verifiedLater.stderr).toBe(0);
 
     // The open incident's finding "minimised" in the table by hand: no ledger entry vouches for it.

@@ -142,10 +142,15 @@ describe('claims on resources (incident_keys) on the embedded store', () => {
 
 describe.skipIf(!MOTO_AVAILABLE)('claims on resources (the resource locks) on DynamoDB, on moto', () => {
   let moto: Moto;
+  // The command line for the verify that names the planted lock and the replay that rejects the
+  // finding on it (exit 1 each); the other runs in this process, on the same moto.
   const cli = (args: string[]) => spawnCli([...args, '--target', 'aws'], moto.env);
+  const run = (args: string[]) => runCli([...args, '--target', 'aws'], process.env);
   const lock = (key: string) => ({ pk: { S: `RES#${key}` }, sk: { S: 'OPEN' } });
   beforeAll(async () => {
     moto = await startMoto();
+    // For the runs in this process: the SDK finds moto's endpoint and keys here.
+    Object.assign(process.env, moto.env);
     await setupAwsResources(moto.clients);
   });
   afterAll(async () => moto?.stop());
@@ -153,10 +158,10 @@ describe.skipIf(!MOTO_AVAILABLE)('claims on resources (the resource locks) on Dy
   it('a planted lock rejects the finding on that resource by name, the run goes on, and verify names the lock; a removed one too', async () => {
     const s = setup();
     const [first] = jsonLines(
-      (await cli(['replay', s.file('a.json', [findingEvent({ id: 'lock-a', instanceId: 'i-lock-held' })]), '--json', '--now', NOW])).stdout,
+      (await run(['replay', s.file('a.json', [findingEvent({ id: 'lock-a', instanceId: 'i-lock-held' })]), '--json', '--now', NOW])).stdout,
     );
     const holder = first.incidentId as string;
-    expect((await cli(['verify'])).code).toBe(0);
+    expect((await run(['verify'])).code).toBe(0);
     await moto.clients.dynamodb.send(new PutItemCommand({ TableName: TABLE, Item: { ...lock(instanceKey('i-lock-planted')), incidentId: { S: holder } } }));
 
     const verified = await cli(['verify']);
@@ -165,7 +170,7 @@ describe.skipIf(!MOTO_AVAILABLE)('claims on resources (the resource locks) on Dy
     expect(verified.stderr).toMatch(/does not list it/);
     // anchor names it too, and writes its digest all the same (no lock is in the ledger it signs).
     const keys = digestKeys(s.dir);
-    const anchored = await cli(['anchor', '--digests', join(s.dir, 'digests'), '--key', keys.private, '--json']);
+    const anchored = await run(['anchor', '--digests', join(s.dir, 'digests'), '--key', keys.private, '--json']);
     expect(anchored.code, anchored.stderr).toBe(1);
     expect(anchored.stderr).toContain(`incident ${holder}, claim ${instanceKey('i-lock-planted')}:`);
     expect(JSON.parse(anchored.stdout).written).toMatchObject({ sequence: 1 });
@@ -184,9 +189,9 @@ describe.skipIf(!MOTO_AVAILABLE)('claims on resources (the resource locks) on Dy
 
     // The lock of an open incident's own resource, removed: a finding on it would open a second incident.
     await moto.clients.dynamodb.send(new DeleteItemCommand({ TableName: TABLE, Key: lock(instanceKey('i-lock-next')) }));
-    const again = await cli(['verify']);
+    const again = await run(['verify']);
     expect(again.stderr).toContain(`incident ${next.incidentId}, claim ${instanceKey('i-lock-next')}:`);
     expect(again.stderr).toMatch(/no claim holds it/);
-    // Seven runs of the CLI as a process, each loading the AWS SDK: more than the default on a loaded machine.
+    // Runs of the CLI, two as a process loading the AWS SDK: more than the default on a loaded machine.
   }, 90_000);
 });
