@@ -4,12 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DefaultStackSynthesizer } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { DeployConfigError } from '../../infra/config.js';
 import { WATCH_RULE_PREFIX, WATCH_RULES } from '../../infra/constructs/pipeline-watch.js';
 import { DEPLOY_QUALIFIER } from '../../infra/deploy-role.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
+import { DEPLOY_CONTEXT, NO_BUNDLING, synthesizeWithCdkNag } from '../support/infra.js';
 import { expectDeadLetterPath } from './dead-letter-path.js';
 
 /** With the register's locked backup vault (opt-in, infra16): cdk-nag and cfn-lint check it too. */
@@ -41,6 +42,13 @@ describe('the CDK app', () => {
     );
     expect(metadata.length).toBeGreaterThan(0);
     for (const m of metadata) for (const reason of Object.values(m.data as Record<string, string>)) expect(reason.length).toBeGreaterThan(20);
+  });
+
+  it("runs the cdk-nag checks in the synth the other infra tests share, which leaves out CDK's own CloudFormation validation (test/support/infra.ts)", () => {
+    const other = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+    // A bucket without server access logs (AwsSolutions-S1), which nothing acknowledges.
+    new Bucket(other.stateful, 'Unacknowledged', { enforceSSL: true });
+    expect(() => synthesizeWithCdkNag(other)).toThrow(/AwsSolutions-S1/);
   });
 
   it('keeps the register: tables with point-in-time recovery, deletion protection, a rotated customer-managed key', () => {

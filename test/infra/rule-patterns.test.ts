@@ -10,11 +10,11 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/build-app.js';
 import { WATCH_RULE_PREFIX } from '../../infra/constructs/pipeline-watch.js';
 import { registerWatchPattern } from '../../infra/constructs/register-guard.js';
 import { IAM_FORWARD_ROLE_NAME } from '../../infra/deploy-role.js';
 import { findingEvent } from '../support/events.js';
+import { synthesizedApp } from '../support/infra.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import { keyIdOf, resolveValue } from './cfn-resolve.js';
 import { type BusEntry, routedByPattern } from './moto-rules.js';
@@ -445,7 +445,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
 
   beforeAll(async () => {
     moto = await startMoto();
-    const { stateful, response, forwarders, iamForward } = buildApp({
+    const { stateful, response, forwarders, iamForward } = synthesizedApp({
       region: 'eu-west-1',
       forwardFrom: 'eu-north-1',
       breakGlassRole: 'datalek-break-glass',
@@ -453,7 +453,6 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       onCallRole: 'oncall-engineers',
       // The locked backup vault (opt-in), whose plan's calls page only where it is deployed.
       backupVaultLock: 'true',
-      'aws:cdk:bundling-stacks': [],
     });
     const state = Template.fromStack(stateful);
     for (const [where, stack, region] of [
@@ -631,7 +630,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
   it('fits every pattern of every stack in 2,048 characters with the longest names and regions a deployer may give, in the longest partition (infra15)', () => {
     // IAM's longest role names (the containment role's 59: its read role adds -read), none named datalek-… (each is then
     // named in the patterns), the longest region names, two member accounts.
-    const longest = buildApp({
+    const longest = synthesizedApp({
       region: 'ap-southeast-2',
       allowNonEuRegion: 'true',
       account: ACCOUNT,
@@ -640,7 +639,6 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       breakGlassRole: 'b'.repeat(64),
       onCallRole: 'o'.repeat(64),
       containmentRoleName: 'c'.repeat(59),
-      'aws:cdk:bundling-stacks': [],
     });
     const state = Template.fromStack(longest.stateful);
     const stacks = [longest.stateful, longest.response, ...longest.forwarders, ...longest.members, ...longest.memberIam, longest.iamForward];
