@@ -11,7 +11,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } 
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revocationDocument } from '../../handlers/adapters/aws/containment/iam.js';
-import { buildApp, type DatalekApp } from '../../infra/build-app.js';
+import type { DatalekApp } from '../../infra/build-app.js';
 import { CONTAINMENT_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
 import { ECS_PLACEMENT_WATCH_RULE_NAME } from '../../infra/constructs/ecs-placement-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from '../../infra/constructs/group-tag-watch.js';
@@ -27,7 +27,7 @@ import {
   memberRoleNames,
 } from '../../infra/member-iam-stack.js';
 import { MEMBER_GUARD_RULE_NAME, MEMBER_WATCH_RULE_NAME } from '../../infra/member-stack.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
+import { DEPLOY_CONTEXT, type Statement, synthesizedApp } from '../support/infra.js';
 import { MOTO_AVAILABLE, type Moto, startMoto, TEST_REGION } from '../support/moto.js';
 import { resolveValue } from './cfn-resolve.js';
 import { expectDeadLetterPath } from './dead-letter-path.js';
@@ -42,7 +42,7 @@ describe("a member account's calls that silence its findings reach the pipeline'
   let response: Template;
 
   beforeAll(() => {
-    built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+    built = synthesizedApp();
     member = Template.fromStack(built.members[0]);
     response = Template.fromStack(built.response);
   }, 120_000);
@@ -148,7 +148,7 @@ describe("a member account's calls that silence its findings reach the pipeline'
   });
 
   it("where the central region is us-east-1, pages the member stack's forwards through DatalekMemberIam's alarm topic there: one datalek-on-call-alarms topic and no alarm name twice in the member's region (fgsec16 S3)", () => {
-    const east = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, region: 'us-east-1', allowNonEuRegion: 'true' });
+    const east = synthesizedApp({ ...DEPLOY_CONTEXT, region: 'us-east-1', allowNonEuRegion: 'true' });
     const [m, iamStack] = [east.members[0], east.memberIam[0]];
     expect([m.region, iamStack.region, m.account]).toEqual(['us-east-1', 'us-east-1', iamStack.account]);
     const t = Template.fromStack(m);
@@ -209,7 +209,7 @@ describe("a member account's calls that silence its findings reach the pipeline'
       },
     });
     // Without member accounts, the bus takes nothing from other accounts.
-    const alone = buildApp({ ...DEPLOY_CONTEXT, memberAccounts: '', ...NO_BUNDLING });
+    const alone = synthesizedApp({ ...DEPLOY_CONTEXT, memberAccounts: '' });
     Template.fromStack(alone.response).resourceCountIs('AWS::Events::EventBusPolicy', 0);
   });
 });
@@ -223,7 +223,7 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
   let memberEvents: EventBridgeClient;
 
   beforeAll(async () => {
-    built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+    built = synthesizedApp();
     moto = await startMoto();
     memberEvents = new EventBridgeClient({
       endpoint: moto.endpoint,
