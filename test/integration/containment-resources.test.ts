@@ -57,7 +57,7 @@ import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { releasable, releaseContainment } from '../../handlers/core/release.js';
 import { containmentWorld } from '../support/containment-world.js';
-import { buildVpc, showOwnInterfaceGroups } from '../support/ec2-scenario.js';
+import { anImageId, buildVpc, showOwnInterfaceGroups } from '../support/ec2-scenario.js';
 import { findingEvent, instanceResource } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
 
@@ -217,7 +217,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
   it('contain15: takes an isolated ECS container instance out of task placement (DRAINING), no other; release sets it ACTIVE again', async () => {
     // Prepare: two instances, each the container instance of a cluster of its own.
     const { subnetId } = await buildVpc(c);
-    const imageId = (await c.ec2.send(new DescribeImagesCommand({}))).Images?.[0]?.ImageId as string;
+    const imageId = await anImageId(c.ec2);
     const run = await c.ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 2, MaxCount: 2, InstanceType: 't3.micro', SubnetId: subnetId }));
     const [held, other] = (run.Instances ?? []).map((i) => i.InstanceId as string);
     await showOwnInterfaceGroups(c.ec2, [held, other]);
@@ -268,7 +268,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
 
   it('review13 E2: where ECS cannot be read (an SCP denying ECS), an isolated instance reads the drain skipped, the reason named, not the isolation failed', async () => {
     const { subnetId } = await buildVpc(c);
-    const imageId = (await c.ec2.send(new DescribeImagesCommand({}))).Images?.[0]?.ImageId as string;
+    const imageId = await anImageId(c.ec2);
     const run = await c.ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro', SubnetId: subnetId }));
     const held = run.Instances?.[0]?.InstanceId as string;
     await showOwnInterfaceGroups(c.ec2, [held]);
@@ -422,7 +422,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment of every resource type, on moto', 
     await releaseContainment(deps(), { incidentId: snapshotIncident.id, by: 'anna', reason: 'cleaned copy restored elsewhere' });
     expect(await tagsOf(snapshotId)).toMatchObject({ 'datalek:incident': snapshotIncident.id, 'datalek:state': 'released' });
 
-    const imageId = (await c.ec2.send(new DescribeImagesCommand({}))).Images?.[0]?.ImageId as string;
+    const imageId = await anImageId(c.ec2);
     const imageIncident = await contain('Execution:EC2/MaliciousFile!AMI', {
       resourceType: 'EC2Image',
       ec2ImageDetails: { imageArn: `arn:aws:ec2:${REGION}::image/${imageId}` },

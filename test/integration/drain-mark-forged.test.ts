@@ -11,7 +11,7 @@
  * back in task placement while drift read CONTAINED. Every one found is read back now; the release still
  * sets ACTIVE only those the isolation drained, and names the others.
  */
-import { DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { RunInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   CreateClusterCommand,
   DescribeContainerInstancesCommand,
@@ -32,7 +32,7 @@ import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { releaseContainment } from '../../handlers/core/release.js';
 import { containmentWorld } from '../support/containment-world.js';
-import { buildVpc, showOwnInterfaceGroups } from '../support/ec2-scenario.js';
+import { anImageId, buildVpc, showOwnInterfaceGroups } from '../support/ec2-scenario.js';
 import { findingEvent, instanceResource } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
 
@@ -52,8 +52,6 @@ describe.skipIf(!MOTO_AVAILABLE)('a drain mark the run did not put, on moto', ()
     ({ moto, store, c } = world);
     containment = new AwsContainment(factory);
     reader = new AwsContainmentStateReader(factory);
-    // moto loads EC2's images on the first call, which on a loaded machine outlasts containment's 8 s timeout: loaded first without one.
-    await new EC2Client({ region: REGION }).send(new DescribeImagesCommand({}));
   }, 120_000);
   afterAll(async () => moto?.stop());
 
@@ -63,7 +61,7 @@ describe.skipIf(!MOTO_AVAILABLE)('a drain mark the run did not put, on moto', ()
   /** An instance in a VPC, the container instance of cluster `cluster`; its id and its container instance's ARN. */
   async function containerInstance(cluster: string): Promise<{ instanceId: string; arn: string }> {
     const { subnetId } = await buildVpc(c);
-    const imageId = (await c.ec2.send(new DescribeImagesCommand({}))).Images?.[0]?.ImageId as string;
+    const imageId = await anImageId(c.ec2);
     const run = await c.ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro', SubnetId: subnetId }));
     const instanceId = run.Instances?.[0]?.InstanceId as string;
     await showOwnInterfaceGroups(c.ec2, [instanceId]);
