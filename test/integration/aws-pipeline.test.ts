@@ -1,6 +1,7 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
+import { CreateSecurityGroupCommand, DescribeImagesCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ContainmentClientFactory } from '../../handlers/adapters/aws/containment/clients.js';
+import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { createContainHandler } from '../../handlers/lambda/contain.js';
@@ -9,9 +10,26 @@ import { createRecordHandler } from '../../handlers/lambda/record.js';
 import type { EventPublisher } from '../../handlers/ports/event-publisher.js';
 import type { Notifier } from '../../handlers/ports/notifier.js';
 import { drain, inbox, lambdaContext, type Pipeline, wirePipeline } from '../support/aws-pipeline.js';
-import { buildScenario } from '../support/ec2-scenario.js';
+import { buildVpc, showOwnInterfaceGroups } from '../support/ec2-scenario.js';
 import { accessKeyResource, findingEvent, instanceResource } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+
+/**
+ * An instance in a VPC of its own, one interface and group: what this file's containment test
+ * isolates. No Auto Scaling group, load balancer or second interface (the containment tests have
+ * those); the test checks the pipeline's hand-offs and what the FG is told.
+ */
+async function plainInstance(c: ContainmentClients) {
+  const { vpcId, subnetId } = await buildVpc(c);
+  const group = (await c.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'app', Description: 'app', VpcId: vpcId }))).GroupId as string;
+  const imageId = (await c.ec2.send(new DescribeImagesCommand({}))).Images?.[0]?.ImageId as string;
+  const run = await c.ec2.send(
+    new RunInstancesCommand({ ImageId: imageId, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnetId, SecurityGroupIds: [group] }),
+  );
+  const instanceId = run.Instances?.[0]?.InstanceId as string;
+  await showOwnInterfaceGroups(c.ec2, [instanceId]);
+  return { instanceId };
+}
 
 describe.skipIf(!MOTO_AVAILABLE)('the AWS pipeline on moto', () => {
   let moto: Moto;
@@ -68,7 +86,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the AWS pipeline on moto', () => {
   });
 
   it('carries out enforced containment in the contain handler and tells the FG the outcome', async () => {
-    const s = await buildScenario(await new ContainmentClientFactory('eu-west-1', 'datalek-containment').clientsFor('123456789012', 'eu-west-1', 'x'));
+    const s = await plainInstance(await new ContainmentClientFactory('eu-west-1', 'datalek-containment').clientsFor('123456789012', 'eu-west-1', 'x'));
     const policy = parsePolicy({ containment: { rules: [{ action: 'isolate-instance', findingTypes: ['Backdoor:EC2/*'], mode: 'enforce' }] } });
     const deps = { ...p.deps, policy };
     // Not a !DNS finding: the isolation alone (the DNS channel step has tests of its own).
