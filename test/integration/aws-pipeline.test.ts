@@ -1,5 +1,5 @@
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
-import { CreateSecurityGroupCommand, DescribeImagesCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
+import { CreateSecurityGroupCommand, RunInstancesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
@@ -10,7 +10,7 @@ import { createRecordHandler } from '../../handlers/lambda/record.js';
 import type { EventPublisher } from '../../handlers/ports/event-publisher.js';
 import type { Notifier } from '../../handlers/ports/notifier.js';
 import { drain, inbox, lambdaContext, type Pipeline, wirePipeline } from '../support/aws-pipeline.js';
-import { buildVpc, showOwnInterfaceGroups } from '../support/ec2-scenario.js';
+import { anImageId, buildVpc, showOwnInterfaceGroups } from '../support/ec2-scenario.js';
 import { accessKeyResource, findingEvent, instanceResource } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 
@@ -22,7 +22,7 @@ import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 async function plainInstance(c: ContainmentClients) {
   const { vpcId, subnetId } = await buildVpc(c);
   const group = (await c.ec2.send(new CreateSecurityGroupCommand({ GroupName: 'app', Description: 'app', VpcId: vpcId }))).GroupId as string;
-  const imageId = (await c.ec2.send(new DescribeImagesCommand({}))).Images?.[0]?.ImageId as string;
+  const imageId = await anImageId(c.ec2);
   const run = await c.ec2.send(
     new RunInstancesCommand({ ImageId: imageId, InstanceType: 't3.micro', MinCount: 1, MaxCount: 1, SubnetId: subnetId, SecurityGroupIds: [group] }),
   );
