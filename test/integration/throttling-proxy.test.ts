@@ -7,7 +7,51 @@ import { CreateTagsCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
-import { bucketOf, EC2_BUCKETS, startThrottlingProxy, type ThrottlingProxy } from '../support/throttling-proxy.js';
+import { bucketOf, CallPacedClock, EC2_BUCKETS, EC2_CALL_MS, startThrottlingProxy, type ThrottlingProxy } from '../support/throttling-proxy.js';
+
+describe("EC2's time in the storm (CallPacedClock)", () => {
+  let wall = 0;
+  const clock = () => new CallPacedClock(4, () => wall);
+
+  it('moves by the answers while calls are in flight, however long moto takes', () => {
+    wall = 0;
+    const c = clock();
+    c.sent();
+    // A loaded machine: moto takes five seconds to answer one call. EC2 would have taken 100 ms.
+    wall += 5_000;
+    c.answered(true);
+    expect(c.now()).toBe(EC2_CALL_MS);
+  });
+
+  it('shares the answer time among the calls in flight together', () => {
+    wall = 0;
+    const c = clock();
+    for (let i = 0; i < 10; i++) c.sent();
+    wall += 3_000;
+    for (let i = 0; i < 10; i++) c.answered(true);
+    // Ten calls answered together take about one answer's time, not ten.
+    const tenTogether = c.now();
+    expect(tenTogether).toBeGreaterThan(EC2_CALL_MS);
+    expect(tenTogether).toBeLessThan(3 * EC2_CALL_MS);
+    // A throttled call is answered at once, beside the calls in flight.
+    c.sent();
+    c.answered(false);
+    expect(c.now()).toBe(tenTogether + EC2_CALL_MS / 2);
+  });
+
+  it('moves with the wall clock, time-scaled, while no call is in flight', () => {
+    wall = 0;
+    const c = clock();
+    wall += 1_000;
+    expect(c.now()).toBe(4_000);
+    c.sent();
+    wall += 1_000;
+    expect(c.now()).toBe(4_000);
+    c.answered(true);
+    wall += 500;
+    expect(c.now()).toBe(4_000 + EC2_CALL_MS + 2_000);
+  });
+});
 
 describe.skipIf(!MOTO_AVAILABLE)('the EC2 throttling proxy in front of moto', () => {
   let moto: Moto;

@@ -71,7 +71,7 @@ export interface InterfaceOutcome {
   instanceId: string;
   incidentId: string | null;
   end: 'isolated' | 'own-groups' | 'all-traffic' | 'other';
-  /** Simulated seconds from the storm's start until its isolation swap was accepted. */
+  /** Seconds of EC2's time (the throttling proxy's) from the storm's start until its isolation swap was accepted. */
   isolatedAt: number | null;
   /** The incident records this interface's failure (a failed step) and on-call was paged about the failure. */
   failureRecordedAndPaged: boolean;
@@ -84,9 +84,9 @@ export interface StormReport {
   findings: number;
   deliveries: number;
   interfaces: InterfaceOutcome[];
-  /** Simulated seconds until the last interface was isolated; null when none was. */
+  /** Seconds of EC2's time until the last interface was isolated; null when none was. */
   lastIsolatedSeconds: number | null;
-  /** Share of all interfaces isolated within 60 simulated seconds of the storm's start. */
+  /** Share of all interfaces isolated within 60 seconds of EC2's time from the storm's start. */
   isolatedWithin60s: number;
   ec2: { calls: number; throttled: number; retries: number };
   /** Mutating EC2 calls accepted twice for one incident (same action and parameters in a row on one resource). */
@@ -108,7 +108,7 @@ interface Pipeline {
   createContainHandler: (deps: Record<string, unknown>) => (event: unknown, context?: unknown) => Promise<{ busy?: boolean }>;
   ContainmentClientFactory: new (region: string, role: string) => unknown;
   AwsContainment: new (factory: unknown, now?: () => string, timing?: unknown) => unknown;
-  SqliteIncidentStore: new (dir: string) => StoreLike;
+  SqliteIncidentStore: new (dir: string, options?: { bulk?: boolean }) => StoreLike;
   createAwsClients: (region: string) => { dynamodb: unknown };
   createLogger: () => unknown;
   parsePolicy: (value: unknown, source?: string) => unknown;
@@ -277,7 +277,10 @@ export async function runStorm(label: string, options: StormOptions): Promise<St
     // Every AWS call of the pipeline goes through the proxy from here on.
     process.env.AWS_ENDPOINT_URL = proxy.endpoint;
 
-    store = new p.SqliteIncidentStore(dir);
+    // Bulk: commits are synced at checkpoints, not each on its own. A commit's fsync blocks the one
+    // thread every simulated Lambda, the proxy and the report share (a profile of the storm: a
+    // quarter of the thread's time), where each real function would wait on its own DynamoDB call.
+    store = new p.SqliteIncidentStore(dir, { bulk: true });
     const policy = p.parsePolicy({
       containment: { rules: [{ action: 'isolate-instance', findingTypes: ['Backdoor:EC2/*'], minSeverity: 7, mode: 'enforce' }] },
     });
@@ -358,6 +361,7 @@ export async function runStorm(label: string, options: StormOptions): Promise<St
     let recording = 0;
     const limit = p.containConcurrency ?? Number.POSITIVE_INFINITY;
     const start = performance.now();
+    const ec2Start = proxy.now();
     const elapsed = () => performance.now() - start;
     const later = (attempt: number) => elapsed() + RETRY_DELAYS_MS[attempt] / scale;
     const context = (ms: number) => {
@@ -427,7 +431,7 @@ export async function runStorm(label: string, options: StormOptions): Promise<St
       if (t - lastProgress > 10_000) {
         lastProgress = t;
         log(
-          `${label}: ${Math.round((t * scale) / 1000)} s simulated, ${counts.containInvocations} contain runs, ${containQueue.length} waiting, ${delayed.length} to be retried, ${running} running`,
+          `${label}: ${Math.round(t / 1000)} s, ${Math.round((proxy.now() - ec2Start) / 1000)} s of EC2's time, ${counts.containInvocations} contain runs, ${containQueue.length} waiting, ${delayed.length} to be retried, ${running} running, ${proxy.calls.filter((c) => c.throttled).length} of ${proxy.calls.length} EC2 calls throttled`,
         );
       }
       await new Promise((r) => setTimeout(r, 10));
@@ -443,8 +447,7 @@ export async function runStorm(label: string, options: StormOptions): Promise<St
       deliveries: planned,
       counts,
       errors,
-      scale,
-      start,
+      ec2Start,
       realSeconds,
       limit: p.containConcurrency,
     });
@@ -468,8 +471,8 @@ async function report(
     deliveries: number;
     counts: Record<string, number>;
     errors: { record: Record<string, number>; contain: Record<string, number> };
-    scale: number;
-    start: number;
+    /** EC2's time (the proxy's) when the storm began. */
+    ec2Start: number;
     realSeconds: number;
     limit: number | null;
   },
@@ -534,8 +537,6 @@ async function report(
       .map(([, v]) => v);
     if (groups && to.length === 1 && groups.isolation.has(to[0])) isolationAccepted.set(eni, c.at);
   }
-  // The proxy's times count from its own start, a moment before the storm's.
-  const stormStartOnProxy = s.start - proxy.startedAt;
   for (const inst of instances) {
     const incidentId = incidentOf.get(inst.instanceId) ?? null;
     const incident = incidentId ? await store.getIncident(incidentId) : undefined;
@@ -560,7 +561,7 @@ async function report(
         instanceId: inst.instanceId,
         incidentId,
         end,
-        isolatedAt: end === 'isolated' && accepted !== undefined ? ((accepted - stormStartOnProxy) * s.scale) / 1000 : null,
+        isolatedAt: end === 'isolated' && accepted !== undefined ? (accepted - s.ec2Start) / 1000 : null,
         failureRecordedAndPaged: failed && paged,
         recorded: `${incident?.actions[0]?.status ?? 'no incident'}/${step ? `isolate-eni ${step.status}${step.code ? ` ${step.code}` : ''}` : 'no isolate-eni step'}${paged ? ', paged' : ''}`,
       });
