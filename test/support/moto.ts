@@ -68,6 +68,10 @@ async function freePort(): Promise<number> {
  * route each request, where the list never changes; and werkzeug logs each request to stderr, which
  * nobody reads (a start-up failure is still reported from it). 500 requests of the cheapest kind
  * (SQS ListQueues) took moto 4 s of CPU with them, 2 s without.
+ * And a Query of the table itself (not an index) reads the items of its partition key only: moto
+ * sorts every item of the table on each Query and then keeps those of the key asked for, and the
+ * store reads an incident by querying its partition. 600 Queries on a table of 3,000 items: 47 s,
+ * 13 s with the partition only, the same answers (ordering, limits and pages included).
  * And EventBridge's input paths are parsed once per path, not once per delivered event: moto parses
  * each path of a target's input transformer (its default's eight without one) with a JSONPath parser
  * it builds anew each time, its grammar's tables included (about 0.05 s of CPU): 72% of moto's CPU
@@ -151,6 +155,28 @@ import moto.backends as _backends
 _modules = tuple(_backends.list_of_moto_modules())
 _backends.list_of_moto_modules = lambda: _modules
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+from moto.dynamodb.models.table import Table as _Table
+_moto_query = _Table.query
+
+def _query(self, hash_key, *args, **kwargs):
+    index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+    if index_name or hash_key is None:
+        return _moto_query(self, hash_key, *args, **kwargs)
+    part = self.items.get(hash_key)
+    if part is None:
+        subset = []
+    elif self.range_key_attr:
+        subset = sorted(part.values(), key=lambda x: (x.hash_key, x.range_key) if x.range_key else x.hash_key)
+    else:
+        subset = [part]
+    self.all_items = lambda: subset
+    try:
+        return _moto_query(self, hash_key, *args, **kwargs)
+    finally:
+        del self.all_items
+
+_Table.query = _query
 import functools
 import jsonpath_ng.ext as _jsonpath_ext
 _jsonpath_ext.parse = functools.lru_cache(maxsize=256)(_jsonpath_ext.parse)
