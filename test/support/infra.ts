@@ -1,5 +1,6 @@
 /** The CDK context the infra tests deploy with, the app synthesized from it, and helpers to read IAM out of the templates. */
 import { readFileSync } from 'node:fs';
+import type { App, Stack } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
@@ -57,6 +58,18 @@ export function synthesizeWithCdkNag(built: DatalekApp): CloudAssembly {
     if (validation === undefined) delete process.env.CDK_VALIDATION;
     else process.env.CDK_VALIDATION = validation;
   }
+}
+
+/**
+ * The warnings the app's synth left on `stack` (Annotations' messages of level warning), read from the
+ * app's assembly: Annotations.fromStack synthesizes the whole app again for each stack it reads.
+ */
+export function warningsOf(stack: Stack): string[] {
+  const assembly = (stack.node.root as App).synth();
+  return assembly
+    .getStackArtifact(stack.artifactId)
+    .messages.filter((m) => m.level === 'warning')
+    .map((m) => String(m.entry.data));
 }
 
 function deepFreeze(value: unknown): void {
