@@ -10,7 +10,7 @@ import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { DeployConfigError } from '../../infra/config.js';
 import { WATCH_RULE_PREFIX, WATCH_RULES } from '../../infra/constructs/pipeline-watch.js';
 import { DEPLOY_QUALIFIER } from '../../infra/deploy-role.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING, synthesizeWithCdkNag } from '../support/infra.js';
+import { DEPLOY_CONTEXT, NO_BUNDLING, synthesizedApp, synthesizeWithCdkNag } from '../support/infra.js';
 import { expectDeadLetterPath } from './dead-letter-path.js';
 
 /** With the register's locked backup vault (opt-in, infra16): cdk-nag and cfn-lint check it too. */
@@ -29,8 +29,9 @@ describe('the CDK app', () => {
   beforeAll(() => {
     outdir = mkdtempSync(join(tmpdir(), 'datalek-cdk-'));
     built = buildApp(CONTEXT, { outdir });
-    // Synth runs the cdk-nag AwsSolutions checks: an unacknowledged finding makes it throw.
-    built.app.synth();
+    // Synth runs the cdk-nag AwsSolutions checks: an unacknowledged finding makes it throw. Not CDK's own
+    // CloudFormation validation (a warning at most, for 14 s of CPU): cfn-lint reads these templates below.
+    synthesizeWithCdkNag(built);
     state = Template.fromStack(built.stateful);
     response = Template.fromStack(built.response);
     // Synth with bundling and cdk-nag: over two minutes on a loaded machine (helpers share two cores).
@@ -91,11 +92,11 @@ describe('the CDK app', () => {
     for (const table of ['Incidents', 'Idempotency']) expect(tables).toContain(table);
     state.hasResourceProperties('AWS::IAM::Role', { RoleName: 'datalek-backup' });
     // Off unless opted in: the lock cannot be undone three days after the deploy.
-    const off = Template.fromStack(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING }).stateful);
+    const off = Template.fromStack(synthesizedApp().stateful);
     off.resourceCountIs('AWS::Backup::BackupVault', 0);
     off.resourceCountIs('AWS::Backup::BackupPlan', 0);
     // The retention set by context, the lock's minimum and maximum with it.
-    const longer = Template.fromStack(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, backupVaultLock: 'true', backupRetentionDays: '30' }).stateful);
+    const longer = Template.fromStack(synthesizedApp({ ...DEPLOY_CONTEXT, backupVaultLock: 'true', backupRetentionDays: '30' }).stateful);
     longer.hasResourceProperties('AWS::Backup::BackupVault', { LockConfiguration: { MinRetentionDays: 30, MaxRetentionDays: 30, ChangeableForDays: 3 } });
   });
 
@@ -335,7 +336,7 @@ describe('EU residency', () => {
   it('forwards the findings of a region outside the EU into the central EU region, and answers them there', () => {
     // GuardDuty raises a stolen key's findings where it is used (us-east-1, often): forwarding them
     // moves them into the EU, it does not deploy the pipeline outside it.
-    const built = buildApp({ region: 'eu-west-1', forwardFrom: 'us-east-1,ap-southeast-2', ...noBundling });
+    const built = synthesizedApp({ region: 'eu-west-1', forwardFrom: 'us-east-1,ap-southeast-2', ...noBundling });
     expect(built.forwarders.map((f) => f.region)).toEqual(['us-east-1', 'ap-southeast-2']);
     const [forward] = Object.values(
       Template.fromStack(built.forwarders[0]).findResources('AWS::Events::Rule', { Properties: { Name: 'datalek-forward-findings' } }),
@@ -360,7 +361,7 @@ describe('EU residency', () => {
 
 describe('the upgrade from the shared CDK bootstrap', () => {
   it("deploys once with the shared bootstrap, naming both execution roles where only the deployment may change a policy, so that the next deploy, with datalek's, may", () => {
-    const built = buildApp({ ...CONTEXT, ...NO_BUNDLING, sharedBootstrapUpgrade: 'true' });
+    const built = synthesizedApp({ ...CONTEXT, sharedBootstrapUpgrade: 'true' });
     const shared = `role/cdk-hnb659fds-cfn-exec-role-${CONTEXT.account}-${CONTEXT.region}`;
     const own = `role/cdk-${DEPLOY_QUALIFIER}-cfn-exec-role-${CONTEXT.account}-${CONTEXT.region}`;
     const state = Template.fromStack(built.stateful);
