@@ -11,8 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/build-app.js';
-import { actionsOf, DEPLOY_CONTEXT, NO_BUNDLING, roleStatements, type Statement } from '../support/infra.js';
+import { actionsOf, DEPLOY_CONTEXT, roleStatements, type Statement, synthesizedApp } from '../support/infra.js';
 
 const PARTITION = ['$', '{AWS::Partition}'].join('');
 
@@ -26,8 +25,8 @@ describe('acknowledgement links and the pager in the CDK app', () => {
     const policyFile = join(dir, 'policy.json');
     writeFileSync(policyFile, JSON.stringify({ onCall: { provider: 'pagerduty' } }));
     // Synthesizing runs the cdk-nag checks: an unacknowledged finding fails here.
-    response = Template.fromStack(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING }).response);
-    paged = Template.fromStack(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, policyFile, linkConcurrency: '3' }).response);
+    response = Template.fromStack(synthesizedApp().response);
+    paged = Template.fromStack(synthesizedApp({ ...DEPLOY_CONTEXT, policyFile, linkConcurrency: '3' }).response);
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

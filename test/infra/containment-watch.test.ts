@@ -12,11 +12,11 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type DatalekApp } from '../../infra/build-app.js';
+import type { DatalekApp } from '../../infra/build-app.js';
 import { CONTAINMENT_WATCH_RULE_NAME, ContainmentWatch } from '../../infra/constructs/containment-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME, groupTagPattern } from '../../infra/constructs/group-tag-watch.js';
 import { CALLER_PATHS } from '../../infra/constructs/page-caller.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
+import { DEPLOY_CONTEXT, synthesizedApp } from '../support/infra.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import { resolveValue } from './cfn-resolve.js';
 import { arrayVariants, type BusEntry, routed } from './moto-rules.js';
@@ -85,7 +85,7 @@ describe('the containment watch (review5 A15)', () => {
   const where: Record<string, { t: Template; region: string; rule: Rule }> = {};
   beforeAll(async () => {
     if (MOTO_AVAILABLE) moto = await startMoto();
-    built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+    built = synthesizedApp();
     for (const [name, stack, region] of [
       ['central', built.response, DEPLOY_CONTEXT.region],
       ['forwarder', built.forwarders[0], DEPLOY_CONTEXT.forwardFrom],
@@ -233,7 +233,7 @@ describe('the containment watch (review5 A15)', () => {
   it('takes an on-call role name of 64 characters, also where the deployment names no account (the account is then a token)', () => {
     const { account: _, memberAccounts: __, ...noAccount } = DEPLOY_CONTEXT;
     for (const context of [DEPLOY_CONTEXT, noAccount]) {
-      const app = buildApp({ ...context, ...NO_BUNDLING, onCallRole: 'r'.repeat(64) });
+      const app = synthesizedApp({ ...context, onCallRole: 'r'.repeat(64) });
       const [rule] = Object.values(Template.fromStack(app.response).findResources('AWS::Events::Rule', { Properties: { Name: CONTAINMENT_WATCH_RULE_NAME } }));
       expect(JSON.stringify(rule)).toContain(`:assumed-role/${'r'.repeat(64)}/*`);
     }

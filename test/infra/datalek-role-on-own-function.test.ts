@@ -13,15 +13,14 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/build-app.js';
 import { datalekContainmentRoles, roleSessionWildcards } from '../../infra/constructs/containment-watch.js';
 import { functionRoleName } from '../../infra/constructs/response-function.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
+import { DEPLOY_CONTEXT, synthesizedApp } from '../support/infra.js';
 import type { Authorization } from './dynamodb-iam.js';
 import { underShippedScp } from './shipped-scp.js';
 
 const ACCOUNT = DEPLOY_CONTEXT.account;
-const { response, stateful, forwarders, members } = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+const { response, stateful, forwarders, members } = synthesizedApp();
 const stacks = [stateful, response, ...forwarders, ...members];
 const underScp = underShippedScp();
 const CONTAIN_ROLE = functionRoleName('contain');

@@ -13,12 +13,11 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/build-app.js';
 import { deploymentScp } from '../../infra/pipeline-scp.js';
-import { actionsOf, DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
+import { actionsOf, DEPLOY_CONTEXT, type Statement, synthesizedApp } from '../support/infra.js';
 import { allowed } from './dynamodb-iam.js';
 
-const built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+const built = synthesizedApp();
 const { response, forwarders } = built;
 /** Every stack with dead-letter queues: the response stack, the forwarders, us-east-1's IAM forward (infra14) and each member's (infra15, and its central region's: fgsec16 S3). */
 const queueStacks = [response, ...forwarders, ...built.memberIam, ...built.members, ...(built.iamForward ? [built.iamForward] : [])];

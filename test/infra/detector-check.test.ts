@@ -7,7 +7,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING, roleStatements, type Statement } from '../support/infra.js';
+import { DEPLOY_CONTEXT, NO_BUNDLING, roleStatements, type Statement, synthesizedApp } from '../support/infra.js';
 import { resolveValue } from './cfn-resolve.js';
 
 /** All the detector check may do, in its role and in its boundary alike. */
@@ -28,7 +28,7 @@ describe('the daily GuardDuty detector check', () => {
   let response: Template;
 
   beforeAll(() => {
-    built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+    built = synthesizedApp();
     response = Template.fromStack(built.response);
   }, 120_000);
 
@@ -51,9 +51,8 @@ describe('the daily GuardDuty detector check', () => {
     expect(Object.keys(fnOf(response).fn.Properties.Environment.Variables).filter((k) => k.startsWith('DATALEK_') && !k.startsWith('DATALEK_CANARY_'))).toEqual(
       [],
     );
-    const other = buildApp({
+    const other = synthesizedApp({
       ...DEPLOY_CONTEXT,
-      ...NO_BUNDLING,
       detectorFrequency: 'SIX_HOURS',
       detectorFeatures: 'S3_DATA_EVENTS,RUNTIME_MONITORING',
       memberAccounts: '',

@@ -5,8 +5,8 @@
  */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp, type DatalekApp } from '../../infra/build-app.js';
-import { actionsOf, DEPLOY_CONTEXT, NO_BUNDLING, roleStatements, type Statement } from '../support/infra.js';
+import type { DatalekApp } from '../../infra/build-app.js';
+import { actionsOf, DEPLOY_CONTEXT, roleStatements, type Statement, synthesizedApp } from '../support/infra.js';
 
 /** The partition placeholder as it stands in an Fn::Sub. */
 const PARTITION = ['$', '{AWS::Partition}'].join('');
@@ -16,7 +16,7 @@ describe('digests on AWS', () => {
   let state: Template;
   let response: Template;
   beforeAll(() => {
-    built = buildApp({ ...DEPLOY_CONTEXT, retentionYears: '10', ...NO_BUNDLING });
+    built = synthesizedApp({ ...DEPLOY_CONTEXT, retentionYears: '10' });
     state = Template.fromStack(built.stateful);
     response = Template.fromStack(built.response);
   }, 120_000);

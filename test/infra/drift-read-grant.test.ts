@@ -11,9 +11,9 @@ import { readFileSync } from 'node:fs';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readRoleName } from '../../handlers/cli/containment-check.js';
-import { buildApp, type DatalekApp } from '../../infra/build-app.js';
+import type { DatalekApp } from '../../infra/build-app.js';
 import { containmentReadRoleName } from '../../infra/config.js';
-import { actionsOf, DEPLOY_CONTEXT, NO_BUNDLING, roleStatements, type Statement } from '../support/infra.js';
+import { actionsOf, DEPLOY_CONTEXT, roleStatements, type Statement, synthesizedApp } from '../support/infra.js';
 import { type Authorization, allowed } from './dynamodb-iam.js';
 
 const PIPELINE = DEPLOY_CONTEXT.account;
@@ -75,8 +75,8 @@ describe('the drift check’s reads are granted to the principal that makes them
   const readRole = containmentReadRoleName('datalek-containment');
 
   beforeAll(() => {
-    built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
-    withOrg = buildApp({ ...DEPLOY_CONTEXT, organizationId: ORG, ...NO_BUNDLING });
+    built = synthesizedApp();
+    withOrg = synthesizedApp({ ...DEPLOY_CONTEXT, organizationId: ORG });
     member = Template.fromStack(built.members[0]);
     response = Template.fromStack(built.response);
   }, 120_000);
@@ -195,7 +195,7 @@ describe('the drift check’s reads are granted to the principal that makes them
   it('the CLI assumes the role the member stack creates', () => {
     expect(readRoleName({})).toBe(readRole);
     expect(readRoleName({ DATALEK_CONTAINMENT_ROLE_NAME: 'acme-containment' })).toBe(containmentReadRoleName('acme-containment'));
-    const named = buildApp({ ...DEPLOY_CONTEXT, containmentRoleName: 'acme-containment', ...NO_BUNDLING });
+    const named = synthesizedApp({ ...DEPLOY_CONTEXT, containmentRoleName: 'acme-containment' });
     expect(() => roleOf(Template.fromStack(named.members[0]), readRoleName({ DATALEK_CONTAINMENT_ROLE_NAME: 'acme-containment' }))).not.toThrow();
   });
 });

@@ -18,19 +18,18 @@
 import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/build-app.js';
 import { containmentReadRoleName } from '../../infra/config.js';
 import { datalekContainmentRoles, roleSessionWildcards } from '../../infra/constructs/containment-watch.js';
 import { functionRoleName } from '../../infra/constructs/response-function.js';
 import { MEMBER_STACK_ROLE_NAMES } from '../../infra/containment-policy.js';
 import { BOOTSTRAP_ROLE_CHANGES } from '../../infra/deploy-role.js';
 import { deploymentScp } from '../../infra/pipeline-scp.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
+import { DEPLOY_CONTEXT, type Statement, synthesizedApp } from '../support/infra.js';
 import { type Authorization, allowed } from './dynamodb-iam.js';
 import { underShippedScp } from './shipped-scp.js';
 
 const ACCOUNT = DEPLOY_CONTEXT.account;
-const app = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+const app = synthesizedApp();
 const stacks = [app.stateful, app.response, ...app.forwarders, ...app.members, ...(app.iamForward ? [app.iamForward] : [])];
 const underScp = underShippedScp();
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
@@ -158,7 +157,7 @@ describe("a datalek function's role given a new trust or policy (fgsec14 S1)", (
  */
 describe("the on-call role's trust and policies, whatever its name (infra15)", () => {
   const ON_CALL = 'oncall-engineers';
-  const named = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, onCallRole: ON_CALL, breakGlassRole: BREAK_GLASS });
+  const named = synthesizedApp({ ...DEPLOY_CONTEXT, onCallRole: ON_CALL, breakGlassRole: BREAK_GLASS });
   const namedStacks = [named.stateful, named.response, ...named.forwarders, ...named.members, ...(named.iamForward ? [named.iamForward] : [])];
   const scp = deploymentScp(named) as { Statement: Statement[] };
   const base = { partition: 'aws', region: DEPLOY_CONTEXT.region, account: ACCOUNT };

@@ -21,10 +21,9 @@ import { parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { sweep } from '../../handlers/core/sweep.js';
 import type { Containment } from '../../handlers/ports/containment.js';
-import { buildApp } from '../../infra/build-app.js';
 import { findingEvent, instanceResource } from '../support/events.js';
 import { incidentFixture, storeInstanceFinding } from '../support/incidents.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING, roleStatements, type Statement } from '../support/infra.js';
+import { DEPLOY_CONTEXT, roleStatements, type Statement, synthesizedApp } from '../support/infra.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import { type Authorization, allowed, authorizationsOf, recordingClient, type SentRequest } from './dynamodb-iam.js';
 
@@ -52,7 +51,7 @@ describe.skipIf(!MOTO_AVAILABLE)('who may write a finding item', () => {
   let recorded: DynamoDbIncidentStore;
 
   beforeAll(async () => {
-    const t = Template.fromStack(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING }).response);
+    const t = Template.fromStack(synthesizedApp().response);
     const of = (handler: string) => [roleStatements(t, `datalek-${handler}-function`)];
     roles = { record: of('record-finding'), notify: of('notify'), sweep: of('sweep'), acknowledge: of('acknowledge'), contain: of('contain') };
     moto = await startMoto();

@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/build-app.js';
-import { actionsOf, DEPLOY_CONTEXT, NO_BUNDLING, policyStatements, roleStatements, type Statement } from '../support/infra.js';
+import { actionsOf, DEPLOY_CONTEXT, policyStatements, roleStatements, type Statement, synthesizedApp } from '../support/infra.js';
 
 const FORBIDDEN = /^(secretsmanager|kms|dynamodb|events|sqs|sns|s3|sts|iam|ec2|lambda:(?!InvokeFunction$))/;
 
@@ -33,7 +32,7 @@ describe('the public link function forwards, and holds nothing', () => {
     const policyFile = join(dir, 'policy.json');
     writeFileSync(policyFile, JSON.stringify({ onCall: { provider: 'pagerduty' } }));
     try {
-      t = Template.fromStack(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING, policyFile }).response);
+      t = Template.fromStack(synthesizedApp({ ...DEPLOY_CONTEXT, policyFile }).response);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -21,9 +21,8 @@ import { sweep } from '../../handlers/core/sweep.js';
 import { createLinkHandler } from '../../handlers/lambda/link.js';
 import { createLinkApplyHandler, type LinkApplyDeps } from '../../handlers/lambda/link-apply.js';
 import { createLogger } from '../../handlers/lambda/runtime.js';
-import { buildApp } from '../../infra/build-app.js';
 import { findingEvent } from '../support/events.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING, roleStatements, type Statement } from '../support/infra.js';
+import { DEPLOY_CONTEXT, roleStatements, type Statement, synthesizedApp } from '../support/infra.js';
 import { inProcessLambda } from '../support/lambda-invoke.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import { type Authorization, allowed, authorizationsOf, recordingClient, type SentRequest } from './dynamodb-iam.js';
@@ -52,7 +51,7 @@ const APPLY_ROLE = 'datalek-link-apply-function';
 
 /** The link-apply role's statements and its permissions boundary's, as synthesized. */
 function linkPolicies(): Statement[][] {
-  const t = Template.fromStack(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING }).response);
+  const t = Template.fromStack(synthesizedApp().response);
   const [, role] = Object.entries(t.findResources('AWS::IAM::Role')).find(([, r]) => r.Properties.RoleName === APPLY_ROLE) ?? [];
   const boundary = t.findResources('AWS::IAM::ManagedPolicy')[role?.Properties.PermissionsBoundary?.Ref];
   expect(boundary, 'the link-apply role has a permissions boundary').toBeDefined();

@@ -6,8 +6,7 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/build-app.js';
-import { actionsOf, DEPLOY_CONTEXT, NO_BUNDLING, roleStatements, type Statement } from '../support/infra.js';
+import { actionsOf, roleStatements, type Statement, synthesizedApp } from '../support/infra.js';
 
 const LINK_ROLE = 'datalek-link-apply-function';
 const onTable = (st: Statement) => actionsOf(st).some((a) => a.startsWith('dynamodb:'));
@@ -16,7 +15,7 @@ describe("the link-apply function's grant on the incidents table", () => {
   let statements: Statement[];
 
   beforeAll(() => {
-    const response = Template.fromStack(buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING }).response);
+    const response = Template.fromStack(synthesizedApp().response);
     statements = roleStatements(response, LINK_ROLE).filter(onTable);
   }, 120_000);
 

@@ -9,9 +9,8 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { parsePolicy } from '../../handlers/core/policy.js';
-import { buildApp } from '../../infra/build-app.js';
 import { DeployConfigError, loadDeployConfig } from '../../infra/config.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
+import { DEPLOY_CONTEXT, synthesizedApp } from '../support/infra.js';
 
 function policyFile(policy: unknown): string {
   const file = join(mkdtempSync(join(tmpdir(), 'datalek-policy-')), 'policy.json');
@@ -21,7 +20,7 @@ function policyFile(policy: unknown): string {
 
 /** The policy each function is given (DATALEK_POLICY), as the function parses it. */
 function functionPolicies(context: Record<string, unknown>) {
-  const { response } = buildApp({ ...context, ...NO_BUNDLING });
+  const { response } = synthesizedApp(context);
   return Object.values(Template.fromStack(response).findResources('AWS::Lambda::Function'))
     .map((f) => f.Properties.Environment?.Variables?.DATALEK_POLICY)
     .filter((p): p is string => p !== undefined)
@@ -63,7 +62,7 @@ describe("containment's member accounts come from the deployment's memberAccount
 
 describe('reserved concurrency of record-finding and notify', () => {
   const reservedOf = (context: Record<string, unknown>) => {
-    const { response } = buildApp({ ...context, ...NO_BUNDLING });
+    const { response } = synthesizedApp(context);
     const fns = Object.values(Template.fromStack(response).findResources('AWS::Lambda::Function'));
     const of = (what: string) => fns.find((f) => String(f.Properties.Description).includes(what))?.Properties.ReservedConcurrentExecutions;
     return { record: of('records a GuardDuty finding'), notify: of('sends the FG and on-call messages') };

@@ -32,14 +32,14 @@ import {
   shippedScpFileName,
   shippedScpTexts as writtenScpTexts,
 } from '../../infra/pipeline-scp.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
+import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement, synthesizedApp } from '../support/infra.js';
 import { type Authorization, allowed } from './dynamodb-iam.js';
 import { shippedScp, shippedScpTexts } from './shipped-scp.js';
 
 const ACCOUNT = DEPLOY_CONTEXT.account;
 const BASE = { partition: 'aws', region: DEPLOY_CONTEXT.region, account: ACCOUNT };
 
-const built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+const built = synthesizedApp();
 const { response, stateful, forwarders, members, memberIam, iamForward } = built;
 const stacks = [stateful, response, ...forwarders, ...members];
 const template = Template.fromStack(response);

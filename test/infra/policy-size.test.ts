@@ -10,10 +10,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { afterAll, describe, expect, it } from 'vitest';
 import { boundaryStatements, mergedStatements } from '../../infra/boundary.js';
-import { buildApp } from '../../infra/build-app.js';
 import { EU_REGIONS } from '../../infra/config.js';
 import { BOUNDARY_MERGES, containmentStatements } from '../../infra/containment-policy.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
+import { DEPLOY_CONTEXT, type Statement, synthesizedApp } from '../support/infra.js';
 import { type Authorization, allowed } from './dynamodb-iam.js';
 
 const MANAGED_POLICY_LIMIT = 6144;
@@ -74,7 +73,7 @@ describe('managed policies fit what IAM accepts', () => {
   ])(
     'with %s',
     (_, context) => {
-      const built = buildApp({ ...DEPLOY_CONTEXT, ...context, ...NO_BUNDLING });
+      const built = synthesizedApp({ ...DEPLOY_CONTEXT, ...context });
       for (const stack of [built.response, ...built.members, ...built.forwarders]) {
         const template = Template.fromStack(stack);
         const secretNames = Object.fromEntries(

@@ -16,12 +16,11 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { expect, it } from 'vitest';
-import { buildApp } from '../../infra/build-app.js';
 import { deploymentRoleName, deploymentScp } from '../../infra/pipeline-scp.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
+import { DEPLOY_CONTEXT, type Statement, synthesizedApp } from '../support/infra.js';
 import { allowed } from './dynamodb-iam.js';
 
-const built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+const built = synthesizedApp();
 
 it("the SCP lets DatalekIamForward's own deployment manage its datalek-* topic's subscriptions", () => {
   expect(built.iamForward, 'premise: us-east-1 is no pipeline region, so DatalekIamForward is built').toBeDefined();

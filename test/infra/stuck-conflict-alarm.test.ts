@@ -10,10 +10,9 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { LOG_METRICS } from '../../handlers/adapters/aws/table-schema.js';
-import { buildApp } from '../../infra/build-app.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
+import { synthesizedApp } from '../support/infra.js';
 
-const { response, stateful } = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+const { response, stateful } = synthesizedApp();
 
 describe('datalek-stuck-conflict (infra14)', () => {
   it('counts the field in the acknowledgement and link-apply functions’ logs and pages on-call, naming the cause and the check', () => {

@@ -7,12 +7,11 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/build-app.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING, type Statement } from '../support/infra.js';
+import { DEPLOY_CONTEXT, type Statement, synthesizedApp } from '../support/infra.js';
 import { type Authorization, allowed, resolve } from './dynamodb-iam.js';
 
 const ACCOUNT = DEPLOY_CONTEXT.account;
-const { stateful, response, forwarders } = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+const { stateful, response, forwarders } = synthesizedApp();
 const role = (name: string) => `arn:aws:iam::${ACCOUNT}:role/${name}`;
 const EXEC_ROLE = (region: string) => role(`cdk-datalek-cfn-exec-role-${ACCOUNT}-${region}`);
 

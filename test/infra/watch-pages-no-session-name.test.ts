@@ -8,12 +8,11 @@
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/build-app.js';
-import { DEPLOY_CONTEXT, NO_BUNDLING } from '../support/infra.js';
+import { synthesizedApp } from '../support/infra.js';
 
 describe('watch pages and the caller session name', () => {
   it('no rule target hands a page the caller session ARN', () => {
-    const built = buildApp({ ...DEPLOY_CONTEXT, ...NO_BUNDLING });
+    const built = synthesizedApp();
     const naming: string[] = [];
     for (const stack of [built.stateful, built.response, ...built.forwarders, ...built.members, ...built.memberIam, built.iamForward]) {
       if (!stack) continue;
