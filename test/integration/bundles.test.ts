@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
+import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainmentClientFactory } from '../../handlers/adapters/aws/containment/clients.js';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
@@ -25,6 +26,24 @@ const ACCOUNT = '123456789012';
 /** Runs `script` (an ES module) in a process of its own with `env`; what it prints is JSON. */
 function runNode(script: string, env: NodeJS.ProcessEnv) {
   return spawnNode(['--enable-source-maps', script], { env });
+}
+
+/** Where the handlers are bundled, each once for the file (esbuild takes a second or two of CPU a bundle). */
+let bundleDir: string;
+const bundles = new Map<string, Metafile>();
+beforeAll(() => {
+  bundleDir = mkdtempSync(join(tmpdir(), 'datalek-bundles-'));
+});
+afterAll(() => rmSync(bundleDir, { recursive: true, force: true }));
+
+/** `handler` bundled into `bundleDir/<handler>`, and esbuild's account of it. */
+function bundled(handler: string): Metafile {
+  let metafile = bundles.get(handler);
+  if (!metafile) {
+    metafile = bundleHandler(handler, join(bundleDir, handler));
+    bundles.set(handler, metafile);
+  }
+  return metafile;
 }
 
 describe.skipIf(!MOTO_AVAILABLE)('the deployed bundles, on moto', () => {
@@ -56,8 +75,8 @@ describe.skipIf(!MOTO_AVAILABLE)('the deployed bundles, on moto', () => {
   });
 
   it('record-finding, contain and notify run from their bundles; contain loads the EC2 client only when it isolates', async () => {
-    const contain = bundleHandler('contain', join(dir, 'contain'));
-    for (const name of ['record-finding', 'notify']) bundleHandler(name, join(dir, name));
+    const contain = bundled('contain');
+    for (const name of ['record-finding', 'notify']) bundled(name);
     // The EC2 client's code is not among what the contain function loads at start.
     const sizes = bundleSizes(contain);
     expect(sizes.lazyBytes).toBeGreaterThan(500_000);
@@ -76,7 +95,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the deployed bundles, on moto', () => {
     writeFileSync(
       script,
       `const context = { awsRequestId: 'r-1', functionName: 'test', getRemainingTimeInMillis: () => 120000 };
-const load = (name) => import(${JSON.stringify(`${dir}/`)} + name + '/index.mjs').then((m) => m.handler);
+const load = (name) => import(${JSON.stringify(`${bundleDir}/`)} + name + '/index.mjs').then((m) => m.handler);
 const [record, contain, notify] = await Promise.all(['record-finding', 'contain', 'notify'].map(load));
 const recorded = await record(${JSON.stringify(event)}, context);
 const incident = { 'detail-type': 'Incident Opened', id: 'ev-1', detail: { incidentId: recorded.incidentId } };
@@ -104,16 +123,10 @@ console.log(JSON.stringify({ recorded, contained, notified }));
 });
 
 describe('what a function loads at start', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'datalek-start-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
   // A client loaded at cold start and never used makes every cold start slower (issue #14).
   it('loads the SNS client only where every run sends, the EventBridge client only where every run publishes', () => {
     const clientsAtStart = (handler: string) => {
-      const inputs = [...startInputs(bundleHandler(handler, join(dir, handler)))];
+      const inputs = [...startInputs(bundled(handler))];
       return ['client-sns', 'client-eventbridge'].filter((client) => inputs.some((i) => i.includes(`/@aws-sdk/${client}/`)));
     };
     expect(clientsAtStart('record-finding')).toEqual(['client-eventbridge']);
