@@ -1,15 +1,21 @@
 /**
  * Which test files need a process of their own (vitest.config.ts runs every other file in a worker
  * shared with other files). A file does when it, or a test module it imports, imports a module that
- * builds state from the environment once, at import: a Lambda handler (its clients, its store, its
- * signer); or when it replaces modules with vi.mock, which a module graph shared with earlier files
+ * builds state from the environment once, at import: a Lambda entry point (its clients, its store,
+ * its signer); or when it replaces modules with vi.mock, which a module graph shared with earlier files
  * would not see.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
-/** Modules whose state is set at import from the environment. */
-const BUILT_AT_IMPORT = [/^handlers\/lambda\//, /^handlers\/anchor\.ts$/, /^handlers\/detector-canary\.ts$/];
+/**
+ * Modules whose state is set at import from the environment: the Lambda entry points, `handlers/*.ts`
+ * (each builds its clients, store and signer when loaded), but the CLI's, which runs only as the
+ * process's own entry. The modules under `handlers/lambda/` only make handlers from what they are
+ * given: a file that imports them (some twenty did) shares a worker like any other. Listing them too
+ * gave each of those files a process and a moto of its own, some 5 s of CPU a file.
+ */
+const BUILT_AT_IMPORT = [/^handlers\/(?!cli\.ts$)[^/]+\.ts$/];
 const MOCKS_MODULES = /^\s*vi\.(mock|doMock|unmock|doUnmock)\(/m;
 const RELATIVE_IMPORT = /(?:\bfrom|\bimport)\s*\(?\s*['"](\.{1,2}\/[^'"]+)['"]/g;
 

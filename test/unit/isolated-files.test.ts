@@ -23,14 +23,19 @@ function tree(files: Record<string, string>): string {
   return root;
 }
 
-it('lists a file that imports a Lambda handler, directly or through a test module, or mocks a module; not one that does neither', () => {
+it('lists a file that imports a Lambda entry point, directly or through a test module, or mocks a module; not one that does neither', () => {
   const root = tree({
-    'handlers/lambda/record.ts': 'export const handler = 1;',
+    'handlers/record-finding.ts': 'export const handler = 1;',
+    'handlers/lambda/record.ts': 'export const createRecordHandler = 1;',
+    'handlers/cli.ts': 'export const main = 1;',
     'handlers/core/finding.ts': 'export const x = 1;',
     'handlers/anchor.ts': 'export const y = 1;',
-    'test/support/pipeline.ts': `${staticImport('handler', '../../handlers/lambda/record.js')}\nexport { handler };`,
+    'test/support/pipeline.ts': `${staticImport('handler', '../../handlers/record-finding.js')}\nexport { handler };`,
     'test/support/plain.ts': `${staticImport('x', '../../handlers/core/finding.js')}\nexport { x };`,
-    'test/integration/direct.test.ts': staticImport('handler', '../../handlers/lambda/record.js'),
+    'test/integration/direct.test.ts': staticImport('handler', '../../handlers/record-finding.js'),
+    // A handler factory and the CLI build nothing when imported.
+    'test/integration/factory.test.ts': staticImport('createRecordHandler', '../../handlers/lambda/record.js'),
+    'test/integration/cli.test.ts': staticImport('main', '../../handlers/cli.js'),
     'test/integration/through-support.test.ts': staticImport('handler', '../support/pipeline.js'),
     'test/integration/signer.test.ts': dynamicImport('../../handlers/anchor.js'),
     'test/unit/mocked.test.ts': `import { vi } from 'vitest';\n${mock('../../handlers/core/finding.js')}`,
@@ -46,7 +51,8 @@ it('lists a file that imports a Lambda handler, directly or through a test modul
 
 it('finds, in this repository, the files that import the Lambda handlers and the ones that mock modules', () => {
   const listed = filesNeedingOwnProcess(join(import.meta.dirname, '../..'));
-  expect(listed).toContain('test/integration/aws-pipeline.test.ts');
+  expect(listed).toContain('test/integration/link-aws.test.ts');
+  expect(listed).not.toContain('test/integration/aws-pipeline.test.ts');
   expect(listed).toContain('test/unit/replay-store-refusal.test.ts');
   expect(listed).not.toContain('test/unit/isolated-files.test.ts');
 });
