@@ -20,7 +20,7 @@ class StormFirst extends BaseSequencer {
 
 /**
  * Test files that need a process of their own (test/support/isolated-files.ts says which: those
- * that import a Lambda handler, which builds its clients and store from the environment at import,
+ * that import a Lambda entry point, which builds its clients and store from the environment at import,
  * or replace modules with vi.mock). Every other file runs in a worker shared with other files
  * (`isolate: false`): a fresh process and module graph for each of some 300 files cost CI about a
  * third of its test time (the unit files took 135 s of CPU isolated, 35 s shared, on 30 November).
