@@ -11,6 +11,7 @@ import {
   CreateUserCommand,
   DeleteAccessKeyCommand,
   DeleteUserCommand,
+  DeleteUserPolicyCommand,
   GetUserPolicyCommand,
   ListUserPoliciesCommand,
 } from '@aws-sdk/client-iam';
@@ -114,5 +115,42 @@ describe.skipIf(!MOTO_AVAILABLE)('a stolen key found deleted, on moto', () => {
     expect(sessions?.detail).toContain('no deny put');
     expect(JSON.stringify(action)).not.toContain('datalek-revoke-');
     expect(JSON.stringify(action.steps)).not.toContain('eems');
+  });
+
+  it('contain19: the user deleted after a run that failed naming a key made with it, the retry says so plainly: no raw NoSuchEntity, still NOT CONTAINED', async () => {
+    const userName = 'f.fransen';
+    await c.iam.send(new CreateUserCommand({ UserName: userName }));
+    const stolen = (await c.iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey?.AccessKeyId as string;
+    // A key made with the stolen one after the first activity: the run fails other-keys naming it (OtherKeyActive).
+    const made = (await c.iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey?.AccessKeyId as string;
+    n += 1;
+    const deps = { store, policy: DEFAULT_POLICY, now, canEnforce: true, forceEnforce: true };
+    const event = findingEvent({
+      id: `deleted-user-later-${Date.now()}-${n}`,
+      accountId: ACCOUNT,
+      type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller',
+      resource: { resourceType: 'AccessKey', accessKeyDetails: { accessKeyId: stolen, principalId: 'AIDAEXAMPLEFRANSEN01', userType: 'IAMUser', userName } },
+    });
+    const id = (await recordEvent(deps, event)).incidentId as string;
+    await runContainment({ ...deps, containment }, id);
+    const first = (await store.getIncident(id)) as Incident;
+    expect(
+      first.actions[0]?.steps?.map((s) => `${s.name}: ${s.status}`),
+      'premise: other-keys failed naming the key made with it',
+    ).toEqual(['deactivate-key: done', 'revoke-key-sessions: done', 'other-keys: failed']);
+
+    // The user deleted since (its keys and inline policies first, as IAM asks), then the run again.
+    for (const key of [stolen, made]) await c.iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: key }));
+    for (const policy of await policies(userName)) await c.iam.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: policy }));
+    await c.iam.send(new DeleteUserCommand({ UserName: userName }));
+    await runContainment({ ...deps, containment }, id);
+    const [action] = ((await store.getIncident(id)) as Incident).actions;
+    const otherKeys = action.steps?.filter((s) => s.name === 'other-keys').at(-1);
+    expect(action.status).toBe('failed');
+    expect(otherKeys).toMatchObject({ status: 'failed', code: 'NoSuchEntity' });
+    expect(otherKeys?.detail).toContain(`the IAM user of ${stolen} not found under its recorded name`);
+    expect(otherKeys?.detail).toContain('DeleteUser');
+    expect(action.steps?.map((s) => s.name)).not.toContain('unexpected-error');
+    expect(JSON.stringify([action.steps, action.reason])).not.toContain('fransen');
   });
 });

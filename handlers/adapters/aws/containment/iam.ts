@@ -187,7 +187,16 @@ export async function deactivateAccessKey(c: ContainmentClients, action: ActionR
   let foundDeleted = false;
   const earlier = ctx.steps?.find((s) => s.name === 'deactivate-key' && s.status === 'done')?.at;
   if (userName && ctx.done.has('deactivate-key') && (!ctx.done.has('other-keys') || ctx.recheck)) {
-    later = await keyStatus(c, userName, action.target);
+    try {
+      later = await keyStatus(c, userName, action.target);
+    } catch (err) {
+      if (errorCode(err) !== 'NoSuchEntity') throw err;
+      // The user not found since an earlier run deactivated the key: said plainly, the keys not read (contain19).
+      await step({ ...ctx, done: new Set([...ctx.done].filter((n) => n !== 'other-keys')) }, 'other-keys', now, async () => {
+        throw userGoneSince(action);
+      });
+      return;
+    }
     // Active again: its sessions revoked again too (the key may have made new ones since).
     const again = later.status === 'Active' ? ['deactivate-key', KEY_SESSIONS_STEP, 'other-keys'] : ['other-keys'];
     run = { ...ctx, done: new Set([...ctx.done].filter((n) => !again.includes(n))) };
@@ -267,6 +276,22 @@ export async function deactivateAccessKey(c: ContainmentClients, action: ActionR
  */
 function userGoneWords(keyId: string): string {
   return `the IAM user of ${keyId} not found: the user was deleted, and its keys and policies with it (find out who deleted it: CloudTrail: DeleteUser)`;
+}
+
+/**
+ * A later run's failure when the key's user, there when an earlier run deactivated the key, is not
+ * found under its recorded name (contain19; AWS's words name the user). Deleted, nothing of it can be
+ * used: its keys (the stolen one, any made with it), its console password, its sessions (they had the
+ * user's permissions only). But IAM answers so for a user renamed too (UpdateUser), whose keys live on
+ * under the new name, a key made with the stolen one still Active among them: not read, so not
+ * contained until a person knows which (drift reads it so too: "renamed or deleted").
+ */
+function userGoneSince(action: ActionRecord): ContainmentStepError {
+  return new ContainmentStepError(
+    'other-keys',
+    'NoSuchEntity',
+    `the IAM user of ${action.target} not found under its recorded name since an earlier run deactivated the key: its keys are not read, so NOT CONTAINED until it is known which: deleted (CloudTrail: DeleteUser), nothing of it can be used any more (its keys, the stolen one and any made with it, its password, its sessions): record that with datalek contained ID --action ${action.id} --what TEXT (the DeleteUser event); or renamed (CloudTrail: UpdateUser), its keys live on under the new name: deactivate there every Active key made since the first activity unless it is the owner's (aws iam list-access-keys, update-access-key), then record it the same way`,
+  );
 }
 
 /** The deactivation's failure when the key's user is not found: said plainly, not as AWS's words (which name the user). */
