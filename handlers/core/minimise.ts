@@ -138,8 +138,16 @@ const LOCAL_SIDE = new Set(['localIpDetails', 'localPortDetails']);
  */
 const IDENTIFYING = new Set([...PERSONAL_FIELDS, 'name', 'uid', 'credentialUid', 'cityName']);
 
-/** Free text of the finding that names what the fields above hold ("198.51.100.7 is performing SSH brute force…"). */
-const FREE_TEXT_FIELDS = new Set(['title', 'description']);
+/**
+ * Free text of the finding is searched for IP and e-mail addresses no field above held (fg19): the
+ * title and description ("198.51.100.7 is performing SSH brute force…"), and every other value
+ * outside the finding's own identifiers, its resource and the local side of a connection, which
+ * hold free text in many places: `service.additionalInfo` (what GuardDuty adds, its `value` a JSON
+ * string), an attack sequence's and its signals' descriptions, a Kubernetes call's request URI and
+ * parameters, `userFeedback`, fields GuardDuty adds later. In the resource, the organisation's, only
+ * e-mail addresses are looked for (an owner's in a tag or a description): its IP addresses are the
+ * organisation's own, what the measures acted on (OWN_IDENTIFIERS).
+ */
 
 /**
  * The finding's own identifiers at the top of its detail, and its resource: never a person's, kept
@@ -172,6 +180,19 @@ function scrubIpv6(text: string): string {
 /** Free text with the addresses it may name (IPv6, then IPv4: a mapped address whole) and e-mail addresses replaced. */
 function scrubFreeText(text: string): string {
   return scrubIpv6(text).replace(IPV4, MINIMISED).replace(EMAIL, MINIMISED);
+}
+
+/** The organisation's resource with the e-mail addresses its strings hold (a tag's value, a description) replaced; `paths` gets each place. */
+function scrubResourceEmail(node: unknown, path: string, paths: Set<string>): void {
+  const entries: [string | number, unknown][] = Array.isArray(node) ? node.map((v, i) => [i, v]) : isObject(node) ? Object.entries(node) : [];
+  for (const [key, value] of entries) {
+    const at = typeof key === 'number' ? `${path}[]` : `${path}.${key}`;
+    if (typeof value !== 'string') scrubResourceEmail(value, at, paths);
+    else if (value.replace(EMAIL, MINIMISED) !== value) {
+      (node as Record<string | number, unknown>)[key] = value.replace(EMAIL, MINIMISED);
+      paths.add(at);
+    }
+  }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -246,11 +267,11 @@ export function minimiseDetail(detail: Record<string, unknown>): { detail: Recor
   walk(out, '', PERSONAL_FIELDS);
   // 2. What they held, wherever else it is written (longest first: an address inside a longer text).
   const patterns = [...removed].sort((a, b) => b.length - a.length).map((t) => new RegExp(`(?<![A-Za-z0-9])${escapeRegExp(t)}(?![A-Za-z0-9])`, 'g'));
-  const scrub = (text: string, freeText: boolean): string => {
+  const scrub = (text: string): string => {
     let result = text;
     for (const p of patterns) result = result.replace(p, MINIMISED);
     // Free text names addresses the fields may not hold (the attacker's, in a title; a person's e-mail address).
-    return freeText ? scrubFreeText(result) : result;
+    return scrubFreeText(result);
   };
   const rewrite = (node: unknown, path: string, topLevel: boolean): void => {
     const entries: [string | number, unknown][] = Array.isArray(node) ? node.map((v, i) => [i, v]) : isObject(node) ? Object.entries(node) : [];
@@ -258,7 +279,7 @@ export function minimiseDetail(detail: Record<string, unknown>): { detail: Recor
       const at = typeof key === 'number' ? `${path}[]` : path ? `${path}.${key}` : key;
       if (typeof key === 'string' && ((topLevel && OWN_IDENTIFIERS.has(key)) || LOCAL_SIDE.has(key))) continue;
       if (typeof value === 'string') {
-        const scrubbed = scrub(value, topLevel && typeof key === 'string' && FREE_TEXT_FIELDS.has(key));
+        const scrubbed = scrub(value);
         if (scrubbed !== value) {
           (node as Record<string | number, unknown>)[key] = scrubbed;
           paths.add(at);
@@ -267,6 +288,8 @@ export function minimiseDetail(detail: Record<string, unknown>): { detail: Recor
     }
   };
   rewrite(out, '', true);
+  // 3. In the organisation's resource, the e-mail addresses its free text holds (a tag's, a description's).
+  scrubResourceEmail(out.resource, 'resource', paths);
   return { detail: out, paths: [...paths].sort() };
 }
 
