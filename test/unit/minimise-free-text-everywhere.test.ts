@@ -65,7 +65,18 @@ describe('minimise: e-mail and IP addresses in every free text the finding recor
   it('removes them from the service part and unknown fields, not only the title and description', () => {
     const { detail: out, paths } = minimiseDetail(detail());
     const service = JSON.stringify(out.service);
-    for (const gone of ['anna@example.org', '2001:db8::7', '198.51.100.23', '203.0.113.99', '198.51.100.77', 'kees@example.nl', '2001:db8:abcd::1', 'lisa@example.nl', '198.51.100.5', 'bram@example.nl'])
+    for (const gone of [
+      'anna@example.org',
+      '2001:db8::7',
+      '198.51.100.23',
+      '203.0.113.99',
+      '198.51.100.77',
+      'kees@example.nl',
+      '2001:db8:abcd::1',
+      'lisa@example.nl',
+      '198.51.100.5',
+      'bram@example.nl',
+    ])
       expect(service).not.toContain(gone);
     expect(out.extraNote).toBe('Reported by (minimised) from (minimised)');
     expect(paths).toEqual(
@@ -81,7 +92,7 @@ describe('minimise: e-mail and IP addresses in every free text the finding recor
       ]),
     );
     // Times, the detector and the words around stay; the local side of a connection stays whole.
-    const s = out.service as Record<string, any>;
+    const s = out.service as ReturnType<typeof detail>['service'];
     expect(s.detection.sequence.description).toBe('Bucket read from (minimised) after a sign-in by (minimised).');
     expect(s.eventFirstSeen).toBe('2026-11-01T09:59:00.000Z');
     expect(s.detectorId).toBe('48bf285e13736c6c722945805b3e224a');
@@ -90,7 +101,7 @@ describe('minimise: e-mail and IP addresses in every free text the finding recor
 
   it('removes an e-mail address from the organisation’s resource (a tag, a description) and keeps its addresses and ids', () => {
     const { detail: out, paths } = minimiseDetail(detail());
-    const instance = (out.resource as Record<string, any>).instanceDetails;
+    const instance = (out.resource as ReturnType<typeof detail>['resource']).instanceDetails;
     expect(instance.tags).toEqual([
       { key: 'Owner', value: '(minimised)' },
       { key: 'DataClassificatie', value: 'Persoonlijk' },
