@@ -53,7 +53,7 @@ import {
 } from './incident.js';
 import { composeMessage, type FindingNews, type LinkWhy, type MessageKind } from './messages.js';
 import { laterVersion } from './minimise.js';
-import { notDoneHeldUntaken, notePagerTrigger, notPlannedUntaken, pagerFollowUps } from './pager.js';
+import { markOldFormAlertsUpThere, notDoneHeldUntaken, notePagerTrigger, notPlannedUntaken, pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
 import { releasable } from './release.js';
 import { nextDueAt, reviewPending } from './schedule.js';
@@ -303,6 +303,7 @@ async function mergeAhead(deps: RecordDeps, finding: Finding, survivorId: string
   const now = deps.now();
   if (!survivor || survivor.state === 'closed' || !other || notMergeable(other, now, survivor))
     throw new ConflictError(`incident ${otherId} changed before it could be merged`);
+  await markMergeable(deps.store, [other]);
   const incident = copyRecord(survivor);
   const entries: TimelineDraft[] = [];
   const { claims, others } = correlate(deps, incident, finding, [other], [], now, entries, 1);
@@ -325,6 +326,7 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
   const formerly = former.filter((k): k is string => k !== undefined);
   const reads = await store.readForFinding(finding.key, formerly.length ? [...keys, ...formerly] : keys, ownId);
   if (formerly.length) reads.holders = heldAsBefore(reads.holders, keys.length, former);
+  await markMergeable(store, reads.holders);
   const known = reads.finding;
   if (known) {
     const order = compareVersions(finding.version, known.version);
@@ -386,6 +388,17 @@ function heldAsBefore(holders: (Incident | undefined)[], count: number, former: 
   let next = 0;
   const byKey = former.map((k) => (k === undefined ? undefined : before[next++]));
   return [...holders.slice(0, count).map((h, i) => h ?? byKey[i]), ...before];
+}
+
+/**
+ * The open incidents a finding may merge (close into another): each exposed alert of theirs recorded
+ * failed before fd3aa19 kept `upThere` that the timeline shows still up at the pager is marked so
+ * (pager.ts `markOldFormAlertsUpThere`, as a person's closing does: b557e8d), so that the merge,
+ * which closes them in the finding's own commit, resolves it there (contain19: it stayed acknowledged
+ * at the pager for good). A timeline is read only for an incident holding such an alert.
+ */
+async function markMergeable(store: RecordDeps['store'], incidents: readonly (Incident | undefined)[]): Promise<void> {
+  for (const incident of new Set(incidents)) if (incident && incident.state !== 'closed') await markOldFormAlertsUpThere(store, incident);
 }
 
 /**

@@ -21,7 +21,7 @@ import { recordEvent } from '../../handlers/core/record-finding.js';
 import { sweep } from '../../handlers/core/sweep.js';
 import type { Containment } from '../../handlers/ports/containment.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
-import { findingEvent, instanceResource } from '../support/events.js';
+import { findingEvent, instanceResource, instanceSequenceEvent } from '../support/events.js';
 import { exposedPage } from '../support/pager-incident.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -31,6 +31,7 @@ const POLICY = parsePolicy({
 });
 const T = (m: number) => new Date(Date.parse('2026-11-27T10:00:00.000Z') + m * 60_000).toISOString();
 const ENI = 'eni-0a1b2c3d4e5f60c06';
+const INSTANCE = 'i-0a1b2c3d4e5f60c06';
 
 /**
  * An incident whose interface containment left open at T(10), its alert at PagerDuty acknowledged at
@@ -38,7 +39,7 @@ const ENI = 'eni-0a1b2c3d4e5f60c06';
  */
 async function forgedAck(store: IncidentStore) {
   const deps = (m: number) => ({ store, policy: POLICY, now: () => T(m) });
-  const event = findingEvent({ id: `c6-${Math.random()}`, type: 'Backdoor:EC2/C&CActivity.B', resource: instanceResource('i-0a1b2c3d4e5f60c06') });
+  const event = findingEvent({ id: `c6-${Math.random()}`, type: 'Backdoor:EC2/C&CActivity.B', resource: instanceResource(INSTANCE) });
   const id = (await recordEvent({ ...deps(0), canEnforce: false }, event)).incidentId as string;
   // Anna took the incident; then containment left an interface open: its alert pages at PagerDuty.
   await acknowledge(deps(5), { incidentId: id, by: 'anna' });
@@ -227,6 +228,65 @@ it('contain17: an old-form alert whose interface is never isolated is resolved a
     });
     const after = (await store.getIncident(id)) as Incident;
     expect(exposedInterfaces(after), 'premise: never isolated').toEqual([ENI]);
+    const resolved = await resolvesOf(store, id);
+    expect(resolved).toContain(key);
+    expect(resolved).not.toContain(refused);
+    expect(after.pager?.alerts?.find((a) => a.key === key)?.state).toBe('resolved');
+  } finally {
+    await fixture.cleanup();
+  }
+});
+
+/**
+ * contain19 item 3: b557e8d resolves an old-form alert (failed before fd3aa19 kept upThere, still up
+ * at the pager) when a person closes the incident, through changeIncident. An incident closed because
+ * a finding merged it into another is closed by the finding's own commit (record-finding.ts
+ * mergeInto), which did not read the timeline: the alert stayed acknowledged at PagerDuty for good,
+ * its acknowledgement timeout paging about a merged, closed incident. The merge ends it as closing does.
+ */
+it('contain19: an old-form alert is resolved when its incident is merged into another; one the pager refused is not', async () => {
+  const fixture = tempSqliteStore();
+  try {
+    const { store } = fixture;
+    const OTHER = 'i-0b1b2c3d4e5f60c07';
+    // The incident it will be merged into: detected earlier, on another instance, plan only.
+    const into = (
+      await recordEvent(
+        { store, policy: POLICY, now: () => T(1), canEnforce: false },
+        findingEvent({
+          id: `c6-into-${Math.random()}`,
+          type: 'Recon:EC2/PortProbeUnprotectedPort',
+          createdAt: '2026-11-27T09:00:00.000Z',
+          resource: instanceResource(OTHER),
+        }),
+      )
+    ).incidentId as string;
+    const { id, key, deps } = await forgedAck(store);
+    // The record as written before fd3aa19 (failed, no upThere), the interface isolated under that version (no timeline read then);
+    // and another exposed alert the pager refused.
+    const refused = exposedAlertKey(id, 'eni-0refused000000003');
+    await changeIncident(deps(20), id, (draft) => {
+      const pager = draft.pager as PagerState;
+      draft.pager = { ...pager, keys: [...pager.keys, refused], alerts: (pager.alerts ?? []).map(({ upThere: _, ...a }) => a) };
+      const a = draft.actions[0] as ActionRecord;
+      a.steps = [{ name: `isolate-eni:${ENI}`, status: 'done', at: T(20) }];
+      a.status = 'done';
+      return { entries: [{ at: T(20), kind: 'containment-step-done', detail: { step: `isolate-eni:${ENI}` } }] };
+    });
+    await recordPagerFailure(deps(21), id, 'refused', refused);
+    expect(
+      (await store.getIncident(id))?.pager?.alerts?.find((a) => a.key === key),
+      'premise: the old form',
+    ).toEqual({ key, state: 'failed', at: T(12) });
+    expect(await resolvesOf(store, id), 'premise: nothing resolved yet').toEqual([]);
+
+    // A sequence naming both instances: one breach, merged into the earlier incident.
+    await recordEvent(
+      { store, policy: POLICY, now: () => T(40), canEnforce: false },
+      instanceSequenceEvent(`c6-seq-${Math.random()}`, [OTHER, INSTANCE], T(39)),
+    );
+    const after = (await store.getIncident(id)) as Incident;
+    expect(after.mergedInto, 'premise: merged').toBe(into);
     const resolved = await resolvesOf(store, id);
     expect(resolved).toContain(key);
     expect(resolved).not.toContain(refused);
