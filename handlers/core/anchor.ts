@@ -571,7 +571,7 @@ function after(ids: string[], last: string | undefined): string[] {
 async function catchUp(deps: Deps): Promise<{ previous: Previous | null; adopted: AnchorResult['adopted'] }> {
   const { source, digests } = deps;
   const state = await source.anchorState();
-  let previous = state ? await lastDigest(digests, state) : null;
+  let previous = state ? await lastDigest(deps, state) : null;
   const adopted: AnchorResult['adopted'] = [];
   for (const name of await digests.after(state?.name ?? null)) {
     const sequence = (previous?.sequence ?? 0) + 1;
@@ -607,8 +607,14 @@ async function catchUp(deps: Deps): Promise<{ previous: Previous | null; adopted
   return { previous, adopted };
 }
 
-/** The digest the store records as its last, read back and checked: a store pointing elsewhere would start a second chain. */
-async function lastDigest(digests: DigestStore, state: AnchorState): Promise<Previous> {
+/**
+ * The digest the store records as its last, read back and checked: a store pointing elsewhere would
+ * start a second chain, and one signed with another key (the digest and the store's record of it are
+ * both files whoever holds the machine can write) would have every later digest continue a chain
+ * this anchor's key never signed.
+ */
+async function lastDigest(deps: Pick<Deps, 'digests' | 'signer'>, state: AnchorState): Promise<Previous> {
+  const { digests } = deps;
   let bytes: Buffer;
   try {
     bytes = await digests.read(state.name);
@@ -618,7 +624,17 @@ async function lastDigest(digests: DigestStore, state: AnchorState): Promise<Pre
   if (sha256(bytes.toString('utf8')) !== state.digestHash) {
     throw new DigestError(`${state.name} in ${digests.describe()} is not the digest this store last wrote: refusing to continue another chain`);
   }
-  const digest = JSON.parse(bytes.toString('utf8')) as Digest;
+  let digest: Digest;
+  try {
+    digest = JSON.parse(bytes.toString('utf8')) as Digest;
+  } catch {
+    throw new DigestError(`${state.name} in ${digests.describe()}, the store's last digest, is not valid JSON: refusing to continue from it`);
+  }
+  const unsigned = notSignedByThisAnchor(deps.signer, digest);
+  if (unsigned)
+    throw new DigestError(
+      `${state.name} in ${digests.describe()}, the store's last digest, ${unsigned}: refusing to continue from it (datalek verify --digests names what else differs)`,
+    );
   return {
     sequence: state.sequence,
     hash: state.digestHash,
@@ -757,13 +773,11 @@ async function notOwnNext(deps: Deps, bytes: Buffer, previous: Previous | null, 
   } catch {
     return 'is not valid JSON';
   }
-  const { signature, ...body } = digest;
+  const { signature: _signature, ...body } = digest;
   if (body.format !== DIGEST_FORMAT || body.sequence !== sequence || !Array.isArray(body.incidents) || !Array.isArray(body.registry))
     return `is not a ${DIGEST_FORMAT} digest numbered ${sequence}`;
-  if (body.key?.id !== deps.signer.keyId) return `is signed by key ${body.key?.id}, not this anchor's ${deps.signer.keyId}`;
-  const verifier = deps.signer.verifier;
-  if (verifier && !safeVerify(() => verifier.verify(statement(body as DigestBody), Buffer.from(String(signature), 'base64'), body.key.algorithm)))
-    return "carries a signature this anchor's key did not make";
+  const unsigned = notSignedByThisAnchor(deps.signer, digest);
+  if (unsigned) return unsigned;
   if (body.previous !== (previous?.hash ?? null)) return `does not continue ${previous ? `digest ${previous.sequence}` : 'from the start'}`;
   if (body.store !== deps.source.describe()) return `was written from another store (${body.store})`;
   const registry = body.registry.map(([seq, hash]) => ({ seq, hash }));
@@ -782,6 +796,16 @@ async function notOwnNext(deps: Deps, bytes: Buffer, previous: Previous | null, 
     if (set === null || anchoredSetHash(withHeads(set, incidents)) !== body.anchored)
       return "leaves another record of the anchored heads than the store's would be";
   }
+  return null;
+}
+
+/** Why `digest` is not signed by this anchor's key (null when it is): another key's id, or a signature the key did not make. */
+function notSignedByThisAnchor(signer: DigestSigner, digest: Digest): string | null {
+  const { signature, ...body } = digest;
+  if (body.key?.id !== signer.keyId) return `is signed by key ${body.key?.id}, not this anchor's ${signer.keyId}`;
+  const verifier = signer.verifier;
+  if (verifier && !safeVerify(() => verifier.verify(statement(body as DigestBody), Buffer.from(String(signature), 'base64'), body.key.algorithm)))
+    return "carries a signature this anchor's key did not make";
   return null;
 }
 
