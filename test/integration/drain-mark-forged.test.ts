@@ -148,4 +148,48 @@ describe.skipIf(!MOTO_AVAILABLE)('a drain mark the run did not put, on moto', ()
     const after = await described('own', arn);
     expect([after?.status, after?.attributes?.find((a) => a.name === DRAINED_BY)]).toEqual(['ACTIVE', undefined]);
   });
+
+  /**
+   * contain19 item 4: a container instance found REGISTERING (awsvpcTrunking: its trunk interface being
+   * provisioned) was left as found, the step done: ECS cannot set it DRAINING until it is ACTIVE (the
+   * API's rule for UpdateContainerInstancesState), and once ACTIVE, moments later, it takes tasks. moto
+   * registers every container instance ACTIVE and has no REGISTERING: the ECS client's answer to
+   * DescribeContainerInstances is read as REGISTERING by a middleware on the test's side (moto serves
+   * everything else), then no longer, as ECS does once the trunk interface is there.
+   */
+  it('contain19: an instance found REGISTERING fails the drain (NOT CONTAINED, on-call paged); the retry drains it once ACTIVE', async () => {
+    const { instanceId, arn } = await containerInstance('registering');
+    const incidentId = await record(instanceId);
+    const name = 'test-registering';
+    c.ecs.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        if (context.commandName === 'DescribeContainerInstancesCommand') {
+          const output = out.output as { containerInstances?: { containerInstanceArn?: string; status?: string }[] };
+          for (const ci of output.containerInstances ?? []) if (ci.containerInstanceArn === arn) ci.status = 'REGISTERING';
+        }
+        return out;
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      expect((await described('registering', arn))?.status, 'premise: read as REGISTERING').toBe('REGISTERING');
+      await runContainment(deps(), incidentId);
+    } finally {
+      c.ecs.middlewareStack.remove(name);
+    }
+    const failed = await isolation(incidentId);
+    const drain = failed?.steps?.filter((s) => s.name === 'drain-container-instance').at(-1);
+    expect(failed?.status).toBe('failed');
+    expect([drain?.status, drain?.code]).toEqual(['failed', 'ContainerInstanceRegistering']);
+    expect(drain?.detail).toContain(`NOT CONTAINED: container instance ${arn} found REGISTERING`);
+    expect((await described('registering', arn))?.status).toBe('ACTIVE');
+
+    // ACTIVE now: the retry drains it, as its own.
+    await runContainment(deps(), incidentId);
+    const action = await isolation(incidentId);
+    expect(action?.status).toBe('done');
+    expect(action?.evidence?.containerInstances).toEqual([{ cluster: expect.stringContaining('registering'), arn, before: 'ACTIVE', drainedBy: incidentId }]);
+    expect((await described('registering', arn))?.status).toBe('DRAINING');
+  });
 });

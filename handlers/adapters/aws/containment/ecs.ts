@@ -323,6 +323,11 @@ export async function drainContainerInstance(
     if (failure) throw new ContainmentStepError('drain-container-instance', failure.reason ?? 'Failure', `container instance ${ci.arn} was not set DRAINING`);
     drained.push(ci.arn);
   }
+  // Registering (awsvpcTrunking: its trunk interface being provisioned): ECS sets an instance DRAINING only once it is
+  // ACTIVE, and ACTIVE it takes tasks (contain19: it was left as found, the step done). Failed, NOT CONTAINED, on-call
+  // paged; those drained above are in the step's progress, and the contain function's retry drains this one once ACTIVE.
+  const registering = found.filter((f) => f.before === 'REGISTERING');
+  if (registering.length) throw registeringFailure(registering, drained.length, instanceId);
   // A retry finds the ones it drained DRAINING: after a failed step its progress names them; after a
   // killed run (no progress kept) this incident's mark on them does. They are this isolation's to set ACTIVE again.
   const resumed = found.filter((f) => f.before === 'DRAINING' && f.own && !drained.includes(f.arn));
@@ -359,6 +364,23 @@ export async function drainContainerInstance(
     detail: `${containerInstances.length - left.length} ECS container instance(s) set DRAINING (no new task is placed on it)${markedText}${refusedText}${forgedText}${left.length ? `; left as found: ${left.map((f) => `${f.arn} ${f.before}`).join(', ')}` : ''}${past}`,
     evidence: { containerInstances },
   };
+}
+
+/**
+ * The drain's failure for a container instance found REGISTERING: UpdateContainerInstancesState refuses
+ * it until it is ACTIVE ("a container instance can only be updated to DRAINING status once it has
+ * reached an ACTIVE state"), and ACTIVE, ECS places tasks on it, each task's interface in its own
+ * groups. Not to be waited for within the run (the trunk interface's provisioning takes its time):
+ * the step fails, so on-call is paged, and the retry drains it as found ACTIVE.
+ */
+function registeringFailure(registering: readonly { cluster: string; arn: string }[], drained: number, instanceId: string): ContainmentStepError {
+  const arns = registering.map((f) => f.arn).join(', ');
+  const first = registering[0] as { cluster: string; arn: string };
+  return new ContainmentStepError(
+    'drain-container-instance',
+    'ContainerInstanceRegistering',
+    `NOT CONTAINED: container instance ${arns} found REGISTERING (of ${instanceId}): ECS sets it DRAINING only once it is ACTIVE, and ACTIVE, moments later, ECS may place a task on it, the task's interface bringing the instance back onto the network; ${drained ? `${drained} other(s) set DRAINING; ` : ''}the contain function's retry drains it once ACTIVE; if its retries are over, drain it by hand once ACTIVE (aws ecs describe-container-instances --cluster ${first.cluster} --container-instances ${first.arn}, then aws ecs update-container-instances-state --cluster ${first.cluster} --container-instances ${first.arn} --status DRAINING), or run datalek contain ID --target aws --by NAME --reason TEXT`,
+  );
 }
 
 /** The most clusters left unread that the drain's failure names; the rest are counted. */
