@@ -1,7 +1,8 @@
 /**
  * The `datalek` command line: replay GuardDuty events, see and acknowledge incidents, sweep the
- * deadlines, and the FG's workflow. Each command lives in `cli/commands/`, one file each; this file
- * parses the command line, builds the context and maps errors to exit codes. Machine output
+ * deadlines, and the FG's workflow. Each command lives in `cli/commands/`, one file each, and is
+ * described in `cli/commands/index.ts`; this file parses the command line against the descriptions,
+ * builds the context, loads the command that runs and maps errors to exit codes. Machine output
  * (`--json`) follows ../shared/cli-contract.md; everything for people goes to tables with times in
  * the policy's zone.
  *
@@ -11,13 +12,12 @@
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { awsSettings } from './cli/backend.js';
 import { COMMANDS } from './cli/commands/index.js';
-import type { Context, FlagSpec, Flags, Io } from './cli/context.js';
+import type { Command, Context, FlagSpec, Flags, Io } from './cli/context.js';
 import { UsageError } from './cli/errors.js';
 import { LostRaceError, lostRaceText, stuckActedOn } from './cli/lost-race.js';
 import { ConflictError, DatalekError, IncidentNotFoundError, InvalidPolicyError, RefusedError } from './core/errors.js';
-import { loadPolicy, type Policy } from './core/policy.js';
+import type { Policy } from './core/policy.js';
 import { terminalSafe } from './core/text.js';
 import { InvalidTimeError, parseInstant } from './core/time.js';
 import { fixedClock, systemClock } from './ports/clock.js';
@@ -73,9 +73,16 @@ export async function main(argv: string[], rawIo: Io): Promise<number> {
   // carriage returns) are shown escaped, never acted on by the terminal.
   const io: Io = { ...rawIo, out: (text) => rawIo.out(terminalSafe(text)), err: (text) => rawIo.err(terminalSafe(text)) };
   let ctx: Context;
-  let command: string;
+  let command: Command;
   try {
-    ({ ctx, command } = parseCommandLine(argv, io));
+    const line = parseCommandLine(argv);
+    // `datalek --help` reads no policy and loads no command: start-up is all it costs.
+    if (line === 'help') {
+      io.out(USAGE);
+      return 0;
+    }
+    ({ command } = line);
+    ctx = await contextOf(line, io);
   } catch (err) {
     return fail(io, err);
   }
@@ -84,13 +91,13 @@ export async function main(argv: string[], rawIo: Io): Promise<number> {
     return 0;
   }
   try {
-    const spec = BY_NAME.get(command);
-    if (!spec) throw new UsageError(`unknown command ${JSON.stringify(command)}`);
-    return await spec.run(ctx);
+    // What the command does is loaded now, for this command alone (commands/index.ts).
+    const run = await command.load();
+    return await run(ctx);
   } catch (err) {
     // A lost race, or a write the store refused at every try: exit 3, as a part that failed (the input is fine).
     if (err instanceof ConflictError || err instanceof LostRaceError || stuckActedOn(err)) {
-      io.err(`datalek: ${lostRaceText(command, ctx.positionals[0], err)}`);
+      io.err(`datalek: ${lostRaceText(command.name, ctx.positionals[0], err)}`);
       return 3;
     }
     return fail(io, err);
@@ -118,7 +125,15 @@ function negativeValues(argv: string[]): string[] {
   return out;
 }
 
-function parseCommandLine(argv: string[], io: Io): { ctx: Context; command: string } {
+/** A command line node's parser took, its command known and its flags and arguments that command's. */
+interface CommandLine {
+  command: Command;
+  flags: Flags;
+  positionals: string[];
+}
+
+/** The command line checked against the commands' descriptions alone: nothing is loaded or read. */
+function parseCommandLine(argv: string[]): CommandLine | 'help' {
   let parsed: { values: Flags; positionals: string[] };
   try {
     parsed = parseArgs({ args: negativeValues(argv), options: OPTIONS, allowPositionals: true, strict: true }) as typeof parsed;
@@ -126,39 +141,29 @@ function parseCommandLine(argv: string[], io: Io): { ctx: Context; command: stri
     // node's messages run on with advice about '--'; the first sentence names the problem.
     throw new UsageError((err as Error).message.split(/\.\s/)[0].replace(/^Unknown option '(.*)'$/, 'unknown option $1'));
   }
-  const [command = parsed.values.help ? 'help' : '', ...positionals] = parsed.positionals;
+  const [name = parsed.values.help ? 'help' : '', ...positionals] = parsed.positionals;
   const flags = parsed.values;
-  if (command === 'help' || (flags.help && !command)) {
-    return {
-      command: 'help',
-      ctx: {
-        target: 'local',
-        flags: { help: true },
-        positionals: [],
-        storeDir: '',
-        policy: loadPolicy(),
-        now: () => '',
-        nowFlag: null,
-        systemNow: systemClock.now,
-        io,
-      },
-    };
-  }
-  const spec = BY_NAME.get(command);
-  if (!spec) throw new UsageError(command ? `unknown command ${JSON.stringify(command)} (try datalek --help)` : 'no command given (try datalek --help)');
-  for (const [name, value] of Object.entries(flags)) {
-    if (value !== undefined && !(name in COMMON_FLAGS) && !(name in spec.flags)) {
-      throw new UsageError(`${command} does not take --${name}`);
+  if (name === 'help' || (flags.help && !name)) return 'help';
+  const command = BY_NAME.get(name);
+  if (!command) throw new UsageError(name ? `unknown command ${JSON.stringify(name)} (try datalek --help)` : 'no command given (try datalek --help)');
+  for (const [flag, value] of Object.entries(flags)) {
+    if (value !== undefined && !(flag in COMMON_FLAGS) && !(flag in command.flags)) {
+      throw new UsageError(`${name} does not take --${flag}`);
     }
   }
-  if (spec.positionals === 'none' && positionals.length) throw new UsageError(`${command} takes no arguments, got ${JSON.stringify(positionals[0])}`);
-  if (spec.positionals === 'one' && positionals.length !== 1) throw new UsageError(`${command} needs exactly one incident id`);
-  if (spec.positionals === 'optional-one' && positionals.length > 1) throw new UsageError(`${command} takes at most one incident id`);
+  if (command.positionals === 'none' && positionals.length) throw new UsageError(`${name} takes no arguments, got ${JSON.stringify(positionals[0])}`);
+  if (command.positionals === 'one' && positionals.length !== 1) throw new UsageError(`${name} needs exactly one incident id`);
+  if (command.positionals === 'optional-one' && positionals.length > 1) throw new UsageError(`${name} takes at most one incident id`);
+  return { command, flags, positionals };
+}
 
+/** The context a command runs in: the target, the clock and the policy, each checked. */
+async function contextOf({ command, flags, positionals }: CommandLine, io: Io): Promise<Context> {
   const target = flags.target ?? 'local';
   if (target !== 'local' && target !== 'aws') throw new UsageError(`--target must be local or aws, got ${JSON.stringify(target)}`);
-  spec.check?.(flags, target);
-  if (target === 'aws') awsSettings(io.env);
+  command.check?.(flags, target);
+  // The AWS settings' module holds the embedded store's too: loaded for --target aws only.
+  if (target === 'aws') (await import('./cli/backend.js')).awsSettings(io.env);
 
   let nowIso: string | null = null;
   if (flags.now !== undefined) {
@@ -169,6 +174,8 @@ function parseCommandLine(argv: string[], io: Io): { ctx: Context; command: stri
       throw new UsageError(`--now must be an ISO 8601 time with a zone such as 2026-11-28T03:00:00Z, got ${JSON.stringify(flags.now)}: ${err.reason}`);
     }
   }
+  // The policy's schema (zod) loads once the command line is known to be good.
+  const { loadPolicy } = await import('./core/policy.js');
   let policy: Policy;
   try {
     policy = loadPolicy(flags.policy ?? io.env.DATALEK_POLICY);
@@ -178,18 +185,15 @@ function parseCommandLine(argv: string[], io: Io): { ctx: Context; command: stri
   }
   const storeDir = flags.store ?? io.env.DATALEK_STORE ?? join(io.cwd, '.datalek');
   return {
-    command,
-    ctx: {
-      target,
-      flags,
-      positionals,
-      storeDir,
-      policy,
-      now: (nowIso ? fixedClock(nowIso) : systemClock).now,
-      nowFlag: nowIso,
-      systemNow: systemClock.now,
-      io,
-    },
+    target,
+    flags,
+    positionals,
+    storeDir,
+    policy,
+    now: (nowIso ? fixedClock(nowIso) : systemClock).now,
+    nowFlag: nowIso,
+    systemNow: systemClock.now,
+    io,
   };
 }
 

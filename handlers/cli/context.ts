@@ -61,7 +61,13 @@ export interface FlagSpec {
   short?: string;
 }
 
-/** One CLI command: its flags, its arguments, its lines in `--help`, and what it does. */
+/** What a command does with the parsed command line: its exit code. */
+export type CommandRun = (ctx: Context) => Promise<number>;
+
+/**
+ * One CLI command: its flags, its arguments, its lines in `--help`, the checks made before anything
+ * is opened, and where what it does is (commands/index.ts lists them all).
+ */
 export interface Command {
   name: string;
   /** Its lines in `datalek --help`. */
@@ -73,7 +79,8 @@ export interface Command {
   positionals: 'none' | 'one' | 'optional-one' | 'many';
   /** Checks of the flags that need no store (a `UsageError` before anything is opened). */
   check?: (flags: Flags, target: Target) => void;
-  run: (ctx: Context) => Promise<number>;
+  /** What it does, loaded only when it runs (a dynamic import: a chunk of its own in the build). */
+  load: () => Promise<CommandRun>;
 }
 
 /**

@@ -1,39 +1,128 @@
 /**
- * The built command loads at start only what every command needs: the AWS SDK (for
- * `--target aws`) and the web server (for `serve`) sit in chunks that a dynamic import reaches.
- * Checked on esbuild's own account of the build (its metafile), not by timing.
+ * The built command loads at start only what reading the command line needs: `--help` and a bad
+ * flag load no command's implementation, no use case, no store and no package; a command loads its
+ * own implementation, in a chunk of its own that a dynamic import reaches (commands/index.ts). The
+ * AWS SDK (for `--target aws`) and the web server (for `serve`) sit behind dynamic imports too.
+ * Checked on esbuild's own account of the build (its metafile) and on the files a real run of
+ * bin/datalek.mjs loads, never by timing.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMANDS } from '../../handlers/cli/commands/index.js';
 import { CLI_BUILD_OPTIONS } from '../../scripts/build.mjs';
+import { ROOT, spawnCli } from '../support/cli.js';
 
-/** The source files of every chunk the entry loads before it runs: its static imports, followed. */
-function loadedAtStart(metafile: Metafile): string[] {
-  const outputs = metafile.outputs;
-  const entry = Object.keys(outputs).find((k) => k.endsWith('/cli.mjs'));
-  if (!entry) throw new Error('no cli.mjs in the build');
+/** The output files a file of the build loads before it runs: itself and its static imports, followed. */
+function staticClosure(metafile: Metafile, start: string): string[] {
   const seen = new Set<string>();
-  const queue = [entry];
+  const queue = [start];
   while (queue.length) {
     const file = queue.pop() as string;
     if (seen.has(file)) continue;
     seen.add(file);
-    for (const i of outputs[file].imports) if (i.kind === 'import-statement' && !i.external) queue.push(i.path);
+    for (const i of metafile.outputs[file].imports) if (i.kind === 'import-statement' && !i.external) queue.push(i.path);
   }
-  return [...seen].flatMap((file) => Object.keys(outputs[file].inputs));
+  return [...seen];
 }
 
-describe('the built command', () => {
-  it('loads neither the AWS SDK nor the web server at start; both are in the build, behind dynamic imports', async () => {
-    const result = await build({ ...CLI_BUILD_OPTIONS, write: false });
-    const atStart = loadedAtStart(result.metafile);
-    const everything = Object.keys(result.metafile.inputs);
+const sourcesOf = (metafile: Metafile, outputs: string[]) => outputs.flatMap((file) => Object.keys(metafile.outputs[file].inputs));
+const outputOf = (metafile: Metafile, entryPoint: string) => Object.keys(metafile.outputs).find((k) => metafile.outputs[k].entryPoint === entryPoint);
+const heavy = (f: string) => /node_modules\/(@aws-sdk|@smithy|@aws-crypto|hono|@hono)\//.test(f) || f.startsWith('handlers/web/');
 
-    const heavy = (f: string) => /node_modules\/(@aws-sdk|@smithy|@aws-crypto|hono|@hono)\//.test(f) || f.startsWith('handlers/web/');
-    expect(atStart.filter(heavy)).toEqual([]);
-    expect(atStart).toContain('handlers/cli.ts');
+/**
+ * What start-up may load: the command line's parser, the commands' descriptions and the checks
+ * they make, the errors it maps to exit codes, and the clock for --now. A file added here makes
+ * `--help` and every command slower to start: profile first.
+ */
+const AT_START = [
+  'handlers/cli.ts',
+  'handlers/cli/commands/index.ts',
+  'handlers/cli/commands/flag-values.ts',
+  'handlers/cli/errors.ts',
+  'handlers/cli/lost-race.ts',
+  'handlers/core/errors.ts',
+  'handlers/core/text.ts',
+  'handlers/core/time.ts',
+  'handlers/ports/clock.ts',
+];
+
+let metafile: Metafile;
+let entry: string;
+
+beforeAll(async () => {
+  // The same options as the build in dist/cli/ (the global setup made it current): the same chunk names.
+  metafile = (await build({ ...CLI_BUILD_OPTIONS, write: false })).metafile;
+  entry = Object.keys(metafile.outputs).find((k) => k.endsWith('/cli.mjs')) as string;
+}, 120_000);
+
+describe('the built command', () => {
+  it('loads at start only the command line: no command, use case, store or package', () => {
+    const atStart = sourcesOf(metafile, staticClosure(metafile, entry));
+    expect([...atStart].sort()).toEqual([...AT_START].sort());
+  });
+
+  it("puts each command's implementation in a chunk of its own, which start-up does not load", () => {
+    const atStart = staticClosure(metafile, entry);
+    for (const command of COMMANDS) {
+      const own = outputOf(metafile, `handlers/cli/commands/${command.name}.ts`);
+      expect(own, `${command.name} has no chunk of its own`).toBeDefined();
+      expect(atStart).not.toContain(own);
+    }
+  });
+
+  it('loads the AWS SDK and the web server for no command but the ones that ask for them', () => {
+    const everything = Object.keys(metafile.inputs);
+    for (const name of ['status', 'show', 'ack']) {
+      const loaded = sourcesOf(metafile, staticClosure(metafile, outputOf(metafile, `handlers/cli/commands/${name}.ts`) as string));
+      expect(loaded.filter(heavy), name).toEqual([]);
+    }
     expect(everything.some((f) => f.includes('node_modules/@aws-sdk/client-dynamodb/'))).toBe(true);
     expect(everything).toContain('handlers/cli/aws-backend.ts');
     expect(everything).toContain('handlers/web/app.tsx');
+  });
+
+  describe('run as a process, it loads of the build', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'datalek-loads-'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** The files of dist/cli/ that `datalek ARGS` loads, relative to the build's own paths. */
+    async function builtFilesLoaded(args: string[], record: string) {
+      const run = await spawnCli(args, { DATALEK_RECORD_LOADS: record }, { nodeOptions: ['--import', join(ROOT, 'test/support/record-loads.mjs')] });
+      const dist = join(ROOT, 'dist/cli/');
+      const loaded = readFileSync(record, 'utf8')
+        .trim()
+        .split('\n')
+        .map((url) => fileURLToPath(url))
+        .filter((path) => path.startsWith(dist))
+        .map((path) => `dist/cli/${path.slice(dist.length)}`);
+      return { run, loaded };
+    }
+    const relative = (outputs: string[]) => outputs.map((o) => o.replace(/^.*dist\/cli\//, 'dist/cli/')).sort();
+
+    it('for --help and for a bad flag, the entry and its static chunks alone', async () => {
+      const help = await builtFilesLoaded(['--help'], join(dir, 'help'));
+      expect(help.run.code).toBe(0);
+      expect([...help.loaded].sort()).toEqual(relative(staticClosure(metafile, entry)));
+      const bad = await builtFilesLoaded(['status', '--bogus'], join(dir, 'bad'));
+      expect(bad.run.code).toBe(2);
+      expect([...bad.loaded].sort()).toEqual(relative(staticClosure(metafile, entry)));
+    });
+
+    it("for status, besides those only the policy's and status's own chunks", async () => {
+      const status = await builtFilesLoaded(['status', '--store', join(dir, 'no-store')], join(dir, 'status'));
+      expect(status.run.stderr).toContain('no store at');
+      const own = outputOf(metafile, 'handlers/cli/commands/status.ts') as string;
+      const policy = outputOf(metafile, 'handlers/core/policy.ts') as string;
+      const allowed = new Set(relative([entry, own, policy].flatMap((start) => staticClosure(metafile, start))));
+      expect(status.loaded.filter((f) => !allowed.has(f))).toEqual([]);
+      expect(status.loaded).toContain(relative([own])[0]);
+    });
   });
 });

@@ -5,21 +5,12 @@ import { oneLine } from '../../core/text.js';
 import { type AckOutcome, ackAction } from '../../use-cases/actions.js';
 import { parseFields } from '../../use-cases/fields.js';
 import { awsSettings } from '../backend.js';
-import { actionDeps, type Command, type Context, deliverQueued, loadIncident, withBackend } from '../context.js';
+import { actionDeps, type Context, deliverQueued, loadIncident, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 import { signedAcknowledger } from '../signed-ack.js';
 import { nextStepLines, onCallNext } from '../views.js';
 
-export const ackCommand: Command = {
-  name: 'ack',
-  section: 'main',
-  usage: '  datalek ack ID [--by NAME] [--note TEXT]   on-call takes the incident (stops the escalation, not the AP clock)',
-  flags: { by: { type: 'string' }, note: { type: 'string' } },
-  positionals: 'one',
-  run: ack,
-};
-
-async function ack(ctx: Context): Promise<number> {
+export async function ack(ctx: Context): Promise<number> {
   const values = parseFields(ackAction.fields, ctx.flags);
   const url = ctx.io.env.DATALEK_ACK_URL;
   if (ctx.target === 'aws' && url) {

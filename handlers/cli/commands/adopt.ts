@@ -1,22 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqliteIncidentStore, STORE_FILE } from '../../adapters/local/sqlite-store.js';
-import type { Command, Context } from '../context.js';
+import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-
-export const adoptCommand: Command = {
-  name: 'adopt',
-  section: 'main',
-  usage: `  datalek adopt --by NAME                   enter a store written before the ledger into a ledger, vouching
-                                             in NAME's name for every record as it is now (check it first)`,
-  flags: { by: { type: 'string' } },
-  positionals: 'none',
-  check(flags, target) {
-    if (target !== 'local') throw new UsageError('adopt is for the embedded store: the AWS store has had its ledger from the start');
-    if (typeof flags.by !== 'string' || !flags.by.trim()) throw new UsageError('adopt needs --by NAME: the person who vouches for what the store holds now');
-  },
-  run: adopt,
-};
 
 /**
  * A store from before the ledger is refused for writing (the next sweep would otherwise vouch for
@@ -24,7 +10,7 @@ export const adoptCommand: Command = {
  * deliberate act: each incident gets a first ledger entry with what is found now and who vouched.
  * `verify` names adopted incidents from then on.
  */
-async function adopt(ctx: Context): Promise<number> {
+export async function adopt(ctx: Context): Promise<number> {
   if (!existsSync(join(ctx.storeDir, STORE_FILE))) throw new UsageError(`no store at ${ctx.storeDir} (no ${STORE_FILE} there): give --store DIR`);
   const by = (ctx.flags.by as string).trim();
   const store = new SqliteIncidentStore(ctx.storeDir, { adopt: { by } });

@@ -5,20 +5,8 @@ import type { ReleasedRow } from '../../core/digest.js';
 import { oneLine } from '../../core/text.js';
 import { digestSigner, digestStore } from '../anchoring.js';
 import type { Backend } from '../backend.js';
-import { type Command, type Context, personDeps, withBackend } from '../context.js';
+import { type Context, personDeps, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
-
-export const anchorCommand: Command = {
-  name: 'anchor',
-  section: 'main',
-  usage: `  datalek anchor [--digests DIR|s3://BUCKET/PREFIX] [--key FILE] [--release ID --by NAME --why TEXT]
-                                             write a signed digest of the store's root outside the store;
-                                             --release: give up the heads pinned for an incident put back
-                                             from a copy (signed, named by verify --digests)`,
-  flags: { digests: { type: 'string' }, key: { type: 'string' }, release: { type: 'string' }, by: { type: 'string' }, why: { type: 'string' } },
-  positionals: 'none',
-  run: anchor,
-};
 
 /** The release asked for with `--release ID --by NAME --why TEXT`: all three or none, none of them blank. */
 function releaseRequest(ctx: Context): ReleaseRequest | null {
@@ -41,7 +29,7 @@ function releaseRequest(ctx: Context): ReleaseRequest | null {
   return { incidentId, by, why };
 }
 
-async function anchor(ctx: Context): Promise<number> {
+export async function anchor(ctx: Context): Promise<number> {
   const release = releaseRequest(ctx);
   const digests = await digestStore(ctx);
   if (!digests) throw new UsageError('anchor needs --digests DIR (or s3://BUCKET/PREFIX, or DATALEK_DIGESTS): a place outside the store');

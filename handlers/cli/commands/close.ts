@@ -1,26 +1,13 @@
 import { closeAction, noFollowUpAction } from '../../use-cases/actions.js';
-import type { Command, Context } from '../context.js';
+import type { Context, FlagSpec } from '../context.js';
 import { UsageError } from '../errors.js';
 import { flagsOf, recordAction } from './fg-common.js';
 
-export const closeCommand: Command = {
-  name: 'close',
-  section: 'fg',
-  usage: `  datalek close ID --reason TEXT [--overdue-reason TEXT] [--containment-reason TEXT] [--reports-pending-reason TEXT] [--follow-up-reason TEXT] [--by NAME]
-                   (--containment-reason: what was done by hand about enforced containment that failed or was
-                    never carried out, or why it is left; closing is refused without it while there is such)
-                   (--reports-pending-reason: why it is closed before a Telecommunicatiewet or NIS2 report whose
-                    clock still runs; closing is refused without it, and the clock keeps running after closing)
-                   (--follow-up-reason: why it is closed while the AP holds only the first phase of the notification,
-                    made with the facts incomplete (Art. 33(4)); closing is refused without it, or the follow-up)
-  datalek close ID --after-close --follow-up-reason TEXT [--by NAME]
-                   (a closed incident whose AP notification, made after closing with the facts incomplete, still
-                    owes the AP its follow-up (Art. 33(4)): why none follows; kept with who and when, in the register)`,
-  flags: { ...flagsOf(closeAction.fields), ...flagsOf(noFollowUpAction.fields) },
-  positionals: 'one',
-  run: (ctx) =>
-    ctx.flags['after-close'] ? noFollowUp(ctx) : recordAction(ctx, closeAction, () => 'Closed; it stays in the register.', { showMissing: false }),
-};
+/** The flags its use case reads, made from the use case's fields: index.ts lists the same (test/unit/cli-commands.test.ts). */
+export const fieldFlags: Record<string, FlagSpec> = { ...flagsOf(closeAction.fields), ...flagsOf(noFollowUpAction.fields) };
+
+export const close = (ctx: Context): Promise<number> =>
+  ctx.flags['after-close'] ? noFollowUp(ctx) : recordAction(ctx, closeAction, () => 'Closed; it stays in the register.', { showMissing: false });
 
 /** The flags of closing itself: after closing nothing closes again, and a reason for closing given there would be lost. */
 const CLOSING_ONLY = ['reason', 'overdue-reason', 'containment-reason', 'reports-pending-reason'] as const;

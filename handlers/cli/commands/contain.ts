@@ -1,26 +1,9 @@
 import { oneLine } from '../../core/text.js';
 import { containAction } from '../../use-cases/actions.js';
 import { parseFields } from '../../use-cases/fields.js';
-import { actionDeps, type Command, type Context, deliverQueued, loadIncident, withBackend } from '../context.js';
-import { UsageError } from '../errors.js';
+import { actionDeps, type Context, deliverQueued, loadIncident, withBackend } from '../context.js';
 
-export const containCommand: Command = {
-  name: 'contain',
-  section: 'main',
-  usage: `  datalek contain ID --by NAME --reason TEXT [--enforce]
-                                             carry out the incident's containment again from the record
-                                             (--target aws): failed steps again, done steps never;
-                                             --enforce also what the policy only planned`,
-  flags: { by: { type: 'string' }, reason: { type: 'string' }, enforce: { type: 'boolean' } },
-  positionals: 'one',
-  check(flags, target) {
-    if (!flags.by || !flags.reason) throw new UsageError('contain needs --by NAME and --reason TEXT');
-    if (target !== 'aws') throw new UsageError('contain only with --target aws: the embedded store has no resources to touch');
-  },
-  run: contain,
-};
-
-async function contain(ctx: Context): Promise<number> {
+export async function contain(ctx: Context): Promise<number> {
   return withBackend(ctx, 'write', async (backend) => {
     // Spares the pipeline's own functions, as the contain function does.
     ctx.policy = await (await import('../aws-backend.js')).withPipelineAccount(ctx.policy, ctx.io.env);

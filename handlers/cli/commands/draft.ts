@@ -1,17 +1,8 @@
 import { buildDraft, draftMarkdown } from '../../core/draft.js';
 import { measuresElsewhere } from '../../use-cases/queries.js';
-import { type Command, type Context, loadIncident, oneOf, withBackend } from '../context.js';
+import { type Context, loadIncident, oneOf, withBackend } from '../context.js';
 
-export const draftCommand: Command = {
-  name: 'draft',
-  section: 'fg',
-  usage: '  datalek draft ID [--lang nl|en] [--format md|json]       the AP notification draft, missing facts first',
-  flags: { lang: { type: 'string' }, format: { type: 'string' } },
-  positionals: 'one',
-  run: runDraft,
-};
-
-async function runDraft(ctx: Context): Promise<number> {
+export async function runDraft(ctx: Context): Promise<number> {
   const lang = oneOf('lang', ctx.flags.lang, ['nl', 'en'] as const, ctx.policy.language);
   const format = oneOf('format', ctx.flags.format, ['md', 'json'] as const, ctx.flags.json ? 'json' : 'md');
   return withBackend(ctx, 'read', async (backend) => {

@@ -1,30 +1,15 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SqliteIncidentStore, STORE_FILE } from '../../adapters/local/sqlite-store.js';
-import type { Command, Context } from '../context.js';
+import type { Context } from '../context.js';
 import { UsageError } from '../errors.js';
-
-export const drillCommand: Command = {
-  name: 'drill',
-  section: 'main',
-  usage: `  datalek drill --from STORE [--store DIR]  a marked copy of STORE to practise on (in DIR, by default a new
-                                             folder beside STORE): any --now goes, every message is marked [DRILL]`,
-  flags: { from: { type: 'string' } },
-  positionals: 'none',
-  check(flags, target) {
-    if (target !== 'local') throw new UsageError('drill copies the embedded store; practise AWS against an emulator (see README, On AWS)');
-    if (typeof flags.from !== 'string' || !flags.from)
-      throw new UsageError('drill needs --from STORE (the store to copy); --store DIR says where the copy goes');
-  },
-  run: drill,
-};
 
 /**
  * 1. The source must be a store, the destination must not hold one (a drill never overwrites).
  * 2. Copy the source as one consistent snapshot (it may be in use), read-only.
  * 3. Mark the copy as a drill: from then on any `--now` goes there and every message is marked.
  */
-async function drill(ctx: Context): Promise<number> {
+export async function drill(ctx: Context): Promise<number> {
   const from = resolve(ctx.io.cwd, ctx.flags.from as string);
   // Without --store (or DATALEK_STORE), a new folder beside the source: never the default store.
   const explicit = ctx.flags.store !== undefined || ctx.io.env.DATALEK_STORE !== undefined;

@@ -1,18 +1,9 @@
 import { drillMessage } from '../../core/drill.js';
 import type { Incident } from '../../core/incident.js';
 import { oneLine } from '../../core/text.js';
-import { type Command, type Context, loadIncident, withBackend } from '../context.js';
+import { type Context, loadIncident, withBackend } from '../context.js';
 
-export const messagesCommand: Command = {
-  name: 'messages',
-  section: 'main',
-  usage: '  datalek messages ID                        the FG and on-call messages of an incident, in full',
-  flags: {},
-  positionals: 'one',
-  run: messages,
-};
-
-async function messages(ctx: Context): Promise<number> {
+export async function messages(ctx: Context): Promise<number> {
   return withBackend(ctx, 'read', async (backend) => {
     const store = backend.store;
     const incident = await loadIncident(store, ctx.positionals[0]);

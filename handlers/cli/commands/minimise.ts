@@ -1,49 +1,11 @@
 import { type MinimiseReport, minimiseClosed } from '../../core/minimise.js';
 import { holdFindings, releaseHold } from '../../core/retention-hold.js';
 import { oneLine } from '../../core/text.js';
-import { type Command, type Context, personDeps, withBackend } from '../context.js';
+import { type Context, personDeps, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
+import { afterDays } from './flag-values.js';
 
-export const minimiseCommand: Command = {
-  name: 'minimise',
-  section: 'fg',
-  usage: `  datalek minimise [ID] --by NAME [--after-days N]
-                   remove the personal data (IP addresses, user names, principal and access key ids,
-                   user agents, domain names) from the stored findings of incidents closed more than
-                   the policy's retention.findingDetailDays (default 180) ago, or N days; the register,
-                   timeline and ledger are kept, and verify accepts what it removed. Never an open incident,
-                   nor one with something recorded after closing within the period, nor one held.
-  datalek minimise ID --hold --reason TEXT --by NAME | ID --release-hold --by NAME
-                   keep an incident's findings past the period (a legal hold, a claim under way), until released`,
-  flags: {
-    by: { type: 'string' },
-    'after-days': { type: 'string' },
-    hold: { type: 'boolean' },
-    'release-hold': { type: 'boolean' },
-    reason: { type: 'string' },
-  },
-  positionals: 'optional-one',
-  // `check` is handed the flags and the target, not the positionals: the incident id is checked in `hold` (review10 K3).
-  check(flags) {
-    if (typeof flags.by !== 'string' || !flags.by.trim()) throw new UsageError('minimise needs --by NAME: the person who decides the data is no longer needed');
-    afterDays(flags['after-days'], 0);
-    if (flags.hold && flags['release-hold']) throw new UsageError('give --hold or --release-hold, not both');
-    if (flags.hold && (typeof flags.reason !== 'string' || !flags.reason.trim()))
-      throw new UsageError('--hold needs --reason TEXT: why the findings are kept past the retention period (the register keeps it)');
-    if (flags.reason !== undefined && !flags.hold) throw new UsageError('--reason goes with --hold');
-  },
-  run: minimise,
-};
-
-/** `--after-days`: whole days, 0 or more; the policy's period when not given. */
-function afterDays(value: string | boolean | undefined, policyDays: number): number {
-  if (value === undefined) return policyDays;
-  if (typeof value !== 'string' || !/^\d{1,5}$/.test(value.trim()))
-    throw new UsageError(`--after-days must be a whole number of days (0 or more), got ${JSON.stringify(value)}`);
-  return Number(value.trim());
-}
-
-async function minimise(ctx: Context): Promise<number> {
+export async function minimise(ctx: Context): Promise<number> {
   const by = (ctx.flags.by as string).trim();
   if (ctx.flags.hold || ctx.flags['release-hold']) return hold(ctx, by);
   const days = afterDays(ctx.flags['after-days'], ctx.policy.retention.findingDetailDays);

@@ -2,29 +2,18 @@ import type { NotDoneWithdrawal } from '../../core/by-hand.js';
 import { oneLine } from '../../core/text.js';
 import { notDoneAction, withdrawNotDoneAction } from '../../use-cases/actions.js';
 import { parseFields } from '../../use-cases/fields.js';
-import { actionDeps, type Command, type Context, deliverQueued, loadIncident, withBackend } from '../context.js';
+import { actionDeps, type Context, deliverQueued, type FlagSpec, loadIncident, withBackend } from '../context.js';
 import { fgActor, flagsOf, recordAction } from './fg-common.js';
 
-export const notDoneCommand: Command = {
-  name: 'not-done',
-  section: 'fg',
-  usage: `  datalek not-done ID --action ID --reason TEXT [--by NAME]
-                   (a planned containment step that will not be carried out: the resource was replaced, another
-                    measure covers the risk; it is then neither planned nor done, and the AP draft and the register
-                    give the reason; refused for a step the contain function is still to carry out, or a failed one)
-  datalek not-done ID --action ID --withdraw --reason TEXT [--by NAME]
-                   (takes the decision back: the step is planned again, and when a finding's rule enforces it, it is
-                    carried out at once with --target aws, as the contain function would; the embedded store only
-                    plans. The register and the AP draft keep both decisions)`,
-  flags: { ...flagsOf(notDoneAction.fields), withdraw: { type: 'boolean' } },
-  positionals: 'one',
-  run: (ctx) =>
-    ctx.flags.withdraw
-      ? withdraw(ctx)
-      : recordAction(ctx, notDoneAction, (_incident, input) => `Recorded that ${input.actionId} will not be carried out, decided by ${input.by}.`, {
-          showMissing: false,
-        }),
-};
+/** The flags its use case reads, made from the use case's fields: index.ts lists the same (test/unit/cli-commands.test.ts). */
+export const fieldFlags: Record<string, FlagSpec> = { ...flagsOf(notDoneAction.fields), withdraw: { type: 'boolean' } };
+
+export const notDone = (ctx: Context): Promise<number> =>
+  ctx.flags.withdraw
+    ? withdraw(ctx)
+    : recordAction(ctx, notDoneAction, (_incident, input) => `Recorded that ${input.actionId} will not be carried out, decided by ${input.by}.`, {
+        showMissing: false,
+      });
 
 /** `--withdraw`: the use case with the target's containment, which carries the step out on AWS. */
 async function withdraw(ctx: Context): Promise<number> {

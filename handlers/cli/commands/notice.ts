@@ -1,17 +1,8 @@
 import { buildNotice, noticeMarkdown } from '../../core/notice.js';
 import { measuresElsewhere } from '../../use-cases/queries.js';
-import { type Command, type Context, loadIncident, oneOf, withBackend } from '../context.js';
+import { type Context, loadIncident, oneOf, withBackend } from '../context.js';
 
-export const noticeCommand: Command = {
-  name: 'notice',
-  section: 'fg',
-  usage: '  datalek notice ID [--lang nl|en] [--format md|json]      the Art. 34(2) notice to the data subjects, missing facts first',
-  flags: { lang: { type: 'string' }, format: { type: 'string' } },
-  positionals: 'one',
-  run: runNotice,
-};
-
-async function runNotice(ctx: Context): Promise<number> {
+export async function runNotice(ctx: Context): Promise<number> {
   const lang = oneOf('lang', ctx.flags.lang, ['nl', 'en'] as const, ctx.policy.language);
   const format = oneOf('format', ctx.flags.format, ['md', 'json'] as const, ctx.flags.json ? 'json' : 'md');
   return withBackend(ctx, 'read', async (backend) => {

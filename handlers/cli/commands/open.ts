@@ -7,27 +7,16 @@ import { findingOfEvent, openByHand } from '../../core/open-by-hand.js';
 import { oneLine } from '../../core/text.js';
 import { OPEN_FIELDS as FIELDS } from '../../use-cases/actions.js';
 import { parseFields } from '../../use-cases/fields.js';
-import { type Command, type Context, personDeps, withBackend } from '../context.js';
+import { type Context, type FlagSpec, personDeps, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 import { expandPaths, readEvents } from '../inputs.js';
 import { statusObject } from '../views.js';
 import { fgActor, flagsOf } from './fg-common.js';
 
-export const openCommand: Command = {
-  name: 'open',
-  section: 'fg',
-  usage: `  datalek open --what TEXT --aware-at ISO [--finding FILE [--aware-reason TEXT]] [--by NAME] [--new-store]
-                   (a breach no GuardDuty finding opened: a letter to the wrong person, a lost laptop; or one a
-                    finding the policy ignored shows, --finding FILE being its event as EventBridge delivered it;
-                    the AP deadline runs from --aware-at, which needs --aware-reason more than 24 hours after the
-                    finding; then assess, facts, … as for any incident; no containment; the FG is told;
-                    --new-store: the store is made when there is none, the first breach an organisation records)`,
-  flags: { ...flagsOf(FIELDS), 'new-store': { type: 'boolean' } },
-  positionals: 'none',
-  run: open,
-};
+/** The flags its use case reads, made from the use case's fields: index.ts lists the same (test/unit/cli-commands.test.ts). */
+export const fieldFlags: Record<string, FlagSpec> = { ...flagsOf(FIELDS), 'new-store': { type: 'boolean' } };
 
-async function open(ctx: Context): Promise<number> {
+export async function open(ctx: Context): Promise<number> {
   const values = parseFields(FIELDS, ctx.flags);
   const finding = values.finding === undefined ? undefined : await readFinding(values.finding, ctx);
   // A missing store is refused by name, as for every command a person records with: a mistyped

@@ -1,16 +1,7 @@
 import { registerExport } from '../../use-cases/queries.js';
-import { type Command, type Context, isoFlag, oneOf, unreadableReporter, withBackend } from '../context.js';
+import { type Context, isoFlag, oneOf, unreadableReporter, withBackend } from '../context.js';
 
-export const registerCommand: Command = {
-  name: 'register',
-  section: 'fg',
-  usage: '  datalek register [--format csv|json|md] [--from ISO] [--to ISO]',
-  flags: { format: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
-  positionals: 'none',
-  run: runRegister,
-};
-
-async function runRegister(ctx: Context): Promise<number> {
+export async function runRegister(ctx: Context): Promise<number> {
   const format = oneOf('format', ctx.flags.format, ['csv', 'json', 'md'] as const, ctx.flags.json ? 'json' : 'csv');
   const from = isoFlag('from', ctx.flags.from);
   const to = isoFlag('to', ctx.flags.to);

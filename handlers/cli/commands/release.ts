@@ -2,26 +2,9 @@ import type { StepRecord } from '../../core/incident.js';
 import { oneLine } from '../../core/text.js';
 import { releaseAction } from '../../use-cases/actions.js';
 import { parseFields } from '../../use-cases/fields.js';
-import { actionDeps, type Command, type Context, deliverQueued, loadIncident, withBackend } from '../context.js';
-import { UsageError } from '../errors.js';
+import { actionDeps, type Context, deliverQueued, loadIncident, withBackend } from '../context.js';
 
-export const releaseCommand: Command = {
-  name: 'release',
-  section: 'main',
-  usage: `  datalek release ID --by NAME --reason TEXT [--reactivate-key] [--undo-for ID,…]
-                                             undo containment from what was recorded (--target aws);
-                                             --undo-for names each other open incident holding the
-                                             same resource contained, whose record then says so`,
-  flags: { by: { type: 'string' }, reason: { type: 'string' }, 'reactivate-key': { type: 'boolean' }, 'undo-for': { type: 'string' } },
-  // --by is checked here (the web page acts as its signed-in person); the rest by the use case's fields.
-  positionals: 'one',
-  check(flags) {
-    if (!flags.by || !flags.reason) throw new UsageError('release needs --by NAME and --reason TEXT');
-  },
-  run: release,
-};
-
-async function release(ctx: Context): Promise<number> {
+export async function release(ctx: Context): Promise<number> {
   return withBackend(ctx, 'write', async (backend) => {
     const incident = await loadIncident(backend.store, ctx.positionals[0]);
     const b = backend;

@@ -8,30 +8,14 @@ import { type RecordDeps, type RecordResult, recordEventText, rejectedResult } f
 import { oneLine } from '../../core/text.js';
 import type { IncidentStore } from '../../ports/incident-store.js';
 import type { Backend } from '../backend.js';
-import { type Command, type Context, deliverQueued, withBackend } from '../context.js';
-import { UsageError } from '../errors.js';
+import { type Context, deliverQueued, withBackend } from '../context.js';
 import { expandPaths, readEvents } from '../inputs.js';
-
-export const replayCommand: Command = {
-  name: 'replay',
-  section: 'main',
-  usage: `  datalek replay [PATH...] [--policy FILE] [--enforce]
-                                             record events (files or folders; default events/);
-                                             --enforce (only with --target aws) carries out containment`,
-  flags: { enforce: { type: 'boolean' } },
-  positionals: 'many',
-  check(flags, target) {
-    // Local replay never enforces: the embedded store has no resources to touch.
-    if (flags.enforce && target !== 'aws') throw new UsageError('--enforce only with --target aws: local replay never touches a resource');
-  },
-  run: replay,
-};
 
 /**
  * Reads each input as a stream and records it at once, so memory stays bounded however large the
  * files are; a file, or an event, that cannot be read or decoded is one rejected line.
  */
-async function replay(ctx: Context): Promise<number> {
+export async function replay(ctx: Context): Promise<number> {
   const { io, flags } = ctx;
   const files = expandPaths(ctx.positionals.length ? ctx.positionals : [join(io.cwd, 'events')], io.cwd);
   return withBackend(ctx, 'create', async (backend) => {

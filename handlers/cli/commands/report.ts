@@ -2,19 +2,10 @@ import { lstatSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { reportHtml } from '../../core/report-html.js';
 import { measuresElsewhere } from '../../use-cases/queries.js';
-import { type Command, type Context, loadIncident, oneOf, withBackend } from '../context.js';
+import { type Context, loadIncident, oneOf, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 
-export const reportCommand: Command = {
-  name: 'report',
-  section: 'fg',
-  usage: '  datalek report ID --html FILE [--lang nl|en] [--force]   (--force replaces an existing FILE)',
-  flags: { html: { type: 'string' }, lang: { type: 'string' }, force: { type: 'boolean' } },
-  positionals: 'one',
-  run: runReport,
-};
-
-async function runReport(ctx: Context): Promise<number> {
+export async function runReport(ctx: Context): Promise<number> {
   const file = ctx.flags.html;
   if (typeof file !== 'string' || !file) throw new UsageError('report needs --html FILE');
   const lang = oneOf('lang', ctx.flags.lang, ['nl', 'en'] as const, ctx.policy.language);

@@ -3,37 +3,10 @@ import { hostname as machineName, networkInterfaces, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { createAdaptorServer, ServerType } from '@hono/node-server';
 import type { WebDeps } from '../../web/app.js';
-import { actionDeps, type Command, type Context, deliverQueued, withBackend } from '../context.js';
+import { actionDeps, type Context, deliverQueued, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 import { PROJECT_ROOT } from '../paths.js';
-
-const DEFAULT_PORT = 8733;
-
-export const serveCommand: Command = {
-  name: 'serve',
-  section: 'main',
-  usage: `  datalek serve [--port N] [--by NAME] [--host ADDR]
-                                             the web page for the FG and on-call, on a loopback address of its own (default port ${DEFAULT_PORT});
-                                             prints the one URL that opens it (it holds a session token)`,
-  flags: { port: { type: 'string' }, host: { type: 'string' }, by: { type: 'string' } },
-  positionals: 'none',
-  check(flags, target) {
-    port(flags.port);
-    if (flags.host !== undefined && !/^[\w.:-]+$/.test(String(flags.host)))
-      throw new UsageError(`--host must be an IP address or a name, got ${JSON.stringify(flags.host)}`);
-    if (target === 'aws' && flags.by !== undefined)
-      throw new UsageError('--by cannot be used with --target aws: you act as the AWS identity whose credentials you use');
-  },
-  run: serve,
-};
-
-function port(value: unknown): number {
-  if (value === undefined) return DEFAULT_PORT;
-  if (typeof value !== 'string' || !/^\d{1,5}$/.test(value) || Number(value) > 65535) {
-    throw new UsageError(`--port must be a port number from 0 to 65535 (0: any free port), got ${JSON.stringify(value)}`);
-  }
-  return Number(value);
-}
+import { port } from './flag-values.js';
 
 /**
  * 1. Opens the store for writing (it must exist: the page has nothing to show before a replay).
@@ -43,7 +16,7 @@ function port(value: unknown): number {
  *    token; nothing but the links is served without it.
  * 4. Serves until Ctrl-C (SIGINT) or SIGTERM, then closes the store.
  */
-async function serve(ctx: Context): Promise<number> {
+export async function serve(ctx: Context): Promise<number> {
   const { flags, io } = ctx;
   // The store must exist (the page has nothing to show before the first replay); a --now ahead of
   // the system clock is refused on a real store, as for every command that records something.

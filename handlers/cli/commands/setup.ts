@@ -1,20 +1,7 @@
 import { awsSettings } from '../backend.js';
-import type { Command, Context } from '../context.js';
-import { UsageError } from '../errors.js';
+import type { Context } from '../context.js';
 
-export const setupCommand: Command = {
-  name: 'setup',
-  section: 'main',
-  usage: '  datalek setup --target aws                 create the tables, topics and bus (for an emulator)',
-  flags: {},
-  positionals: 'none',
-  check(_flags, target) {
-    if (target !== 'aws') throw new UsageError('setup is for --target aws (the embedded store sets itself up)');
-  },
-  run: setup,
-};
-
-async function setup(ctx: Context): Promise<number> {
+export async function setup(ctx: Context): Promise<number> {
   const { region } = awsSettings(ctx.io.env);
   const [{ createAwsClients }, { setupAwsResources }] = await Promise.all([import('../../adapters/aws/clients.js'), import('../../adapters/aws/setup.js')]);
   const clients = createAwsClients(region);

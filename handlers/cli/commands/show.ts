@@ -3,20 +3,10 @@ import { driftLines } from '../../core/drift.js';
 import { findingTypesWithNames } from '../../core/finding-types.js';
 import { oneLine } from '../../core/text.js';
 import { readBackContainment } from '../containment-check.js';
-import { type Command, type Context, loadIncident, withBackend } from '../context.js';
+import { type Context, loadIncident, withBackend } from '../context.js';
 import { showObject, showText } from '../views.js';
 
-export const showCommand: Command = {
-  name: 'show',
-  section: 'main',
-  usage: `  datalek show ID                            one incident and its timeline; with --target aws, also
-                                             its containment read back from AWS against the record`,
-  flags: {},
-  positionals: 'one',
-  run: show,
-};
-
-async function show(ctx: Context): Promise<number> {
+export async function show(ctx: Context): Promise<number> {
   return withBackend(ctx, 'read', async (backend) => {
     const store = backend.store;
     const stored = await loadIncident(store, ctx.positionals[0]);

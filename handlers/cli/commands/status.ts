@@ -4,21 +4,11 @@ import { pseudonymSecretProblems } from '../../core/pseudonym-audit.js';
 import { countLine, listedCounts } from '../../core/schedule.js';
 import { oneLine } from '../../core/text.js';
 import { openIncidents } from '../../use-cases/queries.js';
-import { type Command, type Context, unreadableReporter, withBackend } from '../context.js';
+import { type Context, unreadableReporter, withBackend } from '../context.js';
 import { statusObject, statusTable } from '../views.js';
 import { leftToClosedLine } from './show.js';
 
-export const statusCommand: Command = {
-  name: 'status',
-  section: 'main',
-  usage:
-    '  datalek status                             open incidents (and closed ones with a duty reopened), most urgent first (by an internal AP target where the policy sets one)',
-  flags: {},
-  positionals: 'none',
-  run: status,
-};
-
-async function status(ctx: Context): Promise<number> {
+export async function status(ctx: Context): Promise<number> {
   return withBackend(ctx, 'read', async (backend) => {
     const unreadable = unreadableReporter(ctx);
     // With the closed incidents an assessment after closing gave a duty still running (core/clocks.ts closedWithDuty).

@@ -2,24 +2,11 @@ import { userInfo } from 'node:os';
 import { reindexDue } from '../../core/due-index.js';
 import { sweep } from '../../core/sweep.js';
 import { oneLine } from '../../core/text.js';
-import { type Command, type Context, deliverQueued, unreadableReporter, withBackend } from '../context.js';
+import { type Context, deliverQueued, unreadableReporter, withBackend } from '../context.js';
 import { reindexRefusedText, sweptLostRaceText } from '../lost-race.js';
 import { table } from '../views.js';
 
-export const sweepCommand: Command = {
-  name: 'sweep',
-  section: 'main',
-  usage: `  datalek sweep [--reindex]                  send the reminders and escalation pages that are due;
-                                             --reindex first writes again every incident (closed ones
-                                             too) whose stored due time misses what is due now (a record
-                                             stored before the code knew a reminder it owes): run once
-                                             after an upgrade, on each store (--target aws too)`,
-  flags: { reindex: { type: 'boolean' } },
-  positionals: 'none',
-  run: runSweep,
-};
-
-async function runSweep(ctx: Context): Promise<number> {
+export async function runSweep(ctx: Context): Promise<number> {
   return withBackend(ctx, 'write', async (backend) => {
     const store = backend.store;
     // An incident the reindex cannot read, or whose write the store refuses at every try, is named

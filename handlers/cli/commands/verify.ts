@@ -7,21 +7,7 @@ import { type VerifyResult, verifyOk, verifyStore } from '../../core/verify-stor
 import { digestStore, digestVerifier } from '../anchoring.js';
 import type { DrillMark } from '../backend.js';
 import { readBackContainment } from '../containment-check.js';
-import { type Command, type Context, withBackend } from '../context.js';
-
-export const verifyCommand: Command = {
-  name: 'verify',
-  section: 'main',
-  usage: `  datalek verify [ID] [--digests DIR|s3://BUCKET/PREFIX] [--key FILE]
-                                             check the record against its ledger; with --digests, also
-                                             that the store still holds what every digest anchored;
-                                             with --target aws, also that the containment each record
-                                             holds is still in effect on AWS (exit 1 when not, 3 when
-                                             it could not be read)`,
-  flags: { digests: { type: 'string' }, key: { type: 'string' } },
-  positionals: 'optional-one',
-  run: verify,
-};
+import { type Context, withBackend } from '../context.js';
 
 /**
  * SQLite failing on what the file holds (a corrupt page, not a database, an unsupported format: the
@@ -38,7 +24,7 @@ function drillProblem(mark: DrillMark): string {
   return `marked as a drill copy of ${mark.from} (made ${mark.at}): every message it sends is marked [DRILL], it pages no pager and takes any --now. A drill copy is not the record; on the real store this mark was put there behind datalek's back.`;
 }
 
-async function verify(ctx: Context): Promise<number> {
+export async function verify(ctx: Context): Promise<number> {
   const digests = await digestStore(ctx);
   const verifier = digests ? await digestVerifier(ctx) : null;
   const only = ctx.positionals[0];
