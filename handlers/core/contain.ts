@@ -60,7 +60,7 @@ import {
 import { redactErrorMessage } from './error-text.js';
 import { ConflictError, ContainmentStepError, IncidentNotFoundError, RefusedError } from './errors.js';
 import { FINDING_DETAIL_TYPE, findingKeyString, GUARDDUTY_SOURCE, parseEvent } from './finding.js';
-import { pseudonymisedPrincipals, withPseudonyms } from './finding-resources.js';
+import { principalsToPseudonymise, withPseudonyms } from './finding-resources.js';
 import { canonicalJson, sha256 } from './hash.js';
 import type { ActionRecord, FindingRecord, Incident, OutboxMessage, StepRecord } from './incident.js';
 import { storedText } from './ledger.js';
@@ -652,7 +652,7 @@ export async function enforcementRefusal(
   }
   if (parsed.kind !== 'finding') return `the stored finding ${action.findingId} is not a GuardDuty finding`;
   // Planned as it was recorded: a principal named by a person's name by its pseudonym (an IAM user's step's target).
-  const finding = pseudonymisedPrincipals(parsed.finding).size ? withPseudonyms(parsed.finding, await deps.store.pseudonymKey()) : parsed.finding;
+  const finding = principalsToPseudonymise(parsed.finding).size ? withPseudonyms(parsed.finding, await deps.store.pseudonymKey()) : parsed.finding;
   if (finding.key.accountId !== key.accountId || finding.key.region !== key.region || finding.key.findingId !== key.findingId)
     return `the stored finding ${action.findingId} names account ${finding.key.accountId}, region ${finding.key.region}: not where it is stored`;
   const home = { accountId: incident.accountId, region: incident.region };

@@ -632,7 +632,8 @@ export function formerPseudonymStep(a: ActionRecord, finding: Finding): ActionRe
   let principal: unknown;
   if (a.type === 'contain-federated-user')
     principal = a.target.startsWith('federated-user:') ? a.params?.principalId : a.target.includes(':') ? a.target : undefined;
-  else if (a.type === 'revoke-user-sessions' && !a.target.startsWith('iam-user:')) principal = a.params?.userName;
+  // An IAM user's by its principal id itself (before fg19), or by its user name.
+  else if (a.type === 'revoke-user-sessions' && !a.target.startsWith('iam-user:')) principal = finding.pseudonyms.has(a.target) ? a.target : a.params?.userName;
   const target = typeof principal === 'string' ? finding.pseudonyms.get(principal) : undefined;
   return target && target !== a.target ? { ...a, target } : a;
 }
@@ -1022,16 +1023,18 @@ function credentialStep(key: AccessKeyRef, finding: Finding): Step {
       if (!key.userName) return { type: 'revoke-role-sessions', target: who, skip: 'the finding does not name the role' };
       return { type: 'revoke-role-sessions', target: key.userName };
     case 'IAMUser': {
+      // The user's principal id (AIDA…) identifies the person's account as the name does (fg19): its pseudonym.
+      const user = key.principalId ? iamUserTarget(key.principalId, finding) : null;
       if (!key.userName)
         return {
           type: keyId?.startsWith('AKIA') ? 'deactivate-access-key' : 'revoke-user-sessions',
-          target: who,
+          target: keyId?.startsWith('AKIA') ? keyId : (user ?? keyId ?? finding.resource.id),
           skip: 'the finding does not name the IAM user',
         };
-      // The user name is personal data: it goes in params, the target is the key or principal id,
-      // or with neither (a console sign-in named by the user name alone) the name's pseudonym.
+      // The user name is personal data: it goes in params, the target is the key, or the pseudonym of
+      // the principal id or (a console sign-in named by the user name alone) of the name.
       if (keyId?.startsWith('AKIA')) return { type: 'deactivate-access-key', target: keyId, params: { userName: key.userName } };
-      return { type: 'revoke-user-sessions', target: key.principalId ?? keyId ?? iamUserTarget(key.userName, finding), params: { userName: key.userName } };
+      return { type: 'revoke-user-sessions', target: user ?? keyId ?? iamUserTarget(key.userName, finding), params: { userName: key.userName } };
     }
     default:
       if (keyId?.startsWith('AKIA') && key.userName) return { type: 'deactivate-access-key', target: keyId, params: { userName: key.userName } };

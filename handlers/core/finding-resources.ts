@@ -356,7 +356,7 @@ function affected(kind: ResourceKind, resourceType: string, resource: Json, b: B
         // A federated principal id is `account:name`, the name its caller chose (often a person's): personal, as a user name (fg15);
         // so is an assumed role's `roleId:session`, whose session name is often the person's (an SSO user's e-mail; fed16).
         return key.principalId
-          ? { kind: 'iam-principal', resourceType, id: key.principalId, ...(pseudonymPrefix(key.userType, key.principalId, false) ? { personal: true } : {}) }
+          ? { kind: 'iam-principal', resourceType, id: key.principalId, ...(pseudonymPrefix(key.userType, key.principalId) ? { personal: true } : {}) }
           : {
               kind: 'iam-principal',
               resourceType,
@@ -614,8 +614,7 @@ function relatedResources(
       const principal = a.principalId ?? a.userName;
       if (principal) {
         const r: AffectedResource = { kind: 'iam-principal', resourceType: a.userType ?? 'Actor', id: principal };
-        if ((!a.principalId && (a.userType === 'IAMUser' || a.userType === 'Root')) || pseudonymPrefix(a.userType, principal, !a.principalId))
-          r.personal = true;
+        if ((!a.principalId && (a.userType === 'IAMUser' || a.userType === 'Root')) || pseudonymPrefix(a.userType, principal)) r.personal = true;
         if (a.accountId) r.accountId = a.accountId;
         addResource(out, r);
       }
@@ -676,13 +675,15 @@ export function storedPseudonymKey(value: unknown, where: string): Buffer {
  * What the pseudonym of a principal named by a name a person chose starts with, by its user type:
  * a federated user's (`account:name`), an assumed role session's (`roleId:session`, the session's
  * name often the person's: an SSO user's e-mail address), an IAM user's when the finding names it
- * by its user name alone (`byName`: no principal id; a user name is often the person's name or
- * e-mail address). Null for any other principal (an IAM user's or role's unique id, `AIDA…`, names
- * no one by itself).
+ * by its user name alone (no principal id; a user name is often the person's name or
+ * e-mail address) or by its unique id (`AIDA…`, fg19: it names no one by itself, but it identifies
+ * one person's account, links that person across incidents, and AWS resolves it to the user name:
+ * personal data, AVG art. 4(1), as the name is). Null for any other principal (a role's unique id
+ * names a role, no person).
  */
-function pseudonymPrefix(userType: string | null, principal: string, byName: boolean): string | null {
+function pseudonymPrefix(userType: string | null, principal: string): string | null {
   if (userType === 'FederatedUser') return 'federated-user';
-  if (userType === 'IAMUser') return byName ? 'iam-user' : null;
+  if (userType === 'IAMUser') return 'iam-user';
   return userType === 'AssumedRole' && principal.includes(':') ? 'role-session' : null;
 }
 
@@ -714,15 +715,28 @@ export function principalPseudonym(secret: Buffer, principal: string, prefix: st
 export function pseudonymisedPrincipals(finding: Pick<Finding, 'accessKey' | 'resource' | 'sequence'>): Map<string, string> {
   const out = new Map<string, string>();
   const key = finding.accessKey;
-  const primary =
-    key && !key.accessKeyId && finding.resource.kind === 'iam-principal' ? pseudonymPrefix(key.userType, finding.resource.id, !key.principalId) : null;
+  const primary = key && !key.accessKeyId && finding.resource.kind === 'iam-principal' ? pseudonymPrefix(key.userType, finding.resource.id) : null;
   if (primary) out.set(finding.resource.id, primary);
   for (const a of finding.sequence?.actors ?? []) {
     const principal = a.principalId ?? a.userName;
-    const prefix = principal ? pseudonymPrefix(a.userType, principal, !a.principalId) : null;
+    const prefix = principal ? pseudonymPrefix(a.userType, principal) : null;
     if (principal && prefix && !out.has(principal)) out.set(principal, prefix);
   }
   return out;
+}
+
+/**
+ * The principals `withPseudonyms` names by a pseudonym, each with its prefix: those the finding keeps
+ * as a resource (`pseudonymisedPrincipals`), and an IAM user's principal id behind a session key
+ * (fg19): the key is the resource (a key id stays), but the step revoking the user's sessions is
+ * named by the principal id's pseudonym. That one is no resource, so it is not among what verify's
+ * pseudonym check reads (`pseudonymisedPrincipals`). Empty: the finding needs no pseudonym secret.
+ */
+export function principalsToPseudonymise(finding: Pick<Finding, 'accessKey' | 'resource' | 'sequence'>): Map<string, string> {
+  const principals = pseudonymisedPrincipals(finding);
+  const key = finding.accessKey;
+  if (key?.userType === 'IAMUser' && key.principalId && !principals.has(key.principalId)) principals.set(key.principalId, 'iam-user');
+  return principals;
 }
 
 /**
@@ -735,7 +749,7 @@ export function pseudonymisedPrincipals(finding: Pick<Finding, 'accessKey' | 're
  * credentials keep the principal: what minimise clears.
  */
 export function withPseudonyms(finding: Finding, secret: Buffer): Finding {
-  const principals = pseudonymisedPrincipals(finding);
+  const principals = principalsToPseudonymise(finding);
   if (principals.size === 0) return finding;
   const pseudonyms = new Map([...principals].map(([p, prefix]) => [p, principalPseudonym(secret, p, prefix)]));
   const named = (r: AffectedResource): AffectedResource => {

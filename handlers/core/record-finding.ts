@@ -35,7 +35,7 @@ import {
   parseEventText,
   resourceKey,
 } from './finding.js';
-import { type AffectedResource, formerKeys, pseudonymisedPrincipals, withPseudonyms } from './finding-resources.js';
+import { type AffectedResource, formerKeys, principalsToPseudonymise, withPseudonyms } from './finding-resources.js';
 import { sha256 } from './hash.js';
 import {
   type ActionRecord,
@@ -177,7 +177,7 @@ export async function recordParsedEvent(deps: RecordDeps, parsed: ParsedEvent): 
   }
   // A principal named by a name its caller chose (a federated user, a role session) is kept by its
   // pseudonym under the store's secret (fed16): read only for a finding that names one.
-  const finding = pseudonymisedPrincipals(parsed.finding).size ? withPseudonyms(parsed.finding, await deps.store.pseudonymKey()) : parsed.finding;
+  const finding = principalsToPseudonymise(parsed.finding).size ? withPseudonyms(parsed.finding, await deps.store.pseudonymKey()) : parsed.finding;
   // What merges made ahead of the finding's own commit queued (see `mergeAhead`).
   const early: OutboxMessage[] = [];
   // The incidents the tries that lost wrote, at the revisions they read (settledRecord).

@@ -161,7 +161,9 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
       accessKeyDetails: { accessKeyId: 'ASIAEXAMPLEDRIFT0001', principalId: 'AIDAEXAMPLEDRIFT0001', userType: 'IAMUser', userName: 'p.pietersen' },
     });
     const policy = `datalek-revoke-${incident.id}`;
-    const label = `inline policy ${policy} on IAM user AIDAEXAMPLEDRIFT0001`;
+    // The user by the pseudonym of its principal id (fg19), as the step's target.
+    const label = `inline policy ${policy} on IAM user ${incident.actions[0].target}`;
+    expect(incident.actions[0].target).toMatch(/^iam-user:[0-9a-f]{16}$/);
     const issuedBefore = incident.actions[0].evidence?.issuedBefore as string;
     expect(await read(incident)).toEqual([`${label}: in-place: denies sessions issued before ${issuedBefore}`]);
 
@@ -173,6 +175,7 @@ describe.skipIf(!MOTO_AVAILABLE)('containment read back from AWS, beyond instanc
     expect(report.resources.map((r) => `${r.state}: ${r.actual}`)).toEqual(['drifted: policy not found']);
     // The user's name is personal data: no word of the report holds it.
     expect(JSON.stringify(report)).not.toContain('pietersen');
+    expect(JSON.stringify(report)).not.toContain('AIDAEXAMPLEDRIFT0001');
   });
 
   it("an IAM user renamed and its deny deleted: drifted, 'renamed or deleted', not 'gone: find out who deleted it'", async () => {

@@ -32,6 +32,8 @@ describe('events/ in any order', () => {
     for (const [name, order] of Object.entries(orders)) {
       const { store, cleanup } = tempSqliteStore();
       try {
+        // One pseudonym secret for every order: a step's id holds the pseudonym of the user it revokes (fg19), made with the store's secret.
+        store.database.prepare("INSERT INTO meta (key, value) VALUES ('pseudonym-key', ?)").run(Buffer.alloc(32, 19).toString('base64'));
         const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-11-28T08:00:00.000Z', canEnforce: false };
         for (const text of order) await recordEventText(deps, text);
         results[name] = await normalisedIncidents(store);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { exemptReason, planContainment } from '../../handlers/core/containment.js';
 import { type Finding, parseEvent } from '../../handlers/core/finding.js';
+import { principalPseudonym, withPseudonyms } from '../../handlers/core/finding-resources.js';
 import type { ActionRecord } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY, type Policy, parsePolicy } from '../../handlers/core/policy.js';
 import { accessKeyResource, bucketResource, findingEvent, instanceResource, RESOURCES, sequenceDetection } from '../support/events.js';
@@ -26,11 +27,15 @@ const inbound = { action: { actionType: 'NETWORK_CONNECTION', networkConnectionA
 const runtime = { runtimeDetails: { process: { name: 'xmrig' } } };
 
 describe('credentials: the right containment for each kind', () => {
-  it("revokes an IAM user's temporary credentials on the user, by principal id, never as a role named after the user", () => {
-    const actions = plan(
+  // The user's principal id (AIDA…) by its pseudonym under the store's secret, as recording makes it (fg19).
+  const secret = Buffer.alloc(32, 7);
+  const pseudonymous = (event: unknown) => planContainment(withPseudonyms(finding(event), secret), DEFAULT_POLICY, [], { canEnforce: true, now: NOW });
+
+  it("revokes an IAM user's temporary credentials on the user, by its principal id's pseudonym, never as a role named after the user", () => {
+    const actions = pseudonymous(
       findingEvent({ type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller', resource: accessKeyResource('ASIAUSERSESSION00001', 'IAMUser', 'j.jansen') }),
     );
-    expect(brief(actions)).toEqual(['revoke-user-sessions AIDAEXAMPLE']);
+    expect(brief(actions)).toEqual([`revoke-user-sessions ${principalPseudonym(secret, 'AIDAEXAMPLE', 'iam-user')}`]);
     expect(actions[0].params).toEqual({ userName: 'j.jansen' });
     expect(actions.some((a) => a.type === 'revoke-role-sessions')).toBe(false);
   });
@@ -40,7 +45,9 @@ describe('credentials: the right containment for each kind', () => {
       resourceType: 'AccessKey',
       accessKeyDetails: { accessKeyId: '', principalId: 'AIDACONSOLE', userType: 'IAMUser', userName: 'j.jansen' },
     };
-    expect(brief(plan(findingEvent({ type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B', resource })))).toEqual(['revoke-user-sessions AIDACONSOLE']);
+    expect(brief(pseudonymous(findingEvent({ type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B', resource })))).toEqual([
+      `revoke-user-sessions ${principalPseudonym(secret, 'AIDACONSOLE', 'iam-user')}`,
+    ]);
   });
 
   it('leaves federated users and root to a person, with the runbook', () => {

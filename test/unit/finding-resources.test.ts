@@ -144,13 +144,13 @@ describe("GuardDuty's resource types: one synthetic finding each", () => {
     expect(f.related.map((r) => `${r.kind}:${r.id}`)).toEqual(['eks-cluster:prod-eks', 'ec2-instance:i-0eks']);
   });
 
-  it('reads a console sign-in without an access key as the principal', () => {
+  it('reads a console sign-in without an access key as the principal, an IAM user’s principal id as personal (fg19: recorded by its pseudonym)', () => {
     const f = finding(
       findingEvent({
         resource: { resourceType: 'AccessKey', accessKeyDetails: { accessKeyId: '', principalId: 'AIDAX', userType: 'IAMUser', userName: 'someone' } },
       }),
     );
-    expect(f.resource).toEqual({ kind: 'iam-principal', resourceType: 'AccessKey', id: 'AIDAX' });
+    expect(f.resource).toEqual({ kind: 'iam-principal', resourceType: 'AccessKey', id: 'AIDAX', personal: true });
   });
 });
 

@@ -131,14 +131,14 @@ function tableHashes(store: SqliteIncidentStore): Record<string, string> {
  */
 const EXPECTED: Record<string, string> = {
   anchored: '0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-  findings: '195 2be55f8c093a26789bf271d8d75f0b7637d525f5c654ff7c293e8a4f757ccaba',
-  incident_keys: '11 cb217eb0ed0d7ef91e481e3b87005101ad8fd29291e160496320e05eeee922df',
-  incidents: '153 662ab4699261627a3665932a7557a4277de09d446e56d4cded7e353a726b57fe',
-  ledger: '886 89658e46e03938fe3f5bfbda6eecf1db94082ae52c07e14f2d5747b99f4daebe',
-  meta: '1 2bc54a7995e2810f2e182621f7763b0607214d4e986ca2944aeeb05e10702a8f',
-  outbox: '1031 8a658509d3797ff75c5b93b5218a946cc8ed5476b52c90f126dcd49b236b903c',
+  findings: '195 360771c635cf568ce59b9c416de0ab37cf1ad68010b7c526b46ef7ec41a2b363',
+  incident_keys: '11 9f985ac7176f6fd803c7ef5ba4e5ce1dd01113caed742e1176ec6f6b0aadf33f',
+  incidents: '153 4b24e39e5dbdd1cb16b8133227bfd584e4e8dc71c2988e4f0a9f94645c8cbe94',
+  ledger: '886 08400170fbb9997a8c9d98c51dc4b91298af6f1f3503bbe04d7ae2fc785bd019',
+  meta: '1 bbf49e22721cfeebefbddec0ad30500cf93bfa7d576dda17be23323775008a5a',
+  outbox: '1031 09d67915ae8e57f52a7d9d9999f5b954f4a19fa7999b7d6bbe5c47ad9bd0f1b4',
   registry: '153 6b31001d6f0b624c80b17e52d8a9f3455c770e9d0f87570e454b91e7df1224bc',
-  timeline: '1501 921a8e5ad8459f3b399a7a39ce41b626d7502ed2687d0027c4124ebff8dd106c',
+  timeline: '1501 cadafeb46fe462b76ef61591e97ed3e4281fa78b035ed9b424ea39e5b24a36f1',
 };
 
 describe('stored bytes', () => {
