@@ -3,7 +3,7 @@
  * from AWS (core/drift.ts). Reads only; the AWS SDK loads only here, for `--target aws`.
  */
 import { leftElsewhere } from '../core/containment.js';
-import { checkContainment, type DriftReport, type HolderOf } from '../core/drift.js';
+import { type ContainmentStateReader, checkContainment, type DriftReport, type HolderOf } from '../core/drift.js';
 import type { Incident } from '../core/incident.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import { awsSettings } from './backend.js';
@@ -48,14 +48,29 @@ export async function holdersOf(store: Pick<IncidentStore, 'getIncident'>, incid
   return (id) => survivors.get(id);
 }
 
+/**
+ * The containment as AWS shows it, read as drift reads it: in a member account through its read role
+ * (reads only: the containment role trusts the contain function alone). The AWS SDK loads at the
+ * first read, not before: a command that reads nothing never pays for it.
+ */
+export function awsContainmentReader(env: Record<string, string | undefined>): ContainmentStateReader {
+  let reader: Promise<ContainmentStateReader> | undefined;
+  const open = async () => {
+    const [{ AwsContainmentStateReader }, { ContainmentClientFactory }] = await Promise.all([
+      import('../adapters/aws/containment/drift.js'),
+      import('../adapters/aws/containment/clients.js'),
+    ]);
+    return new AwsContainmentStateReader(new ContainmentClientFactory(awsSettings(env).region, readRoleName(env)));
+  };
+  return {
+    read: async (checks) => {
+      reader ??= open();
+      return (await reader).read(checks);
+    },
+  };
+}
+
 export async function readBackContainment(ctx: Context, incidents: readonly Incident[], store: Pick<IncidentStore, 'getIncident'>): Promise<DriftReport> {
-  const [{ AwsContainmentStateReader }, { ContainmentClientFactory }] = await Promise.all([
-    import('../adapters/aws/containment/drift.js'),
-    import('../adapters/aws/containment/clients.js'),
-  ]);
-  const env = ctx.io.env;
-  // In a member account, through its read role (reads only: the containment role trusts the contain function alone).
-  const factory = new ContainmentClientFactory(awsSettings(env).region, readRoleName(env));
   // What AWS shows now, whatever --now says.
-  return checkContainment(incidents, new AwsContainmentStateReader(factory), ctx.systemNow(), await holdersOf(store, incidents));
+  return checkContainment(incidents, awsContainmentReader(ctx.io.env), ctx.systemNow(), await holdersOf(store, incidents));
 }

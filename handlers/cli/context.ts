@@ -14,6 +14,7 @@ import { addMinutes, EARLIEST_PLAUSIBLE } from '../core/time.js';
 import type { Notifier } from '../ports/notifier.js';
 import { type ActionDeps, acknowledgeInStore } from '../use-cases/actions.js';
 import { awsSettings, type Backend, type DrillMark, openBackend, readDrillMark, type StoreAccess, type Target } from './backend.js';
+import { awsContainmentReader } from './containment-check.js';
 import { UsageError } from './errors.js';
 import { answeringLostRace, RecordedLog } from './lost-race.js';
 import { signedAcknowledger } from './signed-ack.js';
@@ -209,6 +210,7 @@ export function actionDeps(ctx: Context, backend: Backend): ActionDeps {
     ...base,
     containment: backend.containment,
     acknowledge: ctx.target === 'aws' && url ? signedAcknowledger(url, awsSettings(ctx.io.env).region) : acknowledgeInStore(base),
+    ...(ctx.target === 'aws' ? { containmentReader: awsContainmentReader(ctx.io.env) } : {}),
   };
 }
 

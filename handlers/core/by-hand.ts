@@ -21,7 +21,7 @@ import { byHandText, notDoneText } from './breach-facts.js';
 import { type ChangeDeps, changeIncident } from './change-incident.js';
 import { type ContainResult, carriedOutByPipeline, enforcementRefusal, runContainment } from './contain.js';
 import { containedNotRecorded } from './contain-again.js';
-import { OTHER_KEY_ACTIVE } from './drift.js';
+import { type ContainmentStateReader, expectedContainment, OTHER_KEY_ACTIVE, ownerKeyRefusal } from './drift.js';
 import { ConflictError, refused as refuse } from './errors.js';
 import { type ActionRecord, type Incident, ownAlertKey, type TimelineEntry } from './incident.js';
 import { resolveAlerts } from './pager.js';
@@ -187,18 +187,37 @@ function personsAction(
   return action;
 }
 
-export async function recordContainedByHand(deps: ChangeDeps, input: ContainedByHandInput): Promise<Incident> {
+/**
+ * What `datalek contained` reads besides the store: on AWS, the containment as it is there (the drift
+ * reader, through the read role `show`/`verify --target aws` use), to check an `--owner-key` on a key
+ * action datalek carried out against the user's keys. Absent (the embedded store): only the record.
+ */
+export interface ContainedDeps extends ChangeDeps {
+  containmentReader?: ContainmentStateReader;
+}
+
+export async function recordContainedByHand(deps: ContainedDeps, input: ContainedByHandInput): Promise<Incident> {
   const by = input.by.trim();
   const what = input.what.trim();
   const actionId = input.actionId.trim();
   if (!by) throw refuse('who carried it out is required (--by)', 'Wie het uitvoerde is verplicht.');
   if (!what) throw refuse('what was done is required (--what): the register keeps it as the measure taken (Art. 33(5))', 'Wat er gedaan is, is verplicht.');
   if (!actionId) throw refuse('the action is required (--action ID, as `datalek show` lists it)', 'Kies de actie.');
+  // A confirmation on a key action datalek carried out: each key checked first against what can be read of the user's keys (contain19).
+  const checked = input.ownerKeys?.length ? await checkOwnerKeysRead(deps, input.incidentId, actionId, input.ownerKeys) : undefined;
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     const tz = deps.policy.timeZone;
     const now = deps.now();
     const done = draft.actions.find((a) => a.id === actionId);
-    if (input.ownerKeys?.length && draft.state !== 'closed' && done && datalekKeyAction(done)) return ownerKeysConfirmed(draft, done, input, by, what, now, tz);
+    if (input.ownerKeys?.length && draft.state !== 'closed' && done && datalekKeyAction(done)) {
+      // Checked against another state of the action (a run or a release since): the check is not this one's.
+      if (checked !== done.target)
+        throw refuse(
+          `${done.id} changed while its user's keys were read; nothing was recorded: run it again`,
+          `${done.id} veranderde terwijl de sleutels werden gelezen; er is niets vastgelegd, probeer het opnieuw.`,
+        );
+      return ownerKeysConfirmed(draft, done, input, by, what, now, tz);
+    }
     const action = personsAction(draft, actionId, now, tz);
     const ownerKeys = ownerKeysFor(action, input.ownerKeys ?? []);
     checkRecordingTime(draft, now, 'the containment by hand', tz);
@@ -228,6 +247,56 @@ export async function recordContainedByHand(deps: ChangeDeps, input: ContainedBy
     };
   });
   return incident;
+}
+
+/**
+ * `--owner-key` on a key action datalek carried out, checked before anything is written (contain19:
+ * any well-formed key id was recorded, and only drift declined to believe it). Each key must be one
+ * drift names for a confirmation (drift.ts `ownerKeyRefusal`: made after the key's sessions were
+ * revoked, within a role session's hours), and of the stolen key's user: on AWS, read in its user's
+ * key list (ListAccessKeys through the read role, as `verify --target aws` reads it); on the
+ * embedded store, which reads no AWS, only a key the record's own key list names so, which it
+ * seldom does (it was read at the deactivation): otherwise refused, saying to run it with
+ * `--target aws`. Returns the stolen key the check was made for (undefined: not such an action, the
+ * use case's own checks say why).
+ */
+async function checkOwnerKeysRead(deps: ContainedDeps, incidentId: string, actionId: string, given: readonly string[]): Promise<string | undefined> {
+  const incident = await deps.store.getIncident(incidentId);
+  const action = incident?.actions.find((a) => a.id === actionId);
+  if (!incident || incident.state === 'closed' || !action || !datalekKeyAction(action)) return undefined;
+  const keys = ownerKeysFor(action, given);
+  const refused = (key: string, why: string) =>
+    refuse(`--owner-key ${key} ${why}; nothing was recorded`, `--owner-key ${key} is niet te bevestigen als sleutel van de eigenaar; er is niets vastgelegd.`);
+  const check = expectedContainment(incident, deps.now()).checks.find((c) => c.actionId === action.id && c.expect.kind === 'access-key');
+  const expect = check?.expect.kind === 'access-key' ? check.expect : undefined;
+  if (!check || !expect)
+    throw refused(keys[0] as string, `cannot be checked: ${action.id} holds no deactivation of the key in effect to read its user's keys by`);
+  let listed: readonly { id: string; created: string | null }[];
+  let where: string;
+  if (deps.containmentReader) {
+    const [seen] = await deps.containmentReader.read([check]);
+    if (!seen || seen.read === 'error')
+      throw refused(
+        keys[0] as string,
+        `cannot be checked: the stolen key's user's keys could not be read (${seen?.read === 'error' ? seen.code : 'no answer'})`,
+      );
+    if (seen.read === 'missing' && !seen.others)
+      throw refused(keys[0] as string, `cannot be checked: the stolen key's user was not found under its recorded name (renamed or deleted)`);
+    listed = seen.read === 'key' || seen.read === 'missing' ? (seen.others ?? []) : [];
+    where = "IAM lists no such key for the stolen key's user";
+  } else {
+    const recorded = Array.isArray(action.evidence?.otherKeys) ? (action.evidence.otherKeys as { id?: unknown; created?: unknown }[]) : [];
+    listed = recorded.flatMap((k) => (typeof k.id === 'string' ? [{ id: k.id, created: typeof k.created === 'string' ? k.created : null }] : []));
+    where =
+      "is not in the record's list of the user's keys, and the embedded store reads no AWS: confirm it with --target aws, which reads the user's keys (only a key made after the key's sessions were revoked, within 12 hours, can be confirmed)";
+  }
+  for (const key of keys) {
+    const k = listed.find((x) => x.id === key);
+    if (!k) throw refused(key, deps.containmentReader ? `is not a key of the stolen key's user: ${where}` : where);
+    const why = ownerKeyRefusal(expect, k.created);
+    if (why) throw refused(key, `is no key a confirmation on a key action datalek carried out clears: ${why}`);
+  }
+  return action.target;
 }
 
 /**

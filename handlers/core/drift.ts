@@ -884,8 +884,7 @@ export function deletedKeyVerdict(e: Extract<Expectation, { kind: 'access-key' }
 export function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-key' }>, seen: CredentialsRead, key = 'Inactive'): Verdict {
   const clearedAt = clearedFrom(e);
   // The keys drift names for --owner-key (roleSessionsTodo): made after the revocation, within a role session's hours.
-  const namedForOwner = (k: OtherCredential) =>
-    Boolean(k.at && e.sessionsRevokedAt && e.containedAt && k.at > e.sessionsRevokedAt && k.at > e.containedAt && !(clearedAt && k.at > clearedAt));
+  const namedForOwner = (k: OtherCredential) => ownerKeyRefusal(e, k.at) === null;
   const confirmedIn = (k: OtherCredential) =>
     k.id ? e.ownerKeys?.find((o) => o.ids.includes(k.id as string) && (!o.namedOnly || namedForOwner(k))) : undefined;
   // Confirmed on a done key action, but not a key drift names for that (review15): not taken, and said.
@@ -955,6 +954,25 @@ export function otherCredentialsVerdict(e: Extract<Expectation, { kind: 'access-
     };
   }
   return { state: 'in-place', actual: `${after.length ? `${key}; the key's user has ${kinds(after, 'noun')}${later}` : key}${ownersWords}` };
+}
+
+/**
+ * Why a key of the stolen key's user made at `made` is no key a confirmation on a key action datalek
+ * carried out can clear (`datalek contained --owner-key`, readC16 C1), or null when it is one: drift
+ * names for that only a key made after the key's sessions were revoked, within a role session's
+ * hours of it (roleSessionsTodo). One made before is most likely the attacker's (review15); one made
+ * after those hours is cleared without a confirmation.
+ */
+export function ownerKeyRefusal(e: Extract<Expectation, { kind: 'access-key' }>, made: string | null): string | null {
+  const clearedAt = clearedFrom(e);
+  if (!e.sessionsRevokedAt || !e.containedAt)
+    return `the record holds no revocation of the key's sessions after its deactivation, from which a key made is told from the attacker's`;
+  if (!made) return 'IAM gives no time it was made';
+  if (made <= e.sessionsRevokedAt || made <= e.containedAt)
+    return `it was made ${made}, before the key's sessions were revoked (${e.sessionsRevokedAt}): most likely the attacker's, with the stolen key or its sessions`;
+  if (clearedAt && made > clearedAt)
+    return `it was made ${made}, more than ${ROLE_SESSION_HOURS} hours after the key's sessions were revoked: verify clears it without a confirmation`;
+  return null;
 }
 
 /**

@@ -9,7 +9,7 @@
 import { acknowledge } from '../core/acknowledge.js';
 import { overdueFrom } from '../core/ap-verdict.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
-import { recordContainedByHand, recordNotToBeDone, withdrawNotToBeDone } from '../core/by-hand.js';
+import { type ContainedDeps, recordContainedByHand, recordNotToBeDone, withdrawNotToBeDone } from '../core/by-hand.js';
 import { apFollowUpOwed, otherClocksHeldOverdue, overdueClocks, reportsStillDue, roleOf } from '../core/clocks.js';
 import { containAgain } from '../core/contain-again.js';
 import { UsageError } from '../core/errors.js';
@@ -86,6 +86,8 @@ export interface ActionDeps extends FgDeps {
   /** Plan-only on the embedded store; on AWS it acts in the affected account. */
   containment: Containment;
   acknowledge: Acknowledger;
+  /** On AWS, reads containment back as drift does (`contained --owner-key` checks a key against its user's keys); absent on the embedded store. */
+  containmentReader?: ContainedDeps['containmentReader'];
 }
 
 /** Who acts on which incident: the CLI's `--by` (or the OS user), the web page's signed-in person. */
@@ -1037,7 +1039,7 @@ export const containedAction = action({
     },
   ] as const,
   input: (v, { incidentId, by }) => ({ incidentId, by, actionId: v.action, what: v.what, at: v.at, ownerKeys: v['owner-key'] }),
-  run: (deps: FgDeps, input) => recordContainedByHand(deps, input),
+  run: (deps: FgDeps & Pick<ContainedDeps, 'containmentReader'>, input) => recordContainedByHand(deps, input),
 });
 
 /**

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { recordContainedByHand } from '../../handlers/core/by-hand.js';
 import { changeIncident } from '../../handlers/core/change-incident.js';
-import { expectedContainment, judge } from '../../handlers/core/drift.js';
+import { type ContainmentStateReader, expectedContainment, judge } from '../../handlers/core/drift.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
@@ -125,16 +125,28 @@ it("readC16 C1: a key drift names as made within 12 hours of the revocation, on 
     return judge(check as NonNullable<typeof check>, { read: 'key', status: 'Inactive', others: [NEW_KEY] });
   };
   expect(read((await store.getIncident(id)) as Incident).state, 'premise: drift names the new key').toBe('drifted');
-  const confirm = (ownerKeys: string[]) =>
-    recordContainedByHand(deps(CONFIRMED.replace('12:00', '13:00')), {
-      incidentId: id,
-      actionId,
-      by: 'on-call',
-      what: 'the owner made it after their sessions ended',
-      ownerKeys,
-    });
+  // What AWS shows of the user's keys (through the read role on --target aws: test/integration/owner-key-read.test.ts on moto).
+  const onAws: ContainmentStateReader = { read: async (checks) => checks.map(() => ({ read: 'key', status: 'Inactive', others: [NEW_KEY, ATTACKERS_KEY] })) };
+  const confirm = (ownerKeys: string[], containmentReader: ContainmentStateReader | null = onAws) =>
+    recordContainedByHand(
+      { ...deps(CONFIRMED.replace('12:00', '13:00')), ...(containmentReader ? { containmentReader } : {}) },
+      { incidentId: id, actionId, by: 'on-call', what: 'the owner made it after their sessions ended', ownerKeys },
+    );
 
   await expect(confirm([stolen])).rejects.toThrow('is the stolen key itself');
+  // contain19: checked before anything is written. Not a key of the user; one made before the revocation (most likely the
+  // attacker's); and on the embedded store, which reads no AWS, a key the record does not name so.
+  await expect(confirm(['AKIAEXAMPLENOTHERS01'])).rejects.toThrow(
+    "--owner-key AKIAEXAMPLENOTHERS01 is not a key of the stolen key's user: IAM lists no such key for the stolen key's user; nothing was recorded",
+  );
+  await expect(confirm([ATTACKERS_KEY.id])).rejects.toThrow(
+    `--owner-key ${ATTACKERS_KEY.id} is no key a confirmation on a key action datalek carried out clears: it was made ${ATTACKERS_KEY.created}, before the key's sessions were revoked (${REVOKED}): most likely the attacker's`,
+  );
+  await expect(confirm([NEW_KEY.id], null)).rejects.toThrow(
+    `--owner-key ${NEW_KEY.id} is not in the record's list of the user's keys, and the embedded store reads no AWS: confirm it with --target aws`,
+  );
+  expect((await store.getIncident(id))?.actions.find((a) => a.id === actionId)?.ownerKeys, 'nothing written').toBeUndefined();
+  expect((await store.getTimeline(id)).map((e) => e.kind)).not.toContain('owner-keys-confirmed');
   const incident = (await confirm([NEW_KEY.id])) as Incident;
   const action = incident.actions.find((a) => a.id === actionId) as ActionRecord;
   // Still datalek's: done, no byHand (a release still undoes the deactivation and the deny).
@@ -147,7 +159,12 @@ it("readC16 C1: a key drift names as made within 12 hours of the revocation, on 
 
   // review15: a key drift does not name for --owner-key (made since the first activity, before the deactivation:
   // most likely the attacker's) confirmed on the done action is not read as the owner's: still NOT CONTAINED, said.
-  const confirmedAttackers = (await confirm([ATTACKERS_KEY.id])) as Incident;
+  // Refused at record time since contain19; a record written before holds it so.
+  const { incident: confirmedAttackers } = await changeIncident(deps('2026-11-26T13:00:00.000Z'), id, (draft) => {
+    const a = draft.actions.find((x) => x.id === actionId) as ActionRecord;
+    a.ownerKeys = [...(a.ownerKeys ?? []), { ids: [ATTACKERS_KEY.id], by: 'on-call', at: '2026-11-26T13:00:00.000Z', recordedAt: '2026-11-26T13:00:00.000Z' }];
+    return { entries: [{ at: '2026-11-26T13:00:00.000Z', kind: 'owner-keys-confirmed', detail: { ownerKeys: [ATTACKERS_KEY.id] } }] };
+  });
   const check = expectedContainment(confirmedAttackers, '2026-11-26T14:00:00.000Z').checks.find((c) => c.type === 'deactivate-access-key');
   const w = judge(check as NonNullable<typeof check>, { read: 'key', status: 'Inactive', others: [NEW_KEY, ATTACKERS_KEY] });
   expect(w.state).toBe('drifted');

@@ -1,9 +1,24 @@
 import { containedAction } from '../../use-cases/actions.js';
+import { parseFields } from '../../use-cases/fields.js';
+import { awsContainmentReader } from '../containment-check.js';
 import type { Context, FlagSpec } from '../context.js';
-import { flagsOf, recordAction } from './fg-common.js';
+import { fgActor, flagsOf, recordFg } from './fg-common.js';
 
 /** The flags its use case reads, made from the use case's fields: index.ts lists the same (test/unit/cli-commands.test.ts). */
 export const fieldFlags: Record<string, FlagSpec> = flagsOf(containedAction.fields);
 
-export const contained = (ctx: Context): Promise<number> =>
-  recordAction(ctx, containedAction, (_incident, input) => `Recorded ${input.actionId} as carried out by hand by ${input.by}.`, { showMissing: false });
+/**
+ * As `recordAction` runs a use case, with AWS's containment to read on `--target aws`: an
+ * `--owner-key` on a key action datalek carried out is checked against the user's keys there
+ * (core/by-hand.ts), through the read role `show`/`verify --target aws` use.
+ */
+export function contained(ctx: Context): Promise<number> {
+  const input = containedAction.input(parseFields(containedAction.fields, ctx.flags), { incidentId: ctx.positionals[0], by: fgActor(ctx) });
+  const reader = ctx.target === 'aws' ? { containmentReader: awsContainmentReader(ctx.io.env) } : {};
+  return recordFg(
+    ctx,
+    (deps) => containedAction.run({ ...deps, ...reader }, input),
+    () => `Recorded ${input.actionId} as carried out by hand by ${input.by}.`,
+    { showMissing: false },
+  );
+}

@@ -105,7 +105,9 @@ export const COMMANDS: Command[] = [
                     it to a person, since datalek holds nothing to undo it by; --action as show lists its id;
                     --owner-key: a key action that failed naming another key of its user (OtherKeyActive), that key
                     confirmed as the owner's: show / verify --target aws read it as the owner's, confirmed by you;
-                    on a key action datalek carried out: another key of its user verify named, the action left done)`,
+                    on a key action datalek carried out: another key of its user verify named, the action left done;
+                    checked first: with --target aws against the user's keys (one made after the key's sessions were
+                    revoked, within 12 hours), locally only against the record, which seldom names it: else refused)`,
     flags: { action: { type: 'string' }, what: { type: 'string' }, at: { type: 'string' }, 'owner-key': { type: 'string' }, by: { type: 'string' } },
     positionals: 'one',
     load: async () => (await import('./contained.js')).contained,
