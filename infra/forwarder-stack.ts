@@ -134,6 +134,7 @@ export class ForwarderStack extends Stack {
     new ContainmentWatch(this, 'ContainmentWatch', {
       exemptRoles: datalekContainmentRoles(props.config, props.responseStackName),
       functionWildcards: [],
+      containmentRoles: containmentRoleNames(props.config),
       alarmTopic: this.alarmTopic,
     });
     new EcsPlacementWatch(this, 'EcsPlacementWatch', {

@@ -38,6 +38,7 @@ import { ALARM_NAME_PREFIX } from './constructs/alarms.js';
 import { containRoleWrites } from './constructs/contain-role-watch.js';
 import { type ForwardPathConfig, forwardPath, ruleArnOf } from './constructs/forward-path.js';
 import { alarmCalls, deployCalls, deployTrustCalls, iamNames, ruleCalls, topicCalls } from './constructs/pipeline-watch.js';
+import { notRoleIssuers, roleIssuers } from './constructs/role-issuers.js';
 import { MEMBER_IAM_FORWARD_ROLE_NAME, MEMBER_IAM_RULE_NAMES, MEMBER_STACK_ROLE_NAMES } from './containment-policy.js';
 import {
   BOOTSTRAP_POLICY_ARNS,
@@ -89,14 +90,14 @@ export function memberRoleCalls(roleNames: string[]): Record<string, unknown> {
 
 /**
  * The member's IAM calls that undo containment (containment-watch.ts): a key set `Active`, a
- * `datalek-revoke-…` policy deleted or overwritten, a console password set anew, by anyone but `containmentRole`'s sessions.
+ * `datalek-revoke-…` policy deleted or overwritten, a console password set anew, by anyone but the
+ * sessions of the containment role (named `containmentRoleName`, in any case: deploy19).
  */
-export function memberUndoCalls(containmentRole: string): Record<string, unknown> {
-  const notContainment = notByDeployment(containmentRole);
+export function memberUndoCalls(containmentRoleName: string): Record<string, unknown> {
   return {
     source: ['aws.iam'],
     detail: {
-      userIdentity: notContainment,
+      userIdentity: notRoleIssuers([containmentRoleName]),
       $or: [
         { eventName: ['UpdateAccessKey'], requestParameters: { status: ['Active'] } },
         // infra16: a console password set anew (drift cannot see it: the login profile keeps its creation date), any user's.
@@ -114,16 +115,17 @@ export function memberUndoCalls(containmentRole: string): Record<string, unknown
  * The third rule (fgsec17 Sc; moved here from the guard for room: a pattern holds 2,048 characters):
  * the member's IAM calls that undo containment, by anyone but the containment role (`memberUndoCalls`,
  * for the central `datalek-watch-containment`), and the containment role's own calls that page, an
- * inline policy that is not exactly the session revocation or a key set `Active`, by the role's exact
- * ARN (contain-role-watch.ts, for the central `datalek-watch-contain-role`). Those are filtered here,
+ * inline policy that is not exactly the session revocation or a key set `Active`, by the role's name
+ * in any case (contain-role-watch.ts, for the central `datalek-watch-contain-role`; deploy19: by its
+ * exact ARN before, which a role created in another case does not carry). Those are filtered here,
  * not centrally: `datalek-watch-containment` would page on every revocation forwarded.
  */
-export function memberContainPattern(containmentRole: string): Record<string, unknown> {
+export function memberContainPattern(containmentRoleName: string): Record<string, unknown> {
   return {
     'detail-type': [CLOUDTRAIL_CALLS],
     $or: [
-      memberUndoCalls(containmentRole),
-      { source: ['aws.iam'], detail: { userIdentity: { sessionContext: { sessionIssuer: { arn: [containmentRole] } } }, $or: containRoleWrites() } },
+      memberUndoCalls(containmentRoleName),
+      { source: ['aws.iam'], detail: { userIdentity: { sessionContext: { sessionIssuer: roleIssuers([containmentRoleName]) } }, $or: containRoleWrites() } },
     ],
   };
 }
@@ -217,7 +219,6 @@ export class MemberIamStack extends Stack {
         statements: boundaryStatements([forward]),
       }),
     );
-    const containmentRole = `arn:${this.partition}:iam::${this.account}:role/${props.containmentRoleName}`;
     // A change of a rule's pattern or targets by this stack's own deployment is not forwarded; anyone else's is.
     const byHandOf = notByDeployment(deployRoleArn(this));
     const path = forwardPath(this, {
@@ -242,7 +243,7 @@ export class MemberIamStack extends Stack {
           name: MEMBER_IAM_CONTAIN_RULE_NAME,
           id: 'Contain',
           what: 'IAM calls that undo containment in this account, and the containment role writing an inline policy that is not its session revocation or setting an access key Active',
-          pattern: memberContainPattern(containmentRole),
+          pattern: memberContainPattern(props.containmentRoleName),
         },
       ],
       forwardedTo: 'forwarded to the pipeline',

@@ -648,6 +648,7 @@ export class ResponseStack extends Stack {
     new ContainmentWatch(this, 'ContainmentWatch', {
       exemptRoles: datalekContainmentRoles(config, this.stackName),
       functionWildcards: [`*${this.stackName}-*`],
+      containmentRoles: containmentRoleNames(config),
       alarmTopic,
     });
     new EcsPlacementWatch(this, 'EcsPlacementWatch', { exemptRoles: datalekContainmentRoles(config, this.stackName), alarmTopic });

@@ -24,8 +24,8 @@
  * rewritten with another date (drift reads the date back: datalek verify ID --target aws).
  *
  * Containment never sets a key `Active`: only `datalek release --reactivate-key` does, with a person's
- * own credentials, not as these roles; the page says so. Matched by the role the session came from (`sessionContext.sessionIssuer.arn`),
- * in any account and under any path: a role of that name that is not datalek's pages too, which adds
+ * own credentials, not as these roles; the page says so. Matched by the role the session came from (`sessionContext.sessionIssuer`, by
+ * its name in any case: roleIssuers), in any account and under any path: a role of that name that is not datalek's pages too, which adds
  * a page, never loses one. IAM's calls reach EventBridge in us-east-1 only: this rule sees them where
  * a forwarder region is us-east-1, or when `DatalekIamForward` (the pipeline account's) and
  * `DatalekMemberIam-<account>` (a member's, containment role's sessions: member-iam-stack.ts) forward
@@ -38,8 +38,10 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { revocationDocument } from '../../handlers/adapters/aws/containment/iam.js';
 import { onCallAlarm, ruleMetric } from './alarms.js';
+import { CONTAINMENT_IAM_WATCH_RULE_NAME } from './containment-watch.js';
 import { pageCaller } from './page-caller.js';
 import { functionRoleName } from './response-function.js';
+import { roleIssuers } from './role-issuers.js';
 
 /** The rule's fixed name: `datalek-watch-*`, so the pipeline and alarm path watches see calls on it. */
 export const CONTAIN_ROLE_WATCH_RULE_NAME = 'datalek-watch-contain-role';
@@ -90,11 +92,6 @@ export function containRoleWrites(): Record<string, unknown>[] {
   ];
 }
 
-/** The sessions of these roles, by the ARN of the role they came from, in any account, with or without a path. */
-export function roleIssuers(roleNames: string[]): Record<string, unknown>[] {
-  return roleNames.flatMap((name) => [{ wildcard: `arn:*:iam::*:role/${name}` }, { wildcard: `arn:*:iam::*:role/*/${name}` }]);
-}
-
 /** The rule's pattern: CloudTrail's records of those calls by these roles' sessions. */
 export function containRolePattern(roleNames: string[]): Record<string, unknown> {
   return {
@@ -102,7 +99,7 @@ export function containRolePattern(roleNames: string[]): Record<string, unknown>
     'detail-type': ['AWS API Call via CloudTrail'],
     detail: {
       errorCode: [{ exists: false }],
-      userIdentity: { sessionContext: { sessionIssuer: { arn: roleIssuers(roleNames) } } },
+      userIdentity: { sessionContext: { sessionIssuer: roleIssuers(roleNames) } },
       $or: containRoleWrites(),
     },
   };
@@ -135,7 +132,7 @@ export class ContainRoleWatch extends Construct {
     const field = (path: string) => events.EventField.fromPath(path);
     // Not the principal, the policy or the key: CloudTrail keeps them, by the event id.
     const message = events.RuleTargetInput.fromText(
-      `datalek CONTAIN ROLE: ${field('$.detail.eventName')} by ${pageCaller()} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${CONTAIN_ROLE_WATCH_RULE_NAME}: a datalek containment role wrote an inline policy that is not its session revocation (any name, any content: it can make a role or user administrator), or set an access key Active, which containment never does (datalek release --reactivate-key does, with the person's own credentials, not as this role). Look the event up in CloudTrail (Event history, by its id: the principal, policy and key are left out of this message). Otherwise treat the containment role as compromised: delete the policy or deactivate the key, find out what ran as the role (its sessions in CloudTrail), tell the FG (runbooks/containment-undone.md).`,
+      `datalek CONTAIN ROLE (CONTAINMENT UNDONE?): ${field('$.detail.eventName')} by ${pageCaller()} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${CONTAIN_ROLE_WATCH_RULE_NAME}: a datalek containment role wrote an inline policy that is not its session revocation (any name, any content: it can make a role or user administrator), or set an access key Active, which containment never does (datalek release --reactivate-key does, with the person's own credentials, not as this role). Both can undo containment datalek carried out (a key it deactivated, a revocation it wrote): this is that call's only page (${CONTAINMENT_IAM_WATCH_RULE_NAME} leaves these roles' such calls to this rule). Look the event up in CloudTrail (Event history, by its id: the principal, policy and key are left out of this message). Otherwise treat the containment role as compromised: delete the policy or deactivate the key, find out what ran as the role (its sessions in CloudTrail); if the key or principal is one datalek holds contained (datalek status; datalek show ID), put the containment back by hand and tell the FG (runbooks/containment-undone.md).`,
     );
     const topicArn = props.alarmTopic.topicArn;
     this.rule.addTarget({ bind: () => ({ arn: topicArn, input: message }) });

@@ -57,12 +57,17 @@ import { Construct } from 'constructs';
 import { onCallAlarm, ruleMetric } from './alarms.js';
 import { pageCaller } from './page-caller.js';
 import { functionRoleName } from './response-function.js';
+import { notRoleIssuers } from './role-issuers.js';
 
 /** The rule's fixed name: `datalek-watch-*`, so the pipeline and alarm path watches see calls on it. */
 export const CONTAINMENT_WATCH_RULE_NAME = 'datalek-watch-containment';
 
 /** The alarm on calls it matched and could not deliver. */
 export const CONTAINMENT_WATCH_UNDELIVERED = 'watch-containment-undelivered';
+
+/** The rule on IAM's calls that undo containment (deploy19: a rule of its own), and its alarm on calls it could not deliver. */
+export const CONTAINMENT_IAM_WATCH_RULE_NAME = 'datalek-watch-containment-iam';
+export const CONTAINMENT_IAM_WATCH_UNDELIVERED = 'watch-containment-iam-undelivered';
 
 /** The most characters an EventBridge pattern may have (the default quota). */
 const MAX_PATTERN_CHARS = 2048;
@@ -148,10 +153,8 @@ function undoCalls(functionWildcards: string[], serviceLinked: string): Record<s
         ],
       },
     },
-    // A profile back (EC2); S3's public access block deleted; (infra16) a user's console password set anew by someone
-    // else (IAM): it keeps the login profile's creation date, so drift cannot see it. For any user: no event says
-    // which are under containment (a user's own ChangePassword is another call).
-    { eventName: ['AssociateIamInstanceProfile', 'ReplaceIamInstanceProfileAssociation', 'DeletePublicAccessBlock', 'UpdateLoginProfile'] },
+    // A profile back (EC2); S3's public access block deleted.
+    { eventName: ['AssociateIamInstanceProfile', 'ReplaceIamInstanceProfileAssociation', 'DeletePublicAccessBlock'] },
     // Review9 K5: a new interface attached beside the isolated one (most images bring it up with
     // DHCP and a route, and the instance talks again), by anyone but an AWS service-linked role
     // (read10b B2: ECS attaches one for each awsvpc task, all day; no person can assume such a role).
@@ -164,13 +167,6 @@ function undoCalls(functionWildcards: string[], serviceLinked: string): Record<s
     },
     // By name only in a default VPC (egress rules and other VPCs take the id): see above.
     { eventName: ['AuthorizeSecurityGroupIngress'], requestParameters: { groupName: CONTAINMENT_GROUPS } },
-    // IAM.
-    { eventName: ['UpdateAccessKey'], requestParameters: { status: ['Active'] } },
-    {
-      eventName: ['DeleteRolePolicy', 'DeleteUserPolicy', 'PutRolePolicy', 'PutUserPolicy'],
-      // Any case: IAM does not tell a policy's names apart by it (infra14).
-      requestParameters: { policyName: [{ prefix: { 'equals-ignore-case': 'datalek-revoke' } }] },
-    },
     // S3.
     { eventName: ['PutPublicAccessBlock'], requestParameters: { PublicAccessBlockConfiguration: { $or: off } } },
     // Lambda: concurrency deleted (none in the request), or put above 0.
@@ -193,6 +189,11 @@ export interface ContainmentWatchProps {
   exemptRoles: ExemptRole[];
   /** Name patterns of the pipeline's own functions (a deploy sets their concurrency); none in a forwarder region. */
   functionWildcards: string[];
+  /**
+   * The containment roles' names (contain-role-watch.ts `containmentRoleNames`), in any account: their
+   * keys set Active and inline policies put page through `datalek-watch-contain-role` alone (deploy19).
+   */
+  containmentRoles: string[];
   alarmTopic: sns.ITopic;
 }
 
@@ -212,8 +213,42 @@ export function containmentUndoPattern(
   };
 }
 
+/**
+ * IAM's calls that undo containment (deploy19: a rule of their own, `datalek-watch-containment-iam`;
+ * beside the others they left no room in 2,048 characters for the containment roles' exclusion):
+ * a key set `Active`, a user's console password set anew (infra16: it keeps the login profile's
+ * creation date, so drift cannot see it; any user's, for no event says which are under containment,
+ * and a user's own ChangePassword is another call), a `datalek-revoke…` inline policy deleted or
+ * overwritten (its name in any case: IAM does not tell a policy's names apart by it, infra14).
+ * A key set Active or an inline policy put by a session of a containment role (`containmentRoles`,
+ * in any account, its name in any case) is left to `datalek-watch-contain-role`, which pages on
+ * exactly those calls of these roles that matter (not the revocation containment writes) and says
+ * in the same page that containment may be undone: the same call paged twice before.
+ */
+export function containmentIamUndoPattern(props: Pick<ContainmentWatchProps, 'exemptRoles' | 'containmentRoles'> & { account: string; partition: string }) {
+  const revokePolicy = { policyName: [{ prefix: { 'equals-ignore-case': 'datalek-revoke' } }] };
+  return {
+    source: ['aws.iam'],
+    detail: {
+      errorCode: [{ exists: false }],
+      userIdentity: { arn: [{ 'anything-but': { wildcard: roleSessionWildcards(props.exemptRoles, props.account, props.partition) } }] },
+      $or: [
+        {
+          eventName: ['UpdateAccessKey', 'PutRolePolicy', 'PutUserPolicy'],
+          userIdentity: notRoleIssuers(props.containmentRoles),
+          requestParameters: { $or: [{ status: ['Active'] }, revokePolicy] },
+        },
+        { eventName: ['DeleteRolePolicy', 'DeleteUserPolicy'], requestParameters: revokePolicy },
+        { eventName: ['UpdateLoginProfile'] },
+      ],
+    },
+  };
+}
+
 export class ContainmentWatch extends Construct {
   public readonly rule: events.Rule;
+  /** IAM's calls that undo containment (`containmentIamUndoPattern`). */
+  public readonly iamRule: events.Rule;
 
   constructor(scope: Construct, id: string, props: ContainmentWatchProps) {
     super(scope, id);
@@ -241,18 +276,30 @@ export class ContainmentWatch extends Construct {
       );
     }
     (this.rule.node.defaultChild as events.CfnRule).eventPattern = pattern;
+    this.pageOn(this.rule, CONTAINMENT_WATCH_RULE_NAME, CONTAINMENT_WATCH_UNDELIVERED, 'UndeliveredAlarm', props.alarmTopic);
+    this.iamRule = new events.Rule(this, 'IamRule', {
+      ruleName: CONTAINMENT_IAM_WATCH_RULE_NAME,
+      description: "datalek: IAM's calls that can undo containment, made by anyone but the datalek roles (README, Deploy; runbooks/containment-undone.md)",
+      eventPattern: { source: ['aws.iam'] },
+    });
+    (this.iamRule.node.defaultChild as events.CfnRule).eventPattern = containmentIamUndoPattern({ ...props, account, partition });
+    this.pageOn(this.iamRule, CONTAINMENT_IAM_WATCH_RULE_NAME, CONTAINMENT_IAM_WATCH_UNDELIVERED, 'IamUndeliveredAlarm', props.alarmTopic);
+  }
+
+  /** Each call `rule` matches to the alarm topic as a page of its own; one it could not deliver pages as `undelivered`. */
+  private pageOn(rule: events.Rule, ruleName: string, undelivered: string, alarmId: string, topic: sns.ITopic): void {
     const field = (path: string) => events.EventField.fromPath(path);
     // Not the resource, the request or the source address: CloudTrail keeps them, by the event id.
     const message = events.RuleTargetInput.fromText(
-      `datalek CONTAINMENT UNDONE?: ${field('$.detail.eventName')} by ${pageCaller()} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${CONTAINMENT_WATCH_RULE_NAME}: a call that can undo containment, made outside datalek. Look the event up in CloudTrail (Event history, by its id: the resource and request are left out of this message). If the resource is one datalek holds contained (datalek status; datalek show ID), put it back by hand (datalek contain does not repeat a step recorded done), tell the FG, find out who made the call and why, and treat that principal as possibly compromised (runbooks/containment-undone.md).`,
+      `datalek CONTAINMENT UNDONE?: ${field('$.detail.eventName')} by ${pageCaller()} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${ruleName}: a call that can undo containment, made outside datalek. Look the event up in CloudTrail (Event history, by its id: the resource and request are left out of this message). If the resource is one datalek holds contained (datalek status; datalek show ID), put it back by hand (datalek contain does not repeat a step recorded done), tell the FG, find out who made the call and why, and treat that principal as possibly compromised (runbooks/containment-undone.md).`,
     );
-    const topicArn = props.alarmTopic.topicArn;
-    this.rule.addTarget({ bind: () => ({ arn: topicArn, input: message }) });
-    onCallAlarm(this, 'UndeliveredAlarm', {
-      name: CONTAINMENT_WATCH_UNDELIVERED,
-      description: `datalek: the ${CONTAINMENT_WATCH_RULE_NAME} rule matched a call that can undo containment, and could NOT publish it to the alarm topic (its policy or key changed?): look the call up in CloudTrail (Event history), check datalek's held containment, then mend the topic`,
-      metric: ruleMetric(this.rule, 'FailedInvocations'),
-      topic: props.alarmTopic,
+    const topicArn = topic.topicArn;
+    rule.addTarget({ bind: () => ({ arn: topicArn, input: message }) });
+    onCallAlarm(this, alarmId, {
+      name: undelivered,
+      description: `datalek: the ${ruleName} rule matched a call that can undo containment, and could NOT publish it to the alarm topic (its policy or key changed?): look the call up in CloudTrail (Event history), check datalek's held containment, then mend the topic`,
+      metric: ruleMetric(rule, 'FailedInvocations'),
+      topic,
     });
   }
 }

@@ -63,7 +63,7 @@ import {
 import { ALARM_NAME_PREFIX, ALARM_PERIOD, onCallAlarm, ruleMetric } from './alarms.js';
 import { BACKUP_JOB_WATCH_RULE_NAME } from './backup-job-watch.js';
 import { CONTAIN_ROLE_WATCH_RULE_NAME } from './contain-role-watch.js';
-import { CONTAINMENT_WATCH_RULE_NAME } from './containment-watch.js';
+import { CONTAINMENT_IAM_WATCH_RULE_NAME, CONTAINMENT_WATCH_RULE_NAME } from './containment-watch.js';
 import { ECS_PLACEMENT_WATCH_RULE_NAME } from './ecs-placement-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from './group-tag-watch.js';
 import { pageCaller } from './page-caller.js';
@@ -360,6 +360,7 @@ export function allowWatchRulesToPublish(topic: sns.Topic, { backupJobs = false 
   // fgsec17 Sc: and the containment roles' writes (contain-role-watch.ts).
   const others = [
     CONTAINMENT_WATCH_RULE_NAME,
+    CONTAINMENT_IAM_WATCH_RULE_NAME,
     GROUP_TAG_WATCH_RULE_NAME,
     ECS_PLACEMENT_WATCH_RULE_NAME,
     CONTAIN_ROLE_WATCH_RULE_NAME,

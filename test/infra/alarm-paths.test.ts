@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { ALARM_DELIVERY_RULE_NAME, ALARM_PATH_RULE_NAME } from '../../infra/constructs/alarm-path-watch.js';
 import { CONTAIN_ROLE_WATCH_RULE_NAME } from '../../infra/constructs/contain-role-watch.js';
-import { CONTAINMENT_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
+import { CONTAINMENT_IAM_WATCH_RULE_NAME, CONTAINMENT_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
 import { ECS_PLACEMENT_WATCH_RULE_NAME } from '../../infra/constructs/ecs-placement-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from '../../infra/constructs/group-tag-watch.js';
 import { CALLER_PATHS } from '../../infra/constructs/page-caller.js';
@@ -232,9 +232,15 @@ describe('every watched call pages on its own (review 3, S3)', () => {
       expect(allow[0].Action).toBe('sns:Publish');
       const sourceArns = JSON.stringify((allow[0].Condition as { ArnEquals: Record<string, unknown> }).ArnEquals['aws:SourceArn']);
       // And the containment watch's, the group tags watch's (containment-watch.test.ts), the ECS placement watch's (infra17)
-      // and the containment roles' writes watch's (fgsec17).
+      // and the containment roles' writes watch's (fgsec17), and IAM's calls that undo containment (deploy19: a rule of their own).
       const publishing = WATCH_RULES.filter(sendsMessages);
-      const others = [CONTAINMENT_WATCH_RULE_NAME, GROUP_TAG_WATCH_RULE_NAME, ECS_PLACEMENT_WATCH_RULE_NAME, CONTAIN_ROLE_WATCH_RULE_NAME];
+      const others = [
+        CONTAINMENT_WATCH_RULE_NAME,
+        CONTAINMENT_IAM_WATCH_RULE_NAME,
+        GROUP_TAG_WATCH_RULE_NAME,
+        ECS_PLACEMENT_WATCH_RULE_NAME,
+        CONTAIN_ROLE_WATCH_RULE_NAME,
+      ];
       for (const name of [...publishing.map((r) => r.name), ...others]) expect(sourceArns).toContain(`:rule/${name}`);
       expect(sourceArns.match(/:rule\//g)).toHaveLength(publishing.length + others.length);
     }

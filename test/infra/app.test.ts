@@ -159,9 +159,10 @@ describe('the CDK app', () => {
     // anchor's not-running alarms, the two acknowledgement URLs' failures and the watch on calls
     // that stop findings from arriving (its queue's depth and its new calls), with one per watch
     // rule on calls it could not deliver, the detector check's not-running alarm, and the
-    // containment, group tags, ECS placement (contain15) and containment roles' writes (fgsec17) watches' on
-    // calls they could not deliver, and the stuck conflicts of the acknowledgement paths (infra14), all to on-call.
-    response.resourceCountIs('AWS::CloudWatch::Alarm', 9 * 2 + 8 + 6 * 2 + 2 + 2 + 2 + 2 + WATCH_RULES.length + 1 + 4 + 1);
+    // containment (two rules since deploy19: IAM's calls apart), group tags, ECS placement (contain15) and containment
+    // roles' writes (fgsec17) watches' on calls they could not deliver, and the stuck conflicts of the acknowledgement
+    // paths (infra14), all to on-call.
+    response.resourceCountIs('AWS::CloudWatch::Alarm', 9 * 2 + 8 + 6 * 2 + 2 + 2 + 2 + 2 + WATCH_RULES.length + 1 + 5 + 1);
     expect(Object.values(response.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName)).toContain(
       'datalek-watch-ecs-placement-undelivered',
     );

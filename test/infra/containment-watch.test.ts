@@ -13,13 +13,13 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatalekApp } from '../../infra/build-app.js';
-import { CONTAINMENT_WATCH_RULE_NAME, ContainmentWatch } from '../../infra/constructs/containment-watch.js';
+import { CONTAINMENT_IAM_WATCH_RULE_NAME, CONTAINMENT_WATCH_RULE_NAME, ContainmentWatch } from '../../infra/constructs/containment-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME, groupTagPattern } from '../../infra/constructs/group-tag-watch.js';
 import { CALLER_PATHS } from '../../infra/constructs/page-caller.js';
 import { DEPLOY_CONTEXT, synthesizedApp } from '../support/infra.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import { resolveValue } from './cfn-resolve.js';
-import { arrayVariants, type BusEntry, routed } from './moto-rules.js';
+import { arrayVariants, type BusEntry, routedByPattern } from './moto-rules.js';
 
 const ACCOUNT = DEPLOY_CONTEXT.account;
 const CALLS = join(import.meta.dirname, 'cloudtrail-containment');
@@ -82,7 +82,7 @@ const calls = (): (BusEntry & { raw: Record<string, unknown> })[] =>
 describe('the containment watch (review5 A15)', () => {
   let built: DatalekApp;
   let moto: Moto;
-  const where: Record<string, { t: Template; region: string; rule: Rule }> = {};
+  const where: Record<string, { t: Template; region: string; rule: Rule; iamRule: Rule }> = {};
   beforeAll(async () => {
     if (MOTO_AVAILABLE) moto = await startMoto();
     built = synthesizedApp();
@@ -93,13 +93,16 @@ describe('the containment watch (review5 A15)', () => {
       const t = Template.fromStack(stack);
       const rules = Object.values(t.findResources('AWS::Events::Rule', { Properties: { Name: CONTAINMENT_WATCH_RULE_NAME } })) as Rule[];
       expect(rules, name).toHaveLength(1);
-      where[name] = { t, region, rule: rules[0] };
+      // deploy19: IAM's calls in a rule of their own (room for the containment roles' exclusion).
+      const iamRules = Object.values(t.findResources('AWS::Events::Rule', { Properties: { Name: CONTAINMENT_IAM_WATCH_RULE_NAME } })) as Rule[];
+      expect(iamRules, name).toHaveLength(1);
+      where[name] = { t, region, rule: rules[0], iamRule: iamRules[0] };
     }
   }, 600_000);
   afterAll(async () => moto?.stop());
 
   it("exempts exactly the sessions of the contain function and on-call in the pipeline account, in both regions (review7 G7: a role's name is free in any other account, and no containment role exists in the pipeline account; review11 K5: of the contain function's role, only the response stack's functions' sessions)", () => {
-    for (const { t, rule, region } of Object.values(where)) {
+    for (const { t, rule, region } of Object.values(where).flatMap((w) => [w, { ...w, rule: w.iamRule }])) {
       // The partition (and the account where the deployment names none) are the stack's: tokens here.
       const pattern = resolveValue(rule.Properties.EventPattern, t, { account: ACCOUNT, region }) as { detail: { userIdentity: { arn: unknown } } };
       expect(pattern.detail.userIdentity.arn).toEqual([
@@ -117,23 +120,25 @@ describe('the containment watch (review5 A15)', () => {
 
   it('pages through the alarm topic, which lets this rule publish, and alarms when it could not', () => {
     const state = Template.fromStack(built.stateful);
-    for (const [name, { t, rule }] of Object.entries(where)) {
-      const owner = name === 'central' ? state : t;
-      const [[topicId]] = Object.entries(owner.findResources('AWS::SNS::Topic', { Properties: { TopicName: 'datalek-on-call-alarms' } }));
-      const targets = rule.Properties.Targets;
-      expect(targets, name).toHaveLength(1);
-      expect(JSON.stringify(targets[0].Arn)).toMatch(name === 'central' ? /datalek-on-call-alarms/ : new RegExp(`"Ref":"${topicId}"`));
-      const [policy] = Object.values(owner.findResources('AWS::SNS::TopicPolicy')).filter((p) => JSON.stringify(p.Properties.Topics).includes(topicId));
-      expect(JSON.stringify(policy.Properties.PolicyDocument), name).toContain(`:rule/${CONTAINMENT_WATCH_RULE_NAME}`);
-      t.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        AlarmName: 'datalek-watch-containment-undelivered',
-        MetricName: 'FailedInvocations',
-      });
+    for (const [name, { t, rule: main, iamRule }] of Object.entries(where)) {
+      for (const [rule, ruleName] of [
+        [main, CONTAINMENT_WATCH_RULE_NAME],
+        [iamRule, CONTAINMENT_IAM_WATCH_RULE_NAME],
+      ] as const) {
+        const owner = name === 'central' ? state : t;
+        const [[topicId]] = Object.entries(owner.findResources('AWS::SNS::Topic', { Properties: { TopicName: 'datalek-on-call-alarms' } }));
+        const targets = rule.Properties.Targets;
+        expect(targets, name).toHaveLength(1);
+        expect(JSON.stringify(targets[0].Arn)).toMatch(name === 'central' ? /datalek-on-call-alarms/ : new RegExp(`"Ref":"${topicId}"`));
+        const [policy] = Object.values(owner.findResources('AWS::SNS::TopicPolicy')).filter((p) => JSON.stringify(p.Properties.Topics).includes(topicId));
+        expect(JSON.stringify(policy.Properties.PolicyDocument), name).toContain(`:rule/${ruleName}"`);
+        t.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmName: `${ruleName}-undelivered`, MetricName: 'FailedInvocations' });
+      }
     }
   });
 
   it('says in its message the call, the caller, when, where, the event id and what to check: not the resource, request or source address', () => {
-    for (const { rule } of Object.values(where)) {
+    for (const rule of Object.values(where).flatMap((w) => [w.rule, w.iamRule])) {
       const input = rule.Properties.Targets[0].InputTransformer;
       expect(Object.values(input?.InputPathsMap ?? {}).sort()).toEqual(
         ['$.account', '$.detail.eventID', '$.detail.eventName', ...CALLER_PATHS, '$.region', '$.time'].sort(),
@@ -166,13 +171,15 @@ describe('the containment watch (review5 A15)', () => {
   });
 
   describe.skipIf(!MOTO_AVAILABLE)('on moto', () => {
-    const deployed = (name: string) => resolveValue(where[name].rule.Properties.EventPattern, where[name].t, { account: ACCOUNT, region: where[name].region });
+    const deployed = (name: string, rule: 'rule' | 'iamRule' = 'rule') =>
+      resolveValue(where[name][rule].Properties.EventPattern, where[name].t, { account: ACCOUNT, region: where[name].region });
 
     it('pages on the calls that undo a containment step by anyone but the datalek roles, and on no other', async () => {
       const entries = calls();
       expect(entries.map((e) => e.id)).toEqual(expect.arrayContaining(PAGES));
       for (const name of Object.keys(where)) {
-        const paged = await routed(moto, `containment-${name}`, deployed(name), entries, true);
+        const byRule = await routedByPattern(moto, `containment-${name}`, { main: deployed(name), iam: deployed(name, 'iamRule') }, entries, true);
+        const paged = [...byRule.main, ...byRule.iam].sort();
         // The pipeline's own functions are named only in the central region.
         const expected = name === 'central' ? PAGES : [...PAGES, '25-datalek-function-concurrency-by-a-deploy.json'].sort();
         expect(paged, name).toEqual(expected);
@@ -180,7 +187,8 @@ describe('the containment watch (review5 A15)', () => {
     }, 300_000);
 
     it('fits in the 2,048 characters EventBridge takes by default', () => {
-      for (const name of Object.keys(where)) expect(JSON.stringify(deployed(name)).length, name).toBeLessThanOrEqual(2048);
+      for (const name of Object.keys(where))
+        for (const rule of ['rule', 'iamRule'] as const) expect(JSON.stringify(deployed(name, rule)).length, name).toBeLessThanOrEqual(2048);
     });
 
     it('sends a message naming the interface call and its caller, without the interface, its groups or the address', async () => {
@@ -223,8 +231,9 @@ describe('the containment watch (review5 A15)', () => {
     expect(
       () =>
         new ContainmentWatch(stack, 'W', {
-          exemptRoles: [long, long, long].map((name) => ({ name, sessions: '*' })),
+          exemptRoles: [long, long, long, long, long].map((name) => ({ name, sessions: '*' })),
           functionWildcards: [],
+          containmentRoles: ['datalek-contain-function', 'datalek-containment'],
           alarmTopic: new sns.Topic(stack, 'T'),
         }),
     ).toThrow(/datalek-watch-containment pattern is \d+ characters, more than the 2048 EventBridge takes: shorten the role names .*rrrr/);

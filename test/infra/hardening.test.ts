@@ -353,6 +353,7 @@ describe('the hardened AWS side', () => {
         'datalek-watch-by-hand-undelivered',
         'datalek-watch-changes-undelivered',
         'datalek-watch-contain-role-undelivered',
+        'datalek-watch-containment-iam-undelivered',
         'datalek-watch-containment-undelivered',
         'datalek-watch-ecs-placement-undelivered',
         'datalek-watch-group-tags-undelivered',

@@ -12,7 +12,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revocationDocument } from '../../handlers/adapters/aws/containment/iam.js';
 import type { DatalekApp } from '../../infra/build-app.js';
-import { CONTAINMENT_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
+import { CONTAINMENT_IAM_WATCH_RULE_NAME, CONTAINMENT_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
 import { ECS_PLACEMENT_WATCH_RULE_NAME } from '../../infra/constructs/ecs-placement-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from '../../infra/constructs/group-tag-watch.js';
 import { BY_HAND_RULE_NAME, CHANGES_RULE_NAME, PAGING_RULE_NAME, ROLES_RULE_NAME, WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
@@ -174,7 +174,7 @@ describe("a member account's calls that silence its findings reach the pipeline'
     const patterns = {
       forward: memberIamForwardPattern(memberRoleNames({ containmentRoleName, breakGlassRole: 'b'.repeat(64) }), byHandOf),
       guard: memberIamGuardPattern(byHandOf, 'eu-west-1'),
-      contain: memberContainPattern(role(containmentRoleName)),
+      contain: memberContainPattern(containmentRoleName),
     };
     expect(JSON.stringify(patterns.guard)).toContain('"aws.cloudformation"');
     for (const [name, pattern] of Object.entries(patterns)) expect(JSON.stringify(pattern).length, name).toBeLessThanOrEqual(2048);
@@ -490,7 +490,15 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
     const queueArn = (await moto.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
     await moto.clients.eventbridge.send(new CreateEventBusCommand({ Name: 'central-iam' }));
     const response = Template.fromStack(built.response);
-    const central = [WATCH_RULE_NAME, CHANGES_RULE_NAME, BY_HAND_RULE_NAME, ROLES_RULE_NAME, CONTAINMENT_WATCH_RULE_NAME, PAGING_RULE_NAME];
+    const central = [
+      WATCH_RULE_NAME,
+      CHANGES_RULE_NAME,
+      BY_HAND_RULE_NAME,
+      ROLES_RULE_NAME,
+      CONTAINMENT_WATCH_RULE_NAME,
+      CONTAINMENT_IAM_WATCH_RULE_NAME,
+      PAGING_RULE_NAME,
+    ];
     for (const watch of rulesOf(response).filter((r) => central.includes(r.Properties.Name))) {
       const name = watch.Properties.Name as string;
       // The paging rule names the stateful stack's keys (infra16: it reads the member's alarm path too).

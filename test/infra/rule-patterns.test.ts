@@ -334,7 +334,7 @@ const WATCHED: Record<string, string[]> = {
   '272-forward-boundary-version-put-by-its-own-regions-deploy.json': ['central/roles', 'forwarder/roles'],
   // infra16: a console password set anew keeps the login profile's creation date, which is all drift reads: a contained
   // user's password reset was unseen. Any user's (no event says which are contained); a user's own ChangePassword is not.
-  '273-console-password-set-anew-for-a-user.json': ['central/containment', 'forwarder/containment'],
+  '273-console-password-set-anew-for-a-user.json': ['central/containment-iam', 'forwarder/containment-iam'],
   '274-users-own-password-changed.json': [],
   // infra16: the register's locked backup vault (opt-in): its deletion, its lock removed or changed, its access policy
   // (which denies deleting recovery points) replaced, by anyone; in the central region, where it is. Another team's not.
@@ -562,6 +562,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       'central/changes',
       'central/contain-role',
       'central/containment',
+      'central/containment-iam',
       'central/ecs-placement',
       'central/group-tags',
       'central/guard',
@@ -575,6 +576,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       'forwarder/changes',
       'forwarder/contain-role',
       'forwarder/containment',
+      'forwarder/containment-iam',
       'forwarder/ecs-placement',
       'forwarder/group-tags',
       'forwarder/guard',

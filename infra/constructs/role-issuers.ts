@@ -1,0 +1,31 @@
+/**
+ * A role's sessions as CloudTrail names them, for rule patterns: by the name of the role the session
+ * came from, in any case (deploy19).
+ */
+
+/**
+ * The sessions of these roles, by the name of the role they came from (`sessionIssuer.userName`, a
+ * role's name without its path), in any account and in any case (deploy19): IAM keeps a role's name
+ * unique regardless of case, and CloudTrail spells the issuer as the role was created, so
+ * `Datalek-Containment` is the containment role's name too. Matched before by the issuer's ARN
+ * (`wildcard`, which has no case-insensitive form): a role created in another case dodged the rule.
+ */
+export function roleIssuers(roleNames: string[]): Record<string, unknown> {
+  return { type: ['Role'], userName: roleNames.map((name) => ({ 'equals-ignore-case': name })) };
+}
+
+/**
+ * A caller that is not a session of these roles (in any case of their names, as `roleIssuers`): any
+ * caller but an assumed role, or an assumed role issued by another role, or whose issuer's name the
+ * event does not give (CloudTrail documents it for every role's session: without it, page). For a branch of another
+ * rule that leaves these roles' such calls to `datalek-watch-contain-role` (containment-watch.ts, member-iam-stack.ts).
+ */
+export function notRoleIssuers(roleNames: string[]): Record<string, unknown> {
+  return {
+    $or: [
+      { type: [{ 'anything-but': 'AssumedRole' }] },
+      { sessionContext: { sessionIssuer: { userName: [{ exists: false }] } } },
+      { sessionContext: { sessionIssuer: { userName: [{ 'anything-but': { 'equals-ignore-case': roleNames } }] } } },
+    ],
+  };
+}

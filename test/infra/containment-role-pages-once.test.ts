@@ -1,0 +1,125 @@
+/**
+ * deploy19 (closing notes, s17): a member's containment role setting an access key `Active` paged twice,
+ * `datalek CONTAINMENT UNDONE?` (datalek-watch-containment: a key set Active, by anyone but the pipeline
+ * account's own datalek sessions) and `datalek CONTAIN ROLE` (datalek-watch-contain-role: the containment
+ * role did it). One call, one page, saying both. So did its inline policy named `datalek-revoke-…` that is
+ * not the revocation. And a containment role created in another case (IAM names are unique regardless of
+ * case; CloudTrail's ARN keeps the case given at creation) dodged the contain-role watch, matched by ARN.
+ * The central response stack's watch rules, as deployed, on moto's EventBridge: which rules each call reaches.
+ */
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { revocationDocument } from '../../handlers/adapters/aws/containment/iam.js';
+import { CONTAIN_ROLE_WATCH_RULE_NAME } from '../../infra/constructs/contain-role-watch.js';
+import { CONTAINMENT_IAM_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
+import { WATCH_RULE_PREFIX } from '../../infra/constructs/pipeline-watch.js';
+import { DEPLOY_CONTEXT, synthesizedApp } from '../support/infra.js';
+import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { resolveValue } from './cfn-resolve.js';
+import { type BusEntry, routedByPattern } from './moto-rules.js';
+
+const PIPELINE = DEPLOY_CONTEXT.account;
+const MEMBER = DEPLOY_CONTEXT.memberAccounts;
+const ADMIN = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
+
+/** A call as CloudTrail records it: by a session of `role` (an assumed role), or by an IAM user's own key. */
+function call(
+  id: string,
+  account: string,
+  caller: { role: string } | { user: string },
+  eventName: string,
+  requestParameters: Record<string, unknown>,
+): BusEntry {
+  const userIdentity =
+    'role' in caller
+      ? {
+          type: 'AssumedRole',
+          principalId: 'AROAEXAMPLEID:dl-0123456789',
+          arn: `arn:aws:sts::${account}:assumed-role/${caller.role}/dl-0123456789`,
+          accountId: account,
+          sessionContext: {
+            sessionIssuer: {
+              type: 'Role',
+              principalId: 'AROAEXAMPLEID',
+              arn: `arn:aws:iam::${account}:role/${caller.role}`,
+              accountId: account,
+              userName: caller.role,
+            },
+          },
+        }
+      : { type: 'IAMUser', principalId: 'AIDAEXAMPLEID', arn: `arn:aws:iam::${account}:user/${caller.user}`, accountId: account, userName: caller.user };
+  return {
+    id,
+    source: 'aws.iam',
+    detailType: 'AWS API Call via CloudTrail',
+    detail: {
+      eventVersion: '1.09',
+      eventID: `0000-${id}`,
+      userIdentity,
+      eventTime: '2026-11-30T03:00:00Z',
+      eventSource: 'iam.amazonaws.com',
+      eventName,
+      awsRegion: 'us-east-1',
+      recipientAccountId: account,
+      requestParameters,
+    },
+  };
+}
+
+const keyActive = { userName: 'ci', accessKeyId: 'AKIAEXAMPLE000000001', status: 'Active' };
+const adminNamedRevoke = { roleName: 'app-deploy', policyName: 'datalek-revoke-x', policyDocument: ADMIN };
+
+describe.skipIf(!MOTO_AVAILABLE)('a containment role’s call pages once (deploy19)', () => {
+  let moto: Moto;
+  const watches: Record<string, unknown> = {};
+  const messages: Record<string, string> = {};
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    const built = synthesizedApp();
+    const t = Template.fromStack(built.response);
+    const state = Template.fromStack(built.stateful);
+    for (const rule of Object.values(t.findResources('AWS::Events::Rule'))) {
+      const name = String(rule.Properties.Name ?? '');
+      if (!name.startsWith(WATCH_RULE_PREFIX) || !rule.Properties.EventPattern) continue;
+      watches[name] = resolveValue(rule.Properties.EventPattern, t, { account: PIPELINE, region: DEPLOY_CONTEXT.region, exporters: [state] });
+      const target = (rule.Properties.Targets as { InputTransformer?: { InputTemplate: string } }[]).find((x) => x.InputTransformer);
+      if (target?.InputTransformer) messages[name] = target.InputTransformer.InputTemplate;
+    }
+  }, 300_000);
+  afterAll(async () => moto?.stop());
+
+  it('pages a containment role’s key set Active, or its admin policy named datalek-revoke-…, through datalek-watch-contain-role alone, saying containment may be undone; in any case of its name', async () => {
+    const calls = [
+      call('member-key-active', MEMBER, { role: 'datalek-containment' }, 'UpdateAccessKey', keyActive),
+      call('member-admin-named-revoke', MEMBER, { role: 'datalek-containment' }, 'PutRolePolicy', adminNamedRevoke),
+      // A role of that name in another case is that role (IAM: unique regardless of case); CloudTrail spells it as created.
+      call('member-key-active-other-case', MEMBER, { role: 'Datalek-Containment' }, 'UpdateAccessKey', keyActive),
+      call('pipeline-key-active-other-case', PIPELINE, { role: 'DATALEK-CONTAIN-FUNCTION' }, 'UpdateAccessKey', keyActive),
+      // Anyone else's: containment undone, as before.
+      call('person-key-active', MEMBER, { role: 'Admin' }, 'UpdateAccessKey', keyActive),
+      call('user-key-active', MEMBER, { user: 'ci' }, 'UpdateAccessKey', keyActive),
+      call('person-revocation-deleted', MEMBER, { role: 'Admin' }, 'DeleteRolePolicy', { roleName: 'app-deploy', policyName: 'datalek-revoke-x' }),
+      // Containment's own revocation: no page.
+      call('member-revocation', MEMBER, { role: 'datalek-containment' }, 'PutRolePolicy', {
+        ...adminNamedRevoke,
+        policyDocument: revocationDocument('2026-11-30T03:00:00.000Z'),
+      }),
+    ];
+    const byCall: Record<string, string[]> = Object.fromEntries(calls.map((c) => [c.id, []]));
+    for (const [rule, ids] of Object.entries(await routedByPattern(moto, 'deploy19-once', watches, calls))) for (const id of ids) byCall[id].push(rule);
+    for (const rules of Object.values(byCall)) rules.sort();
+    expect(byCall).toEqual({
+      'member-key-active': [CONTAIN_ROLE_WATCH_RULE_NAME],
+      'member-admin-named-revoke': [CONTAIN_ROLE_WATCH_RULE_NAME],
+      'member-key-active-other-case': [CONTAIN_ROLE_WATCH_RULE_NAME],
+      'pipeline-key-active-other-case': [CONTAIN_ROLE_WATCH_RULE_NAME],
+      'person-key-active': [CONTAINMENT_IAM_WATCH_RULE_NAME],
+      'user-key-active': [CONTAINMENT_IAM_WATCH_RULE_NAME],
+      'person-revocation-deleted': [CONTAINMENT_IAM_WATCH_RULE_NAME],
+      'member-revocation': [],
+    });
+    // The one page says both things: the role is datalek's containment role, and a key set Active may undo containment.
+    expect(messages[CONTAIN_ROLE_WATCH_RULE_NAME]).toContain('CONTAINMENT UNDONE?');
+  }, 300_000);
+});
