@@ -91,7 +91,9 @@ it('a release signed with another key, or a release row added to a signed digest
   // The anchor run with it refuses to continue a chain its key did not sign, and writes nothing.
   const other = digestKeys(dir, 'other-key');
   const forged = await runCli(['anchor', '--store', store, '--digests', digests, '--key', other.private, '--release', id, '--by', BY, '--why', WHY]);
-  expect(forged.stderr).toMatch(/digest-0000000002\.json .*the store's last digest, is signed by key [0-9a-f]{32}, not this anchor's [0-9a-f]{32}: refusing to continue from it/);
+  expect(forged.stderr).toMatch(
+    /digest-0000000002\.json .*the store's last digest, is signed by key [0-9a-f]{32}, not this anchor's [0-9a-f]{32}: refusing to continue from it/,
+  );
   expect(forged.code).toBe(3);
   expect(existsSync(join(digests, 'digest-0000000003.json'))).toBe(false);
   const verified = await runCli(['verify', '--store', store, '--digests', digests, '--key', keys.public]);
