@@ -792,9 +792,10 @@ export interface FindingRecord {
   /**
    * Set when its personal data was minimised after the incident was closed for the retention period
    * (core/minimise.ts): when, by whom, the hash of the bytes before (its ledger's) and where values
-   * were removed.
+   * were removed; of a role session's finding, whether its session name was looked for (minimise.ts
+   * `FindingMinimised.sessionNames`).
    */
-  minimised?: { at: string; by: string; from: string; removed: string[] };
+  minimised?: { at: string; by: string; from: string; removed: string[]; sessionNames?: 'looked-for' | 'not-known' };
 }
 
 export type Channel = 'fg' | 'on-call';

@@ -30,6 +30,7 @@ import { markEnteredAt, settledConflict } from './change-incident.js';
 import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
 import { ConflictError, IncidentNotFoundError, isLostRace, RefusedError, StoreError, StuckConflictError } from './errors.js';
 import { type FindingKey, findingKeyString } from './finding.js';
+import { isPseudonym } from './finding-resources.js';
 import { sha256 } from './hash.js';
 import { type ActionRecord, appendEntries, type FindingRecord, type Incident, incidentSalt, type TimelineEntry } from './incident.js';
 import { storedText } from './ledger.js';
@@ -243,10 +244,12 @@ function escapeRegExp(text: string): string {
  * replaced (`service.action.awsApiCallAction.remoteIpDetails.ipAddressV4`, `title`; `[]` for an
  * array's items), each once. A detail minimised already comes back unchanged, with no paths.
  */
-export function minimiseDetail(detail: Record<string, unknown>): { detail: Record<string, unknown>; paths: string[] } {
+export function minimiseDetail(detail: Record<string, unknown>, known: string[] = []): { detail: Record<string, unknown>; paths: string[] } {
   const out = copyRecord(detail);
   const paths = new Set<string>();
   const removed = new Set<string>();
+  // What the incident says the finding named (`sessionNamesKnown`), looked for as a removed value is.
+  for (const text of known) textsOf(text, removed);
   // 1. The personal fields, wherever they are (in the resource, the user of a credential or login).
   const walk = (node: unknown, path: string, personal: Set<string>): void => {
     if (Array.isArray(node)) {
@@ -411,6 +414,46 @@ export interface FindingMinimised {
   from: string;
   /** Where values were removed (`minimiseDetail`'s paths). */
   removed: string[];
+  /**
+   * Of a finding naming an assumed role's session (`sessionPrincipal`): `looked-for` when its session
+   * name was looked for in the rest of the finding (minimised since 8055538c, which takes the part
+   * after the colon of the principal id; or again with the name the incident still holds);
+   * `not-known` when the record was minimised before that, which removed the principal id whole,
+   * and nothing left says what the session's name was (fg19): a name that is no e-mail address may
+   * still be where the finding repeated it alone (its title, its description). Absent otherwise,
+   * and on a record minimised before that which was never minimised again.
+   */
+  sessionNames?: 'looked-for' | 'not-known';
+}
+
+/**
+ * The principal id of an assumed role's session the finding's credential names (`AROA…:name`, the
+ * name often a person's), MINIMISED when minimised; undefined when it names none.
+ */
+function sessionPrincipal(detail: Record<string, unknown>): string | undefined {
+  const resource = isObject(detail.resource) ? detail.resource : {};
+  const key = isObject(resource.accessKeyDetails) ? resource.accessKeyDetails : {};
+  if (key.userType !== 'AssumedRole' || typeof key.principalId !== 'string') return undefined;
+  return key.principalId === MINIMISED || key.principalId.includes(':') ? key.principalId : undefined;
+}
+
+/**
+ * A record minimised before 8055538c whose finding named a role session: the principal id was
+ * removed whole, so its session name, where the finding repeated it alone, was never looked for.
+ */
+function sessionNameUnsearched(record: FindingRecord): boolean {
+  return record.minimised !== undefined && record.minimised.sessionNames === undefined && sessionPrincipal(record.detail) === MINIMISED;
+}
+
+/**
+ * The principals named by a person's name that the incident record keeps as they are, not by a
+ * pseudonym: an incident recorded before fed16 holds a role session's or federated user's
+ * principal id (`AROA…:name`, `account:name`) as its resource id. Minimise looks for them (and their
+ * session part) in a record minimised before the session part was (`sessionNameUnsearched`).
+ */
+function sessionNamesKnown(incident: Pick<Incident, 'resource' | 'resources'>): string[] {
+  const held = [incident.resource, ...(incident.resources ?? [])].filter((r) => r.kind === 'iam-principal' && !isPseudonym(r.id)).map((r) => r.id);
+  return [...new Set(held.filter((id) => identifyingParts(id).length > 0 && !id.startsWith('arn:')))];
 }
 
 /**
@@ -420,9 +463,12 @@ export interface FindingMinimised {
  * field be found personal later (as the EKS session name was), the ledger's hash of this record,
  * which still holds it, gives it back no more once minimising again removes that salt (read10a A4).
  */
-export function minimisedRecord(record: FindingRecord, note: Omit<FindingMinimised, 'removed'>): FindingRecord {
-  const { detail, paths } = minimiseDetail(record.detail);
-  return { ...record, salt: findingSalt(), detail, minimised: { ...note, removed: paths } };
+export function minimisedRecord(record: FindingRecord, note: Omit<FindingMinimised, 'removed' | 'sessionNames'>, known: string[] = []): FindingRecord {
+  const { detail, paths } = minimiseDetail(record.detail, known);
+  // A role session's name is looked for wherever the finding repeats it, from its principal id or, minimised before that, from what the incident holds.
+  const unsearched = sessionNameUnsearched(record);
+  const sessionNames = unsearched ? (known.length ? 'looked-for' : 'not-known') : sessionPrincipal(record.detail) ? 'looked-for' : undefined;
+  return { ...record, salt: findingSalt(), detail, minimised: { ...note, removed: paths, ...(sessionNames ? { sessionNames } : {}) } };
 }
 
 /**
@@ -520,6 +566,12 @@ export interface MinimisedIncident {
   already: number;
   /** Why some of its finding records are kept: a retention hold on an incident they were recorded under before (read11c C1, C2). */
   held?: string;
+  /**
+   * Its finding records (`account/region/id`) minimised before 8055538c whose role session's name
+   * nothing says any more (`FindingMinimised.sessionNames` `not-known`): minimised again now, and
+   * marked so, but that name, where it is no e-mail address, may still be in their free text.
+   */
+  sessionNamesNotKnown?: string[];
   /**
    * Why its other findings are kept, when only records minimised before were minimised again (a
    * field since known personal removed) before the retention period: `findings` counts those.
@@ -774,6 +826,10 @@ async function minimiseIncident(
     else if (typeof outcome === 'number') {
       done.findings += 1;
       done.fields += outcome;
+    } else if (typeof outcome === 'object') {
+      done.findings += 1;
+      done.fields += outcome.fields;
+      done.sessionNamesNotKnown = [...(done.sessionNamesNotKnown ?? []), findingKeyString(key)];
     }
   }
   return done;
@@ -881,7 +937,7 @@ async function minimiseFinding(
   key: FindingKey,
   options: MinimiseOptions,
   againOnly: boolean,
-): Promise<number | 'already' | 'moved' | 'kept'> {
+): Promise<number | { fields: number; sessionNameNotKnown: true } | 'already' | 'moved' | 'kept'> {
   let first: number | undefined;
   for (let attempt = 1; ; attempt++) {
     const incident = await deps.store.getIncident(incidentId);
@@ -891,7 +947,11 @@ async function minimiseFinding(
     if (!record || record.incidentId !== incidentId) return 'moved';
     // One minimised before a field was known personal (an EKS session name), or before its object's key left its actions
     // (f787210 to 3784915), is minimised again, or verify names it for ever.
-    if (record.minimised && minimiseDetail(record.detail).paths.length === 0 && actionsHoldingPersonalData(incident, key.findingId).length === 0)
+    // One minimised before its role session's name was looked for (before 8055538c) is minimised again: with the name the incident
+    // still holds, or to say that nothing does (fg19).
+    const unsearched = sessionNameUnsearched(record);
+    const known = unsearched ? sessionNamesKnown(incident) : [];
+    if (record.minimised && !unsearched && minimiseDetail(record.detail).paths.length === 0 && actionsHoldingPersonalData(incident, key.findingId).length === 0)
       return 'already';
     if (againOnly && !record.minimised) return 'kept';
     const kept = record.minimised
@@ -907,7 +967,7 @@ async function minimiseFinding(
       );
     // The run's clock, as every change records (a replayed history's minimisation lies in it); a stated one is marked below.
     const at = deps.now();
-    const minimised = minimisedRecord(record, { at, by: options.by, from });
+    const minimised = minimisedRecord(record, { at, by: options.by, from }, known);
     const fields = minimised.minimised?.removed.length ?? 0;
     // Minimised again: the note lists every place removed, the first time's too, and the record counts once.
     if (record.minimised && minimised.minimised)
@@ -961,7 +1021,7 @@ async function minimiseFinding(
         messages: [],
         minimised: { from, by: options.by },
       });
-      return fields;
+      return minimised.minimised?.sessionNames === 'not-known' ? { fields, sessionNameNotKnown: true } : fields;
     } catch (err) {
       // A lost race only when the incident moved meanwhile; else the store refuses it for good (StuckConflictError: verify says why).
       if (!isLostRace(err) || !(await (deps.conflictRetry ?? backoffRetry()).again(attempt)))

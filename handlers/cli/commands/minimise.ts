@@ -28,7 +28,10 @@ function reportLines(report: MinimiseReport, days: number): string[] {
         : m.findings
           ? `${m.incidentId}: personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} (${m.fields} field${m.fields === 1 ? '' : 's'}; closed ${m.closedAt})${m.already ? `, ${m.already} minimised before` : ''}`
           : `${m.incidentId}: nothing to remove (${m.already} finding record${m.already === 1 ? '' : 's'} minimised before)`) +
-      (m.held ? `; held: ${m.held}` : ''),
+      (m.held ? `; held: ${m.held}` : '') +
+      (m.sessionNamesNotKnown?.length
+        ? `; finding${m.sessionNamesNotKnown.length === 1 ? '' : 's'} ${m.sessionNamesNotKnown.join(', ')} minimised before 8055538c, which removed the role session's principal id whole: its session name, where it is no e-mail address, may still be in the finding's free text (its title, its description), and nothing left in the record says what it was, so minimise cannot look for it; the record now says so (minimised.sessionNames: not-known)`
+        : ''),
   );
   const changed = report.minimised.filter((m) => m.findings > 0 && !m.kept).length;
   lines.push(
