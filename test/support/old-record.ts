@@ -4,13 +4,15 @@
  * `datalek sweep --reindex` puts back.
  */
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { actionId } from '../../handlers/core/containment.js';
 import { assess, closeIncident, recordFacts } from '../../handlers/core/fg-workflow.js';
+import { namedResourceKey } from '../../handlers/core/finding.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY, type Policy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
-import { iamUserKeyEvent, s3MalwareUploadEvent } from './events.js';
+import { ACCOUNT, iamUserKeyEvent, REGION, s3MalwareUploadEvent } from './events.js';
 import { incidentFixture } from './incidents.js';
 
 export async function storeOldTelecomRecord(store: IncidentStore, policy: Policy, now: string, fixture: Partial<Incident> & { id: string }): Promise<void> {
@@ -72,4 +74,25 @@ export async function storeMinimisedKeepingObjectKey(store: SqliteIncidentStore,
  */
 export async function storeMinimisedKeepingIamUser(store: SqliteIncidentStore, userName: string): Promise<string> {
   return storeMinimisedKeepingIn(store, iamUserKeyEvent(userName), 'deactivate-access-key');
+}
+
+/**
+ * An IAM user's incident as code before its pseudonym kept it (fgpseud17 for a user named by its user
+ * name alone, fg19 for one named by its principal id `AIDA…`): `asBefore` (the name or the id) as its
+ * resource id, key, related resource, and its revoke-user-sessions step's target and id.
+ */
+export async function storeIamUserAsBefore(store: IncidentStore, id: string, asBefore: string): Promise<void> {
+  const stored = (await store.getIncident(id)) as Incident;
+  const old = structuredClone(stored);
+  old.resource = { ...old.resource, id: asBefore };
+  old.resourceKey = namedResourceKey('iam-principal', asBefore, ACCOUNT, REGION);
+  if (old.resourceKeys) old.resourceKeys = [old.resourceKey];
+  old.resources = old.resources?.map((r) => (r.kind === 'iam-principal' ? { ...r, id: asBefore } : r));
+  for (const a of old.actions)
+    if (a.type === 'revoke-user-sessions') {
+      a.target = asBefore;
+      a.id = actionId(a, { accountId: ACCOUNT, region: REGION });
+    }
+  old.revision = stored.revision + 1;
+  await store.commit({ incident: old, expectedRevision: stored.revision, timeline: [], messages: [] });
 }

@@ -11,7 +11,6 @@
  */
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { actionId } from '../../handlers/core/containment.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import { namedResourceKey } from '../../handlers/core/finding.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
@@ -19,8 +18,8 @@ import { minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
-import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { ACCOUNT, credentialSequenceEvent, findingEvent, REGION, sequenceDetection } from '../support/events.js';
+import { storeIamUserAsBefore } from '../support/old-record.js';
 import { rowsHolding, tempSqliteStore } from '../support/store.js';
 
 const AIDA = 'AIDAEXAMPLEJANSEN001';
@@ -45,23 +44,6 @@ function sessionKey(id: string) {
     type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller',
     resource: { resourceType: 'AccessKey', accessKeyDetails: { accessKeyId: 'ASIAJANSENSESSION001', principalId: AIDA, userType: 'IAMUser', userName: USER } },
   } as never);
-}
-
-/** The incident's record as code before fg19 wrote it: the principal id as resource id, key, and step target. */
-async function storeAsBefore(store: IncidentStore, id: string): Promise<void> {
-  const stored = (await store.getIncident(id)) as Incident;
-  const old = structuredClone(stored);
-  old.resource = { kind: 'iam-principal', resourceType: 'AccessKey', id: AIDA };
-  old.resourceKey = namedResourceKey('iam-principal', AIDA, ACCOUNT, REGION);
-  if (old.resourceKeys) old.resourceKeys = [old.resourceKey];
-  old.resources = old.resources?.map((r) => (r.kind === 'iam-principal' ? { kind: 'iam-principal', resourceType: 'AccessKey', id: AIDA } : r));
-  for (const a of old.actions)
-    if (a.type === 'revoke-user-sessions') {
-      a.target = AIDA;
-      a.id = actionId(a, { accountId: ACCOUNT, region: REGION });
-    }
-  old.revision = stored.revision + 1;
-  await store.commit({ incident: old, expectedRevision: stored.revision, timeline: [], messages: [] });
 }
 
 describe('fg19: an IAM user’s principal id (AIDA…) is kept by the keyed pseudonym, as its user name is', () => {
@@ -107,7 +89,7 @@ describe('fg19: an IAM user’s principal id (AIDA…) is kept by the keyed pseu
   it('an incident recorded before, on the principal id itself, takes the user’s next finding without a second step', async () => {
     const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT, canEnforce: false };
     const id = (await recordEvent(deps, consoleLogin('f-console-1'))).incidentId as string;
-    await storeAsBefore(t.store, id);
+    await storeIamUserAsBefore(t.store, id, AIDA);
     const again = await recordEvent({ ...deps, now: () => '2026-11-28T04:00:00.000Z' }, consoleLogin('f-console-2'));
     expect([again.outcome, again.incidentId]).toEqual(['attached', id]);
     const steps = ((await t.store.getIncident(id)) as Incident).actions.filter((a) => a.type === 'revoke-user-sessions');

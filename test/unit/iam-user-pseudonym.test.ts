@@ -12,7 +12,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { showText } from '../../handlers/cli/views.js';
 import { runContainment } from '../../handlers/core/contain.js';
-import { actionId } from '../../handlers/core/containment.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import { namedResourceKey } from '../../handlers/core/finding.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
@@ -23,8 +22,8 @@ import { registerMarkdown, registerRow } from '../../handlers/core/register.js';
 import { releaseContainment } from '../../handlers/core/release.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import type { Containment } from '../../handlers/ports/containment.js';
-import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { ACCOUNT, accessKeyResource, credentialSequenceEvent, findingEvent, REGION, sequenceDetection } from '../support/events.js';
+import { storeIamUserAsBefore } from '../support/old-record.js';
 import { rowsHolding, tempSqliteStore } from '../support/store.js';
 
 const USER = 'jan.jansen@example.nl';
@@ -55,21 +54,6 @@ function adapter(acted: string[], released: string[]): Containment {
       released.push(`${action.type} ${action.evidence?.userName ?? action.params?.userName}`);
     },
   };
-}
-
-/** The incident's record as code before fgpseud17 wrote it: the user name as resource id, key, and step target. */
-async function storeAsBefore(store: IncidentStore, id: string): Promise<void> {
-  const stored = (await store.getIncident(id)) as Incident;
-  const old = structuredClone(stored);
-  old.resource = { ...old.resource, id: USER };
-  old.resourceKey = namedResourceKey('iam-principal', USER, ACCOUNT, REGION);
-  for (const a of old.actions)
-    if (a.type === 'revoke-user-sessions') {
-      a.target = USER;
-      a.id = actionId(a, { accountId: ACCOUNT, region: REGION });
-    }
-  old.revision = stored.revision + 1;
-  await store.commit({ incident: old, expectedRevision: stored.revision, timeline: [], messages: [] });
 }
 
 describe('fgpseud17 item 1: an IAM user named by its user name is kept by a keyed pseudonym', () => {
@@ -153,7 +137,7 @@ describe('fgpseud17 item 1: an IAM user named by its user name is kept by a keye
   it('an incident recorded before, on the user name itself, takes the user’s next finding without a second step; its step is still enforced', async () => {
     const deps = { store: t.store, policy: ENFORCING, now: () => RECORDED_AT, canEnforce: true };
     const id = (await recordEvent({ ...deps, canEnforce: false }, consoleLogin('f-console-1'))).incidentId as string;
-    await storeAsBefore(t.store, id);
+    await storeIamUserAsBefore(t.store, id, USER);
     const again = await recordEvent({ ...deps, now: () => '2026-11-28T04:00:00.000Z' }, consoleLogin('f-console-2'));
     expect([again.outcome, again.incidentId]).toEqual(['attached', id]);
     const after = (await t.store.getIncident(id)) as Incident;
@@ -172,7 +156,7 @@ describe('fgpseud17 item 1: an IAM user named by its user name is kept by a keye
   it('a step enforced before, on the user name itself, is still carried out on the user (the contain function reads it under its pseudonym)', async () => {
     const deps = { store: t.store, policy: ENFORCING, now: () => RECORDED_AT, canEnforce: true };
     const id = (await recordEvent(deps, consoleLogin('f-console'))).incidentId as string;
-    await storeAsBefore(t.store, id);
+    await storeIamUserAsBefore(t.store, id, USER);
     const acted: string[] = [];
     const run = await runContainment({ ...deps, containment: adapter(acted, []) }, id);
     expect(run.refused).toEqual([]);
