@@ -604,7 +604,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
     expect(JSON.stringify(registerWatchPattern(central))).toContain('DeleteBackupVault');
   });
 
-  it("pages on a backup job into the register's locked vault that FAILED, was ABORTED or EXPIRED, and on nothing else (infra17: a failed backup job paged nowhere)", async () => {
+  it("pages on a backup job into the register's locked vault that FAILED, was ABORTED or EXPIRED, or COMPLETED with issues, and on nothing else (infra17: a failed backup job paged nowhere; deploy19: one completed with issues neither)", async () => {
     // AWS Backup's own events (not CloudTrail's), shaped after AWS Backup's documented examples of each state.
     const dir = join(import.meta.dirname, 'backup-jobs');
     const entries = readdirSync(dir)
@@ -613,11 +613,17 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         const e = JSON.parse(readFileSync(join(dir, file), 'utf8'));
         return { id: file, source: e.source, detailType: e['detail-type'], detail: e.detail };
       });
-    expect(entries).toHaveLength(6);
+    expect(entries).toHaveLength(7);
     const matched: Record<string, string[]> = {};
     for (const [rule, ids] of Object.entries(await routed('backup-jobs', watchPatterns, entries, true))) if (ids.length) matched[rule] = [...ids].sort();
+    // deploy19: and a COMPLETED job with a status message, AWS Backup's console's "Completed with issues".
     expect(matched).toEqual({
-      'central/backup-jobs': ['01-register-backup-job-failed.json', '02-register-backup-job-aborted.json', '03-register-backup-job-expired.json'],
+      'central/backup-jobs': [
+        '01-register-backup-job-failed.json',
+        '02-register-backup-job-aborted.json',
+        '03-register-backup-job-expired.json',
+        '07-register-backup-job-completed-with-issues.json',
+      ],
     });
     // Its message names the state, the job and the resource, not AWS Backup's status message.
     const paths = Object.values(watchMessages['central/backup-jobs'].InputPathsMap).sort();
