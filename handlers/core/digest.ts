@@ -98,6 +98,14 @@ export interface DigestBody {
    * when nothing was released.
    */
   released?: ReleasedRow[];
+  /**
+   * The same for registry shards (`datalek anchor --release-shard N --by NAME --why TEXT`): one row
+   * per shard released from the head the digests carried for it (`anchored`) and the head seen while
+   * it was left out (`seen`), each only where the store no longer holds it; the shard's head now,
+   * whose own chain verified (`taken`, anchored in this digest's `registry`); who, why and when.
+   * Absent when no shard was released.
+   */
+  registryReleased?: RegistryReleasedRow[];
 }
 
 /**
@@ -122,6 +130,20 @@ export interface ReleasedRow {
   /** The head a digest saw while the incident was left out that the store no longer holds. */
   seen?: [number, string];
   /** The ledger head the incident is anchored at from this digest on. */
+  taken: [number, string];
+  by: string;
+  why: string;
+  at: string;
+}
+
+/** One registry shard released from its pinned heads by a person (a digest's `registryReleased`). */
+export interface RegistryReleasedRow {
+  shard: number;
+  /** The head the digests carried for the shard that the store no longer holds: [entries, last hash]. */
+  anchored?: [number, string];
+  /** The head a digest saw while the shard was left out that the store no longer holds. */
+  seen?: [number, string];
+  /** The shard's head, renewed from this digest on. */
   taken: [number, string];
   by: string;
   why: string;
@@ -186,6 +208,7 @@ export function buildDigestBody(input: {
   seen?: SeenHead[];
   registrySeen?: RegistrySeenRow[];
   released?: ReleasedRow[];
+  registryReleased?: RegistryReleasedRow[];
   leftOut?: string[];
   indexed?: number;
 }): DigestBody {
@@ -205,6 +228,7 @@ export function buildDigestBody(input: {
     ...(input.seen?.length ? { seen: seenRows(input.seen) } : {}),
     ...(input.registrySeen?.length ? { registrySeen: input.registrySeen } : {}),
     ...(input.released?.length ? { released: input.released } : {}),
+    ...(input.registryReleased?.length ? { registryReleased: input.registryReleased } : {}),
     ...(input.leftOut?.length ? { leftOut: input.leftOut } : {}),
     ...(input.indexed === undefined ? {} : { indexed: input.indexed }),
   };
@@ -324,6 +348,47 @@ export function releasesIn(digests: (Digest & { name: string })[]): ReleaseShown
   return digests.flatMap((d) => (d.released ?? []).map((r) => ({ ...r, digest: d.name, sequence: d.sequence })));
 }
 
+/** A registry shard's release as `verify --digests` shows it: the row and the digest that signs it. */
+export type RegistryReleaseShown = RegistryReleasedRow & { digest: string; sequence: number };
+
+/** Every release of a registry shard the digests sign, in order. */
+export function registryReleasesIn(digests: (Digest & { name: string })[]): RegistryReleaseShown[] {
+  return digests.flatMap((d) => (d.registryReleased ?? []).map((r) => ({ ...r, digest: d.name, sequence: d.sequence })));
+}
+
+/**
+ * Each shard's release held to the digest before it and to the store: the heads it gave up must be
+ * the ones that digest pinned (the head it carried for the shard in `registry`, the head it saw
+ * while the shard was left out), the digest must renew the shard at the head taken on, and the
+ * store must hold that head.
+ */
+function registryReleaseProblems(digests: (Digest & { name: string })[], store: StoreChains): DigestProblem[] {
+  const problems: DigestProblem[] = [];
+  const same = (a: [number, string] | undefined, b: [number, string] | undefined) => a?.[0] === b?.[0] && a?.[1] === b?.[1];
+  let before: (Digest & { name: string }) | undefined;
+  for (const d of digests) {
+    for (const r of d.registryReleased ?? []) {
+      const what = `its release of registry shard ${r.shard} by ${r.by}`;
+      const carried = before?.registry[r.shard];
+      const seen = before?.registrySeen?.find(([shard]) => shard === r.shard);
+      const fail = (problem: string) => problems.push({ digest: d.name, problem: `${what} ${problem}` });
+      if (r.anchored && !same(r.anchored, carried))
+        fail(`gives up entry ${r.anchored[0]} as anchored, which is not the head the digest before it carried: the release does not name what was pinned`);
+      if (r.seen && !same(r.seen, seen ? [seen[1], seen[2]] : undefined))
+        fail(
+          `gives up entry ${r.seen[0]} as seen, which is not the head the digest before it saw while the shard was left out: the release does not name what was pinned`,
+        );
+      if (!r.anchored && !r.seen) fail('gives up no pinned head: it releases nothing');
+      if (!same(d.registry[r.shard], r.taken) || d.registryLeftOut?.includes(r.shard))
+        fail(`takes on entry ${r.taken[0]}, which the digest does not renew the shard at: the release is not what it anchored`);
+      if (store.registryHash(r.shard, r.taken[0]) !== r.taken[1])
+        fail(`took on entry ${r.taken[0]}, which the store no longer holds as it was: the registry was rewritten after the release`);
+    }
+    before = d;
+  }
+  return problems;
+}
+
 /**
  * Each release held to the digests before it and to the store: the heads it gave up must be the ones
  * those digests pinned (the newest head anchored for the incident, the head the digest just before
@@ -375,16 +440,19 @@ function releaseProblems(digests: (Digest & { name: string })[], store: StoreCha
  * held to what it gave up and took on (releaseProblems).
  */
 export function compareWithDigests(digests: (Digest & { name: string })[], store: StoreChains, only?: Set<string>): DigestProblem[] {
-  const problems: DigestProblem[] = releaseProblems(digests, store, only);
+  const problems: DigestProblem[] = [...releaseProblems(digests, store, only), ...(only ? [] : registryReleaseProblems(digests, store))];
   const releases = releasesIn(digests);
+  const shardReleases = registryReleasesIn(digests);
   // Released after digest `d`: its heads of the incident were given up by a person, in a signed digest.
   const releasedAfter = (d: Digest, incidentId: string) => releases.some((r) => r.incident === incidentId && r.sequence > d.sequence);
+  // The same for a registry shard: the heads digests up to the release carried or saw for it are no longer checked.
+  const shardReleasedAfter = (d: Digest, shard: number) => shardReleases.some((r) => r.shard === shard && r.sequence > d.sequence);
   for (const d of digests) {
     const when = `digest ${d.sequence} (${d.at})`;
     if (!only) {
       for (const [shard, [n, hash]] of d.registry.entries()) {
         // A shard the digest carried on without renewing it: the digest that anchored that head is checked for it.
-        if (d.registryLeftOut?.includes(shard)) continue;
+        if (d.registryLeftOut?.includes(shard) || shardReleasedAfter(d, shard)) continue;
         const stored = store.registryHash(shard, n);
         if (stored !== hash) {
           problems.push({
@@ -394,7 +462,7 @@ export function compareWithDigests(digests: (Digest & { name: string })[], store
         }
       }
       for (const [shard, n, hash, read] of d.registrySeen ?? [])
-        if (!pinHeld(store.registryHash(shard, n), hash, read))
+        if (!shardReleasedAfter(d, shard) && !pinHeld(store.registryHash(shard, n), hash, read))
           problems.push({
             digest: d.name,
             problem: `registry shard ${shard} no longer holds entry ${n} as ${when} saw it while the shard did not verify (seen, not vouched for): the registry was rewritten while it was left out`,

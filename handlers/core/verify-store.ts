@@ -25,7 +25,16 @@ import {
   readAgainWhileProblems,
 } from './audit.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
-import { compareWithDigests, type DigestProblem, type LoadedDigest, loadDigests, type ReleaseShown, releasesIn } from './digest.js';
+import {
+  compareWithDigests,
+  type DigestProblem,
+  type LoadedDigest,
+  loadDigests,
+  type RegistryReleaseShown,
+  type ReleaseShown,
+  registryReleasesIn,
+  releasesIn,
+} from './digest.js';
 import { sha256 } from './hash.js';
 import { registryGenesis } from './ledger.js';
 import { iamNamesLeft, objectKeysLeftMinimised, personalDataLeft } from './minimise.js';
@@ -47,6 +56,8 @@ export interface VerifyResult {
     problems: DigestProblem[];
     /** The pinned heads people gave up (`anchor --release`), as the digests sign them: shown, each the person's word. */
     released: ReleaseShown[];
+    /** The registry shards people released (`anchor --release-shard`): shown, each the person's word (not with `verify ID`). */
+    registryReleased: RegistryReleaseShown[];
   };
   /**
    * Incidents adopted from a store without a ledger (`datalek adopt`): their records were vouched
@@ -133,6 +144,7 @@ export async function verifyStore(
       checked: loaded.digests.length,
       last: last ? { sequence: last.sequence, at: last.at } : null,
       released: released.filter((r) => !options.only || r.incident === options.only),
+      registryReleased: options.only ? [] : registryReleasesIn(loaded.digests),
       problems: [
         ...loaded.problems,
         ...compared,

@@ -36,10 +36,10 @@ export function createAnchorHandler(deps: AnchorDeps) {
       deps.logger.warn('took a digest written by an anchor that stopped before recording it', { sequence: a.sequence, digest: a.name });
     // A person's release (anchor --release, with the signing key) is named in the pipeline's log too: which incidents, which digest (never who or why).
     if (result.releasedBefore)
-      deps.logger.warn('the last digest releases incidents from their pinned heads by hand (datalek anchor --release; verify --digests shows who and why)', {
-        sequence: result.releasedBefore.sequence,
-        incidentIds: result.releasedBefore.incidents,
-      });
+      deps.logger.warn(
+        'the last digest releases incidents or registry shards from their pinned heads by hand (datalek anchor --release or --release-shard; verify --digests shows who and why)',
+        { sequence: result.releasedBefore.sequence, incidentIds: result.releasedBefore.incidents, registryShards: result.releasedBefore.shards },
+      );
     // The anchor's own record found off (the index of anchored heads cannot be completed, say): logged, the run goes on.
     if (result.bookkeeping) deps.logger.warn("the anchor's record needed mending", { problem: result.bookkeeping });
     const w = result.written;

@@ -73,9 +73,9 @@ describe.skipIf(!MOTO_AVAILABLE)('a pinned incident released on DynamoDB', () =>
     expect(await anchor()).toEqual({ sequence: null, incidents: 0 });
     expect(errorLines(lines)).toEqual([]);
     // The scheduled run after the release names it in the log: incident and digest, never who or why.
-    const named = lines.filter((l) => l.includes('releases incidents from their pinned heads by hand'));
+    const named = lines.filter((l) => l.includes('releases incidents or registry shards from their pinned heads by hand'));
     expect(named).toHaveLength(1);
-    expect(JSON.parse(named[0])).toMatchObject({ level: 'WARN', sequence: 3, incidentIds: [id] });
+    expect(JSON.parse(named[0])).toMatchObject({ level: 'WARN', sequence: 3, incidentIds: [id], registryShards: [] });
     expect(named[0]).not.toContain(BY);
     expect(named[0]).not.toContain(WHY);
 

@@ -15,8 +15,8 @@ import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-stor
 import { kmsSigner } from '../../handlers/adapters/aws/kms-signer.js';
 import { S3DigestStore } from '../../handlers/adapters/aws/s3-digests.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
-import { sha256 } from '../../handlers/core/hash.js';
-import { registryShardOf } from '../../handlers/core/ledger.js';
+import { canonicalJson, sha256 } from '../../handlers/core/hash.js';
+import { chainHash, registryGenesis, registryShardOf } from '../../handlers/core/ledger.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { createAnchorHandler } from '../../handlers/lambda/anchor.js';
@@ -205,4 +205,30 @@ export async function rechainAcknowledgementDynamo(db: DynamoDBClient, id: strin
     }),
   );
   return head;
+}
+
+/**
+ * A registry shard's entries in the table rewritten (`edit` on each entry's text, as parsed) and its
+ * chain and head recomputed from the shard's genesis: the shard verifies on its own, but no longer
+ * holds the head a digest anchored (a shard mended by hand, or put back from a copy whose bytes differ).
+ */
+export async function rewriteRegistryShardDynamo(db: DynamoDBClient, shard: number, edit: (entry: Record<string, unknown>) => Record<string, unknown>) {
+  const out = await db.send(
+    new QueryCommand({
+      TableName: TABLE,
+      KeyConditionExpression: 'pk = :p AND begins_with(sk, :e)',
+      ExpressionAttributeValues: { ':p': { S: `REG#${shard}` }, ':e': { S: 'E#' } },
+      ConsistentRead: true,
+    }),
+  );
+  let prev = registryGenesis(shard);
+  let n = 0;
+  for (const item of (out.Items ?? []).sort((a, b) => Number(a.n.N) - Number(b.n.N))) {
+    const data = canonicalJson(edit(JSON.parse(item.data.S as string) as Record<string, unknown>));
+    const hash = chainHash(prev, data);
+    await db.send(new PutItemCommand({ TableName: TABLE, Item: { ...item, data: { S: data }, prevHash: { S: prev }, hash: { S: hash } } }));
+    prev = hash;
+    n = Number(item.n.N);
+  }
+  await db.send(new PutItemCommand({ TableName: TABLE, Item: { pk: { S: `REG#${shard}` }, sk: { S: 'HEAD' }, n: { N: String(n) }, hash: { S: prev } } }));
 }

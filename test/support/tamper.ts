@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { canonicalJson, sha256 } from '../../handlers/core/hash.js';
-import { chainHash } from '../../handlers/core/ledger.js';
+import { chainHash, registryGenesis } from '../../handlers/core/ledger.js';
 
 /** An Ed25519 key pair as PEM files: `private` signs digests, `public` checks them. */
 export function digestKeys(dir: string, name = 'digest-key') {
@@ -58,4 +58,24 @@ export function rechainSqlite(db: Database.Database, incidentId: string, edit: (
   );
   const update = db.prepare('UPDATE ledger SET data = @data, prev_hash = @prevHash, hash = @hash WHERE incident_id = @id AND seq = @seq');
   for (const r of rechain(rows, text)) update.run({ ...r, id: incidentId });
+}
+
+/**
+ * A registry shard of the embedded store rewritten (`edit` on each entry's text, as parsed) and its
+ * chain recomputed from the shard's genesis: the shard verifies on its own, but no longer holds the
+ * head a digest anchored (a shard mended by hand, or put back from a copy whose bytes differ).
+ */
+export function rewriteRegistryShardSqlite(
+  db: Database.Database,
+  shard: number,
+  edit: (entry: Record<string, unknown>, n: number) => Record<string, unknown>,
+): void {
+  const rows = db.prepare('SELECT n, data FROM registry WHERE shard = ? ORDER BY n').all(shard) as { n: number; data: string }[];
+  let prev = registryGenesis(shard);
+  for (const row of rows) {
+    const data = canonicalJson(edit(JSON.parse(row.data) as Record<string, unknown>, row.n));
+    const hash = chainHash(prev, data);
+    db.prepare('UPDATE registry SET data = ?, prev_hash = ?, hash = ? WHERE shard = ? AND n = ?').run(data, prev, hash, shard, row.n);
+    prev = hash;
+  }
 }

@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
 import { DigestFolder } from '../../handlers/adapters/local/digest-folder.js';
 import { pemSigner, pemVerifier } from '../../handlers/adapters/local/pem-keys.js';
-import { anchorStore } from '../../handlers/core/anchor.js';
+import { anchorStore, type ShardReleaseRequest } from '../../handlers/core/anchor.js';
 import { recordFacts } from '../../handlers/core/fg-workflow.js';
 import { canonicalJson } from '../../handlers/core/hash.js';
 import { chainHash, registryGenesis, registryShardOf } from '../../handlers/core/ledger.js';
@@ -53,7 +53,7 @@ async function twoShards(name: string) {
     b,
     db: () => new Database(join(dir, 'datalek.sqlite')),
     move: (id: string, summary: string) => recordFacts({ store, policy: DEFAULT_POLICY, now: () => NOW }, { incidentId: id, by: 'FG', summary }),
-    anchor: () => anchorStore({ source: store, signer: pemSigner(keys.private), digests, now: () => NOW }),
+    anchor: (shardReleases?: ShardReleaseRequest[]) => anchorStore({ source: store, signer: pemSigner(keys.private), digests, now: () => NOW, shardReleases }),
     verify: () => verifyStore(store, { digests: { store: digests, verifier: pemVerifier(keys.public) }, now: NOW }),
   };
 }
@@ -190,4 +190,15 @@ it('does not renew a left-out shard whose entries written while it was left out 
   expect((await verify()).digests?.problems.map((p) => p.problem)).toContainEqual(
     expect.stringMatching(new RegExp(`^registry shard ${shard} no longer holds entry ${n} as digest 2`)),
   );
+  // No copy holds the entry as digest 2 saw it: a person releases the shard (record19), giving up
+  // the head seen; the shard is renewed as it is, and verify --digests shows the release instead.
+  const released = await anchor([{ shard, by: 'FG', why: 'the entry as seen is lost' }]);
+  expect(released.registryReleased).toEqual([expect.objectContaining({ shard, seen: [n, expect.any(String)], taken: [n, chainHash(late.prev_hash, data)] })]);
+  expect(released.registryReleased[0].anchored).toBeUndefined();
+  expect([released.problems, released.registryLeftOut]).toEqual([[], []]);
+  expect(released.written?.registrySeen).toBeUndefined();
+  const after = await verify();
+  expect(after.digests?.problems).toEqual([]);
+  expect(after.digests?.registryReleased).toEqual([expect.objectContaining({ shard, sequence: released.written?.sequence })]);
+  expect((await anchor()).problems).toEqual([]);
 });

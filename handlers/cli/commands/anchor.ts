@@ -1,36 +1,60 @@
-import { type AnchorResult, anchorStore, ReleaseRefusedError, type ReleaseRequest, RolledBackError, resourceClaimProblems } from '../../core/anchor.js';
+import {
+  type AnchorResult,
+  anchorStore,
+  ReleaseRefusedError,
+  type ReleaseRequest,
+  RolledBackError,
+  resourceClaimProblems,
+  type ShardReleaseRequest,
+} from '../../core/anchor.js';
 import { describeProblem } from '../../core/audit.js';
 import { changeIncident } from '../../core/change-incident.js';
-import type { ReleasedRow } from '../../core/digest.js';
+import type { RegistryReleasedRow, ReleasedRow } from '../../core/digest.js';
+import { REGISTRY_SHARDS } from '../../core/ledger.js';
 import { oneLine } from '../../core/text.js';
 import { digestSigner, digestStore } from '../anchoring.js';
 import type { Backend } from '../backend.js';
 import { type Context, personDeps, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 
-/** The release asked for with `--release ID --by NAME --why TEXT`: all three or none, none of them blank. */
-function releaseRequest(ctx: Context): ReleaseRequest | null {
-  const given = (flag: 'release' | 'by' | 'why') => (typeof ctx.flags[flag] === 'string' ? (ctx.flags[flag] as string).trim() : '');
-  const [incidentId, by, why] = [given('release'), given('by'), given('why')];
-  if (!incidentId && ctx.flags.release === undefined) {
+/**
+ * The releases asked for: `--release ID` (an incident) and/or `--release-shard N` (a registry
+ * shard), each with `--by NAME --why TEXT`, none of them blank; `--by` and `--why` alone are refused.
+ */
+function releaseRequests(ctx: Context): { release: ReleaseRequest | null; shardRelease: ShardReleaseRequest | null } {
+  const given = (flag: 'release' | 'release-shard' | 'by' | 'why') => (typeof ctx.flags[flag] === 'string' ? (ctx.flags[flag] as string).trim() : '');
+  const [incidentId, shardText, by, why] = [given('release'), given('release-shard'), given('by'), given('why')];
+  const asked = (['release', 'release-shard'] as const).filter((f) => ctx.flags[f] !== undefined);
+  if (!asked.length) {
     const stray = (['by', 'why'] as const).filter((f) => ctx.flags[f] !== undefined);
-    if (stray.length) throw new UsageError(`${stray.map((f) => `--${f}`).join(' and ')} belong to --release ID: nothing was anchored`);
-    return null;
+    if (stray.length) throw new UsageError(`${stray.map((f) => `--${f}`).join(' and ')} belong to --release ID or --release-shard N: nothing was anchored`);
+    return { release: null, shardRelease: null };
   }
+  const named = asked.map((f) => `--${f}`).join(' and ');
   const missing = [
-    ...(incidentId ? [] : ['--release ID']),
+    ...(ctx.flags.release !== undefined && !incidentId ? ['--release ID'] : []),
+    ...(ctx.flags['release-shard'] !== undefined && !shardText ? ['--release-shard N'] : []),
     ...(by ? [] : ['--by NAME (who releases)']),
     ...(why ? [] : ['--why TEXT (why the pinned heads are given up)']),
   ];
   if (missing.length)
     throw new UsageError(
-      `anchor --release needs ${missing.join(' and ')}: a release is a person's word in the signed record, so it says who and why; nothing was anchored`,
+      `anchor ${named} needs ${missing.join(' and ')}: a release is a person's word in the signed record, so it says who and why; nothing was anchored`,
     );
-  return { incidentId, by, why };
+  let shardRelease: ShardReleaseRequest | null = null;
+  if (shardText) {
+    const shard = /^\d+$/.test(shardText) ? Number(shardText) : Number.NaN;
+    if (!(shard < REGISTRY_SHARDS))
+      throw new UsageError(
+        `--release-shard takes a registry shard, 0 to ${REGISTRY_SHARDS - 1}: not ${shardText} (the anchor's errors name it as "registry N/entry"); nothing was anchored`,
+      );
+    shardRelease = { shard, by, why };
+  }
+  return { release: incidentId ? { incidentId, by, why } : null, shardRelease };
 }
 
 export async function anchor(ctx: Context): Promise<number> {
-  const release = releaseRequest(ctx);
+  const { release, shardRelease } = releaseRequests(ctx);
   const digests = await digestStore(ctx);
   if (!digests) throw new UsageError('anchor needs --digests DIR (or s3://BUCKET/PREFIX, or DATALEK_DIGESTS): a place outside the store');
   const signer = await digestSigner(ctx);
@@ -41,7 +65,14 @@ export async function anchor(ctx: Context): Promise<number> {
     const claims = await resourceClaimProblems(backend.audit, async () => (await backend.store.listIncidents({ openOnly: true })).map((i) => i.id));
     let result: AnchorResult;
     try {
-      result = await anchorStore({ source: backend.audit, signer, digests, now: ctx.systemNow, ...(release ? { releases: [release] } : {}) });
+      result = await anchorStore({
+        source: backend.audit,
+        signer,
+        digests,
+        now: ctx.systemNow,
+        ...(release ? { releases: [release] } : {}),
+        ...(shardRelease ? { shardReleases: [shardRelease] } : {}),
+      });
     } catch (err) {
       if (err instanceof ReleaseRefusedError) throw new UsageError(err.message);
       if (!(err instanceof RolledBackError)) throw err;
@@ -89,6 +120,7 @@ export async function anchor(ctx: Context): Promise<number> {
     }
     const w = result.written;
     const unrecorded = w ? await recordReleases(ctx, backend, w.sequence, result.released) : [];
+    if (w) for (const r of result.registryReleased) ctx.io.err(oneLine(shardReleaseLine(w.sequence, r)));
     if (ctx.flags.json) {
       ctx.io.out(
         JSON.stringify({
@@ -100,6 +132,7 @@ export async function anchor(ctx: Context): Promise<number> {
           leftOut: result.leftOut,
           registryLeftOut: result.registryLeftOut,
           released: result.released,
+          registryReleased: result.registryReleased,
           problems,
         }),
       );
@@ -154,4 +187,13 @@ async function recordReleases(ctx: Context, backend: Backend, sequence: number, 
     }
   }
   return unrecorded;
+}
+
+/** A registry shard's release signed in digest `sequence`, said on the terminal: no incident's timeline holds a shard, so verify --digests shows it from then on. */
+function shardReleaseLine(sequence: number, r: RegistryReleasedRow): string {
+  const gaveUp = [
+    ...(r.anchored ? [`the head anchored (entry ${r.anchored[0]})`] : []),
+    ...(r.seen ? [`the head seen while left out (entry ${r.seen[0]})`] : []),
+  ];
+  return `datalek: registry shard ${r.shard} released by ${r.by} in digest ${sequence}: gave up ${gaveUp.join(' and ')}, renewed at entry ${r.taken[0]} as its own chain verifies; why: ${r.why}. The release is that person's word, signed in the record: datalek verify --digests shows it`;
 }

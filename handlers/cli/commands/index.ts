@@ -151,11 +151,19 @@ export const COMMANDS: Command[] = [
   {
     name: 'anchor',
     section: 'main',
-    usage: `  datalek anchor [--digests DIR|s3://BUCKET/PREFIX] [--key FILE] [--release ID --by NAME --why TEXT]
+    usage: `  datalek anchor [--digests DIR|s3://BUCKET/PREFIX] [--key FILE] [--release ID|--release-shard N --by NAME --why TEXT]
                                              write a signed digest of the store's root outside the store;
                                              --release: give up the heads pinned for an incident put back
-                                             from a copy (signed, named by verify --digests)`,
-    flags: { digests: { type: 'string' }, key: { type: 'string' }, release: { type: 'string' }, by: { type: 'string' }, why: { type: 'string' } },
+                                             from a copy, --release-shard: for a registry shard (signed,
+                                             named by verify --digests)`,
+    flags: {
+      digests: { type: 'string' },
+      key: { type: 'string' },
+      release: { type: 'string' },
+      'release-shard': { type: 'string' },
+      by: { type: 'string' },
+      why: { type: 'string' },
+    },
     positionals: 'none',
     load: async () => (await import('./anchor.js')).anchor,
   },

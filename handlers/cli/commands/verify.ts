@@ -1,5 +1,5 @@
 import { describeProblem } from '../../core/audit.js';
-import type { ReleaseShown } from '../../core/digest.js';
+import type { RegistryReleaseShown, ReleaseShown } from '../../core/digest.js';
 import { type DriftReport, drifted, unread } from '../../core/drift.js';
 import { IncidentNotFoundError, StoreError } from '../../core/errors.js';
 import { oneLine } from '../../core/text.js';
@@ -116,6 +116,7 @@ export async function verify(ctx: Context): Promise<number> {
   }
   // Each release is a person's word in the signed record: shown whatever else verify found.
   for (const r of result.digests?.released ?? []) ctx.io.out(oneLine(releaseLine(r)));
+  for (const r of result.digests?.registryReleased ?? []) ctx.io.out(oneLine(shardReleaseLine(r)));
   if (report) for (const line of containmentSummary(report)) ctx.io.out(line);
   return code;
 }
@@ -155,4 +156,10 @@ function releaseLine(r: ReleaseShown): string {
     ...(r.seen ? [`ledger entry ${r.seen[0]} as seen while left out`] : []),
   ];
   return `Released by hand: incident ${r.incident} in digest ${r.sequence} (${r.at}) by ${r.by}: gave up ${gaveUp.join(' and ')}, anchored from ledger entry ${r.taken[0]} on; why: ${r.why}. The heads given up are no longer checked: the release is that person's word.`;
+}
+
+/** A registry shard's release as verify shows it: who gave up which of its pinned heads, when and why, in which digest. */
+function shardReleaseLine(r: RegistryReleaseShown): string {
+  const gaveUp = [...(r.anchored ? [`entry ${r.anchored[0]} as anchored`] : []), ...(r.seen ? [`entry ${r.seen[0]} as seen while left out`] : [])];
+  return `Released by hand: registry shard ${r.shard} in digest ${r.sequence} (${r.at}) by ${r.by}: gave up ${gaveUp.join(' and ')}, renewed from entry ${r.taken[0]} on; why: ${r.why}. The heads given up are no longer checked: the release is that person's word.`;
 }
