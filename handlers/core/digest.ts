@@ -122,32 +122,27 @@ export interface SeenHead extends IncidentHead {
   read?: string;
 }
 
-/** One incident released from its pinned heads by a person (a digest's `released`). */
-export interface ReleasedRow {
-  incident: string;
-  /** The head the digests anchored that the store no longer holds: [entries, last hash]. */
+/** A person's release of a chain's pinned heads, as a digest signs it: what was given up and taken on, who, why and when. */
+interface PinsReleased {
+  /** The head the digests anchored (for a shard: carried) that the store no longer holds: [entries, last hash]. */
   anchored?: [number, string];
-  /** The head a digest saw while the incident was left out that the store no longer holds. */
+  /** The head a digest saw while the chain was left out that the store no longer holds. */
   seen?: [number, string];
-  /** The ledger head the incident is anchored at from this digest on. */
+  /** The chain's head now, anchored from this digest on (a shard: renewed in its `registry`). */
   taken: [number, string];
   by: string;
   why: string;
   at: string;
 }
 
+/** One incident released from its pinned heads by a person (a digest's `released`). */
+export interface ReleasedRow extends PinsReleased {
+  incident: string;
+}
+
 /** One registry shard released from its pinned heads by a person (a digest's `registryReleased`). */
-export interface RegistryReleasedRow {
+export interface RegistryReleasedRow extends PinsReleased {
   shard: number;
-  /** The head the digests carried for the shard that the store no longer holds: [entries, last hash]. */
-  anchored?: [number, string];
-  /** The head a digest saw while the shard was left out that the store no longer holds. */
-  seen?: [number, string];
-  /** The shard's head, renewed from this digest on. */
-  taken: [number, string];
-  by: string;
-  why: string;
-  at: string;
 }
 
 export interface Digest extends DigestBody {
