@@ -234,147 +234,145 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   const releasing = new Map((deps.releases ?? []).map((r) => [r.incidentId, r]));
   const indexedHead = digests.anchoredHead?.bind(digests);
   const shardsReleasing = new Map((deps.shardReleases ?? []).map((r) => [r.shard, r]));
-  const { candidates, shards, anchoredSet, problems, bookkeeping, remaining, turn, heads, released, registryReleased, ...run } = await readAgainWhileProblems(
-    async () => {
-      // Where marks can pile up past a run (DynamoDB), a page of them from the turn on (the rest
-      // counted, not read): read whole, enough planted ones pushed the run into its timeout, and it then signed nothing.
-      const page = source.anchorCandidatePage ? await source.anchorCandidatePage(previous?.lastIncident, maxHeads + maxBroken) : null;
-      const marked = page?.heads ?? (await source.anchorCandidates());
-      const anchoredSet = await source.anchoredHeads();
-      const shards = await source.registry();
-      const ids = await source.incidentIds();
-      const own = auditRegistry(shards, new Set(ids)).problems;
-      // A shard a person releases is held to its own chain alone (shardReleaseOf refuses it otherwise): the heads pinned are given up.
-      const registryReleased = [...shardsReleasing.values()].map((r) => shardReleaseOf(r, shards, own, previous, deps.now()));
-      const pinned = [...registryBehind(previous, shards), ...registrySeenBehind(previous, shards)].filter((p) => !shardsReleasing.has(shardOf(p) ?? -1));
-      const problems: AuditProblem[] = [...own, ...pinned];
-      // The store's "already anchored", believed only while it is the set the last digest left.
-      const believed =
-        anchoredSet === null ||
-        (anchoredSet.length === 0 && !previous) ||
-        (previous?.anchored !== undefined && anchoredSetHash(anchoredSet) === previous.anchored);
-      // Otherwise what was anchored is read from the signed digests (a row removed had the anchor
-      // forget the head an older digest anchored, and sign that incident's history rewritten), and
-      // the store's record is put back to it; every incident is read.
-      if (!believed) fromDigests ??= anchoredByDigests(deps, previous);
-      const derived = fromDigests && !believed ? await fromDigests : null;
-      const bookkeeping =
-        believed || previous?.anchored === undefined
-          ? null
-          : `the store's record of the heads already anchored is not the one digest ${previous.sequence} left (a row added, changed or removed behind the anchor): every incident was checked against the heads the digests anchored${derived?.why ?? ''}, and the record put back to them`;
-      const anchored = derived ? derived.heads : (anchoredSet ?? []);
-      const before = new Map(anchored.map((h) => [h.incidentId, h]));
-      const candidates: IncidentHead[] = [];
-      const settled: IncidentHead[] = [];
-      // A run takes a bounded number of the incidents that moved; the rest stay marked for the next.
-      // It starts after the highest id the previous digest anchored and wraps around (review7 Y10): in
-      // id order from the start each time, a storm moving 500 lower ids kept a higher one unanchored,
-      // and rewritable, for as long as the storm lasted.
-      const inTurn = believed
-        ? after(
-            marked.map((h) => h.incidentId),
-            previous?.lastIncident,
-          )
-        : ids;
-      // A mark naming an incident the store does not list, or one a registry problem names (left
-      // out whatever its ledger says), is read after the others (readB16 B3): marks planted in
-      // thousands otherwise filled each run's maxBroken ahead of the sound incidents, and kept them
-      // unanchored, and rewritable, for as many runs as the attacker planted marks.
-      const namedByRegistry = new Set(problems.map((p) => p.incidentId));
-      const held = new Set(ids);
-      const known = (id: string) => held.has(id) && !namedByRegistry.has(id);
-      for (const id of releasing.keys()) {
-        if (!held.has(id)) throw new ReleaseRefusedError(`incident ${id} is not released: the store does not list it; nothing written`);
-        if (namedByRegistry.has(id))
-          throw new ReleaseRefusedError(
-            `incident ${id} is not released: a registry problem names it (${describeProblem(problems.find((p) => p.incidentId === id) as AuditProblem)}), and a release gives up ledger heads only; nothing written`,
-          );
+  const { candidates, shards, anchoredSet, problems, bookkeeping, remaining, turn, heads, released, ...run } = await readAgainWhileProblems(async () => {
+    // Where marks can pile up past a run (DynamoDB), a page of them from the turn on (the rest
+    // counted, not read): read whole, enough planted ones pushed the run into its timeout, and it then signed nothing.
+    const page = source.anchorCandidatePage ? await source.anchorCandidatePage(previous?.lastIncident, maxHeads + maxBroken) : null;
+    const marked = page?.heads ?? (await source.anchorCandidates());
+    const anchoredSet = await source.anchoredHeads();
+    const shards = await source.registry();
+    const ids = await source.incidentIds();
+    const own = auditRegistry(shards, new Set(ids)).problems;
+    // A shard a person releases is held to its own chain alone (shardReleaseOf refuses it otherwise): the heads pinned are given up.
+    const registryReleased = [...shardsReleasing.values()].map((r) => shardReleaseOf(r, shards, own, previous, deps.now()));
+    const pinned = [...registryBehind(previous, shards), ...registrySeenBehind(previous, shards)].filter((p) => !shardsReleasing.has(shardOf(p) ?? -1));
+    const problems: AuditProblem[] = [...own, ...pinned];
+    // The store's "already anchored", believed only while it is the set the last digest left.
+    const believed =
+      anchoredSet === null ||
+      (anchoredSet.length === 0 && !previous) ||
+      (previous?.anchored !== undefined && anchoredSetHash(anchoredSet) === previous.anchored);
+    // Otherwise what was anchored is read from the signed digests (a row removed had the anchor
+    // forget the head an older digest anchored, and sign that incident's history rewritten), and
+    // the store's record is put back to it; every incident is read.
+    if (!believed) fromDigests ??= anchoredByDigests(deps, previous);
+    const derived = fromDigests && !believed ? await fromDigests : null;
+    const bookkeeping =
+      believed || previous?.anchored === undefined
+        ? null
+        : `the store's record of the heads already anchored is not the one digest ${previous.sequence} left (a row added, changed or removed behind the anchor): every incident was checked against the heads the digests anchored${derived?.why ?? ''}, and the record put back to them`;
+    const anchored = derived ? derived.heads : (anchoredSet ?? []);
+    const before = new Map(anchored.map((h) => [h.incidentId, h]));
+    const candidates: IncidentHead[] = [];
+    const settled: IncidentHead[] = [];
+    // A run takes a bounded number of the incidents that moved; the rest stay marked for the next.
+    // It starts after the highest id the previous digest anchored and wraps around (review7 Y10): in
+    // id order from the start each time, a storm moving 500 lower ids kept a higher one unanchored,
+    // and rewritable, for as long as the storm lasted.
+    const inTurn = believed
+      ? after(
+          marked.map((h) => h.incidentId),
+          previous?.lastIncident,
+        )
+      : ids;
+    // A mark naming an incident the store does not list, or one a registry problem names (left
+    // out whatever its ledger says), is read after the others (readB16 B3): marks planted in
+    // thousands otherwise filled each run's maxBroken ahead of the sound incidents, and kept them
+    // unanchored, and rewritable, for as many runs as the attacker planted marks.
+    const namedByRegistry = new Set(problems.map((p) => p.incidentId));
+    const held = new Set(ids);
+    const known = (id: string) => held.has(id) && !namedByRegistry.has(id);
+    for (const id of releasing.keys()) {
+      if (!held.has(id)) throw new ReleaseRefusedError(`incident ${id} is not released: the store does not list it; nothing written`);
+      if (namedByRegistry.has(id))
+        throw new ReleaseRefusedError(
+          `incident ${id} is not released: a registry problem names it (${describeProblem(problems.find((p) => p.incidentId === id) as AuditProblem)}), and a release gives up ledger heads only; nothing written`,
+        );
+    }
+    // The incidents the last digest left out are read first, whether or not a mark names them
+    // (review15 K3): on DynamoDB one mark deleted had the anchor stop reading an incident that does
+    // not verify, and go quiet while it still did not; and one deleted whole while left out is named
+    // (K1b). They leave the list only by verifying; at most maxBroken of them (the digest's list is),
+    // read on top of the slice and its own maxBroken. One released is read as released, below.
+    const listed = new Set((previous?.leftOut ?? []).filter((id) => !releasing.has(id)));
+    // The incidents released are read next, marked or not, and count as taken.
+    const rest = [...inTurn.filter(known), ...inTurn.filter((id) => !known(id))].filter((id) => !releasing.has(id) && !listed.has(id));
+    const moved = [...releasing.keys(), ...rest];
+    const released: ReleasedRow[] = [];
+    // An incident left out (it does not verify) does not count against the slice (review13 E1):
+    // it stays marked and first in line, and a slice of only broken ones signed nothing and never
+    // moved the turn, keeping every other moved incident out of every digest.
+    // Nor are they read without end: after maxBroken the run stops, and the next goes on after the
+    // last one read (`turn`), so a storm of broken ones cannot keep it from the sound rest.
+    // An incident a registry problem names is left out too, so it counts as broken, not taken
+    // (readB16 B2): as taken, a slice of only such ones signed nothing and wrote no `turn`.
+    let taken = 0;
+    let broken = 0;
+    let read = 0;
+    let turn: string | undefined;
+    let stoppedOnBroken = false;
+    // Each incident read, at its newest entry as read; `extends`: it still holds the head seen while it was left out.
+    const heads = new Map<string, { head: SeenHead | null; extends: boolean }>();
+    for (const id of [...listed, ...moved]) {
+      const carried = listed.has(id);
+      if (!carried && believed && taken >= maxHeads) break;
+      if (!carried && believed && broken >= maxBroken) {
+        turn = moved[read - 1];
+        stoppedOnBroken = true;
+        break;
       }
-      // The incidents the last digest left out are read first, whether or not a mark names them
-      // (review15 K3): on DynamoDB one mark deleted had the anchor stop reading an incident that does
-      // not verify, and go quiet while it still did not; and one deleted whole while left out is named
-      // (K1b). They leave the list only by verifying; at most maxBroken of them (the digest's list is),
-      // read on top of the slice and its own maxBroken. One released is read as released, below.
-      const listed = new Set((previous?.leftOut ?? []).filter((id) => !releasing.has(id)));
-      // The incidents released are read next, marked or not, and count as taken.
-      const rest = [...inTurn.filter(known), ...inTurn.filter((id) => !known(id))].filter((id) => !releasing.has(id) && !listed.has(id));
-      const moved = [...releasing.keys(), ...rest];
-      const released: ReleasedRow[] = [];
-      // An incident left out (it does not verify) does not count against the slice (review13 E1):
-      // it stays marked and first in line, and a slice of only broken ones signed nothing and never
-      // moved the turn, keeping every other moved incident out of every digest.
-      // Nor are they read without end: after maxBroken the run stops, and the next goes on after the
-      // last one read (`turn`), so a storm of broken ones cannot keep it from the sound rest.
-      // An incident a registry problem names is left out too, so it counts as broken, not taken
-      // (readB16 B2): as taken, a slice of only such ones signed nothing and wrote no `turn`.
-      let taken = 0;
-      let broken = 0;
-      let read = 0;
-      let turn: string | undefined;
-      let stoppedOnBroken = false;
-      // Each incident read, at its newest entry as read; `extends`: it still holds the head seen while it was left out.
-      const heads = new Map<string, { head: SeenHead | null; extends: boolean }>();
-      for (const id of [...listed, ...moved]) {
-        const carried = listed.has(id);
-        if (!carried && believed && taken >= maxHeads) break;
-        if (!carried && believed && broken >= maxBroken) {
-          turn = moved[read - 1];
-          stoppedOnBroken = true;
-          break;
-        }
-        if (!carried) read++;
-        const raw = await source.rawIncident(id);
-        // Where the store keeps no anchored set (DynamoDB), the incident's newest head the digests
-        // anchored, from their location's index: nothing the store holds says it, so a ledger
-        // rewritten whole (every hash recomputed) is held to it, not signed as it reads.
-        const anchoredHead = before.get(id) ?? (anchoredSet === null && indexedHead ? ((await indexedHead(id)) ?? undefined) : undefined);
-        const release = releasing.get(id);
-        // The chain as read is folded on from the head anchored (up to it that head pins it), or from its genesis.
-        const base = anchoredHead ?? { seq: 0, hash: ledgerGenesis(id) };
-        if (release) released.push(releaseOf(raw, release, anchoredHead, previous?.seen.get(id), deps.now()));
-        // A released incident is held to its own chain alone (releaseOf refused it otherwise): the heads pinned are given up.
-        const behindSeen = release ? [] : ledgerSeenBehind(raw, previous?.seen.get(id), base);
-        const own = [...auditIncident(raw, () => true), ...(release ? [] : ledgerBehind(raw, anchoredHead)), ...behindSeen];
-        problems.push(...own);
-        // The head signed is the ledger's own, never what the bookkeeping names.
-        const head = raw.ledger.reduce<RawIncident['ledger'][number] | undefined>((top, row) => (!top || row.seq > top.seq ? row : top), undefined);
-        const moves = head && !(anchoredHead?.seq === head.seq && anchoredHead?.hash === head.hash);
-        if (moves) candidates.push({ incidentId: id, seq: head.seq, hash: head.hash });
-        // Marked, yet at the head the index says a digest anchored (a mark planted, or kept while it was left out): nothing to sign, the mark goes.
-        else if (head && anchoredSet === null) settled.push({ incidentId: id, seq: head.seq, hash: head.hash });
-        // Within a page of marks (which bounds the reading itself), a mark that gives nothing to sign
-        // and verifies (one naming no incident: planted) takes no place of the heads: counted, a page
-        // of them signed nothing and moved no turn, and the next run read the same page again, for good.
-        if (carried) {
-          // Counted by the list it came from, not against the slice.
-        } else if (own.some((p) => !ofRegistry(p)) || namedByRegistry.has(id)) broken++;
-        else if (moves || !page) taken++;
-        // Seen only past the head anchored: up to it the anchored head pins it (a chain rewritten there and put back is renewed).
-        // Pinned as read (review15 K1): its newest entry and what its texts fold to, whatever the hash columns claim.
-        const top = readHead(ledgerRows(raw), base);
-        const past = top ? { incidentId: id, seq: top.at, hash: top.hash, ...(top.read === top.hash ? {} : { read: top.read }) } : null;
-        heads.set(id, { head: past, extends: behindSeen.length === 0 });
-      }
-      // A page read to its end with marks past it: the next run goes on after the page, not back at its start.
-      if (read === moved.length && page?.notRead && inTurn.length) turn = inTurn.at(-1);
-      const remaining = moved.length - read + (page?.notRead ?? 0);
-      return {
-        candidates,
-        shards,
-        anchoredSet: anchoredSet === null ? null : { heads: anchored, replace: !believed },
-        problems,
-        bookkeeping,
-        remaining,
-        remainingAtLeast: page?.atLeast ?? false,
-        turn,
-        stoppedOnBroken,
-        heads,
-        released,
-        registryReleased,
-        settled,
-      };
-    },
-  );
+      if (!carried) read++;
+      const raw = await source.rawIncident(id);
+      // Where the store keeps no anchored set (DynamoDB), the incident's newest head the digests
+      // anchored, from their location's index: nothing the store holds says it, so a ledger
+      // rewritten whole (every hash recomputed) is held to it, not signed as it reads.
+      const anchoredHead = before.get(id) ?? (anchoredSet === null && indexedHead ? ((await indexedHead(id)) ?? undefined) : undefined);
+      const release = releasing.get(id);
+      // The chain as read is folded on from the head anchored (up to it that head pins it), or from its genesis.
+      const base = anchoredHead ?? { seq: 0, hash: ledgerGenesis(id) };
+      if (release) released.push(releaseOf(raw, release, anchoredHead, previous?.seen.get(id), deps.now()));
+      // A released incident is held to its own chain alone (releaseOf refused it otherwise): the heads pinned are given up.
+      const behindSeen = release ? [] : ledgerSeenBehind(raw, previous?.seen.get(id), base);
+      const own = [...auditIncident(raw, () => true), ...(release ? [] : ledgerBehind(raw, anchoredHead)), ...behindSeen];
+      problems.push(...own);
+      // The head signed is the ledger's own, never what the bookkeeping names.
+      const head = raw.ledger.reduce<RawIncident['ledger'][number] | undefined>((top, row) => (!top || row.seq > top.seq ? row : top), undefined);
+      const moves = head && !(anchoredHead?.seq === head.seq && anchoredHead?.hash === head.hash);
+      if (moves) candidates.push({ incidentId: id, seq: head.seq, hash: head.hash });
+      // Marked, yet at the head the index says a digest anchored (a mark planted, or kept while it was left out): nothing to sign, the mark goes.
+      else if (head && anchoredSet === null) settled.push({ incidentId: id, seq: head.seq, hash: head.hash });
+      // Within a page of marks (which bounds the reading itself), a mark that gives nothing to sign
+      // and verifies (one naming no incident: planted) takes no place of the heads: counted, a page
+      // of them signed nothing and moved no turn, and the next run read the same page again, for good.
+      if (carried) {
+        // Counted by the list it came from, not against the slice.
+      } else if (own.some((p) => !ofRegistry(p)) || namedByRegistry.has(id)) broken++;
+      else if (moves || !page) taken++;
+      // Seen only past the head anchored: up to it the anchored head pins it (a chain rewritten there and put back is renewed).
+      // Pinned as read (review15 K1): its newest entry and what its texts fold to, whatever the hash columns claim.
+      const top = readHead(ledgerRows(raw), base);
+      const past = top ? { incidentId: id, seq: top.at, hash: top.hash, ...(top.read === top.hash ? {} : { read: top.read }) } : null;
+      heads.set(id, { head: past, extends: behindSeen.length === 0 });
+    }
+    // A page read to its end with marks past it: the next run goes on after the page, not back at its start.
+    if (read === moved.length && page?.notRead && inTurn.length) turn = inTurn.at(-1);
+    const remaining = moved.length - read + (page?.notRead ?? 0);
+    return {
+      candidates,
+      shards,
+      anchoredSet: anchoredSet === null ? null : { heads: anchored, replace: !believed },
+      problems,
+      bookkeeping,
+      remaining,
+      remainingAtLeast: page?.atLeast ?? false,
+      turn,
+      stoppedOnBroken,
+      heads,
+      released,
+      registryReleased,
+      settled,
+    };
+  });
   // An incident that does not verify is left out (its mark kept); a registry shard that does not is
   // carried on as the last digest anchored it, not renewed, and marked so.
   // An incident a registry problem names (an entry naming it twice: opened again under its id) is left out too.
@@ -401,7 +399,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     registryLeftOut,
     stoppedOnBroken: run.stoppedOnBroken,
     released,
-    registryReleased,
+    registryReleased: run.registryReleased,
     releasedBefore,
   };
 
@@ -430,7 +428,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     !index?.advanced &&
     !setUnsigned &&
     released.length === 0 &&
-    registryReleased.length === 0
+    run.registryReleased.length === 0
   )
     return { written: null, problems, unchanged: problems.length === 0, ...result };
 
@@ -450,7 +448,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     seen,
     registrySeen,
     released,
-    registryReleased,
+    registryReleased: run.registryReleased,
     leftOut: listed,
     ...(index ? { indexed: index.upTo === (previous?.sequence ?? 0) ? sequence : index.upTo } : {}),
   });
