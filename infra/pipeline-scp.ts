@@ -102,7 +102,9 @@
  * - **The watch rules turned off together** (fgsec16 S2): no rule sees the call that disables it, and
  *   CloudTrail's delay lets a burst of calls on the rules that watch each other page nobody. Disabling,
  *   deleting, rewriting or retargeting a `datalek…`/`Datalek…` rule is denied but to the deployment
- *   (each region's, us-east-1's too) and break-glass. The stacks make no CloudTrail trail: none is named.
+ *   of the rule's region (us-east-1's too; deploy19: every region's was excused for every region's
+ *   rules, now the central one for the central rules, the others for theirs, not told apart among
+ *   themselves, as for their topics and alarms) and break-glass. The stacks make no CloudTrail trail: none is named.
  * - **Negative values published into an alarm's metric** (attack16 K4): `cloudwatch:PutMetricData` in
  *   the `datalek` namespace, but by break-glass (the alarms count by `Maximum` besides).
  *
@@ -264,6 +266,12 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
   // A qualified name (a version or an alias) too.
   const anyFunction = [functions, `${functions}:*`];
   // A subscription's ARN is its topic's and an id. By this account's `*` (every resource of an SCP is its own): room for regions.
+  // fgsec16 S2: no rule sees the call that disables it, and CloudTrail hands a call to EventBridge seconds to minutes
+  // later: the rules that watch each other, turned off a few milliseconds apart, page nobody. The region's `datalek-…`
+  // rules (on the default bus, and every rule of the `datalek` bus: `rule/datalek/…`), and those CloudFormation names
+  // after a `Datalek…` stack (the finding and route rules, the schedules), in the statement of that region's deployment
+  // (deploy19: one statement excused every region's deployment for every region's rules).
+  const rules = (region: string) => ['datalek', STACK_NAME_PREFIX].map((name) => `arn:*:events:${region}:*:rule/${name}*`);
   const regional = (region: string) => [
     `arn:*:sns:${region}:*:${TOPIC_NAME_PREFIX}*`,
     `arn:*:sns:${region}:*:${TOPIC_NAME_PREFIX}*:*`,
@@ -311,12 +319,14 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
           'sns:SetSubscriptionAttributes',
           ...POLICY_VERSION_CHANGES.map((a) => `iam:${a}`),
           ...ALARM_SILENCING.map((a) => `cloudwatch:${a}`),
+          ...RULE_SILENCING.map((a) => `events:${a}`),
         ],
         Resource: [
           ...anyFunction,
           role(functionRoleName('*')),
           role(props.onCallRole),
           ...regional(centralRegion),
+          ...rules(centralRegion),
           ...centralPolicies.map((p) => `arn:*:iam::*:policy/${p}`),
         ],
         Condition: excusing(central),
@@ -334,9 +344,11 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
           'sns:SetSubscriptionAttributes',
           ...[...POLICY_VERSION_CHANGES, ...FORWARD_ROLE_CHANGES].map((a) => `iam:${a}`),
           ...ALARM_SILENCING.map((a) => `cloudwatch:${a}`),
+          ...RULE_SILENCING.map((a) => `events:${a}`),
         ],
         Resource: [
           ...regions.flatMap(regional),
+          ...regions.flatMap(rules),
           // Their boundaries and forward roles, by name (each region's names its region; us-east-1's `datalek-iam-forward-…`).
           ...others
             .filter((s) => regions.includes(s.region))
@@ -373,18 +385,6 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
         NotResource: pipelineRegions.map((region) => `arn:*:cloudformation:${region}:${props.account}:stack/${STACK_NAME_PREFIX}*/*`),
         // Any bootstrap role's name: denying a role merely named so to such a stack loses nothing.
         Condition: { ArnLike: { 'cloudformation:RoleArn': role(`${BOOTSTRAP_ROLE_PREFIX}*`) } },
-      },
-      {
-        Sid: 'DatalekRulesOnlyByTheDeploymentOrBreakGlass',
-        Effect: 'Deny',
-        // fgsec16 S2: no rule sees the call that disables it, and CloudTrail hands a call to EventBridge seconds to
-        // minutes later: the rules that watch each other, turned off a few milliseconds apart, page nobody.
-        Action: RULE_SILENCING.map((a) => `events:${a}`),
-        // `datalek-…` rules (on the default bus, and every rule of the `datalek` bus: `rule/datalek/…`), and those
-        // CloudFormation names after a `Datalek…` stack (the finding and route rules, the schedules).
-        Resource: ['datalek', STACK_NAME_PREFIX].map((name) => `arn:*:events:*:*:rule/${name}*`),
-        // Every region's deployment: each deploys its region's rules (room: not told apart by region).
-        Condition: excusing(stacks),
       },
       {
         Sid: 'DatalekMetricsOnlyByBreakGlass',

@@ -26,6 +26,7 @@ import {
   deploymentScpTexts,
   PIPELINE_SCP_FILES,
   pipelineScp,
+  RULE_SILENCING,
   SCP_MAX_DOCUMENTS,
   SCP_PLACEHOLDERS,
   SCP_SIZE_LIMIT,
@@ -605,6 +606,11 @@ describe('against the watch rules turned off together, before CloudTrail hands t
   );
   const silencing = (principal: string) =>
     rules.flatMap((rule) => ['DisableRule', 'DeleteRule', 'RemoveTargets', 'PutRule', 'PutTargets'].map((a) => call(`events:${a}`, rule, principal)));
+  /** Those calls on the rules of the deployment's own region (deploy19: a deployment is excused for its region's rules alone), every rule's for break-glass. */
+  const silencingOwn = (principal: string) => {
+    const region = principal.match(/cfn-exec-role-\d+-(.+)$/)?.[1];
+    return silencing(principal).filter((a) => !region || a.resource.split(':')[3] === region);
+  };
 
   it("refuses anyone but the deployment and break-glass disabling, deleting, emptying or rewriting any datalek rule: the watch's, the finding and route rules, the forwards", () => {
     for (const name of ['datalek-watch-pipeline', 'datalek-watch-guard', 'datalek-watch-alarm-path', 'datalek-forward-findings', 'datalek/DatalekResponse-'])
@@ -625,7 +631,7 @@ describe('against the watch rules turned off together, before CloudTrail hands t
       ).toEqual([]);
     for (const principal of [...everyDeployment, role(DEPLOY_CONTEXT.breakGlassRole)])
       expect(
-        silencing(principal)
+        silencingOwn(principal)
           .filter((a) => !underWritten(a))
           .map((a) => a.what),
       ).toEqual([]);
@@ -633,11 +639,35 @@ describe('against the watch rules turned off together, before CloudTrail hands t
     expect(silencing(role('Admin')).filter(underScp)).toEqual([]);
     for (const principal of everyDeployment)
       expect(
-        silencing(principal)
+        silencingOwn(principal)
           .filter((a) => !underScp(a))
           .map((a) => a.what),
       ).toEqual([]);
     expect(underScp(call('events:DisableRule', `arn:aws:events:${BASE.region}:${ACCOUNT}:rule/billing-nightly`, role('Admin')))).toBe(true);
+  });
+
+  it("lets each region's deployment silence its own region's datalek rules alone, not the central ones from another region, nor another region's from the central one (deploy19: every region's deployment was excused for every region's rules)", () => {
+    const regionOf = (arn: string) => arn.split(':')[3];
+    const central = rules.filter((r) => regionOf(r) === DEPLOY_CONTEXT.region);
+    const other = rules.filter((r) => regionOf(r) !== DEPLOY_CONTEXT.region);
+    expect(new Set(other.map(regionOf))).toEqual(new Set([DEPLOY_CONTEXT.forwardFrom, 'us-east-1']));
+    const { Statement } = deploymentScp(built) as { Statement: Statement[] };
+    for (const underPolicy of [underScp, (a: Authorization) => allowed(a, [[{ Effect: 'Allow', Action: '*', Resource: '*' }, ...Statement]], BASE)]) {
+      const silences = (principal: string, of: string[]) =>
+        of.flatMap((rule) => RULE_SILENCING.map((a) => call(`events:${a}`, rule, principal))).filter(underPolicy);
+      // The central deployment: the central rules, none of another region's.
+      expect(silences(centralDeployment, other).map((a) => a.what)).toEqual([]);
+      expect(silences(centralDeployment, central)).toHaveLength(central.length * RULE_SILENCING.length);
+      // Another region's deployment: its own region's rules (the other regions' are not told apart: room), never the central ones.
+      for (const [principal, region] of [
+        [deployments[1], DEPLOY_CONTEXT.forwardFrom],
+        [usEast1Deployment, 'us-east-1'],
+      ]) {
+        expect(silences(principal, central).map((a) => a.what)).toEqual([]);
+        const own = other.filter((r) => regionOf(r) === region);
+        expect(silences(principal, own)).toHaveLength(own.length * RULE_SILENCING.length);
+      }
+    }
   });
 });
 
