@@ -105,6 +105,9 @@
  *   of the rule's region (us-east-1's too; deploy19: every region's was excused for every region's
  *   rules, now the central one for the central rules, the others for theirs, not told apart among
  *   themselves, as for their topics and alarms) and break-glass. The stacks make no CloudTrail trail: none is named.
+ * - **A federation token made** (deploy19): `sts:GetFederationToken`, by anyone. Its sessions'
+ *   calls (`FederatedUser`) are the one kind whose watch page names an IAM user by name (the role
+ *   field reads the session's issuer, for them the IAM user), and such a session outlives its key.
  * - **Negative values published into an alarm's metric** (attack16 K4): `cloudwatch:PutMetricData` in
  *   the `datalek` namespace, but by break-glass (the alarms count by `Maximum` besides).
  *
@@ -385,6 +388,15 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
         NotResource: pipelineRegions.map((region) => `arn:*:cloudformation:${region}:${props.account}:stack/${STACK_NAME_PREFIX}*/*`),
         // Any bootstrap role's name: denying a role merely named so to such a stack loses nothing.
         Condition: { ArnLike: { 'cloudformation:RoleArn': role(`${BOOTSTRAP_ROLE_PREFIX}*`) } },
+      },
+      {
+        Sid: 'DatalekNoFederationTokens',
+        Effect: 'Deny',
+        // deploy19: a FederatedUser session's role, as a watch page names it (sessionIssuer.arn), is the IAM user that
+        // made it, by its user name; an input transformer cannot leave it out for that type alone. Nothing of datalek
+        // uses federation tokens, and one outlives the key that made it (deactivating the key does not end it).
+        Action: 'sts:GetFederationToken',
+        Resource: '*',
       },
       {
         Sid: 'DatalekMetricsOnlyByBreakGlass',

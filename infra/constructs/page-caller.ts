@@ -5,7 +5,11 @@
  * provider. The identity's type and the role its session came from (an Identity Center permission
  * set's role, a function's role) tell on-call what kind of caller it was; the CloudTrail event id,
  * which every page gives, finds the person in CloudTrail. An IAM user, root or an AWS service has no
- * role there: the page says so and leaves the name to CloudTrail.
+ * role there: the page says so and leaves the name to CloudTrail. A `FederatedUser` session's issuer
+ * is the IAM user that made it (its ARN, so its name), and an input transformer has no condition to
+ * leave it out for that type alone: datalek's SCP denies `sts:GetFederationToken` in the pipeline
+ * account (deploy19, pipeline-scp.ts); a member account's such calls still name the user (README,
+ * Personal data).
  */
 import * as events from 'aws-cdk-lib/aws-events';
 

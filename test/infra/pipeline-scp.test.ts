@@ -671,6 +671,18 @@ describe('against the watch rules turned off together, before CloudTrail hands t
   });
 });
 
+describe("against a federation session's page naming an IAM user (deploy19)", () => {
+  it('refuses sts:GetFederationToken to everyone in the pipeline account, break-glass included: its sessions (FederatedUser) are the one caller type whose page would name an IAM user', () => {
+    const federate = (principal: string) => call('sts:GetFederationToken', `arn:aws:sts::${ACCOUNT}:federated-user/x`, principal);
+    for (const principal of [`arn:aws:iam::${ACCOUNT}:user/jan.devries`, role('Admin'), role(DEPLOY_CONTEXT.breakGlassRole), ...deployments])
+      expect(underScp(federate(principal)), principal).toBe(false);
+    const { Statement } = deploymentScp(built) as { Statement: Statement[] };
+    expect(allowed(federate(`arn:aws:iam::${ACCOUNT}:user/jan.devries`), [[{ Effect: 'Allow', Action: '*', Resource: '*' }, ...Statement]], BASE)).toBe(false);
+    // Another STS call stays.
+    expect(underScp(call('sts:GetSessionToken', '*', `arn:aws:iam::${ACCOUNT}:user/jan.devries`))).toBe(true);
+  });
+});
+
 describe("against negative values published into the alarms' own metrics (attack16 K4)", () => {
   const publish = (namespace: string, principal: string): Authorization => ({
     action: 'cloudwatch:PutMetricData',
