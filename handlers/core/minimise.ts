@@ -440,9 +440,12 @@ function sessionPrincipal(detail: Record<string, unknown>): string | undefined {
 /**
  * A record minimised before 8055538c whose finding named a role session: the principal id was
  * removed whole, so its session name, where the finding repeated it alone, was never looked for.
+ * Not an EC2 instance's credentials (`…/InstanceCredentialExfiltration.*`): their session is named
+ * after the instance id, the organisation's, which stays.
  */
 function sessionNameUnsearched(record: FindingRecord): boolean {
-  return record.minimised !== undefined && record.minimised.sessionNames === undefined && sessionPrincipal(record.detail) === MINIMISED;
+  if (record.minimised === undefined || record.minimised.sessionNames !== undefined) return false;
+  return sessionPrincipal(record.detail) === MINIMISED && !/\/InstanceCredentialExfiltration\./.test(String(record.detail.type));
 }
 
 /**

@@ -33,7 +33,7 @@ const NOW = '2026-11-29T00:00:00.000Z';
 function sessionEvent(id: string, accessKeyId: string) {
   const event = findingEvent({
     id,
-    type: 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS',
+    type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller.Custom',
     createdAt: RECORDED_AT,
     resource: { resourceType: 'AccessKey', accessKeyDetails: { accessKeyId, principalId: PRINCIPAL, userType: 'AssumedRole', userName: 'DevRole' } },
     service: { additionalInfo: { value: '{"origin":"2001:db8::7"}' } },
@@ -143,6 +143,18 @@ describe('fg19: minimise run again on a record minimised before a role session�
     // The finding table holds it no more (the incident record keeps its old resource id: pseudonymised from fed16 on).
     expect(rowsHolding(t.dir, SESSION)).not.toContain('findings');
     expect(verifyOk(await verifyStore(t.store, { now: NOW }))).toBe(true);
+  });
+
+  it('an EC2 instance’s credentials minimised before are left: their session is named after the instance id', async () => {
+    const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT, canEnforce: false };
+    const event = sessionEvent('f-session', 'ASIAEXAMPLESESSION09');
+    event.detail.type = 'UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS';
+    const id = (await recordEvent(deps, event)).incidentId as string;
+    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
+    await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
+    await minimisedAsBefore(t.store, id);
+    const report = await minimiseClosed({ store: t.store, audit: t.store, now: () => NOW, machineNow: () => NOW }, { by: 'FG', afterDays: 0 });
+    expect(report.minimised.find((m) => m.incidentId === id)?.sessionNamesNotKnown).toBeUndefined();
   });
 
   it('a record minimised by today’s code is marked looked-for, and a re-run leaves it', async () => {
