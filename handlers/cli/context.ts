@@ -12,12 +12,9 @@ import type { Policy } from '../core/policy.js';
 import { oneLine } from '../core/text.js';
 import { addMinutes, EARLIEST_PLAUSIBLE } from '../core/time.js';
 import type { Notifier } from '../ports/notifier.js';
-import { type ActionDeps, acknowledgeInStore } from '../use-cases/actions.js';
-import { awsSettings, type Backend, type DrillMark, openBackend, readDrillMark, type StoreAccess, type Target } from './backend.js';
-import { awsContainmentReader } from './containment-check.js';
+import { type Backend, type DrillMark, openBackend, readDrillMark, type StoreAccess, type Target } from './backend.js';
 import { UsageError } from './errors.js';
 import { answeringLostRace, RecordedLog } from './lost-race.js';
-import { signedAcknowledger } from './signed-ack.js';
 
 export interface Io {
   out: (text: string) => void;
@@ -192,26 +189,11 @@ export async function deliverQueued(
 }
 
 /**
- * What the use cases of actions.ts need, for the CLI and `serve` alike. An acknowledgement on AWS
- * with `DATALEK_ACK_URL` set goes through that URL, signed: the acknowledger is the signer.
- */
-/**
  * What a person's command records with: the run's clock, and on a real store the machine's too,
  * so that entries made with a --now behind it say when they were entered (core/change-incident.ts).
  */
 export function personDeps(ctx: Context, backend: Backend): ChangeDeps {
   return { store: backend.store, policy: ctx.policy, now: ctx.now, ...(backend.drill ? {} : { machineNow: ctx.systemNow }) };
-}
-
-export function actionDeps(ctx: Context, backend: Backend): ActionDeps {
-  const base = personDeps(ctx, backend);
-  const url = ctx.io.env.DATALEK_ACK_URL;
-  return {
-    ...base,
-    containment: backend.containment,
-    acknowledge: ctx.target === 'aws' && url ? signedAcknowledger(url, awsSettings(ctx.io.env).region) : acknowledgeInStore(base),
-    ...(ctx.target === 'aws' ? { containmentReader: awsContainmentReader(ctx.io.env) } : {}),
-  };
 }
 
 export async function loadIncident(store: Backend['store'], id: string): Promise<Incident> {

@@ -167,7 +167,7 @@ export function nextStepLines(incident: Incident, policy: Policy): string[] {
 }
 
 /** Most urgent first: the web page's overview orders the same way. */
-export { byUrgency } from '../use-cases/queries.js';
+export { byUrgency } from '../use-cases/open-incidents.js';
 
 /** A table for the terminal; every cell is one line, its control characters shown escaped. */
 export function table(headers: string[], rawRows: string[][]): string {

@@ -4,7 +4,7 @@
  * Only reads; the clocks come from core/clocks.ts.
  */
 import { type CarriedOutElsewhere, carriedOutElsewhere, containedElsewhereBy } from '../core/breach-facts.js';
-import { type ClockStatus, clocksOf, closedWithDuty, dutiesAfterClosing } from '../core/clocks.js';
+import { type ClockStatus, clocksOf, dutiesAfterClosing } from '../core/clocks.js';
 import { mergeChain } from '../core/contain.js';
 import { type MissingFact, missingFactItems } from '../core/draft.js';
 import { type CloseBlocker, closeBlockerItems } from '../core/fg-workflow.js';
@@ -15,62 +15,12 @@ import { holdsInherited, type InheritedHold } from '../core/minimise.js';
 import type { Policy } from '../core/policy.js';
 import { type RegisterRow, registerCsv, registerMarkdown, registerRow } from '../core/register.js';
 import { releasable } from '../core/release.js';
-import { awaitsAcknowledgement } from '../core/schedule.js';
-import type { UnreadableHandler } from '../core/stored-record.js';
-import type { IncidentFilter, IncidentStore } from '../ports/incident-store.js';
+import type { IncidentFilter } from '../ports/incident-store.js';
 import type { Lang } from './fields.js';
+import type { QueryDeps } from './open-incidents.js';
 
-export interface QueryDeps {
-  store: IncidentStore;
-  policy: Policy;
-  now: () => string;
-}
-
-/**
- * Most urgent first: real incidents before tests, unacknowledged (by nobody, whatever the FG's state) before acknowledged, then the
- * earliest AP deadline, then the highest severity. The AP deadline here is the record's `deadline`: a shorter internal target
- * where the policy sets one (the organisation's choice, as its reminders are; `status` says so under its table, fg15).
- */
-export function byUrgency(a: Incident, b: Incident): number {
-  return (
-    Number(a.sample) - Number(b.sample) ||
-    Number(!awaitsAcknowledgement(a)) - Number(!awaitsAcknowledgement(b)) ||
-    (a.deadline ?? '9999').localeCompare(b.deadline ?? '9999') ||
-    b.severity - a.severity ||
-    a.id.localeCompare(b.id)
-  );
-}
-
-/** A due time later than any: the due index then holds every incident with something still to come. */
-const ANY_TIME = '9999-12-31T23:59:59.999Z';
-
-/**
- * What needs action, most urgent first: the incidents that are not closed, and the closed ones an
- * assessment after closing gave a duty still running (core/clocks.ts `closedWithDuty`). Those come
- * from the due index, which holds exactly the incidents with something due (their reminders run
- * until the duty is done), so the list grows with what is due, not with closed history.
- */
-export async function openIncidents(deps: QueryDeps, onUnreadable?: UnreadableHandler): Promise<Incident[]> {
-  // A damaged record can be in both lists: named once.
-  const named = new Set<string>();
-  const once: UnreadableHandler | undefined =
-    onUnreadable &&
-    ((p) => {
-      if (named.has(p.incidentId)) return;
-      named.add(p.incidentId);
-      onUnreadable(p);
-    });
-  const open = await deps.store.listIncidents({ openOnly: true, onUnreadable: once });
-  const owed = (await deps.store.listDue(ANY_TIME, once)).filter((i) => closedWithDuty(i, deps.policy));
-  return [...open, ...owed].sort(byUrgency);
-}
-
-/** The closed incidents, the most recently closed first. */
-export async function closedIncidents(deps: QueryDeps): Promise<Incident[]> {
-  return (await deps.store.listIncidents())
-    .filter((i) => i.state === 'closed')
-    .sort((a, b) => (b.closedAt ?? '').localeCompare(a.closedAt ?? '') || a.id.localeCompare(b.id));
-}
+/** The listing lives apart (open-incidents.ts: `status` loads it alone); its readers find it here too. */
+export { byUrgency, closedIncidents, openIncidents, type QueryDeps } from './open-incidents.js';
 
 /** How many containment actions are in each state; a released action counts as released only. */
 export type ContainmentCounts = Record<ActionStatus | 'released', number>;

@@ -1,7 +1,8 @@
 import { oneLine } from '../../core/text.js';
 import { containAction } from '../../use-cases/actions.js';
 import { parseFields } from '../../use-cases/fields.js';
-import { actionDeps, type Context, deliverQueued, loadIncident, withBackend } from '../context.js';
+import { actionDeps } from '../action-deps.js';
+import { type Context, deliverQueued, loadIncident, withBackend } from '../context.js';
 
 export async function contain(ctx: Context): Promise<number> {
   return withBackend(ctx, 'write', async (backend) => {

@@ -2,7 +2,8 @@ import type { NotDoneWithdrawal } from '../../core/by-hand.js';
 import { oneLine } from '../../core/text.js';
 import { notDoneAction, withdrawNotDoneAction } from '../../use-cases/actions.js';
 import { parseFields } from '../../use-cases/fields.js';
-import { actionDeps, type Context, deliverQueued, type FlagSpec, loadIncident, withBackend } from '../context.js';
+import { actionDeps } from '../action-deps.js';
+import { type Context, deliverQueued, type FlagSpec, loadIncident, withBackend } from '../context.js';
 import { fgActor, flagsOf, recordAction } from './fg-common.js';
 
 /** The flags its use case reads, made from the use case's fields: index.ts lists the same (test/unit/cli-commands.test.ts). */

@@ -2,7 +2,8 @@ import type { StepRecord } from '../../core/incident.js';
 import { oneLine } from '../../core/text.js';
 import { releaseAction } from '../../use-cases/actions.js';
 import { parseFields } from '../../use-cases/fields.js';
-import { actionDeps, type Context, deliverQueued, loadIncident, withBackend } from '../context.js';
+import { actionDeps } from '../action-deps.js';
+import { type Context, deliverQueued, loadIncident, withBackend } from '../context.js';
 
 export async function release(ctx: Context): Promise<number> {
   return withBackend(ctx, 'write', async (backend) => {

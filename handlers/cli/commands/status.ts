@@ -3,7 +3,7 @@ import { type LeftToClosed, leftToClosed, readingOnce, withHoldersRead } from '.
 import { pseudonymSecretProblems } from '../../core/pseudonym-audit.js';
 import { countLine, listedCounts } from '../../core/schedule.js';
 import { oneLine } from '../../core/text.js';
-import { openIncidents } from '../../use-cases/queries.js';
+import { openIncidents } from '../../use-cases/open-incidents.js';
 import { type Context, unreadableReporter, withBackend } from '../context.js';
 import { statusObject, statusTable } from '../views.js';
 import { leftToClosedLine } from './show.js';
