@@ -124,6 +124,13 @@ export interface AnchorResult {
   stoppedOnBroken: boolean;
   /** The incidents a person released from their pinned heads in the digest written (its `released`). */
   released: ReleasedRow[];
+  /**
+   * Marks read that name no incident at all (DynamoDB: no record, ledger, timeline or message, no
+   * registry entry, no head a digest anchored or saw): the pipeline never writes one, so each was
+   * planted by whoever can write the table, or left by an incident deleted with its registry entry
+   * before any digest anchored it. Cleared by this run, so that they are not read again every run, for good.
+   */
+  unfoundedMarks: string[];
   /** The registry shards a person released in the digest written (its `registryReleased`). */
   registryReleased: RegistryReleasedRow[];
   /**
@@ -239,6 +246,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     // counted, not read): read whole, enough planted ones pushed the run into its timeout, and it then signed nothing.
     const page = source.anchorCandidatePage ? await source.anchorCandidatePage(previous?.lastIncident, maxHeads + maxBroken) : null;
     const marked = page?.heads ?? (await source.anchorCandidates());
+    const markOf = new Map(marked.map((h) => [h.incidentId, h]));
     const anchoredSet = await source.anchoredHeads();
     const shards = await source.registry();
     const ids = await source.incidentIds();
@@ -265,6 +273,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     const before = new Map(anchored.map((h) => [h.incidentId, h]));
     const candidates: IncidentHead[] = [];
     const settled: IncidentHead[] = [];
+    const unfounded: IncidentHead[] = [];
     // A run takes a bounded number of the incidents that moved; the rest stay marked for the next.
     // It starts after the highest id the previous digest anchored and wraps around (review7 Y10): in
     // id order from the start each time, a storm moving 500 lower ids kept a higher one unanchored,
@@ -341,6 +350,16 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       if (moves) candidates.push({ incidentId: id, seq: head.seq, hash: head.hash });
       // Marked, yet at the head the index says a digest anchored (a mark planted, or kept while it was left out): nothing to sign, the mark goes.
       else if (head && anchoredSet === null) settled.push({ incidentId: id, seq: head.seq, hash: head.hash });
+      // A mark naming nothing at all: no item of the incident, no registry entry naming it, no head
+      // a digest anchored or saw for it, not listed as left out. Each of those names a deleted
+      // incident on every run without the mark (the registry, ledgerBehind, ledgerSeenBehind, the
+      // list), so clearing it hides no deletion the run would name; kept, it was read every run, for good.
+      else if (
+        isUnfounded(raw, { listed: carried || Boolean(release) || held.has(id) || namedByRegistry.has(id), anchoredHead, seen: previous?.seen.get(id) })
+      ) {
+        const mark = markOf.get(id);
+        if (mark && source.clearUnfoundedMarks) unfounded.push(mark);
+      }
       // Within a page of marks (which bounds the reading itself), a mark that gives nothing to sign
       // and verifies (one naming no incident: planted) takes no place of the heads: counted, a page
       // of them signed nothing and moved no turn, and the next run read the same page again, for good.
@@ -371,6 +390,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       released,
       registryReleased,
       settled,
+      unfounded,
     };
   });
   // An incident that does not verify is left out (its mark kept); a registry shard that does not is
@@ -382,6 +402,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   // Already anchored at the head they hold, and verified: their marks cleared now, written or not.
   const settled = run.settled.filter((h) => !broken.has(h.incidentId));
   if (settled.length) await source.markAnchored(settled);
+  if (run.unfounded.length) await source.clearUnfoundedMarks?.(run.unfounded);
   const registryLeftOut = shardsOf(problems.filter(ofRegistry), shards.length);
   const releasedBefore =
     previous?.released.length || previous?.registryReleased.length
@@ -400,6 +421,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     stoppedOnBroken: run.stoppedOnBroken,
     released,
     registryReleased: run.registryReleased,
+    unfoundedMarks: run.unfounded.map((m) => m.incidentId),
     releasedBefore,
   };
 
@@ -558,6 +580,18 @@ async function indexOlder(deps: Deps, previous: Previous | null, maxHeads: numbe
   for (const { head, sequence } of newest.values()) bySequence.set(sequence, [...(bySequence.get(sequence) ?? []), head]);
   for (const [sequence, heads] of bySequence) await deps.digests.recordAnchored?.(sequence, heads);
   return { upTo, advanced: upTo > done, why };
+}
+
+/**
+ * Whether a mark's incident is nothing at all: no item read (record, ledger, timeline, message,
+ * finding), nothing that lists it (`listed`: left out by the last digest, released, in the store's
+ * list, named by the registry), no head a digest anchored (the index) or saw for it. A commit writes
+ * an incident's items and its mark in one transaction, and the mark is read before the items: a mark
+ * of an incident just opened is never read with its items not yet there.
+ */
+function isUnfounded(raw: RawIncident, about: { listed: boolean; anchoredHead: IncidentHead | undefined; seen: SeenHead | undefined }): boolean {
+  const empty = !raw.record && !raw.ledger.length && !raw.timeline.length && !raw.messages.length && !raw.findings.length;
+  return empty && !about.listed && !about.anchoredHead && !about.seen;
 }
 
 /** A problem of the registry itself (an entry of its chain, or behind the last digest): its heads are in every digest. */

@@ -80,6 +80,12 @@ export interface AuditSource {
    * behind the anchor is put back to what the digests anchored.
    */
   markAnchored(heads: IncidentHead[], options?: { replace?: boolean }): Promise<void>;
+  /**
+   * Where marks are items of their own (DynamoDB), clears marks that name no incident at all, each
+   * only while it is still the mark read (its head and hash): one a commit wrote meanwhile, for an
+   * incident opened since, stays.
+   */
+  clearUnfoundedMarks?(marks: IncidentHead[]): Promise<void>;
   anchorState(): Promise<AnchorState | null>;
   saveAnchorState(state: AnchorState): Promise<void>;
 }

@@ -1253,6 +1253,25 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
     }
   }
 
+  async clearUnfoundedMarks(marks: IncidentHead[]): Promise<void> {
+    for (const m of marks) {
+      try {
+        await this.doc.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: pendingAnchorKey(m.incidentId),
+            ConditionExpression: 'seq = :seq AND #h = :hash',
+            ExpressionAttributeNames: { '#h': 'hash' },
+            ExpressionAttributeValues: { ':seq': m.seq, ':hash': m.hash },
+          }),
+        );
+      } catch (err) {
+        if ((err as Error).name !== 'ConditionalCheckFailedException')
+          throw new StoreError(`clearing the anchor mark naming ${m.incidentId}, which names no incident, failed: ${(err as Error).message}`, { cause: err });
+      }
+    }
+  }
+
   async anchorState(): Promise<AnchorState | null> {
     const out = await this.call('GetItem anchor state', () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: anchorStateKey, ConsistentRead: true })),

@@ -87,6 +87,7 @@ export async function anchor(ctx: Context): Promise<number> {
       );
     }
     if (result.bookkeeping) ctx.io.err(oneLine(`datalek: ${result.bookkeeping}`));
+    if (result.unfoundedMarks.length) ctx.io.err(oneLine(`datalek: ${unfoundedLine(result.unfoundedMarks)}`));
     // Where marks pile up past a run (DynamoDB), those beyond the page it reads are counted only so far.
     const more = `${result.remainingAtLeast ? 'at least ' : ''}${result.remaining}`;
     if (result.stoppedOnBroken)
@@ -133,6 +134,7 @@ export async function anchor(ctx: Context): Promise<number> {
           registryLeftOut: result.registryLeftOut,
           released: result.released,
           registryReleased: result.registryReleased,
+          unfoundedMarks: result.unfoundedMarks,
           problems,
         }),
       );
@@ -196,4 +198,9 @@ function shardReleaseLine(sequence: number, r: RegistryReleasedRow): string {
     ...(r.seen ? [`the head seen while left out (entry ${r.seen[0]})`] : []),
   ];
   return `datalek: registry shard ${r.shard} released by ${r.by} in digest ${sequence}: gave up ${gaveUp.join(' and ')}, renewed at entry ${r.taken[0]} as its own chain verifies; why: ${r.why}. The release is that person's word, signed in the record: datalek verify --digests shows it`;
+}
+
+/** The marks naming no incident a run cleared, said as what they mean (core/anchor.ts `unfoundedMarks`). */
+function unfoundedLine(ids: string[]): string {
+  return `cleared ${ids.length} anchor mark(s) naming no incident (${ids.slice(0, 10).join(', ')}${ids.length > 10 ? `, and ${ids.length - 10} more` : ''}): the pipeline never writes one, so whoever can write the table planted them (or deleted an incident with its registry entry before any digest anchored it); an incident deleted after that is still named by the registry and verify --digests`;
 }
