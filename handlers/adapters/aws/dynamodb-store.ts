@@ -1236,39 +1236,37 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
    * the next digest.
    */
   async markAnchored(heads: IncidentHead[]): Promise<void> {
-    for (const h of heads) {
-      try {
-        await this.doc.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: pendingAnchorKey(h.incidentId),
-            ConditionExpression: 'seq <= :seq',
-            ExpressionAttributeValues: { ':seq': h.seq },
-          }),
-        );
-      } catch (err) {
-        if ((err as Error).name !== 'ConditionalCheckFailedException')
-          throw new StoreError(`clearing the anchor mark of ${h.incidentId} failed: ${(err as Error).message}`, { cause: err });
-      }
-    }
+    for (const h of heads) await this.clearMarkIf(h.incidentId, 'seq <= :seq', { ':seq': h.seq }, `of ${h.incidentId}`);
   }
 
   async clearUnfoundedMarks(marks: IncidentHead[]): Promise<void> {
-    for (const m of marks) {
-      try {
-        await this.doc.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: pendingAnchorKey(m.incidentId),
-            ConditionExpression: 'seq = :seq AND #h = :hash',
-            ExpressionAttributeNames: { '#h': 'hash' },
-            ExpressionAttributeValues: { ':seq': m.seq, ':hash': m.hash },
-          }),
-        );
-      } catch (err) {
-        if ((err as Error).name !== 'ConditionalCheckFailedException')
-          throw new StoreError(`clearing the anchor mark naming ${m.incidentId}, which names no incident, failed: ${(err as Error).message}`, { cause: err });
-      }
+    for (const m of marks)
+      await this.clearMarkIf(
+        m.incidentId,
+        'seq = :seq AND #h = :hash',
+        { ':seq': m.seq, ':hash': m.hash },
+        `naming ${m.incidentId}, which names no incident,`,
+        {
+          '#h': 'hash',
+        },
+      );
+  }
+
+  /** Deletes an incident's anchor mark while `condition` holds of it; one that no longer does (written meanwhile) stays. */
+  private async clearMarkIf(id: string, condition: string, values: Record<string, unknown>, what: string, names?: Record<string, string>): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: pendingAnchorKey(id),
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+          ...(names ? { ExpressionAttributeNames: names } : {}),
+        }),
+      );
+    } catch (err) {
+      if ((err as Error).name !== 'ConditionalCheckFailedException')
+        throw new StoreError(`clearing the anchor mark ${what} failed: ${(err as Error).message}`, { cause: err });
     }
   }
 
