@@ -6,9 +6,12 @@
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { actionId } from '../../handlers/core/containment.js';
 import { assess, closeIncident, recordFacts } from '../../handlers/core/fg-workflow.js';
+import type { FindingKey } from '../../handlers/core/finding.js';
 import { namedResourceKey } from '../../handlers/core/finding.js';
-import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
-import { minimiseClosed } from '../../handlers/core/minimise.js';
+import { sha256 } from '../../handlers/core/hash.js';
+import { type ActionRecord, type FindingRecord, type Incident, incidentSalt } from '../../handlers/core/incident.js';
+import { storedText } from '../../handlers/core/ledger.js';
+import { minimiseClosed, minimisedRecord, removedKinds } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY, type Policy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
@@ -95,4 +98,40 @@ export async function storeIamUserAsBefore(store: IncidentStore, id: string, asB
     }
   old.revision = stored.revision + 1;
   await store.commit({ incident: old, expectedRevision: stored.revision, timeline: [], messages: [] });
+}
+
+/**
+ * The finding record `key` of the closed incident minimised as older code left it, in a commit as
+ * minimise makes one (the record with its ledger entry, the incident's `minimised` note, its kinds
+ * those of the paths `asBefore` leaves): today's
+ * minimised record, which `asBefore` then puts back as that code wrote it (the values it kept, its
+ * `removed` paths). Returns the record as it was before and as written.
+ */
+export async function storeMinimisedAsBefore(
+  store: IncidentStore,
+  incidentId: string,
+  key: FindingKey,
+  minimised: { at: string; afterDays: number },
+  asBefore: (old: FindingRecord) => void,
+): Promise<{ record: FindingRecord; old: FindingRecord }> {
+  const record = (await store.getFinding(key)) as FindingRecord;
+  const from = sha256(storedText.finding(record));
+  const old = minimisedRecord(record, { at: minimised.at, by: 'FG', from });
+  asBefore(old);
+  const incident = (await store.getIncident(incidentId)) as Incident;
+  const draft = {
+    ...incident,
+    revision: incident.revision + 1,
+    salt: incidentSalt(),
+    minimised: { at: minimised.at, by: 'FG', afterDays: minimised.afterDays, findings: 1, kinds: removedKinds(old.minimised?.removed ?? []) },
+  };
+  await store.commit({
+    incident: draft,
+    expectedRevision: incident.revision,
+    finding: { record: old, expected: record.version },
+    timeline: [],
+    messages: [],
+    minimised: { from, by: 'FG' },
+  });
+  return { record, old };
 }

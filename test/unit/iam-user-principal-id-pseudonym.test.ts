@@ -12,13 +12,13 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
-import { namedResourceKey } from '../../handlers/core/finding.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
-import { ACCOUNT, credentialSequenceEvent, findingEvent, REGION, sequenceDetection } from '../support/events.js';
+import { ACCOUNT, credentialSequenceEvent, findingEvent, sequenceDetection } from '../support/events.js';
+import { recordedByPseudonym } from '../support/iam-user.js';
 import { storeIamUserAsBefore } from '../support/old-record.js';
 import { rowsHolding, tempSqliteStore } from '../support/store.js';
 
@@ -54,16 +54,8 @@ describe('fg19: an IAM user’s principal id (AIDA…) is kept by the keyed pseu
   afterEach(async () => t.cleanup());
 
   it('a console sign-in: resource, key, chained entries, step and messages hold the pseudonym; minimised, no row holds the id', async () => {
-    const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT, canEnforce: false };
-    const id = (await recordEvent(deps, consoleLogin('f-console'))).incidentId as string;
-    const incident = (await t.store.getIncident(id)) as Incident;
-    const pseudonym = incident.resource.id;
-    expect(pseudonym).toMatch(PSEUDONYM);
-    expect(incident.resource.personal).toBe(true);
-    expect(incident.resourceKey).toBe(namedResourceKey('iam-principal', pseudonym, ACCOUNT, REGION));
-    const step = incident.actions.find((a) => a.type === 'revoke-user-sessions') as ActionRecord;
-    expect([step.target, step.params?.userName]).toEqual([pseudonym, USER]);
-    expect(JSON.stringify(incident.actions)).not.toContain(AIDA);
+    const { id, deps } = await recordedByPseudonym(t.store, consoleLogin('f-console'), USER, RECORDED_AT);
+    expect(JSON.stringify(((await t.store.getIncident(id)) as Incident).actions)).not.toContain(AIDA);
     for (const e of await t.store.getTimeline(id)) expect(JSON.stringify(e), `timeline entry ${e.kind}`).not.toContain(AIDA);
     for (const m of await t.store.listMessages(id)) expect(`${m.subject}\n${m.body}`).not.toContain(AIDA);
 

@@ -13,7 +13,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { showText } from '../../handlers/cli/views.js';
 import { runContainment } from '../../handlers/core/contain.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
-import { namedResourceKey } from '../../handlers/core/finding.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
@@ -22,7 +21,8 @@ import { registerMarkdown, registerRow } from '../../handlers/core/register.js';
 import { releaseContainment } from '../../handlers/core/release.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import type { Containment } from '../../handlers/ports/containment.js';
-import { ACCOUNT, accessKeyResource, credentialSequenceEvent, findingEvent, REGION, sequenceDetection } from '../support/events.js';
+import { ACCOUNT, accessKeyResource, credentialSequenceEvent, findingEvent, sequenceDetection } from '../support/events.js';
+import { recordedByPseudonym } from '../support/iam-user.js';
 import { storeIamUserAsBefore } from '../support/old-record.js';
 import { rowsHolding, tempSqliteStore } from '../support/store.js';
 
@@ -64,15 +64,7 @@ describe('fgpseud17 item 1: an IAM user named by its user name is kept by a keye
   afterEach(async () => t.cleanup());
 
   it('names the resource, its key, the chained entries and the step by a pseudonym; messages leave the name out and say so; minimise leaves it in no row', async () => {
-    const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT, canEnforce: false };
-    const id = (await recordEvent(deps, consoleLogin('f-console'))).incidentId as string;
-    const incident = (await t.store.getIncident(id)) as Incident;
-    const pseudonym = incident.resource.id;
-    expect(pseudonym).toMatch(PSEUDONYM);
-    expect(incident.resource.personal).toBe(true);
-    expect(incident.resourceKey).toBe(namedResourceKey('iam-principal', pseudonym, ACCOUNT, REGION));
-    const step = incident.actions.find((a) => a.type === 'revoke-user-sessions') as ActionRecord;
-    expect([step.target, step.params?.userName]).toEqual([pseudonym, USER]);
+    const { id, pseudonym, deps, step } = await recordedByPseudonym(t.store, consoleLogin('f-console'), USER, RECORDED_AT);
     expect(step.id).not.toContain('jansen');
     for (const e of await t.store.getTimeline(id)) expect(JSON.stringify(e), `timeline entry ${e.kind}`).not.toContain('jansen');
     const messages = await t.store.listMessages(id);

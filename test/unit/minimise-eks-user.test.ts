@@ -14,11 +14,12 @@ import { assess, closeIncident, recordFacts } from '../../handlers/core/fg-workf
 import { sha256 } from '../../handlers/core/hash.js';
 import type { FindingRecord } from '../../handlers/core/incident.js';
 import { storedText } from '../../handlers/core/ledger.js';
-import { minimiseClosed, minimiseDetail, minimisedRecord, personalDataLeft, removedKinds } from '../../handlers/core/minimise.js';
+import { minimiseClosed, minimiseDetail, personalDataLeft, removedKinds } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyStore } from '../../handlers/core/verify-store.js';
 import { findingEvent } from '../support/events.js';
+import { storeMinimisedAsBefore } from '../support/old-record.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const detail = () => ({
@@ -67,29 +68,15 @@ async function minimisedBeforeTheFix(store: ReturnType<typeof tempSqliteStore>['
   await closeIncident(deps, { incidentId, reason: 'afgehandeld', by: 'FG' });
   // Minimised as main did before this fix: the session name, the uid and the euids kept (a commit as minimise makes one).
   const key = { accountId: event.detail.accountId, region: event.detail.region, findingId: d.id };
-  const record = (await store.getFinding(key)) as FindingRecord;
-  const from = sha256(storedText.finding(record));
-  const old = minimisedRecord(record, { at: '2026-08-01T00:00:00.000Z', by: 'FG', from });
-  const user = (old.detail.resource as typeof d.resource).kubernetesDetails.kubernetesUserDetails;
-  Object.assign(user, { sessionName: ['jan.jansen@example.nl'], uid: d.resource.kubernetesDetails.kubernetesUserDetails.uid });
-  const runtime = (old.detail.service as { runtimeDetails: { process: { euid: unknown; lineage: { euid: unknown }[] } } }).runtimeDetails.process;
-  runtime.euid = 1000;
-  runtime.lineage[0].euid = 1000;
-  const removedThen = (old.minimised?.removed ?? []).filter((p) => !/sessionName|kubernetesUserDetails\.uid|euid/.test(p));
-  old.minimised = { at: '2026-08-01T00:00:00.000Z', by: 'FG', from, removed: removedThen };
-  const incident = (await store.getIncident(incidentId)) as NonNullable<Awaited<ReturnType<typeof store.getIncident>>>;
-  const draft = {
-    ...incident,
-    revision: incident.revision + 1,
-    minimised: { at: '2026-08-01T00:00:00.000Z', by: 'FG', afterDays: 180, findings: 1, kinds: removedKinds(removedThen) },
-  };
-  await store.commit({
-    incident: draft,
-    expectedRevision: incident.revision,
-    finding: { record: old, expected: record.version },
-    timeline: [],
-    messages: [],
-    minimised: { from, by: 'FG' },
+  let removedThen: string[] = [];
+  const { old } = await storeMinimisedAsBefore(store, incidentId, key, { at: '2026-08-01T00:00:00.000Z', afterDays: 180 }, (old) => {
+    const user = (old.detail.resource as typeof d.resource).kubernetesDetails.kubernetesUserDetails;
+    Object.assign(user, { sessionName: ['jan.jansen@example.nl'], uid: d.resource.kubernetesDetails.kubernetesUserDetails.uid });
+    const runtime = (old.detail.service as { runtimeDetails: { process: { euid: unknown; lineage: { euid: unknown }[] } } }).runtimeDetails.process;
+    runtime.euid = 1000;
+    runtime.lineage[0].euid = 1000;
+    removedThen = (old.minimised?.removed ?? []).filter((p) => !/sessionName|kubernetesUserDetails\.uid|euid/.test(p));
+    old.minimised = { at: '2026-08-01T00:00:00.000Z', by: 'FG', from: old.minimised?.from as string, removed: removedThen };
   });
   return { incidentId, key, removedThen, old };
 }

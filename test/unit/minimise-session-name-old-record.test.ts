@@ -12,15 +12,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import { namedResourceKey } from '../../handlers/core/finding.js';
-import { sha256 } from '../../handlers/core/hash.js';
-import { type FindingRecord, type Incident, incidentSalt } from '../../handlers/core/incident.js';
-import { storedText } from '../../handlers/core/ledger.js';
-import { MINIMISED, minimiseClosed, minimisedRecord } from '../../handlers/core/minimise.js';
+import type { FindingRecord, Incident } from '../../handlers/core/incident.js';
+import { MINIMISED, minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import { runCli } from '../support/cli.js';
 import { ACCOUNT, findingEvent, REGION } from '../support/events.js';
+import { storeMinimisedAsBefore } from '../support/old-record.js';
 import { rowsHolding, tempSqliteStore } from '../support/store.js';
 
 const SESSION = 'jdevries';
@@ -48,30 +47,15 @@ function sessionEvent(id: string, accessKeyId: string) {
  * IP address removed whole, the session's name left where the finding repeated it alone, and (before
  * fg19) an IPv6 address in `additionalInfo` left too; written with its ledger entry, as minimise writes.
  */
-async function minimisedAsBefore(store: SqliteIncidentStore, incidentId: string): Promise<void> {
-  const incident = (await store.getIncident(incidentId)) as Incident;
-  const [row] = (await store.rawIncident(incidentId)).findings;
-  const record = JSON.parse(row.data) as FindingRecord;
-  const from = sha256(storedText.finding(record));
-  const old = minimisedRecord(record, { at: OLD_MINIMISE_AT, by: 'FG', from });
-  old.detail.title = `Credentials for ${SESSION} used from ${MINIMISED}`;
-  old.detail.description = `Session ${SESSION} of role ${MINIMISED} was used from ${MINIMISED}.`;
-  (old.detail.service as { additionalInfo: { value: string } }).additionalInfo.value = '{"origin":"2001:db8::7"}';
-  if (old.minimised) {
-    old.minimised.removed = old.minimised.removed.filter((p) => p.startsWith('resource.') || p.includes('remoteIpDetails'));
-    delete old.minimised.sessionNames;
-  }
-  const draft = structuredClone(incident);
-  draft.revision += 1;
-  draft.salt = incidentSalt();
-  draft.minimised = { at: OLD_MINIMISE_AT, by: 'FG', afterDays: 0, findings: 1, kinds: ['ip-address', 'user-name', 'principal-id'] };
-  await store.commit({
-    incident: draft,
-    expectedRevision: incident.revision,
-    finding: { record: old, expected: record.version },
-    timeline: [],
-    messages: [],
-    minimised: { from, by: 'FG' },
+async function minimisedAsBefore(store: SqliteIncidentStore, incidentId: string, findingId: string): Promise<void> {
+  await storeMinimisedAsBefore(store, incidentId, { accountId: ACCOUNT, region: REGION, findingId }, { at: OLD_MINIMISE_AT, afterDays: 0 }, (old) => {
+    old.detail.title = `Credentials for ${SESSION} used from ${MINIMISED}`;
+    old.detail.description = `Session ${SESSION} of role ${MINIMISED} was used from ${MINIMISED}.`;
+    (old.detail.service as { additionalInfo: { value: string } }).additionalInfo.value = '{"origin":"2001:db8::7"}';
+    if (old.minimised) {
+      old.minimised.removed = old.minimised.removed.filter((p) => p.startsWith('resource.') || p.includes('remoteIpDetails'));
+      delete old.minimised.sessionNames;
+    }
   });
 }
 
@@ -94,7 +78,7 @@ describe('fg19: minimise run again on a record minimised before a role sessionâ€
     const id = (await recordEvent(deps, sessionEvent('f-session', 'ASIAEXAMPLESESSION09'))).incidentId as string;
     await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
     await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
-    await minimisedAsBefore(t.store, id);
+    await minimisedAsBefore(t.store, id, 'f-session');
     expect(verifyOk(await verifyStore(t.store, { now: NOW })), 'the old record verifies (but for the IPv6 address fg19 finds)').toBe(false);
     return id;
   }
@@ -152,7 +136,7 @@ describe('fg19: minimise run again on a record minimised before a role sessionâ€
     const id = (await recordEvent(deps, event)).incidentId as string;
     await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
     await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
-    await minimisedAsBefore(t.store, id);
+    await minimisedAsBefore(t.store, id, 'f-session');
     const report = await minimiseClosed({ store: t.store, audit: t.store, now: () => NOW, machineNow: () => NOW }, { by: 'FG', afterDays: 0 });
     expect(report.minimised.find((m) => m.incidentId === id)?.sessionNamesNotKnown).toBeUndefined();
   });
