@@ -119,6 +119,37 @@ export function roleSessionWildcards(roles: ExemptRole[], account: string, parti
 }
 
 /**
+ * A caller that is none of `roles`' excused sessions in the pipeline account, as a `userIdentity`
+ * pattern (deploy19). A role whose every session is excused (`sessions: '*'`: on-call's, which the
+ * deployer makes by hand) by the name of the role the session came from, in any case, in this
+ * account: IAM keeps a role's name unique regardless of case and CloudTrail spells the session's
+ * ARN as the role was created, so on-call's role made as `Datalek-On-Call` had every release and
+ * contain it ran page as containment undone (the case-sensitive ARN `wildcard` below, which has no
+ * case-insensitive form). A role whose sessions are told apart by name (the contain function's, by
+ * its functions' names; the deployment makes it, in the configured case) keeps its anchored
+ * `wildcard` (roleSessionWildcards). An assumed role's session always names its issuer; an event
+ * without its name or account pages.
+ */
+export function notExemptSessions(roles: ExemptRole[], account: string, partition: string): Record<string, unknown> {
+  const byName = roles.filter((r) => r.sessions === '*').map((r) => r.name);
+  const bySession = roles.filter((r) => r.sessions !== '*');
+  const issuer = (match: Record<string, unknown>) => ({ sessionContext: { sessionIssuer: match } });
+  return {
+    ...(bySession.length ? { arn: [{ 'anything-but': { wildcard: roleSessionWildcards(bySession, account, partition) } }] } : {}),
+    ...(byName.length
+      ? {
+          $or: [
+            { type: [{ 'anything-but': 'AssumedRole' }] },
+            issuer({ accountId: [{ 'anything-but': account }] }),
+            issuer({ userName: [{ 'anything-but': { 'equals-ignore-case': byName } }] }),
+            issuer({ userName: [{ exists: false }] }),
+          ],
+        }
+      : {}),
+  };
+}
+
+/**
  * The start of an AWS service-linked role's ARN in the account (read10b B2): IAM keeps the path
  * `/aws-service-role/` for them (CreateRole refuses it: "Path prefix '/aws-service-role/' can only
  * be used for AWS Service linked Roles"), and no principal can assume one (its trust policy names
@@ -207,7 +238,7 @@ export function containmentUndoPattern(
     source: [{ prefix: 'aws.' }],
     detail: {
       errorCode: [{ exists: false }],
-      userIdentity: { arn: [{ 'anything-but': { wildcard: roleSessionWildcards(props.exemptRoles, props.account, props.partition) } }] },
+      userIdentity: notExemptSessions(props.exemptRoles, props.account, props.partition),
       $or: undoCalls(props.functionWildcards, serviceLinkedRolePrefix(props.account, props.partition)),
     },
   };
@@ -231,7 +262,7 @@ export function containmentIamUndoPattern(props: Pick<ContainmentWatchProps, 'ex
     source: ['aws.iam'],
     detail: {
       errorCode: [{ exists: false }],
-      userIdentity: { arn: [{ 'anything-but': { wildcard: roleSessionWildcards(props.exemptRoles, props.account, props.partition) } }] },
+      userIdentity: notExemptSessions(props.exemptRoles, props.account, props.partition),
       $or: [
         {
           eventName: ['UpdateAccessKey', 'PutRolePolicy', 'PutUserPolicy'],

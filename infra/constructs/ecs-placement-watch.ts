@@ -30,7 +30,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DRAINED_BY } from '../../handlers/adapters/aws/containment/ecs.js';
 import { onCallAlarm, ruleMetric } from './alarms.js';
-import { type ExemptRole, roleSessionWildcards } from './containment-watch.js';
+import { type ExemptRole, notExemptSessions } from './containment-watch.js';
 import { pageCaller } from './page-caller.js';
 
 /** The rule's fixed name: `datalek-watch-*`, so the pipeline and alarm path watches see calls on it. */
@@ -58,7 +58,7 @@ export function ecsPlacementCalls(notDatalek: Record<string, unknown>): Record<s
 
 /** The calls that can place a task on a DRAINING container instance (`ecsPlacementCalls`), datalek's being `exemptRoles`' sessions, as one EventBridge pattern. */
 export function ecsPlacementPattern(props: { exemptRoles: ExemptRole[]; account: string; partition: string }): Record<string, unknown> {
-  const notDatalek = { arn: [{ 'anything-but': { wildcard: roleSessionWildcards(props.exemptRoles, props.account, props.partition) } }] };
+  const notDatalek = notExemptSessions(props.exemptRoles, props.account, props.partition);
   return {
     source: ['aws.ecs'],
     'detail-type': ['AWS API Call via CloudTrail'],

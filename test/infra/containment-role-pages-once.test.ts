@@ -11,7 +11,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revocationDocument } from '../../handlers/adapters/aws/containment/iam.js';
 import { CONTAIN_ROLE_WATCH_RULE_NAME } from '../../infra/constructs/contain-role-watch.js';
-import { CONTAINMENT_IAM_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
+import { CONTAINMENT_IAM_WATCH_RULE_NAME, CONTAINMENT_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
+import { ECS_PLACEMENT_WATCH_RULE_NAME } from '../../infra/constructs/ecs-placement-watch.js';
 import { WATCH_RULE_PREFIX } from '../../infra/constructs/pipeline-watch.js';
 import { DEPLOY_CONTEXT, synthesizedApp } from '../support/infra.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
@@ -29,6 +30,7 @@ function call(
   caller: { role: string } | { user: string },
   eventName: string,
   requestParameters: Record<string, unknown>,
+  service = 'iam',
 ): BusEntry {
   const userIdentity =
     'role' in caller
@@ -50,14 +52,14 @@ function call(
       : { type: 'IAMUser', principalId: 'AIDAEXAMPLEID', arn: `arn:aws:iam::${account}:user/${caller.user}`, accountId: account, userName: caller.user };
   return {
     id,
-    source: 'aws.iam',
+    source: `aws.${service}`,
     detailType: 'AWS API Call via CloudTrail',
     detail: {
       eventVersion: '1.09',
       eventID: `0000-${id}`,
       userIdentity,
       eventTime: '2026-11-30T03:00:00Z',
-      eventSource: 'iam.amazonaws.com',
+      eventSource: `${service}.amazonaws.com`,
       eventName,
       awsRegion: 'us-east-1',
       recipientAccountId: account,
@@ -121,5 +123,29 @@ describe.skipIf(!MOTO_AVAILABLE)('a containment role’s call pages once (deploy
     });
     // The one page says both things: the role is datalek's containment role, and a key set Active may undo containment.
     expect(messages[CONTAIN_ROLE_WATCH_RULE_NAME]).toContain('CONTAINMENT UNDONE?');
+  }, 300_000);
+
+  it('excuses the on-call role’s sessions in the pipeline account in whatever case the deployer created the role (it is made by hand), and no role of that name elsewhere', async () => {
+    const onCall = { role: 'Datalek-On-Call' };
+    const groups = { networkInterfaceId: 'eni-0123456789abcdef0', groupSet: { items: { groupId: 'sg-0123456789abcdef0' } } };
+    const drained = { cluster: 'workers', containerInstances: ['arn:aws:ecs:eu-west-1:111122223333:container-instance/workers/abc'], status: 'ACTIVE' };
+    const calls = [
+      call('on-call-release-interface', PIPELINE, onCall, 'ModifyNetworkInterfaceAttribute', groups, 'ec2'),
+      call('on-call-release-key', PIPELINE, onCall, 'UpdateAccessKey', keyActive),
+      call('on-call-release-instance', PIPELINE, onCall, 'UpdateContainerInstancesState', drained, 'ecs'),
+      call('member-role-named-on-call', MEMBER, onCall, 'ModifyNetworkInterfaceAttribute', groups, 'ec2'),
+      call('admin-interface', PIPELINE, { role: 'Admin' }, 'ModifyNetworkInterfaceAttribute', groups, 'ec2'),
+      call('admin-instance', PIPELINE, { role: 'Admin' }, 'UpdateContainerInstancesState', drained, 'ecs'),
+    ];
+    const byCall: Record<string, string[]> = Object.fromEntries(calls.map((c) => [c.id, []]));
+    for (const [rule, ids] of Object.entries(await routedByPattern(moto, 'deploy19-on-call', watches, calls))) for (const id of ids) byCall[id].push(rule);
+    expect(byCall).toEqual({
+      'on-call-release-interface': [],
+      'on-call-release-key': [],
+      'on-call-release-instance': [],
+      'member-role-named-on-call': [CONTAINMENT_WATCH_RULE_NAME],
+      'admin-interface': [CONTAINMENT_WATCH_RULE_NAME],
+      'admin-instance': [ECS_PLACEMENT_WATCH_RULE_NAME],
+    });
   }, 300_000);
 });

@@ -397,13 +397,16 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
       type: 'AssumedRole',
       arn: `arn:aws:sts::${MEMBER}:assumed-role/Admin/someone`,
       accountId: MEMBER,
-      sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${MEMBER}:role/Admin` } },
+      sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${MEMBER}:role/Admin`, accountId: MEMBER, userName: 'Admin' } },
     };
+    // As CloudTrail names a role's session's issuer: its ARN, account and name (deploy19: the rules read the name, in any case).
     const containment = {
       type: 'AssumedRole',
       arn: `arn:aws:sts::${MEMBER}:assumed-role/datalek-containment/dl-0123456789`,
       accountId: MEMBER,
-      sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${MEMBER}:role/datalek-containment` } },
+      sessionContext: {
+        sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${MEMBER}:role/datalek-containment`, accountId: MEMBER, userName: 'datalek-containment' },
+      },
     };
     const iamCall = (id: string, eventName: string, requestParameters: Record<string, unknown>, userIdentity: unknown = person, source = 'aws.iam') => ({
       Source: source,
