@@ -155,6 +155,8 @@ export const MAX_HEADS_PER_RUN = 500;
  * heads taken, and the whole reading again up to AUDIT_READS times, so thousands kept broken pushed
  * the run past its two minutes, loud but proving nothing new. The run signs what verified, names how
  * many it did not check, and the next run goes on after the last one it read (the digest's `turn`).
+ * Of the incidents the last digest listed as left out, too, a run reads this many (the first in id
+ * order) and names the rest without reading them: the list itself is not bounded (record19).
  */
 export const MAX_BROKEN_PER_RUN = 100;
 
@@ -240,6 +242,8 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   let fromDigests: Promise<{ heads: IncidentHead[]; why: string }> | undefined;
   const releasing = new Map((deps.releases ?? []).map((r) => [r.incidentId, r]));
   const indexedHead = digests.anchoredHead?.bind(digests);
+  // The incidents the last digest listed as left out, but those released now.
+  const listedBefore = (previous?.leftOut ?? []).filter((id) => !releasing.has(id));
   const shardsReleasing = new Map((deps.shardReleases ?? []).map((r) => [r.shard, r]));
   const { candidates, shards, anchoredSet, problems, bookkeeping, remaining, turn, heads, released, ...run } = await readAgainWhileProblems(async () => {
     // Where marks can pile up past a run (DynamoDB), a page of them from the turn on (the rest
@@ -301,9 +305,10 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     // The incidents the last digest left out are read first, whether or not a mark names them
     // (review15 K3): on DynamoDB one mark deleted had the anchor stop reading an incident that does
     // not verify, and go quiet while it still did not; and one deleted whole while left out is named
-    // (K1b). They leave the list only by verifying; at most maxBroken of them (the digest's list is),
-    // read on top of the slice and its own maxBroken. One released is read as released, below.
-    const listed = new Set((previous?.leftOut ?? []).filter((id) => !releasing.has(id)));
+    // (K1b). They leave the list only by verifying; at most maxBroken of them are read, the first in
+    // the list, on top of the slice and its own maxBroken; the rest are named as not read (below).
+    // One released is read as released, below.
+    const listed = new Set(listedBefore.slice(0, maxBroken));
     // The incidents released are read next, marked or not, and count as taken.
     const rest = [...inTurn.filter(known), ...inTurn.filter((id) => !known(id))].filter((id) => !releasing.has(id) && !listed.has(id));
     const moved = [...releasing.keys(), ...rest];
@@ -393,6 +398,17 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       unfounded,
     };
   });
+  // The incidents the last digest listed as left out that this run did not read (past the maxBroken
+  // of them a run reads): named, and listed again, so that each run's errors name every incident
+  // left out. Listed up to a bound, whoever kept that many broken held the list, and one broken
+  // after them was named only while its mark stood (on DynamoDB one DeleteItem hid it from the runs).
+  for (const id of listedBefore)
+    if (!heads.has(id))
+      problems.push({
+        incidentId: id,
+        entry: 'left out',
+        problem: `was left out by digest ${previous?.sequence} because it did not verify, and is not read by this run: a run reads at most ${maxBroken} of the incidents left out, on top of the others, and names the rest (datalek verify names what does not verify)`,
+      });
   // An incident that does not verify is left out (its mark kept); a registry shard that does not is
   // carried on as the last digest anchored it, not renewed, and marked so.
   // An incident a registry problem names (an entry naming it twice: opened again under its id) is left out too.
@@ -430,7 +446,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   const sameRegistry = previous !== null && JSON.stringify(previous.registry) === JSON.stringify(registry.map((h) => [h.seq, h.hash]));
   const seen = seenHeads(previous, heads, broken);
   const registrySeen = registrySeenHeads(previous, shards, registryLeftOut, registry);
-  const listed = leftOutListed(previous, leftOut, maxBroken);
+  const listed = leftOutListed(leftOut);
   // What is left out is pinned as read, and listed: a run that saw either change writes a digest for that alone.
   const sameSeen =
     JSON.stringify(seen) === JSON.stringify([...(previous?.seen.values() ?? [])]) &&
@@ -783,14 +799,13 @@ function seenOf(digest: Digest): Pick<Previous, 'seen' | 'registrySeen' | 'relea
 }
 
 /**
- * The incidents a digest lists as left out (review15 K3): those left out now, the ones the last
- * digest listed first (they leave the list only by verifying), at most `max` (what one run reads
- * of them on top of its slice). One left out beyond it is named by the run and stays marked.
+ * The incidents a digest lists as left out (review15 K3): every one left out now, in id order (the
+ * ones the last digest listed and this run did not read are left out now too: they leave the list
+ * only by being read and verifying). Not bounded: a run reads at most maxBroken of them and names
+ * the rest without reading them, so the list costs a run no read beyond that bound.
  */
-function leftOutListed(previous: Pick<Previous, 'leftOut'> | null, leftOut: string[], max: number): string[] {
-  const before = new Set(previous?.leftOut ?? []);
-  const ids = leftOut.filter((id) => !id.startsWith('('));
-  return [...ids.filter((id) => before.has(id)), ...ids.filter((id) => !before.has(id))].slice(0, max).sort();
+function leftOutListed(leftOut: string[]): string[] {
+  return leftOut.filter((id) => !id.startsWith('(')).sort();
 }
 
 /**

@@ -72,12 +72,14 @@ export interface DigestBody {
    */
   registrySeen?: RegistrySeenRow[];
   /**
-   * The incidents this digest left out (they did not verify), by id, at most as many as one run reads
-   * of them (core/anchor.ts MAX_BROKEN_PER_RUN). The next run reads each of them whether or not the
-   * store marks it for the anchor, so one leaves this list only by verifying and being signed
-   * (review15 K3: one mark deleted on DynamoDB had the anchor stop reading it, and go quiet), and
-   * one the store no longer holds is named, by the anchor and by `verify --digests` (K1b). Absent
-   * when nothing is left out, and from digests written before it was kept.
+   * The incidents this digest left out (they did not verify), by id, every one (in digests written
+   * before record19, at most as many as one run reads). The next run reads the first
+   * MAX_BROKEN_PER_RUN of them (core/anchor.ts) whether or not the store marks it for the anchor, and
+   * names the rest as left out and not read, so one leaves this list only by verifying and being
+   * signed (review15 K3: one mark deleted on DynamoDB had the anchor stop reading it, and go quiet;
+   * record19: a list bounded at that number was held by whoever kept that many broken), and one the
+   * store no longer holds is named, by the anchor and by `verify --digests` (K1b). Absent when
+   * nothing is left out, and from digests written before it was kept.
    */
   leftOut?: string[];
   /**
