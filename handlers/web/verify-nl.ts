@@ -60,7 +60,10 @@ const PROBLEMS: Template[] = [
     'minimises the finding {}, but not the record this ledger wrote before ({}): a minimisation the pipeline did not write',
     'minimaliseert de bevinding {}, maar niet het record dat dit grootboek ervoor schreef ({}): een minimalisatie die de pipeline niet schreef',
   ],
-  ['says it is minimised, but it still holds personal data at {}', 'zegt dat het geminimaliseerd is, maar bevat nog persoonsgegevens op {}'],
+  [
+    "says it is minimised, but it still holds personal data at {}: left by an earlier release's minimise, which did not look there, unless put back since (then the ledger differs from what the digests anchored: verify --digests); datalek minimise {} minimises it again",
+    'zegt dat het geminimaliseerd is, maar bevat nog persoonsgegevens op {}: achtergelaten door minimise van een eerdere versie, die daar niet zocht, tenzij ze er sindsdien zijn teruggezet (dan wijkt het grootboek af van wat de digests vastlegden: verify --digests); datalek minimise {} minimaliseert het opnieuw',
+  ],
   [
     "says it is minimised, but the incident's action {} still holds the infected object's key (not shown here): datalek minimise {} removes it",
     'zegt dat het geminimaliseerd is, maar actie {} van het incident bevat nog de naam van het besmette object (hier niet getoond): datalek minimise {} verwijdert die',
