@@ -418,10 +418,11 @@ export interface FindingMinimised {
    * Of a finding naming an assumed role's session (`sessionPrincipal`): `looked-for` when its session
    * name was looked for in the rest of the finding (minimised since 8055538c, which takes the part
    * after the colon of the principal id; or again with the name the incident still holds);
-   * `not-known` when the record was minimised before that, which removed the principal id whole,
-   * and nothing left says what the session's name was (fg19): a name that is no e-mail address may
-   * still be where the finding repeated it alone (its title, its description). Absent otherwise,
-   * and on a record minimised before that which was never minimised again.
+   * `not-known` when the record was minimised before fg19 without this note, and nothing left says
+   * what the session's name was: minimised before 8055538c, which removed the principal id whole, a
+   * name that is no e-mail address may still be where the finding repeated it alone (its title, its
+   * description); minimised from 8055538c on, it was looked for, but the record cannot tell which
+   * (readA19). Absent otherwise, and on a record minimised before fg19 never minimised again.
    */
   sessionNames?: 'looked-for' | 'not-known';
 }
@@ -438,8 +439,10 @@ function sessionPrincipal(detail: Record<string, unknown>): string | undefined {
 }
 
 /**
- * A record minimised before 8055538c whose finding named a role session: the principal id was
- * removed whole, so its session name, where the finding repeated it alone, was never looked for.
+ * A record minimised before fg19 whose finding named a role session, without the note saying its
+ * session name was looked for: before 8055538c the principal id was removed whole, so the name,
+ * where the finding repeated it alone, was never looked for (from 8055538c on it was, unnoted: the
+ * record cannot tell which, readA19).
  * Not an EC2 instance's credentials (`…/InstanceCredentialExfiltration.*`): their session is named
  * after the instance id, the organisation's, which stays.
  */
@@ -570,8 +573,8 @@ export interface MinimisedIncident {
   /** Why some of its finding records are kept: a retention hold on an incident they were recorded under before (read11c C1, C2). */
   held?: string;
   /**
-   * Its finding records (`account/region/id`) minimised before 8055538c whose role session's name
-   * nothing says any more (`FindingMinimised.sessionNames` `not-known`): minimised again now, and
+   * Its finding records (`account/region/id`) minimised before fg19 without the note (before 8055538c,
+   * or from it on: the record cannot tell which) whose role session's name nothing says any more (`FindingMinimised.sessionNames` `not-known`): minimised again now, and
    * marked so, but that name, where it is no e-mail address, may still be in their free text.
    */
   sessionNamesNotKnown?: string[];

@@ -103,7 +103,7 @@ describe('fg19: minimise run again on a record minimised before a role sessionâ€
     const text = await minimiseOutput(t.dir);
     expect(text).toContain(`${id}: `);
     expect(text).toMatch(
-      /f-session minimised before 8055538c.*its session name, where it is no e-mail address, may still be in the finding's free text.*minimise cannot look for it/,
+      /f-session minimised by a release before fg19.*its session name, where it is no e-mail address, may still be in the finding's free text.*minimise cannot look for it/,
     );
     expect(text).not.toContain(SESSION);
   });
@@ -139,6 +139,24 @@ describe('fg19: minimise run again on a record minimised before a role sessionâ€
     await minimisedAsBefore(t.store, id, 'f-session');
     const report = await minimiseClosed({ store: t.store, audit: t.store, now: () => NOW, machineNow: () => NOW }, { by: 'FG', afterDays: 0 });
     expect(report.minimised.find((m) => m.incidentId === id)?.sessionNamesNotKnown).toBeUndefined();
+  });
+
+  it('readA19: one minimised from scrub17 (8055538c) to fg19, the name looked for but not noted so, is not said minimised before 8055538c', async () => {
+    const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT, canEnforce: false };
+    const id = (await recordEvent(deps, sessionEvent('f-scrub17', 'ASIAEXAMPLESESSION11'))).incidentId as string;
+    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
+    await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
+    // As scrub17's minimise left it: the session's name removed from the title and description, no note (before fg19).
+    await storeMinimisedAsBefore(t.store, id, { accountId: ACCOUNT, region: REGION, findingId: 'f-scrub17' }, { at: OLD_MINIMISE_AT, afterDays: 0 }, (old) => {
+      if (old.minimised) delete old.minimised.sessionNames;
+    });
+    const text = await minimiseOutput(t.dir);
+    // The record cannot tell which release minimised it: the run says so, and does not state the older one as fact.
+    expect(text).not.toContain('minimised before 8055538c');
+    expect(text).toMatch(/f-scrub17 minimised by a release before fg19, which did not note whether it looked for the role session's name/);
+    expect(text).toMatch(/minimised\.at.*before scrub17 \(8055538c\) was deployed/);
+    const stored = (await t.store.getFinding({ accountId: ACCOUNT, region: REGION, findingId: 'f-scrub17' })) as FindingRecord;
+    expect(stored.detail.title).toBe(`Credentials for ${MINIMISED} used from ${MINIMISED}`);
   });
 
   it('a record minimised by todayâ€™s code is marked looked-for, and a re-run leaves it', async () => {

@@ -30,7 +30,7 @@ function reportLines(report: MinimiseReport, days: number): string[] {
           : `${m.incidentId}: nothing to remove (${m.already} finding record${m.already === 1 ? '' : 's'} minimised before)`) +
       (m.held ? `; held: ${m.held}` : '') +
       (m.sessionNamesNotKnown?.length
-        ? `; finding${m.sessionNamesNotKnown.length === 1 ? '' : 's'} ${m.sessionNamesNotKnown.join(', ')} minimised before 8055538c, which removed the role session's principal id whole: its session name, where it is no e-mail address, may still be in the finding's free text (its title, its description), and nothing left in the record says what it was, so minimise cannot look for it; the record now says so (minimised.sessionNames: not-known)`
+        ? `; finding${m.sessionNamesNotKnown.length === 1 ? '' : 's'} ${m.sessionNamesNotKnown.join(', ')} minimised by a release before fg19, which did not note whether it looked for the role session's name: minimise before scrub17 (8055538c) removed the principal id whole and left the name where the finding repeated it alone, scrub17's removed it there too; if minimised (minimised.at, datalek show ID) before scrub17 (8055538c) was deployed, its session name, where it is no e-mail address, may still be in the finding's free text (its title, its description), and nothing left in the record says what it was, so minimise cannot look for it; the record now says so (minimised.sessionNames: not-known)`
         : ''),
   );
   const changed = report.minimised.filter((m) => m.findings > 0 && !m.kept).length;
