@@ -245,6 +245,8 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   // The incidents the last digest listed as left out, but those released now.
   const listedBefore = (previous?.leftOut ?? []).filter((id) => !releasing.has(id));
   const shardsReleasing = new Map((deps.shardReleases ?? []).map((r) => [r.shard, r]));
+  // A shard release holds every incident the digests named to the store: read once, from the signed digests.
+  const named = shardsReleasing.size ? await namedByDigests(deps, previous) : [];
   const { candidates, shards, anchoredSet, problems, bookkeeping, remaining, turn, heads, released, ...run } = await readAgainWhileProblems(async () => {
     // Where marks can pile up past a run (DynamoDB), a page of them from the turn on (the rest
     // counted, not read): read whole, enough planted ones pushed the run into its timeout, and it then signed nothing.
@@ -256,7 +258,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     const ids = await source.incidentIds();
     const own = auditRegistry(shards, new Set(ids)).problems;
     // A shard a person releases is held to its own chain alone (shardReleaseOf refuses it otherwise): the heads pinned are given up.
-    const registryReleased = [...shardsReleasing.values()].map((r) => shardReleaseOf(r, shards, own, previous, deps.now()));
+    const registryReleased = [...shardsReleasing.values()].map((r) => shardReleaseOf(r, shards, own, previous, { named, held: new Set(ids) }, deps.now()));
     const pinned = [...registryBehind(previous, shards), ...registrySeenBehind(previous, shards)].filter((p) => !shardsReleasing.has(shardOf(p) ?? -1));
     const problems: AuditProblem[] = [...own, ...pinned];
     // The store's "already anchored", believed only while it is the set the last digest left.
@@ -533,6 +535,35 @@ async function anchoredByDigests(deps: Deps, previous: Previous | null): Promise
 }
 
 /**
+ * Every incident the digests up to the last one named (anchored, saw, listed as left out or
+ * released), read from them and checked with the anchor's key: what a shard release holds to the
+ * store. Refused when they cannot all be read and checked: whoever can write the digest folder
+ * could otherwise remove the one that named an incident deleted.
+ */
+async function namedByDigests(deps: Deps, previous: Previous | null): Promise<string[]> {
+  const refused = (why: string) => new ReleaseRefusedError(`no registry shard is released: ${why}; nothing written`);
+  const verifier = deps.signer.verifier;
+  if (!previous) return [];
+  if (!verifier) throw refused("the anchor's key cannot check the digests, and a shard release holds every incident they named to the store");
+  const { digests, problems } = await loadDigests(deps.digests, verifier);
+  const upTo = digests.filter((d) => d.sequence <= previous.sequence);
+  const missing = upTo.length !== previous.sequence ? [`${previous.sequence - upTo.length} of digests 1 to ${previous.sequence} not read`] : [];
+  const off = [...problems.map((p) => `${p.digest} ${p.problem}`), ...missing];
+  if (off.length)
+    throw refused(
+      `the digests cannot all be read and checked (${off.join('; ')}), and a shard release holds every incident they named to the store (datalek verify --digests shows it all)`,
+    );
+  const named = new Set<string>();
+  for (const d of upTo) {
+    for (const [id] of d.incidents) named.add(id);
+    for (const [id] of d.seen ?? []) named.add(id);
+    for (const id of d.leftOut ?? []) named.add(id);
+    for (const r of d.released ?? []) named.add(r.incident);
+  }
+  return [...named].sort();
+}
+
+/**
  * The release of one incident as the digest signs it: refused, naming why, when its own chain does
  * not verify (a release never vouches for a broken chain) or when it still holds every head pinned
  * (nothing to give up). The heads given up are those pinned that the ledger no longer holds.
@@ -646,7 +677,14 @@ function shardOf(p: AuditProblem): number | undefined {
  * the last digest carried for the shard and the one it saw while the shard was left out, each only
  * where the store no longer holds it; the head taken on is the shard's newest entry.
  */
-function shardReleaseOf(request: ShardReleaseRequest, shards: RegistryRows[], own: AuditProblem[], previous: Previous | null, at: string): RegistryReleasedRow {
+function shardReleaseOf(
+  request: ShardReleaseRequest,
+  shards: RegistryRows[],
+  own: AuditProblem[],
+  previous: Previous | null,
+  incidents: { named: string[]; held: ReadonlySet<string> },
+  at: string,
+): RegistryReleasedRow {
   const { shard } = request;
   const refused = (why: string) => new ReleaseRefusedError(`registry shard ${shard} is not released: ${why}; nothing written`);
   if (!Number.isInteger(shard) || shard < 0 || shard >= shards.length) throw refused(`the registry has shards 0 to ${shards.length - 1}`);
@@ -664,6 +702,13 @@ function shardReleaseOf(request: ShardReleaseRequest, shards: RegistryRows[], ow
   if (head.seq < pinnedTo)
     throw refused(
       `it holds ${head.seq} ${head.seq === 1 ? 'entry' : 'entries'}, fewer than the ${pinnedTo} a digest pinned: the incidents the missing entries named were deleted or are no longer registered, and a release of the shard gives up what its entries read, never an incident (put the missing entries back from a copy)`,
+    );
+  // The count alone does not hold them (readB19): an incident a digest named deleted whole, and a
+  // later incident's entry put in its place, left the shard as long, verifying on its own.
+  const gone = incidents.named.filter((id) => registryShardOf(id) === shard && !incidents.held.has(id));
+  if (gone.length)
+    throw refused(
+      `the store no longer holds ${gone.length === 1 ? 'incident' : 'incidents'} ${gone.join(', ')}, which a digest anchored in the shard or left out: deleted, though the shard verifies on its own, and a release of the shard never takes an incident deleted out of the runs' sight (put the incident back from a copy; datalek verify --digests names it)`,
     );
   const strays = own.filter((p) => p.entry === 'registry' && registryShardOf(p.incidentId) === shard);
   if (strays.length)
