@@ -86,10 +86,6 @@ export async function main(argv: string[], rawIo: Io): Promise<number> {
   } catch (err) {
     return fail(io, err);
   }
-  if (ctx.flags.help) {
-    io.out(USAGE);
-    return 0;
-  }
   try {
     // What the command does is loaded now, for this command alone (commands/index.ts).
     const run = await command.load();
@@ -151,6 +147,8 @@ function parseCommandLine(argv: string[]): CommandLine | 'help' {
       throw new UsageError(`${name} does not take --${flag}`);
     }
   }
+  // `datalek show --help` asks how to use the command: the usage, not a complaint about its arguments.
+  if (flags.help) return 'help';
   if (command.positionals === 'none' && positionals.length) throw new UsageError(`${name} takes no arguments, got ${JSON.stringify(positionals[0])}`);
   if (command.positionals === 'one' && positionals.length !== 1) throw new UsageError(`${name} needs exactly one incident id`);
   if (command.positionals === 'optional-one' && positionals.length > 1) throw new UsageError(`${name} takes at most one incident id`);
