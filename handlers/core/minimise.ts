@@ -47,6 +47,8 @@ const REMOVED_KINDS: { kind: string; fields: string[]; nl: string; en: string }[
   { kind: 'ip-address', fields: ['ipAddressV4', 'ipAddressV6', 'ip', 'sourceIps'], nl: 'IP-adressen', en: 'IP addresses' },
   { kind: 'location', fields: ['city', 'geoLocation'], nl: 'locaties (stad, coördinaten)', en: 'locations (city, coordinates)' },
   { kind: 'user-name', fields: ['userName', 'username', 'user', 'userId', 'euid', 'sessionName'], nl: 'gebruikersnamen', en: 'user names' },
+  // An e-mail address wherever it stood: free text, a tag's value (fg19), a field holding one (`freeTextKinds`).
+  { kind: 'e-mail-address', fields: [], nl: 'e-mailadressen', en: 'e-mail addresses' },
   { kind: 'principal-id', fields: ['principalId'], nl: "principal-id's", en: 'principal ids' },
   { kind: 'access-key-id', fields: ['accessKeyId'], nl: "toegangssleutel-id's", en: 'access key ids' },
   { kind: 'user-agent', fields: ['userAgent', 'fullUserAgent'], nl: 'user agents', en: 'user agents' },
@@ -181,6 +183,35 @@ function scrubIpv6(text: string): string {
 /** Free text with the addresses it may name (IPv6, then IPv4: a mapped address whole) and e-mail addresses replaced. */
 function scrubFreeText(text: string): string {
   return scrubIpv6(text).replace(IPV4, MINIMISED).replace(EMAIL, MINIMISED);
+}
+
+/**
+ * The kinds of address the values at `paths` of `detail` (before minimising) held, found as the
+ * free-text search finds them (readA19): an e-mail address is of no field's kind, and an IP address
+ * in free text (`service.additionalInfo.value`, a title) neither, so `removedKinds` alone, which reads
+ * the field's name, left both out of what the record says was removed.
+ */
+export function freeTextKinds(detail: Record<string, unknown>, paths: readonly string[]): string[] {
+  const kinds = new Set<string>();
+  for (const path of paths)
+    for (const value of valuesAt(detail, path)) {
+      // In the organisation's resource its IP addresses stay: only an e-mail address there is removed.
+      if (!path.startsWith('resource.') && scrubIpv6(value).replace(IPV4, MINIMISED) !== value) kinds.add('ip-address');
+      if (value.replace(EMAIL, MINIMISED) !== value) kinds.add('e-mail-address');
+    }
+  return [...kinds];
+}
+
+/** The strings at `path` (`a.b[].c`, as `minimiseDetail` writes it) in `node`. */
+function valuesAt(node: unknown, path: string): string[] {
+  let level: unknown[] = [node];
+  for (const part of path.split('.')) {
+    const key = part.replace(/(\[\])+$/, '');
+    const depth = (part.length - key.length) / 2;
+    level = level.flatMap((n) => (isObject(n) && key in n ? [n[key]] : []));
+    for (let i = 0; i < depth; i++) level = level.flatMap((n) => (Array.isArray(n) ? n : []));
+  }
+  return level.filter((v): v is string => typeof v === 'string');
 }
 
 /** The organisation's resource with the e-mail addresses its strings hold (a tag's value, a description) replaced; `paths` gets each place. */
@@ -987,7 +1018,12 @@ async function minimiseFinding(
     const namesRemoved = minimiseIamNames(draft, key.findingId);
     // The ledger keeps a hash of the record before, which held them: its salt goes with them (fed16).
     draft.salt = incidentSalt();
-    const actionKinds = [...(keysRemoved ? ['file-path'] : []), ...(namesRemoved ? ['user-name'] : [])];
+    // What the free text held (an e-mail address, an IP address in additionalInfo): no field's name says it (readA19).
+    const actionKinds = [
+      ...(keysRemoved ? ['file-path'] : []),
+      ...(namesRemoved ? ['user-name'] : []),
+      ...freeTextKinds(record.detail, minimised.minimised?.removed ?? []),
+    ];
     const kinds = removedKinds(minimised.minimised?.removed ?? [], actionKinds);
     draft.minimised = {
       at,
