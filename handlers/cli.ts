@@ -204,8 +204,25 @@ function fail(io: Io, err: unknown): number {
     io.err(`datalek: ${err.message}`);
     return 3;
   }
+  const part = missingPartOfBuild(err);
+  if (part) {
+    io.err(
+      `datalek: part of the built command is missing (${part}): it was built again while this run went on, or dist/cli/ was changed. Run the command again; if it fails the same way, build it again with \`npm run build\` in the datalek folder`,
+    );
+    return 3;
+  }
   io.err(`datalek: unexpected failure: ${(err as Error).stack ?? String(err)}`);
   return 3;
+}
+
+/**
+ * The file of the build (dist/cli/…) that a command's dynamic import did not find, or null: each
+ * command's implementation is a chunk loaded when it runs (commands/index.ts), and a build made
+ * meanwhile (another datalek run after a source changed) removes the chunks it no longer has.
+ */
+function missingPartOfBuild(err: unknown): string | null {
+  if ((err as NodeJS.ErrnoException | null)?.code !== 'ERR_MODULE_NOT_FOUND') return null;
+  return /'[^']*\/(dist\/cli\/[^']+)'/.exec((err as Error).message)?.[1] ?? null;
 }
 
 /**

@@ -1,0 +1,29 @@
+/**
+ * readB19: each command's implementation is a chunk of the build loaded when it runs (37cf79f8). A
+ * chunk not there (a build made meanwhile by another datalek run after a source changed removes the
+ * chunks it no longer has; dist/cli/ cleaned by hand) failed with "unexpected failure" and a stack
+ * of node's module loader, saying nothing of what to do. It now names the file and says to run the
+ * command again, or build it again.
+ */
+import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { ROOT, spawnNode } from '../support/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'datalek-missing-chunk-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it('a command whose chunk is missing says so, naming it, and what to do', async () => {
+  // A copy of the build (the global setup made it current), the status command's chunk removed.
+  const copy = join(dir, 'dist/cli');
+  cpSync(join(ROOT, 'dist/cli'), copy, { recursive: true });
+  const chunk = readdirSync(join(copy, 'chunks')).find((f) => /^status-\w+\.mjs$/.test(f)) as string;
+  expect(chunk).toBeDefined();
+  rmSync(join(copy, 'chunks', chunk));
+  const run = await spawnNode([join(copy, 'cli.mjs'), 'status', '--store', join(dir, 'store')]);
+  expect(run.stderr.trim()).toBe(
+    `datalek: part of the built command is missing (dist/cli/chunks/${chunk}): it was built again while this run went on, or dist/cli/ was changed. Run the command again; if it fails the same way, build it again with \`npm run build\` in the datalek folder`,
+  );
+  expect(run.code).toBe(3);
+});
