@@ -816,6 +816,12 @@ async function lastDigest(deps: Pick<Deps, 'digests' | 'signer'>, state: AnchorS
     throw new DigestError(
       `${state.name} in ${digests.describe()}, the store's last digest, ${unsigned}: refusing to continue from it (datalek verify --digests names what else differs)`,
     );
+  // The number and root the chain goes on from are the signed digest's own: the store's copies of them are only a record.
+  for (const field of ['sequence', 'root'] as const)
+    if (state[field] !== digest[field])
+      throw new DigestError(
+        `${state.name} in ${digests.describe()}, the store's last digest: the store records its ${field} as ${state[field]}, the digest says ${digest[field]}. The store's record of its last digest was changed: refusing to continue from it (datalek verify --digests names what else differs)`,
+      );
   return {
     sequence: state.sequence,
     hash: state.digestHash,

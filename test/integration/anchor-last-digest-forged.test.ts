@@ -60,3 +60,28 @@ it('the anchor refuses a last digest whose signature does not verify with its ke
   expect(next.code).toBe(3);
   expect(() => readFileSync(join(digests, digestName(2)))).toThrow(/ENOENT/);
 });
+
+it("the anchor refuses a record of its last digest whose sequence or root is not that digest's (readB19)", async () => {
+  // The store keeps the last digest's name and hash, and beside them its sequence and root, which the
+  // anchor took as they were: whoever could write the store set another root (the next digest's root
+  // then followed from it, not from the digest signed) or another number (digests skipped), and the
+  // anchor signed on. Both are the signed digest's own, and a record that says otherwise is refused.
+  for (const [field, value] of [
+    ['root', sha256('another root')],
+    ['sequence', 5],
+  ] as const) {
+    const { store, digests, anchor, ack } = await localAnchorWorld(`record-${field}`);
+    expect((await anchor()).code).toBe(0);
+    const db = new Database(join(store, 'datalek.sqlite'));
+    const state = JSON.parse((db.prepare("SELECT value FROM meta WHERE key = 'anchor'").get() as { value: string }).value);
+    db.prepare("UPDATE meta SET value = ? WHERE key = 'anchor'").run(JSON.stringify({ ...state, [field]: value }));
+    db.close();
+
+    expect((await ack('anna', '2026-11-20T21:40:00Z')).code).toBe(0);
+    const next = await anchor();
+    expect(next.stderr, field).toMatch(new RegExp(`digest-0000000001\\.json .*the store records its ${field} as .*, the digest says`));
+    expect(next.code, field).toBe(3);
+    expect(() => readFileSync(join(digests, digestName(2)))).toThrow(/ENOENT/);
+    expect(() => readFileSync(join(digests, digestName(6)))).toThrow(/ENOENT/);
+  }
+});
