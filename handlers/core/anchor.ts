@@ -166,6 +166,9 @@ export const MAX_BROKEN_PER_RUN = 100;
  */
 export const MAX_INDEXED_DIGESTS_PER_RUN = 200;
 
+/** The entry a problem names for an incident the last digest left out that this run did not read (past maxBroken of them). */
+export const LEFT_OUT_NOT_READ = 'left out';
+
 /** The store went back behind its digests: anchoring it would sign less than was anchored before. */
 export class RolledBackError extends DigestError {}
 
@@ -408,7 +411,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     if (!heads.has(id))
       problems.push({
         incidentId: id,
-        entry: 'left out',
+        entry: LEFT_OUT_NOT_READ,
         problem: `was left out by digest ${previous?.sequence} because it did not verify, and is not read by this run: a run reads at most ${maxBroken} of the incidents left out, on top of the others, and names the rest (datalek verify names what does not verify)`,
       });
   // An incident that does not verify is left out (its mark kept); a registry shard that does not is

@@ -8,7 +8,8 @@
  * alarm pages on-call.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { anchorStore, RolledBackError } from '../core/anchor.js';
+import { anchorStore, LEFT_OUT_NOT_READ, RolledBackError } from '../core/anchor.js';
+import type { AuditProblem } from '../core/audit.js';
 import { DatalekError } from '../core/errors.js';
 import type { AuditSource } from '../ports/audit-source.js';
 import type { DigestSigner, DigestStore } from '../ports/digests.js';
@@ -20,6 +21,14 @@ export interface AnchorDeps {
   signer: () => Promise<DigestSigner>;
   logger: Logger;
   now: () => string;
+}
+
+/** How many incident ids one log line, and the run's error, names of the incidents left out. */
+export const LEFT_OUT_PER_LINE = 100;
+
+/** A problem naming an incident the last digest left out that this run did not read (core/anchor.ts, past maxBroken of them). */
+function leftOutNotRead(p: AuditProblem): boolean {
+  return p.entry === LEFT_OUT_NOT_READ;
 }
 
 export function createAnchorHandler(deps: AnchorDeps) {
@@ -60,10 +69,25 @@ export function createAnchorHandler(deps: AnchorDeps) {
       });
     else if (result.remaining) deps.logger.warn('marks left for the next run', { remaining: result.remaining, remainingAtLeast: result.remainingAtLeast });
     if (result.problems.length) {
-      for (const p of result.problems) deps.logger.error('the record does not verify', { incidentId: p.incidentId, entry: p.entry, problem: p.problem });
+      // The incidents left out before and not read by this run (beyond the ones a run reads) are named
+      // in lines of LEFT_OUT_PER_LINE: their list is not bounded (whoever keeps thousands broken grows it
+      // by up to a hundred a run), and a line each made a run's log grow with it, some 400 bytes an incident.
+      const notRead = result.problems.filter(leftOutNotRead);
+      for (const p of result.problems)
+        if (!leftOutNotRead(p)) deps.logger.error('the record does not verify', { incidentId: p.incidentId, entry: p.entry, problem: p.problem });
+      for (let i = 0; i < notRead.length; i += LEFT_OUT_PER_LINE)
+        deps.logger.error('the record does not verify: incidents left out by the last digest, not read by this run', {
+          incidentIds: notRead.slice(i, i + LEFT_OUT_PER_LINE).map((p) => p.incidentId),
+          problem: notRead[0].problem,
+        });
       // Written or not, the run fails: the errors alarm pages on-call.
+      const named = result.leftOut.slice(0, LEFT_OUT_PER_LINE).join(', ');
       const without = [
-        ...(result.leftOut.length ? [`${result.leftOut.length} incident(s) that do not verify (${result.leftOut.join(', ')})`] : []),
+        ...(result.leftOut.length
+          ? [
+              `${result.leftOut.length} incident(s) that do not verify (${named}${result.leftOut.length > LEFT_OUT_PER_LINE ? `, and ${result.leftOut.length - LEFT_OUT_PER_LINE} more the log names` : ''})`,
+            ]
+          : []),
         ...(result.registryLeftOut.length ? [`renewing registry shard(s) ${result.registryLeftOut.join(', ')}, which do not verify`] : []),
       ];
       const outcome = [
