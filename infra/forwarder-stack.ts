@@ -26,7 +26,7 @@ import { findingRulePattern } from '../handlers/core/rules.js';
 import { applyBoundary } from './boundary.js';
 import type { DeployConfig } from './config.js';
 import { ALARMS_UNDELIVERED_ALARM, alarmTopic, deadLettersMetric, deliveryFailedAlarm, lostEventsAlarm, onCallAlarm, ruleMetric } from './constructs/alarms.js';
-import { ContainRoleWatch, containmentRoleNames } from './constructs/contain-role-watch.js';
+import { ContainRoleWatch, containmentRoleNames, containmentRolesByAccount } from './constructs/contain-role-watch.js';
 import { ContainmentWatch, datalekContainmentRoles } from './constructs/containment-watch.js';
 import { EcsPlacementWatch } from './constructs/ecs-placement-watch.js';
 import { toCdkPattern } from './constructs/event-route.js';
@@ -134,7 +134,7 @@ export class ForwarderStack extends Stack {
     new ContainmentWatch(this, 'ContainmentWatch', {
       exemptRoles: datalekContainmentRoles(props.config, props.responseStackName),
       functionWildcards: [],
-      containmentRoles: containmentRoleNames(props.config),
+      containmentRoles: containmentRolesByAccount(props.config),
       alarmTopic: this.alarmTopic,
     });
     new EcsPlacementWatch(this, 'EcsPlacementWatch', {

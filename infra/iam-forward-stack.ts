@@ -156,7 +156,7 @@ export class IamForwardStack extends Stack {
         `datalek: calls forwarded by the ${name} rule (${IAM_EVENTS_REGION}) to the pipeline in ${props.centralRegion} could be neither delivered nor put in the dead-letter queue: they are LOST, and a watch rule may not have paged on them. Look up IAM's and CloudFormation's calls of the period in CloudTrail (Event history, ${IAM_EVENTS_REGION}), then mend the queue's policy or key`,
       deadLetters: {
         name: 'iam-forward-dead-letters',
-        description: `datalek: IAM's calls (or a datalek stack's changes) of ${IAM_EVENTS_REGION} could not be forwarded to the pipeline in ${props.centralRegion}, so no watch rule paged on them; they wait in, or arrived in, the dead-letter queue (an empty queue after this alarm means someone received or deleted them). As break-glass, read them (each a CloudTrail event: the call, who, from where), treat each as a page of datalek-watch-changes or datalek-watch-containment, then redrive or delete them (runbooks)`,
+        description: `datalek: IAM's calls (or a datalek stack's changes) of ${IAM_EVENTS_REGION} could not be forwarded to the pipeline in ${props.centralRegion}, so no watch rule paged on them; they wait in, or arrived in, the dead-letter queue (an empty queue after this alarm means someone received or deleted them). As break-glass, read them (each a CloudTrail event: the call, who, from where), treat each as a page of datalek-watch-changes or datalek-watch-containment-iam, then redrive or delete them (runbooks)`,
       },
     });
     this.rules = path.rules;

@@ -25,7 +25,7 @@ import { domainRulePattern, findingRulePattern, NOTIFY_EVENT_TYPES } from '../ha
 import { applyBoundary, boundaryStatements, mergedStatements } from './boundary.js';
 import { containmentReadRoleName, type DeployConfig, protectedRoleNames } from './config.js';
 import { ALARM_PERIOD, ALARM_TOPIC_NAME, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
-import { ContainRoleWatch, containmentRoleNames } from './constructs/contain-role-watch.js';
+import { ContainRoleWatch, containmentRoleNames, containmentRolesByAccount } from './constructs/contain-role-watch.js';
 import { ContainmentWatch, datalekContainmentRoles } from './constructs/containment-watch.js';
 import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/digest-bucket.js';
 import { EcsPlacementWatch } from './constructs/ecs-placement-watch.js';
@@ -648,7 +648,7 @@ export class ResponseStack extends Stack {
     new ContainmentWatch(this, 'ContainmentWatch', {
       exemptRoles: datalekContainmentRoles(config, this.stackName),
       functionWildcards: [`*${this.stackName}-*`],
-      containmentRoles: containmentRoleNames(config),
+      containmentRoles: containmentRolesByAccount(config),
       alarmTopic,
     });
     new EcsPlacementWatch(this, 'EcsPlacementWatch', { exemptRoles: datalekContainmentRoles(config, this.stackName), alarmTopic });

@@ -110,6 +110,11 @@ export function containmentRoleNames(config: { containmentRoleName: string }): s
   return [functionRoleName('contain'), config.containmentRoleName];
 }
 
+/** The same roles, by the accounts where each name is datalek's (readC19): the contain function's in the pipeline account, the containment role in the members. */
+export function containmentRolesByAccount(config: { containmentRoleName: string }): { inPipeline: string[]; inMembers: string[] } {
+  return { inPipeline: [functionRoleName('contain')], inMembers: [config.containmentRoleName] };
+}
+
 export interface ContainRoleWatchProps {
   /** The roles containment runs as: the contain function's, the member accounts' containment role. */
   roleNames: string[];

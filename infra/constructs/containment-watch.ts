@@ -57,7 +57,7 @@ import { Construct } from 'constructs';
 import { onCallAlarm, ruleMetric } from './alarms.js';
 import { pageCaller } from './page-caller.js';
 import { functionRoleName } from './response-function.js';
-import { notRoleIssuers } from './role-issuers.js';
+import { notRoleIssuers, notRoleIssuersWhereDatalek } from './role-issuers.js';
 
 /** The rule's fixed name: `datalek-watch-*`, so the pipeline and alarm path watches see calls on it. */
 export const CONTAINMENT_WATCH_RULE_NAME = 'datalek-watch-containment';
@@ -221,10 +221,13 @@ export interface ContainmentWatchProps {
   /** Name patterns of the pipeline's own functions (a deploy sets their concurrency); none in a forwarder region. */
   functionWildcards: string[];
   /**
-   * The containment roles' names (contain-role-watch.ts `containmentRoleNames`), in any account: their
-   * keys set Active and inline policies put page through `datalek-watch-contain-role` alone (deploy19).
+   * The containment roles' names (contain-role-watch.ts `containmentRolesByAccount`): the contain
+   * function's (pipeline account) and the containment role (members). Their keys set Active page
+   * through `datalek-watch-contain-role` alone, in any account (deploy19); their inline policies
+   * named `datalek-revoke…` only where the name is datalek's (readC19: a role of that name elsewhere
+   * is anyone's, and contain-role does not page a write in the revocation's shape).
    */
-  containmentRoles: string[];
+  containmentRoles: { inPipeline: string[]; inMembers: string[] };
   alarmTopic: sns.ITopic;
 }
 
@@ -251,10 +254,13 @@ export function containmentUndoPattern(
  * creation date, so drift cannot see it; any user's, for no event says which are under containment,
  * and a user's own ChangePassword is another call), a `datalek-revoke…` inline policy deleted or
  * overwritten (its name in any case: IAM does not tell a policy's names apart by it, infra14).
- * A key set Active or an inline policy put by a session of a containment role (`containmentRoles`,
- * in any account, its name in any case) is left to `datalek-watch-contain-role`, which pages on
- * exactly those calls of these roles that matter (not the revocation containment writes) and says
- * in the same page that containment may be undone: the same call paged twice before.
+ * A key set Active by a session of a containment role (`containmentRoles`, in any account, its name
+ * in any case) is left to `datalek-watch-contain-role`, which pages every such call and says in the
+ * same page that containment may be undone: the same call paged twice before. So is an inline
+ * `datalek-revoke…` policy put by one, but only where the role's name is datalek's (the contain
+ * function's in the pipeline account, the containment role's in the members: readC19):
+ * contain-role pages only a write that is not exactly the revocation, so a revocation rewritten with
+ * another date by a role merely named so elsewhere (a member's admin makes one) paged nowhere.
  */
 export function containmentIamUndoPattern(props: Pick<ContainmentWatchProps, 'exemptRoles' | 'containmentRoles'> & { account: string; partition: string }) {
   const revokePolicy = { policyName: [{ prefix: { 'equals-ignore-case': 'datalek-revoke' } }] };
@@ -265,9 +271,14 @@ export function containmentIamUndoPattern(props: Pick<ContainmentWatchProps, 'ex
       userIdentity: notExemptSessions(props.exemptRoles, props.account, props.partition),
       $or: [
         {
-          eventName: ['UpdateAccessKey', 'PutRolePolicy', 'PutUserPolicy'],
-          userIdentity: notRoleIssuers(props.containmentRoles),
-          requestParameters: { $or: [{ status: ['Active'] }, revokePolicy] },
+          eventName: ['UpdateAccessKey'],
+          userIdentity: notRoleIssuers([...props.containmentRoles.inPipeline, ...props.containmentRoles.inMembers]),
+          requestParameters: { status: ['Active'] },
+        },
+        {
+          eventName: ['PutRolePolicy', 'PutUserPolicy'],
+          userIdentity: notRoleIssuersWhereDatalek({ account: props.account, ...props.containmentRoles }),
+          requestParameters: revokePolicy,
         },
         { eventName: ['DeleteRolePolicy', 'DeleteUserPolicy'], requestParameters: revokePolicy },
         { eventName: ['UpdateLoginProfile'] },

@@ -29,3 +29,27 @@ export function notRoleIssuers(roleNames: string[]): Record<string, unknown> {
     ],
   };
 }
+
+/**
+ * A caller that is not a session of a containment role where that name is datalek's (readC19): the
+ * contain function's role (`inPipeline`) in the pipeline account (`account`), the containment role
+ * (`inMembers`) in any other. A role of either name in the other kind of account is anyone's (a
+ * member's administrator makes one): its calls are no containment role's and page as anyone's. For
+ * the calls `datalek-watch-contain-role` does not page for every caller of those names (an inline
+ * `datalek-revoke-…` policy rewritten in exactly the revocation's shape, with another date), which
+ * the `-iam` rule leaves to those roles alone where they are datalek's. An issuer without its name or
+ * account pages.
+ */
+export function notRoleIssuersWhereDatalek(roles: { account: string; inPipeline: string[]; inMembers: string[] }): Record<string, unknown> {
+  const issuer = (match: Record<string, unknown>) => ({ sessionContext: { sessionIssuer: match } });
+  const notNamed = (names: string[]) => [{ 'anything-but': { 'equals-ignore-case': names } }];
+  return {
+    $or: [
+      { type: [{ 'anything-but': 'AssumedRole' }] },
+      issuer({ userName: [{ exists: false }] }),
+      issuer({ accountId: [{ exists: false }] }),
+      issuer({ accountId: [roles.account], userName: notNamed(roles.inPipeline) }),
+      issuer({ accountId: [{ 'anything-but': roles.account }], userName: notNamed(roles.inMembers) }),
+    ],
+  };
+}

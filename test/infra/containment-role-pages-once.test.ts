@@ -125,6 +125,32 @@ describe.skipIf(!MOTO_AVAILABLE)('a containment role’s call pages once (deploy
     expect(messages[CONTAIN_ROLE_WATCH_RULE_NAME]).toContain('CONTAINMENT UNDONE?');
   }, 300_000);
 
+  it('pages a revocation rewritten with another date by a role that merely bears a containment role’s name, where that name is no datalek role’s (readC19)', async () => {
+    // The contain function's role exists in the pipeline account alone, the containment role in the members alone; a role of
+    // either name elsewhere is anyone's (a member's admin makes one). Its exactly-shaped revocation with an earlier date is no
+    // CONTAIN ROLE page (not the role containment runs as there), so it must stay a CONTAINMENT UNDONE? page: before, the
+    // -iam rule left these names' policy writes to contain-role in any account, and the call paged nowhere.
+    const rewritten = { ...adminNamedRevoke, policyDocument: revocationDocument('2020-01-01T00:00:00.000Z') };
+    const calls = [
+      call('member-role-named-contain-function', MEMBER, { role: 'datalek-contain-function' }, 'PutRolePolicy', rewritten),
+      call('pipeline-role-named-containment', PIPELINE, { role: 'Datalek-Containment' }, 'PutUserPolicy', rewritten),
+      // The real roles, where they are: as before (the member's is filtered at the member; the function's sessions are excused).
+      call('member-containment-rewrites', MEMBER, { role: 'datalek-containment' }, 'PutRolePolicy', rewritten),
+      // A key set Active by either name, anywhere: CONTAIN ROLE pages it, once.
+      call('member-role-named-contain-function-key', MEMBER, { role: 'datalek-contain-function' }, 'UpdateAccessKey', keyActive),
+      call('pipeline-role-named-containment-key', PIPELINE, { role: 'datalek-containment' }, 'UpdateAccessKey', keyActive),
+    ];
+    const byCall: Record<string, string[]> = Object.fromEntries(calls.map((c) => [c.id, []]));
+    for (const [rule, ids] of Object.entries(await routedByPattern(moto, 'readC19-names', watches, calls))) for (const id of ids) byCall[id].push(rule);
+    expect(byCall).toEqual({
+      'member-role-named-contain-function': [CONTAINMENT_IAM_WATCH_RULE_NAME],
+      'pipeline-role-named-containment': [CONTAINMENT_IAM_WATCH_RULE_NAME],
+      'member-containment-rewrites': [],
+      'member-role-named-contain-function-key': [CONTAIN_ROLE_WATCH_RULE_NAME],
+      'pipeline-role-named-containment-key': [CONTAIN_ROLE_WATCH_RULE_NAME],
+    });
+  }, 300_000);
+
   it('excuses the on-call role’s sessions in the pipeline account in whatever case the deployer created the role (it is made by hand), and no role of that name elsewhere', async () => {
     const onCall = { role: 'Datalek-On-Call' };
     const groups = { networkInterfaceId: 'eni-0123456789abcdef0', groupSet: { items: { groupId: 'sg-0123456789abcdef0' } } };

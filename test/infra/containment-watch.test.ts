@@ -234,7 +234,7 @@ describe('the containment watch (review5 A15)', () => {
         new ContainmentWatch(stack, 'W', {
           exemptRoles: [long, long, long, long, long].map((name) => ({ name, sessions: '*' })),
           functionWildcards: [],
-          containmentRoles: ['datalek-contain-function', 'datalek-containment'],
+          containmentRoles: { inPipeline: ['datalek-contain-function'], inMembers: ['datalek-containment'] },
           alarmTopic: new sns.Topic(stack, 'T'),
         }),
     ).toThrow(/datalek-watch-containment pattern is \d+ characters, more than the 2048 EventBridge takes: shorten the role names .*rrrr/);
