@@ -7,7 +7,7 @@
  * in the run's result. A mark whose incident was deleted is never what hides it: the registry's
  * entry, or the head a digest anchored, still names the deletion on every run.
  */
-import { DeleteItemCommand, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { type AttributeValue, DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anchorStore } from '../../handlers/core/anchor.js';
 import { registryShardOf } from '../../handlers/core/ledger.js';
@@ -59,6 +59,29 @@ describe.skipIf(!MOTO_AVAILABLE)('anchor marks naming no incident on DynamoDB', 
     const warned = lines.filter((l) => l.includes('cleared anchor marks naming no incident'));
     expect(warned.map((l) => JSON.parse(l))).toEqual([expect.objectContaining({ level: 'WARN', count: 1, incidentIds: [other] })]);
     expect(await markOf(other)).toBeUndefined();
+  });
+
+  it('clears a planted mark of another shape (no seq, a seq that is text, a hash that is a number) and anchors on (readB19)', async () => {
+    // The pipeline writes seq as a number and hash as text; whoever writes the table writes what they
+    // like. A mark without a number for seq made the clearing's condition unwritable (NaN), the run
+    // failed before its digest, every run, for good: one PutItem stopped all anchoring.
+    const { store, signer, digests, open } = await freshAwsAnchorWorld(moto, 'datalek-digests-unfounded-shapes');
+    const run = async () => anchorStore({ source: store, signer: await signer(), digests, now: () => new Date().toISOString() });
+    await open('shapes-1');
+    expect((await run()).written?.sequence).toBe(1);
+    const db = moto.clients.dynamodb;
+    const planted = [`dl-${'2'.repeat(32)}`, `dl-${'3'.repeat(32)}`, `dl-${'4'.repeat(32)}`];
+    const shapes: Record<string, AttributeValue>[] = [{}, { seq: { S: 'x' }, hash: { S: 'a'.repeat(64) } }, { seq: { N: '2' }, hash: { N: '7' } }];
+    for (const [i, id] of planted.entries())
+      await db.send(
+        new PutItemCommand({ TableName: TABLE, Item: { pk: { S: `ANCHOR#${registryShardOf(id)}` }, sk: { S: id }, incidentId: { S: id }, ...shapes[i] } }),
+      );
+    const later = await open('shapes-2');
+    const r = await run();
+    expect(r.problems).toEqual([]);
+    expect(r.written?.incidents.map(([id]) => id)).toEqual([later]);
+    expect([...r.unfoundedMarks].sort()).toEqual(planted);
+    for (const id of planted) expect(await markOf(id), id).toBeUndefined();
   });
 
   it('never clears its way past a deleted incident: the registry or the head a digest anchored still names it', async () => {

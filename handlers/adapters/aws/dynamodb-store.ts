@@ -1240,15 +1240,16 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
   }
 
   async clearUnfoundedMarks(marks: IncidentHead[]): Promise<void> {
+    // As read, or still of a shape the pipeline never writes (seq a number, hash text): whoever
+    // writes the table plants what they like, and a seq read as NaN made the condition unwritable,
+    // failing every run before its digest (readB19). A commit meanwhile writes it in shape, and stays.
     for (const m of marks)
       await this.clearMarkIf(
         m.incidentId,
-        'seq = :seq AND #h = :hash',
-        { ':seq': m.seq, ':hash': m.hash },
+        '(seq = :seq AND #h = :hash) OR NOT attribute_type(seq, :number) OR NOT attribute_type(#h, :text)',
+        { ':seq': Number.isFinite(m.seq) ? m.seq : -1, ':hash': m.hash, ':number': 'N', ':text': 'S' },
         `naming ${m.incidentId}, which names no incident,`,
-        {
-          '#h': 'hash',
-        },
+        { '#h': 'hash' },
       );
   }
 
