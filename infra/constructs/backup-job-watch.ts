@@ -13,12 +13,16 @@
  * Not confirmed on AWS: the field names and values come from AWS Backup's developer guide, and moto
  * emits no such event. A COMPLETED job "with issues" (a status message) pages too (deploy19).
  *
- * A day with no completed job pages too (deploy19: alarm `datalek-register-backup-missing`): a plan
- * that starts no job (its selection or schedule changed, AWS Backup not running it) makes no job
- * event at all. AWS Backup's own metric `NumberOfBackupJobsCompleted` of the vault
- * (`BackupVaultName`), summed over a UTC day, below 1, missing data counting as none: the plan runs
- * daily at 05:00 UTC, so each day holds its jobs. The metric's dimension is not confirmed on AWS: if
- * AWS Backup names the vault otherwise, the alarm reads no data and pages every day (loud, not silent).
+ * A missed daily run pages too (deploy19: alarm `datalek-register-backup-missing`): a plan that
+ * starts no job (its selection or schedule changed, AWS Backup not running it) makes no job event at
+ * all. AWS Backup's own metric `NumberOfBackupJobsCompleted` of the vault (`BackupVaultName`), none
+ * in the last 36 hours, missing data counting as none. Not per UTC day (readC19): CloudWatch reads a
+ * sliding window, and a day's window read just before a job that completed later than the day
+ * before's (AWS Backup starts it anywhere in the plan's 8-hour start window after 05:00 UTC) held
+ * none and paged on an ordinary day. 36 hours: a day, the start window and an hour for the job; and
+ * less than the 40 hours at least between the completions either side of a missed run. The metric's
+ * dimension is not confirmed on AWS: if AWS Backup names the vault otherwise, the alarm reads no
+ * data and stays raised (loud, not silent).
  * A rule of its own, `datalek-watch-*`, in the central region where the vault is: the pipeline and
  * alarm path watches see calls on it.
  * The message names the state, the job, the resource (a datalek table's ARN), when and where; not
@@ -55,8 +59,11 @@ export function backupJobPattern(): Record<string, unknown> {
   };
 }
 
-/** The alarm on a day without a completed backup job into the vault. */
+/** The alarm on a missed daily run: no completed backup job into the vault in `BACKUP_MISSING_HOURS`. */
 export const BACKUP_MISSING_ALARM = 'register-backup-missing';
+
+/** A day, the plan's start window (AWS Backup's default, 8 hours) and an hour for the job (readC19). */
+export const BACKUP_MISSING_HOURS = 36;
 
 export interface BackupJobWatchProps {
   alarmTopic: sns.ITopic;
@@ -85,19 +92,20 @@ export class BackupJobWatch extends Construct {
       metric: ruleMetric(this.rule, 'FailedInvocations'),
       topic: props.alarmTopic,
     });
-    // deploy19: a day without one completed job pages, which no job event can say (a plan that starts none makes no event).
+    // deploy19: a missed daily run pages, which no job event can say (a plan that starts none makes no event).
+    // readC19: 36 hourly periods (see above), not one day's: CloudWatch's window slides.
     heartbeatAlarm(this, 'MissingAlarm', {
       name: BACKUP_MISSING_ALARM,
-      description: `datalek: no backup job into the register's locked vault (${BACKUP_VAULT_NAME}) completed in the last UTC day, though its plan (datalek-register-daily) runs daily at 05:00 UTC: the breach register has no new locked backup. In AWS Backup, look for the day's jobs (Jobs, vault ${BACKUP_VAULT_NAME}) and the plan and its selection; put the cause right (the plan, the selection, the datalek-backup role, the pipeline key's grant, the account's DynamoDB opt-in: aws backup describe-region-settings), then back up both tables now (Create on-demand backup: into ${BACKUP_VAULT_NAME}, role datalek-backup). Raised once on the day the vault lock is first deployed, before the plan's first run (README, Deploy: Backups under a vault lock)`,
+      description: `datalek: no backup job into the register's locked vault (${BACKUP_VAULT_NAME}) completed in the last 36 hours, though its plan (datalek-register-daily) runs daily at 05:00 UTC (starting within 8 hours): the breach register has no new locked backup. In AWS Backup, look for the last days' jobs (Jobs, vault ${BACKUP_VAULT_NAME}) and the plan and its selection; put the cause right (the plan, the selection, the datalek-backup role, the pipeline key's grant, the account's DynamoDB opt-in: aws backup describe-region-settings), then back up both tables now (Create on-demand backup: into ${BACKUP_VAULT_NAME}, role datalek-backup). Raised when the vault lock is first deployed, until the plan's first completed run (README, Deploy: Backups under a vault lock)`,
       metric: new cloudwatch.Metric({
         namespace: 'AWS/Backup',
         metricName: 'NumberOfBackupJobsCompleted',
         dimensionsMap: { BackupVaultName: BACKUP_VAULT_NAME },
         statistic: 'Sum',
-        period: Duration.days(1),
+        period: Duration.hours(1),
       }),
       topic: props.alarmTopic,
-      periods: 1,
+      periods: BACKUP_MISSING_HOURS,
     });
   }
 }

@@ -3,7 +3,8 @@
  * job that failed, was aborted or expired pages (datalek-watch-backup-jobs), but a plan that never
  * starts one (its selection or schedule changed, the vault's region setting off, AWS Backup not
  * running it) makes no event. With the opt-in vault lock, an alarm on AWS Backup's count of completed
- * jobs into the vault pages when a whole day has none, missing data counting as none.
+ * jobs into the vault pages when a whole day has none, missing data counting as none (readC19: over 36
+ * hours of a sliding window, not one UTC day).
  */
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -21,8 +22,8 @@ describe('a day without a completed backup of the register (deploy19)', () => {
       MetricName: 'NumberOfBackupJobsCompleted',
       Dimensions: [{ Name: 'BackupVaultName', Value: BACKUP_VAULT_NAME }],
       Statistic: 'Sum',
-      Period: 86_400,
-      EvaluationPeriods: 1,
+      Period: 3_600,
+      EvaluationPeriods: 36,
       Threshold: 1,
       ComparisonOperator: 'LessThanThreshold',
       TreatMissingData: 'breaching',
@@ -32,6 +33,25 @@ describe('a day without a completed backup of the register (deploy19)', () => {
     // The plan it counts on runs daily: a day without a job is a missed run, not a quiet day.
     const [plan] = Object.values(state.findResources('AWS::Backup::BackupPlan'));
     expect(JSON.stringify(plan.Properties.BackupPlan.BackupPlanRule)).toContain('cron(0 5 * * ? *)');
+  });
+
+  it('reads a window longer than a day plus the plan’s start window and the job, and shorter than the gap a missed run leaves (readC19)', () => {
+    // CloudWatch evaluates an alarm over a sliding window by default (EvaluationWindow unset), not per UTC day: one
+    // day's window, read a minute before a day's job completes later than the day before's did (AWS Backup starts
+    // it anywhere in the plan's start window), holds no completed job, and paged on an ordinary day.
+    const state = Template.fromStack(synthesizedApp({ ...DEPLOY_CONTEXT, backupVaultLock: 'true' }).stateful);
+    const [alarm] = Object.values(state.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: ALARM } }));
+    const { Period, EvaluationPeriods, DatapointsToAlarm, EvaluationWindow } = alarm.Properties;
+    expect(EvaluationWindow?.WallClockWindow).toBeUndefined();
+    expect(DatapointsToAlarm).toBe(EvaluationPeriods);
+    const window = Period * EvaluationPeriods;
+    const [plan] = Object.values(state.findResources('AWS::Backup::BackupPlan'));
+    const [rule] = plan.Properties.BackupPlan.BackupPlanRule;
+    // AWS Backup's default start window is 8 hours; an hour for the job to run.
+    const startWindow = (rule.StartWindowMinutes ?? 480) * 60;
+    expect(window).toBeGreaterThanOrEqual(86_400 + startWindow + 3_600);
+    // A run missed: the completions either side of it are at least two days less a start window apart.
+    expect(window).toBeLessThan(2 * 86_400 - startWindow);
   });
 
   it('has no such alarm without the vault lock (no plan: nothing to count)', () => {
