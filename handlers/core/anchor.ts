@@ -500,8 +500,10 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   try {
     await digests.create(name, bytes);
   } catch (err) {
+    // A release is in the digest this run writes or nowhere (never read from the store): no later run makes it.
+    const asked = [...released.map((r) => `incident ${r.incident}`), ...run.registryReleased.map((r) => `registry shard ${r.shard}`)];
     throw new DigestError(
-      `digest ${sequence} could not be written to ${digests.describe()}${name}: ${(err as Error).message}. If it exists, another anchor wrote it meanwhile: the next run checks it against the store and carries on after it`,
+      `digest ${sequence} could not be written to ${digests.describe()}${name}: ${(err as Error).message}. If it exists, another anchor wrote it meanwhile: the next run checks it against the store and carries on after it${asked.length ? `; but the release of ${asked.join(' and ')} asked for is in no digest: run the release again` : ''}`,
       { cause: err },
     );
   }
