@@ -127,8 +127,9 @@ export function roleSessionWildcards(roles: ExemptRole[], account: string, parti
  * contain it ran page as containment undone (the case-sensitive ARN `wildcard` below, which has no
  * case-insensitive form). A role whose sessions are told apart by name (the contain function's, by
  * its functions' names; the deployment makes it, in the configured case) keeps its anchored
- * `wildcard` (roleSessionWildcards). An assumed role's session always names its issuer; an event
- * without its name or account pages.
+ * `wildcard` (roleSessionWildcards). An assumed role's session always names its issuer and its
+ * account; an event without the issuer's name pages (one without its account is read as this
+ * account's: `anything-but` does not match a missing field, and the pattern has no room for the branch).
  */
 export function notExemptSessions(roles: ExemptRole[], account: string, partition: string): Record<string, unknown> {
   const byName = roles.filter((r) => r.sessions === '*').map((r) => r.name);
