@@ -81,12 +81,30 @@ export async function ensureCliBuilt() {
   return true;
 }
 
-/** Chunks of earlier builds that this build no longer has. */
-function removeOthers(dir, keep) {
+/**
+ * Chunks of earlier builds that this build no longer has. A file another build is writing (its
+ * `.<pid>.tmp`, while that process runs) stays: two commands started at once after a source edit
+ * both build, and the first to finish removed the other's file before it was renamed (ENOENT).
+ * @param {string} dir
+ * @param {Set<string>} keep
+ */
+export function removeOthers(dir, keep) {
   for (const name of readdirSync(dir, { recursive: true })) {
     const path = join(dir, String(name));
-    if (keep.has(path) || path === STAMP_FILE || statSync(path).isDirectory()) continue;
+    if (keep.has(path) || path === STAMP_FILE || beingWritten(path) || statSync(path, { throwIfNoEntry: false })?.isDirectory() !== false) continue;
     rmSync(path, { force: true });
+  }
+}
+
+/** Whether `path` is a temporary file of a build still running (named `.<pid>.tmp` by that process). */
+function beingWritten(path) {
+  const pid = Number(/\.(\d+)\.tmp$/.exec(path)?.[1]);
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
   }
 }
 

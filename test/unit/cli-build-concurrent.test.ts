@@ -1,0 +1,30 @@
+/**
+ * readB19: a build removes the files of earlier builds it no longer has (scripts/build.mjs
+ * removeOthers). Two datalek commands started at once after a source edit both build: the first to
+ * finish removed the other's temporary files before that one renamed them, and the other command
+ * failed with "could not be built from its sources: ENOENT". A temporary file of a build still
+ * running now stays; one of a build that is gone is removed.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { removeOthers } from '../../scripts/build.mjs';
+
+const dir = mkdtempSync(join(tmpdir(), 'datalek-build-others-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+it("keeps another running build's temporary files and removes the rest of earlier builds", () => {
+  mkdirSync(join(dir, 'chunks'));
+  const files = {
+    kept: join(dir, 'cli.mjs'),
+    old: join(dir, 'chunks', 'status-OLDHASH1.mjs'),
+    // This test's own process stands for the other build, still running.
+    running: join(dir, 'chunks', `status-NEWHASH2.mjs.${process.pid}.tmp`),
+    // No process has this id (above any pid_max): a build that died.
+    dead: join(dir, 'chunks', 'status-NEWHASH3.mjs.999999999.tmp'),
+  };
+  for (const file of Object.values(files)) writeFileSync(file, '');
+  removeOthers(dir, new Set([files.kept]));
+  expect(Object.fromEntries(Object.entries(files).map(([k, f]) => [k, existsSync(f)]))).toEqual({ kept: true, old: false, running: true, dead: false });
+});
