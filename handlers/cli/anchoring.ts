@@ -27,7 +27,7 @@ export async function digestStore(
 ): Promise<DigestStore | null> {
   if (!location) return null;
   if (location.startsWith('s3://')) {
-    const store = (await import('./aws-backend.js')).s3DigestStore(location, ctx.io.env);
+    const store = (await import('./aws-digests.js')).s3DigestStore(location, ctx.io.env);
     if (!store) throw new UsageError(`--digests ${JSON.stringify(location)} is not s3://BUCKET/PREFIX`);
     return store;
   }
@@ -60,7 +60,7 @@ export async function digestSigner(ctx: Context): Promise<DigestSigner> {
     }
   }
   const kmsKey = ctx.io.env.DATALEK_ANCHOR_KMS_KEY;
-  if (kmsKey) return (await import('./aws-backend.js')).kmsDigestSigner(ctx.io.env, kmsKey);
+  if (kmsKey) return (await import('./aws-digests.js')).kmsDigestSigner(ctx.io.env, kmsKey);
   throw new UsageError(
     'anchor needs a signing key kept outside the store: --key FILE (or DATALEK_ANCHOR_KEY), a PEM file such as `openssl genpkey -algorithm ed25519 -out digest-key.pem`, or DATALEK_ANCHOR_KMS_KEY on AWS',
   );
@@ -77,7 +77,7 @@ export async function digestVerifier(ctx: Context): Promise<DigestVerifier> {
     }
   }
   const kmsKey = ctx.io.env.DATALEK_ANCHOR_KMS_KEY;
-  if (kmsKey) return (await import('./aws-backend.js')).kmsDigestVerifier(ctx.io.env, kmsKey);
+  if (kmsKey) return (await import('./aws-digests.js')).kmsDigestVerifier(ctx.io.env, kmsKey);
   throw new UsageError(
     'verify --digests needs the key the digests are checked with: --key FILE (or DATALEK_ANCHOR_PUBLIC_KEY), the public key of the signing key, or DATALEK_ANCHOR_KMS_KEY on AWS',
   );

@@ -33,7 +33,7 @@ export async function signedAcknowledge(url: string, region: string, input: { in
   }
   const body = JSON.stringify({ incidentId: input.incidentId, ...(input.note ? { note: input.note } : {}) });
   // The signing libraries load here, for this one request: the CLI does not load them otherwise.
-  const signed = await (await import('./aws-backend.js')).signWithCallerCredentials(region, 'lambda', {
+  const signed = await (await import('./aws-signing.js')).signWithCallerCredentials(region, 'lambda', {
     method: 'POST',
     protocol: target.protocol,
     hostname: target.hostname,

@@ -2,7 +2,9 @@
  * The built command loads at start only what reading the command line needs: `--help` and a bad
  * flag load no command's implementation, no use case, no store and no package; a command loads its
  * own implementation, in a chunk of its own that a dynamic import reaches (commands/index.ts). The
- * AWS SDK (for `--target aws`) and the web server (for `serve`) sit behind dynamic imports too.
+ * AWS SDK (for `--target aws`) and the web server (for `serve`) sit behind dynamic imports too, and
+ * a `--target aws` command loads the clients of DynamoDB and SNS, not those of what only some
+ * commands do (digests in S3 and KMS, containment, STS, SigV4 requests).
  * Checked on esbuild's own account of the build (its metafile) and on the files a real run of
  * bin/datalek.mjs loads, never by timing.
  */
@@ -15,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../handlers/cli/commands/index.js';
 import { CLI_BUILD_OPTIONS } from '../../scripts/build.mjs';
 import { ROOT, spawnCli } from '../support/cli.js';
+import { MOTO_AVAILABLE, startMoto } from '../support/moto.js';
 
 /** The output files a file of the build loads before it runs: itself and its static imports, followed. */
 function staticClosure(metafile: Metafile, start: string): string[] {
@@ -31,6 +34,8 @@ function staticClosure(metafile: Metafile, start: string): string[] {
 
 const sourcesOf = (metafile: Metafile, outputs: string[]) => outputs.flatMap((file) => Object.keys(metafile.outputs[file].inputs));
 const outputOf = (metafile: Metafile, entryPoint: string) => Object.keys(metafile.outputs).find((k) => metafile.outputs[k].entryPoint === entryPoint);
+/** The AWS client package a source file belongs to (`client-s3`), if any. */
+const awsClientOf = (f: string) => /node_modules\/@aws-sdk\/(client-[^/]+)\//.exec(f)?.[1];
 const heavy = (f: string) => /node_modules\/(@aws-sdk|@smithy|@aws-crypto|hono|@hono)\//.test(f) || f.startsWith('handlers/web/');
 
 /**
@@ -85,6 +90,19 @@ describe('the built command', () => {
     expect(everything).toContain('handlers/web/app.tsx');
   });
 
+  it('loads with the --target aws backend the clients of DynamoDB and SNS alone: the others load where a command needs them', () => {
+    // On-call runs `status --target aws` and `ack` at night: S3, KMS, STS and containment's EC2, IAM,
+    // ECS… were some 1.1 MB of code loaded by every such command (awscli19).
+    const backend = outputOf(metafile, 'handlers/cli/aws-backend.ts') as string;
+    const clients = new Set(sourcesOf(metafile, staticClosure(metafile, backend)).map(awsClientOf).filter(Boolean));
+    expect([...clients].sort()).toEqual(['client-dynamodb', 'client-sns']);
+    for (const onDemand of ['aws-caller', 'aws-digests', 'aws-signing']) {
+      const own = outputOf(metafile, `handlers/cli/${onDemand}.ts`);
+      expect(own, `${onDemand} has no chunk of its own`).toBeDefined();
+      expect(staticClosure(metafile, backend)).not.toContain(own);
+    }
+  });
+
   it("loads for the commands that only read (status, show) neither the people's use cases nor the FG's workflow", () => {
     // What one incident's detail, the register and the recording commands need (use-cases/queries.ts, actions.ts).
     const writing = [
@@ -108,8 +126,8 @@ describe('the built command', () => {
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
     /** The files of dist/cli/ that `datalek ARGS` loads, relative to the build's own paths. */
-    async function builtFilesLoaded(args: string[], record: string) {
-      const run = await spawnCli(args, { DATALEK_RECORD_LOADS: record }, { nodeOptions: ['--import', join(ROOT, 'test/support/record-loads.mjs')] });
+    async function builtFilesLoaded(args: string[], record: string, env: NodeJS.ProcessEnv = {}) {
+      const run = await spawnCli(args, { ...env, DATALEK_RECORD_LOADS: record }, { nodeOptions: ['--import', join(ROOT, 'test/support/record-loads.mjs')] });
       const dist = join(ROOT, 'dist/cli/');
       const loaded = readFileSync(record, 'utf8')
         .trim()
@@ -139,5 +157,32 @@ describe('the built command', () => {
       expect(status.loaded.filter((f) => !allowed.has(f))).toEqual([]);
       expect(status.loaded).toContain(relative([own])[0]);
     });
+
+    it.skipIf(!MOTO_AVAILABLE)(
+      'for status --target aws on moto, the clients of DynamoDB, SNS and STS (the topics) alone',
+      async () => {
+        const moto = await startMoto();
+        try {
+          const setup = await spawnCli(['setup', '--target', 'aws'], moto.env);
+          expect(setup.code, setup.stderr).toBe(0);
+          const status = await builtFilesLoaded(['status', '--target', 'aws'], join(dir, 'status-aws'), moto.env);
+          expect(status.run.code, status.run.stderr).toBe(0);
+          expect(status.run.stdout).toContain('No open incidents.');
+          const byPath = new Map(Object.keys(metafile.outputs).map((o) => [relative([o])[0], o]));
+          const clients = new Set(
+            sourcesOf(
+              metafile,
+              status.loaded.map((f) => byPath.get(f) as string),
+            )
+              .map(awsClientOf)
+              .filter(Boolean),
+          );
+          expect([...clients].sort()).toEqual(['client-dynamodb', 'client-sns', 'client-sts']);
+        } finally {
+          await moto.stop();
+        }
+      },
+      120_000,
+    );
   });
 });

@@ -90,7 +90,8 @@ export class AwsContainment implements Containment {
   readonly canEnforce = true;
 
   constructor(
-    private readonly clients: ContainmentClientFactory,
+    /** A ContainmentClientFactory, or what loads one when an action first runs (the CLI's). */
+    private readonly clients: Pick<ContainmentClientFactory, 'clientsFor'>,
     private readonly now: Now = () => new Date().toISOString(),
     /** How a network-interface swap spends the function's time (tests shorten it). @default network-isolation.ts DEFAULT_SWAP_TIMING */
     private readonly swapTiming?: SwapTiming,

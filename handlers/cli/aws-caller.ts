@@ -1,0 +1,48 @@
+/**
+ * Who the AWS credentials in use belong to (sts:GetCallerIdentity): the account the topics are in,
+ * who acts on `--target aws`, the pipeline's account. In a module of its own, so that STS loads
+ * only for a command that asks (see aws-backend.ts).
+ */
+import { GetCallerIdentityCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
+import type { Policy } from '../core/policy.js';
+import { awsSettings } from './backend.js';
+import { UsageError } from './errors.js';
+
+/** sts:GetCallerIdentity with a client of this configuration, made for the one call. */
+export async function callerIdentity(config: STSClientConfig) {
+  const sts = new STSClient(config);
+  try {
+    return await sts.send(new GetCallerIdentityCommand({}));
+  } finally {
+    sts.destroy();
+  }
+}
+
+/** The ARN of the AWS identity whose credentials this process uses: who acts on `--target aws`. */
+export async function callerArn(env: NodeJS.ProcessEnv): Promise<string> {
+  const { Arn } = await callerIdentity({ region: awsSettings(env).region });
+  if (!Arn) throw new UsageError('AWS did not say who these credentials belong to (sts:GetCallerIdentity returned no ARN)');
+  return Arn;
+}
+
+/**
+ * The policy with the pipeline's account, so that containment run from the command line spares the
+ * pipeline's own functions as the contain function does (core/containment.ts): the account of the
+ * credentials in use (the CLI works on the pipeline account's table); a policy's
+ * `containment.pipelineAccount` or `DATALEK_PIPELINE_ACCOUNT` naming another is refused.
+ */
+export async function withPipelineAccount(policy: Policy, env: NodeJS.ProcessEnv): Promise<Policy> {
+  const account = (await callerArn(env)).split(':')[4];
+  // Named elsewhere, it must be this account: a policy file or variable naming another would make
+  // the pipeline's own functions here look like anyone's (the contain function's config refuses it too).
+  for (const [where, named] of [
+    ["the policy's containment.pipelineAccount", policy.containment.pipelineAccount],
+    ['DATALEK_PIPELINE_ACCOUNT', env.DATALEK_PIPELINE_ACCOUNT],
+  ] as const) {
+    if (named !== undefined && named !== account)
+      throw new UsageError(
+        `${where} is ${named}, but these credentials are of account ${account}, the pipeline's table's: containment from the command line runs in the pipeline's account`,
+      );
+  }
+  return { ...policy, containment: { ...policy.containment, pipelineAccount: account } };
+}
