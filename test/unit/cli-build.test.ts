@@ -96,6 +96,9 @@ describe('the built command', () => {
     const backend = outputOf(metafile, 'handlers/cli/aws-backend.ts') as string;
     const clients = new Set(sourcesOf(metafile, staticClosure(metafile, backend)).map(awsClientOf).filter(Boolean));
     expect([...clients].sort()).toEqual(['client-dynamodb', 'client-sns']);
+    // The SDK's ES module builds, which the bundle tree-shakes, not its CommonJS ones (scripts/build.mjs mainFields).
+    const commonJs = sourcesOf(metafile, staticClosure(metafile, backend)).filter((f) => /node_modules\/@(aws-sdk|smithy)\/[^/]+\/dist-cjs\//.test(f));
+    expect(commonJs).toEqual([]);
     for (const onDemand of ['aws-caller', 'aws-digests', 'aws-signing']) {
       const own = outputOf(metafile, `handlers/cli/${onDemand}.ts`);
       expect(own, `${onDemand} has no chunk of its own`).toBeDefined();
