@@ -7,7 +7,7 @@
  * What only some commands need is in modules of their own, reached by import() where it is needed:
  * STS (aws-caller.ts), containment's clients (adapters/aws/containment/clients.ts, when an action
  * runs), digests in S3 signed by KMS (aws-digests.ts), SigV4 signed requests (aws-signing.ts).
- * `datalek status --target aws`, which on-call runs at night, loads none of them but STS
+ * `datalek status --target aws`, which on-call runs at night, loads none of them
  * (test/unit/cli-build.test.ts). A package is never import()ed itself, always through a module of
  * ours that imports it statically: the build hands a code-split CommonJS package to import() as
  * its default export alone, its named exports lost.
@@ -31,8 +31,15 @@ export async function openAwsBackend(opts: BackendOptions): Promise<Backend> {
   // The pipeline's clients the CLI uses (adapters/aws/clients.ts makes EventBridge's too, which no command here sends to).
   const config = sdkConfig(aws.region, PIPELINE_SDK);
   const clients = { dynamodb: new DynamoDBClient(config), sns: new SNSClient(config) };
-  const topics = await topicArns(aws, opts.env);
-  const sns = new SnsNotifier(clients.sns, topics, opts.policy);
+  // The topics' account is asked of STS when a message is to go out. A command that only reads
+  // sends none and skips the request (on-call's `status` at night); one that writes asks at once,
+  // so that credentials STS refuses stop it before it records anything.
+  let sns: Promise<SnsNotifier> | undefined;
+  const snsNotifier = () => {
+    sns ??= topicArns(aws, opts.env).then((topics) => new SnsNotifier(clients.sns, topics, opts.policy));
+    return sns;
+  };
+  if (opts.access !== 'read') await snsNotifier();
   const dynamodb = new DynamoDbIncidentStore(clients.dynamodb, aws.table);
   const store = opts.recorded ? opts.recorded.watch(dynamodb) : dynamodb;
   // The link key and the pager's keys live in the pipeline's secrets; this machine reads them only
@@ -61,7 +68,7 @@ export async function openAwsBackend(opts: BackendOptions): Promise<Backend> {
       const routed = routing(
         {
           deliver: async (message) => {
-            await sns.deliver(message);
+            await (await snsNotifier()).deliver(message);
             await console.deliver(message);
           },
         },
