@@ -550,13 +550,16 @@ async function namedByDigests(deps: Deps, previous: Previous | null): Promise<st
   const verifier = deps.signer.verifier;
   if (!previous) return [];
   if (!verifier) throw refused("the anchor's key cannot check the digests, and a shard release holds every incident they named to the store");
-  const { digests, problems } = await loadDigests(deps.digests, verifier);
+  // What they say is what counts: a name written over, or hidden by a delete marker, still has its
+  // first version read and checked with the key (verify --digests reports it). Refused for that, no
+  // shard was ever released again: the versions are kept under Object Lock for years (readD19).
+  const { digests, problems } = await loadDigests(deps.digests, verifier, { versionsReported: false });
   const upTo = digests.filter((d) => d.sequence <= previous.sequence);
   const missing = upTo.length !== previous.sequence ? [`${previous.sequence - upTo.length} of digests 1 to ${previous.sequence} not read`] : [];
   const off = [...problems.map((p) => `${p.digest} ${p.problem}`), ...missing];
   if (off.length)
     throw refused(
-      `the digests cannot all be read and checked (${off.join('; ')}), and a shard release holds every incident they named to the store (datalek verify --digests shows it all)`,
+      `the digests cannot all be read and checked (${off.join('; ')}), and a shard release holds every incident they named to the store (datalek verify --digests shows it all): put the digests missing or damaged back from a copy, then release the shard`,
     );
   const named = new Set<string>();
   for (const d of upTo) {

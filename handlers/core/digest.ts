@@ -251,10 +251,15 @@ export interface DigestProblem {
 }
 
 /** The digests, read, checked one by one (signature, chain, root) and put in order. */
-export async function loadDigests(store: DigestStore, verifier: DigestVerifier): Promise<{ digests: LoadedDigest[]; problems: DigestProblem[] }> {
+export async function loadDigests(
+  store: DigestStore,
+  verifier: DigestVerifier,
+  options: { versionsReported?: boolean } = {},
+): Promise<{ digests: LoadedDigest[]; problems: DigestProblem[] }> {
   const problems: DigestProblem[] = [];
   const loaded: LoadedDigest[] = [];
-  for (const { name, versionId } of await digestsToRead(store, problems)) {
+  // `versionsReported: false`: a name written over or hidden by a delete marker is not reported (its first, locked version is read and checked all the same).
+  for (const { name, versionId } of await digestsToRead(store, options.versionsReported === false ? [] : problems)) {
     const bytes = await store.read(name, versionId);
     let digest: Digest;
     try {
