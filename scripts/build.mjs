@@ -101,10 +101,18 @@ export function removeOthers(dir, keep) {
   }
 }
 
-/** Whether `path` is a temporary file of a build still running (named `.<pid>.tmp` by that process). */
+/**
+ * A build writes each temporary file and renames it at once: one older than this is no running
+ * build's, though a process of its id runs (the id of a build that died, used again: readD19).
+ */
+const TEMPORARY_FILE_LIFE_MS = 10 * 60 * 1000;
+
+/** Whether `path` is a temporary file of a build still running (named `.<pid>.tmp` by that process, and written lately). */
 function beingWritten(path) {
   const pid = Number(/\.(\d+)\.tmp$/.exec(path)?.[1]);
   if (!pid) return false;
+  const written = statSync(path, { throwIfNoEntry: false })?.mtimeMs;
+  if (written === undefined || Date.now() - written > TEMPORARY_FILE_LIFE_MS) return false;
   try {
     process.kill(pid, 0);
     return true;

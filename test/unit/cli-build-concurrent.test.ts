@@ -5,7 +5,7 @@
  * failed with "could not be built from its sources: ENOENT". A temporary file of a build still
  * running now stays; one of a build that is gone is removed.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -27,4 +27,15 @@ it("keeps another running build's temporary files and removes the rest of earlie
   for (const file of Object.values(files)) writeFileSync(file, '');
   removeOthers(dir, new Set([files.kept]));
   expect(Object.fromEntries(Object.entries(files).map(([k, f]) => [k, existsSync(f)]))).toEqual({ kept: true, old: false, running: true, dead: false });
+});
+
+it('removes a temporary file left a day ago, though a process of its id runs now (the id used again)', () => {
+  // readD19: a build that died left its file; the id is this test's process now. Kept while any
+  // process of that id ran, it could stay for as long as that process lives.
+  const stale = join(dir, `cli.mjs.${process.pid}.tmp`);
+  writeFileSync(stale, '');
+  const dayAgo = new Date(Date.now() - 24 * 60 * 60 * 1000);
+  utimesSync(stale, dayAgo, dayAgo);
+  removeOthers(dir, new Set());
+  expect(existsSync(stale)).toBe(false);
 });
