@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
-import type * as AwsBackendModule from '../../handlers/cli/aws-backend.js';
+import type * as AwsCallerModule from '../../handlers/cli/aws-caller.js';
 import type * as BackendModule from '../../handlers/cli/backend.js';
 import type { Containment } from '../../handlers/ports/containment.js';
 import { jsonLines, runCli } from '../support/cli.js';
@@ -47,8 +47,8 @@ vi.mock('../../handlers/cli/backend.js', async (importOriginal) => {
     },
   };
 });
-vi.mock('../../handlers/cli/aws-backend.js', async (importOriginal) => ({
-  ...(await importOriginal<typeof AwsBackendModule>()),
+vi.mock('../../handlers/cli/aws-caller.js', async (importOriginal) => ({
+  ...(await importOriginal<typeof AwsCallerModule>()),
   withPipelineAccount: async (policy: BackendModule.BackendOptions['policy']) => ({
     ...policy,
     // The credentials' account, the findings' own: a finding of another account is refused (review10 K5).
