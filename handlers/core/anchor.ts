@@ -155,8 +155,9 @@ export const MAX_HEADS_PER_RUN = 500;
  * heads taken, and the whole reading again up to AUDIT_READS times, so thousands kept broken pushed
  * the run past its two minutes, loud but proving nothing new. The run signs what verified, names how
  * many it did not check, and the next run goes on after the last one it read (the digest's `turn`).
- * Of the incidents the last digest listed as left out, too, a run reads this many (the first in id
- * order) and names the rest without reading them: the list itself is not bounded (record19).
+ * Of the incidents the last digest listed as left out, too, a run reads this many (in id order
+ * after the last one the run before read of them, `leftOutTurn`, wrapping around) and names the
+ * rest without reading them: the list itself is not bounded (record19).
  */
 export const MAX_BROKEN_PER_RUN = 100;
 
@@ -232,6 +233,8 @@ interface Previous {
   registrySeen: Map<number, RegistrySeenRow>;
   /** The incidents it left out: the next run reads each, marked or not (review15 K3). */
   leftOut: string[];
+  /** The last of the list before it that its run read (digest.ts `leftOutTurn`): the next run reads the list on after it. */
+  leftOutTurn?: string;
   /** Digests 1 to this one have every head they anchored in the location's index (digest.ts `indexed`). */
   indexed?: number;
 }
@@ -247,6 +250,9 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   const indexedHead = digests.anchoredHead?.bind(digests);
   // The incidents the last digest listed as left out, but those released now.
   const listedBefore = (previous?.leftOut ?? []).filter((id) => !releasing.has(id));
+  // The ones this run reads of them, and, when that is not all of them, the last: where the next run reads on.
+  const listedOnTurn = after(listedBefore, previous?.leftOutTurn).slice(0, maxBroken);
+  const leftOutTurn = listedBefore.length > maxBroken ? listedOnTurn.at(-1) : undefined;
   const shardsReleasing = new Map((deps.shardReleases ?? []).map((r) => [r.shard, r]));
   // A shard release holds every incident the digests named to the store: read once, from the signed digests.
   const named = shardsReleasing.size ? await namedByDigests(deps, previous) : [];
@@ -310,10 +316,12 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     // The incidents the last digest left out are read first, whether or not a mark names them
     // (review15 K3): on DynamoDB one mark deleted had the anchor stop reading an incident that does
     // not verify, and go quiet while it still did not; and one deleted whole while left out is named
-    // (K1b). They leave the list only by verifying; at most maxBroken of them are read, the first in
-    // the list, on top of the slice and its own maxBroken; the rest are named as not read (below).
+    // (K1b). They leave the list only by verifying; at most maxBroken of them are read, on top of
+    // the slice and its own maxBroken; the rest are named as not read (below). Read on from where the
+    // run before stopped in the list (`leftOutTurn`), wrapping around (record20): from its start each
+    // time, one further down put right without a write (its mark gone) was never read again.
     // One released is read as released, below.
-    const listed = new Set(listedBefore.slice(0, maxBroken));
+    const listed = new Set(listedOnTurn);
     // The incidents released are read next, marked or not, and count as taken.
     const rest = [...inTurn.filter(known), ...inTurn.filter((id) => !known(id))].filter((id) => !releasing.has(id) && !listed.has(id));
     const moved = [...releasing.keys(), ...rest];
@@ -456,7 +464,8 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   const sameSeen =
     JSON.stringify(seen) === JSON.stringify([...(previous?.seen.values() ?? [])]) &&
     JSON.stringify(registrySeen) === JSON.stringify([...(previous?.registrySeen.values() ?? [])]) &&
-    JSON.stringify(listed) === JSON.stringify(previous?.leftOut ?? []);
+    JSON.stringify(listed) === JSON.stringify(previous?.leftOut ?? []) &&
+    leftOutTurn === previous?.leftOutTurn;
   // A run stopped on broken incidents writes its turn all the same: without it the next would read the same ones again.
   // So does one that indexed older digests: the next goes on after them. And one after a digest
   // written before `anchored` was kept, from a store that keeps the set: without a digest saying
@@ -493,6 +502,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     released,
     registryReleased: run.registryReleased,
     leftOut: listed,
+    leftOutTurn,
     ...(index ? { indexed: index.upTo === (previous?.sequence ?? 0) ? sequence : index.upTo } : {}),
   });
   const { digest, bytes } = await signDigest(body, deps.signer);
@@ -843,7 +853,7 @@ async function lastDigest(deps: Pick<Deps, 'digests' | 'signer'>, state: AnchorS
 }
 
 /** What a digest saw of the incidents and registry shards it left out (none in digests written before it was kept). */
-function seenOf(digest: Digest): Pick<Previous, 'seen' | 'registrySeen' | 'released' | 'registryReleased' | 'leftOut'> {
+function seenOf(digest: Digest): Pick<Previous, 'seen' | 'registrySeen' | 'released' | 'registryReleased' | 'leftOut' | 'leftOutTurn'> {
   const seen = new Map<string, SeenHead>(
     (digest.seen ?? []).map(([incidentId, seq, hash, read]) => [incidentId, { incidentId, seq, hash, ...(read === undefined ? {} : { read }) }]),
   );
@@ -854,6 +864,7 @@ function seenOf(digest: Digest): Pick<Previous, 'seen' | 'registrySeen' | 'relea
     registrySeen: new Map((digest.registrySeen ?? []).map((row) => [row[0], row])),
     // A digest written before it listed them: the incidents it pinned are the ones it left out that it names.
     leftOut: digest.leftOut ?? [...seen.keys()],
+    ...(typeof digest.leftOutTurn === 'string' ? { leftOutTurn: digest.leftOutTurn } : {}),
   };
 }
 

@@ -83,6 +83,16 @@ export interface DigestBody {
    */
   leftOut?: string[];
   /**
+   * Where the run stopped reading the left-out list (`leftOut` of the digest before): the last
+   * incident of it the run read, when the list held more than one run reads of it. The next run
+   * reads on after it, wrapping around, so each incident listed is read within as many runs as the
+   * list holds MAX_BROKEN_PER_RUN (record20: always the first of the list, in id order, had an
+   * incident further down put right without a write, whose mark was gone on DynamoDB, stay listed
+   * and unanchored until something wrote it, and whoever kept that many broken starved the rest).
+   * Absent when the run read the whole list, and from digests written before it was kept.
+   */
+  leftOutTurn?: string;
+  /**
    * Where the digests' location keeps an index of the heads anchored (an S3 bucket) and the store
    * keeps no anchored set (DynamoDB): every head digests 1 to this number anchored is indexed
    * (this digest's own, once it is written). Below this digest's number while older digests,
@@ -207,6 +217,7 @@ export function buildDigestBody(input: {
   released?: ReleasedRow[];
   registryReleased?: RegistryReleasedRow[];
   leftOut?: string[];
+  leftOutTurn?: string;
   indexed?: number;
 }): DigestBody {
   return {
@@ -227,6 +238,7 @@ export function buildDigestBody(input: {
     ...(input.released?.length ? { released: input.released } : {}),
     ...(input.registryReleased?.length ? { registryReleased: input.registryReleased } : {}),
     ...(input.leftOut?.length ? { leftOut: input.leftOut } : {}),
+    ...(input.leftOutTurn === undefined ? {} : { leftOutTurn: input.leftOutTurn }),
     ...(input.indexed === undefined ? {} : { indexed: input.indexed }),
   };
 }
