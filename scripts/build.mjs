@@ -10,7 +10,7 @@
  *   node scripts/build.mjs             build
  *   node scripts/build.mjs --if-stale  build only when missing or stale
  */
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CLI_DIR, CLI_ENTRY, cliIsFresh, ROOT, STAMP_FILE, stampOf, WATCHED_FILES } from './cli-build-stamp.mjs';
@@ -87,17 +87,53 @@ export async function ensureCliBuilt() {
 }
 
 /**
- * Chunks of earlier builds that this build no longer has. A file another build is writing (its
- * `.<pid>.tmp`, while that process runs) stays: two commands started at once after a source edit
- * both build, and the first to finish removed the other's file before it was renamed (ENOENT).
+ * How long the files of an earlier build stay once a build no longer has them. A command loads its
+ * chunks when it needs them, not at start: a `datalek serve` left running, or any command under
+ * way, when another run builds after a source changed (a `git pull`) still loads the chunks of the
+ * build it started with. Their names carry a hash of their content, so the two builds' files never
+ * share a name. Removed at once, the page's next action failed on a missing chunk.
+ */
+export const RETIRED_FILE_LIFE_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** When each file an earlier build left was first found no longer built (ms), by its path in dist/cli/. */
+const RETIRED_FILE = '.retired.json';
+
+/**
+ * The files of earlier builds that this build no longer has: each is kept for RETIRED_FILE_LIFE_MS
+ * after the first build that did not have it (its time noted in dist/cli/.retired.json), then
+ * removed. A file another build is writing (its `.<pid>.tmp`, while that process runs) stays: two
+ * commands started at once after a source edit both build, and the first to finish removed the
+ * other's file before it was renamed (ENOENT); one of a build that died is removed at once.
  * @param {string} dir
  * @param {Set<string>} keep
+ * @param {number} [now]
  */
-export function removeOthers(dir, keep) {
+export function removeOthers(dir, keep, now = Date.now()) {
+  const listPath = join(dir, RETIRED_FILE);
+  const before = readRetired(listPath);
+  /** @type {Record<string, number>} */
+  const retired = {};
   for (const name of readdirSync(dir, { recursive: true })) {
     const path = join(dir, String(name));
-    if (keep.has(path) || path === STAMP_FILE || beingWritten(path) || statSync(path, { throwIfNoEntry: false })?.isDirectory() !== false) continue;
-    rmSync(path, { force: true });
+    if (keep.has(path) || path === STAMP_FILE || path === listPath || beingWritten(path) || statSync(path, { throwIfNoEntry: false })?.isDirectory() !== false)
+      continue;
+    const since = before[String(name)] ?? now;
+    if (/\.tmp$/.test(path) || now - since > RETIRED_FILE_LIFE_MS) rmSync(path, { force: true });
+    else retired[String(name)] = since;
+  }
+  const temporary = `${listPath}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(retired, null, 1)}\n`);
+  renameSync(temporary, listPath);
+}
+
+/** The retired files' list; one unreadable or damaged counts as empty (its files are then kept a full life from now). */
+function readRetired(path) {
+  try {
+    const list = JSON.parse(readFileSync(path, 'utf8'));
+    if (list === null || typeof list !== 'object' || Array.isArray(list)) return {};
+    return Object.fromEntries(Object.entries(list).filter(([, at]) => Number.isFinite(at)));
+  } catch {
+    return {};
   }
 }
 
