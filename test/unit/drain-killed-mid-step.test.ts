@@ -162,3 +162,14 @@ it('a drain the record says this isolation marked, found DRAINING with the mark 
   await activateContainerInstances(clients, drainedOf(retry));
   expect(state.status).toBe('ACTIVE');
 });
+
+// contain20: a retry whose progress names the instance as drained took it as drained, whatever it found. Set
+// ACTIVE since (a release that undid part of the isolation sets ACTIVE what a failed drain step drained; or a
+// person), it stayed ACTIVE under a record saying drained: ECS placing tasks on it, drift reading NOT CONTAINED.
+it('a retry whose progress names the instance drained, found ACTIVE: drained again', async () => {
+  const { state, clients } = ecsWorld('ACTIVE');
+  const progress: Record<string, unknown> = { drained: [CI], drainedIn: { [CI]: CLUSTER } };
+  const out = await drainContainerInstance(clients, INSTANCE, 'dl-0001', progress, undefined, recordOf());
+  expect([out.status, state.status, progress.drained]).toEqual(['done', 'DRAINING', [CI]]);
+  expect(drainedOf(out)).toEqual([{ cluster: CLUSTER, arn: CI, before: 'ACTIVE', drainedBy: 'dl-0001' }]);
+});

@@ -50,7 +50,17 @@ import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord, Incident } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
-import { activateContainerInstances, DRAIN_MARKED, DRAINED_BY, type DrainedContainerInstance, type DrainMarks, drainContainerInstance } from './ecs.js';
+import {
+  activateAfterUnfinishedDrain,
+  activateContainerInstances,
+  DRAIN_MARKED,
+  DRAIN_MARKED_IN,
+  DRAINED_BY,
+  type DrainedContainerInstance,
+  type DrainMarks,
+  drainContainerInstance,
+  unfinishedDrainLeft,
+} from './ecs.js';
 import { revokeOlderSessions, revokePolicyName } from './iam.js';
 import {
   DEFAULT_SWAP_TIMING,
@@ -407,7 +417,13 @@ async function targetGroupsOf(c: ContainmentClients, instanceId: string, vpcId: 
 }
 
 /** Undoes the isolation from the recorded evidence: groups per interface, Auto Scaling group, target groups. */
-export async function releaseInstance(c: ContainmentClients, action: ActionRecord, options: ReleaseOptions, now: () => string): Promise<void> {
+export async function releaseInstance(
+  c: ContainmentClients,
+  action: ActionRecord,
+  incidentId: string,
+  options: ReleaseOptions,
+  now: () => string,
+): Promise<void> {
   const evidence = action.evidence ?? {};
   const metadata = evidence.metadata as InstanceMetadata | undefined;
   const done = new Set((action.steps ?? []).filter((s) => s.status === 'done').map((s) => s.name));
@@ -447,6 +463,9 @@ export async function releaseInstance(c: ContainmentClients, action: ActionRecor
   // Also when it drained none itself: the step says which it leaves as found (review15 K5), and why.
   if (done.has('drain-container-instance') && drained.length) {
     await attempt('activate-container-instance', () => activateContainerInstances(c, drained));
+  } else if (!done.has('drain-container-instance') && unfinishedDrainLeft(evidence)) {
+    // A drain that failed part way, or whose run was killed, still set some DRAINING (contain20): those too.
+    await attempt('activate-container-instance', () => activateAfterUnfinishedDrain(c, evidence, incidentId));
   }
   await attempt('tag-released', async () => {
     await c.ec2.send(new CreateTagsCommand({ Resources: [metadata.instanceId], Tags: [{ Key: 'datalek:state', Value: 'released' }] }));
@@ -461,9 +480,11 @@ export async function releaseInstance(c: ContainmentClients, action: ActionRecor
  */
 function drainMarks(ctx: ExecutionContext, incidentId: string, now: () => string): DrainMarks {
   const recorded = ctx.evidence[DRAIN_MARKED];
+  const clusters = ctx.evidence[DRAIN_MARKED_IN];
   return {
     recorded: Array.isArray(recorded) ? recorded.filter((a): a is string => typeof a === 'string') : [],
-    record: (arns) =>
+    clusters: clusters && typeof clusters === 'object' ? (clusters as Record<string, string>) : {},
+    record: (arns, clustersNow) =>
       ctx.record(
         {
           name: 'mark-container-instance',
@@ -471,7 +492,7 @@ function drainMarks(ctx: ExecutionContext, incidentId: string, now: () => string
           at: now(),
           detail: `${DRAINED_BY}=${incidentId} put on ${arns.join(', ')} before the drain: a retry takes this incident's mark for its own drain only on these`,
         },
-        { [DRAIN_MARKED]: arns },
+        { [DRAIN_MARKED]: arns, [DRAIN_MARKED_IN]: clustersNow },
       ),
   };
 }

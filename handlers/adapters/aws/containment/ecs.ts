@@ -217,11 +217,16 @@ export const DRAIN_BOUNDS: DrainBounds = { pages: 5, pageSize: 100, atOnce: 10 }
  */
 export interface DrainMarks {
   recorded: readonly string[];
-  record(arns: string[]): Promise<void>;
+  /** The cluster of each recorded one, as the record holds it (absent in records made before contain20). */
+  clusters?: Readonly<Record<string, string>>;
+  /** `clusters`: each marked one's cluster, for a release after a drain that did not finish (contain20). */
+  record(arns: string[], clusters: Record<string, string>): Promise<void>;
 }
 
 /** The action's evidence key of the container instances its drain marked (DrainMarks). */
 export const DRAIN_MARKED = 'drainMarked';
+/** The action's evidence key of the cluster of each container instance its drain marked. */
+export const DRAIN_MARKED_IN = 'drainMarkedIn';
 
 export async function drainContainerInstance(
   c: ContainmentClients,
@@ -271,6 +276,7 @@ export async function drainContainerInstance(
     );
   }
   const ownMarks = new Set(marks?.recorded ?? []);
+  const markedIn: Record<string, string> = { ...(marks?.clusters ?? {}) };
   // Read back: only an instance ECS says is this EC2 instance counts, whatever the filter let through.
   const found = clusters.flatMap((cluster, i) =>
     described[i]
@@ -291,10 +297,15 @@ export async function drainContainerInstance(
   if (found.length === 0) return { status: 'skipped', detail: `not a container instance in any of the region's ${clusters.length} ECS cluster(s)` };
   const drained = (progress.drained as string[] | undefined) ?? [];
   progress.drained = drained;
+  // Each drained one's cluster, beside it: a release after this step failed sets them ACTIVE again (contain20).
+  const drainedIn = { ...((progress.drainedIn as Record<string, string> | undefined) ?? {}) };
+  progress.drainedIn = drainedIn;
   // Drained without the mark: its role refused PutAttributes (a member account's role from before the mark).
   const unmarked = (progress.unmarked as string[] | undefined) ?? [];
   let refused: string | undefined;
-  for (const ci of found.filter((f) => f.before === 'ACTIVE' && !drained.includes(f.arn))) {
+  // Every one found ACTIVE, also one the progress says was drained: set ACTIVE since (a release that undid part of
+  // the isolation, a person), it takes tasks again (contain20: it was taken as drained, and stayed ACTIVE).
+  for (const ci of found.filter((f) => f.before === 'ACTIVE')) {
     // The mark before the drain, and the record of it before the drain too: a run killed between them leaves an
     // ACTIVE instance, drained by the retry; one killed after the drain leaves it DRAINING, marked as the record says.
     if (!ci.marked) {
@@ -315,13 +326,15 @@ export async function drainContainerInstance(
       }
       if (put && marks) {
         ownMarks.add(ci.arn);
-        await marks.record([...ownMarks]);
+        markedIn[ci.arn] = ci.cluster;
+        await marks.record([...ownMarks], markedIn);
       }
     }
     const out = await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: ci.cluster, containerInstances: [ci.arn], status: 'DRAINING' }));
     const failure = out.failures?.[0];
     if (failure) throw new ContainmentStepError('drain-container-instance', failure.reason ?? 'Failure', `container instance ${ci.arn} was not set DRAINING`);
-    drained.push(ci.arn);
+    if (!drained.includes(ci.arn)) drained.push(ci.arn);
+    drainedIn[ci.arn] = ci.cluster;
   }
   // Registering (awsvpcTrunking: its trunk interface being provisioned): ECS sets an instance DRAINING only once it is
   // ACTIVE, and ACTIVE it takes tasks (contain19: it was left as found, the step done). Failed, NOT CONTAINED, on-call
@@ -436,15 +449,45 @@ async function containerInstancesOf(c: ContainmentClients, cluster: string, inst
  * The container instances an isolation drained, set ACTIVE again and their mark removed. Those it found
  * otherwise (DRAINING already: drained by someone else, for their reasons or before the isolation, review15
  * K5) are left as found, and named: whether they take tasks again is for whoever drained them to say.
+ * Each one is tried (contain20: the first refusal left the rest DRAINING, unnamed); those ECS did not set
+ * ACTIVE fail the step, each named with how to do it by hand, after the ones it did set.
  */
 export async function activateContainerInstances(c: ContainmentClients, drained: DrainedContainerInstance[]): Promise<string> {
+  return said(await activateAll(c, drained));
+}
+
+/** What setting them ACTIVE did (`done`), and the ones it could not, each named with how to do it by hand. */
+interface Activated {
+  done: string;
+  notSet: string[];
+  code?: string;
+}
+
+/** The release step's detail, or its failure naming those not set ACTIVE (`lead` and `tail` around the detail). */
+function said(out: Activated, lead = '', tail = ''): string {
+  if (out.notSet.length === 0) return `${lead}${out.done}${tail}`;
+  throw new ContainmentStepError(
+    'activate-container-instance',
+    out.code ?? 'ClusterNotRecorded',
+    `${lead}${out.notSet.length} ECS container instance(s) datalek set DRAINING not set ACTIVE again, out of task placement still: ${out.notSet.join('; ')}; ${out.done}${tail}`,
+  );
+}
+
+/** `unreached`: ones not even tried (their cluster not known, not read), each said with how to do it by hand. */
+async function activateAll(c: ContainmentClients, drained: DrainedContainerInstance[], unreached: string[] = []): Promise<Activated> {
   const ours = drained.filter((d) => d.before === 'ACTIVE');
   let removed = 0;
   const left: string[] = [];
+  const notSet: { d: DrainedContainerInstance; code: string }[] = [];
   for (const d of ours) {
-    const out = await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: d.cluster, containerInstances: [d.arn], status: 'ACTIVE' }));
-    const failure = out.failures?.[0];
-    if (failure) throw new ContainmentStepError('activate-container-instance', failure.reason ?? 'Failure', `container instance ${d.arn} was not set ACTIVE`);
+    try {
+      const out = await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: d.cluster, containerInstances: [d.arn], status: 'ACTIVE' }));
+      const failure = out.failures?.[0];
+      if (failure) throw new ContainmentStepError('activate-container-instance', failure.reason ?? 'Failure', `container instance ${d.arn} was not set ACTIVE`);
+    } catch (err) {
+      notSet.push({ d, code: errorCode(err) });
+      continue;
+    }
     // After the drain is undone (a release stopped between the two leaves it ACTIVE, marked: a later isolation drains it again).
     if (!d.drainedBy) continue;
     try {
@@ -462,8 +505,92 @@ export async function activateContainerInstances(c: ContainmentClients, drained:
   const foundText = found.length
     ? `; left as the isolation found it, not drained by it: ${found.map((d) => `${d.arn} ${d.before}`).join(', ')} (find out who drained it, CloudTrail: UpdateContainerInstancesState, before setting it ACTIVE: aws ecs update-container-instances-state --status ACTIVE)`
     : '';
-  const set = ours.length
-    ? `${ours.length} ECS container instance(s) set ACTIVE again (tasks may be placed on it)`
-    : 'no ECS container instance set ACTIVE again';
-  return `${set}${removed ? `, ${DRAINED_BY} removed from ${removed}` : ''}${leftText}${foundText}`;
+  const set = ours.length - notSet.length;
+  const setText = set ? `${set} ECS container instance(s) set ACTIVE again (tasks may be placed on it)` : 'no ECS container instance set ACTIVE again';
+  const done = `${setText}${removed ? `, ${DRAINED_BY} removed from ${removed}` : ''}${leftText}${foundText}`;
+  const refused = notSet.map(
+    ({ d, code }) =>
+      `${d.arn} (${code}; by hand: aws ecs update-container-instances-state --cluster ${d.cluster} --container-instances ${d.arn} --status ACTIVE${d.drainedBy ? `, then aws ecs delete-attributes --cluster ${d.cluster} --attributes name=${DRAINED_BY},value=${d.drainedBy},targetId=${d.arn}` : ''})`,
+  );
+  return { done, notSet: [...refused, ...unreached], code: notSet[0]?.code };
+}
+
+/** The cluster in a container instance's ARN, in its long form (`container-instance/CLUSTER/ID`); none in the short form. */
+function clusterInArn(arn: string): string | undefined {
+  const path = arn.split(':').slice(5).join(':').split('/');
+  return path.length === 3 && path[1] ? path[1] : undefined;
+}
+
+/** The progress a failed drain step kept (steps.ts `progress:<step>`). */
+const DRAIN_PROGRESS = 'progress:drain-container-instance';
+
+/** Whether a drain step that did not finish left anything this isolation set DRAINING or marked (contain20). */
+export function unfinishedDrainLeft(evidence: Record<string, unknown>): boolean {
+  const progress = (evidence[DRAIN_PROGRESS] as { drained?: unknown } | undefined) ?? {};
+  const marked = evidence[DRAIN_MARKED];
+  return (Array.isArray(progress.drained) && progress.drained.length > 0) || (Array.isArray(marked) && marked.length > 0);
+}
+
+/**
+ * The release of a drain step that did not finish (contain20): one that failed part way (a container
+ * instance found REGISTERING, one ECS refused) kept those it set DRAINING in its progress, and one whose
+ * answer was lost or whose run was killed left its mark on those it was draining (recorded, DRAIN_MARKED,
+ * before each drain). The release undid only a finished step, so these stayed out of task placement for
+ * good. Now those in the progress are set ACTIVE again; a marked one is read first and set ACTIVE only
+ * found DRAINING (as the drain's retry takes it for its own), its mark removed; one found ACTIVE has only
+ * its mark removed (its drain was never made). Those it cannot set ACTIVE fail the step, named.
+ */
+export async function activateAfterUnfinishedDrain(c: ContainmentClients, evidence: Record<string, unknown>, incidentId: string): Promise<string> {
+  const progress = (evidence[DRAIN_PROGRESS] as Record<string, unknown> | undefined) ?? {};
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((a): a is string => typeof a === 'string') : []);
+  const drained = strings(progress.drained);
+  const unmarked = new Set(strings(progress.unmarked));
+  const marked = strings(evidence[DRAIN_MARKED]).filter((arn) => !drained.includes(arn));
+  const clusters: Record<string, string> = {
+    ...((evidence[DRAIN_MARKED_IN] as Record<string, string> | undefined) ?? {}),
+    ...((progress.drainedIn as Record<string, string> | undefined) ?? {}),
+  };
+  const clusterOf = (arn: string) => clusters[arn] ?? clusterInArn(arn);
+  // Records from before contain20 hold no cluster, and a short-form ARN names none.
+  const notKnown: string[] = [];
+  const unreached = (arn: string, why: string) =>
+    `${arn} (${why}: aws ecs list-clusters, then aws ecs describe-container-instances --cluster NAME --container-instances ${arn} in each, and set it ACTIVE where found DRAINING by this isolation)`;
+  const ours: DrainedContainerInstance[] = [];
+  for (const arn of drained) {
+    const cluster = clusterOf(arn);
+    if (cluster) ours.push({ cluster, arn, before: 'ACTIVE', ...(unmarked.has(arn) ? {} : { drainedBy: incidentId }) });
+    else notKnown.push(unreached(arn, 'its cluster is not recorded'));
+  }
+  const markOnly: DrainedContainerInstance[] = [];
+  const asFound: string[] = [];
+  for (const arn of marked) {
+    const cluster = clusterOf(arn);
+    if (!cluster) {
+      notKnown.push(unreached(arn, 'its cluster is not recorded'));
+      continue;
+    }
+    let ci: ContainerInstance | undefined;
+    try {
+      ci = (await c.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [arn] }))).containerInstances?.[0];
+    } catch (err) {
+      notKnown.push(unreached(arn, `not read: ${errorCode(err)} on DescribeContainerInstances`));
+      continue;
+    }
+    const markFound = ci?.attributes?.some((a) => a.name === DRAINED_BY && a.value === incidentId) ?? false;
+    const entry = { cluster, arn, before: 'ACTIVE', ...(markFound ? { drainedBy: incidentId } : {}) };
+    if (ci?.status === 'DRAINING') ours.push(entry);
+    else if (ci?.status === 'ACTIVE' && markFound) markOnly.push(entry);
+    else asFound.push(`${arn} ${ci?.status ?? 'not found'}`);
+  }
+  const removed: string[] = [];
+  for (const d of markOnly) {
+    try {
+      await c.ecs.send(new DeleteAttributesCommand({ cluster: d.cluster, attributes: [{ name: DRAINED_BY, value: incidentId, targetId: d.arn }] }));
+      removed.push(d.arn);
+    } catch (err) {
+      asFound.push(`${d.arn} ACTIVE, its ${DRAINED_BY} mark left (${errorCode(err)} on DeleteAttributes)`);
+    }
+  }
+  const extra = `${removed.length ? `; ${DRAINED_BY} removed from ${removed.join(', ')}, found ACTIVE (marked, never drained)` : ''}${asFound.length ? `; marked by this isolation, left as found: ${asFound.join(', ')}` : ''}`;
+  return said(await activateAll(c, ours, notKnown), 'the drain step did not finish: ', extra);
 }

@@ -30,7 +30,7 @@ const ACTIONS: Record<string, ActionKind> = {
     // ECS container instance drained after the cut.
     services: ['ec2', 'autoscaling', 'elbv2', 'iam', 'ecs'],
     execute: async (c, action, ctx, now, timing) => (await import('./ec2.js')).isolateInstance(c, action, ctx.incident, ctx, now, timing),
-    release: async (c, action, _incident, options, now) => (await import('./ec2.js')).releaseInstance(c, action, options, now),
+    release: async (c, action, incident, options, now) => (await import('./ec2.js')).releaseInstance(c, action, incident.id, options, now),
   },
   'deactivate-access-key': {
     services: ['iam'],
