@@ -681,11 +681,6 @@ export interface Incident {
   nextDueAt: string | null;
   timelineHead: { seq: number; hash: string };
   /**
-   * The personal data of its findings minimised after it was closed for the retention period
-   * (`datalek minimise`, core/minimise.ts): the last time, by whom, after how many days, and how
-   * many finding records so far. The register keeps its facts, effects and measures.
-   */
-  /**
    * Random bytes of the record (`incidentSalt`), hashed with it into each of its ledger entries, and
    * replaced by fresh ones whenever personal data leaves the record (core/minimise.ts: a name or an
    * object's key taken out of its actions): the record before held them, so without them no guessed
@@ -693,6 +688,13 @@ export interface Incident {
    * (fed16). A record written before it existed has none until it is minimised.
    */
   salt?: string;
+  /**
+   * The personal data of its findings minimised after it was closed for the retention period
+   * (`datalek minimise`, core/minimise.ts): the last time a finding record was minimised, by whom,
+   * after how many days, and how many finding records so far; `again`, the last time records
+   * minimised before were minimised again (a field since known personal), which no retention period
+   * governs and which leaves the rest as it was (fg20). The register keeps its facts, effects and measures.
+   */
   minimised?: {
     at: string;
     by: string;
@@ -700,6 +702,8 @@ export interface Incident {
     findings: number;
     /** The kinds of data removed from them (core/minimise.ts `removedKinds`); none recorded by a minimisation before November 30, 2026. */
     kinds?: string[];
+    /** When and by whom records minimised before were last minimised again; not recorded before December 1, 2026 (fg20), when that run overwrote `at`, `by` and `afterDays`. */
+    again?: { at: string; by: string };
   };
 }
 

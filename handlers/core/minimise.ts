@@ -350,9 +350,14 @@ export function minimisedSummary(incident: Incident, lang: 'nl' | 'en', local: (
   if (!m) return null;
   const kinds = m.kinds ? REMOVED_KINDS.filter((k) => m.kinds?.includes(k.kind)).map((k) => k[lang]) : [];
   const which = kinds.length ? kinds.join(', ') : lang === 'nl' ? 'welke soorten is niet vastgelegd' : 'which kinds was not recorded';
+  const again = m.again
+    ? lang === 'nl'
+      ? ` Opnieuw geminimaliseerd op ${local(m.again.at)} door ${m.again.by}: een veld dat sindsdien als persoonlijk bekend is, uit bevindingen die al geminimaliseerd waren.`
+      : ` Minimised again at ${local(m.again.at)} by ${m.again.by}: a field since known personal, from finding records minimised before.`
+    : '';
   return lang === 'nl'
-    ? `Persoonsgegevens uit ${m.findings} ${m.findings === 1 ? 'bevinding' : 'bevindingen'} verwijderd op ${local(m.at)} door ${m.by}, ${m.afterDays} dagen na het sluiten (bewaartermijn): ${which}.`
-    : `Personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} at ${local(m.at)} by ${m.by}, ${m.afterDays} days after closing (retention period): ${which}.`;
+    ? `Persoonsgegevens uit ${m.findings} ${m.findings === 1 ? 'bevinding' : 'bevindingen'} verwijderd op ${local(m.at)} door ${m.by}, ${m.afterDays} dagen na het sluiten (bewaartermijn): ${which}.${again}`
+    : `Personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} at ${local(m.at)} by ${m.by}, ${m.afterDays} days after closing (retention period): ${which}.${again}`;
 }
 
 /**
@@ -1025,13 +1030,22 @@ async function minimiseFinding(
       ...freeTextKinds(record.detail, minimised.minimised?.removed ?? []),
     ];
     const kinds = removedKinds(minimised.minimised?.removed ?? [], actionKinds);
-    draft.minimised = {
-      at,
-      by: options.by,
-      afterDays: options.afterDays,
-      findings: (before?.findings ?? 0) + (record.minimised ? 0 : 1),
-      kinds: removedKinds(minimised.minimised?.removed ?? [], [...(before?.kinds ?? []), ...actionKinds]),
-    };
+    const allKinds = removedKinds(minimised.minimised?.removed ?? [], [...(before?.kinds ?? []), ...actionKinds]);
+    // Minimising a record again (a field since known personal, fg19's session names) is no removal under a retention
+    // period: the run's --after-days, often the policy's because the command named none, is not the period the findings
+    // were kept for, nor its time the one they were removed at (fg20). The note keeps those; the run is noted apart.
+    const again = Boolean(record.minimised && before);
+    draft.minimised =
+      again && before
+        ? { ...before, kinds: allKinds, again: { at, by: options.by } }
+        : {
+            at,
+            by: options.by,
+            afterDays: options.afterDays,
+            findings: (before?.findings ?? 0) + (record.minimised ? 0 : 1),
+            kinds: allKinds,
+            ...(before?.again ? { again: before.again } : {}),
+          };
     const timeline = appendEntries(
       draft,
       markEnteredAt(
@@ -1044,7 +1058,7 @@ async function minimiseFinding(
             detail: {
               findingId: key.findingId,
               fieldsRemoved: fields,
-              afterDays: options.afterDays,
+              ...(again ? { again: true } : { afterDays: options.afterDays }),
               kinds,
               ...(keysRemoved ? { objectKeysRemoved: keysRemoved } : {}),
               ...(namesRemoved ? { userNamesRemoved: namesRemoved } : {}),

@@ -483,7 +483,7 @@ export function registerMarkdown(
             : null,
           ...(incident.afterClose ?? []).map((x) => `${nl ? 'na sluiten' : 'after closing'} ${local(x.at)}: ${x.what} (${x.reason})`),
           incident.minimised
-            ? `${nl ? 'persoonsgegevens uit de bevindingen verwijderd' : 'personal data removed from the findings'} ${local(incident.minimised.at)} (${incident.minimised.by}, ${incident.minimised.afterDays} ${nl ? 'dagen na sluiten' : 'days after closing'})${keepsPseudonym(incident) ? (nl ? PSEUDONYMISED_NL : PSEUDONYMISED_EN) : ''}`
+            ? `${nl ? 'persoonsgegevens uit de bevindingen verwijderd' : 'personal data removed from the findings'} ${local(incident.minimised.at)} (${incident.minimised.by}, ${incident.minimised.afterDays} ${nl ? 'dagen na sluiten' : 'days after closing'})${againText(incident.minimised, nl, local)}${keepsPseudonym(incident) ? (nl ? PSEUDONYMISED_NL : PSEUDONYMISED_EN) : ''}`
             : null,
           incident.retentionHold
             ? `${nl ? 'langer bewaard: besloten door' : 'kept past the retention period: decided by'} ${incident.retentionHold.by} ${nl ? 'op' : 'on'} ${local(incident.retentionHold.at)}: ${incident.retentionHold.reason}`
@@ -704,7 +704,15 @@ function apAgreementText(s: SubjectsDecision | null | undefined): string | null 
 function minimisedText(incident: Incident): string | null {
   const m = incident.minimised;
   if (!m) return null;
-  return `${m.findings} finding record${m.findings === 1 ? '' : 's'} minimised at ${m.at} by ${m.by}, ${m.afterDays} days after closing${keepsPseudonym(incident) ? PSEUDONYMISED_EN : ''}`;
+  return `${m.findings} finding record${m.findings === 1 ? '' : 's'} minimised at ${m.at} by ${m.by}, ${m.afterDays} days after closing${againText(m, false, (iso) => iso)}${keepsPseudonym(incident) ? PSEUDONYMISED_EN : ''}`;
+}
+
+/** A minimisation again of records minimised before (fg20): said apart, as no retention period governs it. */
+function againText(m: NonNullable<Incident['minimised']>, nl: boolean, local: (iso: string) => string): string {
+  if (!m.again) return '';
+  return nl
+    ? `; opnieuw geminimaliseerd ${local(m.again.at)} (${m.again.by}: een sindsdien als persoonlijk bekend veld)`
+    : `; minimised again ${local(m.again.at)} (${m.again.by}: a field since known personal)`;
 }
 
 /**

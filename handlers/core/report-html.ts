@@ -476,6 +476,10 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
     case 'pager-failed':
       return `${nl ? 'Pager weigerde de melding; in plaats daarvan' : 'The pager refused the alert; instead'}: ${str('fallback')}`;
     case 'finding-minimised':
+      if (d.again === true)
+        return nl
+          ? `Persoonsgegevens uit bevinding ${str('findingId')} opnieuw verwijderd (al geminimaliseerd; een veld dat sindsdien als persoonlijk bekend is)`
+          : `Personal data removed again from finding ${str('findingId')} (minimised before; a field since known personal)`;
       return nl
         ? `Persoonsgegevens uit bevinding ${str('findingId')} verwijderd (bewaartermijn, ${String(d.afterDays ?? '')} dagen na het sluiten)`
         : `Personal data removed from finding ${str('findingId')} (retention period, ${String(d.afterDays ?? '')} days after closing)`;

@@ -339,7 +339,7 @@ function minimisations(raw: RawIncident): AuditProblem[] {
         incidentId: raw.id,
         entry: `finding ${row.key}`,
         // Most often left by an earlier release, before minimise looked there (798548b3: every free text): the run minimises it again.
-        problem: `says it is minimised, but it still holds personal data at ${left.join(', ')}: left by an earlier release's minimise, which did not look there, unless put back since (then the ledger differs from what the digests anchored: verify --digests); datalek minimise ${raw.id} minimises it again`,
+        problem: `says it is minimised, but it still holds personal data at ${left.join(', ')}: left by an earlier release's minimise, which did not look there, unless put back since (then the ledger differs from what the digests anchored: verify --digests); datalek minimise ${raw.id} --by NAME minimises it again`,
       });
     // Minimised from f787210 to 3784915: the infected object's key stayed in the incident's actions.
     const actions = objectKeysLeftMinimised(raw.record?.data, row.data, row.key);
@@ -347,7 +347,7 @@ function minimisations(raw: RawIncident): AuditProblem[] {
       problems.push({
         incidentId: raw.id,
         entry: `finding ${row.key}`,
-        problem: `says it is minimised, but the incident's action ${actions.join(', ')} still holds the infected object's key (not shown here): datalek minimise ${raw.id} removes it`,
+        problem: `says it is minimised, but the incident's action ${actions.join(', ')} still holds the infected object's key (not shown here): datalek minimise ${raw.id} --by NAME removes it`,
       });
     // Minimised before review12 S5: an IAM user's name (or a federated principal) stayed in the credential actions not in effect.
     const named = objectKeysLeftMinimised(raw.record?.data, row.data, row.key, iamNamesLeft);
@@ -355,7 +355,7 @@ function minimisations(raw: RawIncident): AuditProblem[] {
       problems.push({
         incidentId: raw.id,
         entry: `finding ${row.key}`,
-        problem: `says it is minimised, but the incident's action ${named.join(', ')} still holds an IAM user's name or principal (not shown here): datalek minimise ${raw.id} removes it`,
+        problem: `says it is minimised, but the incident's action ${named.join(', ')} still holds an IAM user's name or principal (not shown here): datalek minimise ${raw.id} --by NAME removes it`,
       });
   }
   return problems;

@@ -61,16 +61,16 @@ const PROBLEMS: Template[] = [
     'minimaliseert de bevinding {}, maar niet het record dat dit grootboek ervoor schreef ({}): een minimalisatie die de pipeline niet schreef',
   ],
   [
-    "says it is minimised, but it still holds personal data at {}: left by an earlier release's minimise, which did not look there, unless put back since (then the ledger differs from what the digests anchored: verify --digests); datalek minimise {} minimises it again",
-    'zegt dat het geminimaliseerd is, maar bevat nog persoonsgegevens op {}: achtergelaten door minimise van een eerdere versie, die daar niet zocht, tenzij ze er sindsdien zijn teruggezet (dan wijkt het grootboek af van wat de digests vastlegden: verify --digests); datalek minimise {} minimaliseert het opnieuw',
+    "says it is minimised, but it still holds personal data at {}: left by an earlier release's minimise, which did not look there, unless put back since (then the ledger differs from what the digests anchored: verify --digests); datalek minimise {} --by NAME minimises it again",
+    'zegt dat het geminimaliseerd is, maar bevat nog persoonsgegevens op {}: achtergelaten door minimise van een eerdere versie, die daar niet zocht, tenzij ze er sindsdien zijn teruggezet (dan wijkt het grootboek af van wat de digests vastlegden: verify --digests); datalek minimise {} --by NAAM minimaliseert het opnieuw',
   ],
   [
-    "says it is minimised, but the incident's action {} still holds the infected object's key (not shown here): datalek minimise {} removes it",
-    'zegt dat het geminimaliseerd is, maar actie {} van het incident bevat nog de naam van het besmette object (hier niet getoond): datalek minimise {} verwijdert die',
+    "says it is minimised, but the incident's action {} still holds the infected object's key (not shown here): datalek minimise {} --by NAME removes it",
+    'zegt dat het geminimaliseerd is, maar actie {} van het incident bevat nog de naam van het besmette object (hier niet getoond): datalek minimise {} --by NAAM verwijdert die',
   ],
   [
-    "says it is minimised, but the incident's action {} still holds an IAM user's name or principal (not shown here): datalek minimise {} removes it",
-    'zegt dat het geminimaliseerd is, maar actie {} van het incident bevat nog de naam van een IAM-gebruiker of principal (hier niet getoond): datalek minimise {} verwijdert die',
+    "says it is minimised, but the incident's action {} still holds an IAM user's name or principal (not shown here): datalek minimise {} --by NAME removes it",
+    'zegt dat het geminimaliseerd is, maar actie {} van het incident bevat nog de naam van een IAM-gebruiker of principal (hier niet getoond): datalek minimise {} --by NAAM verwijdert die',
   ],
   // Messages.
   ['is missing: the queued message was deleted', 'ontbreekt: het klaargezette bericht is verwijderd'],

@@ -154,7 +154,9 @@ describe('fg19: minimise run again on a record minimised before a role sessionâ€
     // The record cannot tell which release minimised it: the run says so, and does not state the older one as fact.
     expect(text).not.toContain('minimised before 8055538c');
     expect(text).toMatch(/f-scrub17 minimised by a release before fg19, which did not note whether it looked for the role session's name/);
-    expect(text).toMatch(/minimised\.at.*before scrub17 \(8055538c\) was deployed/);
+    expect(text).toMatch(/its first finding-minimised entry, datalek show ID\) before scrub17 \(8055538c\) was deployed/);
+    // fg20: what the FG reads to tell is the first minimisation's time, which this run (minimising again) leaves as it was.
+    expect((await t.store.getIncident(id))?.minimised?.at).toBe(OLD_MINIMISE_AT);
     const stored = (await t.store.getFinding({ accountId: ACCOUNT, region: REGION, findingId: 'f-scrub17' })) as FindingRecord;
     expect(stored.detail.title).toBe(`Credentials for ${MINIMISED} used from ${MINIMISED}`);
   });

@@ -46,7 +46,7 @@ describe('readA19: verify names a record minimised before free text was searched
     const before = await verifyStore(t.store, { now: NOW });
     const left = before.problems.filter((p) => p.incidentId === id && p.problem.includes('still holds personal data'));
     expect(left.map((p) => p.problem)).toEqual([
-      `says it is minimised, but it still holds personal data at service.additionalInfo.value: left by an earlier release's minimise, which did not look there, unless put back since (then the ledger differs from what the digests anchored: verify --digests); datalek minimise ${id} minimises it again`,
+      `says it is minimised, but it still holds personal data at service.additionalInfo.value: left by an earlier release's minimise, which did not look there, unless put back since (then the ledger differs from what the digests anchored: verify --digests); datalek minimise ${id} --by NAME minimises it again`,
     ]);
     // The page's Dutch says so too (a problem without its translation is shown in English).
     const nl = describeProblemNl(left[0] as (typeof left)[number]);
