@@ -13,13 +13,9 @@
  * how many days the findings were minimised, and says apart when they were minimised again.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { FindingRecord, Incident } from '../../handlers/core/incident.js';
-import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
-import { recordEvent } from '../../handlers/core/record-finding.js';
 import { runCli } from '../support/cli.js';
-import { ACCOUNT, findingEvent, REGION } from '../support/events.js';
-import { storeMinimisedAsBefore } from '../support/old-record.js';
+import { storeAdditionalInfoMinimisedAsBefore } from '../support/old-record.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const CLOSED_AT = '2026-06-01T03:00:00.000Z';
@@ -35,17 +31,8 @@ describe('fg20: minimising again after a shorter --after-days', () => {
   afterEach(async () => t.cleanup());
 
   it("verify names a command that runs, and running it keeps the first minimisation's time and period on record", async () => {
-    const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => CLOSED_AT, canEnforce: false };
-    const event = findingEvent({ id: 'f-info', createdAt: CLOSED_AT, service: { additionalInfo: { value: ORIGIN } } } as never);
-    const id = (await recordEvent(deps, event)).incidentId as string;
-    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
-    await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
-    const key = { accountId: ACCOUNT, region: REGION, findingId: 'f-info' };
     // Minimised 7 days after closing by a release that did not search service.additionalInfo.
-    await storeMinimisedAsBefore(t.store, id, key, { at: FIRST_AT, afterDays: 7 }, (old) => {
-      (old.detail.service as { additionalInfo: { value: string } }).additionalInfo.value = ORIGIN;
-      if (old.minimised) old.minimised.removed = old.minimised.removed.filter((p) => !p.startsWith('service.additionalInfo'));
-    });
+    const { id, key } = await storeAdditionalInfoMinimisedAsBefore(t.store, CLOSED_AT, { at: FIRST_AT, afterDays: 7 }, ORIGIN);
     const cli = (args: string[]) => runCli([...args, '--store', t.dir, '--now', NOW]);
 
     const verified = await cli(['verify', id, '--json']);

@@ -15,7 +15,7 @@ import { minimiseClosed, minimisedRecord, removedKinds } from '../../handlers/co
 import { DEFAULT_POLICY, type Policy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
-import { ACCOUNT, iamUserKeyEvent, REGION, s3MalwareUploadEvent } from './events.js';
+import { ACCOUNT, findingEvent, iamUserKeyEvent, REGION, s3MalwareUploadEvent } from './events.js';
 import { incidentFixture } from './incidents.js';
 
 export async function storeOldTelecomRecord(store: IncidentStore, policy: Policy, now: string, fixture: Partial<Incident> & { id: string }): Promise<void> {
@@ -134,4 +134,29 @@ export async function storeMinimisedAsBefore(
     minimised: { from, by: 'FG' },
   });
   return { record, old };
+}
+
+/**
+ * A closed incident (recorded and closed at `closedAt`, assessed "no personal data") whose finding
+ * `f-info` holds an IP address in `service.additionalInfo.value`, minimised at `minimised.at` as a
+ * release before 798548b3 left it: the title and description searched, additionalInfo not. Returns
+ * the incident's id and the finding's key.
+ */
+export async function storeAdditionalInfoMinimisedAsBefore(
+  store: IncidentStore,
+  closedAt: string,
+  minimised: { at: string; afterDays: number },
+  additionalInfo: string,
+): Promise<{ id: string; key: FindingKey }> {
+  const deps = { store, policy: DEFAULT_POLICY, now: () => closedAt, canEnforce: false };
+  const id = (await recordEvent(deps, findingEvent({ id: 'f-info', createdAt: closedAt, service: { additionalInfo: { value: additionalInfo } } } as never)))
+    .incidentId as string;
+  await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
+  await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
+  const key = { accountId: ACCOUNT, region: REGION, findingId: 'f-info' };
+  await storeMinimisedAsBefore(store, id, key, minimised, (old) => {
+    (old.detail.service as { additionalInfo: { value: string } }).additionalInfo.value = additionalInfo;
+    if (old.minimised) old.minimised.removed = old.minimised.removed.filter((p) => !p.startsWith('service.additionalInfo'));
+  });
+  return { id, key };
 }

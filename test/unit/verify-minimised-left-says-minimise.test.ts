@@ -8,15 +8,11 @@
  * upgrade. It now names the command that minimises it again, as they do, and the next run does.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { FindingRecord } from '../../handlers/core/incident.js';
 import { minimiseClosed } from '../../handlers/core/minimise.js';
-import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
-import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import { describeProblemNl } from '../../handlers/web/verify-nl.js';
-import { ACCOUNT, findingEvent, REGION } from '../support/events.js';
-import { storeMinimisedAsBefore } from '../support/old-record.js';
+import { storeAdditionalInfoMinimisedAsBefore } from '../support/old-record.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const RECORDED_AT = '2026-06-01T03:00:00.000Z';
@@ -31,17 +27,8 @@ describe('readA19: verify names a record minimised before free text was searched
   afterEach(async () => t.cleanup());
 
   it('the problem names datalek minimise ID; the run minimises it again and verify is clean', async () => {
-    const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT, canEnforce: false };
-    const event = findingEvent({ id: 'f-info', createdAt: RECORDED_AT, service: { additionalInfo: { value: ORIGIN } } } as never);
-    const id = (await recordEvent(deps, event)).incidentId as string;
-    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
-    await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
-    const key = { accountId: ACCOUNT, region: REGION, findingId: 'f-info' };
     // As minimise before 798548b3 left it: the title and description searched, additionalInfo not.
-    await storeMinimisedAsBefore(t.store, id, key, { at: '2026-11-20T00:00:00.000Z', afterDays: 0 }, (old) => {
-      (old.detail.service as { additionalInfo: { value: string } }).additionalInfo.value = ORIGIN;
-      if (old.minimised) old.minimised.removed = old.minimised.removed.filter((p) => !p.startsWith('service.additionalInfo'));
-    });
+    const { id, key } = await storeAdditionalInfoMinimisedAsBefore(t.store, RECORDED_AT, { at: '2026-11-20T00:00:00.000Z', afterDays: 0 }, ORIGIN);
 
     const before = await verifyStore(t.store, { now: NOW });
     const left = before.problems.filter((p) => p.incidentId === id && p.problem.includes('still holds personal data'));
