@@ -55,7 +55,7 @@
  * not read them: they take a scan of the whole table, which no function of the stack may do;
  * `datalek verify --target aws` checks them.)
  */
-import type { AnchorState, AuditSource } from '../ports/audit-source.js';
+import type { AnchorMark, AnchorState, AuditSource } from '../ports/audit-source.js';
 import type { DigestSigner, DigestStore } from '../ports/digests.js';
 import {
   type AuditProblem,
@@ -128,7 +128,9 @@ export interface AnchorResult {
    * Marks read that name no incident at all (DynamoDB: no record, ledger, timeline or message, no
    * registry entry, no head a digest anchored or saw): the pipeline never writes one, so each was
    * planted by whoever can write the table, or left by an incident deleted with its registry entry
-   * before any digest anchored it. Cleared by this run, so that they are not read again every run, for good.
+   * before any digest anchored it; and stray marks (kept under another shard than their incident's,
+   * where the pipeline never writes one), once the run read their incident. Cleared by this run, so
+   * that they are not read again every run, for good.
    */
   unfoundedMarks: string[];
   /** The registry shards a person released in the digest written (its `registryReleased`). */
@@ -261,7 +263,9 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     // counted, not read): read whole, enough planted ones pushed the run into its timeout, and it then signed nothing.
     const page = source.anchorCandidatePage ? await source.anchorCandidatePage(previous?.lastIncident, maxHeads + maxBroken) : null;
     const marked = page?.heads ?? (await source.anchorCandidates());
-    const markOf = new Map(marked.map((h) => [h.incidentId, h]));
+    // An incident's marks as read: its own, and any stray one (under another shard, where the pipeline writes none).
+    const markOf = new Map<string, AnchorMark[]>();
+    for (const m of marked) markOf.set(m.incidentId, [...(markOf.get(m.incidentId) ?? []), m]);
     const anchoredSet = await source.anchoredHeads();
     const shards = await source.registry();
     const ids = await source.incidentIds();
@@ -288,17 +292,12 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     const before = new Map(anchored.map((h) => [h.incidentId, h]));
     const candidates: IncidentHead[] = [];
     const settled: IncidentHead[] = [];
-    const unfounded: IncidentHead[] = [];
+    const unfounded: AnchorMark[] = [];
     // A run takes a bounded number of the incidents that moved; the rest stay marked for the next.
     // It starts after the highest id the previous digest anchored and wraps around (review7 Y10): in
     // id order from the start each time, a storm moving 500 lower ids kept a higher one unanchored,
     // and rewritable, for as long as the storm lasted.
-    const inTurn = believed
-      ? after(
-          marked.map((h) => h.incidentId),
-          previous?.lastIncident,
-        )
-      : ids;
+    const inTurn = believed ? after([...markOf.keys()], previous?.lastIncident) : ids;
     // A mark naming an incident the store does not list, or one a registry problem names (left
     // out whatever its ledger says), is read after the others (readB16 B3): marks planted in
     // thousands otherwise filled each run's maxBroken ahead of the sound incidents, and kept them
@@ -372,12 +371,15 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       // a digest anchored or saw for it, not listed as left out. Each of those names a deleted
       // incident on every run without the mark (the registry, ledgerBehind, ledgerSeenBehind, the
       // list), so clearing it hides no deletion the run would name; kept, it was read every run, for good.
-      else if (
-        isUnfounded(raw, { listed: carried || Boolean(release) || held.has(id) || namedByRegistry.has(id), anchoredHead, seen: previous?.seen.get(id) })
-      ) {
-        const mark = markOf.get(id);
-        if (mark && source.clearUnfoundedMarks) unfounded.push(mark);
-      }
+      // (Nothing at all has no ledger, so neither moves nor is settled.)
+      const nothing = isUnfounded(raw, {
+        listed: carried || Boolean(release) || held.has(id) || namedByRegistry.has(id),
+        anchoredHead,
+        seen: previous?.seen.get(id),
+      });
+      // A stray mark (record20), once its incident is read: whatever the run makes of the incident
+      // (signed, settled, or left out and listed), the mark adds nothing, and kept it was read every run, for good.
+      if (source.clearUnfoundedMarks) unfounded.push(...(markOf.get(id) ?? []).filter((m) => nothing || m.strayShard !== undefined));
       // Within a page of marks (which bounds the reading itself), a mark that gives nothing to sign
       // and verifies (one naming no incident: planted) takes no place of the heads: counted, a page
       // of them signed nothing and moved no turn, and the next run read the same page again, for good.
@@ -450,7 +452,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     stoppedOnBroken: run.stoppedOnBroken,
     released,
     registryReleased: run.registryReleased,
-    unfoundedMarks: run.unfounded.map((m) => m.incidentId),
+    unfoundedMarks: [...new Set(run.unfounded.map((m) => m.incidentId))],
     releasedBefore,
   };
 

@@ -49,12 +49,15 @@ export function createAnchorHandler(deps: AnchorDeps) {
         'the last digest releases incidents or registry shards from their pinned heads by hand (datalek anchor --release or --release-shard; verify --digests shows who and why)',
         { sequence: result.releasedBefore.sequence, incidentIds: result.releasedBefore.incidents, registryShards: result.releasedBefore.shards },
       );
-    // Marks naming no incident, cleared: planted by whoever writes the table (never the pipeline), named once.
+    // Marks naming no incident, or stray (under another shard than their incident's), cleared: planted by whoever writes the table (never the pipeline), named once.
     if (result.unfoundedMarks.length)
-      deps.logger.warn('cleared anchor marks naming no incident: planted by whoever can write the table (the pipeline never writes one)', {
-        count: result.unfoundedMarks.length,
-        incidentIds: result.unfoundedMarks.slice(0, 20),
-      });
+      deps.logger.warn(
+        "cleared anchor marks naming no incident, or kept under another shard than their incident's: planted by whoever can write the table (the pipeline never writes one)",
+        {
+          count: result.unfoundedMarks.length,
+          incidentIds: result.unfoundedMarks.slice(0, 20),
+        },
+      );
     // The anchor's own record found off (the index of anchored heads cannot be completed, say): logged, the run goes on.
     if (result.bookkeeping) deps.logger.warn("the anchor's record needed mending", { problem: result.bookkeeping });
     const w = result.written;

@@ -12,6 +12,17 @@ export interface AnchorState {
 }
 
 /**
+ * An anchor mark as read where marks are items of their own (DynamoDB): the head it names, its
+ * incident the one its key names (never a field beside it: whoever writes the table sets that to
+ * anything). `strayShard`: the mark is kept under another shard than its incident's, where the
+ * pipeline never writes one, and this is the shard it is under (clearing it at its incident's own
+ * key would miss it).
+ */
+export interface AnchorMark extends IncidentHead {
+  strayShard?: number;
+}
+
+/**
  * What the audit (`datalek verify`) and the anchor (`datalek anchor`) read from a store: the stored
  * bytes of every table, as stored, and the anchor's bookkeeping. Every adapter of `IncidentStore`
  * keeps a ledger and a registry (core/ledger.ts) and implements this beside it.
@@ -66,7 +77,7 @@ export interface AuditSource {
    * far, there are more). The anchor reads this page instead of every mark, so a flood of marks
    * delays some incidents' anchoring but cannot push the run into its timeout.
    */
-  anchorCandidatePage?(after: string | undefined, limit: number): Promise<{ heads: IncidentHead[]; notRead: number; atLeast: boolean }>;
+  anchorCandidatePage?(after: string | undefined, limit: number): Promise<{ heads: AnchorMark[]; notRead: number; atLeast: boolean }>;
   /**
    * Every head the store records as anchored, where it keeps them all (SQLite's `anchored` table),
    * read after `anchorCandidates` in the same snapshot; null where it keeps only the pending marks
@@ -81,11 +92,12 @@ export interface AuditSource {
    */
   markAnchored(heads: IncidentHead[], options?: { replace?: boolean }): Promise<void>;
   /**
-   * Where marks are items of their own (DynamoDB), clears marks that name no incident at all, each
-   * only while it is still the mark read (its head and hash): one a commit wrote meanwhile, for an
-   * incident opened since, stays.
+   * Where marks are items of their own (DynamoDB), clears marks the pipeline did not write (naming no
+   * incident at all, or stray: kept under another shard than their incident's), each where it was
+   * read and only while it is still the mark read (its head and hash): one a commit wrote
+   * meanwhile, for an incident opened since, stays.
    */
-  clearUnfoundedMarks?(marks: IncidentHead[]): Promise<void>;
+  clearUnfoundedMarks?(marks: AnchorMark[]): Promise<void>;
   anchorState(): Promise<AnchorState | null>;
   saveAnchorState(state: AnchorState): Promise<void>;
 }

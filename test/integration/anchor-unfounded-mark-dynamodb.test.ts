@@ -6,6 +6,10 @@
  * record, ledger, timeline or message, no registry entry, no head a digest anchored) and names it
  * in the run's result. A mark whose incident was deleted is never what hides it: the registry's
  * entry, or the head a digest anchored, still names the deletion on every run.
+ *
+ * record20: a mark is read by its key. One planted with an `incidentId` other than its key's, or
+ * under another shard than its incident's, was read as naming that `incidentId` and cleared at that
+ * incident's key, where there was nothing (or another mark): it stayed, read every run, for good.
  */
 import { type AttributeValue, DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -111,5 +115,41 @@ describe.skipIf(!MOTO_AVAILABLE)('anchor marks naming no incident on DynamoDB', 
       expect(await markOf(b)).toBeDefined();
       expect(r.unfoundedMarks).toEqual([]);
     }
+  });
+
+  it('clears a planted mark whose incidentId is not its key, or kept under another shard, once its incident was read (record20)', async () => {
+    const { store, signer, digests, open } = await freshAwsAnchorWorld(moto, 'datalek-digests-unfounded-keys');
+    const run = async () => anchorStore({ source: store, signer: await signer(), digests, now: () => new Date().toISOString() });
+    const real = await open('keys-1');
+    expect((await run()).written?.sequence).toBe(1);
+    const db = moto.clients.dynamodb;
+    const plant = (pk: string, sk: string, incidentId: string) =>
+      db.send(
+        new PutItemCommand({
+          TableName: TABLE,
+          Item: { pk: { S: pk }, sk: { S: sk }, incidentId: { S: incidentId }, seq: { N: '1' }, hash: { S: 'c'.repeat(64) } },
+        }),
+      );
+    const other = (id: string) => `ANCHOR#${(registryShardOf(id) + 1) % 8}`;
+    const [nothing, nothingElse, wrongShard] = [`dl-${'5'.repeat(32)}`, `dl-${'6'.repeat(32)}`, `dl-${'7'.repeat(32)}`];
+    const planted = [
+      // Its incidentId names another incident that does not exist.
+      { pk: `ANCHOR#${registryShardOf(nothing)}`, sk: nothing, incidentId: nothingElse },
+      // Its incidentId names a real incident, anchored: before, that incident was read and its own key cleared.
+      { pk: `ANCHOR#${registryShardOf(nothingElse)}`, sk: nothingElse, incidentId: real },
+      // Under another shard than its incident's (none), and under another shard than the real incident's.
+      { pk: other(wrongShard), sk: wrongShard, incidentId: wrongShard },
+      { pk: other(real), sk: real, incidentId: real },
+    ];
+    for (const m of planted) await plant(m.pk, m.sk, m.incidentId);
+    const later = await open('keys-2');
+    const r = await run();
+    expect(r.problems).toEqual([]);
+    expect(r.written?.incidents.map(([id]) => id)).toEqual([later]);
+    expect([...r.unfoundedMarks].sort()).toEqual([nothing, nothingElse, wrongShard, real].sort());
+    for (const m of planted)
+      expect((await db.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: m.pk }, sk: { S: m.sk } } }))).Item, `${m.pk} ${m.sk}`).toBeUndefined();
+    const after = await run();
+    expect([after.unfoundedMarks, after.remaining, after.problems, after.written]).toEqual([[], 0, [], null]);
   });
 });

@@ -40,7 +40,7 @@ import {
   storedText,
 } from '../../core/ledger.js';
 import { parseStoredFinding, parseStoredIncident, type UnreadableHandler, UnreadableRecordError } from '../../core/stored-record.js';
-import type { AnchorState, AuditSource } from '../../ports/audit-source.js';
+import type { AnchorMark, AnchorState, AuditSource } from '../../ports/audit-source.js';
 import type { FindingReads, IncidentChange, IncidentFilter, IncidentStore } from '../../ports/incident-store.js';
 import { INCIDENT_INDEX_KEYS, INCIDENT_TABLE, indexShardOf } from './table-schema.js';
 
@@ -64,6 +64,18 @@ const registryEntryKey = (shard: number, n: number) => ({ pk: `REG#${shard}`, sk
 const MARK_COUNT_PAGES = 8;
 /** Ledger heads not yet in a digest, sharded like the registry: the anchor reads only what moved. */
 const pendingAnchorKey = (id: string) => ({ pk: `ANCHOR#${registryShardOf(id)}`, sk: id });
+
+/**
+ * An anchor mark item as the anchor takes it: the incident its key names (record20: read from the
+ * `incidentId` beside it, a mark planted with another there was read as that incident's and
+ * cleared at that incident's key, and stayed, read every run), and the shard it is under where that
+ * is not its incident's (stray: the pipeline never writes one there).
+ */
+function markRead(item: Record<string, unknown>): AnchorMark {
+  const incidentId = String(item.sk);
+  const shard = Number(String(item.pk).slice('ANCHOR#'.length));
+  return { incidentId, seq: Number(item.seq), hash: String(item.hash), ...(shard === registryShardOf(incidentId) ? {} : { strayShard: shard }) };
+}
 const anchorStateKey = { pk: 'ANCHOR', sk: 'STATE' };
 /** The store's pseudonym secret (`pseudonymKey`): written once, never changed. */
 const pseudonymKeyItem = { pk: 'META', sk: 'PSEUDONYM-KEY' };
@@ -1148,7 +1160,7 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
         ExpressionAttributeValues: { ':pk': `ANCHOR#${shard}` },
         ConsistentRead: true,
       });
-      heads.push(...items.map((i) => ({ incidentId: String(i.incidentId), seq: Number(i.seq), hash: String(i.hash) })));
+      heads.push(...items.map(markRead));
     }
     return heads.sort((a, b) => (a.incidentId < b.incidentId ? -1 : 1));
   }
@@ -1159,7 +1171,7 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
    * (Select COUNT, no item returned) up to MARK_COUNT_PAGES pages a shard, past which `atLeast`.
    */
   async anchorCandidatePage(after: string | undefined, limit: number): Promise<{ heads: IncidentHead[]; notRead: number; atLeast: boolean }> {
-    const head = (i: Record<string, unknown>) => ({ incidentId: String(i.incidentId), seq: Number(i.seq), hash: String(i.hash) });
+    const head = (i: Record<string, unknown>) => markRead(i);
     const later: IncidentHead[] = [];
     const wrapped: IncidentHead[] = [];
     let total = 0;
@@ -1239,13 +1251,13 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
     for (const h of heads) await this.clearMarkIf(h.incidentId, 'seq <= :seq', { ':seq': h.seq }, `of ${h.incidentId}`);
   }
 
-  async clearUnfoundedMarks(marks: IncidentHead[]): Promise<void> {
+  async clearUnfoundedMarks(marks: AnchorMark[]): Promise<void> {
     // As read, or still of a shape the pipeline never writes (seq a number, hash text): whoever
     // writes the table plants what they like, and a seq read as NaN made the condition unwritable,
     // failing every run before its digest (readB19). A commit meanwhile writes it in shape, and stays.
     for (const m of marks)
       await this.clearMarkIf(
-        m.incidentId,
+        m.strayShard === undefined ? m.incidentId : { pk: `ANCHOR#${m.strayShard}`, sk: m.incidentId },
         '(seq = :seq AND #h = :hash) OR NOT attribute_type(seq, :number) OR NOT attribute_type(#h, :text)',
         { ':seq': Number.isFinite(m.seq) ? m.seq : -1, ':hash': m.hash, ':number': 'N', ':text': 'S' },
         `naming ${m.incidentId}, which names no incident,`,
@@ -1254,12 +1266,18 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
   }
 
   /** Deletes an incident's anchor mark while `condition` holds of it; one that no longer does (written meanwhile) stays. */
-  private async clearMarkIf(id: string, condition: string, values: Record<string, unknown>, what: string, names?: Record<string, string>): Promise<void> {
+  private async clearMarkIf(
+    id: string | { pk: string; sk: string },
+    condition: string,
+    values: Record<string, unknown>,
+    what: string,
+    names?: Record<string, string>,
+  ): Promise<void> {
     try {
       await this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
-          Key: pendingAnchorKey(id),
+          Key: typeof id === 'string' ? pendingAnchorKey(id) : id,
           ConditionExpression: condition,
           ExpressionAttributeValues: values,
           ...(names ? { ExpressionAttributeNames: names } : {}),

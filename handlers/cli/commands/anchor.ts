@@ -200,7 +200,7 @@ function shardReleaseLine(sequence: number, r: RegistryReleasedRow): string {
   return `datalek: registry shard ${r.shard} released by ${r.by} in digest ${sequence}: gave up ${gaveUp.join(' and ')}, renewed at entry ${r.taken[0]} as its own chain verifies; why: ${r.why}. The release is that person's word, signed in the record: datalek verify --digests shows it`;
 }
 
-/** The marks naming no incident a run cleared, said as what they mean (core/anchor.ts `unfoundedMarks`). */
+/** The marks naming no incident, or stray, a run cleared, said as what they mean (core/anchor.ts `unfoundedMarks`). */
 function unfoundedLine(ids: string[]): string {
-  return `cleared ${ids.length} anchor mark(s) naming no incident (${ids.slice(0, 10).join(', ')}${ids.length > 10 ? `, and ${ids.length - 10} more` : ''}): the pipeline never writes one, so whoever can write the table planted them (or deleted an incident with its registry entry before any digest anchored it); an incident deleted after that is still named by the registry and verify --digests`;
+  return `cleared ${ids.length} anchor mark(s) naming no incident or kept under another shard than their incident's (${ids.slice(0, 10).join(', ')}${ids.length > 10 ? `, and ${ids.length - 10} more` : ''}): the pipeline never writes one, so whoever can write the table planted them (or deleted an incident with its registry entry before any digest anchored it); an incident deleted after that is still named by the registry and verify --digests`;
 }
