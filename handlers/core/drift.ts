@@ -74,9 +74,18 @@ export type Expectation =
       found?: true;
       sessionsRevokedAt?: string;
       ownerKeys?: readonly OwnerKeys[];
+      userGoneRecorded?: UserGoneRecorded;
     }
   /** The incident's deny of older sessions, as an inline policy on a role or an IAM user. */
-  | { kind: 'revocation'; principal: 'role' | 'user'; name: string; label: string; policyName: string; issuedBefore: string | null }
+  | {
+      kind: 'revocation';
+      principal: 'role' | 'user';
+      name: string;
+      label: string;
+      policyName: string;
+      issuedBefore: string | null;
+      userGoneRecorded?: UserGoneRecorded;
+    }
   /** All four Block Public Access settings on. */
   | { kind: 'public-access-block'; bucket: string; owner: string }
   /** A function's reserved concurrency 0. */
@@ -558,6 +567,7 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
       // The key's sessions revoked with it (K2): their deny read back as a revocation's is.
       const revocation = inEffect(KEY_SESSIONS_STEP, 'remove-revocation') ? keySessionsRevocation(action, userName) : undefined;
       const owners = ownerKeysOf(action);
+      const userGone = userGoneRecordedOf(action);
       return [
         {
           kind: 'access-key',
@@ -568,8 +578,9 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
           ...(found ? { found: true as const } : {}),
           ...(revocation?.issuedBefore ? { sessionsRevokedAt: revocation.issuedBefore } : {}),
           ...(owners ? { ownerKeys: owners } : {}),
+          ...(userGone ? { userGoneRecorded: userGone } : {}),
         },
-        ...(revocation ? [revocation] : []),
+        ...(revocation ? [userGone ? { ...revocation, userGoneRecorded: userGone } : revocation] : []),
       ];
     }
     case 'revoke-role-sessions':
@@ -1059,6 +1070,28 @@ function keySessionsRevocation(action: ActionRecord, userName: string): Extract<
   };
 }
 
+/**
+ * A person's record (`datalek contained`) of what became of a key's user a run found gone from its
+ * recorded name (step `other-keys` failed NoSuchEntity, before the record): deleted, or renamed and its
+ * keys dealt with under the new name. IAM cannot tell the two apart by the name (contain19), so the
+ * read stays "not found under its recorded name"; with this record it is shown beside the person's
+ * words, in place, not NOT CONTAINED for ever (contain20). A record made before the run found it gone
+ * does not cover it (it was about something else).
+ */
+export interface UserGoneRecorded {
+  by: string;
+  at: string;
+  what: string;
+}
+
+/** The person's record of the key's user gone, when it was made after a run found it so (UserGoneRecorded). */
+function userGoneRecordedOf(action: ActionRecord): UserGoneRecorded | undefined {
+  const hand = action.byHand;
+  if (!hand) return undefined;
+  const found = (action.steps ?? []).some((s) => s.name === 'other-keys' && s.status === 'failed' && s.code === 'NoSuchEntity' && s.at <= hand.recordedAt);
+  return found ? { by: hand.by, at: hand.at, what: hand.what } : undefined;
+}
+
 /** Keys of the user a person confirmed as the owner's (`datalek contained --owner-key`), who and when. */
 export interface OwnerKeys {
   ids: readonly string[];
@@ -1088,6 +1121,14 @@ const ALL_TRAFFIC_NAME = 'datalek-all-traffic';
 const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
 
 function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): Verdict {
+  // A person found out which and recorded it (contain20): their record, beside what AWS shows.
+  if (seen.read === 'missing' && seen.byName && 'userGoneRecorded' in e && e.userGoneRecorded) {
+    const r = e.userGoneRecorded;
+    return {
+      state: 'in-place',
+      actual: `${seen.what} not found under its recorded name (renamed or deleted), as ${r.by} recorded (datalek contained) at ${r.at}: ${r.what}`,
+    };
+  }
   // Renamed is not gone: the resource may live on under its new name, its containment undone there.
   if (seen.read === 'missing' && seen.byName)
     return { state: 'drifted', actual: `${seen.what} not found under its recorded name: renamed or deleted`, todo: renamedTodo(e) };

@@ -14,12 +14,14 @@ import {
   DeleteUserPolicyCommand,
   GetUserPolicyCommand,
   ListUserPoliciesCommand,
+  UpdateUserCommand,
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { AwsContainmentStateReader } from '../../handlers/adapters/aws/containment/drift.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
 import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
+import { recordContainedByHand } from '../../handlers/core/by-hand.js';
 import { runContainment } from '../../handlers/core/contain.js';
 import { checkContainment } from '../../handlers/core/drift.js';
 import type { Incident, StepRecord } from '../../handlers/core/incident.js';
@@ -152,5 +154,65 @@ describe.skipIf(!MOTO_AVAILABLE)('a stolen key found deleted, on moto', () => {
     expect(otherKeys?.detail).toContain('DeleteUser');
     expect(action.steps?.map((s) => s.name)).not.toContain('unexpected-error');
     expect(JSON.stringify([action.steps, action.reason])).not.toContain('fransen');
+  });
+
+  /** A user whose stolen key a run deactivated, failing other-keys on a key made with it (OtherKeyActive); the incident's id. */
+  async function failedOnAKeyMadeWithIt(userName: string, principalId: string): Promise<{ id: string; keys: string[] }> {
+    await c.iam.send(new CreateUserCommand({ UserName: userName }));
+    const stolen = (await c.iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey?.AccessKeyId as string;
+    const made = (await c.iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey?.AccessKeyId as string;
+    n += 1;
+    const event = findingEvent({
+      id: `user-gone-recorded-${Date.now()}-${n}`,
+      accountId: ACCOUNT,
+      type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller',
+      resource: { resourceType: 'AccessKey', accessKeyDetails: { accessKeyId: stolen, principalId, userType: 'IAMUser', userName } },
+    });
+    const id = (await recordEvent(keyDeps(), event)).incidentId as string;
+    await runContainment({ ...keyDeps(), containment }, id);
+    return { id, keys: [stolen, made] };
+  }
+  const keyDeps = () => ({ store, policy: DEFAULT_POLICY, now, canEnforce: true, forceEnforce: true });
+  const verified = async (id: string) =>
+    (await checkContainment([(await store.getIncident(id)) as Incident], reader, now())).resources.map((r) => [r.state, r.actual, r.todo ?? '']);
+
+  it("contain20: the user deleted after the run, a person records it with contained: verify shows the person's record beside what AWS shows, not a standing alarm", async () => {
+    const userName = 'g.gerrits';
+    const { id, keys } = await failedOnAKeyMadeWithIt(userName, 'AIDAEXAMPLEGERRITS01');
+    for (const key of keys) await c.iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: key }));
+    for (const policy of await policies(userName)) await c.iam.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: policy }));
+    await c.iam.send(new DeleteUserCommand({ UserName: userName }));
+    await runContainment({ ...keyDeps(), containment }, id);
+    const before = await verified(id);
+    expect(
+      before.map(([state]) => state),
+      'premise: read as renamed or deleted, NOT CONTAINED',
+    ).toEqual(['drifted', 'drifted']);
+    expect(before[0]?.[1]).toContain('not found under its recorded name: renamed or deleted');
+
+    const [action] = ((await store.getIncident(id)) as Incident).actions;
+    const what = 'user deleted: CloudTrail DeleteUser by the account admin, 2026-11-30';
+    await recordContainedByHand(keyDeps(), { incidentId: id, actionId: action?.id as string, by: 'anna', what });
+
+    const after = await verified(id);
+    expect(after.map(([state]) => state)).toEqual(['in-place', 'in-place']);
+    for (const [, actual] of after) {
+      expect(actual).toContain('not found under its recorded name (renamed or deleted)');
+      expect(actual).toContain(`as anna recorded (datalek contained) at`);
+      expect(actual).toContain(what);
+    }
+    expect(JSON.stringify(after)).not.toContain('gerrits');
+  });
+
+  it('contain20: a record by a person made before the user was renamed does not cover the rename: still renamed or deleted, NOT CONTAINED', async () => {
+    const userName = 'h.hendriks';
+    const { id } = await failedOnAKeyMadeWithIt(userName, 'AIDAEXAMPLEHENDRIK01');
+    const [action] = ((await store.getIncident(id)) as Incident).actions;
+    await recordContainedByHand(keyDeps(), { incidentId: id, actionId: action?.id as string, by: 'anna', what: 'the other key deactivated by hand' });
+    await c.iam.send(new UpdateUserCommand({ UserName: userName, NewUserName: 'h.hendriks-renamed' }));
+
+    const after = await verified(id);
+    expect(after[0]?.[0]).toBe('drifted');
+    expect(after[0]?.[1]).toContain('not found under its recorded name: renamed or deleted');
   });
 });
