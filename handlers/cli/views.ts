@@ -373,7 +373,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   const h = incident.retentionHold;
   if (h)
     lines.push(
-      `  held           findings kept past the retention period by ${h.by} since ${formatLocal(h.at, tz)}: ${h.reason}; minimise leaves them until: datalek minimise ${incident.id} --release-hold --by NAME`,
+      `  held           findings kept past the retention period by ${h.by} since ${formatLocal(h.at, tz)}: ${h.reason}; minimise leaves them until: datalek minimise ${incident.id} --release-hold --reason TEXT --by NAME`,
     );
   // A person's entries made with a --now behind the machine's clock (core/change-incident.ts).
   const stated = timeline.filter((e) => e.kind === 'clock-stated');

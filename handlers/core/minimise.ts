@@ -771,7 +771,7 @@ async function heldBack(store: IncidentStore, incident: Incident, holder: Incide
       as === 'self'
         ? ''
         : ` (incident ${incident.id}'s findings go with it: ${as === 'merged-into' ? 'merged into it' : 'a follow-up of it'}, directly or through another)`;
-    return `incident ${held.id} is held by ${hold.by} since ${hold.at} (${hold.reason})${how}: the findings it holds or held are kept until the hold is released (datalek minimise ${held.id} --release-hold --by NAME)`;
+    return `incident ${held.id} is held by ${hold.by} since ${hold.at} (${hold.reason})${how}: the findings it holds or held are kept until the hold is released (datalek minimise ${held.id} --release-hold --reason TEXT --by NAME)`;
   }
   return null;
 }

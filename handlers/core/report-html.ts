@@ -357,8 +357,8 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
       return `${nl ? 'Bevindingen langer bewaard dan de bewaartermijn' : 'Findings kept past the retention period'}: ${str('reason')}`;
     case 'retention-hold-released':
       return nl
-        ? `Langer bewaren opgeheven (besloten door ${str('heldBy')} op ${local('heldAt')}: ${str('reason')})`
-        : `Hold on the findings released (decided by ${str('heldBy')} on ${local('heldAt')}: ${str('reason')})`;
+        ? `Langer bewaren opgeheven${d.releaseReason ? `: ${str('releaseReason')}` : ''} (besloten door ${str('heldBy')} op ${local('heldAt')}: ${str('reason')})`
+        : `Hold on the findings released${d.releaseReason ? `: ${str('releaseReason')}` : ''} (decided by ${str('heldBy')} on ${local('heldAt')}: ${str('reason')})`;
     case 'finding-attached':
       return `${nl ? 'Bevinding toegevoegd' : 'Finding attached'}: ${str('findingType')}`;
     case 'finding-updated':

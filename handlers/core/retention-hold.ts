@@ -27,8 +27,18 @@ export async function holdFindings(deps: ChangeDeps, incidentId: string, input: 
   return incident;
 }
 
-export async function releaseHold(deps: ChangeDeps, incidentId: string, input: { by: string }): Promise<Incident> {
+/**
+ * Ends the hold: the next minimise run removes what it kept. A decision like placing it (Art. 5(1)(e),
+ * 5(2)): its reason is required and kept on the timeline beside the hold's own (fg20).
+ */
+export async function releaseHold(deps: ChangeDeps, incidentId: string, input: { by: string; reason: string }): Promise<Incident> {
   const by = input.by.trim();
+  const releaseReason = input.reason?.trim() ?? '';
+  if (!releaseReason)
+    throw refuse(
+      'releasing a hold needs its reason (--reason): the findings kept for it go with the next minimise run, and the timeline keeps why',
+      'Geef de reden om het langer bewaren op te heffen.',
+    );
   const { incident } = await changeIncident(deps, incidentId, (draft) => {
     const hold = draft.retentionHold;
     if (!hold)
@@ -36,7 +46,7 @@ export async function releaseHold(deps: ChangeDeps, incidentId: string, input: {
     delete draft.retentionHold;
     const at = deps.now();
     return {
-      entries: [{ at, kind: 'retention-hold-released', actor: by, detail: { heldBy: hold.by, heldAt: hold.at, reason: hold.reason } }],
+      entries: [{ at, kind: 'retention-hold-released', actor: by, detail: { heldBy: hold.by, heldAt: hold.at, reason: hold.reason, releaseReason } }],
       pagerFollowUps: false,
     };
   });

@@ -17,7 +17,7 @@ it('refuses --hold and --release-hold without an incident id by name', async () 
   expect((await runCli(['replay', join(ROOT, 'events/01-ec2-backdoor-command-and-control-high.json'), '--store', store])).code).toBe(0);
   for (const args of [
     ['minimise', '--hold', '--reason', 'Schadeclaim', '--by', 'FG'],
-    ['minimise', '--release-hold', '--by', 'FG'],
+    ['minimise', '--release-hold', '--reason', 'klacht afgehandeld', '--by', 'FG'],
   ]) {
     const run = await runCli([...args, '--store', store]);
     expect(run.code).toBe(2);

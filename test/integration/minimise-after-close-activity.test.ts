@@ -84,7 +84,7 @@ describe('S: minimise right after the FG recorded an answer to the AP on a close
     expect(JSON.parse((await cli(['show', id, '--json'], '2026-11-29T04:00:00Z')).stdout).minimised ?? null).toBeNull();
     expect((await cli(['minimise', id, '--by', 'FG'], '2026-11-29T03:00:00Z')).stderr).toMatch(/held by FG .*Schadeclaim van een klant loopt/);
 
-    expect((await cli(['minimise', id, '--release-hold', '--by', 'FG'], '2026-11-29T05:00:00Z')).code).toBe(0);
+    expect((await cli(['minimise', id, '--release-hold', '--reason', 'klacht afgehandeld', '--by', 'FG'], '2026-11-29T05:00:00Z')).code).toBe(0);
     expect((await cli(['minimise', '--by', 'FG'], '2026-11-29T06:00:00Z')).code).toBe(0);
     expect(JSON.parse((await cli(['show', id, '--json'], '2026-11-29T07:00:00Z')).stdout).minimised).toMatchObject({ findings: 1 });
   });

@@ -54,7 +54,7 @@ describe('fgsec11 S3: a retention hold on an incident whose finding moved on to 
       );
       expect(page).toContain('klacht van een betrokkene; de AP vraagt nog');
       // Released there, the run minimises it.
-      await releaseHold({ ...deps, now: at }, held, { by: 'FG' });
+      await releaseHold({ ...deps, now: at }, held, { by: 'FG', reason: 'klacht afgehandeld' });
       await minimiseClosed({ store, audit: store, now: at, machineNow: at }, { by: 'FG', afterDays: 180 });
       expect(((await store.getFinding(key)) as FindingRecord).minimised).toBeDefined();
     } finally {

@@ -55,11 +55,11 @@ describe('a retention hold is shown in the register, the HTML report and on the 
     for (const lang of ['nl', 'en'] as const) expect(reportHtml(incident, timeline, DEFAULT_POLICY, NOW, lang)).toContain(SAID[lang]);
     const web = inProcessWebApp({ store: t.store, policy: DEFAULT_POLICY, now: () => NOW });
     expect(await (await web.get(`/incidents/${id}`, 'nl')).text()).toContain(SAID.nl);
-    await releaseHold({ store: t.store, policy: DEFAULT_POLICY, now: () => NOW }, id, { by: 'FG Bert' });
+    await releaseHold({ store: t.store, policy: DEFAULT_POLICY, now: () => NOW }, id, { by: 'FG Bert', reason: 'klacht afgehandeld' });
     const entries = (await t.store.getTimeline(id)).filter((e) => e.kind.startsWith('retention-hold'));
     expect(entries.map((e) => describeEntry(e, 'nl', DEFAULT_POLICY.timeZone))).toEqual([
       `Bevindingen langer bewaard dan de bewaartermijn: ${REASON}`,
-      `Langer bewaren opgeheven (besloten door FG Anna op ${when}: ${REASON})`,
+      `Langer bewaren opgeheven: klacht afgehandeld (besloten door FG Anna op ${when}: ${REASON})`,
     ]);
     const released = (await t.store.getIncident(id)) as Incident;
     expect(registerRow(released, DEFAULT_POLICY, NOW).retentionHold).toBeNull();

@@ -36,9 +36,9 @@ describe('show names a retention hold', () => {
     const timeline = await t.store.getTimeline(id);
     expect(showObject(incident, timeline, DEFAULT_POLICY, NOW).retentionHold).toEqual({ at: HELD_AT, by: 'FG Anna', reason: REASON });
     expect(showText(incident, timeline, DEFAULT_POLICY, NOW)).toContain(
-      `  held           findings kept past the retention period by FG Anna since ${formatLocal(HELD_AT, DEFAULT_POLICY.timeZone)}: ${REASON}; minimise leaves them until: datalek minimise ${id} --release-hold --by NAME`,
+      `  held           findings kept past the retention period by FG Anna since ${formatLocal(HELD_AT, DEFAULT_POLICY.timeZone)}: ${REASON}; minimise leaves them until: datalek minimise ${id} --release-hold --reason TEXT --by NAME`,
     );
-    await releaseHold({ store: t.store, policy: DEFAULT_POLICY, now: () => NOW }, id, { by: 'FG Bert' });
+    await releaseHold({ store: t.store, policy: DEFAULT_POLICY, now: () => NOW }, id, { by: 'FG Bert', reason: 'klacht afgehandeld' });
     const released = (await t.store.getIncident(id)) as Incident;
     expect('retentionHold' in statusObject(released, DEFAULT_POLICY, NOW)).toBe(false);
     expect(showText(released, [], DEFAULT_POLICY, NOW)).not.toContain('kept past the retention period');

@@ -477,8 +477,8 @@ export const COMMANDS: Command[] = [
                    the policy's retention.findingDetailDays (default 180) ago, or N days; the register,
                    timeline and ledger are kept, and verify accepts what it removed. Never an open incident,
                    nor one with something recorded after closing within the period, nor one held.
-  datalek minimise ID --hold --reason TEXT --by NAME | ID --release-hold --by NAME
-                   keep an incident's findings past the period (a legal hold, a claim under way), until released`,
+  datalek minimise ID --hold --reason TEXT --by NAME | ID --release-hold --reason TEXT --by NAME
+                   keep an incident's findings past the period (a legal hold, a claim under way), until released (and why)`,
     flags: {
       by: { type: 'string' },
       'after-days': { type: 'string' },
@@ -495,7 +495,10 @@ export const COMMANDS: Command[] = [
       if (flags.hold && flags['release-hold']) throw new UsageError('give --hold or --release-hold, not both');
       if (flags.hold && (typeof flags.reason !== 'string' || !flags.reason.trim()))
         throw new UsageError('--hold needs --reason TEXT: why the findings are kept past the retention period (the register keeps it)');
-      if (flags.reason !== undefined && !flags.hold) throw new UsageError('--reason goes with --hold');
+      // Ending a hold lets the next run remove what it kept: a decision like placing it, with its own reason (fg20).
+      if (flags['release-hold'] && (typeof flags.reason !== 'string' || !flags.reason.trim()))
+        throw new UsageError('--release-hold needs --reason TEXT: why the findings kept for the hold may go now (the timeline keeps it)');
+      if (flags.reason !== undefined && !flags.hold && !flags['release-hold']) throw new UsageError('--reason goes with --hold or --release-hold');
     },
     load: async () => (await import('./minimise.js')).minimise,
   },

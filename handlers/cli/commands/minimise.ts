@@ -44,8 +44,9 @@ function reportLines(report: MinimiseReport, days: number): string[] {
 async function hold(ctx: Context, by: string): Promise<number> {
   const id = ctx.positionals[0];
   if (!id) throw new UsageError('--hold and --release-hold name the incident: datalek minimise ID --hold --reason TEXT --by NAME');
+  const reason = ctx.flags.reason as string;
   const incident = await withBackend(ctx, 'write', (backend) =>
-    ctx.flags.hold ? holdFindings(personDeps(ctx, backend), id, { by, reason: ctx.flags.reason as string }) : releaseHold(personDeps(ctx, backend), id, { by }),
+    ctx.flags.hold ? holdFindings(personDeps(ctx, backend), id, { by, reason }) : releaseHold(personDeps(ctx, backend), id, { by, reason }),
   );
   const held = incident.retentionHold;
   if (ctx.flags.json) ctx.io.out(JSON.stringify({ incidentId: incident.id, retentionHold: held ?? null }, null, 2));
@@ -53,7 +54,7 @@ async function hold(ctx: Context, by: string): Promise<number> {
     ctx.io.out(
       oneLine(
         held
-          ? `${incident.id}: findings held by ${held.by} (${held.reason}); minimise leaves them until: datalek minimise ${incident.id} --release-hold --by NAME`
+          ? `${incident.id}: findings held by ${held.by} (${held.reason}); minimise leaves them until: datalek minimise ${incident.id} --release-hold --reason TEXT --by NAME`
           : `${incident.id}: hold released; minimise counts the retention period as before`,
       ),
     );
