@@ -368,7 +368,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   const m = incident.minimised;
   if (m)
     lines.push(
-      `  minimised      personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} by ${m.by} at ${formatLocal(m.at, tz)}, ${m.afterDays} days after closing (retention; the register, timeline and ledger are kept)${m.again ? `; minimised again at ${formatLocal(m.again.at, tz)} by ${m.again.by} (a field since known personal, in records minimised before)` : ''}`,
+      `  minimised      personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} by ${m.by} at ${formatLocal(m.at, tz)}, ${m.afterDays} days after closing (retention; the register, timeline and ledger are kept)${m.again ? `; minimised again at ${formatLocal(m.again.at, tz)} by ${m.again.by} (what an earlier minimise left in records minimised before: no retention period)` : ''}`,
     );
   const h = incident.retentionHold;
   if (h)

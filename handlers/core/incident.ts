@@ -692,7 +692,7 @@ export interface Incident {
    * The personal data of its findings minimised after it was closed for the retention period
    * (`datalek minimise`, core/minimise.ts): the last time a finding record was minimised, by whom,
    * after how many days, and how many finding records so far; `again`, the last time records
-   * minimised before were minimised again (a field since known personal), which no retention period
+   * minimised before were minimised again (what an earlier minimise left), which no retention period
    * governs and which leaves the rest as it was (fg20). The register keeps its facts, effects and measures.
    */
   minimised?: {

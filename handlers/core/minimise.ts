@@ -352,8 +352,8 @@ export function minimisedSummary(incident: Incident, lang: 'nl' | 'en', local: (
   const which = kinds.length ? kinds.join(', ') : lang === 'nl' ? 'welke soorten is niet vastgelegd' : 'which kinds was not recorded';
   const again = m.again
     ? lang === 'nl'
-      ? ` Opnieuw geminimaliseerd op ${local(m.again.at)} door ${m.again.by}: een veld dat sindsdien als persoonlijk bekend is, uit bevindingen die al geminimaliseerd waren.`
-      : ` Minimised again at ${local(m.again.at)} by ${m.again.by}: a field since known personal, from finding records minimised before.`
+      ? ` Opnieuw geminimaliseerd op ${local(m.again.at)} door ${m.again.by}: wat een eerdere minimalisatie liet staan in bevindingen die al geminimaliseerd waren.`
+      : ` Minimised again at ${local(m.again.at)} by ${m.again.by}: what an earlier minimise left in finding records minimised before.`
     : '';
   return lang === 'nl'
     ? `Persoonsgegevens uit ${m.findings} ${m.findings === 1 ? 'bevinding' : 'bevindingen'} verwijderd op ${local(m.at)} door ${m.by}, ${m.afterDays} dagen na het sluiten (bewaartermijn): ${which}.${again}`
@@ -1031,7 +1031,7 @@ async function minimiseFinding(
     ];
     const kinds = removedKinds(minimised.minimised?.removed ?? [], actionKinds);
     const allKinds = removedKinds(minimised.minimised?.removed ?? [], [...(before?.kinds ?? []), ...actionKinds]);
-    // Minimising a record again (a field since known personal, fg19's session names) is no removal under a retention
+    // Minimising a record again (a field since known personal, fg19's session names, a name left in an action) is no removal under a retention
     // period: the run's --after-days, often the policy's because the command named none, is not the period the findings
     // were kept for, nor its time the one they were removed at (fg20). The note keeps those; the run is noted apart.
     const again = Boolean(record.minimised && before);

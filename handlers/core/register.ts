@@ -711,8 +711,8 @@ function minimisedText(incident: Incident): string | null {
 function againText(m: NonNullable<Incident['minimised']>, nl: boolean, local: (iso: string) => string): string {
   if (!m.again) return '';
   return nl
-    ? `; opnieuw geminimaliseerd ${local(m.again.at)} (${m.again.by}: een sindsdien als persoonlijk bekend veld)`
-    : `; minimised again ${local(m.again.at)} (${m.again.by}: a field since known personal)`;
+    ? `; opnieuw geminimaliseerd ${local(m.again.at)} (${m.again.by}: wat een eerdere minimalisatie liet staan)`
+    : `; minimised again ${local(m.again.at)} (${m.again.by}: what an earlier minimise left)`;
 }
 
 /**

@@ -478,8 +478,8 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
     case 'finding-minimised':
       if (d.again === true)
         return nl
-          ? `Persoonsgegevens uit bevinding ${str('findingId')} opnieuw verwijderd (al geminimaliseerd; een veld dat sindsdien als persoonlijk bekend is)`
-          : `Personal data removed again from finding ${str('findingId')} (minimised before; a field since known personal)`;
+          ? `Persoonsgegevens uit bevinding ${str('findingId')} opnieuw verwijderd (al geminimaliseerd; wat een eerdere minimalisatie liet staan)`
+          : `Personal data removed again from finding ${str('findingId')} (minimised before; what an earlier minimise left)`;
       return nl
         ? `Persoonsgegevens uit bevinding ${str('findingId')} verwijderd (bewaartermijn, ${String(d.afterDays ?? '')} dagen na het sluiten)`
         : `Personal data removed from finding ${str('findingId')} (retention period, ${String(d.afterDays ?? '')} days after closing)`;

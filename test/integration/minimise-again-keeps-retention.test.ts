@@ -12,6 +12,8 @@
  * Minimising again is no removal under a retention period: the note keeps when, by whom and after
  * how many days the findings were minimised, and says apart when they were minimised again.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FindingRecord, Incident } from '../../handlers/core/incident.js';
 import { runCli } from '../support/cli.js';
@@ -57,6 +59,14 @@ describe('fg20: minimising again after a shorter --after-days', () => {
     expect(register).toContain('7 dagen na sluiten');
     expect(register).not.toContain('180 dagen');
     expect(register).toContain('opnieuw geminimaliseerd');
+    // The report's retention section and its timeline say the same.
+    const file = join(t.dir, 'report.html');
+    expect((await cli(['report', id, '--html', file, '--lang', 'en'])).code).toBe(0);
+    const report = readFileSync(file, 'utf8');
+    expect(report).toContain('7 days after closing (retention period)');
+    expect(report).toContain('Minimised again at');
+    expect(report).toContain('Personal data removed again from finding f-info');
+    expect(report).not.toContain('180 days after closing');
     // The timeline's entry of this run claims no retention period: it is no removal under one.
     const entries = (JSON.parse((await cli(['show', id, '--json'])).stdout).timeline as { kind: string; detail: Record<string, unknown> }[]).filter(
       (e) => e.kind === 'finding-minimised',
