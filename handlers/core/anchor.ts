@@ -77,8 +77,12 @@ import {
   DigestError,
   type DigestProblem,
   digestName,
+  type LeftOutSetRef,
   type LoadedDigest,
+  leftOutSetName,
   loadDigests,
+  pinsReader,
+  pinsToWrite,
   type RegistryReleasedRow,
   type RegistrySeenRow,
   type ReleasedRow,
@@ -237,6 +241,8 @@ interface Previous {
   leftOut: string[];
   /** The last of the list before it that its run read (digest.ts `leftOutTurn`): the next run reads the list on after it. */
   leftOutTurn?: string;
+  /** Where it kept its list and pins past what a body carries (digest.ts `leftOutSet`): a run with the same writes none again. */
+  leftOutSet?: LeftOutSetRef;
   /** Digests 1 to this one have every head they anchored in the location's index (digest.ts `indexed`). */
   indexed?: number;
 }
@@ -487,6 +493,8 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     return { written: null, problems, unchanged: problems.length === 0, ...result };
 
   const sequence = (previous?.sequence ?? 0) + 1;
+  // Past what a body carries, the list and pins go into a left-out set beside the digests (record20).
+  const pins = pinsToWrite(listed, seen);
   const body = buildDigestBody({
     sequence,
     previous,
@@ -499,16 +507,17 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
     ...(anchoredSet === null ? {} : { anchored: anchoredSetHash(withHeads(anchoredSet.heads, signed)) }),
     registryLeftOut,
     turn,
-    seen,
+    ...('set' in pins ? { leftOutSet: pins.set.ref } : { seen: pins.seen, leftOut: pins.leftOut }),
     registrySeen,
     released,
     registryReleased: run.registryReleased,
-    leftOut: listed,
     leftOutTurn,
     ...(index ? { indexed: index.upTo === (previous?.sequence ?? 0) ? sequence : index.upTo } : {}),
   });
   const { digest, bytes } = await signDigest(body, deps.signer);
   const name = digestName(sequence);
+  // The left-out set first: a digest is never written before what it signs is there to read.
+  if ('set' in pins && pins.set.ref.hash !== previous?.leftOutSet?.hash) await writeLeftOutSet(digests, pins.set.bytes, pins.set.ref);
   try {
     await digests.create(name, bytes);
   } catch (err) {
@@ -526,6 +535,24 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
   else await source.markAnchored(signed);
   await source.saveAnchorState({ sequence, name, digestHash: sha256(bytes.toString('utf8')), root: body.root });
   return { written: { ...digest, name, location: digests.describe() }, problems, unchanged: false, ...result };
+}
+
+/**
+ * Writes a left-out set beside the digests, never over one: a set already there (the same list and
+ * pins as a digest before, back again) is taken when it holds these bytes, which its name, their
+ * hash, says; anything else there is refused by name, writing no digest.
+ */
+async function writeLeftOutSet(digests: DigestStore, bytes: Buffer, ref: LeftOutSetRef): Promise<void> {
+  const name = leftOutSetName(ref.hash);
+  try {
+    await digests.create(name, bytes);
+  } catch (err) {
+    const there = await digests.read(name).catch(() => null);
+    if (there && sha256(there.toString('utf8')) === ref.hash) return;
+    throw new DigestError(`the left-out set ${name} could not be written to ${digests.describe()}: ${(err as Error).message}; no digest written`, {
+      cause: err,
+    });
+  }
 }
 
 /**
@@ -574,10 +601,16 @@ async function namedByDigests(deps: Deps, previous: Previous | null): Promise<st
       `the digests cannot all be read and checked (${off.join('; ')}), and a shard release holds every incident they named to the store (datalek verify --digests shows it all): put the digests missing or damaged back from a copy, then release the shard`,
     );
   const named = new Set<string>();
+  const pins = pinsReader(deps.digests);
   for (const d of upTo) {
+    const pinned = await pins(d);
+    if (pinned.problem)
+      throw refused(
+        `${d.name} ${pinned.problem}, and a shard release holds every incident the digests named to the store: put it back from a copy, then release the shard`,
+      );
     for (const [id] of d.incidents) named.add(id);
-    for (const [id] of d.seen ?? []) named.add(id);
-    for (const id of d.leftOut ?? []) named.add(id);
+    for (const [id] of pinned.seen) named.add(id);
+    for (const id of pinned.leftOut ?? []) named.add(id);
     for (const r of d.released ?? []) named.add(r.incident);
   }
   return [...named].sort();
@@ -801,7 +834,7 @@ async function catchUp(deps: Deps): Promise<{ previous: Previous | null; adopted
       anchored: digest.anchored,
       lastIncident: turnOf(digest),
       indexed: digest.indexed,
-      ...seenOf(digest),
+      ...(await seenOf(digests, { ...digest, name })),
     };
     adopted.push({ sequence, name });
   }
@@ -850,14 +883,21 @@ async function lastDigest(deps: Pick<Deps, 'digests' | 'signer'>, state: AnchorS
     anchored: digest.anchored,
     lastIncident: turnOf(digest),
     indexed: digest.indexed,
-    ...seenOf(digest),
+    ...(await seenOf(digests, { ...digest, name: state.name })),
   };
 }
 
 /** What a digest saw of the incidents and registry shards it left out (none in digests written before it was kept). */
-function seenOf(digest: Digest): Pick<Previous, 'seen' | 'registrySeen' | 'released' | 'registryReleased' | 'leftOut' | 'leftOutTurn'> {
+async function seenOf(
+  digests: DigestStore,
+  digest: Digest & { name: string },
+): Promise<Pick<Previous, 'seen' | 'registrySeen' | 'released' | 'registryReleased' | 'leftOut' | 'leftOutTurn' | 'leftOutSet'>> {
+  // Past what a body carries, the list and pins are in its left-out set: without them the run cannot know what is pinned, and refuses.
+  const pinned = await pinsReader(digests)(digest);
+  if (pinned.problem)
+    throw new DigestError(`${digest.name} in ${digests.describe()}: ${pinned.problem}. Refusing to continue from it: put the set back from a copy`);
   const seen = new Map<string, SeenHead>(
-    (digest.seen ?? []).map(([incidentId, seq, hash, read]) => [incidentId, { incidentId, seq, hash, ...(read === undefined ? {} : { read }) }]),
+    pinned.seen.map(([incidentId, seq, hash, read]) => [incidentId, { incidentId, seq, hash, ...(read === undefined ? {} : { read }) }]),
   );
   return {
     released: (digest.released ?? []).map((r) => r.incident),
@@ -865,8 +905,9 @@ function seenOf(digest: Digest): Pick<Previous, 'seen' | 'registrySeen' | 'relea
     seen,
     registrySeen: new Map((digest.registrySeen ?? []).map((row) => [row[0], row])),
     // A digest written before it listed them: the incidents it pinned are the ones it left out that it names.
-    leftOut: digest.leftOut ?? [...seen.keys()],
+    leftOut: pinned.leftOut ?? [...seen.keys()],
     ...(typeof digest.leftOutTurn === 'string' ? { leftOutTurn: digest.leftOutTurn } : {}),
+    ...(digest.leftOutSet ? { leftOutSet: digest.leftOutSet } : {}),
   };
 }
 

@@ -93,6 +93,16 @@ export interface DigestBody {
    */
   leftOutTurn?: string;
   /**
+   * Where more incidents are left out than a digest carries in its body (MAX_PINS_IN_BODY, in
+   * `leftOut` or `seen`): both are in an object of their own beside the digests instead
+   * (leftOutSetName(hash): its bytes' SHA-256, signed here, so the object is held to it), written
+   * only when they change, and absent from this body; `incidents` and `seen` count its rows. Each
+   * incident an attacker keeps broken otherwise grew every digest by a row or two, and verify
+   * --digests, which holds every digest, failed first (record20). Absent while they fit in the body,
+   * and from digests written before it was kept.
+   */
+  leftOutSet?: LeftOutSetRef;
+  /**
    * Where the digests' location keeps an index of the heads anchored (an S3 bucket) and the store
    * keeps no anchored set (DynamoDB): every head digests 1 to this number anchored is indexed
    * (this digest's own, once it is written). Below this digest's number while older digests,
@@ -118,6 +128,27 @@ export interface DigestBody {
    * Absent when no shard was released.
    */
   registryReleased?: RegistryReleasedRow[];
+}
+
+/** A digest's reference to its left-out set (`leftOutSet`): the object's hash and how many rows it holds. */
+export interface LeftOutSetRef {
+  hash: string;
+  incidents: number;
+  seen: number;
+}
+
+/**
+ * The most incidents a digest lists in its body as left out (`leftOut`), and the most pinned heads
+ * it carries there (`seen`): as many as a run reads of them (core/anchor.ts MAX_BROKEN_PER_RUN).
+ * Past either, both go into the left-out set (`leftOutSet`).
+ */
+export const MAX_PINS_IN_BODY = 100;
+
+export const LEFT_OUT_SET_FORMAT = 'datalek-left-out/1';
+
+/** A left-out set's object name beside the digests (never listed as a digest: core reads digests by `digest-N.json`). */
+export function leftOutSetName(hash: string): string {
+  return `left-out-${hash}.json`;
 }
 
 /**
@@ -218,6 +249,7 @@ export function buildDigestBody(input: {
   registryReleased?: RegistryReleasedRow[];
   leftOut?: string[];
   leftOutTurn?: string;
+  leftOutSet?: LeftOutSetRef;
   indexed?: number;
 }): DigestBody {
   return {
@@ -233,14 +265,84 @@ export function buildDigestBody(input: {
     ...(input.anchored === undefined ? {} : { anchored: input.anchored }),
     ...(input.registryLeftOut?.length ? { registryLeftOut: input.registryLeftOut } : {}),
     ...(input.turn === undefined ? {} : { turn: input.turn }),
-    ...(input.seen?.length ? { seen: seenRows(input.seen) } : {}),
+    ...(input.seen?.length && !input.leftOutSet ? { seen: seenRows(input.seen) } : {}),
     ...(input.registrySeen?.length ? { registrySeen: input.registrySeen } : {}),
     ...(input.released?.length ? { released: input.released } : {}),
     ...(input.registryReleased?.length ? { registryReleased: input.registryReleased } : {}),
-    ...(input.leftOut?.length ? { leftOut: input.leftOut } : {}),
+    ...(input.leftOut?.length && !input.leftOutSet ? { leftOut: input.leftOut } : {}),
     ...(input.leftOutTurn === undefined ? {} : { leftOutTurn: input.leftOutTurn }),
+    ...(input.leftOutSet ? { leftOutSet: input.leftOutSet } : {}),
     ...(input.indexed === undefined ? {} : { indexed: input.indexed }),
   };
+}
+
+/**
+ * What a digest pins of what it left out, as its run would write it: in its body while each list fits
+ * (MAX_PINS_IN_BODY), else as a left-out set, its bytes to write beside the digest and its reference.
+ */
+export function pinsToWrite(leftOut: string[], seen: SeenHead[]): { leftOut: string[]; seen: SeenHead[] } | { set: { bytes: Buffer; ref: LeftOutSetRef } } {
+  if (leftOut.length <= MAX_PINS_IN_BODY && seen.length <= MAX_PINS_IN_BODY) return { leftOut, seen };
+  const rows = seenRows(seen);
+  const text = `{\n  "format": ${JSON.stringify(LEFT_OUT_SET_FORMAT)},\n  "leftOut": [${leftOut.map((id) => `\n    ${JSON.stringify(id)}`).join(',')}\n  ],\n  "seen": [${rows.map((r) => `\n    ${JSON.stringify(r)}`).join(',')}\n  ]\n}\n`;
+  return { set: { bytes: Buffer.from(text, 'utf8'), ref: { hash: sha256(text), incidents: leftOut.length, seen: rows.length } } };
+}
+
+/** What a digest pins of what it left out: `leftOut` undefined in digests written before the list was kept. */
+export interface Pins {
+  leftOut?: string[];
+  seen: SeenRow[];
+}
+
+/** A digest's pins, read (from its body, or its left-out set): or why they cannot be. */
+export type PinsOf = (digest: Digest & { name: string }) => Promise<Pins & { problem?: string }>;
+
+/** The pins a digest carries in its body; one with a left-out set is named as not read (pinsReader reads it). */
+export const pinsInBody: PinsOf = async (d) =>
+  d.leftOutSet
+    ? { seen: [], problem: `its left-out set ${leftOutSetName(d.leftOutSet.hash)} is not read here: what it pinned is not checked` }
+    : { leftOut: d.leftOut, seen: d.seen ?? [] };
+
+/**
+ * A digest's pins, its left-out set read from `store` where it has one and held to the hash the
+ * digest signs (a set missing, damaged or written over is `problem`, and pins nothing). The last set
+ * read is kept, so reading digests in order reads each set once while it does not change, and no
+ * more than one is held.
+ */
+export function pinsReader(store: DigestStore): PinsOf {
+  let last: { hash: string; pins: Pins } | undefined;
+  return async (d) => {
+    const ref = d.leftOutSet;
+    if (!ref) return { leftOut: d.leftOut, seen: d.seen ?? [] };
+    if (last?.hash === ref.hash) return last.pins;
+    const name = leftOutSetName(ref.hash);
+    let text: string;
+    try {
+      text = (await store.read(name)).toString('utf8');
+    } catch (err) {
+      return {
+        seen: [],
+        problem: `its left-out set ${name} cannot be read from ${store.describe()} (${(err as Error).message}): what it pinned of the incidents it left out is not checked`,
+      };
+    }
+    const set = sha256(text) === ref.hash ? parseSet(text) : null;
+    if (!set || set.leftOut.length !== ref.incidents || set.seen.length !== ref.seen)
+      return {
+        seen: [],
+        problem: `its left-out set ${name} is not the one it signs (damaged or written over): what it pinned of the incidents it left out is not checked`,
+      };
+    last = { hash: ref.hash, pins: set };
+    return set;
+  };
+}
+
+function parseSet(text: string): { leftOut: string[]; seen: SeenRow[] } | null {
+  try {
+    const set = JSON.parse(text) as { format?: unknown; leftOut?: unknown; seen?: unknown };
+    if (set.format !== LEFT_OUT_SET_FORMAT || !Array.isArray(set.leftOut) || !Array.isArray(set.seen)) return null;
+    return { leftOut: set.leftOut as string[], seen: set.seen as SeenRow[] };
+  } catch {
+    return null;
+  }
 }
 
 /** Pinned heads as a digest lists them, in incident order: the content read only where it is not the hash stored. */
@@ -409,14 +511,19 @@ function registryReleaseProblems(digests: (Digest & { name: string })[], store: 
  * saw while it was left out), and the store must hold the head it took on. A release that names
  * another head than was pinned did not give up what the anchor held the incident to.
  */
-function releaseProblems(digests: (Digest & { name: string })[], store: StoreChains, only?: Set<string>): DigestProblem[] {
+async function releaseProblems(
+  digests: (Digest & { name: string })[],
+  store: StoreChains,
+  only: Set<string> | undefined,
+  pins: PinsOf,
+): Promise<DigestProblem[]> {
   const problems: DigestProblem[] = [];
   const anchored = new Map<string, [number, string]>();
   let before: (Digest & { name: string }) | undefined;
   for (const d of digests) {
     for (const r of d.released ?? []) {
       if (only && !only.has(r.incident)) continue;
-      const seen = before?.seen?.find(([id]) => id === r.incident);
+      const seen = before ? (await pins(before)).seen.find(([id]) => id === r.incident) : undefined;
       const same = (a: [number, string] | undefined, b: [number, string] | undefined) => a?.[0] === b?.[0] && a?.[1] === b?.[1];
       const pinnedSeen: [number, string] | undefined = seen ? [seen[1], seen[2]] : undefined;
       if (r.anchored && !same(r.anchored, anchored.get(r.incident)))
@@ -453,8 +560,15 @@ function releaseProblems(digests: (Digest & { name: string })[], store: StoreCha
  * a later digest's release gave up is not named (the release is shown instead); each release is
  * held to what it gave up and took on (releaseProblems).
  */
-export function compareWithDigests(digests: (Digest & { name: string })[], store: StoreChains, only?: Set<string>): DigestProblem[] {
-  const problems: DigestProblem[] = [...releaseProblems(digests, store, only), ...(only ? [] : registryReleaseProblems(digests, store))];
+export async function compareWithDigests(
+  digests: (Digest & { name: string })[],
+  store: StoreChains,
+  only?: Set<string>,
+  pins: PinsOf = pinsInBody,
+): Promise<DigestProblem[]> {
+  const problems: DigestProblem[] = [...(await releaseProblems(digests, store, only, pins)), ...(only ? [] : registryReleaseProblems(digests, store))];
+  // An incident a digest left out, and the last digest that left it out (review15 K1b, below).
+  const leftBy = new Map<string, Digest & { name: string }>();
   const releases = releasesIn(digests);
   const shardReleases = registryReleasesIn(digests);
   // Released after digest `d`: its heads of the incident were given up by a person, in a signed digest.
@@ -501,7 +615,11 @@ export function compareWithDigests(digests: (Digest & { name: string })[], store
         });
       }
     }
-    for (const [incidentId, seq, hash, read] of d.seen ?? []) {
+    // Its pins, one digest's at a time (a left-out set is read from beside the digests: record20).
+    const pinned = await pins(d);
+    if (pinned.problem) problems.push({ digest: d.name, problem: pinned.problem });
+    for (const id of pinned.leftOut ?? []) if (!only || only.has(id)) leftBy.set(id, d);
+    for (const [incidentId, seq, hash, read] of pinned.seen) {
       if ((only && !only.has(incidentId)) || releasedAfter(d, incidentId)) continue;
       const stored = store.hasIncident(incidentId) ? store.ledgerHash(incidentId, seq) : undefined;
       if (!pinHeld(stored, hash, read))
@@ -513,8 +631,6 @@ export function compareWithDigests(digests: (Digest & { name: string })[], store
     }
   }
   // An incident a digest left out that the store no longer holds: named by the last digest that left it out (review15 K1b).
-  const leftBy = new Map<string, Digest & { name: string }>();
-  for (const d of digests) for (const id of d.leftOut ?? []) if (!only || only.has(id)) leftBy.set(id, d);
   for (const [incidentId, d] of leftBy)
     if (!store.hasIncident(incidentId))
       problems.push({

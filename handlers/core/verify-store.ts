@@ -30,6 +30,7 @@ import {
   type DigestProblem,
   type LoadedDigest,
   loadDigests,
+  pinsReader,
   type RegistryReleaseShown,
   type ReleaseShown,
   registryReleasesIn,
@@ -132,13 +133,18 @@ export async function verifyStore(
     const marked = new Set((await source.anchorCandidates()).map((h) => h.incidentId));
     const loaded = await loadDigests(options.digests.store, options.digests.verifier);
     const released = releasesIn(loaded.digests);
-    const anchored = new Set([
-      ...loaded.digests.flatMap((d) => [...d.incidents.map(([id]) => id), ...(d.seen ?? []).map(([id]) => id), ...(d.leftOut ?? [])]),
-      ...released.map((r) => r.incident),
-    ]);
+    // A left-out set is read one digest at a time, never all held (record20).
+    const pins = pinsReader(options.digests.store);
+    const anchored = new Set(released.map((r) => r.incident));
+    for (const d of loaded.digests) {
+      for (const [id] of d.incidents) anchored.add(id);
+      const pinned = await pins(d);
+      for (const [id] of pinned.seen) anchored.add(id);
+      for (const id of pinned.leftOut ?? []) anchored.add(id);
+    }
     // Incidents a digest names (anchored, seen, left out or released) that the store no longer lists still need their ledger read (none).
     for (const id of anchored) if (!raws.has(id) && (!options.only || id === options.only)) raws.set(id, await source.rawIncident(id));
-    const compared = compareWithDigests(loaded.digests, storeChains(raws, shards), options.only ? new Set([options.only]) : undefined);
+    const compared = await compareWithDigests(loaded.digests, storeChains(raws, shards), options.only ? new Set([options.only]) : undefined, pins);
     const last = loaded.digests.at(-1);
     result.digests = {
       checked: loaded.digests.length,

@@ -23,42 +23,43 @@ const release = (row: Partial<ReleasedRow>): ReleasedRow => ({
   at: '2026-11-23T10:00:00Z',
   ...row,
 });
-const problems = (digests: (Digest & { name: string })[]) => compareWithDigests(digests, store, new Set(['A'])).map((p) => `${p.digest} ${p.problem}`);
+const problems = async (digests: (Digest & { name: string })[]) =>
+  (await compareWithDigests(digests, store, new Set(['A']))).map((p) => `${p.digest} ${p.problem}`);
 
-it('a release giving up the head anchored excuses it; without it the head is named as rewritten', () => {
+it('a release giving up the head anchored excuses it; without it the head is named as rewritten', async () => {
   const anchored = digest(1, { incidents: [['A', 3, 'h3']] });
-  expect(problems([anchored])).toEqual([expect.stringMatching(/^digest-1 ledger entry 3 is missing from digest 1/)]);
-  expect(problems([anchored, digest(2, { incidents: [['A', 2, 'h2']], released: [release({ anchored: [3, 'h3'] })] })])).toEqual([]);
+  expect(await problems([anchored])).toEqual([expect.stringMatching(/^digest-1 ledger entry 3 is missing from digest 1/)]);
+  expect(await problems([anchored, digest(2, { incidents: [['A', 2, 'h2']], released: [release({ anchored: [3, 'h3'] })] })])).toEqual([]);
 });
 
-it('a release naming a head no digest pinned, or whose head taken on is gone, is named', () => {
+it('a release naming a head no digest pinned, or whose head taken on is gone, is named', async () => {
   const anchored = digest(1, { incidents: [['A', 3, 'h3']] });
-  expect(problems([anchored, digest(2, { released: [release({ anchored: [3, 'other'] })] })])).toEqual([
+  expect(await problems([anchored, digest(2, { released: [release({ anchored: [3, 'other'] })] })])).toEqual([
     expect.stringMatching(/^digest-2 its release by FG gives up ledger entry 3 as anchored, which is not the head the digests before it anchored/),
   ]);
-  expect(problems([anchored, digest(2, { released: [release({ seen: [4, 'h4'] })] })])).toEqual([
+  expect(await problems([anchored, digest(2, { released: [release({ seen: [4, 'h4'] })] })])).toEqual([
     expect.stringMatching(/^digest-2 its release by FG gives up ledger entry 4 as seen, which is not the head the digest before it saw/),
   ]);
-  expect(problems([anchored, digest(2, { released: [release({ anchored: [3, 'h3'], taken: [2, 'rewritten'] })] })])).toEqual([
+  expect(await problems([anchored, digest(2, { released: [release({ anchored: [3, 'h3'], taken: [2, 'rewritten'] })] })])).toEqual([
     expect.stringMatching(/^digest-2 ledger entry 2, the head its release by FG took on, is missing or differs/),
   ]);
 });
 
-it('a release giving up the head seen while left out checks it against the digest just before', () => {
+it('a release giving up the head seen while left out checks it against the digest just before', async () => {
   const seen = digest(1, { seen: [['A', 3, 'h3']] });
-  expect(problems([seen])).toEqual([expect.stringMatching(/^digest-1 ledger entry 3 is missing from what digest 1/)]);
-  expect(problems([seen, digest(2, { incidents: [['A', 2, 'h2']], released: [release({ seen: [3, 'h3'] })] })])).toEqual([]);
+  expect(await problems([seen])).toEqual([expect.stringMatching(/^digest-1 ledger entry 3 is missing from what digest 1/)]);
+  expect(await problems([seen, digest(2, { incidents: [['A', 2, 'h2']], released: [release({ seen: [3, 'h3'] })] })])).toEqual([]);
 });
 
-it('a release replayed in a later digest (the same row signed again) is named: what it gives up is no longer what the digests pinned', () => {
+it('a release replayed in a later digest (the same row signed again) is named: what it gives up is no longer what the digests pinned', async () => {
   const anchored = digest(1, { incidents: [['A', 3, 'h3']] });
   const releasing = digest(2, { incidents: [['A', 2, 'h2']], released: [release({ anchored: [3, 'h3'] })] });
-  expect(problems([anchored, releasing, digest(3, { released: [release({ anchored: [3, 'h3'] })] })])).toEqual([
+  expect(await problems([anchored, releasing, digest(3, { released: [release({ anchored: [3, 'h3'] })] })])).toEqual([
     expect.stringMatching(/^digest-3 its release by FG gives up ledger entry 3 as anchored, which is not the head the digests before it anchored/),
   ]);
   const seen = digest(1, { seen: [['A', 3, 'h3']] });
   const releasedSeen = digest(2, { incidents: [['A', 2, 'h2']], released: [release({ seen: [3, 'h3'] })] });
-  expect(problems([seen, releasedSeen, digest(3, { released: [release({ seen: [3, 'h3'] })] })])).toEqual([
+  expect(await problems([seen, releasedSeen, digest(3, { released: [release({ seen: [3, 'h3'] })] })])).toEqual([
     expect.stringMatching(/^digest-3 its release by FG gives up ledger entry 3 as seen, which is not the head the digest before it saw/),
   ]);
 });
