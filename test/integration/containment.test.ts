@@ -221,6 +221,8 @@ describe.skipIf(!MOTO_AVAILABLE)('containment on moto', () => {
       'snapshot-volumes:done',
       'drain-container-instance:skipped',
       'tag-instance:done',
+      // Last: the interfaces read again, none attached since the capture (contain20).
+      'recheck-interfaces:done',
     ];
     expect(steps.slice(0, 2)).toEqual(['capture-metadata:done', 'prepare-isolation-groups:done']);
     // The swaps, with the Auto Scaling detach beside them; protection and the evidence steps after the cut.

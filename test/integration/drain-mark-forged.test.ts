@@ -11,7 +11,14 @@
  * back in task placement while drift read CONTAINED. Every one found is read back now; the release still
  * sets ACTIVE only those the isolation drained, and names the others.
  */
-import { RunInstancesCommand } from '@aws-sdk/client-ec2';
+import {
+  AttachNetworkInterfaceCommand,
+  CreateNetworkInterfaceCommand,
+  CreateSecurityGroupCommand,
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
 import {
   CreateClusterCommand,
   DescribeContainerInstancesCommand,
@@ -82,6 +89,26 @@ describe.skipIf(!MOTO_AVAILABLE)('a drain mark the run did not put, on moto', ()
 
   const described = async (cluster: string, arn: string) =>
     (await c.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [arn] }))).containerInstances?.[0];
+  /** Runs `fn` with the container instance `arn` read REGISTERING by the test's ECS client (moto registers every one ACTIVE). */
+  async function whileRegistering(arn: string, fn: () => Promise<unknown>): Promise<void> {
+    const name = 'test-registering';
+    c.ecs.middlewareStack.add(
+      (next, context) => async (args) => {
+        const out = await next(args);
+        if (context.commandName === 'DescribeContainerInstancesCommand') {
+          const output = out.output as { containerInstances?: { containerInstanceArn?: string; status?: string }[] };
+          for (const ci of output.containerInstances ?? []) if (ci.containerInstanceArn === arn) ci.status = 'REGISTERING';
+        }
+        return out;
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      await fn();
+    } finally {
+      c.ecs.middlewareStack.remove(name);
+    }
+  }
   const isolation = async (incidentId: string) => ((await store.getIncident(incidentId)) as Incident).actions.find((a) => a.type === 'isolate-instance');
 
   it("an instance DRAINING for its own reasons, this incident's mark forged on it: left as found, named, and the release leaves it DRAINING", async () => {
@@ -160,24 +187,10 @@ describe.skipIf(!MOTO_AVAILABLE)('a drain mark the run did not put, on moto', ()
   it('contain19: an instance found REGISTERING fails the drain (NOT CONTAINED, on-call paged); the retry drains it once ACTIVE', async () => {
     const { instanceId, arn } = await containerInstance('registering');
     const incidentId = await record(instanceId);
-    const name = 'test-registering';
-    c.ecs.middlewareStack.add(
-      (next, context) => async (args) => {
-        const out = await next(args);
-        if (context.commandName === 'DescribeContainerInstancesCommand') {
-          const output = out.output as { containerInstances?: { containerInstanceArn?: string; status?: string }[] };
-          for (const ci of output.containerInstances ?? []) if (ci.containerInstanceArn === arn) ci.status = 'REGISTERING';
-        }
-        return out;
-      },
-      { step: 'initialize', name },
-    );
-    try {
+    await whileRegistering(arn, async () => {
       expect((await described('registering', arn))?.status, 'premise: read as REGISTERING').toBe('REGISTERING');
       await runContainment(deps(), incidentId);
-    } finally {
-      c.ecs.middlewareStack.remove(name);
-    }
+    });
     const failed = await isolation(incidentId);
     const drain = failed?.steps?.filter((s) => s.name === 'drain-container-instance').at(-1);
     expect(failed?.status).toBe('failed');
@@ -191,5 +204,46 @@ describe.skipIf(!MOTO_AVAILABLE)('a drain mark the run did not put, on moto', ()
     expect(action?.status).toBe('done');
     expect(action?.evidence?.containerInstances).toEqual([{ cluster: expect.stringContaining('registering'), arn, before: 'ACTIVE', drainedBy: incidentId }]);
     expect((await described('registering', arn))?.status).toBe('DRAINING');
+  });
+
+  /**
+   * contain20 item 4: the capture reads the instance's interfaces once. A REGISTERING container instance's
+   * trunk interface (awsvpcTrunking) is attached once ECS has provisioned it, after the capture, while the
+   * drain fails: the retry drained the instance once ACTIVE but isolated only the interfaces the capture
+   * had read, the trunk interface left in its own groups. Each run now reads the interfaces again at its
+   * end. moto has no trunking: the trunk interface is an interface the test attaches between the runs.
+   */
+  it('contain20: an interface attached after the capture (the trunk interface of a REGISTERING instance) is isolated by the retry, and restored by the release', async () => {
+    const { instanceId, arn } = await containerInstance('trunk');
+    const incidentId = await record(instanceId);
+    await whileRegistering(arn, () => runContainment(deps(), incidentId));
+    expect((await isolation(incidentId))?.status, 'premise: the drain failed on REGISTERING').toBe('failed');
+
+    // ECS attaches the trunk interface, in the instance's subnet and a group of its own.
+    const instance = (await c.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]?.Instances?.[0];
+    const own = (await c.ec2.send(new CreateSecurityGroupCommand({ GroupName: `trunk-${Date.now()}`, Description: 'tasks', VpcId: instance?.VpcId })))
+      .GroupId as string;
+    const trunk = (await c.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: instance?.SubnetId, Groups: [own] }))).NetworkInterface
+      ?.NetworkInterfaceId as string;
+    await c.ec2.send(new AttachNetworkInterfaceCommand({ InstanceId: instanceId, NetworkInterfaceId: trunk, DeviceIndex: 1 }));
+
+    await runContainment(deps(), incidentId);
+
+    const action = await isolation(incidentId);
+    const groupsOf = async (eni: string) =>
+      (await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eni] }))).NetworkInterfaces?.[0]?.Groups?.map((g) => g.GroupId);
+    const evidence = action?.evidence ?? {};
+    const isolationGroup = (evidence.groups as { isolation: string }).isolation;
+    expect(action?.status).toBe('done');
+    expect(await groupsOf(trunk)).toEqual([isolationGroup]);
+    expect((evidence.metadata as { networkInterfaces: { id: string; groups: string[] }[] }).networkInterfaces).toContainEqual({
+      id: trunk,
+      groups: [own],
+    });
+    const recheck = action?.steps?.find((s) => s.name === 'recheck-interfaces');
+    expect(recheck?.detail).toContain(`1 network interface(s) attached since the capture: ${trunk} (own groups ${own}), isolated as the others`);
+
+    await releaseContainment(deps(), { incidentId, by: 'anna', reason: 'pentest' });
+    expect(await groupsOf(trunk)).toEqual([own]);
   });
 });

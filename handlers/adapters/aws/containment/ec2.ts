@@ -23,7 +23,8 @@
  *    behaviour "stop", volumes kept on termination: see protectInstance for why after the cut);
  *    deregister-target-groups (membership read just before: isolation does not change it);
  *    snapshot-volumes; drain-container-instance (an ECS container instance out of task
- *    placement: ecs.ts); tag-instance.
+ *    placement: ecs.ts); tag-instance. Then, on every run, recheck-interfaces: the interfaces read
+ *    again, one attached since the capture isolated as in 3 and added to the record.
  * 5. Optional (policy): revoke-instance-credentials.
  *
  * A later failure never undoes the network isolation. Instances without a profile, an Auto
@@ -155,6 +156,10 @@ export async function isolateInstance(
       return { status: 'done', detail: `tagged datalek:incident=${incident.id}, datalek:state=isolated` };
     }),
   ]);
+
+  // An interface attached since the capture (a REGISTERING container instance's trunk interface, attached once ECS
+  // provisions it, the drain failing until then: contain20): read again on every run, isolated and recorded.
+  if (groupsOk) await isolateAttachedSince(c, ctx, metadata, now, timing);
 
   if (action.params?.revokeInstanceCredentials === 'true') {
     await step(ctx, 'revoke-instance-credentials', now, async () => {
@@ -355,6 +360,50 @@ async function snapshotVolumes(
     }),
   );
   return { status: 'done', detail: `${Object.keys(snapshots).length} snapshot(s) tagged datalek:incident=${incident.id}`, evidence: { snapshots } };
+}
+
+/** The step that reads the instance's interfaces again on each run (never recorded done for good: each run reads). */
+const RECHECK_STEP = 'recheck-interfaces';
+
+/**
+ * The interfaces attached to the instance since the capture, read again at the end of each run, isolated
+ * as the captured ones are and added to the record's interfaces (what a release restores, what drift
+ * reads) before their swaps start. The capture reads the interfaces once: an interface attached after it
+ * (ECS attaches a container instance's trunk interface once it has provisioned it, while the instance is
+ * REGISTERING and the drain fails: contain19) kept its own groups, the retry isolating only those the
+ * capture had read (contain20). One found in the isolation group only (isolated under another incident) is
+ * left as found and named; one in the all-traffic group fails the step, as at the capture. A read that
+ * fails fails the step: the retry reads again.
+ */
+async function isolateAttachedSince(c: ContainmentClients, ctx: ExecutionContext, metadata: InstanceMetadata, now: () => string, timing: SwapTiming) {
+  const done = new Set([...ctx.done].filter((n) => n !== RECHECK_STEP));
+  let attached: InstanceMetadata['networkInterfaces'] = [];
+  const ok = await step({ ...ctx, done }, RECHECK_STEP, now, async (progress) => {
+    const out = await c.ec2.send(new DescribeInstancesCommand({ InstanceIds: [metadata.instanceId] }));
+    const instance = out.Reservations?.[0]?.Instances?.[0];
+    if (!instance) return { status: 'skipped', detail: `instance ${metadata.instanceId} not found: no interface to read` };
+    const known = new Set([...metadata.networkInterfaces.map((n) => n.id), ...(metadata.foundIsolated ?? [])]);
+    const fresh = (instance.NetworkInterfaces ?? []).filter((n) => n.NetworkInterfaceId && !known.has(n.NetworkInterfaceId));
+    if (fresh.length === 0) return { status: 'done', detail: 'no network interface attached since the capture' };
+    const found = await findIsolationGroups(c, ctx.recordedGroups, metadata.vpcId);
+    const isolated = refuseIsolatedAlready(RECHECK_STEP, metadata.instanceId, fresh, await found.inVpc(metadata.vpcId), metadata.vpcId, progress);
+    attached = fresh
+      .filter((n) => !isolated.has(n.NetworkInterfaceId as string))
+      .map((n) => ({ id: n.NetworkInterfaceId as string, groups: (n.Groups ?? []).map((g) => g.GroupId as string) }));
+    const left = isolated.size ? `; left as found, in the isolation group already: ${[...isolated].join(', ')}` : '';
+    const recorded: InstanceMetadata = {
+      ...metadata,
+      networkInterfaces: [...metadata.networkInterfaces, ...attached],
+      ...(isolated.size ? { foundIsolated: [...(metadata.foundIsolated ?? []), ...isolated] } : {}),
+    };
+    return {
+      status: 'done',
+      detail: `${fresh.length} network interface(s) attached since the capture: ${attached.map((n) => `${n.id} (own groups ${n.groups.join(', ') || 'none'})`).join(', ') || 'none to isolate'}${attached.length ? ', isolated as the others' : ''}${left}`,
+      evidence: { metadata: recorded },
+    };
+  });
+  if (!ok || attached.length === 0) return;
+  await isolateNetworkInterfaces(c, ctx, { interfaces: attached, groups: ctx.evidence.groups as IsolationGroups, resumed: false }, now, timing);
 }
 
 /**
