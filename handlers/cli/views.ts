@@ -19,7 +19,7 @@ import { assessmentCoverage, type FindingTypeNames } from '../core/finding-types
 import { findingTypesSeen, type Incident, initialReport, type ReportRecord, subscribersWithoutAp, type TimelineEntry } from '../core/incident.js';
 import { besideSpecialLabel, clockNote, shownState } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
-import { MINIMISED } from '../core/minimise.js';
+import { MINIMISED, minimisedAsRecorded } from '../core/minimise.js';
 import type { Policy } from '../core/policy.js';
 import { reviewPending } from '../core/schedule.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
@@ -365,7 +365,8 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     lines.push(`  NOT SENT       ${u.messageId} (${u.kind} to ${u.channel}) refused at ${formatLocal(u.at, tz)}, never tried again: ${u.reason}`);
   const runbook = runbookFor(incident, 'on-call');
   lines.push(`  runbook        ${runbookUrl(policy, runbook) ?? runbook}`);
-  const m = incident.minimised;
+  // The note as the timeline shows it: a run before fg20 that minimised again wrote over it (minimisedAsRecorded).
+  const m = minimisedAsRecorded(incident, timeline);
   if (m)
     lines.push(
       `  minimised      personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} by ${m.by} at ${formatLocal(m.at, tz)}, ${m.afterDays} days after closing (retention; the register, timeline and ledger are kept)${m.again ? `; minimised again at ${formatLocal(m.again.at, tz)} by ${m.again.by} (what an earlier minimise left in records minimised before: no retention period)` : ''}`,

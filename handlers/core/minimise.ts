@@ -342,11 +342,49 @@ export function removedKinds(paths: string[], known: string[] = []): string[] {
 }
 
 /**
+ * The `finding-minimised` entries (by seq) of runs that minimised a record minimised before. Since fg20 each says
+ * `again: true`; a run before it wrote its entry as a first removal, its `afterDays` the run's (the policy's when none
+ * was given), never a period the findings were kept for: such an entry is known by its finding, which an earlier
+ * entry of the same timeline minimised already (a finding record, once minimised, stays so: laterVersion).
+ */
+export function minimisedAgainEntries(timeline: TimelineEntry[]): Set<number> {
+  const seen = new Set<string>();
+  const again = new Set<number>();
+  for (const e of timeline) {
+    if (e.kind !== 'finding-minimised') continue;
+    const finding = typeof e.detail.findingId === 'string' ? e.detail.findingId : '';
+    if (e.detail.again === true || seen.has(finding)) again.add(e.seq);
+    seen.add(finding);
+  }
+  return again;
+}
+
+/**
+ * The incident's minimisation note as its timeline shows it. A run before fg20 that minimised records again wrote its
+ * own time, name and `--after-days` over the note: show, the page and the report then gave a period the findings were
+ * never kept for. When the note's time is such a run's and no first removal's, the note's first removal is the last
+ * one before it on the timeline (its time, by whom, after how many days), and the run is said as a minimisation again.
+ */
+export function minimisedAsRecorded(incident: Incident, timeline: TimelineEntry[]): Incident['minimised'] {
+  const m = incident.minimised;
+  if (!m) return m;
+  const again = minimisedAgainEntries(timeline);
+  const removals = timeline.filter((e) => e.kind === 'finding-minimised');
+  if (removals.some((e) => e.at === m.at && !again.has(e.seq))) return m;
+  const overwrote = removals.find((e) => e.at === m.at && again.has(e.seq) && e.detail.again !== true);
+  if (!overwrote) return m;
+  const first = removals.filter((e) => e.seq < overwrote.seq && !again.has(e.seq)).at(-1);
+  if (!first || typeof first.detail.afterDays !== 'number') return m;
+  return { ...m, at: first.at, by: first.actor, afterDays: first.detail.afterDays, again: m.again ?? { at: overwrote.at, by: overwrote.actor } };
+}
+
+/**
  * What the incident page and the HTML report say of an incident's minimisation, in `lang`: when,
  * by whom, how long after closing, and which kinds of data were removed; null when it never was.
+ * The note as its timeline shows it (`minimisedAsRecorded`).
  */
-export function minimisedSummary(incident: Incident, lang: 'nl' | 'en', local: (iso: string) => string): string | null {
-  const m = incident.minimised;
+export function minimisedSummary(incident: Incident, timeline: TimelineEntry[], lang: 'nl' | 'en', local: (iso: string) => string): string | null {
+  const m = minimisedAsRecorded(incident, timeline);
   if (!m) return null;
   const kinds = m.kinds ? REMOVED_KINDS.filter((k) => m.kinds?.includes(k.kind)).map((k) => k[lang]) : [];
   const which = kinds.length ? kinds.join(', ') : lang === 'nl' ? 'welke soorten is niet vastgelegd' : 'which kinds was not recorded';

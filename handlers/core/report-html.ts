@@ -29,7 +29,7 @@ import {
   TOLD_LABEL,
   yesNo,
 } from './labels.js';
-import { MINIMISED_HEADING, minimisedSummary, retentionHoldSummary } from './minimise.js';
+import { MINIMISED_HEADING, minimisedAgainEntries, minimisedSummary, retentionHoldSummary } from './minimise.js';
 import type { Policy } from './policy.js';
 import { AFTER_UNDO_STEPS } from './release.js';
 import { reviewPending } from './schedule.js';
@@ -130,6 +130,7 @@ export function reportHtml(
   const tz = policy.timeZone;
   const draft = buildDraft(incident, policy, now, lang, elsewhere);
   const marks = timelineMarks(incident, timeline, lang);
+  const again = minimisedAgainEntries(timeline);
   const clocks = clocksOf(incident, policy, now);
   const a = incident.assessment;
   const rows = (pairs: [string, unknown][]) => pairs.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v ?? '—')}</td></tr>`).join('');
@@ -167,10 +168,10 @@ ${needsAttention(incident, lang, tz)}
 <h2>${nl ? 'Feiten (AVG art. 33(3)) en melding' : 'Facts (GDPR Art. 33(3)) and notification'}</h2>
 ${draft.missing.length ? `<p class="missing">${nl ? 'Ontbreekt nog' : 'Still missing'}:</p><ul class="missing">${draft.missing.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>` : ''}
 ${draft.sections.map((s) => `<h3>${s.number}. ${escapeHtml(s.title)}</h3><table>${rows(s.fields.map((f) => [f.label, f.value]))}</table>`).join('\n')}
-${minimisedSection(incident, lang, tz)}
+${minimisedSection(incident, timeline, lang, tz)}
 <h2>${nl ? 'Alle gebeurtenissen' : 'Every event'}</h2>
 <table><tr><th>#</th><th>${nl ? 'Tijd' : 'Time'}</th><th>${nl ? 'Wie' : 'Who'}</th><th>${nl ? 'Wat' : 'What'}</th></tr>
-${timeline.map((e) => `<tr><td>${e.seq}</td><td>${escapeHtml(formatLocal(e.at, tz))}</td><td>${escapeHtml(actorLabel(lang, e.actor))}</td><td>${escapeHtml(describeEntry(e, lang, tz))}</td></tr>`).join('\n')}
+${timeline.map((e) => `<tr><td>${e.seq}</td><td>${escapeHtml(formatLocal(e.at, tz))}</td><td>${escapeHtml(actorLabel(lang, e.actor))}</td><td>${escapeHtml(describeEntry(e, lang, tz, again.has(e.seq)))}</td></tr>`).join('\n')}
 </table>
 <p>${escapeHtml(`${nl ? 'Gemaakt' : 'Generated'} ${formatLocal(now, tz)} · ${nl ? 'laatste tijdlijnhash' : 'last timeline hash'} ${incident.timelineHead.hash}`)}</p>
 </body>
@@ -182,10 +183,10 @@ ${timeline.map((e) => `<tr><td>${e.seq}</td><td>${escapeHtml(formatLocal(e.at, t
  * The personal data removed from the incident's findings after the retention period (core/minimise.ts):
  * a finding read here or in the store without its addresses or user names was minimised, not lost.
  */
-function minimisedSection(incident: Incident, lang: Lang, tz: string): string {
+function minimisedSection(incident: Incident, timeline: TimelineEntry[], lang: Lang, tz: string): string {
   const local = (iso: string) => formatLocal(iso, tz);
   // And a hold that keeps them past the retention period (retention-hold.ts), with who and why.
-  const said = [minimisedSummary(incident, lang, local), retentionHoldSummary(incident, lang, local)].filter((s) => s !== null);
+  const said = [minimisedSummary(incident, timeline, lang, local), retentionHoldSummary(incident, lang, local)].filter((s) => s !== null);
   return said.length ? `<h2>${escapeHtml(MINIMISED_HEADING[lang])}</h2>\n${said.map((s) => `<p>${escapeHtml(s)}</p>`).join('\n')}` : '';
 }
 
@@ -318,7 +319,11 @@ function followsText(d: Record<string, unknown>, nl: boolean, tz: string): strin
     : `; the awareness now follows the detection: ${at(moved.to)} (was ${at(moved.from)})${moved.deadline ? `, AP deadline ${at(moved.deadline)}` : ''}`;
 }
 
-export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string {
+/**
+ * An entry in words. `minimisedAgain`: the timeline shows the entry minimised a record minimised before
+ * (`minimisedAgainEntries`), which an entry a run before fg20 wrote does not say itself.
+ */
+export function describeEntry(e: TimelineEntry, lang: Lang, tz: string, minimisedAgain = false): string {
   const nl = lang === 'nl';
   const d = e.detail as Record<string, unknown>;
   const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : '');
@@ -476,7 +481,7 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string): string 
     case 'pager-failed':
       return `${nl ? 'Pager weigerde de melding; in plaats daarvan' : 'The pager refused the alert; instead'}: ${str('fallback')}`;
     case 'finding-minimised':
-      if (d.again === true)
+      if (d.again === true || minimisedAgain)
         return nl
           ? `Persoonsgegevens uit bevinding ${str('findingId')} opnieuw verwijderd (al geminimaliseerd; wat een eerdere minimalisatie liet staan)`
           : `Personal data removed again from finding ${str('findingId')} (minimised before; what an earlier minimise left)`;

@@ -32,6 +32,7 @@ import {
   TOLD_LABEL,
   yesNo,
 } from '../core/labels.js';
+import { minimisedAgainEntries } from '../core/minimise.js';
 import type { Policy } from '../core/policy.js';
 import { describeEntry, timelineMarks, timelineSvg } from '../core/report-html.js';
 import { reviewPending } from '../core/schedule.js';
@@ -884,6 +885,7 @@ export function Timeline({ view, incident, timeline }: { view: View; incident: I
   const { w } = view;
   // The picture the HTML report draws; its labels are escaped there.
   const svg = timelineSvg(timelineMarks(incident, timeline, view.lang), view.tz);
+  const again = minimisedAgainEntries(timeline);
   return (
     <>
       <figure class="timeline-picture">
@@ -909,7 +911,7 @@ export function Timeline({ view, incident, timeline }: { view: View; incident: I
                 <When view={view} at={e.at} />
               </td>
               <td>{actorLabel(view.lang, e.actor)}</td>
-              <td>{describeEntry(e, view.lang, view.tz)}</td>
+              <td>{describeEntry(e, view.lang, view.tz, again.has(e.seq))}</td>
               <td>
                 <code>{summarise(e.detail)}</code>
               </td>

@@ -307,7 +307,7 @@ export function IncidentPage({
           {i.minimised || i.retentionHold || detail.holdsInherited.length ? (
             <>
               <h2>{MINIMISED_HEADING[lang]}</h2>
-              {i.minimised ? <p id="minimised">{minimisedSummary(i, lang, (iso) => formatLocal(iso, view.tz))}</p> : null}
+              {i.minimised ? <p id="minimised">{minimisedSummary(i, detail.timeline, lang, (iso) => formatLocal(iso, view.tz))}</p> : null}
               {i.retentionHold ? <p id="retention-hold">{retentionHoldSummary(i, lang, (iso) => formatLocal(iso, view.tz))}</p> : null}
               {detail.holdsInherited.map((h) => (
                 <p class="retention-hold-inherited">{inheritedHoldSummary(h, lang, (iso) => formatLocal(iso, view.tz))}</p>

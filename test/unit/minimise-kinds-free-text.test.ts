@@ -56,7 +56,7 @@ describe('readA19: the kinds minimise records include what it removed from free 
     expect(incident.minimised?.kinds).toEqual(expect.arrayContaining(['ip-address', 'e-mail-address']));
     const entry = (await t.store.getTimeline(id)).find((e) => e.kind === 'finding-minimised');
     expect(entry?.detail?.kinds).toEqual(expect.arrayContaining(['ip-address', 'e-mail-address']));
-    expect(minimisedSummary(incident, 'en', (iso) => iso)).toContain('e-mail addresses');
-    expect(minimisedSummary(incident, 'nl', (iso) => iso)).toContain('e-mailadressen');
+    expect(minimisedSummary(incident, [], 'en', (iso) => iso)).toContain('e-mail addresses');
+    expect(minimisedSummary(incident, [], 'nl', (iso) => iso)).toContain('e-mailadressen');
   });
 });

@@ -85,6 +85,6 @@ it('minimise removes a process’s paths, working directory, lineage paths and c
   // A record minimised before these paths were known personal is found by verify and minimised again; once done, nothing is left.
   expect(minimiseDetail(detail).paths).toEqual([]);
   const incident = { minimised: { at: '2026-09-01T08:00:00.000Z', by: 'FG', afterDays: 180, findings: 1, kinds: ['command-line'] } } as Incident;
-  expect(minimisedSummary(incident, 'nl', (iso) => iso)).toContain(': opdrachtregels.');
-  expect(minimisedSummary(incident, 'en', (iso) => iso)).toContain(': command lines.');
+  expect(minimisedSummary(incident, [], 'nl', (iso) => iso)).toContain(': opdrachtregels.');
+  expect(minimisedSummary(incident, [], 'en', (iso) => iso)).toContain(': command lines.');
 });
