@@ -80,12 +80,12 @@ import {
   type LeftOutSetRef,
   type LoadedDigest,
   leftOutSetName,
-  loadDigests,
   pinsReader,
   pinsToWrite,
   type RegistryReleasedRow,
   type RegistrySeenRow,
   type ReleasedRow,
+  readDigests,
   type SeenHead,
   signDigest,
   statement,
@@ -564,9 +564,9 @@ async function writeLeftOutSet(digests: DigestStore, bytes: Buffer, ref: LeftOut
 async function anchoredByDigests(deps: Deps, previous: Previous | null): Promise<{ heads: IncidentHead[]; why: string }> {
   const verifier = deps.signer.verifier;
   if (!previous || !verifier) return { heads: [], why: previous ? " (none could be read: the anchor's key cannot check them)" : '' };
-  const { digests, problems } = await loadDigests(deps.digests, verifier);
+  const problems: DigestProblem[] = [];
   const heads = new Map<string, IncidentHead>();
-  for (const d of digests)
+  for await (const d of readDigests(deps.digests, verifier, problems))
     if (d.sequence <= previous.sequence) for (const [incidentId, seq, hash] of d.incidents) heads.set(incidentId, { incidentId, seq, hash });
   const set = [...heads.values()];
   const off = [
@@ -592,17 +592,13 @@ async function namedByDigests(deps: Deps, previous: Previous | null): Promise<st
   // What they say is what counts: a name written over, or hidden by a delete marker, still has its
   // first version read and checked with the key (verify --digests reports it). Refused for that, no
   // shard was ever released again: the versions are kept under Object Lock for years (readD19).
-  const { digests, problems } = await loadDigests(deps.digests, verifier, { versionsReported: false });
-  const upTo = digests.filter((d) => d.sequence <= previous.sequence);
-  const missing = upTo.length !== previous.sequence ? [`${previous.sequence - upTo.length} of digests 1 to ${previous.sequence} not read`] : [];
-  const off = [...problems.map((p) => `${p.digest} ${p.problem}`), ...missing];
-  if (off.length)
-    throw refused(
-      `the digests cannot all be read and checked (${off.join('; ')}), and a shard release holds every incident they named to the store (datalek verify --digests shows it all): put the digests missing or damaged back from a copy, then release the shard`,
-    );
+  const problems: DigestProblem[] = [];
   const named = new Set<string>();
   const pins = pinsReader(deps.digests);
-  for (const d of upTo) {
+  let upTo = 0;
+  for await (const d of readDigests(deps.digests, verifier, problems, { versionsReported: false })) {
+    if (d.sequence > previous.sequence) continue;
+    upTo++;
     const pinned = await pins(d);
     if (pinned.problem)
       throw refused(
@@ -613,6 +609,12 @@ async function namedByDigests(deps: Deps, previous: Previous | null): Promise<st
     for (const id of pinned.leftOut ?? []) named.add(id);
     for (const r of d.released ?? []) named.add(r.incident);
   }
+  const missing = upTo !== previous.sequence ? [`${previous.sequence - upTo} of digests 1 to ${previous.sequence} not read`] : [];
+  const off = [...problems.map((p) => `${p.digest} ${p.problem}`), ...missing];
+  if (off.length)
+    throw refused(
+      `the digests cannot all be read and checked (${off.join('; ')}), and a shard release holds every incident they named to the store (datalek verify --digests shows it all): put the digests missing or damaged back from a copy, then release the shard`,
+    );
   return [...named].sort();
 }
 
@@ -1138,14 +1140,26 @@ function ledgerSeenBehind(raw: RawIncident, pin: SeenHead | undefined, base: Cha
  * which hold what was anchored per incident, are not read by it.
  */
 export function movedUnanchored(digests: LoadedDigest[], raws: Map<string, RawIncident>, marked: ReadonlySet<string>): DigestProblem[] {
-  const last = digests.at(-1);
-  if (!last) return [];
   const anchored = new Map<string, number>();
-  for (const d of digests) {
-    // A release anchors the incident at the head it took on, below the one given up.
-    for (const r of d.released ?? []) anchored.set(r.incident, r.taken[0]);
-    for (const [id, seq] of d.incidents) anchored.set(id, Math.max(seq, anchored.get(id) ?? 0));
-  }
+  for (const d of digests) anchoredEntries(anchored, d);
+  return movedSince(digests.at(-1), anchored, raws, marked);
+}
+
+/** Folds one digest, in order, into each incident's newest ledger entry the digests anchored (what movedSince takes). */
+export function anchoredEntries(anchored: Map<string, number>, d: Pick<Digest, 'released' | 'incidents'>): void {
+  // A release anchors the incident at the head it took on, below the one given up.
+  for (const r of d.released ?? []) anchored.set(r.incident, r.taken[0]);
+  for (const [id, seq] of d.incidents) anchored.set(id, Math.max(seq, anchored.get(id) ?? 0));
+}
+
+/** movedUnanchored from the last digest and each incident's newest entry anchored (anchoredEntries), the digests read one at a time. */
+export function movedSince(
+  last: Pick<LoadedDigest, 'name' | 'sequence' | 'at'> | undefined,
+  anchored: ReadonlyMap<string, number>,
+  raws: Map<string, RawIncident>,
+  marked: ReadonlySet<string>,
+): DigestProblem[] {
+  if (!last) return [];
   const problems: DigestProblem[] = [];
   for (const [id, raw] of raws) {
     if (marked.has(id)) continue;

@@ -364,48 +364,23 @@ export interface DigestProblem {
   problem: string;
 }
 
-/** The digests, read, checked one by one (signature, chain, root) and put in order. */
-export async function loadDigests(
+/**
+ * The digests, read one at a time in order and checked (signature, chain, root), each yielded and
+ * then let go: their problems go to `problems` as they are found. Nothing holds every digest
+ * (record20: verify --digests held them all, and a long chain failed it before anything else did).
+ * `versionsReported: false`: a name written over or hidden by a delete marker is not reported (its
+ * first, locked version is read and checked all the same).
+ */
+export async function* readDigests(
   store: DigestStore,
   verifier: DigestVerifier,
+  problems: DigestProblem[],
   options: { versionsReported?: boolean } = {},
-): Promise<{ digests: LoadedDigest[]; problems: DigestProblem[] }> {
-  const problems: DigestProblem[] = [];
-  const loaded: LoadedDigest[] = [];
-  // `versionsReported: false`: a name written over or hidden by a delete marker is not reported (its first, locked version is read and checked all the same).
+): AsyncGenerator<LoadedDigest> {
+  let previous: Pick<LoadedDigest, 'sequence' | 'bytesHash' | 'root'> | null = null;
   for (const { name, versionId } of await digestsToRead(store, options.versionsReported === false ? [] : problems)) {
-    const bytes = await store.read(name, versionId);
-    let digest: Digest;
-    try {
-      digest = JSON.parse(bytes.toString('utf8')) as Digest;
-    } catch {
-      problems.push({ digest: name, problem: 'is not valid JSON: the digest was damaged' });
-      continue;
-    }
-    const { signature, ...body } = digest;
-    if (body.format !== DIGEST_FORMAT || typeof signature !== 'string') {
-      problems.push({ digest: name, problem: `is not a ${DIGEST_FORMAT} digest` });
-      continue;
-    }
-    if (body.key?.id !== verifier.keyId) {
-      problems.push({ digest: name, problem: `is signed by key ${body.key?.id}, not by the trusted key ${verifier.keyId}` });
-      continue;
-    }
-    let valid = false;
-    try {
-      valid = verifier.verify(statement(body as DigestBody), Buffer.from(signature, 'base64'), body.key.algorithm);
-    } catch {
-      valid = false;
-    }
-    if (!valid) {
-      problems.push({ digest: name, problem: 'its signature does not verify with the trusted key: the digest was forged or altered' });
-      continue;
-    }
-    loaded.push({ ...digest, name, bytesHash: sha256(bytes.toString('utf8')) });
-  }
-  loaded.sort((a, b) => a.sequence - b.sequence);
-  let previous: (typeof loaded)[number] | null = null;
-  for (const d of loaded) {
+    const d = await readOne(store, verifier, name, versionId, problems);
+    if (!d) continue;
     if (previous === null) {
       if (d.sequence !== 1)
         problems.push({ digest: d.name, problem: `the first digest present is number ${d.sequence}: digests 1 to ${d.sequence - 1} are missing` });
@@ -419,9 +394,47 @@ export async function loadDigests(
     const incidents = d.incidents.map(([incidentId, seq, hash]) => ({ incidentId, seq, hash }));
     if (anchorRoot(previous?.root ?? null, registry, incidents) !== d.root)
       problems.push({ digest: d.name, problem: 'its root does not follow from its contents and the digest before it' });
-    previous = d;
+    previous = { sequence: d.sequence, bytesHash: d.bytesHash, root: d.root };
+    yield d;
   }
-  return { digests: loaded, problems };
+}
+
+/** One digest read and its signature checked with the trusted key; null (a problem named) when it is not a signed digest of that key. */
+async function readOne(
+  store: DigestStore,
+  verifier: DigestVerifier,
+  name: string,
+  versionId: string | undefined,
+  problems: DigestProblem[],
+): Promise<LoadedDigest | null> {
+  const bytes = await store.read(name, versionId);
+  let digest: Digest;
+  try {
+    digest = JSON.parse(bytes.toString('utf8')) as Digest;
+  } catch {
+    problems.push({ digest: name, problem: 'is not valid JSON: the digest was damaged' });
+    return null;
+  }
+  const { signature, ...body } = digest;
+  if (body.format !== DIGEST_FORMAT || typeof signature !== 'string') {
+    problems.push({ digest: name, problem: `is not a ${DIGEST_FORMAT} digest` });
+    return null;
+  }
+  if (body.key?.id !== verifier.keyId) {
+    problems.push({ digest: name, problem: `is signed by key ${body.key?.id}, not by the trusted key ${verifier.keyId}` });
+    return null;
+  }
+  let valid = false;
+  try {
+    valid = verifier.verify(statement(body as DigestBody), Buffer.from(signature, 'base64'), body.key.algorithm);
+  } catch {
+    valid = false;
+  }
+  if (!valid) {
+    problems.push({ digest: name, problem: 'its signature does not verify with the trusted key: the digest was forged or altered' });
+    return null;
+  }
+  return { ...digest, name, bytesHash: sha256(bytes.toString('utf8')) };
 }
 
 /** A digest as read: its name and the SHA-256 of its bytes (what the next digest and the store's anchor state name). */
@@ -459,186 +472,203 @@ export interface StoreChains {
 /** A release as `verify --digests` shows it: the row and the digest that signs it. */
 export type ReleaseShown = ReleasedRow & { digest: string; sequence: number };
 
-/** Every release the digests sign, in order. */
-export function releasesIn(digests: (Digest & { name: string })[]): ReleaseShown[] {
-  return digests.flatMap((d) => (d.released ?? []).map((r) => ({ ...r, digest: d.name, sequence: d.sequence })));
-}
-
 /** A registry shard's release as `verify --digests` shows it: the row and the digest that signs it. */
 export type RegistryReleaseShown = RegistryReleasedRow & { digest: string; sequence: number };
 
-/** Every release of a registry shard the digests sign, in order. */
-export function registryReleasesIn(digests: (Digest & { name: string })[]): RegistryReleaseShown[] {
-  return digests.flatMap((d) => (d.registryReleased ?? []).map((r) => ({ ...r, digest: d.name, sequence: d.sequence })));
-}
+/** Two heads ([entries, hash]) the same. */
+const sameHead = (a: [number, string] | undefined, b: [number, string] | undefined) => a?.[0] === b?.[0] && a?.[1] === b?.[1];
+
+/** A digest as the comparison keeps it of the one before: what a release in the next is held to. */
+type Before = { digest: Digest & { name: string }; pins: Pins };
 
 /**
- * Each shard's release held to the digest before it and to the store: the heads it gave up must be
- * the ones that digest pinned (the head it carried for the shard in `registry`, the head it saw
- * while the shard was left out), the digest must renew the shard at the head taken on, and the
- * store must hold that head.
+ * The store against every digest, one digest at a time (`add`, in order; `problems` at the end):
+ * each anchored registry head and ledger head must still be in it, at its position, with its hash,
+ * and each head pinned while left out too. Only incidents in `only` are checked when it is given. A
+ * head a later digest's release gave up is not named (the release is shown instead), so the problems
+ * of a head wait, by digest number, until every digest is read; each release is held to what it gave
+ * up and took on. It keeps the digest before the one added and what each incident's newest head is,
+ * never every digest (record20).
  */
-function registryReleaseProblems(digests: (Digest & { name: string })[], store: StoreChains): DigestProblem[] {
-  const problems: DigestProblem[] = [];
-  const same = (a: [number, string] | undefined, b: [number, string] | undefined) => a?.[0] === b?.[0] && a?.[1] === b?.[1];
-  let before: (Digest & { name: string }) | undefined;
-  for (const d of digests) {
+export class DigestComparison {
+  /** Every release the digests sign, in order. */
+  readonly releases: ReleaseShown[] = [];
+  /** Every release of a registry shard the digests sign, in order. */
+  readonly registryReleases: RegistryReleaseShown[] = [];
+  private readonly ofReleases: DigestProblem[] = [];
+  private readonly ofShardReleases: DigestProblem[] = [];
+  /** A head's problem, named unless a later digest's release gives up that incident's (or shard's) heads. */
+  private readonly ofHeads: { problem: DigestProblem; sequence: number; shard?: number }[] = [];
+  private readonly ofPins: DigestProblem[] = [];
+  /** Each incident's newest head the digests anchored (or a release took on): what a release gives up as anchored. */
+  private readonly anchored = new Map<string, [number, string]>();
+  /** An incident a digest left out, and the last digest that left it out (review15 K1b). */
+  private readonly leftBy = new Map<string, Pick<Digest, 'sequence' | 'at'> & { name: string }>();
+  private before: Before | undefined;
+
+  constructor(
+    private readonly store: StoreChains,
+    private readonly only: Set<string> | undefined,
+    private readonly pins: PinsOf,
+  ) {}
+
+  async add(d: Digest & { name: string }): Promise<void> {
+    const pinned = await this.pins(d);
+    this.releasesOf(d);
+    if (!this.only) this.shardReleasesOf(d);
+    this.headsOf(d, pinned);
+    this.before = { digest: d, pins: pinned };
+  }
+
+  /** What the digests added say of the store: the releases' own problems first, then the heads' (but those a later release gave up), then the pins'. */
+  problems(): DigestProblem[] {
+    const releasedAfter = (incidentId: string, sequence: number) => this.releases.some((r) => r.incident === incidentId && r.sequence > sequence);
+    const shardReleasedAfter = (shard: number, sequence: number) => this.registryReleases.some((r) => r.shard === shard && r.sequence > sequence);
+    const heads = this.ofHeads
+      .filter(({ problem, sequence, shard }) =>
+        shard !== undefined ? !shardReleasedAfter(shard, sequence) : !(problem.incidentId && releasedAfter(problem.incidentId, sequence)),
+      )
+      .map(({ problem }) => problem);
+    // An incident a digest left out that the store no longer holds: named by the last digest that left it out (review15 K1b).
+    const deleted: DigestProblem[] = [];
+    for (const [incidentId, d] of this.leftBy)
+      if (!this.store.hasIncident(incidentId))
+        deleted.push({
+          digest: d.name,
+          incidentId,
+          problem: `was left out by digest ${d.sequence} (${d.at}) because it did not verify, and the store no longer holds it: the incident was deleted while it was left out`,
+        });
+    return [...this.ofReleases, ...this.ofShardReleases, ...heads, ...this.ofPins, ...deleted];
+  }
+
+  /**
+   * Each release held to the digests before it and to the store: the heads it gave up must be the ones
+   * those digests pinned (the newest head anchored for the incident, the head the digest just before
+   * saw while it was left out), and the store must hold the head it took on. A release that names
+   * another head than was pinned did not give up what the anchor held the incident to.
+   */
+  private releasesOf(d: Digest & { name: string }): void {
+    const { store, only, anchored } = this;
+    for (const r of d.released ?? []) {
+      this.releases.push({ ...r, digest: d.name, sequence: d.sequence });
+      if (only && !only.has(r.incident)) continue;
+      const seen = this.before?.pins.seen.find(([id]) => id === r.incident);
+      const pinnedSeen: [number, string] | undefined = seen ? [seen[1], seen[2]] : undefined;
+      const fail = (problem: string) => this.ofReleases.push({ digest: d.name, incidentId: r.incident, problem });
+      if (r.anchored && !sameHead(r.anchored, anchored.get(r.incident)))
+        fail(
+          `its release by ${r.by} gives up ledger entry ${r.anchored[0]} as anchored, which is not the head the digests before it anchored for the incident: the release does not name what was pinned`,
+        );
+      if (r.seen && !sameHead(r.seen, pinnedSeen))
+        fail(
+          `its release by ${r.by} gives up ledger entry ${r.seen[0]} as seen, which is not the head the digest before it saw while the incident was left out: the release does not name what was pinned`,
+        );
+      if (!r.anchored && !r.seen) fail(`its release by ${r.by} gives up no pinned head: it releases nothing`);
+      if (!store.hasIncident(r.incident) || store.ledgerHash(r.incident, r.taken[0]) !== r.taken[1])
+        fail(
+          `ledger entry ${r.taken[0]}, the head its release by ${r.by} took on, ${store.hasIncident(r.incident) ? 'is missing or differs' : 'is missing: the incident was deleted'}: the record was rewritten after the release`,
+        );
+      anchored.set(r.incident, r.taken);
+    }
+    for (const [id, seq, hash] of d.incidents) anchored.set(id, [seq, hash]);
+  }
+
+  /**
+   * Each shard's release held to the digest before it and to the store: the heads it gave up must be
+   * the ones that digest pinned (the head it carried for the shard in `registry`, the head it saw
+   * while the shard was left out), the digest must renew the shard at the head taken on, and the
+   * store must hold that head.
+   */
+  private shardReleasesOf(d: Digest & { name: string }): void {
+    const before = this.before?.digest;
     for (const r of d.registryReleased ?? []) {
+      this.registryReleases.push({ ...r, digest: d.name, sequence: d.sequence });
       const what = `its release of registry shard ${r.shard} by ${r.by}`;
       const carried = before?.registry[r.shard];
       const seen = before?.registrySeen?.find(([shard]) => shard === r.shard);
-      const fail = (problem: string) => problems.push({ digest: d.name, problem: `${what} ${problem}` });
-      if (r.anchored && !same(r.anchored, carried))
+      const fail = (problem: string) => this.ofShardReleases.push({ digest: d.name, problem: `${what} ${problem}` });
+      if (r.anchored && !sameHead(r.anchored, carried))
         fail(`gives up entry ${r.anchored[0]} as anchored, which is not the head the digest before it carried: the release does not name what was pinned`);
-      if (r.seen && !same(r.seen, seen ? [seen[1], seen[2]] : undefined))
+      if (r.seen && !sameHead(r.seen, seen ? [seen[1], seen[2]] : undefined))
         fail(
           `gives up entry ${r.seen[0]} as seen, which is not the head the digest before it saw while the shard was left out: the release does not name what was pinned`,
         );
       if (!r.anchored && !r.seen) fail('gives up no pinned head: it releases nothing');
-      if (!same(d.registry[r.shard], r.taken) || d.registryLeftOut?.includes(r.shard))
+      if (!sameHead(d.registry[r.shard], r.taken) || d.registryLeftOut?.includes(r.shard))
         fail(`takes on entry ${r.taken[0]}, which the digest does not renew the shard at: the release is not what it anchored`);
-      if (store.registryHash(r.shard, r.taken[0]) !== r.taken[1])
+      if (this.store.registryHash(r.shard, r.taken[0]) !== r.taken[1])
         fail(`took on entry ${r.taken[0]}, which the store no longer holds as it was: the registry was rewritten after the release`);
     }
-    before = d;
   }
-  return problems;
-}
 
-/**
- * Each release held to the digests before it and to the store: the heads it gave up must be the ones
- * those digests pinned (the newest head anchored for the incident, the head the digest just before
- * saw while it was left out), and the store must hold the head it took on. A release that names
- * another head than was pinned did not give up what the anchor held the incident to.
- */
-async function releaseProblems(
-  digests: (Digest & { name: string })[],
-  store: StoreChains,
-  only: Set<string> | undefined,
-  pins: PinsOf,
-): Promise<DigestProblem[]> {
-  const problems: DigestProblem[] = [];
-  const anchored = new Map<string, [number, string]>();
-  let before: (Digest & { name: string }) | undefined;
-  for (const d of digests) {
-    for (const r of d.released ?? []) {
-      if (only && !only.has(r.incident)) continue;
-      const seen = before ? (await pins(before)).seen.find(([id]) => id === r.incident) : undefined;
-      const same = (a: [number, string] | undefined, b: [number, string] | undefined) => a?.[0] === b?.[0] && a?.[1] === b?.[1];
-      const pinnedSeen: [number, string] | undefined = seen ? [seen[1], seen[2]] : undefined;
-      if (r.anchored && !same(r.anchored, anchored.get(r.incident)))
-        problems.push({
-          digest: d.name,
-          incidentId: r.incident,
-          problem: `its release by ${r.by} gives up ledger entry ${r.anchored[0]} as anchored, which is not the head the digests before it anchored for the incident: the release does not name what was pinned`,
-        });
-      if (r.seen && !same(r.seen, pinnedSeen))
-        problems.push({
-          digest: d.name,
-          incidentId: r.incident,
-          problem: `its release by ${r.by} gives up ledger entry ${r.seen[0]} as seen, which is not the head the digest before it saw while the incident was left out: the release does not name what was pinned`,
-        });
-      if (!r.anchored && !r.seen)
-        problems.push({ digest: d.name, incidentId: r.incident, problem: `its release by ${r.by} gives up no pinned head: it releases nothing` });
-      if (!store.hasIncident(r.incident) || store.ledgerHash(r.incident, r.taken[0]) !== r.taken[1])
-        problems.push({
-          digest: d.name,
-          incidentId: r.incident,
-          problem: `ledger entry ${r.taken[0]}, the head its release by ${r.by} took on, ${store.hasIncident(r.incident) ? 'is missing or differs' : 'is missing: the incident was deleted'}: the record was rewritten after the release`,
-        });
-      anchored.set(r.incident, r.taken);
-    }
-    for (const [id, seq, hash] of d.incidents) anchored.set(id, [seq, hash]);
-    before = d;
-  }
-  return problems;
-}
-
-/**
- * The store against every digest: each anchored registry head and ledger head must still be in
- * it, at its position, with its hash. Only incidents in `only` are checked when it is given. A head
- * a later digest's release gave up is not named (the release is shown instead); each release is
- * held to what it gave up and took on (releaseProblems).
- */
-export async function compareWithDigests(
-  digests: (Digest & { name: string })[],
-  store: StoreChains,
-  only?: Set<string>,
-  pins: PinsOf = pinsInBody,
-): Promise<DigestProblem[]> {
-  const problems: DigestProblem[] = [...(await releaseProblems(digests, store, only, pins)), ...(only ? [] : registryReleaseProblems(digests, store))];
-  // An incident a digest left out, and the last digest that left it out (review15 K1b, below).
-  const leftBy = new Map<string, Digest & { name: string }>();
-  const releases = releasesIn(digests);
-  const shardReleases = registryReleasesIn(digests);
-  // Released after digest `d`: its heads of the incident were given up by a person, in a signed digest.
-  const releasedAfter = (d: Digest, incidentId: string) => releases.some((r) => r.incident === incidentId && r.sequence > d.sequence);
-  // The same for a registry shard: the heads digests up to the release carried or saw for it are no longer checked.
-  const shardReleasedAfter = (d: Digest, shard: number) => shardReleases.some((r) => r.shard === shard && r.sequence > d.sequence);
-  for (const d of digests) {
+  /** The digest's own heads, anchored and pinned, against the store. */
+  private headsOf(d: Digest & { name: string }, pinned: Pins & { problem?: string }): void {
+    const { store, only } = this;
     const when = `digest ${d.sequence} (${d.at})`;
+    const name = (problem: DigestProblem, shard?: number) => this.ofHeads.push({ problem, sequence: d.sequence, ...(shard === undefined ? {} : { shard }) });
     if (!only) {
       for (const [shard, [n, hash]] of d.registry.entries()) {
         // A shard the digest carried on without renewing it: the digest that anchored that head is checked for it.
-        if (d.registryLeftOut?.includes(shard) || shardReleasedAfter(d, shard)) continue;
-        const stored = store.registryHash(shard, n);
-        if (stored !== hash) {
-          problems.push({
-            digest: d.name,
-            problem: `registry shard ${shard} no longer holds entry ${n} as ${when} anchored it: the registry was rewritten (an incident deleted and the chain recomputed?)`,
-          });
-        }
+        if (d.registryLeftOut?.includes(shard)) continue;
+        if (store.registryHash(shard, n) !== hash)
+          name(
+            {
+              digest: d.name,
+              problem: `registry shard ${shard} no longer holds entry ${n} as ${when} anchored it: the registry was rewritten (an incident deleted and the chain recomputed?)`,
+            },
+            shard,
+          );
       }
       for (const [shard, n, hash, read] of d.registrySeen ?? [])
-        if (!shardReleasedAfter(d, shard) && !pinHeld(store.registryHash(shard, n), hash, read))
-          problems.push({
-            digest: d.name,
-            problem: `registry shard ${shard} no longer holds entry ${n} as ${when} saw it while the shard did not verify (seen, not vouched for): the registry was rewritten while it was left out`,
-          });
+        if (!pinHeld(store.registryHash(shard, n), hash, read))
+          name(
+            {
+              digest: d.name,
+              problem: `registry shard ${shard} no longer holds entry ${n} as ${when} saw it while the shard did not verify (seen, not vouched for): the registry was rewritten while it was left out`,
+            },
+            shard,
+          );
     }
     for (const [incidentId, seq, hash] of d.incidents) {
-      if ((only && !only.has(incidentId)) || releasedAfter(d, incidentId)) continue;
+      if (only && !only.has(incidentId)) continue;
       if (!store.hasIncident(incidentId)) {
-        problems.push({
-          digest: d.name,
-          incidentId,
-          problem: `is missing from the store, but ${when} anchored it at ledger entry ${seq}: the incident was deleted`,
-        });
+        name({ digest: d.name, incidentId, problem: `is missing from the store, but ${when} anchored it at ledger entry ${seq}: the incident was deleted` });
         continue;
       }
       const stored = store.ledgerHash(incidentId, seq);
-      if (stored !== hash) {
-        problems.push({
+      if (stored !== hash)
+        name({
           digest: d.name,
           incidentId,
           problem: `ledger entry ${seq} ${stored === undefined ? 'is missing' : 'differs'} from ${when}: the record was rewritten after it was anchored (every hash recomputed, or entries removed)`,
         });
-      }
     }
     // Its pins, one digest's at a time (a left-out set is read from beside the digests: record20).
-    const pinned = await pins(d);
-    if (pinned.problem) problems.push({ digest: d.name, problem: pinned.problem });
-    for (const id of pinned.leftOut ?? []) if (!only || only.has(id)) leftBy.set(id, d);
+    if (pinned.problem) this.ofPins.push({ digest: d.name, problem: pinned.problem });
+    for (const id of pinned.leftOut ?? []) if (!only || only.has(id)) this.leftBy.set(id, { name: d.name, sequence: d.sequence, at: d.at });
     for (const [incidentId, seq, hash, read] of pinned.seen) {
-      if ((only && !only.has(incidentId)) || releasedAfter(d, incidentId)) continue;
+      if (only && !only.has(incidentId)) continue;
       const stored = store.hasIncident(incidentId) ? store.ledgerHash(incidentId, seq) : undefined;
       if (!pinHeld(stored, hash, read))
-        problems.push({
+        name({
           digest: d.name,
           incidentId,
           problem: `ledger entry ${seq} ${stored === undefined ? 'is missing' : 'differs'} from what ${when} saw while the incident did not verify (seen, not vouched for): its history was rewritten while it was left out`,
         });
     }
   }
-  // An incident a digest left out that the store no longer holds: named by the last digest that left it out (review15 K1b).
-  for (const [incidentId, d] of leftBy)
-    if (!store.hasIncident(incidentId))
-      problems.push({
-        digest: d.name,
-        incidentId,
-        problem: `was left out by digest ${d.sequence} (${d.at}) because it did not verify, and the store no longer holds it: the incident was deleted while it was left out`,
-      });
-  return problems;
+}
+
+/** The store against digests already in hand (DigestComparison over them). */
+export async function compareWithDigests(
+  digests: (Digest & { name: string })[],
+  store: StoreChains,
+  only?: Set<string>,
+  pins: PinsOf = pinsInBody,
+): Promise<DigestProblem[]> {
+  const comparison = new DigestComparison(store, only, pins);
+  for (const d of digests) await comparison.add(d);
+  return comparison.problems();
 }
 
 /**

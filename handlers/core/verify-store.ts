@@ -12,7 +12,7 @@
  */
 import type { AnchorState, AuditSource } from '../ports/audit-source.js';
 import type { DigestStore, DigestVerifier } from '../ports/digests.js';
-import { movedUnanchored } from './anchor.js';
+import { anchoredEntries, movedSince } from './anchor.js';
 import {
   type AuditProblem,
   auditClaims,
@@ -25,17 +25,7 @@ import {
   readAgainWhileProblems,
 } from './audit.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
-import {
-  compareWithDigests,
-  type DigestProblem,
-  type LoadedDigest,
-  loadDigests,
-  pinsReader,
-  type RegistryReleaseShown,
-  type ReleaseShown,
-  registryReleasesIn,
-  releasesIn,
-} from './digest.js';
+import { DigestComparison, type DigestProblem, type LoadedDigest, pinsReader, type RegistryReleaseShown, type ReleaseShown, readDigests } from './digest.js';
 import { sha256 } from './hash.js';
 import { registryGenesis } from './ledger.js';
 import { iamNamesLeft, objectKeysLeftMinimised, personalDataLeft } from './minimise.js';
@@ -131,32 +121,43 @@ export async function verifyStore(
   if (options.digests) {
     // The marks before the digests: the anchor clears a mark only after writing the digest that signed it (anchor.ts movedUnanchored).
     const marked = new Set((await source.anchorCandidates()).map((h) => h.incidentId));
-    const loaded = await loadDigests(options.digests.store, options.digests.verifier);
-    const released = releasesIn(loaded.digests);
-    // A left-out set is read one digest at a time, never all held (record20).
+    // The digests read one at a time, in order, none held after it is compared (record20): each
+    // incident a digest names that the store no longer lists has its ledger read (none) before.
+    const problems: DigestProblem[] = [];
+    const only = options.only;
     const pins = pinsReader(options.digests.store);
-    const anchored = new Set(released.map((r) => r.incident));
-    for (const d of loaded.digests) {
-      for (const [id] of d.incidents) anchored.add(id);
+    const comparison = new DigestComparison(storeChains(raws, shards), only ? new Set([only]) : undefined, pins);
+    const anchoredAt = new Map<string, number>();
+    const state = await source.anchorState();
+    let last: LoadedDigest | undefined;
+    let recorded: LoadedDigest | undefined;
+    let checked = 0;
+    for await (const d of readDigests(options.digests.store, options.digests.verifier, problems)) {
       const pinned = await pins(d);
-      for (const [id] of pinned.seen) anchored.add(id);
-      for (const id of pinned.leftOut ?? []) anchored.add(id);
+      const named = [
+        ...d.incidents.map(([id]) => id),
+        ...pinned.seen.map(([id]) => id),
+        ...(pinned.leftOut ?? []),
+        ...(d.released ?? []).map((r) => r.incident),
+      ];
+      for (const id of named) if (!raws.has(id) && (!only || id === only)) raws.set(id, await source.rawIncident(id));
+      await comparison.add(d);
+      anchoredEntries(anchoredAt, d);
+      if (d.sequence === state?.sequence) recorded = d;
+      last = d;
+      checked++;
     }
-    // Incidents a digest names (anchored, seen, left out or released) that the store no longer lists still need their ledger read (none).
-    for (const id of anchored) if (!raws.has(id) && (!options.only || id === options.only)) raws.set(id, await source.rawIncident(id));
-    const compared = await compareWithDigests(loaded.digests, storeChains(raws, shards), options.only ? new Set([options.only]) : undefined, pins);
-    const last = loaded.digests.at(-1);
     result.digests = {
-      checked: loaded.digests.length,
+      checked,
       last: last ? { sequence: last.sequence, at: last.at } : null,
-      released: released.filter((r) => !options.only || r.incident === options.only),
-      registryReleased: options.only ? [] : registryReleasesIn(loaded.digests),
+      released: comparison.releases.filter((r) => !only || r.incident === only),
+      registryReleased: only ? [] : comparison.registryReleases,
       problems: [
-        ...loaded.problems,
-        ...compared,
-        ...missingDigests(await source.anchorState(), loaded.digests, options.digests.store.describe()),
+        ...problems,
+        ...comparison.problems(),
+        ...missingDigests(state, recorded, options.digests.store.describe()),
         // A move no digest anchored and no mark waits for (review12 K4).
-        ...movedUnanchored(loaded.digests, new Map(targets.map((id) => [id, raws.get(id) as RawIncident])), marked),
+        ...movedSince(last, anchoredAt, new Map(targets.map((id) => [id, raws.get(id) as RawIncident])), marked),
       ],
     };
   }
@@ -169,9 +170,8 @@ export async function verifyStore(
  * the store against fewer digests than were written. (Whoever also edits the store's anchor state
  * hides this; the digests elsewhere, locked, remain the defence.)
  */
-function missingDigests(state: AnchorState | null, digests: LoadedDigest[], location: string): DigestProblem[] {
+function missingDigests(state: AnchorState | null, found: LoadedDigest | undefined, location: string): DigestProblem[] {
   if (!state) return [];
-  const found = digests.find((d) => d.sequence === state.sequence);
   if (!found)
     return [
       {
