@@ -18,7 +18,7 @@ import { datalekSynthesizer } from './deploy-role.js';
 import { ForwarderStack } from './forwarder-stack.js';
 import { IAM_EVENTS_REGION, IamForwardStack, needsIamForward } from './iam-forward-stack.js';
 import { MemberIamStack, memberRoleNames } from './member-iam-stack.js';
-import { MemberStack } from './member-stack.js';
+import { MemberRegionStack, MemberStack } from './member-stack.js';
 import { ResponseStack } from './response-stack.js';
 import { StatefulStack } from './stateful-stack.js';
 
@@ -31,6 +31,8 @@ export interface DatalekApp {
   members: MemberStack[];
   /** Each member account's IAM calls on datalek's roles, forwarded from its us-east-1 (member-iam-stack.ts). */
   memberIam: MemberIamStack[];
+  /** Each member account's forwarding in each pipeline region other than the central one (member-stack.ts, contain20). */
+  memberRegions: MemberRegionStack[];
   /** IAM's calls forwarded from us-east-1, where no pipeline region is (iam-forward-stack.ts). */
   iamForward?: IamForwardStack;
 }
@@ -145,6 +147,26 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
   // Where the central region is us-east-1, the member stack's alarms page through DatalekMemberIam's topic there: deployed after it.
   if (config.region === IAM_EVENTS_REGION)
     for (const [i, m] of members.entries()) m.addStackDependency(memberIam[i], "its alarms page through DatalekMemberIam's datalek-on-call-alarms topic");
+  // A member's calls reach EventBridge in their own region: forwarded from each other pipeline region too (contain20).
+  const memberRegions = config.memberAccounts.flatMap((account, i) =>
+    config.forwardFrom.map((region) => {
+      const stack = new MemberRegionStack(app, `DatalekMember-${account}-${region}`, {
+        env: { account, region },
+        // New: through datalek's bootstrap even in the upgrade's deploy (as DatalekMemberIam).
+        synthesizer: datalekSynthesizer({ sharedBootstrapUpgrade: false }),
+        description: `datalek: forwards this account's calls in ${region} that silence its findings, undo a drain or change an isolation group's tags to the pipeline's watch in ${config.region}`,
+        pipelineAccount: config.account as string,
+        roleName: config.containmentRoleName,
+        centralRegion: config.region,
+        member: members[i] as MemberStack,
+        config,
+      });
+      // In us-east-1 its alarms page through DatalekMemberIam's datalek-on-call-alarms topic.
+      if (region === IAM_EVENTS_REGION)
+        stack.addDependency(memberIam[i] as MemberIamStack, "its alarms page through DatalekMemberIam's datalek-on-call-alarms topic");
+      return stack;
+    }),
+  );
   // IAM's calls reach EventBridge in us-east-1 alone: where no pipeline region is us-east-1, forward them.
   const iamForward = needsIamForward(config)
     ? new IamForwardStack(app, 'DatalekIamForward', {
@@ -158,8 +180,8 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
       })
     : undefined;
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  acknowledge({ config, stateful, response, forwarders, members, memberIam, iamForward });
-  return { app, config, stateful, response, forwarders, members, memberIam, iamForward };
+  acknowledge({ config, stateful, response, forwarders, members, memberIam, memberRegions, iamForward });
+  return { app, config, stateful, response, forwarders, members, memberIam, memberRegions, iamForward };
 }
 
 function retentionDays(days: number): logs.RetentionDays {
@@ -224,9 +246,10 @@ function acknowledge(stacks: {
   forwarders: ForwarderStack[];
   members: MemberStack[];
   memberIam: MemberIamStack[];
+  memberRegions: MemberRegionStack[];
   iamForward?: IamForwardStack;
 }): void {
-  const { config, stateful, response, forwarders, members, memberIam, iamForward } = stacks;
+  const { config, stateful, response, forwarders, members, memberIam, memberRegions, iamForward } = stacks;
   const region = label(response.region, 'Region');
   const account = label(response.account, 'AccountId');
   const partition = '<AWS::Partition>';
@@ -370,6 +393,7 @@ function acknowledge(stacks: {
     ...forwarders.map((f) => f.deadLetterQueue),
     ...memberIam.map((m) => m.deadLetterQueue),
     ...members.map((m) => m.deadLetterQueue),
+    ...memberRegions.map((m) => m.deadLetterQueue),
     ...(iamForward ? [iamForward.deadLetterQueue] : []),
   ]) {
     Validations.of(queue).acknowledge({

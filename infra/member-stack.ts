@@ -34,9 +34,9 @@ import type { Construct } from 'constructs';
 import { boundaryStatements, mergedStatements } from './boundary.js';
 import { ALARM_TOPIC_NAME } from './constructs/alarms.js';
 import { ecsPlacementCalls } from './constructs/ecs-placement-watch.js';
-import { type ForwardPathConfig, forwardPath, ruleArnOf } from './constructs/forward-path.js';
+import { type ForwardPathConfig, forwardPath } from './constructs/forward-path.js';
 import { groupTagCalls } from './constructs/group-tag-watch.js';
-import { deployCalls, guardDutyCalls, MEMBER_RULE_NAMES, ruleCalls } from './constructs/pipeline-watch.js';
+import { deployCalls, guardDutyCalls, MEMBER_RULE_NAMES, memberRuleArns, ruleCalls } from './constructs/pipeline-watch.js';
 import { BOUNDARY_MERGES, containmentStatements, MEMBER_STACK_ROLE_NAMES } from './containment-policy.js';
 import { containmentReadStatements } from './containment-read.js';
 import { deployRoleArn, notByDeployment } from './deploy-role.js';
@@ -68,8 +68,8 @@ export function memberWatchPattern(byHandOf: Record<string, unknown>): Record<st
  * us-east-1, whose `DatalekMemberIam` forwards them already), the calls that silence this stack's own
  * dead-letter path (its `datalek-*` alarms deleted or their actions off, its `datalek-on-call-alarms`
  * topic's subscriptions cut, filtered or added to: the central `datalek-watch-paging` reads which, by
- * name, `alarmPathCalls`). The member stack is deployed in the central region only: the member's
- * calls in its other regions are not forwarded.
+ * name, `alarmPathCalls`). The member stack is deployed in the central region; the same rules forward
+ * the member's calls in each other pipeline region (MemberRegionStack, contain20).
  */
 export function memberGuardPattern(byHandOf: Record<string, unknown>, containmentRole: string, alarmPath: boolean): Record<string, unknown> {
   const ecs = { source: ['aws.ecs'], detail: { $or: ecsPlacementCalls(notByDeployment(containmentRole)) } };
@@ -166,11 +166,12 @@ export class MemberStack extends Stack {
     const forward = new iam.PolicyStatement({ sid: 'ForwardToPipeline', actions: ['events:PutEvents'], resources: [centralBus] });
     this.forwardRole = new iam.Role(this, 'ForwardCallsRole', {
       roleName: MEMBER_STACK_ROLE_NAMES[0],
-      description: `datalek: EventBridge puts this account's silencing calls on the pipeline's bus (${props.pipelineAccount}, ${props.centralRegion}), for the ${MEMBER_WATCH_RULE_NAME} and ${MEMBER_GUARD_RULE_NAME} rules only`,
+      description: `datalek: EventBridge puts this account's silencing calls on the pipeline's bus (${props.pipelineAccount}, ${props.centralRegion}), for the ${MEMBER_WATCH_RULE_NAME} and ${MEMBER_GUARD_RULE_NAME} rules of the pipeline regions only`,
       assumedBy: new iam.ServicePrincipal('events.amazonaws.com', {
         conditions: {
           StringEquals: { 'aws:SourceAccount': this.account },
-          ArnEquals: { 'aws:SourceArn': [ruleArnOf(this, MEMBER_WATCH_RULE_NAME), ruleArnOf(this, MEMBER_GUARD_RULE_NAME)] },
+          // The two rules here, and their twins in each other pipeline region (MemberRegionStack, contain20).
+          ArnEquals: { 'aws:SourceArn': memberRuleArns(this.partition, this.account, props.regions) },
         },
       }),
     });
@@ -182,42 +183,92 @@ export class MemberStack extends Stack {
         statements: boundaryStatements([forward]),
       }),
     );
-    // A change of a rule's pattern or targets by the member stack's own deployment (its account's
-    // datalek execution role, deploy-role.ts) is not forwarded; anyone else's is.
-    const byHandOf = notByDeployment(deployRoleArn(this));
-    const region = props.centralRegion;
-    const path = forwardPath(this, {
-      config: props.config,
-      keyDescription: `datalek: the member forward's dead-letter queue${region === IAM_EVENTS_REGION ? '' : ' and alarm topic'} in ${region}`,
-      centralBus,
-      role: this.forwardRole,
-      rules: [
-        {
-          name: MEMBER_WATCH_RULE_NAME,
-          id: 'Watch',
-          what: 'GuardDuty calls that stop this account’s findings from reaching the administrator',
-          pattern: memberWatchPattern(byHandOf),
-        },
-        {
-          name: MEMBER_GUARD_RULE_NAME,
-          id: 'Guard',
-          what: `calls that would silence the ${MEMBER_WATCH_RULE_NAME} rule or this stack's alarms and alarm topic, security groups' datalek: tags changed, and ECS calls that can put a task on a drained container instance`,
-          pattern: memberGuardPattern(byHandOf, `arn:${this.partition}:iam::${this.account}:role/${props.roleName}`, region !== IAM_EVENTS_REGION),
-        },
-      ],
-      forwardedTo: 'forwarded to the pipeline',
-      lostDescription: (name) =>
-        `datalek: this member account's calls forwarded by the ${name} rule (${region}) to the pipeline (${props.pipelineAccount}, ${region}) could be neither delivered nor put in the dead-letter queue: they are LOST, and no watch rule paged on them (among them: the account leaving its GuardDuty administrator, its detector deleted or suspended, an archiving filter, its datalek stack or rules changed). Look up this account's calls of the period in CloudTrail (Event history, ${region}), check in the administrator's GuardDuty (Accounts) that it is still an Enabled member, then mend the queue's policy or key`,
-      deadLetters: {
-        name: 'member-forward-dead-letters',
-        description: `datalek: this member account's calls that stop its findings from reaching the pipeline (leaving its GuardDuty administrator, its detector deleted or suspended, an archiving filter, its datalek stack or rules changed) or change a security group's datalek: tags (${region}) could not be forwarded to the pipeline (${props.pipelineAccount}, ${region}), so no watch rule paged on them; they wait in, or arrived in, the dead-letter queue (an empty queue after this alarm means someone received or deleted them). As this account's break-glass role, read them (each a CloudTrail event: the call, who, from where), treat each as a page of datalek-watch-pipeline, datalek-watch-changes or datalek-watch-group-tags, then redrive or delete them (runbooks)`,
+    const path = memberForwardPath(this, { ...props, centralBus, role: this.forwardRole });
+    this.watchRules = path.rules;
+    this.deadLetterQueue = path.deadLetterQueue;
+  }
+}
+
+/**
+ * The member's two forwarding rules in the stack's region, their dead-letter queue, key and alarms (forward-path.ts):
+ * the central region's (MemberStack) and each other pipeline region's (MemberRegionStack) alike.
+ */
+function memberForwardPath(
+  scope: Stack,
+  props: Pick<MemberStackProps, 'config' | 'pipelineAccount' | 'roleName'> & { centralBus: string; role: iam.IRole },
+): ReturnType<typeof forwardPath> {
+  // A change of a rule's pattern or targets by the member stack's own deployment (its account's
+  // datalek execution role, deploy-role.ts) is not forwarded; anyone else's is.
+  const byHandOf = notByDeployment(deployRoleArn(scope));
+  const region = scope.region;
+  const central = props.centralBus.split(':')[3];
+  return forwardPath(scope, {
+    config: props.config,
+    keyDescription: `datalek: the member forward's dead-letter queue${region === IAM_EVENTS_REGION ? '' : ' and alarm topic'} in ${region}`,
+    centralBus: props.centralBus,
+    role: props.role,
+    rules: [
+      {
+        name: MEMBER_WATCH_RULE_NAME,
+        id: 'Watch',
+        what: 'GuardDuty calls that stop this account’s findings from reaching the administrator',
+        pattern: memberWatchPattern(byHandOf),
       },
-      // One topic of that name per account and region: DatalekMemberIam-<account> makes us-east-1's (build-app.ts deploys it first).
-      alarmTopic:
-        region === IAM_EVENTS_REGION
-          ? sns.Topic.fromTopicArn(this, 'OnCallAlarms', this.formatArn({ service: 'sns', region, resource: ALARM_TOPIC_NAME }))
-          : undefined,
-    });
+      {
+        name: MEMBER_GUARD_RULE_NAME,
+        id: 'Guard',
+        what: `calls that would silence the ${MEMBER_WATCH_RULE_NAME} rule or this stack's alarms and alarm topic, security groups' datalek: tags changed, and ECS calls that can put a task on a drained container instance`,
+        pattern: memberGuardPattern(byHandOf, `arn:${scope.partition}:iam::${scope.account}:role/${props.roleName}`, region !== IAM_EVENTS_REGION),
+      },
+    ],
+    forwardedTo: 'forwarded to the pipeline',
+    lostDescription: (name) =>
+      `datalek: this member account's calls forwarded by the ${name} rule (${region}) to the pipeline (${props.pipelineAccount}, ${central}) could be neither delivered nor put in the dead-letter queue: they are LOST, and no watch rule paged on them (among them: the account leaving its GuardDuty administrator, its detector deleted or suspended, an archiving filter, its datalek stack or rules changed, a drained ECS container instance set ACTIVE). Look up this account's calls of the period in CloudTrail (Event history, ${region}), check in the administrator's GuardDuty (Accounts) that it is still an Enabled member, then mend the queue's policy or key`,
+    deadLetters: {
+      name: 'member-forward-dead-letters',
+      description: `datalek: this member account's calls that stop its findings from reaching the pipeline (leaving its GuardDuty administrator, its detector deleted or suspended, an archiving filter, its datalek stack or rules changed), change a security group's datalek: tags or can put a task on a drained ECS container instance (${region}) could not be forwarded to the pipeline (${props.pipelineAccount}, ${central}), so no watch rule paged on them; they wait in, or arrived in, the dead-letter queue (an empty queue after this alarm means someone received or deleted them). As this account's break-glass role, read them (each a CloudTrail event: the call, who, from where), treat each as a page of datalek-watch-pipeline, datalek-watch-changes, datalek-watch-group-tags or datalek-watch-ecs-placement, then redrive or delete them (runbooks)`,
+    },
+    // One topic of that name per account and region: DatalekMemberIam-<account> makes us-east-1's (build-app.ts deploys it first).
+    alarmTopic:
+      region === IAM_EVENTS_REGION
+        ? sns.Topic.fromTopicArn(scope, 'OnCallAlarms', scope.formatArn({ service: 'sns', region, resource: ALARM_TOPIC_NAME }))
+        : undefined,
+  });
+}
+
+export interface MemberRegionStackProps extends StackProps {
+  pipelineAccount: string;
+  /** The containment role's name (its sessions' ECS calls are datalek's, not forwarded). */
+  roleName: string;
+  /** The pipeline's central region: its default bus takes the forwarded calls. */
+  centralRegion: string;
+  /** The member stack of the account, in the central region: its forwarding role (IAM is global) puts the events. */
+  member: MemberStack;
+  config: ForwardPathConfig;
+}
+
+/**
+ * A member account's forwarding in a pipeline region other than the central one (contain20). The
+ * member's calls reach EventBridge in their own region only, and the member stack is deployed in the
+ * central region: a drained container instance of a finding in another region set ACTIVE again, a
+ * StartTask on it, datalek's drain mark forged, an isolation group's tags changed, the member's
+ * detector there deleted or its administrator left: none was forwarded, and nothing paged (the
+ * pipeline account's own calls there are watched by that region's forwarder stack). The same two
+ * rules as the central region's, each watching the other, forwarding to the central bus with the
+ * member stack's forwarding role (whose trust names these rules too), their own dead-letter queue,
+ * key and the region's alarm topic.
+ */
+export class MemberRegionStack extends Stack {
+  public readonly watchRules: events.Rule[];
+  public readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: MemberRegionStackProps) {
+    super(scope, id, props);
+    this.addDependency(props.member, 'its rules put events with the member stack’s forwarding role, whose trust names them');
+    const centralBus = `arn:${this.partition}:events:${props.centralRegion}:${props.pipelineAccount}:event-bus/default`;
+    // Deployed after the member stack, which makes the role.
+    const role = iam.Role.fromRoleName(this, 'ForwardCallsRole', MEMBER_STACK_ROLE_NAMES[0], { mutable: false });
+    const path = memberForwardPath(this, { ...props, centralBus, role });
     this.watchRules = path.rules;
     this.deadLetterQueue = path.deadLetterQueue;
   }

@@ -31,7 +31,7 @@ import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/
 import { EcsPlacementWatch } from './constructs/ecs-placement-watch.js';
 import { EventRoute } from './constructs/event-route.js';
 import { GroupTagWatch } from './constructs/group-tag-watch.js';
-import { MEMBER_BUS_STATEMENT_ID, MEMBER_FORWARDED_SOURCES, MEMBER_RULE_NAMES, PipelineWatch, SECRET_WRITES } from './constructs/pipeline-watch.js';
+import { MEMBER_BUS_STATEMENT_ID, MEMBER_FORWARDED_SOURCES, memberRuleArns, PipelineWatch, SECRET_WRITES } from './constructs/pipeline-watch.js';
 import { policyChangers } from './constructs/protected-key.js';
 import { EVENT_ARCHIVE_NAME, protectDeadLetters, protectQueues } from './constructs/register-guard.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
@@ -678,7 +678,8 @@ export class ResponseStack extends Stack {
             StringEquals: { 'events:detail-type': 'AWS API Call via CloudTrail' },
             ArnEquals: {
               'aws:SourceArn': config.memberAccounts.flatMap((a) => [
-                ...MEMBER_RULE_NAMES.map((name) => `arn:${this.partition}:events:${this.region}:${a}:rule/${name}`),
+                // The member's two rules in each pipeline region (member-stack.ts; the central region's and, contain20, each other's).
+                ...memberRuleArns(this.partition, a, [this.region, ...config.forwardFrom]),
                 // The member's IAM calls, from its us-east-1 (member-iam-stack.ts, infra14).
                 ...MEMBER_IAM_RULE_NAMES.map((name) => `arn:${this.partition}:events:${IAM_EVENTS_REGION}:${a}:rule/${name}`),
               ]),

@@ -88,6 +88,11 @@ export const MEMBER_BUS_STATEMENT_ID = 'datalek-member-calls';
 /** The member stack's forwarding rules (`datalek-*`: the central watch pages on calls on them too); each watches the other. */
 export const MEMBER_RULE_NAMES = ['datalek-member-watch', 'datalek-member-guard'] as const;
 
+/** The ARNs of a member's two forwarding rules in each of `regions` (its forwarding role's trust, the pipeline bus's policy). */
+export function memberRuleArns(partition: string, account: string, regions: readonly string[]): string[] {
+  return regions.flatMap((region) => MEMBER_RULE_NAMES.map((name) => `arn:${partition}:events:${region}:${account}:rule/${name}`));
+}
+
 /** The watch rules' names begin so. */
 export const WATCH_RULE_PREFIX = 'datalek-watch-';
 

@@ -76,9 +76,12 @@ describe("a member account's calls that silence its findings reach the pipeline'
       JSON.stringify({
         StringEquals: { 'aws:SourceAccount': MEMBER },
         ArnEquals: {
+          // Its twins in the other pipeline region too (contain20: MemberRegionStack uses this role).
           'aws:SourceArn': [
             `arn:aws:events:eu-west-1:${MEMBER}:rule/${MEMBER_WATCH_RULE_NAME}`,
             `arn:aws:events:eu-west-1:${MEMBER}:rule/${MEMBER_GUARD_RULE_NAME}`,
+            `arn:aws:events:eu-central-1:${MEMBER}:rule/${MEMBER_WATCH_RULE_NAME}`,
+            `arn:aws:events:eu-central-1:${MEMBER}:rule/${MEMBER_GUARD_RULE_NAME}`,
           ],
         },
       }),
@@ -166,6 +169,45 @@ describe("a member account's calls that silence its findings reach the pipeline'
     for (const rule of Object.values(t.findResources('AWS::Events::Rule'))) expect(rule.Properties.Targets[0].DeadLetterConfig).toBeDefined();
   });
 
+  /**
+   * contain20: a member's calls reach EventBridge in their own region, and the member stack is in the
+   * central region: in another pipeline region, a drained container instance of a finding there set
+   * ACTIVE again, a StartTask, the drain mark forged, an isolation group's tags changed, the detector
+   * there deleted: none was forwarded, nothing paged. Each other pipeline region has the same two rules.
+   */
+  it("forwards the member's calls from each other pipeline region too, with the same two rules and patterns, through the member stack's forwarding role, and keeps and pages a failed forward there (contain20)", () => {
+    expect(built.memberRegions.map((s) => [s.account, s.region, s.stackName])).toEqual([[MEMBER, 'eu-central-1', `DatalekMember-${MEMBER}-eu-central-1`]]);
+    const [regional] = built.memberRegions;
+    const t = Template.fromStack(regional);
+    const at = (tt: Template, region: string, v: unknown) => JSON.stringify(resolveValue(v, tt, { account: MEMBER, region }));
+    const byName = (tt: Template, region: string) =>
+      Object.fromEntries(rulesOf(tt).map((r) => [r.Properties.Name, at(tt, region, r.Properties.EventPattern).replaceAll(region, 'REGION')]));
+    // The same patterns as the central region's (the deployment excused is each region's own execution role).
+    expect(byName(t, 'eu-central-1')).toEqual(byName(member, 'eu-west-1'));
+    expect(JSON.stringify(byName(t, 'eu-central-1')[MEMBER_GUARD_RULE_NAME])).toContain('UpdateContainerInstancesState');
+    for (const rule of rulesOf(t)) {
+      expect(rule.Properties.State).toBe('ENABLED');
+      const [target] = rule.Properties.Targets;
+      expect(at(t, 'eu-central-1', target.Arn)).toBe(JSON.stringify(CENTRAL_BUS));
+      expect(at(t, 'eu-central-1', target.RoleArn)).toBe(JSON.stringify(`arn:aws:iam::${MEMBER}:role/datalek-member-forward`));
+      expect(target.DeadLetterConfig).toBeDefined();
+    }
+    // No role of its own: the member stack's (IAM is global), deployed first.
+    t.resourceCountIs('AWS::IAM::Role', 0);
+    expect(regional.dependencies).toContain(built.members[0]);
+    expectDeadLetterPath(t, {
+      breakGlassRole: DEPLOY_CONTEXT.breakGlassRole,
+      onCallEmail: DEPLOY_CONTEXT.onCallEmail,
+      alarm: 'datalek-member-forward-dead-letters',
+    });
+
+    // In us-east-1, through DatalekMemberIam's topic there, deployed after it.
+    const east = synthesizedApp({ ...DEPLOY_CONTEXT, forwardFrom: 'us-east-1' });
+    const [eastRegional] = east.memberRegions;
+    Template.fromStack(eastRegional).resourceCountIs('AWS::SNS::Topic', 0);
+    expect(eastRegional.dependencies).toContain(east.memberIam[0]);
+  });
+
   it("fits the member IAM stack's patterns, as deployed, in 2,048 characters with the longest names a deployer may give (attack15 K2: the guard forwards this region's datalek stacks too)", () => {
     // The containment role's name at config's most (59: its read role adds -read), the break-glass role's at IAM's (64), the longest partition.
     const role = (name: string) => `arn:aws-us-gov:iam::${MEMBER}:role/${name}`;
@@ -197,11 +239,14 @@ describe("a member account's calls that silence its findings reach the pipeline'
         'events:source': ['aws.guardduty', 'aws.events', 'aws.cloudformation', 'aws.ec2', 'aws.iam', 'aws.monitoring', 'aws.sns', 'aws.ecs'],
       },
       StringEquals: { 'events:detail-type': 'AWS API Call via CloudTrail' },
-      // From the member stacks' forwarding rules only (the central region's two, us-east-1's two), not any rule a member account makes.
+      // From the member stacks' forwarding rules only (the central region's two, each other pipeline region's two: contain20,
+      // us-east-1's), not any rule a member account makes.
       ArnEquals: {
         'aws:SourceArn': [
           `arn:aws:events:eu-west-1:${MEMBER}:rule/${MEMBER_WATCH_RULE_NAME}`,
           `arn:aws:events:eu-west-1:${MEMBER}:rule/${MEMBER_GUARD_RULE_NAME}`,
+          `arn:aws:events:eu-central-1:${MEMBER}:rule/${MEMBER_WATCH_RULE_NAME}`,
+          `arn:aws:events:eu-central-1:${MEMBER}:rule/${MEMBER_GUARD_RULE_NAME}`,
           `arn:aws:events:us-east-1:${MEMBER}:rule/${MEMBER_IAM_FORWARD_RULE_NAME}`,
           `arn:aws:events:us-east-1:${MEMBER}:rule/${MEMBER_IAM_GUARD_RULE_NAME}`,
           `arn:aws:events:us-east-1:${MEMBER}:rule/${MEMBER_IAM_CONTAIN_RULE_NAME}`,
