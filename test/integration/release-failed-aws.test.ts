@@ -1,17 +1,51 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DeleteNetworkInterfaceCommand, DescribeNetworkInterfacesCommand, DetachNetworkInterfaceCommand } from '@aws-sdk/client-ec2';
+import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
-import { jsonLines, ROOT } from '../support/cli.js';
+import { jsonLines, ROOT, spawnCli } from '../support/cli.js';
 import { MOTO_ACCOUNT as ACCOUNT, type CliAwsWorld, cliAwsWorld } from '../support/cli-aws.js';
 import { buildScenario } from '../support/ec2-scenario.js';
 import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
 
 /**
- * `datalek release` on AWS whose restore call is refused (here the interface is gone; a denied or
- * throttled call is recorded the same way): the adapter records the step failed, the command exits 1,
+ * EC2 on moto behind a proxy that refuses `ModifyNetworkInterfaceAttribute` of one interface
+ * (UnauthorizedOperation, as AWS answers a role denied it); everything else is passed on. moto denies
+ * nothing, and an interface deleted since is no failed restore (readC20: nothing to restore).
+ */
+async function refusingEc2(target: string, eniId: string): Promise<Server & { url: string }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const form = new URLSearchParams(body.toString('utf8'));
+      if (form.get('Action') === 'ModifyNetworkInterfaceAttribute' && form.get('NetworkInterfaceId') === eniId) {
+        res.writeHead(403, { 'content-type': 'text/xml' });
+        res.end(
+          '<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>readc20</RequestID></Response>',
+        );
+        return;
+      }
+      const url = new URL(req.url ?? '/', target);
+      const out = request(url, { method: req.method, headers: { ...req.headers, host: url.host } }, (answer) => {
+        res.writeHead(answer.statusCode ?? 500, answer.headers);
+        answer.pipe(res);
+      });
+      out.on('error', (err) => res.destroy(err));
+      out.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return Object.assign(server, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+}
+
+/**
+ * `datalek release` on AWS whose restore call is refused (here denied, by a proxy; a throttled call
+ * is recorded the same way): the adapter records the step failed, the command exits 1,
  * `--json` lists the action under `failed`, and `show` keeps it in effect and releasable: a second
  * release is offered it (review5 A5). The other interface was restored: the command says PARTLY
  * released, naming what is undone and what is still in effect (the last note's "Still left").
@@ -43,13 +77,11 @@ describe.skipIf(!MOTO_AVAILABLE)('a release whose restore fails, on moto', () =>
     const groupsOf = async () =>
       ((await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eni.id] }))).NetworkInterfaces?.[0].Groups ?? []).map((g) => g.GroupId);
     expect(await groupsOf()).not.toEqual(eni.groups);
-    // The interface is gone when the release comes (moto accepts what AWS refuses, such as a group
-    // that was deleted; an interface that does not exist it refuses): putting its groups back fails.
-    const attachment = (await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eni.id] }))).NetworkInterfaces?.[0].Attachment;
-    await c.ec2.send(new DetachNetworkInterfaceCommand({ AttachmentId: attachment?.AttachmentId as string, Force: true }));
-    await c.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eni.id }));
+    // The release's restore of this interface is refused: putting its groups back fails.
+    const proxy = await refusingEc2(moto.endpoint, eni.id);
+    const viaProxy = (args: string[]) => spawnCli([...args, '--target', 'aws'], { ...moto.env, AWS_ENDPOINT_URL_EC2: proxy.url });
 
-    const r = await cli(['release', id, '--by', 'oncall', '--reason', 'false positive', '--json']);
+    const r = await viaProxy(['release', id, '--by', 'oncall', '--reason', 'false positive', '--json']);
 
     expect(r.code, r.stderr).toBe(1);
     const out = JSON.parse(r.stdout) as {
@@ -72,8 +104,9 @@ describe.skipIf(!MOTO_AVAILABLE)('a release whose restore fails, on moto', () =>
     expect(isolation?.released).toBeUndefined();
     expect(shown.timeline.map((e) => e.kind)).toContain('containment-release-failed');
     // Offered again (and fails again the same way, saying so).
-    const again = await cli(['release', id, '--by', 'oncall', '--reason', 'false positive']);
+    const again = await viaProxy(['release', id, '--by', 'oncall', '--reason', 'false positive']);
     expect(again.code).toBe(1);
     expect(again.stdout).toContain(`PARTLY released ${out.failed[0].id}: ${restored} undone; restore-eni:${eni.id} still in effect`);
+    proxy.close();
   });
 });

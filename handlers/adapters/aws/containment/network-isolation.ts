@@ -233,7 +233,15 @@ export async function restoreInterfaces(
   for (const eni of interfaces) {
     if (!done.has(isolateStepName(eni.id)) && !exposed.has(isolateStepName(eni.id))) continue;
     await attempt(`restore-eni:${eni.id}`, async () => {
-      await c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eni.id, Groups: eni.groups }));
+      try {
+        await c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: eni.id, Groups: eni.groups }));
+      } catch (err) {
+        // Deleted since (a stopped task's, a trunk interface ECS deprovisioned, one detached and deleted by whoever
+        // attached it): nothing left to restore or to keep isolated. Failed, it stopped every release before the
+        // rest, for good, saying it was 'still isolated' (readC20).
+        if (errorCode(err) !== 'InvalidNetworkInterfaceID.NotFound') throw err;
+        return `${eni.id}: not found, deleted since (CloudTrail: DeleteNetworkInterface says who): nothing to restore`;
+      }
       return `${eni.id}: groups ${eni.groups.join(', ')} restored`;
     });
   }
