@@ -215,4 +215,28 @@ describe.skipIf(!MOTO_AVAILABLE)('a stolen key found deleted, on moto', () => {
     expect(after[0]?.[0]).toBe('drifted');
     expect(after[0]?.[1]).toContain('not found under its recorded name: renamed or deleted');
   });
+  // readC20: the record covers a user found gone, not one found again. A user made again under the recorded name
+  // (a new principal, keys of its own, made since the first activity) is read as any user is, whatever was recorded.
+  it('readC20: the user made again under its recorded name after the person recorded it deleted: read again, a new Active key NOT CONTAINED', async () => {
+    const userName = 'i.ingen';
+    const { id, keys } = await failedOnAKeyMadeWithIt(userName, 'AIDAEXAMPLEINGEN0001');
+    for (const key of keys) await c.iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: key }));
+    for (const policy of await policies(userName)) await c.iam.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: policy }));
+    await c.iam.send(new DeleteUserCommand({ UserName: userName }));
+    await runContainment({ ...keyDeps(), containment }, id);
+    const [action] = ((await store.getIncident(id)) as Incident).actions;
+    await recordContainedByHand(keyDeps(), { incidentId: id, actionId: action?.id as string, by: 'anna', what: 'user deleted: CloudTrail DeleteUser' });
+    expect(
+      (await verified(id)).map(([state]) => state),
+      'premise: the record read in place',
+    ).toEqual(['in-place', 'in-place']);
+
+    await c.iam.send(new CreateUserCommand({ UserName: userName }));
+    const made = (await c.iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey?.AccessKeyId as string;
+
+    const after = await verified(id);
+    expect(after.map(([state]) => state)).toEqual(['drifted', 'drifted']);
+    expect(after[0]?.[1]).toContain(made);
+    for (const [, actual] of after) expect(actual).not.toContain('as anna recorded');
+  });
 });
