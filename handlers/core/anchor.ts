@@ -72,11 +72,13 @@ import {
   anchoredSetHash,
   buildDigestBody,
   DIGEST_FORMAT,
+  DIGEST_FORMAT_WITH_SET,
   type Digest,
   type DigestBody,
   DigestError,
   type DigestProblem,
   digestName,
+  isDigestFormat,
   type LeftOutSetRef,
   type LoadedDigest,
   leftOutSetName,
@@ -1025,8 +1027,8 @@ async function notOwnNext(deps: Deps, bytes: Buffer, previous: Previous | null, 
     return 'is not valid JSON';
   }
   const { signature: _signature, ...body } = digest;
-  if (body.format !== DIGEST_FORMAT || body.sequence !== sequence || !Array.isArray(body.incidents) || !Array.isArray(body.registry))
-    return `is not a ${DIGEST_FORMAT} digest numbered ${sequence}`;
+  if (!isDigestFormat(body.format) || body.sequence !== sequence || !Array.isArray(body.incidents) || !Array.isArray(body.registry))
+    return `is not a ${DIGEST_FORMAT} or ${DIGEST_FORMAT_WITH_SET} digest numbered ${sequence}`;
   const unsigned = notSignedByThisAnchor(deps.signer, digest);
   if (unsigned) return unsigned;
   if (body.previous !== (previous?.hash ?? null)) return `does not continue ${previous ? `digest ${previous.sequence}` : 'from the start'}`;

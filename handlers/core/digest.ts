@@ -16,8 +16,25 @@ import { anchorRoot, type ChainHead, type IncidentHead } from './ledger.js';
 
 export const DIGEST_FORMAT = 'datalek-digest/1';
 
+/**
+ * The format of a digest whose list and pins are in a left-out set (`leftOutSet`). Releases before
+ * it read only DIGEST_FORMAT, and, given such a digest under that format, took its signature and
+ * checked nothing of what its set pins, silently (readB20): `verify --digests` passed over a history
+ * rewritten while it was left out, and `datalek anchor` continued from it with every pin dropped.
+ * Under this format, and signed under it (statement), they refuse it by name instead.
+ */
+export const DIGEST_FORMAT_WITH_SET = 'datalek-digest/2';
+
+export type DigestFormat = typeof DIGEST_FORMAT | typeof DIGEST_FORMAT_WITH_SET;
+
+/** A digest's format this release reads: either. */
+export function isDigestFormat(format: unknown): format is DigestFormat {
+  return format === DIGEST_FORMAT || format === DIGEST_FORMAT_WITH_SET;
+}
+
 export interface DigestBody {
-  format: typeof DIGEST_FORMAT;
+  /** DIGEST_FORMAT_WITH_SET where it has a `leftOutSet`, DIGEST_FORMAT otherwise. */
+  format: DigestFormat;
   sequence: number;
   /** SHA-256 of the previous digest's bytes; null for the first. */
   previous: string | null;
@@ -195,9 +212,13 @@ export interface Digest extends DigestBody {
 
 export class DigestError extends DatalekError {}
 
-/** What is signed: the format and the SHA-256 of the canonical body (short enough for KMS). */
+/**
+ * What is signed: the digest's format and the SHA-256 of the canonical body (short enough for KMS).
+ * A release before DIGEST_FORMAT_WITH_SET checks every signature under DIGEST_FORMAT, so a digest
+ * with a left-out set does not verify there: its anchor refuses to continue from it.
+ */
 export function statement(body: DigestBody): Buffer {
-  return Buffer.from(`${DIGEST_FORMAT}\n${sha256(canonicalJson(body))}`, 'utf8');
+  return Buffer.from(`${body.format}\n${sha256(canonicalJson(body))}`, 'utf8');
 }
 
 export function digestName(sequence: number): string {
@@ -253,7 +274,7 @@ export function buildDigestBody(input: {
   indexed?: number;
 }): DigestBody {
   return {
-    format: DIGEST_FORMAT,
+    format: input.leftOutSet ? DIGEST_FORMAT_WITH_SET : DIGEST_FORMAT,
     sequence: input.sequence,
     previous: input.previous?.hash ?? null,
     at: input.at,
@@ -416,8 +437,8 @@ async function readOne(
     return null;
   }
   const { signature, ...body } = digest;
-  if (body.format !== DIGEST_FORMAT || typeof signature !== 'string') {
-    problems.push({ digest: name, problem: `is not a ${DIGEST_FORMAT} digest` });
+  if (!isDigestFormat(body.format) || typeof signature !== 'string') {
+    problems.push({ digest: name, problem: `is not a ${DIGEST_FORMAT} or ${DIGEST_FORMAT_WITH_SET} digest` });
     return null;
   }
   if (body.key?.id !== verifier.keyId) {
