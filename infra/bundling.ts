@@ -23,7 +23,18 @@ import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
 export const PROJECT_ROOT = join(import.meta.dirname, '..');
 
 /** The handlers under handlers/ that the CDK app deploys, one function each. */
-export const HANDLERS = ['record-finding', 'notify', 'contain', 'sweep', 'acknowledge', 'anchor', 'link', 'link-apply', 'detector-canary'] as const;
+export const HANDLERS = [
+  'record-finding',
+  'notify',
+  'contain',
+  'sweep',
+  'acknowledge',
+  'anchor',
+  'link',
+  'link-apply',
+  'detector-canary',
+  'member-pages',
+] as const;
 
 /** The file Lambda loads: `index.mjs`, exporting `handler`. */
 export const HANDLER_ENTRY_FILE = 'index.mjs';

@@ -1,0 +1,174 @@
+/**
+ * The member-pages function's record, in DynamoDB (`datalek-member-pages`): per member account, rule
+ * and window, one item per call (`E#<CloudTrail event id>`) and one per page slot (`P#1` … `P#<limit>`,
+ * `S` the summary's), each slot taken by exactly one call with a conditional put. Every write is one
+ * item's and conditional, so the record is idempotent on the event id without a transaction:
+ * - a call delivered again (EventBridge retries, a forward repeated) finds its own item, and the
+ *   slot it took before (a slot's condition lets its own call take it again), and is counted once:
+ *   the window's count is the number of its call items;
+ * - two calls at once never take one slot: the first `limit` calls page, one the summary, the rest
+ *   are held back.
+ * Every item lives RECORD_DAYS after its window (TTL `expiresAt`).
+ */
+import {
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { StoreError } from '../../core/errors.js';
+import { type MemberPageOutcome, RECORD_DAYS } from '../../core/member-pages.js';
+
+/** The table's key attributes and its TTL attribute (infra/constructs/member-pages.ts makes it). */
+export const MEMBER_PAGES_TABLE = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
+
+/** One call in its window: the window's key, the call's event id, the window's end (its items' TTL counts from it). */
+export interface LedgerCall {
+  window: string;
+  eventId: string;
+  windowEnd: string;
+}
+
+/** What the record holds of a call: its outcome, and whether its page (or summary) was published. */
+export interface LedgerEntry {
+  outcome: MemberPageOutcome;
+  sent: boolean;
+}
+
+export class DynamoDbMemberPageLedger {
+  constructor(
+    private readonly client: DynamoDBClient,
+    readonly tableName: string,
+    private readonly limit: number,
+  ) {}
+
+  /**
+   * Records the call once and decides its outcome once: a call seen before gets the outcome it got
+   * then (and whether it was sent), a new one the next page slot of its window, else the summary's,
+   * else none (held back).
+   */
+  async claim(call: LedgerCall): Promise<LedgerEntry> {
+    const key = { pk: { S: call.window }, sk: { S: `E#${call.eventId}` } };
+    const expiresAt = { N: String(Math.floor(Date.parse(call.windowEnd) / 1000) + RECORD_DAYS * 86_400) };
+    let isNew = true;
+    try {
+      await this.call('PutItem call', () =>
+        this.client.send(new PutItemCommand({ TableName: this.tableName, Item: { ...key, expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' })),
+      );
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      isNew = false;
+    }
+    if (!isNew) {
+      const item = (await this.call('GetItem call', () => this.client.send(new GetItemCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }))))
+        .Item;
+      const recorded = item?.outcome?.S ? outcomeOf(item.outcome.S) : undefined;
+      if (recorded) return { outcome: recorded, sent: item?.sent?.BOOL === true };
+    }
+    const outcome = await this.takeSlot(call, expiresAt, isNew);
+    await this.call('UpdateItem outcome', () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET outcome = :outcome',
+          ExpressionAttributeValues: { ':outcome': { S: outcomeText(outcome) } },
+        }),
+      ),
+    );
+    return { outcome, sent: false };
+  }
+
+  /** Marks the call's page (or summary) published: a delivery of it again sends nothing. */
+  async markSent(call: LedgerCall): Promise<void> {
+    await this.call('UpdateItem sent', () =>
+      this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: { S: call.window }, sk: { S: `E#${call.eventId}` } },
+          UpdateExpression: 'SET sent = :yes',
+          ExpressionAttributeValues: { ':yes': { BOOL: true } },
+        }),
+      ),
+    );
+  }
+
+  /** How many calls the window of key `window` recorded (each once). */
+  async calls(window: string): Promise<number> {
+    let count = 0;
+    let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
+    do {
+      const page = await this.call('Query calls', () =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+            ExpressionAttributeValues: { ':pk': { S: window }, ':e': { S: 'E#' } },
+            Select: 'COUNT',
+            ConsistentRead: true,
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      count += page.Count ?? 0;
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return count;
+  }
+
+  /**
+   * The first page slot the call can take (its own from before included), else the summary's, else
+   * none. A new call cannot hold one yet: once the summary's slot is another call's, it is held back
+   * at one read.
+   */
+  private async takeSlot(call: LedgerCall, expiresAt: { N: string }, isNew: boolean): Promise<MemberPageOutcome> {
+    const slot = (sk: string) => ({ pk: { S: call.window }, sk: { S: sk } });
+    if (isNew) {
+      const summary = (
+        await this.call('GetItem summary slot', () => this.client.send(new GetItemCommand({ TableName: this.tableName, Key: slot('S'), ConsistentRead: true })))
+      ).Item;
+      if (summary && summary.eventId?.S !== call.eventId) return { kind: 'held' };
+    }
+    const take = async (sk: string): Promise<boolean> => {
+      try {
+        await this.call(`PutItem slot ${sk}`, () =>
+          this.client.send(
+            new PutItemCommand({
+              TableName: this.tableName,
+              Item: { ...slot(sk), eventId: { S: call.eventId }, expiresAt },
+              ConditionExpression: 'attribute_not_exists(pk) OR eventId = :id',
+              ExpressionAttributeValues: { ':id': { S: call.eventId } },
+            }),
+          ),
+        );
+        return true;
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) return false;
+        throw err;
+      }
+    };
+    for (let n = 1; n <= this.limit; n++) if (await take(`P#${n}`)) return { kind: 'page', n };
+    return (await take('S')) ? { kind: 'summary' } : { kind: 'held' };
+  }
+
+  private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) throw err;
+      throw new StoreError(`member pages ${this.tableName}: ${what} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  }
+}
+
+function outcomeText(outcome: MemberPageOutcome): string {
+  return outcome.kind === 'page' ? `page#${outcome.n}` : outcome.kind;
+}
+
+function outcomeOf(text: string): MemberPageOutcome | undefined {
+  const page = /^page#(\d+)$/.exec(text);
+  if (page) return { kind: 'page', n: Number(page[1]) };
+  return text === 'summary' ? { kind: 'summary' } : text === 'held' ? { kind: 'held' } : undefined;
+}
