@@ -146,6 +146,9 @@ const HANDLER_ENV = {
   DATALEK_LINK_URL: 'https://abcdefghij.lambda-url.eu-west-1.on.aws/',
   // The public link function's one variable: where it forwards to.
   DATALEK_LINK_APPLY_FUNCTION: 'arn:aws:lambda:eu-west-1:111122223333:function:datalek-link-apply',
+  // The member-pages function's: its record and the alarm topic it pages on (deploy20).
+  DATALEK_MEMBER_PAGES_TABLE: 'datalek-member-pages',
+  DATALEK_ALARM_TOPIC_ARN: 'arn:aws:sns:eu-west-1:111122223333:datalek-on-call-alarms',
 };
 
 /**

@@ -340,6 +340,34 @@ function acknowledge(stacks: {
       .filter(([id]) => id.includes('GenerateDataKey'))
       .map(([id, reason]) => ({ id, reason })),
   );
+  if (response.memberPages && response.memberPagesBoundary) {
+    const f = response.memberPages.function;
+    const logs = response.getLogicalId(f.logGroup.node.defaultChild as CfnElement);
+    Validations.of(f).acknowledge(
+      {
+        id: 'AwsSolutions-L1',
+        reason: 'Node.js 22 is the runtime this project targets and tests (Node 20 is deprecated on Lambda; 24 comes with the project)',
+      },
+      { id: `AwsSolutions-IAM5[Resource::<${logs}.Arn>:*]`, reason: "the log streams of the function's own log group" },
+      ...Object.entries(keyActions)
+        .filter(([id]) => id.includes('GenerateDataKey'))
+        .map(([id, reason]) => ({ id, reason })),
+    );
+    Validations.of(response.memberPagesBoundary).acknowledge(
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:${account}:log-group:*]`,
+        reason: "the boundary caps logging at this account's log groups; the function's own policy names its log group",
+      },
+      {
+        id: `AwsSolutions-IAM5[Resource::arn:${partition}:sqs:${region}:${account}:${response.stackName}-*]`,
+        reason: "the boundary caps queue writes at this stack's dead-letter queues (their names are generated)",
+      },
+      {
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason: "CDK's standard grant on the pipeline's key (its record and dead-letter queue) and the alarm topic's key (it publishes there), nothing else",
+      },
+    );
+  }
   Validations.of(response.linkBoundary).acknowledge({
     id: `AwsSolutions-IAM5[Resource::arn:${partition}:logs:${region}:${account}:log-group:*]`,
     reason: "the boundary caps logging at this account's log groups; the link function's own policy names its log group",
@@ -390,6 +418,7 @@ function acknowledge(stacks: {
   }
   for (const queue of [
     ...response.routes.map((r) => r.deadLetterQueue),
+    ...(response.memberPages ? [response.memberPages.undelivered] : []),
     ...forwarders.map((f) => f.deadLetterQueue),
     ...memberIam.map((m) => m.deadLetterQueue),
     ...members.map((m) => m.deadLetterQueue),

@@ -31,6 +31,7 @@ import { anchorStatements, DIGEST_PREFIX, digestBucketName } from './constructs/
 import { EcsPlacementWatch } from './constructs/ecs-placement-watch.js';
 import { EventRoute } from './constructs/event-route.js';
 import { GroupTagWatch } from './constructs/group-tag-watch.js';
+import { MemberPages } from './constructs/member-pages.js';
 import { MEMBER_BUS_STATEMENT_ID, MEMBER_FORWARDED_SOURCES, memberRuleArns, PipelineWatch, SECRET_WRITES } from './constructs/pipeline-watch.js';
 import { policyChangers } from './constructs/protected-key.js';
 import { EVENT_ARCHIVE_NAME, protectDeadLetters, protectQueues } from './constructs/register-guard.js';
@@ -116,6 +117,10 @@ export class ResponseStack extends Stack {
   public readonly linkBoundary: iam.ManagedPolicy;
   /** Pages on calls that stop findings from reaching the pipeline in this region. */
   public readonly watch: PipelineWatch;
+  /** Member accounts' watched calls, paged within a bound (with member accounts only). */
+  public readonly memberPages?: MemberPages;
+  /** The member-pages function's boundary: its log, record and dead-letter queue, publishing on the alarm topic. */
+  public readonly memberPagesBoundary?: iam.ManagedPolicy;
   /** The daily detector check's boundary: its log, its dead-letter queue, reading GuardDuty's detectors. */
   public readonly detectorCheckBoundary: iam.ManagedPolicy;
   /** What the detector check may read: the pipeline regions' detectors. */
@@ -619,6 +624,34 @@ export class ResponseStack extends Stack {
       topic: alarmTopic,
     });
 
+    // The alarms' key, not the register's: a broken pipeline key does not stop the watch's pages.
+    const alarmKey = kms.Key.fromKeyArn(this, 'AlarmKey', props.state.alarmKey.keyArn);
+    // A member account's watched calls page through a function, within a bound; the pipeline
+    // account's own straight to the alarm topic, as before (constructs/member-pages.ts, deploy20).
+    const memberPages = config.memberAccounts.length
+      ? new MemberPages(this, 'MemberPages', { alarmTopic, alarmKey, key: state.key, logRetention: props.logRetention })
+      : undefined;
+    this.memberPages = memberPages;
+    if (memberPages) {
+      // Its own boundary: its log, its record, its dead-letter queue, and publishing on the alarm topic (the stack's boundary has neither).
+      this.memberPagesBoundary = new iam.ManagedPolicy(this, 'MemberPagesBoundary', {
+        managedPolicyName: 'datalek-member-pages-boundary',
+        description: 'datalek: the most the member-pages function may ever do (permissions boundary)',
+        statements: boundaryStatements([
+          ownLogs,
+          new iam.PolicyStatement({ actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], resources: [state.key.keyArn, props.state.alarmKey.keyArn] }),
+          ownDeadLetterQueues,
+          new iam.PolicyStatement({
+            actions: ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+            resources: [memberPages.table.tableArn],
+          }),
+          new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [alarmTopic.topicArn] }),
+          protectPipelineRoles({ partition: this.partition, protectedRoles }),
+        ]),
+      });
+      iam.PermissionsBoundary.of(memberPages.function).apply(this.memberPagesBoundary);
+    }
+
     // Calls that stop findings from arriving (a rule disabled, GuardDuty suspended, a function
     // stopped) fail nothing: they page through their own rule on CloudTrail's events.
     this.watch = new PipelineWatch(this, 'Watch', {
@@ -639,9 +672,9 @@ export class ResponseStack extends Stack {
       archiveName: EVENT_ARCHIVE_NAME,
       // The locked backup vault's plan (opt-in): its calls page only where the vault is.
       backupVault: config.backupRetentionDays !== undefined,
-      // The alarms' key, not the register's: a broken pipeline key does not stop this page.
-      key: kms.Key.fromKeyArn(this, 'AlarmKey', props.state.alarmKey.keyArn),
+      key: alarmKey,
       alarmTopic,
+      memberPages,
     });
 
     // Calls that undo containment outside datalek (review5 A15) page too.
@@ -650,12 +683,13 @@ export class ResponseStack extends Stack {
       functionWildcards: [`*${this.stackName}-*`],
       containmentRoles: containmentRolesByAccount(config),
       alarmTopic,
+      memberPages,
     });
-    new EcsPlacementWatch(this, 'EcsPlacementWatch', { exemptRoles: datalekContainmentRoles(config, this.stackName), alarmTopic });
+    new EcsPlacementWatch(this, 'EcsPlacementWatch', { exemptRoles: datalekContainmentRoles(config, this.stackName), alarmTopic, memberPages });
     // An inline policy other than the revocation, or a key set Active, by a containment role (fgsec17 Sc): members' arrive from their us-east-1.
-    new ContainRoleWatch(this, 'ContainRoleWatch', { roleNames: containmentRoleNames(config), alarmTopic });
+    new ContainRoleWatch(this, 'ContainRoleWatch', { roleNames: containmentRoleNames(config), alarmTopic, memberPages });
     // A security group's datalek: tags changed, which makes datalek lose its isolation group (kfix11).
-    new GroupTagWatch(this, 'GroupTagWatch', { alarmTopic });
+    new GroupTagWatch(this, 'GroupTagWatch', { alarmTopic, memberPages });
 
     // Member accounts forward the calls that silence their findings (member-stack.ts) to this
     // bus, where the watch pages: the listed accounts' two forwarding rules only, CloudTrail's

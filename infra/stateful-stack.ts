@@ -16,6 +16,7 @@ import { AlarmPathWatch } from './constructs/alarm-path-watch.js';
 import { ALARMS_UNDELIVERED_ALARM, alarmTopic, deliveryFailedAlarm, warnIfUnsubscribed } from './constructs/alarms.js';
 import { BackupJobWatch } from './constructs/backup-job-watch.js';
 import { DigestBucket } from './constructs/digest-bucket.js';
+import { MEMBER_PAGES_HANDLER } from './constructs/member-pages.js';
 import { allowWatchRulesToPublish } from './constructs/pipeline-watch.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
 import { RegisterBackup } from './constructs/register-backup.js';
@@ -140,7 +141,8 @@ export class StatefulStack extends Stack {
     const messagePublishers = [...MESSAGE_PUBLISHERS.map(functionRoleName), props.onCallRole];
     guardTopic(this.fgTopic, { breakGlassRole: props.breakGlassRole, publishers: messagePublishers });
     guardTopic(this.onCallTopic, { breakGlassRole: props.breakGlassRole, publishers: messagePublishers });
-    guardTopic(this.alarmTopic, { breakGlassRole: props.breakGlassRole, publishers: [] });
+    // And the member-pages function, which pages a member account's watched calls within a bound (deploy20; with member accounts only).
+    guardTopic(this.alarmTopic, { breakGlassRole: props.breakGlassRole, publishers: [functionRoleName(MEMBER_PAGES_HANDLER)] });
 
     // What SNS fails to deliver is dropped: the pages' and the FG's failures page through the
     // alarm topic; the alarm topic's own through it (its other subscribers) and, by the alarm

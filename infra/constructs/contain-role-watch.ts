@@ -39,7 +39,7 @@ import { Construct } from 'constructs';
 import { revocationDocument } from '../../handlers/adapters/aws/containment/iam.js';
 import { onCallAlarm, ruleMetric } from './alarms.js';
 import { CONTAINMENT_IAM_WATCH_RULE_NAME } from './containment-watch.js';
-import { pageCaller } from './page-caller.js';
+import { type MemberPages, pageOnAlarmTopic } from './member-pages.js';
 import { functionRoleName } from './response-function.js';
 import { roleIssuers } from './role-issuers.js';
 
@@ -119,6 +119,8 @@ export interface ContainRoleWatchProps {
   /** The roles containment runs as: the contain function's, the member accounts' containment role. */
   roleNames: string[];
   alarmTopic: sns.ITopic;
+  /** Where member accounts forward their calls (the central region): their pages go through it, bounded (deploy20). @default none: every call pages */
+  memberPages?: MemberPages;
 }
 
 export class ContainRoleWatch extends Construct {
@@ -136,11 +138,9 @@ export class ContainRoleWatch extends Construct {
     (this.rule.node.defaultChild as events.CfnRule).eventPattern = containRolePattern(props.roleNames);
     const field = (path: string) => events.EventField.fromPath(path);
     // Not the principal, the policy or the key: CloudTrail keeps them, by the event id.
-    const message = events.RuleTargetInput.fromText(
-      `datalek CONTAIN ROLE (CONTAINMENT UNDONE?): ${field('$.detail.eventName')} by ${pageCaller()} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${CONTAIN_ROLE_WATCH_RULE_NAME}: a datalek containment role wrote an inline policy that is not its session revocation (any name, any content: it can make a role or user administrator), or set an access key Active, which containment never does (datalek release --reactivate-key does, with the person's own credentials, not as this role). Both can undo containment datalek carried out (a key it deactivated, a revocation it wrote): this is that call's only page (${CONTAINMENT_IAM_WATCH_RULE_NAME} leaves these roles' such calls to this rule). Look the event up in CloudTrail (Event history, by its id: the principal, policy and key are left out of this message). Otherwise treat the containment role as compromised: delete the policy or deactivate the key, find out what ran as the role (its sessions in CloudTrail); if the key or principal is one datalek holds contained (datalek status; datalek show ID), put the containment back by hand and tell the FG (runbooks/containment-undone.md).`,
-    );
-    const topicArn = props.alarmTopic.topicArn;
-    this.rule.addTarget({ bind: () => ({ arn: topicArn, input: message }) });
+    const page = (caller: string) =>
+      `datalek CONTAIN ROLE (CONTAINMENT UNDONE?): ${field('$.detail.eventName')} by ${caller} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${CONTAIN_ROLE_WATCH_RULE_NAME}: a datalek containment role wrote an inline policy that is not its session revocation (any name, any content: it can make a role or user administrator), or set an access key Active, which containment never does (datalek release --reactivate-key does, with the person's own credentials, not as this role). Both can undo containment datalek carried out (a key it deactivated, a revocation it wrote): this is that call's only page (${CONTAINMENT_IAM_WATCH_RULE_NAME} leaves these roles' such calls to this rule). Look the event up in CloudTrail (Event history, by its id: the principal, policy and key are left out of this message). Otherwise treat the containment role as compromised: delete the policy or deactivate the key, find out what ran as the role (its sessions in CloudTrail); if the key or principal is one datalek holds contained (datalek status; datalek show ID), put the containment back by hand and tell the FG (runbooks/containment-undone.md).`;
+    pageOnAlarmTopic(this.rule, CONTAIN_ROLE_WATCH_RULE_NAME, page, props.alarmTopic, props.memberPages);
     onCallAlarm(this, 'UndeliveredAlarm', {
       name: CONTAIN_ROLE_WATCH_UNDELIVERED,
       description: `datalek: the ${CONTAIN_ROLE_WATCH_RULE_NAME} rule matched an inline policy or key reactivation by a containment role, and could NOT publish it to the alarm topic (its policy or key changed?): look the call up in CloudTrail (Event history), then mend the topic`,

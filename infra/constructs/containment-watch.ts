@@ -55,7 +55,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { onCallAlarm, ruleMetric } from './alarms.js';
-import { pageCaller } from './page-caller.js';
+import { type MemberPages, pageOnAlarmTopic, splitByAccount } from './member-pages.js';
 import { functionRoleName } from './response-function.js';
 import { notRoleIssuers, notRoleIssuersWhereDatalek } from './role-issuers.js';
 
@@ -230,6 +230,8 @@ export interface ContainmentWatchProps {
    */
   containmentRoles: { inPipeline: string[]; inMembers: string[] };
   alarmTopic: sns.ITopic;
+  /** Where member accounts forward their calls (the central region): their pages go through it, bounded (deploy20). @default none: every call pages */
+  memberPages?: MemberPages;
 }
 
 /** The calls that can undo containment, by anyone but `exemptRoles`' sessions, as one EventBridge pattern. */
@@ -246,6 +248,19 @@ export function containmentUndoPattern(
       $or: undoCalls(props.functionWildcards, serviceLinkedRolePrefix(props.account, props.partition)),
     },
   };
+}
+
+/**
+ * The containment watch's pattern for a member account's calls (its member twin, deploy20): the
+ * same calls, by any session that has an ARN. The exempt sessions are the pipeline account's (its
+ * contain function's, on-call's), which the rule's own pattern names by that account: in a member's
+ * call that exemption leaves out only a caller without an ARN (an AWS service itself), and the
+ * pipeline account's own sessions acting there, which now page too (bounded). The pattern keeps
+ * within 2,048 characters whatever the exempt role names are.
+ */
+export function memberCallsOf(pattern: Record<string, unknown>): Record<string, unknown> {
+  const detail = pattern.detail as Record<string, unknown>;
+  return { ...pattern, detail: { ...detail, userIdentity: { arn: [{ exists: true }] } } };
 }
 
 /**
@@ -292,9 +307,11 @@ export class ContainmentWatch extends Construct {
   public readonly rule: events.Rule;
   /** IAM's calls that undo containment (`containmentIamUndoPattern`). */
   public readonly iamRule: events.Rule;
+  private readonly memberPages?: MemberPages;
 
   constructor(scope: Construct, id: string, props: ContainmentWatchProps) {
     super(scope, id);
+    this.memberPages = props.memberPages;
     this.rule = new events.Rule(this, 'Rule', {
       ruleName: CONTAINMENT_WATCH_RULE_NAME,
       description: 'datalek: calls that can undo containment, made by anyone but the datalek roles (README, Deploy; runbooks/containment-undone.md)',
@@ -306,20 +323,18 @@ export class ContainmentWatch extends Construct {
     const pattern = containmentUndoPattern({ ...props, account, partition });
     // Long role names would make a pattern EventBridge refuses at deploy: say so at synth, counting
     // an account id's 12 digits and the longest partition's name where they are still tokens.
-    const size = JSON.stringify(
-      containmentUndoPattern({
-        ...props,
-        account: Token.isUnresolved(account) ? '0'.repeat(12) : account,
-        partition: Token.isUnresolved(partition) ? LONGEST_PARTITION : partition,
-      }),
-    ).length;
+    const accountId = Token.isUnresolved(account) ? '0'.repeat(12) : account;
+    const own = containmentUndoPattern({ ...props, account: accountId, partition: Token.isUnresolved(partition) ? LONGEST_PARTITION : partition });
+    // Split by account where member accounts' calls go to the member-pages function (deploy20): the rule takes the pipeline account's.
+    const split = splitByAccount(own, accountId, memberCallsOf(own));
+    const size = Math.max(...(props.memberPages ? [split.own, split.members] : [own]).map((p) => JSON.stringify(p).length));
     if (size > MAX_PATTERN_CHARS) {
       throw new Error(
         `the ${CONTAINMENT_WATCH_RULE_NAME} pattern is ${size} characters, more than the ${MAX_PATTERN_CHARS} EventBridge takes: shorten the role names it exempts (${props.exemptRoles.map((r) => r.name).join(', ')})`,
       );
     }
     (this.rule.node.defaultChild as events.CfnRule).eventPattern = pattern;
-    this.pageOn(this.rule, CONTAINMENT_WATCH_RULE_NAME, CONTAINMENT_WATCH_UNDELIVERED, 'UndeliveredAlarm', props.alarmTopic);
+    this.pageOn(this.rule, CONTAINMENT_WATCH_RULE_NAME, CONTAINMENT_WATCH_UNDELIVERED, 'UndeliveredAlarm', props.alarmTopic, memberCallsOf(pattern));
     this.iamRule = new events.Rule(this, 'IamRule', {
       ruleName: CONTAINMENT_IAM_WATCH_RULE_NAME,
       description: "datalek: IAM's calls that can undo containment, made by anyone but the datalek roles (README, Deploy; runbooks/containment-undone.md)",
@@ -330,14 +345,12 @@ export class ContainmentWatch extends Construct {
   }
 
   /** Each call `rule` matches to the alarm topic as a page of its own; one it could not deliver pages as `undelivered`. */
-  private pageOn(rule: events.Rule, ruleName: string, undelivered: string, alarmId: string, topic: sns.ITopic): void {
+  private pageOn(rule: events.Rule, ruleName: string, undelivered: string, alarmId: string, topic: sns.ITopic, members?: Record<string, unknown>): void {
     const field = (path: string) => events.EventField.fromPath(path);
     // Not the resource, the request or the source address: CloudTrail keeps them, by the event id.
-    const message = events.RuleTargetInput.fromText(
-      `datalek CONTAINMENT UNDONE?: ${field('$.detail.eventName')} by ${pageCaller()} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${ruleName}: a call that can undo containment, made outside datalek. Look the event up in CloudTrail (Event history, by its id: the resource and request are left out of this message). If the resource is one datalek holds contained (datalek status; datalek show ID), put it back by hand (datalek contain does not repeat a step recorded done), tell the FG, find out who made the call and why, and treat that principal as possibly compromised (runbooks/containment-undone.md).`,
-    );
-    const topicArn = topic.topicArn;
-    rule.addTarget({ bind: () => ({ arn: topicArn, input: message }) });
+    const page = (caller: string) =>
+      `datalek CONTAINMENT UNDONE?: ${field('$.detail.eventName')} by ${caller} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${ruleName}: a call that can undo containment, made outside datalek. Look the event up in CloudTrail (Event history, by its id: the resource and request are left out of this message). If the resource is one datalek holds contained (datalek status; datalek show ID), put it back by hand (datalek contain does not repeat a step recorded done), tell the FG, find out who made the call and why, and treat that principal as possibly compromised (runbooks/containment-undone.md).`;
+    pageOnAlarmTopic(rule, ruleName, page, topic, this.memberPages, { members });
     onCallAlarm(this, alarmId, {
       name: undelivered,
       description: `datalek: the ${ruleName} rule matched a call that can undo containment, and could NOT publish it to the alarm topic (its policy or key changed?): look the call up in CloudTrail (Event history), check datalek's held containment, then mend the topic`,

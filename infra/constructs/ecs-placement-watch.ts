@@ -31,7 +31,7 @@ import { Construct } from 'constructs';
 import { DRAINED_BY } from '../../handlers/adapters/aws/containment/ecs.js';
 import { onCallAlarm, ruleMetric } from './alarms.js';
 import { type ExemptRole, notExemptSessions } from './containment-watch.js';
-import { pageCaller } from './page-caller.js';
+import { type MemberPages, pageOnAlarmTopic } from './member-pages.js';
 
 /** The rule's fixed name: `datalek-watch-*`, so the pipeline and alarm path watches see calls on it. */
 export const ECS_PLACEMENT_WATCH_RULE_NAME = 'datalek-watch-ecs-placement';
@@ -70,6 +70,8 @@ export interface EcsPlacementWatchProps {
   /** The roles whose sessions set a container instance ACTIVE again legitimately (a release): the contain function's, on-call's. */
   exemptRoles: ExemptRole[];
   alarmTopic: sns.ITopic;
+  /** Where member accounts forward their calls (the central region): their pages go through it, bounded (deploy20). @default none: every call pages */
+  memberPages?: MemberPages;
 }
 
 export class EcsPlacementWatch extends Construct {
@@ -87,11 +89,9 @@ export class EcsPlacementWatch extends Construct {
     const { account, partition } = Stack.of(this);
     (this.rule.node.defaultChild as events.CfnRule).eventPattern = ecsPlacementPattern({ exemptRoles: props.exemptRoles, account, partition });
     const field = (path: string) => events.EventField.fromPath(path);
-    const message = events.RuleTargetInput.fromText(
-      `datalek CONTAINMENT UNDONE?: ${field('$.detail.eventName')} by ${pageCaller()} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${ECS_PLACEMENT_WATCH_RULE_NAME}: an ECS container instance put back in task placement, a task started on a named one, or datalek's drain mark (${DRAINED_BY}) put or deleted, outside datalek (in the pipeline account or, forwarded, a member account). A task placed on an isolated instance brings its own network interface, in its own groups; a forged mark claims for datalek an instance someone else drained (since contain17 a retry names such a mark and leaves the instance as found). Look the event up in CloudTrail (Event history of that account, by its id: the cluster and instance are left out of this message). If the instance is one datalek holds isolated (datalek status; datalek show ID), set it DRAINING again, stop the task, check the instance's interfaces and its ${DRAINED_BY} attribute (the incident's id, or none), tell the FG and find out who made the call and why (runbooks/containment-undone.md).`,
-    );
-    const topicArn = props.alarmTopic.topicArn;
-    this.rule.addTarget({ bind: () => ({ arn: topicArn, input: message }) });
+    const page = (caller: string) =>
+      `datalek CONTAINMENT UNDONE?: ${field('$.detail.eventName')} by ${caller} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${ECS_PLACEMENT_WATCH_RULE_NAME}: an ECS container instance put back in task placement, a task started on a named one, or datalek's drain mark (${DRAINED_BY}) put or deleted, outside datalek (in the pipeline account or, forwarded, a member account). A task placed on an isolated instance brings its own network interface, in its own groups; a forged mark claims for datalek an instance someone else drained (since contain17 a retry names such a mark and leaves the instance as found). Look the event up in CloudTrail (Event history of that account, by its id: the cluster and instance are left out of this message). If the instance is one datalek holds isolated (datalek status; datalek show ID), set it DRAINING again, stop the task, check the instance's interfaces and its ${DRAINED_BY} attribute (the incident's id, or none), tell the FG and find out who made the call and why (runbooks/containment-undone.md).`;
+    pageOnAlarmTopic(this.rule, ECS_PLACEMENT_WATCH_RULE_NAME, page, props.alarmTopic, props.memberPages);
     onCallAlarm(this, 'UndeliveredAlarm', {
       name: 'watch-ecs-placement-undelivered',
       description: `datalek: the ${ECS_PLACEMENT_WATCH_RULE_NAME} rule matched a call that can place a task on an isolated container instance, and could NOT publish it to the alarm topic: look the call up in CloudTrail (Event history), check datalek's held containment, then mend the topic`,

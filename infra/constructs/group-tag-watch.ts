@@ -23,7 +23,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { onCallAlarm, ruleMetric } from './alarms.js';
-import { pageCaller } from './page-caller.js';
+import { type MemberPages, pageOnAlarmTopic } from './member-pages.js';
 
 /** The rule's fixed name: `datalek-watch-*`, so the pipeline and alarm path watches see calls on it. */
 export const GROUP_TAG_WATCH_RULE_NAME = 'datalek-watch-group-tags';
@@ -58,7 +58,7 @@ export function groupTagPattern(): Record<string, unknown> {
 export class GroupTagWatch extends Construct {
   public readonly rule: events.Rule;
 
-  constructor(scope: Construct, id: string, props: { alarmTopic: sns.ITopic }) {
+  constructor(scope: Construct, id: string, props: { alarmTopic: sns.ITopic; memberPages?: MemberPages }) {
     super(scope, id);
     this.rule = new events.Rule(this, 'Rule', {
       ruleName: GROUP_TAG_WATCH_RULE_NAME,
@@ -69,11 +69,9 @@ export class GroupTagWatch extends Construct {
     (this.rule.node.defaultChild as events.CfnRule).eventPattern = groupTagPattern();
     const field = (path: string) => events.EventField.fromPath(path);
     // Not the group, the tags or the source address: CloudTrail keeps them, by the event id.
-    const message = events.RuleTargetInput.fromText(
-      `datalek ISOLATION GROUP TAGS CHANGED: ${field('$.detail.eventName')} by ${pageCaller()} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${GROUP_TAG_WATCH_RULE_NAME}: a security group's datalek: tags were set or deleted, which datalek never does after creating a group. Look the event up in CloudTrail (Event history, by its id: the group and tags are left out of this message). If it is a datalek isolation group, datalek no longer recognises it: put the tags back as they were, check the incidents contained in that account and region (datalek status; datalek verify ID --target aws), find out who made the call and why, and treat that principal as possibly compromised (runbooks/isolate-ec2-instance.md).`,
-    );
-    const topicArn = props.alarmTopic.topicArn;
-    this.rule.addTarget({ bind: () => ({ arn: topicArn, input: message }) });
+    const page = (caller: string) =>
+      `datalek ISOLATION GROUP TAGS CHANGED: ${field('$.detail.eventName')} by ${caller} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${GROUP_TAG_WATCH_RULE_NAME}: a security group's datalek: tags were set or deleted, which datalek never does after creating a group. Look the event up in CloudTrail (Event history, by its id: the group and tags are left out of this message). If it is a datalek isolation group, datalek no longer recognises it: put the tags back as they were, check the incidents contained in that account and region (datalek status; datalek verify ID --target aws), find out who made the call and why, and treat that principal as possibly compromised (runbooks/isolate-ec2-instance.md).`;
+    pageOnAlarmTopic(this.rule, GROUP_TAG_WATCH_RULE_NAME, page, props.alarmTopic, props.memberPages);
     onCallAlarm(this, 'UndeliveredAlarm', {
       name: GROUP_TAG_WATCH_UNDELIVERED,
       description: `datalek: the ${GROUP_TAG_WATCH_RULE_NAME} rule matched a change of a security group's datalek: tags, and could NOT publish it to the alarm topic (its policy or key changed?): look the call up in CloudTrail (Event history), then mend the topic`,

@@ -66,7 +66,7 @@ import { CONTAIN_ROLE_WATCH_RULE_NAME } from './contain-role-watch.js';
 import { CONTAINMENT_IAM_WATCH_RULE_NAME, CONTAINMENT_WATCH_RULE_NAME } from './containment-watch.js';
 import { ECS_PLACEMENT_WATCH_RULE_NAME } from './ecs-placement-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from './group-tag-watch.js';
-import { pageCaller } from './page-caller.js';
+import { type MemberPages, pageOnAlarmTopic } from './member-pages.js';
 import { eventQueue } from './queue.js';
 import { EVENT_ARCHIVE_NAME, queueChanges, type RegisterWatchProps, registerWatchPattern, tablePolicyChanges } from './register-guard.js';
 import { functionRoleName } from './response-function.js';
@@ -407,6 +407,8 @@ export interface PipelineWatchProps extends RegisterWatchProps {
   /** Encrypts the queue (CloudTrail events name the caller); EventBridge must be allowed to use it. */
   key: kms.IKey;
   alarmTopic: sns.ITopic;
+  /** Where member accounts forward their calls (the central region): their pages go through it, bounded (deploy20). @default none: every call pages */
+  memberPages?: MemberPages;
 }
 
 /** The CloudTrail calls that can silence the pipeline, as one EventBridge pattern. */
@@ -960,7 +962,6 @@ export class PipelineWatch extends Construct {
     );
     const queue = this.queue;
     const field = (path: string) => events.EventField.fromPath(path);
-    const alarmTopicArn = props.alarmTopic.topicArn;
     watchRules.forEach((r, i) => {
       r.addTarget({ bind: () => ({ arn: queue.queueArn }) });
       // A call it matched but could not put in the queue (its policy or key broken) is no
@@ -977,10 +978,10 @@ export class PipelineWatch extends Construct {
       // only when its state changes, so while one is raised a second call would page no one.
       // A deployment's names its stack (infra15: a routine deploy pages once per stack).
       const stack = WATCH_RULES[i].name === CHANGES_RULE_NAME ? ` (stack ${field('$.detail.requestParameters.stackName')})` : '';
-      const message = events.RuleTargetInput.fromText(
-        `datalek WATCH: ${field('$.detail.eventName')}${stack} by ${pageCaller()} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${WATCH_RULES[i].name}: ${whats[i]}. Look the event up in CloudTrail (Event history, by its id: who, from where, what exactly) or in the queue the datalek-${WATCH_ALARM_NAME} alarm names, put it right, and check GuardDuty for findings since (README, Deploy: When findings stop arriving).`,
-      );
-      r.addTarget({ bind: () => ({ arn: alarmTopicArn, input: message }) });
+      const page = (caller: string) =>
+        `datalek WATCH: ${field('$.detail.eventName')}${stack} by ${caller} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${WATCH_RULES[i].name}: ${whats[i]}. Look the event up in CloudTrail (Event history, by its id: who, from where, what exactly) or in the queue the datalek-${WATCH_ALARM_NAME} alarm names, put it right, and check GuardDuty for findings since (README, Deploy: When findings stop arriving).`;
+      // A member account's calls: to the member-pages function, within its bound (member-pages.ts, deploy20).
+      pageOnAlarmTopic(r, WATCH_RULES[i].name, page, props.alarmTopic, props.memberPages);
     });
     this.alarm = onCallAlarm(this, 'ChangedAlarm', {
       name: WATCH_ALARM_NAME,

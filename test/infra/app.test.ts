@@ -132,7 +132,8 @@ describe('the CDK app', () => {
 
   it('runs each handler on arm64 Node.js 22 with the Powertools environment and its own log group', () => {
     const functions = response.findResources('AWS::Lambda::Function');
-    expect(Object.keys(functions)).toHaveLength(9);
+    // deploy20: member-pages, with member accounts.
+    expect(Object.keys(functions)).toHaveLength(10);
     response.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -147,8 +148,8 @@ describe('the CDK app', () => {
     expect(publicLink.Properties.Description).toContain('public function URL');
     expect(publicLink.Properties.DeadLetterConfig).toBeUndefined();
     for (const f of others) {
-      // The detector check is told nothing of the pipeline either (test/infra/detector-check.test.ts).
-      if (!String(f.Properties.Description).includes('GuardDuty is enabled in every pipeline region'))
+      // The detector check is told nothing of the pipeline either (test/infra/detector-check.test.ts), nor the member-pages function (its record and the alarm topic: test/infra/member-pages.test.ts).
+      if (!/GuardDuty is enabled in every pipeline region|pages a member account's watched calls/.test(String(f.Properties.Description)))
         expect(f.Properties.Environment.Variables.DATALEK_TABLE, f.Properties.Description).toBe('datalek-incidents');
       expect(f.Properties.DeadLetterConfig, f.Properties.Description).toEqual({ TargetArn: expect.anything() });
     }
@@ -161,8 +162,9 @@ describe('the CDK app', () => {
     // rule on calls it could not deliver, the detector check's not-running alarm, and the
     // containment (two rules since deploy19: IAM's calls apart), group tags, ECS placement (contain15) and containment
     // roles' writes (fgsec17) watches' on calls they could not deliver, and the stuck conflicts of the acknowledgement
-    // paths (infra14), all to on-call.
-    response.resourceCountIs('AWS::CloudWatch::Alarm', 9 * 2 + 8 + 6 * 2 + 2 + 2 + 2 + 2 + WATCH_RULES.length + 1 + 5 + 1);
+    // paths (infra14), all to on-call. deploy20, with member accounts: the member-pages function's three (errors,
+    // throttles, failed events), its twins' undelivered calls, and each of the 13 member twins' lost events.
+    response.resourceCountIs('AWS::CloudWatch::Alarm', 9 * 2 + 8 + 6 * 2 + 2 + 2 + 2 + 2 + WATCH_RULES.length + 1 + 5 + 1 + 3 + 1 + 13);
     expect(Object.values(response.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName)).toContain(
       'datalek-watch-ecs-placement-undelivered',
     );

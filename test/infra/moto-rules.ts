@@ -55,6 +55,7 @@ export async function routedByPattern(
 ): Promise<Record<string, string[]>> {
   const bus = `rules-${name}`.slice(0, 60);
   const { eventbridge, sqs } = moto.clients;
+  patterns = forMoto(patterns);
   await eventbridge.send(new CreateEventBusCommand({ Name: bus }));
   // Patterns alike (a rule of the central region and its forwarder's) route alike: one rule for them.
   const distinct = [...new Set(Object.values(patterns).map((p) => JSON.stringify(p)))];
@@ -100,6 +101,30 @@ export async function routedByPattern(
   );
   const byPattern = Object.fromEntries(drained);
   return Object.fromEntries(Object.entries(patterns).map(([key, pattern]) => [key, byPattern[JSON.stringify(pattern)]]));
+}
+
+/**
+ * The patterns as moto can run them (deploy20). A central watch rule that pages each call takes the
+ * pipeline account's calls only (`account`), and its member twin every other account's
+ * (`account: [{ "anything-but": … }]`, constructs/member-pages.ts). moto gives every event put
+ * on it its own account, whichever account made the call: here the rule's `account` is left out and
+ * its twin, the same pattern otherwise, is left out whole (no queue, so no ids). Which account
+ * each takes is read on the templates (test/infra/member-pages.test.ts).
+ */
+function forMoto(patterns: Record<string, unknown>): Record<string, unknown> {
+  const isTwin = (p: unknown) => {
+    const account = (p as { account?: unknown } | null)?.account;
+    return Array.isArray(account) && account.some((a) => a && typeof a === 'object' && 'anything-but' in a);
+  };
+  return Object.fromEntries(
+    Object.entries(patterns)
+      .filter(([, p]) => !isTwin(p))
+      .map(([key, p]) => {
+        if (!p || typeof p !== 'object' || !('account' in p)) return [key, p];
+        const { account: _account, ...rest } = p as Record<string, unknown>;
+        return [key, rest];
+      }),
+  );
 }
 
 /** `routedByPattern` for one pattern: the ids that reached its queue. */

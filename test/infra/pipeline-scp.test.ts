@@ -270,6 +270,8 @@ describe("against cutting the datalek topics' subscriptions (review10 S1)", () =
     const r = ref ? resources[ref] : undefined;
     if (r?.Type === 'AWS::SNS::Topic' && TOPICS.includes(r.Properties.TopicName as string)) return r.Properties.TopicName as string;
     if (r?.Type === 'AWS::SQS::Queue') return `queue ${ref}`;
+    // deploy20: a member account's watched calls, to the member-pages function, which pages on the alarm topic (test/infra/member-pages.test.ts).
+    if (r?.Type === 'AWS::Lambda::Function' && JSON.stringify(r.Properties.Environment).includes('DATALEK_MEMBER_PAGES_TABLE')) return 'datalek-on-call-alarms';
     // A member's or forwarder's rule hands the call to the pipeline's bus, whose watch rules page as above.
     if (text.includes(':event-bus/')) return 'pipeline bus';
     return `elsewhere ${text}`;

@@ -95,9 +95,11 @@ describe("datalek's topics: nobody of the account subscribes or publishes but da
           })),
         ),
     );
-    expect([...new Set(grants.map((g) => g.role))].sort()).toEqual(['datalek-notify-function', 'datalek-sweep-function']);
+    // deploy20: member-pages, on the alarm topic (a member account's watched calls, within a bound).
+    expect([...new Set(grants.map((g) => g.role))].sort()).toEqual(['datalek-member-pages-function', 'datalek-notify-function', 'datalek-sweep-function']);
     for (const g of grants) {
-      for (const topic of all.filter((t) => g.resource.includes(t.arn.split(':').pop() as string))) {
+      // By the topic's region and whole name: `datalek-on-call` is the start of `datalek-on-call-alarms` too, which every region has.
+      for (const topic of all.filter((t) => g.resource.includes(`:${t.arn.split(':')[3]}:`) && g.resource.includes(`:${t.arn.split(':').pop()}"`))) {
         expect(refused(topic, 'sns:Publish', role(g.role)), `${g.role} on ${topic.name}`).toBe(false);
       }
     }
