@@ -205,6 +205,8 @@ export async function recordContainedByHand(deps: ContainedDeps, input: Containe
   if (!actionId) throw refuse('the action is required (--action ID, as `datalek show` lists it)', 'Kies de actie.');
   // A confirmation on a key action datalek carried out: each key checked first against what can be read of the user's keys (contain19).
   const checked = input.ownerKeys?.length ? await checkOwnerKeysRead(deps, input.incidentId, actionId, input.ownerKeys) : undefined;
+  // Without --owner-key, on a key action datalek carried out: its user read gone from its recorded name (contain20).
+  const gone = input.ownerKeys?.length ? undefined : await userReadGone(deps, input.incidentId, actionId);
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     const tz = deps.policy.timeZone;
     const now = deps.now();
@@ -217,6 +219,14 @@ export async function recordContainedByHand(deps: ContainedDeps, input: Containe
           `${done.id} veranderde terwijl de sleutels werden gelezen; er is niets vastgelegd, probeer het opnieuw.`,
         );
       return ownerKeysConfirmed(draft, done, input, by, what, now, tz);
+    }
+    if (gone && draft.state !== 'closed' && done && datalekKeyAction(done)) {
+      if (gone !== done.target)
+        throw refuse(
+          `${done.id} changed while its user's keys were read; nothing was recorded: run it again`,
+          `${done.id} veranderde terwijl de sleutels werden gelezen; er is niets vastgelegd, probeer het opnieuw.`,
+        );
+      return userGoneRecorded(draft, done, input, by, what, now, tz);
     }
     const action = personsAction(draft, actionId, now, tz);
     const ownerKeys = ownerKeysFor(action, input.ownerKeys ?? []);
@@ -297,6 +307,38 @@ async function checkOwnerKeysRead(deps: ContainedDeps, incidentId: string, actio
     if (why) throw refused(key, `is no key a confirmation on a key action datalek carried out clears: ${why}`);
   }
   return action.target;
+}
+
+/**
+ * A key action datalek carried out whose user, read through the read role (`--target aws`), is not
+ * found under its recorded name (deleted or renamed since: drift reads it DRIFTED "renamed or
+ * deleted", and no later run failed, which would let a person record it by hand: contain20): the stolen key
+ * it is for, to record the person's finding beside it. Undefined otherwise (not such an action, no
+ * reader, the user found or not read): the use case's own checks say why nothing is recorded.
+ */
+async function userReadGone(deps: ContainedDeps, incidentId: string, actionId: string): Promise<string | undefined> {
+  if (!deps.containmentReader) return undefined;
+  const incident = await deps.store.getIncident(incidentId);
+  const action = incident?.actions.find((a) => a.id === actionId);
+  if (!incident || incident.state === 'closed' || !action || !datalekKeyAction(action)) return undefined;
+  const check = expectedContainment(incident, deps.now()).checks.find((c) => c.actionId === action.id && c.expect.kind === 'access-key');
+  if (!check) return undefined;
+  const [seen] = await deps.containmentReader.read([check]);
+  return seen?.read === 'missing' && seen.byName ? action.target : undefined;
+}
+
+/**
+ * The person's finding about a key's user read gone from its recorded name, on a key action datalek
+ * carried out: kept beside the action (`userGone`; the action stays done and datalek's) and on the
+ * timeline; drift shows it beside what AWS shows.
+ */
+function userGoneRecorded(draft: Incident, action: ActionRecord, input: ContainedByHandInput, by: string, what: string, now: string, tz: string) {
+  checkRecordingTime(draft, now, 'the record', tz);
+  const at = checkStatedTime(draft, input.at ?? now, now, '--at', tz);
+  action.userGone = { by, at, what, recordedAt: now };
+  return {
+    entries: [{ at: now, kind: 'key-user-gone-recorded', actor: by, detail: { action: action.type, target: action.target, actionId: action.id, at, what } }],
+  };
 }
 
 /**

@@ -1076,7 +1076,8 @@ function keySessionsRevocation(action: ActionRecord, userName: string): Extract<
  * keys dealt with under the new name. IAM cannot tell the two apart by the name (contain19), so the
  * read stays "not found under its recorded name"; with this record it is shown beside the person's
  * words, in place, not NOT CONTAINED for ever (contain20). A record made before the run found it gone
- * does not cover it (it was about something else).
+ * does not cover it (it was about something else). On an action datalek carried out (no later run
+ * found it gone), the person's record is its `userGone`, made only once the user was read gone.
  */
 export interface UserGoneRecorded {
   by: string;
@@ -1086,6 +1087,8 @@ export interface UserGoneRecorded {
 
 /** The person's record of the key's user gone, when it was made after a run found it so (UserGoneRecorded). */
 function userGoneRecordedOf(action: ActionRecord): UserGoneRecorded | undefined {
+  // Recorded on an action datalek carried out, after the user was read gone (core/by-hand.ts).
+  if (action.userGone) return { by: action.userGone.by, at: action.userGone.at, what: action.userGone.what };
   const hand = action.byHand;
   if (!hand) return undefined;
   const found = (action.steps ?? []).some((s) => s.name === 'other-keys' && s.status === 'failed' && s.code === 'NoSuchEntity' && s.at <= hand.recordedAt);
@@ -1236,7 +1239,7 @@ function renamedTodo(e: Expectation): string {
     case 'database':
       return `find out whether it was renamed or deleted (CloudTrail: ModifyDBInstance with a new identifier, DeleteDBInstance); if renamed, make it private again under its new identifier; ${TELL}`;
     case 'access-key':
-      return `find out whether the key's user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser; aws iam get-access-key-last-used --access-key-id ${e.accessKeyId} names its user now); if renamed, check the key is Inactive under the new name; ${TELL}`;
+      return `find out whether the key's user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser; aws iam get-access-key-last-used --access-key-id ${e.accessKeyId} names its user now); if renamed, check the key is Inactive under the new name; ${TELL}, and record what you found (datalek contained ID --action ACTION --what TEXT --target aws: shown here since, beside what AWS shows)`;
     default:
       return `find out whether the user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser); if renamed, check the deny is on the user under its new name and put it back with the same aws:TokenIssueTime date; ${TELL}`;
   }

@@ -377,6 +377,13 @@ export interface ActionRecord {
    */
   ownerKeys?: { ids: string[]; by: string; at: string; recordedAt: string }[];
   /**
+   * On a key action datalek carried out whose user was read gone from its recorded name (deleted or
+   * renamed, IAM cannot tell which): what a person found out and recorded (`datalek contained
+   * --target aws`, read gone first), who, when (as stated) and when entered (contain20). Drift shows
+   * it beside what AWS shows. The action stays datalek's.
+   */
+  userGone?: { by: string; at: string; what: string; recordedAt: string };
+  /**
    * Set when a person decided that the planned action will not be carried out (`datalek not-done`,
    * core/by-hand.ts): then `skipped`, neither planned nor done, with who decided and why. No run takes
    * it up; a later finding the policy enforces it for plans it anew, as for any step only planned.

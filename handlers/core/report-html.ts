@@ -344,6 +344,8 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string, minimise
       return `${nl ? 'Inperking met de hand uitgevoerd' : 'Containment carried out by hand'}: ${actionLabel(lang, str('action'))} ${str('target')} (${local('at')}): ${str('what')}`;
     case 'owner-keys-confirmed':
       return `${nl ? 'Sleutel bevestigd als die van de eigenaar' : "Key confirmed as the owner's"}: ${actionLabel(lang, str('action'))} ${str('target')}: ${Array.isArray(d.ownerKeys) ? d.ownerKeys.join(', ') : ''} (${local('at')}): ${str('what')}`;
+    case 'key-user-gone-recorded':
+      return `${nl ? 'Gebruiker van de sleutel niet meer onder zijn naam gevonden, vastgelegd' : "The key's user not found under its recorded name, recorded"}: ${actionLabel(lang, str('action'))} ${str('target')} (${local('at')}): ${str('what')}`;
     case 'containment-not-to-be-done':
       return `${nl ? 'Inperking wordt niet uitgevoerd' : 'Containment will not be carried out'}: ${actionLabel(lang, str('action'))} ${str('target')}: ${str('reason')}`;
     case 'due-index-repaired':

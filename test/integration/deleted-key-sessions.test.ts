@@ -156,22 +156,26 @@ describe.skipIf(!MOTO_AVAILABLE)('a stolen key found deleted, on moto', () => {
     expect(JSON.stringify([action.steps, action.reason])).not.toContain('fransen');
   });
 
-  /** A user whose stolen key a run deactivated, failing other-keys on a key made with it (OtherKeyActive); the incident's id. */
-  async function failedOnAKeyMadeWithIt(userName: string, principalId: string): Promise<{ id: string; keys: string[] }> {
+  /**
+   * A user with a stolen key and `more` keys made after it, the key's finding recorded and contained: with a key made
+   * after it, the run fails other-keys naming it (OtherKeyActive); with none, the action is done. The incident and the keys.
+   */
+  async function keyContained(userName: string, principalId: string, more = 0): Promise<{ id: string; keys: string[] }> {
     await c.iam.send(new CreateUserCommand({ UserName: userName }));
-    const stolen = (await c.iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey?.AccessKeyId as string;
-    const made = (await c.iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey?.AccessKeyId as string;
+    const keys: string[] = [];
+    for (let i = 0; i <= more; i++) keys.push((await c.iam.send(new CreateAccessKeyCommand({ UserName: userName }))).AccessKey?.AccessKeyId as string);
     n += 1;
     const event = findingEvent({
       id: `user-gone-recorded-${Date.now()}-${n}`,
       accountId: ACCOUNT,
       type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller',
-      resource: { resourceType: 'AccessKey', accessKeyDetails: { accessKeyId: stolen, principalId, userType: 'IAMUser', userName } },
+      resource: { resourceType: 'AccessKey', accessKeyDetails: { accessKeyId: keys[0], principalId, userType: 'IAMUser', userName } },
     });
     const id = (await recordEvent(keyDeps(), event)).incidentId as string;
     await runContainment({ ...keyDeps(), containment }, id);
-    return { id, keys: [stolen, made] };
+    return { id, keys };
   }
+  const failedOnAKeyMadeWithIt = (userName: string, principalId: string) => keyContained(userName, principalId, 1);
   const keyDeps = () => ({ store, policy: DEFAULT_POLICY, now, canEnforce: true, forceEnforce: true });
   const verified = async (id: string) =>
     (await checkContainment([(await store.getIncident(id)) as Incident], reader, now())).resources.map((r) => [r.state, r.actual, r.todo ?? '']);
@@ -238,5 +242,46 @@ describe.skipIf(!MOTO_AVAILABLE)('a stolen key found deleted, on moto', () => {
     expect(after.map(([state]) => state)).toEqual(['drifted', 'drifted']);
     expect(after[0]?.[1]).toContain(made);
     for (const [, actual] of after) expect(actual).not.toContain('as anna recorded');
+  });
+
+  it("contain20: on a key action datalek carried out, the user deleted since: contained --target aws reads it gone and records the person's finding; verify shows it beside what AWS shows", async () => {
+    const userName = 'i.izaks';
+    const {
+      id,
+      keys: [stolen],
+    } = await keyContained(userName, 'AIDAEXAMPLEIZAKS0001');
+    const [action] = ((await store.getIncident(id)) as Incident).actions;
+    expect(action?.status, 'premise: datalek carried it out').toBe('done');
+    await c.iam.send(new DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: stolen }));
+    for (const policy of await policies(userName)) await c.iam.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: policy }));
+    await c.iam.send(new DeleteUserCommand({ UserName: userName }));
+    expect(
+      (await verified(id)).map(([state]) => state),
+      'premise: read as renamed or deleted',
+    ).toEqual(['drifted', 'drifted']);
+
+    const what = 'user deleted by the account admin (CloudTrail DeleteUser)';
+    const input = { incidentId: id, actionId: action?.id as string, by: 'anna', what };
+    // Without the read (the embedded path): refused as before, nothing recorded.
+    await expect(recordContainedByHand(keyDeps(), input)).rejects.toThrow(/already done: datalek carried it out/);
+    expect(((await store.getIncident(id)) as Incident).actions[0]?.userGone).toBeUndefined();
+
+    await recordContainedByHand({ ...keyDeps(), containmentReader: reader }, input);
+
+    const after = (await store.getIncident(id)) as Incident;
+    expect([after.actions[0]?.status, after.actions[0]?.byHand, after.actions[0]?.userGone?.by]).toEqual(['done', undefined, 'anna']);
+    expect((await store.getTimeline(id)).map((e) => e.kind)).toContain('key-user-gone-recorded');
+    const read = await verified(id);
+    expect(read.map(([state]) => state)).toEqual(['in-place', 'in-place']);
+    for (const [, actual] of read) expect(actual).toContain(`as anna recorded (datalek contained) at`);
+  });
+
+  it('contain20: on a key action datalek carried out whose user is still there, contained --target aws records nothing', async () => {
+    const { id } = await keyContained('j.jansen', 'AIDAEXAMPLEJANSEN01');
+    const [action] = ((await store.getIncident(id)) as Incident).actions;
+    await expect(
+      recordContainedByHand({ ...keyDeps(), containmentReader: reader }, { incidentId: id, actionId: action?.id as string, by: 'anna', what: 'x' }),
+    ).rejects.toThrow(/already done: datalek carried it out/);
+    expect(((await store.getIncident(id)) as Incident).actions[0]?.userGone).toBeUndefined();
   });
 });

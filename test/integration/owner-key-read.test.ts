@@ -10,7 +10,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateAccessKeyCommand, CreateUserCommand } from '@aws-sdk/client-iam';
+import {
+  CreateAccessKeyCommand,
+  CreateUserCommand,
+  DeleteAccessKeyCommand,
+  DeleteUserCommand,
+  DeleteUserPolicyCommand,
+  ListAccessKeysCommand,
+  ListUserPoliciesCommand,
+} from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DriftReport } from '../../handlers/core/drift.js';
 import type { Incident } from '../../handlers/core/incident.js';
@@ -77,5 +85,28 @@ describe.skipIf(!MOTO_AVAILABLE)("contained --owner-key checked against the user
     expect(key?.state).toBe('in-place');
     expect(key?.actual).toContain(`the owner's, confirmed by on-call`);
     expect(key?.actual).toContain(owners);
+  });
+
+  // contain20: the key's user deleted since (after the confirmation above): verify read the key DRIFTED "renamed or deleted"
+  // for good, and `contained` refused ("already done: datalek carried it out"). Read gone, the person's finding is recorded.
+  it("the key's user deleted since: contained --target aws records what the person found beside the action, and verify shows it", async () => {
+    const iam = world.c.iam;
+    for (const k of (await iam.send(new ListAccessKeysCommand({ UserName: 'owner-bot' }))).AccessKeyMetadata ?? [])
+      await iam.send(new DeleteAccessKeyCommand({ UserName: 'owner-bot', AccessKeyId: k.AccessKeyId }));
+    for (const name of (await iam.send(new ListUserPoliciesCommand({ UserName: 'owner-bot' }))).PolicyNames ?? [])
+      await iam.send(new DeleteUserPolicyCommand({ UserName: 'owner-bot', PolicyName: name }));
+    await iam.send(new DeleteUserCommand({ UserName: 'owner-bot' }));
+
+    const recorded = await world.run(['contained', id, '--action', action(), '--what', 'deleted by the admin (CloudTrail DeleteUser)', '--by', 'on-call']);
+    expect([recorded.code, recorded.stderr]).toEqual([0, '']);
+    expect(recorded.stdout).toContain(
+      `Recorded beside ${action()}, carried out by datalek, what on-call found of the key's user not found under its recorded name.`,
+    );
+    expect(await kinds()).toContain('key-user-gone-recorded');
+    const report = JSON.parse((await world.run(['show', id, '--json'])).stdout).containmentCheck as DriftReport;
+    const key = report.resources.find((r) => r.resource === `access key ${stolen}`);
+    expect(key?.state).toBe('in-place');
+    expect(key?.actual).toContain('as on-call recorded (datalek contained) at');
+    expect(key?.actual).toContain('deleted by the admin (CloudTrail DeleteUser)');
   });
 });

@@ -18,7 +18,13 @@ export function contained(ctx: Context): Promise<number> {
   return recordFg(
     ctx,
     (deps) => containedAction.run({ ...deps, ...reader }, input),
-    () => `Recorded ${input.actionId} as carried out by hand by ${input.by}.`,
+    (incident, before) => {
+      // On a key action datalek carried out, its user read gone (core/by-hand.ts): the finding is recorded beside it, not the action.
+      const gone = (i: typeof incident) => i.actions.find((a) => a.id === input.actionId)?.userGone?.recordedAt;
+      return gone(incident) !== gone(before)
+        ? `Recorded beside ${input.actionId}, carried out by datalek, what ${input.by} found of the key's user not found under its recorded name.`
+        : `Recorded ${input.actionId} as carried out by hand by ${input.by}.`;
+    },
     { showMissing: false },
   );
 }
