@@ -181,7 +181,9 @@ describe.skipIf(!MOTO_AVAILABLE)('releasing a drain that failed part way, on mot
     expect(await state('unsent', markedArn)).toEqual(['ACTIVE', 'no mark']);
   });
 
-  it('one it drained cannot be set ACTIVE (deregistered since): the release step fails naming it, and still sets the others ACTIVE', async () => {
+  // readC20: one deregistered since was named 'not set ACTIVE again, out of task placement still', the release step
+  // failed, and the command it gave to set it ACTIVE by hand is one ECS refuses as it refused the release.
+  it('one it drained deregistered since: the release names it deregistered, nothing to set ACTIVE, and sets the others ACTIVE', async () => {
     const { instanceId, arns } = await containerInstances(['gone-a', 'gone-b', 'gone-c']);
     const [goneArn, keptArn, registeringArn] = arns as [string, string, string];
     const incidentId = await record(instanceId);
@@ -193,9 +195,30 @@ describe.skipIf(!MOTO_AVAILABLE)('releasing a drain that failed part way, on mot
     await c.ecs.send(new DeregisterContainerInstanceCommand({ cluster: 'gone-a', containerInstance: goneArn, force: true }));
 
     const activate = await releasedActivation(incidentId);
-    expect(activate?.status).toBe('failed');
-    expect(activate?.detail).toContain(`1 ECS container instance(s) datalek set DRAINING not set ACTIVE again, out of task placement still: ${goneArn} (`);
-    expect(activate?.detail).toContain('1 ECS container instance(s) set ACTIVE again');
+    expect([activate?.status, activate?.detail]).toEqual([
+      'done',
+      `the drain step did not finish: 1 ECS container instance(s) set ACTIVE again (tasks may be placed on it), ${DRAINED_BY} removed from 1; deregistered since, so no task is placed on it and nothing to set ACTIVE: ${goneArn} (CloudTrail: DeregisterContainerInstance says who)`,
+    ]);
     expect(await state('gone-b', keptArn)).toEqual(['ACTIVE', 'no mark']);
+  });
+
+  it('one ECS refuses to set ACTIVE (denied): the release step fails naming it, with the command to do it by hand, and still sets the others ACTIVE', async () => {
+    const { instanceId, arns } = await containerInstances(['deny-a', 'deny-b', 'deny-c']);
+    const [deniedArn, keptArn, registeringArn] = arns as [string, string, string];
+    const incidentId = await record(instanceId);
+    await withHook('test-deny-registering', readRegistering(registeringArn), () => runContainment(deps(), incidentId));
+    const denied = (command: string, input: Record<string, unknown>, output?: Record<string, unknown>) => {
+      if (command === 'UpdateContainerInstancesStateCommand' && input.status === 'ACTIVE' && (input.containerInstances as string[])[0] === deniedArn && !output)
+        throw Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
+    };
+
+    const activate = await withHook('test-deny', denied, () => releasedActivation(incidentId));
+    expect(activate?.status).toBe('failed');
+    expect(activate?.detail).toContain(
+      `1 ECS container instance(s) datalek set DRAINING not set ACTIVE again, out of task placement still: ${deniedArn} (AccessDeniedException; by hand: aws ecs update-container-instances-state`,
+    );
+    expect(activate?.detail).toContain('1 ECS container instance(s) set ACTIVE again');
+    expect(await state('deny-a', deniedArn)).toEqual(['DRAINING', incidentId]);
+    expect(await state('deny-b', keptArn)).toEqual(['ACTIVE', 'no mark']);
   });
 });

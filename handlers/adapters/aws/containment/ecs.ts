@@ -479,13 +479,17 @@ async function activateAll(c: ContainmentClients, drained: DrainedContainerInsta
   let removed = 0;
   const left: string[] = [];
   const notSet: { d: DrainedContainerInstance; code: string }[] = [];
+  const gone: string[] = [];
   for (const d of ours) {
     try {
       const out = await c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster: d.cluster, containerInstances: [d.arn], status: 'ACTIVE' }));
       const failure = out.failures?.[0];
       if (failure) throw new ContainmentStepError('activate-container-instance', failure.reason ?? 'Failure', `container instance ${d.arn} was not set ACTIVE`);
     } catch (err) {
-      notSet.push({ d, code: errorCode(err) });
+      // Deregistered since: no task is placed on it, nothing to set ACTIVE (readC20: named 'out of task placement
+      // still', with a command to set it ACTIVE that ECS refuses as it refused the release).
+      if (await deregistered(c, d)) gone.push(d.arn);
+      else notSet.push({ d, code: errorCode(err) });
       continue;
     }
     // After the drain is undone (a release stopped between the two leaves it ACTIVE, marked: a later isolation drains it again).
@@ -505,14 +509,30 @@ async function activateAll(c: ContainmentClients, drained: DrainedContainerInsta
   const foundText = found.length
     ? `; left as the isolation found it, not drained by it: ${found.map((d) => `${d.arn} ${d.before}`).join(', ')} (find out who drained it, CloudTrail: UpdateContainerInstancesState, before setting it ACTIVE: aws ecs update-container-instances-state --status ACTIVE)`
     : '';
-  const set = ours.length - notSet.length;
+  const goneText = gone.length
+    ? `; deregistered since, so no task is placed on it and nothing to set ACTIVE: ${gone.join(', ')} (CloudTrail: DeregisterContainerInstance says who)`
+    : '';
+  const set = ours.length - notSet.length - gone.length;
   const setText = set ? `${set} ECS container instance(s) set ACTIVE again (tasks may be placed on it)` : 'no ECS container instance set ACTIVE again';
-  const done = `${setText}${removed ? `, ${DRAINED_BY} removed from ${removed}` : ''}${leftText}${foundText}`;
+  const done = `${setText}${removed ? `, ${DRAINED_BY} removed from ${removed}` : ''}${goneText}${leftText}${foundText}`;
   const refused = notSet.map(
     ({ d, code }) =>
       `${d.arn} (${code}; by hand: aws ecs update-container-instances-state --cluster ${d.cluster} --container-instances ${d.arn} --status ACTIVE${d.drainedBy ? `, then aws ecs delete-attributes --cluster ${d.cluster} --attributes name=${DRAINED_BY},value=${d.drainedBy},targetId=${d.arn}` : ''})`,
   );
   return { done, notSet: [...refused, ...unreached], code: notSet[0]?.code };
+}
+
+/** Whether ECS reads the container instance deregistered (INACTIVE, DEREGISTERING, or not found); a read that fails: not known so, false. */
+async function deregistered(c: ContainmentClients, d: DrainedContainerInstance): Promise<boolean> {
+  try {
+    const out = await c.ecs.send(new DescribeContainerInstancesCommand({ cluster: d.cluster, containerInstances: [d.arn] }));
+    const ci = out.containerInstances?.find((i) => i.containerInstanceArn === d.arn);
+    if (ci) return ci.status === 'INACTIVE' || ci.status === 'DEREGISTERING';
+    // One asked for: its failure MISSING (its ARN as ECS gives it back, in whichever form) is this one's.
+    return out.failures?.some((f) => f.reason === 'MISSING') ?? false;
+  } catch {
+    return false;
+  }
 }
 
 /** The cluster in a container instance's ARN, in its long form (`container-instance/CLUSTER/ID`); none in the short form. */
