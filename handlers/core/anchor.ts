@@ -551,6 +551,12 @@ async function writeLeftOutSet(digests: DigestStore, bytes: Buffer, ref: LeftOut
   } catch (err) {
     const there = await digests.read(name).catch(() => null);
     if (there && sha256(there.toString('utf8')) === ref.hash) return;
+    // Its name is its hash, which whoever can write the location can work out and write first (readB20): said as that, not as a failed write.
+    if (there)
+      throw new DigestError(
+        `the left-out set ${name} in ${digests.describe()} holds other bytes than this run's set: this anchor did not write them, so someone else can write where the digests are (treat it as tampering); no digest written. Keep a copy of that object and take it away (in the S3 bucket only the anchor's own role can write: someone used it), then run again`,
+        { cause: err },
+      );
     throw new DigestError(`the left-out set ${name} could not be written to ${digests.describe()}: ${(err as Error).message}; no digest written`, {
       cause: err,
     });

@@ -11,10 +11,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
-import { pemVerifier } from '../../handlers/adapters/local/pem-keys.js';
+import { DigestFolder } from '../../handlers/adapters/local/digest-folder.js';
+import { pemSigner, pemVerifier } from '../../handlers/adapters/local/pem-keys.js';
+import { anchorStore } from '../../handlers/core/anchor.js';
 import { type Digest, MAX_PINS_IN_BODY } from '../../handlers/core/digest.js';
 import { canonicalJson, sha256 } from '../../handlers/core/hash.js';
 import { verifyStore } from '../../handlers/core/verify-store.js';
+import type { DigestStore } from '../../handlers/ports/digests.js';
 import { storeAt } from '../support/sqlite-anchor.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -59,4 +62,32 @@ it('writes a digest with a left-out set so that a release before record20 refuse
   expect(checked.digests?.problems).toEqual([]);
   expect(checked.digests?.checked).toBe(2);
   expect((await anchor(undefined, MAX_PINS_IN_BODY + 1)).written).toBeNull();
+}, 120_000);
+
+it('names a left-out set written first by someone else as what it is, and writes no digest', async () => {
+  const { dir } = world;
+  const { keys, process, open } = storeAt(dir, NOW);
+  const folder = new DigestFolder(join(dir, 'digests'));
+  // Whoever can write the digests' location writes the set's name first (its name is its hash: they can work it out).
+  const raced: DigestStore = {
+    describe: () => folder.describe(),
+    list: () => folder.list(),
+    after: (name) => folder.after(name),
+    read: (name) => folder.read(name),
+    create: async (name, bytes) => {
+      if (name.startsWith('left-out-')) await folder.create(name, Buffer.from('{"format":"datalek-left-out/1","leftOut":[],"seen":[]}\n'));
+      return folder.create(name, bytes);
+    },
+  };
+  for (let n = 0; n <= MAX_PINS_IN_BODY; n++) await open(`raced-${n}`);
+  const db = new Database(join(dir, 'datalek.sqlite'));
+  db.prepare("UPDATE incidents SET data = json_set(data, '$.severity', 2.0)").run();
+  db.close();
+  const run = process((store) =>
+    anchorStore({ source: store, signer: pemSigner(keys.private), digests: raced, now: () => NOW, maxBroken: MAX_PINS_IN_BODY + 1 }),
+  );
+  await expect(run).rejects.toThrow(
+    /^the left-out set left-out-[0-9a-f]{64}\.json in .* holds other bytes than this run's set: this anchor did not write them, so someone else can write where the digests are \(treat it as tampering\); no digest written/,
+  );
+  expect(await folder.list()).toEqual([]);
 }, 120_000);
