@@ -38,6 +38,7 @@ import {
   DescribeIamInstanceProfileAssociationsCommand,
   DescribeInstancesCommand,
   DisassociateIamInstanceProfileCommand,
+  type Instance,
   ModifyInstanceAttributeCommand,
 } from '@aws-sdk/client-ec2';
 import {
@@ -379,9 +380,16 @@ async function isolateAttachedSince(c: ContainmentClients, ctx: ExecutionContext
   const done = new Set([...ctx.done].filter((n) => n !== RECHECK_STEP));
   let attached: InstanceMetadata['networkInterfaces'] = [];
   const ok = await step({ ...ctx, done }, RECHECK_STEP, now, async (progress) => {
-    const out = await c.ec2.send(new DescribeInstancesCommand({ InstanceIds: [metadata.instanceId] }));
-    const instance = out.Reservations?.[0]?.Instances?.[0];
-    if (!instance) return { status: 'skipped', detail: `instance ${metadata.instanceId} not found: no interface to read` };
+    let instance: Instance | undefined;
+    try {
+      instance = (await c.ec2.send(new DescribeInstancesCommand({ InstanceIds: [metadata.instanceId] }))).Reservations?.[0]?.Instances?.[0];
+    } catch (err) {
+      // Gone (terminated, and past the hour or so EC2 still lists it): EC2 answers so, not with an empty list (readC20:
+      // the step failed, and with it every later run of an isolation otherwise done, over nothing left to isolate).
+      if (errorCode(err) !== 'InvalidInstanceID.NotFound') throw err;
+    }
+    if (!instance)
+      return { status: 'skipped', detail: `instance ${metadata.instanceId} not found (terminated and no longer listed by EC2): no interface to read` };
     const known = new Set([...metadata.networkInterfaces.map((n) => n.id), ...(metadata.foundIsolated ?? [])]);
     const fresh = (instance.NetworkInterfaces ?? []).filter((n) => n.NetworkInterfaceId && !known.has(n.NetworkInterfaceId));
     if (fresh.length === 0) return { status: 'done', detail: 'no network interface attached since the capture' };
