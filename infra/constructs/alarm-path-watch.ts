@@ -42,22 +42,21 @@ export function alarmPathPattern(props: { alarmKeyId: string; byHandOf: Record<s
   // The watch's alarm, and the watch rules' undelivered alarms (`datalek-watch-…`).
   const alarms = [`${ALARM_NAME_PREFIX}${WATCH_ALARM_NAME}`, { prefix: `${ALARM_NAME_PREFIX}watch-` }];
   // The pipeline account's calls alone where members forward theirs (their alarms and alarm topic, named as this
-  // one: readE16 E1, `pipelineCallsOnly`); they forward no call on a `datalek-watch-*` rule, nor on this key
-  // (within EventBridge's 2,048 characters: not on every branch).
-  const only = (calls: Record<string, unknown>) => ({
-    ...calls,
-    detail: { ...(calls.detail as Record<string, unknown>), ...pipelineCallsOnly(props.account) },
-  });
+  // one: readE16 E1, `pipelineCallsOnly`), on every branch (deploy20): a member's admin may widen its forwarding
+  // rule (which pages once) and stop a rule of its own named `datalek-watch-…` in a loop, each call a page through
+  // here, past the member-pages bound. Once, beside the branches (within EventBridge's 2,048 characters).
+  const only = pipelineCallsOnly(props.account);
   return {
     'detail-type': ['AWS API Call via CloudTrail'],
+    ...(Object.keys(only).length ? { detail: only } : {}),
     $or: [
       ruleCalls(rules),
-      only(alarmCalls(alarms)),
+      alarmCalls(alarms),
       // A new subscriber silences nothing: datalek-watch-paging pages on it (within EventBridge's 2,048 characters here).
-      only(topicCalls(ALARM_TOPIC_NAME, { subscribe: false })),
+      topicCalls(ALARM_TOPIC_NAME, { subscribe: false }),
       keyCalls([props.alarmKeyId]),
       // The changes a deployment makes too, by anyone but datalek's (the excuse written once: deploy-role.ts).
-      only({ detail: { userIdentity: props.byHandOf, $or: [ruleChanges(rules), alarmChanges(alarms), topicChanges(ALARM_TOPIC_NAME)] } }),
+      { detail: { userIdentity: props.byHandOf, $or: [ruleChanges(rules), alarmChanges(alarms), topicChanges(ALARM_TOPIC_NAME)] } },
     ],
   };
 }
