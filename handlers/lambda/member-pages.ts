@@ -70,7 +70,7 @@ export function createMemberPagesHandler(deps: MemberPagesDeps) {
     const call = parseMemberCall(input);
     const window = windowOf(call.time, bound.windowMinutes);
     const key = windowKey(call.account, call.rule, window.start);
-    const ledgerCall = { window: key, eventId: call.eventId, windowEnd: window.end };
+    const ledgerCall = { window: key, eventId: call.eventId, eventName: call.eventName, windowEnd: window.end };
     const entry = await deps.ledger.claim(ledgerCall);
     const ids = { account: call.account, rule: call.rule, eventId: call.eventId, window: window.start };
     if (entry.outcome.kind === 'held' || entry.sent) {

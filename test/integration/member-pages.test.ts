@@ -31,12 +31,13 @@ const page = (eventName: string, account: string) =>
 
 let serial = 0;
 /** A twin rule's input: the rule, its page, the whole event (a federated user's call: its issuer is an IAM user, by name). */
-function memberCall(opts: { account?: string; time?: string; eventId?: string; rule?: string; identity?: Record<string, unknown> } = {}) {
+function memberCall(opts: { account?: string; time?: string; eventId?: string; rule?: string; eventName?: string; identity?: Record<string, unknown> } = {}) {
   const account = opts.account ?? MEMBER;
+  const eventName = opts.eventName ?? 'UpdateDetector';
   serial += 1;
   return {
     rule: opts.rule ?? RULE,
-    page: page('UpdateDetector', account),
+    page: page(eventName, account),
     event: {
       version: '0',
       id: `envelope-${serial}`,
@@ -48,7 +49,7 @@ function memberCall(opts: { account?: string; time?: string; eventId?: string; r
       resources: [],
       detail: {
         eventID: opts.eventId ?? `0000${serial.toString(16).padStart(4, '0')}-1111-2222-3333-444455556666`,
-        eventName: 'UpdateDetector',
+        eventName,
         eventSource: 'guardduty.amazonaws.com',
         sourceIPAddress: '198.51.100.23',
         userIdentity: opts.identity ?? {
@@ -148,6 +149,33 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's watched calls, paged within
     expect(summary).toContain(`member account ${MEMBER} made 4 calls since 2026-12-01T01:00:00.000Z that ${RULE} matched`);
     expect(summary).toContain(`pk = ${MEMBER}#${RULE}#2026-12-01T01:00:00.000Z`);
     expect(await ledger.calls(`${MEMBER}#${RULE}#2026-12-01T01:00:00.000Z`)).toBe(50);
+  });
+
+  it("keeps with each call held back the call it was, so on-call finds the one that matters behind four of noise by one query of the summary's key", async () => {
+    // Whoever holds a member account spends the hour's pages and its summary on harmless calls of
+    // a rule, then makes the one it wanted unseen (the administrator left): that call pages nowhere.
+    const { handler, tableName } = await world();
+    for (let i = 0; i < LIMIT + 1; i++) await handler(memberCall());
+    const real = memberCall({ eventName: 'DisassociateFromAdministratorAccount' });
+    expect((await handler(real)).outcome).toBe('held');
+    for (let i = 0; i < 5; i++) await handler(memberCall());
+    const key = `${MEMBER}#${RULE}#2026-12-01T01:00:00.000Z`;
+    const summary = (await pages()).find((p) => p.startsWith('datalek WATCH HELD BACK')) as string;
+    expect(summary).toContain(`pk = ${key}`);
+    expect(summary).toContain('with its event name and whether it was paged');
+    // The runbook's query of that key: each call by its event name and what became of it.
+    const items = await moto.clients.dynamodb.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
+        ExpressionAttributeValues: { ':pk': { S: key }, ':e': { S: 'E#' } },
+      }),
+    );
+    const calls = (items.Items ?? []).map((i) => ({ sk: i.sk?.S, eventName: i.eventName?.S, outcome: i.outcome?.S }));
+    expect(calls).toHaveLength(LIMIT + 1 + 1 + 5);
+    expect(calls.filter((c) => c.eventName !== 'UpdateDetector')).toEqual([
+      { sk: `E#${real.event.detail.eventID}`, eventName: 'DisassociateFromAdministratorAccount', outcome: 'held' },
+    ]);
   });
 
   it('names no IAM user in any page, log line or summary: a federated user and an IAM user by their type and account', async () => {

@@ -1,6 +1,6 @@
 /**
  * The member-pages function's record, in DynamoDB (`datalek-member-pages`): per member account, rule
- * and window, one item per call (`E#<CloudTrail event id>`) and one per page slot (`P#1` … `P#<limit>`,
+ * and window, one item per call (`E#<CloudTrail event id>`, with its event name and outcome) and one per page slot (`P#1` … `P#<limit>`,
  * `S` the summary's), each slot taken by exactly one call with a conditional put. Every write is one
  * item's and conditional, so the record is idempotent on the event id without a transaction:
  * - a call delivered again (EventBridge retries, a forward repeated) finds its own item, and the
@@ -24,10 +24,12 @@ import { type MemberPageOutcome, RECORD_DAYS } from '../../core/member-pages.js'
 /** The table's key attributes and its TTL attribute (infra/constructs/member-pages.ts makes it). */
 export const MEMBER_PAGES_TABLE = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
 
-/** One call in its window: the window's key, the call's event id, the window's end (its items' TTL counts from it). */
+/** One call in its window: the window's key, the call's event id and name, the window's end (its items' TTL counts from it). */
 export interface LedgerCall {
   window: string;
   eventId: string;
+  /** CloudTrail's event name, kept on the call's item: on-call tells a held-back call from the noise before it by one query. */
+  eventName: string;
   windowEnd: string;
 }
 
@@ -55,7 +57,13 @@ export class DynamoDbMemberPageLedger {
     let isNew = true;
     try {
       await this.call('PutItem call', () =>
-        this.client.send(new PutItemCommand({ TableName: this.tableName, Item: { ...key, expiresAt }, ConditionExpression: 'attribute_not_exists(pk)' })),
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.tableName,
+            Item: { ...key, eventName: { S: call.eventName }, expiresAt },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
       );
     } catch (err) {
       if (!(err instanceof ConditionalCheckFailedException)) throw err;
