@@ -9,8 +9,10 @@
  * 1. each call is recorded (its CloudTrail event id, once, whatever EventBridge retries);
  * 2. the first `limit` calls of a window page as the rule's own page reads, each with the bound said;
  * 3. the next one pages a summary (how many so far, where they are recorded, when pages resume);
- * 4. the rest, until the window turns, are recorded and counted, not paged; the first page of the
- *    next window says how many the window before held back.
+ * 4. the rest, until the window turns, are recorded and counted, not paged, but for the first call of
+ *    each event name that no page of the window named, which pages once (noise of harmless calls
+ *    cannot make the call it hides unseen); the first page of the next window says how many the
+ *    window before held back.
  * A caller is named by its type and its session's role, as the rules' own pages name it
  * (page-caller.ts), but never by an IAM user's ARN: a `FederatedUser` session's issuer is the IAM user
  * that made it, whose ARN is their name (the rules' input transformers could not leave it out for that
@@ -122,8 +124,12 @@ export function windowBefore(start: string, windowMinutes: number): string {
   return new Date(Date.parse(start) - windowMinutes * 60_000).toISOString();
 }
 
-/** What became of a call: the n-th page of its window, the summary, or held back (recorded, not paged). */
-export type MemberPageOutcome = { kind: 'page'; n: number } | { kind: 'summary' } | { kind: 'held' };
+/**
+ * What became of a call: the n-th page of its window, the summary, paged past the summary as the
+ * first call of its event name in the window that no page named (`name`), or held back (recorded,
+ * not paged).
+ */
+export type MemberPageOutcome = { kind: 'page'; n: number } | { kind: 'summary' } | { kind: 'name' } | { kind: 'held' };
 
 /** Where the calls are recorded, for on-call (the summary names it). */
 export interface RecordPlace {
@@ -145,8 +151,19 @@ export function memberPageText(call: MemberCall, n: number, bound: PageBound, be
   return `${page} [Member account ${call.account}: page ${n} of at most ${bound.limit} of ${call.rule} for this account from ${window.start} to ${window.end}; one more call pages a summary, and the rest until ${window.end} are recorded, not paged. A member's call waits in no queue of the pipeline account: look it up in that account's CloudTrail by its event id.]${held}`;
 }
 
+/**
+ * A call past the summary whose event name no page of its window named: the rule's own page, with
+ * the caller named, and why it pages. Whoever holds a member account could otherwise spend the
+ * window's pages on harmless calls of a rule and make the call it wanted unseen after them.
+ */
+export function memberNamePageText(call: MemberCall, bound: PageBound): string {
+  const window = windowOf(call.time, bound.windowMinutes);
+  const page = call.page.split(CALLER_MARK).join(memberCallerText(call));
+  return `${page} [Member account ${call.account}: past the summary of ${call.rule} for this account, but no page of this rule for this account since ${window.start} named ${call.eventName}: such a call pages once per event name until ${window.end}, when the rest are recorded, not paged. Calls before it may have been noise to hide it. Look it up in that account's CloudTrail by its event id.]`;
+}
+
 /** The summary page: the bound reached; how many calls so far, where each is recorded, when pages resume. */
 export function memberSummaryText(call: MemberCall, calls: number, bound: PageBound, place: RecordPlace): string {
   const window = windowOf(call.time, bound.windowMinutes);
-  return `datalek WATCH HELD BACK: member account ${call.account} made ${calls} calls since ${window.start} that ${call.rule} matched (this one: ${call.eventName}, CloudTrail event ${call.eventId}); ${bound.limit} were paged, and this call and every further one until ${window.end} are NOT paged, only recorded: each one's CloudTrail event id, with its event name and whether it was paged, is kept ${RECORD_DAYS} days in the DynamoDB table ${place.table} under the key pk = ${place.key} (a call held back whose event name none of the pages named is what this storm may hide: look it up first). Pages of this rule for this account resume after ${window.end}, the first saying how many were held back. Such a storm of one account is that account's to investigate first: look its calls up in its CloudTrail (Event history, by the ids), treat the principal making them as possibly compromised, and watch for pages of other accounts and of the pipeline account, which are not held back (runbooks/on-call.md, Member accounts' pages held back).`;
+  return `datalek WATCH HELD BACK: member account ${call.account} made ${calls} calls since ${window.start} that ${call.rule} matched (this one: ${call.eventName}, CloudTrail event ${call.eventId}); ${bound.limit} were paged, and this call and every further one until ${window.end} are NOT paged, only recorded, but for the first of each event name no page named, which pages once: each one's CloudTrail event id, with its event name and whether it was paged, is kept ${RECORD_DAYS} days in the DynamoDB table ${place.table} under the key pk = ${place.key} (a call held back whose event name none of the pages named is what this storm may hide: look it up first). Pages of this rule for this account resume after ${window.end}, the first saying how many were held back. Such a storm of one account is that account's to investigate first: look its calls up in its CloudTrail (Event history, by the ids), treat the principal making them as possibly compromised, and watch for pages of other accounts and of the pipeline account, which are not held back (runbooks/on-call.md, Member accounts' pages held back).`;
 }

@@ -3,7 +3,7 @@
  * rule's twin, recorded and paged within the bound. Primary course:
  * 1. parse the twin's input (the rule, its page as EventBridge rendered it, the event);
  * 2. record the call and take its outcome (the ledger: once per CloudTrail event id);
- * 3. an outcome not yet sent: publish the page (or the summary) to the alarm topic, then mark it sent;
+ * 3. an outcome not yet sent: publish the page (the summary, a first call of its name past it) to the alarm topic, then mark it sent;
  * 4. log the outcome by identifiers (account, rule, event id), never the event.
  * A failure throws: Lambda retries the event, then puts it in the function's dead-letter queue,
  * whose alarm pages (as do the errors alarm and, throttled, the throttles alarm): a member's page is
@@ -12,7 +12,16 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { LedgerCall, LedgerEntry } from '../adapters/aws/member-page-ledger.js';
 import { ConfigurationError } from '../core/errors.js';
-import { type MemberPageOutcome, memberPageText, memberSummaryText, type PageBound, parseMemberCall, windowBefore, windowOf } from '../core/member-pages.js';
+import {
+  type MemberPageOutcome,
+  memberNamePageText,
+  memberPageText,
+  memberSummaryText,
+  type PageBound,
+  parseMemberCall,
+  windowBefore,
+  windowOf,
+} from '../core/member-pages.js';
 
 export interface MemberPagesConfig {
   bound: PageBound;
@@ -24,6 +33,7 @@ export interface MemberPageRecord {
   claim(call: LedgerCall): Promise<LedgerEntry>;
   markSent(call: LedgerCall): Promise<void>;
   calls(window: string): Promise<number>;
+  held(window: string): Promise<number>;
 }
 
 export interface MemberPagesDeps {
@@ -83,19 +93,26 @@ export function createMemberPagesHandler(deps: MemberPagesDeps) {
     let text: string;
     if (entry.outcome.kind === 'summary') {
       text = memberSummaryText(call, await deps.ledger.calls(key), bound, { table: deps.ledger.tableName, key });
+    } else if (entry.outcome.kind === 'name') {
+      text = memberNamePageText(call, bound);
     } else {
       // The window's first page says how many the window before held back.
       let before: { start: string; calls: number; held: number } | undefined;
       if (entry.outcome.n === 1) {
         const start = windowBefore(window.start, bound.windowMinutes);
-        const calls = await deps.ledger.calls(windowKey(call.account, call.rule, start));
-        if (calls > bound.limit + 1) before = { start, calls, held: calls - bound.limit - 1 };
+        const beforeKey = windowKey(call.account, call.rule, start);
+        const held = await deps.ledger.held(beforeKey);
+        if (held > 0) before = { start, calls: await deps.ledger.calls(beforeKey), held };
       }
       text = memberPageText(call, entry.outcome.n, bound, before);
     }
     await deps.publish(text);
     await deps.ledger.markSent(ledgerCall);
-    deps.logger.info(entry.outcome.kind === 'summary' ? 'member call paged as the summary: the rest of its window is held back' : 'member call paged', {
+    const said = {
+      summary: 'member call paged as the summary: the rest of its window is held back',
+      name: 'member call paged past the summary: the first of its event name in its window',
+    };
+    deps.logger.info(entry.outcome.kind === 'summary' || entry.outcome.kind === 'name' ? said[entry.outcome.kind] : 'member call paged', {
       ...ids,
       outcome: entry.outcome.kind,
       ...(entry.outcome.kind === 'page' ? { page: entry.outcome.n } : {}),

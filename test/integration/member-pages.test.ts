@@ -157,8 +157,11 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's watched calls, paged within
     const { handler, tableName } = await world();
     for (let i = 0; i < LIMIT + 1; i++) await handler(memberCall());
     const real = memberCall({ eventName: 'DisassociateFromAdministratorAccount' });
-    expect((await handler(real)).outcome).toBe('held');
-    for (let i = 0; i < 5; i++) await handler(memberCall());
+    expect((await handler(real)).outcome).toBe('name');
+    // The call it wanted unseen again, after its first paged: held back, and found by its name.
+    const again = memberCall({ eventName: 'DisassociateFromAdministratorAccount' });
+    expect((await handler(again)).outcome).toBe('held');
+    for (let i = 0; i < 4; i++) await handler(memberCall());
     const key = `${MEMBER}#${RULE}#2026-12-01T01:00:00.000Z`;
     const summary = (await pages()).find((p) => p.startsWith('datalek WATCH HELD BACK')) as string;
     expect(summary).toContain(`pk = ${key}`);
@@ -174,8 +177,31 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's watched calls, paged within
     const calls = (items.Items ?? []).map((i) => ({ sk: i.sk?.S, eventName: i.eventName?.S, outcome: i.outcome?.S }));
     expect(calls).toHaveLength(LIMIT + 1 + 1 + 5);
     expect(calls.filter((c) => c.eventName !== 'UpdateDetector')).toEqual([
-      { sk: `E#${real.event.detail.eventID}`, eventName: 'DisassociateFromAdministratorAccount', outcome: 'held' },
+      { sk: `E#${real.event.detail.eventID}`, eventName: 'DisassociateFromAdministratorAccount', outcome: 'name' },
+      { sk: `E#${again.event.detail.eventID}`, eventName: 'DisassociateFromAdministratorAccount', outcome: 'held' },
     ]);
+  });
+
+  it('pages a call held back whose event name no page of its hour named, once per name: noise cannot make the call it hides unseen', async () => {
+    const { handler, ledger } = await world();
+    for (let i = 0; i < LIMIT + 1; i++) await handler(memberCall());
+    await pages();
+    // Past the summary: the call the noise was for pages, as the rule's own page reads, saying why.
+    const real = memberCall({ eventName: 'DisassociateFromAdministratorAccount' });
+    expect(await handler(real)).toEqual({ outcome: 'name', sent: true });
+    // Delivered again, it pages no more; more of that name, or of the noise's, are held back.
+    expect(await handler(real)).toEqual({ outcome: 'name', sent: false });
+    expect((await handler(memberCall({ eventName: 'DisassociateFromAdministratorAccount' }))).outcome).toBe('held');
+    expect((await handler(memberCall())).outcome).toBe('held');
+    const sent = await pages();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^datalek WATCH: DisassociateFromAdministratorAccount by a caller of type FederatedUser of account 444455556666/);
+    expect(sent[0]).toContain('no page of this rule for this account since 2026-12-01T01:00:00.000Z named DisassociateFromAdministratorAccount');
+    // The next hour says how many were held back, not counting the ones paged by their name.
+    expect((await handler(memberCall({ time: '2026-12-01T02:00:05Z' }))).outcome).toBe('page');
+    const [next] = await pages();
+    expect(next).toContain('this rule matched 7 calls of this account: 2 of them were not paged');
+    expect(await ledger.calls(`${MEMBER}#${RULE}#2026-12-01T01:00:00.000Z`)).toBe(7);
   });
 
   it('names no IAM user in any page, log line or summary: a federated user and an IAM user by their type and account', async () => {

@@ -7,7 +7,7 @@
  *   slot it took before (a slot's condition lets its own call take it again), and is counted once:
  *   the window's count is the number of its call items;
  * - two calls at once never take one slot: the first `limit` calls page, one the summary, the rest
- *   are held back.
+ *   are held back, but for the first of each event name no page named (`N#<event name>`), which pages.
  * Every item lives RECORD_DAYS after its window (TTL `expiresAt`).
  */
 import {
@@ -104,16 +104,27 @@ export class DynamoDbMemberPageLedger {
   }
 
   /** How many calls the window of key `window` recorded (each once). */
-  async calls(window: string): Promise<number> {
+  calls(window: string): Promise<number> {
+    return this.count('Query calls', window);
+  }
+
+  /** How many calls the window of key `window` held back (recorded, not paged). */
+  held(window: string): Promise<number> {
+    return this.count('Query held', window, 'held');
+  }
+
+  /** The window's call items, those of `outcome` only where it is given, counted. */
+  private async count(what: string, window: string, outcome?: string): Promise<number> {
     let count = 0;
     let start: Record<string, import('@aws-sdk/client-dynamodb').AttributeValue> | undefined;
     do {
-      const page = await this.call('Query calls', () =>
+      const page = await this.call(what, () =>
         this.client.send(
           new QueryCommand({
             TableName: this.tableName,
             KeyConditionExpression: 'pk = :pk AND begins_with(sk, :e)',
-            ExpressionAttributeValues: { ':pk': { S: window }, ':e': { S: 'E#' } },
+            ...(outcome ? { FilterExpression: 'outcome = :outcome' } : {}),
+            ExpressionAttributeValues: { ':pk': { S: window }, ':e': { S: 'E#' }, ...(outcome ? { ':outcome': { S: outcome } } : {}) },
             Select: 'COUNT',
             ConsistentRead: true,
             ExclusiveStartKey: start,
@@ -128,17 +139,13 @@ export class DynamoDbMemberPageLedger {
 
   /**
    * The first page slot the call can take (its own from before included), else the summary's, else
-   * none. A new call cannot hold one yet: once the summary's slot is another call's, it is held back
-   * at one read.
+   * its event name's (`N#<event name>`: the first call of a name no page of the window named), else
+   * none. A call that takes a page slot or the summary's takes its name's too, so a later call of a
+   * name already paged is held back. A new call cannot hold a page slot once the summary's is
+   * another call's: it is held back unless its name's is free.
    */
   private async takeSlot(call: LedgerCall, expiresAt: { N: string }, isNew: boolean): Promise<MemberPageOutcome> {
     const slot = (sk: string) => ({ pk: { S: call.window }, sk: { S: sk } });
-    if (isNew) {
-      const summary = (
-        await this.call('GetItem summary slot', () => this.client.send(new GetItemCommand({ TableName: this.tableName, Key: slot('S'), ConsistentRead: true })))
-      ).Item;
-      if (summary && summary.eventId?.S !== call.eventId) return { kind: 'held' };
-    }
     const take = async (sk: string): Promise<boolean> => {
       try {
         await this.call(`PutItem slot ${sk}`, () =>
@@ -157,8 +164,24 @@ export class DynamoDbMemberPageLedger {
         throw err;
       }
     };
-    for (let n = 1; n <= this.limit; n++) if (await take(`P#${n}`)) return { kind: 'page', n };
-    return (await take('S')) ? { kind: 'summary' } : { kind: 'held' };
+    const name = `N#${call.eventName}`;
+    const paged = async (outcome: MemberPageOutcome): Promise<MemberPageOutcome> => {
+      // Its name paged: a later call of that name is not paged for it (another call's claim of it stands).
+      await take(name);
+      return outcome;
+    };
+    let summaryTaken = false;
+    if (isNew) {
+      const summary = (
+        await this.call('GetItem summary slot', () => this.client.send(new GetItemCommand({ TableName: this.tableName, Key: slot('S'), ConsistentRead: true })))
+      ).Item;
+      summaryTaken = summary !== undefined && summary.eventId?.S !== call.eventId;
+    }
+    if (!summaryTaken) {
+      for (let n = 1; n <= this.limit; n++) if (await take(`P#${n}`)) return paged({ kind: 'page', n });
+      if (await take('S')) return paged({ kind: 'summary' });
+    }
+    return (await take(name)) ? { kind: 'name' } : { kind: 'held' };
   }
 
   private async call<T>(what: string, run: () => Promise<T>): Promise<T> {
@@ -175,8 +198,10 @@ function outcomeText(outcome: MemberPageOutcome): string {
   return outcome.kind === 'page' ? `page#${outcome.n}` : outcome.kind;
 }
 
+const OTHER_OUTCOMES: Record<string, MemberPageOutcome> = { summary: { kind: 'summary' }, name: { kind: 'name' }, held: { kind: 'held' } };
+
 function outcomeOf(text: string): MemberPageOutcome | undefined {
   const page = /^page#(\d+)$/.exec(text);
   if (page) return { kind: 'page', n: Number(page[1]) };
-  return text === 'summary' ? { kind: 'summary' } : text === 'held' ? { kind: 'held' } : undefined;
+  return Object.hasOwn(OTHER_OUTCOMES, text) ? OTHER_OUTCOMES[text] : undefined;
 }
