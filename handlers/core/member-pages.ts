@@ -148,7 +148,7 @@ export function memberPageText(call: MemberCall, n: number, bound: PageBound, be
   const held = before
     ? ` In the window before (from ${before.start}), this rule matched ${before.calls} calls of this account: ${before.held} of them were not paged (see the summary page of that window).`
     : '';
-  return `${page} [Member account ${call.account}: page ${n} of at most ${bound.limit} of ${call.rule} for this account from ${window.start} to ${window.end}; one more call pages a summary, and the rest until ${window.end} are recorded, not paged. A member's call waits in no queue of the pipeline account: look it up in that account's CloudTrail by its event id.]${held}`;
+  return `${page} [Member account ${call.account}: page ${n} of at most ${bound.limit} of ${call.rule} for this account from ${window.start} to ${window.end}; one more call pages a summary, and the rest until ${window.end} are recorded, not paged, but for the first of each event name no page named. A member's call waits in no queue of the pipeline account: look it up in that account's CloudTrail by its event id.]${held}`;
 }
 
 /**

@@ -145,6 +145,7 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's watched calls, paged within
     // The rule's own page, with the bound said, then the summary naming the count and where each call is.
     expect(sent.filter((p) => p.startsWith('datalek WATCH: UpdateDetector by a caller of type FederatedUser of account 444455556666'))).toHaveLength(LIMIT);
     expect(sent[0]).toContain(`[Member account ${MEMBER}: page 1 of at most 3 of ${RULE}`);
+    expect(sent[0]).toContain('the rest until 2026-12-01T02:00:00.000Z are recorded, not paged, but for the first of each event name no page named.');
     const summary = sent.find((p) => p.startsWith('datalek WATCH HELD BACK'));
     expect(summary).toContain(`member account ${MEMBER} made 4 calls since 2026-12-01T01:00:00.000Z that ${RULE} matched`);
     expect(summary).toContain(`pk = ${MEMBER}#${RULE}#2026-12-01T01:00:00.000Z`);
