@@ -203,8 +203,10 @@ export function resourceContainmentStatements(scope: ContainmentScope): iam.Poli
       // An isolated instance's container instance found (by cluster) and set DRAINING: ECS places no
       // new task on it (adapters/aws/containment/ecs.ts). IAM cannot narrow the status asked for.
       // Put/DeleteAttributes: the incident's mark on it before the drain, removed by the release (K6).
+      // ListTasks (on the container instance): its tasks, whose awsvpc interfaces are isolated with it (DescribeEcsTasks reads them).
       actions: [
         'ecs:ListContainerInstances',
+        'ecs:ListTasks',
         'ecs:DescribeContainerInstances',
         'ecs:UpdateContainerInstancesState',
         'ecs:PutAttributes',
@@ -254,10 +256,10 @@ export function resourceContainmentStatements(scope: ContainmentScope): iam.Poli
 /** Why each of those statements names every resource of its type (cdk-nag AwsSolutions-IAM5). */
 export const RESOURCE_CONTAINMENT_REASONS: Record<string, string> = {
   RevokeIamUserSessions: 'writes the session-revocation deny policy on whichever IAM user of this account the finding names',
-  DescribeEcsTasks: 'reads whichever ECS task the finding names, for its network interfaces',
+  DescribeEcsTasks: 'reads whichever ECS task the finding names, or an isolated container instance runs, for its network interfaces',
   TagEcsTasks: 'only the datalek:incident and datalek:state tags, on whichever ECS task the finding names',
   DrainEcsContainerInstances:
-    'finds, in whichever cluster, the container instance of whichever EC2 instance it isolates, marks it with the incident and sets it DRAINING',
+    'finds, in whichever cluster, the container instance of whichever EC2 instance it isolates, marks it with the incident, sets it DRAINING and lists its tasks (their network interfaces are isolated with it)',
   StopLambdaFunctions: 'sets reserved concurrency 0 and closes the open URL (to AWS_IAM only, by an explicit Deny) of whichever function the finding names',
   RestrictRdsInstances: 'makes private whichever database the finding names',
   RdsEvidenceSnapshots: "snapshots whichever database the finding names, only under datalek's own snapshot name prefix",

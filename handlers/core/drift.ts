@@ -537,18 +537,24 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
           : (evidence.task as { taskArn?: string; networkInterfaces?: { id: string; groups: string[] }[] } | undefined);
       if (!groups?.isolation || !source?.networkInterfaces) return [];
       const owner = action.type === 'isolate-instance' ? action.target : `task ${action.target.split('/').pop()}`;
-      const isolated = source.networkInterfaces.filter((n) => inEffect(`isolate-eni:${n.id}`, `restore-eni:${n.id}`));
+      // An instance's tasks' interfaces it isolated (awsvpc; with ENI trunking never attached to it), each owned by its task.
+      const tasks = action.type === 'isolate-instance' ? ((evidence.taskInterfaces as { id: string; groups: string[]; task: string }[] | undefined) ?? []) : [];
+      const all = [
+        ...source.networkInterfaces.map((n) => ({ ...n, owner })),
+        ...tasks.map((n) => ({ id: n.id, groups: n.groups, owner: `task ${n.task.split('/').pop()} on ${action.target}` })),
+      ];
+      const isolated = all.filter((n) => inEffect(`isolate-eni:${n.id}`, `restore-eni:${n.id}`));
       if (isolated.length === 0) return [];
       const out: Expectation[] = isolated.map((n) => ({
         kind: 'interface',
         interfaceId: n.id,
-        owner,
+        owner: n.owner,
         isolation: groups.isolation as string,
         allTraffic: groups.allTraffic ?? null,
         ownGroups: n.groups,
       }));
       if (action.type === 'isolate-instance') {
-        out.unshift({ kind: 'instance', instanceId: action.target, interfaces: source.networkInterfaces.map((n) => n.id), isolation: groups.isolation });
+        out.unshift({ kind: 'instance', instanceId: action.target, interfaces: all.map((n) => n.id), isolation: groups.isolation });
         if (inEffect('protect-instance')) out.push({ kind: 'protection', instanceId: action.target });
         if (inEffect('revoke-instance-credentials', 'associate-instance-profile')) out.push({ kind: 'instance-profile', instanceId: action.target });
         if (inEffect('drain-container-instance', 'activate-container-instance')) out.push(...drainedExpectations(action));

@@ -40,6 +40,7 @@ import { recordEvent } from '../../handlers/core/record-finding.js';
 import { releaseContainment } from '../../handlers/core/release.js';
 import { containmentWorld } from '../support/containment-world.js';
 import { anImageId, buildVpc, showOwnInterfaceGroups } from '../support/ec2-scenario.js';
+import { whileRegistering } from '../support/ecs-registering.js';
 import { findingEvent, instanceResource } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
 
@@ -89,26 +90,6 @@ describe.skipIf(!MOTO_AVAILABLE)('a drain mark the run did not put, on moto', ()
 
   const described = async (cluster: string, arn: string) =>
     (await c.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: [arn] }))).containerInstances?.[0];
-  /** Runs `fn` with the container instance `arn` read REGISTERING by the test's ECS client (moto registers every one ACTIVE). */
-  async function whileRegistering(arn: string, fn: () => Promise<unknown>): Promise<void> {
-    const name = 'test-registering';
-    c.ecs.middlewareStack.add(
-      (next, context) => async (args) => {
-        const out = await next(args);
-        if (context.commandName === 'DescribeContainerInstancesCommand') {
-          const output = out.output as { containerInstances?: { containerInstanceArn?: string; status?: string }[] };
-          for (const ci of output.containerInstances ?? []) if (ci.containerInstanceArn === arn) ci.status = 'REGISTERING';
-        }
-        return out;
-      },
-      { step: 'initialize', name },
-    );
-    try {
-      await fn();
-    } finally {
-      c.ecs.middlewareStack.remove(name);
-    }
-  }
   const isolation = async (incidentId: string) => ((await store.getIncident(incidentId)) as Incident).actions.find((a) => a.type === 'isolate-instance');
 
   it("an instance DRAINING for its own reasons, this incident's mark forged on it: left as found, named, and the release leaves it DRAINING", async () => {
@@ -187,7 +168,7 @@ describe.skipIf(!MOTO_AVAILABLE)('a drain mark the run did not put, on moto', ()
   it('contain19: an instance found REGISTERING fails the drain (NOT CONTAINED, on-call paged); the retry drains it once ACTIVE', async () => {
     const { instanceId, arn } = await containerInstance('registering');
     const incidentId = await record(instanceId);
-    await whileRegistering(arn, async () => {
+    await whileRegistering(c, arn, async () => {
       expect((await described('registering', arn))?.status, 'premise: read as REGISTERING').toBe('REGISTERING');
       await runContainment(deps(), incidentId);
     });
@@ -216,7 +197,7 @@ describe.skipIf(!MOTO_AVAILABLE)('a drain mark the run did not put, on moto', ()
   it('contain20: an interface attached after the capture (the trunk interface of a REGISTERING instance) is isolated by the retry, and restored by the release', async () => {
     const { instanceId, arn } = await containerInstance('trunk');
     const incidentId = await record(instanceId);
-    await whileRegistering(arn, () => runContainment(deps(), incidentId));
+    await whileRegistering(c, arn, () => runContainment(deps(), incidentId));
     expect((await isolation(incidentId))?.status, 'premise: the drain failed on REGISTERING').toBe('failed');
 
     // ECS attaches the trunk interface, in the instance's subnet and a group of its own.

@@ -24,7 +24,10 @@
  *    deregister-target-groups (membership read just before: isolation does not change it);
  *    snapshot-volumes; drain-container-instance (an ECS container instance out of task
  *    placement: ecs.ts); tag-instance. Then, on every run, recheck-interfaces: the interfaces read
- *    again, one attached since the capture isolated as in 3 and added to the record.
+ *    again, one attached since the capture isolated as in 3 and added to the record; and, when the
+ *    drain found a container instance, task-interfaces: the network interface of each awsvpc task
+ *    on it (with ENI trunking never attached to the instance) isolated as in 3 and recorded
+ *    (`taskInterfaces`), its reads made beside the re-read.
  * 5. Optional (policy): revoke-instance-credentials.
  *
  * A later failure never undoes the network isolation. Instances without a profile, an Auto
@@ -37,9 +40,11 @@ import {
   CreateTagsCommand,
   DescribeIamInstanceProfileAssociationsCommand,
   DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
   DisassociateIamInstanceProfileCommand,
   type Instance,
   ModifyInstanceAttributeCommand,
+  type NetworkInterface,
 } from '@aws-sdk/client-ec2';
 import {
   DeregisterTargetsCommand,
@@ -61,6 +66,9 @@ import {
   type DrainedContainerInstance,
   type DrainMarks,
   drainContainerInstance,
+  foundContainerInstances,
+  type TaskInterface,
+  taskInterfacesOn,
   unfinishedDrainLeft,
 } from './ecs.js';
 import { revokeOlderSessions, revokePolicyName } from './iam.js';
@@ -71,12 +79,13 @@ import {
   type IsolationGroups,
   isolateNetworkInterfaces,
   isolationGroups,
+  isolationStates,
   preparedOutcome,
   refuseIsolatedAlready,
   restoreInterfaces,
   type SwapTiming,
 } from './network-isolation.js';
-import { errorCode, releaseStep, type StepOutcome, type StepProgress, step } from './steps.js';
+import { errorCode, FailedWithEvidence, releaseStep, type StepOutcome, type StepProgress, step } from './steps.js';
 
 export { ALL_TRAFFIC_GROUP, ISOLATION_GROUP } from './network-isolation.js';
 
@@ -135,15 +144,19 @@ export async function isolateInstance(
   // swaps need nothing from it) out of the Auto Scaling group.
   await Promise.all([step(ctx, 'detach-from-asg', now, () => detachFromAsg(c, metadata)), groupsOk && !resumed ? isolate() : undefined]);
 
+  // Skipped (not a container instance in any cluster, or ECS denied): no task of it to read. By this run, or an earlier one.
+  let drainSkipped = (ctx.steps ?? []).some((s) => s.name === 'drain-container-instance' && s.status === 'skipped');
   // Protection and evidence, once every interface is cut, all at once.
   await Promise.all([
     step(ctx, 'protect-instance', now, (progress) => protectInstance(c, metadata, progress)),
     step(ctx, 'deregister-target-groups', now, (progress) => deregisterFromTargetGroups(c, metadata, progress)),
     step(ctx, 'snapshot-volumes', now, (progress) => snapshotVolumes(c, metadata, incident, ctx, progress)),
     // An ECS container instance out of task placement (ecs.ts), so no task brings an interface of its own.
-    step(ctx, 'drain-container-instance', now, (progress) =>
-      drainContainerInstance(c, instanceId, incident.id, progress, undefined, drainMarks(ctx, incident.id, now)),
-    ),
+    step(ctx, 'drain-container-instance', now, async (progress) => {
+      const out = await drainContainerInstance(c, instanceId, incident.id, progress, undefined, drainMarks(ctx, incident.id, now));
+      drainSkipped = out.status === 'skipped';
+      return out;
+    }),
     step(ctx, 'tag-instance', now, async () => {
       await c.ec2.send(
         new CreateTagsCommand({
@@ -160,7 +173,12 @@ export async function isolateInstance(
 
   // An interface attached since the capture (a REGISTERING container instance's trunk interface, attached once ECS
   // provisions it, the drain failing until then: contain20): read again on every run, isolated and recorded.
+  // The interfaces of the tasks on it (awsvpc; with ENI trunking never attached to the instance): read beside
+  // the re-read, taken up after it (one attached since is the re-read's), and isolated as the instance's.
+  const tasks = groupsOk && !drainSkipped ? readTaskInterfaces(c, ctx, metadata.vpcId) : null;
+  tasks?.catch(() => undefined); // its failure is the task step's, below
   if (groupsOk) await isolateAttachedSince(c, ctx, metadata, now, timing);
+  if (tasks) await isolateTaskInterfaces(c, ctx, tasks, now, timing);
 
   if (action.params?.revokeInstanceCredentials === 'true') {
     await step(ctx, 'revoke-instance-credentials', now, async () => {
@@ -414,6 +432,144 @@ async function isolateAttachedSince(c: ContainmentClients, ctx: ExecutionContext
   await isolateNetworkInterfaces(c, ctx, { interfaces: attached, groups: ctx.evidence.groups as IsolationGroups, resumed: false }, now, timing);
 }
 
+/** A task's network interface an isolation of the instance isolated, with its own groups (evidence TASK_INTERFACES: what a release puts back). */
+export interface IsolatedTaskInterface {
+  id: string;
+  groups: string[];
+  task: string;
+}
+
+/** The action's evidence key of the task interfaces it isolated. */
+export const TASK_INTERFACES = 'taskInterfaces';
+
+/** The step that reads the tasks' interfaces on each run (never recorded done for good, as RECHECK_STEP). */
+const TASK_STEP = 'task-interfaces';
+
+/** What the task step reads: the tasks' interfaces, each as EC2 describes it, and the pipeline's groups of the VPC; null: no container instance known. */
+interface TaskReads {
+  interfaces: TaskInterface[];
+  described: NetworkInterface[];
+  found: FoundGroups;
+}
+
+/**
+ * The interfaces of the tasks on the container instances the drain found (ecs.ts taskInterfacesOn), as
+ * EC2 describes them (by a filter: one deleted since is absent, not an error), and beside that read the
+ * pipeline's groups of the VPC. Null when the record knows no container instance of it.
+ */
+async function readTaskInterfaces(c: ContainmentClients, ctx: ExecutionContext, vpcId: string): Promise<TaskReads | null> {
+  const containerInstances = foundContainerInstances(ctx.evidence);
+  if (!containerInstances?.length) return null;
+  const found = findIsolationGroups(c, ctx.recordedGroups, vpcId);
+  found.catch(() => undefined); // awaited below, after the reads it runs beside
+  const interfaces = await taskInterfacesOn(c, containerInstances).catch((err) => {
+    const code = errorCode(err);
+    if (code !== 'AccessDeniedException' && code !== 'AccessDenied') throw err;
+    // A member account's containment role deployed before this step lacks ecs:ListTasks: NOT CONTAINED, said how to mend.
+    const first = containerInstances[0] as { cluster: string; arn: string };
+    throw new ContainmentStepError(
+      TASK_STEP,
+      code,
+      `NOT CONTAINED, maybe: the tasks on ${containerInstances.map((ci) => ci.arn).join(', ')} cannot be read (${code} on ListTasks or DescribeTasks: the containment role predates this step; redeploy this account's containment stack), and an awsvpc task's own network interface stays in its groups: list them by hand (aws ecs list-tasks --cluster ${first.cluster} --container-instance ${first.arn}, then aws ecs describe-tasks for each networkInterfaceId) and isolate each as the instance's`,
+    );
+  });
+  const ids = [...new Set(interfaces.map((t) => t.id))];
+  const described: NetworkInterface[] = [];
+  for (let i = 0; i < ids.length; i += 200) {
+    let NextToken: string | undefined;
+    do {
+      const out = await c.ec2.send(
+        new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'network-interface-id', Values: ids.slice(i, i + 200) }], NextToken }),
+      );
+      described.push(...(out.NetworkInterfaces ?? []));
+      NextToken = out.NextToken;
+    } while (NextToken);
+  }
+  return { interfaces, described, found: await found };
+}
+
+/**
+ * The network interfaces of the tasks the instance runs (awsvpc network mode), isolated as its own are
+ * (contain20's gap). Without ENI trunking ECS attaches each task's interface to the instance: the
+ * capture or the re-read has it already. With trunking each is a branch interface of the trunk, never
+ * attached to the instance, so neither read saw it: the tasks stayed on the network in their own groups
+ * (a standalone task for good: the drain stops service tasks only, and only once the agent is back).
+ * Each run lists the tasks of the container instances the drain found and takes up every task interface
+ * the record does not hold: recorded with its own groups and its task (TASK_INTERFACES: what a release
+ * restores, what drift reads) before the swaps. One found in datalek's isolation group only is left as
+ * found and named (isolated under another incident, e.g. the task's own isolate-ecs-task); one in the
+ * all-traffic group, or in another VPC than the instance's (the isolation groups are the instance's
+ * VPC's), fails the step, named, the others recorded and isolated all the same. One deleted since the
+ * task was read (the task stopped) is named, not an error. Recorded ones an earlier run did not finish
+ * are swapped again, read first where they are.
+ */
+async function isolateTaskInterfaces(
+  c: ContainmentClients,
+  ctx: ExecutionContext,
+  reads: Promise<TaskReads | null>,
+  now: () => string,
+  timing: SwapTiming,
+): Promise<void> {
+  const done = new Set([...ctx.done].filter((n) => n !== TASK_STEP));
+  const recordedBefore = (ctx.evidence[TASK_INTERFACES] as IsolatedTaskInterface[] | undefined) ?? [];
+  let drainKnown = true;
+  let taken: IsolatedTaskInterface[] = [];
+  await step({ ...ctx, done }, TASK_STEP, now, async () => {
+    const read = await reads;
+    if (!read) {
+      drainKnown = false;
+      return {
+        status: 'skipped',
+        detail: 'no ECS container instance of it known: the drain step did not find any (it failed before, or it is none); the retry reads their tasks',
+      };
+    }
+    const metadata = ctx.evidence.metadata as InstanceMetadata;
+    const known = new Set([...metadata.networkInterfaces.map((n) => n.id), ...(metadata.foundIsolated ?? []), ...recordedBefore.map((n) => n.id)]);
+    const taskOf = new Map(read.interfaces.map((t) => [t.id, t.task]));
+    const byId = new Map(read.described.map((n) => [n.NetworkInterfaceId as string, n]));
+    const fresh = read.interfaces.filter((t) => !known.has(t.id) && byId.has(t.id)).map((t) => byId.get(t.id) as NetworkInterface);
+    const gone = read.interfaces.filter((t) => !known.has(t.id) && !byId.has(t.id)).map((t) => t.id);
+    const elsewhere = fresh.filter((n) => n.VpcId !== metadata.vpcId);
+    const here = fresh.filter((n) => n.VpcId === metadata.vpcId);
+    const { open, cut } = isolationStates(here, await read.found.inVpc(metadata.vpcId), metadata.vpcId);
+    const left = new Set([...open, ...cut].map((n) => n.NetworkInterfaceId as string));
+    taken = here
+      .filter((n) => !left.has(n.NetworkInterfaceId as string))
+      .map((n) => ({
+        id: n.NetworkInterfaceId as string,
+        groups: (n.Groups ?? []).map((g) => g.GroupId as string),
+        task: taskOf.get(n.NetworkInterfaceId as string) as string,
+      }));
+    const named = (ids: string[]) => ids.map((id) => `${id} of task ${(taskOf.get(id) ?? '').split('/').pop()}`).join(', ');
+    const detail = [
+      taken.length
+        ? `${taken.length} task network interface(s) new since the last run: ${taken.map((n) => `${n.id} of task ${n.task.split('/').pop()} (own groups ${n.groups.join(', ') || 'none'})`).join(', ')}, isolated as the instance's`
+        : 'no task interface new since the last run',
+      `; ${read.interfaces.length} task interface(s) read in all`,
+      cut.length ? `; left as found, in the isolation group already: ${named(cut.map((n) => n.NetworkInterfaceId as string))}` : '',
+      gone.length ? `; not found, deleted since: ${gone.join(', ')}` : '',
+    ].join('');
+    const evidence = { [TASK_INTERFACES]: [...recordedBefore, ...taken] };
+    const refused = [
+      open.length
+        ? `NOT CONTAINED: task network interface(s) ${named(open.map((n) => n.NetworkInterfaceId as string))} in datalek's all-traffic group, OPEN to all traffic (a run stopped between its two swaps, under another incident): isolate it by hand now`
+        : '',
+      elsewhere.length
+        ? `NOT CONTAINED: task network interface(s) ${named(elsewhere.map((n) => n.NetworkInterfaceId as string))} in another VPC (${[...new Set(elsewhere.map((n) => n.VpcId))].join(', ')}) than the instance's ${metadata.vpcId}: not isolated; isolate each by hand (aws ec2 modify-network-interface-attribute --network-interface-id ENI --groups ISOLATION-GROUP-OF-ITS-VPC)`
+        : '',
+    ].filter(Boolean);
+    if (refused.length) throw new FailedWithEvidence(TASK_STEP, open.length ? 'InAllTrafficGroup' : 'OtherVpc', `${refused.join('; ')}; ${detail}`, evidence);
+    return { status: 'done', detail, ...(taken.length ? { evidence } : {}) };
+  });
+  if (!drainKnown) return;
+  const groups = ctx.evidence.groups as IsolationGroups;
+  // Recorded by an earlier run and not isolated since: where each is now read first; the new ones swapped at once.
+  await Promise.all([
+    recordedBefore.length ? isolateNetworkInterfaces(c, ctx, { interfaces: recordedBefore, groups, resumed: true }, now, timing) : undefined,
+    taken.length ? isolateNetworkInterfaces(c, ctx, { interfaces: taken, groups, resumed: false }, now, timing) : undefined,
+  ]);
+}
+
 /**
  * The instance as it is: one DescribeInstances answers it all, each network interface with its
  * own groups (the interface's, not the instance-level list) and the Auto Scaling group by its tag.
@@ -490,7 +646,9 @@ export async function releaseInstance(
     return;
   }
   // An exposed interface sits in the all-traffic group: a release puts its own groups back too.
-  if (!(await restoreInterfaces(c, action, metadata.networkInterfaces, options, now))) return;
+  // The tasks' interfaces it isolated (TASK_INTERFACES) go back to their own groups with the instance's.
+  const tasks = (evidence[TASK_INTERFACES] as IsolatedTaskInterface[] | undefined) ?? [];
+  if (!(await restoreInterfaces(c, action, [...metadata.networkInterfaces, ...tasks], options, now))) return;
   const targetGroups = (evidence.targetGroups as { arn: string; port: number | null }[] | undefined) ?? [];
   if (done.has('deregister-target-groups') && targetGroups.length) {
     await attempt('register-target-groups', async () => {

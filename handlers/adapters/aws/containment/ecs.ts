@@ -15,6 +15,7 @@ import {
   ListClustersCommand,
   type ListClustersCommandOutput,
   ListContainerInstancesCommand,
+  ListTasksCommand,
   PutAttributesCommand,
   TagResourceCommand,
   UpdateContainerInstancesStateCommand,
@@ -295,6 +296,8 @@ export async function drainContainerInstance(
   // of those, tasks placed on it bringing interfaces of their own: not handled, so failed (on-call paged), the rest named.
   if (found.length === 0 && nextToken) throw await notLookedIn(c, instanceId, clusters.length, nextToken, bounds);
   if (found.length === 0) return { status: 'skipped', detail: `not a container instance in any of the region's ${clusters.length} ECS cluster(s)` };
+  // Kept should the step fail further on: the tasks on them are read all the same (ec2.ts task-interfaces).
+  progress.found = found.map((f) => ({ cluster: f.cluster, arn: f.arn }));
   const drained = (progress.drained as string[] | undefined) ?? [];
   progress.drained = drained;
   // Each drained one's cluster, beside it: a release after this step failed sets them ACTIVE again (contain20).
@@ -429,6 +432,79 @@ async function notLookedIn(c: ContainmentClients, instanceId: string, lookedIn: 
     'ClustersNotLookedIn',
     `NOT CONTAINED: not found in the ${lookedIn} ECS cluster(s) looked in, and the region has more, not looked in: ${which}. If the instance is a container instance of one of them, a task placed on it brings an interface of its own back onto the network: look in each (aws ecs list-container-instances --cluster NAME --filter "ec2InstanceId == ${instanceId}") and drain it where found (aws ecs update-container-instances-state --cluster NAME --container-instances ARN --status DRAINING)`,
   );
+}
+
+/** A container instance the drain found (evidence `containerInstances`, or its progress `found` when it failed further on). */
+export interface FoundContainerInstance {
+  cluster: string;
+  arn: string;
+}
+
+/** The container instances the drain step found, as the record holds them (done, or failed after finding them); null: none known. */
+export function foundContainerInstances(evidence: Record<string, unknown>): FoundContainerInstance[] | null {
+  const done = evidence.containerInstances as FoundContainerInstance[] | undefined;
+  const progress = (evidence[DRAIN_PROGRESS] as { found?: FoundContainerInstance[] } | undefined)?.found;
+  const all = [...(Array.isArray(done) ? done : []), ...(Array.isArray(progress) ? progress : [])];
+  if (!Array.isArray(done) && !Array.isArray(progress)) return null;
+  return [...new Map(all.map((f) => [f.arn, { cluster: f.cluster, arn: f.arn }])).values()];
+}
+
+/** A network interface of an awsvpc task (DescribeTasks: its ElasticNetworkInterface attachment). */
+export interface TaskInterface {
+  task: string;
+  id: string;
+}
+
+/** How many pages of ListTasks (100 tasks each) are read per container instance and desired status: far more than an instance can run. */
+const TASK_PAGES = 5;
+
+/**
+ * The network interfaces of the tasks on these container instances: each one's tasks listed (ListTasks,
+ * desired status RUNNING and STOPPED at once: a service task of a drained instance is desired STOPPED
+ * and runs on while its agent is cut off, and ListTasks lists RUNNING only unless asked), then read
+ * (DescribeTasks, 100 at a time, at once) for their ElasticNetworkInterface attachments. A task without
+ * one (bridge or host mode) shares the instance's interfaces. A task ECS no longer knows is left out.
+ * A refusal fails: the tasks there are not known (a role deployed before this read lacks ecs:ListTasks).
+ */
+export async function taskInterfacesOn(c: ContainmentClients, containerInstances: readonly FoundContainerInstance[]): Promise<TaskInterface[]> {
+  const perInstance = await Promise.all(
+    containerInstances.map(async (ci) => {
+      const listed = await Promise.all((['RUNNING', 'STOPPED'] as const).map((desiredStatus) => tasksListed(c, ci, desiredStatus)));
+      const arns = [...new Set(listed.flat())];
+      const batches: string[][] = [];
+      for (let i = 0; i < arns.length; i += 100) batches.push(arns.slice(i, i + 100));
+      const described = await Promise.all(batches.map((tasks) => c.ecs.send(new DescribeTasksCommand({ cluster: ci.cluster, tasks }))));
+      return described.flatMap((out) =>
+        (out.tasks ?? []).flatMap((task) =>
+          (task.attachments ?? [])
+            .filter((a) => a.type === 'ElasticNetworkInterface')
+            .flatMap((a) => (a.details ?? []).filter((d) => d.name === 'networkInterfaceId' && d.value))
+            .map((d) => ({ task: task.taskArn as string, id: d.value as string })),
+        ),
+      );
+    }),
+  );
+  return [...new Map(perInstance.flat().map((t) => [t.id, t])).values()];
+}
+
+async function tasksListed(c: ContainmentClients, ci: FoundContainerInstance, desiredStatus: 'RUNNING' | 'STOPPED'): Promise<string[]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    const page = await c.ecs.send(new ListTasksCommand({ cluster: ci.cluster, containerInstance: ci.arn, desiredStatus, nextToken, maxResults: 100 }));
+    arns.push(...(page.taskArns ?? []));
+    nextToken = page.nextToken;
+    pages += 1;
+  } while (nextToken && pages < TASK_PAGES);
+  if (nextToken) {
+    throw new ContainmentStepError(
+      'task-interfaces',
+      'TooManyTasks',
+      `container instance ${ci.arn}: more than ${arns.length} tasks desired ${desiredStatus}, the rest not read: their network interfaces are not known; list them by hand (aws ecs list-tasks --cluster ${ci.cluster} --container-instance ${ci.arn} --desired-status ${desiredStatus}) and isolate each task's interface`,
+    );
+  }
+  return arns;
 }
 
 /** The container instances of `cluster` on this EC2 instance, by ECS's cluster query language. */

@@ -169,21 +169,14 @@ export function refuseIsolatedAlready(
   vpcId: string,
   progress: StepProgress = {},
 ): Set<string> {
-  const isolating = new Set(
-    groupsOfRole(found, vpcId, 'isolation')
-      .filter((g) => !g.IpPermissions?.length && !g.IpPermissionsEgress?.length)
-      .map((g) => g.GroupId as string),
-  );
-  const allTraffic = new Set(groupsOfRole(found, vpcId, 'allTraffic').map((g) => g.GroupId as string));
-  const open = interfaces.filter((n) => (n.Groups ?? []).some((g) => allTraffic.has(g.GroupId ?? '')));
+  const { open, cut, allTraffic } = isolationStates(interfaces, found, vpcId);
   if (open.length) {
     throw new ContainmentStepError(
       stepName,
       'InAllTrafficGroup',
-      `${subject}: network interface(s) ${open.map((n) => n.NetworkInterfaceId).join(', ')} are in datalek's all-traffic group (${[...allTraffic].join(', ')}), OPEN to all traffic: a run stopped between its two swaps left them there, and their own groups are only in that run's record. Not isolated under this incident: run \`datalek contain\` for the incident that isolates it, or isolate the interface by hand now`,
+      `${subject}: network interface(s) ${open.map((n) => n.NetworkInterfaceId).join(', ')} are in datalek's all-traffic group (${allTraffic.join(', ')}), OPEN to all traffic: a run stopped between its two swaps left them there, and their own groups are only in that run's record. Not isolated under this incident: run \`datalek contain\` for the incident that isolates it, or isolate the interface by hand now`,
     );
   }
-  const cut = interfaces.filter((n) => n.Groups?.length === 1 && isolating.has(n.Groups[0].GroupId ?? ''));
   if (cut.length === 0 || cut.length < interfaces.length) return new Set(cut.map((n) => n.NetworkInterfaceId as string));
   progress[FOUND_ISOLATED] = cut.map((n) => ({ id: n.NetworkInterfaceId as string, group: n.Groups?.[0]?.GroupId as string }));
   throw new ContainmentStepError(
@@ -193,8 +186,31 @@ export function refuseIsolatedAlready(
   );
 }
 
+/**
+ * Which of `interfaces` are in one of datalek's groups of the VPC (`found`, vouched for: see
+ * refuseIsolatedAlready): `open`, in an all-traffic group; `cut`, in an isolation group with no rule and
+ * no other group. `allTraffic`: the VPC's all-traffic groups.
+ */
+export function isolationStates<T extends NetworkInterfaceGroups>(
+  interfaces: readonly T[],
+  found: readonly DatalekGroup[],
+  vpcId: string,
+): { open: T[]; cut: T[]; allTraffic: string[] } {
+  const isolating = new Set(
+    groupsOfRole(found, vpcId, 'isolation')
+      .filter((g) => !g.IpPermissions?.length && !g.IpPermissionsEgress?.length)
+      .map((g) => g.GroupId as string),
+  );
+  const allTraffic = new Set(groupsOfRole(found, vpcId, 'allTraffic').map((g) => g.GroupId as string));
+  return {
+    open: interfaces.filter((n) => (n.Groups ?? []).some((g) => allTraffic.has(g.GroupId ?? ''))),
+    cut: interfaces.filter((n) => n.Groups?.length === 1 && isolating.has(n.Groups[0].GroupId ?? '')),
+    allTraffic: [...allTraffic],
+  };
+}
+
 /** An interface as EC2 describes it, with its groups. */
-interface NetworkInterfaceGroups {
+export interface NetworkInterfaceGroups {
   NetworkInterfaceId?: string;
   Groups?: { GroupId?: string }[];
 }

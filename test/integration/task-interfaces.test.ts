@@ -1,0 +1,226 @@
+/**
+ * contain20's gap, on moto: the tasks an isolated ECS container instance runs in `awsvpc` network mode
+ * have network interfaces of their own. Without ENI trunking ECS attaches each to the instance (the
+ * capture, or recheck-interfaces, reads it with the instance's); with trunking each is a branch
+ * interface of the trunk, never attached to the instance, so neither the capture, the re-read nor drift
+ * saw it: those tasks stayed on the network in their own groups while the record said the instance was
+ * isolated (a standalone task for good; draining stops only service tasks, and only once the agent is
+ * back). Now `task-interfaces` lists the container instance's tasks (ListTasks, RUNNING and STOPPED:
+ * a drained service task runs on, desired STOPPED, while the agent is cut off), reads each awsvpc task's
+ * interface from DescribeTasks, and isolates those it has not isolated with the same two swaps.
+ *
+ * moto has no trunking: RunTask of an awsvpc task on an EC2 container instance makes the task's
+ * interface in the subnet and groups asked for (in a VPC with DNS hostnames: elsewhere moto's RunTask
+ * fails on the interface's missing DNS name) and attaches it to nothing, which is what a branch
+ * interface looks like to DescribeInstances. DescribeTasks reports it as ECS does (an attachment of type
+ * ElasticNetworkInterface with `networkInterfaceId`). Whether AWS lets an account change the groups of an
+ * interface ECS manages moto cannot show (isolate-ecs-task makes the same call).
+ */
+import {
+  CreateSecurityGroupCommand,
+  DeleteNetworkInterfaceCommand,
+  DescribeInstancesCommand,
+  DescribeNetworkInterfacesCommand,
+  ModifyNetworkInterfaceAttributeCommand,
+  ModifyVpcAttributeCommand,
+  RunInstancesCommand,
+} from '@aws-sdk/client-ec2';
+import { CreateClusterCommand, RegisterContainerInstanceCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import { AwsContainmentStateReader } from '../../handlers/adapters/aws/containment/drift.js';
+import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
+import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
+import { runContainment } from '../../handlers/core/contain.js';
+import { checkContainment } from '../../handlers/core/drift.js';
+import type { Incident } from '../../handlers/core/incident.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
+import { releaseContainment } from '../../handlers/core/release.js';
+import { containmentWorld } from '../support/containment-world.js';
+import { anImageId, buildVpc, showOwnInterfaceGroups } from '../support/ec2-scenario.js';
+import { whileRegistering } from '../support/ecs-registering.js';
+import { findingEvent, instanceResource } from '../support/events.js';
+import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
+
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+
+describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks, on moto", () => {
+  let moto: Moto;
+  let c: ContainmentClients;
+  let store: DynamoDbIncidentStore;
+  let containment: AwsContainment;
+  let reader: AwsContainmentStateReader;
+  let n = 0;
+
+  beforeAll(async () => {
+    const { factory, ...world } = await containmentWorld(ACCOUNT, REGION);
+    ({ moto, store, c } = world);
+    containment = new AwsContainment(factory);
+    reader = new AwsContainmentStateReader(factory);
+  }, 120_000);
+  afterAll(async () => moto?.stop());
+
+  const now = () => new Date().toISOString();
+  const deps = () => ({ store, policy: DEFAULT_POLICY, now, containment, forceEnforce: true });
+
+  /** An instance, the container instance of a new cluster, running one awsvpc task in a group of its own. */
+  async function withTask(): Promise<{ instanceId: string; cluster: string; taskArn: string; taskEni: string; own: string }> {
+    n += 1;
+    const cluster = `tasks-${n}`;
+    const { vpcId, subnetId } = await buildVpc(c);
+    // moto makes an awsvpc task's interface only in a VPC with DNS hostnames (it names the interface's DNS name).
+    await c.ec2.send(new ModifyVpcAttributeCommand({ VpcId: vpcId, EnableDnsHostnames: { Value: true } }));
+    const imageId = await anImageId(c.ec2);
+    const run = await c.ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro', SubnetId: subnetId }));
+    const instanceId = run.Instances?.[0]?.InstanceId as string;
+    await showOwnInterfaceGroups(c.ec2, [instanceId]);
+    await c.ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+    const doc = JSON.stringify({ instanceId, region: REGION, accountId: ACCOUNT });
+    await c.ecs.send(new RegisterContainerInstanceCommand({ cluster, instanceIdentityDocument: doc }));
+    const own = (await c.ec2.send(new CreateSecurityGroupCommand({ GroupName: `task-${n}-${Date.now()}`, Description: 'task', VpcId: vpcId })))
+      .GroupId as string;
+    await c.ecs.send(
+      new RegisterTaskDefinitionCommand({
+        family: `app-${n}`,
+        networkMode: 'awsvpc',
+        containerDefinitions: [{ name: 'app', image: 'app:1', memory: 128, cpu: 64 }],
+      }),
+    );
+    // A standalone task (RunTask): draining the instance never stops it.
+    const out = await c.ecs.send(
+      new RunTaskCommand({
+        cluster,
+        taskDefinition: `app-${n}`,
+        launchType: 'EC2',
+        networkConfiguration: { awsvpcConfiguration: { subnets: [subnetId], securityGroups: [own] } },
+      }),
+    );
+    const task = out.tasks?.[0];
+    const taskEni = task?.attachments?.find((a) => a.type === 'ElasticNetworkInterface')?.details?.find((d) => d.name === 'networkInterfaceId')
+      ?.value as string;
+    return { instanceId, cluster, taskArn: task?.taskArn as string, taskEni, own };
+  }
+
+  async function record(instanceId: string): Promise<string> {
+    const recorded = await recordEvent(
+      { store, policy: DEFAULT_POLICY, now, canEnforce: true, forceEnforce: true },
+      findingEvent({ id: `task-enis-${Date.now()}-${n}`, accountId: ACCOUNT, type: 'Backdoor:EC2/C&CActivity.B', resource: instanceResource(instanceId) }),
+    );
+    return recorded.incidentId as string;
+  }
+
+  const isolationOf = (action: Incident['actions'][number] | undefined) => (action?.evidence?.groups as { isolation?: string } | undefined)?.isolation;
+  const isolation = async (incidentId: string) => ((await store.getIncident(incidentId)) as Incident).actions.find((a) => a.type === 'isolate-instance');
+  const groupsOf = async (eni: string) =>
+    (await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eni] }))).NetworkInterfaces?.[0]?.Groups?.map((g) => g.GroupId);
+  const drift = async (incidentId: string, eni: string) =>
+    (await checkContainment([(await store.getIncident(incidentId)) as Incident], reader, now())).resources
+      .filter((r) => r.resource.startsWith(`network interface ${eni}`))
+      .map((r) => `${r.state}: ${r.actual}`);
+
+  it("a task's interface not attached to the instance (a branch interface) is isolated with it, read back by verify, and restored by the release", async () => {
+    const { instanceId, taskArn, taskEni, own } = await withTask();
+    const attached = (await c.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]?.Instances?.[0]?.NetworkInterfaces;
+    expect(
+      attached?.map((i) => i.NetworkInterfaceId),
+      'premise: the task interface is not attached to the instance',
+    ).not.toContain(taskEni);
+    const incidentId = await record(instanceId);
+
+    await runContainment(deps(), incidentId);
+
+    const action = await isolation(incidentId);
+    const evidence = action?.evidence ?? {};
+    const isolationGroup = (evidence.groups as { isolation: string }).isolation;
+    expect(action?.status).toBe('done');
+    expect(await groupsOf(taskEni)).toEqual([isolationGroup]);
+    expect(evidence.taskInterfaces).toEqual([{ id: taskEni, groups: [own], task: taskArn }]);
+    const step = action?.steps?.find((s) => s.name === 'task-interfaces');
+    expect(step?.detail).toContain(`${taskEni} of task ${taskArn.split('/').pop()} (own groups ${own})`);
+    expect(action?.steps?.find((s) => s.name === `isolate-eni:${taskEni}`)?.status).toBe('done');
+
+    // verify reads it: in place while isolated, drifted once put back in its own group by hand.
+    expect(await drift(incidentId, taskEni)).toEqual([`in-place: in ${isolationGroup} only`]);
+    await c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: taskEni, Groups: [own] }));
+    expect(await drift(incidentId, taskEni)).toEqual([expect.stringMatching(/^drifted: back in its own groups/)]);
+    await c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: taskEni, Groups: [isolationGroup] }));
+
+    await releaseContainment(deps(), { incidentId, by: 'anna', reason: 'pentest' });
+    expect(await groupsOf(taskEni)).toEqual([own]);
+  });
+
+  it('a task interface deleted since its task was read (the task stopped) is named, not an error; the others are isolated', async () => {
+    const { instanceId, cluster, taskEni, own } = await withTask();
+    const incidentId = await record(instanceId);
+    // A second task, whose interface ECS deleted (the task stopped) before the run read it.
+    const second = await c.ecs.send(
+      new RunTaskCommand({
+        cluster,
+        taskDefinition: `app-${n}`,
+        launchType: 'EC2',
+        networkConfiguration: {
+          awsvpcConfiguration: {
+            subnets: [(await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [taskEni] }))).NetworkInterfaces?.[0]?.SubnetId as string],
+            securityGroups: [own],
+          },
+        },
+      }),
+    );
+    const goneEni = second.tasks?.[0]?.attachments?.[0]?.details?.find((d) => d.name === 'networkInterfaceId')?.value as string;
+    await c.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: goneEni }));
+
+    await runContainment(deps(), incidentId);
+    const first = await isolation(incidentId);
+    expect(first?.status).toBe('done');
+    expect(first?.steps?.find((s) => s.name === 'task-interfaces')?.detail).toContain(`not found, deleted since: ${goneEni}`);
+
+    expect(first?.steps?.find((s) => s.name === `isolate-eni:${taskEni}`)?.status).toBe('done');
+    expect(await groupsOf(taskEni)).toEqual([isolationOf(first)]);
+  });
+
+  it('the retry after a failed drain isolates no task interface twice and records each once', async () => {
+    const { instanceId, taskEni, own } = await withTask();
+    const incidentId = await record(instanceId);
+    // The drain fails (the container instance read REGISTERING): the task's interface is isolated all the same.
+    await whileRegistering(c, undefined, () => runContainment(deps(), incidentId));
+    const first = await isolation(incidentId);
+    expect(first?.status, 'premise: the drain failed').toBe('failed');
+    const isolated = first?.steps?.find((s) => s.name === `isolate-eni:${taskEni}`);
+    expect(isolated?.status).toBe('done');
+    expect(await groupsOf(taskEni)).toEqual([isolationOf(first)]);
+
+    await runContainment(deps(), incidentId);
+    const again = await isolation(incidentId);
+    expect(again?.status).toBe('done');
+    expect(again?.evidence?.taskInterfaces).toEqual([expect.objectContaining({ id: taskEni, groups: [own] })]);
+    expect(again?.steps?.find((s) => s.name === `isolate-eni:${taskEni}`)?.at).toBe(isolated?.at);
+    expect(again?.steps?.find((s) => s.name === 'task-interfaces')?.detail).toContain('no task interface new since the last run');
+  });
+
+  it('a role that may not list the tasks (deployed before this step) fails the step NOT CONTAINED, saying how to mend it', async () => {
+    const { instanceId, taskEni, own } = await withTask();
+    const incidentId = await record(instanceId);
+    const name = 'test-list-tasks-denied';
+    c.ecs.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'ListTasksCommand')
+          throw Object.assign(new Error('not authorized to perform: ecs:ListTasks'), { name: 'AccessDeniedException' });
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      await runContainment(deps(), incidentId);
+    } finally {
+      c.ecs.middlewareStack.remove(name);
+    }
+    const action = await isolation(incidentId);
+    const step = action?.steps?.find((s) => s.name === 'task-interfaces');
+    expect([action?.status, step?.status, step?.code]).toEqual(['failed', 'failed', 'AccessDeniedException']);
+    expect(step?.detail).toContain('NOT CONTAINED, maybe: the tasks on');
+    expect(step?.detail).toContain("redeploy this account's containment stack");
+    expect(await groupsOf(taskEni)).toEqual([own]);
+  });
+});
