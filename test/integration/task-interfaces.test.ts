@@ -17,6 +17,8 @@
  * interface ECS manages moto cannot show (isolate-ecs-task makes the same call).
  */
 import {
+  AttachNetworkInterfaceCommand,
+  CreateNetworkInterfaceCommand,
   CreateSecurityGroupCommand,
   DeleteNetworkInterfaceCommand,
   DescribeInstancesCommand,
@@ -222,5 +224,36 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
     expect(step?.detail).toContain('NOT CONTAINED, maybe: the tasks on');
     expect(step?.detail).toContain("redeploy this account's containment stack");
     expect(await groupsOf(taskEni)).toEqual([own]);
+  });
+
+  /**
+   * Without trunking a task's interface is attached to the instance: one attached after the capture is
+   * recheck-interfaces'. Found in the isolation group only (the task isolated under another incident, by
+   * its own isolate-ecs-task), it is left as found; before, the re-read failed AlreadyIsolated, the one
+   * failed step of the run, and the whole isolation read "found isolated already" (skipped, left to
+   * whoever holds it) though this incident had isolated the instance's own interfaces.
+   */
+  it("a task interface attached since the capture and found isolated already is left as found; the instance's isolation stays this record's", async () => {
+    const { instanceId } = await withTask();
+    const incidentId = await record(instanceId);
+    await whileRegistering(c, undefined, () => runContainment(deps(), incidentId));
+    const first = await isolation(incidentId);
+    expect(first?.status, 'premise: the drain failed').toBe('failed');
+    // A task started meanwhile (no trunking): ECS attaches its interface to the instance, and the task's own
+    // isolation (another incident) has put it in the isolation group.
+    const isolationGroup = isolationOf(first) as string;
+    const instance = (await c.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]?.Instances?.[0];
+    const eni = (await c.ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: instance?.SubnetId, Groups: [isolationGroup] }))).NetworkInterface
+      ?.NetworkInterfaceId as string;
+    await c.ec2.send(new AttachNetworkInterfaceCommand({ InstanceId: instanceId, NetworkInterfaceId: eni, DeviceIndex: 1 }));
+
+    await runContainment(deps(), incidentId);
+
+    const action = await isolation(incidentId);
+    const recheck = action?.steps?.find((s) => s.name === 'recheck-interfaces');
+    expect([action?.status, recheck?.status]).toEqual(['done', 'done']);
+    expect(recheck?.detail).toContain(`left as found, in the isolation group already: ${eni}`);
+    expect(action?.heldBy).toBeUndefined();
+    expect(await groupsOf(eni)).toEqual([isolationGroup]);
   });
 });

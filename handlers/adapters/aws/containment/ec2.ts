@@ -412,7 +412,11 @@ async function isolateAttachedSince(c: ContainmentClients, ctx: ExecutionContext
     const fresh = (instance.NetworkInterfaces ?? []).filter((n) => n.NetworkInterfaceId && !known.has(n.NetworkInterfaceId));
     if (fresh.length === 0) return { status: 'done', detail: 'no network interface attached since the capture' };
     const found = await findIsolationGroups(c, ctx.recordedGroups, metadata.vpcId);
-    const isolated = refuseIsolatedAlready(RECHECK_STEP, metadata.instanceId, fresh, await found.inVpc(metadata.vpcId), metadata.vpcId, progress);
+    // Every one found isolated is not the instance found isolated (refuseIsolatedAlready's AlreadyIsolated, which made
+    // the whole isolation read left to another record, though this one cut the instance's own interfaces): left as found.
+    const { open, cut } = isolationStates(fresh, await found.inVpc(metadata.vpcId), metadata.vpcId);
+    if (open.length) refuseIsolatedAlready(RECHECK_STEP, metadata.instanceId, open, await found.inVpc(metadata.vpcId), metadata.vpcId, progress);
+    const isolated = new Set(cut.map((n) => n.NetworkInterfaceId as string));
     attached = fresh
       .filter((n) => !isolated.has(n.NetworkInterfaceId as string))
       .map((n) => ({ id: n.NetworkInterfaceId as string, groups: (n.Groups ?? []).map((g) => g.GroupId as string) }));
