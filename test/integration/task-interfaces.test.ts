@@ -227,6 +227,40 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
   });
 
   /**
+   * More tasks desired STOPPED than the step reads (an account that churned thousands of short tasks on the
+   * instance in the last hour: ECS lists stopped ones for an hour or more): before, the overflow threw out of
+   * the whole read, so not one task interface was isolated, on every run, while the running task's
+   * interface stayed open. ListTasks paging on for ever is made by a middleware (moto cannot hold that
+   * many tasks here); the tasks desired RUNNING are moto's own.
+   */
+  it('more tasks than it reads fails the step NOT CONTAINED, naming what was not read; the tasks read have their interfaces isolated all the same', async () => {
+    const { instanceId, taskEni } = await withTask();
+    const incidentId = await record(instanceId);
+    const name = 'test-endless-stopped-tasks';
+    c.ecs.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = (args as { input: { desiredStatus?: string } }).input;
+        if (context.commandName === 'ListTasksCommand' && input.desiredStatus === 'STOPPED')
+          return { output: { taskArns: [], nextToken: 'more', $metadata: {} }, response: {} } as never;
+        return next(args);
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      await runContainment(deps(), incidentId);
+    } finally {
+      c.ecs.middlewareStack.remove(name);
+    }
+    const action = await isolation(incidentId);
+    const step = action?.steps?.find((s) => s.name === 'task-interfaces');
+    expect([action?.status, step?.status, step?.code]).toEqual(['failed', 'failed', 'TooManyTasks']);
+    expect(step?.detail).toContain('NOT CONTAINED');
+    expect(step?.detail).toContain('desired STOPPED, the rest not read');
+    expect(action?.steps?.find((s) => s.name === `isolate-eni:${taskEni}`)?.status).toBe('done');
+    expect(await groupsOf(taskEni)).toEqual([isolationOf(action)]);
+  });
+
+  /**
    * Without trunking a task's interface is attached to the instance: one attached after the capture is
    * recheck-interfaces'. Found in the isolation group only (the task isolated under another incident, by
    * its own isolate-ecs-task), it is left as found; before, the re-read failed AlreadyIsolated, the one

@@ -452,6 +452,8 @@ const TASK_STEP = 'task-interfaces';
 /** What the task step reads: the tasks' interfaces, each as EC2 describes it, and the pipeline's groups of the VPC; null: no container instance known. */
 interface TaskReads {
   interfaces: TaskInterface[];
+  /** The container instances whose tasks were not all read (more than ecs.ts reads), each said for the on-call. */
+  unread: string[];
   described: NetworkInterface[];
   found: FoundGroups;
 }
@@ -466,7 +468,7 @@ async function readTaskInterfaces(c: ContainmentClients, ctx: ExecutionContext, 
   if (!containerInstances?.length) return null;
   const found = findIsolationGroups(c, ctx.recordedGroups, vpcId);
   found.catch(() => undefined); // awaited below, after the reads it runs beside
-  const interfaces = await taskInterfacesOn(c, containerInstances).catch((err) => {
+  const { interfaces, unread } = await taskInterfacesOn(c, containerInstances).catch((err) => {
     const code = errorCode(err);
     if (code !== 'AccessDeniedException' && code !== 'AccessDenied') throw err;
     // A member account's containment role deployed before this step lacks ecs:ListTasks: NOT CONTAINED, said how to mend.
@@ -474,7 +476,7 @@ async function readTaskInterfaces(c: ContainmentClients, ctx: ExecutionContext, 
     throw new ContainmentStepError(
       TASK_STEP,
       code,
-      `NOT CONTAINED, maybe: the tasks on ${containerInstances.map((ci) => ci.arn).join(', ')} cannot be read (${code} on ListTasks or DescribeTasks: the containment role predates this step; redeploy this account's containment stack), and an awsvpc task's own network interface stays in its groups: list them by hand (aws ecs list-tasks --cluster ${first.cluster} --container-instance ${first.arn}, then aws ecs describe-tasks for each networkInterfaceId) and isolate each as the instance's`,
+      `NOT CONTAINED, maybe: the tasks on ${containerInstances.map((ci) => ci.arn).join(', ')} cannot be read (${code} on ListTasks or DescribeTasks: the containment role predates this step; redeploy this account's containment stack), and an awsvpc task's own network interface stays in its groups: list them by hand (aws ecs list-tasks --cluster ${first.cluster} --container-instance ${first.arn}, and again with --desired-status STOPPED, then aws ecs describe-tasks for each networkInterfaceId) and isolate each as the instance's`,
     );
   });
   const ids = [...new Set(interfaces.map((t) => t.id))];
@@ -489,7 +491,7 @@ async function readTaskInterfaces(c: ContainmentClients, ctx: ExecutionContext, 
       NextToken = out.NextToken;
     } while (NextToken);
   }
-  return { interfaces, described, found: await found };
+  return { interfaces, unread, described, found: await found };
 }
 
 /**
@@ -561,8 +563,12 @@ async function isolateTaskInterfaces(
       elsewhere.length
         ? `NOT CONTAINED: task network interface(s) ${named(elsewhere.map((n) => n.NetworkInterfaceId as string))} in another VPC (${[...new Set(elsewhere.map((n) => n.VpcId))].join(', ')}) than the instance's ${metadata.vpcId}: not isolated; isolate each by hand (aws ec2 modify-network-interface-attribute --network-interface-id ENI --groups ISOLATION-GROUP-OF-ITS-VPC)`
         : '',
+      read.unread.length ? `NOT CONTAINED, maybe: ${read.unread.join('; ')}` : '',
     ].filter(Boolean);
-    if (refused.length) throw new FailedWithEvidence(TASK_STEP, open.length ? 'InAllTrafficGroup' : 'OtherVpc', `${refused.join('; ')}; ${detail}`, evidence);
+    if (refused.length) {
+      const code = open.length ? 'InAllTrafficGroup' : elsewhere.length ? 'OtherVpc' : 'TooManyTasks';
+      throw new FailedWithEvidence(TASK_STEP, code, `${refused.join('; ')}; ${detail}`, evidence);
+    }
     return { status: 'done', detail, ...(taken.length ? { evidence } : {}) };
   });
   if (!drainKnown) return;

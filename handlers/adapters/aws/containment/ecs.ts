@@ -465,12 +465,19 @@ const TASK_PAGES = 5;
  * (DescribeTasks, 100 at a time, at once) for their ElasticNetworkInterface attachments. A task without
  * one (bridge or host mode) shares the instance's interfaces. A task ECS no longer knows is left out.
  * A refusal fails: the tasks there are not known (a role deployed before this read lacks ecs:ListTasks).
+ * More tasks than TASK_PAGES pages: the tasks read are returned all the same, and `unread` names the rest
+ * (an account can churn short tasks past any bound: the ones read are isolated, the step fails).
  */
-export async function taskInterfacesOn(c: ContainmentClients, containerInstances: readonly FoundContainerInstance[]): Promise<TaskInterface[]> {
+export async function taskInterfacesOn(
+  c: ContainmentClients,
+  containerInstances: readonly FoundContainerInstance[],
+): Promise<{ interfaces: TaskInterface[]; unread: string[] }> {
+  const unread: string[] = [];
   const perInstance = await Promise.all(
     containerInstances.map(async (ci) => {
       const listed = await Promise.all((['RUNNING', 'STOPPED'] as const).map((desiredStatus) => tasksListed(c, ci, desiredStatus)));
-      const arns = [...new Set(listed.flat())];
+      unread.push(...listed.flatMap((l) => (l.unread ? [l.unread] : [])));
+      const arns = [...new Set(listed.flatMap((l) => l.arns))];
       const batches: string[][] = [];
       for (let i = 0; i < arns.length; i += 100) batches.push(arns.slice(i, i + 100));
       const described = await Promise.all(batches.map((tasks) => c.ecs.send(new DescribeTasksCommand({ cluster: ci.cluster, tasks }))));
@@ -484,10 +491,15 @@ export async function taskInterfacesOn(c: ContainmentClients, containerInstances
       );
     }),
   );
-  return [...new Map(perInstance.flat().map((t) => [t.id, t])).values()];
+  return { interfaces: [...new Map(perInstance.flat().map((t) => [t.id, t])).values()], unread };
 }
 
-async function tasksListed(c: ContainmentClients, ci: FoundContainerInstance, desiredStatus: 'RUNNING' | 'STOPPED'): Promise<string[]> {
+/** The tasks of `ci` desired `desiredStatus`, TASK_PAGES pages at most; `unread`: what is left past them, said for the on-call. */
+async function tasksListed(
+  c: ContainmentClients,
+  ci: FoundContainerInstance,
+  desiredStatus: 'RUNNING' | 'STOPPED',
+): Promise<{ arns: string[]; unread?: string }> {
   const arns: string[] = [];
   let nextToken: string | undefined;
   let pages = 0;
@@ -497,14 +509,11 @@ async function tasksListed(c: ContainmentClients, ci: FoundContainerInstance, de
     nextToken = page.nextToken;
     pages += 1;
   } while (nextToken && pages < TASK_PAGES);
-  if (nextToken) {
-    throw new ContainmentStepError(
-      'task-interfaces',
-      'TooManyTasks',
-      `container instance ${ci.arn}: more than ${arns.length} tasks desired ${desiredStatus}, the rest not read: their network interfaces are not known; list them by hand (aws ecs list-tasks --cluster ${ci.cluster} --container-instance ${ci.arn} --desired-status ${desiredStatus}) and isolate each task's interface`,
-    );
-  }
-  return arns;
+  if (!nextToken) return { arns };
+  return {
+    arns,
+    unread: `container instance ${ci.arn}: more than ${arns.length} tasks desired ${desiredStatus}, the rest not read: their network interfaces are not known; list them by hand (aws ecs list-tasks --cluster ${ci.cluster} --container-instance ${ci.arn} --desired-status ${desiredStatus}) and isolate each task's interface`,
+  };
 }
 
 /** The container instances of `cluster` on this EC2 instance, by ECS's cluster query language. */
