@@ -122,6 +122,24 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
       .filter((r) => r.resource.startsWith(`network interface ${eni}`))
       .map((r) => `${r.state}: ${r.actual}`);
 
+  /** A containment run whose ListTasks calls `answer` answers (throws, or returns a reply; undefined: moto answers). */
+  async function runAnsweringListTasks(incidentId: string, answer: (desiredStatus: string | undefined) => unknown): Promise<void> {
+    const name = 'test-list-tasks-answered';
+    c.ecs.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'ListTasksCommand') return next(args);
+        const reply = answer((args as { input: { desiredStatus?: string } }).input.desiredStatus);
+        return reply === undefined ? next(args) : (reply as never);
+      },
+      { step: 'initialize', name },
+    );
+    try {
+      await runContainment(deps(), incidentId);
+    } finally {
+      c.ecs.middlewareStack.remove(name);
+    }
+  }
+
   it("a task's interface not attached to the instance (a branch interface) is isolated with it, read back by verify, and restored by the release", async () => {
     const { instanceId, taskArn, taskEni, own } = await withTask();
     const attached = (await c.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }))).Reservations?.[0]?.Instances?.[0]?.NetworkInterfaces;
@@ -204,20 +222,9 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
   it('a role that may not list the tasks (deployed before this step) fails the step NOT CONTAINED, saying how to mend it', async () => {
     const { instanceId, taskEni, own } = await withTask();
     const incidentId = await record(instanceId);
-    const name = 'test-list-tasks-denied';
-    c.ecs.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'ListTasksCommand')
-          throw Object.assign(new Error('not authorized to perform: ecs:ListTasks'), { name: 'AccessDeniedException' });
-        return next(args);
-      },
-      { step: 'initialize', name },
-    );
-    try {
-      await runContainment(deps(), incidentId);
-    } finally {
-      c.ecs.middlewareStack.remove(name);
-    }
+    await runAnsweringListTasks(incidentId, () => {
+      throw Object.assign(new Error('not authorized to perform: ecs:ListTasks'), { name: 'AccessDeniedException' });
+    });
     const action = await isolation(incidentId);
     const step = action?.steps?.find((s) => s.name === 'task-interfaces');
     expect([action?.status, step?.status, step?.code]).toEqual(['failed', 'failed', 'AccessDeniedException']);
@@ -236,21 +243,9 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
   it('more tasks than it reads fails the step NOT CONTAINED, naming what was not read; the tasks read have their interfaces isolated all the same', async () => {
     const { instanceId, taskEni } = await withTask();
     const incidentId = await record(instanceId);
-    const name = 'test-endless-stopped-tasks';
-    c.ecs.middlewareStack.add(
-      (next, context) => async (args) => {
-        const input = (args as { input: { desiredStatus?: string } }).input;
-        if (context.commandName === 'ListTasksCommand' && input.desiredStatus === 'STOPPED')
-          return { output: { taskArns: [], nextToken: 'more', $metadata: {} }, response: {} } as never;
-        return next(args);
-      },
-      { step: 'initialize', name },
+    await runAnsweringListTasks(incidentId, (desiredStatus) =>
+      desiredStatus === 'STOPPED' ? { output: { taskArns: [], nextToken: 'more', $metadata: {} }, response: {} } : undefined,
     );
-    try {
-      await runContainment(deps(), incidentId);
-    } finally {
-      c.ecs.middlewareStack.remove(name);
-    }
     const action = await isolation(incidentId);
     const step = action?.steps?.find((s) => s.name === 'task-interfaces');
     expect([action?.status, step?.status, step?.code]).toEqual(['failed', 'failed', 'TooManyTasks']);
