@@ -545,7 +545,12 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
       ];
       const isolated = all.filter((n) => inEffect(`isolate-eni:${n.id}`, `restore-eni:${n.id}`));
       if (isolated.length === 0) return [];
-      const out: Expectation[] = isolated.map((n) => ({
+      // Its tasks' interfaces found isolated already and left as found: another incident's release reopens them under this instance.
+      const found = action.type === 'isolate-instance' ? ((evidence.taskInterfacesFound as { id: string; task: string }[] | undefined) ?? []) : [];
+      const foundOnly = found
+        .filter((f) => !all.some((n) => n.id === f.id))
+        .map((f) => ({ id: f.id, groups: [] as string[], owner: `task ${f.task.split('/').pop()} on ${action.target} (found isolated already)` }));
+      const out: Expectation[] = [...isolated, ...foundOnly].map((n) => ({
         kind: 'interface',
         interfaceId: n.id,
         owner: n.owner,
@@ -554,7 +559,7 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
         ownGroups: n.groups,
       }));
       if (action.type === 'isolate-instance') {
-        out.unshift({ kind: 'instance', instanceId: action.target, interfaces: all.map((n) => n.id), isolation: groups.isolation });
+        out.unshift({ kind: 'instance', instanceId: action.target, interfaces: [...all, ...foundOnly].map((n) => n.id), isolation: groups.isolation });
         if (inEffect('protect-instance')) out.push({ kind: 'protection', instanceId: action.target });
         if (inEffect('revoke-instance-credentials', 'associate-instance-profile')) out.push({ kind: 'instance-profile', instanceId: action.target });
         if (inEffect('drain-container-instance', 'activate-container-instance')) out.push(...drainedExpectations(action));

@@ -256,6 +256,45 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
   });
 
   /**
+   * A task interface found in the isolation group already (its task isolated under another incident) is
+   * left as found: that incident's release puts its own groups back, and nothing of this record read it,
+   * so the instance's isolation read in place while a task on it was open again. Now it is recorded as
+   * found (taskInterfacesFound) and verify reads it: drifted once out of the isolation group.
+   */
+  it('a task interface found isolated already is recorded as found, and verify reads it open once another release puts its groups back', async () => {
+    const { instanceId, cluster, taskEni, own } = await withTask();
+    const incidentId = await record(instanceId);
+    await whileRegistering(c, undefined, () => runContainment(deps(), incidentId));
+    const first = await isolation(incidentId);
+    expect(first?.status, 'premise: the drain failed').toBe('failed');
+    const isolationGroup = isolationOf(first) as string;
+    // A second task started meanwhile, its interface put in the isolation group by its own isolation (another incident).
+    const subnet = (await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [taskEni] }))).NetworkInterfaces?.[0]?.SubnetId as string;
+    const second = await c.ecs.send(
+      new RunTaskCommand({
+        cluster,
+        taskDefinition: `app-${n}`,
+        launchType: 'EC2',
+        networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [own] } },
+      }),
+    );
+    const foundEni = second.tasks?.[0]?.attachments?.[0]?.details?.find((d) => d.name === 'networkInterfaceId')?.value as string;
+    await c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: foundEni, Groups: [isolationGroup] }));
+
+    await runContainment(deps(), incidentId);
+    const action = await isolation(incidentId);
+    expect(action?.status).toBe('done');
+    expect(action?.steps?.find((s) => s.name === 'task-interfaces')?.detail).toContain(`left as found, in the isolation group already: ${foundEni}`);
+    expect(await drift(incidentId, foundEni)).toEqual([`in-place: in ${isolationGroup} only`]);
+
+    // The other incident released: its own group back. This record's verify says so.
+    await c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: foundEni, Groups: [own] }));
+    expect(await drift(incidentId, foundEni)).toEqual([`drifted: in ${own}: not isolated`]);
+    await releaseContainment(deps(), { incidentId, by: 'anna', reason: 'pentest' });
+    expect(await groupsOf(foundEni), 'a release restores none it did not isolate').toEqual([own]);
+  });
+
+  /**
    * Without trunking a task's interface is attached to the instance: one attached after the capture is
    * recheck-interfaces'. Found in the isolation group only (the task isolated under another incident, by
    * its own isolate-ecs-task), it is left as found; before, the re-read failed AlreadyIsolated, the one

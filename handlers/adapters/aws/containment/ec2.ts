@@ -446,6 +446,13 @@ export interface IsolatedTaskInterface {
 /** The action's evidence key of the task interfaces it isolated. */
 export const TASK_INTERFACES = 'taskInterfaces';
 
+/**
+ * The action's evidence key of the task interfaces it found in the isolation group already and left as
+ * found ({ id, task }): not its to restore, but read by drift, so another incident's release that puts
+ * their groups back shows under this instance too. One found open again on a later run is taken up.
+ */
+export const TASK_INTERFACES_FOUND = 'taskInterfacesFound';
+
 /** The step that reads the tasks' interfaces on each run (never recorded done for good, as RECHECK_STEP). */
 const TASK_STEP = 'task-interfaces';
 
@@ -555,7 +562,15 @@ async function isolateTaskInterfaces(
       cut.length ? `; left as found, in the isolation group already: ${named(cut.map((n) => n.NetworkInterfaceId as string))}` : '',
       gone.length ? `; not found, deleted since: ${gone.join(', ')}` : '',
     ].join('');
-    const evidence = { [TASK_INTERFACES]: [...recordedBefore, ...taken] };
+    const foundBefore = (ctx.evidence[TASK_INTERFACES_FOUND] as { id: string; task: string }[] | undefined) ?? [];
+    const foundNow = cut.map((n) => ({ id: n.NetworkInterfaceId as string, task: taskOf.get(n.NetworkInterfaceId as string) as string }));
+    const takenIds = new Set(taken.map((n) => n.id));
+    const foundAll = [...new Map([...foundBefore, ...foundNow].filter((f) => !takenIds.has(f.id)).map((f) => [f.id, f])).values()];
+    const foundChanged = foundAll.length !== foundBefore.length || foundAll.some((f, i) => f.id !== foundBefore[i]?.id);
+    const evidence = {
+      [TASK_INTERFACES]: [...recordedBefore, ...taken],
+      ...(foundAll.length || foundBefore.length ? { [TASK_INTERFACES_FOUND]: foundAll } : {}),
+    };
     const refused = [
       open.length
         ? `NOT CONTAINED: task network interface(s) ${named(open.map((n) => n.NetworkInterfaceId as string))} in datalek's all-traffic group, OPEN to all traffic (a run stopped between its two swaps, under another incident): isolate it by hand now`
@@ -569,7 +584,7 @@ async function isolateTaskInterfaces(
       const code = open.length ? 'InAllTrafficGroup' : elsewhere.length ? 'OtherVpc' : 'TooManyTasks';
       throw new FailedWithEvidence(TASK_STEP, code, `${refused.join('; ')}; ${detail}`, evidence);
     }
-    return { status: 'done', detail, ...(taken.length ? { evidence } : {}) };
+    return { status: 'done', detail, ...(taken.length || foundChanged ? { evidence } : {}) };
   });
   if (!drainKnown) return;
   const groups = ctx.evidence.groups as IsolationGroups;
