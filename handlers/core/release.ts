@@ -92,11 +92,24 @@ async function holdsElsewhere(deps: ContainDeps, incident: Incident, actions: Ac
       const found = reliesOnIsolationFound(action);
       const leftToUs = found || (action.heldBy !== undefined && !action.released && (await leftTo(action.heldBy)));
       if (!leftToUs && releasable([action]).length === 0) continue;
-      const ours = shared.find((a) => sameResource(a, incident, action, other));
+      const ours = shared.find((a) => sameResource(a, incident, action, other) || isolatesTaskOf(a, incident, action, other));
       if (ours) holds.push({ other, action, ours, leftToUs, ...(found ? { found } : {}) });
     }
   }
   return holds;
+}
+
+/**
+ * Whether `a`, an instance's isolation, isolated the network interface of the task `b` (another incident's
+ * isolate-ecs-task) acts on (evidence taskInterfaces): releasing it restores that task's groups too.
+ */
+function isolatesTaskOf(a: ActionRecord, of: Incident, b: ActionRecord, bOf: Incident): boolean {
+  if (a.type !== 'isolate-instance' || b.type !== 'isolate-ecs-task') return false;
+  const tasks = (a.evidence?.taskInterfaces as { task?: string }[] | undefined) ?? [];
+  if (!tasks.some((t) => t.task === b.target)) return false;
+  const x = actionPlace(a, of);
+  const y = actionPlace(b, bOf);
+  return x.accountId === y.accountId && x.region === y.region;
 }
 
 /** The refusal: what would be undone for whom, and the two ways on. */

@@ -295,6 +295,40 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
   });
 
   /**
+   * The task's own finding (another incident) finds its interface in the isolation group this instance's
+   * isolation put it in, and relies on it (isolate-ecs-task skipped, found isolated already). Releasing
+   * the instance's incident restored the task's groups with no word: the hold was matched by action type
+   * and target only, and an isolate-ecs-task is no isolate-instance. Now refused, naming that incident.
+   */
+  it('releasing the instance is refused while another incident relies on a task interface it isolated', async () => {
+    const { instanceId, cluster, taskArn, taskEni } = await withTask();
+    const incidentId = await record(instanceId);
+    await runContainment(deps(), incidentId);
+    const isolationGroup = isolationOf(await isolation(incidentId)) as string;
+    expect(await groupsOf(taskEni), 'premise: the task interface isolated with the instance').toEqual([isolationGroup]);
+    const recorded = await recordEvent(
+      { store, policy: DEFAULT_POLICY, now, canEnforce: true, forceEnforce: true },
+      findingEvent({
+        id: `task-finding-${Date.now()}-${n}`,
+        accountId: ACCOUNT,
+        type: 'Execution:Runtime/ReverseShell',
+        resource: {
+          resourceType: 'ECSCluster',
+          ecsClusterDetails: { name: cluster, arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${cluster}`, taskDetails: { arn: taskArn, launchType: 'EC2' } },
+        },
+        service: { runtimeDetails: { process: { name: 'sh' } } },
+      }),
+    );
+    const other = recorded.incidentId as string;
+    await runContainment(deps(), other);
+    const task = ((await store.getIncident(other)) as Incident).actions.find((a) => a.type === 'isolate-ecs-task');
+    expect(task?.status, 'premise: the task found isolated already').toBe('skipped');
+
+    await expect(releaseContainment(deps(), { incidentId, by: 'anna', reason: 'pentest' })).rejects.toThrow(other);
+    expect(await groupsOf(taskEni)).toEqual([isolationGroup]);
+  });
+
+  /**
    * Without trunking a task's interface is attached to the instance: one attached after the capture is
    * recheck-interfaces'. Found in the isolation group only (the task isolated under another incident, by
    * its own isolate-ecs-task), it is left as found; before, the re-read failed AlreadyIsolated, the one
