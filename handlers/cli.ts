@@ -207,7 +207,7 @@ function fail(io: Io, err: unknown): number {
   const part = missingPartOfBuild(err);
   if (part) {
     io.err(
-      `datalek: part of the built command is missing (${part}): dist/cli/ was changed or cleaned, or this run began more than a week before a build that replaced it. Run the command again; if it fails the same way, build it again with \`npm run build\` in the datalek folder`,
+      `datalek: part of the built command is missing (${part}): dist/cli/ was changed or cleaned, or this run began several builds, or more than a week, before the build now there. Run the command again; if it fails the same way, build it again with \`npm run build\` in the datalek folder`,
     );
     return 3;
   }
@@ -219,7 +219,7 @@ function fail(io: Io, err: unknown): number {
  * The file of the build (dist/cli/…) that a command's dynamic import did not find, or null: each
  * command's implementation is a chunk loaded when it runs (commands/index.ts). A build made
  * meanwhile (another datalek run after a source changed) keeps the chunks it no longer has for a
- * week (scripts/build.mjs removeOthers); dist/cli/ changed by hand can still lose one.
+ * week and five builds (scripts/build.mjs removeOthers); dist/cli/ changed by hand can still lose one.
  */
 function missingPartOfBuild(err: unknown): string | null {
   if ((err as NodeJS.ErrnoException | null)?.code !== 'ERR_MODULE_NOT_FOUND') return null;

@@ -95,13 +95,20 @@ export async function ensureCliBuilt() {
  */
 export const RETIRED_FILE_LIFE_MS = 7 * 24 * 60 * 60 * 1000;
 
+/**
+ * How many builds' retired files stay at most (each build retires its predecessor's), whatever
+ * their age: a developer's every source edit builds again, and a week of those kept every one
+ * (some 60 files and 1–2 MB a build). A command that began more builds ago than this loses them.
+ */
+export const RETIRED_BUILDS_KEPT = 5;
+
 /** When each file an earlier build left was first found no longer built (ms), by its path in dist/cli/. */
 const RETIRED_FILE = '.retired.json';
 
 /**
  * The files of earlier builds that this build no longer has: each is kept for RETIRED_FILE_LIFE_MS
- * after the first build that did not have it (its time noted in dist/cli/.retired.json), then
- * removed. A file another build is writing (its `.<pid>.tmp`, while that process runs) stays: two
+ * after the first build that did not have it (its time noted in dist/cli/.retired.json), and while
+ * it is among the files the last RETIRED_BUILDS_KEPT builds retired, then removed. A file another build is writing (its `.<pid>.tmp`, while that process runs) stays: two
  * commands started at once after a source edit both build, and the first to finish removed the
  * other's file before it was renamed (ENOENT); one of a build that died is removed at once.
  * @param {string} dir
@@ -120,6 +127,13 @@ export function removeOthers(dir, keep, now = Date.now()) {
     const since = before[String(name)] ?? now;
     if (/\.tmp$/.test(path) || now - since > RETIRED_FILE_LIFE_MS) rmSync(path, { force: true });
     else retired[String(name)] = since;
+  }
+  // Each build that retired files noted one time for all of them: the last few times are kept.
+  const kept = new Set([...new Set(Object.values(retired))].sort((a, b) => b - a).slice(0, RETIRED_BUILDS_KEPT));
+  for (const [name, since] of Object.entries(retired)) {
+    if (kept.has(since)) continue;
+    rmSync(join(dir, name), { force: true });
+    delete retired[name];
   }
   const temporary = `${listPath}.${process.pid}.tmp`;
   writeFileSync(temporary, `${JSON.stringify(retired, null, 1)}\n`);

@@ -4,13 +4,13 @@
  * found the chunks of its own build removed by that build (scripts/build.mjs removeOthers), and its
  * next action failed on a missing chunk. An earlier build's files now stay for a week after the
  * first build that no longer has them (their names carry their content's hash, so builds never
- * share one), then go.
+ * share one), and while they are among the last few builds' retired files, then go.
  */
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { RETIRED_FILE_LIFE_MS, removeOthers } from '../../scripts/build.mjs';
+import { RETIRED_BUILDS_KEPT, RETIRED_FILE_LIFE_MS, removeOthers } from '../../scripts/build.mjs';
 import { ROOT, spawnNode } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'datalek-retired-chunks-'));
@@ -54,4 +54,22 @@ it('a damaged list of retired files keeps them a full week from now, and is writ
   const list = JSON.parse(readFileSync(join(other, '.retired.json'), 'utf8'));
   expect(Object.values(list).length).toBeGreaterThan(0);
   expect(new Set(Object.values(list))).toEqual(new Set([now]));
+});
+
+it(`keeps the files of the last ${RETIRED_BUILDS_KEPT} builds that retired any, not every build of a week`, () => {
+  // A developer's every source edit builds again: a week of builds kept every one's files.
+  const builds = join(dir, 'builds');
+  mkdirSync(join(builds, 'chunks'), { recursive: true });
+  const entry = join(builds, 'cli.mjs');
+  writeFileSync(entry, '');
+  const now = Date.now();
+  const files: string[] = [];
+  for (let b = 0; b <= RETIRED_BUILDS_KEPT; b++) {
+    // Build b had its own chunk; build b + 1 retires it, a minute later.
+    const chunk = join(builds, 'chunks', `status-BUILD${b}.mjs`);
+    writeFileSync(chunk, '');
+    files.push(chunk);
+    removeOthers(builds, new Set([entry]), now + (b + 1) * 60_000);
+  }
+  expect(files.map((f) => existsSync(f))).toEqual([false, ...Array(RETIRED_BUILDS_KEPT).fill(true)]);
 });

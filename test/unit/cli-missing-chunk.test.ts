@@ -23,7 +23,7 @@ it('a command whose chunk is missing says so, naming it, and what to do', async 
   rmSync(join(copy, 'chunks', chunk));
   const run = await spawnNode([join(copy, 'cli.mjs'), 'status', '--store', join(dir, 'store')]);
   expect(run.stderr.trim()).toBe(
-    `datalek: part of the built command is missing (dist/cli/chunks/${chunk}): dist/cli/ was changed or cleaned, or this run began more than a week before a build that replaced it. Run the command again; if it fails the same way, build it again with \`npm run build\` in the datalek folder`,
+    `datalek: part of the built command is missing (dist/cli/chunks/${chunk}): dist/cli/ was changed or cleaned, or this run began several builds, or more than a week, before the build now there. Run the command again; if it fails the same way, build it again with \`npm run build\` in the datalek folder`,
   );
   expect(run.code).toBe(3);
 });
