@@ -59,6 +59,8 @@ export type MessageKind =
   /** A run that carried nothing out and failed nothing: each action it told of is left to another incident, or found contained already (Y13). */
   | 'containment-left'
   | 'released'
+  /** Another incident's release put a task network interface this incident's instance isolation relies on back in its own groups. */
+  | 'task-interface-reopened'
   /** A release whose steps did not all succeed: the containment is (partly) still in effect (on-call). */
   | 'release-failed'
   /** A release that undid the containment and failed a later step (tag, Auto Scaling group...): on-call finishes it. */
@@ -136,6 +138,7 @@ const T = {
       'containment-failed': { fg: 'Inperking MISLUKT', 'on-call': 'Inperking MISLUKT' },
       'containment-left': { fg: 'Inperking in handen van een ander incident', 'on-call': 'Inperking in handen van een ander incident' },
       released: { fg: 'Inperking opgeheven', 'on-call': 'Inperking opgeheven' },
+      'task-interface-reopened': { fg: 'Inperking deels opgeheven: een task is weer open', 'on-call': 'Inperking deels opgeheven: een task is weer open' },
       'release-failed': { fg: 'Opheffen inperking MISLUKT', 'on-call': 'Opheffen inperking MISLUKT' },
       'release-incomplete': { fg: 'Inperking opgeheven, een stap MISLUKT', 'on-call': 'Inperking opgeheven, een stap MISLUKT' },
       'clock-reminder': { fg: 'Herinnering', 'on-call': 'Herinnering' },
@@ -248,6 +251,8 @@ const T = {
       'containment-left':
         'Deze ronde heeft niets ingeperkt: de resource is al ingeperkt, door een ander incident. Dat incident houdt de inperking vast; wordt die daar opgeheven of het incident gesloten zonder inperking, dan komt de actie hier terug en meldt datalek dat.',
       released: 'De inperking is opgeheven.',
+      'task-interface-reopened':
+        'Het opheffen van een ander incident heeft de netwerkinterface van een task op de geïsoleerde instance weer in haar eigen groepen gezet: die task is weer bereikbaar. De isolatie van de instance zelf is nog van kracht. De tijdlijn zegt welke interface; isoleer haar opnieuw met de hand als de task afgesloten moet blijven (draaiboek isolate-ec2-instance).',
       'release-failed':
         'Het opheffen van de inperking is MISLUKT: ze is (deels) nog van kracht en staat zo vastgelegd. De tijdlijn zegt welke stap mislukte. Hef opnieuw op (datalek release), of hef handmatig op volgens het draaiboek.',
       'release-incomplete':
@@ -330,6 +335,7 @@ const T = {
       'containment-failed': { fg: 'Containment FAILED', 'on-call': 'Containment FAILED' },
       'containment-left': { fg: 'Containment held by another incident', 'on-call': 'Containment held by another incident' },
       released: { fg: 'Containment released', 'on-call': 'Containment released' },
+      'task-interface-reopened': { fg: 'Containment partly undone: a task is open again', 'on-call': 'Containment partly undone: a task is open again' },
       'release-failed': { fg: 'Release of containment FAILED', 'on-call': 'Release of containment FAILED' },
       'release-incomplete': { fg: 'Containment released, a step FAILED', 'on-call': 'Containment released, a step FAILED' },
       'clock-reminder': { fg: 'Reminder', 'on-call': 'Reminder' },
@@ -436,6 +442,8 @@ const T = {
       'containment-left':
         'This run contained nothing: the resource is contained already, by another incident. That incident holds the containment; when it is released there, or that incident is closed without it, the action comes back here and datalek tells you.',
       released: 'Containment was released.',
+      'task-interface-reopened':
+        "Another incident's release put the network interface of a task on the isolated instance back in its own groups: that task is reachable again. The instance's own isolation is still in effect. The timeline names the interface; isolate it again by hand if the task is to stay cut off (runbook isolate-ec2-instance).",
       'release-failed':
         'Releasing the containment FAILED: it is (partly) still in effect and recorded so. The timeline says which step failed. Release again (datalek release), or undo it by hand following the runbook.',
       'release-incomplete':

@@ -39,8 +39,12 @@ export interface ReleaseInput {
 export interface UndoneFor {
   incidentId: string;
   actionId: string;
-  /** `released`: its own action, now recorded as released; `planned`: the action it left to this incident, planned again. */
-  now: 'released' | 'planned';
+  /**
+   * `released`: its own action, now recorded as released; `planned`: the action it left to this incident, planned
+   * again; `reopened`: its instance isolation, still in effect, whose task network interface it found isolated by
+   * this incident is in its own groups again (the timeline there names it).
+   */
+  now: 'released' | 'planned' | 'reopened';
 }
 
 /** Actions that touched something and were not released yet. */
@@ -68,6 +72,11 @@ interface Hold {
   ours: ActionRecord;
   leftToUs: boolean;
   found?: boolean;
+  /**
+   * The task network interfaces of ours (an isolate-ecs-task's) its instance isolation found isolated
+   * already and relies on: only they are undone for it, the instance's isolation otherwise stays in effect.
+   */
+  part?: string[];
 }
 
 /** Skipped on finding its resource isolated already, leaving it to no record (contain.ts `leaveIsolated`). */
@@ -94,6 +103,14 @@ async function holdsElsewhere(deps: ContainDeps, incident: Incident, actions: Ac
       if (!leftToUs && releasable([action]).length === 0) continue;
       const ours = shared.find((a) => sameResource(a, incident, action, other) || isolatesTaskOf(a, incident, action, other));
       if (ours) holds.push({ other, action, ours, leftToUs, ...(found ? { found } : {}) });
+      else if (!leftToUs)
+        for (const a of shared) {
+          const part = taskInterfacesReliedOn(a, incident, action, other);
+          if (part.length) {
+            holds.push({ other, action, ours: a, leftToUs, part });
+            break;
+          }
+        }
     }
   }
   return holds;
@@ -112,13 +129,31 @@ function isolatesTaskOf(a: ActionRecord, of: Incident, b: ActionRecord, bOf: Inc
   return x.accountId === y.accountId && x.region === y.region;
 }
 
+/**
+ * The network interfaces `a`, a task's isolation, isolated that `b`, another incident's instance isolation,
+ * found in the isolation group already and relies on: its tasks' interfaces (evidence taskInterfacesFound,
+ * with ENI trunking) or, without trunking, the task's interface attached to the instance and found at its
+ * capture or re-read (metadata.foundIsolated: no task named there, the interface id is the tie). Releasing
+ * `a` puts their own groups back under `b`'s isolation.
+ */
+function taskInterfacesReliedOn(a: ActionRecord, of: Incident, b: ActionRecord, bOf: Incident): string[] {
+  if (a.type !== 'isolate-ecs-task' || b.type !== 'isolate-instance') return [];
+  const ours = new Set(((a.evidence?.task as { networkInterfaces?: { id: string }[] } | undefined)?.networkInterfaces ?? []).map((n) => n.id));
+  const found = foundTaskInterfaces(b);
+  const relied = [...new Set(found.filter((id) => ours.has(id)))];
+  if (relied.length === 0) return [];
+  const x = actionPlace(a, of);
+  const y = actionPlace(b, bOf);
+  return x.accountId === y.accountId && x.region === y.region ? relied : [];
+}
+
 /** The refusal: what would be undone for whom, and the two ways on. */
 function refusal(incident: Incident, holds: Hold[], named: string[]): RefusedError {
   const ids = [...new Set(holds.map((h) => h.other.id))];
   const missing = ids.filter((id) => !named.includes(id));
   const lines = holds.map(
     (h) =>
-      `  incident ${h.other.id} (${h.other.state}): ${h.action.type} ${h.action.target}${h.found ? ' (found contained already, relies on it)' : h.leftToUs ? ` (left to ${incident.id}, which holds it)` : ' (done, not released)'}`,
+      `  incident ${h.other.id} (${h.other.state}): ${h.action.type} ${h.action.target}${h.found ? ' (found contained already, relies on it)' : h.leftToUs ? ` (left to ${incident.id}, which holds it)` : h.part ? ` (done, not released; relies on task network interface ${h.part.join(', ')}, found isolated by ${incident.id}, whose release puts its own groups back: the instance's isolation stays in effect, that task is open again)` : ' (done, not released)'}`,
   );
   const message = [
     `releasing incident ${incident.id} would undo containment that ${ids.length === 1 ? 'another open incident still holds' : 'other open incidents still hold'}:`,
@@ -129,7 +164,7 @@ function refusal(incident: Incident, holds: Hold[], named: string[]): RefusedErr
     `Opheffen van incident ${incident.id} maakt inperking ongedaan die ${ids.length === 1 ? 'een ander open incident nog vasthoudt' : 'andere open incidenten nog vasthouden'}:`,
     ...holds.map(
       (h) =>
-        `incident ${h.other.id}: ${h.action.type} ${h.action.target}${h.found ? ' (al ingeperkt aangetroffen, rekent erop)' : h.leftToUs ? ` (overgelaten aan ${incident.id})` : ''}`,
+        `incident ${h.other.id}: ${h.action.type} ${h.action.target}${h.found ? ' (al ingeperkt aangetroffen, rekent erop)' : h.leftToUs ? ` (overgelaten aan ${incident.id})` : h.part ? ` (rekent op netwerkinterface ${h.part.join(', ')} van de task, door ${incident.id} geïsoleerd aangetroffen: opheffen zet haar eigen groepen terug; de isolatie van de instance blijft van kracht, die task is weer open)` : ''}`,
     ),
     `Er is niets opgeheven. Laat het ingeperkt zolang ${missing.join(', ')} het nodig ${missing.length === 1 ? 'heeft' : 'hebben'}, of hef het voor ${missing.length === 1 ? 'beide' : 'alle'} op: vul bij "Ook opheffen voor incident(en)" ${missing.join(',')} in; daar staat dan dat de inperking is opgeheven, en de FG en on-call horen het.`,
   ].join('\n');
@@ -252,7 +287,11 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
   // Checked against the containment lease and marked `releasing` in one commit (see `beginRelease`),
   // which reads the incidents it undoes containment for too (an Art. 34(3)(b) ground of theirs).
   const elsewhere = new Map<string, Set<string>>();
-  for (const h of holds) elsewhere.set(h.other.id, (elsewhere.get(h.other.id) ?? new Set()).add(h.action.id));
+  // An instance isolation relying on a task interface of ours (`part`) stays in effect: not marked as being released.
+  for (const h of holds) {
+    const relying = elsewhere.get(h.other.id) ?? new Set();
+    elsewhere.set(h.other.id, h.part ? relying : relying.add(h.action.id));
+  }
   const marked = await beginRelease(deps, incident.id, actions, by, elsewhere);
   const released: ReleaseOutcome['released'] = [];
   const failedReleases: ReleaseOutcome['failed'] = [];
@@ -678,11 +717,28 @@ function undoIn(
   const why = `undone by the release of incident ${releasedBy}: ${release.reason}`;
   const entries: TimelineDraft[] = [];
   const told: string[] = [];
+  const reopenedHere: string[] = [];
   for (const hold of holds.filter((h) => h.other.id === draft.id)) {
     const a = draft.actions.find((x) => x.id === hold.action.id);
     // Undone (or handed back) in this commit: the mark of this release is off, so a run takes up a handed-back action at once.
     if (a?.releasing?.for === releasedBy) a.releasing = undefined;
     if (!a || a.released) continue;
+    if (hold.part) {
+      // Its isolation stays in effect and recorded so; the task interfaces it found isolated (still listed as found,
+      // so verify reads them drifted) are open again: said on its timeline, its FG and on-call told.
+      const found = foundTaskInterfaces(a);
+      const reopened = hold.part.filter((id) => found.includes(id));
+      if (reopened.length === 0) continue;
+      entries.push({
+        at: release.at,
+        kind: 'containment-released',
+        actor: release.by,
+        detail: { action: a.type, target: a.target, reason: why, undoneBy: releasedBy, now: 'reopened', reopened },
+      });
+      reopenedHere.push(a.id);
+      outcome.push({ incidentId: draft.id, actionId: hold.action.id, now: 'reopened' });
+      continue;
+    }
     let now: UndoneFor['now'];
     if (hold.found ? reliesOnIsolationFound(a) : hold.leftToUs && a.heldBy === hold.action.heldBy) {
       delete a.heldBy;
@@ -708,15 +764,21 @@ function undoIn(
   }
   if (entries.length === 0) return null;
   toldHere(draft, told);
-  return {
-    entries,
-    messages: (d) =>
-      told.flatMap((id) =>
-        (['fg', 'on-call'] as const).map((channel) =>
-          composeMessage({ incident: d, channel, kind: 'released', stateKey: `released:${id}:by:${releasedBy}`, now: release.at, policy: deps.policy }),
-        ),
+  const tell = (ids: string[], kind: 'released' | 'task-interface-reopened') => (d: Incident) =>
+    ids.flatMap((id) =>
+      (['fg', 'on-call'] as const).map((channel) =>
+        composeMessage({ incident: d, channel, kind, stateKey: `${kind}:${id}:by:${releasedBy}`, now: release.at, policy: deps.policy }),
       ),
-  };
+    );
+  return { entries, messages: (d) => [...tell(told, 'released')(d), ...tell(reopenedHere, 'task-interface-reopened')(d)] };
+}
+
+/** The network interfaces an instance isolation found isolated already and relies on (see taskInterfacesReliedOn). */
+function foundTaskInterfaces(b: ActionRecord): string[] {
+  return [
+    ...((b.evidence?.taskInterfacesFound as { id: string }[] | undefined) ?? []).map((f) => f.id),
+    ...((b.evidence?.metadata as { foundIsolated?: string[] } | undefined)?.foundIsolated ?? []),
+  ];
 }
 
 /** How many incidents a closing's own commit hands actions back to (each is a few items of the commit); the rest follow at once, a few per commit. */

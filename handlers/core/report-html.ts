@@ -413,6 +413,11 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string, minimise
     case 'subscribers-decided':
       return `${e.kind === 'subjects-decided' ? (nl ? 'Besluit art. 34' : 'Art. 34 decision') : nl ? 'Besluit abonnees' : 'Subscribers decision'}: ${subjectsLabel(lang, d as unknown as SubjectsDecision, (iso) => formatLocal(iso, tz))}${str('text') ? `; ${TOLD_LABEL[lang].toLowerCase()}: "${str('text')}"` : ''}`;
     case 'containment-released':
+      // Another incident's release reopened a task interface this isolation found isolated: the isolation itself stays.
+      if (d.now === 'reopened')
+        return nl
+          ? `Inperking deels opgeheven: ${actionLabel(lang, str('action'))} ${str('target')}; netwerkinterface ${((d.reopened as string[] | undefined) ?? []).join(', ')} van de task weer in haar eigen groepen, de isolatie van de instance blijft van kracht; ${str('reason')}`
+          : `Containment partly undone: ${actionLabel(lang, str('action'))} ${str('target')}; task network interface ${((d.reopened as string[] | undefined) ?? []).join(', ')} back in its own groups, the instance's isolation still in effect; ${str('reason')}`;
       return `${nl ? 'Inperking opgeheven' : 'Containment released'}: ${actionLabel(lang, str('action'))} ${str('target')}; ${str('reason')}${unfinishedText(d.failedSteps, nl)}`;
     case 'containment-release-failed': {
       // A release that undid part of it (one interface of several) says which part, never "still in effect" of the whole.

@@ -113,6 +113,24 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
     return recorded.incidentId as string;
   }
 
+  /** The task's own finding (Runtime Monitoring), an incident of its own whose policy isolates the task. */
+  async function recordTask(cluster: string, taskArn: string): Promise<string> {
+    const recorded = await recordEvent(
+      { store, policy: DEFAULT_POLICY, now, canEnforce: true, forceEnforce: true },
+      findingEvent({
+        id: `task-finding-${Date.now()}-${n}`,
+        accountId: ACCOUNT,
+        type: 'Execution:Runtime/ReverseShell',
+        resource: {
+          resourceType: 'ECSCluster',
+          ecsClusterDetails: { name: cluster, arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${cluster}`, taskDetails: { arn: taskArn, launchType: 'EC2' } },
+        },
+        service: { runtimeDetails: { process: { name: 'sh' } } },
+      }),
+    );
+    return recorded.incidentId as string;
+  }
+
   const isolationOf = (action: Incident['actions'][number] | undefined) => (action?.evidence?.groups as { isolation?: string } | undefined)?.isolation;
   const isolation = async (incidentId: string) => ((await store.getIncident(incidentId)) as Incident).actions.find((a) => a.type === 'isolate-instance');
   const groupsOf = async (eni: string) =>
@@ -306,20 +324,7 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
     await runContainment(deps(), incidentId);
     const isolationGroup = isolationOf(await isolation(incidentId)) as string;
     expect(await groupsOf(taskEni), 'premise: the task interface isolated with the instance').toEqual([isolationGroup]);
-    const recorded = await recordEvent(
-      { store, policy: DEFAULT_POLICY, now, canEnforce: true, forceEnforce: true },
-      findingEvent({
-        id: `task-finding-${Date.now()}-${n}`,
-        accountId: ACCOUNT,
-        type: 'Execution:Runtime/ReverseShell',
-        resource: {
-          resourceType: 'ECSCluster',
-          ecsClusterDetails: { name: cluster, arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/${cluster}`, taskDetails: { arn: taskArn, launchType: 'EC2' } },
-        },
-        service: { runtimeDetails: { process: { name: 'sh' } } },
-      }),
-    );
-    const other = recorded.incidentId as string;
+    const other = await recordTask(cluster, taskArn);
     await runContainment(deps(), other);
     const task = ((await store.getIncident(other)) as Incident).actions.find((a) => a.type === 'isolate-ecs-task');
     expect(task?.status, 'premise: the task found isolated already').toBe('skipped');
@@ -357,5 +362,55 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
     expect(recheck?.detail).toContain(`left as found, in the isolation group already: ${eni}`);
     expect(action?.heldBy).toBeUndefined();
     expect(await groupsOf(eni)).toEqual([isolationGroup]);
+  });
+  /**
+   * The reverse of the test above: the task's own incident isolated its interface first, and the instance's
+   * isolation found it isolated already (taskInterfacesFound) and relies on it. Releasing the task's incident
+   * restored its groups with no word, the instance's record still reading isolated. Now refused, naming the
+   * instance's incident; --undo-for reopens it there as said (the instance's isolation otherwise in effect).
+   */
+  it("releasing a task's incident is refused while the instance's isolation relies on its interface, found isolated already", async () => {
+    const { instanceId, cluster, taskArn, taskEni, own } = await withTask();
+    const taskIncident = await recordTask(cluster, taskArn);
+    await runContainment(deps(), taskIncident);
+    const taskAction = ((await store.getIncident(taskIncident)) as Incident).actions.find((a) => a.type === 'isolate-ecs-task');
+    expect(taskAction?.status, 'premise: the task isolated by its own incident').toBe('done');
+    const incidentId = await record(instanceId);
+    await runContainment(deps(), incidentId);
+    const isolationGroup = isolationOf(await isolation(incidentId)) as string;
+    expect((await isolation(incidentId))?.evidence?.taskInterfacesFound, 'premise: found isolated already').toEqual([{ id: taskEni, task: taskArn }]);
+
+    const refused = releaseContainment(deps(), { incidentId: taskIncident, by: 'anna', reason: 'pentest' });
+    await expect(refused).rejects.toThrow(`incident ${incidentId} (`);
+    await expect(refused).rejects.toThrow(`relies on task network interface ${taskEni}`);
+    expect(await groupsOf(taskEni)).toEqual([isolationGroup]);
+
+    const out = await releaseContainment(deps(), { incidentId: taskIncident, by: 'anna', reason: 'pentest', undoFor: [incidentId] });
+    expect(out.undoneFor).toEqual([{ incidentId, actionId: (await isolation(incidentId))?.id, now: 'reopened' }]);
+    expect(await groupsOf(taskEni)).toEqual([own]);
+    const after = (await store.getIncident(incidentId)) as Incident;
+    expect(after.actions.find((a) => a.type === 'isolate-instance')?.released, "the instance's isolation is still in effect").toBeUndefined();
+    expect(await drift(incidentId, taskEni)).toEqual([`drifted: in ${own}: not isolated`]);
+  });
+
+  /**
+   * Without trunking the task's interface is attached to the instance: the instance's capture finds it in
+   * the isolation group (foundIsolated, no task named). The interface id ties it to the task's isolation
+   * (its evidence task.networkInterfaces): the release of the task's incident is refused the same way.
+   */
+  it("without trunking, the task's interface attached to the instance and found isolated holds the task's release the same way", async () => {
+    const { instanceId, cluster, taskArn, taskEni } = await withTask();
+    await c.ec2.send(new AttachNetworkInterfaceCommand({ InstanceId: instanceId, NetworkInterfaceId: taskEni, DeviceIndex: 1 }));
+    const taskIncident = await recordTask(cluster, taskArn);
+    await runContainment(deps(), taskIncident);
+    const incidentId = await record(instanceId);
+    await runContainment(deps(), incidentId);
+    const metadata = (await isolation(incidentId))?.evidence?.metadata as { foundIsolated?: string[] };
+    expect(metadata.foundIsolated, 'premise: found isolated at the capture').toEqual([taskEni]);
+
+    await expect(releaseContainment(deps(), { incidentId: taskIncident, by: 'anna', reason: 'pentest' })).rejects.toThrow(
+      `relies on task network interface ${taskEni}`,
+    );
+    expect(await groupsOf(taskEni)).toEqual([isolationOf(await isolation(incidentId))]);
   });
 });

@@ -33,7 +33,7 @@ export async function release(ctx: Context): Promise<number> {
       }
       for (const u of result.undoneFor)
         ctx.io.out(
-          `Undone for incident ${u.incidentId}: ${u.actionId} ${u.now === 'released' ? 'recorded as released there' : 'planned again there, not carried out'}`,
+          `Undone for incident ${u.incidentId}: ${u.actionId} ${u.now === 'released' ? 'recorded as released there' : u.now === 'reopened' ? "still in effect there; its task's network interface, found isolated by this incident, is back in its own groups (said there)" : 'planned again there, not carried out'}`,
         );
     }
     return result.failed.length ? 1 : 0;
