@@ -27,7 +27,14 @@ import {
   ModifyVpcAttributeCommand,
   RunInstancesCommand,
 } from '@aws-sdk/client-ec2';
-import { CreateClusterCommand, RegisterContainerInstanceCommand, RegisterTaskDefinitionCommand, RunTaskCommand } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  DeleteClusterCommand,
+  DeregisterContainerInstanceCommand,
+  RegisterContainerInstanceCommand,
+  RegisterTaskDefinitionCommand,
+  RunTaskCommand,
+} from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { AwsContainmentStateReader } from '../../handlers/adapters/aws/containment/drift.js';
@@ -412,5 +419,37 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
       `relies on task network interface ${taskEni}`,
     );
     expect(await groupsOf(taskEni)).toEqual([isolationOf(await isolation(incidentId))]);
+  });
+  /**
+   * The drain done, the run failed (here: the tasks not listable); then the container instance deregistered
+   * (forced) and its cluster deleted. ListTasks is refused on every later run (ClusterNotFoundException: a
+   * deleted cluster; a deregistered instance likewise), the raw error failing the step, NOT CONTAINED on every
+   * run over nothing left on ECS's side. moto lists the tasks of an INACTIVE cluster and of a deregistered
+   * instance alike, so the refusal is made by a middleware; DescribeContainerInstances, which confirms it, is
+   * moto's (MISSING once deregistered). While the instance is registered the refusal still fails the step.
+   */
+  it('a container instance ECS no longer has is said plainly, the step done; a refusal while it is registered still fails it', async () => {
+    const { instanceId, cluster } = await withTask();
+    const incidentId = await record(instanceId);
+    const refuse = (code: string) => (desiredStatus: string | undefined) => {
+      if (desiredStatus === 'STOPPED') throw Object.assign(new Error(`${code} (as ECS answers)`), { name: code });
+      return undefined;
+    };
+    await runAnsweringListTasks(incidentId, refuse('InvalidParameterException'));
+    const first = await isolation(incidentId);
+    const failed = first?.steps?.find((s) => s.name === 'task-interfaces');
+    expect([first?.status, failed?.status, failed?.code], 'registered still: its tasks not known').toEqual(['failed', 'failed', 'InvalidParameterException']);
+
+    const [drained] = (first?.evidence?.containerInstances ?? []) as { arn: string }[];
+    await c.ecs.send(new DeregisterContainerInstanceCommand({ cluster, containerInstance: drained.arn, force: true }));
+    await c.ecs.send(new DeleteClusterCommand({ cluster }));
+    await runAnsweringListTasks(incidentId, refuse('ClusterNotFoundException'));
+    const again = await isolation(incidentId);
+    const step = again?.steps?.find((s) => s.name === 'task-interfaces');
+    expect([again?.status, step?.status]).toEqual(['done', 'done']);
+    expect(step?.detail).toContain(
+      `container instance(s) ECS no longer has, no task of them to read or isolate: ${drained.arn} (ListTasks: ClusterNotFoundException; not registered in cluster`,
+    );
+    expect(step?.detail).toContain('(DescribeContainerInstances: MISSING): deregistered');
   });
 });

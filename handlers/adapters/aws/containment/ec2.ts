@@ -461,6 +461,8 @@ interface TaskReads {
   interfaces: TaskInterface[];
   /** The container instances whose tasks were not all read (more than ecs.ts reads), each said for the on-call. */
   unread: string[];
+  /** The container instances ECS no longer has (cluster deleted, deregistered), each with what ECS said: nothing of them to read. */
+  gone: string[];
   described: NetworkInterface[];
   found: FoundGroups;
 }
@@ -475,7 +477,7 @@ async function readTaskInterfaces(c: ContainmentClients, ctx: ExecutionContext, 
   if (!containerInstances?.length) return null;
   const found = findIsolationGroups(c, ctx.recordedGroups, vpcId);
   found.catch(() => undefined); // awaited below, after the reads it runs beside
-  const { interfaces, unread } = await taskInterfacesOn(c, containerInstances).catch((err) => {
+  const { interfaces, unread, gone } = await taskInterfacesOn(c, containerInstances).catch((err) => {
     const code = errorCode(err);
     if (code !== 'AccessDeniedException' && code !== 'AccessDenied') throw err;
     // A member account's containment role deployed before this step lacks ecs:ListTasks: NOT CONTAINED, said how to mend.
@@ -498,7 +500,7 @@ async function readTaskInterfaces(c: ContainmentClients, ctx: ExecutionContext, 
       NextToken = out.NextToken;
     } while (NextToken);
   }
-  return { interfaces, unread, described, found: await found };
+  return { interfaces, unread, gone, described, found: await found };
 }
 
 /**
@@ -561,6 +563,9 @@ async function isolateTaskInterfaces(
       `; ${read.interfaces.length} task interface(s) read in all`,
       cut.length ? `; left as found, in the isolation group already: ${named(cut.map((n) => n.NetworkInterfaceId as string))}` : '',
       gone.length ? `; not found, deleted since: ${gone.join(', ')}` : '',
+      read.gone.length
+        ? `; container instance(s) ECS no longer has, no task of them to read or isolate: ${read.gone.join('; ')} (ECS places no task on it and lists none: the task interfaces read before stay recorded and isolated; a task a forced deregistration left running, orphaned, is no longer ECS's to list, and its interface, if no run read it before, is not known here)`
+        : '',
     ].join('');
     const foundBefore = (ctx.evidence[TASK_INTERFACES_FOUND] as { id: string; task: string }[] | undefined) ?? [];
     const foundNow = cut.map((n) => ({ id: n.NetworkInterfaceId as string, task: taskOf.get(n.NetworkInterfaceId as string) as string }));

@@ -467,15 +467,25 @@ const TASK_PAGES = 5;
  * A refusal fails: the tasks there are not known (a role deployed before this read lacks ecs:ListTasks).
  * More tasks than TASK_PAGES pages: the tasks read are returned all the same, and `unread` names the rest
  * (an account can churn short tasks past any bound: the ones read are isolated, the step fails).
+ * A container instance ECS no longer has (its cluster deleted, or it deregistered since the drain: ListTasks
+ * refused) is named in `gone`, not an error, once ECS confirms it (`notRegistered`); any other refusal throws.
  */
 export async function taskInterfacesOn(
   c: ContainmentClients,
   containerInstances: readonly FoundContainerInstance[],
-): Promise<{ interfaces: TaskInterface[]; unread: string[] }> {
+): Promise<{ interfaces: TaskInterface[]; unread: string[]; gone: string[] }> {
   const unread: string[] = [];
+  const gone: string[] = [];
   const perInstance = await Promise.all(
     containerInstances.map(async (ci) => {
-      const listed = await Promise.all((['RUNNING', 'STOPPED'] as const).map((desiredStatus) => tasksListed(c, ci, desiredStatus)));
+      let listed: { arns: string[]; unread?: string }[];
+      try {
+        listed = await Promise.all((['RUNNING', 'STOPPED'] as const).map((desiredStatus) => tasksListed(c, ci, desiredStatus)));
+      } catch (err) {
+        const why = await notRegistered(c, ci, err);
+        gone.push(`${ci.arn} (${why})`);
+        return [];
+      }
       unread.push(...listed.flatMap((l) => (l.unread ? [l.unread] : [])));
       const arns = [...new Set(listed.flatMap((l) => l.arns))];
       const batches: string[][] = [];
@@ -491,7 +501,35 @@ export async function taskInterfacesOn(
       );
     }),
   );
-  return { interfaces: [...new Map(perInstance.flat().map((t) => [t.id, t])).values()], unread };
+  return { interfaces: [...new Map(perInstance.flat().map((t) => [t.id, t])).values()], unread, gone };
+}
+
+/**
+ * Why ECS refused to list the tasks of `ci` (`err`) because it no longer has that container instance, asked
+ * of ECS itself (DescribeContainerInstances): its cluster not found (deleted: ECS deletes a cluster only once
+ * no container instance is ACTIVE or DRAINING in it), the instance MISSING from the answer's `failures`, or
+ * INACTIVE (deregistered). ECS then places no task on it and lists none. Anything else (registered still, or
+ * the check refused too) throws `err`: its tasks are not known, and an interface of theirs may be open.
+ */
+async function notRegistered(c: ContainmentClients, ci: FoundContainerInstance, err: unknown): Promise<string> {
+  const code = errorCode(err);
+  let out: Awaited<ReturnType<typeof describeOne>>;
+  try {
+    out = await describeOne(c, ci);
+  } catch (described) {
+    if (errorCode(described) === 'ClusterNotFoundException') return `ListTasks: ${code}; cluster ${ci.cluster} not found: deleted`;
+    throw err;
+  }
+  // One asked for: not in the answer, its failure MISSING (ECS's reason for an instance it does not have).
+  if (!out.containerInstances?.length && out.failures?.some((f) => f.reason === 'MISSING'))
+    return `ListTasks: ${code}; not registered in cluster ${ci.cluster} (DescribeContainerInstances: MISSING): deregistered`;
+  const status = out.containerInstances?.[0]?.status;
+  if (status === 'INACTIVE') return `ListTasks: ${code}; deregistered from cluster ${ci.cluster} (INACTIVE)`;
+  throw err;
+}
+
+function describeOne(c: ContainmentClients, ci: FoundContainerInstance) {
+  return c.ecs.send(new DescribeContainerInstancesCommand({ cluster: ci.cluster, containerInstances: [ci.arn] }));
 }
 
 /** The tasks of `ci` desired `desiredStatus`, TASK_PAGES pages at most; `unread`: what is left past them, said for the on-call. */
