@@ -410,7 +410,10 @@ async function isolateAttachedSince(c: ContainmentClients, ctx: ExecutionContext
       return { status: 'skipped', detail: `instance ${metadata.instanceId} not found (terminated and no longer listed by EC2): no interface to read` };
     const known = new Set([...metadata.networkInterfaces.map((n) => n.id), ...(metadata.foundIsolated ?? [])]);
     const fresh = (instance.NetworkInterfaces ?? []).filter((n) => n.NetworkInterfaceId && !known.has(n.NetworkInterfaceId));
-    if (fresh.length === 0) return { status: 'done', detail: 'no network interface attached since the capture' };
+    // None new to the record: one attached since the capture and taken up by an earlier re-read is in it already.
+    const attachedNow = (instance.NetworkInterfaces ?? []).length;
+    if (fresh.length === 0)
+      return { status: 'done', detail: `no network interface attached that the record does not know (${attachedNow} attached, each in the record)` };
     const found = await findIsolationGroups(c, ctx.recordedGroups, metadata.vpcId);
     // Every one found isolated is not the instance found isolated (refuseIsolatedAlready's AlreadyIsolated, which made
     // the whole isolation read left to another record, though this one cut the instance's own interfaces): left as found.
