@@ -77,8 +77,15 @@ export function containmentReadStatements(scope: Pick<ContainmentScope, 'partiti
     new iam.PolicyStatement({
       sid: 'ReadDrainedContainerInstances',
       // An isolated instance's ECS container instance, DRAINING or set ACTIVE again (contain16); IAM authorises it on the cluster.
-      actions: ['ecs:DescribeContainerInstances'],
-      resources: arns('ecs', 'cluster/*'),
+      // ListTasks (on the container instance): the tasks on it, one placed after the last containment run named by its interface.
+      actions: ['ecs:DescribeContainerInstances', 'ecs:ListTasks'],
+      resources: [...arns('ecs', 'cluster/*'), ...arns('ecs', 'container-instance/*')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadTasksOnDrainedContainerInstances',
+      // Those tasks' awsvpc network interfaces (DescribeTasks' attachments).
+      actions: ['ecs:DescribeTasks'],
+      resources: arns('ecs', 'task/*'),
     }),
     // The drift check reads two attributes; the same call answers an instance's user data (where
     // secrets often are). By EC2's ec2:Attribute key, as containment's own Deny on the Modify call:
@@ -102,5 +109,8 @@ export const CONTAINMENT_READ_REASONS: Record<string, string> = {
   ReadBucketBlocks: 'reads the Block Public Access settings of whichever bucket of this account (s3:ResourceAccount) an incident blocked',
   ReadFunctions: 'reads the reserved concurrency and URL auth type of whichever function an incident contained',
   ReadDatabases: 'reads whether the database an incident made private is public again',
-  ReadDrainedContainerInstances: "reads whether the ECS container instance an incident's isolation drained is ACTIVE again, in whichever cluster it is",
+  ReadDrainedContainerInstances:
+    "reads whether the ECS container instance an incident's isolation drained is ACTIVE again, and lists its tasks, in whichever cluster it is",
+  ReadTasksOnDrainedContainerInstances:
+    "reads the network interfaces of the tasks on the container instance an incident's isolation drained, whichever they are",
 };

@@ -99,7 +99,18 @@ export type Expectation =
    * DRAINING: ECS places no new task on it (contain16: set ACTIVE again was unseen by drift), whether the
    * isolation drained it or found it drained (review15 K5).
    */
-  | { kind: 'container-instance'; cluster: string; arn: string; instanceId: string };
+  | {
+      kind: 'container-instance';
+      cluster: string;
+      arn: string;
+      instanceId: string;
+      /**
+       * Every network interface the isolation's record holds (the instance's, its tasks', those found isolated) and the
+       * isolation group: an awsvpc task interface on it that is neither (a task placed after the last run) is open.
+       */
+      known: string[];
+      isolation: string;
+    };
 
 /** A resource the record holds contained, where it lives, and what to read. */
 export interface ContainmentCheck {
@@ -161,7 +172,14 @@ export type Observation =
   | { read: 'function-url'; authType: string }
   | { read: 'database'; publiclyAccessible: boolean }
   /** A container instance's status (ACTIVE, DRAINING, INACTIVE…). */
-  | { read: 'container-instance'; status: string };
+  | {
+      read: 'container-instance';
+      status: string;
+      /** The network interfaces of the awsvpc tasks ECS has on it, each with its task and groups. */
+      tasks: { id: string; task: string; groups: string[] }[];
+      /** More tasks on it than read (the bound of ecs.ts): said, never read as none. */
+      tasksUnread?: string;
+    };
 
 /** Reads back what the checks name, every one answered (a failed read as an `error`), nothing changed. */
 export interface ContainmentStateReader {
@@ -562,7 +580,11 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
         out.unshift({ kind: 'instance', instanceId: action.target, interfaces: [...all, ...foundOnly].map((n) => n.id), isolation: groups.isolation });
         if (inEffect('protect-instance')) out.push({ kind: 'protection', instanceId: action.target });
         if (inEffect('revoke-instance-credentials', 'associate-instance-profile')) out.push({ kind: 'instance-profile', instanceId: action.target });
-        if (inEffect('drain-container-instance', 'activate-container-instance')) out.push(...drainedExpectations(action));
+        if (inEffect('drain-container-instance', 'activate-container-instance')) {
+          const metadata = evidence.metadata as { foundIsolated?: string[] } | undefined;
+          const known = [...all, ...foundOnly].map((n) => n.id).concat(metadata?.foundIsolated ?? []);
+          out.push(...drainedExpectations(action, known, groups.isolation));
+        }
       }
       out.push({ kind: 'isolation-group', groupId: groups.isolation });
       return out;
@@ -639,11 +661,11 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
  * task placement while the record read CONTAINED. What the release undoes is another matter: it sets
  * ACTIVE only those the isolation drained itself (`before: 'ACTIVE'`, ecs.ts).
  */
-function drainedExpectations(action: ActionRecord): Expectation[] {
+function drainedExpectations(action: ActionRecord, known: string[], isolation: string): Expectation[] {
   const drained = Array.isArray(action.evidence?.containerInstances) ? (action.evidence.containerInstances as { cluster?: unknown; arn?: unknown }[]) : [];
   return drained
     .filter((d) => typeof d.cluster === 'string' && typeof d.arn === 'string')
-    .map((d) => ({ kind: 'container-instance', cluster: d.cluster as string, arn: d.arn as string, instanceId: action.target }));
+    .map((d) => ({ kind: 'container-instance', cluster: d.cluster as string, arn: d.arn as string, instanceId: action.target, known, isolation }));
 }
 
 /** The resource an expectation reads, as the report names it. */
@@ -746,7 +768,7 @@ function recordedOf(e: Expectation): string {
     case 'database':
       return 'not publicly accessible';
     case 'container-instance':
-      return 'DRAINING: no new task placed on it';
+      return "DRAINING: no new task placed on it; each awsvpc task's network interface on it in the record";
   }
 }
 
@@ -778,7 +800,7 @@ function readsOf(e: Expectation): string {
     case 'database':
       return 'rds:DescribeDBInstances';
     case 'container-instance':
-      return 'ecs:DescribeContainerInstances';
+      return 'ecs:DescribeContainerInstances, ecs:ListTasks, ecs:DescribeTasks, ec2:DescribeNetworkInterfaces';
   }
 }
 
@@ -1228,8 +1250,23 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
     case 'database':
       if (seen.read !== 'database') break;
       return seen.publiclyAccessible ? { state: 'drifted', actual: 'publicly accessible' } : { state: 'in-place', actual: 'not publicly accessible' };
-    case 'container-instance':
+    case 'container-instance': {
       if (seen.read !== 'container-instance') break;
+      // A task placed on it after the last run (its interface in the task's own groups): no run or other read saw it.
+      const unknown = seen.tasks.filter((t) => !e.known.includes(t.id) && !(t.groups.length === 1 && t.groups[0] === e.isolation));
+      if (unknown.length || seen.tasksUnread)
+        return {
+          state: 'drifted',
+          actual: [
+            `${seen.status}`,
+            unknown.length
+              ? `NOT CONTAINED: ${unknown.length} task network interface(s) the record does not know: ${unknown.map((t) => `${t.id} of task ${t.task.split('/').pop()} in ${list(t.groups)}`).join('; ')}`
+              : '',
+            seen.tasksUnread ? `NOT CONTAINED, maybe: ${seen.tasksUnread}, their interfaces not known` : '',
+          ]
+            .filter(Boolean)
+            .join('; '),
+        };
       if (seen.status === 'DRAINING') return { state: 'in-place', actual: 'DRAINING' };
       // Deregistered: ECS places nothing on it; an agent registering again would be a container instance of its own.
       if (seen.status === 'INACTIVE' || seen.status === 'DEREGISTERING')
@@ -1237,6 +1274,7 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
       // Found so by the isolation (review15 K5: every one found is read back): never registered, nothing placed on it.
       if (seen.status === 'REGISTRATION_FAILED') return { state: 'in-place', actual: 'REGISTRATION_FAILED: not registered, no task is placed on it' };
       return { state: 'drifted', actual: `${seen.status}: NOT CONTAINED, ECS may place a task on it again, its interface in the task's own groups` };
+    }
   }
   // A programming error of the adapter, never a verdict of "in place".
   throw new Error(`the ${e.kind} check was answered with a ${seen.read} read`);

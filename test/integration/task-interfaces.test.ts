@@ -34,6 +34,7 @@ import {
   RegisterContainerInstanceCommand,
   RegisterTaskDefinitionCommand,
   RunTaskCommand,
+  UpdateContainerInstancesStateCommand,
 } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
@@ -120,6 +121,21 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
     return recorded.incidentId as string;
   }
 
+  /** Another awsvpc task of the cluster of `withTask`, in the subnet of `beside` and the group `own`: its interface and task. */
+  async function anotherTask(cluster: string, beside: string, own: string): Promise<{ eni: string; taskArn: string }> {
+    const subnet = (await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [beside] }))).NetworkInterfaces?.[0]?.SubnetId as string;
+    const out = await c.ecs.send(
+      new RunTaskCommand({
+        cluster,
+        taskDefinition: `app-${n}`,
+        launchType: 'EC2',
+        networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [own] } },
+      }),
+    );
+    const task = out.tasks?.[0];
+    return { eni: task?.attachments?.[0]?.details?.find((d) => d.name === 'networkInterfaceId')?.value as string, taskArn: task?.taskArn as string };
+  }
+
   /** The task's own finding (Runtime Monitoring), an incident of its own whose policy isolates the task. */
   async function recordTask(cluster: string, taskArn: string): Promise<string> {
     const recorded = await recordEvent(
@@ -200,20 +216,7 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
     const { instanceId, cluster, taskEni, own } = await withTask();
     const incidentId = await record(instanceId);
     // A second task, whose interface ECS deleted (the task stopped) before the run read it.
-    const second = await c.ecs.send(
-      new RunTaskCommand({
-        cluster,
-        taskDefinition: `app-${n}`,
-        launchType: 'EC2',
-        networkConfiguration: {
-          awsvpcConfiguration: {
-            subnets: [(await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [taskEni] }))).NetworkInterfaces?.[0]?.SubnetId as string],
-            securityGroups: [own],
-          },
-        },
-      }),
-    );
-    const goneEni = second.tasks?.[0]?.attachments?.[0]?.details?.find((d) => d.name === 'networkInterfaceId')?.value as string;
+    const { eni: goneEni } = await anotherTask(cluster, taskEni, own);
     await c.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: goneEni }));
 
     await runContainment(deps(), incidentId);
@@ -294,16 +297,7 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
     expect(first?.status, 'premise: the drain failed').toBe('failed');
     const isolationGroup = isolationOf(first) as string;
     // A second task started meanwhile, its interface put in the isolation group by its own isolation (another incident).
-    const subnet = (await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [taskEni] }))).NetworkInterfaces?.[0]?.SubnetId as string;
-    const second = await c.ecs.send(
-      new RunTaskCommand({
-        cluster,
-        taskDefinition: `app-${n}`,
-        launchType: 'EC2',
-        networkConfiguration: { awsvpcConfiguration: { subnets: [subnet], securityGroups: [own] } },
-      }),
-    );
-    const foundEni = second.tasks?.[0]?.attachments?.[0]?.details?.find((d) => d.name === 'networkInterfaceId')?.value as string;
+    const { eni: foundEni } = await anotherTask(cluster, taskEni, own);
     await c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: foundEni, Groups: [isolationGroup] }));
 
     await runContainment(deps(), incidentId);
@@ -451,5 +445,32 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
       `container instance(s) ECS no longer has, no task of them to read or isolate: ${drained.arn} (ListTasks: ClusterNotFoundException; not registered in cluster`,
     );
     expect(step?.detail).toContain('(DescribeContainerInstances: MISSING): deregistered');
+  });
+  /**
+   * verify read only the task interfaces the record names: a task placed on the isolated instance after the
+   * last run (ECS drains no standalone task, StartTask, the instance set ACTIVE a while) had its interface in
+   * its own groups, and verify said in place. Now the drift read lists the container instance's tasks again.
+   */
+  it("verify lists the container instance's tasks again and names a task interface placed after the last run", async () => {
+    const { instanceId, cluster, taskEni, own } = await withTask();
+    const incidentId = await record(instanceId);
+    await runContainment(deps(), incidentId);
+    const containerDrift = async () =>
+      (await checkContainment([(await store.getIncident(incidentId)) as Incident], reader, now())).resources
+        .filter((r) => r.resource.startsWith('ECS container instance'))
+        .map((r) => `${r.state}: ${r.actual}`);
+    expect(await containerDrift(), 'premise: drained, the task interface isolated').toEqual(['in-place: DRAINING']);
+
+    // Set ACTIVE a while (moto places RunTask's task on an ACTIVE instance only; ECS's StartTask names the instance),
+    // a task placed, DRAINING again: the status reads as the record says.
+    const [drained] = ((await isolation(incidentId))?.evidence?.containerInstances ?? []) as { arn: string }[];
+    const setStatus = (status: 'ACTIVE' | 'DRAINING') =>
+      c.ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: [drained.arn], status }));
+    await setStatus('ACTIVE');
+    const late = await anotherTask(cluster, taskEni, own);
+    await setStatus('DRAINING');
+    expect(await containerDrift()).toEqual([
+      `drifted: DRAINING; NOT CONTAINED: 1 task network interface(s) the record does not know: ${late.eni} of task ${late.taskArn.split('/').pop()} in ${own}`,
+    ]);
   });
 });

@@ -52,18 +52,33 @@ describe('drift reads back every container instance the isolation found, whoever
   ])('%s: expected DRAINING while isolated', (_, found) => {
     const [check, ...more] = containerChecks(isolation(found));
     expect(more).toEqual([]);
-    expect(check?.expect).toEqual({ kind: 'container-instance', cluster: CLUSTER, arn: CI, instanceId: INSTANCE });
+    expect(check?.expect).toEqual({ kind: 'container-instance', cluster: CLUSTER, arn: CI, instanceId: INSTANCE, known: ['eni-a'], isolation: 'sg-iso' });
     // Set ACTIVE afterwards: NOT CONTAINED, as when the isolation drained it.
-    expect(judge(check, { read: 'container-instance', status: 'ACTIVE' })).toMatchObject({
+    expect(judge(check, { read: 'container-instance', status: 'ACTIVE', tasks: [] })).toMatchObject({
       state: 'drifted',
       actual: expect.stringMatching(/^ACTIVE: NOT CONTAINED/),
     });
-    expect(judge(check, { read: 'container-instance', status: 'DRAINING' })).toMatchObject({ state: 'in-place' });
+    expect(judge(check, { read: 'container-instance', status: 'DRAINING', tasks: [] })).toMatchObject({ state: 'in-place' });
   });
 
   it('a container instance whose registration failed holds (no task is placed on it); after the release nothing is expected', () => {
     const [check] = containerChecks(isolation({ before: 'REGISTRATION_FAILED' }));
-    expect(judge(check, { read: 'container-instance', status: 'REGISTRATION_FAILED' })).toMatchObject({ state: 'in-place' });
+    expect(judge(check, { read: 'container-instance', status: 'REGISTRATION_FAILED', tasks: [] })).toMatchObject({ state: 'in-place' });
     expect(containerChecks(isolation({ before: 'DRAINING' }, true))).toEqual([]);
+  });
+
+  it("a task interface on it the record does not know, in its own groups (a task placed after the last run), is NOT CONTAINED, named; one in the isolation group, or the record's, is not", () => {
+    const [check] = containerChecks(isolation({ before: 'ACTIVE', drainedBy: 'dl-0001' }));
+    const task = (id: string, groups: string[]) => ({ id, task: `arn:aws:ecs:eu-west-1:123456789012:task/c/${id}-task`, groups });
+    expect(judge(check, { read: 'container-instance', status: 'DRAINING', tasks: [task('eni-a', ['sg-web']), task('eni-iso', ['sg-iso'])] })).toMatchObject({
+      state: 'in-place',
+    });
+    expect(judge(check, { read: 'container-instance', status: 'DRAINING', tasks: [task('eni-new', ['sg-app'])] })).toMatchObject({
+      state: 'drifted',
+      actual: 'DRAINING; NOT CONTAINED: 1 task network interface(s) the record does not know: eni-new of task eni-new-task in sg-app',
+    });
+    expect(judge(check, { read: 'container-instance', status: 'DRAINING', tasks: [], tasksUnread: 'more tasks desired STOPPED than read' })).toMatchObject({
+      state: 'drifted',
+    });
   });
 });

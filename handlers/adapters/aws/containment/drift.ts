@@ -17,7 +17,7 @@ import {
   DescribeSecurityGroupsCommand,
   type Filter,
 } from '@aws-sdk/client-ec2';
-import { DescribeContainerInstancesCommand } from '@aws-sdk/client-ecs';
+import { DescribeContainerInstancesCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import {
   GetLoginProfileCommand,
   GetRoleCommand,
@@ -100,7 +100,8 @@ async function readPlace(c: ContainmentClients, checks: readonly ContainmentChec
         case 'unvouched-group':
           return fromBatch(unvouched, e.groupId, 'security group', (g) => ({ read: 'unvouched-group', ...g }));
         case 'container-instance':
-          return fromBatch(containerInstances, e.arn, 'container instance', (status) => ({ read: 'container-instance', status }));
+          // Its tasks not readable (a read role deployed before this read lacks ecs:ListTasks): unreadable, never in place.
+          return fromBatch(containerInstances, e.arn, 'container instance', (ci) => ('error' in ci ? failed(ci.error) : { read: 'container-instance', ...ci }));
         case 'instance-profile':
           // No association is an answer too: the profile is off.
           return profiles.ok ? { read: 'profiles', associated: profiles.found.get(e.instanceId) ?? [] } : failed(profiles.error);
@@ -229,23 +230,79 @@ async function unvouchedGroups(
 /** ECS describes up to 100 container instances of one cluster in a call. */
 const CONTAINER_INSTANCES_PER_CALL = 100;
 
-/** Each drained container instance's status, one Describe per cluster (and hundred); one ECS does not know is absent. */
-async function containerInstanceStates(c: ContainmentClients, drained: Kind<'container-instance'>[]): Promise<Map<string, string>> {
+/** A container instance as drift reads it: its status, and the network interfaces of its awsvpc tasks with their groups. */
+type ContainerInstanceRead = { status: string; tasks: { id: string; task: string; groups: string[] }[]; tasksUnread?: string };
+
+/**
+ * Each drained container instance's status, one Describe per cluster (and hundred); one ECS does not know is
+ * absent. And the tasks ECS has on each one not deregistered (`taskInterfacesOf`): a task placed after the
+ * last containment run has an interface of its own the record does not hold, which no other read shows.
+ */
+async function containerInstanceStates(
+  c: ContainmentClients,
+  drained: Kind<'container-instance'>[],
+): Promise<Map<string, ContainerInstanceRead | { error: unknown }>> {
   const byCluster = new Map<string, string[]>();
   for (const d of drained) byCluster.set(d.cluster, unique([...(byCluster.get(d.cluster) ?? []), d.arn]));
-  const found = new Map<string, string>();
+  const statuses: { cluster: string; arn: string; status: string }[] = [];
   for (const [cluster, arns] of byCluster) {
     for (let i = 0; i < arns.length; i += CONTAINER_INSTANCES_PER_CALL) {
       try {
         const out = await c.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns.slice(i, i + CONTAINER_INSTANCES_PER_CALL) }));
-        for (const ci of out.containerInstances ?? []) if (ci.containerInstanceArn) found.set(ci.containerInstanceArn, ci.status ?? 'unknown');
+        for (const ci of out.containerInstances ?? [])
+          if (ci.containerInstanceArn) statuses.push({ cluster, arn: ci.containerInstanceArn, status: ci.status ?? 'unknown' });
       } catch (err) {
         // The cluster deleted: its container instances with it (absent); any other failure is no answer.
         if (errorCode(err) !== 'ClusterNotFoundException') throw err;
       }
     }
   }
-  return found;
+  const read = await Promise.all(
+    statuses.map(async (ci): Promise<[string, ContainerInstanceRead | { error: unknown }]> => {
+      if (ci.status === 'INACTIVE') return [ci.arn, { status: ci.status, tasks: [] }];
+      try {
+        return [ci.arn, { status: ci.status, ...(await taskInterfacesOf(c, ci)) }];
+      } catch (error) {
+        return [ci.arn, { error }];
+      }
+    }),
+  );
+  return new Map(read);
+}
+
+/** Pages of ListTasks (100 each) read per container instance and desired status, as containment reads them (ecs.ts). */
+const TASK_PAGES = 5;
+
+/**
+ * The network interfaces of the tasks ECS has on a container instance (ListTasks, desired RUNNING and STOPPED: a
+ * drained service task runs on desired STOPPED), from DescribeTasks, with their groups (DescribeNetworkInterfaces;
+ * one deleted since, its task stopped, is absent). More tasks than read: `tasksUnread` says so.
+ */
+async function taskInterfacesOf(c: ContainmentClients, ci: { cluster: string; arn: string }): Promise<Omit<ContainerInstanceRead, 'status'>> {
+  const arns: string[] = [];
+  let tasksUnread: string | undefined;
+  for (const desiredStatus of ['RUNNING', 'STOPPED'] as const) {
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await c.ecs.send(new ListTasksCommand({ cluster: ci.cluster, containerInstance: ci.arn, desiredStatus, nextToken, maxResults: 100 }));
+      arns.push(...(page.taskArns ?? []));
+      nextToken = page.nextToken;
+      pages += 1;
+    } while (nextToken && pages < TASK_PAGES);
+    if (nextToken) tasksUnread = `more tasks desired ${desiredStatus} than read`;
+  }
+  const taskOf = new Map<string, string>();
+  for (let i = 0; i < arns.length; i += 100) {
+    const out = await c.ecs.send(new DescribeTasksCommand({ cluster: ci.cluster, tasks: arns.slice(i, i + 100) }));
+    for (const task of out.tasks ?? [])
+      for (const a of task.attachments ?? [])
+        if (a.type === 'ElasticNetworkInterface')
+          for (const d of a.details ?? []) if (d.name === 'networkInterfaceId' && d.value) taskOf.set(d.value, task.taskArn as string);
+  }
+  const groups = taskOf.size ? await interfaceGroups(c, [...taskOf.keys()]) : new Map<string, string[]>();
+  const tasks = [...groups].map(([id, g]) => ({ id, task: taskOf.get(id) as string, groups: g }));
+  return { tasks, ...(tasksUnread ? { tasksUnread } : {}) };
 }
 
 const NOT_FOUND = new Set([
