@@ -1,4 +1,5 @@
 import { type SpawnOptions, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../handlers/cli.js';
 
@@ -47,4 +48,15 @@ export function jsonLines(stdout: string): Record<string, unknown>[] {
     .split('\n')
     .filter((l) => l.trim())
     .map((l) => JSON.parse(l));
+}
+
+/**
+ * The file name of the chunk holding `command`'s implementation in the build at `cliDir` (dist/cli or
+ * a copy), read from the entry that imports it: chunks/ also keeps earlier builds' retired chunks
+ * (scripts/build.mjs), so the first `status-*.mjs` listed may be another build's.
+ */
+export function commandChunk(cliDir: string, command: string): string {
+  const found = readFileSync(join(cliDir, 'cli.mjs'), 'utf8').match(new RegExp(`\\./chunks/(${command}-\\w+\\.mjs)`));
+  if (!found) throw new Error(`${join(cliDir, 'cli.mjs')} imports no chunk of ${command}`);
+  return found[1];
 }

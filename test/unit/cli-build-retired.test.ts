@@ -6,12 +6,12 @@
  * first build that no longer has them (their names carry their content's hash, so builds never
  * share one), and while they are among the last few builds' retired files, then go.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
 import { RETIRED_BUILDS_KEPT, RETIRED_FILE_LIFE_MS, removeOthers } from '../../scripts/build.mjs';
-import { ROOT, spawnNode } from '../support/cli.js';
+import { commandChunk, ROOT, spawnNode } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'datalek-retired-chunks-'));
 // The copy finds the packages it leaves out of the bundle (better-sqlite3) as the build does.
@@ -24,7 +24,7 @@ it('a command of an earlier build still loads its chunks after a build that no l
   const copy = join(dir, 'dist/cli');
   cpSync(join(ROOT, 'dist/cli'), copy, { recursive: true });
   const entry = join(copy, 'cli.mjs');
-  const chunk = readdirSync(join(copy, 'chunks')).find((f) => /^status-\w+\.mjs$/.test(f)) as string;
+  const chunk = commandChunk(copy, 'status');
   const now = Date.now();
   removeOthers(copy, new Set([entry]), now);
 

@@ -5,11 +5,11 @@
  * of node's module loader, saying nothing of what to do. It now names the file and says to run the
  * command again, or build it again.
  */
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { ROOT, spawnNode } from '../support/cli.js';
+import { commandChunk, ROOT, spawnNode } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'datalek-missing-chunk-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,7 +18,7 @@ it('a command whose chunk is missing says so, naming it, and what to do', async 
   // A copy of the build (the global setup made it current), the status command's chunk removed.
   const copy = join(dir, 'dist/cli');
   cpSync(join(ROOT, 'dist/cli'), copy, { recursive: true });
-  const chunk = readdirSync(join(copy, 'chunks')).find((f) => /^status-\w+\.mjs$/.test(f)) as string;
+  const chunk = commandChunk(copy, 'status');
   expect(chunk).toBeDefined();
   rmSync(join(copy, 'chunks', chunk));
   const run = await spawnNode([join(copy, 'cli.mjs'), 'status', '--store', join(dir, 'store')]);
