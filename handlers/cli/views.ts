@@ -17,6 +17,7 @@ import {
 import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containment.js';
 import { assessmentCoverage, type FindingTypeNames } from '../core/finding-types.js';
 import { findingTypesSeen, type Incident, initialReport, type ReportRecord, subscribersWithoutAp, type TimelineEntry } from '../core/incident.js';
+import { ownPseudonyms, pseudonymText } from '../core/incident-pseudonyms.js';
 import { besideSpecialLabel, clockNote, shownState } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
 import { MINIMISED, minimisedAsRecorded } from '../core/minimise.js';
@@ -351,6 +352,12 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
       const user = a.type === 'revoke-user-sessions' && a.target.startsWith('iam-user:') ? a.params?.userName : undefined;
       if (typeof user === 'string' && user !== MINIMISED)
         lines.push(`             user ${user} (as the finding names it; left out of messages, removed when the finding is minimised)`);
+      // The timeline and messages name such a step by the incident's own pseudonym (pseud21): on-call finds it there by this.
+      const own = ownPseudonyms(incident.pseudonymKey, a.target);
+      if (own !== a.target)
+        lines.push(
+          `             ${own} in the timeline and messages (this incident's own pseudonym of ${a.target}; minimise names it so here too and deletes its secret)`,
+        );
     }
     // Beyond what the record holds (commit-bounds.ts): counted, and a person's to contain.
     const left = incident.actionsNotPlanned;
@@ -369,7 +376,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   const m = minimisedAsRecorded(incident, timeline);
   if (m)
     lines.push(
-      `  minimised      personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} by ${m.by} at ${formatLocal(m.at, tz)}, ${m.afterDays} days after closing (retention; the register, timeline and ledger are kept)${m.again ? `; minimised again at ${formatLocal(m.again.at, tz)} by ${m.again.by} (what an earlier minimise left in records minimised before: no retention period)` : ''}`,
+      `  minimised      personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} by ${m.by} at ${formatLocal(m.at, tz)}, ${m.afterDays} days after closing (retention; the register, timeline and ledger are kept)${m.again ? `; minimised again at ${formatLocal(m.again.at, tz)} by ${m.again.by} (what an earlier minimise left in records minimised before: no retention period)` : ''}${pseudonymText(incident, false)}`,
     );
   const h = incident.retentionHold;
   if (h)

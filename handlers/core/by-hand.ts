@@ -24,6 +24,7 @@ import { containedNotRecorded } from './contain-again.js';
 import { type ContainmentStateReader, expectedContainment, OTHER_KEY_ACTIVE, ownerKeyRefusal } from './drift.js';
 import { ConflictError, refused as refuse } from './errors.js';
 import { type ActionRecord, type Incident, ownAlertKey, type TimelineEntry } from './incident.js';
+import { ownPseudonyms } from './incident-pseudonyms.js';
 import { resolveAlerts } from './pager.js';
 import { notDoneHeldKey } from './record-finding.js';
 import { checkRecordingTime, checkStatedTime, enteredLater } from './stated-time.js';
@@ -564,7 +565,8 @@ function heldAlertsEnded(after: Incident, timeline: readonly TimelineEntry[]): s
     const key = ownAlertKey(after.id, notDoneHeldKey(d.findingId, d.severity));
     steps.set(key, [...(steps.get(key) ?? []), String(d.actionId)]);
   }
-  const holds = (id: string) => after.actions.some((a) => a.id === id && a.notDone && !a.released);
+  // The timeline names a step by the incident's own pseudonym (incident-pseudonyms.ts), the record by the store-wide one until minimised.
+  const holds = (id: string) => after.actions.some((a) => ownPseudonyms(after.pseudonymKey, a.id) === id && a.notDone && !a.released);
   return [...steps].flatMap(([key, ids]) => (ids.some(holds) ? [] : [key]));
 }
 
@@ -605,8 +607,9 @@ async function enforcingFinding(
   timeline: readonly TimelineEntry[],
 ): Promise<EnforcingFinding | null> {
   const text = (v: unknown, or: string) => (typeof v === 'string' && v ? v : or);
+  const chained = ownPseudonyms(incident.pseudonymKey, action.id);
   const asked = timeline.flatMap((e): EnforcingFinding[] =>
-    e.kind === 'containment-not-done-held' && e.detail?.actionId === action.id && typeof e.detail.findingId === 'string'
+    e.kind === 'containment-not-done-held' && e.detail?.actionId === chained && typeof e.detail.findingId === 'string'
       ? [
           {
             findingId: e.detail.findingId,

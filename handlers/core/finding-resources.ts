@@ -687,8 +687,17 @@ function pseudonymPrefix(userType: string | null, principal: string): string | n
   return userType === 'AssumedRole' && principal.includes(':') ? 'role-session' : null;
 }
 
-/** Whether `target` is a principal's pseudonym (`principalPseudonym`): a containment step's target that stands for a person. */
+/**
+ * Whether `target` is a principal's pseudonym: a containment step's target that stands for a person.
+ * The store-wide one (`principalPseudonym`) or an incident's own (`kind:~` and 16 hex,
+ * core/incident-pseudonyms.ts): its record names the principal so once minimised.
+ */
 export function isPseudonym(target: string): boolean {
+  return /^(federated-user|role-session|iam-user):~?[0-9a-f]{16}$/.test(target);
+}
+
+/** Whether `target` is a store-wide pseudonym (`principalPseudonym`): one the store's secret makes from the principal's name. */
+export function isStoreWidePseudonym(target: string): boolean {
   return /^(federated-user|role-session|iam-user):[0-9a-f]{16}$/.test(target);
 }
 

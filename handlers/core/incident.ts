@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { AffectedResource, FindingKey, FindingVersion } from './finding.js';
 import { findingKeyString } from './finding.js';
 import { canonicalFields, sha256 } from './hash.js';
+import { newIncidentPseudonymKey, withOwnPseudonyms } from './incident-pseudonyms.js';
 import type { LinkWhy } from './messages.js';
 
 /**
@@ -696,6 +697,13 @@ export interface Incident {
    */
   salt?: string;
   /**
+   * The incident's own pseudonym secret (core/incident-pseudonyms.ts, pseud21): 32 random bytes,
+   * base64. Its chained timeline entries and its messages name a principal by a pseudonym made with
+   * it, its record and join index by the store-wide one until it is minimised; minimise deletes it
+   * (`unlinkPseudonyms`). Absent in a record written before pseud21, and in one minimised since.
+   */
+  pseudonymKey?: string;
+  /**
    * The personal data of its findings minimised after it was closed for the retention period
    * (`datalek minimise`, core/minimise.ts): the last time a finding record was minimised, by whom,
    * after how many days, and how many finding records so far; `again`, the last time records
@@ -1051,6 +1059,7 @@ export function newIncident(fields: NewIncident): Incident {
     nextDueAt: null,
     timelineHead: { seq: 0, hash: genesisHash(fields.id, fields.firstFinding) },
     salt: incidentSalt(),
+    pseudonymKey: newIncidentPseudonymKey(),
   });
 }
 
@@ -1105,7 +1114,8 @@ export function appendEntries(incident: Incident, entries: { at: string; kind: s
       at: e.at,
       kind: e.kind,
       actor: e.actor ?? SYSTEM_ACTOR,
-      detail: e.detail ?? {},
+      // A principal by the incident's own pseudonym: the chain is never rewritten, minimise cannot take the store-wide one out of it.
+      detail: withOwnPseudonyms(incident.pseudonymKey, e.detail ?? {}),
       prevHash: hash,
     };
     // Written out rather than `{ ...draft, hash }`: a key added after a spread is slow (newIncident).

@@ -26,6 +26,7 @@ import {
   type PagerAlert,
   pagerAckByNoPerson,
 } from './incident.js';
+import { withOwnPseudonyms } from './incident-pseudonyms.js';
 import {
   actionLabel,
   actionReasonLabel,
@@ -629,7 +630,15 @@ function targetReminderText(t: Texts, incident: Incident, dueAt: string | undefi
   return t.targetReminder(target.hours, Date.parse(dueAt) === Date.parse(target.at), when(target.at, tz), when(apLegalDeadline(incident) as string, tz));
 }
 
-export function composeMessage({
+/**
+ * The message, naming a principal by the incident's own pseudonym (core/incident-pseudonyms.ts): it
+ * is ledgered and sent as written, so minimise could not take the store-wide one out of it.
+ */
+export function composeMessage(input: ComposeInput): OutboxMessage {
+  return withOwnPseudonyms(input.incident.pseudonymKey, composedMessage(input));
+}
+
+function composedMessage({
   incident,
   channel,
   kind,
@@ -1108,7 +1117,7 @@ export function composePagerMessage(input: { incident: Incident; action: 'acknow
   const { incident, action, key, now, policy } = input;
   const lang = policy.language;
   const text = action === 'acknowledge' ? PAGER_TEXT[lang].acknowledge(incident.acknowledgedBy ?? SYSTEM_NAME) : PAGER_TEXT[lang].resolve;
-  return {
+  return withOwnPseudonyms(incident.pseudonymKey, {
     id: `${incident.id}/on-call/pager:${action}:${key}`,
     incidentId: incident.id,
     channel: 'on-call',
@@ -1119,7 +1128,7 @@ export function composePagerMessage(input: { incident: Incident; action: 'acknow
     createdAt: now,
     sentAt: null,
     alert: { action, key },
-  };
+  });
 }
 
 const SYSTEM_NAME = 'datalek';

@@ -33,6 +33,7 @@ import { type FindingKey, findingKeyString } from './finding.js';
 import { isPseudonym } from './finding-resources.js';
 import { sha256 } from './hash.js';
 import { type ActionRecord, appendEntries, type FindingRecord, type Incident, incidentSalt, type TimelineEntry } from './incident.js';
+import { OWN_PSEUDONYM, STORE_WIDE_PSEUDONYMS, withOwnPseudonyms } from './incident-pseudonyms.js';
 import { storedText } from './ledger.js';
 import { copyRecord, findingSalt, parseStoredFinding } from './stored-record.js';
 
@@ -860,11 +861,56 @@ export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOption
       continue;
     }
     report.checked += 1;
-    const done = await minimiseIncident(deps, incident, options, false, held);
+    const seen = { ownNamed: false };
+    const done = await minimiseIncident(deps, incident, options, false, held, seen);
+    // Every finding it holds minimised: nothing it keeps needs the person any more, nor a name that ties it to them (pseud21).
+    if (!done.held) await unlinkPseudonyms(deps, incident.id, options.by, seen.ownNamed);
     if (options.only && !done.findings && done.held) throw new RefusedError(done.held);
     if (done.findings > 0 || options.only) report.minimised.push(done);
   }
   return report;
+}
+
+/**
+ * The incident's record and join index (SQLite `incidents.resource_key`, DynamoDB `resourceKey`) name
+ * each principal by the incident's own pseudonym, as its chained timeline and its messages already
+ * do, and its pseudonym secret is deleted (core/incident-pseudonyms.ts, pseud21): no secret the store
+ * keeps makes those names from a person's name any more, and nothing else in the store names them
+ * by the store-wide one. Said on the timeline (`pseudonyms-unlinked`). Only once every finding it
+ * holds is minimised, and while no step of it is in effect (its release still needs the name its
+ * parameters keep: the next minimise after the release unlinks it), and only one that names someone
+ * by a pseudonym (`ownNamed`: its timeline or messages do). A record written before pseud21 has no
+ * secret of its own: its chained entries name the principal by the store-wide pseudonym, and it is
+ * left as it is (README, "Recorded before pseud21: pseudonymised, not anonymous").
+ */
+async function unlinkPseudonyms(deps: MinimiseDeps, incidentId: string, by: string, ownNamed: boolean): Promise<void> {
+  let first: number | undefined;
+  for (let attempt = 1; ; attempt++) {
+    const incident = await deps.store.getIncident(incidentId);
+    if (!incident?.pseudonymKey || incident.state !== 'closed' || !incident.minimised) return;
+    first ??= incident.revision;
+    if (incident.actions.some((a) => a.status === 'done' && !a.released)) return;
+    const held = new Set(JSON.stringify(incident).match(STORE_WIDE_PSEUDONYMS) ?? []);
+    // One that never named anyone by a pseudonym is left as it is: its secret makes nothing the store keeps.
+    if (held.size === 0 && !ownNamed) return;
+    const draft = withOwnPseudonyms(incident.pseudonymKey, copyRecord(incident));
+    delete draft.pseudonymKey;
+    draft.revision = incident.revision + 1;
+    // The ledger keeps a hash of the record before, which named the principal by the store-wide pseudonym: its salt goes with it.
+    draft.salt = incidentSalt();
+    const at = deps.now();
+    const timeline = appendEntries(
+      draft,
+      markEnteredAt(draft, [{ at, kind: 'pseudonyms-unlinked', actor: by, detail: { pseudonyms: held.size, secretDeleted: true } }], deps),
+    );
+    try {
+      await deps.store.commit({ incident: draft, expectedRevision: incident.revision, timeline, messages: [] });
+      return;
+    } catch (err) {
+      if (!isLostRace(err) || !(await (deps.conflictRetry ?? backoffRetry()).again(attempt)))
+        throw await settledConflict(deps.store, [incidentId], [first], err);
+    }
+  }
 }
 
 /** How many unreadable incidents minimise's refusal names; the rest are counted. */
@@ -886,9 +932,12 @@ async function minimiseIncident(
   options: MinimiseOptions,
   againOnly: boolean,
   held: Map<string, string>,
+  seen?: { ownNamed: boolean },
 ): Promise<MinimisedIncident> {
   const done: MinimisedIncident = { incidentId: incident.id, closedAt: incident.closedAt as string, findings: 0, fields: 0, already: 0 };
   const raw = await deps.audit.rawIncident(incident.id);
+  // Whether its timeline or messages name someone by the incident's own pseudonym (`unlinkPseudonyms`).
+  if (seen) seen.ownNamed = [...raw.timeline, ...raw.messages].some((row) => OWN_PSEUDONYM.test(JSON.stringify(row)));
   const keys: FindingKey[] = [];
   for (const row of raw.findings) {
     if (row.incidentId !== incident.id) continue; // moved on to another incident (a follow-up, a merge): that one's to keep or minimise

@@ -13,7 +13,14 @@
  */
 import type { AuditSource } from '../ports/audit-source.js';
 import type { RawIncident } from './audit.js';
-import { type AffectedResource, isPseudonym, principalPseudonym, pseudonymisedPrincipals, readResourceFacts, storedPseudonymKey } from './finding-resources.js';
+import {
+  type AffectedResource,
+  isStoreWidePseudonym,
+  principalPseudonym,
+  pseudonymisedPrincipals,
+  readResourceFacts,
+  storedPseudonymKey,
+} from './finding-resources.js';
 import type { Incident } from './incident.js';
 
 /** One problem verify names: by incident and entry, as the audit's. */
@@ -49,10 +56,12 @@ export function pseudonymKeyProblems(raws: ReadonlyMap<string, RawIncident>, tar
     const raw = raws.get(id);
     const held = raw ? heldIds(raw) : null;
     if (!raw || !held) continue;
-    const pseudonyms = [...held].filter(isPseudonym);
+    // An incident's own pseudonym (a minimised incident's, pseud21) needs no secret the store keeps.
+    const pseudonyms = [...held].filter(isStoreWidePseudonym);
     if (pseudonyms.length === 0) continue;
     if (!secret) {
-      if (stored === null)
+      // A closed incident whose findings are all minimised needs it no more: no finding joins it, and none is left to check (README: ending them).
+      if (stored === null && needsSecret(raw))
         problems.push({
           incidentId: id,
           entry: 'record',
@@ -69,6 +78,16 @@ export function pseudonymKeyProblems(raws: ReadonlyMap<string, RawIncident>, tar
       });
   }
   return problems;
+}
+
+/** Whether the incident still needs the store's secret: open (the principal's next finding joins it), or holding a finding record not minimised. */
+function needsSecret(raw: RawIncident): boolean {
+  try {
+    if ((JSON.parse(raw.record?.data ?? '{}') as { state?: unknown }).state !== 'closed') return true;
+    return raw.findings.some((row) => row.incidentId === raw.id && (JSON.parse(row.data) as { minimised?: unknown }).minimised === undefined);
+  } catch {
+    return true; // a damaged record is named by the audit; this one is named too
+  }
 }
 
 /** Every id the incident record holds a resource by (its resource, related resources, and the ids at the end of its keys); null when unreadable (the audit names it). */
@@ -126,7 +145,7 @@ export async function pseudonymSecretProblems(
   audit: Pick<AuditSource, 'rawIncident' | 'storedPseudonymKey' | 'describe'>,
   incidents: Pick<Incident, 'id' | 'resource' | 'resources'>[],
 ): Promise<PseudonymProblem[]> {
-  const named = incidents.filter((i) => isPseudonym(i.resource.id) || (i.resources ?? []).some((r) => isPseudonym(r.id)));
+  const named = incidents.filter((i) => isStoreWidePseudonym(i.resource.id) || (i.resources ?? []).some((r) => isStoreWidePseudonym(r.id)));
   if (named.length === 0) return [];
   const raws = new Map<string, RawIncident>();
   for (const i of named) raws.set(i.id, await audit.rawIncident(i.id));

@@ -22,8 +22,8 @@ import {
   roleOf,
 } from './clocks.js';
 import { escapeMarkdown, notDoneClause } from './draft.js';
-import { isPseudonym } from './finding-resources.js';
 import { type Decision, type Incident, initialReport, type SubjectsDecision, subscribersWithoutAp } from './incident.js';
+import { pseudonymText } from './incident-pseudonyms.js';
 import {
   type ApShownState,
   awareReasonLabel,
@@ -483,7 +483,7 @@ export function registerMarkdown(
             : null,
           ...(incident.afterClose ?? []).map((x) => `${nl ? 'na sluiten' : 'after closing'} ${local(x.at)}: ${x.what} (${x.reason})`),
           incident.minimised
-            ? `${nl ? 'persoonsgegevens uit de bevindingen verwijderd' : 'personal data removed from the findings'} ${local(incident.minimised.at)} (${incident.minimised.by}, ${incident.minimised.afterDays} ${nl ? 'dagen na sluiten' : 'days after closing'})${againText(incident.minimised, nl, local)}${keepsPseudonym(incident) ? (nl ? PSEUDONYMISED_NL : PSEUDONYMISED_EN) : ''}`
+            ? `${nl ? 'persoonsgegevens uit de bevindingen verwijderd' : 'personal data removed from the findings'} ${local(incident.minimised.at)} (${incident.minimised.by}, ${incident.minimised.afterDays} ${nl ? 'dagen na sluiten' : 'days after closing'})${againText(incident.minimised, nl, local)}${pseudonymText(incident, nl)}`
             : null,
           incident.retentionHold
             ? `${nl ? 'langer bewaard: besloten door' : 'kept past the retention period: decided by'} ${incident.retentionHold.by} ${nl ? 'op' : 'on'} ${local(incident.retentionHold.at)}: ${incident.retentionHold.reason}`
@@ -704,7 +704,7 @@ function apAgreementText(s: SubjectsDecision | null | undefined): string | null 
 function minimisedText(incident: Incident): string | null {
   const m = incident.minimised;
   if (!m) return null;
-  return `${m.findings} finding record${m.findings === 1 ? '' : 's'} minimised at ${m.at} by ${m.by}, ${m.afterDays} days after closing${againText(m, false, (iso) => iso)}${keepsPseudonym(incident) ? PSEUDONYMISED_EN : ''}`;
+  return `${m.findings} finding record${m.findings === 1 ? '' : 's'} minimised at ${m.at} by ${m.by}, ${m.afterDays} days after closing${againText(m, false, (iso) => iso)}${pseudonymText(incident, false)}`;
 }
 
 /** A minimisation again of records minimised before (fg20): said apart, as no retention period governs it. */
@@ -714,21 +714,6 @@ function againText(m: NonNullable<Incident['minimised']>, nl: boolean, local: (i
     ? `; opnieuw geminimaliseerd ${local(m.again.at)} (${m.again.by}: wat een eerdere minimalisatie liet staan)`
     : `; minimised again ${local(m.again.at)} (${m.again.by}: what an earlier minimise left)`;
 }
-
-/**
- * A minimised incident that names a person by a keyed pseudonym (finding-resources.ts
- * `principalPseudonym`) still does: in its record and hash-chained timeline, which minimise does not
- * rewrite, under a secret the same store keeps. Pseudonymised, not anonymous (AVG/GDPR recital 26):
- * whoever holds the store can confirm a guessed name. The register says so (fgpseud17 item 3).
- */
-function keepsPseudonym(incident: Incident): boolean {
-  return isPseudonym(incident.resource.id) || (incident.resources ?? []).some((r) => isPseudonym(r.id)) || incident.actions.some((a) => isPseudonym(a.target));
-}
-
-const PSEUDONYMISED_EN =
-  "; who it concerned is still named by a keyed pseudonym (record and timeline): pseudonymised, not anonymous, as the store keeps the pseudonym's secret";
-const PSEUDONYMISED_NL =
-  '; wie het betrof staat nog als pseudoniem met sleutel in record en tijdlijn: gepseudonimiseerd, niet anoniem, want de opslag bewaart de sleutel van het pseudoniem';
 
 /** The changes made with a stated clock, each with the machine's time: "assessed at T (entered T') by X". */
 function statedClockText(incident: Incident): string {

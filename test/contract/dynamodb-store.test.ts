@@ -19,6 +19,16 @@ describe.skipIf(!MOTO_AVAILABLE)('DynamoDB store on moto', () => {
   incidentStoreContract('DynamoDB (moto)', async () => ({
     store: new DynamoDbIncidentStore(moto.clients.dynamodb, 'datalek-incidents'),
     cleanup: async () => {},
+    rows: async () => {
+      const rows: string[] = [];
+      let from: Record<string, unknown> | undefined;
+      do {
+        const page = await moto.clients.dynamodb.send(new ScanCommand({ TableName: 'datalek-incidents', ExclusiveStartKey: from as never }));
+        rows.push(...(page.Items ?? []).map((item) => JSON.stringify(item)));
+        from = page.LastEvaluatedKey;
+      } while (from);
+      return rows;
+    },
   }));
 
   describe('index keys in a finding storm', () => {

@@ -8,6 +8,7 @@ import { type ContainDeps, runContainment } from '../../handlers/core/contain.js
 import { ConflictError } from '../../handlers/core/errors.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import { parseEvent } from '../../handlers/core/finding.js';
+import { principalPseudonym } from '../../handlers/core/finding-resources.js';
 import { sha256 } from '../../handlers/core/hash.js';
 import { type ActionRecord, appendEntries, type FindingRecord, type Incident, type OutboxMessage } from '../../handlers/core/incident.js';
 import { ledgerGenesis, registryGenesis, registryShardOf } from '../../handlers/core/ledger.js';
@@ -18,6 +19,7 @@ import { verifyStore } from '../../handlers/core/verify-store.js';
 import type { AuditSource } from '../../handlers/ports/audit-source.js';
 import type { Containment, ExecutionContext } from '../../handlers/ports/containment.js';
 import type { IncidentChange, IncidentStore } from '../../handlers/ports/incident-store.js';
+import { findingEvent } from '../support/events.js';
 import { incidentFixture, storeInstanceFinding } from '../support/incidents.js';
 import { addressOnlyEvent } from '../support/personal-finding.js';
 import { listingRefused } from '../support/store.js';
@@ -25,6 +27,8 @@ import { listingRefused } from '../support/store.js';
 export interface StoreFixture {
   store: IncidentStore;
   cleanup: () => Promise<void>;
+  /** Every row or item the store keeps, as stored (its columns or attributes too, not only its data): what whoever holds a copy holds. */
+  rows: () => Promise<string[]>;
 }
 
 let counter = 0;
@@ -453,6 +457,35 @@ export function incidentStoreContract(name: string, makeFixture: () => Promise<S
       expect(kept).not.toContain(address);
       // Assess: no address of the /24 put back hashes to what the store keeps, and the store verifies.
       expect(addressesGivenBack(raw, kept)).toEqual([]);
+      expect((await verifyStore(audit, { only: incidentId, now: '2026-09-01T00:00:00.000Z' })).problems).toEqual([]);
+    });
+
+    it('leaves nothing after minimising that finds the incident of a known person by recomputing the pseudonym under the store secret, and still joins that person’s findings while open', async () => {
+      // Prepare: two console sign-ins of one IAM user named by the user name alone (a pseudonym), joined, assessed, closed.
+      counter += 1;
+      const user = `jan.jansen.${process.pid}.${counter}@example.nl`;
+      const signIn = (id: string) =>
+        findingEvent({
+          id,
+          createdAt: '2026-01-10T09:00:00.000Z',
+          type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B',
+          resource: { resourceType: 'AccessKey', accessKeyDetails: { userType: 'IAMUser', userName: user } },
+        } as never);
+      const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-01-10T09:05:00.000Z', canEnforce: false };
+      const incidentId = (await recordEvent(deps, signIn(`f-person-1-${counter}`))).incidentId as string;
+      const again = await recordEvent({ ...deps, now: () => '2026-01-10T10:05:00.000Z' }, signIn(`f-person-2-${counter}`));
+      expect([again.outcome, again.incidentId], 'the person’s next finding joins the open incident').toEqual(['attached', incidentId]);
+      await assess(deps, { incidentId, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
+      await closeIncident(deps, { incidentId, reason: 'afgehandeld', by: 'FG' });
+      const audit = store as IncidentStore & AuditSource;
+      const minimiseDeps = { store, audit, now: () => '2026-09-01T00:00:00.000Z', machineNow: () => '2026-09-01T00:00:00.000Z' };
+      expect((await minimiseClosed(minimiseDeps, { by: 'FG', afterDays: 180, only: incidentId })).minimised[0]?.findings).toBe(2);
+      // Act: whoever holds the store takes its secret and the name they suspect, and looks for the pseudonym it makes.
+      const pseudonym = principalPseudonym(await store.pseudonymKey(), user, 'iam-user');
+      const digits = pseudonym.slice('iam-user:'.length);
+      const found = (await fx.rows()).filter((row) => row.includes(digits));
+      // Assess: no row names it (the record, its join index, its timeline, its messages); the incident verifies, its chain as written.
+      expect(found, 'rows that tie the minimised incident to the person').toEqual([]);
       expect((await verifyStore(audit, { only: incidentId, now: '2026-09-01T00:00:00.000Z' })).problems).toEqual([]);
     });
 

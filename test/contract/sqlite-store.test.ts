@@ -1,4 +1,7 @@
-import { tempSqliteStore } from '../support/store.js';
+import { storedRows, tempSqliteStore } from '../support/store.js';
 import { incidentStoreContract } from './incident-store.contract.js';
 
-incidentStoreContract('SQLite (embedded)', async () => tempSqliteStore());
+incidentStoreContract('SQLite (embedded)', async () => {
+  const t = tempSqliteStore();
+  return { ...t, rows: async () => storedRows(t.dir) };
+});

@@ -84,15 +84,20 @@ export function refuseFinding(dir: string, findingId: string, body = TOO_BIG): v
   db.close();
 }
 
-/** Every table of the store's file in `dir` with a row holding `text` (the bytes as stored, not as read), once per such row. */
-export function rowsHolding(dir: string, text: string): string[] {
+/** Every row of the store's file in `dir`, each as its table's name and the row's columns in JSON (the bytes as stored, not as read). */
+export function storedRows(dir: string): string[] {
   const db = new Database(join(dir, STORE_FILE), { readonly: true });
   try {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[];
-    return tables.flatMap(({ name }) =>
-      (db.prepare(`SELECT * FROM "${name}"`).all() as unknown[]).filter((r) => JSON.stringify(r).includes(text)).map(() => name),
-    );
+    return tables.flatMap(({ name }) => (db.prepare(`SELECT * FROM "${name}"`).all() as unknown[]).map((r) => `${name} ${JSON.stringify(r)}`));
   } finally {
     db.close();
   }
+}
+
+/** Every table of the store's file in `dir` with a row holding `text` (the bytes as stored, not as read), once per such row. */
+export function rowsHolding(dir: string, text: string): string[] {
+  return storedRows(dir)
+    .filter((row) => row.slice(row.indexOf(' ') + 1).includes(text))
+    .map((row) => row.slice(0, row.indexOf(' ')));
 }

@@ -26,6 +26,7 @@ import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import { namedResourceKey } from '../../handlers/core/finding.js';
 import { sha256 } from '../../handlers/core/hash.js';
 import type { Incident } from '../../handlers/core/incident.js';
+import { ownPseudonyms } from '../../handlers/core/incident-pseudonyms.js';
 import { storedText } from '../../handlers/core/ledger.js';
 import { MINIMISED, minimiseClosed, minimiseReleased } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
@@ -144,8 +145,10 @@ describe('fg15 item 3: a federated user’s principal stays out of messages and 
     expect(pseudonym, 'the resource id is a pseudonym of the principal').toMatch(/^federated-user:[0-9a-f]{16}$/);
     expect(incident.resourceKey).toBe(namedResourceKey('iam-principal', pseudonym, ACCOUNT, REGION));
     expect(incident.actions.find((a) => a.type === 'contain-federated-user')?.target, 'the step is named by the same pseudonym').toBe(pseudonym);
+    // The chained entry by the incident's own pseudonym (pseud21): the chain is never rewritten, and minimise deletes its secret.
     const opened = (await t.store.getTimeline(id)).find((e) => e.kind === 'incident-opened');
-    expect(opened?.detail.resourceId).toBe(pseudonym);
+    expect(opened?.detail.resourceId).toBe(ownPseudonyms(incident.pseudonymKey, pseudonym));
+    expect(opened?.detail.resourceId).toMatch(/^federated-user:~[0-9a-f]{16}$/);
     // Keyed: no one confirms a guessed name by hashing it (as 9d20192's unsalted one let anyone).
     expect(rowsHolding(t.dir, sha256(PRINCIPAL).slice(0, 12))).toEqual([]);
     expect(pseudonym).not.toContain(sha256(PRINCIPAL).slice(0, 12));

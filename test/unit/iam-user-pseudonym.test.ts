@@ -14,6 +14,7 @@ import { showText } from '../../handlers/cli/views.js';
 import { runContainment } from '../../handlers/core/contain.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
+import { ownPseudonyms } from '../../handlers/core/incident-pseudonyms.js';
 import { minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
@@ -69,9 +70,13 @@ describe('fgpseud17 item 1: an IAM user named by its user name is kept by a keye
     for (const e of await t.store.getTimeline(id)) expect(JSON.stringify(e), `timeline entry ${e.kind}`).not.toContain('jansen');
     const messages = await t.store.listMessages(id);
     expect(messages.map((m) => m.channel).sort()).toEqual(['fg', 'on-call']);
+    // Messages by the incident's own pseudonym (pseud21): sent and ledgered as written, minimise cannot take the store-wide one out.
+    const own = ownPseudonyms(((await t.store.getIncident(id)) as Incident).pseudonymKey, pseudonym);
+    expect(own).toMatch(/^iam-user:~[0-9a-f]{16}$/);
     for (const m of messages) {
       expect(`${m.subject}\n${m.body}`).not.toContain('jansen');
-      expect(m.body, 'the step says its name is left out').toContain(`${pseudonym} (pseudoniem: naam weggelaten`);
+      expect(m.body, 'the step says its name is left out').toContain(`${own} (pseudoniem: naam weggelaten`);
+      expect(JSON.stringify(m)).not.toContain(pseudonym);
     }
     // On-call reads the user under the step in `show`, until minimised.
     const shown = async () => showText((await t.store.getIncident(id)) as Incident, await t.store.getTimeline(id), DEFAULT_POLICY, RECORDED_AT);
@@ -104,12 +109,19 @@ describe('fgpseud17 item 1: an IAM user named by its user name is kept by a keye
     }
     await minimiseClosed({ store: t.store, audit: t.store, now: () => MINIMISED_AT, machineNow: () => MINIMISED_AT }, { by: 'FG', afterDays: 180 });
     const [a, b] = [(await t.store.getIncident(person)) as Incident, (await t.store.getIncident(key)) as Incident];
+    // Minimised since pseud21: named by the incident's own pseudonym, its secret deleted.
     expect(registerRow(a, DEFAULT_POLICY, MINIMISED_AT).findingsMinimised).toMatch(
-      /minimised .*; who it concerned is still named by a keyed pseudonym .*pseudonymised, not anonymous/,
+      /minimised .*; who it concerned is named only by this incident's own pseudonym, whose secret minimise deleted/,
     );
     expect(registerRow(b, DEFAULT_POLICY, MINIMISED_AT).findingsMinimised).toMatch(/^1 finding record minimised at [^;]*$/);
-    const md = registerMarkdown([a, b], DEFAULT_POLICY, MINIMISED_AT, 'nl');
+    // Recorded before pseud21 (no secret of its own): the store-wide pseudonym stays in its record and chain, and the register says so.
+    const before: Incident = { ...a, pseudonymKey: undefined, resource: { ...a.resource, id: 'iam-user:0123456789abcdef' } };
+    expect(registerRow(before, DEFAULT_POLICY, MINIMISED_AT).findingsMinimised).toMatch(
+      /minimised .*; who it concerned is still named by a keyed pseudonym made with the store's secret .*pseudonymised, not anonymous/,
+    );
+    const md = registerMarkdown([a, b, before], DEFAULT_POLICY, MINIMISED_AT, 'nl');
     expect(md.match(/gepseudonimiseerd, niet anoniem/g)).toHaveLength(1);
+    expect(md.match(/waarvan minimise de sleutel heeft verwijderd/g)).toHaveLength(1);
   });
 
   it('containment still acts on the real user (the contain function accepts the step) and release undoes it there', async () => {
@@ -124,6 +136,35 @@ describe('fgpseud17 item 1: an IAM user named by its user name is kept by a keye
     expect(acted).toEqual([`revoke-user-sessions ${USER}`]);
     await releaseContainment({ ...deps, containment: adapter(acted, released) }, { incidentId: id, by: 'on-call', reason: 'false positive' });
     expect(released).toEqual([`revoke-user-sessions ${USER}`]);
+  });
+
+  it('pseud21: a step still in effect keeps the store-wide pseudonym through minimise; the first minimise after its release unlinks it, and says so', async () => {
+    const deps = { store: t.store, policy: ENFORCING, now: () => RECORDED_AT, canEnforce: true };
+    const id = (await recordEvent(deps, consoleLogin('f-console'))).incidentId as string;
+    const pseudonym = ((await t.store.getIncident(id)) as Incident).resource.id;
+    const own = ownPseudonyms(((await t.store.getIncident(id)) as Incident).pseudonymKey, pseudonym);
+    const shown = async () => showText((await t.store.getIncident(id)) as Incident, await t.store.getTimeline(id), DEFAULT_POLICY, RECORDED_AT);
+    expect(await shown(), 'show tells on-call how the timeline names the step').toContain(
+      `${own} in the timeline and messages (this incident's own pseudonym of ${pseudonym}`,
+    );
+    await runContainment({ ...deps, containment: adapter([], []) }, id);
+    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
+    await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
+    const minimise = (at: string) => minimiseClosed({ store: t.store, audit: t.store, now: () => at, machineNow: () => at }, { by: 'FG', afterDays: 180 });
+    await minimise(MINIMISED_AT);
+    const held = (await t.store.getIncident(id)) as Incident;
+    expect([held.resource.id, typeof held.pseudonymKey], 'its release needs the user: kept as it was').toEqual([pseudonym, 'string']);
+    expect(registerRow(held, DEFAULT_POLICY, MINIMISED_AT).findingsMinimised).toMatch(/until its step in effect is released and minimise runs again/);
+
+    await releaseContainment({ ...deps, containment: adapter([], []) }, { incidentId: id, by: 'on-call', reason: 'false positive' });
+    await minimise('2027-07-02T00:00:00.000Z');
+    const after = (await t.store.getIncident(id)) as Incident;
+    expect([after.resource.id, after.actions[0]?.target, after.pseudonymKey]).toEqual([own, own, undefined]);
+    expect((await t.store.getTimeline(id)).at(-1)).toMatchObject({ kind: 'pseudonyms-unlinked', actor: 'FG', detail: { pseudonyms: 1, secretDeleted: true } });
+    expect(rowsHolding(t.dir, pseudonym.slice('iam-user:'.length)), 'rows that still name it by the store-wide pseudonym').toEqual([]);
+    expect(registerRow(after, DEFAULT_POLICY, '2027-07-02T00:00:00.000Z').findingsMinimised).toMatch(/named only by this incident's own pseudonym/);
+    expect(await shown()).toMatch(/minimised .*named only by this incident's own pseudonym, whose secret minimise deleted/);
+    expect(verifyOk(await verifyStore(t.store, { now: '2027-07-02T00:00:00.000Z' }))).toBe(true);
   });
 
   it('an incident recorded before, on the user name itself, takes the user’s next finding without a second step; its step is still enforced', async () => {

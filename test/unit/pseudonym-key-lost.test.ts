@@ -11,7 +11,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
+import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import { newPseudonymKey } from '../../handlers/core/finding-resources.js';
+import { appendEntries, type Incident } from '../../handlers/core/incident.js';
+import { minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
@@ -102,6 +105,30 @@ describe('fgpseud17 item 2: a lost or replaced pseudonym secret is named by veri
     const result = await verifyStore(await reopen(), { now: '2026-11-28T05:00:00.000Z' });
     expect(result.problems.map((p) => [p.incidentId, p.entry])).toEqual([[id, 'record']]);
     expect(result.problems[0].problem).toMatch(/keeps no pseudonym secret/);
+  });
+
+  it('a store whose secret was deleted once every incident naming someone by it is closed and minimised verifies (README: ending the pseudonyms recorded before pseud21)', async () => {
+    const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-11-28T03:00:00.000Z', canEnforce: false };
+    const id = (await recordEvent(deps, logins.federated('f-1'))).incidentId as string;
+    // As recorded before pseud21: no secret of its own, so minimise leaves the store-wide pseudonym in it.
+    const current = (await store.getIncident(id)) as Incident;
+    const before = { ...structuredClone(current), revision: current.revision + 1, pseudonymKey: undefined };
+    await store.commit({
+      incident: before,
+      expectedRevision: current.revision,
+      timeline: appendEntries(before, [{ at: '2026-11-28T03:01:00.000Z', kind: 'note' }]),
+      messages: [],
+    });
+    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
+    await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
+    await minimiseClosed(
+      { store, audit: store, now: () => '2027-07-01T00:00:00.000Z', machineNow: () => '2027-07-01T00:00:00.000Z' },
+      { by: 'FG', afterDays: 180 },
+    );
+    expect(((await store.getIncident(id)) as Incident).resource.id, 'premise: it keeps the store-wide pseudonym').toMatch(/^federated-user:[0-9a-f]{16}$/);
+    editSecret(t.dir, "DELETE FROM meta WHERE key = 'pseudonym-key'");
+    // No finding joins a closed incident: it needs the secret no more, and verify does not ask for it back.
+    expect((await verifyStore(await reopen(), { now: '2027-07-01T01:00:00.000Z' })).problems).toEqual([]);
   });
 
   it('a secret that is no secret (edited) is named once, for the store', async () => {

@@ -127,18 +127,24 @@ function tableHashes(store: SqliteIncidentStore): Record<string, string> {
  * release takes a name out of its actions, so the ledger's hash of the record before confirms no
  * guessed name: the incidents and the ledger changed, and, the counter's draws moving, the
  * findings' salts, the store's secret (`meta`) and so events/39's pseudonym (`incident_keys`). The
- * timeline, the outbox and the registry did not.
+ * timeline, the outbox and the registry did not. And once more (pseud21): every incident record
+ * holds a pseudonym secret of its own (`pseudonymKey`, from the same counter), with which its
+ * chained entries and its messages name a principal (core/incident-pseudonyms.ts), so minimise can
+ * delete it: the incidents and the ledger changed, the counter's draws moving the findings' salts,
+ * the store's secret (`meta`) and so the store-wide pseudonyms (`incident_keys`), and the timeline
+ * entries and messages of an incident that names a principal by a pseudonym (events/39's role
+ * session) name it by the incident's own (`timeline`, `outbox`). The registry did not.
  */
 const EXPECTED: Record<string, string> = {
   anchored: '0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-  findings: '195 360771c635cf568ce59b9c416de0ab37cf1ad68010b7c526b46ef7ec41a2b363',
-  incident_keys: '11 9f985ac7176f6fd803c7ef5ba4e5ce1dd01113caed742e1176ec6f6b0aadf33f',
-  incidents: '153 4b24e39e5dbdd1cb16b8133227bfd584e4e8dc71c2988e4f0a9f94645c8cbe94',
-  ledger: '886 08400170fbb9997a8c9d98c51dc4b91298af6f1f3503bbe04d7ae2fc785bd019',
-  meta: '1 bbf49e22721cfeebefbddec0ad30500cf93bfa7d576dda17be23323775008a5a',
-  outbox: '1031 09d67915ae8e57f52a7d9d9999f5b954f4a19fa7999b7d6bbe5c47ad9bd0f1b4',
+  findings: '195 e4a537c9b648aa7793a7285c3994d7f54cf67040a760f38eb7c857dba3ec0aa0',
+  incident_keys: '11 1954783ace67a166666de724f5b4d6cad1075de1ba176ff1aeb610fc8d9ef2d0',
+  incidents: '153 11f7444412c00f99e442063dd8fe1410514da1846a2bcc66ffa710b914ccb2c0',
+  ledger: '886 40fdd97f3e07b95f58cecc8383c63d180a1cada9095213efb661340133944539',
+  meta: '1 0b329173da7f238e96899a15f2167f67ffb07475c7f42739eac7883fa54e5ddd',
+  outbox: '1031 ef390e96f2704b6a5b64f9c54e7c7bdea6b3af401cf017abe4f45aafb41a9996',
   registry: '153 6b31001d6f0b624c80b17e52d8a9f3455c770e9d0f87570e454b91e7df1224bc',
-  timeline: '1501 cadafeb46fe462b76ef61591e97ed3e4281fa78b035ed9b424ea39e5b24a36f1',
+  timeline: '1501 ef6834b2a14f16bf8776ebcd74f327200f2ad8b119735cdf44d3c13f89479383',
 };
 
 describe('stored bytes', () => {

@@ -1,0 +1,96 @@
+/**
+ * An incident's own pseudonyms (pseud21). A principal named by a name a person chose is looked up by
+ * its pseudonym under the store's secret (finding-resources.ts `principalPseudonym`): the same in
+ * every incident, so the principal's next finding finds its open incident. That secret lies in the
+ * same store, so whoever holds the store recomputes it from a name they suspect. The store-wide
+ * pseudonym therefore stays only where minimise can take it out again: the incident's record and its
+ * join index (SQLite `incidents.resource_key` and `incident_keys`, DynamoDB `resourceKey` and the
+ * `RES#` locks). What cannot be rewritten (the hash-chained timeline, the messages, ledgered and sent)
+ * names it by the incident's own pseudonym, an HMAC of the store-wide one under a secret the incident
+ * record keeps (`Incident.pseudonymKey`). Minimising the incident (core/minimise.ts `unlinkPseudonyms`)
+ * names it so in its record and index too and deletes that secret: what is left in the store is a
+ * name that no secret the store keeps makes again.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Incident } from './incident.js';
+
+/** How many random bytes an incident's pseudonym secret is. */
+const INCIDENT_KEY_BYTES = 32;
+
+/** A new incident's pseudonym secret (`Incident.pseudonymKey`), base64. */
+export function newIncidentPseudonymKey(): string {
+  return randomBytes(INCIDENT_KEY_BYTES).toString('base64');
+}
+
+/** A store-wide pseudonym (`principalPseudonym`) where it stands in a text: its kind and its 16 hex digits. */
+export const STORE_WIDE_PSEUDONYMS = /\b(federated-user|role-session|iam-user):([0-9a-f]{16})(?![0-9a-f])/g;
+
+/** An incident's own pseudonym (`ownPseudonym`) where it stands in a text. */
+export const OWN_PSEUDONYM = /\b(federated-user|role-session|iam-user):~[0-9a-f]{16}(?![0-9a-f])/;
+
+/** Whether `text` holds a store-wide pseudonym (`principalPseudonym`), one that the store's own secret makes from a name. */
+export function holdsStoreWidePseudonym(text: string): boolean {
+  return new RegExp(STORE_WIDE_PSEUDONYMS.source).test(text);
+}
+
+/**
+ * The incident's own pseudonym of the store-wide pseudonym `kind:hex`: `kind:~` and 16 hex digits of
+ * an HMAC-SHA256 of it under the incident's secret. The `~` tells the two apart, so a text named
+ * under it once is never named again.
+ */
+function ownPseudonym(secret: Buffer, kind: string, digits: string): string {
+  return `${kind}:~${createHmac('sha256', secret).update(`datalek-incident-pseudonym\n${kind}:${digits}`).digest('hex').slice(0, 16)}`;
+}
+
+/** `text` with each store-wide pseudonym in it named by the incident's own under `key` (`Incident.pseudonymKey`); unchanged without a key. */
+export function ownPseudonyms(key: string | undefined, text: string): string {
+  if (!key) return text;
+  const secret = Buffer.from(key, 'base64');
+  return text.replace(STORE_WIDE_PSEUDONYMS, (_, kind: string, digits: string) => ownPseudonym(secret, kind, digits));
+}
+
+/** `value` with every string in it (keys of objects too) passed through `ownPseudonyms`; the same value without a key or a pseudonym. */
+export function withOwnPseudonyms<T>(key: string | undefined, value: T): T {
+  if (!key) return value;
+  const text = JSON.stringify(value);
+  if (text === undefined || !holdsStoreWidePseudonym(text)) return value;
+  // A pseudonym holds no character JSON escapes, so it is named in the JSON text as in the strings.
+  return JSON.parse(ownPseudonyms(key, text)) as T;
+}
+
+/** A store-wide pseudonym, and an incident's own, as a whole id (a resource's, a step's target). */
+const STORE_WIDE_ID = /^(federated-user|role-session|iam-user):[0-9a-f]{16}$/;
+const OWN_ID = /^(federated-user|role-session|iam-user):~[0-9a-f]{16}$/;
+
+/**
+ * What a minimised incident's record says of who it concerned, when it names a person by a keyed
+ * pseudonym (finding-resources.ts `principalPseudonym`). Since pseud21 minimise names the principal
+ * by the incident's own pseudonym everywhere and deletes that pseudonym's secret
+ * (core/incident-pseudonyms.ts): nothing the store keeps makes it from a name, and the register
+ * says so. One recorded before still names it by the store-wide pseudonym, in its record and its
+ * hash-chained timeline, which minimise does not rewrite, under a secret the same store keeps:
+ * pseudonymised, not anonymous (AVG/GDPR recital 26), whoever holds the store can confirm a
+ * guessed name (fgpseud17 item 3). So does one whose step was still in effect when it was
+ * minimised, until the next minimise after its release.
+ */
+export function pseudonymText(incident: Pick<Incident, 'resource' | 'resources' | 'actions' | 'pseudonymKey'>, nl: boolean): string {
+  const ids = [incident.resource.id, ...(incident.resources ?? []).map((r) => r.id), ...incident.actions.map((a) => a.target)];
+  if (ids.some((id) => STORE_WIDE_ID.test(id))) {
+    if (incident.pseudonymKey) return nl ? PSEUDONYM_UNTIL_RELEASED_NL : PSEUDONYM_UNTIL_RELEASED_EN;
+    return nl ? PSEUDONYMISED_NL : PSEUDONYMISED_EN;
+  }
+  return ids.some((id) => OWN_ID.test(id)) && !incident.pseudonymKey ? (nl ? UNLINKED_NL : UNLINKED_EN) : '';
+}
+
+const PSEUDONYMISED_EN =
+  "; who it concerned is still named by a keyed pseudonym made with the store's secret (record and timeline: recorded before incidents had a pseudonym secret of their own): pseudonymised, not anonymous, as the store keeps the pseudonym's secret";
+const PSEUDONYMISED_NL =
+  '; wie het betrof staat nog als pseudoniem met de sleutel van de opslag in record en tijdlijn (vastgelegd voordat een incident een eigen pseudoniemsleutel had): gepseudonimiseerd, niet anoniem, want de opslag bewaart de sleutel van het pseudoniem';
+const PSEUDONYM_UNTIL_RELEASED_EN =
+  "; who it concerned is still named in its record by a keyed pseudonym made with the store's secret, until its step in effect is released and minimise runs again: pseudonymised, not anonymous, as the store keeps the pseudonym's secret";
+const PSEUDONYM_UNTIL_RELEASED_NL =
+  '; wie het betrof staat in het record nog als pseudoniem met de sleutel van de opslag, tot de inperking die nog geldt is opgeheven en minimise opnieuw draait: gepseudonimiseerd, niet anoniem, want de opslag bewaart de sleutel van het pseudoniem';
+const UNLINKED_EN =
+  "; who it concerned is named only by this incident's own pseudonym, whose secret minimise deleted: nothing the store keeps makes it from a name";
+const UNLINKED_NL =
+  '; wie het betrof staat er alleen als eigen pseudoniem van dit incident, waarvan minimise de sleutel heeft verwijderd: niets in de opslag maakt het uit een naam';
