@@ -124,6 +124,8 @@ export function showObject(incident: Incident, timeline: TimelineEntry[], policy
     // The types past the 100 listed, by name, and which the assessment in force covers (core/finding-types.ts, fg15).
     ...(types?.notListed.length || types?.unnamed ? { findingTypesPastList: { names: types.notListed, unnamed: types.unnamed } } : {}),
     ...(coverage ? { assessmentCovers: coverage } : {}),
+    // The note as the timeline shows it: a run before fg20 that minimised again wrote over it (minimisedAsRecorded).
+    ...(incident.minimised ? { minimised: minimisedAsRecorded(incident, timeline) } : {}),
     timeline: timeline.map((e) => ({ seq: e.seq, at: e.at, kind: e.kind, actor: e.actor, detail: e.detail })),
     ...onCallNext(incident),
   };

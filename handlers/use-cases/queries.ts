@@ -11,7 +11,7 @@ import { type CloseBlocker, closeBlockerItems } from '../core/fg-workflow.js';
 import { joinedTypes, typeNames } from '../core/finding-types.js';
 import type { ActionRecord, ActionStatus, Incident, OutboxMessage, TimelineEntry } from '../core/incident.js';
 import { RUNBOOKS } from '../core/messages.js';
-import { holdsInherited, type InheritedHold } from '../core/minimise.js';
+import { holdsInherited, type InheritedHold, minimisedAsRecorded } from '../core/minimise.js';
 import type { Policy } from '../core/policy.js';
 import { type RegisterRow, registerCsv, registerMarkdown, registerRow } from '../core/register.js';
 import { releasable } from '../core/release.js';
@@ -123,13 +123,26 @@ export async function registerEntries(
   period: RegisterPeriod,
 ): Promise<{ incident: Incident; row: RegisterRow; elsewhere: CarriedOutElsewhere[] }[]> {
   const now = deps.now();
-  const incidents = await deps.store.listIncidents(period);
+  const incidents = await minimisedAsTimelineSays(deps, await deps.store.listIncidents(period));
   const elsewhere = await elsewhereOfAll(deps, incidents);
   return incidents.map((incident) => ({
     incident,
     row: registerRow(incident, deps.policy, now, elsewhere.get(incident.id)),
     elsewhere: elsewhere.get(incident.id) ?? [],
   }));
+}
+
+/**
+ * The incidents, each minimised one with its note as its timeline shows it (core/minimise.ts
+ * `minimisedAsRecorded`): a run before fg20 that minimised records again wrote its own time, name
+ * and `--after-days` over the note, and the register would give a retention period the findings were
+ * never kept for. One timeline read per minimised incident; the others are as listed.
+ */
+async function minimisedAsTimelineSays(deps: Pick<QueryDeps, 'store'>, incidents: Incident[]): Promise<Incident[]> {
+  const out: Incident[] = [];
+  for (const incident of incidents)
+    out.push(incident.minimised ? { ...incident, minimised: minimisedAsRecorded(incident, await deps.store.getTimeline(incident.id)) } : incident);
+  return out;
 }
 
 /** `measuresElsewhere` of each incident of the register, the incidents it lists read once. */
@@ -145,7 +158,7 @@ export type RegisterFormat = 'csv' | 'json' | 'md';
 /** The register over a period as a file: CSV and JSON one row per incident, Markdown in the policy's language. */
 export async function registerExport(deps: QueryDeps, period: RegisterPeriod, format: RegisterFormat): Promise<string> {
   const now = deps.now();
-  const incidents = await deps.store.listIncidents(period);
+  const incidents = await minimisedAsTimelineSays(deps, await deps.store.listIncidents(period));
   const elsewhere = await elsewhereOfAll(deps, incidents);
   if (format === 'md') return registerMarkdown(incidents, deps.policy, now, deps.policy.language, (i) => elsewhere.get(i.id) ?? []);
   const rows = incidents.map((i) => registerRow(i, deps.policy, now, elsewhere.get(i.id)));

@@ -8,13 +8,14 @@
  * show a period the data was never kept for. The timeline holds the truth (the first entry); these views read it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { showText } from '../../handlers/cli/views.js';
+import { showObject, showText } from '../../handlers/cli/views.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import { appendEntries, type Incident } from '../../handlers/core/incident.js';
 import { minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { reportHtml } from '../../handlers/core/report-html.js';
+import { registerExport } from '../../handlers/use-cases/queries.js';
 import { personalEvent } from '../support/personal-finding.js';
 import { tempSqliteStore } from '../support/store.js';
 import { inProcessWebApp } from '../support/web-app.js';
@@ -73,6 +74,20 @@ describe('a note a run before fg20 wrote over, minimising again', () => {
       expect(page).toContain(lang === 'nl' ? `uit bevinding ${FINDING} opnieuw verwijderd` : `removed again from finding ${FINDING}`);
       expect(page).not.toContain(lang === 'nl' ? '180 dagen na het sluiten' : '180 days after closing');
     }
+  });
+
+  it('the register (csv, json, md) and show --json give the first removal’s time and period too, and the re-run as minimised again', async () => {
+    const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => NOW };
+    const period = { from: '2026-01-01T00:00:00.000Z', to: NOW };
+    const [row] = JSON.parse(await registerExport(deps, period, 'json'));
+    expect(row.findingsMinimised).toMatch(/^1 finding record minimised at 2026-01-17T10:00:00.000Z by FG Anna, 7 days after closing; minimised again /);
+    for (const format of ['csv', 'md'] as const) {
+      const text = await registerExport(deps, period, format);
+      expect(text, format).not.toMatch(/180 (days after closing|dagen na sluiten)/);
+      expect(text, format).toMatch(/(7 days after closing|7 dagen na sluiten)/);
+    }
+    const shown = showObject((await t.store.getIncident(id)) as Incident, await t.store.getTimeline(id), DEFAULT_POLICY, NOW);
+    expect(shown.minimised).toMatchObject({ at: FIRST_AT, by: 'FG Anna', afterDays: 7, again: { at: RERUN_AT, by: 'Functionaris' } });
   });
 
   it('a later first removal (another finding, the same time as the note) is taken as the note says', async () => {
