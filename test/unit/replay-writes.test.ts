@@ -10,8 +10,9 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
+import { SqliteIncidentStore, STORE_FILE, walFrames } from '../../handlers/adapters/local/sqlite-store.js';
 import { CommitGroups } from '../../handlers/cli/commands/replay.js';
 import { CLAIM_LEASE_MINUTES, deliverMessages, deliverPending } from '../../handlers/core/deliver.js';
 import { incidentIdFor, type OutboxMessage } from '../../handlers/core/incident.js';
@@ -530,5 +531,42 @@ describe('replay: checkpoints between groups', () => {
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('replay: the log read from its index', () => {
+  it('counts the frames SQLite says the log holds, and none once it started over in a file of the same size', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'datalek-test-'));
+    const file = join(dir, 'log.sqlite');
+    const db = new Database(file);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('wal_autocheckpoint = 0');
+      db.exec('CREATE TABLE t (x TEXT)');
+      const insert = db.prepare('INSERT INTO t (x) VALUES (?)');
+      for (let i = 0; i < 30; i++) insert.run('x'.repeat(3000));
+      // What SQLite counts in the log: a checkpoint that another reader keeps from starting it over.
+      const reader = new Database(file, { readonly: true });
+      try {
+        reader.exec('BEGIN');
+        reader.prepare('SELECT count(*) FROM t').get();
+        const [{ log }] = db.pragma('wal_checkpoint(PASSIVE)') as { log: number }[];
+        expect(log).toBeGreaterThan(30);
+        expect(walFrames(file)).toBe(log);
+      } finally {
+        reader.close();
+      }
+      db.pragma('wal_checkpoint(PASSIVE)');
+      const size = statSync(`${file}-wal`).size;
+      insert.run('after');
+      // Started over: the frames of one commit, in a file as large as before.
+      expect(walFrames(file)).toBeGreaterThan(0);
+      expect(walFrames(file)).toBeLessThan(5);
+      expect(statSync(`${file}-wal`).size).toBe(size);
+    } finally {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(walFrames(file)).toBe(0);
   });
 });

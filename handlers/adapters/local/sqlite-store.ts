@@ -8,9 +8,9 @@
  * is a lost race (`ConflictError`); a write SQLite cannot take as it is (too big, another constraint
  * broken) is `StoreRefusedError`; anything else is a `StoreError` with its cause.
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { endianness, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -226,16 +226,26 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         // a backstop for commits made outside groups, at four times the size.
         const pages = this.checkpointPages;
         this.db.pragma(`wal_autocheckpoint = ${options.bulk ? 4 * pages : pages}`);
-        // After a checkpoint SQLite writes the log again from its start; with a limit it also cuts
-        // the file back to it (to a tenth of what comes between checkpoints: 4 MB), so the file's
-        // size tells how much was written since (`walPages`).
-        if (options.bulk) this.db.pragma(`journal_size_limit = ${Math.ceil(pages / 10) * 4096}`);
+        // After a checkpoint SQLite writes the log again from its start, over the file's blocks:
+        // cut back to a tenth of its size instead, the file's system found room for every frame
+        // anew, some 4 µs of the kernel's time per frame (a fifth of a commit's, 13 frames an
+        // event). It is cut back only past twice what comes between checkpoints (80 MB; a reader
+        // holding an old snapshot can make the log grow that far), and removed when the store
+        // closes. How much was written since is read from the log's index (`walPages`).
+        if (options.bulk) this.db.pragma(`journal_size_limit = ${2 * pages * WAL_FRAME_BYTES}`);
         // Each commit synced (FULL), except in bulk (NORMAL: synced at checkpoints and closing).
         this.db.pragma(`synchronous = ${options.bulk ? 'NORMAL' : 'FULL'}`);
         // Each commit of a group (`beginGroup`) is a savepoint, whose undo journal SQLite writes to
         // a temporary file unless told to keep it in memory: a file per savepoint cost more than
         // the group saved. It holds the pages one commit changed, a few dozen.
         if (options.bulk) this.db.pragma('temp_store = MEMORY');
+        // A commit after a B-tree split walks every slot of the page cache's table (SQLite's
+        // balance_nonroot renumbers a page through the lock page, 262145, and pcache1Truncate at
+        // the commit then finds a page past the end): a fifth of a group's commit with
+        // better-sqlite3's 16 MB cache, where a recorded finding splits some B-tree nearly every
+        // time. In bulk the cache is SQLite's own default, 2 MB: the pages a recording reads
+        // again (the B-trees' upper levels, their last leaves) fit, and a commit walks an eighth.
+        if (options.bulk) this.db.pragma('cache_size = -2000');
       }
       const claimed = this.db.pragma('user_version', { simple: true }) as number;
       // A store that holds a ledger was written by a datalek with one (schema 3 or later), whatever
@@ -734,13 +744,12 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   private get checkpointPages(): number {
     return this.options.checkpointPages ?? 10_000;
   }
-  private walFrameBytes?: number;
   /** In bulk, the thread that checkpoints the log (made when first needed; null once it failed). */
   private checkpointer?: Checkpointer | null;
 
   /**
    * In bulk, after a group of commits is committed and its events reported: once `checkpointPages`
-   * pages have been written to the log since the last time (its size is read every
+   * pages have been written to the log since the last time (its index is read every
    * `WAL_READ_GROUPS` groups), they are copied into the store on a
    * thread of its own (`Checkpointer`) while this one records on. SQLite's own checkpoint ran
    * inside a commit: the events of that group waited for all of it, and this thread did the
@@ -757,11 +766,11 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     const cp = this.checkpointer;
     if (cp?.running) return;
     const ended = cp?.takeResult();
-    // The log's size is read every few groups only: a system call, slow on a busy machine.
+    // The log's index is read every few groups only: system calls, slow on a busy machine.
     if (!ended && ++this.groupsSinceWalRead < WAL_READ_GROUPS) return;
     this.groupsSinceWalRead = 0;
     const pages = this.walPages();
-    // Cut back since: the log started over after the last checkpoint.
+    // Fewer since: the log started over after the last checkpoint.
     if (pages < this.walMark) this.walMark = 0;
     if (ended) {
       if (pages - ended.log <= Math.ceil(this.checkpointPages / 20) || !cp?.start()) this.checkpointHere();
@@ -773,11 +782,9 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     if (!this.checkpointer?.start()) this.checkpointHere();
   }
 
-  /** The pages in the log's file (cut back when the log starts over, see the constructor). */
+  /** The pages in the log since it last started over (its frames in use, whatever the file's size). */
   private walPages(): number {
-    // A page in the log is a page of the store and the frame's header of 24 bytes.
-    this.walFrameBytes ??= (this.db.pragma('page_size', { simple: true }) as number) + 24;
-    return Math.floor(walBytes(join(this.dir, STORE_FILE)) / this.walFrameBytes);
+    return walFrames(join(this.dir, STORE_FILE));
   }
 
   /**
@@ -1596,16 +1603,30 @@ parentPort.on('message', (m) => {
 
 /**
  * How many groups of commits `checkpointBetweenGroups` lets pass between two reads of the log's
- * size: a group writes a few dozen pages, so a checkpoint comes at most some 300 pages (3 %) late.
+ * index: a group writes a few dozen pages, so a checkpoint comes at most some 300 pages (3 %) late.
  */
 const WAL_READ_GROUPS = 8;
 
-/** The size of a store's log file (0 when there is none). */
-function walBytes(file: string): number {
+/** A frame of the log: a page of the store (4 KB, SQLite's size for a new store) and its header of 24 bytes. */
+const WAL_FRAME_BYTES = 4096 + 24;
+
+/**
+ * The frames a store's log holds (0 when it has none or its index cannot be read): `mxFrame` of
+ * the header of the log's index, the `-shm` file (sqlite.org/walformat.html, "The WAL-Index
+ * Header"): a 32-bit number at byte 16, in the machine's byte order. It starts again from 0 when
+ * the log starts over, while the log's file keeps its size.
+ */
+export function walFrames(file: string): number {
+  let fd: number | undefined;
   try {
-    return statSync(`${file}-wal`).size;
+    fd = openSync(`${file}-shm`, 'r');
+    const header = Buffer.alloc(20);
+    if (readSync(fd, header, 0, 20, 0) < 20) return 0;
+    return endianness() === 'LE' ? header.readUInt32LE(16) : header.readUInt32BE(16);
   } catch {
     return 0;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
