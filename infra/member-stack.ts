@@ -33,7 +33,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { boundaryStatements, mergedStatements } from './boundary.js';
 import { ALARM_TOPIC_NAME } from './constructs/alarms.js';
-import { ecsPlacementCalls } from './constructs/ecs-placement-watch.js';
+import { ecsPlacementCalls, ecsRegistrationCall } from './constructs/ecs-placement-watch.js';
 import { type ForwardPathConfig, forwardPath } from './constructs/forward-path.js';
 import { groupTagCalls } from './constructs/group-tag-watch.js';
 import { deployCalls, guardDutyCalls, MEMBER_RULE_NAMES, memberRuleArns, ruleCalls } from './constructs/pipeline-watch.js';
@@ -51,10 +51,15 @@ export const [MEMBER_WATCH_RULE_NAME, MEMBER_GUARD_RULE_NAME] = MEMBER_RULE_NAME
 /**
  * The calls in a member account that silence its findings, calls on the guard rule, and the member
  * stack deployed or deleted (its containment and read roles' trust, these rules: the pipeline's
- * `datalek-watch-changes` pages on it as on the pipeline's own stacks).
+ * `datalek-watch-changes` pages on it as on the pipeline's own stacks). contain21: a container instance
+ * registered with other credentials than its EC2 instance's own (`ecsRegistrationCall`; the central
+ * `datalek-watch-ecs-placement` pages), here for room: the guard rule's pattern is at 2,048 characters.
  */
 export function memberWatchPattern(byHandOf: Record<string, unknown>): Record<string, unknown> {
-  return { 'detail-type': ['AWS API Call via CloudTrail'], $or: [guardDutyCalls(), ruleCalls([MEMBER_GUARD_RULE_NAME], byHandOf), deployCalls()] };
+  return {
+    'detail-type': ['AWS API Call via CloudTrail'],
+    $or: [guardDutyCalls(), ruleCalls([MEMBER_GUARD_RULE_NAME], byHandOf), deployCalls(), { source: ['aws.ecs'], detail: ecsRegistrationCall() }],
+  };
 }
 
 /**

@@ -16,7 +16,14 @@
  * not page. A rule of its own, beside `datalek-watch-containment`: that pattern is near EventBridge's
  * 2,048 characters. The same sessions are excused (containment-watch.ts), for what datalek calls
  * only: setting ACTIVE again (`datalek release`, as on-call or the contain function). StartTask,
- * which datalek never calls, pages by anyone, datalek's sessions too (attack16). Its name,
+ * which datalek never calls, pages by anyone, datalek's sessions too (attack16). contain21: RegisterContainerInstance
+ * made with credentials no EC2 instance's metadata service delivered (CloudTrail's `ec2RoleDelivery` absent): a
+ * drained container instance deregistered and its EC2 instance registered again by a person is a new container
+ * instance, ACTIVE, that no record names (ECS places tasks on it). The ECS agent registers with the instance's
+ * own role, delivered by the metadata service, at every launch: never paged. An isolated instance's agent cannot
+ * reach ECS (its interfaces are cut); its role's credentials used elsewhere are GuardDuty's
+ * InstanceCredentialExfiltration findings, not this rule's. ECS Anywhere's external instances (credentials from
+ * Systems Manager) page at every registration. Its name,
  * `datalek-watch-*`, puts the rule under the pipeline and alarm path watches. infra17: datalek's drain
  * mark put or deleted by anyone but datalek's sessions pages too (a forged mark made a retry take an
  * instance drained by someone else as its own, unpaged; contain17's retry now names it). Member accounts forward these calls, but their
@@ -56,13 +63,23 @@ export function ecsPlacementCalls(notDatalek: Record<string, unknown>): Record<s
   ];
 }
 
+/**
+ * contain21: a container instance registered with credentials no EC2 instance's metadata service delivered
+ * (CloudTrail's `ec2RoleDelivery`, which no AssumeRole sets): not the ECS agent of an instance, which registers
+ * so at every launch. Apart from `ecsPlacementCalls`: a member forwards it with its watch rule (member-stack.ts
+ * `memberWatchPattern`), its guard rule's pattern having no room.
+ */
+export function ecsRegistrationCall(): Record<string, unknown> {
+  return { eventName: ['RegisterContainerInstance'], userIdentity: { sessionContext: { ec2RoleDelivery: [{ exists: false }] } } };
+}
+
 /** The calls that can place a task on a DRAINING container instance (`ecsPlacementCalls`), datalek's being `exemptRoles`' sessions, as one EventBridge pattern. */
 export function ecsPlacementPattern(props: { exemptRoles: ExemptRole[]; account: string; partition: string }): Record<string, unknown> {
   const notDatalek = notExemptSessions(props.exemptRoles, props.account, props.partition);
   return {
     source: ['aws.ecs'],
     'detail-type': ['AWS API Call via CloudTrail'],
-    detail: { errorCode: [{ exists: false }], $or: ecsPlacementCalls(notDatalek) },
+    detail: { errorCode: [{ exists: false }], $or: [...ecsPlacementCalls(notDatalek), ecsRegistrationCall()] },
   };
 }
 
@@ -90,7 +107,7 @@ export class EcsPlacementWatch extends Construct {
     (this.rule.node.defaultChild as events.CfnRule).eventPattern = ecsPlacementPattern({ exemptRoles: props.exemptRoles, account, partition });
     const field = (path: string) => events.EventField.fromPath(path);
     const page = (caller: string) =>
-      `datalek CONTAINMENT UNDONE?: ${field('$.detail.eventName')} by ${caller} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${ECS_PLACEMENT_WATCH_RULE_NAME}: an ECS container instance put back in task placement, a task started on a named one, or datalek's drain mark (${DRAINED_BY}) put or deleted, outside datalek (in the pipeline account or, forwarded, a member account). A task placed on an isolated instance brings its own network interface, in its own groups; a forged mark claims for datalek an instance someone else drained (since contain17 a retry names such a mark and leaves the instance as found). Look the event up in CloudTrail (Event history of that account, by its id: the cluster and instance are left out of this message). If the instance is one datalek holds isolated (datalek status; datalek show ID), set it DRAINING again, stop the task, check the instance's interfaces and its ${DRAINED_BY} attribute (the incident's id, or none), tell the FG and find out who made the call and why (runbooks/containment-undone.md).`;
+      `datalek CONTAINMENT UNDONE?: ${field('$.detail.eventName')} by ${caller} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${ECS_PLACEMENT_WATCH_RULE_NAME}: an ECS container instance put back in task placement, a task started on a named one, a container instance registered by other credentials than its EC2 instance's own, or datalek's drain mark (${DRAINED_BY}) put or deleted, outside datalek (in the pipeline account or, forwarded, a member account). A task placed on an isolated instance brings its own network interface, in its own groups; a forged mark claims for datalek an instance someone else drained (since contain17 a retry names such a mark and leaves the instance as found). Look the event up in CloudTrail (Event history of that account, by its id: the cluster and instance are left out of this message). If the instance is one datalek holds isolated (datalek status; datalek show ID; a registration names the EC2 instance in its identity document), set it DRAINING again (a registered one: deregister it), stop the task, check the instance's interfaces and its ${DRAINED_BY} attribute (the incident's id, or none), tell the FG and find out who made the call and why (runbooks/containment-undone.md).`;
     pageOnAlarmTopic(this.rule, ECS_PLACEMENT_WATCH_RULE_NAME, page, props.alarmTopic, props.memberPages);
     onCallAlarm(this, 'UndeliveredAlarm', {
       name: 'watch-ecs-placement-undelivered',

@@ -407,6 +407,18 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
       };
       return { ...c, Detail: JSON.stringify(detail) };
     };
+    // contain21: the ECS agent registers with its instance's own role, delivered by the metadata service (ec2RoleDelivery).
+    const asAgent = (c: ReturnType<typeof call>) => {
+      const detail = JSON.parse(c.Detail);
+      detail.userIdentity = {
+        type: 'AssumedRole',
+        arn: `arn:aws:sts::${MEMBER}:assumed-role/ecsInstanceRole/i-0abc1234def567890`,
+        accountId: MEMBER,
+        sessionContext: { sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${MEMBER}:role/ecsInstanceRole`, accountId: MEMBER }, ec2RoleDelivery: '2.0' },
+      };
+      return { ...c, Detail: JSON.stringify(detail) };
+    };
+    const registration = { cluster: 'workers', instanceIdentityDocument: '{"instanceId":"i-0abc1234def567890"}' };
     const topic = `arn:aws:sns:eu-west-1:${MEMBER}:datalek-on-call-alarms`;
     const instance = `arn:aws:ecs:eu-west-1:${MEMBER}:container-instance/workers/0f1e2d3c4b5a69788796a5b4c3d2e1f0`;
     // One element in the attributes array's place: moto does not look into arrays (moto-rules.ts arrayVariants).
@@ -433,11 +445,14 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
       call('another-attribute', 'aws.ecs', 'PutAttributes', mark('team')),
       call('instance-drained', 'aws.ecs', 'UpdateContainerInstancesState', { cluster: 'workers', containerInstances: [instance], status: 'DRAINING' }),
       call('task-run-in-cluster', 'aws.ecs', 'RunTask', { cluster: 'workers', taskDefinition: 'web:3' }),
+      call('instance-registered-by-a-person', 'aws.ecs', 'RegisterContainerInstance', registration),
+      asAgent(call('instance-registered-by-its-agent', 'aws.ecs', 'RegisterContainerInstance', registration)),
     ];
     const paged = await pagedCentrally('infra17', [PAGING_RULE_NAME, ECS_PLACEMENT_WATCH_RULE_NAME], calls);
     expect(paged.sort()).toEqual([
       'deletes-dead-letter-alarm',
       'instance-active-by-hand',
+      'instance-registered-by-a-person',
       'mark-deleted',
       'mark-forged',
       'silences-lost-alarm',

@@ -364,6 +364,13 @@ const WATCHED: Record<string, string[]> = {
   '288-drain-mark-deleted-by-hand.json': ['central/ecs-placement', 'forwarder/ecs-placement'],
   '289-drain-mark-put-by-the-contain-function.json': [],
   '290-another-attribute-put-on-a-container-instance.json': [],
+  // contain21: a drained container instance deregistered and its EC2 instance registered again is a new container instance,
+  // ACTIVE, that no record names. The ECS agent registers with the instance's own role credentials, which CloudTrail marks
+  // ec2RoleDelivery (delivered by the instance metadata service; no AssumeRole can set it): a registration without it (a
+  // person, a role session named as the instance) pages; the agent's, at every launch, does not.
+  '291-container-instance-registered-by-a-person.json': ['central/ecs-placement', 'forwarder/ecs-placement'],
+  '292-container-instance-registered-by-a-session-named-as-the-instance.json': ['central/ecs-placement', 'forwarder/ecs-placement'],
+  '293-container-instance-registered-by-its-ec2-agent.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
