@@ -74,12 +74,24 @@ const OWN_ID = /^(federated-user|role-session|iam-user):~[0-9a-f]{16}$/;
  * minimised, until the next minimise after its release.
  */
 export function pseudonymText(incident: Pick<Incident, 'resource' | 'resources' | 'actions' | 'pseudonymKey'>, nl: boolean): string {
+  const state = pseudonymState(incident);
+  if (state === 'store-wide') return nl ? PSEUDONYMISED_NL : PSEUDONYMISED_EN;
+  if (state === 'until-released') return nl ? PSEUDONYM_UNTIL_RELEASED_NL : PSEUDONYM_UNTIL_RELEASED_EN;
+  return state === 'own' ? (nl ? UNLINKED_NL : UNLINKED_EN) : '';
+}
+
+/**
+ * How the record names a principal it names by a pseudonym: `store-wide` (recorded before pseud21,
+ * no secret of its own: its chain holds the store-wide one too), `until-released` (its own secret
+ * kept while a step is in effect), `own` (the incident's own pseudonym, its secret deleted), or null
+ * (no pseudonym, or its own secret still kept: not minimised yet).
+ */
+export function pseudonymState(
+  incident: Pick<Incident, 'resource' | 'resources' | 'actions' | 'pseudonymKey'>,
+): 'store-wide' | 'until-released' | 'own' | null {
   const ids = [incident.resource.id, ...(incident.resources ?? []).map((r) => r.id), ...incident.actions.map((a) => a.target)];
-  if (ids.some((id) => STORE_WIDE_ID.test(id))) {
-    if (incident.pseudonymKey) return nl ? PSEUDONYM_UNTIL_RELEASED_NL : PSEUDONYM_UNTIL_RELEASED_EN;
-    return nl ? PSEUDONYMISED_NL : PSEUDONYMISED_EN;
-  }
-  return ids.some((id) => OWN_ID.test(id)) && !incident.pseudonymKey ? (nl ? UNLINKED_NL : UNLINKED_EN) : '';
+  if (ids.some((id) => STORE_WIDE_ID.test(id))) return incident.pseudonymKey ? 'until-released' : 'store-wide';
+  return ids.some((id) => OWN_ID.test(id)) && !incident.pseudonymKey ? 'own' : null;
 }
 
 const PSEUDONYMISED_EN =

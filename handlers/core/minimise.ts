@@ -887,7 +887,8 @@ async function unlinkPseudonyms(deps: MinimiseDeps, incidentId: string, by: stri
   let first: number | undefined;
   for (let attempt = 1; ; attempt++) {
     const incident = await deps.store.getIncident(incidentId);
-    if (!incident?.pseudonymKey || incident.state !== 'closed' || !incident.minimised) return;
+    // Closed past the retention period, every finding it holds minimised (the caller's): one whose findings went with a merge or a follow-up too.
+    if (!incident?.pseudonymKey || incident.state !== 'closed') return;
     first ??= incident.revision;
     if (incident.actions.some((a) => a.status === 'done' && !a.released)) return;
     const held = new Set(JSON.stringify(incident).match(STORE_WIDE_PSEUDONYMS) ?? []);

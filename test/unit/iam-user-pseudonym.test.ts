@@ -22,6 +22,7 @@ import { registerMarkdown, registerRow } from '../../handlers/core/register.js';
 import { releaseContainment } from '../../handlers/core/release.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import type { Containment } from '../../handlers/ports/containment.js';
+import { runCli } from '../support/cli.js';
 import { ACCOUNT, accessKeyResource, credentialSequenceEvent, findingEvent, sequenceDetection } from '../support/events.js';
 import { recordedByPseudonym } from '../support/iam-user.js';
 import { storeIamUserAsBefore } from '../support/old-record.js';
@@ -155,6 +156,10 @@ describe('fgpseud17 item 1: an IAM user named by its user name is kept by a keye
     const held = (await t.store.getIncident(id)) as Incident;
     expect([held.resource.id, typeof held.pseudonymKey], 'its release needs the user: kept as it was').toEqual([pseudonym, 'string']);
     expect(registerRow(held, DEFAULT_POLICY, MINIMISED_AT).findingsMinimised).toMatch(/until its step in effect is released and minimise runs again/);
+    const verified = async () => (await runCli(['verify', '--store', t.dir, '--now', '2027-07-02T00:00:00Z'])).stderr;
+    expect(await verified(), 'verify says it, on stderr').toContain(
+      `PSEUDONYMISED: 1 minimised incident (${id}) still names someone by a keyed pseudonym made with the store's secret`,
+    );
 
     await releaseContainment({ ...deps, containment: adapter([], []) }, { incidentId: id, by: 'on-call', reason: 'false positive' });
     await minimise('2027-07-02T00:00:00.000Z');
@@ -165,6 +170,58 @@ describe('fgpseud17 item 1: an IAM user named by its user name is kept by a keye
     expect(registerRow(after, DEFAULT_POLICY, '2027-07-02T00:00:00.000Z').findingsMinimised).toMatch(/named only by this incident's own pseudonym/);
     expect(await shown()).toMatch(/minimised .*named only by this incident's own pseudonym, whose secret minimise deleted/);
     expect(verifyOk(await verifyStore(t.store, { now: '2027-07-02T00:00:00.000Z' }))).toBe(true);
+    expect(await verified()).not.toContain('PSEUDONYMISED');
+  });
+
+  it('pseud21: an incident merged into another, its findings gone with it, is unlinked by minimise too once the survivor is', async () => {
+    const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT, canEnforce: false };
+    // The instance's incident first, then the user's sign-in (by its principal id): the sequence naming both merges the later into the earlier.
+    const instance = (await recordEvent(deps, findingEvent({ id: 'f-instance', createdAt: '2026-11-27T20:00:00.000Z' }))).incidentId as string;
+    const signIn = findingEvent({
+      id: 'f-console',
+      type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B',
+      resource: { resourceType: 'AccessKey', accessKeyDetails: { userType: 'IAMUser', principalId: 'AIDAEXAMPLE', userName: 'someone' } },
+    } as never);
+    const person = (await recordEvent(deps, signIn)).incidentId as string;
+    const pseudonym = ((await t.store.getIncident(person)) as Incident).resource.id;
+    expect(pseudonym).toMatch(PSEUDONYM);
+    await recordEvent(deps, credentialSequenceEvent({ detection: sequenceDetection() }));
+    expect(((await t.store.getIncident(person)) as Incident).mergedInto, 'premise: merged').toBe(instance);
+    await assess(deps, { incidentId: instance, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
+    await closeIncident(deps, { incidentId: instance, reason: 'afgehandeld', by: 'FG' });
+    await minimiseClosed({ store: t.store, audit: t.store, now: () => MINIMISED_AT, machineNow: () => MINIMISED_AT }, { by: 'FG', afterDays: 180 });
+    const merged = (await t.store.getIncident(person)) as Incident;
+    expect(merged.pseudonymKey, 'the merged incident’s secret').toBeUndefined();
+    expect(rowsHolding(t.dir, pseudonym.slice('iam-user:'.length)), 'rows that still name the user by the store-wide pseudonym').toEqual([]);
+    expect(verifyOk(await verifyStore(t.store, { now: MINIMISED_AT }))).toBe(true);
+  });
+
+  it('pseud21: an incident whose finding went on to a follow-up (none left of its own) is unlinked by minimise too', async () => {
+    const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT, canEnforce: false };
+    const first = (await recordEvent(deps, consoleLogin('f-console'))).incidentId as string;
+    const pseudonym = ((await t.store.getIncident(first)) as Incident).resource.id;
+    await assess(deps, { incidentId: first, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
+    await closeIncident(deps, { incidentId: first, reason: 'afgehandeld', by: 'FG' });
+    // The finding again after closing, with activity since: a follow-up takes its record on.
+    const later = findingEvent({
+      id: 'f-console',
+      type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B',
+      resource: { resourceType: 'AccessKey', accessKeyDetails: { userType: 'IAMUser', userName: USER } },
+      updatedAt: '2026-11-28T05:00:00.000Z',
+      count: 2,
+    } as never);
+    const followUp = (await recordEvent({ ...deps, now: () => '2026-11-28T05:05:00.000Z' }, later)).incidentId as string;
+    expect(followUp, 'premise: a follow-up').not.toBe(first);
+    expect((await t.store.getFinding({ accountId: ACCOUNT, region: 'eu-west-1', findingId: 'f-console' }))?.incidentId).toBe(followUp);
+    await assess(
+      { ...deps, now: () => '2026-11-28T05:10:00.000Z' },
+      { incidentId: followUp, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' },
+    );
+    await closeIncident({ ...deps, now: () => '2026-11-28T05:10:00.000Z' }, { incidentId: followUp, reason: 'afgehandeld', by: 'FG' });
+    await minimiseClosed({ store: t.store, audit: t.store, now: () => MINIMISED_AT, machineNow: () => MINIMISED_AT }, { by: 'FG', afterDays: 180 });
+    expect(((await t.store.getIncident(first)) as Incident).pseudonymKey, 'the first incident’s secret').toBeUndefined();
+    expect(rowsHolding(t.dir, pseudonym.slice('iam-user:'.length)), 'rows that still name the user by the store-wide pseudonym').toEqual([]);
+    expect(verifyOk(await verifyStore(t.store, { now: MINIMISED_AT }))).toBe(true);
   });
 
   it('an incident recorded before, on the user name itself, takes the user’s next finding without a second step; its step is still enforced', async () => {

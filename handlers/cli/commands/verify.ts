@@ -2,6 +2,7 @@ import { describeProblem } from '../../core/audit.js';
 import type { RegistryReleaseShown, ReleaseShown } from '../../core/digest.js';
 import { type DriftReport, drifted, unread } from '../../core/drift.js';
 import { IncidentNotFoundError, StoreError } from '../../core/errors.js';
+import { pseudonymState } from '../../core/incident-pseudonyms.js';
 import { oneLine } from '../../core/text.js';
 import { type VerifyResult, verifyOk, verifyStore } from '../../core/verify-store.js';
 import { digestStore, digestVerifier } from '../anchoring.js';
@@ -31,6 +32,7 @@ export async function verify(ctx: Context): Promise<number> {
   let result: VerifyResult;
   let drill: string | null = null;
   let containment: DriftReport | null = null;
+  let pseudonymised: string[] = [];
   try {
     result = await withBackend(ctx, 'read', async (backend) => {
       if (only && !(await backend.audit.incidentIds()).includes(only)) throw new IncidentNotFoundError(only);
@@ -40,13 +42,15 @@ export async function verify(ctx: Context): Promise<number> {
       // The drill mark sits outside the ledger; on a real store it would mark every page a drill,
       // keep the pager quiet and take any --now. A drill copy is never the record either way.
       if (backend.drill) drill = drillProblem(backend.drill);
+      // A record that cannot be read is the ledger check's problem, reported above; it is left out here.
+      const incidents = only
+        ? [await backend.store.getIncident(only).catch(() => undefined)].filter((i) => i !== undefined)
+        : await backend.store.listIncidents({ onUnreadable: () => undefined });
+      // Minimised, and still named by the store-wide pseudonym: said, not failed (README "Recorded before pseud21").
+      pseudonymised = incidents.filter((i) => i.minimised && ['store-wide', 'until-released'].includes(pseudonymState(i) ?? '')).map((i) => i.id);
       // On AWS the containment the records hold is read back: a record saying "network cut" about
-      // an interface someone put back in its groups does not verify (review5 A15). An incident
-      // that cannot be read is the ledger check's problem, reported above; it is left out here.
+      // an interface someone put back in its groups does not verify (review5 A15).
       if (backend.target === 'aws') {
-        const incidents = only
-          ? [await backend.store.getIncident(only)].filter((i) => i !== undefined)
-          : await backend.store.listIncidents({ onUnreadable: () => undefined });
         containment = await readBackContainment(ctx, incidents, backend.store);
       }
       return verified;
@@ -118,7 +122,21 @@ export async function verify(ctx: Context): Promise<number> {
   for (const r of result.digests?.released ?? []) ctx.io.out(oneLine(releaseLine(r)));
   for (const r of result.digests?.registryReleased ?? []) ctx.io.out(oneLine(shardReleaseLine(r)));
   if (report) for (const line of containmentSummary(report)) ctx.io.out(line);
+  if (pseudonymised.length && !ctx.flags.json) ctx.io.err(pseudonymisedLine(pseudonymised));
   return code;
+}
+
+/** How many minimised incidents listed at most by id in `pseudonymisedLine`. */
+const NAMED_PSEUDONYMISED = 5;
+
+/**
+ * The minimised incidents that still name someone by the store-wide keyed pseudonym (recorded before
+ * pseud21, or a step still in effect): no break of the record, but not what "minimised" promises.
+ */
+function pseudonymisedLine(ids: string[]): string {
+  const named = ids.slice(0, NAMED_PSEUDONYMISED).join(', ');
+  const more = ids.length - NAMED_PSEUDONYMISED;
+  return `PSEUDONYMISED: ${ids.length} minimised incident${ids.length === 1 ? '' : 's'} (${named}${more > 0 ? ` and ${more} more` : ''}) still name${ids.length === 1 ? 's' : ''} someone by a keyed pseudonym made with the store's secret: whoever holds the store can confirm a guessed name (pseudonymised, not anonymous). Recorded before pseud21 (December 1, 2026) or a step still in effect; the register says which (README, "Recorded before pseud21")`;
 }
 
 /** What the read-back found, for stdout (each resource not in place was told on stderr). */
