@@ -78,7 +78,8 @@ export function containmentReadStatements(scope: Pick<ContainmentScope, 'partiti
       sid: 'ReadDrainedContainerInstances',
       // An isolated instance's ECS container instance, DRAINING or set ACTIVE again (contain16); IAM authorises it on the cluster.
       // ListTasks (on the container instance): the tasks on it, one placed after the last containment run named by its interface.
-      actions: ['ecs:DescribeContainerInstances', 'ecs:ListTasks'],
+      // ListContainerInstances (on the cluster): the EC2 instance registered again, a container instance the record does not name.
+      actions: ['ecs:DescribeContainerInstances', 'ecs:ListTasks', 'ecs:ListContainerInstances'],
       resources: [...arns('ecs', 'cluster/*'), ...arns('ecs', 'container-instance/*')],
     }),
     new iam.PolicyStatement({
@@ -110,7 +111,7 @@ export const CONTAINMENT_READ_REASONS: Record<string, string> = {
   ReadFunctions: 'reads the reserved concurrency and URL auth type of whichever function an incident contained',
   ReadDatabases: 'reads whether the database an incident made private is public again',
   ReadDrainedContainerInstances:
-    "reads whether the ECS container instance an incident's isolation drained is ACTIVE again, and lists its tasks, in whichever cluster it is",
+    "reads whether the ECS container instance an incident's isolation drained is ACTIVE again, lists its tasks, and whether its EC2 instance registered again, in whichever cluster it is",
   ReadTasksOnDrainedContainerInstances:
     "reads the network interfaces of the tasks on the container instance an incident's isolation drained, whichever they are",
 };

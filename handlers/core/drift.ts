@@ -110,6 +110,8 @@ export type Expectation =
        */
       known: string[];
       isolation: string;
+      /** Every container instance the isolation found (of any cluster): another of the EC2 instance is one registered since. */
+      recorded: string[];
     };
 
 /** A resource the record holds contained, where it lives, and what to read. */
@@ -179,6 +181,8 @@ export type Observation =
       tasks: { id: string; task: string; groups: string[] }[];
       /** More tasks on it than read (the bound of ecs.ts): said, never read as none. */
       tasksUnread?: string;
+      /** The EC2 instance registered again in the cluster: container instances, not INACTIVE, the record does not name. */
+      registeredAgain?: { arn: string; status: string }[];
     };
 
 /** Reads back what the checks name, every one answered (a failed read as an `error`), nothing changed. */
@@ -665,7 +669,15 @@ function drainedExpectations(action: ActionRecord, known: string[], isolation: s
   const drained = Array.isArray(action.evidence?.containerInstances) ? (action.evidence.containerInstances as { cluster?: unknown; arn?: unknown }[]) : [];
   return drained
     .filter((d) => typeof d.cluster === 'string' && typeof d.arn === 'string')
-    .map((d) => ({ kind: 'container-instance', cluster: d.cluster as string, arn: d.arn as string, instanceId: action.target, known, isolation }));
+    .map((d, _, all) => ({
+      kind: 'container-instance',
+      cluster: d.cluster as string,
+      arn: d.arn as string,
+      instanceId: action.target,
+      known,
+      isolation,
+      recorded: all.map((x) => x.arn as string),
+    }));
 }
 
 /** The resource an expectation reads, as the report names it. */
@@ -800,7 +812,7 @@ function readsOf(e: Expectation): string {
     case 'database':
       return 'rds:DescribeDBInstances';
     case 'container-instance':
-      return 'ecs:DescribeContainerInstances, ecs:ListTasks, ecs:DescribeTasks, ec2:DescribeNetworkInterfaces';
+      return 'ecs:DescribeContainerInstances, ecs:ListContainerInstances, ecs:ListTasks, ecs:DescribeTasks, ec2:DescribeNetworkInterfaces';
   }
 }
 
@@ -1254,6 +1266,14 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
       if (seen.read !== 'container-instance') break;
       // A task placed on it after the last run (its interface in the task's own groups): no run or other read saw it.
       const unknown = seen.tasks.filter((t) => !e.known.includes(t.id) && !(t.groups.length === 1 && t.groups[0] === e.isolation));
+      // Deregistered and registered again (a new container instance, ACTIVE): ECS places tasks on it, which no record names.
+      const again = seen.registeredAgain ?? [];
+      if (again.length)
+        return {
+          state: 'drifted',
+          actual: `${seen.status}; NOT CONTAINED: ${e.instanceId} registered again in this cluster as container instance(s) the record does not name: ${again.map((a) => `${a.arn.split('/').pop()} (${a.status})`).join(', ')}; ECS may place tasks on it, their interfaces in their own groups${unknown.length ? `; and ${unknown.length} task network interface(s) the record does not know on this one` : ''}`,
+          todo: `deregister it (aws ecs deregister-container-instance --cluster ${e.cluster} --container-instance ARN --force), stop its tasks and isolate their interfaces, find out who registered it (CloudTrail: RegisterContainerInstance), then tell the FG`,
+        };
       if (unknown.length || seen.tasksUnread)
         return {
           state: 'drifted',

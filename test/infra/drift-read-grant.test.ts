@@ -60,7 +60,8 @@ function requests(action: string, account: string, region: string): Authorizatio
   if (action === 's3:GetBucketPublicAccessBlock') return one('arn:aws:s3:::some-bucket', { 's3:ResourceAccount': account });
   if (service === 'lambda') return one(`arn:aws:lambda:${region}:${account}:function:some-function`);
   if (action === 'rds:DescribeDBInstances') return one(`arn:aws:rds:${region}:${account}:db:some-database`);
-  if (action === 'ecs:DescribeContainerInstances') return one(`arn:aws:ecs:${region}:${account}:cluster/some-cluster`);
+  if (action === 'ecs:DescribeContainerInstances' || action === 'ecs:ListContainerInstances')
+    return one(`arn:aws:ecs:${region}:${account}:cluster/some-cluster`);
   if (action === 'ecs:ListTasks') return one(`arn:aws:ecs:${region}:${account}:container-instance/some-cluster/0123456789abcdef`);
   if (action === 'ecs:DescribeTasks') return one(`arn:aws:ecs:${region}:${account}:task/some-cluster/0123456789abcdef`);
   throw new Error(`drift.ts calls ${action}: say here what IAM authorises it on`);

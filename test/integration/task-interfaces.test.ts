@@ -451,7 +451,7 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
    * last run (ECS drains no standalone task, StartTask, the instance set ACTIVE a while) had its interface in
    * its own groups, and verify said in place. Now the drift read lists the container instance's tasks again.
    */
-  it("verify lists the container instance's tasks again and names a task interface placed after the last run", async () => {
+  it("verify lists the container instance's tasks again and names a task interface placed after the last run, and the instance registered again", async () => {
     const { instanceId, cluster, taskEni, own } = await withTask();
     const incidentId = await record(instanceId);
     await runContainment(deps(), incidentId);
@@ -471,6 +471,15 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
     await setStatus('DRAINING');
     expect(await containerDrift()).toEqual([
       `drifted: DRAINING; NOT CONTAINED: 1 task network interface(s) the record does not know: ${late.eni} of task ${late.taskArn.split('/').pop()} in ${own}`,
+    ]);
+
+    // contain21 5: deregistered and the EC2 instance registered again (a new container instance, ACTIVE, no record names it).
+    await c.ecs.send(new DeregisterContainerInstanceCommand({ cluster, containerInstance: drained.arn, force: true }));
+    const doc = JSON.stringify({ instanceId, region: REGION, accountId: ACCOUNT });
+    const again = (await c.ecs.send(new RegisterContainerInstanceCommand({ cluster, instanceIdentityDocument: doc }))).containerInstance
+      ?.containerInstanceArn as string;
+    expect(await containerDrift()).toEqual([
+      `drifted: deregistered (not found); NOT CONTAINED: ${instanceId} registered again in this cluster as container instance(s) the record does not name: ${again.split('/').pop()} (ACTIVE); ECS may place tasks on it, their interfaces in their own groups`,
     ]);
   });
 });

@@ -52,7 +52,15 @@ describe('drift reads back every container instance the isolation found, whoever
   ])('%s: expected DRAINING while isolated', (_, found) => {
     const [check, ...more] = containerChecks(isolation(found));
     expect(more).toEqual([]);
-    expect(check?.expect).toEqual({ kind: 'container-instance', cluster: CLUSTER, arn: CI, instanceId: INSTANCE, known: ['eni-a'], isolation: 'sg-iso' });
+    expect(check?.expect).toEqual({
+      kind: 'container-instance',
+      cluster: CLUSTER,
+      arn: CI,
+      instanceId: INSTANCE,
+      known: ['eni-a'],
+      isolation: 'sg-iso',
+      recorded: [CI],
+    });
     // Set ACTIVE afterwards: NOT CONTAINED, as when the isolation drained it.
     expect(judge(check, { read: 'container-instance', status: 'ACTIVE', tasks: [] })).toMatchObject({
       state: 'drifted',

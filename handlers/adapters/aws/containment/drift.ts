@@ -17,7 +17,7 @@ import {
   DescribeSecurityGroupsCommand,
   type Filter,
 } from '@aws-sdk/client-ec2';
-import { DescribeContainerInstancesCommand, DescribeTasksCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import { DescribeContainerInstancesCommand, DescribeTasksCommand, ListContainerInstancesCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
 import {
   GetLoginProfileCommand,
   GetRoleCommand,
@@ -231,7 +231,12 @@ async function unvouchedGroups(
 const CONTAINER_INSTANCES_PER_CALL = 100;
 
 /** A container instance as drift reads it: its status, and the network interfaces of its awsvpc tasks with their groups. */
-type ContainerInstanceRead = { status: string; tasks: { id: string; task: string; groups: string[] }[]; tasksUnread?: string };
+type ContainerInstanceRead = {
+  status: string;
+  tasks: { id: string; task: string; groups: string[] }[];
+  tasksUnread?: string;
+  registeredAgain?: { arn: string; status: string }[];
+};
 
 /**
  * Each drained container instance's status, one Describe per cluster (and hundred); one ECS does not know is
@@ -257,17 +262,48 @@ async function containerInstanceStates(
       }
     }
   }
-  const read = await Promise.all(
-    statuses.map(async (ci): Promise<[string, ContainerInstanceRead | { error: unknown }]> => {
-      if (ci.status === 'INACTIVE') return [ci.arn, { status: ci.status, tasks: [] }];
-      try {
-        return [ci.arn, { status: ci.status, ...(await taskInterfacesOf(c, ci)) }];
-      } catch (error) {
-        return [ci.arn, { error }];
-      }
-    }),
+  const read = new Map(
+    await Promise.all(
+      statuses.map(async (ci): Promise<[string, ContainerInstanceRead | { error: unknown }]> => {
+        if (ci.status === 'INACTIVE') return [ci.arn, { status: ci.status, tasks: [] }];
+        try {
+          return [ci.arn, { status: ci.status, ...(await taskInterfacesOf(c, ci)) }];
+        } catch (error) {
+          return [ci.arn, { error }];
+        }
+      }),
+    ),
   );
-  return new Map(read);
+  // The EC2 instance registered again in the cluster (a new container instance the record does not name), by each check's cluster.
+  for (const d of drained) {
+    const again = await registeredAgain(c, d);
+    if (again instanceof Error) read.set(d.arn, { error: again });
+    else if (again.length) {
+      const known = read.get(d.arn);
+      if (!known || !('error' in known)) read.set(d.arn, { ...(known ?? { status: 'deregistered (not found)', tasks: [] }), registeredAgain: again });
+    }
+  }
+  return read;
+}
+
+/**
+ * The container instances of `d.instanceId` in `d.cluster` the record does not name (`d.recorded`), as ECS
+ * answers (ListContainerInstances by the cluster query language, read back by DescribeContainerInstances:
+ * only one ECS says is this EC2 instance counts; INACTIVE ones are not listed). A deleted cluster has none.
+ */
+async function registeredAgain(c: ContainmentClients, d: Kind<'container-instance'>): Promise<{ arn: string; status: string }[] | Error> {
+  try {
+    const listed = await c.ecs.send(new ListContainerInstancesCommand({ cluster: d.cluster, filter: `ec2InstanceId == ${d.instanceId}` }));
+    const others = (listed.containerInstanceArns ?? []).filter((arn) => !d.recorded.includes(arn));
+    if (others.length === 0) return [];
+    const out = await c.ecs.send(new DescribeContainerInstancesCommand({ cluster: d.cluster, containerInstances: others }));
+    return (out.containerInstances ?? [])
+      .filter((ci) => ci.ec2InstanceId === d.instanceId && ci.containerInstanceArn && ci.status !== 'INACTIVE')
+      .map((ci) => ({ arn: ci.containerInstanceArn as string, status: ci.status ?? 'unknown' }));
+  } catch (err) {
+    if (errorCode(err) === 'ClusterNotFoundException') return [];
+    return err instanceof Error ? err : new Error(String(err));
+  }
 }
 
 /** Pages of ListTasks (100 each) read per container instance and desired status, as containment reads them (ecs.ts). */
