@@ -24,7 +24,7 @@ import { containedNotRecorded } from './contain-again.js';
 import { type ContainmentStateReader, expectedContainment, OTHER_KEY_ACTIVE, ownerKeyRefusal } from './drift.js';
 import { ConflictError, refused as refuse } from './errors.js';
 import { type ActionRecord, type Incident, ownAlertKey, type TimelineEntry } from './incident.js';
-import { ownPseudonyms } from './incident-pseudonyms.js';
+import { OWN_PSEUDONYM, ownPseudonyms } from './incident-pseudonyms.js';
 import { resolveAlerts } from './pager.js';
 import { notDoneHeldKey } from './record-finding.js';
 import { checkRecordingTime, checkStatedTime, enteredLater } from './stated-time.js';
@@ -197,10 +197,23 @@ export interface ContainedDeps extends ChangeDeps {
   containmentReader?: ContainmentStateReader;
 }
 
+/**
+ * The id of the incident's step that `given` names: as the record holds it, or as its timeline and
+ * messages name it, a principal by the incident's own pseudonym (core/incident-pseudonyms.ts): a
+ * command copied from a message (`datalek not-done ID --action …`) names the step so. `given` as it
+ * is otherwise; what follows refuses an id the incident does not hold.
+ */
+async function recordedActionId(store: ChangeDeps['store'], incidentId: string, given: string): Promise<string> {
+  if (!OWN_PSEUDONYM.test(given)) return given;
+  const incident = await store.getIncident(incidentId).catch(() => undefined);
+  const key = incident?.pseudonymKey;
+  return (key && incident.actions.find((a) => ownPseudonyms(key, a.id) === given)?.id) || given;
+}
+
 export async function recordContainedByHand(deps: ContainedDeps, input: ContainedByHandInput): Promise<Incident> {
   const by = input.by.trim();
   const what = input.what.trim();
-  const actionId = input.actionId.trim();
+  const actionId = await recordedActionId(deps.store, input.incidentId, input.actionId.trim());
   if (!by) throw refuse('who carried it out is required (--by)', 'Wie het uitvoerde is verplicht.');
   if (!what) throw refuse('what was done is required (--what): the register keeps it as the measure taken (Art. 33(5))', 'Wat er gedaan is, is verplicht.');
   if (!actionId) throw refuse('the action is required (--action ID, as `datalek show` lists it)', 'Kies de actie.');
@@ -408,7 +421,7 @@ function failedRefusal(a: ActionRecord): { en: string; nl: string } | null {
 export async function recordNotToBeDone(deps: ChangeDeps, input: NotToBeDoneInput): Promise<Incident> {
   const by = input.by.trim();
   const reason = input.reason.trim();
-  const actionId = input.actionId.trim();
+  const actionId = await recordedActionId(deps.store, input.incidentId, input.actionId.trim());
   if (!by) throw refuse('who decides is required (--by)', 'Wie besluit is verplicht.');
   if (!reason)
     throw refuse(
@@ -471,7 +484,7 @@ export interface NotDoneWithdrawal {
 export async function withdrawNotToBeDone(deps: ChangeDeps & { containment: Containment }, input: NotToBeDoneInput): Promise<NotDoneWithdrawal> {
   const by = input.by.trim();
   const reason = input.reason.trim();
-  const actionId = input.actionId.trim();
+  const actionId = await recordedActionId(deps.store, input.incidentId, input.actionId.trim());
   if (!by) throw refuse('who withdraws the decision is required (--by)', 'Wie het besluit intrekt is verplicht.');
   if (!reason)
     throw refuse(

@@ -11,6 +11,7 @@
 
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { showText } from '../../handlers/cli/views.js';
+import { recordContainedByHand, recordNotToBeDone, withdrawNotToBeDone } from '../../handlers/core/by-hand.js';
 import { runContainment } from '../../handlers/core/contain.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
@@ -171,6 +172,19 @@ describe('fgpseud17 item 1: an IAM user named by its user name is kept by a keye
     expect(await shown()).toMatch(/minimised .*named only by this incident's own pseudonym, whose secret minimise deleted/);
     expect(verifyOk(await verifyStore(t.store, { now: '2027-07-02T00:00:00.000Z' }))).toBe(true);
     expect(await verified()).not.toContain('PSEUDONYMISED');
+  });
+
+  it('pseud21: a step named as the messages name it (the incident’s own pseudonym) is the step: not-done, its withdrawal and contained take it', async () => {
+    const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT };
+    const { id, step } = await recordedByPseudonym(t.store, consoleLogin('f-console'), USER, RECORDED_AT);
+    const asTold = ownPseudonyms(((await t.store.getIncident(id)) as Incident).pseudonymKey, step.id);
+    expect(asTold, 'premise: the messages name it otherwise').not.toBe(step.id);
+    await recordNotToBeDone(deps, { incidentId: id, actionId: asTold, by: 'FG', reason: 'testaccount' });
+    expect(((await t.store.getIncident(id)) as Incident).actions.find((a) => a.id === step.id)?.notDone?.reason).toBe('testaccount');
+    await withdrawNotToBeDone({ ...deps, containment: adapter([], []) }, { incidentId: id, actionId: asTold, by: 'FG', reason: 'toch' });
+    expect(((await t.store.getIncident(id)) as Incident).actions.find((a) => a.id === step.id)?.notDone).toBeUndefined();
+    await recordContainedByHand(deps, { incidentId: id, actionId: asTold, by: 'on-call', what: 'sessies ingetrokken in de console', at: RECORDED_AT });
+    expect(((await t.store.getIncident(id)) as Incident).actions.find((a) => a.id === step.id)?.status).toBe('done');
   });
 
   it('pseud21: an incident merged into another, its findings gone with it, is unlinked by minimise too once the survivor is', async () => {
