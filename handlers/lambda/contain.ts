@@ -13,6 +13,7 @@
 import { LOG_METRICS } from '../adapters/aws/table-schema.js';
 import { containmentDue, leftToOthers, runContainment } from '../core/contain.js';
 import { DatalekError } from '../core/errors.js';
+import { ownPseudonyms } from '../core/incident-pseudonyms.js';
 import type { Containment } from '../ports/containment.js';
 import type { AwsDeps, LambdaContext } from './runtime.js';
 
@@ -82,8 +83,11 @@ export function createContainHandler(deps: AwsDeps & { containment: Containment 
           },
         ]);
       }
-      for (const a of result.actions) deps.logger.info('containment', { action: a.type, target: a.target, status: a.status, reason: a.reason });
-      if (failed.length) throw new DatalekError(`contain: ${failed.map((a) => `${a.type} ${a.target}: ${a.reason}`).join('; ')}`);
+      // The log and the error (Lambda logs it) outlive minimise: a principal's step by the incident's own pseudonym, as its timeline and messages name it (pseud21).
+      const own = (text: string) => ownPseudonyms(result.incident.pseudonymKey, text);
+      for (const a of result.actions)
+        deps.logger.info('containment', { action: a.type, target: own(a.target), status: a.status, reason: a.reason && own(a.reason) });
+      if (failed.length) throw new DatalekError(own(`contain: ${failed.map((a) => `${a.type} ${a.target}: ${a.reason}`).join('; ')}`));
       return { actions: result.actions };
     } finally {
       deps.logger.removeKeys(['incidentId']);

@@ -22,10 +22,12 @@ import { recordEvent } from '../../handlers/core/record-finding.js';
 import { registerMarkdown, registerRow } from '../../handlers/core/register.js';
 import { releaseContainment } from '../../handlers/core/release.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
+import { createContainHandler } from '../../handlers/lambda/contain.js';
 import type { Containment } from '../../handlers/ports/containment.js';
 import { runCli } from '../support/cli.js';
 import { ACCOUNT, accessKeyResource, credentialSequenceEvent, findingEvent, sequenceDetection } from '../support/events.js';
 import { recordedByPseudonym } from '../support/iam-user.js';
+import { capturingLogger } from '../support/logs.js';
 import { storeIamUserAsBefore } from '../support/old-record.js';
 import { rowsHolding, tempSqliteStore } from '../support/store.js';
 
@@ -138,6 +140,34 @@ describe('fgpseud17 item 1: an IAM user named by its user name is kept by a keye
     expect(acted).toEqual([`revoke-user-sessions ${USER}`]);
     await releaseContainment({ ...deps, containment: adapter(acted, released) }, { incidentId: id, by: 'on-call', reason: 'false positive' });
     expect(released).toEqual([`revoke-user-sessions ${USER}`]);
+  });
+
+  it('pseud21: the contain function logs and throws a step by the incident’s own pseudonym: its log, kept past minimise, names the user by no pseudonym the store’s secret makes', async () => {
+    const deps = { store: t.store, policy: ENFORCING, now: () => RECORDED_AT, canEnforce: true };
+    const id = (await recordEvent(deps, consoleLogin('f-console'))).incidentId as string;
+    const digits = ((await t.store.getIncident(id)) as Incident).resource.id.slice('iam-user:'.length);
+    const lines: string[] = [];
+    const failing: Containment = {
+      canEnforce: true,
+      execute: async (_, ctx) => ctx.record({ name: 'revoke-user-sessions', status: 'failed', at: RECORDED_AT, code: 'Throttling', detail: 'slow down' }),
+      release: async () => {},
+    };
+    const contain = createContainHandler({
+      store: t.store,
+      notifier: { deliver: async () => {} },
+      publisher: { publish: async () => {} },
+      policy: ENFORCING,
+      logger: capturingLogger(lines),
+      now: () => RECORDED_AT,
+      containment: failing,
+    } as never);
+    const error = await contain({ id: 'evt-1', detail: { incidentId: id } }).then(
+      () => new Error('no error'),
+      (err: Error) => err,
+    );
+    expect(error.message, 'premise: the step failed and the error names it').toMatch(/^contain: revoke-user-sessions iam-user:~[0-9a-f]{16}/);
+    expect(lines.join('\n'), 'premise: the step is logged').toContain('"action":"revoke-user-sessions"');
+    expect(`${lines.join('\n')}\n${error.message}`, 'the log and the error by the store-wide pseudonym').not.toContain(digits);
   });
 
   it('pseud21: a step still in effect keeps the store-wide pseudonym through minimise; the first minimise after its release unlinks it, and says so', async () => {
