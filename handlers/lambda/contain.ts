@@ -40,9 +40,11 @@ export function createContainHandler(deps: AwsDeps & { containment: Containment 
         deps.logger.info('containment of this incident is already running; that run carries out what this event asks', { leaseUntil: result.busy.until });
         return { actions: [], busy: true };
       }
+      // The log and the error (Lambda logs it) outlive minimise: a principal's step by the incident's own pseudonym, as its timeline and messages name it (pseud21).
+      const own = (text: string) => ownPseudonyms(result.incident.pseudonymKey, text);
       if (result.stopped)
         deps.logger.error('containment run STOPPED: its lease on the incident was lost; the run holding it, or the next, goes on', {
-          reason: result.stopped.reason,
+          reason: own(result.stopped.reason),
         });
       if (result.exposed.length) {
         deps.logger.error('network interface(s) left OPEN to all traffic: on-call is paged (Critical); the retry starts with them', {
@@ -56,7 +58,7 @@ export function createContainHandler(deps: AwsDeps & { containment: Containment 
           'containment REFUSED: the incident record asked for actions this function may not carry out (was the record written by something else?); the FG and on-call are told',
           {
             [LOG_METRICS.containmentRefused]: result.refused.length,
-            refused: result.refused.map((r) => ({ action: r.type, target: r.target, reason: r.reason })),
+            refused: result.refused.map((r) => ({ action: r.type, target: own(r.target), reason: own(r.reason) })),
           },
         );
       }
@@ -83,8 +85,6 @@ export function createContainHandler(deps: AwsDeps & { containment: Containment 
           },
         ]);
       }
-      // The log and the error (Lambda logs it) outlive minimise: a principal's step by the incident's own pseudonym, as its timeline and messages name it (pseud21).
-      const own = (text: string) => ownPseudonyms(result.incident.pseudonymKey, text);
       for (const a of result.actions)
         deps.logger.info('containment', { action: a.type, target: own(a.target), status: a.status, reason: a.reason && own(a.reason) });
       if (failed.length) throw new DatalekError(own(`contain: ${failed.map((a) => `${a.type} ${a.target}: ${a.reason}`).join('; ')}`));
