@@ -877,7 +877,7 @@ export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOption
  * do, and its pseudonym secret is deleted (core/incident-pseudonyms.ts, pseud21): no secret the store
  * keeps makes those names from a person's name any more, and nothing else in the store names them
  * by the store-wide one. Said on the timeline (`pseudonyms-unlinked`). Only once every finding it
- * holds is minimised, and while no step of it is in effect (its release still needs the name its
+ * holds is minimised, and while no step of it is in effect (`releaseNeedsItsNames`: its release still needs the name its
  * parameters keep: the next minimise after the release unlinks it), and only one that names someone
  * by a pseudonym (`ownNamed`: its timeline or messages do). A record written before pseud21 has no
  * secret of its own: its chained entries name the principal by the store-wide pseudonym, and it is
@@ -890,7 +890,7 @@ async function unlinkPseudonyms(deps: MinimiseDeps, incidentId: string, by: stri
     // Closed past the retention period, every finding it holds minimised (the caller's): one whose findings went with a merge or a follow-up too.
     if (!incident?.pseudonymKey || incident.state !== 'closed') return;
     first ??= incident.revision;
-    if (incident.actions.some((a) => a.status === 'done' && !a.released)) return;
+    if (incident.actions.some(releaseNeedsItsNames)) return;
     const held = new Set(JSON.stringify(incident).match(STORE_WIDE_PSEUDONYMS) ?? []);
     // One that never named anyone by a pseudonym is left as it is: its secret makes nothing the store keeps.
     if (held.size === 0 && !ownNamed) return;
@@ -1004,16 +1004,30 @@ const IAM_NAME_FIELDS: Partial<Record<ActionRecord['type'], string>> = {
 };
 
 /**
+ * Whether releasing the step (release.ts) still needs what its parameters and target keep (a user's
+ * name, the pseudonym the store's secret makes of it): not released, and carried out by datalek, or
+ * a step of it done (a run that failed after one, a step a person finished by hand). One carried out
+ * by hand only is not: datalek touched nothing and has nothing to undo it by (release refuses it,
+ * "undo it by hand"), so it kept the person's name, and the incident its store-wide pseudonym, for
+ * good (readA21).
+ */
+export function releaseNeedsItsNames(action: ActionRecord): boolean {
+  if (action.released) return false;
+  return (action.status === 'done' && !action.byHand) || (action.steps ?? []).some((s) => s.status === 'done');
+}
+
+/**
  * The finding's actions that keep an IAM user's name or a federated principal which minimising the
  * finding removes (review12 S5): planned (every local replay, every policy in plan mode), failed,
- * skipped or released. One in effect (done, not released) keeps it: reactivating a key or taking a
- * user's revocation policy off again needs the user's name, as a tag in place keeps its object key.
+ * skipped, released or carried out by hand only. One datalek may still release
+ * (`releaseNeedsItsNames`) keeps it: reactivating a key or taking a user's revocation policy off
+ * again needs the user's name, as a tag in place keeps its object key.
  */
 export function iamNamesLeft(incident: Pick<Incident, 'actions'>, findingId: string): ActionRecord[] {
   const held = (v: unknown) => typeof v === 'string' && v !== MINIMISED;
   return incident.actions.filter((action) => {
     const field = IAM_NAME_FIELDS[action.type];
-    if (!field || action.findingId !== findingId || (action.status === 'done' && !action.released)) return false;
+    if (!field || action.findingId !== findingId || releaseNeedsItsNames(action)) return false;
     return held(action.params?.[field]) || held(action.evidence?.[field]);
   });
 }

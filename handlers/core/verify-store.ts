@@ -355,7 +355,7 @@ function minimisations(raw: RawIncident): AuditProblem[] {
         entry: `finding ${row.key}`,
         problem: `says it is minimised, but the incident's action ${actions.join(', ')} still holds the infected object's key (not shown here): datalek minimise ${raw.id} --by NAME removes it`,
       });
-    // Minimised before review12 S5: an IAM user's name (or a federated principal) stayed in the credential actions not in effect.
+    // Minimised before review12 S5: an IAM user's name (or a federated principal) stayed in the credential actions not in effect (before readA21, in one carried out by hand only).
     const named = objectKeysLeftMinimised(raw.record?.data, row.data, row.key, iamNamesLeft);
     if (named.length)
       problems.push({

@@ -204,6 +204,21 @@ describe('fgpseud17 item 1: an IAM user named by its user name is kept by a keye
     expect(await verified()).not.toContain('PSEUDONYMISED');
   });
 
+  it('pseud21: a step carried out by hand (datalek has nothing to release it by) neither keeps the user’s name nor the store-wide pseudonym through minimise', async () => {
+    const { id, pseudonym, deps } = await recordedByPseudonym(t.store, consoleLogin('f-console'), USER, RECORDED_AT);
+    const step = ((await t.store.getIncident(id)) as Incident).actions.find((a) => a.type === 'revoke-user-sessions') as ActionRecord;
+    await recordContainedByHand(deps, { incidentId: id, actionId: step.id, by: 'on-call', what: 'sessies ingetrokken in de console', at: RECORDED_AT });
+    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
+    await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
+    await minimiseClosed({ store: t.store, audit: t.store, now: () => MINIMISED_AT, machineNow: () => MINIMISED_AT }, { by: 'FG', afterDays: 180 });
+    const after = (await t.store.getIncident(id)) as Incident;
+    expect([after.actions[0]?.status, after.actions[0]?.byHand?.by], 'premise: done by hand').toEqual(['done', 'on-call']);
+    expect(rowsHolding(t.dir, 'jansen'), 'rows that still hold the user’s name').toEqual([]);
+    expect(rowsHolding(t.dir, pseudonym.slice('iam-user:'.length)), 'rows that still name the user by the store-wide pseudonym').toEqual([]);
+    expect(after.pseudonymKey).toBeUndefined();
+    expect(verifyOk(await verifyStore(t.store, { now: MINIMISED_AT }))).toBe(true);
+  });
+
   it('pseud21: a step named as the messages name it (the incident’s own pseudonym) is the step: not-done, its withdrawal and contained take it', async () => {
     const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT };
     const { id, step } = await recordedByPseudonym(t.store, consoleLogin('f-console'), USER, RECORDED_AT);
