@@ -3,6 +3,8 @@
  * burst, then 503 RequestLimitExceeded until the bucket refills, per account and region and per
  * bucket; other services pass through.
  */
+
+import { Agent, request as httpRequest } from 'node:http';
 import { CreateTagsCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -80,6 +82,41 @@ describe.skipIf(!MOTO_AVAILABLE)('the EC2 throttling proxy in front of moto', ()
         ),
       ),
     );
+
+  it("keeps a client's connection open from one call to the next, as AWS does, though moto closes each of its own", async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const describe = () =>
+      new Promise<{ status: number; connection: string | undefined; reused: boolean }>((resolve, reject) => {
+        const body = 'Action=DescribeInstances&Version=2016-11-15';
+        const req = httpRequest(
+          `${proxy.endpoint}/`,
+          {
+            method: 'POST',
+            agent,
+            headers: {
+              'content-type': 'application/x-www-form-urlencoded',
+              'content-length': Buffer.byteLength(body),
+              authorization: 'AWS4-HMAC-SHA256 Credential=testing/20261201/eu-west-1/ec2/aws4_request, SignedHeaders=host, Signature=0',
+            },
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, reused: req.reusedSocket }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    try {
+      const first = await describe();
+      const second = await describe();
+      expect([first.status, second.status]).toEqual([200, 200]);
+      expect(first.connection).not.toBe('close');
+      expect(second.reused).toBe(true);
+    } finally {
+      agent.destroy();
+    }
+  });
 
   it('sorts the actions into the buckets EC2 has', () => {
     expect(bucketOf('ModifyNetworkInterfaceAttribute')).toBe('networkInterface');

@@ -14,7 +14,7 @@
  * or throttled, with the account, the action and its parameters: tests read it to find calls made
  * twice, the bench to count retries and throttles.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface BucketSpec {
@@ -143,6 +143,19 @@ function credentialScope(req: IncomingMessage): { accessKeyId: string; region: s
 }
 
 /**
+ * The answer's headers without the hop-by-hop ones (RFC 9110, 7.6.1). moto answers each request on a
+ * connection of its own (`Connection: close`: its server is HTTP/1.0, one request at a time); passed
+ * on, that closed every client's connection to the proxy after each call, so each of a storm's
+ * some 25,000 calls opened a new one, which an SDK client talking to AWS keeps open. The proxy's own
+ * connection to moto still closes after each request.
+ */
+function endToEnd(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const { connection, 'keep-alive': _keepAlive, 'transfer-encoding': _te, ...rest } = headers;
+  for (const name of String(connection ?? '').split(',')) delete rest[name.trim().toLowerCase()];
+  return rest;
+}
+
+/**
  * `timeScale` makes EC2's time pass that many times faster while no EC2 call is in flight, so a
  * storm's waits are shorter. `clock` (milliseconds of EC2's time) replaces `CallPacedClock`: a test of
  * the proxy itself moves it by hand.
@@ -165,7 +178,7 @@ export async function startThrottlingProxy(target: string, options: { timeScale?
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: endToEnd(res.headers), body: Buffer.concat(chunks) }));
           res.on('error', reject);
         },
       );
