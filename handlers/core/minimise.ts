@@ -905,7 +905,8 @@ async function unlinkPseudonyms(deps: MinimiseDeps, incidentId: string, by: stri
       markEnteredAt(draft, [{ at, kind: 'pseudonyms-unlinked', actor: by, detail: { pseudonyms: held.size, secretDeleted: true } }], deps),
     );
     try {
-      await deps.store.commit({ incident: draft, expectedRevision: incident.revision, timeline, messages: [] });
+      // What the record held is not left readable in the store's files (SQLite's freed bytes and log).
+      await deps.store.commit({ incident: draft, expectedRevision: incident.revision, timeline, messages: [], erasing: true });
       return;
     } catch (err) {
       if (!isLostRace(err) || !(await (deps.conflictRetry ?? backoffRetry()).again(attempt)))

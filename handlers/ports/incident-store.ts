@@ -48,6 +48,13 @@ export interface IncidentChange {
    * says so, with `from`, the hash the ledger recorded for the record before, and who did it.
    */
   minimised?: { from: string; by: string };
+  /**
+   * Set when the change takes a person's data out of the incident record itself (core/minimise.ts
+   * `unlinkPseudonyms`: the store-wide pseudonym and the incident's secret): a store that keeps
+   * what a write frees in its files (SQLite) leaves none of the record before readable there, as
+   * for `minimised`.
+   */
+  erasing?: true;
 }
 
 /** What a commit reports besides its success. */

@@ -432,7 +432,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     try {
       this.endSnapshot();
       const write = () => this.inTransaction(() => this.commitTx.immediate(change));
-      const claimed = change.minimised ? this.leavingNothingBehind(write) : write();
+      const claimed = change.minimised || change.erasing ? this.leavingNothingBehind(write) : write();
       return { claimed };
     } catch (err) {
       if (err instanceof ConflictError) throw err;
