@@ -422,8 +422,8 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
    * instance alike, so the refusal is made by a middleware; DescribeContainerInstances, which confirms it, is
    * moto's (MISSING once deregistered). While the instance is registered the refusal still fails the step.
    */
-  it('a container instance ECS no longer has is said plainly, the step done; a refusal while it is registered still fails it', async () => {
-    const { instanceId, cluster } = await withTask();
+  it('a container instance ECS no longer has is said plainly, the step done once a run read all its tasks; a refusal while it is registered still fails it', async () => {
+    const { instanceId, cluster, taskEni, own } = await withTask();
     const incidentId = await record(instanceId);
     const refuse = (code: string) => (desiredStatus: string | undefined) => {
       if (desiredStatus === 'STOPPED') throw Object.assign(new Error(`${code} (as ECS answers)`), { name: code });
@@ -440,11 +440,49 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
     await runAnsweringListTasks(incidentId, refuse('ClusterNotFoundException'));
     const again = await isolation(incidentId);
     const step = again?.steps?.find((s) => s.name === 'task-interfaces');
-    expect([again?.status, step?.status]).toEqual(['done', 'done']);
+    // readC21: no run read its tasks, and the task runs on, orphaned, its interface in its own groups: not done.
+    const groupsOf = async (eni: string) =>
+      (await c.ec2.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: [eni] }))).NetworkInterfaces?.[0]?.Groups?.map((g) => g.GroupId);
+    expect(await groupsOf(taskEni), "premise: the task's interface never read, in its own group").toEqual([own]);
+    expect([again?.status, step?.status, step?.code]).toEqual(['failed', 'failed', 'TasksNeverRead']);
+    expect(step?.detail).toContain('NOT CONTAINED, maybe: no run read all the tasks of the container instance(s) ECS no longer has');
     expect(step?.detail).toContain(
       `container instance(s) ECS no longer has, no task of them to read or isolate: ${drained.arn} (ListTasks: ClusterNotFoundException; not registered in cluster`,
     );
     expect(step?.detail).toContain('(DescribeContainerInstances: MISSING): deregistered');
+
+    // A run read all its tasks (the step done), the isolation failed after it (the task interface's swap
+    // refused once): gone since, the retry's step is done and the interface read before is isolated.
+    const other = await withTask();
+    const otherId = await record(other.instanceId);
+    const swap = 'test-task-swap-refused';
+    c.ec2.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = (args as { input: { NetworkInterfaceId?: string } }).input;
+        if (context.commandName === 'ModifyNetworkInterfaceAttributeCommand' && input.NetworkInterfaceId === other.taskEni)
+          throw Object.assign(new Error('UnauthorizedOperation (as EC2 answers)'), { name: 'UnauthorizedOperation' });
+        return next(args);
+      },
+      { step: 'initialize', name: swap },
+    );
+    try {
+      await runContainment(deps(), otherId);
+    } finally {
+      c.ec2.middlewareStack.remove(swap);
+    }
+    const failedAfter = await isolation(otherId);
+    expect(
+      [failedAfter?.status, failedAfter?.steps?.find((s) => s.name === 'task-interfaces')?.status],
+      'premise: the tasks read, the isolation failed after',
+    ).toEqual(['failed', 'done']);
+    const [otherCi] = ((await isolation(otherId))?.evidence?.containerInstances ?? []) as { arn: string }[];
+    await c.ecs.send(new DeregisterContainerInstanceCommand({ cluster: other.cluster, containerInstance: otherCi.arn, force: true }));
+    await c.ecs.send(new DeleteClusterCommand({ cluster: other.cluster }));
+    await runAnsweringListTasks(otherId, refuse('ClusterNotFoundException'));
+    const after = await isolation(otherId);
+    const otherStep = after?.steps?.find((s) => s.name === 'task-interfaces');
+    expect([after?.status, otherStep?.status, otherStep?.detail]).toEqual(['done', 'done', expect.stringContaining('container instance(s) ECS no longer has')]);
+    expect(await groupsOf(other.taskEni)).not.toContain(other.own);
   });
   /**
    * verify read only the task interfaces the record names: a task placed on the isolated instance after the

@@ -530,6 +530,7 @@ async function isolateTaskInterfaces(
 ): Promise<void> {
   const done = new Set([...ctx.done].filter((n) => n !== TASK_STEP));
   const recordedBefore = (ctx.evidence[TASK_INTERFACES] as IsolatedTaskInterface[] | undefined) ?? [];
+  const doneBefore = ctx.steps?.find((s) => s.name === TASK_STEP)?.status === 'done';
   let drainKnown = true;
   let taken: IsolatedTaskInterface[] = [];
   await step({ ...ctx, done }, TASK_STEP, now, async () => {
@@ -587,9 +588,14 @@ async function isolateTaskInterfaces(
         ? `NOT CONTAINED: task network interface(s) ${named(elsewhere.map((n) => n.NetworkInterfaceId as string))} in another VPC (${[...new Set(elsewhere.map((n) => n.VpcId))].join(', ')}) than the instance's ${metadata.vpcId}: not isolated; isolate each by hand (aws ec2 modify-network-interface-attribute --network-interface-id ENI --groups ISOLATION-GROUP-OF-ITS-VPC)`
         : '',
       read.unread.length ? `NOT CONTAINED, maybe: ${read.unread.join('; ')}` : '',
+      // Gone is done only after a run that read all its tasks and isolated them (this step's last record done). Before
+      // that, a task a forced deregistration left running, orphaned, is never listed again: its interface may be open.
+      read.gone.length && !doneBefore
+        ? `NOT CONTAINED, maybe: no run read all the tasks of the container instance(s) ECS no longer has (this step's last run did not finish), and a task a forced deregistration left running keeps its interface in its own groups: find each by hand (aws ec2 describe-network-interfaces --filters Name=vpc-id,Values=${metadata.vpcId} Name=interface-type,Values=branch, and those attached to ${metadata.instanceId}), isolate it, then record the action carried out by hand (datalek contained)`
+        : '',
     ].filter(Boolean);
     if (refused.length) {
-      const code = open.length ? 'InAllTrafficGroup' : elsewhere.length ? 'OtherVpc' : 'TooManyTasks';
+      const code = open.length ? 'InAllTrafficGroup' : elsewhere.length ? 'OtherVpc' : read.unread.length ? 'TooManyTasks' : 'TasksNeverRead';
       throw new FailedWithEvidence(TASK_STEP, code, `${refused.join('; ')}; ${detail}`, evidence);
     }
     return { status: 'done', detail, ...(taken.length || foundChanged ? { evidence } : {}) };
