@@ -518,6 +518,10 @@ describe('replay: checkpoints between groups', () => {
       // over, cut back, rather than grow with every event.
       expect(sizes.at(-1)?.db).toBeGreaterThan(sizes[0].db);
       expect(sizes.some((s, i) => i > 0 && s.wal < sizes[i - 1].wal)).toBe(true);
+      // Copied by the checkpoints between groups (the log's frames read from its index, \`walFrames\`),
+      // not only by SQLite's own inside a commit at four times the size, which alone also starts the
+      // log over: one was begun (its thread made; null had none started, then this thread copies it).
+      expect((store as unknown as { checkpointer?: unknown }).checkpointer).toBeDefined();
       await store.close();
       // Nothing lost, nothing altered: another process reads every incident, and the record verifies.
       const reader = new SqliteIncidentStore(dir, { readOnly: true });
