@@ -7,8 +7,8 @@
  * the process is sent again once that claim runs out, as it was when a sender died between
  * delivering and recording.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { endianness, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -532,6 +532,37 @@ describe('replay: checkpoints between groups', () => {
         await reader.close();
       }
     } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('replay: the log when the store closes', () => {
+  it('is checkpointed (synced and copied) at close even while another process has the store open', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'datalek-test-'));
+    const file = join(dir, STORE_FILE);
+    const store = new SqliteIncidentStore(dir, { bulk: true });
+    // Another process with the store open (\`datalek serve\`): this close is not the last one, so
+    // SQLite's own checkpoint at the last close does not run.
+    const other = new Database(file);
+    other.prepare('SELECT count(*) FROM sqlite_master').get();
+    try {
+      for (let i = 0; i < 5; i++) {
+        await recordEvent(
+          { store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false, claimQueued: () => true },
+          findingEvent({ id: `close-${i}`, instanceId: `i-close-${i}` }),
+        );
+      }
+      await store.close();
+      // In bulk commits are synced only by a checkpoint: every frame of the log is copied
+      // (nBackfill, byte 96 of the log's index, equals mxFrame, byte 16).
+      const index = readFileSync(`${file}-shm`);
+      const word = (at: number) => (endianness() === 'LE' ? index.readUInt32LE(at) : index.readUInt32BE(at));
+      expect(word(16)).toBeGreaterThan(0);
+      expect(word(96)).toBe(word(16));
+    } finally {
+      other.close();
       await store.close();
       rmSync(dir, { recursive: true, force: true });
     }

@@ -960,6 +960,9 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     if (this.sends.timer) clearTimeout(this.sends.timer);
     // Its connection closed first: the last one to close checkpoints the whole log and removes it.
     await this.checkpointer?.close();
+    // In bulk a commit is synced only by a checkpoint, and closing checkpoints only when no other
+    // connection (a `serve`) has the store open: this one copies (and so syncs) what it can now.
+    if (this.options.bulk && this.db.open) this.checkpointHere();
     this.db.close();
     if (this.snapshotDir) rmSync(this.snapshotDir, { recursive: true, force: true });
   }
