@@ -135,6 +135,13 @@ export interface IncidentStore {
    * receipt tells what `change.claim` claimed; an adapter that claims nothing at commit returns none.
    */
   commit(change: IncidentChange): Promise<CommitReceipt | undefined>;
+  /**
+   * For a store whose own files keep what a write frees until a checkpoint (SQLite's log): empties
+   * them of what minimisations (`IncidentChange.minimised`, `erasing`) wrote over. Returns null
+   * once nothing is left, else the file that still holds it because another process kept it from
+   * being emptied. A store without such files leaves this out.
+   */
+  emptyLog?(): Promise<string | null>;
   /** Messages not yet sent, oldest first. */
   pendingMessages(): Promise<OutboxMessage[]>;
   listMessages(incidentId: string): Promise<OutboxMessage[]>;

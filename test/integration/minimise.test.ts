@@ -5,7 +5,7 @@
  * the findings of incidents closed longer than the retention period, with a ledger entry of its
  * own: verify and the digests still prove the rest, and any other change to a finding still fails.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -126,6 +126,32 @@ describe('minimising the personal data of closed incidents (embedded store)', ()
       /^1 finding record minimised at 20\d\d-.* by FG Anna, 180 days after closing$/,
     );
     expect(register.find((r) => r.incidentId === f.open)?.findingsMinimised).toBeNull();
+  });
+
+  it("says so when another process keeps the store's log from being emptied, where the removed values then stay; a run after empties it", async () => {
+    // Another process reads the store meanwhile (serve mid-read, a replay): its snapshot holds the log.
+    const log = join(f.store, 'datalek.sqlite-wal');
+    const valuesIn = (path: string) => (existsSync(path) ? PERSONAL.filter((v) => readFileSync(path).toString('latin1').includes(v)) : []);
+    const reader = new Database(join(f.store, 'datalek.sqlite'));
+    try {
+      reader.exec('BEGIN');
+      reader.prepare('SELECT COUNT(*) FROM findings').get();
+      const held = await minimise(f);
+      expect(held.code, held.stderr).toBe(0);
+      expect(held.stdout).toMatch(new RegExp(`${f.closed}: personal data removed from 1 finding record`));
+      // The record no longer holds them, but the log does: the FG is told, with where and what to do.
+      expect(valuesIn(log), 'premise: the log still holds removed values').not.toEqual([]);
+      expect(held.stderr).toContain(log);
+      expect(held.stderr).toMatch(/another process.*datalek minimise again/s);
+    } finally {
+      reader.exec('COMMIT');
+      reader.close();
+    }
+    // Once the other process has ended, a run with nothing left to minimise empties the log, and says nothing of it.
+    const again = await minimise(f);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toBe('');
+    expect(valuesIn(log)).toEqual([]);
   });
 
   it('is idempotent: a second run removes nothing and writes nothing', async () => {

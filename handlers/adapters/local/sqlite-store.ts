@@ -44,6 +44,11 @@ export const STORE_FILE = 'datalek.sqlite';
 
 /** How long a write waits for another process's transaction before it fails. */
 const BUSY_TIMEOUT_MS = 15_000;
+/**
+ * How long emptying the log after a minimisation waits for other connections (`emptiedLog`): a
+ * reader's snapshot lasts milliseconds; a replay may hold the store for its whole run.
+ */
+const LOG_EMPTYING_WAIT_MS = 2_000;
 
 /**
  * 3: the ledger, the registry and the anchor's bookkeeping (core/ledger.ts). 4: `detected_at` kept
@@ -807,8 +812,43 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       this.db.pragma('secure_delete = OFF');
     }
     // Inside someone else's transaction nothing is committed yet: a later checkpoint copies it, at the latest the close's.
-    if (!this.db.inTransaction) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    // Once another process kept the log from being emptied, the next minimisations of this run do
+    // not wait for it again: `emptyLog` tries once more at the end, and says so.
+    if (!this.db.inTransaction && !this.logKept) this.logKept = !this.emptiedLog();
     return result;
+  }
+
+  /** Set once a checkpoint could not empty the log (`leavingNothingBehind`, `emptyLog`). */
+  private logKept = false;
+
+  /**
+   * A checkpoint that copies the whole log into the store and empties its file (TRUNCATE), waiting
+   * at most LOG_EMPTYING_WAIT_MS for other connections: a reader of an older snapshot (`serve`
+   * mid-read, for a moment) or a writer (a replay, between its groups of commits). SQLite's own
+   * wait (BUSY_TIMEOUT_MS) would hold the command 15 seconds for every minimised incident behind a
+   * replay that never lets go. True when the log is empty.
+   */
+  private emptiedLog(): boolean {
+    this.db.pragma(`busy_timeout = ${LOG_EMPTYING_WAIT_MS}`);
+    try {
+      const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number }[];
+      return r.busy === 0 && r.log <= 0;
+    } catch {
+      return false;
+    } finally {
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+  }
+
+  /**
+   * Empties the log of what minimisations freed (IncidentStore.emptyLog): null once it is empty;
+   * the log's path when another process keeps it from being emptied (then the old pages, with the
+   * values removed, stay in that file until a checkpoint empties it).
+   */
+  async emptyLog(): Promise<string | null> {
+    if (this.options.readOnly || this.db.inTransaction) return null;
+    this.logKept = !this.emptiedLog();
+    return this.logKept ? `${join(this.dir, STORE_FILE)}-wal` : null;
   }
 
   private checkpointHere(): void {

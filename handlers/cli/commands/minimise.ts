@@ -9,15 +9,27 @@ export async function minimise(ctx: Context): Promise<number> {
   const by = (ctx.flags.by as string).trim();
   if (ctx.flags.hold || ctx.flags['release-hold']) return hold(ctx, by);
   const days = afterDays(ctx.flags['after-days'], ctx.policy.retention.findingDetailDays);
-  const report = await withBackend(ctx, 'write', (backend) =>
+  const { report, logKept } = await withBackend(ctx, 'write', async (backend) => {
     // A --now behind the machine's clock is recorded as stated, with the machine's beside it (none on a drill copy), as personDeps does.
-    minimiseClosed({ ...personDeps(ctx, backend), audit: backend.audit }, { by, afterDays: days, only: ctx.positionals[0] }),
-  );
-  if (ctx.flags.json) ctx.io.out(JSON.stringify({ afterDays: days, by, ...report }, null, 2));
+    const report = await minimiseClosed({ ...personDeps(ctx, backend), audit: backend.audit }, { by, afterDays: days, only: ctx.positionals[0] });
+    // On every run, whatever it minimised: a run after one that left the log full empties it.
+    return { report, logKept: (await backend.store.emptyLog?.()) ?? null };
+  });
+  if (ctx.flags.json) ctx.io.out(JSON.stringify({ afterDays: days, by, ...report, ...(logKept ? { logKept } : {}) }, null, 2));
   else for (const line of reportLines(report, days)) ctx.io.out(oneLine(line));
   // Items the listing passed by, being no incident records (an index entry the pipeline did not write): said, never silently.
   for (const item of report.skipped ?? []) ctx.io.err(oneLine(`datalek: ${item}`));
+  if (logKept) ctx.io.err(oneLine(logKeptLine(logKept)));
   return 0;
+}
+
+/** The store's log could not be emptied (SqliteIncidentStore.emptyLog): what stays there, and what to do. */
+function logKeptLine(log: string): string {
+  return (
+    `datalek: the store's log ${log} could not be emptied: another process has the store open (a replay writing, or a reader). ` +
+    'Until it is emptied, that file may still hold values this or an earlier minimise removed from the record. ' +
+    'Run datalek minimise again once that process has ended; the last process to close the store empties the log as well.'
+  );
 }
 
 function reportLines(report: MinimiseReport, days: number): string[] {
