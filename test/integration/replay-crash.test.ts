@@ -18,7 +18,7 @@ import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.
 import { COMMIT_GROUP } from '../../handlers/cli/commands/replay.js';
 import { CLAIM_LEASE_MINUTES } from '../../handlers/core/deliver.js';
 import { addMinutes } from '../../handlers/core/time.js';
-import { ROOT, runCli, spawnCli } from '../support/cli.js';
+import { ROOT, runCli, spawnCli, spawnNode } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
@@ -112,6 +112,57 @@ describe('replay killed mid-run', () => {
       expect((await runCli(['verify', '--store', store, '--now', addMinutes(NOW, CLAIM_LEASE_MINUTES + 1)])).code).toBe(0);
     },
   );
+});
+
+describe('replay killed after its log started over', () => {
+  it('readB21: a log file written over from its start (an older log past its end) recovers to the last committed group, verifies, and a replay again records the rest', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'datalek-restart-'));
+    try {
+      const store = join(dir, 'store');
+      const events = join(dir, 'events.json');
+      writeFileSync(events, JSON.stringify(Array.from({ length: 150 }, (_, i) => findingEvent({ id: `restart-${i}`, instanceId: `i-restart${String(i).padStart(6, '0')}` }))));
+      // A checkpoint every 60 pages (some five events): the log starts over again and again, its
+      // file kept; after 5 restarts the process kills itself with a group under way.
+      const run = await spawnNode(['--import', 'tsx', join(ROOT, 'test/support/replay-child.ts'), store, events, '60', '5']);
+      const lines = run.stdout.trim().split('\n');
+      const released = lines.filter((l) => l.startsWith('released ')).map((l) => l.slice('released '.length));
+      const unreleased = lines.find((l) => l.startsWith('unreleased '))?.slice('unreleased '.length);
+      expect({ signal: run.signal, restarts: lines.filter((l) => l === 'restarted').length, unreleased: typeof unreleased }).toEqual({
+        signal: 'SIGKILL',
+        restarts: 5,
+        unreleased: 'string',
+      });
+      expect(released.length).toBeLessThan(150);
+
+      // SQLite's recovery reads the log up to the last committed group and stops at the older log's
+      // frames (their salts differ): the record verifies, holds every event released, and nothing
+      // of the group under way.
+      const verify = await runCli(['verify', '--store', store, '--now', NOW]);
+      expect(verify.stderr).toBe('');
+      expect(verify.code).toBe(0);
+      const s = new SqliteIncidentStore(store, { readOnly: true });
+      try {
+        for (const id of released) expect(await s.getIncident(id), id).toBeDefined();
+        expect(await s.getIncident(unreleased as string)).toBeUndefined();
+        expect(await s.listIncidents()).toHaveLength(released.length);
+      } finally {
+        await s.close();
+      }
+      // A replay of the same file again records what the killed one had not, and nothing twice.
+      const again = await runCli(['replay', events, '--store', store, '--json', '--now', NOW]);
+      expect(again.code, again.stderr).toBeLessThanOrEqual(1);
+      const outcomes = again.stdout.trim().split('\n').map((l) => JSON.parse(l).outcome as string);
+      expect({ duplicate: outcomes.filter((o) => o === 'duplicate').length, opened: outcomes.filter((o) => o === 'opened').length }).toEqual({
+        duplicate: released.length,
+        opened: 150 - released.length,
+      });
+      const after = await runCli(['verify', '--store', store, '--now', NOW]);
+      expect(after.code, after.stderr).toBe(0);
+      expect(after.stdout).toMatch(/\b150 incidents\b/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe('replays at once on one store', () => {

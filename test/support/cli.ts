@@ -27,7 +27,10 @@ export function spawnCli(
 }
 
 /** Runs node with `args` in a process of its own (in the repository) and collects what it printed. */
-export function spawnNode(args: string[], options: SpawnOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function spawnNode(
+  args: string[],
+  options: SpawnOptions = {},
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, killSignal: 'SIGKILL', ...options });
     let stdout = '';
@@ -39,7 +42,7 @@ export function spawnNode(args: string[], options: SpawnOptions = {}): Promise<{
       stderr += d;
     });
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
 
