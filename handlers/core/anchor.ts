@@ -94,6 +94,7 @@ import {
   withHeads,
 } from './digest.js';
 import { sha256 } from './hash.js';
+import { pseudonymKeyOfRecord, toldOutside } from './incident-pseudonyms.js';
 import { anchorRoot, type ChainHead, chainHash, type IncidentHead, ledgerGenesis, registryGenesis, registryShardOf } from './ledger.js';
 
 export interface AnchorResult {
@@ -368,7 +369,7 @@ export async function anchorStore(deps: Deps): Promise<AnchorResult> {
       // A released incident is held to its own chain alone (releaseOf refused it otherwise): the heads pinned are given up.
       const behindSeen = release ? [] : ledgerSeenBehind(raw, previous?.seen.get(id), base);
       const own = [...auditIncident(raw, () => true), ...(release ? [] : ledgerBehind(raw, anchoredHead)), ...behindSeen];
-      problems.push(...own);
+      problems.push(...toldOfRecord(raw, own));
       // The head signed is the ledger's own, never what the bookkeeping names.
       const head = raw.ledger.reduce<RawIncident['ledger'][number] | undefined>((top, row) => (!top || row.seq > top.seq ? row : top), undefined);
       const moves = head && !(anchoredHead?.seq === head.seq && anchoredHead?.hash === head.hash);
@@ -632,7 +633,10 @@ async function namedByDigests(deps: Deps, previous: Previous | null): Promise<st
  * (nothing to give up). The heads given up are those pinned that the ledger no longer holds.
  */
 function releaseOf(raw: RawIncident, request: ReleaseRequest, anchored: IncidentHead | undefined, seen: SeenHead | undefined, at: string): ReleasedRow {
-  const breaks = auditIncident(raw, () => true);
+  const breaks = toldOfRecord(
+    raw,
+    auditIncident(raw, () => true),
+  );
   if (breaks.length)
     throw new ReleaseRefusedError(
       `incident ${raw.id} is not released: its own chain does not verify (${breaks.map(describeProblem).join('; ')}), and a release never vouches for a chain that does not; nothing written`,
@@ -1199,7 +1203,20 @@ export async function resourceClaimProblems(source: AuditSource, openIds: () => 
     const claims = await source.resourceClaims();
     const raws = new Map<string, RawIncident>();
     for (const id of new Set([...claims.rows.map((r) => r.incidentId), ...(await openIds())])) raws.set(id, await source.rawIncident(id));
-    return { problems: auditResourceClaims(claims, raws) };
+    return { problems: auditResourceClaims(claims, raws).flatMap((p) => toldOfRecord(raws.get(p.incidentId) ?? { record: null }, [p])) };
   });
   return problems;
+}
+
+/**
+ * An incident's problems as the anchor's log and error, and `datalek anchor`'s stderr, tell them:
+ * a principal by the incident's own pseudonym, under the secret its record (`raw`) keeps
+ * (incident-pseudonyms.ts `toldOutside`), withheld where it keeps none or cannot be read. A problem can
+ * quote a value (a column altered, a claim's resource key): by the store-wide pseudonym, the
+ * function's log (kept past minimise) and the store's secret found the incident once unlinked.
+ */
+function toldOfRecord(raw: Pick<RawIncident, 'record'>, problems: AuditProblem[]): AuditProblem[] {
+  if (!problems.length) return problems;
+  const key = pseudonymKeyOfRecord(raw.record?.data);
+  return problems.map((p) => ({ ...p, entry: toldOutside(key, p.entry), problem: toldOutside(key, p.problem) }));
 }

@@ -36,13 +36,14 @@ export interface Reindexed {
  * is left alone. Reads every incident once: a migration, not a sweep. One whose record cannot be
  * read goes to `onUnreadable`, and one whose write the store refuses at every try (a `ConflictError`:
  * a storm on it, or a `StuckConflictError`, refused for good) to `onRefused`; the others are put back
- * all the same (read12c C1: one such record must not keep every later one out of the index).
- * Without the handler, either fails the whole.
+ * all the same (read12c C1: one such record must not keep every later one out of the index), with
+ * the incident's pseudonym secret, to name a principal in the store's words by the incident's own
+ * pseudonym (incident-pseudonyms.ts `toldOutside`). Without the handler, either fails the whole.
  */
 export async function reindexDue(
   deps: ChangeDeps,
   onUnreadable?: UnreadableHandler,
-  onRefused?: (incidentId: string, err: ConflictError) => void,
+  onRefused?: (incidentId: string, err: ConflictError, pseudonymKey: string | undefined) => void,
 ): Promise<Reindexed[]> {
   const put: Reindexed[] = [];
   for (const listed of await deps.store.listIncidents({ onUnreadable })) {
@@ -52,7 +53,7 @@ export async function reindexDue(
       if (done) put.push(done);
     } catch (err) {
       if (!(onRefused && err instanceof ConflictError)) throw err;
-      onRefused(listed.id, err);
+      onRefused(listed.id, err, listed.pseudonymKey);
     }
   }
   return put;

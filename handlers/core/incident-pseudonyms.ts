@@ -58,6 +58,49 @@ export function withOwnPseudonyms<T>(key: string | undefined, value: T): T {
   return JSON.parse(ownPseudonyms(key, text)) as T;
 }
 
+/**
+ * `text` as a log line, an error a function throws (Lambda logs it) or a command's stderr says it of
+ * an incident: each store-wide pseudonym in it named by the incident's own under `key`
+ * (`Incident.pseudonymKey`), as its timeline and messages name it. Those texts outlive minimise
+ * (CloudWatch keeps a function's log `logRetentionDays`, 365 by default; cron keeps a command's
+ * mail): by the store-wide pseudonym, such a line and the store's secret found an incident minimise
+ * had unlinked (readA21). Without a key (the record cannot be read, the text names another
+ * incident's resource, a record from before pseud21 or one unlinked already) the pseudonym is
+ * withheld: the incident's id says which it is, and `datalek show` names it.
+ */
+export function toldOutside(key: string | undefined, text: string): string {
+  if (key) return ownPseudonyms(key, text);
+  return text.replace(STORE_WIDE_PSEUDONYMS, (_, kind: string) => `${kind}:${WITHHELD}`);
+}
+
+/**
+ * `err` as a function throws it, `toldOutside` in its message, its stack and a store's own words
+ * (`StuckConflictError.storeText`): Lambda logs what a function throws, message and stack, and an
+ * event's dead-letter queue keeps the message. A store's refusal can name a resource (a claim's key,
+ * a principal's store-wide pseudonym). Returns `err`, changed in place: its class stays what callers test.
+ */
+export function errorToldOutside(err: unknown, key: string | undefined): unknown {
+  if (!(err instanceof Error)) return err;
+  err.message = toldOutside(key, err.message);
+  if (err.stack) err.stack = toldOutside(key, err.stack);
+  const words = err as Error & { storeText?: unknown };
+  if (typeof words.storeText === 'string') words.storeText = toldOutside(key, words.storeText);
+  return err;
+}
+
+/** What stands for a store-wide pseudonym `toldOutside` cannot name by the incident's own. */
+export const WITHHELD = '(pseudonym withheld)';
+
+/** The incident's pseudonym secret in its stored record's text (`RawIncident.record.data`), if the record reads and keeps one. */
+export function pseudonymKeyOfRecord(data: string | undefined): string | undefined {
+  try {
+    const key = (JSON.parse(data ?? 'null') as { pseudonymKey?: unknown } | null)?.pseudonymKey;
+    return typeof key === 'string' ? key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A store-wide pseudonym, and an incident's own, as a whole id (a resource's, a step's target). */
 const STORE_WIDE_ID = /^(federated-user|role-session|iam-user):[0-9a-f]{16}$/;
 const OWN_ID = /^(federated-user|role-session|iam-user):~[0-9a-f]{16}$/;

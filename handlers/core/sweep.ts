@@ -12,6 +12,7 @@ import { oweLeavers, toldOutcomes } from './containment.js';
 import { ConflictError, isLostRace, StuckConflictError } from './errors.js';
 import { composeRepeatSummary, type RepeatSummary, repeatSummaryId } from './exposed-summary.js';
 import { appendEntries, type Incident } from './incident.js';
+import { toldOutside } from './incident-pseudonyms.js';
 import { composeMessage } from './messages.js';
 import { notePagerTrigger } from './pager.js';
 import type { Policy } from './policy.js';
@@ -51,6 +52,8 @@ export interface SweepResult {
   /**
    * Incidents the sweep could not update (e.g. a timeline changed behind the store's back). One
    * broken incident must not stop the reminders of all the others: they are reported, not thrown.
+   * `error` names a principal by the incident's own pseudonym (incident-pseudonyms.ts
+   * `toldOutside`): the sweep function logs it, and `datalek sweep` prints it, past minimise.
    */
   failed: { incidentId: string; error: string; lostRace?: true }[];
   /**
@@ -101,7 +104,10 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
   // One damaged incident must not stop the reminders of the others: it is reported with the failures.
   // An item that is no incident record is passed by, named as such (verify names it too).
   const due = await deps.store.listDue(now, (p) =>
-    failed.push({ incidentId: p.incidentId, error: p.notAnIncident ? `skipped: ${p.reason}` : `cannot be read from the store (${p.reason})` }),
+    failed.push({
+      incidentId: p.incidentId,
+      error: toldOutside(undefined, p.notAnIncident ? `skipped: ${p.reason}` : `cannot be read from the store (${p.reason})`),
+    }),
   );
   const revisions: SweepResult['revisions'] = {};
   const notReached: string[] = [];
@@ -137,7 +143,8 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
           const settled = await settledConflict(deps.store, [first.id], [first.revision], err);
           if (err instanceof ConflictError) incidentsRead += 1;
           return {
-            error: (settled as Error).message,
+            // Logged by the sweep function, and kept past minimise: a resource or step by the incident's own pseudonym.
+            error: toldOutside(incident.pseudonymKey, (settled as Error).message),
             incident,
             ...(settled instanceof ConflictError && !(settled instanceof StuckConflictError) ? { lostRace: true as const } : {}),
           };
@@ -190,7 +197,10 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
     }
     const failure = await commitOne(retry.get(incident.id) ?? incident, repeats);
     if (failure) failed.push({ incidentId: incident.id, error: failure.error, ...(failure.lostRace ? { lostRace: failure.lostRace } : {}) });
-    else await tellOwed(deps, incident.id, now).catch((err: unknown) => failed.push({ incidentId: incident.id, error: (err as Error).message }));
+    else
+      await tellOwed(deps, incident.id, now).catch((err: unknown) =>
+        failed.push({ incidentId: incident.id, error: toldOutside(incident.pseudonymKey, (err as Error).message) }),
+      );
   }
   return { sent, failed, notReached, incidentsRead, revisions };
 }

@@ -13,7 +13,7 @@
 import { LOG_METRICS } from '../adapters/aws/table-schema.js';
 import { containmentDue, leftToOthers, runContainment } from '../core/contain.js';
 import { DatalekError } from '../core/errors.js';
-import { ownPseudonyms } from '../core/incident-pseudonyms.js';
+import { errorToldOutside, toldOutside } from '../core/incident-pseudonyms.js';
 import type { Containment } from '../ports/containment.js';
 import type { AwsDeps, LambdaContext } from './runtime.js';
 
@@ -41,7 +41,7 @@ export function createContainHandler(deps: AwsDeps & { containment: Containment 
         return { actions: [], busy: true };
       }
       // The log and the error (Lambda logs it) outlive minimise: a principal's step by the incident's own pseudonym, as its timeline and messages name it (pseud21).
-      const own = (text: string) => ownPseudonyms(result.incident.pseudonymKey, text);
+      const own = (text: string) => toldOutside(result.incident.pseudonymKey, text);
       if (result.stopped)
         deps.logger.error('containment run STOPPED: its lease on the incident was lost; the run holding it, or the next, goes on', {
           reason: own(result.stopped.reason),
@@ -89,6 +89,9 @@ export function createContainHandler(deps: AwsDeps & { containment: Containment 
         deps.logger.info('containment', { action: a.type, target: own(a.target), status: a.status, reason: a.reason && own(a.reason) });
       if (failed.length) throw new DatalekError(own(`contain: ${failed.map((a) => `${a.type} ${a.target}: ${a.reason}`).join('; ')}`));
       return { actions: result.actions };
+    } catch (err) {
+      // What the run throws (a store's refusal naming a resource, say) is logged by Lambda too: by the incident's own pseudonym.
+      throw errorToldOutside(err, incident.pseudonymKey);
     } finally {
       deps.logger.removeKeys(['incidentId']);
     }

@@ -15,6 +15,7 @@ import type { BasePersistenceLayer } from '@aws-lambda-powertools/idempotency/pe
 import { type ConflictRetry, untilDeadline } from '../core/conflict-retry.js';
 import { ConflictError, InvalidFindingError, StoreRefusedError, StuckConflictError } from '../core/errors.js';
 import { type Finding, type FindingKey, type FindingVersion, parseEvent } from '../core/finding.js';
+import { errorToldOutside } from '../core/incident-pseudonyms.js';
 import { type RecordResult, recordParsedEvent, refuseOtherAccounts } from '../core/record-finding.js';
 import type { AwsDeps, LambdaContext } from './runtime.js';
 
@@ -132,7 +133,10 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
           { incidentId: err.incidentId ?? null, reason: err.reason ?? null },
         );
       }
-      throw err;
+      // Lambda logs what the function throws (message and stack) and the dead-letter queue keeps its
+      // message, past minimise: a store's words naming the finding's principal by the store-wide
+      // pseudonym found the incident minimise unlinked. Withheld: no incident's secret is at hand here.
+      throw errorToldOutside(err, undefined);
     } finally {
       deps.logger.removeKeys(['findingId', 'accountId', 'region']);
     }

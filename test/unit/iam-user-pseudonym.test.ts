@@ -9,10 +9,17 @@
  * minimise clears), and an incident recorded before still takes the user's next finding.
  */
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DigestFolder } from '../../handlers/adapters/local/digest-folder.js';
+import { pemSigner } from '../../handlers/adapters/local/pem-keys.js';
+import { type SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import { showText } from '../../handlers/cli/views.js';
 import { recordContainedByHand, recordNotToBeDone, withdrawNotToBeDone } from '../../handlers/core/by-hand.js';
 import { runContainment } from '../../handlers/core/contain.js';
+import { StoreRefusedError, StuckConflictError } from '../../handlers/core/errors.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { ownPseudonyms } from '../../handlers/core/incident-pseudonyms.js';
@@ -22,14 +29,18 @@ import { recordEvent } from '../../handlers/core/record-finding.js';
 import { registerMarkdown, registerRow } from '../../handlers/core/register.js';
 import { releaseContainment } from '../../handlers/core/release.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
+import { createAnchorHandler } from '../../handlers/lambda/anchor.js';
 import { createContainHandler } from '../../handlers/lambda/contain.js';
+import { createSweepHandler } from '../../handlers/lambda/sweep.js';
 import type { Containment } from '../../handlers/ports/containment.js';
 import { runCli } from '../support/cli.js';
 import { ACCOUNT, accessKeyResource, credentialSequenceEvent, findingEvent, sequenceDetection } from '../support/events.js';
 import { recordedByPseudonym } from '../support/iam-user.js';
-import { capturingLogger } from '../support/logs.js';
+import { capturingLogger, errorLines } from '../support/logs.js';
 import { storeIamUserAsBefore } from '../support/old-record.js';
+import { loggedRecordHandler } from '../support/record-handler.js';
 import { rowsHolding, tempSqliteStore } from '../support/store.js';
+import { digestKeys } from '../support/tamper.js';
 
 const USER = 'jan.jansen@example.nl';
 const RECORDED_AT = '2026-11-28T03:00:00.000Z';
@@ -325,5 +336,123 @@ describe('fgpseud17 item 1: an IAM user named by its user name is kept by a keye
     const login = await recordEvent({ ...deps, now: () => '2026-11-28T04:00:00.000Z' }, consoleLogin('f-console'));
     expect([login.outcome, login.incidentId]).toEqual(['attached', id]);
     for (const e of await t.store.getTimeline(id)) expect(JSON.stringify(e), `timeline entry ${e.kind}`).not.toContain('jansen');
+  });
+});
+
+describe('fg22: what outlives minimise names a principal by the incident’s own pseudonym', () => {
+  let t: ReturnType<typeof tempSqliteStore>;
+  beforeEach(() => {
+    t = tempSqliteStore();
+  });
+  afterEach(async () => t.cleanup());
+
+  it('item 1: the anchor function’s log and error, and datalek anchor’s stderr, quote a column altered by the incident’s own pseudonym', async () => {
+    const { id, pseudonym } = await recordedByPseudonym(t.store, consoleLogin('f-console'), USER, RECORDED_AT);
+    const digits = pseudonym.slice('iam-user:'.length);
+    const own = ownPseudonyms(((await t.store.getIncident(id)) as Incident).pseudonymKey, pseudonym);
+    // The join column altered behind the pipeline: the problem quotes the value it holds.
+    const db = new Database(join(t.dir, STORE_FILE));
+    db.prepare(`UPDATE incidents SET resource_key = resource_key || '#' WHERE id = ?`).run(id);
+    db.close();
+    // Beside the store, not in it.
+    const outside = mkdtempSync(`${t.dir}-anchor-`);
+    const keys = digestKeys(outside);
+    const digests = join(outside, 'digests');
+    const lines: string[] = [];
+    const anchor = createAnchorHandler({
+      source: t.store,
+      digests: new DigestFolder(digests),
+      signer: async () => pemSigner(keys.private),
+      logger: capturingLogger(lines),
+      now: () => RECORDED_AT,
+    });
+    const error = await anchor().then(
+      () => 'no error',
+      (err: Error) => err.message,
+    );
+    const logged = errorLines(lines).join('\n');
+    expect(logged, 'premise: the log names the column altered').toContain(`the column resourceKey (\\"iam-principal:${ACCOUNT}:${own}#\\")`);
+    expect(`${logged}\n${error}`, 'the log and the error by the store-wide pseudonym').not.toContain(digits);
+    const cli = await runCli(['anchor', '--store', t.dir, '--digests', digests, '--key', keys.private]);
+    rmSync(outside, { recursive: true, force: true });
+    expect(cli.stderr, 'premise: datalek anchor names it').toContain(`the column resourceKey ("iam-principal:${ACCOUNT}:${own}#")`);
+    expect(`${cli.stdout}\n${cli.stderr}`, 'datalek anchor by the store-wide pseudonym').not.toContain(digits);
+    // verify, the record's reader, still quotes what the store holds.
+    const verified = await runCli(['verify', '--store', t.dir]);
+    expect(`${verified.stdout}\n${verified.stderr}`).toContain(`the column resourceKey ("iam-principal:${ACCOUNT}:${pseudonym}#")`);
+  });
+
+  it('item 1: the record function throws a store’s refusal naming the principal (Lambda logs it, the dead-letter queue keeps it) with the pseudonym withheld', async () => {
+    const { id, pseudonym, deps } = await recordedByPseudonym(t.store, consoleLogin('f-console'), USER, RECORDED_AT);
+    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
+    await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
+    // The user's resource claimed for another incident behind the pipeline: the user's next finding is refused at every try.
+    const other = (await recordEvent(deps, findingEvent({ id: 'f-ec2', severity: 8.5, instanceId: 'i-0other000000001' }))).incidentId as string;
+    const db = new Database(join(t.dir, STORE_FILE));
+    db.prepare('INSERT INTO incident_keys (resource_key, incident_id) VALUES (?, ?)').run(((await t.store.getIncident(id)) as Incident).resourceKey, other);
+    db.close();
+    const lines: string[] = [];
+    const record = loggedRecordHandler(t.store, lines, '2026-11-28T04:00:00.000Z');
+    const context = { awsRequestId: 'r', functionName: 'record', getRemainingTimeInMillis: () => 10_000 };
+    const err = (await record(consoleLogin('f-console-2'), context).catch((e: unknown) => e)) as StuckConflictError;
+    expect(err, 'premise: refused for good').toBeInstanceOf(StuckConflictError);
+    expect(err.message, 'premise: in the store’s words').toContain(
+      `resource iam-principal:${ACCOUNT}:iam-user:(pseudonym withheld) is claimed by incident ${other}`,
+    );
+    const thrown = `${err.message}\n${err.stack}\n${err.storeText}\n${lines.join('\n')}`;
+    expect(thrown, 'what Lambda logs by the store-wide pseudonym').not.toContain(pseudonym.slice('iam-user:'.length));
+  });
+
+  it('item 1: the contain function throws a store’s refusal naming the principal by the incident’s own pseudonym', async () => {
+    const deps = { store: t.store, policy: ENFORCING, now: () => RECORDED_AT, canEnforce: true };
+    const id = (await recordEvent(deps, consoleLogin('f-console'))).incidentId as string;
+    const incident = (await t.store.getIncident(id)) as Incident;
+    const own = ownPseudonyms(incident.pseudonymKey, incident.resource.id);
+    const refusing = Object.assign(Object.create(t.store) as SqliteIncidentStore, {
+      commit: async () => {
+        throw new StoreRefusedError(`commit of incident ${id} refused: resource ${incident.resourceKey} is held by incident dl-planted`);
+      },
+    });
+    const lines: string[] = [];
+    const contain = createContainHandler({
+      store: refusing,
+      notifier: { deliver: async () => {} },
+      publisher: { publish: async () => {} },
+      policy: ENFORCING,
+      logger: capturingLogger(lines),
+      now: () => RECORDED_AT,
+      containment: adapter([], []),
+    } as never);
+    const err = (await contain({ id: 'evt-1', detail: { incidentId: id } }).catch((e: unknown) => e)) as Error;
+    expect(err.message, 'premise: in the store’s words').toContain(`resource iam-principal:${ACCOUNT}:${own} is held by incident dl-planted`);
+    expect(`${err.message}\n${err.stack}\n${lines.join('\n')}`).not.toContain(incident.resource.id.slice('iam-user:'.length));
+  });
+
+  it('item 1: the sweep function logs an incident it could not sweep, in the store’s words, by the incident’s own pseudonym', async () => {
+    const { id, pseudonym } = await recordedByPseudonym(t.store, consoleLogin('f-console'), USER, RECORDED_AT);
+    const incident = (await t.store.getIncident(id)) as Incident;
+    const own = ownPseudonyms(incident.pseudonymKey, pseudonym);
+    // The store refuses the commit in its own words, naming the resource (as its claim conflicts do).
+    const refusing = Object.assign(Object.create(t.store) as SqliteIncidentStore, {
+      commit: async () => {
+        throw new StoreRefusedError(`commit of incident ${id} refused: resource ${incident.resourceKey} is held by incident dl-planted`);
+      },
+    });
+    const lines: string[] = [];
+    const sweep = createSweepHandler({
+      store: refusing,
+      policy: DEFAULT_POLICY,
+      logger: capturingLogger(lines),
+      now: () => '2026-11-28T09:00:00.000Z',
+      publisher: { publish: async () => {} },
+      notifier: { deliver: async () => {} },
+    });
+    const error = await sweep().then(
+      () => 'no error',
+      (err: Error) => err.message,
+    );
+    const logged = errorLines(lines).join('\n');
+    expect(logged, 'premise: the log names the incident and the store’s words').toContain(`iam-principal:${ACCOUNT}:${own} is held by incident dl-planted`);
+    expect(`${logged}\n${error}`, 'the log and the error by the store-wide pseudonym').not.toContain(pseudonym.slice('iam-user:'.length));
   });
 });

@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import { reindexDue } from '../../core/due-index.js';
+import { toldOutside } from '../../core/incident-pseudonyms.js';
 import { sweep } from '../../core/sweep.js';
 import { oneLine } from '../../core/text.js';
 import { type Context, deliverQueued, unreadableReporter, withBackend } from '../context.js';
@@ -22,9 +23,10 @@ export async function runSweep(ctx: Context): Promise<number> {
           skipped.push(p.incidentId);
           unreadable.onUnreadable(p);
         },
-        (incidentId, err) => {
+        (incidentId, err, pseudonymKey) => {
           refused.push(incidentId);
-          ctx.io.err(oneLine(`datalek: ${reindexRefusedText(incidentId, err)}`));
+          // Kept past minimise where cron mails it: a principal by the incident's own pseudonym, as the sweep's errors name it.
+          ctx.io.err(oneLine(`datalek: ${toldOutside(pseudonymKey, reindexRefusedText(incidentId, err))}`));
         },
       );
       if (!ctx.flags.json)
