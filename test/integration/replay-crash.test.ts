@@ -120,7 +120,10 @@ describe('replay killed after its log started over', () => {
     try {
       const store = join(dir, 'store');
       const events = join(dir, 'events.json');
-      writeFileSync(events, JSON.stringify(Array.from({ length: 150 }, (_, i) => findingEvent({ id: `restart-${i}`, instanceId: `i-restart${String(i).padStart(6, '0')}` }))));
+      writeFileSync(
+        events,
+        JSON.stringify(Array.from({ length: 150 }, (_, i) => findingEvent({ id: `restart-${i}`, instanceId: `i-restart${String(i).padStart(6, '0')}` }))),
+      );
       // A checkpoint every 60 pages (some five events): the log starts over again and again, its
       // file kept; after 5 restarts the process kills itself with a group under way.
       const run = await spawnNode(['--import', 'tsx', join(ROOT, 'test/support/replay-child.ts'), store, events, '60', '5']);
@@ -151,7 +154,10 @@ describe('replay killed after its log started over', () => {
       // A replay of the same file again records what the killed one had not, and nothing twice.
       const again = await runCli(['replay', events, '--store', store, '--json', '--now', NOW]);
       expect(again.code, again.stderr).toBeLessThanOrEqual(1);
-      const outcomes = again.stdout.trim().split('\n').map((l) => JSON.parse(l).outcome as string);
+      const outcomes = again.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).outcome as string);
       expect({ duplicate: outcomes.filter((o) => o === 'duplicate').length, opened: outcomes.filter((o) => o === 'opened').length }).toEqual({
         duplicate: released.length,
         opened: 150 - released.length,
