@@ -970,14 +970,15 @@ async function minimiseIncident(
  * The finding's tag-s3-object actions that keep the infected S3 object's key (containment.ts
  * malwareSteps: the target shows a digest, the key is in `params` and, once tagged, in
  * `evidence.object`), which minimising the finding removes: the file's name can name a person, as
- * in the finding (review11 A1). A tag done and not released keeps its key: releasing it
- * (malware.ts releaseS3Object) tags that object, and a tag no one can take off again would leave the
- * object marked for ever. Verify names those of a minimised finding: minimise from f787210 to
- * 3784915 left them.
+ * in the finding (review11 A1). A tag datalek may still release (`releaseNeedsItsNames`) keeps its
+ * key: releasing it (malware.ts releaseS3Object) tags that object, and a tag no one can take off
+ * again would leave the object marked for ever. One carried out by hand only does not (fg22): datalek
+ * has nothing to release it by, so it kept the key for good. Verify names those of a minimised
+ * finding: minimise from f787210 to 3784915 left them, and before fg22 one carried out by hand.
  */
 export function objectKeysLeft(incident: Pick<Incident, 'actions'>, findingId: string): ActionRecord[] {
   return incident.actions.filter((action) => {
-    if (action.type !== 'tag-s3-object' || action.findingId !== findingId || (action.status === 'done' && !action.released)) return false;
+    if (action.type !== 'tag-s3-object' || action.findingId !== findingId || releaseNeedsItsNames(action)) return false;
     const object = action.evidence?.object as Record<string, unknown> | undefined;
     return (action.params?.key !== undefined && action.params.key !== MINIMISED) || (typeof object?.key === 'string' && object.key !== MINIMISED);
   });
