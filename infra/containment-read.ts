@@ -78,9 +78,16 @@ export function containmentReadStatements(scope: Pick<ContainmentScope, 'partiti
       sid: 'ReadDrainedContainerInstances',
       // An isolated instance's ECS container instance, DRAINING or set ACTIVE again (contain16); IAM authorises it on the cluster.
       // ListTasks (on the container instance): the tasks on it, one placed after the last containment run named by its interface.
-      // ListContainerInstances (on the cluster): the EC2 instance registered again, a container instance the record does not name.
+      // ListContainerInstances (on the cluster): the isolated EC2 instance registered since in any cluster, a container instance the record does not name.
       actions: ['ecs:DescribeContainerInstances', 'ecs:ListTasks', 'ecs:ListContainerInstances'],
       resources: [...arns('ecs', 'cluster/*'), ...arns('ecs', 'container-instance/*')],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ListClusters',
+      // The region's clusters, each looked in for an isolated instance registered since (contain22); the action has no resource type.
+      actions: ['ecs:ListClusters'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:RequestedRegion': regions } },
     }),
     new iam.PolicyStatement({
       sid: 'ReadTasksOnDrainedContainerInstances',
@@ -111,7 +118,9 @@ export const CONTAINMENT_READ_REASONS: Record<string, string> = {
   ReadFunctions: 'reads the reserved concurrency and URL auth type of whichever function an incident contained',
   ReadDatabases: 'reads whether the database an incident made private is public again',
   ReadDrainedContainerInstances:
-    "reads whether the ECS container instance an incident's isolation drained is ACTIVE again, lists its tasks, and whether its EC2 instance registered again, in whichever cluster it is",
+    "reads whether the ECS container instance an incident's isolation drained is ACTIVE again, lists its tasks, and whether an isolated EC2 instance is registered in a cluster, in whichever cluster it is",
+  ListClusters:
+    'lists the ECS clusters of the pipeline regions (names only; ListClusters has no resource type) to find an isolated instance registered in one since',
   ReadTasksOnDrainedContainerInstances:
     "reads the network interfaces of the tasks on the container instance an incident's isolation drained, whichever they are",
 };

@@ -110,9 +110,16 @@ export type Expectation =
        */
       known: string[];
       isolation: string;
-      /** Every container instance the isolation found (of any cluster): another of the EC2 instance is one registered since. */
+      /** Every container instance the isolation found (of any cluster). */
       recorded: string[];
-    };
+    }
+  /**
+   * An isolated instance's registrations in ECS, in every cluster of its account and region (contain22): a container
+   * instance of it, not INACTIVE, that the isolation's drain did not find (`recorded`) was registered since, in the
+   * recorded cluster or another, and ECS may place tasks on it, each task's interface in its own groups. Read for an
+   * isolation whose record has the drain step (done, skipped or failed), the instance looked up in ECS then.
+   */
+  | { kind: 'ecs-registration'; instanceId: string; recorded: string[] };
 
 /** A resource the record holds contained, where it lives, and what to read. */
 export interface ContainmentCheck {
@@ -181,9 +188,12 @@ export type Observation =
       tasks: { id: string; task: string; groups: string[] }[];
       /** More tasks on it than read (the bound of ecs.ts): said, never read as none. */
       tasksUnread?: string;
-      /** The EC2 instance registered again in the cluster: container instances, not INACTIVE, the record does not name. */
-      registeredAgain?: { arn: string; status: string }[];
-    };
+    }
+  /**
+   * The container instances of an EC2 instance, not INACTIVE, in the clusters of its account and region read
+   * (`clustersUnread`: more clusters than read, said, never read as none).
+   */
+  | { read: 'ecs-registrations'; found: { cluster: string; arn: string; status: string }[]; clustersUnread?: string };
 
 /** Reads back what the checks name, every one answered (a failed read as an `error`), nothing changed. */
 export interface ContainmentStateReader {
@@ -589,6 +599,8 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
           const known = [...all, ...foundOnly].map((n) => n.id).concat(metadata?.foundIsolated ?? []);
           out.push(...drainedExpectations(action, known, groups.isolation));
         }
+        // Looked up in ECS by its isolation: registered since in any cluster of the region (contain22), tasks may be placed on it.
+        if ((action.steps ?? []).some((s) => s.name === 'drain-container-instance')) out.push(registrationExpectation(action));
       }
       out.push({ kind: 'isolation-group', groupId: groups.isolation });
       return out;
@@ -680,6 +692,12 @@ function drainedExpectations(action: ActionRecord, known: string[], isolation: s
     }));
 }
 
+/** The isolated instance's registrations in ECS, every container instance its drain found (`containerInstances`) being the record's. */
+function registrationExpectation(action: ActionRecord): Expectation {
+  const drained = Array.isArray(action.evidence?.containerInstances) ? (action.evidence.containerInstances as { arn?: unknown }[]) : [];
+  return { kind: 'ecs-registration', instanceId: action.target, recorded: drained.flatMap((d) => (typeof d.arn === 'string' ? [d.arn] : [])) };
+}
+
 /** The resource an expectation reads, as the report names it. */
 export function resourceOf(e: Expectation): string {
   switch (e.kind) {
@@ -709,6 +727,8 @@ export function resourceOf(e: Expectation): string {
       return `database ${e.dbInstanceIdentifier}`;
     case 'container-instance':
       return `ECS container instance ${e.arn.split('/').pop()} of ${e.instanceId}`;
+    case 'ecs-registration':
+      return `instance ${e.instanceId} (ECS registrations, every cluster of the region)`;
   }
 }
 
@@ -781,6 +801,10 @@ function recordedOf(e: Expectation): string {
       return 'not publicly accessible';
     case 'container-instance':
       return "DRAINING: no new task placed on it; each awsvpc task's network interface on it in the record";
+    case 'ecs-registration':
+      return e.recorded.length
+        ? `registered in ECS only as the container instance(s) its isolation found: ${e.recorded.map((a) => a.split('/').pop()).join(', ')}`
+        : 'registered in no ECS cluster (its isolation found it in none)';
   }
 }
 
@@ -812,7 +836,9 @@ function readsOf(e: Expectation): string {
     case 'database':
       return 'rds:DescribeDBInstances';
     case 'container-instance':
-      return 'ecs:DescribeContainerInstances, ecs:ListContainerInstances, ecs:ListTasks, ecs:DescribeTasks, ec2:DescribeNetworkInterfaces';
+      return 'ecs:DescribeContainerInstances, ecs:ListTasks, ecs:DescribeTasks, ec2:DescribeNetworkInterfaces';
+    case 'ecs-registration':
+      return 'ecs:ListClusters, ecs:ListContainerInstances, ecs:DescribeContainerInstances';
   }
 }
 
@@ -1266,14 +1292,7 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
       if (seen.read !== 'container-instance') break;
       // A task placed on it after the last run (its interface in the task's own groups): no run or other read saw it.
       const unknown = seen.tasks.filter((t) => !e.known.includes(t.id) && !(t.groups.length === 1 && t.groups[0] === e.isolation));
-      // Deregistered and registered again (a new container instance, ACTIVE): ECS places tasks on it, which no record names.
-      const again = seen.registeredAgain ?? [];
-      if (again.length)
-        return {
-          state: 'drifted',
-          actual: `${seen.status}; NOT CONTAINED: ${e.instanceId} registered again in this cluster as container instance(s) the record does not name: ${again.map((a) => `${a.arn.split('/').pop()} (${a.status})`).join(', ')}; ECS may place tasks on it, their interfaces in their own groups${unknown.length ? `; and ${unknown.length} task network interface(s) the record does not know on this one` : ''}`,
-          todo: `deregister it (aws ecs deregister-container-instance --cluster ${e.cluster} --container-instance ARN --force), stop its tasks and isolate their interfaces, find out who registered it (CloudTrail: RegisterContainerInstance), then tell the FG`,
-        };
+      // Registered again, in this cluster or another: the `ecs-registration` check of the same isolation names it.
       if (unknown.length || seen.tasksUnread)
         return {
           state: 'drifted',
@@ -1294,6 +1313,29 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
       // Found so by the isolation (review15 K5: every one found is read back): never registered, nothing placed on it.
       if (seen.status === 'REGISTRATION_FAILED') return { state: 'in-place', actual: 'REGISTRATION_FAILED: not registered, no task is placed on it' };
       return { state: 'drifted', actual: `${seen.status}: NOT CONTAINED, ECS may place a task on it again, its interface in the task's own groups` };
+    }
+    case 'ecs-registration': {
+      if (seen.read !== 'ecs-registrations') break;
+      // Deregistered and registered again, or registered in a cluster the record does not name (a kept identity document, any instance's credentials): ECS places tasks on it.
+      const since = seen.found.filter((f) => !e.recorded.includes(f.arn));
+      const named = since.map((f) => `${f.arn.split('/').pop()} in cluster ${f.cluster.split('/').pop()} (${f.status})`).join(', ');
+      const unread = seen.clustersUnread ? `NOT CONTAINED, maybe: ${seen.clustersUnread}, not looked in` : '';
+      if (since.length)
+        return {
+          state: 'drifted',
+          actual: `NOT CONTAINED: registered in ECS since its isolation, as container instance(s) the record does not name: ${named}; ECS may place tasks on it, their interfaces in their own groups${unread ? `; ${unread}` : ''}`,
+          todo: `deregister each (aws ecs deregister-container-instance --cluster CLUSTER --container-instance ARN --force), stop its tasks and isolate their interfaces (aws ecs list-tasks --cluster CLUSTER --container-instance ARN), find out who registered it (CloudTrail: RegisterContainerInstance), then tell the FG`,
+        };
+      if (unread)
+        return {
+          state: 'drifted',
+          actual: unread,
+          todo: `look in each cluster past them (aws ecs list-clusters, then aws ecs list-container-instances --cluster NAME --filter "ec2InstanceId == ${e.instanceId}"); deregister it where found, then tell the FG`,
+        };
+      return {
+        state: 'in-place',
+        actual: e.recorded.length ? 'no container instance of it but those its isolation found' : 'no container instance of it in any cluster',
+      };
     }
   }
   // A programming error of the adapter, never a verdict of "in place".
@@ -1357,6 +1399,8 @@ function todoOf(e: Expectation, state: 'drifted' | 'gone'): string {
       return `make it private again (aws rds modify-db-instance --db-instance-identifier ${e.dbInstanceIdentifier} --no-publicly-accessible --apply-immediately); find out who changed it (CloudTrail: ModifyDBInstance); ${tell}`;
     case 'container-instance':
       return `set it DRAINING again (aws ecs update-container-instances-state --cluster ${e.cluster} --container-instances ${e.arn} --status DRAINING); look for a task placed on it since (aws ecs list-tasks --cluster ${e.cluster} --container-instance ${e.arn}) and isolate it; find out who set it ACTIVE (CloudTrail: UpdateContainerInstancesState); ${tell}`;
+    case 'ecs-registration':
+      return `deregister each container instance of ${e.instanceId} the record does not name (aws ecs deregister-container-instance --cluster CLUSTER --container-instance ARN --force), stop its tasks and isolate their interfaces; find out who registered it (CloudTrail: RegisterContainerInstance); ${tell}`;
   }
 }
 
@@ -1390,7 +1434,7 @@ export async function checkContainment(incidents: readonly Incident[], reader: C
   const judged = checks.map((c, i) => judge(c, seen[i] ?? { read: 'error', code: 'NotRead', message: 'no answer for this check' }));
   // An instance that is gone took its interfaces, protection and profile with it: the instance says so, once.
   const goneInstances = new Set(judged.flatMap((r, i) => (r.state === 'gone' && checks[i].expect.kind === 'instance' ? [r.actionId + r.incidentId] : [])));
-  const part = new Set(['interface', 'protection', 'instance-profile', 'container-instance']);
+  const part = new Set(['interface', 'protection', 'instance-profile', 'container-instance', 'ecs-registration']);
   const resources = judged.filter((r, i) => !(part.has(checks[i].expect.kind) && goneInstances.has(r.actionId + r.incidentId)));
   return { checkedAt: now, resources: [...verdicts, ...resources], notChecked };
 }

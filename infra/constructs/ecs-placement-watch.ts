@@ -23,7 +23,7 @@
  * own role, delivered by the metadata service, at every launch: never paged. An isolated instance's agent cannot
  * reach ECS (its interfaces are cut); its role's credentials used elsewhere are GuardDuty's
  * InstanceCredentialExfiltration findings, not this rule's; another EC2 instance's own credentials (its metadata
- * service's, that instance's role) registering the isolated instance's document are neither (verify reads the cluster). ECS Anywhere's external instances (credentials from
+ * service's, that instance's role) registering the isolated instance's document are neither (verify reads every cluster of the region, contain22). ECS Anywhere's external instances (credentials from
  * Systems Manager) page at every registration. Its name,
  * `datalek-watch-*`, puts the rule under the pipeline and alarm path watches. infra17: datalek's drain
  * mark put or deleted by anyone but datalek's sessions pages too (a forged mark made a retry take an

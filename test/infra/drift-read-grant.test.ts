@@ -62,6 +62,8 @@ function requests(action: string, account: string, region: string): Authorizatio
   if (action === 'rds:DescribeDBInstances') return one(`arn:aws:rds:${region}:${account}:db:some-database`);
   if (action === 'ecs:DescribeContainerInstances' || action === 'ecs:ListContainerInstances')
     return one(`arn:aws:ecs:${region}:${account}:cluster/some-cluster`);
+  // No resource type: on `*`, by region.
+  if (action === 'ecs:ListClusters') return one('*');
   if (action === 'ecs:ListTasks') return one(`arn:aws:ecs:${region}:${account}:container-instance/some-cluster/0123456789abcdef`);
   if (action === 'ecs:DescribeTasks') return one(`arn:aws:ecs:${region}:${account}:task/some-cluster/0123456789abcdef`);
   throw new Error(`drift.ts calls ${action}: say here what IAM authorises it on`);
@@ -111,6 +113,8 @@ describe('the drift check’s reads are granted to the principal that makes them
       'iam:GetUser',
       's3:GetBucketPublicAccessBlock',
       'rds:DescribeDBInstances',
+      'ecs:ListClusters',
+      'ecs:ListContainerInstances',
     ])
       expect(calls).toContain(c);
     for (const c of calls) expect(c).toMatch(READ_VERBS);
@@ -138,12 +142,12 @@ describe('the drift check’s reads are granted to the principal that makes them
       ].sort(),
     ).toEqual(calls);
     const base = { partition: 'aws', region: REGIONS[0], account: MEMBER };
-    // EC2's Describe calls are on `*` by region (a session reaches its own account's EC2 only); every other resource names this account.
-    const elsewhere = calls.filter((c) => !c.startsWith('ec2:')).flatMap((c) => requests(c, PIPELINE, REGIONS[0]));
+    // EC2's Describe calls and ECS's ListClusters are on `*` by region (a session reaches its own account's only); every other resource names this account.
+    const elsewhere = calls.filter((c) => !c.startsWith('ec2:') && c !== 'ecs:ListClusters').flatMap((c) => requests(c, PIPELINE, REGIONS[0]));
     expect(elsewhere.length).toBeGreaterThan(5);
     expect(elsewhere.filter((a) => allowed(a, [statements], base)).map((a) => a.what)).toEqual([]);
     // IAM is global and a bucket's ARN has no region: the regional services stay in the pipeline's regions.
-    const outside = calls.filter((c) => /^(ec2|lambda|rds):/.test(c)).flatMap((c) => requests(c, MEMBER, 'us-east-1'));
+    const outside = calls.filter((c) => /^(ec2|ecs|lambda|rds):/.test(c)).flatMap((c) => requests(c, MEMBER, 'us-east-1'));
     expect(outside.filter((a) => allowed(a, [statements], base)).map((a) => a.what)).toEqual([]);
     const userData: Authorization = {
       action: 'ec2:DescribeInstanceAttribute',

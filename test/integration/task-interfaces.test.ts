@@ -511,13 +511,29 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
       `drifted: DRAINING; NOT CONTAINED: 1 task network interface(s) the record does not know: ${late.eni} of task ${late.taskArn.split('/').pop()} in ${own}`,
     ]);
 
-    // contain21 5: deregistered and the EC2 instance registered again (a new container instance, ACTIVE, no record names it).
-    await c.ecs.send(new DeregisterContainerInstanceCommand({ cluster, containerInstance: drained.arn, force: true }));
+    // contain22: registered in a cluster the record does not name (the isolated instance's identity document kept, any
+    // credentials: the watch pages on none that an instance's metadata service delivered). Before, verify read the recorded cluster only.
+    const registrations = async () =>
+      (await checkContainment([(await store.getIncident(incidentId)) as Incident], reader, now())).resources
+        .filter((r) => r.resource === `instance ${instanceId} (ECS registrations, every cluster of the region)`)
+        .map((r) => `${r.state}: ${r.actual}`);
+    expect(await registrations(), 'premise: registered only as the isolation found it').toEqual([
+      'in-place: no container instance of it but those its isolation found',
+    ]);
+    const elsewhere = `elsewhere-${n}`;
+    await c.ecs.send(new CreateClusterCommand({ clusterName: elsewhere }));
     const doc = JSON.stringify({ instanceId, region: REGION, accountId: ACCOUNT });
+    const there = (await c.ecs.send(new RegisterContainerInstanceCommand({ cluster: elsewhere, instanceIdentityDocument: doc }))).containerInstance
+      ?.containerInstanceArn as string;
+    const notNamed = (arn: string, name: string) =>
+      `drifted: NOT CONTAINED: registered in ECS since its isolation, as container instance(s) the record does not name: ${arn.split('/').pop()} in cluster ${name} (ACTIVE); ECS may place tasks on it, their interfaces in their own groups`;
+    expect(await registrations()).toEqual([notNamed(there, elsewhere)]);
+    await c.ecs.send(new DeregisterContainerInstanceCommand({ cluster: elsewhere, containerInstance: there, force: true }));
+
+    // contain21 5: deregistered and the EC2 instance registered again in the same cluster (a new container instance, ACTIVE, no record names it).
+    await c.ecs.send(new DeregisterContainerInstanceCommand({ cluster, containerInstance: drained.arn, force: true }));
     const again = (await c.ecs.send(new RegisterContainerInstanceCommand({ cluster, instanceIdentityDocument: doc }))).containerInstance
       ?.containerInstanceArn as string;
-    expect(await containerDrift()).toEqual([
-      `drifted: deregistered (not found); NOT CONTAINED: ${instanceId} registered again in this cluster as container instance(s) the record does not name: ${again.split('/').pop()} (ACTIVE); ECS may place tasks on it, their interfaces in their own groups`,
-    ]);
+    expect(await registrations()).toEqual([notNamed(again, cluster)]);
   });
 });

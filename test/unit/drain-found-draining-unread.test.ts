@@ -90,3 +90,52 @@ describe('drift reads back every container instance the isolation found, whoever
     });
   });
 });
+
+/**
+ * contain22: an isolated instance registered in ECS since, in the recorded cluster or any other (a kept identity
+ * document, any instance's credentials: no page), read in every cluster of the region. Before, verify read the
+ * recorded cluster only, and an isolation whose drain found no container instance read no cluster at all.
+ */
+describe("drift reads an isolated instance's registrations in every cluster of the region", () => {
+  const registrationChecks = (action: ActionRecord): ContainmentCheck[] =>
+    expectedContainment(incidentFixture({ id: 'dl-0001', actions: [action] }), NOW).checks.filter((c) => c.expect.kind === 'ecs-registration');
+  const OTHER = 'arn:aws:ecs:eu-west-1:111122223333:container-instance/batch/9f8e7d6c';
+
+  it('an isolation whose drain found none reads it too; one without the drain step in its record (before contain15) does not', () => {
+    const none = isolation({ before: 'ACTIVE' });
+    none.steps = [
+      { name: 'isolate-eni:eni-a', status: 'done', at: NOW },
+      { name: 'drain-container-instance', status: 'skipped', at: NOW, detail: 'not a container instance in any of the region’s 2 ECS cluster(s)' },
+    ];
+    delete none.evidence?.containerInstances;
+    const [check, ...more] = registrationChecks(none);
+    expect(more).toEqual([]);
+    expect(check?.expect).toEqual({ kind: 'ecs-registration', instanceId: INSTANCE, recorded: [] });
+    expect(judge(check, { read: 'ecs-registrations', found: [] })).toMatchObject({ state: 'in-place' });
+    expect(
+      judge(check, { read: 'ecs-registrations', found: [{ cluster: 'arn:aws:ecs:eu-west-1:111122223333:cluster/batch', arn: OTHER, status: 'ACTIVE' }] }),
+    ).toMatchObject({
+      state: 'drifted',
+      actual: expect.stringContaining(
+        'NOT CONTAINED: registered in ECS since its isolation, as container instance(s) the record does not name: 9f8e7d6c in cluster batch (ACTIVE)',
+      ),
+    });
+    expect(registrationChecks({ ...none, steps: [{ name: 'isolate-eni:eni-a', status: 'done', at: NOW }] })).toEqual([]);
+  });
+
+  it('the container instances the drain found are the record’s; one more of any status but INACTIVE, or clusters not read, is not in place', () => {
+    const [check] = registrationChecks(isolation({ before: 'ACTIVE', drainedBy: 'dl-0001' }));
+    expect(check?.expect).toEqual({ kind: 'ecs-registration', instanceId: INSTANCE, recorded: [CI] });
+    expect(judge(check, { read: 'ecs-registrations', found: [{ cluster: CLUSTER, arn: CI, status: 'DRAINING' }] })).toMatchObject({ state: 'in-place' });
+    expect(judge(check, { read: 'ecs-registrations', found: [{ cluster: CLUSTER, arn: OTHER, status: 'DRAINING' }] })).toMatchObject({ state: 'drifted' });
+    expect(judge(check, { read: 'ecs-registrations', found: [], clustersUnread: 'the region has more than the 500 ECS cluster(s) read' })).toMatchObject({
+      state: 'drifted',
+      actual: 'NOT CONTAINED, maybe: the region has more than the 500 ECS cluster(s) read, not looked in',
+    });
+    expect(judge(check, { read: 'error', code: 'AccessDeniedException', message: 'not authorized to perform: ecs:ListClusters' })).toMatchObject({
+      state: 'unreadable',
+      todo: expect.stringContaining('ecs:ListClusters'),
+    });
+    expect(registrationChecks(isolation({ before: 'ACTIVE' }, true))).toEqual([]);
+  });
+});

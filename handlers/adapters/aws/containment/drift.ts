@@ -6,7 +6,8 @@
  * instances and isolation groups each in one filtered Describe per account and region (a filter,
  * not a list of ids: an id that no longer exists is then simply absent, where a list of ids fails
  * the whole call), one IAM, S3, Lambda or RDS read per key, policy, bucket, function or database
- * (a key found Inactive: its user's console password and MFA devices too, two reads more).
+ * (a key found Inactive: its user's console password and MFA devices too, two reads more); an isolated
+ * instance's ECS registrations in every cluster of the region (`ecsRegistrations`, once per account and region).
  * A read that fails is answered as an error with its code, never as "in place".
  */
 import {
@@ -17,7 +18,15 @@ import {
   DescribeSecurityGroupsCommand,
   type Filter,
 } from '@aws-sdk/client-ec2';
-import { DescribeContainerInstancesCommand, DescribeTasksCommand, ListContainerInstancesCommand, ListTasksCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeContainerInstancesCommand,
+  DescribeTasksCommand,
+  ListClustersCommand,
+  type ListClustersCommandOutput,
+  ListContainerInstancesCommand,
+  type ListContainerInstancesCommandOutput,
+  ListTasksCommand,
+} from '@aws-sdk/client-ecs';
 import {
   GetLoginProfileCommand,
   GetRoleCommand,
@@ -33,6 +42,7 @@ import { GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
 import type { ContainmentCheck, ContainmentStateReader, Expectation, Observation } from '../../../core/drift.js';
 import { redactErrorMessage } from '../../../core/error-text.js';
 import type { ContainmentClientFactory, ContainmentClients, ContainmentService } from './clients.js';
+import { DRAIN_BOUNDS } from './ecs.js';
 import { CREATED_FOR_TAG } from './network-isolation.js';
 import { errorCode } from './steps.js';
 
@@ -80,13 +90,14 @@ function failed(err: unknown, known: readonly (string | undefined)[] = []): Obse
 /** One account and region's checks, each kind read at once. */
 async function readPlace(c: ContainmentClients, checks: readonly ContainmentCheck[]): Promise<Observation[]> {
   const of = <K extends Expectation['kind']>(kind: K) => checks.map((ch) => ch.expect).filter((e): e is Kind<K> => e.kind === kind);
-  const [interfaces, instances, groups, profiles, unvouched, containerInstances] = await Promise.all([
+  const [interfaces, instances, groups, profiles, unvouched, containerInstances, registrations] = await Promise.all([
     batch(() => interfaceGroups(c, unique(of('interface').map((e) => e.interfaceId)))),
     batch(() => instanceStates(c, unique(of('instance').map((e) => e.instanceId)))),
     batch(() => groupRules(c, unique(of('isolation-group').map((e) => e.groupId)))),
     batch(() => profileAssociations(c, unique(of('instance-profile').map((e) => e.instanceId)))),
     batch(() => unvouchedGroups(c, unique(of('unvouched-group').map((e) => e.groupId)))),
     batch(() => containerInstanceStates(c, of('container-instance'))),
+    batch(() => ecsRegistrations(c, unique(of('ecs-registration').map((e) => e.instanceId)))),
   ]);
   return Promise.all(
     checks.map(async ({ expect: e }): Promise<Observation> => {
@@ -102,6 +113,8 @@ async function readPlace(c: ContainmentClients, checks: readonly ContainmentChec
         case 'container-instance':
           // Its tasks not readable (a read role deployed before this read lacks ecs:ListTasks): unreadable, never in place.
           return fromBatch(containerInstances, e.arn, 'container instance', (ci) => ('error' in ci ? failed(ci.error) : { read: 'container-instance', ...ci }));
+        case 'ecs-registration':
+          return registrations.ok ? { read: 'ecs-registrations', ...(registrations.found.get(e.instanceId) ?? { found: [] }) } : failed(registrations.error);
         case 'instance-profile':
           // No association is an answer too: the profile is off.
           return profiles.ok ? { read: 'profiles', associated: profiles.found.get(e.instanceId) ?? [] } : failed(profiles.error);
@@ -235,7 +248,6 @@ type ContainerInstanceRead = {
   status: string;
   tasks: { id: string; task: string; groups: string[] }[];
   tasksUnread?: string;
-  registeredAgain?: { arn: string; status: string }[];
 };
 
 /**
@@ -262,7 +274,7 @@ async function containerInstanceStates(
       }
     }
   }
-  const read = new Map(
+  return new Map(
     await Promise.all(
       statuses.map(async (ci): Promise<[string, ContainerInstanceRead | { error: unknown }]> => {
         if (ci.status === 'INACTIVE') return [ci.arn, { status: ci.status, tasks: [] }];
@@ -274,36 +286,68 @@ async function containerInstanceStates(
       }),
     ),
   );
-  // The EC2 instance registered again in the cluster (a new container instance the record does not name), by each check's cluster.
-  for (const d of drained) {
-    const again = await registeredAgain(c, d);
-    if (again instanceof Error) read.set(d.arn, { error: again });
-    else if (again.length) {
-      const known = read.get(d.arn);
-      if (!known || !('error' in known)) read.set(d.arn, { ...(known ?? { status: 'deregistered (not found)', tasks: [] }), registeredAgain: again });
-    }
-  }
-  return read;
 }
 
+/** Instance ids in one ListContainerInstances filter (`ec2InstanceId in [...]`): the expression stays short. */
+const IDS_PER_FILTER = 50;
+
+type Registrations = { found: { cluster: string; arn: string; status: string }[]; clustersUnread?: string };
+
 /**
- * The container instances of `d.instanceId` in `d.cluster` the record does not name (`d.recorded`), as ECS
- * answers (ListContainerInstances by the cluster query language, read back by DescribeContainerInstances:
- * only one ECS says is this EC2 instance counts; INACTIVE ones are not listed). A deleted cluster has none.
+ * Where each isolated instance is registered in ECS (contain22): every cluster of the account and region listed
+ * (ListClusters, as far as the drain looks: DRAIN_BOUNDS), in each the container instances of these EC2 instances by
+ * ECS's cluster query language (`ec2InstanceId in [...]`, paginated), read back by DescribeContainerInstances: only
+ * one ECS says is such an instance counts, INACTIVE ones (deregistered) left out. A cluster deleted meanwhile has none.
+ * Calls: one ListClusters per 100 clusters, one ListContainerInstances per cluster (and 50 instances, and page), one
+ * DescribeContainerInstances per cluster holding one. More clusters than read: `clustersUnread` says so.
  */
-async function registeredAgain(c: ContainmentClients, d: Kind<'container-instance'>): Promise<{ arn: string; status: string }[] | Error> {
-  try {
-    const listed = await c.ecs.send(new ListContainerInstancesCommand({ cluster: d.cluster, filter: `ec2InstanceId == ${d.instanceId}` }));
-    const others = (listed.containerInstanceArns ?? []).filter((arn) => !d.recorded.includes(arn));
-    if (others.length === 0) return [];
-    const out = await c.ecs.send(new DescribeContainerInstancesCommand({ cluster: d.cluster, containerInstances: others }));
-    return (out.containerInstances ?? [])
-      .filter((ci) => ci.ec2InstanceId === d.instanceId && ci.containerInstanceArn && ci.status !== 'INACTIVE')
-      .map((ci) => ({ arn: ci.containerInstanceArn as string, status: ci.status ?? 'unknown' }));
-  } catch (err) {
-    if (errorCode(err) === 'ClusterNotFoundException') return [];
-    return err instanceof Error ? err : new Error(String(err));
+async function ecsRegistrations(c: ContainmentClients, instanceIds: string[]): Promise<Map<string, Registrations>> {
+  if (instanceIds.length === 0) return new Map();
+  const clusters: string[] = [];
+  let nextToken: string | undefined;
+  let pages = 0;
+  do {
+    const page: ListClustersCommandOutput = await c.ecs.send(new ListClustersCommand({ nextToken, maxResults: DRAIN_BOUNDS.pageSize }));
+    clusters.push(...(page.clusterArns ?? []));
+    nextToken = page.nextToken;
+    pages += 1;
+  } while (nextToken && pages < DRAIN_BOUNDS.pages);
+  const wanted = new Set(instanceIds);
+  const found = new Map<string, Registrations['found']>(instanceIds.map((id) => [id, []]));
+  for (let i = 0; i < clusters.length; i += DRAIN_BOUNDS.atOnce) {
+    await Promise.all(
+      clusters.slice(i, i + DRAIN_BOUNDS.atOnce).map(async (cluster) => {
+        try {
+          const arns: string[] = [];
+          for (let j = 0; j < instanceIds.length; j += IDS_PER_FILTER) {
+            const filter = `ec2InstanceId in [${instanceIds
+              .slice(j, j + IDS_PER_FILTER)
+              .map((id) => `'${id}'`)
+              .join(', ')}]`;
+            let token: string | undefined;
+            do {
+              const page: ListContainerInstancesCommandOutput = await c.ecs.send(new ListContainerInstancesCommand({ cluster, filter, nextToken: token }));
+              arns.push(...(page.containerInstanceArns ?? []));
+              token = page.nextToken;
+            } while (token);
+          }
+          for (let k = 0; k < arns.length; k += CONTAINER_INSTANCES_PER_CALL) {
+            const out = await c.ecs.send(
+              new DescribeContainerInstancesCommand({ cluster, containerInstances: arns.slice(k, k + CONTAINER_INSTANCES_PER_CALL) }),
+            );
+            for (const ci of out.containerInstances ?? [])
+              if (ci.ec2InstanceId && wanted.has(ci.ec2InstanceId) && ci.containerInstanceArn && ci.status !== 'INACTIVE')
+                found.get(ci.ec2InstanceId)?.push({ cluster, arn: ci.containerInstanceArn, status: ci.status ?? 'unknown' });
+          }
+        } catch (err) {
+          // Deleted since it was listed: its container instances with it.
+          if (errorCode(err) !== 'ClusterNotFoundException') throw err;
+        }
+      }),
+    );
   }
+  const clustersUnread = nextToken ? `the region has more than the ${clusters.length} ECS cluster(s) read` : undefined;
+  return new Map([...found].map(([id, f]) => [id, { found: f, ...(clustersUnread ? { clustersUnread } : {}) }]));
 }
 
 /** Pages of ListTasks (100 each) read per container instance and desired status, as containment reads them (ecs.ts). */
@@ -354,7 +398,10 @@ const NOT_FOUND = new Set([
 /** A read of one instance's protection, key, policy, bucket, function or database; "not found" as missing, other failures thrown. */
 async function readOne(
   c: ContainmentClients,
-  e: Exclude<Expectation, { kind: 'interface' | 'instance' | 'isolation-group' | 'instance-profile' | 'unvouched-group' | 'container-instance' }>,
+  e: Exclude<
+    Expectation,
+    { kind: 'interface' | 'instance' | 'isolation-group' | 'instance-profile' | 'unvouched-group' | 'container-instance' | 'ecs-registration' }
+  >,
 ): Promise<Observation> {
   // `byName`: read by a name that can change, so not found may be renamed (core/drift.ts).
   const absent = async (what: string, fn: () => Promise<Observation>, byName?: true): Promise<Observation> => {
