@@ -21,9 +21,10 @@ import { byHandText, notDoneText } from './breach-facts.js';
 import { type ChangeDeps, changeIncident } from './change-incident.js';
 import { type ContainResult, carriedOutByPipeline, enforcementRefusal, runContainment } from './contain.js';
 import { containedNotRecorded } from './contain-again.js';
+import { doneReason, TASKS_NEVER_READ } from './containment.js';
 import { type ContainmentStateReader, expectedContainment, OTHER_KEY_ACTIVE, ownerKeyRefusal } from './drift.js';
 import { ConflictError, refused as refuse } from './errors.js';
-import { type ActionRecord, type Incident, ownAlertKey, type TimelineEntry } from './incident.js';
+import { type ActionRecord, type Incident, ownAlertKey, type StepRecord, type TimelineEntry } from './incident.js';
 import { OWN_PSEUDONYM, ownPseudonyms } from './incident-pseudonyms.js';
 import { resolveAlerts } from './pager.js';
 import { notDoneHeldKey } from './record-finding.js';
@@ -244,6 +245,9 @@ export async function recordContainedByHand(deps: ContainedDeps, input: Containe
     }
     const action = personsAction(draft, actionId, now, tz);
     const ownerKeys = ownerKeysFor(action, input.ownerKeys ?? []);
+    // An isolation failed only on tasks no run read (contain22): the person's search is that step's, the isolation stays datalek's.
+    const neverRead = tasksNeverRead(action);
+    if (neverRead) return tasksSearchedByHand(draft, action, neverRead, input, by, what, now, tz);
     checkRecordingTime(draft, now, 'the containment by hand', tz);
     const at = checkStatedTime(draft, input.at ?? now, now, '--at', tz);
     const later = enteredLater(at, now);
@@ -252,25 +256,73 @@ export async function recordContainedByHand(deps: ContainedDeps, input: Containe
     action.byHand = { at, by, what, recordedAt: now, ...(later ? { enteredLater: true as const } : {}), ...(ownerKeys.length ? { ownerKeys } : {}) };
     return {
       entries: [
-        {
-          at: now,
-          kind: 'containment-done-by-hand',
-          actor: by,
-          detail: {
-            action: action.type,
-            target: action.target,
-            actionId: action.id,
-            at,
-            what,
-            ...(ownerKeys.length ? { ownerKeys } : {}),
-            ...(later ? { enteredLater: true } : {}),
-            ...(failed ? { afterFailure: action.reason ?? true } : {}),
-          },
-        },
+        doneByHandEntry(action, by, now, at, what, {
+          ...(ownerKeys.length ? { ownerKeys } : {}),
+          ...(later ? { enteredLater: true } : {}),
+          ...(failed ? { afterFailure: action.reason ?? true } : {}),
+        }),
       ],
     };
   });
   return incident;
+}
+
+/**
+ * The step an instance isolation failed on, when it failed only there and on TASKS_NEVER_READ: its container instance
+ * deregistered (or its cluster deleted) before any run read all its tasks (readC21). The retry fails so for ever (a task
+ * a forced deregistration left running is listed nowhere, its interface may be open); only a person's search ends it.
+ */
+function tasksNeverRead(action: ActionRecord): StepRecord | undefined {
+  if (action.type !== 'isolate-instance' || action.status !== 'failed') return undefined;
+  const failed = (action.steps ?? []).filter((s) => s.status === 'failed');
+  const [only] = failed;
+  return failed.length === 1 && only?.name === 'task-interfaces' && only.code === TASKS_NEVER_READ ? only : undefined;
+}
+
+/**
+ * `datalek contained` on an isolation that failed only on TASKS_NEVER_READ (contain22): the person searched by hand
+ * for the tasks' interfaces (and isolated those open). Recorded as that step's outcome, done by hand with what was
+ * searched, and on the timeline with who and when; the action is done, still datalek's (the interfaces it isolated are
+ * its evidence, its release restores them), not `byHand`, which would say the whole isolation was done by hand. Never
+ * recorded by a run: only a person can say the orphaned tasks were looked for.
+ */
+function tasksSearchedByHand(
+  draft: Incident,
+  action: ActionRecord,
+  failed: StepRecord,
+  input: ContainedByHandInput,
+  by: string,
+  what: string,
+  now: string,
+  tz: string,
+) {
+  checkRecordingTime(draft, now, 'the search by hand', tz);
+  const at = checkStatedTime(draft, input.at ?? now, now, '--at', tz);
+  const later = enteredLater(at, now);
+  const step: StepRecord = {
+    name: failed.name,
+    status: 'done',
+    at: now,
+    detail: `searched by hand for the tasks no run read (${at}, recorded with datalek contained; the step's last run failed ${failed.code}): ${what}`,
+  };
+  action.steps = [...(action.steps ?? []).filter((s) => s.name !== failed.name), step];
+  action.status = 'done';
+  const reason = doneReason(action.type);
+  if (reason) action.reason = reason;
+  else delete action.reason;
+  return {
+    entries: [doneByHandEntry(action, by, now, at, what, { step: failed.name, afterFailure: failed.code ?? true, ...(later ? { enteredLater: true } : {}) })],
+  };
+}
+
+/** The timeline entry of what `by` carried out by hand on `action` (`more`: the step, the owner's keys, the failure before it). */
+function doneByHandEntry(action: ActionRecord, by: string, now: string, at: string, what: string, more: Record<string, unknown>) {
+  return {
+    at: now,
+    kind: 'containment-done-by-hand',
+    actor: by,
+    detail: { action: action.type, target: action.target, actionId: action.id, at, what, ...more },
+  };
 }
 
 /**

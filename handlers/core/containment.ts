@@ -135,6 +135,12 @@ export const ALREADY_ISOLATED = 'AlreadyIsolated';
  */
 export const ALREADY_CONTAINED = 'AlreadyContained';
 
+/**
+ * The code of an instance isolation's task step failed because no run read all the tasks of a container instance ECS no
+ * longer has (adapters/aws/containment/ec2.ts): only a person's search by hand, recorded with `datalek contained`, ends it (core/by-hand.ts).
+ */
+export const TASKS_NEVER_READ = 'TasksNeverRead';
+
 const FOUND_CONTAINED: ReadonlySet<string> = new Set([ALREADY_ISOLATED, ALREADY_CONTAINED]);
 
 /**

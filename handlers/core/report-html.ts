@@ -341,7 +341,7 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string, minimise
     case 'incident-opened-by-hand':
       return `${nl ? 'Incident met de hand geopend' : 'Incident opened by hand'}: ${str('what')}; ${nl ? 'bewust geworden' : 'aware'} ${local('awareAt')}`;
     case 'containment-done-by-hand':
-      return `${nl ? 'Inperking met de hand uitgevoerd' : 'Containment carried out by hand'}: ${actionLabel(lang, str('action'))} ${str('target')} (${local('at')}): ${str('what')}`;
+      return `${nl ? 'Inperking met de hand uitgevoerd' : 'Containment carried out by hand'}: ${actionLabel(lang, str('action'))} ${str('target')}${str('step') ? ` (${nl ? 'stap' : 'step'} ${str('step')})` : ''} (${local('at')}): ${str('what')}`;
     case 'owner-keys-confirmed':
       return `${nl ? 'Sleutel bevestigd als die van de eigenaar' : "Key confirmed as the owner's"}: ${actionLabel(lang, str('action'))} ${str('target')}: ${Array.isArray(d.ownerKeys) ? d.ownerKeys.join(', ') : ''} (${local('at')}): ${str('what')}`;
     case 'key-user-gone-recorded':

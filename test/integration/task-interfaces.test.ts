@@ -450,6 +450,8 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
       `container instance(s) ECS no longer has, no task of them to read or isolate: ${drained.arn} (ListTasks: ClusterNotFoundException; not registered in cluster`,
     );
     expect(step?.detail).toContain('(DescribeContainerInstances: MISSING): deregistered');
+    // contain22: the way out after the search by hand, named as a command (test/unit/by-hand-records.test.ts records it).
+    expect(step?.detail).toContain(`datalek contained ${incidentId} --action isolate-instance:${instanceId} --what "searched`);
 
     // A run read all its tasks (the step done), the isolation failed after it (the task interface's swap
     // refused once): gone since, the retry's step is done and the interface read before is isolated.

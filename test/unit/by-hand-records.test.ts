@@ -17,6 +17,7 @@ import type { Incident } from '../../handlers/core/incident.js';
 import { buildNotice } from '../../handlers/core/notice.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { registerRow } from '../../handlers/core/register.js';
+import { releasable } from '../../handlers/core/release.js';
 import { incidentFixture, plannedIsolation } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -56,6 +57,85 @@ describe('a failed step finished by hand', () => {
     expect((await store.getTimeline(id)).at(-1)).toMatchObject({ kind: 'containment-done-by-hand', detail: { afterFailure: 'AccessDenied' } });
     const closed = await closeIncident(deps(), { incidentId: id, reason: 'afgehandeld', by: 'FG' });
     expect(closed.state).toBe('closed');
+  });
+});
+
+/**
+ * contain22: an isolation whose task step failed TasksNeverRead (its container instance deregistered before any run
+ * read all its tasks, readC21) fails so on every retry, and `datalek contained` recorded the whole isolation as done
+ * by hand: the register then said a person isolated the instance, and the failed step stood beside "done". The
+ * person's search is now that step's outcome; the isolation stays datalek's (its release restores the interfaces).
+ */
+describe('a task step that no run can finish (TasksNeverRead), searched by hand', () => {
+  let store: SqliteIncidentStore;
+  let cleanup: () => Promise<void>;
+  const deps = () => ({ store, policy, now: () => now });
+  const ACTION = 'isolate-instance:i-orphans';
+  const neverRead = {
+    name: 'task-interfaces',
+    status: 'failed' as const,
+    at: '2026-11-27T21:05:00.000Z',
+    code: 'TasksNeverRead',
+    detail: 'NOT CONTAINED, maybe: …',
+  };
+  const isolation = (more: Partial<Incident['actions'][number]> = {}) =>
+    plannedIsolation('i-orphans', {
+      status: 'failed',
+      reason: 'task-interfaces failed (TasksNeverRead)',
+      steps: [{ name: 'isolate-eni:eni-1', status: 'done', at: '2026-11-27T21:01:00.000Z' }, neverRead],
+      evidence: { groups: { isolation: 'sg-iso' }, metadata: { instanceId: 'i-orphans', networkInterfaces: [{ id: 'eni-1', groups: ['sg-web'] }] } },
+      ...more,
+    });
+  const record = () =>
+    recordContainedByHand(deps(), {
+      incidentId: id,
+      actionId: ACTION,
+      by: 'on-call',
+      what: 'branch interfaces of vpc-1 searched: none in their own groups',
+      at: '2026-11-28T07:00:00Z',
+    });
+
+  afterEach(async () => cleanup());
+
+  it("records the search as the step's outcome, done by hand, and the isolation as datalek's, done", async () => {
+    ({ store, cleanup } = tempSqliteStore());
+    await store.commit({ incident: incidentFixture({ id, actions: [isolation()] }), expectedRevision: null, timeline: [], messages: [] });
+    await record();
+    const action = ((await store.getIncident(id)) as Incident).actions[0];
+    expect(action.status).toBe('done');
+    expect(action.byHand).toBeUndefined();
+    expect(action.steps?.find((s) => s.name === 'task-interfaces')).toMatchObject({
+      status: 'done',
+      detail: expect.stringContaining(
+        "searched by hand for the tasks no run read (2026-11-28T07:00:00.000Z, recorded with datalek contained; the step's last run failed TasksNeverRead): branch interfaces of vpc-1 searched",
+      ),
+    });
+    expect(action.steps?.filter((s) => s.status === 'failed')).toEqual([]);
+    expect((await store.getTimeline(id)).at(-1)).toMatchObject({
+      kind: 'containment-done-by-hand',
+      actor: 'on-call',
+      detail: {
+        actionId: ACTION,
+        step: 'task-interfaces',
+        afterFailure: 'TasksNeverRead',
+        what: 'branch interfaces of vpc-1 searched: none in their own groups',
+      },
+    });
+    // A release still undoes datalek's isolation: its steps are datalek's.
+    expect(releasable([action]).map((a) => a.id)).toEqual([ACTION]);
+    // Recorded once: the action is done.
+    await expect(record()).rejects.toThrow(/already done: datalek carried it out/);
+  });
+
+  it('another step failed too: the whole action is recorded by hand, as before', async () => {
+    ({ store, cleanup } = tempSqliteStore());
+    const both = isolation({
+      steps: [{ name: 'isolate-eni:eni-1', status: 'failed', at: '2026-11-27T21:01:00.000Z', code: 'UnauthorizedOperation' }, neverRead],
+    });
+    await store.commit({ incident: incidentFixture({ id, actions: [both] }), expectedRevision: null, timeline: [], messages: [] });
+    await record();
+    const action = ((await store.getIncident(id)) as Incident).actions[0];
+    expect(action).toMatchObject({ status: 'done', byHand: { by: 'on-call' } });
   });
 });
 

@@ -53,6 +53,7 @@ import {
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { GetInstanceProfileCommand } from '@aws-sdk/client-iam';
+import { TASKS_NEVER_READ } from '../../../core/containment.js';
 import { ContainmentStepError } from '../../../core/errors.js';
 import type { ActionRecord, Incident } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
@@ -178,7 +179,7 @@ export async function isolateInstance(
   const tasks = groupsOk && !drainSkipped ? readTaskInterfaces(c, ctx, metadata.vpcId) : null;
   tasks?.catch(() => undefined); // its failure is the task step's, below
   if (groupsOk) await isolateAttachedSince(c, ctx, metadata, now, timing);
-  if (tasks) await isolateTaskInterfaces(c, ctx, tasks, now, timing);
+  if (tasks) await isolateTaskInterfaces(c, ctx, action.id, tasks, now, timing);
 
   if (action.params?.revokeInstanceCredentials === 'true') {
     await step(ctx, 'revoke-instance-credentials', now, async () => {
@@ -524,6 +525,7 @@ async function readTaskInterfaces(c: ContainmentClients, ctx: ExecutionContext, 
 async function isolateTaskInterfaces(
   c: ContainmentClients,
   ctx: ExecutionContext,
+  actionId: string,
   reads: Promise<TaskReads | null>,
   now: () => string,
   timing: SwapTiming,
@@ -591,11 +593,11 @@ async function isolateTaskInterfaces(
       // Gone is done only after a run that read all its tasks and isolated them (this step's last record done). Before
       // that, a task a forced deregistration left running, orphaned, is never listed again: its interface may be open.
       read.gone.length && !doneBefore
-        ? `NOT CONTAINED, maybe: no run read all the tasks of the container instance(s) ECS no longer has (this step's last run did not finish), and a task a forced deregistration left running keeps its interface in its own groups: find each by hand (aws ec2 describe-network-interfaces --filters Name=vpc-id,Values=${metadata.vpcId} Name=interface-type,Values=branch, and those attached to ${metadata.instanceId}), isolate it, then record the action carried out by hand (datalek contained)`
+        ? `NOT CONTAINED, maybe: no run read all the tasks of the container instance(s) ECS no longer has (this step's last run did not finish), and a task a forced deregistration left running keeps its interface in its own groups: find each by hand (aws ec2 describe-network-interfaces --filters Name=vpc-id,Values=${metadata.vpcId} Name=interface-type,Values=branch, and those attached to ${metadata.instanceId}), isolate it, then record that search, what you searched and found, as this step's outcome (datalek contained ${ctx.incident.id} --action ${actionId} --what "searched the VPC's branch interfaces and those of ${metadata.instanceId}: …" --by NAME); no retry records it done`
         : '',
     ].filter(Boolean);
     if (refused.length) {
-      const code = open.length ? 'InAllTrafficGroup' : elsewhere.length ? 'OtherVpc' : read.unread.length ? 'TooManyTasks' : 'TasksNeverRead';
+      const code = open.length ? 'InAllTrafficGroup' : elsewhere.length ? 'OtherVpc' : read.unread.length ? 'TooManyTasks' : TASKS_NEVER_READ;
       throw new FailedWithEvidence(TASK_STEP, code, `${refused.join('; ')}; ${detail}`, evidence);
     }
     return { status: 'done', detail, ...(taken.length || foundChanged ? { evidence } : {}) };
