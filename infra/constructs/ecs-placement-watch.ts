@@ -24,7 +24,8 @@
  * reach ECS (its interfaces are cut); its role's credentials used elsewhere are GuardDuty's
  * InstanceCredentialExfiltration findings, not this rule's; another EC2 instance's own credentials (its metadata
  * service's, that instance's role) registering the isolated instance's document are neither (verify reads every cluster of the region, contain22). ECS Anywhere's external instances (credentials from
- * Systems Manager) page at every registration. Its name,
+ * Systems Manager) page at every registration: no documented, attacker-proof mark tells them apart (a role session's name is
+ * its caller's choice; contain22, runbooks/containment-undone.md). Its name,
  * `datalek-watch-*`, puts the rule under the pipeline and alarm path watches. infra17: datalek's drain
  * mark put or deleted by anyone but datalek's sessions pages too (a forged mark made a retry take an
  * instance drained by someone else as its own, unpaged; contain17's retry now names it). Member accounts forward these calls, but their
