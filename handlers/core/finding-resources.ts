@@ -8,9 +8,10 @@
  * block at all: what they are about is under `service.detection.sequence` (signals, actors,
  * resources), read here into `AttackSequence`.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { InvalidFindingError, StoreError } from './errors.js';
 import type { Finding } from './finding.js';
+import { randomText } from './random.js';
 
 export type ResourceKind =
   | 'ec2-instance'
@@ -658,7 +659,7 @@ const PSEUDONYM_KEY_BYTES = 32;
 
 /** A new pseudonym secret, as a store keeps it (base64). */
 export function newPseudonymKey(): string {
-  return randomBytes(PSEUDONYM_KEY_BYTES).toString('base64');
+  return randomText(PSEUDONYM_KEY_BYTES, 'base64');
 }
 
 /** The pseudonym secret a store keeps (`newPseudonymKey`), or a StoreError naming `where` when what it keeps is none. */

@@ -11,15 +11,16 @@
  * names it so in its record and index too and deletes that secret: what is left in the store is a
  * name that no secret the store keeps makes again.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Incident } from './incident.js';
+import { randomText } from './random.js';
 
 /** How many random bytes an incident's pseudonym secret is. */
 const INCIDENT_KEY_BYTES = 32;
 
 /** A new incident's pseudonym secret (`Incident.pseudonymKey`), base64. */
 export function newIncidentPseudonymKey(): string {
-  return randomBytes(INCIDENT_KEY_BYTES).toString('base64');
+  return randomText(INCIDENT_KEY_BYTES, 'base64');
 }
 
 /** A store-wide pseudonym (`principalPseudonym`) where it stands in a text: its kind and its 16 hex digits. */

@@ -3,12 +3,12 @@
  * the incident is open attach to it. Everything that happens is appended to its timeline; entries
  * are chained by hash so that an edited, removed, inserted or reordered entry shows.
  */
-import { randomBytes } from 'node:crypto';
 import type { AffectedResource, FindingKey, FindingVersion } from './finding.js';
 import { findingKeyString } from './finding.js';
 import { canonicalFields, sha256 } from './hash.js';
 import { newIncidentPseudonymKey, withOwnPseudonyms } from './incident-pseudonyms.js';
 import type { LinkWhy } from './messages.js';
+import { randomText } from './random.js';
 
 /**
  * open → acknowledged (on-call took it) → assessed (the FG decided) → reported (to the AP) →
@@ -1068,7 +1068,7 @@ export function newIncident(fields: NewIncident): Incident {
  * the ledger keeps, as a finding record's (stored-record.ts `findingSalt`).
  */
 export function incidentSalt(): string {
-  return randomBytes(16).toString('base64url');
+  return randomText(16, 'base64url');
 }
 
 /** The genesis of an incident's hash chain: a hash of the incident and its first finding's key. */

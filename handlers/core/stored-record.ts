@@ -4,10 +4,10 @@
  * never a SyntaxError from deep inside a command. Lists skip such a row and report it (`status`
  * shows the others and says which one could not be read).
  */
-import { randomBytes } from 'node:crypto';
 import { StoreError } from './errors.js';
 import { type FindingKey, findingKeyString } from './finding.js';
 import type { Assessment, Decision, FindingRecord, Incident, SubjectsDecision } from './incident.js';
+import { randomText } from './random.js';
 
 export class UnreadableRecordError extends StoreError {
   constructor(
@@ -153,7 +153,7 @@ export function parseStoredFinding(text: unknown, key: FindingKey): FindingRecor
  * the ledger keeps: whoever holds the store must not be able to compute it again.
  */
 export function findingSalt(): string {
-  return randomBytes(16).toString('base64url');
+  return randomText(16, 'base64url');
 }
 
 /**

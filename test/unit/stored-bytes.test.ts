@@ -43,6 +43,14 @@ vi.mock('node:crypto', async (original) => {
   };
   return { ...crypto, default: { ...crypto, randomBytes }, randomBytes };
 });
+/**
+ * The salts and secrets are read from a pool (core/random.ts), which hands out the bytes of its
+ * reads in order; here each is one read of the counter of its own, as when every salt was a read.
+ */
+vi.mock('../../handlers/core/random.js', async () => {
+  const { randomBytes } = await import('node:crypto');
+  return { randomText: (bytes: number, encoding: BufferEncoding) => randomBytes(bytes).toString(encoding) };
+});
 
 const REPLAYED_AT = '2026-11-28T03:00:00.000Z';
 /** The machine clock, which the ledger's entries record (`at`), fixed after every time used here. */
