@@ -12,7 +12,7 @@
  * name that no secret the store keeps makes again.
  */
 import { createHmac } from 'node:crypto';
-import type { Incident } from './incident.js';
+import type { ActionRecord, Incident } from './incident.js';
 import { randomText } from './random.js';
 
 /** How many random bytes an incident's pseudonym secret is. */
@@ -151,6 +151,19 @@ export function pseudonymKeyOfRecord(data: string | undefined): string | undefin
   }
 }
 
+/**
+ * Whether releasing the step (release.ts) still needs what its parameters and target keep (a user's
+ * name, the pseudonym the store's secret makes of it): not released, and carried out by datalek, or
+ * a step of it done (a run that failed after one, a step a person finished by hand). One carried out
+ * by hand only is not: datalek touched nothing and has nothing to undo it by (release refuses it,
+ * "undo it by hand"), so it kept the person's name, and the incident its store-wide pseudonym, for
+ * good (readA21).
+ */
+export function releaseNeedsItsNames(action: ActionRecord): boolean {
+  if (action.released) return false;
+  return (action.status === 'done' && !action.byHand) || (action.steps ?? []).some((s) => s.status === 'done');
+}
+
 /** A store-wide pseudonym, and an incident's own, as a whole id (a resource's, a step's target). */
 const STORE_WIDE_ID = /^(federated-user|role-session|iam-user):[0-9a-f]{16}$/;
 const OWN_ID = /^(federated-user|role-session|iam-user):~[0-9a-f]{16}$/;
@@ -163,20 +176,44 @@ const OWN_ID = /^(federated-user|role-session|iam-user):~[0-9a-f]{16}$/;
  * says so. One recorded before still names it by the store-wide pseudonym, in its record and its
  * hash-chained timeline, which minimise does not rewrite, under a secret the same store keeps:
  * pseudonymised, not anonymous (AVG/GDPR recital 26), whoever holds the store can confirm a
- * guessed name (fgpseud17 item 3). So does one whose step was still in effect when it was
- * minimised, until the next minimise after its release.
+ * guessed name (fgpseud17 item 3). So does one minimise did not unlink yet: a step still in effect,
+ * a retention hold (`untilText` says which), until the next minimise after it ends.
  */
-export function pseudonymText(incident: Pick<Incident, 'resource' | 'resources' | 'actions' | 'pseudonymKey'>, nl: boolean): string {
+export function pseudonymText(incident: Pick<Incident, 'resource' | 'resources' | 'actions' | 'pseudonymKey' | 'retentionHold'>, nl: boolean): string {
   const state = pseudonymState(incident);
   if (state === 'store-wide') return nl ? PSEUDONYMISED_NL : PSEUDONYMISED_EN;
-  if (state === 'until-released') return nl ? PSEUDONYM_UNTIL_RELEASED_NL : PSEUDONYM_UNTIL_RELEASED_EN;
+  if (state === 'until-released') return untilText(incident, nl);
   return state === 'own' ? (nl ? UNLINKED_NL : UNLINKED_EN) : '';
+}
+
+/**
+ * What keeps a minimised incident's record under the store-wide pseudonym, its own secret kept
+ * (`until-released`), as its record shows it (fg22: it said "its step in effect" of every such
+ * incident): a step whose release needs the person's name (`releaseNeedsItsNames`), a retention hold
+ * on the incident itself, or, when neither, what minimise found last and the record does not name (a
+ * retention hold on an incident its findings went with, an incident linked to it still handled, or a
+ * step released since minimise last ran): each until minimise runs again.
+ */
+function untilText(incident: Pick<Incident, 'actions' | 'retentionHold'>, nl: boolean): string {
+  const step = incident.actions.some(releaseNeedsItsNames);
+  const hold = incident.retentionHold;
+  const why = nl
+    ? [...(step ? ['de inperking die nog geldt is opgeheven'] : []), ...(hold ? [`het langer bewaren (${hold.by}) is opgeheven`] : [])]
+    : [...(step ? ['its step in effect is released'] : []), ...(hold ? [`its retention hold (${hold.by}) is released`] : [])];
+  const until = why.length
+    ? `${nl ? 'tot' : 'until'} ${why.join(nl ? ' en ' : ' and ')} ${nl ? 'en minimise opnieuw draait' : 'and minimise runs again'}`
+    : nl
+      ? 'tot minimise opnieuw draait zonder dat iets de bevindingen houdt (langer bewaren van een incident waar ze mee meegingen, een gekoppeld incident dat nog loopt)'
+      : 'until minimise runs again with nothing keeping its findings (a retention hold on an incident they went with, an incident linked to it still handled)';
+  return nl
+    ? `; wie het betrof staat in het record nog als pseudoniem met de sleutel van de opslag, ${until}: gepseudonimiseerd, niet anoniem, want de opslag bewaart de sleutel van het pseudoniem`
+    : `; who it concerned is still named in its record by a keyed pseudonym made with the store's secret, ${until}: pseudonymised, not anonymous, as the store keeps the pseudonym's secret`;
 }
 
 /**
  * How the record names a principal it names by a pseudonym: `store-wide` (recorded before pseud21,
  * no secret of its own: its chain holds the store-wide one too), `until-released` (its own secret
- * kept while a step is in effect), `own` (the incident's own pseudonym, its secret deleted), or null
+ * kept while a step is in effect or a retention hold keeps its findings: `untilText`), `own` (the incident's own pseudonym, its secret deleted), or null
  * (no pseudonym, or its own secret still kept: not minimised yet).
  */
 export function pseudonymState(
@@ -191,10 +228,6 @@ const PSEUDONYMISED_EN =
   "; who it concerned is still named by a keyed pseudonym made with the store's secret (record and timeline: recorded before incidents had a pseudonym secret of their own): pseudonymised, not anonymous, as the store keeps the pseudonym's secret";
 const PSEUDONYMISED_NL =
   '; wie het betrof staat nog als pseudoniem met de sleutel van de opslag in record en tijdlijn (vastgelegd voordat een incident een eigen pseudoniemsleutel had): gepseudonimiseerd, niet anoniem, want de opslag bewaart de sleutel van het pseudoniem';
-const PSEUDONYM_UNTIL_RELEASED_EN =
-  "; who it concerned is still named in its record by a keyed pseudonym made with the store's secret, until its step in effect is released and minimise runs again: pseudonymised, not anonymous, as the store keeps the pseudonym's secret";
-const PSEUDONYM_UNTIL_RELEASED_NL =
-  '; wie het betrof staat in het record nog als pseudoniem met de sleutel van de opslag, tot de inperking die nog geldt is opgeheven en minimise opnieuw draait: gepseudonimiseerd, niet anoniem, want de opslag bewaart de sleutel van het pseudoniem';
 const UNLINKED_EN =
   "; who it concerned is named only by this incident's own pseudonym, whose secret minimise deleted: nothing the store keeps makes it from a name";
 const UNLINKED_NL =

@@ -33,7 +33,7 @@ import { type FindingKey, findingKeyString } from './finding.js';
 import { isPseudonym } from './finding-resources.js';
 import { sha256 } from './hash.js';
 import { type ActionRecord, appendEntries, type FindingRecord, type Incident, incidentSalt, type TimelineEntry } from './incident.js';
-import { OWN_PSEUDONYM, STORE_WIDE_PSEUDONYMS, withOwnPseudonyms } from './incident-pseudonyms.js';
+import { OWN_PSEUDONYM, releaseNeedsItsNames, STORE_WIDE_PSEUDONYMS, withOwnPseudonyms } from './incident-pseudonyms.js';
 import { storedText } from './ledger.js';
 import { copyRecord, findingSalt, parseStoredFinding } from './stored-record.js';
 
@@ -1004,19 +1004,6 @@ const IAM_NAME_FIELDS: Partial<Record<ActionRecord['type'], string>> = {
   'revoke-user-sessions': 'userName',
   'contain-federated-user': 'principalId',
 };
-
-/**
- * Whether releasing the step (release.ts) still needs what its parameters and target keep (a user's
- * name, the pseudonym the store's secret makes of it): not released, and carried out by datalek, or
- * a step of it done (a run that failed after one, a step a person finished by hand). One carried out
- * by hand only is not: datalek touched nothing and has nothing to undo it by (release refuses it,
- * "undo it by hand"), so it kept the person's name, and the incident its store-wide pseudonym, for
- * good (readA21).
- */
-export function releaseNeedsItsNames(action: ActionRecord): boolean {
-  if (action.released) return false;
-  return (action.status === 'done' && !action.byHand) || (action.steps ?? []).some((s) => s.status === 'done');
-}
 
 /**
  * The finding's actions that keep an IAM user's name or a federated principal which minimising the

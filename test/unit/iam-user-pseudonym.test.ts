@@ -28,6 +28,7 @@ import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { registerMarkdown, registerRow } from '../../handlers/core/register.js';
 import { releaseContainment } from '../../handlers/core/release.js';
+import { holdFindings } from '../../handlers/core/retention-hold.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import { createAnchorHandler } from '../../handlers/lambda/anchor.js';
 import { createContainHandler } from '../../handlers/lambda/contain.js';
@@ -426,6 +427,30 @@ describe('fg22: what outlives minimise names a principal by the incident’s own
     const err = (await contain({ id: 'evt-1', detail: { incidentId: id } }).catch((e: unknown) => e)) as Error;
     expect(err.message, 'premise: in the store’s words').toContain(`resource iam-principal:${ACCOUNT}:${own} is held by incident dl-planted`);
     expect(`${err.message}\n${err.stack}\n${lines.join('\n')}`).not.toContain(incident.resource.id.slice('iam-user:'.length));
+  });
+
+  it('item 3: show and the register say a retention hold keeps the store-wide pseudonym, not a step in effect, when a hold does', async () => {
+    const deps = { store: t.store, policy: ENFORCING, now: () => RECORDED_AT, canEnforce: true };
+    const id = (await recordEvent(deps, consoleLogin('f-console'))).incidentId as string;
+    await runContainment({ ...deps, containment: adapter([], []) }, id);
+    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
+    await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
+    const minimise = (at: string) => minimiseClosed({ store: t.store, audit: t.store, now: () => at, machineNow: () => at }, { by: 'FG', afterDays: 180 });
+    await minimise(MINIMISED_AT);
+    // The step released, then the findings held (a claim under way) before minimise ran again.
+    await releaseContainment({ ...deps, containment: adapter([], []) }, { incidentId: id, by: 'on-call', reason: 'false positive' });
+    await holdFindings(deps, id, { by: 'Jurist', reason: 'claim under way' });
+    await minimise('2027-07-02T00:00:00.000Z');
+    const held = (await t.store.getIncident(id)) as Incident;
+    expect([held.resource.id, typeof held.pseudonymKey], 'premise: kept as it was').toEqual([expect.stringMatching(PSEUDONYM), 'string']);
+    const row = registerRow(held, DEFAULT_POLICY, '2027-07-02T00:00:00.000Z').findingsMinimised;
+    expect(row).toMatch(/until its retention hold \(Jurist\) is released and minimise runs again/);
+    expect(row).not.toMatch(/step in effect/);
+    const shown = showText(held, await t.store.getTimeline(id), DEFAULT_POLICY, '2027-07-02T00:00:00.000Z');
+    expect(shown).toMatch(/minimised .*until its retention hold \(Jurist\) is released/);
+    expect(registerMarkdown([held], DEFAULT_POLICY, '2027-07-02T00:00:00.000Z', 'nl')).toContain(
+      'tot het langer bewaren (Jurist) is opgeheven en minimise opnieuw draait',
+    );
   });
 
   it('item 1: the sweep function logs an incident it could not sweep, in the store’s words, by the incident’s own pseudonym', async () => {

@@ -131,12 +131,13 @@ const NAMED_PSEUDONYMISED = 5;
 
 /**
  * The minimised incidents that still name someone by the store-wide keyed pseudonym (recorded before
- * pseud21, or a step still in effect): no break of the record, but not what "minimised" promises.
+ * pseud21, or kept by a step still in effect or a retention hold): no break of the record, but not
+ * what "minimised" promises.
  */
 function pseudonymisedLine(ids: string[]): string {
   const named = ids.slice(0, NAMED_PSEUDONYMISED).join(', ');
   const more = ids.length - NAMED_PSEUDONYMISED;
-  return `PSEUDONYMISED: ${ids.length} minimised incident${ids.length === 1 ? '' : 's'} (${named}${more > 0 ? ` and ${more} more` : ''}) still name${ids.length === 1 ? 's' : ''} someone by a keyed pseudonym made with the store's secret: whoever holds the store can confirm a guessed name (pseudonymised, not anonymous). Recorded before pseud21 (December 1, 2026) or a step still in effect; the register says which (README, "Recorded before pseud21")`;
+  return `PSEUDONYMISED: ${ids.length} minimised incident${ids.length === 1 ? '' : 's'} (${named}${more > 0 ? ` and ${more} more` : ''}) still name${ids.length === 1 ? 's' : ''} someone by a keyed pseudonym made with the store's secret: whoever holds the store can confirm a guessed name (pseudonymised, not anonymous). Recorded before pseud21 (December 1, 2026), or kept by a step still in effect or a retention hold; the register says which (README, "Recorded before pseud21")`;
 }
 
 /** What the read-back found, for stdout (each resource not in place was told on stderr). */
