@@ -454,6 +454,25 @@ describe('replay: what a group costs', () => {
     }
   });
 
+  it("reads the process's CPU time once every 16 events, however small the groups (a busy machine made each read cost a tenth of an event's work)", async () => {
+    const { store, cleanup } = tempSqliteStore();
+    const cpu = vi.spyOn(process, 'cpuUsage');
+    try {
+      const released: number[] = [];
+      const groups = new CommitGroups<number>(store, async (events) => void released.push(events.length), { events: 1, ms: 60_000, wallMs: 60_000 });
+      cpu.mockClear();
+      for (let i = 0; i < 64; i++) {
+        groups.open();
+        await groups.recorded(i);
+      }
+      expect(released).toHaveLength(64);
+      expect(cpu.mock.calls.length).toBeLessThanOrEqual(1 + 64 / 16);
+    } finally {
+      cpu.mockRestore();
+      await cleanup();
+    }
+  });
+
   /** Keeps the CPU busy for `ms` (a group's work is timed). */
   const work = (ms: number) => {
     const until = performance.now() + ms;

@@ -152,10 +152,12 @@ const SENT_MARK_DELAY_MS = 5;
  * messages wait for a few events' work at most. 1 ms, measured on a quiet machine on 29 November
  * (bench, one run each): 1 ms gave 0.13 of the floor with p99 2.2 ms; 2 ms 0.14 with p99 5.4 ms,
  * beyond issue #14's 5 ms; 0.5 ms 0.12 with p99 1.6 ms. The work is counted in CPU time so that a group does not shrink to one
- * event on a machine busy with other work; `wallMs` bounds the wait there. The CPU time is read
- * only once `ms` of wall time has passed as well (on a quiet machine the two pass together):
- * reading it is a system call that took some 25 µs in a replay (it sums the process's threads),
- * and read twice per event it cost more than a tenth of recording one.
+ * event on a machine busy with other work; `wallMs` bounds the wait there. The CPU time a group
+ * took is reckoned from its wall time and the share of the wall time this process had the CPU,
+ * measured over every SHARE_WINDOW events (on a quiet machine the whole of it): reading the CPU
+ * time is a system call that sums the process's threads, some 25 µs on a quiet machine and a tenth
+ * of an event's work on a busy one (the bench's profile on 1 December: 147 µs an event), when it
+ * was read at each group's start and at each event once `ms` had passed.
  */
 export const COMMIT_GROUP = { events: 64, ms: 1, wallMs: 20 };
 
@@ -168,9 +170,14 @@ export const COMMIT_GROUP = { events: 64, ms: 1, wallMs: 20 };
  */
 export class CommitGroups<T> {
   private held: T[] = [];
-  /** When the group under way began (null: none is), and the process's CPU time then, in µs. */
+  /** When the group under way began (null: none is). */
   private begun: number | null = null;
-  private begunCpu = 0;
+  /**
+   * The share of wall time this process had the CPU (all its threads, at most 1), measured over
+   * the window since `window` began: unknown (null) until the first group has run `ms` of wall time.
+   */
+  private share: number | null = null;
+  private window: { wall: number; cpu: number; events: number } | null = null;
 
   constructor(
     private readonly store: Pick<IncidentStore, 'beginGroup' | 'endGroup'> & { checkpointBetweenGroups?(): void },
@@ -183,15 +190,25 @@ export class CommitGroups<T> {
     if (this.begun !== null || !this.store.beginGroup) return;
     this.store.beginGroup();
     this.begun = performance.now();
-    this.begunCpu = cpuMicros();
+    this.window ??= { wall: this.begun, cpu: cpuMicros(), events: 0 };
   }
 
   /** After: the event waits for its group to be committed; a full group is committed now. */
   async recorded(event: T): Promise<void> {
     this.held.push(event);
     if (this.begun === null || this.held.length >= this.limits.events) return this.flush();
-    const elapsed = performance.now() - this.begun;
-    if (elapsed >= this.limits.wallMs || (elapsed >= this.limits.ms && cpuMicros() - this.begunCpu >= this.limits.ms * 1000)) await this.flush();
+    const now = performance.now();
+    const elapsed = now - this.begun;
+    if (this.window && (++this.window.events >= SHARE_WINDOW || (this.share === null && elapsed >= this.limits.ms))) this.measureShare(now);
+    if (elapsed >= this.limits.wallMs || elapsed * (this.share ?? 0) >= this.limits.ms) await this.flush();
+  }
+
+  /** The CPU time this process had over the window ending `now`, per unit of wall time; a new window begins. */
+  private measureShare(now: number): void {
+    const cpu = cpuMicros();
+    const { wall, cpu: before } = this.window as { wall: number; cpu: number };
+    if (now > wall) this.share = Math.min(1, (cpu - before) / ((now - wall) * 1000));
+    this.window = { wall: now, cpu, events: 0 };
   }
 
   /**
@@ -241,6 +258,9 @@ export class CommitGroups<T> {
     await this.flush();
   }
 }
+
+/** How many events the share of the CPU this process has (`CommitGroups`) is measured over. */
+const SHARE_WINDOW = 16;
 
 /** The CPU time this process has used, in microseconds. */
 function cpuMicros(): number {
