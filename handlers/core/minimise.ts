@@ -915,6 +915,30 @@ async function unlinkPseudonyms(deps: MinimiseDeps, incidentId: string, by: stri
   }
 }
 
+/**
+ * Whether every finding the incident's ledger wrote went on to another incident (a follow-up, a
+ * merge) and is minimised there (verify's PSEUDONYMISED line, fg22). Nothing of it is left for
+ * minimise to remove, yet minimise never writes a note on it: it holds no finding of its own. Since
+ * 5a7b5e6d minimise unlinks such an incident; one recorded before pseud21 keeps the store-wide
+ * pseudonym, as minimised as one with a note. False for one whose findings cannot be read as such.
+ */
+export async function minimisedElsewhere(audit: Pick<AuditSource, 'rawIncident'>, incidentId: string): Promise<boolean> {
+  const raw = await audit.rawIncident(incidentId);
+  const written = new Set(findingWrites(raw.ledger).keys());
+  if (written.size === 0) return false;
+  const rows = new Map(raw.findings.map((f) => [f.key, f]));
+  return [...written].every((key) => {
+    const row = rows.get(key);
+    if (!row || row.incidentId === incidentId) return false;
+    try {
+      const finding = JSON.parse(row.data) as unknown;
+      return isObject(finding) && isObject(finding.minimised);
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** How many unreadable incidents minimise's refusal names; the rest are counted. */
 const NAMED_UNREADABLE = 5;
 

@@ -21,7 +21,7 @@ import { recordContainedByHand, recordNotToBeDone, withdrawNotToBeDone } from '.
 import { runContainment } from '../../handlers/core/contain.js';
 import { StoreRefusedError, StuckConflictError } from '../../handlers/core/errors.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
-import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
+import { type ActionRecord, appendEntries, type Incident } from '../../handlers/core/incident.js';
 import { ownPseudonyms } from '../../handlers/core/incident-pseudonyms.js';
 import { minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
@@ -451,6 +451,43 @@ describe('fg22: what outlives minimise names a principal by the incident’s own
     expect(registerMarkdown([held], DEFAULT_POLICY, '2027-07-02T00:00:00.000Z', 'nl')).toContain(
       'tot het langer bewaren (Jurist) is opgeheven en minimise opnieuw draait',
     );
+  });
+
+  it('item 4: verify’s PSEUDONYMISED line names an incident recorded before pseud21 whose findings all went to a follow-up and were minimised there', async () => {
+    const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT, canEnforce: false };
+    const first = (await recordEvent(deps, consoleLogin('f-console'))).incidentId as string;
+    // As recorded before pseud21: no secret of its own (pseudonym-key-lost.test.ts builds it so too).
+    const current = (await t.store.getIncident(first)) as Incident;
+    const before = { ...structuredClone(current), revision: current.revision + 1, pseudonymKey: undefined };
+    await t.store.commit({
+      incident: before,
+      expectedRevision: current.revision,
+      timeline: appendEntries(before, [{ at: '2026-11-28T03:01:00.000Z', kind: 'note' }]),
+      messages: [],
+    });
+    await assess(deps, { incidentId: first, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
+    await closeIncident(deps, { incidentId: first, reason: 'afgehandeld', by: 'FG' });
+    // The finding again after closing, with activity since: a follow-up takes its record on.
+    const later = findingEvent({
+      id: 'f-console',
+      type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B',
+      resource: { resourceType: 'AccessKey', accessKeyDetails: { userType: 'IAMUser', userName: USER } },
+      updatedAt: '2026-11-28T05:00:00.000Z',
+      count: 2,
+    } as never);
+    const at = { ...deps, now: () => '2026-11-28T05:10:00.000Z' };
+    const followUp = (await recordEvent(at, later)).incidentId as string;
+    expect(followUp, 'premise: a follow-up').not.toBe(first);
+    await assess(at, { incidentId: followUp, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
+    await closeIncident(at, { incidentId: followUp, reason: 'afgehandeld', by: 'FG' });
+    await minimiseClosed({ store: t.store, audit: t.store, now: () => MINIMISED_AT, machineNow: () => MINIMISED_AT }, { by: 'FG', afterDays: 180 });
+    const old = (await t.store.getIncident(first)) as Incident;
+    expect([old.minimised, old.resource.id], 'premise: no note of its own, the store-wide pseudonym kept').toEqual([
+      undefined,
+      expect.stringMatching(PSEUDONYM),
+    ]);
+    const verified = await runCli(['verify', '--store', t.dir, '--now', '2027-07-02T00:00:00Z']);
+    expect(verified.stderr).toMatch(new RegExp(`PSEUDONYMISED: \\d+ minimised incidents? \\([^)]*${first}`));
   });
 
   it('item 1: the sweep function logs an incident it could not sweep, in the store’s words, by the incident’s own pseudonym', async () => {

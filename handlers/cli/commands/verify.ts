@@ -3,6 +3,7 @@ import type { RegistryReleaseShown, ReleaseShown } from '../../core/digest.js';
 import { type DriftReport, drifted, unread } from '../../core/drift.js';
 import { IncidentNotFoundError, StoreError } from '../../core/errors.js';
 import { pseudonymState } from '../../core/incident-pseudonyms.js';
+import { minimisedElsewhere } from '../../core/minimise.js';
 import { oneLine } from '../../core/text.js';
 import { type VerifyResult, verifyOk, verifyStore } from '../../core/verify-store.js';
 import { digestStore, digestVerifier } from '../anchoring.js';
@@ -32,7 +33,7 @@ export async function verify(ctx: Context): Promise<number> {
   let result: VerifyResult;
   let drill: string | null = null;
   let containment: DriftReport | null = null;
-  let pseudonymised: string[] = [];
+  const pseudonymised: string[] = [];
   try {
     result = await withBackend(ctx, 'read', async (backend) => {
       if (only && !(await backend.audit.incidentIds()).includes(only)) throw new IncidentNotFoundError(only);
@@ -47,7 +48,11 @@ export async function verify(ctx: Context): Promise<number> {
         ? [await backend.store.getIncident(only).catch(() => undefined)].filter((i) => i !== undefined)
         : await backend.store.listIncidents({ onUnreadable: () => undefined });
       // Minimised, and still named by the store-wide pseudonym: said, not failed (README "Recorded before pseud21").
-      pseudonymised = incidents.filter((i) => i.minimised && ['store-wide', 'until-released'].includes(pseudonymState(i) ?? '')).map((i) => i.id);
+      // So is one closed whose findings all went on to another incident and were minimised there: it has no note of its own (fg22).
+      for (const i of incidents) {
+        if (!['store-wide', 'until-released'].includes(pseudonymState(i) ?? '')) continue;
+        if (i.minimised || (i.state === 'closed' && (await minimisedElsewhere(backend.audit, i.id)))) pseudonymised.push(i.id);
+      }
       // On AWS the containment the records hold is read back: a record saying "network cut" about
       // an interface someone put back in its groups does not verify (review5 A15).
       if (backend.target === 'aws') {
@@ -137,7 +142,7 @@ const NAMED_PSEUDONYMISED = 5;
 function pseudonymisedLine(ids: string[]): string {
   const named = ids.slice(0, NAMED_PSEUDONYMISED).join(', ');
   const more = ids.length - NAMED_PSEUDONYMISED;
-  return `PSEUDONYMISED: ${ids.length} minimised incident${ids.length === 1 ? '' : 's'} (${named}${more > 0 ? ` and ${more} more` : ''}) still name${ids.length === 1 ? 's' : ''} someone by a keyed pseudonym made with the store's secret: whoever holds the store can confirm a guessed name (pseudonymised, not anonymous). Recorded before pseud21 (December 1, 2026), or kept by a step still in effect or a retention hold; the register says which (README, "Recorded before pseud21")`;
+  return `PSEUDONYMISED: ${ids.length} minimised incident${ids.length === 1 ? '' : 's'} (${named}${more > 0 ? ` and ${more} more` : ''}) still name${ids.length === 1 ? 's' : ''} someone by a keyed pseudonym made with the store's secret: whoever holds the store can confirm a guessed name (pseudonymised, not anonymous). Recorded before pseud21 (December 1, 2026), or kept by a step still in effect or a retention hold; the register says which (README, "Recorded before pseud21"), but of one whose findings all went on to another incident and were minimised there, which has no minimisation of its own`;
 }
 
 /** What the read-back found, for stdout (each resource not in place was told on stderr). */
