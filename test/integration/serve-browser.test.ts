@@ -426,4 +426,26 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
       await live.stop();
     }
   });
+
+  it('reports with the axe check every serious or critical violation a full axe run reports, though it runs only the rules that can', async () => {
+    // seriousViolations leaves out axe's rules of impact minor or moderate (test/support/browser.ts):
+    // on a page breaking rules of every impact, what it reports is what a full run reports at those two.
+    const planted = await browser.newPage();
+    try {
+      await planted.setContent(
+        '<html><head><title>t</title></head><body><main><h1>x</h1><input type="text"><p style="color:#777;background:#888">grijs</p>' +
+          '<img src="data:,"><div role="bogus">r</div><h4>kop</h4></main><footer><main>twee</main></footer></body></html>',
+      );
+      const reported = (await seriousViolations(planted)).map((v) => `${v.id} ${v.impact}`);
+      const full = await planted.evaluate(async () => {
+        const axe = (globalThis as unknown as { axe: { run: (c: unknown, o: unknown) => Promise<{ violations: { id: string; impact: string }[] }> } }).axe;
+        return (await axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => `${v.id} ${v.impact}`);
+      });
+      expect(full.some((v) => /(minor|moderate)$/.test(v))).toBe(true);
+      expect(reported).toEqual(full.filter((v) => /(serious|critical)$/.test(v)));
+      expect(reported.length).toBeGreaterThan(3);
+    } finally {
+      await planted.close();
+    }
+  });
 });
