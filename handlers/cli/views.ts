@@ -15,6 +15,7 @@ import {
   SUBSCRIBERS_AP_NOT_RECORDED,
 } from '../core/clocks.js';
 import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containment.js';
+import { isStoreWidePseudonym } from '../core/finding-resources.js';
 import { assessmentCoverage, type FindingTypeNames } from '../core/finding-types.js';
 import { findingTypesSeen, type Incident, initialReport, type ReportRecord, subscribersWithoutAp, type TimelineEntry } from '../core/incident.js';
 import { ownPseudonyms, pseudonymText } from '../core/incident-pseudonyms.js';
@@ -238,6 +239,24 @@ function typesLines(incident: Incident, timeline: TimelineEntry[], types: Findin
   return out;
 }
 
+/**
+ * Each principal the incident names by the store-wide pseudonym as a resource (the affected one, an
+ * attack sequence's actor), with the incident's own pseudonym of it (pseud21): the timeline and the
+ * messages name it so, a step or none (fg22: only a step's was shown, so an actor without one, or
+ * a resource whose step was never planned, could not be matched to what a message said).
+ */
+function ownPseudonymLines(incident: Incident): string[] {
+  const named = [incident.resource, ...(incident.resources ?? []).filter((r) => r.id !== incident.resource.id)];
+  return named.flatMap((r) => {
+    const own = isStoreWidePseudonym(r.id) ? ownPseudonyms(incident.pseudonymKey, r.id) : r.id;
+    if (own === r.id) return [];
+    const which = r === incident.resource ? 'the resource' : 'a resource the findings name';
+    return [
+      `  pseudonym      ${own} in the timeline and messages (this incident's own pseudonym of ${r.id}, ${which}; minimise names it so here too and deletes its secret)`,
+    ];
+  });
+}
+
 export function showText(incident: Incident, timeline: TimelineEntry[], policy: Policy, now: string, types?: FindingTypeNames): string {
   const tz = policy.timeZone;
   const when = (iso: string | null) => (iso ? `${formatLocal(iso, tz)}  (${iso})` : '-');
@@ -267,6 +286,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
         ]
       : []),
     `  resource       ${incident.resource.resourceType} ${incident.resource.id}   account ${incident.accountId}, ${incident.region}`,
+    ...ownPseudonymLines(incident),
     `  detected       ${when(incident.detectedAt)}`,
     `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt && !awareness ? '   (default: detection, until a person records awareness)' : ''}${beforeDetection(incident, incident.awareAt) ? ` (${BEFORE_DETECTION.en})` : ''}${awareness ? enteredMark(awareness, tz) : ''}`,
     `  AP deadline    ${incident.deadline ? `${when(apLegalDeadline(incident))}   ${deadlineNote(incident, now, tz)}` : 'none'}`,

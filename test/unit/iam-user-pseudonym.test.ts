@@ -490,6 +490,41 @@ describe('fg22: what outlives minimise names a principal by the incident’s own
     expect(verified.stderr).toMatch(new RegExp(`PSEUDONYMISED: \\d+ minimised incidents? \\([^)]*${first}`));
   });
 
+  it('item 5: show gives the incident’s own pseudonym of a principal no step names (an assumed role’s session, an actor), as the timeline and messages name it', async () => {
+    const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT, canEnforce: false };
+    const session = findingEvent({
+      id: 'f-role-console',
+      type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B',
+      resource: {
+        resourceType: 'AccessKey',
+        accessKeyDetails: { principalId: 'AROAEXAMPLEROLEID0001:r.roelofs@example.nl', userType: 'AssumedRole', userName: 'AWSReservedSSO_Admin' },
+      },
+    } as never);
+    const detection = sequenceDetection();
+    detection.sequence.actors = [
+      { id: 'session:x', user: { name: 'piet', uid: 'AROAEXAMPLE:piet@example.nl', type: 'AssumedRole', account: { uid: ACCOUNT } } } as never,
+    ];
+    const sequence = credentialSequenceEvent({ id: 'seq-session', detection });
+    for (const event of [session, sequence]) {
+      const id = (await recordEvent(deps, event)).incidentId as string;
+      const incident = (await t.store.getIncident(id)) as Incident;
+      const principal = [incident.resource, ...(incident.resources ?? [])].find((r) => r.kind === 'iam-principal')?.id as string;
+      expect(principal, 'premise: named by the store-wide pseudonym').toMatch(/^role-session:[0-9a-f]{16}$/);
+      expect(
+        incident.actions.map((a) => a.target),
+        'premise: no step names it',
+      ).not.toContain(principal);
+      const own = ownPseudonyms(incident.pseudonymKey, principal);
+      const timeline = await t.store.getTimeline(id);
+      const shown = showText(incident, timeline, DEFAULT_POLICY, RECORDED_AT);
+      expect(shown).toContain(`${own} in the timeline and messages (this incident's own pseudonym of ${principal}`);
+      // Whatever own pseudonym the timeline and the messages give, show gives too.
+      const told =
+        `${JSON.stringify(timeline)}${JSON.stringify(await t.store.listMessages(id))}`.match(/(iam-user|role-session|federated-user):~[0-9a-f]{16}/g) ?? [];
+      for (const name of told) expect(shown, `show names ${name}`).toContain(`${name} in the timeline and messages`);
+    }
+  });
+
   it('item 1: the sweep function logs an incident it could not sweep, in the store’s words, by the incident’s own pseudonym', async () => {
     const { id, pseudonym } = await recordedByPseudonym(t.store, consoleLogin('f-console'), USER, RECORDED_AT);
     const incident = (await t.store.getIncident(id)) as Incident;
