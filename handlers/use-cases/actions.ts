@@ -6,7 +6,6 @@
  * and draws it. Every rule lives in the core or here, never in one of the two front ends, so the
  * page cannot do what the command line refuses, and both refuse in the same words.
  */
-import { acknowledge } from '../core/acknowledge.js';
 import { overdueFrom } from '../core/ap-verdict.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
 import { type ContainedDeps, recordContainedByHand, recordNotToBeDone, withdrawNotToBeDone } from '../core/by-hand.js';
@@ -38,82 +37,16 @@ import {
   roleLabel,
   yesNo,
 } from '../core/labels.js';
-import type { Policy } from '../core/policy.js';
 import { releaseContainment } from '../core/release.js';
 import { beforeDetection } from '../core/stated-time.js';
 import { formatLocal } from '../core/time.js';
-import type { Containment } from '../ports/containment.js';
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
-import { type FieldSpec, type Lang, MAX_SENT_TEXT_BYTES, MAX_SENT_TEXT_CHARS, type OfferContext, type Text, type Values } from './fields.js';
+import { type ActionDeps, ackAction, action } from './ack-action.js';
+import { type FieldSpec, type Lang, MAX_SENT_TEXT_BYTES, MAX_SENT_TEXT_CHARS, type OfferContext, type Text } from './fields.js';
 import { measuresElsewhere } from './queries.js';
 
-/** What an acknowledgement reports, however it was recorded. */
-export interface AckOutcome {
-  incidentId: string;
-  /** False when someone had acknowledged it already: `acknowledgedBy` says who. */
-  changed: boolean;
-  acknowledgedBy: string | null;
-  acknowledgedAt: string | null;
-  /**
-   * True when it had been acknowledged already (`acknowledgedBy` says who) and this acknowledged
-   * the alert the pager raised after that (core/acknowledge.ts pageAfterAcknowledgement).
-   */
-  alertAcknowledged?: boolean;
-}
-
-/**
- * Records an acknowledgement: in the store, or on AWS through the IAM-authorised acknowledgement
- * URL, where the acknowledger is the identity that signed the request and `by` is not sent.
- */
-export type Acknowledger = (input: { incidentId: string; by: string; note?: string }) => Promise<AckOutcome>;
-
-/** The acknowledgement recorded in the store itself, as `by`. */
-export function acknowledgeInStore(deps: { store: IncidentStore; policy: Policy; now: () => string }): Acknowledger {
-  return async (input) => {
-    const { incident, changed, alertAcknowledged } = await acknowledge(deps, input);
-    return {
-      incidentId: incident.id,
-      changed,
-      acknowledgedBy: incident.acknowledgedBy,
-      acknowledgedAt: incident.acknowledgedAt,
-      ...(alertAcknowledged ? { alertAcknowledged } : {}),
-    };
-  };
-}
-
-/** Everything an action may need; each takes the part it uses. */
-export interface ActionDeps extends FgDeps {
-  /** Plan-only on the embedded store; on AWS it acts in the affected account. */
-  containment: Containment;
-  acknowledge: Acknowledger;
-  /** On AWS, reads containment back as drift does (`contained --owner-key` checks a key against its user's keys); absent on the embedded store. */
-  containmentReader?: ContainedDeps['containmentReader'];
-}
-
-/** Who acts on which incident: the CLI's `--by` (or the OS user), the web page's signed-in person. */
-export interface Actor {
-  incidentId: string;
-  by: string;
-}
-
-export interface Action<Fs extends readonly FieldSpec[], I, R, D = ActionDeps> {
-  /** The CLI command and the web route. */
-  readonly name: string;
-  readonly title: Text;
-  readonly fields: Fs;
-  /** The core use case's input; a rule across fields throws a `UsageError` naming the field. */
-  input(values: Values<Fs>, actor: Actor): I;
-  run(deps: D, input: I): Promise<R>;
-  /** What the incident holds now, as values of the fields (a form starts from them). */
-  current?(incident: Incident): Partial<Values<Fs>>;
-  /**
-   * Only the fields whose value differs from `current` are given (facts are recorded in phases: a
-   * form that shows them all must not record the unchanged ones again as new).
-   */
-  readonly onlyChanged?: boolean;
-  /** Fields given together: when one of a set is given, its partners are given with it. */
-  readonly together?: readonly (readonly string[])[];
-}
+// The acknowledgement lives in a module of its own (ack-action.ts): the ack-link function and page need it without the rest.
+export { type Acknowledger, type AckOutcome, type Action, type ActionDeps, type Actor, ackAction, acknowledgeInStore } from './ack-action.js';
 
 /**
  * `deps` whose store checks every read of one incident with `check` (which throws to refuse) until
@@ -143,10 +76,6 @@ export function checkedReads<D extends { store: IncidentStore }>(deps: D, incide
     },
   });
   return { ...deps, store };
-}
-
-function action<const Fs extends readonly FieldSpec[], I, R, D = ActionDeps>(a: Action<Fs, I, R, D>): Action<Fs, I, R, D> {
-  return a;
 }
 
 /** Option labels from the core's words, so the forms name a value as the draft and the register do. */
@@ -217,21 +146,6 @@ const afterCloseConfirmation = {
 
 const reason = (label: Text = { nl: 'Motivering', en: 'Reasoning' }, hint?: Text) =>
   ({ name: 'reason', kind: 'longtext', label, ...(hint ? { hint } : {}) }) as const;
-
-export const ackAction = action({
-  name: 'ack',
-  title: { nl: 'Oppakken', en: 'Acknowledge' },
-  fields: [
-    {
-      name: 'note',
-      kind: 'text',
-      label: { nl: 'Notitie (niet verplicht)', en: 'Note (optional)' },
-      hint: { nl: 'Stopt de escalatie, niet de AP-termijn.', en: 'Stops the escalation, not the AP clock.' },
-    },
-  ] as const,
-  input: (v, { incidentId, by }) => ({ incidentId, by, note: v.note?.trim() || undefined }),
-  run: (deps, input) => deps.acknowledge(input),
-});
 
 /**
  * `assess` with the finding types the person was shown always checked (core/fg-workflow.ts

@@ -38,7 +38,7 @@ import { describeEntry, timelineMarks, timelineSvg } from '../core/report-html.j
 import { reviewPending } from '../core/schedule.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
 import { formatLocal, timeLeft } from '../core/time.js';
-import type { ackAction } from '../use-cases/actions.js';
+import type { ackAction } from '../use-cases/ack-action.js';
 import type { FieldSpec, Lang } from '../use-cases/fields.js';
 import { type ContainmentCounts, runbookOf } from '../use-cases/queries.js';
 import type { FormState } from './forms.js';

@@ -44,7 +44,7 @@ import type { Policy } from '../core/policy.js';
 import { oneLine } from '../core/text.js';
 import { formatLocal } from '../core/time.js';
 import type { IncidentStore } from '../ports/incident-store.js';
-import { ackAction } from '../use-cases/actions.js';
+import { ackAction } from '../use-cases/ack-action.js';
 import type { FieldSpec, Lang } from '../use-cases/fields.js';
 import { ActionForm, IncidentSummary, Layout, type View } from './components.js';
 import type { FormState } from './forms.js';
