@@ -19,7 +19,7 @@
 import type { Containment } from '../ports/containment.js';
 import { byHandText, notDoneText } from './breach-facts.js';
 import { type ChangeDeps, changeIncident } from './change-incident.js';
-import { type ContainResult, carriedOutByPipeline, enforcementRefusal, runContainment } from './contain.js';
+import { type ContainResult, carriedOutByPipeline, enforcementRefusal, runContainment, tellOwedLeavers } from './contain.js';
 import { containedNotRecorded } from './contain-again.js';
 import { doneReason, TASKS_NEVER_READ } from './containment.js';
 import { type ContainmentStateReader, expectedContainment, OTHER_KEY_ACTIVE, ownerKeyRefusal } from './drift.js';
@@ -252,6 +252,7 @@ export async function recordContainedByHand(deps: ContainedDeps, input: Containe
     const at = checkStatedTime(draft, input.at ?? now, now, '--at', tz);
     const later = enteredLater(at, now);
     const failed = action.status === 'failed';
+    if (failed) oweLeaversDone(draft, action);
     action.status = 'done';
     action.byHand = { at, by, what, recordedAt: now, ...(later ? { enteredLater: true as const } : {}), ...(ownerKeys.length ? { ownerKeys } : {}) };
     return {
@@ -264,7 +265,20 @@ export async function recordContainedByHand(deps: ContainedDeps, input: Containe
       ],
     };
   });
-  return incident;
+  // What the incidents that left this resource here read ("NOT CONTAINED", failed here) is mended now, as after a run
+  // that carries a failed action out, not at the sweep's next left check, up to a day on (readC22). Not told now (a
+  // store failure): still owed, the sweep tells it.
+  if (!incident.leftUntold?.includes(actionId)) return incident;
+  await tellOwedLeavers(deps, incident.id).catch(() => undefined);
+  return (await deps.store.getIncident(incident.id)) ?? incident;
+}
+
+/**
+ * A failed action a person finished (`contained`): the incidents that left its resource to this one read its failure
+ * (contain.ts `tellFailedAtHolders`); owed the change, as a run's outcome is (containment.ts `oweLeavers`).
+ */
+function oweLeaversDone(draft: Incident, action: ActionRecord): void {
+  draft.leftUntold = [...new Set([...(draft.leftUntold ?? []), action.id])];
 }
 
 /**
@@ -306,6 +320,7 @@ function tasksSearchedByHand(
     detail: `searched by hand for the tasks no run read (${at}, recorded with datalek contained; the step's last run failed ${failed.code}): ${what}`,
   };
   action.steps = [...(action.steps ?? []).filter((s) => s.name !== failed.name), step];
+  oweLeaversDone(draft, action);
   action.status = 'done';
   const reason = doneReason(action.type);
   if (reason) action.reason = reason;

@@ -9,6 +9,7 @@
  *   whose containment had failed: it now reads the holder's record.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { recordContainedByHand } from '../../handlers/core/by-hand.js';
 import { type ContainDeps, runContainment } from '../../handlers/core/contain.js';
 import { heldByReason } from '../../handlers/core/containment.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
@@ -27,6 +28,8 @@ const T3 = '2026-11-28T01:00:00.000Z';
 
 let t: ReturnType<typeof tempSqliteStore>;
 let fail: boolean;
+/** The failure the adapter records while `fail`: the swap refused, or the task step no run can finish (TasksNeverRead). */
+let failure: { name: string; code: string };
 let clock: string;
 const executed: string[] = [];
 /** The swap of the instance's one interface: refused (UnauthorizedOperation) while `fail`, else done; at `clock`. */
@@ -34,8 +37,8 @@ const adapter: Containment = {
   canEnforce: true,
   execute: async (a, ctx) => {
     executed.push(`${ctx.incident.id} ${a.target}`);
-    const step = fail ? { status: 'failed' as const, code: 'UnauthorizedOperation', detail: 'not authorized' } : { status: 'done' as const };
-    await ctx.record({ name: 'isolate-eni:eni-a', at: clock, ...step });
+    const step = fail ? { status: 'failed' as const, code: failure.code, detail: 'not authorized' } : { status: 'done' as const };
+    await ctx.record({ name: fail ? failure.name : 'isolate-eni:eni-a', at: clock, ...step });
   },
   release: async () => {},
 };
@@ -54,6 +57,7 @@ async function open(store: IncidentStore, id: string, over: Partial<Incident> = 
 beforeEach(async () => {
   t = tempSqliteStore();
   fail = true;
+  failure = { name: 'isolate-eni:eni-a', code: 'UnauthorizedOperation' };
   clock = T1;
   executed.length = 0;
 });
@@ -102,6 +106,39 @@ it("the holder's failure is told to the incidents that left it there in the hold
     expect(Object.keys((await get(id)).reminders.byClock ?? {}).filter((k) => k.startsWith('left-failed:'))).toEqual([]);
     expect(await failedTold(id)).toBe(4);
   }
+});
+
+/**
+ * readC22: the holder's failed isolation finished by a person (`datalek contained`: the search that ends a TasksNeverRead
+ * task step, contain22, or the whole action by hand) left the incidents that left it there reading "NOT CONTAINED" in
+ * their record until the sweep's left check, up to a day on, where the holder's own run puts their words back at once.
+ */
+it.each([
+  ['the search that ends a TasksNeverRead task step', { name: 'task-interfaces', code: 'TasksNeverRead' }],
+  ['a failed swap finished by hand', { name: 'isolate-eni:eni-a', code: 'UnauthorizedOperation' }],
+])("the holder's failure finished with datalek contained (%s): the incidents that left it there get their words back at once", async (_, failed) => {
+  failure = failed;
+  await open(t.store, 'dl-key', {
+    resource: { kind: 'ec2-instance', resourceType: 'Instance', id: SHARED },
+    resourceKey: SHARED_KEY,
+    linked: ['dl-first'],
+  });
+  await open(t.store, 'dl-first', { linked: ['dl-key'] });
+  await contain('dl-first');
+  const holder = (await get('dl-first')).actions[0];
+  expect(holder).toMatchObject({ status: 'failed', steps: [expect.objectContaining({ code: failed.code })] });
+  expect((await get('dl-key')).actions[0].reason).toMatch(/dl-first.*NOT CONTAINED/);
+
+  clock = T2;
+  await recordContainedByHand(
+    { store: t.store, policy: DEFAULT_POLICY, now: () => clock },
+    { incidentId: 'dl-first', actionId: holder.id, by: 'on-call', what: 'branch interfaces searched, none open' },
+  );
+  expect((await get('dl-first')).actions[0].status).toBe('done');
+  const key = await get('dl-key');
+  expect(key.actions[0].reason).toBe(heldByReason('dl-first'));
+  expect(Object.keys(key.reminders.byClock ?? {}).filter((k) => k.startsWith('left-failed:'))).toEqual([]);
+  expect((await get('dl-first')).leftUntold).toBeUndefined();
 });
 
 /** dl-first, whose isolation of SHARED failed at T1, and dl-second, which left SHARED to it ("contained by" stored); the left action. */
