@@ -6,9 +6,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_AVAILABLE, launchChromium, seriousViolations } from '../support/browser.js';
+import { CHROMIUM_AVAILABLE, type FileBrowser, launchChromium, seriousViolations } from '../support/browser.js';
 import { spawnCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
 import { type Served, startServe } from '../support/serve.js';
@@ -22,7 +21,7 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the acknowledgement link on a phone', () =
   let dir: string;
   let store: string;
   let served: Served;
-  let browser: Browser;
+  let browser: FileBrowser;
   let incidentId: string;
   let link: string;
 

@@ -9,11 +9,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import type { Incident } from '../../handlers/core/incident.js';
-import { CHROMIUM_AVAILABLE, launchChromium, seriousViolations, tabTo, unreachableByKeyboard } from '../support/browser.js';
+import { CHROMIUM_AVAILABLE, type FileBrowser, launchChromium, seriousViolations, tabTo, unreachableByKeyboard } from '../support/browser.js';
 import { ROOT, runCli } from '../support/cli.js';
 import { type Served, startServe } from '../support/serve.js';
 
@@ -25,7 +25,7 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
   let dir: string;
   let common: string[];
   let served: Served;
-  let browser: Browser;
+  let browser: FileBrowser;
   let context: BrowserContext;
   let page: Page;
   let id: string;

@@ -10,9 +10,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_AVAILABLE, launchChromium } from '../support/browser.js';
+import { CHROMIUM_AVAILABLE, type FileBrowser, launchChromium } from '../support/browser.js';
 import { spawnCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
 import { request, type Served, startServe } from '../support/serve.js';
@@ -21,7 +20,7 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the session cookie in a browser', () => {
   let dir: string;
   let store: string;
   let served: Served;
-  let browser: Browser;
+  let browser: FileBrowser;
   let other: Server;
   /** The path of the link in the page the replay sent (to 127.0.0.1:8733, where links from this machine point). */
   let linkPath: string;

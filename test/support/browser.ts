@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { CHROMIUM, CHROMIUM_FLAGS, CHROMIUM_FOUND } from './chromium.js';
 import { type inProcessWebApp, listenInProcess } from './web-app.js';
 
@@ -15,8 +15,50 @@ if (!CHROMIUM_FOUND && process.env.CI === 'true') throw new Error(`${CHROMIUM} i
 
 export const CHROMIUM_AVAILABLE = CHROMIUM_FOUND;
 
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+/** A test file's Chromium: its own contexts (cookies, storage, permissions) in the worker's browser; `close` closes them. */
+export interface FileBrowser {
+  newContext(options?: Parameters<Browser['newContext']>[0]): Promise<BrowserContext>;
+  /** A page in a context of its own, as Browser.newPage. */
+  newPage(options?: Parameters<Browser['newContext']>[0]): Promise<Page>;
+  close(): Promise<void>;
+}
+
+/**
+ * The browser this process launched, kept on the process, not the module: a worker shared by
+ * several files evaluates this module again for each (vitest.config.ts), and a launch costs about
+ * two seconds of CPU, which each browser file paid. Playwright stops it when the process exits.
+ */
+const BROWSER_KEY = Symbol.for('datalek.test.chromium');
+const held = globalThis as unknown as Record<symbol, Promise<Browser> | undefined>;
+
+async function workerChromium(): Promise<Browser> {
+  const running = await held[BROWSER_KEY]?.catch(() => undefined);
+  if (running?.isConnected()) return running;
+  const launched = chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  held[BROWSER_KEY] = launched;
+  return launched;
+}
+
+/**
+ * Headless Chromium for one test file. Every page it opens is in a context of the file's own, a
+ * fresh profile as a browser of its own would be (nothing of another file's cookies, storage or
+ * permissions is in it), in the one browser the worker keeps for its files.
+ */
+export async function launchChromium(): Promise<FileBrowser> {
+  const browser = await workerChromium();
+  const contexts: BrowserContext[] = [];
+  const newContext = async (options?: Parameters<Browser['newContext']>[0]) => {
+    const context = await browser.newContext(options);
+    contexts.push(context);
+    return context;
+  };
+  return {
+    newContext,
+    newPage: async (options) => (await newContext(options)).newPage(),
+    close: async () => {
+      await Promise.all(contexts.splice(0).map((context) => context.close()));
+    },
+  };
 }
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
