@@ -33,7 +33,7 @@ import { type FindingKey, findingKeyString } from './finding.js';
 import { isPseudonym } from './finding-resources.js';
 import { sha256 } from './hash.js';
 import { type ActionRecord, appendEntries, type FindingRecord, type Incident, incidentSalt, type TimelineEntry } from './incident.js';
-import { OWN_PSEUDONYM, releaseNeedsItsNames, STORE_WIDE_PSEUDONYMS, withOwnPseudonyms } from './incident-pseudonyms.js';
+import { errorToldOutside, OWN_PSEUDONYM, releaseNeedsItsNames, STORE_WIDE_PSEUDONYMS, withOwnPseudonyms } from './incident-pseudonyms.js';
 import { storedText } from './ledger.js';
 import { copyRecord, findingSalt, parseStoredFinding } from './stored-record.js';
 
@@ -909,8 +909,9 @@ async function unlinkPseudonyms(deps: MinimiseDeps, incidentId: string, by: stri
       await deps.store.commit({ incident: draft, expectedRevision: incident.revision, timeline, messages: [], erasing: true });
       return;
     } catch (err) {
+      // The monthly run's output (cron mails it) outlives the unlinking: a store's words by the incident's own pseudonym.
       if (!isLostRace(err) || !(await (deps.conflictRetry ?? backoffRetry()).again(attempt)))
-        throw await settledConflict(deps.store, [incidentId], [first], err);
+        throw errorToldOutside(await settledConflict(deps.store, [incidentId], [first], err), incident.pseudonymKey);
     }
   }
 }
@@ -1195,8 +1196,9 @@ async function minimiseFinding(
       return minimised.minimised?.sessionNames === 'not-known' ? { fields, sessionNameNotKnown: true } : fields;
     } catch (err) {
       // A lost race only when the incident moved meanwhile; else the store refuses it for good (StuckConflictError: verify says why).
+      // Told by the incident's own pseudonym: the run's output (cron mails it) outlives minimise.
       if (!isLostRace(err) || !(await (deps.conflictRetry ?? backoffRetry()).again(attempt)))
-        throw await settledConflict(deps.store, [incidentId], [first], err);
+        throw errorToldOutside(await settledConflict(deps.store, [incidentId], [first], err), incident.pseudonymKey);
     }
   }
 }

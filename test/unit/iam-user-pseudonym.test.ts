@@ -525,6 +525,28 @@ describe('fg22: what outlives minimise names a principal by the incident’s own
     }
   });
 
+  it('item 1: minimise (run monthly, its output mailed) throws a store’s refusal of the unlinking by the incident’s own pseudonym', async () => {
+    const { id, pseudonym, deps } = await recordedByPseudonym(t.store, consoleLogin('f-console'), USER, RECORDED_AT);
+    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
+    await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
+    const incident = (await t.store.getIncident(id)) as Incident;
+    const own = ownPseudonyms(incident.pseudonymKey, pseudonym);
+    // The store refuses the unlinking commit in its own words, naming the resource.
+    const refusing = Object.assign(Object.create(t.store) as SqliteIncidentStore, {
+      commit: async (change: { timeline: { kind: string }[] }) => {
+        if (change.timeline.some((e) => e.kind === 'pseudonyms-unlinked'))
+          throw new StoreRefusedError(`commit of incident ${id} refused: resource ${incident.resourceKey} is held by incident dl-planted`);
+        return t.store.commit(change as never);
+      },
+    });
+    const err = (await minimiseClosed(
+      { store: refusing, audit: t.store, now: () => MINIMISED_AT, machineNow: () => MINIMISED_AT },
+      { by: 'FG', afterDays: 180 },
+    ).catch((e: unknown) => e)) as Error;
+    expect(err.message, 'premise: in the store’s words').toContain(`resource iam-principal:${ACCOUNT}:${own} is held by incident dl-planted`);
+    expect(`${err.message}\n${err.stack}`).not.toContain(pseudonym.slice('iam-user:'.length));
+  });
+
   it('item 1: the sweep function logs an incident it could not sweep, in the store’s words, by the incident’s own pseudonym', async () => {
     const { id, pseudonym } = await recordedByPseudonym(t.store, consoleLogin('f-console'), USER, RECORDED_AT);
     const incident = (await t.store.getIncident(id)) as Incident;
