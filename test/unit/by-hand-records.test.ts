@@ -18,6 +18,7 @@ import { buildNotice } from '../../handlers/core/notice.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { registerRow } from '../../handlers/core/register.js';
 import { releasable } from '../../handlers/core/release.js';
+import { runCli } from '../support/cli.js';
 import { incidentFixture, plannedIsolation } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -125,6 +126,18 @@ describe('a task step that no run can finish (TasksNeverRead), searched by hand'
     expect(releasable([action]).map((a) => a.id)).toEqual([ACTION]);
     // Recorded once: the action is done.
     await expect(record()).rejects.toThrow(/already done: datalek carried it out/);
+  });
+
+  it('the command says the search was recorded as the step, not the isolation carried out by hand (readC22)', async () => {
+    let dir: string;
+    ({ store, cleanup, dir } = tempSqliteStore());
+    await store.commit({ incident: incidentFixture({ id, actions: [isolation()] }), expectedRevision: null, timeline: [], messages: [] });
+    const out = await runCli(['contained', id, '--action', ACTION, '--what', 'branch interfaces searched', '--by', 'on-call', '--store', dir, '--now', now]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).not.toContain('as carried out by hand');
+    expect(out.stdout).toContain(
+      `Recorded on-call's search by hand for the tasks no run read as the task-interfaces step of ${ACTION}: the isolation is done and stays datalek's (a release restores the interfaces it recorded).`,
+    );
   });
 
   it('another step failed too: the whole action is recorded by hand, as before', async () => {

@@ -21,8 +21,12 @@ export function contained(ctx: Context): Promise<number> {
     (incident, before) => {
       // On a key action datalek carried out, its user read gone (core/by-hand.ts): the finding is recorded beside it, not the action.
       const gone = (i: typeof incident) => i.actions.find((a) => a.id === input.actionId)?.userGone?.recordedAt;
-      return gone(incident) !== gone(before)
-        ? `Recorded beside ${input.actionId}, carried out by datalek, what ${input.by} found of the key's user not found under its recorded name.`
+      if (gone(incident) !== gone(before))
+        return `Recorded beside ${input.actionId}, carried out by datalek, what ${input.by} found of the key's user not found under its recorded name.`;
+      // An isolation failed only on tasks no run read (core/by-hand.ts): the search is that step's, the isolation stays datalek's.
+      const taskStep = (i: typeof incident) => i.actions.find((a) => a.id === input.actionId)?.steps?.find((st) => st.name === 'task-interfaces')?.status;
+      return taskStep(before) === 'failed' && taskStep(incident) === 'done' && !incident.actions.find((a) => a.id === input.actionId)?.byHand
+        ? `Recorded ${input.by}'s search by hand for the tasks no run read as the task-interfaces step of ${input.actionId}: the isolation is done and stays datalek's (a release restores the interfaces it recorded).`
         : `Recorded ${input.actionId} as carried out by hand by ${input.by}.`;
     },
     { showMissing: false },
