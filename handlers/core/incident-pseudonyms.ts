@@ -62,6 +62,7 @@ function mayHoldOne(value: unknown, depth: number): boolean {
       if (value === null) return false;
       if (depth > MAX_DEPTH) return true;
       if (Array.isArray(value)) {
+        if (Object.getPrototypeOf(value) !== Array.prototype || Object.hasOwn(value, 'toJSON')) return true;
         for (let i = 0; i < value.length; i++) if (mayHoldOne(value[i], depth + 1)) return true;
         return false;
       }

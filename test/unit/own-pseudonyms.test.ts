@@ -48,6 +48,14 @@ const VALUES: Record<string, unknown> = {
   'a date': { at: new Date('2026-11-28T03:00:00.000Z') },
   'a class instance': { t: new Tagged('iam-user:0123456789abcdef') },
   'a toJSON key': { v: { toJSON: () => 'role-session:0123456789abcdef' } },
+  'an array with a toJSON key': { v: Object.assign(['x'], { toJSON: () => 'role-session:0123456789abcdef' }) },
+  'an array of a subclass with toJSON': {
+    v: new (class extends Array {
+      toJSON() {
+        return 'iam-user:0123456789abcdef';
+      }
+    })(),
+  },
   'a bare string': 'iam-user:0123456789abcdef',
   'a number': 42,
   null: null,
