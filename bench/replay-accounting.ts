@@ -93,6 +93,11 @@ function wrapGlobals(): void {
     count('crypto.randomBytes', '', size);
     return randomBytes(size);
   }) as typeof randomBytes;
+  const randomFillSync = crypto.randomFillSync;
+  crypto.randomFillSync = (<T extends NodeJS.ArrayBufferView>(buffer: T, offset?: number, size?: number): T => {
+    count('crypto.randomFillSync', '', size ?? buffer.byteLength - (offset ?? 0));
+    return randomFillSync(buffer, offset, size);
+  }) as typeof randomFillSync;
   syncBuiltinESMExports();
   const clone = globalThis.structuredClone;
   globalThis.structuredClone = ((value: unknown, options?: StructuredSerializeOptions) => {

@@ -11,8 +11,9 @@ import { accessKeyResource, findingEvent } from '../support/events.js';
 import { tempSqliteStore } from '../support/store.js';
 
 /**
- * The generator, counted: its bytes are one stream across every read, byte i being byte i % 32 of
- * SHA-256(floor(i / 32)), so that a byte handed out twice or skipped shows.
+ * The generator (randomBytes and randomFillSync), its reads counted: its bytes are one stream
+ * across every read, byte i being byte i % 32 of SHA-256(floor(i / 32)), so that a byte handed out
+ * twice or skipped shows.
  */
 const generator = vi.hoisted(() => ({ reads: 0, next: 0, byteAt: (_i: number): number => 0 }));
 vi.mock('node:crypto', async (original) => {
@@ -22,13 +23,16 @@ vi.mock('node:crypto', async (original) => {
       .createHash('sha256')
       .update(String(Math.floor(i / 32)))
       .digest()[i % 32];
-  const randomBytes = (size: number) => {
+  const fill = <T extends NodeJS.ArrayBufferView>(buffer: T, offset = 0, size?: number): T => {
     generator.reads += 1;
-    const bytes = Buffer.alloc(size);
-    for (let i = 0; i < size; i++) bytes[i] = generator.byteAt(generator.next++);
-    return bytes;
+    const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+    const end = size === undefined ? bytes.length : offset + size;
+    for (let i = offset; i < end; i++) bytes[i] = generator.byteAt(generator.next++);
+    return buffer;
   };
-  return { ...crypto, default: { ...crypto, randomBytes }, randomBytes };
+  const randomBytes = (size: number) => fill(Buffer.alloc(size));
+  const randomFillSync = fill;
+  return { ...crypto, default: { ...crypto, randomBytes, randomFillSync }, randomBytes, randomFillSync };
 });
 
 describe('random salts and secrets', () => {
