@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { canonicalJson, sha256 } from '../../handlers/core/hash.js';
 import { chainHash } from '../../handlers/core/ledger.js';
 import { minimiseClosed } from '../../handlers/core/minimise.js';
@@ -152,6 +153,56 @@ describe('minimising the personal data of closed incidents (embedded store)', ()
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).toBe('');
     expect(valuesIn(log)).toEqual([]);
+  });
+
+  it("does not promise that closing empties the log when the one left holding it only reads (show, verify): SQLite's read-only connection never checkpoints", async () => {
+    const log = join(f.store, 'datalek.sqlite-wal');
+    const valuesIn = (path: string) => (existsSync(path) ? PERSONAL.filter((v) => readFileSync(path).toString('latin1').includes(v)) : []);
+    // `datalek verify` or `show` meanwhile: a read-only store, holding its snapshot until it closes.
+    const reader = new SqliteIncidentStore(f.store, { readOnly: true });
+    let held: Awaited<ReturnType<typeof minimise>>;
+    try {
+      await reader.getIncident(f.closed);
+      held = await minimise(f);
+      expect(held.code, held.stderr).toBe(0);
+      expect(held.stderr).toContain(log);
+    } finally {
+      await reader.close();
+    }
+    // The reader closed last, and the log still holds what minimise removed: stderr must not have said its closing empties it.
+    expect(valuesIn(log), 'premise: the log outlives the last close').not.toEqual([]);
+    expect(held.stderr).not.toMatch(/last process to close the store empties/);
+    expect(held.stderr).toMatch(/datalek minimise again/);
+  });
+
+  it('names the log another process kept full when the run then fails on a later incident', async () => {
+    const log = join(f.store, 'datalek.sqlite-wal');
+    const closing = [
+      ['assess', f.open, '--personal-data', 'no', '--risk', 'none', '--reason', 'testaccount', '--by', 'FG', '--now', '2026-01-12T09:00:00Z'],
+      ['close', f.open, '--reason', 'afgehandeld', '--by', 'FG', '--now', '2026-01-12T10:00:00Z'],
+    ];
+    for (const args of closing) expect((await run(f, args)).code).toBe(0);
+    // The store refuses the second incident's minimisation, whichever comes first.
+    db(f, (d) =>
+      d.exec(`CREATE TABLE minimised_here (id TEXT);
+        CREATE TRIGGER note_minimised AFTER UPDATE ON findings BEGIN INSERT INTO minimised_here VALUES (NEW.incident_id); END;
+        CREATE TRIGGER refuse_second BEFORE UPDATE ON findings WHEN EXISTS (SELECT 1 FROM minimised_here WHERE id != NEW.incident_id) BEGIN SELECT RAISE(ABORT, 'refused'); END;`),
+    );
+    const reader = new Database(join(f.store, 'datalek.sqlite'));
+    try {
+      reader.exec('BEGIN');
+      reader.prepare('SELECT COUNT(*) FROM findings').get();
+      const failed = await minimise(f);
+      expect(failed.code, 'premise: the run fails').not.toBe(0);
+      expect(
+        db(f, (d) => d.prepare('SELECT COUNT(DISTINCT id) AS n FROM minimised_here').get()),
+        'premise: after minimising one incident',
+      ).toEqual({ n: 1 });
+      expect(failed.stderr).toContain(log);
+    } finally {
+      reader.exec('COMMIT');
+      reader.close();
+    }
   });
 
   it('is idempotent: a second run removes nothing and writes nothing', async () => {

@@ -10,10 +10,18 @@ export async function minimise(ctx: Context): Promise<number> {
   if (ctx.flags.hold || ctx.flags['release-hold']) return hold(ctx, by);
   const days = afterDays(ctx.flags['after-days'], ctx.policy.retention.findingDetailDays);
   const { report, logKept } = await withBackend(ctx, 'write', async (backend) => {
-    // A --now behind the machine's clock is recorded as stated, with the machine's beside it (none on a drill copy), as personDeps does.
-    const report = await minimiseClosed({ ...personDeps(ctx, backend), audit: backend.audit }, { by, afterDays: days, only: ctx.positionals[0] });
     // On every run, whatever it minimised: a run after one that left the log full empties it.
-    return { report, logKept: (await backend.store.emptyLog?.()) ?? null };
+    const emptyLog = async () => (await backend.store.emptyLog?.()) ?? null;
+    try {
+      // A --now behind the machine's clock is recorded as stated, with the machine's beside it (none on a drill copy), as personDeps does.
+      const report = await minimiseClosed({ ...personDeps(ctx, backend), audit: backend.audit }, { by, afterDays: days, only: ctx.positionals[0] });
+      return { report, logKept: await emptyLog() };
+    } catch (err) {
+      // A run that fails on a later incident has committed the minimisations before it: where their removed values stay is said too.
+      const kept = await emptyLog().catch(() => null);
+      if (kept) ctx.io.err(oneLine(logKeptLine(kept)));
+      throw err;
+    }
   });
   if (ctx.flags.json) ctx.io.out(JSON.stringify({ afterDays: days, by, ...report, ...(logKept ? { logKept } : {}) }, null, 2));
   else for (const line of reportLines(report, days)) ctx.io.out(oneLine(line));
@@ -28,7 +36,8 @@ function logKeptLine(log: string): string {
   return (
     `datalek: the store's log ${log} could not be emptied: another process has the store open (a replay writing, or a reader). ` +
     'Until it is emptied, that file may still hold values this or an earlier minimise removed from the record. ' +
-    'Run datalek minimise again once that process has ended; the last process to close the store empties the log as well.'
+    // A read-only connection (show, verify) never checkpoints: the last to close empties the log only if it may write the store.
+    'Run datalek minimise again once that process has ended.'
   );
 }
 
