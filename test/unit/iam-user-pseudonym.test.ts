@@ -9,7 +9,7 @@
  * minimise clears), and an incident recorded before still takes the user's next finding.
  */
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -402,6 +402,27 @@ describe('fg22: what outlives minimise names a principal by the incident’s own
     );
     const thrown = `${err.message}\n${err.stack}\n${err.storeText}\n${lines.join('\n')}`;
     expect(thrown, 'what Lambda logs by the store-wide pseudonym').not.toContain(pseudonym.slice('iam-user:'.length));
+  });
+
+  it('item 1: replay, the embedded store’s record function (npm start, cron), prints a store’s refusal naming the principal with the pseudonym withheld', async () => {
+    const { id, pseudonym, deps } = await recordedByPseudonym(t.store, consoleLogin('f-console'), USER, RECORDED_AT);
+    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
+    await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
+    // The user's resource claimed for another incident behind the pipeline: the user's next finding is refused at every try.
+    const other = (await recordEvent(deps, findingEvent({ id: 'f-ec2', severity: 8.5, instanceId: 'i-0other000000001' }))).incidentId as string;
+    const db = new Database(join(t.dir, STORE_FILE));
+    db.prepare('INSERT INTO incident_keys (resource_key, incident_id) VALUES (?, ?)').run(((await t.store.getIncident(id)) as Incident).resourceKey, other);
+    db.close();
+    const events = join(t.dir, 'events.json');
+    writeFileSync(events, JSON.stringify([consoleLogin('f-console-2')]));
+    for (const json of [['--json'], []]) {
+      const replayed = await runCli(['replay', events, '--store', t.dir, '--now', '2026-11-28T04:00:00Z', ...json]);
+      expect(replayed.code, 'premise: the event is rejected').toBe(1);
+      expect(replayed.stdout, 'premise: in the store’s words').toContain(
+        `resource iam-principal:${ACCOUNT}:iam-user:(pseudonym withheld) is claimed by incident ${other}`,
+      );
+      expect(`${replayed.stdout}\n${replayed.stderr}`).not.toContain(pseudonym.slice('iam-user:'.length));
+    }
   });
 
   it('item 1: the contain function throws a store’s refusal naming the principal by the incident’s own pseudonym', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { actionsToEnforce, runContainment } from '../../core/contain.js';
 import { ConflictError, StoreRefusedError } from '../../core/errors.js';
 import type { ActionRecord, Incident, OutboxMessage } from '../../core/incident.js';
+import { toldOutside } from '../../core/incident-pseudonyms.js';
 import { type RecordDeps, type RecordResult, recordEventText, rejectedResult } from '../../core/record-finding.js';
 import { oneLine } from '../../core/text.js';
 import type { IncidentStore } from '../../ports/incident-store.js';
@@ -127,7 +128,9 @@ async function recordOrReject(deps: RecordDeps, text: string): Promise<RecordRes
           ? `not recorded: the store refused this event's commit as it is (${err.message}); the other events go on`
           : null;
     if (reason === null) throw err;
-    return { ...rejectedResult(reason), findingId: findingIdOf(text) };
+    // The store's words can name the finding's principal by the store-wide pseudonym (a claim's key): the line
+    // outlives minimise (npm start, cron), so it is withheld, as the record function's refusal withholds it (fg22).
+    return { ...rejectedResult(toldOutside(undefined, reason)), findingId: findingIdOf(text) };
   }
 }
 
@@ -293,7 +296,11 @@ async function containOrReject(ctx: Context, backend: Backend, result: RecordRes
       ...result,
       outcome: 'rejected',
       actions: incident ? ofThisEvent(incident, result).map((a) => ({ type: a.type, status: a.status })) : result.actions,
-      reason: `recorded (incident ${id}), but its containment stopped: the store refused a containment record as it is (${err.message}); a step carried out may be missing from the record: check the resource, then run datalek contain ${id}; the other events go on`,
+      // The store's words by the incident's own pseudonym, as the contain function throws them (fg22).
+      reason: toldOutside(
+        incident?.pseudonymKey,
+        `recorded (incident ${id}), but its containment stopped: the store refused a containment record as it is (${err.message}); a step carried out may be missing from the record: check the resource, then run datalek contain ${id}; the other events go on`,
+      ),
     };
   }
 }
