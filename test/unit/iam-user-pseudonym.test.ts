@@ -340,6 +340,21 @@ describe('fgpseud17 item 1: an IAM user named by its user name is kept by a keye
   });
 });
 
+/**
+ * A user's incident recorded and closed, and the user's resource then claimed for another incident
+ * behind the pipeline: the user's next finding is refused at every try, in the store's words naming the resource.
+ */
+async function claimedBehindThePipeline(t: ReturnType<typeof tempSqliteStore>): Promise<{ pseudonym: string; other: string }> {
+  const { id, pseudonym, deps } = await recordedByPseudonym(t.store, consoleLogin('f-console'), USER, RECORDED_AT);
+  await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
+  await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
+  const other = (await recordEvent(deps, findingEvent({ id: 'f-ec2', severity: 8.5, instanceId: 'i-0other000000001' }))).incidentId as string;
+  const db = new Database(join(t.dir, STORE_FILE));
+  db.prepare('INSERT INTO incident_keys (resource_key, incident_id) VALUES (?, ?)').run(((await t.store.getIncident(id)) as Incident).resourceKey, other);
+  db.close();
+  return { pseudonym, other };
+}
+
 describe('fg22: what outlives minimise names a principal by the incident’s own pseudonym', () => {
   let t: ReturnType<typeof tempSqliteStore>;
   beforeEach(() => {
@@ -384,14 +399,7 @@ describe('fg22: what outlives minimise names a principal by the incident’s own
   });
 
   it('item 1: the record function throws a store’s refusal naming the principal (Lambda logs it, the dead-letter queue keeps it) with the pseudonym withheld', async () => {
-    const { id, pseudonym, deps } = await recordedByPseudonym(t.store, consoleLogin('f-console'), USER, RECORDED_AT);
-    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
-    await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
-    // The user's resource claimed for another incident behind the pipeline: the user's next finding is refused at every try.
-    const other = (await recordEvent(deps, findingEvent({ id: 'f-ec2', severity: 8.5, instanceId: 'i-0other000000001' }))).incidentId as string;
-    const db = new Database(join(t.dir, STORE_FILE));
-    db.prepare('INSERT INTO incident_keys (resource_key, incident_id) VALUES (?, ?)').run(((await t.store.getIncident(id)) as Incident).resourceKey, other);
-    db.close();
+    const { pseudonym, other } = await claimedBehindThePipeline(t);
     const lines: string[] = [];
     const record = loggedRecordHandler(t.store, lines, '2026-11-28T04:00:00.000Z');
     const context = { awsRequestId: 'r', functionName: 'record', getRemainingTimeInMillis: () => 10_000 };
@@ -405,14 +413,7 @@ describe('fg22: what outlives minimise names a principal by the incident’s own
   });
 
   it('item 1: replay, the embedded store’s record function (npm start, cron), prints a store’s refusal naming the principal with the pseudonym withheld', async () => {
-    const { id, pseudonym, deps } = await recordedByPseudonym(t.store, consoleLogin('f-console'), USER, RECORDED_AT);
-    await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
-    await closeIncident(deps, { incidentId: id, reason: 'afgehandeld', by: 'FG' });
-    // The user's resource claimed for another incident behind the pipeline: the user's next finding is refused at every try.
-    const other = (await recordEvent(deps, findingEvent({ id: 'f-ec2', severity: 8.5, instanceId: 'i-0other000000001' }))).incidentId as string;
-    const db = new Database(join(t.dir, STORE_FILE));
-    db.prepare('INSERT INTO incident_keys (resource_key, incident_id) VALUES (?, ?)').run(((await t.store.getIncident(id)) as Incident).resourceKey, other);
-    db.close();
+    const { pseudonym, other } = await claimedBehindThePipeline(t);
     const events = join(t.dir, 'events.json');
     writeFileSync(events, JSON.stringify([consoleLogin('f-console-2')]));
     for (const json of [['--json'], []]) {
