@@ -10,11 +10,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { registerCsv, registerRow } from '../../handlers/core/register.js';
-import { CHROMIUM, CHROMIUM_FLAGS, CHROMIUM_FOUND } from '../support/chromium.js';
+import { CHROMIUM_AVAILABLE, launchChromium } from '../support/browser.js';
 import { jsonLines, ROOT, runCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
 import { incidentFixture } from '../support/incidents.js';
@@ -130,10 +129,10 @@ describe('the HTML report', () => {
     expect(csp).toContain(`style-src 'sha256-${createHash('sha256').update(style).digest('base64')}'`);
   });
 
-  it.skipIf(!CHROMIUM_FOUND)('renders its style in Chromium under that policy, and nothing is refused', async () => {
+  it.skipIf(!CHROMIUM_AVAILABLE)('renders its style in Chromium under that policy, and nothing is refused', async () => {
     const file = join(dir, 'render.html');
     await runCli(['report', id, '--html', file, '--store', store]);
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const refused: string[] = [];
