@@ -114,6 +114,8 @@ export function printStorm(result: Awaited<ReturnType<typeof benchStorm>>, print
     ['  not isolated, failure not recorded', (f) => String(Object.values(f.unrecorded).reduce((a, b) => a + b, 0))],
     ['  left in the all-traffic group', (f) => String(f.ended['all-traffic'] ?? 0)],
     ['EC2 calls (throttled, retries)', (f) => `${f.ec2.calls} (${f.ec2.throttled}, ${f.ec2.retries})`],
+    // Sent again by the SDK after its request timeout, the answer not yet come (moto answers one request at a time).
+    ['EC2 calls given up on before answered', (f) => String(f.ec2.unanswered ?? 0)],
     ['mutating calls made twice', (f) => String(f.mutatingCallsTwice)],
     ['actions done / failed', (f) => `${f.actions.done ?? 0} / ${f.actions.failed ?? 0}`],
     ['exposed-interface pages', (f) => String(f.exposedPages)],

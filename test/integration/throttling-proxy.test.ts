@@ -4,11 +4,13 @@
  * bucket; other services pass through.
  */
 
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent, createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { CreateTagsCommand, DescribeInstancesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+import { callsMadeTwice } from '../support/storm.js';
 import { bucketOf, CallPacedClock, EC2_BUCKETS, EC2_CALL_MS, startThrottlingProxy, type ThrottlingProxy } from '../support/throttling-proxy.js';
 
 describe("EC2's time in the storm (CallPacedClock)", () => {
@@ -148,5 +150,54 @@ describe.skipIf(!MOTO_AVAILABLE)('the EC2 throttling proxy in front of moto', ()
     // The same call sent again after a throttle counts as a retry.
     await burst(ec2(), 60, tag);
     expect(proxy.calls.some((x) => x.retry)).toBe(true);
+  });
+});
+
+describe('a call its caller gave up on (the SDK request timeout, moto slow)', () => {
+  it('is marked unanswered, and the SDK sending it again is not counted as the pipeline making it twice', async () => {
+    // An EC2 that answers the first CreateTags after the caller has given up, the second at once.
+    let creates = 0;
+    const upstream = createServer(async (req, res) => {
+      let body = '';
+      for await (const c of req) body += c;
+      if (body.includes('GetCallerIdentity')) {
+        res.end('<GetCallerIdentityResponse><GetCallerIdentityResult><Account>111122223333</Account></GetCallerIdentityResult></GetCallerIdentityResponse>');
+        return;
+      }
+      creates += 1;
+      if (creates === 1) await new Promise((r) => setTimeout(r, 600));
+      res.writeHead(200, { 'content-type': 'text/xml' }).end('<CreateTagsResponse><requestId>r</requestId><return>true</return></CreateTagsResponse>');
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', () => r()));
+    const proxy = await startThrottlingProxy(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, { clock: () => 0 });
+    try {
+      const client = new EC2Client({
+        endpoint: proxy.endpoint,
+        region: 'eu-west-1',
+        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+        maxAttempts: 2,
+        requestHandler: { requestTimeout: 200, throwOnRequestTimeout: true },
+      });
+      await client.send(new CreateTagsCommand({ Resources: ['i-0abc'], Tags: [{ Key: 'datalek', Value: 'x' }] }));
+      // The first answer reaches the proxy after the retry has been answered: wait for it.
+      await new Promise((r) => setTimeout(r, 700));
+      expect(proxy.calls.map((c) => ({ action: c.action, unanswered: c.unanswered ?? false }))).toEqual([
+        { action: 'CreateTags', unanswered: true },
+        { action: 'CreateTags', unanswered: false },
+      ]);
+      const incidents = new Map([['i-0abc', 'dl-1']]);
+      expect(callsMadeTwice(proxy.calls, incidents)).toEqual([]);
+      // The same two calls, both answered: the pipeline made it twice.
+      expect(
+        callsMadeTwice(
+          proxy.calls.map(({ unanswered: _, ...c }) => c),
+          incidents,
+        ),
+      ).toEqual([{ incidentId: 'dl-1', action: 'CreateTags', resource: 'i-0abc' }]);
+    } finally {
+      await proxy.stop();
+      upstream.closeAllConnections();
+      await new Promise((r) => upstream.close(r));
+    }
   });
 });

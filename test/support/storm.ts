@@ -88,7 +88,8 @@ export interface StormReport {
   lastIsolatedSeconds: number | null;
   /** Share of all interfaces isolated within 60 seconds of EC2's time from the storm's start. */
   isolatedWithin60s: number;
-  ec2: { calls: number; throttled: number; retries: number };
+  /** `unanswered`: calls whose caller gave up before the answer reached it (sent again by the SDK: `callsMadeTwice`). */
+  ec2: { calls: number; throttled: number; retries: number; unanswered: number };
   /** Mutating EC2 calls accepted twice for one incident (same action and parameters in a row on one resource). */
   duplicateCalls: { incidentId: string; action: string; resource: string }[];
   /** Findings whose record is missing, or whose incident counts it more than once. */
@@ -568,28 +569,13 @@ async function report(
     }
   }
 
-  // Mutating calls accepted twice in a row on one resource of one incident: work done twice.
   const incidentOfResource = new Map<string, string>();
   for (const inst of instances) {
     const id = incidentOf.get(inst.instanceId);
     if (!id) continue;
     for (const r of [inst.instanceId, ...inst.interfaces, ...inst.volumes]) incidentOfResource.set(r, id);
   }
-  const lastOn = new Map<string, string>();
-  const snapshotsOf = new Set<string>();
-  const duplicateCalls: StormReport['duplicateCalls'] = [];
-  for (const c of calls) {
-    if (c.throttled || /^(Describe|Get|List)/.test(c.action)) continue;
-    const resource = c.params.NetworkInterfaceId ?? c.params.InstanceId ?? c.params.VolumeId ?? c.params['ResourceId.1'];
-    const incidentId = resource ? incidentOfResource.get(resource) : undefined;
-    if (!resource || !incidentId) continue;
-    const signature = `${c.action} ${JSON.stringify(Object.entries(c.params).sort())}`;
-    const key = `${resource}/${c.action}`;
-    const twice = c.action === 'CreateSnapshot' ? snapshotsOf.has(resource) : lastOn.get(key) === signature;
-    if (twice) duplicateCalls.push({ incidentId, action: c.action, resource });
-    if (c.action === 'CreateSnapshot') snapshotsOf.add(resource);
-    lastOn.set(key, signature);
-  }
+  const duplicateCalls = callsMadeTwice(calls, incidentOfResource);
 
   const actions: Record<string, number> = {};
   const failures: Record<string, number> = {};
@@ -617,7 +603,12 @@ async function report(
     interfaces: outcomes,
     lastIsolatedSeconds: isolatedTimes.length ? Math.max(...isolatedTimes) : null,
     isolatedWithin60s: outcomes.length ? isolatedTimes.filter((t) => t <= 60).length / outcomes.length : 0,
-    ec2: { calls: ec2Calls, throttled: calls.filter((c) => c.throttled).length, retries: calls.filter((c: Ec2Call) => c.retry).length },
+    ec2: {
+      calls: ec2Calls,
+      throttled: calls.filter((c) => c.throttled).length,
+      retries: calls.filter((c: Ec2Call) => c.retry).length,
+      unanswered: calls.filter((c) => c.unanswered).length,
+    },
     duplicateCalls,
     recordProblems,
     actions,
@@ -634,4 +625,31 @@ async function report(
     record: { invocations: s.counts.recordInvocations, retried: s.counts.recordRetried, deadLetters: s.counts.recordDead, errors: s.errors.record },
     realSeconds: Math.round(s.realSeconds),
   };
+}
+
+/**
+ * Mutating calls accepted twice in a row on one resource of one incident (`incidentOfResource`):
+ * work the pipeline did twice. A call sent again after its caller gave up on an answer that had not
+ * come (`Ec2Call.unanswered`: the SDK's request timeout, while moto, answering one request at a
+ * time, was slow) is the SDK's retry, not the pipeline's: not counted.
+ */
+export function callsMadeTwice(calls: readonly Ec2Call[], incidentOfResource: ReadonlyMap<string, string>): StormReport['duplicateCalls'] {
+  const lastOn = new Map<string, { signature: string; unanswered: boolean }>();
+  /** Resources with a snapshot whose answer reached its caller. */
+  const snapshotted = new Set<string>();
+  const twiceMade: StormReport['duplicateCalls'] = [];
+  for (const c of calls) {
+    if (c.throttled || /^(Describe|Get|List)/.test(c.action)) continue;
+    const resource = c.params.NetworkInterfaceId ?? c.params.InstanceId ?? c.params.VolumeId ?? c.params['ResourceId.1'];
+    const incidentId = resource ? incidentOfResource.get(resource) : undefined;
+    if (!resource || !incidentId) continue;
+    const signature = `${c.action} ${JSON.stringify(Object.entries(c.params).sort())}`;
+    const key = `${resource}/${c.action}`;
+    const before = lastOn.get(key);
+    const twice = c.action === 'CreateSnapshot' ? snapshotted.has(resource) : before?.signature === signature && !before.unanswered;
+    if (twice) twiceMade.push({ incidentId, action: c.action, resource });
+    if (c.action === 'CreateSnapshot' && !c.unanswered) snapshotted.add(resource);
+    lastOn.set(key, { signature, unanswered: c.unanswered === true });
+  }
+  return twiceMade;
 }

@@ -47,6 +47,11 @@ export interface Ec2Call {
   throttled: boolean;
   /** A repeat of a call that was throttled before (same account, region and body). */
   retry: boolean;
+  /**
+   * Set when the caller had given up on the call (its connection closed: the SDK's request timeout)
+   * before EC2's answer reached it: the SDK then sends it again, and EC2 may carry it out twice.
+   */
+  unanswered?: true;
 }
 
 export interface ThrottlingProxy {
@@ -240,7 +245,8 @@ export async function startThrottlingProxy(target: string, options: { timeScale?
         const identity = `${account}/${scope.region}/${body.toString('utf8')}`;
         const throttled = !bucket.take();
         const params = Object.fromEntries([...form.entries()].filter(([k]) => k !== 'Action' && k !== 'Version'));
-        calls.push({ at: clock() - started, account, region: scope.region, action, params, throttled, retry: throttledBodies.has(identity) });
+        const call: Ec2Call = { at: clock() - started, account, region: scope.region, action, params, throttled, retry: throttledBodies.has(identity) };
+        calls.push(call);
         if (throttled) {
           paced?.answered(false);
           throttledBodies.add(identity);
@@ -250,6 +256,8 @@ export async function startThrottlingProxy(target: string, options: { timeScale?
         }
         paced?.sent();
         const answer = await forward(req, body).finally(() => paced?.answered(true));
+        // The caller's connection closed while moto answered (moto answers one request at a time): the answer goes nowhere.
+        if (res.destroyed || req.socket.destroyed) call.unanswered = true;
         res.writeHead(answer.status, answer.headers).end(answer.body);
         return;
       }
