@@ -51,11 +51,13 @@ const PSEUDONYM = /^iam-user:[0-9a-f]{16}$/;
 const ENFORCING = parsePolicy({ containment: { rules: [{ action: 'disable-credentials', findingTypes: ['UnauthorizedAccess:IAMUser/*'], mode: 'enforce' }] } });
 
 /** An IAM user's console sign-in, named by the user name alone. */
-function consoleLogin(id: string) {
+/** `later`: a later version of the finding (its update time and count). */
+function consoleLogin(id: string, later?: { updatedAt: string; count: number }) {
   return findingEvent({
     id,
     type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B',
     resource: { resourceType: 'AccessKey', accessKeyDetails: { userType: 'IAMUser', userName: USER } },
+    ...later,
   } as never);
 }
 
@@ -274,13 +276,7 @@ describe('fgpseud17 item 1: an IAM user named by its user name is kept by a keye
     await assess(deps, { incidentId: first, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
     await closeIncident(deps, { incidentId: first, reason: 'afgehandeld', by: 'FG' });
     // The finding again after closing, with activity since: a follow-up takes its record on.
-    const later = findingEvent({
-      id: 'f-console',
-      type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B',
-      resource: { resourceType: 'AccessKey', accessKeyDetails: { userType: 'IAMUser', userName: USER } },
-      updatedAt: '2026-11-28T05:00:00.000Z',
-      count: 2,
-    } as never);
+    const later = consoleLogin('f-console', { updatedAt: '2026-11-28T05:00:00.000Z', count: 2 });
     const followUp = (await recordEvent({ ...deps, now: () => '2026-11-28T05:05:00.000Z' }, later)).incidentId as string;
     expect(followUp, 'premise: a follow-up').not.toBe(first);
     expect((await t.store.getFinding({ accountId: ACCOUNT, region: 'eu-west-1', findingId: 'f-console' }))?.incidentId).toBe(followUp);
@@ -490,13 +486,7 @@ describe('fg22: what outlives minimise names a principal by the incident’s own
     await assess(deps, { incidentId: first, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
     await closeIncident(deps, { incidentId: first, reason: 'afgehandeld', by: 'FG' });
     // The finding again after closing, with activity since: a follow-up takes its record on.
-    const later = findingEvent({
-      id: 'f-console',
-      type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B',
-      resource: { resourceType: 'AccessKey', accessKeyDetails: { userType: 'IAMUser', userName: USER } },
-      updatedAt: '2026-11-28T05:00:00.000Z',
-      count: 2,
-    } as never);
+    const later = consoleLogin('f-console', { updatedAt: '2026-11-28T05:00:00.000Z', count: 2 });
     const at = { ...deps, now: () => '2026-11-28T05:10:00.000Z' };
     const followUp = (await recordEvent(at, later)).incidentId as string;
     expect(followUp, 'premise: a follow-up').not.toBe(first);
