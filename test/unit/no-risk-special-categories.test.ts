@@ -47,9 +47,22 @@ describe('"no risk" beside special categories of personal data', () => {
     const before = (await stored()).revision;
     const refused = assess(deps, noRisk);
     await expect(refused).rejects.toThrow(
-      /^--risk none .*\(gezondheidsgegevens, medisch dossier; Art\. 9\(1\).*--unintelligible no.*--confirm-special-categories.*--special-reason/,
+      /^incident dl-g2: --risk none .*\(gezondheidsgegevens, medisch dossier; Art\. 9\(1\).*--unintelligible no.*--confirm-special-categories.*--special-reason/,
     );
     expect((await stored()).revision).toBe(before);
+  });
+
+  // The refusal reaches the FG as one line of the command (exit 2), often from a script or a shell
+  // history with several incidents: it named neither the incident it refused nor the command that
+  // records either way out, where the refusal of "no personal data" beside the facts does both.
+  it('names the incident it refused "no risk" for, and the commands that assess it again or confirm, with its id', async () => {
+    await recordFacts(deps, health);
+    const refused = await assess(deps, noRisk).catch((e: Error) => e);
+    expect((refused as Error).message).toMatch(new RegExp(`^incident ${id}: --risk none `));
+    expect((refused as Error).message).toContain(`datalek assess ${id} --personal-data yes --risk risk|high --reason TEXT`);
+    expect((refused as Error).message).toContain(
+      `datalek assess ${id} --personal-data yes --risk none --confirm-special-categories --special-reason TEXT --reason TEXT`,
+    );
   });
 
   it('records a confirmed "no risk" with its own reason, kept with the decision and marked in the register', async () => {
