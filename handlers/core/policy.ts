@@ -398,11 +398,15 @@ export function loadPolicy(file?: string): Policy {
   return parsePolicy(value, file);
 }
 
-/** `Backdoor:EC2/*` matches `Backdoor:EC2/C&CActivity.B!DNS`; matching is case-sensitive, as in GuardDuty. */
+/**
+ * `Backdoor:EC2/*` matches `Backdoor:EC2/C&CActivity.B!DNS`; matching is case-sensitive, as in GuardDuty.
+ * `*` matches any text, line breaks included (the `s` flag): a type is the event's text, and one
+ * holding a "\n" matched no rule at all, not even the fallback `*`, so its incident had no step.
+ */
 export function matchesType(pattern: string, findingType: string): boolean {
   let regex = typePatterns.get(pattern);
   if (!regex) {
-    regex = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`);
+    regex = new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`, 's');
     typePatterns.set(pattern, regex);
   }
   return regex.test(findingType);

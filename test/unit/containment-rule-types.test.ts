@@ -4,9 +4,9 @@
  * matched before, past the bound on what is remembered, and per policy.
  */
 import { describe, expect, it } from 'vitest';
-import { matchingRules } from '../../handlers/core/containment.js';
+import { matchingRules, planContainment } from '../../handlers/core/containment.js';
 import { type Finding, parseEvent } from '../../handlers/core/finding.js';
-import { DEFAULT_POLICY, type Policy, parsePolicy } from '../../handlers/core/policy.js';
+import { DEFAULT_POLICY, matchesType, type Policy, parsePolicy } from '../../handlers/core/policy.js';
 import { findingEvent } from '../support/events.js';
 
 function finding(type: string): Finding {
@@ -34,5 +34,19 @@ describe('the rules that take a finding type', () => {
     const own = parsePolicy({ containment: { rules: [{ action: 'isolate-instance', findingTypes: ['Recon:*'] }] } });
     expect(indices(finding(type), own)).toEqual([]);
     expect(indices(finding('Recon:EC2/Portscan'), own)).toEqual([0]);
+  });
+});
+
+describe('a finding type holding a line break', () => {
+  // The type is text from the event: a crafted or garbled one may hold "\n", "\r" or U+2028. Each is
+  // still a finding on the record: the wildcard must match them as any other character, or no rule
+  // (not even the fallback "*") takes it and the incident opens with no step at all.
+  const NOW = '2026-11-28T03:00:00.000Z';
+  const plan = (type: string) => planContainment(finding(type), DEFAULT_POLICY, [], { canEnforce: true, now: NOW }).map((a) => a.type);
+
+  it.each(['\n', '\r', '\u2028', '\u2029'])('is taken by the rules its patterns match (%j)', (brk) => {
+    expect(matchesType('*', `Custom:Thing/Type${brk}more`)).toBe(true);
+    expect(plan(`Backdoor:EC2/C&CActivity.B!DNS${brk}forged line`)).toContain('isolate-instance');
+    expect(plan(`Custom:Thing/Type${brk}more`)).toEqual(['triage']);
   });
 });
