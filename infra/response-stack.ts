@@ -629,7 +629,7 @@ export class ResponseStack extends Stack {
     // A member account's watched calls page through a function, within a bound; the pipeline
     // account's own straight to the alarm topic, as before (constructs/member-pages.ts, deploy20).
     const memberPages = config.memberAccounts.length
-      ? new MemberPages(this, 'MemberPages', { alarmTopic, alarmKey, key: state.key, logRetention: props.logRetention })
+      ? new MemberPages(this, 'MemberPages', { alarmTopic, alarmKey, key: state.key, logRetention: props.logRetention, breakGlassRole: config.breakGlassRole })
       : undefined;
     this.memberPages = memberPages;
     if (memberPages) {

@@ -32,7 +32,8 @@ import { DEFAULT_PAGE_LIMIT, DEFAULT_WINDOW_MINUTES } from '../../handlers/lambd
 import { deadLettersMetric, lostEventsAlarm, onCallAlarm } from './alarms.js';
 import { pageCaller } from './page-caller.js';
 import { deadLetterQueue } from './queue.js';
-import { ResponseFunction } from './response-function.js';
+import { registerTablePolicy } from './register-guard.js';
+import { functionRoleName, ResponseFunction } from './response-function.js';
 
 /** The function's handler (handlers/member-pages.ts). */
 export const MEMBER_PAGES_HANDLER = 'member-pages';
@@ -54,6 +55,8 @@ export interface MemberPagesProps {
   /** Encrypts the record, the function's and the twins' dead-letter queues (the pipeline's key, as the other functions'). */
   key: kms.IKey;
   logRetention: logs.RetentionDays;
+  /** The role that alone, with the function, writes the record's items, and with the deployment takes the table's protections off. */
+  breakGlassRole: string;
 }
 
 /** A watch rule's page: its text for a caller phrase (the rule's own: `pageCaller()`; a twin's: CALLER_MARK). */
@@ -77,8 +80,13 @@ export class MemberPages extends Construct {
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: props.key,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      // Fourteen days of event ids, each also in the member's CloudTrail: not the register.
-      removalPolicy: RemovalPolicy.DESTROY,
+      // Its items are what the function dedupes on: an item planted by another principal of the
+      // account marks a member's call as paged already, and its page is never sent (sec24). So only
+      // the function and break-glass write items, and the table is kept as the register's tables are
+      // (deletion protection, retained with the stack, its protections the deployment's alone).
+      resourcePolicy: registerTablePolicy(this, MEMBER_PAGES_TABLE_NAME, props.breakGlassRole, { itemWriters: [functionRoleName(MEMBER_PAGES_HANDLER)] }),
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
     });
     this.function = new ResponseFunction(this, 'Function', {
       handler: MEMBER_PAGES_HANDLER,

@@ -9,7 +9,9 @@
  * - the tables' resource policy denies turning off point-in-time recovery or deletion protection,
  *   deleting the table and replacing that policy to all but the break-glass role and the
  *   deployment (as the keys' policies do, protected-key.ts); the account's root user may still
- *   replace or delete a table's policy (DynamoDB lets it, against lockout);
+ *   replace or delete a table's policy (DynamoDB lets it, against lockout); a table whose items a
+ *   function dedupes on (the member-pages record) also denies writing its items to all but that
+ *   function and the break-glass role (`itemWriters`, sec24): an item planted there silences a page;
  * - a watch rule, `datalek-watch-register` (one of the pipeline watch's, pipeline-watch.ts), pages
  *   on each such call, whoever makes it (the root user's and the break-glass role's too; but a
  *   deployment's own policy put), and on the archive deleted or changed (no resource policy exists
@@ -51,25 +53,56 @@ export const TABLE_UNPROTECTING_ACTIONS = [
 ];
 
 /**
- * The resource policy of the datalek table named `tableName`: nobody but the break-glass role and
- * the stack's deployments takes its protections off or deletes it. The table's ARN is spelled out
- * (a policy takes effect only where its Resource is the table's own ARN; the table's attribute
- * would refer to itself).
+ * The DynamoDB calls that add, replace or remove a table's items. A TransactWriteItems is authorised
+ * item by item as its own PutItem, UpdateItem or DeleteItem, so these cover it. Nothing else writes
+ * into an existing table: an import (ImportTable) and a restore (RestoreTableFromBackup,
+ * RestoreTableToPointInTime) only ever make a new table, and the name is taken while the table is
+ * there (deleting it is denied: `TABLE_UNPROTECTING_ACTIONS`); a replica in another region, which
+ * would take writes there, is added by UpdateTable, denied with them.
  */
-export function registerTablePolicy(scope: Construct, tableName: string, breakGlassRole: string): iam.PolicyDocument {
-  const table = Stack.of(scope).formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName });
-  return new iam.PolicyDocument({
-    statements: [
-      new iam.PolicyStatement({
-        sid: 'OnlyBreakGlassOrDeploymentUnprotects',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: TABLE_UNPROTECTING_ACTIONS,
-        resources: [table],
-        conditions: { ArnNotEquals: { 'aws:PrincipalArn': policyChangers(scope, breakGlassRole) } },
-      }),
-    ],
-  });
+export const ITEM_WRITING_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLInsert',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+];
+
+export interface TablePolicyOptions {
+  /**
+   * The roles (by name) that alone, with the break-glass role, write the table's items (sec24).
+   * @default anyone whose IAM policy lets them (the register's: many functions write it, each held to its items by its own policy)
+   */
+  itemWriters?: string[];
+}
+
+/**
+ * The resource policy of the datalek table named `tableName`: nobody but the break-glass role and
+ * the stack's deployments takes its protections off or deletes it; where `itemWriters` are named,
+ * nobody but them and the break-glass role writes or deletes an item (not the deployment either:
+ * CloudFormation writes no item). The table's ARN is spelled out (a policy takes effect only where
+ * its Resource is the table's own ARN; the table's attribute would refer to itself).
+ */
+export function registerTablePolicy(scope: Construct, tableName: string, breakGlassRole: string, options: TablePolicyOptions = {}): iam.PolicyDocument {
+  const stack = Stack.of(scope);
+  const table = stack.formatArn({ service: 'dynamodb', resource: 'table', resourceName: tableName });
+  const deny = (sid: string, actions: string[], principals: string[]) =>
+    new iam.PolicyStatement({
+      sid,
+      effect: iam.Effect.DENY,
+      principals: [new iam.AnyPrincipal()],
+      actions,
+      resources: [table],
+      conditions: { ArnNotEquals: { 'aws:PrincipalArn': principals } },
+    });
+  const statements = [deny('OnlyBreakGlassOrDeploymentUnprotects', TABLE_UNPROTECTING_ACTIONS, policyChangers(scope, breakGlassRole))];
+  if (options.itemWriters) {
+    const writers = options.itemWriters.map((name) => `arn:${stack.partition}:iam::${stack.account}:role/${name}`);
+    statements.push(deny('OnlyItsFunctionsWriteItems', ITEM_WRITING_ACTIONS, [...writers, breakGlassRoleArn(scope, breakGlassRole)]));
+  }
+  return new iam.PolicyDocument({ statements });
 }
 
 /** The SQS calls that lose a queue's messages: purged, deleted, or its retention cut (or policy, key, redrive changed). */
