@@ -100,6 +100,8 @@ const L = {
     stillMissing: 'Ontbreekt nog',
     warnings: 'Let op',
     notNotifiable: 'De FG beoordeelde dit incident als niet meldplichtig; dit concept dient alleen het register (AVG art. 33(5)).',
+    telecomOnly:
+      'De FG beoordeelde dit datalek als niet meldplichtig onder de AVG (art. 33(1)), maar als aanbieder van openbare elektronische communicatiediensten meldt u elk datalek aan de AP, ongeacht het risico (Telecommunicatiewet art. 11.3a, Verordening 611/2013 art. 2): dit concept dient die melding.',
     processorNote:
       'Wij zijn verwerker voor dit incident: de verwerkingsverantwoordelijke meldt aan de AP en beslist over art. 34 (AVG art. 33(2)); dit concept helpt die melding.',
     footer: 'Dit concept wordt niet automatisch verstuurd: vul het meldformulier van de AP in en leg de melding vast met `datalek reported`.',
@@ -111,6 +113,8 @@ const L = {
     stillMissing: 'Still missing',
     warnings: 'Note',
     notNotifiable: 'The FG assessed this incident as not notifiable; this draft serves the register only (GDPR Art. 33(5)).',
+    telecomOnly:
+      'The FG assessed this breach as not notifiable under the GDPR (Art. 33(1)), but as a provider of public electronic communications you notify the AP of every breach, whatever the risk (Telecommunications Act art. 11.3a, Regulation 611/2013 Art. 2): this draft serves that notification.',
     processorNote:
       'We act as processor for this incident: the controller notifies the AP and decides on Art. 34 (GDPR Art. 33(2)); this draft helps that notification.',
     footer: "This draft is not sent: fill in the AP's online form and record the submission with `datalek reported`.",
@@ -831,7 +835,8 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
   }
   const unknownKeys = new Set(notGiven.map((m) => m.key));
   if (role === 'processor') warnings.unshift(L[lang].processorNote);
-  else if (a?.notifiable === false) warnings.unshift(L[lang].notNotifiable);
+  // A telecom provider's breach not notifiable under the AVG is still notified to the AP (Regulation 611/2013 art. 2).
+  else if (a?.notifiable === false) warnings.unshift(telecomOnly ? L[lang].telecomOnly : L[lang].notNotifiable);
   return {
     incidentId: incident.id,
     language: lang,

@@ -52,6 +52,26 @@ describe('the AP draft of a telecom breach the FG assessed not notifiable under 
     expect((await fieldOf('awareAt'))?.label).not.toMatch(/72/);
   });
 
+  // law24: the draft named the Telecommunicatiewet as its basis and its 24 hours as the deadline,
+  // and above them warned that the breach was not notifiable and the draft served the register only:
+  // the FG reading the warning first would not notify, while Regulation 611/2013 art. 2 asks it.
+  it('warns that the notification is owed under the Telecommunicatiewet, not that the draft serves the register only', async () => {
+    for (const lang of ['nl', 'en'] as const) {
+      const draft = buildDraft((await t.store.getIncident(id)) as Incident, policy, now, lang);
+      expect(draft.warnings.join(' ')).not.toMatch(/register only|alleen het register/);
+    }
+    const nl = buildDraft((await t.store.getIncident(id)) as Incident, policy, now, 'nl').warnings[0];
+    expect(nl).toMatch(/niet meldplichtig onder de AVG \(art\. 33\(1\)\).*Telecommunicatiewet.*Verordening 611\/2013 art\. 2/);
+    const en = buildDraft((await t.store.getIncident(id)) as Incident, policy, now, 'en').warnings[0];
+    expect(en).toMatch(/not notifiable under the GDPR \(Art\. 33\(1\)\).*Telecommunications Act.*Regulation 611\/2013 Art\. 2/);
+  });
+
+  it('keeps "the register only" for a telecom provider once the FG finds no personal data affected', async () => {
+    await assess(deps(), { incidentId: id, personalData: 'no', risk: 'none', reason: 'alleen systeemlogs', by: 'FG' });
+    const draft = buildDraft((await t.store.getIncident(id)) as Incident, policy, now, 'en');
+    expect(draft.warnings[0]).toMatch(/serves the register only/);
+  });
+
   it('names both, with both deadlines, once the FG assesses it notifiable under the AVG too', async () => {
     await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'toch klantgegevens', by: 'FG' });
     expect((await fieldOf('legalBasis'))?.value).toBe('AVG (art. 33) en Telecommunicatiewet (art. 11.3a)');
