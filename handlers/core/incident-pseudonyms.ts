@@ -12,6 +12,7 @@
  * name that no secret the store keeps makes again.
  */
 import { createHmac } from 'node:crypto';
+import type { IncidentStore } from '../ports/incident-store.js';
 import type { ActionRecord, Incident } from './incident.js';
 import { randomText } from './random.js';
 
@@ -134,9 +135,27 @@ export function errorToldOutside(err: unknown, key: string | undefined): unknown
   if (!(err instanceof Error)) return err;
   err.message = toldOutside(key, err.message);
   if (err.stack) err.stack = toldOutside(key, err.stack);
-  const words = err as Error & { storeText?: unknown };
+  const words = err as Error & { storeText?: unknown; page?: unknown };
   if (typeof words.storeText === 'string') words.storeText = toldOutside(key, words.storeText);
+  // A refusal's words for the web page (RefusedError.page), shown as the message is.
+  if (words.page && typeof words.page === 'object') {
+    const page = words.page as Record<string, unknown>;
+    words.page = Object.fromEntries(Object.entries(page).map(([lang, text]) => [lang, typeof text === 'string' ? toldOutside(key, text) : text]));
+  }
   return err;
+}
+
+/**
+ * The pseudonym secret of incident `id` (`Incident.pseudonymKey`), for `toldOutside` on an error
+ * path: undefined when the incident holds none or cannot be read now, so that the pseudonym is
+ * withheld rather than told as the store's words came (fail closed: the refusal is said all the same).
+ */
+export async function pseudonymKeyOf(store: Pick<IncidentStore, 'getIncident'>, id: string): Promise<string | undefined> {
+  try {
+    return (await store.getIncident(id))?.pseudonymKey;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What stands for a store-wide pseudonym `toldOutside` cannot name by the incident's own. */

@@ -13,6 +13,7 @@ import { untilDeadline } from '../core/conflict-retry.js';
 import { redactErrorMessage } from '../core/error-text.js';
 import { ConfigurationError, ConflictError, IncidentNotFoundError, RefusedError, StuckConflictError } from '../core/errors.js';
 import { INCIDENT_ID_PATTERN } from '../core/incident.js';
+import { errorToldOutside, pseudonymKeyOf } from '../core/incident-pseudonyms.js';
 import { matchesType } from '../core/policy.js';
 import * as z from '../core/zod.js';
 import type { AwsDeps, LambdaContext } from './runtime.js';
@@ -113,6 +114,9 @@ export function createAcknowledgeHandler(deps: AcknowledgeDeps) {
       });
     } catch (err) {
       if (err instanceof IncidentNotFoundError) return respond(404, { error: err.message });
+      // What the caller is answered names a principal by the incident's own pseudonym, as the messages
+      // and the signed link's page do (fg24): the store's words name it by the store-wide one.
+      if (err instanceof RefusedError || err instanceof StuckConflictError) errorToldOutside(err, await pseudonymKeyOf(deps.store, input.incidentId));
       // The refusal in the page's words too (`page`): `datalek serve --target aws` shows it as the page shows it on the embedded store.
       if (err instanceof RefusedError) return respond(409, { error: err.message, ...(err.page ? { page: err.page } : {}) });
       if (err instanceof StuckConflictError) {

@@ -28,6 +28,7 @@ import { runbookUrl } from '../core/chat-card.js';
 import type { ConflictRetry } from '../core/conflict-retry.js';
 import { ConflictError, DatalekError, IncidentNotFoundError, RefusedError, StuckConflictError } from '../core/errors.js';
 import type { Incident } from '../core/incident.js';
+import { errorToldOutside, pseudonymKeyOf, toldOutside } from '../core/incident-pseudonyms.js';
 import { actorLabel } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
 import { type PagerEvent, PROVIDER_NAMES, recordPagerEvent } from '../core/pager.js';
@@ -312,8 +313,12 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
       ack = await acknowledge(changeDepsOf(c), { incidentId: claims.incidentId, by: linkAcknowledger(claims, name), note: note || undefined, link: claims });
     } catch (err) {
       if (err instanceof IncidentNotFoundError) return unknown(c, claims.incidentId);
+      // The page leaves the resource out, as the messages that link here do: a refusal names a
+      // principal as they do, by the incident's own pseudonym (fg24; the store's words named it by
+      // the store-wide one, which with the store's secret finds the incident minimise unlinked).
       if (err instanceof RefusedError) {
         const incident = await deps.store.getIncident(claims.incidentId);
+        errorToldOutside(err, incident?.pseudonymKey);
         return (incident && spent(c, incident, claims)) || page(c, w.refused, <p class="problem" role="alert">{`${err.message}. ${w.nothingChanged}`}</p>, 409);
       }
       // No race: the store refuses the acknowledgement for good; said with its words and datalek verify.
@@ -322,7 +327,7 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
           `datalek link: an acknowledgement of ${claims.incidentId} was not recorded: the store refused it at every try while the incident did not change (not a race; datalek verify ${err.incidentId})`,
         );
         deps.stuckConflict?.(err.incidentId);
-        const store = oneLine(err.storeText);
+        const store = oneLine(toldOutside(await pseudonymKeyOf(deps.store, claims.incidentId), err.storeText));
         return page(
           c,
           w.refused,

@@ -17,9 +17,10 @@ import { DigestFolder } from '../../handlers/adapters/local/digest-folder.js';
 import { pemSigner } from '../../handlers/adapters/local/pem-keys.js';
 import { type SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import { showText } from '../../handlers/cli/views.js';
+import { signAckLink } from '../../handlers/core/ack-link.js';
 import { recordContainedByHand, recordNotToBeDone, withdrawNotToBeDone } from '../../handlers/core/by-hand.js';
 import { runContainment } from '../../handlers/core/contain.js';
-import { StoreRefusedError, StuckConflictError } from '../../handlers/core/errors.js';
+import { ConflictError, StoreRefusedError, StuckConflictError } from '../../handlers/core/errors.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import { type ActionRecord, appendEntries, type Incident } from '../../handlers/core/incident.js';
 import { ownPseudonyms } from '../../handlers/core/incident-pseudonyms.js';
@@ -34,6 +35,8 @@ import { createAnchorHandler } from '../../handlers/lambda/anchor.js';
 import { createContainHandler } from '../../handlers/lambda/contain.js';
 import { createSweepHandler } from '../../handlers/lambda/sweep.js';
 import type { Containment } from '../../handlers/ports/containment.js';
+import { createLinkApp } from '../../handlers/web/links.js';
+import { acknowledgeByFunction } from '../support/ack-handler.js';
 import { runCli } from '../support/cli.js';
 import { ACCOUNT, accessKeyResource, credentialSequenceEvent, findingEvent, sequenceDetection } from '../support/events.js';
 import { recordedByPseudonym } from '../support/iam-user.js';
@@ -585,5 +588,53 @@ describe('fg22: what outlives minimise names a principal by the incident’s own
     const logged = errorLines(lines).join('\n');
     expect(logged, 'premise: the log names the incident and the store’s words').toContain(`iam-principal:${ACCOUNT}:${own} is held by incident dl-planted`);
     expect(`${logged}\n${error}`, 'the log and the error by the store-wide pseudonym').not.toContain(pseudonym.slice('iam-user:'.length));
+  });
+});
+
+describe('fg24: what the acknowledgement link and function answer names a principal by the incident’s own pseudonym', () => {
+  let t: ReturnType<typeof tempSqliteStore>;
+  beforeEach(() => {
+    t = tempSqliteStore();
+  });
+  afterEach(async () => t.cleanup());
+  const LINK_KEY = Buffer.alloc(32, 9);
+  const ORIGIN = 'http://127.0.0.1:8733';
+  const NOW = '2026-11-28T03:05:00.000Z';
+
+  /** The IAM user's incident, and a store that refuses every commit of it in its own words, naming its resource (a planted claim). */
+  async function refusedEveryCommit() {
+    const { id, pseudonym } = await recordedByPseudonym(t.store, consoleLogin('f-console'), USER, RECORDED_AT);
+    const incident = (await t.store.getIncident(id)) as Incident;
+    const refusing = Object.assign(Object.create(t.store) as SqliteIncidentStore, {
+      commit: async () => {
+        throw new ConflictError(`resource ${incident.resourceKey} is held by incident dl-planted`);
+      },
+    });
+    return { id, digits: pseudonym.slice('iam-user:'.length), own: ownPseudonyms(incident.pseudonymKey, pseudonym), refusing };
+  }
+
+  it('item 2: the signed link’s page (it leaves the resource out) gives the store’s refusal by the incident’s own pseudonym', async () => {
+    const { id, digits, own, refusing } = await refusedEveryCommit();
+    const app = createLinkApp({ store: refusing, policy: DEFAULT_POLICY, now: () => NOW, linkKey: async () => LINK_KEY, target: 'local', live: false });
+    const token = signAckLink(LINK_KEY, { incidentId: id, level: 'secondary', round: 0, expiresAt: '2026-11-28T04:00:00.000Z' });
+    const reply = await app.request(
+      `${ORIGIN}/ack/${token}`,
+      { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN }, body: 'by=Anna' },
+      { conflictRetry: { again: async (n: number) => n < 3 } },
+    );
+    const page = await reply.text();
+    expect(reply.status, 'premise: refused for good').toBe(500);
+    expect(page, 'premise: in the store’s words').toContain(`iam-principal:${ACCOUNT}:${own} is held by incident dl-planted`);
+    expect(page).not.toContain(digits);
+  });
+
+  it('item 2: the acknowledgement function’s answer (error and the store’s words) names it by the incident’s own pseudonym', async () => {
+    const { id, digits, own, refusing } = await refusedEveryCommit();
+    const lines: string[] = [];
+    const reply = await acknowledgeByFunction(refusing, lines, NOW, id);
+    expect(reply.statusCode, 'premise: refused for good').toBe(500);
+    const body = JSON.parse(reply.body) as { error: string; stuck: string };
+    expect(body.stuck, 'premise: in the store’s words').toContain(`iam-principal:${ACCOUNT}:${own} is held by incident dl-planted`);
+    expect(`${reply.body}\n${lines.join('\n')}`).not.toContain(digits);
   });
 });

@@ -13,9 +13,9 @@ import { signAckLink } from '../../handlers/core/ack-link.js';
 import { StuckConflictError } from '../../handlers/core/errors.js';
 import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
-import { createAcknowledgeHandler } from '../../handlers/lambda/acknowledge.js';
 import { createLinkApplyHandler } from '../../handlers/lambda/link-apply.js';
 import { createLinkApp, createLinkApplier } from '../../handlers/web/links.js';
+import { acknowledgeByFunction } from '../support/ack-handler.js';
 import { findingEvent } from '../support/events.js';
 import { capturingLogger, errorLines } from '../support/logs.js';
 import { loggedRecordHandler } from '../support/record-handler.js';
@@ -24,7 +24,6 @@ import { plantTimelineRow, tempSqliteStore } from '../support/store.js';
 const NOW = '2026-11-27T21:05:00.000Z';
 const KEY = Buffer.alloc(32, 9);
 const ORIGIN = 'http://127.0.0.1:8733';
-const ON_CALL = 'arn:aws:sts::111122223333:assumed-role/datalek-on-call/anna';
 /** Little time left: the lost tries are made without pauses (conflict-retry.ts untilDeadline). */
 const CONTEXT = { awsRequestId: 'r', functionName: 'f', getRemainingTimeInMillis: () => 10_000 };
 /** The log lines that count a stuck conflict, as datalek-stuck-conflict's metric filter reads them (`$.stuckConflicts > 0`). */
@@ -115,19 +114,7 @@ it('the record function fails on it and logs that it is no race, by id, without 
 
 it('the acknowledgement function (on-call’s signed URL) counts it in its log for datalek-stuck-conflict, by incident id, without the store’s text (infra14)', async () => {
   const lines: string[] = [];
-  const handler = createAcknowledgeHandler({
-    store: t.store,
-    notifier: { deliver: async () => {} },
-    publisher: { publish: async () => {} },
-    policy: DEFAULT_POLICY,
-    logger: capturingLogger(lines),
-    now: () => NOW,
-    allowedPrincipals: ['arn:aws:sts::111122223333:assumed-role/datalek-on-call/*'],
-  });
-  const reply = (await handler(
-    { requestContext: { http: { method: 'POST' }, authorizer: { iam: { userArn: ON_CALL } } }, body: JSON.stringify({ incidentId: id }) },
-    CONTEXT,
-  )) as { statusCode: number };
+  const reply = await acknowledgeByFunction(t.store, lines, NOW, id);
   expect(reply.statusCode).toBe(500);
   const lines0 = counted(lines);
   expect(lines0).toHaveLength(1);
