@@ -385,6 +385,17 @@ describe('8. the Telecommunicatiewet clocks (Regulation 611/2013)', () => {
     expect(clock(await c.json(['show', c.id], '2025-11-28T10:00:00Z'), 'telecom-subscribers')).toMatchObject({ status: 'met' });
   });
 
+  // law24: "no risk" ends the AVG's AP clock, not the Telecommunicatiewet's (Regulation 611/2013
+  // art. 2: every breach, whatever the risk): the command said "the AP clock stops" while the
+  // provider's initial notification to the AP was due within the day.
+  it('says after "no risk" that the provider still notifies the AP, and by when', async () => {
+    const c = await openCase({ policy: { clocks: { telecom: true } } });
+    const noRisk = ['assess', c.id, '--personal-data', 'yes', '--risk', 'none', '--reason', 'testaccount', '--by', 'FG'];
+    const { stdout } = ok(await c.cli(noRisk, '2025-11-28T09:00:00Z'));
+    expect(stdout).not.toMatch(/the AP clock stops/);
+    expect(stdout).toMatch(/not notifiable under the GDPR.*Regulation 611\/2013 Art\. 2.*due by 2025-11-28T21:00:00\.000Z/);
+  });
+
   it('stops the telecom clocks for an incident without personal data', async () => {
     const c = await openCase({ policy: { clocks: { telecom: true } } });
     ok(await c.cli(['assess', c.id, '--personal-data', 'no', '--risk', 'none', '--reason', 'build server', '--by', 'FG'], '2025-11-28T09:00:00Z'));

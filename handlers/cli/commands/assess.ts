@@ -21,7 +21,7 @@ export const assess = (ctx: Context): Promise<number> =>
           ? `Assessed after closing as ${incident.assessment?.notifiable ? `notifiable (${incident.assessment.risk})` : 'not notifiable'}; the incident stays closed and the register shows the change.${afterCloseNote(incident)}`
           : incident.assessment?.notifiable
             ? `Assessed as notifiable (${incident.assessment.risk}); the AP deadline is ${apLegalDeadline(incident)}.`
-            : 'Assessed as not notifiable: the AP clock stops; the reasoning stays in the register.',
+            : notNotifiableText(incident, ctx.policy, ctx.now()),
       );
       // Notifiable after closing: the AP deadline runs again, and its reminders (core/clocks.ts).
       if (closed && apClockRunning(incident, ctx.policy))
@@ -90,4 +90,15 @@ function nis2ReportsDue(incident: Incident, policy: Policy, now: string): string
       (c) =>
         `The ${c.label.en} ${c.status === 'overdue' ? 'is overdue: it was due by' : 'is due by'} ${c.dueAt}: record it with datalek reported ${incident.id} --recipient csirt|authority --kind ${c.name === 'nis2-early-warning' ? 'early-warning' : 'notification'} --reference NUMBER --reason TEXT; its reminders run until then.`,
     );
+}
+
+/**
+ * "Not notifiable" ends the AVG's AP clock (Art. 33(1)); a provider of public electronic
+ * communications still notifies the AP of every breach with personal data, whatever the risk
+ * (Regulation 611/2013 art. 2, Telecommunicatiewet art. 11.3a), while that clock runs.
+ */
+function notNotifiableText(incident: Incident, policy: Policy, now: string): string {
+  const telecom = runningOtherClocks(incident, policy, now).find((c) => c.name === 'telecom-initial');
+  if (!telecom) return 'Assessed as not notifiable: the AP clock stops; the reasoning stays in the register.';
+  return `Assessed as not notifiable under the GDPR (Art. 33(1)); the reasoning stays in the register. As a provider of public electronic communications you still notify the AP of every breach, whatever the risk (Regulation 611/2013 Art. 2): the initial notification is due by ${telecom.dueAt} (datalek reported ${incident.id} --reference NUMBER).`;
 }
