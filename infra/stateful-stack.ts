@@ -24,6 +24,9 @@ import { EVENT_ARCHIVE_NAME, registerTablePolicy } from './constructs/register-g
 import { functionRoleName } from './constructs/response-function.js';
 import { guardTopic, MESSAGE_PUBLISHERS } from './constructs/topic-guard.js';
 
+/** The handler whose function alone writes the idempotency records (Powertools idempotency around the record use case). */
+export const IDEMPOTENCY_WRITER = 'record-finding';
+
 export interface StatefulStackProps extends StackProps {
   /** @default no subscription (subscribe by hand) */
   fgEmail?: string;
@@ -96,7 +99,12 @@ export class StatefulStack extends Stack {
     this.idempotency = new dynamodb.Table(this, 'Idempotency', {
       ...tableDefaults,
       tableName: DEFAULT_RESOURCE_NAMES.idempotencyTable,
-      resourcePolicy: registerTablePolicy(this, DEFAULT_RESOURCE_NAMES.idempotencyTable, props.breakGlassRole),
+      // A record planted by anyone else marks a finding's version as recorded already: Powertools
+      // returns the stored result and the finding is skipped, no incident, no page (sec24). The
+      // record function alone uses it (handlers/record-finding.ts), with break-glass.
+      resourcePolicy: registerTablePolicy(this, DEFAULT_RESOURCE_NAMES.idempotencyTable, props.breakGlassRole, {
+        itemWriters: [functionRoleName(IDEMPOTENCY_WRITER)],
+      }),
       partitionKey: { name: IDEMPOTENCY_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: IDEMPOTENCY_TABLE.ttlAttribute,
     });

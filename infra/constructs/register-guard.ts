@@ -10,8 +10,9 @@
  *   deleting the table and replacing that policy to all but the break-glass role and the
  *   deployment (as the keys' policies do, protected-key.ts); the account's root user may still
  *   replace or delete a table's policy (DynamoDB lets it, against lockout); a table whose items a
- *   function dedupes on (the member-pages record) also denies writing its items to all but that
- *   function and the break-glass role (`itemWriters`, sec24): an item planted there silences a page;
+ *   function dedupes on (the member-pages record, the record function's idempotency records) also
+ *   denies writing its items to all but that function and the break-glass role (`itemWriters`,
+ *   sec24): an item planted there silences a page, or skips a finding as recorded already;
  * - a watch rule, `datalek-watch-register` (one of the pipeline watch's, pipeline-watch.ts), pages
  *   on each such call, whoever makes it (the root user's and the break-glass role's too; but a
  *   deployment's own policy put), and on the archive deleted or changed (no resource policy exists

@@ -28,7 +28,11 @@ const ITEM_WRITES = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'P
 /** An identity policy that allows everything: an administrator of the account. */
 const ADMIN: Statement = { Effect: 'Allow', Action: '*', Resource: '*' };
 
-const TABLES = [{ name: 'datalek-member-pages', stack: 'response', writers: ['datalek-member-pages-function'] }] as const;
+const TABLES = [
+  { name: 'datalek-member-pages', stack: 'response', writers: ['datalek-member-pages-function'] },
+  // Powertools idempotency, in the record function alone (handlers/record-finding.ts).
+  { name: 'datalek-idempotency', stack: 'stateful', writers: ['datalek-record-finding-function'] },
+] as const;
 
 /** Other principals of the account: an administrator, another function, on-call, the deployment. */
 const OTHERS = [
