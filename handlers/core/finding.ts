@@ -249,7 +249,7 @@ export function parseEventText(text: string, options: ParseOptions = {}): Parsed
   }
   // The text's depth was checked: what JSON.parse made of it nests no deeper (a key given twice
   // keeps one value), so the decoded value is not walked again.
-  return parseDecoded(value, options.now, bytes);
+  return parseDecoded(value, options.now, bytes, text);
 }
 
 /** Parses an already-decoded event (as Lambda hands it over). Depth is checked before size. */
@@ -258,13 +258,20 @@ export function parseEvent(value: unknown, options: ParseOptions = {}): ParsedEv
   return parseDecoded(value, options.now, options.knownBytes);
 }
 
-/** An event whose depth is known to be within `MAX_EVENT_DEPTH`; `knownBytes`: its size, when measured. */
-function parseDecoded(value: unknown, now: string | undefined, knownBytes: number | undefined): ParsedEvent {
-  const bytes = knownBytes ?? Buffer.byteLength(JSON.stringify(value) ?? '', 'utf8');
+/**
+ * An event whose depth is known to be within `MAX_EVENT_DEPTH`; `knownBytes`: its size, when measured.
+ * `text`: the JSON it was read from (else it is written here, to measure it).
+ */
+function parseDecoded(value: unknown, now: string | undefined, knownBytes: number | undefined, text?: string): ParsedEvent {
+  const json = text ?? (knownBytes === undefined ? (JSON.stringify(value) ?? '') : undefined);
+  const bytes = knownBytes ?? Buffer.byteLength(json ?? '', 'utf8');
   if (bytes > MAX_EVENT_BYTES) throw tooLarge(bytes);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidFindingError('', `expected an EventBridge event object, got ${describeValue(value)}`);
   }
+  // A lone surrogate reaches a string only through a \uD800-\uDFFF escape (valid UTF-8 holds
+  // none, and JSON.stringify escapes one), so text without such an escape is not walked.
+  if (json === undefined || SURROGATE_ESCAPE.test(json)) refuseLoneSurrogates(value);
   rejectKnownWrongShapes(value as Record<string, unknown>);
 
   const envelope = check(envelopeSchema, value, '');
@@ -324,6 +331,41 @@ function tooLarge(bytes: number): InvalidFindingError {
 
 function tooDeep(): InvalidFindingError {
   return new InvalidFindingError('', `nested more than ${MAX_EVENT_DEPTH} levels deep; GuardDuty events nest about 10`);
+}
+
+/** A JSON escape of a UTF-16 surrogate, paired or not: where a lone one may be. */
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
+/** A surrogate without its pair (with the `u` flag a pair is one code point, outside the range). */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/**
+ * Refuses an event with a string or key holding a lone surrogate, by its path: that is no Unicode
+ * text, and no store keeps it as it is (SQLite writes U+FFFD for it in a column while the record's
+ * JSON keeps the escape, so verify called an untouched record altered). The same rule as for bytes
+ * that are not UTF-8: refused, never replaced by guesswork. Walked without recursion.
+ */
+function refuseLoneSurrogates(value: unknown): void {
+  const stack: [unknown, PropertyKey[]][] = [[value, []]];
+  while (stack.length) {
+    const [v, path] = stack.pop() as [unknown, PropertyKey[]];
+    if (typeof v === 'string') {
+      if (LONE_SURROGATE.test(v)) throw loneSurrogate(formatPath('', path), '');
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push([v[i], [...path, i]]);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [key, child] of Object.entries(v)) {
+        if (LONE_SURROGATE.test(key)) throw loneSurrogate(formatPath('', path), 'a key ');
+        stack.push([child, [...path, key]]);
+      }
+    }
+  }
+}
+
+function loneSurrogate(path: string, what: string): InvalidFindingError {
+  return new InvalidFindingError(
+    path,
+    `${what}holds a lone surrogate (an escape \\uD800 to \\uDFFF without its pair): not Unicode text, which no store keeps as it is`,
+  );
 }
 
 /** Whether JSON text nests objects and arrays deeper than `limit`, read without parsing it. */

@@ -183,6 +183,24 @@ describe('one bad input, one rejection', () => {
     expect(lines[2].reason).toMatch(/not valid UTF-8/);
   });
 
+  it('rejects an event holding a lone surrogate escape by its path, never storing text the store would alter', async () => {
+    // "\ud800" is valid JSON and valid UTF-8 as bytes, but no Unicode text: SQLite kept the instance id
+    // with U+FFFD in the resource key's column, the record kept the escape, and verify called the
+    // record altered (exit 1) though nobody had touched it.
+    write('a-lone.json', JSON.stringify(findingEvent({ id: 'lone-1', instanceId: 'i-0lone\ud800' })));
+    write('b-lone-key.json', JSON.stringify(findingEvent({ id: 'lone-2', service: { additionalInfo: { 'k\udc00': 1 } } })));
+    write('c-pair.json', JSON.stringify(findingEvent({ id: 'pair', instanceId: 'i-pair', type: 'Backdoor:EC2/\ud83d\ude00' })));
+    const { lines } = await replay();
+    expect(lines.map((l) => l.outcome)).toEqual(['rejected', 'rejected', 'opened']);
+    expect(lines[0].reason).toBe(
+      'detail.resource.instanceDetails.instanceId: holds a lone surrogate (an escape \\uD800 to \\uDFFF without its pair): not Unicode text, which no store keeps as it is',
+    );
+    expect(lines[1].reason).toMatch(/^detail\.service\.additionalInfo: a key holds a lone surrogate/);
+    const verify = await runCli(['verify', '--store', store]);
+    expect(verify.stderr).toBe('');
+    expect(verify.code).toBe(0);
+  });
+
   it('names the problem of an unfinished array, an empty element and text after the array', async () => {
     const one = JSON.stringify(findingEvent({ id: 'arr-1', instanceId: 'i-arr' }));
     write('a-unclosed.json', `[${one}`);

@@ -115,6 +115,18 @@ describe('parsing a GuardDuty event', () => {
     expect(sample.sample).toBe(true);
     expect(resourceKey(sample)).not.toBe(resourceKey(real));
   });
+
+  it('refuses a lone surrogate in a value or a key by its path, as decoded (Lambda) and as text; takes a pair', () => {
+    const lone = findingEvent({ instanceId: 'i-0lone\ud800' });
+    expect(rejection(lone).path).toBe('detail.resource.instanceDetails.instanceId');
+    expect(() => parseEventText(JSON.stringify(lone))).toThrow(/^detail\.resource\.instanceDetails\.instanceId: holds a lone surrogate/);
+    const key = findingEvent({ service: { additionalInfo: { '\udfffx': 1 } } });
+    expect(rejection(key).message).toMatch(/^detail\.service\.additionalInfo: a key holds a lone surrogate/);
+    // A pair written as escapes in the text is one character: taken.
+    expect(finding(findingEvent({ type: 'Backdoor:EC2/\ud83d\ude00' })).type).toBe('Backdoor:EC2/😀');
+    const escaped = JSON.stringify(findingEvent({ id: 'pair' })).replace('"pair"', '"p\\ud83d\\ude00ir"');
+    expect(parseEventText(escaped)).toMatchObject({ finding: { key: { findingId: 'p😀ir' } } });
+  });
 });
 
 describe('finding versions', () => {
