@@ -22,6 +22,7 @@ import { buildDraft } from '../core/draft.js';
 import { ActedNotRecordedError, ConflictError, DatalekError, IncidentNotFoundError, RefusedError, StuckConflictError, UsageError } from '../core/errors.js';
 import { MAX_EVENT_BYTES } from '../core/finding.js';
 import type { Incident } from '../core/incident.js';
+import { toldOutside } from '../core/incident-pseudonyms.js';
 import { actorLabel } from '../core/labels.js';
 import { buildNotice, noticeTitle } from '../core/notice.js';
 import { findingOfEvent, openByHand } from '../core/open-by-hand.js';
@@ -532,11 +533,14 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
 
   app.onError((err, c) => {
     if (err instanceof IncidentNotFoundError) return c.notFound();
-    deps.log?.(`datalek serve: ${err instanceof DatalekError ? err.message : (err.stack ?? String(err))}`);
+    // A failure can quote the store's words, which may name a principal by the store-wide pseudonym
+    // (a claim's key): withheld in the log (serve's stderr, kept wherever its service keeps it) and
+    // on the page, as the functions' logs withhold it (fg24; core/incident-pseudonyms.ts toldOutside).
+    deps.log?.(toldOutside(undefined, `datalek serve: ${err instanceof DatalekError ? err.message : (err.stack ?? String(err))}`));
     const view = viewOf(c);
     return c.html(
       <MessagePage view={view} title="500">
-        <p>{err instanceof DatalekError ? err.message : 'unexpected failure; see the terminal that runs datalek serve'}</p>
+        <p>{err instanceof DatalekError ? toldOutside(undefined, err.message) : 'unexpected failure; see the terminal that runs datalek serve'}</p>
       </MessagePage>,
       500,
     );

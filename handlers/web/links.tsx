@@ -468,7 +468,8 @@ export function createLinkApplier(deps: LinkDeps): (payload: unknown, invocation
   app.onError((err, c) => {
     // A pager's webhook whose record the store refuses for good (no race): marked, so that the applier fails below.
     if (err instanceof StuckConflictError) return c.text('not recorded: no race; see the function log', 500, { [STUCK_HEADER]: err.incidentId });
-    deps.log?.(`datalek link: ${err instanceof Error ? err.message : String(err)}`);
+    // The link-apply function's log (CloudWatch, logRetentionDays): a store's words withhold the store-wide pseudonym (fg24).
+    deps.log?.(toldOutside(undefined, `datalek link: ${err instanceof Error ? err.message : String(err)}`));
     return c.text('unexpected failure; see the function log (identifiers only)', 500);
   });
   return async (payload, invocation = {}) => {

@@ -31,6 +31,8 @@ export function inProcessWebApp(deps: {
   acknowledge?: Acknowledger;
   /** What the Release and Contain again forms act through. @default plan-only, as on the embedded store */
   containment?: Containment;
+  /** Where `serve` writes its log lines (its stderr). @default none */
+  log?: (line: string) => void;
 }) {
   const session = newSession();
   const appFor = (port: number) =>

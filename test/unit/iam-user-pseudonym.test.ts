@@ -43,8 +43,10 @@ import { recordedByPseudonym } from '../support/iam-user.js';
 import { capturingLogger, errorLines } from '../support/logs.js';
 import { storeIamUserAsBefore } from '../support/old-record.js';
 import { loggedRecordHandler } from '../support/record-handler.js';
+import { csrfOf, formBase } from '../support/serve.js';
 import { rowsHolding, tempSqliteStore } from '../support/store.js';
 import { digestKeys } from '../support/tamper.js';
+import { inProcessWebApp } from '../support/web-app.js';
 
 const USER = 'jan.jansen@example.nl';
 const RECORDED_AT = '2026-11-28T03:00:00.000Z';
@@ -636,5 +638,52 @@ describe('fg24: what the acknowledgement link and function answer names a princi
     const body = JSON.parse(reply.body) as { error: string; stuck: string };
     expect(body.stuck, 'premise: in the store’s words').toContain(`iam-principal:${ACCOUNT}:${own} is held by incident dl-planted`);
     expect(`${reply.body}\n${lines.join('\n')}`).not.toContain(digits);
+  });
+
+  /** The IAM user's incident, and a store whose every commit of it fails in words naming its resource, not as a conflict: the web's last resort (onError) tells it. */
+  async function failedEveryCommit() {
+    const { id, pseudonym } = await recordedByPseudonym(t.store, consoleLogin('f-console'), USER, RECORDED_AT);
+    const incident = (await t.store.getIncident(id)) as Incident;
+    const refusing = Object.assign(Object.create(t.store) as SqliteIncidentStore, {
+      commit: async () => {
+        throw new StoreRefusedError(`commit of incident ${id} refused: resource ${incident.resourceKey} is held by incident dl-planted`, { incidentId: id });
+      },
+    });
+    return { id, digits: pseudonym.slice('iam-user:'.length), refusing };
+  }
+
+  it('item 2: datalek serve’s error page and its log line (its stderr) withhold the store-wide pseudonym of a failure they quote', async () => {
+    const { id, digits, refusing } = await failedEveryCommit();
+    const logged: string[] = [];
+    const web = inProcessWebApp({ store: refusing, policy: DEFAULT_POLICY, now: () => NOW, log: (line) => void logged.push(line) });
+    const html = await (await web.get(`/incidents/${id}`, 'en')).text();
+    const res = await web.post(`/incidents/${id}/ack`, { _csrf: csrfOf(html), ...formBase(html, 'ack'), note: 'gezien' }, 'en');
+    const page = await res.text();
+    expect(res.status, 'premise: the failure page').toBe(500);
+    expect(`${page}\n${logged.join('\n')}`, 'premise: the store’s words').toContain('iam-user:(pseudonym withheld) is held by incident dl-planted');
+    expect(`${page}\n${logged.join('\n')}`).not.toContain(digits);
+  });
+
+  it('item 3: the link-apply function’s log of a failure (CloudWatch keeps it) withholds the store-wide pseudonym', async () => {
+    const { id, digits, refusing } = await failedEveryCommit();
+    const logged: string[] = [];
+    const app = createLinkApp({
+      store: refusing,
+      policy: DEFAULT_POLICY,
+      now: () => NOW,
+      linkKey: async () => LINK_KEY,
+      target: 'local',
+      live: false,
+      log: (line) => void logged.push(line),
+    });
+    const token = signAckLink(LINK_KEY, { incidentId: id, level: 'secondary', round: 0, expiresAt: '2026-11-28T04:00:00.000Z' });
+    const reply = await app.request(`${ORIGIN}/ack/${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN },
+      body: 'by=Anna',
+    });
+    expect(reply.status, 'premise: the failure page').toBe(500);
+    expect(logged.join('\n'), 'premise: the store’s words').toContain('iam-user:(pseudonym withheld) is held by incident dl-planted');
+    expect(`${await reply.text()}\n${logged.join('\n')}`).not.toContain(digits);
   });
 });
