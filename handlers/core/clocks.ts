@@ -267,6 +267,15 @@ export const SUBSCRIBERS_AP_NOT_RECORDED = {
   en: 'not done: the exception for unintelligible data was recorded without the AP’s agreement (Regulation 611/2013 art. 4(1)); record the decision again with the AP’s reference and the date it agreed, or inform the subscribers',
 } as const;
 
+/**
+ * Whether a telecom provider owes the AP the notification of this breach whatever the FG's
+ * assessment of the risk (Regulation 611/2013 art. 2, Telecommunicatiewet art. 11.3a): while
+ * personal data is not ruled out. A notification made then stands under that law, "no risk" or not.
+ */
+export function apOwedUnderTelecom(incident: Incident, policy: Policy): boolean {
+  return policy.clocks.telecom && !incident.sample && personalDataPossible(incident);
+}
+
 /** Whether a telecom provider must decide on informing its subscribers (Regulation 611/2013 art. 3). */
 export function subscribersDecisionNeeded(incident: Incident, policy: Policy): boolean {
   return policy.clocks.telecom && incident.assessment !== undefined && incident.assessment !== null && personalDataPossible(incident);

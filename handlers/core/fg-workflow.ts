@@ -37,6 +37,7 @@ import {
   apFollowUpLeftAtClosing,
   apFollowUpOwed,
   apHours,
+  apOwedUnderTelecom,
   type ClockName,
   clocksOf,
   clocksStoppedAfterDeadline,
@@ -1653,6 +1654,12 @@ function checkWithdrawal(deps: FgDeps, draft: Incident, reason: string | null): 
       `Een intrekking zegt dat het datalek toch niet gemeld hoefde te worden, maar ${a ? `de geldende beoordeling (${formatLocal(a.at, deps.policy.timeZone)}) zegt meldplichtig` : 'er is geen beoordeling vastgelegd'}: leg eerst met motivering vast dat het niet meldplichtig is (AVG art. 33(1), (5)).`,
     );
   }
+  if (apOwedUnderTelecom(draft, deps.policy)) {
+    throw refuse(
+      `a withdrawal says the breach of ${draft.id} needed no notification after all, but a provider of public electronic communications notifies the AP of every breach with personal data, whatever the risk (Regulation 611/2013 art. 2, Telecommunicatiewet art. 11.3a): the notification stands; it is withdrawn only when no personal data is affected (datalek assess ${draft.id} --personal-data no --risk none --reason TEXT); nothing was recorded`,
+      'Een intrekking zegt dat het datalek toch niet gemeld hoefde te worden, maar een aanbieder van openbare elektronische communicatiediensten meldt elk datalek met persoonsgegevens aan de AP, ongeacht het risico (Telecommunicatiewet art. 11.3a, Verordening 611/2013 art. 2): de melding blijft staan. Intrekken kan alleen als er geen persoonsgegevens getroffen zijn; leg dat dan eerst met motivering vast bij de beoordeling. Er is niets vastgelegd.',
+    );
+  }
 }
 
 /**
@@ -2117,7 +2124,7 @@ export function closeBlockerItems(
       'reported',
     );
   }
-  const standing = notificationStanding(incident, role);
+  const standing = notificationStanding(incident, role, policy);
   if (standing) {
     add(
       `the AP still holds the notification ${standing.reference}, but the assessment since ${a?.at} says not notifiable: the AP is told, with a withdrawal or a correction (Art. 33(4), (5))`,
@@ -2219,9 +2226,11 @@ export function closeBlockerItems(
  * with no withdrawal or correction to the AP recorded since that assessment began to say so: the
  * AP holds a notification the record calls unnecessary (Art. 33(4), (5)).
  */
-function notificationStanding(incident: Incident, role: Role): ReportRecord | undefined {
+function notificationStanding(incident: Incident, role: Role, policy: Policy): ReportRecord | undefined {
   const initial = initialReport(incident);
   if (!initial || role !== 'controller' || incident.assessment?.notifiable !== false) return undefined;
+  // A telecom provider's notification stands under the Telecommunicatiewet, whatever the risk (Regulation 611/2013 art. 2).
+  if (apOwedUnderTelecom(incident, policy)) return undefined;
   let since: string | undefined;
   for (const d of incident.decisions ?? []) {
     if (d.kind !== 'assessment') continue;

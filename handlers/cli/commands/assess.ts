@@ -1,5 +1,5 @@
 import { apLegalDeadline } from '../../core/ap-verdict.js';
-import { apClockRunning, nis2AwareAt, runningOtherClocks } from '../../core/clocks.js';
+import { apClockRunning, apOwedUnderTelecom, nis2AwareAt, runningOtherClocks } from '../../core/clocks.js';
 import { type Incident, initialReport } from '../../core/incident.js';
 import type { Policy } from '../../core/policy.js';
 import { beforeDetection } from '../../core/stated-time.js';
@@ -40,7 +40,8 @@ export const assess = (ctx: Context): Promise<number> =>
       if (closed && incident.assessment?.risk === 'high' && !incident.subjects)
         said.push(`High risk: record the Art. 34 decision (datalek subjects ${incident.id} --decision inform|exception --reason TEXT …).`);
       const standing = initialReport(incident);
-      if (incident.assessment?.notifiable === false && standing)
+      // A telecom provider's notification stands under the Telecommunicatiewet, whatever the risk (Regulation 611/2013 art. 2).
+      if (incident.assessment?.notifiable === false && standing && !apOwedUnderTelecom(incident, ctx.policy))
         said.push(
           `The AP holds notification ${standing.reference}: tell it, with a withdrawal (datalek reported ${incident.id} --kind withdrawal --reference ${standing.reference} --reason TEXT) or a correction${closed ? '' : ', before closing'}.`,
         );
