@@ -139,7 +139,8 @@ export function createAcknowledgeHandler(deps: AcknowledgeDeps) {
           incidentId: input.incidentId,
         });
       }
-      throw err;
+      // Lambda logs what it throws, message and stack: a store's words by the incident's own pseudonym, as the record and contain functions throw theirs.
+      throw errorToldOutside(err, await pseudonymKeyOf(deps.store, input.incidentId));
     }
   };
 }

@@ -686,4 +686,13 @@ describe('fg24: what the acknowledgement link and function answer names a princi
     expect(logged.join('\n'), 'premise: the store’s words').toContain('iam-user:(pseudonym withheld) is held by incident dl-planted');
     expect(`${await reply.text()}\n${logged.join('\n')}`).not.toContain(digits);
   });
+
+  it('item 3: the acknowledgement function throws a failure it does not answer (Lambda logs it) by the incident’s own pseudonym', async () => {
+    const { id, digits, refusing } = await failedEveryCommit();
+    const own = ownPseudonyms(((await t.store.getIncident(id)) as Incident).pseudonymKey, `iam-user:${digits}`);
+    const err = (await acknowledgeByFunction(refusing, [], NOW, id).catch((e: unknown) => e)) as Error;
+    expect(err, 'premise: thrown').toBeInstanceOf(StoreRefusedError);
+    expect(err.message, 'premise: the store’s words').toContain(`iam-principal:${ACCOUNT}:${own} is held by incident dl-planted`);
+    expect(`${err.message}\n${err.stack}`).not.toContain(digits);
+  });
 });
