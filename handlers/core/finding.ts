@@ -271,7 +271,7 @@ function parseDecoded(value: unknown, now: string | undefined, knownBytes: numbe
   }
   // A lone surrogate reaches a string only through a \uD800-\uDFFF escape (valid UTF-8 holds
   // none, and JSON.stringify escapes one), so text without such an escape is not walked.
-  if (json === undefined || SURROGATE_ESCAPE.test(json)) refuseLoneSurrogates(value);
+  if (json === undefined || SURROGATE_ESCAPE.test(json)) refuseLoneSurrogatesInKeys(value as Record<string, unknown>);
   rejectKnownWrongShapes(value as Record<string, unknown>);
 
   const envelope = check(envelopeSchema, value, '');
@@ -339,13 +339,39 @@ const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F][0-9a-fA-F]{2}/;
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /**
- * Refuses an event with a string or key holding a lone surrogate, by its path: that is no Unicode
- * text, and no store keeps it as it is (SQLite writes U+FFFD for it in a column while the record's
- * JSON keeps the escape, so verify called an untouched record altered). The same rule as for bytes
- * that are not UTF-8: refused, never replaced by guesswork. Walked without recursion.
+ * The parts of an event whose strings become keys or indexed columns: the finding's id, type,
+ * account and region (the envelope's too, which stand in for them), the affected resource and an
+ * attack sequence's resources and actors.
  */
-function refuseLoneSurrogates(value: unknown): void {
-  const stack: [unknown, PropertyKey[]][] = [[value, []]];
+const KEY_PARTS: readonly (readonly string[])[] = [
+  ['account'],
+  ['region'],
+  ['detail', 'id'],
+  ['detail', 'type'],
+  ['detail', 'accountId'],
+  ['detail', 'region'],
+  ['detail', 'resource'],
+  ['detail', 'service', 'detection'],
+];
+
+/**
+ * Refuses an event with a lone surrogate in a string or key of the parts that become keys
+ * (`KEY_PARTS`), by its path: that is no Unicode text, and no store keeps it as it is in a key or
+ * column (SQLite wrote U+FFFD for it in the resource key's column while the record's JSON kept the
+ * escape, so verify called an untouched record altered; a DynamoDB key must be UTF-8). The same
+ * rule as for bytes that are not UTF-8: refused, never replaced by guesswork. Elsewhere (a user
+ * agent, a process's command line, a DNS name: text an attacker may write) it is kept as it came:
+ * the record holds it in its JSON, escaped, so nothing alters it, and refusing the whole finding
+ * for it would let whoever wrote that text keep the finding from being recorded and contained.
+ * Walked without recursion.
+ */
+function refuseLoneSurrogatesInKeys(event: Record<string, unknown>): void {
+  const stack: [unknown, PropertyKey[]][] = [];
+  for (const part of KEY_PARTS) {
+    let v: unknown = event;
+    for (const key of part) v = v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>)[key] : undefined;
+    if (v !== undefined) stack.push([v, [...part]]);
+  }
   while (stack.length) {
     const [v, path] = stack.pop() as [unknown, PropertyKey[]];
     if (typeof v === 'string') {

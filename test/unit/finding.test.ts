@@ -116,16 +116,25 @@ describe('parsing a GuardDuty event', () => {
     expect(resourceKey(sample)).not.toBe(resourceKey(real));
   });
 
-  it('refuses a lone surrogate in a value or a key by its path, as decoded (Lambda) and as text; takes a pair', () => {
+  it('refuses a lone surrogate in a value or a key that becomes a key by its path, as decoded (Lambda) and as text; takes a pair', () => {
     const lone = findingEvent({ instanceId: 'i-0lone\ud800' });
     expect(rejection(lone).path).toBe('detail.resource.instanceDetails.instanceId');
     expect(() => parseEventText(JSON.stringify(lone))).toThrow(/^detail\.resource\.instanceDetails\.instanceId: holds a lone surrogate/);
-    const key = findingEvent({ service: { additionalInfo: { '\udfffx': 1 } } });
-    expect(rejection(key).message).toMatch(/^detail\.service\.additionalInfo: a key holds a lone surrogate/);
+    const key = findingEvent({ resource: { resourceType: 'Instance', instanceDetails: { instanceId: 'i-0k', tags: { '\udfffx': 1 } } } });
+    expect(rejection(key).message).toMatch(/^detail\.resource\.instanceDetails\.tags: a key holds a lone surrogate/);
+    const type = JSON.stringify(findingEvent({ type: 'Backdoor:EC2/X' })).replace('EC2/X', 'EC2/X\\udc00');
+    expect(() => parseEventText(type)).toThrow(/^detail\.type: holds a lone surrogate/);
     // A pair written as escapes in the text is one character: taken.
     expect(finding(findingEvent({ type: 'Backdoor:EC2/\ud83d\ude00' })).type).toBe('Backdoor:EC2/😀');
     const escaped = JSON.stringify(findingEvent({ id: 'pair' })).replace('"pair"', '"p\\ud83d\\ude00ir"');
     expect(parseEventText(escaped)).toMatchObject({ finding: { key: { findingId: 'p😀ir' } } });
+  });
+
+  it('keeps a lone surrogate in text that becomes no key: whoever wrote a user agent or a key of additionalInfo cannot keep the finding from being recorded', () => {
+    const text = JSON.stringify(findingEvent({ id: 'ua', service: { additionalInfo: { 'k\udc00': 'v\ud800' }, action: { userAgent: 'curl\ud800' } } }));
+    const parsed = parseEventText(text);
+    expect(parsed).toMatchObject({ kind: 'finding', finding: { key: { findingId: 'ua' } } });
+    expect(finding(JSON.parse(text)).key.findingId).toBe('ua');
   });
 });
 
