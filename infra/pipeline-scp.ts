@@ -38,6 +38,14 @@
  *   that account. Denied except to the deployment (the stack's EventBridge and URL permissions) and
  *   the break-glass role; the watch pages on every one but the deployment's (pipeline-watch.ts).
  *
+ * - **A datalek function's code or configuration replaced** (sec24): whoever may call
+ *   `lambda:UpdateFunctionCode` on the contain or record function owns the pipeline; one
+ *   `PutFunctionConcurrency` of 0 silences it, a layer added (`UpdateFunctionConfiguration`) runs code
+ *   of anyone's in it. The watch pages on these calls, after them. Denied on the response stack's
+ *   functions (`FUNCTION_CHANGES`: code, configuration, concurrency, retries and destinations, URL,
+ *   deletion, versions and aliases, a permission removed) except to the central deployment and the
+ *   break-glass role, in the central statement, with a permission added (review10 K4, above).
+ *
  * - **A datalek function's role given to another function** (review11 K5): each function's role has
  *   a fixed name (`datalek-<handler>-function`) and trusts Lambda, whichever function: anyone who may
  *   pass it makes a function of their own (or gives another function's configuration the role) that
@@ -157,6 +165,27 @@ export const SCP_MAX_DOCUMENTS = 4;
 
 /** The roles that may still invoke the functions directly: the link function's (it invokes link-apply). The break-glass role is added by name. */
 export const DIRECT_INVOKERS = [functionRoleName('link')];
+
+/**
+ * The Lambda calls that make a datalek function run other code, or not run (sec24): its code or
+ * configuration replaced (environment, layers, role, handler: `UpdateFunction…`, which also covers its
+ * URL's auth and its retries and destinations), its concurrency set (0 stops it) or removed, its retries
+ * and destinations put (`PutFunction…`), it or its concurrency, URL or invoke configuration deleted
+ * (`DeleteFunction…`), a URL made for it, a version published or an alias made or moved, a permission
+ * removed (EventBridge's: no finding reaches it). The watch pages on most (pipeline-watch.ts); the
+ * page comes after the call, and whoever replaced the contain or record function's code owns the pipeline.
+ */
+export const FUNCTION_CHANGES = [
+  'UpdateFunction*',
+  'PutFunction*',
+  'DeleteFunction*',
+  'CreateFunctionUrlConfig',
+  'PublishVersion',
+  'CreateAlias',
+  'UpdateAlias',
+  'DeleteAlias',
+  'RemovePermission',
+];
 
 /** The CloudWatch calls that keep an alarm from paging: its actions off, it deleted, remade (actions off, or none), or set back to OK. */
 export const ALARM_SILENCING = ['DisableAlarmActions', 'DeleteAlarms', 'PutMetricAlarm', 'SetAlarmState'];
@@ -310,12 +339,14 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
         // - review11 K5: a datalek function's role passed to a function of anyone's; fgsec14 S1: its trust or
         //   policies changed (a session of it named as the contain function's is excused by the containment watch);
         //   infra15: the on-call role's too, whatever its name (the containment watch excuses its sessions; the
-        //   deployment never changes it); review10 K4: a permission added to a datalek function;
+        //   deployment never changes it); review10 K4: a permission added to a datalek function; sec24: its code,
+        //   configuration or concurrency changed, it deleted, a version or alias made (FUNCTION_CHANGES);
         // - review10 S1: a central datalek topic's subscriptions cut (CloudFormation replaces or removes its stack's
         //   with Unsubscribe); last-b B1: a central datalek alarm silenced; infra14: a version of a central fixed-name
         //   policy (a boundary loosened; CloudFormation updates a policy with a new version).
         Action: [
           'lambda:AddPermission',
+          ...FUNCTION_CHANGES.map((a) => `lambda:${a}`),
           'iam:PassRole',
           ...BOOTSTRAP_ROLE_CHANGES.map((a) => `iam:${a}`),
           'sns:Unsubscribe',

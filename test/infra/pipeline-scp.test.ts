@@ -754,6 +754,56 @@ describe('against a permission added to a datalek function (review10 K4)', () =>
   });
 });
 
+describe("against a datalek function's code, configuration or concurrency replaced (sec24)", () => {
+  /**
+   * What makes a function run other code or stop: its code or configuration (environment, layers,
+   * role, handler) replaced, its concurrency set to 0 or dropped, it deleted, a version published
+   * or an alias pointed elsewhere, its retries and destinations, its URL made or changed (an
+   * acknowledgement URL opened to anyone), a permission removed (EventBridge's: no finding reaches it).
+   */
+  const CHANGES = [
+    'lambda:UpdateFunctionCode',
+    'lambda:UpdateFunctionConfiguration',
+    'lambda:PutFunctionConcurrency',
+    'lambda:DeleteFunctionConcurrency',
+    'lambda:DeleteFunction',
+    'lambda:PublishVersion',
+    'lambda:CreateAlias',
+    'lambda:UpdateAlias',
+    'lambda:DeleteAlias',
+    'lambda:PutFunctionEventInvokeConfig',
+    'lambda:UpdateFunctionEventInvokeConfig',
+    'lambda:DeleteFunctionEventInvokeConfig',
+    'lambda:CreateFunctionUrlConfig',
+    'lambda:UpdateFunctionUrlConfig',
+    'lambda:DeleteFunctionUrlConfig',
+    'lambda:RemovePermission',
+  ];
+  const changes = (functionArn: string) => (principal: string) => CHANGES.map((action) => call(action, functionArn, principal));
+
+  it('refuses them on every datalek function, by name or qualified, to all but the central deployment and break-glass', () => {
+    for (const id of Object.keys(functions)) {
+      onlyBreakGlass(changes(arnOf(id)), [role('Admin'), role('datalek-on-call'), role(functionRoleName('contain')), deployments[1], usEast1Deployment]);
+      onlyBreakGlass(changes(`${arnOf(id)}:live`), [role('Admin')]);
+      expect(
+        changes(arnOf(id))(centralDeployment)
+          .filter((a) => !underScp(a))
+          .map((a) => a.what),
+        id,
+      ).toEqual([]);
+    }
+  });
+
+  it("leaves another team's functions alone: containment stops a member's or the pipeline account's own compromised function so", () => {
+    const other = `arn:aws:lambda:${BASE.region}:${ACCOUNT}:function:billing-report`;
+    expect(
+      changes(other)(role(functionRoleName('contain')))
+        .filter((a) => !underScp(a))
+        .map((a) => a.what),
+    ).toEqual([]);
+  });
+});
+
 describe('the upgrade from the shared bootstrap under the policy (read11b B4; README, Deploy: Upgrading)', () => {
   const shared = role(`cdk-hnb659fds-cfn-exec-role-${ACCOUNT}-${BASE.region}`);
   const fn = arnOf('AckFunction');
