@@ -1013,9 +1013,22 @@ export function nis2SignificantAfterClosing(incident: Incident): boolean {
  */
 export const REPORTS_BEFORE_CLOSING: ReadonlySet<ClockName> = new Set(['telecom-initial', 'telecom-complete', 'nis2-early-warning', 'nis2-notification']);
 
-/** Those of `REPORTS_BEFORE_CLOSING` still running, not done: closing before them needs a reason. */
+/**
+ * A telecom provider's notifications to the AP, owed for every breach with personal data (Regulation
+ * 611/2013 art. 2(1)): past their deadline still owed, as the AVG's initial report is (closing waits
+ * for it), not ended by the reason for the delay (law24).
+ */
+const OWED_WHEN_OVERDUE: ReadonlySet<ClockName> = new Set(['telecom-initial', 'telecom-complete']);
+
+/**
+ * Those of `REPORTS_BEFORE_CLOSING` still running, not done, and a telecom provider's overdue too:
+ * closing before them needs a reason, and they keep running after it.
+ */
 export function reportsStillDue(incident: Incident, policy: Policy, now: string): ClockStatus[] {
-  return clocksOf(incident, policy, now).filter((c) => REPORTS_BEFORE_CLOSING.has(c.name) && c.status === 'running' && !!c.dueAt && !c.doneAt);
+  return clocksOf(incident, policy, now).filter(
+    (c) =>
+      REPORTS_BEFORE_CLOSING.has(c.name) && (c.status === 'running' || (c.status === 'overdue' && OWED_WHEN_OVERDUE.has(c.name))) && !!c.dueAt && !c.doneAt,
+  );
 }
 
 /**
