@@ -9,6 +9,9 @@
  * - two calls at once never take one slot: the first `limit` calls page, one the summary, the rest
  *   are held back, but for the first of each event name no page named (`N#<event name>`), which pages.
  * Every item lives RECORD_DAYS after its window (TTL `expiresAt`).
+ * The function alone writes it (with break-glass): a slot or call item planted by anyone else would
+ * hold a member's page back as already sent, so the table's resource policy refuses every other
+ * principal's item writes and deletes (infra/constructs/member-pages.ts, sec24).
  */
 import {
   ConditionalCheckFailedException,
