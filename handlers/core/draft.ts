@@ -24,6 +24,7 @@ import { apHours, clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
 import { carriedOutByPipeline } from './contain.js';
 import { sha256 } from './hash.js';
 import { type BreachFacts, type Incident, initialReport, type Nature, type Role, subscribersWithoutAp } from './incident.js';
+import { withOwnPseudonyms } from './incident-pseudonyms.js';
 import {
   actionLabel,
   awareReasonLabel,
@@ -559,6 +560,13 @@ function warningsOf(incident: Incident, lang: Lang, when: (iso: string) => strin
  * resources (breach-facts.ts carriedOutElsewhere), named among the measures taken.
  */
 export function buildDraft(incident: Incident, policy: Policy, now: string, lang: Lang = policy.language, elsewhere: CarriedOutElsewhere[] = []): Draft {
+  // Handed on (to the AP, a file, a mail): a principal named as the timeline and the messages name it,
+  // by the incident's own pseudonym (fg24): by the store-wide one, the draft and the store's secret
+  // found the incident after minimise unlinked it (core/incident-pseudonyms.ts).
+  return withOwnPseudonyms(incident.pseudonymKey, draftOf(incident, policy, now, lang, elsewhere));
+}
+
+function draftOf(incident: Incident, policy: Policy, now: string, lang: Lang, elsewhere: CarriedOutElsewhere[]): Draft {
   const nl = lang === 'nl';
   const tz = policy.timeZone;
   const when = (iso: string | null | undefined) => (iso ? `${formatLocal(iso, tz)} (${iso})` : null);

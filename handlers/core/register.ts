@@ -23,7 +23,7 @@ import {
 } from './clocks.js';
 import { escapeMarkdown, notDoneClause } from './draft.js';
 import { type Decision, type Incident, initialReport, type SubjectsDecision, subscribersWithoutAp } from './incident.js';
-import { pseudonymText } from './incident-pseudonyms.js';
+import { pseudonymText, withOwnPseudonyms } from './incident-pseudonyms.js';
 import {
   type ApShownState,
   awareReasonLabel,
@@ -222,6 +222,12 @@ function consequencesOf(incident: Incident): string | null {
 
 /** `elsewhere`: containment another incident carried out on its resources (breach-facts.ts), among the measures taken. */
 export function registerRow(incident: Incident, policy: Policy, now: string, elsewhere: CarriedOutElsewhere[] = []): RegisterRow {
+  // An export outlives minimise (kept for years, handed to an auditor): a principal named by the
+  // incident's own pseudonym, as its timeline names it (fg24, core/incident-pseudonyms.ts).
+  return withOwnPseudonyms(incident.pseudonymKey, rowOf(incident, policy, now, elsewhere));
+}
+
+function rowOf(incident: Incident, policy: Policy, now: string, elsewhere: CarriedOutElsewhere[]): RegisterRow {
   const a = incident.assessment;
   const f = incident.facts;
   const clocks = clocksOf(incident, policy, now);

@@ -10,6 +10,7 @@ import { clocksOf, roleOf } from './clocks.js';
 import { buildDraft } from './draft.js';
 import { sha256Base64 } from './hash.js';
 import type { Incident, ReportRecipient, SubjectsDecision, TimelineEntry } from './incident.js';
+import { ownPseudonyms } from './incident-pseudonyms.js';
 import {
   actionLabel,
   actorLabel,
@@ -134,7 +135,10 @@ export function reportHtml(
   const clocks = clocksOf(incident, policy, now);
   const a = incident.assessment;
   const rows = (pairs: [string, unknown][]) => pairs.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v ?? '—')}</td></tr>`).join('');
-  return `<!doctype html>
+  // Handed on (a file, a mail): a principal by the incident's own pseudonym, as the draft in it (fg24).
+  return ownPseudonyms(
+    incident.pseudonymKey,
+    `<!doctype html>
 <html lang="${lang}">
 <head>
 <meta charset="utf-8">
@@ -154,17 +158,17 @@ ${timelineSvg(marks, tz)}
 ${needsAttention(incident, lang, tz)}
 <h2>${nl ? 'Beoordeling' : 'Assessment'}</h2>
 <table>${rows([
-    [nl ? 'Persoonsgegevens getroffen' : 'Personal data affected', a ? yesNo(lang, a.personalData) : null],
-    [nl ? 'Risico' : 'Risk', a ? riskLabel(lang, a.risk) : null],
-    [nl ? 'Meldplichtig' : 'Notifiable', a ? yesNo(lang, a.notifiable) : null],
-    [nl ? 'Motivering' : 'Reasoning', a?.reason],
-    [nl ? 'Door, op' : 'By, at', a ? `${a.by}, ${formatLocal(a.at, tz)}` : null],
-    [nl ? 'Reden bewustwordingsmoment' : 'Reason for the awareness time', incident.awareReason ? awareReasonLabel(lang, incident.awareReason) : null],
-    ...(a?.confirmedBesideSpecial
-      ? [[nl ? 'Bijzondere persoonsgegevens' : 'Special categories', besideSpecialLabel(lang, a.confirmedBesideSpecial)] as [string, string]]
-      : []),
-    ...subjectsRows(incident, lang, tz),
-  ])}</table>
+      [nl ? 'Persoonsgegevens getroffen' : 'Personal data affected', a ? yesNo(lang, a.personalData) : null],
+      [nl ? 'Risico' : 'Risk', a ? riskLabel(lang, a.risk) : null],
+      [nl ? 'Meldplichtig' : 'Notifiable', a ? yesNo(lang, a.notifiable) : null],
+      [nl ? 'Motivering' : 'Reasoning', a?.reason],
+      [nl ? 'Door, op' : 'By, at', a ? `${a.by}, ${formatLocal(a.at, tz)}` : null],
+      [nl ? 'Reden bewustwordingsmoment' : 'Reason for the awareness time', incident.awareReason ? awareReasonLabel(lang, incident.awareReason) : null],
+      ...(a?.confirmedBesideSpecial
+        ? [[nl ? 'Bijzondere persoonsgegevens' : 'Special categories', besideSpecialLabel(lang, a.confirmedBesideSpecial)] as [string, string]]
+        : []),
+      ...subjectsRows(incident, lang, tz),
+    ])}</table>
 <h2>${nl ? 'Feiten (AVG art. 33(3)) en melding' : 'Facts (GDPR Art. 33(3)) and notification'}</h2>
 ${draft.missing.length ? `<p class="missing">${nl ? 'Ontbreekt nog' : 'Still missing'}:</p><ul class="missing">${draft.missing.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul>` : ''}
 ${draft.sections.map((s) => `<h3>${s.number}. ${escapeHtml(s.title)}</h3><table>${rows(s.fields.map((f) => [f.label, f.value]))}</table>`).join('\n')}
@@ -176,7 +180,8 @@ ${timeline.map((e) => `<tr><td>${e.seq}</td><td>${escapeHtml(formatLocal(e.at, t
 <p>${escapeHtml(`${nl ? 'Gemaakt' : 'Generated'} ${formatLocal(now, tz)} · ${nl ? 'laatste tijdlijnhash' : 'last timeline hash'} ${incident.timelineHead.hash}`)}</p>
 </body>
 </html>
-`;
+`,
+  );
 }
 
 /**

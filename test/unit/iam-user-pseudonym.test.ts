@@ -20,6 +20,7 @@ import { showText } from '../../handlers/cli/views.js';
 import { signAckLink } from '../../handlers/core/ack-link.js';
 import { recordContainedByHand, recordNotToBeDone, withdrawNotToBeDone } from '../../handlers/core/by-hand.js';
 import { runContainment } from '../../handlers/core/contain.js';
+import { buildDraft, draftMarkdown } from '../../handlers/core/draft.js';
 import { ConflictError, StoreRefusedError, StuckConflictError } from '../../handlers/core/errors.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import { type ActionRecord, appendEntries, type Incident } from '../../handlers/core/incident.js';
@@ -27,8 +28,9 @@ import { ownPseudonyms } from '../../handlers/core/incident-pseudonyms.js';
 import { minimiseClosed } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
-import { registerMarkdown, registerRow } from '../../handlers/core/register.js';
+import { registerCsv, registerMarkdown, registerRow } from '../../handlers/core/register.js';
 import { releaseContainment } from '../../handlers/core/release.js';
+import { reportHtml } from '../../handlers/core/report-html.js';
 import { holdFindings } from '../../handlers/core/retention-hold.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import { createAnchorHandler } from '../../handlers/lambda/anchor.js';
@@ -694,5 +696,35 @@ describe('fg24: what the acknowledgement link and function answer names a princi
     expect(err, 'premise: thrown').toBeInstanceOf(StoreRefusedError);
     expect(err.message, 'premise: the store’s words').toContain(`iam-principal:${ACCOUNT}:${own} is held by incident dl-planted`);
     expect(`${err.message}\n${err.stack}`).not.toContain(digits);
+  });
+});
+
+describe('fg24: what the FG hands on (the AP draft, the register, the report) names a principal by the incident’s own pseudonym', () => {
+  let t: ReturnType<typeof tempSqliteStore>;
+  beforeEach(() => {
+    t = tempSqliteStore();
+  });
+  afterEach(async () => t.cleanup());
+
+  it('the AP draft, every register format and the HTML report name the IAM user’s step as the timeline does, not by the store-wide pseudonym', async () => {
+    const { id, pseudonym } = await recordedByPseudonym(t.store, consoleLogin('f-console'), USER, RECORDED_AT);
+    const incident = (await t.store.getIncident(id)) as Incident;
+    const own = ownPseudonyms(incident.pseudonymKey, pseudonym);
+    const at = '2026-11-28T04:00:00.000Z';
+    const row = registerRow(incident, DEFAULT_POLICY, at);
+    const handedOn = {
+      draft: draftMarkdown(buildDraft(incident, DEFAULT_POLICY, at, 'nl'), DEFAULT_POLICY.timeZone),
+      draftJson: JSON.stringify(buildDraft(incident, DEFAULT_POLICY, at, 'en')),
+      registerJson: JSON.stringify(row),
+      registerCsv: registerCsv([row]),
+      registerMd: registerMarkdown([incident], DEFAULT_POLICY, at, 'nl'),
+      report: reportHtml(incident, await t.store.getTimeline(id), DEFAULT_POLICY, at, 'nl'),
+    };
+    for (const [what, text] of Object.entries(handedOn)) {
+      expect(text, `${what} by the store-wide pseudonym`).not.toContain(pseudonym.slice('iam-user:'.length));
+    }
+    // Markdown writes the `~` escaped.
+    expect(handedOn.draft, 'premise: the draft names the open step').toContain(`intrekken ${own.replace('~', '\\~')}`);
+    expect(handedOn.registerCsv, 'premise: the register names the step').toContain(`revoke-user-sessions ${own}`);
   });
 });
