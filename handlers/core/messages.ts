@@ -612,6 +612,12 @@ export interface FindingNews {
   notPlanned?: { type: string; target: string; accountId?: string; region?: string }[];
   /** Whether the pipeline would have carried out some of `notPlanned` (its rule enforces). */
   wouldEnforce?: boolean;
+  /**
+   * Whether the finding claimed for the incident a resource no incident held (a grown attack
+   * sequence, a finding moved to another resource): on-call hears of its containment then even when
+   * its type was told (record-finding.ts announce).
+   */
+  claimsResource?: boolean;
 }
 
 /** A shorter internal target the record counts with, in local time, or null (it is no AP deadline: review12 S3). */

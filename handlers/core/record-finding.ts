@@ -589,7 +589,7 @@ function attach(
   incident.findings += 1;
   // `from`: the closed incident whose finding this was; a retention hold there keeps it here too (minimise.ts holdsInherited).
   const entries: TimelineDraft[] = [{ at: now, kind: 'finding-attached', detail: { ...findingSummary(finding), ...(from ? { from } : {}) } }];
-  const { claims, others, deferred, links } = correlate(deps, incident, finding, rest, keys, now, entries, merges);
+  const { claims, others, deferred, links, fresh } = correlate(deps, incident, finding, rest, keys, now, entries, merges);
   // A type the list has no room for (see MAX_TYPES) is not news: it could have come before.
   const known = typesOf(incident).includes(finding.type);
   const newType =
@@ -602,7 +602,7 @@ function attach(
   entries.push(...notDoneHeldEntries(incident, finding, deps.policy, options));
   const { taken: actions, left } = takeActions(incident, planned, now, entries);
   entries.push(...actionEntries(actions, now, incident.id));
-  const news = { newType, finding: newsOf(finding, actions, left) };
+  const news = { newType, finding: newsOf(finding, actions, left, fresh) };
   const messages = announce(before, incident, deps.policy, now, entries, news);
   return withDeferred(
     finish(incident, before.revision, { record: findingRecord(finding, incident.id), expected }, entries, messages, 'attached', finding, actions, deps.policy, {
@@ -640,7 +640,7 @@ function correlate(
   now: string,
   entries: TimelineDraft[],
   merges = MAX_MERGED,
-): { claims: string[]; others: IncidentChange[]; deferred: string[]; links: Link[] } {
+): { claims: string[]; others: IncidentChange[]; deferred: string[]; links: Link[]; fresh: boolean } {
   const others: IncidentChange[] = [];
   const deferred: string[] = [];
   const links: Link[] = [];
@@ -673,7 +673,8 @@ function correlate(
   }
   if (claims.length) incident.resourceKeys = [...(incident.resourceKeys ?? []), ...claims];
   entries.push(...relatedEntries(related, now));
-  return { claims, others, deferred, links };
+  // `fresh`: a key claimed that no incident held (not one a merged incident handed over).
+  return { claims, others, deferred, links, fresh: claims.some((k) => !transferred.includes(k)) };
 }
 
 /** An incident a finding links to the one it is recorded on rather than merging it, and why (`notMergeable`). */
@@ -1128,7 +1129,7 @@ function mergedCause(other: Incident, added: string[], finding: Finding): Review
   };
 }
 
-function newsOf(finding: Finding, actions: ActionRecord[], left: ActionRecord[] = []): FindingNews {
+function newsOf(finding: Finding, actions: ActionRecord[], left: ActionRecord[] = [], claimsResource = false): FindingNews {
   const named = (a: ActionRecord) => ({
     type: a.type,
     target: a.target,
@@ -1144,6 +1145,7 @@ function newsOf(finding: Finding, actions: ActionRecord[], left: ActionRecord[] 
     actions: actions.filter((a) => a.status !== 'skipped').map(named),
     // What it called for and the record had no room for: a person's to carry out (commit-bounds.ts).
     ...(lost.length ? { notPlanned: lost.map(named), wouldEnforce: lost.some((a) => a.mode === 'enforce') } : {}),
+    ...(claimsResource ? { claimsResource } : {}),
   };
 }
 
@@ -1262,6 +1264,7 @@ function update(
   let others: IncidentChange[] = [];
   let deferred: string[] = [];
   let links: Link[] = [];
+  let fresh = false;
   // A closed incident keeps the record of later versions that show no new activity (those that do
   // open a follow-up, see `decide`); it is never reopened or re-notified. An incident opened by hand
   // holds the finding the policy ignored (open-by-hand.ts): a version the policy still ignores is
@@ -1276,9 +1279,18 @@ function update(
     // One opened before fed16 holds its federated principal by the principal itself: the same resource.
     const heldBefore = formerKeys(finding, keys)[0];
     if (heldBefore !== undefined && held.has(heldBefore)) held.add(keys[0]);
-    const fresh = keys.filter((k) => !held.has(k));
-    if (fresh.length)
-      ({ claims, others, deferred, links } = correlate(deps, incident, finding, distinct(fresh.map((k) => holderOf.get(k))), keys, now, entries, merges));
+    const unheld = keys.filter((k) => !held.has(k));
+    if (unheld.length)
+      ({ claims, others, deferred, links, fresh } = correlate(
+        deps,
+        incident,
+        finding,
+        distinct(unheld.map((k) => holderOf.get(k))),
+        keys,
+        now,
+        entries,
+        merges,
+      ));
     if (!finding.sequence && !held.has(keys[0])) {
       entries.push({
         at: now,
@@ -1311,7 +1323,7 @@ function update(
     actions = taken.taken;
     entries.push(...actionEntries(actions, now, incident.id));
     // Containment this version plans anew, or could not plan, is on-call's to know, as a joining finding's is.
-    const news = newsOf(finding, actions, taken.left);
+    const news = newsOf(finding, actions, taken.left, fresh);
     messages = announce(current, incident, deps.policy, now, entries, news.actions.length || news.notPlanned ? { newType: false, finding: news } : undefined);
   }
   return withDeferred(
@@ -1498,6 +1510,13 @@ function announce(
       kind = 'finding-added';
       stateKey = lost && lostKey ? lostKey : `type:${news.finding.findingType}`;
       if (after.announced.includes(`${channel}:${stateKey}`)) kind = null;
+      // A resource no incident held, claimed with containment planned on it (a grown attack sequence,
+      // a finding moved to another resource), is never left to `show`: on-call hears of it though its
+      // type was told. Bounded by the keys an incident can hold (MAX_HELD_KEYS): one claim each at least.
+      if (!kind && channel === 'on-call' && news.finding.claimsResource) {
+        kind = 'finding-added';
+        stateKey = `resources:${after.announced.filter((a) => a.startsWith('on-call:resources:')).length + 1}`;
+      }
     }
     if (!kind) continue;
     after.announced.push(`${channel}:${stateKey}`);

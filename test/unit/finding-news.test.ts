@@ -12,7 +12,7 @@ import { type RecordDeps, recordEvent } from '../../handlers/core/record-finding
 import { registerRow } from '../../handlers/core/register.js';
 import { sweep } from '../../handlers/core/sweep.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
-import { findingEvent } from '../support/events.js';
+import { ACCOUNT, credentialSequenceEvent, findingEvent, REGION, sequenceDetection } from '../support/events.js';
 import { incidentFixture } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -253,6 +253,38 @@ describe('a new finding on an open incident', () => {
     const page = await message(id, 'finding-added', 'on-call');
     expect(page.body).toMatch(/isol/i);
     expect(page.body).toContain(C2);
+  });
+
+  it('tells on-call of each resource an attack sequence claims as it grows, beyond the first message of its type', async () => {
+    // GuardDuty updates an attack sequence as it grows: each version names one more instance, whose
+    // isolation is planned. The type was told once; the third and fourth versions' new instances were
+    // planned with nobody told (the policy only plans: a person isolates them, or nobody does).
+    const instances = ['i-0aaaaaaaaaaaaaaa1', 'i-0bbbbbbbbbbbbbbb2', 'i-0ccccccccccccccc3', 'i-0ddddddddddddddd4'];
+    const version = (n: number) => {
+      const detection = sequenceDetection({ instanceId: instances[0] });
+      const resources = detection.sequence.resources as unknown[];
+      for (const id of instances.slice(1, n))
+        resources.push({ uid: id, name: id, accountId: ACCOUNT, resourceType: 'EC2_INSTANCE', region: REGION, service: 'EC2' });
+      const event = credentialSequenceEvent({ id: 'seq-grows', detection });
+      Object.assign(event.detail, { updatedAt: `2026-11-28T0${n}:00:00.000Z` });
+      Object.assign(event.detail.service, { count: n });
+      return event;
+    };
+    const first = await recordEvent(deps(), version(1));
+    const id = first.incidentId as string;
+    for (let n = 2; n <= 4; n++) {
+      now = `2026-11-28T0${n}:05:00.000Z`;
+      const r = await recordEvent(deps(), version(n));
+      expect(r).toMatchObject({ outcome: 'updated', incidentId: id });
+      expect(r.actions).toEqual([{ type: 'isolate-instance', status: 'planned' }]);
+    }
+    const told = (await store.listMessages(id)).filter((m) => m.channel === 'on-call' && m.kind === 'finding-added').map((m) => m.body);
+    expect(told).toHaveLength(3);
+    for (const [i, body] of told.entries()) expect(body).toContain(instances[i + 1]);
+    // A redelivery of the last version tells nobody again.
+    expect((await recordEvent(deps(), version(4))).outcome).toBe('duplicate');
+    expect((await store.listMessages(id)).filter((m) => m.kind === 'finding-added' && m.channel === 'on-call')).toHaveLength(3);
+    expect(verifyOk(await verifyStore(store, { now }))).toBe(true);
   });
 
   it('does not page on-call for a new type that plans nothing new', async () => {
