@@ -1526,7 +1526,11 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     // An internal target shorter than 72 hours is no deadline of the law: missing it is no delay (review12 S3).
     const legal = apLegalDeadline(draft);
     const target = apInternalTarget(draft);
-    const late = to === 'ap' && kind === 'initial' && legal !== null && at > legal;
+    // Only a notification the AVG requires can be late under it: not one of a breach the FG holds not
+    // notifiable (a telecom provider's under Regulation 611/2013 art. 2, or a voluntary one); made
+    // notifiable later, it reads late then and the reasons follow with a follow-up (law24).
+    const avgOwed = roleOf(draft, deps.policy) === 'controller' && draft.assessment?.notifiable !== false;
+    const late = to === 'ap' && kind === 'initial' && legal !== null && at > legal && avgOwed;
     // The reasons for a delay can follow the initial report, with a follow-up or correction to the
     // AP: kept with that report, never written into the initial one.
     const reasonsAfterwards =
@@ -1545,6 +1549,19 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       throw refuse(
         `the report is ${formatDuration(Date.parse(at) - Date.parse(legal as string))} after the AP deadline (${legal}): Art. 33(1) requires the reasons for the delay (--delay-reason)`,
         `De melding is ${formatDuration(Date.parse(at) - Date.parse(legal as string), 'nl')} na de termijn van de AP (${local(legal as string)}): AVG art. 33(1) vraagt de redenen voor de vertraging ("Reden voor de vertraging").`,
+      );
+    }
+    if (!late && !reasonsAfterwards && !(controllerDue && at > controllerDue) && delayReason && to === 'ap' && kind === 'initial' && !avgOwed) {
+      const a = draft.assessment;
+      const why =
+        a?.notifiable === false
+          ? `the assessment in force (${a.at}: personal data ${a.personalData}, risk ${a.risk}) says not notifiable`
+          : 'the organisation is processor for this incident (Art. 33(2))';
+      const waarom =
+        a?.notifiable === false ? 'de geldende beoordeling zegt niet meldplichtig' : 'de organisatie is verwerker voor dit incident (AVG art. 33(2))';
+      throw refuse(
+        `--delay-reason given, but ${why}: the deadline of Art. 33(1) does not bind this report, and there is no delay to explain`,
+        `Er is een reden voor vertraging ingevuld, maar ${waarom}: de termijn van AVG art. 33(1) geldt niet voor deze melding, er is geen vertraging uit te leggen.`,
       );
     }
     if (!late && !reasonsAfterwards && !(controllerDue && at > controllerDue) && delayReason) {
