@@ -21,14 +21,15 @@ const WORDS = {
   nl: {
     more: (n: number, id: string) => `… en nog ${n} meer (alle: datalek show ${id})`,
     cut: (kb: number, id: string) => `… (bericht ingekort tot ${kb} kB; alles: datalek show ${id})`,
-    once: (id: string) => `Latere bevindingen van dit type op dit incident worden niet opnieuw gemeld: datalek show ${id} toont ze.`,
+    once: (id: string) =>
+      `Latere bevindingen van dit type op dit incident worden niet opnieuw gemeld, behalve wanneer ze een nieuwe resource noemen: datalek show ${id} toont ze.`,
     notPlanned: (n: number, max: number, kb: number, id: string) =>
       `Niet gepland: ${n} inperkingsactie(s) waarvoor het dossier van het incident geen ruimte meer heeft (ten hoogste ${max}, en ${kb} kB met wat ze vastleggen); perk die middelen zelf in (de bevindingen noemen ze: datalek show ${id}).`,
   },
   en: {
     more: (n: number, id: string) => `… and ${n} more (all of them: datalek show ${id})`,
     cut: (kb: number, id: string) => `… (message shortened to ${kb} KB; all of it: datalek show ${id})`,
-    once: (id: string) => `Later findings of this type on this incident are not told again: datalek show ${id} lists them.`,
+    once: (id: string) => `Later findings of this type on this incident are not told again unless they name a new resource: datalek show ${id} lists them.`,
     notPlanned: (n: number, max: number, kb: number, id: string) =>
       `Not planned: ${n} containment action(s) the incident's record has no room for (at most ${max}, and ${kb} KB with what they record); contain those resources by hand (the findings name them: datalek show ${id}).`,
   },
