@@ -466,7 +466,9 @@ export function deadlineNote(incident: Incident, now: string, timeZone = 'Europe
   if (!incident.deadline) return '';
   const report = initialReport(incident);
   const legal = apLegalDeadline(incident) as string;
-  if (report) return `reported ${formatLocal(report.at, timeZone)}${report.at > legal ? ' (late)' : ''}`;
+  // Late only against a deadline that bound it: not a report of a breach assessed not notifiable (Art. 33(1); law24).
+  const late = report && report.at > legal && incident.assessment?.notifiable !== false;
+  if (report) return `reported ${formatLocal(report.at, timeZone)}${late ? ' (late)' : ''}`;
   if (incident.assessment?.notifiable === false) return 'not notifiable (FG decision)';
   if (incident.state === 'closed' && !assessedAfterClosing(incident)) return 'closed';
   return timeLeft(legal, now);

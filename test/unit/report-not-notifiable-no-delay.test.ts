@@ -7,6 +7,7 @@
  * Made notifiable again later, the report reads late and the reasons follow as before (a follow-up).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deadlineNote } from '../../handlers/cli/views.js';
 import { assess, type FgDeps, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
@@ -39,6 +40,11 @@ describe.each([
     const { report } = await recordReport(deps(), { incidentId: id, to: 'ap', kind: 'initial', reference: 'M-1', by: 'FG' });
     expect(report.delayReason).toBeNull();
     expect((await t.store.getTimeline(id)).at(-1)?.detail.late).toBe(false);
+  });
+
+  it('is not shown late by status', async () => {
+    await recordReport(deps(), { incidentId: id, to: 'ap', kind: 'initial', reference: 'M-1', by: 'FG' });
+    expect(deadlineNote(await stored(), now)).toBe('reported 2026-12-01 11:00 CET');
   });
 
   it('refuses reasons for a delay there is not, naming the assessment', async () => {
