@@ -26,6 +26,7 @@ import { type ContainmentStateReader, expectedContainment, OTHER_KEY_ACTIVE, own
 import { ConflictError, refused as refuse } from './errors.js';
 import { type ActionRecord, type Incident, ownAlertKey, type StepRecord, type TimelineEntry } from './incident.js';
 import { OWN_PSEUDONYM, ownPseudonyms } from './incident-pseudonyms.js';
+import { checkNamedInterfaces, type NamedInterface, parseNamedInterfaces, recordNamedInterfaces } from './named-interfaces.js';
 import { resolveAlerts } from './pager.js';
 import { notDoneHeldKey } from './record-finding.js';
 import { checkRecordingTime, checkStatedTime, enteredLater } from './stated-time.js';
@@ -46,6 +47,12 @@ export interface ContainedByHandInput {
    * owner's, confirmed by `by` at `at` (attack16 K5).
    */
   ownerKeys?: readonly string[];
+  /**
+   * On an instance isolation that failed only on TASKS_NEVER_READ: the interfaces the person's search
+   * found open and isolated by hand, each `eni-…=sg-…[+sg-…]` with its own groups (`--interface`,
+   * cont24): read first, then recorded as the isolation's (core/named-interfaces.ts).
+   */
+  interfaces?: readonly string[];
 }
 
 /** A long-term access key's id, as IAM gives it. */
@@ -222,6 +229,9 @@ export async function recordContainedByHand(deps: ContainedDeps, input: Containe
   const checked = input.ownerKeys?.length ? await checkOwnerKeysRead(deps, input.incidentId, actionId, input.ownerKeys) : undefined;
   // Without --owner-key, on a key action datalek carried out: its user read gone from its recorded name (contain20).
   const gone = input.ownerKeys?.length ? undefined : await userReadGone(deps, input.incidentId, actionId);
+  // Interfaces isolated by hand after the search for tasks no run read: each read first, in the isolation group only (cont24).
+  const named = input.interfaces?.length ? parseNamedInterfaces(input.interfaces) : [];
+  const readIn = named.length ? await readNamedInterfaces(deps, input.incidentId, actionId, named) : undefined;
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     const tz = deps.policy.timeZone;
     const now = deps.now();
@@ -247,7 +257,9 @@ export async function recordContainedByHand(deps: ContainedDeps, input: Containe
     const ownerKeys = ownerKeysFor(action, input.ownerKeys ?? []);
     // An isolation failed only on tasks no run read (contain22): the person's search is that step's, the isolation stays datalek's.
     const neverRead = tasksNeverRead(action);
-    if (neverRead) return tasksSearchedByHand(draft, action, neverRead, input, by, what, now, tz);
+    if (named.length && (!neverRead || !readIn)) throw onlyAfterNeverRead(action.id);
+    if (neverRead)
+      return tasksSearchedByHand(draft, action, neverRead, input, by, what, now, tz, named.length ? { named, readIn: readIn as string } : undefined);
     checkRecordingTime(draft, now, 'the containment by hand', tz);
     const at = checkStatedTime(draft, input.at ?? now, now, '--at', tz);
     const later = enteredLater(at, now);
@@ -281,6 +293,22 @@ function oweLeaversDone(draft: Incident, action: ActionRecord): void {
   draft.leftUntold = [...new Set([...(draft.leftUntold ?? []), action.id])];
 }
 
+const onlyAfterNeverRead = (actionId: string) =>
+  refuse(
+    `--interface is taken only on an instance isolation that failed only at task-interfaces with ${TASKS_NEVER_READ} (the search by hand for the tasks no run read); ${actionId} is not one; nothing was recorded`,
+    `--interface hoort alleen bij een isolatie die alleen op task-interfaces mislukte met ${TASKS_NEVER_READ}; er is niets vastgelegd.`,
+  );
+
+/** The named interfaces read on AWS (core/named-interfaces.ts) for an isolation that failed on TASKS_NEVER_READ; the isolation group they were read in. */
+async function readNamedInterfaces(deps: ContainedDeps, incidentId: string, actionId: string, named: readonly NamedInterface[]): Promise<string | undefined> {
+  const incident = await deps.store.getIncident(incidentId);
+  const action = incident?.actions.find((a) => a.id === actionId);
+  // An unknown incident or action: refused as any other, by the change that follows.
+  if (!incident || !action) return undefined;
+  if (!tasksNeverRead(action)) throw onlyAfterNeverRead(action.id);
+  return checkNamedInterfaces(deps.containmentReader, incident, action, named);
+}
+
 /**
  * The step an instance isolation failed on, when it failed only there and on TASKS_NEVER_READ: its container instance
  * deregistered (or its cluster deleted) before any run read all its tasks (readC21). The retry fails so for ever (a task
@@ -309,6 +337,7 @@ function tasksSearchedByHand(
   what: string,
   now: string,
   tz: string,
+  byHand?: { named: readonly NamedInterface[]; readIn: string },
 ) {
   checkRecordingTime(draft, now, 'the search by hand', tz);
   const at = checkStatedTime(draft, input.at ?? now, now, '--at', tz);
@@ -319,6 +348,7 @@ function tasksSearchedByHand(
     at: now,
     detail: `searched by hand for the tasks no run read (${at}, recorded with datalek contained; the step's last run failed ${failed.code}): ${what}`,
   };
+  if (byHand) step.detail += recordNamedInterfaces(action, byHand.named, byHand.readIn, by, now);
   action.steps = [...(action.steps ?? []).filter((s) => s.name !== failed.name), step];
   oweLeaversDone(draft, action);
   action.status = 'done';
@@ -326,7 +356,14 @@ function tasksSearchedByHand(
   if (reason) action.reason = reason;
   else delete action.reason;
   return {
-    entries: [doneByHandEntry(action, by, now, at, what, { step: failed.name, afterFailure: failed.code ?? true, ...(later ? { enteredLater: true } : {}) })],
+    entries: [
+      doneByHandEntry(action, by, now, at, what, {
+        step: failed.name,
+        afterFailure: failed.code ?? true,
+        ...(later ? { enteredLater: true } : {}),
+        ...(byHand ? { interfaces: byHand.named.map((n) => ({ id: n.id, ownGroups: n.groups })) } : {}),
+      }),
+    ],
   };
 }
 

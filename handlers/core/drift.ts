@@ -25,6 +25,7 @@ import {
   takenContainment,
 } from './containment.js';
 import type { ActionRecord, Incident } from './incident.js';
+import { NAMED_BY_HAND_TASK } from './named-interfaces.js';
 
 /** What on-call follows when containment was undone outside datalek. */
 export const DRIFT_RUNBOOK = 'runbooks/containment-undone.md';
@@ -573,7 +574,13 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
       const tasks = action.type === 'isolate-instance' ? ((evidence.taskInterfaces as { id: string; groups: string[]; task: string }[] | undefined) ?? []) : [];
       const all = [
         ...source.networkInterfaces.map((n) => ({ ...n, owner })),
-        ...tasks.map((n) => ({ id: n.id, groups: n.groups, owner: `task ${n.task.split('/').pop()} on ${action.target}` })),
+        ...tasks.map((n) => ({
+          id: n.id,
+          groups: n.groups,
+          // One a person isolated by hand after the search for tasks no run read (named-interfaces.ts): no task known.
+          owner:
+            n.task === NAMED_BY_HAND_TASK ? `isolated by hand on ${action.target}, its task not read` : `task ${n.task.split('/').pop()} on ${action.target}`,
+        })),
       ];
       const isolated = all.filter((n) => inEffect(`isolate-eni:${n.id}`, `restore-eni:${n.id}`));
       if (isolated.length === 0) return [];

@@ -41,6 +41,7 @@ import type { ContainmentClients } from '../../handlers/adapters/aws/containment
 import { AwsContainmentStateReader } from '../../handlers/adapters/aws/containment/drift.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
 import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
+import { recordContainedByHand } from '../../handlers/core/by-hand.js';
 import { runContainment } from '../../handlers/core/contain.js';
 import { checkContainment } from '../../handlers/core/drift.js';
 import type { Incident } from '../../handlers/core/incident.js';
@@ -179,6 +180,28 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
     } finally {
       c.ecs.middlewareStack.remove(name);
     }
+  }
+
+  const refuse = (code: string) => (desiredStatus: string | undefined) => {
+    if (desiredStatus === 'STOPPED') throw Object.assign(new Error(`${code} (as ECS answers)`), { name: code });
+    return undefined;
+  };
+
+  /**
+   * The isolation of `incidentId`'s instance failed at task-interfaces while the container instance was registered
+   * (its tasks not listable), then the container instance deregistered (forced) and its cluster deleted, and run
+   * again: it fails TasksNeverRead for good (moto lists the tasks of a deleted cluster: the refusal is a middleware's).
+   */
+  async function neverRead(incidentId: string, cluster: string): Promise<{ drained: { arn: string } }> {
+    await runAnsweringListTasks(incidentId, refuse('InvalidParameterException'));
+    const first = await isolation(incidentId);
+    const failed = first?.steps?.find((s) => s.name === 'task-interfaces');
+    expect([first?.status, failed?.status, failed?.code], 'registered still: its tasks not known').toEqual(['failed', 'failed', 'InvalidParameterException']);
+    const [drained] = (first?.evidence?.containerInstances ?? []) as { arn: string }[];
+    await c.ecs.send(new DeregisterContainerInstanceCommand({ cluster, containerInstance: drained.arn, force: true }));
+    await c.ecs.send(new DeleteClusterCommand({ cluster }));
+    await runAnsweringListTasks(incidentId, refuse('ClusterNotFoundException'));
+    return { drained };
   }
 
   it("a task's interface not attached to the instance (a branch interface) is isolated with it, read back by verify, and restored by the release", async () => {
@@ -425,19 +448,7 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
   it('a container instance ECS no longer has is said plainly, the step done once a run read all its tasks; a refusal while it is registered still fails it', async () => {
     const { instanceId, cluster, taskEni, own } = await withTask();
     const incidentId = await record(instanceId);
-    const refuse = (code: string) => (desiredStatus: string | undefined) => {
-      if (desiredStatus === 'STOPPED') throw Object.assign(new Error(`${code} (as ECS answers)`), { name: code });
-      return undefined;
-    };
-    await runAnsweringListTasks(incidentId, refuse('InvalidParameterException'));
-    const first = await isolation(incidentId);
-    const failed = first?.steps?.find((s) => s.name === 'task-interfaces');
-    expect([first?.status, failed?.status, failed?.code], 'registered still: its tasks not known').toEqual(['failed', 'failed', 'InvalidParameterException']);
-
-    const [drained] = (first?.evidence?.containerInstances ?? []) as { arn: string }[];
-    await c.ecs.send(new DeregisterContainerInstanceCommand({ cluster, containerInstance: drained.arn, force: true }));
-    await c.ecs.send(new DeleteClusterCommand({ cluster }));
-    await runAnsweringListTasks(incidentId, refuse('ClusterNotFoundException'));
+    const { drained } = await neverRead(incidentId, cluster);
     const again = await isolation(incidentId);
     const step = again?.steps?.find((s) => s.name === 'task-interfaces');
     // readC21: no run read its tasks, and the task runs on, orphaned, its interface in its own groups: not done.
@@ -537,5 +548,53 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
     const again = (await c.ecs.send(new RegisterContainerInstanceCommand({ cluster, instanceIdentityDocument: doc }))).containerInstance
       ?.containerInstanceArn as string;
     expect(await registrations()).toEqual([notNamed(again, cluster)]);
+  });
+
+  /**
+   * cont24: after TasksNeverRead on-call searches by hand and isolates the orphaned task's interface as in step 3 of
+   * the runbook. Recorded with `--what` only, it was in no record: verify did not read it (put back in its own group,
+   * nothing said so) and a release left it isolated. `--interface ENI=GROUP[+GROUP]` names it with its own groups:
+   * read first through the read role (in the isolation group only, else refused, nothing written), then recorded as
+   * the isolation's, so verify reads it and a release restores it.
+   */
+  it('an interface isolated by hand after the TasksNeverRead search, named with --interface, is read by verify and restored by the release', async () => {
+    const { instanceId, cluster, taskEni, own } = await withTask();
+    const incidentId = await record(instanceId);
+    await neverRead(incidentId, cluster);
+    const actionId = (await isolation(incidentId))?.id as string;
+    const isolationGroup = isolationOf(await isolation(incidentId)) as string;
+    const what = 'searched the VPC for branch interfaces; isolated the one orphaned task interface';
+    const contained = (interfaces: string[], withReader = true) =>
+      recordContainedByHand(
+        { store, policy: DEFAULT_POLICY, now, ...(withReader ? { containmentReader: reader } : {}) },
+        { incidentId, actionId, by: 'anna', what, interfaces },
+      );
+    const before = JSON.stringify(await store.getIncident(incidentId));
+
+    // Not isolated yet: refused, nothing written.
+    await expect(contained([`${taskEni}=${own}`])).rejects.toThrow(`--interface ${taskEni} is in ${own}, not in the isolation group ${isolationGroup} only`);
+    await c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: taskEni, Groups: [isolationGroup] }));
+    // Without a read of AWS (the embedded store), or an interface the record holds already: refused, nothing written.
+    await expect(contained([`${taskEni}=${own}`], false)).rejects.toThrow('give --target aws');
+    const metadata = (await isolation(incidentId))?.evidence?.metadata as { networkInterfaces: { id: string }[] };
+    const ownInterface = metadata.networkInterfaces[0].id;
+    await expect(contained([`${ownInterface}=${own}`])).rejects.toThrow(`--interface ${ownInterface} is in the record already`);
+    await expect(contained([`${taskEni}`])).rejects.toThrow(`--interface ${taskEni}: give its own groups`);
+    expect(JSON.stringify(await store.getIncident(incidentId)), 'nothing written').toBe(before);
+
+    await contained([`${taskEni}=${own}`]);
+
+    const action = await isolation(incidentId);
+    expect([action?.status, action?.steps?.find((s) => s.name === `isolate-eni:${taskEni}`)?.status]).toEqual(['done', 'done']);
+    expect(await drift(incidentId, taskEni)).toEqual([`in-place: in ${isolationGroup} only`]);
+    const resources = (await checkContainment([(await store.getIncident(incidentId)) as Incident], reader, now())).resources.map((r) => r.resource);
+    expect(resources).toContain(`network interface ${taskEni} of isolated by hand on ${instanceId}, its task not read`);
+    // Put back in its own group (the attacker, or a person): verify says so.
+    await c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: taskEni, Groups: [own] }));
+    expect(await drift(incidentId, taskEni)).toEqual([expect.stringMatching(/^drifted: back in its own groups/)]);
+    await c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: taskEni, Groups: [isolationGroup] }));
+
+    await releaseContainment(deps(), { incidentId, by: 'anna', reason: 'pentest' });
+    expect(await groupsOf(taskEni)).toEqual([own]);
   });
 });

@@ -136,8 +136,21 @@ describe('a task step that no run can finish (TasksNeverRead), searched by hand'
     expect(out.code).toBe(0);
     expect(out.stdout).not.toContain('as carried out by hand');
     expect(out.stdout).toContain(
-      `Recorded on-call's search by hand for the tasks no run read as the task-interfaces step of ${ACTION}: the isolation is done and stays datalek's (a release restores the interfaces it recorded).`,
+      `Recorded on-call's search by hand for the tasks no run read as the task-interfaces step of ${ACTION}: the isolation is done and stays datalek's (a release restores the interfaces it recorded; an interface you isolated by hand is in no record unless named with --interface).`,
     );
+  });
+
+  it('--interface is read on AWS before it is recorded: on the embedded store it is refused, exit 2, nothing written (cont24)', async () => {
+    let dir: string;
+    ({ store, cleanup, dir } = tempSqliteStore());
+    await store.commit({ incident: incidentFixture({ id, actions: [isolation()] }), expectedRevision: null, timeline: [], messages: [] });
+    const before = await store.getIncident(id);
+    const args = ['contained', id, '--action', ACTION, '--what', 'branch interfaces searched', '--by', 'on-call', '--store', dir, '--now', now];
+    const local = await runCli([...args, '--interface', 'eni-0abc=sg-0123']);
+    expect([local.code, local.stderr]).toEqual([2, expect.stringContaining('give --target aws')]);
+    const bad = await runCli([...args, '--interface', 'eni-0abc']);
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('--interface eni-0abc: give its own groups')]);
+    expect(await store.getIncident(id)).toEqual(before);
   });
 
   it('another step failed too: the whole action is recorded by hand, as before', async () => {

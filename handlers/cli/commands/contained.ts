@@ -26,7 +26,11 @@ export function contained(ctx: Context): Promise<number> {
       // An isolation failed only on tasks no run read (core/by-hand.ts): the search is that step's, the isolation stays datalek's.
       const taskStep = (i: typeof incident) => i.actions.find((a) => a.id === input.actionId)?.steps?.find((st) => st.name === 'task-interfaces')?.status;
       return taskStep(before) === 'failed' && taskStep(incident) === 'done' && !incident.actions.find((a) => a.id === input.actionId)?.byHand
-        ? `Recorded ${input.by}'s search by hand for the tasks no run read as the task-interfaces step of ${input.actionId}: the isolation is done and stays datalek's (a release restores the interfaces it recorded).`
+        ? `Recorded ${input.by}'s search by hand for the tasks no run read as the task-interfaces step of ${input.actionId}: the isolation is done and stays datalek's (a release restores the interfaces it recorded${
+            input.interfaces?.length
+              ? `, and the ${input.interfaces.length} you named with --interface, read in the isolation group: verify reads them`
+              : '; an interface you isolated by hand is in no record unless named with --interface'
+          }).`
         : `Recorded ${input.actionId} as carried out by hand by ${input.by}.`;
     },
     { showMissing: false },

@@ -100,6 +100,7 @@ export const COMMANDS: Command[] = [
     name: 'contained',
     section: 'fg',
     usage: `  datalek contained ID --action ID --what TEXT [--at ISO] [--by NAME] [--owner-key AKIA…[,AKIA…]]
+                   [--interface ENI=SG[+SG…][,…]]
                    (a planned containment action carried out by hand, e.g. a person's step or one the policy only
                     plans: it is then done, by hand; nothing automatic carries it out again, and a release leaves
                     it to a person, since datalek holds nothing to undo it by; --action as show lists its id;
@@ -107,8 +108,18 @@ export const COMMANDS: Command[] = [
                     confirmed as the owner's: show / verify --target aws read it as the owner's, confirmed by you;
                     on a key action datalek carried out: another key of its user verify named, the action left done;
                     checked first: with --target aws against the user's keys (one made after the key's sessions were
-                    revoked, within 12 hours), locally only against the record, which seldom names it: else refused)`,
-    flags: { action: { type: 'string' }, what: { type: 'string' }, at: { type: 'string' }, 'owner-key': { type: 'string' }, by: { type: 'string' } },
+                    revoked, within 12 hours), locally only against the record, which seldom names it: else refused;
+                    --interface: on an instance isolation failed TasksNeverRead, each interface the search found and
+                    you isolated by hand, with its own groups: read first with --target aws (in the isolation group
+                    only, else refused), then recorded as the isolation's: verify reads it, a release restores it)`,
+    flags: {
+      action: { type: 'string' },
+      what: { type: 'string' },
+      at: { type: 'string' },
+      'owner-key': { type: 'string' },
+      interface: { type: 'string' },
+      by: { type: 'string' },
+    },
     positionals: 'one',
     load: async () => (await import('./contained.js')).contained,
   },
