@@ -1589,10 +1589,13 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       ...(stated.beforeDetection ? { beforeDetection: true } : {}),
       // Facts recorded after the report's stated time were not in it as they are now (review11 A3): which it carried is not known.
       factsComplete: draft.facts?.complete === true && !factsAfter,
-      ...(to === 'ap' && kind !== 'withdrawal' ? (factsAfter ? { factsAfter } : { factsSent: factsCarried(draft) }) : {}),
+      ...(to === 'ap' && kind !== 'withdrawal' && factsAfter ? { factsAfter } : {}),
       ...(reportReason ? { reason: reportReason } : {}),
       ...(afterClose ? { afterClose } : {}),
     };
+    // What it carried, the report itself among the record's: its reasons for the delay are in it
+    // (Art. 33(1)), and the next draft must not name them as "added since" it (fg24).
+    if (to === 'ap' && kind !== 'withdrawal' && !factsAfter) report.factsSent = factsCarried({ ...draft, reports: [...(draft.reports ?? []), report] });
     // The same for every other clock the report meets: dated before its deadline, entered after
     // the record held it overdue (core/clocks.ts). The FG confirms, and the record names the clock.
     const metAfter = clocksStoppedAfterDeadline(draft, { ...draft, reports: [...(draft.reports ?? []), report] }, deps.policy, now);

@@ -148,6 +148,17 @@ describe('the draft names the facts the AP has not received (Art. 33(4))', () =>
       expect((await notWithAp('nl'))?.value).toMatch(/^nieuw sinds M-1: Reden voor vertraging \(art\. 33\(1\)\); gewijzigd sinds M-1: Bewust geworden(;|$)/);
     });
 
+    it('fg24: the reasons a late report gave with it are with the AP, not "added since" that report', async () => {
+      clock = '2026-12-01T08:00:00.000Z';
+      await recordReport(deps(), { incidentId: id, reference: 'M-1', at: '2026-12-01T07:00:00Z', delayReason: 'de FG was pas toen bereikbaar', by: 'FG' });
+      const value = (await notWithAp('en'))?.value;
+      expect(value, 'premise: the draft compares with M-1').toMatch(/since M-1/);
+      expect(value).not.toMatch(/Reasons for the delay/);
+      // A follow-up that gives them afterwards carries them too.
+      await recordReport(deps(), { incidentId: id, reference: 'M-1', kind: 'follow-up', delayReason: 'en het systeem lag eruit', by: 'FG' });
+      expect((await notWithAp('en'))?.value).not.toMatch(/Reasons for the delay/);
+    });
+
     it('names a detection moved earlier after M-1, and the begin shown from it', async () => {
       await onTimeM1();
       const incident = (await store.getIncident(id)) as Incident;
