@@ -287,11 +287,13 @@ const T = {
       } (AVG art. 33(4))`,
     apDone: (at: string, late: ApLate) =>
       `gedaan op ${at} (${
-        late === 'no'
-          ? 'gehaald'
-          : late === 'reasons'
-            ? 'te laat gedaan; reden van de vertraging vastgelegd'
-            : `te laat gedaan: de termijn liep af op ${late.deadline}; de reden van de vertraging is nog niet vastgelegd: geef die met een vervolgmelding aan de AP (art. 33(1))`
+        late === 'not-bound'
+          ? 'niet meldplichtig onder de AVG (besluit FG): geen termijn van art. 33(1)'
+          : late === 'no'
+            ? 'gehaald'
+            : late === 'reasons'
+              ? 'te laat gedaan; reden van de vertraging vastgelegd'
+              : `te laat gedaan: de termijn liep af op ${late.deadline}; de reden van de vertraging is nog niet vastgelegd: geef die met een vervolgmelding aan de AP (art. 33(1))`
       })`,
     apProcessor: 'taak van de verwerkingsverantwoordelijke (art. 33(2)): wij zijn verwerker',
     apNotNotifiable: 'niet meldplichtig (besluit FG)',
@@ -477,11 +479,13 @@ const T = {
       } (GDPR Art. 33(4))`,
     apDone: (at: string, late: ApLate) =>
       `made on ${at} (${
-        late === 'no'
-          ? 'met'
-          : late === 'reasons'
-            ? 'done late; reasons for the delay recorded'
-            : `done late: the deadline was ${late.deadline}; no reasons for the delay are recorded yet: give them with a follow-up report to the AP (GDPR Art. 33(1))`
+        late === 'not-bound'
+          ? 'not notifiable under the GDPR (FG decision): no Art. 33(1) deadline'
+          : late === 'no'
+            ? 'met'
+            : late === 'reasons'
+              ? 'done late; reasons for the delay recorded'
+              : `done late: the deadline was ${late.deadline}; no reasons for the delay are recorded yet: give them with a follow-up report to the AP (GDPR Art. 33(1))`
       })`,
     apProcessor: "the controller's duty (Art. 33(2)): we act as processor",
     apNotNotifiable: 'not notifiable (FG decision)',
@@ -1052,7 +1056,8 @@ function introText(t: Texts, kind: MessageKind, channel: Channel, clock: ClockNa
 }
 
 /** Whether the initial AP report is late: no; late with reasons on record; late without (the deadline it missed). */
-type ApLate = 'no' | 'reasons' | { deadline: string };
+/** `not-bound`: a report of a breach assessed not notifiable (a telecom provider's, or voluntary): no Art. 33(1) deadline to meet or miss (law24). */
+type ApLate = 'no' | 'not-bound' | 'reasons' | { deadline: string };
 
 /** The AP clock as it stands: never "late" once an on-time report is recorded, never a deadline for a processor. */
 function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz: string): string[] {
@@ -1066,7 +1071,14 @@ function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz
     // Late by its own time, or since a finding created earlier moved the deadline before it: then
     // no reasons were asked when it was recorded, and the FG is told they are needed, never that
     // they were given.
-    const late: ApLate = report.at <= deadline ? 'no' : delayReasons(incident).length ? 'reasons' : { deadline: when(deadline, tz) };
+    const late: ApLate =
+      incident.assessment?.notifiable === false
+        ? 'not-bound'
+        : report.at <= deadline
+          ? 'no'
+          : delayReasons(incident).length
+            ? 'reasons'
+            : { deadline: when(deadline, tz) };
     // A notification made in phases is owed its follow-up (Art. 33(4)), as the register and `show` say.
     const followUp = apFollowUpState(incident, policy, now);
     const owed = followUp

@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deadlineNote } from '../../handlers/cli/views.js';
 import { assess, type FgDeps, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
+import { composeMessage } from '../../handlers/core/messages.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { incidentFixture } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
@@ -45,6 +46,14 @@ describe.each([
   it('is not shown late by status', async () => {
     await recordReport(deps(), { incidentId: id, to: 'ap', kind: 'initial', reference: 'M-1', by: 'FG' });
     expect(deadlineNote(await stored(), now)).toBe('reported 2026-12-01 11:00 CET');
+  });
+
+  it('is not told to the FG as done late, with reasons for the delay to give', async () => {
+    await recordReport(deps(), { incidentId: id, to: 'ap', kind: 'initial', reference: 'M-1', by: 'FG' });
+    const message = composeMessage({ incident: await stored(), channel: 'fg', kind: 'clock-reminder', stateKey: 'x', now, policy });
+    const ap = message.body.split('\n').filter((l) => l.startsWith('Melding AP:'));
+    expect(ap).toEqual(['Melding AP: gedaan op 2026-12-01 11:00 CET (2026-12-01T10:00:00Z) (niet meldplichtig onder de AVG (besluit FG): geen termijn van art. 33(1))']);
+    expect(message.body).not.toMatch(/reden van de vertraging/);
   });
 
   it('refuses reasons for a delay there is not, naming the assessment', async () => {
