@@ -52,7 +52,9 @@ describe.each([
     await recordReport(deps(), { incidentId: id, to: 'ap', kind: 'initial', reference: 'M-1', by: 'FG' });
     const message = composeMessage({ incident: await stored(), channel: 'fg', kind: 'clock-reminder', stateKey: 'x', now, policy });
     const ap = message.body.split('\n').filter((l) => l.startsWith('Melding AP:'));
-    expect(ap).toEqual(['Melding AP: gedaan op 2026-12-01 11:00 CET (2026-12-01T10:00:00Z) (niet meldplichtig onder de AVG (besluit FG): geen termijn van art. 33(1))']);
+    expect(ap).toEqual([
+      'Melding AP: gedaan op 2026-12-01 11:00 CET (2026-12-01T10:00:00Z) (niet meldplichtig onder de AVG (besluit FG): geen termijn van art. 33(1))',
+    ]);
     expect(message.body).not.toMatch(/reden van de vertraging/);
   });
 
