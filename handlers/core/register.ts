@@ -220,6 +220,20 @@ function consequencesOf(incident: Incident): string | null {
   return parts.length ? parts.join('; ') : null;
 }
 
+/**
+ * What a close with `apFollowUpReason` left out (Art. 33(4)): the follow-up with the complete facts.
+ * After a follow-up made while they were incomplete, "without a follow-up" was false beside the
+ * follow-up the same row lists (fg24).
+ */
+function closedWithoutFollowUp(incident: Incident, nl: boolean): string {
+  const followedUp = (incident.reports ?? []).some((r) => r.to === 'ap' && (r.kind === 'follow-up' || r.kind === 'correction'));
+  if (followedUp)
+    return nl
+      ? 'gesloten zonder vervolgmelding met de complete feiten aan de AP (AVG art. 33(4))'
+      : 'closed without a follow-up to the AP with the complete facts (Art. 33(4))';
+  return nl ? 'gesloten zonder vervolgmelding aan de AP (AVG art. 33(4))' : 'closed without a follow-up to the AP (Art. 33(4))';
+}
+
 /** `elsewhere`: containment another incident carried out on its resources (breach-facts.ts), among the measures taken. */
 export function registerRow(incident: Incident, policy: Policy, now: string, elsewhere: CarriedOutElsewhere[] = []): RegisterRow {
   // An export outlives minimise (kept for years, handed to an auditor): a principal named by the
@@ -481,9 +495,7 @@ export function registerMarkdown(
           incident.overdueReason ? `${nl ? 'termijn verlopen' : 'clock overdue'}: ${incident.overdueReason}` : null,
           incident.containmentReason ? `${nl ? 'inperking niet uitgevoerd' : 'containment not carried out'}: ${incident.containmentReason}` : null,
           incident.reportsPendingReason ? `${nl ? 'gesloten vóór een melding' : 'closed before a report'}: ${incident.reportsPendingReason}` : null,
-          incident.apFollowUpReason
-            ? `${nl ? 'gesloten zonder vervolgmelding aan de AP (AVG art. 33(4))' : 'closed without a follow-up to the AP (Art. 33(4))'}: ${incident.apFollowUpReason}`
-            : null,
+          incident.apFollowUpReason ? `${closedWithoutFollowUp(incident, nl)}: ${incident.apFollowUpReason}` : null,
           apFollowUpLeftAtClosing(incident) && apFollowUpOwed(incident, policy)
             ? `${nl ? 'vervolgmelding aan de AP nog verschuldigd (AVG art. 33(4)): de AP heeft alleen de eerste fase' : 'follow-up to the AP still owed (Art. 33(4)): the AP holds only the first phase'} ${apFollowUpOwed(incident, policy)?.reference}`
             : null,

@@ -87,6 +87,19 @@ describe('fgsec11 S2: an AP notification made in phases whose later phase never 
     expect(registerMarkdown([closed], policy, clock)).toContain(`gesloten zonder vervolgmelding aan de AP (AVG art. 33(4)): ${followUpReason}`);
   });
 
+  it('fg24: closed after a follow-up made before the facts were complete, the register does not say "without a follow-up"', async () => {
+    clock = '2026-11-29T11:00:00.000Z';
+    // Sent at 09:00, before the facts were completed at 10:00: which facts it carried is not known.
+    const { report } = await recordReport(deps(), { incidentId: id, reference: 'M-1', kind: 'follow-up', at: '2026-11-29T09:00:00Z', by: 'FG' });
+    expect(report.factsComplete, 'premise: not the follow-up with the complete facts').toBe(false);
+    clock = '2026-11-29T12:00:00.000Z';
+    const closed = await closeIncident(deps(), { incidentId: id, reason: 'afgehandeld', by: 'FG', followUpReason: 'de AP heeft de rest per brief' });
+    const md = registerMarkdown([closed], policy, clock);
+    expect(md, 'premise: the register lists the follow-up').toMatch(/AP vervolgmelding M-1/);
+    expect(md).not.toContain('gesloten zonder vervolgmelding aan de AP');
+    expect(md).toContain('gesloten zonder vervolgmelding met de complete feiten aan de AP (AVG art. 33(4)): de AP heeft de rest per brief');
+  });
+
   it('stops reminding and closes once a follow-up with the complete facts is recorded', async () => {
     clock = '2026-11-29T11:00:00.000Z';
     const { report } = await recordReport(deps(), { incidentId: id, reference: 'M-1', kind: 'follow-up', by: 'FG' });
