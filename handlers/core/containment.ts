@@ -991,11 +991,20 @@ function inAccount(step: Step, accountId: string | null): Step {
 }
 
 /**
+ * The credentials of a resource of the finding's own account (an instance's role, another resource's)
+ * used from another AWS account: there `remoteAccountDetails` names the account that used them, not
+ * theirs (cont24: read as theirs, the role's sessions were never revoked here).
+ */
+const OWN_CREDENTIALS_USED_ELSEWHERE = /\/(Instance|Resource)CredentialExfiltration\.InsideAWS$/;
+
+/**
  * The account of the credentials an API call was made with, when GuardDuty says it was another
  * account's (`awsApiCallAction.remoteAccountDetails`): a bucket owner's finding about a caller
- * from elsewhere.
+ * from elsewhere. Not on a finding that this account's own credentials were used from another
+ * account (OWN_CREDENTIALS_USED_ELSEWHERE): those are revoked here.
  */
 function callerAccount(finding: Finding): string | null {
+  if (OWN_CREDENTIALS_USED_ELSEWHERE.test(finding.type)) return null;
   const service = (finding.detail.service ?? {}) as { action?: { awsApiCallAction?: { remoteAccountDetails?: { accountId?: unknown } } } };
   const id = service.action?.awsApiCallAction?.remoteAccountDetails?.accountId;
   return typeof id === 'string' && /^\d{12}$/.test(id) ? id : null;

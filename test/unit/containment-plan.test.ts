@@ -76,6 +76,37 @@ describe('credentials: the right containment for each kind', () => {
     ]);
   });
 
+  /**
+   * cont24: GuardDuty's `remoteAccountDetails` on `…CredentialExfiltration.InsideAWS` names the account the credentials
+   * were used from, not theirs: they are the role of an instance (or other resource) of the finding's own account. It
+   * was read as the credentials' account (as on an S3 finding by a remote caller), so the role's sessions were never
+   * revoked: a person's contain-in-other-account of a role of that name in the account using them (the attacker's), or
+   * with that account among the member accounts, a revocation of someone else's role there.
+   */
+  it.each(['Instance', 'Resource'])(
+    "revokes the role's sessions in the finding's own account on a %sCredentialExfiltration.InsideAWS from another account",
+    (kind) => {
+      const remote = {
+        action: {
+          actionType: 'AWS_API_CALL',
+          awsApiCallAction: { api: 'ListBuckets', remoteAccountDetails: { accountId: '999988887777', affiliated: false } },
+        },
+      };
+      const policy = parsePolicy({ containment: { memberAccounts: ['999988887777'] } });
+      for (const p of [DEFAULT_POLICY, policy]) {
+        const [action, ...rest] = plan(
+          findingEvent({
+            type: `UnauthorizedAccess:IAMUser/${kind}CredentialExfiltration.InsideAWS`,
+            resource: accessKeyResource('ASIAROLESESSION00002', 'AssumedRole', 'app-server-role'),
+            service: remote,
+          }),
+          p,
+        );
+        expect([brief([action]), action.accountId, rest]).toEqual([['revoke-role-sessions app-server-role'], undefined, []]);
+      }
+    },
+  );
+
   it.each(['InitialAccess', 'Persistence', 'PrivilegeEscalation', 'DefenseEvasion', 'Stealth', 'Discovery'])(
     'disables the credentials of a High %s:IAMUser finding',
     (purpose) => {
