@@ -24,6 +24,13 @@ import { EVENT_ARCHIVE_NAME, registerTablePolicy } from './constructs/register-g
 import { functionRoleName } from './constructs/response-function.js';
 import { guardTopic, MESSAGE_PUBLISHERS } from './constructs/topic-guard.js';
 
+/**
+ * The handlers whose functions write the register's items (response-stack.ts grants each its own
+ * items: record-finding the findings, locks and registry; the others an incident's partitions;
+ * the anchor its bookkeeping). With the on-call role and break-glass, nobody else writes them (sec25).
+ */
+export const REGISTER_WRITERS = ['record-finding', 'notify', 'contain', 'sweep', 'acknowledge', 'link-apply', 'anchor'] as const;
+
 /** The handler whose function alone writes the idempotency records (Powertools idempotency around the record use case). */
 export const IDEMPOTENCY_WRITER = 'record-finding';
 
@@ -85,7 +92,14 @@ export class StatefulStack extends Stack {
     this.incidents = new dynamodb.Table(this, 'Incidents', {
       ...tableDefaults,
       tableName: DEFAULT_RESOURCE_NAMES.table,
-      resourcePolicy: registerTablePolicy(this, DEFAULT_RESOURCE_NAMES.table, props.breakGlassRole),
+      // Its items are the record (incidents, timeline, ledger, outbox): anyone else of the account
+      // whose IAM policy allows DynamoDB writes could rewrite an incident or mark its messages sent
+      // (verify and the anchor tell only afterwards). Written by its functions and by people as
+      // the on-call role (`datalek … --target aws`; the FG's and on-call's topics take its messages
+      // from no other person's role either) and break-glass (sec25).
+      resourcePolicy: registerTablePolicy(this, DEFAULT_RESOURCE_NAMES.table, props.breakGlassRole, {
+        itemWriters: [...REGISTER_WRITERS.map(functionRoleName), props.onCallRole],
+      }),
       partitionKey: { name: INCIDENT_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: INCIDENT_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
     });

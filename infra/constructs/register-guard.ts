@@ -12,7 +12,8 @@
  *   replace or delete a table's policy (DynamoDB lets it, against lockout); a table whose items a
  *   function dedupes on (the member-pages record, the record function's idempotency records) also
  *   denies writing its items to all but that function and the break-glass role (`itemWriters`,
- *   sec24): an item planted there silences a page, or skips a finding as recorded already;
+ *   sec24): an item planted there silences a page, or skips a finding as recorded already; the
+ *   register's to all but its functions, the on-call role and break-glass (sec25);
  * - a watch rule, `datalek-watch-register` (one of the pipeline watch's, pipeline-watch.ts), pages
  *   on each such call, whoever makes it (the root user's and the break-glass role's too; but a
  *   deployment's own policy put), and on the archive deleted or changed (no resource policy exists
@@ -74,7 +75,7 @@ export const ITEM_WRITING_ACTIONS = [
 export interface TablePolicyOptions {
   /**
    * The roles (by name) that alone, with the break-glass role, write the table's items (sec24).
-   * @default anyone whose IAM policy lets them (the register's: many functions write it, each held to its items by its own policy)
+   * @default anyone whose IAM policy lets them
    */
   itemWriters?: string[];
 }

@@ -462,8 +462,8 @@ describe('the hardened AWS side', () => {
       for (const table of tables) {
         expect(table.Properties).toMatchObject({ DeletionProtectionEnabled: true, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } });
         const [d, ...more] = table.Properties.ResourcePolicy.PolicyDocument.Statement as Statement[];
-        // And who writes the idempotency records (sec24: test/infra/table-writers.test.ts).
-        expect(more.map((st) => st.Sid)).toEqual(table.Properties.TableName === 'datalek-idempotency' ? ['OnlyItsFunctionsWriteItems'] : []);
+        // And who writes their items (sec24, sec25: test/infra/table-writers.test.ts).
+        expect(more.map((st) => st.Sid)).toEqual(['OnlyItsFunctionsWriteItems']);
         // A table's policy takes effect only where its Resource is the table's own ARN.
         expectOnlyBreakGlassOrDeployment(d, {
           actions: [

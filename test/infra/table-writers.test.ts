@@ -7,6 +7,10 @@
  * result and the finding is skipped). Deleting items, or writing them by PartiQL or in a batch,
  * is refused alike.
  *
+ * sec25: the register (`datalek-incidents`) likewise, to its functions and the on-call role, as
+ * which people write it (`datalek … --target aws`): anyone else's write could rewrite an incident,
+ * its timeline or ledger, or mark its messages sent, which verify and the anchor tell only after.
+ *
  * moto enforces no IAM and no resource policy, so the table's synthesized resource policy is
  * evaluated (test/infra/dynamodb-iam.ts) together with an identity policy of `*` on `*`: the
  * account's most privileged role short of break-glass. A transaction's items are authorised as
@@ -15,7 +19,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DatalekApp } from '../../infra/build-app.js';
-import { DEPLOY_CONTEXT, type Statement, synthesizedApp } from '../support/infra.js';
+import { DEPLOY_CONTEXT, roleStatementsOf, type Statement, synthesizedApp } from '../support/infra.js';
 import { resolveValue } from './cfn-resolve.js';
 import { type Authorization, allowed } from './dynamodb-iam.js';
 
@@ -28,10 +32,17 @@ const ITEM_WRITES = ['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem', 'P
 /** An identity policy that allows everything: an administrator of the account. */
 const ADMIN: Statement = { Effect: 'Allow', Action: '*', Resource: '*' };
 
+/** The functions that write the register's items: every other one's IAM policy writes none (checked below). */
+const REGISTER_FUNCTIONS = ['record-finding', 'notify', 'contain', 'sweep', 'acknowledge', 'link-apply', 'anchor'] as const;
+
 const TABLES = [
   { name: 'datalek-member-pages', stack: 'response', writers: ['datalek-member-pages-function'] },
   // Powertools idempotency, in the record function alone (handlers/record-finding.ts).
   { name: 'datalek-idempotency', stack: 'stateful', writers: ['datalek-record-finding-function'] },
+  // The register (sec25): its functions, each held to its own items by its IAM policy
+  // (incident-writers-grant.test.ts), and the on-call role, as which `datalek … --target aws`
+  // writes (the FG's and on-call's topics take its messages from no other person's role).
+  { name: 'datalek-incidents', stack: 'stateful', writers: [...REGISTER_FUNCTIONS.map((h) => `datalek-${h}-function`), 'datalek-on-call'] },
 ] as const;
 
 /** Other principals of the account: an administrator, another function, on-call, the deployment. */
@@ -42,10 +53,12 @@ const OTHERS = [
   'datalek-record-finding-function',
   'datalek-member-pages-function',
   'datalek-on-call',
+  'datalek-fg',
+  'AWSReservedSSO_DatalekFG_0123456789abcdef',
   `cdk-datalek-cfn-exec-role-${BASE.account}-${BASE.region}`,
 ];
 
-describe("only a dedupe table's own function and break-glass write its items", () => {
+describe("only a table's own functions (the register's: and the on-call role) and break-glass write its items", () => {
   let built: DatalekApp;
   const templates: Record<string, Template> = {};
 
@@ -73,6 +86,36 @@ describe("only a dedupe table's own function and break-glass write its items", (
     resource: `arn:aws:dynamodb:${BASE.region}:${BASE.account}:table/${t.name}`,
     context: { 'aws:PrincipalArn': role(principal), 'dynamodb:LeadingKeys': ['planted'] },
     what: `${action} by ${principal}`,
+  });
+
+  it('datalek-incidents: names every function whose own IAM policy writes a register item, and no other', () => {
+    // So that a function given the register's writes later is not refused them by the table alone.
+    const t = templates.response;
+    const keys = ['INC#planted', 'FND#planted', 'RES#planted', 'REG#0', 'ANCHOR', 'ANCHOR#0'];
+    const writing = Object.entries(t.findResources('AWS::IAM::Role'))
+      .filter(([id]) => {
+        const statements = resolveValue(roleStatementsOf(t, id), t, {
+          account: BASE.account,
+          region: BASE.region,
+          exporters: [templates.stateful],
+        }) as Statement[];
+        return ITEM_WRITES.some((action) =>
+          keys.some((key) =>
+            allowed(
+              {
+                action: `dynamodb:${action}`,
+                resource: `arn:aws:dynamodb:${BASE.region}:${BASE.account}:table/datalek-incidents`,
+                context: { 'dynamodb:LeadingKeys': [key], 'dynamodb:Attributes': ['pk', 'sk'] },
+                what: `${action} ${key} by ${id}`,
+              },
+              [statements],
+              BASE,
+            ),
+          ),
+        );
+      })
+      .map(([, role]) => role.Properties.RoleName as string);
+    expect(writing.sort()).toEqual(REGISTER_FUNCTIONS.map((h) => `datalek-${h}-function`).sort());
   });
 
   for (const t of TABLES) {

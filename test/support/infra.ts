@@ -104,6 +104,11 @@ export const actionsOf = (st: Statement): string[] => [st.Action].flat();
 export function roleStatements(t: Template, name: string): Statement[] {
   const [logicalId] = Object.entries(t.findResources('AWS::IAM::Role')).find(([, r]) => r.Properties.RoleName === name) ?? [];
   if (!logicalId) throw new Error(`no role named ${name} in the template`);
+  return roleStatementsOf(t, logicalId);
+}
+
+/** The statements of the policies attached in `t` to the role of logical id `logicalId` (named or not). */
+export function roleStatementsOf(t: Template, logicalId: string): Statement[] {
   return [...Object.values(t.findResources('AWS::IAM::Policy')), ...Object.values(t.findResources('AWS::IAM::ManagedPolicy'))]
     .filter((p) => JSON.stringify(p.Properties.Roles ?? []).includes(`"${logicalId}"`))
     .flatMap((p) => p.Properties.PolicyDocument.Statement as Statement[]);
