@@ -184,7 +184,10 @@ export interface DelayReason {
 /** Every reason for the delay on record, in the order given. */
 export function delayReasons(incident: Incident): DelayReason[] {
   const fromReports = (incident.reports ?? [])
-    .filter((r): r is ReportRecord & { delayReason: string } => r.to === 'ap' && !!r.delayReason && ['initial', 'follow-up', 'correction'].includes(r.kind))
+    .filter(
+      (r): r is ReportRecord & { delayReason: string } =>
+        r.to === 'ap' && !!r.delayReason && !r.delayUnder && ['initial', 'follow-up', 'correction'].includes(r.kind),
+    )
     .map((r) => ({ reason: r.delayReason, given: r.kind as DelayReason['given'], reference: r.reference, by: r.by, recordedAt: r.recordedAt }));
   const fromMoves = awarenessMoves(incident)
     .filter((d): d is Awareness & { delayReason: string } => !!d.delayReason)

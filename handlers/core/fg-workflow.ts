@@ -1383,6 +1383,18 @@ export const REPORT_KINDS: Record<ReportRecipient, string[]> = {
   controller: ['initial', 'follow-up'],
 };
 
+/**
+ * The deadline of a telecom provider's complete notification to the AP (Regulation 611/2013 art.
+ * 2(3)) that this report, completing it, is made after; null when it is in time, completes nothing
+ * (the facts not marked complete, or recorded after its stated time) or the clock is not needed or met.
+ */
+function telecomCompleteLate(draft: Incident, policy: Policy, now: string, to: ReportRecipient, kind: string, at: string): string | null {
+  if (to !== 'ap' || kind === 'withdrawal' || draft.facts?.complete !== true) return null;
+  if (draft.facts.updatedAt && draft.facts.updatedAt > at) return null;
+  const c = clocksOf(draft, policy, now).find((x) => x.name === 'telecom-complete');
+  return c && c.status !== 'not-needed' && !c.doneAt && c.dueAt && at > c.dueAt ? c.dueAt : null;
+}
+
 /** When a processor's time to inform its controller ends (Art. 33(2); the contract's hours), or null before awareness. */
 function controllerDueAt(incident: Incident, policy: Policy): string | null {
   return incident.awareAt ? addHours(incident.awareAt, processorHours(policy, incident)) : null;
@@ -1545,13 +1557,32 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
         `De melding aan de verwerkingsverantwoordelijke is ${formatDuration(Date.parse(at) - Date.parse(controllerDue), 'nl')} na ${local(controllerDue)}, de tijd die een verwerker heeft om die te informeren (AVG art. 33(2): zonder onredelijke vertraging): geef de redenen voor de vertraging ("Reden voor de vertraging").`,
       );
     }
+    // Regulation 611/2013 art. 2(3): the complete notification after the three days following the
+    // initial one gives the reasons for the delay (law24); they are the Telecommunicatiewet's, kept
+    // marked so, not reasons under Art. 33(1) (ap-verdict.ts delayReasons).
+    const completeLate = telecomCompleteLate(draft, deps.policy, now, to, kind, at);
+    if (completeLate && !delayReason) {
+      throw refuse(
+        `this report completes the telecom notification to the AP ${formatDuration(Date.parse(at) - Date.parse(completeLate))} after its deadline (${completeLate}, three days after the initial notification): Regulation 611/2013 art. 2(3) requires the reasons for the delay (--delay-reason)`,
+        `Deze melding maakt de melding aan de AP onder de Telecommunicatiewet compleet, ${formatDuration(Date.parse(at) - Date.parse(completeLate), 'nl')} na de termijn (${local(completeLate)}, drie dagen na de eerste melding): Verordening 611/2013 art. 2(3) vraagt de redenen voor de vertraging ("Reden voor de vertraging").`,
+      );
+    }
     if (late && !delayReason) {
       throw refuse(
         `the report is ${formatDuration(Date.parse(at) - Date.parse(legal as string))} after the AP deadline (${legal}): Art. 33(1) requires the reasons for the delay (--delay-reason)`,
         `De melding is ${formatDuration(Date.parse(at) - Date.parse(legal as string), 'nl')} na de termijn van de AP (${local(legal as string)}): AVG art. 33(1) vraagt de redenen voor de vertraging ("Reden voor de vertraging").`,
       );
     }
-    if (!late && !reasonsAfterwards && !(controllerDue && at > controllerDue) && delayReason && to === 'ap' && kind === 'initial' && !avgOwed) {
+    if (
+      !late &&
+      !completeLate &&
+      !reasonsAfterwards &&
+      !(controllerDue && at > controllerDue) &&
+      delayReason &&
+      to === 'ap' &&
+      kind === 'initial' &&
+      !avgOwed
+    ) {
       const a = draft.assessment;
       const why =
         a?.notifiable === false
@@ -1564,7 +1595,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
         `Er is een reden voor vertraging ingevuld, maar ${waarom}: de termijn van AVG art. 33(1) geldt niet voor deze melding, er is geen vertraging uit te leggen.`,
       );
     }
-    if (!late && !reasonsAfterwards && !(controllerDue && at > controllerDue) && delayReason) {
+    if (!late && !completeLate && !reasonsAfterwards && !(controllerDue && at > controllerDue) && delayReason) {
       throw refuse(
         to === 'ap' && kind === 'initial'
           ? `--delay-reason given, but the report at ${at} is within the AP deadline (${legal}): there is no delay to explain (Art. 33(1))${target && at > target.at ? `; the internal target of ${target.hours} hours (${target.at}) is the organisation's own, not the law's` : ''}`
@@ -1582,6 +1613,8 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       reference,
       at,
       delayReason,
+      // Given only for the Telecommunicatiewet's complete notification, not for a delay under Art. 33(1).
+      ...(delayReason && completeLate && !late && !reasonsAfterwards ? { delayUnder: 'telecom-complete' as const } : {}),
       by,
       recordedAt: now,
       enteredLater: enteredLater(at, now) || afterDeadline !== null,

@@ -222,6 +222,11 @@ export interface ReportRecord {
   reference: string;
   at: string;
   delayReason: string | null;
+  /**
+   * The delay `delayReason` answers when it is not one under Art. 33(1): the telecom complete
+   * notification made after its three days (Regulation 611/2013 art. 2(3)). Absent: Art. 33(1)'s (or 33(2)'s).
+   */
+  delayUnder?: 'telecom-complete';
   by: string;
   recordedAt: string;
   /** Entered more than a day after the time stated, or after the AP deadline had passed (core/ap-verdict.ts). */

@@ -301,6 +301,10 @@ function rowOf(incident: Incident, policy: Policy, now: string, elsewhere: Carri
         ...(r.reason ? [`${r.to}:${r.kind}:${r.reference}: ${r.reason}`] : []),
         // The AP's reasons for a delay are in delayReason; a processor's to its controller here (Art. 33(2)).
         ...(r.to === 'controller' && r.delayReason ? [`${r.to}:${r.kind}:${r.reference}: reasons for the delay: ${r.delayReason}`] : []),
+        // A telecom provider's for its complete notification after the three days (Regulation 611/2013 art. 2(3)).
+        ...(r.delayUnder === 'telecom-complete' && r.delayReason
+          ? [`${r.to}:${r.kind}:${r.reference}: reasons for the delay of the complete notification (Regulation 611/2013 art. 2(3)): ${r.delayReason}`]
+          : []),
       ])
       .join('; '),
     enteredLater: [

@@ -626,8 +626,8 @@ export const reportedAction = action({
       kind: 'longtext',
       label: { nl: 'Reden voor de vertraging', en: 'Reasons for the delay' },
       hint: {
-        nl: 'Bij een eerste melding na de termijn van 72 uur, of bij een vervolgmelding of correctie die de redenen voor een te late melding alsnog geeft (art. 33(1)).',
-        en: 'With an initial report after the 72 hours, or with a follow-up or correction that gives the reasons for a late one afterwards (Art. 33(1)).',
+        nl: 'Bij een eerste melding na de termijn van 72 uur, of bij een vervolgmelding of correctie die de redenen voor een te late melding alsnog geeft (art. 33(1)); onder de Telecommunicatiewet ook bij de melding die de melding compleet maakt na de drie dagen na de eerste (Verordening 611/2013 art. 2(3)).',
+        en: 'With an initial report after the 72 hours, or with a follow-up or correction that gives the reasons for a late one afterwards (Art. 33(1)); under the Telecommunications Act also with the report that completes the notification after the three days following the initial one (Regulation 611/2013 art. 2(3)).',
       },
     },
     confirmStatedTime(

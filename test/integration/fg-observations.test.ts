@@ -348,7 +348,10 @@ describe('8. the Telecommunicatiewet clocks (Regulation 611/2013)', () => {
         '2025-12-03T09:00:00Z',
       ),
     );
-    ok(await c.cli(['reported', c.id, '--reference', 'M-1', '--kind', 'follow-up', '--by', 'FG'], '2025-12-03T09:05:00Z'));
+    // After the three days the complete notification gives the reasons for the delay (Regulation 611/2013 art. 2(3); law24).
+    const followUp = ['reported', c.id, '--reference', 'M-1', '--kind', 'follow-up', '--by', 'FG'];
+    expect((await c.cli(followUp, '2025-12-03T09:05:00Z')).stderr).toMatch(/Regulation 611\/2013 art\. 2\(3\) requires the reasons for the delay/);
+    ok(await c.cli([...followUp, '--delay-reason', 'de klantenadministratie was pas woensdag doorzocht'], '2025-12-03T09:05:00Z'));
     expect(clock(await c.json(['show', c.id], '2025-12-03T10:00:00Z'), 'telecom-complete')).toMatchObject({
       doneAt: '2025-12-03T09:05:00.000Z',
       status: 'late',
