@@ -2150,10 +2150,13 @@ export function closeBlockerItems(
   }
   if (a && reviewPending(incident)) {
     const ask = incident.reviewAsked as NonNullable<Incident['reviewAsked']>;
+    const what = ask.newResource
+      ? { en: 'a finding that names a resource the incident did not hold', nl: 'een bevinding die een resource noemt die het incident nog niet had' }
+      : { en: 'a finding of a new type', nl: 'een bevinding van een nieuw type' };
     add(
-      `a finding of a new type (${ask.findingType}, ${ask.findingId}) came after the assessment of ${ask.assessedAt}: the FG assesses again before closing (Art. 33(5))`,
+      `${what.en} (${ask.findingType}, ${ask.findingId}) came after the assessment of ${ask.assessedAt}: the FG assesses again before closing (Art. 33(5))`,
       'datalek assess',
-      `een bevinding van een nieuw type (${ask.findingType}, ${ask.findingId}) kwam na de beoordeling van ${formatLocal(ask.assessedAt, policy.timeZone)}: de FG beoordeelt opnieuw voor het sluiten (AVG art. 33(5))`,
+      `${what.nl} (${ask.findingType}, ${ask.findingId}) kwam na de beoordeling van ${formatLocal(ask.assessedAt, policy.timeZone)}: de FG beoordeelt opnieuw voor het sluiten (AVG art. 33(5))`,
       'assess',
     );
   }

@@ -751,6 +751,8 @@ export interface ReviewAsk {
   assessedBy: string;
   /** How many decisions were recorded when it was asked: an assessment after them answers it. */
   decisions: number;
+  /** Asked because the finding named a resource the incident did not hold, not a new type (a grown attack sequence). */
+  newResource?: true;
 }
 
 /** How a person opened an incident by hand (`Incident.openedByHand`). */

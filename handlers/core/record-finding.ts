@@ -594,7 +594,14 @@ function attach(
   const known = typesOf(incident).includes(finding.type);
   const newType =
     !known && listTypes(incident, [finding.type], takesType(incident, finding.severity, finding.type) ? finding.type : null, now, entries).length > 0;
-  if (newType) askReview(incident, { findingId: finding.key.findingId, findingType: finding.type, findingCreatedAt: finding.createdAt }, now, entries);
+  // A resource no incident held may hold what the assessment never saw (a grown sequence's bucket).
+  if (newType || fresh)
+    askReview(
+      incident,
+      { findingId: finding.key.findingId, findingType: finding.type, findingCreatedAt: finding.createdAt, ...(newType ? {} : { newResource: true as const }) },
+      now,
+      entries,
+    );
   absorb(incident, finding, now, entries, detectedAt);
   countLeftOut(incident, finding);
   const options = { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now, home: incident, heldElsewhere: heldByLinked(incident, rest, others) };
@@ -1080,7 +1087,15 @@ function askReview(incident: Incident, cause: ReviewCause, now: string, entries:
   const a = incident.assessment;
   if (!a || incident.sample || reviewPending(incident)) return;
   const { findingId, findingType } = cause;
-  incident.reviewAsked = { at: now, findingId, findingType, assessedAt: a.at, assessedBy: a.by, decisions: (incident.decisions ?? []).length };
+  incident.reviewAsked = {
+    at: now,
+    findingId,
+    findingType,
+    assessedAt: a.at,
+    assessedBy: a.by,
+    decisions: (incident.decisions ?? []).length,
+    ...(cause.newResource ? { newResource: true as const } : {}),
+  };
   entries.push({
     at: now,
     kind: 'assessment-review-asked',
@@ -1093,7 +1108,9 @@ function askReview(incident: Incident, cause: ReviewCause, now: string, entries:
       notifiable: a.notifiable,
       reason: cause.mergedIncidentId
         ? `incident ${cause.mergedIncidentId}, merged into this one after the assessment, brings a finding type the incident did not have: the FG assesses again`
-        : 'a finding of a type the incident did not have came after the assessment: the FG assesses again',
+        : cause.newResource
+          ? 'a finding naming a resource the incident did not hold came after the assessment: the FG assesses again'
+          : 'a finding of a type the incident did not have came after the assessment: the FG assesses again',
     },
   });
 }
@@ -1110,6 +1127,8 @@ interface ReviewCause {
   mergedIncidentId?: string;
   mergedBy?: string;
   severity?: number;
+  /** The finding named a resource no incident held (see `ReviewAsk.newResource`). */
+  newResource?: true;
 }
 
 /**
@@ -1291,6 +1310,13 @@ function update(
         entries,
         merges,
       ));
+    if (fresh)
+      askReview(
+        incident,
+        { findingId: finding.key.findingId, findingType: finding.type, findingCreatedAt: finding.createdAt, newResource: true },
+        now,
+        entries,
+      );
     if (!finding.sequence && !held.has(keys[0])) {
       entries.push({
         at: now,
@@ -1322,9 +1348,11 @@ function update(
     const taken = takeActions(incident, planned, now, entries);
     actions = taken.taken;
     entries.push(...actionEntries(actions, now, incident.id));
-    // Containment this version plans anew, or could not plan, is on-call's to know, as a joining finding's is.
+    // Containment this version plans anew, or could not plan, is on-call's to know, as a joining finding's is;
+    // a resource it claims, the FG's when it asked for a new assessment.
     const news = newsOf(finding, actions, taken.left, fresh);
-    messages = announce(current, incident, deps.policy, now, entries, news.actions.length || news.notPlanned ? { newType: false, finding: news } : undefined);
+    const told = news.actions.length || news.notPlanned || news.claimsResource;
+    messages = announce(current, incident, deps.policy, now, entries, told ? { newType: false, finding: news } : undefined);
   }
   return withDeferred(
     finish(
@@ -1495,8 +1523,11 @@ function announce(
     // hears of containment a finding plans once per (listed) finding type, as the FG does: a storm
     // of one type on a fleet is one message, not one per node.
     const lost = channel === 'on-call' && lostKey !== null && !after.announced.includes(`on-call:${lostKey}`);
-    const concerned = news && (channel === 'fg' ? news.newType : lost || (news.finding.actions.length > 0 && listedType));
-    const reviewing = channel === 'fg' && concerned && reviewPending(after) && after.reviewAsked?.at === now;
+    // The FG hears of a resource no incident held only when it asks for a new assessment (`askReview`).
+    const askedNow = reviewPending(after) && after.reviewAsked?.at === now;
+    const concerned =
+      news && (channel === 'fg' ? news.newType || (news.finding.claimsResource === true && askedNow) : lost || (news.finding.actions.length > 0 && listedType));
+    const reviewing = channel === 'fg' && concerned && askedNow;
     if (after.severity < threshold && !reviewing && !(lost && news?.finding.wouldEnforce)) continue;
     let kind: MessageKind | null = null;
     let stateKey = '';
@@ -1513,9 +1544,9 @@ function announce(
       // A resource no incident held, claimed with containment planned on it (a grown attack sequence,
       // a finding moved to another resource), is never left to `show`: on-call hears of it though its
       // type was told. Bounded by the keys an incident can hold (MAX_HELD_KEYS): one claim each at least.
-      if (!kind && channel === 'on-call' && news.finding.claimsResource) {
+      if (!kind && news.finding.claimsResource && (channel === 'on-call' || reviewing)) {
         kind = 'finding-added';
-        stateKey = `resources:${after.announced.filter((a) => a.startsWith('on-call:resources:')).length + 1}`;
+        stateKey = `resources:${after.announced.filter((a) => a.startsWith(`${channel}:resources:`)).length + 1}`;
       }
     }
     if (!kind) continue;

@@ -287,6 +287,50 @@ describe('a new finding on an open incident', () => {
     expect(verifyOk(await verifyStore(store, { now }))).toBe(true);
   });
 
+  it('asks the FG to assess again when an assessed attack sequence grows to name a bucket the incident did not hold', async () => {
+    // Assessed "no personal data" on the sequence's first bucket; its next version names another
+    // bucket (NOT_PUBLIC: no containment to plan). Nobody was told, no review was asked, and the
+    // incident could be closed on an assessment that never saw that bucket.
+    const version = (n: number) => {
+      const detection = sequenceDetection({ bucket: 'testdata' });
+      if (n > 1) {
+        const resources = detection.sequence.resources as unknown[];
+        resources.push({
+          uid: 'arn:aws:s3:::patientdossiers',
+          name: 'patientdossiers',
+          accountId: ACCOUNT,
+          resourceType: 'S3_BUCKET',
+          region: REGION,
+          service: 'S3',
+          data: { s3Bucket: { effectivePermission: 'NOT_PUBLIC' } },
+        });
+      }
+      const event = credentialSequenceEvent({ id: 'seq-bucket', detection });
+      Object.assign(event.detail, { updatedAt: `2026-11-28T0${n}:00:00.000Z` });
+      Object.assign(event.detail.service, { count: n });
+      return event;
+    };
+    const id = (await recordEvent(deps(), version(1))).incidentId as string;
+    now = '2026-11-28T01:00:00.000Z';
+    await assess(fg(), { incidentId: id, personalData: 'no', risk: 'none', reason: 'alleen testdata', by: 'FG' });
+    now = '2026-11-28T02:05:00.000Z';
+    expect(await recordEvent(deps(), version(2))).toMatchObject({ outcome: 'updated', incidentId: id });
+    const incident = (await store.getIncident(id)) as Incident;
+    expect(incident.reviewAsked).toMatchObject({ findingId: 'seq-bucket', at: now, assessedAt: '2026-11-28T01:00:00.000Z', newResource: true });
+    const told = (await store.listMessages(id)).filter((m) => m.channel === 'fg' && m.kind === 'finding-added');
+    expect(told).toHaveLength(1);
+    expect(told[0].body).toMatch(/van vóór deze bevinding/);
+    const blockers = closeBlockerItems(incident, DEFAULT_POLICY, now);
+    expect(blockers).toEqual([
+      expect.objectContaining({ field: 'assess', cli: expect.stringMatching(/names a resource the incident did not hold \(AttackSequence/) }),
+    ]);
+    await expect(closeIncident(fg(), { incidentId: id, reason: 'klaar', by: 'FG' })).rejects.toThrow(/cannot be closed yet/);
+    // A redelivery asks nothing more.
+    expect((await recordEvent(deps(), version(2))).outcome).toBe('duplicate');
+    expect((await store.listMessages(id)).filter((m) => m.channel === 'fg' && m.kind === 'finding-added')).toHaveLength(1);
+    expect(verifyOk(await verifyStore(store, { now }))).toBe(true);
+  });
+
   it('does not page on-call for a new type that plans nothing new', async () => {
     const first = await recordEvent(deps(), findingEvent({ id: 'c-1', type: C2 }));
     await recordEvent(deps(), findingEvent({ id: 'x-1', type: EXFIL }));
