@@ -214,11 +214,15 @@ export function noticeTitle(notice: Notice, policy: Policy): string {
   return t.title(policy.organisation.name ?? t.org);
 }
 
-export function noticeMarkdown(notice: Notice, policy: Policy): string {
+/**
+ * What the sender reads before sending, never the people affected: the incident, the note on
+ * Art. 34, the "Let op" on a step still planned (naming the step and datalek commands), what is
+ * still missing, and that it is a draft. `datalek notice` prints it on stderr, so that
+ * `--text "$(datalek notice ID)"` and `datalek notice ID > letter.txt` keep only `noticeLetter`.
+ */
+export function noticeSenderNotes(notice: Notice, policy: Policy): string {
   const t = L[notice.language];
   const lines = [
-    `# ${escapeMarkdown(noticeTitle(notice, policy))}`,
-    '',
     `${notice.incidentId} · ${formatLocal(notice.generatedAt, policy.timeZone)}`,
     '',
     `> ${escapeMarkdown(notice.note)}`,
@@ -230,9 +234,20 @@ export function noticeMarkdown(notice: Notice, policy: Policy): string {
     for (const m of notice.missing) lines.push(`- [ ] ${escapeMarkdown(m)}`);
     lines.push('');
   }
+  lines.push(t.footer);
+  return lines.join('\n');
+}
+
+/** The text meant for the data subjects (Art. 34(2): clear and plain language), and nothing for the sender. */
+export function noticeLetter(notice: Notice, policy: Policy): string {
+  const lines = [`# ${escapeMarkdown(noticeTitle(notice, policy))}`, ''];
   for (const s of notice.sections) {
     lines.push(`## ${s.title}`, '', s.text === null ? '…' : escapeMarkdown(s.text), '');
   }
-  lines.push(t.footer);
-  return lines.join('\n');
+  return lines.join('\n').replace(/\n+$/, '');
+}
+
+/** Both, the sender's notes first, as one Markdown document. */
+export function noticeMarkdown(notice: Notice, policy: Policy): string {
+  return `${noticeSenderNotes(notice, policy)}\n\n${noticeLetter(notice, policy)}`;
 }

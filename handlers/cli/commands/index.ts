@@ -374,7 +374,7 @@ export const COMMANDS: Command[] = [
   {
     name: 'notice',
     section: 'fg',
-    usage: '  datalek notice ID [--lang nl|en] [--format md|json]      the Art. 34(2) notice to the data subjects, missing facts first',
+    usage: '  datalek notice ID [--lang nl|en] [--format md|json]      the Art. 34(2) notice to send; missing facts, warnings on stderr',
     flags: { lang: { type: 'string' }, format: { type: 'string' } },
     positionals: 'one',
     load: async () => (await import('./notice.js')).runNotice,

@@ -1,4 +1,4 @@
-import { buildNotice, noticeMarkdown } from '../../core/notice.js';
+import { buildNotice, noticeLetter, noticeSenderNotes } from '../../core/notice.js';
 import { measuresElsewhere } from '../../use-cases/queries.js';
 import { type Context, loadIncident, oneOf, withBackend } from '../context.js';
 
@@ -8,7 +8,14 @@ export async function runNotice(ctx: Context): Promise<number> {
   return withBackend(ctx, 'read', async (backend) => {
     const incident = await loadIncident(backend.store, ctx.positionals[0]);
     const notice = buildNotice(incident, ctx.policy, ctx.now(), lang, await measuresElsewhere(backend, incident));
-    ctx.io.out(format === 'json' ? JSON.stringify(notice, null, 2) : noticeMarkdown(notice, ctx.policy));
+    if (format === 'json') {
+      ctx.io.out(JSON.stringify(notice, null, 2));
+      return 0;
+    }
+    // Art. 34(2): what reaches the people affected holds nothing meant for the sender. Their notes go
+    // to stderr, so that `--text "$(datalek notice ID)"` (the help's example) records the letter alone.
+    ctx.io.err(noticeSenderNotes(notice, ctx.policy));
+    ctx.io.out(noticeLetter(notice, ctx.policy));
     return 0;
   });
 }

@@ -1,0 +1,45 @@
+/**
+ * fg25 item 1: the documented way to record what the data subjects were told,
+ * `subjects ID --decision inform --text "$(datalek notice ID)"` (the help's example, the runbook's
+ * `datalek notice ID > sent-letter.txt`), recorded as the text sent, and so as what an FG copying it
+ * sends, the notice's parts meant for the FG alone: the incident id, the note on Art. 34, the "Let op"
+ * naming a step still planned and datalek commands, the "Ontbreekt nog" checklist and the footer.
+ * Art. 34(2) asks for clear and plain language to the people affected; the sender's notes go to
+ * stderr, the text meant for them alone to stdout.
+ */
+import { expect, it } from 'vitest';
+import { openCase } from '../support/fg-case.js';
+
+it('records as the text sent, by the documented command line, only what the notice says to the data subjects', async () => {
+  const c = await openCase();
+  const at = '2025-11-28T09:00:00Z';
+  const ok = async (args: string[]) => {
+    const r = await c.cli(args, at);
+    expect(r.code, r.stderr).toBe(0);
+    return r;
+  };
+  await ok(['assess', c.id, '--personal-data', 'yes', '--risk', 'high', '--reason', 'klantdossiers', '--by', 'FG']);
+  // The facts claim the isolation that the record holds as planned (plan mode), and leave the summary out.
+  await ok(['facts', c.id, '--categories', 'naam,adres', '--consequences', 'phishing', '--measures-taken', 'server geïsoleerd', '--by', 'FG']);
+  const notice = await ok(['notice', c.id]);
+  // "$(…)" takes stdout without its trailing newlines.
+  const text = notice.stdout.replace(/\n+$/, '');
+  await ok(['subjects', c.id, '--decision', 'inform', '--date', at, '--channel', 'brief', '--text', text, '--reason', 'hoog risico', '--by', 'FG']);
+  const sent = JSON.stringify((await c.json(['register', '--format', 'json'], at)).find((r: { incidentId: string }) => r.incidentId === c.id));
+  expect(sent).toContain('Wij hebben deze maatregelen genomen: server geïsoleerd');
+  for (const internal of [
+    'Ontbreekt nog',
+    'Let op',
+    'datalek contained',
+    'datalek not-done',
+    'datalek subjects',
+    'Dit is een concept',
+    'AVG art. 34(1)',
+    c.id,
+  ]) {
+    expect(text).not.toContain(internal);
+  }
+  // The sender still sees the notes: on stderr.
+  expect(notice.stderr).toContain('Ontbreekt nog');
+  expect(notice.stderr).toContain('Let op: de inperking staat in het dossier nog als gepland');
+});
