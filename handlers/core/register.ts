@@ -22,7 +22,7 @@ import {
   roleOf,
 } from './clocks.js';
 import { escapeMarkdown, notDoneClause } from './draft.js';
-import { type Decision, type Incident, initialReport, type SubjectsDecision, subscribersWithoutAp } from './incident.js';
+import { type Decision, type Incident, initialReport, type ReportRecord, type SubjectsDecision, subscribersWithoutAp } from './incident.js';
 import { pseudonymText, withOwnPseudonyms } from './incident-pseudonyms.js';
 import {
   type ApShownState,
@@ -413,6 +413,14 @@ export function registerCsv(rows: RegisterRow[]): string {
 }
 
 /** The register for people, in the policy's language: the facts, effects and remedial action of each incident. */
+/** The reasons for the delay of a telecom provider's complete notification (Regulation 611/2013 art. 2(3)), for the Markdown register's reports. */
+function telecomDelayText(r: ReportRecord, nl: boolean): string {
+  if (r.delayUnder !== 'telecom-complete' || !r.delayReason) return '';
+  return nl
+    ? ` (reden vertraging volledige melding, Verordening 611/2013 art. 2(3): ${r.delayReason})`
+    : ` (reasons for the delay of the complete notification, Regulation 611/2013 art. 2(3): ${r.delayReason})`;
+}
+
 export function registerMarkdown(
   incidents: Incident[],
   policy: Policy,
@@ -489,7 +497,7 @@ export function registerMarkdown(
     const reportsText = (incident.reports ?? [])
       .map(
         (r) =>
-          `${recipientLabel(lang, r.to)} ${reportKindLabel(lang, r.kind)} ${r.reference} ${local(r.at)}${r.beforeDetection ? ` (${BEFORE_DETECTION[lang]})` : ''}${r.enteredLater ? ` (${later}: ${nl ? 'vastgelegd' : 'recorded'} ${local(r.recordedAt)})` : ''}${(r.clocksEnteredAfterDeadline ?? []).map((m) => ` (${enteredAfterDeadlineText(m.clock as ClockName)[lang]})`).join('')}${r.reason ? ` (${nl ? 'reden' : 'reason'}: ${r.reason})` : ''}`,
+          `${recipientLabel(lang, r.to)} ${reportKindLabel(lang, r.kind)} ${r.reference} ${local(r.at)}${r.beforeDetection ? ` (${BEFORE_DETECTION[lang]})` : ''}${r.enteredLater ? ` (${later}: ${nl ? 'vastgelegd' : 'recorded'} ${local(r.recordedAt)})` : ''}${(r.clocksEnteredAfterDeadline ?? []).map((m) => ` (${enteredAfterDeadlineText(m.clock as ClockName)[lang]})`).join('')}${r.reason ? ` (${nl ? 'reden' : 'reason'}: ${r.reason})` : ''}${telecomDelayText(r, nl)}`,
       )
       .join('; ');
     const closing = incident.closedAt

@@ -13,7 +13,7 @@ import { clocksOf } from '../../handlers/core/clocks.js';
 import { assess, type FgDeps, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
-import { registerRow } from '../../handlers/core/register.js';
+import { registerMarkdown, registerRow } from '../../handlers/core/register.js';
 import { incidentFixture, REGISTER_FACTS } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -48,6 +48,9 @@ describe('the complete telecom notification after its three days', () => {
     expect(report).toMatchObject({ delayReason: 'de klantenadministratie was pas na vijf dagen doorzocht', delayUnder: 'telecom-complete' });
     expect(clocksOf(incident, policy, now).find((c) => c.name === 'telecom-complete')?.status).toBe('late');
     expect(delayReasons(incident)).toEqual([]);
+    expect(registerMarkdown([incident], policy, now, 'nl')).toContain(
+      '(reden vertraging volledige melding, Verordening 611/2013 art. 2(3): de klantenadministratie was pas na vijf dagen doorzocht)',
+    );
     expect(registerRow(incident, policy, now).reportReasons).toBe(
       'ap:follow-up:M-1: reasons for the delay of the complete notification (Regulation 611/2013 art. 2(3)): de klantenadministratie was pas na vijf dagen doorzocht',
     );
