@@ -295,6 +295,7 @@ export const ACTION_RUNBOOKS: Record<string, string> = {
   'contain-lambda-function': 'runbooks/lambda-function.md',
   'deactivate-access-key': 'runbooks/compromised-access-key.md',
   'revoke-role-sessions': 'runbooks/revoke-role-sessions.md',
+  'contain-credential-source': 'runbooks/revoke-role-sessions.md#the-instance-that-leaked-them',
   'revoke-user-sessions': 'runbooks/revoke-user-sessions.md',
   'restrict-root-credentials': 'runbooks/compromised-access-key.md',
   'contain-federated-user': 'runbooks/federated-user.md',
@@ -983,7 +984,21 @@ function credentialSteps(finding: Finding): Step[] {
   // An S3 finding by an anonymous caller names no credentials: nothing to disable, and nothing to record.
   if (!key && finding.resource.kind === 's3-bucket') return [];
   if (!key) return [{ type: 'deactivate-access-key', target: finding.resource.id, skip: 'the finding names no credentials' }];
-  return [inAccount(credentialStep(key, finding), callerAccount(finding))];
+  const source = credentialSource(key, finding);
+  return [inAccount(credentialStep(key, finding), callerAccount(finding)), ...(source ? [source] : [])];
+}
+
+/**
+ * The instance whose role credentials GuardDuty saw used elsewhere (`InstanceCredentialExfiltration.*`: the session
+ * is the instance's, named by its id), as a person's step beside the revocation (cont24). The deny ends the sessions
+ * issued before it, but the instance gets new ones of the role from its metadata service every hour, and whoever took
+ * them once (an SSRF, a foothold on it) takes them again: the revocation alone left the record "done" while the source
+ * stayed open. Only on that finding type: elsewhere a session's name is its caller's choice.
+ */
+function credentialSource(key: AccessKeyRef, finding: Finding): Step | null {
+  if (key.userType !== 'AssumedRole' || !/\/InstanceCredentialExfiltration\./.test(finding.type)) return null;
+  const instance = /:(i-[0-9a-f]{8}(?:[0-9a-f]{9})?)$/.exec(key.principalId ?? '')?.[1];
+  return instance ? personStep('contain-credential-source', instance) : null;
 }
 
 function inAccount(step: Step, accountId: string | null): Step {

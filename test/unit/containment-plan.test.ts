@@ -107,6 +107,30 @@ describe('credentials: the right containment for each kind', () => {
     },
   );
 
+  /**
+   * cont24: the deny on older sessions ends the stolen session, but the instance whose credentials they were gets new
+   * ones of the role from its metadata service every hour, issued after the deny, and whoever stole them once (an SSRF,
+   * a foothold) takes them again. The record said the revocation done, verify "in place", and nothing named the
+   * instance: a person's step does now, so the containment is not complete until someone cuts that source off.
+   */
+  it.each(['OutsideAWS', 'InsideAWS'])("names the instance that leaked its role's credentials (%s) as a person's step beside the revocation", (where) => {
+    const resource = {
+      resourceType: 'AccessKey',
+      accessKeyDetails: {
+        accessKeyId: 'ASIAROLESESSION00003',
+        principalId: 'AROAEXAMPLE:i-0a1b2c3d4e5f60718',
+        userType: 'AssumedRole',
+        userName: 'app-server-role',
+      },
+    };
+    expect(brief(plan(findingEvent({ type: `UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.${where}`, resource })))).toEqual([
+      'revoke-role-sessions app-server-role',
+      'contain-credential-source i-0a1b2c3d4e5f60718 (person: runbooks/revoke-role-sessions.md#the-instance-that-leaked-them)',
+    ]);
+    // Another finding made with a session whose name looks like an instance id: the name is the caller's choice, no step.
+    expect(brief(plan(findingEvent({ type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller', resource })))).toEqual(['revoke-role-sessions app-server-role']);
+  });
+
   it.each(['InitialAccess', 'Persistence', 'PrivilegeEscalation', 'DefenseEvasion', 'Stealth', 'Discovery'])(
     'disables the credentials of a High %s:IAMUser finding',
     (purpose) => {
