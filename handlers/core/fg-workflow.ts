@@ -1546,7 +1546,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     // The reasons for a delay can follow the initial report, with a follow-up or correction to the
     // AP: kept with that report, never written into the initial one.
     const reasonsAfterwards =
-      (to === 'ap' && (kind === 'follow-up' || kind === 'correction') && initialReportLate(draft)) ||
+      (to === 'ap' && (kind === 'follow-up' || kind === 'correction') && initialReportLate(draft) && avgOwed) ||
       (to === 'controller' && kind === 'follow-up' && controllerToldLate(draft, deps.policy));
     // Art. 33(2): a processor tells its controller without undue delay (the contract's hours); a
     // report after them gives the reasons for the delay, as a late AP report does.
@@ -1580,7 +1580,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       !(controllerDue && at > controllerDue) &&
       delayReason &&
       to === 'ap' &&
-      kind === 'initial' &&
+      kind !== 'withdrawal' &&
       !avgOwed
     ) {
       const a = draft.assessment;

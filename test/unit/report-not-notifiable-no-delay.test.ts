@@ -58,6 +58,14 @@ describe.each([
     expect(message.body).not.toMatch(/reden van de vertraging/);
   });
 
+  it('refuses reasons for that delay with a follow-up too, and takes them once the breach is assessed notifiable', async () => {
+    await recordReport(deps(), { incidentId: id, to: 'ap', kind: 'initial', reference: 'M-1', by: 'FG' });
+    const followUp = { incidentId: id, to: 'ap' as const, kind: 'follow-up', reference: 'M-1', delayReason: 'vergeten', by: 'FG' };
+    await expect(recordReport(deps(), followUp)).rejects.toThrow(/--delay-reason given, but the assessment in force .* says not notifiable/);
+    await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'toch klantgegevens', by: 'FG' });
+    expect((await recordReport(deps(), followUp)).report.delayReason).toBe('vergeten');
+  });
+
   it('refuses reasons for a delay there is not, naming the assessment', async () => {
     const given = { incidentId: id, to: 'ap' as const, kind: 'initial' as const, reference: 'M-1', delayReason: 'vergeten', by: 'FG' };
     await expect(recordReport(deps(), given)).rejects.toThrow(/--delay-reason given, but the assessment in force .* says not notifiable/);
