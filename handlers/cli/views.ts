@@ -38,7 +38,7 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     band: severityBand(incident.severity),
     findingType: incident.findingType,
     findingTypes: incident.findingTypes ?? [incident.findingType],
-    // The token `assess --seen` takes: the finding types as shown now.
+    // The token `assess --seen` takes: the finding types and resources as shown now.
     findingTypesSeen: findingTypesSeen(incident),
     resource: { type: incident.resource.resourceType, id: incident.resource.id },
     accountId: incident.accountId,
@@ -273,7 +273,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     // Merged: no assessment is taken here (fg-workflow.ts afterCloseReason), so where it goes instead (nis17 item 5).
     incident.mergedInto
       ? `  merged into    ${incident.mergedInto}   (closed as merged: the breach, its clocks and what follows are recorded there: datalek show ${incident.mergedInto})`
-      : `  seen           ${findingTypesSeen(incident)}   (datalek assess ${incident.id} --seen ${findingTypesSeen(incident)} …: refused if a finding of another type comes first)`,
+      : `  seen           ${findingTypesSeen(incident)}   (datalek assess ${incident.id} --seen ${findingTypesSeen(incident)} …: refused if a finding of another type, or naming another resource, comes first)`,
     ...(incident.followUpOf
       ? [
           `  follow-up of   ${incident.followUpOf.incidentId} (closed ${when(incident.followUpOf.closedAt)}; finding ${incident.followUpOf.findingId} active again)`,

@@ -84,8 +84,11 @@ import {
   type ReportRecipient,
   type ReportRecord,
   type Role,
+  resourcesHeld,
+  resourcesSeen,
   type SubjectsDecision,
   typeNotListedHash,
+  typesSeen,
 } from './incident.js';
 import { exceptionLabel, type Lang, natureLabel, recipientLabel, reportKindLabel, riskLabel, yesNo } from './labels.js';
 import { EXPOSED_RUNBOOK } from './messages.js';
@@ -1753,6 +1756,14 @@ function checkTypesSeen(incident: Incident, seen: NonNullable<AssessInput['seen'
     return;
   }
   if (seen.token) {
+    const [typesPart, resourcesPart = ''] = seen.token.split('-');
+    if (typesPart === typesSeen(incident) && resourcesPart !== resourcesSeen(incident)) {
+      const held = resourcesHeld(incident);
+      throw refuse(
+        `the resources changed since show printed --seen ${seen.token}: the incident now names ${held} resources and credentials; a finding naming a resource you were not shown came since, or an incident was merged into it (Art. 33(1), (5)): ${again}; nothing was recorded`,
+        `De resources van het incident zijn veranderd sinds u het bekeek: het noemt er nu ${held}, inloggegevens meegeteld (AVG art. 33(1), (5)): ${opnieuw}. Er is niets vastgelegd.`,
+      );
+    }
     if (seen.token !== findingTypesSeen(incident)) {
       throw refuse(
         `the finding types changed since show printed --seen ${seen.token}: the incident now holds ${types.join(', ')}; a finding of a type you were not shown came since (Art. 33(1), (5)): ${again}; nothing was recorded`,

@@ -930,17 +930,37 @@ export function findingTypesOfIncident(incident: Incident): string[] {
 }
 
 /**
- * The finding types `show` showed, as a short token (`assess --seen`): a finding of a new type that
- * came after it changes the token, so the CLI's assessment never answers for a type the person was
- * not shown (the page's forms carry the types themselves, web/action-forms.ts). Every type: those
- * past the most the incident lists by their hashes (`findingTypesNotListed`); an incident within it
- * keeps the token of its listed types alone, as before.
+ * What `show` showed an assessment is about, as a short token (`assess --seen`): its finding types
+ * and the resources it holds. A finding of a new type that came after it, or one naming a resource
+ * the incident did not hold (a grown attack sequence's bucket, 27d8c96c), changes the token, so the
+ * CLI's assessment never answers for facts the person was not shown (the page's forms carry the
+ * types themselves, web/action-forms.ts, and this token). Every type: those past the most the
+ * incident lists by their hashes (`findingTypesNotListed`). The types' part first; the resources'
+ * part after a "-" only when the incident holds more than its own resource, so an incident of one
+ * resource keeps the token of its types alone, as before.
  */
 export function findingTypesSeen(incident: Incident): string {
+  const keys = resourcesSeen(incident);
+  return keys ? `${typesSeen(incident)}-${keys}` : typesSeen(incident);
+}
+
+/** The types' part of the `--seen` token (`findingTypesSeen`). */
+export function typesSeen(incident: Incident): string {
   const listed = findingTypesOfIncident(incident);
   const past = incident.findingTypesNotListed;
   const every = past?.hashes?.length || past?.more ? [listed, past.hashes ?? [], past.more ?? 0] : listed;
   return sha256(JSON.stringify(every)).slice(0, 8);
+}
+
+/** The resources' part of the `--seen` token: the keys the incident holds, sorted; '' with its own alone. */
+export function resourcesSeen(incident: Incident): string {
+  const further = (incident.resourceKeys ?? []).filter((k) => k !== incident.resourceKey);
+  return further.length ? sha256(JSON.stringify([incident.resourceKey, ...further].sort())).slice(0, 8) : '';
+}
+
+/** How many resources and credentials the incident holds (its own and `resourceKeys`), as the `--seen` token covers them (at least two). */
+export function resourcesHeld(incident: Incident): number {
+  return new Set([incident.resourceKey, ...(incident.resourceKeys ?? [])]).size;
 }
 
 /** A finding type past the most an incident lists, as `findingTypesNotListed.hashes` keeps it. */

@@ -287,29 +287,31 @@ describe('a new finding on an open incident', () => {
     expect(verifyOk(await verifyStore(store, { now }))).toBe(true);
   });
 
+  /** An attack sequence on bucket testdata; from version 2 on it also names bucket patientdossiers (NOT_PUBLIC). */
+  const version = (n: number) => {
+    const detection = sequenceDetection({ bucket: 'testdata' });
+    if (n > 1) {
+      const resources = detection.sequence.resources as unknown[];
+      resources.push({
+        uid: 'arn:aws:s3:::patientdossiers',
+        name: 'patientdossiers',
+        accountId: ACCOUNT,
+        resourceType: 'S3_BUCKET',
+        region: REGION,
+        service: 'S3',
+        data: { s3Bucket: { effectivePermission: 'NOT_PUBLIC' } },
+      });
+    }
+    const event = credentialSequenceEvent({ id: 'seq-bucket', detection });
+    Object.assign(event.detail, { updatedAt: `2026-11-28T0${n}:00:00.000Z` });
+    Object.assign(event.detail.service, { count: n });
+    return event;
+  };
+
   it('asks the FG to assess again when an assessed attack sequence grows to name a bucket the incident did not hold', async () => {
     // Assessed "no personal data" on the sequence's first bucket; its next version names another
     // bucket (NOT_PUBLIC: no containment to plan). Nobody was told, no review was asked, and the
     // incident could be closed on an assessment that never saw that bucket.
-    const version = (n: number) => {
-      const detection = sequenceDetection({ bucket: 'testdata' });
-      if (n > 1) {
-        const resources = detection.sequence.resources as unknown[];
-        resources.push({
-          uid: 'arn:aws:s3:::patientdossiers',
-          name: 'patientdossiers',
-          accountId: ACCOUNT,
-          resourceType: 'S3_BUCKET',
-          region: REGION,
-          service: 'S3',
-          data: { s3Bucket: { effectivePermission: 'NOT_PUBLIC' } },
-        });
-      }
-      const event = credentialSequenceEvent({ id: 'seq-bucket', detection });
-      Object.assign(event.detail, { updatedAt: `2026-11-28T0${n}:00:00.000Z` });
-      Object.assign(event.detail.service, { count: n });
-      return event;
-    };
     const id = (await recordEvent(deps(), version(1))).incidentId as string;
     now = '2026-11-28T01:00:00.000Z';
     await assess(fg(), { incidentId: id, personalData: 'no', risk: 'none', reason: 'alleen testdata', by: 'FG' });
@@ -329,6 +331,28 @@ describe('a new finding on an open incident', () => {
     expect((await recordEvent(deps(), version(2))).outcome).toBe('duplicate');
     expect((await store.listMessages(id)).filter((m) => m.channel === 'fg' && m.kind === 'finding-added')).toHaveLength(1);
     expect(verifyOk(await verifyStore(store, { now }))).toBe(true);
+  });
+
+  it('refuses an assessment with a --seen token shown before the sequence named a bucket the incident did not hold', async () => {
+    // The token covered the finding types alone: shown before the sequence grew to a second bucket,
+    // it still recorded "no personal data" and answered the review the bucket asked for.
+    const id = (await recordEvent(deps(), version(1))).incidentId as string;
+    const shown = findingTypesSeen((await store.getIncident(id)) as Incident);
+    now = '2026-11-28T01:00:00.000Z';
+    const no = { incidentId: id, personalData: 'no' as const, risk: 'none' as const, reason: 'alleen testdata', by: 'FG', seen: { token: shown } };
+    await assess(fg(), no);
+    now = '2026-11-28T02:05:00.000Z';
+    await recordEvent(deps(), version(2));
+    await expect(assess(fg(), { ...no, reason: 'nog steeds testdata' })).rejects.toThrow(
+      new RegExp(
+        `the resources changed since show printed --seen ${shown}: the incident now names 7 resources and credentials.*datalek show ${id}.*nothing was recorded`,
+      ),
+    );
+    expect(((await store.getIncident(id)) as Incident).reviewAsked).toMatchObject({ newResource: true });
+    const again = findingTypesSeen((await store.getIncident(id)) as Incident);
+    expect(again).not.toBe(shown);
+    await assess(fg(), { ...no, reason: 'ook patientdossiers bekeken', seen: { token: again } });
+    expect(((await store.getIncident(id)) as Incident).assessment?.reason).toBe('ook patientdossiers bekeken');
   });
 
   it('does not page on-call for a new type that plans nothing new', async () => {
