@@ -11,7 +11,6 @@ import { containmentNotCarriedOut } from '../core/breach-facts.js';
 import { type ContainedDeps, recordContainedByHand, recordNotToBeDone, withdrawNotToBeDone } from '../core/by-hand.js';
 import { apFollowUpOwed, otherClocksHeldOverdue, overdueClocks, reportsStillDue, roleOf } from '../core/clocks.js';
 import { containAgain } from '../core/contain-again.js';
-import { TASKS_NEVER_READ } from '../core/containment.js';
 import { UsageError } from '../core/errors.js';
 import {
   assess,
@@ -925,12 +924,6 @@ export const containAction = action({
 /** Whether the incident holds a key action that failed: the form offers `--owner-key` then (core/by-hand.ts checks which keys). */
 const keyActionFailed = (ctx: OfferContext) => ctx.incident.actions.some((a) => a.type === 'deactivate-access-key' && a.status === 'failed');
 
-/** Whether the incident holds an instance isolation that failed at task-interfaces with TasksNeverRead: the form offers `--interface` then. */
-const tasksNeverReadFailed = (ctx: OfferContext) =>
-  ctx.incident.actions.some(
-    (a) => a.type === 'isolate-instance' && a.status === 'failed' && (a.steps ?? []).some((s) => s.status === 'failed' && s.code === TASKS_NEVER_READ),
-  );
-
 export const containedAction = action({
   name: 'contained',
   title: { nl: 'Met de hand ingeperkt', en: 'Contained by hand' },
@@ -966,7 +959,8 @@ export const containedAction = action({
         nl: 'Alleen na de zoektocht naar taken die geen run las (TasksNeverRead): elke interface die u in de isolatiegroep zette, met haar eigen groepen, als eni-…=sg-…+sg-…, met komma’s. Eerst gelezen op AWS; daarna leest verify haar en zet een vrijgave haar groepen terug.',
         en: 'Only after the search for tasks no run read (TasksNeverRead): each interface you put in the isolation group, with its own groups, as eni-…=sg-…+sg-…, comma-separated. Read on AWS first; verify then reads it and a release puts its groups back.',
       },
-      offered: tasksNeverReadFailed,
+      // Read on AWS before it is recorded: the page reads no AWS for it (the command with --target aws does).
+      cliOnly: true,
     },
   ] as const,
   input: (v, { incidentId, by }) => ({

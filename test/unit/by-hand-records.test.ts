@@ -18,6 +18,7 @@ import { buildNotice } from '../../handlers/core/notice.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { registerRow } from '../../handlers/core/register.js';
 import { releasable } from '../../handlers/core/release.js';
+import { formFields, WEB_FORMS } from '../../handlers/web/action-forms.js';
 import { runCli } from '../support/cli.js';
 import { incidentFixture, plannedIsolation } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
@@ -138,6 +139,13 @@ describe('a task step that no run can finish (TasksNeverRead), searched by hand'
     expect(out.stdout).toContain(
       `Recorded on-call's search by hand for the tasks no run read as the task-interfaces step of ${ACTION}: the isolation is done and stays datalek's (a release restores the interfaces it recorded; an interface you isolated by hand is in no record unless named with --interface).`,
     );
+  });
+
+  it("the page's form leaves --interface out: the page reads no AWS for it, so it could only refuse (cont24)", () => {
+    const form = WEB_FORMS.find((f) => f.action.name === 'contained') as (typeof WEB_FORMS)[number];
+    const names = formFields(form, { policy, incident: incidentFixture({ id, actions: [isolation()] }), now }).map((f) => f.name);
+    expect(names).toContain('what');
+    expect(names).not.toContain('interface');
   });
 
   it('--interface is read on AWS before it is recorded: on the embedded store it is refused, exit 2, nothing written (cont24)', async () => {
