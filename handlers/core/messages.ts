@@ -10,7 +10,7 @@
 import { ackLinkExpiry, repeatAckLink } from './ack-link.js';
 import { apInternalTarget, apLegalDeadline, delayReasons } from './ap-verdict.js';
 import { runbookUrl } from './chat-card.js';
-import { apClockRunning, apFollowUpState, apHours, type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
+import { apClockRunning, apFollowUpState, apHours, apOwedUnderTelecom, type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
 import { ACTION_RUNBOOKS } from './containment.js';
 import { type AffectedResource, isPseudonym } from './finding-resources.js';
 import {
@@ -297,6 +297,8 @@ const T = {
       })`,
     apProcessor: 'taak van de verwerkingsverantwoordelijke (art. 33(2)): wij zijn verwerker',
     apNotNotifiable: 'niet meldplichtig (besluit FG)',
+    apTelecomOnly:
+      'niet meldplichtig onder de AVG (besluit FG); als aanbieder meldt u het datalek wel aan de AP (Telecommunicatiewet art. 11.3a, Verordening 611/2013 art. 2)',
     apClosed: 'incident gesloten',
     clocks: 'Termijnen',
     due: 'uiterlijk',
@@ -489,6 +491,8 @@ const T = {
       })`,
     apProcessor: "the controller's duty (Art. 33(2)): we act as processor",
     apNotNotifiable: 'not notifiable (FG decision)',
+    apTelecomOnly:
+      'not notifiable under the GDPR (FG decision); as a provider you do notify the AP of the breach (Telecommunications Act art. 11.3a, Regulation 611/2013 Art. 2)',
     apClosed: 'incident closed',
     clocks: 'Clocks',
     due: 'due',
@@ -1087,7 +1091,11 @@ function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz
     return [`${t.ap}: ${t.apDone(when(report.at, tz), late)}${owed}`];
   }
   if (roleOf(incident, policy) === 'processor') return [`${t.ap}: ${t.apProcessor}`];
-  if (incident.assessment?.notifiable === false) return [`${t.ap}: ${t.apNotNotifiable}${reviewPending(incident) ? ` (${t.apReviewAsked})` : ''}`];
+  if (incident.assessment?.notifiable === false) {
+    // A telecom provider notifies the AP of every breach with personal data, whatever the risk (Regulation 611/2013 art. 2; law24).
+    const said = apOwedUnderTelecom(incident, policy) ? t.apTelecomOnly : t.apNotNotifiable;
+    return [`${t.ap}: ${said}${reviewPending(incident) ? ` (${t.apReviewAsked})` : ''}`];
+  }
   if (incident.state === 'closed' && !apClockRunning(incident, policy)) return [`${t.ap}: ${t.apClosed}`];
   const out = [`${t.deadline(apHours(incident, policy))}: ${when(deadline, tz)}, ${timeLeft(deadline, now, lang)}`];
   if (target) out.push(`  ${t.internalTarget(target.hours)}: ${when(target.at, tz)}, ${timeLeft(target.at, now, lang)}`);

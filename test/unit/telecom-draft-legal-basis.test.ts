@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildDraft } from '../../handlers/core/draft.js';
 import { assess, type FgDeps } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
+import { composeMessage } from '../../handlers/core/messages.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { incidentFixture } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
@@ -64,6 +65,20 @@ describe('the AP draft of a telecom breach the FG assessed not notifiable under 
     expect(nl).toMatch(/niet meldplichtig onder de AVG \(art\. 33\(1\)\).*Telecommunicatiewet.*Verordening 611\/2013 art\. 2/);
     const en = buildDraft((await t.store.getIncident(id)) as Incident, policy, now, 'en').warnings[0];
     expect(en).toMatch(/not notifiable under the GDPR \(Art\. 33\(1\)\).*Telecommunications Act.*Regulation 611\/2013 Art\. 2/);
+  });
+
+  it('tells the FG in its messages that the AP notification is owed under the Telecommunicatiewet, not "niet meldplichtig" alone', async () => {
+    const message = composeMessage({
+      incident: (await t.store.getIncident(id)) as Incident,
+      channel: 'fg',
+      kind: 'clock-reminder',
+      stateKey: 'x',
+      now,
+      policy,
+    });
+    expect(message.body.split('\n').filter((l) => l.startsWith('Melding AP:'))).toEqual([
+      'Melding AP: niet meldplichtig onder de AVG (besluit FG); als aanbieder meldt u het datalek wel aan de AP (Telecommunicatiewet art. 11.3a, Verordening 611/2013 art. 2)',
+    ]);
   });
 
   it('keeps "the register only" for a telecom provider once the FG finds no personal data affected', async () => {
