@@ -192,7 +192,9 @@ export function statusTable(incidents: Incident[], policy: Policy, now: string):
     i.state,
     `${formatSeverity(i.severity)} ${severityBand(i.severity)}`,
     truncate(i.findingType, 44),
-    truncate(`${i.resource.resourceType} ${i.resource.id}`, 36),
+    // The incident's own pseudonym, as its pages and messages name a principal: a table pasted into a
+    // chat then links no other incident of the user (fg25); --json keeps the store's id, show names both.
+    truncate(`${i.resource.resourceType} ${ownPseudonyms(i.pseudonymKey, i.resource.id)}`, 36),
     i.deadline ? formatLocal(apLegalDeadline(i) as string, tz) : i.sample ? 'none (sample)' : '-',
     `${deadlineNote(i, now, tz)}${targetLeft(i, now)}`,
     i.acknowledgedBy ?? (i.sample ? '' : 'NOT ACKNOWLEDGED'),
