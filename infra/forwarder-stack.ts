@@ -33,6 +33,7 @@ import { toCdkPattern } from './constructs/event-route.js';
 import { GroupTagWatch } from './constructs/group-tag-watch.js';
 import { allowWatchRulesToPublish, PipelineWatch } from './constructs/pipeline-watch.js';
 import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
+import { ProtectedTagWatch } from './constructs/protected-tag-watch.js';
 import { deadLetterQueue } from './constructs/queue.js';
 import { protectDeadLetters, protectQueues } from './constructs/register-guard.js';
 import { guardTopic } from './constructs/topic-guard.js';
@@ -143,6 +144,8 @@ export class ForwarderStack extends Stack {
     });
     // A security group's datalek: tags changed, which makes datalek lose its isolation group (kfix11).
     new GroupTagWatch(this, 'GroupTagWatch', { alarmTopic: this.alarmTopic });
+    // Where this region is us-east-1: a user or role tagged datalek:protected, which containment never writes on (sec25).
+    new ProtectedTagWatch(this, 'ProtectedTagWatch', { alarmTopic: this.alarmTopic });
     // Where this region is us-east-1: an inline policy other than the revocation, or a key set Active, by a containment role (fgsec17 Sc).
     new ContainRoleWatch(this, 'ContainRoleWatch', { roleNames: containmentRoleNames(props.config), alarmTopic: this.alarmTopic });
     // EventBridge's role to put events on the central bus: the boundary allows exactly that.

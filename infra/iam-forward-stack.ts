@@ -33,6 +33,7 @@ import { applyBoundary } from './boundary.js';
 import { ALARM_NAME_PREFIX } from './constructs/alarms.js';
 import { type ForwardPathConfig, forwardPath, ruleArnOf } from './constructs/forward-path.js';
 import { alarmCalls, deployTrustCalls, ruleCalls, STACK_CALLS, STACK_ROLE_CALLS, stagingBucketCalls, topicCalls } from './constructs/pipeline-watch.js';
+import { PROTECTED_TAG_CALLS } from './constructs/protected-tag-watch.js';
 import { queueCalls } from './constructs/register-guard.js';
 import { BOOTSTRAP_ROLE_CHANGES, deployRoleArn, IAM_FORWARD_ROLE_NAME, notByDeployment, POLICY_VERSION_CHANGES } from './deploy-role.js';
 
@@ -46,10 +47,19 @@ export const [IAM_FORWARD_RULE_NAME, IAM_GUARD_RULE_NAME] = ['datalek-iam-forwar
  * The IAM calls forwarded, by name alone (the central rules read their parameters): those on the
  * bootstrap's roles and policies, a managed policy's versions (the bootstrap's, datalek's boundaries:
  * infra14), and those that undo containment (containment-watch.ts: a key set `Active`, a role's or
- * user's inline `datalek-revoke-…` policy deleted or overwritten, a console password set anew: infra16).
+ * user's inline `datalek-revoke-…` policy deleted or overwritten, a console password set anew: infra16),
+ * and a user or role tagged or untagged (protected-tag-watch.ts: the `datalek:protected` key, sec25).
  */
 export const FORWARDED_IAM_CALLS = [
-  ...new Set([...BOOTSTRAP_ROLE_CHANGES, ...POLICY_VERSION_CHANGES, 'UpdateAccessKey', 'DeleteUserPolicy', 'PutUserPolicy', 'UpdateLoginProfile']),
+  ...new Set([
+    ...BOOTSTRAP_ROLE_CHANGES,
+    ...POLICY_VERSION_CHANGES,
+    'UpdateAccessKey',
+    'DeleteUserPolicy',
+    'PutUserPolicy',
+    'UpdateLoginProfile',
+    ...PROTECTED_TAG_CALLS,
+  ]),
 ];
 
 /**

@@ -38,6 +38,7 @@ import { ALARM_NAME_PREFIX } from './constructs/alarms.js';
 import { containRoleWrites } from './constructs/contain-role-watch.js';
 import { type ForwardPathConfig, forwardPath, ruleArnOf } from './constructs/forward-path.js';
 import { alarmCalls, deployCalls, deployTrustCalls, iamNames, ruleCalls, topicCalls } from './constructs/pipeline-watch.js';
+import { protectedTagCalls } from './constructs/protected-tag-watch.js';
 import { notRoleIssuers, roleIssuers } from './constructs/role-issuers.js';
 import { MEMBER_IAM_FORWARD_ROLE_NAME, MEMBER_IAM_RULE_NAMES, MEMBER_STACK_ROLE_NAMES } from './containment-policy.js';
 import {
@@ -118,7 +119,9 @@ export function memberUndoCalls(containmentRoleName: string): Record<string, unk
  * inline policy that is not exactly the session revocation or a key set `Active`, by the role's name
  * in any case (contain-role-watch.ts, for the central `datalek-watch-contain-role`; deploy19: by its
  * exact ARN before, which a role created in another case does not carry). Those are filtered here,
- * not centrally: `datalek-watch-containment` would page on every revocation forwarded.
+ * not centrally: `datalek-watch-containment` would page on every revocation forwarded. And (sec25) a
+ * user or role tagged `datalek:protected`, or untagged (protected-tag-watch.ts, for the central
+ * `datalek-watch-protected-tag`): a principal that tags itself refuses its own containment.
  */
 export function memberContainPattern(containmentRoleName: string): Record<string, unknown> {
   return {
@@ -126,6 +129,8 @@ export function memberContainPattern(containmentRoleName: string): Record<string
     $or: [
       memberUndoCalls(containmentRoleName),
       { source: ['aws.iam'], detail: { userIdentity: { sessionContext: { sessionIssuer: roleIssuers([containmentRoleName]) } }, $or: containRoleWrites() } },
+      // sec25: a user or role tagged datalek:protected (or untagged), which containment never writes on: for the central datalek-watch-protected-tag.
+      protectedTagCalls(),
     ],
   };
 }
@@ -251,7 +256,7 @@ export class MemberIamStack extends Stack {
         `datalek: this member account's calls forwarded by the ${name} rule (${IAM_EVENTS_REGION}) to the pipeline (${props.pipelineAccount}, ${props.centralRegion}) could be neither delivered nor put in the dead-letter queue: they are LOST, and a watch rule may not have paged on them. Look up this account's IAM calls of the period in CloudTrail (Event history, ${IAM_EVENTS_REGION}), then mend the queue's policy or key`,
       deadLetters: {
         name: 'member-iam-forward-dead-letters',
-        description: `datalek: this member account's IAM calls on datalek's roles and policies, or that undo containment (${IAM_EVENTS_REGION}), could not be forwarded to the pipeline (${props.pipelineAccount}, ${props.centralRegion}), so no watch rule paged on them; they wait in, or arrived in, the dead-letter queue (an empty queue after this alarm means someone received or deleted them). As this account's break-glass role, read them (each a CloudTrail event: the call, who, from where), treat each as a page of datalek-watch-changes or datalek-watch-containment, then redrive or delete them (runbooks)`,
+        description: `datalek: this member account's IAM calls on datalek's roles and policies, that undo containment, or that tag a user or role datalek:protected (${IAM_EVENTS_REGION}), could not be forwarded to the pipeline (${props.pipelineAccount}, ${props.centralRegion}), so no watch rule paged on them; they wait in, or arrived in, the dead-letter queue (an empty queue after this alarm means someone received or deleted them). As this account's break-glass role, read them (each a CloudTrail event: the call, who, from where), treat each as a page of datalek-watch-changes, datalek-watch-containment or datalek-watch-protected-tag, then redrive or delete them (runbooks)`,
       },
     });
     this.rules = path.rules;

@@ -34,6 +34,7 @@ import { GroupTagWatch } from './constructs/group-tag-watch.js';
 import { MemberPages } from './constructs/member-pages.js';
 import { MEMBER_BUS_STATEMENT_ID, MEMBER_FORWARDED_SOURCES, memberRuleArns, PipelineWatch, SECRET_WRITES } from './constructs/pipeline-watch.js';
 import { policyChangers } from './constructs/protected-key.js';
+import { ProtectedTagWatch } from './constructs/protected-tag-watch.js';
 import { EVENT_ARCHIVE_NAME, protectDeadLetters, protectQueues } from './constructs/register-guard.js';
 import { functionRoleName, ResponseFunction } from './constructs/response-function.js';
 import { MESSAGE_PUBLISHERS } from './constructs/topic-guard.js';
@@ -690,6 +691,8 @@ export class ResponseStack extends Stack {
     new ContainRoleWatch(this, 'ContainRoleWatch', { roleNames: containmentRoleNames(config), alarmTopic, memberPages });
     // A security group's datalek: tags changed, which makes datalek lose its isolation group (kfix11).
     new GroupTagWatch(this, 'GroupTagWatch', { alarmTopic, memberPages });
+    // A user or role tagged datalek:protected, which containment never writes on (sec25): members' arrive from their us-east-1.
+    new ProtectedTagWatch(this, 'ProtectedTagWatch', { alarmTopic, memberPages });
 
     // Member accounts forward the calls that silence their findings (member-stack.ts) to this
     // bus, where the watch pages: the listed accounts' two forwarding rules only, CloudTrail's

@@ -22,8 +22,7 @@
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { onCallAlarm, ruleMetric } from './alarms.js';
-import { type MemberPages, pageOnAlarmTopic } from './member-pages.js';
+import { type MemberPages, pagingWatchRule } from './member-pages.js';
 
 /** The rule's fixed name: `datalek-watch-*`, so the pipeline and alarm path watches see calls on it. */
 export const GROUP_TAG_WATCH_RULE_NAME = 'datalek-watch-group-tags';
@@ -60,23 +59,21 @@ export class GroupTagWatch extends Construct {
 
   constructor(scope: Construct, id: string, props: { alarmTopic: sns.ITopic; memberPages?: MemberPages }) {
     super(scope, id);
-    this.rule = new events.Rule(this, 'Rule', {
-      ruleName: GROUP_TAG_WATCH_RULE_NAME,
-      description: "datalek: a security group's datalek: tags changed or deleted, by anyone (README, Deploy; runbooks/isolate-ec2-instance.md)",
-      // Set below: CDK's pattern type has no top-level $or.
-      eventPattern: { source: ['aws.ec2'] },
-    });
-    (this.rule.node.defaultChild as events.CfnRule).eventPattern = groupTagPattern();
     const field = (path: string) => events.EventField.fromPath(path);
     // Not the group, the tags or the source address: CloudTrail keeps them, by the event id.
     const page = (caller: string) =>
       `datalek ISOLATION GROUP TAGS CHANGED: ${field('$.detail.eventName')} by ${caller} at ${field('$.time')} in ${field('$.region')} (account ${field('$.account')}), seen by ${GROUP_TAG_WATCH_RULE_NAME}: a security group's datalek: tags were set or deleted, which datalek never does after creating a group. Look the event up in CloudTrail (Event history, by its id: the group and tags are left out of this message). If it is a datalek isolation group, datalek no longer recognises it: put the tags back as they were, check the incidents contained in that account and region (datalek status; datalek verify ID --target aws), find out who made the call and why, and treat that principal as possibly compromised (runbooks/isolate-ec2-instance.md).`;
-    pageOnAlarmTopic(this.rule, GROUP_TAG_WATCH_RULE_NAME, page, props.alarmTopic, props.memberPages);
-    onCallAlarm(this, 'UndeliveredAlarm', {
-      name: GROUP_TAG_WATCH_UNDELIVERED,
-      description: `datalek: the ${GROUP_TAG_WATCH_RULE_NAME} rule matched a change of a security group's datalek: tags, and could NOT publish it to the alarm topic (its policy or key changed?): look the call up in CloudTrail (Event history), then mend the topic`,
-      metric: ruleMetric(this.rule, 'FailedInvocations'),
-      topic: props.alarmTopic,
+    this.rule = pagingWatchRule(this, {
+      ruleName: GROUP_TAG_WATCH_RULE_NAME,
+      description: "datalek: a security group's datalek: tags changed or deleted, by anyone (README, Deploy; runbooks/isolate-ec2-instance.md)",
+      pattern: groupTagPattern(),
+      page,
+      undelivered: {
+        name: GROUP_TAG_WATCH_UNDELIVERED,
+        description: `datalek: the ${GROUP_TAG_WATCH_RULE_NAME} rule matched a change of a security group's datalek: tags, and could NOT publish it to the alarm topic (its policy or key changed?): look the call up in CloudTrail (Event history), then mend the topic`,
+      },
+      alarmTopic: props.alarmTopic,
+      memberPages: props.memberPages,
     });
   }
 }

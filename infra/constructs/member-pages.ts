@@ -29,7 +29,7 @@ import { Construct } from 'constructs';
 import { MEMBER_PAGES_TABLE } from '../../handlers/adapters/aws/member-page-ledger.js';
 import { CALLER_MARK } from '../../handlers/core/member-pages.js';
 import { DEFAULT_PAGE_LIMIT, DEFAULT_WINDOW_MINUTES } from '../../handlers/lambda/member-pages.js';
-import { deadLettersMetric, lostEventsAlarm, onCallAlarm } from './alarms.js';
+import { deadLettersMetric, lostEventsAlarm, onCallAlarm, ruleMetric } from './alarms.js';
 import { pageCaller } from './page-caller.js';
 import { deadLetterQueue } from './queue.js';
 import { registerTablePolicy } from './register-guard.js';
@@ -219,4 +219,34 @@ export function pageOnAlarmTopic(
   const message = events.RuleTargetInput.fromText(page(pageCaller()));
   rule.addTarget({ bind: () => ({ arn: topicArn, input: message }) });
   memberPages?.bound(rule, name, page, options);
+}
+
+export interface PagingWatchRuleProps {
+  /** The rule's fixed name (`datalek-watch-*`). */
+  ruleName: string;
+  description: string;
+  /** The CloudTrail pattern (set raw: CDK's pattern type has no top-level `$or`). */
+  pattern: Record<string, unknown>;
+  page: PageText;
+  /** The alarm on calls it matched and could not deliver, and what that alarm says. */
+  undelivered: { name: string; description: string };
+  alarmTopic: sns.ITopic;
+  memberPages?: MemberPages;
+}
+
+/**
+ * A watch rule in `scope` (as `Rule`) that pages each call it matches on the alarm topic
+ * (`pageOnAlarmTopic`), with its alarm (as `UndeliveredAlarm`) on calls it could not deliver.
+ */
+export function pagingWatchRule(scope: Construct, props: PagingWatchRuleProps): events.Rule {
+  const rule = new events.Rule(scope, 'Rule', { ruleName: props.ruleName, description: props.description, eventPattern: { source: ['aws.events'] } });
+  (rule.node.defaultChild as events.CfnRule).eventPattern = props.pattern;
+  pageOnAlarmTopic(rule, props.ruleName, props.page, props.alarmTopic, props.memberPages);
+  onCallAlarm(scope, 'UndeliveredAlarm', {
+    name: props.undelivered.name,
+    description: props.undelivered.description,
+    metric: ruleMetric(rule, 'FailedInvocations'),
+    topic: props.alarmTopic,
+  });
+  return rule;
 }

@@ -67,6 +67,7 @@ import { CONTAINMENT_IAM_WATCH_RULE_NAME, CONTAINMENT_WATCH_RULE_NAME } from './
 import { ECS_PLACEMENT_WATCH_RULE_NAME } from './ecs-placement-watch.js';
 import { GROUP_TAG_WATCH_RULE_NAME } from './group-tag-watch.js';
 import { type MemberPages, pageOnAlarmTopic } from './member-pages.js';
+import { PROTECTED_TAG_WATCH_RULE_NAME } from './protected-tag-watch.js';
 import { eventQueue } from './queue.js';
 import { EVENT_ARCHIVE_NAME, queueChanges, type RegisterWatchProps, registerWatchPattern, tablePolicyChanges } from './register-guard.js';
 import { functionRoleName } from './response-function.js';
@@ -367,6 +368,8 @@ export function allowWatchRulesToPublish(topic: sns.Topic, { backupJobs = false 
     CONTAINMENT_WATCH_RULE_NAME,
     CONTAINMENT_IAM_WATCH_RULE_NAME,
     GROUP_TAG_WATCH_RULE_NAME,
+    // sec25: a user or role tagged datalek:protected (protected-tag-watch.ts).
+    PROTECTED_TAG_WATCH_RULE_NAME,
     ECS_PLACEMENT_WATCH_RULE_NAME,
     CONTAIN_ROLE_WATCH_RULE_NAME,
     ...(backupJobs ? [BACKUP_JOB_WATCH_RULE_NAME] : []),

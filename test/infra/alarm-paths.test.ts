@@ -16,6 +16,7 @@ import { ECS_PLACEMENT_WATCH_RULE_NAME } from '../../infra/constructs/ecs-placem
 import { GROUP_TAG_WATCH_RULE_NAME } from '../../infra/constructs/group-tag-watch.js';
 import { CALLER_PATHS } from '../../infra/constructs/page-caller.js';
 import { CHANGES_RULE_NAME, sendsMessages, WATCH_RULE_NAME, WATCH_RULES } from '../../infra/constructs/pipeline-watch.js';
+import { PROTECTED_TAG_WATCH_RULE_NAME } from '../../infra/constructs/protected-tag-watch.js';
 import { DEPLOY_CONTEXT, NO_BUNDLING, synthesizedApp, warningsOf } from '../support/infra.js';
 
 type Resources = Record<string, { Properties: Record<string, unknown> }>;
@@ -246,6 +247,8 @@ describe('every watched call pages on its own (review 3, S3)', () => {
         GROUP_TAG_WATCH_RULE_NAME,
         ECS_PLACEMENT_WATCH_RULE_NAME,
         CONTAIN_ROLE_WATCH_RULE_NAME,
+        // sec25: a user or role tagged datalek:protected.
+        PROTECTED_TAG_WATCH_RULE_NAME,
       ];
       for (const name of [...publishing.map((r) => r.name), ...others]) expect(sourceArns).toContain(`:rule/${name}`);
       expect(sourceArns.match(/:rule\//g)).toHaveLength(publishing.length + others.length);

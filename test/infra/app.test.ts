@@ -163,8 +163,9 @@ describe('the CDK app', () => {
     // containment (two rules since deploy19: IAM's calls apart), group tags, ECS placement (contain15) and containment
     // roles' writes (fgsec17) watches' on calls they could not deliver, and the stuck conflicts of the acknowledgement
     // paths (infra14), all to on-call. deploy20, with member accounts: the member-pages function's three (errors,
-    // throttles, failed events), its twins' undelivered calls, and each of the 13 member twins' lost events.
-    response.resourceCountIs('AWS::CloudWatch::Alarm', 9 * 2 + 8 + 6 * 2 + 2 + 2 + 2 + 2 + WATCH_RULES.length + 1 + 5 + 1 + 3 + 1 + 13);
+    // throttles, failed events), its twins' undelivered calls, and each of the 14 member twins' lost events. sec25: the
+    // protected tag watch's on calls it could not deliver.
+    response.resourceCountIs('AWS::CloudWatch::Alarm', 9 * 2 + 8 + 6 * 2 + 2 + 2 + 2 + 2 + WATCH_RULES.length + 1 + 5 + 1 + 3 + 1 + 14 + 1);
     expect(Object.values(response.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties.AlarmName)).toContain(
       'datalek-watch-ecs-placement-undelivered',
     );

@@ -361,6 +361,7 @@ describe('the hardened AWS side', () => {
         'datalek-watch-new-calls',
         'datalek-watch-paging-undelivered',
         'datalek-watch-pipeline-undelivered',
+        'datalek-watch-protected-tag-undelivered',
         'datalek-watch-register-undelivered',
         'datalek-watch-roles-undelivered',
         'datalek-watch-sources-undelivered',

@@ -39,8 +39,9 @@ describe("a member account's watch pages go through the member-pages function; t
 
   it("pages only the pipeline account's own calls straight to the alarm topic, every rule that pages so", () => {
     const names = direct().map((r) => r.Properties.Name);
-    // The pipeline watch's eight (not the uploads rule, which only queues), the containment watch's two, ECS's, the contain role's, the group tags'.
-    expect(names).toHaveLength(13);
+    // The pipeline watch's eight (not the uploads rule, which only queues), the containment watch's two, ECS's, the contain role's, the group tags',
+    // the protected tag's (sec25).
+    expect(names).toHaveLength(14);
     for (const rule of direct()) expect(pattern(rule.Properties.EventPattern).account, rule.Properties.Name).toEqual([PIPELINE]);
   });
 

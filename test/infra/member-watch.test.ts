@@ -17,6 +17,7 @@ import { ECS_PLACEMENT_WATCH_RULE_NAME } from '../../infra/constructs/ecs-placem
 import { GROUP_TAG_WATCH_RULE_NAME } from '../../infra/constructs/group-tag-watch.js';
 import { MEMBER_TWIN_SUFFIX } from '../../infra/constructs/member-pages.js';
 import { BY_HAND_RULE_NAME, CHANGES_RULE_NAME, PAGING_RULE_NAME, ROLES_RULE_NAME, WATCH_RULE_NAME } from '../../infra/constructs/pipeline-watch.js';
+import { PROTECTED_TAG_WATCH_RULE_NAME } from '../../infra/constructs/protected-tag-watch.js';
 import { notByDeployment } from '../../infra/deploy-role.js';
 import {
   MEMBER_IAM_CONTAIN_RULE_NAME,
@@ -32,6 +33,7 @@ import { DEPLOY_CONTEXT, type Statement, synthesizedApp } from '../support/infra
 import { MOTO_AVAILABLE, type Moto, startMoto, TEST_REGION } from '../support/moto.js';
 import { resolveValue } from './cfn-resolve.js';
 import { expectDeadLetterPath } from './dead-letter-path.js';
+import { arrayVariants } from './moto-rules.js';
 
 const PIPELINE = DEPLOY_CONTEXT.account;
 const MEMBER = DEPLOY_CONTEXT.memberAccounts;
@@ -557,6 +559,10 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
       ),
       iamCall('another-teams-alarm-deleted', 'DeleteAlarms', { alarmNames: ['web-app-latency'] }, person, 'aws.monitoring'),
       iamCall('another-teams-topic-unsubscribed', 'Unsubscribe', { subscriptionArn: `arn:aws:sns:us-east-1:${MEMBER}:web-app:0b6c7a2e` }, person, 'aws.sns'),
+      // sec25: a member's user or role tagged datalek:protected (containment never writes on it), or the tag taken off; not another key.
+      iamCall('role-tagged-protected', 'TagRole', { roleName: 'web-app', tags: [{ key: 'datalek:protected', value: 'true' }] }),
+      iamCall('user-untagged-protected', 'UntagUser', { userName: 'admin-anna', tagKeys: ['datalek:protected'] }),
+      iamCall('role-tagged-another-key', 'TagRole', { roleName: 'web-app', tags: [{ key: 'team', value: 'web' }] }),
     ];
     const { QueueUrl } = await moto.clients.sqs.send(new CreateQueueCommand({ QueueName: 'central-iam-watch' }));
     const queueArn = (await moto.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn;
@@ -570,6 +576,7 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
       CONTAINMENT_WATCH_RULE_NAME,
       CONTAINMENT_IAM_WATCH_RULE_NAME,
       PAGING_RULE_NAME,
+      PROTECTED_TAG_WATCH_RULE_NAME,
     ];
     // deploy20: through each rule's member twin, its `account` left out (moto gives every event its own).
     const twins = central.map((name) => `${name}${MEMBER_TWIN_SUFFIX}`);
@@ -598,7 +605,10 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
         }),
       );
     }
-    for (const c of calls) await memberEvents.send(new PutEventsCommand({ Entries: [{ ...c, EventBusName: 'member-us-east-1' }] }));
+    // Each as its variants with one element per array of objects (a tag list), which moto does not look into as EventBridge does.
+    for (const c of calls)
+      for (const detail of arrayVariants(JSON.parse(c.Detail)))
+        await memberEvents.send(new PutEventsCommand({ Entries: [{ ...c, Detail: JSON.stringify(detail), EventBusName: 'member-us-east-1' }] }));
     const paged = new Set<string>();
     for (;;) {
       const out = await moto.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
@@ -624,6 +634,8 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
         'lost-forward-alarm-actions-off',
         'alarm-topic-unsubscribed',
         'alarm-topic-subscriber-added',
+        'role-tagged-protected',
+        'user-untagged-protected',
       ].sort(),
     );
   }, 120_000);

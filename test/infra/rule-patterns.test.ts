@@ -371,6 +371,14 @@ const WATCHED: Record<string, string[]> = {
   '291-container-instance-registered-by-a-person.json': ['central/ecs-placement', 'forwarder/ecs-placement'],
   '292-container-instance-registered-by-a-session-named-as-the-instance.json': ['central/ecs-placement', 'forwarder/ecs-placement'],
   '293-container-instance-registered-by-its-ec2-agent.json': [],
+  // sec25: a user or role tagged datalek:protected, which containment never writes on (a role that tags itself refuses its own
+  // containment), or the tag taken off; in any case of the key, on creation too. Not another key, nor a call IAM refused.
+  '294-role-tags-itself-datalek-protected.json': ['central/protected-tag', 'forwarder/protected-tag'],
+  '295-datalek-protected-taken-off-a-user.json': ['central/protected-tag', 'forwarder/protected-tag'],
+  '296-role-created-tagged-datalek-protected-in-another-case.json': ['central/protected-tag', 'forwarder/protected-tag'],
+  '297-user-tagged-datalek-protected.json': ['central/protected-tag', 'forwarder/protected-tag'],
+  '298-role-tagged-another-key.json': [],
+  '299-role-tagging-datalek-protected-refused.json': [],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
@@ -575,6 +583,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       'central/guard',
       'central/paging',
       'central/pipeline',
+      'central/protected-tag',
       'central/register',
       'central/roles',
       'central/sources',
@@ -589,6 +598,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       'forwarder/guard',
       'forwarder/paging',
       'forwarder/pipeline',
+      'forwarder/protected-tag',
       'forwarder/register',
       'forwarder/roles',
       'forwarder/sources',
@@ -779,6 +789,13 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         '271-forward-boundary-version-put-by-the-central-deploy.json',
         '272-forward-boundary-version-put-by-its-own-regions-deploy.json',
         '273-console-password-set-anew-for-a-user.json',
+        // sec25: users' and roles' tags set or taken off, by name (the central datalek-watch-protected-tag reads the key).
+        '294-role-tags-itself-datalek-protected.json',
+        '295-datalek-protected-taken-off-a-user.json',
+        '296-role-created-tagged-datalek-protected-in-another-case.json',
+        '297-user-tagged-datalek-protected.json',
+        '298-role-tagged-another-key.json',
+        '299-role-tagging-datalek-protected-refused.json',
         'containment/15-access-key-active-again.json',
         'containment/16-access-key-deactivated.json',
         'containment/17-revocation-policy-deleted.json',
