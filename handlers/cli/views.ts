@@ -6,6 +6,7 @@ import { apInternalTarget, apLegalDeadline, currentAwareness } from '../core/ap-
 import { byHandText, notDoneText, notDoneWithdrawnText } from '../core/breach-facts.js';
 import { runbookUrl } from '../core/chat-card.js';
 import {
+  apOwedUnderTelecom,
   assessedAfterClosing,
   type ClockName,
   clocksOf,
@@ -196,7 +197,7 @@ export function statusTable(incidents: Incident[], policy: Policy, now: string):
     // chat then links no other incident of the user (fg25); --json keeps the store's id, show names both.
     truncate(`${i.resource.resourceType} ${ownPseudonyms(i.pseudonymKey, i.resource.id)}`, 36),
     i.deadline ? formatLocal(apLegalDeadline(i) as string, tz) : i.sample ? 'none (sample)' : '-',
-    `${deadlineNote(i, now, tz)}${targetLeft(i, now)}`,
+    `${deadlineNote(i, now, tz, policy)}${targetLeft(i, now)}`,
     i.acknowledgedBy ?? (i.sample ? '' : 'NOT ACKNOWLEDGED'),
   ]);
   const table0 = table(['INCIDENT', 'STATE', 'SEVERITY', 'FINDING TYPE', 'RESOURCE', `AP DEADLINE (${tz})`, 'TIME LEFT', 'ACKNOWLEDGED BY'], rows);
@@ -291,7 +292,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
     ...ownPseudonymLines(incident),
     `  detected       ${when(incident.detectedAt)}`,
     `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt && !awareness ? '   (default: detection, until a person records awareness)' : ''}${beforeDetection(incident, incident.awareAt) ? ` (${BEFORE_DETECTION.en})` : ''}${awareness ? enteredMark(awareness, tz) : ''}`,
-    `  AP deadline    ${incident.deadline ? `${when(apLegalDeadline(incident))}   ${deadlineNote(incident, now, tz)}` : 'none'}`,
+    `  AP deadline    ${incident.deadline ? `${when(apLegalDeadline(incident))}   ${deadlineNote(incident, now, tz, policy)}` : 'none'}`,
     ...internalTargetLine(incident, now, when),
     `  acknowledged   ${incident.acknowledgedBy ? `${incident.acknowledgedBy} at ${when(incident.acknowledgedAt)}` : 'no'}`,
   ];
@@ -463,17 +464,27 @@ function clockMarks(r: ReportRecord, tz: string): string {
     .join('');
 }
 
-/** Time left while the AP clock runs; otherwise why it stopped. Times in the policy's zone. */
-export function deadlineNote(incident: Incident, now: string, timeZone = 'Europe/Amsterdam'): string {
+/** Time left while the AP clock runs; otherwise why it stopped. Times in the policy's zone (and its clocks, given the policy). */
+export function deadlineNote(incident: Incident, now: string, timeZone = 'Europe/Amsterdam', policy?: Policy): string {
   if (!incident.deadline) return '';
   const report = initialReport(incident);
   const legal = apLegalDeadline(incident) as string;
   // Late only against a deadline that bound it: not a report of a breach assessed not notifiable (Art. 33(1); law24).
   const late = report && report.at > legal && incident.assessment?.notifiable !== false;
   if (report) return `reported ${formatLocal(report.at, timeZone)}${late ? ' (late)' : ''}`;
-  if (incident.assessment?.notifiable === false) return 'not notifiable (FG decision)';
+  if (incident.assessment?.notifiable === false) return policy ? notNotifiableNote(incident, policy, now, timeZone) : 'not notifiable (FG decision)';
   if (incident.state === 'closed' && !assessedAfterClosing(incident)) return 'closed';
   return timeLeft(legal, now);
+}
+
+/**
+ * Not notifiable under the AVG; a telecom provider still notifies the AP, within 24 hours (Regulation
+ * 611/2013 art. 2; law24), and after closing too while overdue (61960886): what stays owed, and by when.
+ */
+function notNotifiableNote(incident: Incident, policy: Policy, now: string, timeZone: string): string {
+  const telecom = apOwedUnderTelecom(incident, policy) ? clocksOf(incident, policy, now).find((c) => c.name === 'telecom-initial') : undefined;
+  if (!telecom?.dueAt || telecom.doneAt) return 'not notifiable (FG decision)';
+  return `not notifiable under the GDPR (FG decision); the provider notifies the AP (Regulation 611/2013 Art. 2): due ${formatLocal(telecom.dueAt, timeZone)}, ${timeLeft(telecom.dueAt, now)}`;
 }
 
 /** `status`: the time left to an internal target while the AP clock's time left is shown (fg15). */

@@ -8,6 +8,7 @@
  * breach is notifiable under both, both are named, with both deadlines.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { showText, statusTable } from '../../handlers/cli/views.js';
 import { buildDraft } from '../../handlers/core/draft.js';
 import { assess, type FgDeps } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
@@ -79,6 +80,24 @@ describe('the AP draft of a telecom breach the FG assessed not notifiable under 
     expect(message.body.split('\n').filter((l) => l.startsWith('Melding AP:'))).toEqual([
       'Melding AP: niet meldplichtig onder de AVG (besluit FG); als aanbieder meldt u het datalek wel aan de AP (Telecommunicatiewet art. 11.3a, Verordening 611/2013 art. 2)',
     ]);
+  });
+
+  // law25: status and show gave "not notifiable (FG decision)" as the AP column's and line's note,
+  // as for any breach assessed "no risk", while the provider's notification to the AP is still owed
+  // (Regulation 611/2013 art. 2) and due within 24 hours: on-call reading the table saw nothing due.
+  it('is shown by status and show with the notification to the AP still owed, and by when, not "not notifiable" alone', async () => {
+    const incident = (await t.store.getIncident(id)) as Incident;
+    const owed =
+      'not notifiable under the GDPR (FG decision); the provider notifies the AP (Regulation 611/2013 Art. 2): due 2026-11-28 22:00 CET, 11h 0m left';
+    const row = statusTable([incident], policy, now).split('\n')[1];
+    expect(row).toContain(owed);
+    const show = showText(incident, await t.store.getTimeline(id), policy, now);
+    expect(show.split('\n').find((l) => l.startsWith('  AP deadline'))).toContain(owed);
+    // Overdue, and closed with it overdue: still owed (61960886), so still said.
+    const later = '2026-11-29T10:00:00.000Z';
+    expect(statusTable([{ ...incident, state: 'closed', closedAt: later }], policy, later)).toContain(
+      'the provider notifies the AP (Regulation 611/2013 Art. 2): due 2026-11-28 22:00 CET, overdue by 13h 0m',
+    );
   });
 
   it('keeps "the register only" for a telecom provider once the FG finds no personal data affected', async () => {
