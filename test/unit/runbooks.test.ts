@@ -11,8 +11,23 @@ const ROOT = join(import.meta.dirname, '../..');
 
 describe('runbooks', () => {
   it('exist for every runbook a message names', () => {
-    for (const file of [...Object.values(RUNBOOKS), 'runbooks/triage.md', 'runbooks/fg-assessment.md', 'runbooks/release.md']) {
-      expect(existsSync(join(ROOT, file)), file).toBe(true);
+    for (const runbook of [...Object.values(RUNBOOKS), 'runbooks/triage.md', 'runbooks/fg-assessment.md', 'runbooks/release.md']) {
+      // A runbook may be named with the section to read (`file.md#heading`): the file, and a heading of that slug in it.
+      const [file, section] = runbook.split('#');
+      expect(existsSync(join(ROOT, file)), runbook).toBe(true);
+      if (section === undefined) continue;
+      const slugs = readFileSync(join(ROOT, file), 'utf8')
+        .split('\n')
+        .filter((line) => /^#{1,6} /.test(line))
+        .map((line) =>
+          line
+            .replace(/^#+ /, '')
+            .trim()
+            .toLowerCase()
+            .replace(/[^a-z0-9 -]/g, '')
+            .replace(/ /g, '-'),
+        );
+      expect(slugs, runbook).toContain(section);
     }
   });
 
