@@ -691,13 +691,14 @@ function composedMessage({
   const bandText = byHand && !byHand.finding ? t.byHand.band : bandLabel(lang, band);
   const typeText = byHand && !byHand.finding ? t.byHand.type : incident.findingType;
   const forTarget = kind === 'ap-reminder' ? targetReminderText(t, incident, dueAt, tz) : null;
+  // A finding of the incident's own type is named once: the subject ends with the incident's type.
   const what = forTarget
     ? forTarget.subject
     : kind === 'opened' && incident.followUpOf
       ? t.followUpSubject[channel]
       : kind === 'opened' && byHand
         ? t.byHand.subject(actorLabel(lang, byHand.by))
-        : `${subjectText(t, kind, channel, clock, theClock, lang)}${kind === 'finding-added' && news ? `: ${news.findingType}` : ''}${linked ? ` ${linked.incidentId}` : ''}${kind === 'containment-done' ? stillOpen(t, incident) : ''}`;
+        : `${subjectText(t, kind, channel, clock, theClock, lang)}${kind === 'finding-added' && news && news.findingType !== typeText ? `: ${news.findingType}` : ''}${linked ? ` ${linked.incidentId}` : ''}${kind === 'containment-done' ? stillOpen(t, incident) : ''}`;
   const repeated = kind === 'interface-exposed' && repeat?.length ? ` (${t.repeat})` : '';
   const subject = `${prefix}[datalek ${bandText}] ${what}${escalated}${repeated}: ${typeText} ${incident.id}`;
   const intro = forTarget

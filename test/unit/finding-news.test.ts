@@ -281,6 +281,9 @@ describe('a new finding on an open incident', () => {
     const told = (await store.listMessages(id)).filter((m) => m.channel === 'on-call' && m.kind === 'finding-added').map((m) => m.body);
     expect(told).toHaveLength(3);
     for (const [i, body] of told.entries()) expect(body).toContain(instances[i + 1]);
+    // The subject names the finding type once, not "…: TYPE: TYPE dl-…" (red24 noticed it, red25).
+    for (const m of (await store.listMessages(id)).filter((m) => m.kind === 'finding-added'))
+      expect(m.subject.split('AttackSequence:IAM/CompromisedCredentials')).toHaveLength(2);
     // A redelivery of the last version tells nobody again.
     expect((await recordEvent(deps(), version(4))).outcome).toBe('duplicate');
     expect((await store.listMessages(id)).filter((m) => m.kind === 'finding-added' && m.channel === 'on-call')).toHaveLength(3);
