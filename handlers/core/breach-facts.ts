@@ -261,7 +261,8 @@ export function missingForRegister(incident: Incident, elsewhere: CarriedOutElse
   return registerGaps(incident, elsewhere).map((g) => `${g.en} (${g.cli})`);
 }
 
-const BSN = /\b(bsn|burgerservicenummers?|citizen service numbers?)\b/i;
+// The BSN by its name before 2007 too (sofinummer), still in older systems' field names (law25).
+const BSN = /\b(bsn|burgerservicenummers?|sofi[- ]?nummers?|citizen service numbers?)\b/i;
 const HEALTH = /(gezondheid|medisch|medical|health|diagnos|patiënt|patient|zorgdossier|zorggegevens)/i;
 
 /** Whether any category names the BSN (UAVG art. 46) or health data (Art. 9(1)). */

@@ -451,7 +451,8 @@ function specialWarnings(incident: Incident, lang: Lang): string[] {
   const f = incident.facts;
   const special = (f?.specialCategories ?? []).join(' ');
   const mentions = sensitiveMentions(f?.categories ?? []);
-  if (mentions.bsn && !/bsn|burgerservicenummer|citizen service/i.test(special)) {
+  // The BSN by any of its names, as the categories are read (breach-facts.ts).
+  if (mentions.bsn && !sensitiveMentions(f?.specialCategories ?? []).bsn) {
     out.push(
       nl
         ? 'De soorten persoonsgegevens noemen het BSN: het formulier vraagt daar apart naar (UAVG art. 46); neem het op bij de bijzondere persoonsgegevens.'

@@ -9,6 +9,7 @@
  * again or confirms (Y3).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildDraft } from '../../handlers/core/draft.js';
 import { assess, closeBlockers, type FgDeps, recordFacts } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
@@ -81,6 +82,18 @@ describe('"no risk" beside special categories of personal data', () => {
     await expect(assess(deps, noRisk)).rejects.toThrow(/special categories of personal data \(BSN;/);
     await recordFacts(deps, { incidentId: id, by: 'FG', unintelligible: 'yes' });
     expect((await assess(deps, noRisk)).assessment).toMatchObject({ risk: 'none' });
+  });
+
+  // law25: "sofinummer", the BSN's name before 2007 and still in older systems' field names, was not
+  // read as the BSN: "no risk" beside it went through unconfirmed, and the draft did not ask it among
+  // the special categories (UAVG art. 46); named there, the draft still asked it again.
+  it('reads "sofinummer", the old name of the BSN, as the BSN', async () => {
+    await recordFacts(deps, { incidentId: id, by: 'FG', categories: ['naam', 'sofinummer'] });
+    await expect(assess(deps, noRisk)).rejects.toThrow(/special categories of personal data \(sofinummer;/);
+    const warnings = async () => buildDraft(await stored(), deps.policy, now, 'en').warnings.filter((w) => /name the BSN/.test(w));
+    expect(await warnings()).toHaveLength(1);
+    await recordFacts(deps, { incidentId: id, by: 'FG', specialCategories: ['sofi-nummer'] });
+    expect(await warnings()).toEqual([]);
   });
 
   it('refuses a confirmation with nothing to confirm, or without its reason', async () => {
