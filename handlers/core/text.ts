@@ -6,10 +6,13 @@
  */
 
 // C0 controls, DEL, C1 controls (0x9b is a one-byte CSI to some terminals), the Unicode line and
-// paragraph separators, and the bidirectional overrides and isolates that reorder what is shown.
+// paragraph separators, the bidirectional marks, overrides and isolates that reorder what is shown
+// (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069), and the invisible ones by which a finding
+// type reads as another: zero-width space, non-joiner and joiner (U+200B-U+200D), word joiner and
+// the invisible operators (U+2060-U+2064), and the zero-width no-break space (U+FEFF).
 // (Built from a string: matching control characters is the point here, which the linter's rule against
 // control characters in regular-expression literals cannot know.)
-const RANGES = '\\u007f-\\u009f\\u2028\\u2029\\u200e\\u200f\\u202a-\\u202e\\u2066-\\u2069';
+const RANGES = '\\u007f-\\u009f\\u061c\\u2028\\u2029\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u2064\\u2066-\\u2069\\ufeff';
 const CONTROL = new RegExp(`[\\u0000-\\u001f${RANGES}]`, 'g');
 /** The same characters, to test for: most text holds none, and a test is cheaper than a replace. */
 const HAS_CONTROL = new RegExp(`[\\u0000-\\u001f${RANGES}]`);

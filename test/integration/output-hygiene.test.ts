@@ -20,8 +20,9 @@ import { incidentFixture } from '../support/incidents.js';
 
 const ESC = '\u001b';
 // A forged table row, a cursor-up-and-erase that paints "ALL CLEAR", an OSC title change, a C1
-// CSI, a lone carriage return and a right-to-left override.
-const HOSTILE_TYPE = `Backdoor:EC2/C&CActivity.B\ndl-0000000000 closed${ESC}[2A${ESC}[2KALL CLEAR${ESC}]0;owned\u0007\u009b2J\rOK\u202Egnp.exe`;
+// CSI, a lone carriage return, a right-to-left override, and invisible (zero-width and format)
+// characters by which a type reads as another (red25).
+const HOSTILE_TYPE = `Backdoor:EC2/C&CActivity.B\ndl-0000000000 closed${ESC}[2A${ESC}[2KALL CLEAR${ESC}]0;owned\u0007\u009b2J\rOK\u202Egnp.exe\u200b\u200d\u2060\u2064\ufeff\u061c`;
 const HOSTILE_ID = `i-0abc${ESC}[31mRED`;
 
 /** Nothing in the output that a terminal would act on: every control character is shown escaped. */
@@ -29,7 +30,14 @@ function expectInert(text: string, { lines = true } = {}) {
   const controls = [...text].filter((c) => {
     const code = c.codePointAt(0) ?? 0;
     return (
-      (code < 0x20 && c !== '\n' && c !== '\r') || (code >= 0x7f && code <= 0x9f) || (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)
+      (code < 0x20 && c !== '\n' && c !== '\r') ||
+      (code >= 0x7f && code <= 0x9f) ||
+      (code >= 0x202a && code <= 0x202e) ||
+      (code >= 0x2066 && code <= 0x2069) ||
+      (code >= 0x200b && code <= 0x200f) ||
+      (code >= 0x2060 && code <= 0x2064) ||
+      code === 0xfeff ||
+      code === 0x061c
     );
   });
   expect(controls).toEqual([]);
