@@ -297,6 +297,7 @@ export const ACTION_RUNBOOKS: Record<string, string> = {
   'revoke-role-sessions': 'runbooks/revoke-role-sessions.md',
   'contain-credential-source': 'runbooks/revoke-role-sessions.md#the-instance-that-leaked-them',
   'revoke-user-sessions': 'runbooks/revoke-user-sessions.md',
+  'deactivate-user-keys': 'runbooks/revoke-user-sessions.md#the-long-term-key-that-made-them',
   'restrict-root-credentials': 'runbooks/compromised-access-key.md',
   'contain-federated-user': 'runbooks/federated-user.md',
   'review-principal': 'runbooks/compromised-access-key.md',
@@ -968,24 +969,39 @@ function sparingPipeline(step: Step, finding: Finding, policy: Policy): Step {
 function credentialSteps(finding: Finding): Step[] {
   if (finding.sequence) {
     // Each actor's credentials belong to the actor's account (`user.account.uid`), not the sequence's.
-    const steps = finding.sequence.actors.flatMap((a) =>
-      a.accessKeyId || a.principalId || a.userName
-        ? [
-            inAccount(
-              credentialStep({ accessKeyId: a.accessKeyId, userType: a.userType, principalId: a.principalId, userName: a.userName }, finding),
-              a.accountId,
-            ),
-          ]
-        : [],
-    );
-    return steps;
+    const actors = finding.sequence.actors;
+    return actors.flatMap((a) => {
+      if (!a.accessKeyId && !a.principalId && !a.userName) return [];
+      const key = { accessKeyId: a.accessKeyId, userType: a.userType, principalId: a.principalId, userName: a.userName };
+      // A user whose long-term key the sequence names too has that key deactivated: no person's step for it.
+      const keyDeactivated = actors.some(
+        (o) => o.userType === 'IAMUser' && o.accessKeyId?.startsWith('AKIA') && o.userName === a.userName && o.accountId === a.accountId,
+      );
+      return [credentialStep(key, finding), ...(keyDeactivated ? [] : userKeySource(key, finding))].map((s) => inAccount(s, a.accountId));
+    });
   }
   const key = finding.accessKey;
   // An S3 finding by an anonymous caller names no credentials: nothing to disable, and nothing to record.
   if (!key && finding.resource.kind === 's3-bucket') return [];
   if (!key) return [{ type: 'deactivate-access-key', target: finding.resource.id, skip: 'the finding names no credentials' }];
   const source = credentialSource(key, finding);
-  return [inAccount(credentialStep(key, finding), callerAccount(finding)), ...(source ? [source] : [])];
+  const account = callerAccount(finding);
+  return [inAccount(credentialStep(key, finding), account), ...(source ? [source] : []), ...userKeySource(key, finding).map((s) => inAccount(s, account))];
+}
+
+/**
+ * The long-term key behind an IAM user's temporary credentials (`ASIA…`, made with `GetSessionToken` by one of the
+ * user's `AKIA…` keys), as a person's step beside the revocation (cont25). The deny on older sessions ends the sessions
+ * issued before it; a request signed with the long-term key carries no token issue time and works, so whoever holds
+ * that key makes new sessions after the deny. GuardDuty names the session's key, not the one that made it: a person
+ * finds it (CloudTrail `GetSessionToken`) and deactivates it. Named by the revocation's target (the user's pseudonym):
+ * the user's name stays in that step's params alone.
+ */
+function userKeySource(key: AccessKeyRef, finding: Finding): Step[] {
+  if (key.userType !== 'IAMUser' || !key.accessKeyId?.startsWith('ASIA') || !key.userName) return [];
+  const revocation = credentialStep(key, finding);
+  if (revocation.type !== 'revoke-user-sessions' || revocation.skip) return [];
+  return [personStep('deactivate-user-keys', revocation.target)];
 }
 
 /**

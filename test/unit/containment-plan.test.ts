@@ -35,9 +35,38 @@ describe('credentials: the right containment for each kind', () => {
     const actions = pseudonymous(
       findingEvent({ type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller', resource: accessKeyResource('ASIAUSERSESSION00001', 'IAMUser', 'j.jansen') }),
     );
-    expect(brief(actions)).toEqual([`revoke-user-sessions ${principalPseudonym(secret, 'AIDAEXAMPLE', 'iam-user')}`]);
+    // Beside it the long-term key that made the session, a person's (cont25, below).
+    expect(brief(actions).slice(0, 1)).toEqual([`revoke-user-sessions ${principalPseudonym(secret, 'AIDAEXAMPLE', 'iam-user')}`]);
     expect(actions[0].params).toEqual({ userName: 'j.jansen' });
     expect(actions.some((a) => a.type === 'revoke-role-sessions')).toBe(false);
+  });
+
+  /**
+   * cont25: an IAM user's temporary key (ASIA…) is made with GetSessionToken by one of the user's long-term keys. The
+   * deny on older sessions ends the stolen session; a request signed with the long-term key carries no token issue time,
+   * so whoever holds it makes new sessions after the deny. The record said the revocation done, verify "in place", and
+   * nothing named the key: a person's step does now, by the user's pseudonym (the user's name stays in the revocation's
+   * params), so the containment is not complete until someone deactivates it.
+   */
+  it.each(['UnauthorizedAccess:IAMUser/MaliciousIPCaller', 'UnauthorizedAccess:IAMUser/TorIPCaller', 'CredentialAccess:IAMUser/AnomalousBehavior'])(
+    "names the long-term key behind an IAM user's session (%s) as a person's step beside the revocation",
+    (type) => {
+      const user = principalPseudonym(secret, 'AIDAEXAMPLE', 'iam-user');
+      const actions = pseudonymous(findingEvent({ type, resource: accessKeyResource('ASIAUSERSESSION00001', 'IAMUser', 'j.jansen') }));
+      expect(brief(actions)).toEqual([
+        `revoke-user-sessions ${user}`,
+        `deactivate-user-keys ${user} (person: runbooks/revoke-user-sessions.md#the-long-term-key-that-made-them)`,
+      ]);
+      expect(JSON.stringify(actions[1])).not.toContain('j.jansen');
+    },
+  );
+
+  it("names no long-term key beside a console sign-in's revocation, nor beside a long-term key's deactivation", () => {
+    const console = { resourceType: 'AccessKey', accessKeyDetails: { accessKeyId: '', principalId: 'AIDACONSOLE', userType: 'IAMUser', userName: 'j.jansen' } };
+    const types = (event: unknown) => pseudonymous(event).map((a) => a.type);
+    expect(types(findingEvent({ type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B', resource: console }))).toEqual(['revoke-user-sessions']);
+    const longTerm = accessKeyResource('AKIAUSERKEY000000001', 'IAMUser', 'j.jansen');
+    expect(types(findingEvent({ type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller', resource: longTerm }))).toEqual(['deactivate-access-key']);
   });
 
   it("revokes a console sign-in's sessions on the IAM user", () => {
@@ -256,6 +285,21 @@ describe('attack sequences: act on everything they name', () => {
       'contain-kubernetes-workload prod-eks (person: runbooks/eks-cluster.md)',
       'review-attack-sequence f0000000000000000000000000000001 (person: runbooks/attack-sequence.md)',
     ]);
+  });
+
+  it("names the long-term key behind an actor's session of an IAM user, unless the sequence names that key too (cont25)", () => {
+    const sequence = (detection: ReturnType<typeof sequenceDetection>) =>
+      plan(
+        findingEvent({ type: 'AttackSequence:IAM/CompromisedCredentials', severity: 9, resource: { resourceType: 'AttackSequence' }, service: { detection } }),
+      )
+        .filter((a) => a.type.includes('user') || a.type === 'deactivate-access-key')
+        .map((a) => a.type);
+    const session = sequenceDetection({ accessKeyId: 'ASIAUSERSESSION00001', userName: 'j.jansen' });
+    expect(sequence(session)).toEqual(['revoke-user-sessions', 'deactivate-user-keys']);
+    const both = sequenceDetection({ accessKeyId: 'ASIAUSERSESSION00001', userName: 'j.jansen' });
+    const longTerm = { ...both.sequence.actors[0], user: { ...both.sequence.actors[0].user, credentialUid: 'AKIAUSERKEY000000001' } };
+    both.sequence.actors.push({ ...longTerm, id: 'user:IAMUser:AIDAEXAMPLE:j.jansen:key' });
+    expect(sequence(both)).toEqual(['revoke-user-sessions', 'deactivate-access-key']);
   });
 });
 
