@@ -1781,6 +1781,14 @@ function checkTypesSeen(incident: Incident, seen: NonNullable<AssessInput['seen'
       `Incident ${incident.id} bevat ${count} soorten bevindingen: vink bij "Beoordeelde soorten bevindingen" elke soort aan die u hebt beoordeeld (AVG art. 33(1), (5)). Er is niets vastgelegd.`,
     );
   }
+  // One type asks no token, but a review a resource new to the incident asked does: the token is what
+  // says the assessment saw it (27d8c96c).
+  if (reviewPending(incident) && incident.reviewAsked?.newResource) {
+    throw refuse(
+      `a finding named a resource the incident did not hold after the assessment of ${incident.reviewAsked.assessedAt} (${incident.reviewAsked.findingType}, ${incident.reviewAsked.findingId}): say you were shown it, with the --seen that datalek show ${incident.id} prints (Art. 33(1), (5)); nothing was recorded`,
+      `Na de beoordeling noemde een bevinding een resource die het incident nog niet had: bekijk het incident opnieuw en beoordeel het met wat u dan ziet (AVG art. 33(1), (5)). Er is niets vastgelegd.`,
+    );
+  }
 }
 
 // --- Art. 34 -----------------------------------------------------------------------------------

@@ -352,6 +352,10 @@ describe('a new finding on an open incident', () => {
       ),
     );
     expect(((await store.getIncident(id)) as Incident).reviewAsked).toMatchObject({ newResource: true });
+    // Nor without a token: one type asks none, but the review a new resource asked needs it.
+    await expect(assess(fg(), { ...no, reason: 'nog steeds testdata', seen: {} })).rejects.toThrow(
+      new RegExp(`a finding named a resource the incident did not hold after the assessment .*--seen that datalek show ${id} prints.*nothing was recorded`),
+    );
     const again = findingTypesSeen((await store.getIncident(id)) as Incident);
     expect(again).not.toBe(shown);
     await assess(fg(), { ...no, reason: 'ook patientdossiers bekeken', seen: { token: again } });
