@@ -984,14 +984,17 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
  * processor's report to its controller (Art. 33(2)), a telecom provider's reports to the AP
  * (Regulation 611/2013), and a significant incident's NIS2 early warning and incident notification
  * (art. 23(4)(a), (b)). Each only while needed and not done; NIS2's only for an incident a person
- * decided significant, and only those closing cut short before their deadline: one overdue at
- * closing was closed with its reason recorded (`overdueReason`), which stands.
+ * decided significant. An early warning overdue at closing was closed with its reason recorded
+ * (`overdueReason`), which stands: the incident notification updates it. The notification itself
+ * stays owed overdue (`OWED_WHEN_OVERDUE`; law25).
  */
 const REOPENED_AFTER_CLOSING: ReadonlySet<ClockName> = new Set(['processor', 'telecom-initial', 'telecom-complete', 'nis2-early-warning', 'nis2-notification']);
 const NIS2_REPORTS: ReadonlySet<ClockName> = new Set(['nis2-early-warning', 'nis2-notification']);
 
 function reopenedAfterClosing(c: ClockStatus, incident: Incident): boolean {
-  return REOPENED_AFTER_CLOSING.has(c.name) && (!NIS2_REPORTS.has(c.name) || (c.dueAt as string) > (incident.closedAt as string));
+  return (
+    REOPENED_AFTER_CLOSING.has(c.name) && (!NIS2_REPORTS.has(c.name) || OWED_WHEN_OVERDUE.has(c.name) || (c.dueAt as string) > (incident.closedAt as string))
+  );
 }
 
 /**
@@ -1015,10 +1018,12 @@ export const REPORTS_BEFORE_CLOSING: ReadonlySet<ClockName> = new Set(['telecom-
 
 /**
  * A telecom provider's notifications to the AP, owed for every breach with personal data (Regulation
- * 611/2013 art. 2(1)): past their deadline still owed, as the AVG's initial report is (closing waits
- * for it), not ended by the reason for the delay (law24).
+ * 611/2013 art. 2(1)), and a significant incident's NIS2 incident notification (art. 23(1), (4)(b):
+ * every significant incident is notified; the final report runs from it, (4)(d)): past their deadline
+ * still owed, as the AVG's initial report is (closing waits for it), not ended by the reason for the
+ * delay (law24, law25). The NIS2 early warning is not: past, the notification updates it ((4)(b)).
  */
-const OWED_WHEN_OVERDUE: ReadonlySet<ClockName> = new Set(['telecom-initial', 'telecom-complete']);
+const OWED_WHEN_OVERDUE: ReadonlySet<ClockName> = new Set(['telecom-initial', 'telecom-complete', 'nis2-notification']);
 
 /**
  * Those of `REPORTS_BEFORE_CLOSING` still running, not done, and a telecom provider's overdue too:
@@ -1036,7 +1041,7 @@ export function reportsStillDue(incident: Incident, policy: Policy, now: string)
  * notification (art. 23(4)(d), (e)) and an intermediate report the CSIRT or authority asked for (art.
  * 23(4)(c)). Closing asks no reason for them and does not end them: their clocks keep running, are
  * reminded of and listed, until the report is recorded. One whose deadline had passed at closing was
- * closed with its reason (`overdueReason`), which stands, as for the early warning and notification.
+ * closed with its reason (`overdueReason`), which stands, as for the early warning (the notification stays owed, law25).
  */
 const KEPT_AFTER_CLOSING: ReadonlySet<ClockName> = new Set(['nis2-intermediate', 'nis2-final']);
 

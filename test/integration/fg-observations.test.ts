@@ -465,7 +465,10 @@ describe('9. NIS2 (art. 23) and the Cyberbeveiligingswet', () => {
       ),
     );
     await refused(c, ['close', c.id, '--reason', 'done', '--by', 'FG'], '2025-12-05T10:00:00Z', /overdue.*--overdue-reason/);
-    ok(await c.cli(['close', c.id, '--reason', 'done', '--overdue-reason', 'CSIRT told by phone on day 1', '--by', 'FG'], '2025-12-05T10:00:00Z'));
+    // The incident notification stays owed overdue (art. 23(1), (4)(b); law25): its reason alone does not end it.
+    const overdueOnly = ['close', c.id, '--reason', 'done', '--overdue-reason', 'CSIRT told by phone on day 1', '--by', 'FG'];
+    await refused(c, overdueOnly, '2025-12-05T10:00:00Z', /NIS2.*notification.*--reports-pending-reason/);
+    ok(await c.cli([...overdueOnly, '--reports-pending-reason', 'notification follows'], '2025-12-05T10:00:00Z'));
   });
 });
 

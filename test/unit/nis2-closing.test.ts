@@ -5,7 +5,8 @@
  * record. An assessment after closing that makes the breach notifiable reopens the AP clock (review5
  * A8) and the controller's and telecom clocks (review6 R3); it reopens a significant incident's NIS2
  * early warning and notification too: reminded, overdue, and recorded after closing with a reason.
- * One overdue at closing was closed with its reason recorded (`--overdue-reason`): that stands.
+ * An early warning overdue at closing was closed with its reason recorded (`--overdue-reason`): that
+ * stands; the incident notification overdue at closing stays owed (law25).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
@@ -70,12 +71,28 @@ describe('the NIS2 reports of a significant incident after closing', () => {
     expect(report).toMatchObject({ to: 'csirt', kind: 'early-warning', afterClose: true });
   });
 
-  it('leaves closed those overdue at closing: the reason recorded then stands', async () => {
+  // law25: the incident notification (art. 23(1), (4)(b)) is owed for every significant incident; its
+  // 72 hours passing does not end it, as a telecom provider's notification to the AP (61960886). Closing
+  // with it overdue took --overdue-reason alone, and nothing reminded of it after: the CSIRT was never
+  // notified, and the final report that runs from the notification (art. 23(4)(d)) never came due.
+  // The early warning's purpose, early, is past then: its reason stands, the notification updates it.
+  it('keeps the incident notification owed after closing when overdue at closing; the early warning’s reason stands', async () => {
     now = '2026-12-02T00:00:00.000Z';
-    await closeIncident(deps, { incidentId: id, by: 'FG', reason: 'hersteld', overdueReason: 'CSIRT op dag 1 telefonisch ingelicht' });
-    now = '2026-12-02T06:00:00.000Z';
-    await assess(deps, { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'toch klantgegevens', by: 'FG', confirmAfterClose: true });
-    expect(await nis2Due(LATER)).toEqual([]);
-    await expect(earlyWarning('na heroverweging')).rejects.toThrow(/is closed; the register keeps it/);
+    await expect(closeIncident(deps, { incidentId: id, by: 'FG', reason: 'hersteld', overdueReason: 'CSIRT op dag 1 telefonisch ingelicht' })).rejects.toThrow(
+      /NIS2.*notification.*still to be made.*--reports-pending-reason/,
+    );
+    await closeIncident(deps, {
+      incidentId: id,
+      by: 'FG',
+      reason: 'hersteld',
+      overdueReason: 'CSIRT op dag 1 telefonisch ingelicht',
+      reportsPendingReason: 'melding volgt na afstemming met de CSIRT',
+    });
+    expect(await nis2Due(LATER)).toEqual(['nis2-notification']);
+    const { report } = await recordReport(deps, { incidentId: id, to: 'csirt', kind: 'notification', reference: 'CSIRT-2', by: 'FG', reason: 'alsnog gemeld' });
+    expect(report).toMatchObject({ to: 'csirt', kind: 'notification', afterClose: true });
+    // Made to both recipients, nothing of it is due any more.
+    await recordReport(deps, { incidentId: id, to: 'authority', kind: 'notification', reference: 'AUT-2', by: 'FG', reason: 'alsnog gemeld' });
+    expect(await nis2Due(LATER)).not.toContain('nis2-notification');
   });
 });
