@@ -22,7 +22,7 @@ import {
 } from './finding-resources.js';
 import { type SeverityBand, severityBand } from './severity.js';
 import { anyControl } from './text.js';
-import { addHours, EARLIEST_PLAUSIBLE, type InstantRange, InvalidTimeError, parseInstant, toUtc } from './time.js';
+import { addHours, EARLIEST_PLAUSIBLE, type InstantRange, InvalidTimeError, instantOrNull, parseInstant, toUtc } from './time.js';
 import * as z from './zod.js';
 
 /** EventBridge rejects events above 256 KB; anything bigger did not come from EventBridge. */
@@ -591,6 +591,6 @@ function describeValue(value: unknown): string {
 /** When the finding's activity was last seen (`service.eventLastSeen`, else `updatedAt`). */
 export function lastSeen(finding: Finding): string {
   const service = finding.detail.service as { eventLastSeen?: unknown } | undefined;
-  const seen = typeof service?.eventLastSeen === 'string' ? Date.parse(service.eventLastSeen) : Number.NaN;
-  return Number.isFinite(seen) ? new Date(seen).toISOString() : toUtc(finding.updatedAt);
+  // The strict parser: Date.parse read "0" as the year 2000 and a time without a zone in the machine's.
+  return instantOrNull(service?.eventLastSeen) ?? toUtc(finding.updatedAt);
 }

@@ -59,7 +59,7 @@ import { releasable } from './release.js';
 import { nextDueAt, reviewPending } from './schedule.js';
 import { describeSeverity, formatSeverity, SEVERITY_BANDS, severityBand } from './severity.js';
 import { copyRecord, findingSalt } from './stored-record.js';
-import { addHours, addMinutes, EARLIEST_PLAUSIBLE, InvalidTimeError, parseInstant, toUtc } from './time.js';
+import { addHours, addMinutes, instantOrNull, toUtc } from './time.js';
 
 export type Outcome = 'opened' | 'attached' | 'updated' | 'duplicate' | 'stale' | 'ignored' | 'rejected';
 
@@ -1414,18 +1414,9 @@ function firstActivity(finding: Finding): string {
   const service = finding.detail.service as { eventFirstSeen?: unknown } | undefined;
   // The one strict parser: Date.parse read "0" as the year 2000 and a time without a zone in the
   // machine's. One it cannot read, or from before GuardDuty, is left aside: the finding still counts.
-  const seen = readInstant(service?.eventFirstSeen);
+  const seen = instantOrNull(service?.eventFirstSeen);
   const created = toUtc(finding.createdAt);
   return seen !== null && seen < created ? seen : created;
-}
-
-function readInstant(text: unknown): string | null {
-  try {
-    return parseInstant(text, { earliest: EARLIEST_PLAUSIBLE });
-  } catch (e) {
-    if (e instanceof InvalidTimeError) return null;
-    throw e;
-  }
 }
 
 function noteFirstActivity(incident: Incident, finding: Finding): void {

@@ -90,6 +90,20 @@ export function parseInstant(text: unknown, range: InstantRange = {}): string {
 
 const instants = new Remembered();
 
+/**
+ * `text` as `parseInstant` reads it, from GuardDuty on (EARLIEST_PLAUSIBLE), or null when it cannot:
+ * for a time a finding gives beside its own (eventFirstSeen, eventLastSeen), which is left aside,
+ * never a reason to refuse the finding.
+ */
+export function instantOrNull(text: unknown): string | null {
+  try {
+    return parseInstant(text, { earliest: EARLIEST_PLAUSIBLE });
+  } catch (e) {
+    if (e instanceof InvalidTimeError) return null;
+    throw e;
+  }
+}
+
 /** `text` as ISO UTC with milliseconds, or why it is not a calendar-exact instant with a zone. */
 function readInstant(text: string): string {
   const m = INSTANT.exec(text);
