@@ -787,9 +787,10 @@ export function ContainmentTable({ view, incident }: { view: View; incident: Inc
       </thead>
       <tbody>
         {incident.actions.map((a) => {
+          // `revoke-user-sessions.md#the-long-term-key-that-made-them` → the page and its section.
           const runbook = runbookOf(a)
             .replace(/^runbooks\//, '')
-            .replace(/\.md$/, '');
+            .replace(/\.md(#|$)/, '$1');
           const status = a.released ? 'released' : a.status;
           return (
             <tr>

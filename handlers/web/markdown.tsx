@@ -21,6 +21,15 @@ function inline(text: string): Child[] {
   return out;
 }
 
+/** A heading's anchor as GitHub makes it for these runbooks: `## The long-term key that made them` → `the-long-term-key-that-made-them`. */
+export function headingSlug(text: string): string {
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, '')
+    .replace(/ /g, '-');
+}
+
 /** `notify-ap.md` → the runbook page; `../README.md#x` and other paths → nowhere outside the page. */
 function linkTarget(href: string): string {
   if (/^https?:\/\//.test(href)) return href;
@@ -63,17 +72,19 @@ export function Markdown({ source }: { source: string }) {
       // The page has its own h1: the runbook's headings start one level lower.
       const level = Math.min(heading[1].length + 1, 6);
       const content = inline(heading[2]);
+      // Each heading is a section a message or the containment table may link to (`file.md#slug`).
+      const id = headingSlug(heading[2]);
       blocks.push(
         level === 2 ? (
-          <h2>{content}</h2>
+          <h2 id={id}>{content}</h2>
         ) : level === 3 ? (
-          <h3>{content}</h3>
+          <h3 id={id}>{content}</h3>
         ) : level === 4 ? (
-          <h4>{content}</h4>
+          <h4 id={id}>{content}</h4>
         ) : level === 5 ? (
-          <h5>{content}</h5>
+          <h5 id={id}>{content}</h5>
         ) : (
-          <h6>{content}</h6>
+          <h6 id={id}>{content}</h6>
         ),
       );
       i++;

@@ -347,7 +347,17 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
       for (const m of html.matchAll(/href="(\/runbooks\/[^"]+)"/g)) runbooks.add(m[1]);
     }
     expect(runbooks.size).toBeGreaterThan(3);
-    for (const link of runbooks) expect((await page.request.get(`${served.origin}${link}`)).status(), link).toBe(200);
+    expect(
+      [...runbooks].some((link) => link.includes('#')),
+      'a step names a runbook section',
+    ).toBe(true);
+    for (const link of runbooks) {
+      const [path, section] = link.split('#');
+      const answer = await page.request.get(`${served.origin}${path}`);
+      expect(answer.status(), link).toBe(200);
+      // A step that names a section of its runbook lands on that heading.
+      if (section !== undefined) expect(await answer.text(), link).toContain(` id="${section}"`);
+    }
 
     await page.goto(`${served.origin}/runbooks/fg-assessment`);
     expect(await page.textContent('h1')).toContain('FG');

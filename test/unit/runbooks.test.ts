@@ -5,6 +5,7 @@ import { planContainment } from '../../handlers/core/containment.js';
 import { parseEvent } from '../../handlers/core/finding.js';
 import { RUNBOOKS } from '../../handlers/core/messages.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
+import { headingSlug } from '../../handlers/web/markdown.js';
 import { accessKeyResource, bucketResource, findingEvent } from '../support/events.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -19,14 +20,7 @@ describe('runbooks', () => {
       const slugs = readFileSync(join(ROOT, file), 'utf8')
         .split('\n')
         .filter((line) => /^#{1,6} /.test(line))
-        .map((line) =>
-          line
-            .replace(/^#+ /, '')
-            .trim()
-            .toLowerCase()
-            .replace(/[^a-z0-9 -]/g, '')
-            .replace(/ /g, '-'),
-        );
+        .map((line) => headingSlug(line.replace(/^#+ /, '')));
       expect(slugs, runbook).toContain(section);
     }
   });
