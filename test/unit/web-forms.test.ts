@@ -135,6 +135,7 @@ describe('runbooks on the page', () => {
     expect(html).toContain('<a href="/runbooks/notify-ap">notify-ap.md</a>');
     expect(html).toContain('<a href="#">x</a>');
     expect(html).toContain('<a href="https://autoriteitpersoonsgegevens.nl">AP</a>');
-    expect(html).toContain('<h3>Steps</h3>');
+    // Each heading carries its slug, for a link to its section (`file.md#steps`).
+    expect(html).toContain('<h3 id="steps">Steps</h3>');
   });
 });
