@@ -7,6 +7,7 @@
  * the process is sent again once that claim runs out, as it was when a sender died between
  * delivering and recording.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { endianness, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -550,6 +551,52 @@ describe('replay: checkpoints between groups', () => {
       } finally {
         await reader.close();
       }
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/**
+ * Whether a process holds a lock on the log index's DMS byte (128: SQLite's "a connection has the
+ * index open", sqlite.org/walformat.html): asked from another process (python3's fcntl F_GETLK,
+ * which names no lock of the asking process's own), as another replay opening the store asks.
+ */
+function indexHeldByAnother(file: string): boolean {
+  const probe = [
+    'import fcntl, os, struct, sys',
+    'fd = os.open(sys.argv[1], os.O_RDONLY)',
+    "lk = struct.pack('hhqqixxxx', fcntl.F_WRLCK, 0, 128, 1, 0)",
+    "print(struct.unpack('hhqqixxxx', fcntl.fcntl(fd, fcntl.F_GETLK, lk))[0] != fcntl.F_UNLCK)",
+  ].join('\n');
+  const run = spawnSync('python3', ['-c', probe, `${file}-shm`], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`python3 lock probe failed: ${run.stderr}`);
+  return run.stdout.trim() === 'True';
+}
+
+describe('replay: the log index stays held while the store records', () => {
+  it("reading the log's index between groups keeps this process's hold on it, which another process opening the store sees", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'datalek-test-'));
+    const file = join(dir, STORE_FILE);
+    const store = new SqliteIncidentStore(dir, { bulk: true, checkpointPages: 40 });
+    try {
+      const deps: RecordDeps = { store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false, claimQueued: () => true };
+      await recordEvent(deps, findingEvent({ id: 'held-0', instanceId: 'i-held-0' }));
+      expect(indexHeldByAnother(file)).toBe(true);
+      const groups = new CommitGroups<RecordResult>(store, async () => {}, { events: 1, ms: 60_000, wallMs: 60_000 });
+      const read = vi.spyOn(store as unknown as { walPages: () => number }, 'walPages');
+      await groups.run(async () => {
+        for (let i = 1; i <= 20; i++) {
+          groups.open();
+          await groups.recorded(await recordEvent(deps, findingEvent({ id: `held-${i}`, instanceId: `i-held-${i}` })));
+        }
+      });
+      // The index was read (every few groups), and this process holds it still: before, each read
+      // opened and closed the file, which dropped SQLite's locks, and another replay opening the
+      // store took the index for unused and cut it back (SIGBUS here at the next read).
+      expect(read).toHaveBeenCalled();
+      expect(indexHeldByAnother(file)).toBe(true);
     } finally {
       await store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -787,9 +787,26 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     if (!this.checkpointer?.start()) this.checkpointHere();
   }
 
+  /**
+   * The log's index (`-shm`), opened for reading when first read and kept open until the store's
+   * connections are closed (`close`): closing any descriptor of a file drops every POSIX lock the
+   * process holds on it, SQLite's too (sqlite.org/howtocorrupt.html, 2.2). Opened and closed at
+   * each read, it dropped this process's hold on the index: another replay opening the store
+   * then took it for unused and cut it back, and this one died of SIGBUS on its next read of it
+   * (three replays at once, in CI), or both went on with an index each believed its own.
+   */
+  private walIndexFd: number | undefined;
+
   /** The pages in the log since it last started over (its frames in use, whatever the file's size). */
   private walPages(): number {
-    return walFrames(join(this.dir, STORE_FILE));
+    if (this.walIndexFd === undefined) {
+      try {
+        this.walIndexFd = openSync(`${join(this.dir, STORE_FILE)}-shm`, 'r');
+      } catch {
+        return 0;
+      }
+    }
+    return walFramesIn(this.walIndexFd);
   }
 
   /**
@@ -1004,6 +1021,9 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     // connection (a `serve`) has the store open: this one copies (and so syncs) what it can now.
     if (this.options.bulk && this.db.open) this.checkpointHere();
     this.db.close();
+    // Only now that no connection of this store is left: closing it drops the process's locks on the index.
+    if (this.walIndexFd !== undefined) closeSync(this.walIndexFd);
+    this.walIndexFd = undefined;
     if (this.snapshotDir) rmSync(this.snapshotDir, { recursive: true, force: true });
   }
 
@@ -1660,16 +1680,26 @@ const WAL_FRAME_BYTES = 4096 + 24;
  * the log starts over, while the log's file keeps its size.
  */
 export function walFrames(file: string): number {
+  // Opened and closed here: never in a process that has the store open (see `walIndexFd`).
   let fd: number | undefined;
   try {
     fd = openSync(`${file}-shm`, 'r');
+    return walFramesIn(fd);
+  } catch {
+    return 0;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** `walFrames` of an index already open (`fd`). */
+function walFramesIn(fd: number): number {
+  try {
     const header = Buffer.alloc(20);
     if (readSync(fd, header, 0, 20, 0) < 20) return 0;
     return endianness() === 'LE' ? header.readUInt32LE(16) : header.readUInt32BE(16);
   } catch {
     return 0;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
   }
 }
 
