@@ -14,7 +14,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { SqliteIncidentStore, STORE_FILE, walFrames } from '../../handlers/adapters/local/sqlite-store.js';
+import { SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import { CommitGroups } from '../../handlers/cli/commands/replay.js';
 import { deliverMessages } from '../../handlers/core/deliver.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
@@ -35,7 +35,9 @@ const groups = new CommitGroups<RecordResult>(store, async (events) => {
     await deliverMessages({ store, notifier, now: deps.now }, r.queued ?? [], r.claimed);
     process.stdout.write(`released ${r.incidentId}\n`);
   }
-  const now = walFrames(log);
+  // Read through the store's own descriptor of the log's index: walFrames(log) opens and closes the
+  // file, which drops this process's SQLite locks on it (sqlite-store.ts walIndexFd).
+  const now = (store as unknown as { walPages(): number }).walPages();
   if (now < frames) {
     restarted += 1;
     process.stdout.write('restarted\n');
