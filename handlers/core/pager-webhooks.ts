@@ -51,7 +51,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { EarlierAlert, PagerEventSeen, PagerState } from './incident.js';
 import type { PagerEvent } from './pager.js';
-import { oneLine } from './text.js';
+import { storedName } from './text.js';
 import { MINUTE_MS, parseInstant } from './time.js';
 
 /** The header Opsgenie's webhook integration is configured to send with the webhook secret. */
@@ -184,7 +184,7 @@ export function verifyOpsgenieToken(header: string | undefined, secret: string):
 
 const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
-const name = (v: string) => oneLine(v).slice(0, MAX_NAME);
+const name = (v: string) => storedName(v, MAX_NAME);
 
 function instant(v: unknown): string | undefined {
   try {

@@ -28,6 +28,24 @@ export function oneLine(value: unknown): string {
   return HAS_CONTROL.test(text) ? text.replace(CONTROL, visible) : text;
 }
 
+/** A surrogate without its pair (with the `u` flag a pair is one code point, outside the range). */
+const LONE_SURROGATE = /[\ud800-\udfff]/gu;
+
+/**
+ * A name from outside (a pager's webhook) as a record keeps it: on one line (`oneLine`), at most
+ * `max` UTF-16 units but never cut through a pair, and a lone surrogate (a JSON escape `\ud800`)
+ * made visible as that escape. A lone surrogate is no Unicode text: a store's UTF-8 column or
+ * DynamoDB attribute writes U+FFFD for it, while the hash taken before keeps the escape, and
+ * `verify` then reads the untouched entry as edited.
+ */
+export function storedName(value: unknown, max: number): string {
+  const line = oneLine(value);
+  // A pair's first half as the last unit kept: cut before the pair.
+  const high = line.charCodeAt(max - 1);
+  const end = line.length > max && high >= 0xd800 && high <= 0xdbff ? max - 1 : max;
+  return line.slice(0, end).replace(LONE_SURROGATE, visible);
+}
+
 /**
  * Whether any of the texts holds a character `oneLine` makes visible. Each is tested as it is:
  * joining them first (a message's some thirty lines) made a copy of the whole text to test, which
