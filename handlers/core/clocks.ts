@@ -1018,35 +1018,39 @@ export const REPORTS_BEFORE_CLOSING: ReadonlySet<ClockName> = new Set(['telecom-
 
 /**
  * A telecom provider's notifications to the AP, owed for every breach with personal data (Regulation
- * 611/2013 art. 2(1)), and a significant incident's NIS2 incident notification (art. 23(1), (4)(b):
- * every significant incident is notified; the final report runs from it, (4)(d)): past their deadline
- * still owed, as the AVG's initial report is (closing waits for it), not ended by the reason for the
- * delay (law24, law25). The NIS2 early warning is not: past, the notification updates it ((4)(b)).
+ * 611/2013 art. 2(1)), a significant incident's NIS2 incident notification (art. 23(1), (4)(b):
+ * every significant incident is notified; the final report runs from it, (4)(d)), its final report
+ * ((4)(d): "not later than one month after" the notification) and an intermediate report the CSIRT
+ * or the authority asked ((4)(c)): past their deadline still owed, as the AVG's initial report is
+ * (closing waits for it), not ended by the reason for the delay (law24, law25, law26). The NIS2
+ * early warning is not: past, the notification updates it ((4)(b)).
  */
-const OWED_WHEN_OVERDUE: ReadonlySet<ClockName> = new Set(['telecom-initial', 'telecom-complete', 'nis2-notification']);
+const OWED_WHEN_OVERDUE: ReadonlySet<ClockName> = new Set(['telecom-initial', 'telecom-complete', 'nis2-notification', 'nis2-intermediate', 'nis2-final']);
 
 /**
- * Those of `REPORTS_BEFORE_CLOSING` still running, not done, and a telecom provider's overdue too:
- * closing before them needs a reason, and they keep running after it.
+ * Those of `REPORTS_BEFORE_CLOSING` still running, and those `OWED_WHEN_OVERDUE` overdue, not done:
+ * closing before them needs a reason, and they keep running after it. A NIS2 final or intermediate
+ * report still running asks none: it comes after closing (`KEPT_AFTER_CLOSING`).
  */
 export function reportsStillDue(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   return clocksOf(incident, policy, now).filter(
     (c) =>
-      REPORTS_BEFORE_CLOSING.has(c.name) && (c.status === 'running' || (c.status === 'overdue' && OWED_WHEN_OVERDUE.has(c.name))) && !!c.dueAt && !c.doneAt,
+      ((REPORTS_BEFORE_CLOSING.has(c.name) && c.status === 'running') || (c.status === 'overdue' && OWED_WHEN_OVERDUE.has(c.name))) && !!c.dueAt && !c.doneAt,
   );
 }
 
 /**
  * The NIS2 reports that come after an incident is normally closed: the final report a month after the
  * notification (art. 23(4)(d), (e)) and an intermediate report the CSIRT or authority asked for (art.
- * 23(4)(c)). Closing asks no reason for them and does not end them: their clocks keep running, are
- * reminded of and listed, until the report is recorded. One whose deadline had passed at closing was
- * closed with its reason (`overdueReason`), which stands, as for the early warning (the notification stays owed, law25).
+ * 23(4)(c)). Closing does not end them: their clocks keep running, are reminded of and listed, until
+ * the report is recorded. Still running at closing, closing asks no reason for them; overdue, they
+ * stay owed (`OWED_WHEN_OVERDUE`) and closing needs `--reports-pending-reason` besides the overdue
+ * reason (law26; before, that reason ended them).
  */
 const KEPT_AFTER_CLOSING: ReadonlySet<ClockName> = new Set(['nis2-intermediate', 'nis2-final']);
 
-function keptAfterClosing(c: ClockStatus, incident: Incident): boolean {
-  return KEPT_AFTER_CLOSING.has(c.name) && !!c.dueAt && c.dueAt > (incident.closedAt as string);
+function keptAfterClosing(c: ClockStatus): boolean {
+  return KEPT_AFTER_CLOSING.has(c.name) && !!c.dueAt;
 }
 
 /**
@@ -1108,8 +1112,7 @@ export function dutyLeftAtClosing(incident: Incident): boolean {
 
 /** The NIS2 reports that keep running after closing (`KEPT_AFTER_CLOSING`), for the record of the close. */
 export function reportsKeptAfterClosing(incident: Incident, policy: Policy, now: string): ClockStatus[] {
-  const closing = { ...incident, closedAt: incident.closedAt ?? now };
-  return clocksOf(incident, policy, now).filter((c) => !c.doneAt && c.status === 'running' && keptAfterClosing(c, closing));
+  return clocksOf(incident, policy, now).filter((c) => !c.doneAt && c.status === 'running' && keptAfterClosing(c));
 }
 
 /**
@@ -1130,7 +1133,7 @@ export function runningOtherClocks(incident: Incident, policy: Policy, now: stri
       c.dueAt &&
       !c.doneAt &&
       c.status !== 'not-needed' &&
-      (!closed || (reopened && reopenedAfterClosing(c, incident)) || (significantAfter && NIS2_REPORTS.has(c.name)) || keptAfterClosing(c, incident)),
+      (!closed || (reopened && reopenedAfterClosing(c, incident)) || (significantAfter && NIS2_REPORTS.has(c.name)) || keptAfterClosing(c)),
   );
 }
 

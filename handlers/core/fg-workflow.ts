@@ -2271,8 +2271,9 @@ export function closeBlockerItems(
   // A provider reports every breach with personal data to the AP, whatever the risk (Regulation
   // 611/2013 art. 2), and a significant incident goes to the CSIRT and the authority (NIS2 art.
   // 23(4)): not closed before those while their clock runs, unless the FG records why; the clocks
-  // then keep running after closing (clocks.ts dutiesAfterClosing). An overdue one needs
-  // --overdue-reason instead (below).
+  // then keep running after closing (clocks.ts dutiesAfterClosing). One overdue needs --overdue-reason
+  // (below) and, being owed still (the telecom notifications, the NIS2 notification, final and asked
+  // intermediate report: clocks.ts OWED_WHEN_OVERDUE), this reason too: it keeps running as well.
   const due = reportsStillDue(incident, policy, now);
   if (due.length && !reportsPendingReason?.trim()) {
     const en = `${due.map((c) => c.label.en).join('; ')} still to be made (Telecommunicatiewet, Regulation 611/2013 art. 2; NIS2 art. 23(4))`;
