@@ -306,7 +306,8 @@ async function readNamedInterfaces(deps: ContainedDeps, incidentId: string, acti
   // An unknown incident or action: refused as any other, by the change that follows.
   if (!incident || !action) return undefined;
   if (!tasksNeverRead(action)) throw onlyAfterNeverRead(action.id);
-  return checkNamedInterfaces(deps.containmentReader, incident, action, named);
+  // Another open incident's isolated interface reads as one isolated by hand: its holder is named (red26).
+  return checkNamedInterfaces(deps.containmentReader, incident, action, named, await deps.store.listIncidents({ openOnly: true }));
 }
 
 /**

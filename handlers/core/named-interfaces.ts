@@ -62,33 +62,70 @@ function recordedInterfaces(action: ActionRecord): Set<string> {
   return new Set([...ids(metadata?.networkInterfaces), ...(metadata?.foundIsolated ?? []), ...ids(e.taskInterfaces), ...ids(e.taskInterfacesFound)]);
 }
 
+/** The interface ids an isolation's record holds, whose own groups its release restores: an instance's (`recordedInterfaces`), a task's own. */
+function isolatedInterfaces(action: ActionRecord): Set<string> {
+  if (action.type === 'isolate-instance') return recordedInterfaces(action);
+  if (action.type !== 'isolate-ecs-task') return new Set();
+  const task = action.evidence?.task as { networkInterfaces?: { id: string }[] } | undefined;
+  return new Set((task?.networkInterfaces ?? []).map((n) => n.id));
+}
+
+/**
+ * The isolation of another incident (open, not merged: as a release's holds are read) whose record holds
+ * interface `id` in `place`, not released. The search by hand finds such an interface in the isolation group
+ * only, as it finds one it isolated itself; recorded here, this incident's release put it back in the groups
+ * typed, undoing the other incident's isolation with no hold to refuse it (red26).
+ */
+function heldElsewhere(
+  others: readonly Incident[],
+  incident: Incident,
+  place: { accountId: string; region: string },
+  id: string,
+): { incident: Incident; action: ActionRecord } | undefined {
+  for (const other of others) {
+    if (other.id === incident.id || other.mergedInto) continue;
+    for (const action of other.actions) {
+      if (action.released || !isolatedInterfaces(action).has(id)) continue;
+      const there = actionPlace(action, other);
+      if (there.accountId === place.accountId && there.region === place.region) return { incident: other, action };
+    }
+  }
+  return undefined;
+}
+
 function isolationGroups(action: ActionRecord): { isolation?: string; allTraffic?: string } {
   return (action.evidence?.groups as { isolation?: string; allTraffic?: string } | undefined) ?? {};
 }
 
 /**
  * Reads each named interface through `reader` and refuses (nothing written) unless every one is in
- * the VPC's isolation group only, none is one the record holds already and no own group is one of
- * datalek's. Returns the isolation group they were read in, which the record must still name when
- * it is written (`recordNamedInterfaces`).
+ * the VPC's isolation group only, none is one the record holds already, none is one another open
+ * incident's isolation holds (`others`) and no own group is one of datalek's. Returns the isolation
+ * group they were read in, which the record must still name when it is written (`recordNamedInterfaces`).
  */
 export async function checkNamedInterfaces(
   reader: ContainmentStateReader | undefined,
   incident: Incident,
   action: ActionRecord,
   named: readonly NamedInterface[],
+  others: readonly Incident[],
 ): Promise<string> {
   const { isolation, allTraffic } = isolationGroups(action);
   if (!isolation) throw refused(`${action.id} records no isolation group of the VPC to read the interfaces against`);
   const known = recordedInterfaces(action);
+  const place = actionPlace(action, incident);
   for (const n of named) {
     if (known.has(n.id)) throw refused(`--interface ${n.id} is in the record already (${action.id}): a release restores it as recorded`);
+    const holder = heldElsewhere(others, incident, place, n.id);
+    if (holder)
+      throw refused(
+        `--interface ${n.id} is isolated by incident ${holder.incident.id} (${holder.action.id}), whose record holds its own groups and whose release restores them: not an interface the search found open; name only those you isolated by hand`,
+      );
     const ours = n.groups.find((g) => g === isolation || g === allTraffic);
     if (ours) throw refused(`--interface ${n.id}: ${ours} is datalek's ${ours === isolation ? 'isolation' : 'all-traffic'} group, not one of its own groups`);
   }
   if (!reader)
     throw refused('--interface is read on AWS before it is recorded (in the isolation group only), and the embedded store reads no AWS: give --target aws');
-  const place = actionPlace(action, incident);
   const checks: ContainmentCheck[] = named.map((n) => ({
     incidentId: incident.id,
     actionId: action.id,

@@ -597,4 +597,40 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
     await releaseContainment(deps(), { incidentId, by: 'anna', reason: 'pentest' });
     expect(await groupsOf(taskEni)).toEqual([own]);
   });
+
+  /**
+   * red26: the search finds the VPC's isolation group holding interfaces, and "in the isolation group only" is
+   * also what another incident's isolated instance looks like. Named with --interface, such an interface was
+   * recorded as isolated by hand here, with whatever own groups were typed: this incident's release then put it
+   * back in them, undoing the other incident's isolation with no refusal (its release refuses while another
+   * open incident holds what it would undo, but no hold named an interface recorded so).
+   */
+  it("an interface another incident's isolation holds is refused by --interface, naming that incident; nothing is written", async () => {
+    const { instanceId, cluster } = await withTask();
+    const incidentId = await record(instanceId);
+    await neverRead(incidentId, cluster);
+    const actionId = (await isolation(incidentId))?.id as string;
+    // Another instance in the same subnet, its own incident, isolated by datalek in the VPC's isolation group.
+    const described = await c.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    const subnetId = described.Reservations?.[0]?.Instances?.[0]?.SubnetId as string;
+    const imageId = await anImageId(c.ec2);
+    const run = await c.ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro', SubnetId: subnetId }));
+    const otherInstance = run.Instances?.[0]?.InstanceId as string;
+    await showOwnInterfaceGroups(c.ec2, [otherInstance]);
+    const otherIncident = await record(otherInstance);
+    await runContainment(deps(), otherIncident);
+    const otherAction = (await isolation(otherIncident)) as Incident['actions'][number];
+    const [otherEni] = (otherAction.evidence?.metadata as { networkInterfaces: { id: string; groups: string[] }[] } | undefined)?.networkInterfaces ?? [];
+    expect([otherAction.status, await groupsOf(otherEni.id)]).toEqual(['done', [isolationOf(await isolation(incidentId))]]);
+    const before = JSON.stringify(await store.getIncident(incidentId));
+
+    await expect(
+      recordContainedByHand(
+        { store, policy: DEFAULT_POLICY, now, containmentReader: reader },
+        { incidentId, actionId, by: 'anna', what: 'searched the VPC; isolated what was open', interfaces: [`${otherEni.id}=${otherEni.groups.join('+')}`] },
+      ),
+    ).rejects.toThrow(`--interface ${otherEni.id} is isolated by incident ${otherIncident} (${otherAction.id})`);
+    expect(JSON.stringify(await store.getIncident(incidentId)), 'nothing written').toBe(before);
+    expect(await groupsOf(otherEni.id)).toEqual([isolationOf(otherAction)]);
+  });
 });
