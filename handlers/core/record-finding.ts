@@ -938,8 +938,12 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   if (incident.linked?.includes(other.id)) incident.linked = incident.linked.filter((id) => id !== other.id);
   incident.findings += other.findings;
   const added = listTypes(incident, typesOf(other), takesType(incident, other.severity, other.findingType) ? other.findingType : null, now, entries);
-  // A type the assessment did not know of may overturn it, as when a finding of it joins (`attach`).
-  if (added.length) askReview(incident, mergedCause(other, added, finding), now, entries);
+  // A type the assessment did not know of may overturn it, as when a finding of it joins (`attach`); so may
+  // a resource the survivor did not hold, as one no incident held does (27d8c96c): a grown sequence's bucket
+  // another incident held came here with it, and the survivor's "no personal data" stood for it (red26).
+  const held = new Set([incident.resourceKey, ...(incident.resourceKeys ?? [])]);
+  const brought = [other.resourceKey, ...(other.resourceKeys ?? [])].some((k) => !held.has(k));
+  if (added.length || brought) askReview(incident, mergedCause(other, added, finding), now, entries);
   if (other.findingTypesNotListed) {
     noteTypesNotListed(incident, other.findingTypesNotListed.since, null, now, entries);
     keepTypesNotListed(incident, other.findingTypesNotListed.hashes ?? [], other.findingTypesNotListed.more);
@@ -1107,7 +1111,7 @@ function askReview(incident: Incident, cause: ReviewCause, now: string, entries:
       risk: a.risk,
       notifiable: a.notifiable,
       reason: cause.mergedIncidentId
-        ? `incident ${cause.mergedIncidentId}, merged into this one after the assessment, brings a finding type the incident did not have: the FG assesses again`
+        ? `incident ${cause.mergedIncidentId}, merged into this one after the assessment, brings ${cause.newResource ? 'a resource the incident did not hold' : 'a finding type the incident did not have'}: the FG assesses again`
         : cause.newResource
           ? 'a finding naming a resource the incident did not hold came after the assessment: the FG assesses again'
           : 'a finding of a type the incident did not have came after the assessment: the FG assesses again',
@@ -1137,7 +1141,8 @@ interface ReviewCause {
  * finding that merged it (which brought the type here).
  */
 function mergedCause(other: Incident, added: string[], finding: Finding): ReviewCause {
-  const findingType = added.includes(other.findingType) ? other.findingType : added[0];
+  // No type new: the resources it brought ask it (`newResource`), named by its own type.
+  const findingType = added.length === 0 || added.includes(other.findingType) ? other.findingType : added[0];
   const alone = typesOf(other).length === 1;
   return {
     findingId: alone ? other.firstFinding.findingId : finding.key.findingId,
@@ -1145,6 +1150,7 @@ function mergedCause(other: Incident, added: string[], finding: Finding): Review
     mergedIncidentId: other.id,
     mergedBy: finding.key.findingId,
     severity: alone ? other.severity : finding.severity,
+    ...(added.length ? {} : { newResource: true as const }),
   };
 }
 
@@ -1613,8 +1619,9 @@ function notDoneHeldMessages(after: Incident, policy: Policy, now: string, entri
 function reviewByMergeMessage(after: Incident, policy: Policy, now: string, entries: TimelineDraft[]): OutboxMessage | null {
   const asked = entries.find((e) => e.kind === 'assessment-review-asked' && e.detail?.mergedIncidentId);
   if (!asked || !reviewPending(after)) return null;
-  const { findingId, findingType, severity } = asked.detail as unknown as Required<ReviewCause>;
-  const stateKey = `type:${findingType}`;
+  const { findingId, findingType, severity, newResource } = asked.detail as unknown as ReviewCause & { severity: number };
+  // Resources it brought, of a type told already: told as a resource no incident held is (`announce`), once per claim.
+  const stateKey = newResource ? `resources:${after.announced.filter((a) => a.startsWith('fg:resources:')).length + 1}` : `type:${findingType}`;
   if (after.announced.includes(`fg:${stateKey}`)) return null;
   after.announced.push(`fg:${stateKey}`);
   return composeMessage({

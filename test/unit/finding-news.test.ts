@@ -362,6 +362,35 @@ describe('a new finding on an open incident', () => {
     expect(((await store.getIncident(id)) as Incident).assessment?.reason).toBe('ook patientdossiers bekeken');
   });
 
+  it('asks the FG to assess again when an assessed attack sequence grows to name a bucket another incident held, merged in with no type new to it', async () => {
+    // red26: 27d8c96c asks a review for a resource no incident held; a bucket another incident held came
+    // with the merge of that incident, and a merge asked a review only for a type new to the survivor.
+    // The sequence's "no personal data" then stood for the patient-records bucket, closable, nobody asked.
+    const id = (await recordEvent(deps(), version(1))).incidentId as string;
+    now = '2026-11-28T01:00:00.000Z';
+    await assess(fg(), { incidentId: id, personalData: 'no', risk: 'none', reason: 'alleen testdata', by: 'FG' });
+    // Another sequence of the same type names the patient-records bucket alone: an incident of its own, not assessed.
+    now = '2026-11-28T01:30:00.000Z';
+    const detection = sequenceDetection({ bucket: 'patientdossiers', accessKeyId: 'AKIAEXAMPLE000000099', userName: 'iemand' });
+    detection.sequence.resources = detection.sequence.resources.filter((r) => r.resourceType === 'S3_BUCKET');
+    Object.assign(detection.sequence.actors[0], { id: 'user:IAMUser:AIDAOTHER:iemand' });
+    Object.assign(detection.sequence.actors[0].user, { uid: 'AIDAOTHER' });
+    const other = await recordEvent(deps(), credentialSequenceEvent({ id: 'seq-other', createdAt: '2026-11-28T01:20:00.000Z', detection }));
+    expect(other.outcome).toBe('opened');
+    now = '2026-11-28T02:05:00.000Z';
+    expect(await recordEvent(deps(), version(2))).toMatchObject({ outcome: 'updated', incidentId: id });
+    expect(((await store.getIncident(other.incidentId as string)) as Incident).mergedInto).toBe(id);
+    const incident = (await store.getIncident(id)) as Incident;
+    expect(incident.reviewAsked).toMatchObject({ at: now, assessedAt: '2026-11-28T01:00:00.000Z', newResource: true });
+    const told = (await store.listMessages(id)).filter((m) => m.channel === 'fg' && m.kind === 'finding-added');
+    expect(told).toHaveLength(1);
+    await expect(closeIncident(fg(), { incidentId: id, reason: 'klaar', by: 'FG' })).rejects.toThrow(/cannot be closed yet/);
+    await expect(assess(fg(), { incidentId: id, personalData: 'no', risk: 'none', reason: 'nog steeds testdata', by: 'FG', seen: {} })).rejects.toThrow(
+      /a finding named a resource the incident did not hold after the assessment/,
+    );
+    expect(verifyOk(await verifyStore(store, { now }))).toBe(true);
+  });
+
   it('does not page on-call for a new type that plans nothing new', async () => {
     const first = await recordEvent(deps(), findingEvent({ id: 'c-1', type: C2 }));
     await recordEvent(deps(), findingEvent({ id: 'x-1', type: EXFIL }));
