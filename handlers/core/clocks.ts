@@ -1091,14 +1091,32 @@ export function contradictedAfterClosing(incident: Incident): boolean {
 }
 
 /**
+ * Whether a closed incident still owes this telecom or NIS2 report by its record, whatever closing
+ * recorded (law26): one owed overdue (`OWED_WHEN_OVERDUE`), one that comes after closing
+ * (`KEPT_AFTER_CLOSING`), and one closing cut short before its deadline (the early warning). From the
+ * report not made, not from `reportsPendingReason`: a record closed before 61960886 (telecom) or
+ * a49957bb (NIS2) with its notification overdue holds none, and the notification is owed all the same.
+ */
+function owedAfterClosing(c: ClockStatus, incident: Incident): boolean {
+  return OWED_WHEN_OVERDUE.has(c.name) || keptAfterClosing(c) || (REPORTS_BEFORE_CLOSING.has(c.name) && !!c.dueAt && c.dueAt > (incident.closedAt ?? ''));
+}
+
+/** A closed incident's telecom or NIS2 report still to be made (`owedAfterClosing`). */
+function reportOwedAfterClosing(incident: Incident, policy: Policy): boolean {
+  if (incident.state !== 'closed' || !(policy.clocks.telecom || policy.clocks.nis2)) return false;
+  return clocksOf(incident, policy, incident.detectedAt).some((c) => c.status !== 'not-needed' && !!c.dueAt && !c.doneAt && owedAfterClosing(c, incident));
+}
+
+/**
  * Closed with a duty left: an assessment after closing gave one, it was closed before a report whose
- * clock ran, a significant incident's final NIS2 report is still to come (`KEPT_AFTER_CLOSING`),
+ * clock ran, a telecom or NIS2 report is still owed (`reportOwedAfterClosing`: an overdue
+ * notification, a significant incident's final NIS2 report still to come, `KEPT_AFTER_CLOSING`),
  * facts after closing set the Art. 34 decision aside (`subjectsDecisionLeft`) or contradict the
  * assessment (`contradictedAfterClosing`), or the subscribers' exception for unintelligible data holds
  * no AP agreement (a record from before it was asked: it settles nothing, Regulation 611/2013 art.
  * 4(1); whether the decision is needed at all is the telecom policy's, `subscribersDecisionNeeded`).
  */
-export function dutyLeftAtClosing(incident: Incident): boolean {
+export function dutyLeftAtClosing(incident: Incident, policy: Policy): boolean {
   return (
     assessedAfterClosing(incident) ||
     apFollowUpLeftAtClosing(incident) ||
@@ -1106,7 +1124,8 @@ export function dutyLeftAtClosing(incident: Incident): boolean {
     nis2ReportLeft(incident) ||
     nis2SignificantAfterClosing(incident) ||
     subjectsDecisionLeft(incident) ||
-    contradictedAfterClosing(incident)
+    contradictedAfterClosing(incident) ||
+    reportOwedAfterClosing(incident, policy)
   );
 }
 
@@ -1117,14 +1136,15 @@ export function reportsKeptAfterClosing(incident: Incident, policy: Policy, now:
 
 /**
  * Clocks other than the AP's with a deadline, not yet done and needed: the sweep reminds of them.
- * Closed: none, except those an assessment after closing reopened, that closing with a reason
- * (`reportsPendingReason`) left running, the NIS2 early warning and notification of a significance
- * decided after closing (`nis2SignificantAfterClosing`, whatever their deadline), and the NIS2
- * reports that come after closing (`KEPT_AFTER_CLOSING`).
+ * Closed: none, except those an assessment after closing reopened, the NIS2 early warning and
+ * notification of a significance decided after closing (`nis2SignificantAfterClosing`, whatever their
+ * deadline), and the telecom and NIS2 reports the record still owes (`owedAfterClosing`: those closing
+ * left running with its reason, `reportsPendingReason`, and the same on a record closed before that
+ * reason was asked).
  */
 export function runningOtherClocks(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   const closed = incident.state === 'closed';
-  if (closed && !dutyLeftAtClosing(incident)) return [];
+  if (closed && !dutyLeftAtClosing(incident, policy)) return [];
   const reopened = closed && (assessedAfterClosing(incident) || !!incident.reportsPendingReason);
   const significantAfter = nis2SignificantAfterClosing(incident);
   return clocksOf(incident, policy, now).filter(
@@ -1133,7 +1153,7 @@ export function runningOtherClocks(incident: Incident, policy: Policy, now: stri
       c.dueAt &&
       !c.doneAt &&
       c.status !== 'not-needed' &&
-      (!closed || (reopened && reopenedAfterClosing(c, incident)) || (significantAfter && NIS2_REPORTS.has(c.name)) || keptAfterClosing(c)),
+      (!closed || (reopened && reopenedAfterClosing(c, incident)) || (significantAfter && NIS2_REPORTS.has(c.name)) || owedAfterClosing(c, incident)),
   );
 }
 
@@ -1178,7 +1198,7 @@ function lastAssessmentIndex(incident: Incident): number {
  * 34 or subscribers' decision). Status and the overview list such an incident beside the open ones.
  */
 export function dutiesAfterClosing(incident: Incident, policy: Policy, now: string): ClockStatus[] {
-  if (incident.state !== 'closed' || incident.sample || !dutyLeftAtClosing(incident)) return [];
+  if (incident.state !== 'closed' || incident.sample || !dutyLeftAtClosing(incident, policy)) return [];
   const other = new Set(runningOtherClocks(incident, policy, now).map((c) => c.name));
   const owed = (c: ClockStatus): boolean =>
     c.name === 'ap'

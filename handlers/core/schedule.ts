@@ -160,7 +160,7 @@ function otherTracks(incident: Incident, policy: Policy): Track[] {
   // Closing ends them, except the Art. 34 decision (and the nudge to notify) of an assessment changed
   // after closing, and the telecom / NIS2 reports closing left running with its reason (review7 G9).
   const closed = incident.state === 'closed';
-  if ((closed && !dutyLeftAtClosing(incident)) || incident.sample) return [];
+  if ((closed && !dutyLeftAtClosing(incident, policy)) || incident.sample) return [];
   const out: Track[] = [];
   // The clocks' status does not depend on `now` for what is running; any time gives the same list.
   for (const c of runningOtherClocks(incident, policy, incident.detectedAt)) {

@@ -41,6 +41,8 @@ export interface SweepItem {
   round?: number;
   /** A page held by quiet hours: recorded, not sent. */
   held?: boolean;
+  /** A clock's reminder (besides the AP's): the clock. */
+  clock?: string;
   /** An exposed interface's alert raised again: the interface. */
   exposed?: string;
   /** The summary of the repeats not sent one by one (core/exposed-summary.ts): how many incidents it names. */

@@ -160,3 +160,21 @@ export async function storeAdditionalInfoMinimisedAsBefore(
   });
   return { id, key };
 }
+
+/**
+ * A closed incident as `close` stored it before 61960886 (telecom) and a49957bb (NIS2): closed after
+ * a notification's deadline had passed with `--overdue-reason` alone, so without the
+ * `reportsPendingReason` today's closing asks for it, and with no due time (nothing was due then).
+ * Made with today's close, then written as the old code left it. Returns it.
+ */
+export async function storeClosedBeforeOwedReports(store: IncidentStore, policy: Policy, now: string, id: string): Promise<Incident> {
+  const deps = { store, policy, now: () => now };
+  await closeIncident(deps, { incidentId: id, by: 'FG', reason: 'afgehandeld', overdueReason: 'de melding is vergeten', reportsPendingReason: 'volgt' });
+  const closed = (await store.getIncident(id)) as Incident;
+  const old = structuredClone(closed);
+  delete old.reportsPendingReason;
+  old.nextDueAt = null;
+  old.revision = closed.revision + 1;
+  await store.commit({ incident: old, expectedRevision: closed.revision, timeline: [], messages: [] });
+  return old;
+}
