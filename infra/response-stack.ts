@@ -43,7 +43,7 @@ import { containmentReadStatements } from './containment-read.js';
 import { IAM_EVENTS_REGION } from './iam-forward-stack.js';
 import { LINK_WRITE_KEYS, linkTableStatements } from './link-grant.js';
 import { METRIC_NAMESPACE } from './pipeline-scp.js';
-import type { StatefulStack } from './stateful-stack.js';
+import { DOMAIN_EVENT_PUBLISHERS, type StatefulStack } from './stateful-stack.js';
 
 export interface ResponseStackProps extends StackProps {
   state: StatefulStack;
@@ -388,14 +388,15 @@ export class ResponseStack extends Stack {
     );
     // Each function may put on the bus only the events it announces (the public link function
     // puts none): the link-apply function cannot start a containment ("Incident Opened") or fake a reminder.
-    for (const [f, types] of [
-      [record, ['Incident Opened', 'Incident Updated']],
-      [contain, ['Containment Done', 'Containment Failed', 'Containment Left']],
-      [sweep, ['Reminder Due']],
-      [acknowledge, ['Incident Acknowledged']],
-      [linkApply, ['Incident Acknowledged']],
-    ] as const) {
-      f.fn.addToRolePolicy(
+    const publishers: Record<keyof typeof DOMAIN_EVENT_PUBLISHERS, ResponseFunction> = {
+      'record-finding': record,
+      contain,
+      sweep,
+      acknowledge,
+      'link-apply': linkApply,
+    };
+    for (const [handler, types] of Object.entries(DOMAIN_EVENT_PUBLISHERS)) {
+      publishers[handler as keyof typeof DOMAIN_EVENT_PUBLISHERS].fn.addToRolePolicy(
         new iam.PolicyStatement({
           sid: 'OwnEventsOnly',
           actions: ['events:PutEvents'],

@@ -17,8 +17,8 @@ import { ALARMS_UNDELIVERED_ALARM, alarmTopic, deliveryFailedAlarm, warnIfUnsubs
 import { BackupJobWatch } from './constructs/backup-job-watch.js';
 import { DigestBucket } from './constructs/digest-bucket.js';
 import { MEMBER_PAGES_HANDLER } from './constructs/member-pages.js';
-import { allowWatchRulesToPublish } from './constructs/pipeline-watch.js';
-import { allowEventBridge, protectedKey } from './constructs/protected-key.js';
+import { allowWatchRulesToPublish, OWN_EVENTS_STATEMENT_ID } from './constructs/pipeline-watch.js';
+import { allowEventBridge, breakGlassRoleArn, protectedKey } from './constructs/protected-key.js';
 import { RegisterBackup } from './constructs/register-backup.js';
 import { EVENT_ARCHIVE_NAME, registerTablePolicy } from './constructs/register-guard.js';
 import { functionRoleName } from './constructs/response-function.js';
@@ -30,6 +30,19 @@ import { guardTopic, MESSAGE_PUBLISHERS } from './constructs/topic-guard.js';
  * the anchor its bookkeeping). With the on-call role and break-glass, nobody else writes them (sec25).
  */
 export const REGISTER_WRITERS = ['record-finding', 'notify', 'contain', 'sweep', 'acknowledge', 'link-apply', 'anchor'] as const;
+
+/**
+ * The handlers whose functions put the pipeline's own events on the `datalek` bus, each with the
+ * detail-types it announces: response-stack.ts grants each exactly these, and the bus's policy
+ * refuses every other principal of the account (sec26).
+ */
+export const DOMAIN_EVENT_PUBLISHERS = {
+  'record-finding': ['Incident Opened', 'Incident Updated'],
+  contain: ['Containment Done', 'Containment Failed', 'Containment Left'],
+  sweep: ['Reminder Due'],
+  acknowledge: ['Incident Acknowledged'],
+  'link-apply': ['Incident Acknowledged'],
+} as const;
 
 /** The handler whose function alone writes the idempotency records (Powertools idempotency around the record use case). */
 export const IDEMPOTENCY_WRITER = 'record-finding';
@@ -197,6 +210,33 @@ export class StatefulStack extends Stack {
     this.digests = new DigestBucket(this, 'Digests', { retentionYears: props.retentionYears, breakGlassRole: props.breakGlassRole });
 
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: DEFAULT_RESOURCE_NAMES.bus });
+    // Its rules start the notify and contain functions for the incident an event names. Both read
+    // the store, so a forged event opens nothing and contains nothing the record does not ask for;
+    // but anyone of the account with events:PutEvents could drive them at will (each event a run,
+    // taking the functions' reserved concurrency from real ones) and fill the archive kept with the
+    // register. Only the functions that announce events, and break-glass, put them; a service acting
+    // on its own (an archive's replay) is EventBridge's. Removing this statement pages
+    // (datalek-watch-pipeline), as does a policy put by hand (datalek-watch-by-hand).
+    new events.CfnEventBusPolicy(this, 'OwnEventsOnly', {
+      eventBusName: this.bus.eventBusName,
+      statementId: OWN_EVENTS_STATEMENT_ID,
+      statement: {
+        Sid: OWN_EVENTS_STATEMENT_ID,
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'events:PutEvents',
+        Resource: this.formatArn({ service: 'events', resource: 'event-bus', resourceName: DEFAULT_RESOURCE_NAMES.bus }),
+        Condition: {
+          ArnNotEquals: {
+            'aws:PrincipalArn': [
+              ...Object.keys(DOMAIN_EVENT_PUBLISHERS).map((h) => `arn:${this.partition}:iam::${this.account}:role/${functionRoleName(h)}`),
+              breakGlassRoleArn(this, props.breakGlassRole),
+            ],
+          },
+          BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+        },
+      },
+    });
     // The pipeline's own events (identifiers only) are part of the record: kept as long as the
     // register, under the pipeline's own key. (EventBus.archive() drops the key: the construct is
     // made directly, at the same path.)

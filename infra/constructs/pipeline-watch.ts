@@ -45,6 +45,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { DEFAULT_RESOURCE_NAMES } from '../../handlers/adapters/aws/table-schema.js';
 import {
   BOOTSTRAP_POLICY_ARNS,
   BOOTSTRAP_POLICY_CHANGES,
@@ -85,6 +86,12 @@ export const MEMBER_FORWARDED_SOURCES = ['aws.guardduty', 'aws.events', 'aws.clo
 
 /** The statement of the pipeline's default bus policy that lets member accounts forward their calls. */
 export const MEMBER_BUS_STATEMENT_ID = 'datalek-member-calls';
+
+/** The statement of the `datalek` bus's policy that refuses its events to all but its publishing functions and break-glass (stateful-stack.ts, sec26). */
+export const OWN_EVENTS_STATEMENT_ID = 'datalek-own-events-only';
+
+/** The pipeline's own bus. */
+const BUS = DEFAULT_RESOURCE_NAMES.bus;
 
 /** The member stack's forwarding rules (`datalek-*`: the central watch pages on calls on them too); each watches the other. */
 export const MEMBER_RULE_NAMES = ['datalek-member-watch', 'datalek-member-guard'] as const;
@@ -199,7 +206,10 @@ export function ruleChanges(rules: unknown[]): Record<string, unknown> {
 export function busPolicyCalls(): Record<string, unknown> {
   return {
     source: ['aws.events'],
-    detail: { eventName: ['RemovePermission'], requestParameters: { $or: [{ statementId: [MEMBER_BUS_STATEMENT_ID] }, { removeAllPermissions: [true] }] } },
+    detail: {
+      eventName: ['RemovePermission'],
+      requestParameters: { $or: [{ statementId: [MEMBER_BUS_STATEMENT_ID, OWN_EVENTS_STATEMENT_ID] }, { removeAllPermissions: [true] }] },
+    },
   };
 }
 
@@ -212,7 +222,9 @@ export function busPolicyCalls(): Record<string, unknown> {
 export function busPolicyChanges(): Record<string, unknown> {
   return {
     eventName: ['PutPermission'],
-    requestParameters: { $or: [{ eventBusName: [{ exists: false }] }, { eventBusName: ['default', { wildcard: '*:event-bus/default' }] }] },
+    requestParameters: {
+      $or: [{ eventBusName: [{ exists: false }] }, { eventBusName: ['default', BUS, { wildcard: '*:event-bus/default' }, { wildcard: `*:event-bus/${BUS}` }] }],
+    },
   };
 }
 

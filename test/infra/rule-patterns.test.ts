@@ -379,6 +379,12 @@ const WATCHED: Record<string, string[]> = {
   '297-user-tagged-datalek-protected.json': ['central/protected-tag', 'forwarder/protected-tag'],
   '298-role-tagged-another-key.json': [],
   '299-role-tagging-datalek-protected-refused.json': [],
+  // sec26: the datalek bus's statement that refuses its events to all but its publishing functions removed (as the
+  // member statement of the default bus), or the bus's policy put by hand, by its name or ARN: anyone of the account
+  // could then drive the notify and contain functions with events of their own.
+  '300-own-events-statement-removed-from-the-datalek-bus.json': ['central/pipeline', 'forwarder/pipeline'],
+  '301-datalek-bus-policy-replaced-by-hand.json': ['central/by-hand', 'forwarder/by-hand'],
+  '302-datalek-bus-policy-replaced-by-hand-by-arn.json': ['central/by-hand', 'forwarder/by-hand'],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
