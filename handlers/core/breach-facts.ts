@@ -106,6 +106,43 @@ export function containmentNotCarriedOut(incident: Incident): ActionRecord[] {
   );
 }
 
+/**
+ * Containment the record still holds as planned with nothing to carry it out: a step the policy only
+ * planned, or a person's step, never recorded done (`contained`) nor decided against (`not-done`).
+ * Closing does not refuse it (fg-review3 F6: closing asks only for enforced steps), but names it:
+ * the FG's measures taken may say it was done while the record does not (fg26 item 1).
+ */
+export function stillPlannedAtClose(incident: Incident): ActionRecord[] {
+  const enforced = new Set(containmentNotCarriedOut(incident).map((a) => a.id));
+  return incident.actions.filter((a) => a.status === 'planned' && !a.released && !enforced.has(a.id));
+}
+
+const STILL_PLANNED: Record<Lang, string> = {
+  nl: 'nog gepland, niet als uitgevoerd vastgelegd',
+  en: 'still planned, not recorded as carried out',
+};
+
+/**
+ * The containment still planned, said beside the measures taken (draft, HTML report, Markdown
+ * register): `still planned, not recorded as carried out: isolate-instance i-1`, or null. For tools
+ * (`lang` en without a zone) the action's type; for people its label.
+ */
+export function stillPlannedText(incident: Incident, lang: Lang, forPeople = true): string | null {
+  const planned = incident.actions.filter((a) => a.status === 'planned' && !a.released);
+  if (!planned.length) return null;
+  return `${STILL_PLANNED[lang]}: ${planned.map((a) => `${forPeople ? actionLabel(lang, a.type) : a.type} ${a.target}`).join(', ')}`;
+}
+
+/** A `closed` timeline entry's `stillPlanned` (action ids `type:target`), in words for the timeline. */
+export function stillPlannedIdsText(ids: string[], lang: Lang): string {
+  return `${STILL_PLANNED[lang]}: ${ids
+    .map((id) => {
+      const at = id.indexOf(':');
+      return at < 0 ? id : `${actionLabel(lang, id.slice(0, at))} ${id.slice(at + 1)}`;
+    })
+    .join(', ')}`;
+}
+
 const NOT_CARRIED_OUT: Record<Lang, { failed: string; planned: string; found: string }> = {
   nl: {
     failed: 'mislukt',

@@ -19,6 +19,7 @@ import {
   measuresTaken,
   naturesWithoutConsequences,
   sensitiveMentions,
+  stillPlannedText,
 } from './breach-facts.js';
 import { apHours, clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
 import { carriedOutByPipeline } from './contain.js';
@@ -798,7 +799,7 @@ function draftOf(incident: Incident, policy: Policy, now: string, lang: Lang, el
         nl ? 'Genomen maatregelen' : 'Measures taken',
         // What the record had no room for is said beside them, never passed over as taken.
         measuresTaken(incident, lang, tz, elsewhere).length
-          ? [...measuresTaken(incident, lang, tz, elsewhere), ...notPlannedOf(incident, lang, when)].join('; ')
+          ? [...measuresTaken(incident, lang, tz, elsewhere), ...notPlannedOf(incident, lang, when), ...stillPlannedOf(incident, lang)].join('; ')
           : null,
       ),
       field('measuresProposed', nl ? 'Voorgestelde maatregelen' : 'Measures proposed', f?.measuresProposed),
@@ -887,6 +888,12 @@ function linkedField(incident: Incident, lang: Lang): DraftField[] {
 /** The containment the record had no room for (core/commit-bounds.ts), in the draft's words: none, or one. */
 function notPlannedOf(incident: Incident, lang: Lang, when: (iso: string) => string | null): string[] {
   const said = notPlannedMeasure(incident, lang, (iso) => when(iso) ?? iso);
+  return said ? [said] : [];
+}
+
+/** Containment still planned, beside the measures taken in a person's words: they may claim it while the record does not (fg26 item 1). */
+function stillPlannedOf(incident: Incident, lang: Lang): string[] {
+  const said = incident.facts?.measuresTaken?.trim() ? stillPlannedText(incident, lang) : null;
   return said ? [said] : [];
 }
 

@@ -30,6 +30,7 @@ import {
   namesHealthData,
   notCarriedOutText,
   registerGaps,
+  stillPlannedAtClose,
 } from './breach-facts.js';
 import { changeIncident, type TimelineDraft } from './change-incident.js';
 import {
@@ -2407,6 +2408,8 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
       draft.apFollowUpReasonFor = draft.apFollowUpReason ? { reference: firstPhase.reference, version: firstPhase.version } : null;
     }
     const containment = undone.length ? { containmentNotCarriedOut: undone, containmentReason: draft.containmentReason } : {};
+    // Not refused (fg-review3 F6), but kept: the timeline says it closed with these steps still planned (fg26 item 1).
+    const planned = stillPlannedAtClose(draft).map((x) => x.id);
     const reports = pending.length ? { reportsPending: pending, reportsPendingReason: draft.reportsPendingReason } : {};
     // The NIS2 final (or a requested intermediate) report comes after closing: named, its clock runs on (clocks.ts KEPT_AFTER_CLOSING).
     const kept = reportsKeptAfterClosing(draft, deps.policy, now).map((c) => c.name);
@@ -2420,6 +2423,7 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
             reason,
             ...(overdue.length ? { overdue, overdueReason: draft.overdueReason } : {}),
             ...containment,
+            ...(planned.length ? { stillPlanned: planned } : {}),
             ...reports,
             ...(firstPhase ? { apFirstPhaseOnly: firstPhase.reference, apFollowUpReason: draft.apFollowUpReason } : {}),
             ...(kept.length ? { reportsKeptRunning: kept } : {}),

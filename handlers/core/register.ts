@@ -8,7 +8,14 @@
  */
 import { apLegalDeadline, type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
 import { assessmentContradictions } from './assessment-contradictions.js';
-import { type CarriedOutElsewhere, containmentNotCarriedOut, containmentStatus, measuresRecorded, notCarriedOutText } from './breach-facts.js';
+import {
+  type CarriedOutElsewhere,
+  containmentNotCarriedOut,
+  containmentStatus,
+  measuresRecorded,
+  notCarriedOutText,
+  stillPlannedText,
+} from './breach-facts.js';
 import {
   apFollowUpLeftAtClosing,
   apFollowUpOwed,
@@ -201,6 +208,12 @@ export interface RegisterRow {
   containment: string;
   /** Why the incident was closed with enforced containment failed or not carried out: what was done by hand, or why it is left. */
   containmentReason: string | null;
+  /**
+   * Containment the record still holds as planned (`still planned, not recorded as carried out: type
+   * target, …`), beside `measuresTaken`: a closing does not refuse a step only planned, and the
+   * measures taken may read as if it was done (fg26 item 1); null when none.
+   */
+  stillPlanned: string | null;
   /** Changes a person recorded with a --now behind the machine's clock: their times were stated, not taken. */
   statedClock: string;
   /** The personal data of its findings removed after the retention period (`datalek minimise`): how many, when, by whom. */
@@ -374,6 +387,7 @@ function rowOf(incident: Incident, policy: Policy, now: string, elsewhere: Carri
     linkedTo: [...(incident.linked ?? []), ...(incident.linkedNotListed ? [`and ${incident.linkedNotListed} more (timeline)`] : [])].join(', '),
     containment: [...containmentStatus(incident), ...[notPlannedMeasure(incident, 'en', (iso) => iso)].filter((x) => x !== null)].join('; '),
     containmentReason: incident.containmentReason ?? null,
+    stillPlanned: stillPlannedText(incident, 'en', false),
     reportsPendingReason: incident.reportsPendingReason ?? null,
     apFollowUpReason: incident.apFollowUpReason ?? null,
     apDeadlineHours: incident.sample || !incident.deadline ? null : apHours(incident, policy),
@@ -556,7 +570,7 @@ export function registerMarkdown(
       row.categories,
       [row.dataSubjects, row.records == null ? null : String(row.records)].filter(Boolean).join('; '),
       [...(f?.consequences?.trim() ? [f.consequences.trim()] : []), ...perNature].join('; '),
-      measuresRecorded(incident, lang, tz, elsewhereOf(incident)).join('; '),
+      measuresCell(measuresRecorded(incident, lang, tz, elsewhereOf(incident)), incident, lang),
       row.measuresProposed ?? '',
       subjectsCell(incident, lang, local),
       // A GuardDuty sample finding is test data (no clock, no containment): never an open incident like the others.
@@ -570,6 +584,15 @@ export function registerMarkdown(
   });
   const line = (cells: string[]) => `| ${cells.map((c) => escapeMarkdown(c)).join(' | ')} |`;
   return [line(headers), `|${headers.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+/**
+ * The measures taken for people, with the containment still planned beside those in a person's
+ * words: they may claim a step the record holds as only planned (fg26 item 1).
+ */
+function measuresCell(measures: string[], incident: Incident, lang: Lang): string {
+  const planned = incident.facts?.measuresTaken?.trim() ? stillPlannedText(incident, lang) : null;
+  return [...measures, ...(planned ? [planned] : [])].join('; ');
 }
 
 /**
@@ -718,6 +741,8 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'apInternalTargetMissed',
   // Added for read14a A5 (the notification the reason for no follow-up answers for), likewise.
   'apFollowUpReasonFor',
+  // Added for fg26 item 1 (containment still planned beside the measures taken, at closing too), likewise.
+  'stillPlanned',
 ];
 
 /**

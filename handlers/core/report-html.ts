@@ -5,7 +5,7 @@
  * value is escaped: findings carry attacker-controlled text.
  */
 import { apInternalTarget, apLegalDeadline, entryDeadlines } from './ap-verdict.js';
-import { type CarriedOutElsewhere, partlyWhat } from './breach-facts.js';
+import { type CarriedOutElsewhere, partlyWhat, stillPlannedIdsText } from './breach-facts.js';
 import { clocksOf, roleOf } from './clocks.js';
 import { buildDraft } from './draft.js';
 import { sha256Base64 } from './hash.js';
@@ -437,7 +437,8 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string, minimise
     case 'containment-requested':
       return `${nl ? 'Opnieuw inperken gevraagd' : 'Containment asked for again'}${d.enforce ? (nl ? ' (ook wat alleen gepland was)' : ' (also what was only planned)') : ''}: ${str('reason')}`;
     case 'closed':
-      return `${nl ? 'Gesloten' : 'Closed'}: ${str('reason')}`;
+      // Closed with a step still planned (fg26 item 1): said, so the closing does not read as if it was done.
+      return `${nl ? 'Gesloten' : 'Closed'}: ${str('reason')}${Array.isArray(d.stillPlanned) ? `; ${stillPlannedIdsText(d.stillPlanned as string[], lang)}` : ''}`;
     case 'no-follow-up':
       return nl
         ? `Na het sluiten: geen vervolgmelding aan de AP op ${str('reference')} (AVG art. 33(4)): ${str('reason')}`

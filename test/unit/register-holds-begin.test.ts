@@ -48,7 +48,7 @@ describe('fgsec12 S3: the register holds the begin of the breach the FG recorded
     // The CSV's last columns: new ones go after the others, so scripts reading by position keep working.
     const [header, line] = registerCsv([registerRow(incident, policy, now)]).split(/\r?\n/);
     // (Then review12 S3's internal AP target, empty here.)
-    expect(header.split(',').slice(-8, -4)).toEqual(['startedAt', 'startedReason', 'startedBeforeDetection', 'endedBeforeDetection']);
+    expect(header.split(',').slice(-9, -5)).toEqual(['startedAt', 'startedReason', 'startedBeforeDetection', 'endedBeforeDetection']);
     expect(line).toContain(`"2026-11-20T09:00:00.000Z","${REASON}","true","false",`);
   });
 

@@ -22,7 +22,7 @@ export async function recordFg(
   ctx: Context,
   run: (deps: FgDeps) => Promise<Incident>,
   what: (incident: Incident, before: Incident) => string,
-  options: { showMissing?: boolean } = {},
+  options: { showMissing?: boolean; warning?: (incident: Incident) => string | null } = {},
 ): Promise<number> {
   const id = ctx.positionals[0];
   return withBackend(ctx, 'write', async (backend) => {
@@ -35,6 +35,9 @@ export async function recordFg(
     if (incident.pager) {
       await deliverQueued(ctx, b, { incidentId: incident.id });
     }
+    // On stderr, so a script reading --json still sees it and its stdout stays JSON.
+    const warning = options.warning?.(incident);
+    if (warning) ctx.io.err(oneLine(warning));
     if (ctx.flags.json) {
       ctx.io.out(JSON.stringify(statusObject(incident, ctx.policy, ctx.now()), null, 2));
       return 0;
@@ -71,7 +74,7 @@ export async function recordAction<Fs extends readonly FieldSpec[], I>(
   ctx: Context,
   action: Action<Fs, I, Incident, FgDeps>,
   what: (incident: Incident, input: I, before: Incident) => string,
-  options: { showMissing?: boolean } = {},
+  options: { showMissing?: boolean; warning?: (incident: Incident) => string | null } = {},
 ): Promise<number> {
   const input = action.input(parseFields(action.fields, ctx.flags), { incidentId: ctx.positionals[0], by: fgActor(ctx) });
   return recordFg(
