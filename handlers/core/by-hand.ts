@@ -22,7 +22,7 @@ import { type ChangeDeps, changeIncident } from './change-incident.js';
 import { type ContainResult, carriedOutByPipeline, enforcementRefusal, runContainment, tellOwedLeavers } from './contain.js';
 import { containedNotRecorded } from './contain-again.js';
 import { doneReason, TASKS_NEVER_READ } from './containment.js';
-import { type ContainmentStateReader, expectedContainment, OTHER_KEY_ACTIVE, ownerKeyRefusal } from './drift.js';
+import { type ContainmentStateReader, expectedContainment, OTHER_KEY_ACTIVE, ownerKeyRefusal, userKeyChecks } from './drift.js';
 import { ConflictError, refused as refuse } from './errors.js';
 import { type ActionRecord, type Incident, ownAlertKey, type StepRecord, type TimelineEntry } from './incident.js';
 import { OWN_PSEUDONYM, ownPseudonyms } from './incident-pseudonyms.js';
@@ -53,6 +53,12 @@ export interface ContainedByHandInput {
    * cont24): read first, then recorded as the isolation's (core/named-interfaces.ts).
    */
   interfaces?: readonly string[];
+  /**
+   * On a `deactivate-user-keys` step: the long-term keys (`AKIA…`) the person deactivated (`--key`), kept with the
+   * record so verify reads each back Inactive (cont26). On AWS each is read first: one not among the user's keys, or
+   * still Active, is refused.
+   */
+  keys?: readonly string[];
 }
 
 /** A long-term access key's id, as IAM gives it. */
@@ -232,6 +238,8 @@ export async function recordContainedByHand(deps: ContainedDeps, input: Containe
   // Interfaces isolated by hand after the search for tasks no run read: each read first, in the isolation group only (cont24).
   const named = input.interfaces?.length ? parseNamedInterfaces(input.interfaces) : [];
   const readIn = named.length ? await readNamedInterfaces(deps, input.incidentId, actionId, named) : undefined;
+  // The keys deactivated for a user's stolen session: well formed, for that step only, and on AWS read Inactive first (cont26).
+  const keys = await userKeysFor(deps, input.incidentId, actionId, input.keys ?? []);
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     const tz = deps.policy.timeZone;
     const now = deps.now();
@@ -266,11 +274,21 @@ export async function recordContainedByHand(deps: ContainedDeps, input: Containe
     const failed = action.status === 'failed';
     if (failed) oweLeaversDone(draft, action);
     action.status = 'done';
-    action.byHand = { at, by, what, recordedAt: now, ...(later ? { enteredLater: true as const } : {}), ...(ownerKeys.length ? { ownerKeys } : {}) };
+    if (keys.length && action.type !== 'deactivate-user-keys') throw keysOnlyForUserKeys(action.id);
+    action.byHand = {
+      at,
+      by,
+      what,
+      recordedAt: now,
+      ...(later ? { enteredLater: true as const } : {}),
+      ...(ownerKeys.length ? { ownerKeys } : {}),
+      ...(keys.length ? { keys } : {}),
+    };
     return {
       entries: [
         doneByHandEntry(action, by, now, at, what, {
           ...(ownerKeys.length ? { ownerKeys } : {}),
+          ...(keys.length ? { keys } : {}),
           ...(later ? { enteredLater: true } : {}),
           ...(failed ? { afterFailure: action.reason ?? true } : {}),
         }),
@@ -291,6 +309,57 @@ export async function recordContainedByHand(deps: ContainedDeps, input: Containe
  */
 function oweLeaversDone(draft: Incident, action: ActionRecord): void {
   draft.leftUntold = [...new Set([...(draft.leftUntold ?? []), action.id])];
+}
+
+const keysOnlyForUserKeys = (actionId: string) =>
+  refuse(
+    `--key is taken only on a deactivate-user-keys step (the long-term keys deactivated for an IAM user's stolen session); ${actionId} is not one; nothing was recorded`,
+    `--key hoort alleen bij een stap deactivate-user-keys; er is niets vastgelegd.`,
+  );
+
+/**
+ * The keys given with `--key`, checked before anything is written: each a long-term key id, on a `deactivate-user-keys`
+ * step; on AWS (a reader) each read among the keys of the user the step is for and Inactive, as verify reads it after:
+ * a key still Active, or not the user's (a mistyped id), is refused naming it, so the record never says deactivated what
+ * AWS shows open. On the embedded store, which reads no AWS, taken as given: verify reads it with `--target aws`.
+ */
+async function userKeysFor(deps: ContainedDeps, incidentId: string, actionId: string, given: readonly string[]): Promise<string[]> {
+  const keys = [...new Set(given.map((k) => k.trim()).filter(Boolean))];
+  if (keys.length === 0) return [];
+  for (const key of keys)
+    if (!ACCESS_KEY_ID.test(key))
+      throw refuse(
+        `--key ${key} is not a long-term access key id (AKIA and 16 capitals or digits); nothing was recorded`,
+        `--key ${key} is geen id van een vaste toegangssleutel; er is niets vastgelegd.`,
+      );
+  const incident = await deps.store.getIncident(incidentId);
+  const action = incident?.actions.find((a) => a.id === actionId);
+  // An unknown incident or action: refused by the change that follows, as any other.
+  if (!incident || !action) return keys;
+  if (action.type !== 'deactivate-user-keys') throw keysOnlyForUserKeys(action.id);
+  if (!deps.containmentReader) return keys;
+  const checks = userKeyChecks(incident, action, keys);
+  if (typeof checks === 'string')
+    throw refuse(`--key cannot be read back: ${checks}; nothing was recorded`, `--key kan niet worden nagelezen; er is niets vastgelegd.`);
+  const seen = await deps.containmentReader.read(checks);
+  checks.forEach((check, i) => {
+    const key = check.expect.kind === 'user-key' ? check.expect.accessKeyId : '';
+    const read = seen[i];
+    const why =
+      !read || read.read === 'error'
+        ? `could not be read (${read?.read === 'error' ? read.code : 'no answer'}): the user's keys are read before the record says deactivated`
+        : read.read === 'missing'
+          ? 'cannot be read: the user was not found under its recorded name (renamed or deleted)'
+          : read.read !== 'user-keys'
+            ? 'was answered with another read'
+            : !read.keys.some((k) => k.id === key)
+              ? "is not among the user's keys (IAM lists no such key for the user)"
+              : (read.keys.find((k) => k.id === key)?.status ?? '') !== 'Inactive'
+                ? `is still ${read.keys.find((k) => k.id === key)?.status}: deactivate it first (aws iam update-access-key --status Inactive)`
+                : '';
+    if (why) throw refuse(`--key ${key} ${why}; nothing was recorded`, `--key ${key} is niet als uitgeschakeld te lezen; er is niets vastgelegd.`);
+  });
+  return keys;
 }
 
 const onlyAfterNeverRead = (actionId: string) =>

@@ -120,7 +120,17 @@ export type Expectation =
    * recorded cluster or another, and ECS may place tasks on it, each task's interface in its own groups. Read for an
    * isolation whose record has the drain step (done, skipped or failed), the instance looked up in ECS then.
    */
-  | { kind: 'ecs-registration'; instanceId: string; recorded: string[] };
+  | { kind: 'ecs-registration'; instanceId: string; recorded: string[] }
+  /**
+   * A long-term key a person deactivated for an IAM user's stolen session (`deactivate-user-keys` recorded done with
+   * `datalek contained --key`, cont26): Inactive among its user's keys. `label` names the user by the step's target.
+   */
+  | { kind: 'user-key'; userName: string; accessKeyId: string; label: string }
+  /**
+   * The instance that leaked its role's credentials (`contain-credential-source` recorded done, cont26): cut off from
+   * handing them out, by any of the states that do (`credentialSourceVerdict`).
+   */
+  | { kind: 'credential-source'; instanceId: string };
 
 /** A resource the record holds contained, where it lives, and what to read. */
 export interface ContainmentCheck {
@@ -194,7 +204,24 @@ export type Observation =
    * The container instances of an EC2 instance, not INACTIVE, in the clusters of its account and region read
    * (`clustersUnread`: more clusters than read, said, never read as none).
    */
-  | { read: 'ecs-registrations'; found: { cluster: string; arn: string; status: string }[]; clustersUnread?: string };
+  | { read: 'ecs-registrations'; found: { cluster: string; arn: string; status: string }[]; clustersUnread?: string }
+  /** An IAM user's long-term keys (ListAccessKeys): each with its status and when it was made (null when not given). */
+  | { read: 'user-keys'; keys: { id: string; status: string; created: string | null }[] }
+  /**
+   * What decides whether an instance hands its role's credentials out (DescribeInstances, and DescribeSecurityGroups for
+   * its interfaces' groups): its state, its instance profile (null: none), its metadata options, and whether every
+   * network interface is in groups with no rule at all (isolated).
+   */
+  | {
+      read: 'credential-source';
+      state: string;
+      profile: string | null;
+      httpTokens: string;
+      httpEndpoint: string;
+      hopLimit: number | null;
+      interfaces: number;
+      isolated: boolean;
+    };
 
 /** Reads back what the checks name, every one answered (a failed read as an `error`), nothing changed. */
 export interface ContainmentStateReader {
@@ -278,7 +305,11 @@ export function expectedContainment(incident: Incident, now: string, holderOf?: 
   const out: Checks = { checks: [], notChecked: [], verdicts: [] };
   for (const action of incident.actions) {
     if (!incident.mergedInto) unvouchedChecks(incident, action, out);
-    if (action.person || action.released) continue;
+    if (action.released) continue;
+    if (action.person) {
+      if (!incident.mergedInto) personChecks(incident, action, out);
+      continue;
+    }
     if (leftElsewhere(action)) {
       if (!incident.mergedInto) leftChecks(incident, action, now, holderOf, out);
       continue;
@@ -314,6 +345,50 @@ export function expectedContainment(incident: Incident, now: string, holderOf?: 
     if (notRead.length) out.notChecked.push({ incidentId: incident.id, actionId: action.id, what: notRead.map(([, what]) => what).join('; ') });
   }
   return out;
+}
+
+/**
+ * A person's step recorded done (`datalek contained`) whose outcome AWS shows (cont26): until then verify read nothing
+ * of it, and a key set Active again, or an instance handed its profile back, left the record saying contained.
+ * - `contain-credential-source`: the instance cut off from handing its role's credentials out, by whichever state does
+ *   (`credentialSourceVerdict`): the person chose one, and any of them holds.
+ * - `deactivate-user-keys`: each key the person named (`--key`) Inactive among its user's keys, the user named by the
+ *   revocation beside it (the step's own params hold no name). Recorded without a key (before `--key`): nothing to read
+ *   it by, said as not read, never taken for in place.
+ */
+function personChecks(incident: Incident, action: ActionRecord, out: Checks): void {
+  if (action.status !== 'done' || !action.byHand) return;
+  const at = { incidentId: incident.id, actionId: action.id, type: action.type, ...actionPlace(action, incident) };
+  if (action.type === 'contain-credential-source') {
+    out.checks.push({ ...at, expect: { kind: 'credential-source', instanceId: action.target } });
+    return;
+  }
+  if (action.type !== 'deactivate-user-keys') return;
+  const keys = action.byHand.keys ?? [];
+  if (keys.length === 0) {
+    out.notChecked.push({
+      incidentId: incident.id,
+      actionId: action.id,
+      what: `recorded by hand without naming the key(s) deactivated (datalek contained --key): not read back; check that the key that made the sessions is Inactive (aws iam list-access-keys --user-name <the user>)`,
+    });
+    return;
+  }
+  const checks = userKeyChecks(incident, action, keys);
+  if (typeof checks === 'string') out.notChecked.push({ incidentId: incident.id, actionId: action.id, what: `${checks}: ${keys.join(', ')} not read back` });
+  else out.checks.push(...checks);
+}
+
+/**
+ * The checks of the keys `keys` a person deactivated for a `deactivate-user-keys` step: each Inactive among the keys of
+ * the user the revocation beside it acts on (the step's own params hold no name). Why none can be made, when the record
+ * no longer names the user.
+ */
+export function userKeyChecks(incident: Incident, action: ActionRecord, keys: readonly string[]): ContainmentCheck[] | string {
+  const revocation = incident.actions.find((a) => a.type === 'revoke-user-sessions' && a.target === action.target && a.accountId === action.accountId);
+  const userName = revocation ? userNameOf(revocation) : undefined;
+  if (!userName) return 'the record does not name the user (minimised, or no revocation beside the step)';
+  const at = { incidentId: incident.id, actionId: action.id, type: action.type, ...actionPlace(action, incident) };
+  return keys.map((accessKeyId) => ({ ...at, expect: { kind: 'user-key', userName, accessKeyId, label: `IAM user ${action.target}` } }));
 }
 
 /**
@@ -736,6 +811,10 @@ export function resourceOf(e: Expectation): string {
       return `ECS container instance ${e.arn.split('/').pop()} of ${e.instanceId}`;
     case 'ecs-registration':
       return `instance ${e.instanceId} (ECS registrations, every cluster of the region)`;
+    case 'user-key':
+      return `access key ${e.accessKeyId} of ${e.label}`;
+    case 'credential-source':
+      return `instance ${e.instanceId} (its role's credentials)`;
   }
 }
 
@@ -812,6 +891,10 @@ function recordedOf(e: Expectation): string {
       return e.recorded.length
         ? `registered in ECS only as the container instance(s) its isolation found: ${e.recorded.map((a) => a.split('/').pop()).join(', ')}`
         : 'registered in no ECS cluster (its isolation found it in none)';
+    case 'user-key':
+      return 'Inactive (deactivated by hand: the long-term key that made the sessions)';
+    case 'credential-source':
+      return "cut off by hand from handing its role's credentials out";
   }
 }
 
@@ -846,6 +929,10 @@ function readsOf(e: Expectation): string {
       return 'ecs:DescribeContainerInstances, ecs:ListTasks, ecs:DescribeTasks, ec2:DescribeNetworkInterfaces';
     case 'ecs-registration':
       return 'ecs:ListClusters, ecs:ListContainerInstances, ecs:DescribeContainerInstances';
+    case 'user-key':
+      return 'iam:ListAccessKeys';
+    case 'credential-source':
+      return 'ec2:DescribeInstances, ec2:DescribeSecurityGroups';
   }
 }
 
@@ -1210,6 +1297,9 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
       actual: `${seen.what} not found under its recorded name (renamed or deleted), as ${r.by} recorded (datalek contained) at ${r.at}: ${r.what}`,
     };
   }
+  // The instance that leaked its role's credentials no longer exists: it hands out nothing.
+  if (seen.read === 'missing' && e.kind === 'credential-source')
+    return { state: 'in-place', actual: 'instance not found (terminated): it hands out no credentials of its role' };
   // Renamed is not gone: the resource may live on under its new name, its containment undone there.
   if (seen.read === 'missing' && seen.byName)
     return { state: 'drifted', actual: `${seen.what} not found under its recorded name: renamed or deleted`, todo: renamedTodo(e) };
@@ -1321,6 +1411,12 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
       if (seen.status === 'REGISTRATION_FAILED') return { state: 'in-place', actual: 'REGISTRATION_FAILED: not registered, no task is placed on it' };
       return { state: 'drifted', actual: `${seen.status}: NOT CONTAINED, ECS may place a task on it again, its interface in the task's own groups` };
     }
+    case 'user-key':
+      if (seen.read !== 'user-keys') break;
+      return userKeyVerdict(e, seen);
+    case 'credential-source':
+      if (seen.read !== 'credential-source') break;
+      return credentialSourceVerdict(e, seen);
     case 'ecs-registration': {
       if (seen.read !== 'ecs-registrations') break;
       // Deregistered and registered again, or registered in a cluster the record does not name (a kept identity document, any instance's credentials): ECS places tasks on it.
@@ -1358,9 +1454,91 @@ function renamedTodo(e: Expectation): string {
       return `find out whether it was renamed or deleted (CloudTrail: ModifyDBInstance with a new identifier, DeleteDBInstance); if renamed, make it private again under its new identifier; ${TELL}`;
     case 'access-key':
       return `find out whether the key's user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser; aws iam get-access-key-last-used --access-key-id ${e.accessKeyId} names its user now); if renamed, check the key is Inactive under the new name; ${TELL}, and record what you found (datalek contained ID --action ACTION --what TEXT --target aws: shown here since, beside what AWS shows)`;
+    case 'user-key':
+      return `find out whether the user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser; aws iam get-access-key-last-used --access-key-id ${e.accessKeyId} names its user now); if renamed, check the key is Inactive under the new name; ${TELL}`;
     default:
       return `find out whether the user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser); if renamed, check the deny is on the user under its new name and put it back with the same aws:TokenIssueTime date; ${TELL}`;
   }
+}
+
+/**
+ * A key a person deactivated for a user's stolen session (`user-key`): Inactive holds; Active, whoever holds it makes
+ * new sessions; not among the user's keys, deleted since or never the user's (a mistyped id): GONE, checked by a
+ * person. The user's other Active keys are named beside it as a check, never an alarm: the person found the key that
+ * made the sessions in CloudTrail, and another key may well be the owner's.
+ */
+function userKeyVerdict(e: Extract<Expectation, { kind: 'user-key' }>, seen: Extract<Observation, { read: 'user-keys' }>): Verdict {
+  const key = seen.keys.find((k) => k.id === e.accessKeyId);
+  const others = seen.keys.filter((k) => k.id !== e.accessKeyId && k.status === 'Active');
+  const besides = others.length
+    ? `; the user has other Active key(s): ${others.map((k) => `${k.id} (made ${k.created ?? 'at a time not known'})`).join(', ')}`
+    : '';
+  const check = others.length
+    ? `if one of the other Active keys made the sessions too (CloudTrail: the user's GetSessionToken events, userIdentity.accessKeyId), deactivate it and tell the FG (${USER_KEYS_RUNBOOK})`
+    : undefined;
+  if (!key)
+    return {
+      state: 'gone',
+      actual: `not among the user's keys: deleted since, or not the user's key (the id recorded mistyped)${besides}`,
+      todo: `aws iam list-access-keys --user-name <the user> shows which; deleted, no session can be made with it (find out who deleted it: CloudTrail DeleteAccessKey); not the user's, the key that made the sessions is still to be found and deactivated (${USER_KEYS_RUNBOOK}); ${TELL}`,
+    };
+  if (key.status === 'Inactive') return { state: 'in-place', actual: `Inactive${besides}`, ...(check ? { todo: check } : {}) };
+  return {
+    state: 'drifted',
+    actual: `${key.status}: NOT CONTAINED, whoever holds it makes new sessions of the user, which the deny on older sessions does not stop${besides}`,
+  };
+}
+
+const USER_KEYS_RUNBOOK = 'runbooks/revoke-user-sessions.md#the-long-term-key-that-made-them';
+const SOURCE_RUNBOOK = 'runbooks/revoke-role-sessions.md#the-instance-that-leaked-them';
+
+/**
+ * The instance that leaked its role's credentials, cut off (`contain-credential-source`, runbooks/revoke-role-sessions.md):
+ * each of these states stops it handing them to whoever took them, and the person chose one: terminated; stopped (until
+ * started); no instance profile; its metadata service off; every interface in groups with no rule (isolated: the
+ * metadata service still answers it, but nothing reaches it and it sends nothing out but DNS). IMDSv2 required holds
+ * against a request forged through the instance (SSRF, the usual path) and not against a foothold on it: in place, with
+ * that said. Revoking the role's sessions is none of them: the instance gets sessions issued after the deny every hour.
+ * None of them: NOT CONTAINED.
+ */
+function credentialSourceVerdict(_e: Extract<Expectation, { kind: 'credential-source' }>, seen: Extract<Observation, { read: 'credential-source' }>): Verdict {
+  if (seen.state === 'terminated' || seen.state === 'shutting-down')
+    return { state: 'in-place', actual: `${seen.state}: it hands out no credentials of its role` };
+  const cut = [
+    ...(seen.state === 'stopped' || seen.state === 'stopping' ? [seen.state] : []),
+    ...(seen.profile === null ? ['no instance profile'] : []),
+    ...(seen.httpEndpoint === 'disabled' ? ['its metadata service off'] : []),
+    ...(seen.isolated ? ['every network interface in groups with no rule (isolated)'] : []),
+  ];
+  const stoppedOnly = cut.length === 1 && (seen.state === 'stopped' || seen.state === 'stopping');
+  const isolatedOnly = cut.length === 1 && seen.isolated;
+  if (cut.length)
+    return {
+      state: 'in-place',
+      actual: cut.join('; '),
+      ...(stoppedOnly
+        ? { todo: `started again, it hands its role's credentials out as before: take the profile off or require IMDSv2 first (${SOURCE_RUNBOOK})` }
+        : isolatedOnly
+          ? {
+              todo: `its metadata service still hands it the role's credentials, which it can send out only through DNS (runbooks/block-dns-channel.md); released, it hands them out as before: cut the source first (${SOURCE_RUNBOOK})`,
+            }
+          : {}),
+    };
+  const profile = `instance profile ${seen.profile}`;
+  if (seen.httpTokens === 'required') {
+    const hops =
+      seen.hopLimit !== null && seen.hopLimit > 1 ? `; its hop limit ${seen.hopLimit} lets a container on it reach the metadata service: set it to 1` : '';
+    return {
+      state: 'in-place',
+      actual: `IMDSv2 required (hop limit ${seen.hopLimit ?? 'not given'}), ${seen.state}, ${profile}`,
+      todo: `this holds against a request forged through the instance (SSRF), not against a foothold on it: if the credentials left through one, isolate it or take the profile off (${SOURCE_RUNBOOK})${hops}`,
+    };
+  }
+  return {
+    state: 'drifted',
+    actual: `NOT CONTAINED: ${seen.state}, ${profile}, IMDSv1 allowed (HttpTokens ${seen.httpTokens}), not isolated: its metadata service hands the role's credentials out as before the incident (the revocation of the role's sessions does not stop new ones)`,
+    todo: `cut it off again (${SOURCE_RUNBOOK}): take the profile off, require IMDSv2, or isolate it; find out who changed it (CloudTrail: AssociateIamInstanceProfile, ReplaceIamInstanceProfileAssociation, ModifyInstanceMetadataOptions, ModifyNetworkInterfaceAttribute, StartInstances); ${TELL}`,
+  };
 }
 
 /** What to do about a drifted or gone resource (runbooks/containment-undone.md step 3 has the commands). */
@@ -1406,6 +1584,10 @@ function todoOf(e: Expectation, state: 'drifted' | 'gone'): string {
       return `make it private again (aws rds modify-db-instance --db-instance-identifier ${e.dbInstanceIdentifier} --no-publicly-accessible --apply-immediately); find out who changed it (CloudTrail: ModifyDBInstance); ${tell}`;
     case 'container-instance':
       return `set it DRAINING again (aws ecs update-container-instances-state --cluster ${e.cluster} --container-instances ${e.arn} --status DRAINING); look for a task placed on it since (aws ecs list-tasks --cluster ${e.cluster} --container-instance ${e.arn}) and isolate it; find out who set it ACTIVE (CloudTrail: UpdateContainerInstancesState); ${tell}`;
+    case 'user-key':
+      return `set it Inactive again (aws iam update-access-key --user-name <the user> --access-key-id ${e.accessKeyId} --status Inactive); find out who set it Active (CloudTrail: UpdateAccessKey); ${tell}`;
+    case 'credential-source':
+      return `cut it off again (${SOURCE_RUNBOOK}); ${tell}`;
     case 'ecs-registration':
       return `deregister each container instance of ${e.instanceId} the record does not name (aws ecs deregister-container-instance --cluster CLUSTER --container-instance ARN --force), stop its tasks and isolate their interfaces; find out who registered it (CloudTrail: RegisterContainerInstance); ${tell}`;
   }

@@ -373,9 +373,11 @@ export interface ActionRecord {
    * core/by-hand.ts): then `done`, though datalek touched nothing and holds no evidence to undo it
    * by (a release leaves it to a person). `at` as stated, `recordedAt` when entered. `ownerKeys`: on a
    * key action that failed naming other keys of its user (OtherKeyActive), those the person
-   * confirmed as the owner's (`--owner-key`): drift reads them as such (attack16 K5).
+   * confirmed as the owner's (`--owner-key`): drift reads them as such (attack16 K5). `keys`: on a
+   * `deactivate-user-keys` step, the long-term keys the person deactivated (`--key`): drift reads each
+   * Inactive (cont26).
    */
-  byHand?: { at: string; by: string; what: string; recordedAt: string; enteredLater?: true; ownerKeys?: string[] };
+  byHand?: { at: string; by: string; what: string; recordedAt: string; enteredLater?: true; ownerKeys?: string[]; keys?: string[] };
   /**
    * On a key action datalek carried out: other keys of its user a person confirmed as the owner's
    * after drift named them (made within the sessions' hours after the revocation: readC16 C1), each

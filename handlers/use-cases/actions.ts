@@ -924,6 +924,8 @@ export const containAction = action({
 /** Whether the incident holds a key action that failed: the form offers `--owner-key` then (core/by-hand.ts checks which keys). */
 const keyActionFailed = (ctx: OfferContext) => ctx.incident.actions.some((a) => a.type === 'deactivate-access-key' && a.status === 'failed');
 
+const userKeysOpen = (ctx: OfferContext) => ctx.incident.actions.some((a) => a.type === 'deactivate-user-keys' && a.status === 'planned');
+
 export const containedAction = action({
   name: 'contained',
   title: { nl: 'Met de hand ingeperkt', en: 'Contained by hand' },
@@ -962,6 +964,16 @@ export const containedAction = action({
       // Read on AWS before it is recorded: the page reads no AWS for it (the command with --target aws does).
       cliOnly: true,
     },
+    {
+      name: 'key',
+      kind: 'list',
+      label: { nl: 'Uitgeschakelde vaste sleutel(s)', en: 'Long-term key(s) deactivated' },
+      hint: {
+        nl: 'Alleen bij deactivate-user-keys: de sleutel-id(s) (AKIA…) die u uitschakelde, met komma’s. verify leest ze na als Inactive.',
+        en: 'Only on deactivate-user-keys: the key id(s) (AKIA…) you deactivated, comma-separated. verify reads each back Inactive.',
+      },
+      offered: userKeysOpen,
+    },
   ] as const,
   input: (v, { incidentId, by }) => ({
     incidentId,
@@ -971,6 +983,7 @@ export const containedAction = action({
     at: v.at,
     ownerKeys: v['owner-key'],
     interfaces: v.interface,
+    keys: v.key,
   }),
   run: (deps: FgDeps & Pick<ContainedDeps, 'containmentReader'>, input) => recordContainedByHand(deps, input),
 });

@@ -100,7 +100,7 @@ export const COMMANDS: Command[] = [
     name: 'contained',
     section: 'fg',
     usage: `  datalek contained ID --action ID --what TEXT [--at ISO] [--by NAME] [--owner-key AKIA…[,AKIA…]]
-                   [--interface ENI=SG[+SG…][,…]]
+                   [--interface ENI=SG[+SG…][,…]] [--key AKIA…[,AKIA…]]
                    (a planned containment action carried out by hand, e.g. a person's step or one the policy only
                     plans: it is then done, by hand; nothing automatic carries it out again, and a release leaves
                     it to a person, since datalek holds nothing to undo it by; --action as show lists its id;
@@ -111,13 +111,16 @@ export const COMMANDS: Command[] = [
                     revoked, within 12 hours), locally only against the record, which seldom names it: else refused;
                     --interface: on an instance isolation failed TasksNeverRead, each interface the search found and
                     you isolated by hand, with its own groups: read first with --target aws (in the isolation group
-                    only, else refused), then recorded as the isolation's: verify reads it, a release restores it)`,
+                    only, else refused), then recorded as the isolation's: verify reads it, a release restores it;
+                    --key: on deactivate-user-keys, each long-term key you deactivated: read Inactive first with
+                    --target aws (else refused), then kept: verify --target aws reads each back)`,
     flags: {
       action: { type: 'string' },
       what: { type: 'string' },
       at: { type: 'string' },
       'owner-key': { type: 'string' },
       interface: { type: 'string' },
+      key: { type: 'string' },
       by: { type: 'string' },
     },
     positionals: 'one',

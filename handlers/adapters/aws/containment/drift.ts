@@ -119,7 +119,9 @@ async function readPlace(c: ContainmentClients, checks: readonly ContainmentChec
           // No association is an answer too: the profile is off.
           return profiles.ok ? { read: 'profiles', associated: profiles.found.get(e.instanceId) ?? [] } : failed(profiles.error);
         default:
-          return readOne(c, e).catch((err) => failed(err, e.kind === 'access-key' ? [e.userName] : e.kind === 'revocation' ? [e.name] : []));
+          return readOne(c, e).catch((err) =>
+            failed(err, e.kind === 'access-key' || e.kind === 'user-key' ? [e.userName] : e.kind === 'revocation' ? [e.name] : []),
+          );
       }
     }),
   );
@@ -430,27 +432,23 @@ async function readOne(
       return absent(
         'IAM user of the key',
         async () => {
-          const keys = [];
-          let Marker: string | undefined;
-          do {
-            const out = await c.iam.send(new ListAccessKeysCommand({ UserName: e.userName, Marker }));
-            keys.push(...(out.AccessKeyMetadata ?? []));
-            Marker = out.IsTruncated ? out.Marker : undefined;
-          } while (Marker);
-          const key = keys.find((k) => k.AccessKeyId === e.accessKeyId);
+          const keys = await userKeys(c, e.userName);
+          const key = keys.find((k) => k.id === e.accessKeyId);
           // The user's other keys from the same list (no further call): one made with the stolen key is not contained (review12 K7).
-          const others = keys
-            .filter((k) => k.AccessKeyId && k.AccessKeyId !== e.accessKeyId)
-            .map((k) => ({ id: k.AccessKeyId as string, status: k.Status ?? 'unknown', created: k.CreateDate?.toISOString() ?? null }));
+          const others = keys.filter((k) => k.id !== e.accessKeyId);
           // Not found (deleted): the other keys all the same, a key made with it outlives it (review13 K4);
           // so do a console password and MFA devices made with it (readA15 A4).
           if (!key) return { read: 'missing', what: 'access key', others, signIn: await signIn(c, e.userName) };
-          const status = key.Status ?? 'unknown';
+          const status = key.status;
           // Inactive: what else the stolen key may have given its user is judged too (an Active key is drifted whatever else).
           return status === 'Inactive' ? { read: 'key', status, others, signIn: await signIn(c, e.userName) } : { read: 'key', status, others };
         },
         true,
       );
+    case 'user-key':
+      return absent('IAM user', async () => ({ read: 'user-keys', keys: await userKeys(c, e.userName) }), true);
+    case 'credential-source':
+      return credentialSource(c, e.instanceId);
     case 'revocation':
       return revocation(c, e);
     case 'public-access-block':
@@ -488,6 +486,45 @@ async function readOne(
         true,
       );
   }
+}
+
+/** Every long-term key of an IAM user (ListAccessKeys, every page): its id, status and when it was made (null when not given). */
+async function userKeys(c: ContainmentClients, userName: string): Promise<{ id: string; status: string; created: string | null }[]> {
+  const keys: { id: string; status: string; created: string | null }[] = [];
+  let Marker: string | undefined;
+  do {
+    const out = await c.iam.send(new ListAccessKeysCommand({ UserName: userName, Marker }));
+    for (const k of out.AccessKeyMetadata ?? [])
+      if (k.AccessKeyId) keys.push({ id: k.AccessKeyId, status: k.Status ?? 'unknown', created: k.CreateDate?.toISOString() ?? null });
+    Marker = out.IsTruncated ? out.Marker : undefined;
+  } while (Marker);
+  return keys;
+}
+
+/**
+ * Whether an instance hands its role's credentials out (core/drift.ts `credential-source`): one DescribeInstances for
+ * its state, instance profile and metadata options, and one DescribeSecurityGroups for its interfaces' groups (isolated:
+ * every interface in groups with no rule at all). Not found: missing.
+ */
+async function credentialSource(c: ContainmentClients, instanceId: string): Promise<Observation> {
+  const out = await c.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: [instanceId] }] }));
+  const instance = (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).find((i) => i.InstanceId === instanceId);
+  if (!instance) return { read: 'missing', what: 'instance' };
+  const interfaces = (instance.NetworkInterfaces ?? []).map((n) => groupIds(n.Groups));
+  const ids = unique(interfaces.flat());
+  const rules = ids.length ? await groupRules(c, ids) : new Map<string, { inbound: number; outbound: number }>();
+  const closed = (g: string) => rules.get(g)?.inbound === 0 && rules.get(g)?.outbound === 0;
+  const options = instance.MetadataOptions;
+  return {
+    read: 'credential-source',
+    state: instance.State?.Name ?? 'unknown',
+    profile: instance.IamInstanceProfile ? (instance.IamInstanceProfile.Arn ?? '(an unnamed profile)') : null,
+    httpTokens: options?.HttpTokens ?? 'not given',
+    httpEndpoint: options?.HttpEndpoint ?? 'not given',
+    hopLimit: options?.HttpPutResponseHopLimit ?? null,
+    interfaces: interfaces.length,
+    isolated: interfaces.length > 0 && interfaces.every((groups) => groups.length > 0 && groups.every(closed)),
+  };
 }
 
 /**
