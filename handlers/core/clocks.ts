@@ -749,9 +749,10 @@ function nis2LaterReports(incident: Incident, policy: Policy, now: string): Cloc
   let dueAt = startsAt ? month(startsAt) : null;
   let note = joinNotes(keptByNo(incident, chain.keptFrom ?? startsAt, 'final', policy.timeZone, !!chain.keptFrom), missingNote(final.missing));
   // Art. 23(4)(e): still ongoing when the final report is due: a progress report then, and the
-  // final report within a month after the incident was handled.
+  // final report within a month after the incident was handled. Made by then, the final report is
+  // judged by that month too (law26: its first month read it "late").
   const progress = nis2DoneBy(incident, ['progress'], chain.inChain);
-  if (dueAt && progress.doneAt && progress.doneAt <= dueAt && !final.doneAt) {
+  if (dueAt && progress.doneAt && progress.doneAt <= dueAt && !(final.doneAt && final.doneAt <= dueAt)) {
     const ended = incident.facts?.endedAt ?? null;
     dueAt = ended ? month(ended) : null;
     note = ended
