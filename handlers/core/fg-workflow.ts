@@ -1754,17 +1754,16 @@ function checkTypesSeen(incident: Incident, seen: NonNullable<AssessInput['seen'
         `De beoordeling geldt alleen voor de soorten bevindingen die u aanvinkt; niet aangevinkt: ${unnamed.join(', ')} (AVG art. 33(1), (5)): ${opnieuw}. Er is niets vastgelegd.`,
       );
     }
+    // Types name no resource: the review a resource new to the incident asked takes the token too (red26;
+    // the page gives the token of the state it drew, web/action-forms.ts).
+    if (newResourceReview(incident)) {
+      if (!seen.token) throw newResourceUnseen(incident);
+      checkResourcesSeen(incident, seen.token, again, opnieuw);
+    }
     return;
   }
   if (seen.token) {
-    const [typesPart, resourcesPart = ''] = seen.token.split('-');
-    if (typesPart === typesSeen(incident) && resourcesPart !== resourcesSeen(incident)) {
-      const held = resourcesHeld(incident);
-      throw refuse(
-        `the resources changed since show printed --seen ${seen.token}: the incident now names ${held} resources and credentials; a finding naming a resource you were not shown came since, or an incident was merged into it (Art. 33(1), (5)): ${again}; nothing was recorded`,
-        `De resources van het incident zijn veranderd sinds u het bekeek: het noemt er nu ${held}, inloggegevens meegeteld (AVG art. 33(1), (5)): ${opnieuw}. Er is niets vastgelegd.`,
-      );
-    }
+    if (seen.token.split('-')[0] === typesSeen(incident)) checkResourcesSeen(incident, seen.token, again, opnieuw);
     if (seen.token !== findingTypesSeen(incident)) {
       throw refuse(
         `the finding types changed since show printed --seen ${seen.token}: the incident now holds ${types.join(', ')}; a finding of a type you were not shown came since (Art. 33(1), (5)): ${again}; nothing was recorded`,
@@ -1784,12 +1783,30 @@ function checkTypesSeen(incident: Incident, seen: NonNullable<AssessInput['seen'
   }
   // One type asks no token, but a review a resource new to the incident asked does: the token is what
   // says the assessment saw it (27d8c96c).
-  if (reviewPending(incident) && incident.reviewAsked?.newResource) {
-    throw refuse(
-      `a finding named a resource the incident did not hold after the assessment of ${incident.reviewAsked.assessedAt} (${incident.reviewAsked.findingType}, ${incident.reviewAsked.findingId}): say you were shown it, with the --seen that datalek show ${incident.id} prints (Art. 33(1), (5)); nothing was recorded`,
-      `Na de beoordeling noemde een bevinding een resource die het incident nog niet had: bekijk het incident opnieuw en beoordeel het met wat u dan ziet (AVG art. 33(1), (5)). Er is niets vastgelegd.`,
-    );
-  }
+  if (newResourceReview(incident)) throw newResourceUnseen(incident);
+}
+
+/** A review pending that a resource new to the incident asked (27d8c96c): only the `--seen` token says the assessment saw it. */
+function newResourceReview(incident: Incident): boolean {
+  return reviewPending(incident) && incident.reviewAsked?.newResource === true;
+}
+
+function newResourceUnseen(incident: Incident): RefusedError {
+  const asked = incident.reviewAsked as NonNullable<Incident['reviewAsked']>;
+  return refuse(
+    `a finding named a resource the incident did not hold after the assessment of ${asked.assessedAt} (${asked.findingType}, ${asked.findingId}): say you were shown it, with the --seen that datalek show ${incident.id} prints (Art. 33(1), (5)); nothing was recorded`,
+    `Na de beoordeling noemde een bevinding een resource die het incident nog niet had: bekijk het incident opnieuw en beoordeel het met wat u dan ziet (AVG art. 33(1), (5)). Er is niets vastgelegd.`,
+  );
+}
+
+/** Refuses a `--seen` token whose resources' part is not the incident's now (4826cd92). */
+function checkResourcesSeen(incident: Incident, token: string, again: string, opnieuw: string): void {
+  if ((token.split('-')[1] ?? '') === resourcesSeen(incident)) return;
+  const held = resourcesHeld(incident);
+  throw refuse(
+    `the resources changed since show printed --seen ${token}: the incident now names ${held} resources and credentials; a finding naming a resource you were not shown came since, or an incident was merged into it (Art. 33(1), (5)): ${again}; nothing was recorded`,
+    `De resources van het incident zijn veranderd sinds u het bekeek: het noemt er nu ${held}, inloggegevens meegeteld (AVG art. 33(1), (5)): ${opnieuw}. Er is niets vastgelegd.`,
+  );
 }
 
 // --- Art. 34 -----------------------------------------------------------------------------------

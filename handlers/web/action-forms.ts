@@ -146,7 +146,26 @@ const ASSESSMENT = assessment('assessment');
  * those past the 100 its record lists too, and the use case refuses one left out or one none of its
  * findings had (fg-workflow.ts checkTypesSeen).
  */
-const ASSESS_NAMING_TYPES = assessCheckingTypes();
+const ASSESS_NAMING_TYPES = assessGivingToken(assessCheckingTypes());
+
+/**
+ * The page's assessment gives the `--seen` token of the incident as the use case reads it: every read it
+ * makes is held to what the page drew (`ASSESSMENT`, checkedReads), the token among it, so the token says
+ * what the page showed, resources included. Without it, the review a resource new to the incident asked
+ * (27d8c96c) was refused on the page for ever, asking for a --seen it has no field for (red26). Given
+ * beside the types ticked, or for an incident of one type: with several, the types are still ticked each.
+ */
+function assessGivingToken(a: typeof assessAction): typeof assessAction {
+  return {
+    ...a,
+    run: async (deps, input) => {
+      const incident = await deps.store.getIncident(input.incidentId);
+      const seen = input.seen;
+      const gives = incident && seen && (seen.types?.length || findingTypesOfIncident(incident).length === 1);
+      return a.run(deps, gives ? { ...input, seen: { types: seen.types, token: findingTypesSeen(incident) } } : input);
+    },
+  };
+}
 const TYPES_TICKED: Text = {
   nl: 'De beoordeling geldt voor de soorten die u aanvinkt: vink elke soort aan die u hebt beoordeeld. Alle soorten van het incident horen erbij, ook die voorbij de 100 die het dossier opsomt (gelezen uit de bevindingen); laat u een soort onaangevinkt, dan wordt er niets vastgelegd.',
   en: 'The assessment holds for the types you tick: tick each type you assessed. Every type of the incident belongs to it, also those past the 100 the record lists (read from its findings); nothing is recorded with one left unticked.',

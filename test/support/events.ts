@@ -200,6 +200,30 @@ export function sequenceDetection(o: { accessKeyId?: string; instanceId?: string
   };
 }
 
+/**
+ * Version `n` of an attack sequence (`seq-bucket`) on bucket testdata that, from version 2 on, also names
+ * bucket patientdossiers (NOT_PUBLIC: no containment to plan), as GuardDuty updates a sequence that grows.
+ */
+export function sequenceGrowingToBucket(n: number) {
+  const detection = sequenceDetection({ bucket: 'testdata' });
+  if (n > 1) {
+    const resources = detection.sequence.resources as unknown[];
+    resources.push({
+      uid: 'arn:aws:s3:::patientdossiers',
+      name: 'patientdossiers',
+      accountId: ACCOUNT,
+      resourceType: 'S3_BUCKET',
+      region: REGION,
+      service: 'S3',
+      data: { s3Bucket: { effectivePermission: 'NOT_PUBLIC' } },
+    });
+  }
+  const event = credentialSequenceEvent({ id: 'seq-bucket', detection });
+  Object.assign(event.detail, { updatedAt: `2026-11-28T0${n}:00:00.000Z` });
+  Object.assign(event.detail.service, { count: n });
+  return event;
+}
+
 /** A Critical `AttackSequence:IAM/CompromisedCredentials` whose detection is `sequenceDetection()`'s unless given. */
 export function credentialSequenceEvent(o: { id?: string; createdAt?: string; detection?: ReturnType<typeof sequenceDetection> } = {}) {
   return findingEvent({

@@ -12,7 +12,7 @@ import { type RecordDeps, recordEvent } from '../../handlers/core/record-finding
 import { registerRow } from '../../handlers/core/register.js';
 import { sweep } from '../../handlers/core/sweep.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
-import { ACCOUNT, credentialSequenceEvent, findingEvent, REGION, sequenceDetection } from '../support/events.js';
+import { ACCOUNT, credentialSequenceEvent, findingEvent, REGION, sequenceDetection, sequenceGrowingToBucket } from '../support/events.js';
 import { incidentFixture } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -291,25 +291,7 @@ describe('a new finding on an open incident', () => {
   });
 
   /** An attack sequence on bucket testdata; from version 2 on it also names bucket patientdossiers (NOT_PUBLIC). */
-  const version = (n: number) => {
-    const detection = sequenceDetection({ bucket: 'testdata' });
-    if (n > 1) {
-      const resources = detection.sequence.resources as unknown[];
-      resources.push({
-        uid: 'arn:aws:s3:::patientdossiers',
-        name: 'patientdossiers',
-        accountId: ACCOUNT,
-        resourceType: 'S3_BUCKET',
-        region: REGION,
-        service: 'S3',
-        data: { s3Bucket: { effectivePermission: 'NOT_PUBLIC' } },
-      });
-    }
-    const event = credentialSequenceEvent({ id: 'seq-bucket', detection });
-    Object.assign(event.detail, { updatedAt: `2026-11-28T0${n}:00:00.000Z` });
-    Object.assign(event.detail.service, { count: n });
-    return event;
-  };
+  const version = sequenceGrowingToBucket;
 
   it('asks the FG to assess again when an assessed attack sequence grows to name a bucket the incident did not hold', async () => {
     // Assessed "no personal data" on the sequence's first bucket; its next version names another
