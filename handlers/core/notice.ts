@@ -247,6 +247,29 @@ export function noticeLetter(notice: Notice, policy: Policy): string {
   return lines.join('\n').replace(/\n+$/, '');
 }
 
+/** The commands the sender's notes name: "datalek" alone is the Dutch word for the breach itself. */
+const COMMAND_NAMED = /`?datalek (?:assess|facts|draft|notice|subjects|contained|not-done|contain|reported|close|show|status|register|report|ack|release)\b/;
+
+/**
+ * Which of the notice's parts meant for the sender alone (`noticeSenderNotes`, on stderr) a text holds, each named in English: a text recorded with `subjects
+ * --decision inform` is what the people affected were told (Art. 34(2), the register), and the notes
+ * there read as if they were sent (fg26 item 2). Empty when it holds none.
+ */
+export function senderNotesIn(sent: string, incidentId: string): string[] {
+  // As the notes print them (escapeMarkdown) or as a person typed them.
+  const text = sent.replace(/\\([\\`*_[\]<>|~&#!+=.)-])/g, '$1');
+  const found: string[] = [];
+  const any = (pick: (t: (typeof L)['nl']) => string[]) => (['nl', 'en'] as const).some((l) => pick(L[l]).some((x) => text.includes(x)));
+  if (text.includes(incidentId)) found.push(`the incident id ${incidentId}`);
+  if (any((t) => Object.values(t.notes))) found.push('the note on Art. 34 for the sender');
+  if (any((t) => [t.plannedBeside('').split('(')[0]])) found.push('the "Let op" / "Note" on containment still planned');
+  if (new RegExp(`^#*\\s*(?:${L.nl.stillMissing}|${L.en.stillMissing})\\b`, 'm').test(text) || /^\s*- \[ \]/m.test(text))
+    found.push(`the "${L.nl.stillMissing}" / "${L.en.stillMissing}" checklist`);
+  if (any((t) => [t.footer.split(':')[0]])) found.push("the draft's footer");
+  if (COMMAND_NAMED.test(text)) found.push('datalek commands');
+  return found;
+}
+
 /** Both, the sender's notes first, as one Markdown document. */
 export function noticeMarkdown(notice: Notice, policy: Policy): string {
   return `${noticeSenderNotes(notice, policy)}\n\n${noticeLetter(notice, policy)}`;

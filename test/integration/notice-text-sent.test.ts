@@ -43,3 +43,55 @@ it('records as the text sent, by the documented command line, only what the noti
   expect(notice.stderr).toContain('Ontbreekt nog');
   expect(notice.stderr).toContain('Let op: de inperking staat in het dossier nog als gepland');
 });
+
+// fg26 item 2: the notes taken along with the letter (`datalek notice ID 2>&1`, the terminal copied
+// whole) were recorded as what the data subjects were told, without a word.
+it('warns, naming them, when the text recorded as sent holds the notice notes for the sender; the letter alone goes without', async () => {
+  const c = await openCase();
+  const at = '2025-11-28T09:00:00Z';
+  const ok = async (args: string[]) => {
+    const r = await c.cli(args, at);
+    expect(r.code, r.stderr).toBe(0);
+    return r;
+  };
+  await ok(['assess', c.id, '--personal-data', 'yes', '--risk', 'high', '--reason', 'klantdossiers', '--by', 'FG']);
+  await ok(['facts', c.id, '--categories', 'naam,adres', '--consequences', 'phishing', '--measures-taken', 'server geïsoleerd', '--by', 'FG']);
+  const notice = await ok(['notice', c.id]);
+  const inform = (text: string) => [
+    'subjects',
+    c.id,
+    '--decision',
+    'inform',
+    '--date',
+    at,
+    '--channel',
+    'brief',
+    '--text',
+    text,
+    '--reason',
+    'hoog risico',
+    '--by',
+    'FG',
+  ];
+
+  const whole = await ok(inform(`${notice.stderr}\n${notice.stdout}`));
+  expect(whole.stderr).toMatch(/^Warning: the text recorded as what was sent holds parts of the notice meant for the sender alone: /);
+  for (const named of [
+    `the incident id ${c.id}`,
+    'the note on Art. 34 for the sender',
+    'the "Let op" / "Note" on containment still planned',
+    'the "Ontbreekt nog" / "Still missing" checklist',
+    "the draft's footer",
+    'datalek commands',
+  ]) {
+    expect(whole.stderr).toContain(named);
+  }
+  expect(whole.stderr).toContain(`datalek notice ${c.id} prints the letter alone on stdout`);
+
+  // Recorded again with the letter alone, as the warning says: no warning, and the register holds the letter.
+  const letter = notice.stdout.replace(/\n+$/, '');
+  const again = await ok(inform(letter));
+  expect(again.stderr).toBe('');
+  const [row] = await c.json(['register'], at);
+  expect(row.subjectsText).not.toContain('Ontbreekt nog');
+});
