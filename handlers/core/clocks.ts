@@ -754,13 +754,20 @@ function nis2LaterReports(incident: Incident, policy: Policy, now: string): Cloc
   const progress = nis2DoneBy(incident, ['progress'], chain.inChain);
   if (dueAt && progress.doneAt && progress.doneAt <= dueAt && !(final.doneAt && final.doneAt <= dueAt)) {
     const ended = incident.facts?.endedAt ?? null;
-    dueAt = ended ? month(ended) : null;
+    // Closed with no end recorded: the incident was handled by its closing at the latest (law26; no deadline at all before).
+    const closedAt = !ended && incident.state === 'closed' ? (incident.closedAt ?? null) : null;
+    dueAt = ended ? month(ended) : closedAt ? month(closedAt) : null;
     note = ended
       ? { nl: 'voortgangsverslag gedaan; eindverslag een maand na afloop', en: 'progress report made; final report a month after the incident ended' }
-      : {
-          nl: 'voortgangsverslag gedaan; eindverslag een maand na afloop (einde nog niet vastgelegd)',
-          en: 'progress report made; final report a month after the incident ends (end not recorded yet)',
-        };
+      : closedAt
+        ? {
+            nl: `voortgangsverslag gedaan; eindverslag een maand na de afhandeling: gesloten op ${formatLocal(closedAt, policy.timeZone)} zonder vastgelegd einde`,
+            en: `progress report made; final report a month after the incident was handled: closed on ${formatLocal(closedAt, policy.timeZone)} with no end recorded`,
+          }
+        : {
+            nl: 'voortgangsverslag gedaan; eindverslag een maand na afloop (einde nog niet vastgelegd)',
+            en: 'progress report made; final report a month after the incident ends (end not recorded yet)',
+          };
   }
   out.push(clock('nis2-final', { startsAt, dueAt, doneAt: final.doneAt }, now, true, note));
   return out;
