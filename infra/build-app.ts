@@ -47,6 +47,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
       'organizationId',
       'breakGlassRole',
       'onCallRole',
+      'fgRole',
       'containConcurrency',
       'fgEmail',
       'onCallEmail',
@@ -88,6 +89,7 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
     backupRetentionDays: config.backupRetentionDays,
     breakGlassRole: config.breakGlassRole,
     onCallRole: config.onCallRole,
+    fgRole: config.fgRole,
   });
   const response = new ResponseStack(app, 'DatalekResponse', {
     env,

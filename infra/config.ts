@@ -102,6 +102,8 @@ const contextSchema = z.object({
   ackPrincipals: z.string().optional(),
   /** The on-call engineers' role: its sessions may acknowledge unless `ackPrincipals` says otherwise. */
   onCallRole: roleName('the on-call role').default('datalek-on-call'),
+  /** The FG's own role: `datalek … --target aws` records the FG's decisions with it, not as on-call (sec26). */
+  fgRole: roleName("the FG's role").default('datalek-fg'),
   // 59 at most: the member stack's read role is this name with `-read` (IAM takes 64).
   containmentRoleName: roleName('the containment role')
     .max(64 - READ_ROLE_SUFFIX.length, {
@@ -152,6 +154,8 @@ export interface DeployConfig {
   memberAccounts: string[];
   ackPrincipals?: string[];
   onCallRole: string;
+  /** The FG's own role: writes the register's items and publishes the FG's and on-call's messages, as the on-call role does. */
+  fgRole: string;
   containmentRoleName: string;
   containConcurrency: number;
   linkConcurrency: number;
@@ -218,6 +222,7 @@ export function loadDeployConfig(context: Record<string, unknown>): DeployConfig
     memberAccounts: members,
     ackPrincipals: c.ackPrincipals ? list(c.ackPrincipals) : undefined,
     onCallRole: c.onCallRole,
+    fgRole: c.fgRole,
     containmentRoleName: c.containmentRoleName,
     containConcurrency: c.containConcurrency,
     linkConcurrency: c.linkConcurrency,

@@ -128,7 +128,7 @@ export class ForwarderStack extends Stack {
       key: this.key,
       alarmTopic: this.alarmTopic,
       // Where this region is us-east-1 its rules see IAM's calls: the on-call role's, and the central deployment's on datalek's roles (excused).
-      otherRoleNames: { prefixes: [], exactly: [props.config.onCallRole, props.config.breakGlassRole] },
+      otherRoleNames: { prefixes: [], exactly: [props.config.onCallRole, props.config.fgRole, props.config.breakGlassRole] },
       rolesDeployedIn: props.centralRegion,
     });
     // Calls that undo containment in this region outside datalek (review5 A15).

@@ -665,9 +665,9 @@ export class ResponseStack extends Stack {
       secretNamePrefix: 'datalek/',
       logGroupPrefix: `${this.stackName}-`,
       // The member stacks' roles (fgsec14 S1): their calls arrive here as the members forward IAM's (member-iam-stack.ts, infra14).
-      // The on-call role, and (its calls forwarded from member accounts) the containment role and its read role by its name (infra15).
+      // The on-call role, and (its calls forwarded from member accounts) the containment role and its read role by its name (infra15); the FG's role, which writes the register as on-call's does (sec26).
       // The break-glass role by its exact name, whatever it is (fgsec16 S1: every guard excuses it; a member's forwarded too).
-      otherRoleNames: { prefixes: [config.containmentRoleName], exactly: [config.onCallRole, config.breakGlassRole] },
+      otherRoleNames: { prefixes: [config.containmentRoleName], exactly: [config.onCallRole, config.fgRole, config.breakGlassRole] },
       rolesDeployedIn: config.region,
       // The breach register's tables and the event archive (datalek-watch-register, review9 S1).
       tablePrefix: 'datalek-',

@@ -64,6 +64,8 @@ export interface StatefulStackProps extends StackProps {
   breakGlassRole: string;
   /** The on-call role: `datalek … --target aws` publishes on the FG's and on-call's topics with it. */
   onCallRole: string;
+  /** The FG's own role: `datalek … --target aws` records and publishes with it as with the on-call role, under its own name (sec26). */
+  fgRole: string;
 }
 
 export class StatefulStack extends Stack {
@@ -109,9 +111,10 @@ export class StatefulStack extends Stack {
       // whose IAM policy allows DynamoDB writes could rewrite an incident or mark its messages sent
       // (verify and the anchor tell only afterwards). Written by its functions and by people as
       // the on-call role (`datalek … --target aws`; the FG's and on-call's topics take its messages
-      // from no other person's role either) and break-glass (sec25).
+      // from no other person's role either) and break-glass (sec25). The FG records as its own role
+      // (sec26): the timeline's actor then says the FG decided, not someone of on-call.
       resourcePolicy: registerTablePolicy(this, DEFAULT_RESOURCE_NAMES.table, props.breakGlassRole, {
-        itemWriters: [...REGISTER_WRITERS.map(functionRoleName), props.onCallRole],
+        itemWriters: [...REGISTER_WRITERS.map(functionRoleName), props.onCallRole, props.fgRole],
       }),
       partitionKey: { name: INCIDENT_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: INCIDENT_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
@@ -172,8 +175,8 @@ export class StatefulStack extends Stack {
     // A backup job of the locked vault's that ended without a recovery point pages too (infra17: it paged nowhere).
     if (this.backup) new BackupJobWatch(this, 'BackupJobWatch', { alarmTopic: this.alarmTopic });
     // Nobody of the account adds a listener or forges a message: the notify and sweep functions
-    // and on-call's CLI publish pages and the FG's messages, services (alarms, rules) the alarms.
-    const messagePublishers = [...MESSAGE_PUBLISHERS.map(functionRoleName), props.onCallRole];
+    // and the on-call's and FG's CLI publish pages and the FG's messages, services (alarms, rules) the alarms.
+    const messagePublishers = [...MESSAGE_PUBLISHERS.map(functionRoleName), props.onCallRole, props.fgRole];
     guardTopic(this.fgTopic, { breakGlassRole: props.breakGlassRole, publishers: messagePublishers });
     guardTopic(this.onCallTopic, { breakGlassRole: props.breakGlassRole, publishers: messagePublishers });
     // And the member-pages function, which pages a member account's watched calls within a bound (deploy20; with member accounts only).

@@ -385,6 +385,8 @@ const WATCHED: Record<string, string[]> = {
   '300-own-events-statement-removed-from-the-datalek-bus.json': ['central/pipeline', 'forwarder/pipeline'],
   '301-datalek-bus-policy-replaced-by-hand.json': ['central/by-hand', 'forwarder/by-hand'],
   '302-datalek-bus-policy-replaced-by-hand-by-arn.json': ['central/by-hand', 'forwarder/by-hand'],
+  // sec26: the FG's own role writes the register as the on-call role does: its trust changed pages alike, whatever its name.
+  '303-fg-role-trust-changed.json': ['central/roles', 'forwarder/roles'],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
@@ -472,6 +474,8 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
       breakGlassRole: 'datalek-break-glass',
       // Not named datalek-…: its role's changes page by its name (infra15).
       onCallRole: 'oncall-engineers',
+      // Nor the FG's (sec26).
+      fgRole: 'privacy-office-fg',
       // The locked backup vault (opt-in), whose plan's calls page only where it is deployed.
       backupVaultLock: 'true',
     });
@@ -787,6 +791,7 @@ describe.skipIf(!MOTO_AVAILABLE)('the synthesized rule patterns on moto', () => 
         '251-on-call-role-trust-changed.json',
         '252-on-call-role-policy-attached-naming-it-in-another-case.json',
         '253-on-call-role-boundary-deleted.json',
+        '303-fg-role-trust-changed.json',
         '254-contain-function-role-policy-put-by-the-shared-bootstraps-deploy.json',
         '255-contain-function-role-trust-changed-by-another-regions-datalek-deploy.json',
         '256-contain-function-role-boundary-put-by-the-deploy.json',

@@ -41,8 +41,13 @@ const TABLES = [
   { name: 'datalek-idempotency', stack: 'stateful', writers: ['datalek-record-finding-function'] },
   // The register (sec25): its functions, each held to its own items by its IAM policy
   // (incident-writers-grant.test.ts), and the on-call role, as which `datalek … --target aws`
-  // writes (the FG's and on-call's topics take its messages from no other person's role).
-  { name: 'datalek-incidents', stack: 'stateful', writers: [...REGISTER_FUNCTIONS.map((h) => `datalek-${h}-function`), 'datalek-on-call'] },
+  // writes (the FG's and on-call's topics take its messages from no other person's role); and
+  // (sec26) the FG's own role, so that the FG's decisions are not recorded as on-call's.
+  {
+    name: 'datalek-incidents',
+    stack: 'stateful',
+    writers: [...REGISTER_FUNCTIONS.map((h) => `datalek-${h}-function`), 'datalek-on-call', 'datalek-fg'],
+  },
 ] as const;
 
 /** Other principals of the account: an administrator, another function, on-call, the deployment. */

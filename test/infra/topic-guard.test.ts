@@ -103,10 +103,14 @@ describe("datalek's topics: nobody of the account subscribes or publishes but da
         expect(refused(topic, 'sns:Publish', role(g.role)), `${g.role} on ${topic.name}`).toBe(false);
       }
     }
-    // `datalek … --target aws` tells the FG and on-call with on-call's credentials.
+    // `datalek … --target aws` tells the FG and on-call with on-call's credentials, or the FG's own role's (sec26).
     for (const topic of all.filter((t) => /datalek-(fg|on-call)$/.test(t.name))) {
       expect(refused(topic, 'sns:Publish', role('datalek-on-call')), topic.name).toBe(false);
+      expect(refused(topic, 'sns:Publish', role('datalek-fg')), topic.name).toBe(false);
     }
+    // Never the alarms' topic.
+    for (const topic of all.filter((t) => t.name.endsWith('datalek-on-call-alarms')))
+      expect(refused(topic, 'sns:Publish', role('datalek-fg')), topic.name).toBe(true);
   });
 
   // review11 K2: one such call on each alarm topic, a second apart, broke both before CloudTrail told either (each is
