@@ -10,18 +10,26 @@
 import { expect, it } from 'vitest';
 import { openCase } from '../support/fg-case.js';
 
-it('records as the text sent, by the documented command line, only what the notice says to the data subjects', async () => {
+const at = '2025-11-28T09:00:00Z';
+
+/**
+ * A high-risk incident whose facts claim the isolation that the record holds as planned (plan mode),
+ * and leave the summary out; its notice, and `ok` running a command that must succeed.
+ */
+async function noticed() {
   const c = await openCase();
-  const at = '2025-11-28T09:00:00Z';
   const ok = async (args: string[]) => {
     const r = await c.cli(args, at);
     expect(r.code, r.stderr).toBe(0);
     return r;
   };
   await ok(['assess', c.id, '--personal-data', 'yes', '--risk', 'high', '--reason', 'klantdossiers', '--by', 'FG']);
-  // The facts claim the isolation that the record holds as planned (plan mode), and leave the summary out.
   await ok(['facts', c.id, '--categories', 'naam,adres', '--consequences', 'phishing', '--measures-taken', 'server geïsoleerd', '--by', 'FG']);
-  const notice = await ok(['notice', c.id]);
+  return { c, ok, notice: await ok(['notice', c.id]) };
+}
+
+it('records as the text sent, by the documented command line, only what the notice says to the data subjects', async () => {
+  const { c, ok, notice } = await noticed();
   // "$(…)" takes stdout without its trailing newlines.
   const text = notice.stdout.replace(/\n+$/, '');
   await ok(['subjects', c.id, '--decision', 'inform', '--date', at, '--channel', 'brief', '--text', text, '--reason', 'hoog risico', '--by', 'FG']);
@@ -47,16 +55,7 @@ it('records as the text sent, by the documented command line, only what the noti
 // fg26 item 2: the notes taken along with the letter (`datalek notice ID 2>&1`, the terminal copied
 // whole) were recorded as what the data subjects were told, without a word.
 it('warns, naming them, when the text recorded as sent holds the notice notes for the sender; the letter alone goes without', async () => {
-  const c = await openCase();
-  const at = '2025-11-28T09:00:00Z';
-  const ok = async (args: string[]) => {
-    const r = await c.cli(args, at);
-    expect(r.code, r.stderr).toBe(0);
-    return r;
-  };
-  await ok(['assess', c.id, '--personal-data', 'yes', '--risk', 'high', '--reason', 'klantdossiers', '--by', 'FG']);
-  await ok(['facts', c.id, '--categories', 'naam,adres', '--consequences', 'phishing', '--measures-taken', 'server geïsoleerd', '--by', 'FG']);
-  const notice = await ok(['notice', c.id]);
+  const { c, ok, notice } = await noticed();
   const inform = (text: string) => [
     'subjects',
     c.id,
