@@ -481,10 +481,23 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string, minimise
       return `${nl ? 'Samengevoegd in incident' : 'Merged into incident'} ${str('into')}`;
     case 'follow-up-opened':
       return `${nl ? 'Vervolgincident geopend' : 'Follow-up incident opened'}: ${str('incidentId')}`;
-    case 'assessment-review-asked':
-      return nl
-        ? 'Nieuwe beoordeling door de FG gevraagd: een nieuw type bevinding na de beoordeling'
-        : 'FG asked to assess again: a new finding type after the assessment';
+    case 'assessment-review-asked': {
+      // What asked it, as the entry's reason says: a resource new to the incident (27d8c96c), an incident merged in (red26).
+      const merged = typeof d.mergedIncidentId === 'string' ? d.mergedIncidentId : null;
+      const resource = d.newResource === true;
+      const why = merged
+        ? nl
+          ? `incident ${merged}, na de beoordeling samengevoegd, brengt ${resource ? 'een resource die het incident nog niet had' : 'een nieuw type bevinding'}`
+          : `incident ${merged}, merged in after the assessment, brings ${resource ? 'a resource the incident did not hold' : 'a new finding type'}`
+        : resource
+          ? nl
+            ? 'een bevinding die een resource noemt die het incident nog niet had, na de beoordeling'
+            : 'a finding naming a resource the incident did not hold, after the assessment'
+          : nl
+            ? 'een nieuw type bevinding na de beoordeling'
+            : 'a new finding type after the assessment';
+      return `${nl ? 'Nieuwe beoordeling door de FG gevraagd' : 'FG asked to assess again'}: ${why}`;
+    }
     case 'finding-resource-changed':
       return `${nl ? 'Bevinding noemt een andere resource' : 'Finding names another resource'}: ${str('resourceType')} ${str('resourceId')}`;
     case 'finding-types-not-listed':

@@ -43,6 +43,29 @@ const KINDS: [string, Record<string, unknown>][] = [
   ['no-follow-up', { reference: 'M-1', reason: 'de AP verlangt geen aanvulling' }],
 ];
 
+describe('the reason a review was asked, as the report names it (red26)', () => {
+  it('names a resource the incident did not hold, and an incident merged in, not a new finding type', () => {
+    const fresh = entry('assessment-review-asked', { newResource: true, findingType: 'AttackSequence:S3/CompromisedData' });
+    expect(describeEntry(fresh, 'en', 'Europe/Amsterdam')).toBe(
+      'FG asked to assess again: a finding naming a resource the incident did not hold, after the assessment',
+    );
+    expect(describeEntry(fresh, 'nl', 'Europe/Amsterdam')).toBe(
+      'Nieuwe beoordeling door de FG gevraagd: een bevinding die een resource noemt die het incident nog niet had, na de beoordeling',
+    );
+    const merged = entry('assessment-review-asked', { newResource: true, mergedIncidentId: 'dl-y' });
+    expect(describeEntry(merged, 'en', 'Europe/Amsterdam')).toBe(
+      'FG asked to assess again: incident dl-y, merged in after the assessment, brings a resource the incident did not hold',
+    );
+    const type = entry('assessment-review-asked', { mergedIncidentId: 'dl-y' });
+    expect(describeEntry(type, 'nl', 'Europe/Amsterdam')).toBe(
+      'Nieuwe beoordeling door de FG gevraagd: incident dl-y, na de beoordeling samengevoegd, brengt een nieuw type bevinding',
+    );
+    expect(describeEntry(entry('assessment-review-asked', {}), 'en', 'Europe/Amsterdam')).toBe(
+      'FG asked to assess again: a new finding type after the assessment',
+    );
+  });
+});
+
 describe('Dutch texts of timeline entries and of an action left to another incident (review6 R6)', () => {
   it('says in Dutch that an action is left to the incident holding its resource', () => {
     const label = actionReasonLabel('nl', heldByReason('dl-0123'));
