@@ -6,10 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import { deliverMessages } from '../../handlers/core/deliver.js';
 import type { Incident } from '../../handlers/core/incident.js';
+import { REGISTRY_SHARDS, registryShardOf } from '../../handlers/core/ledger.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { type RecordDeps, recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
@@ -99,6 +100,32 @@ describe('sqlite store: the pages a commit writes', () => {
     expect(added).toHaveLength(1);
     expect(added[0].sentMessages.map((m: { id: string }) => m.id).sort()).toEqual(queued.map((m) => m.id).sort());
     expect((await store.listMessages(result.incidentId as string)).every((m) => m.sentAt === NOW)).toBe(true);
+    expect(verifyOk(await verifyStore(store, { now: NOW }))).toBe(true);
+  });
+
+  it("reads a registry shard's head from the store once: with every shard's head known, the next commit still knows them", async () => {
+    const statement = Object.getPrototypeOf(store.database.prepare('SELECT 1')) as { get: (...args: unknown[]) => unknown };
+    const get = statement.get;
+    const headReads: unknown[] = [];
+    const spy = vi.spyOn(statement, 'get').mockImplementation(function (this: { source: string }, ...args: unknown[]) {
+      if (this.source.includes('FROM registry')) headReads.push(args[0]);
+      return get.apply(this, args);
+    });
+    try {
+      // Incidents until every shard has had one, then as many again: each shard's head read once, when first written.
+      const shards = new Set<number>();
+      let n = 0;
+      while (shards.size < REGISTRY_SHARDS || n < 40) {
+        const result = await recordEvent(deps(), findingEvent({ id: `registry-${n}`, instanceId: `i-registry-${n}` }));
+        shards.add(registryShardOf(result.incidentId as string));
+        n += 1;
+      }
+      expect(shards.size).toBe(REGISTRY_SHARDS);
+      expect(headReads.length).toBe(REGISTRY_SHARDS);
+      expect(new Set(headReads).size).toBe(REGISTRY_SHARDS);
+    } finally {
+      spy.mockRestore();
+    }
     expect(verifyOk(await verifyStore(store, { now: NOW }))).toBe(true);
   });
 });

@@ -1509,8 +1509,14 @@ class ChainHeads<K, H extends ChainHead> {
   }
 
   committed(): void {
-    if (this.known.size + this.written.size > this.max) this.known.clear();
     for (const [key, head] of this.written) this.known.set(key, head);
+    // Past `max` distinct chains, only those just written are kept. Counted after the merge: a head
+    // written again is no chain more (the registry's 8 shards, all known, were forgotten at every
+    // commit, and each shard's head read again from the store).
+    if (this.known.size > this.max) {
+      this.known.clear();
+      for (const [key, head] of this.written) this.known.set(key, head);
+    }
     this.written.clear();
   }
 
