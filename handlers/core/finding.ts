@@ -585,6 +585,8 @@ function describeValue(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   // Never the value itself: the reason goes to logs, and event values are personal data.
   if (typeof value === 'string') return 'a string';
+  // JSON's 1e400 parses as Infinity: "expected a number, got a number" named nothing (red26).
+  if (typeof value === 'number' && !Number.isFinite(value)) return 'a number out of range (past what a double holds)';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 

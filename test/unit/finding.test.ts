@@ -39,6 +39,12 @@ describe('parsing a GuardDuty event', () => {
     expect(err.message).toBe('detail.severity: expected a number, got a string');
   });
 
+  it('names a severity past what a number holds (1e400 parses as Infinity) as such, not "got a number" (red26)', () => {
+    const text = JSON.stringify(findingEvent()).replace(/"severity":\s*[0-9.]+/, '"severity":1e400');
+    expect(text).toContain('"severity":1e400');
+    expect(() => parseEventText(text)).toThrow(/^detail\.severity: expected a number, got a number out of range \(past what a double holds\)$/);
+  });
+
   it('names a missing nested field by its full path', () => {
     const event = findingEvent();
     delete (event.detail.resource as { instanceDetails?: unknown }).instanceDetails;
