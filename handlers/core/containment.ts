@@ -298,6 +298,7 @@ export const ACTION_RUNBOOKS: Record<string, string> = {
   'contain-credential-source': 'runbooks/revoke-role-sessions.md#the-instance-that-leaked-them',
   'revoke-user-sessions': 'runbooks/revoke-user-sessions.md',
   'deactivate-user-keys': 'runbooks/revoke-user-sessions.md#the-long-term-key-that-made-them',
+  'secure-console-sign-in': 'runbooks/revoke-user-sessions.md#the-password-and-mfa-of-a-console-sign-in',
   'restrict-root-credentials': 'runbooks/compromised-access-key.md',
   'contain-federated-user': 'runbooks/federated-user.md',
   'review-principal': 'runbooks/compromised-access-key.md',
@@ -998,10 +999,24 @@ function credentialSteps(finding: Finding): Step[] {
  * the user's name stays in that step's params alone.
  */
 function userKeySource(key: AccessKeyRef, finding: Finding): Step[] {
-  if (key.userType !== 'IAMUser' || !key.accessKeyId?.startsWith('ASIA') || !key.userName) return [];
+  if (key.userType !== 'IAMUser' || !key.userName) return [];
+  // A console sign-in (no key: cont26): whoever made it knows the user's password and passed its MFA, or there was none.
+  const kind = key.accessKeyId?.startsWith('ASIA') ? 'deactivate-user-keys' : !key.accessKeyId && consoleSignIn(finding) ? 'secure-console-sign-in' : null;
+  if (!kind) return [];
   const revocation = credentialStep(key, finding);
   if (revocation.type !== 'revoke-user-sessions' || revocation.skip) return [];
-  return [personStep('deactivate-user-keys', revocation.target)];
+  return [personStep(kind, revocation.target)];
+}
+
+/**
+ * Whether the finding is about a console sign-in (`…/ConsoleLoginSuccess.B`, or an API call `ConsoleLogin`): the deny on
+ * older sessions signs that session out, but the password (and an MFA device the intruder enrolled) signs in anew after
+ * it, so a person resets the password and checks the MFA devices (`secure-console-sign-in`, cont26).
+ */
+function consoleSignIn(finding: Finding): boolean {
+  if (/\/ConsoleLogin/.test(finding.type)) return true;
+  const service = (finding.detail.service ?? {}) as { action?: { awsApiCallAction?: { api?: unknown } } };
+  return service.action?.awsApiCallAction?.api === 'ConsoleLogin';
 }
 
 /**

@@ -130,7 +130,12 @@ export type Expectation =
    * The instance that leaked its role's credentials (`contain-credential-source` recorded done, cont26): cut off from
    * handing them out, by any of the states that do (`credentialSourceVerdict`).
    */
-  | { kind: 'credential-source'; instanceId: string };
+  | { kind: 'credential-source'; instanceId: string }
+  /**
+   * The console password and MFA devices of an IAM user someone else signed in as (`secure-console-sign-in` recorded
+   * done, cont26): no password, or one made after `since` (the incident's detection), by then after the sign-in.
+   */
+  | { kind: 'console-sign-in'; userName: string; label: string; since: string };
 
 /** A resource the record holds contained, where it lives, and what to read. */
 export interface ContainmentCheck {
@@ -205,6 +210,8 @@ export type Observation =
    * (`clustersUnread`: more clusters than read, said, never read as none).
    */
   | { read: 'ecs-registrations'; found: { cluster: string; arn: string; status: string }[]; clustersUnread?: string }
+  /** An IAM user's console password and MFA devices (GetLoginProfile, ListMFADevices). */
+  | { read: 'sign-in'; signIn: SignIn }
   /** An IAM user's long-term keys (ListAccessKeys): each with its status and when it was made (null when not given). */
   | { read: 'user-keys'; keys: { id: string; status: string; created: string | null }[] }
   /**
@@ -363,6 +370,12 @@ function personChecks(incident: Incident, action: ActionRecord, out: Checks): vo
     out.checks.push({ ...at, expect: { kind: 'credential-source', instanceId: action.target } });
     return;
   }
+  if (action.type === 'secure-console-sign-in') {
+    const userName = revokedUser(incident, action);
+    if (userName) out.checks.push({ ...at, expect: { kind: 'console-sign-in', userName, label: `IAM user ${action.target}`, since: incident.detectedAt } });
+    else out.notChecked.push({ incidentId: incident.id, actionId: action.id, what: `${NO_USER}: the console password not read back` });
+    return;
+  }
   if (action.type !== 'deactivate-user-keys') return;
   const keys = action.byHand.keys ?? [];
   if (keys.length === 0) {
@@ -378,15 +391,22 @@ function personChecks(incident: Incident, action: ActionRecord, out: Checks): vo
   else out.checks.push(...checks);
 }
 
+/** The IAM user a person's step on a user acts on: named by the revocation beside it (the step's own params hold no name). */
+function revokedUser(incident: Incident, action: ActionRecord): string | undefined {
+  const revocation = incident.actions.find((a) => a.type === 'revoke-user-sessions' && a.target === action.target && a.accountId === action.accountId);
+  return revocation ? userNameOf(revocation) : undefined;
+}
+
+const NO_USER = 'the record does not name the user (minimised, or no revocation beside the step)';
+
 /**
  * The checks of the keys `keys` a person deactivated for a `deactivate-user-keys` step: each Inactive among the keys of
  * the user the revocation beside it acts on (the step's own params hold no name). Why none can be made, when the record
  * no longer names the user.
  */
 export function userKeyChecks(incident: Incident, action: ActionRecord, keys: readonly string[]): ContainmentCheck[] | string {
-  const revocation = incident.actions.find((a) => a.type === 'revoke-user-sessions' && a.target === action.target && a.accountId === action.accountId);
-  const userName = revocation ? userNameOf(revocation) : undefined;
-  if (!userName) return 'the record does not name the user (minimised, or no revocation beside the step)';
+  const userName = revokedUser(incident, action);
+  if (!userName) return NO_USER;
   const at = { incidentId: incident.id, actionId: action.id, type: action.type, ...actionPlace(action, incident) };
   return keys.map((accessKeyId) => ({ ...at, expect: { kind: 'user-key', userName, accessKeyId, label: `IAM user ${action.target}` } }));
 }
@@ -815,6 +835,8 @@ export function resourceOf(e: Expectation): string {
       return `access key ${e.accessKeyId} of ${e.label}`;
     case 'credential-source':
       return `instance ${e.instanceId} (its role's credentials)`;
+    case 'console-sign-in':
+      return `console password and MFA devices of ${e.label}`;
   }
 }
 
@@ -851,7 +873,11 @@ export function judge(check: ContainmentCheck, seen: Observation): DriftEntry {
     state,
     recorded,
     actual: verdict.actual,
-    ...(state === 'in-place' ? (verdict.todo ? { todo: verdict.todo } : {}) : { todo: verdict.todo ?? todoOf(e, state), runbook: DRIFT_RUNBOOK }),
+    ...(state === 'in-place'
+      ? verdict.todo
+        ? { todo: verdict.todo }
+        : {}
+      : { todo: verdict.todo ?? (state === 'unreadable' ? `check it by hand (${DRIFT_RUNBOOK})` : todoOf(e, state)), runbook: DRIFT_RUNBOOK }),
   };
 }
 
@@ -895,6 +921,8 @@ function recordedOf(e: Expectation): string {
       return 'Inactive (deactivated by hand: the long-term key that made the sessions)';
     case 'credential-source':
       return "cut off by hand from handing its role's credentials out";
+    case 'console-sign-in':
+      return `the console password made anew or deleted by hand, since the incident was detected (${e.since})`;
   }
 }
 
@@ -933,10 +961,13 @@ function readsOf(e: Expectation): string {
       return 'iam:ListAccessKeys';
     case 'credential-source':
       return 'ec2:DescribeInstances, ec2:DescribeSecurityGroups';
+    case 'console-sign-in':
+      return 'iam:GetLoginProfile, iam:ListMFADevices';
   }
 }
 
-export type Verdict = { state: Exclude<DriftState, 'unreadable'>; actual: string; todo?: string };
+/** `unreadable` from what was read: AWS answered, but does not show what the record needs (a console password's change). */
+export type Verdict = { state: DriftState; actual: string; todo?: string };
 
 /**
  * The most rules a killed run leaves on a group it made (network-isolation.ts): a new group's one
@@ -1417,6 +1448,9 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
     case 'credential-source':
       if (seen.read !== 'credential-source') break;
       return credentialSourceVerdict(e, seen);
+    case 'console-sign-in':
+      if (seen.read !== 'sign-in') break;
+      return consoleSignInVerdict(e, seen.signIn);
     case 'ecs-registration': {
       if (seen.read !== 'ecs-registrations') break;
       // Deregistered and registered again, or registered in a cluster the record does not name (a kept identity document, any instance's credentials): ECS places tasks on it.
@@ -1455,7 +1489,8 @@ function renamedTodo(e: Expectation): string {
     case 'access-key':
       return `find out whether the key's user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser; aws iam get-access-key-last-used --access-key-id ${e.accessKeyId} names its user now); if renamed, check the key is Inactive under the new name; ${TELL}, and record what you found (datalek contained ID --action ACTION --what TEXT --target aws: shown here since, beside what AWS shows)`;
     case 'user-key':
-      return `find out whether the user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser; aws iam get-access-key-last-used --access-key-id ${e.accessKeyId} names its user now); if renamed, check the key is Inactive under the new name; ${TELL}`;
+    case 'console-sign-in':
+      return `find out whether the user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser); if renamed, check it again under the new name (${e.kind === 'user-key' ? `aws iam get-access-key-last-used --access-key-id ${e.accessKeyId} names its user now; the key Inactive` : 'its console password made anew or deleted'}); ${TELL}`;
     default:
       return `find out whether the user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser); if renamed, check the deny is on the user under its new name and put it back with the same aws:TokenIssueTime date; ${TELL}`;
   }
@@ -1490,6 +1525,34 @@ function userKeyVerdict(e: Extract<Expectation, { kind: 'user-key' }>, seen: Ext
 }
 
 const USER_KEYS_RUNBOOK = 'runbooks/revoke-user-sessions.md#the-long-term-key-that-made-them';
+const CONSOLE_RUNBOOK = 'runbooks/revoke-user-sessions.md#the-password-and-mfa-of-a-console-sign-in';
+
+/**
+ * The console of an IAM user someone else signed in as (`console-sign-in`): no password, or one made after the
+ * incident was detected (after the sign-in), holds. One made before: IAM shows when a password was made, not when it
+ * was changed (`update-login-profile`, the user's own change), so whether it was reset is not known: said so (exit 3),
+ * never taken for in place, with the runbook's way to make it readable. MFA devices enabled since are named as a check:
+ * the owner may have enabled one since, as the runbook asks.
+ */
+function consoleSignInVerdict(e: Extract<Expectation, { kind: 'console-sign-in' }>, seen: SignIn): Verdict {
+  const since = seen.mfaDevices.filter((d) => !d.enabled || d.enabled > e.since);
+  const devices = since.length
+    ? `; ${since.length} MFA device(s) enabled since the detection or at a time not known (${since.map((d) => d.enabled ?? 'not known').join(', ')})`
+    : `; ${seen.mfaDevices.length ? `${seen.mfaDevices.length} MFA device(s), enabled before the detection` : 'no MFA device'}`;
+  const check = since.length
+    ? {
+        todo: `check each MFA device enabled since is the owner's (CloudTrail: EnableMFADevice, by whom); one that is not: aws iam deactivate-mfa-device (${CONSOLE_RUNBOOK})`,
+      }
+    : {};
+  const created = seen.password?.created ?? null;
+  if (!seen.password) return { state: 'in-place', actual: `no console password: it cannot sign in to the console${devices}`, ...check };
+  if (created && created > e.since) return { state: 'in-place', actual: `console password made anew at ${created}, after the detection${devices}`, ...check };
+  return {
+    state: 'unreadable',
+    actual: `console password made ${created ?? 'at a time IAM does not give'}, before the detection: IAM does not show whether it was changed since (update-login-profile, the user's own change)${devices}`,
+    todo: `not known whether the intruder's password still signs in: make it anew (aws iam delete-login-profile, then create-login-profile --password-reset-required) or delete it, and verify reads it (${CONSOLE_RUNBOOK})${since.length ? `; ${check.todo}` : ''}`,
+  };
+}
 const SOURCE_RUNBOOK = 'runbooks/revoke-role-sessions.md#the-instance-that-leaked-them';
 
 /**
@@ -1588,6 +1651,8 @@ function todoOf(e: Expectation, state: 'drifted' | 'gone'): string {
       return `set it Inactive again (aws iam update-access-key --user-name <the user> --access-key-id ${e.accessKeyId} --status Inactive); find out who set it Active (CloudTrail: UpdateAccessKey); ${tell}`;
     case 'credential-source':
       return `cut it off again (${SOURCE_RUNBOOK}); ${tell}`;
+    case 'console-sign-in':
+      return `make the console password anew or delete it (${CONSOLE_RUNBOOK}); find out who made it (CloudTrail: CreateLoginProfile); ${tell}`;
     case 'ecs-registration':
       return `deregister each container instance of ${e.instanceId} the record does not name (aws ecs deregister-container-instance --cluster CLUSTER --container-instance ARN --force), stop its tasks and isolate their interfaces; find out who registered it (CloudTrail: RegisterContainerInstance); ${tell}`;
   }

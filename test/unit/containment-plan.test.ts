@@ -64,7 +64,11 @@ describe('credentials: the right containment for each kind', () => {
   it("names no long-term key beside a console sign-in's revocation, nor beside a long-term key's deactivation", () => {
     const console = { resourceType: 'AccessKey', accessKeyDetails: { accessKeyId: '', principalId: 'AIDACONSOLE', userType: 'IAMUser', userName: 'j.jansen' } };
     const types = (event: unknown) => pseudonymous(event).map((a) => a.type);
-    expect(types(findingEvent({ type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B', resource: console }))).toEqual(['revoke-user-sessions']);
+    // The console's password and MFA are a person's step of their own (cont26, below).
+    expect(types(findingEvent({ type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B', resource: console }))).toEqual([
+      'revoke-user-sessions',
+      'secure-console-sign-in',
+    ]);
     const longTerm = accessKeyResource('AKIAUSERKEY000000001', 'IAMUser', 'j.jansen');
     expect(types(findingEvent({ type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller', resource: longTerm }))).toEqual(['deactivate-access-key']);
   });
@@ -74,9 +78,33 @@ describe('credentials: the right containment for each kind', () => {
       resourceType: 'AccessKey',
       accessKeyDetails: { accessKeyId: '', principalId: 'AIDACONSOLE', userType: 'IAMUser', userName: 'j.jansen' },
     };
-    expect(brief(pseudonymous(findingEvent({ type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B', resource })))).toEqual([
+    expect(brief(pseudonymous(findingEvent({ type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B', resource }))).slice(0, 1)).toEqual([
       `revoke-user-sessions ${principalPseudonym(secret, 'AIDACONSOLE', 'iam-user')}`,
     ]);
+  });
+
+  /**
+   * cont26: a console sign-in someone else made knows the user's password (and passed its MFA, or there was none). The
+   * deny on older sessions signs that session out; the password signs in anew after it. Nothing named the password or
+   * the MFA devices: the record said contained once the deny was put. A person's step does now, by the user's pseudonym.
+   */
+  it("names the console password and MFA devices behind a console sign-in as a person's step beside the revocation", () => {
+    const user = principalPseudonym(secret, 'AIDACONSOLE', 'iam-user');
+    const resource = {
+      resourceType: 'AccessKey',
+      accessKeyDetails: { accessKeyId: '', principalId: 'AIDACONSOLE', userType: 'IAMUser', userName: 'j.jansen' },
+    };
+    const actions = pseudonymous(findingEvent({ type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B', resource }));
+    expect(brief(actions)).toEqual([
+      `revoke-user-sessions ${user}`,
+      `secure-console-sign-in ${user} (person: runbooks/revoke-user-sessions.md#the-password-and-mfa-of-a-console-sign-in)`,
+    ]);
+    expect(JSON.stringify(actions[1])).not.toContain('j.jansen');
+    // An API call with the user's session key is no console sign-in: its key is the step (above).
+    const session = pseudonymous(
+      findingEvent({ type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller', resource: accessKeyResource('ASIAUSERSESSION00001', 'IAMUser', 'j.jansen') }),
+    );
+    expect(session.map((a) => a.type)).not.toContain('secure-console-sign-in');
   });
 
   it('leaves federated users and root to a person, with the runbook', () => {

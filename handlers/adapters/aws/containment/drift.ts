@@ -120,7 +120,10 @@ async function readPlace(c: ContainmentClients, checks: readonly ContainmentChec
           return profiles.ok ? { read: 'profiles', associated: profiles.found.get(e.instanceId) ?? [] } : failed(profiles.error);
         default:
           return readOne(c, e).catch((err) =>
-            failed(err, e.kind === 'access-key' || e.kind === 'user-key' ? [e.userName] : e.kind === 'revocation' ? [e.name] : []),
+            failed(
+              err,
+              e.kind === 'access-key' || e.kind === 'user-key' || e.kind === 'console-sign-in' ? [e.userName] : e.kind === 'revocation' ? [e.name] : [],
+            ),
           );
       }
     }),
@@ -449,6 +452,9 @@ async function readOne(
       return absent('IAM user', async () => ({ read: 'user-keys', keys: await userKeys(c, e.userName) }), true);
     case 'credential-source':
       return credentialSource(c, e.instanceId);
+    case 'console-sign-in':
+      // A user not found: ListMFADevices answers NoSuchEntity (GetLoginProfile's is read as no password).
+      return absent('IAM user', async () => ({ read: 'sign-in', signIn: await signIn(c, e.userName) }), true);
     case 'revocation':
       return revocation(c, e);
     case 'public-access-block':

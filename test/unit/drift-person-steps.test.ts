@@ -1,0 +1,77 @@
+/**
+ * cont26: what verify makes of a person's steps recorded done, from what AWS answers (no network: the reader answers
+ * from a table). The moto test (test/integration/person-steps-read-back.test.ts) reads the same through the adapter;
+ * what moto cannot show (a console password made anew: it gives a login profile its user's creation date) is here.
+ */
+import { describe, expect, it } from 'vitest';
+import { type ContainmentCheck, checkContainment, type Observation } from '../../handlers/core/drift.js';
+import type { ActionRecord } from '../../handlers/core/incident.js';
+import { incidentFixture } from '../support/incidents.js';
+
+const DETECTED = '2026-11-27T21:00:00.000Z';
+const NOW = '2026-11-28T10:00:00.000Z';
+const USER = 'iam-user:0123456789abcdef';
+
+function console(answer: Observation) {
+  const step = (over: Partial<ActionRecord>): ActionRecord => ({
+    id: `x:${USER}`,
+    type: 'x',
+    target: USER,
+    status: 'done',
+    mode: 'plan',
+    findingId: 'f',
+    at: DETECTED,
+    ...over,
+  });
+  const incident = incidentFixture({
+    detectedAt: DETECTED,
+    actions: [
+      step({ id: `revoke-user-sessions:${USER}`, type: 'revoke-user-sessions', mode: 'enforce', params: { userName: 'j.jansen' }, steps: [] }),
+      step({
+        id: `secure-console-sign-in:${USER}`,
+        type: 'secure-console-sign-in',
+        person: true,
+        byHand: { at: NOW, by: 'on-call', what: 'password made anew', recordedAt: NOW },
+      }),
+    ],
+  });
+  const reader = { read: async (checks: readonly ContainmentCheck[]) => checks.map(() => answer) };
+  return checkContainment([incident], reader, NOW);
+}
+
+describe("verify reads a console sign-in's person step (secure-console-sign-in) recorded done", () => {
+  it('holds with no password, or one made after the detection; names MFA devices enabled since as a check', async () => {
+    const anew = await console({
+      read: 'sign-in',
+      signIn: { password: { created: '2026-11-28T09:00:00.000Z' }, mfaDevices: [{ enabled: '2026-11-28T09:05:00.000Z' }] },
+    });
+    expect(anew.resources).toEqual([
+      expect.objectContaining({
+        resource: `console password and MFA devices of IAM user ${USER}`,
+        state: 'in-place',
+        actual:
+          'console password made anew at 2026-11-28T09:00:00.000Z, after the detection; 1 MFA device(s) enabled since the detection or at a time not known (2026-11-28T09:05:00.000Z)',
+        todo: expect.stringContaining("check each MFA device enabled since is the owner's"),
+      }),
+    ]);
+    const none = await console({ read: 'sign-in', signIn: { password: null, mfaDevices: [{ enabled: '2026-01-01T00:00:00.000Z' }] } });
+    expect(none.resources).toEqual([
+      expect.objectContaining({
+        state: 'in-place',
+        actual: 'no console password: it cannot sign in to the console; 1 MFA device(s), enabled before the detection',
+      }),
+    ]);
+  });
+
+  it('a password made before the detection is not known, never in place: IAM does not show a change', async () => {
+    const before = await console({ read: 'sign-in', signIn: { password: { created: '2026-01-01T00:00:00.000Z' }, mfaDevices: [] } });
+    expect(before.resources).toEqual([
+      expect.objectContaining({
+        state: 'unreadable',
+        actual: expect.stringContaining('before the detection: IAM does not show whether it was changed since'),
+        todo: expect.stringContaining('make it anew (aws iam delete-login-profile, then create-login-profile --password-reset-required) or delete it'),
+      }),
+    ]);
+    expect(JSON.stringify(before)).not.toContain('j.jansen');
+  });
+});
