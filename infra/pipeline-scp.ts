@@ -145,7 +145,12 @@ import {
 } from './deploy-role.js';
 
 /** The placeholders of the shipped JSON file: replace them before attaching it. */
-export const SCP_PLACEHOLDERS = { account: '<PIPELINE_ACCOUNT_ID>', breakGlassRole: '<BREAK_GLASS_ROLE_NAME>', onCallRole: '<ON_CALL_ROLE_NAME>' } as const;
+export const SCP_PLACEHOLDERS = {
+  account: '<PIPELINE_ACCOUNT_ID>',
+  breakGlassRole: '<BREAK_GLASS_ROLE_NAME>',
+  onCallRole: '<ON_CALL_ROLE_NAME>',
+  fgRole: '<FG_ROLE_NAME>',
+} as const;
 
 /** Where the policy is shipped, from the repository's root. */
 export const PIPELINE_SCP_FILE = 'infra/scp/datalek-pipeline-account.json';
@@ -221,6 +226,8 @@ export interface PipelineScpProps {
   breakGlassRole: string;
   /** The on-call role's name (config `onCallRole`): its trust and policies are guarded as a function role's (infra15). */
   onCallRole: string;
+  /** The FG's role's name (config `fgRole`): it writes the register as the on-call role does, and is guarded alike (sec26). */
+  fgRole: string;
   /** The app's stacks: the response stack (its functions' names begin with its name and a dash), and all (their deployment role). */
   stacks: {
     response: Stack;
@@ -359,6 +366,7 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
           ...anyFunction,
           role(functionRoleName('*')),
           role(props.onCallRole),
+          role(props.fgRole),
           ...regional(centralRegion),
           ...rules(centralRegion),
           ...centralPolicies.map((p) => `arn:*:iam::*:policy/${p}`),
@@ -475,7 +483,7 @@ export function scpAttachmentNotice(count: number, directory: string): string {
  * those of the example context only (eu-west-1, eu-central-1): attach this one (README).
  */
 export function deploymentScp(built: {
-  config: { account?: string; breakGlassRole: string; onCallRole: string };
+  config: { account?: string; breakGlassRole: string; onCallRole: string; fgRole: string };
   stateful: Stack;
   response: Stack;
   forwarders: Stack[];
@@ -487,6 +495,7 @@ export function deploymentScp(built: {
     account: config.account ?? SCP_PLACEHOLDERS.account,
     breakGlassRole: config.breakGlassRole,
     onCallRole: config.onCallRole,
+    fgRole: config.fgRole,
     stacks: { response, all: [stateful, response, ...forwarders, ...members], ...(iamForward ? { topicsAndPolicies: [iamForward] } : {}) },
   });
 }
@@ -553,7 +562,8 @@ export function shippedScpTexts(stacks: PipelineScpProps['stacks']): string[] {
     text
       .replaceAll(SCP_PLACEHOLDERS.account, '0'.repeat(12))
       .replaceAll(SCP_PLACEHOLDERS.breakGlassRole, 'b'.repeat(64))
-      .replaceAll(SCP_PLACEHOLDERS.onCallRole, 'o'.repeat(64));
+      .replaceAll(SCP_PLACEHOLDERS.onCallRole, 'o'.repeat(64))
+      .replaceAll(SCP_PLACEHOLDERS.fgRole, 'f'.repeat(64));
   return scpDocumentTexts(pipelineScp({ ...SCP_PLACEHOLDERS, stacks }), longest, (sid, size) => {
     throw new ScpTooLargeError(
       `the shipped policy's statement ${sid} is ${size.toLocaleString('en-US')} characters on one line, more than the ${SCP_SIZE_LIMIT.toLocaleString('en-US')} an SCP holds`,

@@ -210,3 +210,30 @@ describe("the on-call role's trust and policies, whatever its name (infra15)", (
     });
   });
 });
+
+/**
+ * sec26: the FG's own role writes the register's items and publishes on the FG's and on-call's
+ * topics, as the on-call role does: whoever may change its trust or policies writes the register as
+ * the FG. Paged (datalek-watch-roles), and denied by the service control policy, as on-call's.
+ */
+describe("the FG's role's trust and policies, whatever its name (sec26)", () => {
+  const FG = 'privacy-office-fg';
+  const named = synthesizedApp({ ...DEPLOY_CONTEXT, fgRole: FG });
+  const namedStacks = [named.stateful, named.response, ...named.forwarders, ...(named.iamForward ? [named.iamForward] : [])];
+  const scp = deploymentScp(named) as { Statement: Statement[] };
+  const base = { partition: 'aws', region: DEPLOY_CONTEXT.region, account: ACCOUNT };
+  const underDeploymentScp = (a: Authorization) => allowed(a, [[{ Effect: 'Allow', Action: '*', Resource: '*' }, ...scp.Statement]], base);
+
+  it('pages (datalek-watch-roles) on each change of its trust, policies or boundary, in any case', () => {
+    for (const change of BOOTSTRAP_ROLE_CHANGES) expect(pagedFor(change, FG, namedStacks), change).toContain('datalek-watch-roles');
+    expect(pagedFor('UpdateAssumeRolePolicy', 'Privacy-Office-FG', namedStacks)).toContain('datalek-watch-roles');
+  });
+
+  it('is denied by the service control policy to all but the deployment and break-glass', () => {
+    const changes = (principal: string) => BOOTSTRAP_ROLE_CHANGES.map((a) => call(`iam:${a}`, FG, principal));
+    const refused = [role('Admin'), role(FG), role('datalek-on-call'), `arn:aws:iam::${ACCOUNT}:user/someone`, forwarderDeployment];
+    expectOnlyBy(changes, underDeploymentScp, refused, [centralDeployment, role(DEPLOY_CONTEXT.breakGlassRole)]);
+    // And the shipped policy names it by a placeholder, as the on-call role.
+    expect(underScp(call('iam:UpdateAssumeRolePolicy', 'datalek-fg', role('Admin')))).toBe(false);
+  });
+});

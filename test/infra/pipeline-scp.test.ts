@@ -50,7 +50,8 @@ const scp = shippedScp((text) =>
   text
     .replaceAll(SCP_PLACEHOLDERS.account, ACCOUNT)
     .replaceAll(SCP_PLACEHOLDERS.breakGlassRole, DEPLOY_CONTEXT.breakGlassRole)
-    .replaceAll(SCP_PLACEHOLDERS.onCallRole, 'datalek-on-call'),
+    .replaceAll(SCP_PLACEHOLDERS.onCallRole, 'datalek-on-call')
+    .replaceAll(SCP_PLACEHOLDERS.fgRole, 'datalek-fg'),
 );
 /** The organisation's default FullAWSAccess beside it: an SCP allows nothing of its own. */
 const underScp = (a: Authorization) => allowed(a, [[{ Effect: 'Allow', Action: '*', Resource: '*' }, ...scp.Statement]], BASE);

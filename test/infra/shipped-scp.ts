@@ -12,7 +12,8 @@ export function underShippedScp(): (a: Authorization) => boolean {
       .replaceAll(SCP_PLACEHOLDERS.account, DEPLOY_CONTEXT.account)
       .replaceAll(SCP_PLACEHOLDERS.breakGlassRole, DEPLOY_CONTEXT.breakGlassRole)
       // The test context names none: the default.
-      .replaceAll(SCP_PLACEHOLDERS.onCallRole, 'datalek-on-call'),
+      .replaceAll(SCP_PLACEHOLDERS.onCallRole, 'datalek-on-call')
+      .replaceAll(SCP_PLACEHOLDERS.fgRole, 'datalek-fg'),
   );
   const base = { partition: 'aws', region: DEPLOY_CONTEXT.region, account: DEPLOY_CONTEXT.account };
   return (a) => allowed(a, [[{ Effect: 'Allow', Action: '*', Resource: '*' }, ...scp.Statement]], base);
