@@ -515,15 +515,10 @@ export function nis2FinalChain(incident: Incident): { inChain: (r: ReportRecord)
 }
 
 /**
- * When a NIS2 report of one of `kinds` reached both the CSIRT and the competent authority (the
- * Cyberbeveiligingswet names both): the later of the two first reports, or null while one is missing.
- * Only reports made under the significance in force count (`nis2ReportInForce`).
+ * When a NIS2 report of one of `kinds` that `inForce` counts reached both the CSIRT and the competent
+ * authority (the Cyberbeveiligingswet names both): the later of the two first reports, or null while
+ * one is missing.
  */
-function nis2Done(incident: Incident, kinds: string[]): { doneAt: string | null; missing: ReportRecipient[] } {
-  return nis2DoneBy(incident, kinds, nis2ReportInForce(incident));
-}
-
-/** `nis2Done` of the reports `inForce` counts. */
 function nis2DoneBy(incident: Incident, kinds: string[], inForce: (r: ReportRecord) => boolean): { doneAt: string | null; missing: ReportRecipient[] } {
   const times = NIS2_RECIPIENTS.map((to) => ({ to, r: firstReport(incident, (r) => r.to === to && kinds.includes(r.kind) && inForce(r)) }));
   const missing = times.filter((t) => !t.r).map((t) => t.to);
@@ -721,13 +716,26 @@ function joinNotes(...notes: ({ nl: string; en: string } | null | undefined)[]):
   return said.length ? { nl: said.map((n) => n.nl).join('; '), en: said.map((n) => n.en).join('; ') } : undefined;
 }
 
+/**
+ * The intermediate report that answers the request in force (art. 23(4)(c): one "upon the request",
+ * so each request owes one): a report recorded since that request; one recorded before it answered an
+ * earlier request (law26: it met a second request from the start). With a single request, any made
+ * under the significance in force, as before.
+ */
+function nis2IntermediateDone(incident: Incident): { doneAt: string | null; missing: ReportRecipient[] } {
+  const requests = (incident.decisions ?? []).filter((d) => d.kind === 'nis2-intermediate-request');
+  const since = requests.length > 1 ? (requests.at(-1) as Decision).recordedAt : null;
+  const inForce = nis2ReportInForce(incident);
+  return nis2DoneBy(incident, ['intermediate'], (r) => inForce(r) && (since === null || r.recordedAt >= since));
+}
+
 /** The reports that follow: an intermediate report asked (art. 23(4)(c)) and the final report (art. 23(4)(d), (e)). */
 function nis2LaterReports(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   const out: ClockStatus[] = [];
   const decision = incident.nis2 as NonNullable<Incident['nis2']>;
   if (decision.intermediateDueAt) {
     const requested = [...(incident.decisions ?? [])].reverse().find((d) => d.kind === 'nis2-intermediate-request');
-    const intermediate = nis2Done(incident, ['intermediate']);
+    const intermediate = nis2IntermediateDone(incident);
     out.push(
       clock(
         'nis2-intermediate',
@@ -1067,7 +1075,6 @@ function keptAfterClosing(c: ClockStatus): boolean {
  */
 function nis2ReportLeft(incident: Incident): boolean {
   if (incident.state !== 'closed' || !incident.nis2) return false;
-  const left = (kinds: string[]) => nis2Done(incident, kinds).doneAt === null;
   // The final report of the notification it answers (`nis2FinalChain`): one a "no" kept owed, through a later "yes" too.
   const chain = nis2FinalChain(incident);
   const notified = chain.notifiedAt;
@@ -1075,7 +1082,7 @@ function nis2ReportLeft(incident: Incident): boolean {
     !!notified &&
     nis2DoneBy(incident, ['notification'], chain.inChain).doneAt !== null &&
     nis2DoneBy(incident, ['final'], (r) => chain.inChain(r) && r.at >= notified).doneAt === null;
-  return finalLeft || (!!incident.nis2.intermediateDueAt && left(['intermediate']));
+  return finalLeft || (!!incident.nis2.intermediateDueAt && nis2IntermediateDone(incident).doneAt === null);
 }
 
 /**
