@@ -47,6 +47,7 @@ import {
 import { notPlannedMeasure } from './message-bounds.js';
 import type { Policy } from './policy.js';
 import { BEFORE_DETECTION, beforeDetection } from './stated-time.js';
+import { oneLine } from './text.js';
 import { formatLocal } from './time.js';
 
 export interface DraftField {
@@ -724,7 +725,7 @@ function draftOf(incident: Incident, policy: Policy, now: string, lang: Lang, el
         nl ? 'Technische aanleiding' : 'Technical signal',
         incident.openedByHand
           ? openedByHandText(incident.openedByHand, lang, when)
-          : `${nl ? 'AWS GuardDuty meldde' : 'AWS GuardDuty reported'} ${incident.findingType} (${incident.findings} ${nl ? (incident.findings === 1 ? 'bevinding' : 'bevindingen') : incident.findings === 1 ? 'finding' : 'findings'}) ${nl ? 'op' : 'on'} ${resourceKindLabel(lang, incident.resource)} ${incident.resource.id} (account ${incident.accountId}, ${incident.region}).`,
+          : `${nl ? 'AWS GuardDuty meldde' : 'AWS GuardDuty reported'} ${oneLine(incident.findingType)} (${incident.findings} ${nl ? (incident.findings === 1 ? 'bevinding' : 'bevindingen') : incident.findings === 1 ? 'finding' : 'findings'}) ${nl ? 'op' : 'on'} ${resourceKindLabel(lang, incident.resource)} ${incident.resource.id} (account ${incident.accountId}, ${incident.region}).`,
       ),
       ...linkedField(incident, lang),
       field(

@@ -4,6 +4,7 @@
  * deadline, notification), the Art. 33(3) facts, the decision and every timeline entry. Every
  * value is escaped: findings carry attacker-controlled text.
  */
+
 import { apInternalTarget, apLegalDeadline, entryDeadlines } from './ap-verdict.js';
 import { type CarriedOutElsewhere, partlyWhat, stillPlannedIdsText } from './breach-facts.js';
 import { clocksOf, roleOf } from './clocks.js';
@@ -35,6 +36,7 @@ import type { Policy } from './policy.js';
 import { AFTER_UNDO_STEPS } from './release.js';
 import { reviewPending } from './schedule.js';
 import { BEFORE_DETECTION } from './stated-time.js';
+import { oneLine } from './text.js';
 import { formatLocal } from './time.js';
 
 export function escapeHtml(value: unknown): string {
@@ -150,7 +152,7 @@ export function reportHtml(
 <body>
 <h1>${escapeHtml(`${nl ? 'Incidentrapport' : 'Incident report'} ${incident.id}`)}</h1>
 ${incident.sample ? `<p class="sample">${nl ? 'Testmelding: GuardDuty-voorbeeldbevinding, geen termijn.' : 'Test: a GuardDuty sample finding, no deadline.'}</p>` : ''}
-<p>${escapeHtml(`${incident.findingType} · ${resourceKindLabel(lang, incident.resource)} ${incident.resource.id} · account ${incident.accountId} (${incident.region}) · ${nl ? 'status' : 'state'} ${stateLabel(lang, incident.state)} · ${nl ? 'rol' : 'role'} ${roleLabel(lang, roleOf(incident, policy))}`)}</p>
+<p>${escapeHtml(`${oneLine(incident.findingType)} · ${resourceKindLabel(lang, incident.resource)} ${incident.resource.id} · account ${incident.accountId} (${incident.region}) · ${nl ? 'status' : 'state'} ${stateLabel(lang, incident.state)} · ${nl ? 'rol' : 'role'} ${roleLabel(lang, roleOf(incident, policy))}`)}</p>
 <h2>${nl ? 'Tijdlijn' : 'Timeline'}</h2>
 ${timelineSvg(marks, tz)}
 <h2>${nl ? 'Termijnen' : 'Clocks'}</h2>
@@ -225,8 +227,8 @@ function needsAttention(incident: Incident, lang: Lang, tz: string): string {
   if (ask) {
     items.push(
       nl
-        ? `Nieuwe beoordeling gevraagd sinds ${formatLocal(ask.at, tz)}: beoordeel opnieuw (een bevinding van het type ${ask.findingType} kwam na de beoordeling van ${formatLocal(ask.assessedAt, tz)} door ${actorLabel(lang, ask.assessedBy)})`
-        : `Review asked since ${formatLocal(ask.at, tz)}: assess again (a finding of type ${ask.findingType} came after the assessment of ${formatLocal(ask.assessedAt, tz)} by ${actorLabel(lang, ask.assessedBy)})`,
+        ? `Nieuwe beoordeling gevraagd sinds ${formatLocal(ask.at, tz)}: beoordeel opnieuw (een bevinding van het type ${oneLine(ask.findingType)} kwam na de beoordeling van ${formatLocal(ask.assessedAt, tz)} door ${actorLabel(lang, ask.assessedBy)})`
+        : `Review asked since ${formatLocal(ask.at, tz)}: assess again (a finding of type ${oneLine(ask.findingType)} came after the assessment of ${formatLocal(ask.assessedAt, tz)} by ${actorLabel(lang, ask.assessedBy)})`,
     );
   }
   const of = incident.followUpOf;
@@ -342,7 +344,7 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string, minimise
   }
   switch (e.kind) {
     case 'incident-opened':
-      return `${nl ? 'Incident geopend' : 'Incident opened'}: ${str('findingType')}`;
+      return `${nl ? 'Incident geopend' : 'Incident opened'}: ${oneLine(str('findingType'))}`;
     case 'incident-opened-by-hand':
       return `${nl ? 'Incident met de hand geopend' : 'Incident opened by hand'}: ${str('what')}; ${nl ? 'bewust geworden' : 'aware'} ${local('awareAt')}`;
     case 'containment-done-by-hand':
@@ -372,7 +374,7 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string, minimise
         ? `Langer bewaren opgeheven${d.releaseReason ? `: ${str('releaseReason')}` : ''} (besloten door ${str('heldBy')} op ${local('heldAt')}: ${str('reason')})`
         : `Hold on the findings released${d.releaseReason ? `: ${str('releaseReason')}` : ''} (decided by ${str('heldBy')} on ${local('heldAt')}: ${str('reason')})`;
     case 'finding-attached':
-      return `${nl ? 'Bevinding toegevoegd' : 'Finding attached'}: ${str('findingType')}`;
+      return `${nl ? 'Bevinding toegevoegd' : 'Finding attached'}: ${oneLine(str('findingType'))}`;
     case 'finding-updated':
       return `${nl ? 'Bevinding bijgewerkt, aantal' : 'Finding updated, count'} ${String(d.count ?? '')}`;
     case 'severity-raised':
@@ -463,7 +465,7 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string, minimise
         : `Earlier detection: ${local('to')} (was ${local('from')}); ${d.awarenessMoved ? `AP deadline moved to ${moved}` : 'awareness and AP deadline stay'}${d.awarenessKept === 'begin' ? ` (the begin recorded, ${local('startedAt')}, lies after this detection)` : ''}`;
     }
     case 'linked-to-incident':
-      return `${nl ? 'Gekoppeld aan incident' : 'Linked to incident'} ${str('incidentId')}: ${nl ? 'bevinding' : 'finding'} ${str('findingType')} ${nl ? 'daar vastgelegd' : 'recorded there'}`;
+      return `${nl ? 'Gekoppeld aan incident' : 'Linked to incident'} ${str('incidentId')}: ${nl ? 'bevinding' : 'finding'} ${oneLine(str('findingType'))} ${nl ? 'daar vastgelegd' : 'recorded there'}`;
     case 'related-incident':
       return `${nl ? 'Verwant incident' : 'Related incident'} ${str('incidentId')} (${nl ? 'gekoppeld, niet samengevoegd' : 'linked, not merged'})`;
     case 'related-incidents':
@@ -475,7 +477,7 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string, minimise
           ? `; dat was opgepakt door ${str('acknowledgedBy')} (${local('acknowledgedAt')}), dit incident niet`
           : `; that one was acknowledged by ${str('acknowledgedBy')} (${local('acknowledgedAt')}), not this one`
         : '';
-      return `${nl ? 'Incident samengevoegd in dit incident' : 'Incident merged into this one'}: ${str('merged')} (${str('findingType')})${taken}`;
+      return `${nl ? 'Incident samengevoegd in dit incident' : 'Incident merged into this one'}: ${str('merged')} (${oneLine(str('findingType'))})${taken}`;
     }
     case 'merged-into':
       return `${nl ? 'Samengevoegd in incident' : 'Merged into incident'} ${str('into')}`;

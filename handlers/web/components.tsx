@@ -37,6 +37,7 @@ import type { Policy } from '../core/policy.js';
 import { describeEntry, timelineMarks, timelineSvg } from '../core/report-html.js';
 import { reviewPending } from '../core/schedule.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
+import { oneLine } from '../core/text.js';
 import { formatLocal, timeLeft } from '../core/time.js';
 import type { ackAction } from '../use-cases/ack-action.js';
 import type { FieldSpec, Lang } from '../use-cases/fields.js';
@@ -254,7 +255,7 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
       </dd>
       <dt>{w.field.findingType}</dt>
       <dd>
-        <code>{incident.findingType}</code> ({w.field.findings(incident.findings)})
+        <code>{oneLine(incident.findingType)}</code> ({w.field.findings(incident.findings)})
       </dd>
       <dt>{w.field.resource}</dt>
       <dd>
@@ -447,7 +448,7 @@ export function NeedsAttention({ view, incident }: { view: View; incident: Incid
           <strong>
             {w.reviewAskedSince} <When view={view} at={ask.at} />
           </strong>
-          , <a href="#assess">{w.assessAgain}</a>: {w.reviewCause(ask.findingType, local(ask.assessedAt), actorLabel(view.lang, ask.assessedBy))}
+          , <a href="#assess">{w.assessAgain}</a>: {w.reviewCause(oneLine(ask.findingType), local(ask.assessedAt), actorLabel(view.lang, ask.assessedBy))}
         </li>
       ) : null}
       {of ? (
@@ -604,7 +605,9 @@ export function Field({ view, field, idPrefix, state }: { view: View; field: Fie
           <div class="choices">
             {(field.options ?? []).map((o) => (
               <label>
-                <input type="checkbox" name={field.name} value={o} checked={chosen.has(o)} aria-describedby={describedBy} aria-invalid={invalid} /> {option(o)}
+                <input type="checkbox" name={field.name} value={o} checked={chosen.has(o)} aria-describedby={describedBy} aria-invalid={invalid} />{' '}
+                {/* A finding type from the finding: its invisible characters shown escaped, the value sent as it is. */}
+                {oneLine(option(o))}
               </label>
             ))}
           </div>
@@ -924,9 +927,12 @@ export function Timeline({ view, incident, timeline }: { view: View; incident: I
   );
 }
 
+/** The entry's detail on one line, its control and invisible characters shown escaped (a finding's type holds what it likes). */
 function summarise(detail: Record<string, unknown>): string {
-  return Object.entries(detail)
-    .filter(([, v]) => v !== null && v !== undefined && v !== '')
-    .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
-    .join(' ');
+  return oneLine(
+    Object.entries(detail)
+      .filter(([, v]) => v !== null && v !== undefined && v !== '')
+      .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+      .join(' '),
+  );
 }

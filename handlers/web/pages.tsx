@@ -3,6 +3,7 @@
  * its actions, the AP draft, the register and the runbooks. Each is drawn from what the use cases
  * read; none of them changes anything.
  */
+
 import type { Child } from 'hono/jsx';
 import { describeProblem } from '../core/audit.js';
 import { type CarriedOutElsewhere, measuresTaken } from '../core/breach-facts.js';
@@ -14,6 +15,7 @@ import { inheritedHoldSummary, MINIMISED_HEADING, minimisedSummary, retentionHol
 import type { Notice } from '../core/notice.js';
 import type { RegisterRow } from '../core/register.js';
 import { listedCounts } from '../core/schedule.js';
+import { oneLine } from '../core/text.js';
 import { formatLocal } from '../core/time.js';
 import { type VerifyResult, verifyOk } from '../core/verify-store.js';
 import { ackAction } from '../use-cases/actions.js';
@@ -75,7 +77,7 @@ export function OverviewPage({ view, incidents }: { view: View; incidents: Incid
                   <th scope="row">
                     <a href={`/incidents/${i.id}`}>{i.id}</a>
                     <br />
-                    <code>{i.findingType}</code>
+                    <code>{oneLine(i.findingType)}</code>
                   </th>
                   <td>
                     <SeverityBadge view={view} severity={i.severity} />
@@ -168,7 +170,7 @@ export function ClosedPage({ view, incidents }: { view: View; incidents: Inciden
                 <th scope="row">
                   <a href={`/incidents/${i.id}`}>{i.id}</a>
                   <br />
-                  <code>{i.findingType}</code>
+                  <code>{oneLine(i.findingType)}</code>
                 </th>
                 <td>
                   <SeverityBadge view={view} severity={i.severity} />
@@ -228,7 +230,7 @@ export function IncidentPage({
     return { action: f.id, values: formValues(fields, formCurrent(f, i), view.tz), errors: {} };
   };
   return (
-    <Layout view={view} title={`${i.id} ${i.findingType}`}>
+    <Layout view={view} title={`${i.id} ${oneLine(i.findingType)}`}>
       <h1>
         {w.col.incident} {i.id}
       </h1>
@@ -642,7 +644,7 @@ export function RegisterPage({
                   <When view={view} at={r.detectedAt} />
                 </td>
                 <td>
-                  <code>{r.findingType}</code>
+                  <code>{oneLine(r.findingType)}</code>
                 </td>
                 <td>{r.notifiable === null ? <span class="muted">{w.notYet}</span> : r.notifiable ? w.notifiable : w.notNotifiable}</td>
                 <td>{r.decisionReason ?? ''}</td>
