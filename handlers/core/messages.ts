@@ -126,6 +126,23 @@ const CLOCK_ASK: Record<Lang, Record<ClockName, string>> = {
   },
 };
 
+/**
+ * What an overdue clock's reminder adds: the reasons for the delay its late report must give, as the
+ * AP's overdue reminder says them for Art. 33(1) (law26): a telecom provider's complete notification
+ * (Regulation 611/2013 art. 2(3)) and a processor's report to its controller (refused without them,
+ * fg-workflow.ts recordReport).
+ */
+const OVERDUE_ALSO: Record<Lang, Partial<Record<ClockName, string>>> = {
+  nl: {
+    processor: ' Geef bij de melding de redenen voor de vertraging (AVG art. 33(2): zonder onredelijke vertraging).',
+    'telecom-complete': ' Geef bij de volledige melding de redenen voor de vertraging (Verordening 611/2013 art. 2(3)).',
+  },
+  en: {
+    processor: ' Give the reasons for the delay with the report (Art. 33(2): without undue delay).',
+    'telecom-complete': ' Give the reasons for the delay with the complete notification (Regulation 611/2013 Art. 2(3)).',
+  },
+};
+
 const T = {
   nl: {
     test: '[TEST] ',
@@ -1053,7 +1070,7 @@ function subjectText(t: Texts, kind: MessageKind, channel: Channel, clock: Clock
 
 function introText(t: Texts, kind: MessageKind, channel: Channel, clock: ClockName | undefined, lang: Lang): string {
   if (clock && (kind === 'clock-reminder' || kind === 'clock-overdue' || kind === 'subjects-reminder')) {
-    return `${kind === 'clock-overdue' ? t.overduePrefix : ''}${CLOCK_ASK[lang][clock]}`;
+    return kind === 'clock-overdue' ? `${t.overduePrefix}${CLOCK_ASK[lang][clock]}${OVERDUE_ALSO[lang][clock] ?? ''}` : CLOCK_ASK[lang][clock];
   }
   if (kind === 'subjects-reminder') return CLOCK_ASK[lang].subjects;
   if (channel === 'on-call' && (kind === 'opened' || kind === 'severity-raised' || kind === 'page')) return t.onCallIntro;
