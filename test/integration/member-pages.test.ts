@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateTableCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, PublishCommand, SubscribeCommand } from '@aws-sdk/client-sns';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
+import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbMemberPageLedger, MEMBER_PAGES_TABLE } from '../../handlers/adapters/aws/member-page-ledger.js';
 import { CALLER_MARK, InvalidMemberCallError } from '../../handlers/core/member-pages.js';
@@ -128,7 +128,14 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's watched calls, paged within
       const got = await moto.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }));
       if (!got.Messages?.length) return out;
       out.push(...got.Messages.map((m) => m.Body as string));
-      // Received is enough: the test reads each once (its visibility timeout outlasts the file).
+      // Deleted, not only received: on a loaded machine the file outlasted the queue's visibility
+      // timeout (30 s), and the pages of an earlier test came back (CI on 5a09e8dd: 10 for 1).
+      await moto.clients.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: got.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle as string })),
+        }),
+      );
     }
   }
 
