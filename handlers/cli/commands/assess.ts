@@ -23,6 +23,9 @@ export const assess = (ctx: Context): Promise<number> =>
             ? `Assessed as notifiable (${incident.assessment.risk}); the AP deadline is ${apLegalDeadline(incident)}.`
             : notNotifiableText(incident, ctx.policy, ctx.now()),
       );
+      // Notifiable only after the deadline passed, no report made: late already (a move of awareness in this run says it below).
+      const late = !closed && input.awareAt === undefined ? lateAlready(incident, ctx.policy, ctx.now()) : null;
+      if (late) said.push(late);
       // Notifiable after closing: the AP deadline runs again, and its reminders (core/clocks.ts).
       if (closed && apClockRunning(incident, ctx.policy))
         said.push(
@@ -57,10 +60,8 @@ export const assess = (ctx: Context): Promise<number> =>
         if (move.delayReason)
           said.push('The initial AP report is now late: the reasons for the delay are kept with this decision; send them to the AP with a follow-up.');
         // Awareness moved earlier past the deadline with no report made: the notification is late already (Art. 33(1)).
-        if (apClockRunning(incident, ctx.policy) && (apLegalDeadline(incident) as string) < ctx.now())
-          said.push(
-            `The AP notification is late already: the AP deadline passed at ${apLegalDeadline(incident)}; notify now, with the reasons for the delay (Art. 33(1)): datalek reported ${incident.id} --reference NUMBER --delay-reason TEXT.`,
-          );
+        const late = lateAlready(incident, ctx.policy, ctx.now());
+        if (late) said.push(late);
       }
     }
     if (input.actingAs !== undefined) said.push(`Role for this incident: ${incident.role}.`);
@@ -82,6 +83,13 @@ export const assess = (ctx: Context): Promise<number> =>
       );
     return said.join(' ');
   });
+
+/** The AP notification owed with its deadline passed: late already, and the reasons for the delay go with it (Art. 33(1)); else null. */
+function lateAlready(incident: Incident, policy: Policy, now: string): string | null {
+  const deadline = apLegalDeadline(incident);
+  if (!apClockRunning(incident, policy) || !deadline || deadline >= now) return null;
+  return `The AP notification is late already: the AP deadline passed at ${deadline}; notify now, with the reasons for the delay (Art. 33(1)): datalek reported ${incident.id} --reference NUMBER --delay-reason TEXT.`;
+}
 
 /** The NIS2 early warning and notification a closed incident owes again, each with its deadline (overdue or not) and the command that records it. */
 function nis2ReportsDue(incident: Incident, policy: Policy, now: string): string[] {
