@@ -17,12 +17,13 @@ import { ALARMS_UNDELIVERED_ALARM, alarmTopic, deliveryFailedAlarm, warnIfUnsubs
 import { BackupJobWatch } from './constructs/backup-job-watch.js';
 import { DigestBucket } from './constructs/digest-bucket.js';
 import { MEMBER_PAGES_HANDLER } from './constructs/member-pages.js';
-import { allowWatchRulesToPublish, OWN_EVENTS_STATEMENT_ID } from './constructs/pipeline-watch.js';
-import { allowEventBridge, breakGlassRoleArn, protectedKey } from './constructs/protected-key.js';
+import { allowWatchRulesToPublish, OWN_EVENTS_STATEMENT_ID, OWN_RULES_STATEMENT_ID } from './constructs/pipeline-watch.js';
+import { allowEventBridge, breakGlassRoleArn, policyChangers, protectedKey } from './constructs/protected-key.js';
 import { RegisterBackup } from './constructs/register-backup.js';
 import { EVENT_ARCHIVE_NAME, registerTablePolicy } from './constructs/register-guard.js';
 import { functionRoleName } from './constructs/response-function.js';
 import { guardTopic, MESSAGE_PUBLISHERS } from './constructs/topic-guard.js';
+import { RULE_SILENCING } from './pipeline-scp.js';
 
 /**
  * The handlers whose functions write the register's items (response-stack.ts grants each its own
@@ -220,7 +221,7 @@ export class StatefulStack extends Stack {
     // register. Only the functions that announce events, and break-glass, put them; a service acting
     // on its own (an archive's replay) is EventBridge's. Removing this statement pages
     // (datalek-watch-pipeline), as does a policy put by hand (datalek-watch-by-hand).
-    new events.CfnEventBusPolicy(this, 'OwnEventsOnly', {
+    const ownEvents = new events.CfnEventBusPolicy(this, 'OwnEventsOnly', {
       eventBusName: this.bus.eventBusName,
       statementId: OWN_EVENTS_STATEMENT_ID,
       statement: {
@@ -240,6 +241,28 @@ export class StatefulStack extends Stack {
         },
       },
     });
+    // And its rules (the notify and contain routes): one disabled, deleted, retargeted or given
+    // another pattern sends or contains nothing at all. The service control policy denies those
+    // calls where the organisation attached it; this, wherever datalek is deployed. The deployment
+    // makes them, break-glass may mend them; the archive's own rule is EventBridge's. Each such call
+    // pages besides (datalek-watch-pipeline), as this statement removed does.
+    const ownRules = new events.CfnEventBusPolicy(this, 'OwnRulesOnly', {
+      eventBusName: this.bus.eventBusName,
+      statementId: OWN_RULES_STATEMENT_ID,
+      statement: {
+        Sid: OWN_RULES_STATEMENT_ID,
+        Effect: 'Deny',
+        Principal: '*',
+        Action: RULE_SILENCING.map((a) => `events:${a}`),
+        Resource: this.formatArn({ service: 'events', resource: 'rule', resourceName: `${DEFAULT_RESOURCE_NAMES.bus}/*` }),
+        Condition: {
+          ArnNotEquals: { 'aws:PrincipalArn': policyChangers(this, props.breakGlassRole) },
+          BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+        },
+      },
+    });
+    // One at a time: each PutPermission rewrites the bus's one policy, and two at once may conflict (ConcurrentModificationException).
+    ownRules.addDependency(ownEvents);
     // The pipeline's own events (identifiers only) are part of the record: kept as long as the
     // register, under the pipeline's own key. (EventBus.archive() drops the key: the construct is
     // made directly, at the same path.)

@@ -90,6 +90,9 @@ export const MEMBER_BUS_STATEMENT_ID = 'datalek-member-calls';
 /** The statement of the `datalek` bus's policy that refuses its events to all but its publishing functions and break-glass (stateful-stack.ts, sec26). */
 export const OWN_EVENTS_STATEMENT_ID = 'datalek-own-events-only';
 
+/** The statement of the `datalek` bus's policy that refuses changes to its rules to all but the deployment and break-glass (stateful-stack.ts, sec26). */
+export const OWN_RULES_STATEMENT_ID = 'datalek-own-rules-only';
+
 /** The pipeline's own bus. */
 const BUS = DEFAULT_RESOURCE_NAMES.bus;
 
@@ -208,7 +211,9 @@ export function busPolicyCalls(): Record<string, unknown> {
     source: ['aws.events'],
     detail: {
       eventName: ['RemovePermission'],
-      requestParameters: { $or: [{ statementId: [MEMBER_BUS_STATEMENT_ID, OWN_EVENTS_STATEMENT_ID] }, { removeAllPermissions: [true] }] },
+      requestParameters: {
+        $or: [{ statementId: [MEMBER_BUS_STATEMENT_ID, OWN_EVENTS_STATEMENT_ID, OWN_RULES_STATEMENT_ID] }, { removeAllPermissions: [true] }],
+      },
     },
   };
 }

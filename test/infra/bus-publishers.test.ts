@@ -76,6 +76,30 @@ describe('the datalek bus takes events from its own functions and break-glass al
     expect(allowed(replay, [[ADMIN, ...policy]], BASE)).toBe(true);
   });
 
+  /**
+   * And its rules (the notify and contain routes): disabled, deleted, retargeted or re-patterned, a
+   * forged event is no longer needed: nothing is sent or contained at all. The service control policy
+   * denies those calls where the organisation attached it; the bus's own policy does wherever datalek
+   * is deployed, to all but the deployment and break-glass (each such call pages besides).
+   */
+  it("refuses changes to the bus's rules to all but the deployment and break-glass", () => {
+    const rule = `arn:aws:events:${BASE.region}:${BASE.account}:rule/datalek/DatalekResponse-NotifyRouteRuleA1B2C3-XyZ`;
+    const change = (principal: string, action: string): Authorization => ({
+      action: `events:${action}`,
+      resource: rule,
+      context: { 'aws:PrincipalArn': role(principal), 'aws:PrincipalIsAWSService': 'false' },
+      what: `${action} by ${principal}`,
+    });
+    const actions = ['DisableRule', 'DeleteRule', 'RemoveTargets', 'PutRule', 'PutTargets'];
+    for (const principal of ['Admin', 'datalek-on-call', 'datalek-fg', 'datalek-contain-function'])
+      for (const action of actions) expect(allowed(change(principal, action), [[ADMIN, ...policy]], BASE), change(principal, action).what).toBe(false);
+    for (const principal of [`cdk-datalek-cfn-exec-role-${BASE.account}-${BASE.region}`, DEPLOY_CONTEXT.breakGlassRole])
+      for (const action of actions) expect(allowed(change(principal, action), [[ADMIN, ...policy]], BASE), change(principal, action).what).toBe(true);
+    // The archive's own rule is EventBridge's.
+    const managed: Authorization = { action: 'events:PutRule', resource: rule, context: { 'aws:PrincipalIsAWSService': 'true' }, what: 'the archive' };
+    expect(allowed(managed, [[ADMIN, ...policy]], BASE)).toBe(true);
+  });
+
   it('names every function whose own IAM policy puts events on the bus, and no other', () => {
     const putting = Object.entries(response.findResources('AWS::IAM::Role'))
       .filter(([id]) => {

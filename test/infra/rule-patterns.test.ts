@@ -387,6 +387,8 @@ const WATCHED: Record<string, string[]> = {
   '302-datalek-bus-policy-replaced-by-hand-by-arn.json': ['central/by-hand', 'forwarder/by-hand'],
   // sec26: the FG's own role writes the register as the on-call role does: its trust changed pages alike, whatever its name.
   '303-fg-role-trust-changed.json': ['central/roles', 'forwarder/roles'],
+  // sec26: the datalek bus's statement that refuses changes to its rules to all but the deployment and break-glass, removed.
+  '304-own-rules-statement-removed-from-the-datalek-bus.json': ['central/pipeline', 'forwarder/pipeline'],
 };
 
 /** The watch rules by their short name (`datalek-watch-<short>`). */
