@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import { deliverMessages } from '../../handlers/core/deliver.js';
-import type { Incident } from '../../handlers/core/incident.js';
+import { type Incident, incidentIdFor } from '../../handlers/core/incident.js';
 import { REGISTRY_SHARDS, registryShardOf } from '../../handlers/core/ledger.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { type RecordDeps, recordEvent } from '../../handlers/core/record-finding.js';
@@ -104,28 +104,57 @@ describe('sqlite store: the pages a commit writes', () => {
   });
 
   it("reads a registry shard's head from the store once: with every shard's head known, the next commit still knows them", async () => {
-    const statement = Object.getPrototypeOf(store.database.prepare('SELECT 1')) as { get: (...args: unknown[]) => unknown };
-    const get = statement.get;
-    const headReads: unknown[] = [];
-    const spy = vi.spyOn(statement, 'get').mockImplementation(function (this: { source: string }, ...args: unknown[]) {
-      if (this.source.includes('FROM registry')) headReads.push(args[0]);
-      return get.apply(this, args);
-    });
-    try {
-      // Incidents until every shard has had one, then as many again: each shard's head read once, when first written.
-      const shards = new Set<number>();
-      let n = 0;
-      while (shards.size < REGISTRY_SHARDS || n < 40) {
+    // Incidents until every shard has had one, then as many again: each shard's head read once, when first written.
+    const shards = new Set<number>();
+    const { reads } = await readsOf('FROM registry', async () => {
+      for (let n = 0; shards.size < REGISTRY_SHARDS || n < 40; n++) {
         const result = await recordEvent(deps(), findingEvent({ id: `registry-${n}`, instanceId: `i-registry-${n}` }));
         shards.add(registryShardOf(result.incidentId as string));
-        n += 1;
       }
-      expect(shards.size).toBe(REGISTRY_SHARDS);
-      expect(headReads.length).toBe(REGISTRY_SHARDS);
-      expect(new Set(headReads).size).toBe(REGISTRY_SHARDS);
-    } finally {
-      spy.mockRestore();
-    }
+    });
+    expect(shards.size).toBe(REGISTRY_SHARDS);
+    expect(reads.length).toBe(REGISTRY_SHARDS);
+    expect(new Set(reads).size).toBe(REGISTRY_SHARDS);
     expect(verifyOk(await verifyStore(store, { now: NOW }))).toBe(true);
+  });
+
+  /** The `get`s and `iterate`s run while `fn` runs whose SQL holds `sql`, with their first argument. */
+  async function readsOf<T>(sql: string, fn: () => Promise<T>): Promise<{ reads: unknown[]; result: T }> {
+    const statement = Object.getPrototypeOf(store.database.prepare('SELECT 1')) as Record<'get' | 'iterate', (...args: unknown[]) => unknown>;
+    const reads: unknown[] = [];
+    const spies = (['get', 'iterate'] as const).map((method) => {
+      const original = statement[method];
+      return vi.spyOn(statement, method).mockImplementation(function (this: { source: string }, ...args: unknown[]) {
+        if (this.source.includes(sql)) reads.push(args[0]);
+        return original.apply(this, args);
+      });
+    });
+    try {
+      return { reads, result: await fn() };
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  }
+
+  it("does not read a new incident's ledger head: its first entry starts the chain", async () => {
+    const { reads } = await readsOf('FROM ledger WHERE incident_id = ? ORDER BY seq DESC', async () => {
+      for (let n = 0; n < 5; n++) await recordEvent(deps(), findingEvent({ id: `fresh-${n}`, instanceId: `i-fresh-${n}` }));
+    });
+    expect(reads).toEqual([]);
+    expect(verifyOk(await verifyStore(store, { now: NOW }))).toBe(true);
+  });
+
+  it('a new incident whose id already has ledger rows (planted, or its record removed) chains on them, as when the head was read first', async () => {
+    const event = findingEvent({ id: 'fresh-planted', instanceId: 'i-fresh-planted' });
+    const id = incidentIdFor({ accountId: event.detail.accountId, region: event.detail.region, findingId: event.detail.id });
+    store.database.prepare('INSERT INTO ledger (incident_id, seq, data, prev_hash, hash) VALUES (?, 1, ?, ?, ?)').run(id, '{}', 'x', 'planted');
+    const { reads, result } = await readsOf('FROM ledger WHERE incident_id = ? ORDER BY seq DESC', () => recordEvent(deps(), event));
+    expect(result.incidentId).toBe(id);
+    expect(reads).toEqual([id]);
+    const rows = store.database.prepare('SELECT seq, prev_hash FROM ledger WHERE incident_id = ? ORDER BY seq').all(id) as { seq: number; prev_hash: string }[];
+    expect(rows.slice(0, 2)).toEqual([
+      { seq: 1, prev_hash: 'x' },
+      { seq: 2, prev_hash: 'planted' },
+    ]);
   });
 });

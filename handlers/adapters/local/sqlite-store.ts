@@ -553,6 +553,8 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         new Date().toISOString(),
       ),
       replaced,
+      // A new incident's record was not there: its ledger starts, unless rows were put there behind the pipeline.
+      expectedRevision === null,
     );
   }
 
@@ -621,8 +623,11 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
    * the pipeline, no hash recomputed, was vouched for by the next commit, which read it as it found
    * it); otherwise the commit is refused, `recordNotLedgered`. A head this process remembers that
    * does not say so may be behind another process's commit: the head is then read from the store.
+   * `fresh`: the incident is new, so its entry is tried first as the ledger's first, without reading
+   * the head (a ledger already there, planted or left by a removed record, takes that position: the
+   * head is then read and the entry chained on it, as before).
    */
-  private appendLedger(incidentId: string, body: Parameters<typeof ledgerEntry>[2], replaced?: string): LedgerEntry {
+  private appendLedger(incidentId: string, body: Parameters<typeof ledgerEntry>[2], replaced?: string, fresh = false): LedgerEntry {
     const fits = (head: LedgerHead | null) => replaced === undefined || head?.record === replaced;
     return this.ledgerHeads.append(
       incidentId,
@@ -634,6 +639,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       },
       (e) => this.ledgerStmts.insertLedger.run(e.incidentId, e.seq, e.data, e.prevHash, e.hash),
       fits,
+      fresh,
     );
   }
 
@@ -1489,9 +1495,19 @@ class ChainHeads<K, H extends ChainHead> {
    * `make` builds the row after a head (null: the first), `insert` stores it, `read` reads the head
    * from the store. A remembered head that does not `fit` the append is read from the store.
    */
-  append<R>(key: K, read: () => H | null, make: (head: H | null) => { row: R; head: H }, insert: (row: R) => void, fits: (head: H) => boolean = () => true): R {
-    const remembered = this.written.get(key) ?? this.known.get(key);
-    if (remembered && fits(remembered)) {
+  append<R>(
+    key: K,
+    read: () => H | null,
+    make: (head: H | null) => { row: R; head: H },
+    insert: (row: R) => void,
+    fits: (head: H) => boolean = () => true,
+    /** The chain is new as far as the caller knows: its first entry is tried before any read. */
+    fresh = false,
+  ): R {
+    const known = this.written.get(key) ?? this.known.get(key);
+    // A remembered head, or none for a fresh chain; either is read from the store when its position is taken.
+    const remembered = known ?? (fresh ? null : undefined);
+    if (remembered === null || (remembered && fits(remembered))) {
       const next = make(remembered);
       try {
         insert(next.row);
