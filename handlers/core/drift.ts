@@ -135,7 +135,12 @@ export type Expectation =
    * The console password and MFA devices of an IAM user someone else signed in as (`secure-console-sign-in` recorded
    * done, cont26): no password, or one made after `since` (the incident's detection), by then after the sign-in.
    */
-  | { kind: 'console-sign-in'; userName: string; label: string; since: string };
+  | { kind: 'console-sign-in'; userName: string; label: string; since: string }
+  /**
+   * A `deactivate-user-keys` step still open: the user's long-term keys as they are (cont26). Another incident's
+   * containment, or a person who did not record it, may have deactivated the key: the open step is read, not judged.
+   */
+  | { kind: 'open-user-keys'; userName: string; label: string };
 
 /** A resource the record holds contained, where it lives, and what to read. */
 export interface ContainmentCheck {
@@ -264,6 +269,11 @@ export interface DriftReport {
   checkedAt: string;
   resources: DriftEntry[];
   notChecked: { incidentId: string; actionId: string; what: string }[];
+  /**
+   * Person's steps the record holds open, read as AWS shows them now (cont26: a later incident's containment may have
+   * done it, or the reverse): what AWS shows and what to do. Not a verdict on the record: it says the step is open.
+   */
+  open?: { incidentId: string; actionId: string; actual: string; todo: string }[];
 }
 
 /** Whether the report finds anything the record says that AWS does not show. */
@@ -292,6 +302,8 @@ interface Checks {
   notChecked: DriftReport['notChecked'];
   /** Known from the records alone, with nothing to read: an action left to an incident that does not hold its resource. */
   verdicts: DriftEntry[];
+  /** Person's steps still open that AWS can show (`DriftReport.open`). */
+  open: ContainmentCheck[];
 }
 
 /** The incident a record's `heldBy` names as it is now (merges followed), when the caller has it; undefined when the store does not hold it. */
@@ -309,7 +321,7 @@ export type HolderOf = (incidentId: string) => Incident | undefined;
  * incident does not hold it contained, a verdict: nothing datalek records contains it.
  */
 export function expectedContainment(incident: Incident, now: string, holderOf?: HolderOf): Checks {
-  const out: Checks = { checks: [], notChecked: [], verdicts: [] };
+  const out: Checks = { checks: [], notChecked: [], verdicts: [], open: [] };
   for (const action of incident.actions) {
     if (!incident.mergedInto) unvouchedChecks(incident, action, out);
     if (action.released) continue;
@@ -364,8 +376,13 @@ export function expectedContainment(incident: Incident, now: string, holderOf?: 
  *   it by, said as not read, never taken for in place.
  */
 function personChecks(incident: Incident, action: ActionRecord, out: Checks): void {
-  if (action.status !== 'done' || !action.byHand) return;
   const at = { incidentId: incident.id, actionId: action.id, type: action.type, ...actionPlace(action, incident) };
+  if (action.status === 'planned' && action.type === 'deactivate-user-keys' && incident.state !== 'closed') {
+    const userName = revokedUser(incident, action);
+    if (userName) out.open.push({ ...at, expect: { kind: 'open-user-keys', userName, label: `IAM user ${action.target}` } });
+    return;
+  }
+  if (action.status !== 'done' || !action.byHand) return;
   if (action.type === 'contain-credential-source') {
     out.checks.push({ ...at, expect: { kind: 'credential-source', instanceId: action.target } });
     return;
@@ -837,6 +854,8 @@ export function resourceOf(e: Expectation): string {
       return `instance ${e.instanceId} (its role's credentials)`;
     case 'console-sign-in':
       return `console password and MFA devices of ${e.label}`;
+    case 'open-user-keys':
+      return `long-term keys of ${e.label}`;
   }
 }
 
@@ -923,6 +942,8 @@ function recordedOf(e: Expectation): string {
       return "cut off by hand from handing its role's credentials out";
     case 'console-sign-in':
       return `the console password made anew or deleted by hand, since the incident was detected (${e.since})`;
+    case 'open-user-keys':
+      return 'the step still open';
   }
 }
 
@@ -963,6 +984,8 @@ function readsOf(e: Expectation): string {
       return 'ec2:DescribeInstances, ec2:DescribeSecurityGroups';
     case 'console-sign-in':
       return 'iam:GetLoginProfile, iam:ListMFADevices';
+    case 'open-user-keys':
+      return 'iam:ListAccessKeys';
   }
 }
 
@@ -1451,6 +1474,9 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
     case 'console-sign-in':
       if (seen.read !== 'sign-in') break;
       return consoleSignInVerdict(e, seen.signIn);
+    case 'open-user-keys':
+      // Read for `DriftReport.open` (openStep), never judged as a record's claim.
+      break;
     case 'ecs-registration': {
       if (seen.read !== 'ecs-registrations') break;
       // Deregistered and registered again, or registered in a cluster the record does not name (a kept identity document, any instance's credentials): ECS places tasks on it.
@@ -1490,6 +1516,7 @@ function renamedTodo(e: Expectation): string {
       return `find out whether the key's user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser; aws iam get-access-key-last-used --access-key-id ${e.accessKeyId} names its user now); if renamed, check the key is Inactive under the new name; ${TELL}, and record what you found (datalek contained ID --action ACTION --what TEXT --target aws: shown here since, beside what AWS shows)`;
     case 'user-key':
     case 'console-sign-in':
+    case 'open-user-keys':
       return `find out whether the user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser); if renamed, check it again under the new name (${e.kind === 'user-key' ? `aws iam get-access-key-last-used --access-key-id ${e.accessKeyId} names its user now; the key Inactive` : 'its console password made anew or deleted'}); ${TELL}`;
     default:
       return `find out whether the user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser); if renamed, check the deny is on the user under its new name and put it back with the same aws:TokenIssueTime date; ${TELL}`;
@@ -1526,6 +1553,28 @@ function userKeyVerdict(e: Extract<Expectation, { kind: 'user-key' }>, seen: Ext
 
 const USER_KEYS_RUNBOOK = 'runbooks/revoke-user-sessions.md#the-long-term-key-that-made-them';
 const CONSOLE_RUNBOOK = 'runbooks/revoke-user-sessions.md#the-password-and-mfa-of-a-console-sign-in';
+
+/**
+ * An open `deactivate-user-keys` step as AWS shows the user's keys now (cont26). A later incident's containment of the
+ * same user's long-term key (deactivate-access-key), or a person who did not record it, may have done what the step
+ * asks: the step is not closed by it (that containment may be released, and the key it deactivated need not be the
+ * one that made the sessions), but read. No Active key left: no key can make the user's sessions now, and the step can
+ * be recorded with the keys read. Else the Active keys are named: one of them may have made the sessions.
+ */
+function openUserKeysVerdict(seen: Extract<Observation, { read: 'user-keys' }>, record: string): { actual: string; todo: string } {
+  const active = seen.keys.filter((k) => k.status === 'Active');
+  const inactive = seen.keys.filter((k) => k.status === 'Inactive').map((k) => k.id);
+  const made = (k: { id: string; created: string | null }) => `${k.id} (made ${k.created ?? 'at a time not known'})`;
+  if (active.length === 0)
+    return {
+      actual: `open, but the user has no Active long-term key (${inactive.length ? `Inactive: ${inactive.join(', ')}` : 'none at all'}): no key can make its sessions now, whoever deactivated it (another incident's containment, or a person who did not record it)`,
+      todo: `confirm in CloudTrail which key made the sessions, then record it: ${record} --key ${inactive.join(',') || 'AKIA…'} --what TEXT --target aws (${USER_KEYS_RUNBOOK})`,
+    };
+  return {
+    actual: `open: the user has ${active.length} Active long-term key(s), one of which may have made the sessions: ${active.map(made).join(', ')}${inactive.length ? `; Inactive: ${inactive.join(', ')}` : ''}`,
+    todo: `find the key that made the sessions (CloudTrail: the user's GetSessionToken events, userIdentity.accessKeyId), deactivate it, and record it (${USER_KEYS_RUNBOOK})`,
+  };
+}
 
 /**
  * The console of an IAM user someone else signed in as (`console-sign-in`): no password, or one made after the
@@ -1653,6 +1702,8 @@ function todoOf(e: Expectation, state: 'drifted' | 'gone'): string {
       return `cut it off again (${SOURCE_RUNBOOK}); ${tell}`;
     case 'console-sign-in':
       return `make the console password anew or delete it (${CONSOLE_RUNBOOK}); find out who made it (CloudTrail: CreateLoginProfile); ${tell}`;
+    case 'open-user-keys':
+      return `see ${USER_KEYS_RUNBOOK}`;
     case 'ecs-registration':
       return `deregister each container instance of ${e.instanceId} the record does not name (aws ecs deregister-container-instance --cluster CLUSTER --container-instance ARN --force), stop its tasks and isolate their interfaces; find out who registered it (CloudTrail: RegisterContainerInstance); ${tell}`;
   }
@@ -1666,15 +1717,17 @@ export async function checkContainment(incidents: readonly Incident[], reader: C
   const checks: ContainmentCheck[] = [];
   const notChecked: DriftReport['notChecked'] = [];
   const verdicts: DriftEntry[] = [];
+  const open: ContainmentCheck[] = [];
   for (const incident of incidents) {
     const expected = expectedContainment(incident, now, holderOf);
     checks.push(...expected.checks);
     notChecked.push(...expected.notChecked);
     verdicts.push(...expected.verdicts);
+    open.push(...expected.open);
   }
   // One read per resource and expectation, however many records rely on it (a holder and those that left it to it).
   const keyOf = (c: ContainmentCheck) => JSON.stringify([c.accountId, c.region, c.expect]);
-  const unique = [...new Map(checks.map((c) => [keyOf(c), c])).values()];
+  const unique = [...new Map([...checks, ...open].map((c) => [keyOf(c), c])).values()];
   let read: Observation[];
   try {
     read = unique.length ? await reader.read(unique) : [];
@@ -1690,12 +1743,27 @@ export async function checkContainment(incidents: readonly Incident[], reader: C
   const goneInstances = new Set(judged.flatMap((r, i) => (r.state === 'gone' && checks[i].expect.kind === 'instance' ? [r.actionId + r.incidentId] : [])));
   const part = new Set(['interface', 'protection', 'instance-profile', 'container-instance', 'ecs-registration']);
   const resources = judged.filter((r, i) => !(part.has(checks[i].expect.kind) && goneInstances.has(r.actionId + r.incidentId)));
-  return { checkedAt: now, resources: [...verdicts, ...resources], notChecked };
+  const opened = open.map((c) => openStep(c, byKey.get(keyOf(c))));
+  return { checkedAt: now, resources: [...verdicts, ...resources], notChecked, ...(opened.length ? { open: opened } : {}) };
+}
+
+/** A person's step the record holds open, as AWS shows it now (`DriftReport.open`). */
+function openStep(c: ContainmentCheck, seen: Observation | undefined): NonNullable<DriftReport['open']>[number] {
+  const at = { incidentId: c.incidentId, actionId: c.actionId };
+  if (!seen || seen.read === 'error')
+    return {
+      ...at,
+      actual: `open; the user's keys could not be read (${seen?.read === 'error' ? seen.code : 'no answer'})`,
+      todo: `give the credentials ${readsOf(c.expect)}, or check it by hand (${USER_KEYS_RUNBOOK})`,
+    };
+  if (seen.read !== 'user-keys')
+    return { ...at, actual: `open; the user was not found under its recorded name (renamed or deleted)`, todo: renamedTodo(c.expect) };
+  return { ...at, ...openUserKeysVerdict(seen, `datalek contained ${c.incidentId} --action ${c.actionId}`) };
 }
 
 /** The report as lines for a person: what drifted first, each with what to do. */
 export function driftLines(report: DriftReport, withIncident: boolean): string[] {
-  if (report.resources.length === 0 && report.notChecked.length === 0) return [];
+  if (report.resources.length === 0 && report.notChecked.length === 0 && !report.open?.length) return [];
   const order: DriftState[] = ['drifted', 'gone', 'unreadable', 'in-place'];
   const sorted = [...report.resources].sort((a, b) => order.indexOf(a.state) - order.indexOf(b.state));
   const who = (r: { incidentId: string }) => (withIncident ? `${r.incidentId}: ` : '');
@@ -1715,5 +1783,9 @@ export function driftLines(report: DriftReport, withIncident: boolean): string[]
     if (r.todo) lines.push(`      do:          ${r.todo}${r.runbook ? ` (${r.runbook})` : ''}`);
   }
   for (const n of report.notChecked) lines.push(`  not read    ${who(n)}${n.actionId}: ${n.what}`);
+  for (const o of report.open ?? []) {
+    lines.push(`  open step   ${who(o)}${o.actionId}: ${o.actual}`);
+    lines.push(`      do:          ${o.todo}`);
+  }
   return lines;
 }

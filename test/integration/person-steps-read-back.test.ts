@@ -125,7 +125,19 @@ describe.skipIf(!MOTO_AVAILABLE)("a person's steps read back once recorded done 
     expect(notHers.code).toBe(2);
     expect(notHers.stderr).toContain(`--key ${other} is not among the user's keys`);
 
+    // Open, the key Active: verify names it as the step still to do (cont26 item 2), exit unchanged.
+    const before = await world.run(['verify', session, '--json']);
+    expect(report(before.stdout).open).toEqual([
+      expect.objectContaining({
+        actionId: sessionAction,
+        actual: expect.stringContaining(`open: the user has 1 Active long-term key(s), one of which may have made the sessions: ${key} (made `),
+      }),
+    ]);
+    // Deactivated by someone (another incident's containment, a person who did not record it): the open step says so, with the command.
     await world.c.iam.send(new UpdateAccessKeyCommand({ UserName: 'session-bot', AccessKeyId: key, Status: 'Inactive' }));
+    const shown = await world.run(['show', session]);
+    expect(shown.stdout).toContain(`open step   ${sessionAction}: open, but the user has no Active long-term key (Inactive: ${key})`);
+    expect(shown.stdout).toContain(`datalek contained ${session} --action ${sessionAction} --key ${key} --what TEXT --target aws`);
     const done = await world.run([
       'contained',
       session,
@@ -141,6 +153,7 @@ describe.skipIf(!MOTO_AVAILABLE)("a person's steps read back once recorded done 
     expect(done.code, done.stderr).toBe(0);
     const ok = await world.run(['verify', session, '--json']);
     expect(ok.code, ok.stdout).toBe(0);
+    expect(report(ok.stdout).open).toBeUndefined();
     expect(entry(report(ok.stdout), sessionAction)).toEqual([
       expect.objectContaining({ resource: expect.stringContaining(`access key ${key} of IAM user iam-user:`), state: 'in-place', actual: 'Inactive' }),
     ]);

@@ -75,3 +75,53 @@ describe("verify reads a console sign-in's person step (secure-console-sign-in) 
     expect(JSON.stringify(before)).not.toContain('j.jansen');
   });
 });
+
+describe("verify reads an open deactivate-user-keys step as AWS shows the user's keys (cont26 item 2)", () => {
+  const incident = (status: ActionRecord['status']) =>
+    incidentFixture({
+      detectedAt: DETECTED,
+      actions: [
+        {
+          id: `revoke-user-sessions:${USER}`,
+          type: 'revoke-user-sessions',
+          target: USER,
+          status: 'done',
+          mode: 'enforce',
+          findingId: 'f',
+          at: DETECTED,
+          params: { userName: 'j.jansen' },
+        },
+        { id: `deactivate-user-keys:${USER}`, type: 'deactivate-user-keys', target: USER, status, mode: 'plan', findingId: 'f', at: DETECTED, person: true },
+      ],
+    });
+  const keys = (list: { id: string; status: string }[]): Observation => ({
+    read: 'user-keys',
+    keys: list.map((k) => ({ ...k, created: '2026-01-01T00:00:00.000Z' })),
+  });
+  const read = (i: ReturnType<typeof incident>, answer: Observation) =>
+    checkContainment([i], { read: async (checks: readonly ContainmentCheck[]) => checks.map(() => answer) }, NOW);
+
+  it('no Active key left (another incident deactivated it): says so with the command that records it; the step stays open', async () => {
+    const i = incident('planned');
+    const r = await read(i, keys([{ id: 'AKIAUSERKEY000000001', status: 'Inactive' }]));
+    expect(r.open).toEqual([
+      {
+        incidentId: i.id,
+        actionId: `deactivate-user-keys:${USER}`,
+        actual: expect.stringContaining('open, but the user has no Active long-term key (Inactive: AKIAUSERKEY000000001): no key can make its sessions now'),
+        todo: expect.stringContaining(`datalek contained ${i.id} --action deactivate-user-keys:${USER} --key AKIAUSERKEY000000001 --what TEXT --target aws`),
+      },
+    ]);
+    // Not a verdict on the record: nothing drifted, and the step is not closed.
+    expect(r.resources.filter((x) => x.actionId.startsWith('deactivate-user-keys'))).toEqual([]);
+    expect(i.actions[1].status).toBe('planned');
+    expect(JSON.stringify(r)).not.toContain('j.jansen');
+  });
+
+  it('an Active key: named as one that may have made the sessions; nothing read once the step is decided or closed', async () => {
+    const r = await read(incident('planned'), keys([{ id: 'AKIAUSERKEY000000002', status: 'Active' }]));
+    expect(r.open?.[0].actual).toContain('open: the user has 1 Active long-term key(s), one of which may have made the sessions: AKIAUSERKEY000000002');
+    expect((await read(incident('skipped'), keys([]))).open).toBeUndefined();
+    expect((await read({ ...incident('planned'), state: 'closed' }, keys([]))).open).toBeUndefined();
+  });
+});

@@ -199,9 +199,10 @@ describe('drift: one record per containment', () => {
       checks: [],
       notChecked: [{ incidentId: 'dl-merged', actionId: 'isolate-instance:i-1', what: 'merged into dl-survivor: read back there' }],
       verdicts: [],
+      open: [],
     });
     const leftToOther = incidentFixture({ actions: [isolation({ heldBy: 'dl-other' })] });
-    expect(expectedContainment(leftToOther, NOW)).toEqual({ checks: [], notChecked: [], verdicts: [] });
+    expect(expectedContainment(leftToOther, NOW)).toEqual({ checks: [], notChecked: [], verdicts: [], open: [] });
   });
 });
 

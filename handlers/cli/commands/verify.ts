@@ -155,6 +155,8 @@ function containmentSummary(report: DriftReport): string[] {
       : `Containment read back from AWS at ${report.checkedAt}: ${inPlace} of ${n} resource check(s) as the record says${inPlace === n ? '.' : '; the others are told above.'}`,
   ];
   for (const x of report.notChecked) lines.push(oneLine(`Not read back: incident ${x.incidentId}, ${x.actionId}: ${x.what}.`));
+  // A person's step still open, as AWS shows it now (cont26): another incident's containment may have done it.
+  for (const o of report.open ?? []) lines.push(oneLine(`Open step: incident ${o.incidentId}, ${o.actionId}: ${o.actual}; do: ${o.todo}.`));
   return lines;
 }
 

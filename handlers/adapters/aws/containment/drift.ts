@@ -122,7 +122,11 @@ async function readPlace(c: ContainmentClients, checks: readonly ContainmentChec
           return readOne(c, e).catch((err) =>
             failed(
               err,
-              e.kind === 'access-key' || e.kind === 'user-key' || e.kind === 'console-sign-in' ? [e.userName] : e.kind === 'revocation' ? [e.name] : [],
+              e.kind === 'access-key' || e.kind === 'user-key' || e.kind === 'console-sign-in' || e.kind === 'open-user-keys'
+                ? [e.userName]
+                : e.kind === 'revocation'
+                  ? [e.name]
+                  : [],
             ),
           );
       }
@@ -449,6 +453,7 @@ async function readOne(
         true,
       );
     case 'user-key':
+    case 'open-user-keys':
       return absent('IAM user', async () => ({ read: 'user-keys', keys: await userKeys(c, e.userName) }), true);
     case 'credential-source':
       return credentialSource(c, e.instanceId);
