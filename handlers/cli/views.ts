@@ -26,7 +26,7 @@ import { MINIMISED, minimisedAsRecorded } from '../core/minimise.js';
 import type { Policy } from '../core/policy.js';
 import { reviewPending } from '../core/schedule.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
-import { BEFORE_DETECTION, beforeDetection } from '../core/stated-time.js';
+import { BEFORE_DETECTION, beforeDetection, firstSeenSetAsideText } from '../core/stated-time.js';
 import { oneLine } from '../core/text.js';
 import { formatLocal, timeLeft } from '../core/time.js';
 
@@ -128,6 +128,8 @@ export function showObject(incident: Incident, timeline: TimelineEntry[], policy
     ...(coverage ? { assessmentCovers: coverage } : {}),
     // The note as the timeline shows it: a run before fg20 that minimised again wrote over it (minimisedAsRecorded).
     ...(incident.minimised ? { minimised: minimisedAsRecorded(incident, timeline) } : {}),
+    // A finding's eventFirstSeen set aside (not a strict instant): what it was, and the time used instead (fg26 item 4).
+    ...(incident.firstSeenSetAside ? { firstSeenSetAside: incident.firstSeenSetAside } : {}),
     timeline: timeline.map((e) => ({ seq: e.seq, at: e.at, kind: e.kind, actor: e.actor, detail: e.detail })),
     ...onCallNext(incident),
   };
@@ -248,6 +250,19 @@ function typesLines(incident: Incident, timeline: TimelineEntry[], types: Findin
  * messages name it so, a step or none (fg22: only a step's was shown, so an actor without one, or
  * a resource whose step was never planned, could not be matched to what a message said).
  */
+/**
+ * When the activity began, as GuardDuty said it, when that is before the detection; and a first
+ * activity set aside, with the time used instead (fg26 item 4: nothing showed it).
+ */
+function firstActivityLines(incident: Incident, when: (iso: string | null) => string): string[] {
+  const first = incident.firstActivityAt;
+  const setAside = firstSeenSetAsideText(incident, 'en', when);
+  return [
+    ...(first && first !== incident.detectedAt ? [`  first activity ${when(first)}`] : []),
+    ...(setAside ? [`  first seen     set aside: ${oneLine(setAside)}`] : []),
+  ];
+}
+
 function ownPseudonymLines(incident: Incident): string[] {
   const named = [incident.resource, ...(incident.resources ?? []).filter((r) => r.id !== incident.resource.id)];
   return named.flatMap((r) => {
@@ -290,6 +305,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
       : []),
     `  resource       ${incident.resource.resourceType} ${incident.resource.id}   account ${incident.accountId}, ${incident.region}`,
     ...ownPseudonymLines(incident),
+    ...firstActivityLines(incident, when),
     `  detected       ${when(incident.detectedAt)}`,
     `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt && !awareness ? '   (default: detection, until a person records awareness)' : ''}${beforeDetection(incident, incident.awareAt) ? ` (${BEFORE_DETECTION.en})` : ''}${awareness ? enteredMark(awareness, tz) : ''}`,
     `  AP deadline    ${incident.deadline ? `${when(apLegalDeadline(incident))}   ${deadlineNote(incident, now, tz, policy)}` : 'none'}`,

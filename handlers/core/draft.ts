@@ -46,7 +46,7 @@ import {
 } from './labels.js';
 import { notPlannedMeasure } from './message-bounds.js';
 import type { Policy } from './policy.js';
-import { BEFORE_DETECTION, beforeDetection } from './stated-time.js';
+import { BEFORE_DETECTION, beforeDetection, firstSeenSetAsideText } from './stated-time.js';
 import { oneLine } from './text.js';
 import { formatLocal } from './time.js';
 
@@ -676,7 +676,7 @@ function draftOf(incident: Incident, policy: Policy, now: string, lang: Lang, el
               : nl
                 ? 'Begin van het datalek (eerste activiteit volgens GuardDuty)'
                 : 'Start of the breach (first activity according to GuardDuty)',
-            when(incident.firstActivityAt ?? incident.detectedAt),
+            beganValue(incident, lang, when),
           ),
       field('endedAt', nl ? 'Einde van het datalek' : 'End of the breach', statedEnd(incident, f?.endedAt, lang, when)),
       field('detectedAt', nl ? 'Ontdekt' : 'Discovered', when(incident.detectedAt)),
@@ -890,6 +890,16 @@ function linkedField(incident: Incident, lang: Lang): DraftField[] {
 function notPlannedOf(incident: Incident, lang: Lang, when: (iso: string) => string | null): string[] {
   const said = notPlannedMeasure(incident, lang, (iso) => when(iso) ?? iso);
   return said ? [said] : [];
+}
+
+/**
+ * The begin as GuardDuty gave it; with a finding's first activity set aside (not a strict instant),
+ * which and the time used instead, so the FG does not take the begin for GuardDuty's (fg26 item 4).
+ */
+function beganValue(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {
+  const began = when(incident.firstActivityAt ?? incident.detectedAt);
+  const setAside = firstSeenSetAsideText(incident, lang, (iso) => when(iso) ?? iso);
+  return setAside ? `${began}; ${lang === 'nl' ? 'let op' : 'note'}: ${setAside}` : began;
 }
 
 /** Containment still planned, beside the measures taken in a person's words: they may claim it while the record does not (fg26 item 1). */

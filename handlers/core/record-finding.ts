@@ -59,6 +59,7 @@ import { releasable } from './release.js';
 import { nextDueAt, reviewPending } from './schedule.js';
 import { describeSeverity, formatSeverity, SEVERITY_BANDS, severityBand } from './severity.js';
 import { copyRecord, findingSalt } from './stored-record.js';
+import { storedName } from './text.js';
 import { addHours, addMinutes, instantOrNull, toUtc } from './time.js';
 
 export type Outcome = 'opened' | 'attached' | 'updated' | 'duplicate' | 'stale' | 'ignored' | 'rejected';
@@ -468,6 +469,7 @@ function open_(
     openedAt: now,
   });
   incident.firstActivityAt = finding.sample ? null : firstActivity(finding);
+  if (!finding.sample) noteFirstSeenSetAside(incident, finding);
   incident.findingTypes = [finding.type];
   // The role and a processor's contract hours in force now are the record's, as the AP deadline's
   // hours are (`deadlineHours`): a later policy never re-judges it (review6 R15).
@@ -1425,8 +1427,25 @@ function firstActivity(finding: Finding): string {
   return seen !== null && seen < created ? seen : created;
 }
 
+/**
+ * The first finding whose `eventFirstSeen` was there and set aside, kept on the record: the begin of
+ * the breach on the AP form then rests on the finding's creation, and the FG is told so (show, the
+ * draft). Absent, empty or read, nothing is kept (fg26 item 4).
+ */
+function noteFirstSeenSetAside(incident: Incident, finding: Finding): void {
+  if (incident.firstSeenSetAside) return;
+  const raw = (finding.detail.service as { eventFirstSeen?: unknown } | undefined)?.eventFirstSeen;
+  if (raw === undefined || raw === null || raw === '' || instantOrNull(raw) !== null) return;
+  incident.firstSeenSetAside = {
+    findingId: finding.key.findingId,
+    value: storedName(typeof raw === 'string' ? raw : JSON.stringify(raw), 64),
+    usedInstead: toUtc(finding.createdAt),
+  };
+}
+
 function noteFirstActivity(incident: Incident, finding: Finding): void {
   if (incident.sample || finding.sample) return;
+  noteFirstSeenSetAside(incident, finding);
   const seen = firstActivity(finding);
   const known = incident.firstActivityAt ?? incident.detectedAt;
   if (seen < known) incident.firstActivityAt = seen;

@@ -41,6 +41,20 @@ export const AVG_APPLIES = '2018-05-25T00:00:00.000Z';
 /** How the record, the draft and the register mark a moment stated before GuardDuty saw anything. */
 export const BEFORE_DETECTION = { nl: 'vóór de detectie door GuardDuty', en: "before GuardDuty's detection" } as const;
 
+/**
+ * A finding's first activity set aside (`firstSeenSetAside`, record-finding.ts), in words for the
+ * FG: which finding, what GuardDuty sent, and the time used instead, in `when`'s zone; null when
+ * none was. The begin of the breach on the AP form rests on it (fg26 item 4).
+ */
+export function firstSeenSetAsideText(incident: Incident, lang: 'nl' | 'en', when: (iso: string) => string): string | null {
+  const s = incident.firstSeenSetAside;
+  if (!s) return null;
+  const value = JSON.stringify(s.value);
+  return lang === 'nl'
+    ? `de eerste activiteit die GuardDuty gaf voor bevinding ${s.findingId} (eventFirstSeen ${value}) is geen leesbaar tijdstip met tijdzone en is terzijde gelegd; in plaats daarvan is het aanmaken van die bevinding gebruikt (${when(s.usedInstead)})`
+    : `the first activity GuardDuty gave for finding ${s.findingId} (eventFirstSeen ${value}) is not a readable time with a zone and was set aside; the finding's creation was used instead (${when(s.usedInstead)})`;
+}
+
 /** Whether a stated moment lies before GuardDuty saw anything of the incident (its first activity or detection). */
 export function beforeDetection(incident: Incident, at: string | null | undefined): boolean {
   return typeof at === 'string' && at < earliestStatable(incident);

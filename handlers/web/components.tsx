@@ -37,6 +37,7 @@ import type { Policy } from '../core/policy.js';
 import { describeEntry, timelineMarks, timelineSvg } from '../core/report-html.js';
 import { reviewPending } from '../core/schedule.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
+import { firstSeenSetAsideText } from '../core/stated-time.js';
 import { oneLine } from '../core/text.js';
 import { formatLocal, timeLeft } from '../core/time.js';
 import type { ackAction } from '../use-cases/ack-action.js';
@@ -291,6 +292,13 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
           <dd>
             <When view={view} at={incident.firstActivityAt} />
           </dd>
+        </>
+      ) : null}
+      {/* A finding's first activity set aside, not a strict instant: which, and the time used instead (fg26 item 4). */}
+      {incident.firstSeenSetAside ? (
+        <>
+          <dt>{w.field.firstSeenSetAside}</dt>
+          <dd>{firstSeenSetAsideText(incident, lang, local)}</dd>
         </>
       ) : null}
       <dt>{w.field.detected}</dt>
