@@ -132,6 +132,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { EnvironmentPlaceholders } from 'aws-cdk-lib/cx-api';
 import { ALARM_NAME_PREFIX } from './constructs/alarms.js';
 import { STACK_NAME_PREFIX } from './constructs/pipeline-watch.js';
+import { BACKUP_ROLE_NAME } from './constructs/register-backup.js';
 import { functionRoleName } from './constructs/response-function.js';
 import {
   BOOTSTRAP_POLICY_CHANGES,
@@ -367,6 +368,8 @@ export function pipelineScp(props: PipelineScpProps): Record<string, unknown> {
           role(functionRoleName('*')),
           role(props.onCallRole),
           role(props.fgRole),
+          // sec26: the register's backup role (with backupVaultLock): AWS Backup's service policy and the register key.
+          role(BACKUP_ROLE_NAME),
           ...regional(centralRegion),
           ...rules(centralRegion),
           ...centralPolicies.map((p) => `arn:*:iam::*:policy/${p}`),

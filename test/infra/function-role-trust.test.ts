@@ -20,6 +20,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { containmentReadRoleName } from '../../infra/config.js';
 import { datalekContainmentRoles, roleSessionWildcards } from '../../infra/constructs/containment-watch.js';
+import { BACKUP_ROLE_NAME } from '../../infra/constructs/register-backup.js';
 import { functionRoleName } from '../../infra/constructs/response-function.js';
 import { MEMBER_STACK_ROLE_NAMES } from '../../infra/containment-policy.js';
 import { BOOTSTRAP_ROLE_CHANGES } from '../../infra/deploy-role.js';
@@ -235,5 +236,19 @@ describe("the FG's role's trust and policies, whatever its name (sec26)", () => 
     expectOnlyBy(changes, underDeploymentScp, refused, [centralDeployment, role(DEPLOY_CONTEXT.breakGlassRole)]);
     // And the shipped policy names it by a placeholder, as the on-call role.
     expect(underScp(call('iam:UpdateAssumeRolePolicy', 'datalek-fg', role('Admin')))).toBe(false);
+  });
+});
+
+/**
+ * sec26: the register's backup role (`datalek-backup`, with backupVaultLock) trusts AWS Backup and
+ * holds AWS Backup's service policy and the register key's Decrypt and CreateGrant: whoever may pass
+ * it has AWS Backup copy any table, the register's included, into a vault of theirs; whoever may
+ * change its trust assumes it. It was paged (a `datalek-…` role) but denied to nobody.
+ */
+describe("the register's backup role (sec26)", () => {
+  it('is passed, and its trust or policies changed, by nobody but the deployment and break-glass (the service control policy)', () => {
+    const changes = (principal: string) => [...BOOTSTRAP_ROLE_CHANGES, 'PassRole'].map((a) => call(`iam:${a}`, BACKUP_ROLE_NAME, principal));
+    const refused = [role('Admin'), role('datalek-on-call'), `arn:aws:iam::${ACCOUNT}:user/someone`, forwarderDeployment];
+    expectOnlyBy(changes, underScp, refused, [centralDeployment, role(DEPLOY_CONTEXT.breakGlassRole)]);
   });
 });
