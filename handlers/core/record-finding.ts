@@ -596,8 +596,10 @@ function attach(
   const known = typesOf(incident).includes(finding.type);
   const newType =
     !known && listTypes(incident, [finding.type], takesType(incident, finding.severity, finding.type) ? finding.type : null, now, entries).length > 0;
-  // A resource no incident held may hold what the assessment never saw (a grown sequence's bucket).
-  if (newType || fresh)
+  // A resource no incident held may hold what the assessment never saw (a grown sequence's bucket); so
+  // may one past the keys an incident holds, that only its list of resources takes (`listsNew`, red26).
+  const unlisted = !fresh && listsNew(incident, finding);
+  if (newType || fresh || unlisted)
     askReview(
       incident,
       { findingId: finding.key.findingId, findingType: finding.type, findingCreatedAt: finding.createdAt, ...(newType ? {} : { newResource: true as const }) },
@@ -611,7 +613,7 @@ function attach(
   entries.push(...notDoneHeldEntries(incident, finding, deps.policy, options));
   const { taken: actions, left } = takeActions(incident, planned, now, entries);
   entries.push(...actionEntries(actions, now, incident.id));
-  const news = { newType, finding: newsOf(finding, actions, left, fresh) };
+  const news = { newType, finding: newsOf(finding, actions, left, fresh), ...(unlisted ? { unlisted } : {}) };
   const messages = announce(before, incident, deps.policy, now, entries, news);
   return withDeferred(
     finish(incident, before.revision, { record: findingRecord(finding, incident.id), expected }, entries, messages, 'attached', finding, actions, deps.policy, {
@@ -1190,6 +1192,17 @@ function absorb(incident: Incident, finding: Finding, now: string, entries: Time
 
 const MAX_RESOURCES = 100;
 
+/**
+ * Whether the finding names a resource its incident's list does not, with room to list it: a sequence past
+ * the keys an incident holds (MAX_HELD_KEYS) claims no key for it, so it is not `fresh`, yet `show` lists it
+ * (`absorb`) and the assessment never saw it (red26). Past MAX_RESOURCES listed, only counted.
+ */
+function listsNew(incident: Incident, finding: Finding): boolean {
+  const list = incident.resources ?? [incident.resource];
+  if (finding.related.length <= 1 || list.length >= MAX_RESOURCES) return false;
+  return finding.related.some((r) => !list.some((x) => x.kind === r.kind && x.id === r.id && x.accountId === r.accountId));
+}
+
 function addResource(incident: Incident, r: AffectedResource): void {
   const list = incident.resources ?? [incident.resource];
   if (list.some((x) => x.kind === r.kind && x.id === r.id && x.accountId === r.accountId)) return;
@@ -1318,7 +1331,8 @@ function update(
         entries,
         merges,
       ));
-    if (fresh)
+    const unlisted = !fresh && listsNew(incident, finding);
+    if (fresh || unlisted)
       askReview(
         incident,
         { findingId: finding.key.findingId, findingType: finding.type, findingCreatedAt: finding.createdAt, newResource: true },
@@ -1359,8 +1373,8 @@ function update(
     // Containment this version plans anew, or could not plan, is on-call's to know, as a joining finding's is;
     // a resource it claims, the FG's when it asked for a new assessment.
     const news = newsOf(finding, actions, taken.left, fresh);
-    const told = news.actions.length || news.notPlanned || news.claimsResource;
-    messages = announce(current, incident, deps.policy, now, entries, told ? { newType: false, finding: news } : undefined);
+    const told = news.actions.length || news.notPlanned || news.claimsResource || unlisted;
+    messages = announce(current, incident, deps.policy, now, entries, told ? { newType: false, finding: news, ...(unlisted ? { unlisted } : {}) } : undefined);
   }
   return withDeferred(
     finish(
@@ -1528,7 +1542,7 @@ function announce(
   policy: Policy,
   now: string,
   entries: TimelineDraft[],
-  news?: { newType: boolean; finding: FindingNews },
+  news?: { newType: boolean; finding: FindingNews; unlisted?: boolean },
 ): OutboxMessage[] {
   const out: OutboxMessage[] = [];
   const channels = [
@@ -1550,8 +1564,9 @@ function announce(
     const lost = channel === 'on-call' && lostKey !== null && !after.announced.includes(`on-call:${lostKey}`);
     // The FG hears of a resource no incident held only when it asks for a new assessment (`askReview`).
     const askedNow = reviewPending(after) && after.reviewAsked?.at === now;
-    const concerned =
-      news && (channel === 'fg' ? news.newType || (news.finding.claimsResource === true && askedNow) : lost || (news.finding.actions.length > 0 && listedType));
+    // A resource past the keys the incident holds (`unlisted`) is the FG's alone: it asks a review, claims nothing.
+    const newResource = news?.finding.claimsResource === true || (channel === 'fg' && news?.unlisted === true);
+    const concerned = news && (channel === 'fg' ? news.newType || (newResource && askedNow) : lost || (news.finding.actions.length > 0 && listedType));
     const reviewing = channel === 'fg' && concerned && askedNow;
     if (after.severity < threshold && !reviewing && !(lost && news?.finding.wouldEnforce)) continue;
     let kind: MessageKind | null = null;
@@ -1569,7 +1584,7 @@ function announce(
       // A resource no incident held, claimed with containment planned on it (a grown attack sequence,
       // a finding moved to another resource), is never left to `show`: on-call hears of it though its
       // type was told. Bounded by the keys an incident can hold (MAX_HELD_KEYS): one claim each at least.
-      if (!kind && news.finding.claimsResource && (channel === 'on-call' || reviewing)) {
+      if (!kind && newResource && (channel === 'on-call' || reviewing)) {
         kind = 'finding-added';
         stateKey = `resources:${after.announced.filter((a) => a.startsWith(`${channel}:resources:`)).length + 1}`;
       }
