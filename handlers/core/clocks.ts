@@ -758,10 +758,11 @@ function nis2LaterReports(incident: Incident, policy: Policy, now: string): Cloc
   let note = joinNotes(keptByNo(incident, chain.keptFrom ?? startsAt, 'final', policy.timeZone, !!chain.keptFrom), missingNote(final.missing));
   // Art. 23(4)(e): still ongoing when the final report is due: a progress report then, and the
   // final report within a month after the incident was handled. Made by then, the final report is
-  // judged by that month too (law26: its first month read it "late").
+  // judged by that month too (law26: its first month read it "late"). (e) gives more time, never
+  // less: a month after an end that lies before the notification (one made late) leaves (d)'s month.
   const progress = nis2DoneBy(incident, ['progress'], chain.inChain);
-  if (dueAt && progress.doneAt && progress.doneAt <= dueAt && !(final.doneAt && final.doneAt <= dueAt)) {
-    const ended = incident.facts?.endedAt ?? null;
+  const ended = incident.facts?.endedAt ?? null;
+  if (dueAt && progress.doneAt && progress.doneAt <= dueAt && !(final.doneAt && final.doneAt <= dueAt) && !(ended && month(ended) <= dueAt)) {
     // Closed with no end recorded: the incident was handled by its closing at the latest (law26; no deadline at all before).
     const closedAt = !ended && incident.state === 'closed' ? (incident.closedAt ?? null) : null;
     dueAt = ended ? month(ended) : closedAt ? month(closedAt) : null;

@@ -12,22 +12,24 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clocksOf, closedWithDuty, runningOtherClocks } from '../../handlers/core/clocks.js';
-import { assess, closeIncident, recordFacts } from '../../handlers/core/fg-workflow.js';
+import { assess, closeIncident, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { dueItems } from '../../handlers/core/schedule.js';
+import { incidentFixture } from '../support/incidents.js';
 import { nis2NotifiedCase } from '../support/nis2-case.js';
+import { tempSqliteStore } from '../support/store.js';
 
 const policy = parsePolicy({ organisation: { name: 'Waterbedrijf Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } }, clocks: { nis2: true } });
 const id = 'dl-nis2-progress';
 // Notified to both at 2026-11-28T07:00Z (nis2NotifiedCase): the month ends with Monday 28 December, Amsterdam time.
 const CLOSED = '2027-01-04T10:00:00.000Z';
+const final = (incident: Incident, at: string) => clocksOf(incident, policy, at).find((x) => x.name === 'nis2-final');
 // A month after Monday 4 January 2027 (11:00 in Amsterdam): the end of Thursday 4 February, Amsterdam time.
 const MONTH_AFTER_CLOSING = '2027-02-04T22:59:59.999Z';
 
 describe('NIS2 art. 23(4)(e): the final report after a progress report', () => {
   let c: Awaited<ReturnType<typeof nis2NotifiedCase>>;
-  const final = (incident: Incident, at: string) => clocksOf(incident, policy, at).find((x) => x.name === 'nis2-final');
 
   beforeEach(async () => {
     c = await nis2NotifiedCase(policy, id);
@@ -66,5 +68,40 @@ describe('NIS2 art. 23(4)(e): the final report after a progress report', () => {
     c.clock.now = '2027-01-20T10:00:00.000Z';
     await c.toBoth('final', '2027-01-20T09:00:00.000Z');
     expect(final(await c.stored(), c.clock.now)).toMatchObject({ dueAt: '2027-02-02T22:59:59.999Z', doneAt: '2027-01-20T09:00:00.000Z', status: 'met' });
+  });
+});
+
+/**
+ * Art. 23(4)(e) gives an incident still ongoing when the final report is due more time: a final
+ * report a month after its handling. It never gives less than (d)'s month after the notification. A
+ * progress report moved the final report to a month after the end, which lies earlier when the
+ * notification came late, after the incident ended: a final report made within (d)'s month read
+ * "late" (and recording it asked to confirm a time "after the deadline").
+ */
+describe('NIS2 art. 23(4)(e): a progress report on an incident that ended before its late notification', () => {
+  const t = { store: undefined as unknown as ReturnType<typeof tempSqliteStore> };
+  let now = '2026-11-27T22:00:00.000Z';
+  const deps = () => ({ store: t.store.store, policy, now: () => now });
+  const toBoth = async (kind: string, at: string) => {
+    for (const to of ['csirt', 'authority'] as const) await recordReport(deps(), { incidentId: id, to, kind, reference: `${kind}-${to}`, by: 'CISO', at });
+  };
+  beforeEach(async () => {
+    t.store = tempSqliteStore();
+    await t.store.store.commit({ incident: incidentFixture({ id }), expectedRevision: null, timeline: [], messages: [] });
+    await assess(deps(), { incidentId: id, nis2Significant: true, reason: 'uitval drinkwater', by: 'CISO' });
+  });
+  afterEach(async () => t.store.cleanup());
+
+  it('keeps the month after the notification, and a final report within it is met', async () => {
+    // Notified late, on 1 December: (d)'s month ends with Friday 1 January, a holiday: Monday 4 January.
+    now = '2026-12-01T10:00:00.000Z';
+    await toBoth('notification', '2026-12-01T09:00:00.000Z');
+    await recordFacts(deps(), { incidentId: id, by: 'CISO', endedAt: '2026-11-28T10:00:00.000Z' });
+    now = '2026-12-20T10:00:00.000Z';
+    await toBoth('progress', '2026-12-20T09:00:00.000Z');
+    now = '2026-12-31T10:00:00.000Z';
+    await toBoth('final', '2026-12-31T09:00:00.000Z');
+    const incident = (await t.store.store.getIncident(id)) as Incident;
+    expect(final(incident, now)).toMatchObject({ dueAt: '2027-01-04T22:59:59.999Z', status: 'met' });
   });
 });
