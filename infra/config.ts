@@ -28,10 +28,12 @@ export const containmentReadRoleName = (containmentRoleName: string): string => 
  * The pipeline's own roles by configured name, which containment never writes to (containment-policy.ts).
  * The member stack adds its read role (containmentReadRoleName), which exists in member accounts only.
  */
-export const protectedRoleNames = (config: Pick<DeployConfig, 'containmentRoleName' | 'breakGlassRole' | 'onCallRole'>): string[] => [
+export const protectedRoleNames = (config: Pick<DeployConfig, 'containmentRoleName' | 'breakGlassRole' | 'onCallRole' | 'fgRole'>): string[] => [
   config.containmentRoleName,
   config.breakGlassRole,
   config.onCallRole,
+  // sec26: it writes the register as the on-call role does.
+  config.fgRole,
 ];
 
 const roleName = (what: string) => z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: `expected the name of ${what} (an IAM role name, no path)` });

@@ -25,7 +25,7 @@ import { functionRoleName } from '../../infra/constructs/response-function.js';
 import { MEMBER_STACK_ROLE_NAMES } from '../../infra/containment-policy.js';
 import { BOOTSTRAP_ROLE_CHANGES } from '../../infra/deploy-role.js';
 import { deploymentScp } from '../../infra/pipeline-scp.js';
-import { DEPLOY_CONTEXT, type Statement, synthesizedApp } from '../support/infra.js';
+import { DEPLOY_CONTEXT, roleStatements, type Statement, synthesizedApp } from '../support/infra.js';
 import { type Authorization, allowed } from './dynamodb-iam.js';
 import { underShippedScp } from './shipped-scp.js';
 
@@ -236,6 +236,16 @@ describe("the FG's role's trust and policies, whatever its name (sec26)", () => 
     expectOnlyBy(changes, underDeploymentScp, refused, [centralDeployment, role(DEPLOY_CONTEXT.breakGlassRole)]);
     // And the shipped policy names it by a placeholder, as the on-call role.
     expect(underScp(call('iam:UpdateAssumeRolePolicy', 'datalek-fg', role('Admin')))).toBe(false);
+  });
+
+  it('is never written on by containment, as the on-call role: the contain function’s and every member containment role’s Deny name it', () => {
+    const owners: [Stack, string][] = [[named.response, 'datalek-contain-function'], ...named.members.map((m): [Stack, string] => [m, 'datalek-containment'])];
+    expect(owners.length).toBeGreaterThan(1);
+    for (const [stack, roleName] of owners) {
+      const deny = roleStatements(Template.fromStack(stack), roleName).find((st) => st.Sid === 'NeverThePipelinesOwnRoles');
+      expect(deny, roleName).toBeDefined();
+      expect(JSON.stringify(deny?.Resource), roleName).toContain(`:role/${FG}"`);
+    }
   });
 });
 

@@ -67,6 +67,7 @@ describe('managed policies fit what IAM accepts', () => {
         policyFile: paged,
         breakGlassRole: named('break-glass'),
         onCallRole: named('on-call'),
+        fgRole: named('fg'),
         containmentRoleName: named('containment'),
       },
     ],
