@@ -960,10 +960,21 @@ export function typesSeen(incident: Incident): string {
   return sha256(JSON.stringify(every)).slice(0, 8);
 }
 
-/** The resources' part of the `--seen` token: the keys the incident holds, sorted; '' with its own alone. */
+/**
+ * The resources' part of the `--seen` token: the keys the incident holds, sorted, and the resources `show`
+ * lists beyond them; '' with its own alone. A sequence past the keys an incident holds (MAX_HELD_KEYS) lists
+ * a bucket it holds no key for: with the keys alone, a token printed before that bucket came still held
+ * (red26). The list is hashed only where it names more than the keys do, so other tokens stay as they were.
+ */
 export function resourcesSeen(incident: Incident): string {
   const further = (incident.resourceKeys ?? []).filter((k) => k !== incident.resourceKey);
-  return further.length ? sha256(JSON.stringify([incident.resourceKey, ...further].sort())).slice(0, 8) : '';
+  const keys = [incident.resourceKey, ...further].sort();
+  const listed = incident.resources ?? [];
+  if (listed.length > keys.length) {
+    const shown = listed.map((r) => `${r.kind}:${r.accountId ?? ''}:${r.id}`).sort();
+    return sha256(JSON.stringify([keys, shown])).slice(0, 8);
+  }
+  return further.length ? sha256(JSON.stringify(keys)).slice(0, 8) : '';
 }
 
 /** How many resources and credentials the incident holds (its own and `resourceKeys`), as the `--seen` token covers them (at least two). */

@@ -41,6 +41,7 @@ it('asks the FG to assess again when a sequence past the keys an incident holds 
   const clock = { now: '2026-11-28T00:05:00.000Z' };
   const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => clock.now, canEnforce: false };
   const id = (await recordEvent(deps, version(1))).incidentId as string;
+  const shown = findingTypesSeen((await t.store.getIncident(id)) as Incident);
   clock.now = '2026-11-28T01:00:00.000Z';
   await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'alleen testdata', by: 'FG' });
   clock.now = '2026-11-28T02:05:00.000Z';
@@ -51,6 +52,9 @@ it('asks the FG to assess again when a sequence past the keys an incident holds 
   // The FG is told once; on-call, whose containment the bucket does not change, is not.
   const added = (await t.store.listMessages(id)).filter((m) => m.kind === 'finding-added').map((m) => m.channel);
   expect(added).toEqual(['fg']);
+  // Nor is the review answered with the token show printed before the bucket came: it covers what show lists.
+  const again = { incidentId: id, personalData: 'no' as const, risk: 'none' as const, reason: 'nog steeds testdata', by: 'FG' };
+  await expect(assess(deps, { ...again, seen: { token: shown } })).rejects.toThrow(/the resources changed since show printed --seen/);
   // Assessed again with what show prints now, a later version naming the same buckets asks nothing more.
   clock.now = '2026-11-28T03:00:00.000Z';
   await assess(deps, { incidentId: id, personalData: 'yes', risk: 'high', reason: 'patientdossiers', by: 'FG', seen: { token: findingTypesSeen(incident) } });
