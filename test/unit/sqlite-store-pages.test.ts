@@ -157,4 +157,25 @@ describe('sqlite store: the pages a commit writes', () => {
       { seq: 2, prev_hash: 'planted' },
     ]);
   });
+
+  it('finds the open incident of a resource with one statement, its own resource or one it claims, and none with one too', async () => {
+    const holder = await opened('one-read-1');
+    const claimed = 'Instance:111122223333:eu-west-1:i-claimed-by-one-read-1';
+    await store.commit({
+      incident: { ...structuredClone(holder), revision: holder.revision + 1 },
+      expectedRevision: holder.revision,
+      claims: [claimed],
+      timeline: [],
+      messages: [],
+    });
+    for (const [key, id] of [
+      [holder.resourceKey, holder.id],
+      [claimed, holder.id],
+      ['Instance:111122223333:eu-west-1:i-nobody', undefined],
+    ] as const) {
+      const { reads, result } = await readsOf('resource_key', () => store.findOpenIncident(key));
+      expect(result?.id).toBe(id);
+      expect(reads).toEqual([key]);
+    }
+  });
 });

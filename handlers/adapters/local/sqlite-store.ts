@@ -327,9 +327,9 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       return {
         getFinding: db.prepare('SELECT data, incident_id, updated_at, count FROM findings WHERE account_id = ? AND region = ? AND finding_id = ?'),
         getIncident: db.prepare('SELECT id, data FROM incidents WHERE id = ?'),
-        openByResource: db.prepare("SELECT id, data FROM incidents WHERE resource_key = ? AND state <> 'closed'"),
-        openByClaim: db.prepare(
-          "SELECT i.id, i.data FROM incident_keys k JOIN incidents i ON i.id = k.incident_id WHERE k.resource_key = ? AND i.state <> 'closed'",
+        // The open incident of a resource: the one whose own it is, else the one that claims it; one statement (a miss was two).
+        openByResource: db.prepare(
+          "SELECT id, data FROM incidents WHERE resource_key = ? AND state <> 'closed' UNION ALL SELECT i.id, i.data FROM incident_keys k JOIN incidents i ON i.id = k.incident_id WHERE k.resource_key = ? AND i.state <> 'closed' LIMIT 1",
         ),
         ownerOfKey: db.prepare(
           "SELECT id FROM incidents WHERE resource_key = @key AND state <> 'closed' AND id <> @id UNION SELECT incident_id FROM incident_keys WHERE resource_key = @key AND incident_id <> @id",
@@ -370,7 +370,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   }
 
   async findOpenIncident(resourceKey: string): Promise<Incident | undefined> {
-    return this.incidentRow(this.run(() => this.stmts.openByResource.get(resourceKey) ?? this.stmts.openByClaim.get(resourceKey)));
+    return this.incidentRow(this.run(() => this.stmts.openByResource.get(resourceKey, resourceKey)));
   }
 
   async readForFinding(key: FindingKey, resourceKeys: string[], incidentId: string): Promise<FindingReads> {
