@@ -24,6 +24,7 @@ import {
   CreateRoleCommand,
   CreateUserCommand,
   DeleteLoginProfileCommand,
+  ListAccessKeysCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -221,5 +222,41 @@ describe.skipIf(!MOTO_AVAILABLE)("a person's steps read back once recorded done 
     expect(entry(report(none.stdout), action)).toEqual([
       expect.objectContaining({ state: 'in-place', actual: 'no console password: it cannot sign in to the console; no MFA device' }),
     ]);
+  }, 120_000);
+
+  it("refuses --reactivate-key on a later incident's deactivation of the key another incident recorded as the one behind its sessions", async () => {
+    // The first test left the key Inactive, recorded by hand under the session's incident. Someone sets it Active; a
+    // later finding on the key itself deactivates it under an incident of its own.
+    await world.c.iam.send(new UpdateAccessKeyCommand({ UserName: 'session-bot', AccessKeyId: key, Status: 'Active' }));
+    const file = join(dir, 'later.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        findingEvent({
+          id: 'key-later',
+          type: 'CredentialAccess:IAMUser/AnomalousBehavior',
+          accountId: ACCOUNT,
+          resource: accessKeyResource(key, 'IAMUser', 'session-bot'),
+        }),
+      ]),
+    );
+    const replay = await world.run(['replay', file, '--enforce', '--json']);
+    const [later] = jsonLines(replay.stdout) as Line[];
+    expect(later.actions).toContainEqual({ type: 'deactivate-access-key', status: 'done' });
+
+    const refused = await world.cli(['release', later.incidentId, '--by', 'on-call', '--reason', 'false positive', '--reactivate-key']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toEqual([
+      expect.stringContaining(`--reactivate-key would set ${key} Active again, which incident ${session} recorded deactivated`),
+    ]);
+    const keys = async () => (await world.c.iam.send(new ListAccessKeysCommand({ UserName: 'session-bot' }))).AccessKeyMetadata ?? [];
+    expect((await keys()).find((k) => k.AccessKeyId === key)?.Status).toBe('Inactive');
+
+    // Without --reactivate-key the rest is undone and the key stays Inactive: the session's incident still reads it in place.
+    const released = await world.run(['release', later.incidentId, '--by', 'on-call', '--reason', 'false positive']);
+    expect(released.code, released.stderr).toBe(0);
+    expect((await keys()).find((k) => k.AccessKeyId === key)?.Status).toBe('Inactive');
+    const ok = await world.run(['verify', session, '--json']);
+    expect(entry(report(ok.stdout), sessionAction)).toEqual([expect.objectContaining({ state: 'in-place', actual: 'Inactive' })]);
   }, 120_000);
 });
