@@ -19,7 +19,7 @@ import { ACTION_RUNBOOKS, dnsBlockRefusal, dnsDomains } from '../core/containmen
 import { isStoreWidePseudonym } from '../core/finding-resources.js';
 import { assessmentCoverage, type FindingTypeNames } from '../core/finding-types.js';
 import { findingTypesSeen, type Incident, initialReport, type ReportRecord, subscribersWithoutAp, type TimelineEntry } from '../core/incident.js';
-import { ownPseudonyms, pseudonymText } from '../core/incident-pseudonyms.js';
+import { keyPseudonyms, ownPseudonyms, pseudonymText } from '../core/incident-pseudonyms.js';
 import { besideSpecialLabel, clockNote, shownState } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
 import { MINIMISED, minimisedAsRecorded } from '../core/minimise.js';
@@ -266,6 +266,9 @@ function firstActivityLines(incident: Incident, when: (iso: string | null) => st
 function ownPseudonymLines(incident: Incident): string[] {
   const named = [incident.resource, ...(incident.resources ?? []).filter((r) => r.id !== incident.resource.id)];
   return named.flatMap((r) => {
+    // An access key: the AP draft names it by its kind and this pseudonym (fg26 item 5), told here beside the id.
+    const key = keyPseudonyms(incident.pseudonymKey, r.id);
+    if (key !== r.id) return [`  pseudonym      ${key} in the AP draft (this incident's own pseudonym of access key ${r.id})`];
     const own = isStoreWidePseudonym(r.id) ? ownPseudonyms(incident.pseudonymKey, r.id) : r.id;
     if (own === r.id) return [];
     const which = r === incident.resource ? 'the resource' : 'a resource the findings name';

@@ -25,7 +25,7 @@ import { apHours, clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
 import { carriedOutByPipeline } from './contain.js';
 import { sha256 } from './hash.js';
 import { type BreachFacts, type Incident, initialReport, type Nature, type Role, subscribersWithoutAp } from './incident.js';
-import { withOwnPseudonyms } from './incident-pseudonyms.js';
+import { keyPseudonyms, withOwnPseudonyms } from './incident-pseudonyms.js';
 import {
   actionLabel,
   awareReasonLabel,
@@ -566,7 +566,11 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
   // Handed on (to the AP, a file, a mail): a principal named as the timeline and the messages name it,
   // by the incident's own pseudonym (fg24): by the store-wide one, the draft and the store's secret
   // found the incident after minimise unlinked it (core/incident-pseudonyms.ts).
-  return withOwnPseudonyms(incident.pseudonymKey, draftOf(incident, policy, now, lang, elsewhere));
+  const draft = withOwnPseudonyms(incident.pseudonymKey, draftOf(incident, policy, now, lang, elsewhere));
+  // What goes to the AP names an access key by its kind and the incident's own pseudonym, not its id
+  // (fg26 item 5); the FG's own notes (warnings, missing) keep the id a command or on-call needs.
+  const named = (v: string | null) => (v === null ? v : keyPseudonyms(incident.pseudonymKey, v));
+  return { ...draft, sections: draft.sections.map((s) => ({ ...s, fields: s.fields.map((f) => ({ ...f, value: named(f.value) })) })) };
 }
 
 function draftOf(incident: Incident, policy: Policy, now: string, lang: Lang, elsewhere: CarriedOutElsewhere[]): Draft {

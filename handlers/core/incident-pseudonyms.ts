@@ -111,6 +111,28 @@ export function withOwnPseudonyms<T>(key: string | undefined, value: T): T {
 }
 
 /**
+ * An AWS access key id in a text: `AKIA` (a long-term key, an IAM user's) or `ASIA` (temporary
+ * credentials, STS), and 16 more capitals and digits.
+ */
+const ACCESS_KEY_IDS = /\b(AKIA|ASIA)[A-Z0-9]{16}\b/g;
+
+/**
+ * `text` with each access key id in it named by the kind of credential and the incident's own
+ * pseudonym of it under `key`: `long-term-key:~` or `temporary-key:~` and 16 hex digits of an
+ * HMAC-SHA256 (withheld without a key). For what leaves the organisation (the AP draft's sections,
+ * the notice): the AP needs the kind of credential, not the id that names the person's key (fg26
+ * item 5); `show` gives the pseudonym beside the id, so the FG can match them.
+ */
+export function keyPseudonyms(key: string | undefined, text: string): string {
+  const secret = key ? Buffer.from(key, 'base64') : undefined;
+  return text.replace(ACCESS_KEY_IDS, (id: string, prefix: string) => {
+    const kind = prefix === 'AKIA' ? 'long-term-key' : 'temporary-key';
+    if (!secret) return `${kind}:${WITHHELD}`;
+    return `${kind}:~${createHmac('sha256', secret).update(`datalek-incident-key-pseudonym\n${id}`).digest('hex').slice(0, 16)}`;
+  });
+}
+
+/**
  * `text` as a log line, an error a function throws (Lambda logs it) or a command's stderr says it of
  * an incident: each store-wide pseudonym in it named by the incident's own under `key`
  * (`Incident.pseudonymKey`), as its timeline and messages name it. Those texts outlive minimise
