@@ -21,6 +21,9 @@
  * shown, every round listed): to judge a change to replay on a shared machine in a few minutes.
  * The first round's floor runs before any event was parsed, as in the full bench; later rounds
  * find the parser compiled already, and their floor takes less CPU time an event.
+ *
+ * `--only handlers`: only the handlers row (each bundle's size and load time beside `node -e 0`):
+ * to judge a change to a handler's bundle in a few minutes.
  */
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -36,7 +39,7 @@ import { type RecordDeps, recordEvent } from '../handlers/core/record-finding.js
 import { sweep } from '../handlers/core/sweep.js';
 import { findingEvent } from '../test/support/events.js';
 import { MOTO_AVAILABLE } from '../test/support/moto.js';
-import { benchAwsCalls, benchContainment, benchHandlers, type ContainmentFigures, pairedMedianMs } from './aws.js';
+import { benchAwsCalls, benchContainment, benchHandlers, type ContainmentFigures, type HandlerFigures, pairedMedianMs } from './aws.js';
 import { NOW, replayEvents, syntheticEvents } from './replay-run.js';
 import { BASELINE_COMMIT, benchStorm, printStorm } from './storm.js';
 
@@ -55,7 +58,7 @@ const { values } = parseArgs({
     scale: { type: 'string' },
     /** The baseline commit of the storm; `none` skips it. */
     baseline: { type: 'string' },
-    /** `replay`: only replay and its floor (no start-up, sweep, AWS, handlers or large input). */
+    /** `replay`: only replay and its floor (no start-up, sweep, AWS, handlers or large input); `handlers`: only the handlers row. */
     only: { type: 'string' },
     /** With `--only replay`: how many times replay and the floor run, in turns. */
     rounds: { type: 'string' },
@@ -222,10 +225,17 @@ function benchLargeInput() {
   };
 }
 
+if (values.only === 'handlers') {
+  const handlers = await benchHandlers();
+  if (values.json) process.stdout.write(`${JSON.stringify({ handlers })}\n`);
+  else for (const h of handlers) console.log(handlerLine(h));
+  process.exit(0);
+}
+
 const events = syntheticEvents(N);
 
 if (values.only !== undefined) {
-  if (values.only !== 'replay') throw new Error(`--only: expected replay, got ${values.only}`);
+  if (values.only !== 'replay') throw new Error(`--only: expected replay or handlers, got ${values.only}`);
   const rounds = Number(values.rounds ?? 3);
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: expected a positive whole number, got ${values.rounds}`);
   const runs: { cpuUsPerEvent: number; floorCpuUsPerEvent: number; cpuOfFloor: number; eventsPerGroup: number; p99Ms: number }[] = [];
@@ -327,12 +337,12 @@ if (values.json) {
     console.log(`contain  two-interface instance in an Auto Scaling group and a target group: ${line(containment)}`);
     console.log(`         the first in its VPC (creates the isolation groups): ${line(containment.firstInVpc)}`);
   }
-  for (const h of handlers) {
-    console.log(
-      `handler  ${h.name}: ${h.bytes} bytes at start (${h.lazyBytes} more loaded when needed; largest file ${h.largestFileBytes}), loads in ${h.loadMs} ms beside ${h.bareMs} ms for node -e 0 (${h.ratio}×); CPU time ${h.loadCpuMs} ms beside ${h.bareCpuMs} ms (${h.cpuRatio}×)`,
-    );
-  }
+  for (const h of handlers) console.log(handlerLine(h));
   console.log(
     `large    replay of one ${(largeInput.bytes / 1024 / 1024).toFixed(0)} MB array (${largeInput.events} events): peak ${(largeInput.peakRssBytes / 1024 / 1024).toFixed(0)} MB resident (one event: ${(largeInput.baselineRssBytes / 1024 / 1024).toFixed(0)} MB), ${largeInput.seconds} s`,
   );
+}
+
+function handlerLine(h: HandlerFigures): string {
+  return `handler  ${h.name}: ${h.bytes} bytes at start (${h.lazyBytes} more loaded when needed; largest file ${h.largestFileBytes}), loads in ${h.loadMs} ms beside ${h.bareMs} ms for node -e 0 (${h.ratio}×); CPU time ${h.loadCpuMs} ms beside ${h.bareCpuMs} ms (${h.cpuRatio}×)`;
 }
