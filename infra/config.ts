@@ -28,13 +28,19 @@ export const containmentReadRoleName = (containmentRoleName: string): string => 
  * The pipeline's own roles by configured name, which containment never writes to (containment-policy.ts).
  * The member stack adds its read role (containmentReadRoleName), which exists in member accounts only.
  */
-export const protectedRoleNames = (config: Pick<DeployConfig, 'containmentRoleName' | 'breakGlassRole' | 'onCallRole' | 'fgRole'>): string[] => [
+export const protectedRoleNames = (config: Pick<DeployConfig, 'containmentRoleName' | 'breakGlassRole' | 'onCallRole'>): string[] => [
   config.containmentRoleName,
   config.breakGlassRole,
   config.onCallRole,
-  // sec26: it writes the register as the on-call role does.
-  config.fgRole,
 ];
+
+/**
+ * The pipeline's own roles by configured name that exist in the pipeline account alone, which
+ * containment never writes to there: the FG's (sec26: it writes the register as the on-call role
+ * does). Elsewhere the name is anyone's to choose, so a role of that name in a member account is
+ * contained like any other (review3 attack §12).
+ */
+export const pipelineOnlyRoleNames = (config: Pick<DeployConfig, 'fgRole'>): string[] => [config.fgRole];
 
 const roleName = (what: string) => z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: `expected the name of ${what} (an IAM role name, no path)` });
 

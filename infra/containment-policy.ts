@@ -28,6 +28,8 @@ export interface ContainmentScope {
   protectedRoles: string[];
   /** The account the pipeline's functions run in, when not `account` (a member account's role). */
   pipelineAccount?: string;
+  /** Names of the pipeline's own roles that exist in the pipeline account alone (the FG's): protected there only. */
+  pipelineRoles?: string[];
 }
 
 /** The tag on the pipeline's own isolation groups; set only when containment creates them. */
@@ -313,7 +315,7 @@ export const MEMBER_STACK_ROLE_NAMES = ['datalek-member-forward', MEMBER_IAM_FOR
  * account is contained like any other (review3 attack §12).
  */
 export function protectPipelineRoles(
-  scope: Pick<ContainmentScope, 'partition' | 'protectedRoles'> & Partial<Pick<ContainmentScope, 'account' | 'pipelineAccount'>>,
+  scope: Pick<ContainmentScope, 'partition' | 'protectedRoles'> & Partial<Pick<ContainmentScope, 'account' | 'pipelineAccount' | 'pipelineRoles'>>,
 ): iam.PolicyStatement {
   const role = (name: string, account = '*') => `arn:${scope.partition}:iam::${account}:role/${name}`;
   const pipeline = scope.pipelineAccount ?? scope.account ?? '*';
@@ -325,6 +327,7 @@ export function protectPipelineRoles(
       role('datalek-*', pipeline),
       role('datalek/*', pipeline),
       ...[...new Set([...scope.protectedRoles, ...MEMBER_STACK_ROLE_NAMES])].map((n) => role(n)),
+      ...(scope.pipelineRoles ?? []).map((n) => role(n, pipeline)),
       role('aws-service-role/*'),
       role('aws-reserved/*'),
       `arn:${scope.partition}:iam::*:policy/datalek-*`,

@@ -23,7 +23,7 @@ import type { Construct } from 'constructs';
 import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, INCIDENT_TABLE, LOG_METRICS } from '../handlers/adapters/aws/table-schema.js';
 import { domainRulePattern, findingRulePattern, NOTIFY_EVENT_TYPES } from '../handlers/core/rules.js';
 import { applyBoundary, boundaryStatements, mergedStatements } from './boundary.js';
-import { containmentReadRoleName, type DeployConfig, protectedRoleNames } from './config.js';
+import { containmentReadRoleName, type DeployConfig, pipelineOnlyRoleNames, protectedRoleNames } from './config.js';
 import { ALARM_PERIOD, ALARM_TOPIC_NAME, heartbeatAlarm, onCallAlarm } from './constructs/alarms.js';
 import { ContainRoleWatch, containmentRoleNames, containmentRolesByAccount } from './constructs/contain-role-watch.js';
 import { ContainmentWatch, datalekContainmentRoles } from './constructs/containment-watch.js';
@@ -412,7 +412,8 @@ export class ResponseStack extends Stack {
       state.key.grant(f.fn, 'kms:GenerateDataKey*', 'kms:Decrypt');
     }
     const protectedRoles = protectedRoleNames(config);
-    const containment = containmentStatements({ partition: this.partition, account: this.account, regions, protectedRoles });
+    const pipelineRoles = pipelineOnlyRoleNames(config);
+    const containment = containmentStatements({ partition: this.partition, account: this.account, regions, protectedRoles, pipelineRoles });
     for (const statement of containment) contain.fn.addToRolePolicy(statement);
     const assume = this.memberRoleStatement(config);
     if (assume) contain.fn.addToRolePolicy(assume);
@@ -440,7 +441,7 @@ export class ResponseStack extends Stack {
       new iam.PolicyStatement({ sid: 'OwnKey', actions: [...KEY_ACTIONS.read, ...KEY_ACTIONS.write], resources: [state.key.keyArn] }),
       new iam.PolicyStatement({ sid: 'OwnBus', actions: ['events:PutEvents'], resources: [state.bus.eventBusArn] }),
       ownDeadLetterQueues,
-      protectPipelineRoles({ partition: this.partition, protectedRoles }),
+      protectPipelineRoles({ partition: this.partition, protectedRoles, pipelineRoles }),
     ];
     this.boundary = applyBoundary(this, 'datalek-function-boundary', [
       ...everyFunction,
@@ -485,7 +486,7 @@ export class ResponseStack extends Stack {
         new iam.PolicyStatement({ actions: [...KEY_ACTIONS.read, ...KEY_ACTIONS.write], resources: [state.key.keyArn] }),
         new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [`arn:${this.partition}:sqs:${this.region}:${this.account}:${this.stackName}-*`] }),
         ...anchoring,
-        protectPipelineRoles({ partition: this.partition, protectedRoles }),
+        protectPipelineRoles({ partition: this.partition, protectedRoles, pipelineRoles }),
       ],
     });
     iam.PermissionsBoundary.of(anchor).apply(anchorBoundary);
@@ -537,7 +538,7 @@ export class ResponseStack extends Stack {
         new iam.PolicyStatement({ actions: ['kms:GenerateDataKey*', 'kms:Decrypt'], resources: [state.key.keyArn] }),
         ownDeadLetterQueues,
         ...this.detectorReads,
-        protectPipelineRoles({ partition: this.partition, protectedRoles }),
+        protectPipelineRoles({ partition: this.partition, protectedRoles, pipelineRoles }),
       ]),
     });
     iam.PermissionsBoundary.of(detectorCheck).apply(this.detectorCheckBoundary);
@@ -648,7 +649,7 @@ export class ResponseStack extends Stack {
             resources: [memberPages.table.tableArn],
           }),
           new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [alarmTopic.topicArn] }),
-          protectPipelineRoles({ partition: this.partition, protectedRoles }),
+          protectPipelineRoles({ partition: this.partition, protectedRoles, pipelineRoles }),
         ]),
       });
       iam.PermissionsBoundary.of(memberPages.function).apply(this.memberPagesBoundary);
