@@ -33,9 +33,12 @@ const refused = (en: string) =>
 export function parseNamedInterfaces(given: readonly string[]): NamedInterface[] {
   const out: NamedInterface[] = [];
   for (const raw of given) {
+    // split('=', 2) dropped what followed a second "=" (typed for "+"): a release then put back fewer groups.
+    if (raw.split('=').length > 2)
+      throw refused(`--interface ${raw.trim()}: one "=" between the interface and its groups, "+" between groups (eni-…=sg-…+sg-…)`);
     const [id, groups = ''] = raw
       .trim()
-      .split('=', 2)
+      .split('=')
       .map((s) => s.trim());
     if (!/^eni-[0-9a-f]+$/.test(id)) throw refused(`--interface ${id}: not a network interface id (eni-…)`);
     const own = groups

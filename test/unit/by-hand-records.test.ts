@@ -158,6 +158,12 @@ describe('a task step that no run can finish (TasksNeverRead), searched by hand'
     expect([local.code, local.stderr]).toEqual([2, expect.stringContaining('give --target aws')]);
     const bad = await runCli([...args, '--interface', 'eni-0abc']);
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('--interface eni-0abc: give its own groups')]);
+    // red26: a second "=" (for "+") lost the groups after it: split('=', 2) drops the rest, and a release put back fewer.
+    const twice = await runCli([...args, '--interface', 'eni-0abc=sg-0123=sg-0456']);
+    expect([twice.code, twice.stderr]).toEqual([
+      2,
+      expect.stringContaining('--interface eni-0abc=sg-0123=sg-0456: one "=" between the interface and its groups'),
+    ]);
     expect(await store.getIncident(id)).toEqual(before);
   });
 
