@@ -167,7 +167,8 @@ export function buildNotice(incident: Incident, policy: Policy, now: string, lan
       key: 'whichData',
       title: t.titles.whichData,
       text: f?.categories.length
-        ? [`${f.categories.join(', ')}.`, f.specialCategories.length ? t.special(f.specialCategories.join(', ')) : ''].filter(Boolean).join(' ')
+        ? // A sentence of its own (fg26): the bare list read "naam, adres." to the people affected.
+          [t.data(f.categories.join(', ')), f.specialCategories.length ? t.special(f.specialCategories.join(', ')) : ''].filter(Boolean).join(' ')
         : null,
     },
     {
