@@ -127,7 +127,8 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
         protectedRoles: protectedRoleNames(config),
         centralRegion: config.region,
         readRoleName: containmentReadRoleName(config.containmentRoleName),
-        readerRole: config.onCallRole,
+        // sec26: the FG runs show/verify --target aws as its own role.
+        readerRoles: [config.onCallRole, config.fgRole],
         config,
       }),
   );

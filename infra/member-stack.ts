@@ -97,8 +97,8 @@ export interface MemberStackProps extends StackProps {
   centralRegion: string;
   /** The read role's name (config.ts `containmentReadRoleName`). */
   readRoleName: string;
-  /** The pipeline account's role whose sessions read containment back (the on-call role). */
-  readerRole: string;
+  /** The pipeline account's roles whose sessions read containment back (the on-call role, the FG's). */
+  readerRoles: string[];
   /** The break-glass role (of the member account, by the pipeline's name: alone takes the dead letters), on-call's e-mail and the pager. */
   config: ForwardPathConfig;
 }
@@ -146,16 +146,17 @@ export class MemberStack extends Stack {
     });
     iam.PermissionsBoundary.of(this.role).apply(this.boundary);
 
-    // A role of its own, not the containment role's trust widened: the on-call role's sessions
+    // A role of its own, not the containment role's trust widened: the on-call and FG roles' sessions
     // (where `datalek show/verify --target aws` run) may read what containment left in effect, and
     // never write it.
-    const readerConditions: Record<string, Record<string, string>> = {
-      ArnEquals: { 'aws:PrincipalArn': `arn:${this.partition}:iam::${props.pipelineAccount}:role/${props.readerRole}` },
+    const readerConditions: Record<string, Record<string, string | string[]>> = {
+      ArnEquals: { 'aws:PrincipalArn': props.readerRoles.map((r) => `arn:${this.partition}:iam::${props.pipelineAccount}:role/${r}`) },
     };
     if (props.organizationId) readerConditions.StringEquals = { 'aws:PrincipalOrgID': props.organizationId };
     this.readRole = new iam.Role(this, 'ContainmentReadRole', {
       roleName: props.readRoleName,
-      description: 'datalek: reads back the containment in this account (show/verify --target aws), assumed by the pipeline account on-call role; reads only',
+      description:
+        'datalek: reads back the containment in this account (show/verify --target aws), assumed by the pipeline account on-call and FG roles; reads only',
       assumedBy: new iam.AccountPrincipal(props.pipelineAccount).withConditions(readerConditions),
     });
     const reads = containmentReadStatements({ partition: this.partition, account: this.account, regions: props.regions });

@@ -158,13 +158,15 @@ describe('the drift check’s reads are granted to the principal that makes them
     expect(allowed(userData, [statements], base)).toBe(false);
   });
 
-  it('in a member account: the read role trusts the pipeline account’s on-call role alone; the containment role still only the contain function', () => {
+  it('in a member account: the read role trusts the pipeline account’s on-call and FG roles alone (sec26: the FG reads back too); the containment role still only the contain function', () => {
     const trustOf = (t: Template, name: string) => roleOf(t, name)[1].Properties.AssumeRolePolicyDocument.Statement as Statement[];
     const text = (v: unknown) => JSON.stringify(v).replace(/\{"Fn::Join":\["",\["arn:",\{"Ref":"AWS::Partition"\},"(.*?)"\]\]\}/g, '"arn:aws$1"');
     const [read] = trustOf(member, readRole);
     expect(trustOf(member, readRole)).toHaveLength(1);
     expect(text(read.Principal)).toBe(`{"AWS":"arn:aws:iam::${PIPELINE}:root"}`);
-    expect(text(read.Condition)).toBe(`{"ArnEquals":{"aws:PrincipalArn":"arn:aws:iam::${PIPELINE}:role/datalek-on-call"}}`);
+    expect(text(read.Condition)).toBe(
+      `{"ArnEquals":{"aws:PrincipalArn":["arn:aws:iam::${PIPELINE}:role/datalek-on-call","arn:aws:iam::${PIPELINE}:role/datalek-fg"]}}`,
+    );
     expect(actionsOf(read)).toEqual(['sts:AssumeRole']);
     const contain = trustOf(member, 'datalek-containment');
     expect(contain).toHaveLength(1);
