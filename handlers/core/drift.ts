@@ -382,6 +382,11 @@ function personChecks(incident: Incident, action: ActionRecord, out: Checks): vo
     if (userName) out.open.push({ ...at, expect: { kind: 'open-user-keys', userName, label: `IAM user ${action.target}` } });
     return;
   }
+  // The instance that leaked its role's credentials, its step open: whether it still hands them out (an isolation may cut it already).
+  if (action.status === 'planned' && action.type === 'contain-credential-source' && incident.state !== 'closed') {
+    out.open.push({ ...at, expect: { kind: 'credential-source', instanceId: action.target } });
+    return;
+  }
   if (action.status !== 'done' || !action.byHand) return;
   if (action.type === 'contain-credential-source') {
     out.checks.push({ ...at, expect: { kind: 'credential-source', instanceId: action.target } });
@@ -1750,15 +1755,30 @@ export async function checkContainment(incidents: readonly Incident[], reader: C
 /** A person's step the record holds open, as AWS shows it now (`DriftReport.open`). */
 function openStep(c: ContainmentCheck, seen: Observation | undefined): NonNullable<DriftReport['open']>[number] {
   const at = { incidentId: c.incidentId, actionId: c.actionId };
+  const record = `datalek contained ${c.incidentId} --action ${c.actionId}`;
   if (!seen || seen.read === 'error')
     return {
       ...at,
-      actual: `open; the user's keys could not be read (${seen?.read === 'error' ? seen.code : 'no answer'})`,
-      todo: `give the credentials ${readsOf(c.expect)}, or check it by hand (${USER_KEYS_RUNBOOK})`,
+      actual: `open; ${c.expect.kind === 'credential-source' ? 'the instance' : "the user's keys"} could not be read (${seen?.read === 'error' ? seen.code : 'no answer'})`,
+      todo: `give the credentials ${readsOf(c.expect)}, or check it by hand (${c.expect.kind === 'credential-source' ? SOURCE_RUNBOOK : USER_KEYS_RUNBOOK})`,
     };
+  if (c.expect.kind === 'credential-source') {
+    const v = judged(c.expect, seen);
+    if (v.state === 'in-place')
+      return {
+        ...at,
+        actual: `open, but AWS shows it cut off already: ${v.actual}`,
+        todo: `if that is what cuts it off (an isolation, a person who did not record it), record it: ${record} --what TEXT${v.todo ? `; ${v.todo}` : ''}`,
+      };
+    return {
+      ...at,
+      actual: `open: ${v.actual.replace(/^NOT CONTAINED: /, 'NOT CONTAINED, ')}`,
+      todo: `cut it off (${SOURCE_RUNBOOK}), then record it: ${record} --what TEXT`,
+    };
+  }
   if (seen.read !== 'user-keys')
     return { ...at, actual: `open; the user was not found under its recorded name (renamed or deleted)`, todo: renamedTodo(c.expect) };
-  return { ...at, ...openUserKeysVerdict(seen, `datalek contained ${c.incidentId} --action ${c.actionId}`) };
+  return { ...at, ...openUserKeysVerdict(seen, record) };
 }
 
 /** The report as lines for a person: what drifted first, each with what to do. */

@@ -171,6 +171,14 @@ describe.skipIf(!MOTO_AVAILABLE)("a person's steps read back once recorded done 
 
   it("reads the instance that leaked its role's credentials: handing them out is NOT CONTAINED; IMDSv2 required or no profile holds", async () => {
     const action = `contain-credential-source:${instanceId}`;
+    // Open: read as AWS shows it, the step still to do (exit unchanged).
+    const opened = await world.run(['verify', leak, '--json']);
+    expect(report(opened.stdout).open).toEqual([
+      expect.objectContaining({
+        actionId: action,
+        actual: expect.stringMatching(/^open: NOT CONTAINED, running, instance profile .*web-profile, IMDSv1 allowed/),
+      }),
+    ]);
     const done = await world.run(['contained', leak, '--action', action, '--what', 'IMDSv2 required', '--by', 'on-call']);
     expect(done.code, done.stderr).toBe(0);
 

@@ -125,3 +125,48 @@ describe("verify reads an open deactivate-user-keys step as AWS shows the user's
     expect((await read({ ...incident('planned'), state: 'closed' }, keys([]))).open).toBeUndefined();
   });
 });
+
+describe('verify reads an open contain-credential-source step as AWS shows the instance (cont26)', () => {
+  const incident = incidentFixture({
+    detectedAt: DETECTED,
+    actions: [
+      {
+        id: 'contain-credential-source:i-0abc',
+        type: 'contain-credential-source',
+        target: 'i-0abc',
+        status: 'planned',
+        mode: 'plan',
+        findingId: 'f',
+        at: DETECTED,
+        person: true,
+      },
+    ],
+  });
+  const instance = (over: Partial<Extract<Observation, { read: 'credential-source' }>>): Observation => ({
+    read: 'credential-source',
+    state: 'running',
+    profile: 'arn:aws:iam::123456789012:instance-profile/web',
+    httpTokens: 'optional',
+    httpEndpoint: 'enabled',
+    hopLimit: 1,
+    interfaces: 1,
+    isolated: false,
+    ...over,
+  });
+  const read = (answer: Observation) => checkContainment([incident], { read: async (checks: readonly ContainmentCheck[]) => checks.map(() => answer) }, NOW);
+
+  it('cut off already (an isolation of it): says so with the command that records it; else NOT CONTAINED, the step to do', async () => {
+    const isolated = await read(instance({ isolated: true }));
+    expect(isolated.open).toEqual([
+      {
+        incidentId: incident.id,
+        actionId: 'contain-credential-source:i-0abc',
+        actual: 'open, but AWS shows it cut off already: every network interface in groups with no rule (isolated)',
+        todo: expect.stringContaining(`record it: datalek contained ${incident.id} --action contain-credential-source:i-0abc --what TEXT`),
+      },
+    ]);
+    expect(isolated.resources).toEqual([]);
+    const open = await read(instance({}));
+    expect(open.open?.[0].actual).toMatch(/^open: NOT CONTAINED, running, instance profile arn:aws:iam::123456789012:instance-profile\/web, IMDSv1 allowed/);
+  });
+});
