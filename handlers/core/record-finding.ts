@@ -1374,7 +1374,14 @@ function update(
     // a resource it claims, the FG's when it asked for a new assessment.
     const news = newsOf(finding, actions, taken.left, fresh);
     const told = news.actions.length || news.notPlanned || news.claimsResource || unlisted;
-    messages = announce(current, incident, deps.policy, now, entries, told ? { newType: false, finding: news, ...(unlisted ? { unlisted } : {}) } : undefined);
+    messages = announce(
+      current,
+      incident,
+      deps.policy,
+      now,
+      entries,
+      told ? { newType: false, finding: news, laterVersion: true, ...(unlisted ? { unlisted } : {}) } : undefined,
+    );
   }
   return withDeferred(
     finish(
@@ -1542,7 +1549,7 @@ function announce(
   policy: Policy,
   now: string,
   entries: TimelineDraft[],
-  news?: { newType: boolean; finding: FindingNews; unlisted?: boolean },
+  news?: { newType: boolean; finding: FindingNews; unlisted?: boolean; laterVersion?: boolean },
 ): OutboxMessage[] {
   const out: OutboxMessage[] = [];
   const channels = [
@@ -1584,7 +1591,10 @@ function announce(
       // A resource no incident held, claimed with containment planned on it (a grown attack sequence,
       // a finding moved to another resource), is never left to `show`: on-call hears of it though its
       // type was told. Bounded by the keys an incident can hold (MAX_HELD_KEYS): one claim each at least.
-      if (!kind && newResource && (channel === 'on-call' || reviewing)) {
+      // A later version of one finding that plans containment the incident did not have is told too, though it
+      // claims no key (a sequence past the keys an incident holds, red26): bounded by the actions a record holds.
+      const plansAnew = channel === 'on-call' && news.laterVersion === true && news.finding.actions.length > 0;
+      if (!kind && ((newResource && (channel === 'on-call' || reviewing)) || plansAnew)) {
         kind = 'finding-added';
         stateKey = `resources:${after.announced.filter((a) => a.startsWith(`${channel}:resources:`)).length + 1}`;
       }

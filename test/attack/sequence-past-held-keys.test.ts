@@ -8,7 +8,7 @@ import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import { findingTypesSeen, type Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
-import { ACCOUNT, largeSequenceEvent, REGION } from '../support/events.js';
+import { ACCOUNT, asVersion, largeSequenceEvent, REGION } from '../support/events.js';
 import { tempSqliteStore } from '../support/store.js';
 
 let t: ReturnType<typeof tempSqliteStore>;
@@ -31,10 +31,7 @@ const bucket = (name: string) => ({
 const version = (n: number) => {
   const more = Array.from({ length: 70 }, (_, i) => bucket(`testdata-${i}`));
   if (n > 1) more.push(bucket('patientdossiers'));
-  const event = largeSequenceEvent({ id: 'seq-wide', type: 'AttackSequence:S3/CompromisedData', createdAt: '2026-11-28T00:00:00.000Z', more });
-  Object.assign(event.detail, { updatedAt: `2026-11-28T0${n}:00:00.000Z` });
-  Object.assign(event.detail.service, { count: n });
-  return event;
+  return asVersion(largeSequenceEvent({ id: 'seq-wide', type: 'AttackSequence:S3/CompromisedData', createdAt: '2026-11-28T00:00:00.000Z', more }), n);
 };
 
 it('asks the FG to assess again when a sequence past the keys an incident holds grows to name another bucket', async () => {

@@ -218,7 +218,11 @@ export function sequenceGrowingToBucket(n: number) {
       data: { s3Bucket: { effectivePermission: 'NOT_PUBLIC' } },
     });
   }
-  const event = credentialSequenceEvent({ id: 'seq-bucket', detection });
+  return asVersion(credentialSequenceEvent({ id: 'seq-bucket', detection }), n);
+}
+
+/** `event` as version `n` (1-9) of its finding: updated at n o'clock on 28 November, `service.count` n. */
+export function asVersion<E extends { detail: { service: object } }>(event: E, n: number): E {
   Object.assign(event.detail, { updatedAt: `2026-11-28T0${n}:00:00.000Z` });
   Object.assign(event.detail.service, { count: n });
   return event;
