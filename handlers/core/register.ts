@@ -14,6 +14,7 @@ import {
   containmentStatus,
   measuresRecorded,
   notCarriedOutText,
+  stillPlannedAtClose,
   stillPlannedText,
 } from './breach-facts.js';
 import {
@@ -537,7 +538,7 @@ export function registerMarkdown(
           .filter(Boolean)
           .join('; ')
       : '';
-    return [
+    const cells = [
       incident.id,
       [local(incident.detectedAt), beganCell(incident, lang, local)].filter(Boolean).join('; '),
       [
@@ -578,9 +579,13 @@ export function registerMarkdown(
       closing,
       [
         ...containmentNotCarriedOut(incident).map((a) => notCarriedOutText(a, lang)),
+        // A step only planned (plan mode, a person's step) is not carried out either: an empty cell read as all done (fg26).
+        ...stillPlannedAtClose(incident).map((a) => notCarriedOutText(a, lang)),
         ...[notPlannedMeasure(incident, lang, local), notDoneClause(incident, lang, local)].filter((x) => x !== null),
       ].join('; '),
     ];
+    // A principal by the incident's own pseudonym, as in the row (f75ba96f): a step's target may be a store-wide one.
+    return withOwnPseudonyms(incident.pseudonymKey, cells);
   });
   const line = (cells: string[]) => `| ${cells.map((c) => escapeMarkdown(c)).join(' | ')} |`;
   return [line(headers), `|${headers.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n');

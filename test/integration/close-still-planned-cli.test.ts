@@ -40,6 +40,10 @@ describe('closing with a step only planned', () => {
     expect(row).toMatchObject({ measuresTaken: 'server geïsoleerd', stillPlanned: `still planned, not recorded as carried out: ${name}` });
     const md = (await c.cli(['register', '--format', 'md'], at)).stdout;
     expect(md).toMatch(/server geïsoleerd; nog gepland, niet als uitgevoerd vastgelegd: [^|]*i-0123456789abcdef0/);
+    // And in the column of containment not carried out, which an empty cell read as all done.
+    expect(md.split('\n').at(-1)?.split(' | ').at(-1)).toMatch(
+      /^EC2-instantie isoleren i-0123456789abcdef0 \(gepland, niet uitgevoerd\); DNS-kanaal afsluiten i-0123456789abcdef0 \(gepland, niet uitgevoerd\) \|$/,
+    );
     const draft = (await c.cli(['draft', c.id, '--lang', 'en'], at)).stdout;
     expect(draft).toMatch(/server geïsoleerd; still planned, not recorded as carried out: /);
     const file = join(c.dir, 'report.html');
