@@ -7,7 +7,8 @@
  */
 import { deliverPending } from '../core/deliver.js';
 import { DatalekError } from '../core/errors.js';
-import { type AwsDeps, logUndeliverable, logUnreleased } from './runtime.js';
+import { logUndeliverable, logUnreleased } from './delivery-logs.js';
+import type { AwsDeps } from './runtime.js';
 
 interface DomainEventEnvelope {
   'detail-type'?: string;

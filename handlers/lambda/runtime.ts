@@ -5,7 +5,6 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
-import { CLAIM_LEASE_MINUTES, type DeliveryReport } from '../core/deliver.js';
 import type { Policy } from '../core/policy.js';
 import type { EventPublisher } from '../ports/event-publisher.js';
 import type { IncidentStore } from '../ports/incident-store.js';
@@ -26,36 +25,6 @@ export interface AwsDeps {
  */
 export function createLogger(): Logger {
   return new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'datalek' });
-}
-
-/**
- * Logs the failed messages whose claim the store could not give back: they are tried again only
- * when their lease runs out, as before the claims were given back. By id, never content; the
- * delivery errors themselves are the invocation's own error.
- */
-export function logUnreleased(deps: Pick<AwsDeps, 'logger'>, report: DeliveryReport): void {
-  if (!report.unreleased) return;
-  deps.logger.error(
-    `the claims of undelivered messages could not be given back: they are tried again when their lease runs out (${CLAIM_LEASE_MINUTES} minutes)`,
-    {
-      messageIds: report.unreleased.ids,
-      reason: report.unreleased.error,
-    },
-  );
-}
-
-/**
- * Logs, once, each message its channel refused for good (recorded as never sendable, told to
- * on-call): by id and the channel's reason, never content.
- */
-export function logUndeliverable(deps: Pick<AwsDeps, 'logger'>, report: DeliveryReport): void {
-  for (const u of report.undeliverable ?? []) {
-    deps.logger.error('a message is refused by its channel for good: recorded as never sendable, on-call told, not tried again', {
-      incidentId: u.message.incidentId,
-      messageId: u.message.id,
-      reason: u.error,
-    });
-  }
 }
 
 /** The Lambda context, or a stand-in when a handler runs outside Lambda (the CLI, tests). */

@@ -8,7 +8,8 @@ import { CLAIM_LEASE_MINUTES, deliverPending } from '../core/deliver.js';
 import { DatalekError } from '../core/errors.js';
 import { KEEP_AFTER_SWEEP_MS, sweep } from '../core/sweep.js';
 import { addMinutes } from '../core/time.js';
-import { type AwsDeps, type LambdaContext, logUndeliverable, logUnreleased } from './runtime.js';
+import { logUndeliverable, logUnreleased } from './delivery-logs.js';
+import type { AwsDeps, LambdaContext } from './runtime.js';
 
 export function createSweepHandler(deps: AwsDeps) {
   return async (

@@ -134,4 +134,11 @@ describe('what a function loads at start', () => {
     // A sweep with nothing due sends and publishes nothing.
     expect(clientsAtStart('sweep')).toEqual([]);
   }, 120_000);
+
+  // The policy's schema is built when its module loads: the anchor reads no policy and delivers nothing.
+  it('does not load the policy where the function reads none (the anchor)', () => {
+    const loadsPolicy = (handler: string) => [...startInputs(bundled(handler))].some((i) => i.endsWith('handlers/core/policy.ts'));
+    expect(loadsPolicy('anchor')).toBe(false);
+    expect(loadsPolicy('notify')).toBe(true);
+  }, 120_000);
 });
