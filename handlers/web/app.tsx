@@ -17,13 +17,14 @@ import { join } from 'node:path';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
+import { stillPlannedAtClose } from '../core/breach-facts.js';
 import { MAX_SENT_TEXT_BYTES } from '../core/commit-bounds.js';
 import { buildDraft } from '../core/draft.js';
 import { ActedNotRecordedError, ConflictError, DatalekError, IncidentNotFoundError, RefusedError, StuckConflictError, UsageError } from '../core/errors.js';
 import { MAX_EVENT_BYTES } from '../core/finding.js';
 import type { Incident } from '../core/incident.js';
 import { toldOutside } from '../core/incident-pseudonyms.js';
-import { actorLabel } from '../core/labels.js';
+import { actionLabel, actorLabel } from '../core/labels.js';
 import { buildNotice, noticeTitle } from '../core/notice.js';
 import { findingOfEvent, openByHand } from '../core/open-by-hand.js';
 import type { ReleaseOutcome } from '../core/release.js';
@@ -317,6 +318,9 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
             ? w.link.alertTaken
             : w.flash.ack(actorLabel(lang, incident.acknowledgedBy));
     } else if (done && done in w.flash) flash = w.flash[done as Exclude<keyof typeof w.flash, 'ack' | 'ackAlready'>] as string;
+    // Closed with a step only planned: named, as `close` warns on the command line (fg26 item 1).
+    const planned = done === 'close' && incident.state === 'closed' ? stillPlannedAtClose(incident) : [];
+    if (planned.length) flash = `${flash} ${w.closedStillPlanned(planned.map((a) => `${actionLabel(lang, a.type)} ${a.target}`).join(', '))}`;
     return incidentPage(c, incident, { flash });
   });
 

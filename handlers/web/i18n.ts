@@ -216,6 +216,8 @@ const nl = {
     state: 'Status',
   },
   runbook: 'Draaiboek',
+  closedStillPlanned: (names: string) =>
+    `Let op: gesloten met inperking die nog gepland staat en niet als uitgevoerd is vastgelegd: ${names}. De tijdlijn, het register en het rapport noemen die stap als nog gepland, zodat het dossier niet leest alsof hij is uitgevoerd.`,
   flash: {
     ack: (by: string) => `Opgepakt door ${by}. De escalatie stopt; de AP-termijn loopt door.`,
     ackAlready: (by: string, at: string) => `Al opgepakt door ${by} op ${at}; er is niets veranderd.`,
@@ -492,6 +494,8 @@ const en: Dictionary = {
     state: 'State',
   },
   runbook: 'Runbook',
+  closedStillPlanned: (names: string) =>
+    `Note: closed with containment still planned, not recorded as carried out: ${names}. The timeline, the register and the report name that step as still planned, so the record does not read as if it was done.`,
   flash: {
     ack: (by: string) => `Acknowledged by ${by}. The escalation stops; the AP clock does not.`,
     ackAlready: (by: string, at: string) => `Already acknowledged by ${by} at ${at}; nothing changed.`,

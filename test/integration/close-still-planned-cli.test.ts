@@ -7,7 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openCase } from '../support/fg-case.js';
+import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { parsePolicy } from '../../handlers/core/policy.js';
+import { ORGANISATION, openCase } from '../support/fg-case.js';
+import { csrfOf, formBase, pageText } from '../support/serve.js';
+import { inProcessWebApp } from '../support/web-app.js';
 
 const FACTS = ['--nature', 'confidentiality', '--categories', 'naam', '--special', 'none', '--subjects', '10-20', '--records', '15'];
 
@@ -67,4 +71,24 @@ describe('closing with a step only planned', () => {
     const [row] = await c.json(['register'], at);
     expect(row.stillPlanned).toBeNull();
   });
+});
+
+it('on the web page, closing names the steps still planned in its message, and the timeline keeps them', async () => {
+  const c = await openCase();
+  const at = '2025-11-27T22:00:00Z';
+  expect((await c.cli(['assess', c.id, '--personal-data', 'no', '--risk', 'none', '--reason', 'testserver', '--by', 'FG'], at)).code).toBe(0);
+  const store = new SqliteIncidentStore(join(c.dir, 'store'));
+  try {
+    const web = inProcessWebApp({ store, policy: parsePolicy({ organisation: ORGANISATION }), now: () => new Date(at).toISOString() });
+    const html = await (await web.get(`/incidents/${c.id}`, 'nl')).text();
+    const res = await web.post(`/incidents/${c.id}/close`, { _csrf: csrfOf(html), ...formBase(html, 'close'), reason: 'klaar' }, 'nl');
+    expect(res.status).toBe(303);
+    const page = pageText(await (await web.get(res.headers.get('location') as string, 'nl')).text());
+    expect(page).toContain(
+      'Let op: gesloten met inperking die nog gepland staat en niet als uitgevoerd is vastgelegd: EC2-instantie isoleren i-0123456789abcdef0, DNS-kanaal afsluiten i-0123456789abcdef0.',
+    );
+    expect(page).toMatch(/Gesloten: klaar; nog gepland, niet als uitgevoerd vastgelegd: EC2-instantie isoleren i-0123456789abcdef0/);
+  } finally {
+    await store.close();
+  }
 });
