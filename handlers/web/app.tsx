@@ -25,7 +25,7 @@ import { MAX_EVENT_BYTES } from '../core/finding.js';
 import type { Incident } from '../core/incident.js';
 import { toldOutside } from '../core/incident-pseudonyms.js';
 import { actionLabel, actorLabel } from '../core/labels.js';
-import { buildNotice, noticeTitle } from '../core/notice.js';
+import { buildNotice, noticeTitle, senderNotesIn } from '../core/notice.js';
 import { findingOfEvent, openByHand } from '../core/open-by-hand.js';
 import type { ReleaseOutcome } from '../core/release.js';
 import { reportHtml } from '../core/report-html.js';
@@ -321,6 +321,9 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     // Closed with a step only planned: named, as `close` warns on the command line (fg26 item 1).
     const planned = done === 'close' && incident.state === 'closed' ? stillPlannedAtClose(incident) : [];
     if (planned.length) flash = `${flash} ${w.closedStillPlanned(planned.map((a) => `${actionLabel(lang, a.type)} ${a.target}`).join(', '))}`;
+    // What was recorded as told holds the notice's notes for the sender, as `subjects` warns on the command line (fg26 item 2).
+    const told = done === 'subjects' ? [incident.subjects?.text, incident.subscribers?.text] : [];
+    if (told.some((t) => t && senderNotesIn(t, incident.id).length)) flash = `${flash} ${w.toldWithSenderNotes}`;
     return incidentPage(c, incident, { flash });
   });
 

@@ -7,8 +7,14 @@
  * Art. 34(2) asks for clear and plain language to the people affected; the sender's notes go to
  * stderr, the text meant for them alone to stdout.
  */
+
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { openCase } from '../support/fg-case.js';
+import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { parsePolicy } from '../../handlers/core/policy.js';
+import { ORGANISATION, openCase } from '../support/fg-case.js';
+import { csrfOf, formBase, pageText } from '../support/serve.js';
+import { inProcessWebApp } from '../support/web-app.js';
 
 const at = '2025-11-28T09:00:00Z';
 
@@ -93,4 +99,24 @@ it('warns, naming them, when the text recorded as sent holds the notice notes fo
   expect(again.stderr).toBe('');
   const [row] = await c.json(['register'], at);
   expect(row.subjectsText).not.toContain('Ontbreekt nog');
+});
+
+it('on the web page, the Art. 34 form recorded with the notes for the sender says so in its message', async () => {
+  const { c, notice } = await noticed();
+  const store = new SqliteIncidentStore(join(c.dir, 'store'));
+  try {
+    const web = inProcessWebApp({ store, policy: parsePolicy({ organisation: ORGANISATION }), now: () => new Date(at).toISOString() });
+    const post = async (text: string) => {
+      const html = await (await web.get(`/incidents/${c.id}`, 'nl')).text();
+      const fields = { decision: 'inform', reason: 'hoog risico', date: '2025-11-28T09:30', channel: 'brief', text };
+      const res = await web.post(`/incidents/${c.id}/subjects`, { _csrf: csrfOf(html), ...formBase(html, 'subjects'), ...fields }, 'nl');
+      expect(res.status).toBe(303);
+      return pageText(await (await web.get(res.headers.get('location') as string, 'nl')).text());
+    };
+    const warning = 'Let op: de tekst die is vastgelegd als wat is verstuurd, bevat delen van het bericht die alleen voor de afzender zijn';
+    expect(await post(`${notice.stderr}\n${notice.stdout}`)).toContain(warning);
+    expect(await post(notice.stdout)).not.toContain(warning);
+  } finally {
+    await store.close();
+  }
 });
