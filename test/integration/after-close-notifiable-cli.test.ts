@@ -38,7 +38,7 @@ describe('assessed notifiable after closing, on the command line', () => {
     const later = '2025-11-28T10:00:00Z';
     const assessed = await notifiableAfterClose(c, later);
     expect(assessed.stdout).toContain(
-      `The AP notification is due by 2025-11-30T21:00:00.000Z: record it with datalek reported ${c.id} --reference NUMBER --reason TEXT`,
+      `The AP notification is due by 2025-11-30 22:00 CET (2025-11-30T21:00:00.000Z): record it with datalek reported ${c.id} --reference NUMBER --reason TEXT`,
     );
     const show = ok(await c.cli(['show', c.id], later)).stdout;
     expect(show).toMatch(/AP deadline .*\) +2d \d+h left/);

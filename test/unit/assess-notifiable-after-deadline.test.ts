@@ -19,7 +19,7 @@ describe('assess: notifiable after the AP deadline', () => {
     const late = await c.cli(args, '2025-12-01T10:00:00Z');
     expect(late.code, late.stderr).toBe(0);
     expect(late.stdout).toContain(
-      'The AP notification is late already: the AP deadline passed at 2025-11-30T21:00:00.000Z; notify now, with the reasons for the delay (Art. 33(1))',
+      'The AP notification is late already: the AP deadline passed at 2025-11-30 22:00 CET (2025-11-30T21:00:00.000Z); notify now, with the reasons for the delay (Art. 33(1))',
     );
   });
 
@@ -28,7 +28,7 @@ describe('assess: notifiable after the AP deadline', () => {
     const args = ['assess', c.id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'klantgegevens', '--by', 'FG'];
     const inTime = await c.cli(args, '2025-11-29T10:00:00Z');
     expect(inTime.code, inTime.stderr).toBe(0);
-    expect(inTime.stdout).toContain('Assessed as notifiable (risk); the AP deadline is 2025-11-30T21:00:00.000Z.');
+    expect(inTime.stdout).toContain('Assessed as notifiable (risk); the AP deadline is 2025-11-30 22:00 CET (2025-11-30T21:00:00.000Z).');
     expect(inTime.stdout).not.toContain('late already');
   });
 });

@@ -165,7 +165,7 @@ describe('G4 on the command line: assess --aware-at and facts --started-at befor
     const moved = await c.cli([...aware, '--confirm-stated-time'], now);
     expect(moved.code, moved.stderr).toBe(0);
     expect(moved.stdout).toContain("Marked as before GuardDuty's detection.");
-    expect(moved.stdout).toContain('The AP notification is late already: the AP deadline passed at 2025-11-29T21:00:00.000Z');
+    expect(moved.stdout).toContain('The AP notification is late already: the AP deadline passed at 2025-11-29 22:00 CET (2025-11-29T21:00:00.000Z)');
     const begin = ['--started-at', '2025-11-20T09:00:00Z', '--started-reason', 'sleutel stond sinds 20 november op GitHub', '--by', 'FG'];
     const facts = await c.cli(['facts', c.id, ...begin, '--confirm-stated-time'], now);
     expect(facts.code, facts.stderr).toBe(0);

@@ -3,6 +3,7 @@ import { apClockRunning, apOwedUnderTelecom, nis2AwareAt, runningOtherClocks } f
 import { type Incident, initialReport } from '../../core/incident.js';
 import type { Policy } from '../../core/policy.js';
 import { beforeDetection } from '../../core/stated-time.js';
+import { formatLocal } from '../../core/time.js';
 import { assessAction, assessCheckingTypes } from '../../use-cases/actions.js';
 import type { Context, FlagSpec } from '../context.js';
 import { afterCloseNote, flagsOf, recordAction } from './fg-common.js';
@@ -20,7 +21,7 @@ export const assess = (ctx: Context): Promise<number> =>
         closed
           ? `Assessed after closing as ${incident.assessment?.notifiable ? `notifiable (${incident.assessment.risk})` : 'not notifiable'}; the incident stays closed and the register shows the change.${afterCloseNote(incident)}`
           : incident.assessment?.notifiable
-            ? `Assessed as notifiable (${incident.assessment.risk}); the AP deadline is ${apLegalDeadline(incident)}.`
+            ? `Assessed as notifiable (${incident.assessment.risk}); the AP deadline is ${shown(apLegalDeadline(incident), ctx.policy)}.`
             : notNotifiableText(incident, ctx.policy, ctx.now()),
       );
       // Notifiable only after the deadline passed, no report made: late already (a move of awareness in this run says it below).
@@ -29,7 +30,7 @@ export const assess = (ctx: Context): Promise<number> =>
       // Notifiable after closing: the AP deadline runs again, and its reminders (core/clocks.ts).
       if (closed && apClockRunning(incident, ctx.policy))
         said.push(
-          `The AP notification is due by ${apLegalDeadline(incident)}: record it with datalek reported ${incident.id} --reference NUMBER --reason TEXT; its reminders run until then.`,
+          `The AP notification is due by ${shown(apLegalDeadline(incident), ctx.policy)}: record it with datalek reported ${incident.id} --reference NUMBER --reason TEXT; its reminders run until then.`,
         );
       // A processor's report to its controller (Art. 33(2)) reopens the same way.
       const toController = closed ? runningOtherClocks(incident, ctx.policy, ctx.now()).find((c) => c.name === 'processor') : undefined;
@@ -50,7 +51,7 @@ export const assess = (ctx: Context): Promise<number> =>
         );
     }
     if (input.awareAt !== undefined) {
-      said.push(`Awareness recorded at ${incident.awareAt}; the AP deadline is ${apLegalDeadline(incident)}.`);
+      said.push(`Awareness recorded at ${shown(incident.awareAt, ctx.policy)}; the AP deadline is ${shown(apLegalDeadline(incident), ctx.policy)}.`);
       // The move this run recorded: the latest awareness decision, recorded with the latest decision.
       const decisions = incident.decisions ?? [];
       const move = decisions.findLast((d) => d.kind === 'awareness');
@@ -84,11 +85,19 @@ export const assess = (ctx: Context): Promise<number> =>
     return said.join(' ');
   });
 
+/**
+ * A time the FG reads, as show and the draft give it: in the policy's zone, the ISO instant beside
+ * it. The ISO alone ("…T14:31:20.000Z") read as 14:31 in Amsterdam, an hour early in winter (fg26).
+ */
+function shown(iso: string | null | undefined, policy: Policy): string {
+  return iso ? `${formatLocal(iso, policy.timeZone)} (${iso})` : 'none';
+}
+
 /** The AP notification owed with its deadline passed: late already, and the reasons for the delay go with it (Art. 33(1)); else null. */
 function lateAlready(incident: Incident, policy: Policy, now: string): string | null {
   const deadline = apLegalDeadline(incident);
   if (!apClockRunning(incident, policy) || !deadline || deadline >= now) return null;
-  return `The AP notification is late already: the AP deadline passed at ${deadline}; notify now, with the reasons for the delay (Art. 33(1)): datalek reported ${incident.id} --reference NUMBER --delay-reason TEXT.`;
+  return `The AP notification is late already: the AP deadline passed at ${shown(deadline, policy)}; notify now, with the reasons for the delay (Art. 33(1)): datalek reported ${incident.id} --reference NUMBER --delay-reason TEXT.`;
 }
 
 /** The NIS2 early warning and notification a closed incident owes again, each with its deadline (overdue or not) and the command that records it. */
