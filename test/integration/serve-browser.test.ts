@@ -276,7 +276,11 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
     await page.fill('#f-close-reason', 'Gemeld, betrokkenen geïnformeerd, server opnieuw opgebouwd.');
     await page.fill('#f-close-follow-up-reason', 'De aanvulling ging per brief naar de AP.');
     await submit('close');
-    expect(await flash()).toBe('Afgesloten; het incident blijft in het register.');
+    // The page serves a plan-only store: the isolation was planned, never recorded as done, and the
+    // close says so beside the FG's "server opnieuw opgebouwd" (fg26, 9474f2e9).
+    expect(await flash()).toBe(
+      'Afgesloten; het incident blijft in het register. Let op: gesloten met inperking die nog gepland staat en niet als uitgevoerd is vastgelegd: EC2-instantie isoleren i-0c3d4e5f607182930. De tijdlijn, het register en het rapport noemen die stap als nog gepland, zodat het dossier niet leest alsof hij is uitgevoerd.',
+    );
     const { state } = await stored();
     expect(state).toBe('closed');
     // Only what may follow after closing (Art. 33(4)) is offered now.
