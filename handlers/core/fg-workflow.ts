@@ -1799,13 +1799,16 @@ function newResourceUnseen(incident: Incident): RefusedError {
   );
 }
 
-/** Refuses a `--seen` token whose resources' part is not the incident's now (4826cd92). */
+/**
+ * Refuses a `--seen` token whose resources' part is not the incident's now (4826cd92): the resources changed,
+ * or the token is another incident's (red27), or was printed before the token named its incident.
+ */
 function checkResourcesSeen(incident: Incident, token: string, again: string, opnieuw: string): void {
   if ((token.split('-')[1] ?? '') === resourcesSeen(incident)) return;
   const held = resourcesHeld(incident);
   throw refuse(
-    `the resources changed since show printed --seen ${token}: the incident now names ${held} resources and credentials; a finding naming a resource you were not shown came since, or an incident was merged into it (Art. 33(1), (5)): ${again}; nothing was recorded`,
-    `De resources van het incident zijn veranderd sinds u het bekeek: het noemt er nu ${held}, inloggegevens meegeteld (AVG art. 33(1), (5)): ${opnieuw}. Er is niets vastgelegd.`,
+    `the resources changed since show printed --seen ${token}, or it was not printed for incident ${incident.id} (another incident's token, or one printed before the token named its incident): the incident now names ${held} resources and credentials; a finding naming a resource you were not shown came since, or an incident was merged into it (Art. 33(1), (5)): ${again}; nothing was recorded`,
+    `De resources van het incident zijn veranderd sinds u het bekeek, of u bekeek een ander incident: het noemt er nu ${held}, inloggegevens meegeteld (AVG art. 33(1), (5)): ${opnieuw}. Er is niets vastgelegd.`,
   );
 }
 

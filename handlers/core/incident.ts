@@ -943,13 +943,11 @@ export function findingTypesOfIncident(incident: Incident): string[] {
  * the incident did not hold (a grown attack sequence's bucket, 27d8c96c), changes the token, so the
  * CLI's assessment never answers for facts the person was not shown (the page's forms carry the
  * types themselves, web/action-forms.ts, and this token). Every type: those past the most the
- * incident lists by their hashes (`findingTypesNotListed`). The types' part first; the resources'
- * part after a "-" only when the incident holds more than its own resource, so an incident of one
- * resource keeps the token of its types alone, as before.
+ * incident lists by their hashes (`findingTypesNotListed`). The types' part, a "-", the resources' part,
+ * which names the incident too (`resourcesSeen`).
  */
 export function findingTypesSeen(incident: Incident): string {
-  const keys = resourcesSeen(incident);
-  return keys ? `${typesSeen(incident)}-${keys}` : typesSeen(incident);
+  return `${typesSeen(incident)}-${resourcesSeen(incident)}`;
 }
 
 /** The types' part of the `--seen` token (`findingTypesSeen`). */
@@ -961,20 +959,17 @@ export function typesSeen(incident: Incident): string {
 }
 
 /**
- * The resources' part of the `--seen` token: the keys the incident holds, sorted, and the resources `show`
- * lists beyond them; '' with its own alone. A sequence past the keys an incident holds (MAX_HELD_KEYS) lists
- * a bucket it holds no key for: with the keys alone, a token printed before that bucket came still held
- * (red26). The list is hashed only where it names more than the keys do, so other tokens stay as they were.
+ * The resources' part of the `--seen` token: the incident's id, the keys it holds, sorted, and the resources
+ * `show` lists beyond them. A sequence past the keys an incident holds (MAX_HELD_KEYS) lists a bucket it holds
+ * no key for: with the keys alone, a token printed before that bucket came still held (red26). The id: the
+ * token of an incident of the same types and one resource, another instance's, answered for this one, the FG
+ * having seen the other alone (red27); a token printed before is refused once (fg-workflow.ts checkResourcesSeen).
  */
 export function resourcesSeen(incident: Incident): string {
-  const further = (incident.resourceKeys ?? []).filter((k) => k !== incident.resourceKey);
-  const keys = [incident.resourceKey, ...further].sort();
+  const keys = [...new Set([incident.resourceKey, ...(incident.resourceKeys ?? [])])].sort();
   const listed = incident.resources ?? [];
-  if (listed.length > keys.length) {
-    const shown = listed.map((r) => `${r.kind}:${r.accountId ?? ''}:${r.id}`).sort();
-    return sha256(JSON.stringify([keys, shown])).slice(0, 8);
-  }
-  return further.length ? sha256(JSON.stringify(keys)).slice(0, 8) : '';
+  const shown = listed.length > keys.length ? listed.map((r) => `${r.kind}:${r.accountId ?? ''}:${r.id}`).sort() : [];
+  return sha256(JSON.stringify([incident.id, keys, shown])).slice(0, 8);
 }
 
 /** How many resources and credentials the incident holds (its own and `resourceKeys`), as the `--seen` token covers them (at least two). */

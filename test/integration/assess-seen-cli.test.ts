@@ -13,9 +13,9 @@ import { openCase } from '../support/fg-case.js';
 it('refuses an assessment after a finding of a type show did not show, then takes the new token', async () => {
   const miner = findingEvent({ id: 'm'.repeat(32), instanceId: 'i-0miner', type: 'CryptoCurrency:EC2/BitcoinTool.B!DNS', createdAt: '2025-11-27T21:00:00Z' });
   const c = await openCase({ events: [miner] });
-  const seen = async (now: string) => (await c.cli(['show', c.id], now)).stdout.match(/^ {2}seen {11}([0-9a-f]{8}) /m)?.[1];
+  const seen = async (now: string) => (await c.cli(['show', c.id], now)).stdout.match(/^ {2}seen {11}([0-9a-f]{8}-[0-9a-f]{8}) /m)?.[1];
   const token = await seen('2025-11-27T21:10:00Z');
-  expect(token).toMatch(/^[0-9a-f]{8}$/);
+  expect(token).toMatch(/^[0-9a-f]{8}-[0-9a-f]{8}$/);
   const exfil = join(c.dir, 'exfil.json');
   const type = 'Trojan:EC2/DNSDataExfiltration';
   writeFileSync(exfil, JSON.stringify([findingEvent({ id: 'x'.repeat(32), instanceId: 'i-0miner', type, createdAt: '2025-11-27T21:20:00Z' })]));
