@@ -24,9 +24,9 @@ describe('assess --after-close on a significant NIS2 incident closed early', () 
     );
     ok(assessed);
     expect(assessed.stdout).toMatch(
-      /NIS2 early warning \(24 hours\) is due by 2025-11-28T21:00:00\.000Z: record it with datalek reported .*--kind early-warning/,
+      /NIS2 early warning \(24 hours\) is due by 2025-11-28 22:00 CET \(2025-11-28T21:00:00\.000Z\): record it with datalek reported .*--kind early-warning/,
     );
-    expect(assessed.stdout).toMatch(/NIS2 incident notification.* is due by 2025-11-30T21:00:00\.000Z: .*--kind notification/);
+    expect(assessed.stdout).toMatch(/NIS2 incident notification.* is due by 2025-11-30 22:00 CET \(2025-11-30T21:00:00\.000Z\): .*--kind notification/);
     ok(
       await c.cli(
         ['reported', c.id, '--recipient', 'csirt', '--kind', 'early-warning', '--reference', 'CSIRT-1', '--reason', 'na heroverweging', '--by', 'FG'],
@@ -51,8 +51,10 @@ describe('assess --after-close on a significant NIS2 incident closed early', () 
     );
     ok(decided);
     expect(decided.stdout).toMatch(/Recorded after closing/);
-    expect(decided.stdout).toMatch(/NIS2 early warning \(24 hours\) is overdue: it was due by 2025-11-28T21:00:00\.000Z: .*--kind early-warning/);
-    expect(decided.stdout).toMatch(/NIS2 incident notification.* is due by 2025-11-30T21:00:00\.000Z: .*--kind notification/);
+    expect(decided.stdout).toMatch(
+      /NIS2 early warning \(24 hours\) is overdue: it was due by 2025-11-28 22:00 CET \(2025-11-28T21:00:00\.000Z\): .*--kind early-warning/,
+    );
+    expect(decided.stdout).toMatch(/NIS2 incident notification.* is due by 2025-11-30 22:00 CET \(2025-11-30T21:00:00\.000Z\): .*--kind notification/);
     const listed = (await c.json(['status'], '2025-11-29T09:00:00Z')) as { incidentId: string; clocks: { name: string; status: string }[] }[];
     const clocks = listed.find((i) => i.incidentId === c.id)?.clocks ?? [];
     expect(clocks.find((k) => k.name === 'nis2-early-warning')?.status).toBe('overdue');

@@ -83,7 +83,7 @@ describe('assessed notifiable after closing, on the command line', () => {
     const later = '2025-11-28T10:00:00Z';
     const assessed = await notifiableAfterClose(c, later);
     expect(assessed.stdout).toContain(
-      `The report to the controller is due by 2025-11-28T21:00:00.000Z: record it with datalek reported ${c.id} --recipient controller`,
+      `The report to the controller is due by 2025-11-28 22:00 CET (2025-11-28T21:00:00.000Z): record it with datalek reported ${c.id} --recipient controller`,
     );
     expect((await c.json(['status'], later)).map((i: { incidentId: string }) => i.incidentId)).toEqual([c.id]);
     ok(await c.cli(['reported', c.id, '--recipient', 'controller', '--reference', 'C-1', '--reason', 'na heroverweging', '--by', 'FG'], later));

@@ -396,7 +396,9 @@ describe('8. the Telecommunicatiewet clocks (Regulation 611/2013)', () => {
     const noRisk = ['assess', c.id, '--personal-data', 'yes', '--risk', 'none', '--reason', 'testaccount', '--by', 'FG'];
     const { stdout } = ok(await c.cli(noRisk, '2025-11-28T09:00:00Z'));
     expect(stdout).not.toMatch(/the AP clock stops/);
-    expect(stdout).toMatch(/not notifiable under the GDPR.*Regulation 611\/2013 Art\. 2.*due by 2025-11-28T21:00:00\.000Z/);
+    expect(stdout).toMatch(
+      /not notifiable under the GDPR.*Regulation 611\/2013 Art\. 2.*due by 2025-11-28 22:00 CET \(2025-11-28T21:00:00\.000Z\): datalek reported/,
+    );
   });
 
   it('stops the telecom clocks for an incident without personal data', async () => {

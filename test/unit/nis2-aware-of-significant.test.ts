@@ -122,6 +122,6 @@ describe('Y15 on the command line: assess --nis2-aware-at', () => {
     const args = ['assess', c.id, '--nis2-significant', 'yes', '--nis2-aware-at', '2025-11-29T20:00:00Z', '--reason', WHY, '--by', 'CISO'];
     const r = await c.cli(args, '2025-11-29T21:00:00Z');
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('Aware of the significant incident (NIS2) at 2025-11-29T20:00:00.000Z: the NIS2 deadlines run from it.');
+    expect(r.stdout).toContain('Aware of the significant incident (NIS2) at 2025-11-29 21:00 CET (2025-11-29T20:00:00.000Z): the NIS2 deadlines run from it.');
   });
 });

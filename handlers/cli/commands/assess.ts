@@ -3,10 +3,9 @@ import { apClockRunning, apOwedUnderTelecom, nis2AwareAt, runningOtherClocks } f
 import { type Incident, initialReport } from '../../core/incident.js';
 import type { Policy } from '../../core/policy.js';
 import { beforeDetection } from '../../core/stated-time.js';
-import { formatLocal } from '../../core/time.js';
 import { assessAction, assessCheckingTypes } from '../../use-cases/actions.js';
 import type { Context, FlagSpec } from '../context.js';
-import { afterCloseNote, flagsOf, recordAction } from './fg-common.js';
+import { afterCloseNote, flagsOf, recordAction, shownAt } from './fg-common.js';
 
 /** The flags its use case reads, made from the use case's fields: index.ts lists the same (test/unit/cli-commands.test.ts). */
 export const fieldFlags: Record<string, FlagSpec> = flagsOf(assessAction.fields);
@@ -21,7 +20,7 @@ export const assess = (ctx: Context): Promise<number> =>
         closed
           ? `Assessed after closing as ${incident.assessment?.notifiable ? `notifiable (${incident.assessment.risk})` : 'not notifiable'}; the incident stays closed and the register shows the change.${afterCloseNote(incident)}`
           : incident.assessment?.notifiable
-            ? `Assessed as notifiable (${incident.assessment.risk}); the AP deadline is ${shown(apLegalDeadline(incident), ctx.policy)}.`
+            ? `Assessed as notifiable (${incident.assessment.risk}); the AP deadline is ${shownAt(apLegalDeadline(incident), ctx.policy)}.`
             : notNotifiableText(incident, ctx.policy, ctx.now()),
       );
       // Notifiable only after the deadline passed, no report made: late already (a move of awareness in this run says it below).
@@ -30,13 +29,13 @@ export const assess = (ctx: Context): Promise<number> =>
       // Notifiable after closing: the AP deadline runs again, and its reminders (core/clocks.ts).
       if (closed && apClockRunning(incident, ctx.policy))
         said.push(
-          `The AP notification is due by ${shown(apLegalDeadline(incident), ctx.policy)}: record it with datalek reported ${incident.id} --reference NUMBER --reason TEXT; its reminders run until then.`,
+          `The AP notification is due by ${shownAt(apLegalDeadline(incident), ctx.policy)}: record it with datalek reported ${incident.id} --reference NUMBER --reason TEXT; its reminders run until then.`,
         );
       // A processor's report to its controller (Art. 33(2)) reopens the same way.
       const toController = closed ? runningOtherClocks(incident, ctx.policy, ctx.now()).find((c) => c.name === 'processor') : undefined;
       if (toController)
         said.push(
-          `The report to the controller is due by ${toController.dueAt}: record it with datalek reported ${incident.id} --recipient controller --reference NUMBER --reason TEXT; its reminders run until then.`,
+          `The report to the controller is due by ${shownAt(toController.dueAt, ctx.policy)}: record it with datalek reported ${incident.id} --recipient controller --reference NUMBER --reason TEXT; its reminders run until then.`,
         );
       // A significant incident's NIS2 reports closing cut short reopen too (art. 23(4)(a), (b)).
       if (closed && !input.nis2Significant) said.push(...nis2ReportsDue(incident, ctx.policy, ctx.now()));
@@ -51,13 +50,14 @@ export const assess = (ctx: Context): Promise<number> =>
         );
     }
     if (input.awareAt !== undefined) {
-      said.push(`Awareness recorded at ${shown(incident.awareAt, ctx.policy)}; the AP deadline is ${shown(apLegalDeadline(incident), ctx.policy)}.`);
+      said.push(`Awareness recorded at ${shownAt(incident.awareAt, ctx.policy)}; the AP deadline is ${shownAt(apLegalDeadline(incident), ctx.policy)}.`);
       // The move this run recorded: the latest awareness decision, recorded with the latest decision.
       const decisions = incident.decisions ?? [];
       const move = decisions.findLast((d) => d.kind === 'awareness');
       if (move?.kind === 'awareness' && move.to === incident.awareAt && move.recordedAt === decisions.at(-1)?.recordedAt) {
         if (move.beforeDetection) said.push("Marked as before GuardDuty's detection.");
-        if (move.enteredAfterDeadline) said.push(`Marked as entered after the AP deadline had passed (overdue from ${move.enteredAfterDeadline}).`);
+        if (move.enteredAfterDeadline)
+          said.push(`Marked as entered after the AP deadline had passed: overdue from ${shownAt(move.enteredAfterDeadline, ctx.policy)}.`);
         if (move.delayReason)
           said.push('The initial AP report is now late: the reasons for the delay are kept with this decision; send them to the AP with a follow-up.');
         // Awareness moved earlier past the deadline with no report made: the notification is late already (Art. 33(1)).
@@ -70,34 +70,28 @@ export const assess = (ctx: Context): Promise<number> =>
     const ended = (incident.decisions ?? []).filter((d) => d.recordedAt === incident.decisions?.at(-1)?.recordedAt);
     const marked = ended.find((d) => (d.kind === 'role' || d.kind === 'assessment') && d.enteredAfterDeadline);
     if (marked && (marked.kind === 'role' || marked.kind === 'assessment'))
-      said.push(`The AP notification is not needed now; marked as entered after the AP deadline of ${marked.enteredAfterDeadline} had passed.`);
+      said.push(
+        `The AP notification is not needed now; marked as entered after the AP deadline of ${shownAt(marked.enteredAfterDeadline, ctx.policy)} had passed.`,
+      );
     if (input.nis2Significant !== undefined) said.push(input.nis2Significant ? 'Significant under NIS2: its clocks run.' : 'Not significant under NIS2.');
     // Decided after closing: its early warning and notification run on the closed incident (core/clocks.ts nis2SignificantAfterClosing).
     if (input.nis2Significant && incident.state === 'closed') {
       said.push(`Recorded after closing; the incident stays closed and the register shows the decision.${afterCloseNote(incident)}`);
       said.push(...nis2ReportsDue(incident, ctx.policy, ctx.now()));
     }
-    if (input.nis2IntermediateDueAt !== undefined) said.push(`NIS2 intermediate report due ${input.nis2IntermediateDueAt}.`);
+    if (input.nis2IntermediateDueAt !== undefined) said.push(`NIS2 intermediate report due ${shownAt(incident.nis2?.intermediateDueAt, ctx.policy)}.`);
     if (input.nis2AwareAt !== undefined)
       said.push(
-        `Aware of the significant incident (NIS2) at ${nis2AwareAt(incident)}${beforeDetection(incident, incident.nis2AwareAt) ? ", before GuardDuty's detection" : ''}: the NIS2 deadlines run from it.`,
+        `Aware of the significant incident (NIS2) at ${shownAt(nis2AwareAt(incident), ctx.policy)}${beforeDetection(incident, incident.nis2AwareAt) ? ", before GuardDuty's detection" : ''}: the NIS2 deadlines run from it.`,
       );
     return said.join(' ');
   });
-
-/**
- * A time the FG reads, as show and the draft give it: in the policy's zone, the ISO instant beside
- * it. The ISO alone ("…T14:31:20.000Z") read as 14:31 in Amsterdam, an hour early in winter (fg26).
- */
-function shown(iso: string | null | undefined, policy: Policy): string {
-  return iso ? `${formatLocal(iso, policy.timeZone)} (${iso})` : 'none';
-}
 
 /** The AP notification owed with its deadline passed: late already, and the reasons for the delay go with it (Art. 33(1)); else null. */
 function lateAlready(incident: Incident, policy: Policy, now: string): string | null {
   const deadline = apLegalDeadline(incident);
   if (!apClockRunning(incident, policy) || !deadline || deadline >= now) return null;
-  return `The AP notification is late already: the AP deadline passed at ${shown(deadline, policy)}; notify now, with the reasons for the delay (Art. 33(1)): datalek reported ${incident.id} --reference NUMBER --delay-reason TEXT.`;
+  return `The AP notification is late already: the AP deadline passed at ${shownAt(deadline, policy)}; notify now, with the reasons for the delay (Art. 33(1)): datalek reported ${incident.id} --reference NUMBER --delay-reason TEXT.`;
 }
 
 /** The NIS2 early warning and notification a closed incident owes again, each with its deadline (overdue or not) and the command that records it. */
@@ -106,7 +100,7 @@ function nis2ReportsDue(incident: Incident, policy: Policy, now: string): string
     .filter((c) => c.name === 'nis2-early-warning' || c.name === 'nis2-notification')
     .map(
       (c) =>
-        `The ${c.label.en} ${c.status === 'overdue' ? 'is overdue: it was due by' : 'is due by'} ${c.dueAt}: record it with datalek reported ${incident.id} --recipient csirt|authority --kind ${c.name === 'nis2-early-warning' ? 'early-warning' : 'notification'} --reference NUMBER --reason TEXT; its reminders run until then.`,
+        `The ${c.label.en} ${c.status === 'overdue' ? 'is overdue: it was due by' : 'is due by'} ${shownAt(c.dueAt, policy)}: record it with datalek reported ${incident.id} --recipient csirt|authority --kind ${c.name === 'nis2-early-warning' ? 'early-warning' : 'notification'} --reference NUMBER --reason TEXT; its reminders run until then.`,
     );
 }
 
@@ -118,5 +112,5 @@ function nis2ReportsDue(incident: Incident, policy: Policy, now: string): string
 function notNotifiableText(incident: Incident, policy: Policy, now: string): string {
   const telecom = runningOtherClocks(incident, policy, now).find((c) => c.name === 'telecom-initial');
   if (!telecom) return 'Assessed as not notifiable: the AP clock stops; the reasoning stays in the register.';
-  return `Assessed as not notifiable under the GDPR (Art. 33(1)); the reasoning stays in the register. As a provider of public electronic communications you still notify the AP of every breach, whatever the risk (Regulation 611/2013 Art. 2): the initial notification is due by ${telecom.dueAt} (datalek reported ${incident.id} --reference NUMBER).`;
+  return `Assessed as not notifiable under the GDPR (Art. 33(1)); the reasoning stays in the register. As a provider of public electronic communications you still notify the AP of every breach, whatever the risk (Regulation 611/2013 Art. 2): the initial notification is due by ${shownAt(telecom.dueAt, policy)}: datalek reported ${incident.id} --reference NUMBER.`;
 }
