@@ -19,7 +19,7 @@
  * CloudFormation cannot make (`aws backup update-region-settings --resource-type-management-preference DynamoDB=true`).
  * Not tried on AWS.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as backup from 'aws-cdk-lib/aws-backup';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -78,7 +78,15 @@ export class RegisterBackup extends Construct {
     this.role = new iam.Role(this, 'Role', {
       roleName: BACKUP_ROLE_NAME,
       description: "datalek: AWS Backup's daily backups of the breach register's tables into the locked vault",
-      assumedBy: new iam.ServicePrincipal('backup.amazonaws.com'),
+      // Only for this account's own AWS Backup (confused deputy, sec27). AWS Backup's docs do not say it puts these keys in
+      // its AssumeRole on the role passed to it: a StringEquals on a key left out would stop every backup (paged, but the
+      // register unbacked), so each must name this account where present. Passing the role is what holds (the SCP, c54ff0d1).
+      assumedBy: new iam.ServicePrincipal('backup.amazonaws.com', {
+        conditions: {
+          StringEqualsIfExists: { 'aws:SourceAccount': Stack.of(this).account },
+          ArnLikeIfExists: { 'aws:SourceArn': `arn:${Stack.of(this).partition}:backup:${Stack.of(this).region}:${Stack.of(this).account}:*` },
+        },
+      }),
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForBackup')],
     });
     // The tables and the vault are under the pipeline's key.

@@ -262,4 +262,18 @@ describe("the register's backup role (sec26)", () => {
     const refused = [role('Admin'), role('datalek-on-call'), `arn:aws:iam::${ACCOUNT}:user/someone`, forwarderDeployment];
     expectOnlyBy(changes, underScp, refused, [centralDeployment, role(DEPLOY_CONTEXT.breakGlassRole)]);
   });
+  // sec27: AWS Backup is the deputy; its role's trust named no source. AWS Backup's docs do not say that it puts
+  // aws:SourceAccount/aws:SourceArn in its AssumeRole on the role passed to it: a plain StringEquals on a key it leaves
+  // out would stop every backup, so each is required to name this account and its AWS Backup where it is present.
+  it("is assumed by AWS Backup for this account's own backups only (confused deputy, sec27)", () => {
+    const state = Template.fromStack(synthesizedApp({ ...DEPLOY_CONTEXT, backupVaultLock: 'true' }).stateful);
+    const [backupRole] = Object.values(state.findResources('AWS::IAM::Role', { Properties: { RoleName: BACKUP_ROLE_NAME } }));
+    const trust = backupRole.Properties.AssumeRolePolicyDocument.Statement as Statement[];
+    expect(trust).toHaveLength(1);
+    expect(trust[0].Principal).toEqual({ Service: 'backup.amazonaws.com' });
+    expect(trust[0].Condition).toEqual({
+      StringEqualsIfExists: { 'aws:SourceAccount': ACCOUNT },
+      ArnLikeIfExists: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:backup:${DEPLOY_CONTEXT.region}:${ACCOUNT}:*`]] } },
+    });
+  });
 });
