@@ -14,6 +14,7 @@
 import { createHmac } from 'node:crypto';
 import type { IncidentStore } from '../ports/incident-store.js';
 import type { ActionRecord, Incident } from './incident.js';
+import type { Lang } from './labels.js';
 import { randomText } from './random.js';
 
 /** How many random bytes an incident's pseudonym secret is. */
@@ -130,6 +131,21 @@ export function keyPseudonyms(key: string | undefined, text: string): string {
     if (!secret) return `${kind}:${WITHHELD}`;
     return `${kind}:~${createHmac('sha256', secret).update(`datalek-incident-key-pseudonym\n${id}`).digest('hex').slice(0, 16)}`;
   });
+}
+
+/** An access key's kind in a letter to the people affected, in its language: `AKIA` long-term, `ASIA` temporary. */
+const KEY_KINDS: Record<Lang, Record<'AKIA' | 'ASIA', string>> = {
+  nl: { AKIA: '(vaste sleutel)', ASIA: '(tijdelijke sleutel)' },
+  en: { AKIA: '(long-term key)', ASIA: '(temporary key)' },
+};
+
+/**
+ * `text` with each access key id in it named by its kind alone, for the notice to the people affected
+ * (fg27): they need to know a key was deactivated, and of which kind, not the id of a person's
+ * credential; a pseudonym tells them nothing (the AP draft's sections carry `keyPseudonyms`).
+ */
+export function keyKinds(lang: Lang, text: string): string {
+  return text.replace(ACCESS_KEY_IDS, (_id: string, prefix: 'AKIA' | 'ASIA') => KEY_KINDS[lang][prefix]);
 }
 
 /**
