@@ -157,6 +157,33 @@ export function processorHours(policy: Policy, incident?: Incident): number {
   return incident?.controllerHours ?? policy.clocks.processorToControllerHours ?? 24;
 }
 
+/**
+ * The NIS2 and telecom clocks that run for this incident: those in force when it was recorded
+ * (`clocksInForce`), whatever the policy says now (law27). A record from before they were kept: the
+ * policy's now while it is open (a person still judges it, as before), and once closed only a clock
+ * its record shows was running (`ranOnRecord`): a policy switched on after closing owes it no report.
+ * Either way a person's decision taken under the clock (a significance decision, the subscribers'
+ * decision, which the policy's clock must allow when taken) makes it run: it was decided for this
+ * incident.
+ */
+export function clocksInForce(incident: Incident, policy: Policy): { nis2: boolean; telecom: boolean } {
+  const { nis2, telecom } = policy.clocks;
+  const kept = incident.clocksInForce ?? (incident.state === 'closed' ? { nis2: false, telecom: false } : { nis2, telecom });
+  return { nis2: kept.nis2 || (nis2 && ranOnRecord(incident, 'nis2')), telecom: kept.telecom || (telecom && ranOnRecord(incident, 'telecom')) };
+}
+
+/**
+ * Whether the record shows the NIS2 or telecom clocks ran on it: the decision closing asks under them
+ * since 2c7b28d2 (the significance decision, the subscribers' decision), a report to the CSIRT or the
+ * authority, or a reminder of one of its clocks (the sweep's `clock:<name>` marks, for a record closed
+ * in the hours between 0936a24d and 2c7b28d2, when closing asked neither decision).
+ */
+function ranOnRecord(incident: Incident, clocks: 'nis2' | 'telecom'): boolean {
+  const decided =
+    clocks === 'nis2' ? !!incident.nis2 || (incident.reports ?? []).some((r) => r.to === 'csirt' || r.to === 'authority') : !!incident.subscribers;
+  return decided || Object.keys(incident.reminders?.byClock ?? {}).some((k) => k.startsWith(`clock:${clocks}-`));
+}
+
 /** Personal data not (yet) ruled out: the conservative reading until the FG says "no". */
 function personalDataPossible(incident: Incident): boolean {
   return incident.assessment?.personalData !== 'no';
@@ -273,12 +300,12 @@ export const SUBSCRIBERS_AP_NOT_RECORDED = {
  * personal data is not ruled out. A notification made then stands under that law, "no risk" or not.
  */
 export function apOwedUnderTelecom(incident: Incident, policy: Policy): boolean {
-  return policy.clocks.telecom && !incident.sample && personalDataPossible(incident);
+  return clocksInForce(incident, policy).telecom && !incident.sample && personalDataPossible(incident);
 }
 
 /** Whether a telecom provider must decide on informing its subscribers (Regulation 611/2013 art. 3). */
 export function subscribersDecisionNeeded(incident: Incident, policy: Policy): boolean {
-  return policy.clocks.telecom && incident.assessment !== undefined && incident.assessment !== null && personalDataPossible(incident);
+  return clocksInForce(incident, policy).telecom && incident.assessment !== undefined && incident.assessment !== null && personalDataPossible(incident);
 }
 
 // --- calendar months (NIS2 final report) ----------------------------------------------------
@@ -954,8 +981,9 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
         : undefined;
     out.push(clock('subjects', { startsAt: incident.assessment?.at ?? aware, dueAt: null, doneAt: incident.subjects?.at ?? null }, now, needed, note));
   }
-  if (policy.clocks.nis2) out.push(...nis2Clocks(incident, policy, now));
-  if (policy.clocks.telecom) {
+  const inForce = clocksInForce(incident, policy);
+  if (inForce.nis2) out.push(...nis2Clocks(incident, policy, now));
+  if (inForce.telecom) {
     // Regulation 611/2013: every personal data breach of a provider goes to the AP, whatever the
     // risk; the clocks stop only when there is no personal data.
     const needed = personalDataPossible(incident);
@@ -1119,7 +1147,8 @@ function owedAfterClosing(c: ClockStatus, incident: Incident): boolean {
 
 /** A closed incident's telecom or NIS2 report still to be made (`owedAfterClosing`). */
 function reportOwedAfterClosing(incident: Incident, policy: Policy): boolean {
-  if (incident.state !== 'closed' || !(policy.clocks.telecom || policy.clocks.nis2)) return false;
+  const inForce = clocksInForce(incident, policy);
+  if (incident.state !== 'closed' || !(inForce.telecom || inForce.nis2)) return false;
   return clocksOf(incident, policy, incident.detectedAt).some((c) => c.status !== 'not-needed' && !!c.dueAt && !c.doneAt && owedAfterClosing(c, incident));
 }
 

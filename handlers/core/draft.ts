@@ -21,7 +21,7 @@ import {
   sensitiveMentions,
   stillPlannedText,
 } from './breach-facts.js';
-import { apHours, clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
+import { apHours, clocksInForce, clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
 import { carriedOutByPipeline } from './contain.js';
 import { sha256 } from './hash.js';
 import { type BreachFacts, type Incident, initialReport, type Nature, type Role, subscribersWithoutAp } from './incident.js';
@@ -621,7 +621,7 @@ function draftOf(incident: Incident, policy: Policy, now: string, lang: Lang, el
           ? nl
             ? 'Telecommunicatiewet (art. 11.3a)'
             : 'Telecommunications Act (art. 11.3a)'
-          : policy.clocks.telecom
+          : clocksInForce(incident, policy).telecom
             ? nl
               ? 'AVG (art. 33) en Telecommunicatiewet (art. 11.3a)'
               : 'GDPR (Art. 33) and Telecommunications Act (art. 11.3a)'
@@ -790,7 +790,7 @@ function draftOf(incident: Incident, policy: Policy, now: string, lang: Lang, el
     ],
     followUp: [
       field('subjectsInformed', nl ? 'Betrokkenen geïnformeerd (art. 34)?' : 'Data subjects informed (Art. 34)?', subjectsValue(incident, policy, lang, when)),
-      ...(policy.clocks.telecom
+      ...(clocksInForce(incident, policy).telecom
         ? [
             field(
               'subscribersInformed',

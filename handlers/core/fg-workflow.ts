@@ -40,6 +40,7 @@ import {
   apHours,
   apOwedUnderTelecom,
   type ClockName,
+  clocksInForce,
   clocksOf,
   clocksStoppedAfterDeadline,
   deadlineName,
@@ -2273,7 +2274,7 @@ export function closeBlockerItems(
       'reported',
     );
   }
-  if (policy.clocks.nis2 && !incident.nis2) {
+  if (clocksInForce(incident, policy).nis2 && !incident.nis2) {
     add(
       'no decision whether the incident is significant under NIS2 (art. 23(3))',
       'datalek assess --nis2-significant yes|no',

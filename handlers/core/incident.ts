@@ -628,6 +628,13 @@ export interface Incident {
    * a later policy never re-judges the record. Absent on older records: the policy's then.
    */
   controllerHours?: number;
+  /**
+   * The policy's NIS2 and telecom clocks (`clocks.nis2`, `clocks.telecom`) when the incident's clocks
+   * began, kept as `policyRole` is: the obligations of an incident are those in force when it was
+   * recorded, and a policy switched on or off later never re-judges it (law27). Absent on older
+   * records and sample incidents: clocks.ts clocksInForce.
+   */
+  clocksInForce?: { nis2: boolean; telecom: boolean };
   assessment?: Assessment | null;
   /** Every decision, in the order recorded (assessments, awareness, role, NIS2, Art. 34). */
   decisions?: Decision[];

@@ -184,6 +184,7 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
   // The role and a processor's hours in force now are the record's, as for any incident (record-finding.ts open_).
   incident.policyRole = roleOf(incident, deps.policy);
   if (incident.policyRole === 'processor') incident.controllerHours = processorHours(deps.policy);
+  incident.clocksInForce = { nis2: deps.policy.clocks.nis2, telecom: deps.policy.clocks.telecom };
   // Whoever opened it has it in hand: nobody is paged to take it, now or when its finding comes back.
   incident.announced.push('fg:opened', 'on-call:opened');
   incident.state = 'acknowledged';

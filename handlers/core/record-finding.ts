@@ -475,6 +475,7 @@ function open_(
   // hours are (`deadlineHours`): a later policy never re-judges it (review6 R15).
   if (awareAt) incident.policyRole = roleOf(incident, policy);
   if (awareAt && roleOf(incident, policy) === 'processor') incident.controllerHours = processorHours(policy);
+  if (awareAt) incident.clocksInForce = { nis2: policy.clocks.nis2, telecom: policy.clocks.telecom };
   if (followUp) incident.followUpOf = followUp.of;
   const claims = keys.filter((k) => k !== incident.resourceKey);
   if (claims.length) incident.resourceKeys = claims;

@@ -178,3 +178,16 @@ export async function storeClosedBeforeOwedReports(store: IncidentStore, policy:
   await store.commit({ incident: old, expectedRevision: closed.revision, timeline: [], messages: [] });
   return old;
 }
+
+/**
+ * Incident `id` written as code before law27 stored it: without the NIS2 and telecom clocks in force
+ * when it was recorded (`clocksInForce`), read from the policy of the day. Returns it.
+ */
+export async function storeBeforeClocksKept(store: IncidentStore, id: string): Promise<Incident> {
+  const stored = (await store.getIncident(id)) as Incident;
+  const old = structuredClone(stored);
+  delete old.clocksInForce;
+  old.revision = stored.revision + 1;
+  await store.commit({ incident: old, expectedRevision: stored.revision, timeline: [], messages: [] });
+  return old;
+}

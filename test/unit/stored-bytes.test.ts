@@ -144,14 +144,17 @@ function tableHashes(store: SqliteIncidentStore): Record<string, string> {
  * session) name it by the incident's own (`timeline`, `outbox`). The registry did not. And once more
  * (red24): on-call's finding-added message says later findings of its type are not told again
  * unless they name a new resource (one that does is told since 21fd23bf), so the bodies of those
- * messages (`outbox`) and the ledger's hashes of them changed; nothing else.
+ * messages (`outbox`) and the ledger's hashes of them changed; nothing else. And once more (law27):
+ * every incident record keeps the NIS2 and telecom clocks in force when it was recorded
+ * (`clocksInForce`), as it keeps `policyRole`: the incidents and the ledger's hashes of them changed;
+ * nothing else.
  */
 const EXPECTED: Record<string, string> = {
   anchored: '0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
   findings: '195 e4a537c9b648aa7793a7285c3994d7f54cf67040a760f38eb7c857dba3ec0aa0',
   incident_keys: '11 1954783ace67a166666de724f5b4d6cad1075de1ba176ff1aeb610fc8d9ef2d0',
-  incidents: '153 b9b95635c085fb0010ece45cd0c33c9b4cf31fe5538c7a7eb24fd239daffd925',
-  ledger: '886 f927d2fa213a99274f4a80c764b00e75a2060d8cad9b5fddc4eaf9d9d01a606c',
+  incidents: '153 ebd2ed24b511323f9f77b0864017a200b96297b422e53f333e1eb29d47d9f4de',
+  ledger: '886 6d36a34c90a19db6c859325726dd987dd69e08ac318d394fe27081a6369e077b',
   meta: '1 0b329173da7f238e96899a15f2167f67ffb07475c7f42739eac7883fa54e5ddd',
   outbox: '1031 09b6b35557bac5dd3ce677eb9e421e2f5652e6ec153fa87f3d982fd6c45a6fef',
   registry: '153 6b31001d6f0b624c80b17e52d8a9f3455c770e9d0f87570e454b91e7df1224bc',

@@ -28,8 +28,9 @@ describe('the AP draft of a telecom breach the FG assessed not notifiable under 
 
   beforeEach(async () => {
     t = tempSqliteStore();
-    // detected 2026-11-27T21:00Z
-    await t.store.commit({ incident: incidentFixture({ id }), expectedRevision: null, timeline: [], messages: [] });
+    // detected 2026-11-27T21:00Z; recorded under the telecom clocks, as a record opened today keeps them (law27: closed below, it owes what they ask)
+    const incident = incidentFixture({ id, clocksInForce: { nis2: false, telecom: true } });
+    await t.store.commit({ incident, expectedRevision: null, timeline: [], messages: [] });
     await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'none', reason: 'alleen verkeersgegevens van een testaccount', by: 'FG' });
   });
   afterEach(async () => t.cleanup());
