@@ -42,6 +42,8 @@ export type Expectation =
       ownGroups: string[];
       /** Found in the isolation group by this incident's capture (isolated under another incident): its own groups are in that record. */
       found?: true;
+      /** Read too whether each own group is a group of the isolation group's VPC (`contained --interface`, named-interfaces.ts). */
+      ownGroupsRead?: true;
     }
   /** An isolated instance still there, with no network interface the record does not know. */
   | { kind: 'instance'; instanceId: string; interfaces: string[]; isolation: string }
@@ -176,7 +178,8 @@ export type Observation =
       others?: { id: string; status: string; created: string | null }[];
       signIn?: SignIn;
     }
-  | { read: 'interface'; groups: string[] }
+  /** `ownGroupsElsewhere` (asked with `ownGroupsRead`): each own group not of the isolation group's VPC, with its VPC (null: not found). */
+  | { read: 'interface'; groups: string[]; ownGroupsElsewhere?: { id: string; vpc: string | null }[] }
   | { read: 'instance'; state: string; interfaces: { id: string; groups: string[] }[] }
   | { read: 'protection'; terminationProtected: boolean; shutdownBehavior: string }
   /** The instance profiles associated with the instance (or being associated). */

@@ -103,7 +103,8 @@ function isolationGroups(action: ActionRecord): { isolation?: string; allTraffic
 /**
  * Reads each named interface through `reader` and refuses (nothing written) unless every one is in
  * the VPC's isolation group only, none is one the record holds already, none is one another open
- * incident's isolation holds (`others`) and no own group is one of datalek's. Returns the isolation
+ * incident's isolation holds (`others`), no own group is one of datalek's and each is a group of the
+ * VPC (read in the same call). Returns the isolation
  * group they were read in, which the record must still name when it is written (`recordNamedInterfaces`).
  */
 export async function checkNamedInterfaces(
@@ -134,7 +135,7 @@ export async function checkNamedInterfaces(
     actionId: action.id,
     type: action.type,
     ...place,
-    expect: { kind: 'interface', interfaceId: n.id, owner: action.target, isolation, allTraffic: allTraffic ?? null, ownGroups: n.groups },
+    expect: { kind: 'interface', interfaceId: n.id, owner: action.target, isolation, allTraffic: allTraffic ?? null, ownGroups: n.groups, ownGroupsRead: true },
   }));
   const seen = await reader.read(checks);
   named.forEach((n, i) => {
@@ -144,6 +145,12 @@ export async function checkNamedInterfaces(
     if (s.groups.length !== 1 || s.groups[0] !== isolation)
       throw refused(
         `--interface ${n.id} is in ${s.groups.join(', ') || 'no group'}, not in the isolation group ${isolation} only: isolate it first (runbooks/isolate-ec2-instance.md, step 3), then record it`,
+      );
+    // A group that is not there (mistyped) or of another VPC: the release's restore fails and the interface stays isolated (red27).
+    const elsewhere = s.ownGroupsElsewhere ?? [];
+    if (elsewhere.length)
+      throw refused(
+        `--interface ${n.id}: not a security group of its VPC: ${elsewhere.map((g) => `${g.id} (${g.vpc ? `of ${g.vpc}` : 'not found'})`).join(', ')}; a release puts back the own groups given: give those CloudTrail's ModifyNetworkInterfaceAttribute that isolated it names`,
       );
   });
   return isolation;

@@ -633,4 +633,34 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
     expect(JSON.stringify(await store.getIncident(incidentId)), 'nothing written').toBe(before);
     expect(await groupsOf(otherEni.id)).toEqual([isolationOf(otherAction)]);
   });
+
+  /**
+   * red26 noted, red27: the own groups typed were checked for form only. A group that does not exist, or one of
+   * another VPC, was recorded as what the release puts back; the release's restore then failed and left the
+   * interface isolated. Each is read now (one DescribeSecurityGroups) and must be a group of the interface's VPC.
+   */
+  it('own groups named with --interface that are not groups of its VPC are refused, naming them; nothing is written', async () => {
+    const { instanceId, cluster, taskEni, own } = await withTask();
+    const incidentId = await record(instanceId);
+    await neverRead(incidentId, cluster);
+    const actionId = (await isolation(incidentId))?.id as string;
+    await c.ec2.send(new ModifyNetworkInterfaceAttributeCommand({ NetworkInterfaceId: taskEni, Groups: [isolationOf(await isolation(incidentId)) as string] }));
+    const elsewhere = (await buildVpc(c)).vpcId;
+    const foreign = (await c.ec2.send(new CreateSecurityGroupCommand({ GroupName: `elsewhere-${Date.now()}`, Description: 'x', VpcId: elsewhere })))
+      .GroupId as string;
+    const none = 'sg-0123456789abcdef0';
+    const before = JSON.stringify(await store.getIncident(incidentId));
+    await expect(
+      recordContainedByHand(
+        { store, policy: DEFAULT_POLICY, now, containmentReader: reader },
+        { incidentId, actionId, by: 'anna', what: 'searched the VPC', interfaces: [`${taskEni}=${own}+${none}+${foreign}`] },
+      ),
+    ).rejects.toThrow(`--interface ${taskEni}: not a security group of its VPC: ${none} (not found), ${foreign} (of ${elsewhere})`);
+    expect(JSON.stringify(await store.getIncident(incidentId)), 'nothing written').toBe(before);
+    await recordContainedByHand(
+      { store, policy: DEFAULT_POLICY, now, containmentReader: reader },
+      { incidentId, actionId, by: 'anna', what: 'searched the VPC', interfaces: [`${taskEni}=${own}`] },
+    );
+    expect((await isolation(incidentId))?.steps?.find((s) => s.name === `isolate-eni:${taskEni}`)?.status).toBe('done');
+  });
 });

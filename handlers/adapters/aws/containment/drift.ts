@@ -90,8 +90,10 @@ function failed(err: unknown, known: readonly (string | undefined)[] = []): Obse
 /** One account and region's checks, each kind read at once. */
 async function readPlace(c: ContainmentClients, checks: readonly ContainmentCheck[]): Promise<Observation[]> {
   const of = <K extends Expectation['kind']>(kind: K) => checks.map((ch) => ch.expect).filter((e): e is Kind<K> => e.kind === kind);
-  const [interfaces, instances, groups, profiles, unvouched, containerInstances, registrations] = await Promise.all([
+  const ownRead = of('interface').filter((e) => e.ownGroupsRead);
+  const [interfaces, vpcs, instances, groups, profiles, unvouched, containerInstances, registrations] = await Promise.all([
     batch(() => interfaceGroups(c, unique(of('interface').map((e) => e.interfaceId)))),
+    batch(() => groupVpcs(c, unique(ownRead.flatMap((e) => [e.isolation, ...e.ownGroups])))),
     batch(() => instanceStates(c, unique(of('instance').map((e) => e.instanceId)))),
     batch(() => groupRules(c, unique(of('isolation-group').map((e) => e.groupId)))),
     batch(() => profileAssociations(c, unique(of('instance-profile').map((e) => e.instanceId)))),
@@ -103,7 +105,13 @@ async function readPlace(c: ContainmentClients, checks: readonly ContainmentChec
     checks.map(async ({ expect: e }): Promise<Observation> => {
       switch (e.kind) {
         case 'interface':
-          return fromBatch(interfaces, e.interfaceId, 'network interface', (groups) => ({ read: 'interface', groups }));
+          if (!e.ownGroupsRead) return fromBatch(interfaces, e.interfaceId, 'network interface', (groups) => ({ read: 'interface', groups }));
+          if (!vpcs.ok) return failed(vpcs.error);
+          return fromBatch(interfaces, e.interfaceId, 'network interface', (groups) => {
+            const vpc = vpcs.found.get(e.isolation);
+            const elsewhere = e.ownGroups.filter((g) => !vpc || vpcs.found.get(g) !== vpc).map((id) => ({ id, vpc: vpcs.found.get(id) ?? null }));
+            return { read: 'interface', groups, ownGroupsElsewhere: elsewhere };
+          });
         case 'instance':
           return fromBatch(instances, e.instanceId, 'instance', (s) => ({ read: 'instance', ...s }));
         case 'isolation-group':
@@ -177,6 +185,20 @@ async function interfaceGroups(c: ContainmentClients, ids: string[]): Promise<Ma
   return new Map(found.map((n) => [n.NetworkInterfaceId as string, groupIds(n.Groups)]));
 }
 
+/** The security groups found among `ids` (DescribeSecurityGroups filtered by group id: one not found is left out, not an error). */
+const securityGroups = (c: ContainmentClients, ids: string[]) =>
+  described(ids, async (values, NextToken) => {
+    const out = await c.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-id', Values: values }], NextToken }));
+    return { items: out.SecurityGroups ?? [], next: out.NextToken };
+  });
+
+/** The VPC of each security group found (one filtered DescribeSecurityGroups); a group not found is absent. None asked: no call. */
+async function groupVpcs(c: ContainmentClients, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const found = await securityGroups(c, ids);
+  return new Map(found.map((g) => [g.GroupId as string, g.VpcId as string]));
+}
+
 async function instanceStates(c: ContainmentClients, ids: string[]): Promise<Map<string, { state: string; interfaces: { id: string; groups: string[] }[] }>> {
   const found = await described(ids, async (values, NextToken) => {
     const out = await c.ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: 'instance-id', Values: values }], NextToken }));
@@ -208,10 +230,7 @@ async function profileAssociations(c: ContainmentClients, ids: string[]): Promis
 }
 
 async function groupRules(c: ContainmentClients, ids: string[]): Promise<Map<string, { inbound: number; outbound: number }>> {
-  const found = await described(ids, async (values, NextToken) => {
-    const out = await c.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-id', Values: values }], NextToken }));
-    return { items: out.SecurityGroups ?? [], next: out.NextToken };
-  });
+  const found = await securityGroups(c, ids);
   return new Map(found.map((g) => [g.GroupId as string, { inbound: (g.IpPermissions ?? []).length, outbound: (g.IpPermissionsEgress ?? []).length }]));
 }
 
@@ -226,10 +245,7 @@ async function unvouchedGroups(
 ): Promise<Map<string, { name: string; inbound: number; outbound: number; interfaces: string[]; createdFor: string | null }>> {
   if (ids.length === 0) return new Map();
   const [found, members] = await Promise.all([
-    described(ids, async (values, NextToken) => {
-      const out = await c.ec2.send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: 'group-id', Values: values }], NextToken }));
-      return { items: out.SecurityGroups ?? [], next: out.NextToken };
-    }),
+    securityGroups(c, ids),
     described(ids, async (values, NextToken) => {
       const out = await c.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'group-id', Values: values }], NextToken }));
       return { items: out.NetworkInterfaces ?? [], next: out.NextToken };
