@@ -31,3 +31,31 @@ it.each([
   expect(letter).toContain(said);
   expect(letter).not.toContain(keyId);
 });
+
+/**
+ * The notice named an IAM user behind stolen temporary credentials by the store-wide pseudonym
+ * ("sessies van de IAM-gebruiker intrekken iam-user:3806bf2e070380c2"), which with the store's secret
+ * finds the incident after minimise unlinked it; what is handed on names it by the incident's own
+ * (fg24), as the AP draft does.
+ */
+it('the notice names an IAM user by the incident own pseudonym, as the draft does', async () => {
+  const e = event('26-iam-user-temporary-credentials-anomalous-high.json');
+  const c = await openCase({ events: [e], replayAt: '2026-11-27T06:41:00Z' });
+  const at = '2026-11-27T07:00:00Z';
+  const actions = (await c.json(['show', c.id], at)).actions as { id: string; type: string }[];
+  const revoke = actions.find((a) => a.type === 'revoke-user-sessions')?.id as string;
+  expect(revoke).toMatch(/^revoke-user-sessions:iam-user:[0-9a-f]{16}$/);
+  for (const args of [
+    ['contained', c.id, '--action', revoke, '--what', 'sessies ingetrokken', '--by', 'FG'],
+    ['assess', c.id, '--personal-data', 'yes', '--risk', 'high', '--reason', 'klantportaal', '--by', 'FG'],
+    ['facts', c.id, '--summary', 'Misbruik van een sessie', '--categories', 'naam', '--by', 'FG'],
+  ])
+    expect((await c.cli(args, at)).code).toBe(0);
+  const r = await c.cli(['notice', c.id], at);
+  const draft = JSON.stringify((await c.json(['draft', c.id, '--format', 'json'], at)).sections);
+  const own = draft.match(/iam-user:~[0-9a-f]{16}/)?.[0];
+  expect(own, draft).toBeDefined();
+  // The letter is Markdown: its `~` escaped.
+  expect(r.stdout).toContain(`sessies van de IAM-gebruiker intrekken ${own?.replace('~', '\\~')}`);
+  expect(`${r.stdout}\n${r.stderr}`).not.toMatch(/iam-user:[0-9a-f]{16}/);
+});
