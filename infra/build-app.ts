@@ -22,6 +22,9 @@ import { MemberRegionStack, MemberStack } from './member-stack.js';
 import { ResponseStack } from './response-stack.js';
 import { StatefulStack } from './stateful-stack.js';
 
+/** The response stack's name: CloudFormation names its unnamed rules after it (the register key lets them use it, stateful-stack.ts). */
+const RESPONSE_STACK_NAME = 'DatalekResponse';
+
 export interface DatalekApp {
   app: App;
   config: DeployConfig;
@@ -90,8 +93,9 @@ export function buildApp(context: Record<string, unknown>, options: { outdir?: s
     breakGlassRole: config.breakGlassRole,
     onCallRole: config.onCallRole,
     fgRole: config.fgRole,
+    responseStackName: RESPONSE_STACK_NAME,
   });
-  const response = new ResponseStack(app, 'DatalekResponse', {
+  const response = new ResponseStack(app, RESPONSE_STACK_NAME, {
     env,
     synthesizer: datalekSynthesizer(config),
     description: 'datalek: GuardDuty findings to incidents, messages, containment and deadlines',

@@ -49,6 +49,8 @@ export const DOMAIN_EVENT_PUBLISHERS = {
 export const IDEMPOTENCY_WRITER = 'record-finding';
 
 export interface StatefulStackProps extends StackProps {
+  /** The response stack's name: its unnamed rules are named after it, and may use the register's key. */
+  responseStackName: string;
   /** @default no subscription (subscribe by hand) */
   fgEmail?: string;
   /** @default no subscription (subscribe by hand) */
@@ -93,7 +95,11 @@ export class StatefulStack extends Stack {
       description: 'datalek: incidents, breach register, FG and on-call messages, event archive, dead-letter queues',
       breakGlassRole: props.breakGlassRole,
     });
-    allowEventBridge(this.key);
+    // For the pipeline's own rules only (sec27): the response stack's routes (named after the stack by
+    // CloudFormation) on the default and the `datalek` bus, and the rules named `datalek-…` (the member
+    // pages' twins, the alarm path's watch); the pipeline's watch pages on a rule of either name made by
+    // anyone else (pipeline-watch.ts rulePrefixes). Any other rule of the account wrote under it.
+    allowEventBridge(this.key, { ruleNames: [`${props.responseStackName}-*`, 'datalek-*'], buses: [DEFAULT_RESOURCE_NAMES.bus] });
 
     // And a resource policy (constructs/register-guard.ts): only the break-glass role and the
     // deployment may take these protections off or delete the table (review9 S1).

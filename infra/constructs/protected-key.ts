@@ -6,7 +6,7 @@
  * the breach register and its backups (Art. 33(5)): an administrator deleting it would take the
  * record with it.
  */
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type { Construct } from 'constructs';
@@ -71,16 +71,24 @@ export function protectKey(key: kms.Key, breakGlassRole: string): void {
 
 /**
  * Lets this account's EventBridge use the key, for the dead-letter queues of rule targets that it
- * encrypts. (Lambda writes to a function's dead-letter queue with the function's own role.)
+ * encrypts (and the topics it publishes on). (Lambda writes to a function's dead-letter queue with the
+ * function's own role.) `ruleNames`: where given, only for rules of these names (wildcards allowed), on
+ * the default bus or `buses`; EventBridge's aws:SourceArn for a rule's target is the rule's ARN.
  */
-export function allowEventBridge(key: kms.Key): void {
+export function allowEventBridge(key: kms.Key, rules?: { ruleNames: string[]; buses: string[] }): void {
+  const stack = Stack.of(key);
+  const ruleArns = rules?.ruleNames.flatMap((name) =>
+    ['', ...rules.buses.map((bus) => `${bus}/`)].map((bus) =>
+      stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${bus}${name}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
+    ),
+  );
   key.addToResourcePolicy(
     new iam.PolicyStatement({
       sid: 'EventBridgeOfThisAccountToEncryptedQueues',
       principals: [new iam.ServicePrincipal('events.amazonaws.com')],
       actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
       resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(key).account } },
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ...(ruleArns ? { ArnLike: { 'aws:SourceArn': ruleArns } } : {}) },
     }),
   );
 }
