@@ -375,8 +375,9 @@ async function readNamedInterfaces(deps: ContainedDeps, incidentId: string, acti
   // An unknown incident or action: refused as any other, by the change that follows.
   if (!incident || !action) return undefined;
   if (!tasksNeverRead(action)) throw onlyAfterNeverRead(action.id);
-  // Another open incident's isolated interface reads as one isolated by hand: its holder is named (red26).
-  return checkNamedInterfaces(deps.containmentReader, incident, action, named, await deps.store.listIncidents({ openOnly: true }));
+  // Another incident's isolated interface reads as one isolated by hand: its holder is named (red26), a closed one's too
+  // (red27). Every incident is listed: a rare command a person runs, and an unreleased isolation may be of any age.
+  return checkNamedInterfaces(deps.containmentReader, incident, action, named, await deps.store.listIncidents());
 }
 
 /**

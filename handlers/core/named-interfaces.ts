@@ -74,21 +74,24 @@ function isolatedInterfaces(action: ActionRecord): Set<string> {
 }
 
 /**
- * The isolation of another incident (open, not merged: as a release's holds are read) whose record holds
- * interface `id` in `place`, not released. The search by hand finds such an interface in the isolation group
- * only, as it finds one it isolated itself; recorded here, this incident's release put it back in the groups
- * typed, undoing the other incident's isolation with no hold to refuse it (red26).
+ * The isolation of another incident (not merged) whose record holds interface `id` in `place`, not released. The
+ * search by hand finds such an interface in the isolation group only, as it finds one it isolated itself; recorded
+ * here, this incident's release put it back in the groups typed, undoing the other incident's isolation with no hold
+ * to refuse it (red26). A closed incident's holds it too while its isolation group is `isolation`, the one the
+ * interface must be read in only (red27): a closing releases nothing, and its record still says isolated.
  */
 function heldElsewhere(
   others: readonly Incident[],
   incident: Incident,
   place: { accountId: string; region: string },
   id: string,
+  isolation: string,
 ): { incident: Incident; action: ActionRecord } | undefined {
   for (const other of others) {
     if (other.id === incident.id || other.mergedInto) continue;
     for (const action of other.actions) {
       if (action.released || !isolatedInterfaces(action).has(id)) continue;
+      if (other.state === 'closed' && isolationGroups(action).isolation !== isolation) continue;
       const there = actionPlace(action, other);
       if (there.accountId === place.accountId && there.region === place.region) return { incident: other, action };
     }
@@ -102,10 +105,10 @@ function isolationGroups(action: ActionRecord): { isolation?: string; allTraffic
 
 /**
  * Reads each named interface through `reader` and refuses (nothing written) unless every one is in
- * the VPC's isolation group only, none is one the record holds already, none is one another open
- * incident's isolation holds (`others`), no own group is one of datalek's and each is a group of the
- * VPC (read in the same call). Returns the isolation
- * group they were read in, which the record must still name when it is written (`recordNamedInterfaces`).
+ * the VPC's isolation group only, none is one the record holds already, none is one another incident's
+ * isolation holds (`others`: every incident, `heldElsewhere`), no own group is one of datalek's and each
+ * is a group of the VPC (read in the same call). Returns the isolation group they were read in, which
+ * the record must still name when it is written (`recordNamedInterfaces`).
  */
 export async function checkNamedInterfaces(
   reader: ContainmentStateReader | undefined,
@@ -120,10 +123,10 @@ export async function checkNamedInterfaces(
   const place = actionPlace(action, incident);
   for (const n of named) {
     if (known.has(n.id)) throw refused(`--interface ${n.id} is in the record already (${action.id}): a release restores it as recorded`);
-    const holder = heldElsewhere(others, incident, place, n.id);
+    const holder = heldElsewhere(others, incident, place, n.id, isolation);
     if (holder)
       throw refused(
-        `--interface ${n.id} is isolated by incident ${holder.incident.id} (${holder.action.id}), whose record holds its own groups and whose release restores them: not an interface the search found open; name only those you isolated by hand`,
+        `--interface ${n.id} is isolated by incident ${holder.incident.id} (${holder.incident.state === 'closed' ? `closed, not released; ${holder.action.id}` : holder.action.id}), whose record holds its own groups and whose release restores them: not an interface the search found open; name only those you isolated by hand`,
       );
     const ours = n.groups.find((g) => g === isolation || g === allTraffic);
     if (ours) throw refused(`--interface ${n.id}: ${ours} is datalek's ${ours === isolation ? 'isolation' : 'all-traffic'} group, not one of its own groups`);

@@ -42,6 +42,7 @@ import { AwsContainmentStateReader } from '../../handlers/adapters/aws/containme
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
 import type { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { recordContainedByHand } from '../../handlers/core/by-hand.js';
+import { changeIncident } from '../../handlers/core/change-incident.js';
 import { runContainment } from '../../handlers/core/contain.js';
 import { checkContainment } from '../../handlers/core/drift.js';
 import type { Incident } from '../../handlers/core/incident.js';
@@ -598,6 +599,21 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
     expect(await groupsOf(taskEni)).toEqual([own]);
   });
 
+  /** Another instance in the subnet of `instanceId`, its own incident, isolated by datalek in the VPC's isolation group. */
+  async function isolatedBeside(instanceId: string) {
+    const described = await c.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    const subnetId = described.Reservations?.[0]?.Instances?.[0]?.SubnetId as string;
+    const imageId = await anImageId(c.ec2);
+    const run = await c.ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro', SubnetId: subnetId }));
+    const otherInstance = run.Instances?.[0]?.InstanceId as string;
+    await showOwnInterfaceGroups(c.ec2, [otherInstance]);
+    const otherIncident = await record(otherInstance);
+    await runContainment(deps(), otherIncident);
+    const otherAction = (await isolation(otherIncident)) as Incident['actions'][number];
+    const [otherEni] = (otherAction.evidence?.metadata as { networkInterfaces: { id: string; groups: string[] }[] } | undefined)?.networkInterfaces ?? [];
+    return { otherIncident, otherAction, otherEni };
+  }
+
   /**
    * red26: the search finds the VPC's isolation group holding interfaces, and "in the isolation group only" is
    * also what another incident's isolated instance looks like. Named with --interface, such an interface was
@@ -610,17 +626,7 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
     const incidentId = await record(instanceId);
     await neverRead(incidentId, cluster);
     const actionId = (await isolation(incidentId))?.id as string;
-    // Another instance in the same subnet, its own incident, isolated by datalek in the VPC's isolation group.
-    const described = await c.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
-    const subnetId = described.Reservations?.[0]?.Instances?.[0]?.SubnetId as string;
-    const imageId = await anImageId(c.ec2);
-    const run = await c.ec2.send(new RunInstancesCommand({ ImageId: imageId, MinCount: 1, MaxCount: 1, InstanceType: 't3.micro', SubnetId: subnetId }));
-    const otherInstance = run.Instances?.[0]?.InstanceId as string;
-    await showOwnInterfaceGroups(c.ec2, [otherInstance]);
-    const otherIncident = await record(otherInstance);
-    await runContainment(deps(), otherIncident);
-    const otherAction = (await isolation(otherIncident)) as Incident['actions'][number];
-    const [otherEni] = (otherAction.evidence?.metadata as { networkInterfaces: { id: string; groups: string[] }[] } | undefined)?.networkInterfaces ?? [];
+    const { otherIncident, otherAction, otherEni } = await isolatedBeside(instanceId);
     expect([otherAction.status, await groupsOf(otherEni.id)]).toEqual(['done', [isolationOf(await isolation(incidentId))]]);
     const before = JSON.stringify(await store.getIncident(incidentId));
 
@@ -662,5 +668,33 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
       { incidentId, actionId, by: 'anna', what: 'searched the VPC', interfaces: [`${taskEni}=${own}`] },
     );
     expect((await isolation(incidentId))?.steps?.find((s) => s.name === `isolate-eni:${taskEni}`)?.status).toBe('done');
+  });
+
+  /**
+   * red26 noted, red27: the holders were read among open incidents only. A closed incident whose isolation was never
+   * released still holds its interface (in the isolation group only, as the search finds it): named here, this
+   * incident's release put it back in the groups typed while the closed record says it is isolated.
+   */
+  it("an interface a closed incident's unreleased isolation still holds is refused by --interface, naming that incident", async () => {
+    const { instanceId, cluster } = await withTask();
+    const incidentId = await record(instanceId);
+    await neverRead(incidentId, cluster);
+    const actionId = (await isolation(incidentId))?.id as string;
+    const { otherIncident, otherAction, otherEni } = await isolatedBeside(instanceId);
+    // Closed as its FG would once done with it: closing releases nothing.
+    await changeIncident({ store, now, policy: DEFAULT_POLICY }, otherIncident, (draft) => {
+      draft.state = 'closed';
+      draft.closedAt = now();
+      draft.closeReason = 'afgehandeld';
+      return { entries: [{ at: now(), kind: 'closed', actor: 'FG', detail: { reason: 'afgehandeld' } }] };
+    });
+    const before = JSON.stringify(await store.getIncident(incidentId));
+    await expect(
+      recordContainedByHand(
+        { store, policy: DEFAULT_POLICY, now, containmentReader: reader },
+        { incidentId, actionId, by: 'anna', what: 'searched the VPC', interfaces: [`${otherEni.id}=${otherEni.groups.join('+')}`] },
+      ),
+    ).rejects.toThrow(`--interface ${otherEni.id} is isolated by incident ${otherIncident} (closed, not released; ${otherAction.id})`);
+    expect(JSON.stringify(await store.getIncident(incidentId)), 'nothing written').toBe(before);
   });
 });
