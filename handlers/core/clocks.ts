@@ -200,6 +200,25 @@ export function apFollowUpOwed(incident: Incident, policy: Policy): ReportRecord
   return roleOf(incident, policy) === 'controller' ? firstPhaseOnly(incident) : undefined;
 }
 
+/**
+ * Art. 33(3)(c), (4): the last report to the AP, when the risk was assessed high after it and no
+ * report to the AP followed. The AP holds a notification whose likely consequences, and its answer on
+ * informing the data subjects (form section 8), were given at a lower risk (or before any
+ * assessment); the high risk is information it is owed without undue further delay, as Art. 34(4)
+ * lets it weigh the communication to the data subjects (law27). Undefined without a notification in
+ * force (none, or withdrawn). The controller's duty only.
+ */
+export function riskRaisedAfterReport(incident: Incident, policy: Policy): ReportRecord | undefined {
+  const a = incident.assessment;
+  if (roleOf(incident, policy) !== 'controller' || incident.sample || a?.risk !== 'high' || !a.notifiable || !initialReport(incident)) return undefined;
+  const last = (incident.reports ?? []).filter((r) => r.to === 'ap' && r.kind !== 'withdrawal').at(-1);
+  if (!last) return undefined;
+  // The assessment in force when that report was recorded; a record from before the history holds only the current one.
+  const assessments = (incident.decisions ?? []).filter((d) => d.kind === 'assessment');
+  const then = incident.decisions ? assessments.filter((d) => d.recordedAt <= last.recordedAt).at(-1) : a.at <= last.recordedAt ? a : undefined;
+  return then?.risk === 'high' ? undefined : last;
+}
+
 /** `apFollowUpOwed` without the role (which takes the policy): what the record alone says the AP holds. */
 function firstPhaseOnly(incident: Incident): ReportRecord | undefined {
   const initial = initialReport(incident);

@@ -55,6 +55,7 @@ import {
   processorHours,
   reportsKeptAfterClosing,
   reportsStillDue,
+  riskRaisedAfterReport,
   roleOf,
   subjectsDecisionNeeded,
   subscribersDecisionNeeded,
@@ -2242,6 +2243,17 @@ export function closeBlockerItems(
       field: 'f-close-follow-up-reason',
     });
   }
+  // Art. 33(4): a high risk assessed after the AP's last report is information the AP has not received (law27).
+  const raised = firstPhase ? undefined : riskRaisedAfterReport(incident, policy);
+  if (raised && !apFollowUpReason?.trim()) {
+    const en = `the risk was assessed high at ${a?.at}, after the last report to the AP (${raised.reference}), and no report to the AP followed: the AP holds a notification made at a lower risk, without the likely consequences and the data subjects' communication a high risk brings (Art. 33(3)(c), (4), Art. 34(4))`;
+    out.push({
+      cli: `${en}: record the follow-up (datalek reported ${incident.id} --kind follow-up --reference ${raised.reference}), or record why it is closed without one (--follow-up-reason)`,
+      en: `${en}: record the follow-up, or record why it is closed without one ("Why it is closed without a follow-up to the AP")`,
+      nl: `het risico is hoog beoordeeld op ${a?.at ? formatLocal(a.at, policy.timeZone) : ''}, na de laatste melding aan de AP (${raised.reference}), en er volgde geen melding aan de AP: de AP heeft een melding gedaan bij een lager risico, zonder de waarschijnlijke gevolgen en de mededeling aan de betrokkenen die een hoog risico meebrengt (AVG art. 33(3)(c), (4), art. 34(4)): leg de vervolgmelding vast, of leg vast waarom het zonder vervolgmelding gesloten wordt ("Waarom gesloten zonder vervolgmelding aan de AP")`,
+      field: 'f-close-follow-up-reason',
+    });
+  }
   if (a?.notifiable && role === 'controller' && lateWithoutReasons(incident)) {
     add(
       'the initial report to the AP is late and no reasons for the delay are recorded (Art. 33(1))',
@@ -2402,7 +2414,8 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
       );
     }
     const firstPhase = apFollowUpOwed(draft, deps.policy);
-    if (input.followUpReason?.trim() && !firstPhase) {
+    const raised = firstPhase ? undefined : riskRaisedAfterReport(draft, deps.policy);
+    if (input.followUpReason?.trim() && !firstPhase && !raised) {
       throw refuse(
         '--follow-up-reason given, but no follow-up to the AP is owed: the AP has the complete facts, or holds no notification; the record would explain what is not there (Art. 33(5))',
         'Er is ingevuld waarom het zonder vervolgmelding aan de AP gesloten wordt, maar er is geen vervolgmelding nodig: het dossier zou iets uitleggen dat er niet is (AVG art. 33(5)).',
@@ -2423,6 +2436,11 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     draft.overdueReason = input.overdueReason?.trim() || null;
     if (pending.length) draft.reportsPendingReason = input.reportsPendingReason?.trim() || null;
     if (undone.length) draft.containmentReason = input.containmentReason?.trim() || null;
+    // A high risk the AP was not told of (Art. 33(4)): why not, kept as the first phase's reason is.
+    if (raised) {
+      draft.apFollowUpReason = input.followUpReason?.trim() || null;
+      draft.apFollowUpReasonFor = draft.apFollowUpReason ? { reference: raised.reference, version: raised.version } : null;
+    }
     if (firstPhase) {
       draft.apFollowUpReason = input.followUpReason?.trim() || null;
       // The notification the reason answers for: not one made anew after a withdrawal (review12 S6).
@@ -2447,6 +2465,7 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
             ...(planned.length ? { stillPlanned: planned } : {}),
             ...reports,
             ...(firstPhase ? { apFirstPhaseOnly: firstPhase.reference, apFollowUpReason: draft.apFollowUpReason } : {}),
+            ...(raised ? { apRiskRaisedAfter: raised.reference, apFollowUpReason: draft.apFollowUpReason } : {}),
             ...(kept.length ? { reportsKeptRunning: kept } : {}),
           },
         },

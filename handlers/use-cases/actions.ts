@@ -9,7 +9,7 @@
 import { overdueFrom } from '../core/ap-verdict.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
 import { type ContainedDeps, recordContainedByHand, recordNotToBeDone, withdrawNotToBeDone } from '../core/by-hand.js';
-import { apFollowUpOwed, otherClocksHeldOverdue, overdueClocks, reportsStillDue, roleOf } from '../core/clocks.js';
+import { apFollowUpOwed, otherClocksHeldOverdue, overdueClocks, reportsStillDue, riskRaisedAfterReport, roleOf } from '../core/clocks.js';
 import { containAgain } from '../core/contain-again.js';
 import { UsageError } from '../core/errors.js';
 import {
@@ -834,7 +834,7 @@ export const closeAction = action({
       name: 'follow-up-reason',
       kind: 'longtext',
       label: { nl: 'Waarom gesloten zonder vervolgmelding aan de AP', en: 'Why it is closed without a follow-up to the AP' },
-      offered: ({ incident, policy }) => apFollowUpOwed(incident, policy) !== undefined,
+      offered: ({ incident, policy }) => apFollowUpOwed(incident, policy) !== undefined || riskRaisedAfterReport(incident, policy) !== undefined,
     },
   ] as const,
   input: (v, { incidentId, by }) => ({
