@@ -6,6 +6,7 @@ import { apInternalTarget, apLegalDeadline, currentAwareness } from '../core/ap-
 import { byHandText, notDoneText, notDoneWithdrawnText } from '../core/breach-facts.js';
 import { runbookUrl } from '../core/chat-card.js';
 import {
+  apFollowUpState,
   apOwedUnderTelecom,
   assessedAfterClosing,
   type ClockName,
@@ -20,7 +21,7 @@ import { isStoreWidePseudonym } from '../core/finding-resources.js';
 import { assessmentCoverage, type FindingTypeNames } from '../core/finding-types.js';
 import { findingTypesSeen, type Incident, initialReport, type ReportRecord, subscribersWithoutAp, type TimelineEntry } from '../core/incident.js';
 import { keyPseudonyms, ownPseudonyms, pseudonymText } from '../core/incident-pseudonyms.js';
-import { besideSpecialLabel, clockNote, shownState } from '../core/labels.js';
+import { besideSpecialLabel, clockNote, clockShownLabel, shownState } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
 import { MINIMISED, minimisedAsRecorded } from '../core/minimise.js';
 import type { Policy } from '../core/policy.js';
@@ -490,7 +491,11 @@ export function deadlineNote(incident: Incident, now: string, timeZone = 'Europe
   const legal = apLegalDeadline(incident) as string;
   // Late only against a deadline that bound it: not a report of a breach assessed not notifiable (Art. 33(1); law24).
   const late = report && report.at > legal && incident.assessment?.notifiable !== false;
-  if (report) return `reported ${formatLocal(report.at, timeZone)}${late ? ' (late)' : ''}`;
+  if (report) {
+    // The AP holds only the first phase (Art. 33(4)): the row does not read as done while the follow-up is owed (fg27).
+    const followUp = policy ? apFollowUpState(incident, policy, now) : undefined;
+    return `reported ${formatLocal(report.at, timeZone)}${late ? ' (late)' : ''}${followUp ? `; ${clockShownLabel('en', `follow-up-${followUp.state}`)}` : ''}`;
+  }
   if (incident.assessment?.notifiable === false) return policy ? notNotifiableNote(incident, policy, now, timeZone) : 'not notifiable (FG decision)';
   if (incident.state === 'closed' && !assessedAfterClosing(incident)) return 'closed';
   return timeLeft(legal, now);
