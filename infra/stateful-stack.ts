@@ -168,8 +168,9 @@ export class StatefulStack extends Stack {
       description: 'datalek: the on-call alarm topic (its own key: a broken pipeline key or page topic does not silence the alarms)',
       breakGlassRole: props.breakGlassRole,
     });
-    // EventBridge writes the watched calls (constructs/pipeline-watch.ts) to a queue under it.
-    allowEventBridge(this.alarmKey);
+    // EventBridge writes the watched calls (constructs/pipeline-watch.ts) to a queue under it, and the
+    // watch rules publish on the alarm topic: all of them named `datalek-…` on the default bus (sec27).
+    allowEventBridge(this.alarmKey, { ruleNames: ['datalek-*'], buses: [] });
     this.alarmTopic = alarmTopic(this, 'OnCallAlarms', {
       key: this.alarmKey,
       onCallEmail: props.onCallEmail,
