@@ -2236,10 +2236,13 @@ export function closeBlockerItems(
   const firstPhase = apFollowUpOwed(incident, policy);
   if (firstPhase && !apFollowUpReason?.trim()) {
     const en = `the AP holds only the first phase of the notification (${firstPhase.reference}, made while the facts were incomplete), and no report to the AP with the facts marked complete followed (Art. 33(4))`;
+    // Facts marked complete already: only the follow-up is left to name (fg27).
+    const complete = incident.facts?.complete === true;
+    const followUp = `datalek reported ${incident.id} --kind follow-up --reference ${firstPhase.reference}`;
     out.push({
-      cli: `${en}: mark the facts complete and record the follow-up (datalek facts ${incident.id} --complete, then datalek reported ${incident.id} --kind follow-up --reference ${firstPhase.reference}), or record why it is closed without one (--follow-up-reason)`,
-      en: `${en}: mark the facts complete and record the follow-up, or record why it is closed without one ("Why it is closed without a follow-up to the AP")`,
-      nl: `de AP heeft alleen de eerste fase van de melding (${firstPhase.reference}, gedaan toen de feiten nog niet compleet waren) en er volgde geen melding aan de AP met de feiten als compleet gemarkeerd (AVG art. 33(4)): markeer de feiten als compleet en leg de vervolgmelding vast, of leg vast waarom het zonder vervolgmelding gesloten wordt ("Waarom gesloten zonder vervolgmelding aan de AP")`,
+      cli: `${en}: ${complete ? `record the follow-up (${followUp})` : `mark the facts complete and record the follow-up (datalek facts ${incident.id} --complete, then ${followUp})`}, or record why it is closed without one (--follow-up-reason)`,
+      en: `${en}: ${complete ? 'record the follow-up' : 'mark the facts complete and record the follow-up'}, or record why it is closed without one ("Why it is closed without a follow-up to the AP")`,
+      nl: `de AP heeft alleen de eerste fase van de melding (${firstPhase.reference}, gedaan toen de feiten nog niet compleet waren) en er volgde geen melding aan de AP met de feiten als compleet gemarkeerd (AVG art. 33(4)): ${complete ? 'leg de vervolgmelding vast' : 'markeer de feiten als compleet en leg de vervolgmelding vast'}, of leg vast waarom het zonder vervolgmelding gesloten wordt ("Waarom gesloten zonder vervolgmelding aan de AP")`,
       field: 'f-close-follow-up-reason',
     });
   }
