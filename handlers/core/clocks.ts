@@ -173,6 +173,15 @@ export function clocksInForce(incident: Incident, policy: Policy): { nis2: boole
 }
 
 /**
+ * Whether a NIS2 or telecom decision (significance, subscribers) may be recorded on this incident:
+ * the policy runs those clocks now, or they run for the incident, recorded under them (law27), whose
+ * decisions closing asks whatever the policy says now.
+ */
+export function clockDecisionsOpen(incident: Incident, policy: Policy, clocks: 'nis2' | 'telecom'): boolean {
+  return policy.clocks[clocks] || clocksInForce(incident, policy)[clocks];
+}
+
+/**
  * Whether the record shows the NIS2 or telecom clocks ran on it: the decision closing asks under them
  * since 2c7b28d2 (the significance decision, the subscribers' decision), a report to the CSIRT or the
  * authority, or a reminder of one of its clocks (the sweep's `clock:<name>` marks, for a record closed

@@ -40,6 +40,7 @@ import {
   apHours,
   apOwedUnderTelecom,
   type ClockName,
+  clockDecisionsOpen,
   clocksInForce,
   clocksOf,
   clocksStoppedAfterDeadline,
@@ -316,15 +317,16 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       'Een reden voor vertraging hoort hier bij een ander bewustwordingsmoment dat de eerste melding aan de AP te laat maakt; redenen voor een melding die al te laat is, legt u vast met een vervolgmelding of correctie bij "Melding vastleggen" (AVG art. 33(1)).',
     );
   }
-  if (nis2Deciding && !deps.policy.clocks.nis2) {
-    throw refuse(
-      'the policy runs no NIS2 clocks (clocks.nis2): a significance decision under NIS2 art. 23(3) has nothing to start',
-      'Het beleid laat geen NIS2-termijnen lopen: een besluit over een significant incident (NIS2 art. 23(3)) heeft hier geen gevolg.',
-    );
-  }
   // Types named past the 100 the record lists are known by the incident's findings (core/finding-types.ts, fg15).
   const joined = assessing && input.seen?.types?.length ? await joinedTypes(deps.store, input.incidentId) : [];
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
+    // The incident's NIS2 clocks (recorded under them) or the policy's now (law27): a decision on an incident whose clocks run is never refused.
+    if (nis2Deciding && !clockDecisionsOpen(draft, deps.policy, 'nis2')) {
+      throw refuse(
+        'the policy runs no NIS2 clocks (clocks.nis2): a significance decision under NIS2 art. 23(3) has nothing to start',
+        'Het beleid laat geen NIS2-termijnen lopen: een besluit over een significant incident (NIS2 art. 23(3)) heeft hier geen gevolg.',
+      );
+    }
     // After closing, only the assessment itself and what NIS2 asks after closing: a significance
     // learned then (its awareness with it), taken back when that "yes" was itself after closing, and
     // the CSIRT's request for an intermediate report; a role would reopen a clock. A move of
@@ -1913,12 +1915,6 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     );
   }
   if (audience === 'subscribers') {
-    if (!deps.policy.clocks.telecom) {
-      throw refuse(
-        'informing subscribers is a duty under the Telecommunicatiewet (Regulation 611/2013 art. 3); the policy runs no telecom clocks (clocks.telecom)',
-        'Abonnees informeren is een plicht onder de Telecommunicatiewet (Verordening 611/2013 art. 3); het beleid laat geen telecomtermijnen lopen.',
-      );
-    }
     if (input.exception && input.exception !== 'encrypted') {
       throw refuse(
         `--exception ${input.exception} is not an exception for subscribers: only unintelligible data is (Regulation 611/2013 art. 4)`,
@@ -1944,6 +1940,13 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     );
   }
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
+    // The incident's telecom clocks (recorded under them) or the policy's now (law27).
+    if (audience === 'subscribers' && !clockDecisionsOpen(draft, deps.policy, 'telecom')) {
+      throw refuse(
+        'informing subscribers is a duty under the Telecommunicatiewet (Regulation 611/2013 art. 3); the policy runs no telecom clocks (clocks.telecom)',
+        'Abonnees informeren is een plicht onder de Telecommunicatiewet (Verordening 611/2013 art. 3); het beleid laat geen telecomtermijnen lopen.',
+      );
+    }
     const afterClose = draft.state === 'closed';
     if (afterClose) afterCloseReason(draft, true, reason);
     checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);

@@ -9,7 +9,7 @@
 import { overdueFrom } from '../core/ap-verdict.js';
 import { containmentNotCarriedOut } from '../core/breach-facts.js';
 import { type ContainedDeps, recordContainedByHand, recordNotToBeDone, withdrawNotToBeDone } from '../core/by-hand.js';
-import { apFollowUpOwed, otherClocksHeldOverdue, overdueClocks, reportsStillDue, riskRaisedAfterReport, roleOf } from '../core/clocks.js';
+import { apFollowUpOwed, clockDecisionsOpen, otherClocksHeldOverdue, overdueClocks, reportsStillDue, riskRaisedAfterReport, roleOf } from '../core/clocks.js';
 import { containAgain } from '../core/contain-again.js';
 import { UsageError } from '../core/errors.js';
 import {
@@ -86,10 +86,10 @@ function labels<C extends string>(codes: readonly C[], label: (lang: Lang, code:
 const YES_NO = ['yes', 'no'] as const;
 const NATURES = ['confidentiality', 'integrity', 'availability'] as const satisfies readonly Nature[];
 // Named, not inline: an inline arrow in a field would make TypeScript widen the field's literal types.
-const nis2 = ({ policy }: OfferContext) => policy.clocks.nis2;
+const nis2 = ({ incident, policy }: OfferContext) => clockDecisionsOpen(incident, policy, 'nis2');
 /** More than one finding type: the assessment says which it covers (core/fg-workflow.ts checkTypesSeen). */
 const severalTypes = ({ incident }: OfferContext) => findingTypesOfIncident(incident).length > 1;
-const telecom = ({ policy }: OfferContext) => policy.clocks.telecom;
+const telecom = ({ incident, policy }: OfferContext) => clockDecisionsOpen(incident, policy, 'telecom');
 const closed = ({ incident }: OfferContext) => incident.state === 'closed';
 const somethingOverdue = ({ incident, policy, now }: OfferContext) => overdueClocks(incident, policy, now).length > 0;
 /** The record held the AP notification overdue at some moment: a stated time entered now may need confirming. */

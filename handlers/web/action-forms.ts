@@ -12,6 +12,7 @@ import {
   apFollowUpLeftAtClosing,
   apFollowUpOwed,
   type ClockName,
+  clockDecisionsOpen,
   nis2SignificantAfterClosing,
   otherClockRunning,
   overdueClocks,
@@ -281,7 +282,7 @@ export const WEB_FORMS: readonly WebForm[] = [
     title: { nl: 'NIS2 (art. 23)', en: 'NIS2 (Art. 23)' },
     fields: ['nis2-significant', 'nis2-aware-at', 'nis2-intermediate-due', 'reason', 'confirm-stated-time'],
     edits: decision({ nl: 'Het NIS2-besluit', en: 'The NIS2 decision' }, 'nis2-significance', 'nis2-intermediate-request', 'nis2-awareness'),
-    shown: ({ incident, policy }) => real({ incident }) && policy.clocks.nis2,
+    shown: ({ incident, policy }) => real({ incident }) && clockDecisionsOpen(incident, policy, 'nis2'),
   },
   { id: 'close', action: as(closeAction), title: closeAction.title, edits: toClose, shown: open },
   { id: 'release', action: as(releaseAction), title: releaseAction.title, edits: toRelease, shown: ({ releasable }) => releasable },
@@ -407,7 +408,8 @@ export const WEB_FORMS: readonly WebForm[] = [
     fields: ['nis2-significant', 'nis2-aware-at', 'reason', 'confirm-stated-time', 'after-close'],
     drawn: { 'nis2-significant': { options: ['yes'], required: true }, reason: { required: true } },
     edits: decision({ nl: 'Het NIS2-besluit', en: 'The NIS2 decision' }, 'nis2-significance', 'nis2-awareness'),
-    shown: ({ incident, policy }) => closed({ incident }) && !incident.sample && policy.clocks.nis2 && incident.nis2?.significant !== true,
+    shown: ({ incident, policy }) =>
+      closed({ incident }) && !incident.sample && clockDecisionsOpen(incident, policy, 'nis2') && incident.nis2?.significant !== true,
   },
   // That "yes" taken back (a mistake, or the CSIRT reads it otherwise): only a significance itself
   // decided after closing; the clocks it ends are its own, and both decisions stay (fgsec15 S2, attack15 K5).
@@ -435,7 +437,8 @@ export const WEB_FORMS: readonly WebForm[] = [
     fields: ['nis2-intermediate-due', 'reason', 'confirm-stated-time', 'after-close'],
     drawn: { 'nis2-intermediate-due': { required: true }, reason: { required: true } },
     edits: decision({ nl: 'Het NIS2-besluit', en: 'The NIS2 decision' }, 'nis2-significance', 'nis2-intermediate-request'),
-    shown: ({ incident, policy }) => closed({ incident }) && !incident.sample && policy.clocks.nis2 && incident.nis2?.significant === true,
+    shown: ({ incident, policy }) =>
+      closed({ incident }) && !incident.sample && clockDecisionsOpen(incident, policy, 'nis2') && incident.nis2?.significant === true,
   },
   // The NIS2 reports a closed incident still owes (reopened, left running at closing, decided
   // significant after closing, or the final report): recorded after closing with its reason.
@@ -470,7 +473,7 @@ export const WEB_FORMS: readonly WebForm[] = [
 
 /** A closed incident whose NIS2 "yes" was itself given after closing: the case of the after-close "no" (fg-workflow.ts nis2SignificanceTakenBack). */
 function nis2BackInCase(incident: Incident, policy: Policy): boolean {
-  return closed({ incident }) && !incident.sample && policy.clocks.nis2 && nis2SignificantAfterClosing(incident);
+  return closed({ incident }) && !incident.sample && clockDecisionsOpen(incident, policy, 'nis2') && nis2SignificantAfterClosing(incident);
 }
 
 /** Why the after-close "no" is not offered: what went to the CSIRT or the authority, or was asked, since the "yes" (fg-workflow.ts nis2OwedRefusal). */

@@ -10,7 +10,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clocksOf, closedWithDuty, runningOtherClocks } from '../../handlers/core/clocks.js';
 import { reindexDue } from '../../handlers/core/due-index.js';
-import { assess, closeIncident, type FgDeps, recordFacts } from '../../handlers/core/fg-workflow.js';
+import { assess, closeIncident, decideSubjects, type FgDeps, recordFacts } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { type Policy, parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
@@ -91,6 +91,19 @@ describe('the clocks in force when an incident was recorded', () => {
     const id = (await recordEvent({ ...deps(telecom), canEnforce: false }, findingEvent({ id: 'in-force', createdAt: DETECTED }))).incidentId as string;
     const incident = (await t.store.getIncident(id)) as Incident;
     expect(clocksOf(incident, before, LATER).map((c) => [c.name, c.status])).toContainEqual(['telecom-initial', 'overdue']);
+  });
+
+  it('switched off while an incident recorded under them is open: its NIS2 and subscribers decisions, which closing asks, are still taken', async () => {
+    const both = parsePolicy({ organisation: org, clocks: { nis2: true, telecom: true } });
+    const id = (await recordEvent({ ...deps(both), canEnforce: false }, findingEvent({ id: 'in-force', createdAt: DETECTED }))).incidentId as string;
+    at = CLOSED;
+    await assess(deps(before), { incidentId: id, personalData: 'yes', risk: 'none', reason: 'versleuteld op schijf', nis2Significant: false, by: 'FG' });
+    const decided = await decideSubjects(deps(before), { incidentId: id, audience: 'subscribers', decision: 'not-required', reason: 'geen nadeel', by: 'FG' });
+    expect([decided.nis2?.significant, decided.subscribers?.decision]).toEqual([false, 'not-required']);
+    // Never recorded under them and off now: refused as before.
+    const other = (await recordEvent({ ...deps(before), canEnforce: false }, findingEvent({ id: 'in-force-2', instanceId: 'i-0other', createdAt: DETECTED })))
+      .incidentId as string;
+    await expect(assess(deps(before), { incidentId: other, nis2Significant: false, reason: 'x', by: 'FG' })).rejects.toThrow(/runs no NIS2 clocks/);
   });
 
   it('NIS2 switched on while an incident recorded without it is open: closing asks no significance decision', async () => {
