@@ -2,7 +2,7 @@ import { apLegalDeadline } from '../../core/ap-verdict.js';
 import type { Incident } from '../../core/incident.js';
 import { factsAction } from '../../use-cases/actions.js';
 import type { Context, FlagSpec } from '../context.js';
-import { flagsOf, recordAction } from './fg-common.js';
+import { flagsOf, recordAction, shownAt } from './fg-common.js';
 
 /** The flags its use case reads, made from the use case's fields: index.ts lists the same (test/unit/cli-commands.test.ts). */
 export const fieldFlags: Record<string, FlagSpec> = flagsOf(factsAction.fields);
@@ -16,7 +16,7 @@ export const facts = (ctx: Context): Promise<number> =>
       ...setAsideText(before, incident),
       ...(before.awareAt !== incident.awareAt
         ? [
-            `The awareness kept for the begin recorded before now follows the detection (${incident.awareAt}): the AP deadline is ${apLegalDeadline(incident)} (Art. 33(1)); if the organisation became aware later, record that with a reason (datalek assess ${incident.id} --aware-at ISO --aware-reason TEXT).`,
+            `The awareness kept for the begin recorded before now follows the detection, ${shownAt(incident.awareAt, ctx.policy)}: the AP deadline is ${shownAt(apLegalDeadline(incident), ctx.policy)} (Art. 33(1)); if the organisation became aware later, record that with a reason (datalek assess ${incident.id} --aware-at ISO --aware-reason TEXT).`,
           ]
         : []),
     ].join(' '),
