@@ -71,7 +71,10 @@ describe('read14a A2: a 48-hour internal target is not called the AP deadline', 
       expect(deadline).toBe('2026-11-30T21:00:00.000Z');
       out.length = 0;
       expect(await main(['ack', incidentId, '--by', 'Jan', ...store], io), out.join('\n')).toBe(0);
-      expect(out.join('\n')).toContain('the AP deadline does not (2026-11-30T21:00:00.000Z; internal target 2026-11-29T21:00:00.000Z)');
+      // In the policy's zone with the ISO beside, as show gives them (fg27): the ISO alone read an hour early in Amsterdam.
+      expect(out.join('\n')).toContain(
+        'the AP deadline does not: 2026-11-30 22:00 CET (2026-11-30T21:00:00.000Z); internal target 2026-11-29 22:00 CET (2026-11-29T21:00:00.000Z).',
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

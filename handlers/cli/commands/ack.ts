@@ -1,6 +1,7 @@
 import { userInfo } from 'node:os';
 import { apInternalTarget, apLegalDeadline } from '../../core/ap-verdict.js';
 import type { Incident } from '../../core/incident.js';
+import type { Policy } from '../../core/policy.js';
 import { oneLine } from '../../core/text.js';
 import { type AckOutcome, ackAction } from '../../use-cases/actions.js';
 import { parseFields } from '../../use-cases/fields.js';
@@ -10,6 +11,7 @@ import { type Context, deliverQueued, loadIncident, withBackend } from '../conte
 import { UsageError } from '../errors.js';
 import { signedAcknowledger } from '../signed-ack.js';
 import { nextStepLines, onCallNext } from '../views.js';
+import { shownAt } from './fg-common.js';
 
 export async function ack(ctx: Context): Promise<number> {
   const values = parseFields(ackAction.fields, ctx.flags);
@@ -29,16 +31,18 @@ export async function ack(ctx: Context): Promise<number> {
     const outcome = await ackAction.run(actionDeps(ctx, backend), ackAction.input(values, { incidentId: incident.id, by }));
     // What the acknowledgement queued (acknowledging the alert at the pager) goes out now.
     await deliverQueued(ctx, backend, { incidentId: incident.id });
-    printAck(ctx, outcome, deadlineText(incident), incident);
+    printAck(ctx, outcome, deadlineText(incident, ctx.policy), incident);
     return 0;
   });
 }
 
 /** The law's AP deadline, a shorter internal target beside it (read14a A2): the target is no AP deadline. */
-function deadlineText(incident: Incident): string | null {
+function deadlineText(incident: Incident, policy: Policy): string | null {
   const target = apInternalTarget(incident);
   const legal = apLegalDeadline(incident);
-  return legal && target ? `${legal}; internal target ${target.at}` : legal;
+  // In the policy's zone with the ISO beside, as show gives them (fg27).
+  if (!legal) return null;
+  return target ? `${shownAt(legal, policy)}; internal target ${shownAt(target.at, policy)}` : shownAt(legal, policy);
 }
 
 /** What the acknowledgement did, then on-call's next step: the runbook and the containment still to do (as the link page says it). */
@@ -51,7 +55,7 @@ function printAck(ctx: Context, a: AckOutcome, deadline: string | null, incident
       ),
     );
   else if (a.changed)
-    ctx.io.out(oneLine(`Acknowledged ${a.incidentId} as ${a.acknowledgedBy}. Pages stop; the AP deadline does not${deadline ? ` (${deadline})` : ''}.`));
+    ctx.io.out(oneLine(`Acknowledged ${a.incidentId} as ${a.acknowledgedBy}. Pages stop; the AP deadline does not${deadline ? `: ${deadline}` : ''}.`));
   else ctx.io.out(oneLine(`${a.incidentId} was already acknowledged by ${a.acknowledgedBy} at ${a.acknowledgedAt}; nothing changed.`));
   if (!ctx.flags.json && incident) for (const line of nextStepLines(incident, ctx.policy)) ctx.io.out(line);
 }
