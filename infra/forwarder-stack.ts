@@ -69,7 +69,7 @@ export class ForwarderStack extends Stack {
       description: `datalek: the forwarder's dead-letter queue and alarm topic in ${this.region}`,
       breakGlassRole: props.config.breakGlassRole,
     });
-    allowEventBridge(this.key);
+    allowEventBridge(this.key, { ruleNames: ['datalek-*'], buses: [] });
     this.alarmTopic = alarmTopic(this, 'OnCallAlarms', {
       key: this.key,
       onCallEmail: props.config.onCallEmail,

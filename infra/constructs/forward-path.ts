@@ -68,7 +68,7 @@ export interface ForwardPathProps {
 export function forwardPath(scope: Construct, props: ForwardPathProps): ForwardPath {
   const { config } = props;
   const key = protectedKey(scope, 'Key', { description: props.keyDescription, breakGlassRole: config.breakGlassRole });
-  allowEventBridge(key);
+  allowEventBridge(key, { ruleNames: ['datalek-*'], buses: [] });
   const topic = props.alarmTopic ?? regionAlarmTopic(scope, key, config);
   const queue = deadLetterQueue(scope, 'DeadLetters', key);
   const { centralBus, role } = props;

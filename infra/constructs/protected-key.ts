@@ -72,12 +72,13 @@ export function protectKey(key: kms.Key, breakGlassRole: string): void {
 /**
  * Lets this account's EventBridge use the key, for the dead-letter queues of rule targets that it
  * encrypts (and the topics it publishes on). (Lambda writes to a function's dead-letter queue with the
- * function's own role.) `ruleNames`: where given, only for rules of these names (wildcards allowed), on
- * the default bus or `buses`; EventBridge's aws:SourceArn for a rule's target is the rule's ARN.
+ * function's own role.) Only for rules of `ruleNames` (wildcards allowed), on the default bus or `buses`:
+ * EventBridge's aws:SourceArn for a rule's target is the rule's ARN (sec27: with aws:SourceAccount alone,
+ * any rule of the account could have EventBridge write under the key).
  */
-export function allowEventBridge(key: kms.Key, rules?: { ruleNames: string[]; buses: string[] }): void {
+export function allowEventBridge(key: kms.Key, rules: { ruleNames: string[]; buses: string[] }): void {
   const stack = Stack.of(key);
-  const ruleArns = rules?.ruleNames.flatMap((name) =>
+  const ruleArns = rules.ruleNames.flatMap((name) =>
     ['', ...rules.buses.map((bus) => `${bus}/`)].map((bus) =>
       stack.formatArn({ service: 'events', resource: 'rule', resourceName: `${bus}${name}`, arnFormat: ArnFormat.SLASH_RESOURCE_NAME }),
     ),
@@ -88,7 +89,7 @@ export function allowEventBridge(key: kms.Key, rules?: { ruleNames: string[]; bu
       principals: [new iam.ServicePrincipal('events.amazonaws.com')],
       actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
       resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ...(ruleArns ? { ArnLike: { 'aws:SourceArn': ruleArns } } : {}) },
+      conditions: { StringEquals: { 'aws:SourceAccount': stack.account }, ArnLike: { 'aws:SourceArn': ruleArns } },
     }),
   );
 }

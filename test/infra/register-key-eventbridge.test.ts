@@ -1,31 +1,21 @@
 /**
- * sec27: the register's key (and the alarm key) let this account's EventBridge generate data keys and decrypt for any rule of the
- * account (aws:SourceAccount only): any team's rule could have EventBridge write into a queue or topic under the
- * breach register's key. It is for the pipeline's own rules: the response stack's routes (their names generated
- * from the stack's, on the default bus and the `datalek` bus) and the rules named `datalek-…` (the member pages'
- * twins, the alarm path's watch), the names the pipeline's watch pages on when anyone else makes or changes
- * such a rule (pipeline-watch.ts rulePrefixes). For a rule's target or dead-letter queue, EventBridge's
- * aws:SourceArn is the rule's ARN (as the topics' policies already read it, pipeline-watch.ts). The archive
- * has its own statement (the bus's encryption context), untouched.
+ * sec27: the pipeline's keys let this account's EventBridge generate data keys and decrypt for any rule
+ * of the account (aws:SourceAccount only): any team's rule could have EventBridge write into a queue or
+ * topic under the breach register's key (or the alarm key, or a forwarder's). Each is now for the rules
+ * that use it: the response stack's routes (their names generated from the stack's, on the default bus
+ * and the `datalek` bus) and the rules named `datalek-…`, the names the pipeline's watch pages on when
+ * anyone else makes or changes such a rule (pipeline-watch.ts rulePrefixes). For a rule's target or
+ * dead-letter queue, EventBridge's aws:SourceArn is the rule's ARN (as the topics' policies already read
+ * it, pipeline-watch.ts). The register key's archive statement (the bus's encryption context) is not this one.
  */
+import type { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { DEPLOY_CONTEXT, type Statement, synthesizedApp } from '../support/infra.js';
 import { resolve } from './dynamodb-iam.js';
 
-const base = { partition: 'aws', region: DEPLOY_CONTEXT.region, account: DEPLOY_CONTEXT.account };
 const app = synthesizedApp({ ...DEPLOY_CONTEXT, backupVaultLock: 'true' });
-const state = Template.fromStack(app.stateful);
-const keys = state.findResources('AWS::KMS::Key');
-const keyId = (description: string) => {
-  const found = Object.entries(keys).find(([, k]) => String(k.Properties.Description).startsWith(description));
-  if (!found) throw new Error(`no key described ${description}`);
-  return found[0];
-};
-const REGISTER_KEY = keyId('datalek: incidents, breach register');
-const ALARM_KEY = keyId('datalek: the on-call alarm topic');
-const statementOf = (key: string) =>
-  (keys[key].Properties.KeyPolicy.Statement as Statement[]).find((st) => st.Sid === 'EventBridgeOfThisAccountToEncryptedQueues');
+const SID = 'EventBridgeOfThisAccountToEncryptedQueues';
 const like = (pattern: string, arn: string) =>
   new RegExp(
     `^${pattern
@@ -33,56 +23,78 @@ const like = (pattern: string, arn: string) =>
       .map((p) => p.replace(/[.?+^$()[\]{}|\\/]/g, '\\$&'))
       .join('.*')}$`,
   ).test(arn);
-const sources = (key: string): string[] => [statementOf(key)?.Condition?.ArnLike?.['aws:SourceArn'] ?? []].flat().map((p) => resolve(p, base));
-const ruleArn = (bus: string, name: string) => `arn:aws:events:${base.region}:${base.account}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`;
-/** The topics' names under `key` (targets in the response stack name them by ARN). */
-const topicsUnder = (key: string) =>
-  Object.entries(state.findResources('AWS::SNS::Topic')).filter(([, t]) => JSON.stringify(t.Properties.KmsMasterKeyId).includes(key));
 
-/** Every rule of the pipeline's stacks (its ARN, as CloudFormation names it) whose target or dead-letter queue is under `key`. */
-function rulesUsing(key: string): string[] {
+/** Each key of `home` that lets EventBridge in, with the stacks whose rules may use it (its own, and the response stack's for DatalekState's). */
+const homes: [Stack, Stack[]][] = [
+  [app.stateful, [app.stateful, app.response]],
+  ...[...app.forwarders, ...app.members, ...app.memberIam, ...app.memberRegions, ...(app.iamForward ? [app.iamForward] : [])].map((s): [Stack, Stack[]] => [
+    s,
+    [s],
+  ]),
+];
+const cases = homes.flatMap(([home, users]) =>
+  Object.entries(Template.fromStack(home).findResources('AWS::KMS::Key'))
+    .filter(([, k]) => (k.Properties.KeyPolicy.Statement as Statement[]).some((st) => st.Sid === SID))
+    .map(([id, k]) => ({ what: `${home.stackName} ${id}`, home, users, id, key: k })),
+);
+
+function context(stack: Stack) {
+  return { partition: 'aws', region: stack.region, account: stack.account };
+}
+const ruleArn = (stack: Stack, bus: string, name: string) =>
+  `arn:aws:events:${stack.region}:${stack.account}:rule/${bus === 'default' ? '' : `${bus}/`}${name}`;
+
+/** Every rule of `users` (its ARN, as CloudFormation names it) whose target or dead-letter queue is under the key `id` of `home`. */
+function rulesUsing(home: Stack, users: Stack[], id: string): string[] {
+  const topics = Object.entries(Template.fromStack(home).findResources('AWS::SNS::Topic')).filter(([, t]) =>
+    JSON.stringify(t.Properties.KmsMasterKeyId).includes(`"${id}"`),
+  );
   const arns: string[] = [];
-  for (const stack of [app.stateful, app.response]) {
+  for (const stack of users) {
     const template = Template.fromStack(stack);
-    const queues = Object.entries(template.findResources('AWS::SQS::Queue')).filter(([, q]) => JSON.stringify(q.Properties.KmsMasterKeyId).includes(key));
+    const queues = Object.entries(template.findResources('AWS::SQS::Queue')).filter(([, q]) => JSON.stringify(q.Properties.KmsMasterKeyId).includes(id));
     const under = (ref: unknown) => {
       const text = JSON.stringify(ref ?? null);
       return (
-        queues.some(([id]) => text.includes(`"${id}"`)) ||
-        topicsUnder(key).some(([id, t]) => text.includes(`"${id}"`) || text.includes(`:${t.Properties.TopicName}"`))
+        queues.some(([q]) => text.includes(`"${q}"`)) ||
+        topics.some(([t, topic]) => (stack === home && text.includes(`"${t}"`)) || text.includes(`:${topic.Properties.TopicName}"`))
       );
     };
-    for (const [id, rule] of Object.entries(template.findResources('AWS::Events::Rule'))) {
+    for (const [ruleId, rule] of Object.entries(template.findResources('AWS::Events::Rule'))) {
       if (!(rule.Properties.Targets as { Arn: unknown; DeadLetterConfig?: { Arn: unknown } }[]).some((t) => under(t.Arn) || under(t.DeadLetterConfig?.Arn)))
         continue;
-      const bus = rule.Properties.EventBusName === undefined ? 'default' : resolve(rule.Properties.EventBusName, base).split('/').pop();
+      const bus = rule.Properties.EventBusName === undefined ? 'default' : resolve(rule.Properties.EventBusName, context(stack)).split('/').pop();
       // CloudFormation names an unnamed rule `<stack>-<logical id, cut>-<random>`.
-      const name = rule.Properties.Name === undefined ? `${stack.stackName}-${id.slice(0, 20)}-ABCDEFGH` : String(rule.Properties.Name);
-      arns.push(ruleArn(String(bus), name));
+      const name = rule.Properties.Name === undefined ? `${stack.stackName}-${ruleId.slice(0, 20)}-ABCDEFGH` : String(rule.Properties.Name);
+      arns.push(ruleArn(stack, String(bus), name));
     }
   }
   return arns;
 }
 
-describe.each([
-  ['register', REGISTER_KEY],
-  ['alarm', ALARM_KEY],
-])("the %s key's EventBridge use (sec27)", (_, key) => {
-  it('is for rules of this account only, and only the pipeline’s own', () => {
-    expect(statementOf(key)?.Condition?.StringEquals).toEqual({ 'aws:SourceAccount': base.account });
-    for (const other of [ruleArn('default', 'billing-to-queue'), ruleArn('datalek', 'someone-else'), ruleArn('default', 'DatalekStateX-rule')])
+describe.each(cases)("the key's EventBridge use: $what (sec27)", ({ home, users, id, key }) => {
+  const statement = (key.Properties.KeyPolicy.Statement as Statement[]).find((st) => st.Sid === SID);
+  const sources = [statement?.Condition?.ArnLike?.['aws:SourceArn'] ?? []].flat().map((p) => resolve(p, context(home)));
+
+  it('is for rules of its account only, and only the pipeline’s own', () => {
+    expect(statement?.Condition?.StringEquals).toEqual({ 'aws:SourceAccount': home.account });
+    for (const other of [
+      ruleArn(home, 'default', 'billing-to-queue'),
+      ruleArn(home, 'datalek', 'someone-else'),
+      ruleArn(home, 'default', 'DatalekStateX-rule'),
+    ])
       expect(
-        sources(key).some((p) => like(p, other)),
+        sources.some((p) => like(p, other)),
         other,
       ).toBe(false);
   });
 
-  it("names every rule of the pipeline's stacks whose target or dead-letter queue is under it, by the name it has or CloudFormation gives it", () => {
-    const using = rulesUsing(key);
+  it('names every rule whose target or dead-letter queue is under it, by the name it has or CloudFormation gives it', () => {
+    const using = rulesUsing(home, users, id);
     expect(using.length).toBeGreaterThan(0);
     for (const arn of using)
       expect(
-        sources(key).some((p) => like(p, arn)),
+        sources.some((p) => like(p, arn)),
         arn,
       ).toBe(true);
   });
