@@ -400,7 +400,7 @@ export function factsCarried(incident: Incident): Record<string, string> {
  * Art. 33(4): what the AP has not received, against the last report to it (withdrawals aside): the
  * facts recorded or changed since, and those still missing. Null before the first report.
  */
-function notWithAp(incident: Incident, lang: Lang): string | null {
+function notWithAp(incident: Incident, lang: Lang, tz: string): string | null {
   const last = (incident.reports ?? []).filter((r) => r.to === 'ap' && r.kind !== 'withdrawal').at(-1);
   if (!last) return null;
   const nl = lang === 'nl';
@@ -409,11 +409,13 @@ function notWithAp(incident: Incident, lang: Lang): string | null {
   const named = (keys: readonly string[]) => keys.map((k) => carriedName(k, lang)).join(', ');
   if (last.factsAfter) {
     // Entered with a time before the facts were last recorded (review11 A3): the record cannot tell which it carried.
+    // Its times in the policy's zone with the ISO beside, as the draft gives every time (fg27).
+    const when = (iso: string) => `${formatLocal(iso, tz)} (${iso})`;
     const held = ALL_CARRIED.filter((k) => now[k]);
     const missing = CARRIED.filter((k) => !now[k]);
     const head = nl
-      ? `niet bekend: de feiten zijn vastgelegd op ${last.factsAfter}, na het tijdstip van ${since} (${last.at}); vergelijk met wat de AP heeft: ${named(held)}`
-      : `not known: the facts were recorded at ${last.factsAfter}, after the time of ${since} (${last.at}); compare with what the AP holds: ${named(held)}`;
+      ? `niet bekend: de feiten zijn vastgelegd op ${when(last.factsAfter)}, na het tijdstip van ${since}, ${when(last.at)}; vergelijk met wat de AP heeft: ${named(held)}`
+      : `not known: the facts were recorded at ${when(last.factsAfter)}, after the time of ${since}, ${when(last.at)}; compare with what the AP holds: ${named(held)}`;
     return missing.length ? `${head}; ${nl ? 'nog onbekend' : 'still missing'}: ${named(missing)}` : head;
   }
   if (!last.factsSent) {
@@ -635,7 +637,7 @@ function draftOf(incident: Incident, policy: Policy, now: string, lang: Lang, el
         initial ? (nl ? `vervolgmelding op ${initial.reference}` : `follow-up to ${initial.reference}`) : nl ? 'nieuwe melding' : 'new notification',
       ),
       // Art. 33(4): a follow-up brings what the AP has not received; the draft names it.
-      ...(initial ? [field('notWithAp', nl ? 'Nog niet bij de AP (AVG art. 33(4))' : 'Not yet with the AP (Art. 33(4))', notWithAp(incident, lang))] : []),
+      ...(initial ? [field('notWithAp', nl ? 'Nog niet bij de AP (AVG art. 33(4))' : 'Not yet with the AP (Art. 33(4))', notWithAp(incident, lang, tz))] : []),
       field('internalReference', nl ? 'Intern kenmerk' : 'Internal reference', incident.id),
     ],
     contact: [
