@@ -54,6 +54,22 @@ describe('a day without a completed backup of the register (deploy19)', () => {
     expect(window).toBeLessThan(2 * 86_400 - startWindow);
   });
 
+  it('tells on-call that the on-demand backup it asks for is started as break-glass, the one role besides the deployment that may pass datalek-backup (c54ff0d1)', () => {
+    // Since c54ff0d1 the service control policy refuses iam:PassRole on datalek-backup to on-call: the pages'
+    // "Create on-demand backup … role datalek-backup", followed as on-call, ended in AccessDenied.
+    const state = Template.fromStack(synthesizedApp({ ...DEPLOY_CONTEXT, backupVaultLock: 'true' }).stateful);
+    const texts = [
+      ...Object.values(state.findResources('AWS::CloudWatch::Alarm')).map((a) => String(a.Properties.AlarmDescription ?? '')),
+      ...Object.values(state.findResources('AWS::Events::Rule')).flatMap((r) =>
+        (r.Properties.Targets ?? []).map((t: { Input?: string; InputTransformer?: { InputTemplate?: string } }) =>
+          JSON.stringify(t.Input ?? t.InputTransformer?.InputTemplate ?? ''),
+        ),
+      ),
+    ].filter((t) => t.includes('role datalek-backup'));
+    expect(texts).toHaveLength(2);
+    for (const text of texts) expect(text).toContain('role datalek-backup, as break-glass');
+  });
+
   it('has no such alarm without the vault lock (no plan: nothing to count)', () => {
     const state = Template.fromStack(synthesizedApp().stateful);
     expect(Object.keys(state.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: ALARM } }))).toEqual([]);
