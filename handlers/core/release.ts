@@ -85,26 +85,28 @@ function reliesOnIsolationFound(a: ActionRecord): boolean {
 }
 
 /**
- * `--reactivate-key` on a key another open incident's person recorded deactivated as the long-term key behind an IAM
- * user's stolen session (`deactivate-user-keys` done by hand, `byHand.keys`: cont26): the key would be Active again
- * while that incident reads contained. Refused, naming it: release without `--reactivate-key` (the key stays
- * Inactive, the rest is undone), or once that incident is closed. A person's step is no hold `--undo-for` can take
- * over: datalek did not carry it out and holds nothing of it to mark.
+ * `--reactivate-key` on a key another incident's person recorded deactivated as the long-term key behind an IAM
+ * user's stolen session (`deactivate-user-keys` done by hand, `byHand.keys`, not released: cont26): the key would be
+ * Active again while that incident reads contained. A closed incident's step counts too (review25): a closing
+ * releases nothing and its record still says the key is Inactive, as `heldElsewhere` (named-interfaces.ts) reads a
+ * closed incident's isolation. Refused, naming it: release without `--reactivate-key` (the key stays Inactive, the
+ * rest is undone). A person's step is no hold `--undo-for` can take over: datalek did not carry it out and holds
+ * nothing of it to mark.
  */
 async function refuseKeysReliedOn(deps: ContainDeps, incident: Incident, actions: ActionRecord[]): Promise<void> {
   const keys = actions.filter((a) => undoesSharedState(a, true) && a.type === 'deactivate-access-key');
   if (keys.length === 0) return;
-  for (const other of await deps.store.listIncidents({ openOnly: true })) {
-    if (other.id === incident.id || other.state === 'closed' || other.mergedInto) continue;
+  for (const other of await deps.store.listIncidents()) {
+    if (other.id === incident.id || other.mergedInto) continue;
     for (const step of other.actions) {
       if (step.type !== 'deactivate-user-keys' || step.status !== 'done' || step.released || !step.byHand?.keys?.length) continue;
       const place = actionPlace(step, other);
       const key = keys.find((k) => step.byHand?.keys?.includes(k.target) && actionPlace(k, incident).accountId === place.accountId);
       if (!key) continue;
-      const message = `--reactivate-key would set ${key.target} Active again, which incident ${other.id} recorded deactivated as the long-term key behind an IAM user's stolen session (${step.id}, by hand): release without --reactivate-key (the key stays Inactive, the rest is undone), or once incident ${other.id} is closed; nothing was released`;
+      const message = `--reactivate-key would set ${key.target} Active again, which incident ${other.id} recorded deactivated as the long-term key behind an IAM user's stolen session (${step.id}, by hand): release without --reactivate-key (the key stays Inactive, the rest is undone); nothing was released`;
       throw new RefusedError(message, {
         page: {
-          nl: `De sleutel ${key.target} weer activeren kan niet: incident ${other.id} legde vast dat die is uitgeschakeld (${step.id}). Hef op zonder de sleutel te activeren, of nadat incident ${other.id} is gesloten; er is niets opgeheven.`,
+          nl: `De sleutel ${key.target} weer activeren kan niet: incident ${other.id} legde vast dat die is uitgeschakeld (${step.id}). Hef op zonder de sleutel te activeren; er is niets opgeheven.`,
           en: message,
         },
       });

@@ -260,6 +260,32 @@ describe.skipIf(!MOTO_AVAILABLE)("a person's steps read back once recorded done 
     const keys = async () => (await world.c.iam.send(new ListAccessKeysCommand({ UserName: 'session-bot' }))).AccessKeyMetadata ?? [];
     expect((await keys()).find((k) => k.AccessKeyId === key)?.Status).toBe('Inactive');
 
+    // review25 #1: closing the session's incident releases nothing; its record still says the key is Inactive, so the
+    // refusal holds (faa7c68a's rule for interfaces), and it no longer tells the operator to wait for the closing.
+    const assessed = await world.run([
+      'assess',
+      session,
+      '--personal-data',
+      'no',
+      '--risk',
+      'none',
+      '--reason',
+      'testgebruiker',
+      '--confirm-stated-time',
+      '--by',
+      'FG',
+    ]);
+    expect(assessed.code, assessed.stderr).toBe(0);
+    const closed = await world.run(['close', session, '--reason', 'geen datalek', '--by', 'FG']);
+    expect(closed.code, closed.stderr).toBe(0);
+    const refusedClosed = await world.cli(['release', later.incidentId, '--by', 'on-call', '--reason', 'false positive', '--reactivate-key']);
+    expect(refusedClosed.code).toBe(2);
+    expect(refusedClosed.stderr.trim().split('\n')).toEqual([
+      expect.stringContaining(`--reactivate-key would set ${key} Active again, which incident ${session} recorded deactivated`),
+    ]);
+    expect(refusedClosed.stderr).not.toContain('is closed');
+    expect((await keys()).find((k) => k.AccessKeyId === key)?.Status).toBe('Inactive');
+
     // Without --reactivate-key the rest is undone and the key stays Inactive: the session's incident still reads it in place.
     const released = await world.run(['release', later.incidentId, '--by', 'on-call', '--reason', 'false positive']);
     expect(released.code, released.stderr).toBe(0);
