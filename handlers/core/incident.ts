@@ -609,9 +609,10 @@ export interface Incident {
   /** The earliest `service.eventFirstSeen` of the incident's findings: when the breach began, as far as known. */
   firstActivityAt?: string | null;
   /**
-   * The first finding whose `service.eventFirstSeen` was set aside, not read as a strict instant (or
-   * before GuardDuty existed): the value as it came (on one line, bounded), and its creation, used as
-   * its first activity instead (record-finding.ts firstActivity). Absent when none was (fg26 item 4).
+   * The finding whose `service.eventFirstSeen` was set aside, not read as a strict instant (or before
+   * GuardDuty existed), when its creation is `firstActivityAt`: the value as it came (on one line,
+   * bounded), and that creation (record-finding.ts firstActivity). Absent when the begin rests on no
+   * such finding (fg26 item 4, review25 #3).
    */
   firstSeenSetAside?: { findingId: string; value: string; usedInstead: string };
   /** The organisation's role for this incident, as a person set it; absent means `policyRole`. */

@@ -468,8 +468,8 @@ function open_(
     deadlineHours: awareAt ? policy.apDeadlineHours : null,
     openedAt: now,
   });
-  incident.firstActivityAt = finding.sample ? null : firstActivity(finding);
-  if (!finding.sample) noteFirstSeenSetAside(incident, finding);
+  if (finding.sample) incident.firstActivityAt = null;
+  else takeFirstActivity(incident, firstActivity(finding), firstSeenSetAside(finding));
   incident.findingTypes = [finding.type];
   // The role and a processor's contract hours in force now are the record's, as the AP deadline's
   // hours are (`deadlineHours`): a later policy never re-judges it (review6 R15).
@@ -953,7 +953,9 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
     noteTypesNotListed(incident, other.findingTypesNotListed.since, null, now, entries);
     keepTypesNotListed(incident, other.findingTypesNotListed.hashes ?? [], other.findingTypesNotListed.more);
   }
-  if (other.firstActivityAt && other.firstActivityAt < (incident.firstActivityAt ?? incident.detectedAt)) incident.firstActivityAt = other.firstActivityAt;
+  if (other.firstActivityAt && other.firstActivityAt < (incident.firstActivityAt ?? incident.detectedAt)) {
+    takeFirstActivity(incident, other.firstActivityAt, other.firstSeenSetAside);
+  }
   moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
   takeSeverity(incident, other.severity, other.findingType, now, entries, { incidentId: other.id });
   // An action without an account of its own acted in its incident's account: it keeps saying so here.
@@ -1450,27 +1452,32 @@ function firstActivity(finding: Finding): string {
 }
 
 /**
- * The first finding whose `eventFirstSeen` was there and set aside, kept on the record: the begin of
- * the breach on the AP form then rests on the finding's creation, and the FG is told so (show, the
- * draft). Absent, empty or read, nothing is kept (fg26 item 4).
+ * The finding whose `eventFirstSeen` was there and set aside, when its creation is the begin of the
+ * breach on the AP form: the FG is told so (show, the draft). Absent, empty or read, there is none
+ * (fg26 item 4). Only the finding that sets `firstActivityAt` sets or clears it (review25 #3).
  */
-function noteFirstSeenSetAside(incident: Incident, finding: Finding): void {
-  if (incident.firstSeenSetAside) return;
+function firstSeenSetAside(finding: Finding): Incident['firstSeenSetAside'] {
   const raw = (finding.detail.service as { eventFirstSeen?: unknown } | undefined)?.eventFirstSeen;
-  if (raw === undefined || raw === null || raw === '' || instantOrNull(raw) !== null) return;
-  incident.firstSeenSetAside = {
+  if (raw === undefined || raw === null || raw === '' || instantOrNull(raw) !== null) return undefined;
+  return {
     findingId: finding.key.findingId,
     value: storedName(typeof raw === 'string' ? raw : JSON.stringify(raw), 64),
     usedInstead: toUtc(finding.createdAt),
   };
 }
 
+/** The begin of the breach and the note on it go together: a new begin brings its own note, or none. */
+function takeFirstActivity(incident: Incident, at: string, setAside: Incident['firstSeenSetAside']): void {
+  incident.firstActivityAt = at;
+  if (setAside) incident.firstSeenSetAside = setAside;
+  else delete incident.firstSeenSetAside;
+}
+
 function noteFirstActivity(incident: Incident, finding: Finding): void {
   if (incident.sample || finding.sample) return;
-  noteFirstSeenSetAside(incident, finding);
   const seen = firstActivity(finding);
   const known = incident.firstActivityAt ?? incident.detectedAt;
-  if (seen < known) incident.firstActivityAt = seen;
+  if (seen < known) takeFirstActivity(incident, seen, firstSeenSetAside(finding));
 }
 
 function finish(

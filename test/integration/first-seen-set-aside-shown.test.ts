@@ -50,3 +50,32 @@ it('says nothing when the first activity was read', async () => {
   expect(await c.json(['show', c.id], at)).not.toHaveProperty('firstSeenSetAside');
   expect((await c.cli(['draft', c.id, '--lang', 'en'], at)).stdout).not.toMatch(/set aside/);
 });
+
+// review25 #3: the note kept the first set-aside finding for good, whatever later set the begin.
+it('names the finding whose creation became the begin, not the first one set aside', async () => {
+  const c = await openCase({
+    events: [
+      eventFirstSeenEarlier('2025-11-20T10:00:00', { id: 'case-a', createdAt: '2025-11-27T21:00:00Z' }),
+      eventFirstSeenEarlier('2025-11-19T10:00:00', { id: 'case-b', createdAt: '2025-11-27T18:00:00Z' }),
+    ],
+  });
+  const shown = await c.json(['show', c.id], at);
+  expect(shown.firstActivityAt).toBe('2025-11-27T18:00:00.000Z');
+  expect(shown.firstSeenSetAside).toEqual({ findingId: 'case-b', value: '2025-11-19T10:00:00', usedInstead: '2025-11-27T18:00:00.000Z' });
+  const en = (await c.cli(['draft', c.id, '--lang', 'en'], at)).stdout;
+  expect(en).toMatch(/2025-11-27T18:00:00.000Z\); note: the first activity GuardDuty gave for finding case-b /);
+  expect(en).not.toMatch(/case-a/);
+});
+
+it('drops the note when a later finding gives a readable, earlier first activity', async () => {
+  const c = await openCase({
+    events: [
+      eventFirstSeenEarlier('2025-11-20T10:00:00', { id: 'case-a', createdAt: '2025-11-27T21:00:00Z' }),
+      eventFirstSeenEarlier('2025-11-19T10:00:00Z', { id: 'case-b', createdAt: '2025-11-27T18:00:00Z' }),
+    ],
+  });
+  const shown = await c.json(['show', c.id], at);
+  expect(shown.firstActivityAt).toBe('2025-11-19T10:00:00.000Z');
+  expect(shown).not.toHaveProperty('firstSeenSetAside');
+  expect((await c.cli(['draft', c.id, '--lang', 'en'], at)).stdout).not.toMatch(/set aside/);
+});
