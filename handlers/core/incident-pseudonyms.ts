@@ -148,6 +148,32 @@ export function keyKinds(lang: Lang, text: string): string {
   return text.replace(ACCESS_KEY_IDS, (_id: string, prefix: 'AKIA' | 'ASIA') => KEY_KINDS[lang][prefix]);
 }
 
+/** A principal's kind in a letter to the people affected, in its language, its name left out. */
+const PRINCIPAL_KINDS: Record<Lang, Record<string, string>> = {
+  nl: {
+    'iam-user': '(IAM-gebruiker, naam gepseudonimiseerd)',
+    'role-session': '(rolsessie, naam gepseudonimiseerd)',
+    'federated-user': '(gefedereerde gebruiker, naam gepseudonimiseerd)',
+  },
+  en: {
+    'iam-user': '(IAM user, name pseudonymised)',
+    'role-session': '(role session, name pseudonymised)',
+    'federated-user': '(federated user, name pseudonymised)',
+  },
+};
+
+/** Either pseudonym of a principal, the store-wide or the incident's own (`~`), where it stands in a text. */
+const ANY_PRINCIPAL_PSEUDONYMS = /\b(federated-user|role-session|iam-user):~?[0-9a-f]{16}(?![0-9a-f])/g;
+
+/**
+ * `text` with each principal's pseudonym in it, store-wide or the incident's own, named in words by
+ * its kind, for the notice to the people affected (fg28 item 4): "iam-user:~16371978f8735ae6" is the
+ * pseudonym's internal form and tells them nothing, as an access key's pseudonym does not (`keyKinds`).
+ */
+export function principalKinds(lang: Lang, text: string): string {
+  return text.replace(ANY_PRINCIPAL_PSEUDONYMS, (found: string, kind: string) => PRINCIPAL_KINDS[lang][kind] ?? found);
+}
+
 /**
  * `text` as a log line, an error a function throws (Lambda logs it) or a command's stderr says it of
  * an incident: each store-wide pseudonym in it named by the incident's own under `key`

@@ -10,7 +10,7 @@ import { type CarriedOutElsewhere, measuresTaken } from './breach-facts.js';
 import { roleOf, subjectsDecisionNeeded } from './clocks.js';
 import { actionName, byPipelineNote, escapeMarkdown, type MissingFact, missingFact, missingFactCli, plannedBesideMeasures } from './draft.js';
 import type { Incident } from './incident.js';
-import { keyKinds, withOwnPseudonyms } from './incident-pseudonyms.js';
+import { keyKinds, principalKinds, withOwnPseudonyms } from './incident-pseudonyms.js';
 import { harmLabel, type Lang } from './labels.js';
 import type { Policy } from './policy.js';
 import { formatLocal } from './time.js';
@@ -207,8 +207,9 @@ export function buildNotice(incident: Incident, policy: Policy, now: string, lan
               ? t.notes.required
               : t.notes.notHigh;
   const missing = missingItems.map(missingFactCli);
-  // The people affected learn a key was deactivated and its kind, not its id (fg27); the sender's notes keep the id.
-  const named = sections.map((s) => ({ ...s, text: s.text === null ? null : keyKinds(lang, s.text) }));
+  // The people affected learn a key was deactivated and its kind, not its id (fg27), and a principal by
+  // its kind, not a pseudonym (fg28 item 4); the sender's notes keep the id.
+  const named = sections.map((s) => ({ ...s, text: s.text === null ? null : principalKinds(lang, keyKinds(lang, s.text)) }));
   // Handed on: a principal named by the incident's own pseudonym, as the AP draft names it (fg24, fg27).
   const notice = { incidentId: incident.id, language: lang, generatedAt: now, required, note, warnings, missing, missingItems, sections: named };
   return withOwnPseudonyms(incident.pseudonymKey, notice);

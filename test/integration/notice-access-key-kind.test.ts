@@ -35,10 +35,14 @@ it.each([
 /**
  * The notice named an IAM user behind stolen temporary credentials by the store-wide pseudonym
  * ("sessies van de IAM-gebruiker intrekken iam-user:3806bf2e070380c2"), which with the store's secret
- * finds the incident after minimise unlinked it; what is handed on names it by the incident's own
- * (fg24), as the AP draft does.
+ * finds the incident after minimise unlinked it (fg27); then by the incident's own ("iam-user:\\~…"),
+ * the pseudonym's internal form, which tells the people affected nothing (fg28 item 4). The letter
+ * says it in words, as it names an access key by its kind alone; the AP draft keeps the pseudonym.
  */
-it('the notice names an IAM user by the incident own pseudonym, as the draft does', async () => {
+it.each([
+  ['nl', 'sessies van de IAM-gebruiker intrekken (IAM-gebruiker, naam gepseudonimiseerd)'],
+  ['en', "revoke the IAM user's sessions (IAM user, name pseudonymised)"],
+])('the notice (%s) names an IAM user in words, not by a pseudonym', async (lang, said) => {
   const e = event('26-iam-user-temporary-credentials-anomalous-high.json');
   const c = await openCase({ events: [e], replayAt: '2026-11-27T06:41:00Z' });
   const at = '2026-11-27T07:00:00Z';
@@ -51,11 +55,11 @@ it('the notice names an IAM user by the incident own pseudonym, as the draft doe
     ['facts', c.id, '--summary', 'Misbruik van een sessie', '--categories', 'naam', '--by', 'FG'],
   ])
     expect((await c.cli(args, at)).code).toBe(0);
-  const r = await c.cli(['notice', c.id], at);
+  const r = await c.cli(['notice', c.id, '--lang', lang], at);
+  expect(r.code, r.stderr).toBe(0);
   const draft = JSON.stringify((await c.json(['draft', c.id, '--format', 'json'], at)).sections);
-  const own = draft.match(/iam-user:~[0-9a-f]{16}/)?.[0];
-  expect(own, draft).toBeDefined();
-  // The letter is Markdown: its `~` escaped.
-  expect(r.stdout).toContain(`sessies van de IAM-gebruiker intrekken ${own?.replace('~', '\\~')}`);
-  expect(`${r.stdout}\n${r.stderr}`).not.toMatch(/iam-user:[0-9a-f]{16}/);
+  // The AP draft names it by the incident's own pseudonym (fg24), for the FG to match it with show.
+  expect(draft).toMatch(/iam-user:~[0-9a-f]{16}/);
+  expect(r.stdout).toContain(said);
+  expect(`${r.stdout}\n${r.stderr}`).not.toMatch(/iam-user:\\?~?[0-9a-f]{16}/);
 });
