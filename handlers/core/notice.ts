@@ -277,6 +277,30 @@ export function senderNotesIn(sent: string, incidentId: string): string[] {
   return found;
 }
 
+/** An elision: "…", or three dots standing alone or in brackets ("...", "[...]", "(...)"). */
+const ELISION = /…|(?:^|[\s[(])\.\.\.(?:[\s\])]|$)/;
+
+/**
+ * Where a text recorded as sent holds an elision (fg28 item 6): the letter puts "…" where a section
+ * has nothing yet (`noticeLetter`), and an FG shortening it leaves one where text is still to come;
+ * the register shows it as what the people affected were told. Each named by the heading it stands
+ * under when the line is the elision alone, else by its line (shortened). Empty when it holds none.
+ */
+export function elisionsIn(sent: string): string[] {
+  const found: string[] = [];
+  let heading: string | null = null;
+  for (const raw of sent.split(/\r\n?|\n/)) {
+    const line = raw.trim();
+    const title = /^#+\s+(.*)$/.exec(line);
+    if (title) heading = title[1].replace(/\\(.)/g, '$1');
+    else if (ELISION.test(line)) {
+      const alone = /^(?:…|\.\.\.|\[(?:…|\.\.\.)\]|\((?:…|\.\.\.)\))$/.test(line);
+      found.push(alone && heading ? `under "${heading}"` : `"${line.length > 80 ? `${line.slice(0, 79)}…` : line}"`);
+    }
+  }
+  return found;
+}
+
 /** Both, the sender's notes first, as one Markdown document. */
 export function noticeMarkdown(notice: Notice, policy: Policy): string {
   return `${noticeSenderNotes(notice, policy)}\n\n${noticeLetter(notice, policy)}`;

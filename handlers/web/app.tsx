@@ -25,7 +25,7 @@ import { MAX_EVENT_BYTES } from '../core/finding.js';
 import type { Incident } from '../core/incident.js';
 import { toldOutside } from '../core/incident-pseudonyms.js';
 import { actionLabel, actorLabel } from '../core/labels.js';
-import { buildNotice, noticeTitle, senderNotesIn } from '../core/notice.js';
+import { buildNotice, elisionsIn, noticeTitle, senderNotesIn } from '../core/notice.js';
 import { findingOfEvent, openByHand } from '../core/open-by-hand.js';
 import type { ReleaseOutcome } from '../core/release.js';
 import { reportHtml } from '../core/report-html.js';
@@ -324,6 +324,8 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     // What was recorded as told holds the notice's notes for the sender, as `subjects` warns on the command line (fg26 item 2).
     const told = done === 'subjects' ? [incident.subjects?.text, incident.subscribers?.text] : [];
     if (told.some((t) => t && senderNotesIn(t, incident.id).length)) flash = `${flash} ${w.toldWithSenderNotes}`;
+    // An elision ("…") left in it, as `subjects` warns on the command line (fg28 item 6).
+    if (told.some((t) => t && elisionsIn(t).length)) flash = `${flash} ${w.toldWithElision}`;
     return incidentPage(c, incident, { flash });
   });
 

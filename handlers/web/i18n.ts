@@ -218,6 +218,8 @@ const nl = {
   runbook: 'Draaiboek',
   toldWithSenderNotes:
     'Let op: de tekst die is vastgelegd als wat is verstuurd, bevat delen van het bericht die alleen voor de afzender zijn (het kenmerk van het incident, de notities, de lijst "Ontbreekt nog", datalek-opdrachten). Het register toont hem als wat de betrokkenen is verteld. Kregen zij het bericht zonder die delen, leg het besluit dan opnieuw vast met alleen de tekst die is verstuurd.',
+  toldWithElision:
+    'Let op: de tekst die is vastgelegd als wat is verstuurd, bevat "…" waar tekst is weggelaten (een deel dat het bericht nog niet kon invullen, of dat nog geschreven moest worden). Het register toont hem als wat de betrokkenen is verteld. Kregen zij de uitgeschreven tekst, leg het besluit dan opnieuw vast met de tekst die is verstuurd.',
   closedStillPlanned: (names: string) =>
     `Let op: gesloten met inperking die nog gepland staat en niet als uitgevoerd is vastgelegd: ${names}. De tijdlijn, het register en het rapport noemen die stap als nog gepland, zodat het dossier niet leest alsof hij is uitgevoerd.`,
   flash: {
@@ -498,6 +500,8 @@ const en: Dictionary = {
   runbook: 'Runbook',
   toldWithSenderNotes:
     'Note: the text recorded as what was sent holds parts of the notice meant for the sender alone (the incident id, the notes, the "Still missing" list, datalek commands). The register shows it as what they were told. If they were sent the notice without these, record the decision again with the text as sent.',
+  toldWithElision:
+    'Note: the text recorded as what was sent holds "…" where text was left out (a part the notice could not fill yet, or one still to be written). The register shows it as what they were told. If they were sent the text written out, record the decision again with the text as sent.',
   closedStillPlanned: (names: string) =>
     `Note: closed with containment still planned, not recorded as carried out: ${names}. The timeline, the register and the report name that step as still planned, so the record does not read as if it was done.`,
   flash: {

@@ -96,27 +96,65 @@ it('warns, naming them, when the text recorded as sent holds the notice notes fo
   // Recorded again with the letter alone, as the warning says: no warning, and the register holds the letter.
   const letter = notice.stdout.replace(/\n+$/, '');
   const again = await ok(inform(letter));
-  expect(again.stderr).toBe('');
+  expect(again.stderr).not.toContain('meant for the sender alone');
   const [row] = await c.json(['register'], at);
   expect(row.subjectsText).not.toContain('Ontbreekt nog');
 });
 
-it('on the web page, the Art. 34 form recorded with the notes for the sender says so in its message', async () => {
-  const { c, notice } = await noticed();
+/**
+ * Runs `check` with `post`, which sends the Art. 34 form on the web page ("inform", with `text`) and
+ * returns the text of the page it leads to.
+ */
+async function onThePage(c: Awaited<ReturnType<typeof openCase>>, check: (post: (text: string) => Promise<string>) => Promise<void>) {
   const store = new SqliteIncidentStore(join(c.dir, 'store'));
   try {
     const web = inProcessWebApp({ store, policy: parsePolicy({ organisation: ORGANISATION }), now: () => new Date(at).toISOString() });
-    const post = async (text: string) => {
+    await check(async (text: string) => {
       const html = await (await web.get(`/incidents/${c.id}`, 'nl')).text();
       const fields = { decision: 'inform', reason: 'hoog risico', date: '2025-11-28T09:30', channel: 'brief', text };
       const res = await web.post(`/incidents/${c.id}/subjects`, { _csrf: csrfOf(html), ...formBase(html, 'subjects'), ...fields }, 'nl');
       expect(res.status).toBe(303);
       return pageText(await (await web.get(res.headers.get('location') as string, 'nl')).text());
-    };
-    const warning = 'Let op: de tekst die is vastgelegd als wat is verstuurd, bevat delen van het bericht die alleen voor de afzender zijn';
-    expect(await post(`${notice.stderr}\n${notice.stdout}`)).toContain(warning);
-    expect(await post(notice.stdout)).not.toContain(warning);
+    });
   } finally {
     await store.close();
   }
+}
+
+it('on the web page, the Art. 34 form recorded with the notes for the sender says so in its message', async () => {
+  const { c, notice } = await noticed();
+  await onThePage(c, async (post) => {
+    const warning = 'Let op: de tekst die is vastgelegd als wat is verstuurd, bevat delen van het bericht die alleen voor de afzender zijn';
+    expect(await post(`${notice.stderr}\n${notice.stdout}`)).toContain(warning);
+    expect(await post(notice.stdout)).not.toContain(warning);
+  });
+});
+
+// fg28 item 6: the letter puts "…" where a section has nothing yet (here the summary), and an FG
+// shortening a letter leaves "…" where text is still to come; recorded as what was sent, the register
+// showed the elision as what the people affected were told, without a word.
+it('warns, naming where, when the text recorded as sent holds an elision "…"; a finished text goes without', async () => {
+  const { c, ok, notice } = await noticed();
+  const inform = (text: string) =>
+    ok(['subjects', c.id, '--decision', 'inform', '--date', at, '--channel', 'brief', '--text', text, '--reason', 'hoog risico', '--by', 'FG']);
+  const letter = notice.stdout.replace(/\n+$/, '');
+  expect(letter).toMatch(/## Wat is er gebeurd\?\n\n…\n/);
+  const left = await inform(letter);
+  expect(left.stderr).toMatch(/^Warning: the text recorded as what was sent holds "…" where text was left out: under "Wat is er gebeurd\?"/);
+  expect(left.stderr).toContain('The register shows it as what they were told');
+
+  const shortened = await inform('Beste klant, bij ons is … misgegaan. Wij hebben uw gegevens beschermd.');
+  expect(shortened.stderr).toContain('holds "…" where text was left out: "Beste klant, bij ons is … misgegaan.');
+
+  const finished = await inform(letter.replace(/\n…\n/, '\nEen server met klantgegevens is binnengedrongen.\n'));
+  expect(finished.stderr).toBe('');
+});
+
+it('on the web page, the Art. 34 form recorded with an elision "…" in its text says so in its message', async () => {
+  const { c } = await noticed();
+  await onThePage(c, async (post) => {
+    const warning = 'Let op: de tekst die is vastgelegd als wat is verstuurd, bevat "…" waar tekst is weggelaten';
+    expect(await post('Beste klant, bij ons is … misgegaan.')).toContain(warning);
+    expect(await post('Beste klant, bij ons is een server binnengedrongen.')).not.toContain(warning);
+  });
 });

@@ -19,7 +19,18 @@ it('records the inform decision with a notice longer than a text field keeps, by
   ok(
     await c.cli(
       [
-        ...['facts', c.id, '--nature', 'confidentiality', '--categories', 'naam,adres', '--subjects', '100-200'],
+        ...[
+          'facts',
+          c.id,
+          '--summary',
+          'Een server met klantdossiers is binnengedrongen',
+          '--nature',
+          'confidentiality',
+          '--categories',
+          'naam,adres',
+          '--subjects',
+          '100-200',
+        ],
         ...['--consequences', long, '--for', 'confidentiality', '--harm', 'material', '--harm-severity', 'high'],
         ...['--measures-taken', long, '--measures-proposed', long, '--by', 'FG'],
       ],

@@ -1,4 +1,4 @@
-import { senderNotesIn } from '../../core/notice.js';
+import { elisionsIn, senderNotesIn } from '../../core/notice.js';
 import { subjectsAction } from '../../use-cases/actions.js';
 import type { Context, FlagSpec } from '../context.js';
 import { afterCloseNote, flagsOf, recordAction } from './fg-common.js';
@@ -25,7 +25,9 @@ export const subjects = (ctx: Context): Promise<number> =>
         ? `${said} Recorded after closing; the incident stays closed and the register shows it.${afterCloseNote(incident)}`
         : said;
     },
-    { warning: (incident) => senderNotesWarning(incident.id, ctx.flags.text) },
+    {
+      warning: (incident) => [senderNotesWarning(incident.id, ctx.flags.text), elisionWarning(ctx.flags.text)].filter((w) => w !== null).join(' ') || null,
+    },
   );
 
 /**
@@ -37,4 +39,14 @@ function senderNotesWarning(incidentId: string, text: unknown): string | null {
   const found = typeof text === 'string' ? senderNotesIn(text, incidentId) : [];
   if (!found.length) return null;
   return `Warning: the text recorded as what was sent holds parts of the notice meant for the sender alone: ${found.join('; ')}. The register shows it as what they were told. If they were sent the letter without these, record the decision again with the text as sent: datalek notice ${incidentId} prints the letter alone on stdout (its notes go to stderr).`;
+}
+
+/**
+ * An elision ("…") in the text recorded as what was sent: a section the notice could not fill, or a
+ * part the FG left to write (fg28 item 6). Recorded as given, since it may be what was sent, and said.
+ */
+function elisionWarning(text: unknown): string | null {
+  const found = typeof text === 'string' ? elisionsIn(text) : [];
+  if (!found.length) return null;
+  return `Warning: the text recorded as what was sent holds "…" where text was left out: ${found.join('; ')}. The register shows it as what they were told. If they were sent the text written out, record the decision again with the text as sent.`;
 }
