@@ -406,35 +406,49 @@ function notWithAp(incident: Incident, lang: Lang, tz: string): string | null {
   const nl = lang === 'nl';
   const since = `${last.reference}${last.kind === 'initial' ? '' : ` (${reportKindLabel(lang, last.kind)})`}`;
   const now = factsCarried(incident);
-  const named = (keys: readonly string[]) => keys.map((k) => carriedName(k, lang)).join(', ');
+  // Each group a sentence, its facts apart by semicolons: a fact's own name holds commas ("Aard van
+  // het datalek: vertrouwelijkheid, integriteit en/of beschikbaarheid"), and joined by commas the FG
+  // could not tell where one ended (fg28 item 3).
+  const named = (keys: readonly string[]) => keys.map((k) => carriedName(k, lang)).join('; ');
+  const sentences = (parts: (string | null)[]) =>
+    parts
+      .filter((p) => p !== null)
+      .map((p) => `${p.charAt(0).toUpperCase()}${p.slice(1)}.`)
+      .join(' ');
+  const missing = CARRIED.filter((k) => !now[k]);
+  const missingText = missing.length ? `${nl ? 'nog onbekend' : 'still missing'}: ${named(missing)}` : null;
   if (last.factsAfter) {
     // Entered with a time before the facts were last recorded (review11 A3): the record cannot tell which it carried.
     // Its times in the policy's zone with the ISO beside, as the draft gives every time (fg27).
     const when = (iso: string) => `${formatLocal(iso, tz)} (${iso})`;
-    const held = ALL_CARRIED.filter((k) => now[k]);
-    const missing = CARRIED.filter((k) => !now[k]);
-    const head = nl
-      ? `niet bekend: de feiten zijn vastgelegd op ${when(last.factsAfter)}, na het tijdstip van ${since}, ${when(last.at)}; vergelijk met wat de AP heeft: ${named(held)}`
-      : `not known: the facts were recorded at ${when(last.factsAfter)}, after the time of ${since}, ${when(last.at)}; compare with what the AP holds: ${named(held)}`;
-    return missing.length ? `${head}; ${nl ? 'nog onbekend' : 'still missing'}: ${named(missing)}` : head;
+    const held = named(ALL_CARRIED.filter((k) => now[k]));
+    return nl
+      ? sentences([
+          `niet bekend: de feiten zijn vastgelegd op ${when(last.factsAfter)}, na het tijdstip van ${since}, ${when(last.at)}`,
+          `vergelijk met wat de AP heeft: ${held}`,
+          missingText,
+        ])
+      : sentences([
+          `not known: the facts were recorded at ${when(last.factsAfter)}, after the time of ${since}, ${when(last.at)}`,
+          `compare with what the AP holds: ${held}`,
+          missingText,
+        ]);
   }
   if (!last.factsSent) {
     return nl
-      ? `niet bekend: ${since} is vastgelegd voordat datalek bijhield welke feiten een melding bevatte; vergelijk zelf met wat de AP heeft`
-      : `not known: ${since} was recorded before datalek kept which facts a report carried; compare with what the AP holds`;
+      ? sentences([`niet bekend: ${since} is vastgelegd voordat datalek bijhield welke feiten een melding bevatte`, 'vergelijk zelf met wat de AP heeft'])
+      : sentences([`not known: ${since} was recorded before datalek kept which facts a report carried`, 'compare with what the AP holds']);
   }
   const sent = last.factsSent;
   const added = ALL_CARRIED.filter((k) => now[k] && !sent[k]);
   // A fact of the form's own the AP was given and the record no longer holds (an end taken back) changed too; a required one is missing.
   const changed = ALL_CARRIED.filter((k) => sent[k] && now[k] !== sent[k] && (now[k] || k in ALSO_CARRIED));
-  const missing = CARRIED.filter((k) => !now[k]);
-  const parts = [
+  return sentences([
     added.length ? `${nl ? 'nieuw sinds' : 'added since'} ${since}: ${named(added)}` : null,
     changed.length ? `${nl ? 'gewijzigd sinds' : 'changed since'} ${since}: ${named(changed)}` : null,
     added.length || changed.length ? null : nl ? `niets nieuw of gewijzigd sinds ${since}` : `nothing added or changed since ${since}`,
-    missing.length ? `${nl ? 'nog onbekend' : 'still missing'}: ${named(missing)}` : null,
-  ];
-  return parts.filter(Boolean).join('; ');
+    missingText,
+  ]);
 }
 
 /** The required facts still missing, in the draft's language, as the command line shows them. */

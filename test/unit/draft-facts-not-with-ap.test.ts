@@ -63,9 +63,22 @@ describe('the draft names the facts the AP has not received (Art. 33(4))', () =>
     const en = await notWithAp('en');
     expect(en?.label).toBe('Not yet with the AP (Art. 33(4))');
     expect(en?.value).toMatch(
-      /^added since M-1: The cause in your own words, Approximate number of records; changed since M-1: Categories of personal data; still missing: /,
+      /^Added since M-1: The cause in your own words; Approximate number of records\. Changed since M-1: Categories of personal data\. Still missing: /,
     );
-    expect((await notWithAp('nl'))?.value).toMatch(/^nieuw sinds M-1: .*; gewijzigd sinds M-1: .*; nog onbekend: /);
+    expect((await notWithAp('nl'))?.value).toMatch(/^Nieuw sinds M-1: .*\. Gewijzigd sinds M-1: .*\. Nog onbekend: /);
+  });
+
+  // fg28 item 3: the facts were joined with commas, and a fact's own name holds commas ("Aard van het
+  // datalek: vertrouwelijkheid, integriteit en/of beschikbaarheid"): the FG could not tell where one ended.
+  it('gives each group as a sentence, the facts in it apart by semicolons, for a fact whose name holds commas', async () => {
+    clock = '2026-11-28T08:00:00.000Z';
+    await recordReport(deps(), { incidentId: id, reference: 'M-1', by: 'FG' });
+    clock = '2026-11-29T10:00:00.000Z';
+    await recordFacts(deps(), { incidentId: id, by: 'FG', nature: ['confidentiality', 'integrity'], subjectsMin: 10, subjectsMax: 20 } as never);
+    const value = (await notWithAp('nl'))?.value ?? '';
+    expect(value).toMatch(
+      /^Nieuw sinds M-1: Aantal betrokkenen, minimaal en maximaal\. Gewijzigd sinds M-1: Aard van het datalek: vertrouwelijkheid, integriteit en\/of beschikbaarheid\. Nog onbekend: [^.]+; /,
+    );
   });
 
   it('says the AP has every fact once a follow-up carried them', async () => {
@@ -73,7 +86,7 @@ describe('the draft names the facts the AP has not received (Art. 33(4))', () =>
     await recordReport(deps(), { incidentId: id, reference: 'M-1', by: 'FG' });
     await recordFacts(deps(), { incidentId: id, by: 'FG', records: 1200 });
     await recordReport(deps(), { incidentId: id, reference: 'M-1', kind: 'follow-up', by: 'FG' });
-    expect((await notWithAp('en'))?.value).toMatch(/^nothing added or changed since M-1 \(follow-up\); still missing: /);
+    expect((await notWithAp('en'))?.value).toMatch(/^Nothing added or changed since M-1 \(follow-up\)\. Still missing: /);
   });
 
   describe('review12 S4: the facts of the AP form beyond Art. 33(3)', () => {
@@ -85,7 +98,7 @@ describe('the draft names the facts the AP has not received (Art. 33(4))', () =>
 
     it('says nothing changed while nothing did (the assessment M-1 carried is no change)', async () => {
       await afterM1();
-      expect((await notWithAp('nl'))?.value).toMatch(/^niets nieuw of gewijzigd sinds M-1;/);
+      expect((await notWithAp('nl'))?.value).toMatch(/^Niets nieuw of gewijzigd sinds M-1\./);
     });
 
     it('after the begin, the end, a processor and the data subjects informed, it does not say nothing changed', async () => {
@@ -113,17 +126,17 @@ describe('the draft names the facts the AP has not received (Art. 33(4))', () =>
       const value = (await notWithAp('nl'))?.value;
       // M-1 carried the begin as GuardDuty's first activity (read14a A1): the stated begin changes it.
       expect(value).toMatch(
-        /^nieuw sinds M-1: Einde van het datalek \(nog gaande\?\), Andere betrokken partijen \(zoals een verwerker\), Betrokkenen geïnformeerd of niet \(art\. 34\); gewijzigd sinds M-1: Begin van het datalek;/,
+        /^Nieuw sinds M-1: Einde van het datalek \(nog gaande\?\); Andere betrokken partijen \(zoals een verwerker\); Betrokkenen geïnformeerd of niet \(art\. 34\)\. Gewijzigd sinds M-1: Begin van het datalek\./,
       );
       // Never asked as missing: they are the form's own, not Art. 33(3)'s required facts.
-      expect(value).not.toMatch(/nog onbekend:.*(Begin van het datalek|art\. 34)/);
+      expect(value).not.toMatch(/Nog onbekend:.*(Begin van het datalek|art\. 34)/);
     });
 
     it('names a risk raised after M-1 and the other authorities informed', async () => {
       await afterM1();
       await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'high', reason: 'ook medische gegevens', by: 'FG' });
       await recordFacts(deps(), { incidentId: id, by: 'FG', otherAuthorities: 'politie (aangifte)' } as never);
-      expect((await notWithAp('en'))?.value).toMatch(/^added since M-1: Other authorities informed; changed since M-1: Assessment of the risk;/);
+      expect((await notWithAp('en'))?.value).toMatch(/^Added since M-1: Other authorities informed\. Changed since M-1: Assessment of the risk\./);
     });
   });
 
@@ -145,7 +158,7 @@ describe('the draft names the facts the AP has not received (Art. 33(4))', () =>
         by: 'FG',
       } as never);
       expect(((await store.getIncident(id)) as Incident).awareAt).toBe('2026-11-26T09:00:00.000Z'); // premise: moved
-      expect((await notWithAp('nl'))?.value).toMatch(/^nieuw sinds M-1: Reden voor vertraging \(art\. 33\(1\)\); gewijzigd sinds M-1: Bewust geworden(;|$)/);
+      expect((await notWithAp('nl'))?.value).toMatch(/^Nieuw sinds M-1: Reden voor vertraging \(art\. 33\(1\)\)\. Gewijzigd sinds M-1: Bewust geworden\./);
     });
 
     it('fg24: the reasons a late report gave with it are with the AP, not "added since" that report', async () => {
@@ -164,7 +177,7 @@ describe('the draft names the facts the AP has not received (Art. 33(4))', () =>
       const incident = (await store.getIncident(id)) as Incident;
       const moved = { ...incident, detectedAt: '2026-11-27T18:00:00.000Z', firstActivityAt: '2026-11-27T17:00:00.000Z', revision: incident.revision + 1 };
       await store.commit({ incident: moved, expectedRevision: incident.revision, timeline: [], messages: [] });
-      expect((await notWithAp('en'))?.value).toMatch(/^changed since M-1: Start of the breach, Discovered(;|$)/);
+      expect((await notWithAp('en'))?.value).toMatch(/^Changed since M-1: Start of the breach; Discovered\./);
     });
   });
 });

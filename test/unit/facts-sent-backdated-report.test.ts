@@ -43,7 +43,7 @@ it('a report entered after facts recorded since its stated time does not count t
   expect(notWithAp?.value).toMatch(/The cause in your own words/);
   // Its times in the policy's zone with the ISO beside, as the draft gives every time (fg27).
   expect(notWithAp?.value).toContain(
-    'the facts were recorded at 2026-11-28 10:00 CET (2026-11-28T09:00:00.000Z), after the time of M-1, 2026-11-28 09:00 CET (2026-11-28T08:00:00.000Z);',
+    'Not known: the facts were recorded at 2026-11-28 10:00 CET (2026-11-28T09:00:00.000Z), after the time of M-1, 2026-11-28 09:00 CET (2026-11-28T08:00:00.000Z). Compare with what the AP holds: ',
   );
   // The report keeps when the facts were recorded, not facts it may not have carried, nor that it carried them complete.
   const report = ((await store.getIncident(id)) as Incident).reports?.at(-1);
