@@ -73,8 +73,17 @@ export interface ClockStatus {
 export interface ApFollowUp {
   state: 'owed' | 'overdue';
   reference: string;
-  /** When the facts marked complete here have waited the follow-up reminder's period; null while they are incomplete. */
+  /**
+   * When the facts marked complete here have waited the follow-up reminder's period; null while they
+   * are incomplete. For a high risk assessed after the last report: the raise's time plus that period.
+   */
   overdueFrom: string | null;
+  /**
+   * Set when the follow-up is owed because the risk was assessed high after the AP's last report
+   * (`riskFollowUpOwed`, Art. 33(3)(c), (4)), not because the AP holds only a first phase: when the
+   * high risk was recorded. `reference` is then that last report's.
+   */
+  riskRaisedAt?: string;
 }
 
 const LABELS: Record<ClockName, { nl: string; en: string }> = {
@@ -228,6 +237,51 @@ export function riskRaisedAfterReport(incident: Incident, policy: Policy): Repor
   return then?.risk === 'high' ? undefined : last;
 }
 
+/**
+ * The follow-up a high risk assessed after the AP's last report makes owed (`riskRaisedAfterReport`),
+ * open or closed alike (law28: raised after closing, the record asked Art. 34 and not this), until a
+ * report to the AP follows or a reason given since the raise says why none does: at closing (its
+ * `--follow-up-reason`, kept for that report) or after it (`close --after-close --follow-up-reason`).
+ * A reason given before the raise (a first phase's, at closing) answers for another question and
+ * ends nothing. `raisedAt`: when the assessment that made the risk high was recorded (the first of
+ * the high ones since the report).
+ */
+export function riskFollowUpOwed(incident: Incident, policy: Policy): { report: ReportRecord; raisedAt: string } | undefined {
+  if (apFollowUpOwed(incident, policy)) return undefined;
+  const report = riskRaisedAfterReport(incident, policy);
+  if (!report) return undefined;
+  const raisedAt = highSince(incident, report.recordedAt);
+  // Closed: closing settled what was known before it (it asks this since f3d3e6e4); a raise after it gives its own duty.
+  if (incident.state === 'closed' && incident.closedAt && raisedAt < incident.closedAt) return undefined;
+  return riskReasonGiven(incident, report, raisedAt) ? undefined : { report, raisedAt };
+}
+
+/** When the risk in force became high after `after`: the first of the trailing high assessments recorded after it. */
+function highSince(incident: Incident, after: string): string {
+  const a = incident.assessment as NonNullable<Incident['assessment']>;
+  let since = a.at;
+  for (const d of [...(incident.decisions ?? [])].reverse()) {
+    if (d.kind !== 'assessment') continue;
+    if (d.risk !== 'high' || d.recordedAt <= after) break;
+    since = d.recordedAt;
+  }
+  return since;
+}
+
+/** Whether a reason for no follow-up to `report` was given at or after `since` (at closing, or after it). */
+function riskReasonGiven(incident: Incident, report: ReportRecord, since: string): boolean {
+  const note = `${NO_FOLLOW_UP_NOTE}: ${report.reference}`;
+  if ((incident.afterClose ?? []).some((x) => x.what === note && x.at >= since)) return true;
+  const answers = incident.apFollowUpReasonFor;
+  return (
+    !!incident.apFollowUpReason?.trim() &&
+    answers?.reference === report.reference &&
+    answers.version === report.version &&
+    !!incident.closedAt &&
+    incident.closedAt >= since
+  );
+}
+
 /** `apFollowUpOwed` without the role (which takes the policy): what the record alone says the AP holds. */
 function firstPhaseOnly(incident: Incident): ReportRecord | undefined {
   const initial = initialReport(incident);
@@ -249,6 +303,12 @@ function firstPhaseOnly(incident: Incident): ReportRecord | undefined {
  */
 export function apFollowUpState(incident: Incident, policy: Policy, now: string): ApFollowUp | undefined {
   const first = apFollowUpOwed(incident, policy);
+  // Art. 33(3)(c), (4): a high risk the AP was not told of is owed as a follow-up, shown and reminded as one (law28).
+  const raised = first ? undefined : riskFollowUpOwed(incident, policy);
+  if (raised) {
+    const overdueFrom = addHours(raised.raisedAt, policy.reminders.followUpEveryHours);
+    return { state: now >= overdueFrom ? 'overdue' : 'owed', reference: raised.report.reference, overdueFrom, riskRaisedAt: raised.raisedAt };
+  }
   // A withdrawal ends the follow-up of the notification it withdrew (initialReport reads none in force then), not one made anew after it (review11 A2).
   if (!first || followUpReasonHolds(incident, first)) return undefined;
   const since = incident.facts?.complete ? incident.facts.updatedAt : null;
@@ -1286,12 +1346,14 @@ export function dutiesAfterClosing(incident: Incident, policy: Policy, now: stri
 
 /**
  * A closed incident status lists beside the open ones: a clock or decision still owed, the AP
- * follow-up owed (`apFollowUpLeftAtClosing`), or its assessment contradicted by the facts.
+ * follow-up owed (`apFollowUpLeftAtClosing`, or a high risk assessed after closing: `riskFollowUpOwed`),
+ * or its assessment contradicted by the facts.
  */
 export function closedWithDuty(incident: Incident, policy: Policy): boolean {
   return (
     dutiesAfterClosing(incident, policy, incident.detectedAt).length > 0 ||
     (apFollowUpLeftAtClosing(incident) && apFollowUpOwed(incident, policy) !== undefined) ||
+    (incident.state === 'closed' && riskFollowUpOwed(incident, policy) !== undefined) ||
     contradictedAfterClosing(incident)
   );
 }

@@ -56,6 +56,7 @@ import {
   processorHours,
   reportsKeptAfterClosing,
   reportsStillDue,
+  riskFollowUpOwed,
   riskRaisedAfterReport,
   roleOf,
   subjectsDecisionNeeded,
@@ -2492,7 +2493,8 @@ export interface NoFollowUpInput {
 
 /**
  * "No follow-up to the AP, because…" after closing: a follow-up owed by an AP notification made
- * after closing with the facts incomplete (clocks.ts apFollowUpLeftAtClosing) is otherwise ended
+ * after closing with the facts incomplete (clocks.ts apFollowUpLeftAtClosing), or by a high risk
+ * assessed after closing (clocks.ts riskFollowUpOwed, for the AP's last report), is otherwise ended
  * only by the follow-up itself; `close --follow-up-reason` came before the report existed. Kept as
  * the closing's reason is (`apFollowUpReason`) when there is none, and always with who and when among
  * what was recorded after closing (the register's `afterClose`), which alone holds it beside a
@@ -2511,7 +2513,8 @@ export async function recordNoFollowUp(deps: FgDeps, input: NoFollowUpInput): Pr
     checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the decision', deps.policy.timeZone);
-    const firstPhase = apFollowUpLeftAtClosing(draft) ? apFollowUpOwed(draft, deps.policy) : undefined;
+    // The first phase the AP holds, or the last report before a high risk assessed after closing (law28).
+    const firstPhase = (apFollowUpLeftAtClosing(draft) ? apFollowUpOwed(draft, deps.policy) : undefined) ?? riskFollowUpOwed(draft, deps.policy)?.report;
     if (!firstPhase) {
       throw refuse(
         `no follow-up to the AP is owed for incident ${draft.id}: the AP has the complete facts, holds no notification, or a reason is recorded already (${draft.apFollowUpReason ?? 'none'}); the record would explain what is not there (Art. 33(5))`,

@@ -70,14 +70,18 @@ export function clockShownLabel(lang: Lang, c: Pick<ClockStatus, 'status' | 'fol
   return state === 'follow-up-owed' || state === 'follow-up-overdue' ? pick(FOLLOW_UP_STATE, lang, state) : clockStateLabel(lang, state);
 }
 
-/** A clock's note as shown: for a follow-up owed to the AP which phase it holds and how the initial report did, then the clock's own note. */
+/** A clock's note as shown: for a follow-up owed to the AP why (the first phase it holds, or a high risk assessed after its last report) and how the initial report did, then the clock's own note. */
 export function clockNote(lang: Lang, c: Pick<ClockStatus, 'status' | 'followUp' | 'note'>): string | null {
   const initial = clockStateLabel(lang, c.status);
-  const followUp = c.followUp
+  const followUp = c.followUp?.riskRaisedAt
     ? lang === 'nl'
-      ? `AVG art. 33(4): de AP heeft alleen de eerste fase, ${c.followUp.reference}; eerste melding ${initial}`
-      : `Art. 33(4): the AP holds only the first phase, ${c.followUp.reference}; initial notification ${initial}`
-    : null;
+      ? `AVG art. 33(3)(c), (4): het risico is hoog beoordeeld na de laatste melding aan de AP, ${c.followUp.reference}; eerste melding ${initial}`
+      : `Art. 33(3)(c), (4): the risk was assessed high after the last report to the AP, ${c.followUp.reference}; initial notification ${initial}`
+    : c.followUp
+      ? lang === 'nl'
+        ? `AVG art. 33(4): de AP heeft alleen de eerste fase, ${c.followUp.reference}; eerste melding ${initial}`
+        : `Art. 33(4): the AP holds only the first phase, ${c.followUp.reference}; initial notification ${initial}`
+      : null;
   return [followUp, c.note?.[lang]].filter(Boolean).join('; ') || null;
 }
 

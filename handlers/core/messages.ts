@@ -302,6 +302,15 @@ const T = {
       `de AP heeft alleen de eerste fase (${reference}); ${
         overdueSince ? `doe de vervolgmelding nu, die is te laat sinds ${overdueSince}` : 'doe de vervolgmelding zodra u de feiten compleet heeft'
       } (AVG art. 33(4))`,
+    apRiskFollowUp: (reference: string, raisedAt: string, overdueSince: string | null) =>
+      `het risico is hoog beoordeeld op ${raisedAt}, na de laatste melding aan de AP (${reference}); ${
+        overdueSince ? `doe de vervolgmelding nu, die is te laat sinds ${overdueSince}` : 'doe de vervolgmelding zonder onredelijke vertraging'
+      } (AVG art. 33(3)(c), (4))`,
+    riskFollowUp: {
+      subject: { fg: 'Vervolgmelding AP: het hoge risico is nog niet gemeld', 'on-call': 'Vervolgmelding AP' },
+      intro: (reference: string, raisedAt: string) =>
+        `Het risico is hoog beoordeeld op ${raisedAt}, na de laatste melding aan de AP (${reference}). De AP heeft een melding gedaan bij een lager risico: de waarschijnlijke gevolgen en het antwoord over het informeren van de betrokkenen gelden niet meer (AVG art. 33(3)(c), art. 34(4)). Doe een vervolgmelding aan de AP met het hoge risico (art. 33(4)), of leg vast waarom er geen komt (bij het sluiten: "Waarom gesloten zonder vervolgmelding aan de AP").`,
+    },
     apDone: (at: string, late: ApLate) =>
       `gedaan op ${at} (${
         late === 'not-bound'
@@ -496,6 +505,15 @@ const T = {
       `the AP holds only the first phase (${reference}); ${
         overdueSince ? `make the follow-up now: it is overdue since ${overdueSince}` : 'make the follow-up once you have the facts complete'
       } (GDPR Art. 33(4))`,
+    apRiskFollowUp: (reference: string, raisedAt: string, overdueSince: string | null) =>
+      `the risk was assessed high on ${raisedAt}, after the last report to the AP (${reference}); ${
+        overdueSince ? `make the follow-up now: it is overdue since ${overdueSince}` : 'make the follow-up without undue delay'
+      } (GDPR Art. 33(3)(c), (4))`,
+    riskFollowUp: {
+      subject: { fg: 'AP follow-up: the high risk is not yet with the AP', 'on-call': 'AP follow-up' },
+      intro: (reference: string, raisedAt: string) =>
+        `The risk was assessed high on ${raisedAt}, after the last report to the AP (${reference}). The AP holds a notification made at a lower risk: its likely consequences and its answer on informing the data subjects no longer hold (GDPR Art. 33(3)(c), Art. 34(4)). Make a follow-up to the AP with the high risk (Art. 33(4)), or record why none follows (at closing: "Why it is closed without a follow-up to the AP").`,
+    },
     apDone: (at: string, late: ApLate) =>
       `made on ${at} (${
         late === 'not-bound'
@@ -661,6 +679,13 @@ function targetReminderText(t: Texts, incident: Incident, dueAt: string | undefi
   return t.targetReminder(target.hours, Date.parse(dueAt) === Date.parse(target.at), when(target.at, tz), when(apLegalDeadline(incident) as string, tz));
 }
 
+/** A follow-up reminder owed for a high risk assessed after the AP's last report (clocks.ts riskFollowUpOwed): its own subject and text. */
+function riskFollowUpText(t: Texts, incident: Incident, policy: Policy, now: string, channel: Channel): { subject: string; intro: string } | null {
+  const followUp = apFollowUpState(incident, policy, now);
+  if (!followUp?.riskRaisedAt) return null;
+  return { subject: t.riskFollowUp.subject[channel], intro: t.riskFollowUp.intro(followUp.reference, when(followUp.riskRaisedAt, policy.timeZone)) };
+}
+
 /**
  * The message, naming a principal by the incident's own pseudonym (core/incident-pseudonyms.ts): it
  * is ledgered and sent as written, so minimise could not take the store-wide one out of it.
@@ -707,7 +732,12 @@ function composedMessage({
   const byHand = incident.openedByHand;
   const bandText = byHand && !byHand.finding ? t.byHand.band : bandLabel(lang, band);
   const typeText = byHand && !byHand.finding ? t.byHand.type : incident.findingType;
-  const forTarget = kind === 'ap-reminder' ? targetReminderText(t, incident, dueAt, tz) : null;
+  const forTarget =
+    kind === 'ap-reminder'
+      ? targetReminderText(t, incident, dueAt, tz)
+      : kind === 'follow-up-reminder'
+        ? riskFollowUpText(t, incident, policy, now, channel)
+        : null;
   // A finding of the incident's own type is named once: the subject ends with the incident's type.
   const what = forTarget
     ? forTarget.subject
@@ -1103,8 +1133,13 @@ function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz
             : { deadline: when(deadline, tz) };
     // A notification made in phases is owed its follow-up (Art. 33(4)), as the register and `show` say.
     const followUp = apFollowUpState(incident, policy, now);
+    const overdueSince = followUp?.state === 'overdue' && followUp.overdueFrom ? when(followUp.overdueFrom, tz) : null;
     const owed = followUp
-      ? `; ${clockShownLabel(lang, `follow-up-${followUp.state}`)}: ${t.apFollowUp(followUp.reference, followUp.state === 'overdue' && followUp.overdueFrom ? when(followUp.overdueFrom, tz) : null)}`
+      ? `; ${clockShownLabel(lang, `follow-up-${followUp.state}`)}: ${
+          followUp.riskRaisedAt
+            ? t.apRiskFollowUp(followUp.reference, when(followUp.riskRaisedAt, tz), overdueSince)
+            : t.apFollowUp(followUp.reference, overdueSince)
+        }`
       : '';
     return [`${t.ap}: ${t.apDone(when(report.at, tz), late)}${owed}`];
   }

@@ -213,7 +213,10 @@ export const policySchema = z.strictObject({
       beforeDeadlineHours: z._default(hoursList, [48, 24, 12, 4, 1]),
       /** After the deadline, a reminder this often until the report is recorded. @default 12 */
       overdueEveryHours: z._default(hours, 12),
-      /** After the initial report, while the facts are marked incomplete (Art. 33(4)). @default 24 */
+      /**
+       * After the initial report, while the facts are marked incomplete (Art. 33(4)); and after a high
+       * risk assessed following the AP's last report, until a report follows (Art. 33(3)(c), (4)). @default 24
+       */
       followUpEveryHours: z._default(hours, 24),
       /** While a high-risk incident has no Art. 34 decision. @default 24 */
       subjectsEveryHours: z._default(hours, 24),

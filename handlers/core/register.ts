@@ -27,6 +27,7 @@ import {
   contradictedAfterClosing,
   enteredAfterDeadlineText,
   processorHours,
+  riskFollowUpOwed,
   roleOf,
 } from './clocks.js';
 import { escapeMarkdown, notDoneClause } from './draft.js';
@@ -239,6 +240,15 @@ function consequencesOf(incident: Incident): string | null {
  * After a follow-up made while they were incomplete, "without a follow-up" was false beside the
  * follow-up the same row lists (fg24).
  */
+/** A high risk assessed after closing that the AP has not been told of (clocks.ts riskFollowUpOwed), for the closing cell; null when none. */
+function riskOwedAfterClosing(incident: Incident, policy: Policy, nl: boolean): string | null {
+  const owed = incident.state === 'closed' ? riskFollowUpOwed(incident, policy) : undefined;
+  if (!owed) return null;
+  return nl
+    ? `vervolgmelding aan de AP nog verschuldigd (AVG art. 33(3)(c), (4)): het risico is na het sluiten hoog beoordeeld, na de laatste melding ${owed.report.reference}`
+    : `follow-up to the AP still owed (Art. 33(3)(c), (4)): the risk was assessed high after closing, after the last report ${owed.report.reference}`;
+}
+
 function closedWithoutFollowUp(incident: Incident, nl: boolean): string {
   const followedUp = (incident.reports ?? []).some((r) => r.to === 'ap' && (r.kind === 'follow-up' || r.kind === 'correction'));
   if (followedUp)
@@ -526,6 +536,7 @@ export function registerMarkdown(
           apFollowUpLeftAtClosing(incident) && apFollowUpOwed(incident, policy)
             ? `${nl ? 'vervolgmelding aan de AP nog verschuldigd (AVG art. 33(4)): de AP heeft alleen de eerste fase' : 'follow-up to the AP still owed (Art. 33(4)): the AP holds only the first phase'} ${apFollowUpOwed(incident, policy)?.reference}`
             : null,
+          riskOwedAfterClosing(incident, policy, nl),
           ...(incident.afterClose ?? []).map((x) => `${nl ? 'na sluiten' : 'after closing'} ${local(x.at)}: ${x.what} (${x.reason})`),
           incident.minimised
             ? `${nl ? 'persoonsgegevens uit de bevindingen verwijderd' : 'personal data removed from the findings'} ${local(incident.minimised.at)} (${incident.minimised.by}, ${incident.minimised.afterDays} ${nl ? 'dagen na sluiten' : 'days after closing'})${againText(incident.minimised, nl, local)}${pseudonymText(incident, nl)}`

@@ -13,6 +13,7 @@ import {
   type ClockName,
   contradictedAfterClosing,
   dutyLeftAtClosing,
+  riskFollowUpOwed,
   runningOtherClocks,
   subjectsDecisionNeeded,
   subscribersDecisionNeeded,
@@ -33,7 +34,7 @@ import { severityBand } from './severity.js';
 import { HOUR_MS, MINUTE_MS } from './time.js';
 
 export interface DueItem {
-  /** `ap`, `page`, or the key of another clock's reminders (`clock:nis2-early-warning`, `follow-up`, `subjects`, `subscribers`, `notify-nudge`, `review`). */
+  /** `ap`, `page`, or the key of another clock's reminders (`clock:nis2-early-warning`, `follow-up`, `follow-up-risk`, `subjects`, `subscribers`, `notify-nudge`, `review`). */
   track: string;
   kind: Extract<
     MessageKind,
@@ -175,6 +176,11 @@ function otherTracks(incident: Incident, policy: Policy): Track[] {
   const owed = apFollowUpOwed(incident, policy);
   if (initial && (closed ? owed && apFollowUpLeftAtClosing(incident) : !incident.facts?.complete || owed)) {
     out.push(periodicTrack('follow-up', initial.at, policy.reminders.followUpEveryHours, lastDue(incident, 'follow-up'), 'follow-up-reminder'));
+  }
+  // Art. 33(3)(c), (4): a high risk assessed after the AP's last report, not yet told to it nor reasoned away (law28).
+  const raised = riskFollowUpOwed(incident, policy);
+  if (raised) {
+    out.push(periodicTrack('follow-up-risk', raised.raisedAt, policy.reminders.followUpEveryHours, lastDue(incident, 'follow-up-risk'), 'follow-up-reminder'));
   }
   if (subjectsDecisionNeeded(incident, policy) && !incident.subjects && incident.assessment) {
     out.push(

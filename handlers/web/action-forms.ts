@@ -17,6 +17,7 @@ import {
   otherClockRunning,
   overdueClocks,
   reportsStillDue,
+  riskFollowUpOwed,
   subjectsDecisionNeeded,
   subscribersDecisionNeeded,
 } from '../core/clocks.js';
@@ -454,12 +455,14 @@ export const WEB_FORMS: readonly WebForm[] = [
     }),
     shown: ({ incident, policy }) => closed({ incident }) && nis2ReportsOwed(incident, policy).length > 0,
   },
-  // A follow-up owed by an AP notification made after closing, answered with a reason instead (Art. 33(4)).
+  // A follow-up owed by an AP notification made after closing, or by a high risk assessed after closing, answered with a reason instead (Art. 33(4)).
   {
     id: 'after-close-no-follow-up',
     action: as(noFollowUpAction),
     title: noFollowUpAction.title,
-    shown: ({ incident, policy }) => closed({ incident }) && apFollowUpLeftAtClosing(incident) && apFollowUpOwed(incident, policy) !== undefined,
+    shown: ({ incident, policy }) =>
+      closed({ incident }) &&
+      ((apFollowUpLeftAtClosing(incident) && apFollowUpOwed(incident, policy) !== undefined) || riskFollowUpOwed(incident, policy) !== undefined),
   },
   {
     id: 'after-close-subjects',

@@ -6,18 +6,14 @@
  */
 import { rmSync } from 'node:fs';
 import { afterEach, expect, it } from 'vitest';
-import { type FgCase, openCase } from '../support/fg-case.js';
+import { type FgCase, openCase, succeeds } from '../support/fg-case.js';
 
 let c: FgCase;
 afterEach(() => rmSync(c.dir, { recursive: true, force: true }));
 
 it('status names the follow-up owed beside the first phase reported, and not after the follow-up', async () => {
   c = await openCase();
-  const ok = async (args: string[], at: string) => {
-    const r = await c.cli(args, at);
-    expect(r.code, r.stderr).toBe(0);
-    return r.stdout;
-  };
+  const ok = succeeds(c);
   await ok(['assess', c.id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'klantgegevens', '--by', 'FG'], '2025-11-28T09:00:00Z');
   await ok(['reported', c.id, '--reference', 'M-1', '--by', 'FG'], '2025-11-28T10:00:00Z');
   const row = (await ok(['status'], '2025-11-28T11:00:00Z')).split('\n').find((l) => l.startsWith(c.id));

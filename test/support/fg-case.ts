@@ -7,6 +7,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { jsonLines, runCli } from './cli.js';
 import { findingEvent } from './events.js';
 
@@ -58,4 +59,13 @@ export function eventFirstSeenEarlier(firstSeen: string, options: Parameters<typ
   const event = findingEvent(options);
   event.detail.service.eventFirstSeen = firstSeen;
   return event;
+}
+
+/** A command on the case that must succeed (its stderr shown when it does not); its stdout. */
+export function succeeds(c: FgCase): (args: string[], now: string) => Promise<string> {
+  return async (args, now) => {
+    const r = await c.cli(args, now);
+    expect(r.code, r.stderr).toBe(0);
+    return r.stdout;
+  };
 }

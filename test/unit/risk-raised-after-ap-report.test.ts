@@ -9,26 +9,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { clocksOf } from '../../handlers/core/clocks.js';
-import { assess, closeIncident, decideSubjects, type FgDeps, recordFacts, recordReport } from '../../handlers/core/fg-workflow.js';
+import { assess, closeIncident, decideSubjects, type FgDeps, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
-import { incidentFixture, REGISTER_FACTS } from '../support/incidents.js';
+import { reportedCompleteAtRisk } from '../support/risk-raised.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const policy = parsePolicy({ organisation: { name: 'Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl', phone: '+31 20 000 0000' } } });
 const id = 'dl-risk-raised';
-const complete = {
-  ...REGISTER_FACTS,
-  summary: 'Server met klantgegevens gecompromitteerd',
-  cause: 'gestolen beheerderswachtwoord',
-  breachType: 'hacking-malware-phishing' as const,
-  subjectGroups: ['klanten'],
-  unintelligible: 'no' as const,
-  crossBorder: false,
-  otherParty: 'none' as const,
-  complete: true,
-  unknownReason: 'de einddatum is nog niet vast te stellen',
-};
 
 describe('risk raised to high after a complete AP notification', () => {
   let store: SqliteIncidentStore;
@@ -38,13 +26,9 @@ describe('risk raised to high after a complete AP notification', () => {
 
   beforeEach(async () => {
     ({ store, cleanup } = tempSqliteStore());
-    at = '2026-11-27T22:00:00.000Z';
-    await store.commit({ incident: incidentFixture({ id, actions: [] }), expectedRevision: null, timeline: [], messages: [] });
-    await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'klantgegevens', by: 'FG' });
-    await recordFacts(deps(), { incidentId: id, by: 'FG', ...complete });
-    at = '2026-11-28T08:00:00.000Z';
-    const { report } = await recordReport(deps(), { incidentId: id, reference: 'M-1', by: 'FG' });
-    expect(report.factsComplete, 'premise: the AP has the complete facts').toBe(true);
+    await reportedCompleteAtRisk(deps, id, (t) => {
+      at = t;
+    });
     at = '2026-11-29T10:00:00.000Z';
     await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'high', reason: 'wachtwoorden zijn buitgemaakt', by: 'FG' });
     at = '2026-11-29T11:00:00.000Z';

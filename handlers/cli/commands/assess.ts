@@ -1,5 +1,5 @@
 import { apLegalDeadline } from '../../core/ap-verdict.js';
-import { apClockRunning, apOwedUnderTelecom, nis2AwareAt, runningOtherClocks } from '../../core/clocks.js';
+import { apClockRunning, apOwedUnderTelecom, nis2AwareAt, riskFollowUpOwed, runningOtherClocks } from '../../core/clocks.js';
 import { type Incident, initialReport } from '../../core/incident.js';
 import type { Policy } from '../../core/policy.js';
 import { beforeDetection } from '../../core/stated-time.js';
@@ -42,6 +42,12 @@ export const assess = (ctx: Context): Promise<number> =>
       // A high risk set aside an Art. 34 "not required": after closing nothing else asks for the new decision.
       if (closed && incident.assessment?.risk === 'high' && !incident.subjects)
         said.push(`High risk: record the Art. 34 decision (datalek subjects ${incident.id} --decision inform|exception --reason TEXT …).`);
+      // A high risk the AP's last report did not carry: a follow-up is owed, open or closed alike (Art. 33(3)(c), (4); law28).
+      const raised = riskFollowUpOwed(incident, ctx.policy);
+      if (raised)
+        said.push(
+          `High risk after the last report to the AP (${raised.report.reference}): a follow-up to the AP is owed (Art. 33(3)(c), (4)): record it with datalek reported ${incident.id} --kind follow-up --reference ${raised.report.reference}${closed ? ' --reason TEXT' : ''}, or why none follows (${closed ? `datalek close ${incident.id} --after-close --follow-up-reason TEXT` : 'at closing, --follow-up-reason'}); its reminders run until then.`,
+        );
       const standing = initialReport(incident);
       // A telecom provider's notification stands under the Telecommunicatiewet, whatever the risk (Regulation 611/2013 art. 2).
       if (incident.assessment?.notifiable === false && standing && !apOwedUnderTelecom(incident, ctx.policy))
