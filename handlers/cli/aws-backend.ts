@@ -23,7 +23,9 @@ import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
 import { DEFAULT_RESOURCE_NAMES } from '../adapters/aws/table-schema.js';
 import { ConsoleNotifier } from '../adapters/local/console-notifier.js';
 import { createPager, type PagerSecretSource } from '../adapters/pager/index.js';
+import { stampCaller } from '../core/change-incident.js';
 import { type LinkSigning, withAckLinks } from '../core/link-delivery.js';
+import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { type AwsSettings, awsSettings, type Backend, type BackendOptions, keyProblem, routing } from './backend.js';
 
 export async function openAwsBackend(opts: BackendOptions): Promise<Backend> {
@@ -31,17 +33,19 @@ export async function openAwsBackend(opts: BackendOptions): Promise<Backend> {
   // The pipeline's clients the CLI uses (adapters/aws/clients.ts makes EventBridge's too, which no command here sends to).
   const config = sdkConfig(aws.region, PIPELINE_SDK);
   const clients = { dynamodb: new DynamoDBClient(config), sns: new SNSClient(config) };
-  // The topics' account is asked of STS when a message is to go out. A command that only reads
-  // sends none and skips the request (on-call's `status` at night); one that writes asks at once,
-  // so that credentials STS refuses stop it before it records anything.
+  // Who writes is asked of STS once, before anything is written: each entry the run records names
+  // the caller's ARN, and credentials STS refuses stop the run before it records anything. A
+  // command that only reads skips the request (on-call's `status` at night).
+  const writer = opts.access === 'read' ? null : await (await import('./aws-caller.js')).writerIdentity(aws.region);
   let sns: Promise<SnsNotifier> | undefined;
   const snsNotifier = () => {
-    sns ??= topicArns(aws, opts.env).then((topics) => new SnsNotifier(clients.sns, topics, opts.policy));
+    sns ??= topicArns(aws, opts.env, writer?.account).then((topics) => new SnsNotifier(clients.sns, topics, opts.policy));
     return sns;
   };
-  if (opts.access !== 'read') await snsNotifier();
+  if (writer) await snsNotifier();
   const dynamodb = new DynamoDbIncidentStore(clients.dynamodb, aws.table);
-  const store = opts.recorded ? opts.recorded.watch(dynamodb) : dynamodb;
+  const stamped = writer ? callerStamped(dynamodb, writer.arn) : dynamodb;
+  const store = opts.recorded ? opts.recorded.watch(stamped) : stamped;
   // The link key and the pager's keys live in the pipeline's secrets; this machine reads them only
   // when told where (and allowed to). Without the pager's, pager messages are left to the pipeline.
   const linkSecret = opts.env.DATALEK_LINK_KEY_SECRET;
@@ -59,6 +63,7 @@ export async function openAwsBackend(opts: BackendOptions): Promise<Backend> {
     : async () => (secrets ? (await secrets.load()).webhookSecret : undefined);
   return {
     target: 'aws',
+    caller: writer?.arn ?? null,
     drill: null,
     store,
     audit: dynamodb,
@@ -98,10 +103,28 @@ function containmentClients(region: string, memberRoleName: string): Pick<Contai
   };
 }
 
-async function topicArns(aws: AwsSettings, env: NodeJS.ProcessEnv) {
+/**
+ * `store`, naming `caller` on every timeline entry a commit through it records (core/change-incident.ts
+ * `stampCaller`), whichever use case made the change; everything else passes as it is.
+ */
+export function callerStamped(store: IncidentStore, caller: string): IncidentStore {
+  return new Proxy(store, {
+    get: (target, prop) => {
+      if (prop === 'commit')
+        return (change: IncidentChange) => {
+          stampCaller(change, caller);
+          return target.commit(change);
+        };
+      const value = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+async function topicArns(aws: AwsSettings, env: NodeJS.ProcessEnv, account?: string) {
   if (env.DATALEK_FG_TOPIC_ARN && env.DATALEK_ON_CALL_TOPIC_ARN) return { fg: env.DATALEK_FG_TOPIC_ARN, 'on-call': env.DATALEK_ON_CALL_TOPIC_ARN };
   // The topics carry the names `setup` and the CDK app give them, in the caller's account.
-  const { Account } = await (await import('./aws-caller.js')).callerIdentity(sdkConfig(aws.region));
+  const Account = account ?? (await (await import('./aws-caller.js')).callerIdentity(sdkConfig(aws.region))).Account;
   const arn = (name: string) => `arn:aws:sns:${aws.region}:${Account}:${name}`;
   return {
     fg: env.DATALEK_FG_TOPIC_ARN ?? arn(DEFAULT_RESOURCE_NAMES.fgTopic),

@@ -4,6 +4,8 @@
  * only for a command that asks (see aws-backend.ts).
  */
 import { GetCallerIdentityCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
+import { sdkConfig } from '../adapters/aws/sdk-config.js';
+import { DatalekError } from '../core/errors.js';
 import type { Policy } from '../core/policy.js';
 import { awsSettings } from './backend.js';
 import { UsageError } from './errors.js';
@@ -16,6 +18,29 @@ export async function callerIdentity(config: STSClientConfig) {
   } finally {
     sts.destroy();
   }
+}
+
+/**
+ * Who writes on `--target aws`, asked once per run before anything is written: the ARN each entry the
+ * run records names (`TimelineEntry.caller`) and its account (the topics'). Fail-closed: when STS
+ * does not answer, or answers without an ARN, the run records nothing, never an entry under a name
+ * nobody vouched for.
+ */
+export async function writerIdentity(region: string): Promise<{ arn: string; account: string }> {
+  let answer: Awaited<ReturnType<typeof callerIdentity>>;
+  try {
+    answer = await callerIdentity(sdkConfig(region));
+  } catch (err) {
+    throw new DatalekError(
+      `AWS did not say who these credentials belong to (sts:GetCallerIdentity: ${(err as Error).message}): nothing was recorded, as every --target aws write records its caller`,
+      { cause: err },
+    );
+  }
+  if (!answer.Arn || !answer.Account)
+    throw new DatalekError(
+      'AWS did not say who these credentials belong to (sts:GetCallerIdentity gave no ARN): nothing was recorded, as every --target aws write records its caller',
+    );
+  return { arn: answer.Arn, account: answer.Account };
 }
 
 /** The ARN of the AWS identity whose credentials this process uses: who acts on `--target aws`. */

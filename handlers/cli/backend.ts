@@ -39,6 +39,12 @@ export interface Backend {
   store: IncidentStore;
   /** The same store, read as stored, for verify and anchor. */
   audit: AuditSource;
+  /**
+   * The ARN of the AWS identity a `--target aws` run writes as (sts:GetCallerIdentity, asked once
+   * when the backend opens for writing); every timeline entry the run records names it. Null on the
+   * embedded store, and when the backend only reads.
+   */
+  caller: string | null;
   /** Set when the embedded store is a drill copy: any `--now` goes and every message is marked. */
   drill: DrillMark | null;
   /** Delivers a message, and tells the person at the terminal unless `quiet`. */
@@ -93,6 +99,7 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
     const onKeyProblem = keyProblem(opts);
     return {
       target: 'local',
+      caller: null,
       store,
       audit: embedded,
       drill,

@@ -131,7 +131,8 @@ export function showObject(incident: Incident, timeline: TimelineEntry[], policy
     ...(incident.minimised ? { minimised: minimisedAsRecorded(incident, timeline) } : {}),
     // A finding's eventFirstSeen set aside (not a strict instant): what it was, and the time used instead (fg26 item 4).
     ...(incident.firstSeenSetAside ? { firstSeenSetAside: incident.firstSeenSetAside } : {}),
-    timeline: timeline.map((e) => ({ seq: e.seq, at: e.at, kind: e.kind, actor: e.actor, detail: e.detail })),
+    // `caller`: the AWS identity that wrote the entry, beside the name given (TimelineEntry.caller).
+    timeline: timeline.map((e) => ({ seq: e.seq, at: e.at, kind: e.kind, actor: e.actor, ...(e.caller ? { caller: e.caller } : {}), detail: e.detail })),
     ...onCallNext(incident),
   };
 }
@@ -442,7 +443,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   // Each line above is one line, whatever a value holds; the table escapes its own cells.
   const timelineTable = table(
     ['#', `AT (${tz})`, 'ACTOR', 'WHAT', 'DETAIL'],
-    timeline.map((e) => [String(e.seq), formatLocal(e.at, tz), e.actor, e.kind, summarise(e.detail)]),
+    timeline.map((e) => [String(e.seq), formatLocal(e.at, tz), e.caller ? `${e.actor} (as ${e.caller})` : e.actor, e.kind, summarise(e.detail)]),
   )
     .split('\n')
     .map((l) => `  ${l}`)

@@ -23,6 +23,8 @@ export interface RawTimelineRow {
   at: unknown;
   kind: unknown;
   actor: unknown;
+  /** The AWS identity that wrote it (`TimelineEntry.caller`), where the store keeps one. */
+  caller?: unknown;
   /** The detail as stored (JSON text). */
   detail: unknown;
   prevHash: unknown;
@@ -453,7 +455,16 @@ function auditTimeline(raw: RawIncident, expected: Expected, add: (entry: string
     if (!detail.ok || !isObject(detail.value)) {
       add(at, 'its detail is not valid JSON: the entry is damaged', row.seq);
     } else {
-      const fields = { incidentId: raw.id, seq: row.seq, at: row.at, kind: row.kind, actor: row.actor, detail: detail.value, prevHash: row.prevHash };
+      const fields = {
+        incidentId: raw.id,
+        seq: row.seq,
+        at: row.at,
+        kind: row.kind,
+        actor: row.actor,
+        caller: row.caller,
+        detail: detail.value,
+        prevHash: row.prevHash,
+      };
       if (entryHash(fields as Parameters<typeof entryHash>[0]) !== row.hash) add(at, 'its content does not match its hash: the entry was edited', row.seq);
     }
     prev = typeof row.hash === 'string' ? row.hash : null;

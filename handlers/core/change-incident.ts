@@ -205,6 +205,24 @@ export function markStatedRun(change: IncidentChange, clocks: { now: () => strin
   }
 }
 
+/**
+ * Names `caller`, the AWS identity whose credentials write `change` (sts:GetCallerIdentity's ARN),
+ * on every timeline entry of it and of its `others`, chained again from where they began: a
+ * person's `--target aws` run records who AWS says wrote each entry beside the name given (`--by`),
+ * which anyone with write access could type (sec, session 26). The entries' hashes cover it.
+ */
+export function stampCaller(change: IncidentChange, caller: string): void {
+  for (const c of [change, ...(change.others ?? [])]) {
+    if (c.timeline.length === 0) continue;
+    const first = c.timeline[0];
+    c.incident.timelineHead = { seq: first.seq - 1, hash: first.prevHash };
+    c.timeline = appendEntries(
+      c.incident,
+      c.timeline.map(({ at, kind, actor, detail }) => ({ at, kind, actor, caller, detail })),
+    );
+  }
+}
+
 /** How many stated-clock changes an incident's record lists (the timeline keeps them all). */
 const MAX_STATED_CLOCK = 50;
 

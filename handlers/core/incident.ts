@@ -802,6 +802,14 @@ export interface TimelineEntry {
   at: string;
   kind: string;
   actor: string;
+  /**
+   * The AWS identity whose credentials wrote the entry (the ARN sts:GetCallerIdentity gives, e.g.
+   * `arn:aws:sts::ACCOUNT:assumed-role/datalek-fg/alice`), on every entry a person's `--target aws`
+   * run records: `actor` is the name the person gave (`--by`), this is who AWS says wrote it.
+   * Covered by `hash` when present; entries of the pipeline's functions, and of the embedded
+   * store, have none.
+   */
+  caller?: string;
   detail: Record<string, unknown>;
   prevHash: string;
   hash: string;
@@ -1126,13 +1134,14 @@ export function genesisHash(incidentId: string, firstFinding: FindingKey): strin
 }
 
 export function entryHash(entry: Omit<TimelineEntry, 'hash'>): string {
-  const { incidentId, seq, at, kind, actor, detail, prevHash } = entry;
-  // canonicalJson({ incidentId, seq, at, kind, actor, detail }), its keys in their sorted order.
-  return sha256(`${prevHash}\n${canonicalFields(ENTRY_KEYS, [actor, at, detail, incidentId, kind, seq])}`);
+  const { incidentId, seq, at, kind, actor, caller, detail, prevHash } = entry;
+  // canonicalJson({ incidentId, seq, at, kind, actor, caller, detail }), its keys in their sorted
+  // order; an entry without a caller leaves the key out, so entries recorded before it hash as they did.
+  return sha256(`${prevHash}\n${canonicalFields(ENTRY_KEYS, [actor, at, caller, detail, incidentId, kind, seq])}`);
 }
 
 /** The keys an entry's hash covers, sorted as canonicalJson sorts them. */
-const ENTRY_KEYS = ['actor', 'at', 'detail', 'incidentId', 'kind', 'seq'] as const;
+const ENTRY_KEYS = ['actor', 'at', 'caller', 'detail', 'incidentId', 'kind', 'seq'] as const;
 
 /** Hex digits of an incident id: 128 bits, so two finding keys with one id cannot be searched for. */
 export const INCIDENT_ID_HEX = 32;
@@ -1153,11 +1162,14 @@ export function incidentIdFor(key: FindingKey, attempt = 0): string {
  * Appends entries to a draft incident's chain and returns them fully formed. The caller stores
  * them in the same atomic write as the incident whose `timelineHead` this advances.
  */
-export function appendEntries(incident: Incident, entries: { at: string; kind: string; actor?: string; detail?: Record<string, unknown> }[]): TimelineEntry[] {
+export function appendEntries(
+  incident: Incident,
+  entries: { at: string; kind: string; actor?: string; caller?: string; detail?: Record<string, unknown> }[],
+): TimelineEntry[] {
   const out: TimelineEntry[] = [];
   let { seq, hash } = incident.timelineHead;
   for (const e of entries) {
-    const draft = {
+    const draft: Omit<TimelineEntry, 'hash'> = {
       incidentId: incident.id,
       seq: seq + 1,
       at: e.at,
@@ -1167,8 +1179,10 @@ export function appendEntries(incident: Incident, entries: { at: string; kind: s
       detail: withOwnPseudonyms(incident.pseudonymKey, e.detail ?? {}),
       prevHash: hash,
     };
+    // Set only where there is one: the pipeline's entries (a replay's thousands) keep their shape.
+    if (e.caller !== undefined) draft.caller = e.caller;
     // Written out rather than `{ ...draft, hash }`: a key added after a spread is slow (newIncident).
-    const full = {
+    const full: TimelineEntry = {
       incidentId: draft.incidentId,
       seq: draft.seq,
       at: draft.at,
@@ -1178,6 +1192,7 @@ export function appendEntries(incident: Incident, entries: { at: string; kind: s
       prevHash: draft.prevHash,
       hash: entryHash(draft),
     };
+    if (draft.caller !== undefined) full.caller = draft.caller;
     out.push(full);
     seq = full.seq;
     hash = full.hash;

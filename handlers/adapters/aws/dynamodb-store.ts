@@ -412,6 +412,8 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
       at: i.at as string,
       kind: i.kind as string,
       actor: i.actor as string,
+      // Who AWS says wrote it, on the entries a person's `--target aws` run recorded (TimelineEntry.caller).
+      ...(i.caller === undefined ? {} : { caller: i.caller as string }),
       detail: JSON.parse(i.detail as string) as Record<string, unknown>,
       prevHash: i.prevHash as string,
       hash: i.hash as string,
@@ -1065,7 +1067,7 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
       findings,
       timeline: items
         .filter((i) => String(i.sk).startsWith('TL#'))
-        .map((i) => ({ seq: Number(i.seq), at: i.at, kind: i.kind, actor: i.actor, detail: i.detail, prevHash: i.prevHash, hash: i.hash }))
+        .map((i) => ({ seq: Number(i.seq), at: i.at, kind: i.kind, actor: i.actor, caller: i.caller, detail: i.detail, prevHash: i.prevHash, hash: i.hash }))
         .sort((a, b) => a.seq - b.seq),
       messages: items
         .filter((i) => String(i.sk).startsWith('MSG#'))

@@ -434,6 +434,9 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
 
   async commit(change: IncidentChange): Promise<CommitReceipt> {
     const { incident } = change;
+    // Nothing on this machine tells who a person is (no STS): the embedded store keeps no caller, and
+    // an entry that names one is refused rather than stored without it.
+    refuseCaller(change);
     try {
       this.endSnapshot();
       const write = () => this.inTransaction(() => this.commitTx.immediate(change));
@@ -1762,4 +1765,15 @@ function messageRows(rows: { data: string; sent_at: string | null }[]): OutboxMe
 /** A store from before the ledger: what it is, and what adopting it means. */
 function preLedgerMessage(dir: string, schema: number): string {
   return `store ${dir} was written by an earlier datalek (schema ${schema}), before the ledger, or its ledger was removed: nothing in the file tells the two apart. Adopting it vouches for every record as it is now: check it first (datalek status, show), then run datalek adopt --store ${dir} --by NAME`;
+}
+
+/** A change whose entries name the AWS identity that wrote them (`TimelineEntry.caller`): the embedded store has no column for it. */
+function refuseCaller(change: IncidentChange): void {
+  for (const c of [change, ...(change.others ?? [])]) {
+    const named = c.timeline.find((e) => e.caller !== undefined);
+    if (named)
+      throw new StoreError(
+        `entry ${named.seq} of ${c.incident.id} names the AWS caller that wrote it; the embedded store keeps none (--target aws records it)`,
+      );
+  }
 }

@@ -28,7 +28,8 @@ export async function serve(ctx: Context): Promise<number> {
     import('../../web/security.js'),
   ]);
   return withBackend(ctx, 'write', async (backend) => {
-    const actor = ctx.target === 'aws' ? await (await import('../aws-caller.js')).callerArn(io.env) : ((flags.by as string | undefined) ?? userInfo().username);
+    // On AWS the caller STS named when the backend opened (its entries name it as `caller` too).
+    const actor = backend.caller ?? (flags.by as string | undefined) ?? userInfo().username;
     if (!actor.trim()) throw new UsageError('--by must name the person who acts');
     const session = newSession();
     const deps = actionDeps(ctx, backend);

@@ -1,0 +1,77 @@
+/**
+ * sec (session 26) item 1: with `--target aws` the CLI recorded a person's decision under `--by` (or
+ * the OS user) alone: anyone with write access to the table could record an assessment as the FG,
+ * and the record did not say whose AWS credentials wrote it, though STS tells (the assumed role and
+ * its session). Each entry a `--target aws` run writes now carries the caller's ARN beside the
+ * actor (`caller`), covered by the entry's hash; a run whose caller STS does not tell records nothing.
+ * On moto, with credentials of roles assumed through moto's STS.
+ */
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnCli } from '../support/cli.js';
+import { MOTO_ACCOUNT } from '../support/cli-aws.js';
+import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
+
+const FG = `arn:aws:sts::${MOTO_ACCOUNT}:assumed-role/datalek-fg/alice`;
+const ON_CALL = `arn:aws:sts::${MOTO_ACCOUNT}:assumed-role/datalek-on-call/bob`;
+
+describe.skipIf(!MOTO_AVAILABLE)("the caller's identity on every --target aws write, on moto", () => {
+  let moto: Moto;
+  let id: string;
+  /** The environment of a session of `role` named `session`, assumed through moto's STS. */
+  const as = async (role: string, session: string) => {
+    const sts = new STSClient({ endpoint: moto.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/${role}`, RoleSessionName: session }));
+    sts.destroy();
+    return {
+      ...moto.env,
+      AWS_ACCESS_KEY_ID: Credentials?.AccessKeyId as string,
+      AWS_SECRET_ACCESS_KEY: Credentials?.SecretAccessKey as string,
+      AWS_SESSION_TOKEN: Credentials?.SessionToken as string,
+    };
+  };
+  const cli = (args: string[], env: Record<string, string>) => spawnCli([...args, '--target', 'aws'], env);
+  const lastEntry = async () => JSON.parse((await cli(['show', id, '--json'], moto.env)).stdout).timeline.at(-1);
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    expect((await cli(['setup'], moto.env)).code).toBe(0);
+    const replay = await cli(
+      ['replay', 'events/08-s3-bucket-made-public-anonymous-access.json', '--json', '--now', '2026-11-28T08:00:00Z'],
+      await as('datalek-on-call', 'bob'),
+    );
+    expect(replay.code, replay.stderr).toBe(0);
+    id = JSON.parse(replay.stdout).incidentId;
+  }, 60_000);
+  afterAll(async () => moto?.stop());
+
+  it("records the on-call session's ARN beside --by on an acknowledgement, and on the pipeline's entries of a replay it ran", async () => {
+    const { timeline } = JSON.parse((await cli(['show', id, '--json'], moto.env)).stdout);
+    expect(timeline.find((e: { kind: string }) => e.kind === 'incident-opened')).toMatchObject({ actor: 'system', caller: ON_CALL });
+    const ack = await cli(['ack', id, '--by', 'Bob', '--now', '2026-11-28T08:10:00Z'], await as('datalek-on-call', 'bob'));
+    expect(ack.code, ack.stderr).toBe(0);
+    expect(await lastEntry()).toMatchObject({ kind: 'acknowledged', actor: 'Bob', caller: ON_CALL });
+  }, 60_000);
+
+  it("records the FG session's ARN beside --by on an assessment, covered by the entry's hash", async () => {
+    const assess = await cli(
+      ['assess', id, '--personal-data', 'yes', '--risk', 'high', '--reason', 'klantgegevens openbaar', '--by', 'A. de Vries', '--now', '2026-11-28T09:00:00Z'],
+      await as('datalek-fg', 'alice'),
+    );
+    expect(assess.code, assess.stderr).toBe(0);
+    expect(await lastEntry()).toMatchObject({ kind: 'assessed', actor: 'A. de Vries', caller: FG });
+    const verify = await cli(['verify', id], moto.env);
+    expect(verify.code, verify.stderr).toBe(0);
+  }, 60_000);
+
+  it('records nothing when STS does not say who the caller is', async () => {
+    const before = await lastEntry();
+    // STS unreachable, DynamoDB and SNS answering: the write would go through without its caller.
+    const env = { ...(await as('datalek-fg', 'alice')), AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' };
+    const close = await cli(['close', id, '--reason', 'afgehandeld', '--by', 'A. de Vries'], env);
+    expect(close.code).toBe(3);
+    expect(close.stderr).toContain('AWS did not say who these credentials belong to (sts:GetCallerIdentity');
+    expect(close.stderr).toContain('nothing was recorded');
+    expect(await lastEntry()).toEqual(before);
+  }, 60_000);
+});
