@@ -1,12 +1,14 @@
 /**
- * `tsx bench/replay-accounting.ts [--sites]`: what the bench's replay does per event, counted
+ * `tsx bench/replay-accounting.ts [--sites] [--per-group N]`: what the bench's replay does per event, counted
  * rather than timed (counts do not move with what else the machine runs): JSON.stringify and
  * JSON.parse calls and their bytes, SHA-256 calls and the bytes hashed, the SQL statements run
  * (calls and the bytes bound), the messages queued and their size, Date parsing and formatting,
  * structuredClone, and the pages the log (WAL) takes per event, by the table or index they
  * belong to, beside the floor's (one row per event, one transaction each). As
  * `replay-instructions.ts` does, the figures are the difference between replaying 600 and 200 of
- * the bench's events, divided by 400, in groups of 2 events. `--sites` names the caller of each
+ * the bench's events, divided by 400, in groups of 2 events (`--per-group N`: of N; the bench's own
+ * groups hold about 4 on a quiet machine, and the log's pages an event fall as a group holds more:
+ * 13.5 at 2, 10.8 at 4, 8.9 at 8, 7.2 at 16 on 2 December). `--sites` names the caller of each
  * JSON and hash call (slower: it reads a stack per call).
  *
  * It wraps the global functions it counts (JSON, crypto, Date, better-sqlite3's statements) in
@@ -17,6 +19,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { syncBuiltinESMExports } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { SqliteIncidentStore } from '../handlers/adapters/local/sqlite-store.js';
 import { CommitGroups } from '../handlers/cli/commands/replay.js';
@@ -27,10 +30,12 @@ import { DEFAULT_POLICY } from '../handlers/core/policy.js';
 import { type RecordDeps, type RecordResult, recordEventText } from '../handlers/core/record-finding.js';
 import { NOW, syntheticEvents } from './replay-run.js';
 
-const SITES = process.argv.includes('--sites');
+const { values } = parseArgs({ options: { sites: { type: 'boolean' }, 'per-group': { type: 'string', default: '2' } }, strict: true });
+const SITES = values.sites === true;
 const FEW = 200;
 const MANY = 600;
-const PER_GROUP = 2;
+const PER_GROUP = Number(values['per-group']);
+if (!Number.isInteger(PER_GROUP) || PER_GROUP < 1) throw new Error(`--per-group: expected a whole number of at least 1, got ${values['per-group']}`);
 
 type Tally = Map<string, { calls: number; bytes: number }>;
 let tallies = new Map<string, Tally>();
