@@ -133,6 +133,20 @@ export function keyPseudonyms(key: string | undefined, text: string): string {
   });
 }
 
+/**
+ * `value` with every string in it passed through `keyPseudonyms`: the register's row as the draft
+ * names a key (fg28 item 7). An access key id holds no character JSON escapes, so it is named in the
+ * JSON text as in the strings; the same value when it names none.
+ */
+export function withKeyPseudonyms<T>(key: string | undefined, value: T): T {
+  const text = JSON.stringify(value);
+  if (text === undefined || !ACCESS_KEY_ID.test(text)) return value;
+  return JSON.parse(keyPseudonyms(key, text)) as T;
+}
+
+/** `ACCESS_KEY_IDS` without its `g` flag: a test that keeps no position between calls. */
+const ACCESS_KEY_ID = new RegExp(ACCESS_KEY_IDS.source);
+
 /** An access key's kind in a letter to the people affected, in its language: `AKIA` long-term, `ASIA` temporary. */
 const KEY_KINDS: Record<Lang, Record<'AKIA' | 'ASIA', string>> = {
   nl: { AKIA: '(vaste sleutel)', ASIA: '(tijdelijke sleutel)' },

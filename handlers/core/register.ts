@@ -32,7 +32,7 @@ import {
 } from './clocks.js';
 import { escapeMarkdown, notDoneClause } from './draft.js';
 import { type Decision, type Incident, initialReport, type ReportRecord, type SubjectsDecision, subscribersWithoutAp } from './incident.js';
-import { pseudonymText, withOwnPseudonyms } from './incident-pseudonyms.js';
+import { pseudonymText, withKeyPseudonyms, withOwnPseudonyms } from './incident-pseudonyms.js';
 import {
   type ApShownState,
   awareReasonLabel,
@@ -262,7 +262,9 @@ function closedWithoutFollowUp(incident: Incident, nl: boolean): string {
 export function registerRow(incident: Incident, policy: Policy, now: string, elsewhere: CarriedOutElsewhere[] = []): RegisterRow {
   // An export outlives minimise (kept for years, handed to an auditor): a principal named by the
   // incident's own pseudonym, as its timeline names it (fg24, core/incident-pseudonyms.ts).
-  return withOwnPseudonyms(incident.pseudonymKey, rowOf(incident, policy, now, elsewhere));
+  // An access key by its kind and the incident's own pseudonym, as the AP draft names it (fg28 item 7):
+  // the key id is personal data of a user; `show` gives it beside the pseudonym.
+  return withKeyPseudonyms(incident.pseudonymKey, withOwnPseudonyms(incident.pseudonymKey, rowOf(incident, policy, now, elsewhere)));
 }
 
 function rowOf(incident: Incident, policy: Policy, now: string, elsewhere: CarriedOutElsewhere[]): RegisterRow {
@@ -596,7 +598,7 @@ export function registerMarkdown(
       ].join('; '),
     ];
     // A principal by the incident's own pseudonym, as in the row (f75ba96f): a step's target may be a store-wide one.
-    return withOwnPseudonyms(incident.pseudonymKey, cells);
+    return withKeyPseudonyms(incident.pseudonymKey, withOwnPseudonyms(incident.pseudonymKey, cells));
   });
   const line = (cells: string[]) => `| ${cells.map((c) => escapeMarkdown(c)).join(' | ')} |`;
   return [line(headers), `|${headers.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n');

@@ -11,7 +11,7 @@ import { clocksOf, roleOf } from './clocks.js';
 import { buildDraft } from './draft.js';
 import { sha256Base64 } from './hash.js';
 import type { Incident, ReportRecipient, SubjectsDecision, TimelineEntry } from './incident.js';
-import { ownPseudonyms } from './incident-pseudonyms.js';
+import { keyPseudonyms, ownPseudonyms } from './incident-pseudonyms.js';
 import {
   actionLabel,
   actorLabel,
@@ -112,6 +112,11 @@ th { width: 30%; font-weight: 600; } .missing { color: #b91c1c; } .sample { back
 .attention { border-left: 6px solid #92400e; background: #fffbeb; padding: 6px 6px 6px 2rem; }
 `;
 
+/** The report as handed on: `ownPseudonyms`, then `keyPseudonyms` (an access key id by its kind and pseudonym). */
+function reportPseudonyms(key: string | undefined, html: string): string {
+  return keyPseudonyms(key, ownPseudonyms(key, html));
+}
+
 /**
  * The report is opened from a file, by people, possibly long after; it holds attacker-controlled
  * text (escaped, but defence in depth). Nothing may run, load or be sent: no scripts, no requests,
@@ -137,8 +142,9 @@ export function reportHtml(
   const clocks = clocksOf(incident, policy, now);
   const a = incident.assessment;
   const rows = (pairs: [string, unknown][]) => pairs.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v ?? '—')}</td></tr>`).join('');
-  // Handed on (a file, a mail): a principal by the incident's own pseudonym, as the draft in it (fg24).
-  return ownPseudonyms(
+  // Handed on (a file, a mail): a principal by the incident's own pseudonym, and an access key by its
+  // kind and pseudonym, as the draft in it (fg24, fg28 item 7).
+  return reportPseudonyms(
     incident.pseudonymKey,
     `<!doctype html>
 <html lang="${lang}">

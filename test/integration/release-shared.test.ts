@@ -232,9 +232,14 @@ describe.skipIf(!MOTO_AVAILABLE)('release of a resource another open incident ho
     expect(keyAction(after)?.released).toMatchObject({ by: 'oncall', reason: `undone by the release of incident ${K}: gebruiker bevestigt` });
     expect(after.timeline.at(-1)).toMatchObject({ kind: 'containment-released', detail: { undoneBy: K, now: 'released' } });
     const register = JSON.parse((await run(['register', '--format', 'json'])).stdout) as { incidentId: string; measuresTaken: string }[];
-    // The register keeps the measure as history, saying it was undone and by which release.
-    expect(register.find((x) => x.incidentId === B)?.measuresTaken).toMatch(
-      new RegExp(`deactivate-access-key ${key} \\([^)]*\\); released at [^;]* by oncall: undone by the release of incident ${K}: gebruiker bevestigt`),
+    // The register keeps the measure as history, saying it was undone and by which release; the key
+    // by its kind and pseudonym, as the AP draft names it (fg28 item 7).
+    const measures = register.find((x) => x.incidentId === B)?.measuresTaken;
+    expect(measures).toMatch(
+      new RegExp(
+        `deactivate-access-key long-term-key:~[0-9a-f]{16} \\([^)]*\\); released at [^;]* by oncall: undone by the release of incident ${K}: gebruiker bevestigt`,
+      ),
     );
+    expect(measures).not.toContain(key);
   }, 240_000);
 });
