@@ -16,6 +16,7 @@
 import { sha256 } from './hash.js';
 import { entryHash, genesisHash } from './incident.js';
 import { chainHash, ledgerGenesis, registryGenesis } from './ledger.js';
+import { addHours } from './time.js';
 
 /** A stored timeline row, as text. */
 export interface RawTimelineRow {
@@ -120,7 +121,10 @@ export function auditIncident(raw: RawIncident, vouchedElsewhere: (findingKey: s
     }
     const parsed = parse(raw.record.data);
     if (!parsed.ok || !isObject(parsed.value)) add('record', 'is not valid JSON: the incident record is damaged');
-    else checkColumns(parsed.value, raw.record.columns, (problem) => add('record', problem));
+    else {
+      checkColumns(parsed.value, raw.record.columns, (problem) => add('record', problem));
+      checkClock(parsed.value, raw.timeline, (problem) => add('record', problem));
+    }
     if (parsed.ok && isObject(parsed.value) && isObject(parsed.value.timelineHead) && expected.timeline) {
       const head = parsed.value.timelineHead as { seq?: unknown; hash?: unknown };
       if (head.seq !== expected.timeline.seq || head.hash !== expected.timeline.hash) {
@@ -518,6 +522,46 @@ function checkColumns(record: Record<string, unknown>, columns: Record<string, u
     let field: unknown = record;
     for (const part of column.split(' ')[0].split('.')) field = isObject(field) ? field[part] : undefined;
     if ((field ?? null) !== (value ?? null)) add(`the column ${column} (${JSON.stringify(value)}) does not match the record: it was altered`);
+  }
+}
+
+/** The timeline entries that give the moment of awareness the AP clock runs from. */
+const AWARENESS_ENTRIES = new Set(['incident-opened', 'incident-opened-by-hand', 'detection-moved-earlier', 'awareness-set']);
+
+/**
+ * The AP clock the record holds must be the one its timeline gives (red28). Every change of the
+ * awareness writes an entry that names it (the opening, by hand or from a finding; an earlier
+ * detection; a person's move, `to`; the facts entry that lets it follow the detection, in
+ * `awarenessFollowsDetection`), and the deadline is that moment plus the hours the record counts.
+ * The ledger alone cannot tell: a record edited behind the pipeline and declared by one ledger
+ * entry appended after the last digest's head (nothing anchored rewritten) hashes true, and the
+ * next anchor would sign a deadline moved with no decision, reason or person in the timeline.
+ */
+function checkClock(record: Record<string, unknown>, timeline: RawTimelineRow[], add: (problem: string) => void): void {
+  let given: { awareAt: string | null; seq: number } | null = null;
+  for (const row of timeline) {
+    const known = AWARENESS_ENTRIES.has(String(row.kind));
+    if (typeof row.detail !== 'string' || (!known && !row.detail.includes('"awarenessFollowsDetection"'))) continue;
+    const detail = parse(row.detail);
+    if (!detail.ok || !isObject(detail.value)) continue;
+    const d = detail.value;
+    let aware: unknown;
+    if (isObject(d.awarenessFollowsDetection)) aware = d.awarenessFollowsDetection.to;
+    else if (row.kind === 'awareness-set') aware = d.to;
+    else if (known) aware = d.awareAt;
+    if (aware === null || typeof aware === 'string') given = { awareAt: aware, seq: row.seq };
+  }
+  const awareAt = typeof record.awareAt === 'string' ? record.awareAt : null;
+  if (given && awareAt !== given.awareAt) {
+    add(
+      `its awareness ${awareAt ?? '(none)'} is not the one its timeline gives ${given.awareAt ?? '(none)'} (entry ${given.seq}): the AP clock was moved behind the pipeline, with no entry saying who moved it or why`,
+    );
+  }
+  const hours = record.deadlineHours;
+  if (awareAt !== null && typeof hours === 'number' && Number.isFinite(hours) && record.deadline !== addHours(awareAt, hours)) {
+    add(
+      `its AP deadline ${String(record.deadline ?? '(none)')} is not its awareness ${awareAt} plus the ${hours} hours it counts: the deadline was moved behind the pipeline`,
+    );
   }
 }
 

@@ -43,6 +43,14 @@ const PROBLEMS: Template[] = [
     'its timeline head (entry {}) is not the one the ledger recorded (entry {})',
     'de kop van de tijdlijn (regel {}) is niet die het grootboek vastlegde (regel {})',
   ],
+  [
+    'its awareness {} is not the one its timeline gives {} (entry {}): the AP clock was moved behind the pipeline, with no entry saying who moved it or why',
+    'het moment van bewustwording {} is niet dat wat de tijdlijn geeft {} (regel {}): de AP-klok is buiten de pipeline om verzet, zonder regel die zegt wie of waarom',
+  ],
+  [
+    'its AP deadline {} is not its awareness {} plus the {} hours it counts: the deadline was moved behind the pipeline',
+    'de AP-termijn {} is niet het moment van bewustwording {} plus de {} uur die het telt: de termijn is buiten de pipeline om verzet',
+  ],
   // Findings.
   ['is missing: the finding record was deleted', 'ontbreekt: de bevinding is verwijderd'],
   [

@@ -529,10 +529,12 @@ describe.skipIf(!MOTO_AVAILABLE)('tampering with the DynamoDB store, on moto', (
     const v = versions.Versions?.[0];
     await expect(s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: v?.Key, VersionId: v?.VersionId }))).rejects.toThrow();
 
-    // The rechain: the deadline moved, the ledger recomputed, the incident's ledger head set to match.
+    // The rechain: another acknowledger (a deadline moved is named by verify alone since red28), the
+    // ledger recomputed, the incident's ledger head set to match.
     const items = await partition(edited);
     const recordText = items.find((i) => i.sk.S === 'INCIDENT')?.data.S ?? '';
-    const text = recordText.replace(/"deadline":"[^"]+"/, '"deadline":"2026-12-30T21:00:00.000Z"');
+    const text = recordText.replace(/"acknowledgedBy":(null|"[^"]*")/, '"acknowledgedBy":"mallory"');
+    expect(text, 'premise: the record was edited').not.toBe(recordText);
     const rows: LedgerRow[] = items
       .filter((i) => i.sk.S?.startsWith('LG#'))
       .map((i) => ({ seq: Number(i.seq.N), data: i.data.S as string, prevHash: i.prevHash.S as string, hash: i.hash.S as string }))

@@ -271,7 +271,8 @@ describe('tampering with the embedded store', () => {
   describe('the rechain, and the digests that catch it', () => {
     it('an edit with every hash recomputed passes verify alone, and is caught by a digest written before it', async () => {
       expect((await anchor(f)).code).toBe(0);
-      tamper(f, (db) => rechainSqlite(db, f.id, (r) => (r.deadline = '2026-12-23T21:00:00.000Z')));
+      // Another acknowledger: a deadline rechained is named by verify alone since red28 (its timeline gives another).
+      tamper(f, (db) => rechainSqlite(db, f.id, (r) => (r.acknowledgedBy = 'mallory')));
       expect((await verify(f)).code).toBe(0);
       const r = await verify(f, '--digests', f.digests, '--key', f.keys.public);
       expect(r.code).toBe(1);

@@ -1,0 +1,146 @@
+/**
+ * red28: whoever writes the embedded store moves an incident's AP clock without rewriting any history
+ * a digest anchored. The record gets a later awareness and deadline (or is made a sample, which runs
+ * no clock), and ONE ledger entry is appended that declares the new record, chained on the head the
+ * last digest anchored; the timeline is left as it was. Nothing anchored changed, so `verify
+ * --digests` had nothing to hold against it, and the next `anchor` signed the moved deadline: an
+ * overdue notification read as on time in status, show, the register and the AP draft, with no
+ * awareness decision, no reason and no person in the timeline.
+ *
+ * The timeline says where the clock stands: every change of the awareness writes an entry that
+ * gives it (incident-opened, incident-opened-by-hand, detection-moved-earlier, awareness-set, and the
+ * facts entry that lets it follow the detection), and the deadline is that moment plus the record's
+ * hours. A record that says otherwise was changed behind the pipeline.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { canonicalJson, sha256 } from '../../handlers/core/hash.js';
+import { chainHash } from '../../handlers/core/ledger.js';
+import { runCli } from '../support/cli.js';
+import { findingEvent } from '../support/events.js';
+import { digestKeys } from '../support/tamper.js';
+
+const NOW = '2026-11-28T03:00:00.000Z';
+const DETECTED = '2026-11-27T21:00:00.000Z';
+
+let dir: string;
+let store: string;
+let keys: ReturnType<typeof digestKeys>;
+let digests: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'datalek-red28-'));
+  store = join(dir, 'store');
+  digests = join(dir, 'digests');
+  keys = digestKeys(dir);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** One incident, recorded and anchored. */
+async function anchoredIncident(): Promise<string> {
+  const events = join(dir, 'event.json');
+  writeFileSync(events, JSON.stringify(findingEvent({ id: 'red28aaaaaaaaaaaaaaaaaaaaaaaaaaa', createdAt: DETECTED })));
+  const replay = await runCli(['replay', events, '--store', store, '--now', NOW, '--json']);
+  expect(replay.code, replay.stderr).toBe(0);
+  const id = JSON.parse(replay.stdout.split('\n')[0]).incidentId as string;
+  const anchor = await runCli(['anchor', '--store', store, '--digests', digests, '--key', keys.private, '--now', NOW]);
+  expect(anchor.code, anchor.stderr).toBe(0);
+  return id;
+}
+
+/**
+ * The attack: the record edited and one ledger entry appended declaring it, chained on the ledger's
+ * head; nothing before it rewritten, the timeline untouched.
+ */
+function appendRecord(id: string, edit: (record: Record<string, unknown>) => void): void {
+  const db = new Database(join(store, 'datalek.sqlite'));
+  const row = db.prepare('SELECT revision, data FROM incidents WHERE id = ?').get(id) as { revision: number; data: string };
+  const record = JSON.parse(row.data) as Record<string, unknown>;
+  edit(record);
+  record.revision = row.revision + 1;
+  const text = JSON.stringify(record);
+  const head = db.prepare('SELECT seq, hash FROM ledger WHERE incident_id = ? ORDER BY seq DESC LIMIT 1').get(id) as { seq: number; hash: string };
+  const data = canonicalJson({ at: NOW, incident: { hash: sha256(text), revision: row.revision + 1 }, incidentId: id, seq: head.seq + 1 });
+  db.prepare('INSERT INTO ledger VALUES (?, ?, ?, ?, ?)').run(id, head.seq + 1, data, head.hash, chainHash(head.hash, data));
+  db.prepare('UPDATE incidents SET revision = ?, data = ? WHERE id = ?').run(row.revision + 1, text, id);
+  db.close();
+}
+
+const verify = () => runCli(['verify', '--store', store, '--digests', digests, '--key', keys.public, '--now', NOW]);
+
+describe('an AP clock moved behind the pipeline with one ledger entry appended', () => {
+  it('a later awareness and deadline, no entry saying so: verify --digests names the record, and anchor does not sign it', async () => {
+    const id = await anchoredIncident();
+    appendRecord(id, (record) => {
+      record.awareAt = '2026-11-30T21:00:00.000Z';
+      record.deadline = '2026-12-03T21:00:00.000Z';
+    });
+
+    const verified = await verify();
+    expect(verified.code).toBe(1);
+    expect(verified.stderr).toContain(`incident ${id}, record:`);
+    expect(verified.stderr).toContain('2026-11-30T21:00:00.000Z');
+    expect(verified.stderr).toContain(`its timeline gives ${DETECTED}`);
+
+    const anchor = await runCli(['anchor', '--store', store, '--digests', digests, '--key', keys.private, '--now', NOW, '--json']);
+    expect(anchor.code).toBe(1);
+    expect(JSON.parse(anchor.stdout).leftOut).toEqual([id]);
+  });
+
+  it('the deadline alone moved: named by the hours the record counts', async () => {
+    const id = await anchoredIncident();
+    appendRecord(id, (record) => {
+      record.deadline = '2026-12-03T21:00:00.000Z';
+    });
+    const verified = await verify();
+    expect(verified.code).toBe(1);
+    expect(verified.stderr).toContain('its AP deadline 2026-12-03T21:00:00.000Z is not its awareness');
+  });
+
+  it('made a sample (no clock runs): named', async () => {
+    const id = await anchoredIncident();
+    appendRecord(id, (record) => {
+      record.sample = true;
+      record.awareAt = null;
+      record.deadline = null;
+      record.deadlineHours = null;
+    });
+    const verified = await verify();
+    expect(verified.code).toBe(1);
+    expect(verified.stderr).toContain('its awareness (none) is not the one its timeline gives');
+  });
+
+  it('awareness moved by a person, with its entry: verifies', async () => {
+    const id = await anchoredIncident();
+    const assess = await runCli(
+      [
+        'assess',
+        id,
+        '--personal-data',
+        'unknown',
+        '--risk',
+        'risk',
+        '--reason',
+        'under investigation',
+        '--aware-at',
+        '2026-11-27T23:00:00.000Z',
+        '--aware-reason',
+        'confirmed by the team then',
+        '--by',
+        'fg',
+        '--store',
+        store,
+        '--now',
+        NOW,
+      ],
+      {},
+    );
+    expect(assess.code, assess.stderr).toBe(0);
+    const verified = await verify();
+    expect(verified.stderr).toBe('');
+    expect(verified.code).toBe(0);
+  });
+});
