@@ -226,6 +226,19 @@ export const policySchema = z.strictObject({
        * @default 24
        */
       notifyNudgeHours: z._default(hours, 24),
+      /**
+       * Who the NIS2 clocks' reminders go to (the significance decision, early warning, incident
+       * notification, intermediate and final report): the reports to the CSIRT and the competent
+       * authority are the organisation's security duty (NIS2 art. 23, Cyberbeveiligingswet), often the
+       * CISO's or on-call's, not the FG's alone. The FG always gets them (its register keeps what was
+       * reported, Art. 33(5)); `on-call` adds the on-call topic. @default ["fg", "on-call"]
+       */
+      nis2To: z._default(
+        z
+          .array(z.enum(['fg', 'on-call']))
+          .check(z.refine((to) => to.includes('fg'), { error: 'must include "fg": the FG keeps the record of what is reported (Art. 33(5))' })),
+        ['fg', 'on-call'],
+      ),
     }),
     {},
   ),

@@ -297,6 +297,16 @@ interface LeftCheck {
   handBack: (draft: Incident) => ChangeResult[];
 }
 
+/**
+ * Who a reminder without a channel of its own goes to: the FG, and for a NIS2 clock also whom the
+ * policy names (`reminders.nis2To`): the reports to the CSIRT and the authority are the organisation's
+ * security duty, often on-call's or the CISO's (law28). One track, one due time: each channel's
+ * message is its own (its id holds the channel), sent once.
+ */
+function reminderChannels(item: { clock?: string }, policy: Policy): ('fg' | 'on-call')[] {
+  return item.clock?.startsWith('nis2-') ? policy.reminders.nis2To : ['fg'];
+}
+
 function sweepOne(current: Incident, policy: Policy, now: string, repeats: RepeatPlan, left: LeftCheck | null = null) {
   const stale = repeats.stale.has(current.id);
   // A repeat left out of this sweep stays due; a stale one is named in the summary instead.
@@ -325,7 +335,7 @@ function sweepOne(current: Incident, policy: Policy, now: string, repeats: Repea
     else if (item.track === 'page') next.paging.lastDueAt = item.dueAt;
     else if (item.track === 'exposed') raisedAgain(next, item.exposed as string);
     else next.reminders.byClock = { ...(next.reminders.byClock ?? {}), [item.track]: item.dueAt };
-    const channel = item.channel ?? ('fg' as const);
+    const channels = item.channel ? [item.channel] : reminderChannels(item, policy);
     if (item.held) {
       drafts.push({
         at: now,
@@ -342,38 +352,40 @@ function sweepOne(current: Incident, policy: Policy, now: string, repeats: Repea
           : `${item.track}:${item.kind}:${item.dueAt}`;
     // The exposed interfaces' page repeated on the on-call topic: every one still open and not taken.
     const repeat = item.track === EXPOSED_REPEAT_TRACK ? exposedUntaken(next, policy) : undefined;
-    const message = composeMessage({
-      incident: next,
-      channel,
-      kind: item.kind,
-      stateKey,
-      now,
-      policy,
-      level: item.level,
-      round: item.round,
-      clock: item.clock,
-      exposed: item.exposed,
-      repeat,
-      dueAt: item.dueAt,
-    });
-    // A page after the pager's alert was resolved there (by nobody) raises a new alert: recorded, so
-    // that alert escalates from now on, and acknowledging or closing in datalek reaches it.
-    notePagerTrigger(next, message, policy, now);
-    messages.push(message);
-    drafts.push({
-      at: now,
-      kind: 'notification-queued',
-      detail: {
-        channel,
-        messageKind: item.kind,
+    for (const to of channels) {
+      const message = composeMessage({
+        incident: next,
+        channel: to,
+        kind: item.kind,
+        stateKey,
+        now,
+        policy,
+        level: item.level,
+        round: item.round,
+        clock: item.clock,
+        exposed: item.exposed,
+        repeat,
         dueAt: item.dueAt,
-        messageId: message.id,
-        ...(item.level ? { level: item.level, round: item.round } : {}),
-        ...(item.clock ? { clock: item.clock } : {}),
-        ...(item.exposed ? { exposed: item.exposed, reason: 'the pager resolved its alert on its own while the interface is still open' } : {}),
-        ...(repeat ? { interfaces: repeat.length, reason: 'repeated on the on-call topic: still open, and nobody took it since' } : {}),
-      },
-    });
+      });
+      // A page after the pager's alert was resolved there (by nobody) raises a new alert: recorded, so
+      // that alert escalates from now on, and acknowledging or closing in datalek reaches it.
+      notePagerTrigger(next, message, policy, now);
+      messages.push(message);
+      drafts.push({
+        at: now,
+        kind: 'notification-queued',
+        detail: {
+          channel: to,
+          messageKind: item.kind,
+          dueAt: item.dueAt,
+          messageId: message.id,
+          ...(item.level ? { level: item.level, round: item.round } : {}),
+          ...(item.clock ? { clock: item.clock } : {}),
+          ...(item.exposed ? { exposed: item.exposed, reason: 'the pager resolved its alert on its own while the interface is still open' } : {}),
+          ...(repeat ? { interfaces: repeat.length, reason: 'repeated on the on-call topic: still open, and nobody took it since' } : {}),
+        },
+      });
+    }
   }
   if (untold) {
     messages.push(...untold.messages);
