@@ -7,12 +7,18 @@
  * Most containment is one state per resource (an interface's groups, a key's status, a bucket's
  * Block Public Access, a function's concurrency, a database's public flag, an object's tags):
  * releasing it undoes it for every incident that holds that resource contained. So a release that
- * would undo what another incident, not closed, still holds (its own action done and not released,
- * or an action it left to this incident, `ActionRecord.heldBy`) is refused, naming that incident,
- * unless the person names it too (`undoFor`). Then what is actually undone is also recorded in that
- * incident, in the commit that records the release (a crash never leaves one record of the two): its action released (or, when it was left to this one, planned again, not carried
- * out), an entry on its timeline, and its FG and on-call told. Session revocations are not shared
- * (each incident has its own policy name), and a key left inactive is not undone.
+ * would undo what another incident still holds (its own action done and not released, or, while it
+ * is open, an action it left to this incident, `ActionRecord.heldBy`) is refused, naming that incident,
+ * unless the person names it too (`undoFor`). A closed incident holds too: a closing releases nothing,
+ * and its record, the register and the AP draft say its containment is in effect. Then what is
+ * actually undone is also recorded in that incident, in the commit that records the release (a crash
+ * never leaves one record of the two): its action released (or, when an open one left it to this one,
+ * planned again, not carried out), an entry on its timeline, and its FG and on-call told. A closed
+ * incident stays closed and nothing is planned there; its FG and on-call are told as for an open one:
+ * its register entry, and the measures a notification to the AP may have named, changed after the
+ * closing (the FG judges whether the AP hears of it, Art. 33(4)), and its resource is open again.
+ * Session revocations are not shared (each incident has its own policy name), and a key left
+ * inactive is not undone.
  */
 import { measuresTaken } from './breach-facts.js';
 import { type ChangeDeps, type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
@@ -29,8 +35,8 @@ export interface ReleaseInput {
   reason: string;
   reactivateKey?: boolean;
   /**
-   * The other open incidents whose containment of the same resources this release may undo too:
-   * the person's confirmation, naming each of them (`--undo-for`).
+   * The other incidents (open, or closed and never released) whose containment of the same resources
+   * this release may undo too: the person's confirmation, naming each of them (`--undo-for`).
    */
   undoFor?: string[];
 }
@@ -61,10 +67,10 @@ export function undoesSharedState(action: ActionRecord, reactivateKey: boolean):
 }
 
 /**
- * Another incident's hold on a resource one of ours contains: its own containment, or one it left to
- * ours, or one it skipped on finding the resource isolated already (`found`: it relies on whatever
- * isolation is in place, ours too, though it names no holder: a closed incident's is never named).
- * The last two are handed back alike.
+ * Another incident's hold on a resource one of ours contains: its own containment (a closed incident's
+ * too), or, while it is open, one it left to ours, or one it skipped on finding the resource isolated
+ * already (`found`: it relies on whatever isolation is in place, ours too, though it names no holder: a
+ * closed incident's is never named). The last two are handed back alike.
  */
 interface Hold {
   other: Incident;
@@ -114,7 +120,7 @@ async function refuseKeysReliedOn(deps: ContainDeps, incident: Incident, actions
   }
 }
 
-/** The holds other incidents, not closed, have on what releasing `actions` would undo. */
+/** The holds other incidents (not merged), open or closed, have on what releasing `actions` would undo. */
 async function holdsElsewhere(deps: ContainDeps, incident: Incident, actions: ActionRecord[], reactivateKey: boolean): Promise<Hold[]> {
   const shared = actions.filter((a) => undoesSharedState(a, reactivateKey));
   if (shared.length === 0) return [];
@@ -125,11 +131,17 @@ async function holdsElsewhere(deps: ContainDeps, incident: Incident, actions: Ac
     if (!chains.has(heldBy)) chains.set(heldBy, mergeChain(deps.store, heldBy));
     return (await chains.get(heldBy))?.includes(incident.id) === true;
   };
-  for (const other of await deps.store.listIncidents({ openOnly: true })) {
-    if (other.id === incident.id || other.state === 'closed' || other.mergedInto) continue;
+  // Every incident, closed ones too: a closing releases nothing, so a closed incident's containment done
+  // and not released is in effect, and its record, the register and the AP draft say so (session 25).
+  for (const other of await deps.store.listIncidents()) {
+    if (other.id === incident.id || other.mergedInto) continue;
+    // What a closed incident left to ours, or found contained already, is no hold: its record names the
+    // holder and reads its release (breach-facts.ts carriedOutElsewhere; drift.ts reads it as history),
+    // and a closed incident is never contained again, so nothing is handed back to it.
+    const open = other.state !== 'closed';
     for (const action of other.actions) {
-      const found = reliesOnIsolationFound(action);
-      const leftToUs = found || (action.heldBy !== undefined && !action.released && (await leftTo(action.heldBy)));
+      const found = open && reliesOnIsolationFound(action);
+      const leftToUs = found || (open && action.heldBy !== undefined && !action.released && (await leftTo(action.heldBy)));
       if (!leftToUs && releasable([action]).length === 0) continue;
       const ours = shared.find((a) => sameResource(a, incident, action, other) || isolatesTaskOf(a, incident, action, other));
       if (ours) holds.push({ other, action, ours, leftToUs, ...(found ? { found } : {}) });
@@ -181,22 +193,40 @@ function taskInterfacesReliedOn(a: ActionRecord, of: Incident, b: ActionRecord, 
 function refusal(incident: Incident, holds: Hold[], named: string[]): RefusedError {
   const ids = [...new Set(holds.map((h) => h.other.id))];
   const missing = ids.filter((id) => !named.includes(id));
+  const isClosed = (id: string) => holds.some((h) => h.other.id === id && h.other.state === 'closed');
+  const closed = missing.filter(isClosed);
+  const open = missing.filter((id) => !isClosed(id));
+  // An open incident's hold that its closing ends (an action left to this one, or found contained): released again then.
+  const ending = open.filter((id) => holds.every((h) => h.other.id !== id || h.leftToUs));
+  const one = (list: string[], singular: string, plural: string) => (list.length === 1 ? singular : plural);
+  const kinds = ids.every(isClosed) ? 'closed ' : ids.some(isClosed) ? '' : 'open ';
+  const kindsNl = ids.every(isClosed) ? 'gesloten ' : ids.some(isClosed) ? '' : 'open ';
   const lines = holds.map(
     (h) =>
-      `  incident ${h.other.id} (${h.other.state}): ${h.action.type} ${h.action.target}${h.found ? ' (found contained already, relies on it)' : h.leftToUs ? ` (left to ${incident.id}, which holds it)` : h.part ? ` (done, not released; relies on task network interface ${h.part.join(', ')}, found isolated by ${incident.id}, whose release puts its own groups back: the instance's isolation stays in effect, that task is open again)` : ' (done, not released)'}`,
+      `  incident ${h.other.id} (${h.other.state}): ${h.action.type} ${h.action.target}${h.found ? ' (found contained already, relies on it)' : h.leftToUs ? ` (left to ${incident.id}, which holds it)` : h.part ? ` (done, not released; relies on task network interface ${h.part.join(', ')}, found isolated by ${incident.id}, whose release puts its own groups back: the instance's isolation stays in effect, that task is open again)` : ` (done, not released${h.other.state === 'closed' ? '; closing released nothing' : ''})`}`,
   );
+  const whileOpen = open.length
+    ? ` while ${open.join(', ')} ${one(open, 'needs', 'need')} it${ending.length ? ` (release ${incident.id} again once ${ending.length === 1 && open.length === 1 ? 'that one is' : `${ending.join(', ')} ${one(ending, 'is', 'are')}`} closed)` : ''}`
+    : '';
+  const whileClosed = closed.length
+    ? `${open.length ? ' and' : ''} while closed ${one(closed, 'incident', 'incidents')} ${closed.join(', ')} ${one(closed, 'records', 'record')} it in effect (a closing releases nothing: ${one(closed, 'its', 'their')} record, the register and the AP draft say so)`
+    : '';
   const message = [
-    `releasing incident ${incident.id} would undo containment that ${ids.length === 1 ? 'another open incident still holds' : 'other open incidents still hold'}:`,
+    `releasing incident ${incident.id} would undo containment that ${ids.length === 1 ? `another ${kinds}incident still holds` : `other ${kinds}incidents still hold`}:`,
     ...lines,
-    `Nothing was released. Leave it contained while ${missing.join(', ')} ${missing.length === 1 ? 'needs' : 'need'} it (release ${incident.id} again once ${missing.length === 1 ? 'that one is' : 'they are'} closed), or release it for ${missing.length === 1 ? 'both' : 'all'}: add --undo-for ${missing.join(',')}; ${missing.length === 1 ? 'that record' : 'those records'} then ${missing.length === 1 ? 'says' : 'say'} the containment was undone, and ${missing.length === 1 ? 'its' : 'their'} FG and on-call are told.`,
+    `Nothing was released. Leave it contained${whileOpen}${whileClosed}, or release it for ${one(missing, 'both', 'all')}: add --undo-for ${missing.join(',')}; ${one(missing, 'that record then says', 'those records then say')} the containment was undone${closed.length ? ` (${one(closed, 'a closed one stays', 'closed ones stay')} closed)` : ''}, and ${one(missing, 'its', 'their')} FG and on-call are told.`,
   ].join('\n');
+  const nlOpen = open.length ? ` zolang ${open.join(', ')} het nodig ${one(open, 'heeft', 'hebben')}` : '';
+  const nlClosed = closed.length
+    ? `${open.length ? ' en' : ''} zolang ${one(closed, 'gesloten incident', 'gesloten incidenten')} ${closed.join(', ')} het als van kracht ${one(closed, 'vastlegt', 'vastleggen')} (sluiten heft niets op: het dossier, het register en het AP-concept zeggen dat het van kracht is)`
+    : '';
   const nl = [
-    `Opheffen van incident ${incident.id} maakt inperking ongedaan die ${ids.length === 1 ? 'een ander open incident nog vasthoudt' : 'andere open incidenten nog vasthouden'}:`,
+    `Opheffen van incident ${incident.id} maakt inperking ongedaan die ${ids.length === 1 ? `een ander ${kindsNl}incident nog vasthoudt` : `andere ${kindsNl}incidenten nog vasthouden`}:`,
     ...holds.map(
       (h) =>
-        `incident ${h.other.id}: ${h.action.type} ${h.action.target}${h.found ? ' (al ingeperkt aangetroffen, rekent erop)' : h.leftToUs ? ` (overgelaten aan ${incident.id})` : h.part ? ` (rekent op netwerkinterface ${h.part.join(', ')} van de task, door ${incident.id} geïsoleerd aangetroffen: opheffen zet haar eigen groepen terug; de isolatie van de instance blijft van kracht, die task is weer open)` : ''}`,
+        `incident ${h.other.id}${h.other.state === 'closed' ? ' (gesloten)' : ''}: ${h.action.type} ${h.action.target}${h.found ? ' (al ingeperkt aangetroffen, rekent erop)' : h.leftToUs ? ` (overgelaten aan ${incident.id})` : h.part ? ` (rekent op netwerkinterface ${h.part.join(', ')} van de task, door ${incident.id} geïsoleerd aangetroffen: opheffen zet haar eigen groepen terug; de isolatie van de instance blijft van kracht, die task is weer open)` : h.other.state === 'closed' ? ' (uitgevoerd, niet opgeheven)' : ''}`,
     ),
-    `Er is niets opgeheven. Laat het ingeperkt zolang ${missing.join(', ')} het nodig ${missing.length === 1 ? 'heeft' : 'hebben'}, of hef het voor ${missing.length === 1 ? 'beide' : 'alle'} op: vul bij "Ook opheffen voor incident(en)" ${missing.join(',')} in; daar staat dan dat de inperking is opgeheven, en de FG en on-call horen het.`,
+    `Er is niets opgeheven. Laat het ingeperkt${nlOpen}${nlClosed}, of hef het voor ${one(missing, 'beide', 'alle')} op: vul bij "Ook opheffen voor incident(en)" ${missing.join(',')} in; daar staat dan dat de inperking is opgeheven${closed.length ? ` (${one(closed, 'een gesloten incident blijft', 'gesloten incidenten blijven')} gesloten)` : ''}, en de FG en on-call horen het.`,
   ].join('\n');
   return new RefusedError(message, { page: { nl, en: message.replace(/add --undo-for/, 'fill in "Also undo for incident(s)" with') } });
 }

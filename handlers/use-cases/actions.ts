@@ -893,8 +893,8 @@ export const releaseAction = action({
       kind: 'list',
       label: { nl: 'Ook opheffen voor incident(en)', en: 'Also undo for incident(s)' },
       hint: {
-        nl: 'Alleen als een ander open incident dezelfde inperking vasthoudt: noem het, dan staat daar dat ze is opgeheven.',
-        en: 'Only when another open incident holds the same containment: name it, and its record says it was undone.',
+        nl: 'Alleen als een ander incident dezelfde inperking vasthoudt (open, of gesloten zonder haar op te heffen): noem het, dan staat daar dat ze is opgeheven.',
+        en: 'Only when another incident holds the same containment (open, or closed without releasing it): name it, and its record says it was undone.',
       },
     },
   ] as const,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
@@ -11,8 +11,8 @@ import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-stor
 import { changeIncident } from '../../handlers/core/change-incident.js';
 import { runContainment } from '../../handlers/core/contain.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
-import { jsonLines, ROOT } from '../support/cli.js';
-import { MOTO_ACCOUNT as ACCOUNT, type CliAwsWorld, cliAwsWorld } from '../support/cli-aws.js';
+import { jsonLines } from '../support/cli.js';
+import { type CliAwsWorld, cliAwsWorld, worldEvent } from '../support/cli-aws.js';
 import { buildScenario } from '../support/ec2-scenario.js';
 import { MOTO_AVAILABLE, type Moto } from '../support/moto.js';
 import { csrfOf, form, formBase, pageText, request, signIn, startServe } from '../support/serve.js';
@@ -47,13 +47,7 @@ describe.skipIf(!MOTO_AVAILABLE)('release of a resource another open incident ho
   const cli = (args: string[]) => world.cli(args);
   const run = (args: string[]) => world.run(args);
   /** An event of the project's events folder, with its ids replaced by the world's. */
-  const event = (name: string, replace: Record<string, string>) => {
-    let text = readFileSync(join(ROOT, 'events', `${name}.json`), 'utf8').replaceAll('111122223333', ACCOUNT);
-    for (const [from, to] of Object.entries(replace)) text = text.replaceAll(from, to);
-    const file = join(dir, `${name}-${Math.random().toString(36).slice(2)}.json`);
-    writeFileSync(file, text);
-    return file;
-  };
+  const event = (name: string, replace: Record<string, string>) => worldEvent(dir, name, replace);
   const replay = async (...files: string[]) => {
     const r = await run(['replay', ...files, '--enforce', '--json']);
     expect(r.code, r.stderr).toBe(0);

@@ -419,6 +419,45 @@ describe.skipIf(!MOTO_AVAILABLE)("an isolated container instance's awsvpc tasks,
   });
 
   /**
+   * The same with the instance's incident closed: a closing releases nothing, so its isolation, relying on the
+   * task's interface, is in effect and its record says so. Only open incidents were read for holds: the task's
+   * release restored the interface's groups with no word there (session 25). Now refused naming it, closed;
+   * --undo-for says so on its timeline, the incident staying closed.
+   */
+  it("releasing a task's incident is refused while a closed incident's instance isolation relies on its interface", async () => {
+    const { instanceId, cluster, taskArn, taskEni, own } = await withTask();
+    const taskIncident = await recordTask(cluster, taskArn);
+    await runContainment(deps(), taskIncident);
+    const incidentId = await record(instanceId);
+    await runContainment(deps(), incidentId);
+    const isolationGroup = isolationOf(await isolation(incidentId)) as string;
+    expect((await isolation(incidentId))?.evidence?.taskInterfacesFound, 'premise: found isolated already').toEqual([{ id: taskEni, task: taskArn }]);
+    await changeIncident({ store, now, policy: DEFAULT_POLICY }, incidentId, (draft) => {
+      draft.state = 'closed';
+      draft.closedAt = now();
+      draft.closeReason = 'afgehandeld';
+      return { entries: [{ at: now(), kind: 'closed', actor: 'FG', detail: { reason: 'afgehandeld' } }] };
+    });
+
+    const refused = releaseContainment(deps(), { incidentId: taskIncident, by: 'anna', reason: 'pentest' });
+    await expect(refused).rejects.toThrow(
+      `incident ${incidentId} (closed): isolate-instance ${instanceId} (done, not released; relies on task network interface ${taskEni}`,
+    );
+    expect(await groupsOf(taskEni)).toEqual([isolationGroup]);
+
+    const out = await releaseContainment(deps(), { incidentId: taskIncident, by: 'anna', reason: 'pentest', undoFor: [incidentId] });
+    expect(out.undoneFor).toEqual([{ incidentId, actionId: (await isolation(incidentId))?.id, now: 'reopened' }]);
+    expect(await groupsOf(taskEni)).toEqual([own]);
+    const after = (await store.getIncident(incidentId)) as Incident;
+    expect(after.state).toBe('closed');
+    expect(after.actions.find((a) => a.type === 'isolate-instance')?.released).toBeUndefined();
+    expect((await store.getTimeline(incidentId)).at(-1)).toMatchObject({
+      kind: 'containment-released',
+      detail: { undoneBy: taskIncident, now: 'reopened', reopened: [taskEni] },
+    });
+  });
+
+  /**
    * Without trunking the task's interface is attached to the instance: the instance's capture finds it in
    * the isolation group (foundIsolated, no task named). The interface id ties it to the task's isolation
    * (its evidence task.networkInterfaces): the release of the task's incident is refused the same way.

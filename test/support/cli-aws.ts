@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -5,7 +7,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
-import { runCli, spawnCli } from './cli.js';
+import { ROOT, runCli, spawnCli } from './cli.js';
 import { type Moto, startMoto } from './moto.js';
 
 /** moto's own account: the pipeline's account in these tests, no role to assume. */
@@ -58,4 +60,16 @@ export async function cliAwsWorld(): Promise<CliAwsWorld> {
   const setup = await run(['setup']);
   if (setup.code !== 0) throw new Error(`datalek setup --target aws failed on moto: ${setup.stderr}`);
   return { moto, c, cli, run };
+}
+
+/**
+ * An event of the project's events folder written into `dir` for a replay on moto: its account made
+ * moto's, and each `replace` key (an instance, a finding id) replaced by its value.
+ */
+export function worldEvent(dir: string, name: string, replace: Record<string, string>): string {
+  let text = readFileSync(join(ROOT, 'events', `${name}.json`), 'utf8').replaceAll('111122223333', MOTO_ACCOUNT);
+  for (const [from, to] of Object.entries(replace)) text = text.replaceAll(from, to);
+  const file = join(dir, `${name}-${Math.random().toString(36).slice(2)}.json`);
+  writeFileSync(file, text);
+  return file;
 }

@@ -71,8 +71,9 @@ export const COMMANDS: Command[] = [
     section: 'main',
     usage: `  datalek release ID --by NAME --reason TEXT [--reactivate-key] [--undo-for ID,…]
                                              undo containment from what was recorded (--target aws);
-                                             --undo-for names each other open incident holding the
-                                             same resource contained, whose record then says so`,
+                                             --undo-for names each other incident holding the same
+                                             resource contained (open, or closed and never released),
+                                             whose record then says so`,
     flags: { by: { type: 'string' }, reason: { type: 'string' }, 'reactivate-key': { type: 'boolean' }, 'undo-for': { type: 'string' } },
     positionals: 'one',
     // --by is checked here (the web page acts as its signed-in person); the rest by the use case's fields.
