@@ -399,8 +399,12 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
       // This record and each other's, in one commit: a crash between them would leave another
       // incident saying "contained" while it is undone (and this action, released, is not released again).
       const others = [...new Set(undone.map((h) => h.other.id))];
-      // A minimised finding's action kept the object's key (or user's name) for this release alone.
+      // A minimised finding's action kept the object's key (or user's name) for this release alone; so
+      // did a closed incident's (closed ones are minimised) whose action this release undoes too.
       const minimised = await releasedFindingMinimised(deps.store, marked.incident, action);
+      const minimisedThere = new Set<string>();
+      for (const h of undone)
+        if (!h.part && !h.leftToUs && (await releasedFindingMinimised(deps.store, h.other, h.action))) minimisedThere.add(actionOf(h.other.id, h.action.id));
       const outcome: UndoneFor[] = [];
       let done = false;
       let partly: ReleaseOutcome['failed'][number]['partly'];
@@ -423,7 +427,7 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
         a.released = release;
         if (minimised) minimiseReleased(draft, a.findingId);
         const alsoFor = undone.length ? { undoneFor: undone.map((h) => h.other.id) } : {};
-        const theirs = rest.map((other) => undoIn(deps, other, undone, incident.id, release, outcome));
+        const theirs = rest.map((other) => undoIn(deps, other, undone, incident.id, release, outcome, minimisedThere));
         return [
           {
             entries: [
@@ -765,7 +769,8 @@ export function handBackReleased(
  * release (each of `holds` that is its): its own action released (its record and AP draft no longer
  * count it as in effect), or the action it left to this incident planned again, not carried out
  * (`datalek contain ID --enforce` does). What it did goes into `outcome`; null when its record
- * changed meanwhile so that nothing is left to undo there.
+ * changed meanwhile so that nothing is left to undo there. `minimised`: its actions (`actionOf`) whose
+ * finding is minimised, which kept what minimising removes for their release alone (minimiseReleased).
  */
 function undoIn(
   deps: ChangeDeps,
@@ -774,6 +779,7 @@ function undoIn(
   releasedBy: string,
   release: { at: string; by: string; reason: string },
   outcome: UndoneFor[],
+  minimised: ReadonlySet<string> = new Set(),
 ): ChangeResult {
   const why = `undone by the release of incident ${releasedBy}: ${release.reason}`;
   const entries: TimelineDraft[] = [];
@@ -812,6 +818,7 @@ function undoIn(
       continue;
     } else {
       a.released = { at: release.at, by: release.by, reason: why };
+      if (minimised.has(actionOf(draft.id, a.id))) minimiseReleased(draft, a.findingId);
       now = 'released';
     }
     entries.push({
@@ -833,6 +840,9 @@ function undoIn(
     );
   return { entries, messages: (d) => [...tell(told, 'released')(d), ...tell(reopenedHere, 'task-interface-reopened')(d)] };
 }
+
+/** One incident's action, as a key of a set. */
+const actionOf = (incidentId: string, actionId: string) => `${incidentId}\n${actionId}`;
 
 /** The network interfaces an instance isolation found isolated already and relies on (see taskInterfacesReliedOn). */
 function foundTaskInterfaces(b: ActionRecord): string[] {
