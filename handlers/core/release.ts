@@ -661,10 +661,12 @@ function checkArt34Ground(incident: Incident, releasing: ReadonlySet<string>, by
   if (measuresTaken(after).length > 0) return;
   const through = by ? ` (held for it by incident ${by}, whose release undoes it)` : '';
   const throughNl = by ? ` (voor dit incident vastgehouden door incident ${by}, waarvan het opheffen het ongedaan maakt)` : '';
-  const message = `the Art. 34 decision of incident ${incident.id} rests on the measures taken (exception "measures taken", Art. 34(3)(b)), and the containment this release undoes${through} is the only measure in effect: released, the exception stands on no measure; the FG records a new Art. 34 decision first (datalek subjects ${incident.id}), or the measures in effect (datalek facts ${incident.id} --measures-taken); nothing was released`;
+  // A closed incident (its containment held after closing) takes either only as a change after closing.
+  const closed = incident.state === 'closed';
+  const message = `the Art. 34 decision of incident ${incident.id} rests on the measures taken (exception "measures taken", Art. 34(3)(b)), and the containment this release undoes${through} is the only measure in effect: released, the exception stands on no measure; the FG records a new Art. 34 decision first (datalek subjects ${incident.id}${closed ? ' --after-close' : ''}), or the measures in effect (datalek facts ${incident.id} --measures-taken${closed ? ' --reason TEXT' : ''})${closed ? ', each after closing, as the incident is closed' : ''}; nothing was released`;
   throw new RefusedError(message, {
     page: {
-      nl: `Het besluit over de betrokkenen van incident ${incident.id} steunt op de genomen maatregelen (uitzondering art. 34(3)(b)), en de inperking die dit opheffen ongedaan maakt${throughNl} is de enige maatregel die nog geldt: daarna steunt de uitzondering op geen enkele maatregel. De FG legt eerst een nieuw besluit over de betrokkenen vast, of de maatregelen die wel gelden ("Genomen maatregelen" bij de feiten). Er is niets opgeheven.`,
+      nl: `Het besluit over de betrokkenen van incident ${incident.id} steunt op de genomen maatregelen (uitzondering art. 34(3)(b)), en de inperking die dit opheffen ongedaan maakt${throughNl} is de enige maatregel die nog geldt: daarna steunt de uitzondering op geen enkele maatregel. De FG legt eerst een nieuw besluit over de betrokkenen vast, of de maatregelen die wel gelden ("Genomen maatregelen" bij de feiten)${closed ? ', na het sluiten: het incident is gesloten' : ''}. Er is niets opgeheven.`,
       en: message,
     },
   });

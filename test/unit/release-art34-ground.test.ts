@@ -206,6 +206,22 @@ describe('fgsec12 S5 for another incident the release undoes containment for (--
     expect([kept.releasing, kept.released]).toEqual([undefined, undefined]);
   });
 
+  it('names the after-close way to a new decision when the other incident is closed, its containment held after closing', async () => {
+    await measuresTakenException();
+    await changeIncident(fg(), 'dl-other', (draft) => {
+      draft.state = 'closed';
+      draft.closedAt = NOW;
+      return { entries: [{ at: NOW, kind: 'closed', actor: 'FG', detail: { reason: 'afgehandeld' } }] };
+    });
+    const refused = release();
+    await expect(refused).rejects.toThrow(
+      /Art\. 34 decision of incident dl-other .*datalek subjects dl-other --after-close\), or the measures in effect \(datalek facts dl-other --measures-taken --reason TEXT\), each after closing/,
+    );
+    await expect(refused).rejects.toMatchObject({ page: { nl: expect.stringContaining('na het sluiten: het incident is gesloten') } });
+    expect(undone).toEqual([]);
+    expect((await other()).actions[0].released).toBeUndefined();
+  });
+
   it('goes through for both without such a decision', async () => {
     await release();
     expect(undone).toEqual([TARGET]);
