@@ -6,10 +6,9 @@
  * actor (`caller`), covered by the entry's hash; a run whose caller STS does not tell records nothing.
  * On moto, with credentials of roles assumed through moto's STS.
  */
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnCli } from '../support/cli.js';
-import { MOTO_ACCOUNT } from '../support/cli-aws.js';
+import { MOTO_ACCOUNT, sessionEnv } from '../support/cli-aws.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 
 const FG = `arn:aws:sts::${MOTO_ACCOUNT}:assumed-role/datalek-fg/alice`;
@@ -19,17 +18,7 @@ describe.skipIf(!MOTO_AVAILABLE)("the caller's identity on every --target aws wr
   let moto: Moto;
   let id: string;
   /** The environment of a session of `role` named `session`, assumed through moto's STS. */
-  const as = async (role: string, session: string) => {
-    const sts = new STSClient({ endpoint: moto.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-    const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/${role}`, RoleSessionName: session }));
-    sts.destroy();
-    return {
-      ...moto.env,
-      AWS_ACCESS_KEY_ID: Credentials?.AccessKeyId as string,
-      AWS_SECRET_ACCESS_KEY: Credentials?.SecretAccessKey as string,
-      AWS_SESSION_TOKEN: Credentials?.SessionToken as string,
-    };
-  };
+  const as = async (role: string, session: string) => ({ ...moto.env, ...(await sessionEnv(moto, role, session)) });
   const cli = (args: string[], env: Record<string, string>) => spawnCli([...args, '--target', 'aws'], env);
   const lastEntry = async () => JSON.parse((await cli(['show', id, '--json'], moto.env)).stdout).timeline.at(-1);
 
@@ -74,4 +63,28 @@ describe.skipIf(!MOTO_AVAILABLE)("the caller's identity on every --target aws wr
     expect(close.stderr).toContain('nothing was recorded');
     expect(await lastEntry()).toEqual(before);
   }, 60_000);
+
+  it("refuses the FG's decisions from on-call's role, recording nothing, and names the role they take", async () => {
+    const before = await lastEntry();
+    const onCall = await as('datalek-on-call', 'bob');
+    for (const args of [
+      ['assess', id, '--personal-data', 'no', '--risk', 'none', '--reason', 'toch niet', '--by', 'A. de Vries'],
+      ['reported', id, '--reference', 'M-1', '--by', 'A. de Vries'],
+      ['subjects', id, '--decision', 'exception', '--exception', 'encrypted', '--reason', 'versleuteld', '--by', 'A. de Vries'],
+      ['close', id, '--reason', 'afgehandeld', '--by', 'A. de Vries'],
+    ]) {
+      const r = await cli(args, onCall);
+      expect(r.code, args[0]).toBe(2);
+      expect(r.stderr, args[0]).toContain(`${args[0]} is the FG's decision: on AWS it is recorded only as the FG's role datalek-fg`);
+      expect(r.stderr, args[0]).toContain(ON_CALL);
+    }
+    expect(await lastEntry()).toEqual(before);
+    // Another FG role named by the deployment (the CDK app's fgRole): its sessions record, others not.
+    const named = await cli(['close', id, '--reason', 'afgehandeld', '--by', 'A. de Vries'], {
+      ...(await as('datalek-fg', 'alice')),
+      DATALEK_FG_ROLE: 'fg-sso',
+    });
+    expect(named.code).toBe(2);
+    expect(named.stderr).toContain("recorded only as the FG's role fg-sso");
+  }, 120_000);
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_FLAGS } from '../support/chromium.js';
 import { jsonLines, runCli, spawnCli } from '../support/cli.js';
+import { FG_SESSION, sessionEnv } from '../support/cli-aws.js';
 import { findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 
@@ -260,6 +261,10 @@ describe.skipIf(!MOTO_AVAILABLE)("the FG's workflow with --target aws, on moto",
     dir = mkdtempSync(join(tmpdir(), 'datalek-fg-aws-'));
     policyFile(dir);
     expect((await runCli(['setup', '--target', 'aws'], process.env)).code).toBe(0); // on the command line in cli-aws.test.ts
+    // As a session of the FG's role, which alone records the FG's decisions on AWS (handlers/cli/fg-role.ts).
+    const fg = await sessionEnv(moto, FG_SESSION.role, FG_SESSION.session);
+    Object.assign(process.env, fg);
+    Object.assign(moto.env, fg);
   });
   afterAll(async () => moto?.stop());
 

@@ -6,6 +6,7 @@ import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balan
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
 import { ROOT, runCli, spawnCli } from './cli.js';
 import { type Moto, startMoto } from './moto.js';
@@ -50,13 +51,38 @@ function testClients(product: ContainmentClients): ContainmentClients {
   };
 }
 
+/**
+ * The credentials of a session of `role` named `session`, assumed through moto's STS, as the
+ * variables a process reads them from: sts:GetCallerIdentity with them gives
+ * `arn:aws:sts::123456789012:assumed-role/ROLE/SESSION`.
+ */
+export async function sessionEnv(moto: Moto, role: string, session: string): Promise<Record<string, string>> {
+  const sts = new STSClient({ endpoint: moto.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  try {
+    const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${MOTO_ACCOUNT}:role/${role}`, RoleSessionName: session }));
+    return {
+      AWS_ACCESS_KEY_ID: Credentials?.AccessKeyId as string,
+      AWS_SECRET_ACCESS_KEY: Credentials?.SecretAccessKey as string,
+      AWS_SESSION_TOKEN: Credentials?.SessionToken as string,
+    };
+  } finally {
+    sts.destroy();
+  }
+}
+
+/** The FG's role's session the worlds below run the CLI as: on AWS only it records the FG's decisions (handlers/cli/fg-role.ts). */
+export const FG_SESSION = { role: 'datalek-fg', session: 'fg' };
+
 /** Starts moto for this process and makes the pipeline's resources with `datalek setup --target aws` (in this process: cli-aws.test.ts runs it through the command line). */
 export async function cliAwsWorld(): Promise<CliAwsWorld> {
   const moto = await startMoto();
   Object.assign(process.env, moto.env);
   const c = testClients(await new ContainmentClientFactory('eu-west-1', 'datalek-containment').clientsFor(MOTO_ACCOUNT, 'eu-west-1', 'setup'));
-  const cli = (args: string[]) => spawnCli([...args, '--target', 'aws'], moto.env);
-  const run = (args: string[]) => runCli([...args, '--target', 'aws'], { ...process.env, ...moto.env });
+  // The CLI runs as a session of the FG's role, which records the FG's decisions (and on-call's steps alike).
+  const fg = await sessionEnv(moto, FG_SESSION.role, FG_SESSION.session);
+  Object.assign(process.env, fg);
+  const cli = (args: string[]) => spawnCli([...args, '--target', 'aws'], { ...moto.env, ...fg });
+  const run = (args: string[]) => runCli([...args, '--target', 'aws'], { ...process.env, ...moto.env, ...fg });
   const setup = await run(['setup']);
   if (setup.code !== 0) throw new Error(`datalek setup --target aws failed on moto: ${setup.stderr}`);
   return { moto, c, cli, run };

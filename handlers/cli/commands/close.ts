@@ -11,7 +11,11 @@ export const fieldFlags: Record<string, FlagSpec> = { ...flagsOf(closeAction.fie
 export const close = (ctx: Context): Promise<number> =>
   ctx.flags['after-close']
     ? noFollowUp(ctx)
-    : recordAction(ctx, closeAction, () => 'Closed; it stays in the register.', { showMissing: false, warning: stillPlannedWarning });
+    : recordAction(ctx, closeAction, () => 'Closed; it stays in the register.', {
+        showMissing: false,
+        warning: stillPlannedWarning,
+        fgDecision: 'close',
+      });
 
 /**
  * Closing does not refuse a step only planned (fg-review3 F6), but the FG is told which, each by name:
@@ -35,5 +39,7 @@ function noFollowUp(ctx: Context): Promise<number> {
       `close --after-close records only why no follow-up goes to the AP (--follow-up-reason); ${given.map((f) => `--${f}`).join(', ')} belong${given.length === 1 ? 's' : ''} to closing, which was done`,
     );
   }
-  return recordAction(ctx, noFollowUpAction, () => `No follow-up to the AP recorded after closing, with its reason (Art. 33(4)); the register shows it.`);
+  return recordAction(ctx, noFollowUpAction, () => `No follow-up to the AP recorded after closing, with its reason (Art. 33(4)); the register shows it.`, {
+    fgDecision: 'close --after-close',
+  });
 }

@@ -8,6 +8,7 @@ import { formatLocal } from '../../core/time.js';
 import type { Action } from '../../use-cases/actions.js';
 import { type FieldSpec, parseFields } from '../../use-cases/fields.js';
 import { type Context, deliverQueued, type FlagSpec, loadIncident, personDeps, withBackend } from '../context.js';
+import { refuseUnlessFg } from '../fg-role.js';
 import { statusObject } from '../views.js';
 
 /**
@@ -25,6 +26,16 @@ export function fgActor(ctx: Context): string {
 }
 
 /**
+ * `fgDecision`: the command, when what it records is the FG's decision (assess, reported, subjects,
+ * close): on AWS then recorded only by a session of the FG's role (fg-role.ts).
+ */
+export interface FgOptions {
+  showMissing?: boolean;
+  warning?: (incident: Incident) => string | null;
+  fgDecision?: string;
+}
+
+/**
  * Runs one of the FG's recording use cases on the incident named on the command line, after every
  * flag was validated (nothing is written on a bad one), and prints what changed: `what` says it in
  * a sentence, followed by the incident's state and how many facts the AP notification still lacks.
@@ -33,10 +44,12 @@ export async function recordFg(
   ctx: Context,
   run: (deps: FgDeps) => Promise<Incident>,
   what: (incident: Incident, before: Incident) => string,
-  options: { showMissing?: boolean; warning?: (incident: Incident) => string | null } = {},
+  options: FgOptions = {},
 ): Promise<number> {
   const id = ctx.positionals[0];
   return withBackend(ctx, 'write', async (backend) => {
+    // Before anything is read or written: on AWS only the FG's role records the FG's decisions.
+    if (options.fgDecision) refuseUnlessFg(options.fgDecision, backend.caller, ctx.io.env);
     // As it was, for `what` to say what the change set aside (core/fg-workflow.ts recordFacts).
     const before = await loadIncident(backend.store, id);
     const b = backend;
@@ -85,7 +98,7 @@ export async function recordAction<Fs extends readonly FieldSpec[], I>(
   ctx: Context,
   action: Action<Fs, I, Incident, FgDeps>,
   what: (incident: Incident, input: I, before: Incident) => string,
-  options: { showMissing?: boolean; warning?: (incident: Incident) => string | null } = {},
+  options: FgOptions = {},
 ): Promise<number> {
   const input = action.input(parseFields(action.fields, ctx.flags), { incidentId: ctx.positionals[0], by: fgActor(ctx) });
   return recordFg(

@@ -7,14 +7,19 @@ import { flagsOf, recordAction, shownAt } from './fg-common.js';
 export const fieldFlags: Record<string, FlagSpec> = flagsOf(reportedAction.fields);
 
 export const reported = (ctx: Context): Promise<number> =>
-  recordAction(ctx, reportedAction, (incident) => {
-    const last = (incident.reports ?? []).at(-1);
-    const marked = last?.enteredAfterDeadline
-      ? ` Marked as entered after the AP deadline had passed: overdue from ${shownAt(last.enteredAfterDeadline, ctx.policy)}.`
-      : '';
-    const clocks = (last?.clocksEnteredAfterDeadline ?? [])
-      .map((m) => ` Marked as ${enteredAfterDeadlineText(m.clock as ClockName).en}: overdue from ${shownAt(m.overdueFrom, ctx.policy)}.`)
-      .join('');
-    const before = last?.beforeDetection ? " Marked as before GuardDuty's detection." : '';
-    return `Report recorded (${last?.to} ${last?.kind} ${last?.reference}).${before}${marked}${clocks}`;
-  });
+  recordAction(
+    ctx,
+    reportedAction,
+    (incident) => {
+      const last = (incident.reports ?? []).at(-1);
+      const marked = last?.enteredAfterDeadline
+        ? ` Marked as entered after the AP deadline had passed: overdue from ${shownAt(last.enteredAfterDeadline, ctx.policy)}.`
+        : '';
+      const clocks = (last?.clocksEnteredAfterDeadline ?? [])
+        .map((m) => ` Marked as ${enteredAfterDeadlineText(m.clock as ClockName).en}: overdue from ${shownAt(m.overdueFrom, ctx.policy)}.`)
+        .join('');
+      const before = last?.beforeDetection ? " Marked as before GuardDuty's detection." : '';
+      return `Report recorded (${last?.to} ${last?.kind} ${last?.reference}).${before}${marked}${clocks}`;
+    },
+    { fgDecision: 'reported' },
+  );

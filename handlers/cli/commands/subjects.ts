@@ -27,6 +27,7 @@ export const subjects = (ctx: Context): Promise<number> =>
     },
     {
       warning: (incident) => [senderNotesWarning(incident.id, ctx.flags.text), elisionWarning(ctx.flags.text)].filter((w) => w !== null).join(' ') || null,
+      fgDecision: 'subjects',
     },
   );
 

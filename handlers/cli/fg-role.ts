@@ -1,0 +1,32 @@
+/**
+ * Whose decisions the FG's are on AWS: the assessment (Art. 33(1)), the reports to the AP (Art. 33),
+ * the decision on the people affected (Art. 34) and closing are recorded on `--target aws` only by a
+ * session of the FG's role (the CDK app's `fgRole`, `datalek-fg` by default; `DATALEK_FG_ROLE` names
+ * another). The incidents table lets on-call's role write the same items (its acknowledgements and
+ * containment change the same incident record), so IAM cannot keep on-call from writing the FG's
+ * decision: the CLI refuses it, and every entry names the caller that wrote it (TimelineEntry.caller),
+ * so a decision written past the CLI shows whose credentials wrote it.
+ */
+import { RefusedError } from '../core/errors.js';
+
+/** The FG's role as the CDK app names it by default (infra/config.ts `fgRole`). */
+export const DEFAULT_FG_ROLE = 'datalek-fg';
+
+/** The role of an assumed-role session's ARN (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`), else null (an IAM user, root, a federated user). */
+export function sessionRole(arn: string): string | null {
+  return /^arn:[^:]+:sts::\d{12}:assumed-role\/([^/]+)\/[^/]+$/.exec(arn)?.[1] ?? null;
+}
+
+/**
+ * Refuses an FG decision (`what`, the command) written as `caller` when that is not a session of the
+ * FG's role. IAM compares role names in ARNs case-sensitively, and so does this. `caller` null: the
+ * embedded store, where nothing tells who a person is (the decision names `--by`).
+ */
+export function refuseUnlessFg(what: string, caller: string | null, env: NodeJS.ProcessEnv): void {
+  if (caller === null) return;
+  const fgRole = env.DATALEK_FG_ROLE || DEFAULT_FG_ROLE;
+  if (sessionRole(caller) === fgRole) return;
+  throw new RefusedError(
+    `${what} is the FG's decision: on AWS it is recorded only as the FG's role ${fgRole} (DATALEK_FG_ROLE names another), and these credentials are ${caller}: nothing was recorded. Run it with a session of ${fgRole}`,
+  );
+}
