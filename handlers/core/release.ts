@@ -95,9 +95,10 @@ function reliesOnIsolationFound(a: ActionRecord): boolean {
  * user's stolen session (`deactivate-user-keys` done by hand, `byHand.keys`, not released: cont26): the key would be
  * Active again while that incident reads contained. A closed incident's step counts too (review25): a closing
  * releases nothing and its record still says the key is Inactive, as `heldElsewhere` (named-interfaces.ts) reads a
- * closed incident's isolation. Refused, naming it: release without `--reactivate-key` (the key stays Inactive, the
- * rest is undone). A person's step is no hold `--undo-for` can take over: datalek did not carry it out and holds
- * nothing of it to mark.
+ * closed incident's isolation and `holdsElsewhere` every closed incident's containment. Refused, naming it: release
+ * without `--reactivate-key` (the key stays Inactive, the rest is undone). A person's step is no hold `--undo-for` can
+ * take over: datalek did not carry it out and holds nothing of it to mark; so it stays a refusal of its own, apart
+ * from `holdsElsewhere`'s holds.
  */
 async function refuseKeysReliedOn(deps: ContainDeps, incident: Incident, actions: ActionRecord[]): Promise<void> {
   const keys = actions.filter((a) => undoesSharedState(a, true) && a.type === 'deactivate-access-key');
@@ -891,7 +892,10 @@ export async function closeHandingBack(deps: ChangeDeps, incidentId: string, cha
 
 /**
  * The open incidents with an action left to `incidentId` (`heldBy` it, or an incident merged into
- * it since), and the names those actions give it: what closing it may hand back (`handBack`).
+ * it since), and the names those actions give it: what closing it may hand back (`handBack`). Open
+ * ones only, unlike `holdsElsewhere`: what is handed back is carried out by the incident's next
+ * containment run, and a closed incident is never contained again (its record reads the holder's
+ * release instead: breach-facts.ts carriedOutElsewhere).
  */
 export async function leftTo(deps: ChangeDeps, incidentId: string): Promise<{ ids: string[]; names: Set<string> }> {
   const ids: string[] = [];
