@@ -84,6 +84,15 @@ export interface HeldContainment {
  * once (an interface's groups, a key's status, a bucket's Block Public Access, a function's
  * concurrency, a database's public flag, an object's tags), whichever incident set it.
  */
+/**
+ * The `denyAll` param of an IAM user's `revoke-user-sessions` planned on a console sign-in: whoever signed in knows the
+ * password (and passed its MFA, or there was none), and the deny on older sessions signs that session out while the
+ * password signs in anew with every permission the user has, until a person makes it anew (`secure-console-sign-in`).
+ * The adapter then puts an explicit deny of everything on the user too (step `deny-all`, an inline policy of the
+ * incident's own, as AWS's incident-response samples do), which its release removes (`remove-deny-all`).
+ */
+export const DENY_ALL_CONSOLE_SIGN_IN = 'console-sign-in';
+
 export const PER_INCIDENT_ACTIONS: ReadonlySet<string> = new Set(['revoke-role-sessions', 'revoke-user-sessions']);
 
 /**
@@ -1095,7 +1104,9 @@ function credentialStep(key: AccessKeyRef, finding: Finding): Step {
       // The user name is personal data: it goes in params, the target is the key, or the pseudonym of
       // the principal id or (a console sign-in named by the user name alone) of the name.
       if (keyId?.startsWith('AKIA')) return { type: 'deactivate-access-key', target: keyId, params: { userName: key.userName } };
-      return { type: 'revoke-user-sessions', target: user ?? keyId ?? iamUserTarget(key.userName, finding), params: { userName: key.userName } };
+      // A console sign-in's password signs in anew after the deny on older sessions: a deny-all goes on the user beside it.
+      const denyAll: Record<string, string> = consoleSignIn(finding) ? { denyAll: DENY_ALL_CONSOLE_SIGN_IN } : {};
+      return { type: 'revoke-user-sessions', target: user ?? keyId ?? iamUserTarget(key.userName, finding), params: { userName: key.userName, ...denyAll } };
     }
     default:
       if (keyId?.startsWith('AKIA') && key.userName) return { type: 'deactivate-access-key', target: keyId, params: { userName: key.userName } };

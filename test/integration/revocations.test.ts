@@ -3,14 +3,21 @@
  * sessions of one role are two incidents (access-key incidents are keyed by the key id), and
  * releasing the first must not lift the revocation the second relies on. A revocation recorded
  * under the one name every revocation had before is released under that name.
+ *
+ * A console sign-in someone else made knows the IAM user's password (cont, session 26): the deny on older sessions
+ * signs that session out, and the password signs in anew with every permission the user has. AWS's incident-response
+ * samples put an explicit deny-all inline policy on the user; the revocation of a console sign-in does too, its own per
+ * incident, and its release removes exactly that policy and the revocation, nothing else of the user's.
  */
 import {
   CreateRoleCommand,
   CreateUserCommand,
   GetRolePolicyCommand,
+  GetUserPolicyCommand,
   ListRolePoliciesCommand,
   ListUserPoliciesCommand,
   PutRolePolicyCommand,
+  PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
@@ -52,7 +59,7 @@ describe.skipIf(!MOTO_AVAILABLE)('session revocations, one per incident', () => 
         Object.assign(evidence, more ?? {});
       },
     });
-    expect(steps.map((s) => s.status)).toEqual(['done']);
+    expect(steps.every((s) => s.status === 'done')).toBe(true);
     return { ...action, status: 'done', steps, evidence };
   }
 
@@ -118,5 +125,57 @@ describe.skipIf(!MOTO_AVAILABLE)('session revocations, one per incident', () => 
     expect(await userPolicies()).toHaveLength(2);
     await release('dl-revoked0001', a);
     expect(await userPolicies()).toEqual([b.evidence?.policyName]);
+  });
+  const userPolicies = async (UserName: string) => ((await c.iam.send(new ListUserPoliciesCommand({ UserName }))).PolicyNames ?? []).sort();
+  const userDocument = async (UserName: string, PolicyName: string) =>
+    JSON.parse(decodeURIComponent((await c.iam.send(new GetUserPolicyCommand({ UserName, PolicyName }))).PolicyDocument as string));
+  // The record's target is the user's pseudonym; the name is in params alone.
+  const consoleSignIn = (userName: string) => action('revoke-user-sessions', 'iam-user:5f0c4e2a91b7d3e8', { userName, denyAll: 'console-sign-in' });
+  const named = (steps: StepRecord[] | undefined) => (steps ?? []).map((s) => `${s.name}:${s.status}`);
+
+  it("puts an unconditional Deny of everything on a console sign-in's user, beside the revocation, and its release removes only those two", async () => {
+    await c.iam.send(new CreateUserCommand({ UserName: 'p.pietersen' }));
+    const own = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] });
+    await c.iam.send(new PutUserPolicyCommand({ UserName: 'p.pietersen', PolicyName: 'owner-reads', PolicyDocument: own }));
+
+    const a = await revoke('dl-console0001', consoleSignIn('p.pietersen'));
+    const b = await revoke('dl-console0002', consoleSignIn('p.pietersen'));
+
+    expect(named(a.steps)).toEqual(['revoke-user-sessions:done', 'deny-all:done']);
+    expect(a.evidence?.denyAllPolicyName).toBe('datalek-deny-all-dl-console0001');
+    // The revocation's policy stays the one the record names as `policyName` (drift reads it back).
+    expect(a.evidence?.policyName).toBe('datalek-revoke-dl-console0001');
+    expect(await userDocument('p.pietersen', 'datalek-deny-all-dl-console0001')).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'DatalekDenyAll', Effect: 'Deny', Action: '*', Resource: '*' }],
+    });
+    // The user name is personal data: the step names the principal by the record's target.
+    expect(a.steps?.[1].detail).not.toContain('p.pietersen');
+
+    expect(named(await release('dl-console0001', a))).toEqual(['remove-revocation:done', 'remove-deny-all:done']);
+    // The other incident's revocation and deny-all, and the user's own policy, stay.
+    expect(await userPolicies('p.pietersen')).toEqual(['datalek-deny-all-dl-console0002', 'datalek-revoke-dl-console0002', 'owner-reads']);
+    expect(named(await release('dl-console0002', b))).toEqual(['remove-revocation:done', 'remove-deny-all:done']);
+    expect(await userPolicies('p.pietersen')).toEqual(['owner-reads']);
+  });
+
+  it('puts no deny-all for a revocation that did not ask for it, and releases none a failed step did not put', async () => {
+    await c.iam.send(new CreateUserCommand({ UserName: 's.smit' }));
+    const session = await revoke('dl-session0001', action('revoke-user-sessions', 'iam-user:0a1b2c3d4e5f6a7b', { userName: 's.smit' }));
+    expect(named(session.steps)).toEqual(['revoke-user-sessions:done']);
+    expect(await userPolicies('s.smit')).toEqual(['datalek-revoke-dl-session0001']);
+    expect(named(await release('dl-session0001', session))).toEqual(['remove-revocation:done']);
+
+    await c.iam.send(new CreateUserCommand({ UserName: 'd.dekker' }));
+    const a = await revoke('dl-console0003', consoleSignIn('d.dekker'));
+    const steps = a.steps ?? [];
+    const failed: ActionRecord = {
+      ...a,
+      status: 'failed',
+      steps: [steps[0], { name: 'deny-all', status: 'failed', at: steps[1].at, detail: 'AccessDenied', code: 'AccessDenied' }],
+    };
+    // What the record says was not put is not removed, though a policy of that name is there (put by hand, say).
+    expect(named(await release('dl-console0003', failed))).toEqual(['remove-revocation:done']);
+    expect(await userPolicies('d.dekker')).toEqual(['datalek-deny-all-dl-console0003']);
   });
 });

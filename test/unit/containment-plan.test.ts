@@ -107,6 +107,25 @@ describe('credentials: the right containment for each kind', () => {
     expect(session.map((a) => a.type)).not.toContain('secure-console-sign-in');
   });
 
+  /**
+   * cont (session 26): whoever signed in to the console knows the password; the deny on older sessions signs that
+   * session out and the password signs in anew, with every permission the user has, until a person makes it anew.
+   * AWS's incident-response samples put an explicit deny-all on the user: the revocation of a console sign-in asks for it
+   * (`denyAll`), the revocation of a session key does not (its key is a person's step, cont25).
+   */
+  it("asks for a deny-all on the IAM user beside a console sign-in's revocation, not beside a session key's", () => {
+    const resource = {
+      resourceType: 'AccessKey',
+      accessKeyDetails: { accessKeyId: '', principalId: 'AIDACONSOLE', userType: 'IAMUser', userName: 'j.jansen' },
+    };
+    const consoleSignIn = pseudonymous(findingEvent({ type: 'UnauthorizedAccess:IAMUser/ConsoleLoginSuccess.B', resource }));
+    expect(consoleSignIn[0]).toMatchObject({ type: 'revoke-user-sessions', params: { userName: 'j.jansen', denyAll: 'console-sign-in' } });
+    const session = pseudonymous(
+      findingEvent({ type: 'UnauthorizedAccess:IAMUser/MaliciousIPCaller', resource: accessKeyResource('ASIAUSERSESSION00001', 'IAMUser', 'j.jansen') }),
+    );
+    expect(session[0].params).toEqual({ userName: 'j.jansen' });
+  });
+
   it('leaves federated users and root to a person, with the runbook', () => {
     const federated = plan(
       findingEvent({ type: 'Exfiltration:IAMUser/AnomalousBehavior', resource: accessKeyResource('ASIAFEDERATED000001', 'FederatedUser', 'partner-sso') }),

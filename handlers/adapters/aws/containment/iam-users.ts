@@ -6,6 +6,7 @@
  * carry no token issue time and are not affected: a leaked long-term key is deactivated separately.
  */
 import { DeleteUserPolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { DENY_ALL_CONSOLE_SIGN_IN } from '../../../core/containment.js';
 import type { ActionRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
@@ -26,12 +27,54 @@ export async function revokeUserSessions(c: ContainmentClients, action: ActionRe
       evidence: { userName, policyName, issuedBefore },
     };
   });
+  if (action.params?.denyAll === DENY_ALL_CONSOLE_SIGN_IN) await denyAll(c, action, ctx, now);
+}
+
+/** The inline policy of one incident's deny-all on a user whose console password was taken: its own, so a release lifts no other's. */
+export function denyAllPolicyName(incidentId: string): string {
+  return `datalek-deny-all-${incidentId}`;
+}
+
+/** Everything denied, whatever the session or key: an explicit deny no allow overrides (AWSDenyAll's effect, inline). */
+export const DENY_ALL_DOCUMENT = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [{ Sid: 'DatalekDenyAll', Effect: 'Deny', Action: '*', Resource: '*' }],
+});
+
+/**
+ * A console sign-in's password signs in anew after the deny on older sessions, and a key the session made signs with
+ * no token issue time: until a person makes the password anew and checks the MFA devices (`secure-console-sign-in`),
+ * every request of the user is denied (AWS's incident-response samples do the same). The owner is locked out too, and
+ * told so in the step; an administrator's own principal is not the user's, so the runbook's steps still work.
+ */
+async function denyAll(c: ContainmentClients, action: ActionRecord, ctx: ExecutionContext, now: () => string): Promise<void> {
+  await step(ctx, 'deny-all', now, async () => {
+    const userName = action.params?.userName;
+    if (!userName) return { status: 'skipped', detail: 'the IAM user is not known' };
+    const policyName = denyAllPolicyName(ctx.incident.id);
+    await c.iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: policyName, PolicyDocument: DENY_ALL_DOCUMENT }));
+    return {
+      status: 'done',
+      // The user name is personal data: the detail names the principal.
+      detail: `every request of IAM user ${action.target} denied (inline policy ${policyName}): a console sign-in's password signs in anew after the deny on older sessions; the owner is locked out too until the release removes it`,
+      evidence: { denyAllPolicyName: policyName },
+    };
+  });
 }
 
 export async function releaseUserSessions(c: ContainmentClients, action: ActionRecord, options: ReleaseOptions, now: () => string): Promise<void> {
+  const userName = (action.evidence?.userName ?? action.params?.userName) as string;
+  const attempt = releaseStep(options, now);
   const policyName = recordedPolicyName(action);
-  await releaseStep(options, now)('remove-revocation', async () => {
-    await c.iam.send(new DeleteUserPolicyCommand({ UserName: (action.evidence?.userName ?? action.params?.userName) as string, PolicyName: policyName }));
+  await attempt('remove-revocation', async () => {
+    await c.iam.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: policyName }));
     return `inline policy ${policyName} removed from IAM user ${action.target}`;
+  });
+  // Only the deny-all this record put (its step done), under the name it recorded: nothing else of the user's.
+  const denied = action.evidence?.denyAllPolicyName;
+  if (typeof denied !== 'string' || !denied || !(action.steps ?? []).some((s) => s.name === 'deny-all' && s.status === 'done')) return;
+  await attempt('remove-deny-all', async () => {
+    await c.iam.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: denied }));
+    return `inline policy ${denied} removed from IAM user ${action.target}`;
   });
 }
