@@ -27,6 +27,7 @@ import { stampCaller } from '../core/change-incident.js';
 import { type LinkSigning, withAckLinks } from '../core/link-delivery.js';
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { type AwsSettings, awsSettings, type Backend, type BackendOptions, keyProblem, routing } from './backend.js';
+import { FG_DECISION_KINDS, refuseUnlessFg } from './fg-role.js';
 
 export async function openAwsBackend(opts: BackendOptions): Promise<Backend> {
   const aws = awsSettings(opts.env);
@@ -44,7 +45,7 @@ export async function openAwsBackend(opts: BackendOptions): Promise<Backend> {
   };
   if (writer) await snsNotifier();
   const dynamodb = new DynamoDbIncidentStore(clients.dynamodb, aws.table);
-  const stamped = writer ? callerStamped(dynamodb, writer.arn) : dynamodb;
+  const stamped = writer ? callerStamped(dynamodb, writer.arn, opts.env) : dynamodb;
   const store = opts.recorded ? opts.recorded.watch(stamped) : stamped;
   // The link key and the pager's keys live in the pipeline's secrets; this machine reads them only
   // when told where (and allowed to). Without the pager's, pager messages are left to the pipeline.
@@ -107,11 +108,15 @@ function containmentClients(region: string, memberRoleName: string): Pick<Contai
  * `store`, naming `caller` on every timeline entry a commit through it records (core/change-incident.ts
  * `stampCaller`), whichever use case made the change; everything else passes as it is.
  */
-export function callerStamped(store: IncidentStore, caller: string): IncidentStore {
+export function callerStamped(store: IncidentStore, caller: string, env: NodeJS.ProcessEnv): IncidentStore {
   return new Proxy(store, {
     get: (target, prop) => {
       if (prop === 'commit')
         return (change: IncidentChange) => {
+          // The FG's decisions only as the FG's role, whatever records them: a command refuses them
+          // before it reads (fg-common.ts), the page (`serve --target aws`) here.
+          const decision = [change, ...(change.others ?? [])].flatMap((c) => c.timeline).find((e) => FG_DECISION_KINDS.has(e.kind));
+          if (decision) refuseUnlessFg(`'${decision.kind}'`, caller, env);
           stampCaller(change, caller);
           return target.commit(change);
         };

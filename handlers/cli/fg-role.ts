@@ -12,6 +12,26 @@ import { RefusedError } from '../core/errors.js';
 /** The FG's role as the CDK app names it by default (infra/config.ts `fgRole`). */
 export const DEFAULT_FG_ROLE = 'datalek-fg';
 
+/**
+ * The timeline entries of the FG's decisions (core/fg-workflow.ts): the assessment with what it
+ * sets (awareness, role, NIS2 significance and its dates), a report to the AP or another recipient,
+ * the Art. 34 and subscribers' decisions, closing and the no-follow-up after it. The facts
+ * (`facts-recorded`) are not among them: on-call records the measures taken too.
+ */
+export const FG_DECISION_KINDS: ReadonlySet<string> = new Set([
+  'assessed',
+  'awareness-set',
+  'role-set',
+  'nis2-decided',
+  'nis2-awareness-set',
+  'nis2-intermediate-requested',
+  'reported',
+  'subjects-decided',
+  'subscribers-decided',
+  'closed',
+  'no-follow-up',
+]);
+
 /** The role of an assumed-role session's ARN (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`), else null (an IAM user, root, a federated user). */
 export function sessionRole(arn: string): string | null {
   return /^arn:[^:]+:sts::\d{12}:assumed-role\/([^/]+)\/[^/]+$/.exec(arn)?.[1] ?? null;

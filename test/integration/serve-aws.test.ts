@@ -12,12 +12,14 @@ import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { jsonLines, spawnCli } from '../support/cli.js';
+import { FG_SESSION, MOTO_ACCOUNT, sessionEnv } from '../support/cli-aws.js';
 import { bucketResource, findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 import { csrfOf, form, formBase, request, type Served, signIn, startServe } from '../support/serve.js';
 
-// moto's identity for its test credentials.
-const CALLER = 'arn:aws:sts::123456789012:user/moto';
+// The identity of the credentials the page is served with: a session of the FG's role, which alone records the FG's decisions.
+const CALLER = `arn:aws:sts::${MOTO_ACCOUNT}:assumed-role/${FG_SESSION.role}/${FG_SESSION.session}`;
+const ON_CALL = `arn:aws:sts::${MOTO_ACCOUNT}:assumed-role/datalek-on-call/bob`;
 
 describe.skipIf(!MOTO_AVAILABLE)('datalek serve --target aws, on moto', () => {
   let moto: Moto;
@@ -60,7 +62,10 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek serve --target aws, on moto', () => {
     const replay = await spawnCli(['replay', events, '--target', 'aws', '--enforce', '--json', '--now', '2026-11-28T02:00:00Z'], moto.env);
     expect(replay.code, replay.stderr).toBe(0);
     bucketIncident = jsonLines(replay.stdout)[0].incidentId as string;
-    served = await startServe(['--target', 'aws', '--now', '2026-11-28T03:00:00Z'], moto.env);
+    served = await startServe(['--target', 'aws', '--now', '2026-11-28T03:00:00Z'], {
+      ...moto.env,
+      ...(await sessionEnv(moto, FG_SESSION.role, FG_SESSION.session)),
+    });
   });
   afterAll(async () => {
     await served?.stop();
@@ -112,4 +117,32 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek serve --target aws, on moto', () => {
     // Nothing is left to release: the form is gone.
     expect((await request(served, `/incidents/${bucketIncident}`, { headers: { cookie } })).body).not.toContain('/release"');
   });
+
+  it("refuses the FG's decisions on the page served as on-call's role, and takes on-call's own (sec, session 26)", async () => {
+    const onCall = await startServe(['--target', 'aws', '--now', '2026-11-28T03:00:00Z'], {
+      ...moto.env,
+      ...(await sessionEnv(moto, 'datalek-on-call', 'bob')),
+    });
+    try {
+      expect(onCall.actor).toBe(ON_CALL);
+      const cookie = await signIn(onCall);
+      const page = (await request(onCall, `/incidents/${id}`, { headers: { cookie } })).body;
+      const post = (action: string, fields: Record<string, string>) =>
+        request(onCall, `/incidents/${id}/${action}`, {
+          method: 'POST',
+          body: form({ ...fields, ...formBase(page, action), _csrf: csrfOf(page) }),
+          headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+        });
+      const before = await store.getIncident(id);
+      const refused = await post('assess', { 'personal-data': 'yes', risk: 'high', reason: 'toch persoonsgegevens' });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toContain('datalek-fg');
+      expect(refused.body).toContain(ON_CALL);
+      expect((await store.getIncident(id))?.assessment).toEqual(before?.assessment);
+      expect((await post('facts', { records: '3' })).status).toBe(303);
+      expect((await store.getTimeline(id)).at(-1)).toMatchObject({ kind: 'facts-recorded', actor: ON_CALL, caller: ON_CALL });
+    } finally {
+      await onCall.stop();
+    }
+  }, 60_000);
 });
