@@ -123,7 +123,7 @@ export function auditIncident(raw: RawIncident, vouchedElsewhere: (findingKey: s
     if (!parsed.ok || !isObject(parsed.value)) add('record', 'is not valid JSON: the incident record is damaged');
     else {
       checkColumns(parsed.value, raw.record.columns, (problem) => add('record', problem));
-      checkClock(parsed.value, raw.timeline, (problem) => add('record', problem));
+      checkRecordAgainstTimeline(parsed.value, raw.timeline, (problem) => add('record', problem));
     }
     if (parsed.ok && isObject(parsed.value) && isObject(parsed.value.timelineHead) && expected.timeline) {
       const head = parsed.value.timelineHead as { seq?: unknown; hash?: unknown };
@@ -527,27 +527,37 @@ function checkColumns(record: Record<string, unknown>, columns: Record<string, u
 
 /** The timeline entries that give the moment of awareness the AP clock runs from. */
 const AWARENESS_ENTRIES = new Set(['incident-opened', 'incident-opened-by-hand', 'detection-moved-earlier', 'awareness-set']);
+/** The entries that close an incident (`close`, a merge into another) and that acknowledge one (a person, or opening it by hand). */
+const CLOSING_ENTRIES = new Set(['closed', 'merged-into']);
+const ACKNOWLEDGING_ENTRIES = new Set(['acknowledged', 'incident-opened-by-hand']);
 
 /**
- * The AP clock the record holds must be the one its timeline gives (red28). Every change of the
+ * The legal state the record holds must be the one its timeline gives (red28). Every change of the
  * awareness writes an entry that names it (the opening, by hand or from a finding; an earlier
  * detection; a person's move, `to`; the facts entry that lets it follow the detection, in
- * `awarenessFollowsDetection`), and the deadline is that moment plus the hours the record counts.
- * The ledger alone cannot tell: a record edited behind the pipeline and declared by one ledger
- * entry appended after the last digest's head (nothing anchored rewritten) hashes true, and the
- * next anchor would sign a deadline moved with no decision, reason or person in the timeline.
+ * `awarenessFollowsDetection`), and the deadline is that moment plus the hours the record counts;
+ * an incident is closed only by an entry that closes it, and acknowledged only by one that
+ * acknowledges it. The ledger alone cannot tell: a record edited behind the pipeline and declared
+ * by one ledger entry appended after the last digest's head (nothing anchored rewritten) hashes
+ * true, and the next anchor would sign a deadline moved, or a page silenced by a closing or an
+ * acknowledgement, with no decision, reason or person in the timeline.
  */
-function checkClock(record: Record<string, unknown>, timeline: RawTimelineRow[], add: (problem: string) => void): void {
+function checkRecordAgainstTimeline(record: Record<string, unknown>, timeline: RawTimelineRow[], add: (problem: string) => void): void {
   let given: { awareAt: string | null; seq: number } | null = null;
+  let closing = false;
+  let acknowledging = false;
   for (const row of timeline) {
-    const known = AWARENESS_ENTRIES.has(String(row.kind));
+    const kind = String(row.kind);
+    closing ||= CLOSING_ENTRIES.has(kind);
+    acknowledging ||= ACKNOWLEDGING_ENTRIES.has(kind);
+    const known = AWARENESS_ENTRIES.has(kind);
     if (typeof row.detail !== 'string' || (!known && !row.detail.includes('"awarenessFollowsDetection"'))) continue;
     const detail = parse(row.detail);
     if (!detail.ok || !isObject(detail.value)) continue;
     const d = detail.value;
     let aware: unknown;
     if (isObject(d.awarenessFollowsDetection)) aware = d.awarenessFollowsDetection.to;
-    else if (row.kind === 'awareness-set') aware = d.to;
+    else if (kind === 'awareness-set') aware = d.to;
     else if (known) aware = d.awareAt;
     if (aware === null || typeof aware === 'string') given = { awareAt: aware, seq: row.seq };
   }
@@ -562,6 +572,12 @@ function checkClock(record: Record<string, unknown>, timeline: RawTimelineRow[],
     add(
       `its AP deadline ${String(record.deadline ?? '(none)')} is not its awareness ${awareAt} plus the ${hours} hours it counts: the deadline was moved behind the pipeline`,
     );
+  }
+  if (record.state === 'closed' && !closing && timeline.length > 0) {
+    add('it is closed, but its timeline records no closing: it was closed behind the pipeline, which ends its reminders and pages');
+  }
+  if ((record.acknowledgedBy || record.acknowledgedAt) && !acknowledging && timeline.length > 0) {
+    add('it is acknowledged, but its timeline records no acknowledgement: it was acknowledged behind the pipeline, which ends its escalation');
   }
 }
 

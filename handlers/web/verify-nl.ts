@@ -51,6 +51,14 @@ const PROBLEMS: Template[] = [
     'its AP deadline {} is not its awareness {} plus the {} hours it counts: the deadline was moved behind the pipeline',
     'de AP-termijn {} is niet het moment van bewustwording {} plus de {} uur die het telt: de termijn is buiten de pipeline om verzet',
   ],
+  [
+    'it is closed, but its timeline records no closing: it was closed behind the pipeline, which ends its reminders and pages',
+    'het is gesloten, maar de tijdlijn legt geen sluiting vast: het is buiten de pipeline om gesloten, wat de herinneringen en oproepen ervan beëindigt',
+  ],
+  [
+    'it is acknowledged, but its timeline records no acknowledgement: it was acknowledged behind the pipeline, which ends its escalation',
+    'het is opgepakt, maar de tijdlijn legt geen oppakken vast: het is buiten de pipeline om als opgepakt vastgelegd, wat de escalatie ervan beëindigt',
+  ],
   // Findings.
   ['is missing: the finding record was deleted', 'ontbreekt: de bevinding is verwijderd'],
   [

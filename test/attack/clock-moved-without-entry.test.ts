@@ -1,5 +1,6 @@
 /**
- * red28: whoever writes the embedded store moves an incident's AP clock without rewriting any history
+ * red28: whoever writes the embedded store moves an incident's AP clock (or closes or acknowledges it,
+ * which ends its pages) without rewriting any history
  * a digest anchored. The record gets a later awareness and deadline (or is made a sample, which runs
  * no clock), and ONE ledger entry is appended that declares the new record, chained on the head the
  * last digest anchored; the timeline is left as it was. Nothing anchored changed, so `verify
@@ -53,7 +54,7 @@ async function anchoredIncident(): Promise<string> {
 
 /**
  * The attack: the record edited and one ledger entry appended declaring it, chained on the ledger's
- * head; nothing before it rewritten, the timeline untouched.
+ * head, the columns set to match; nothing before it rewritten, the timeline untouched.
  */
 function appendRecord(id: string, edit: (record: Record<string, unknown>) => void): void {
   const db = new Database(join(store, 'datalek.sqlite'));
@@ -65,7 +66,14 @@ function appendRecord(id: string, edit: (record: Record<string, unknown>) => voi
   const head = db.prepare('SELECT seq, hash FROM ledger WHERE incident_id = ? ORDER BY seq DESC LIMIT 1').get(id) as { seq: number; hash: string };
   const data = canonicalJson({ at: NOW, incident: { hash: sha256(text), revision: row.revision + 1 }, incidentId: id, seq: head.seq + 1 });
   db.prepare('INSERT INTO ledger VALUES (?, ?, ?, ?, ?)').run(id, head.seq + 1, data, head.hash, chainHash(head.hash, data));
-  db.prepare('UPDATE incidents SET revision = ?, data = ? WHERE id = ?').run(row.revision + 1, text, id);
+  // The columns the store reads by, as the record says (verify holds them to it).
+  db.prepare('UPDATE incidents SET revision = ?, data = ?, state = ?, next_due_at = ? WHERE id = ?').run(
+    row.revision + 1,
+    text,
+    record.state,
+    record.nextDueAt ?? null,
+    id,
+  );
   db.close();
 }
 
@@ -90,27 +98,47 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
     expect(JSON.parse(anchor.stdout).leftOut).toEqual([id]);
   });
 
-  it('the deadline alone moved: named by the hours the record counts', async () => {
+  it.each([
+    [
+      'the deadline alone moved',
+      (r: Record<string, unknown>) => Object.assign(r, { deadline: '2026-12-03T21:00:00.000Z' }),
+      'its AP deadline 2026-12-03T21:00:00.000Z is not its awareness',
+    ],
+    [
+      'made a sample (no clock runs)',
+      (r: Record<string, unknown>) => Object.assign(r, { sample: true, awareAt: null, deadline: null, deadlineHours: null }),
+      'its awareness (none) is not the one its timeline gives',
+    ],
+    [
+      'closed (its reminders and pages end)',
+      (r: Record<string, unknown>) => Object.assign(r, { state: 'closed', closedAt: NOW, nextDueAt: null }),
+      'it is closed, but its timeline records no closing',
+    ],
+    [
+      'acknowledged (its escalation ends)',
+      (r: Record<string, unknown>) => Object.assign(r, { state: 'acknowledged', acknowledgedBy: 'on-call', acknowledgedAt: NOW }),
+      'it is acknowledged, but its timeline records no acknowledgement',
+    ],
+  ])('%s, no entry saying so: named', async (_what, edit, problem) => {
     const id = await anchoredIncident();
-    appendRecord(id, (record) => {
-      record.deadline = '2026-12-03T21:00:00.000Z';
-    });
+    appendRecord(id, edit);
     const verified = await verify();
     expect(verified.code).toBe(1);
-    expect(verified.stderr).toContain('its AP deadline 2026-12-03T21:00:00.000Z is not its awareness');
+    expect(verified.stderr).toContain(`incident ${id}, record: ${problem}`);
   });
 
-  it('made a sample (no clock runs): named', async () => {
+  it('acknowledged and closed by people, with their entries: verifies', async () => {
     const id = await anchoredIncident();
-    appendRecord(id, (record) => {
-      record.sample = true;
-      record.awareAt = null;
-      record.deadline = null;
-      record.deadlineHours = null;
-    });
+    const as = ['--store', store, '--now', NOW];
+    const ack = await runCli(['ack', id, '--by', 'on-call', ...as]);
+    expect(ack.code, ack.stderr).toBe(0);
+    const assess = await runCli(['assess', id, '--personal-data', 'no', '--risk', 'none', '--reason', 'test instance, no data', '--by', 'fg', ...as]);
+    expect(assess.code, assess.stderr).toBe(0);
+    const close = await runCli(['close', id, '--reason', 'no personal data', '--by', 'fg', ...as]);
+    expect(close.code, close.stderr).toBe(0);
     const verified = await verify();
-    expect(verified.code).toBe(1);
-    expect(verified.stderr).toContain('its awareness (none) is not the one its timeline gives');
+    expect(verified.stderr).toBe('');
+    expect(verified.code).toBe(0);
   });
 
   it('awareness moved by a person, with its entry: verifies', async () => {
