@@ -2,7 +2,7 @@
  * How incidents look on the command line: the exact JSON objects of the CLI contract
  * (../shared/cli-contract.md), and the tables people read, with times in the policy's zone.
  */
-import { apInternalTarget, apLegalDeadline, currentAwareness } from '../core/ap-verdict.js';
+import { apInternalTarget, apLegalDeadline, apVerdictReport, currentAwareness, renotified } from '../core/ap-verdict.js';
 import { byHandText, notDoneText, notDoneWithdrawnText } from '../core/breach-facts.js';
 import { runbookUrl } from '../core/chat-card.js';
 import {
@@ -488,14 +488,17 @@ function clockMarks(r: ReportRecord, tz: string): string {
 /** Time left while the AP clock runs; otherwise why it stopped. Times in the policy's zone (and its clocks, given the policy). */
 export function deadlineNote(incident: Incident, now: string, timeZone = 'Europe/Amsterdam', policy?: Policy): string {
   if (!incident.deadline) return '';
-  const report = initialReport(incident);
+  // The first notification of the breach; one made anew after its withdrawal is named beside it (ap-verdict.ts, law28).
+  const report = apVerdictReport(incident);
+  const anew = renotified(incident);
   const legal = apLegalDeadline(incident) as string;
   // Late only against a deadline that bound it: not a report of a breach assessed not notifiable (Art. 33(1); law24).
   const late = report && report.at > legal && incident.assessment?.notifiable !== false;
   if (report) {
     // The AP holds only the first phase (Art. 33(4)): the row does not read as done while the follow-up is owed (fg27).
     const followUp = policy ? apFollowUpState(incident, policy, now) : undefined;
-    return `reported ${formatLocal(report.at, timeZone)}${late ? ' (late)' : ''}${followUp ? `; ${clockShownLabel('en', `follow-up-${followUp.state}`)}` : ''}`;
+    const again = anew ? `; withdrawn ${formatLocal(anew.withdrawnAt, timeZone)}, notified anew ${formatLocal(anew.anew.at, timeZone)}` : '';
+    return `reported ${formatLocal(report.at, timeZone)}${late ? ' (late)' : ''}${again}${followUp ? `; ${clockShownLabel('en', `follow-up-${followUp.state}`)}` : ''}`;
   }
   if (incident.assessment?.notifiable === false) return policy ? notNotifiableNote(incident, policy, now, timeZone) : 'not notifiable (FG decision)';
   if (incident.state === 'closed' && !assessedAfterClosing(incident)) return 'closed';
@@ -523,7 +526,7 @@ function targetLeft(incident: Incident, now: string): string {
 function internalTargetLine(incident: Incident, now: string, when: (iso: string | null) => string): string[] {
   const target = apInternalTarget(incident);
   if (!target) return [];
-  const report = initialReport(incident);
+  const report = apVerdictReport(incident);
   const missed = (report?.at ?? now) > target.at;
   const state = report || missed ? (missed ? 'missed' : 'met') : timeLeft(target.at, now);
   return [`  internal target ${when(target.at)}   ${target.hours} hours, not the legal deadline: ${state}`];

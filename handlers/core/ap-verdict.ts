@@ -126,7 +126,8 @@ export function passedDeadlines(incident: Incident, role: Role, now: string): Pa
   // Judged against the law's hours, not an internal target (review12 S3).
   const hours = apLegalHours(incident) as number;
   const legal = apLegalDeadline(incident) as string;
-  const recorded = initialReport(incident)?.recordedAt;
+  // The first notification of the breach ends the period, a notification anew after its withdrawal aside (law28).
+  const recorded = apVerdictReport(incident)?.recordedAt;
   // Judged at what the record already holds, not at a `--now` lagging it (stated-time.ts recordReached).
   const reached = recordReached(incident, now);
   const end = recorded && recorded < reached ? recorded : reached;
@@ -164,9 +165,41 @@ export function overdueFrom(incident: Incident, role: Role, now: string): string
   return passedDeadlines(incident, role, now)[0]?.overdueFrom ?? null;
 }
 
+/**
+ * The AP report the Art. 33(1) verdict rests on, while a notification is in force: the first initial
+ * report of the breach. A notification withdrawn (the breach then assessed not notifiable) and made anew
+ * once it was found notifiable again does not move it (law28): the 72 hours run from awareness, and the
+ * AP was notified of this breach at the first one's time; what followed (the withdrawal, the
+ * notification anew) is information given in phases (Art. 33(4)), which the verdict names beside it
+ * (`renotified`), never hides. A first notification made late stays late, its reasons with it; one made
+ * in time is not called late for the notification anew. Reports are kept in the order recorded, and a
+ * notification anew is never stated before the withdrawal it follows (fg-workflow.ts recordReport).
+ */
+export function apVerdictReport(incident: Incident): ReportRecord | undefined {
+  if (!initialReport(incident)) return undefined;
+  return (incident.reports ?? []).find((r) => r.to === 'ap' && r.kind === 'initial');
+}
+
+/** A notification made anew after a withdrawal: the first one (the verdict's), when it was withdrawn, and the one in force. */
+export interface Renotified {
+  first: ReportRecord;
+  withdrawnAt: string;
+  anew: ReportRecord;
+}
+
+/** The notification in force made anew after a withdrawal (`apVerdictReport`), or null. */
+export function renotified(incident: Incident): Renotified | null {
+  const anew = initialReport(incident);
+  const first = apVerdictReport(incident);
+  if (!anew || !first || first === anew) return null;
+  const ap = (incident.reports ?? []).filter((r) => r.to === 'ap');
+  const withdrawal = ap.slice(ap.indexOf(first)).find((r) => r.kind === 'withdrawal');
+  return withdrawal ? { first, withdrawnAt: withdrawal.at, anew } : null;
+}
+
 /** The initial AP report was made (by its stated time) after the legal deadline in force (an internal target missed is no delay). */
 export function initialReportLate(incident: Incident): boolean {
-  const initial = initialReport(incident);
+  const initial = apVerdictReport(incident);
   const legal = apLegalDeadline(incident);
   return initial !== undefined && legal !== null && initial.at > legal;
 }
@@ -221,7 +254,7 @@ export function verdictMarks(
   incident: Incident,
   role: Role = incident.role ?? 'controller',
 ): { reportEnteredLater: boolean; awarenessEnteredLater: boolean; enteredAfterDeadline: boolean } {
-  const initial = initialReport(incident);
+  const initial = apVerdictReport(incident);
   const awareness = currentAwareness(incident);
   return {
     reportEnteredLater: initial?.enteredLater === true,

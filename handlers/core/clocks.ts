@@ -8,7 +8,16 @@
  * Whose duty: for a processor the AP notification and Art. 34 are the controller's (Art. 33(2));
  * they show as "not needed" with that note, and the clock to the controller always runs.
  */
-import { apInternalTarget, apLegalDeadline, apLegalHours, dutyEndedAfterDeadline, verdictMarks } from './ap-verdict.js';
+import {
+  apInternalTarget,
+  apLegalDeadline,
+  apLegalHours,
+  apVerdictReport,
+  dutyEndedAfterDeadline,
+  type Renotified,
+  renotified,
+  verdictMarks,
+} from './ap-verdict.js';
 import { assessmentContradictions } from './assessment-contradictions.js';
 import {
   type ClockMark,
@@ -121,7 +130,7 @@ export function apHours(incident: Incident, policy: Policy): number {
 function internalTargetOf(incident: Incident, now: string): ClockStatus['internalTarget'] {
   const target = apInternalTarget(incident);
   if (!target) return undefined;
-  return { ...target, missed: (initialReport(incident)?.at ?? now) > target.at };
+  return { ...target, missed: (apVerdictReport(incident)?.at ?? now) > target.at };
 }
 
 /** "internal target 48 hours: missed", for the AP clock's note. */
@@ -143,6 +152,18 @@ function withInternalTarget(c: ClockStatus, incident: Incident, now: string): Cl
 /** The AP clock named with the hours it counts (Art. 33(1) gives 72; a policy may say otherwise, and the record must say so). */
 function apLabel(hours: number): { nl: string; en: string } {
   return { nl: `Melding AP (${hours} uur, AVG art. 33)`, en: `AP notification (${hours} hours, GDPR Art. 33)` };
+}
+
+/**
+ * A notification made anew after its withdrawal (ap-verdict.ts renotified), as the AP clock's note:
+ * the verdict is the first notification's, and the record says so, with the withdrawal and the one in force.
+ */
+export function renotifiedText(r: Renotified, timeZone: string): { nl: string; en: string } {
+  const [first, withdrawn, anew] = [r.first.at, r.withdrawnAt, r.anew.at].map((t) => formatLocal(t, timeZone));
+  return {
+    nl: `beoordeeld naar de eerste melding ${r.first.reference} (${first}); die is ingetrokken op ${withdrawn} en opnieuw gemeld als ${r.anew.reference} op ${anew} (AVG art. 33(1), (4))`,
+    en: `judged by the first notification ${r.first.reference} (${first}); it was withdrawn on ${withdrawn} and notified anew as ${r.anew.reference} on ${anew} (Art. 33(1), (4))`,
+  };
 }
 
 /** The processor's clock named with the hours it counts (the contract's, else 24). */
@@ -1022,21 +1043,25 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
   const initial = initialReport(incident);
   const apNeeded = role === 'controller' && !notNotifiable;
   const followUp = initial ? apFollowUpState(incident, policy, now) : undefined;
+  // Met or late by the first notification of the breach; one made anew after its withdrawal is named beside it (law28).
+  const verdict = apVerdictReport(incident);
+  const anew = renotified(incident);
   out.push(
     withFollowUp(
       withInternalTarget(
         clock(
           'ap',
-          { startsAt: aware, dueAt: apLegalDeadline(incident), doneAt: initial?.at ?? null },
+          { startsAt: aware, dueAt: apLegalDeadline(incident), doneAt: verdict?.at ?? null },
           now,
           apNeeded,
           role === 'processor'
             ? markedIfAfterDeadline(CONTROLLERS_DUTY, incident, role)
             : notNotifiable
               ? markedIfAfterDeadline(NOT_NOTIFIABLE, incident, role)
-              : initial && verdictMarks(incident, role).enteredAfterDeadline
-                ? ENTERED_AFTER_DEADLINE
-                : undefined,
+              : joinNotes(
+                  initial && verdictMarks(incident, role).enteredAfterDeadline ? ENTERED_AFTER_DEADLINE : undefined,
+                  anew ? renotifiedText(anew, policy.timeZone) : undefined,
+                ),
           apLabel(apHours(incident, policy)),
         ),
         incident,

@@ -1551,7 +1551,13 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     // notifiable (a telecom provider's under Regulation 611/2013 art. 2, or a voluntary one); made
     // notifiable later, it reads late then and the reasons follow with a follow-up (law24).
     const avgOwed = roleOf(draft, deps.policy) === 'controller' && draft.assessment?.notifiable !== false;
-    const late = to === 'ap' && kind === 'initial' && legal !== null && at > legal && avgOwed;
+    // A notification anew after a withdrawal is judged with the first (ap-verdict.ts apVerdictReport, law28): the
+    // AP was notified of the breach then, and a first one made late gave its reasons then.
+    const notifiedBefore = (draft.reports ?? []).some((r) => r.to === 'ap' && r.kind === 'initial');
+    const pastDeadline = to === 'ap' && kind === 'initial' && legal !== null && at > legal && avgOwed;
+    const late = pastDeadline && !notifiedBefore;
+    // Made anew after the deadline: reasons are not asked, but taken (why the AP held no notification since the withdrawal).
+    const anewAfterDeadline = pastDeadline && notifiedBefore;
     // The reasons for a delay can follow the initial report, with a follow-up or correction to the
     // AP: kept with that report, never written into the initial one.
     const reasonsAfterwards =
@@ -1604,7 +1610,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
         `Er is een reden voor vertraging ingevuld, maar ${waarom}: de termijn van AVG art. 33(1) geldt niet voor deze melding, er is geen vertraging uit te leggen.`,
       );
     }
-    if (!late && !completeLate && !reasonsAfterwards && !(controllerDue && at > controllerDue) && delayReason) {
+    if (!late && !anewAfterDeadline && !completeLate && !reasonsAfterwards && !(controllerDue && at > controllerDue) && delayReason) {
       throw refuse(
         to === 'ap' && kind === 'initial'
           ? `--delay-reason given, but the report at ${at} is within the AP deadline (${legal}): there is no delay to explain (Art. 33(1))${target && at > target.at ? `; the internal target of ${target.hours} hours (${target.at}) is the organisation's own, not the law's` : ''}`

@@ -8,7 +8,7 @@
  */
 
 import { ackLinkExpiry, repeatAckLink } from './ack-link.js';
-import { apInternalTarget, apLegalDeadline, delayReasons } from './ap-verdict.js';
+import { apInternalTarget, apLegalDeadline, apVerdictReport, delayReasons, renotified } from './ap-verdict.js';
 import { runbookUrl } from './chat-card.js';
 import { apClockRunning, apFollowUpState, apHours, apOwedUnderTelecom, type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
 import { ACTION_RUNBOOKS } from './containment.js';
@@ -19,7 +19,6 @@ import {
   type Channel,
   exposedAlertKey,
   type Incident,
-  initialReport,
   type MessageCard,
   type OutboxMessage,
   ownAlertKey,
@@ -321,6 +320,8 @@ const T = {
               ? 'te laat gedaan; reden van de vertraging vastgelegd'
               : `te laat gedaan: de termijn liep af op ${late.deadline}; de reden van de vertraging is nog niet vastgelegd: geef die met een vervolgmelding aan de AP (art. 33(1))`
       })`,
+    apAnew: (first: string, withdrawn: string, anew: string, at: string) =>
+      `; die melding (${first}) is ingetrokken op ${withdrawn} en opnieuw gedaan als ${anew} op ${at}: de termijn is beoordeeld naar de eerste (art. 33(1), (4))`,
     apProcessor: 'taak van de verwerkingsverantwoordelijke (art. 33(2)): wij zijn verwerker',
     apNotNotifiable: 'niet meldplichtig (besluit FG)',
     apTelecomOnly:
@@ -524,6 +525,8 @@ const T = {
               ? 'done late; reasons for the delay recorded'
               : `done late: the deadline was ${late.deadline}; no reasons for the delay are recorded yet: give them with a follow-up report to the AP (GDPR Art. 33(1))`
       })`,
+    apAnew: (first: string, withdrawn: string, anew: string, at: string) =>
+      `; that notification (${first}) was withdrawn on ${withdrawn} and made anew as ${anew} on ${at}: the deadline is judged by the first (Art. 33(1), (4))`,
     apProcessor: "the controller's duty (Art. 33(2)): we act as processor",
     apNotNotifiable: 'not notifiable (FG decision)',
     apTelecomOnly:
@@ -1118,7 +1121,8 @@ function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz
   const deadline = apLegalDeadline(incident);
   if (!deadline) return [`${t.deadline(apHours(incident, policy))}: ${t.noDeadline}`];
   const target = apInternalTarget(incident);
-  const report = initialReport(incident);
+  // The first notification of the breach: one made anew after its withdrawal is named beside it (ap-verdict.ts, law28).
+  const report = apVerdictReport(incident);
   if (report) {
     // Late by its own time, or since a finding created earlier moved the deadline before it: then
     // no reasons were asked when it was recorded, and the FG is told they are needed, never that
@@ -1141,7 +1145,9 @@ function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz
             : t.apFollowUp(followUp.reference, overdueSince)
         }`
       : '';
-    return [`${t.ap}: ${t.apDone(when(report.at, tz), late)}${owed}`];
+    const anew = renotified(incident);
+    const again = anew ? t.apAnew(anew.first.reference, when(anew.withdrawnAt, tz), anew.anew.reference, when(anew.anew.at, tz)) : '';
+    return [`${t.ap}: ${t.apDone(when(report.at, tz), late)}${again}${owed}`];
   }
   if (roleOf(incident, policy) === 'processor') return [`${t.ap}: ${t.apProcessor}`];
   if (incident.assessment?.notifiable === false) {

@@ -83,14 +83,16 @@ describe('the second FG review', () => {
       expect(registerRow(withdrawn, policy, now).apClock).not.toMatch(/^met/);
     });
 
-    it('a breach notifiable again after the withdrawal can be notified anew, and "met" rests on the new report', async () => {
+    // law28: "met" rests on the first notification of the breach (M-1), the notification anew named beside it (renotified-after-withdrawal-verdict.test.ts).
+    it('a breach notifiable again after the withdrawal can be notified anew, and "met" rests on the first report', async () => {
       await assess(deps, { incidentId: id, personalData: 'yes', risk: 'none', reason: 'leek alleen intern ingezien', by: 'FG' });
       await recordReport(deps, { incidentId: id, reference: 'M-1', kind: 'withdrawal', reason: 'geen persoonsgegevens', by: 'FG' });
       at('2026-11-28T11:00:00.000Z');
       await assess(deps, { incidentId: id, ...high, reason: 'toch echte patiëntgegevens' });
       const again = (await recordReport(deps, { incidentId: id, reference: 'M-2', by: 'FG' })).incident;
       expect(initialReport(again)?.reference).toBe('M-2');
-      expect(ap(again)).toMatchObject({ status: 'met', doneAt: '2026-11-28T11:00:00.000Z' });
+      expect(ap(again)).toMatchObject({ status: 'met', doneAt: again.reports?.[0].at });
+      expect(ap(again)?.note?.en).toMatch(/judged by the first notification M-1 .*notified anew as M-2/);
     });
   });
   describe('F4. a decision that ends the AP duty, entered after the AP deadline had passed', () => {

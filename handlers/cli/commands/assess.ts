@@ -102,6 +102,10 @@ export const assess = (ctx: Context): Promise<number> =>
 function lateAlready(incident: Incident, policy: Policy, now: string): string | null {
   const deadline = apLegalDeadline(incident);
   if (!apClockRunning(incident, policy) || !deadline || deadline >= now) return null;
+  // Notified before, and withdrawn: the notification anew is judged with the first (ap-verdict.ts apVerdictReport, law28).
+  const first = (incident.reports ?? []).find((r) => r.to === 'ap' && r.kind === 'initial');
+  if (first)
+    return `The AP was notified of this breach as ${first.reference} on ${shownAt(first.at, policy)}, since withdrawn: notify it anew without undue delay (Art. 33(1), (4)): datalek reported ${incident.id} --reference NUMBER. The AP deadline is judged by ${first.reference}; the record shows the withdrawal and the notification anew beside it.`;
   return `The AP notification is late already: the AP deadline passed at ${shownAt(deadline, policy)}; notify now, with the reasons for the delay (Art. 33(1)): datalek reported ${incident.id} --reference NUMBER --delay-reason TEXT.`;
 }
 

@@ -1,0 +1,99 @@
+/**
+ * law28 item 3: a notification to the AP made in time (M-1), withdrawn when the FG assessed the breach
+ * not notifiable, and made anew (M-2) once it was found notifiable again after the 72 hours: the
+ * record judged Art. 33(1) by M-2 alone. `reported` refused M-2 without reasons for a delay, and
+ * status, show, the register and the messages read "reported … (late)" / "done late", the timely M-1
+ * out of sight.
+ *
+ * Decided: Art. 33(1) asks the notification of the breach within 72 hours after awareness; the AP was
+ * notified of this breach then (M-1). The withdrawal and the notification anew are later information
+ * (Art. 33(4)). The verdict rests on the first notification, and every place that gives it names the
+ * withdrawal and the notification anew beside it; a first notification made late stays late.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { deadlineNote } from '../../handlers/cli/views.js';
+import { clocksOf } from '../../handlers/core/clocks.js';
+import { assess, type FgDeps, recordReport } from '../../handlers/core/fg-workflow.js';
+import type { Incident } from '../../handlers/core/incident.js';
+import { composeMessage } from '../../handlers/core/messages.js';
+import { parsePolicy } from '../../handlers/core/policy.js';
+import { registerRow } from '../../handlers/core/register.js';
+import { incidentFixture } from '../support/incidents.js';
+import { tempSqliteStore } from '../support/store.js';
+
+const organisation = { name: 'Zorggroep Voorbeeld', fg: { name: 'A. de Vries', email: 'fg@example.nl' } };
+const policies = { nl: parsePolicy({ organisation }), en: parsePolicy({ organisation, language: 'en' }) };
+const policy = policies.nl;
+const id = 'dl-renotified';
+let store: SqliteIncidentStore;
+let cleanup: () => Promise<void>;
+let now = '2026-11-28T08:00:00.000Z';
+const deps = (): FgDeps => ({ store, policy, now: () => now });
+const stored = async () => (await store.getIncident(id)) as Incident;
+const apLine = (incident: Incident, lang: 'nl' | 'en') =>
+  composeMessage({ incident, channel: 'fg', kind: 'opened', stateKey: 'test', now, policy: policies[lang] })
+    .body.split('\n')
+    .find((l) => l.startsWith(lang === 'nl' ? 'Melding AP: ' : 'AP notification: ')) as string;
+
+// Detected 2026-11-27T21:00Z (the fixture): the AP deadline is 2026-11-30T21:00Z.
+async function withdrawnThenNotifiableAgain(firstAt: string, delayReason?: string) {
+  now = firstAt;
+  await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'klantgegevens', by: 'FG' });
+  await recordReport(deps(), { incidentId: id, reference: 'M-1', by: 'FG', delayReason });
+  now = '2026-12-01T08:00:00.000Z';
+  // A first notification made late: the record held it overdue, and "not notifiable" after that is confirmed.
+  const confirmStatedTime = delayReason !== undefined;
+  await assess(deps(), { incidentId: id, personalData: 'no', risk: 'none', reason: 'testgegevens, leek het', by: 'FG', confirmStatedTime });
+  await recordReport(deps(), { incidentId: id, reference: 'M-1', kind: 'withdrawal', reason: 'geen persoonsgegevens', by: 'FG' });
+  now = '2026-12-02T08:00:00.000Z';
+  await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'toch echte klantgegevens', by: 'FG' });
+  now = '2026-12-02T09:00:00.000Z';
+}
+
+beforeEach(async () => {
+  ({ store, cleanup } = tempSqliteStore());
+  await store.commit({ incident: incidentFixture({ id }), expectedRevision: null, timeline: [], messages: [] });
+});
+afterEach(async () => cleanup());
+
+describe('a notification made in time, withdrawn, and made anew after the 72 hours', () => {
+  beforeEach(async () => {
+    await withdrawnThenNotifiableAgain('2026-11-28T08:00:00.000Z');
+    // No reasons for a delay asked: the AP was notified of the breach in time (M-1).
+    await recordReport(deps(), { incidentId: id, reference: 'M-2', by: 'FG' });
+  });
+
+  it('is judged by the first notification, naming the withdrawal and the notification anew', async () => {
+    const incident = await stored();
+    const ap = clocksOf(incident, policy, now).find((c) => c.name === 'ap');
+    expect(ap?.status).toBe('met');
+    expect(ap?.doneAt).toBe('2026-11-28T08:00:00.000Z');
+    expect(ap?.note?.en).toContain(
+      'judged by the first notification M-1 (2026-11-28 09:00 CET); it was withdrawn on 2026-12-01 09:00 CET and notified anew as M-2 on 2026-12-02 10:00 CET',
+    );
+    expect(ap?.note?.nl).toContain('ingetrokken op 2026-12-01 09:00 CET en opnieuw gemeld als M-2 op 2026-12-02 10:00 CET');
+    expect(deadlineNote(incident, now, policy.timeZone, policy)).toMatch(
+      /^reported 2026-11-28 09:00 CET; withdrawn 2026-12-01 09:00 CET, notified anew 2026-12-02 10:00 CET/,
+    );
+    expect(registerRow(incident, policy, now).apInitialStatus).toBe('met');
+    expect(registerRow(incident, policy, now).apClock).toContain('judged by the first notification M-1');
+    // The messages give each time in the policy's zone with the instant beside it.
+    expect(apLine(incident, 'nl')).toMatch(
+      /gedaan op 2026-11-28 09:00 CET \(\S+\) \(gehaald\); die melding \(M-1\) is ingetrokken op 2026-12-01 09:00 CET \(\S+\) en opnieuw gedaan als M-2/,
+    );
+    expect(apLine(incident, 'en')).toMatch(
+      /made on 2026-11-28 09:00 CET \(\S+\) \(met\); that notification \(M-1\) was withdrawn on 2026-12-01 09:00 CET \(\S+\) and made anew as M-2/,
+    );
+  });
+});
+
+it('a first notification made late stays late, its reasons with it', async () => {
+  await withdrawnThenNotifiableAgain('2026-11-30T22:00:00.000Z', 'de leverancier meldde het pas laat');
+  await recordReport(deps(), { incidentId: id, reference: 'M-2', by: 'FG' });
+  const incident = await stored();
+  const ap = clocksOf(incident, policy, now).find((c) => c.name === 'ap');
+  expect(ap?.status).toBe('late');
+  expect(ap?.doneAt).toBe('2026-11-30T22:00:00.000Z');
+  expect(deadlineNote(incident, now, policy.timeZone, policy)).toMatch(/^reported 2026-11-30 23:00 CET \(late\); withdrawn/);
+});
