@@ -29,7 +29,7 @@ import { reviewPending } from '../core/schedule.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
 import { BEFORE_DETECTION, beforeDetection, firstSeenSetAsideText } from '../core/stated-time.js';
 import { oneLine } from '../core/text.js';
-import { formatLocal, timeLeft } from '../core/time.js';
+import { formatLocal, localWithInstant, timeLeft } from '../core/time.js';
 
 /** `datalek status --json`: one of these per incident (with its legal clocks when a policy is given). */
 export function statusObject(incident: Incident, policy?: Policy, now?: string) {
@@ -282,7 +282,7 @@ function ownPseudonymLines(incident: Incident): string[] {
 
 export function showText(incident: Incident, timeline: TimelineEntry[], policy: Policy, now: string, types?: FindingTypeNames): string {
   const tz = policy.timeZone;
-  const when = (iso: string | null) => (iso ? `${formatLocal(iso, tz)}  (${iso})` : '-');
+  const when = (iso: string | null) => (iso ? localWithInstant(iso, tz) : '-');
   const awareness = currentAwareness(incident);
   const lines = [
     `Incident ${incident.id}${incident.sample ? '  [SAMPLE FINDING: test data, no clock, no containment]' : ''}`,

@@ -48,7 +48,7 @@ import { notPlannedMeasure } from './message-bounds.js';
 import type { Policy } from './policy.js';
 import { BEFORE_DETECTION, beforeDetection, firstSeenSetAsideText } from './stated-time.js';
 import { oneLine } from './text.js';
-import { formatLocal } from './time.js';
+import { formatLocal, localWithInstant } from './time.js';
 
 export interface DraftField {
   /** Stable across languages and versions: what a tool or a test looks the field up by. */
@@ -420,7 +420,7 @@ function notWithAp(incident: Incident, lang: Lang, tz: string): string | null {
   if (last.factsAfter) {
     // Entered with a time before the facts were last recorded (review11 A3): the record cannot tell which it carried.
     // Its times in the policy's zone with the ISO beside, as the draft gives every time (fg27).
-    const when = (iso: string) => `${formatLocal(iso, tz)} (${iso})`;
+    const when = (iso: string) => localWithInstant(iso, tz);
     const held = named(ALL_CARRIED.filter((k) => now[k]));
     return nl
       ? sentences([
@@ -592,7 +592,7 @@ export function buildDraft(incident: Incident, policy: Policy, now: string, lang
 function draftOf(incident: Incident, policy: Policy, now: string, lang: Lang, elsewhere: CarriedOutElsewhere[]): Draft {
   const nl = lang === 'nl';
   const tz = policy.timeZone;
-  const when = (iso: string | null | undefined) => (iso ? `${formatLocal(iso, tz)} (${iso})` : null);
+  const when = (iso: string | null | undefined) => (iso ? localWithInstant(iso, tz) : null);
   const f = incident.facts;
   const org = policy.organisation;
   const role = roleOf(incident, policy);

@@ -110,7 +110,7 @@ import {
   checkStatedTime,
   enteredLater,
 } from './stated-time.js';
-import { addHours, formatDuration, formatLocal, HOUR_MS, toUtc } from './time.js';
+import { addHours, formatDuration, formatLocal, HOUR_MS, localWithInstant, toUtc } from './time.js';
 
 export interface FgDeps {
   store: IncidentStore;
@@ -121,6 +121,14 @@ export interface FgDeps {
 }
 
 /** A refusal with its Dutch words for the web page, which names the form's fields, never a flag. */
+/**
+ * A time in an English refusal, as the Dutch texts, `show` and the draft give it: in the policy's
+ * zone, the ISO instant beside it (fg28 item 1); the ISO alone read an hour early in Amsterdam.
+ */
+function shownIn(iso: string | null | undefined, timeZone: string): string {
+  return iso ? localWithInstant(iso, timeZone) : '';
+}
+
 function refuse(en: string, nl: string): RefusedError {
   return new RefusedError(en, { page: { nl } });
 }
@@ -170,12 +178,12 @@ function nis2KeptByNo(draft: Incident, policy: Policy, now: string): Record<stri
  * (core/clocks.ts `nis2SignificantAfterClosing`).
  * Returns the reason.
  */
-function afterCloseReason(incident: Incident, allowed: boolean, reason: string | null): string {
+function afterCloseReason(incident: Incident, allowed: boolean, reason: string | null, timeZone: string): string {
   // Merged: the breach goes on in the survivor (one breach, one AP clock); the merged record holds nothing of the FG's.
   if (incident.mergedInto) {
     const at = incident.closedAt ?? incident.openedAt;
     throw refuse(
-      `incident ${incident.id} was merged into ${incident.mergedInto} on ${at}: the breach is recorded there, with its AP clock; record this on ${incident.mergedInto} (datalek show ${incident.mergedInto})`,
+      `incident ${incident.id} was merged into ${incident.mergedInto} on ${shownIn(at, timeZone)}: the breach is recorded there, with its AP clock; record this on ${incident.mergedInto} (datalek show ${incident.mergedInto})`,
       `Incident ${incident.id} is samengevoegd met ${incident.mergedInto}: het datalek staat daar, met zijn termijn voor de AP; leg dit vast bij ${incident.mergedInto}.`,
     );
   }
@@ -200,7 +208,7 @@ function checkAfterCloseConfirmed(incident: Incident, confirmed: boolean | undef
   if (closed && !confirmed) {
     const at = incident.closedAt ?? incident.openedAt;
     throw refuse(
-      `incident ${incident.id} was closed on ${at}: a change after closing is recorded only with --after-close, which says it is meant for this closed incident (Art. 33(4), (5)); check the incident id`,
+      `incident ${incident.id} was closed on ${shownIn(at, timeZone)}: a change after closing is recorded only with --after-close, which says it is meant for this closed incident (Art. 33(4), (5)); check the incident id`,
       `Incident ${incident.id} is gesloten op ${formatLocal(at, timeZone)}: een wijziging na het sluiten wordt alleen vastgelegd als u bevestigt dat die voor dit gesloten incident bedoeld is ("Ik bevestig dat ik incident ${incident.id} … na het sluiten wijzig"); controleer het incidentnummer.`,
     );
   }
@@ -337,9 +345,9 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     const nis2Now = afterClose ? nis2AfterClose(draft, input) : NO_NIS2_AFTER_CLOSE;
     if (afterClose) nis2AfterCloseRefusal(draft, input, nis2Now);
     if (nis2Now.takenBack) nis2OwedRefusal(draft, deps.policy.timeZone);
-    if (afterClose) afterCloseReason(draft, (assessing || nis2Taken(nis2Now)) && !decidesMoreThanAssessment(input, nis2Now), reason);
+    if (afterClose) afterCloseReason(draft, (assessing || nis2Taken(nis2Now)) && !decidesMoreThanAssessment(input, nis2Now), reason, deps.policy.timeZone);
     checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
-    if (assessing && input.seen) checkTypesSeen(draft, input.seen, joined);
+    if (assessing && input.seen) checkTypesSeen(draft, input.seen, joined, deps.policy.timeZone);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the assessment', deps.policy.timeZone);
     const decisions = history(draft);
@@ -448,7 +456,7 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       const dueAt = toUtc(input.nis2IntermediateDueAt);
       if (dueAt < now)
         throw refuse(
-          `--nis2-intermediate-due ${dueAt} lies before now (${now}): a request is for a report still to come (NIS2 art. 23(4)(c))`,
+          `--nis2-intermediate-due ${shownIn(dueAt, deps.policy.timeZone)} lies before now (${shownIn(now, deps.policy.timeZone)}): a request is for a report still to come (NIS2 art. 23(4)(c))`,
           `De gevraagde datum voor het tussentijds verslag (${local(dueAt)}) ligt vóór nu (${local(now)}): een verzoek gaat over een verslag dat nog moet komen (NIS2 art. 23(4)(c)).`,
         );
       draft.nis2 = { ...draft.nis2, intermediateDueAt: dueAt };
@@ -469,7 +477,7 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     // The other clocks' rule, as the AP's above: a decision that stops one the record held overdue
     // (moves its deadline later, or ends it) is confirmed by the FG and marked, naming the clock.
     const stopped = clocksStoppedAfterDeadline(before, draft, deps.policy, now);
-    if (stopped.length && !input.confirmStatedTime) throw clockPassedRefusal(stopped, now, local);
+    if (stopped.length && !input.confirmStatedTime) throw clockPassedRefusal(stopped, now, deps.policy.timeZone);
     if (stopped.length) for (const d of decisions.slice(firstNew)) d.clocksEnteredAfterDeadline = stopped;
     return { entries };
   });
@@ -663,7 +671,7 @@ function nis2OwedRefusal(incident: Incident, timeZone: string): void {
   const { since, en, nl } = owed;
   const local = (iso: string) => formatLocal(iso, timeZone);
   throw refuse(
-    `incident ${incident.id} is closed: "no" would end the NIS2 reports owed since the "yes" of ${since}, because of ${en.join(', ')}: what they hold the entity to stays owed (the incident notification after an early warning, the intermediate report asked, the final report after a notification; NIS2 art. 23(4)(b)-(d)); record those reports after closing (datalek reported ID --recipient csirt --kind intermediate|final --reason TEXT) and, if the incident proves not significant, say so in them`,
+    `incident ${incident.id} is closed: "no" would end the NIS2 reports owed since the "yes" of ${shownIn(since, timeZone)}, because of ${en.join(', ')}: what they hold the entity to stays owed (the incident notification after an early warning, the intermediate report asked, the final report after a notification; NIS2 art. 23(4)(b)-(d)); record those reports after closing (datalek reported ID --recipient csirt --kind intermediate|final --reason TEXT) and, if the incident proves not significant, say so in them`,
     `Incident ${incident.id} is gesloten: "nee" zou de NIS2-verslagen beëindigen die sinds het "ja" van ${local(since)} verschuldigd zijn, vanwege ${nl.join(', ')}: wat die van de entiteit vragen blijft verschuldigd (de incidentmelding na een vroegtijdige waarschuwing, het gevraagde tussentijds verslag, het eindverslag na een melding; NIS2 art. 23(4)(b)-(d)). Legt u die verslagen na het sluiten vast bij "Na het sluiten: melding onder NIS2" en vermeldt u daarin dat het incident toch niet significant is, als dat zo blijkt.`,
   );
 }
@@ -699,7 +707,7 @@ function endsDutyAfterDeadline(
     const en = what === 'processor' ? 'declaring the organisation processor (--acting-as processor)' : 'assessing the breach as not notifiable';
     const nl = what === 'processor' ? 'De rol "verwerker"' : 'De beoordeling "niet meldplichtig"';
     throw refuse(
-      `${en} makes the AP notification not needed, but it is entered at ${now}, after the AP deadline of ${passed.deadline} had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders were due from then; the record will mark it entered after the deadline: confirm it with --confirm-stated-time (Art. 33(1), (5))`,
+      `${en} makes the AP notification not needed, but it is entered at ${shownIn(now, deps.policy.timeZone)}, after the AP deadline of ${shownIn(passed.deadline, deps.policy.timeZone)} had passed: the record held the notification overdue from ${shownIn(passed.overdueFrom, deps.policy.timeZone)}, and datalek's overdue reminders were due from then; the record will mark it entered after the deadline: confirm it with --confirm-stated-time (Art. 33(1), (5))`,
       `${nl} maakt de melding aan de AP overbodig, maar wordt vastgelegd op ${local(now)}, nadat de termijn van ${local(passed.deadline)} al verstreken was: het dossier toont de melding als te laat sinds ${local(passed.overdueFrom)}, en datalek herinnerde daar vanaf toen aan. Het dossier markeert dit besluit als ingevoerd na het verstrijken van de termijn: bevestig het ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(1), (5)).`,
     );
   }
@@ -785,7 +793,7 @@ function checkMoveAgainstVerdict(deps: FgDeps, draft: Incident, awareAt: string,
   const passed = oldDeadline !== null && newDeadline > oldDeadline ? passedDeadlines(draft, roleOf(draft, deps.policy), now)[0] : undefined;
   if (passed && !move.confirmed) {
     throw refuse(
-      `--aware-at ${awareAt} moves the AP deadline later (${oldDeadline} to ${newDeadline}), but it is entered at ${now}, after the AP deadline of ${passed.deadline} had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders were due from then; the record will mark it entered after the deadline: confirm the moment stated with --confirm-stated-time (Art. 33(1), (5))`,
+      `--aware-at ${shownIn(awareAt, deps.policy.timeZone)} moves the AP deadline later (${shownIn(oldDeadline, deps.policy.timeZone)} to ${shownIn(newDeadline, deps.policy.timeZone)}), but it is entered at ${shownIn(now, deps.policy.timeZone)}, after the AP deadline of ${shownIn(passed.deadline, deps.policy.timeZone)} had passed: the record held the notification overdue from ${shownIn(passed.overdueFrom, deps.policy.timeZone)}, and datalek's overdue reminders were due from then; the record will mark it entered after the deadline: confirm the moment stated with --confirm-stated-time (Art. 33(1), (5))`,
       `"Bewust geworden op" (${local(awareAt)}) verschuift de AP-termijn naar later (${local(oldDeadline as string)} naar ${local(newDeadline)}), maar wordt vastgelegd op ${local(now)}, nadat de termijn van ${local(passed.deadline)} al verstreken was: het dossier toont de melding als te laat sinds ${local(passed.overdueFrom)}, en datalek herinnerde daar vanaf toen aan. Het dossier markeert dit moment als ingevoerd na het verstrijken van de termijn: bevestig het opgegeven moment ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(1), (5)).`,
     );
   }
@@ -795,14 +803,14 @@ function checkMoveAgainstVerdict(deps: FgDeps, draft: Incident, awareAt: string,
   if (initial && lateAfter && (!lateBefore || delayReasons(draft).length === 0) && !move.delayReason) {
     const late = Date.parse(initial.at) - Date.parse(newDeadline);
     throw refuse(
-      `moving awareness to ${awareAt} makes the initial report ${initial.reference} (${initial.at}) late, ${formatDuration(late)} after the new AP deadline (${newDeadline}): Art. 33(1) requires the reasons for the delay: give them with this move (--delay-reason), and send them to the AP with a follow-up`,
+      `moving awareness to ${shownIn(awareAt, deps.policy.timeZone)} makes the initial report ${initial.reference} (${shownIn(initial.at, deps.policy.timeZone)}) late, ${formatDuration(late)} after the new AP deadline (${shownIn(newDeadline, deps.policy.timeZone)}): Art. 33(1) requires the reasons for the delay: give them with this move (--delay-reason), and send them to the AP with a follow-up`,
       `Dit bewustwordingsmoment (${local(awareAt)}) maakt de eerste melding ${initial.reference} (${local(initial.at)}) te laat, ${formatDuration(late, 'nl')} na de nieuwe termijn van de AP (${local(newDeadline)}): AVG art. 33(1) vraagt de redenen voor de vertraging: vul ze in bij "Reden voor de vertraging", en stuur ze de AP met een vervolgmelding.`,
     );
   }
   if (move.delayReason && !lateAfter) {
     throw refuse(
       initial
-        ? `--delay-reason given, but with awareness at ${awareAt} the initial AP report ${initial.reference} (${initial.at}) is within the AP deadline (${newDeadline}): there is no delay to explain (Art. 33(1))`
+        ? `--delay-reason given, but with awareness at ${shownIn(awareAt, deps.policy.timeZone)} the initial AP report ${initial.reference} (${shownIn(initial.at, deps.policy.timeZone)}) is within the AP deadline (${shownIn(newDeadline, deps.policy.timeZone)}): there is no delay to explain (Art. 33(1))`
         : '--delay-reason given, but no initial AP report is recorded: the reasons for a delay go with the report (datalek reported --delay-reason) (Art. 33(1))',
       initial
         ? `Er is een reden voor vertraging ingevuld, maar met dit bewustwordingsmoment valt de eerste melding ${initial.reference} (${local(initial.at)}) binnen de termijn van de AP (${local(newDeadline)}): er is geen vertraging uit te leggen (AVG art. 33(1)).`
@@ -825,7 +833,7 @@ function moveAwareness(deps: FgDeps, draft: Incident, move: AwarenessMove, by: s
   const confirmed = firstPersonalDataYes(draft) ?? (confirmsNow ? now : null);
   if (confirmed && awareAt > confirmed) {
     throw refuse(
-      `personal data was recorded as affected at ${confirmed}: the organisation was aware by then at the latest (Art. 33(1), EDPB Guidelines 9/2022); --aware-at ${awareAt} lies after it`,
+      `personal data was recorded as affected at ${shownIn(confirmed, deps.policy.timeZone)}: the organisation was aware by then at the latest (Art. 33(1), EDPB Guidelines 9/2022); --aware-at ${shownIn(awareAt, deps.policy.timeZone)} lies after it`,
       `Op ${local(confirmed)} is vastgelegd dat persoonsgegevens getroffen zijn: toen was de organisatie uiterlijk op de hoogte (AVG art. 33(1), EDPB-richtsnoeren 9/2022); ${local(awareAt)} ligt daarna.`,
     );
   }
@@ -833,14 +841,14 @@ function moveAwareness(deps: FgDeps, draft: Incident, move: AwarenessMove, by: s
   const told = firstCommunication(draft);
   if (told && awareAt > told.at) {
     throw refuse(
-      `${told.what.en} at ${told.at}: the organisation was aware by then at the latest (Art. 33(1), 34(1)); --aware-at ${awareAt} lies after it`,
+      `${told.what.en} at ${shownIn(told.at, deps.policy.timeZone)}: the organisation was aware by then at the latest (Art. 33(1), 34(1)); --aware-at ${shownIn(awareAt, deps.policy.timeZone)} lies after it`,
       `${told.what.nl} op ${local(told.at)}: toen was de organisatie uiterlijk op de hoogte (AVG art. 33(1), 34(1)); ${local(awareAt)} ligt daarna.`,
     );
   }
   if (awareAt === draft.awareAt) {
     if (move.delayReason)
       throw refuse(
-        `--aware-at ${awareAt} is the moment of awareness on record already: the move changes no deadline, and its --delay-reason explains no delay it makes; the reasons for a report late already go with a follow-up or correction (datalek reported --kind follow-up --delay-reason) (Art. 33(1))`,
+        `--aware-at ${shownIn(awareAt, deps.policy.timeZone)} is the moment of awareness on record already: the move changes no deadline, and its --delay-reason explains no delay it makes; the reasons for a report late already go with a follow-up or correction (datalek reported --kind follow-up --delay-reason) (Art. 33(1))`,
         'Dit bewustwordingsmoment staat al vast: er verschuift geen termijn en er is geen nieuwe vertraging uit te leggen; redenen voor een melding die al te laat is, legt u vast met een vervolgmelding of correctie bij "Melding vastleggen" (AVG art. 33(1)).',
       );
     return [];
@@ -907,7 +915,7 @@ function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, b
   const decided = significantSince(history(draft));
   if (decided && at > decided) {
     throw refuse(
-      `the incident was decided significant at ${decided}: the entity was aware of the significant incident by then at the latest (NIS2 art. 23(4)(a)); --nis2-aware-at ${at} lies after it`,
+      `the incident was decided significant at ${shownIn(decided, deps.policy.timeZone)}: the entity was aware of the significant incident by then at the latest (NIS2 art. 23(4)(a)); --nis2-aware-at ${shownIn(at, deps.policy.timeZone)} lies after it`,
       `Op ${local(decided)} is besloten dat het incident significant is: toen was de entiteit zich uiterlijk bewust van het significante incident (NIS2 art. 23(4)(a)); ${local(at)} ligt daarna.`,
     );
   }
@@ -918,7 +926,7 @@ function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, b
   const told = firstReport(draft, (r) => inForce(r) && (r.kind === 'early-warning' || r.kind === 'notification' || !decided || r.at >= decided));
   if (told && at > told.at) {
     throw refuse(
-      `an NIS2 report (${told.kind} ${told.reference} to the ${told.to}) was made at ${told.at}: the entity was aware of the significant incident by then at the latest (NIS2 art. 23(4)(a)); --nis2-aware-at ${at} lies after it`,
+      `an NIS2 report (${told.kind} ${told.reference} to the ${told.to}) was made at ${shownIn(told.at, deps.policy.timeZone)}: the entity was aware of the significant incident by then at the latest (NIS2 art. 23(4)(a)); --nis2-aware-at ${shownIn(at, deps.policy.timeZone)} lies after it`,
       `Op ${local(told.at)} is een NIS2-melding gedaan (${told.reference}): toen was de entiteit zich uiterlijk bewust van het significante incident (NIS2 art. 23(4)(a)); ${local(at)} ligt daarna.`,
     );
   }
@@ -1053,7 +1061,8 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
     const afterClose = draft.state === 'closed';
     // Completeness is the closing's, except while the AP is owed the rest of a notification made after
     // closing (clocks.ts apFollowUpLeftAtClosing): the follow-up carries the facts marked complete.
-    if (afterClose) afterCloseReason(draft, (input.complete === undefined && !unknownReason) || apFollowUpLeftAtClosing(draft), factsReason);
+    if (afterClose)
+      afterCloseReason(draft, (input.complete === undefined && !unknownReason) || apFollowUpLeftAtClosing(draft), factsReason, deps.policy.timeZone);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the facts', deps.policy.timeZone);
     const before = draft.facts ?? emptyFacts();
@@ -1111,7 +1120,7 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
     }
     if (facts.startedAt && facts.endedAt && facts.endedAt < facts.startedAt) {
       throw refuse(
-        `the end of the breach (${facts.endedAt}) lies before the begin (${facts.startedAt}) (form section 2)`,
+        `the end of the breach (${shownIn(facts.endedAt, deps.policy.timeZone)}) lies before the begin (${shownIn(facts.startedAt, deps.policy.timeZone)}) (form section 2)`,
         `Het einde van het datalek (${local(facts.endedAt)}) ligt vóór het begin (${local(facts.startedAt)}).`,
       );
     }
@@ -1174,7 +1183,7 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
     const stopped = clocksStoppedAfterDeadline(draft, { ...draft, facts }, deps.policy, now);
     if (stopped.length && !confirmStatedTime) {
       const stated = facts.endedAt && given.endedAt !== undefined ? facts.endedAt : null;
-      throw clockPassedRefusal(stopped, now, local, undefined, {
+      throw clockPassedRefusal(stopped, now, deps.policy.timeZone, undefined, {
         en: stated ? `--ended-at ${stated}` : 'this correction of the facts',
         nl: stated ? `"Beëindigd op" (${local(stated)})` : 'Deze correctie van de feiten',
       });
@@ -1215,7 +1224,7 @@ function recordBegin(
   const reason = stated.reason?.trim() || null;
   if (started.beforeDetection && !reason) {
     throw refuse(
-      `--started-at ${started.at} lies before GuardDuty's detection: say how it is known (--started-reason); the register keeps it (Art. 33(5))`,
+      `--started-at ${shownIn(started.at, deps.policy.timeZone)} lies before GuardDuty's detection: say how it is known (--started-reason); the register keeps it (Art. 33(5))`,
       'Een begin vóór de detectie door GuardDuty heeft een reden nodig ("Waarom dit begin"): het register bewaart hoe het bekend is (AVG art. 33(5)).',
     );
   }
@@ -1271,7 +1280,7 @@ function checkStatedEnd(
     const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
     const at = toUtc(stated);
     throw refuse(
-      `--ended-at ${at} lies before the detection of ${draft.id}${draft.openedByHand ? ' (opened by hand: the awareness entered then)' : ''}, and no begin of the breach is recorded: an end before it is taken with the begin, stated and confirmed in the same command (datalek facts --started-at --started-reason --confirm-stated-time) (Art. 33(5))`,
+      `--ended-at ${shownIn(at, deps.policy.timeZone)} lies before the detection of ${draft.id}${draft.openedByHand ? ' (opened by hand: the awareness entered then)' : ''}, and no begin of the breach is recorded: an end before it is taken with the begin, stated and confirmed in the same command (datalek facts --started-at --started-reason --confirm-stated-time) (Art. 33(5))`,
       `"Beëindigd op" (${local(at)}) ligt vóór de detectie van ${draft.id}${draft.openedByHand ? ' (met de hand geopend: het toen ingevulde bewustwordingsmoment)' : ''} en er is geen begin vastgelegd: een einde daarvoor legt u vast samen met het begin ("Begonnen op", met de reden, en bevestig het opgegeven tijdstip) (AVG art. 33(5)).`,
     );
   }
@@ -1281,7 +1290,7 @@ function checkStatedEnd(
   if (!startedAt && at < (floor as string)) {
     const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
     throw refuse(
-      `--ended-at ${at} lies before the awareness on record, ${floor} (${BEFORE_DETECTION.en}), and no begin of the breach is recorded: record when it began (datalek facts --started-at --started-reason) with its end (Art. 33(5))`,
+      `--ended-at ${shownIn(at, deps.policy.timeZone)} lies before the awareness on record, ${shownIn(floor, deps.policy.timeZone)} (${BEFORE_DETECTION.en}), and no begin of the breach is recorded: record when it began (datalek facts --started-at --started-reason) with its end (Art. 33(5))`,
       `"Beëindigd op" (${local(at)}) ligt vóór het vastgelegde bewustwordingsmoment (${local(floor as string)}, ${BEFORE_DETECTION.nl}) en er is geen begin vastgelegd: vul "Begonnen op" met de reden in, samen met het einde (AVG art. 33(5)).`,
     );
   }
@@ -1298,7 +1307,7 @@ function checkAwareAfterBegin(deps: FgDeps, startedAt: string | null | undefined
   if (!startedAt || awareAt >= startedAt) return;
   const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
   throw refuse(
-    `the begin of the breach (${startedAt}) lies after the moment of awareness (${awareAt}), from which the AP deadline runs: nobody is aware of a breach before it began (Art. 33(1), EDPB Guidelines 9/2022); correct the begin (datalek facts --started-at) or the awareness (datalek assess --aware-at --aware-reason)`,
+    `the begin of the breach (${shownIn(startedAt, deps.policy.timeZone)}) lies after the moment of awareness (${shownIn(awareAt, deps.policy.timeZone)}), from which the AP deadline runs: nobody is aware of a breach before it began (Art. 33(1), EDPB Guidelines 9/2022); correct the begin (datalek facts --started-at) or the awareness (datalek assess --aware-at --aware-reason)`,
     `Het begin van het datalek (${local(startedAt)}) ligt na het bewustwordingsmoment (${local(awareAt)}), waar de termijn voor de AP vanaf loopt: niemand is zich bewust van een datalek voordat het begon (AVG art. 33(1), EDPB-richtsnoeren 9/2022); corrigeer het begin ("Begonnen op") of het bewustwordingsmoment ("Bewust geworden op").`,
   );
 }
@@ -1455,7 +1464,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
         (kind === 'final' || kind === 'progress' || kind === 'intermediate') &&
         (to === 'csirt' || to === 'authority') &&
         (otherClockRunning(draft, deps.policy, 'nis2-final') || otherClockRunning(draft, deps.policy, 'nis2-intermediate'));
-      afterCloseReason(draft, (to === 'ap' && kind !== 'initial') || ((kind === 'initial' || nis2) && reopened) || later, reportReason);
+      afterCloseReason(draft, (to === 'ap' && kind !== 'initial') || ((kind === 'initial' || nis2) && reopened) || later, reportReason, deps.policy.timeZone);
     }
     const now = deps.now();
     checkRecordingTime(draft, now, 'the report', deps.policy.timeZone);
@@ -1517,8 +1526,8 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     if (before) {
       throw refuse(
         follows === 'initial'
-          ? `--at ${at} lies before the initial report to the ${to === 'ap' ? 'AP' : 'controller'} it follows (${before.reference}, ${before.at}): information given in phases follows the first (Art. 33(4))`
-          : `--at ${at} lies before the incident notification to the ${to} it follows (${before.reference}, ${before.at}) (NIS2 art. 23(4))`,
+          ? `--at ${shownIn(at, deps.policy.timeZone)} lies before the initial report to the ${to === 'ap' ? 'AP' : 'controller'} it follows (${before.reference}, ${shownIn(before.at, deps.policy.timeZone)}): information given in phases follows the first (Art. 33(4))`
+          : `--at ${shownIn(at, deps.policy.timeZone)} lies before the incident notification to the ${to} it follows (${before.reference}, ${shownIn(before.at, deps.policy.timeZone)}) (NIS2 art. 23(4))`,
         `${local(at)} ligt vóór de ${follows === 'initial' ? 'eerste melding' : 'incidentmelding'} aan de ${recipientLabel('nl', to)} waarop deze volgt (${before.reference}, ${local(before.at)}): ${follows === 'initial' ? 'informatie in fasen volgt op de eerste melding (AVG art. 33(4))' : 'dit verslag volgt op de melding (NIS2 art. 23(4))'}.`,
       );
     }
@@ -1527,7 +1536,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       to === 'ap' && kind === 'initial' ? previous.filter((r) => r.kind === 'withdrawal' && r.at > at).sort((x, y) => y.at.localeCompare(x.at))[0] : undefined;
     if (withdrawn) {
       throw refuse(
-        `--at ${at} lies before the withdrawal of the notification to the AP it follows (${withdrawn.reference}, ${withdrawn.at}): a notification anew is made after the one before was withdrawn, or the AP would hold two of one breach (Art. 33(1), (4))`,
+        `--at ${shownIn(at, deps.policy.timeZone)} lies before the withdrawal of the notification to the AP it follows (${withdrawn.reference}, ${shownIn(withdrawn.at, deps.policy.timeZone)}): a notification anew is made after the one before was withdrawn, or the AP would hold two of one breach (Art. 33(1), (4))`,
         `${local(at)} ligt vóór de intrekking van de melding aan de AP waarop deze volgt (${withdrawn.reference}, ${local(withdrawn.at)}): een nieuwe melding volgt op de intrekking van de vorige, anders heeft de AP twee meldingen van één datalek (AVG art. 33(1), (4)).`,
       );
     }
@@ -1539,7 +1548,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     const afterDeadline = passed?.deadline ?? null;
     if (passed && !input.confirmStatedTime) {
       throw refuse(
-        `--at ${at} lies before the AP deadline (${passed.deadline}), but the report is entered at ${now}, after it had passed: the record held the notification overdue from ${passed.overdueFrom}, and datalek's overdue reminders were due; the record will mark the report entered after the deadline; confirm that it was submitted then with --confirm-stated-time (Art. 33(5))`,
+        `--at ${shownIn(at, deps.policy.timeZone)} lies before the AP deadline (${shownIn(passed.deadline, deps.policy.timeZone)}), but the report is entered at ${shownIn(now, deps.policy.timeZone)}, after it had passed: the record held the notification overdue from ${shownIn(passed.overdueFrom, deps.policy.timeZone)}, and datalek's overdue reminders were due; the record will mark the report entered after the deadline; confirm that it was submitted then with --confirm-stated-time (Art. 33(5))`,
         `"Ingediend op" (${local(at)}) ligt vóór de AP-termijn (${local(passed.deadline)}), maar de melding wordt vastgelegd op ${local(now)}, nadat die verstreken was: het dossier toonde de melding als te laat sinds ${local(passed.overdueFrom)} en datalek herinnerde daaraan. Het dossier markeert de melding als ingevoerd na het verstrijken van de termijn: bevestig het opgegeven tijdstip ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
       );
     }
@@ -1568,7 +1577,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     const controllerDue = to === 'controller' && kind === 'initial' && roleOf(draft, deps.policy) === 'processor' ? controllerDueAt(draft, deps.policy) : null;
     if (controllerDue && at > controllerDue && !delayReason) {
       throw refuse(
-        `the report to the controller is ${formatDuration(Date.parse(at) - Date.parse(controllerDue))} after ${controllerDue}, the time a processor has to inform it (clocks.processorToControllerHours; Art. 33(2): without undue delay): give the reasons for the delay (--delay-reason)`,
+        `the report to the controller is ${formatDuration(Date.parse(at) - Date.parse(controllerDue))} after ${shownIn(controllerDue, deps.policy.timeZone)}, the time a processor has to inform it (clocks.processorToControllerHours; Art. 33(2): without undue delay): give the reasons for the delay (--delay-reason)`,
         `De melding aan de verwerkingsverantwoordelijke is ${formatDuration(Date.parse(at) - Date.parse(controllerDue), 'nl')} na ${local(controllerDue)}, de tijd die een verwerker heeft om die te informeren (AVG art. 33(2): zonder onredelijke vertraging): geef de redenen voor de vertraging ("Reden voor de vertraging").`,
       );
     }
@@ -1578,13 +1587,13 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     const completeLate = telecomCompleteLate(draft, deps.policy, now, to, kind, at);
     if (completeLate && !delayReason) {
       throw refuse(
-        `this report completes the telecom notification to the AP ${formatDuration(Date.parse(at) - Date.parse(completeLate))} after its deadline (${completeLate}, three days after the initial notification): Regulation 611/2013 art. 2(3) requires the reasons for the delay (--delay-reason)`,
+        `this report completes the telecom notification to the AP ${formatDuration(Date.parse(at) - Date.parse(completeLate))} after its deadline (${shownIn(completeLate, deps.policy.timeZone)}, three days after the initial notification): Regulation 611/2013 art. 2(3) requires the reasons for the delay (--delay-reason)`,
         `Deze melding maakt de melding aan de AP onder de Telecommunicatiewet compleet, ${formatDuration(Date.parse(at) - Date.parse(completeLate), 'nl')} na de termijn (${local(completeLate)}, drie dagen na de eerste melding): Verordening 611/2013 art. 2(3) vraagt de redenen voor de vertraging ("Reden voor de vertraging").`,
       );
     }
     if (late && !delayReason) {
       throw refuse(
-        `the report is ${formatDuration(Date.parse(at) - Date.parse(legal as string))} after the AP deadline (${legal}): Art. 33(1) requires the reasons for the delay (--delay-reason)`,
+        `the report is ${formatDuration(Date.parse(at) - Date.parse(legal as string))} after the AP deadline (${shownIn(legal, deps.policy.timeZone)}): Art. 33(1) requires the reasons for the delay (--delay-reason)`,
         `De melding is ${formatDuration(Date.parse(at) - Date.parse(legal as string), 'nl')} na de termijn van de AP (${local(legal as string)}): AVG art. 33(1) vraagt de redenen voor de vertraging ("Reden voor de vertraging").`,
       );
     }
@@ -1601,7 +1610,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       const a = draft.assessment;
       const why =
         a?.notifiable === false
-          ? `the assessment in force (${a.at}: personal data ${a.personalData}, risk ${a.risk}) says not notifiable`
+          ? `the assessment in force (${shownIn(a.at, deps.policy.timeZone)}: personal data ${a.personalData}, risk ${a.risk}) says not notifiable`
           : 'the organisation is processor for this incident (Art. 33(2))';
       const waarom =
         a?.notifiable === false ? 'de geldende beoordeling zegt niet meldplichtig' : 'de organisatie is verwerker voor dit incident (AVG art. 33(2))';
@@ -1613,7 +1622,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     if (!late && !anewAfterDeadline && !completeLate && !reasonsAfterwards && !(controllerDue && at > controllerDue) && delayReason) {
       throw refuse(
         to === 'ap' && kind === 'initial'
-          ? `--delay-reason given, but the report at ${at} is within the AP deadline (${legal}): there is no delay to explain (Art. 33(1))${target && at > target.at ? `; the internal target of ${target.hours} hours (${target.at}) is the organisation's own, not the law's` : ''}`
+          ? `--delay-reason given, but the report at ${shownIn(at, deps.policy.timeZone)} is within the AP deadline (${shownIn(legal, deps.policy.timeZone)}): there is no delay to explain (Art. 33(1))${target && at > target.at ? `; the internal target of ${target.hours} hours (${shownIn(target.at, deps.policy.timeZone)}) is the organisation's own, not the law's` : ''}`
           : '--delay-reason belongs to a late initial report to the AP or the controller, or to a follow-up (or correction to the AP) that gives the reasons for one afterwards (Art. 33(1), (2))',
         to === 'ap' && kind === 'initial'
           ? `Er is een reden voor vertraging ingevuld, maar de melding op ${local(at)} valt binnen de termijn van de AP (${local(legal as string)}): er is geen vertraging uit te leggen (AVG art. 33(1)).${target && at > target.at ? ` De interne doelstelling van ${target.hours} uur (${local(target.at)}) is die van de organisatie, niet die van de wet.` : ''}`
@@ -1647,7 +1656,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     // The same for every other clock the report meets: dated before its deadline, entered after
     // the record held it overdue (core/clocks.ts). The FG confirms, and the record names the clock.
     const metAfter = clocksStoppedAfterDeadline(draft, { ...draft, reports: [...(draft.reports ?? []), report] }, deps.policy, now);
-    if (metAfter.length && !input.confirmStatedTime) throw clockPassedRefusal(metAfter, now, local, at);
+    if (metAfter.length && !input.confirmStatedTime) throw clockPassedRefusal(metAfter, now, deps.policy.timeZone, at);
     if (metAfter.length) report.clocksEnteredAfterDeadline = metAfter;
     draft.reports = [...(draft.reports ?? []), report];
     if (afterClose) draft.afterClose = [...(draft.afterClose ?? []), { at: now, by, what: `${to}:${kind}:${reference}`, reason: reportReason as string }];
@@ -1670,7 +1679,7 @@ function checkToldAfterAwareness(deps: FgDeps, draft: Incident, to: ReportRecipi
   const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
   const article = to === 'ap' ? 'Art. 33(1)' : 'Art. 33(2)';
   throw refuse(
-    `--at ${at} lies before the awareness on record, ${draft.awareAt}: nobody reports a breach they are not aware of (${article}); if the organisation was aware earlier, record that first (datalek assess --aware-at --aware-reason)`,
+    `--at ${shownIn(at, deps.policy.timeZone)} lies before the awareness on record, ${shownIn(draft.awareAt, deps.policy.timeZone)}: nobody reports a breach they are not aware of (${article}); if the organisation was aware earlier, record that first (datalek assess --aware-at --aware-reason)`,
     `"Ingediend op" (${local(at)}) ligt vóór het vastgelegde bewustwordingsmoment (${local(draft.awareAt)}): niemand meldt een datalek waarvan hij niet op de hoogte is (AVG ${article.replace('Art.', 'art.')}); was de organisatie eerder op de hoogte, leg dat dan eerst vast bij de beoordeling ("Bewust geworden op").`,
   );
 }
@@ -1687,22 +1696,23 @@ function checkToldAfterAwareness(deps: FgDeps, draft: Incident, to: ReportRecipi
 function clockPassedRefusal(
   passed: ClockMark[],
   now: string,
-  local: (iso: string) => string,
+  timeZone: string,
   at?: string,
   entry: { en: string; nl: string } = { en: 'this decision', nl: 'Dit besluit' },
 ): RefusedError {
-  const en = passed.map((p) => `the ${deadlineName(p.clock as ClockName).en} (${p.deadline})`).join(' and ');
+  const local = (iso: string) => formatLocal(iso, timeZone);
+  const en = passed.map((p) => `the ${deadlineName(p.clock as ClockName).en} (${shownIn(p.deadline, timeZone)})`).join(' and ');
   const nl = passed.map((p) => `de termijn ${deadlineName(p.clock as ClockName).nl} (${local(p.deadline)})`).join(' en ');
   const from = passed.map((p) => p.overdueFrom);
-  const overdue = `the record held it overdue from ${from.join(' and ')}, and datalek's overdue reminders were due`;
+  const overdue = `the record held it overdue from ${from.map((f) => shownIn(f, timeZone)).join(' and ')}, and datalek's overdue reminders were due`;
   const overdueNl = `het dossier toonde die termijn als verlopen sinds ${from.map(local).join(' en ')} en datalek herinnerde daaraan`;
   return at
     ? refuse(
-        `--at ${at} lies before ${en}, but the report is entered at ${now}, after it had passed: ${overdue}; the record will mark the report entered after that deadline; confirm that it was submitted then with --confirm-stated-time (Art. 33(5))`,
+        `--at ${shownIn(at, timeZone)} lies before ${en}, but the report is entered at ${shownIn(now, timeZone)}, after it had passed: ${overdue}; the record will mark the report entered after that deadline; confirm that it was submitted then with --confirm-stated-time (Art. 33(5))`,
         `"Ingediend op" (${local(at)}) ligt vóór ${nl}, maar de melding wordt vastgelegd op ${local(now)}, nadat die verstreken was: ${overdueNl}. Het dossier markeert de melding als ingevoerd na het verstrijken van die termijn: bevestig het opgegeven tijdstip ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
       )
     : refuse(
-        `${entry.en} stops ${en} from reading overdue, but it is entered at ${now}, after that deadline had passed: ${overdue}; the record will mark it entered after that deadline; confirm it with --confirm-stated-time (Art. 33(5))`,
+        `${entry.en} stops ${en} from reading overdue, but it is entered at ${shownIn(now, timeZone)}, after that deadline had passed: ${overdue}; the record will mark it entered after that deadline; confirm it with --confirm-stated-time (Art. 33(5))`,
         `${entry.nl} laat ${nl} niet langer als verlopen lezen, maar wordt vastgelegd op ${local(now)}, nadat die verstreken was: ${overdueNl}. Het dossier markeert dit als ingevoerd na het verstrijken van die termijn: bevestig het ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
       );
 }
@@ -1716,7 +1726,9 @@ function checkWithdrawal(deps: FgDeps, draft: Incident, reason: string | null): 
   }
   const a = draft.assessment;
   if (roleOf(draft, deps.policy) === 'controller' && a?.notifiable !== false) {
-    const said = a ? `the assessment in force (${a.at}: personal data ${a.personalData}, risk ${a.risk}) says notifiable` : 'no assessment is recorded';
+    const said = a
+      ? `the assessment in force (${shownIn(a.at, deps.policy.timeZone)}: personal data ${a.personalData}, risk ${a.risk}) says notifiable`
+      : 'no assessment is recorded';
     throw refuse(
       `a withdrawal says the breach needed no notification after all, but ${said}: record that it is not notifiable first, with its reasoning (datalek assess --personal-data no --risk none, or --risk none) (Art. 33(1), (5))`,
       `Een intrekking zegt dat het datalek toch niet gemeld hoefde te worden, maar ${a ? `de geldende beoordeling (${formatLocal(a.at, deps.policy.timeZone)}) zegt meldplichtig` : 'er is geen beoordeling vastgelegd'}: leg eerst met motivering vast dat het niet meldplichtig is (AVG art. 33(1), (5)).`,
@@ -1739,7 +1751,7 @@ function checkWithdrawal(deps: FgDeps, draft: Incident, reason: string | null): 
  * had, core/finding-types.ts; the record's hashes catch one that came since they were read), and a
  * name none of its findings had is refused: the record would say the assessment answers for it (fg15).
  */
-function checkTypesSeen(incident: Incident, seen: NonNullable<AssessInput['seen']>, joined: JoinedType[]): void {
+function checkTypesSeen(incident: Incident, seen: NonNullable<AssessInput['seen']>, joined: JoinedType[], timeZone: string): void {
   const types = findingTypesOfIncident(incident);
   const again = `look at the incident again (datalek show ${incident.id}) and assess with the --seen it prints, or name every type you assessed (--finding-types)`;
   const opnieuw = 'bekijk het incident opnieuw en beoordeel het met wat u dan ziet';
@@ -1768,7 +1780,7 @@ function checkTypesSeen(incident: Incident, seen: NonNullable<AssessInput['seen'
     // Types name no resource: the review a resource new to the incident asked takes the token too (red26;
     // the page gives the token of the state it drew, web/action-forms.ts).
     if (newResourceReview(incident)) {
-      if (!seen.token) throw newResourceUnseen(incident);
+      if (!seen.token) throw newResourceUnseen(incident, timeZone);
       checkResourcesSeen(incident, seen.token, again, opnieuw);
     }
     return;
@@ -1794,7 +1806,7 @@ function checkTypesSeen(incident: Incident, seen: NonNullable<AssessInput['seen'
   }
   // One type asks no token, but a review a resource new to the incident asked does: the token is what
   // says the assessment saw it (27d8c96c).
-  if (newResourceReview(incident)) throw newResourceUnseen(incident);
+  if (newResourceReview(incident)) throw newResourceUnseen(incident, timeZone);
 }
 
 /** A review pending that a resource new to the incident asked (27d8c96c): only the `--seen` token says the assessment saw it. */
@@ -1802,10 +1814,10 @@ function newResourceReview(incident: Incident): boolean {
   return reviewPending(incident) && incident.reviewAsked?.newResource === true;
 }
 
-function newResourceUnseen(incident: Incident): RefusedError {
+function newResourceUnseen(incident: Incident, timeZone: string): RefusedError {
   const asked = incident.reviewAsked as NonNullable<Incident['reviewAsked']>;
   return refuse(
-    `a finding named a resource the incident did not hold after the assessment of ${asked.assessedAt} (${asked.findingType}, ${asked.findingId}): say you were shown it, with the --seen that datalek show ${incident.id} prints (Art. 33(1), (5)); nothing was recorded`,
+    `a finding named a resource the incident did not hold after the assessment of ${shownIn(asked.assessedAt, timeZone)} (${asked.findingType}, ${asked.findingId}): say you were shown it, with the --seen that datalek show ${incident.id} prints (Art. 33(1), (5)); nothing was recorded`,
     `Na de beoordeling noemde een bevinding een resource die het incident nog niet had: bekijk het incident opnieuw en beoordeel het met wat u dan ziet (AVG art. 33(1), (5)). Er is niets vastgelegd.`,
   );
 }
@@ -1955,7 +1967,7 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
       );
     }
     const afterClose = draft.state === 'closed';
-    if (afterClose) afterCloseReason(draft, true, reason);
+    if (afterClose) afterCloseReason(draft, true, reason, deps.policy.timeZone);
     checkAfterCloseConfirmed(draft, input.confirmAfterClose, deps.policy.timeZone);
     const now = deps.now();
     checkRecordingTime(draft, now, 'the decision', deps.policy.timeZone);
@@ -1967,7 +1979,7 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     const date = stated?.at ?? null;
     if (date && draft.awareAt && date < draft.awareAt) {
       throw refuse(
-        `--date ${date} lies before the awareness on record, ${draft.awareAt}: nobody informs of a breach they are not aware of (Art. 34(1)); if the organisation was aware earlier, record that first (datalek assess --aware-at --aware-reason)`,
+        `--date ${shownIn(date, deps.policy.timeZone)} lies before the awareness on record, ${shownIn(draft.awareAt, deps.policy.timeZone)}: nobody informs of a breach they are not aware of (Art. 34(1)); if the organisation was aware earlier, record that first (datalek assess --aware-at --aware-reason)`,
         `De datum ${formatLocal(date, deps.policy.timeZone)} ligt vóór het vastgelegde bewustwordingsmoment (${formatLocal(draft.awareAt, deps.policy.timeZone)}): niemand informeert over een datalek waarvan hij niet op de hoogte is (AVG art. 34(1)); was de organisatie eerder op de hoogte, leg dat dan eerst vast bij de beoordeling.`,
       );
     }
@@ -2166,7 +2178,7 @@ export function closeBlockerItems(
   const lease = incident.containmentLease;
   if (lease && lease.until > now) {
     add(
-      `containment is running (held until ${lease.until}): wait for it to finish`,
+      `containment is running (held until ${shownIn(lease.until, policy.timeZone)}): wait for it to finish`,
       'try again after it finished',
       `de inperking loopt (tot uiterlijk ${formatLocal(lease.until, policy.timeZone)}): wacht tot ze klaar is`,
       null,
@@ -2206,7 +2218,7 @@ export function closeBlockerItems(
       ? { en: 'a finding that names a resource the incident did not hold', nl: 'een bevinding die een resource noemt die het incident nog niet had' }
       : { en: 'a finding of a new type', nl: 'een bevinding van een nieuw type' };
     add(
-      `${what.en} (${ask.findingType}, ${ask.findingId}) came after the assessment of ${ask.assessedAt}: the FG assesses again before closing (Art. 33(5))`,
+      `${what.en} (${ask.findingType}, ${ask.findingId}) came after the assessment of ${shownIn(ask.assessedAt, policy.timeZone)}: the FG assesses again before closing (Art. 33(5))`,
       'datalek assess',
       `${what.nl} (${ask.findingType}, ${ask.findingId}) kwam na de beoordeling van ${formatLocal(ask.assessedAt, policy.timeZone)}: de FG beoordeelt opnieuw voor het sluiten (AVG art. 33(5))`,
       'assess',
@@ -2235,7 +2247,7 @@ export function closeBlockerItems(
   const standing = notificationStanding(incident, role, policy);
   if (standing) {
     add(
-      `the AP still holds the notification ${standing.reference}, but the assessment since ${a?.at} says not notifiable: the AP is told, with a withdrawal or a correction (Art. 33(4), (5))`,
+      `the AP still holds the notification ${standing.reference}, but the assessment since ${shownIn(a?.at, policy.timeZone)} says not notifiable: the AP is told, with a withdrawal or a correction (Art. 33(4), (5))`,
       `datalek reported --kind withdrawal --reference ${standing.reference} --reason TEXT (or --kind correction)`,
       `de AP heeft nog melding ${standing.reference}, maar de beoordeling van ${a?.at ? formatLocal(a.at, policy.timeZone) : ''} zegt niet meldplichtig: laat het de AP weten met een intrekking of een correctie (AVG art. 33(4), (5))`,
       'reported',
@@ -2259,7 +2271,7 @@ export function closeBlockerItems(
   // Art. 33(4): a high risk assessed after the AP's last report is information the AP has not received (law27).
   const raised = firstPhase ? undefined : riskRaisedAfterReport(incident, policy);
   if (raised && !apFollowUpReason?.trim()) {
-    const en = `the risk was assessed high at ${a?.at}, after the last report to the AP (${raised.reference}), and no report to the AP followed: the AP holds a notification made at a lower risk, without the likely consequences and the data subjects' communication a high risk brings (Art. 33(3)(c), (4), Art. 34(4))`;
+    const en = `the risk was assessed high at ${shownIn(a?.at, policy.timeZone)}, after the last report to the AP (${raised.reference}), and no report to the AP followed: the AP holds a notification made at a lower risk, without the likely consequences and the data subjects' communication a high risk brings (Art. 33(3)(c), (4), Art. 34(4))`;
     out.push({
       cli: `${en}: record the follow-up (datalek reported ${incident.id} --kind follow-up --reference ${raised.reference}), or record why it is closed without one (--follow-up-reason)`,
       en: `${en}: record the follow-up, or record why it is closed without one ("Why it is closed without a follow-up to the AP")`,

@@ -11,7 +11,7 @@
  */
 import { RefusedError } from './errors.js';
 import type { Incident } from './incident.js';
-import { formatLocal, HOUR_MS, toUtc } from './time.js';
+import { formatLocal, HOUR_MS, localWithInstant, toUtc } from './time.js';
 
 /** A time stated this long before its recording is marked "entered later". */
 export const ENTERED_LATER_HOURS = 24;
@@ -82,13 +82,18 @@ export function checkStatedBeforeDetection(
   // After now is refused as any stated time is (a run's --now before the detection is refused earlier, checkRecordingTime).
   if (at >= earliest || at > now) return { at: checkStatedTime(incident, stated, now, what, timeZone), beforeDetection: false };
   const local = (iso: string) => formatLocal(iso, timeZone);
+  // The English refusal gives a time as the Dutch one, with the ISO instant beside it (fg28 item 1).
+  const shown = (iso: string) => localWithInstant(iso, timeZone);
   const field = FIELD_NL[what] ?? what;
   if (at < AVG_APPLIES) {
-    throw new RefusedError(`${what} ${at} lies before ${AVG_APPLIES}, when the AVG (GDPR) began to apply (Art. 99(2)): no deadline runs from it; a typo?`, {
-      page: {
-        nl: `"${field}" (${local(at)}) ligt vóór ${AVG_APPLIES.slice(0, 10)}, toen de AVG van toepassing werd (AVG art. 99(2)): daar loopt geen termijn vanaf. Een tikfout?`,
+    throw new RefusedError(
+      `${what} ${shown(at)} lies before ${AVG_APPLIES}, when the AVG (GDPR) began to apply (Art. 99(2)): no deadline runs from it; a typo?`,
+      {
+        page: {
+          nl: `"${field}" (${local(at)}) ligt vóór ${AVG_APPLIES.slice(0, 10)}, toen de AVG van toepassing werd (AVG art. 99(2)): daar loopt geen termijn vanaf. Een tikfout?`,
+        },
       },
-    });
+    );
   }
   if (!confirmed) {
     // The clocks run from an awareness; the begin and the end of the breach move none (Art. 33(1): from awareness),
@@ -106,7 +111,7 @@ export function checkStatedBeforeDetection(
             nl: 'en de termijn voor de AP verschuift er niet door: die loopt vanaf de bewustwording',
           };
     throw new RefusedError(
-      `${what} ${at} lies before GuardDuty's detection of ${incident.id} (first activity or detection: ${earliest}): the record will mark it as before GuardDuty's detection, ${runs.en}; confirm the moment stated with --confirm-stated-time (Art. 33(1), (5))`,
+      `${what} ${shown(at)} lies before GuardDuty's detection of ${incident.id} (first activity or detection: ${shown(earliest)}): the record will mark it as before GuardDuty's detection, ${runs.en}; confirm the moment stated with --confirm-stated-time (Art. 33(1), (5))`,
       {
         page: {
           nl: `"${field}" (${local(at)}) ligt vóór de detectie door GuardDuty van ${incident.id} (eerste activiteit of detectie: ${local(earliest)}): het dossier markeert het als ${BEFORE_DETECTION.nl}, ${runs.nl}; bevestig het opgegeven tijdstip ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(1), (5)).`,
@@ -141,10 +146,12 @@ export function checkStatedAfterAwareness(
     return { at: checkStatedTime(incident, stated, now, what, timeZone), beforeDetection: false };
   const aware = awareAt as string;
   const local = (iso: string) => formatLocal(iso, timeZone);
+  // The English refusal gives a time as the Dutch one, with the ISO instant beside it (fg28 item 1).
+  const shown = (iso: string) => localWithInstant(iso, timeZone);
   const field = FIELD_NL[what] ?? what;
   if (at < aware) {
     throw new RefusedError(
-      `${what} ${at} lies before the awareness on record, ${aware} (${BEFORE_DETECTION.en}): nobody tells of a breach before they knew of it; a stated time lies between that and now, or the record is not true (Art. 33(5))`,
+      `${what} ${shown(at)} lies before the awareness on record, ${shown(aware)} (${BEFORE_DETECTION.en}): nobody tells of a breach before they knew of it; a stated time lies between that and now, or the record is not true (Art. 33(5))`,
       {
         page: {
           nl: `"${field}" (${local(at)}) ligt vóór het vastgelegde bewustwordingsmoment (${local(aware)}, ${BEFORE_DETECTION.nl}): niemand vertelt over een datalek voordat hij ervan wist; een opgegeven tijd ligt tussen dat moment en nu, anders klopt het dossier niet (AVG art. 33(5)).`,
@@ -154,7 +161,7 @@ export function checkStatedAfterAwareness(
   }
   if (!confirmed) {
     throw new RefusedError(
-      `${what} ${at} lies before GuardDuty's detection of ${incident.id} (first activity or detection: ${earliest}), after the awareness on record (${aware}): the record will mark it as before GuardDuty's detection; confirm the moment stated with --confirm-stated-time (Art. 33(5))`,
+      `${what} ${shown(at)} lies before GuardDuty's detection of ${incident.id} (first activity or detection: ${shown(earliest)}), after the awareness on record (${shown(aware)}): the record will mark it as before GuardDuty's detection; confirm the moment stated with --confirm-stated-time (Art. 33(5))`,
       {
         page: {
           nl: `"${field}" (${local(at)}) ligt vóór de detectie door GuardDuty van ${incident.id} (eerste activiteit of detectie: ${local(earliest)}), na het vastgelegde bewustwordingsmoment (${local(aware)}): het dossier markeert het als ${BEFORE_DETECTION.nl}; bevestig het opgegeven tijdstip ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
@@ -184,10 +191,12 @@ export function checkStatedTime(incident: Incident, stated: string, now: string,
   const at = toUtc(stated);
   const earliest = earliestStatable(incident);
   const local = (iso: string) => formatLocal(iso, timeZone);
+  // The English refusal gives a time as the Dutch one, with the ISO instant beside it (fg28 item 1).
+  const shown = (iso: string) => localWithInstant(iso, timeZone);
   const field = FIELD_NL[what] ?? what;
   if (at < earliest) {
     throw new RefusedError(
-      `${what} ${at} lies before the detection of ${incident.id} (first activity or detection: ${earliest}); a stated time lies between that and now, or the record is not true (Art. 33(5))`,
+      `${what} ${shown(at)} lies before the detection of ${incident.id} (first activity or detection: ${shown(earliest)}); a stated time lies between that and now, or the record is not true (Art. 33(5))`,
       {
         page: {
           nl: `"${field}" (${local(at)}) ligt vóór de detectie van ${incident.id} (eerste activiteit of detectie: ${local(earliest)}); een opgegeven tijd ligt tussen dat moment en nu, anders klopt het dossier niet (AVG art. 33(5)).`,
@@ -196,7 +205,7 @@ export function checkStatedTime(incident: Incident, stated: string, now: string,
     );
   }
   if (at > now) {
-    throw new RefusedError(`${what} ${at} lies after now (${now}); record what happened when it has happened (Art. 33(5))`, {
+    throw new RefusedError(`${what} ${shown(at)} lies after now (${shown(now)}); record what happened when it has happened (Art. 33(5))`, {
       page: { nl: `"${field}" (${local(at)}) ligt na nu (${local(now)}); leg vast wat gebeurd is wanneer het gebeurd is (AVG art. 33(5)).` },
     });
   }
@@ -262,18 +271,23 @@ export function remindedOverdue(lastDueAt: string | null | undefined, deadline: 
 export function checkRecordingTime(incident: Incident, now: string, what: string, timeZone = 'Europe/Amsterdam'): void {
   const earliest = earliestStatable(incident);
   const local = (iso: string) => formatLocal(iso, timeZone);
+  // The English refusal gives a time as the Dutch one, with the ISO instant beside it (fg28 item 1).
+  const shown = (iso: string) => localWithInstant(iso, timeZone);
   const whatNl = WHAT_NL[what] ?? what;
   if (now < earliest) {
-    throw new RefusedError(`${what} at ${now} lies before the detection of ${incident.id} (${earliest}): it cannot be recorded then (Art. 33(5))`, {
-      page: {
-        nl: `${whatNl} op ${local(now)} ligt vóór de detectie van ${incident.id} (${local(earliest)}): dat kan toen niet zijn vastgelegd (AVG art. 33(5)).`,
+    throw new RefusedError(
+      `${what} at ${shown(now)} lies before the detection of ${incident.id} (${shown(earliest)}): it cannot be recorded then (Art. 33(5))`,
+      {
+        page: {
+          nl: `${whatNl} op ${local(now)} ligt vóór de detectie van ${incident.id} (${local(earliest)}): dat kan toen niet zijn vastgelegd (AVG art. 33(5)).`,
+        },
       },
-    });
+    );
   }
   const latest = latestRecorded(incident);
   if (Date.parse(now) < Date.parse(latest) - RECORDING_SKEW_MS) {
     throw new RefusedError(
-      `${what} at ${now} lies before ${latest}, when something about ${incident.id} was already recorded: the record is kept in the order it happened (Art. 33(5)); record it at the present time`,
+      `${what} at ${shown(now)} lies before ${shown(latest)}, when something about ${incident.id} was already recorded: the record is kept in the order it happened (Art. 33(5)); record it at the present time`,
       {
         page: {
           nl: `${whatNl} op ${local(now)} ligt vóór ${local(latest)}, toen al iets over ${incident.id} was vastgelegd: het dossier volgt de volgorde waarin het gebeurde (AVG art. 33(5)); leg het vast op het huidige tijdstip.`,
@@ -283,7 +297,7 @@ export function checkRecordingTime(incident: Incident, now: string, what: string
   }
   if (now < incident.openedAt) {
     throw new RefusedError(
-      `${what} at ${now} lies before datalek recorded incident ${incident.id} (${incident.openedAt}): nothing about it can be recorded earlier (Art. 33(5))`,
+      `${what} at ${shown(now)} lies before datalek recorded incident ${incident.id} (${shown(incident.openedAt)}): nothing about it can be recorded earlier (Art. 33(5))`,
       {
         page: {
           nl: `${whatNl} op ${local(now)} ligt vóór het moment dat datalek incident ${incident.id} vastlegde (${local(incident.openedAt)}): daarover kan niets eerder zijn vastgelegd (AVG art. 33(5)).`,

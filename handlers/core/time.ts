@@ -170,6 +170,16 @@ export function formatLocal(iso: string, timeZone: string): string {
   return inZone.set(iso, `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute} ${zoneName(parts.timeZoneName, timeZone)}`);
 }
 
+/**
+ * A time a person reads: in `timeZone`, the ISO instant beside it ("2026-11-27 22:14 CET
+ * (2026-11-27T21:14:00.000Z)"). The ISO alone read as 21:14 in Amsterdam, an hour early in winter,
+ * two in summer (fg26, fg27); the local time alone cannot be checked against the record. The one
+ * helper `show`, the commands' messages, the FG's refusals and the draft give a time by (fg28 item 2).
+ */
+export function localWithInstant(iso: string, timeZone: string): string {
+  return `${formatLocal(iso, timeZone)} (${iso})`;
+}
+
 /** The texts formatted, per time zone (looked up without making a key string per call). */
 const formatted = new Map<string, Remembered>();
 

@@ -30,7 +30,7 @@ describe('after closing, on the command line', () => {
     // Without --after-close a change after closing is refused, naming the incident and its closing date.
     const unconfirmed = await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'none', '--reason', 'forensisch', '--by', 'FG'], later);
     expect(unconfirmed.code).not.toBe(0);
-    expect(unconfirmed.stderr).toMatch(new RegExp(`incident ${c.id} was closed on 2025-11-27T22:00:00.000Z.*--after-close`));
+    expect(unconfirmed.stderr).toMatch(new RegExp(`incident ${c.id} was closed on 2025-11-27 23:00 CET \\(2025-11-27T22:00:00.000Z\\).*--after-close`));
     const assessed = ok(
       await c.cli(['assess', c.id, '--personal-data', 'yes', '--risk', 'none', '--reason', 'forensisch', '--after-close', '--by', 'FG'], later),
     );

@@ -155,7 +155,9 @@ describe("the FG's workflow on the embedded store", () => {
   it('refuses a late report without the reasons for the delay, and keeps the report versioned', async () => {
     const late = await cli(['reported', id, '--reference', 'M-2026-0042', '--at', '2026-12-01T10:00:00Z', '--by', 'FG'], '2026-12-01T11:00:00Z');
     expect(late.code).toBe(2);
-    expect(late.stderr).toMatch(/after the AP deadline \(2026-12-01T08:00:00.000Z\): Art. 33\(1\) requires the reasons for the delay \(--delay-reason\)$/);
+    expect(late.stderr).toMatch(
+      /after the AP deadline \(2026-12-01 09:00 CET \(2026-12-01T08:00:00.000Z\)\): Art. 33\(1\) requires the reasons for the delay \(--delay-reason\)$/,
+    );
     expect(JSON.parse((await cli(['show', id, '--json'], '2026-12-01T11:00:00Z')).stdout).reports).toEqual([]);
     // Dated before the deadline, entered after it had passed: the FG confirms the time stated, and the record marks it.
     const inTime = ['reported', id, '--reference', 'M-2026-0042', '--at', '2026-12-01T07:30:00Z', '--by', 'FG', '--json'];

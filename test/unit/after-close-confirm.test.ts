@@ -36,7 +36,7 @@ describe('a change after closing is confirmed as meant for the closed incident',
   it('assess without the confirmation is refused, naming the incident and its closing date; nothing is written', async () => {
     const before = await stored();
     const change = { incidentId: id, personalData: 'yes' as const, risk: 'none' as const, reason: 'forensisch onderzoek', by: 'FG' };
-    await expect(assess(deps, change)).rejects.toThrow(/incident dl-closed was closed on 2026-11-28T08:00:00.000Z.*--after-close/);
+    await expect(assess(deps, change)).rejects.toThrow(/incident dl-closed was closed on 2026-11-28 09:00 CET \(2026-11-28T08:00:00.000Z\).*--after-close/);
     await expect(assess(deps, change)).rejects.toMatchObject({
       page: { nl: expect.stringMatching(/Incident dl-closed is gesloten op 2026-11-28 09:00 CET.*bevestig/) },
     });

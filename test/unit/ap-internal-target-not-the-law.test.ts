@@ -56,13 +56,15 @@ describe('review12 S3: an internal target shorter than 72 hours is not the law',
 
   it('refuses reasons for a delay that is none, naming the target as the organisation’s own', async () => {
     await expect(recordReport(deps, { incidentId: id, reference: 'M-1', by: 'FG', delayReason: 'later dan ons doel' } as never)).rejects.toThrow(
-      /within the AP deadline \(2026-11-30T21:00:00.000Z\): there is no delay to explain .*internal target of 48 hours/,
+      /within the AP deadline \(2026-11-30 22:00 CET \(2026-11-30T21:00:00.000Z\)\): there is no delay to explain .*internal target of 48 hours/,
     );
   });
 
   it('still asks the reasons for a report after the 72 hours, and reads it late', async () => {
     now = '2026-12-01T09:00:00.000Z';
-    await expect(recordReport(deps, { incidentId: id, reference: 'M-1', by: 'FG' })).rejects.toThrow(/after the AP deadline \(2026-11-30T21:00:00.000Z\)/);
+    await expect(recordReport(deps, { incidentId: id, reference: 'M-1', by: 'FG' })).rejects.toThrow(
+      /after the AP deadline \(2026-11-30 22:00 CET \(2026-11-30T21:00:00.000Z\)\)/,
+    );
     await recordReport(deps, { incidentId: id, reference: 'M-1', by: 'FG', delayReason: 'forensisch onderzoek' } as never);
     expect(registerRow(await stored(), policy, now).apInitialStatus).toBe('late');
   });

@@ -96,7 +96,7 @@ describe('awareness stated after the notification it must precede', () => {
         channel: 'brief',
         by: 'FG',
       }),
-    ).rejects.toThrow(/before the awareness on record, 2026-11-28T12:00:00\.000Z/);
+    ).rejects.toThrow(/before the awareness on record, 2026-11-28 13:00 CET \(2026-11-28T12:00:00\.000Z\)/);
     expect((await stored()).revision).toBe(before);
   });
 

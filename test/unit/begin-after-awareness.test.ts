@@ -29,7 +29,9 @@ afterEach(async () => t.cleanup());
 it('a begin of the breach after the awareness the AP clock runs from is refused, naming both; one at it is recorded', async () => {
   expect((await stored()).awareAt).toBe(AWARE); // premise
   const late = recordFacts(deps, { incidentId: 'dl-s6', by: 'FG', startedAt: '2026-11-29T21:00:00Z' });
-  await expect(late).rejects.toThrow(/begin of the breach \(2026-11-29T21:00:00.000Z\) lies after the moment of awareness \(2026-11-27T21:00:00.000Z\)/);
+  await expect(late).rejects.toThrow(
+    /begin of the breach \(2026-11-29 22:00 CET \(2026-11-29T21:00:00.000Z\)\) lies after the moment of awareness \(2026-11-27 22:00 CET \(2026-11-27T21:00:00.000Z\)\)/,
+  );
   expect((await stored()).facts?.startedAt ?? null).toBeNull();
   await recordFacts(deps, { incidentId: 'dl-s6', by: 'FG', startedAt: AWARE });
   expect((await stored()).facts?.startedAt).toBe(AWARE);
@@ -54,6 +56,8 @@ it('an awareness before a recorded begin is refused, naming both', async () => {
     confirmStatedTime: true,
     by: 'FG',
   });
-  await expect(before).rejects.toThrow(/begin of the breach \(2026-11-27T20:00:00.000Z\) lies after the moment of awareness \(2026-11-26T09:00:00.000Z\)/);
+  await expect(before).rejects.toThrow(
+    /begin of the breach \(2026-11-27 21:00 CET \(2026-11-27T20:00:00.000Z\)\) lies after the moment of awareness \(2026-11-26 10:00 CET \(2026-11-26T09:00:00.000Z\)\)/,
+  );
   expect((await stored()).awareAt).toBe(AWARE);
 });

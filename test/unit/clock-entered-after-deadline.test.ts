@@ -61,7 +61,7 @@ describe('a report entered after its clock had passed', () => {
       const before = await stored();
       const report = { incidentId: id, to: 'authority' as const, kind: 'early-warning', reference: 'AU-1', at: '2026-11-28T20:30:00Z', by: 'FG' };
       await expect(recordReport(deps, report)).rejects.toThrow(
-        /NIS2 early warning deadline \(2026-11-28T21:00:00.000Z\).*entered at 2026-11-29T09:00:00.000Z.*overdue from 2026-11-28T21:00:00.000Z.*--confirm-stated-time/,
+        /NIS2 early warning deadline \(2026-11-28 22:00 CET \(2026-11-28T21:00:00.000Z\)\).*entered at 2026-11-29 10:00 CET \(2026-11-29T09:00:00.000Z\).*overdue from 2026-11-28 22:00 CET \(2026-11-28T21:00:00.000Z\).*--confirm-stated-time/,
       );
       expect((await stored()).revision).toBe(before.revision);
       await expect(recordReport(deps, report)).rejects.toMatchObject({
@@ -184,7 +184,9 @@ describe('a report entered after its clock had passed', () => {
     await assess(deps, { incidentId: id, ...yes });
     at('2026-11-29T09:00:00.000Z');
     const report = { incidentId: id, to: 'controller' as const, kind: 'initial', reference: 'VV-1', at: '2026-11-28T20:00:00Z', by: 'FG' };
-    await expect(recordReport(deps, report)).rejects.toThrow(/deadline to inform the controller \(2026-11-28T21:00:00.000Z\).*--confirm-stated-time/);
+    await expect(recordReport(deps, report)).rejects.toThrow(
+      /deadline to inform the controller \(2026-11-28 22:00 CET \(2026-11-28T21:00:00.000Z\)\).*--confirm-stated-time/,
+    );
     const { report: marked } = await recordReport(deps, { ...report, confirmStatedTime: true });
     expect(marked.clocksEnteredAfterDeadline).toEqual([{ clock: 'processor', deadline: EARLY_WARNING_DUE, overdueFrom: EARLY_WARNING_DUE }]);
     expect((await clock('processor'))?.note?.en).toBe('entered after the deadline to inform the controller had passed');

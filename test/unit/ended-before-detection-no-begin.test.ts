@@ -25,7 +25,7 @@ it('refuses an end before the awareness of an incident opened by hand naming the
   const opened = await openByHand(deps, { by: 'FG', what: 'brief naar de verkeerde persoon gestuurd', awareAt: '2026-11-30T07:00:00Z' });
   const end = { incidentId: opened.id, endedAt: FRIDAY, confirmStatedTime: true, by: 'FG' };
   await expect(recordFacts(deps, end)).rejects.toThrow(
-    /--ended-at 2026-11-27T18:00:00.000Z lies before the detection .* \(opened by hand: the awareness entered then\), and no begin of the breach is recorded: .*--started-at --started-reason --confirm-stated-time/,
+    /--ended-at 2026-11-27 19:00 CET \(2026-11-27T18:00:00.000Z\) lies before the detection .* \(opened by hand: the awareness entered then\), and no begin of the breach is recorded: .*--started-at --started-reason --confirm-stated-time/,
   );
   await recordFacts(deps, { ...end, startedAt: '2026-11-27T17:00:00Z', startedReason: 'de brief werd vrijdagmiddag verstuurd' });
   expect(((await t.store.getIncident(opened.id)) as Incident).facts?.endedAt).toBe(FRIDAY);

@@ -102,7 +102,7 @@ describe('the second FG review', () => {
       at(afterDeadline);
       const before = await stored();
       await expect(assess(deps, { incidentId: id, actingAs: 'processor', reason: 'wij verwerken voor de gemeente', by: 'FG' })).rejects.toThrow(
-        /processor.*after the AP deadline of 2026-11-30T21:00:00.000Z had passed.*--confirm-stated-time/,
+        /processor.*after the AP deadline of 2026-11-30 22:00 CET \(2026-11-30T21:00:00.000Z\) had passed.*--confirm-stated-time/,
       );
       expect((await stored()).revision).toBe(before.revision);
       const role = await assess(deps, { incidentId: id, actingAs: 'processor', reason: 'wij verwerken voor de gemeente', confirmStatedTime: true, by: 'FG' });

@@ -114,7 +114,7 @@ describe('a new finding on an open incident', () => {
       expect.objectContaining({ field: 'assess', cli: expect.stringMatching(/new type \(Trojan:EC2\/DNSDataExfiltration, x-1\).*: datalek assess$/) }),
     ]);
     await expect(closeIncident(fg(), { incidentId: id, reason: 'klaar', by: 'FG' })).rejects.toThrow(
-      /cannot be closed yet: .*assessment of 2026-11-28T01:00:00.000Z.*datalek assess/,
+      /cannot be closed yet: .*assessment of 2026-11-28 02:00 CET \(2026-11-28T01:00:00.000Z\).*datalek assess/,
     );
     expect((await store.getIncident(id))?.state).not.toBe('closed');
     now = '2026-11-28T11:00:00.000Z';

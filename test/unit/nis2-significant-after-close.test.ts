@@ -252,7 +252,7 @@ describe('the NIS2 significance decided after closing', () => {
     // Still bounded by the "yes" in force: an awareness after it is refused.
     w.clock.now = '2026-12-05T11:00:00.000Z';
     await expect(assess(deps, { incidentId: id, by: 'FG', reason: 'later', nis2AwareAt: '2026-12-05T10:30:00.000Z', confirmAfterClose: true })).rejects.toThrow(
-      /decided significant at 2026-12-05T10:00:00.000Z/,
+      /decided significant at 2026-12-05 11:00 CET \(2026-12-05T10:00:00.000Z\)/,
     );
   });
 

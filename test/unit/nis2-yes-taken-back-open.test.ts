@@ -114,7 +114,7 @@ describe('a NIS2 "yes" taken back on an open incident, and a later "yes"', () =>
     await toBoth('early-warning', '2026-12-05T09:30:00.000Z');
     expect((await clocks()).get('nis2-early-warning')).toMatchObject({ status: 'met', doneAt: '2026-12-05T09:30:00.000Z' });
     await expect(assess(deps, { incidentId: id, nis2AwareAt: '2026-12-05T09:45:00.000Z', reason: 'later', by: 'CISO' })).rejects.toThrow(
-      /NIS2 report \(early-warning early-warning-csirt to the csirt\) was made at 2026-12-05T09:30:00.000Z/,
+      /NIS2 report \(early-warning early-warning-csirt to the csirt\) was made at 2026-12-05 10:30 CET \(2026-12-05T09:30:00.000Z\)/,
     );
   });
 });

@@ -57,7 +57,7 @@ describe('a report entered behind the clock after the record held its clock over
       const report = { incidentId: id, reference: 'M-1', at: '2026-11-30T20:00:00Z', by: 'FG' };
       const before = await stored();
       await expect(recordReport(deps, report)).rejects.toThrow(
-        /AP deadline \(2026-11-30T21:00:00.000Z\).*overdue from 2026-11-30T21:00:00.000Z.*--confirm-stated-time/,
+        /AP deadline \(2026-11-30 22:00 CET \(2026-11-30T21:00:00.000Z\)\).*overdue from 2026-11-30 22:00 CET \(2026-11-30T21:00:00.000Z\).*--confirm-stated-time/,
       );
       expect((await stored()).revision).toBe(before.revision);
       const { report: marked } = await recordReport(deps, { ...report, confirmStatedTime: true });
@@ -109,7 +109,9 @@ describe('a report entered behind the clock after the record held its clock over
     await recordReport(deps, { incidentId: id, to: 'csirt', kind: 'early-warning', reference: 'CS-1', at: '2026-11-28T20:00:00Z', by: 'FG' });
     now = '2026-11-28T20:59:00.000Z';
     const report = { incidentId: id, to: 'authority' as const, kind: 'early-warning', reference: 'AU-1', at: '2026-11-28T20:30:00Z', by: 'FG' };
-    await expect(recordReport(deps, report)).rejects.toThrow(/NIS2 early warning deadline \(2026-11-28T21:00:00.000Z\).*--confirm-stated-time/);
+    await expect(recordReport(deps, report)).rejects.toThrow(
+      /NIS2 early warning deadline \(2026-11-28 22:00 CET \(2026-11-28T21:00:00.000Z\)\).*--confirm-stated-time/,
+    );
     const { report: marked } = await recordReport(deps, { ...report, confirmStatedTime: true });
     expect(marked.clocksEnteredAfterDeadline).toEqual([{ clock: 'nis2-early-warning', deadline: EARLY_WARNING_DUE, overdueFrom: EARLY_WARNING_DUE }]);
     expect((await clock('nis2-early-warning'))?.note?.en).toBe('entered after the NIS2 early warning deadline had passed');
@@ -152,7 +154,7 @@ describe('a corrected end of the breach that moves the NIS2 final report deadlin
     const before = (await t.store.getIncident(id)) as Incident;
     const correction = { incidentId: id, endedAt: '2026-12-20T12:00:00Z', by: 'FG' };
     await expect(recordFacts(deps, correction)).rejects.toThrow(
-      /NIS2 final report deadline \(2027-01-04T22:59:59.999Z\).*overdue from 2027-01-04T22:59:59.999Z.*--confirm-stated-time/,
+      /NIS2 final report deadline \(2027-01-04 23:59 CET \(2027-01-04T22:59:59.999Z\)\).*overdue from 2027-01-04 23:59 CET \(2027-01-04T22:59:59.999Z\).*--confirm-stated-time/,
     );
     await expect(recordFacts(deps, correction)).rejects.toMatchObject({ page: { nl: expect.stringMatching(/NIS2 eindverslag.*Ik bevestig/) } });
     expect(((await t.store.getIncident(id)) as Incident).revision).toBe(before.revision);

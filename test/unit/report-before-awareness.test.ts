@@ -41,7 +41,7 @@ describe('a report stated before the recorded awareness', () => {
   it('refuses an AP report stated before the awareness on record, saying to record the earlier awareness first', async () => {
     const before = (await stored()).revision;
     const early = recordReport(deps, { incidentId: id, to: 'ap', kind: 'initial', reference: 'M-1', at: '2026-11-28T08:00:00Z', by: 'FG' });
-    await expect(early).rejects.toThrow(/before the awareness on record, 2026-11-28T09:00:00.000Z.*Art\. 33\(1\).*record that first/);
+    await expect(early).rejects.toThrow(/before the awareness on record, 2026-11-28 10:00 CET \(2026-11-28T09:00:00.000Z\).*Art\. 33\(1\).*record that first/);
     expect((await stored()).revision).toBe(before);
   });
 

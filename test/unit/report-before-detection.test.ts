@@ -72,7 +72,7 @@ describe('fgsec12 S1: a report or communication made after an awareness before t
 
   it('the lower bound stays: no report before the awareness on record', async () => {
     const before = recordReport(deps, { ...report, at: '2026-11-23T08:00:00Z', confirmStatedTime: true });
-    await expect(before).rejects.toThrow(/before the awareness on record, 2026-11-23T09:00:00.000Z/);
+    await expect(before).rejects.toThrow(/before the awareness on record, 2026-11-23 10:00 CET \(2026-11-23T09:00:00.000Z\)/);
     expect((await stored()).reports ?? []).toEqual([]);
   });
 

@@ -52,7 +52,7 @@ describe('risk raised to high after a complete AP notification', () => {
 
   it('does not close without a follow-up to the AP or the reason for none (Art. 33(4))', async () => {
     await expect(closeIncident(deps(), { incidentId: id, reason: 'afgehandeld', by: 'FG' })).rejects.toThrow(
-      /risk was assessed high at 2026-11-29T10:00:00.000Z, after the last report to the AP \(M-1\).*33\(3\)\(c\), \(4\).*--kind follow-up --reference M-1/,
+      /risk was assessed high at 2026-11-29 11:00 CET \(2026-11-29T10:00:00.000Z\), after the last report to the AP \(M-1\).*33\(3\)\(c\), \(4\).*--kind follow-up --reference M-1/,
     );
   });
 

@@ -4,20 +4,16 @@ import type { FgDeps } from '../../core/fg-workflow.js';
 import type { Incident } from '../../core/incident.js';
 import type { Policy } from '../../core/policy.js';
 import { oneLine } from '../../core/text.js';
-import { formatLocal } from '../../core/time.js';
+import { localWithInstant } from '../../core/time.js';
 import type { Action } from '../../use-cases/actions.js';
 import { type FieldSpec, parseFields } from '../../use-cases/fields.js';
 import { type Context, deliverQueued, type FlagSpec, loadIncident, personDeps, withBackend } from '../context.js';
 import { refuseUnlessFg } from '../fg-role.js';
 import { statusObject } from '../views.js';
 
-/**
- * A time the FG reads in a command's message, as show and the draft give it: in the policy's zone,
- * the ISO instant beside it. The ISO alone ("…T14:31:20.000Z") read as 14:31 in Amsterdam, an hour
- * early in winter, two in summer (fg26, fg27).
- */
+/** A time the FG reads in a command's message, as show and the draft give it (core/time.ts `localWithInstant`); "none" without one. */
 export function shownAt(iso: string | null | undefined, policy: Policy): string {
-  return iso ? `${formatLocal(iso, policy.timeZone)} (${iso})` : 'none';
+  return iso ? localWithInstant(iso, policy.timeZone) : 'none';
 }
 
 /** Who records an FG decision: `--by`, else the OS user. */
