@@ -7,7 +7,6 @@ import { GetCallerIdentityCommand, STSClient, type STSClientConfig } from '@aws-
 import { sdkConfig } from '../adapters/aws/sdk-config.js';
 import { DatalekError } from '../core/errors.js';
 import type { Policy } from '../core/policy.js';
-import { awsSettings } from './backend.js';
 import { UsageError } from './errors.js';
 
 /** sts:GetCallerIdentity with a client of this configuration, made for the one call. */
@@ -43,21 +42,16 @@ export async function writerIdentity(region: string): Promise<{ arn: string; acc
   return { arn: answer.Arn, account: answer.Account };
 }
 
-/** The ARN of the AWS identity whose credentials this process uses: who acts on `--target aws`. */
-export async function callerArn(env: NodeJS.ProcessEnv): Promise<string> {
-  const { Arn } = await callerIdentity({ region: awsSettings(env).region });
-  if (!Arn) throw new UsageError('AWS did not say who these credentials belong to (sts:GetCallerIdentity returned no ARN)');
-  return Arn;
-}
-
 /**
  * The policy with the pipeline's account, so that containment run from the command line spares the
  * pipeline's own functions as the contain function does (core/containment.ts): the account of the
- * credentials in use (the CLI works on the pipeline account's table); a policy's
- * `containment.pipelineAccount` or `DATALEK_PIPELINE_ACCOUNT` naming another is refused.
+ * credentials in use, `caller` (the backend's, asked of STS once per run: the CLI works on the
+ * pipeline account's table); a policy's `containment.pipelineAccount` or `DATALEK_PIPELINE_ACCOUNT`
+ * naming another is refused.
  */
-export async function withPipelineAccount(policy: Policy, env: NodeJS.ProcessEnv): Promise<Policy> {
-  const account = (await callerArn(env)).split(':')[4];
+export async function withPipelineAccount(policy: Policy, env: NodeJS.ProcessEnv, caller: string | null): Promise<Policy> {
+  if (caller === null) throw new UsageError('containment from the command line acts on AWS only (--target aws)');
+  const account = caller.split(':')[4];
   // Named elsewhere, it must be this account: a policy file or variable naming another would make
   // the pipeline's own functions here look like anyone's (the contain function's config refuses it too).
   for (const [where, named] of [

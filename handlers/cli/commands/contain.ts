@@ -7,7 +7,7 @@ import { type Context, deliverQueued, loadIncident, withBackend } from '../conte
 export async function contain(ctx: Context): Promise<number> {
   return withBackend(ctx, 'write', async (backend) => {
     // Spares the pipeline's own functions, as the contain function does.
-    ctx.policy = await (await import('../aws-caller.js')).withPipelineAccount(ctx.policy, ctx.io.env);
+    ctx.policy = await (await import('../aws-caller.js')).withPipelineAccount(ctx.policy, ctx.io.env, backend.caller);
     const incident = await loadIncident(backend.store, ctx.positionals[0]);
     const input = containAction.input(parseFields(containAction.fields, ctx.flags), { incidentId: incident.id, by: ctx.flags.by as string });
     const result = await containAction.run(actionDeps(ctx, backend), input);

@@ -21,7 +21,7 @@ async function withdraw(ctx: Context): Promise<number> {
   const input = withdrawNotDoneAction.input(parseFields(withdrawNotDoneAction.fields, ctx.flags), { incidentId: ctx.positionals[0], by: fgActor(ctx) });
   return withBackend(ctx, 'write', async (backend) => {
     // Spares the pipeline's own functions, as the contain function does (and `datalek contain`).
-    if (ctx.target === 'aws') ctx.policy = await (await import('../aws-caller.js')).withPipelineAccount(ctx.policy, ctx.io.env);
+    if (ctx.target === 'aws') ctx.policy = await (await import('../aws-caller.js')).withPipelineAccount(ctx.policy, ctx.io.env, backend.caller);
     await loadIncident(backend.store, input.incidentId);
     const result = await withdrawNotDoneAction.run(actionDeps(ctx, backend), input);
     await deliverQueued(ctx, backend);

@@ -22,7 +22,7 @@ export async function replay(ctx: Context): Promise<number> {
   return withBackend(ctx, 'create', async (backend) => {
     const { store } = backend;
     // Containment on AWS spares the pipeline's own functions, as the contain function does.
-    if (backend.containment.canEnforce) ctx.policy = await (await import('../aws-caller.js')).withPipelineAccount(ctx.policy, io.env);
+    if (backend.containment.canEnforce) ctx.policy = await (await import('../aws-caller.js')).withPipelineAccount(ctx.policy, io.env, backend.caller);
     // Messages are shown on stderr with --json too: one marked sent was shown (review7 K4).
     const notifier = backend.notifier(io.err);
     const deps: RecordDeps = {
