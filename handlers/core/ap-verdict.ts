@@ -197,6 +197,15 @@ export function renotified(incident: Incident): Renotified | null {
   return withdrawal ? { first, withdrawnAt: withdrawal.at, anew } : null;
 }
 
+/** The AP notified of the breach before and the notification withdrawn, none in force now: the first one and when it was withdrawn; else null. */
+export function withdrawnNotification(incident: Incident): { first: ReportRecord; withdrawnAt: string } | null {
+  if (initialReport(incident)) return null;
+  const ap = (incident.reports ?? []).filter((r) => r.to === 'ap');
+  const first = ap.find((r) => r.kind === 'initial');
+  const withdrawal = first ? ap.slice(ap.indexOf(first)).findLast((r) => r.kind === 'withdrawal') : undefined;
+  return first && withdrawal ? { first, withdrawnAt: withdrawal.at } : null;
+}
+
 /** The initial AP report was made (by its stated time) after the legal deadline in force (an internal target missed is no delay). */
 export function initialReportLate(incident: Incident): boolean {
   const initial = apVerdictReport(incident);

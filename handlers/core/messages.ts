@@ -8,7 +8,7 @@
  */
 
 import { ackLinkExpiry, repeatAckLink } from './ack-link.js';
-import { apInternalTarget, apLegalDeadline, apVerdictReport, delayReasons, renotified } from './ap-verdict.js';
+import { apInternalTarget, apLegalDeadline, apVerdictReport, delayReasons, renotified, withdrawnNotification } from './ap-verdict.js';
 import { runbookUrl } from './chat-card.js';
 import { apClockRunning, apFollowUpState, apHours, apOwedUnderTelecom, type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
 import { ACTION_RUNBOOKS } from './containment.js';
@@ -305,6 +305,11 @@ const T = {
       `het risico is hoog beoordeeld op ${raisedAt}, na de laatste melding aan de AP (${reference}); ${
         overdueSince ? `doe de vervolgmelding nu, die is te laat sinds ${overdueSince}` : 'doe de vervolgmelding zonder onredelijke vertraging'
       } (AVG art. 33(3)(c), (4))`,
+    anew: {
+      subject: 'Opnieuw melden aan de AP: de eerdere melding is ingetrokken',
+      intro: (reference: string, at: string, withdrawn: string) =>
+        `De AP kreeg dit datalek gemeld als ${reference} op ${at}; die melding is ingetrokken op ${withdrawn}. De beoordeling zegt nu weer: meldplichtig. Meld opnieuw aan de AP, zonder onredelijke vertraging (AVG art. 33(1), (4)). De termijn wordt beoordeeld naar ${reference}; het dossier noemt de intrekking en de nieuwe melding ernaast.`,
+    },
     riskFollowUp: {
       subject: { fg: 'Vervolgmelding AP: het hoge risico is nog niet gemeld', 'on-call': 'Vervolgmelding AP' },
       intro: (reference: string, raisedAt: string) =>
@@ -510,6 +515,11 @@ const T = {
       `the risk was assessed high on ${raisedAt}, after the last report to the AP (${reference}); ${
         overdueSince ? `make the follow-up now: it is overdue since ${overdueSince}` : 'make the follow-up without undue delay'
       } (GDPR Art. 33(3)(c), (4))`,
+    anew: {
+      subject: 'Notify the AP anew: the earlier notification was withdrawn',
+      intro: (reference: string, at: string, withdrawn: string) =>
+        `The AP was notified of this breach as ${reference} on ${at}; that notification was withdrawn on ${withdrawn}. The assessment says notifiable again. Notify the AP anew, without undue delay (GDPR Art. 33(1), (4)). The deadline is judged by ${reference}; the record names the withdrawal and the notification anew beside it.`,
+    },
     riskFollowUp: {
       subject: { fg: 'AP follow-up: the high risk is not yet with the AP', 'on-call': 'AP follow-up' },
       intro: (reference: string, raisedAt: string) =>
@@ -682,6 +692,17 @@ function targetReminderText(t: Texts, incident: Incident, dueAt: string | undefi
   return t.targetReminder(target.hours, Date.parse(dueAt) === Date.parse(target.at), when(target.at, tz), when(apLegalDeadline(incident) as string, tz));
 }
 
+/**
+ * The AP reminders while a notification withdrawn is owed anew (the breach notifiable again): not "give
+ * the reasons for the delay" against a deadline the first notification met (ap-verdict.ts
+ * apVerdictReport, law28), but notify anew, naming the first and its withdrawal.
+ */
+function anewText(t: Texts, incident: Incident, tz: string): { subject: string; intro: string } | null {
+  const w = withdrawnNotification(incident);
+  if (!w) return null;
+  return { subject: t.anew.subject, intro: t.anew.intro(w.first.reference, when(w.first.at, tz), when(w.withdrawnAt, tz)) };
+}
+
 /** A follow-up reminder owed for a high risk assessed after the AP's last report (clocks.ts riskFollowUpOwed): its own subject and text. */
 function riskFollowUpText(t: Texts, incident: Incident, policy: Policy, now: string, channel: Channel): { subject: string; intro: string } | null {
   const followUp = apFollowUpState(incident, policy, now);
@@ -736,11 +757,12 @@ function composedMessage({
   const bandText = byHand && !byHand.finding ? t.byHand.band : bandLabel(lang, band);
   const typeText = byHand && !byHand.finding ? t.byHand.type : incident.findingType;
   const forTarget =
-    kind === 'ap-reminder'
+    (kind === 'ap-reminder' || kind === 'ap-overdue' ? anewText(t, incident, tz) : null) ??
+    (kind === 'ap-reminder'
       ? targetReminderText(t, incident, dueAt, tz)
       : kind === 'follow-up-reminder'
         ? riskFollowUpText(t, incident, policy, now, channel)
-        : null;
+        : null);
   // A finding of the incident's own type is named once: the subject ends with the incident's type.
   const what = forTarget
     ? forTarget.subject

@@ -97,3 +97,15 @@ it('a first notification made late stays late, its reasons with it', async () =>
   expect(ap?.doneAt).toBe('2026-11-30T22:00:00.000Z');
   expect(deadlineNote(incident, now, policy.timeZone, policy)).toMatch(/^reported 2026-11-30 23:00 CET \(late\); withdrawn/);
 });
+
+it('while owed anew, the AP reminders say to notify anew, not to give reasons for a delay', async () => {
+  await withdrawnThenNotifiableAgain('2026-11-28T08:00:00.000Z');
+  const incident = await stored();
+  const reminder = (lang: 'nl' | 'en') =>
+    composeMessage({ incident, channel: 'fg', kind: 'ap-overdue', stateKey: 'ap:ap-overdue:x', now, policy: policies[lang] });
+  expect(reminder('nl').subject).toContain('Opnieuw melden aan de AP: de eerdere melding is ingetrokken');
+  expect(reminder('nl').body).toMatch(/De AP kreeg dit datalek gemeld als M-1 op 2026-11-28 09:00 CET .*ingetrokken op 2026-12-01 09:00 CET/);
+  expect(reminder('nl').body).not.toContain('redenen voor de vertraging');
+  expect(reminder('en').subject).toContain('Notify the AP anew: the earlier notification was withdrawn');
+  expect(reminder('en').body).toContain('The deadline is judged by M-1');
+});
