@@ -384,6 +384,12 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
           : a.reason;
       lines.push(`    ${a.status.padEnd(8)} ${a.type} ${a.target}${placeText(a)}${said ? `: ${said}` : ''}${todo ? `   (runbook: ${todo})` : ''}`);
       for (const w of a.notDoneWithdrawn ?? []) lines.push(`             ${notDoneWithdrawnText(w, 'en', (iso) => formatLocal(iso, tz))}`);
+      // Keys a person named on the embedded store were not read Inactive, as `--target aws` reads them first: said here.
+      if (a.byHand?.keysNotRead)
+        for (const k of a.byHand.keys ?? [])
+          lines.push(
+            `             key ${k} given with --key, not read when recorded (the embedded store reads no AWS): taken as given; datalek verify --target aws reads it`,
+          );
       if (a.partlyReleased)
         lines.push(
           `             partly released by ${a.partlyReleased.by} at ${formatLocal(a.partlyReleased.at, tz)}: undone ${a.partlyReleased.undone.join(', ')}; still in effect ${a.partlyReleased.stillInEffect.join(', ')}`,

@@ -240,6 +240,8 @@ export async function recordContainedByHand(deps: ContainedDeps, input: Containe
   const readIn = named.length ? await readNamedInterfaces(deps, input.incidentId, actionId, named) : undefined;
   // The keys deactivated for a user's stolen session: well formed, for that step only, and on AWS read Inactive first (cont26).
   const keys = await userKeysFor(deps, input.incidentId, actionId, input.keys ?? []);
+  // Read on AWS first only with a reader: the embedded store takes them as given, and the record says so.
+  const keysNotRead = keys.length > 0 && !deps.containmentReader;
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     const tz = deps.policy.timeZone;
     const now = deps.now();
@@ -283,12 +285,14 @@ export async function recordContainedByHand(deps: ContainedDeps, input: Containe
       ...(later ? { enteredLater: true as const } : {}),
       ...(ownerKeys.length ? { ownerKeys } : {}),
       ...(keys.length ? { keys } : {}),
+      ...(keysNotRead ? { keysNotRead: true as const } : {}),
     };
     return {
       entries: [
         doneByHandEntry(action, by, now, at, what, {
           ...(ownerKeys.length ? { ownerKeys } : {}),
           ...(keys.length ? { keys } : {}),
+          ...(keysNotRead ? { keysNotRead: true } : {}),
           ...(later ? { enteredLater: true } : {}),
           ...(failed ? { afterFailure: action.reason ?? true } : {}),
         }),
@@ -321,7 +325,8 @@ const keysOnlyForUserKeys = (actionId: string) =>
  * The keys given with `--key`, checked before anything is written: each a long-term key id, on a `deactivate-user-keys`
  * step; on AWS (a reader) each read among the keys of the user the step is for and Inactive, as verify reads it after:
  * a key still Active, or not the user's (a mistyped id), is refused naming it, so the record never says deactivated what
- * AWS shows open. On the embedded store, which reads no AWS, taken as given: verify reads it with `--target aws`.
+ * AWS shows open. On the embedded store, which reads no AWS, taken as given, and the record says so (`byHand.keysNotRead`):
+ * verify reads it with `--target aws`.
  */
 async function userKeysFor(deps: ContainedDeps, incidentId: string, actionId: string, given: readonly string[]): Promise<string[]> {
   const keys = [...new Set(given.map((k) => k.trim()).filter(Boolean))];

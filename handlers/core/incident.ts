@@ -377,7 +377,12 @@ export interface ActionRecord {
    * `deactivate-user-keys` step, the long-term keys the person deactivated (`--key`): drift reads each
    * Inactive (cont26).
    */
-  byHand?: { at: string; by: string; what: string; recordedAt: string; enteredLater?: true; ownerKeys?: string[]; keys?: string[] };
+  /**
+   * Set when a person recorded the action carried out by hand (`datalek contained`). `keys`: the long-term keys a
+   * `deactivate-user-keys` step deactivated (`--key`); `keysNotRead`: given on the embedded store, which reads no AWS,
+   * so taken as given, not read Inactive among the user's keys as `--target aws` reads them first (verify reads them).
+   */
+  byHand?: { at: string; by: string; what: string; recordedAt: string; enteredLater?: true; ownerKeys?: string[]; keys?: string[]; keysNotRead?: true };
   /**
    * On a key action datalek carried out: other keys of its user a person confirmed as the owner's
    * after drift named them (made within the sessions' hours after the revocation: readC16 C1), each

@@ -114,7 +114,8 @@ export const COMMANDS: Command[] = [
                     you isolated by hand, with its own groups: read first with --target aws (in the isolation group
                     only, else refused), then recorded as the isolation's: verify reads it, a release restores it;
                     --key: on deactivate-user-keys, each long-term key you deactivated: read Inactive first with
-                    --target aws (else refused), then kept: verify --target aws reads each back)`,
+                    --target aws (else refused; the embedded store takes them as given and says so), then kept:
+                    verify --target aws reads each back)`,
     flags: {
       action: { type: 'string' },
       what: { type: 'string' },
