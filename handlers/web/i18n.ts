@@ -220,6 +220,10 @@ const nl = {
     'Let op: de tekst die is vastgelegd als wat is verstuurd, bevat delen van het bericht die alleen voor de afzender zijn (het kenmerk van het incident, de notities, de lijst "Ontbreekt nog", datalek-opdrachten). Het register toont hem als wat de betrokkenen is verteld. Kregen zij het bericht zonder die delen, leg het besluit dan opnieuw vast met alleen de tekst die is verstuurd.',
   toldWithElision:
     'Let op: de tekst die is vastgelegd als wat is verstuurd, bevat "…" waar tekst is weggelaten (een deel dat het bericht nog niet kon invullen, of dat nog geschreven moest worden). Het register toont hem als wat de betrokkenen is verteld. Kregen zij de uitgeschreven tekst, leg het besluit dan opnieuw vast met de tekst die is verstuurd.',
+  closingStillPlanned: (names: string) =>
+    `Let op: deze inperking staat nog gepland en is niet als uitgevoerd vastgelegd: ${names}. Na het sluiten kan dat niet meer worden vastgelegd: leg eerst vast dat de stap met de hand is uitgevoerd, of dat hij niet wordt uitgevoerd; sluit u toch, dan noemen de tijdlijn, het register en het rapport hem als nog gepland.`,
+  subjectsTextAsSent:
+    'De tekst van het bericht is wat de betrokkenen is verteld, zoals verstuurd: zonder de notities voor de afzender en zonder "…" waar de kennisgeving nog niets kon invullen. Het register toont hem zo.',
   closedStillPlanned: (names: string) =>
     `Let op: gesloten met inperking die nog gepland staat en niet als uitgevoerd is vastgelegd: ${names}. De tijdlijn, het register en het rapport noemen die stap als nog gepland, zodat het dossier niet leest alsof hij is uitgevoerd.`,
   flash: {
@@ -502,6 +506,10 @@ const en: Dictionary = {
     'Note: the text recorded as what was sent holds parts of the notice meant for the sender alone (the incident id, the notes, the "Still missing" list, datalek commands). The register shows it as what they were told. If they were sent the notice without these, record the decision again with the text as sent.',
   toldWithElision:
     'Note: the text recorded as what was sent holds "…" where text was left out (a part the notice could not fill yet, or one still to be written). The register shows it as what they were told. If they were sent the text written out, record the decision again with the text as sent.',
+  closingStillPlanned: (names: string) =>
+    `Note: this containment is still planned, not recorded as carried out: ${names}. After closing that can no longer be recorded: first record that the step was carried out by hand, or that it will not be; if you close all the same, the timeline, the register and the report name it as still planned.`,
+  subjectsTextAsSent:
+    'The text of the message is what the data subjects were told, as sent: without the notes for the sender and without "…" where the notice could not fill anything in yet. The register shows it so.',
   closedStillPlanned: (names: string) =>
     `Note: closed with containment still planned, not recorded as carried out: ${names}. The timeline, the register and the report name that step as still planned, so the record does not read as if it was done.`,
   flash: {

@@ -6,11 +6,11 @@
 
 import type { Child } from 'hono/jsx';
 import { describeProblem } from '../core/audit.js';
-import { type CarriedOutElsewhere, measuresTaken } from '../core/breach-facts.js';
+import { type CarriedOutElsewhere, measuresTaken, stillPlannedAtClose } from '../core/breach-facts.js';
 import { apClockRunning, clocksOf } from '../core/clocks.js';
 import { type Draft, type MissingFact, missingFactItems } from '../core/draft.js';
 import type { Incident } from '../core/incident.js';
-import { clockShownLabel, closeReasonLabel, recipientLabel, reportKindLabel, resourceKindLabel, roleLabel, stateLabel } from '../core/labels.js';
+import { actionLabel, clockShownLabel, closeReasonLabel, recipientLabel, reportKindLabel, resourceKindLabel, roleLabel, stateLabel } from '../core/labels.js';
 import { inheritedHoldSummary, MINIMISED_HEADING, minimisedSummary, retentionHoldSummary } from '../core/minimise.js';
 import type { Notice } from '../core/notice.js';
 import type { RegisterRow } from '../core/register.js';
@@ -356,8 +356,22 @@ export function IncidentPage({
                   </p>
                 ) : null}
                 {f.id === 'subjects' ? (
-                  <p>
-                    <a href={`${base}/notice?lang=${lang}`}>{w.notice}</a>
+                  <>
+                    <p>
+                      <a href={`${base}/notice?lang=${lang}`}>{w.notice}</a>
+                    </p>
+                    {/* Said before sending (fg28 item 5): the text is known only then, so what it must not hold is told here. */}
+                    <p class="muted">{w.subjectsTextAsSent}</p>
+                  </>
+                ) : null}
+                {/* Named before closing, where the record holds it (fg28 item 5); after closing it can no longer be recorded as carried out. */}
+                {f.id === 'close' && stillPlannedAtClose(i).length ? (
+                  <p class="blockers">
+                    {w.closingStillPlanned(
+                      stillPlannedAtClose(i)
+                        .map((a) => `${actionLabel(lang, a.type)} ${a.target}`)
+                        .join(', '),
+                    )}
                   </p>
                 ) : null}
                 {f.id === 'close' && detail.closeBlockers.length ? (
