@@ -250,6 +250,14 @@ function riskOwedAfterClosing(incident: Incident, policy: Policy, nl: boolean): 
 }
 
 function closedWithoutFollowUp(incident: Incident, nl: boolean): string {
+  // The reason answers a high risk assessed after a report that gave the AP the complete facts (clocks.ts
+  // riskRaisedAfterReport, closing's check since f3d3e6e4): not the facts, the risk was not followed up.
+  const answers = incident.apFollowUpReasonFor;
+  const answered = answers && (incident.reports ?? []).find((r) => r.to === 'ap' && r.reference === answers.reference && r.version === answers.version);
+  if (answered?.factsComplete)
+    return nl
+      ? 'gesloten zonder vervolgmelding aan de AP met het hoge risico (AVG art. 33(3)(c), (4))'
+      : 'closed without a follow-up to the AP with the high risk (Art. 33(3)(c), (4))';
   const followedUp = (incident.reports ?? []).some((r) => r.to === 'ap' && (r.kind === 'follow-up' || r.kind === 'correction'));
   if (followedUp)
     return nl

@@ -97,6 +97,10 @@ describe('open: the risk raised to high after the complete notification', () => 
     const closed = await stored();
     expect(deadlineNote(closed, '2026-12-02T00:00:00.000Z', policy.timeZone, policy)).not.toMatch(/follow-up/);
     expect(closedWithDuty(closed, policy)).toBe(false);
+    // The register says what the reason answers: the high risk, not the facts (it read "met de complete feiten").
+    const md = registerMarkdown([closed], policy, at);
+    expect(md).toContain('gesloten zonder vervolgmelding aan de AP met het hoge risico (AVG art. 33(3)(c), (4)): de AP is telefonisch ingelicht');
+    expect(md).not.toContain('met de complete feiten');
     expect((await sweepAt('2026-12-05T10:00:00.000Z')).map((s) => s.kind)).not.toContain('follow-up-reminder');
   });
 });
