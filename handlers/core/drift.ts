@@ -79,7 +79,10 @@ export type Expectation =
       ownerKeys?: readonly OwnerKeys[];
       userGoneRecorded?: UserGoneRecorded;
     }
-  /** The incident's deny of older sessions, as an inline policy on a role or an IAM user. */
+  /**
+   * The incident's deny of older sessions, as an inline policy on a role or an IAM user; `denyAll`: its deny of
+   * everything on an IAM user whose console password was taken (step `deny-all`), no issue time to it.
+   */
   | {
       kind: 'revocation';
       principal: 'role' | 'user';
@@ -88,6 +91,7 @@ export type Expectation =
       policyName: string;
       issuedBefore: string | null;
       userGoneRecorded?: UserGoneRecorded;
+      denyAll?: true;
     }
   /** All four Block Public Access settings on. */
   | { kind: 'public-access-block'; bucket: string; owner: string }
@@ -198,8 +202,8 @@ export type Observation =
       others?: { id: string; status: string; created: string | null }[];
       signIn?: SignIn;
     }
-  /** The policy's deny of sessions issued before this time, or null when it is not that deny. */
-  | { read: 'revocation'; deniesBefore: string | null }
+  /** The policy's deny of sessions issued before this time, or null when it is not that deny; `deniesAll`: it is the deny of everything. */
+  | { read: 'revocation'; deniesBefore: string | null; deniesAll?: boolean }
   | { read: 'public-access-block'; settings: Record<string, boolean> }
   | { read: 'concurrency'; reserved: number | null }
   | { read: 'function-url'; authType: string }
@@ -766,16 +770,24 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
       const user = action.type === 'revoke-user-sessions';
       const name = user ? userNameOf(action) : action.target;
       if (!name) return [];
+      // A user's name is personal data: the label is the record's target (the principal id).
+      const label = user ? `IAM user ${action.target}` : `role ${action.target}`;
+      // A console sign-in's deny of everything on the user, put beside the revocation (iam-users.ts), until its release.
+      const denyAll = evidence.denyAllPolicyName;
+      const denies: Expectation[] =
+        user && typeof denyAll === 'string' && denyAll && inEffect('deny-all', 'remove-deny-all')
+          ? [{ kind: 'revocation', principal: 'user', name, label, policyName: denyAll, issuedBefore: null, denyAll: true }]
+          : [];
       return [
         {
           kind: 'revocation',
           principal: user ? 'user' : 'role',
           name,
-          // A user's name is personal data: the label is the record's target (the principal id).
-          label: user ? `IAM user ${action.target}` : `role ${action.target}`,
+          label,
           policyName: typeof evidence.policyName === 'string' && evidence.policyName ? evidence.policyName : 'datalek-revoke-older-sessions',
           issuedBefore: typeof evidence.issuedBefore === 'string' ? evidence.issuedBefore : null,
         },
+        ...denies,
       ];
     }
     case 'block-public-access':
@@ -929,6 +941,7 @@ function recordedOf(e: Expectation): string {
     case 'access-key':
       return 'Inactive';
     case 'revocation':
+      if (e.denyAll) return 'denies every request of the user';
       return `denies every session issued before ${e.issuedBefore ?? '(the time was not recorded)'}`;
     case 'public-access-block':
       return 'all four Block Public Access settings on';
@@ -1418,6 +1431,10 @@ function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): 
       return seen.status === 'Inactive' ? otherCredentialsVerdict(e, seen) : { state: 'drifted', actual: seen.status };
     case 'revocation':
       if (seen.read !== 'revocation') break;
+      if (e.denyAll)
+        return seen.deniesAll
+          ? { state: 'in-place', actual: 'denies every request' }
+          : { state: 'drifted', actual: 'the policy is there but is not the deny of everything' };
       if (seen.deniesBefore !== null && (e.issuedBefore === null || seen.deniesBefore === e.issuedBefore)) {
         return { state: 'in-place', actual: `denies sessions issued before ${seen.deniesBefore}` };
       }
@@ -1693,6 +1710,8 @@ function todoOf(e: Expectation, state: 'drifted' | 'gone'): string {
     case 'access-key':
       return `set it Inactive again (aws iam update-access-key --user-name <the key’s user> --access-key-id ${e.accessKeyId} --status Inactive); find out who set it Active (CloudTrail: UpdateAccessKey); ${tell}`;
     case 'revocation':
+      if (e.denyAll)
+        return `put ${e.policyName} back (Deny of Action * on Resource *, no condition) until the console password is made anew (runbooks/revoke-user-sessions.md); find out who changed it (CloudTrail: DeleteUserPolicy, PutUserPolicy); ${tell}`;
       return `put ${e.policyName} back with the same aws:TokenIssueTime date (${e.issuedBefore ?? 'see the contain function’s Put…Policy event in CloudTrail'}); find out who changed it (CloudTrail); ${tell}`;
     case 'public-access-block':
       return `turn all four Block Public Access settings on again (aws s3api put-public-access-block --bucket ${e.bucket}); find out who changed them (CloudTrail); ${tell}`;

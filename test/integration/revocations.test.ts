@@ -21,8 +21,10 @@ import {
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
+import { AwsContainmentStateReader } from '../../handlers/adapters/aws/containment/drift.js';
 import { LEGACY_REVOKE_POLICY_NAME, revocationDocument } from '../../handlers/adapters/aws/containment/iam.js';
 import { AwsContainment } from '../../handlers/adapters/aws/containment/index.js';
+import { checkContainment } from '../../handlers/core/drift.js';
 import type { ActionRecord, Incident, StepRecord } from '../../handlers/core/incident.js';
 import { incidentFixture } from '../support/incidents.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
@@ -33,6 +35,7 @@ describe.skipIf(!MOTO_AVAILABLE)('session revocations, one per incident', () => 
   let moto: Moto;
   let c: ContainmentClients;
   let containment: AwsContainment;
+  let reader: AwsContainmentStateReader;
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -40,6 +43,7 @@ describe.skipIf(!MOTO_AVAILABLE)('session revocations, one per incident', () => 
     const factory = new ContainmentClientFactory('eu-west-1', 'datalek-containment');
     c = await factory.clientsFor(ACCOUNT, 'eu-west-1', 'setup');
     containment = new AwsContainment(factory);
+    reader = new AwsContainmentStateReader(factory);
   });
   afterAll(async () => moto?.stop());
 
@@ -151,6 +155,12 @@ describe.skipIf(!MOTO_AVAILABLE)('session revocations, one per incident', () => 
     });
     // The user name is personal data: the step names the principal by the record's target.
     expect(a.steps?.[1].detail).not.toContain('p.pietersen');
+    // show / verify --target aws read both back as they are in IAM.
+    const read = await checkContainment([{ ...incident('dl-console0001'), actions: [a] }], reader, '2026-11-28T11:00:00.000Z');
+    expect(read.resources.map((r) => `${r.resource}: ${r.state}, ${r.actual}`)).toEqual([
+      expect.stringMatching(/^inline policy datalek-revoke-dl-console0001 on IAM user iam-user:\S+: in-place, denies sessions issued before /),
+      expect.stringMatching(/^inline policy datalek-deny-all-dl-console0001 on IAM user iam-user:\S+: in-place, denies every request$/),
+    ]);
 
     expect(named(await release('dl-console0001', a))).toEqual(['remove-revocation:done', 'remove-deny-all:done']);
     // The other incident's revocation and deny-all, and the user's own policy, stay.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { deniesBefore } from '../../handlers/adapters/aws/containment/drift.js';
+import { deniesAll, deniesBefore } from '../../handlers/adapters/aws/containment/drift.js';
 import { revocationDocument } from '../../handlers/adapters/aws/containment/iam.js';
+import { DENY_ALL_DOCUMENT } from '../../handlers/adapters/aws/containment/iam-users.js';
 import { type ContainmentCheck, checkContainment, drifted, expectedContainment, type Observation, unread } from '../../handlers/core/drift.js';
 import type { ActionRecord } from '../../handlers/core/incident.js';
 import { doneIsolation, incidentFixture } from '../support/incidents.js';
@@ -175,6 +176,63 @@ describe('drift: the containment a record holds, against what AWS shows', () => 
       NOW,
     );
     expect(gone.resources[0]).toMatchObject({ state: 'gone', actual: 'role not found' });
+  });
+
+  // cont (session 26): a console sign-in's deny-all on the user is read back beside the revocation; removed, or loosened, it is drifted.
+  it("reads a console sign-in's deny-all on the IAM user as in place only when it denies everything", async () => {
+    const action: ActionRecord = {
+      id: 'revoke-user-sessions:iam-user:5f0c4e2a91b7d3e8',
+      type: 'revoke-user-sessions',
+      target: 'iam-user:5f0c4e2a91b7d3e8',
+      status: 'done',
+      mode: 'enforce',
+      findingId: 'f',
+      at: NOW,
+      params: { userName: 'j.jansen', denyAll: 'console-sign-in' },
+      steps: [
+        { name: 'revoke-user-sessions', status: 'done', at: NOW },
+        { name: 'deny-all', status: 'done', at: NOW },
+      ],
+      evidence: { userName: 'j.jansen', policyName: 'datalek-revoke-dl-test', issuedBefore: NOW, denyAllPolicyName: 'datalek-deny-all-dl-test' },
+    };
+    const incident = incidentFixture({ actions: [action] });
+    const answer = (deniesAll: boolean) =>
+      reader((c) =>
+        c.expect.kind === 'revocation' && c.expect.policyName === 'datalek-deny-all-dl-test'
+          ? { read: 'revocation', deniesBefore: null, deniesAll }
+          : { read: 'revocation', deniesBefore: NOW, deniesAll: false },
+      );
+    const held = await checkContainment([incident], answer(true), NOW);
+    expect(held.resources.map((r) => [r.resource, r.state, r.actual])).toEqual([
+      ['inline policy datalek-revoke-dl-test on IAM user iam-user:5f0c4e2a91b7d3e8', 'in-place', `denies sessions issued before ${NOW}`],
+      ['inline policy datalek-deny-all-dl-test on IAM user iam-user:5f0c4e2a91b7d3e8', 'in-place', 'denies every request'],
+    ]);
+    expect((await checkContainment([incident], answer(false), NOW)).resources[1]).toMatchObject({
+      state: 'drifted',
+      actual: 'the policy is there but is not the deny of everything',
+    });
+    const removed = reader((c) =>
+      c.expect.kind === 'revocation' && c.expect.policyName === 'datalek-deny-all-dl-test'
+        ? { read: 'missing', what: 'policy' }
+        : { read: 'revocation', deniesBefore: NOW, deniesAll: false },
+    );
+    expect((await checkContainment([incident], removed, NOW)).resources[1]).toMatchObject({ state: 'drifted', actual: 'policy not found' });
+    // Its release removed the deny-all and failed on the revocation: the revocation alone is read.
+    const later = '2026-11-28T11:00:00.000Z';
+    const partly = {
+      ...action,
+      partlyReleased: { at: later, by: 'on-call', reason: 'owner', undone: ['remove-deny-all'], stillInEffect: ['remove-revocation'] },
+    };
+    expect((await checkContainment([incidentFixture({ actions: [partly] })], answer(true), later)).resources.map((r) => r.resource)).toEqual([
+      'inline policy datalek-revoke-dl-test on IAM user iam-user:5f0c4e2a91b7d3e8',
+    ]);
+  });
+
+  it('takes a deny-all document apart as IAM returns it, and nothing looser for it', () => {
+    expect(deniesAll(encodeURIComponent(DENY_ALL_DOCUMENT))).toBe(true);
+    expect(deniesAll(revocationDocument(NOW))).toBe(false);
+    expect(deniesAll(DENY_ALL_DOCUMENT.replace('"Action":"*"', '"Action":"s3:*"'))).toBe(false);
+    expect(deniesAll(DENY_ALL_DOCUMENT.replace('"Deny"', '"Allow"'))).toBe(false);
   });
 
   it('takes the revocation document apart as IAM returns it (URL-encoded), and nothing looser for it', () => {

@@ -609,15 +609,11 @@ async function revocation(c: ContainmentClients, e: Kind<'revocation'>): Promise
     }
     return { read: 'missing', what: 'policy' };
   }
-  return { read: 'revocation', deniesBefore: deniesBefore(document) };
+  return { read: 'revocation', deniesBefore: deniesBefore(document), deniesAll: deniesAll(document) };
 }
 
-/**
- * The time before which the document denies every session, when it is exactly the revocation
- * (one statement: Deny `*` on `*` for `aws:TokenIssueTime` before that time); else null. IAM returns
- * the document URL-encoded.
- */
-export function deniesBefore(document: string | undefined): string | null {
+/** The statements of an inline policy as IAM returns it (URL-encoded), or null when it cannot be read. */
+function statementsOf(document: string | undefined): unknown[] | null {
   if (!document) return null;
   let parsed: unknown;
   try {
@@ -626,8 +622,26 @@ export function deniesBefore(document: string | undefined): string | null {
     return null;
   }
   const statements = (parsed as { Statement?: unknown }).Statement;
-  const list = Array.isArray(statements) ? statements : [statements];
-  if (list.length !== 1) return null;
+  return Array.isArray(statements) ? statements : [statements];
+}
+
+/** Whether the document is exactly a deny of everything: one statement, Deny `*` on `*`, no condition (iam-users.ts DENY_ALL_DOCUMENT). */
+export function deniesAll(document: string | undefined): boolean {
+  const list = statementsOf(document);
+  if (list?.length !== 1) return false;
+  const s = list[0] as { Effect?: unknown; Action?: unknown; Resource?: unknown; Condition?: unknown; NotAction?: unknown; NotResource?: unknown };
+  const all = (v: unknown) => v === '*' || (Array.isArray(v) && v.length === 1 && v[0] === '*');
+  return s?.Effect === 'Deny' && all(s.Action) && all(s.Resource) && s.Condition === undefined;
+}
+
+/**
+ * The time before which the document denies every session, when it is exactly the revocation
+ * (one statement: Deny `*` on `*` for `aws:TokenIssueTime` before that time); else null. IAM returns
+ * the document URL-encoded.
+ */
+export function deniesBefore(document: string | undefined): string | null {
+  const list = statementsOf(document);
+  if (list?.length !== 1) return null;
   const s = list[0] as { Effect?: unknown; Action?: unknown; Resource?: unknown; Condition?: unknown };
   const all = (v: unknown) => v === '*' || (Array.isArray(v) && v.length === 1 && v[0] === '*');
   if (s?.Effect !== 'Deny' || !all(s.Action) || !all(s.Resource)) return null;
