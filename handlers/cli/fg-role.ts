@@ -48,5 +48,12 @@ export function refuseUnlessFg(what: string, caller: string | null, env: NodeJS.
   if (sessionRole(caller) === fgRole) return;
   throw new RefusedError(
     `${what} is the FG's decision: on AWS it is recorded only as the FG's role ${fgRole} (DATALEK_FG_ROLE names another), and these credentials are ${caller}: nothing was recorded. Run it with a session of ${fgRole}`,
+    {
+      // The page (`serve --target aws`) names who serves it and who can, never a command or a variable.
+      page: {
+        nl: `Dit is een besluit van de FG (${what}): op AWS wordt het alleen vastgelegd met de rol van de FG, ${fgRole}, en deze pagina schrijft als ${caller}. Er is niets vastgelegd. Laat de FG het vastleggen op een pagina die met een sessie van ${fgRole} is gestart.`,
+        en: `This is the FG's decision (${what}): on AWS it is recorded only with the FG's role, ${fgRole}, and this page writes as ${caller}. Nothing was recorded. Have the FG record it on a page served with a session of ${fgRole}.`,
+      },
+    },
   );
 }

@@ -138,6 +138,9 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek serve --target aws, on moto', () => {
       expect(refused.status).toBe(400);
       expect(refused.body).toContain('datalek-fg');
       expect(refused.body).toContain(ON_CALL);
+      // In the page's language (the policy's, Dutch here), naming the page, not a command to run.
+      expect(refused.body).toContain('een besluit van de FG');
+      expect(refused.body).not.toContain('Run it with');
       expect((await store.getIncident(id))?.assessment).toEqual(before?.assessment);
       expect((await post('facts', { records: '3' })).status).toBe(303);
       expect((await store.getTimeline(id)).at(-1)).toMatchObject({ kind: 'facts-recorded', actor: ON_CALL, caller: ON_CALL });
