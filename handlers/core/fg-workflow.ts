@@ -14,6 +14,7 @@ import type { IncidentStore } from '../ports/incident-store.js';
 import {
   apInternalTarget,
   apLegalDeadline,
+  apVerdictReport,
   currentAwareness,
   deadlineDetail,
   delayReasons,
@@ -797,7 +798,8 @@ function checkMoveAgainstVerdict(deps: FgDeps, draft: Incident, awareAt: string,
       `"Bewust geworden op" (${local(awareAt)}) verschuift de AP-termijn naar later (${local(oldDeadline as string)} naar ${local(newDeadline)}), maar wordt vastgelegd op ${local(now)}, nadat de termijn van ${local(passed.deadline)} al verstreken was: het dossier toont de melding als te laat sinds ${local(passed.overdueFrom)}, en datalek herinnerde daar vanaf toen aan. Het dossier markeert dit moment als ingevoerd na het verstrijken van de termijn: bevestig het opgegeven moment ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(1), (5)).`,
     );
   }
-  const initial = initialReport(draft);
+  // The report the verdict rests on: a notification made anew after its withdrawal is judged with the first (ap-verdict.ts apVerdictReport, law28).
+  const initial = apVerdictReport(draft);
   const lateBefore = initial !== undefined && oldDeadline !== null && initial.at > oldDeadline;
   const lateAfter = initial !== undefined && initial.at > newDeadline;
   if (initial && lateAfter && (!lateBefore || delayReasons(draft).length === 0) && !move.delayReason) {

@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { deadlineNote } from '../../handlers/cli/views.js';
 import { clocksOf } from '../../handlers/core/clocks.js';
+import type { RefusedError } from '../../handlers/core/errors.js';
 import { assess, type FgDeps, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { composeMessage } from '../../handlers/core/messages.js';
@@ -108,4 +109,29 @@ it('while owed anew, the AP reminders say to notify anew, not to give reasons fo
   expect(reminder('nl').body).not.toContain('redenen voor de vertraging');
   expect(reminder('en').subject).toContain('Notify the AP anew: the earlier notification was withdrawn');
   expect(reminder('en').body).toContain('The deadline is judged by M-1');
+});
+
+describe('moving awareness on a notification made anew (law2 item 2)', () => {
+  beforeEach(async () => {
+    await withdrawnThenNotifiableAgain('2026-11-28T08:00:00.000Z');
+    await recordReport(deps(), { incidentId: id, reference: 'M-2', by: 'FG' });
+  });
+
+  it('is checked against the first notification: M-1 still in time asks no reasons for a delay', async () => {
+    // Awareness moved later, before the first "personal data: yes": the deadline 2026-12-01 07:00Z, M-1 (11-28) within it.
+    await assess(deps(), { incidentId: id, awareAt: '2026-11-28T07:00:00.000Z', awareReason: 'de melding kwam pas toen binnen', by: 'FG' });
+    const incident = await stored();
+    expect(incident.awareAt).toBe('2026-11-28T07:00:00.000Z');
+    expect(clocksOf(incident, policy, now).find((c) => c.name === 'ap')?.status).toBe('met');
+  });
+
+  it('a move that makes M-1 late names M-1 and asks the reasons, in both languages', async () => {
+    const move = (delayReason?: string) =>
+      assess(deps(), { incidentId: id, awareAt: '2026-11-25T00:00:00.000Z', awareReason: 'al eerder gezien', delayReason, by: 'FG', confirmStatedTime: true });
+    const refusal = (await move().catch((e: RefusedError) => e)) as RefusedError;
+    expect(refusal.message).toMatch(/makes the initial report M-1 \(2026-11-28 09:00 CET/);
+    expect(refusal.page?.nl).toMatch(/maakt de eerste melding M-1 \(2026-11-28 09:00 CET/);
+    await move('de leverancier meldde het pas laat');
+    expect(clocksOf(await stored(), policy, now).find((c) => c.name === 'ap')?.status).toBe('late');
+  });
 });
