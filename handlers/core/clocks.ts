@@ -166,6 +166,18 @@ export function renotifiedText(r: Renotified, timeZone: string): { nl: string; e
   };
 }
 
+/**
+ * A notification withdrawn and owed anew (ap-verdict.ts withdrawnNotification), as the draft names it:
+ * the one to make is a notification anew, judged by the first (law28).
+ */
+export function withdrawnText(w: { first: ReportRecord; withdrawnAt: string }, timeZone: string): { nl: string; en: string } {
+  const [first, withdrawn] = [w.first.at, w.withdrawnAt].map((t) => formatLocal(t, timeZone));
+  return {
+    nl: `gemeld als ${w.first.reference} op ${first}; die melding is ingetrokken op ${withdrawn}: dit is een nieuwe melding; de termijn wordt beoordeeld naar ${w.first.reference} (AVG art. 33(1), (4))`,
+    en: `notified as ${w.first.reference} on ${first}; that notification was withdrawn on ${withdrawn}: this is a notification anew; the deadline is judged by ${w.first.reference} (Art. 33(1), (4))`,
+  };
+}
+
 /** The processor's clock named with the hours it counts (the contract's, else 24). */
 function processorLabel(hours: number): { nl: string; en: string } {
   return {

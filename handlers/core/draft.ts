@@ -10,7 +10,7 @@
  * Markdown: findings carry attacker-controlled text and people type what they like.
  */
 
-import { apLegalDeadline, delayReasonText } from './ap-verdict.js';
+import { apLegalDeadline, apVerdictReport, delayReasonText, renotified, withdrawnNotification } from './ap-verdict.js';
 import {
   actionAt,
   type CarriedOutElsewhere,
@@ -21,7 +21,7 @@ import {
   sensitiveMentions,
   stillPlannedText,
 } from './breach-facts.js';
-import { apHours, clocksInForce, clocksOf, roleOf, subjectsDecisionNeeded } from './clocks.js';
+import { apHours, clocksInForce, clocksOf, renotifiedText, roleOf, subjectsDecisionNeeded, withdrawnText } from './clocks.js';
 import { carriedOutByPipeline } from './contain.js';
 import { sha256 } from './hash.js';
 import { type BreachFacts, type Incident, initialReport, type Nature, type Role, subscribersWithoutAp } from './incident.js';
@@ -129,11 +129,24 @@ function notifiableByUs(incident: Incident, policy: Policy): boolean {
   return !incident.sample && incident.assessment?.notifiable !== false && roleOf(incident, policy) === 'controller' && incident.deadline !== null;
 }
 
-/** Late by the law's deadline (an internal target missed is no delay: review12 S3). */
+/**
+ * Late by the law's deadline (an internal target missed is no delay: review12 S3), judged as the
+ * register and status judge it: by the first notification of the breach, one withdrawn and owed or
+ * made anew aside (ap-verdict.ts apVerdictReport, law28).
+ */
 function isLate(incident: Incident, now: string): boolean {
-  const at = initialReport(incident)?.at ?? now;
+  const at = (apVerdictReport(incident) ?? withdrawnNotification(incident)?.first)?.at ?? now;
   const legal = apLegalDeadline(incident);
   return legal !== null && at > legal;
+}
+
+/** The notification made before and withdrawn, named in the draft of the one anew (clocks.ts renotifiedText, withdrawnText). */
+function earlierNotification(incident: Incident, lang: Lang, tz: string): DraftField[] {
+  const anew = renotified(incident);
+  const withdrawn = anew ? null : withdrawnNotification(incident);
+  const text = anew ? renotifiedText(anew, tz) : withdrawn ? withdrawnText(withdrawn, tz) : null;
+  if (!text) return [];
+  return [{ key: 'earlierNotification', label: lang === 'nl' ? 'Eerdere melding (ingetrokken)' : 'Earlier notification (withdrawn)', value: text[lang] }];
 }
 
 /**
@@ -650,6 +663,8 @@ function draftOf(incident: Incident, policy: Policy, now: string, lang: Lang, el
         nl ? 'Nieuwe melding of vervolgmelding' : 'New or follow-up',
         initial ? (nl ? `vervolgmelding op ${initial.reference}` : `follow-up to ${initial.reference}`) : nl ? 'nieuwe melding' : 'new notification',
       ),
+      // Notified before and withdrawn: the first notification, its withdrawal and the one anew, by which the deadline is judged (law28).
+      ...earlierNotification(incident, lang, tz),
       // Art. 33(4): a follow-up brings what the AP has not received; the draft names it.
       ...(initial ? [field('notWithAp', nl ? 'Nog niet bij de AP (AVG art. 33(4))' : 'Not yet with the AP (Art. 33(4))', notWithAp(incident, lang, tz))] : []),
       field('internalReference', nl ? 'Intern kenmerk' : 'Internal reference', incident.id),

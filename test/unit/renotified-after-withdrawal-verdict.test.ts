@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { deadlineNote } from '../../handlers/cli/views.js';
 import { clocksOf } from '../../handlers/core/clocks.js';
+import { buildDraft } from '../../handlers/core/draft.js';
 import type { RefusedError } from '../../handlers/core/errors.js';
 import { assess, type FgDeps, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
@@ -105,7 +106,7 @@ it('while owed anew, the AP reminders say to notify anew, not to give reasons fo
   const reminder = (lang: 'nl' | 'en') =>
     composeMessage({ incident, channel: 'fg', kind: 'ap-overdue', stateKey: 'ap:ap-overdue:x', now, policy: policies[lang] });
   expect(reminder('nl').subject).toContain('Opnieuw melden aan de AP: de eerdere melding is ingetrokken');
-  expect(reminder('nl').body).toMatch(/De AP kreeg dit datalek gemeld als M-1 op 2026-11-28 09:00 CET .*ingetrokken op 2026-12-01 09:00 CET/);
+  expect(reminder('nl').body).toMatch(/De AP kreeg dit datalek gemeld als M-1 op 2026-11-28 09:00 CET.*ingetrokken op 2026-12-01 09:00 CET/);
   expect(reminder('nl').body).not.toContain('redenen voor de vertraging');
   expect(reminder('en').subject).toContain('Notify the AP anew: the earlier notification was withdrawn');
   expect(reminder('en').body).toContain('The deadline is judged by M-1');
@@ -133,5 +134,45 @@ describe('moving awareness on a notification made anew (law2 item 2)', () => {
     expect(refusal.page?.nl).toMatch(/maakt de eerste melding M-1 \(2026-11-28 09:00 CET/);
     await move('de leverancier meldde het pas laat');
     expect(clocksOf(await stored(), policy, now).find((c) => c.name === 'ap')?.status).toBe('late');
+  });
+});
+
+describe('the AP draft after a withdrawal (law2 item 1)', () => {
+  const fieldOf = (incident: Incident, lang: 'nl' | 'en', key: string) =>
+    buildDraft(incident, policies[lang], now, lang)
+      .sections.flatMap((s) => s.fields)
+      .find((f) => f.key === key)?.value;
+
+  it('while owed anew: not late, no reasons asked, M-1 and its withdrawal named (nl, en)', async () => {
+    await withdrawnThenNotifiableAgain('2026-11-28T08:00:00.000Z');
+    const incident = await stored();
+    const draft = buildDraft(incident, policies.en, now, 'en');
+    expect(draft.late).toBe(false);
+    expect(draft.missing.join('\n')).not.toMatch(/delay/i);
+    expect(fieldOf(incident, 'en', 'delayReason')).toBe('not applicable: within the deadline');
+    expect(fieldOf(incident, 'en', 'earlierNotification')).toMatch(
+      /^notified as M-1 on 2026-11-28 09:00 CET.*withdrawn on 2026-12-01 09:00 CET.*this is a notification anew; the deadline is judged by M-1/,
+    );
+    expect(fieldOf(incident, 'nl', 'earlierNotification')).toMatch(/^gemeld als M-1 op 2026-11-28 09:00 CET.*ingetrokken op 2026-12-01 09:00 CET/);
+  });
+
+  it('made anew: judged by M-1, the withdrawal and M-2 named (nl, en)', async () => {
+    await withdrawnThenNotifiableAgain('2026-11-28T08:00:00.000Z');
+    await recordReport(deps(), { incidentId: id, reference: 'M-2', by: 'FG' });
+    const incident = await stored();
+    expect(buildDraft(incident, policies.nl, now, 'nl').late).toBe(false);
+    expect(fieldOf(incident, 'en', 'delayReason')).toBe('not applicable: within the deadline');
+    expect(fieldOf(incident, 'en', 'earlierNotification')).toContain(
+      'judged by the first notification M-1 (2026-11-28 09:00 CET); it was withdrawn on 2026-12-01 09:00 CET and notified anew as M-2',
+    );
+    expect(fieldOf(incident, 'nl', 'earlierNotification')).toContain('opnieuw gemeld als M-2');
+  });
+
+  it('a first notification made late: the draft is late, with its reasons', async () => {
+    await withdrawnThenNotifiableAgain('2026-11-30T22:00:00.000Z', 'de leverancier meldde het pas laat');
+    await recordReport(deps(), { incidentId: id, reference: 'M-2', by: 'FG' });
+    const incident = await stored();
+    expect(buildDraft(incident, policies.en, now, 'en').late).toBe(true);
+    expect(fieldOf(incident, 'en', 'delayReason')).toContain('de leverancier meldde het pas laat');
   });
 });
