@@ -231,13 +231,15 @@ export const policySchema = z.strictObject({
        * notification, intermediate and final report): the reports to the CSIRT and the competent
        * authority are the organisation's security duty (NIS2 art. 23, Cyberbeveiligingswet), often the
        * CISO's or on-call's, not the FG's alone. The FG always gets them (its register keeps what was
-       * reported, Art. 33(5)); `on-call` adds the on-call topic. @default ["fg", "on-call"]
+       * reported, Art. 33(5)); `on-call` adds the on-call topic. The FG alone by default: on AWS the
+       * reports and the NIS2 decisions are recorded only as the FG's role (cli/fg-role.ts), so on-call
+       * reminded adds someone who sends a report and hands its recording to the FG. @default ["fg"]
        */
       nis2To: z._default(
         z
           .array(z.enum(['fg', 'on-call']))
           .check(z.refine((to) => to.includes('fg'), { error: 'must include "fg": the FG keeps the record of what is reported (Art. 33(5))' })),
-        ['fg', 'on-call'],
+        ['fg'],
       ),
     }),
     {},

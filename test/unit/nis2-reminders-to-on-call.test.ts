@@ -2,9 +2,10 @@
  * law28 item 4: the NIS2 clocks' reminders (significance decision, early warning, notification, final
  * report) went to the FG alone. The reports to the CSIRT and the competent authority are the
  * organisation's security duty under NIS2 art. 23 and the Cyberbeveiligingswet, often on-call's or
- * the CISO's: the policy now names who gets them (`reminders.nis2To`, by default the FG and on-call;
- * the FG always). Each channel's reminder is its own message, sent once; the AP's and Art. 34's stay
- * the FG's.
+ * the CISO's: the policy now names who gets them (`reminders.nis2To`; the FG always). Each channel's
+ * reminder is its own message, sent once; the AP's and Art. 34's stay the FG's. By default the FG
+ * alone (reread26 #2): on AWS the reports and the NIS2 decisions are recorded only as the FG's role
+ * (cli/fg-role.ts), so an on-call reminded by default could send the early warning and not record it.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
@@ -34,8 +35,18 @@ beforeEach(() => {
 afterEach(async () => cleanup());
 
 describe('NIS2 reminders', () => {
-  it('go to the FG and on-call by default, each once', async () => {
+  it('go to the FG alone by default: on AWS only the FG records what they ask', async () => {
     const policy = parsePolicy({ organisation, clocks: { nis2: true } });
+    expect(policy.reminders.nis2To).toEqual(['fg']);
+    await significant(policy);
+    await sweep({ store, policy, now: () => '2026-11-28T10:00:00.000Z' });
+    const told = await reminders();
+    expect(told.length).toBeGreaterThan(0);
+    expect(told.every((m) => m.startsWith('fg '))).toBe(true);
+  });
+
+  it('go to the FG and on-call when the policy names both, each once', async () => {
+    const policy = parsePolicy({ organisation, clocks: { nis2: true }, reminders: { nis2To: ['fg', 'on-call'] } });
     await significant(policy);
     // 12 hours before the early warning's deadline (policy beforeDeadlineHours holds 12).
     const sent = (await sweep({ store, policy, now: () => '2026-11-28T10:00:00.000Z' })).sent.filter((s) => s.clock === 'nis2-early-warning');

@@ -34,7 +34,7 @@ describe('the policy', () => {
       followUpEveryHours: 24,
       subjectsEveryHours: 24,
       notifyNudgeHours: 24,
-      nis2To: ['fg', 'on-call'],
+      nis2To: ['fg'],
     });
     expect(DEFAULT_POLICY.clocks).toEqual({ nis2: false, telecom: false, processorToControllerHours: null });
     expect(DEFAULT_POLICY.timeZone).toBe('Europe/Amsterdam');
