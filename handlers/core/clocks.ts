@@ -17,6 +17,7 @@ import {
   type Renotified,
   renotified,
   verdictMarks,
+  withdrawnNotification,
 } from './ap-verdict.js';
 import { assessmentContradictions } from './assessment-contradictions.js';
 import {
@@ -167,15 +168,22 @@ export function renotifiedText(r: Renotified, timeZone: string): { nl: string; e
 }
 
 /**
- * A notification withdrawn and owed anew (ap-verdict.ts withdrawnNotification), as the draft names it:
- * the one to make is a notification anew, judged by the first (law28).
+ * A notification withdrawn and owed anew (ap-verdict.ts withdrawnNotification), as the draft and the page
+ * name it: the one to make is a notification anew, judged by the first (law28).
  */
-export function withdrawnText(w: { first: ReportRecord; withdrawnAt: string }, timeZone: string): { nl: string; en: string } {
+function withdrawnText(w: { first: ReportRecord; withdrawnAt: string }, timeZone: string): { nl: string; en: string } {
   const [first, withdrawn] = [w.first.at, w.withdrawnAt].map((t) => formatLocal(t, timeZone));
   return {
-    nl: `gemeld als ${w.first.reference} op ${first}; die melding is ingetrokken op ${withdrawn}: dit is een nieuwe melding; de termijn wordt beoordeeld naar ${w.first.reference} (AVG art. 33(1), (4))`,
-    en: `notified as ${w.first.reference} on ${first}; that notification was withdrawn on ${withdrawn}: this is a notification anew; the deadline is judged by ${w.first.reference} (Art. 33(1), (4))`,
+    nl: `gemeld als ${w.first.reference} op ${first}; die melding is ingetrokken op ${withdrawn}: meld opnieuw; de termijn wordt beoordeeld naar ${w.first.reference} (AVG art. 33(1), (4))`,
+    en: `notified as ${w.first.reference} on ${first}; that notification was withdrawn on ${withdrawn}: notify anew; the deadline is judged by ${w.first.reference} (Art. 33(1), (4))`,
   };
+}
+
+/** A notification made before and withdrawn, owed or made anew: the text the draft and the page give beside the deadline; else null. */
+export function earlierNotificationText(incident: Incident, timeZone: string): { nl: string; en: string } | null {
+  const anew = renotified(incident);
+  const withdrawn = anew ? null : withdrawnNotification(incident);
+  return anew ? renotifiedText(anew, timeZone) : withdrawn ? withdrawnText(withdrawn, timeZone) : null;
 }
 
 /** The processor's clock named with the hours it counts (the contract's, else 24). */

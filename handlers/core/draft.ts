@@ -10,7 +10,7 @@
  * Markdown: findings carry attacker-controlled text and people type what they like.
  */
 
-import { apLegalDeadline, apVerdictReport, delayReasonText, renotified, withdrawnNotification } from './ap-verdict.js';
+import { apLegalDeadline, apVerdictReport, delayReasonText, withdrawnNotification } from './ap-verdict.js';
 import {
   actionAt,
   type CarriedOutElsewhere,
@@ -21,7 +21,7 @@ import {
   sensitiveMentions,
   stillPlannedText,
 } from './breach-facts.js';
-import { apHours, clocksInForce, clocksOf, renotifiedText, roleOf, subjectsDecisionNeeded, withdrawnText } from './clocks.js';
+import { apHours, clocksInForce, clocksOf, earlierNotificationText, roleOf, subjectsDecisionNeeded } from './clocks.js';
 import { carriedOutByPipeline } from './contain.js';
 import { sha256 } from './hash.js';
 import { type BreachFacts, type Incident, initialReport, type Nature, type Role, subscribersWithoutAp } from './incident.js';
@@ -140,11 +140,9 @@ function isLate(incident: Incident, now: string): boolean {
   return legal !== null && at > legal;
 }
 
-/** The notification made before and withdrawn, named in the draft of the one anew (clocks.ts renotifiedText, withdrawnText). */
+/** The notification made before and withdrawn, named in the draft of the one anew (clocks.ts earlierNotificationText). */
 function earlierNotification(incident: Incident, lang: Lang, tz: string): DraftField[] {
-  const anew = renotified(incident);
-  const withdrawn = anew ? null : withdrawnNotification(incident);
-  const text = anew ? renotifiedText(anew, tz) : withdrawn ? withdrawnText(withdrawn, tz) : null;
+  const text = earlierNotificationText(incident, tz);
   if (!text) return [];
   return [{ key: 'earlierNotification', label: lang === 'nl' ? 'Eerdere melding (ingetrokken)' : 'Earlier notification (withdrawn)', value: text[lang] }];
 }

@@ -18,6 +18,7 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
 import { stillPlannedAtClose } from '../core/breach-facts.js';
+import { riskFollowUpOwed } from '../core/clocks.js';
 import { MAX_SENT_TEXT_BYTES } from '../core/commit-bounds.js';
 import { buildDraft } from '../core/draft.js';
 import { ActedNotRecordedError, ConflictError, DatalekError, IncidentNotFoundError, RefusedError, StuckConflictError, UsageError } from '../core/errors.js';
@@ -318,6 +319,9 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
             ? w.link.alertTaken
             : w.flash.ack(actorLabel(lang, incident.acknowledgedBy));
     } else if (done && done in w.flash) flash = w.flash[done as Exclude<keyof typeof w.flash, 'ack' | 'ackAlready'>] as string;
+    // A high risk the AP's last report did not carry: the follow-up owed, as `assess` says on the command line (law28).
+    const raised = done === 'assess' || done === 'after-close-assess' ? riskFollowUpOwed(incident, deps.policy) : undefined;
+    if (raised) flash = `${flash} ${w.riskFollowUpOwed(raised.report.reference, incident.state === 'closed')}`;
     // Closed with a step only planned: named, as `close` warns on the command line (fg26 item 1).
     const planned = done === 'close' && incident.state === 'closed' ? stillPlannedAtClose(incident) : [];
     if (planned.length) flash = `${flash} ${w.closedStillPlanned(planned.map((a) => `${actionLabel(lang, a.type)} ${a.target}`).join(', '))}`;

@@ -8,7 +8,7 @@ import { raw } from 'hono/html';
 import type { Child, PropsWithChildren } from 'hono/jsx';
 import { apLegalDeadline } from '../core/ap-verdict.js';
 import { byHandText, notDoneText, notDoneWithdrawnText, partlyText } from '../core/breach-facts.js';
-import { apClockRunning, type ClockStatus, nis2AwarenessText, roleOf } from '../core/clocks.js';
+import { apClockRunning, type ClockStatus, earlierNotificationText, nis2AwarenessText, roleOf } from '../core/clocks.js';
 import { type Decision, type Incident, initialReport, type OutboxMessage, type TimelineEntry } from '../core/incident.js';
 import {
   actionLabel,
@@ -232,6 +232,7 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
   const a = incident.assessment;
   const initial = initialReport(incident);
   const legalDeadline = apLegalDeadline(incident);
+  const earlier = earlierNotificationText(incident, view.tz);
   // Which awareness the NIS2 deadlines run from, while significant (fgsec16 S4).
   const nis2Aware = nis2AwarenessText(incident, view.policy.timeZone);
   const local = (iso: string) => formatLocal(iso, view.tz);
@@ -317,13 +318,15 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
         {legalDeadline ? (
           <>
             <When view={view} at={legalDeadline} />
-            {!initial && apClockRunning(incident, view.policy) ? (
+            {!initial && !earlier && apClockRunning(incident, view.policy) ? (
               <>
                 {' ('}
                 <TimeLeft view={view} due={legalDeadline} />
                 {')'}
               </>
             ) : null}
+            {/* Notified before and withdrawn: judged by the first notification, as status and the register are (law28). */}
+            {earlier ? <span> ({earlier[lang]})</span> : null}
           </>
         ) : (
           <span class="muted">{w.noClock}</span>

@@ -224,6 +224,9 @@ const nl = {
     `Let op: deze inperking staat nog gepland en is niet als uitgevoerd vastgelegd: ${names}. Na het sluiten kan dat niet meer worden vastgelegd: leg eerst vast dat de stap met de hand is uitgevoerd, of dat hij niet wordt uitgevoerd; sluit u toch, dan noemen de tijdlijn, het register en het rapport hem als nog gepland.`,
   subjectsTextAsSent:
     'De tekst van het bericht is wat de betrokkenen is verteld, zoals verstuurd: zonder de notities voor de afzender en zonder "…" waar de kennisgeving nog niets kon invullen. Het register toont hem zo.',
+  // A high risk the AP's last report did not carry (clocks.ts riskFollowUpOwed), as `datalek assess` says it (law28).
+  riskFollowUpOwed: (reference: string, closed: boolean) =>
+    `Hoog risico na de laatste melding aan de AP (${reference}): een vervolgmelding aan de AP is nodig (AVG art. 33(3)(c), (4)). Leg die vast bij "Melding vastleggen" (soort: vervolgmelding op ${reference}), of waarom er geen volgt (${closed ? 'bij "Na het sluiten: geen vervolgmelding aan de AP"' : 'bij het sluiten'}); de herinneringen lopen tot dan.`,
   closedStillPlanned: (names: string) =>
     `Let op: gesloten met inperking die nog gepland staat en niet als uitgevoerd is vastgelegd: ${names}. De tijdlijn, het register en het rapport noemen die stap als nog gepland, zodat het dossier niet leest alsof hij is uitgevoerd.`,
   flash: {
@@ -510,6 +513,8 @@ const en: Dictionary = {
     `Note: this containment is still planned, not recorded as carried out: ${names}. After closing that can no longer be recorded: first record that the step was carried out by hand, or that it will not be; if you close all the same, the timeline, the register and the report name it as still planned.`,
   subjectsTextAsSent:
     'The text of the message is what the data subjects were told, as sent: without the notes for the sender and without "…" where the notice could not fill anything in yet. The register shows it so.',
+  riskFollowUpOwed: (reference: string, closed: boolean) =>
+    `High risk after the last report to the AP (${reference}): a follow-up to the AP is owed (GDPR Art. 33(3)(c), (4)). Record it under "Record a report" (kind: follow-up to ${reference}), or why none follows (${closed ? 'under "After closing: no follow-up to the AP"' : 'at closing'}); its reminders run until then.`,
   closedStillPlanned: (names: string) =>
     `Note: closed with containment still planned, not recorded as carried out: ${names}. The timeline, the register and the report name that step as still planned, so the record does not read as if it was done.`,
   flash: {

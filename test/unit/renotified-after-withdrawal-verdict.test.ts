@@ -151,7 +151,7 @@ describe('the AP draft after a withdrawal (law2 item 1)', () => {
     expect(draft.missing.join('\n')).not.toMatch(/delay/i);
     expect(fieldOf(incident, 'en', 'delayReason')).toBe('not applicable: within the deadline');
     expect(fieldOf(incident, 'en', 'earlierNotification')).toMatch(
-      /^notified as M-1 on 2026-11-28 09:00 CET.*withdrawn on 2026-12-01 09:00 CET.*this is a notification anew; the deadline is judged by M-1/,
+      /^notified as M-1 on 2026-11-28 09:00 CET.*withdrawn on 2026-12-01 09:00 CET.*notify anew; the deadline is judged by M-1/,
     );
     expect(fieldOf(incident, 'nl', 'earlierNotification')).toMatch(/^gemeld als M-1 op 2026-11-28 09:00 CET.*ingetrokken op 2026-12-01 09:00 CET/);
   });
