@@ -185,7 +185,9 @@ export function resourceContainmentStatements(scope: ContainmentScope): iam.Poli
   return [
     new iam.PolicyStatement({
       sid: 'RevokeIamUserSessions',
-      // The only inline user policy containment writes is the session revocation (datalek-revoke-<incident id>).
+      // The inline user policies containment writes: the session revocation (datalek-revoke-<incident id>) and, on a console
+      // sign-in's user, the deny-all (datalek-deny-all-<incident id>: Deny * on *, iam-users.ts). Both are Denies; a write that
+      // is not exactly one of them, under its own name, pages (contain-role-watch.ts, IAM has no condition key on either).
       actions: ['iam:PutUserPolicy'],
       resources: [`arn:${partition}:iam::${account}:user/*`],
     }),

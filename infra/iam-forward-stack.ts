@@ -2,7 +2,7 @@
  * IAM's CloudTrail events reach EventBridge in us-east-1 only (IAM is global; CloudTrail records its
  * calls there), so a watch rule on them in any other region never matches: the calls on datalek's
  * bootstrap roles and policies (`datalek-watch-changes`) and the IAM calls that undo containment (a
- * key set `Active`, a `datalek-revoke-…` policy deleted: `datalek-watch-containment`) paged only where
+ * key set `Active`, a `datalek-revoke-…` or `datalek-deny-all-…` policy deleted: `datalek-watch-containment`) paged only where
  * us-east-1 was the central or a `forwardFrom` region (closing note, deploy's "Still left" 3).
  *
  * Where it is neither, this stack (`DatalekIamForward`, in us-east-1) forwards those calls to the
@@ -47,7 +47,8 @@ export const [IAM_FORWARD_RULE_NAME, IAM_GUARD_RULE_NAME] = ['datalek-iam-forwar
  * The IAM calls forwarded, by name alone (the central rules read their parameters): those on the
  * bootstrap's roles and policies, a managed policy's versions (the bootstrap's, datalek's boundaries:
  * infra14), and those that undo containment (containment-watch.ts: a key set `Active`, a role's or
- * user's inline `datalek-revoke-…` policy deleted or overwritten, a console password set anew: infra16),
+ * user's inline `datalek-revoke-…` or `datalek-deny-all-…` policy deleted or overwritten, a console
+ * password set anew: infra16),
  * and a user or role tagged or untagged (protected-tag-watch.ts: the `datalek:protected` key, sec25).
  */
 export const FORWARDED_IAM_CALLS = [

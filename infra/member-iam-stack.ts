@@ -36,6 +36,7 @@ import { boundaryStatements } from './boundary.js';
 import { containmentReadRoleName } from './config.js';
 import { ALARM_NAME_PREFIX } from './constructs/alarms.js';
 import { containRoleWrites } from './constructs/contain-role-watch.js';
+import { containmentPolicyNames } from './constructs/containment-watch.js';
 import { type ForwardPathConfig, forwardPath, ruleArnOf } from './constructs/forward-path.js';
 import { alarmCalls, deployCalls, deployTrustCalls, iamNames, ruleCalls, topicCalls } from './constructs/pipeline-watch.js';
 import { protectedTagCalls } from './constructs/protected-tag-watch.js';
@@ -91,7 +92,7 @@ export function memberRoleCalls(roleNames: string[]): Record<string, unknown> {
 
 /**
  * The member's IAM calls that undo containment (containment-watch.ts): a key set `Active`, a
- * `datalek-revoke-…` policy deleted or overwritten, a console password set anew, by anyone but the
+ * `datalek-revoke-…` or `datalek-deny-all-…` policy deleted or overwritten (`containmentPolicyNames`), a console password set anew, by anyone but the
  * sessions of the containment role (named `containmentRoleName`, in any case: deploy19).
  */
 export function memberUndoCalls(containmentRoleName: string): Record<string, unknown> {
@@ -105,7 +106,7 @@ export function memberUndoCalls(containmentRoleName: string): Record<string, unk
         { eventName: ['UpdateLoginProfile'] },
         {
           eventName: ['DeleteRolePolicy', 'DeleteUserPolicy', 'PutRolePolicy', 'PutUserPolicy'],
-          requestParameters: { policyName: [{ prefix: { 'equals-ignore-case': 'datalek-revoke' } }] },
+          requestParameters: { policyName: containmentPolicyNames() },
         },
       ],
     },
@@ -116,7 +117,7 @@ export function memberUndoCalls(containmentRoleName: string): Record<string, unk
  * The third rule (fgsec17 Sc; moved here from the guard for room: a pattern holds 2,048 characters):
  * the member's IAM calls that undo containment, by anyone but the containment role (`memberUndoCalls`,
  * for the central `datalek-watch-containment`), and the containment role's own calls that page, an
- * inline policy that is not exactly the session revocation or a key set `Active`, by the role's name
+ * inline policy that is not exactly the session revocation or deny-all, or a key set `Active`, by the role's name
  * in any case (contain-role-watch.ts, for the central `datalek-watch-contain-role`; deploy19: by its
  * exact ARN before, which a role created in another case does not carry). Those are filtered here,
  * not centrally: `datalek-watch-containment` would page on every revocation forwarded. And (sec25) a

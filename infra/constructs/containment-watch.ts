@@ -18,7 +18,8 @@
  *   node's or an IRSA role, no service-linked one: where it runs, its attaches still page;
  * - an access key deactivated: UpdateAccessKey to Active; a user's console password (drift reads the
  *   login profile's creation date, which UpdateLoginProfile keeps): UpdateLoginProfile, for any user;
- * - older sessions revoked by an inline `datalek-revoke-…` policy (role, user): that policy deleted
+ * - older sessions revoked by an inline `datalek-revoke-…` policy (role, user), and a console
+ *   sign-in's user denied everything by an inline `datalek-deny-all-…` policy: that policy deleted
  *   or overwritten (DeleteRolePolicy, DeleteUserPolicy, PutRolePolicy, PutUserPolicy);
  * - a bucket's public access blocked: DeletePublicAccessBlock, PutPublicAccessBlock with a setting off;
  * - a function stopped (reserved concurrency 0, its URL put behind IAM): DeleteFunctionConcurrency,
@@ -268,18 +269,19 @@ export function memberCallsOf(pattern: Record<string, unknown>): Record<string, 
  * beside the others they left no room in 2,048 characters for the containment roles' exclusion):
  * a key set `Active`, a user's console password set anew (infra16: it keeps the login profile's
  * creation date, so drift cannot see it; any user's, for no event says which are under containment,
- * and a user's own ChangePassword is another call), a `datalek-revoke…` inline policy deleted or
- * overwritten (its name in any case: IAM does not tell a policy's names apart by it, infra14).
+ * and a user's own ChangePassword is another call), a `datalek-revoke…` or `datalek-deny-all…`
+ * inline policy (`containmentPolicyNames`) deleted or overwritten (its name in any case: IAM does not
+ * tell a policy's names apart by it, infra14).
  * A key set Active by a session of a containment role (`containmentRoles`, in any account, its name
  * in any case) is left to `datalek-watch-contain-role`, which pages every such call and says in the
  * same page that containment may be undone: the same call paged twice before. So is an inline
- * `datalek-revoke…` policy put by one, but only where the role's name is datalek's (the contain
+ * `datalek-revoke…` or `datalek-deny-all…` policy put by one, but only where the role's name is datalek's (the contain
  * function's in the pipeline account, the containment role's in the members: readC19):
- * contain-role pages only a write that is not exactly the revocation, so a revocation rewritten with
- * another date by a role merely named so elsewhere (a member's admin makes one) paged nowhere.
+ * contain-role pages only a write that is not exactly the revocation or deny-all, so a revocation
+ * rewritten with another date by a role merely named so elsewhere (a member's admin makes one) paged nowhere.
  */
 export function containmentIamUndoPattern(props: Pick<ContainmentWatchProps, 'exemptRoles' | 'containmentRoles'> & { account: string; partition: string }) {
-  const revokePolicy = { policyName: [{ prefix: { 'equals-ignore-case': 'datalek-revoke' } }] };
+  const revokePolicy = { policyName: containmentPolicyNames() };
   return {
     source: ['aws.iam'],
     detail: {
@@ -301,6 +303,16 @@ export function containmentIamUndoPattern(props: Pick<ContainmentWatchProps, 'ex
       ],
     },
   };
+}
+
+/**
+ * The inline policies containment writes, by name in any case (IAM does not tell a policy's names
+ * apart by it, infra14): the revocation (`datalek-revoke…`) and a console sign-in's deny-all
+ * (`datalek-deny-all…`, since it was added, cont26: its deletion undid containment and paged nowhere).
+ * Deleting or overwriting either undoes containment (this watch; the member IAM forward's filter).
+ */
+export function containmentPolicyNames(): Record<string, unknown>[] {
+  return ['datalek-revoke', 'datalek-deny-all'].map((prefix) => ({ prefix: { 'equals-ignore-case': prefix } }));
 }
 
 export class ContainmentWatch extends Construct {

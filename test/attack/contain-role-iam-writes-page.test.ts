@@ -13,6 +13,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revocationDocument } from '../../handlers/adapters/aws/containment/iam.js';
+import { DENY_ALL_DOCUMENT, denyAllPolicyName } from '../../handlers/adapters/aws/containment/iam-users.js';
 import { buildApp, type DatalekApp } from '../../infra/build-app.js';
 import { CONTAIN_ROLE_WATCH_RULE_NAME } from '../../infra/constructs/contain-role-watch.js';
 import { resolveValue } from '../infra/cfn-resolve.js';
@@ -60,6 +61,11 @@ const SMUGGLED = revocationDocument(
   '2020-01-01T00:00:00Z"}}},{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:TokenIssueTime":"2099-01-01T00:00:00Z',
 );
 const REVOCATION = revocationDocument('2026-11-30T03:00:00.000Z');
+/** A console sign-in's deny-all (cont26) with an allowing statement beside the Deny. */
+const DENY_ALL_WITH_ALLOW = JSON.stringify({
+  ...JSON.parse(DENY_ALL_DOCUMENT),
+  Statement: [...JSON.parse(DENY_ALL_DOCUMENT).Statement, { Effect: 'Allow', Action: '*', Resource: '*' }],
+});
 
 /** The calls that must page, by `role` of `account`. */
 function pagingCalls(prefix: string, account: string, role: string): BusEntry[] {
@@ -73,6 +79,11 @@ function pagingCalls(prefix: string, account: string, role: string): BusEntry[] 
       policyName: 'deny-s3',
       policyDocument: REVOCATION,
     }),
+    byRole(`${prefix}-deny-all-with-an-allow`, account, role, 'PutUserPolicy', {
+      userName: 'ci',
+      policyName: denyAllPolicyName('inc1'),
+      policyDocument: DENY_ALL_WITH_ALLOW,
+    }),
     byRole(`${prefix}-key-active-again`, account, role, 'UpdateAccessKey', { userName: 'ci', accessKeyId: 'AKIAEXAMPLE000000001', status: 'Active' }),
   ];
 }
@@ -81,6 +92,8 @@ function pagingCalls(prefix: string, account: string, role: string): BusEntry[] 
 function routineCalls(prefix: string, account: string, role: string): BusEntry[] {
   return [
     byRole(`${prefix}-revocation`, account, role, 'PutRolePolicy', { roleName: 'app-deploy', policyName: 'datalek-revoke-inc1', policyDocument: REVOCATION }),
+    // cont26: a console sign-in's deny-all on the user, exactly as the adapter sends it.
+    byRole(`${prefix}-deny-all`, account, role, 'PutUserPolicy', { userName: 'ci', policyName: denyAllPolicyName('inc1'), policyDocument: DENY_ALL_DOCUMENT }),
     byRole(`${prefix}-key-inactive`, account, role, 'UpdateAccessKey', { userName: 'ci', accessKeyId: 'AKIAEXAMPLE000000001', status: 'Inactive' }),
   ];
 }

@@ -10,6 +10,7 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revocationDocument } from '../../handlers/adapters/aws/containment/iam.js';
+import { DENY_ALL_DOCUMENT, denyAllPolicyName } from '../../handlers/adapters/aws/containment/iam-users.js';
 import { CONTAIN_ROLE_WATCH_RULE_NAME } from '../../infra/constructs/contain-role-watch.js';
 import { CONTAINMENT_IAM_WATCH_RULE_NAME, CONTAINMENT_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
 import { ECS_PLACEMENT_WATCH_RULE_NAME } from '../../infra/constructs/ecs-placement-watch.js';
@@ -123,6 +124,48 @@ describe.skipIf(!MOTO_AVAILABLE)('a containment role’s call pages once (deploy
     });
     // The one page says both things: the role is datalek's containment role, and a key set Active may undo containment.
     expect(messages[CONTAIN_ROLE_WATCH_RULE_NAME]).toContain('CONTAINMENT UNDONE?');
+  }, 300_000);
+
+  it('lets the deny-all a console sign-in’s containment puts on the user pass, exactly and under its name; pages it loosened, or deleted or overwritten by anyone else (cont26)', async () => {
+    // Since 66284170 containment puts datalek-deny-all-<incident> (Deny * on *) on a console sign-in's user: contain-role
+    // paged every one as the role abused (not the revocation), and the -iam watch did not know the name, so its deletion
+    // by a person undid containment unpaged.
+    const denyAll = { userName: 'ci', policyName: denyAllPolicyName('dl-0123456789'), policyDocument: DENY_ALL_DOCUMENT };
+    const document = JSON.parse(DENY_ALL_DOCUMENT) as { Statement: unknown[] };
+    const withAllow = JSON.stringify({ ...document, Statement: [...document.Statement, { Effect: 'Allow', Action: '*', Resource: '*' }] });
+    const revocation = revocationDocument('2026-11-30T03:00:00.000Z');
+    const calls = [
+      call('member-deny-all', MEMBER, { role: 'datalek-containment' }, 'PutUserPolicy', denyAll),
+      call('pipeline-deny-all', PIPELINE, { role: 'datalek-contain-function' }, 'PutUserPolicy', denyAll),
+      call('member-deny-all-with-an-allow', MEMBER, { role: 'datalek-containment' }, 'PutUserPolicy', { ...denyAll, policyDocument: withAllow }),
+      call('pipeline-deny-all-with-an-allow', PIPELINE, { role: 'datalek-contain-function' }, 'PutUserPolicy', { ...denyAll, policyDocument: withAllow }),
+      // Each document under the other's name: released as the other (the deny-all as a revocation), not what containment writes.
+      call('member-deny-all-named-revoke', MEMBER, { role: 'datalek-containment' }, 'PutUserPolicy', { ...denyAll, policyName: 'datalek-revoke-x' }),
+      call('member-revocation-named-deny-all', MEMBER, { role: 'datalek-containment' }, 'PutUserPolicy', { ...denyAll, policyDocument: revocation }),
+      call('member-deny-all-another-name', MEMBER, { role: 'datalek-containment' }, 'PutUserPolicy', { ...denyAll, policyName: 'maintenance' }),
+      // Anyone else: containment undone, in any case of the name.
+      call('person-deny-all-deleted', MEMBER, { role: 'Admin' }, 'DeleteUserPolicy', { userName: 'ci', policyName: denyAll.policyName }),
+      call('pipeline-person-deny-all-deleted', PIPELINE, { user: 'admin' }, 'DeleteUserPolicy', { userName: 'ci', policyName: denyAll.policyName }),
+      call('person-deny-all-overwritten-in-another-case', MEMBER, { role: 'Admin' }, 'PutUserPolicy', {
+        ...denyAll,
+        policyName: 'Datalek-Deny-All-dl-0123456789',
+        policyDocument: ADMIN,
+      }),
+    ];
+    const byCall: Record<string, string[]> = Object.fromEntries(calls.map((c) => [c.id, []]));
+    for (const [rule, ids] of Object.entries(await routedByPattern(moto, 'cont26-deny-all', watches, calls))) for (const id of ids) byCall[id].push(rule);
+    expect(byCall).toEqual({
+      'member-deny-all': [],
+      'pipeline-deny-all': [],
+      'member-deny-all-with-an-allow': [CONTAIN_ROLE_WATCH_RULE_NAME],
+      'pipeline-deny-all-with-an-allow': [CONTAIN_ROLE_WATCH_RULE_NAME],
+      'member-deny-all-named-revoke': [CONTAIN_ROLE_WATCH_RULE_NAME],
+      'member-revocation-named-deny-all': [CONTAIN_ROLE_WATCH_RULE_NAME],
+      'member-deny-all-another-name': [CONTAIN_ROLE_WATCH_RULE_NAME],
+      'person-deny-all-deleted': [CONTAINMENT_IAM_WATCH_RULE_NAME],
+      'pipeline-person-deny-all-deleted': [CONTAINMENT_IAM_WATCH_RULE_NAME],
+      'person-deny-all-overwritten-in-another-case': [CONTAINMENT_IAM_WATCH_RULE_NAME],
+    });
   }, 300_000);
 
   it('pages a revocation rewritten with another date by a role that merely bears a containment role’s name, where that name is no datalek role’s (readC19)', async () => {

@@ -11,6 +11,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand } 
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { revocationDocument } from '../../handlers/adapters/aws/containment/iam.js';
+import { DENY_ALL_DOCUMENT, denyAllPolicyName } from '../../handlers/adapters/aws/containment/iam-users.js';
 import type { DatalekApp } from '../../infra/build-app.js';
 import { CONTAINMENT_IAM_WATCH_RULE_NAME, CONTAINMENT_WATCH_RULE_NAME } from '../../infra/constructs/containment-watch.js';
 import { ECS_PLACEMENT_WATCH_RULE_NAME } from '../../infra/constructs/ecs-placement-watch.js';
@@ -494,6 +495,7 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
       }),
     });
     const revocation = { roleName: 'web-app', policyName: 'datalek-revoke-dl-0123456789' };
+    const denyAll = { userName: 'deploy-bot', policyName: denyAllPolicyName('dl-0123456789') };
     const calls = [
       iamCall('containment-role-trust', 'UpdateAssumeRolePolicy', { roleName: 'datalek-containment', policyDocument: '{}' }),
       iamCall('read-role-policy-put', 'PutRolePolicy', { roleName: 'datalek-containment-read', policyName: 'x', policyDocument: '{}' }),
@@ -509,6 +511,10 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
       iamCall('revocation-deleted', 'DeleteRolePolicy', revocation),
       iamCall('revocation-put-by-containment', 'PutRolePolicy', { ...revocation, policyDocument: revocationDocument('2026-11-30T03:00:00.000Z') }, containment),
       iamCall('revocation-deleted-by-containment', 'DeleteRolePolicy', revocation, containment),
+      // cont26: a console sign-in's deny-all on the user (66284170), deleted by a person; put and released by the containment role.
+      iamCall('deny-all-deleted', 'DeleteUserPolicy', denyAll),
+      iamCall('deny-all-put-by-containment', 'PutUserPolicy', { ...denyAll, policyDocument: DENY_ALL_DOCUMENT }, containment),
+      iamCall('deny-all-deleted-by-containment', 'DeleteUserPolicy', denyAll, containment),
       iamCall('another-teams-role', 'PutRolePolicy', { roleName: 'web-app', policyName: 'x', policyDocument: '{}' }),
       iamCall('key-deactivated', 'UpdateAccessKey', { userName: 'deploy-bot', accessKeyId: 'AKIAEXAMPLE', status: 'Inactive' }),
       iamCall('disables-iam-guard', 'DisableRule', { name: MEMBER_IAM_GUARD_RULE_NAME }, person, 'aws.events'),
@@ -625,6 +631,7 @@ describe.skipIf(!MOTO_AVAILABLE)("a member account's silencing calls on moto: me
         'containment-boundary-new-version',
         'key-active-again',
         'revocation-deleted',
+        'deny-all-deleted',
         'disables-iam-guard',
         'disables-iam-forward',
         'deletes-member-iam-stack',
