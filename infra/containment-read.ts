@@ -112,7 +112,7 @@ export function containmentReadStatements(scope: Pick<ContainmentScope, 'partiti
 export const CONTAINMENT_READ_REASONS: Record<string, string> = {
   ReadInstancesAndGroups: 'EC2 Describe calls do not support resource-level permissions; limited to the pipeline regions (reads only)',
   ReadUsersKeysAndRevocations:
-    "reads the key status, the console password's and MFA devices' dates and the datalek-revoke-… policy of whichever IAM user of this account an incident's containment names",
+    "reads the key status, the console password's and MFA devices' dates and the datalek-revoke-… and datalek-deny-all-… policies of whichever IAM user of this account an incident's containment names",
   ReadRoleRevocations: "reads the datalek-revoke-… policy of whichever role of this account an incident's containment names",
   ReadBucketBlocks: 'reads the Block Public Access settings of whichever bucket of this account (s3:ResourceAccount) an incident blocked',
   ReadFunctions: 'reads the reserved concurrency and URL auth type of whichever function an incident contained',
