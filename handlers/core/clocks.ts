@@ -1065,7 +1065,6 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
   const followUp = initial ? apFollowUpState(incident, policy, now) : undefined;
   // Met or late by the first notification of the breach; one made anew after its withdrawal is named beside it (law28).
   const verdict = apVerdictReport(incident);
-  const anew = renotified(incident);
   out.push(
     withFollowUp(
       withInternalTarget(
@@ -1080,7 +1079,8 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
               ? markedIfAfterDeadline(NOT_NOTIFIABLE, incident, role)
               : joinNotes(
                   initial && verdictMarks(incident, role).enteredAfterDeadline ? ENTERED_AFTER_DEADLINE : undefined,
-                  anew ? renotifiedText(anew, policy.timeZone) : undefined,
+                  // Notified before and withdrawn, owed or made anew: named beside the verdict (law28), as the draft and the page name it.
+                  earlierNotificationText(incident, policy.timeZone) ?? undefined,
                 ),
           apLabel(apHours(incident, policy)),
         ),

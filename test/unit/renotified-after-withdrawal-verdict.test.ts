@@ -156,6 +156,15 @@ describe('the AP draft after a withdrawal (law2 item 1)', () => {
     expect(fieldOf(incident, 'nl', 'earlierNotification')).toMatch(/^gemeld als M-1 op 2026-11-28 09:00 CET.*ingetrokken op 2026-12-01 09:00 CET/);
   });
 
+  it('while owed anew, the AP clock (show, the register) names M-1 and its withdrawal beside "overdue", as the draft does', async () => {
+    await withdrawnThenNotifiableAgain('2026-11-28T08:00:00.000Z');
+    const incident = await stored();
+    const ap = clocksOf(incident, policy, now).find((c) => c.name === 'ap');
+    expect(ap?.note?.en).toContain('notified as M-1 on 2026-11-28 09:00 CET; that notification was withdrawn on 2026-12-01 09:00 CET: notify anew');
+    expect(ap?.note?.nl).toContain('gemeld als M-1 op 2026-11-28 09:00 CET; die melding is ingetrokken op 2026-12-01 09:00 CET: meld opnieuw');
+    expect(registerRow(incident, policy, now).apClock).toContain('notified as M-1 on 2026-11-28 09:00 CET');
+  });
+
   it('made anew: judged by M-1, the withdrawal and M-2 named (nl, en)', async () => {
     await withdrawnThenNotifiableAgain('2026-11-28T08:00:00.000Z');
     await recordReport(deps(), { incidentId: id, reference: 'M-2', by: 'FG' });
