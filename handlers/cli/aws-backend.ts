@@ -116,7 +116,7 @@ export function callerStamped(store: IncidentStore, caller: string, env: NodeJS.
           // The FG's decisions only as the FG's role, whatever records them: a command refuses them
           // before it reads (fg-common.ts), the page (`serve --target aws`) here.
           const decision = [change, ...(change.others ?? [])].flatMap((c) => c.timeline).find((e) => FG_DECISION_KINDS.has(e.kind));
-          if (decision) refuseUnlessFg(`'${decision.kind}'`, caller, env);
+          if (decision) refuseUnlessFg(`'${decision.kind}'`, caller, env, FG_DECISION_KINDS.get(decision.kind));
           stampCaller(change, caller);
           return target.commit(change);
         };

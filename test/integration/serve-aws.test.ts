@@ -139,7 +139,8 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek serve --target aws, on moto', () => {
       expect(refused.body).toContain('datalek-fg');
       expect(refused.body).toContain(ON_CALL);
       // In the page's language (the policy's, Dutch here), naming the page, not a command to run.
-      expect(refused.body).toContain('een besluit van de FG');
+      expect(refused.body).toContain('een besluit van de FG (de beoordeling)');
+      expect(refused.body, 'the entry kind is no word for the FG').not.toContain("('assessed')");
       expect(refused.body).not.toContain('Run it with');
       expect((await store.getIncident(id))?.assessment).toEqual(before?.assessment);
       expect((await post('facts', { records: '3' })).status).toBe(303);
