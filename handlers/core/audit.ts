@@ -579,6 +579,58 @@ function checkRecordAgainstTimeline(record: Record<string, unknown>, timeline: R
   if ((record.acknowledgedBy || record.acknowledgedAt) && !acknowledging && timeline.length > 0) {
     add('it is acknowledged, but its timeline records no acknowledgement: it was acknowledged behind the pipeline, which ends its escalation');
   }
+  if (timeline.length > 0) checkDecisionsAgainstTimeline(record, timeline, add);
+}
+
+/** What of a report the register and the AP verdict read: to whom, which kind, the AP's reference and when it was made. */
+function reportKey(r: Record<string, unknown>): string {
+  return `${String(r.to ?? 'ap')} ${String(r.kind)} ${String(r.reference)} at ${String(r.at)}`;
+}
+
+/** What of an assessment the AP clock reads: personal data, risk, and so whether it is notifiable. */
+const ASSESSED = ['personalData', 'risk', 'notifiable'];
+function assessmentKey(a: Record<string, unknown>): string {
+  return ASSESSED.map((field) => `${field} ${String(a[field])}`).join(', ');
+}
+
+/**
+ * The FG's decisions the record holds must be those its timeline records (red28, after the clock):
+ * each report on the record is the detail of its own 'reported' entry, in order (the 'reported'
+ * entry carries the whole report, and nothing else adds one: a merge refuses an incident with
+ * anything the FG recorded), and the assessment in force is the last 'assessed' entry's. A report
+ * made up on the record reads "met" in the register and stops the AP clock; an assessment made
+ * "not notifiable" stops its reminders; both, declared by one appended ledger entry, hashed true.
+ */
+function checkDecisionsAgainstTimeline(record: Record<string, unknown>, timeline: RawTimelineRow[], add: (problem: string) => void): void {
+  const reported: string[] = [];
+  let assessed: string | null = null;
+  for (const row of timeline) {
+    if ((row.kind !== 'reported' && row.kind !== 'assessed') || typeof row.detail !== 'string') continue;
+    const detail = parse(row.detail);
+    const d = detail.ok && isObject(detail.value) ? detail.value : {};
+    if (row.kind === 'reported') reported.push(reportKey(d));
+    else assessed = assessmentKey(d);
+  }
+  const reports = Array.isArray(record.reports) ? record.reports : [];
+  reports.forEach((r, i) => {
+    const key = isObject(r) ? reportKey(r) : String(r);
+    if (reported[i] !== key) {
+      add(
+        `its report ${i + 1} (${key}) is not one its timeline records: it was added or changed behind the pipeline, and the register and the AP clock read it as made`,
+      );
+    }
+  });
+  if (reported.length > reports.length) {
+    add(`its timeline records ${reported.length} reports, the record holds ${reports.length}: a report was taken out behind the pipeline`);
+  }
+  if (isObject(record.assessment)) {
+    const key = assessmentKey(record.assessment);
+    if (key !== assessed) {
+      add(
+        `its assessment (${key}) is not the one its timeline gives (${assessed ?? 'none'}): it was changed behind the pipeline, with no entry saying who assessed it or why`,
+      );
+    }
+  }
 }
 
 /** A registry shard's chain, as stored. */

@@ -59,6 +59,18 @@ const PROBLEMS: Template[] = [
     'it is acknowledged, but its timeline records no acknowledgement: it was acknowledged behind the pipeline, which ends its escalation',
     'het is opgepakt, maar de tijdlijn legt geen oppakken vast: het is buiten de pipeline om als opgepakt vastgelegd, wat de escalatie ervan beëindigt',
   ],
+  [
+    'its report {} ({}) is not one its timeline records: it was added or changed behind the pipeline, and the register and the AP clock read it as made',
+    'melding {} ({}) staat niet zo in de tijdlijn: die is buiten de pipeline om toegevoegd of gewijzigd, en het register en de AP-klok lezen haar als gedaan',
+  ],
+  [
+    'its timeline records {} reports, the record holds {}: a report was taken out behind the pipeline',
+    'de tijdlijn legt {} meldingen vast, het record bevat er {}: een melding is buiten de pipeline om weggenomen',
+  ],
+  [
+    'its assessment ({}) is not the one its timeline gives ({}): it was changed behind the pipeline, with no entry saying who assessed it or why',
+    'de beoordeling ({}) is niet die de tijdlijn geeft ({}): die is buiten de pipeline om gewijzigd, zonder regel die zegt wie beoordeelde of waarom',
+  ],
   // Findings.
   ['is missing: the finding record was deleted', 'ontbreekt: de bevinding is verwijderd'],
   [

@@ -119,6 +119,23 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
       (r: Record<string, unknown>) => Object.assign(r, { state: 'acknowledged', acknowledgedBy: 'on-call', acknowledgedAt: NOW }),
       'it is acknowledged, but its timeline records no acknowledgement',
     ],
+    [
+      'a report to the AP made up (the register reads "met")',
+      (r: Record<string, unknown>) =>
+        Object.assign(r, {
+          state: 'reported',
+          reports: [
+            { version: 1, to: 'ap', kind: 'initial', reference: 'AP-2026-0001', at: NOW, by: 'fg', recordedAt: NOW, enteredLater: false, factsComplete: false },
+          ],
+        }),
+      'its report 1 (ap initial AP-2026-0001 at 2026-11-28T03:00:00.000Z) is not one its timeline records',
+    ],
+    [
+      'assessed not notifiable (the AP reminders stop)',
+      (r: Record<string, unknown>) =>
+        Object.assign(r, { state: 'assessed', assessment: { personalData: 'no', risk: 'none', reason: 'test', by: 'fg', at: NOW, notifiable: false } }),
+      'its assessment (personalData no, risk none, notifiable false) is not the one its timeline gives (none)',
+    ],
   ])('%s, no entry saying so: named', async (_what, edit, problem) => {
     const id = await anchoredIncident();
     appendRecord(id, edit);
@@ -139,6 +156,38 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
     const verified = await verify();
     expect(verified.stderr).toBe('');
     expect(verified.code).toBe(0);
+  });
+
+  it('assessed notifiable and reported to the AP by people (a follow-up, a withdrawal), with their entries: verifies', async () => {
+    const id = await anchoredIncident();
+    const as = ['--by', 'fg', '--store', store, '--now', NOW];
+    const steps = [
+      ['assess', id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'customer records'],
+      ['reported', id, '--reference', 'AP-2026-0001'],
+      ['reported', id, '--reference', 'AP-2026-0001', '--kind', 'follow-up'],
+      ['assess', id, '--personal-data', 'no', '--risk', 'none', '--reason', 'no personal data after all'],
+      ['reported', id, '--reference', 'AP-2026-0001', '--kind', 'withdrawal', '--reason', 'no personal data after all'],
+    ];
+    for (const step of steps) {
+      const run = await runCli([...step, ...as]);
+      expect(run.code, run.stderr).toBe(0);
+    }
+    const verified = await verify();
+    expect(verified.stderr).toBe('');
+    expect(verified.code).toBe(0);
+  });
+
+  it('a report a person made, its time moved before the deadline on the record alone: named', async () => {
+    const id = await anchoredIncident();
+    const as = ['--by', 'fg', '--store', store, '--now', NOW];
+    expect((await runCli(['assess', id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'customer records', ...as])).code).toBe(0);
+    expect((await runCli(['reported', id, '--reference', 'AP-2026-0001', ...as])).code).toBe(0);
+    appendRecord(id, (record) => {
+      (record.reports as Record<string, unknown>[])[0].at = DETECTED;
+    });
+    const verified = await verify();
+    expect(verified.code).toBe(1);
+    expect(verified.stderr).toContain(`incident ${id}, record: its report 1 (ap initial AP-2026-0001 at ${DETECTED}) is not one its timeline records`);
   });
 
   it('awareness moved by a person, with its entry: verifies', async () => {
