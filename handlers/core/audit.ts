@@ -594,6 +594,20 @@ function assessmentKey(a: Record<string, unknown>): string {
 }
 
 /**
+ * The decisions on informing (Art. 34; the subscribers', Regulation 611/2013 art. 3): each is given
+ * by its entry, and set aside (to none) by an assessment or facts entry that names it set aside.
+ */
+const INFORMING = [
+  { field: 'subjects', decided: 'subjects-decided', setAside: 'subjectsDecisionSetAside' },
+  { field: 'subscribers', decided: 'subscribers-decided', setAside: 'subscribersDecisionSetAside' },
+] as const;
+
+/** What of a decision on informing the clocks and closing read: the decision, its exception and the date they were told. */
+function informingKey(d: Record<string, unknown>): string {
+  return `${String(d.decision)} ${String(d.exception ?? 'no exception')} ${String(d.date ?? 'no date')}`;
+}
+
+/**
  * The FG's decisions the record holds must be those its timeline records (red28, after the clock):
  * each report on the record is the detail of its own 'reported' entry, in order (the 'reported'
  * entry carries the whole report, and nothing else adds one: a merge refuses an incident with
@@ -604,12 +618,26 @@ function assessmentKey(a: Record<string, unknown>): string {
 function checkDecisionsAgainstTimeline(record: Record<string, unknown>, timeline: RawTimelineRow[], add: (problem: string) => void): void {
   const reported: string[] = [];
   let assessed: string | null = null;
+  const informing: Record<string, string | null> = { subjects: null, subscribers: null };
   for (const row of timeline) {
-    if ((row.kind !== 'reported' && row.kind !== 'assessed') || typeof row.detail !== 'string') continue;
+    const audience = INFORMING.find((a) => row.kind === a.decided || (typeof row.detail === 'string' && row.detail.includes(`"${a.setAside}"`)));
+    if ((row.kind !== 'reported' && row.kind !== 'assessed' && !audience) || typeof row.detail !== 'string') continue;
     const detail = parse(row.detail);
     const d = detail.ok && isObject(detail.value) ? detail.value : {};
     if (row.kind === 'reported') reported.push(reportKey(d));
-    else assessed = assessmentKey(d);
+    else if (row.kind === 'assessed') assessed = assessmentKey(d);
+    for (const a of INFORMING) {
+      if (row.kind === a.decided) informing[a.field] = informingKey(d);
+      else if (isObject(d[a.setAside])) informing[a.field] = null;
+    }
+  }
+  for (const a of INFORMING) {
+    const held = record[a.field];
+    if (isObject(held) && informingKey(held) !== informing[a.field]) {
+      add(
+        `its decision on informing the ${a.field} (${informingKey(held)}) is not the one its timeline gives (${informing[a.field] ?? 'none'}): it was changed behind the pipeline, with no entry saying who decided it or why`,
+      );
+    }
   }
   const reports = Array.isArray(record.reports) ? record.reports : [];
   reports.forEach((r, i) => {

@@ -68,6 +68,10 @@ const PROBLEMS: Template[] = [
     'de tijdlijn legt {} meldingen vast, het record bevat er {}: een melding is buiten de pipeline om weggenomen',
   ],
   [
+    'its decision on informing the {} ({}) is not the one its timeline gives ({}): it was changed behind the pipeline, with no entry saying who decided it or why',
+    'het besluit over het informeren van de {} ({}) is niet dat wat de tijdlijn geeft ({}): het is buiten de pipeline om gewijzigd, zonder regel die zegt wie besloot of waarom',
+  ],
+  [
     'its assessment ({}) is not the one its timeline gives ({}): it was changed behind the pipeline, with no entry saying who assessed it or why',
     'de beoordeling ({}) is niet die de tijdlijn geeft ({}): die is buiten de pipeline om gewijzigd, zonder regel die zegt wie beoordeelde of waarom',
   ],

@@ -136,6 +136,14 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
         Object.assign(r, { state: 'assessed', assessment: { personalData: 'no', risk: 'none', reason: 'test', by: 'fg', at: NOW, notifiable: false } }),
       'its assessment (personalData no, risk none, notifiable false) is not the one its timeline gives (none)',
     ],
+    [
+      'the data subjects "not required" to be informed (Art. 34: closing no longer asks for it)',
+      (r: Record<string, unknown>) =>
+        Object.assign(r, {
+          subjects: { decision: 'not-required', date: null, channel: null, exception: null, reason: 'x', by: 'fg', at: NOW, enteredLater: false },
+        }),
+      'its decision on informing the subjects (not-required no exception no date) is not the one its timeline gives (none)',
+    ],
   ])('%s, no entry saying so: named', async (_what, edit, problem) => {
     const id = await anchoredIncident();
     appendRecord(id, edit);
@@ -158,13 +166,15 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
     expect(verified.code).toBe(0);
   });
 
-  it('assessed notifiable and reported to the AP by people (a follow-up, a withdrawal), with their entries: verifies', async () => {
+  it('assessed and reported to the AP by people (a follow-up, an Art. 34 decision a high risk sets aside, a withdrawal), with their entries: verifies', async () => {
     const id = await anchoredIncident();
     const as = ['--by', 'fg', '--store', store, '--now', NOW];
     const steps = [
       ['assess', id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'customer records'],
       ['reported', id, '--reference', 'AP-2026-0001'],
       ['reported', id, '--reference', 'AP-2026-0001', '--kind', 'follow-up'],
+      ['subjects', id, '--decision', 'not-required', '--reason', 'a low risk'],
+      ['assess', id, '--personal-data', 'yes', '--risk', 'high', '--reason', 'passwords too'],
       ['assess', id, '--personal-data', 'no', '--risk', 'none', '--reason', 'no personal data after all'],
       ['reported', id, '--reference', 'AP-2026-0001', '--kind', 'withdrawal', '--reason', 'no personal data after all'],
     ];

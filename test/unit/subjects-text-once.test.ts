@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { showText } from '../../handlers/cli/views.js';
 import { buildDraft, draftMarkdown } from '../../handlers/core/draft.js';
 import { assess, decideSubjects, type FgDeps } from '../../handlers/core/fg-workflow.js';
-import type { Incident } from '../../handlers/core/incident.js';
+import { appendEntries, type Incident } from '../../handlers/core/incident.js';
 import { storedText } from '../../handlers/core/ledger.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { registerRow } from '../../handlers/core/register.js';
@@ -88,7 +88,9 @@ describe('fg15 item 4: the text told to the data subjects is stored once', () =>
       subjects: decision,
       decisions: [...(current.decisions ?? []), { kind: 'subjects' as const, ...decision, recordedAt: now }],
     };
-    await t.store.commit({ incident: old, expectedRevision: current.revision, timeline: [], messages: [] });
+    // With the entry the pipeline wrote beside it then (verify holds the decision to it).
+    const timeline = appendEntries(old, [{ at: now, kind: 'subjects-decided', actor: 'FG', detail: { ...decision } }]);
+    await t.store.commit({ incident: old, expectedRevision: current.revision, timeline, messages: [] });
     const read = await readers((await t.store.getIncident(id)) as Incident);
     expect(verifyOk(await verifyStore(t.store, { now }))).toBe(true);
     expect(read.register).toBe(TEXT);
