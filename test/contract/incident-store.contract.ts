@@ -498,7 +498,10 @@ export function incidentStoreContract(name: string, makeFixture: () => Promise<S
       const f = parsed.finding;
       const incident = draftIncident({ firstFinding: f.key, state: 'closed', closedAt: '2026-01-12T10:00:00.000Z', nextDueAt: null });
       const old: FindingRecord = { ...findingFor(incident), version: f.version, type: f.type, detail: f.detail };
-      await store.commit({ ...createChange(incident), finding: { record: old, expected: null } });
+      // Closed by its entry, as the pipeline closes one: verify names a closing the timeline lacks (red28).
+      const created = createChange(incident);
+      const timeline = [...created.timeline, ...appendEntries(incident, [{ at: '2026-01-12T10:00:00.000Z', kind: 'closed', detail: { by: 'FG' } }])];
+      await store.commit({ ...created, timeline, finding: { record: old, expected: null } });
       const audit = store as IncidentStore & AuditSource;
       const deps = { store, audit, now: () => '2026-09-01T00:00:00.000Z', machineNow: () => '2026-09-01T00:00:00.000Z' };
       // Act

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import { deliverMessages } from '../../handlers/core/deliver.js';
-import { type Incident, incidentIdFor } from '../../handlers/core/incident.js';
+import { appendEntries, type Incident, incidentIdFor } from '../../handlers/core/incident.js';
 import { REGISTRY_SHARDS, registryShardOf } from '../../handlers/core/ledger.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { type RecordDeps, recordEvent } from '../../handlers/core/record-finding.js';
@@ -55,9 +55,11 @@ describe('sqlite store: the pages a commit writes', () => {
 
   it("an incident's update that changes none of its indexed columns writes none of their indexes' pages", async () => {
     const incident = await opened('pages-1');
-    // Acknowledged: the record changes, none of the columns indexed beside it.
+    // Acknowledged: the record changes, none of the columns indexed beside it. With the entry that
+    // acknowledges it, as the pipeline writes it: verify names an acknowledgement the timeline lacks (red28).
     const next = { ...structuredClone(incident), revision: incident.revision + 1, acknowledgedBy: 'on-call', acknowledgedAt: NOW };
-    const trees = await treesWrittenBy(() => store.commit({ incident: next, expectedRevision: incident.revision, timeline: [], messages: [] }));
+    const timeline = appendEntries(next, [{ at: NOW, kind: 'acknowledged', detail: { by: 'on-call' } }]);
+    const trees = await treesWrittenBy(() => store.commit({ incident: next, expectedRevision: incident.revision, timeline, messages: [] }));
     expect(trees.has('incidents')).toBe(true);
     expect(INCIDENT_INDEXES.filter((i) => trees.has(i))).toEqual([]);
     expect((await store.getIncident(incident.id))?.revision).toBe(incident.revision + 1);
@@ -75,7 +77,9 @@ describe('sqlite store: the pages a commit writes', () => {
     expect(await store.listDue('2026-11-28T04:59:59.999Z')).toEqual([]);
 
     const closed = { ...structuredClone(next), revision: next.revision + 1, state: 'closed' as const, closedAt: NOW, nextDueAt: null };
-    await store.commit({ incident: closed, expectedRevision: next.revision, timeline: [], messages: [] });
+    // With the entry that closes it: verify names a closing the timeline lacks (red28).
+    const closing = appendEntries(closed, [{ at: NOW, kind: 'closed', detail: { by: 'FG' } }]);
+    await store.commit({ incident: closed, expectedRevision: next.revision, timeline: closing, messages: [] });
     expect(await store.findOpenIncident(incident.resourceKey)).toBeUndefined();
     expect(await store.listDue('2026-12-31T00:00:00.000Z')).toEqual([]);
     const row = store.database.prepare('SELECT state, next_due_at FROM incidents WHERE id = ?').get(incident.id);
