@@ -39,8 +39,9 @@ export function sessionRole(arn: string): string | null {
 
 /**
  * Refuses an FG decision (`what`, the command or the entry's kind; `words`, the decision in the page's
- * words, FG_DECISION_KINDS) written as `caller` when that is not a session of the FG's role. IAM compares role names in ARNs case-sensitively, and so does this. `caller` null: the
- * embedded store, where nothing tells who a person is (the decision names `--by`).
+ * words, FG_DECISION_KINDS) written as `caller` when that is not a session of the FG's role. IAM
+ * compares role names in ARNs case-sensitively, and so does this. `caller` null: the embedded store,
+ * where nothing tells who a person is (the decision names `--by`).
  */
 export function refuseUnlessFg(what: string, caller: string | null, env: NodeJS.ProcessEnv, words?: PageWords): void {
   if (caller === null) return;
