@@ -193,7 +193,8 @@ export function renotified(incident: Incident): Renotified | null {
   const first = apVerdictReport(incident);
   if (!anew || !first || first === anew) return null;
   const ap = (incident.reports ?? []).filter((r) => r.to === 'ap');
-  const withdrawal = ap.slice(ap.indexOf(first)).find((r) => r.kind === 'withdrawal');
+  // The withdrawal the notification in force answers: the last before it (a second cycle answers a second one).
+  const withdrawal = ap.slice(ap.indexOf(first), ap.indexOf(anew)).findLast((r) => r.kind === 'withdrawal');
   return withdrawal ? { first, withdrawnAt: withdrawal.at, anew } : null;
 }
 
