@@ -766,18 +766,19 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
     case 'revoke-role-sessions':
     case 'revoke-user-sessions': {
       const step = action.type === 'revoke-role-sessions' ? 'revoke-older-sessions' : 'revoke-user-sessions';
-      if (!inEffect(step, 'remove-revocation')) return [];
       const user = action.type === 'revoke-user-sessions';
       const name = user ? userNameOf(action) : action.target;
       if (!name) return [];
       // A user's name is personal data: the label is the record's target (the principal id).
       const label = user ? `IAM user ${action.target}` : `role ${action.target}`;
-      // A console sign-in's deny of everything on the user, put beside the revocation (iam-users.ts), until its release.
+      // A console sign-in's deny of everything on the user, put beside the revocation (iam-users.ts), until its release;
+      // read on its own where the revocation is not in effect (it failed, or a release removed it and not the deny-all).
       const denyAll = evidence.denyAllPolicyName;
       const denies: Expectation[] =
         user && typeof denyAll === 'string' && denyAll && inEffect('deny-all', 'remove-deny-all')
           ? [{ kind: 'revocation', principal: 'user', name, label, policyName: denyAll, issuedBefore: null, denyAll: true }]
           : [];
+      if (!inEffect(step, 'remove-revocation')) return denies;
       return [
         {
           kind: 'revocation',

@@ -226,6 +226,15 @@ describe('drift: the containment a record holds, against what AWS shows', () => 
     expect((await checkContainment([incidentFixture({ actions: [partly] })], answer(true), later)).resources.map((r) => r.resource)).toEqual([
       'inline policy datalek-revoke-dl-test on IAM user iam-user:5f0c4e2a91b7d3e8',
     ]);
+    // The other way round (final read c #1): the revocation removed, the deny-all's removal failed. The
+    // user is still denied everything, and the deny-all alone is read: it was read by no one.
+    const other = {
+      ...action,
+      partlyReleased: { at: later, by: 'on-call', reason: 'owner', undone: ['remove-revocation'], stillInEffect: ['remove-deny-all'] },
+    };
+    expect((await checkContainment([incidentFixture({ actions: [other] })], removed, later)).resources).toEqual([
+      expect.objectContaining({ resource: 'inline policy datalek-deny-all-dl-test on IAM user iam-user:5f0c4e2a91b7d3e8', state: 'drifted' }),
+    ]);
   });
 
   it('takes a deny-all document apart as IAM returns it, and nothing looser for it', () => {
