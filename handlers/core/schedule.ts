@@ -174,11 +174,13 @@ function otherTracks(incident: Incident, policy: Policy): Track[] {
   // Until the AP has the complete facts (Art. 33(4)): facts completed in datalek alone leave the AP with the first phase.
   // Closed: only while the AP still holds a first phase made after closing (clocks.ts apFollowUpLeftAtClosing).
   const owed = apFollowUpOwed(incident, policy);
-  if (initial && (closed ? owed && apFollowUpLeftAtClosing(incident) : !incident.facts?.complete || owed)) {
+  // Art. 33(3)(c), (4): a high risk assessed after the AP's last report, not yet told to it nor reasoned away (law28).
+  // One follow-up answers both: while it is owed, the first phase's track is not reminded beside it (the
+  // reminder's text says both, messages.ts apFollowUpState), else the FG had two reminders a period.
+  const raised = riskFollowUpOwed(incident, policy);
+  if (!raised && initial && (closed ? owed && apFollowUpLeftAtClosing(incident) : !incident.facts?.complete || owed)) {
     out.push(periodicTrack('follow-up', initial.at, policy.reminders.followUpEveryHours, lastDue(incident, 'follow-up'), 'follow-up-reminder'));
   }
-  // Art. 33(3)(c), (4): a high risk assessed after the AP's last report, not yet told to it nor reasoned away (law28).
-  const raised = riskFollowUpOwed(incident, policy);
   if (raised) {
     out.push(periodicTrack('follow-up-risk', raised.raisedAt, policy.reminders.followUpEveryHours, lastDue(incident, 'follow-up-risk'), 'follow-up-reminder'));
   }

@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { deadlineNote } from '../../handlers/cli/views.js';
 import { closedWithDuty } from '../../handlers/core/clocks.js';
-import { assess, closeIncident, decideSubjects, type FgDeps, recordNoFollowUp, recordReport } from '../../handlers/core/fg-workflow.js';
+import { assess, closeIncident, decideSubjects, type FgDeps, recordFacts, recordNoFollowUp, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { registerMarkdown } from '../../handlers/core/register.js';
@@ -63,6 +63,13 @@ describe('open: the risk raised to high after the complete notification', () => 
     expect(registerMarkdown([incident], policies.en, '2026-11-29T12:00:00.000Z')).toContain(
       'follow-up owed (Art. 33(3)(c), (4): the risk was assessed high after the last report to the AP, M-1; initial notification met)',
     );
+  });
+
+  it('reminds once a period, not twice, when the facts are also marked incomplete again (final read b #2)', async () => {
+    at = '2026-11-29T11:00:00.000Z';
+    await recordFacts(deps(), { incidentId: id, complete: false, by: 'FG' });
+    expect((await sweepAt('2026-11-30T12:00:00.000Z')).map((s) => s.kind)).toEqual(['follow-up-reminder']);
+    expect(await fgMessages('follow-up-reminder')).toHaveLength(1);
   });
 
   it('the sweep reminds the FG of the follow-up every period, in its own words, until one is recorded', async () => {
