@@ -2534,7 +2534,8 @@ export async function recordNoFollowUp(deps: FgDeps, input: NoFollowUpInput): Pr
     const now = deps.now();
     checkRecordingTime(draft, now, 'the decision', deps.policy.timeZone);
     // The first phase the AP holds, or the last report before a high risk assessed after closing (law28).
-    const firstPhase = (apFollowUpLeftAtClosing(draft) ? apFollowUpOwed(draft, deps.policy) : undefined) ?? riskFollowUpOwed(draft, deps.policy)?.report;
+    const leftAtClosing = apFollowUpLeftAtClosing(draft) ? apFollowUpOwed(draft, deps.policy) : undefined;
+    const firstPhase = leftAtClosing ?? riskFollowUpOwed(draft, deps.policy)?.report;
     if (!firstPhase) {
       throw refuse(
         `no follow-up to the AP is owed for incident ${draft.id}: the AP has the complete facts, holds no notification, or a reason is recorded already (${draft.apFollowUpReason ?? 'none'}); the record would explain what is not there (Art. 33(5))`,
@@ -2543,8 +2544,10 @@ export async function recordNoFollowUp(deps: FgDeps, input: NoFollowUpInput): Pr
     }
     // A reason on record (the closing's, for a notification withdrawn since) stays: the register keeps
     // why the incident was closed as it was (read14a A5); this one is the after-close note, which
-    // clocks.ts followUpReasonHolds honours for its notification.
-    if (!draft.apFollowUpReason?.trim()) {
+    // clocks.ts followUpReasonHolds honours for its notification. A high risk raised after closing is
+    // answered by the note alone (clocks.ts riskReasonGiven): as the closing's reason it would make
+    // the register say the incident was closed without telling the AP of a risk it did not have then.
+    if (leftAtClosing && !draft.apFollowUpReason?.trim()) {
       draft.apFollowUpReason = reason;
       draft.apFollowUpReasonFor = { reference: firstPhase.reference, version: firstPhase.version };
     }

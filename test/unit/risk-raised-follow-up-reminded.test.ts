@@ -147,6 +147,11 @@ describe('closed: the risk raised to high after closing', () => {
     expect(incident.afterClose?.at(-1)?.what).toBe('no follow-up to the AP (Art. 33(4)): M-1');
     expect(deadlineNote(incident, '2026-11-30T12:00:00.000Z', policy.timeZone, policy)).not.toMatch(/follow-up/);
     expect((await sweepAt('2026-11-30T10:00:00.000Z')).map((s) => s.kind)).not.toContain('follow-up-reminder');
+    // The closing's cell says how it was closed: no high risk then, so no "closed without a follow-up
+    // with the high risk" (final read b #1); the reason stands in the after-close note.
+    const md = registerMarkdown([incident], policies.en, at);
+    expect(md).not.toContain('closed without a follow-up to the AP with the high risk');
+    expect(incident.apFollowUpReason).toBeUndefined();
   });
 
   it('a reason given before the raise (at closing, for the first phase) does not end it', async () => {
