@@ -121,7 +121,6 @@ export interface FgDeps {
   machineNow?: () => string;
 }
 
-/** A refusal with its Dutch words for the web page, which names the form's fields, never a flag. */
 /**
  * A time in an English refusal, as the Dutch texts, `show` and the draft give it: in the policy's
  * zone, the ISO instant beside it (fg28 item 1); the ISO alone read an hour early in Amsterdam.
@@ -130,6 +129,7 @@ function shownIn(iso: string | null | undefined, timeZone: string): string {
   return iso ? localWithInstant(iso, timeZone) : '';
 }
 
+/** A refusal with its Dutch words for the web page, which names the form's fields, never a flag. */
 function refuse(en: string, nl: string): RefusedError {
   return new RefusedError(en, { page: { nl } });
 }

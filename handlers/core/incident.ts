@@ -375,12 +375,8 @@ export interface ActionRecord {
    * key action that failed naming other keys of its user (OtherKeyActive), those the person
    * confirmed as the owner's (`--owner-key`): drift reads them as such (attack16 K5). `keys`: on a
    * `deactivate-user-keys` step, the long-term keys the person deactivated (`--key`): drift reads each
-   * Inactive (cont26).
-   */
-  /**
-   * Set when a person recorded the action carried out by hand (`datalek contained`). `keys`: the long-term keys a
-   * `deactivate-user-keys` step deactivated (`--key`); `keysNotRead`: given on the embedded store, which reads no AWS,
-   * so taken as given, not read Inactive among the user's keys as `--target aws` reads them first (verify reads them).
+   * Inactive (cont26). `keysNotRead`: given on the embedded store, which reads no AWS, so taken as
+   * given, not read Inactive among the user's keys as `--target aws` reads them first.
    */
   byHand?: { at: string; by: string; what: string; recordedAt: string; enteredLater?: true; ownerKeys?: string[]; keys?: string[]; keysNotRead?: true };
   /**

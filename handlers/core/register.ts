@@ -235,11 +235,6 @@ function consequencesOf(incident: Incident): string | null {
   return parts.length ? parts.join('; ') : null;
 }
 
-/**
- * What a close with `apFollowUpReason` left out (Art. 33(4)): the follow-up with the complete facts.
- * After a follow-up made while they were incomplete, "without a follow-up" was false beside the
- * follow-up the same row lists (fg24).
- */
 /** A high risk assessed after closing that the AP has not been told of (clocks.ts riskFollowUpOwed), for the closing cell; null when none. */
 function riskOwedAfterClosing(incident: Incident, policy: Policy, nl: boolean): string | null {
   const owed = incident.state === 'closed' ? riskFollowUpOwed(incident, policy) : undefined;
@@ -249,6 +244,11 @@ function riskOwedAfterClosing(incident: Incident, policy: Policy, nl: boolean): 
     : `follow-up to the AP still owed (Art. 33(3)(c), (4)): the risk was assessed high after closing, after the last report ${owed.report.reference}`;
 }
 
+/**
+ * What a close with `apFollowUpReason` left out (Art. 33(4)): the follow-up with the complete facts.
+ * After a follow-up made while they were incomplete, "without a follow-up" was false beside the
+ * follow-up the same row lists (fg24).
+ */
 function closedWithoutFollowUp(incident: Incident, nl: boolean): string {
   // The reason answers a high risk assessed after a report that gave the AP the complete facts (clocks.ts
   // riskRaisedAfterReport, closing's check since f3d3e6e4): not the facts, the risk was not followed up.
