@@ -121,8 +121,12 @@ async function refuseKeysReliedOn(deps: ContainDeps, incident: Incident, actions
   }
 }
 
-/** The holds other incidents (not merged), open or closed, have on what releasing `actions` would undo. */
-async function holdsElsewhere(deps: ContainDeps, incident: Incident, actions: ActionRecord[], reactivateKey: boolean): Promise<Hold[]> {
+/**
+ * The holds other incidents (not merged), open or closed, have on what releasing `actions` would undo.
+ * `openOnly`: those of open incidents alone, where only what is left to ours is asked (a closed
+ * incident leaves nothing to it), so the store's closed history is not listed again.
+ */
+async function holdsElsewhere(deps: ContainDeps, incident: Incident, actions: ActionRecord[], reactivateKey: boolean, openOnly = false): Promise<Hold[]> {
   const shared = actions.filter((a) => undoesSharedState(a, reactivateKey));
   if (shared.length === 0) return [];
   const holds: Hold[] = [];
@@ -134,7 +138,7 @@ async function holdsElsewhere(deps: ContainDeps, incident: Incident, actions: Ac
   };
   // Every incident, closed ones too: a closing releases nothing, so a closed incident's containment done
   // and not released is in effect, and its record, the register and the AP draft say so (session 25).
-  for (const other of await deps.store.listIncidents()) {
+  for (const other of await deps.store.listIncidents(openOnly ? { openOnly } : undefined)) {
     if (other.id === incident.id || other.mergedInto) continue;
     // What a closed incident left to ours, or found contained already, is no hold: its record names the
     // holder and reads its release (breach-facts.ts carriedOutElsewhere; drift.ts reads it as history),
@@ -550,7 +554,7 @@ async function undoLeftMeanwhile(
   reactivateKey: boolean,
   release: { at: string; by: string; reason: string },
 ): Promise<UndoneFor[]> {
-  const late = (await holdsElsewhere(deps, incident, [action], reactivateKey)).filter((h) => h.leftToUs);
+  const late = (await holdsElsewhere(deps, incident, [action], reactivateKey, true)).filter((h) => h.leftToUs);
   if (late.length === 0) return [];
   const outcome: UndoneFor[] = [];
   const ids = [...new Set(late.map((h) => h.other.id))];
