@@ -629,9 +629,13 @@ function statementsOf(document: string | undefined): unknown[] | null {
 export function deniesAll(document: string | undefined): boolean {
   const list = statementsOf(document);
   if (list?.length !== 1) return false;
-  const s = list[0] as { Effect?: unknown; Action?: unknown; Resource?: unknown; Condition?: unknown; NotAction?: unknown; NotResource?: unknown };
-  const all = (v: unknown) => v === '*' || (Array.isArray(v) && v.length === 1 && v[0] === '*');
-  return s?.Effect === 'Deny' && all(s.Action) && all(s.Resource) && s.Condition === undefined;
+  const s = list[0] as { Effect?: unknown; Action?: unknown; Resource?: unknown; Condition?: unknown };
+  return s?.Effect === 'Deny' && everything(s.Action) && everything(s.Resource) && s.Condition === undefined;
+}
+
+/** An Action or Resource of `*` alone, as a string or a one-item list. */
+function everything(v: unknown): boolean {
+  return v === '*' || (Array.isArray(v) && v.length === 1 && v[0] === '*');
 }
 
 /**
@@ -643,8 +647,7 @@ export function deniesBefore(document: string | undefined): string | null {
   const list = statementsOf(document);
   if (list?.length !== 1) return null;
   const s = list[0] as { Effect?: unknown; Action?: unknown; Resource?: unknown; Condition?: unknown };
-  const all = (v: unknown) => v === '*' || (Array.isArray(v) && v.length === 1 && v[0] === '*');
-  if (s?.Effect !== 'Deny' || !all(s.Action) || !all(s.Resource)) return null;
+  if (s?.Effect !== 'Deny' || !everything(s.Action) || !everything(s.Resource)) return null;
   const condition = s.Condition as Record<string, Record<string, unknown>> | undefined;
   if (!condition || Object.keys(condition).length !== 1) return null;
   const before = condition.DateLessThan;
