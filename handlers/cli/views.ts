@@ -13,6 +13,7 @@ import {
   clocksOf,
   enteredAfterDeadlineText,
   nis2AwarenessText,
+  owedAnew,
   roleOf,
   SUBSCRIBERS_AP_NOT_RECORDED,
 } from '../core/clocks.js';
@@ -103,7 +104,7 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
     ...(incident.resourcesNotListed ? { resourcesNotListed: incident.resourcesNotListed } : {}),
     ...(policy && now
       ? {
-          clocks: clocksOf(incident, policy, now).map(({ name, startsAt, dueAt, doneAt, status, enteredAfterDeadline, followUp }) => ({
+          clocks: clocksOf(incident, policy, now).map(({ name, startsAt, dueAt, doneAt, status, enteredAfterDeadline, followUp, anew }) => ({
             name,
             startsAt,
             dueAt,
@@ -113,6 +114,8 @@ export function statusObject(incident: Incident, policy?: Policy, now?: string) 
             ...(enteredAfterDeadline ? { enteredAfterDeadline } : {}),
             // Only on the AP's: the initial report is recorded, the follow-up still owed (Art. 33(4)).
             ...(followUp ? { followUp } : {}),
+            // Only on the AP's, while `owed-anew`: the withdrawn first notification and its verdict (law27).
+            ...(anew ? { anew } : {}),
           })),
         }
       : {}),
@@ -358,7 +361,11 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
       );
   for (const c of clocksOf(incident, policy, now)) {
     const due = c.dueAt ? `due ${formatLocal(c.dueAt, tz)}` : '';
-    const done = c.doneAt ? `, done ${formatLocal(c.doneAt, tz)}` : c.dueAt && c.status !== 'not-needed' ? `, ${timeLeft(c.dueAt, now)}` : '';
+    const done = c.doneAt
+      ? `, done ${formatLocal(c.doneAt, tz)}`
+      : c.dueAt && c.status !== 'not-needed' && c.status !== 'owed-anew'
+        ? `, ${timeLeft(c.dueAt, now)}`
+        : '';
     // A follow-up still owed to the AP (Art. 33(4)) is not "met" (core/labels.ts shownState).
     const note = clockNote('en', c);
     lines.push(`  clock          ${c.label.en}: ${shownState(c)}${due ? ` (${due}${done})` : ''}${note ? ` (${note})` : ''}`);
@@ -507,6 +514,10 @@ export function deadlineNote(incident: Incident, now: string, timeZone = 'Europe
     return `reported ${formatLocal(report.at, timeZone)}${late ? ' (late)' : ''}${again}${followUp ? `; ${clockShownLabel('en', `follow-up-${followUp.state}`)}` : ''}`;
   }
   if (incident.assessment?.notifiable === false) return policy ? notNotifiableNote(incident, policy, now, timeZone) : 'not notifiable (FG decision)';
+  // Withdrawn and owed anew: judged by the first notification, named with its verdict; no time left to count (law27).
+  const owed = policy ? owedAnew(incident, policy) : null;
+  if (owed)
+    return `${clockShownLabel('en', 'owed-anew')}: ${owed.reference} reported ${formatLocal(owed.at, timeZone)} (${owed.verdict}), withdrawn ${formatLocal(owed.withdrawnAt, timeZone)}`;
   if (incident.state === 'closed' && !assessedAfterClosing(incident)) return 'closed';
   return timeLeft(legal, now);
 }

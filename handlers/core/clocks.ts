@@ -47,7 +47,12 @@ export type ClockName =
   | 'telecom-complete'
   | 'telecom-subscribers';
 
-export type ClockState = 'running' | 'met' | 'late' | 'overdue' | 'not-needed';
+/**
+ * `owed-anew`: the AP's clock only, while a notification withdrawn (the breach then assessed not
+ * notifiable) is owed anew: the Art. 33(1) verdict is the first notification's (`anew`), and what is owed
+ * is the notification anew, not a deadline passed (law27).
+ */
+export type ClockState = 'running' | 'met' | 'late' | 'overdue' | 'not-needed' | 'owed-anew';
 
 export interface ClockStatus {
   name: ClockName;
@@ -55,7 +60,7 @@ export interface ClockStatus {
   startsAt: string | null;
   dueAt: string | null;
   doneAt: string | null;
-  /** running, met (in time), late (done after the deadline), overdue (not done, deadline passed), not-needed. */
+  /** running, met (in time), late (done after the deadline), overdue (not done, deadline passed), not-needed, owed-anew (the AP's: `anew`). */
   status: ClockState;
   /** Why it is not needed, or what is still outstanding, in both languages. */
   note?: { nl: string; en: string };
@@ -77,6 +82,16 @@ export interface ClockStatus {
    * law's; the target is the reminders' and says whether it was missed (review12 S3).
    */
   internalTarget?: { at: string; hours: number; missed: boolean };
+  /** The AP's clock only, while `owed-anew`: the first notification (the verdict's), when it was withdrawn, and its verdict. */
+  anew?: OwedAnew;
+}
+
+/** A notification withdrawn and owed anew (`owedAnew`): the first one, its withdrawal, and the Art. 33(1) verdict it carries. */
+export interface OwedAnew {
+  reference: string;
+  at: string;
+  withdrawnAt: string;
+  verdict: 'met' | 'late';
 }
 
 /** A follow-up the AP is owed (Art. 33(4)): the first phase's reference, and from when it reads overdue. */
@@ -168,21 +183,39 @@ export function renotifiedText(r: Renotified, timeZone: string): { nl: string; e
 }
 
 /**
- * A notification withdrawn and owed anew (ap-verdict.ts withdrawnNotification), as the draft and the page
- * name it: the one to make is a notification anew, judged by the first (law28).
+ * A notification withdrawn and owed anew (`owedAnew`), as the AP clock, the draft and the page name it: the
+ * one to make is a notification anew, judged by the first, whose verdict it names (law28, law27).
  */
-function withdrawnText(w: { first: ReportRecord; withdrawnAt: string }, timeZone: string): { nl: string; en: string } {
-  const [first, withdrawn] = [w.first.at, w.withdrawnAt].map((t) => formatLocal(t, timeZone));
+function withdrawnText(w: OwedAnew, timeZone: string): { nl: string; en: string } {
+  const [first, withdrawn] = [w.at, w.withdrawnAt].map((t) => formatLocal(t, timeZone));
+  const verdict = { nl: w.verdict === 'met' ? 'gehaald' : 'te laat gedaan', en: w.verdict };
   return {
-    nl: `gemeld als ${w.first.reference} op ${first}; die melding is ingetrokken op ${withdrawn}: meld opnieuw; de termijn wordt beoordeeld naar ${w.first.reference} (AVG art. 33(1), (4))`,
-    en: `notified as ${w.first.reference} on ${first}; that notification was withdrawn on ${withdrawn}: notify anew; the deadline is judged by ${w.first.reference} (Art. 33(1), (4))`,
+    nl: `gemeld als ${w.reference} op ${first}; die melding is ingetrokken op ${withdrawn}: meld opnieuw; de termijn wordt beoordeeld naar ${w.reference}: ${verdict.nl} (AVG art. 33(1), (4))`,
+    en: `notified as ${w.reference} on ${first}; that notification was withdrawn on ${withdrawn}: notify anew; the deadline is judged by ${w.reference}: ${verdict.en} (Art. 33(1), (4))`,
   };
 }
 
-/** A notification made before and withdrawn, owed or made anew: the text the draft and the page give beside the deadline; else null. */
-export function earlierNotificationText(incident: Incident, timeZone: string): { nl: string; en: string } | null {
+/**
+ * The notification withdrawn and owed anew: none in force, the breach notifiable again, and the
+ * AP notification ours (a controller's); with the first notification's verdict against the law's
+ * deadline (ap-verdict.ts apVerdictReport: the verdict stays the first one's). Null otherwise.
+ */
+export function owedAnew(incident: Incident, policy: Policy): OwedAnew | null {
+  if (incident.sample || incident.mergedInto || incident.assessment?.notifiable === false || roleOf(incident, policy) !== 'controller') return null;
+  const w = withdrawnNotification(incident);
+  if (!w) return null;
+  const legal = apLegalDeadline(incident);
+  return { reference: w.first.reference, at: w.first.at, withdrawnAt: w.withdrawnAt, verdict: legal !== null && w.first.at > legal ? 'late' : 'met' };
+}
+
+/**
+ * A notification made before and withdrawn, owed or made anew: the text the draft and the page give
+ * beside the deadline; else null. Withdrawn while the breach is not notifiable (or the notification is
+ * the controller's), nothing is owed anew and none is said.
+ */
+export function earlierNotificationText(incident: Incident, policy: Policy, timeZone = policy.timeZone): { nl: string; en: string } | null {
   const anew = renotified(incident);
-  const withdrawn = anew ? null : withdrawnNotification(incident);
+  const withdrawn = anew ? null : owedAnew(incident, policy);
   return anew ? renotifiedText(anew, timeZone) : withdrawn ? withdrawnText(withdrawn, timeZone) : null;
 }
 
@@ -390,6 +423,11 @@ function state(dueAt: string | null, doneAt: string | null, now: string, needed:
   if (doneAt) return dueAt && doneAt > dueAt ? 'late' : 'met';
   if (dueAt && now > dueAt) return 'overdue';
   return 'running';
+}
+
+/** The AP clock while a withdrawn notification is owed anew (`owedAnew`): neither running nor overdue, the first one's verdict beside it. */
+function withOwedAnew(c: ClockStatus, anew: OwedAnew | null): ClockStatus {
+  return anew ? { ...c, status: 'owed-anew', anew } : c;
 }
 
 function withFollowUp(c: ClockStatus, followUp: ApFollowUp | undefined): ClockStatus {
@@ -1065,29 +1103,34 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
   const followUp = initial ? apFollowUpState(incident, policy, now) : undefined;
   // Met or late by the first notification of the breach; one made anew after its withdrawal is named beside it (law28).
   const verdict = apVerdictReport(incident);
+  // Withdrawn and owed anew: a state of its own, the first one's verdict beside it (law27).
+  const anew = owedAnew(incident, policy);
   out.push(
-    withFollowUp(
-      withInternalTarget(
-        clock(
-          'ap',
-          { startsAt: aware, dueAt: apLegalDeadline(incident), doneAt: verdict?.at ?? null },
+    withOwedAnew(
+      withFollowUp(
+        withInternalTarget(
+          clock(
+            'ap',
+            { startsAt: aware, dueAt: apLegalDeadline(incident), doneAt: verdict?.at ?? null },
+            now,
+            apNeeded,
+            role === 'processor'
+              ? markedIfAfterDeadline(CONTROLLERS_DUTY, incident, role)
+              : notNotifiable
+                ? markedIfAfterDeadline(NOT_NOTIFIABLE, incident, role)
+                : joinNotes(
+                    initial && verdictMarks(incident, role).enteredAfterDeadline ? ENTERED_AFTER_DEADLINE : undefined,
+                    // Notified before and withdrawn, owed or made anew: named beside the verdict (law28), as the draft and the page name it.
+                    earlierNotificationText(incident, policy) ?? undefined,
+                  ),
+            apLabel(apHours(incident, policy)),
+          ),
+          incident,
           now,
-          apNeeded,
-          role === 'processor'
-            ? markedIfAfterDeadline(CONTROLLERS_DUTY, incident, role)
-            : notNotifiable
-              ? markedIfAfterDeadline(NOT_NOTIFIABLE, incident, role)
-              : joinNotes(
-                  initial && verdictMarks(incident, role).enteredAfterDeadline ? ENTERED_AFTER_DEADLINE : undefined,
-                  // Notified before and withdrawn, owed or made anew: named beside the verdict (law28), as the draft and the page name it.
-                  earlierNotificationText(incident, policy.timeZone) ?? undefined,
-                ),
-          apLabel(apHours(incident, policy)),
         ),
-        incident,
-        now,
+        followUp,
       ),
-      followUp,
+      anew,
     ),
   );
   if (role === 'processor') {

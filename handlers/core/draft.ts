@@ -141,8 +141,8 @@ function isLate(incident: Incident, now: string): boolean {
 }
 
 /** The notification made before and withdrawn, named in the draft of the one anew (clocks.ts earlierNotificationText). */
-function earlierNotification(incident: Incident, lang: Lang, tz: string): DraftField[] {
-  const text = earlierNotificationText(incident, tz);
+function earlierNotification(incident: Incident, policy: Policy, lang: Lang, tz: string): DraftField[] {
+  const text = earlierNotificationText(incident, policy, tz);
   if (!text) return [];
   return [{ key: 'earlierNotification', label: lang === 'nl' ? 'Eerdere melding (ingetrokken)' : 'Earlier notification (withdrawn)', value: text[lang] }];
 }
@@ -662,7 +662,7 @@ function draftOf(incident: Incident, policy: Policy, now: string, lang: Lang, el
         initial ? (nl ? `vervolgmelding op ${initial.reference}` : `follow-up to ${initial.reference}`) : nl ? 'nieuwe melding' : 'new notification',
       ),
       // Notified before and withdrawn: the first notification, its withdrawal and the one anew, by which the deadline is judged (law28).
-      ...earlierNotification(incident, lang, tz),
+      ...earlierNotification(incident, policy, lang, tz),
       // Art. 33(4): a follow-up brings what the AP has not received; the draft names it.
       ...(initial ? [field('notWithAp', nl ? 'Nog niet bij de AP (AVG art. 33(4))' : 'Not yet with the AP (Art. 33(4))', notWithAp(incident, lang, tz))] : []),
       field('internalReference', nl ? 'Intern kenmerk' : 'Internal reference', incident.id),

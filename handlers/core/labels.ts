@@ -46,8 +46,8 @@ const RISK: Words<'none' | 'risk' | 'high'> = {
 export const riskLabel = (lang: Lang, code: 'none' | 'risk' | 'high' | null | undefined) => pick(RISK, lang, code);
 
 const CLOCK_STATE: Words<ClockState> = {
-  nl: { running: 'loopt', met: 'gehaald', late: 'te laat gedaan', overdue: 'verlopen', 'not-needed': 'niet nodig' },
-  en: { running: 'running', met: 'met', late: 'done late', overdue: 'overdue', 'not-needed': 'not needed' },
+  nl: { running: 'loopt', met: 'gehaald', late: 'te laat gedaan', overdue: 'verlopen', 'not-needed': 'niet nodig', 'owed-anew': 'opnieuw te melden' },
+  en: { running: 'running', met: 'met', late: 'done late', overdue: 'overdue', 'not-needed': 'not needed', 'owed-anew': 'owed anew' },
 };
 export const clockStateLabel = (lang: Lang, code: ClockState) => pick(CLOCK_STATE, lang, code);
 
@@ -91,9 +91,9 @@ export function clockStateText(lang: Lang, c: Pick<ClockStatus, 'status' | 'foll
   return `${clockShownLabel(lang, c)}${note ? ` (${note})` : ''}`;
 }
 
-/** The CSS class of a clock as shown: a follow-up owed runs, an overdue one is overdue. */
+/** The CSS class of a clock as shown: a follow-up owed runs, an overdue one is overdue; a notification owed anew runs (no hours of its own). */
 export function clockShownClass(c: Pick<ClockStatus, 'status' | 'followUp'>): ClockState {
-  return c.followUp ? (c.followUp.state === 'overdue' ? 'overdue' : 'running') : c.status;
+  return c.followUp ? (c.followUp.state === 'overdue' ? 'overdue' : 'running') : c.status === 'owed-anew' ? 'running' : c.status;
 }
 
 const NATURE: Words<Nature> = {

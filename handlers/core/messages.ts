@@ -10,7 +10,7 @@
 import { ackLinkExpiry, repeatAckLink } from './ack-link.js';
 import { apInternalTarget, apLegalDeadline, apVerdictReport, delayReasons, renotified, withdrawnNotification } from './ap-verdict.js';
 import { runbookUrl } from './chat-card.js';
-import { apClockRunning, apFollowUpState, apHours, apOwedUnderTelecom, type ClockName, type ClockStatus, clocksOf, roleOf } from './clocks.js';
+import { apClockRunning, apFollowUpState, apHours, apOwedUnderTelecom, type ClockName, type ClockStatus, clocksOf, owedAnew, roleOf } from './clocks.js';
 import { ACTION_RUNBOOKS } from './containment.js';
 import { type AffectedResource, isPseudonym } from './finding-resources.js';
 import {
@@ -327,6 +327,8 @@ const T = {
       })`,
     apAnew: (first: string, withdrawn: string, anew: string, at: string) =>
       `; die melding (${first}) is ingetrokken op ${withdrawn} en opnieuw gedaan als ${anew} op ${at}: de termijn is beoordeeld naar de eerste (art. 33(1), (4))`,
+    apOwedAnew: (reference: string, at: string, late: boolean, withdrawn: string) =>
+      `opnieuw melden: ${reference} is gedaan op ${at} (${late ? 'te laat gedaan' : 'gehaald'}) en ingetrokken op ${withdrawn}; de termijn wordt beoordeeld naar ${reference} (AVG art. 33(1), (4))`,
     apProcessor: 'taak van de verwerkingsverantwoordelijke (art. 33(2)): wij zijn verwerker',
     apNotNotifiable: 'niet meldplichtig (besluit FG)',
     apTelecomOnly:
@@ -537,6 +539,8 @@ const T = {
       })`,
     apAnew: (first: string, withdrawn: string, anew: string, at: string) =>
       `; that notification (${first}) was withdrawn on ${withdrawn} and made anew as ${anew} on ${at}: the deadline is judged by the first (Art. 33(1), (4))`,
+    apOwedAnew: (reference: string, at: string, late: boolean, withdrawn: string) =>
+      `notify anew: ${reference} was made on ${at} (${late ? 'done late' : 'met'}) and withdrawn on ${withdrawn}; the deadline is judged by ${reference} (Art. 33(1), (4))`,
     apProcessor: "the controller's duty (Art. 33(2)): we act as processor",
     apNotNotifiable: 'not notifiable (FG decision)',
     apTelecomOnly:
@@ -1177,6 +1181,9 @@ function apLines(incident: Incident, policy: Policy, now: string, lang: Lang, tz
     const said = apOwedUnderTelecom(incident, policy) ? t.apTelecomOnly : t.apNotNotifiable;
     return [`${t.ap}: ${said}${reviewPending(incident) ? ` (${t.apReviewAsked})` : ''}`];
   }
+  // Withdrawn and owed anew: judged by the first notification, whose verdict is named; no time overdue to count (law27).
+  const anew = owedAnew(incident, policy);
+  if (anew) return [`${t.ap}: ${t.apOwedAnew(anew.reference, when(anew.at, tz), anew.verdict === 'late', when(anew.withdrawnAt, tz))}`];
   if (incident.state === 'closed' && !apClockRunning(incident, policy)) return [`${t.ap}: ${t.apClosed}`];
   const out = [`${t.deadline(apHours(incident, policy))}: ${when(deadline, tz)}, ${timeLeft(deadline, now, lang)}`];
   if (target) out.push(`  ${t.internalTarget(target.hours)}: ${when(target.at, tz)}, ${timeLeft(target.at, now, lang)}`);
@@ -1189,7 +1196,7 @@ function clockLine(c: ClockStatus, lang: Lang, now: string, tz: string): string 
   const t = T[lang];
   const parts = [clockStateLabel(lang, c.status)];
   if (c.doneAt) parts.push(`${t.done} ${when(c.doneAt, tz)}`);
-  else if (c.dueAt && c.status !== 'not-needed') parts.push(`${t.due} ${when(c.dueAt, tz)}, ${timeLeft(c.dueAt, now, lang)}`);
+  else if (c.dueAt && c.status !== 'not-needed' && c.status !== 'owed-anew') parts.push(`${t.due} ${when(c.dueAt, tz)}, ${timeLeft(c.dueAt, now, lang)}`);
   if (c.note) parts.push(c.note[lang]);
   return parts.join(', ');
 }

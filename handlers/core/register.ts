@@ -325,7 +325,8 @@ function rowOf(incident: Incident, policy: Policy, now: string, elsewhere: Carri
     apDeadline: apLegalDeadline(incident),
     apClock: ap ? (ap.followUp ? clockStateText('en', ap) : `${ap.status}${ap.note ? ` (${ap.note.en})` : ''}`) : incident.sample ? 'none (sample)' : null,
     apClockStatus: ap ? shownState(ap) : null,
-    apInitialStatus: ap?.status ?? null,
+    // Owed anew after a withdrawal, the initial notification's verdict is the first one's (law27).
+    apInitialStatus: ap?.anew?.verdict ?? ap?.status ?? null,
     apReportedAt: initial?.at ?? null,
     apReportRecordedAt: initial?.recordedAt ?? null,
     apReportEnteredLater: initial ? initial.enteredLater === true : null,

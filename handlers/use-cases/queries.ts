@@ -36,11 +36,11 @@ export function runbookOf(action: Pick<ActionRecord, 'type' | 'params'>): string
   return action.params?.runbook ?? RUNBOOKS[action.type] ?? 'runbooks/triage.md';
 }
 
-/** Clocks that still ask for something: running or overdue, not met, late or not needed. */
+/** Clocks that still ask for something: running, overdue or owed anew, not met, late or not needed. */
 export function openClocks(incident: Incident, policy: Policy, now: string): ClockStatus[] {
   // Closed: only what an assessment after closing reopened.
   if (incident.state === 'closed') return dutiesAfterClosing(incident, policy, now);
-  return clocksOf(incident, policy, now).filter((c) => c.status === 'running' || c.status === 'overdue');
+  return clocksOf(incident, policy, now).filter((c) => c.status === 'running' || c.status === 'overdue' || c.status === 'owed-anew');
 }
 
 /** One incident with everything a person needs to act on it. */

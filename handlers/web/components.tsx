@@ -232,7 +232,7 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
   const a = incident.assessment;
   const initial = initialReport(incident);
   const legalDeadline = apLegalDeadline(incident);
-  const earlier = earlierNotificationText(incident, view.tz);
+  const earlier = earlierNotificationText(incident, view.policy, view.tz);
   // Which awareness the NIS2 deadlines run from, while significant (fgsec16 S4).
   const nis2Aware = nis2AwarenessText(incident, view.policy.timeZone);
   const local = (iso: string) => formatLocal(iso, view.tz);

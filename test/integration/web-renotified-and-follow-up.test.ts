@@ -64,6 +64,14 @@ describe('the summary after a withdrawal', () => {
     expect(nl).toMatch(/gemeld als M-1 op 2026-11-28 09:00 CET; die melding is ingetrokken op 2026-12-01 09:00 CET/);
   });
 
+  it("while owed anew, the clocks' table reads the AP clock owed anew, not overdue (law27)", async () => {
+    const en = await page(`/incidents/${id}`, 'en');
+    expect(en).toMatch(/AP notification \(72 hours, GDPR Art\. 33\)\s*owed anew/);
+    expect(en).not.toMatch(/AP notification \(72 hours, GDPR Art\. 33\)\s*overdue/);
+    const nl = await page(`/incidents/${id}`, 'nl');
+    expect(nl).toMatch(/Melding AP \(72 uur, AVG art\. 33\)\s*opnieuw te melden/);
+  });
+
   it('made anew: judged by M-1, the withdrawal and M-2 named', async () => {
     await recordReport(deps(), { incidentId: id, reference: 'M-2', by: 'FG' });
     const en = await summary('en');
@@ -71,6 +79,18 @@ describe('the summary after a withdrawal', () => {
     const nl = await summary('nl');
     expect(nl).toContain('beoordeeld naar de eerste melding M-1 (2026-11-28 09:00 CET); die is ingetrokken op 2026-12-01 09:00 CET en opnieuw gemeld als M-2');
   });
+});
+
+it('withdrawn while not notifiable: the summary says nothing is to be notified anew (law27)', async () => {
+  now = '2026-11-28T08:00:00.000Z';
+  await store.commit({ incident: incidentFixture({ id }), expectedRevision: null, timeline: [], messages: [] });
+  await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'klantgegevens', by: 'FG' });
+  await recordReport(deps(), { incidentId: id, reference: 'M-1', by: 'FG' });
+  now = '2026-11-29T08:00:00.000Z';
+  await assess(deps(), { incidentId: id, personalData: 'no', risk: 'none', reason: 'testgegevens', by: 'FG' });
+  await recordReport(deps(), { incidentId: id, reference: 'M-1', kind: 'withdrawal', reason: 'geen persoonsgegevens', by: 'FG' });
+  expect(await summary('en')).not.toMatch(/notify anew/);
+  expect(await summary('nl')).not.toMatch(/meld opnieuw/);
 });
 
 it("the assessment's reply names the follow-up owed after the risk was raised to high (nl, en)", async () => {

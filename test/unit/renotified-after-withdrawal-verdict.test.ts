@@ -9,18 +9,27 @@
  * notified of this breach then (M-1). The withdrawal and the notification anew are later information
  * (Art. 33(4)). The verdict rests on the first notification, and every place that gives it names the
  * withdrawal and the notification anew beside it; a first notification made late stays late.
+ *
+ * law27 items 1 and 2: while the notification anew (M-2) was owed, status and the register read the AP
+ * clock "overdue" (naming M-1 in the note) while the draft, judged by M-1, said "not late", and the
+ * status line's deadline note named no M-1, only "overdue by". Decided: a state of its own,
+ * `owed-anew`, wherever the AP clock is read: the Art. 33(1) verdict is M-1's (met or late, kept as
+ * `anew.verdict`), and what is owed is the notification anew (Art. 33(4): without undue further delay,
+ * no hours of its own), not a deadline passed.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
-import { deadlineNote } from '../../handlers/cli/views.js';
+import { deadlineNote, statusObject, statusTable } from '../../handlers/cli/views.js';
 import { clocksOf } from '../../handlers/core/clocks.js';
 import { buildDraft } from '../../handlers/core/draft.js';
 import type { RefusedError } from '../../handlers/core/errors.js';
 import { assess, type FgDeps, recordReport } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
+import { clockShownLabel } from '../../handlers/core/labels.js';
 import { composeMessage } from '../../handlers/core/messages.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { registerRow } from '../../handlers/core/register.js';
+import { openClocks } from '../../handlers/use-cases/queries.js';
 import { incidentFixture } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 
@@ -156,10 +165,12 @@ describe('the AP draft after a withdrawal (law2 item 1)', () => {
     expect(fieldOf(incident, 'nl', 'earlierNotification')).toMatch(/^gemeld als M-1 op 2026-11-28 09:00 CET.*ingetrokken op 2026-12-01 09:00 CET/);
   });
 
-  it('while owed anew, the AP clock (show, the register) names M-1 and its withdrawal beside "overdue", as the draft does', async () => {
+  it('while owed anew, the AP clock (show, the register) names M-1 and its withdrawal beside "owed anew", as the draft does', async () => {
     await withdrawnThenNotifiableAgain('2026-11-28T08:00:00.000Z');
     const incident = await stored();
     const ap = clocksOf(incident, policy, now).find((c) => c.name === 'ap');
+    // A state of its own since law27 (withdrawn-owed-anew-state.test.ts); it read "overdue".
+    expect(ap?.status).toBe('owed-anew');
     expect(ap?.note?.en).toContain('notified as M-1 on 2026-11-28 09:00 CET; that notification was withdrawn on 2026-12-01 09:00 CET: notify anew');
     expect(ap?.note?.nl).toContain('gemeld als M-1 op 2026-11-28 09:00 CET; die melding is ingetrokken op 2026-12-01 09:00 CET: meld opnieuw');
     expect(registerRow(incident, policy, now).apClock).toContain('notified as M-1 on 2026-11-28 09:00 CET');
@@ -184,4 +195,58 @@ describe('the AP draft after a withdrawal (law2 item 1)', () => {
     expect(buildDraft(incident, policies.en, now, 'en').late).toBe(true);
     expect(fieldOf(incident, 'en', 'delayReason')).toContain('de leverancier meldde het pas laat');
   });
+});
+
+describe('owed anew, a state of its own (law27 items 1, 2): M-1 made in time, withdrawn, M-2 owed', () => {
+  beforeEach(async () => withdrawnThenNotifiableAgain('2026-11-28T08:00:00.000Z'));
+
+  it('the AP clock reads owed anew, its verdict M-1 met, nowhere overdue', async () => {
+    const incident = await stored();
+    const ap = clocksOf(incident, policy, now).find((c) => c.name === 'ap');
+    expect(ap?.status).toBe('owed-anew');
+    expect(ap?.anew).toEqual({ reference: 'M-1', at: '2026-11-28T08:00:00.000Z', withdrawnAt: '2026-12-01T08:00:00.000Z', verdict: 'met' });
+    expect(ap?.note?.en).toContain('the deadline is judged by M-1: met');
+    expect(clockShownLabel('en', ap as NonNullable<typeof ap>)).toBe('owed anew');
+    expect(clockShownLabel('nl', ap as NonNullable<typeof ap>)).toBe('opnieuw te melden');
+    // Still something to act on: the page and status list it.
+    expect(openClocks(incident, policy, now).map((c) => c.name)).toContain('ap');
+    const row = registerRow(incident, policy, now);
+    expect(row.apClockStatus).toBe('owed-anew');
+    expect(row.apInitialStatus).toBe('met');
+    expect(row.apClock).toMatch(/^owed-anew \(notified as M-1/);
+    expect((statusObject(incident, policy, now).clocks ?? []).find((c) => c.name === 'ap')?.status).toBe('owed-anew');
+    // The draft agrees: not late, M-1 named.
+    expect(buildDraft(incident, policies.en, now, 'en').late).toBe(false);
+  });
+
+  it("status's deadline note names M-1 and its withdrawal, not 'overdue'", async () => {
+    const incident = await stored();
+    const note = deadlineNote(incident, now, policy.timeZone, policy);
+    expect(note).toBe('owed anew: M-1 reported 2026-11-28 09:00 CET (met), withdrawn 2026-12-01 09:00 CET');
+    expect(statusTable([incident], policy, now)).not.toMatch(/overdue/);
+  });
+
+  it('the messages name M-1 and say to notify anew, not the time overdue (nl, en)', async () => {
+    const incident = await stored();
+    expect(apLine(incident, 'en')).toMatch(/notify anew: M-1 was made on 2026-11-28 09:00 CET \(\S+\) \(met\) and withdrawn on 2026-12-01 09:00 CET/);
+    expect(apLine(incident, 'en')).not.toMatch(/overdue/);
+    expect(apLine(incident, 'nl')).toMatch(/opnieuw melden: M-1 is gedaan op 2026-11-28 09:00 CET \(\S+\) \(gehaald\) en ingetrokken op 2026-12-01 09:00 CET/);
+    expect(apLine(incident, 'nl')).not.toMatch(/verlopen/);
+  });
+
+  it('made anew, the clock reads met by M-1 again', async () => {
+    await recordReport(deps(), { incidentId: id, reference: 'M-2', by: 'FG' });
+    expect(clocksOf(await stored(), policy, now).find((c) => c.name === 'ap')?.status).toBe('met');
+  });
+});
+
+it('M-1 made late, withdrawn, M-2 owed: owed anew, its verdict late, as the draft says', async () => {
+  await withdrawnThenNotifiableAgain('2026-11-30T22:00:00.000Z', 'de leverancier meldde het pas laat');
+  const incident = await stored();
+  const ap = clocksOf(incident, policy, now).find((c) => c.name === 'ap');
+  expect(ap?.status).toBe('owed-anew');
+  expect(ap?.anew?.verdict).toBe('late');
+  expect(registerRow(incident, policy, now).apInitialStatus).toBe('late');
+  expect(buildDraft(incident, policies.en, now, 'en').late).toBe(true);
+  expect(deadlineNote(incident, now, policy.timeZone, policy)).toBe('owed anew: M-1 reported 2026-11-30 23:00 CET (late), withdrawn 2026-12-01 09:00 CET');
 });
