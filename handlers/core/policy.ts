@@ -241,6 +241,18 @@ export const policySchema = z.strictObject({
           .check(z.refine((to) => to.includes('fg'), { error: 'must include "fg": the FG keeps the record of what is reported (Art. 33(5))' })),
         ['fg'],
       ),
+      /**
+       * Who the reminders of the AP follow-up owed after the risk was assessed high past the AP's last
+       * report go to (Art. 33(3)(c), (4); clocks.ts riskFollowUpOwed): the high risk often comes from
+       * the investigation (the CISO's, on-call's), who may hold what the follow-up needs. The FG always
+       * gets them (it makes and records the follow-up); `on-call` adds the on-call topic. @default ["fg"]
+       */
+      riskFollowUpTo: z._default(
+        z
+          .array(z.enum(['fg', 'on-call']))
+          .check(z.refine((to) => to.includes('fg'), { error: 'must include "fg": the FG makes and records the follow-up to the AP (Art. 33(4), (5))' })),
+        ['fg'],
+      ),
     }),
     {},
   ),

@@ -300,10 +300,12 @@ interface LeftCheck {
 /**
  * Who a reminder without a channel of its own goes to: the FG, and for a NIS2 clock also whom the
  * policy names (`reminders.nis2To`): the reports to the CSIRT and the authority are the organisation's
- * security duty, often on-call's or the CISO's (law28). One track, one due time: each channel's
- * message is its own (its id holds the channel), sent once.
+ * security duty, often on-call's or the CISO's (law28); for the AP follow-up after a high risk whom
+ * `reminders.riskFollowUpTo` names (law27). One track, one due time: each channel's message is its
+ * own (its id holds the channel), sent once.
  */
-function reminderChannels(item: { clock?: string }, policy: Policy): ('fg' | 'on-call')[] {
+function reminderChannels(item: { clock?: string; track: string }, policy: Policy): ('fg' | 'on-call')[] {
+  if (item.track === 'follow-up-risk') return policy.reminders.riskFollowUpTo;
   return item.clock?.startsWith('nis2-') ? policy.reminders.nis2To : ['fg'];
 }
 

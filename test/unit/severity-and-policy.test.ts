@@ -35,6 +35,7 @@ describe('the policy', () => {
       subjectsEveryHours: 24,
       notifyNudgeHours: 24,
       nis2To: ['fg'],
+      riskFollowUpTo: ['fg'],
     });
     expect(DEFAULT_POLICY.clocks).toEqual({ nis2: false, telecom: false, processorToControllerHours: null });
     expect(DEFAULT_POLICY.timeZone).toBe('Europe/Amsterdam');
