@@ -100,10 +100,10 @@ function reliesOnIsolationFound(a: ActionRecord): boolean {
  * take over: datalek did not carry it out and holds nothing of it to mark; so it stays a refusal of its own, apart
  * from `holdsElsewhere`'s holds.
  */
-async function refuseKeysReliedOn(deps: ContainDeps, incident: Incident, actions: ActionRecord[]): Promise<void> {
+function refuseKeysReliedOn(incident: Incident, actions: ActionRecord[], everyone: readonly Incident[]): void {
   const keys = actions.filter((a) => undoesSharedState(a, true) && a.type === 'deactivate-access-key');
   if (keys.length === 0) return;
-  for (const other of await deps.store.listIncidents()) {
+  for (const other of everyone) {
     if (other.id === incident.id || other.mergedInto) continue;
     for (const step of other.actions) {
       if (step.type !== 'deactivate-user-keys' || step.status !== 'done' || step.released || !step.byHand?.keys?.length) continue;
@@ -122,11 +122,17 @@ async function refuseKeysReliedOn(deps: ContainDeps, incident: Incident, actions
 }
 
 /**
- * The holds other incidents (not merged), open or closed, have on what releasing `actions` would undo.
- * `openOnly`: those of open incidents alone, where only what is left to ours is asked (a closed
- * incident leaves nothing to it), so the store's closed history is not listed again.
+ * The holds other incidents (not merged), open or closed, have on what releasing `actions` would undo,
+ * among `others`: every incident (`everyIncident`), or as they are after an action's commit (`othersNow`),
+ * or the open ones alone, where only what is left to ours is asked (a closed incident leaves nothing to it).
  */
-async function holdsElsewhere(deps: ContainDeps, incident: Incident, actions: ActionRecord[], reactivateKey: boolean, openOnly = false): Promise<Hold[]> {
+async function holdsElsewhere(
+  deps: ContainDeps,
+  incident: Incident,
+  actions: ActionRecord[],
+  reactivateKey: boolean,
+  others: readonly Incident[],
+): Promise<Hold[]> {
   const shared = actions.filter((a) => undoesSharedState(a, reactivateKey));
   if (shared.length === 0) return [];
   const holds: Hold[] = [];
@@ -136,9 +142,9 @@ async function holdsElsewhere(deps: ContainDeps, incident: Incident, actions: Ac
     if (!chains.has(heldBy)) chains.set(heldBy, mergeChain(deps.store, heldBy));
     return (await chains.get(heldBy))?.includes(incident.id) === true;
   };
-  // Every incident, closed ones too: a closing releases nothing, so a closed incident's containment done
-  // and not released is in effect, and its record, the register and the AP draft say so (session 25).
-  for (const other of await deps.store.listIncidents(openOnly ? { openOnly } : undefined)) {
+  // Closed incidents too: a closing releases nothing, so a closed incident's containment done and not
+  // released is in effect, and its record, the register and the AP draft say so (session 25).
+  for (const other of others) {
     if (other.id === incident.id || other.mergedInto) continue;
     // What a closed incident left to ours, or found contained already, is no hold: its record names the
     // holder and reads its release (breach-facts.ts carriedOutElsewhere; drift.ts reads it as history),
@@ -161,6 +167,36 @@ async function holdsElsewhere(deps: ContainDeps, incident: Incident, actions: Ac
     }
   }
   return holds;
+}
+
+/** Every incident, read once per release for what the others hold of what it undoes (`holdsElsewhere`, `refuseKeysReliedOn`). */
+async function everyIncident(deps: ContainDeps): Promise<Incident[]> {
+  return deps.store.listIncidents();
+}
+
+/**
+ * The other incidents as the check after an action's commit reads them: the open ones listed again (a
+ * finding meanwhile may have left the resource to this one, or been contained), the closed ones as the
+ * first scan (`first`, `everyIncident`) read them. A closed incident is never contained again and leaves
+ * nothing to anyone, so its holds do not grow while the release runs (one released meanwhile is read in
+ * the commit that records this one: `undoIn` passes it by); listing the whole history again after each
+ * action read every incident ever stored 2N+1 times per release. One open in the first scan and closed
+ * since is read by itself.
+ */
+async function othersNow(deps: ContainDeps, first: readonly Incident[]): Promise<Incident[]> {
+  const open = new Map((await deps.store.listIncidents({ openOnly: true })).map((i) => [i.id, i]));
+  const out: Incident[] = [];
+  for (const before of first) {
+    const now = open.get(before.id);
+    open.delete(before.id);
+    if (now) out.push(now);
+    else if (before.state === 'closed') out.push(before);
+    else {
+      const closedSince = await deps.store.getIncident(before.id);
+      if (closedSince) out.push(closedSince);
+    }
+  }
+  return [...out, ...open.values()];
 }
 
 /**
@@ -334,9 +370,11 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
     });
   }
   const reactivateKey = input.reactivateKey === true;
-  if (reactivateKey) await refuseKeysReliedOn(deps, incident, actions);
+  // Listed once, closed incidents and all, only when something shared is undone (see `othersNow`).
+  const everyone = actions.some((a) => undoesSharedState(a, reactivateKey)) ? await everyIncident(deps) : [];
+  if (reactivateKey) refuseKeysReliedOn(incident, actions, everyone);
   const named = [...new Set((input.undoFor ?? []).map((id) => id.trim()).filter(Boolean))];
-  const holds = await holdsElsewhere(deps, incident, actions, reactivateKey);
+  const holds = await holdsElsewhere(deps, incident, actions, reactivateKey, everyone);
   const holders = new Set(holds.map((h) => h.other.id));
   if ([...holders].some((id) => !named.includes(id))) throw refusal(incident, holds, named);
   const stray = named.filter((id) => !holders.has(id));
@@ -400,7 +438,10 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
       // Who holds it is read again now: a finding that came while the release ran may have left the
       // resource to this incident, as it still held it (those are told below too, unasked).
       const changed = !failed && steps.some((s) => s.status === 'done');
-      const undone = changed ? await holdsElsewhere(deps, incident, [action], reactivateKey) : [];
+      const undone =
+        changed && undoesSharedState(action, reactivateKey)
+          ? await holdsElsewhere(deps, incident, [action], reactivateKey, await othersNow(deps, everyone))
+          : [];
       // This record and each other's, in one commit: a crash between them would leave another
       // incident saying "contained" while it is undone (and this action, released, is not released again).
       const others = [...new Set(undone.map((h) => h.other.id))];
@@ -554,7 +595,10 @@ async function undoLeftMeanwhile(
   reactivateKey: boolean,
   release: { at: string; by: string; reason: string },
 ): Promise<UndoneFor[]> {
-  const late = (await holdsElsewhere(deps, incident, [action], reactivateKey, true)).filter((h) => h.leftToUs);
+  if (!undoesSharedState(action, reactivateKey)) return [];
+  // Open incidents alone: only one of them can leave anything to this one (c3f54769).
+  const open = await deps.store.listIncidents({ openOnly: true });
+  const late = (await holdsElsewhere(deps, incident, [action], reactivateKey, open)).filter((h) => h.leftToUs);
   if (late.length === 0) return [];
   const outcome: UndoneFor[] = [];
   const ids = [...new Set(late.map((h) => h.other.id))];
