@@ -28,6 +28,7 @@ import { ActedNotRecordedError, ConflictError, IncidentNotFoundError, RefusedErr
 import type { ActionRecord, Incident, OutboxMessage, StepRecord } from './incident.js';
 import { composeMessage } from './messages.js';
 import { minimiseReleased, releasedFindingMinimised } from './minimise.js';
+import { UnreadableRecordError } from './stored-record.js';
 
 export interface ReleaseInput {
   incidentId: string;
@@ -169,9 +170,36 @@ async function holdsElsewhere(
   return holds;
 }
 
-/** Every incident, read once per release for what the others hold of what it undoes (`holdsElsewhere`, `refuseKeysReliedOn`). */
-async function everyIncident(deps: ContainDeps): Promise<Incident[]> {
-  return deps.store.listIncidents();
+/**
+ * Every incident, read once per release for what the others hold of what it undoes (`holdsElsewhere`,
+ * `refuseKeysReliedOn`). One that cannot be read (damaged or edited bytes) may hold any of it: whether
+ * releasing undoes containment that incident records in effect is unknown, so nothing is released,
+ * and the refusal names it and what is wrong, for on-call to mend first. An item that is no incident
+ * record (DynamoDB's index, `notAnIncident`) hides no incident: passed by.
+ */
+async function everyIncident(deps: ContainDeps, incident: Incident): Promise<Incident[]> {
+  const unreadable: { incidentId: string; reason: string }[] = [];
+  const all = await deps.store.listIncidents({ onUnreadable: (p) => void (p.notAnIncident ? undefined : unreadable.push(p)) });
+  if (unreadable.length) throw unreadableRefusal(incident, unreadable);
+  return all;
+}
+
+/** How many unreadable incidents a refusal names one by one; the rest are counted. */
+const NAMED_UNREADABLE = 5;
+
+function unreadableRefusal(incident: Incident, unreadable: { incidentId: string; reason: string }[]): RefusedError {
+  const shown = unreadable.slice(0, NAMED_UNREADABLE);
+  const more = unreadable.length - shown.length;
+  const en = shown.map((u) => `incident ${u.incidentId} cannot be read from the store (${u.reason}; datalek verify ${u.incidentId} says what changed)`);
+  const nl = shown.map((u) => `incident ${u.incidentId} is niet te lezen (${u.reason})`);
+  const ids = shown.map((u) => u.incidentId).join(', ');
+  const message = `releasing incident ${incident.id} reads every other incident for containment it still holds of what the release undoes, and ${en.join('; ')}${more ? `; and ${more} other incident${more === 1 ? '' : 's'}` : ''}: whether ${unreadable.length === 1 ? 'it holds' : 'they hold'} any of it is unknown. Nothing was released. Put the record of ${ids} back from a copy, or repair it, then release again`;
+  return new RefusedError(message, {
+    page: {
+      nl: `Opheffen van incident ${incident.id} leest alle andere incidenten na op inperking die ze nog vasthouden, en ${nl.join('; ')}${more ? `; en nog ${more} incident${more === 1 ? '' : 'en'}` : ''}: of ${unreadable.length === 1 ? 'dat' : 'die'} iets vasthoudt van wat dit opheffen ongedaan maakt, is onbekend. Er is niets opgeheven. Zet het dossier van ${ids} terug uit een kopie of herstel het (datalek verify ${shown[0].incidentId} zegt wat er veranderd is), en hef daarna opnieuw op.`,
+      en: message,
+    },
+  });
 }
 
 /**
@@ -181,10 +209,13 @@ async function everyIncident(deps: ContainDeps): Promise<Incident[]> {
  * nothing to anyone, so its holds do not grow while the release runs (one released meanwhile is read in
  * the commit that records this one: `undoIn` passes it by); listing the whole history again after each
  * action read every incident ever stored 2N+1 times per release. One open in the first scan and closed
- * since is read by itself.
+ * since is read by itself. One that cannot be read now was read in the first scan, whose refusal would
+ * have named it: the release has undone it in AWS by now, so it is passed by here, its record left as it
+ * was (verify names it), rather than leave this incident's record saying in effect what is undone.
  */
 async function othersNow(deps: ContainDeps, first: readonly Incident[]): Promise<Incident[]> {
-  const open = new Map((await deps.store.listIncidents({ openOnly: true })).map((i) => [i.id, i]));
+  const passBy = () => undefined;
+  const open = new Map((await deps.store.listIncidents({ openOnly: true, onUnreadable: passBy })).map((i) => [i.id, i]));
   const out: Incident[] = [];
   for (const before of first) {
     const now = open.get(before.id);
@@ -192,7 +223,10 @@ async function othersNow(deps: ContainDeps, first: readonly Incident[]): Promise
     if (now) out.push(now);
     else if (before.state === 'closed') out.push(before);
     else {
-      const closedSince = await deps.store.getIncident(before.id);
+      const closedSince = await deps.store.getIncident(before.id).catch((err) => {
+        if (err instanceof UnreadableRecordError) return undefined;
+        throw err;
+      });
       if (closedSince) out.push(closedSince);
     }
   }
@@ -371,7 +405,7 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
   }
   const reactivateKey = input.reactivateKey === true;
   // Listed once, closed incidents and all, only when something shared is undone (see `othersNow`).
-  const everyone = actions.some((a) => undoesSharedState(a, reactivateKey)) ? await everyIncident(deps) : [];
+  const everyone = actions.some((a) => undoesSharedState(a, reactivateKey)) ? await everyIncident(deps, incident) : [];
   if (reactivateKey) refuseKeysReliedOn(incident, actions, everyone);
   const named = [...new Set((input.undoFor ?? []).map((id) => id.trim()).filter(Boolean))];
   const holds = await holdsElsewhere(deps, incident, actions, reactivateKey, everyone);
@@ -597,7 +631,7 @@ async function undoLeftMeanwhile(
 ): Promise<UndoneFor[]> {
   if (!undoesSharedState(action, reactivateKey)) return [];
   // Open incidents alone: only one of them can leave anything to this one (c3f54769).
-  const open = await deps.store.listIncidents({ openOnly: true });
+  const open = await deps.store.listIncidents({ openOnly: true, onUnreadable: () => undefined });
   const late = (await holdsElsewhere(deps, incident, [action], reactivateKey, open)).filter((h) => h.leftToUs);
   if (late.length === 0) return [];
   const outcome: UndoneFor[] = [];

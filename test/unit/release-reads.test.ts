@@ -5,11 +5,16 @@
  * nothing to anyone), so the check after each action's commit lists the open incidents alone and
  * keeps the closed ones from the first scan. It listed the whole history once more per action.
  */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import type { ContainDeps } from '../../handlers/core/contain.js';
+import { RefusedError } from '../../handlers/core/errors.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { releaseContainment } from '../../handlers/core/release.js';
+import type { Containment } from '../../handlers/ports/containment.js';
 import type { IncidentFilter, IncidentStore } from '../../handlers/ports/incident-store.js';
 import { doneIsolation, incidentFixture } from '../support/incidents.js';
 import { releasing } from '../support/release-steps.js';
@@ -70,4 +75,27 @@ it('with --reactivate-key, the key check shares the first scan of every incident
   const out = await releaseContainment(deps, { incidentId: 'dl-k', by: 'oncall', reason: 'vals positief', reactivateKey: true });
   expect(out.released.map((r) => r.id)).toEqual(['deactivate-access-key:AKIAEXAMPLE0001']);
   expect(listed.get('dl-old-1')).toBe(1);
+});
+
+it('refuses, naming an incident whose record cannot be read and what is wrong: whether it holds what the release undoes is unknown', async () => {
+  const db = new Database(join(t.dir, STORE_FILE));
+  db.prepare('UPDATE incidents SET data = ? WHERE id = ?').run('{"id": "dl-old-3", "state": "clo', 'dl-old-3');
+  db.close();
+  let released = 0;
+  const counting: Containment = {
+    ...adapter,
+    release: async (a, i, o) => {
+      released += 1;
+      await adapter.release(a, i, o);
+    },
+  };
+  const deps: ContainDeps = { store: t.store, policy: DEFAULT_POLICY, now: () => NOW, containment: counting };
+  const err = await releaseContainment(deps, { incidentId: 'dl-s', by: 'oncall', reason: 'vals positief', undoFor: ['dl-closed-holder'] }).catch((e) => e);
+
+  expect(err).toBeInstanceOf(RefusedError);
+  expect(err.message).toContain('incident dl-old-3 cannot be read from the store (its record is not valid JSON; datalek verify dl-old-3');
+  expect(err.message).toContain('Nothing was released');
+  expect(err.page?.nl).toContain('incident dl-old-3 is niet te lezen');
+  expect(released).toBe(0);
+  expect(((await t.store.getIncident('dl-s')) as Incident).actions.every((a) => !a.released && !a.releasing)).toBe(true);
 });
