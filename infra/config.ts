@@ -111,7 +111,10 @@ const contextSchema = z.object({
   /** The on-call engineers' role: its sessions may acknowledge unless `ackPrincipals` says otherwise. */
   onCallRole: roleName('the on-call role').default('datalek-on-call'),
   /** The FG's own role: `datalek … --target aws` records the FG's decisions with it, not as on-call (sec26). */
-  fgRole: roleName("the FG's role").default('datalek-fg'),
+  // No comma (which a role's name may hold): the incidents table's tag carries it, and a tag's value takes none.
+  fgRole: roleName("the FG's role")
+    .regex(/^[^,]*$/, { error: "expected the FG's role's name without a comma (the incidents table's tag datalek:fg-role carries it)" })
+    .default('datalek-fg'),
   // 59 at most: the member stack's read role is this name with `-read` (IAM takes 64).
   containmentRoleName: roleName('the containment role')
     .max(64 - READ_ROLE_SUFFIX.length, {

@@ -4,14 +4,14 @@
  * customer-managed key that encrypts them. Deletion protection and RETAIN on everything that holds
  * the register: removing the app never removes the record.
  */
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Construct } from 'constructs';
-import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, IDEMPOTENCY_TABLE, INCIDENT_TABLE } from '../handlers/adapters/aws/table-schema.js';
+import { DEFAULT_RESOURCE_NAMES, DOMAIN_EVENT_SOURCE, FG_ROLE_TAG, IDEMPOTENCY_TABLE, INCIDENT_TABLE } from '../handlers/adapters/aws/table-schema.js';
 import { AlarmPathWatch } from './constructs/alarm-path-watch.js';
 import { ALARMS_UNDELIVERED_ALARM, alarmTopic, deliveryFailedAlarm, warnIfUnsubscribed } from './constructs/alarms.js';
 import { BackupJobWatch } from './constructs/backup-job-watch.js';
@@ -126,6 +126,10 @@ export class StatefulStack extends Stack {
       partitionKey: { name: INCIDENT_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: INCIDENT_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
     });
+    // Whose sessions record the FG's decisions, read by `datalek … --target aws` from here rather
+    // than from the shell (handlers/cli/fg-role.ts); its tags change only by a deployment or
+    // break-glass (TABLE_UNPROTECTING_ACTIONS).
+    Tags.of(this.incidents).add(FG_ROLE_TAG, props.fgRole);
     for (const index of Object.values(INCIDENT_TABLE.indexes)) {
       this.incidents.addGlobalSecondaryIndex({
         indexName: index.name,

@@ -12,7 +12,7 @@
  * ours that imports it statically: the build hands a code-split CommonJS package to import() as
  * its default export alone, its named exports lost.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, ListTagsOfResourceCommand } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import type { ContainmentClientFactory } from '../adapters/aws/containment/clients.js';
 import { AwsContainment } from '../adapters/aws/containment/index.js';
@@ -27,7 +27,7 @@ import { stampCaller } from '../core/change-incident.js';
 import { type LinkSigning, withAckLinks } from '../core/link-delivery.js';
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { type AwsSettings, awsSettings, type Backend, type BackendOptions, keyProblem, routing } from './backend.js';
-import { FG_DECISION_KINDS, refuseUnlessFg } from './fg-role.js';
+import { deploymentFgRole, FG_DECISION_KINDS, type FgRole, refuseUnlessFg } from './fg-role.js';
 
 export async function openAwsBackend(opts: BackendOptions): Promise<Backend> {
   const aws = awsSettings(opts.env);
@@ -45,7 +45,13 @@ export async function openAwsBackend(opts: BackendOptions): Promise<Backend> {
   };
   if (writer) await snsNotifier();
   const dynamodb = new DynamoDbIncidentStore(clients.dynamodb, aws.table);
-  const stamped = writer ? callerStamped(dynamodb, writer.arn, opts.env) : dynamodb;
+  // Read once, when an FG decision or the page first asks: the other runs make no call for it.
+  let fg: Promise<FgRole> | undefined;
+  const fgRole = () => {
+    fg ??= tableFgRole(clients.dynamodb, aws.table);
+    return fg;
+  };
+  const stamped = writer ? callerStamped(dynamodb, writer.arn, fgRole) : dynamodb;
   const store = opts.recorded ? opts.recorded.watch(stamped) : stamped;
   // The link key and the pager's keys live in the pipeline's secrets; this machine reads them only
   // when told where (and allowed to). Without the pager's, pager messages are left to the pipeline.
@@ -65,6 +71,7 @@ export async function openAwsBackend(opts: BackendOptions): Promise<Backend> {
   return {
     target: 'aws',
     caller: writer?.arn ?? null,
+    fgRole,
     drill: null,
     store,
     audit: dynamodb,
@@ -108,15 +115,15 @@ function containmentClients(region: string, memberRoleName: string): Pick<Contai
  * `store`, naming `caller` on every timeline entry a commit through it records (core/change-incident.ts
  * `stampCaller`), whichever use case made the change; everything else passes as it is.
  */
-export function callerStamped(store: IncidentStore, caller: string, env: NodeJS.ProcessEnv): IncidentStore {
+export function callerStamped(store: IncidentStore, caller: string, fgRole: () => Promise<FgRole>): IncidentStore {
   return new Proxy(store, {
     get: (target, prop) => {
       if (prop === 'commit')
-        return (change: IncidentChange) => {
+        return async (change: IncidentChange) => {
           // The FG's decisions only as the FG's role, whatever records them: a command refuses them
           // before it reads (fg-common.ts), the page (`serve --target aws`) here.
           const decision = [change, ...(change.others ?? [])].flatMap((c) => c.timeline).find((e) => FG_DECISION_KINDS.has(e.kind));
-          if (decision) refuseUnlessFg(`'${decision.kind}'`, caller, env, FG_DECISION_KINDS.get(decision.kind));
+          if (decision) await refuseUnlessFg(`'${decision.kind}'`, caller, fgRole, FG_DECISION_KINDS.get(decision.kind));
           stampCaller(change, caller);
           return target.commit(change);
         };
@@ -124,6 +131,24 @@ export function callerStamped(store: IncidentStore, caller: string, env: NodeJS.
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
+}
+
+/**
+ * The FG's role the deployment names: the incidents table's tag, the table's ARN for the register's
+ * account (fg-role.ts). Needs dynamodb:DescribeTable and dynamodb:ListTagsOfResource on the table.
+ */
+async function tableFgRole(dynamodb: DynamoDBClient, table: string): Promise<FgRole> {
+  const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: table }));
+  const arn = Table?.TableArn;
+  if (!arn) return deploymentFgRole('(none given)', []);
+  const tags: { Key?: string; Value?: string }[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn: arn, NextToken }));
+    tags.push(...(page.Tags ?? []));
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return deploymentFgRole(arn, tags);
 }
 
 async function topicArns(aws: AwsSettings, env: NodeJS.ProcessEnv, account?: string) {

@@ -22,6 +22,7 @@ import type { Containment } from '../ports/containment.js';
 import type { IncidentStore } from '../ports/incident-store.js';
 import type { Notifier } from '../ports/notifier.js';
 import { UsageError } from './errors.js';
+import type { FgRole } from './fg-role.js';
 import type { RecordedLog } from './lost-race.js';
 
 export type Target = 'local' | 'aws';
@@ -45,6 +46,11 @@ export interface Backend {
    * embedded store, and when the backend only reads.
    */
   caller: string | null;
+  /**
+   * The FG's role as the deployment names it (the incidents table's tag and account, fg-role.ts),
+   * read when first asked; null on the embedded store, which knows no roles.
+   */
+  fgRole: (() => Promise<FgRole>) | null;
   /** Set when the embedded store is a drill copy: any `--now` goes and every message is marked. */
   drill: DrillMark | null;
   /** Delivers a message, and tells the person at the terminal unless `quiet`. */
@@ -100,6 +106,7 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
     return {
       target: 'local',
       caller: null,
+      fgRole: null,
       store,
       audit: embedded,
       drill,

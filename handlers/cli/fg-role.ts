@@ -1,16 +1,66 @@
 /**
  * Whose decisions the FG's are on AWS: the assessment (Art. 33(1)), the reports to the AP (Art. 33),
  * the decision on the people affected (Art. 34) and closing are recorded on `--target aws` only by a
- * session of the FG's role (the CDK app's `fgRole`, `datalek-fg` by default; `DATALEK_FG_ROLE` names
- * another). The incidents table lets on-call's role write the same items (its acknowledgements and
- * containment change the same incident record), so IAM cannot keep on-call from writing the FG's
- * decision: the CLI refuses it, and every entry names the caller that wrote it (TimelineEntry.caller),
- * so a decision written past the CLI shows whose credentials wrote it.
+ * session of the FG's role of the register's own account. The incidents table lets on-call's role
+ * write the same items (its acknowledgements and containment change the same incident record), so
+ * IAM cannot keep on-call from writing the FG's decision: the CLI refuses it, and every entry names
+ * the caller that wrote it (TimelineEntry.caller), so a decision written past the CLI shows whose
+ * credentials wrote it.
+ *
+ * Which role is the FG's is the deployment's word, not the shell's (fgrole, session 27): the
+ * incidents table carries it as its tag `datalek:fg-role` (the CDK app's `fgRole`, `setup`'s
+ * `datalek-fg`), a tag the table's policy lets only the deployment and break-glass change
+ * (infra/constructs/register-guard.ts). `DATALEK_FG_ROLE`, read before, let anyone name their own role.
+ * The account is the table's, from its ARN (DescribeTable): the register is the table, and the
+ * caller's own account (STS) is the very thing checked, so it cannot be the measure.
  */
+import { FG_ROLE_TAG } from '../adapters/aws/table-schema.js';
 import { type PageWords, RefusedError } from '../core/errors.js';
 
-/** The FG's role as the CDK app names it by default (infra/config.ts `fgRole`). */
-export const DEFAULT_FG_ROLE = 'datalek-fg';
+export { FG_ROLE_TAG };
+
+/** The FG's role as the deployment names it: its name, and the account of the register (the incidents table's, `table`). */
+export interface FgRole {
+  role: string;
+  account: string;
+  table: string;
+}
+
+/** An IAM role's name, as infra/config.ts takes it (no path). A tag value holds no comma, so neither does this. */
+const ROLE_NAME = /^[\w+=.@-]{1,64}$/;
+
+/**
+ * The deployment's FG role from the incidents table's ARN (DescribeTable) and tags
+ * (ListTagsOfResource). A tag missing or holding no role's name refuses every FG decision: which
+ * role may decide is not guessed.
+ */
+export function deploymentFgRole(tableArn: string, tags: readonly { Key?: string; Value?: string }[]): FgRole {
+  const account = /^arn:[^:]+:dynamodb:[^:]+:(\d{12}):table\/[^/]+$/.exec(tableArn)?.[1];
+  if (!account) throw new RefusedError(`the incidents table's ARN ${tableArn} is not a table ARN: the FG's role cannot be read from it, nothing was recorded`);
+  const value = tags.find((t) => t.Key === FG_ROLE_TAG)?.Value;
+  const fix = `deploy DatalekState of this release (it tags the table with the CDK app's fgRole), or run datalek setup --target aws on a sandbox; as break-glass, tag it by hand`;
+  if (value === undefined)
+    throw new RefusedError(
+      `the incidents table ${tableArn} names no FG role (its tag ${FG_ROLE_TAG}): the FG's decisions are refused until it does. To fix: ${fix}`,
+      {
+        page: {
+          nl: `De registertabel noemt de rol van de FG niet (tag ${FG_ROLE_TAG}): besluiten van de FG worden geweigerd tot de installatie die rol noemt. Er is niets vastgelegd.`,
+          en: `The register's table does not name the FG's role (tag ${FG_ROLE_TAG}): the FG's decisions are refused until the deployment names it. Nothing was recorded.`,
+        },
+      },
+    );
+  if (!ROLE_NAME.test(value))
+    throw new RefusedError(
+      `the incidents table ${tableArn} names the FG's role as '${value}', but its tag ${FG_ROLE_TAG} is not a role's name (no path, no ARN): nothing was recorded. To fix: ${fix}`,
+      {
+        page: {
+          nl: `De registertabel noemt de rol van de FG als '${value}', geen rolnaam (tag ${FG_ROLE_TAG}). Er is niets vastgelegd.`,
+          en: `The register's table names the FG's role as '${value}', which is not a role's name (tag ${FG_ROLE_TAG}). Nothing was recorded.`,
+        },
+      },
+    );
+  return { role: value, account, table: tableArn };
+}
 
 /**
  * The timeline entries of the FG's decisions (core/fg-workflow.ts): the assessment with what it
@@ -37,23 +87,34 @@ export function sessionRole(arn: string): string | null {
   return /^arn:[^:]+:sts::\d{12}:assumed-role\/([^/]+)\/[^/]+$/.exec(arn)?.[1] ?? null;
 }
 
+/** The account of a caller's ARN (`arn:PARTITION:SERVICE::ACCOUNT:…`), else null. */
+export function callerAccount(arn: string): string | null {
+  return /^arn:[^:]+:[^:]+::(\d{12}):/.exec(arn)?.[1] ?? null;
+}
+
+/** Whether `caller` is a session of the FG's role of the register's account. IAM compares role names case-sensitively, and so does this. */
+export function isFgSession(caller: string, fg: FgRole): boolean {
+  return sessionRole(caller) === fg.role && callerAccount(caller) === fg.account;
+}
+
 /**
  * Refuses an FG decision (`what`, the command or the entry's kind; `words`, the decision in the page's
- * words, FG_DECISION_KINDS) written as `caller` when that is not a session of the FG's role. IAM
- * compares role names in ARNs case-sensitively, and so does this. `caller` null: the embedded store,
- * where nothing tells who a person is (the decision names `--by`).
+ * words, FG_DECISION_KINDS) written as `caller` when that is not a session of the FG's role of the
+ * register's account (`fgRole`, the deployment's, read when first needed). `caller` null: the
+ * embedded store, where nothing tells who a person is (the decision names `--by`).
  */
-export function refuseUnlessFg(what: string, caller: string | null, env: NodeJS.ProcessEnv, words?: PageWords): void {
-  if (caller === null) return;
-  const fgRole = env.DATALEK_FG_ROLE || DEFAULT_FG_ROLE;
-  if (sessionRole(caller) === fgRole) return;
+export async function refuseUnlessFg(what: string, caller: string | null, fgRole: (() => Promise<FgRole>) | null, words?: PageWords): Promise<void> {
+  if (caller === null || fgRole === null) return;
+  const fg = await fgRole();
+  if (isFgSession(caller, fg)) return;
+  const role = `${fg.role} of account ${fg.account}, the register's`;
   throw new RefusedError(
-    `${what} is the FG's decision: on AWS it is recorded only as the FG's role ${fgRole} (DATALEK_FG_ROLE names another), and these credentials are ${caller}: nothing was recorded. Run it with a session of ${fgRole}`,
+    `${what} is the FG's decision: on AWS it is recorded only as the FG's role ${role} (the deployment names it: the incidents table's tag ${FG_ROLE_TAG}), and these credentials are ${caller}: nothing was recorded. Run it with a session of ${fg.role}`,
     {
       // The page (`serve --target aws`) names who serves it and who can, never a command or a variable.
       page: {
-        nl: `Dit is een besluit van de FG (${words?.nl ?? what}): op AWS wordt het alleen vastgelegd met de rol van de FG, ${fgRole}, en deze pagina schrijft als ${caller}. Er is niets vastgelegd. Laat de FG het vastleggen op een pagina die met een sessie van ${fgRole} is gestart.`,
-        en: `This is the FG's decision (${words?.en ?? what}): on AWS it is recorded only with the FG's role, ${fgRole}, and this page writes as ${caller}. Nothing was recorded. Have the FG record it on a page served with a session of ${fgRole}.`,
+        nl: `Dit is een besluit van de FG (${words?.nl ?? what}): op AWS wordt het alleen vastgelegd met de rol van de FG, ${fg.role} in account ${fg.account}, en deze pagina schrijft als ${caller}. Er is niets vastgelegd. Laat de FG het vastleggen op een pagina die met een sessie van ${fg.role} is gestart.`,
+        en: `This is the FG's decision (${words?.en ?? what}): on AWS it is recorded only with the FG's role, ${fg.role} of account ${fg.account}, and this page writes as ${caller}. Nothing was recorded. Have the FG record it on a page served with a session of ${fg.role}.`,
       },
     },
   );

@@ -52,6 +52,10 @@ export const TABLE_UNPROTECTING_ACTIONS = [
   'dynamodb:UpdateContinuousBackups',
   'dynamodb:PutResourcePolicy',
   'dynamodb:DeleteResourcePolicy',
+  // The register's tag `datalek:fg-role` names whose sessions record the FG's decisions
+  // (handlers/cli/fg-role.ts): retagged, it would let another role decide as the FG (fgrole, session 27).
+  'dynamodb:TagResource',
+  'dynamodb:UntagResource',
 ];
 
 /**

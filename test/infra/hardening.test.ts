@@ -471,6 +471,9 @@ describe('the hardened AWS side', () => {
             'dynamodb:DeleteResourcePolicy',
             'dynamodb:DeleteTable',
             'dynamodb:PutResourcePolicy',
+            // The register's tag names the FG's role (fgrole, session 27).
+            'dynamodb:TagResource',
+            'dynamodb:UntagResource',
             'dynamodb:UpdateContinuousBackups',
             'dynamodb:UpdateTable',
           ],

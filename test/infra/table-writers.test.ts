@@ -152,10 +152,27 @@ describe("only a table's own functions (the register's: and the on-call role) an
       // Nor its protections taken off, but by break-glass or the deployment (as the register's, review9 S1).
       const statements = policyOf(t);
       const call = (action: string, principal: string) => ({ ...write(t, action, principal), context: { 'aws:PrincipalArn': role(principal) } });
-      for (const action of ['DeleteTable', 'UpdateTable', 'UpdateContinuousBackups', 'PutResourcePolicy', 'DeleteResourcePolicy']) {
+      // Nor its tags changed (fgrole, session 27: the register's tag names the FG's role, whose sessions alone record the FG's decisions).
+      for (const action of [
+        'DeleteTable',
+        'UpdateTable',
+        'UpdateContinuousBackups',
+        'PutResourcePolicy',
+        'DeleteResourcePolicy',
+        'TagResource',
+        'UntagResource',
+      ]) {
         expect(allowed(call(action, 'Admin'), [[ADMIN, ...statements]], BASE), action).toBe(false);
         expect(allowed(call(action, `cdk-datalek-cfn-exec-role-${BASE.account}-${BASE.region}`), [[ADMIN, ...statements]], BASE), action).toBe(true);
       }
     });
   }
+
+  it("datalek-incidents: names the FG's role in its tag datalek:fg-role, the CDK app's fgRole (fgrole, session 27)", () => {
+    const tags = table(TABLES[2]).properties.Tags as { Key: string; Value: string }[];
+    expect(tags).toContainEqual({ Key: 'datalek:fg-role', Value: 'datalek-fg' });
+    const named = Template.fromStack(synthesizedApp({ ...DEPLOY_CONTEXT, fgRole: 'AWSReservedSSO_FG_0123456789abcdef' }).stateful);
+    const [found] = Object.values(named.findResources('AWS::DynamoDB::Table', { Properties: { TableName: 'datalek-incidents' } }));
+    expect(found.Properties.Tags).toContainEqual({ Key: 'datalek:fg-role', Value: 'AWSReservedSSO_FG_0123456789abcdef' });
+  }, 120_000);
 });

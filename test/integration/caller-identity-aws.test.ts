@@ -6,6 +6,7 @@
  * actor (`caller`), covered by the entry's hash; a run whose caller STS does not tell records nothing.
  * On moto, with credentials of roles assumed through moto's STS.
  */
+import { DynamoDBClient, TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnCli } from '../support/cli.js';
 import { MOTO_ACCOUNT, sessionEnv } from '../support/cli-aws.js';
@@ -33,6 +34,20 @@ describe.skipIf(!MOTO_AVAILABLE)("the caller's identity on every --target aws wr
     id = JSON.parse(replay.stdout).incidentId;
   }, 60_000);
   afterAll(async () => moto?.stop());
+  const TABLE_ARN = `arn:aws:dynamodb:eu-west-1:${MOTO_ACCOUNT}:table/datalek-incidents`;
+  const dynamodb = () =>
+    new DynamoDBClient({ region: 'eu-west-1', endpoint: moto.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  /** The deployment's change of the FG's role: the table's tag (as the CDK app or break-glass puts it). */
+  const tagTable = async (role: string) => {
+    // moto adds a tag of a key the table has beside it, where DynamoDB replaces it: untagged first.
+    await untagTable();
+    const c = dynamodb();
+    await c.send(new TagResourceCommand({ ResourceArn: TABLE_ARN, Tags: [{ Key: 'datalek:fg-role', Value: role }] })).finally(() => c.destroy());
+  };
+  async function untagTable() {
+    const c = dynamodb();
+    await c.send(new UntagResourceCommand({ ResourceArn: TABLE_ARN, TagKeys: ['datalek:fg-role'] })).finally(() => c.destroy());
+  }
 
   it("records the on-call session's ARN beside --by on an acknowledgement, and on the pipeline's entries of a replay it ran", async () => {
     const { timeline } = JSON.parse((await cli(['show', id, '--json'], moto.env)).stdout);
@@ -79,12 +94,24 @@ describe.skipIf(!MOTO_AVAILABLE)("the caller's identity on every --target aws wr
       expect(r.stderr, args[0]).toContain(ON_CALL);
     }
     expect(await lastEntry()).toEqual(before);
-    // Another FG role named by the deployment (the CDK app's fgRole): its sessions record, others not.
-    const named = await cli(['close', id, '--reason', 'afgehandeld', '--by', 'A. de Vries'], {
-      ...(await as('datalek-fg', 'alice')),
-      DATALEK_FG_ROLE: 'fg-sso',
-    });
-    expect(named.code).toBe(2);
-    expect(named.stderr).toContain("recorded only as the FG's role fg-sso");
+    // A shell variable no longer names the FG's role (fgrole item 2): on-call naming its own role is refused still.
+    const widened = await cli(['close', id, '--reason', 'afgehandeld', '--by', 'A. de Vries'], { ...onCall, DATALEK_FG_ROLE: 'datalek-on-call' });
+    expect(widened.code).toBe(2);
+    expect(widened.stderr).toContain("recorded only as the FG's role datalek-fg of account 123456789012, the register's");
+    // Another FG role named by the deployment (the table's tag, the CDK app's fgRole): its sessions record, others not.
+    await tagTable('fg-sso');
+    try {
+      const named = await cli(['close', id, '--reason', 'afgehandeld', '--by', 'A. de Vries'], await as('datalek-fg', 'alice'));
+      expect(named.code).toBe(2);
+      expect(named.stderr).toContain("recorded only as the FG's role fg-sso of account 123456789012");
+      // A table naming no FG role refuses every FG decision, and says how to name it.
+      await untagTable();
+      const none = await cli(['close', id, '--reason', 'afgehandeld', '--by', 'A. de Vries'], await as('datalek-fg', 'alice'));
+      expect(none.code).toBe(2);
+      expect(none.stderr).toContain('names no FG role (its tag datalek:fg-role)');
+    } finally {
+      await tagTable('datalek-fg');
+    }
+    expect(await lastEntry()).toEqual(before);
   }, 120_000);
 });

@@ -1,9 +1,19 @@
 /**
  * sec (session 26): on AWS the FG's decisions are recorded only by a session of the FG's role. Who
  * is such a session is read from the caller's ARN, as IAM compares it: the role's name exactly.
+ * fgrole (session 27) items 1 and 2: the role of the register's own account, and the role the
+ * deployment names (the incidents table's tag `datalek:fg-role`, which only the deployment and
+ * break-glass may change), never one a shell variable names.
  */
 import { describe, expect, it } from 'vitest';
-import { refuseUnlessFg, sessionRole } from '../../handlers/cli/fg-role.js';
+import { deploymentFgRole, FG_ROLE_TAG, type FgRole, isFgSession, refuseUnlessFg, sessionRole } from '../../handlers/cli/fg-role.js';
+
+const TABLE = 'arn:aws:dynamodb:eu-west-1:123456789012:table/datalek-incidents';
+const FG: FgRole = { role: 'datalek-fg', account: '123456789012', table: TABLE };
+const deployed =
+  (fg: FgRole = FG) =>
+  async () =>
+    fg;
 
 describe("the FG's role from the caller's ARN", () => {
   it("reads an assumed role's name, and none from an IAM user, root or a federated user", () => {
@@ -14,21 +24,46 @@ describe("the FG's role from the caller's ARN", () => {
     expect(sessionRole('arn:aws:sts::123456789012:federated-user/datalek-fg')).toBeNull();
   });
 
-  it('lets a session of the FG role record, and refuses another role, a role of another case, and an IAM user named like it', () => {
-    const env = {};
-    expect(() => refuseUnlessFg('assess', 'arn:aws:sts::123456789012:assumed-role/datalek-fg/alice', env)).not.toThrow();
+  it('lets a session of the FG role record, and refuses another role, a role of another case, and an IAM user named like it', async () => {
+    await expect(refuseUnlessFg('assess', 'arn:aws:sts::123456789012:assumed-role/datalek-fg/alice', deployed())).resolves.toBeUndefined();
     for (const caller of [
       'arn:aws:sts::123456789012:assumed-role/datalek-on-call/bob',
       'arn:aws:sts::123456789012:assumed-role/Datalek-FG/alice',
       'arn:aws:iam::123456789012:user/datalek-fg',
     ])
-      expect(() => refuseUnlessFg('assess', caller, env), caller).toThrow(`these credentials are ${caller}: nothing was recorded`);
+      await expect(refuseUnlessFg('assess', caller, deployed()), caller).rejects.toThrow(`these credentials are ${caller}: nothing was recorded`);
   });
 
-  it('takes the role DATALEK_FG_ROLE names instead, and asks nothing on the embedded store', () => {
+  it("refuses a session of a role of the FG's name in another account than the register's (item 1)", async () => {
+    const elsewhere = 'arn:aws:sts::210987654321:assumed-role/datalek-fg/mallory';
+    expect(isFgSession(elsewhere, FG)).toBe(false);
+    await expect(refuseUnlessFg('assess', elsewhere, deployed())).rejects.toThrow(
+      "recorded only as the FG's role datalek-fg of account 123456789012, the register's",
+    );
+    expect(isFgSession('arn:aws:sts::123456789012:assumed-role/datalek-fg/alice', FG)).toBe(true);
+  });
+
+  it('takes the role the deployment names, whatever DATALEK_FG_ROLE says, and asks nothing on the embedded store (item 2)', async () => {
     const sso = 'arn:aws:sts::123456789012:assumed-role/AWSReservedSSO_FG_0123456789abcdef/alice';
-    expect(() => refuseUnlessFg('close', sso, { DATALEK_FG_ROLE: 'AWSReservedSSO_FG_0123456789abcdef' })).not.toThrow();
-    expect(() => refuseUnlessFg('close', sso, {})).toThrow("recorded only as the FG's role datalek-fg");
-    expect(() => refuseUnlessFg('close', null, {})).not.toThrow();
+    const named = deployed({ ...FG, role: 'AWSReservedSSO_FG_0123456789abcdef' });
+    await expect(refuseUnlessFg('close', sso, named)).resolves.toBeUndefined();
+    await expect(refuseUnlessFg('close', sso, deployed())).rejects.toThrow("recorded only as the FG's role datalek-fg");
+    // The variable is no longer read: a shell naming on-call's role widens nothing.
+    process.env.DATALEK_FG_ROLE = 'datalek-on-call';
+    try {
+      await expect(refuseUnlessFg('close', 'arn:aws:sts::123456789012:assumed-role/datalek-on-call/bob', deployed())).rejects.toThrow(
+        "recorded only as the FG's role datalek-fg",
+      );
+    } finally {
+      delete process.env.DATALEK_FG_ROLE;
+    }
+    await expect(refuseUnlessFg('close', null, null)).resolves.toBeUndefined();
+  });
+
+  it("reads the deployment's role from the table's tag and its account from the table's ARN, refusing a tag missing or not a role's name", () => {
+    expect(deploymentFgRole(TABLE, [{ Key: FG_ROLE_TAG, Value: 'fg-sso' }])).toEqual({ role: 'fg-sso', account: '123456789012', table: TABLE });
+    expect(() => deploymentFgRole(TABLE, [{ Key: 'other', Value: 'x' }])).toThrow(`the incidents table ${TABLE} names no FG role (its tag ${FG_ROLE_TAG})`);
+    expect(() => deploymentFgRole(TABLE, [{ Key: FG_ROLE_TAG, Value: 'arn:aws:iam::1:role/x' }])).toThrow(`its tag ${FG_ROLE_TAG} is not a role's name`);
+    expect(() => deploymentFgRole('datalek-incidents', [{ Key: FG_ROLE_TAG, Value: 'datalek-fg' }])).toThrow('not a table ARN');
   });
 });

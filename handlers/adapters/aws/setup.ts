@@ -3,10 +3,19 @@
  * the same names and key schema (table-schema.ts), on an emulator or a sandbox account. Running it
  * twice is harmless: what exists is left as it is.
  */
-import { CreateTableCommand, type DynamoDBClient, ResourceInUseException, UpdateTimeToLiveCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ListTagsOfResourceCommand,
+  ResourceInUseException,
+  TagResourceCommand,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, type EventBridgeClient, ResourceAlreadyExistsException } from '@aws-sdk/client-eventbridge';
 import { CreateTopicCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { DEFAULT_RESOURCE_NAMES, IDEMPOTENCY_TABLE, INCIDENT_TABLE } from './table-schema.js';
+import { DEFAULT_FG_ROLE, DEFAULT_RESOURCE_NAMES, FG_ROLE_TAG, IDEMPOTENCY_TABLE, INCIDENT_TABLE } from './table-schema.js';
 
 export interface SetupClients {
   dynamodb: DynamoDBClient;
@@ -71,6 +80,7 @@ export async function setupAwsResources(clients: SetupClients, names = DEFAULT_R
   for (const table of [names.table, names.idempotencyTable]) {
     await waitUntilTableExists({ client: clients.dynamodb, maxWaitTime: 60 }, { TableName: table });
   }
+  await tagFgRole(clients.dynamodb, names.table);
   await clients.dynamodb
     .send(
       new UpdateTimeToLiveCommand({
@@ -94,6 +104,18 @@ export async function setupAwsResources(clients: SetupClients, names = DEFAULT_R
     busName: names.bus,
     created,
   };
+}
+
+/**
+ * Names the FG's role on the incidents table as the CDK app does (`datalek:fg-role`, handlers/cli/fg-role.ts):
+ * `datalek-fg`, unless the table names one already (what exists is left as it is).
+ */
+async function tagFgRole(dynamodb: DynamoDBClient, table: string): Promise<void> {
+  const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: table }));
+  const ResourceArn = Table?.TableArn as string;
+  const { Tags } = await dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn }));
+  if (Tags?.some((t) => t.Key === FG_ROLE_TAG)) return;
+  await dynamodb.send(new TagResourceCommand({ ResourceArn, Tags: [{ Key: FG_ROLE_TAG, Value: DEFAULT_FG_ROLE }] }));
 }
 
 async function createIfAbsent(create: () => Promise<unknown>): Promise<boolean> {

@@ -14,6 +14,16 @@ export const DEFAULT_RESOURCE_NAMES = {
 } as const;
 
 /**
+ * The incidents table's tag naming the FG's role, the one whose sessions record the FG's decisions
+ * (handlers/cli/fg-role.ts): written by the CDK app (its `fgRole`) and by `setup`, changed by
+ * nobody but the deployment and break-glass (the table's policy).
+ */
+export const FG_ROLE_TAG = 'datalek:fg-role';
+
+/** The FG's role as the CDK app names it by default (infra/config.ts `fgRole`), and `setup` tags the table with. */
+export const DEFAULT_FG_ROLE = 'datalek-fg';
+
+/**
  * The incidents table. Items:
  * - `INC#<id>` / `INCIDENT`: the incident (its revision guards every change);
  * - `INC#<id>` / `TL#<seq>`: timeline entries, only ever added;

@@ -45,7 +45,7 @@ export async function recordFg(
   const id = ctx.positionals[0];
   return withBackend(ctx, 'write', async (backend) => {
     // Before anything is read or written: on AWS only the FG's role records the FG's decisions.
-    if (options.fgDecision) refuseUnlessFg(options.fgDecision, backend.caller, ctx.io.env);
+    if (options.fgDecision) await refuseUnlessFg(options.fgDecision, backend.caller, backend.fgRole);
     // As it was, for `what` to say what the change set aside (core/fg-workflow.ts recordFacts).
     const before = await loadIncident(backend.store, id);
     const b = backend;
