@@ -301,6 +301,37 @@ export function elisionsIn(sent: string): string[] {
   return found;
 }
 
+/**
+ * A placeholder left to fill in: a word or words in square brackets (`[naam]`, `[datum invullen]`; not
+ * a Markdown link `[text](url)`, a checkbox, nor `[…]`, an elision: `elisionsIn`), in angle brackets (`<naam>`, `<...>`; not an address
+ * `<fg@example.nl>` or `<https://…>`), in double braces (`{{naam}}`), or `XXX`, `TODO`, `TBD`, `FIXME`,
+ * `INVULLEN` written as a word (not in a compound: `TODO-lijst`).
+ */
+const PLACEHOLDER =
+  /\[(?![ xX]?\])(?![.…\s]+\])[^[\]\n]{1,40}\](?!\()|<(?![^<>\n]*(?:@|:\/\/))[^<>\n]{1,40}>|\{\{[^{}\n]{1,40}\}\}|(?<![\p{L}\d]|\p{L}-)(?:X{3,}|TODO|TBD|FIXME|INVULLEN)(?![\p{L}\d]|-\p{L})/gu;
+
+/**
+ * The placeholders a text recorded as sent still holds (law27 item 5): an AP notification's reasons or
+ * an Art. 34 letter an FG wrote from a template and sent before filling it in, or recorded before; the
+ * register shows it as what was sent. Each named once, by the placeholder and the heading it stands
+ * under, as `elisionsIn` names an elision. Empty when it holds none.
+ */
+export function placeholdersIn(sent: string): string[] {
+  const found: string[] = [];
+  let heading: string | null = null;
+  // As the letter prints them (escapeMarkdown) or as a person typed them.
+  for (const raw of sent.replace(/\\([\\`*_[\]<>|~&#!+=.)-])/g, '$1').split(/\r\n?|\n/)) {
+    const line = raw.trim();
+    const title = /^#+\s+(.*)$/.exec(line);
+    if (title) heading = title[1];
+    for (const m of (title ? title[1] : line).matchAll(PLACEHOLDER)) {
+      const named = `"${m[0]}"${heading && !title ? ` under "${heading}"` : ''}`;
+      if (!found.includes(named)) found.push(named);
+    }
+  }
+  return found;
+}
+
 /** Both, the sender's notes first, as one Markdown document. */
 export function noticeMarkdown(notice: Notice, policy: Policy): string {
   return `${noticeSenderNotes(notice, policy)}\n\n${noticeLetter(notice, policy)}`;

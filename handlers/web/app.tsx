@@ -26,7 +26,7 @@ import { MAX_EVENT_BYTES } from '../core/finding.js';
 import type { Incident } from '../core/incident.js';
 import { toldOutside } from '../core/incident-pseudonyms.js';
 import { actionLabel, actorLabel } from '../core/labels.js';
-import { buildNotice, elisionsIn, noticeTitle, senderNotesIn } from '../core/notice.js';
+import { buildNotice, elisionsIn, noticeTitle, placeholdersIn, senderNotesIn } from '../core/notice.js';
 import { findingOfEvent, openByHand } from '../core/open-by-hand.js';
 import type { ReleaseOutcome } from '../core/release.js';
 import { reportHtml } from '../core/report-html.js';
@@ -330,6 +330,8 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     if (told.some((t) => t && senderNotesIn(t, incident.id).length)) flash = `${flash} ${w.toldWithSenderNotes}`;
     // An elision ("…") left in it, as `subjects` warns on the command line (fg28 item 6).
     if (told.some((t) => t && elisionsIn(t).length)) flash = `${flash} ${w.toldWithElision}`;
+    // A template's placeholders left in it (law27 item 5).
+    if (told.some((t) => t && placeholdersIn(t).length)) flash = `${flash} ${w.toldWithPlaceholders}`;
     return incidentPage(c, incident, { flash });
   });
 

@@ -227,6 +227,8 @@ const nl = {
   // A high risk the AP's last report did not carry (clocks.ts riskFollowUpOwed), as `datalek assess` says it (law28).
   riskFollowUpOwed: (reference: string, closed: boolean) =>
     `Hoog risico na de laatste melding aan de AP (${reference}): een vervolgmelding aan de AP is nodig (AVG art. 33(3)(c), (4)). Leg die vast bij "Melding vastleggen" (soort: vervolgmelding op ${reference}), of waarom er geen volgt (${closed ? 'bij "Na het sluiten: geen vervolgmelding aan de AP"' : 'bij het sluiten'}); de herinneringen lopen tot dan.`,
+  toldWithPlaceholders:
+    'Let op: de tekst die is vastgelegd als wat is verstuurd, bevat plaatshouders die nog ingevuld moesten worden (zoals [naam], XXX, TODO of <...>). Het register toont hem als wat de betrokkenen is verteld. Kregen zij de ingevulde tekst, leg het besluit dan opnieuw vast met de tekst die is verstuurd.',
   closedStillPlanned: (names: string) =>
     `Let op: gesloten met inperking die nog gepland staat en niet als uitgevoerd is vastgelegd: ${names}. De tijdlijn, het register en het rapport noemen die stap als nog gepland, zodat het dossier niet leest alsof hij is uitgevoerd.`,
   flash: {
@@ -515,6 +517,8 @@ const en: Dictionary = {
     'The text of the message is what the data subjects were told, as sent: without the notes for the sender and without "…" where the notice could not fill anything in yet. The register shows it so.',
   riskFollowUpOwed: (reference: string, closed: boolean) =>
     `High risk after the last report to the AP (${reference}): a follow-up to the AP is owed (GDPR Art. 33(3)(c), (4)). Record it under "Record a report" (kind: follow-up to ${reference}), or why none follows (${closed ? 'under "After closing: no follow-up to the AP"' : 'at closing'}); its reminders run until then.`,
+  toldWithPlaceholders:
+    'Note: the text recorded as what was sent holds placeholders still to be filled in (such as [name], XXX, TODO or <...>). The register shows it as what they were told. If they were sent the text filled in, record the decision again with the text as sent.',
   closedStillPlanned: (names: string) =>
     `Note: closed with containment still planned, not recorded as carried out: ${names}. The timeline, the register and the report name that step as still planned, so the record does not read as if it was done.`,
   flash: {

@@ -158,3 +158,33 @@ it('on the web page, the Art. 34 form recorded with an elision "…" in its text
     expect(await post('Beste klant, bij ons is een server binnengedrongen.')).not.toContain(warning);
   });
 });
+
+// law27 item 5: a template's placeholders left in the text recorded as sent were recorded without a
+// word, while "…" was warned about; so were they in the reasons for the delay given to the AP.
+it('warns, naming them, when the text recorded as sent holds placeholders ([naam], XXX, TODO, <...>); so does a delay reason', async () => {
+  const { c, ok } = await noticed();
+  const inform = (text: string) =>
+    ok(['subjects', c.id, '--decision', 'inform', '--date', at, '--channel', 'brief', '--text', text, '--reason', 'hoog risico', '--by', 'FG']);
+  const left = await inform('## Wat is er gebeurd?\n\nBeste [naam], op <datum> is XXX misgegaan. Bel TODO.');
+  expect(left.stderr).toMatch(/^Warning: the text recorded as what was sent holds placeholders still to be filled in: "\[naam\]" under "Wat is er gebeurd\?"/);
+  expect(left.stderr).toContain('"<datum>" under "Wat is er gebeurd?"; "XXX" under "Wat is er gebeurd?"; "TODO" under "Wat is er gebeurd?"');
+  expect(left.stderr).toContain('The register shows it as what they were told');
+  expect((await inform('Beste klant, bij ons is een server binnengedrongen.')).stderr).toBe('');
+
+  // Past the AP deadline (detected 2025-11-27): a late initial report with its reasons, one left a placeholder.
+  const late = await c.cli(
+    ['reported', c.id, '--reference', 'M-1', '--delay-reason', 'de leverancier meldde het pas op [datum]', '--by', 'FG'],
+    '2025-12-01T09:00:00Z',
+  );
+  expect(late.code, late.stderr).toBe(0);
+  expect(late.stderr).toMatch(/Warning: the reasons for the delay recorded as given to the AP hold placeholders still to be filled in: "\[datum\]"/);
+});
+
+it('on the web page, the Art. 34 form recorded with placeholders in its text says so in its message', async () => {
+  const { c } = await noticed();
+  await onThePage(c, async (post) => {
+    const warning = 'Let op: de tekst die is vastgelegd als wat is verstuurd, bevat plaatshouders die nog ingevuld moesten worden';
+    expect(await post('Beste [naam], bij ons is een server binnengedrongen.')).toContain(warning);
+    expect(await post('Beste klant, bij ons is een server binnengedrongen.')).not.toContain(warning);
+  });
+});

@@ -1,4 +1,5 @@
 import { type ClockName, enteredAfterDeadlineText } from '../../core/clocks.js';
+import { elisionsIn, placeholdersIn } from '../../core/notice.js';
 import { reportedAction } from '../../use-cases/actions.js';
 import type { Context, FlagSpec } from '../context.js';
 import { flagsOf, recordAction, shownAt } from './fg-common.js';
@@ -21,5 +22,17 @@ export const reported = (ctx: Context): Promise<number> =>
       const before = last?.beforeDetection ? " Marked as before GuardDuty's detection." : '';
       return `Report recorded (${last?.to} ${last?.kind} ${last?.reference}).${before}${marked}${clocks}`;
     },
-    { fgDecision: 'reported' },
+    { warning: () => delayReasonWarning(ctx.flags['delay-reason']), fgDecision: 'reported' },
   );
+
+/**
+ * Placeholders (`[datum]`, `XXX`, `TODO`, `<...>`) or an elision "…" in the reasons for the delay
+ * given with a report: they are what the AP was given (Art. 33(1)), kept in the register as such
+ * (law27 item 5), as the Art. 34 text is warned about. Recorded as given, and said.
+ */
+function delayReasonWarning(text: unknown): string | null {
+  if (typeof text !== 'string') return null;
+  const found = [...placeholdersIn(text), ...elisionsIn(text).map((e) => `"…" in ${e}`)];
+  if (!found.length) return null;
+  return `Warning: the reasons for the delay recorded as given to the AP hold placeholders still to be filled in: ${found.join('; ')}. The register keeps them as given (Art. 33(1)). If the AP was given them written out, give them as given with a follow-up (--kind follow-up --delay-reason TEXT).`;
+}

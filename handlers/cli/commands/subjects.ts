@@ -1,4 +1,4 @@
-import { elisionsIn, senderNotesIn } from '../../core/notice.js';
+import { elisionsIn, placeholdersIn, senderNotesIn } from '../../core/notice.js';
 import { subjectsAction } from '../../use-cases/actions.js';
 import type { Context, FlagSpec } from '../context.js';
 import { afterCloseNote, flagsOf, recordAction } from './fg-common.js';
@@ -26,7 +26,10 @@ export const subjects = (ctx: Context): Promise<number> =>
         : said;
     },
     {
-      warning: (incident) => [senderNotesWarning(incident.id, ctx.flags.text), elisionWarning(ctx.flags.text)].filter((w) => w !== null).join(' ') || null,
+      warning: (incident) =>
+        [senderNotesWarning(incident.id, ctx.flags.text), elisionWarning(ctx.flags.text), placeholderWarning(ctx.flags.text)]
+          .filter((w) => w !== null)
+          .join(' ') || null,
       fgDecision: 'subjects',
     },
   );
@@ -50,4 +53,14 @@ function elisionWarning(text: unknown): string | null {
   const found = typeof text === 'string' ? elisionsIn(text) : [];
   if (!found.length) return null;
   return `Warning: the text recorded as what was sent holds "…" where text was left out: ${found.join('; ')}. The register shows it as what they were told. If they were sent the text written out, record the decision again with the text as sent.`;
+}
+
+/**
+ * A template's placeholders (`[naam]`, `XXX`, `TODO`, `<...>`) in the text recorded as what was sent
+ * (law27 item 5), as an elision is (fg28 item 6). Recorded as given, since it may be what was sent, and said.
+ */
+function placeholderWarning(text: unknown): string | null {
+  const found = typeof text === 'string' ? placeholdersIn(text) : [];
+  if (!found.length) return null;
+  return `Warning: the text recorded as what was sent holds placeholders still to be filled in: ${found.join('; ')}. The register shows it as what they were told. If they were sent the text filled in, record the decision again with the text as sent.`;
 }
