@@ -119,3 +119,31 @@ export async function refuseUnlessFg(what: string, caller: string | null, fgRole
     },
   );
 }
+
+/** An FG decision's entry not recorded by a session of the FG's role: its caller another's, or none named. */
+export interface DecisionNotByFg {
+  incidentId: string;
+  seq: number;
+  kind: string;
+  /** The caller it names; null: it names none (recorded before entries named their caller, or past the CLI). */
+  caller: string | null;
+}
+
+/**
+ * The FG decisions (FG_DECISION_KINDS) among `entries` of an AWS register that no session of the
+ * FG's role recorded, as their `caller` says. The CLI refuses them since b2deeb8b; one recorded
+ * before, while the deployment named another role, or written past the CLI stays in the record,
+ * whose history is not rewritten: verify and show name it, so the FG can account for it.
+ */
+export function decisionsNotByFg(entries: readonly { incidentId: string; seq: number; kind: string; caller?: string }[], fg: FgRole | null): DecisionNotByFg[] {
+  if (fg === null) return [];
+  return entries
+    .filter((e) => FG_DECISION_KINDS.has(e.kind) && !(e.caller !== undefined && isFgSession(e.caller, fg)))
+    .map((e) => ({ incidentId: e.incidentId, seq: e.seq, kind: e.kind, caller: e.caller ?? null }));
+}
+
+/** A decision not by the FG's role, as verify names it (one line). */
+export function decisionNotByFgLine(d: DecisionNotByFg, fg: FgRole): string {
+  const who = d.caller === null ? 'naming no caller' : `recorded as ${d.caller}`;
+  return `FG DECISION NOT BY THE FG'S ROLE: incident ${d.incidentId}, entry ${d.seq} (${d.kind}) ${who}, not a session of ${fg.role} of account ${fg.account}: recorded before the CLI refused it, while the deployment named another FG role, or written past the CLI (CloudTrail's data events on the table tell who). The FG accounts for it; the record is not changed`;
+}

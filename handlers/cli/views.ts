@@ -283,7 +283,25 @@ function ownPseudonymLines(incident: Incident): string[] {
   });
 }
 
-export function showText(incident: Incident, timeline: TimelineEntry[], policy: Policy, now: string, types?: FindingTypeNames): string {
+/** Who recorded an entry: its actor, the AWS identity that wrote it, and whether an FG decision's is not the FG's role's. */
+function actorCell(e: TimelineEntry, notByFg: boolean): string {
+  const notFg = notByFg ? "; not the FG's role" : '';
+  if (e.caller) return `${e.actor} (as ${e.caller}${notFg})`;
+  return notByFg ? `${e.actor} (no caller${notFg})` : e.actor;
+}
+
+/**
+ * `notByFg`: the entries (by seq) of FG decisions that no session of the FG's role recorded, on AWS
+ * (cli/fg-role.ts `decisionsNotByFg`): marked beside their actor.
+ */
+export function showText(
+  incident: Incident,
+  timeline: TimelineEntry[],
+  policy: Policy,
+  now: string,
+  types?: FindingTypeNames,
+  notByFg: ReadonlySet<number> = new Set(),
+): string {
   const tz = policy.timeZone;
   const when = (iso: string | null) => (iso ? localWithInstant(iso, tz) : '-');
   const awareness = currentAwareness(incident);
@@ -456,7 +474,7 @@ export function showText(incident: Incident, timeline: TimelineEntry[], policy: 
   // Each line above is one line, whatever a value holds; the table escapes its own cells.
   const timelineTable = table(
     ['#', `AT (${tz})`, 'ACTOR', 'WHAT', 'DETAIL'],
-    timeline.map((e) => [String(e.seq), formatLocal(e.at, tz), e.caller ? `${e.actor} (as ${e.caller})` : e.actor, e.kind, summarise(e.detail)]),
+    timeline.map((e) => [String(e.seq), formatLocal(e.at, tz), actorCell(e, notByFg.has(e.seq)), e.kind, summarise(e.detail)]),
   )
     .split('\n')
     .map((l) => `  ${l}`)

@@ -114,4 +114,31 @@ describe.skipIf(!MOTO_AVAILABLE)("the caller's identity on every --target aws wr
     }
     expect(await lastEntry()).toEqual(before);
   }, 120_000);
+
+  it("names in verify and show an FG decision whose caller is not the FG's role: recorded while the deployment named another, or naming none (fgrole item 3)", async () => {
+    // The deployment named on-call's role for a while (a mistaken -c fgRole): its decision is recorded, and stays in the record.
+    await tagTable('datalek-on-call');
+    try {
+      const r = await cli(
+        ['assess', id, '--personal-data', 'yes', '--risk', 'high', '--reason', 'door on-call vastgelegd', '--by', 'Bob', '--now', '2026-11-28T09:30:00Z'],
+        await as('datalek-on-call', 'bob'),
+      );
+      expect(r.code, r.stderr).toBe(0);
+    } finally {
+      await tagTable('datalek-fg');
+    }
+    const entry = await lastEntry();
+    expect(entry).toMatchObject({ kind: 'assessed', caller: ON_CALL });
+    // Named, not failed: the chain holds, and a record's history cannot be rewritten; the FG must be able to account for it.
+    const verify = await cli(['verify', id], moto.env);
+    expect(verify.code, verify.stderr).toBe(0);
+    expect(verify.stderr).toContain(`FG DECISION NOT BY THE FG'S ROLE: incident ${id}, entry ${entry.seq} (assessed) recorded as ${ON_CALL}`);
+    // The FG's own assessment before it is not named.
+    const fgEntry = JSON.parse((await cli(['show', id, '--json'], moto.env)).stdout).timeline.find((e: { caller?: string }) => e.caller === FG);
+    expect(verify.stderr).not.toContain(`entry ${fgEntry.seq} (`);
+    const json = JSON.parse((await cli(['verify', id, '--json'], moto.env)).stdout);
+    expect(json.fgDecisionsNotByFg).toEqual([{ incidentId: id, seq: entry.seq, kind: 'assessed', caller: ON_CALL }]);
+    const show = await cli(['show', id], moto.env);
+    expect(show.stdout).toContain(`Bob (as ${ON_CALL}; not the FG's role)`);
+  }, 120_000);
 });

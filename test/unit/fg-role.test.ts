@@ -6,7 +6,7 @@
  * break-glass may change), never one a shell variable names.
  */
 import { describe, expect, it } from 'vitest';
-import { deploymentFgRole, FG_ROLE_TAG, type FgRole, isFgSession, refuseUnlessFg, sessionRole } from '../../handlers/cli/fg-role.js';
+import { decisionsNotByFg, deploymentFgRole, FG_ROLE_TAG, type FgRole, isFgSession, refuseUnlessFg, sessionRole } from '../../handlers/cli/fg-role.js';
 
 const TABLE = 'arn:aws:dynamodb:eu-west-1:123456789012:table/datalek-incidents';
 const FG: FgRole = { role: 'datalek-fg', account: '123456789012', table: TABLE };
@@ -65,5 +65,24 @@ describe("the FG's role from the caller's ARN", () => {
     expect(() => deploymentFgRole(TABLE, [{ Key: 'other', Value: 'x' }])).toThrow(`the incidents table ${TABLE} names no FG role (its tag ${FG_ROLE_TAG})`);
     expect(() => deploymentFgRole(TABLE, [{ Key: FG_ROLE_TAG, Value: 'arn:aws:iam::1:role/x' }])).toThrow(`its tag ${FG_ROLE_TAG} is not a role's name`);
     expect(() => deploymentFgRole('datalek-incidents', [{ Key: FG_ROLE_TAG, Value: 'datalek-fg' }])).toThrow('not a table ARN');
+  });
+
+  it("names the FG decisions no session of the FG's role recorded, a caller missing among them, and no other entry (item 3)", () => {
+    const fg = 'arn:aws:sts::123456789012:assumed-role/datalek-fg/alice';
+    const onCall = 'arn:aws:sts::123456789012:assumed-role/datalek-on-call/bob';
+    const entries = [
+      { incidentId: 'dl-1', seq: 1, kind: 'incident-opened' },
+      { incidentId: 'dl-1', seq: 2, kind: 'acknowledged', caller: onCall },
+      { incidentId: 'dl-1', seq: 3, kind: 'assessed', caller: fg },
+      { incidentId: 'dl-1', seq: 4, kind: 'reported', caller: onCall },
+      { incidentId: 'dl-1', seq: 5, kind: 'closed' },
+      { incidentId: 'dl-1', seq: 6, kind: 'subjects-decided', caller: 'arn:aws:sts::210987654321:assumed-role/datalek-fg/mallory' },
+    ];
+    expect(decisionsNotByFg(entries, FG)).toEqual([
+      { incidentId: 'dl-1', seq: 4, kind: 'reported', caller: onCall },
+      { incidentId: 'dl-1', seq: 5, kind: 'closed', caller: null },
+      { incidentId: 'dl-1', seq: 6, kind: 'subjects-decided', caller: 'arn:aws:sts::210987654321:assumed-role/datalek-fg/mallory' },
+    ]);
+    expect(decisionsNotByFg(entries, null)).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { findingTypesWithNames } from '../../core/finding-types.js';
 import { oneLine } from '../../core/text.js';
 import { readBackContainment } from '../containment-check.js';
 import { type Context, loadIncident, withBackend } from '../context.js';
+import { decisionsNotByFg } from '../fg-role.js';
 import { showObject, showText } from '../views.js';
 
 export async function show(ctx: Context): Promise<number> {
@@ -21,15 +22,19 @@ export async function show(ctx: Context): Promise<number> {
     const check = ctx.target === 'aws' ? await readBackContainment(ctx, [stored], store) : null;
     // Left to an incident closed without containing it: nothing contains the resource (review7 Y12).
     const left = await leftToClosed(store, incident);
+    // On AWS, an FG decision no session of the FG's role recorded is marked (fgrole item 3); a
+    // deployment naming no FG role leaves them unmarked here (verify says why).
+    const notByFg = backend.fgRole ? decisionsNotByFg(timeline, await backend.fgRole().catch(() => null)) : [];
     if (ctx.flags.json) {
       const shown = {
         ...showObject(incident, timeline, ctx.policy, ctx.now(), types),
+        ...(notByFg.length ? { fgDecisionsNotByFg: notByFg } : {}),
         ...(left.length ? { leftToClosed: left } : {}),
         ...(failedThere.length ? { leftToFailed: failedThere } : {}),
       };
       ctx.io.out(JSON.stringify(check ? { ...shown, containmentCheck: check } : shown, null, 2));
     } else {
-      const text = showText(incident, timeline, ctx.policy, ctx.now(), types);
+      const text = showText(incident, timeline, ctx.policy, ctx.now(), types, new Set(notByFg.map((d) => d.seq)));
       const lines = [
         ...left.map((l) => leftToClosedLine(incident.id, l)),
         ...failedThere.map((f) => oneLine(`${f.actionId}: ${f.reason}`)),

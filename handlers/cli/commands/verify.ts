@@ -10,6 +10,7 @@ import { digestStore, digestVerifier } from '../anchoring.js';
 import type { DrillMark } from '../backend.js';
 import { readBackContainment } from '../containment-check.js';
 import { type Context, withBackend } from '../context.js';
+import { type DecisionNotByFg, decisionNotByFgLine, decisionsNotByFg, type FgRole } from '../fg-role.js';
 
 /**
  * SQLite failing on what the file holds (a corrupt page, not a database, an unsupported format: the
@@ -34,6 +35,10 @@ export async function verify(ctx: Context): Promise<number> {
   let drill: string | null = null;
   let containment: DriftReport | null = null;
   const pseudonymised: string[] = [];
+  // On AWS: the FG's decisions no session of the FG's role recorded (fgrole item 3), named, not failed.
+  const notByFg: DecisionNotByFg[] = [];
+  let fg: FgRole | null = null;
+  let fgUnknown: string | null = null;
   try {
     result = await withBackend(ctx, 'read', async (backend) => {
       if (only && !(await backend.audit.incidentIds()).includes(only)) throw new IncidentNotFoundError(only);
@@ -57,6 +62,14 @@ export async function verify(ctx: Context): Promise<number> {
       // an interface someone put back in its groups does not verify (review5 A15).
       if (backend.target === 'aws') {
         containment = await readBackContainment(ctx, incidents, backend.store);
+      }
+      if (backend.fgRole) {
+        try {
+          fg = await backend.fgRole();
+          for (const i of incidents) notByFg.push(...decisionsNotByFg(await backend.store.getTimeline(i.id), fg));
+        } catch (err) {
+          fgUnknown = (err as Error).message;
+        }
       }
       return verified;
     });
@@ -88,6 +101,7 @@ export async function verify(ctx: Context): Promise<number> {
           adopted: result.adopted,
           ...(result.digests ? { digests: result.digests } : {}),
           ...(report ? { containmentCheck: report } : {}),
+          ...(fg || fgUnknown ? { fgDecisionsNotByFg: notByFg, ...(fgUnknown ? { fgRoleUnknown: fgUnknown } : {}) } : {}),
         },
         null,
         2,
@@ -128,6 +142,10 @@ export async function verify(ctx: Context): Promise<number> {
   for (const r of result.digests?.registryReleased ?? []) ctx.io.out(oneLine(shardReleaseLine(r)));
   if (report) for (const line of containmentSummary(report)) ctx.io.out(line);
   if (pseudonymised.length && !ctx.flags.json) ctx.io.err(pseudonymisedLine(pseudonymised));
+  // A decision's history is not rewritten, and its caller is what the CLI wrote: named for the FG to account for, not failed.
+  const fgRead = fg as FgRole | null;
+  if (fgRead) for (const d of notByFg) ctx.io.err(oneLine(`datalek: ${decisionNotByFgLine(d, fgRead)}`));
+  if (fgUnknown) ctx.io.err(oneLine(`datalek: the FG's decisions' callers were not checked: ${fgUnknown}`));
   return code;
 }
 
