@@ -93,6 +93,25 @@ export interface HeldContainment {
  */
 export const DENY_ALL_CONSOLE_SIGN_IN = 'console-sign-in';
 
+/**
+ * The inline policy of one incident's deny-all on a user whose console password was taken: its own, so a release lifts
+ * no other's. Named here for the record's readers too (drift.ts): one whose put was recorded failed has it in the
+ * evidence only since release27; before, the name is known from the incident alone.
+ */
+export function denyAllPolicyName(incidentId: string): string {
+  return `datalek-deny-all-${incidentId}`;
+}
+
+/**
+ * The deny-all policy `action` asked for (a console sign-in's revocation, `DENY_ALL_CONSOLE_SIGN_IN`): under the name its
+ * evidence records, else the incident's (`incidentId`: the incident whose run put it). Undefined when it asked for none.
+ */
+export function plannedDenyAll(action: ActionRecord, incidentId: string): string | undefined {
+  const recorded = action.evidence?.denyAllPolicyName;
+  if (typeof recorded === 'string' && recorded) return recorded;
+  return action.type === 'revoke-user-sessions' && action.params?.denyAll === DENY_ALL_CONSOLE_SIGN_IN ? denyAllPolicyName(incidentId) : undefined;
+}
+
 export const PER_INCIDENT_ACTIONS: ReadonlySet<string> = new Set(['revoke-role-sessions', 'revoke-user-sessions']);
 
 /**

@@ -20,6 +20,7 @@ import {
   heldContainment,
   holderIn,
   leftElsewhere,
+  plannedDenyAll,
   releaseUnderWay,
   sameResource,
   takenContainment,
@@ -92,6 +93,12 @@ export type Expectation =
       issuedBefore: string | null;
       userGoneRecorded?: UserGoneRecorded;
       denyAll?: true;
+      /**
+       * A deny-all the plan asked for that the record does not hold in effect, read all the same (release27 #3): its put
+       * recorded `failed` (a timeout's put may have reached IAM), or its action `released` (a release before release27
+       * removed only a deny-all recorded done). On the user, it locks them out with nothing recording it.
+       */
+      unrecorded?: 'failed' | 'released';
     }
   /** All four Block Public Access settings on. */
   | { kind: 'public-access-block'; bucket: string; owner: string }
@@ -331,6 +338,7 @@ export function expectedContainment(incident: Incident, now: string, holderOf?: 
   const out: Checks = { checks: [], notChecked: [], verdicts: [], open: [] };
   for (const action of incident.actions) {
     if (!incident.mergedInto) unvouchedChecks(incident, action, out);
+    if (!incident.mergedInto) unrecordedDenyAllChecks(incident, action, now, out);
     if (action.released) continue;
     if (action.person) {
       if (!incident.mergedInto) personChecks(incident, action, out);
@@ -574,6 +582,37 @@ function unvouchedChecks(incident: Incident, action: ActionRecord, out: Checks):
   const place = actionPlace(action, incident);
   for (const g of groups)
     out.checks.push({ incidentId: incident.id, actionId: action.id, type: action.type, ...place, expect: { kind: 'unvouched-group', ...g } });
+}
+
+/**
+ * A console sign-in's deny-all the plan asked for and the record does not hold in effect (its step never done):
+ * read whenever the run got to the action (a step recorded), released or not. Its put recorded failed may have
+ * reached IAM (a timeout), and the release removed only a deny-all recorded done before release27: on the user, it
+ * denies them everything with nothing recording it (`unrecorded`). One recorded done is read as in effect
+ * (`expectationsOf`) until its release, which removes it.
+ */
+function unrecordedDenyAllChecks(incident: Incident, action: ActionRecord, now: string, out: Checks): void {
+  const policyName = plannedDenyAll(action, incident.id);
+  const name = userNameOf(action);
+  const steps = action.steps ?? [];
+  if (!policyName || !name || action.person || steps.length === 0 || releaseUnderWay(action, now)) return;
+  if (steps.some((s) => s.name === 'deny-all' && s.status === 'done')) return;
+  out.checks.push({
+    incidentId: incident.id,
+    actionId: action.id,
+    type: action.type,
+    ...actionPlace(action, incident),
+    expect: {
+      kind: 'revocation',
+      principal: 'user',
+      name,
+      label: `IAM user ${action.target}`,
+      policyName,
+      issuedBefore: null,
+      denyAll: true,
+      unrecorded: action.released ? 'released' : 'failed',
+    },
+  });
 }
 
 /**
@@ -942,6 +981,8 @@ function recordedOf(e: Expectation): string {
     case 'access-key':
       return 'Inactive';
     case 'revocation':
+      if (e.unrecorded === 'failed') return 'not in effect: its put was recorded failed (a put whose answer was lost may have reached IAM)';
+      if (e.unrecorded === 'released') return 'released: not on the user';
       if (e.denyAll) return 'denies every request of the user';
       return `denies every session issued before ${e.issuedBefore ?? '(the time was not recorded)'}`;
     case 'public-access-block':
@@ -1054,6 +1095,35 @@ function unvouchedVerdict(e: Extract<Expectation, { kind: 'unvouched-group' }>, 
     };
   }
   return { state: 'in-place', actual: `unused: no network interface in it (${rules})`, todo: `delete it (${del}): datalek never uses it` };
+}
+
+/**
+ * A deny-all the record does not hold in effect (`unrecorded`), as read. Not on the user: nothing to do. On it while
+ * its put is recorded failed: the user is denied everything as the plan asked, the record not saying so; the release
+ * removes it. On it after the release: the user is locked out with nothing recording it: DRIFTED.
+ */
+function unrecordedDenyAllVerdict(e: Extract<Expectation, { kind: 'revocation' }>, seen: Exclude<Observation, { read: 'error' }>): Verdict {
+  if (seen.read === 'missing') {
+    if (seen.what === 'policy') return { state: 'in-place', actual: 'not on the user: nothing to remove' };
+    return {
+      state: 'in-place',
+      actual: `${seen.what} not found${seen.byName ? ' under its recorded name: renamed or deleted' : ''}`,
+      ...(seen.byName ? { todo: `if the user was renamed, look for ${e.policyName} on it under its new name (aws iam list-user-policies)` } : {}),
+    };
+  }
+  const what = seen.read === 'revocation' && seen.deniesAll ? 'denies every request' : 'the policy is there (not the deny of everything)';
+  const remove = `aws iam delete-user-policy --user-name <the user> --policy-name ${e.policyName}`;
+  if (e.unrecorded === 'failed')
+    return {
+      state: 'in-place',
+      actual: `${what}, though its put was recorded failed`,
+      todo: `the user is denied everything as the plan asked while the record says the deny-all failed: the release of the incident removes it (datalek release ID), as it does one recorded done`,
+    };
+  return {
+    state: 'drifted',
+    actual: `${what}: the user is locked out, while the record says its containment was released`,
+    todo: `remove it unless the user is to stay locked out (${remove}): a release before release27 removed only a deny-all recorded done, and this one's put was recorded failed; if the contain function did not put it (CloudTrail: PutUserPolicy), find out who did; tell the FG`,
+  };
 }
 
 /**
@@ -1365,6 +1435,7 @@ const ALL_TRAFFIC_NAME = 'datalek-all-traffic';
 const same = (a: readonly string[], b: readonly string[]) => a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
 
 function judged(e: Expectation, seen: Exclude<Observation, { read: 'error' }>): Verdict {
+  if (e.kind === 'revocation' && e.unrecorded) return unrecordedDenyAllVerdict(e, seen);
   // A person found out which and recorded it (contain20): their record, beside what AWS shows.
   if (seen.read === 'missing' && seen.byName && 'userGoneRecorded' in e && e.userGoneRecorded) {
     const r = e.userGoneRecorded;

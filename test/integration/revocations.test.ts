@@ -12,6 +12,7 @@
 import {
   CreateRoleCommand,
   CreateUserCommand,
+  DeleteUserPolicyCommand,
   GetRolePolicyCommand,
   GetUserPolicyCommand,
   ListRolePoliciesCommand,
@@ -49,8 +50,8 @@ describe.skipIf(!MOTO_AVAILABLE)('session revocations, one per incident', () => 
 
   const incident = (id: string): Incident => incidentFixture({ id, accountId: ACCOUNT });
 
-  /** Carries out `action` for `incidentId`; returns the action as the record then holds it (steps, evidence). */
-  async function revoke(incidentId: string, action: ActionRecord): Promise<ActionRecord> {
+  /** Carries out `action` for `incidentId`: the steps and evidence it recorded. */
+  async function carryOut(incidentId: string, action: ActionRecord): Promise<{ steps: StepRecord[]; evidence: Record<string, unknown> }> {
     const steps: StepRecord[] = [];
     const evidence: Record<string, unknown> = {};
     await containment.execute(action, {
@@ -63,6 +64,12 @@ describe.skipIf(!MOTO_AVAILABLE)('session revocations, one per incident', () => 
         Object.assign(evidence, more ?? {});
       },
     });
+    return { steps, evidence };
+  }
+
+  /** Carries out `action` for `incidentId`, every step done; returns the action as the record then holds it (steps, evidence). */
+  async function revoke(incidentId: string, action: ActionRecord): Promise<ActionRecord> {
+    const { steps, evidence } = await carryOut(incidentId, action);
     expect(steps.every((s) => s.status === 'done')).toBe(true);
     return { ...action, status: 'done', steps, evidence };
   }
@@ -169,7 +176,7 @@ describe.skipIf(!MOTO_AVAILABLE)('session revocations, one per incident', () => 
     expect(await userPolicies('p.pietersen')).toEqual(['owner-reads']);
   });
 
-  it('puts no deny-all for a revocation that did not ask for it, and releases none a failed step did not put', async () => {
+  it('puts no deny-all for a revocation that did not ask for it; a release removes the deny-all the plan asked for though its put was recorded failed', async () => {
     await c.iam.send(new CreateUserCommand({ UserName: 's.smit' }));
     const session = await revoke('dl-session0001', action('revoke-user-sessions', 'iam-user:0a1b2c3d4e5f6a7b', { userName: 's.smit' }));
     expect(named(session.steps)).toEqual(['revoke-user-sessions:done']);
@@ -184,8 +191,72 @@ describe.skipIf(!MOTO_AVAILABLE)('session revocations, one per incident', () => 
       status: 'failed',
       steps: [steps[0], { name: 'deny-all', status: 'failed', at: steps[1].at, detail: 'AccessDenied', code: 'AccessDenied' }],
     };
-    // What the record says was not put is not removed, though a policy of that name is there (put by hand, say).
-    expect(named(await release('dl-console0003', failed))).toEqual(['remove-revocation:done']);
-    expect(await userPolicies('d.dekker')).toEqual(['datalek-deny-all-dl-console0003']);
+    // A deny-all under this incident's name left on the user keeps them locked out after the release, whoever put it.
+    expect(named(await release('dl-console0003', failed))).toEqual(['remove-revocation:done', 'remove-deny-all:done']);
+    expect(await userPolicies('d.dekker')).toEqual([]);
+  });
+
+  /**
+   * The deny-all's PutUserPolicy reached IAM and its answer did not reach the contain function (a timeout): the step
+   * was recorded failed, and the user was denied everything all the same. A release removed only a deny-all recorded
+   * done, and drift read only that one: the user stayed locked out, with nothing recording or reading it (release27 #3).
+   */
+  describe('a deny-all whose put was recorded failed', () => {
+    const timedOut = (a: ActionRecord): ActionRecord => {
+      const steps = a.steps ?? [];
+      return {
+        ...a,
+        status: 'failed',
+        steps: [steps[0], { name: 'deny-all', status: 'failed', at: steps[1].at, detail: 'socket hang up', code: 'TimeoutError' }],
+        evidence: { ...a.evidence, denyAllPolicyName: undefined },
+      };
+    };
+    const lines = async (incidentId: string, a: ActionRecord) =>
+      (await checkContainment([{ ...incident(incidentId), actions: [a] }], reader, '2026-11-28T11:00:00.000Z')).resources
+        .filter((r) => r.resource.includes('deny-all'))
+        .map((r) => `${r.state}: ${r.actual}${r.todo ? ` | ${r.todo}` : ''}`);
+
+    it('is read back while the incident holds it failed, and the release removes it', async () => {
+      await c.iam.send(new CreateUserCommand({ UserName: 't.tijmens' }));
+      const failed = timedOut(await revoke('dl-console0004', consoleSignIn('t.tijmens')));
+      expect(await userPolicies('t.tijmens')).toEqual(['datalek-deny-all-dl-console0004', 'datalek-revoke-dl-console0004']);
+
+      expect(await lines('dl-console0004', failed)).toEqual([
+        expect.stringMatching(/^in-place: denies every request, though its put was recorded failed \| .*datalek release ID/),
+      ]);
+      const steps = await release('dl-console0004', failed);
+      expect(named(steps)).toEqual(['remove-revocation:done', 'remove-deny-all:done']);
+      expect(await userPolicies('t.tijmens')).toEqual([]);
+      // Released: read back all the same, and nothing is on the user.
+      const released = { ...failed, released: { at: '2026-11-28T10:30:00.000Z', by: 'oncall', reason: 'vals positief' } };
+      expect(await lines('dl-console0004', released)).toEqual([expect.stringMatching(/^in-place: not on the user/)]);
+    });
+
+    it('that never reached IAM: nothing to remove, recorded so, and the release goes on', async () => {
+      await c.iam.send(new CreateUserCommand({ UserName: 'n.nooit' }));
+      const failed = timedOut(await revoke('dl-console0005', consoleSignIn('n.nooit')));
+      await c.iam.send(new DeleteUserPolicyCommand({ UserName: 'n.nooit', PolicyName: 'datalek-deny-all-dl-console0005' }));
+      expect(await lines('dl-console0005', failed)).toEqual([expect.stringMatching(/^in-place: not on the user/)]);
+      const steps = await release('dl-console0005', failed);
+      expect(named(steps)).toEqual(['remove-revocation:done', 'remove-deny-all:skipped']);
+      expect(steps[1].detail).toContain('nothing to remove');
+      expect(await userPolicies('n.nooit')).toEqual([]);
+    });
+
+    it('left on the user by a release before: verify names the user locked out with nothing recording it', async () => {
+      await c.iam.send(new CreateUserCommand({ UserName: 'l.laat' }));
+      const failed = timedOut(await revoke('dl-console0006', consoleSignIn('l.laat')));
+      await c.iam.send(new DeleteUserPolicyCommand({ UserName: 'l.laat', PolicyName: 'datalek-revoke-dl-console0006' }));
+      const released = { ...failed, released: { at: '2026-11-28T10:30:00.000Z', by: 'oncall', reason: 'vals positief' } };
+      expect(await lines('dl-console0006', released)).toEqual([
+        expect.stringMatching(/^drifted: denies every request: .*released.* \| .*aws iam delete-user-policy .*--policy-name datalek-deny-all-dl-console0006/),
+      ]);
+    });
+
+    it('keeps the name of the policy it tried in the record when the put fails', async () => {
+      const { steps, evidence } = await carryOut('dl-console0007', consoleSignIn('niemand'));
+      expect(named(steps)).toEqual(['revoke-user-sessions:failed', 'deny-all:failed']);
+      expect(evidence.denyAllPolicyName).toBe('datalek-deny-all-dl-console0007');
+    });
   });
 });

@@ -6,12 +6,14 @@
  * carry no token issue time and are not affected: a leaked long-term key is deactivated separately.
  */
 import { DeleteUserPolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { DENY_ALL_CONSOLE_SIGN_IN } from '../../../core/containment.js';
+import { DENY_ALL_CONSOLE_SIGN_IN, denyAllPolicyName, plannedDenyAll } from '../../../core/containment.js';
 import type { ActionRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
 import { recordedPolicyName, revocationDocument, revokePolicyName } from './iam.js';
-import { releaseStep, step } from './steps.js';
+import { errorCode, FailedWithEvidence, releaseStep, step } from './steps.js';
+
+export { denyAllPolicyName };
 
 export async function revokeUserSessions(c: ContainmentClients, action: ActionRecord, ctx: ExecutionContext, now: () => string): Promise<void> {
   await step(ctx, 'revoke-user-sessions', now, async () => {
@@ -28,11 +30,6 @@ export async function revokeUserSessions(c: ContainmentClients, action: ActionRe
     };
   });
   if (action.params?.denyAll === DENY_ALL_CONSOLE_SIGN_IN) await denyAll(c, action, ctx, now);
-}
-
-/** The inline policy of one incident's deny-all on a user whose console password was taken: its own, so a release lifts no other's. */
-export function denyAllPolicyName(incidentId: string): string {
-  return `datalek-deny-all-${incidentId}`;
 }
 
 /** Everything denied, whatever the session or key: an explicit deny no allow overrides (AWSDenyAll's effect, inline). */
@@ -52,7 +49,13 @@ async function denyAll(c: ContainmentClients, action: ActionRecord, ctx: Executi
     const userName = action.params?.userName;
     if (!userName) return { status: 'skipped', detail: 'the IAM user is not known' };
     const policyName = denyAllPolicyName(ctx.incident.id);
-    await c.iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: policyName, PolicyDocument: DENY_ALL_DOCUMENT }));
+    try {
+      await c.iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: policyName, PolicyDocument: DENY_ALL_DOCUMENT }));
+    } catch (err) {
+      // A put whose answer was lost (a timeout) may have reached IAM: the record keeps the name, for the release to
+      // remove it and drift to read it (release27 #3).
+      throw new FailedWithEvidence('deny-all', errorCode(err), (err as Error).message, { denyAllPolicyName: policyName });
+    }
     return {
       status: 'done',
       // The user name is personal data: the detail names the principal.
@@ -62,7 +65,13 @@ async function denyAll(c: ContainmentClients, action: ActionRecord, ctx: Executi
   });
 }
 
-export async function releaseUserSessions(c: ContainmentClients, action: ActionRecord, options: ReleaseOptions, now: () => string): Promise<void> {
+export async function releaseUserSessions(
+  c: ContainmentClients,
+  action: ActionRecord,
+  incidentId: string,
+  options: ReleaseOptions,
+  now: () => string,
+): Promise<void> {
   const userName = (action.evidence?.userName ?? action.params?.userName) as string;
   const attempt = releaseStep(options, now);
   const policyName = recordedPolicyName(action);
@@ -70,11 +79,19 @@ export async function releaseUserSessions(c: ContainmentClients, action: ActionR
     await c.iam.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: policyName }));
     return `inline policy ${policyName} removed from IAM user ${action.target}`;
   });
-  // Only the deny-all this record put (its step done), under the name it recorded: nothing else of the user's.
-  const denied = action.evidence?.denyAllPolicyName;
-  if (typeof denied !== 'string' || !denied || !(action.steps ?? []).some((s) => s.name === 'deny-all' && s.status === 'done')) return;
+  // The deny-all the plan asked for, under its recorded name (else this incident's), and nothing else of the user's:
+  // whether or not its put was recorded done. A put recorded failed may have reached IAM (a timeout), and left there
+  // it keeps the user locked out after the release with nothing recording it (release27 #3).
+  const denied = plannedDenyAll(action, incidentId);
+  if (!denied) return;
+  const put = (action.steps ?? []).some((s) => s.name === 'deny-all' && s.status === 'done');
   await attempt('remove-deny-all', async () => {
-    await c.iam.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: denied }));
-    return `inline policy ${denied} removed from IAM user ${action.target}`;
+    try {
+      await c.iam.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: denied }));
+    } catch (err) {
+      if (put || errorCode(err) !== 'NoSuchEntity') throw err;
+      return { skipped: `inline policy ${denied} is not on IAM user ${action.target}: nothing to remove (its put was recorded failed, and did not reach IAM)` };
+    }
+    return `inline policy ${denied} removed from IAM user ${action.target}${put ? '' : ' (its put was recorded failed, yet had reached IAM)'}`;
   });
 }

@@ -51,7 +51,7 @@ const ACTIONS: Record<string, ActionKind> = {
   'revoke-user-sessions': {
     services: ['iam'],
     execute: async (c, action, ctx, now) => (await import('./iam-users.js')).revokeUserSessions(c, action, ctx, now),
-    release: async (c, action, _incident, options, now) => (await import('./iam-users.js')).releaseUserSessions(c, action, options, now),
+    release: async (c, action, incident, options, now) => (await import('./iam-users.js')).releaseUserSessions(c, action, incident.id, options, now),
   },
   'isolate-ecs-task': {
     services: ['ec2', 'ecs'],

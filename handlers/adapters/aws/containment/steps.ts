@@ -74,15 +74,21 @@ export async function step(ctx: ExecutionContext, name: string, now: () => strin
   return record.status !== 'failed';
 }
 
-/** One step of a release: done with what it did, or failed with the error code. Never thrown. */
+/**
+ * One step of a release: done with what it did, skipped with why when there was nothing to undo (`{ skipped }`), or
+ * failed with the error code. Never thrown.
+ */
 export function releaseStep(options: ReleaseOptions, now: () => string) {
-  return async (name: string, fn: () => Promise<string>): Promise<void> => {
+  return async (name: string, fn: () => Promise<string | { skipped: string }>): Promise<void> => {
     if (options.doneBefore?.has(name)) {
       await options.record({ name, status: 'skipped', at: now(), detail: 'done by an earlier release of it' });
       return;
     }
     try {
-      await options.record({ name, status: 'done', at: now(), detail: await fn() });
+      const out = await fn();
+      await options.record(
+        typeof out === 'string' ? { name, status: 'done', at: now(), detail: out } : { name, status: 'skipped', at: now(), detail: out.skipped },
+      );
     } catch (err) {
       await options.record({ name, status: 'failed', at: now(), detail: redactErrorMessage((err as Error).message), code: errorCode(err) });
     }
