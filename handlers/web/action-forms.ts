@@ -233,6 +233,18 @@ function actionText(incident: Incident, id: string): Text {
   return { nl: label('nl'), en: label('en') };
 }
 
+/**
+ * The forms that record no FG decision: on-call's own (acknowledging, the facts and measures,
+ * containment and its release). Every other form records one (cli/fg-role.ts FG_DECISION_KINDS), and
+ * a page served as another role than the FG's does not offer it (fgrole item 5): the store refuses it.
+ */
+const ON_CALL_FORMS: ReadonlySet<string> = new Set(['ack', 'facts', 'after-close-facts', 'release', 'contained', 'not-done', 'not-done-withdraw']);
+
+/** Whether a form records an FG decision (see ON_CALL_FORMS). */
+export function isFgForm(f: Pick<WebForm, 'id'>): boolean {
+  return !ON_CALL_FORMS.has(f.id);
+}
+
 export const WEB_FORMS: readonly WebForm[] = [
   // Offered again while the pager's alert raised after the acknowledgement, or an exposed page repeated since, still pages: whoever it pages takes it here too.
   {

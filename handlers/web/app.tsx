@@ -50,6 +50,8 @@ export interface WebDeps extends ActionDeps {
   /** Who acts: the name given to `serve` (or the OS user), or on AWS the signed identity. */
   actor: string;
   target: 'local' | 'aws';
+  /** Served on AWS as another identity than the FG's role (View `notFg`): the FG's forms are shown read-only. */
+  notFg?: { role: string | null };
   /** False when the clock is fixed (`--now`): the page then does not count down. */
   live: boolean;
   /** The machine's own clock on a real store (the CLI's person deps carry it): the link routes judge expiry by it too (links.tsx). */
@@ -127,6 +129,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
       csrf: deps.session.csrf,
       actor: deps.actor,
       target: deps.target,
+      ...(deps.notFg ? { notFg: deps.notFg } : {}),
       live: deps.live,
       path,
     };

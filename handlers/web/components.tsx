@@ -58,6 +58,12 @@ export interface View {
   /** Who acts, as the timeline will name them. */
   actor: string;
   target: 'local' | 'aws';
+  /**
+   * Set when the page is served on AWS as another identity than a session of the FG's role: the FG's
+   * forms are not offered (the store would refuse them) and a line says why. `role`: the FG's role the
+   * deployment names, null when it names none.
+   */
+  notFg?: { role: string | null };
   /** Whether the clock moves (false when the server runs at a fixed `--now`). */
   live: boolean;
   /** The current path, for the language switch to come back to. */

@@ -21,7 +21,7 @@ import { type VerifyResult, verifyOk } from '../core/verify-store.js';
 import { ackAction } from '../use-cases/actions.js';
 import type { FieldSpec } from '../use-cases/fields.js';
 import { containmentCounts, type IncidentDetail, openClocks } from '../use-cases/queries.js';
-import { drawnFields, formBaseOf, formCurrent, formFields, formShownOf, WEB_FORMS, type WebForm } from './action-forms.js';
+import { drawnFields, formBaseOf, formCurrent, formFields, formShownOf, isFgForm, WEB_FORMS, type WebForm } from './action-forms.js';
 import {
   Acknowledged,
   AcknowledgeForm,
@@ -197,7 +197,8 @@ export function ClosedPage({ view, incidents }: { view: View; incidents: Inciden
  */
 function offered(view: View, detail: IncidentDetail, refused?: string): WebForm[] {
   const ctx = { incident: detail.incident, policy: view.policy, now: view.now, releasable: detail.releasable.length > 0 };
-  return WEB_FORMS.filter((f) => f.id === refused || f.shown(ctx));
+  // Served as another role than the FG's: the FG's forms are not offered (their decisions stand above, read-only).
+  return WEB_FORMS.filter((f) => f.id === refused || (f.shown(ctx) && !(view.notFg && isFgForm(f))));
 }
 
 export function IncidentPage({
@@ -220,7 +221,7 @@ export function IncidentPage({
   const forms = offered(view, detail, form?.action);
   const offer = { incident: i, policy: view.policy, now: view.now, findingTypes: detail.findingTypes };
   // A form in its case that its use case would refuse now: not offered, and why said in its place.
-  const withheld = WEB_FORMS.filter((f) => !forms.includes(f)).flatMap((f) => {
+  const withheld = WEB_FORMS.filter((f) => !forms.includes(f) && !(view.notFg && isFgForm(f))).flatMap((f) => {
     const why = f.withheld?.(offer);
     return why ? [{ f, why }] : [];
   });
@@ -330,6 +331,11 @@ export function IncidentPage({
           ) : (
             <p class="muted">{stateLabel(lang, i.state)}</p>
           )}
+          {view.notFg && !i.mergedInto ? (
+            <p id="fg-read-only" class="muted">
+              {w.fgReadOnly(view.notFg.role, view.actor)}
+            </p>
+          ) : null}
           {forms.map((f) =>
             f.id === 'ack' ? (
               <AcknowledgeForm view={view} spec={ackAction} incident={i} action={`${base}/ack`} state={stateOf(f)} />

@@ -127,10 +127,23 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek serve --target aws, on moto', () => {
       expect(onCall.actor).toBe(ON_CALL);
       const cookie = await signIn(onCall);
       const page = (await request(onCall, `/incidents/${id}`, { headers: { cookie } })).body;
+      // The page knows it is not served as the FG's role (fgrole item 5): the FG's forms are not
+      // offered, their decisions stand read-only above, and one line says why; on-call's own stay.
+      expect(page).not.toMatch(/<form [^>]*id="assess"/);
+      expect(page).not.toMatch(/<form [^>]*id="close"/);
+      expect(page).toMatch(/<form [^>]*id="facts"/);
+      expect(page).toContain('id="fg-read-only"');
+      expect(page).toContain('Besluiten van de FG worden op deze pagina alleen getoond');
+      // The FG's own page offers them, without the note.
+      const fgCookie = await signIn(served);
+      const fgPage = (await request(served, `/incidents/${id}`, { headers: { cookie: fgCookie } })).body;
+      expect(fgPage).toMatch(/<form [^>]*id="assess"/);
+      expect(fgPage).not.toContain('id="fg-read-only"');
+      // A post made without the form (as a page served before would send it) is still refused where the store writes.
       const post = (action: string, fields: Record<string, string>) =>
         request(onCall, `/incidents/${id}/${action}`, {
           method: 'POST',
-          body: form({ ...fields, ...formBase(page, action), _csrf: csrfOf(page) }),
+          body: form({ ...fields, ...formBase(fgPage, action), _csrf: csrfOf(page) }),
           headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
         });
       const before = await store.getIncident(id);
