@@ -198,6 +198,13 @@ const T = {
       `Dit incident vermeldt ${listed} typen bevindingen, het maximum. Sinds ${since} kwamen bevindingen van nog meer typen${first ? `, als eerste ${first}` : ''}. Verdere nieuwe typen worden niet vermeld, niet meer als nieuw aan u gemeld en vragen geen nieuwe beoordeling. Bekijk alle bevindingen van deze resource in de GuardDuty-console en beoordeel of ze veranderen wat getroffen is en wat gemeld moet worden (AVG art. 33). U krijgt dit bericht één keer.`,
     followUp: (closed: string, closedAt: string, finding: string, from: number, to: number, seen: string) =>
       `Vervolg op incident ${closed}, gesloten op ${closedAt}: bevinding ${finding} is daarna weer actief (aantal ${from} → ${to}, laatst gezien ${seen}). Het gesloten incident en het besluit erover blijven zoals ze waren; dit incident heeft een eigen AP-termijn en beoordeling, en de inperking is opnieuw gepland.`,
+    undoneFor: (by: string, closed: boolean, fg: boolean, planned: boolean, id: string) =>
+      planned
+        ? `Incident ${by} hield de resource van dit incident ingeperkt (dit incident liet de actie eraan over, of rekende op die inperking) en is opgeheven: de resource is weer bereikbaar, en de actie is hier opnieuw gepland, niet uitgevoerd (datalek contain ${id} --enforce voert haar uit). De tijdlijn zegt wie en waarom.`
+        : closed
+          ? `Dit incident is gesloten, en zijn inperking hield de resource nog vast (sluiten heft niets op: het dossier, het register en het AP-concept zeiden dat ze van kracht was). Ze is opgeheven voor incident ${by}: het opheffen daarvan maakte haar ongedaan, en wie ophief noemde dit incident daarbij. De resource is weer bereikbaar. Het incident blijft gesloten; de tijdlijn zegt wie en waarom.${fg ? ' De maatregelen die een melding aan de AP noemde, zijn na het sluiten veranderd: beoordeel of de AP dat hoort (AVG art. 33(4)).' : ''}`
+          : `De inperking van dit incident is opgeheven voor incident ${by}, dat dezelfde resource vasthield: het opheffen daarvan maakte haar ongedaan, en wie ophief noemde dit incident daarbij. De resource is weer bereikbaar; de tijdlijn zegt wie en waarom.`,
+    undoneForSubject: (by: string) => `Inperking opgeheven voor incident ${by}`,
     linked: (other: string, type: string, id: string, why: LinkWhy) =>
       `Bevinding ${id} (${type}) noemt resources van dit incident en is vastgelegd bij incident ${other}. De twee zijn niet samengevoegd maar gekoppeld: ${
         {
@@ -416,6 +423,13 @@ const T = {
       `This incident lists ${listed} finding types, the maximum. Since ${since}, findings of further types came${first ? `, the first ${first}` : ''}. Further new types are not listed, not told to you as new, and do not ask for a new assessment. See every finding on this resource in the GuardDuty console and assess whether they change what is affected and what must be notified (GDPR Art. 33). You get this message once.`,
     followUp: (closed: string, closedAt: string, finding: string, from: number, to: number, seen: string) =>
       `Follow-up of incident ${closed}, closed on ${closedAt}: finding ${finding} is active again since (count ${from} → ${to}, last seen ${seen}). The closed incident and its decision stay as they were; this incident has its own AP deadline and assessment, and containment is planned again.`,
+    undoneFor: (by: string, closed: boolean, fg: boolean, planned: boolean, id: string) =>
+      planned
+        ? `Incident ${by} held this incident's resource contained (this incident left the action to it, or relied on that containment) and was released: the resource is reachable again, and the action is planned again here, not carried out (datalek contain ${id} --enforce carries it out). The timeline says who and why.`
+        : closed
+          ? `This incident is closed, and its containment still held the resource (a closing releases nothing: its record, the register and the AP draft said it was in effect). It was released for incident ${by}: that incident's release undid it, and the person releasing named this incident. The resource is reachable again. The incident stays closed; the timeline says who and why.${fg ? ' The measures a notification to the AP named changed after closing: judge whether the AP hears of it (GDPR Art. 33(4)).' : ''}`
+          : `This incident's containment was released for incident ${by}, which held the same resource: that incident's release undid it, and the person releasing named this incident. The resource is reachable again; the timeline says who and why.`,
+    undoneForSubject: (by: string) => `Containment released for incident ${by}`,
     linked: (other: string, type: string, id: string, why: LinkWhy) =>
       `Finding ${id} (${type}) names resources of this incident and was recorded on incident ${other}. The two were linked, not merged: ${
         {
@@ -649,6 +663,12 @@ export interface ComposeInput {
   earlier?: { from: string; awarenessMoved: boolean; startedAt?: string };
   /** For `incident-linked`: the incident the finding was recorded on, the finding, and why the two were not merged. */
   linked?: { incidentId: string; findingId: string; findingType: string; why: LinkWhy };
+  /**
+   * For `released`: this incident's own containment was released by another incident's release (`--undo-for`, release.ts
+   * `undoIn`): that incident (the timeline says who and why); `planned`: the action this one left to it (or relied on it
+   * for) is planned again here, not carried out. Whether this one is closed is the incident's own state.
+   */
+  undoneFor?: { incidentId: string; planned: boolean };
   /** For `not-done-held`: the finding whose rule enforces steps decided not to be carried out, and each step with its decision. */
   held?: NotDoneHeld;
 }
@@ -743,6 +763,7 @@ function composedMessage({
   linked,
   held,
   dueAt,
+  undoneFor,
 }: ComposeInput): OutboxMessage {
   const lang: Lang = policy.language;
   const t = T[lang];
@@ -770,11 +791,13 @@ function composedMessage({
   // A finding of the incident's own type is named once: the subject ends with the incident's type.
   const what = forTarget
     ? forTarget.subject
-    : kind === 'opened' && incident.followUpOf
-      ? t.followUpSubject[channel]
-      : kind === 'opened' && byHand
-        ? t.byHand.subject(actorLabel(lang, byHand.by))
-        : `${subjectText(t, kind, channel, clock, theClock, lang)}${kind === 'finding-added' && news && news.findingType !== typeText ? `: ${news.findingType}` : ''}${linked ? ` ${linked.incidentId}` : ''}${kind === 'containment-done' ? stillOpen(t, incident) : ''}`;
+    : kind === 'released' && undoneFor
+      ? t.undoneForSubject(undoneFor.incidentId)
+      : kind === 'opened' && incident.followUpOf
+        ? t.followUpSubject[channel]
+        : kind === 'opened' && byHand
+          ? t.byHand.subject(actorLabel(lang, byHand.by))
+          : `${subjectText(t, kind, channel, clock, theClock, lang)}${kind === 'finding-added' && news && news.findingType !== typeText ? `: ${news.findingType}` : ''}${linked ? ` ${linked.incidentId}` : ''}${kind === 'containment-done' ? stillOpen(t, incident) : ''}`;
   const repeated = kind === 'interface-exposed' && repeat?.length ? ` (${t.repeat})` : '';
   const subject = `${prefix}[datalek ${bandText}] ${what}${escalated}${repeated}: ${typeText} ${incident.id}`;
   const intro = forTarget
@@ -807,19 +830,21 @@ function composedMessage({
                   earlier.startedAt ? when(earlier.startedAt, tz) : null,
                   earlier.awarenessMoved ? internalTargetAt(incident, tz) : null,
                 )
-              : kind === 'incident-linked' && linked
-                ? t.linked(linked.incidentId, linked.findingType, linked.findingId, linked.why)
-                : kind === 'not-done-held' && held
-                  ? notDoneHeldText(t, held, lang, tz, incident.id)
-                  : kind === 'message-undeliverable' && refused
-                    ? t.refused(refused.subject, refused.messageId, refused.reason, incident.id)
-                    : kind === 'finding-types-not-listed'
-                      ? t.typesNotListed(
-                          incident.findingTypes?.length ?? 1,
-                          when(incident.findingTypesNotListed?.since ?? now, tz),
-                          notListed ? `${notListed.findingType} (${notListed.findingId})` : null,
-                        )
-                      : introText(t, kind, channel, clock, lang);
+              : kind === 'released' && undoneFor
+                ? t.undoneFor(undoneFor.incidentId, incident.state === 'closed', channel === 'fg', undoneFor.planned, incident.id)
+                : kind === 'incident-linked' && linked
+                  ? t.linked(linked.incidentId, linked.findingType, linked.findingId, linked.why)
+                  : kind === 'not-done-held' && held
+                    ? notDoneHeldText(t, held, lang, tz, incident.id)
+                    : kind === 'message-undeliverable' && refused
+                      ? t.refused(refused.subject, refused.messageId, refused.reason, incident.id)
+                      : kind === 'finding-types-not-listed'
+                        ? t.typesNotListed(
+                            incident.findingTypes?.length ?? 1,
+                            when(incident.findingTypesNotListed?.since ?? now, tz),
+                            notListed ? `${notListed.findingType} (${notListed.findingId})` : null,
+                          )
+                        : introText(t, kind, channel, clock, lang);
   const resource = resourceText(incident.resource, lang);
   const ap = apLines(incident, policy, now, lang, tz);
   const containment = containmentLines(incident, lang);

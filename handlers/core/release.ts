@@ -869,6 +869,8 @@ function undoIn(
   const why = `undone by the release of incident ${releasedBy}: ${release.reason}`;
   const entries: TimelineDraft[] = [];
   const told: string[] = [];
+  // Of `told`: actions left to the released incident (or relying on what it found), planned again here, not carried out.
+  const planned: string[] = [];
   const reopenedHere: string[] = [];
   for (const hold of holds.filter((h) => h.other.id === draft.id)) {
     const a = draft.actions.find((x) => x.id === hold.action.id);
@@ -913,14 +915,24 @@ function undoIn(
       detail: { action: a.type, target: a.target, reason: why, undoneBy: releasedBy, now },
     });
     told.push(a.id);
+    if (now === 'planned') planned.push(a.id);
     outcome.push({ incidentId: draft.id, actionId: hold.action.id, now });
   }
   if (entries.length === 0) return null;
   toldHere(draft, told);
+  // A 'released' message says for which incident (and, to a closed one, that its containment still held: release27 #4).
   const tell = (ids: string[], kind: 'released' | 'task-interface-reopened') => (d: Incident) =>
     ids.flatMap((id) =>
       (['fg', 'on-call'] as const).map((channel) =>
-        composeMessage({ incident: d, channel, kind, stateKey: `${kind}:${id}:by:${releasedBy}`, now: release.at, policy: deps.policy }),
+        composeMessage({
+          incident: d,
+          channel,
+          kind,
+          stateKey: `${kind}:${id}:by:${releasedBy}`,
+          now: release.at,
+          policy: deps.policy,
+          ...(kind === 'released' ? { undoneFor: { incidentId: releasedBy, planned: planned.includes(id) } } : {}),
+        }),
       ),
     );
   return { entries, messages: (d) => [...tell(told, 'released')(d), ...tell(reopenedHere, 'task-interface-reopened')(d)] };
