@@ -16,8 +16,9 @@
  */
 import { FG_ROLE_TAG } from '../adapters/aws/table-schema.js';
 import { type PageWords, RefusedError } from '../core/errors.js';
+import { FG_DECISION_KINDS } from '../core/fg-decisions.js';
 
-export { FG_ROLE_TAG };
+export { FG_DECISION_KINDS, FG_ROLE_TAG };
 
 /** The FG's role as the deployment names it: its name, and the account of the register (the incidents table's, `table`). */
 export interface FgRole {
@@ -61,26 +62,6 @@ export function deploymentFgRole(tableArn: string, tags: readonly { Key?: string
     );
   return { role: value, account, table: tableArn };
 }
-
-/**
- * The timeline entries of the FG's decisions (core/fg-workflow.ts): the assessment with what it
- * sets (awareness, role, NIS2 significance and its dates), a report to the AP or another recipient,
- * the Art. 34 and subscribers' decisions, closing and the no-follow-up after it. The facts
- * (`facts-recorded`) are not among them: on-call records the measures taken too.
- */
-export const FG_DECISION_KINDS: ReadonlyMap<string, PageWords> = new Map([
-  ['assessed', { nl: 'de beoordeling', en: 'the assessment' }],
-  ['awareness-set', { nl: 'het moment van kennisname', en: 'the moment of awareness' }],
-  ['role-set', { nl: 'de rol (verwerkingsverantwoordelijke of verwerker)', en: 'the role (controller or processor)' }],
-  ['nis2-decided', { nl: 'het NIS2-besluit', en: 'the NIS2 decision' }],
-  ['nis2-awareness-set', { nl: 'het moment van kennisname voor NIS2', en: 'the NIS2 moment of awareness' }],
-  ['nis2-intermediate-requested', { nl: 'het verzoek om een NIS2-tussenrapport', en: 'the request for a NIS2 intermediate report' }],
-  ['reported', { nl: 'een melding (aan de AP of een andere ontvanger)', en: 'a report (to the AP or another recipient)' }],
-  ['subjects-decided', { nl: 'het besluit over het informeren van betrokkenen (art. 34)', en: 'the decision on informing the people affected (Art. 34)' }],
-  ['subscribers-decided', { nl: 'het besluit over het informeren van abonnees', en: 'the decision on informing subscribers' }],
-  ['closed', { nl: 'het afsluiten van het incident', en: 'closing the incident' }],
-  ['no-follow-up', { nl: 'het besluit dat er geen vervolgmelding komt', en: 'the decision that no follow-up report comes' }],
-]);
 
 /** The role of an assumed-role session's ARN (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`), else null (an IAM user, root, a federated user). */
 export function sessionRole(arn: string): string | null {

@@ -472,6 +472,21 @@ export const resourceKindLabel = (lang: Lang, r: Pick<AffectedResource, 'kind' |
  * `Anna (from the page to on-call, round 1)`); a Dutch reader gets Dutch words for the parts datalek
  * wrote itself, and the name as given.
  */
+/**
+ * The AWS identity that wrote an entry (TimelineEntry.caller, an ARN) as the register and the HTML
+ * report name it: an assumed role by its role and account, the session's own name (often a person's
+ * e-mail address) left out, as the actor names the person; an IAM user or root by its kind and account.
+ */
+export function callerLabel(lang: Lang, arn: string): string {
+  const nl = lang === 'nl';
+  const account = /^arn:[^:]+:[^:]+::(\d{12}):/.exec(arn)?.[1] ?? '?';
+  const role = /^arn:[^:]+:sts::\d{12}:assumed-role\/([^/]+)\//.exec(arn)?.[1];
+  if (role) return nl ? `rol ${role} van account ${account}` : `role ${role} of account ${account}`;
+  if (/:iam::\d{12}:user\//.test(arn)) return nl ? `een IAM-gebruiker van account ${account}` : `an IAM user of account ${account}`;
+  if (/:iam::\d{12}:root$/.test(arn)) return nl ? `de root-gebruiker van account ${account}` : `the root user of account ${account}`;
+  return nl ? `een andere identiteit van account ${account}` : `another identity of account ${account}`;
+}
+
 export function actorLabel(lang: Lang, actor: string | null | undefined): string {
   if (!actor) return '';
   if (lang === 'en') return actor;

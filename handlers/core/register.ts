@@ -31,12 +31,14 @@ import {
   roleOf,
 } from './clocks.js';
 import { escapeMarkdown, notDoneClause } from './draft.js';
-import { type Decision, type Incident, initialReport, type ReportRecord, type SubjectsDecision, subscribersWithoutAp } from './incident.js';
+import { FG_DECISION_KINDS } from './fg-decisions.js';
+import { type Decision, type Incident, initialReport, type ReportRecord, type SubjectsDecision, subscribersWithoutAp, type TimelineEntry } from './incident.js';
 import { pseudonymText, withKeyPseudonyms, withOwnPseudonyms } from './incident-pseudonyms.js';
 import {
   type ApShownState,
   awareReasonLabel,
   besideSpecialLabel,
+  callerLabel,
   clockStateText,
   type Lang,
   natureLabel,
@@ -57,6 +59,11 @@ import { BEFORE_DETECTION, beforeDetection } from './stated-time.js';
 import { formatLocal } from './time.js';
 
 export interface RegisterRow {
+  /**
+   * Who recorded each FG decision on AWS: its kind, time and the role and account of the identity
+   * that wrote it (TimelineEntry.caller; fgrole item 4); null where no entry names a caller (the embedded store).
+   */
+  fgDecisionsRecordedAs: string | null;
   incidentId: string;
   state: string;
   sample: boolean;
@@ -266,16 +273,35 @@ function closedWithoutFollowUp(incident: Incident, nl: boolean): string {
   return nl ? 'gesloten zonder vervolgmelding aan de AP (AVG art. 33(4))' : 'closed without a follow-up to the AP (Art. 33(4))';
 }
 
-/** `elsewhere`: containment another incident carried out on its resources (breach-facts.ts), among the measures taken. */
-export function registerRow(incident: Incident, policy: Policy, now: string, elsewhere: CarriedOutElsewhere[] = []): RegisterRow {
+/**
+ * Each FG decision (FG_DECISION_KINDS) of `timeline` that names its caller: its kind, time and the
+ * caller's role and account (labels.ts `callerLabel`); null when none names one.
+ */
+export function fgDecisionsRecordedAs(timeline: readonly Pick<TimelineEntry, 'kind' | 'at' | 'caller'>[]): string | null {
+  const said = timeline.filter((e) => e.caller && FG_DECISION_KINDS.has(e.kind)).map((e) => `${e.kind} ${e.at} as ${callerLabel('en', e.caller as string)}`);
+  return said.length ? said.join('; ') : null;
+}
+
+/**
+ * `elsewhere`: containment another incident carried out on its resources (breach-facts.ts), among the
+ * measures taken. `timeline`: the incident's, for who recorded the FG's decisions (none read: not said).
+ */
+export function registerRow(
+  incident: Incident,
+  policy: Policy,
+  now: string,
+  elsewhere: CarriedOutElsewhere[] = [],
+  timeline: readonly TimelineEntry[] = [],
+): RegisterRow {
   // An export outlives minimise (kept for years, handed to an auditor): a principal named by the
   // incident's own pseudonym, as its timeline names it (fg24, core/incident-pseudonyms.ts).
   // An access key by its kind and the incident's own pseudonym, as the AP draft names it (fg28 item 7):
   // the key id is personal data of a user; `show` gives it beside the pseudonym.
-  return withKeyPseudonyms(incident.pseudonymKey, withOwnPseudonyms(incident.pseudonymKey, rowOf(incident, policy, now, elsewhere)));
+  const row = withKeyPseudonyms(incident.pseudonymKey, withOwnPseudonyms(incident.pseudonymKey, rowOf(incident, policy, now, elsewhere)));
+  return { ...row, fgDecisionsRecordedAs: fgDecisionsRecordedAs(timeline) };
 }
 
-function rowOf(incident: Incident, policy: Policy, now: string, elsewhere: CarriedOutElsewhere[]): RegisterRow {
+function rowOf(incident: Incident, policy: Policy, now: string, elsewhere: CarriedOutElsewhere[]): Omit<RegisterRow, 'fgDecisionsRecordedAs'> {
   const a = incident.assessment;
   const f = incident.facts;
   const clocks = clocksOf(incident, policy, now);
@@ -770,6 +796,8 @@ export const REGISTER_COLUMNS: (keyof RegisterRow)[] = [
   'apFollowUpReasonFor',
   // Added for fg26 item 1 (containment still planned beside the measures taken, at closing too), likewise.
   'stillPlanned',
+  // Added for fgrole (session 27) item 4 (who recorded the FG's decisions on AWS), likewise.
+  'fgDecisionsRecordedAs',
 ];
 
 /**

@@ -17,6 +17,7 @@ import {
   actorLabel,
   awareReasonLabel,
   besideSpecialLabel,
+  callerLabel,
   clockNote,
   clockShownLabel,
   type Lang,
@@ -183,7 +184,7 @@ ${draft.sections.map((s) => `<h3>${s.number}. ${escapeHtml(s.title)}</h3><table>
 ${minimisedSection(incident, timeline, lang, tz)}
 <h2>${nl ? 'Alle gebeurtenissen' : 'Every event'}</h2>
 <table><tr><th>#</th><th>${nl ? 'Tijd' : 'Time'}</th><th>${nl ? 'Wie' : 'Who'}</th><th>${nl ? 'Wat' : 'What'}</th></tr>
-${timeline.map((e) => `<tr><td>${e.seq}</td><td>${escapeHtml(formatLocal(e.at, tz))}</td><td>${escapeHtml(actorLabel(lang, e.actor))}</td><td>${escapeHtml(describeEntry(e, lang, tz, again.has(e.seq)))}</td></tr>`).join('\n')}
+${timeline.map((e) => `<tr><td>${e.seq}</td><td>${escapeHtml(formatLocal(e.at, tz))}</td><td>${escapeHtml(actorWithCaller(lang, e))}</td><td>${escapeHtml(describeEntry(e, lang, tz, again.has(e.seq)))}</td></tr>`).join('\n')}
 </table>
 <p>${escapeHtml(`${nl ? 'Gemaakt' : 'Generated'} ${formatLocal(now, tz)} · ${nl ? 'laatste tijdlijnhash' : 'last timeline hash'} ${incident.timelineHead.hash}`)}</p>
 </body>
@@ -293,6 +294,12 @@ function atPager(d: Record<string, unknown>, nl: boolean, local: (k: string) => 
   // Acknowledged or resolved there by no person (the API, an automation, the pager itself): nobody took it.
   const noPerson = d.byPerson === false ? (nl ? ', door geen persoon (de API of de pager zelf)' : ', by no person (the API or the pager itself)') : '';
   return `${when}${earlier}${noPerson}`;
+}
+
+/** An entry's actor, and on AWS the role and account that wrote it (fgrole item 4): the FG defends a decision by who recorded it. */
+function actorWithCaller(lang: Lang, e: TimelineEntry): string {
+  const actor = actorLabel(lang, e.actor);
+  return e.caller ? `${actor} (${lang === 'nl' ? 'als' : 'as'} ${callerLabel(lang, e.caller)})` : actor;
 }
 
 /**

@@ -125,9 +125,10 @@ export async function registerEntries(
   const now = deps.now();
   const incidents = await minimisedAsTimelineSays(deps, await deps.store.listIncidents(period));
   const elsewhere = await elsewhereOfAll(deps, incidents);
+  const timelines = await timelinesOfAll(deps, incidents);
   return incidents.map((incident) => ({
     incident,
-    row: registerRow(incident, deps.policy, now, elsewhere.get(incident.id)),
+    row: registerRow(incident, deps.policy, now, elsewhere.get(incident.id), timelines.get(incident.id)),
     elsewhere: elsewhere.get(incident.id) ?? [],
   }));
 }
@@ -142,6 +143,13 @@ async function minimisedAsTimelineSays(deps: Pick<QueryDeps, 'store'>, incidents
   const out: Incident[] = [];
   for (const incident of incidents)
     out.push(incident.minimised ? { ...incident, minimised: minimisedAsRecorded(incident, await deps.store.getTimeline(incident.id)) } : incident);
+  return out;
+}
+
+/** Each incident's timeline, for who recorded its FG decisions (register.ts `fgDecisionsRecordedAs`): one read per incident. */
+async function timelinesOfAll(deps: Pick<QueryDeps, 'store'>, incidents: Incident[]): Promise<Map<string, TimelineEntry[]>> {
+  const out = new Map<string, TimelineEntry[]>();
+  for (const incident of incidents) out.set(incident.id, await deps.store.getTimeline(incident.id));
   return out;
 }
 
@@ -161,6 +169,7 @@ export async function registerExport(deps: QueryDeps, period: RegisterPeriod, fo
   const incidents = await minimisedAsTimelineSays(deps, await deps.store.listIncidents(period));
   const elsewhere = await elsewhereOfAll(deps, incidents);
   if (format === 'md') return registerMarkdown(incidents, deps.policy, now, deps.policy.language, (i) => elsewhere.get(i.id) ?? []);
-  const rows = incidents.map((i) => registerRow(i, deps.policy, now, elsewhere.get(i.id)));
+  const timelines = await timelinesOfAll(deps, incidents);
+  const rows = incidents.map((i) => registerRow(i, deps.policy, now, elsewhere.get(i.id), timelines.get(i.id)));
   return format === 'json' ? JSON.stringify(rows, null, 2) : registerCsv(rows);
 }

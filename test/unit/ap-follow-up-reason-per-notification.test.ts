@@ -89,7 +89,7 @@ describe('review12 S6: a reason for no follow-up answers for the notification it
     // read14a A5: the closing's reason for M-1 stays, named; M-2's is kept beside it, with who and when.
     expect([row.apFollowUpReason, row.apFollowUpReasonFor]).toEqual(['de AP vroeg geen vervolgmelding op M-1', 'M-1 v1']);
     expect(row.afterClose).toContain('no follow-up to the AP (Art. 33(4)): M-2 at 2026-12-04T08:00:00.000Z by FG: de AP vroeg geen vervolgmelding op M-2');
-    expect(REGISTER_COLUMNS.at(-2)).toBe('apFollowUpReasonFor');
+    expect(REGISTER_COLUMNS.at(-3)).toBe('apFollowUpReasonFor');
     // A second reason for M-2 is refused: one is on record for it.
     await expect(recordNoFollowUp(deps(), { incidentId: id, reason: 'nogmaals', by: 'FG', confirmAfterClose: true })).rejects.toThrow(
       /no follow-up to the AP is owed/,

@@ -88,7 +88,7 @@ describe('small13b: the end of a breach before the detection', () => {
     const row = registerRow(incident, deps.policy, now);
     expect(row).toMatchObject({ endedAt: ENDED, endedBeforeDetection: true });
     // A new column after the older ones (then review12 S3's internal AP target, read14a A5's apFollowUpReasonFor): scripts reading by position keep working.
-    expect(registerCsv([row]).split('\n')[0].split(',').at(-6)).toBe('endedBeforeDetection');
+    expect(registerCsv([row]).split('\n')[0].split(',').at(-7)).toBe('endedBeforeDetection');
     expect(registerMarkdown([incident], deps.policy, now, 'nl')).toMatch(/beëindigd [^|]*\(vóór de detectie door GuardDuty\)/);
     expect(registerMarkdown([incident], deps.policy, now, 'en')).toMatch(/ended [^|]*\(before GuardDuty's detection\)/);
   });
