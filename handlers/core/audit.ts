@@ -13,8 +13,9 @@
  * by `datalek anchor` (core/digest.ts) catch that.
  */
 
-import { sha256 } from './hash.js';
+import { canonicalJson, sha256 } from './hash.js';
 import { entryHash, genesisHash } from './incident.js';
+import { withOwnPseudonyms } from './incident-pseudonyms.js';
 import { chainHash, ledgerGenesis, registryGenesis } from './ledger.js';
 import { addHours } from './time.js';
 
@@ -616,7 +617,7 @@ function informingKey(d: Record<string, unknown>): string {
  * "not notifiable" stops its reminders; both, declared by one appended ledger entry, hashed true.
  */
 function checkDecisionsAgainstTimeline(record: Record<string, unknown>, timeline: RawTimelineRow[], add: (problem: string) => void): void {
-  const reported: string[] = [];
+  const reported: Record<string, unknown>[] = [];
   let assessed: string | null = null;
   const informing: Record<string, string | null> = { subjects: null, subscribers: null };
   for (const row of timeline) {
@@ -624,8 +625,11 @@ function checkDecisionsAgainstTimeline(record: Record<string, unknown>, timeline
     if ((row.kind !== 'reported' && row.kind !== 'assessed' && !audience) || typeof row.detail !== 'string') continue;
     const detail = parse(row.detail);
     const d = detail.ok && isObject(detail.value) ? detail.value : {};
-    if (row.kind === 'reported') reported.push(reportKey(d));
-    else if (row.kind === 'assessed') assessed = assessmentKey(d);
+    if (row.kind === 'reported') {
+      // The entry holds the whole report, and whether it was late (`late`), which the record does not keep.
+      const { late: _late, ...report } = d;
+      reported.push(report);
+    } else if (row.kind === 'assessed') assessed = assessmentKey(d);
     for (const a of INFORMING) {
       if (row.kind === a.decided) informing[a.field] = informingKey(d);
       else if (isObject(d[a.setAside])) informing[a.field] = null;
@@ -640,16 +644,35 @@ function checkDecisionsAgainstTimeline(record: Record<string, unknown>, timeline
     }
   }
   const reports = Array.isArray(record.reports) ? record.reports : [];
+  const pseudonymKey = typeof record.pseudonymKey === 'string' ? record.pseudonymKey : undefined;
   reports.forEach((r, i) => {
     const key = isObject(r) ? reportKey(r) : String(r);
-    if (reported[i] !== key) {
+    const entry = reported[i];
+    if (!entry || reportKey(entry) !== key) {
       add(
         `its report ${i + 1} (${key}) is not one its timeline records: it was added or changed behind the pipeline, and the register and the AP clock read it as made`,
+      );
+      return;
+    }
+    // Every other field too (the reasons for a delay, the facts it carried, when it was entered): the
+    // register, the draft's "not yet with the AP" and the verdicts read them. Named by field alone.
+    const held = withOwnPseudonyms(pseudonymKey, r as Record<string, unknown>);
+    const differ = [...new Set([...Object.keys(held), ...Object.keys(entry)])]
+      .filter((f) => canonicalJson(held[f] ?? null) !== canonicalJson(entry[f] ?? null))
+      .sort();
+    if (differ.length) {
+      add(
+        `its report ${i + 1} (${key}) differs from its 'reported' entry in ${differ.join(', ')}: it was changed behind the pipeline, and the register and the AP draft read it so`,
       );
     }
   });
   if (reported.length > reports.length) {
     add(`its timeline records ${reported.length} reports, the record holds ${reports.length}: a report was taken out behind the pipeline`);
+  }
+  if (record.state === 'reported' && !apNotificationInForce(reported)) {
+    add(
+      'it is reported, but its timeline records no initial report to the AP in force: it was marked reported behind the pipeline, which status, the register and the reminders read as notified',
+    );
   }
   if (isObject(record.assessment)) {
     const key = assessmentKey(record.assessment);
@@ -658,7 +681,18 @@ function checkDecisionsAgainstTimeline(record: Record<string, unknown>, timeline
         `its assessment (${key}) is not the one its timeline gives (${assessed ?? 'none'}): it was changed behind the pipeline, with no entry saying who assessed it or why`,
       );
     }
+  } else if (assessed !== null) {
+    add(
+      `it holds no assessment, but its timeline gives one (${assessed}): it was taken out behind the pipeline, and the AP clock and the reminders read the incident as never assessed`,
+    );
   }
+}
+
+/** Whether the reports hold an initial AP notification no withdrawal followed (incident.ts initialReport, as `reported` sets the state). */
+function apNotificationInForce(reports: Record<string, unknown>[]): boolean {
+  const ap = reports.filter((r) => (r.to ?? 'ap') === 'ap');
+  const i = ap.findLastIndex((r) => r.kind === 'initial');
+  return i >= 0 && !ap.slice(i + 1).some((r) => r.kind === 'withdrawal');
 }
 
 /** A registry shard's chain, as stored. */

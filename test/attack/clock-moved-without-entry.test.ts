@@ -11,7 +11,8 @@
  * The timeline says where the clock stands: every change of the awareness writes an entry that
  * gives it (incident-opened, incident-opened-by-hand, detection-moved-earlier, awareness-set, and the
  * facts entry that lets it follow the detection), and the deadline is that moment plus the record's
- * hours. A record that says otherwise was changed behind the pipeline.
+ * hours. A record that says otherwise was changed behind the pipeline. So with the rest the timeline
+ * gives: the state, the FG's decisions and every field of each report.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,6 +80,27 @@ function appendRecord(id: string, edit: (record: Record<string, unknown>) => voi
 
 const verify = () => runCli(['verify', '--store', store, '--digests', digests, '--key', keys.public, '--now', NOW]);
 
+/** People's commands on the incident, in order, each of which must succeed. */
+async function recorded(steps: string[][], as: string[]): Promise<void> {
+  for (const step of steps) {
+    const run = await runCli([...step, ...as]);
+    expect(run.code, run.stderr).toBe(0);
+  }
+}
+
+/** verify finds nothing. */
+async function verifies(): Promise<void> {
+  const verified = await verify();
+  expect(verified.stderr).toBe('');
+  expect(verified.code).toBe(0);
+}
+
+/** An initial report to the AP by the FG, after an assessment of a risk. */
+const reportedToAp = (id: string) => [
+  ['assess', id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'customer records'],
+  ['reported', id, '--reference', 'AP-2026-0001'],
+];
+
 describe('an AP clock moved behind the pipeline with one ledger entry appended', () => {
   it('a later awareness and deadline, no entry saying so: verify --digests names the record, and anchor does not sign it', async () => {
     const id = await anchoredIncident();
@@ -144,6 +166,11 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
         }),
       'its decision on informing the subjects (not-required no exception no date) is not the one its timeline gives (none)',
     ],
+    [
+      'made "reported" with no report (status and the register read it reported)',
+      (r: Record<string, unknown>) => Object.assign(r, { state: 'reported' }),
+      'it is reported, but its timeline records no initial report to the AP in force',
+    ],
   ])('%s, no entry saying so: named', async (_what, edit, problem) => {
     const id = await anchoredIncident();
     appendRecord(id, edit);
@@ -169,35 +196,59 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
   it('assessed and reported to the AP by people (a follow-up, an Art. 34 decision a high risk sets aside, a withdrawal), with their entries: verifies', async () => {
     const id = await anchoredIncident();
     const as = ['--by', 'fg', '--store', store, '--now', NOW];
-    const steps = [
-      ['assess', id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'customer records'],
-      ['reported', id, '--reference', 'AP-2026-0001'],
-      ['reported', id, '--reference', 'AP-2026-0001', '--kind', 'follow-up'],
-      ['subjects', id, '--decision', 'not-required', '--reason', 'a low risk'],
-      ['assess', id, '--personal-data', 'yes', '--risk', 'high', '--reason', 'passwords too'],
-      ['assess', id, '--personal-data', 'no', '--risk', 'none', '--reason', 'no personal data after all'],
-      ['reported', id, '--reference', 'AP-2026-0001', '--kind', 'withdrawal', '--reason', 'no personal data after all'],
-    ];
-    for (const step of steps) {
-      const run = await runCli([...step, ...as]);
-      expect(run.code, run.stderr).toBe(0);
-    }
-    const verified = await verify();
-    expect(verified.stderr).toBe('');
-    expect(verified.code).toBe(0);
+    await recorded(
+      [
+        ...reportedToAp(id),
+        ['reported', id, '--reference', 'AP-2026-0001', '--kind', 'follow-up'],
+        ['subjects', id, '--decision', 'not-required', '--reason', 'a low risk'],
+        ['assess', id, '--personal-data', 'yes', '--risk', 'high', '--reason', 'passwords too'],
+        ['assess', id, '--personal-data', 'no', '--risk', 'none', '--reason', 'no personal data after all'],
+        ['reported', id, '--reference', 'AP-2026-0001', '--kind', 'withdrawal', '--reason', 'no personal data after all'],
+      ],
+      as,
+    );
+    await verifies();
   });
 
   it('a report a person made, its time moved before the deadline on the record alone: named', async () => {
     const id = await anchoredIncident();
     const as = ['--by', 'fg', '--store', store, '--now', NOW];
-    expect((await runCli(['assess', id, '--personal-data', 'yes', '--risk', 'risk', '--reason', 'customer records', ...as])).code).toBe(0);
-    expect((await runCli(['reported', id, '--reference', 'AP-2026-0001', ...as])).code).toBe(0);
+    await recorded(reportedToAp(id), as);
     appendRecord(id, (record) => {
       (record.reports as Record<string, unknown>[])[0].at = DETECTED;
     });
     const verified = await verify();
     expect(verified.code).toBe(1);
     expect(verified.stderr).toContain(`incident ${id}, record: its report 1 (ap initial AP-2026-0001 at ${DETECTED}) is not one its timeline records`);
+  });
+
+  it('an assessment a person made, taken off the record: named', async () => {
+    const id = await anchoredIncident();
+    const as = ['--by', 'fg', '--store', store, '--now', NOW];
+    expect((await runCli(['assess', id, '--personal-data', 'no', '--risk', 'none', '--reason', 'test instance', ...as])).code).toBe(0);
+    appendRecord(id, (record) => {
+      record.assessment = null;
+      record.state = 'open';
+    });
+    const verified = await verify();
+    expect(verified.code).toBe(1);
+    expect(verified.stderr).toContain(
+      `incident ${id}, record: it holds no assessment, but its timeline gives one (personalData no, risk none, notifiable false)`,
+    );
+  });
+
+  it('a report a person made, a field beyond its recipient, kind, reference and time changed on the record alone: named', async () => {
+    const id = await anchoredIncident();
+    const as = ['--by', 'fg', '--store', store, '--now', NOW];
+    await recorded(reportedToAp(id), as);
+    appendRecord(id, (record) => {
+      Object.assign((record.reports as Record<string, unknown>[])[0], { factsComplete: true, enteredLater: true });
+    });
+    const verified = await verify();
+    expect(verified.code).toBe(1);
+    expect(verified.stderr).toContain(
+      `incident ${id}, record: its report 1 (ap initial AP-2026-0001 at ${NOW}) differs from its 'reported' entry in enteredLater, factsComplete`,
+    );
   });
 
   it('awareness moved by a person, with its entry: verifies', async () => {
