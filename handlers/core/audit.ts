@@ -13,6 +13,7 @@
  * by `datalek anchor` (core/digest.ts) catch that.
  */
 
+import { checkContainmentAgainstTimeline, checkFactsAgainstTimeline } from './audit-record.js';
 import { canonicalJson, sha256 } from './hash.js';
 import { entryHash, genesisHash } from './incident.js';
 import { withOwnPseudonyms } from './incident-pseudonyms.js';
@@ -580,7 +581,11 @@ function checkRecordAgainstTimeline(record: Record<string, unknown>, timeline: R
   if ((record.acknowledgedBy || record.acknowledgedAt) && !acknowledging && timeline.length > 0) {
     add('it is acknowledged, but its timeline records no acknowledgement: it was acknowledged behind the pipeline, which ends its escalation');
   }
-  if (timeline.length > 0) checkDecisionsAgainstTimeline(record, timeline, add);
+  if (timeline.length > 0) {
+    checkDecisionsAgainstTimeline(record, timeline, add);
+    checkFactsAgainstTimeline(record, timeline, add);
+    checkContainmentAgainstTimeline(record, timeline, add);
+  }
 }
 
 /** What of a report the register and the AP verdict read: to whom, which kind, the AP's reference and when it was made. */

@@ -12,7 +12,8 @@
  * gives it (incident-opened, incident-opened-by-hand, detection-moved-earlier, awareness-set, and the
  * facts entry that lets it follow the detection), and the deadline is that moment plus the record's
  * hours. A record that says otherwise was changed behind the pipeline. So with the rest the timeline
- * gives: the state, the FG's decisions and every field of each report.
+ * gives: the state, the FG's decisions, every field of each report, the facts and each containment
+ * action's status.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { canonicalJson, sha256 } from '../../handlers/core/hash.js';
+import { emptyFacts } from '../../handlers/core/incident.js';
 import { chainHash } from '../../handlers/core/ledger.js';
 import { runCli } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
@@ -171,6 +173,21 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
       (r: Record<string, unknown>) => Object.assign(r, { state: 'reported' }),
       'it is reported, but its timeline records no initial report to the AP in force',
     ],
+    [
+      "facts made up (the AP draft and the register read them as the FG's)",
+      (r: Record<string, unknown>) =>
+        Object.assign(r, {
+          facts: { ...emptyFacts(), records: 3, complete: true, updatedAt: NOW, updatedBy: 'fg' },
+        }),
+      'its facts (records, complete, updatedAt, updatedBy) are not those its timeline gives',
+    ],
+    [
+      'a containment action made "done" (the register and the AP draft read the instance isolated)',
+      (r: Record<string, unknown>) => {
+        (r.actions as Record<string, unknown>[])[0].status = 'done';
+      },
+      'its containment action 1 (isolate-instance) reads done, but its timeline gives planned',
+    ],
   ])('%s, no entry saying so: named', async (_what, edit, problem) => {
     const id = await anchoredIncident();
     appendRecord(id, edit);
@@ -249,6 +266,47 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
     expect(verified.stderr).toContain(
       `incident ${id}, record: its report 1 (ap initial AP-2026-0001 at ${NOW}) differs from its 'reported' entry in enteredLater, factsComplete`,
     );
+  });
+
+  it('facts a person recorded, one changed on the record alone: named; the facts as recorded in several calls verify', async () => {
+    const id = await anchoredIncident();
+    const as = ['--by', 'fg', '--store', store, '--now', NOW];
+    await recorded(
+      [
+        ['facts', id, '--nature', 'confidentiality', '--categories', 'naam,adres', '--records', '1200', '--subjects', '100-900'],
+        ['facts', id, '--consequences', 'phishing', '--for', 'confidentiality', '--harm', 'immaterial', '--harm-severity', 'medium'],
+        ['facts', id, '--special', 'none', '--other-party', 'none', '--started-at', DETECTED, '--ended-at', NOW],
+        ['facts', id, '--summary', 'a C&C channel', '--type', 'hacking-malware-phishing', '--unintelligible', 'no', '--cross-border', 'no'],
+        ['facts', id, '--records', '1500', '--measures-taken', 'instance isolated'],
+      ],
+      as,
+    );
+    await verifies();
+    appendRecord(id, (record) => {
+      (record.facts as Record<string, unknown>).records = 12;
+    });
+    const verified = await verify();
+    expect(verified.code).toBe(1);
+    expect(verified.stderr).toContain(`incident ${id}, record: its facts (records) are not those its timeline gives`);
+  });
+
+  it('containment carried out by hand, decided not to be done and taken back by people, with their entries: verifies', async () => {
+    const id = await anchoredIncident();
+    const as = ['--by', 'on-call', '--store', store, '--now', NOW];
+    await recorded(
+      [
+        ['contained', id, '--action', 'isolate-instance:i-0123456789abcdef0', '--what', 'isolated in the console'],
+        ['not-done', id, '--action', 'block-dns-channel:i-0123456789abcdef0', '--reason', 'the resolver is shared'],
+        ['not-done', id, '--action', 'block-dns-channel:i-0123456789abcdef0', '--withdraw', '--reason', 'a resolver of its own after all'],
+      ],
+      as,
+    );
+    await verifies();
+    appendRecord(id, (record) => {
+      (record.actions as Record<string, unknown>[])[1].status = 'skipped';
+    });
+    const forged = await verify();
+    expect(forged.stderr).toContain(`incident ${id}, record: its containment action 2 (block-dns-channel) reads skipped, but its timeline gives planned`);
   });
 
   it('awareness moved by a person, with its entry: verifies', async () => {

@@ -1,0 +1,246 @@
+/**
+ * The parts of a stored incident record that `datalek verify` holds to the incident's timeline
+ * beside its clock and the FG's decisions (core/audit.ts checkRecordAgainstTimeline): the Art.
+ * 33(3) facts and the status of each containment action. A record edited behind the pipeline and
+ * declared by one ledger entry appended after the last digest's head hashes true; only its
+ * timeline, whose entries each command writes with the change, says what the record must hold.
+ * Read from the stored text: nothing here trusts a row, and a row that does not parse is skipped
+ * (the audit reports it on its own).
+ */
+
+import { canonicalJson } from './hash.js';
+import { type BreachFacts, emptyFacts } from './incident.js';
+import { withOwnPseudonyms } from './incident-pseudonyms.js';
+
+/** A stored timeline row, as `RawIncident.timeline` holds it. */
+interface Row {
+  seq: number;
+  at: unknown;
+  kind: unknown;
+  actor: unknown;
+  detail: unknown;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function detailOf(row: Row): Record<string, unknown> | null {
+  if (typeof row.detail !== 'string') return null;
+  try {
+    const value: unknown = JSON.parse(row.detail);
+    return isObject(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The facts fields a 'facts-recorded' entry gives as given (fg-workflow.ts recordFacts: the entry's
+ * detail holds the fields of that call, each as the record took it). The others are given in a
+ * shape of their own, below.
+ */
+const GIVEN_AS_IS = [
+  'nature',
+  'categories',
+  'specialCategories',
+  'subjectGroups',
+  'subjectsMin',
+  'subjectsMax',
+  'records',
+  'consequences',
+  'measuresTaken',
+  'measuresProposed',
+  'unintelligible',
+  'crossBorder',
+  'leadAuthority',
+  'otherAuthorities',
+  'summary',
+  'cause',
+  'breachType',
+  'complete',
+  'endedAt',
+] as const;
+
+/**
+ * The facts the timeline gives, as recordFacts builds them call by call, or null when no entry gave
+ * any: an assessment starts them empty (`assess`: `facts ??= emptyFacts()`), and each
+ * 'facts-recorded' entry sets what that call gave, the time and the person (`updatedAt`, `updatedBy`).
+ */
+export function factsByTimeline(timeline: readonly Row[]): BreachFacts | null {
+  let facts: BreachFacts | null = null;
+  for (const row of timeline) {
+    if (row.kind === 'assessed') facts ??= emptyFacts();
+    if (row.kind !== 'facts-recorded') continue;
+    const d = detailOf(row);
+    if (!d) continue;
+    const f: Record<string, unknown> = { ...(facts ?? emptyFacts()) };
+    for (const field of GIVEN_AS_IS) if (d[field] !== undefined) f[field] = d[field];
+    if (d.specialCategories !== undefined) f.specialStated = true;
+    if (isObject(d.consequencesFor)) f.consequencesByNature = { ...(isObject(f.consequencesByNature) ? f.consequencesByNature : {}), ...d.consequencesFor };
+    if (d.startedAt !== undefined) {
+      f.startedAt = d.startedAt;
+      f.startedReason = (typeof d.startedReason === 'string' && d.startedReason.trim()) || null;
+    }
+    if (Array.isArray(d.otherParties)) {
+      f.otherParties = d.otherParties;
+      f.otherPartiesStated = true;
+    } else if (isObject(d.otherParty)) {
+      const name = d.otherParty.name;
+      const before = Array.isArray(f.otherParties) ? f.otherParties : [];
+      f.otherParties = [...before.filter((p) => !isObject(p) || p.name !== name), d.otherParty];
+      f.otherPartiesStated = true;
+    }
+    if (isObject(d.unknown)) f.unknown = { ...d.unknown, by: row.actor, at: row.at };
+    if (Array.isArray(d.clocksEnteredAfterDeadline)) {
+      const marks = Array.isArray(f.clockMarks) ? f.clockMarks : [];
+      f.clockMarks = [...marks, { recordedAt: row.at, by: row.actor, clocksEnteredAfterDeadline: d.clocksEnteredAfterDeadline }];
+    }
+    f.updatedAt = row.at;
+    f.updatedBy = row.actor;
+    facts = f as unknown as BreachFacts;
+  }
+  return facts;
+}
+
+/**
+ * The facts on the record must be those its timeline gives (red28, after the clock and the FG's
+ * decisions): the draft the FG pastes into the AP's form, the register and the notice read them,
+ * and "complete" ends the follow-up reminders. Named by field, never by value (a summary may name
+ * a person). The timeline's entries name a principal by the incident's own pseudonym
+ * (incident.ts appendEntries), so the record's value is read so too.
+ */
+export function checkFactsAgainstTimeline(record: Record<string, unknown>, timeline: readonly Row[], add: (problem: string) => void): void {
+  const given = factsByTimeline(timeline);
+  const held = record.facts;
+  if (held === undefined || held === null) {
+    if (given) add('it holds no facts, but its timeline gives them: they were taken out behind the pipeline');
+    return;
+  }
+  if (!isObject(held)) {
+    add('its facts are not an object: the record was changed behind the pipeline');
+    return;
+  }
+  const key = typeof record.pseudonymKey === 'string' ? record.pseudonymKey : undefined;
+  // None given: compared with none recorded yet, so the fields named are those made up.
+  const expected: Record<string, unknown> = { ...(given ?? emptyFacts()) };
+  const same = (field: string) => {
+    const want = canonicalJson(expected[field] ?? null);
+    return canonicalJson(held[field] ?? null) === want || canonicalJson(withOwnPseudonyms(key, held[field] ?? null)) === want;
+  };
+  const differ = [...new Set([...Object.keys(held), ...Object.keys(expected)])].filter((field) => !same(field));
+  if (differ.length) {
+    add(
+      `its facts (${differ.join(', ')}) are not those its timeline gives${given ? '' : ' (none)'}: they were changed behind the pipeline, with no entry saying who recorded them; the AP draft and the register read them as the FG's`,
+    );
+  }
+}
+
+const STATUSES = new Set(['planned', 'done', 'skipped', 'failed']);
+
+/** The status an entry of these kinds gives the action it names, when its detail carries none. */
+const STATUS_OF_KIND: Record<string, string> = {
+  'containment-refused': 'failed',
+  'containment-done-by-hand': 'done',
+  'containment-not-to-be-done': 'skipped',
+  'containment-not-done-withdrawn': 'planned',
+};
+
+/** What the timeline says of the containment actions: by type and target, the statuses it allows now. */
+interface ContainmentByTimeline {
+  /** `type target` → the statuses the last entries naming it allow (usually one). */
+  allowed: Map<string, { statuses: Set<string>; seq: number }>;
+  /** `type target` of every action an entry gave "done", at any time. */
+  everDone: Set<string>;
+  /** Action ids a merge put in place of the survivor's (`containmentTakenOver`): their history is the merged incident's. */
+  takenOver: Set<string>;
+  /** A merge moved actions here: those no entry of this timeline names came with it. */
+  merged: boolean;
+  /** A summary entry left actions out (commit-bounds.ts actionEntries): those no entry names were planned there. */
+  summarised: boolean;
+}
+
+/**
+ * Reads the containment entries in order. Every change of an action's status writes one that names
+ * the action by type and target (commit-bounds.ts actionEntries, contain.ts, by-hand.ts, release.ts,
+ * contain-again.ts): most carry the status it was given, the others give it by their kind; a request
+ * to contain (`containment-requested`) takes an action left to another incident up again (planned), a
+ * release by another incident plans one that relied on it (`now: 'planned'`).
+ */
+function containmentByTimeline(timeline: readonly Row[]): ContainmentByTimeline {
+  const out: ContainmentByTimeline = { allowed: new Map(), everDone: new Set(), takenOver: new Set(), merged: false, summarised: false };
+  const give = (type: unknown, target: unknown, status: unknown, seq: number) => {
+    if (typeof type !== 'string' || typeof target !== 'string' || typeof status !== 'string' || !STATUSES.has(status)) return;
+    const key = `${type} ${target}`;
+    out.allowed.set(key, { statuses: new Set([status]), seq });
+    if (status === 'done') out.everDone.add(key);
+  };
+  for (const row of timeline) {
+    const kind = String(row.kind);
+    if (kind === 'incidents-merged') {
+      const d = detailOf(row);
+      out.merged = true;
+      if (Array.isArray(d?.containmentTakenOver)) for (const id of d.containmentTakenOver) out.takenOver.add(String(id));
+      continue;
+    }
+    if (!kind.startsWith('containment-') || kind.startsWith('containment-step-')) continue;
+    const d = detailOf(row);
+    if (!d) continue;
+    if (kind === 'containment-actions') {
+      for (const listed of Array.isArray(d.listed) ? d.listed : []) if (isObject(listed)) give(listed.action, listed.target, listed.status, row.seq);
+      if (typeof d.notListed === 'number' && d.notListed > 0) {
+        out.summarised = true;
+        // An action planned before may be among those left out: any status the summary counts.
+        const types = isObject(d.types) ? Object.keys(d.types) : [];
+        const statuses = isObject(d.statuses) ? Object.keys(d.statuses) : [];
+        for (const [key, was] of out.allowed) {
+          if (types.some((t) => key.startsWith(`${t} `))) for (const s of statuses) was.statuses.add(s);
+        }
+      }
+    } else if (kind === 'containment-requested') {
+      for (const named of Array.isArray(d.actions) ? d.actions : []) out.allowed.get(String(named))?.statuses.add('planned');
+    } else if (kind === 'containment-released') {
+      if (d.now === 'planned') give(d.action, d.target, 'planned', row.seq);
+    } else {
+      give(d.action, d.target, typeof d.status === 'string' ? d.status : STATUS_OF_KIND[kind], row.seq);
+    }
+  }
+  return out;
+}
+
+/**
+ * Each containment action's status on the record must be the one its timeline last gave it (red28):
+ * a "done" forged on the record makes the register, the AP draft and the notice say the instance
+ * isolated or the key deactivated, and a "skipped" ends what the sweep tells of a failure. Named by
+ * its place and type, never by its target (a key id, a user's pseudonym). An action no entry of this
+ * timeline names is named too, unless a merge brought it or a summary entry left it out. Two actions
+ * of one type and target (a released one planned anew, `…#2`; a namesake in another account) share
+ * their entries: each reads "done" only if one of them gave it.
+ */
+export function checkContainmentAgainstTimeline(record: Record<string, unknown>, timeline: readonly Row[], add: (problem: string) => void): void {
+  const actions = Array.isArray(record.actions) ? record.actions : [];
+  if (actions.length === 0) return;
+  const told = containmentByTimeline(timeline);
+  const key = typeof record.pseudonymKey === 'string' ? record.pseudonymKey : undefined;
+  const keyOf = (a: Record<string, unknown>) => `${String(a.type)} ${withOwnPseudonyms(key, String(a.target))}`;
+  const shared = new Map<string, number>();
+  for (const a of actions) if (isObject(a)) shared.set(keyOf(a), (shared.get(keyOf(a)) ?? 0) + 1);
+  actions.forEach((a, i) => {
+    const place = `its containment action ${i + 1}`;
+    if (!isObject(a)) {
+      add(`${place} is not an object: the record was changed behind the pipeline`);
+      return;
+    }
+    if (told.takenOver.has(String(a.id))) return;
+    const status = String(a.status);
+    const k = keyOf(a);
+    const given = told.allowed.get(k);
+    if (!given) {
+      if (!told.merged && !told.summarised)
+        add(`${place} (${String(a.type)}) reads ${status}, but its timeline records no such action: it was added behind the pipeline`);
+      return;
+    }
+    if ((shared.get(k) ?? 0) > 1 ? status !== 'done' || told.everDone.has(k) : given.statuses.has(status)) return;
+    add(
+      `${place} (${String(a.type)}) reads ${status}, but its timeline gives ${[...given.statuses].join(' or ')} (entry ${given.seq}): its status was changed behind the pipeline, with no entry saying who carried it out or decided it; the register and the AP draft read it so`,
+    );
+  });
+}
