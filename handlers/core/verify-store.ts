@@ -26,9 +26,12 @@ import {
 } from './audit.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { DigestComparison, type DigestProblem, type LoadedDigest, pinsReader, type RegistryReleaseShown, type ReleaseShown, readDigests } from './digest.js';
+import { dueIndexMisses } from './due-index.js';
 import { sha256 } from './hash.js';
+import type { Incident } from './incident.js';
 import { registryGenesis } from './ledger.js';
 import { iamNamesLeft, objectKeysLeftMinimised, personalDataLeft } from './minimise.js';
+import type { Policy } from './policy.js';
 import { pseudonymKeyProblems } from './pseudonym-audit.js';
 
 /** Clock skew allowed between the machine that claimed a message and the one that verifies. */
@@ -70,13 +73,46 @@ const MISREAD: Record<NonNullable<RawIncident['misindexed']>[number]['kind'], (p
     `is among the incidents status and the register list (index partition ${p}), but it is no incident record: an index entry the pipeline did not write`,
 };
 
+/**
+ * The due time a record stores (`nextDueAt`, which the sweep finds it by) is no entry's: every commit
+ * computes it from the record and the policy (schedule.ts nextDueAt), and a sweep with nothing to
+ * send moves it on without an entry. So it is held to what falls due on the record under the policy
+ * the verifier loads (due-index.ts dueIndexMisses): one later than that, or none, keeps the sweep
+ * from the incident's reminders and pages. An earlier one only has the sweep read it sooner. Not
+ * judged without a policy (the page's verify), and read from the record as stored: one that does not
+ * parse is the audit's problem.
+ */
+function dueTimeMissed(raw: RawIncident, policy: Policy): AuditProblem[] {
+  let record: Incident;
+  try {
+    record = JSON.parse(raw.record?.data ?? 'null') as Incident;
+  } catch {
+    return [];
+  }
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return [];
+  let due: string | null;
+  try {
+    due = dueIndexMisses(record, policy);
+  } catch {
+    return []; // a record the schedule cannot read is not one the pipeline wrote: the audit names what is wrong in it
+  }
+  if (due === null) return [];
+  return [
+    {
+      incidentId: raw.id,
+      entry: 'record',
+      problem: `its due time (${record.nextDueAt ?? 'none'}) is later than what falls due on its record under the policy (${due}): the sweep, which finds an incident by its due time, would not remind or page it until then; moved behind the pipeline, or stored before the code or this policy owed it (datalek sweep --reindex writes it again)`,
+    },
+  ];
+}
+
 export function verifyOk(result: VerifyResult): boolean {
   return result.store.length === 0 && result.problems.length === 0 && (result.digests?.problems.length ?? 0) === 0;
 }
 
 export async function verifyStore(
   source: AuditSource,
-  options: { only?: string; digests?: { store: DigestStore; verifier: DigestVerifier }; now?: string } = {},
+  options: { only?: string; digests?: { store: DigestStore; verifier: DigestVerifier }; now?: string; policy?: Policy } = {},
 ): Promise<VerifyResult> {
   const store = await source.integrity();
   // Read again while something does not audit: a write in flight between two reads is no tampering.
@@ -105,6 +141,7 @@ export async function verifyStore(
       problems.push(...minimisations(raw));
       problems.push(...(raw.misindexed ?? []).map((m) => ({ incidentId: raw.id, entry: m.entry, problem: MISREAD[m.kind](m.partition) })));
       problems.push(...auditClaims(raw, options.now ?? new Date().toISOString(), CLAIM_LEASE_MINUTES, CLAIM_SKEW_MINUTES));
+      if (options.policy) problems.push(...dueTimeMissed(raw, options.policy));
     }
     // Items an index holds as what they are not, beyond the incidents read (a resource lock among the messages to send).
     for (const m of options.only ? [] : ((await source.misindexedItems?.()) ?? [])) {

@@ -13,7 +13,8 @@
  * facts entry that lets it follow the detection), and the deadline is that moment plus the record's
  * hours. A record that says otherwise was changed behind the pipeline. So with the rest the timeline
  * gives: the state, the FG's decisions, every field of each report, the facts and each containment
- * action's status.
+ * action's status; and the due time, which the sweep finds the incident by, with what falls due on
+ * the record under the policy.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -187,6 +188,11 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
         (r.actions as Record<string, unknown>[])[0].status = 'done';
       },
       'its containment action 1 (isolate-instance) reads done, but its timeline gives planned',
+    ],
+    [
+      'its due time taken off (the sweep, which reads the due index, never reminds or pages it)',
+      (r: Record<string, unknown>) => Object.assign(r, { nextDueAt: null }),
+      'its due time (none) is later than what falls due on its record under the policy (',
     ],
   ])('%s, no entry saying so: named', async (_what, edit, problem) => {
     const id = await anchoredIncident();

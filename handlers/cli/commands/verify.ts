@@ -44,7 +44,12 @@ export async function verify(ctx: Context): Promise<number> {
       if (only && !(await backend.audit.incidentIds()).includes(only)) throw new IncidentNotFoundError(only);
       // Claims are judged against the real clock (a past --now would make every lease look long).
       const now = [ctx.now(), ctx.systemNow()].sort().at(-1) as string;
-      const verified = await verifyStore(backend.audit, { only, now, ...(digests && verifier ? { digests: { store: digests, verifier } } : {}) });
+      const verified = await verifyStore(backend.audit, {
+        only,
+        now,
+        policy: ctx.policy,
+        ...(digests && verifier ? { digests: { store: digests, verifier } } : {}),
+      });
       // The drill mark sits outside the ledger; on a real store it would mark every page a drill,
       // keep the pager quiet and take any --now. A drill copy is never the record either way.
       if (backend.drill) drill = drillProblem(backend.drill);
