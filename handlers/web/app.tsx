@@ -23,6 +23,7 @@ import { MAX_SENT_TEXT_BYTES } from '../core/commit-bounds.js';
 import { buildDraft } from '../core/draft.js';
 import { ActedNotRecordedError, ConflictError, DatalekError, IncidentNotFoundError, RefusedError, StuckConflictError, UsageError } from '../core/errors.js';
 import { MAX_EVENT_BYTES } from '../core/finding.js';
+import { sha256 } from '../core/hash.js';
 import type { Incident } from '../core/incident.js';
 import { toldOutside } from '../core/incident-pseudonyms.js';
 import { actionLabel, actorLabel } from '../core/labels.js';
@@ -41,7 +42,7 @@ import { changedValues, formBaseOf, formCurrent, formFields, formShownOf, parseF
 import { APP_CSS, APP_JS } from './assets.js';
 import type { View } from './components.js';
 import { addError, type FormState, fieldOf, formValues, localToIso, pageMessage, rawFromForm, type Submitted } from './forms.js';
-import { words } from './i18n.js';
+import { type TextFound, words } from './i18n.js';
 import { registerLinkRoutes } from './links.js';
 import { ClosedPage, DraftPage, IncidentPage, MessagePage, NoticePage, OpenPage, OverviewPage, RegisterPage, RunbookPage, VerifyPage } from './pages.js';
 import { type SessionSecrets, sameSecret, securityHeaders, sessionCookieName } from './security.js';
@@ -390,6 +391,18 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     if (!parsed.values || timeErrors.length) return refused([...timeErrors, ...parsed.errors]);
     if (action.onlyChanged && !changed) return refused([staleForm()]);
     const values = changed ? changed.values : parsed.values;
+    // The Art. 34 text is recorded as what was sent: what the record would warn about is shown first,
+    // and recorded once the person confirms that very text (law27 item 6; `subjects` on the command line warns after).
+    const asSent = web.id === 'subjects' || web.id === 'after-close-subjects' ? textFound((values as { text?: unknown }).text, incident.id) : null;
+    if (asSent && form['_confirm-text'] !== asSent.digest) {
+      state.confirmText = asSent.digest;
+      return refused([
+        new UsageError(words('en').textNotYetRecorded(asSent), {
+          field: 'text',
+          page: { nl: words('nl').textNotYetRecorded(asSent), en: words('en').textNotYetRecorded(asSent) },
+        }),
+      ]);
+    }
     let result: unknown;
     try {
       const checked = web.edits || changed ? checkedReads(deps, incident.id, check) : deps;
@@ -683,4 +696,11 @@ async function deliverQuietly(deps: WebDeps): Promise<void> {
     // What was recorded stays recorded; the outbox keeps the message for the next sweep.
     deps.log?.(`datalek serve: a message could not be delivered now (the next sweep retries): ${(err as Error).message}`);
   }
+}
+
+/** What a text recorded as sent holds that the record warns about (core/notice.ts), with the text's SHA-256; null when nothing. */
+function textFound(text: unknown, incidentId: string): (TextFound & { digest: string }) | null {
+  if (typeof text !== 'string' || !text.trim()) return null;
+  const found = { senderNotes: senderNotesIn(text, incidentId).length > 0, elisions: elisionsIn(text), placeholders: placeholdersIn(text) };
+  return found.senderNotes || found.elisions.length || found.placeholders.length ? { ...found, digest: sha256(text) } : null;
 }

@@ -16,6 +16,8 @@ export interface FormState {
   base?: string;
   /** Carried out in AWS and not (all) recorded (`ActedNotRecordedError`): the problem box never says nothing was recorded. */
   acted?: boolean;
+  /** The SHA-256 of a text recorded as sent that the page warned about before recording (law27 item 6): its confirmation box carries it. */
+  confirmText?: string;
 }
 
 const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/;

@@ -7,6 +7,16 @@ import type { ActionStatus } from '../core/incident.js';
 import { countLine, type ListedCounts } from '../core/schedule.js';
 import type { Lang } from '../use-cases/fields.js';
 
+/** What a text recorded as sent holds that the record warns about (core/notice.ts), as the page names it before recording. */
+export interface TextFound {
+  senderNotes: boolean;
+  elisions: string[];
+  placeholders: string[];
+}
+
+/** `under "Vragen?"` as the Dutch page says it. */
+const onder = (where: string) => where.replace(/(^| )under "/, '$1onder "');
+
 const nl = {
   skip: 'Naar de inhoud',
   nav: 'Hoofdmenu',
@@ -228,7 +238,21 @@ const nl = {
   closingStillPlanned: (names: string) =>
     `Let op: deze inperking staat nog gepland en is niet als uitgevoerd vastgelegd: ${names}. Na het sluiten kan dat niet meer worden vastgelegd: leg eerst vast dat de stap met de hand is uitgevoerd, of dat hij niet wordt uitgevoerd; sluit u toch, dan noemen de tijdlijn, het register en het rapport hem als nog gepland.`,
   subjectsTextAsSent:
-    'De tekst van het bericht is wat de betrokkenen is verteld, zoals verstuurd: zonder de notities voor de afzender en zonder "…" waar de kennisgeving nog niets kon invullen. Het register toont hem zo.',
+    'De tekst van het bericht is wat de betrokkenen is verteld, zoals verstuurd: zonder de notities voor de afzender en zonder "…" waar de kennisgeving nog niets kon invullen of plaatshouders als [naam]. Het register toont hem zo.',
+  // Before recording a text the record would warn about (law27 item 6): what it holds, and the confirmation asked.
+  textNotYetRecorded: (found: TextFound) =>
+    `Nog niet vastgelegd: de tekst die u vastlegt als wat is verstuurd, bevat ${[
+      found.senderNotes
+        ? 'delen van het bericht die alleen voor de afzender zijn (het kenmerk van het incident, de notities, de lijst "Ontbreekt nog", datalek-opdrachten)'
+        : '',
+      found.elisions.length ? `"…" waar tekst is weggelaten (${found.elisions.map(onder).join(', ')})` : '',
+      found.placeholders.length ? `plaatshouders die nog ingevuld moesten worden (${found.placeholders.map(onder).join(', ')})` : '',
+    ]
+      .filter(Boolean)
+      .join(
+        '; ',
+      )}. Het register toont hem als wat de betrokkenen is verteld. Maak er de tekst van die is verstuurd, of bevestig hieronder dat dit de verstuurde tekst is en leg opnieuw vast.`,
+  confirmTextAsSent: 'Ik bevestig dat dit de tekst is zoals die is verstuurd',
   // A high risk the AP's last report did not carry (clocks.ts riskFollowUpOwed), as `datalek assess` says it (law28).
   riskFollowUpOwed: (reference: string, closed: boolean) =>
     `Hoog risico na de laatste melding aan de AP (${reference}): een vervolgmelding aan de AP is nodig (AVG art. 33(3)(c), (4)). Leg die vast bij "Melding vastleggen" (soort: vervolgmelding op ${reference}), of waarom er geen volgt (${closed ? 'bij "Na het sluiten: geen vervolgmelding aan de AP"' : 'bij het sluiten'}); de herinneringen lopen tot dan.`,
@@ -523,7 +547,18 @@ const en: Dictionary = {
   closingStillPlanned: (names: string) =>
     `Note: this containment is still planned, not recorded as carried out: ${names}. After closing that can no longer be recorded: first record that the step was carried out by hand, or that it will not be; if you close all the same, the timeline, the register and the report name it as still planned.`,
   subjectsTextAsSent:
-    'The text of the message is what the data subjects were told, as sent: without the notes for the sender and without "…" where the notice could not fill anything in yet. The register shows it so.',
+    'The text of the message is what the data subjects were told, as sent: without the notes for the sender and without "…" where the notice could not fill anything in yet or placeholders such as [name]. The register shows it so.',
+  textNotYetRecorded: (found: TextFound) =>
+    `Not recorded yet: the text you record as what was sent holds ${[
+      found.senderNotes ? 'parts of the notice meant for the sender alone (the incident id, the notes, the "Still missing" list, datalek commands)' : '',
+      found.elisions.length ? `"…" where text was left out (${found.elisions.join(', ')})` : '',
+      found.placeholders.length ? `placeholders still to be filled in (${found.placeholders.join(', ')})` : '',
+    ]
+      .filter(Boolean)
+      .join(
+        '; ',
+      )}. The register shows it as what they were told. Make it the text that was sent, or confirm below that this is the text sent and record it again.`,
+  confirmTextAsSent: 'I confirm this is the text as it was sent',
   riskFollowUpOwed: (reference: string, closed: boolean) =>
     `High risk after the last report to the AP (${reference}): a follow-up to the AP is owed (GDPR Art. 33(3)(c), (4)). Record it under "Record a report" (kind: follow-up to ${reference}), or why none follows (${closed ? 'under "After closing: no follow-up to the AP"' : 'at closing'}); its reminders run until then.`,
   toldWithPlaceholders:

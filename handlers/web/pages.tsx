@@ -370,6 +370,13 @@ export function IncidentPage({
                     <p class="muted">{w.subjectsTextAsSent}</p>
                   </>
                 ) : null}
+                {/* The text sent held what the record warns about: not recorded until confirmed for that text (law27 item 6). */}
+                {(f.id === 'subjects' || f.id === 'after-close-subjects') && form?.action === f.id && form.confirmText ? (
+                  <div class="field">
+                    <input type="checkbox" id={`f-${f.id}-confirm-text`} name="_confirm-text" value={form.confirmText} />{' '}
+                    <label for={`f-${f.id}-confirm-text`}>{w.confirmTextAsSent}</label>
+                  </div>
+                ) : null}
                 {/* Named before closing, where the record holds it (fg28 item 5); after closing it can no longer be recorded as carried out. */}
                 {f.id === 'close' && stillPlannedAtClose(i).length ? (
                   <p class="blockers">

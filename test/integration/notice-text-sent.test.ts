@@ -102,8 +102,9 @@ it('warns, naming them, when the text recorded as sent holds the notice notes fo
 });
 
 /**
- * Runs `check` with `post`, which sends the Art. 34 form on the web page ("inform", with `text`) and
- * returns the text of the page it leads to.
+ * Runs `check` with `post`, which sends the Art. 34 form on the web page ("inform", with `text`),
+ * confirming the text as sent where the form asks first (law27 item 6), and returns the text of the
+ * page it leads to.
  */
 async function onThePage(c: Awaited<ReturnType<typeof openCase>>, check: (post: (text: string) => Promise<string>) => Promise<void>) {
   const store = new SqliteIncidentStore(join(c.dir, 'store'));
@@ -112,7 +113,11 @@ async function onThePage(c: Awaited<ReturnType<typeof openCase>>, check: (post: 
     await check(async (text: string) => {
       const html = await (await web.get(`/incidents/${c.id}`, 'nl')).text();
       const fields = { decision: 'inform', reason: 'hoog risico', date: '2025-11-28T09:30', channel: 'brief', text };
-      const res = await web.post(`/incidents/${c.id}/subjects`, { _csrf: csrfOf(html), ...formBase(html, 'subjects'), ...fields }, 'nl');
+      const send = (extra: Record<string, string> = {}) =>
+        web.post(`/incidents/${c.id}/subjects`, { _csrf: csrfOf(html), ...formBase(html, 'subjects'), ...fields, ...extra }, 'nl');
+      let res = await send();
+      const asked = res.status === 400 ? /name="_confirm-text" value="([0-9a-f]{64})"/.exec(await res.text())?.[1] : undefined;
+      if (asked) res = await send({ '_confirm-text': asked });
       expect(res.status).toBe(303);
       return pageText(await (await web.get(res.headers.get('location') as string, 'nl')).text());
     });
@@ -187,4 +192,38 @@ it('on the web page, the Art. 34 form recorded with placeholders in its text say
     expect(await post('Beste [naam], bij ons is een server binnengedrongen.')).toContain(warning);
     expect(await post('Beste klant, bij ons is een server binnengedrongen.')).not.toContain(warning);
   });
+});
+
+// law27 item 6: on the page the warning came only after the text was recorded as sent; the form now
+// shows it first and records only once the person confirms that text (or sends a finished one).
+it('on the web page, the Art. 34 form warns before recording a text it would warn about, and records it once confirmed', async () => {
+  const { c } = await noticed();
+  const store = new SqliteIncidentStore(join(c.dir, 'store'));
+  try {
+    const web = inProcessWebApp({ store, policy: parsePolicy({ organisation: ORGANISATION }), now: () => new Date(at).toISOString() });
+    const post = async (text: string, extra: Record<string, string> = {}) => {
+      const html = await (await web.get(`/incidents/${c.id}`, 'nl')).text();
+      const fields = { decision: 'inform', reason: 'hoog risico', date: '2025-11-28T09:30', channel: 'brief', text, ...extra };
+      return web.post(`/incidents/${c.id}/subjects`, { _csrf: csrfOf(html), ...formBase(html, 'subjects'), ...fields }, 'nl');
+    };
+    const draft = 'Beste [naam], bij ons is … misgegaan.';
+    const first = await post(draft);
+    expect(first.status).toBe(400);
+    const html = await first.text();
+    expect(pageText(html)).toContain(
+      'Nog niet vastgelegd: de tekst die u vastlegt als wat is verstuurd, bevat "…" waar tekst is weggelaten ("Beste [naam], bij ons is … misgegaan."); plaatshouders die nog ingevuld moesten worden ("[naam]")',
+    );
+    expect((await store.getIncident(c.id))?.subjects ?? null, 'nothing recorded').toBeNull();
+    const confirm = /name="_confirm-text" value="([0-9a-f]{64})"/.exec(html)?.[1] as string;
+    expect(confirm).toBeDefined();
+    // Confirmed for another text: asked again.
+    expect((await post('Beste [klant], bij ons is iets misgegaan.', { '_confirm-text': confirm })).status).toBe(400);
+    const confirmed = await post(draft, { '_confirm-text': confirm });
+    expect(confirmed.status).toBe(303);
+    expect((await store.getIncident(c.id))?.subjects?.text).toBe(draft);
+    // A finished text is recorded at once.
+    expect((await post('Beste klant, bij ons is een server binnengedrongen.')).status).toBe(303);
+  } finally {
+    await store.close();
+  }
 });

@@ -44,6 +44,14 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
     await Promise.all([page.waitForNavigation(), page.click(`form#${form} button[type=submit]`)]);
   };
   const flash = () => page.textContent('.flash');
+  /** The Art. 34 form filled in as "inform", with `text` as sent. */
+  const fillInform = async (text: string) => {
+    await page.selectOption('#f-subjects-decision', 'inform');
+    await page.fill('#f-subjects-reason', 'Hoog risico op identiteitsfraude.');
+    await page.fill('#f-subjects-date', '2026-11-28T08:30');
+    await page.fill('#f-subjects-channel', 'brief');
+    await page.fill('#f-subjects-text', text);
+  };
   const expectAccessible = async () => expect(await seriousViolations(page), page.url()).toEqual([]);
 
   beforeAll(async () => {
@@ -259,12 +267,19 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
     expect(await page.textContent('dl.summary')).toContain('AP · eerste melding · M-2026-0042');
   });
 
+  // law27 item 6: the warning on a text recorded as sent came only after recording; now the form asks first.
+  it('warns before recording an Art. 34 text with a placeholder, and asks to confirm, accessibly', async () => {
+    await fillInform('Beste [naam], uw gegevens zijn gelekt.');
+    await submit('subjects');
+    expect(await page.textContent('form#subjects')).toContain('Nog niet vastgelegd: de tekst die u vastlegt als wat is verstuurd, bevat plaatshouders');
+    expect(await page.isChecked('#f-subjects-confirm-text')).toBe(false);
+    expect(await page.inputValue('#f-subjects-text')).toBe('Beste [naam], uw gegevens zijn gelekt.');
+    expect((await stored()).subjects ?? null, 'nothing recorded').toBeNull();
+    await expectAccessible();
+  });
+
   it('records the Art. 34 decision', async () => {
-    await page.selectOption('#f-subjects-decision', 'inform');
-    await page.fill('#f-subjects-reason', 'Hoog risico op identiteitsfraude.');
-    await page.fill('#f-subjects-date', '2026-11-28T08:30');
-    await page.fill('#f-subjects-channel', 'brief');
-    await page.fill('#f-subjects-text', 'Uw gegevens zijn gelekt; wijzig uw wachtwoord.');
+    await fillInform('Uw gegevens zijn gelekt; wijzig uw wachtwoord.');
     await submit('subjects');
     expect(await flash()).toBe('Besluit over het informeren van betrokkenen vastgelegd.');
     const { subjects } = await stored();
