@@ -37,7 +37,7 @@ import { findingRecord } from './record-finding.js';
 import { nextDueAt } from './schedule.js';
 import { describeSeverity, formatSeverity } from './severity.js';
 import { AVG_APPLIES, enteredLater } from './stated-time.js';
-import { addHours, HOUR_MS, toUtc } from './time.js';
+import { addHours, HOUR_MS, localWithInstant, toUtc } from './time.js';
 
 /**
  * The finding of one event's text (`datalek open --finding FILE`, the page's pasted event), parsed as
@@ -116,9 +116,12 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
   if (!what) throw refuse('what happened is required (--what): the register keeps every breach with its facts (Art. 33(5))', 'Beschrijf wat er is gebeurd.');
   const now = deps.now();
   const awareAt = toUtc(input.awareAt);
+  // A person reads the refusals: each time in the policy's zone with the instant beside it (law27 item 4);
+  // not an awareness before the AVG applied, a typo read best as typed (year 1 has no zone time worth reading).
+  const shown = (iso: string) => localWithInstant(iso, deps.policy.timeZone);
   if (awareAt > now)
     throw refuse(
-      `--aware-at ${awareAt} lies after now (${now}); record what happened when it has happened (Art. 33(5))`,
+      `--aware-at ${shown(awareAt)} lies after now (${shown(now)}); record what happened when it has happened (Art. 33(5))`,
       `"Bewust geworden op" ligt na nu; leg vast wat gebeurd is wanneer het gebeurd is (AVG art. 33(5)).`,
     );
   if (awareAt < AVG_APPLIES)
@@ -140,7 +143,7 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
   const statedReason = input.awareReason?.trim() ?? '';
   if (finding && hoursAfterDetection > AWARE_GAP_HOURS && !statedReason)
     throw refuse(
-      `--aware-at ${awareAt} lies ${hoursAfterDetection} hours after finding ${finding.findingId} was detected (${detectedAt}): say why the organisation became aware only then (--aware-reason); the register keeps why the 72 hours start when they do (Art. 33(1), EDPB Guidelines 9/2022)`,
+      `--aware-at ${shown(awareAt)} lies ${hoursAfterDetection} hours after finding ${finding.findingId} was detected (${shown(detectedAt)}): say why the organisation became aware only then (--aware-reason); the register keeps why the 72 hours start when they do (Art. 33(1), EDPB Guidelines 9/2022)`,
       `Het bewustwordingsmoment ligt ${hoursAfterDetection} uur na de detectie van bevinding ${finding.findingId}: geef de reden waarom de organisatie pas toen bewust werd (AVG art. 33(1)).`,
     );
   const place = { accountId: finding?.accountId ?? '-', region: finding?.region ?? '-' };

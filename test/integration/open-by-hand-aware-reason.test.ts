@@ -35,7 +35,9 @@ describe('S: awareness four weeks after the finding, opened by hand', () => {
     // awareReason "stated when the incident was opened by hand".
     const shown = opened.code === 0 ? JSON.parse(opened.stdout) : null;
     expect(shown ? `opened: detected ${shown.detectedAt}, aware ${shown.awareAt}, no reason asked` : 'refused').toBe('refused');
-    expect(opened.stderr).toMatch(/--aware-at 2026-11-29T10:00:00.000Z lies 674 hours after finding f-nov was detected .*--aware-reason/);
+    expect(opened.stderr).toMatch(
+      /--aware-at 2026-11-29 11:00 CET \(2026-11-29T10:00:00.000Z\) lies 674 hours after finding f-nov was detected .*--aware-reason/,
+    );
 
     // With the reason, it opens, and the register keeps the reason for the 72 hours' start.
     const reason = 'Bevinding stond gearchiveerd; pas bij de maandcontrole gezien';

@@ -53,7 +53,10 @@ describe('datalek open: an incident opened by hand, on the embedded store', () =
       [['--aware-at', '2026-11-27T10:00:00+01:00', '--by', 'A. de Vries'], /--what/],
       [['--what', WHAT, '--by', 'A. de Vries'], /--aware-at/],
       [['--what', WHAT, '--aware-at', '2026-11-27 10:00', '--by', 'A. de Vries'], /--aware-at must be an ISO 8601 time/],
-      [['--what', WHAT, '--aware-at', '2026-11-27T13:00:00Z', '--by', 'A. de Vries'], /--aware-at 2026-11-27T13:00:00.000Z lies after now/],
+      [
+        ['--what', WHAT, '--aware-at', '2026-11-27T13:00:00Z', '--by', 'A. de Vries'],
+        /--aware-at 2026-11-27 14:00 CET \(2026-11-27T13:00:00.000Z\) lies after now/,
+      ],
       [['--what', '   ', '--aware-at', '2026-11-27T10:00:00Z', '--by', 'A. de Vries'], /--what/],
       [['--what', WHAT, '--aware-at', '2026-11-27T10:00:00Z', '--finding', join(dir, 'absent.json')], /--finding .*absent\.json/],
       [['--what', WHAT, '--aware-at', '2026-11-27T10:00:00Z', '--finding', file('bad.json', '{"not": "an event"')], /--finding .*bad\.json.*not a valid event/],
