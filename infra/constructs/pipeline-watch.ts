@@ -933,7 +933,7 @@ export class PipelineWatch extends Construct {
       ],
       [
         'Register',
-        `calls that lose the breach register's table or what recovers it (deleted, deletion protection or point-in-time recovery off, its policy removed; its locked backup vault's lock, policy or recovery points), the ${EVENT_ARCHIVE_NAME} event archive (deleted or changed), or the messages of a datalek queue (a finding route's dead letters, this watch's own calls: purged, deleted or changed by hand)`,
+        `calls that lose the breach register's table or what recovers it (deleted, deletion protection or point-in-time recovery off, its policy removed, its tag naming the FG's role changed; its locked backup vault's lock, policy or recovery points), the ${EVENT_ARCHIVE_NAME} event archive (deleted or changed), or the messages of a datalek queue (a finding route's dead letters, this watch's own calls: purged, deleted or changed by hand)`,
         registerWatchPattern(props),
       ],
       [

@@ -36,6 +36,7 @@ import type { Construct } from 'constructs';
 /** The register's locked vault's name begins so (register-backup.ts `BACKUP_VAULT_NAME`). */
 const BACKUP_VAULT_PREFIX = 'datalek-';
 
+import { FG_ROLE_TAG } from '../../handlers/adapters/aws/table-schema.js';
 import { STACK_NAME_PREFIX } from './pipeline-watch.js';
 import { breakGlassRoleArn, policyChangers } from './protected-key.js';
 import { isDeadLetterQueue } from './queue.js';
@@ -172,7 +173,7 @@ const tableArns = (tablePrefix: string) => [{ wildcard: `*:table/${tablePrefix}*
  * DynamoDB calls on the tables whose names begin with `tablePrefix` (`datalek-`; a call names a
  * table by its name or ARN) that lose the register or what recovers it: deleted, deletion
  * protection off, point-in-time recovery changed (off, or fewer days), its resource policy deleted
- * or replaced by hand (the root user may, whatever the policy says).
+ * or replaced by hand (the root user may, whatever the policy says), its tag naming the FG's role changed.
  */
 export function tableCalls(tablePrefix: string): Record<string, unknown> {
   const tableName = [{ prefix: tablePrefix }, { wildcard: `*:table/${tablePrefix}*` }];
@@ -183,6 +184,10 @@ export function tableCalls(tablePrefix: string): Record<string, unknown> {
         { eventName: ['DeleteTable', 'UpdateContinuousBackups'], requestParameters: { tableName } },
         { eventName: ['UpdateTable'], requestParameters: { tableName, deletionProtectionEnabled: [false] } },
         { eventName: ['DeleteResourcePolicy'], requestParameters: { resourceArn: tableArns(tablePrefix) } },
+        // The tag naming whose sessions record the FG's decisions (handlers/cli/fg-role.ts), changed or
+        // removed: by break-glass for an absent FG, or by a deployment changing fgRole (fgrole, session 27).
+        { eventName: ['TagResource'], requestParameters: { resourceArn: tableArns(tablePrefix), tags: { key: [FG_ROLE_TAG] } } },
+        { eventName: ['UntagResource'], requestParameters: { resourceArn: tableArns(tablePrefix), tagKeys: [FG_ROLE_TAG] } },
       ],
     },
   };

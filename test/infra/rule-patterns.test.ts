@@ -176,6 +176,11 @@ const WATCHED: Record<string, string[]> = {
   '135-idempotency-table-point-in-time-recovery-period-cut.json': ['central/register'],
   '136-register-table-capacity-changed.json': [],
   '137-another-teams-table-deleted.json': [],
+  // The register's tag that names the FG's role changed or removed (fgrole, session 27): whose sessions record the FG's
+  // decisions; a deployment changing fgRole pages too. Another tag does not page.
+  '305-fg-role-tag-of-the-register-changed.json': ['central/register'],
+  '306-fg-role-tag-of-the-register-removed.json': ['central/register'],
+  '307-register-tagged-for-cost.json': [],
   // The event archive kept with the register, deleted or its retention cut.
   '140-event-archive-deleted.json': ['central/register'],
   '141-event-archive-retention-cut-to-a-day.json': ['central/register'],
