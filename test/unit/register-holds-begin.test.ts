@@ -47,8 +47,8 @@ describe('fgsec12 S3: the register holds the begin of the breach the FG recorded
     );
     // The CSV's last columns: new ones go after the others, so scripts reading by position keep working.
     const [header, line] = registerCsv([registerRow(incident, policy, now)]).split(/\r?\n/);
-    // (Then review12 S3's internal AP target, empty here.)
-    expect(header.split(',').slice(-9, -5)).toEqual(['startedAt', 'startedReason', 'startedBeforeDetection', 'endedBeforeDetection']);
+    // (Then review12 S3's internal AP target, empty here, and who recorded the FG's decisions.)
+    expect(header.split(',').slice(-10, -6)).toEqual(['startedAt', 'startedReason', 'startedBeforeDetection', 'endedBeforeDetection']);
     expect(line).toContain(`"2026-11-20T09:00:00.000Z","${REASON}","true","false",`);
   });
 
