@@ -84,6 +84,27 @@ interface Hold {
    * already and relies on: only they are undone for it, the instance's isolation otherwise stays in effect.
    */
   part?: string[];
+  /** Left to ours, whose release opens nothing (it cut nothing): handed back without `--undo-for` naming it. */
+  unasked?: true;
+}
+
+/**
+ * Steps a release leaves, or whose undoing opens nothing another incident holds: what was read or made beside the cut
+ * (the state captured, the isolation groups made, termination protection, snapshots, tags). Every other step done (an
+ * interface's swap, or one left exposed in the all-traffic group; the Auto Scaling group, target groups, instance
+ * profile and ECS drain of an instance, which the release puts back as they were; a key, a bucket's block, a
+ * function's concurrency, a database's public flag, an object's tags) is undone by the release.
+ */
+const RELEASE_OPENS_NOTHING = /^(capture-.*|prepare-isolation-groups|protect-instance|snapshot-volumes|snapshot-database|tag-instance|tag-task)$/;
+
+/**
+ * Whether releasing `action` would open something of its resource: a step of it done (or left exposed) that the
+ * release undoes. An isolation whose every swap failed, captured and snapshotted, cut nothing: its release restores no
+ * interface (the adapter restores only what a swap isolated), and another incident's isolation of the same instance stays
+ * (release27 #5; it was refused for that incident, and `--undo-for` recorded that one released too).
+ */
+function opensOnRelease(action: ActionRecord): boolean {
+  return (action.steps ?? []).some((s) => (s.status === 'done' || s.exposed === true) && !RELEASE_OPENS_NOTHING.test(s.name));
 }
 
 /** Skipped on finding its resource isolated already, leaving it to no record (contain.ts `leaveIsolated`). */
@@ -156,11 +177,18 @@ async function holdsElsewhere(
       const leftToUs = found || (open && action.heldBy !== undefined && !action.released && (await leftTo(action.heldBy)));
       if (!leftToUs && releasable([action]).length === 0) continue;
       const ours = shared.find((a) => sameResource(a, incident, action, other) || isolatesTaskOf(a, incident, action, other));
-      if (ours) holds.push({ other, action, ours, leftToUs, ...(found ? { found } : {}) });
-      else if (!leftToUs)
+      if (ours) {
+        // Only where releasing ours would open something it holds (release27 #5): ours cut something (`opensOnRelease`),
+        // and its own action of the same resource did too. What it left to ours is handed back all the same (ours
+        // holds it no more), unasked where ours cut nothing: nothing is opened for it.
+        const opens = opensOnRelease(ours);
+        if (!leftToUs && (!opens || (sameResource(ours, incident, action, other) && !opensOnRelease(action)))) continue;
+        if (found && !opens) continue;
+        holds.push({ other, action, ours, leftToUs, ...(found ? { found } : {}), ...(opens ? {} : { unasked: true as const }) });
+      } else if (!leftToUs)
         for (const a of shared) {
           const part = taskInterfacesReliedOn(a, incident, action, other);
-          if (part.length) {
+          if (part.length && opensOnRelease(a)) {
             holds.push({ other, action, ours: a, leftToUs, part });
             break;
           }
@@ -410,7 +438,9 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
   const named = [...new Set((input.undoFor ?? []).map((id) => id.trim()).filter(Boolean))];
   const holds = await holdsElsewhere(deps, incident, actions, reactivateKey, everyone);
   const holders = new Set(holds.map((h) => h.other.id));
-  if ([...holders].some((id) => !named.includes(id))) throw refusal(incident, holds, named);
+  // A hold whose release opens nothing (what was left to ours, which cut nothing) is handed back unasked.
+  const asked = holds.filter((h) => !h.unasked);
+  if (asked.some((h) => !named.includes(h.other.id))) throw refusal(incident, asked, named);
   const stray = named.filter((id) => !holders.has(id));
   if (stray.length) {
     const message = `--undo-for names ${stray.join(', ')}, which ${stray.length === 1 ? 'holds' : 'hold'} none of what releasing incident ${incident.id} undoes: nothing was released`;
