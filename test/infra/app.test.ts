@@ -362,6 +362,10 @@ describe('EU residency', () => {
   it('names a bad context value', () => {
     expect(() => buildApp({ region: 'eu-west-1', fgEmail: 'not-an-address', ...noBundling })).toThrow(/fgEmail: expected the FG e-mail address/);
   });
+
+  it("refuses an FG role's name with a comma, which the incidents table's tag that carries it cannot hold (fgrole, session 27)", () => {
+    expect(() => buildApp({ region: 'eu-west-1', fgRole: 'fg,privacy', ...noBundling })).toThrow(/fgRole: expected the FG's role's name without a comma/);
+  });
 });
 
 describe('the upgrade from the shared CDK bootstrap', () => {
