@@ -5,7 +5,7 @@
  * and when several have passed unseen (a sweep that did not run for a day, a replay of old events)
  * only the latest is sent, so nobody gets a burst of stale reminders.
  */
-import { apInternalTarget, apLegalDeadline } from './ap-verdict.js';
+import { apInternalTarget, apLegalDeadline, withdrawnNotification } from './ap-verdict.js';
 import {
   apClockRunning,
   apFollowUpLeftAtClosing,
@@ -218,9 +218,11 @@ function otherTracks(incident: Incident, policy: Policy): Track[] {
   // notifiable, a report is expected within a day; if none follows, the FG is nudged once. Not
   // after the internal target where the policy sets one (the organisation's choice, kept on
   // purpose, fg15): the target's own reminder, then the law's deadline's, take over from there.
+  // Not once a notification was made and withdrawn (owed anew): its text, "no notification to the AP
+  // is recorded yet", is then false, and the AP clock's owed-anew reminder asks for it (red27 #3).
   const notifiableSince = firstNotifiableAt(incident);
   const nudgeUntil = apInternalTarget(incident)?.at ?? incident.deadline;
-  if (notifiableSince && apClockRunning(incident, policy) && nudgeUntil) {
+  if (notifiableSince && apClockRunning(incident, policy) && nudgeUntil && !withdrawnNotification(incident)) {
     const nudgeAt = new Date(Date.parse(notifiableSince) + policy.reminders.notifyNudgeHours * HOUR_MS).toISOString();
     if (nudgeAt < nudgeUntil) out.push(onceTrack('notify-nudge', nudgeAt, lastDue(incident, 'notify-nudge'), 'notify-nudge'));
   }
