@@ -336,6 +336,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     if (told.some((t) => t && elisionsIn(t).length)) flash = `${flash} ${w.toldWithElision}`;
     // A template's placeholders left in it (law27 item 5).
     if (told.some((t) => t && placeholdersIn(t).length)) flash = `${flash} ${w.toldWithPlaceholders}`;
+    if (c.req.query('delay') === 'unfinished') flash = `${flash} ${w.delayReasonWithPlaceholders}`;
     return incidentPage(c, incident, { flash });
   });
 
@@ -440,7 +441,11 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const taken = ack?.changed === false ? '&changed=0' : ack?.alertAcknowledged ? '&alert=1' : '';
     // A release some step of which failed says so, not "released".
     const done = web.id === 'release' && (result as ReleaseOutcome).failed.length ? 'release-failed' : web.id;
-    return c.redirect(`/incidents/${incident.id}?done=${done}${taken}`, 303);
+    // Reasons for a delay (a report's, or an assessment's that moved awareness) holding a template's placeholders or "…":
+    // the message says so, as `reported` and `assess --delay-reason` warn on the command line (red27 #6).
+    const reasons = (values as { 'delay-reason'?: unknown })['delay-reason'];
+    const unfinished = typeof reasons === 'string' && (placeholdersIn(reasons).length || elisionsIn(reasons).length) ? '&delay=unfinished' : '';
+    return c.redirect(`/incidents/${incident.id}?done=${done}${taken}${unfinished}`, 303);
   });
 
   // The record against its ledger, as `datalek verify ID` checks it: reading only.

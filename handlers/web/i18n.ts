@@ -256,6 +256,8 @@ const nl = {
   // A high risk the AP's last report did not carry (clocks.ts riskFollowUpOwed), as `datalek assess` says it (law28).
   riskFollowUpOwed: (reference: string, closed: boolean) =>
     `Hoog risico na de laatste melding aan de AP (${reference}): een vervolgmelding aan de AP is nodig (AVG art. 33(3)(c), (4)). Leg die vast bij "Melding vastleggen" (soort: vervolgmelding op ${reference}), of waarom er geen volgt (${closed ? 'bij "Na het sluiten: geen vervolgmelding aan de AP"' : 'bij het sluiten'}); de herinneringen lopen tot dan.`,
+  delayReasonWithPlaceholders:
+    'Let op: de redenen voor de vertraging, vastgelegd als wat de AP is gegeven, bevatten plaatshouders die nog ingevuld moesten worden (zoals [datum], XXX, TODO of <...>) of een weglating "…". Het register en het concept voor de AP houden ze zoals gegeven (AVG art. 33(1)). Kreeg de AP ze uitgeschreven, geef ze dan zoals gegeven met een vervolgmelding (soort: vervolgmelding, met de redenen voor de vertraging).',
   toldWithPlaceholders:
     'Let op: de tekst die is vastgelegd als wat is verstuurd, bevat plaatshouders die nog ingevuld moesten worden (zoals [naam], XXX, TODO of <...>). Het register toont hem als wat de betrokkenen is verteld. Kregen zij de ingevulde tekst, leg het besluit dan opnieuw vast met de tekst die is verstuurd.',
   closedStillPlanned: (names: string) =>
@@ -561,6 +563,8 @@ const en: Dictionary = {
   confirmTextAsSent: 'I confirm this is the text as it was sent',
   riskFollowUpOwed: (reference: string, closed: boolean) =>
     `High risk after the last report to the AP (${reference}): a follow-up to the AP is owed (GDPR Art. 33(3)(c), (4)). Record it under "Record a report" (kind: follow-up to ${reference}), or why none follows (${closed ? 'under "After closing: no follow-up to the AP"' : 'at closing'}); its reminders run until then.`,
+  delayReasonWithPlaceholders:
+    'Note: the reasons for the delay, recorded as what the AP was given, hold placeholders still to be filled in (such as [date], XXX, TODO or <...>) or an elision "…". The register and the draft for the AP keep them as given (GDPR Art. 33(1)). If the AP was given them written out, give them as given with a follow-up (kind: follow-up, with the reasons for the delay).',
   toldWithPlaceholders:
     'Note: the text recorded as what was sent holds placeholders still to be filled in (such as [name], XXX, TODO or <...>). The register shows it as what they were told. If they were sent the text filled in, record the decision again with the text as sent.',
   closedStillPlanned: (names: string) =>

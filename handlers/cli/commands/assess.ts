@@ -5,7 +5,7 @@ import type { Policy } from '../../core/policy.js';
 import { beforeDetection } from '../../core/stated-time.js';
 import { assessAction, assessCheckingTypes } from '../../use-cases/actions.js';
 import type { Context, FlagSpec } from '../context.js';
-import { afterCloseNote, flagsOf, recordAction, shownAt } from './fg-common.js';
+import { afterCloseNote, delayReasonWarning, flagsOf, recordAction, shownAt } from './fg-common.js';
 
 /** The flags its use case reads, made from the use case's fields: index.ts lists the same (test/unit/cli-commands.test.ts). */
 export const fieldFlags: Record<string, FlagSpec> = flagsOf(assessAction.fields);
@@ -95,7 +95,7 @@ export const assess = (ctx: Context): Promise<number> =>
         );
       return said.join(' ');
     },
-    { fgDecision: 'assess' },
+    { warning: () => delayReasonWarning(ctx.flags['delay-reason']), fgDecision: 'assess' },
   );
 
 /** The AP notification owed with its deadline passed: late already, and the reasons for the delay go with it (Art. 33(1)); else null. */

@@ -2,6 +2,7 @@ import { userInfo } from 'node:os';
 import { missingFacts } from '../../core/draft.js';
 import type { FgDeps } from '../../core/fg-workflow.js';
 import type { Incident } from '../../core/incident.js';
+import { elisionsIn, placeholdersIn } from '../../core/notice.js';
 import type { Policy } from '../../core/policy.js';
 import { oneLine } from '../../core/text.js';
 import { localWithInstant } from '../../core/time.js';
@@ -109,4 +110,17 @@ export async function recordAction<Fs extends readonly FieldSpec[], I>(
 export function afterCloseNote(incident: Incident): string {
   const latest = incident.followUps?.at(-1);
   return latest ? ` Its finding was active again after closing: new activity is assessed on follow-up incident ${latest}.` : '';
+}
+
+/**
+ * Placeholders (`[datum]`, `XXX`, `TODO`, `<...>`) or an elision "…" in the reasons for the delay
+ * given with a report, or with a move of awareness that makes the report late (assess): they are what
+ * the AP was given (Art. 33(1)), kept in the register and the draft as such (law27 item 5, red27 #6),
+ * as the Art. 34 text is warned about. Recorded as given, and said.
+ */
+export function delayReasonWarning(text: unknown): string | null {
+  if (typeof text !== 'string') return null;
+  const found = [...placeholdersIn(text), ...elisionsIn(text).map((e) => `"…" in ${e}`)];
+  if (!found.length) return null;
+  return `Warning: the reasons for the delay recorded as given to the AP hold placeholders still to be filled in: ${found.join('; ')}. The register keeps them as given (Art. 33(1)). If the AP was given them written out, give them as given with a follow-up (--kind follow-up --delay-reason TEXT).`;
 }

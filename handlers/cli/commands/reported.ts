@@ -1,8 +1,7 @@
 import { type ClockName, enteredAfterDeadlineText } from '../../core/clocks.js';
-import { elisionsIn, placeholdersIn } from '../../core/notice.js';
 import { reportedAction } from '../../use-cases/actions.js';
 import type { Context, FlagSpec } from '../context.js';
-import { flagsOf, recordAction, shownAt } from './fg-common.js';
+import { delayReasonWarning, flagsOf, recordAction, shownAt } from './fg-common.js';
 
 /** The flags its use case reads, made from the use case's fields: index.ts lists the same (test/unit/cli-commands.test.ts). */
 export const fieldFlags: Record<string, FlagSpec> = flagsOf(reportedAction.fields);
@@ -24,15 +23,3 @@ export const reported = (ctx: Context): Promise<number> =>
     },
     { warning: () => delayReasonWarning(ctx.flags['delay-reason']), fgDecision: 'reported' },
   );
-
-/**
- * Placeholders (`[datum]`, `XXX`, `TODO`, `<...>`) or an elision "…" in the reasons for the delay
- * given with a report: they are what the AP was given (Art. 33(1)), kept in the register as such
- * (law27 item 5), as the Art. 34 text is warned about. Recorded as given, and said.
- */
-function delayReasonWarning(text: unknown): string | null {
-  if (typeof text !== 'string') return null;
-  const found = [...placeholdersIn(text), ...elisionsIn(text).map((e) => `"…" in ${e}`)];
-  if (!found.length) return null;
-  return `Warning: the reasons for the delay recorded as given to the AP hold placeholders still to be filled in: ${found.join('; ')}. The register keeps them as given (Art. 33(1)). If the AP was given them written out, give them as given with a follow-up (--kind follow-up --delay-reason TEXT).`;
-}
