@@ -489,10 +489,20 @@ export function registerMarkdown(
   now: string,
   lang: Lang = policy.language,
   elsewhereOf: (incident: Incident) => CarriedOutElsewhere[] = () => [],
+  timelineOf: (incident: Incident) => readonly TimelineEntry[] = () => [],
 ): string {
   const nl = lang === 'nl';
   const tz = policy.timeZone;
   const local = (iso: string | null | undefined) => (iso ? formatLocal(iso, tz) : '');
+  // Who recorded the FG's decisions (fgrole item 4): a column only where an entry names its caller
+  // (AWS); the embedded store records none, and its register stays as it was.
+  const recordedAs = incidents.map((incident) =>
+    timelineOf(incident)
+      .filter((e) => e.caller && FG_DECISION_KINDS.has(e.kind))
+      .map((e) => `${FG_DECISION_KINDS.get(e.kind)?.[lang] ?? e.kind} ${local(e.at)} ${nl ? 'als' : 'as'} ${callerLabel(lang, e.caller as string)}`)
+      .join('; '),
+  );
+  const callers = recordedAs.some(Boolean);
   const headers = nl
     ? [
         'Incident',
@@ -520,6 +530,7 @@ export function registerMarkdown(
         'Status',
         'Afgesloten (reden)',
         'Inperking niet uitgevoerd',
+        ...(callers ? ['Vastgelegd als (besluiten van de FG)'] : []),
       ]
     : [
         'Incident',
@@ -547,8 +558,9 @@ export function registerMarkdown(
         'State',
         'Closed (reason)',
         'Containment not carried out',
+        ...(callers ? ["Recorded as (the FG's decisions)"] : []),
       ];
-  const rows = incidents.map((incident) => {
+  const rows = incidents.map((incident, n) => {
     const row = registerRow(incident, policy, now, elsewhereOf(incident));
     const f = incident.facts;
     const a = incident.assessment;
@@ -631,6 +643,7 @@ export function registerMarkdown(
         ...stillPlannedAtClose(incident).map((a) => notCarriedOutText(a, lang)),
         ...[notPlannedMeasure(incident, lang, local), notDoneClause(incident, lang, local)].filter((x) => x !== null),
       ].join('; '),
+      ...(callers ? [recordedAs[n]] : []),
     ];
     // A principal by the incident's own pseudonym, as in the row (f75ba96f): a step's target may be a store-wide one.
     return withKeyPseudonyms(incident.pseudonymKey, withOwnPseudonyms(incident.pseudonymKey, cells));

@@ -168,8 +168,16 @@ export async function registerExport(deps: QueryDeps, period: RegisterPeriod, fo
   const now = deps.now();
   const incidents = await minimisedAsTimelineSays(deps, await deps.store.listIncidents(period));
   const elsewhere = await elsewhereOfAll(deps, incidents);
-  if (format === 'md') return registerMarkdown(incidents, deps.policy, now, deps.policy.language, (i) => elsewhere.get(i.id) ?? []);
   const timelines = await timelinesOfAll(deps, incidents);
+  if (format === 'md')
+    return registerMarkdown(
+      incidents,
+      deps.policy,
+      now,
+      deps.policy.language,
+      (i) => elsewhere.get(i.id) ?? [],
+      (i) => timelines.get(i.id) ?? [],
+    );
   const rows = incidents.map((i) => registerRow(i, deps.policy, now, elsewhere.get(i.id), timelines.get(i.id)));
   return format === 'json' ? JSON.stringify(rows, null, 2) : registerCsv(rows);
 }

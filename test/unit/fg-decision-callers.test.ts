@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
-import { fgDecisionsRecordedAs, registerCsv, registerRow } from '../../handlers/core/register.js';
+import { fgDecisionsRecordedAs, registerCsv, registerMarkdown, registerRow } from '../../handlers/core/register.js';
 import { reportHtml } from '../../handlers/core/report-html.js';
 import { incidentFixture } from '../support/incidents.js';
 
@@ -47,5 +47,43 @@ describe("who recorded the FG's decisions, in the register and the HTML report",
     expect(html).toContain('A. de Vries (als rol datalek-on-call van account 123456789012)');
     expect(html).not.toContain('alice@example.nl');
     expect(reportHtml(incidentFixture(), TIMELINE, DEFAULT_POLICY, NOW, 'en')).toContain('A. de Vries (as role datalek-fg of account 123456789012)');
+  });
+
+  it('gives them in the Markdown register, in its language, in a column only where an entry names its caller', () => {
+    const incident = incidentFixture();
+    const nl = registerMarkdown(
+      [incident],
+      DEFAULT_POLICY,
+      NOW,
+      'nl',
+      () => [],
+      () => TIMELINE,
+    );
+    const [header, , line] = nl.split('\n');
+    expect(header).toMatch(/\| Vastgelegd als \(besluiten van de FG\) \|$/);
+    expect(line).toContain('beoordeling ');
+    expect(line).toContain('als rol datalek-fg van account 123456789012');
+    expect(line).not.toContain('alice');
+    const en = registerMarkdown(
+      [incident],
+      DEFAULT_POLICY,
+      NOW,
+      'en',
+      () => [],
+      () => TIMELINE,
+    );
+    expect(en.split('\n')[0]).toMatch(/\| Recorded as \(the FG's decisions\) \|$/);
+    expect(en).toContain('as role datalek-on-call of account 123456789012');
+    // The embedded store names no caller: the register is as it was.
+    expect(
+      registerMarkdown(
+        [incident],
+        DEFAULT_POLICY,
+        NOW,
+        'nl',
+        () => [],
+        () => [entry(3, 'assessed')],
+      ),
+    ).toBe(registerMarkdown([incident], DEFAULT_POLICY, NOW, 'nl'));
   });
 });
