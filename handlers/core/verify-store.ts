@@ -78,9 +78,11 @@ const MISREAD: Record<NonNullable<RawIncident['misindexed']>[number]['kind'], (p
  * computes it from the record and the policy (schedule.ts nextDueAt), and a sweep with nothing to
  * send moves it on without an entry. So it is held to what falls due on the record under the policy
  * the verifier loads (due-index.ts dueIndexMisses): one later than that, or none, keeps the sweep
- * from the incident's reminders and pages. An earlier one only has the sweep read it sooner. Not
- * judged without a policy (the page's verify), and read from the record as stored: one that does not
- * parse is the audit's problem.
+ * from the incident's reminders and pages. An earlier one only has the sweep read it sooner. The
+ * record does not say which policy its due time was computed under, so an honest policy change (a
+ * reminder added) or a verifier's policy other than the pipeline's reads the same as a due time moved:
+ * the problem says both, and how to tell them apart (red27 #2). Not judged without a policy, and read
+ * from the record as stored: one that does not parse is the audit's problem.
  */
 function dueTimeMissed(raw: RawIncident, policy: Policy): AuditProblem[] {
   let record: Incident;
@@ -101,7 +103,7 @@ function dueTimeMissed(raw: RawIncident, policy: Policy): AuditProblem[] {
     {
       incidentId: raw.id,
       entry: 'record',
-      problem: `its due time (${record.nextDueAt ?? 'none'}) is later than what falls due on its record under the policy (${due}): the sweep, which finds an incident by its due time, would not remind or page it until then; moved behind the pipeline, or stored before the code or this policy owed it (datalek sweep --reindex writes it again)`,
+      problem: `its due time (${record.nextDueAt ?? 'none'}) is later than what falls due on its record under the policy (${due}): the sweep, which finds an incident by its due time, would not remind or page it until then. This is no tampering after the policy changed (a reminder added, a clock switched on) or with another policy than the pipeline's (--policy, DATALEK_POLICY), nor for a record stored before the code owed it: datalek sweep --reindex under the pipeline's policy writes it again; named still after that, it was moved or taken off behind the pipeline`,
     },
   ];
 }

@@ -456,7 +456,8 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     if (incident instanceof Response) return incident;
     // Claims are judged against the real clock, as the CLI does (a fixed past clock would make every lease look long).
     const now = [deps.now(), new Date().toISOString()].sort().at(-1) as string;
-    const result = await verifyStore(audit, { only: incident.id, now });
+    // With the policy the page serves, as `datalek verify` judges the due time with the one it loads (red27 #2).
+    const result = await verifyStore(audit, { only: incident.id, now, policy: deps.policy });
     return c.html(<VerifyPage view={viewOf(c)} incident={incident} result={result} drill={deps.drill ?? null} />);
   });
 

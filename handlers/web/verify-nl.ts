@@ -48,6 +48,10 @@ const PROBLEMS: Template[] = [
     'het moment van bewustwording {} is niet dat wat de tijdlijn geeft {} (regel {}): de AP-klok is buiten de pipeline om verzet, zonder regel die zegt wie of waarom',
   ],
   [
+    "its due time ({}) is later than what falls due on its record under the policy ({}): the sweep, which finds an incident by its due time, would not remind or page it until then. This is no tampering after the policy changed (a reminder added, a clock switched on) or with another policy than the pipeline's (--policy, DATALEK_POLICY), nor for a record stored before the code owed it: datalek sweep --reindex under the pipeline's policy writes it again; named still after that, it was moved or taken off behind the pipeline",
+    'het vervalmoment ({}) ligt later dan wat volgens het beleid op het record vervalt ({}): de sweep, die een incident op zijn vervalmoment vindt, zou het tot dan niet herinneren of oproepen. Dat is geen manipulatie na een wijziging van het beleid (een herinnering erbij, een termijn aangezet) of met een ander beleid dan dat van de pipeline (--policy, DATALEK_POLICY), noch bij een record opgeslagen voordat de code het verschuldigd was: datalek sweep --reindex onder het beleid van de pipeline schrijft het opnieuw; wordt het daarna nog genoemd, dan is het buiten de pipeline om verzet of weggehaald',
+  ],
+  [
     'its AP deadline {} is not its awareness {} plus the {} hours it counts: the deadline was moved behind the pipeline',
     'de AP-termijn {} is niet het moment van bewustwording {} plus de {} uur die het telt: de termijn is buiten de pipeline om verzet',
   ],
