@@ -4,8 +4,10 @@
  * record-finding.ts). A record stored before a reminder it owes was known to the code (fg11's telecom
  * subscribers' exception without the AP's agreement, which used to count done) holds a due time
  * without it, and a closed record is seldom written again: the sweep, which reads only what the
- * index says is due, would never remind it. `reindexDue` (`datalek sweep --reindex`, once after an
- * upgrade, on every store) writes each such incident again, so its index holds what is due.
+ * index says is due, would never remind it. So does a record stored before a change to the policy
+ * (a reminder added, a clock switched on). `reindexDue` (`datalek sweep --reindex`, once after an
+ * upgrade or a change to the policy, on every store) writes each such incident again, so its index
+ * holds what is due.
  */
 import { type ChangeDeps, changeIncident } from './change-incident.js';
 import { ConflictError } from './errors.js';
@@ -71,7 +73,11 @@ async function reindexOne(deps: ChangeDeps, incidentId: string): Promise<Reindex
         {
           at: deps.now(),
           kind: 'due-index-repaired',
-          detail: { was: draft.nextDueAt, dueAt, reason: 'the stored due time missed what is due on the record (stored before the code knew it)' },
+          detail: {
+            was: draft.nextDueAt,
+            dueAt,
+            reason: 'the stored due time missed what is due on the record under the policy (stored before the code or this policy owed it)',
+          },
         },
       ],
     };

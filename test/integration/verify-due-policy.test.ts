@@ -48,6 +48,11 @@ describe("an incident's due time under a policy changed since it was stored", ()
     expect(problem.problem).toContain("datalek sweep --reindex under the pipeline's policy");
     expect(problem.problem).toContain('named still after that, it was moved or taken off behind the pipeline');
     await reindexDue({ store, policy: withReminder, now: () => now });
+    // The entry says why it was written again without claiming only the code changed.
+    const repaired = (await store.getTimeline(id)).filter((e) => e.kind === 'due-index-repaired');
+    expect(repaired.map((e) => (e.detail as { reason: string }).reason)).toEqual([
+      'the stored due time missed what is due on the record under the policy (stored before the code or this policy owed it)',
+    ]);
     expect((await verifyStore(store, { only: id, now, policy: withReminder })).problems).toEqual([]);
   });
 
