@@ -921,7 +921,7 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   const takenOver = takeOverContainment(incident, other);
   // What a person recorded there with a --now behind the machine's clock stays marked here (change-incident.ts).
   const stated = (other.statedClock?.length ?? 0) + (other.statedClockNotListed ?? 0);
-  entries.push({
+  const merged: TimelineDraft = {
     at: now,
     kind: 'incidents-merged',
     detail: {
@@ -936,7 +936,8 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
       // Who took the merged incident: said here, not carried over (see below).
       ...(other.acknowledgedAt ? { acknowledgedAt: other.acknowledgedAt, acknowledgedBy: other.acknowledgedBy } : {}),
     },
-  });
+  };
+  entries.push(merged);
   for (const mark of other.statedClock ?? []) keepStatedClock(incident, { ...mark, incidentId: mark.incidentId ?? other.id });
   if (other.statedClockNotListed) incident.statedClockNotListed = (incident.statedClockNotListed ?? 0) + other.statedClockNotListed;
   // Linked before (its containment ran, say), merged now: the register and `show` say merged, not linked.
@@ -964,7 +965,11 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
     .map((a) => placedIn(copyRecord(a), other, incident))
     .filter((m) => !incident.actions.some((x) => x.id === m.id))
     .sort((x, y) => Number(carriedOut(y)) - Number(carriedOut(x)));
-  takeActions(incident, moved, now, entries);
+  const { taken } = takeActions(incident, moved, now, entries);
+  // The actions the survivor holds from here on with the status each came with, so that verify holds
+  // them to this timeline as it holds its own (audit-record.ts): their earlier entries are the other's.
+  const came = [...incident.actions.filter((a) => takenOver.includes(a.id)), ...taken];
+  if (came.length && merged.detail) merged.detail.actions = came.map((a) => ({ action: a.type, target: a.target, status: a.status }));
   carryNotes(incident, other, takenOver);
   if (other.actionsNotPlanned) noteActionsNotPlanned(incident, other.actionsNotPlanned.count, now, entries);
   for (const r of other.resources ?? [other.resource]) addResource(incident, r);

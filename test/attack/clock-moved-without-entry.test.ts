@@ -25,7 +25,7 @@ import { canonicalJson, sha256 } from '../../handlers/core/hash.js';
 import { emptyFacts } from '../../handlers/core/incident.js';
 import { chainHash } from '../../handlers/core/ledger.js';
 import { runCli } from '../support/cli.js';
-import { findingEvent } from '../support/events.js';
+import { findingEvent, instanceResource, instanceSequenceEvent } from '../support/events.js';
 import { digestKeys } from '../support/tamper.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
@@ -344,5 +344,37 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
     const verified = await verify();
     expect(verified.stderr).toBe('');
     expect(verified.code).toBe(0);
+  });
+
+  it('a containment action a merge brought in, made "done" on the record alone: named; the merged record as the pipeline wrote it verifies', async () => {
+    const [survivor, merged] = ['i-0aaaaaaaaaaaaaaa1', 'i-0bbbbbbbbbbbbbbb2'];
+    const opened = (id: string, instance: string, createdAt: string) =>
+      findingEvent({ id, type: 'Backdoor:EC2/C&CActivity.B', severity: 8.5, createdAt, resource: instanceResource(instance) });
+    const events = join(dir, 'events.json');
+    writeFileSync(
+      events,
+      JSON.stringify([
+        opened('red27saaaaaaaaaaaaaaaaaaaaaaaaaa', survivor, DETECTED),
+        opened('red27obbbbbbbbbbbbbbbbbbbbbbbbbb', merged, '2026-11-27T21:30:00.000Z'),
+        instanceSequenceEvent('red27qccccccccccccccccccccccccccc', [survivor, merged], '2026-11-27T22:00:00.000Z'),
+      ]),
+    );
+    const replay = await runCli(['replay', events, '--store', store, '--now', NOW, '--json']);
+    expect(replay.code, replay.stderr).toBe(0);
+    const id = JSON.parse(replay.stdout.split('\n')[0]).incidentId as string;
+    const anchor = await runCli(['anchor', '--store', store, '--digests', digests, '--key', keys.private, '--now', NOW]);
+    expect(anchor.code, anchor.stderr).toBe(0);
+    await verifies();
+    let place = 0;
+    appendRecord(id, (record) => {
+      const actions = record.actions as Record<string, unknown>[];
+      place = actions.findIndex((a) => a.type === 'isolate-instance' && a.target === merged) + 1;
+      expect(place).toBeGreaterThan(0);
+      expect(actions[place - 1].status).toBe('planned');
+      actions[place - 1].status = 'done';
+    });
+    const forged = await verify();
+    expect(forged.code).toBe(1);
+    expect(forged.stderr).toContain(`incident ${id}, record: its containment action ${place} (isolate-instance) reads done, but its timeline gives planned`);
   });
 });
