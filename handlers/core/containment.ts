@@ -104,12 +104,26 @@ export function denyAllPolicyName(incidentId: string): string {
 
 /**
  * The deny-all policy `action` asked for (a console sign-in's revocation, `DENY_ALL_CONSOLE_SIGN_IN`): under the name its
- * evidence records, else the incident's (`incidentId`: the incident whose run put it). Undefined when it asked for none.
+ * evidence records, else the one a merge carried in its params (`keepDenyAllName`), else the incident's (`incidentId`:
+ * the incident whose run puts it). Undefined when it asked for none. A retry puts it under this name too (iam-users.ts),
+ * so a moved action's second put does not leave the first, under another name, unread and unreleased (red27 #4).
  */
 export function plannedDenyAll(action: ActionRecord, incidentId: string): string | undefined {
   const recorded = action.evidence?.denyAllPolicyName;
   if (typeof recorded === 'string' && recorded) return recorded;
-  return action.type === 'revoke-user-sessions' && action.params?.denyAll === DENY_ALL_CONSOLE_SIGN_IN ? denyAllPolicyName(incidentId) : undefined;
+  if (action.type !== 'revoke-user-sessions' || action.params?.denyAll !== DENY_ALL_CONSOLE_SIGN_IN) return undefined;
+  return action.params.denyAllPolicyName || denyAllPolicyName(incidentId);
+}
+
+/**
+ * `action` as a merge moves it out of incident `fromId`: a deny-all it asked for keeps the name it has there (put, or
+ * to be put, under that incident's id), for the survivor's run, release and read-back, which know only their own id.
+ * One merged before this (red27 #4) cannot be told from the survivor's own: its name is the survivor's.
+ */
+export function keepDenyAllName(action: ActionRecord, fromId: string): ActionRecord {
+  const name = plannedDenyAll(action, fromId);
+  if (!name || action.params?.denyAllPolicyName) return action;
+  return { ...action, params: { ...action.params, denyAllPolicyName: name } };
 }
 
 export const PER_INCIDENT_ACTIONS: ReadonlySet<string> = new Set(['revoke-role-sessions', 'revoke-user-sessions']);

@@ -20,7 +20,16 @@ import { type ChangeResult, changeIncidents, keepStatedClock, markStatedRun } fr
 import { processorHours, roleOf } from './clocks.js';
 import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, noteActionsNotPlanned, takeActions } from './commit-bounds.js';
 import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
-import { actionPlace, type HeldContainment, notDoneAskedFor, type PlanOptions, placedIn, planContainment, takenContainment } from './containment.js';
+import {
+  actionPlace,
+  type HeldContainment,
+  keepDenyAllName,
+  notDoneAskedFor,
+  type PlanOptions,
+  placedIn,
+  planContainment,
+  takenContainment,
+} from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { ConflictError, InvalidFindingError, isLostRace, StuckConflictError } from './errors.js';
 import {
@@ -962,7 +971,7 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   // An action without an account of its own acted in its incident's account: it keeps saying so here.
   // Those containment acted on first: when room runs out, only actions never started are left out (counted).
   const moved = other.actions
-    .map((a) => placedIn(copyRecord(a), other, incident))
+    .map((a) => placedIn(keepDenyAllName(copyRecord(a), other.id), other, incident))
     .filter((m) => !incident.actions.some((x) => x.id === m.id))
     .sort((x, y) => Number(carriedOut(y)) - Number(carriedOut(x)));
   const { taken } = takeActions(incident, moved, now, entries);
@@ -995,7 +1004,7 @@ function takeOverContainment(incident: Incident, other: Incident): string[] {
     const theirs = inEffect.get(x.id);
     if (!theirs || releasable([x]).length) return x;
     taken.push(x.id);
-    return placedIn(copyRecord(theirs), other, incident);
+    return placedIn(keepDenyAllName(copyRecord(theirs), other.id), other, incident);
   });
   return taken;
 }

@@ -56,7 +56,8 @@ describe.skipIf(!MOTO_AVAILABLE)('session revocations, one per incident', () => 
     const evidence: Record<string, unknown> = {};
     await containment.execute(action, {
       incident: incident(incidentId),
-      done: new Set(),
+      // A retry takes no step recorded done again, as the contain function does.
+      done: new Set((action.steps ?? []).filter((s) => s.status === 'done').map((s) => s.name)),
       evidence: {},
       recordedGroups: async () => new Map(),
       record: async (step, more) => {
@@ -71,7 +72,8 @@ describe.skipIf(!MOTO_AVAILABLE)('session revocations, one per incident', () => 
   async function revoke(incidentId: string, action: ActionRecord): Promise<ActionRecord> {
     const { steps, evidence } = await carryOut(incidentId, action);
     expect(steps.every((s) => s.status === 'done')).toBe(true);
-    return { ...action, status: 'done', steps, evidence };
+    const kept = (action.steps ?? []).filter((s) => !steps.some((t) => t.name === s.name));
+    return { ...action, status: 'done', steps: [...kept, ...steps], evidence: { ...action.evidence, ...evidence } };
   }
 
   async function release(incidentId: string, action: ActionRecord): Promise<StepRecord[]> {
@@ -251,6 +253,29 @@ describe.skipIf(!MOTO_AVAILABLE)('session revocations, one per incident', () => 
       expect(await lines('dl-console0006', released)).toEqual([
         expect.stringMatching(/^drifted: denies every request: .*released.* \| .*aws iam delete-user-policy .*--policy-name datalek-deny-all-dl-console0006/),
       ]);
+    });
+
+    /**
+     * A merge moves the action to the survivor, and the put was under the merged incident's id (red27 #4): the
+     * release and the read-back looked for `datalek-deny-all-<survivor>`, and the survivor's retry put a second one
+     * under that name and wrote it over the first in the evidence, so the first was never removed or read.
+     */
+    it("moved by a merge: the survivor's retry, release and read-back use the name planned in the merged incident", async () => {
+      await c.iam.send(new CreateUserCommand({ UserName: 'm.merk' }));
+      // As the merge leaves it: the name its incident planned it under, carried in the action.
+      const planned = consoleSignIn('m.merk');
+      const moved = { ...planned, params: { ...planned.params, denyAllPolicyName: 'datalek-deny-all-dl-merged0008' } };
+      const failed = timedOut(await revoke('dl-merged0008', consoleSignIn('m.merk')));
+      const kept = { ...moved, status: failed.status, steps: failed.steps, evidence: failed.evidence };
+      expect(await lines('dl-survivor08', kept)).toEqual([
+        expect.stringMatching(/^in-place: denies every request, though its put was recorded failed \| .*datalek release ID/),
+      ]);
+      // Retried by the survivor's run: the same policy, not a second one.
+      const retried = await revoke('dl-survivor08', kept);
+      expect(retried.evidence?.denyAllPolicyName).toBe('datalek-deny-all-dl-merged0008');
+      expect(await userPolicies('m.merk')).toEqual(['datalek-deny-all-dl-merged0008', 'datalek-revoke-dl-merged0008']);
+      expect(named(await release('dl-survivor08', retried))).toEqual(['remove-revocation:done', 'remove-deny-all:done']);
+      expect(await userPolicies('m.merk')).toEqual([]);
     });
 
     it('keeps the name of the policy it tried in the record when the put fails', async () => {

@@ -48,7 +48,7 @@ async function denyAll(c: ContainmentClients, action: ActionRecord, ctx: Executi
   await step(ctx, 'deny-all', now, async () => {
     const userName = action.params?.userName;
     if (!userName) return { status: 'skipped', detail: 'the IAM user is not known' };
-    const policyName = denyAllPolicyName(ctx.incident.id);
+    const policyName = plannedDenyAll(action, ctx.incident.id) ?? denyAllPolicyName(ctx.incident.id);
     try {
       await c.iam.send(new PutUserPolicyCommand({ UserName: userName, PolicyName: policyName, PolicyDocument: DENY_ALL_DOCUMENT }));
     } catch (err) {
