@@ -103,7 +103,7 @@ function dueTimeMissed(raw: RawIncident, policy: Policy): AuditProblem[] {
     {
       incidentId: raw.id,
       entry: 'record',
-      problem: `its due time (${record.nextDueAt ?? 'none'}) is later than what falls due on its record under the policy (${due}): the sweep, which finds an incident by its due time, would not remind or page it until then. This is no tampering after the policy changed (a reminder added, a clock switched on) or with another policy than the pipeline's (--policy, DATALEK_POLICY), nor for a record stored before the code owed it: datalek sweep --reindex under the pipeline's policy writes it again; named still after that, it was moved or taken off behind the pipeline`,
+      problem: `its due time (${record.nextDueAt ?? 'none'}) is later than what falls due on its record under the policy (${due}): the sweep, which finds an incident by its due time, would not remind or page it until then. If the policy changed since it was stored (a reminder added, a clock switched on), this verify loaded another policy than the pipeline's (--policy, DATALEK_POLICY) or the record was stored before the code owed it, that is no tampering: datalek sweep --reindex under the pipeline's policy writes it again; named still after that, it was moved or taken off behind the pipeline`,
     },
   ];
 }

@@ -44,7 +44,9 @@ describe("an incident's due time under a policy changed since it was stored", ()
     const [problem, ...rest] = (await verifyStore(store, { only: id, now, policy: withReminder })).problems;
     expect(rest).toEqual([]);
     expect(problem.problem).toMatch(/^its due time \(.*\) is later than what falls due on its record under the policy \(/);
-    expect(problem.problem).toContain('after the policy changed (a reminder added, a clock switched on) or with another policy than the pipeline');
+    expect(problem.problem).toContain(
+      "If the policy changed since it was stored (a reminder added, a clock switched on), this verify loaded another policy than the pipeline's",
+    );
     expect(problem.problem).toContain("datalek sweep --reindex under the pipeline's policy");
     expect(problem.problem).toContain('named still after that, it was moved or taken off behind the pipeline');
     await reindexDue({ store, policy: withReminder, now: () => now });
@@ -64,6 +66,6 @@ describe("an incident's due time under a policy changed since it was stored", ()
     // In Dutch too, not shown in English as a text the page has no words for.
     const nl = pageText(await (await web.get(`/incidents/${id}/verify`, 'nl')).text());
     expect(nl).toContain('het vervalmoment (');
-    expect(nl).toContain('geen manipulatie na een wijziging van het beleid');
+    expect(nl).toContain('Is het beleid gewijzigd sinds het werd opgeslagen');
   });
 });
