@@ -128,8 +128,11 @@ export function checkFactsAgainstTimeline(record: Record<string, unknown>, timel
   };
   const differ = [...new Set([...Object.keys(held), ...Object.keys(expected)])].filter((field) => !same(field));
   if (differ.length) {
+    // Two whole sentences, not one with a part chosen inside it: the Dutch verify page translates each.
     add(
-      `its facts (${differ.join(', ')}) are not those its timeline gives${given ? '' : ' (none)'}: they were changed behind the pipeline, with no entry saying who recorded them; the AP draft and the register read them as the FG's`,
+      given
+        ? `its facts (${differ.join(', ')}) are not those its timeline gives: they were changed behind the pipeline, with no entry saying who recorded them; the AP draft and the register read them as the FG's`
+        : `its facts (${differ.join(', ')}) are made up: its timeline gives none, and no entry says who recorded them; the AP draft and the register read them as the FG's`,
     );
   }
 }
@@ -251,9 +254,8 @@ export function checkContainmentAgainstTimeline(record: Record<string, unknown>,
   // Unnamed actions of each type so far, held to what the summaries left out of that type.
   const unnamed = new Map<string, number>();
   actions.forEach((a, i) => {
-    const place = `its containment action ${i + 1}`;
     if (!isObject(a)) {
-      add(`${place} is not an object: the record was changed behind the pipeline`);
+      add(`its containment action ${i + 1} is not an object: the record was changed behind the pipeline`);
       return;
     }
     if (told.takenOver.has(String(a.id))) return;
@@ -267,12 +269,12 @@ export function checkContainmentAgainstTimeline(record: Record<string, unknown>,
       // A summary entry counts what it left out by type and status: one left out was never named since,
       // so it holds a status the summary counts, and no more are unnamed than it left out of that type.
       if ((unnamed.get(type) ?? 0) <= (told.unlisted.get(type) ?? 0) && told.unlistedStatuses.has(status)) return;
-      add(`${place} (${type}) reads ${status}, but its timeline records no such action: it was added behind the pipeline`);
+      add(`its containment action ${i + 1} (${type}) reads ${status}, but its timeline records no such action: it was added behind the pipeline`);
       return;
     }
     if ((shared.get(k) ?? 0) > 1 ? status !== 'done' || told.everDone.has(k) : given.statuses.has(status)) return;
     add(
-      `${place} (${String(a.type)}) reads ${status}, but its timeline gives ${[...given.statuses].join(' or ')} (entry ${given.seq}): its status was changed behind the pipeline, with no entry saying who carried it out or decided it; the register and the AP draft read it so`,
+      `its containment action ${i + 1} (${String(a.type)}) reads ${status}, but its timeline gives ${[...given.statuses].join(' or ')} (entry ${given.seq}): its status was changed behind the pipeline, with no entry saying who carried it out or decided it; the register and the AP draft read it so`,
     );
   });
 }

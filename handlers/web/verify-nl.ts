@@ -79,6 +79,43 @@ const PROBLEMS: Template[] = [
     'its assessment ({}) is not the one its timeline gives ({}): it was changed behind the pipeline, with no entry saying who assessed it or why',
     'de beoordeling ({}) is niet die de tijdlijn geeft ({}): die is buiten de pipeline om gewijzigd, zonder regel die zegt wie beoordeelde of waarom',
   ],
+  [
+    "its report {} ({}) differs from its 'reported' entry in {}: it was changed behind the pipeline, and the register and the AP draft read it so",
+    "melding {} ({}) wijkt in {} af van haar regel 'gemeld' in de tijdlijn: die is buiten de pipeline om gewijzigd, en het register en het AP-concept lezen haar zo",
+  ],
+  [
+    'it is reported, but its timeline records no initial report to the AP in force: it was marked reported behind the pipeline, which status, the register and the reminders read as notified',
+    'het staat als gemeld, maar de tijdlijn legt geen geldende eerste melding aan de AP vast: het is buiten de pipeline om als gemeld gemarkeerd, wat status, het register en de herinneringen als gemeld lezen',
+  ],
+  [
+    'it holds no assessment, but its timeline gives one ({}): it was taken out behind the pipeline, and the AP clock and the reminders read the incident as never assessed',
+    'het bevat geen beoordeling, maar de tijdlijn geeft er een ({}): die is buiten de pipeline om weggenomen, en de AP-klok en de herinneringen lezen het incident als nooit beoordeeld',
+  ],
+  [
+    'it holds no facts, but its timeline gives them: they were taken out behind the pipeline',
+    'het bevat geen feiten, maar de tijdlijn geeft ze: ze zijn buiten de pipeline om weggenomen',
+  ],
+  ['its facts are not an object: the record was changed behind the pipeline', 'de feiten zijn geen object: het record is buiten de pipeline om gewijzigd'],
+  [
+    "its facts ({}) are not those its timeline gives: they were changed behind the pipeline, with no entry saying who recorded them; the AP draft and the register read them as the FG's",
+    'de feiten ({}) zijn niet die de tijdlijn geeft: ze zijn buiten de pipeline om gewijzigd, zonder regel die zegt wie ze vastlegde; het AP-concept en het register lezen ze als die van de FG',
+  ],
+  [
+    "its facts ({}) are made up: its timeline gives none, and no entry says who recorded them; the AP draft and the register read them as the FG's",
+    'de feiten ({}) zijn verzonnen: de tijdlijn geeft er geen, en geen regel zegt wie ze vastlegde; het AP-concept en het register lezen ze als die van de FG',
+  ],
+  [
+    'its containment action {} is not an object: the record was changed behind the pipeline',
+    'inperkingsactie {} is geen object: het record is buiten de pipeline om gewijzigd',
+  ],
+  [
+    'its containment action {} ({}) reads {}, but its timeline records no such action: it was added behind the pipeline',
+    "inperkingsactie {} ({}) staat op {}, maar de tijdlijn legt zo'n actie niet vast: die is buiten de pipeline om toegevoegd",
+  ],
+  [
+    'its containment action {} ({}) reads {}, but its timeline gives {} (entry {}): its status was changed behind the pipeline, with no entry saying who carried it out or decided it; the register and the AP draft read it so',
+    'inperkingsactie {} ({}) staat op {}, maar de tijdlijn geeft {} (regel {}): de status is buiten de pipeline om gewijzigd, zonder regel die zegt wie haar uitvoerde of besloot; het register en het AP-concept lezen haar zo',
+  ],
   // Findings.
   ['is missing: the finding record was deleted', 'ontbreekt: de bevinding is verwijderd'],
   [

@@ -180,7 +180,7 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
         Object.assign(r, {
           facts: { ...emptyFacts(), records: 3, complete: true, updatedAt: NOW, updatedBy: 'fg' },
         }),
-      'its facts (records, complete, updatedAt, updatedBy) are not those its timeline gives',
+      'its facts (records, complete, updatedAt, updatedBy) are made up: its timeline gives none',
     ],
     [
       'a containment action made "done" (the register and the AP draft read the instance isolated)',

@@ -1,6 +1,6 @@
 /**
  * The Dutch verify page gives every problem `datalek verify` can name in Dutch (handlers/web/verify-nl.ts):
- * each problem text in the audit's source (core/audit.ts, core/verify-store.ts) has its Dutch
+ * each problem text in the audit's source (core/audit.ts, audit-record.ts, verify-store.ts) has its Dutch
  * template, so a text the audit gains shows up here as a failing case, not as English on the page.
  */
 import { readFileSync } from 'node:fs';
@@ -31,6 +31,7 @@ function problemTexts(file: string): string[] {
 describe('the problems of datalek verify on the Dutch page', () => {
   const texts = [
     ...problemTexts('handlers/core/audit.ts'),
+    ...problemTexts('handlers/core/audit-record.ts'),
     ...problemTexts('handlers/core/verify-store.ts'),
     ...problemTexts('handlers/core/pseudonym-audit.ts'),
   ];
