@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
 import { changeIncident } from '../../handlers/core/change-incident.js';
-import { commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, MAX_PERSON_BYTES, personBytes } from '../../handlers/core/commit-bounds.js';
+import { actionEntries, commitItems, MAX_ACTIONS, MAX_COMMIT_ITEMS, MAX_PERSON_BYTES, personBytes } from '../../handlers/core/commit-bounds.js';
 import { RefusedError, StoreError } from '../../handlers/core/errors.js';
 import { assess } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
@@ -130,7 +130,9 @@ async function carryOutIsolations(deps: { store: IncidentStore; policy: Policy; 
     draft.actions = draft.actions.map((a) =>
       a.type === 'isolate-instance' && a.mode === 'enforce' ? { ...nodeIsolation(a.target, a.findingId), id: a.id } : a,
     );
-    return { entries: [] };
+    // Carried out as the pipeline records it: each status change has its entry (verify holds the record to them).
+    const carriedOut = draft.actions.filter((a) => a.type === 'isolate-instance' && a.mode === 'enforce');
+    return { entries: actionEntries(carriedOut, deps.now(), id) };
   });
 }
 

@@ -9,6 +9,7 @@
  * a person kept past its need until someone runs minimise by hand, and an integrity alarm for it.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { changeIncident } from '../../handlers/core/change-incident.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { MINIMISED, minimiseClosed } from '../../handlers/core/minimise.js';
@@ -32,15 +33,18 @@ it('releasing a minimised incident’s tag takes the object key out, and the sto
   const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-11-28T09:00:00.000Z', canEnforce: false };
   const incidentId = (await recordEvent(deps, s3MalwareUploadEvent(KEY))).incidentId as string;
   // The tag carried out, as the AWS containment records it (malware.ts tagS3Object: evidence.object).
-  const read = (await store.getIncident(incidentId)) as Incident;
-  const draft = structuredClone(read);
-  draft.revision += 1;
-  for (const a of draft.actions)
-    if (a.type === 'tag-s3-object') {
-      Object.assign(a, { status: 'done', mode: 'enforce', steps: [{ name: 'tag-object', status: 'done', at: '2026-11-28T09:00:00.000Z' }] });
-      a.evidence = { object: { bucket: 'intake-uploads', key: KEY, versionId: null, previousTags: [] } };
-    }
-  await store.commit({ incident: draft, expectedRevision: read.revision, timeline: [], messages: [] });
+  // Carried out as the pipeline records it: the status with its entry (verify holds the record to it).
+  await changeIncident(deps, incidentId, (draft) => {
+    for (const a of draft.actions)
+      if (a.type === 'tag-s3-object') {
+        Object.assign(a, { status: 'done', mode: 'enforce', steps: [{ name: 'tag-object', status: 'done', at: '2026-11-28T09:00:00.000Z' }] });
+        a.evidence = { object: { bucket: 'intake-uploads', key: KEY, versionId: null, previousTags: [] } };
+      }
+    const tag = draft.actions.find((a) => a.type === 'tag-s3-object');
+    return {
+      entries: tag ? [{ at: '2026-11-28T09:00:00.000Z', kind: 'containment-done', detail: { action: tag.type, target: tag.target, status: 'done' } }] : [],
+    };
+  });
   await assess(deps, { incidentId, personalData: 'no', risk: 'none', reason: 'geen persoonsgegevens', by: 'FG' });
   await closeIncident(deps, { incidentId, reason: 'afgehandeld', by: 'FG' });
   const at = () => '2026-11-29T09:00:00.000Z';

@@ -5,6 +5,7 @@
  * name that can name a person kept past its need, and `datalek verify` naming it.
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { changeIncident } from '../../handlers/core/change-incident.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { MINIMISED, minimiseClosed } from '../../handlers/core/minimise.js';
@@ -31,15 +32,16 @@ it("releasing what a closed, minimised incident's tag holds too takes the object
     const event = s3MalwareUploadEvent(KEY);
     event.detail.id = findingId;
     const incidentId = (await recordEvent({ store, policy: DEFAULT_POLICY, now, canEnforce: false }, event)).incidentId as string;
-    const read = (await store.getIncident(incidentId)) as Incident;
-    const draft = structuredClone(read);
-    draft.revision += 1;
-    for (const a of draft.actions)
-      if (a.type === 'tag-s3-object') {
-        Object.assign(a, { status: 'done', mode: 'enforce', steps: [{ name: 'tag-object', status: 'done', at: now() }] });
-        a.evidence = { object: { bucket: 'intake-uploads', key: KEY, versionId: null, previousTags: [] } };
-      }
-    await store.commit({ incident: draft, expectedRevision: read.revision, timeline: [], messages: [] });
+    // Carried out as the pipeline records it: the status with its entry (verify holds the record to it).
+    await changeIncident({ store, policy: DEFAULT_POLICY, now }, incidentId, (draft) => {
+      for (const a of draft.actions)
+        if (a.type === 'tag-s3-object') {
+          Object.assign(a, { status: 'done', mode: 'enforce', steps: [{ name: 'tag-object', status: 'done', at: now() }] });
+          a.evidence = { object: { bucket: 'intake-uploads', key: KEY, versionId: null, previousTags: [] } };
+        }
+      const tag = draft.actions.find((a) => a.type === 'tag-s3-object');
+      return { entries: tag ? [{ at: now(), kind: 'containment-done', detail: { action: tag.type, target: tag.target, status: 'done' } }] : [] };
+    });
     return incidentId;
   };
   const closed = await tagged('f-closed', at('28T09'));
