@@ -11,13 +11,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
 import { pemVerifier } from '../../handlers/adapters/local/pem-keys.js';
-import { canonicalJson } from '../../handlers/core/hash.js';
-import { entryHash } from '../../handlers/core/incident.js';
-import { chainHash } from '../../handlers/core/ledger.js';
 import { verifyStore } from '../../handlers/core/verify-store.js';
 import { flipped, storeAt } from '../support/sqlite-anchor.js';
 import { tempSqliteStore } from '../support/store.js';
-import { rechainSqlite } from '../support/tamper.js';
+import { rewriteFactsSqlite } from '../support/tamper.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
 let world = tempSqliteStore();
@@ -42,11 +39,7 @@ it("the newest entry's content read while its stored hash was flipped is not sig
 
   // Later: the facts entry rewritten (record, timeline and ledger rechained: the flip is gone with it).
   // Its timeline entry too, since verify holds the record's facts to the entries that set them.
-  const timelineHead = rewriteFactsEntrySqlite(db, a, 'no personal data involved');
-  rechainSqlite(db, a, (record) => {
-    (record.facts as Record<string, unknown>).summary = 'no personal data involved';
-    (record.timelineHead as { hash: string }).hash = timelineHead;
-  });
+  rewriteFactsSqlite(db, a, 'no personal data involved');
   db.close();
   expect(await process(async (store) => (await verifyStore(store, { now: NOW })).problems), 'premise: A verifies in full').toEqual([]);
 
@@ -56,57 +49,3 @@ it("the newest entry's content read while its stored hash was flipped is not sig
   const verified = await process((store) => verifyStore(store, { digests: { store: digests, verifier: pemVerifier(keys.public) }, now: NOW }));
   expect(verified.digests?.problems ?? [], 'verify --digests names the rewrite').not.toEqual([]);
 });
-
-/**
- * The newest facts-recorded entry's summary rewritten as one who knows the hash functions would: the
- * timeline chained again from it, and each ledger entry's timeline head made the rewritten chain's
- * (rechainSqlite then chains the ledger again). Returns the timeline's new head hash, which the record holds.
- */
-function rewriteFactsEntrySqlite(db: Database.Database, incidentId: string, summary: string): string {
-  const rows = db.prepare('SELECT * FROM timeline WHERE incident_id = ? ORDER BY seq').all(incidentId) as TimelineRow[];
-  const from = rows.findLastIndex((r) => r.kind === 'facts-recorded');
-  expect(from, 'premise: a facts entry').toBeGreaterThanOrEqual(0);
-  const renamed = new Map<string, string>();
-  const update = db.prepare('UPDATE timeline SET detail = ?, prev_hash = ?, hash = ? WHERE incident_id = ? AND seq = ?');
-  for (let i = from; i < rows.length; i++) {
-    const r = rows[i];
-    const detail = JSON.parse(r.detail) as Record<string, unknown>;
-    if (i === from) detail.summary = summary;
-    const prevHash = i === 0 ? r.prev_hash : rows[i - 1].hash;
-    const hash = entryHash({ incidentId, seq: r.seq, at: r.at, kind: r.kind, actor: r.actor, detail, prevHash } as Parameters<typeof entryHash>[0]);
-    renamed.set(r.hash, hash);
-    update.run(JSON.stringify(detail), prevHash, hash, incidentId, r.seq);
-    rows[i] = { ...r, detail: JSON.stringify(detail), prev_hash: prevHash, hash };
-  }
-  const ledger = db.prepare('SELECT seq, data, prev_hash, hash FROM ledger WHERE incident_id = ? ORDER BY seq').all(incidentId) as {
-    seq: number;
-    data: string;
-    prev_hash: string;
-    hash: string;
-  }[];
-  const put = db.prepare('UPDATE ledger SET data = ?, prev_hash = ?, hash = ? WHERE incident_id = ? AND seq = ?');
-  let changed = false;
-  for (let i = 0; i < ledger.length; i++) {
-    const l = ledger[i];
-    const body = JSON.parse(l.data) as { timeline?: { hash: string } };
-    const now = body.timeline && renamed.get(body.timeline.hash);
-    if (now && body.timeline) body.timeline.hash = now;
-    changed ||= Boolean(now);
-    if (!changed) continue;
-    const data = now ? canonicalJson(body) : l.data;
-    const prevHash = i === 0 ? l.prev_hash : ledger[i - 1].hash;
-    ledger[i] = { ...l, data, prev_hash: prevHash, hash: chainHash(prevHash, data) };
-    put.run(data, prevHash, ledger[i].hash, incidentId, l.seq);
-  }
-  return rows[rows.length - 1].hash;
-}
-
-interface TimelineRow {
-  seq: number;
-  at: string;
-  kind: string;
-  actor: string;
-  detail: string;
-  prev_hash: string;
-  hash: string;
-}

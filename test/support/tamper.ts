@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { canonicalJson, sha256 } from '../../handlers/core/hash.js';
+import { entryHash } from '../../handlers/core/incident.js';
 import { chainHash, registryGenesis } from '../../handlers/core/ledger.js';
 
 /** An Ed25519 key pair as PEM files: `private` signs digests, `public` checks them. */
@@ -78,4 +79,72 @@ export function rewriteRegistryShardSqlite(
     db.prepare('UPDATE registry SET data = ?, prev_hash = ?, hash = ? WHERE shard = ? AND n = ?').run(data, prev, hash, shard, row.n);
     prev = hash;
   }
+}
+
+/**
+ * The FG's facts rewritten behind the pipeline by one who knows the hash functions: the newest
+ * facts-recorded entry's summary, the timeline chained again from it, the ledger's timeline heads
+ * and the record (its facts and timeline head) made to agree, and the ledger chained again. What
+ * verify alone cannot tell from the pipeline's writing: only a digest that pinned the old content can.
+ */
+export function rewriteFactsSqlite(db: Database.Database, incidentId: string, summary: string): void {
+  const head = rewriteFactsEntrySqlite(db, incidentId, summary);
+  rechainSqlite(db, incidentId, (record) => {
+    (record.facts as Record<string, unknown>).summary = summary;
+    (record.timelineHead as { hash: string }).hash = head;
+  });
+}
+
+/**
+ * The newest facts-recorded entry's summary rewritten as one who knows the hash functions would: the
+ * timeline chained again from it, and each ledger entry's timeline head made the rewritten chain's
+ * (rechainSqlite then chains the ledger again). Returns the timeline's new head hash, which the record holds.
+ */
+function rewriteFactsEntrySqlite(db: Database.Database, incidentId: string, summary: string): string {
+  const rows = db.prepare('SELECT * FROM timeline WHERE incident_id = ? ORDER BY seq').all(incidentId) as TimelineRow[];
+  const from = rows.findLastIndex((r) => r.kind === 'facts-recorded');
+  if (from < 0) throw new Error('rewriteFactsSqlite: the incident has no facts entry');
+  const renamed = new Map<string, string>();
+  const update = db.prepare('UPDATE timeline SET detail = ?, prev_hash = ?, hash = ? WHERE incident_id = ? AND seq = ?');
+  for (let i = from; i < rows.length; i++) {
+    const r = rows[i];
+    const detail = JSON.parse(r.detail) as Record<string, unknown>;
+    if (i === from) detail.summary = summary;
+    const prevHash = i === 0 ? r.prev_hash : rows[i - 1].hash;
+    const hash = entryHash({ incidentId, seq: r.seq, at: r.at, kind: r.kind, actor: r.actor, detail, prevHash } as Parameters<typeof entryHash>[0]);
+    renamed.set(r.hash, hash);
+    update.run(JSON.stringify(detail), prevHash, hash, incidentId, r.seq);
+    rows[i] = { ...r, detail: JSON.stringify(detail), prev_hash: prevHash, hash };
+  }
+  const ledger = db.prepare('SELECT seq, data, prev_hash, hash FROM ledger WHERE incident_id = ? ORDER BY seq').all(incidentId) as {
+    seq: number;
+    data: string;
+    prev_hash: string;
+    hash: string;
+  }[];
+  const put = db.prepare('UPDATE ledger SET data = ?, prev_hash = ?, hash = ? WHERE incident_id = ? AND seq = ?');
+  let changed = false;
+  for (let i = 0; i < ledger.length; i++) {
+    const l = ledger[i];
+    const body = JSON.parse(l.data) as { timeline?: { hash: string } };
+    const now = body.timeline && renamed.get(body.timeline.hash);
+    if (now && body.timeline) body.timeline.hash = now;
+    changed ||= Boolean(now);
+    if (!changed) continue;
+    const data = now ? canonicalJson(body) : l.data;
+    const prevHash = i === 0 ? l.prev_hash : ledger[i - 1].hash;
+    ledger[i] = { ...l, data, prev_hash: prevHash, hash: chainHash(prevHash, data) };
+    put.run(data, prevHash, ledger[i].hash, incidentId, l.seq);
+  }
+  return rows[rows.length - 1].hash;
+}
+
+interface TimelineRow {
+  seq: number;
+  at: string;
+  kind: string;
+  actor: string;
+  detail: string;
+  prev_hash: string;
+  hash: string;
 }

@@ -19,7 +19,7 @@ import { pemVerifier } from '../../handlers/adapters/local/pem-keys.js';
 import { verifyStore } from '../../handlers/core/verify-store.js';
 import { flipped, storeAt } from '../support/sqlite-anchor.js';
 import { tempSqliteStore } from '../support/store.js';
-import { rechainSqlite } from '../support/tamper.js';
+import { rewriteFactsSqlite } from '../support/tamper.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
 let world = tempSqliteStore();
@@ -44,10 +44,8 @@ it("an incident's history written while it was left out is not signed as rewritt
   await facts(a);
   expect((await anchor()).leftOut, 'A left out, loud').toEqual([a]);
 
-  // 3. The never-signed tail rewritten (record and ledger rechained), the old byte put back.
-  rechainSqlite(db, a, (record) => {
-    (record.facts as Record<string, unknown>).summary = 'no personal data involved';
-  });
+  // 3. The never-signed tail rewritten (record, timeline and ledger rechained), the old byte put back.
+  rewriteFactsSqlite(db, a, 'no personal data involved');
   expect(db.prepare('UPDATE ledger SET data = ? WHERE incident_id = ? AND seq = 1').run(first.data, a).changes).toBe(1);
   db.close();
   expect(await process(async (store) => (await verifyStore(store, { now: NOW })).problems), 'premise: A verifies in full again').toEqual([]);
