@@ -4,12 +4,13 @@
  * `datalek sweep --reindex` puts back.
  */
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { actionEntries } from '../../handlers/core/commit-bounds.js';
 import { actionId } from '../../handlers/core/containment.js';
 import { assess, closeIncident, recordFacts } from '../../handlers/core/fg-workflow.js';
 import type { FindingKey } from '../../handlers/core/finding.js';
 import { namedResourceKey } from '../../handlers/core/finding.js';
 import { sha256 } from '../../handlers/core/hash.js';
-import { type ActionRecord, type FindingRecord, type Incident, incidentSalt } from '../../handlers/core/incident.js';
+import { type ActionRecord, appendEntries, type FindingRecord, type Incident, incidentSalt } from '../../handlers/core/incident.js';
 import { storedText } from '../../handlers/core/ledger.js';
 import { minimiseClosed, minimisedRecord, removedKinds } from '../../handlers/core/minimise.js';
 import { DEFAULT_POLICY, type Policy } from '../../handlers/core/policy.js';
@@ -97,7 +98,15 @@ export async function storeIamUserAsBefore(store: IncidentStore, id: string, asB
       a.id = actionId(a, { accountId: ACCOUNT, region: REGION });
     }
   old.revision = stored.revision + 1;
-  await store.commit({ incident: old, expectedRevision: stored.revision, timeline: [], messages: [] });
+  // That code named the step in its 'containment-planned' entry by the target it gave it (`asBefore`);
+  // today's chained entry cannot be rewritten, so the entry that code wrote is appended with the change.
+  const at = (await store.getTimeline(id)).at(-1)?.at ?? stored.openedAt;
+  const planned = actionEntries(
+    old.actions.filter((a) => a.type === 'revoke-user-sessions'),
+    at,
+    id,
+  );
+  await store.commit({ incident: old, expectedRevision: stored.revision, timeline: appendEntries(old, planned), messages: [] });
 }
 
 /**

@@ -21,11 +21,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { showText } from '../../handlers/cli/views.js';
+import { actionEntries } from '../../handlers/core/commit-bounds.js';
 import { actionId } from '../../handlers/core/containment.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import { namedResourceKey } from '../../handlers/core/finding.js';
 import { sha256 } from '../../handlers/core/hash.js';
-import type { Incident } from '../../handlers/core/incident.js';
+import { appendEntries, type Incident } from '../../handlers/core/incident.js';
 import { ownPseudonyms } from '../../handlers/core/incident-pseudonyms.js';
 import { storedText } from '../../handlers/core/ledger.js';
 import { MINIMISED, minimiseClosed, minimiseReleased } from '../../handlers/core/minimise.js';
@@ -78,7 +79,15 @@ async function storeAsBefore(store: IncidentStore, id: string, resource: boolean
       a.id = actionId(a, { accountId: ACCOUNT, region: REGION });
     }
   old.revision = stored.revision + 1;
-  await store.commit({ incident: old, expectedRevision: stored.revision, timeline: [], messages: [] });
+  // That code named the step in its 'containment-planned' entry by the target it gave it, the principal;
+  // today's chained entry cannot be rewritten, so the entry that code wrote is appended with the change.
+  const at = (await store.getTimeline(id)).at(-1)?.at ?? RECORDED_AT;
+  const planned = actionEntries(
+    old.actions.filter((a) => a.type === 'contain-federated-user'),
+    at,
+    id,
+  );
+  await store.commit({ incident: old, expectedRevision: stored.revision, timeline: appendEntries(old, planned), messages: [] });
 }
 
 /** The incident assessed and closed at RECORDED_AT, then every closed incident minimised at MINIMISED_AT. */

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
+import { actionEntries } from '../../handlers/core/commit-bounds.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import { newPseudonymKey } from '../../handlers/core/finding-resources.js';
 import { appendEntries, type Incident } from '../../handlers/core/incident.js';
@@ -111,12 +112,15 @@ describe('fgpseud17 item 2: a lost or replaced pseudonym secret is named by veri
     const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-11-28T03:00:00.000Z', canEnforce: false };
     const id = (await recordEvent(deps, logins.federated('f-1'))).incidentId as string;
     // As recorded before pseud21: no secret of its own, so minimise leaves the store-wide pseudonym in it.
+    // That code's 'containment-planned' entries named each step by the store-wide pseudonym, as the record
+    // does (today's name it by the incident's own, which no secret maps to once the record keeps none):
+    // today's chained entries cannot be rewritten, so the entries that code wrote are appended.
     const current = (await store.getIncident(id)) as Incident;
     const before = { ...structuredClone(current), revision: current.revision + 1, pseudonymKey: undefined };
     await store.commit({
       incident: before,
       expectedRevision: current.revision,
-      timeline: appendEntries(before, [{ at: '2026-11-28T03:01:00.000Z', kind: 'note' }]),
+      timeline: appendEntries(before, actionEntries(before.actions, '2026-11-28T03:01:00.000Z', id)),
       messages: [],
     });
     await assess(deps, { incidentId: id, personalData: 'no', risk: 'none', reason: 'testaccount', by: 'FG' });
