@@ -147,18 +147,23 @@ function tableHashes(store: SqliteIncidentStore): Record<string, string> {
  * messages (`outbox`) and the ledger's hashes of them changed; nothing else. And once more (law27):
  * every incident record keeps the NIS2 and telecom clocks in force when it was recorded
  * (`clocksInForce`), as it keeps `policyRole`: the incidents and the ledger's hashes of them changed;
- * nothing else.
+ * nothing else. And once more (fixmerge27, 3d242f79): a merge's incidents-merged entry lists the
+ * actions it moved and took over with the status each came with (`actions`, left out when there are
+ * none), so verify holds them to the survivor's timeline: events/28's merge brings a planned key
+ * deactivation, so that entry, the timeline's chain after it, the incident's `timelineHead` and the
+ * ledger's hashes of them changed; nothing else. A merge stored before lists nothing and is read as
+ * before.
  */
 const EXPECTED: Record<string, string> = {
   anchored: '0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
   findings: '195 e4a537c9b648aa7793a7285c3994d7f54cf67040a760f38eb7c857dba3ec0aa0',
   incident_keys: '11 1954783ace67a166666de724f5b4d6cad1075de1ba176ff1aeb610fc8d9ef2d0',
-  incidents: '153 ebd2ed24b511323f9f77b0864017a200b96297b422e53f333e1eb29d47d9f4de',
-  ledger: '886 6d36a34c90a19db6c859325726dd987dd69e08ac318d394fe27081a6369e077b',
+  incidents: '153 e6b94d39d65c0f43ae37882a353494b09a0078fa6e16655382e0ea762d0234f6',
+  ledger: '886 41d4649726a8709421be5b432d98c32b9ab545ddb7255a344624f7006ceb7dc5',
   meta: '1 0b329173da7f238e96899a15f2167f67ffb07475c7f42739eac7883fa54e5ddd',
   outbox: '1031 09b6b35557bac5dd3ce677eb9e421e2f5652e6ec153fa87f3d982fd6c45a6fef',
   registry: '153 6b31001d6f0b624c80b17e52d8a9f3455c770e9d0f87570e454b91e7df1224bc',
-  timeline: '1503 d57c7510ecd1e6b39e38589b5d261cb6c8d178e1139dfb0de2e641572134a743',
+  timeline: '1503 ae9eab3c554b89bbf9cd2ed57906b5aa89ef601423b33e37197b0c6a0f4b2ac3',
 };
 
 describe('stored bytes', () => {
