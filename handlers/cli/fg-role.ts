@@ -17,6 +17,7 @@
 import { FG_ROLE_TAG } from '../adapters/aws/table-schema.js';
 import { type PageWords, RefusedError } from '../core/errors.js';
 import { FG_DECISION_KINDS } from '../core/fg-decisions.js';
+import { callerLabel } from '../core/labels.js';
 
 export { FG_DECISION_KINDS, FG_ROLE_TAG };
 
@@ -123,8 +124,17 @@ export function decisionsNotByFg(entries: readonly { incidentId: string; seq: nu
     .map((e) => ({ incidentId: e.incidentId, seq: e.seq, kind: e.kind, caller: e.caller ?? null }));
 }
 
-/** A decision not by the FG's role, as verify names it (one line). */
+/**
+ * A decision not by the FG's role as verify reports it (its line and --json): the caller as the
+ * register names it (labels.ts `callerLabel`), its role and account, the session's own name (often a
+ * person's e-mail address) left out. `show` of the one incident keeps the full ARN beside the entry.
+ */
+export function reportedNotByFg(d: DecisionNotByFg): DecisionNotByFg {
+  return { ...d, caller: d.caller === null ? null : callerLabel('en', d.caller) };
+}
+
+/** A decision not by the FG's role, as verify names it (one line): the caller without its session's name. */
 export function decisionNotByFgLine(d: DecisionNotByFg, fg: FgRole): string {
-  const who = d.caller === null ? 'naming no caller' : `recorded as ${d.caller}`;
+  const who = d.caller === null ? 'naming no caller' : `recorded as ${callerLabel('en', d.caller)}`;
   return `FG DECISION NOT BY THE FG'S ROLE: incident ${d.incidentId}, entry ${d.seq} (${d.kind}) ${who}, not a session of ${fg.role} of account ${fg.account}: recorded before the CLI refused it, while the deployment named another FG role, or written past the CLI (CloudTrail's data events on the table tell who). The FG accounts for it; the record is not changed`;
 }

@@ -132,12 +132,17 @@ describe.skipIf(!MOTO_AVAILABLE)("the caller's identity on every --target aws wr
     // Named, not failed: the chain holds, and a record's history cannot be rewritten; the FG must be able to account for it.
     const verify = await cli(['verify', id], moto.env);
     expect(verify.code, verify.stderr).toBe(0);
-    expect(verify.stderr).toContain(`FG DECISION NOT BY THE FG'S ROLE: incident ${id}, entry ${entry.seq} (assessed) recorded as ${ON_CALL}`);
+    // As the register names a caller (labels.ts callerLabel): its role and account, never the session's name (often a person's e-mail).
+    expect(verify.stderr).toContain(
+      `FG DECISION NOT BY THE FG'S ROLE: incident ${id}, entry ${entry.seq} (assessed) recorded as role datalek-on-call of account ${MOTO_ACCOUNT},`,
+    );
+    expect(verify.stderr).not.toContain(ON_CALL);
     // The FG's own assessment before it is not named.
     const fgEntry = JSON.parse((await cli(['show', id, '--json'], moto.env)).stdout).timeline.find((e: { caller?: string }) => e.caller === FG);
     expect(verify.stderr).not.toContain(`entry ${fgEntry.seq} (`);
     const json = JSON.parse((await cli(['verify', id, '--json'], moto.env)).stdout);
-    expect(json.fgDecisionsNotByFg).toEqual([{ incidentId: id, seq: entry.seq, kind: 'assessed', caller: ON_CALL }]);
+    expect(json.fgDecisionsNotByFg).toEqual([{ incidentId: id, seq: entry.seq, kind: 'assessed', caller: `role datalek-on-call of account ${MOTO_ACCOUNT}` }]);
+    expect(JSON.stringify(json)).not.toContain('datalek-on-call/bob');
     const show = await cli(['show', id], moto.env);
     expect(show.stdout).toContain(`Bob (as ${ON_CALL}; not the FG's role)`);
   }, 120_000);

@@ -10,7 +10,7 @@ import { digestStore, digestVerifier } from '../anchoring.js';
 import type { DrillMark } from '../backend.js';
 import { readBackContainment } from '../containment-check.js';
 import { type Context, withBackend } from '../context.js';
-import { type DecisionNotByFg, decisionNotByFgLine, decisionsNotByFg, type FgRole } from '../fg-role.js';
+import { type DecisionNotByFg, decisionNotByFgLine, decisionsNotByFg, type FgRole, reportedNotByFg } from '../fg-role.js';
 
 /**
  * SQLite failing on what the file holds (a corrupt page, not a database, an unsupported format: the
@@ -106,7 +106,7 @@ export async function verify(ctx: Context): Promise<number> {
           adopted: result.adopted,
           ...(result.digests ? { digests: result.digests } : {}),
           ...(report ? { containmentCheck: report } : {}),
-          ...(fg || fgUnknown ? { fgDecisionsNotByFg: notByFg, ...(fgUnknown ? { fgRoleUnknown: fgUnknown } : {}) } : {}),
+          ...(fg || fgUnknown ? { fgDecisionsNotByFg: notByFg.map(reportedNotByFg), ...(fgUnknown ? { fgRoleUnknown: fgUnknown } : {}) } : {}),
         },
         null,
         2,
