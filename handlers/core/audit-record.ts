@@ -193,7 +193,8 @@ function containmentByTimeline(timeline: readonly Row[]): ContainmentByTimeline 
     if (kind === 'incidents-merged') {
       const d = detailOf(row);
       if (Array.isArray(d?.actions)) {
-        // Since fixmerge27 the merge lists what it brought and took over, with the status each came with.
+        // Since fixmerge27 the merge lists what it brought and took over, with the status each came with
+        // (an empty list when nothing came, since finalA #1: such a merge is judged like any other).
         for (const came of d.actions) if (isObject(came)) give(came.action, came.target, came.status, row.seq);
         continue;
       }

@@ -977,8 +977,10 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   const { taken } = takeActions(incident, moved, now, entries);
   // The actions the survivor holds from here on with the status each came with, so that verify holds
   // them to this timeline as it holds its own (audit-record.ts): their earlier entries are the other's.
+  // Listed also when none came (`[]`): verify reads a merge without the list as one written before it,
+  // and names no action no entry names after that (finalA #1); a merge bringing none is the common one.
   const came = [...incident.actions.filter((a) => takenOver.includes(a.id)), ...taken];
-  if (came.length && merged.detail) merged.detail.actions = came.map((a) => ({ action: a.type, target: a.target, status: a.status }));
+  if (merged.detail) merged.detail.actions = came.map((a) => ({ action: a.type, target: a.target, status: a.status }));
   carryNotes(incident, other, takenOver);
   if (other.actionsNotPlanned) noteActionsNotPlanned(incident, other.actionsNotPlanned.count, now, entries);
   for (const r of other.resources ?? [other.resource]) addResource(incident, r);

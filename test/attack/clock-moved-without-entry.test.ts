@@ -377,4 +377,57 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
     expect(forged.code).toBe(1);
     expect(forged.stderr).toContain(`incident ${id}, record: its containment action ${place} (isolate-instance) reads done, but its timeline gives planned`);
   });
+
+  it('after a merge that brought no containment, an action made up "done" on the record alone: named (finalA #1)', async () => {
+    const [survivor, merged] = ['i-0aaaaaaaaaaaaaaa1', 'i-0bbbbbbbbbbbbbbb2'];
+    const events = join(dir, 'events.json');
+    // The merged incident's finding is below every rule's severity: it plans no containment.
+    writeFileSync(
+      events,
+      JSON.stringify([
+        findingEvent({
+          id: 'fa1saaaaaaaaaaaaaaaaaaaaaaaaaaaa',
+          type: 'Backdoor:EC2/C&CActivity.B',
+          severity: 8.5,
+          createdAt: DETECTED,
+          resource: instanceResource(survivor),
+        }),
+        findingEvent({
+          id: 'fa1obbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+          type: 'Backdoor:EC2/C&CActivity.B',
+          severity: 5,
+          createdAt: '2026-11-27T21:30:00.000Z',
+          resource: instanceResource(merged),
+        }),
+        instanceSequenceEvent('fa1qcccccccccccccccccccccccccccc', [survivor, merged], '2026-11-27T22:00:00.000Z'),
+      ]),
+    );
+    const replay = await runCli(['replay', events, '--store', store, '--now', NOW, '--json']);
+    expect(replay.code, replay.stderr).toBe(0);
+    const ids = replay.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l).incidentId as string);
+    const id = ids[0];
+    expect(new Set(ids).size).toBe(2);
+    const anchor = await runCli(['anchor', '--store', store, '--digests', digests, '--key', keys.private, '--now', NOW]);
+    expect(anchor.code, anchor.stderr).toBe(0);
+    await verifies();
+    const db = new Database(join(store, 'datalek.sqlite'), { readonly: true });
+    const merge = db.prepare("SELECT detail FROM timeline WHERE incident_id = ? AND kind = 'incidents-merged'").all(id) as { detail: string }[];
+    db.close();
+    expect(merge).toHaveLength(1);
+    expect(JSON.parse(merge[0].detail).actions).toEqual([]);
+    let place = 0;
+    appendRecord(id, (record) => {
+      const actions = record.actions as Record<string, unknown>[];
+      const made = { ...actions[0], id: 'isolate-instance:i-0ccccccccccccccc3', target: 'i-0ccccccccccccccc3', status: 'done' };
+      place = actions.push(made);
+    });
+    const forged = await verify();
+    expect(forged.code).toBe(1);
+    expect(forged.stderr).toContain(
+      `incident ${id}, record: its containment action ${place} (isolate-instance) reads done, but its timeline records no such action: it was added behind the pipeline`,
+    );
+  });
 });

@@ -152,7 +152,8 @@ function tableHashes(store: SqliteIncidentStore): Record<string, string> {
  * none), so verify holds them to the survivor's timeline: events/28's merge brings a planned key
  * deactivation, so that entry, the timeline's chain after it, the incident's `timelineHead` and the
  * ledger's hashes of them changed; nothing else. A merge stored before lists nothing and is read as
- * before.
+ * before. (finalA #1 lists them when none came too, `actions: []`: no merge here brings none, so
+ * nothing changed.)
  */
 const EXPECTED: Record<string, string> = {
   anchored: '0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
