@@ -783,14 +783,26 @@ export class ResponseStack extends Stack {
     // the on-call role's own credentials in this account and through each member's read role
     // (member-stack.ts) there. Reads only; the on-call role is the organisation's, so a policy to
     // attach rather than grants on it, and its Allows only: a Deny here would limit what on-call
-    // may do otherwise (the user data an investigation reads).
+    // may do otherwise (the user data an investigation reads). The FG's role has it too (README):
+    // the CLI and serve, as either role, read the incidents table's ARN and its tag
+    // `datalek:fg-role` (handlers/cli/aws-backend.ts `tableFgRole`) before every FG decision and
+    // for show/verify. The pipeline SCP denies changing those roles' policies to all but the
+    // deployment and break-glass, so the grant is here, in the policy the deployment updates
+    // (review27 finalB #3); the table's resource policy denies neither read.
     const readMembers = this.memberReadStatement(config);
     this.onCallReadPolicy = new iam.ManagedPolicy(this, 'OnCallReadContainmentPolicy', {
       managedPolicyName: 'datalek-on-call-read-containment',
+      // Unchanged: a managed policy's description is immutable (CloudFormation replaces the policy),
+      // which a named policy cannot be, and a new one would not be attached to anyone's role.
       description: 'Allows datalek show/verify --target aws to read back what containment left in effect (reads only)',
       statements: [
         ...containmentReadStatements({ partition: this.partition, account: this.account, regions }).filter((st) => st.effect === iam.Effect.ALLOW),
         ...(readMembers ? [readMembers] : []),
+        new iam.PolicyStatement({
+          sid: 'ReadRegisterFgRoleTag',
+          actions: ['dynamodb:DescribeTable', 'dynamodb:ListTagsOfResource'],
+          resources: [state.incidents.tableArn],
+        }),
       ],
     });
     new CfnOutput(this, 'OnCallReadPolicyArn', {

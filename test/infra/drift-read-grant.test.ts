@@ -181,7 +181,8 @@ describe('the drift check’s reads are granted to the principal that makes them
     const refused = calls.flatMap((c) => REGIONS.flatMap((r) => requests(c, PIPELINE, r))).filter((a) => !allowed(a, [statements], base));
     expect(refused.map((a) => a.what)).toEqual([]);
     const actions = [...new Set(statements.flatMap(actionsOf))].sort();
-    expect(actions).toEqual([...calls, 'sts:AssumeRole'].sort());
+    // Besides: the incidents table's ARN and FG tag, on that table alone (fg-role-read-grant.test.ts).
+    expect(actions).toEqual([...calls, 'sts:AssumeRole', 'dynamodb:DescribeTable', 'dynamodb:ListTagsOfResource'].sort());
     // No Deny: attached to the organisation's on-call role, it would limit what on-call does otherwise.
     expect(statements.every((st) => st.Effect === 'Allow')).toBe(true);
     const assume = (role: string): Authorization => ({ action: 'sts:AssumeRole', resource: `arn:aws:iam::${MEMBER}:role/${role}`, context: {}, what: role });
