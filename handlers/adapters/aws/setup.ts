@@ -110,11 +110,16 @@ export async function setupAwsResources(clients: SetupClients, names = DEFAULT_R
  * Names the FG's role on the incidents table as the CDK app does (`datalek:fg-role`, handlers/cli/fg-role.ts):
  * `datalek-fg`, unless the table names one already (what exists is left as it is).
  */
-async function tagFgRole(dynamodb: DynamoDBClient, table: string): Promise<void> {
+export async function tagFgRole(dynamodb: DynamoDBClient, table: string): Promise<void> {
   const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: table }));
   const ResourceArn = Table?.TableArn as string;
-  const { Tags } = await dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn }));
-  if (Tags?.some((t) => t.Key === FG_ROLE_TAG)) return;
+  // Every page of the table's tags (NextToken): a tag on a later page is named all the same, and not overwritten.
+  let NextToken: string | undefined;
+  do {
+    const page = await dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn, NextToken }));
+    if (page.Tags?.some((t) => t.Key === FG_ROLE_TAG)) return;
+    NextToken = page.NextToken;
+  } while (NextToken);
   await dynamodb.send(new TagResourceCommand({ ResourceArn, Tags: [{ Key: FG_ROLE_TAG, Value: DEFAULT_FG_ROLE }] }));
 }
 
