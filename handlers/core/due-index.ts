@@ -16,12 +16,18 @@ import type { Policy } from './policy.js';
 import { nextDueAt } from './schedule.js';
 import type { UnreadableHandler } from './stored-record.js';
 
-/** When something falls due on the incident before its stored due time (or it stores none): that time, else null. */
+/**
+ * When something falls due on the incident before its stored due time (or it stores none): that time,
+ * else null. A due time taken off the record (the key missing) or one that is no date stores none: read
+ * as a time, it parsed to NaN, which no comparison holds, so verify named nothing and the reindex put
+ * nothing back while the sweep never read the incident (finalA #2).
+ */
 export function dueIndexMisses(incident: Incident, policy: Policy): string | null {
   if (incident.mergedInto) return null;
   const due = nextDueAt(incident, policy);
   if (due === null) return null;
-  return incident.nextDueAt === null || Date.parse(due) < Date.parse(incident.nextDueAt) ? due : null;
+  const stored = typeof incident.nextDueAt === 'string' ? Date.parse(incident.nextDueAt) : Number.NaN;
+  return Number.isNaN(stored) || Date.parse(due) < stored ? due : null;
 }
 
 export interface Reindexed {
@@ -67,14 +73,16 @@ async function reindexOne(deps: ChangeDeps, incidentId: string): Promise<Reindex
   await changeIncident(deps, incidentId, (draft) => {
     const dueAt = dueIndexMisses(draft, deps.policy);
     if (dueAt === null) return null;
-    done = { incidentId: draft.id, was: draft.nextDueAt, dueAt };
+    // A due time taken off the record is none (`dueIndexMisses`): the entry says null, not nothing.
+    const was = draft.nextDueAt ?? null;
+    done = { incidentId: draft.id, was, dueAt };
     return {
       entries: [
         {
           at: deps.now(),
           kind: 'due-index-repaired',
           detail: {
-            was: draft.nextDueAt,
+            was,
             dueAt,
             reason: 'the stored due time missed what is due on the record under the policy (stored before the code or this policy owed it)',
           },

@@ -13,6 +13,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
 import { reindexDue } from '../../handlers/core/due-index.js';
+import { canonicalJson, sha256 } from '../../handlers/core/hash.js';
+import { chainHash } from '../../handlers/core/ledger.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { sweep } from '../../handlers/core/sweep.js';
 import { runCli } from '../support/cli.js';
@@ -70,4 +72,33 @@ it('one record it cannot read stops neither the reindex nor the sweep: named, wi
   expect(r.stdout).toContain('subjects-reminder');
   expect(r.stderr).toContain(`datalek: incident ${damaged} cannot be read from the store (its record is not valid JSON)`);
   expect(r.stderr).toContain(`datalek verify ${damaged}`);
+});
+
+it.each([
+  ['taken off the record (the key deleted, the column NULL)', undefined],
+  ['no date', 'never'],
+])('reindexDue puts back a record whose due time is %s: read as none, not as a time that never falls due (finalA #2)', async (_what, stored) => {
+  const open = 'dl-due-gone';
+  await t.store.commit({ incident: incidentFixture({ id: open, resourceKey: 'ec2:i-0duegone' }), expectedRevision: null, timeline: [], messages: [] });
+  // As the attack does (test/attack/clock-moved-without-entry.test.ts): the record written with one
+  // ledger entry declaring it, so that the store writes on it again.
+  const db = new Database(join(t.dir, STORE_FILE));
+  const row = db.prepare('SELECT revision, data FROM incidents WHERE id = ?').get(open) as { revision: number; data: string };
+  const record = JSON.parse(row.data);
+  if (stored === undefined) delete record.nextDueAt;
+  else record.nextDueAt = stored;
+  record.revision = row.revision + 1;
+  const text = JSON.stringify(record);
+  const head = db.prepare('SELECT seq, hash FROM ledger WHERE incident_id = ? ORDER BY seq DESC LIMIT 1').get(open) as { seq: number; hash: string };
+  const data = canonicalJson({ at: now, incident: { hash: sha256(text), revision: record.revision }, incidentId: open, seq: head.seq + 1 });
+  db.prepare('INSERT INTO ledger VALUES (?, ?, ?, ?, ?)').run(open, head.seq + 1, data, head.hash, chainHash(head.hash, data));
+  db.prepare('UPDATE incidents SET revision = ?, data = ?, next_due_at = NULL WHERE id = ?').run(record.revision, text, open);
+  db.close();
+  const deps = { store: t.store, policy, now: () => now };
+  const put = (await reindexDue(deps)).filter((p) => p.incidentId === open);
+  expect(put).toEqual([{ incidentId: open, was: stored ?? null, dueAt: expect.any(String) }]);
+  const after = await t.store.getIncident(open);
+  expect(after?.nextDueAt).toBe(put[0].dueAt);
+  expect((await t.store.listDue(put[0].dueAt)).map((i) => i.id)).toContain(open);
+  expect((await reindexDue(deps)).filter((p) => p.incidentId === open)).toEqual([]);
 });
