@@ -27,7 +27,7 @@ import { stampCaller } from '../core/change-incident.js';
 import { type LinkSigning, withAckLinks } from '../core/link-delivery.js';
 import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { type AwsSettings, awsSettings, type Backend, type BackendOptions, keyProblem, routing } from './backend.js';
-import { deploymentFgRole, FG_DECISION_KINDS, type FgRole, refuseUnlessFg } from './fg-role.js';
+import { deploymentFgRole, FG_DECISION_KINDS, type FgRole, onceRead, refuseUnlessFg } from './fg-role.js';
 
 export async function openAwsBackend(opts: BackendOptions): Promise<Backend> {
   const aws = awsSettings(opts.env);
@@ -45,12 +45,9 @@ export async function openAwsBackend(opts: BackendOptions): Promise<Backend> {
   };
   if (writer) await snsNotifier();
   const dynamodb = new DynamoDbIncidentStore(clients.dynamodb, aws.table);
-  // Read once, when an FG decision or the page first asks: the other runs make no call for it.
-  let fg: Promise<FgRole> | undefined;
-  const fgRole = () => {
-    fg ??= tableFgRole(clients.dynamodb, aws.table);
-    return fg;
-  };
+  // Read once, when an FG decision or the page first asks: the other runs make no call for it. A
+  // failed lookup is not kept: the next decision or page asks again (review27 finalA #4).
+  const fgRole = onceRead(() => tableFgRole(clients.dynamodb, aws.table));
   const stamped = writer ? callerStamped(dynamodb, writer.arn, fgRole) : dynamodb;
   const store = opts.recorded ? opts.recorded.watch(stamped) : stamped;
   // The link key and the pager's keys live in the pipeline's secrets; this machine reads them only

@@ -80,6 +80,39 @@ export function isFgSession(caller: string, fg: FgRole): boolean {
 }
 
 /**
+ * `read` once it succeeds, and read again after it fails: a throttled call, an expired token or a
+ * missing dynamodb:ListTagsOfResource at start-up is not kept for the life of the process
+ * (review27 finalA #4); the next decision or page asks again.
+ */
+export function onceRead(read: () => Promise<FgRole>): () => Promise<FgRole> {
+  let kept: Promise<FgRole> | undefined;
+  return () => {
+    kept ??= read().catch((err: unknown) => {
+      kept = undefined;
+      throw err;
+    });
+    return kept;
+  };
+}
+
+/**
+ * What the page (`serve --target aws`) says of the FG's forms, asked on each request: undefined when
+ * `caller` is a session of the FG's role; else `role`, the role the deployment names (null: it names
+ * none), and `error`, the lookup's own failure (its kind and message) when the role could not be read,
+ * which is not a table naming no role.
+ */
+export async function pageFgState(caller: string, fgRole: () => Promise<FgRole>): Promise<{ role: string | null; error?: string } | undefined> {
+  try {
+    const fg = await fgRole();
+    return isFgSession(caller, fg) ? undefined : { role: fg.role };
+  } catch (err) {
+    if (err instanceof RefusedError) return { role: null };
+    const e = err as Error;
+    return { role: null, error: `${e.name ?? 'Error'}: ${e.message}` };
+  }
+}
+
+/**
  * Refuses an FG decision (`what`, the command or the entry's kind; `words`, the decision in the page's
  * words, FG_DECISION_KINDS) written as `caller` when that is not a session of the FG's role of the
  * register's account (`fgRole`, the deployment's, read when first needed). `caller` null: the

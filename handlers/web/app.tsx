@@ -52,7 +52,12 @@ export interface WebDeps extends ActionDeps {
   actor: string;
   target: 'local' | 'aws';
   /** Served on AWS as another identity than the FG's role (View `notFg`): the FG's forms are shown read-only. */
-  notFg?: { role: string | null };
+  notFg?: { role: string | null; error?: string };
+  /**
+   * On AWS, asked on each request after the session check: the page's `notFg` then (undefined: served
+   * as the FG's role). A failed lookup is said on the page and asked again on the next request.
+   */
+  fgState?: () => Promise<{ role: string | null; error?: string } | undefined>;
   /** False when the clock is fixed (`--now`): the page then does not count down. */
   live: boolean;
   /** The machine's own clock on a real store (the CLI's person deps carry it): the link routes judge expiry by it too (links.tsx). */
@@ -119,6 +124,9 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const chosen = getCookie(c, LANG_COOKIE);
     return chosen === 'nl' || chosen === 'en' ? chosen : deps.policy.language;
   };
+  // The FG's forms: fixed (deps.notFg), or as fgState last said (read before each request's page).
+  let fgNow: { role: string | null; error?: string } | undefined = deps.notFg;
+  const notFg = () => fgNow;
   const viewOf = (c: Context<Env>, path = new URL(c.req.url).pathname): View => {
     const lang = langOf(c);
     return {
@@ -130,7 +138,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
       csrf: deps.session.csrf,
       actor: deps.actor,
       target: deps.target,
-      ...(deps.notFg ? { notFg: deps.notFg } : {}),
+      ...(notFg() ? { notFg: notFg() } : {}),
       live: deps.live,
       path,
     };
@@ -188,6 +196,14 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     if (!sameSecret(getCookie(c, cookie), deps.session.token)) return forbidden(c, 'token');
     await next();
   });
+
+  if (deps.fgState) {
+    const fgState = deps.fgState;
+    app.use('*', async (_c, next) => {
+      fgNow = await fgState();
+      await next();
+    });
+  }
 
   // 3. A POST must come from this server's own page and carry its CSRF token; nothing else changes state.
   app.use('*', async (c, next) => {

@@ -63,7 +63,7 @@ export interface View {
    * forms are not offered (the store would refuse them) and a line says why. `role`: the FG's role the
    * deployment names, null when it names none.
    */
-  notFg?: { role: string | null };
+  notFg?: { role: string | null; error?: string };
   /** Whether the clock moves (false when the server runs at a fixed `--now`). */
   live: boolean;
   /** The current path, for the language switch to come back to. */

@@ -149,10 +149,12 @@ const nl = {
   afterCloseIntro:
     'Het incident blijft gesloten. Informatie die na het sluiten volgt (AVG art. 33(4)), een vervolgmelding, correctie of intrekking aan de AP, een gecorrigeerd feit, een gewijzigde beoordeling of een besluit over de betrokkenen, legt u hier vast met de reden; de tijdlijn en het register tonen het.',
   // The page served as another role than the FG's (fgrole item 5): the store would refuse the FG's forms.
-  fgReadOnly: (role: string | null, caller: string) =>
-    role
-      ? `Besluiten van de FG worden op deze pagina alleen getoond: deze pagina schrijft als ${caller}, en alleen een sessie van de FG-rol ${role} legt ze vast.`
-      : `Besluiten van de FG worden op deze pagina alleen getoond: de registertabel noemt de rol van de FG niet, dus niemand legt ze vast tot de installatie die rol noemt.`,
+  fgReadOnly: (role: string | null, caller: string, error?: string) =>
+    error
+      ? `Besluiten van de FG worden op deze pagina alleen getoond: de rol van de FG kon niet uit de registertabel worden gelezen (${error}). Dit is iets anders dan een tabel die geen FG-rol noemt: de rol waarmee deze pagina draait heeft dynamodb:DescribeTable en dynamodb:ListTagsOfResource op de tabel nodig (README). De pagina probeert het bij elk verzoek opnieuw.`
+      : role
+        ? `Besluiten van de FG worden op deze pagina alleen getoond: deze pagina schrijft als ${caller}, en alleen een sessie van de FG-rol ${role} legt ze vast.`
+        : `Besluiten van de FG worden op deze pagina alleen getoond: de registertabel noemt de rol van de FG niet, dus niemand legt ze vast tot de installatie die rol noemt.`,
   save: 'Vastleggen',
   problem: 'Er is een probleem',
   notSaved: 'Niets is vastgelegd.',
@@ -460,10 +462,12 @@ const en: Dictionary = {
   mergedInto: { lead: 'Merged into', rest: ': the breach is recorded there, with its clocks; record what follows there.' },
   afterCloseIntro:
     'The incident stays closed. Information that follows after closing (GDPR Art. 33(4)), a follow-up, correction or withdrawal to the AP, a corrected fact, a changed assessment or a decision on the data subjects, is recorded here with its reason; the timeline and the register show it.',
-  fgReadOnly: (role: string | null, caller: string) =>
-    role
-      ? `The FG's decisions are only shown on this page: it writes as ${caller}, and only a session of the FG's role ${role} records them.`
-      : `The FG's decisions are only shown on this page: the register's table does not name the FG's role, so nobody records them until the deployment names it.`,
+  fgReadOnly: (role: string | null, caller: string, error?: string) =>
+    error
+      ? `The FG's decisions are only shown on this page: the FG's role could not be read from the register's table (${error}). This is not a table naming no FG role: the role serving this page needs dynamodb:DescribeTable and dynamodb:ListTagsOfResource on the table (README). The page asks again on each request.`
+      : role
+        ? `The FG's decisions are only shown on this page: it writes as ${caller}, and only a session of the FG's role ${role} records them.`
+        : `The FG's decisions are only shown on this page: the register's table does not name the FG's role, so nobody records them until the deployment names it.`,
   save: 'Record',
   problem: 'There is a problem',
   notSaved: 'Nothing was recorded.',

@@ -333,7 +333,7 @@ export function IncidentPage({
           )}
           {view.notFg && !i.mergedInto ? (
             <p id="fg-read-only" class="muted">
-              {w.fgReadOnly(view.notFg.role, view.actor)}
+              {w.fgReadOnly(view.notFg.role, view.actor, view.notFg.error)}
             </p>
           ) : null}
           {forms.map((f) =>

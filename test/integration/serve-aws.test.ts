@@ -5,6 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
@@ -160,6 +161,30 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek serve --target aws, on moto', () => {
       expect((await store.getTimeline(id)).at(-1)).toMatchObject({ kind: 'facts-recorded', actor: ON_CALL, caller: ON_CALL });
     } finally {
       await onCall.stop();
+    }
+  }, 60_000);
+  it("reads the FG's role again on the next request after a lookup that failed at start-up, rather than keep the page read-only (review27 finalA #4)", async () => {
+    const ResourceArn = `arn:aws:dynamodb:${await moto.clients.dynamodb.config.region()}:${MOTO_ACCOUNT}:table/datalek-incidents`;
+    // The table names no FG role when the page starts (a lookup that fails): its FG's forms are read-only, and the page says why.
+    await moto.clients.dynamodb.send(new UntagResourceCommand({ ResourceArn, TagKeys: ['datalek:fg-role'] }));
+    let fg: Served | undefined;
+    try {
+      fg = await startServe(['--target', 'aws', '--now', '2026-11-28T03:00:00Z'], {
+        ...moto.env,
+        ...(await sessionEnv(moto, FG_SESSION.role, FG_SESSION.session)),
+      });
+      const cookie = await signIn(fg);
+      const before = (await request(fg, `/incidents/${id}`, { headers: { cookie } })).body;
+      expect(before).toContain('id="fg-read-only"');
+      expect(before).toContain('de registertabel noemt de rol van de FG niet');
+      // Named again: the next request reads it, and the FG's own page offers the FG's forms.
+      await moto.clients.dynamodb.send(new TagResourceCommand({ ResourceArn, Tags: [{ Key: 'datalek:fg-role', Value: 'datalek-fg' }] }));
+      const after = (await request(fg, `/incidents/${id}`, { headers: { cookie } })).body;
+      expect(after).not.toContain('id="fg-read-only"');
+      expect(after).toMatch(/<form [^>]*id="assess"/);
+    } finally {
+      await moto.clients.dynamodb.send(new TagResourceCommand({ ResourceArn, Tags: [{ Key: 'datalek:fg-role', Value: 'datalek-fg' }] }));
+      await fg?.stop();
     }
   }, 60_000);
 });

@@ -6,7 +6,18 @@
  * break-glass may change), never one a shell variable names.
  */
 import { describe, expect, it } from 'vitest';
-import { decisionsNotByFg, deploymentFgRole, FG_ROLE_TAG, type FgRole, isFgSession, refuseUnlessFg, sessionRole } from '../../handlers/cli/fg-role.js';
+import {
+  decisionsNotByFg,
+  deploymentFgRole,
+  FG_ROLE_TAG,
+  type FgRole,
+  isFgSession,
+  onceRead,
+  pageFgState,
+  refuseUnlessFg,
+  sessionRole,
+} from '../../handlers/cli/fg-role.js';
+import { words } from '../../handlers/web/i18n.js';
 
 const TABLE = 'arn:aws:dynamodb:eu-west-1:123456789012:table/datalek-incidents';
 const FG: FgRole = { role: 'datalek-fg', account: '123456789012', table: TABLE };
@@ -84,5 +95,47 @@ describe("the FG's role from the caller's ARN", () => {
       { incidentId: 'dl-1', seq: 6, kind: 'subjects-decided', caller: 'arn:aws:sts::210987654321:assumed-role/datalek-fg/mallory' },
     ]);
     expect(decisionsNotByFg(entries, null)).toEqual([]);
+  });
+});
+
+describe("the FG's role when the lookup fails (review27 finalA #4)", () => {
+  const denied = () => Object.assign(new Error('User is not authorized to perform: dynamodb:ListTagsOfResource'), { name: 'AccessDeniedException' });
+
+  it('keeps a role read, but reads again after a failed lookup rather than keep the failure for the life of the process', async () => {
+    let calls = 0;
+    const read = onceRead(async () => {
+      calls++;
+      if (calls === 1) throw denied();
+      return FG;
+    });
+    await expect(read()).rejects.toThrow('ListTagsOfResource');
+    await expect(read()).resolves.toEqual(FG);
+    await expect(read()).resolves.toEqual(FG);
+    expect(calls).toBe(2);
+  });
+
+  it('tells the page a failed lookup by its error, apart from a table naming no FG role', async () => {
+    const fg = 'arn:aws:sts::123456789012:assumed-role/datalek-fg/alice';
+    expect(await pageFgState(fg, deployed())).toBeUndefined();
+    expect(await pageFgState('arn:aws:sts::123456789012:assumed-role/datalek-on-call/bob', deployed())).toEqual({ role: 'datalek-fg' });
+    const untagged = async () => deploymentFgRole(TABLE, []);
+    expect(await pageFgState(fg, untagged)).toEqual({ role: null });
+    const failed = await pageFgState(fg, async () => {
+      throw denied();
+    });
+    expect(failed).toEqual({ role: null, error: 'AccessDeniedException: User is not authorized to perform: dynamodb:ListTagsOfResource' });
+  });
+
+  it('says on the page, in Dutch and English, that the lookup failed and why, apart from a table naming no FG role', () => {
+    const error = 'AccessDeniedException: User is not authorized to perform: dynamodb:ListTagsOfResource';
+    const caller = 'arn:aws:sts::123456789012:assumed-role/datalek-fg/alice';
+    for (const lang of ['nl', 'en'] as const) {
+      const failed = words(lang).fgReadOnly(null, caller, error);
+      expect(failed).toContain(error);
+      expect(failed).toContain('dynamodb:DescribeTable');
+      expect(failed).not.toBe(words(lang).fgReadOnly(null, caller));
+    }
+    expect(words('nl').fgReadOnly(null, caller, error)).toContain('kon niet uit de registertabel worden gelezen');
+    expect(words('en').fgReadOnly(null, caller, error)).toContain('could not be read from the register');
   });
 });

@@ -6,7 +6,7 @@ import type { WebDeps } from '../../web/app.js';
 import { actionDeps } from '../action-deps.js';
 import { type Context, deliverQueued, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
-import { isFgSession } from '../fg-role.js';
+import { pageFgState } from '../fg-role.js';
 import { PROJECT_ROOT } from '../paths.js';
 import { port } from './flag-values.js';
 
@@ -36,11 +36,11 @@ export async function serve(ctx: Context): Promise<number> {
     const deps = actionDeps(ctx, backend);
     // On AWS, whether the page writes as the FG's role: if not, it shows the FG's forms read-only
     // rather than offer what its store would refuse (fgrole item 5). A deployment naming no FG role: none may.
-    let notFg: { role: string | null } | undefined;
-    if (backend.caller && backend.fgRole) {
-      const fg = await backend.fgRole().catch(() => null);
-      if (!fg || !isFgSession(backend.caller, fg)) notFg = { role: fg?.role ?? null };
-    }
+    // Asked on each request: a lookup that failed (throttled, an expired token, no
+    // dynamodb:ListTagsOfResource) is said on the page by its error, and asked again (review27 finalA #4).
+    const caller = backend.caller;
+    const fgRole = backend.fgRole;
+    const fgState = caller && fgRole ? () => pageFgState(caller, fgRole) : undefined;
 
     const fixed = flags.host as string | undefined;
     const servers: ServerType[] = [];
@@ -49,7 +49,7 @@ export async function serve(ctx: Context): Promise<number> {
       ...deps,
       actor,
       target: ctx.target,
-      ...(notFg ? { notFg } : {}),
+      ...(fgState ? { fgState } : {}),
       live: flags.now === undefined,
       session,
       hosts,
