@@ -53,6 +53,8 @@ export type MessageKind =
   | 'severity-raised'
   | 'ap-reminder'
   | 'ap-overdue'
+  /** The AP's reminder while a notification withdrawn is owed anew (clocks.ts owedAnew): neither approaching nor overdue. */
+  | 'ap-owed-anew'
   | 'page'
   | 'containment-done'
   | 'containment-failed'
@@ -150,6 +152,7 @@ const T = {
       'severity-raised': { fg: 'Ernst verhoogd', 'on-call': 'Ernst verhoogd' },
       'ap-reminder': { fg: 'Herinnering AP-termijn', 'on-call': 'Herinnering AP-termijn' },
       'ap-overdue': { fg: 'AP-termijn verstreken', 'on-call': 'AP-termijn verstreken' },
+      'ap-owed-anew': { fg: 'Opnieuw melden aan de AP', 'on-call': 'Opnieuw melden aan de AP' },
       page: { fg: 'Escalatie: nog niet opgepakt', 'on-call': 'Escalatie: nog niet opgepakt' },
       'containment-done': { fg: 'Inperking uitgevoerd', 'on-call': 'Inperking uitgevoerd' },
       'containment-failed': { fg: 'Inperking MISLUKT', 'on-call': 'Inperking MISLUKT' },
@@ -263,6 +266,8 @@ const T = {
         'De termijn voor de melding aan de AP loopt af (AVG art. 33(1)). Meld zonder onredelijke vertraging; wat nog niet bekend is, kan later worden aangevuld (art. 33(4)).',
       'ap-overdue':
         'De termijn voor de melding aan de AP is verstreken (AVG art. 33(1)). Meld alsnog zonder verdere vertraging en geef de redenen voor de vertraging, of leg vast dat het datalek niet meldplichtig is.',
+      'ap-owed-anew':
+        'De eerdere melding aan de AP is ingetrokken en de beoordeling zegt weer: meldplichtig. Meld opnieuw aan de AP, zonder onredelijke vertraging (AVG art. 33(1), (4)); de termijn wordt beoordeeld naar de eerste melding.',
       'follow-up-reminder':
         'De eerste melding aan de AP is gedaan, maar de AP heeft de feiten nog niet compleet. Markeer de feiten als compleet zodra ze bekend zijn (op de incidentpagina, bij Feiten: "De feiten zijn compleet") en leg daarna de vervolgmelding vast waarmee de AP ze krijgt (AVG art. 33(4)); feiten die alleen hier compleet zijn, heeft de AP niet.',
       'notify-nudge':
@@ -376,6 +381,7 @@ const T = {
       'severity-raised': { fg: 'Severity raised', 'on-call': 'Severity raised' },
       'ap-reminder': { fg: 'AP deadline reminder', 'on-call': 'AP deadline reminder' },
       'ap-overdue': { fg: 'AP deadline passed', 'on-call': 'AP deadline passed' },
+      'ap-owed-anew': { fg: 'Notify the AP anew', 'on-call': 'Notify the AP anew' },
       page: { fg: 'Escalation: not yet acknowledged', 'on-call': 'Escalation: not yet acknowledged' },
       'containment-done': { fg: 'Containment done', 'on-call': 'Containment done' },
       'containment-failed': { fg: 'Containment FAILED', 'on-call': 'Containment FAILED' },
@@ -483,6 +489,8 @@ const T = {
         'The deadline for notifying the AP is approaching (GDPR Art. 33(1)). Notify without undue delay; what is not yet known can follow later (Art. 33(4)).',
       'ap-overdue':
         'The deadline for notifying the AP has passed (GDPR Art. 33(1)). Notify without further delay and give the reasons for the delay, or record that the breach is not notifiable.',
+      'ap-owed-anew':
+        'The earlier notification to the AP was withdrawn and the assessment says notifiable again. Notify the AP anew, without undue delay (GDPR Art. 33(1), (4)); the deadline is judged by the first notification.',
       'follow-up-reminder':
         'The initial notification to the AP was made, but the AP does not have the complete facts yet. Mark the facts complete once they are known (on the incident page, under Facts: "The facts are complete"), then record the follow-up that gives them to the AP (GDPR Art. 33(4)); facts complete only here are not with the AP.',
       'notify-nudge':
@@ -782,7 +790,7 @@ function composedMessage({
   const bandText = byHand && !byHand.finding ? t.byHand.band : bandLabel(lang, band);
   const typeText = byHand && !byHand.finding ? t.byHand.type : incident.findingType;
   const forTarget =
-    (kind === 'ap-reminder' || kind === 'ap-overdue' ? anewText(t, incident, tz) : null) ??
+    (kind === 'ap-reminder' || kind === 'ap-overdue' || kind === 'ap-owed-anew' ? anewText(t, incident, tz) : null) ??
     (kind === 'ap-reminder'
       ? targetReminderText(t, incident, dueAt, tz)
       : kind === 'follow-up-reminder'

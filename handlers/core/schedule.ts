@@ -13,6 +13,7 @@ import {
   type ClockName,
   contradictedAfterClosing,
   dutyLeftAtClosing,
+  owedAnew,
   riskFollowUpOwed,
   runningOtherClocks,
   subjectsDecisionNeeded,
@@ -40,6 +41,7 @@ export interface DueItem {
     MessageKind,
     | 'ap-reminder'
     | 'ap-overdue'
+    | 'ap-owed-anew'
     | 'page'
     | 'clock-reminder'
     | 'clock-overdue'
@@ -144,16 +146,14 @@ function apTrack(incident: Incident, policy: Policy): Track | null {
   const legal = apLegalDeadline(incident);
   if (!apClockRunning(incident, policy) || !legal) return null;
   // Overdue from the law's deadline; an internal target is reminded before and at it (review12 S3).
-  return deadlineTrack(
-    'ap',
-    legal,
-    Number.POSITIVE_INFINITY,
-    policy,
-    incident.reminders.lastDueAt,
-    { before: 'ap-reminder', overdue: 'ap-overdue' },
-    undefined,
-    apInternalTarget(incident)?.at,
-  );
+  // A notification withdrawn and owed anew is neither approaching nor overdue: the AP had the first one,
+  // which the verdict rests on, and Art. 33(4) gives the one anew no hours of its own. Its reminders keep
+  // the track's times under a kind of their own, so the sweep's JSON, the message attribute and the
+  // timeline never call it overdue (law28, s28).
+  const kinds = owedAnew(incident, policy)
+    ? ({ before: 'ap-owed-anew', overdue: 'ap-owed-anew' } as const)
+    : ({ before: 'ap-reminder', overdue: 'ap-overdue' } as const);
+  return deadlineTrack('ap', legal, Number.POSITIVE_INFINITY, policy, incident.reminders.lastDueAt, kinds, undefined, apInternalTarget(incident)?.at);
 }
 
 /** The other clocks' reminders, the follow-up while facts are incomplete, and the Art. 34 decision. */

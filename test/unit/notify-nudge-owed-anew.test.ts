@@ -45,7 +45,7 @@ describe('the notify nudge while a withdrawn notification is owed anew', () => {
     now = '2026-11-29T06:00:00.000Z';
     await assess(deps, { incidentId: id, personalData: 'yes', risk: 'risk', reason: 'sleutel ook gelekt', by: 'FG' });
     const due = kinds(await stored(), '2026-12-02T12:00:00.000Z');
-    expect(due).toContain('ap-overdue');
+    expect(due).toContain('ap-owed-anew');
     expect(due).not.toContain('notify-nudge');
   });
 

@@ -113,7 +113,7 @@ it('while owed anew, the AP reminders say to notify anew, not to give reasons fo
   await withdrawnThenNotifiableAgain('2026-11-28T08:00:00.000Z');
   const incident = await stored();
   const reminder = (lang: 'nl' | 'en') =>
-    composeMessage({ incident, channel: 'fg', kind: 'ap-overdue', stateKey: 'ap:ap-overdue:x', now, policy: policies[lang] });
+    composeMessage({ incident, channel: 'fg', kind: 'ap-owed-anew', stateKey: 'ap:ap-owed-anew:x', now, policy: policies[lang] });
   expect(reminder('nl').subject).toContain('Opnieuw melden aan de AP: de eerdere melding is ingetrokken');
   expect(reminder('nl').body).toMatch(/De AP kreeg dit datalek gemeld als M-1 op 2026-11-28 09:00 CET.*ingetrokken op 2026-12-01 09:00 CET/);
   expect(reminder('nl').body).not.toContain('redenen voor de vertraging');
