@@ -98,7 +98,7 @@ export function onceRead(read: () => Promise<FgRole>): () => Promise<FgRole> {
 /**
  * What the page (`serve --target aws`) says of the FG's forms, asked on each request: undefined when
  * `caller` is a session of the FG's role; else `role`, the role the deployment names (null: it names
- * none), and `error`, the lookup's own failure (its kind and message) when the role could not be read,
+ * none), and `error`, the lookup's own failure (fgRoleUnread) when the role could not be read,
  * which is not a table naming no role.
  */
 export async function pageFgState(caller: string, fgRole: () => Promise<FgRole>): Promise<{ role: string | null; error?: string } | undefined> {
@@ -106,10 +106,39 @@ export async function pageFgState(caller: string, fgRole: () => Promise<FgRole>)
     const fg = await fgRole();
     return isFgSession(caller, fg) ? undefined : { role: fg.role };
   } catch (err) {
-    if (err instanceof RefusedError) return { role: null };
-    const e = err as Error;
-    return { role: null, error: `${e.name ?? 'Error'}: ${e.message}` };
+    const error = fgRoleUnread(err);
+    return error === null ? { role: null } : { role: null, error };
   }
+}
+
+/**
+ * A failed lookup of the FG's role as a reader is told it: null when the table names no role (the
+ * lookup's RefusedError, deploymentFgRole), else the error's kind and message, which is not that.
+ * AWS's AccessDeniedException names the caller's ARN with its session's name (often a person's
+ * e-mail address): left out here, as callerLabel leaves it out.
+ */
+export function fgRoleUnread(err: unknown): string | null {
+  if (err instanceof RefusedError) return null;
+  const e = err as Error;
+  return sessionNamesLeftOut(`${e.name ?? 'Error'}: ${e.message}`);
+}
+
+/** `text` with each assumed-role session ARN's session name left out (`…/assumed-role/ROLE/(session name left out)`). */
+export function sessionNamesLeftOut(text: string): string {
+  return text.replace(/(arn:[\w-]+:sts::\d{12}:assumed-role\/[\w+=,.@-]+)\/[\w+=,.@-]+/g, '$1/(session name left out)');
+}
+
+/**
+ * What `show` says when it could not check who recorded the FG's decisions (`err`, the lookup's
+ * failure): a table naming no FG role, or the lookup's error (its kind, and the permissions it takes).
+ * Not silent: an FG decision on-call recorded would otherwise read as the FG's.
+ */
+export function fgNotCheckedLine(err: unknown): string {
+  const error = fgRoleUnread(err);
+  const notChecked = "who recorded the FG's decisions was not checked";
+  if (error === null)
+    return `${notChecked}: the incidents table names no FG role (its tag ${FG_ROLE_TAG}), so no decision is marked as not the FG's role's (datalek verify --target aws says how to name it)`;
+  return `${notChecked}: the FG's role could not be read from the incidents table (${error}). This is not a table naming no FG role: these credentials need dynamodb:DescribeTable and dynamodb:ListTagsOfResource on the table (the FG's and on-call's roles have them with datalek-on-call-read-containment, README); no decision is marked as not the FG's role's`;
 }
 
 /**
@@ -126,10 +155,11 @@ export async function refuseUnlessFg(what: string, caller: string | null, fgRole
   throw new RefusedError(
     `${what} is the FG's decision: on AWS it is recorded only as the FG's role ${role} (the deployment names it: the incidents table's tag ${FG_ROLE_TAG}), and these credentials are ${caller}: nothing was recorded. Run it with a session of ${fg.role}`,
     {
-      // The page (`serve --target aws`) names who serves it and who can, never a command or a variable.
+      // The page (`serve --target aws`) names who serves it and who can, never a command or a variable;
+      // the caller by its role and account, not its session's name (a person's e-mail, on screens and screenshots).
       page: {
-        nl: `Dit is een besluit van de FG (${words?.nl ?? what}): op AWS wordt het alleen vastgelegd met de rol van de FG, ${fg.role} in account ${fg.account}, en deze pagina schrijft als ${caller}. Er is niets vastgelegd. Laat de FG het vastleggen op een pagina die met een sessie van ${fg.role} is gestart.`,
-        en: `This is the FG's decision (${words?.en ?? what}): on AWS it is recorded only with the FG's role, ${fg.role} of account ${fg.account}, and this page writes as ${caller}. Nothing was recorded. Have the FG record it on a page served with a session of ${fg.role}.`,
+        nl: `Dit is een besluit van de FG (${words?.nl ?? what}): op AWS wordt het alleen vastgelegd met de rol van de FG, ${fg.role} in account ${fg.account}, en deze pagina schrijft als ${callerLabel('nl', caller)}. Er is niets vastgelegd. Laat de FG het vastleggen op een pagina die met een sessie van ${fg.role} is gestart.`,
+        en: `This is the FG's decision (${words?.en ?? what}): on AWS it is recorded only with the FG's role, ${fg.role} of account ${fg.account}, and this page writes as ${callerLabel('en', caller)}. Nothing was recorded. Have the FG record it on a page served with a session of ${fg.role}.`,
       },
     },
   );

@@ -22,7 +22,7 @@ import { isStoreWidePseudonym } from '../core/finding-resources.js';
 import { assessmentCoverage, type FindingTypeNames } from '../core/finding-types.js';
 import { findingTypesSeen, type Incident, initialReport, type ReportRecord, subscribersWithoutAp, type TimelineEntry } from '../core/incident.js';
 import { keyPseudonyms, ownPseudonyms, pseudonymText } from '../core/incident-pseudonyms.js';
-import { besideSpecialLabel, clockNote, clockShownLabel, shownState } from '../core/labels.js';
+import { besideSpecialLabel, callerLabel, clockNote, clockShownLabel, shownState } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
 import { MINIMISED, minimisedAsRecorded } from '../core/minimise.js';
 import type { Policy } from '../core/policy.js';
@@ -283,10 +283,15 @@ function ownPseudonymLines(incident: Incident): string[] {
   });
 }
 
-/** Who recorded an entry: its actor, the AWS identity that wrote it, and whether an FG decision's is not the FG's role's. */
+/**
+ * Who recorded an entry: its actor, the AWS identity that wrote it, and whether an FG decision's is
+ * not the FG's role's. The identity by its role and account (labels.ts callerLabel), as verify and
+ * the register name it: its session's name is often a person's e-mail address, on a screen or in a
+ * screenshot; `show --json` keeps the full ARN (CALLERS_SHOWN says so under the timeline).
+ */
 function actorCell(e: TimelineEntry, notByFg: boolean): string {
   const notFg = notByFg ? "; not the FG's role" : '';
-  if (e.caller) return `${e.actor} (as ${e.caller}${notFg})`;
+  if (e.caller) return `${e.actor} (as ${callerLabel('en', e.caller)}${notFg})`;
   return notByFg ? `${e.actor} (no caller${notFg})` : e.actor;
 }
 
@@ -479,8 +484,13 @@ export function showText(
     .split('\n')
     .map((l) => `  ${l}`)
     .join('\n');
-  return [...lines.map(oneLine), '', 'Timeline', timelineTable].join('\n');
+  const callers = timeline.some((e) => e.caller) ? ['', `  ${CALLERS_SHOWN}`] : [];
+  return [...lines.map(oneLine), '', 'Timeline', timelineTable, ...callers].join('\n');
 }
+
+/** What `show` leaves out of each entry's AWS identity, and where it is. */
+const CALLERS_SHOWN =
+  "AWS identities (as …) are named by role and account: the session's name (often a person's e-mail address) is left out, and datalek show ID --json gives each entry's full ARN (caller)";
 
 /**
  * A stated time's mark, as the page and the register show it: entered later, or entered after the

@@ -153,7 +153,7 @@ const nl = {
     error
       ? `Besluiten van de FG worden op deze pagina alleen getoond: de rol van de FG kon niet uit de registertabel worden gelezen (${error}). Dit is iets anders dan een tabel die geen FG-rol noemt: de rol waarmee deze pagina draait heeft dynamodb:DescribeTable en dynamodb:ListTagsOfResource op de tabel nodig (README). De pagina probeert het bij elk verzoek opnieuw.`
       : role
-        ? `Besluiten van de FG worden op deze pagina alleen getoond: deze pagina schrijft als ${caller}, en alleen een sessie van de FG-rol ${role} legt ze vast.`
+        ? `Besluiten van de FG worden op deze pagina alleen getoond: deze pagina schrijft als ${caller} (de naam van de sessie, vaak iemands e-mailadres, is weggelaten), en alleen een sessie van de FG-rol ${role} legt ze vast.`
         : `Besluiten van de FG worden op deze pagina alleen getoond: de registertabel noemt de rol van de FG niet, dus niemand legt ze vast tot de installatie die rol noemt.`,
   save: 'Vastleggen',
   problem: 'Er is een probleem',
@@ -466,7 +466,7 @@ const en: Dictionary = {
     error
       ? `The FG's decisions are only shown on this page: the FG's role could not be read from the register's table (${error}). This is not a table naming no FG role: the role serving this page needs dynamodb:DescribeTable and dynamodb:ListTagsOfResource on the table (README). The page asks again on each request.`
       : role
-        ? `The FG's decisions are only shown on this page: it writes as ${caller}, and only a session of the FG's role ${role} records them.`
+        ? `The FG's decisions are only shown on this page: it writes as ${caller} (the session's name, often a person's e-mail address, is left out), and only a session of the FG's role ${role} records them.`
         : `The FG's decisions are only shown on this page: the register's table does not name the FG's role, so nobody records them until the deployment names it.`,
   save: 'Record',
   problem: 'There is a problem',

@@ -10,7 +10,17 @@ import { type CarriedOutElsewhere, measuresTaken, stillPlannedAtClose } from '..
 import { apClockRunning, clocksOf } from '../core/clocks.js';
 import { type Draft, type MissingFact, missingFactItems } from '../core/draft.js';
 import type { Incident } from '../core/incident.js';
-import { actionLabel, clockShownLabel, closeReasonLabel, recipientLabel, reportKindLabel, resourceKindLabel, roleLabel, stateLabel } from '../core/labels.js';
+import {
+  actionLabel,
+  callerLabel,
+  clockShownLabel,
+  closeReasonLabel,
+  recipientLabel,
+  reportKindLabel,
+  resourceKindLabel,
+  roleLabel,
+  stateLabel,
+} from '../core/labels.js';
 import { inheritedHoldSummary, MINIMISED_HEADING, minimisedSummary, retentionHoldSummary } from '../core/minimise.js';
 import type { Notice } from '../core/notice.js';
 import type { RegisterRow } from '../core/register.js';
@@ -333,7 +343,7 @@ export function IncidentPage({
           )}
           {view.notFg && !i.mergedInto ? (
             <p id="fg-read-only" class="muted">
-              {w.fgReadOnly(view.notFg.role, view.actor, view.notFg.error)}
+              {w.fgReadOnly(view.notFg.role, callerLabel(lang, view.actor), view.notFg.error)}
             </p>
           ) : null}
           {forms.map((f) =>

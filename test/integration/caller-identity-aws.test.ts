@@ -10,6 +10,7 @@ import { DynamoDBClient, TagResourceCommand, UntagResourceCommand } from '@aws-s
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnCli } from '../support/cli.js';
 import { MOTO_ACCOUNT, sessionEnv } from '../support/cli-aws.js';
+import { startDenyingProxy } from '../support/denying-proxy.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
 
 const FG = `arn:aws:sts::${MOTO_ACCOUNT}:assumed-role/datalek-fg/alice`;
@@ -143,7 +144,48 @@ describe.skipIf(!MOTO_AVAILABLE)("the caller's identity on every --target aws wr
     const json = JSON.parse((await cli(['verify', id, '--json'], moto.env)).stdout);
     expect(json.fgDecisionsNotByFg).toEqual([{ incidentId: id, seq: entry.seq, kind: 'assessed', caller: `role datalek-on-call of account ${MOTO_ACCOUNT}` }]);
     expect(JSON.stringify(json)).not.toContain('datalek-on-call/bob');
+    // show names each caller so too, and says what it leaves out and where it is (fgr28 item 2).
     const show = await cli(['show', id], moto.env);
-    expect(show.stdout).toContain(`Bob (as ${ON_CALL}; not the FG's role)`);
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toContain(`Bob (as role datalek-on-call of account ${MOTO_ACCOUNT}; not the FG's role)`);
+    expect(show.stdout).toContain(`A. de Vries (as role datalek-fg of account ${MOTO_ACCOUNT})`);
+    expect(show.stdout).not.toContain('datalek-on-call/bob');
+    expect(show.stdout).not.toContain('datalek-fg/alice');
+    expect(show.stdout).toContain("the session's name (often a person's e-mail address) is left out");
+  }, 120_000);
+
+  it("says in show that who recorded the FG's decisions was not checked when the table's tag cannot be read, naming the error's kind and the permission (fgr28 item 1)", async () => {
+    // moto enforces no IAM: the proxy answers ListTagsOfResource as DynamoDB answers a role without it.
+    const proxy = await startDenyingProxy(moto.endpoint, ['ListTagsOfResource'], ON_CALL);
+    try {
+      const env = { ...moto.env, AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint };
+      const show = await cli(['show', id], env);
+      expect(show.code, show.stderr).toBe(0);
+      expect(proxy.denied).toContain('ListTagsOfResource');
+      const said = show.stdout.replace(/\s+/g, ' ');
+      expect(said).toContain(
+        "who recorded the FG's decisions was not checked: the FG's role could not be read from the incidents table (AccessDeniedException:",
+      );
+      expect(said).toContain('dynamodb:DescribeTable and dynamodb:ListTagsOfResource');
+      // The error names the caller as AWS does, with its session's name: left out here too.
+      expect(show.stdout).not.toContain('datalek-on-call/bob');
+      const json = JSON.parse((await cli(['show', id, '--json'], env)).stdout);
+      expect(json.fgRoleUnknown).toMatch(/^AccessDeniedException: /);
+      expect(json.fgRoleUnknown).not.toContain('datalek-on-call/bob');
+      expect(json.fgDecisionsNotByFg).toBeUndefined();
+    } finally {
+      await proxy.stop();
+    }
+    // A table naming no FG role: said as that, not as an error.
+    await untagTable();
+    try {
+      const none = await cli(['show', id], moto.env);
+      expect(none.code, none.stderr).toBe(0);
+      expect(none.stdout.replace(/\s+/g, ' ')).toContain(
+        "who recorded the FG's decisions was not checked: the incidents table names no FG role (its tag datalek:fg-role)",
+      );
+    } finally {
+      await tagTable('datalek-fg');
+    }
   }, 120_000);
 });

@@ -135,6 +135,10 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek serve --target aws, on moto', () => {
       expect(page).toMatch(/<form [^>]*id="facts"/);
       expect(page).toContain('id="fg-read-only"');
       expect(page).toContain('Besluiten van de FG worden op deze pagina alleen getoond');
+      // The line names the page's identity by its role and account, and says the session's name is left out (fgr28 item 2).
+      const readOnly = /<p id="fg-read-only"[^>]*>([^<]*)<\/p>/.exec(page)?.[1] ?? '';
+      expect(readOnly).toContain(`rol datalek-on-call van account ${MOTO_ACCOUNT} (de naam van de sessie, vaak iemands e-mailadres, is weggelaten)`);
+      expect(readOnly).not.toContain('datalek-on-call/bob');
       // The FG's own page offers them, without the note.
       const fgCookie = await signIn(served);
       const fgPage = (await request(served, `/incidents/${id}`, { headers: { cookie: fgCookie } })).body;
@@ -151,7 +155,9 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek serve --target aws, on moto', () => {
       const refused = await post('assess', { 'personal-data': 'yes', risk: 'high', reason: 'toch persoonsgegevens' });
       expect(refused.status).toBe(400);
       expect(refused.body).toContain('datalek-fg');
-      expect(refused.body).toContain(ON_CALL);
+      const problem = /<div class="problem" role="alert"[^>]*>([\s\S]*?)<\/div>/.exec(refused.body)?.[1] ?? '';
+      expect(problem).toContain(`deze pagina schrijft als rol datalek-on-call van account ${MOTO_ACCOUNT}`);
+      expect(problem).not.toContain('datalek-on-call/bob');
       // In the page's language (the policy's, Dutch here), naming the page, not a command to run.
       expect(refused.body).toContain('een besluit van de FG (de beoordeling)');
       expect(refused.body, 'the entry kind is no word for the FG').not.toContain("('assessed')");

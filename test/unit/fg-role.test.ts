@@ -124,6 +124,16 @@ describe("the FG's role when the lookup fails (review27 finalA #4)", () => {
       throw denied();
     });
     expect(failed).toEqual({ role: null, error: 'AccessDeniedException: User is not authorized to perform: dynamodb:ListTagsOfResource' });
+    // AWS's own message names the caller with its session's name (often a person's e-mail): left out on the page (fgr28 item 2).
+    const named = await pageFgState(fg, async () => {
+      throw Object.assign(
+        new Error('User: arn:aws:sts::123456789012:assumed-role/datalek-fg/a.de.vries@example.nl is not authorized to perform: dynamodb:ListTagsOfResource'),
+        { name: 'AccessDeniedException' },
+      );
+    });
+    expect(named?.error).toBe(
+      'AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/datalek-fg/(session name left out) is not authorized to perform: dynamodb:ListTagsOfResource',
+    );
   });
 
   it('says on the page, in Dutch and English, that the lookup failed and why, apart from a table naming no FG role', () => {

@@ -4,7 +4,7 @@ import { findingTypesWithNames } from '../../core/finding-types.js';
 import { oneLine } from '../../core/text.js';
 import { readBackContainment } from '../containment-check.js';
 import { type Context, loadIncident, withBackend } from '../context.js';
-import { decisionsNotByFg } from '../fg-role.js';
+import { decisionsNotByFg, fgNotCheckedLine, fgRoleUnread } from '../fg-role.js';
 import { showObject, showText } from '../views.js';
 
 export async function show(ctx: Context): Promise<number> {
@@ -22,13 +22,24 @@ export async function show(ctx: Context): Promise<number> {
     const check = ctx.target === 'aws' ? await readBackContainment(ctx, [stored], store) : null;
     // Left to an incident closed without containing it: nothing contains the resource (review7 Y12).
     const left = await leftToClosed(store, incident);
-    // On AWS, an FG decision no session of the FG's role recorded is marked (fgrole item 3); a
-    // deployment naming no FG role leaves them unmarked here (verify says why).
-    const notByFg = backend.fgRole ? decisionsNotByFg(timeline, await backend.fgRole().catch(() => null)) : [];
+    // On AWS, an FG decision no session of the FG's role recorded is marked (fgrole item 3). When the
+    // role cannot be read (no permission, throttled, the table naming none) nothing is marked, and
+    // show says so: silence would read as every decision the FG's (fgr28 item 1).
+    let fgUnread: unknown = null;
+    const fg = backend.fgRole
+      ? await backend.fgRole().catch((err: unknown) => {
+          fgUnread = err;
+          return null;
+        })
+      : null;
+    const notByFg = decisionsNotByFg(timeline, fg);
+    const notChecked = fgUnread === null ? null : fgNotCheckedLine(fgUnread);
     if (ctx.flags.json) {
       const shown = {
         ...showObject(incident, timeline, ctx.policy, ctx.now(), types),
         ...(notByFg.length ? { fgDecisionsNotByFg: notByFg } : {}),
+        // As verify --json names it: the lookup's failure (its kind and message), or the table naming no FG role.
+        ...(fgUnread === null ? {} : { fgRoleUnknown: fgRoleUnread(fgUnread) ?? (fgUnread as Error).message }),
         ...(left.length ? { leftToClosed: left } : {}),
         ...(failedThere.length ? { leftToFailed: failedThere } : {}),
       };
@@ -39,6 +50,7 @@ export async function show(ctx: Context): Promise<number> {
         ...left.map((l) => leftToClosedLine(incident.id, l)),
         ...failedThere.map((f) => oneLine(`${f.actionId}: ${f.reason}`)),
         ...(check ? driftLines(check, false) : []),
+        ...(notChecked ? [oneLine(notChecked)] : []),
       ];
       ctx.io.out(lines.length ? `${text.replace(/\n$/, '')}\n\n${lines.join('\n')}` : text);
     }
