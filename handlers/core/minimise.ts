@@ -35,7 +35,9 @@ import { sha256 } from './hash.js';
 import { type ActionRecord, appendEntries, type FindingRecord, type Incident, incidentSalt, type TimelineEntry } from './incident.js';
 import { errorToldOutside, OWN_PSEUDONYM, releaseNeedsItsNames, STORE_WIDE_PSEUDONYMS, withOwnPseudonyms } from './incident-pseudonyms.js';
 import { storedText } from './ledger.js';
+import { DEFAULT_POLICY, type Policy } from './policy.js';
 import { copyRecord, findingSalt, parseStoredFinding } from './stored-record.js';
+import { localWithInstant } from './time.js';
 
 /** What a minimised value reads as. */
 export const MINIMISED = '(minimised)';
@@ -626,6 +628,18 @@ export interface MinimiseDeps {
    */
   machineNow?: () => string;
   conflictRetry?: ConflictRetry;
+  /**
+   * Its time zone gives the times the reasons for keeping findings name, as a person reads them
+   * (time.ts localWithInstant). The CLI passes the policy it loaded.
+   * @default the policy's default zone, Europe/Amsterdam (callers that load no policy: tests)
+   */
+  policy?: Pick<Policy, 'timeZone'>;
+}
+
+/** A time in minimise's reasons: the policy's local time with the instant beside it, never a bare ISO an FG reads as local (law28). */
+function shownIn(deps: Pick<MinimiseDeps, 'policy'>): (iso: string) => string {
+  const zone = deps.policy?.timeZone ?? DEFAULT_POLICY.timeZone;
+  return (iso) => localWithInstant(iso, zone);
 }
 
 export interface MinimiseOptions {
@@ -694,20 +708,27 @@ async function holderOf(store: IncidentStore, incident: Incident): Promise<Incid
  * Why an incident's findings may not be minimised now (refused for a named incident), or null when
  * they may. `seen`: the incidents asked already, as follow-ups and linked incidents name each other.
  */
-async function keptBecause(store: IncidentStore, incident: Incident, cutoff: string, afterDays: number, seen = new Set<string>()): Promise<string | null> {
+async function keptBecause(
+  store: IncidentStore,
+  incident: Incident,
+  cutoff: string,
+  afterDays: number,
+  shown: (iso: string) => string,
+  seen = new Set<string>(),
+): Promise<string | null> {
   const holder = await holderOf(store, incident);
   seen.add(incident.id).add(holder.id);
   const via = viaOf(incident, holder);
-  const held = await heldBack(store, incident, holder, via);
+  const held = await heldBack(store, incident, holder, via, shown);
   if (held) return held;
   if (holder.nextDueAt)
-    return `incident ${holder.id} is closed, but something is still due on it at ${holder.nextDueAt} (a report or decision after closing)${via}: its findings are kept until that is done`;
+    return `incident ${holder.id} is closed, but something is still due on it at ${shown(holder.nextDueAt)} (a report or decision after closing)${via}: its findings are kept until that is done`;
   // The period counts from the last thing recorded on it (review9 S5): what is recorded after closing
   // (facts corrected on the AP's question, a follow-up report, an Art. 34 decision) shows it is being
   // looked at again, and the findings are the evidence that is asked about.
   const last = (holder.afterClose ?? []).reduce((latest, x) => (x.at > latest.at ? x : latest), { at: holder.closedAt as string, what: '' });
   if (last.at > cutoff)
-    return `incident ${holder.id} was closed at ${holder.closedAt}${last.what ? ` and had ${last.what} recorded after closing at ${last.at}` : ''}, less than ${afterDays} days ago${via}: its findings are kept until ${new Date(Date.parse(last.at) + afterDays * DAY_MS).toISOString()} (give --after-days to shorten the period for this run)`;
+    return `incident ${holder.id} was closed at ${shown(holder.closedAt as string)}${last.what ? ` and had ${last.what} recorded after closing at ${shown(last.at)}` : ''}, less than ${afterDays} days ago${via}: its findings are kept until ${shown(new Date(Date.parse(last.at) + afterDays * DAY_MS).toISOString())} (give --after-days to shorten the period for this run)`;
   // A follow-up of the same activity, or an incident a finding linked to it, compares against these
   // findings while it is handled (README "Why 180 days"): kept until it is closed as long as this.
   const related = [
@@ -717,7 +738,7 @@ async function keptBecause(store: IncidentStore, incident: Incident, cutoff: str
   for (const { id, as, what } of related) {
     if (seen.has(id)) continue;
     const other = await store.getIncident(id);
-    const why = other ? await keptBecause(store, other, cutoff, afterDays, seen) : null;
+    const why = other ? await keptBecause(store, other, cutoff, afterDays, shown, seen) : null;
     if (why) return `incident ${holder.id} is closed, but its ${as} ${id}${what} is still being handled${via}: ${why}`;
   }
   return null;
@@ -771,7 +792,11 @@ export async function holdingIncidents(store: Pick<IncidentStore, 'getIncident'>
  * incident its record names now. It follows the links through every incident listed, with no limit
  * to run past (a loop ends at an incident seen before), and reads one ledger per incident a hold covers.
  */
-export async function heldFindingKeys(audit: Pick<AuditSource, 'rawIncident'>, incidents: Incident[]): Promise<Map<string, string>> {
+export async function heldFindingKeys(
+  audit: Pick<AuditSource, 'rawIncident'>,
+  incidents: Incident[],
+  shown: (iso: string) => string,
+): Promise<Map<string, string>> {
   const byId = new Map(incidents.map((i) => [i.id, i]));
   const keys = new Map<string, string>();
   for (const incident of incidents) {
@@ -783,7 +808,7 @@ export async function heldFindingKeys(audit: Pick<AuditSource, 'rawIncident'>, i
       seen.add(at.id);
       const h = at.retentionHold;
       if (h)
-        hold = `incident ${at.id}${at.id === incident.id ? '' : ` (which incident ${incident.id}'s findings go with)`} is held by ${h.by} since ${h.at} (${h.reason}); the record was written under incident ${incident.id}`;
+        hold = `incident ${at.id}${at.id === incident.id ? '' : ` (which incident ${incident.id}'s findings go with)`} is held by ${h.by} since ${shown(h.at)} (${h.reason}); the record was written under incident ${incident.id}`;
       for (const id of [at.mergedInto, at.followUpOf?.incidentId]) {
         const next = id ? byId.get(id) : undefined;
         if (next) queue.push(next);
@@ -796,7 +821,7 @@ export async function heldFindingKeys(audit: Pick<AuditSource, 'rawIncident'>, i
 }
 
 /** Why no finding of the incident holding them is minimised, not even one minimised before: it is open, or held. */
-async function heldBack(store: IncidentStore, incident: Incident, holder: Incident, via: string): Promise<string | null> {
+async function heldBack(store: IncidentStore, incident: Incident, holder: Incident, via: string, shown: (iso: string) => string): Promise<string | null> {
   if (holder.state !== 'closed' || !holder.closedAt)
     return `incident ${holder.id} is open${via}: the findings of an open incident are never minimised (they are the evidence it is handled on)`;
   const holding = await holdingIncidents(store, incident);
@@ -810,7 +835,7 @@ async function heldBack(store: IncidentStore, incident: Incident, holder: Incide
       as === 'self'
         ? ''
         : ` (incident ${incident.id}'s findings go with it: ${as === 'merged-into' ? 'merged into it' : 'a follow-up of it'}, directly or through another)`;
-    return `incident ${held.id} is held by ${hold.by} since ${hold.at} (${hold.reason})${how}: the findings it holds or held are kept until the hold is released (datalek minimise ${held.id} --release-hold --reason TEXT --by NAME)`;
+    return `incident ${held.id} is held by ${hold.by} since ${shown(hold.at)} (${hold.reason})${how}: the findings it holds or held are kept until the hold is released (datalek minimise ${held.id} --release-hold --reason TEXT --by NAME)`;
   }
   return null;
 }
@@ -821,9 +846,9 @@ async function heldBack(store: IncidentStore, incident: Incident, holder: Incide
  * since known personal (an EKS session name) is only made to say what it says, whatever was
  * recorded after closing: else verify names it until the period has passed again (read10a A3).
  */
-async function heldBackAgain(store: IncidentStore, incident: Incident): Promise<string | null> {
+async function heldBackAgain(store: IncidentStore, incident: Incident, shown: (iso: string) => string): Promise<string | null> {
   const holder = await holderOf(store, incident);
-  return heldBack(store, incident, holder, viaOf(incident, holder));
+  return heldBack(store, incident, holder, viaOf(incident, holder), shown);
 }
 
 /** The closed incidents past the retention period minimised, each of their finding records that is not yet. */
@@ -845,16 +870,17 @@ export async function minimiseClosed(deps: MinimiseDeps, options: MinimiseOption
   } else {
     candidates = all.filter((i) => i.state === 'closed' && i.closedAt);
   }
-  const held = await heldFindingKeys(deps.audit, all);
+  const shown = shownIn(deps);
+  const held = await heldFindingKeys(deps.audit, all, shown);
   const report: MinimiseReport = { checked: 0, minimised: [], notYet: 0, ...(skipped.length ? { skipped } : {}) };
   for (const incident of candidates) {
     // A closed incident with something still due (a notification an assessment after closing made
     // due, a telecom or NIS2 report left running at closing), merged into one that is open or
     // closed too recently, or with a follow-up or linked incident still handled: not yet.
-    const kept = await keptBecause(deps.store, incident, cutoff, options.afterDays);
+    const kept = await keptBecause(deps.store, incident, cutoff, options.afterDays, shown);
     if (kept) {
       // Its records minimised before are minimised again where they still hold a field since known personal.
-      const again = (await heldBackAgain(deps.store, incident)) ? null : await minimiseIncident(deps, incident, options, true, held);
+      const again = (await heldBackAgain(deps.store, incident, shown)) ? null : await minimiseIncident(deps, incident, options, true, held);
       if (options.only && !again?.findings) throw new RefusedError(kept);
       if (again?.findings) report.minimised.push({ ...again, kept });
       report.notYet += 1;
@@ -1113,8 +1139,8 @@ async function minimiseFinding(
       return 'already';
     if (againOnly && !record.minimised) return 'kept';
     const kept = record.minimised
-      ? await heldBackAgain(deps.store, incident)
-      : await keptBecause(deps.store, incident, new Date(Date.parse(deps.now()) - options.afterDays * DAY_MS).toISOString(), options.afterDays);
+      ? await heldBackAgain(deps.store, incident, shownIn(deps))
+      : await keptBecause(deps.store, incident, new Date(Date.parse(deps.now()) - options.afterDays * DAY_MS).toISOString(), options.afterDays, shownIn(deps));
     if (kept) throw new RefusedError(kept);
     const keyText = findingKeyString(key);
     const ledgered = await deps.audit.lastFindingWrite(incidentId, keyText);

@@ -8,7 +8,7 @@
 import { type ChangeDeps, changeIncident } from './change-incident.js';
 import { refused as refuse } from './errors.js';
 import type { Incident } from './incident.js';
-import { formatLocal } from './time.js';
+import { formatLocal, localWithInstant } from './time.js';
 
 export async function holdFindings(deps: ChangeDeps, incidentId: string, input: { by: string; reason: string }): Promise<Incident> {
   const by = input.by.trim();
@@ -17,7 +17,7 @@ export async function holdFindings(deps: ChangeDeps, incidentId: string, input: 
   const { incident } = await changeIncident(deps, incidentId, (draft) => {
     if (draft.retentionHold)
       throw refuse(
-        `incident ${incidentId} is held already, by ${draft.retentionHold.by} since ${draft.retentionHold.at}: release that hold first (--release-hold)`,
+        `incident ${incidentId} is held already, by ${draft.retentionHold.by} since ${localWithInstant(draft.retentionHold.at, deps.policy.timeZone)}: release that hold first (--release-hold)`,
         `De bevindingen van dit incident worden al langer bewaard, op besluit van ${draft.retentionHold.by} sinds ${formatLocal(draft.retentionHold.at, deps.policy.timeZone)}: hef dat besluit eerst op.`,
       );
     const at = deps.now();

@@ -56,7 +56,9 @@ describe('S: minimise right after the FG recorded an answer to the AP on a close
     // Named, it is refused with why: the period counts from what was recorded after closing.
     const named = await cli(['minimise', id, '--by', 'FG'], '2026-07-10T03:00:00Z');
     expect(named.code).not.toBe(0);
-    expect(named.stderr).toMatch(/recorded after closing at 2026-07-08T03:00:00.000Z.*kept until 2027-01-04T03:00:00.000Z/);
+    expect(named.stderr).toMatch(
+      /recorded after closing at 2026-07-08 05:00 CEST \(2026-07-08T03:00:00.000Z\).*kept until 2027-01-04 04:00 CET \(2027-01-04T03:00:00.000Z\)/,
+    );
     // A run with a period that has passed since then minimises it (140 days after 8 July; 323 after closing).
     expect((await cli(['minimise', '--by', 'FG', '--after-days', '150'], '2026-11-29T03:00:00Z')).code).toBe(0);
     expect(JSON.parse((await cli(['show', id, '--json'], '2026-11-29T04:00:00Z')).stdout).minimised ?? null).toBeNull();

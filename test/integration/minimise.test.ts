@@ -96,6 +96,8 @@ describe('minimising the personal data of closed incidents (embedded store)', ()
     const result = await minimise(f);
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`${f.closed}: personal data removed from 1 finding record`));
+    // The closing in the policy's local time with the instant, as every time a person reads (law28).
+    expect(result.stdout).toMatch(/closed 2026-01-12 11:00 CET \(2026-01-12T10:00:00.000Z\)/);
 
     const [row] = findingRows(f, f.closed);
     for (const value of PERSONAL) expect(row.data).not.toContain(value);
@@ -251,7 +253,9 @@ describe('minimising the personal data of closed incidents (embedded store)', ()
     expect(open.stderr).toMatch(new RegExp(`incident ${f.open} is open: the findings of an open incident are never minimised`));
     const recent = await run(f, ['minimise', f.closed, '--by', 'FG', '--now', '2026-03-01T00:00:00Z']);
     expect(recent.code).toBe(2);
-    expect(recent.stderr).toMatch(/closed at 2026-01-12T10:00:00.000Z, less than 180 days ago: its findings are kept until 2026-07-11/);
+    expect(recent.stderr).toMatch(
+      /closed at 2026-01-12 11:00 CET \(2026-01-12T10:00:00.000Z\), less than 180 days ago: its findings are kept until 2026-07-11 12:00 CEST \(2026-07-11T10:00:00.000Z\)/,
+    );
     const all = await run(f, ['minimise', '--by', 'FG', '--now', '2026-03-01T00:00:00Z']);
     expect(all.stdout).toMatch(
       /Minimised 0 of 0 incidents closed more than 180 days ago; 1 closed more recently, or with something still due or a follow-up or linked incident open, kept as they are/,
@@ -486,7 +490,7 @@ describe('minimising an incident with a linked incident or a follow-up closed si
     await put({ id: 'dl-follow-c', state: 'closed', closedAt: '2026-07-20T10:00:00.000Z' });
     await put({ id: 'dl-follow-a', ...closed, followUps: ['dl-follow-c'] });
     await expect(run('dl-follow-a', '2026-07-22T10:00:00.000Z')).rejects.toThrow(
-      'its follow-up incident dl-follow-c (the same activity, active again after closing) is still being handled: incident dl-follow-c was closed at 2026-07-20T10:00:00.000Z, less than 180 days ago',
+      'its follow-up incident dl-follow-c (the same activity, active again after closing) is still being handled: incident dl-follow-c was closed at 2026-07-20 12:00 CEST (2026-07-20T10:00:00.000Z), less than 180 days ago',
     );
     expect((await run('dl-follow-a', '2027-01-17T10:00:00.000Z')).minimised.map((m) => m.incidentId)).toEqual(['dl-follow-a']);
   });

@@ -1,6 +1,7 @@
 import { type MinimiseReport, minimiseClosed } from '../../core/minimise.js';
 import { holdFindings, releaseHold } from '../../core/retention-hold.js';
 import { oneLine } from '../../core/text.js';
+import { localWithInstant } from '../../core/time.js';
 import { type Context, personDeps, withBackend } from '../context.js';
 import { UsageError } from '../errors.js';
 import { afterDays } from './flag-values.js';
@@ -24,7 +25,7 @@ export async function minimise(ctx: Context): Promise<number> {
     }
   });
   if (ctx.flags.json) ctx.io.out(JSON.stringify({ afterDays: days, by, ...report, ...(logKept ? { logKept } : {}) }, null, 2));
-  else for (const line of reportLines(report, days)) ctx.io.out(oneLine(line));
+  else for (const line of reportLines(report, days, ctx.policy.timeZone)) ctx.io.out(oneLine(line));
   // Items the listing passed by, being no incident records (an index entry the pipeline did not write): said, never silently.
   for (const item of report.skipped ?? []) ctx.io.err(oneLine(`datalek: ${item}`));
   if (logKept) ctx.io.err(oneLine(logKeptLine(logKept)));
@@ -41,13 +42,13 @@ function logKeptLine(log: string): string {
   );
 }
 
-function reportLines(report: MinimiseReport, days: number): string[] {
+function reportLines(report: MinimiseReport, days: number, timeZone: string): string[] {
   const lines = report.minimised.map(
     (m) =>
       (m.kept
         ? `${m.incidentId}: a field since known personal removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} minimised before (${m.fields} field${m.fields === 1 ? '' : 's'} in all); its other findings are kept: ${m.kept}`
         : m.findings
-          ? `${m.incidentId}: personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} (${m.fields} field${m.fields === 1 ? '' : 's'}; closed ${m.closedAt})${m.already ? `, ${m.already} minimised before` : ''}`
+          ? `${m.incidentId}: personal data removed from ${m.findings} finding record${m.findings === 1 ? '' : 's'} (${m.fields} field${m.fields === 1 ? '' : 's'}; closed ${localWithInstant(m.closedAt, timeZone)})${m.already ? `, ${m.already} minimised before` : ''}`
           : `${m.incidentId}: nothing to remove (${m.already} finding record${m.already === 1 ? '' : 's'} minimised before)`) +
       (m.held ? `; held: ${m.held}` : '') +
       (m.sessionNamesNotKnown?.length
