@@ -55,6 +55,10 @@ export const TABLE_UNPROTECTING_ACTIONS = [
   'dynamodb:DeleteResourcePolicy',
   // The register's tag `datalek:fg-role` names whose sessions record the FG's decisions
   // (handlers/cli/fg-role.ts): retagged, it would let another role decide as the FG (fgrole, session 27).
+  // Every key, not only `datalek:` ones (fgr28): DynamoDB gives IAM a request's aws:TagKeys only
+  // where the account's ABAC is on (else tag conditions read as no tags, and a Deny of `datalek:*`
+  // keys would match nothing), and no AWS document shows the key in a table's resource policy for
+  // these actions. Cost-allocation tags go through the deployment (README "Tags on datalek's tables").
   'dynamodb:TagResource',
   'dynamodb:UntagResource',
 ];
