@@ -41,7 +41,7 @@ import { closedIncidents, incidentDetail, measuresElsewhere, openIncidents, regi
 import { changedValues, formBaseOf, formCurrent, formFields, formShownOf, parseFormBase, webForm } from './action-forms.js';
 import { APP_CSS, APP_JS } from './assets.js';
 import type { View } from './components.js';
-import { addError, type FormState, fieldOf, formValues, localToIso, pageMessage, rawFromForm, type Submitted } from './forms.js';
+import { addError, CONFIRM_TEXT_FIELD, type FormState, fieldOf, formValues, localToIso, pageMessage, rawFromForm, type Submitted } from './forms.js';
 import { type TextFound, words } from './i18n.js';
 import { registerLinkRoutes } from './links.js';
 import { ClosedPage, DraftPage, IncidentPage, MessagePage, NoticePage, OpenPage, OverviewPage, RegisterPage, RunbookPage, VerifyPage } from './pages.js';
@@ -413,12 +413,10 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const asSent = web.id === 'subjects' || web.id === 'after-close-subjects' ? textFound((values as { text?: unknown }).text, incident.id) : null;
     if (asSent && form['_confirm-text'] !== asSent.digest) {
       state.confirmText = asSent.digest;
-      return refused([
-        new UsageError(words('en').textNotYetRecorded(asSent), {
-          field: 'text',
-          page: { nl: words('nl').textNotYetRecorded(asSent), en: words('en').textNotYetRecorded(asSent) },
-        }),
-      ]);
+      // Named on the box to tick, not on the text: the problem's link focuses the box, and the box is
+      // described by it (law28 s28 #3). The text stays as entered, to correct instead.
+      addError(state, CONFIRM_TEXT_FIELD, words(langOf(c)).textNotYetRecorded(asSent));
+      return refused([]);
     }
     let result: unknown;
     try {

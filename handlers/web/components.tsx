@@ -706,6 +706,7 @@ export function ActionForm({
   state,
   submit,
   hidden = {},
+  after,
   children,
 }: PropsWithChildren<{
   view: View;
@@ -716,6 +717,8 @@ export function ActionForm({
   state?: FormState;
   submit?: string;
   hidden?: Record<string, string>;
+  /** What follows the fields, just before the button: a confirmation of what they hold is read after them. */
+  after?: Child;
 }>) {
   const idPrefix = `f-${name}`;
   return (
@@ -733,6 +736,7 @@ export function ActionForm({
           <Field view={view} field={field} idPrefix={idPrefix} state={state} />
         </>
       ))}
+      {after ?? null}
       <button type="submit">{submit ?? view.w.save}</button>
     </form>
   );

@@ -178,6 +178,12 @@ export function pageMessage(err: DatalekError, lang: Lang, fields: readonly Fiel
   return err.message.replace(/--([a-z][a-z-]*)/g, (flag, name: string) => (labels.has(name) ? `"${labels.get(name)}"` : flag));
 }
 
+/**
+ * The Art. 34 forms' confirmation that the text is as sent (law27 item 6): its box's id is
+ * `f-<form>-confirm-text`, and its problem is kept under this name, so the problem list links to it.
+ */
+export const CONFIRM_TEXT_FIELD = 'confirm-text';
+
 export function addError(state: FormState, field: string, message: string): void {
   state.errors[field] = [...(state.errors[field] ?? []), message];
 }

@@ -51,7 +51,7 @@ import {
   type View,
   When,
 } from './components.js';
-import { type FormState, formValues } from './forms.js';
+import { CONFIRM_TEXT_FIELD, type FormState, formValues } from './forms.js';
 import { Markdown } from './markdown.js';
 import { describeProblemNl } from './verify-nl.js';
 
@@ -357,6 +357,7 @@ export function IncidentPage({
                 fields={drawnFields(f, offer)}
                 action={`${base}/${f.id}`}
                 state={stateOf(f)}
+                after={(f.id === 'subjects' || f.id === 'after-close-subjects') && form?.action === f.id ? <ConfirmTextAsSent view={view} form={form} /> : null}
                 hidden={
                   f.action.onlyChanged
                     ? { _base: (form?.action === f.id && form.base) || formBaseOf(f.action, i) }
@@ -379,13 +380,6 @@ export function IncidentPage({
                     {/* Said before sending (fg28 item 5): the text is known only then, so what it must not hold is told here. */}
                     <p class="muted">{w.subjectsTextAsSent}</p>
                   </>
-                ) : null}
-                {/* The text sent held what the record warns about: not recorded until confirmed for that text (law27 item 6). */}
-                {(f.id === 'subjects' || f.id === 'after-close-subjects') && form?.action === f.id && form.confirmText ? (
-                  <div class="field">
-                    <input type="checkbox" id={`f-${f.id}-confirm-text`} name="_confirm-text" value={form.confirmText} />{' '}
-                    <label for={`f-${f.id}-confirm-text`}>{w.confirmTextAsSent}</label>
-                  </div>
                 ) : null}
                 {/* Named before closing, where the record holds it (fg28 item 5); after closing it can no longer be recorded as carried out. */}
                 {f.id === 'close' && stillPlannedAtClose(i).length ? (
@@ -423,6 +417,35 @@ export function IncidentPage({
       <h2>{w.timeline}</h2>
       <Timeline view={view} incident={i} timeline={detail.timeline} />
     </Layout>
+  );
+}
+
+/**
+ * The text sent held what the record warns about: not recorded until confirmed for that text (law27
+ * item 6). After the text it confirms, before the button; the problem is named on the box, which is
+ * marked invalid and described by it, so its link focuses the box (law28 s28 #3).
+ */
+function ConfirmTextAsSent({ view, form }: { view: View; form: FormState }) {
+  if (!form.confirmText) return null;
+  const id = `f-${form.action}-${CONFIRM_TEXT_FIELD}`;
+  const errors = form.errors[CONFIRM_TEXT_FIELD] ?? [];
+  return (
+    <div class={`field${errors.length ? ' invalid' : ''}`}>
+      {errors.length ? (
+        <p class="error" id={`${id}-error`}>
+          {errors.join(' ')}
+        </p>
+      ) : null}
+      <input
+        type="checkbox"
+        id={id}
+        name="_confirm-text"
+        value={form.confirmText}
+        aria-invalid={errors.length ? 'true' : undefined}
+        aria-describedby={errors.length ? `${id}-error` : undefined}
+      />{' '}
+      <label for={id}>{view.w.confirmTextAsSent}</label>
+    </div>
   );
 }
 
