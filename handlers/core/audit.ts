@@ -18,6 +18,7 @@ import { canonicalJson, sha256 } from './hash.js';
 import { entryHash, genesisHash } from './incident.js';
 import { withOwnPseudonyms } from './incident-pseudonyms.js';
 import { chainHash, ledgerGenesis, registryGenesis } from './ledger.js';
+import { recordProblem } from './stored-record.js';
 import { addHours } from './time.js';
 
 /** A stored timeline row, as text. */
@@ -125,7 +126,10 @@ export function auditIncident(raw: RawIncident, vouchedElsewhere: (findingKey: s
     if (!parsed.ok || !isObject(parsed.value)) add('record', 'is not valid JSON: the incident record is damaged');
     else {
       checkColumns(parsed.value, raw.record.columns, (problem) => add('record', problem));
-      checkRecordAgainstTimeline(parsed.value, raw.timeline, (problem) => add('record', problem));
+      // What every command refuses to read (stored-record.ts), named here too: rechained, it matched its ledger and verified.
+      const unreadable = recordProblem(parsed.value, raw.id);
+      if (unreadable) add('record', `cannot be read as an incident record: ${unreadable}`);
+      else checkRecordAgainstTimeline(parsed.value, raw.timeline, (problem) => add('record', problem));
     }
     if (parsed.ok && isObject(parsed.value) && isObject(parsed.value.timelineHead) && expected.timeline) {
       const head = parsed.value.timelineHead as { seq?: unknown; hash?: unknown };

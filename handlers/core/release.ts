@@ -231,6 +231,22 @@ function unreadableRefusal(incident: Incident, unreadable: { incidentId: string;
 }
 
 /**
+ * The incident to release cannot be read (damaged or edited bytes; an action that is no action): what
+ * it holds, and so what a release would undo, is unknown. A refusal (exit 2, nothing written) naming
+ * what is wrong, as for another incident's record, not a failure of the store's (exit 3).
+ */
+function ownUnreadableRefusal(err: UnreadableRecordError): RefusedError {
+  const id = err.incidentId;
+  const message = `incident ${id} cannot be read from the store (${err.reason}): what its containment holds, and so what a release would undo, is unknown, and nothing was released. datalek verify ${id} says what changed; put its record back from a copy, or repair it, then release again`;
+  return new RefusedError(message, {
+    page: {
+      nl: `Incident ${id} is niet te lezen (${err.reason}): wat de inperking vasthoudt, en dus wat opheffen ongedaan maakt, is onbekend. Er is niets opgeheven. datalek verify ${id} zegt wat er veranderd is; zet het dossier terug uit een kopie of herstel het, en hef daarna opnieuw op.`,
+      en: message,
+    },
+  });
+}
+
+/**
  * The other incidents as the check after an action's commit reads them: the open ones listed again (a
  * finding meanwhile may have left the resource to this one, or been contained), the closed ones as the
  * first scan (`first`, `everyIncident`) read them. A closed incident is never contained again and leaves
@@ -414,7 +430,9 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
     throw new RefusedError('a release needs who does it (--by) and why (--reason)', {
       page: { nl: 'Opheffen vraagt wie het doet en waarom ("Waarom").' },
     });
-  const incident = await deps.store.getIncident(input.incidentId);
+  const incident = await deps.store.getIncident(input.incidentId).catch((err) => {
+    throw err instanceof UnreadableRecordError ? ownUnreadableRefusal(err) : err;
+  });
   if (!incident) throw new IncidentNotFoundError(input.incidentId);
   if (incident.mergedInto) throw await mergedRefusal(deps, incident);
   const actions = releasable(incident.actions);

@@ -35,14 +35,8 @@ export function parseStoredIncident(text: unknown, id: string): Incident {
   } catch {
     throw new UnreadableRecordError(id, 'its record is not valid JSON');
   }
-  if (!isObject(value)) throw new UnreadableRecordError(id, 'its record is not an object');
-  if (value.id !== id) throw new UnreadableRecordError(id, 'its record names another incident');
-  for (const field of ['state', 'detectedAt', 'resourceKey', 'findingType'] as const) {
-    if (typeof value[field] !== 'string') throw new UnreadableRecordError(id, `its record has no ${field}`);
-  }
-  if (typeof value.revision !== 'number' || typeof value.severity !== 'number') throw new UnreadableRecordError(id, 'its record has no revision or severity');
-  if (!isObject(value.timelineHead) || !isObject(value.resource) || !Array.isArray(value.actions))
-    throw new UnreadableRecordError(id, 'its record is incomplete');
+  const problem = recordProblem(value, id);
+  if (problem) throw new UnreadableRecordError(id, problem);
   const incident = value as unknown as Incident;
   // Its reason stored once, in the decision history (`storedIncident`).
   const assessment = incident.assessment;
@@ -59,6 +53,62 @@ export function parseStoredIncident(text: unknown, id: string): Incident {
     }
   }
   return incident;
+}
+
+/**
+ * Why a stored record, parsed, cannot be read as incident `id`'s, or null. `parseStoredIncident`
+ * refuses such a record; verify (audit.ts) names it, also when the ledger was made to agree with it.
+ */
+export function recordProblem(value: unknown, id: string): string | null {
+  if (!isObject(value)) return 'its record is not an object';
+  if (value.id !== id) return 'its record names another incident';
+  for (const field of ['state', 'detectedAt', 'resourceKey', 'findingType'] as const) {
+    if (typeof value[field] !== 'string') return `its record has no ${field}`;
+  }
+  if (typeof value.revision !== 'number' || typeof value.severity !== 'number') return 'its record has no revision or severity';
+  if (!isObject(value.timelineHead) || !isObject(value.resource) || !Array.isArray(value.actions)) return 'its record is incomplete';
+  return actionsProblem(value.actions);
+}
+
+const ACTION_STATUSES: ReadonlySet<unknown> = new Set(['planned', 'done', 'skipped', 'failed']);
+const STEP_STATUSES: ReadonlySet<unknown> = new Set(['done', 'skipped', 'failed']);
+/** An action's fields that every reader takes as an object when present (`a.released.by`, `a.evidence.taskInterfaces`). */
+const ACTION_OBJECTS = ['params', 'evidence', 'refused', 'byHand', 'userGone', 'notDone', 'released', 'releasing', 'partlyReleased'] as const;
+const ACTION_LISTS = ['steps', 'ownerKeys', 'notDoneWithdrawn', 'releaseStepsDone'] as const;
+const ACTION_TEXTS = ['reason', 'heldBy', 'accountId', 'region', 'findingId', 'at', 'startedAt'] as const;
+
+const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : `a ${typeof v}`);
+
+/**
+ * What is wrong with a record's containment actions, or null: an entry that is no action (`[null]`, a
+ * string), or an action whose id, type, target, status, mode, steps or other fields are not what every
+ * reader of the list takes them to be. Such a record is unreadable, as one that is no JSON is, naming
+ * the action (by its id, or its place in the list when it has none): each of release, show, the sweep,
+ * the register and verify otherwise died on a TypeError that named nothing, and one such record
+ * stopped the sweep and the register for every incident. No version of datalek wrote any of these
+ * (status and mode have had these values since the first record; no optional field was ever null).
+ */
+function actionsProblem(actions: readonly unknown[]): string | null {
+  for (let i = 0; i < actions.length; i++) {
+    const a = actions[i];
+    if (!isObject(a)) return `its containment action ${i + 1} is ${kindOf(a)}, not an action`;
+    if (typeof a.id !== 'string' || a.id === '') return `its containment action ${i + 1} has no id`;
+    const named = `its containment action ${a.id}`;
+    for (const field of ['type', 'target'] as const) if (typeof a[field] !== 'string') return `${named} has no ${field}`;
+    if (!ACTION_STATUSES.has(a.status)) return `${named} has status ${JSON.stringify(a.status) ?? 'none'}, not planned, done, skipped or failed`;
+    if (a.mode !== 'plan' && a.mode !== 'enforce') return `${named} has mode ${JSON.stringify(a.mode) ?? 'none'}, not plan or enforce`;
+    for (const field of ACTION_OBJECTS) if (field in a && !isObject(a[field])) return `${named} has ${field} that is not an object (${kindOf(a[field])})`;
+    for (const field of ACTION_LISTS) if (field in a && !Array.isArray(a[field])) return `${named} has ${field} that are not a list (${kindOf(a[field])})`;
+    for (const field of ACTION_TEXTS) if (field in a && typeof a[field] !== 'string') return `${named} has ${field} that is not text (${kindOf(a[field])})`;
+    const steps = (a.steps ?? []) as unknown[];
+    for (let n = 0; n < steps.length; n++) {
+      const s = steps[n];
+      if (!isObject(s)) return `${named} has step ${n + 1} ${kindOf(s)}, not a step`;
+      if (typeof s.name !== 'string') return `${named} has step ${n + 1} with no name`;
+      if (!STEP_STATUSES.has(s.status)) return `${named} has step ${s.name} with status ${JSON.stringify(s.status) ?? 'none'}, not done, skipped or failed`;
+    }
+  }
+  return null;
 }
 
 /** The two decisions on informing whose text is stored once: the data subjects' (Art. 34) and the subscribers' (Regulation 611/2013 art. 3). */

@@ -38,6 +38,7 @@ const PROBLEMS: Template[] = [
     'komt niet overeen met wat het grootboek vastlegde voor revisie {}: het incidentrecord is gewijzigd',
   ],
   ['is not valid JSON: the incident record is damaged', 'is geen geldige JSON: het incidentrecord is beschadigd'],
+  ['cannot be read as an incident record: {}', 'is niet te lezen als incidentrecord: {}'],
   ['the column {} does not match the record: it was altered', 'de kolom {} komt niet overeen met het record: die is gewijzigd'],
   [
     'its timeline head (entry {}) is not the one the ledger recorded (entry {})',

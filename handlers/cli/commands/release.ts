@@ -3,13 +3,13 @@ import { oneLine } from '../../core/text.js';
 import { releaseAction } from '../../use-cases/actions.js';
 import { parseFields } from '../../use-cases/fields.js';
 import { actionDeps } from '../action-deps.js';
-import { type Context, deliverQueued, loadIncident, withBackend } from '../context.js';
+import { type Context, deliverQueued, withBackend } from '../context.js';
 
 export async function release(ctx: Context): Promise<number> {
   return withBackend(ctx, 'write', async (backend) => {
-    const incident = await loadIncident(backend.store, ctx.positionals[0]);
     const b = backend;
-    const input = releaseAction.input(parseFields(releaseAction.fields, ctx.flags), { incidentId: incident.id, by: ctx.flags.by as string });
+    // The use case reads the incident (unknown: exit 2; unreadable: refused naming what is wrong, exit 2).
+    const input = releaseAction.input(parseFields(releaseAction.fields, ctx.flags), { incidentId: ctx.positionals[0], by: ctx.flags.by as string });
     const result = await releaseAction.run(actionDeps(ctx, b), input);
     await deliverQueued(ctx, b);
     if (ctx.flags.json) ctx.io.out(JSON.stringify(result, null, 2));
