@@ -45,10 +45,12 @@ export async function openAwsBackend(opts: BackendOptions): Promise<Backend> {
   };
   if (writer) await snsNotifier();
   const dynamodb = new DynamoDbIncidentStore(clients.dynamodb, aws.table);
-  // Read once, when an FG decision or the page first asks: the other runs make no call for it. A
-  // failed lookup is not kept: the next decision or page asks again (review27 finalA #4).
+  // Read when an FG decision or the page first asks: the other runs make no call for it. A failed
+  // lookup is not kept: the next decision or page asks again (review27 finalA #4). Each FG decision
+  // written reads it anew (fresh): a page started as the FG's role records none once the
+  // deployment names another (break-glass's retag back, a changed fgRole; fgr28 item 4).
   const fgRole = onceRead(() => tableFgRole(clients.dynamodb, aws.table));
-  const stamped = writer ? callerStamped(dynamodb, writer.arn, fgRole) : dynamodb;
+  const stamped = writer ? callerStamped(dynamodb, writer.arn, fgRole.fresh) : dynamodb;
   const store = opts.recorded ? opts.recorded.watch(stamped) : stamped;
   // The link key and the pager's keys live in the pipeline's secrets; this machine reads them only
   // when told where (and allowed to). Without the pager's, pager messages are left to the pipeline.

@@ -82,17 +82,23 @@ export function isFgSession(caller: string, fg: FgRole): boolean {
 /**
  * `read` once it succeeds, and read again after it fails: a throttled call, an expired token or a
  * missing dynamodb:ListTagsOfResource at start-up is not kept for the life of the process
- * (review27 finalA #4); the next decision or page asks again.
+ * (review27 finalA #4); the next decision or page asks again. `fresh` reads it anew whatever is
+ * kept, and keeps what it reads: what records an FG decision asks it (aws-backend.ts
+ * `callerStamped`), so a page started as the FG's role stops recording as the FG as soon as the
+ * deployment names another role (fgr28 item 4), not when it is restarted; what only shows (the
+ * page's forms, show, verify) takes the kept one.
  */
-export function onceRead(read: () => Promise<FgRole>): () => Promise<FgRole> {
+export function onceRead(read: () => Promise<FgRole>): (() => Promise<FgRole>) & { fresh: () => Promise<FgRole> } {
   let kept: Promise<FgRole> | undefined;
-  return () => {
-    kept ??= read().catch((err: unknown) => {
-      kept = undefined;
+  const fresh = (): Promise<FgRole> => {
+    const reading: Promise<FgRole> = read().catch((err: unknown) => {
+      if (kept === reading) kept = undefined;
       throw err;
     });
-    return kept;
+    kept = reading;
+    return reading;
   };
+  return Object.assign(() => kept ?? fresh(), { fresh });
 }
 
 /**

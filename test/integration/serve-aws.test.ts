@@ -169,6 +169,32 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek serve --target aws, on moto', () => {
       await onCall.stop();
     }
   }, 60_000);
+  it("refuses an FG decision on a page started as the FG's role once the deployment names another, without a restart (fgr28 item 4)", async () => {
+    const ResourceArn = `arn:aws:dynamodb:${await moto.clients.dynamodb.config.region()}:${MOTO_ACCOUNT}:table/datalek-incidents`;
+    const cookie = await signIn(served);
+    // The page has read the FG's role (its own): the FG's forms are offered.
+    const page = (await request(served, `/incidents/${id}`, { headers: { cookie } })).body;
+    expect(page).toMatch(/<form [^>]*id="assess"/);
+    const before = await store.getIncident(id);
+    // The deployment names another FG role (break-glass's for a decision and back, or a changed fgRole).
+    await moto.clients.dynamodb.send(new UntagResourceCommand({ ResourceArn, TagKeys: ['datalek:fg-role'] }));
+    await moto.clients.dynamodb.send(new TagResourceCommand({ ResourceArn, Tags: [{ Key: 'datalek:fg-role', Value: 'fg-sso' }] }));
+    try {
+      const refused = await request(served, `/incidents/${id}/assess`, {
+        method: 'POST',
+        body: form({ 'personal-data': 'yes', risk: 'high', reason: 'na de wissel van de FG-rol', ...formBase(page, 'assess'), _csrf: csrfOf(page) }),
+        headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body).toContain('fg-sso');
+      expect((await store.getIncident(id))?.assessment).toEqual(before?.assessment);
+      // And the page says so from then on.
+      expect((await request(served, `/incidents/${id}`, { headers: { cookie } })).body).toContain('id="fg-read-only"');
+    } finally {
+      await moto.clients.dynamodb.send(new UntagResourceCommand({ ResourceArn, TagKeys: ['datalek:fg-role'] }));
+      await moto.clients.dynamodb.send(new TagResourceCommand({ ResourceArn, Tags: [{ Key: 'datalek:fg-role', Value: 'datalek-fg' }] }));
+    }
+  }, 60_000);
   it("reads the FG's role again on the next request after a lookup that failed at start-up, rather than keep the page read-only (review27 finalA #4)", async () => {
     const ResourceArn = `arn:aws:dynamodb:${await moto.clients.dynamodb.config.region()}:${MOTO_ACCOUNT}:table/datalek-incidents`;
     // The table names no FG role when the page starts (a lookup that fails): its FG's forms are read-only, and the page says why.

@@ -114,6 +114,17 @@ describe("the FG's role when the lookup fails (review27 finalA #4)", () => {
     expect(calls).toBe(2);
   });
 
+  it('reads anew when asked fresh, and keeps what it read: a decision is judged by the role named now (fgr28 item 4)', async () => {
+    const roles = ['datalek-fg', 'fg-sso'];
+    let calls = 0;
+    const read = onceRead(async () => ({ ...FG, role: roles[Math.min(calls++, roles.length - 1)] }));
+    expect((await read()).role).toBe('datalek-fg');
+    expect((await read()).role).toBe('datalek-fg');
+    expect((await read.fresh()).role).toBe('fg-sso');
+    expect((await read()).role).toBe('fg-sso');
+    expect(calls).toBe(2);
+  });
+
   it('tells the page a failed lookup by its error, apart from a table naming no FG role', async () => {
     const fg = 'arn:aws:sts::123456789012:assumed-role/datalek-fg/alice';
     expect(await pageFgState(fg, deployed())).toBeUndefined();
