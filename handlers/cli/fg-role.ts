@@ -142,8 +142,8 @@ export function sessionNamesLeftOut(text: string): string {
 export function fgNotCheckedLine(err: unknown): string {
   const error = fgRoleUnread(err);
   const notChecked = "who recorded the FG's decisions was not checked";
-  if (error === null)
-    return `${notChecked}: the incidents table names no FG role (its tag ${FG_ROLE_TAG}), so no decision is marked as not the FG's role's (datalek verify --target aws says how to name it)`;
+  // The table naming none: its own refusal, which says how to name it.
+  if (error === null) return `${notChecked}: ${(err as Error).message}`;
   return `${notChecked}: the FG's role could not be read from the incidents table (${error}). This is not a table naming no FG role: these credentials need dynamodb:DescribeTable and dynamodb:ListTagsOfResource on the table (the FG's and on-call's roles have them with datalek-on-call-read-containment, README); no decision is marked as not the FG's role's`;
 }
 

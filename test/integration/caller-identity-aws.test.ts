@@ -154,25 +154,30 @@ describe.skipIf(!MOTO_AVAILABLE)("the caller's identity on every --target aws wr
     expect(show.stdout).toContain("the session's name (often a person's e-mail address) is left out");
   }, 120_000);
 
-  it("says in show that who recorded the FG's decisions was not checked when the table's tag cannot be read, naming the error's kind and the permission (fgr28 item 1)", async () => {
+  it("says in show and verify that who recorded the FG's decisions was not checked when the table's tag cannot be read, naming the error's kind and the permission (fgr28 item 1)", async () => {
     // moto enforces no IAM: the proxy answers ListTagsOfResource as DynamoDB answers a role without it.
     const proxy = await startDenyingProxy(moto.endpoint, ['ListTagsOfResource'], ON_CALL);
     try {
       const env = { ...moto.env, AWS_ENDPOINT_URL_DYNAMODB: proxy.endpoint };
-      const show = await cli(['show', id], env);
-      expect(show.code, show.stderr).toBe(0);
+      // show on stdout, verify on stderr (its output goes into tickets): the error's kind, the
+      // permissions, and not the session's name that AWS's message gives with the caller's ARN.
+      for (const [command, stream] of [
+        ['show', 'stdout'],
+        ['verify', 'stderr'],
+      ] as const) {
+        const r = await cli([command, id], env);
+        expect(r.code, r.stderr).toBe(0);
+        const said = r[stream].replace(/\s+/g, ' ');
+        expect(said).toContain(
+          "who recorded the FG's decisions was not checked: the FG's role could not be read from the incidents table (AccessDeniedException:",
+        );
+        expect(said).toContain('dynamodb:DescribeTable and dynamodb:ListTagsOfResource');
+        expect(said).not.toContain('datalek-on-call/bob');
+        const json = JSON.parse((await cli([command, id, '--json'], env)).stdout);
+        expect(json.fgRoleUnknown).toMatch(/^AccessDeniedException: /);
+        expect(json.fgRoleUnknown).not.toContain('datalek-on-call/bob');
+      }
       expect(proxy.denied).toContain('ListTagsOfResource');
-      const said = show.stdout.replace(/\s+/g, ' ');
-      expect(said).toContain(
-        "who recorded the FG's decisions was not checked: the FG's role could not be read from the incidents table (AccessDeniedException:",
-      );
-      expect(said).toContain('dynamodb:DescribeTable and dynamodb:ListTagsOfResource');
-      // The error names the caller as AWS does, with its session's name: left out here too.
-      expect(show.stdout).not.toContain('datalek-on-call/bob');
-      const json = JSON.parse((await cli(['show', id, '--json'], env)).stdout);
-      expect(json.fgRoleUnknown).toMatch(/^AccessDeniedException: /);
-      expect(json.fgRoleUnknown).not.toContain('datalek-on-call/bob');
-      expect(json.fgDecisionsNotByFg).toBeUndefined();
     } finally {
       await proxy.stop();
     }
@@ -181,9 +186,10 @@ describe.skipIf(!MOTO_AVAILABLE)("the caller's identity on every --target aws wr
     try {
       const none = await cli(['show', id], moto.env);
       expect(none.code, none.stderr).toBe(0);
-      expect(none.stdout.replace(/\s+/g, ' ')).toContain(
-        "who recorded the FG's decisions was not checked: the incidents table names no FG role (its tag datalek:fg-role)",
-      );
+      const said = none.stdout.replace(/\s+/g, ' ');
+      expect(said).toContain("who recorded the FG's decisions was not checked: the incidents table arn:");
+      expect(said).toContain('names no FG role (its tag datalek:fg-role)');
+      expect(said).toContain('To fix: deploy DatalekState');
     } finally {
       await tagTable('datalek-fg');
     }

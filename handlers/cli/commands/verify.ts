@@ -10,7 +10,7 @@ import { digestStore, digestVerifier } from '../anchoring.js';
 import type { DrillMark } from '../backend.js';
 import { readBackContainment } from '../containment-check.js';
 import { type Context, withBackend } from '../context.js';
-import { type DecisionNotByFg, decisionNotByFgLine, decisionsNotByFg, type FgRole, reportedNotByFg } from '../fg-role.js';
+import { type DecisionNotByFg, decisionNotByFgLine, decisionsNotByFg, type FgRole, fgNotCheckedLine, fgRoleUnread, reportedNotByFg } from '../fg-role.js';
 
 /**
  * SQLite failing on what the file holds (a corrupt page, not a database, an unsupported format: the
@@ -39,6 +39,7 @@ export async function verify(ctx: Context): Promise<number> {
   const notByFg: DecisionNotByFg[] = [];
   let fg: FgRole | null = null;
   let fgUnknown: string | null = null;
+  let fgUnread: unknown = null;
   try {
     result = await withBackend(ctx, 'read', async (backend) => {
       if (only && !(await backend.audit.incidentIds()).includes(only)) throw new IncidentNotFoundError(only);
@@ -73,7 +74,9 @@ export async function verify(ctx: Context): Promise<number> {
           fg = await backend.fgRole();
           for (const i of incidents) notByFg.push(...decisionsNotByFg(await backend.store.getTimeline(i.id), fg));
         } catch (err) {
-          fgUnknown = (err as Error).message;
+          // As show says it (fgr28): the error's kind and the permissions, the session's name in AWS's message left out.
+          fgUnread = err;
+          fgUnknown = fgRoleUnread(err) ?? (err as Error).message;
         }
       }
       return verified;
@@ -150,7 +153,7 @@ export async function verify(ctx: Context): Promise<number> {
   // A decision's history is not rewritten, and its caller is what the CLI wrote: named for the FG to account for, not failed.
   const fgRead = fg as FgRole | null;
   if (fgRead) for (const d of notByFg) ctx.io.err(oneLine(`datalek: ${decisionNotByFgLine(d, fgRead)}`));
-  if (fgUnknown) ctx.io.err(oneLine(`datalek: the FG's decisions' callers were not checked: ${fgUnknown}`));
+  if (fgUnread !== null) ctx.io.err(oneLine(`datalek: ${fgNotCheckedLine(fgUnread)}`));
   return code;
 }
 
