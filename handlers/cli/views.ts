@@ -22,7 +22,7 @@ import { isStoreWidePseudonym } from '../core/finding-resources.js';
 import { assessmentCoverage, type FindingTypeNames } from '../core/finding-types.js';
 import { findingTypesSeen, type Incident, initialReport, type ReportRecord, subscribersWithoutAp, type TimelineEntry } from '../core/incident.js';
 import { keyPseudonyms, ownPseudonyms, pseudonymText } from '../core/incident-pseudonyms.js';
-import { besideSpecialLabel, callerLabel, clockNote, clockShownLabel, shownState } from '../core/labels.js';
+import { besideSpecialLabel, callerLabel, clockNote, clockShownLabel, reportKindLabel, reportKindShown, shownState } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
 import { MINIMISED, minimisedAsRecorded } from '../core/minimise.js';
 import type { Policy } from '../core/policy.js';
@@ -383,7 +383,8 @@ export function showText(
         `  decision       ${d.kind} at ${formatLocal(d.recordedAt, tz)} by ${d.by}: ${enteredAfterDeadlineText(m.clock as ClockName).en} (overdue from ${formatLocal(m.overdueFrom, tz)})`,
       );
   for (const c of clocksOf(incident, policy, now)) {
-    const due = c.dueAt ? `due ${formatLocal(c.dueAt, tz)}` : '';
+    // Owed anew, the deadline is the one the first notification met or missed, not a time the one anew is due by (law28 s28).
+    const due = c.dueAt ? `${c.status === 'owed-anew' ? 'deadline' : 'due'} ${formatLocal(c.dueAt, tz)}` : '';
     const done = c.doneAt
       ? `, done ${formatLocal(c.doneAt, tz)}`
       : c.dueAt && c.status !== 'not-needed' && c.status !== 'owed-anew'
@@ -395,7 +396,7 @@ export function showText(
   }
   for (const r of incident.reports ?? [])
     lines.push(
-      `  reported       ${r.to} ${r.kind} ${r.reference} at ${formatLocal(r.at, tz)}${r.beforeDetection ? ` (${BEFORE_DETECTION.en})` : ''} by ${r.by}${enteredMark(r, tz)}${clockMarks(r, tz)}${r.delayReason ? ` (delay: ${r.delayReason})` : ''}`,
+      `  reported       ${r.to} ${r.kind} ${r.reference}${anewAfter(incident, r)} at ${formatLocal(r.at, tz)}${r.beforeDetection ? ` (${BEFORE_DETECTION.en})` : ''} by ${r.by}${enteredMark(r, tz)}${clockMarks(r, tz)}${r.delayReason ? ` (delay: ${r.delayReason})` : ''}`,
     );
   if (incident.actions.length) {
     lines.push('  containment');
@@ -527,6 +528,12 @@ function clockMarks(r: ReportRecord, tz: string): string {
 }
 
 /** Time left while the AP clock runs; otherwise why it stopped. Times in the policy's zone (and its clocks, given the policy). */
+/** A notification to the AP made anew after a withdrawal, named so beside its recorded kind (`initial`): it is not the first (law28 s28). */
+function anewAfter(incident: Incident, report: ReportRecord): string {
+  const shown = reportKindShown('en', report, incident.reports ?? []);
+  return shown === reportKindLabel('en', report.kind) ? '' : ` (${shown})`;
+}
+
 export function deadlineNote(incident: Incident, now: string, timeZone = 'Europe/Amsterdam', policy?: Policy): string {
   if (!incident.deadline) return '';
   // The first notification of the breach; one made anew after its withdrawal is named beside it (ap-verdict.ts, law28).

@@ -207,6 +207,26 @@ export function withdrawnNotification(incident: Incident): { first: ReportRecord
   return first && withdrawal ? { first, withdrawnAt: withdrawal.at } : null;
 }
 
+/**
+ * The first notification of the breach to the AP, which the Art. 33(1) verdict rests on: the one in
+ * force's first (`apVerdictReport`), or, while none is in force after a withdrawal, the one withdrawn
+ * (law27: its verdict stays); undefined when the AP was never notified.
+ */
+export function firstApNotification(incident: Incident): ReportRecord | undefined {
+  return apVerdictReport(incident) ?? withdrawnNotification(incident)?.first;
+}
+
+/**
+ * The AP withdrawal an initial AP report answers, made anew after it (the last AP withdrawal recorded
+ * before it), or undefined: the report is then no first notification of the breach, and is never named one.
+ */
+export function withdrawalAnswered(reports: readonly ReportRecord[], report: ReportRecord): ReportRecord | undefined {
+  if (report.to !== 'ap' || report.kind !== 'initial') return undefined;
+  const ap = reports.filter((r) => r.to === 'ap');
+  const at = ap.indexOf(report);
+  return at < 0 ? undefined : ap.slice(0, at).findLast((r) => r.kind === 'withdrawal');
+}
+
 /** The initial AP report was made (by its stated time) after the legal deadline in force (an internal target missed is no delay). */
 export function initialReportLate(incident: Incident): boolean {
   const initial = apVerdictReport(incident);

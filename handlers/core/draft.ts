@@ -10,7 +10,7 @@
  * Markdown: findings carry attacker-controlled text and people type what they like.
  */
 
-import { apLegalDeadline, apVerdictReport, delayReasonText, withdrawnNotification } from './ap-verdict.js';
+import { apLegalDeadline, delayReasonText, firstApNotification } from './ap-verdict.js';
 import {
   actionAt,
   type CarriedOutElsewhere,
@@ -135,9 +135,23 @@ function notifiableByUs(incident: Incident, policy: Policy): boolean {
  * made anew aside (ap-verdict.ts apVerdictReport, law28).
  */
 function isLate(incident: Incident, now: string): boolean {
-  const at = (apVerdictReport(incident) ?? withdrawnNotification(incident)?.first)?.at ?? now;
+  const at = firstApNotification(incident)?.at ?? now;
   const legal = apLegalDeadline(incident);
   return legal !== null && at > legal;
+}
+
+/**
+ * Why no reasons for a delay are given: within the deadline. After a withdrawal that is the first
+ * notification's doing, not the one drafted, which comes after it, perhaps days past the deadline: the
+ * AP reads which one met it (law28 s28).
+ */
+function inTime(incident: Incident, lang: Lang, tz: string): string {
+  const first = firstApNotification(incident);
+  if (!first || first === initialReport(incident)) return lang === 'nl' ? 'niet van toepassing: binnen de termijn' : 'not applicable: within the deadline';
+  const at = localWithInstant(first.at, tz);
+  return lang === 'nl'
+    ? `niet van toepassing: de eerste melding van dit datalek, ${first.reference} op ${at}, is binnen de termijn gedaan (AVG art. 33(1))`
+    : `not applicable: the first notification of this breach, ${first.reference} on ${at}, was made within the deadline (GDPR Art. 33(1))`;
 }
 
 /** The notification made before and withdrawn, named in the draft of the one anew (clocks.ts earlierNotificationText). */
@@ -848,7 +862,7 @@ function draftOf(incident: Incident, policy: Policy, now: string, lang: Lang, el
             field(
               'delayReason',
               nl ? 'Reden voor vertraging (art. 33(1))' : 'Reasons for the delay (Art. 33(1))',
-              isLate(incident, now) ? delayReasonText(incident) : nl ? 'niet van toepassing: binnen de termijn' : 'not applicable: within the deadline',
+              isLate(incident, now) ? delayReasonText(incident) : inTime(incident, lang, tz),
             ),
           ]
         : []),

@@ -5,6 +5,7 @@
  * FG can paste it into the AP's form unedited. A test scans the Dutch output of a whole workflow
  * for codes that slipped through.
  */
+import { withdrawalAnswered } from './ap-verdict.js';
 import { type ClockState, type ClockStatus, SUBSCRIBERS_AP_NOT_RECORDED } from './clocks.js';
 import type { AffectedResource, ResourceKind } from './finding-resources.js';
 import type {
@@ -17,6 +18,7 @@ import type {
   OpenedByHand,
   OtherParty,
   ReportRecipient,
+  ReportRecord,
   Role,
   SubjectsDecision,
 } from './incident.js';
@@ -178,6 +180,17 @@ const REPORT_KIND: Words<string> = {
   },
 };
 export const reportKindLabel = (lang: Lang, code: string) => REPORT_KIND[lang][code] ?? code;
+
+/**
+ * A report's kind as a list of the incident's reports names it: an AP notification made anew after a
+ * withdrawal (recorded as `initial`) is named so, with the one withdrawn, never "the first
+ * notification": the AP's first notification of the breach was that one, which the verdict rests on (law28 s28).
+ */
+export function reportKindShown(lang: Lang, report: ReportRecord, reports: readonly ReportRecord[]): string {
+  const withdrawn = withdrawalAnswered(reports, report);
+  if (!withdrawn) return reportKindLabel(lang, report.kind);
+  return lang === 'nl' ? `nieuwe melding na intrekking van ${withdrawn.reference}` : `notification anew after the withdrawal of ${withdrawn.reference}`;
+}
 
 const DECISION: Words<SubjectsDecision['decision']> = {
   nl: { inform: 'informeren', exception: 'uitzondering', 'not-required': 'niet vereist' },

@@ -6,7 +6,7 @@
  * One row per incident. CSV and JSON carry codes for tools; Markdown is for people, in the
  * policy's language.
  */
-import { apLegalDeadline, type DelayReason, delayReasons, verdictMarks } from './ap-verdict.js';
+import { apLegalDeadline, apVerdictReport, type DelayReason, delayReasons, firstApNotification, verdictMarks } from './ap-verdict.js';
 import { assessmentContradictions } from './assessment-contradictions.js';
 import {
   type CarriedOutElsewhere,
@@ -23,6 +23,7 @@ import {
   apHours,
   type ClockName,
   type ClockState,
+  type ClockStatus,
   clocksOf,
   contradictedAfterClosing,
   enteredAfterDeadlineText,
@@ -32,7 +33,7 @@ import {
 } from './clocks.js';
 import { escapeMarkdown, notDoneClause } from './draft.js';
 import { FG_DECISION_KINDS } from './fg-decisions.js';
-import { type Decision, type Incident, initialReport, type ReportRecord, type SubjectsDecision, subscribersWithoutAp, type TimelineEntry } from './incident.js';
+import { type Decision, type Incident, type ReportRecord, type SubjectsDecision, subscribersWithoutAp, type TimelineEntry } from './incident.js';
 import { pseudonymText, withKeyPseudonyms, withOwnPseudonyms } from './incident-pseudonyms.js';
 import {
   type ApShownState,
@@ -43,7 +44,7 @@ import {
   type Lang,
   natureLabel,
   recipientLabel,
-  reportKindLabel,
+  reportKindShown,
   riskLabel,
   roleLabel,
   shownState,
@@ -130,7 +131,10 @@ export interface RegisterRow {
   apClockStatus: ApShownState | null;
   /** The AP clock's own state: the initial notification's verdict against the deadline (Art. 33(1)), whatever follow-up is owed. */
   apInitialStatus: ClockState | null;
-  /** The time the initial AP report was made, as stated. */
+  /**
+   * The time the initial AP report the verdict (`apInitialStatus`) rests on was made, as stated: the first
+   * notification of the breach, also once withdrawn and owed or made anew (`references` lists every one, law28 s28).
+   */
   apReportedAt: string | null;
   /** When it was entered: beside the stated time, so back-dating shows. */
   apReportRecordedAt: string | null;
@@ -301,13 +305,22 @@ export function registerRow(
   return { ...row, fgDecisionsRecordedAs: fgDecisionsRecordedAs(timeline) };
 }
 
+/**
+ * The AP report the verdict rests on (ap-verdict.ts apVerdictReport): the first notification of the
+ * breach, while one is in force or owed anew after its withdrawal; not the notification made anew, whose
+ * time (after the deadline, perhaps) beside the first one's "met" would call a late report in time.
+ */
+function verdictReport(incident: Incident, ap: ClockStatus | undefined) {
+  return apVerdictReport(incident) ?? (ap?.anew ? firstApNotification(incident) : undefined);
+}
+
 function rowOf(incident: Incident, policy: Policy, now: string, elsewhere: CarriedOutElsewhere[]): Omit<RegisterRow, 'fgDecisionsRecordedAs'> {
   const a = incident.assessment;
   const f = incident.facts;
   const clocks = clocksOf(incident, policy, now);
   const ap = clocks.find((c) => c.name === 'ap');
   const reports = incident.reports ?? [];
-  const initial = initialReport(incident);
+  const initial = verdictReport(incident, ap);
   const decisions = incident.decisions ?? (a ? [{ kind: 'assessment' as const, ...a, recordedAt: a.at }] : []);
   const assessments = decisions.filter((d) => d.kind === 'assessment');
   const s = incident.subjects;
@@ -565,13 +578,13 @@ export function registerMarkdown(
     const f = incident.facts;
     const a = incident.assessment;
     const ap = clocksOf(incident, policy, now).find((c) => c.name === 'ap');
-    const initial = initialReport(incident);
+    const initial = verdictReport(incident, ap);
     const later = nl ? 'later ingevoerd' : 'entered later';
     const perNature = Object.entries(f?.consequencesByNature ?? {}).map(([n, c]) => `${natureLabel(lang, n as never)}: ${c?.text}`);
     const reportsText = (incident.reports ?? [])
       .map(
         (r) =>
-          `${recipientLabel(lang, r.to)} ${reportKindLabel(lang, r.kind)} ${r.reference} ${local(r.at)}${r.beforeDetection ? ` (${BEFORE_DETECTION[lang]})` : ''}${r.enteredLater ? ` (${later}: ${nl ? 'vastgelegd' : 'recorded'} ${local(r.recordedAt)})` : ''}${(r.clocksEnteredAfterDeadline ?? []).map((m) => ` (${enteredAfterDeadlineText(m.clock as ClockName)[lang]})`).join('')}${r.reason ? ` (${nl ? 'reden' : 'reason'}: ${r.reason})` : ''}${telecomDelayText(r, nl)}`,
+          `${recipientLabel(lang, r.to)} ${reportKindShown(lang, r, incident.reports ?? [])} ${r.reference} ${local(r.at)}${r.beforeDetection ? ` (${BEFORE_DETECTION[lang]})` : ''}${r.enteredLater ? ` (${later}: ${nl ? 'vastgelegd' : 'recorded'} ${local(r.recordedAt)})` : ''}${(r.clocksEnteredAfterDeadline ?? []).map((m) => ` (${enteredAfterDeadlineText(m.clock as ClockName)[lang]})`).join('')}${r.reason ? ` (${nl ? 'reden' : 'reason'}: ${r.reason})` : ''}${telecomDelayText(r, nl)}`,
       )
       .join('; ');
     const closing = incident.closedAt

@@ -23,6 +23,7 @@ import {
   type Lang,
   recipientLabel,
   reportKindLabel,
+  reportKindShown,
   resourceKindLabel,
   riskLabel,
   roleLabel,
@@ -76,7 +77,7 @@ export function timelineMarks(incident: Incident, timeline: TimelineEntry[], lan
   for (const r of incident.reports ?? []) {
     marks.push({
       at: r.at,
-      label: `${nl ? 'Melding aan' : 'Report to'} ${recipientLabel(lang, r.to)} (${reportKindLabel(lang, r.kind)}) ${r.reference}`,
+      label: `${nl ? 'Melding aan' : 'Report to'} ${recipientLabel(lang, r.to)} (${reportKindShown(lang, r, incident.reports ?? [])}) ${r.reference}`,
       color: '#0f766e',
     });
   }

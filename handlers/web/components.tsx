@@ -22,7 +22,7 @@ import {
   closeReasonLabel,
   placeLabel,
   recipientLabel,
-  reportKindLabel,
+  reportKindShown,
   resourceKindLabel,
   riskLabel,
   roleLabel,
@@ -384,7 +384,7 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
               <ul class="clocks">
                 {incident.reports.map((r) => (
                   <li>
-                    {`${recipientLabel(lang, r.to)} · ${reportKindLabel(lang, r.kind)} · ${r.reference} · `}
+                    {`${recipientLabel(lang, r.to)} · ${reportKindShown(lang, r, incident.reports ?? [])} · ${r.reference} · `}
                     <When view={view} at={r.at} />
                     {` · ${r.by}`}
                     {r.enteredLater ? <span class="muted"> ({r.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater})</span> : null}

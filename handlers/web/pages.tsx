@@ -16,7 +16,7 @@ import {
   clockShownLabel,
   closeReasonLabel,
   recipientLabel,
-  reportKindLabel,
+  reportKindShown,
   resourceKindLabel,
   roleLabel,
   stateLabel,
@@ -715,7 +715,7 @@ export function RegisterPage({
                 <td>
                   {(i.reports ?? []).map((rep) => (
                     <div>
-                      {`${recipientLabel(lang, rep.to)} · ${reportKindLabel(lang, rep.kind)} · ${rep.reference} · `}
+                      {`${recipientLabel(lang, rep.to)} · ${reportKindShown(lang, rep, i.reports ?? [])} · ${rep.reference} · `}
                       <When view={view} at={rep.at} />
                       {rep.enteredLater ? (
                         <span class="muted">
