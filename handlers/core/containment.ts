@@ -116,6 +116,21 @@ export function plannedDenyAll(action: ActionRecord, incidentId: string): string
 }
 
 /**
+ * How the record holds a deny-all's put (`plannedDenyAll`): `done`; `failed` with its error (a put whose answer was lost
+ * may have reached IAM); `user-not-found`, failed on NoSuchEntity (the user was not found under its recorded name:
+ * nothing was put, under any name); or `none`, no deny-all step recorded (the run stopped before it, after revoking the
+ * sessions). Drift and the release say which (rel28 item 2): each said "its put was recorded failed".
+ */
+export function denyAllPut(action: ActionRecord): { put: 'done' | 'failed' | 'user-not-found' | 'none'; code?: string } {
+  const steps = (action.steps ?? []).filter((s) => s.name === 'deny-all');
+  if (steps.some((s) => s.status === 'done')) return { put: 'done' };
+  const last = steps.at(-1);
+  if (!last) return { put: 'none' };
+  if (last.code === 'NoSuchEntity') return { put: 'user-not-found', code: last.code };
+  return { put: 'failed', ...(last.code ? { code: last.code } : {}) };
+}
+
+/**
  * `action` as a merge moves it out of incident `fromId`: a deny-all it asked for keeps the name it has there (put, or
  * to be put, under that incident's id), for the survivor's run, release and read-back, which know only their own id.
  * One merged before this (red27 #4) cannot be told from the survivor's own: its name is the survivor's.

@@ -12,6 +12,7 @@
 import {
   ALREADY_CONTAINED,
   actionPlace,
+  denyAllPut,
   failedAt,
   failedAtHolder,
   failedInterfaces,
@@ -99,6 +100,8 @@ export type Expectation =
        * removed only a deny-all recorded done). On the user, it locks them out with nothing recording it.
        */
       unrecorded?: 'failed' | 'released';
+      /** How the record holds its put, when `unrecorded` (`denyAllPut`): failed (with its error), failed on the user not found, or no step at all. */
+      put?: { put: 'failed' | 'user-not-found' | 'none'; code?: string };
     }
   /** All four Block Public Access settings on. */
   | { kind: 'public-access-block'; bucket: string; owner: string }
@@ -596,7 +599,8 @@ function unrecordedDenyAllChecks(incident: Incident, action: ActionRecord, now: 
   const name = userNameOf(action);
   const steps = action.steps ?? [];
   if (!policyName || !name || action.person || steps.length === 0 || releaseUnderWay(action, now)) return;
-  if (steps.some((s) => s.name === 'deny-all' && s.status === 'done')) return;
+  const put = denyAllPut(action);
+  if (put.put === 'done') return;
   out.checks.push({
     incidentId: incident.id,
     actionId: action.id,
@@ -611,6 +615,7 @@ function unrecordedDenyAllChecks(incident: Incident, action: ActionRecord, now: 
       issuedBefore: null,
       denyAll: true,
       unrecorded: action.released ? 'released' : 'failed',
+      put: { put: put.put, ...(put.code ? { code: put.code } : {}) },
     },
   });
 }
@@ -981,7 +986,7 @@ function recordedOf(e: Expectation): string {
     case 'access-key':
       return 'Inactive';
     case 'revocation':
-      if (e.unrecorded === 'failed') return 'not in effect: its put was recorded failed (a put whose answer was lost may have reached IAM)';
+      if (e.unrecorded === 'failed') return `not in effect: ${putRecorded(e.put)}`;
       if (e.unrecorded === 'released') return 'released: not on the user';
       if (e.denyAll) return 'denies every request of the user';
       return `denies every session issued before ${e.issuedBefore ?? '(the time was not recorded)'}`;
@@ -1097,32 +1102,74 @@ function unvouchedVerdict(e: Extract<Expectation, { kind: 'unvouched-group' }>, 
   return { state: 'in-place', actual: `unused: no network interface in it (${rules})`, todo: `delete it (${del}): datalek never uses it` };
 }
 
+/** How the record holds a deny-all's put that is not done (`denyAllPut`), in the words of its `recorded`. */
+function putRecorded(put: Extract<Expectation, { kind: 'revocation' }>['put']): string {
+  switch (put?.put) {
+    case 'none':
+      return 'no put of it was recorded (the run stopped before the deny-all step; a put it began may have reached IAM)';
+    case 'user-not-found':
+      return 'its put failed, the IAM user not found under its recorded name (NoSuchEntity): nothing was put';
+    default:
+      return `its put was recorded failed (${put?.code ? `${put.code}; ` : ''}a put whose answer was lost may have reached IAM)`;
+  }
+}
+
 /**
- * A deny-all the record does not hold in effect (`unrecorded`), as read. Not on the user: nothing to do. On it while
- * its put is recorded failed: the user is denied everything as the plan asked, the record not saying so; the release
- * removes it. On it after the release: the user is locked out with nothing recording it: DRIFTED.
+ * A deny-all the record does not hold in effect (`unrecorded`), as read, by how its put was recorded (`put`): failed, no
+ * step at all, or failed on the user not found. Not on the user: nothing to do. On it while the incident holds it failed:
+ * the user is denied everything as the plan asked, the record not saying so; the release removes it. On it after the
+ * release: the user is locked out with nothing recording it: DRIFTED. The user not found where the put found it so too:
+ * nothing was put, and a user renamed before the run has its console sign-in uncontained.
  */
 function unrecordedDenyAllVerdict(e: Extract<Expectation, { kind: 'revocation' }>, seen: Exclude<Observation, { read: 'error' }>): Verdict {
+  const how = e.put?.put ?? 'failed';
   if (seen.read === 'missing') {
     if (seen.what === 'policy') return { state: 'in-place', actual: 'not on the user: nothing to remove' };
+    const actual = `${seen.what} not found${seen.byName ? ' under its recorded name: renamed or deleted' : ''}`;
+    if (how === 'user-not-found')
+      return {
+        state: 'in-place',
+        actual,
+        todo: `nothing was put under any name: if the user was renamed (CloudTrail: UpdateUser), its console sign-in is not contained: revoke its sessions and deny it everything under its new name by hand (runbooks/revoke-user-sessions.md), and tell the FG; if it was deleted, nothing is left to contain`,
+      };
     return {
       state: 'in-place',
-      actual: `${seen.what} not found${seen.byName ? ' under its recorded name: renamed or deleted' : ''}`,
+      actual,
       ...(seen.byName ? { todo: `if the user was renamed, look for ${e.policyName} on it under its new name (aws iam list-user-policies)` } : {}),
     };
   }
   const what = seen.read === 'revocation' && seen.deniesAll ? 'denies every request' : 'the policy is there (not the deny of everything)';
   const remove = `aws iam delete-user-policy --user-name <the user> --policy-name ${e.policyName}`;
-  if (e.unrecorded === 'failed')
+  const who = 'if the contain function did not put it (CloudTrail: PutUserPolicy), find out who did';
+  if (e.unrecorded === 'failed') {
+    if (how === 'none')
+      return {
+        state: 'in-place',
+        actual: `${what}, though no put of it was recorded`,
+        todo: `the user is denied everything as the plan asked while the record holds no deny-all step: the release of the incident removes it (datalek release ID), as it does one recorded done`,
+      };
+    if (how === 'user-not-found')
+      return {
+        state: 'in-place',
+        actual: `${what}, though its put failed with the user not found (NoSuchEntity)`,
+        todo: `${who} (a user made again under the name since the run?); the release of the incident removes it (datalek release ID)`,
+      };
     return {
       state: 'in-place',
       actual: `${what}, though its put was recorded failed`,
       todo: `the user is denied everything as the plan asked while the record says the deny-all failed: the release of the incident removes it (datalek release ID), as it does one recorded done`,
     };
+  }
+  const put =
+    how === 'none'
+      ? 'no put of this one was recorded'
+      : how === 'user-not-found'
+        ? "this one's put failed with the user not found"
+        : "this one's put was recorded failed";
   return {
     state: 'drifted',
     actual: `${what}: the user is locked out, while the record says its containment was released`,
-    todo: `remove it unless the user is to stay locked out (${remove}): a release before release27 removed only a deny-all recorded done, and this one's put was recorded failed; if the contain function did not put it (CloudTrail: PutUserPolicy), find out who did; tell the FG`,
+    todo: `remove it unless the user is to stay locked out (${remove}): a release before release27 removed only a deny-all recorded done, and ${put}; ${who}; tell the FG`,
   };
 }
 
@@ -1615,8 +1662,14 @@ function renamedTodo(e: Expectation): string {
     case 'console-sign-in':
     case 'open-user-keys':
       return `find out whether the user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser); if renamed, check it again under the new name (${e.kind === 'user-key' ? `aws iam get-access-key-last-used --access-key-id ${e.accessKeyId} names its user now; the key Inactive` : 'its console password made anew or deleted'}); ${TELL}`;
-    default:
-      return `find out whether the user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser); if renamed, check the deny is on the user under its new name and put it back with the same aws:TokenIssueTime date; ${TELL}`;
+    default: {
+      // A console sign-in's deny-all is no revocation by date: it denies everything.
+      const deny =
+        e.kind === 'revocation' && e.denyAll
+          ? `check that ${e.policyName} is on the user under its new name and still denies every request (aws iam get-user-policy --user-name <new name> --policy-name ${e.policyName})`
+          : 'check the deny is on the user under its new name and put it back with the same aws:TokenIssueTime date';
+      return `find out whether the user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser); if renamed, ${deny}; ${TELL}`;
+    }
   }
 }
 

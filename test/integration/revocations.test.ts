@@ -278,6 +278,33 @@ describe.skipIf(!MOTO_AVAILABLE)('session revocations, one per incident', () => 
       expect(await userPolicies('m.merk')).toEqual([]);
     });
 
+    /** The run stopped after revoking the sessions and before recording the deny-all (rel28 item 2): no step, no failure. */
+    it('with no deny-all step in the record: the release says no put was recorded, not that one failed', async () => {
+      await c.iam.send(new CreateUserCommand({ UserName: 'g.geen' }));
+      const done = await revoke('dl-console0009', consoleSignIn('g.geen'));
+      const stopped: ActionRecord = { ...done, status: 'failed', steps: [(done.steps ?? [])[0]], evidence: { ...done.evidence, denyAllPolicyName: undefined } };
+      expect(await lines('dl-console0009', stopped)).toEqual([expect.stringMatching(/^in-place: denies every request, though no put of it was recorded \| /)]);
+      const removed = await release('dl-console0009', stopped);
+      expect(named(removed)).toEqual(['remove-revocation:done', 'remove-deny-all:done']);
+      expect(removed[1].detail).toBe(
+        'inline policy datalek-deny-all-dl-console0009 removed from IAM user iam-user:5f0c4e2a91b7d3e8 (no put of it was recorded, yet it was on the user)',
+      );
+
+      const again = await revoke('dl-console0010', consoleSignIn('g.geen'));
+      await c.iam.send(new DeleteUserPolicyCommand({ UserName: 'g.geen', PolicyName: 'datalek-deny-all-dl-console0010' }));
+      const none = await release('dl-console0010', {
+        ...again,
+        status: 'failed',
+        steps: [(again.steps ?? [])[0]],
+        evidence: { ...again.evidence, denyAllPolicyName: undefined },
+      });
+      expect(named(none)).toEqual(['remove-revocation:done', 'remove-deny-all:skipped']);
+      expect(none[1].detail).toBe(
+        'inline policy datalek-deny-all-dl-console0010 is not on IAM user iam-user:5f0c4e2a91b7d3e8: nothing to remove (no put of it was recorded)',
+      );
+      expect(await userPolicies('g.geen')).toEqual([]);
+    });
+
     it('keeps the name of the policy it tried in the record when the put fails', async () => {
       const { steps, evidence } = await carryOut('dl-console0007', consoleSignIn('niemand'));
       expect(named(steps)).toEqual(['revoke-user-sessions:failed', 'deny-all:failed']);

@@ -6,7 +6,7 @@
  * carry no token issue time and are not affected: a leaked long-term key is deactivated separately.
  */
 import { DeleteUserPolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { DENY_ALL_CONSOLE_SIGN_IN, denyAllPolicyName, plannedDenyAll } from '../../../core/containment.js';
+import { DENY_ALL_CONSOLE_SIGN_IN, denyAllPolicyName, denyAllPut, plannedDenyAll } from '../../../core/containment.js';
 import type { ActionRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
@@ -84,14 +84,16 @@ export async function releaseUserSessions(
   // it keeps the user locked out after the release with nothing recording it (release27 #3).
   const denied = plannedDenyAll(action, incidentId);
   if (!denied) return;
-  const put = (action.steps ?? []).some((s) => s.name === 'deny-all' && s.status === 'done');
+  const { put } = denyAllPut(action);
+  // How the record holds a put not done: no step at all (the run stopped before it), or failed (rel28 item 2).
+  const recorded = put === 'none' ? 'no put of it was recorded' : 'its put was recorded failed';
   await attempt('remove-deny-all', async () => {
     try {
       await c.iam.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: denied }));
     } catch (err) {
-      if (put || errorCode(err) !== 'NoSuchEntity') throw err;
-      return { skipped: `inline policy ${denied} is not on IAM user ${action.target}: nothing to remove (its put was recorded failed, and did not reach IAM)` };
+      if (put === 'done' || errorCode(err) !== 'NoSuchEntity') throw err;
+      return { skipped: `inline policy ${denied} is not on IAM user ${action.target}: nothing to remove (${recorded})` };
     }
-    return `inline policy ${denied} removed from IAM user ${action.target}${put ? '' : ' (its put was recorded failed, yet had reached IAM)'}`;
+    return `inline policy ${denied} removed from IAM user ${action.target}${put === 'done' ? '' : ` (${recorded}, yet it was on the user)`}`;
   });
 }
