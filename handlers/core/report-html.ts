@@ -7,10 +7,10 @@
 
 import { apInternalTarget, apLegalDeadline, entryDeadlines } from './ap-verdict.js';
 import { type CarriedOutElsewhere, partlyWhat, stillPlannedIdsText } from './breach-facts.js';
-import { clocksOf, roleOf } from './clocks.js';
+import { type ClockStatus, clocksOf, roleOf } from './clocks.js';
 import { buildDraft } from './draft.js';
 import { sha256Base64 } from './hash.js';
-import type { Incident, ReportRecipient, SubjectsDecision, TimelineEntry } from './incident.js';
+import type { Incident, ReportRecipient, ReportRecord, SubjectsDecision, TimelineEntry } from './incident.js';
 import { keyPseudonyms, ownPseudonyms } from './incident-pseudonyms.js';
 import {
   actionLabel,
@@ -40,6 +40,18 @@ import { reviewPending } from './schedule.js';
 import { BEFORE_DETECTION } from './stated-time.js';
 import { oneLine } from './text.js';
 import { formatLocal } from './time.js';
+
+/** A clock's time: the time it is due by, but for an AP notification owed anew, whose deadline the first one met or missed (law28 s28). */
+function dueWord(c: ClockStatus, nl: boolean): string {
+  if (c.status === 'owed-anew') return nl ? 'termijn' : 'deadline';
+  return nl ? 'uiterlijk' : 'due';
+}
+
+/** The kind of the report a `reported` entry records: of the incident's report it names, as lists of reports name it. */
+function reportedKind(d: Record<string, unknown>, lang: Lang, reports: readonly ReportRecord[]): string {
+  const report = reports.find((r) => r.to === d.to && r.kind === d.kind && r.reference === d.reference && r.at === d.at);
+  return report ? reportKindShown(lang, report, reports) : reportKindLabel(lang, String(d.kind ?? ''));
+}
 
 export function escapeHtml(value: unknown): string {
   return String(value ?? '')
@@ -164,7 +176,7 @@ ${incident.sample ? `<p class="sample">${nl ? 'Testmelding: GuardDuty-voorbeeldb
 <h2>${nl ? 'Tijdlijn' : 'Timeline'}</h2>
 ${timelineSvg(marks, tz)}
 <h2>${nl ? 'Termijnen' : 'Clocks'}</h2>
-<table>${rows(clocks.map((c) => [c.label[lang], `${clockShownLabel(lang, c)}${c.dueAt ? `, ${nl ? 'uiterlijk' : 'due'} ${formatLocal(c.dueAt, tz)}` : ''}${c.doneAt ? `, ${nl ? 'gedaan' : 'done'} ${formatLocal(c.doneAt, tz)}` : ''}${clockNote(lang, c) ? ` (${clockNote(lang, c)})` : ''}`]))}</table>
+<table>${rows(clocks.map((c) => [c.label[lang], `${clockShownLabel(lang, c)}${c.dueAt ? `, ${dueWord(c, nl)} ${formatLocal(c.dueAt, tz)}` : ''}${c.doneAt ? `, ${nl ? 'gedaan' : 'done'} ${formatLocal(c.doneAt, tz)}` : ''}${clockNote(lang, c) ? ` (${clockNote(lang, c)})` : ''}`]))}</table>
 ${needsAttention(incident, lang, tz)}
 <h2>${nl ? 'Beoordeling' : 'Assessment'}</h2>
 <table>${rows([
@@ -185,7 +197,7 @@ ${draft.sections.map((s) => `<h3>${s.number}. ${escapeHtml(s.title)}</h3><table>
 ${minimisedSection(incident, timeline, lang, tz)}
 <h2>${nl ? 'Alle gebeurtenissen' : 'Every event'}</h2>
 <table><tr><th>#</th><th>${nl ? 'Tijd' : 'Time'}</th><th>${nl ? 'Wie' : 'Who'}</th><th>${nl ? 'Wat' : 'What'}</th></tr>
-${timeline.map((e) => `<tr><td>${e.seq}</td><td>${escapeHtml(formatLocal(e.at, tz))}</td><td>${escapeHtml(actorWithCaller(lang, e))}</td><td>${escapeHtml(describeEntry(e, lang, tz, again.has(e.seq)))}</td></tr>`).join('\n')}
+${timeline.map((e) => `<tr><td>${e.seq}</td><td>${escapeHtml(formatLocal(e.at, tz))}</td><td>${escapeHtml(actorWithCaller(lang, e))}</td><td>${escapeHtml(describeEntry(e, lang, tz, again.has(e.seq), incident.reports))}</td></tr>`).join('\n')}
 </table>
 <p>${escapeHtml(`${nl ? 'Gemaakt' : 'Generated'} ${formatLocal(now, tz)} · ${nl ? 'laatste tijdlijnhash' : 'last timeline hash'} ${incident.timelineHead.hash}`)}</p>
 </body>
@@ -344,7 +356,11 @@ function followsText(d: Record<string, unknown>, nl: boolean, tz: string): strin
  * An entry in words. `minimisedAgain`: the timeline shows the entry minimised a record minimised before
  * (`minimisedAgainEntries`), which an entry a run before fg20 wrote does not say itself.
  */
-export function describeEntry(e: TimelineEntry, lang: Lang, tz: string, minimisedAgain = false): string {
+/**
+ * An entry in words. `reports`: the incident's, so that a report's entry names a notification made
+ * anew after a withdrawal as such, as every list of reports does (labels.ts reportKindShown).
+ */
+export function describeEntry(e: TimelineEntry, lang: Lang, tz: string, minimisedAgain = false, reports: readonly ReportRecord[] = []): string {
   const nl = lang === 'nl';
   const d = e.detail as Record<string, unknown>;
   const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : '');
@@ -429,7 +445,7 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string, minimise
       return `${nl ? 'Feiten vastgelegd' : 'Facts recorded'}: ${[...new Set(names)].join(', ')}${followsText(d, nl, tz)}${afterCloseText(d, nl)}`;
     }
     case 'reported':
-      return `${nl ? 'Melding aan' : 'Report to'} ${recipientLabel(lang, str('to') as ReportRecipient)} (${reportKindLabel(lang, str('kind'))}) ${str('reference')}, ${nl ? 'gedaan' : 'made'} ${local('at')}, ${nl ? 'vastgelegd' : 'recorded'} ${local('recordedAt')}${d.enteredLater ? (nl ? ', later ingevoerd' : ', entered later') : ''}${d.late ? (nl ? ', te laat' : ', late') : ''}${afterCloseText(d, nl)}`;
+      return `${nl ? 'Melding aan' : 'Report to'} ${recipientLabel(lang, str('to') as ReportRecipient)} (${reportedKind(d, lang, reports)}) ${str('reference')}, ${nl ? 'gedaan' : 'made'} ${local('at')}, ${nl ? 'vastgelegd' : 'recorded'} ${local('recordedAt')}${d.enteredLater ? (nl ? ', later ingevoerd' : ', entered later') : ''}${d.late ? (nl ? ', te laat' : ', late') : ''}${afterCloseText(d, nl)}`;
     case 'subjects-decided':
     case 'subscribers-decided':
       return `${e.kind === 'subjects-decided' ? (nl ? 'Besluit art. 34' : 'Art. 34 decision') : nl ? 'Besluit abonnees' : 'Subscribers decision'}: ${subjectsLabel(lang, d as unknown as SubjectsDecision, (iso) => formatLocal(iso, tz))}${str('text') ? `; ${TOLD_LABEL[lang].toLowerCase()}: "${str('text')}"` : ''}`;

@@ -557,7 +557,8 @@ export function ClockTable({ view, clocks }: { view: View; clocks: ClockStatus[]
               ) : null}
               {clockNote(view.lang, c) ? <span class="muted"> ({clockNote(view.lang, c)})</span> : null}
             </td>
-            <td>{c.dueAt ? <When view={view} at={c.dueAt} /> : '—'}</td>
+            {/* Owed anew, nothing is due by a time: the deadline the first notification met or missed is in the note and the summary (law28 s28). */}
+            <td>{c.dueAt && c.status !== 'owed-anew' ? <When view={view} at={c.dueAt} /> : '—'}</td>
             <td>{(c.status === 'running' || c.status === 'overdue') && c.dueAt ? <TimeLeft view={view} due={c.dueAt} /> : '—'}</td>
           </tr>
         ))}
@@ -936,7 +937,7 @@ export function Timeline({ view, incident, timeline }: { view: View; incident: I
                 <When view={view} at={e.at} />
               </td>
               <td>{actorLabel(view.lang, e.actor)}</td>
-              <td>{describeEntry(e, view.lang, view.tz, again.has(e.seq))}</td>
+              <td>{describeEntry(e, view.lang, view.tz, again.has(e.seq), incident.reports)}</td>
               <td>
                 <code>{summarise(e.detail)}</code>
               </td>

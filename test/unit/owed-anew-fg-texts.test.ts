@@ -23,6 +23,7 @@ import { assess, type FgDeps, recordReport } from '../../handlers/core/fg-workfl
 import type { Incident } from '../../handlers/core/incident.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
 import { registerMarkdown, registerRow } from '../../handlers/core/register.js';
+import { reportHtml } from '../../handlers/core/report-html.js';
 import { incidentFixture } from '../support/incidents.js';
 import { tempSqliteStore } from '../support/store.js';
 import { inProcessWebApp } from '../support/web-app.js';
@@ -114,7 +115,26 @@ describe('M-2, made anew after the withdrawal of M-1', () => {
     const page = await (await inProcessWebApp({ store, policy, now: () => now }).get(`/incidents/${id}`, 'nl')).text();
     expect(page).toContain('AP · eerste melding · M-1 · ');
     expect(page).toContain('AP · nieuwe melding na intrekking van M-1 · M-2 · ');
+    // The timelines too: the page's and the HTML report's.
+    const timeline = await store.getTimeline(id);
+    expect(page).toContain('Melding aan AP (nieuwe melding na intrekking van M-1) M-2, gedaan');
+    expect(page).not.toContain('Melding aan AP (eerste melding) M-2');
+    const report = reportHtml(incident, timeline, policy, now, 'nl');
+    expect(report).toContain('Melding aan AP (nieuwe melding na intrekking van M-1) M-2, gedaan');
+    expect(report).not.toContain('(eerste melding) M-2');
   });
+});
+
+it('the HTML report and the page give the owed-anew AP clock no time it is due by', async () => {
+  const incident = await stored();
+  const report = reportHtml(incident, await store.getTimeline(id), policy, now, 'nl');
+  expect(report).toContain('opnieuw te melden, termijn 2026-11-30 22:00 CET');
+  expect(report).not.toContain('opnieuw te melden, uiterlijk');
+  const page = await (await inProcessWebApp({ store, policy, now: () => now }).get(`/incidents/${id}`, 'nl')).text();
+  const row = /<tr><th scope="row">Melding AP[^<]*<\/th>([\s\S]*?)<\/tr>/.exec(page)?.[1] ?? '';
+  expect(row).toContain('opnieuw te melden');
+  // Its "due by" column: nothing is due by a time; the deadline M-1 met is in the summary and the note.
+  expect(row).not.toMatch(/<td>[^<]*<time[^>]*>2026-11-30/);
 });
 
 it('show gives the owed-anew AP clock the deadline M-1 met, not a time it is due by', async () => {
