@@ -355,6 +355,16 @@ export class ResponseStack extends Stack {
     grantIncidents(contain, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit]);
     // sweep: queries what is due and pending (the indexes), commits reminders, claims messages.
     grantIncidents(sweep, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit, ...TABLE_ACTIONS.claim], true);
+    // sweep: also keeps the policy it last set every due time under (one item, DUE-POLICY/MARK:
+    // core/due-policy.ts), so a changed policy's due times are set again by the next sweep.
+    sweep.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'OwnDuePolicyMarkOnly',
+        actions: ['dynamodb:PutItem'],
+        resources: [state.incidents.tableArn],
+        conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['DUE-POLICY'] } },
+      }),
+    );
     // acknowledge: reads and commits the acknowledgement.
     grantIncidents(acknowledge, [...TABLE_ACTIONS.read, ...TABLE_ACTIONS.commit]);
     // link-apply: what an acknowledgement from a link or the pager reads and puts, by partition and

@@ -8,11 +8,11 @@ import type { IncidentChange, IncidentStore } from '../ports/incident-store.js';
 import { checkPersonRoom, commitItems, MAX_COMMIT_ITEMS } from './commit-bounds.js';
 import { backoffRetry, type ConflictRetry } from './conflict-retry.js';
 import { dropUntoldLeftMarks } from './containment.js';
+import { setNextDue } from './due-policy.js';
 import { ConflictError, IncidentNotFoundError, isLostRace, StuckConflictError } from './errors.js';
 import { appendEntries, type Incident, type OutboxMessage } from './incident.js';
 import { markOldFormAlertsUpThere, pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
-import { nextDueAt } from './schedule.js';
 
 export interface TimelineDraft {
   at: string;
@@ -114,7 +114,7 @@ function commitOf(deps: ChangeDeps, current: Incident, draft: Incident, result: 
   draft.revision = current.revision + 1;
   // A holder's failure told of an action handed back since (by whatever path) is history: its mark goes.
   dropUntoldLeftMarks(draft);
-  draft.nextDueAt = nextDueAt(draft, deps.policy);
+  setNextDue(draft, deps.policy);
   const timeline = appendEntries(draft, markEnteredAt(draft, result.entries, deps));
   const messages = [...(result.messages?.(draft) ?? []), ...(result.pagerFollowUps === false ? [] : pagerFollowUps(current, draft, deps.policy, deps.now()))];
   return { incident: draft, expectedRevision: current.revision, timeline, messages };

@@ -709,6 +709,11 @@ export interface Incident {
   pager?: PagerState | null;
   /** The earliest time something (a reminder, a page) falls due; null when nothing will. */
   nextDueAt: string | null;
+  /**
+   * The policy `nextDueAt` was set under: the digest of its settings that decide due times
+   * (due-policy.ts). Absent on a record stored before records named it (vpol, 3 December 2026).
+   */
+  dueUnder?: string;
   timelineHead: { seq: number; hash: string };
   /**
    * Random bytes of the record (`incidentSalt`), hashed with it into each of its ledger entries, and

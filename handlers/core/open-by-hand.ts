@@ -26,6 +26,7 @@ import type { IncidentChange } from '../ports/incident-store.js';
 import { deadlineDetail } from './ap-verdict.js';
 import { type ChangeDeps, markStatedRun } from './change-incident.js';
 import { processorHours, roleOf } from './clocks.js';
+import { setNextDue } from './due-policy.js';
 import { ConflictError, InvalidFindingError, refused as refuse } from './errors.js';
 import { type Finding, parseEventText } from './finding.js';
 import { sha256 } from './hash.js';
@@ -34,7 +35,6 @@ import { OPENED_BY_HAND_REASON } from './labels.js';
 import { composeMessage } from './messages.js';
 import type { Policy } from './policy.js';
 import { findingRecord } from './record-finding.js';
-import { nextDueAt } from './schedule.js';
 import { describeSeverity, formatSeverity } from './severity.js';
 import { AVG_APPLIES, enteredLater } from './stated-time.js';
 import { addHours, HOUR_MS, localWithInstant, toUtc } from './time.js';
@@ -193,7 +193,7 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
   incident.state = 'acknowledged';
   incident.acknowledgedBy = by;
   incident.acknowledgedAt = now;
-  incident.nextDueAt = nextDueAt(incident, deps.policy);
+  setNextDue(incident, deps.policy);
   const messages = isTheFg(by, deps.policy) ? [] : [composeMessage({ incident, channel: 'fg', kind: 'opened', stateKey: 'opened', now, policy: deps.policy })];
   const timeline = appendEntries(incident, [
     {

@@ -31,6 +31,7 @@ import {
   takenContainment,
 } from './containment.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
+import { setNextDue } from './due-policy.js';
 import { ConflictError, InvalidFindingError, isLostRace, StuckConflictError } from './errors.js';
 import {
   compareVersions,
@@ -65,7 +66,7 @@ import { laterVersion } from './minimise.js';
 import { markOldFormAlertsUpThere, notDoneHeldUntaken, notePagerTrigger, notPlannedUntaken, pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
 import { releasable } from './release.js';
-import { nextDueAt, reviewPending } from './schedule.js';
+import { reviewPending } from './schedule.js';
 import { describeSeverity, formatSeverity, SEVERITY_BANDS, severityBand } from './severity.js';
 import { copyRecord, findingSalt } from './stored-record.js';
 import { storedName } from './text.js';
@@ -552,7 +553,7 @@ async function followUp(deps: RecordDeps, finding: Finding, known: FindingRecord
   const linked = structuredClone(closed);
   linked.followUps = [...(closed.followUps ?? []), id];
   linked.revision = closed.revision + 1;
-  linked.nextDueAt = nextDueAt(linked, deps.policy);
+  setNextDue(linked, deps.policy);
   const timeline = appendEntries(linked, [
     {
       at: now,
@@ -778,7 +779,7 @@ function linkChange(link: Link, recordedOn: string, finding: Finding, isUpdate: 
   const told = linkOn(draft, pendingLink(link, finding, isUpdate), recordedOn, policy, false);
   if (!told) return null;
   draft.revision = link.other.revision + 1;
-  draft.nextDueAt = nextDueAt(draft, policy);
+  setNextDue(draft, policy);
   return { incident: draft, expectedRevision: link.other.revision, timeline: appendEntries(draft, told.entries), messages: told.messages };
 }
 
@@ -924,7 +925,7 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   closed.closeReason = `merged into ${incident.id}: ${reason}`;
   closed.mergedInto = incident.id;
   closed.revision = other.revision + 1;
-  closed.nextDueAt = nextDueAt(closed, deps.policy);
+  setNextDue(closed, deps.policy);
   const timeline = appendEntries(closed, [{ at: now, kind: 'merged-into', detail: { into: incident.id, findingId: finding.key.findingId, reason } }]);
 
   const takenOver = takeOverContainment(incident, other);
@@ -1509,7 +1510,7 @@ function finish(
   correlation: { claims?: string[]; others?: IncidentChange[]; links?: Link[] } = {},
 ): Decision {
   incident.revision = (expectedRevision ?? 0) + 1;
-  incident.nextDueAt = nextDueAt(incident, policy);
+  setNextDue(incident, policy);
   const timeline = appendEntries(incident, drafts);
   const change: IncidentChange = { incident, expectedRevision, finding, timeline, messages };
   if (correlation.claims?.length) change.claims = correlation.claims;

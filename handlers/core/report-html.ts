@@ -386,6 +386,11 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string, minimise
     case 'containment-not-to-be-done':
       return `${nl ? 'Inperking wordt niet uitgevoerd' : 'Containment will not be carried out'}: ${actionLabel(lang, str('action'))} ${str('target')}: ${str('reason')}`;
     case 'due-index-repaired':
+      // Set again by the sweep under a policy it had not set due times under before (vpol).
+      if (str('reason').includes('set again by the sweep'))
+        return nl
+          ? `Opnieuw in de planning gezet door de sweep, onder het beleid dat nu geldt: ${str('dueAt') ? `er valt iets te doen op ${local('dueAt')}` : 'er valt niets meer te doen'}`
+          : `Put back in the schedule by the sweep, under the policy in force: ${str('dueAt') ? `something falls due at ${local('dueAt')}` : 'nothing falls due any more'}`;
       return nl
         ? `Opnieuw in de planning gezet (datalek sweep --reindex): er valt iets te doen op ${local('dueAt')}, wat de opgeslagen planning miste`
         : `Put back in the schedule (datalek sweep --reindex): something falls due at ${local('dueAt')}, which the stored schedule missed`;

@@ -9,6 +9,8 @@ import type { IncidentStore } from '../ports/incident-store.js';
 import { type ChangeResult, markStatedRun, settledConflict } from './change-incident.js';
 import { backoffRetry, type ConflictRetry, MAX_CONFLICT_ATTEMPTS } from './conflict-retry.js';
 import { oweLeavers, toldOutcomes } from './containment.js';
+import { type DuePolicyPass, resetForPolicy } from './due-index.js';
+import { setNextDue } from './due-policy.js';
 import { ConflictError, isLostRace, StuckConflictError } from './errors.js';
 import { composeRepeatSummary, type RepeatSummary, repeatSummaryId } from './exposed-summary.js';
 import { appendEntries, type Incident } from './incident.js';
@@ -25,7 +27,6 @@ import {
   LEFT_CHECK_TRACK,
   leftCheckDueAt,
   MAX_EXPOSED_REPEATS_PER_SWEEP,
-  nextDueAt,
   openSince,
   owedLeaversDueAt,
   untoldOutcomesDueAt,
@@ -67,6 +68,11 @@ export interface SweepResult {
   incidentsRead: number;
   /** The revision each incident the sweep changed is at now (for the events that announce it). */
   revisions: Record<string, number>;
+  /**
+   * The pass after a policy change (due-index.ts resetForPolicy): present when the policy in force was
+   * not the one the sweep last set every due time under. Its reads are not in `incidentsRead`.
+   */
+  duePolicy?: DuePolicyPass;
 }
 
 export interface SweepDeps {
@@ -89,6 +95,13 @@ export interface SweepDeps {
    * off by its timeout announces none of what it queued, and the errors alarm only says it failed.
    */
   deadline?: number;
+  /**
+   * Whether this sweep sets due times again when the policy in force is not the one the sweep last set
+   * every due time under (due-index.ts resetForPolicy). @default true. A person's `sweep --target aws`
+   * does not: the scheduled sweep runs under the deployment's policy, and one run without it
+   * (DATALEK_POLICY unset) would set every due time under another, for the scheduled one to set back.
+   */
+  duePolicyPass?: boolean;
 }
 
 /**
@@ -204,7 +217,33 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
         failed.push({ incidentId: incident.id, error: toldOutside(incident.pseudonymKey, (err as Error).message) }),
       );
   }
-  return { sent, failed, notReached, incidentsRead, revisions };
+  // After what is due, while time is left: the due times of a policy changed since the last sweep
+  // (due-index.ts resetForPolicy), so a change of the policy needs no `sweep --reindex` by hand.
+  const failedAlready = new Set(failed.map((f) => f.incidentId));
+  const duePolicy =
+    deps.duePolicyPass === false
+      ? null
+      : await resetForPolicy(
+          { store: deps.store, policy: deps.policy, now: () => now, ...(deps.statedRun ? { machineNow: deps.statedRun.machineNow } : {}), conflictRetry },
+          {
+            onUnreadable: (p) => {
+              if (!failedAlready.has(p.incidentId))
+                failed.push({
+                  incidentId: p.incidentId,
+                  error: toldOutside(undefined, p.notAnIncident ? `skipped: ${p.reason}` : `cannot be read from the store (${p.reason})`),
+                });
+            },
+            onRefused: (incidentId, err, pseudonymKey) =>
+              failed.push({
+                incidentId,
+                error: toldOutside(pseudonymKey, `its due time was not set again under the policy in force: ${err.message}`),
+                ...(err instanceof StuckConflictError ? {} : { lostRace: true as const }),
+              }),
+            outOfTime,
+          },
+        );
+  if (duePolicy?.error) failed.push({ incidentId: '(store)', error: duePolicy.error });
+  return { sent, failed, notReached, incidentsRead, revisions, ...(duePolicy ? { duePolicy } : {}) };
 }
 
 /**
@@ -323,10 +362,9 @@ function sweepOne(current: Incident, policy: Policy, now: string, repeats: Repea
   if (left) next.reminders.byClock = { ...(next.reminders.byClock ?? {}), [LEFT_CHECK_TRACK]: now };
   const handedBack = (left?.handBack(next) ?? []).filter((r): r is NonNullable<ChangeResult> => r !== null);
   if (items.length === 0 && !untold && !staleItem && !summary && !left) {
-    const recomputed = nextDueAt(next, policy);
-    if (recomputed === current.nextDueAt) return null;
     // Nothing to send (the state changed since it was scheduled): only move the schedule on.
-    next.nextDueAt = recomputed;
+    setNextDue(next, policy);
+    if (next.nextDueAt === current.nextDueAt) return null;
     next.revision = current.revision + 1;
     return { change: { incident: next, expectedRevision: current.revision, timeline: [], messages: [] }, items: [] };
   }
@@ -415,7 +453,7 @@ function sweepOne(current: Incident, policy: Policy, now: string, repeats: Repea
     );
   }
   for (const r of handedBack) drafts.push(...r.entries);
-  next.nextDueAt = nextDueAt(next, policy);
+  setNextDue(next, policy);
   next.revision = current.revision + 1;
   for (const r of handedBack) messages.push(...(r.messages?.(next) ?? []));
   const timeline = appendEntries(next, drafts);

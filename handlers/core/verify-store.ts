@@ -27,6 +27,7 @@ import {
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { DigestComparison, type DigestProblem, type LoadedDigest, pinsReader, type RegistryReleaseShown, type ReleaseShown, readDigests } from './digest.js';
 import { dueIndexMisses } from './due-index.js';
+import { type DuePolicyMark, duePolicyDigest, shortDigest, underSettings } from './due-policy.js';
 import { sha256 } from './hash.js';
 import type { Incident } from './incident.js';
 import { registryGenesis } from './ledger.js';
@@ -59,6 +60,25 @@ export interface VerifyResult {
    * never passed over as if their whole history were ledgered.
    */
   adopted: { incidentId: string; at: string; by: string | null }[];
+  /**
+   * With a policy: the policy this verify loaded (the digest of its due settings, due-policy.ts), the
+   * one the sweep last set every due time under (the store's mark), and the records whose due time
+   * misses what the loaded policy gives because another policy set it (`dueTimeMissed`): a policy
+   * change the next sweep follows, or a verify that did not load the pipeline's policy. Not problems.
+   */
+  duePolicy?: { loaded: string; swept: { digest: string; at: string } | null; changed: DueChanged[] };
+}
+
+/** A due time set under another policy than the one verify loaded, which misses what that one gives. */
+export interface DueChanged {
+  incidentId: string;
+  /** The policy it was set under (the digest of its due settings). */
+  dueUnder: string;
+  nextDueAt: string | null;
+  /** What falls due under the loaded policy, earlier. */
+  due: string;
+  /** Held to the policy that set it (the store keeps its settings): within them. Otherwise not judged. */
+  judged: boolean;
 }
 
 /**
@@ -75,37 +95,65 @@ const MISREAD: Record<NonNullable<RawIncident['misindexed']>[number]['kind'], (p
 
 /**
  * The due time a record stores (`nextDueAt`, which the sweep finds it by) is no entry's: every commit
- * computes it from the record and the policy (schedule.ts nextDueAt), and a sweep with nothing to
- * send moves it on without an entry. So it is held to what falls due on the record under the policy
- * the verifier loads (due-index.ts dueIndexMisses): one later than that, or none, keeps the sweep
- * from the incident's reminders and pages. An earlier one only has the sweep read it sooner. The
- * record does not say which policy its due time was computed under, so an honest policy change (a
- * reminder added) or a verifier's policy other than the pipeline's reads the same as a due time moved:
- * the problem says both, and how to tell them apart (red27 #2). Not judged without a policy, and read
- * from the record as stored: one that does not parse is the audit's problem.
+ * computes it from the record and the policy (schedule.ts nextDueAt), names that policy on the record
+ * (`dueUnder`, due-policy.ts), and a sweep with nothing to send moves it on without an entry. One later
+ * than what falls due on the record, or none, keeps the sweep from the incident's reminders and pages
+ * (an earlier one only has the sweep read it sooner). Judged under the policy that set it:
+ * - set under the policy this verify loaded: a later one was moved or taken off behind the pipeline;
+ * - the sweep set every due time under the loaded policy (the store's mark) and the record, missing
+ *   what that policy gives, names another (or none): written since under another policy, or changed
+ *   behind the pipeline. Named either way: the sweep reads it late;
+ * - set under the policy the sweep last set every due time under, another than the loaded one: held
+ *   to that policy's settings (the mark keeps them); within them, a policy change the next sweep
+ *   follows, said as such (`changed`), not as a problem;
+ * - set under a policy neither loaded nor marked: not judged, said as such;
+ * - a record stored before records named their policy: judged under the loaded policy, as before
+ *   they did (red27 #2), and the problem says it.
+ * Not judged without a policy, and read from the record as stored: one that does not parse is the audit's problem.
  */
-function dueTimeMissed(raw: RawIncident, policy: Policy): AuditProblem[] {
+function dueTimeMissed(raw: RawIncident, policy: Policy, mark: DuePolicyMark | null): { problems: AuditProblem[]; changed: DueChanged[] } {
+  const none = { problems: [], changed: [] };
   let record: Incident;
   try {
     record = JSON.parse(raw.record?.data ?? 'null') as Incident;
   } catch {
-    return [];
+    return none;
   }
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) return [];
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return none;
+  const loaded = duePolicyDigest(policy);
   let due: string | null;
+  let underMark: string | null = null;
+  const under = typeof record.dueUnder === 'string' ? record.dueUnder : null;
   try {
     due = dueIndexMisses(record, policy);
+    if (due !== null && under !== null && under !== loaded && under === mark?.digest && mark.digest !== loaded)
+      underMark = dueIndexMisses(record, underSettings(policy, mark.settings));
   } catch {
-    return []; // a record the schedule cannot read is not one the pipeline wrote: the audit names what is wrong in it
+    return none; // a record the schedule cannot read is not one the pipeline wrote: the audit names what is wrong in it
   }
-  if (due === null) return [];
-  return [
-    {
-      incidentId: raw.id,
-      entry: 'record',
-      problem: `its due time (${record.nextDueAt ?? 'none'}) is later than what falls due on its record under the policy (${due}): the sweep, which finds an incident by its due time, would not remind or page it until then. If the policy changed since it was stored (a reminder added, a clock switched on), this verify loaded another policy than the pipeline's (--policy, DATALEK_POLICY) or the record was stored before the code owed it, that is no tampering: datalek sweep --reindex under the pipeline's policy writes it again; named still after that, it was moved or taken off behind the pipeline`,
-    },
-  ];
+  if (due === null) return none;
+  const stored = typeof record.nextDueAt === 'string' ? record.nextDueAt : null;
+  const shown = record.nextDueAt ?? 'none';
+  const problem = (text: string) => ({ problems: [{ incidentId: raw.id, entry: 'record', problem: text }], changed: [] });
+  if (under === loaded)
+    return problem(
+      `its due time (${shown}) is later than what falls due on its record under the policy it was set under (${due}, policy ${shortDigest(loaded)}, the one this verify loaded): the sweep, which finds an incident by its due time, would not remind or page it until then. It was moved or taken off behind the pipeline`,
+    );
+  if (mark?.digest === loaded)
+    return problem(
+      under === null
+        ? `its due time (${shown}) is later than what falls due on its record under the policy this verify loaded (${due}, policy ${shortDigest(loaded)}), which the sweep set every due time under at ${mark.at}, and it names no policy it was set under: the sweep, which finds an incident by its due time, would not remind or page it until then. Written since by a release before records named their policy, or moved or taken off behind the pipeline; datalek sweep --reindex sets it again`
+        : `its due time (${shown}) is later than what falls due on its record under the policy this verify loaded (${due}, policy ${shortDigest(loaded)}), which the sweep set every due time under at ${mark.at}, but it says it was set under policy ${shortDigest(under)}: the sweep, which finds an incident by its due time, would not remind or page it until then. Written since by a command that loaded another policy than the pipeline's (--policy, DATALEK_POLICY), or moved or taken off behind the pipeline; datalek sweep --reindex sets it again`,
+    );
+  if (under === null)
+    return problem(
+      `its due time (${shown}) is later than what falls due on its record under the policy (${due}), and the record was stored before records named the policy their due time was set under: the sweep, which finds an incident by its due time, would not remind or page it until then. If the policy changed since it was stored (a reminder added, a clock switched on), this verify loaded another policy than the pipeline's (--policy, DATALEK_POLICY) or the record was stored before the code owed it, that is no tampering: the sweep sets it again under the policy in force; named still after a sweep under the pipeline's policy, it was moved or taken off behind the pipeline`,
+    );
+  if (underMark !== null && mark)
+    return problem(
+      `its due time (${shown}) is later than what falls due on its record under the policy it was set under (${underMark}, policy ${shortDigest(mark.digest)}, the one the sweep last set every due time under): the sweep, which finds an incident by its due time, would not remind or page it until then. It was moved or taken off behind the pipeline`,
+    );
+  return { problems: [], changed: [{ incidentId: raw.id, dueUnder: under, nextDueAt: stored, due, judged: under === mark?.digest }] };
 }
 
 export function verifyOk(result: VerifyResult): boolean {
@@ -117,6 +165,9 @@ export async function verifyStore(
   options: { only?: string; digests?: { store: DigestStore; verifier: DigestVerifier }; now?: string; policy?: Policy } = {},
 ): Promise<VerifyResult> {
   const store = await source.integrity();
+  // The policy the sweep last set every due time under (due-policy.ts): read once, before the records.
+  const mark = options.policy ? ((await source.duePolicyMark?.()) ?? null) : null;
+  let changed: DueChanged[] = [];
   // Read again while something does not audit: a write in flight between two reads is no tampering.
   const { targets, shards, raws, problems } = await readAgainWhileProblems(async () => {
     const ids = await source.incidentIds();
@@ -134,6 +185,7 @@ export async function verifyStore(
     }
     const newest = newestFindingWrites(raws);
     let writes: WritesByKey | undefined;
+    changed = [];
     const problems: AuditProblem[] = [...registry.problems.filter((p) => !options.only || p.incidentId === options.only || p.incidentId === '(unreadable)')];
     for (const id of targets) {
       const raw = raws.get(id) as RawIncident;
@@ -143,7 +195,11 @@ export async function verifyStore(
       problems.push(...minimisations(raw));
       problems.push(...(raw.misindexed ?? []).map((m) => ({ incidentId: raw.id, entry: m.entry, problem: MISREAD[m.kind](m.partition) })));
       problems.push(...auditClaims(raw, options.now ?? new Date().toISOString(), CLAIM_LEASE_MINUTES, CLAIM_SKEW_MINUTES));
-      if (options.policy) problems.push(...dueTimeMissed(raw, options.policy));
+      if (options.policy) {
+        const due = dueTimeMissed(raw, options.policy, mark);
+        problems.push(...due.problems);
+        changed.push(...due.changed);
+      }
     }
     // Items an index holds as what they are not, beyond the incidents read (a resource lock among the messages to send).
     for (const m of options.only ? [] : ((await source.misindexedItems?.()) ?? [])) {
@@ -156,7 +212,13 @@ export async function verifyStore(
     problems.push(...pseudonymKeyProblems(raws, targets, await source.storedPseudonymKey(), source.describe()));
     return { targets, shards, raws, problems };
   });
-  const result: VerifyResult = { checked: targets.length, store, problems, adopted: adoptions(targets, raws) };
+  const result: VerifyResult = {
+    checked: targets.length,
+    store,
+    problems,
+    adopted: adoptions(targets, raws),
+    ...(options.policy ? { duePolicy: { loaded: duePolicyDigest(options.policy), swept: mark ? { digest: mark.digest, at: mark.at } : null, changed } } : {}),
+  };
   if (options.digests) {
     // The marks before the digests: the anchor clears a mark only after writing the digest that signed it (anchor.ts movedUnanchored).
     const marked = new Set((await source.anchorCandidates()).map((h) => h.incidentId));

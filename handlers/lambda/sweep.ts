@@ -45,6 +45,15 @@ export function createSweepHandler(deps: AwsDeps) {
       failed: stuck.failed.length,
     });
     for (const f of result.failed) deps.logger.error('an incident could not be swept', { incidentId: f.incidentId, reason: f.error });
+    // The pass after a policy change (core/due-index.ts resetForPolicy): the due times it set again, by incident id.
+    if (result.duePolicy)
+      deps.logger.info('the policy in force was not the one the sweep last set every due time under: due times set again under it', {
+        policyWas: result.duePolicy.was,
+        policyNow: result.duePolicy.now,
+        read: result.duePolicy.read,
+        reset: result.duePolicy.reset.map((r) => r.incidentId),
+        complete: result.duePolicy.complete,
+      });
     if (result.notReached.length)
       deps.logger.error(
         "the sweep ran short of its invocation's time (a storm on the incidents it swept?): incidents with something due were not reached; nothing of theirs was written, they stay due for Lambda's retry of this sweep or the next",

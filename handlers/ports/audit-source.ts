@@ -1,4 +1,5 @@
 import type { ClaimRow, RawIncident, RegistryRows } from '../core/audit.js';
+import type { DuePolicyMark } from '../core/due-policy.js';
 import type { IncidentHead } from '../core/ledger.js';
 
 /** Where the store's anchoring stands: the last digest written from it. */
@@ -99,5 +100,10 @@ export interface AuditSource {
    */
   clearUnfoundedMarks?(marks: AnchorMark[]): Promise<void>;
   anchorState(): Promise<AnchorState | null>;
+  /**
+   * The policy the sweep last set every due time under, with its due settings (core/due-policy.ts);
+   * null when no sweep has yet. Absent: the store keeps none, and verify judges without it.
+   */
+  duePolicyMark?(): Promise<DuePolicyMark | null>;
   saveAnchorState(state: AnchorState): Promise<void>;
 }

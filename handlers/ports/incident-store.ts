@@ -1,3 +1,4 @@
+import type { DuePolicyMark } from '../core/due-policy.js';
 import type { FindingKey, FindingVersion } from '../core/finding.js';
 import type { FindingRecord, Incident, OutboxMessage, TimelineEntry } from '../core/incident.js';
 import type { UnreadableHandler } from '../core/stored-record.js';
@@ -119,6 +120,13 @@ export interface IncidentStore {
    * the list when there is none.
    */
   listDue(now: string, onUnreadable?: UnreadableHandler): Promise<Incident[]>;
+  /**
+   * The policy the sweep last set every due time under (core/due-policy.ts), null before any; and
+   * keeping it, once a sweep has (due-index.ts `resetForPolicy`). A store without them: the sweep does
+   * not set due times again on a policy change (`datalek sweep --reindex` does).
+   */
+  duePolicyMark?(): Promise<DuePolicyMark | null>;
+  markDuePolicy?(mark: DuePolicyMark): Promise<void>;
   getTimeline(incidentId: string): Promise<TimelineEntry[]>;
   /**
    * The store's own secret for keyed pseudonyms (finding-resources.ts `principalPseudonym`): 32

@@ -197,6 +197,8 @@ const nl = {
       'Iets is buiten datalek om gewijzigd, verwijderd, ingevoegd of van volgorde veranderd. Bewaar de opslag zoals hij is en meld het aan het platformteam: zij vergelijken hem met de ondertekende digests (datalek verify --digests).',
     drill: (from: string, at: string) => `Deze opslag is een oefenkopie van ${from} (gemaakt ${at}): een oefenkopie is nooit het dossier.`,
     store: 'De opslag zelf',
+    duePolicyChanged: (due: string, judged: boolean) =>
+      `Het vervalmoment werd gezet onder een ander beleid dan het beleid dat deze pagina gebruikt, waaronder er eerder iets vervalt (${due}). ${judged ? 'Getoetst aan het beleid waaronder het werd gezet, is het wat dat beleid geeft: geen manipulatie.' : 'Niet getoetst aan het beleid waaronder het werd gezet: de opslag bewaart daarvan geen instellingen.'} De sweep zet het bij zijn volgende run opnieuw onder het beleid dat geldt, met een regel in de tijdlijn.`,
     what: 'Elke vastlegging staat in een hashketen (SHA-256) per incident; deze controle leest alleen, zoals datalek verify ID.',
     digests:
       'Of de opslag nog bevat wat de ondertekende digests buiten de opslag vastlegden, controleert datalek verify --digests (het platformteam); deze pagina heeft die sleutel niet.',
@@ -510,6 +512,8 @@ const en: Dictionary = {
       'Something was edited, removed, inserted or reordered behind datalek. Keep the store as it is and tell the platform team: they compare it with the signed digests (datalek verify --digests).',
     drill: (from: string, at: string) => `This store is a drill copy of ${from} (made ${at}): a drill copy is never the record.`,
     store: 'The store itself',
+    duePolicyChanged: (due: string, judged: boolean) =>
+      `Its due time was set under another policy than the one this page serves, under which something falls due earlier (${due}). ${judged ? 'Held to the policy that set it, it is what that policy gives: no tampering.' : 'Not held to the policy that set it: the store keeps no settings of that policy.'} The sweep sets it again under the policy in force at its next run, with an entry in the timeline.`,
     what: 'Every entry is in a hash chain (SHA-256) per incident; this check only reads, as datalek verify ID does.',
     digests:
       'Whether the store still holds what the signed digests outside it anchored is checked by datalek verify --digests (the platform team); this page does not have that key.',

@@ -793,6 +793,9 @@ export function VerifyPage({
           <p>{w.verify.brokenNext}</p>
         </div>
       )}
+      {(result.duePolicy?.changed ?? []).map((c) => (
+        <p role="status">{w.verify.duePolicyChanged(formatLocal(c.due, view.tz), c.judged)}</p>
+      ))}
       <p class="muted">{w.verify.what}</p>
       <p class="muted">{w.verify.digests}</p>
     </Layout>

@@ -192,19 +192,19 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
     [
       'its due time taken off (the sweep, which reads the due index, never reminds or pages it)',
       (r: Record<string, unknown>) => Object.assign(r, { nextDueAt: null }),
-      'its due time (none) is later than what falls due on its record under the policy (',
+      'its due time (none) is later than what falls due on its record under the policy it was set under (',
     ],
     [
       'its due time deleted from the record, the column NULL (finalA #2: a missing key read as a time that never falls due)',
       (r: Record<string, unknown>) => {
         delete r.nextDueAt;
       },
-      'its due time (none) is later than what falls due on its record under the policy (',
+      'its due time (none) is later than what falls due on its record under the policy it was set under (',
     ],
     [
       'its due time made no date (finalA #2)',
       (r: Record<string, unknown>) => Object.assign(r, { nextDueAt: 'never' }),
-      'its due time (never) is later than what falls due on its record under the policy (',
+      'its due time (never) is later than what falls due on its record under the policy it was set under (',
     ],
   ])('%s, no entry saying so: named', async (_what, edit, problem) => {
     const id = await anchoredIncident();

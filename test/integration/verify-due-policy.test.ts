@@ -1,4 +1,8 @@
 /**
+ * vpol (s28): the record now names the policy its due time was set under; a due time set under
+ * another policy than the verifier's is said as a policy change, not named as a problem
+ * (test/unit/due-policy-change.test.ts, test/attack/due-time-moved-policy.test.ts).
+ *
  * red27 #2: verify holds an incident's due time to what falls due on its record under the policy it
  * loads (82c078de). An honest policy change (a reminder added) or a verifier without the pipeline's
  * policy then failed verify on every open incident, worded as if the due time had been moved behind
@@ -8,14 +12,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
-import { acknowledge } from '../../handlers/core/acknowledge.js';
 import { reindexDue } from '../../handlers/core/due-index.js';
 import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
-import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyStore } from '../../handlers/core/verify-store.js';
-import { findingEvent } from '../support/events.js';
 import { pageText } from '../support/serve.js';
 import { tempSqliteStore } from '../support/store.js';
+import { takenIncident } from '../support/taken-incident.js';
 import { inProcessWebApp } from '../support/web-app.js';
 
 // The built-in policy with one reminder added, 70 hours before the AP deadline.
@@ -29,43 +31,35 @@ describe("an incident's due time under a policy changed since it was stored", ()
 
   beforeEach(async () => {
     ({ store, cleanup } = tempSqliteStore());
-    const recorded = await recordEvent(
-      { store, policy: DEFAULT_POLICY, now: () => now, canEnforce: false },
-      findingEvent({ id: 'due-1', type: 'Backdoor:EC2/C&CActivity.B', instanceId: 'i-due', createdAt: '2026-11-27T21:00:00Z' }),
-    );
-    id = recorded.incidentId as string;
     // Taken: no page falls due before the reminders.
-    await acknowledge({ store, policy: DEFAULT_POLICY, now: () => now }, { incidentId: id, by: 'anna' });
+    id = await takenIncident(store, now);
   });
   afterEach(async () => cleanup());
 
-  it('is named with both readings and how to tell them apart; after sweep --reindex under that policy it verifies', async () => {
+  it('is said as a policy change, not a problem; sweep --reindex under that policy still writes it again', async () => {
     expect((await verifyStore(store, { only: id, now, policy: DEFAULT_POLICY })).problems).toEqual([]);
-    const [problem, ...rest] = (await verifyStore(store, { only: id, now, policy: withReminder })).problems;
-    expect(rest).toEqual([]);
-    expect(problem.problem).toMatch(/^its due time \(.*\) is later than what falls due on its record under the policy \(/);
-    expect(problem.problem).toContain(
-      "If the policy changed since it was stored (a reminder added, a clock switched on), this verify loaded another policy than the pipeline's",
-    );
-    expect(problem.problem).toContain("datalek sweep --reindex under the pipeline's policy");
-    expect(problem.problem).toContain('named still after that, it was moved or taken off behind the pipeline');
+    const changed = await verifyStore(store, { only: id, now, policy: withReminder });
+    expect(changed.problems).toEqual([]);
+    // No sweep kept the policy it set the due times under: not held to it, and said so (vpol).
+    expect(changed.duePolicy?.changed).toEqual([expect.objectContaining({ incidentId: id, judged: false })]);
     await reindexDue({ store, policy: withReminder, now: () => now });
     // The entry says why it was written again without claiming only the code changed.
     const repaired = (await store.getTimeline(id)).filter((e) => e.kind === 'due-index-repaired');
     expect(repaired.map((e) => (e.detail as { reason: string }).reason)).toEqual([
       'the stored due time missed what is due on the record under the policy (stored before the code or this policy owed it)',
     ]);
-    expect((await verifyStore(store, { only: id, now, policy: withReminder })).problems).toEqual([]);
+    const after = await verifyStore(store, { only: id, now, policy: withReminder });
+    expect(after.problems).toEqual([]);
+    expect(after.duePolicy?.changed).toEqual([]);
   });
 
-  it("is named on the page's verify too, which judges it with the policy the page serves, as the CLI does", async () => {
+  it("is said on the page's verify too, which judges it with the policy the page serves, as the CLI does", async () => {
     const web = inProcessWebApp({ store, policy: withReminder, now: () => now, audit: store });
     const page = pageText(await (await web.get(`/incidents/${id}/verify`, 'en')).text());
-    expect(page).not.toContain(`The record of ${id} matches its ledger`);
-    expect(page).toContain('is later than what falls due on its record under the policy');
-    // In Dutch too, not shown in English as a text the page has no words for.
+    expect(page).toContain(`The record of ${id} matches its ledger`);
+    expect(page).toContain('Its due time was set under another policy than the one this page serves');
+    // In Dutch too.
     const nl = pageText(await (await web.get(`/incidents/${id}/verify`, 'nl')).text());
-    expect(nl).toContain('het vervalmoment (');
-    expect(nl).toContain('Is het beleid gewijzigd sinds het werd opgeslagen');
+    expect(nl).toContain('Het vervalmoment werd gezet onder een ander beleid dan het beleid dat deze pagina gebruikt');
   });
 });

@@ -99,6 +99,6 @@ it.each([
   expect(put).toEqual([{ incidentId: open, was: stored ?? null, dueAt: expect.any(String) }]);
   const after = await t.store.getIncident(open);
   expect(after?.nextDueAt).toBe(put[0].dueAt);
-  expect((await t.store.listDue(put[0].dueAt)).map((i) => i.id)).toContain(open);
+  expect((await t.store.listDue(put[0].dueAt as string)).map((i) => i.id)).toContain(open);
   expect((await reindexDue(deps)).filter((p) => p.incidentId === open)).toEqual([]);
 });

@@ -153,15 +153,19 @@ function tableHashes(store: SqliteIncidentStore): Record<string, string> {
  * deactivation, so that entry, the timeline's chain after it, the incident's `timelineHead` and the
  * ledger's hashes of them changed; nothing else. A merge stored before lists nothing and is read as
  * before. (finalA #1 lists them when none came too, `actions: []`: no merge here brings none, so
- * nothing changed.)
+ * nothing changed.) And once more (vpol, s28): every incident record names the policy its due time
+ * was set under (`dueUnder`, core/due-policy.ts), and the sweep keeps in `meta` the policy it last set
+ * every due time under ('due-policy'): the incidents, the ledger's hashes of them and meta changed;
+ * the sweep set no due time again (the replay and the sweep ran under one policy), so the timeline
+ * did not. A record stored before names none and is judged as before.
  */
 const EXPECTED: Record<string, string> = {
   anchored: '0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
   findings: '195 e4a537c9b648aa7793a7285c3994d7f54cf67040a760f38eb7c857dba3ec0aa0',
   incident_keys: '11 1954783ace67a166666de724f5b4d6cad1075de1ba176ff1aeb610fc8d9ef2d0',
-  incidents: '153 e6b94d39d65c0f43ae37882a353494b09a0078fa6e16655382e0ea762d0234f6',
-  ledger: '886 41d4649726a8709421be5b432d98c32b9ab545ddb7255a344624f7006ceb7dc5',
-  meta: '1 0b329173da7f238e96899a15f2167f67ffb07475c7f42739eac7883fa54e5ddd',
+  incidents: '153 794fd64b128b978c06a78a3e2a6093023765c2e0b1fc211ffd23b836ad1cf941',
+  ledger: '886 83258ee949e5cf6ec50f1a5c6a426b5515128e971cfadcf3d0c5140c716d6593',
+  meta: '2 6356d369bf6ad1bf39a2707dacf6c274b7ff429bd6c25a48994ce07fae3e1ed5',
   outbox: '1031 09b6b35557bac5dd3ce677eb9e421e2f5652e6ec153fa87f3d982fd6c45a6fef',
   registry: '153 6b31001d6f0b624c80b17e52d8a9f3455c770e9d0f87570e454b91e7df1224bc',
   timeline: '1503 ae9eab3c554b89bbf9cd2ed57906b5aa89ef601423b33e37197b0c6a0f4b2ac3',

@@ -80,9 +80,11 @@ it('a closed record whose subscribers exception lacks the AP agreement is listed
 it('stored with the schedule that did not know it (next due: none), the pass after an upgrade puts it in the due index', async () => {
   // As a closed record was stored before: nothing due.
   await closedWithoutAp(() => null);
-  expect((await sweep({ store: t.store, policy, now: () => LATER })).sent).toEqual([]);
-
-  expect((await reindexDue({ store: t.store, policy, now: () => LATER })).map((r) => r.incidentId)).toEqual([id]);
+  // The first sweep of a release that marks the policy it set due times under sets it again itself (vpol).
+  const first = await sweep({ store: t.store, policy, now: () => LATER });
+  expect(first.sent).toEqual([]);
+  expect(first.duePolicy?.reset.map((r) => r.incidentId)).toEqual([id]);
+  expect(await reindexDue({ store: t.store, policy, now: () => LATER })).toEqual([]);
   expect((await openIncidents({ store: t.store, policy, now: () => LATER })).map((i) => i.id)).toEqual([id]);
   const swept = await sweep({ store: t.store, policy, now: () => LATER });
   expect(swept.sent.map((s) => `${s.incidentId} ${s.kind}`)).toContain(`${id} subjects-reminder`);

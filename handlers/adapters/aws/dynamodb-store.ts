@@ -20,6 +20,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type ClaimRow, findingsWrittenBy, findingWrites, queuedAtIn, type RawIncident, type RegistryRows } from '../../core/audit.js';
+import type { DuePolicyMark } from '../../core/due-policy.js';
 import { redactErrorMessage } from '../../core/error-text.js';
 import { ConflictError, StoreError, StoreRefusedError } from '../../core/errors.js';
 import { type FindingKey, type FindingVersion, findingKeyString } from '../../core/finding.js';
@@ -79,6 +80,8 @@ function markRead(item: Record<string, unknown>): AnchorMark {
 const anchorStateKey = { pk: 'ANCHOR', sk: 'STATE' };
 /** The store's pseudonym secret (`pseudonymKey`): written once, never changed. */
 const pseudonymKeyItem = { pk: 'META', sk: 'PSEUDONYM-KEY' };
+/** The policy the sweep last set every due time under (core/due-policy.ts): only the sweep writes it (infra: OwnDuePolicyMark). */
+export const duePolicyItem = { pk: 'DUE-POLICY', sk: 'MARK' };
 /** An item's identity, for finding it among the answers of a batch read. */
 const itemId = (k: { pk: string; sk: string }) => `${k.pk}\n${k.sk}`;
 /** The index partition of an item: its kind and its shard (see table-schema.ts). */
@@ -1296,6 +1299,19 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: anchorStateKey, ConsistentRead: true })),
     );
     return out.Item ? (JSON.parse(String(out.Item.data)) as AnchorState) : null;
+  }
+
+  async duePolicyMark(): Promise<DuePolicyMark | null> {
+    const out = await this.call('GetItem due policy', () =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: duePolicyItem, ConsistentRead: true })),
+    );
+    return out.Item ? (JSON.parse(String(out.Item.data)) as DuePolicyMark) : null;
+  }
+
+  async markDuePolicy(mark: DuePolicyMark): Promise<void> {
+    await this.call('PutItem due policy', () =>
+      this.doc.send(new PutCommand({ TableName: this.tableName, Item: { ...duePolicyItem, data: JSON.stringify(mark) } })),
+    );
   }
 
   async saveAnchorState(state: AnchorState): Promise<void> {

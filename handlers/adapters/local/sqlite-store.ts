@@ -15,6 +15,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { type ClaimRow, findingsWrittenBy, findingWrites, queuedAtIn, type RawIncident, type RegistryRows } from '../../core/audit.js';
+import type { DuePolicyMark } from '../../core/due-policy.js';
 import { ConflictError, StoreError, StoreRefusedError } from '../../core/errors.js';
 import { type FindingKey, findingKeyString } from '../../core/finding.js';
 import { newPseudonymKey, storedPseudonymKey } from '../../core/finding-resources.js';
@@ -1237,6 +1238,18 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     // Made inside a group of commits (replay), it is stored only with the group: kept once it is.
     if (!this.group) this.pseudonymSecret = secret;
     return secret;
+  }
+
+  async duePolicyMark(): Promise<DuePolicyMark | null> {
+    const row = this.run(() => this.db.prepare("SELECT value FROM meta WHERE key = 'due-policy'").get()) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as DuePolicyMark) : null;
+  }
+
+  async markDuePolicy(mark: DuePolicyMark): Promise<void> {
+    this.run(() => {
+      this.endSnapshot();
+      this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('due-policy', ?)").run(JSON.stringify(mark));
+    });
   }
 
   async saveAnchorState(state: AnchorState): Promise<void> {

@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import { reindexDue } from '../../core/due-index.js';
+import { shortDigest } from '../../core/due-policy.js';
 import { toldOutside } from '../../core/incident-pseudonyms.js';
 import { sweep } from '../../core/sweep.js';
 import { oneLine } from '../../core/text.js';
@@ -32,7 +33,7 @@ export async function runSweep(ctx: Context): Promise<number> {
       if (!ctx.flags.json)
         ctx.io.out(
           [
-            ...put.map((p) => oneLine(`Due index: ${p.incidentId} put back (due ${p.dueAt}, stored ${p.was ?? 'none'}).`)),
+            ...put.map((p) => oneLine(`Due index: ${p.incidentId} put back (due ${p.dueAt ?? 'none'}, stored ${p.was ?? 'none'}).`)),
             ...notPutBack(skipped, 'could not be read'),
             ...notPutBack(refused, 'could not be written'),
             ...(skipped.length || refused.length || put.length ? [] : ['Due index: every incident holds what is due.']),
@@ -43,6 +44,8 @@ export async function runSweep(ctx: Context): Promise<number> {
       store,
       policy: ctx.policy,
       now: ctx.now,
+      // On AWS the scheduled sweep sets due times again after a policy change, under the deployment's policy.
+      duePolicyPass: backend.target !== 'aws',
       // On a real store, a --now behind the machine's clock is marked in what the sweep records, as a replay's is.
       ...(backend.drill ? {} : { statedRun: { machineNow: ctx.systemNow, by: `${userInfo().username} (datalek sweep)` } }),
     });
@@ -50,6 +53,14 @@ export async function runSweep(ctx: Context): Promise<number> {
       ctx.io.err(
         oneLine(
           `datalek: ${f.lostRace ? sweptLostRaceText(f.incidentId) : `incident ${f.incidentId} could not be swept: ${f.error} (datalek verify ${f.incidentId})`}`,
+        ),
+      );
+    // The pass after a policy change (core/due-index.ts resetForPolicy): said when it set any due time again, or stopped before the end.
+    const pass = result.duePolicy;
+    if (pass && (pass.reset.length || !pass.complete) && !ctx.flags.json)
+      ctx.io.out(
+        oneLine(
+          `Due times: the policy in force (${shortDigest(pass.now)}) is not the one the sweep last set every due time under (${pass.was ? shortDigest(pass.was) : 'none kept'}): ${pass.reset.length} incident${pass.reset.length === 1 ? '' : 's'} set again under it${pass.reset.length ? ` (${pass.reset.map((r) => r.incidentId).join(', ')})` : ''}${pass.complete ? '.' : '; not all read yet (named on stderr, or out of time): the next sweep goes on.'}`,
         ),
       );
     const delivery = await deliverQueued(ctx, backend);

@@ -1,6 +1,7 @@
 import { describeProblem } from '../../core/audit.js';
 import type { RegistryReleaseShown, ReleaseShown } from '../../core/digest.js';
 import { type DriftReport, drifted, unread } from '../../core/drift.js';
+import { shortDigest } from '../../core/due-policy.js';
 import { IncidentNotFoundError, StoreError } from '../../core/errors.js';
 import { pseudonymState } from '../../core/incident-pseudonyms.js';
 import { minimisedElsewhere } from '../../core/minimise.js';
@@ -107,6 +108,7 @@ export async function verify(ctx: Context): Promise<number> {
           store: drill ? [...result.store, drill] : result.store,
           breaks: result.problems.map((p) => ({ incidentId: p.incidentId, entry: p.entry, seq: p.seq ?? null, problem: p.problem })),
           adopted: result.adopted,
+          ...(result.duePolicy ? { duePolicy: result.duePolicy } : {}),
           ...(result.digests ? { digests: result.digests } : {}),
           ...(report ? { containmentCheck: report } : {}),
           ...(fg || fgUnknown ? { fgDecisionsNotByFg: notByFg.map(reportedNotByFg), ...(fgUnknown ? { fgRoleUnknown: fgUnknown } : {}) } : {}),
@@ -150,11 +152,43 @@ export async function verify(ctx: Context): Promise<number> {
   for (const r of result.digests?.registryReleased ?? []) ctx.io.out(oneLine(shardReleaseLine(r)));
   if (report) for (const line of containmentSummary(report)) ctx.io.out(line);
   if (pseudonymised.length && !ctx.flags.json) ctx.io.err(pseudonymisedLine(pseudonymised));
+  if (result.duePolicy && !ctx.flags.json) for (const line of duePolicyLines(result.duePolicy)) ctx.io.err(oneLine(line));
   // A decision's history is not rewritten, and its caller is what the CLI wrote: named for the FG to account for, not failed.
   const fgRead = fg as FgRole | null;
   if (fgRead) for (const d of notByFg) ctx.io.err(oneLine(`datalek: ${decisionNotByFgLine(d, fgRead)}`));
   if (fgUnread !== null) ctx.io.err(oneLine(`datalek: ${fgNotCheckedLine(fgUnread)}`));
   return code;
+}
+
+/**
+ * The policy this verify loaded against the one the sweep last set every due time under, and the due
+ * times another policy set that miss what the loaded one gives (verify-store.ts dueTimeMissed): a
+ * policy change the sweep follows, or a verify without the pipeline's policy. Said, not failed.
+ */
+function duePolicyLines(due: NonNullable<VerifyResult['duePolicy']>): string[] {
+  const lines: string[] = [];
+  const loaded = shortDigest(due.loaded);
+  const swept = due.swept;
+  if (swept && swept.digest !== due.loaded)
+    lines.push(
+      `POLICY: this verify loaded policy ${loaded}, not the one the sweep last set every due time under (policy ${shortDigest(swept.digest)}, at ${swept.at}): a due time set under that one is held to it. The next sweep under a changed policy sets them again itself; if this verify did not load the pipeline's policy, run it with that one (--policy, DATALEK_POLICY).`,
+    );
+  for (const [judged, list] of [
+    [true, due.changed.filter((c) => c.judged)],
+    [false, due.changed.filter((c) => !c.judged)],
+  ] as const) {
+    if (list.length === 0) continue;
+    const ids = list.map((c) => c.incidentId);
+    const named = `${ids.slice(0, NAMED_PSEUDONYMISED).join(', ')}${ids.length > NAMED_PSEUDONYMISED ? ` and ${ids.length - NAMED_PSEUDONYMISED} more` : ''}`;
+    lines.push(
+      `POLICY CHANGED: ${list.length} incident${list.length === 1 ? '' : 's'} (${named}) hold${list.length === 1 ? 's' : ''} a due time set under another policy than policy ${loaded}, which this verify loaded and under which something falls due earlier (--json lists each). ${
+        judged
+          ? 'Held to the policy that set it, it is what that policy gives: no tampering.'
+          : 'Not held to the policy that set it: the store keeps no settings of that policy (only of the one the sweep last set every due time under).'
+      } The sweep sets them again under the policy in force at its next run (datalek sweep does now), with an entry saying so.`,
+    );
+  }
+  return lines;
 }
 
 /** How many minimised incidents listed at most by id in `pseudonymisedLine`. */
