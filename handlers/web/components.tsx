@@ -171,7 +171,7 @@ export function ClockLine({ view, clock, short = false }: { view: View; clock: C
       {clock.dueAt ? (
         <>
           {', '}
-          {w.due} <When view={view} at={clock.dueAt} />
+          {clock.status === 'owed-anew' ? w.dueOwedAnew : w.due} <When view={view} at={clock.dueAt} />
         </>
       ) : null}
       {clock.doneAt ? (

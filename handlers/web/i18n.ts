@@ -77,6 +77,8 @@ const nl = {
     'telecom-subscribers': 'Tw abonnees',
   } satisfies Record<ClockName, string>,
   due: 'uiterlijk',
+  /** An AP notification owed anew: the deadline its first notification met or missed, not a time it is due by (law28 s28). */
+  dueOwedAnew: 'termijn',
   done: 'gedaan',
   summary: 'Samenvatting',
   field: {
@@ -395,6 +397,7 @@ const en: Dictionary = {
     'telecom-subscribers': 'Telecom subscribers',
   },
   due: 'due',
+  dueOwedAnew: 'deadline',
   done: 'done',
   summary: 'Summary',
   field: {

@@ -135,6 +135,10 @@ it('the HTML report and the page give the owed-anew AP clock no time it is due b
   expect(row).toContain('opnieuw te melden');
   // Its "due by" column: nothing is due by a time; the deadline M-1 met is in the summary and the note.
   expect(row).not.toMatch(/<td>[^<]*<time[^>]*>2026-11-30/);
+  // The overview's AP line names the deadline as the one M-1 met, not a time the notification anew is due by.
+  const overview = (await (await inProcessWebApp({ store, policy, now: () => now }).get('/', 'nl')).text()).replace(/<[^>]+>/g, '');
+  expect(overview).toContain('opnieuw te melden, termijn 2026-11-30 22:00 CET');
+  expect(overview).not.toContain('opnieuw te melden, uiterlijk');
 });
 
 it('show gives the owed-anew AP clock the deadline M-1 met, not a time it is due by', async () => {
