@@ -284,7 +284,10 @@ export function verdictMarks(
   incident: Incident,
   role: Role = incident.role ?? 'controller',
 ): { reportEnteredLater: boolean; awarenessEnteredLater: boolean; enteredAfterDeadline: boolean } {
-  const initial = apVerdictReport(incident);
+  // Owed anew after a withdrawal (clocks.ts owedAnew: notifiable again, ours to make), the verdict is the
+  // withdrawn first one's, and so are its marks: else "met" read unmarked until the notification anew (law28 s28).
+  const owedAnew = incident.assessment?.notifiable !== false && role === 'controller';
+  const initial = apVerdictReport(incident) ?? (owedAnew ? withdrawnNotification(incident)?.first : undefined);
   const awareness = currentAwareness(incident);
   return {
     reportEnteredLater: initial?.enteredLater === true,

@@ -1119,7 +1119,7 @@ function allClocks(incident: Incident, policy: Policy, now: string): ClockStatus
               : notNotifiable
                 ? markedIfAfterDeadline(NOT_NOTIFIABLE, incident, role)
                 : joinNotes(
-                    initial && verdictMarks(incident, role).enteredAfterDeadline ? ENTERED_AFTER_DEADLINE : undefined,
+                    (initial || anew) && verdictMarks(incident, role).enteredAfterDeadline ? ENTERED_AFTER_DEADLINE : undefined,
                     // Notified before and withdrawn, owed or made anew: named beside the verdict (law28), as the draft and the page name it.
                     earlierNotificationText(incident, policy) ?? undefined,
                   ),

@@ -147,3 +147,27 @@ it('show gives the owed-anew AP clock the deadline M-1 met, not a time it is due
   expect(clock).toContain('owed-anew (deadline 2026-11-30 22:00 CET)');
   expect(clock).not.toContain('(due ');
 });
+
+it('keeps the mark of a first notification entered after the deadline while it is owed anew', async () => {
+  const other = 'dl-anew-marked';
+  await store.commit({ incident: incidentFixture({ id: other }), expectedRevision: null, timeline: [], messages: [] });
+  now = '2026-11-28T08:00:00.000Z';
+  await assess(deps(), { incidentId: other, personalData: 'yes', risk: 'risk', reason: 'klantgegevens', by: 'FG' });
+  // Stated before the deadline (2026-11-30T21:00Z), entered after it had passed: confirmed and marked.
+  now = '2026-12-01T09:30:00.000Z';
+  await recordReport(deps(), { incidentId: other, reference: 'M-1', at: '2026-11-30T09:00:00.000Z', confirmStatedTime: true, by: 'FG' });
+  now = '2026-12-01T10:00:00.000Z';
+  await assess(deps(), { incidentId: other, personalData: 'yes', risk: 'none', reason: 'versleuteld', by: 'FG', confirmStatedTime: true });
+  await recordReport(deps(), { incidentId: other, reference: 'M-1', kind: 'withdrawal', reason: 'geen risico', by: 'FG' });
+  now = '2026-12-02T08:00:00.000Z';
+  await assess(deps(), { incidentId: other, personalData: 'yes', risk: 'risk', reason: 'sleutel toch gelekt', by: 'FG' });
+  now = '2026-12-02T09:00:00.000Z';
+  const owed = registerRow((await store.getIncident(other)) as Incident, policy, now);
+  expect(owed.apClockStatus).toBe('owed-anew');
+  // "met" rests on M-1's stated time, entered after the deadline: marked while owed anew as before and after it.
+  expect(owed.enteredAfterDeadline).toBe(true);
+  expect(owed.apClock).toContain('entered after the AP deadline had passed');
+  now = '2026-12-02T10:00:00.000Z';
+  await recordReport(deps(), { incidentId: other, reference: 'M-2', by: 'FG' });
+  expect(registerRow((await store.getIncident(other)) as Incident, policy, now).enteredAfterDeadline).toBe(true);
+});
