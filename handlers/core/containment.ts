@@ -131,6 +131,59 @@ export function denyAllPut(action: ActionRecord): { put: 'done' | 'failed' | 'us
 }
 
 /**
+ * What a session revocation (PER_INCIDENT_ACTIONS) of another incident put on the same principal, kept in the action that
+ * holds the principal after a merge (`evidence.mergedPolicies`, rel28 item 3). Each incident's revocation is its own:
+ * `datalek-revoke-<id>` and, on a console sign-in, `datalek-deny-all-<id>`. Two incidents' actions on one principal have
+ * one id (the principal's pseudonym is the target), and the survivor holds one action of an id: the other's policies were
+ * in no open record, so its release left them on the user (locked out, for a deny-all) and drift read them nowhere.
+ */
+export interface MergedPolicies {
+  incidentId: string;
+  /** The revocation recorded done there, not released. */
+  revocation?: { policyName: string; issuedBefore: string | null };
+  /** The deny-all planned there and how its put was recorded (`denyAllPut`): one recorded failed may have reached IAM. */
+  denyAll?: { policyName: string; put: 'done' | 'failed' | 'user-not-found' | 'none'; code?: string };
+}
+
+/** The policies `action` holds for incidents merged into its own (`keepMergedPolicies`). */
+export function mergedPoliciesOf(action: ActionRecord): MergedPolicies[] {
+  const list = action.evidence?.mergedPolicies;
+  return Array.isArray(list) ? (list as MergedPolicies[]).filter((m) => typeof m?.incidentId === 'string') : [];
+}
+
+/** The step of a release that removes what `m` holds (`kind`): named by its incident, so a retry skips what was removed. */
+export const mergedRemoveStep = (kind: 'revocation' | 'deny-all', m: MergedPolicies) => `remove-${kind}:${m.incidentId}`;
+
+/**
+ * `kept`, the action of an id a merge keeps, holding too what `dropped`, the other incident's (`droppedIncidentId`)
+ * action of that id, put on the principal and did not release (and what that one held of earlier merges). Only a
+ * session revocation's: every other action sets a state the resource has once, and is held by one incident.
+ */
+export function keepMergedPolicies(kept: ActionRecord, dropped: ActionRecord, droppedIncidentId: string): ActionRecord {
+  if (!PER_INCIDENT_ACTIONS.has(kept.type) || kept.type !== dropped.type || dropped.released) return kept;
+  const undone = new Set(dropped.partlyReleased?.undone ?? []);
+  const done = new Set((dropped.steps ?? []).filter((s) => s.status === 'done').map((s) => s.name));
+  const entry: MergedPolicies = { incidentId: droppedIncidentId };
+  const policyName = dropped.evidence?.policyName;
+  const revokeStep = dropped.type === 'revoke-role-sessions' ? 'revoke-older-sessions' : 'revoke-user-sessions';
+  if (done.has(revokeStep) && !undone.has('remove-revocation') && typeof policyName === 'string' && policyName) {
+    const issuedBefore = dropped.evidence?.issuedBefore;
+    entry.revocation = { policyName, issuedBefore: typeof issuedBefore === 'string' ? issuedBefore : null };
+  }
+  const denyAll = plannedDenyAll(dropped, droppedIncidentId);
+  const put = denyAllPut(dropped);
+  // A deny-all the run got to (a step recorded), or may have (the run stopped after the revocation): it may be on the user.
+  if (denyAll && (dropped.steps ?? []).length > 0 && !undone.has('remove-deny-all'))
+    entry.denyAll = { policyName: denyAll, ...put } as MergedPolicies['denyAll'];
+  const earlier = mergedPoliciesOf(dropped);
+  const add = [...earlier, ...(entry.revocation || entry.denyAll ? [entry] : [])];
+  const mine = mergedPoliciesOf(kept);
+  const more = add.filter((m) => !mine.some((x) => x.incidentId === m.incidentId));
+  if (more.length === 0) return kept;
+  return { ...kept, evidence: { ...kept.evidence, mergedPolicies: [...mine, ...more] } };
+}
+
+/**
  * `action` as a merge moves it out of incident `fromId`: a deny-all it asked for keeps the name it has there (put, or
  * to be put, under that incident's id), for the survivor's run, release and read-back, which know only their own id.
  * One merged before this (red27 #4) cannot be told from the survivor's own: its name is the survivor's.

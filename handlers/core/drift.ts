@@ -21,6 +21,8 @@ import {
   heldContainment,
   holderIn,
   leftElsewhere,
+  mergedPoliciesOf,
+  mergedRemoveStep,
   plannedDenyAll,
   releaseUnderWay,
   sameResource,
@@ -598,26 +600,29 @@ function unrecordedDenyAllChecks(incident: Incident, action: ActionRecord, now: 
   const policyName = plannedDenyAll(action, incident.id);
   const name = userNameOf(action);
   const steps = action.steps ?? [];
-  if (!policyName || !name || action.person || steps.length === 0 || releaseUnderWay(action, now)) return;
+  if (!name || action.person || releaseUnderWay(action, now)) return;
+  const check = (policy: string, put: ReturnType<typeof denyAllPut>) =>
+    out.checks.push({
+      incidentId: incident.id,
+      actionId: action.id,
+      type: action.type,
+      ...actionPlace(action, incident),
+      expect: {
+        kind: 'revocation',
+        principal: 'user',
+        name,
+        label: `IAM user ${action.target}`,
+        policyName: policy,
+        issuedBefore: null,
+        denyAll: true,
+        unrecorded: action.released ? 'released' : 'failed',
+        put: { put: put.put as 'failed' | 'user-not-found' | 'none', ...(put.code ? { code: put.code } : {}) },
+      },
+    });
   const put = denyAllPut(action);
-  if (put.put === 'done') return;
-  out.checks.push({
-    incidentId: incident.id,
-    actionId: action.id,
-    type: action.type,
-    ...actionPlace(action, incident),
-    expect: {
-      kind: 'revocation',
-      principal: 'user',
-      name,
-      label: `IAM user ${action.target}`,
-      policyName,
-      issuedBefore: null,
-      denyAll: true,
-      unrecorded: action.released ? 'released' : 'failed',
-      put: { put: put.put, ...(put.code ? { code: put.code } : {}) },
-    },
-  });
+  if (policyName && steps.length > 0 && put.put !== 'done') check(policyName, put);
+  // One an incident merged into this one planned and did not record done (rel28 #3): read as this one's own is.
+  for (const m of mergedPoliciesOf(action)) if (m.denyAll && m.denyAll.put !== 'done') check(m.denyAll.policyName, m.denyAll);
 }
 
 /**
@@ -822,7 +827,27 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
         user && typeof denyAll === 'string' && denyAll && inEffect('deny-all', 'remove-deny-all')
           ? [{ kind: 'revocation', principal: 'user', name, label, policyName: denyAll, issuedBefore: null, denyAll: true }]
           : [];
-      if (!inEffect(step, 'remove-revocation')) return denies;
+      // What incidents merged into this one put on the principal, held by this action (rel28 #3), until a release removed it.
+      const undone = new Set(action.partlyReleased?.undone ?? []);
+      const merged: Expectation[] = mergedPoliciesOf(action).flatMap((m) => [
+        ...(m.revocation && !undone.has(mergedRemoveStep('revocation', m))
+          ? [{ kind: 'revocation' as const, principal: user ? ('user' as const) : ('role' as const), name, label, ...m.revocation }]
+          : []),
+        ...(user && m.denyAll?.put === 'done' && !undone.has(mergedRemoveStep('deny-all', m))
+          ? [
+              {
+                kind: 'revocation' as const,
+                principal: 'user' as const,
+                name,
+                label,
+                policyName: m.denyAll.policyName,
+                issuedBefore: null,
+                denyAll: true as const,
+              },
+            ]
+          : []),
+      ]);
+      if (!inEffect(step, 'remove-revocation')) return [...denies, ...merged];
       return [
         {
           kind: 'revocation',
@@ -833,6 +858,7 @@ function expectationsOf(action: ActionRecord, inEffect: (step: string, undo?: st
           issuedBefore: typeof evidence.issuedBefore === 'string' ? evidence.issuedBefore : null,
         },
         ...denies,
+        ...merged,
       ];
     }
     case 'block-public-access':

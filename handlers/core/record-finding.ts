@@ -24,6 +24,7 @@ import {
   actionPlace,
   type HeldContainment,
   keepDenyAllName,
+  keepMergedPolicies,
   notDoneAskedFor,
   type PlanOptions,
   placedIn,
@@ -971,10 +972,13 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
   takeSeverity(incident, other.severity, other.findingType, now, entries, { incidentId: other.id });
   // An action without an account of its own acted in its incident's account: it keeps saying so here.
   // Those containment acted on first: when room runs out, only actions never started are left out (counted).
-  const moved = other.actions
-    .map((a) => placedIn(keepDenyAllName(copyRecord(a), other.id), other, incident))
-    .filter((m) => !incident.actions.some((x) => x.id === m.id))
-    .sort((x, y) => Number(carriedOut(y)) - Number(carriedOut(x)));
+  const placed = other.actions.map((a) => placedIn(keepDenyAllName(copyRecord(a), other.id), other, incident));
+  // A session revocation of the same principal, each incident's own policies: the survivor's action holds the other's too (rel28 #3).
+  incident.actions = incident.actions.map((x) => {
+    const theirs = takenOver.includes(x.id) ? undefined : placed.find((m) => m.id === x.id);
+    return theirs ? keepMergedPolicies(x, theirs, other.id) : x;
+  });
+  const moved = placed.filter((m) => !incident.actions.some((x) => x.id === m.id)).sort((x, y) => Number(carriedOut(y)) - Number(carriedOut(x)));
   const { taken } = takeActions(incident, moved, now, entries);
   // The actions the survivor holds from here on with the status each came with, so that verify holds
   // them to this timeline as it holds its own (audit-record.ts): their earlier entries are the other's.
@@ -1007,7 +1011,8 @@ function takeOverContainment(incident: Incident, other: Incident): string[] {
     const theirs = inEffect.get(x.id);
     if (!theirs || releasable([x]).length) return x;
     taken.push(x.id);
-    return placedIn(keepDenyAllName(copyRecord(theirs), other.id), other, incident);
+    // What the survivor's own put there (a deny-all recorded failed may have reached IAM) is held by the one taken over.
+    return keepMergedPolicies(placedIn(keepDenyAllName(copyRecord(theirs), other.id), other, incident), x, incident.id);
   });
   return taken;
 }

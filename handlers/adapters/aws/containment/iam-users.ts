@@ -6,7 +6,7 @@
  * carry no token issue time and are not affected: a leaked long-term key is deactivated separately.
  */
 import { DeleteUserPolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
-import { DENY_ALL_CONSOLE_SIGN_IN, denyAllPolicyName, denyAllPut, plannedDenyAll } from '../../../core/containment.js';
+import { DENY_ALL_CONSOLE_SIGN_IN, denyAllPolicyName, denyAllPut, mergedPoliciesOf, mergedRemoveStep, plannedDenyAll } from '../../../core/containment.js';
 import type { ActionRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
@@ -83,17 +83,45 @@ export async function releaseUserSessions(
   // whether or not its put was recorded done. A put recorded failed may have reached IAM (a timeout), and left there
   // it keeps the user locked out after the release with nothing recording it (release27 #3).
   const denied = plannedDenyAll(action, incidentId);
-  if (!denied) return;
-  const { put } = denyAllPut(action);
+  if (denied) await removeDenyAll(c, attempt, userName, action.target, 'remove-deny-all', denied, denyAllPut(action).put);
+  // What incidents merged into this one put on the user, each its own (rel28 #3).
+  for (const m of mergedPoliciesOf(action)) {
+    const revocation = m.revocation?.policyName;
+    if (revocation)
+      await attempt(mergedRemoveStep('revocation', m), async () => {
+        await c.iam.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: revocation }));
+        return `inline policy ${revocation} removed from IAM user ${action.target} (put by incident ${m.incidentId}, merged into this one)`;
+      });
+    if (m.denyAll) await removeDenyAll(c, attempt, userName, action.target, mergedRemoveStep('deny-all', m), m.denyAll.policyName, m.denyAll.put, m.incidentId);
+  }
+}
+
+/**
+ * Removes a deny-all from the user: one recorded done must be there; one whose put was not recorded done (failed, or no
+ * step: rel28 item 2) is removed when it is there and said not to be otherwise. `mergedFrom`: the incident merged into
+ * this one that put it.
+ */
+async function removeDenyAll(
+  c: ContainmentClients,
+  attempt: ReturnType<typeof releaseStep>,
+  userName: string,
+  target: string,
+  stepName: string,
+  denied: string,
+  put: ReturnType<typeof denyAllPut>['put'],
+  mergedFrom?: string,
+): Promise<void> {
   // How the record holds a put not done: no step at all (the run stopped before it), or failed (rel28 item 2).
   const recorded = put === 'none' ? 'no put of it was recorded' : 'its put was recorded failed';
-  await attempt('remove-deny-all', async () => {
+  const by = mergedFrom ? `put by incident ${mergedFrom}, merged into this one` : '';
+  await attempt(stepName, async () => {
     try {
       await c.iam.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: denied }));
     } catch (err) {
       if (put === 'done' || errorCode(err) !== 'NoSuchEntity') throw err;
-      return { skipped: `inline policy ${denied} is not on IAM user ${action.target}: nothing to remove (${recorded})` };
+      return { skipped: `inline policy ${denied} is not on IAM user ${target}: nothing to remove (${[by, recorded].filter(Boolean).join('; ')})` };
     }
-    return `inline policy ${denied} removed from IAM user ${action.target}${put === 'done' ? '' : ` (${recorded}, yet it was on the user)`}`;
+    const why = [by, put === 'done' ? '' : `${recorded}, yet it was on the user`].filter(Boolean).join('; ');
+    return `inline policy ${denied} removed from IAM user ${target}${why ? ` (${why})` : ''}`;
   });
 }

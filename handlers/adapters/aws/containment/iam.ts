@@ -13,7 +13,7 @@ import {
   PutUserPolicyCommand,
   UpdateAccessKeyCommand,
 } from '@aws-sdk/client-iam';
-import { ALREADY_CONTAINED } from '../../../core/containment.js';
+import { ALREADY_CONTAINED, mergedPoliciesOf, mergedRemoveStep } from '../../../core/containment.js';
 import {
   chainOutlived,
   deletedKeyVerdict,
@@ -471,5 +471,14 @@ export async function releaseCredentials(c: ContainmentClients, action: ActionRe
       await c.iam.send(new DeleteRolePolicyCommand({ RoleName: action.target, PolicyName: policyName }));
       return `inline policy ${policyName} removed from ${action.target}`;
     });
+    // What incidents merged into this one put on the role, each its own (rel28 #3).
+    for (const m of mergedPoliciesOf(action)) {
+      const revocation = m.revocation?.policyName;
+      if (!revocation) continue;
+      await attempt(mergedRemoveStep('revocation', m), async () => {
+        await c.iam.send(new DeleteRolePolicyCommand({ RoleName: action.target, PolicyName: revocation }));
+        return `inline policy ${revocation} removed from ${action.target} (put by incident ${m.incidentId}, merged into this one)`;
+      });
+    }
   }
 }
