@@ -126,8 +126,9 @@ export function passedDeadlines(incident: Incident, role: Role, now: string): Pa
   // Judged against the law's hours, not an internal target (review12 S3).
   const hours = apLegalHours(incident) as number;
   const legal = apLegalDeadline(incident) as string;
-  // The first notification of the breach ends the period, a notification anew after its withdrawal aside (law28).
-  const recorded = apVerdictReport(incident)?.recordedAt;
+  // The first notification of the breach ends the period, a notification anew after its withdrawal aside (law28);
+  // so it does once withdrawn: owed anew after it, the record holds the notification owed anew, never overdue (law27, law28 s28).
+  const recorded = firstApNotification(incident)?.recordedAt;
   // Judged at what the record already holds, not at a `--now` lagging it (stated-time.ts recordReached).
   const reached = recordReached(incident, now);
   const end = recorded && recorded < reached ? recorded : reached;

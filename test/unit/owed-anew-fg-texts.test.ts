@@ -171,3 +171,13 @@ it('keeps the mark of a first notification entered after the deadline while it i
   await recordReport(deps(), { incidentId: other, reference: 'M-2', by: 'FG' });
   expect(registerRow((await store.getIncident(other)) as Incident, policy, now).enteredAfterDeadline).toBe(true);
 });
+
+it('never held overdue while owed anew: a later "not notifiable" needs no confirmation and carries no mark', async () => {
+  // Owed anew since 2026-12-02 09:00 CET, M-1 made in time: the record held the notification owed anew, never overdue.
+  now = '2026-12-02T12:00:00.000Z';
+  await assess(deps(), { incidentId: id, personalData: 'yes', risk: 'none', reason: 'toch versleuteld, sleutel apart bewaard', by: 'FG' });
+  const incident = await stored();
+  expect(incident.assessment?.notifiable).toBe(false);
+  expect(incident.decisions?.at(-1)).not.toHaveProperty('enteredAfterDeadline');
+  expect(registerRow(incident, policy, now).enteredAfterDeadline).toBe(false);
+});
