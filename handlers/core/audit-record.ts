@@ -279,3 +279,30 @@ export function checkContainmentAgainstTimeline(record: Record<string, unknown>,
     );
   });
 }
+
+/** The entries that give the begin of the breach (`firstActivityAt`): the opening, and each earlier one (vpol). */
+const FIRST_ACTIVITY_ENTRIES = new Set(['incident-opened', 'incident-opened-by-hand', 'first-activity-earlier']);
+
+/**
+ * The begin of the breach on the record (`firstActivityAt`: the AP draft's "started", the register's
+ * column, the notice's "since", and the earliest time a person may state) must be the one its timeline
+ * last gave (vpol): the opening gives it, and every finding or merge that moves it earlier writes an
+ * entry that does. Moved later behind the pipeline, the breach reads shorter to the AP; taken off,
+ * the draft gives the detection. A record whose entries give none (opened before they did) is not judged.
+ */
+export function checkFirstActivityAgainstTimeline(record: Record<string, unknown>, timeline: readonly Row[], add: (problem: string) => void): void {
+  let given: { at: string | null; seq: number } | null = null;
+  for (const row of timeline) {
+    if (!FIRST_ACTIVITY_ENTRIES.has(String(row.kind))) continue;
+    const d = detailOf(row);
+    if (!d || !('firstActivityAt' in d)) continue;
+    if (d.firstActivityAt === null || typeof d.firstActivityAt === 'string') given = { at: d.firstActivityAt, seq: row.seq };
+  }
+  if (!given) return;
+  const held = record.firstActivityAt ?? null;
+  if (held === given.at) return;
+  const shown = held === null ? '(none)' : typeof held === 'string' ? held : JSON.stringify(held);
+  add(
+    `its first activity ${shown} is not the one its timeline gives ${given.at ?? '(none)'} (entry ${given.seq}): the begin of the breach was moved behind the pipeline, with no entry saying so; the AP draft, the register and the notice read it`,
+  );
+}

@@ -13,7 +13,7 @@
  * by `datalek anchor` (core/digest.ts) catch that.
  */
 
-import { checkContainmentAgainstTimeline, checkFactsAgainstTimeline } from './audit-record.js';
+import { checkContainmentAgainstTimeline, checkFactsAgainstTimeline, checkFirstActivityAgainstTimeline } from './audit-record.js';
 import { canonicalJson, sha256 } from './hash.js';
 import { entryHash, genesisHash } from './incident.js';
 import { withOwnPseudonyms } from './incident-pseudonyms.js';
@@ -589,6 +589,7 @@ function checkRecordAgainstTimeline(record: Record<string, unknown>, timeline: R
     checkDecisionsAgainstTimeline(record, timeline, add);
     checkFactsAgainstTimeline(record, timeline, add);
     checkContainmentAgainstTimeline(record, timeline, add);
+    checkFirstActivityAgainstTimeline(record, timeline, add);
   }
 }
 

@@ -207,6 +207,8 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
         ...deadlineDetail(incident),
         ...(later ? { awarenessEnteredLater: true } : {}),
         ...(finding ? { finding } : {}),
+        // None: a person's incident names no begin of the breach (verify holds the record to this, vpol).
+        firstActivityAt: null,
       },
     },
     ...messages.map((m) => ({ at: now, kind: 'notification-queued', detail: { channel: m.channel, messageKind: m.kind, messageId: m.id } })),

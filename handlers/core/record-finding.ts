@@ -510,6 +510,8 @@ function open_(
         ...(clock.internalTarget ? { internalTarget: clock.internalTarget } : {}),
         awareAtBasis: awareAt ? 'detection (default until a person records awareness)' : 'none: sample finding starts no clock',
         ...(followUp ? { followUpOf: followUp.of } : {}),
+        // The begin of the breach the AP draft, the register and the notice give: verify holds the record to it (vpol).
+        firstActivityAt: incident.firstActivityAt ?? null,
       }),
     },
     ...actionEntries(actions, now, incident.id),
@@ -966,7 +968,7 @@ function mergeInto(deps: RecordDeps, incident: Incident, other: Incident, findin
     keepTypesNotListed(incident, other.findingTypesNotListed.hashes ?? [], other.findingTypesNotListed.more);
   }
   if (other.firstActivityAt && other.firstActivityAt < (incident.firstActivityAt ?? incident.detectedAt)) {
-    takeFirstActivity(incident, other.firstActivityAt, other.firstSeenSetAside);
+    firstActivityEarlier(incident, other.firstActivityAt, other.firstSeenSetAside, `incident ${other.id}`, now, entries);
   }
   moveDetectionEarlier(incident, other.detectedAt, `incident ${other.id}`, now, entries);
   takeSeverity(incident, other.severity, other.findingType, now, entries, { incidentId: other.id });
@@ -1209,7 +1211,7 @@ function newsOf(finding: Finding, actions: ActionRecord[], left: ActionRecord[] 
  * unless it comes back after its own incident was closed).
  */
 function absorb(incident: Incident, finding: Finding, now: string, entries: TimelineDraft[], detectedAt = toUtc(finding.createdAt)): void {
-  noteFirstActivity(incident, finding);
+  noteFirstActivity(incident, finding, now, entries);
   takeSeverity(incident, finding.severity, finding.type, now, entries, { findingId: finding.key.findingId });
   moveDetectionEarlier(incident, detectedAt, `finding ${finding.key.findingId}`, now, entries);
   if (finding.related.length > 1) for (const r of finding.related) addResource(incident, r);
@@ -1495,11 +1497,29 @@ function takeFirstActivity(incident: Incident, at: string, setAside: Incident['f
   else delete incident.firstSeenSetAside;
 }
 
-function noteFirstActivity(incident: Incident, finding: Finding): void {
+function noteFirstActivity(incident: Incident, finding: Finding, now: string, entries: TimelineDraft[]): void {
   if (incident.sample || finding.sample) return;
   const seen = firstActivity(finding);
   const known = incident.firstActivityAt ?? incident.detectedAt;
-  if (seen < known) takeFirstActivity(incident, seen, firstSeenSetAside(finding));
+  if (seen < known) firstActivityEarlier(incident, seen, firstSeenSetAside(finding), `finding ${finding.key.findingId}`, now, entries);
+}
+
+/**
+ * An earlier begin of the breach, from a joining finding or a merged incident, with the entry that
+ * says so: the AP draft, the register and the notice give it, and verify holds the record to the
+ * entries that give it (audit-record.ts checkFirstActivityAgainstTimeline, vpol).
+ */
+function firstActivityEarlier(
+  incident: Incident,
+  at: string,
+  setAside: Incident['firstSeenSetAside'],
+  source: string,
+  now: string,
+  entries: TimelineDraft[],
+): void {
+  const from = incident.firstActivityAt ?? null;
+  takeFirstActivity(incident, at, setAside);
+  entries.push({ at: now, kind: 'first-activity-earlier', detail: { from, firstActivityAt: at, source } });
 }
 
 function finish(

@@ -499,6 +499,10 @@ export function describeEntry(e: TimelineEntry, lang: Lang, tz: string, minimise
         ? `Eerdere detectie: ${local('to')} (was ${local('from')}); ${d.awarenessMoved ? `AP-termijn vervroegd naar ${moved}` : 'bewustwording en AP-termijn blijven'}${d.awarenessKept === 'begin' ? ` (het vastgelegde begin, ${local('startedAt')}, ligt na deze detectie)` : ''}`
         : `Earlier detection: ${local('to')} (was ${local('from')}); ${d.awarenessMoved ? `AP deadline moved to ${moved}` : 'awareness and AP deadline stay'}${d.awarenessKept === 'begin' ? ` (the begin recorded, ${local('startedAt')}, lies after this detection)` : ''}`;
     }
+    case 'first-activity-earlier':
+      return nl
+        ? `Eerder begin van de activiteit: ${local('firstActivityAt')}${str('from') ? ` (was ${local('from')})` : ''}, uit ${str('source')}`
+        : `Earlier first activity: ${local('firstActivityAt')}${str('from') ? ` (was ${local('from')})` : ''}, from ${str('source')}`;
     case 'linked-to-incident':
       return `${nl ? 'Gekoppeld aan incident' : 'Linked to incident'} ${str('incidentId')}: ${nl ? 'bevinding' : 'finding'} ${oneLine(str('findingType'))} ${nl ? 'daar vastgelegd' : 'recorded there'}`;
     case 'related-incident':

@@ -190,6 +190,16 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
       'its containment action 1 (isolate-instance) reads done, but its timeline gives planned',
     ],
     [
+      'the begin of the breach moved later (the AP draft, the register and the notice read it; vpol item 2)',
+      (r: Record<string, unknown>) => Object.assign(r, { firstActivityAt: '2026-11-27T22:30:00.000Z' }),
+      'its first activity 2026-11-27T22:30:00.000Z is not the one its timeline gives',
+    ],
+    [
+      'the begin of the breach taken off (the AP draft reads the detection instead)',
+      (r: Record<string, unknown>) => Object.assign(r, { firstActivityAt: null }),
+      'its first activity (none) is not the one its timeline gives',
+    ],
+    [
       'its due time taken off (the sweep, which reads the due index, never reminds or pages it)',
       (r: Record<string, unknown>) => Object.assign(r, { nextDueAt: null }),
       'its due time (none) is later than what falls due on its record under the policy it was set under (',

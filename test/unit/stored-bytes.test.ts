@@ -157,18 +157,21 @@ function tableHashes(store: SqliteIncidentStore): Record<string, string> {
  * was set under (`dueUnder`, core/due-policy.ts), and the sweep keeps in `meta` the policy it last set
  * every due time under ('due-policy'): the incidents, the ledger's hashes of them and meta changed;
  * the sweep set no due time again (the replay and the sweep ran under one policy), so the timeline
- * did not. A record stored before names none and is judged as before.
+ * did not. A record stored before names none and is judged as before. And once more (vpol item 2):
+ * the incident-opened entry gives the begin of the breach (`firstActivityAt`), which verify holds the
+ * record to: every opening entry, the timeline's chain after it, each incident's `timelineHead` and the
+ * ledger's hashes of them changed; no joining finding here began earlier, so no entry was added.
  */
 const EXPECTED: Record<string, string> = {
   anchored: '0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
   findings: '195 e4a537c9b648aa7793a7285c3994d7f54cf67040a760f38eb7c857dba3ec0aa0',
   incident_keys: '11 1954783ace67a166666de724f5b4d6cad1075de1ba176ff1aeb610fc8d9ef2d0',
-  incidents: '153 794fd64b128b978c06a78a3e2a6093023765c2e0b1fc211ffd23b836ad1cf941',
-  ledger: '886 83258ee949e5cf6ec50f1a5c6a426b5515128e971cfadcf3d0c5140c716d6593',
+  incidents: '153 ecd9e2d39662be12ad70a3ecf2dcdfbaf920cd816b3c3e17918847659addf5a0',
+  ledger: '886 d789c1197b8a62bd9e062b4e388dd0d0f543ac16f968c461ebe4377365787078',
   meta: '2 6356d369bf6ad1bf39a2707dacf6c274b7ff429bd6c25a48994ce07fae3e1ed5',
   outbox: '1031 09b6b35557bac5dd3ce677eb9e421e2f5652e6ec153fa87f3d982fd6c45a6fef',
   registry: '153 6b31001d6f0b624c80b17e52d8a9f3455c770e9d0f87570e454b91e7df1224bc',
-  timeline: '1503 ae9eab3c554b89bbf9cd2ed57906b5aa89ef601423b33e37197b0c6a0f4b2ac3',
+  timeline: '1503 b33353fbfef581d04650e7bc99b3594ee009aa35e6a4fa61472aa6fe86fdc156',
 };
 
 describe('stored bytes', () => {
