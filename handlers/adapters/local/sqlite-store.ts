@@ -245,13 +245,16 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         // a temporary file unless told to keep it in memory: a file per savepoint cost more than
         // the group saved. It holds the pages one commit changed, a few dozen.
         if (options.bulk) this.db.pragma('temp_store = MEMORY');
-        // A commit after a B-tree split walks every slot of the page cache's table (SQLite's
-        // balance_nonroot renumbers a page through the lock page, 262145, and pcache1Truncate at
-        // the commit then finds a page past the end): a fifth of a group's commit with
-        // better-sqlite3's 16 MB cache, where a recorded finding splits some B-tree nearly every
-        // time. In bulk the cache is SQLite's own default, 2 MB: the pages a recording reads
-        // again (the B-trees' upper levels, their last leaves) fit, and a commit walks an eighth.
-        if (options.bulk) this.db.pragma('cache_size = -2000');
+        // The page cache, 16 MB (better-sqlite3's own, set here so that it stays so). A recording
+        // reads a few pages of other incidents' B-trees per event (the finding's record, the
+        // incident it updates, the index leaves its rows go into): at SQLite's default of 2 MB,
+        // kept in bulk from 1 to 3 December, most of these were read again from the log or the
+        // file, 5.5 reads an event (`pread`, a system call each, in groups of 5); at 16 MB 3.3 (perf28,
+        // counted with strace). What a larger cache costs: a commit after a B-tree split walks
+        // every slot of the cache's table (SQLite's balance_nonroot renumbers a page through the
+        // lock page, 262145, and pcache1Truncate at the commit then finds a page past the end),
+        // some 8,000 instructions an event at 16 MB (callgrind), less than the reads it saves.
+        if (options.bulk) this.db.pragma('cache_size = -16000');
       }
       const claimed = this.db.pragma('user_version', { simple: true }) as number;
       // A store that holds a ledger was written by a datalek with one (schema 3 or later), whatever
