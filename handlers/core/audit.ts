@@ -284,6 +284,26 @@ export function auditResourceClaims(claims: { rows: ClaimRow[]; ownKeyClaimed: b
       );
     }
   }
+  // One open incident per resource (the store's own claim on SQLite is the row, through a unique
+  // partial index that can be emptied of a row without touching it, atk28 F12): two open records
+  // holding one resource are a breach's record split, whatever the claims say.
+  const holders = new Map<string, string[]>();
+  for (const [id, raw] of raws) {
+    const held = claimsOfRecord(raw);
+    if (held?.open) for (const key of held.keys) holders.set(key, [...(holders.get(key) ?? []), id]);
+  }
+  for (const [key, ids] of holders) {
+    if (ids.length < 2) continue;
+    for (const id of ids) {
+      if (only && id !== only) continue;
+      const others = ids.filter((x) => x !== id);
+      add(
+        id,
+        key,
+        `the record lists this resource, and so does the record of open incident${others.length === 1 ? '' : 's'} ${others.join(', ')}: open incidents ${[id, ...others].join(' and ')} both hold it, where one holds a resource (an index or claim changed behind the pipeline let a finding on it open another); findings on it go to either, the breach's record split`,
+      );
+    }
+  }
   for (const [id, raw] of raws) {
     if (only && id !== only) continue;
     const held = claimsOfRecord(raw);

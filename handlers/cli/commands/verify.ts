@@ -119,7 +119,7 @@ export async function verify(ctx: Context): Promise<number> {
     );
     return code;
   }
-  for (const line of result.store) ctx.io.err(oneLine(`datalek: store: SQLite quick_check: ${line}`));
+  for (const line of result.store) ctx.io.err(oneLine(`datalek: store: ${line}`));
   if (drill) ctx.io.err(oneLine(`datalek: store: ${drill}`));
   for (const p of result.problems) ctx.io.err(oneLine(`datalek: ${describeProblem(p)}`));
   for (const p of result.digests?.problems ?? []) ctx.io.err(oneLine(`datalek: ${p.incidentId ? `incident ${p.incidentId}, ` : ''}${p.digest}: ${p.problem}`));
