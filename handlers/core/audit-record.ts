@@ -306,3 +306,39 @@ export function checkFirstActivityAgainstTimeline(record: Record<string, unknown
     `its first activity ${shown} is not the one its timeline gives ${given.at ?? '(none)'} (entry ${given.seq}): the begin of the breach was moved behind the pipeline, with no entry saying so; the AP draft, the register and the notice read it`,
   );
 }
+
+/** The kinds of message whose queued entries carry the AP reminder's due time (sweep.ts, track `ap`). */
+const AP_REMINDER_KINDS = new Set(['ap-reminder', 'ap-overdue']);
+
+/**
+ * What the sweep last announced, on the record (`reminders.lastDueAt`, `paging.lastDueAt`), is held to
+ * the entries it wrote with it (vpol item 3): each AP reminder it sends is a 'notification-queued' entry
+ * with the reminder's due time, each page one with its level's, or a 'page-held' entry in quiet hours.
+ * The schedule reads what was announced as done: marked weeks ahead, with the due time the record then
+ * gives, no reminder or page is due until then, and the due time the sweep finds the incident by
+ * matches the record, so nothing else tells. Judged only later than every such entry (the direction that
+ * silences); named by time, which is no personal data.
+ */
+export function checkAnnouncedAgainstTimeline(record: Record<string, unknown>, timeline: readonly Row[], add: (problem: string) => void): void {
+  let reminder: string | null = null;
+  let page: string | null = null;
+  const later = (a: string | null, b: string) => (a === null || b > a ? b : a);
+  for (const row of timeline) {
+    if (row.kind !== 'notification-queued' && row.kind !== 'page-held') continue;
+    const d = detailOf(row);
+    if (!d || typeof d.dueAt !== 'string') continue;
+    if (row.kind === 'page-held' || d.messageKind === 'page') page = later(page, d.dueAt);
+    else if (AP_REMINDER_KINDS.has(String(d.messageKind))) reminder = later(reminder, d.dueAt);
+  }
+  const marked = (held: unknown) => (isObject(held) && typeof held.lastDueAt === 'string' ? held.lastDueAt : null);
+  const ap = marked(record.reminders);
+  if (ap !== null && (reminder === null || ap > reminder))
+    add(
+      `its last AP reminder is marked due at ${ap}, later than the last its timeline records queued (${reminder ?? 'none'}): the sweep sends no AP reminder until then. It was changed behind the pipeline`,
+    );
+  const paged = marked(record.paging);
+  if (paged !== null && (page === null || paged > page))
+    add(
+      `its last page is marked due at ${paged}, later than the last its timeline records queued or held (${page ?? 'none'}): the sweep pages nobody until then. It was changed behind the pipeline`,
+    );
+}

@@ -13,7 +13,12 @@
  * by `datalek anchor` (core/digest.ts) catch that.
  */
 
-import { checkContainmentAgainstTimeline, checkFactsAgainstTimeline, checkFirstActivityAgainstTimeline } from './audit-record.js';
+import {
+  checkAnnouncedAgainstTimeline,
+  checkContainmentAgainstTimeline,
+  checkFactsAgainstTimeline,
+  checkFirstActivityAgainstTimeline,
+} from './audit-record.js';
 import { canonicalJson, sha256 } from './hash.js';
 import { entryHash, genesisHash } from './incident.js';
 import { withOwnPseudonyms } from './incident-pseudonyms.js';
@@ -610,6 +615,7 @@ function checkRecordAgainstTimeline(record: Record<string, unknown>, timeline: R
     checkFactsAgainstTimeline(record, timeline, add);
     checkContainmentAgainstTimeline(record, timeline, add);
     checkFirstActivityAgainstTimeline(record, timeline, add);
+    checkAnnouncedAgainstTimeline(record, timeline, add);
   }
 }
 

@@ -69,6 +69,14 @@ const PROBLEMS: Template[] = [
     'het vervalmoment ({}) ligt later dan wat volgens het beleid op het record vervalt ({}), en het record werd opgeslagen voordat records het beleid noemden waaronder hun vervalmoment werd gezet: de sweep, die een incident op zijn vervalmoment vindt, zou het tot dan niet herinneren of oproepen. Is het beleid gewijzigd sinds het werd opgeslagen (een herinnering erbij, een termijn aangezet), laadde deze controle een ander beleid dan dat van de pipeline (--policy, DATALEK_POLICY) of werd het record opgeslagen voordat de code het verschuldigd was, dan is dat geen manipulatie: de sweep zet het opnieuw onder het beleid dat geldt; wordt het na een sweep onder het beleid van de pipeline nog genoemd, dan is het buiten de pipeline om verzet of weggehaald',
   ],
   [
+    'its last AP reminder is marked due at {}, later than the last its timeline records queued ({}): the sweep sends no AP reminder until then. It was changed behind the pipeline',
+    'de laatste AP-herinnering staat als vervallen op {}, later dan de laatste die de tijdlijn als verstuurd vastlegt ({}): de sweep stuurt tot dan geen AP-herinnering. Het is buiten de pipeline om gewijzigd',
+  ],
+  [
+    'its last page is marked due at {}, later than the last its timeline records queued or held ({}): the sweep pages nobody until then. It was changed behind the pipeline',
+    'de laatste oproep staat als vervallen op {}, later dan de laatste die de tijdlijn als verstuurd of aangehouden vastlegt ({}): de sweep roept tot dan niemand op. Het is buiten de pipeline om gewijzigd',
+  ],
+  [
     'its first activity {} is not the one its timeline gives {} (entry {}): the begin of the breach was moved behind the pipeline, with no entry saying so; the AP draft, the register and the notice read it',
     'het begin van de activiteit {} is niet dat wat de tijdlijn geeft {} (regel {}): het begin van de inbreuk is buiten de pipeline om verzet, zonder regel die dat zegt; het concept voor de AP, het register en de kennisgeving lezen het',
   ],

@@ -200,6 +200,16 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
       'its first activity (none) is not the one its timeline gives',
     ],
     [
+      'its AP reminders marked sent weeks ahead, its due time left (the sweep finds nothing due and sends no reminder until then; vpol item 3)',
+      (r: Record<string, unknown>) => Object.assign(r, { reminders: { ...(r.reminders as object), lastDueAt: '2026-12-30T21:00:00.000Z' } }),
+      'its last AP reminder is marked due at 2026-12-30T21:00:00.000Z, later than the last its timeline records queued (none)',
+    ],
+    [
+      'its pages marked sent weeks ahead (nobody is paged until then)',
+      (r: Record<string, unknown>) => Object.assign(r, { paging: { ...(r.paging as object), lastDueAt: '2026-12-30T21:00:00.000Z' } }),
+      'its last page is marked due at 2026-12-30T21:00:00.000Z, later than the last its timeline records queued or held (none)',
+    ],
+    [
       'its due time taken off (the sweep, which reads the due index, never reminds or pages it)',
       (r: Record<string, unknown>) => Object.assign(r, { nextDueAt: null }),
       'its due time (none) is later than what falls due on its record under the policy it was set under (',
