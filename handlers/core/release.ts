@@ -330,10 +330,25 @@ function refusal(incident: Incident, holds: Hold[], named: string[]): RefusedErr
   const whileClosed = closed.length
     ? `${open.length ? ' and' : ''} while closed ${one(closed, 'incident', 'incidents')} ${closed.join(', ')} ${one(closed, 'records', 'record')} it in effect (a closing releases nothing: ${one(closed, 'its', 'their')} record, the register and the AP draft say so)`
     : '';
+  // What --undo-for does there: its containment recorded undone; or, where all it has is what it left to this one (or found
+  // contained by it), that action handed back: planned there again, carried out by no one (rel28 item 4).
+  const handed = missing.filter((id) => holds.every((h) => h.other.id !== id || h.leftToUs));
+  const undone = missing.filter((id) => !handed.includes(id));
+  const mixed = handed.length > 0 && undone.length > 0;
+  const found = holds.some((h) => handed.includes(h.other.id) && h.found);
+  const undoneText = undone.length
+    ? `${mixed ? `${undone.join(', ')} then ${one(undone, 'says', 'say')}` : one(undone, 'that record then says', 'those records then say')} the containment was undone${closed.length ? ` (${one(closed, 'a closed one stays', 'closed ones stay')} closed)` : ''}`
+    : '';
+  const handedText = handed.length
+    ? `${mixed ? `${handed.join(', ')}: ` : ''}${one(handed, 'its action', 'their actions')} left to ${incident.id}${found ? ' or found contained by it' : ''} ${one(handed, 'is', 'are')} then planned there again and carried out by no one (${handed.map((id) => `datalek contain ${id} --enforce --by NAME --reason TEXT --target aws`).join('; ')} does)`
+    : '';
+  const nlHanded = handed.length
+    ? `; wat ${handed.join(', ')} aan ${incident.id} overliet${found ? ' of ingeperkt aantrof' : ''}, staat daar dan weer gepland en wordt door niemand uitgevoerd (datalek contain … --enforce doet dat)`
+    : '';
   const message = [
     `releasing incident ${incident.id} would undo containment that ${ids.length === 1 ? `another ${kinds}incident still holds` : `other ${kinds}incidents still hold`}:`,
     ...lines,
-    `Nothing was released. Leave it contained${whileOpen}${whileClosed}, or release it for ${one(missing, 'both', 'all')}: add --undo-for ${missing.join(',')}; ${one(missing, 'that record then says', 'those records then say')} the containment was undone${closed.length ? ` (${one(closed, 'a closed one stays', 'closed ones stay')} closed)` : ''}, and ${one(missing, 'its', 'their')} FG and on-call are told.`,
+    `Nothing was released. Leave it contained${whileOpen}${whileClosed}, or release it for ${one(missing, 'both', 'all')}: add --undo-for ${missing.join(',')}; ${[undoneText, handedText].filter(Boolean).join('; ')}, and ${one(missing, 'its', 'their')} FG and on-call are told.`,
   ].join('\n');
   const nlOpen = open.length ? ` zolang ${open.join(', ')} het nodig ${one(open, 'heeft', 'hebben')}` : '';
   const nlClosed = closed.length
@@ -345,7 +360,7 @@ function refusal(incident: Incident, holds: Hold[], named: string[]): RefusedErr
       (h) =>
         `incident ${h.other.id}${h.other.state === 'closed' ? ' (gesloten)' : ''}: ${h.action.type} ${h.action.target}${h.found ? ' (al ingeperkt aangetroffen, rekent erop)' : h.leftToUs ? ` (overgelaten aan ${incident.id})` : h.part ? ` (rekent op netwerkinterface ${h.part.join(', ')} van de task, door ${incident.id} geïsoleerd aangetroffen: opheffen zet haar eigen groepen terug; de isolatie van de instance blijft van kracht, die task is weer open)` : h.other.state === 'closed' ? ' (uitgevoerd, niet opgeheven)' : ''}`,
     ),
-    `Er is niets opgeheven. Laat het ingeperkt${nlOpen}${nlClosed}, of hef het voor ${one(missing, 'beide', 'alle')} op: vul bij "Ook opheffen voor incident(en)" ${missing.join(',')} in; daar staat dan dat de inperking is opgeheven${closed.length ? ` (${one(closed, 'een gesloten incident blijft', 'gesloten incidenten blijven')} gesloten)` : ''}, en de FG en on-call horen het.`,
+    `Er is niets opgeheven. Laat het ingeperkt${nlOpen}${nlClosed}, of hef het voor ${one(missing, 'beide', 'alle')} op: vul bij "Ook opheffen voor incident(en)" ${missing.join(',')} in; ${undone.length ? `bij ${undone.join(', ')} staat dan dat de inperking is opgeheven${closed.length ? ` (${one(closed, 'een gesloten incident blijft', 'gesloten incidenten blijven')} gesloten)` : ''}` : ''}${undone.length ? nlHanded : nlHanded.slice(2)}, en de FG en on-call horen het.`,
   ].join('\n');
   return new RefusedError(message, { page: { nl, en: message.replace(/add --undo-for/, 'fill in "Also undo for incident(s)" with') } });
 }

@@ -49,3 +49,14 @@ it('says an action released for another incident too is released there, and who 
   const out = await releaseContainment(deps(), { incidentId: 'dl-s', by: 'oncall', reason: 'vals positief', undoFor: ['dl-holder', 'dl-left'] });
   expect(releaseLines(out)).toContain(`Undone for incident dl-holder: isolate-instance:${TARGET} recorded as released there; its FG and on-call are told`);
 });
+
+it("the refusal says what --undo-for does to an action left to this incident: planned there again, not that its containment is undone", async () => {
+  const refused = await releaseContainment(deps(), { incidentId: 'dl-s', by: 'oncall', reason: 'vals positief' }).catch((err: Error) => err);
+  expect(refused).toBeInstanceOf(Error);
+  const message = (refused as Error).message;
+  expect(message).toMatch(/incident dl-left \(open\): isolate-instance i-0shared00000028 \(left to dl-s, which holds it\)/);
+  expect(message).not.toMatch(/that record then says the containment was undone/);
+  expect(message).toContain(
+    'add --undo-for dl-left; its action left to dl-s is then planned there again and carried out by no one (datalek contain dl-left --enforce --by NAME --reason TEXT --target aws does), and its FG and on-call are told.',
+  );
+});
