@@ -13,7 +13,7 @@ import { type BreachFacts, emptyFacts } from './incident.js';
 import { withOwnPseudonyms } from './incident-pseudonyms.js';
 
 /** A stored timeline row, as `RawIncident.timeline` holds it. */
-interface Row {
+export interface Row {
   seq: number;
   at: unknown;
   kind: unknown;
@@ -23,7 +23,8 @@ interface Row {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-function detailOf(row: Row): Record<string, unknown> | null {
+/** A row's detail as an object; null when it is not one (the audit reports a damaged row on its own). */
+export function detailOf(row: Row): Record<string, unknown> | null {
   if (typeof row.detail !== 'string') return null;
   try {
     const value: unknown = JSON.parse(row.detail);

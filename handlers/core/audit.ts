@@ -13,6 +13,7 @@
  * by `datalek anchor` (core/digest.ts) catch that.
  */
 
+import { checkLawFieldsAgainstTimeline } from './audit-law-fields.js';
 import {
   checkAnnouncedAgainstTimeline,
   checkContainmentAgainstTimeline,
@@ -616,6 +617,7 @@ function checkRecordAgainstTimeline(record: Record<string, unknown>, timeline: R
     checkContainmentAgainstTimeline(record, timeline, add);
     checkFirstActivityAgainstTimeline(record, timeline, add);
     checkAnnouncedAgainstTimeline(record, timeline, add);
+    checkLawFieldsAgainstTimeline(record, timeline, add);
   }
 }
 

@@ -84,6 +84,35 @@ const PROBLEMS: Template[] = [
     'its AP deadline {} is not its awareness {} plus the {} hours it counts: the deadline was moved behind the pipeline',
     'de AP-termijn {} is niet het moment van bewustwording {} plus de {} uur die het telt: de termijn is buiten de pipeline om verzet',
   ],
+  // The law's fields and who decided (core/audit-law-fields.ts, tl28a).
+  [
+    'its awareness {} holds no AP deadline or no hours it counts (deadline {}, hours {}): they were taken off behind the pipeline, which leaves the AP deadline held to nothing',
+    'het moment van bewustwording {} heeft geen AP-termijn of geen aantal uren waarmee die telt (termijn {}, uren {}): die zijn buiten de pipeline om weggenomen, waardoor de AP-termijn nergens meer aan vastligt',
+  ],
+  [
+    'its AP deadline counts {} hours, but its opening (entry {}) counted {}: the hours were changed behind the pipeline, which moves the AP deadline and its reminders',
+    'de AP-termijn telt {} uur, maar de opening (regel {}) telde er {}: de uren zijn buiten de pipeline om gewijzigd, wat de AP-termijn en de herinneringen verschuift',
+  ],
+  [
+    'it reads no sample finding, but its opening (entry {}) says it is one: it was changed behind the pipeline',
+    'het staat niet als voorbeeldbevinding, maar de opening (regel {}) zegt dat het er een is: het is buiten de pipeline om gewijzigd',
+  ],
+  [
+    'it reads a sample finding, but its opening (entry {}) says it is none: it was made test data behind the pipeline, which runs no AP clock and no reminders',
+    'het staat als voorbeeldbevinding, maar de opening (regel {}) zegt dat het er geen is: het is buiten de pipeline om tot testgegevens gemaakt, waardoor er geen AP-klok en geen herinneringen lopen',
+  ],
+  [
+    'its acknowledgement ({} at {}) is not the first its timeline records ({} at {}, entry {}): it was changed behind the pipeline, with no entry saying who took the incident',
+    'het oppakken ({} om {}) is niet het eerste dat de tijdlijn vastlegt ({} om {}, regel {}): het is buiten de pipeline om gewijzigd, zonder regel die zegt wie het incident oppakte',
+  ],
+  [
+    "its detection {} is not the one its timeline gives {} (entry {}): it was moved behind the pipeline, with no entry saying so; the register and the AP clock's default awareness read it",
+    'de detectie {} is niet die de tijdlijn geeft {} (regel {}): die is buiten de pipeline om verzet, zonder regel die dat zegt; het register en de standaard bewustwording van de AP-klok lezen haar',
+  ],
+  [
+    'its timeline records {} changes made with a stated clock that its record does not list: they were taken off behind the pipeline, and the register and show read the times they stated as entered then',
+    'de tijdlijn legt {} wijzigingen met een opgegeven klok vast die het record niet noemt: die zijn buiten de pipeline om weggenomen, en het register en show lezen de opgegeven tijden als toen ingevoerd',
+  ],
   [
     'it is closed, but its timeline records no closing: it was closed behind the pipeline, which ends its reminders and pages',
     'het is gesloten, maar de tijdlijn legt geen sluiting vast: het is buiten de pipeline om gesloten, wat de herinneringen en oproepen ervan beëindigt',

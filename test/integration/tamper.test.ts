@@ -271,8 +271,9 @@ describe('tampering with the embedded store', () => {
   describe('the rechain, and the digests that catch it', () => {
     it('an edit with every hash recomputed passes verify alone, and is caught by a digest written before it', async () => {
       expect((await anchor(f)).code).toBe(0);
-      // Another acknowledger: a deadline rechained is named by verify alone since red28 (its timeline gives another).
-      tamper(f, (db) => rechainSqlite(db, f.id, (r) => (r.acknowledgedBy = 'mallory')));
+      // Another severity: a deadline rechained is named by verify alone since red28 (its timeline gives another), and
+      // so is another acknowledger since tl28a (the first acknowledging entry's person).
+      tamper(f, (db) => rechainSqlite(db, f.id, (r) => (r.severity = 2)));
       expect((await verify(f)).code).toBe(0);
       const r = await verify(f, '--digests', f.digests, '--key', f.keys.public);
       expect(r.code).toBe(1);

@@ -56,9 +56,10 @@ describe('sqlite store: the pages a commit writes', () => {
   it("an incident's update that changes none of its indexed columns writes none of their indexes' pages", async () => {
     const incident = await opened('pages-1');
     // Acknowledged: the record changes, none of the columns indexed beside it. With the entry that
-    // acknowledges it, as the pipeline writes it: verify names an acknowledgement the timeline lacks (red28).
+    // acknowledges it, as the pipeline writes it: verify names an acknowledgement the timeline lacks (red28),
+    // and one not the first acknowledging entry's person and time (tl28a).
     const next = { ...structuredClone(incident), revision: incident.revision + 1, acknowledgedBy: 'on-call', acknowledgedAt: NOW };
-    const timeline = appendEntries(next, [{ at: NOW, kind: 'acknowledged', detail: { by: 'on-call' } }]);
+    const timeline = appendEntries(next, [{ at: NOW, kind: 'acknowledged', actor: 'on-call', detail: {} }]);
     const trees = await treesWrittenBy(() => store.commit({ incident: next, expectedRevision: incident.revision, timeline, messages: [] }));
     expect(trees.has('incidents')).toBe(true);
     expect(INCIDENT_INDEXES.filter((i) => trees.has(i))).toEqual([]);

@@ -1,0 +1,148 @@
+/**
+ * The fields of the law on a stored incident record, and who decided, held to the incident's
+ * timeline (tl28a, atk28 F1, F5, F6, F7, F9), beside the clock, the FG's decisions, the facts and the
+ * containment (core/audit.ts checkRecordAgainstTimeline, core/audit-record.ts): the hours the AP
+ * deadline is counted with, whether the incident is a sample, who acknowledged it first and when,
+ * the detection, and the changes made with a stated clock. A record edited behind the pipeline and
+ * declared by ledger entries rechained after the last digest's head hashes true; only its timeline,
+ * whose entries each command writes with the change, says what the record must hold. Read from the
+ * stored text: nothing here trusts a row, and a row that does not parse is skipped (the audit
+ * reports it on its own).
+ */
+
+import { detailOf, type Row } from './audit-record.js';
+import { canonicalJson } from './hash.js';
+import { addHours, HOUR_MS } from './time.js';
+
+/** The entries that open an incident: from a finding, or by a person (`datalek open`). */
+const OPENING_ENTRIES = new Set(['incident-opened', 'incident-opened-by-hand']);
+/** The entries that acknowledge an incident (audit.ts ACKNOWLEDGING_ENTRIES): a person, or opening it by hand. */
+const ACKNOWLEDGING_ENTRIES = new Set(['acknowledged', 'incident-opened-by-hand']);
+
+/** A value as a problem names it: `none` for null or absent. */
+const shown = (v: unknown): string => (v === null || v === undefined ? 'none' : typeof v === 'string' ? v : JSON.stringify(v));
+
+/** The opening entry and its detail, or null when the timeline holds none that parses. */
+function openingOf(timeline: readonly Row[]): { row: Row; d: Record<string, unknown> } | null {
+  const row = timeline.find((r) => OPENING_ENTRIES.has(String(r.kind)));
+  const d = row ? detailOf(row) : null;
+  return row && d ? { row, d } : null;
+}
+
+/** Holds the law's fields and who decided to the timeline; `add` names each problem. */
+export function checkLawFieldsAgainstTimeline(record: Record<string, unknown>, timeline: readonly Row[], add: (problem: string) => void): void {
+  const opening = openingOf(timeline);
+  checkDeadlineHours(record, opening, add);
+  checkSample(record, opening, add);
+  checkAcknowledgement(record, timeline, opening, add);
+  checkDetection(record, timeline, add);
+  checkStatedClock(record, timeline, add);
+}
+
+/**
+ * The AP deadline is the awareness plus the hours the record counts (`deadlineHours`), and those are
+ * the policy's when the incident was opened: nothing changes them after (record-finding.ts open_,
+ * open-by-hand.ts). The opening entry gives the deadline (the target counted, `internalTarget`, where
+ * the hours were fewer than the law's 72) at its awareness, so the hours counted then. A record
+ * whose awareness runs a clock holds both: with the hours taken off, the deadline was held to nothing.
+ */
+function checkDeadlineHours(record: Record<string, unknown>, opening: ReturnType<typeof openingOf>, add: (problem: string) => void): void {
+  if (typeof record.awareAt !== 'string') return; // the awareness is held to the timeline in audit.ts
+  const hours = record.deadlineHours;
+  if (typeof hours !== 'number' || !Number.isFinite(hours) || typeof record.deadline !== 'string') {
+    add(
+      `its awareness ${record.awareAt} holds no AP deadline or no hours it counts (deadline ${shown(record.deadline)}, hours ${typeof hours === 'number' ? hours : 'none'}): they were taken off behind the pipeline, which leaves the AP deadline held to nothing`,
+    );
+    return;
+  }
+  if (!opening || typeof opening.d.awareAt !== 'string') return;
+  const counted = typeof opening.d.internalTarget === 'string' ? opening.d.internalTarget : opening.d.deadline;
+  if (typeof counted !== 'string' || addHours(opening.d.awareAt, hours) === counted) return;
+  const then = (Date.parse(counted) - Date.parse(opening.d.awareAt)) / HOUR_MS;
+  add(
+    `its AP deadline counts ${hours} hours, but its opening (entry ${opening.row.seq}) counted ${then}: the hours were changed behind the pipeline, which moves the AP deadline and its reminders`,
+  );
+}
+
+/**
+ * A sample finding (GuardDuty's test data) runs no clock and no containment, and the sweep passes it
+ * by: whether the incident is one is said when it is opened (the opening entry's `sample`; an
+ * incident a person opened is never one), and nothing changes it after.
+ */
+function checkSample(record: Record<string, unknown>, opening: ReturnType<typeof openingOf>, add: (problem: string) => void): void {
+  if (!opening) return;
+  const given = opening.row.kind === 'incident-opened-by-hand' ? false : opening.d.sample;
+  if (typeof given !== 'boolean' || (record.sample === true) === given) return;
+  add(
+    given
+      ? `it reads no sample finding, but its opening (entry ${opening.row.seq}) says it is one: it was changed behind the pipeline`
+      : `it reads a sample finding, but its opening (entry ${opening.row.seq}) says it is none: it was made test data behind the pipeline, which runs no AP clock and no reminders`,
+  );
+}
+
+/**
+ * The incident's acknowledgement is its first (acknowledge.ts: a later one takes a page or an alert,
+ * not the incident): the first acknowledging entry's person and time. One taken at the pager is
+ * recorded when the webhook arrives and dated when the person acted there (`occurredAt`), never
+ * before the incident was opened nor after it was recorded (pager.ts).
+ */
+function checkAcknowledgement(
+  record: Record<string, unknown>,
+  timeline: readonly Row[],
+  opening: ReturnType<typeof openingOf>,
+  add: (problem: string) => void,
+): void {
+  const row = timeline.find((r) => ACKNOWLEDGING_ENTRIES.has(String(r.kind)));
+  if (!row) return; // one on the record with no entry is named in audit.ts
+  const occurredAt = detailOf(row)?.occurredAt;
+  const at =
+    typeof occurredAt === 'string' && opening
+      ? [String(opening.row.at), occurredAt, String(row.at)].sort((a, b) => Date.parse(a) - Date.parse(b))[1]
+      : String(row.at);
+  if (record.acknowledgedBy === row.actor && record.acknowledgedAt === at) return;
+  add(
+    `its acknowledgement (${shown(record.acknowledgedBy)} at ${shown(record.acknowledgedAt)}) is not the first its timeline records (${shown(row.actor)} at ${at}, entry ${row.seq}): it was changed behind the pipeline, with no entry saying who took the incident`,
+  );
+}
+
+/**
+ * GuardDuty's detection: the opening gives it, and only an earlier detection (a finding joining, a
+ * merge) moves it, with its entry (record-finding.ts moveDetectionEarlier). The AP clock's default
+ * awareness and the register read it.
+ */
+function checkDetection(record: Record<string, unknown>, timeline: readonly Row[], add: (problem: string) => void): void {
+  let given: { at: string; seq: number } | null = null;
+  for (const row of timeline) {
+    const kind = String(row.kind);
+    if (!OPENING_ENTRIES.has(kind) && kind !== 'detection-moved-earlier') continue;
+    const d = detailOf(row);
+    const at = kind === 'detection-moved-earlier' ? d?.to : d?.detectedAt;
+    if (typeof at === 'string') given = { at, seq: row.seq };
+  }
+  if (!given || record.detectedAt === given.at) return;
+  add(
+    `its detection ${shown(record.detectedAt)} is not the one its timeline gives ${given.at} (entry ${given.seq}): it was moved behind the pipeline, with no entry saying so; the register and the AP clock's default awareness read it`,
+  );
+}
+
+/**
+ * Every change a person made with a `--now` behind the machine's clock starts with a 'clock-stated'
+ * entry, and the record lists it (`statedClock`, change-incident.ts keepStatedClock; beyond the most
+ * it lists, counted in `statedClockNotListed`): the register and show mark the times it stated as
+ * entered later by it. One the record does not list reads as entered when it says.
+ */
+function checkStatedClock(record: Record<string, unknown>, timeline: readonly Row[], add: (problem: string) => void): void {
+  const listed = new Set((Array.isArray(record.statedClock) ? record.statedClock : []).map((m) => canonicalJson(m)));
+  let missing = 0;
+  for (const row of timeline) {
+    if (row.kind !== 'clock-stated') continue;
+    const d = detailOf(row);
+    if (!d) continue;
+    if (!listed.has(canonicalJson({ at: row.at, enteredAt: d.enteredAt, by: row.actor, entries: d.entries }))) missing += 1;
+  }
+  const counted = typeof record.statedClockNotListed === 'number' ? record.statedClockNotListed : 0;
+  if (missing <= counted) return;
+  add(
+    `its timeline records ${missing} changes made with a stated clock that its record does not list: they were taken off behind the pipeline, and the register and show read the times they stated as entered then`,
+  );
+}
