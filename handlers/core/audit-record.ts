@@ -247,8 +247,9 @@ function containmentByTimeline(timeline: readonly Row[]): ContainmentByTimeline 
  */
 export function checkContainmentAgainstTimeline(record: Record<string, unknown>, timeline: readonly Row[], add: (problem: string) => void): void {
   const actions = Array.isArray(record.actions) ? record.actions : [];
-  if (actions.length === 0) return;
   const told = containmentByTimeline(timeline);
+  checkNoActionTakenOff(actions, told, typeof record.pseudonymKey === 'string' ? record.pseudonymKey : undefined, add);
+  if (actions.length === 0) return;
   const key = typeof record.pseudonymKey === 'string' ? record.pseudonymKey : undefined;
   const keyOf = (a: Record<string, unknown>) => `${String(a.type)} ${withOwnPseudonyms(key, String(a.target))}`;
   const shared = new Map<string, number>();
@@ -342,4 +343,21 @@ export function checkAnnouncedAgainstTimeline(record: Record<string, unknown>, t
     add(
       `its last page is marked due at ${paged}, later than the last its timeline records queued or held (${page ?? 'none'}): the sweep pages nobody until then. It was changed behind the pipeline`,
     );
+}
+
+/**
+ * Every action its timeline gives must still be on the record (atk28 F3): no command takes one off
+ * (a release marks it released, a merge leaves the merged record's and takes over with the same
+ * type and target), so one missing was deleted behind the pipeline: `contain` then carries out
+ * nothing for the resource, the sweep tells no failure of it, and the register and `show` no longer
+ * name it. Named by type, never by target (a key id, a user's pseudonym).
+ */
+function checkNoActionTakenOff(actions: unknown[], told: ContainmentByTimeline, key: string | undefined, add: (problem: string) => void): void {
+  const held = new Set(actions.filter(isObject).map((a) => `${String(a.type)} ${withOwnPseudonyms(key, String(a.target))}`));
+  for (const [action, given] of told.allowed) {
+    if (held.has(action)) continue;
+    add(
+      `its timeline gives containment action ${action.split(' ')[0]} (entry ${given.seq}), but the record holds no such action: it was taken off behind the pipeline, so nothing carries it out and no failure of it is told, with no entry saying who decided it`,
+    );
+  }
 }

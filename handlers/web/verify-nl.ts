@@ -174,6 +174,10 @@ const PROBLEMS: Template[] = [
     'its containment action {} ({}) reads {}, but its timeline gives {} (entry {}): its status was changed behind the pipeline, with no entry saying who carried it out or decided it; the register and the AP draft read it so',
     'inperkingsactie {} ({}) staat op {}, maar de tijdlijn geeft {} (regel {}): de status is buiten de pipeline om gewijzigd, zonder regel die zegt wie haar uitvoerde of besloot; het register en het AP-concept lezen haar zo',
   ],
+  [
+    'its timeline gives containment action {} (entry {}), but the record holds no such action: it was taken off behind the pipeline, so nothing carries it out and no failure of it is told, with no entry saying who decided it',
+    "de tijdlijn geeft inperkingsactie {} (regel {}), maar het record bevat zo'n actie niet: die is buiten de pipeline om weggenomen, zodat niets haar uitvoert en geen mislukking ervan wordt gemeld, zonder regel die zegt wie dat besloot",
+  ],
   // Findings.
   ['is missing: the finding record was deleted', 'ontbreekt: de bevinding is verwijderd'],
   [

@@ -21,12 +21,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { canonicalJson, sha256 } from '../../handlers/core/hash.js';
 import { emptyFacts } from '../../handlers/core/incident.js';
-import { chainHash } from '../../handlers/core/ledger.js';
 import { runCli } from '../support/cli.js';
 import { findingEvent, instanceResource, instanceSequenceEvent } from '../support/events.js';
-import { digestKeys } from '../support/tamper.js';
+import { appendRecordSqlite, digestKeys } from '../support/tamper.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
 const DETECTED = '2026-11-27T21:00:00.000Z';
@@ -60,26 +58,7 @@ async function anchoredIncident(): Promise<string> {
  * The attack: the record edited and one ledger entry appended declaring it, chained on the ledger's
  * head, the columns set to match; nothing before it rewritten, the timeline untouched.
  */
-function appendRecord(id: string, edit: (record: Record<string, unknown>) => void): void {
-  const db = new Database(join(store, 'datalek.sqlite'));
-  const row = db.prepare('SELECT revision, data FROM incidents WHERE id = ?').get(id) as { revision: number; data: string };
-  const record = JSON.parse(row.data) as Record<string, unknown>;
-  edit(record);
-  record.revision = row.revision + 1;
-  const text = JSON.stringify(record);
-  const head = db.prepare('SELECT seq, hash FROM ledger WHERE incident_id = ? ORDER BY seq DESC LIMIT 1').get(id) as { seq: number; hash: string };
-  const data = canonicalJson({ at: NOW, incident: { hash: sha256(text), revision: row.revision + 1 }, incidentId: id, seq: head.seq + 1 });
-  db.prepare('INSERT INTO ledger VALUES (?, ?, ?, ?, ?)').run(id, head.seq + 1, data, head.hash, chainHash(head.hash, data));
-  // The columns the store reads by, as the record says (verify holds them to it).
-  db.prepare('UPDATE incidents SET revision = ?, data = ?, state = ?, next_due_at = ? WHERE id = ?').run(
-    row.revision + 1,
-    text,
-    record.state,
-    record.nextDueAt ?? null,
-    id,
-  );
-  db.close();
-}
+const appendRecord = (id: string, edit: (record: Record<string, unknown>) => void) => appendRecordSqlite(store, id, NOW, edit);
 
 const verify = () => runCli(['verify', '--store', store, '--digests', digests, '--key', keys.public, '--now', NOW]);
 

@@ -6,7 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { canonicalJson, sha256 } from '../../handlers/core/hash.js';
 import { entryHash } from '../../handlers/core/incident.js';
 import { chainHash, registryGenesis } from '../../handlers/core/ledger.js';
@@ -147,4 +147,32 @@ interface TimelineRow {
   detail: string;
   prev_hash: string;
   hash: string;
+}
+
+/**
+ * The red28 attack on the embedded store in `storeDir`: the record edited and ONE ledger entry
+ * appended declaring it, chained on the ledger's head (nothing a digest anchored rewritten, the
+ * timeline untouched), the columns the store reads by set as the record says. `at`: the entry's time.
+ */
+export function appendRecordSqlite(storeDir: string, id: string, at: string, edit: (record: Record<string, unknown>, db: Database.Database) => void): void {
+  const db = new Database(join(storeDir, 'datalek.sqlite'));
+  try {
+    const row = db.prepare('SELECT revision, data FROM incidents WHERE id = ?').get(id) as { revision: number; data: string };
+    const record = JSON.parse(row.data) as Record<string, unknown>;
+    edit(record, db);
+    record.revision = row.revision + 1;
+    const text = JSON.stringify(record);
+    const head = db.prepare('SELECT seq, hash FROM ledger WHERE incident_id = ? ORDER BY seq DESC LIMIT 1').get(id) as { seq: number; hash: string };
+    const data = canonicalJson({ at, incident: { hash: sha256(text), revision: row.revision + 1 }, incidentId: id, seq: head.seq + 1 });
+    db.prepare('INSERT INTO ledger VALUES (?, ?, ?, ?, ?)').run(id, head.seq + 1, data, head.hash, chainHash(head.hash, data));
+    db.prepare('UPDATE incidents SET revision = ?, data = ?, state = ?, next_due_at = ? WHERE id = ?').run(
+      row.revision + 1,
+      text,
+      record.state,
+      record.nextDueAt ?? null,
+      id,
+    );
+  } finally {
+    db.close();
+  }
 }

@@ -1,0 +1,79 @@
+/**
+ * tl28b (atk28 F2, F3, F8, F13, F14, F17): record fields outside red28's list, each edited behind the
+ * pipeline with ONE ledger entry appended after the last digest (nothing anchored rewritten, the
+ * timeline untouched), verified with `verify --digests` exit 0 before. Each silenced the sweep, split
+ * a breach or left a resource open with nothing on the timeline:
+ * - a containment action taken off the record (the resource stays open, nobody is told);
+ * - the AP reminders' and pages' last due times, and the `announced` marks, planted ahead (the AP
+ *   reminders and a rise to Critical never sent);
+ * - a containment lease planted until 2099 (every containment and the person's `contained` refused);
+ * - a retention hold taken off (minimise then removes the held evidence);
+ * - a resource taken off an attack sequence's incident (the next finding on it opens a second one).
+ * The timeline (and the messages the ledger queued) say what each must be; verify names the record.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+import { findingEvent } from '../support/events.js';
+import { appendRecordSqlite, digestKeys } from '../support/tamper.js';
+
+const NOW = '2026-11-28T03:00:00.000Z';
+const DETECTED = '2026-11-27T21:00:00.000Z';
+
+let dir: string;
+let store: string;
+let keys: ReturnType<typeof digestKeys>;
+let digests: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'datalek-tl28b-'));
+  store = join(dir, 'store');
+  digests = join(dir, 'digests');
+  keys = digestKeys(dir);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** One incident (an instance's C&C finding: isolation and a DNS block planned), recorded and anchored. */
+async function anchoredIncident(): Promise<string> {
+  const events = join(dir, 'event.json');
+  writeFileSync(events, JSON.stringify(findingEvent({ id: 'tl28baaaaaaaaaaaaaaaaaaaaaaaaaaa', createdAt: DETECTED })));
+  const replay = await runCli(['replay', events, '--store', store, '--now', NOW, '--json']);
+  expect(replay.code, replay.stderr).toBe(0);
+  const id = JSON.parse(replay.stdout.split('\n')[0]).incidentId as string;
+  await anchor();
+  return id;
+}
+
+async function anchor(now = NOW): Promise<void> {
+  const run = await runCli(['anchor', '--store', store, '--digests', digests, '--key', keys.private, '--now', now]);
+  expect(run.code, run.stderr).toBe(0);
+}
+
+const verify = (now = NOW) => runCli(['verify', '--store', store, '--digests', digests, '--key', keys.public, '--now', now]);
+
+/** verify finds nothing. */
+async function verifies(now = NOW): Promise<void> {
+  const verified = await verify(now);
+  expect(verified.stderr).toBe('');
+  expect(verified.code).toBe(0);
+}
+
+/** verify names the record with `problem`. */
+async function named(id: string, problem: string, now = NOW): Promise<void> {
+  const verified = await verify(now);
+  expect(verified.stderr).toContain(`incident ${id}, record: ${problem}`);
+  expect(verified.code).toBe(1);
+}
+
+describe('F3: a containment action taken off the record', () => {
+  it('the isolation its timeline plans, deleted: named; the record as the pipeline wrote it verifies', async () => {
+    const id = await anchoredIncident();
+    await verifies();
+    appendRecordSqlite(store, id, NOW, (record) => {
+      record.actions = (record.actions as Record<string, unknown>[]).filter((a) => a.type !== 'isolate-instance');
+    });
+    await named(id, 'its timeline gives containment action isolate-instance (entry ');
+  });
+});
