@@ -50,7 +50,7 @@ it('says an action released for another incident too is released there, and who 
   expect(releaseLines(out)).toContain(`Undone for incident dl-holder: isolate-instance:${TARGET} recorded as released there; its FG and on-call are told`);
 });
 
-it("the refusal says what --undo-for does to an action left to this incident: planned there again, not that its containment is undone", async () => {
+it('the refusal says what --undo-for does to an action left to this incident: planned there again, not that its containment is undone', async () => {
   const refused = await releaseContainment(deps(), { incidentId: 'dl-s', by: 'oncall', reason: 'vals positief' }).catch((err: Error) => err);
   expect(refused).toBeInstanceOf(Error);
   const message = (refused as Error).message;

@@ -159,7 +159,9 @@ describe('the AP draft after a withdrawal (law2 item 1)', () => {
     expect(draft.late).toBe(false);
     expect(draft.missing.join('\n')).not.toMatch(/delay/i);
     // M-1 met it, not the notification anew drafted days after it (law28 s28).
-    expect(fieldOf(incident, 'en', 'delayReason')).toMatch(/^not applicable: the first notification of this breach, M-1 on 2026-11-28 09:00 CET \(\S+\), was made within the deadline/);
+    expect(fieldOf(incident, 'en', 'delayReason')).toMatch(
+      /^not applicable: the first notification of this breach, M-1 on 2026-11-28 09:00 CET \(\S+\), was made within the deadline/,
+    );
     expect(fieldOf(incident, 'en', 'earlierNotification')).toMatch(
       /^notified as M-1 on 2026-11-28 09:00 CET.*withdrawn on 2026-12-01 09:00 CET.*notify anew; the deadline is judged by M-1/,
     );
@@ -183,7 +185,9 @@ describe('the AP draft after a withdrawal (law2 item 1)', () => {
     const incident = await stored();
     expect(buildDraft(incident, policies.nl, now, 'nl').late).toBe(false);
     // M-1 met it, not the notification anew drafted days after it (law28 s28).
-    expect(fieldOf(incident, 'en', 'delayReason')).toMatch(/^not applicable: the first notification of this breach, M-1 on 2026-11-28 09:00 CET \(\S+\), was made within the deadline/);
+    expect(fieldOf(incident, 'en', 'delayReason')).toMatch(
+      /^not applicable: the first notification of this breach, M-1 on 2026-11-28 09:00 CET \(\S+\), was made within the deadline/,
+    );
     expect(fieldOf(incident, 'en', 'earlierNotification')).toContain(
       'judged by the first notification M-1 (2026-11-28 09:00 CET); it was withdrawn on 2026-12-01 09:00 CET and notified anew as M-2',
     );
