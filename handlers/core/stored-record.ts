@@ -67,7 +67,48 @@ export function recordProblem(value: unknown, id: string): string | null {
   }
   if (typeof value.revision !== 'number' || typeof value.severity !== 'number') return 'its record has no revision or severity';
   if (!isObject(value.timelineHead) || !isObject(value.resource) || !Array.isArray(value.actions)) return 'its record is incomplete';
-  return actionsProblem(value.actions);
+  return actionsProblem(value.actions) ?? fieldsProblem(value) ?? depthProblem(value);
+}
+
+/**
+ * How deep a record, or a finding record, may nest (objects and lists within each other). The
+ * deepest a record holds is a GuardDuty resource's details, well under twenty; one nested thousands
+ * deep (written behind the pipeline) overflowed the stack of every recursive reader (`copyRecord`),
+ * a RangeError naming nothing that stopped the sweep and a replay for every incident (atk28 F15).
+ */
+export const MAX_RECORD_DEPTH = 100;
+
+/** Whether `value` nests deeper than MAX_RECORD_DEPTH, found without recursion. */
+function depthProblem(value: unknown): string | null {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (depth > MAX_RECORD_DEPTH) return `its record nests deeper than ${MAX_RECORD_DEPTH} levels, as no record datalek writes does`;
+    for (const child of Array.isArray(v) ? v : Object.values(v as object)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return null;
+}
+
+/**
+ * The record's fields beside the actions that the sweep, replay, the register and status read as
+ * objects or lists of objects (`reminders.lastDueAt`, `paging.firstPageAt`, `decisions.find`,
+ * `reports[i].to`): one of another kind (`reminders: null`, `decisions: "x"`, `reports: [null]`),
+ * written behind the pipeline, died on a TypeError naming nothing, and one such record stopped the
+ * sweep and a replay for every incident, and the register (atk28 F15). No version wrote any of these.
+ */
+function fieldsProblem(value: Record<string, unknown>): string | null {
+  for (const field of ['reminders', 'paging'] as const)
+    if (!isObject(value[field])) return `its record has ${field} that is not an object (${kindOf(value[field])})`;
+  const byClock = (value.reminders as Record<string, unknown>).byClock;
+  if (byClock !== undefined && !isObject(byClock)) return `its record has reminders.byClock that is not an object (${kindOf(byClock)})`;
+  for (const field of ['decisions', 'reports'] as const) {
+    const list = value[field];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) return `its record has ${field} that are not a list (${kindOf(list)})`;
+    const i = list.findIndex((e) => !isObject(e));
+    if (i >= 0) return `its record has ${field} entry ${i + 1} ${kindOf(list[i])}, not an object`;
+  }
+  return null;
 }
 
 const ACTION_STATUSES: ReadonlySet<unknown> = new Set(['planned', 'done', 'skipped', 'failed']);
@@ -213,17 +254,27 @@ export function findingSalt(): string {
  * that is not plain data (a class instance) is copied by structuredClone as before.
  */
 export function copyRecord<T>(value: T): T {
+  return copyAt(value, 1);
+}
+
+/**
+ * `copyRecord` at `depth`: deeper than a record may nest (MAX_RECORD_DEPTH, which reading one holds it
+ * to), a StoreError, not the stack's RangeError (a finding record is read with no such bound).
+ */
+function copyAt<T>(value: T, depth: number): T {
   if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_RECORD_DEPTH)
+    throw new StoreError(`a stored record nests deeper than ${MAX_RECORD_DEPTH} levels, as none datalek writes does; datalek verify names it`);
   if (Array.isArray(value)) {
     const out: unknown[] = new Array(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = copyRecord(value[i]);
+    for (let i = 0; i < value.length; i++) out[i] = copyAt(value[i], depth + 1);
     return out as T;
   }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return structuredClone(value);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
-    const copy = copyRecord((value as Record<string, unknown>)[key]);
+    const copy = copyAt((value as Record<string, unknown>)[key], depth + 1);
     // A key named __proto__ (JSON.parse makes it an own key) stays a key, as structuredClone keeps it.
     if (key === '__proto__') Object.defineProperty(out, key, { value: copy, enumerable: true, writable: true, configurable: true });
     else out[key] = copy;

@@ -11,7 +11,7 @@ import { backoffRetry, type ConflictRetry, MAX_CONFLICT_ATTEMPTS } from './confl
 import { oweLeavers, toldOutcomes } from './containment.js';
 import { type DuePolicyPass, resetForPolicy } from './due-index.js';
 import { setNextDue } from './due-policy.js';
-import { ConflictError, isLostRace, StuckConflictError } from './errors.js';
+import { ConflictError, isLostRace, StoreError, StuckConflictError } from './errors.js';
 import { composeRepeatSummary, type RepeatSummary, repeatSummaryId } from './exposed-summary.js';
 import { appendEntries, type Incident } from './incident.js';
 import { toldOutside } from './incident-pseudonyms.js';
@@ -171,7 +171,14 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
       }
     }
   };
-  const planned = planRepeats(due, deps.policy, now);
+  // One incident the sweep fails on, whatever the error (a record shape no check on reading foresaw),
+  // is named and passed by: the others are swept and their pages sent (atk28 F15).
+  const broken = new Set<string>();
+  const unforeseen = (incident: Incident, err: unknown) => {
+    broken.add(incident.id);
+    failed.push({ incidentId: incident.id, error: toldOutside(incident.pseudonymKey, failedOn(err)) });
+  };
+  const planned = planRepeats(due, deps.policy, now, unforeseen);
   // The summary is committed first, by the first incident it names whose commit succeeds; only
   // then are the stale ones marked as named in it. If none can carry it, nobody was paged: the
   // stale ones stay due, as those left out, and are paged by the next sweep.
@@ -185,7 +192,11 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
     const incident = due.find((i) => i.id === id) as Incident;
     carried.add(id);
     const plan = { ...planned, summary: { ...(planned.summary as RepeatSummary), carrier: id } };
-    const failure = await commitOne(incident, plan);
+    const failure = await commitOne(incident, plan).catch((err: unknown) => {
+      unforeseen(incident, err);
+      return null;
+    });
+    if (broken.has(id)) continue;
     if (!failure) {
       repeats = plan;
       summaryError = null;
@@ -205,12 +216,18 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
   // left undone, the next sweep would name them in a summary again.
   const named = (incident: Incident) => repeats.stale.has(incident.id);
   for (const incident of [...due.filter(named), ...due.filter((i) => !named(i))]) {
-    if (carried.has(incident.id) && !retry.has(incident.id)) continue;
+    if (broken.has(incident.id) || (carried.has(incident.id) && !retry.has(incident.id))) continue;
     if (!named(incident) && outOfTime()) {
       notReached.push(incident.id);
       continue;
     }
-    const failure = await commitOne(retry.get(incident.id) ?? incident, repeats);
+    let failure: Awaited<ReturnType<typeof commitOne>>;
+    try {
+      failure = await commitOne(retry.get(incident.id) ?? incident, repeats);
+    } catch (err) {
+      unforeseen(incident, err);
+      continue;
+    }
     if (failure) failed.push({ incidentId: incident.id, error: failure.error, ...(failure.lostRace ? { lostRace: failure.lostRace } : {}) });
     else
       await tellOwed(deps, incident.id, now).catch((err: unknown) =>
@@ -246,6 +263,13 @@ export async function sweep(deps: SweepDeps): Promise<SweepResult> {
   return { sent, failed, notReached, incidentsRead, revisions, ...(duePolicy ? { duePolicy } : {}) };
 }
 
+/** What the sweep failed on for one incident: a store's own words, or the error's kind and message (no stack). */
+function failedOn(err: unknown): string {
+  if (err instanceof StoreError) return err.message;
+  const e = err instanceof Error ? err : new Error(String(err));
+  return `datalek failed on it (${e.name}: ${e.message}): its record may hold what datalek never writes, or this is a fault of datalek's; the other incidents were swept`;
+}
+
 /**
  * Tells the incidents that left a resource to `incidentId` what a stopped run of it owed them
  * (read14c C2), once no run holds its lease. The containment code loads only then.
@@ -273,13 +297,21 @@ interface RepeatPlan {
   summary: (RepeatSummary & { carrier: string }) | null;
 }
 
-function planRepeats(due: readonly Incident[], policy: Policy, now: string): RepeatPlan {
+function planRepeats(due: readonly Incident[], policy: Policy, now: string, onError: (incident: Incident, err: unknown) => void): RepeatPlan {
   const plan: RepeatPlan = { leftOut: new Set(), stale: new Set(), summary: null };
   let sent = 0;
   for (const incident of due) {
-    const item = dueItems(incident, policy, now).find((i) => i.track === EXPOSED_REPEAT_TRACK);
+    let item: ReturnType<typeof dueItems>[number] | undefined;
+    let stale: boolean;
+    try {
+      item = dueItems(incident, policy, now).find((i) => i.track === EXPOSED_REPEAT_TRACK);
+      stale = item !== undefined && staleRepeat(incident, policy, now);
+    } catch (err) {
+      onError(incident, err);
+      continue;
+    }
     if (!item) continue;
-    if (staleRepeat(incident, policy, now)) plan.stale.add(incident.id);
+    if (stale) plan.stale.add(incident.id);
     else if (sent < MAX_EXPOSED_REPEATS_PER_SWEEP) sent += 1;
     else plan.leftOut.add(incident.id);
   }

@@ -6,6 +6,7 @@ import { ConflictError, StoreRefusedError } from '../../core/errors.js';
 import type { ActionRecord, Incident, OutboxMessage } from '../../core/incident.js';
 import { toldOutside } from '../../core/incident-pseudonyms.js';
 import { type RecordDeps, type RecordResult, recordEventText, rejectedResult } from '../../core/record-finding.js';
+import { UnreadableRecordError } from '../../core/stored-record.js';
 import { oneLine } from '../../core/text.js';
 import type { IncidentStore } from '../../ports/incident-store.js';
 import type { Backend } from '../backend.js';
@@ -121,12 +122,16 @@ async function recordOrReject(deps: RecordDeps, text: string): Promise<RecordRes
     return await recordEventText(deps, text);
   } catch (err) {
     // A store that fails (a full disk, an I/O error, an outage) is any other StoreError: the run stops (review7 K2).
+    // An incident whose record cannot be read (edited behind the pipeline: no JSON, a shape datalek never
+    // writes) refuses this event, named; the others go on, as every commit on that incident is refused (atk28 F15).
     const reason =
       err instanceof ConflictError
         ? `not recorded (the store refused it at every attempt): ${err.message}; datalek verify names what is wrong in the store`
         : err instanceof StoreRefusedError
           ? `not recorded: the store refused this event's commit as it is (${err.message}); the other events go on`
-          : null;
+          : err instanceof UnreadableRecordError
+            ? `not recorded: ${err.message}; the other events go on`
+            : null;
     if (reason === null) throw err;
     // The store's words can name the finding's principal by the store-wide pseudonym (a claim's key): the line
     // outlives minimise (npm start, cron), so it is withheld, as the record function's refusal withholds it (fg22).
