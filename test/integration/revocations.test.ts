@@ -12,6 +12,9 @@
 import {
   CreateRoleCommand,
   CreateUserCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DeleteUserCommand,
   DeleteUserPolicyCommand,
   GetRolePolicyCommand,
   GetUserPolicyCommand,
@@ -309,6 +312,51 @@ describe.skipIf(!MOTO_AVAILABLE)('session revocations, one per incident', () => 
       const { steps, evidence } = await carryOut('dl-console0007', consoleSignIn('niemand'));
       expect(named(steps)).toEqual(['revoke-user-sessions:failed', 'deny-all:failed']);
       expect(evidence.denyAllPolicyName).toBe('datalek-deny-all-dl-console0007');
+    });
+  });
+
+  /**
+   * The principal or its policy gone since the revocation (rel28 item 2: the IAM user is gone). IAM answers NoSuchEntity
+   * for both, and the release failed on it for ever ("still in effect … release again"), while the policy was not there:
+   * removed outside datalek, or gone with a deleted role. A policy not on a principal that is there is nothing to remove
+   * (as an interface deleted since its isolation has nothing to restore); a role is never renamed, so one not found is
+   * deleted, its policies with it. A user not found may have been renamed (its policies with it): that stays a failure,
+   * and says so.
+   */
+  describe('a revocation whose policy or principal is gone since', () => {
+    it('its policy removed from the user outside datalek: nothing to remove, and the release finishes', async () => {
+      await c.iam.send(new CreateUserCommand({ UserName: 'w.weg' }));
+      const a = await revoke('dl-gone0001', consoleSignIn('w.weg'));
+      await c.iam.send(new DeleteUserPolicyCommand({ UserName: 'w.weg', PolicyName: 'datalek-revoke-dl-gone0001' }));
+      await c.iam.send(new DeleteUserPolicyCommand({ UserName: 'w.weg', PolicyName: 'datalek-deny-all-dl-gone0001' }));
+      const steps = await release('dl-gone0001', a);
+      expect(named(steps)).toEqual(['remove-revocation:skipped', 'remove-deny-all:skipped']);
+      expect(steps[0].detail).toBe(
+        'inline policy datalek-revoke-dl-gone0001 is not on IAM user iam-user:5f0c4e2a91b7d3e8: nothing to remove (removed since, not by a release: CloudTrail DeleteUserPolicy says who)',
+      );
+    });
+
+    it('the role deleted since: its policies went with it, nothing to remove', async () => {
+      await c.iam.send(new CreateRoleCommand({ RoleName: 'gone', AssumeRolePolicyDocument: trust }));
+      const a = await revoke('dl-gone0002', action('revoke-role-sessions', 'gone'));
+      await c.iam.send(new DeleteRolePolicyCommand({ RoleName: 'gone', PolicyName: 'datalek-revoke-dl-gone0002' }));
+      await c.iam.send(new DeleteRoleCommand({ RoleName: 'gone' }));
+      const steps = await release('dl-gone0002', a);
+      expect(named(steps)).toEqual(['remove-revocation:skipped']);
+      expect(steps[0].detail).toBe('role gone not found: deleted since (a role is never renamed), its inline policies with it: nothing to remove');
+    });
+
+    it('the user not found under its recorded name: still a failure, saying renamed or deleted and what to do', async () => {
+      await c.iam.send(new CreateUserCommand({ UserName: 'v.verdwenen' }));
+      const a = await revoke('dl-gone0003', consoleSignIn('v.verdwenen'));
+      for (const p of await userPolicies('v.verdwenen')) await c.iam.send(new DeleteUserPolicyCommand({ UserName: 'v.verdwenen', PolicyName: p }));
+      await c.iam.send(new DeleteUserCommand({ UserName: 'v.verdwenen' }));
+      const steps = await release('dl-gone0003', a);
+      expect(named(steps)).toEqual(['remove-revocation:failed', 'remove-deny-all:failed']);
+      expect(steps[0].code).toBe('NoSuchEntity');
+      expect(steps[0].detail).toBe(
+        'IAM user iam-user:5f0c4e2a91b7d3e8 not found under its recorded name: renamed or deleted (CloudTrail: UpdateUser, DeleteUser). Renamed, it keeps inline policy datalek-revoke-dl-gone0003: remove it under the new name by hand (aws iam delete-user-policy). Deleted, its policies went with it and nothing is in effect, but the record keeps it so: tell the FG',
+      );
     });
   });
 });

@@ -8,6 +8,7 @@
 import {
   DeleteRolePolicyCommand,
   DeleteUserPolicyCommand,
+  GetRoleCommand,
   ListAccessKeysCommand,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
@@ -467,18 +468,56 @@ export async function releaseCredentials(c: ContainmentClients, action: ActionRe
     await removeDeny();
   } else if (action.type === 'revoke-role-sessions') {
     const policyName = recordedPolicyName(action);
-    await attempt('remove-revocation', async () => {
-      await c.iam.send(new DeleteRolePolicyCommand({ RoleName: action.target, PolicyName: policyName }));
-      return `inline policy ${policyName} removed from ${action.target}`;
-    });
+    await attempt('remove-revocation', () => deleteRolePolicy(c, action.target, policyName));
     // What incidents merged into this one put on the role, each its own (rel28 #3).
     for (const m of mergedPoliciesOf(action)) {
       const revocation = m.revocation?.policyName;
       if (!revocation) continue;
-      await attempt(mergedRemoveStep('revocation', m), async () => {
-        await c.iam.send(new DeleteRolePolicyCommand({ RoleName: action.target, PolicyName: revocation }));
-        return `inline policy ${revocation} removed from ${action.target} (put by incident ${m.incidentId}, merged into this one)`;
-      });
+      await attempt(mergedRemoveStep('revocation', m), () => deleteRolePolicy(c, action.target, revocation, m.incidentId));
     }
   }
+}
+
+/**
+ * Deletes an inline policy datalek recorded on a principal (`remove`); what is missing when IAM answers NoSuchEntity,
+ * which it does both when the policy and when the principal is missing (rel28 item 2): `removed`, or `policy` (not on a
+ * principal that is there: `read` found it), or `principal` (not found by its name). A failure to read is the
+ * NoSuchEntity as IAM gave it.
+ */
+export async function deletePolicyOf(remove: () => Promise<unknown>, read: () => Promise<unknown>): Promise<'removed' | 'policy' | 'principal'> {
+  try {
+    await remove();
+    return 'removed';
+  } catch (err) {
+    if (errorCode(err) !== 'NoSuchEntity') throw err;
+    try {
+      await read();
+      return 'policy';
+    } catch (again) {
+      if (errorCode(again) !== 'NoSuchEntity') throw err;
+      return 'principal';
+    }
+  }
+}
+
+/** The words of a release step for a merged incident's policy (`mergedFrom`), after what it removed. */
+export const mergedBy = (mergedFrom?: string) => (mergedFrom ? ` (put by incident ${mergedFrom}, merged into this one)` : '');
+
+/**
+ * Removes an inline policy datalek recorded on the role (`mergedFrom`: put by that incident, merged into this one). Not
+ * found, nothing is left to remove: a role is never renamed, so one not found is deleted, its policies with it.
+ */
+async function deleteRolePolicy(c: ContainmentClients, roleName: string, policyName: string, mergedFrom?: string): Promise<string | { skipped: string }> {
+  const by = mergedBy(mergedFrom);
+  const gone = await deletePolicyOf(
+    () => c.iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })),
+    () => c.iam.send(new GetRoleCommand({ RoleName: roleName })),
+  );
+  if (gone === 'principal')
+    return { skipped: `role ${roleName} not found: deleted since (a role is never renamed), its inline policies with it: nothing to remove${by}` };
+  if (gone === 'policy')
+    return {
+      skipped: `inline policy ${policyName} is not on ${roleName}: nothing to remove (removed since, not by a release: CloudTrail DeleteRolePolicy says who)${by}`,
+    };
+  return `inline policy ${policyName} removed from ${roleName}${by}`;
 }
