@@ -9,6 +9,7 @@ import { DEFAULT_RESOURCE_NAMES } from '../adapters/aws/table-schema.js';
 import { ConsoleNotifier } from '../adapters/local/console-notifier.js';
 import { defaultLinkKeyPath, fileLinkKey } from '../adapters/local/link-key-file.js';
 import { PlanOnlyContainment } from '../adapters/local/plan-only-containment.js';
+import { exposedStoreFolders } from '../adapters/local/private-files.js';
 import { type DrillMark, SqliteIncidentStore, STORE_FILE } from '../adapters/local/sqlite-store.js';
 import { createPager, pagerSecretsFromEnv } from '../adapters/pager/index.js';
 import { drillLinkKey } from '../core/ack-link.js';
@@ -94,6 +95,7 @@ export async function openBackend(opts: BackendOptions): Promise<Backend> {
     // Replay (the one command that creates a store) records in bulk: what a power cut takes from a
     // running replay, the same files record again. What people record is synced commit by commit.
     const embedded = new SqliteIncidentStore(opts.storeDir, { readOnly: opts.access === 'read', bulk: opts.access === 'create' });
+    for (const line of exposedStoreFolders(opts.storeDir)) opts.warn?.(line);
     const store = opts.recorded ? opts.recorded.watch(embedded) : embedded;
     const drill = embedded.drill;
     const storeKey = fileLinkKey(linkKeyPath(opts), { create: opts.access !== 'read' });
