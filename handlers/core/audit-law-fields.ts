@@ -37,6 +37,7 @@ export function checkLawFieldsAgainstTimeline(record: Record<string, unknown>, t
   checkAcknowledgement(record, timeline, opening, add);
   checkDetection(record, timeline, add);
   checkStatedClock(record, timeline, add);
+  checkRole(record, timeline, opening, add);
 }
 
 /**
@@ -144,5 +145,42 @@ function checkStatedClock(record: Record<string, unknown>, timeline: readonly Ro
   if (missing <= counted) return;
   add(
     `its timeline records ${missing} changes made with a stated clock that its record does not list: they were taken off behind the pipeline, and the register and show read the times they stated as entered then`,
+  );
+}
+
+/**
+ * The organisation's role for the incident (`role`) is the one the last 'role-set' entry gave, or
+ * none (the policy's when it was opened, `policyRole`) while no person set one: made processor, the
+ * AP notification reads as the controller's duty and its clock "not-needed". The law in force when
+ * the clock began (`policyRole`, `controllerHours`, `clocksInForce`), kept so that a later policy never
+ * re-judges the record, is the opening entry's; a processor's hours begin with the role set, when
+ * its entry says them. An opening written before it said them is not judged for those.
+ */
+function checkRole(record: Record<string, unknown>, timeline: readonly Row[], opening: ReturnType<typeof openingOf>, add: (problem: string) => void): void {
+  let role: { to: unknown; seq: number } | null = null;
+  let hours: unknown = null;
+  for (const row of timeline) {
+    if (row.kind !== 'role-set') continue;
+    const d = detailOf(row);
+    if (!d) continue;
+    role = { to: d.to, seq: row.seq };
+    if (typeof d.controllerHours === 'number') hours = d.controllerHours;
+  }
+  if ((record.role ?? null) !== (role?.to ?? null)) {
+    const gives = role ? `${shown(role.to)} (entry ${role.seq})` : "(none: the policy's when it was opened)";
+    add(
+      `its role ${shown(record.role)} is not the one its timeline gives ${gives}: it was changed behind the pipeline, with no entry saying who decided it or why; the AP clock and the register read it`,
+    );
+  }
+  if (!opening || !('clocksInForce' in opening.d)) return;
+  const given: Record<string, unknown> = {
+    policyRole: opening.d.policyRole,
+    controllerHours: typeof opening.d.controllerHours === 'number' ? opening.d.controllerHours : hours,
+    clocksInForce: opening.d.clocksInForce,
+  };
+  const differ = Object.keys(given).filter((field) => canonicalJson(record[field] ?? null) !== canonicalJson(given[field] ?? null));
+  if (differ.length === 0) return;
+  add(
+    `its policy's role, a processor's hours and the clocks in force when its clock began (${differ.join(', ')}) are not those its timeline gives: they were changed behind the pipeline; the AP, NIS2 and telecom clocks read them`,
   );
 }

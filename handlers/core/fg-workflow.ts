@@ -366,10 +366,11 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       const ending = input.actingAs === 'processor' && roleOf(draft, deps.policy) === 'controller';
       const passed = ending ? endsDutyAfterDeadline(deps, draft, 'controller', now, input.confirmStatedTime === true, 'processor') : null;
       decisions.push({ kind: 'role', role: input.actingAs, reason, by, recordedAt: now, ...(passed ? { enteredAfterDeadline: passed } : {}) });
-      entries.push({ at: now, kind: 'role-set', actor: by, detail: { from: roleOf(draft, deps.policy), to: input.actingAs, reason } });
+      // Its clock to tell the controller begins: by the contract hours in force now (as `deadlineHours`), said in its entry (verify holds the record to it, tl28a).
+      const hoursNow = input.actingAs === 'processor' && draft.controllerHours === undefined ? { controllerHours: processorHours(deps.policy) } : {};
+      entries.push({ at: now, kind: 'role-set', actor: by, detail: { from: roleOf(draft, deps.policy), to: input.actingAs, reason, ...hoursNow } });
       draft.role = input.actingAs;
-      // Its clock to tell the controller begins: by the contract hours in force now (as `deadlineHours`).
-      if (input.actingAs === 'processor' && draft.controllerHours === undefined) draft.controllerHours = processorHours(deps.policy);
+      Object.assign(draft, hoursNow);
     }
     if (assessing) {
       const personalData = input.personalData as Assessment['personalData'];

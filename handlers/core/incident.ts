@@ -1102,6 +1102,19 @@ export type NewIncident = Pick<
   | 'openedAt'
 >;
 
+/**
+ * The law in force when the incident's clock began, as the record keeps it (`policyRole`,
+ * `controllerHours`, `clocksInForce`; none on a sample): the opening entry says it, and verify holds
+ * the record to it (core/audit-law-fields.ts, tl28a).
+ */
+export function lawInForce(incident: Incident): {
+  policyRole: Role | null;
+  controllerHours: number | null;
+  clocksInForce: { nis2: boolean; telecom: boolean } | null;
+} {
+  return { policyRole: incident.policyRole ?? null, controllerHours: incident.controllerHours ?? null, clocksInForce: incident.clocksInForce ?? null };
+}
+
 /** A new, open incident at revision 1, with one finding and an empty timeline chained from its key. */
 export function newIncident(fields: NewIncident): Incident {
   // Object.assign, not a spread: in Node 20's V8 every key added after a spread (`{ ...fields,

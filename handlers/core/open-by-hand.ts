@@ -30,7 +30,7 @@ import { setNextDue } from './due-policy.js';
 import { ConflictError, InvalidFindingError, refused as refuse } from './errors.js';
 import { type Finding, parseEventText } from './finding.js';
 import { sha256 } from './hash.js';
-import { appendEntries, type Decision, INCIDENT_ID_HEX, type Incident, newIncident, type OpenedByHand } from './incident.js';
+import { appendEntries, type Decision, INCIDENT_ID_HEX, type Incident, lawInForce, newIncident, type OpenedByHand } from './incident.js';
 import { OPENED_BY_HAND_REASON } from './labels.js';
 import { composeMessage } from './messages.js';
 import type { Policy } from './policy.js';
@@ -209,6 +209,8 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
         ...(finding ? { finding } : {}),
         // None: a person's incident names no begin of the breach (verify holds the record to this, vpol).
         firstActivityAt: null,
+        // The law in force when its clock began, which the record keeps: verify holds the record to it (tl28a).
+        ...lawInForce(incident),
       },
     },
     ...messages.map((m) => ({ at: now, kind: 'notification-queued', detail: { channel: m.channel, messageKind: m.kind, messageId: m.id } })),

@@ -57,6 +57,7 @@ import {
   INCIDENT_ID_HEX,
   type Incident,
   incidentIdFor,
+  lawInForce,
   newIncident,
   type OutboxMessage,
   type PendingLink,
@@ -512,6 +513,8 @@ function open_(
         ...(followUp ? { followUpOf: followUp.of } : {}),
         // The begin of the breach the AP draft, the register and the notice give: verify holds the record to it (vpol).
         firstActivityAt: incident.firstActivityAt ?? null,
+        // The law in force when its clock began, which the record keeps: verify holds the record to it (tl28a).
+        ...lawInForce(incident),
       }),
     },
     ...actionEntries(actions, now, incident.id),

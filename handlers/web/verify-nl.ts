@@ -114,6 +114,14 @@ const PROBLEMS: Template[] = [
     'de tijdlijn legt {} wijzigingen met een opgegeven klok vast die het record niet noemt: die zijn buiten de pipeline om weggenomen, en het register en show lezen de opgegeven tijden als toen ingevoerd',
   ],
   [
+    'its role {} is not the one its timeline gives {}: it was changed behind the pipeline, with no entry saying who decided it or why; the AP clock and the register read it',
+    'de rol {} is niet die de tijdlijn geeft {}: die is buiten de pipeline om gewijzigd, zonder regel die zegt wie besloot of waarom; de AP-klok en het register lezen haar',
+  ],
+  [
+    "its policy's role, a processor's hours and the clocks in force when its clock began ({}) are not those its timeline gives: they were changed behind the pipeline; the AP, NIS2 and telecom clocks read them",
+    'de rol volgens het beleid, de uren van een verwerker en de termijnen die golden toen de klok begon ({}) zijn niet die de tijdlijn geeft: ze zijn buiten de pipeline om gewijzigd; de AP-, NIS2- en telecomtermijnen lezen ze',
+  ],
+  [
     'it is closed, but its timeline records no closing: it was closed behind the pipeline, which ends its reminders and pages',
     'het is gesloten, maar de tijdlijn legt geen sluiting vast: het is buiten de pipeline om gesloten, wat de herinneringen en oproepen ervan beëindigt',
   ],

@@ -71,8 +71,9 @@ function edited(id: string, edit: (record: Record<string, unknown>) => void): vo
 const verify = () => runCli(['verify', '--store', store, '--digests', digests, '--key', keys.public, '--now', ASSESSED]);
 
 describe('a field of the law or who decided, edited behind the pipeline with the ledger after the digest rechained', () => {
-  it('the incident as the pipeline and the people recorded it verifies', async () => {
-    await acknowledgedAndAssessed();
+  it('the incident as the pipeline and the people recorded it verifies, with the role a person set', async () => {
+    const id = await acknowledgedAndAssessed();
+    await ok(['assess', id, '--acting-as', 'processor', '--reason', 'wij verwerken voor de klant', '--by', 'fg-piet', '--store', store, '--now', ASSESSED]);
     const verified = await verify();
     expect(verified.stderr).toBe('');
     expect(verified.code).toBe(0);
@@ -116,6 +117,24 @@ describe('a field of the law or who decided, edited behind the pipeline with the
       'F9: the stated-clock marks taken off (times entered days later read as entered then)',
       (r: Record<string, unknown>) => Object.assign(r, { statedClock: [] }),
       'its timeline records 3 changes made with a stated clock that its record does not list:',
+    ],
+    [
+      'F7: made processor with no role decision (the AP clock "not-needed")',
+      (r: Record<string, unknown>) => Object.assign(r, { role: 'processor' }),
+      "its role processor is not the one its timeline gives (none: the policy's when it was opened):",
+    ],
+    [
+      "F7: the policy's role when it was opened made processor",
+      (r: Record<string, unknown>) => Object.assign(r, { policyRole: 'processor', controllerHours: 24 }),
+      "its policy's role, a processor's hours and the clocks in force when its clock began (policyRole, controllerHours) are not those its timeline gives:",
+    ],
+    [
+      'F7: the NIS2 and telecom clocks in force switched',
+      (r: Record<string, unknown>) => {
+        const was = r.clocksInForce as { nis2: boolean; telecom: boolean };
+        r.clocksInForce = { nis2: !was.nis2, telecom: !was.telecom };
+      },
+      "its policy's role, a processor's hours and the clocks in force when its clock began (clocksInForce) are not those its timeline gives:",
     ],
   ])('%s: named, and the anchor does not sign it', async (_what, edit, problem) => {
     const id = await acknowledgedAndAssessed();

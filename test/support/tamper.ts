@@ -6,6 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type DynamoDBClient, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import Database from 'better-sqlite3';
 import { canonicalJson, sha256 } from '../../handlers/core/hash.js';
 import { entryHash } from '../../handlers/core/incident.js';
@@ -175,4 +176,41 @@ export function appendRecordSqlite(storeDir: string, id: string, at: string, edi
   } finally {
     db.close();
   }
+}
+
+/**
+ * The rechain on DynamoDB: the incident item's record rewritten, its ledger items chained again from
+ * the last that recorded the record, and the item's ledger head and record hash set to match.
+ */
+export async function rechainDynamoDb(db: DynamoDBClient, table: string, incidentId: string, edit: (record: Record<string, unknown>) => void): Promise<void> {
+  const pk = { S: `INC#${incidentId}` };
+  const items = (await db.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': pk } }))).Items ?? [];
+  const record = JSON.parse(items.find((i) => i.sk.S === 'INCIDENT')?.data.S ?? '{}') as Record<string, unknown>;
+  edit(record);
+  const text = JSON.stringify(record);
+  const rows: LedgerRow[] = items
+    .filter((i) => i.sk.S?.startsWith('LG#'))
+    .map((i) => ({ seq: Number(i.seq.N), data: i.data.S as string, prevHash: i.prevHash.S as string, hash: i.hash.S as string }))
+    .sort((a, b) => a.seq - b.seq);
+  const chained = rechain(rows, text);
+  for (const row of chained) {
+    await db.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { pk, sk: { S: `LG#${String(row.seq).padStart(10, '0')}` } },
+        UpdateExpression: 'SET #d = :d, prevHash = :p, #h = :h',
+        ExpressionAttributeNames: { '#d': 'data', '#h': 'hash' },
+        ExpressionAttributeValues: { ':d': { S: row.data }, ':p': { S: row.prevHash }, ':h': { S: row.hash } },
+      }),
+    );
+  }
+  await db.send(
+    new UpdateItemCommand({
+      TableName: table,
+      Key: { pk, sk: { S: 'INCIDENT' } },
+      UpdateExpression: 'SET #d = :d, ledgerHash = :h, recordHash = :r',
+      ExpressionAttributeNames: { '#d': 'data' },
+      ExpressionAttributeValues: { ':d': { S: text }, ':h': { S: (chained.at(-1) as LedgerRow).hash }, ':r': { S: sha256(text) } },
+    }),
+  );
 }

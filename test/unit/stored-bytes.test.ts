@@ -160,18 +160,21 @@ function tableHashes(store: SqliteIncidentStore): Record<string, string> {
  * did not. A record stored before names none and is judged as before. And once more (vpol item 2):
  * the incident-opened entry gives the begin of the breach (`firstActivityAt`), which verify holds the
  * record to: every opening entry, the timeline's chain after it, each incident's `timelineHead` and the
- * ledger's hashes of them changed; no joining finding here began earlier, so no entry was added.
+ * ledger's hashes of them changed; no joining finding here began earlier, so no entry was added. And
+ * once more (tl28a): the incident-opened entry gives the law in force when the clock began
+ * (`policyRole`, `controllerHours`, `clocksInForce`), which verify holds the record to: every opening
+ * entry, the timeline's chain after it, each incident's `timelineHead` and the ledger's hashes of them changed.
  */
 const EXPECTED: Record<string, string> = {
   anchored: '0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
   findings: '195 e4a537c9b648aa7793a7285c3994d7f54cf67040a760f38eb7c857dba3ec0aa0',
   incident_keys: '11 1954783ace67a166666de724f5b4d6cad1075de1ba176ff1aeb610fc8d9ef2d0',
-  incidents: '153 ecd9e2d39662be12ad70a3ecf2dcdfbaf920cd816b3c3e17918847659addf5a0',
-  ledger: '886 d789c1197b8a62bd9e062b4e388dd0d0f543ac16f968c461ebe4377365787078',
+  incidents: '153 8a5c89b1b8644afd51ba741627fd674cd2c4769feed3cebc55e4af4396b6362e',
+  ledger: '886 dedee5433c1fe43d4695a37e544e584c793409b279f42166dcda3ca5d1e6b070',
   meta: '2 6356d369bf6ad1bf39a2707dacf6c274b7ff429bd6c25a48994ce07fae3e1ed5',
   outbox: '1031 09b6b35557bac5dd3ce677eb9e421e2f5652e6ec153fa87f3d982fd6c45a6fef',
   registry: '153 6b31001d6f0b624c80b17e52d8a9f3455c770e9d0f87570e454b91e7df1224bc',
-  timeline: '1503 b33353fbfef581d04650e7bc99b3594ee009aa35e6a4fa61472aa6fe86fdc156',
+  timeline: '1503 7a940e957a0b577b876806a861890828f4790e57364cea1e1491a4c812a09abb',
 };
 
 describe('stored bytes', () => {
