@@ -14,6 +14,7 @@
  */
 
 import { checkLawFieldsAgainstTimeline } from './audit-law-fields.js';
+import { checkOpsFieldsAgainstTimeline } from './audit-ops-fields.js';
 import {
   checkAnnouncedAgainstTimeline,
   checkContainmentAgainstTimeline,
@@ -618,6 +619,7 @@ function checkRecordAgainstTimeline(record: Record<string, unknown>, timeline: R
     checkFirstActivityAgainstTimeline(record, timeline, add);
     checkAnnouncedAgainstTimeline(record, timeline, add);
     checkLawFieldsAgainstTimeline(record, timeline, add);
+    checkOpsFieldsAgainstTimeline(record, timeline, add);
   }
 }
 

@@ -36,6 +36,7 @@ import { type ActionRecord, appendEntries, type FindingRecord, type Incident, in
 import { errorToldOutside, OWN_PSEUDONYM, releaseNeedsItsNames, STORE_WIDE_PSEUDONYMS, withOwnPseudonyms } from './incident-pseudonyms.js';
 import { storedText } from './ledger.js';
 import { DEFAULT_POLICY, type Policy } from './policy.js';
+import { holdByTimeline } from './retention-hold.js';
 import { copyRecord, findingSalt, parseStoredFinding } from './stored-record.js';
 import { localWithInstant } from './time.js';
 
@@ -829,13 +830,18 @@ async function heldBack(store: IncidentStore, incident: Incident, holder: Incide
   if (holding.length >= MAX_HOLDING)
     return `incident ${incident.id} is linked (merged, followed up) to ${MAX_HOLDING} or more incidents: a retention hold further on is not looked for, so its findings are kept until a person minimises them with a shorter chain`;
   for (const { incident: held, as } of holding) {
-    const hold = held.retentionHold;
+    // The timeline too (atk28 F8): a hold taken off the record alone, behind the pipeline, still holds.
+    const onTimeline = held.retentionHold ? null : holdByTimeline(await store.getTimeline(held.id));
+    const hold = held.retentionHold ?? onTimeline;
     if (!hold) continue;
     const how =
       as === 'self'
         ? ''
         : ` (incident ${incident.id}'s findings go with it: ${as === 'merged-into' ? 'merged into it' : 'a follow-up of it'}, directly or through another)`;
-    return `incident ${held.id} is held by ${hold.by} since ${shown(hold.at)} (${hold.reason})${how}: the findings it holds or held are kept until the hold is released (datalek minimise ${held.id} --release-hold --reason TEXT --by NAME)`;
+    const taken = onTimeline
+      ? `; the record holds none, its timeline does: it was taken off behind the pipeline (datalek verify names it), so nothing is removed`
+      : '';
+    return `incident ${held.id} is held by ${hold.by} since ${shown(hold.at)} (${hold.reason})${how}: the findings it holds or held are kept until the hold is released (datalek minimise ${held.id} --release-hold --reason TEXT --by NAME)${taken}`;
   }
   return null;
 }

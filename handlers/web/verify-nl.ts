@@ -84,6 +84,19 @@ const PROBLEMS: Template[] = [
     'its AP deadline {} is not its awareness {} plus the {} hours it counts: the deadline was moved behind the pipeline',
     'de AP-termijn {} is niet het moment van bewustwording {} plus de {} uur die het telt: de termijn is buiten de pipeline om verzet',
   ],
+  // The operational fields (core/audit-ops-fields.ts, tl28b).
+  [
+    'it holds no retention hold, but its timeline gives one (entry {}): it was taken off behind the pipeline, and minimise would remove the findings the FG held',
+    'het bevat geen besluit tot langer bewaren, maar de tijdlijn geeft er een (regel {}): het is buiten de pipeline om weggenomen, en minimaliseren zou de bevindingen verwijderen die de FG liet bewaren',
+  ],
+  [
+    'it holds a retention hold, but its timeline gives none: it was placed behind the pipeline, with no entry saying who held the findings or why',
+    'het bevat een besluit tot langer bewaren, maar de tijdlijn geeft er geen: het is buiten de pipeline om geplaatst, zonder regel die zegt wie de bevindingen liet bewaren of waarom',
+  ],
+  [
+    'its retention hold ({}) is not the one its timeline gives (entry {}): it was changed behind the pipeline, with no entry saying who held the findings or why',
+    'het besluit tot langer bewaren ({}) is niet dat wat de tijdlijn geeft (regel {}): het is buiten de pipeline om gewijzigd, zonder regel die zegt wie de bevindingen liet bewaren of waarom',
+  ],
   // The law's fields and who decided (core/audit-law-fields.ts, tl28a).
   [
     'its awareness {} holds no AP deadline or no hours it counts (deadline {}, hours {}): they were taken off behind the pipeline, which leaves the AP deadline held to nothing',

@@ -77,3 +77,53 @@ describe('F3: a containment action taken off the record', () => {
     await named(id, 'its timeline gives containment action isolate-instance (entry ');
   });
 });
+
+describe('F8: a retention hold taken off the record', () => {
+  /** The incident assessed, held by the FG, closed; anchored after the hold. */
+  async function heldAndClosed(): Promise<string> {
+    const id = await anchoredIncident();
+    const as = ['--store', store, '--now', NOW];
+    for (const step of [
+      ['assess', id, '--personal-data', 'no', '--risk', 'none', '--reason', 'test instance, no data', '--by', 'fg'],
+      ['minimise', id, '--hold', '--reason', 'rechtszaak', '--by', 'fg'],
+      ['close', id, '--reason', 'no personal data', '--by', 'fg'],
+    ]) {
+      const run = await runCli([...step, ...as]);
+      expect(run.code, run.stderr).toBe(0);
+    }
+    await anchor();
+    return id;
+  }
+
+  it('deleted: verify names it, and minimise still refuses while the timeline holds it', async () => {
+    const id = await heldAndClosed();
+    await verifies();
+    appendRecordSqlite(store, id, NOW, (record) => {
+      delete record.retentionHold;
+    });
+    await named(id, 'it holds no retention hold, but its timeline gives one (entry ');
+    const minimise = await runCli(['minimise', id, '--by', 'x', '--after-days', '0', '--store', store, '--now', NOW]);
+    expect(minimise.stderr).toContain('rechtszaak');
+    expect(minimise.stderr).toContain('the record holds none, its timeline does');
+    expect(minimise.code).toBe(2);
+  });
+
+  it('its reason or who placed it rewritten: named', async () => {
+    const id = await heldAndClosed();
+    appendRecordSqlite(store, id, NOW, (record) => {
+      Object.assign(record.retentionHold as Record<string, unknown>, { by: 'someone-else', reason: 'geen' });
+    });
+    await named(id, 'its retention hold (by, reason) is not the one its timeline gives (entry ');
+  });
+
+  it('planted with no hold on the timeline: named; held and released by the FG, with their entries: verifies', async () => {
+    const id = await heldAndClosed();
+    const release = await runCli(['minimise', id, '--release-hold', '--reason', 'zaak geschikt', '--by', 'fg', '--store', store, '--now', NOW]);
+    expect(release.code, release.stderr).toBe(0);
+    await verifies();
+    appendRecordSqlite(store, id, NOW, (record) => {
+      record.retentionHold = { at: NOW, by: 'fg', reason: 'rechtszaak' };
+    });
+    await named(id, 'it holds a retention hold, but its timeline gives none: it was placed behind the pipeline');
+  });
+});

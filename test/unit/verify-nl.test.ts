@@ -33,6 +33,7 @@ describe('the problems of datalek verify on the Dutch page', () => {
     ...problemTexts('handlers/core/audit.ts'),
     ...problemTexts('handlers/core/audit-record.ts'),
     ...problemTexts('handlers/core/audit-law-fields.ts'),
+    ...problemTexts('handlers/core/audit-ops-fields.ts'),
     ...problemTexts('handlers/core/verify-store.ts'),
     ...problemTexts('handlers/core/pseudonym-audit.ts'),
   ];
