@@ -324,10 +324,17 @@ const AP_REMINDER_KINDS = new Set(['ap-reminder', 'ap-overdue']);
 export function checkAnnouncedAgainstTimeline(record: Record<string, unknown>, timeline: readonly Row[], add: (problem: string) => void): void {
   let reminder: string | null = null;
   let page: string | null = null;
+  // When on-call was told (the opening page, news of the incident), and whether it was told of the opening.
+  const toldOnCall = new Set<string>();
+  let openingPaged = false;
   const later = (a: string | null, b: string) => (a === null || b > a ? b : a);
   for (const row of timeline) {
     if (row.kind !== 'notification-queued' && row.kind !== 'page-held') continue;
     const d = detailOf(row);
+    if (d && row.kind === 'notification-queued' && d.channel === 'on-call' && d.dueAt === undefined && typeof row.at === 'string') {
+      toldOnCall.add(row.at);
+      openingPaged ||= d.messageKind === 'opened';
+    }
     if (!d || typeof d.dueAt !== 'string') continue;
     if (row.kind === 'page-held' || d.messageKind === 'page') page = later(page, d.dueAt);
     else if (AP_REMINDER_KINDS.has(String(d.messageKind))) reminder = later(reminder, d.dueAt);
@@ -338,6 +345,14 @@ export function checkAnnouncedAgainstTimeline(record: Record<string, unknown>, t
     add(
       `its last AP reminder is marked due at ${ap}, later than the last its timeline records queued (${reminder ?? 'none'}): the sweep sends no AP reminder until then. It was changed behind the pipeline`,
     );
+  // The escalation runs from the first page to on-call (record-finding.ts sets it as that message is queued).
+  const start = isObject(record.paging) ? (record.paging.firstPageAt ?? null) : null;
+  if (typeof start === 'string' ? !toldOnCall.has(start) : openingPaged) {
+    const first = [...toldOnCall].sort()[0] ?? 'none';
+    add(
+      `its escalation's start (${typeof start === 'string' ? start : 'none'}) is not the time its timeline records on-call was first paged (${first}): the pages after the opening one run from it. It was changed behind the pipeline`,
+    );
+  }
   const paged = marked(record.paging);
   if (paged !== null && (page === null || paged > page))
     add(

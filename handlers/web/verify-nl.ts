@@ -73,6 +73,10 @@ const PROBLEMS: Template[] = [
     'de laatste AP-herinnering staat als vervallen op {}, later dan de laatste die de tijdlijn als verstuurd vastlegt ({}): de sweep stuurt tot dan geen AP-herinnering. Het is buiten de pipeline om gewijzigd',
   ],
   [
+    "its escalation's start ({}) is not the time its timeline records on-call was first paged ({}): the pages after the opening one run from it. It was changed behind the pipeline",
+    'het begin van de escalatie ({}) is niet het moment waarop de tijdlijn on-call voor het eerst oproept ({}): de oproepen na de eerste lopen ervan uit. Het is buiten de pipeline om gewijzigd',
+  ],
+  [
     'its last page is marked due at {}, later than the last its timeline records queued or held ({}): the sweep pages nobody until then. It was changed behind the pipeline',
     'de laatste oproep staat als vervallen op {}, later dan de laatste die de tijdlijn als verstuurd of aangehouden vastlegt ({}): de sweep roept tot dan niemand op. Het is buiten de pipeline om gewijzigd',
   ],

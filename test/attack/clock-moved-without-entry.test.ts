@@ -189,6 +189,16 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
       'its last page is marked due at 2026-12-30T21:00:00.000Z, later than the last its timeline records queued or held (none)',
     ],
     [
+      "its escalation's start taken off (no page follows the opening one)",
+      (r: Record<string, unknown>) => Object.assign(r, { paging: { ...(r.paging as object), firstPageAt: null } }),
+      "its escalation's start (none) is not the time its timeline records on-call was first paged",
+    ],
+    [
+      "its escalation's start moved weeks ahead (the next pages with it)",
+      (r: Record<string, unknown>) => Object.assign(r, { paging: { ...(r.paging as object), firstPageAt: '2026-12-30T21:00:00.000Z' } }),
+      "its escalation's start (2026-12-30T21:00:00.000Z) is not the time its timeline records on-call was first paged",
+    ],
+    [
       'its due time taken off (the sweep, which reads the due index, never reminds or pages it)',
       (r: Record<string, unknown>) => Object.assign(r, { nextDueAt: null }),
       'its due time (none) is later than what falls due on its record under the policy it was set under (',
