@@ -123,6 +123,8 @@ export async function resetForPolicy(
     };
   }
   if (mark?.digest === digest) return null;
+  // Out of time already: not a read of every incident now; the next sweep begins it.
+  if (handlers.outOfTime?.()) return { was: mark?.digest ?? null, now: digest, reset: [], read: 0, complete: false };
   const listed = await store.listIncidents({ onUnreadable: handlers.onUnreadable ?? (() => undefined) });
   const pass: DuePolicyPass = { was: mark?.digest ?? null, now: digest, reset: [], read: listed.length, complete: true };
   for (const incident of listed) {

@@ -17,6 +17,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { STORE_FILE } from '../../handlers/adapters/local/sqlite-store.js';
+import { resetForPolicy } from '../../handlers/core/due-index.js';
 import { duePolicyDigest } from '../../handlers/core/due-policy.js';
 import { DEFAULT_POLICY, type Policy, parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
@@ -47,6 +48,12 @@ describe('a due time under a policy changed since it was set', () => {
 
   const sweepUnder = (policy: Policy) => sweep({ store, policy, now: () => now });
   const stored = async () => (await store.getIncident(id))?.nextDueAt;
+
+  it("a sweep already out of its invocation's time reads no incident for the pass, and keeps no mark: the next sweep begins it", async () => {
+    const pass = await resetForPolicy({ store, policy: withReminder, now: () => now }, { outOfTime: () => true });
+    expect(pass).toMatchObject({ read: 0, complete: false, reset: [] });
+    expect(await store.duePolicyMark()).toBeNull();
+  });
 
   it('the record names the policy its due time was set under', async () => {
     expect((await store.getIncident(id))?.dueUnder).toBe(duePolicyDigest(DEFAULT_POLICY));
