@@ -126,7 +126,7 @@ export async function registerEntries(
   const incidents = await minimisedAsTimelineSays(deps, await deps.store.listIncidents(period));
   const elsewhere = await elsewhereOfAll(deps, incidents);
   const timelines = await timelinesOfAll(deps, incidents);
-  return incidents.map((incident) => ({
+  return rowsOrNamed(incidents, period, (incident) => ({
     incident,
     row: registerRow(incident, deps.policy, now, elsewhere.get(incident.id), timelines.get(incident.id)),
     elsewhere: elsewhere.get(incident.id) ?? [],
@@ -166,10 +166,18 @@ export type RegisterFormat = 'csv' | 'json' | 'md';
 /** The register over a period as a file: CSV and JSON one row per incident, Markdown in the policy's language. */
 export async function registerExport(deps: QueryDeps, period: RegisterPeriod, format: RegisterFormat): Promise<string> {
   const now = deps.now();
-  const incidents = await minimisedAsTimelineSays(deps, await deps.store.listIncidents(period));
-  const elsewhere = await elsewhereOfAll(deps, incidents);
-  const timelines = await timelinesOfAll(deps, incidents);
-  if (format === 'md')
+  const listed = await minimisedAsTimelineSays(deps, await deps.store.listIncidents(period));
+  const elsewhere = await elsewhereOfAll(deps, listed);
+  const timelines = await timelinesOfAll(deps, listed);
+  if (format === 'md') {
+    // Those whose row it fails on left out, named: the Markdown reads what the row reads, and more.
+    const incidents: Incident[] = [];
+    rowsOrNamed(
+      listed,
+      period,
+      (i) => registerRow(i, deps.policy, now, elsewhere.get(i.id), timelines.get(i.id)),
+      (i) => incidents.push(i),
+    );
     return registerMarkdown(
       incidents,
       deps.policy,
@@ -178,6 +186,27 @@ export async function registerExport(deps: QueryDeps, period: RegisterPeriod, fo
       (i) => elsewhere.get(i.id) ?? [],
       (i) => timelines.get(i.id) ?? [],
     );
-  const rows = incidents.map((i) => registerRow(i, deps.policy, now, elsewhere.get(i.id), timelines.get(i.id)));
+  }
+  const rows = rowsOrNamed(listed, period, (i) => registerRow(i, deps.policy, now, elsewhere.get(i.id), timelines.get(i.id)));
   return format === 'json' ? JSON.stringify(rows, null, 2) : registerCsv(rows);
+}
+
+/**
+ * `row` of each incident; one it fails on (a record shape no check on reading foresaw) is reported
+ * to `onUnreadable` with the error's kind and message, and left out, as an unreadable record is:
+ * the register of every other incident is not lost to one (atk28 F15). Without `onUnreadable`, it throws.
+ */
+function rowsOrNamed<R>(incidents: Incident[], period: RegisterPeriod, row: (i: Incident) => R, keep?: (i: Incident) => void): R[] {
+  const out: R[] = [];
+  for (const incident of incidents) {
+    try {
+      out.push(row(incident));
+      keep?.(incident);
+    } catch (err) {
+      if (!period.onUnreadable) throw err;
+      const e = err instanceof Error ? err : new Error(String(err));
+      period.onUnreadable({ incidentId: incident.id, reason: `datalek failed on its record: ${e.name}: ${e.message}` });
+    }
+  }
+  return out;
 }
