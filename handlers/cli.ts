@@ -18,7 +18,7 @@ import { UsageError } from './cli/errors.js';
 import { LostRaceError, lostRaceText, stuckActedOn } from './cli/lost-race.js';
 import { ConflictError, DatalekError, IncidentNotFoundError, InvalidPolicyError, RefusedError } from './core/errors.js';
 import type { Policy } from './core/policy.js';
-import { terminalSafe } from './core/text.js';
+import { blankText, showsNothing, terminalSafe } from './core/text.js';
 import { InvalidTimeError, parseInstant } from './core/time.js';
 import { fixedClock, systemClock } from './ports/clock.js';
 
@@ -149,6 +149,11 @@ function parseCommandLine(argv: string[]): CommandLine | 'help' {
   }
   // `datalek show --help` asks how to use the command: the usage, not a complaint about its arguments.
   if (flags.help) return 'help';
+  // A value of characters that show nothing (U+200B, U+3164) is no name, reason or reference: refused as
+  // an empty one would be, whichever command reads it (--by is read by no field list) (atk28 F10).
+  for (const [flag, value] of Object.entries(flags)) {
+    if (typeof value === 'string' && value.trim() && blankText(value)) throw new UsageError(`--${flag} is empty: ${showsNothing(value)}`);
+  }
   if (command.positionals === 'none' && positionals.length) throw new UsageError(`${name} takes no arguments, got ${JSON.stringify(positionals[0])}`);
   if (command.positionals === 'one' && positionals.length !== 1) throw new UsageError(`${name} needs exactly one incident id`);
   if (command.positionals === 'optional-one' && positionals.length > 1) throw new UsageError(`${name} takes at most one incident id`);
@@ -190,7 +195,7 @@ async function contextOf({ command, flags, positionals }: CommandLine, io: Io): 
     policy,
     now: (nowIso ? fixedClock(nowIso) : systemClock).now,
     nowFlag: nowIso,
-    systemNow: systemClock.now,
+    systemNow: io.machineClock ?? systemClock.now,
     io,
   };
 }

@@ -23,6 +23,12 @@ export interface Io {
   errIsTty: boolean;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /**
+   * The machine's clock, fixed by a program that runs a command in its own process (a test that
+   * plays a case through at stated times, entered then). The command line has none: it takes the
+   * system's, which nobody typing a command can state (core/change-incident.ts enteredAt).
+   */
+  machineClock?: () => string;
 }
 
 export type Flags = {

@@ -37,6 +37,18 @@ export function clockStated(clocks: { now: () => string; machineNow?: () => stri
 }
 
 /**
+ * When a person's change is entered: the machine's clock when the run's `--now` is stated behind it
+ * (the change's clock-stated entry names that moment, `markEnteredAt`), else the run's clock. The
+ * judgements of "entered later" and "entered after the deadline" take it, not the stated `--now`:
+ * else a report or a move of awareness entered days after the AP deadline read as entered in time,
+ * with no --confirm-stated-time asked and no mark (atk28 F16). What the entry says happened, and
+ * its place in the record's order (`recordedAt`), stay at the stated clock.
+ */
+export function enteredAt(clocks: { now: () => string; machineNow?: () => string }): string {
+  return clocks.machineNow && clockStated(clocks) ? clocks.machineNow() : clocks.now();
+}
+
+/**
  * The clocks a change is recorded with. `now` is the run's (a CLI `--now`, or the machine's);
  * `machineNow`, given for a person's commands on a real store, is the machine's own.
  */

@@ -33,7 +33,7 @@ import {
   registerGaps,
   stillPlannedAtClose,
 } from './breach-facts.js';
-import { changeIncident, type TimelineDraft } from './change-incident.js';
+import { changeIncident, enteredAt, type TimelineDraft } from './change-incident.js';
 import {
   apClockRunning,
   apFollowUpLeftAtClosing,
@@ -111,6 +111,7 @@ import {
   checkStatedTime,
   enteredLater,
 } from './stated-time.js';
+import { givenText } from './text.js';
 import { addHours, formatDuration, formatLocal, HOUR_MS, localWithInstant, toUtc } from './time.js';
 
 export interface FgDeps {
@@ -135,7 +136,8 @@ function refuse(en: string, nl: string): RefusedError {
 }
 
 function required(value: string | undefined, what: string, why = '', nl = 'Dit veld is verplicht.'): string {
-  const v = value?.trim();
+  // A text that shows nothing (U+200B alone) is as empty as none (atk28 F10).
+  const v = givenText(value);
   if (!v) throw refuse(`${what} is required${why}`, nl);
   return v;
 }
@@ -320,7 +322,7 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       'Een ander moment van bewustwording heeft een eigen reden nodig ("Waarom dit bewustwordingsmoment"): het register bewaart waarom de 72 uur beginnen wanneer ze beginnen (AVG art. 33(1), EDPB-richtsnoeren 9/2022).',
     );
   }
-  const delayReason = input.delayReason?.trim() || null;
+  const delayReason = givenText(input.delayReason);
   if (delayReason && input.awareAt === undefined) {
     throw refuse(
       '--delay-reason with assess belongs to a move of awareness (--aware-at) that makes the initial AP report late; the reasons for a report late already go with a follow-up or correction (datalek reported --kind follow-up --delay-reason) (Art. 33(1))',
@@ -364,7 +366,7 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     }
     if (input.actingAs !== undefined) {
       const ending = input.actingAs === 'processor' && roleOf(draft, deps.policy) === 'controller';
-      const passed = ending ? endsDutyAfterDeadline(deps, draft, 'controller', now, input.confirmStatedTime === true, 'processor') : null;
+      const passed = ending ? endsDutyAfterDeadline(deps, draft, 'controller', input.confirmStatedTime === true, 'processor') : null;
       decisions.push({ kind: 'role', role: input.actingAs, reason, by, recordedAt: now, ...(passed ? { enteredAfterDeadline: passed } : {}) });
       // Its clock to tell the controller begins: by the contract hours in force now (as `deadlineHours`), said in its entry (verify holds the record to it, tl28a).
       const hoursNow = input.actingAs === 'processor' && draft.controllerHours === undefined ? { controllerHours: processorHours(deps.policy) } : {};
@@ -381,7 +383,7 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
       const notifiable = personalData !== 'no' && risk !== 'none';
       const role = roleOf(draft, deps.policy);
       const ending = !notifiable && draft.assessment?.notifiable !== false && role === 'controller';
-      const passed = ending ? endsDutyAfterDeadline(deps, draft, role, now, input.confirmStatedTime === true, 'not-notifiable') : null;
+      const passed = ending ? endsDutyAfterDeadline(deps, draft, role, input.confirmStatedTime === true, 'not-notifiable') : null;
       const besideSpecial = confirmed ? { confirmedBesideSpecial: confirmed } : {};
       draft.assessment = { personalData, risk, reason, by, at: now, notifiable, ...(afterClose ? { afterClose: true as const } : {}), ...besideSpecial };
       decisions.push({
@@ -478,8 +480,10 @@ export async function assess(deps: FgDeps, input: AssessInput): Promise<Incident
     }
     // The other clocks' rule, as the AP's above: a decision that stops one the record held overdue
     // (moves its deadline later, or ends it) is confirmed by the FG and marked, naming the clock.
-    const stopped = clocksStoppedAfterDeadline(before, draft, deps.policy, now);
-    if (stopped.length && !input.confirmStatedTime) throw clockPassedRefusal(stopped, now, deps.policy.timeZone);
+    // Judged at the moment it is entered: the machine's clock behind a stated --now (atk28 F16).
+    const entered = enteredAt(deps);
+    const stopped = clocksStoppedAfterDeadline(before, draft, deps.policy, entered);
+    if (stopped.length && !input.confirmStatedTime) throw clockPassedRefusal(stopped, entered, deps.policy.timeZone);
     if (stopped.length) for (const d of decisions.slice(firstNew)) d.clocksEnteredAfterDeadline = stopped;
     return { entries };
   });
@@ -495,7 +499,7 @@ export function specialCategoriesToConfirm(incident: Incident): string[] {
 
 /** `--confirm-special-categories` and its `--special-reason` go together, and only with "no risk" beside personal data. Returns the reason. */
 function checkSpecialConfirmationInput(input: AssessInput): string | null {
-  const specialReason = input.specialReason?.trim() || null;
+  const specialReason = givenText(input.specialReason);
   if (!input.confirmSpecialCategories && !specialReason) return null;
   if (input.personalData !== 'yes' || input.risk !== 'none') {
     throw refuse(
@@ -694,23 +698,18 @@ function nis2SignificantLearned(incident: Incident, input: AssessInput): boolean
  * notification overdue, and datalek's overdue reminders were due. As with a time stated after the
  * deadline (`checkMoveAgainstVerdict`), the FG confirms it, and it is marked. Returns that deadline.
  */
-function endsDutyAfterDeadline(
-  deps: FgDeps,
-  draft: Incident,
-  role: Role,
-  now: string,
-  confirmed: boolean,
-  what: 'processor' | 'not-notifiable',
-): string | null {
-  const passed = passedDeadlines(draft, role, now)[0];
+function endsDutyAfterDeadline(deps: FgDeps, draft: Incident, role: Role, confirmed: boolean, what: 'processor' | 'not-notifiable'): string | null {
+  // Entered at the machine's clock behind a stated --now (atk28 F16).
+  const entered = enteredAt(deps);
+  const passed = passedDeadlines(draft, role, entered)[0];
   if (!passed) return null;
   if (!confirmed) {
     const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
     const en = what === 'processor' ? 'declaring the organisation processor (--acting-as processor)' : 'assessing the breach as not notifiable';
     const nl = what === 'processor' ? 'De rol "verwerker"' : 'De beoordeling "niet meldplichtig"';
     throw refuse(
-      `${en} makes the AP notification not needed, but it is entered at ${shownIn(now, deps.policy.timeZone)}, after the AP deadline of ${shownIn(passed.deadline, deps.policy.timeZone)} had passed: the record held the notification overdue from ${shownIn(passed.overdueFrom, deps.policy.timeZone)}, and datalek's overdue reminders were due from then; the record will mark it entered after the deadline: confirm it with --confirm-stated-time (Art. 33(1), (5))`,
-      `${nl} maakt de melding aan de AP overbodig, maar wordt vastgelegd op ${local(now)}, nadat de termijn van ${local(passed.deadline)} al verstreken was: het dossier toont de melding als te laat sinds ${local(passed.overdueFrom)}, en datalek herinnerde daar vanaf toen aan. Het dossier markeert dit besluit als ingevoerd na het verstrijken van de termijn: bevestig het ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(1), (5)).`,
+      `${en} makes the AP notification not needed, but it is entered at ${shownIn(entered, deps.policy.timeZone)}, after the AP deadline of ${shownIn(passed.deadline, deps.policy.timeZone)} had passed: the record held the notification overdue from ${shownIn(passed.overdueFrom, deps.policy.timeZone)}, and datalek's overdue reminders were due from then; the record will mark it entered after the deadline: confirm it with --confirm-stated-time (Art. 33(1), (5))`,
+      `${nl} maakt de melding aan de AP overbodig, maar wordt vastgelegd op ${local(entered)}, nadat de termijn van ${local(passed.deadline)} al verstreken was: het dossier toont de melding als te laat sinds ${local(passed.overdueFrom)}, en datalek herinnerde daar vanaf toen aan. Het dossier markeert dit besluit als ingevoerd na het verstrijken van de termijn: bevestig het ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(1), (5)).`,
     );
   }
   return passed.deadline;
@@ -787,16 +786,18 @@ interface AwarenessMove {
  * - reasons for a delay the move does not make are refused: there is nothing to explain.
  * Returns the deadline that had passed when the move is entered after it.
  */
-function checkMoveAgainstVerdict(deps: FgDeps, draft: Incident, awareAt: string, move: AwarenessMove, now: string): string | null {
+function checkMoveAgainstVerdict(deps: FgDeps, draft: Incident, awareAt: string, move: AwarenessMove): string | null {
   const local = (iso: string) => formatLocal(iso, deps.policy.timeZone);
   // The law's deadlines, before and after the move: an internal target is no deadline of Art. 33(1) (review12 S3).
   const oldDeadline = apLegalDeadline(draft);
   const newDeadline = addHours(awareAt, apHours(draft, deps.policy));
-  const passed = oldDeadline !== null && newDeadline > oldDeadline ? passedDeadlines(draft, roleOf(draft, deps.policy), now)[0] : undefined;
+  // Entered at the machine's clock behind a stated --now (atk28 F16).
+  const entered = enteredAt(deps);
+  const passed = oldDeadline !== null && newDeadline > oldDeadline ? passedDeadlines(draft, roleOf(draft, deps.policy), entered)[0] : undefined;
   if (passed && !move.confirmed) {
     throw refuse(
-      `--aware-at ${shownIn(awareAt, deps.policy.timeZone)} moves the AP deadline later (${shownIn(oldDeadline, deps.policy.timeZone)} to ${shownIn(newDeadline, deps.policy.timeZone)}), but it is entered at ${shownIn(now, deps.policy.timeZone)}, after the AP deadline of ${shownIn(passed.deadline, deps.policy.timeZone)} had passed: the record held the notification overdue from ${shownIn(passed.overdueFrom, deps.policy.timeZone)}, and datalek's overdue reminders were due from then; the record will mark it entered after the deadline: confirm the moment stated with --confirm-stated-time (Art. 33(1), (5))`,
-      `"Bewust geworden op" (${local(awareAt)}) verschuift de AP-termijn naar later (${local(oldDeadline as string)} naar ${local(newDeadline)}), maar wordt vastgelegd op ${local(now)}, nadat de termijn van ${local(passed.deadline)} al verstreken was: het dossier toont de melding als te laat sinds ${local(passed.overdueFrom)}, en datalek herinnerde daar vanaf toen aan. Het dossier markeert dit moment als ingevoerd na het verstrijken van de termijn: bevestig het opgegeven moment ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(1), (5)).`,
+      `--aware-at ${shownIn(awareAt, deps.policy.timeZone)} moves the AP deadline later (${shownIn(oldDeadline, deps.policy.timeZone)} to ${shownIn(newDeadline, deps.policy.timeZone)}), but it is entered at ${shownIn(entered, deps.policy.timeZone)}, after the AP deadline of ${shownIn(passed.deadline, deps.policy.timeZone)} had passed: the record held the notification overdue from ${shownIn(passed.overdueFrom, deps.policy.timeZone)}, and datalek's overdue reminders were due from then; the record will mark it entered after the deadline: confirm the moment stated with --confirm-stated-time (Art. 33(1), (5))`,
+      `"Bewust geworden op" (${local(awareAt)}) verschuift de AP-termijn naar later (${local(oldDeadline as string)} naar ${local(newDeadline)}), maar wordt vastgelegd op ${local(entered)}, nadat de termijn van ${local(passed.deadline)} al verstreken was: het dossier toont de melding als te laat sinds ${local(passed.overdueFrom)}, en datalek herinnerde daar vanaf toen aan. Het dossier markeert dit moment als ingevoerd na het verstrijken van de termijn: bevestig het opgegeven moment ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(1), (5)).`,
     );
   }
   // The report the verdict rests on: a notification made anew after its withdrawal is judged with the first (ap-verdict.ts apVerdictReport, law28).
@@ -856,9 +857,9 @@ function moveAwareness(deps: FgDeps, draft: Incident, move: AwarenessMove, by: s
       );
     return [];
   }
-  const afterDeadline = checkMoveAgainstVerdict(deps, draft, awareAt, move, now);
+  const afterDeadline = checkMoveAgainstVerdict(deps, draft, awareAt, move);
   const marks = {
-    enteredLater: enteredLater(awareAt, now) || afterDeadline !== null,
+    enteredLater: enteredLater(awareAt, enteredAt(deps)) || afterDeadline !== null,
     ...(beforeDetection ? { beforeDetection } : {}),
     ...(afterDeadline ? { enteredAfterDeadline: afterDeadline } : {}),
     ...(move.delayReason ? { delayReason: move.delayReason } : {}),
@@ -935,7 +936,7 @@ function moveNis2Awareness(deps: FgDeps, draft: Incident, move: AwarenessMove, b
   }
   if (at === nis2AwareAt(draft)) return [];
   const from = draft.nis2AwareAt ?? null;
-  const marks = { ...(enteredLater(at, now) ? { enteredLater: true } : {}), ...(beforeDetection ? { beforeDetection } : {}) };
+  const marks = { ...(enteredLater(at, enteredAt(deps)) ? { enteredLater: true } : {}), ...(beforeDetection ? { beforeDetection } : {}) };
   history(draft).push({ kind: 'nis2-awareness', from, to: at, reason: move.reason, by, recordedAt: now, ...marks });
   draft.nis2AwareAt = at;
   draft.nis2AwareReason = move.reason;
@@ -1031,8 +1032,8 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
     confirmStatedTime,
     ...rest
   } = input;
-  const factsReason = reasonGiven?.trim() || null;
-  const unknownReason = unknownGiven?.trim() || null;
+  const factsReason = givenText(reasonGiven);
+  const unknownReason = givenText(unknownGiven);
   if (unknownReason && input.complete !== true) {
     throw refuse(
       '--unknown-reason says why the facts still missing cannot be given when they are marked complete: it goes with --complete (Art. 33(4))',
@@ -1183,10 +1184,11 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
     // the breach; a corrected end entered after that deadline had passed moves it later. As every
     // entry that stops a clock the record held overdue (core/clocks.ts), the FG confirms it, and the
     // record marks it, naming the clock.
-    const stopped = clocksStoppedAfterDeadline(draft, { ...draft, facts }, deps.policy, now);
+    const entered = enteredAt(deps);
+    const stopped = clocksStoppedAfterDeadline(draft, { ...draft, facts }, deps.policy, entered);
     if (stopped.length && !confirmStatedTime) {
       const stated = facts.endedAt && given.endedAt !== undefined ? facts.endedAt : null;
-      throw clockPassedRefusal(stopped, now, deps.policy.timeZone, undefined, {
+      throw clockPassedRefusal(stopped, entered, deps.policy.timeZone, undefined, {
         en: stated ? `--ended-at ${stated}` : 'this correction of the facts',
         nl: stated ? `"Beëindigd op" (${local(stated)})` : 'Deze correctie van de feiten',
       });
@@ -1224,7 +1226,7 @@ function recordBegin(
   const started = checkStatedBeforeDetection(draft, stated.at, now, '--started-at', confirmed, deps.policy.timeZone, (at) =>
     deadlineFollowingDetection(draft, facts, at),
   );
-  const reason = stated.reason?.trim() || null;
+  const reason = givenText(stated.reason);
   if (started.beforeDetection && !reason) {
     throw refuse(
       `--started-at ${shownIn(started.at, deps.policy.timeZone)} lies before GuardDuty's detection: say how it is known (--started-reason); the register keeps it (Art. 33(5))`,
@@ -1441,8 +1443,8 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       `--kind ${kind} is not a kind of report to ${to}: one of ${REPORT_KINDS[to].join(', ')}`,
       `Een ${reportKindLabel('nl', kind)} is geen melding aan de ${recipientLabel('nl', to)}; kies: ${REPORT_KINDS[to].map((k) => reportKindLabel('nl', k)).join(', ')}.`,
     );
-  const delayReason = input.delayReason?.trim() || null;
-  const reportReason = input.reason?.trim() || null;
+  const delayReason = givenText(input.delayReason);
+  const reportReason = givenText(input.reason);
   let report: ReportRecord | undefined;
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     if (draft.sample)
@@ -1547,12 +1549,14 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     // An initial AP report dated at or before a deadline that passed with no report recorded, but
     // entered after it had passed: the record held the notification overdue. "Met" then rests on
     // the time stated alone; the FG confirms it, and the record marks it (Art. 33(5)).
-    const passed = to === 'ap' && kind === 'initial' ? passedDeadlines(draft, roleOf(draft, deps.policy), now).find((p) => at <= p.deadline) : undefined;
+    // Entered at the machine's clock when the run's --now is stated behind it (atk28 F16).
+    const entered = enteredAt(deps);
+    const passed = to === 'ap' && kind === 'initial' ? passedDeadlines(draft, roleOf(draft, deps.policy), entered).find((p) => at <= p.deadline) : undefined;
     const afterDeadline = passed?.deadline ?? null;
     if (passed && !input.confirmStatedTime) {
       throw refuse(
-        `--at ${shownIn(at, deps.policy.timeZone)} lies before the AP deadline (${shownIn(passed.deadline, deps.policy.timeZone)}), but the report is entered at ${shownIn(now, deps.policy.timeZone)}, after it had passed: the record held the notification overdue from ${shownIn(passed.overdueFrom, deps.policy.timeZone)}, and datalek's overdue reminders were due; the record will mark the report entered after the deadline; confirm that it was submitted then with --confirm-stated-time (Art. 33(5))`,
-        `"Ingediend op" (${local(at)}) ligt vóór de AP-termijn (${local(passed.deadline)}), maar de melding wordt vastgelegd op ${local(now)}, nadat die verstreken was: het dossier toonde de melding als te laat sinds ${local(passed.overdueFrom)} en datalek herinnerde daaraan. Het dossier markeert de melding als ingevoerd na het verstrijken van de termijn: bevestig het opgegeven tijdstip ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
+        `--at ${shownIn(at, deps.policy.timeZone)} lies before the AP deadline (${shownIn(passed.deadline, deps.policy.timeZone)}), but the report is entered at ${shownIn(entered, deps.policy.timeZone)}, after it had passed: the record held the notification overdue from ${shownIn(passed.overdueFrom, deps.policy.timeZone)}, and datalek's overdue reminders were due; the record will mark the report entered after the deadline; confirm that it was submitted then with --confirm-stated-time (Art. 33(5))`,
+        `"Ingediend op" (${local(at)}) ligt vóór de AP-termijn (${local(passed.deadline)}), maar de melding wordt vastgelegd op ${local(entered)}, nadat die verstreken was: het dossier toonde de melding als te laat sinds ${local(passed.overdueFrom)} en datalek herinnerde daaraan. Het dossier markeert de melding als ingevoerd na het verstrijken van de termijn: bevestig het opgegeven tijdstip ("Ik bevestig het opgegeven tijdstip") (AVG art. 33(5)).`,
       );
     }
     // Art. 33(1): a notification after 72 hours must give the reasons for the delay; judged by the stated time.
@@ -1644,7 +1648,7 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
       ...(delayReason && completeLate && !late && !reasonsAfterwards ? { delayUnder: 'telecom-complete' as const } : {}),
       by,
       recordedAt: now,
-      enteredLater: enteredLater(at, now) || afterDeadline !== null,
+      enteredLater: enteredLater(at, entered) || afterDeadline !== null,
       ...(afterDeadline ? { enteredAfterDeadline: afterDeadline } : {}),
       ...(stated.beforeDetection ? { beforeDetection: true } : {}),
       // Facts recorded after the report's stated time were not in it as they are now (review11 A3): which it carried is not known.
@@ -1658,8 +1662,8 @@ export async function recordReport(deps: FgDeps, input: ReportInput): Promise<{ 
     if (to === 'ap' && kind !== 'withdrawal' && !factsAfter) report.factsSent = factsCarried({ ...draft, reports: [...(draft.reports ?? []), report] });
     // The same for every other clock the report meets: dated before its deadline, entered after
     // the record held it overdue (core/clocks.ts). The FG confirms, and the record names the clock.
-    const metAfter = clocksStoppedAfterDeadline(draft, { ...draft, reports: [...(draft.reports ?? []), report] }, deps.policy, now);
-    if (metAfter.length && !input.confirmStatedTime) throw clockPassedRefusal(metAfter, now, deps.policy.timeZone, at);
+    const metAfter = clocksStoppedAfterDeadline(draft, { ...draft, reports: [...(draft.reports ?? []), report] }, deps.policy, entered);
+    if (metAfter.length && !input.confirmStatedTime) throw clockPassedRefusal(metAfter, entered, deps.policy.timeZone, at);
     if (metAfter.length) report.clocksEnteredAfterDeadline = metAfter;
     draft.reports = [...(draft.reports ?? []), report];
     if (afterClose) draft.afterClose = [...(draft.afterClose ?? []), { at: now, by, what: `${to}:${kind}:${reference}`, reason: reportReason as string }];
@@ -2012,7 +2016,7 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
       throw encryptedWithoutConfidentiality(audience, draft.facts?.nature ?? []);
     }
     const otherNature = input.exception === 'encrypted' ? natureBesidesConfidentiality(draft.facts?.nature ?? []) : [];
-    const otherNatureReason = input.otherNatureReason?.trim() || null;
+    const otherNatureReason = givenText(input.otherNatureReason);
     if (otherNature.length && !otherNatureReason) throw encryptedOtherNatureUnanswered(audience, otherNature);
     if (otherNatureReason && !otherNature.length) {
       throw refuse(
@@ -2021,19 +2025,19 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
       );
     }
     const apAgreedAt = subscribersEncrypted ? checkStatedTime(draft, input.apAgreedAt as string, now, '--ap-agreed-at', deps.policy.timeZone) : null;
-    const sent = input.text?.trim() || null;
+    const sent = givenText(input.text);
     const decision: SubjectsDecision = {
       ...(apAgreedAt ? { apAgreed: { reference: (input.apReference as string).trim(), at: apAgreedAt, by } } : {}),
       decision: input.decision,
       date,
-      channel: input.channel?.trim() || null,
+      channel: givenText(input.channel),
       exception: input.exception ?? null,
       text: sent && keptSentText(sent),
       reason,
       ...(otherNatureReason ? { otherNatureReason } : {}),
       by,
       at: now,
-      enteredLater: date ? enteredLater(date, now) : false,
+      enteredLater: date ? enteredLater(date, enteredAt(deps)) : false,
       ...(stated?.beforeDetection ? { beforeDetection: true } : {}),
     };
     if (audience === 'data-subjects') draft.subjects = decision;
@@ -2461,16 +2465,16 @@ export async function closeIncident(deps: FgDeps, input: CloseInput): Promise<In
     // A record from before the history: its assessment is counted, as the history made later starts with it.
     draft.closedAfterDecisions = (draft.decisions ?? legacyDecisions(draft)).length;
     draft.closeReason = reason;
-    draft.overdueReason = input.overdueReason?.trim() || null;
-    if (pending.length) draft.reportsPendingReason = input.reportsPendingReason?.trim() || null;
-    if (undone.length) draft.containmentReason = input.containmentReason?.trim() || null;
+    draft.overdueReason = givenText(input.overdueReason);
+    if (pending.length) draft.reportsPendingReason = givenText(input.reportsPendingReason);
+    if (undone.length) draft.containmentReason = givenText(input.containmentReason);
     // A high risk the AP was not told of (Art. 33(4)): why not, kept as the first phase's reason is.
     if (raised) {
-      draft.apFollowUpReason = input.followUpReason?.trim() || null;
+      draft.apFollowUpReason = givenText(input.followUpReason);
       draft.apFollowUpReasonFor = draft.apFollowUpReason ? { reference: raised.reference, version: raised.version } : null;
     }
     if (firstPhase) {
-      draft.apFollowUpReason = input.followUpReason?.trim() || null;
+      draft.apFollowUpReason = givenText(input.followUpReason);
       // The notification the reason answers for: not one made anew after a withdrawal (review12 S6).
       draft.apFollowUpReasonFor = draft.apFollowUpReason ? { reference: firstPhase.reference, version: firstPhase.version } : null;
     }

@@ -24,7 +24,7 @@
  */
 import type { IncidentChange } from '../ports/incident-store.js';
 import { deadlineDetail } from './ap-verdict.js';
-import { type ChangeDeps, markStatedRun } from './change-incident.js';
+import { type ChangeDeps, enteredAt, markStatedRun } from './change-incident.js';
 import { processorHours, roleOf } from './clocks.js';
 import { setNextDue } from './due-policy.js';
 import { ConflictError, InvalidFindingError, refused as refuse } from './errors.js';
@@ -166,7 +166,8 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
   incident.findings = input.finding ? 1 : 0;
   incident.findingTypes = [incident.findingType];
   incident.firstActivityAt = null;
-  const later = enteredLater(awareAt, now);
+  // Judged at the machine's clock behind a stated --now (atk28 F16).
+  const later = enteredLater(awareAt, enteredAt(deps));
   // A code when the person gave no reason, shown in the reader's words (labels.ts awareReasonLabel).
   const reason = statedReason || OPENED_BY_HAND_REASON;
   incident.openedByHand = { by, recordedAt: now, what, awareAt, ...(finding ? { finding } : {}) };

@@ -74,3 +74,32 @@ export function oneLines(texts: readonly string[]): readonly string[] {
 export function terminalSafe(text: string): string {
   return text.replace(CONTROL_KEEPING_LINES, (c, offset: number, whole: string) => (c === '\r' && whole[offset + 1] === '\n' ? c : visible(c)));
 }
+
+/**
+ * What shows as nothing: spaces and line breaks (Z*, \s), format characters (Cf: zero-width space,
+ * word joiner, soft hyphen, byte order mark), control characters, combining marks (a mark alone, as
+ * U+034F), and the fillers that draw no glyph (Hangul U+115F, U+1160, U+3164, U+FFA0, the blank
+ * Braille pattern U+2800).
+ */
+const SHOWS_NOTHING = /[\s\p{Z}\p{Cf}\p{Cc}\p{M}\u115f\u1160\u3164\uffa0\u2800]/gu;
+
+/**
+ * Whether a text a person gave shows as nothing once what shows as nothing is taken out: a
+ * required text (a reason, a name, a reference, the reasons for a delay) of such characters alone
+ * is refused as an empty one is, or the record keeps a decision with no reason nobody can see
+ * (atk28 F10). One test for every required text, on the command line and the page.
+ */
+export function blankText(text: string | null | undefined): boolean {
+  return !text || text.replace(SHOWS_NOTHING, '').length === 0;
+}
+
+/** A person's text as kept: trimmed, or null when it shows as nothing (`blankText`). */
+export function givenText(text: string | null | undefined): string | null {
+  return blankText(text) ? null : (text as string).trim();
+}
+
+/** What a blank text held, for the refusal: its characters as code points (U+200B), which a terminal shows. */
+export function showsNothing(text: string): string {
+  const points = [...new Set([...text].map((c) => `U+${(c.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`))];
+  return `it holds only characters that show nothing (${points.slice(0, 8).join(' ')}${points.length > 8 ? ' …' : ''})`;
+}

@@ -93,14 +93,14 @@ const telecom = ({ incident, policy }: OfferContext) => clockDecisionsOpen(incid
 const closed = ({ incident }: OfferContext) => incident.state === 'closed';
 const somethingOverdue = ({ incident, policy, now }: OfferContext) => overdueClocks(incident, policy, now).length > 0;
 /** The record held the AP notification overdue at some moment: a stated time entered now may need confirming. */
-const apDeadlinePassed = ({ incident, policy, now }: OfferContext) => overdueFrom(incident, roleOf(incident, policy), now) !== null;
+const apDeadlinePassed = ({ incident, policy, now, enteredAt }: OfferContext) => overdueFrom(incident, roleOf(incident, policy), enteredAt ?? now) !== null;
 /** A recorded initial AP report exists: a move of awareness may make it late, or it is late and its reasons may follow. */
 const apReported = ({ incident }: OfferContext) => initialReport(incident) !== undefined;
 
 /** Another clock a report meets (NIS2, the controller, telecom) is overdue now: a report dated before its deadline needs confirming. */
 const clockPassed = (ctx: OfferContext) => apDeadlinePassed(ctx) || otherClockPassed(ctx);
 /** A clock other than the AP's is overdue on the record: a fact that moves its deadline later (the end of the breach, NIS2 final report) needs confirming. */
-const otherClockPassed = ({ incident, policy, now }: OfferContext) => otherClocksHeldOverdue(incident, policy, now).length > 0;
+const otherClockPassed = ({ incident, policy, now, enteredAt }: OfferContext) => otherClocksHeldOverdue(incident, policy, enteredAt ?? now).length > 0;
 
 /** The record holds an awareness before GuardDuty's detection: a report or communication made before the detection needs confirming (core/stated-time.ts). */
 const awareBeforeDetection = ({ incident }: OfferContext) => beforeDetection(incident, incident.awareAt);

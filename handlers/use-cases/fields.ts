@@ -9,6 +9,7 @@ import { MAX_LONGTEXT_CHARS, MAX_SENT_TEXT_BYTES, MAX_SENT_TEXT_CHARS } from '..
 import { UsageError } from '../core/errors.js';
 import type { Incident } from '../core/incident.js';
 import type { Policy } from '../core/policy.js';
+import { blankText, showsNothing } from '../core/text.js';
 import { InvalidTimeError, parseInstant } from '../core/time.js';
 
 export type Lang = 'nl' | 'en';
@@ -61,6 +62,12 @@ export interface OfferContext {
   policy: Policy;
   incident: Incident;
   now: string;
+  /**
+   * When what the form records is entered: the machine's clock where the page's clock is stated
+   * behind it (`serve --now`, core/change-incident.ts enteredAt); `now` where absent. Whether a
+   * deadline had passed, and so the confirmation is asked, is judged by it (atk28 F16).
+   */
+  enteredAt?: string;
   /** The incident's finding types by name, past the most its record lists too (core/finding-types.ts), where the page read them. */
   findingTypes?: readonly string[];
 }
@@ -124,7 +131,7 @@ export function listFlag(value: unknown): string[] | undefined {
     ? value
         .split(',')
         .map((x) => x.trim())
-        .filter(Boolean)
+        .filter((x) => !blankText(x))
     : undefined;
 }
 
@@ -203,17 +210,20 @@ function checkLength(field: FieldSpec, raw: string): void {
 /** Reads one field; a bad or missing required value throws a `UsageError` naming it. */
 export function parseField(field: FieldSpec, raw: string | boolean | undefined): unknown {
   const { name } = field;
-  const missing = raw === undefined || (typeof raw === 'string' && !raw.trim() && field.kind !== 'list');
+  // A text of characters that show nothing (U+200B, a Hangul filler) is as empty as none (atk28 F10).
+  const missing = raw === undefined || (typeof raw === 'string' && blankText(raw) && field.kind !== 'list');
   if (missing && field.required && field.fallback === undefined) {
     const page = { nl: 'Dit veld is verplicht.', en: 'This field is required.' };
-    if (typeof field.required === 'string') throw new UsageError(field.required, { field: name, page });
-    if (field.kind !== 'choice') throw new UsageError(`--${name} is required`, { field: name, page });
+    const invisible = typeof raw === 'string' && raw.trim() ? `: ${showsNothing(raw)}` : '';
+    if (typeof field.required === 'string') throw new UsageError(`${field.required}${invisible}`, { field: name, page });
+    if (field.kind !== 'choice') throw new UsageError(`--${name} is required${invisible}`, { field: name, page });
   }
   if (typeof raw === 'string') checkLength(field, raw);
   switch (field.kind) {
     case 'text':
     case 'longtext':
-      return typeof raw === 'string' ? raw : undefined;
+      // Given but showing nothing: empty, as the use case reads an empty text (its own rule names what it lacks).
+      return typeof raw === 'string' ? (blankText(raw) ? '' : raw) : undefined;
     case 'choice':
       if (raw === undefined && !field.required && field.fallback === undefined) return undefined;
       return oneOf(name, raw, field.options ?? [], field.fallback);

@@ -18,6 +18,7 @@ import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie, setCookie } from 'hono/cookie';
 import { stillPlannedAtClose } from '../core/breach-facts.js';
+import { enteredAt } from '../core/change-incident.js';
 import { riskFollowUpOwed } from '../core/clocks.js';
 import { MAX_SENT_TEXT_BYTES } from '../core/commit-bounds.js';
 import { buildDraft } from '../core/draft.js';
@@ -135,6 +136,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
       policy: deps.policy,
       tz: deps.policy.timeZone,
       now: deps.now(),
+      enteredAt: enteredAt(deps),
       csrf: deps.session.csrf,
       actor: deps.actor,
       target: deps.target,
@@ -362,7 +364,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const incident = await loadIncident(c);
     if (incident instanceof Response) return incident;
     const action = web.action;
-    const fields = formFields(web, { incident, policy: deps.policy, now: deps.now() });
+    const fields = formFields(web, { incident, policy: deps.policy, now: deps.now(), enteredAt: enteredAt(deps) });
     const form = c.get('form');
     const state: FormState = { action: web.id, values: formState(form, fields), errors: {}, ...(typeof form._base === 'string' ? { base: form._base } : {}) };
     const refused = (errors: DatalekError[], shown = incident, status: 400 | 500 | 503 = 400) => {

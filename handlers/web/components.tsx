@@ -53,6 +53,8 @@ export interface View {
   policy: Policy;
   tz: string;
   now: string;
+  /** When what a form records is entered: the machine's clock behind a stated `serve --now` (fields.ts OfferContext). */
+  enteredAt?: string;
   /** The CSRF token every form carries. */
   csrf: string;
   /** Who acts, as the timeline will name them. */

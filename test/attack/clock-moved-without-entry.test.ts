@@ -22,7 +22,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { emptyFacts } from '../../handlers/core/incident.js';
-import { runCli } from '../support/cli.js';
+import { enteredAtNow } from '../support/cli.js';
 import { findingEvent, instanceResource, instanceSequenceEvent } from '../support/events.js';
 import { appendRecordSqlite, digestKeys } from '../support/tamper.js';
 
@@ -46,10 +46,10 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 async function anchoredIncident(): Promise<string> {
   const events = join(dir, 'event.json');
   writeFileSync(events, JSON.stringify(findingEvent({ id: 'red28aaaaaaaaaaaaaaaaaaaaaaaaaaa', createdAt: DETECTED })));
-  const replay = await runCli(['replay', events, '--store', store, '--now', NOW, '--json']);
+  const replay = await enteredAtNow(['replay', events, '--store', store, '--now', NOW, '--json']);
   expect(replay.code, replay.stderr).toBe(0);
   const id = JSON.parse(replay.stdout.split('\n')[0]).incidentId as string;
-  const anchor = await runCli(['anchor', '--store', store, '--digests', digests, '--key', keys.private, '--now', NOW]);
+  const anchor = await enteredAtNow(['anchor', '--store', store, '--digests', digests, '--key', keys.private, '--now', NOW]);
   expect(anchor.code, anchor.stderr).toBe(0);
   return id;
 }
@@ -60,12 +60,12 @@ async function anchoredIncident(): Promise<string> {
  */
 const appendRecord = (id: string, edit: (record: Record<string, unknown>) => void) => appendRecordSqlite(store, id, NOW, edit);
 
-const verify = () => runCli(['verify', '--store', store, '--digests', digests, '--key', keys.public, '--now', NOW]);
+const verify = () => enteredAtNow(['verify', '--store', store, '--digests', digests, '--key', keys.public, '--now', NOW]);
 
 /** People's commands on the incident, in order, each of which must succeed. */
 async function recorded(steps: string[][], as: string[]): Promise<void> {
   for (const step of steps) {
-    const run = await runCli([...step, ...as]);
+    const run = await enteredAtNow([...step, ...as]);
     expect(run.code, run.stderr).toBe(0);
   }
 }
@@ -97,7 +97,7 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
     expect(verified.stderr).toContain('2026-11-30T21:00:00.000Z');
     expect(verified.stderr).toContain(`its timeline gives ${DETECTED}`);
 
-    const anchor = await runCli(['anchor', '--store', store, '--digests', digests, '--key', keys.private, '--now', NOW, '--json']);
+    const anchor = await enteredAtNow(['anchor', '--store', store, '--digests', digests, '--key', keys.private, '--now', NOW, '--json']);
     expect(anchor.code).toBe(1);
     expect(JSON.parse(anchor.stdout).leftOut).toEqual([id]);
   });
@@ -226,11 +226,11 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
   it('acknowledged and closed by people, with their entries: verifies', async () => {
     const id = await anchoredIncident();
     const as = ['--store', store, '--now', NOW];
-    const ack = await runCli(['ack', id, '--by', 'on-call', ...as]);
+    const ack = await enteredAtNow(['ack', id, '--by', 'on-call', ...as]);
     expect(ack.code, ack.stderr).toBe(0);
-    const assess = await runCli(['assess', id, '--personal-data', 'no', '--risk', 'none', '--reason', 'test instance, no data', '--by', 'fg', ...as]);
+    const assess = await enteredAtNow(['assess', id, '--personal-data', 'no', '--risk', 'none', '--reason', 'test instance, no data', '--by', 'fg', ...as]);
     expect(assess.code, assess.stderr).toBe(0);
-    const close = await runCli(['close', id, '--reason', 'no personal data', '--by', 'fg', ...as]);
+    const close = await enteredAtNow(['close', id, '--reason', 'no personal data', '--by', 'fg', ...as]);
     expect(close.code, close.stderr).toBe(0);
     const verified = await verify();
     expect(verified.stderr).toBe('');
@@ -269,7 +269,7 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
   it('an assessment a person made, taken off the record: named', async () => {
     const id = await anchoredIncident();
     const as = ['--by', 'fg', '--store', store, '--now', NOW];
-    expect((await runCli(['assess', id, '--personal-data', 'no', '--risk', 'none', '--reason', 'test instance', ...as])).code).toBe(0);
+    expect((await enteredAtNow(['assess', id, '--personal-data', 'no', '--risk', 'none', '--reason', 'test instance', ...as])).code).toBe(0);
     appendRecord(id, (record) => {
       record.assessment = null;
       record.state = 'open';
@@ -338,7 +338,7 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
 
   it('awareness moved by a person, with its entry: verifies', async () => {
     const id = await anchoredIncident();
-    const assess = await runCli(
+    const assess = await enteredAtNow(
       [
         'assess',
         id,
@@ -380,10 +380,10 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
         instanceSequenceEvent('red27qccccccccccccccccccccccccccc', [survivor, merged], '2026-11-27T22:00:00.000Z'),
       ]),
     );
-    const replay = await runCli(['replay', events, '--store', store, '--now', NOW, '--json']);
+    const replay = await enteredAtNow(['replay', events, '--store', store, '--now', NOW, '--json']);
     expect(replay.code, replay.stderr).toBe(0);
     const id = JSON.parse(replay.stdout.split('\n')[0]).incidentId as string;
-    const anchor = await runCli(['anchor', '--store', store, '--digests', digests, '--key', keys.private, '--now', NOW]);
+    const anchor = await enteredAtNow(['anchor', '--store', store, '--digests', digests, '--key', keys.private, '--now', NOW]);
     expect(anchor.code, anchor.stderr).toBe(0);
     await verifies();
     let place = 0;
@@ -423,7 +423,7 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
         instanceSequenceEvent('fa1qcccccccccccccccccccccccccccc', [survivor, merged], '2026-11-27T22:00:00.000Z'),
       ]),
     );
-    const replay = await runCli(['replay', events, '--store', store, '--now', NOW, '--json']);
+    const replay = await enteredAtNow(['replay', events, '--store', store, '--now', NOW, '--json']);
     expect(replay.code, replay.stderr).toBe(0);
     const ids = replay.stdout
       .split('\n')
@@ -431,7 +431,7 @@ describe('an AP clock moved behind the pipeline with one ledger entry appended',
       .map((l) => JSON.parse(l).incidentId as string);
     const id = ids[0];
     expect(new Set(ids).size).toBe(2);
-    const anchor = await runCli(['anchor', '--store', store, '--digests', digests, '--key', keys.private, '--now', NOW]);
+    const anchor = await enteredAtNow(['anchor', '--store', store, '--digests', digests, '--key', keys.private, '--now', NOW]);
     expect(anchor.code, anchor.stderr).toBe(0);
     await verifies();
     const db = new Database(join(store, 'datalek.sqlite'), { readonly: true });

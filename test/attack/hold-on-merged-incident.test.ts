@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { enteredAtNow } from '../support/cli.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const event = (name: string) => join(ROOT, 'events', name);
@@ -18,7 +18,7 @@ const SURVIVOR = 'dl-cb3626c5ed671fda3d91dfd59543f372';
 
 const storeCli = () => {
   const store = join(mkdtempSync(join(tmpdir(), 'attack11-hold-')), 'store');
-  return (args: string[], now?: string) => runCli([...args, '--store', store, ...(now ? ['--now', now] : [])]);
+  return (args: string[], now?: string) => enteredAtNow([...args, '--store', store, ...(now ? ['--now', now] : [])]);
 };
 
 /** The survivor assessed and closed, then the monthly run (a short period for the test): the held incident's findings must stay whole. */

@@ -10,7 +10,7 @@ import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { localAnchorWorld } from '../support/anchor-world.js';
-import { runCli } from '../support/cli.js';
+import { enteredAtNow } from '../support/cli.js';
 
 it('an anchor killed after writing its digest does not stop every later anchor', async () => {
   const { dir, store, id, anchor, ack, verify } = await localAnchorWorld('k7');
@@ -24,7 +24,24 @@ it('an anchor killed after writing its digest does not stop every later anchor',
   cpSync(join(dir, 'before'), store, { recursive: true });
 
   // The next scheduled anchors, after more is recorded.
-  await runCli(['assess', id, '--personal-data', 'no', '--risk', 'none', '--reason', 'test', '--by', 'fg', '--store', store, '--now', '2026-11-20T22:00:00Z']);
+  // Entered at the time it states (support/cli.ts enteredAtNow), before the AP deadline; it must be recorded.
+  const assessed = await enteredAtNow([
+    'assess',
+    id,
+    '--personal-data',
+    'no',
+    '--risk',
+    'none',
+    '--reason',
+    'test',
+    '--by',
+    'fg',
+    '--store',
+    store,
+    '--now',
+    '2026-11-20T22:00:00Z',
+  ]);
+  expect(assessed.code, assessed.stderr).toBe(0);
   const next = await anchor();
   const again = await anchor();
   // The anchor finds digest 2 (its own, signed with its key, continuing digest 1, naming heads the

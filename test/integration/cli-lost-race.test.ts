@@ -22,7 +22,7 @@ import { SqliteIncidentStore, STORE_FILE } from '../../handlers/adapters/local/s
 import { changeIncident } from '../../handlers/core/change-incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import type { IncidentChange } from '../../handlers/ports/incident-store.js';
-import { runCli } from '../support/cli.js';
+import { enteredAtNow } from '../support/cli.js';
 
 const EVENT = 'events/01-ec2-backdoor-command-and-control-high.json'; // created 2026-11-27T21:14Z
 const AT = '2026-11-27T22:00:00Z';
@@ -62,13 +62,13 @@ function storm(store: string, on: 'all' | string[]): () => void {
 }
 
 async function replayed(store: string, events: string[]): Promise<string[]> {
-  const r = await runCli(['replay', ...events, '--store', store, '--json', '--now', AT]);
+  const r = await enteredAtNow(['replay', ...events, '--store', store, '--json', '--now', AT]);
   expect(r.code, r.stderr).toBe(0);
   return r.stdout.split('\n').map((l) => JSON.parse(l).incidentId);
 }
 
 async function assessed(store: string, id: string, personalData: string, risk: string): Promise<void> {
-  const r = await runCli([
+  const r = await enteredAtNow([
     'assess',
     id,
     '--personal-data',
@@ -88,7 +88,7 @@ async function assessed(store: string, id: string, personalData: string, risk: s
 }
 
 async function timeline(store: string, id: string): Promise<string[]> {
-  const r = await runCli(['show', id, '--json', '--store', store, '--now', LATER]);
+  const r = await enteredAtNow(['show', id, '--json', '--store', store, '--now', LATER]);
   return JSON.parse(r.stdout).timeline.map((e: { kind: string }) => e.kind);
 }
 
@@ -126,9 +126,9 @@ describe('a command whose every try loses the race for the incident', () => {
     vi.spyOn(Math, 'random').mockReturnValue(0);
     const before = [await timeline(store, id), await timeline(store, closable)];
     const calm = storm(store, 'all');
-    let r: Awaited<ReturnType<typeof runCli>>;
+    let r: Awaited<ReturnType<typeof enteredAtNow>>;
     try {
-      r = await runCli([...args(), '--store', store, '--now', LATER]);
+      r = await enteredAtNow([...args(), '--store', store, '--now', LATER]);
     } finally {
       calm();
     }
@@ -149,7 +149,7 @@ describe('a command some of whose commits went through before it lost the race',
     const ids = await replayed(store, [OTHER, 'events/08-s3-bucket-made-public-anonymous-access.json']);
     for (const id of ids) {
       await assessed(store, id, 'no', 'none');
-      expect((await runCli(['close', id, '--reason', 'afgehandeld', '--by', 'fg', '--store', store, '--now', AT])).code).toBe(0);
+      expect((await enteredAtNow(['close', id, '--reason', 'afgehandeld', '--by', 'fg', '--store', store, '--now', AT])).code).toBe(0);
     }
     // The first finding record minimised is stored; from then on another writer changes the incident
     // before every commit (its revision moves: a race, not a store that refuses for good).
@@ -170,7 +170,7 @@ describe('a command some of whose commits went through before it lost the race',
       return receipt;
     });
     const minimise = ['minimise', '--after-days', '0', '--by', 'fg', '--store', store, '--now', LATER];
-    const r = await runCli(minimise);
+    const r = await enteredAtNow(minimise);
     spy.mockRestore();
     const first = (await Promise.all(ids.map(async (id) => ((await timeline(store, id)).includes('finding-minimised') ? id : null)))).filter(Boolean);
     expect(first).toHaveLength(1);
@@ -178,10 +178,10 @@ describe('a command some of whose commits went through before it lost the race',
       `datalek: not all recorded: other changes to the incidents kept coming in while this command tried to record (a storm of findings?), and it stopped trying. Recorded before that, and kept: on ${first[0]}: finding-minimised. Nothing after that was recorded. Check what is recorded (datalek show ${first[0]}), then run it again (datalek minimise …) for what is still missing.`,
     );
     expect(r.code).toBe(3);
-    const again = await runCli(minimise);
+    const again = await enteredAtNow(minimise);
     expect(again.code, again.stderr).toBe(0);
     for (const id of ids) expect((await timeline(store, id)).filter((k) => k === 'finding-minimised')).toHaveLength(1);
-    expect((await runCli(['verify', '--store', store])).code).toBe(0);
+    expect((await enteredAtNow(['verify', '--store', store])).code).toBe(0);
   });
 });
 
@@ -192,10 +192,10 @@ describe('a sweep that loses the race for one incident at every try', () => {
     const [id] = await replayed(store, [EVENT]);
     const before = await timeline(store, id);
     const calm = storm(store, [id]);
-    let r: Awaited<ReturnType<typeof runCli>>;
+    let r: Awaited<ReturnType<typeof enteredAtNow>>;
     try {
       // An hour on, nobody acknowledged it: its escalation is due.
-      r = await runCli(['sweep', '--store', store, '--now', '2026-11-27T23:00:00Z']);
+      r = await enteredAtNow(['sweep', '--store', store, '--now', '2026-11-27T23:00:00Z']);
     } finally {
       calm();
     }
@@ -205,7 +205,7 @@ describe('a sweep that loses the race for one incident at every try', () => {
     ]);
     expect(r.code).toBe(3);
     expect(await timeline(store, id)).toEqual(before);
-    const again = await runCli(['sweep', '--store', store, '--now', '2026-11-27T23:00:00Z', '--json']);
+    const again = await enteredAtNow(['sweep', '--store', store, '--now', '2026-11-27T23:00:00Z', '--json']);
     expect(again.code, again.stderr).toBe(0);
     expect(JSON.parse(again.stdout).map((s: { incidentId: string }) => s.incidentId)).toContain(id);
   });

@@ -122,7 +122,8 @@ describe('the Dutch pages say everything in Dutch words', () => {
       ],
       ['facts', ec2, '--records', '2500', '--consequences', 'Risico op fraude.', '--measures-taken', 'Server geïsoleerd.', '--unintelligible', 'no'],
       ['facts', ec2, '--other-party', 'none', '--cross-border', 'no'],
-      ['reported', ec2, '--reference', 'M-2026-0042'],
+      // Entered by this machine's clock, after the AP deadline (--now states the run's only): confirmed (atk28 F16).
+      ['reported', ec2, '--reference', 'M-2026-0042', '--confirm-stated-time'],
       [
         'subjects',
         ec2,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_FLAGS } from '../support/chromium.js';
-import { jsonLines, runCli, spawnCli } from '../support/cli.js';
+import { enteredAtNow, jsonLines, runCli, spawnCli } from '../support/cli.js';
 import { FG_SESSION, sessionEnv } from '../support/cli-aws.js';
 import { findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE, type Moto, startMoto } from '../support/moto.js';
@@ -23,7 +23,8 @@ describe("the FG's workflow on the embedded store", () => {
   let dir: string;
   let common: string[];
   let id: string;
-  const cli = (args: string[], now: string) => runCli([...args, ...common, '--now', now]);
+  // Each command entered at the time it states (support/cli.ts enteredAtNow).
+  const cli = (args: string[], now: string) => enteredAtNow([...args, ...common, '--now', now]);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'datalek-fg-'));
@@ -254,7 +255,8 @@ describe.skipIf(!MOTO_AVAILABLE)("the FG's workflow with --target aws, on moto",
   const cli = (args: string[], now: string) => spawnCli([...args, '--target', 'aws', '--policy', join(dir, 'policy.json'), '--now', now], moto.env);
   // The second test's steps that the first already runs through the command line, in this process
   // (no node process and AWS SDK loaded per step); its refused report stays on the command line.
-  const run = (args: string[], now: string) => runCli([...args, '--target', 'aws', '--policy', join(dir, 'policy.json'), '--now', now], process.env);
+  // Each entered at the time it states (support/cli.ts enteredAtNow).
+  const run = (args: string[], now: string) => enteredAtNow([...args, '--target', 'aws', '--policy', join(dir, 'policy.json'), '--now', now], process.env);
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -296,7 +298,8 @@ describe.skipIf(!MOTO_AVAILABLE)("the FG's workflow with --target aws, on moto",
     expect((await cli(['facts', id, ...facts], '2026-11-28T09:30:00Z')).code).toBe(0);
     const draft = JSON.parse((await cli(['draft', id, '--format', 'json'], '2026-11-28T09:00:00Z')).stdout);
     expect(draft.missing.length).toBeGreaterThan(0);
-    expect((await cli(['reported', id, '--reference', 'M-AWS-1', '--by', 'FG'], '2026-11-28T10:00:00Z')).code).toBe(0);
+    // In this process, entered at the time it states: a process of its own enters it by the machine's clock, after the deadline (atk28 F16).
+    expect((await run(['reported', id, '--reference', 'M-AWS-1', '--by', 'FG'], '2026-11-28T10:00:00Z')).code).toBe(0);
     expect(
       (await cli(['close', id, '--reason', 'reported', '--follow-up-reason', 'de aanvulling ging per brief naar de AP', '--by', 'FG'], '2026-11-28T11:00:00Z'))
         .code,

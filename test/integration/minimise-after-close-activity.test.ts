@@ -12,14 +12,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jsonLines, runCli } from '../support/cli.js';
+import { enteredAtNow, jsonLines } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
 
 describe('S: minimise right after the FG recorded an answer to the AP on a closed incident', () => {
   it('keeps the raw finding while something recorded after closing is recent', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fg10-min-'));
     const store = join(dir, 'store');
-    const cli = (args: string[], now: string) => runCli([...args, '--store', store, '--now', now]);
+    const cli = (args: string[], now: string) => enteredAtNow([...args, '--store', store, '--now', now]);
     const file = join(dir, 'finding.json');
     writeFileSync(
       file,
@@ -70,7 +70,7 @@ describe('S: minimise right after the FG recorded an answer to the AP on a close
   it('keeps the findings of an incident the FG holds, until the hold is released', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fg10-hold-'));
     const store = join(dir, 'store');
-    const cli = (args: string[], now: string) => runCli([...args, '--store', store, '--now', now]);
+    const cli = (args: string[], now: string) => enteredAtNow([...args, '--store', store, '--now', now]);
     const file = join(dir, 'finding.json');
     writeFileSync(file, JSON.stringify(findingEvent({ id: 'f-held', createdAt: '2026-01-09T22:00:00Z', updatedAt: '2026-01-09T22:00:00Z' })));
     const id = jsonLines((await cli(['replay', file, '--json'], '2026-01-10T00:00:00Z')).stdout)[0].incidentId as string;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
-import { jsonLines, ROOT, runCli } from '../support/cli.js';
+import { enteredAtNow, jsonLines, ROOT } from '../support/cli.js';
 
 const KEY = 'aanvragen/2026/11/paspoort-j-jansen-19800101.pdf';
 
@@ -21,14 +21,14 @@ it('after minimise no table of the store holds the infected object key named aft
   object.key = KEY;
   object.objectArn = `arn:aws:s3:::intake-uploads/${KEY}`;
   writeFileSync(join(dir, 'events.json'), JSON.stringify([event]));
-  const replay = await runCli(['replay', join(dir, 'events.json'), '--store', store, '--json', '--now', '2026-11-27T17:15:00Z']);
+  const replay = await enteredAtNow(['replay', join(dir, 'events.json'), '--store', store, '--json', '--now', '2026-11-27T17:15:00Z']);
   expect(
     replay.code,
     `${replay.stderr}
 ${replay.stdout}`,
   ).toBe(0);
   const id = jsonLines(replay.stdout)[0].incidentId as string;
-  const run = (args: string[]) => runCli([...args, '--store', store]);
+  const run = (args: string[]) => enteredAtNow([...args, '--store', store]);
   const assessed = await run([
     'assess',
     id,

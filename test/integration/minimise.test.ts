@@ -14,7 +14,7 @@ import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.
 import { canonicalJson, sha256 } from '../../handlers/core/hash.js';
 import { chainHash } from '../../handlers/core/ledger.js';
 import { minimiseClosed } from '../../handlers/core/minimise.js';
-import { jsonLines, ROOT, runCli } from '../support/cli.js';
+import { enteredAtNow, jsonLines, ROOT } from '../support/cli.js';
 import { accessKeyResource } from '../support/events.js';
 import { incidentFixture } from '../support/incidents.js';
 import { PERSONAL, personalEvent } from '../support/personal-finding.js';
@@ -30,7 +30,7 @@ interface Fixture {
   digests: string;
 }
 
-const run = (f: Fixture, args: string[]) => runCli([...args, '--store', f.store]);
+const run = (f: Fixture, args: string[]) => enteredAtNow([...args, '--store', f.store]);
 
 function db<T>(f: Fixture, fn: (db: Database.Database) => T): T {
   const d = new Database(join(f.store, 'datalek.sqlite'));
@@ -54,7 +54,7 @@ async function fixture(): Promise<Fixture> {
   const other = personalEvent('f0000000000000000000000000000002');
   other.detail.resource = accessKeyResource('AKIAJANJANSEN0000002', 'IAMUser', 'piet.open');
   writeFileSync(events, JSON.stringify([personalEvent('f0000000000000000000000000000001'), other]));
-  const lines = jsonLines((await runCli(['replay', events, '--store', store, '--json', '--now', '2026-01-10T09:05:00Z'])).stdout);
+  const lines = jsonLines((await enteredAtNow(['replay', events, '--store', store, '--json', '--now', '2026-01-10T09:05:00Z'])).stdout);
   const [closed, open] = lines.map((l) => l.incidentId as string);
   const f = { dir, store, closed, open, keys: digestKeys(dir), digests: join(dir, 'digests') };
   const assessed = await run(f, [
@@ -365,7 +365,7 @@ describe('minimising a merged incident', () => {
       '08-s3-bucket-made-public-anonymous-access',
       '28-attack-sequence-iam-credentials-merges-key-and-bucket-incidents',
     ].map((name) => join(ROOT, 'events', `${name}.json`));
-    const replayed = await runCli(['replay', ...files, '--store', f.store, '--json', '--now', '2026-11-27T10:00:00Z']);
+    const replayed = await enteredAtNow(['replay', ...files, '--store', f.store, '--json', '--now', '2026-11-27T10:00:00Z']);
     expect(replayed.code, replayed.stderr).toBe(0);
     const merged = db(f, (d) => d.prepare("SELECT id, data FROM incidents WHERE state = 'closed'").all() as { id: string; data: string }[]);
     expect(merged).toHaveLength(1);
@@ -398,7 +398,7 @@ describe('minimising an incident whose follow-up is open', () => {
   it("keeps a closed incident's findings while its follow-up of the same activity is open, and says why", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'datalek-minimise-follow-up-'));
     const store = join(dir, 'store');
-    const cli = (args: string[]) => runCli([...args, '--store', store]);
+    const cli = (args: string[]) => enteredAtNow([...args, '--store', store]);
     const first = join(dir, 'first.json');
     const a = personalEvent('f0000000000000000000000000000001');
     const b = personalEvent('f0000000000000000000000000000002');

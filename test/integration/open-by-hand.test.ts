@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
-import { jsonLines, runCli } from '../support/cli.js';
+import { enteredAtNow, jsonLines, runCli } from '../support/cli.js';
 import { type CliAwsWorld, cliAwsWorld } from '../support/cli-aws.js';
 import { findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE } from '../support/moto.js';
@@ -23,7 +23,8 @@ describe('datalek open: an incident opened by hand, on the embedded store', () =
   const dir = mkdtempSync(join(tmpdir(), 'datalek-open-'));
   const policy = join(dir, 'policy.json');
   const store = join(dir, 'store');
-  const cli = (args: string[], now: string) => runCli([...args, '--store', store, '--policy', policy, '--now', now]);
+  // Each command entered at the time it states (support/cli.ts enteredAtNow).
+  const cli = (args: string[], now: string) => enteredAtNow([...args, '--store', store, '--policy', policy, '--now', now]);
   const events = join(dir, 'events.json');
   let id: string;
 

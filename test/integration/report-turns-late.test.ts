@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { enteredAtNow } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
 
 /**
@@ -15,7 +15,8 @@ describe('an on-time AP report and a finding created earlier that arrives after 
   it('stays on time, and the FG is told of the earlier detection and that the awareness stays', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'datalek-late-'));
     const store = join(dir, 's');
-    const cli = (args: string[], now: string) => runCli([...args, '--store', store, '--now', now]);
+    // Each command entered at the time it states (support/cli.ts enteredAtNow).
+    const cli = (args: string[], now: string) => enteredAtNow([...args, '--store', store, '--now', now]);
     const file = (name: string, event: unknown) => {
       writeFileSync(join(dir, name), JSON.stringify(event));
       return join(dir, name);

@@ -258,6 +258,10 @@ describe.skipIf(!CHROMIUM_AVAILABLE)('the web page in headless Chromium', () => 
     await page.goto(`${served.origin}/incidents/${id}#reported`);
     await page.fill('#f-reported-reference', 'M-2026-0042');
     await submit('reported');
+    // Entered now, by the machine's clock, after the AP deadline had passed (serve --now states the page's only): confirmed (atk28 F16).
+    expect(await page.textContent('form#reported')).toContain('nadat die verstreken was');
+    await page.check('#f-reported-confirm-stated-time');
+    await submit('reported');
     expect(await flash()).toBe('Melding vastgelegd.');
     const { reports, state } = await stored();
     expect(reports).toEqual([

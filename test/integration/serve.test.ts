@@ -248,11 +248,18 @@ describe('datalek serve over HTTP', () => {
         body: new URLSearchParams({ ...fields, ...formBase(page.body, form), _csrf: csrf }).toString(),
         headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
       });
-    // 22:30 in Amsterdam on 27 November is 21:30 UTC; the deadline moves with it.
-    expect((await post('aware', { 'aware-at': '2026-11-27T22:30', 'aware-reason': 'de melding van de hoster' })).status).toBe(303);
+    // 22:30 in Amsterdam on 27 November is 21:30 UTC; the deadline moves with it. Entered at the machine's
+    // clock, after the AP deadline had passed (serve --now states only the page's): confirmed (atk28 F16).
+    const aware = { 'aware-at': '2026-11-27T22:30', 'aware-reason': 'de melding van de hoster' };
+    const unconfirmed = await post('aware', aware);
+    expect(unconfirmed.status).toBe(400);
+    expect(pageText(unconfirmed.body)).toContain('nadat de termijn van');
+    expect((await post('aware', { ...aware, 'confirm-stated-time': 'on' })).status).toBe(303);
     // A field of another form is not read: the role form records the role only.
-    expect((await post('role', { 'acting-as': 'processor', reason: 'wij hosten voor de zorggroep', 'personal-data': 'yes', risk: 'high' })).status).toBe(303);
-    expect((await post('nis2', { 'nis2-significant': 'yes', reason: 'zorgcontinuïteit geraakt' })).status).toBe(303);
+    const role = { 'acting-as': 'processor', reason: 'wij hosten voor de zorggroep', 'personal-data': 'yes', risk: 'high', 'confirm-stated-time': 'on' };
+    expect((await post('role', role)).status).toBe(303);
+    // Its deadline to decide (art. 23(3)) had passed too by the machine's clock: confirmed.
+    expect((await post('nis2', { 'nis2-significant': 'yes', reason: 'zorgcontinuïteit geraakt', 'confirm-stated-time': 'on' })).status).toBe(303);
     const shown = JSON.parse((await cli(['show', onTime, '--json'])).stdout);
     expect(shown.awareAt).toBe('2026-11-27T21:30:00.000Z');
     expect(shown.deadline).toBe('2026-11-30T21:30:00.000Z');

@@ -8,7 +8,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { ContainmentClientFactory, type ContainmentClients } from '../../handlers/adapters/aws/containment/clients.js';
-import { ROOT, runCli, spawnCli } from './cli.js';
+import { enteredAtNow, ROOT, type runCli, spawnCli } from './cli.js';
 import { type Moto, startMoto } from './moto.js';
 
 /** moto's own account: the pipeline's account in these tests, no role to assume. */
@@ -82,7 +82,8 @@ export async function cliAwsWorld(): Promise<CliAwsWorld> {
   const fg = await sessionEnv(moto, FG_SESSION.role, FG_SESSION.session);
   Object.assign(process.env, fg);
   const cli = (args: string[]) => spawnCli([...args, '--target', 'aws'], { ...moto.env, ...fg });
-  const run = (args: string[]) => runCli([...args, '--target', 'aws'], { ...process.env, ...moto.env, ...fg });
+  // Entered at the time it states, where it states one (cli.ts enteredAtNow).
+  const run = (args: string[]) => enteredAtNow([...args, '--target', 'aws'], { ...process.env, ...moto.env, ...fg });
   const setup = await run(['setup']);
   if (setup.code !== 0) throw new Error(`datalek setup --target aws failed on moto: ${setup.stderr}`);
   return { moto, c, cli, run };

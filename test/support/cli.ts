@@ -5,12 +5,28 @@ import { main } from '../../handlers/cli.js';
 
 export const ROOT = join(import.meta.dirname, '../..');
 
-/** Runs the CLI in this process, as a script would, and collects what it printed. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}) {
+/**
+ * Runs the CLI in this process, as a script would, and collects what it printed. The machine's
+ * clock is the system's, as on the command line; `machine` fixes it (`enteredAtNow`).
+ */
+export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}, machine?: () => string) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(args, { out: (t) => out.push(t), err: (t) => err.push(t), errIsTty: false, env, cwd: ROOT });
+  const io = { out: (t: string) => out.push(t), err: (t: string) => err.push(t), errIsTty: false, env, cwd: ROOT };
+  const code = await main(args, machine ? { ...io, machineClock: machine } : io);
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+}
+
+/**
+ * `runCli` with the machine's clock at the run's `--now`: a case played through at stated times,
+ * each command entered when it says (no stated clock). Without it a `--now` days behind the
+ * system's clock is a stated one, and what it enters after an AP deadline is judged as entered
+ * then (core/change-incident.ts enteredAt, atk28 F16).
+ */
+export function enteredAtNow(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const at = args.indexOf('--now');
+  const now = at >= 0 ? args[at + 1] : undefined;
+  return runCli(args, env, now === undefined ? undefined : () => new Date(now).toISOString());
 }
 
 /**

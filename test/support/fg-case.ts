@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { jsonLines, runCli } from './cli.js';
+import { enteredAtNow, jsonLines } from './cli.js';
 import { findingEvent } from './events.js';
 
 export const ORGANISATION = {
@@ -40,7 +40,8 @@ export async function openCase(
   const policyFile = join(dir, 'policy.json');
   writeFileSync(policyFile, JSON.stringify({ organisation: { ...ORGANISATION, ...options.organisation }, ...options.policy }));
   const common = ['--store', join(dir, 'store'), '--policy', policyFile];
-  const cli = (args: string[], now: string) => runCli([...args, ...common, '--now', now]);
+  // Each command entered at the time it states: the case is played through as it happened.
+  const cli = (args: string[], now: string) => enteredAtNow([...args, ...common, '--now', now]);
   const events = join(dir, 'events.json');
   writeFileSync(events, JSON.stringify(options.events ?? [findingEvent({ id: 'case-1', createdAt: '2025-11-27T21:00:00Z' })]));
   const replay = await cli(['replay', events, '--json'], options.replayAt ?? '2025-11-27T21:05:00Z');
