@@ -73,7 +73,22 @@ const verify = () => runCli(['verify', '--store', store, '--digests', digests, '
 describe('a field of the law or who decided, edited behind the pipeline with the ledger after the digest rechained', () => {
   it('the incident as the pipeline and the people recorded it verifies, with the role a person set', async () => {
     const id = await acknowledgedAndAssessed();
-    await ok(['assess', id, '--acting-as', 'processor', '--reason', 'wij verwerken voor de klant', '--by', 'fg-piet', '--store', store, '--now', ASSESSED]);
+    // Entered by this machine's clock, after the AP deadline had passed (the --now states the run's only): confirmed (atk28 F16).
+    await ok([
+      'assess',
+      id,
+      '--acting-as',
+      'processor',
+      '--reason',
+      'wij verwerken voor de klant',
+      '--by',
+      'fg-piet',
+      '--store',
+      store,
+      '--now',
+      ASSESSED,
+      '--confirm-stated-time',
+    ]);
     const verified = await verify();
     expect(verified.stderr).toBe('');
     expect(verified.code).toBe(0);

@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { enteredAtNow } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
 import { appendRecordSqlite, digestKeys } from '../support/tamper.js';
 
@@ -39,7 +39,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 async function anchoredIncident(): Promise<string> {
   const events = join(dir, 'event.json');
   writeFileSync(events, JSON.stringify(findingEvent({ id: 'tl28baaaaaaaaaaaaaaaaaaaaaaaaaaa', createdAt: DETECTED })));
-  const replay = await runCli(['replay', events, '--store', store, '--now', NOW, '--json']);
+  const replay = await enteredAtNow(['replay', events, '--store', store, '--now', NOW, '--json']);
   expect(replay.code, replay.stderr).toBe(0);
   const id = JSON.parse(replay.stdout.split('\n')[0]).incidentId as string;
   await anchor();
@@ -47,11 +47,11 @@ async function anchoredIncident(): Promise<string> {
 }
 
 async function anchor(now = NOW): Promise<void> {
-  const run = await runCli(['anchor', '--store', store, '--digests', digests, '--key', keys.private, '--now', now]);
+  const run = await enteredAtNow(['anchor', '--store', store, '--digests', digests, '--key', keys.private, '--now', now]);
   expect(run.code, run.stderr).toBe(0);
 }
 
-const verify = (now = NOW) => runCli(['verify', '--store', store, '--digests', digests, '--key', keys.public, '--now', now]);
+const verify = (now = NOW) => enteredAtNow(['verify', '--store', store, '--digests', digests, '--key', keys.public, '--now', now]);
 
 /** verify finds nothing. */
 async function verifies(now = NOW): Promise<void> {
@@ -88,7 +88,7 @@ describe('F8: a retention hold taken off the record', () => {
       ['minimise', id, '--hold', '--reason', 'rechtszaak', '--by', 'fg'],
       ['close', id, '--reason', 'no personal data', '--by', 'fg'],
     ]) {
-      const run = await runCli([...step, ...as]);
+      const run = await enteredAtNow([...step, ...as]);
       expect(run.code, run.stderr).toBe(0);
     }
     await anchor();
@@ -102,7 +102,7 @@ describe('F8: a retention hold taken off the record', () => {
       delete record.retentionHold;
     });
     await named(id, 'it holds no retention hold, but its timeline gives one (entry ');
-    const minimise = await runCli(['minimise', id, '--by', 'x', '--after-days', '0', '--store', store, '--now', NOW]);
+    const minimise = await enteredAtNow(['minimise', id, '--by', 'x', '--after-days', '0', '--store', store, '--now', NOW]);
     expect(minimise.stderr).toContain('rechtszaak');
     expect(minimise.stderr).toContain('the record holds none, its timeline does');
     expect(minimise.code).toBe(2);
@@ -118,7 +118,7 @@ describe('F8: a retention hold taken off the record', () => {
 
   it('planted with no hold on the timeline: named; held and released by the FG, with their entries: verifies', async () => {
     const id = await heldAndClosed();
-    const release = await runCli(['minimise', id, '--release-hold', '--reason', 'zaak geschikt', '--by', 'fg', '--store', store, '--now', NOW]);
+    const release = await enteredAtNow(['minimise', id, '--release-hold', '--reason', 'zaak geschikt', '--by', 'fg', '--store', store, '--now', NOW]);
     expect(release.code, release.stderr).toBe(0);
     await verifies();
     appendRecordSqlite(store, id, NOW, (record) => {
