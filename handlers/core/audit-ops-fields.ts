@@ -8,9 +8,11 @@
  * trusts a row, and a row that does not parse is skipped (the audit reports it on its own).
  */
 
-import type { Row } from './audit-record.js';
+import type { AuditProblem, RawIncident } from './audit.js';
+import { detailOf, type Row } from './audit-record.js';
 import { canonicalJson } from './hash.js';
 import { withOwnPseudonyms } from './incident-pseudonyms.js';
+import { leasePlanted, MAX_LEASE_MS } from './lease-bound.js';
 import { holdByTimeline } from './retention-hold.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -19,6 +21,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function checkOpsFieldsAgainstTimeline(record: Record<string, unknown>, timeline: readonly Row[], add: (problem: string) => void): void {
   const key = typeof record.pseudonymKey === 'string' ? record.pseudonymKey : undefined;
   checkRetentionHold(record, timeline, key, add);
+  checkTakenAt(record, timeline, add);
 }
 
 const HOLD_FIELDS = ['at', 'by', 'reason'] as const;
@@ -47,4 +50,55 @@ function checkRetentionHold(record: Record<string, unknown>, timeline: readonly 
     add(
       `its retention hold (${differ.join(', ')}) is not the one its timeline gives (entry ${given.seq}): it was changed behind the pipeline, with no entry saying who held the findings or why`,
     );
+}
+
+/**
+ * When a person last took the repeated page of an interface left open (`exposedTakenAt`), or the
+ * alerts of containment not planned (`notPlannedTakenAt`): each is set by an 'alert-acknowledged'
+ * entry that names what it took (`interfaces`, `alerts`) at its time (acknowledge.ts). Planted ahead
+ * (2099) on the record alone, the repeat stopped and those alerts no longer held a merge (atk28 F14).
+ */
+const TAKEN = [
+  { field: 'exposedTakenAt', names: 'interfaces' },
+  { field: 'notPlannedTakenAt', names: 'alerts' },
+] as const;
+
+function checkTakenAt(record: Record<string, unknown>, timeline: readonly Row[], add: (problem: string) => void): void {
+  for (const { field, names } of TAKEN) {
+    let given: string | null = null;
+    for (const row of timeline) {
+      if (row.kind !== 'alert-acknowledged') continue;
+      const d = detailOf(row);
+      if (d && Array.isArray(d[names])) given = String(row.at);
+    }
+    const held = record[field] ?? null;
+    if (held !== given)
+      add(
+        `its ${field} (${held === null ? 'none' : String(held)}) is not the time its timeline gives (${given ?? 'none'}): it was set behind the pipeline, with no acknowledging entry, which stops a page repeated until a person takes it`,
+      );
+  }
+}
+
+/**
+ * A containment lease that runs out later than any run could have made it at `now` (lease-bound.ts):
+ * no run wrote it. Planted until 2099 behind the pipeline, every containment run of the incident and
+ * the person's `contained` waited for it, its resource open (atk28 F14). A lease is not in the
+ * timeline (taking one is not a change a person makes), so it is judged by time, as a message's claim is.
+ */
+export function auditContainmentLease(raw: RawIncident, now: string): AuditProblem[] {
+  let record: unknown;
+  try {
+    record = raw.record ? JSON.parse(raw.record.data) : null;
+  } catch {
+    return []; // a record that is no JSON is named by the audit
+  }
+  const lease = isObject(record) ? record.containmentLease : null;
+  if (!isObject(lease) || !leasePlanted({ until: lease.until }, now)) return [];
+  return [
+    {
+      incidentId: raw.id,
+      entry: 'record',
+      problem: `its containment lease runs until ${String(lease.until)}, longer than any containment run holds one (${MAX_LEASE_MS / 60_000} minutes from ${now}): no run wrote it, it was set behind the pipeline; every containment of the incident, a person's included, would wait for it`,
+    },
+  ];
 }

@@ -63,6 +63,7 @@ import { FINDING_DETAIL_TYPE, findingKeyString, GUARDDUTY_SOURCE, parseEvent } f
 import { principalsToPseudonymise, withPseudonyms } from './finding-resources.js';
 import { canonicalJson, sha256 } from './hash.js';
 import type { ActionRecord, FindingRecord, Incident, OutboxMessage, StepRecord } from './incident.js';
+import { LEASE_MARGIN_MS, LEASE_WITHOUT_DEADLINE_MS, leasePlanted, MAX_LEASE_MS } from './lease-bound.js';
 import { storedText } from './ledger.js';
 import { composeMessage } from './messages.js';
 import { exposedAlertUpThere, notePagerTrigger, withUpThere } from './pager.js';
@@ -122,11 +123,6 @@ export interface ContainResult {
 
 /** The step an error the adapter did not put on a step of its own is recorded as. */
 const UNEXPECTED_ERROR = 'unexpected-error';
-
-/** How long a lease lasts when the run has no deadline (the CLI). */
-const LEASE_WITHOUT_DEADLINE_MS = 15 * 60_000;
-/** A lease outlives its run's deadline by this much: the run may still be recording. */
-const LEASE_MARGIN_MS = 30_000;
 
 /**
  * Actions this run should carry out: enforced, not released, not refused, not yet done. None of an
@@ -1126,16 +1122,32 @@ async function takeLease(deps: ContainDeps, incidentId: string, run: RunLease): 
   const now = deps.machineNow?.() ?? deps.now();
   await changeIncident(deps, incidentId, (draft) => {
     const lease = draft.containmentLease;
-    if (lease && lease.holder !== run.holder && Date.parse(lease.until) > Date.parse(now)) {
+    // A lease longer than any run holds was planted behind the pipeline (atk28 F14): taken, and said, not waited for.
+    const planted = lease && lease.holder !== run.holder && leasePlanted(lease, now);
+    if (lease && lease.holder !== run.holder && Date.parse(lease.until) > Date.parse(now) && !planted) {
       busy = { ...lease };
       return null;
     }
     draft.containmentLease = { holder: run.holder, until: run.until };
+    const entries = planted ? [plantedLeaseEntry(lease, now)] : [];
     // Outcomes on the record now were left by a run that stopped before telling (no live run holds
     // the incident): told as this run takes it, not when it ends, which may be long or never.
-    return { entries: [], messages: tellOutcomes(deps, draft) };
+    return { entries, messages: tellOutcomes(deps, draft) };
   });
   return busy;
+}
+
+/** The entry saying a run took a lease no run could have written (`leasePlanted`), with whose and until when it was. */
+function plantedLeaseEntry(lease: { holder: string; until: string }, at: string): TimelineDraft {
+  return {
+    at,
+    kind: 'containment-lease-planted',
+    detail: {
+      holder: lease.holder,
+      until: lease.until,
+      reason: `the record held this incident's containment lease until ${lease.until}, longer than any containment run holds one (${MAX_LEASE_MS / 60_000} minutes): no run wrote it, it was set behind the pipeline (datalek verify names it); this run took it rather than leave the resource open until then`,
+    },
+  };
 }
 
 /**

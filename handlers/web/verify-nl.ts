@@ -101,6 +101,14 @@ const PROBLEMS: Template[] = [
     'its retention hold ({}) is not the one its timeline gives (entry {}): it was changed behind the pipeline, with no entry saying who held the findings or why',
     'het besluit tot langer bewaren ({}) is niet dat wat de tijdlijn geeft (regel {}): het is buiten de pipeline om gewijzigd, zonder regel die zegt wie de bevindingen liet bewaren of waarom',
   ],
+  [
+    'its {} ({}) is not the time its timeline gives ({}): it was set behind the pipeline, with no acknowledging entry, which stops a page repeated until a person takes it',
+    'het veld {} ({}) is niet het tijdstip dat de tijdlijn geeft ({}): het is buiten de pipeline om gezet, zonder regel van een bevestiging, wat een herhaalde oproep stopt die doorgaat tot iemand haar aanneemt',
+  ],
+  [
+    "its containment lease runs until {}, longer than any containment run holds one ({} minutes from {}): no run wrote it, it was set behind the pipeline; every containment of the incident, a person's included, would wait for it",
+    'de inperkingsclaim loopt tot {}, langer dan een inperkingsrun er ooit een houdt ({} minuten vanaf {}): geen run schreef haar, ze is buiten de pipeline om gezet; elke inperking van het incident, ook die van een persoon, zou erop wachten',
+  ],
   // The law's fields and who decided (core/audit-law-fields.ts, tl28a).
   [
     'its awareness {} holds no AP deadline or no hours it counts (deadline {}, hours {}): they were taken off behind the pipeline, which leaves the AP deadline held to nothing',

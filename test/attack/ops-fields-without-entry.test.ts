@@ -127,3 +127,24 @@ describe('F8: a retention hold taken off the record', () => {
     await named(id, 'it holds a retention hold, but its timeline gives none: it was placed behind the pipeline');
   });
 });
+
+describe('F14: a containment lease, or a page taken, planted ahead', () => {
+  it('a lease until 2099: named (no run holds one longer than a contain function runs)', async () => {
+    const id = await anchoredIncident();
+    appendRecordSqlite(store, id, NOW, (record) => {
+      record.containmentLease = { holder: 'contain-xyz', until: '2099-01-01T00:00:00.000Z' };
+    });
+    await named(id, 'its containment lease runs until 2099-01-01T00:00:00.000Z, longer than any containment run holds one (15.5 minutes from ');
+  });
+
+  it.each([
+    ['exposedTakenAt', 'its exposedTakenAt (2099-01-01T00:00:00.000Z) is not the time its timeline gives (none)'],
+    ['notPlannedTakenAt', 'its notPlannedTakenAt (2099-01-01T00:00:00.000Z) is not the time its timeline gives (none)'],
+  ])('%s set to 2099 with no acknowledging entry: named', async (field, problem) => {
+    const id = await anchoredIncident();
+    appendRecordSqlite(store, id, NOW, (record) => {
+      record[field] = '2099-01-01T00:00:00.000Z';
+    });
+    await named(id, problem);
+  });
+});
