@@ -11,6 +11,7 @@
  */
 
 import { detailOf, type Row } from './audit-record.js';
+import { keptSentText } from './fg-workflow.js';
 import { canonicalJson } from './hash.js';
 import { addHours, HOUR_MS } from './time.js';
 
@@ -18,6 +19,8 @@ import { addHours, HOUR_MS } from './time.js';
 const OPENING_ENTRIES = new Set(['incident-opened', 'incident-opened-by-hand']);
 /** The entries that acknowledge an incident (audit.ts ACKNOWLEDGING_ENTRIES): a person, or opening it by hand. */
 const ACKNOWLEDGING_ENTRIES = new Set(['acknowledged', 'incident-opened-by-hand']);
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A value as a problem names it: `none` for null or absent. */
 const shown = (v: unknown): string => (v === null || v === undefined ? 'none' : typeof v === 'string' ? v : JSON.stringify(v));
@@ -38,6 +41,7 @@ export function checkLawFieldsAgainstTimeline(record: Record<string, unknown>, t
   checkDetection(record, timeline, add);
   checkStatedClock(record, timeline, add);
   checkRole(record, timeline, opening, add);
+  checkDecisionHistory(record, timeline, add);
 }
 
 /**
@@ -183,4 +187,86 @@ function checkRole(record: Record<string, unknown>, timeline: readonly Row[], op
   add(
     `its policy's role, a processor's hours and the clocks in force when its clock began (${differ.join(', ')}) are not those its timeline gives: they were changed behind the pipeline; the AP, NIS2 and telecom clocks read them`,
   );
+}
+
+/** The entries that record a decision of the FG's history (`decisions`), by the decision's kind (fg-workflow.ts, open-by-hand.ts). */
+const DECISION_OF_ENTRY: Record<string, string> = {
+  assessed: 'assessment',
+  'awareness-set': 'awareness',
+  'incident-opened-by-hand': 'awareness',
+  'role-set': 'role',
+  'nis2-decided': 'nis2-significance',
+  'nis2-intermediate-requested': 'nis2-intermediate-request',
+  'nis2-awareness-set': 'nis2-awareness',
+  'subjects-decided': 'subjects',
+  'subscribers-decided': 'subjects',
+};
+
+/**
+ * Who decided, and when (Art. 33(5): the register's decision history): each decision on the record
+ * is its entry's kind, person and time, with its reason where the entry gives one, in order; the
+ * assessment in force is the last 'assessed' entry's, with its person, time and reason; and a decision
+ * on informing (Art. 34; the subscribers') is its last entry's in every field (the record keeps the
+ * beginning of a long text, keptSentText). What the clocks read of them is held in audit.ts.
+ */
+function checkDecisionHistory(record: Record<string, unknown>, timeline: readonly Row[], add: (problem: string) => void): void {
+  const entries = timeline.filter((row) => DECISION_OF_ENTRY[String(row.kind)] !== undefined);
+  const held = Array.isArray(record.decisions) ? record.decisions : [];
+  if (held.length !== entries.length) {
+    add(
+      `its decisions (${held.length}) are not those its timeline records (${entries.length}): they were changed behind the pipeline, and the register's decision history reads them (Art. 33(5))`,
+    );
+    return;
+  }
+  held.forEach((decision, i) => {
+    const row = entries[i];
+    const d = detailOf(row) ?? {};
+    const want = `${DECISION_OF_ENTRY[String(row.kind)]} by ${shown(row.actor)} at ${shown(row.at)}`;
+    const got = isObject(decision) ? `${shown(decision.kind)} by ${shown(decision.by)} at ${shown(decision.recordedAt)}` : shown(decision);
+    const reasonDiffers = isObject(decision) && typeof d.reason === 'string' && decision.reason !== d.reason;
+    if (got === want && !reasonDiffers) return;
+    add(
+      `its decision ${i + 1} (${got}) is not the one its timeline records (${want}, entry ${row.seq}): it was changed behind the pipeline, with no entry saying who decided it or why`,
+    );
+  });
+  const assessed = timeline.findLast((row) => row.kind === 'assessed');
+  if (assessed && isObject(record.assessment)) {
+    const d = detailOf(assessed) ?? {};
+    const given: Record<string, unknown> = {
+      by: assessed.actor,
+      at: assessed.at,
+      reason: d.reason,
+      afterClose: d.afterClose,
+      confirmedBesideSpecial: d.confirmedBesideSpecial,
+    };
+    const a = record.assessment;
+    // The reason is kept once, in the decisions (reason-once): a record without it is as written.
+    if (a.reason === undefined) delete given.reason;
+    const differ = Object.keys(given).filter((field) => canonicalJson(a[field] ?? null) !== canonicalJson(given[field] ?? null));
+    if (differ.length) {
+      add(
+        `its assessment differs from its last 'assessed' entry (entry ${assessed.seq}) in ${differ.join(', ')}: it was changed behind the pipeline, and the register reads who assessed it, when and why`,
+      );
+    }
+  }
+  for (const [field, kind] of [
+    ['subjects', 'subjects-decided'],
+    ['subscribers', 'subscribers-decided'],
+  ] as const) {
+    const row = timeline.findLast((r) => r.kind === kind);
+    const decision = record[field];
+    if (!row || !isObject(decision)) continue; // one taken off or made up is named in audit.ts
+    const { afterClose: _afterClose, ...given } = detailOf(row) ?? {};
+    // The text sent is kept once, on the timeline (subjects-text-once): a record without it is as written.
+    if (decision.text === undefined) delete given.text;
+    else if (typeof given.text === 'string') given.text = keptSentText(given.text);
+    const differ = [...new Set([...Object.keys(decision), ...Object.keys(given)])]
+      .filter((f) => canonicalJson(decision[f] ?? null) !== canonicalJson(given[f] ?? null))
+      .sort();
+    if (differ.length) {
+      add(
+        `its decision on informing the ${field} differs from its last decision entry (entry ${row.seq}) in ${differ.join(', ')}: it was changed behind the pipeline, and the register and the notice read it`,
+      );
+    }
+  }
 }

@@ -147,6 +147,22 @@ const PROBLEMS: Template[] = [
     'de rol volgens het beleid, de uren van een verwerker en de termijnen die golden toen de klok begon ({}) zijn niet die de tijdlijn geeft: ze zijn buiten de pipeline om gewijzigd; de AP-, NIS2- en telecomtermijnen lezen ze',
   ],
   [
+    "its decisions ({}) are not those its timeline records ({}): they were changed behind the pipeline, and the register's decision history reads them (Art. 33(5))",
+    'de besluiten ({}) zijn niet die de tijdlijn vastlegt ({}): ze zijn buiten de pipeline om gewijzigd, en de besluitgeschiedenis in het register leest ze (AVG art. 33(5))',
+  ],
+  [
+    'its decision {} ({}) is not the one its timeline records ({}, entry {}): it was changed behind the pipeline, with no entry saying who decided it or why',
+    'besluit {} ({}) is niet dat wat de tijdlijn vastlegt ({}, regel {}): het is buiten de pipeline om gewijzigd, zonder regel die zegt wie besloot of waarom',
+  ],
+  [
+    "its assessment differs from its last 'assessed' entry (entry {}) in {}: it was changed behind the pipeline, and the register reads who assessed it, when and why",
+    "de beoordeling wijkt af van haar laatste regel 'beoordeeld' (regel {}) in {}: die is buiten de pipeline om gewijzigd, en het register leest wie beoordeelde, wanneer en waarom",
+  ],
+  [
+    'its decision on informing the {} differs from its last decision entry (entry {}) in {}: it was changed behind the pipeline, and the register and the notice read it',
+    'het besluit over het informeren van de {} wijkt af van de laatste regel van dat besluit (regel {}) in {}: het is buiten de pipeline om gewijzigd, en het register en de kennisgeving lezen het',
+  ],
+  [
     'it is closed, but its timeline records no closing: it was closed behind the pipeline, which ends its reminders and pages',
     'het is gesloten, maar de tijdlijn legt geen sluiting vast: het is buiten de pipeline om gesloten, wat de herinneringen en oproepen ervan beëindigt',
   ],

@@ -151,6 +151,21 @@ describe('a field of the law or who decided, edited behind the pipeline with the
       },
       "its policy's role, a processor's hours and the clocks in force when its clock began (clocksInForce) are not those its timeline gives:",
     ],
+    [
+      "F4: the assessment's author and time rewritten",
+      (r: Record<string, unknown>) => Object.assign(r.assessment as object, { by: 'someone-else', at: '2026-11-27T21:30:00.000Z' }),
+      "its assessment differs from its last 'assessed' entry (entry ",
+    ],
+    [
+      "F4: the decision history emptied (the register's Art. 33(5) record)",
+      (r: Record<string, unknown>) => Object.assign(r, { decisions: [] }),
+      'its decisions (0) are not those its timeline records (1):',
+    ],
+    [
+      "F4: a decision's author and reason rewritten",
+      (r: Record<string, unknown>) => Object.assign((r.decisions as object[])[0], { by: 'someone-else', reason: 'geen reden' }),
+      `its decision 1 (assessment by someone-else at ${ASSESSED}) is not the one its timeline records (assessment by fg-piet at ${ASSESSED}, entry `,
+    ],
   ])('%s: named, and the anchor does not sign it', async (_what, edit, problem) => {
     const id = await acknowledgedAndAssessed();
     edited(id, edit);
@@ -160,5 +175,36 @@ describe('a field of the law or who decided, edited behind the pipeline with the
     const anchor = await runCli(['anchor', '--store', store, '--digests', digests, '--key', keys.private, '--now', ASSESSED, '--json']);
     expect(anchor.code).toBe(1);
     expect(JSON.parse(anchor.stdout).leftOut).toEqual([id]);
+  });
+
+  it("F4: the Art. 34 decision's channel, author and reason rewritten: named; as the FG recorded it, it verifies", async () => {
+    const id = await acknowledgedAndAssessed();
+    await ok([
+      'subjects',
+      id,
+      '--decision',
+      'inform',
+      '--reason',
+      'hoog risico',
+      '--date',
+      ASSESSED,
+      '--channel',
+      'e-mail',
+      '--text',
+      'Wij melden u een datalek.',
+      '--by',
+      'fg-piet',
+      '--store',
+      store,
+      '--now',
+      ASSESSED,
+    ]);
+    const honest = await verify();
+    expect(honest.stderr).toBe('');
+    edited(id, (r) => Object.assign(r.subjects as object, { channel: 'brief', by: 'iemand-anders', reason: 'geen' }));
+    const verified = await verify();
+    expect(verified.stderr).toContain(`incident ${id}, record: its decision on informing the subjects differs from its last decision entry (entry `);
+    expect(verified.stderr).toContain(') in by, channel, reason:');
+    expect(verified.code).toBe(1);
   });
 });
