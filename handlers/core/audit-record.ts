@@ -309,8 +309,8 @@ export function checkFirstActivityAgainstTimeline(record: Record<string, unknown
   );
 }
 
-/** The kinds of message whose queued entries carry the AP reminder's due time (sweep.ts, track `ap`). */
-const AP_REMINDER_KINDS = new Set(['ap-reminder', 'ap-overdue']);
+/** The kinds of message whose queued entries carry the AP reminder's due time (schedule.ts, track `ap`). */
+const AP_REMINDER_KINDS = new Set(['ap-reminder', 'ap-overdue', 'ap-owed-anew']);
 
 /**
  * What the sweep last announced, on the record (`reminders.lastDueAt`, `paging.lastDueAt`), is held to
@@ -368,9 +368,19 @@ export function checkAnnouncedAgainstTimeline(record: Record<string, unknown>, t
  * name it. Named by type, never by target (a key id, a user's pseudonym).
  */
 function checkNoActionTakenOff(actions: unknown[], told: ContainmentByTimeline, key: string | undefined, add: (problem: string) => void): void {
-  const held = new Set(actions.filter(isObject).map((a) => `${String(a.type)} ${withOwnPseudonyms(key, String(a.target))}`));
+  const objects = actions.filter(isObject);
+  const held = new Set(objects.map((a) => `${String(a.type)} ${withOwnPseudonyms(key, String(a.target))}`));
+  // A step a record of older code planned under another target (a principal's name before it was
+  // pseudonymised) is planned anew under today's, keeping its id (containment.ts formerPseudonymStep
+  // and `upgrades`): the id (`type:target`, then `@place` or `#n`) still names the target it was given.
+  const ids = objects.map((a) => String(a.id));
+  const keptUnderId = (action: string) => {
+    const space = action.indexOf(' ');
+    const id = `${action.slice(0, space)}:${action.slice(space + 1)}`;
+    return ids.some((held) => held === id || held.startsWith(`${id}@`) || held.startsWith(`${id}#`));
+  };
   for (const [action, given] of told.allowed) {
-    if (held.has(action)) continue;
+    if (held.has(action) || keptUnderId(action)) continue;
     add(
       `its timeline gives containment action ${action.split(' ')[0]} (entry ${given.seq}), but the record holds no such action: it was taken off behind the pipeline, so nothing carries it out and no failure of it is told, with no entry saying who decided it`,
     );

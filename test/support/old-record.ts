@@ -85,9 +85,14 @@ export async function storeMinimisedKeepingIamUser(store: SqliteIncidentStore, u
  * name alone, fg19 for one named by its principal id `AIDA…`): `asBefore` (the name or the id) as its
  * resource id, key, related resource, and its revoke-user-sessions step's target and id.
  */
-export async function storeIamUserAsBefore(store: IncidentStore, id: string, asBefore: string): Promise<void> {
+export async function storeIamUserAsBefore(store: IncidentStore, id: string, asBefore: string, plannedThen?: ActionRecord): Promise<void> {
   const stored = (await store.getIncident(id)) as Incident;
   const old = structuredClone(stored);
+  // `plannedThen`: a step today's code did not plan on this record (its policy planned none), which
+  // that code planned: added under `asBefore`, with only the entry that code wrote. A step today's code
+  // planned has its own entry under today's target, which no command takes back (verify names such a
+  // step taken off the record), so a test that verifies a record older code planned starts without it.
+  if (plannedThen) old.actions.push(structuredClone(plannedThen));
   old.resource = { ...old.resource, id: asBefore };
   old.resourceKey = namedResourceKey('iam-principal', asBefore, ACCOUNT, REGION);
   if (old.resourceKeys) old.resourceKeys = [old.resourceKey];
