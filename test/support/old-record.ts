@@ -3,7 +3,10 @@
  * agreement counted done, closed, nothing due. Its due index misses the reminder it owes, which
  * `datalek sweep --reindex` puts back.
  */
-import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { actionEntries } from '../../handlers/core/commit-bounds.js';
 import { actionId } from '../../handlers/core/containment.js';
 import { assess, closeIncident, recordFacts } from '../../handlers/core/fg-workflow.js';
@@ -13,11 +16,34 @@ import { sha256 } from '../../handlers/core/hash.js';
 import { type ActionRecord, appendEntries, type FindingRecord, type Incident, incidentSalt } from '../../handlers/core/incident.js';
 import { storedText } from '../../handlers/core/ledger.js';
 import { minimiseClosed, minimisedRecord, removedKinds } from '../../handlers/core/minimise.js';
-import { DEFAULT_POLICY, type Policy } from '../../handlers/core/policy.js';
+import { DEFAULT_POLICY, type Policy, parsePolicy } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { ACCOUNT, findingEvent, iamUserKeyEvent, REGION, s3MalwareUploadEvent } from './events.js';
 import { incidentFixture } from './incidents.js';
+
+/** A policy that plans no containment: a record older code planned steps on starts without today's entries for them. */
+export const PLANS_NOTHING = parsePolicy({ containment: { rules: [] } });
+
+/**
+ * The containment steps today's code plans for `event` with `deps`, on a copy of the embedded store in
+ * `dir` (its secret, so its pseudonyms), recorded nowhere else. Older code planned its steps under
+ * other targets and wrote its entries so; today's chained entries cannot be rewritten, and a step they
+ * plan, retargeted afterwards, is a step taken off the record (verify names it). A test of a record of
+ * older code records it with PLANS_NOTHING and adds these steps as that code held them.
+ */
+export async function stepsTodayPlans(dir: string, deps: Omit<Parameters<typeof recordEvent>[0], 'store'>, event: unknown): Promise<ActionRecord[]> {
+  const copy = mkdtempSync(join(tmpdir(), 'datalek-plan-'));
+  cpSync(dir, copy, { recursive: true });
+  const store = new SqliteIncidentStore(copy);
+  try {
+    const id = (await recordEvent({ ...deps, store }, event)).incidentId as string;
+    return ((await store.getIncident(id)) as Incident).actions;
+  } finally {
+    await store.close();
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
 
 export async function storeOldTelecomRecord(store: IncidentStore, policy: Policy, now: string, fixture: Partial<Incident> & { id: string }): Promise<void> {
   const id = fixture.id;

@@ -26,7 +26,7 @@ import { actionId } from '../../handlers/core/containment.js';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import { namedResourceKey } from '../../handlers/core/finding.js';
 import { sha256 } from '../../handlers/core/hash.js';
-import { appendEntries, type Incident } from '../../handlers/core/incident.js';
+import { type ActionRecord, appendEntries, type Incident } from '../../handlers/core/incident.js';
 import { ownPseudonyms } from '../../handlers/core/incident-pseudonyms.js';
 import { storedText } from '../../handlers/core/ledger.js';
 import { MINIMISED, minimiseClosed, minimiseReleased } from '../../handlers/core/minimise.js';
@@ -35,6 +35,7 @@ import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import type { IncidentStore } from '../../handlers/ports/incident-store.js';
 import { ACCOUNT, credentialSequenceEvent, findingEvent, REGION, sequenceDetection } from '../support/events.js';
+import { PLANS_NOTHING, stepsTodayPlans } from '../support/old-record.js';
 import { rowsHolding, tempSqliteStore } from '../support/store.js';
 
 const PRINCIPAL = '111122223333:j.jansen';
@@ -65,9 +66,11 @@ function federatedSequence(id: string) {
  * principal itself (its id made from that, no params); with `resource`, as code before fed16 wrote
  * it too: the principal as the resource's id and in its key.
  */
-async function storeAsBefore(store: IncidentStore, id: string, resource: boolean): Promise<void> {
+async function storeAsBefore(store: IncidentStore, id: string, resource: boolean, plannedThen: ActionRecord[] = []): Promise<void> {
   const stored = (await store.getIncident(id)) as Incident;
   const old = structuredClone(stored);
+  // Steps today's code did not plan here (recorded with PLANS_NOTHING), as that code planned them (old-record.ts).
+  old.actions.push(...structuredClone(plannedThen));
   if (resource) {
     old.resource = { ...old.resource, id: PRINCIPAL };
     old.resourceKey = namedResourceKey('iam-principal', PRINCIPAL, ACCOUNT, REGION);
@@ -198,9 +201,10 @@ describe('fg15 item 3: a federated user’s principal stays out of messages and 
 
   it('fed16: an incident opened before, on the principal itself (resource id, key, step), still takes the principal’s next finding, and verifies', async () => {
     const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT, canEnforce: false };
-    const id = (await recordEvent(deps, consoleLogin('f-console-1'))).incidentId as string;
+    const plannedThen = (await stepsTodayPlans(t.dir, deps, consoleLogin('f-console-1'))).filter((a) => a.type === 'contain-federated-user');
+    const id = (await recordEvent({ ...deps, policy: PLANS_NOTHING }, consoleLogin('f-console-1'))).incidentId as string;
     // As code before fed16 (and 9d20192) stored it: the principal as the resource id, in the key, and as the step's target.
-    await storeAsBefore(t.store, id, true);
+    await storeAsBefore(t.store, id, true, plannedThen);
 
     // Its own finding's next version is on the same resource, not another.
     const later = consoleLogin('f-console-1');

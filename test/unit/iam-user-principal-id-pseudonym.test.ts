@@ -14,17 +14,15 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assess, closeIncident } from '../../handlers/core/fg-workflow.js';
 import type { ActionRecord, Incident } from '../../handlers/core/incident.js';
 import { minimiseClosed } from '../../handlers/core/minimise.js';
-import { DEFAULT_POLICY, parsePolicy } from '../../handlers/core/policy.js';
+import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
 import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import { ACCOUNT, credentialSequenceEvent, findingEvent, sequenceDetection } from '../support/events.js';
 import { recordedByPseudonym } from '../support/iam-user.js';
-import { storeIamUserAsBefore } from '../support/old-record.js';
+import { PLANS_NOTHING, stepsTodayPlans, storeIamUserAsBefore } from '../support/old-record.js';
 import { rowsHolding, tempSqliteStore } from '../support/store.js';
 
 const AIDA = 'AIDAEXAMPLEJANSEN001';
-/** A policy that plans no containment. */
-const NO_CONTAINMENT = parsePolicy({ containment: { rules: [] } });
 const USER = 'j.jansen';
 const RECORDED_AT = '2026-11-28T03:00:00.000Z';
 const MINIMISED_AT = '2027-07-01T00:00:00.000Z';
@@ -82,13 +80,9 @@ describe('fg19: an IAM user’s principal id (AIDA…) is kept by the keyed pseu
 
   it('an incident recorded before, on the principal id itself, takes the user’s next finding without a second step', async () => {
     const deps = { store: t.store, policy: DEFAULT_POLICY, now: () => RECORDED_AT, canEnforce: false };
-    // That code planned the step under the principal id and wrote only that entry: the step as today's
-    // code plans it (another store), recorded here without it, then added as that code held it.
-    const scratch = tempSqliteStore();
-    const elsewhere = (await recordEvent({ ...deps, store: scratch.store }, consoleLogin('f-console-1'))).incidentId as string;
-    const plannedThen = ((await scratch.store.getIncident(elsewhere)) as Incident).actions.find((a) => a.type === 'revoke-user-sessions') as ActionRecord;
-    await scratch.cleanup();
-    const id = (await recordEvent({ ...deps, policy: NO_CONTAINMENT }, consoleLogin('f-console-1'))).incidentId as string;
+    // That code planned the step under the principal id and wrote only that entry (old-record.ts).
+    const plannedThen = (await stepsTodayPlans(t.dir, deps, consoleLogin('f-console-1'))).find((a) => a.type === 'revoke-user-sessions') as ActionRecord;
+    const id = (await recordEvent({ ...deps, policy: PLANS_NOTHING }, consoleLogin('f-console-1'))).incidentId as string;
     await storeIamUserAsBefore(t.store, id, AIDA, plannedThen);
     const again = await recordEvent({ ...deps, now: () => '2026-11-28T04:00:00.000Z' }, consoleLogin('f-console-2'));
     expect([again.outcome, again.incidentId]).toEqual(['attached', id]);

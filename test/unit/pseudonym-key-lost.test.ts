@@ -21,6 +21,7 @@ import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import { runCli } from '../support/cli.js';
 import { ACCOUNT, findingEvent } from '../support/events.js';
+import { PLANS_NOTHING, stepsTodayPlans } from '../support/old-record.js';
 import { tempSqliteStore } from '../support/store.js';
 
 const PRINCIPAL = `${ACCOUNT}:j.jansen`;
@@ -110,13 +111,15 @@ describe('fgpseud17 item 2: a lost or replaced pseudonym secret is named by veri
 
   it('a store whose secret was deleted once every incident naming someone by it is closed and minimised verifies (README: ending the pseudonyms recorded before pseud21)', async () => {
     const deps = { store, policy: DEFAULT_POLICY, now: () => '2026-11-28T03:00:00.000Z', canEnforce: false };
-    const id = (await recordEvent(deps, logins.federated('f-1'))).incidentId as string;
+    // That code planned the steps under the store-wide pseudonym and wrote only those entries (old-record.ts).
+    const plannedThen = await stepsTodayPlans(t.dir, deps, logins.federated('f-1'));
+    const id = (await recordEvent({ ...deps, policy: PLANS_NOTHING }, logins.federated('f-1'))).incidentId as string;
     // As recorded before pseud21: no secret of its own, so minimise leaves the store-wide pseudonym in it.
     // That code's 'containment-planned' entries named each step by the store-wide pseudonym, as the record
     // does (today's name it by the incident's own, which no secret maps to once the record keeps none):
     // today's chained entries cannot be rewritten, so the entries that code wrote are appended.
     const current = (await store.getIncident(id)) as Incident;
-    const before = { ...structuredClone(current), revision: current.revision + 1, pseudonymKey: undefined };
+    const before = { ...structuredClone(current), actions: plannedThen, revision: current.revision + 1, pseudonymKey: undefined };
     await store.commit({
       incident: before,
       expectedRevision: current.revision,
