@@ -307,7 +307,7 @@ export function auditResourceClaims(claims: { rows: ClaimRow[]; ownKeyClaimed: b
       add(
         id,
         key,
-        `the record lists this resource, and so does the record of open incident${others.length === 1 ? '' : 's'} ${others.join(', ')}: open incidents ${[id, ...others].join(' and ')} both hold it, where one holds a resource (an index or claim changed behind the pipeline let a finding on it open another); findings on it go to either, the breach's record split`,
+        `the record lists this resource, as the records of other open incidents do (${others.join(', ')}): open incidents ${[id, ...others].join(' and ')} hold it, where one holds a resource (an index or claim changed behind the pipeline let a finding on it open another); findings on it go to any of them, the breach's record split`,
       );
     }
   }
