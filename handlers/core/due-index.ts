@@ -10,7 +10,7 @@
  * holds what is due.
  */
 import { type ChangeDeps, changeIncident } from './change-incident.js';
-import { type DuePolicyMark, duePolicyDigest, dueSettings } from './due-policy.js';
+import { type DuePolicyMark, duePolicyDigest, dueSettings, UnreadableMarkError } from './due-policy.js';
 import { ConflictError } from './errors.js';
 import type { Incident } from './incident.js';
 import type { Policy } from './policy.js';
@@ -112,15 +112,18 @@ export async function resetForPolicy(
   try {
     mark = await store.duePolicyMark();
   } catch (err) {
+    // One not written by the sweep (changed behind the pipeline; verify names it): read as none and written anew.
+    if (err instanceof UnreadableMarkError) mark = null;
     // A role that may not read it (a person's on AWS): the due times stay as they are, said.
-    return {
-      was: null,
-      now: digest,
-      reset: [],
-      read: 0,
-      complete: false,
-      error: `the policy the sweep last set every due time under could not be read: ${(err as Error).message}`,
-    };
+    else
+      return {
+        was: null,
+        now: digest,
+        reset: [],
+        read: 0,
+        complete: false,
+        error: `the policy the sweep last set every due time under could not be read: ${(err as Error).message}`,
+      };
   }
   if (mark?.digest === digest) return null;
   // Out of time already: not a read of every incident now; the next sweep begins it.

@@ -28,7 +28,7 @@ import { auditContainmentLease } from './audit-ops-fields.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { DigestComparison, type DigestProblem, type LoadedDigest, pinsReader, type RegistryReleaseShown, type ReleaseShown, readDigests } from './digest.js';
 import { dueIndexMisses } from './due-index.js';
-import { type DuePolicyMark, duePolicyDigest, shortDigest, underSettings } from './due-policy.js';
+import { type DuePolicyMark, duePolicyDigest, shortDigest, UnreadableMarkError, underSettings } from './due-policy.js';
 import { sha256 } from './hash.js';
 import type { Incident } from './incident.js';
 import { registryGenesis } from './ledger.js';
@@ -167,7 +167,16 @@ export async function verifyStore(
 ): Promise<VerifyResult> {
   const store = await source.integrity();
   // The policy the sweep last set every due time under (due-policy.ts): read once, before the records.
-  const mark = options.policy ? ((await source.duePolicyMark?.()) ?? null) : null;
+  let mark: DuePolicyMark | null = null;
+  try {
+    mark = options.policy ? ((await source.duePolicyMark?.()) ?? null) : null;
+  } catch (err) {
+    if (!(err instanceof UnreadableMarkError)) throw err;
+    // Read as none: each due time is judged under the policy loaded, and the next sweep writes it anew.
+    store.push(
+      `the policy the sweep last set every due time under cannot be read (${err.message}): it was changed behind the pipeline; due times are judged under the policy loaded, and the next sweep writes it anew`,
+    );
+  }
   let changed: DueChanged[] = [];
   // Read again while something does not audit: a write in flight between two reads is no tampering.
   const { targets, shards, raws, problems } = await readAgainWhileProblems(async () => {

@@ -305,6 +305,10 @@ const PROBLEMS: Template[] = [
     `${HOLDER_NL} het record noemt haar niet: ${NOT_WRITTEN_NL}; bevindingen op deze resource komen bij dit incident terecht of worden geweigerd`,
   ],
   [
+    'the policy the sweep last set every due time under cannot be read ({}): it was changed behind the pipeline; due times are judged under the policy loaded, and the next sweep writes it anew',
+    'het beleid waaronder de sweep voor het laatst elke vervaltijd zette is niet te lezen ({}): het is buiten de pipeline om gewijzigd; vervaltijden worden beoordeeld onder het geladen beleid, en de volgende sweep schrijft het opnieuw',
+  ],
+  [
     "the record lists this resource, as the records of other open incidents do ({}): open incidents {} hold it, where one holds a resource (an index or claim changed behind the pipeline let a finding on it open another); findings on it go to any of them, the breach's record split",
     'het record noemt deze resource, net als de records van andere open incidenten ({}): open incidenten {} houden haar vast, waar één incident een resource houdt (een index of claim die buiten de pipeline om is gewijzigd liet een bevinding erop een tweede openen); bevindingen erop gaan naar elk van hen, het dossier van het datalek raakt gesplitst',
   ],

@@ -20,7 +20,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type ClaimRow, findingsWrittenBy, findingWrites, queuedAtIn, type RawIncident, type RegistryRows } from '../../core/audit.js';
-import type { DuePolicyMark } from '../../core/due-policy.js';
+import { type DuePolicyMark, parseDuePolicyMark } from '../../core/due-policy.js';
 import { redactErrorMessage } from '../../core/error-text.js';
 import { ConflictError, StoreError, StoreRefusedError } from '../../core/errors.js';
 import { type FindingKey, type FindingVersion, findingKeyString } from '../../core/finding.js';
@@ -1305,7 +1305,7 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
     const out = await this.call('GetItem due policy', () =>
       this.doc.send(new GetCommand({ TableName: this.tableName, Key: duePolicyItem, ConsistentRead: true })),
     );
-    return out.Item ? (JSON.parse(String(out.Item.data)) as DuePolicyMark) : null;
+    return out.Item ? parseDuePolicyMark(String(out.Item.data)) : null;
   }
 
   async markDuePolicy(mark: DuePolicyMark): Promise<void> {

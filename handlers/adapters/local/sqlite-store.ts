@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { type ClaimRow, findingsWrittenBy, findingWrites, queuedAtIn, type RawIncident, type RegistryRows } from '../../core/audit.js';
-import type { DuePolicyMark } from '../../core/due-policy.js';
+import { type DuePolicyMark, parseDuePolicyMark } from '../../core/due-policy.js';
 import { ConflictError, StoreError, StoreRefusedError } from '../../core/errors.js';
 import { type FindingKey, findingKeyString } from '../../core/finding.js';
 import { newPseudonymKey, storedPseudonymKey } from '../../core/finding-resources.js';
@@ -1283,7 +1283,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
 
   async duePolicyMark(): Promise<DuePolicyMark | null> {
     const row = this.run(() => this.db.prepare("SELECT value FROM meta WHERE key = 'due-policy'").get()) as { value: string } | undefined;
-    return row ? (JSON.parse(row.value) as DuePolicyMark) : null;
+    return row ? parseDuePolicyMark(row.value) : null;
   }
 
   async markDuePolicy(mark: DuePolicyMark): Promise<void> {
