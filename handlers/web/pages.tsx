@@ -229,7 +229,13 @@ export function IncidentPage({
   const i = detail.incident;
   const base = `/incidents/${i.id}`;
   const forms = offered(view, detail, form?.action);
-  const offer = { incident: i, policy: view.policy, now: view.now, ...(view.enteredAt ? { enteredAt: view.enteredAt } : {}), findingTypes: detail.findingTypes };
+  const offer = {
+    incident: i,
+    policy: view.policy,
+    now: view.now,
+    ...(view.enteredAt ? { enteredAt: view.enteredAt } : {}),
+    findingTypes: detail.findingTypes,
+  };
   // A form in its case that its use case would refuse now: not offered, and why said in its place.
   const withheld = WEB_FORMS.filter((f) => !forms.includes(f) && !(view.notFg && isFgForm(f))).flatMap((f) => {
     const why = f.withheld?.(offer);

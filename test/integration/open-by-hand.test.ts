@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
 import { parsePolicy } from '../../handlers/core/policy.js';
-import { enteredAtNow, jsonLines, runCli } from '../support/cli.js';
+import { enteredAtNow, jsonLines } from '../support/cli.js';
 import { type CliAwsWorld, cliAwsWorld } from '../support/cli-aws.js';
 import { findingEvent } from '../support/events.js';
 import { MOTO_AVAILABLE } from '../support/moto.js';
