@@ -11,8 +11,8 @@
  */
 
 import { detailOf, type Row } from './audit-record.js';
-import { keptSentText } from './fg-workflow.js';
 import { canonicalJson } from './hash.js';
+import { keptSentText } from './sent-text.js';
 import { addHours, HOUR_MS } from './time.js';
 
 /** The entries that open an incident: from a finding, or by a person (`datalek open`). */

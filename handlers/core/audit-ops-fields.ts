@@ -13,7 +13,7 @@ import { detailOf, type Row } from './audit-record.js';
 import { canonicalJson } from './hash.js';
 import { withOwnPseudonyms } from './incident-pseudonyms.js';
 import { leasePlanted, MAX_LEASE_MS } from './lease-bound.js';
-import { holdByTimeline } from './retention-hold.js';
+import { holdByTimeline } from './retention-hold-timeline.js';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 

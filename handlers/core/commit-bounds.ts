@@ -12,6 +12,7 @@ import { withActions } from './containment.js';
 import { RefusedError } from './errors.js';
 import type { ActionRecord, Incident } from './incident.js';
 import { storedText } from './ledger.js';
+import { MAX_LONGTEXT_CHARS } from './sent-text.js';
 import { storedIncident } from './stored-record.js';
 
 /** Most containment actions one commit writes a timeline entry of each; more are summarised in one. */
@@ -91,9 +92,6 @@ export const MAX_RECORD_BYTES = 300 * 1024;
  * counts against the room for containment.
  */
 export const MAX_PERSON_BYTES = 64 * 1024;
-
-/** The most characters a long text a person enters keeps in the record (use-cases/fields.ts MAX_TEXT_CHARS.longtext). */
-export const MAX_LONGTEXT_CHARS = 8000;
 
 /**
  * The most characters of the text of a communication as sent (`subjects --text`): above the
@@ -299,3 +297,5 @@ export function commitItems(change: IncidentChange): number {
 function closedBy(change: IncidentChange): boolean {
   return change.incident.state === 'closed' && change.incident.closedAt !== null && change.timeline.some((e) => e.at === change.incident.closedAt);
 }
+
+export { MAX_LONGTEXT_CHARS };

@@ -10,7 +10,8 @@
  * holds what is due.
  */
 import { type ChangeDeps, changeIncident } from './change-incident.js';
-import { type DuePolicyMark, duePolicyDigest, dueSettings, UnreadableMarkError } from './due-policy.js';
+import { type DuePolicyMark, duePolicyDigest, dueSettings } from './due-policy.js';
+import { UnreadableMarkError } from './due-policy-mark.js';
 import { ConflictError } from './errors.js';
 import type { Incident } from './incident.js';
 import type { Policy } from './policy.js';

@@ -63,12 +63,10 @@ import {
   subjectsDecisionNeeded,
   subscribersDecisionNeeded,
 } from './clocks.js';
-import { MAX_LONGTEXT_CHARS } from './commit-bounds.js';
 import { asReleased } from './containment.js';
 import { factsCarried, missingFactCli, missingFactItems } from './draft.js';
 import { RefusedError } from './errors.js';
 import { type JoinedType, joinedTypes, typeNames } from './finding-types.js';
-import { sha256 } from './hash.js';
 import {
   type Assessment,
   type BreachFacts,
@@ -102,6 +100,7 @@ import type { Policy } from './policy.js';
 import { awarenessActedOn } from './record-finding.js';
 import { closeHandingBack } from './release.js';
 import { reviewPending } from './schedule.js';
+import { keptSentText } from './sent-text.js';
 import {
   BEFORE_DETECTION,
   beforeDetection,
@@ -2060,19 +2059,6 @@ export async function decideSubjects(deps: FgDeps, input: SubjectsInput): Promis
     };
   });
   return incident;
-}
-
-/**
- * The text of what was sent as the record keeps it: the notice datalek drafts repeats the facts'
- * texts and can be longer than a text field keeps (review7 Y5), and a message already sent cannot be
- * shortened. One longer than MAX_LONGTEXT_CHARS is kept as its beginning, its length and its SHA-256
- * (the record's room for people's text is bounded); the decision's timeline entry keeps the whole text.
- */
-export function keptSentText(text: string): string {
-  const chars = [...text];
-  if (chars.length <= MAX_LONGTEXT_CHARS) return text;
-  const note = `\n\n[… ${chars.length} characters in all, SHA-256 ${sha256(text)}; the whole text as sent is on the timeline]`;
-  return `${chars.slice(0, MAX_LONGTEXT_CHARS - [...note].length).join('')}${note}`;
 }
 
 /**

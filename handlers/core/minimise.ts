@@ -36,7 +36,7 @@ import { type ActionRecord, appendEntries, type FindingRecord, type Incident, in
 import { errorToldOutside, OWN_PSEUDONYM, releaseNeedsItsNames, STORE_WIDE_PSEUDONYMS, withOwnPseudonyms } from './incident-pseudonyms.js';
 import { storedText } from './ledger.js';
 import { DEFAULT_POLICY, type Policy } from './policy.js';
-import { holdByTimeline } from './retention-hold.js';
+import { holdByTimeline } from './retention-hold-timeline.js';
 import { copyRecord, findingSalt, parseStoredFinding } from './stored-record.js';
 import { localWithInstant } from './time.js';
 

@@ -89,7 +89,11 @@ describe.skipIf(!MOTO_AVAILABLE)('datalek serve --target aws, on moto', () => {
         headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
       });
     expect((await post('ack', { note: 'van de pagina' })).status).toBe(303);
-    expect((await post('assess', { 'personal-data': 'no', risk: 'none', reason: 'testomgeving zonder persoonsgegevens' })).status).toBe(303);
+    // Served at a stated 03:00 on 28 November, entered after that AP deadline by the machine's clock: a
+    // decision that stops the AP clock asks the confirmation of the stated time (atk28 F16).
+    expect(
+      (await post('assess', { 'personal-data': 'no', risk: 'none', reason: 'testomgeving zonder persoonsgegevens', 'confirm-stated-time': 'on' })).status,
+    ).toBe(303);
     const incident = await store.getIncident(id);
     expect(incident?.acknowledgedBy).toBe(CALLER);
     expect(incident?.assessment).toMatchObject({ personalData: 'no', risk: 'none', notifiable: false, by: CALLER });

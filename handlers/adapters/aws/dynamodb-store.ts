@@ -20,7 +20,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type ClaimRow, findingsWrittenBy, findingWrites, queuedAtIn, type RawIncident, type RegistryRows } from '../../core/audit.js';
-import { type DuePolicyMark, parseDuePolicyMark } from '../../core/due-policy.js';
+import type { DuePolicyMark } from '../../core/due-policy.js';
+import { parseDuePolicyMark } from '../../core/due-policy-mark.js';
 import { redactErrorMessage } from '../../core/error-text.js';
 import { ConflictError, StoreError, StoreRefusedError } from '../../core/errors.js';
 import { type FindingKey, type FindingVersion, findingKeyString } from '../../core/finding.js';
