@@ -100,7 +100,7 @@ export const MAX_PERSON_BYTES = 64 * 1024;
  * text and so at most as many characters, which Markdown escaping can double, beside containment
  * steps and headings: three times MAX_PERSON_BYTES is above it (32,000 was not: review11 A4). The
  * record keeps one longer than MAX_LONGTEXT_CHARS as its beginning, length and SHA-256; the
- * timeline the whole of it (fg-workflow.ts keptSentText), within MAX_SENT_TEXT_BYTES.
+ * timeline the whole of it (sent-text.ts keptSentText), within MAX_SENT_TEXT_BYTES.
  */
 export const MAX_SENT_TEXT_CHARS = 3 * MAX_PERSON_BYTES;
 

@@ -12,7 +12,7 @@ export const subjects = (ctx: Context): Promise<number> =>
     subjectsAction,
     (incident, input) => {
       const decision = input.audience === 'subscribers' ? incident.subscribers : incident.subjects;
-      // A text longer than the record keeps (fg-workflow.ts keptSentText) is said to be kept so, as the page's record shows it.
+      // A text longer than the record keeps (sent-text.ts keptSentText) is said to be kept so, as the page's record shows it.
       const kept =
         input.text?.trim() && decision?.text !== input.text.trim()
           ? ' The text is longer than the record keeps: the record holds its beginning, length and SHA-256; the timeline holds the whole text.'
