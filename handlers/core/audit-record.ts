@@ -373,7 +373,8 @@ function checkNoActionTakenOff(actions: unknown[], told: ContainmentByTimeline, 
   // A step a record of older code planned under another target (a principal's name before it was
   // pseudonymised) is planned anew under today's, keeping its id (containment.ts formerPseudonymStep
   // and `upgrades`): the id (`type:target`, then `@place` or `#n`) still names the target it was given.
-  const ids = objects.map((a) => String(a.id));
+  // Only a step whose id names another target than its own is one planned anew so.
+  const ids = objects.filter((a) => !String(a.id).startsWith(`${String(a.type)}:${String(a.target)}`)).map((a) => String(a.id));
   const keptUnderId = (action: string) => {
     const space = action.indexOf(' ');
     const id = `${action.slice(0, space)}:${action.slice(space + 1)}`;
