@@ -135,7 +135,15 @@ export function showObject(incident: Incident, timeline: TimelineEntry[], policy
     // A finding's eventFirstSeen set aside (not a strict instant): what it was, and the time used instead (fg26 item 4).
     ...(incident.firstSeenSetAside ? { firstSeenSetAside: incident.firstSeenSetAside } : {}),
     // `caller`: the AWS identity that wrote the entry, beside the name given (TimelineEntry.caller).
-    timeline: timeline.map((e) => ({ seq: e.seq, at: e.at, kind: e.kind, actor: e.actor, ...(e.caller ? { caller: e.caller } : {}), detail: e.detail })),
+    timeline: timeline.map((e) => ({
+      seq: e.seq,
+      at: e.at,
+      kind: e.kind,
+      actor: e.actor,
+      ...(e.caller ? { caller: e.caller } : {}),
+      detail: e.detail,
+      ...(e.damaged ? { damaged: e.damaged } : {}),
+    })),
     ...onCallNext(incident),
   };
 }
@@ -480,7 +488,13 @@ export function showText(
   // Each line above is one line, whatever a value holds; the table escapes its own cells.
   const timelineTable = table(
     ['#', `AT (${tz})`, 'ACTOR', 'WHAT', 'DETAIL'],
-    timeline.map((e) => [String(e.seq), formatLocal(e.at, tz), actorCell(e, notByFg.has(e.seq)), e.kind, summarise(e.detail)]),
+    timeline.map((e) => [
+      String(e.seq),
+      formatLocal(e.at, tz),
+      actorCell(e, notByFg.has(e.seq)),
+      e.kind,
+      e.damaged ? `DAMAGED: ${e.damaged}` : summarise(e.detail),
+    ]),
   )
     .split('\n')
     .map((l) => `  ${l}`)

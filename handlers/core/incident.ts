@@ -817,6 +817,11 @@ export interface TimelineEntry {
    */
   caller?: string;
   detail: Record<string, unknown>;
+  /**
+   * Set on reading only, never stored nor hashed: what is wrong with a stored detail that is no JSON
+   * object (core/entry-detail.ts), whose `detail` then reads empty. Readers show the entry as damaged.
+   */
+  damaged?: string;
   prevHash: string;
   hash: string;
 }

@@ -362,6 +362,11 @@ function followsText(d: Record<string, unknown>, nl: boolean, tz: string): strin
  */
 export function describeEntry(e: TimelineEntry, lang: Lang, tz: string, minimisedAgain = false, reports: readonly ReportRecord[] = []): string {
   const nl = lang === 'nl';
+  // A detail edited into no JSON object (core/entry-detail.ts): said so, and where verify tells more.
+  if (e.damaged)
+    return nl
+      ? `Regel beschadigd: het detail is geen JSON-object (datalek verify ${e.incidentId})`
+      : `Entry damaged: ${e.damaged} (datalek verify ${e.incidentId})`;
   const d = e.detail as Record<string, unknown>;
   const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : '');
   const local = (k: string) => (str(k) ? formatLocal(str(k), tz) : '');

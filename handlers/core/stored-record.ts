@@ -118,7 +118,8 @@ const ACTION_OBJECTS = ['params', 'evidence', 'refused', 'byHand', 'userGone', '
 const ACTION_LISTS = ['steps', 'ownerKeys', 'notDoneWithdrawn', 'releaseStepsDone'] as const;
 const ACTION_TEXTS = ['reason', 'heldBy', 'accountId', 'region', 'findingId', 'at', 'startedAt'] as const;
 
-const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : `a ${typeof v}`);
+/** How a value that is not what was expected reads in a message: `null`, `a list`, `a string`… */
+export const kindOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'a list' : `a ${typeof v}`);
 
 /**
  * What is wrong with a record's containment actions, or null: an entry that is no action (`[null]`, a

@@ -22,6 +22,7 @@ import {
 import { type ClaimRow, findingsWrittenBy, findingWrites, queuedAtIn, type RawIncident, type RegistryRows } from '../../core/audit.js';
 import type { DuePolicyMark } from '../../core/due-policy.js';
 import { parseDuePolicyMark } from '../../core/due-policy-mark.js';
+import { storedEntryDetail } from '../../core/entry-detail.js';
 import { redactErrorMessage } from '../../core/error-text.js';
 import { ConflictError, StoreError, StoreRefusedError } from '../../core/errors.js';
 import { type FindingKey, type FindingVersion, findingKeyString } from '../../core/finding.js';
@@ -418,7 +419,7 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
       actor: i.actor as string,
       // Who AWS says wrote it, on the entries a person's `--target aws` run recorded (TimelineEntry.caller).
       ...(i.caller === undefined ? {} : { caller: i.caller as string }),
-      detail: JSON.parse(i.detail as string) as Record<string, unknown>,
+      ...storedEntryDetail(i.detail),
       prevHash: i.prevHash as string,
       hash: i.hash as string,
     }));

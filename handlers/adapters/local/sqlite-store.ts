@@ -17,6 +17,7 @@ import Database from 'better-sqlite3';
 import { type ClaimRow, findingsWrittenBy, findingWrites, queuedAtIn, type RawIncident, type RegistryRows } from '../../core/audit.js';
 import type { DuePolicyMark } from '../../core/due-policy.js';
 import { parseDuePolicyMark } from '../../core/due-policy-mark.js';
+import { storedEntryDetail } from '../../core/entry-detail.js';
 import { ConflictError, StoreError, StoreRefusedError } from '../../core/errors.js';
 import { type FindingKey, findingKeyString } from '../../core/finding.js';
 import { newPseudonymKey, storedPseudonymKey } from '../../core/finding-resources.js';
@@ -434,7 +435,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       at: r.at as string,
       kind: r.kind as string,
       actor: r.actor as string,
-      detail: JSON.parse(r.detail as string) as Record<string, unknown>,
+      ...storedEntryDetail(r.detail),
       prevHash: r.prev_hash as string,
       hash: r.hash as string,
     }));

@@ -1,5 +1,6 @@
 import { lstatSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { damagedEntryLines } from '../../core/entry-detail.js';
 import { reportHtml } from '../../core/report-html.js';
 import { measuresElsewhere } from '../../use-cases/queries.js';
 import { type Context, loadIncident, oneOf, withBackend } from '../context.js';
@@ -13,6 +14,7 @@ export async function runReport(ctx: Context): Promise<number> {
   return withBackend(ctx, 'read', async (backend) => {
     const incident = await loadIncident(backend.store, ctx.positionals[0]);
     const timeline = await backend.store.getTimeline(incident.id);
+    for (const line of damagedEntryLines(timeline)) ctx.io.err(line);
     const html = reportHtml(incident, timeline, ctx.policy, ctx.now(), lang, await measuresElsewhere(backend, incident));
     writeReport(file, html, ctx.flags.force === true);
     ctx.io.out(ctx.flags.json ? JSON.stringify({ incidentId: incident.id, file }) : `Wrote the report of ${incident.id} to ${file}.`);

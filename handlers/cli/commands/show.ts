@@ -1,5 +1,6 @@
 import { type LeftToClosed, leftToClosed, withHoldersRead } from '../../core/contain.js';
 import { driftLines } from '../../core/drift.js';
+import { damagedEntryLines } from '../../core/entry-detail.js';
 import { findingTypesWithNames } from '../../core/finding-types.js';
 import { oneLine } from '../../core/text.js';
 import { readBackContainment } from '../containment-check.js';
@@ -15,6 +16,7 @@ export async function show(ctx: Context): Promise<number> {
     // NOT CONTAINED here at once, not "contained by" until the sweep's left check records it (C3).
     const { incident, left: failedThere } = await withHoldersRead(store, stored, ctx.now());
     const timeline = await store.getTimeline(incident.id);
+    for (const line of damagedEntryLines(timeline)) ctx.io.err(line);
     // Every finding type by name, past the 100 the record lists too, read from its findings (fg15).
     const types = await findingTypesWithNames(store, incident);
     // On AWS the record's containment is read back: a record saying "network cut" about an
