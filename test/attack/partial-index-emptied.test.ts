@@ -11,31 +11,15 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../support/cli.js';
+import { emptyIndexOf } from '../support/tamper.js';
 
 const NOW = '2026-11-27T21:20:00Z';
 const EC2 = join(ROOT, 'events/01-ec2-backdoor-command-and-control-high.json');
 const S3 = join(ROOT, 'events/08-s3-bucket-made-public-anonymous-access.json');
 const OTHER = join(ROOT, 'events/10-eks-cluster-anonymous-access-granted.json');
 const SAME_INSTANCE = join(ROOT, 'events/05-ec2-same-instance-bitcoin-tool-attached.json');
-
-/** Index `name` made anew without the rows `left` leaves out, its schema text put back as it was. */
-function emptyIndexOf(file: string, name: string, left: string): void {
-  const db = new Database(file);
-  try {
-    const { sql } = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?").get(name) as { sql: string };
-    db.exec(`DROP INDEX ${name}`);
-    db.exec(`${sql} AND ${left}`);
-    db.unsafeMode(true);
-    db.pragma('writable_schema = ON');
-    db.prepare('UPDATE sqlite_master SET sql = ? WHERE name = ?').run(sql, name);
-    db.pragma('writable_schema = OFF');
-  } finally {
-    db.close();
-  }
-}
 
 describe('an incident taken out of a partial index behind the pipeline (atk28 F11/F12)', () => {
   let dir: string;

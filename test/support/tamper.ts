@@ -214,3 +214,23 @@ export async function rechainDynamoDb(db: DynamoDBClient, table: string, inciden
     }),
   );
 }
+
+/**
+ * Index `name` of the embedded store made anew without the rows `left` leaves out (`id <> 'X'`), its
+ * schema text put back as it was through writable_schema: an incident taken out of a partial index
+ * with no row, hash or ledger entry changed (atk28 F11/F12).
+ */
+export function emptyIndexOf(file: string, name: string, left: string): void {
+  const db = new Database(file);
+  try {
+    const { sql } = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?").get(name) as { sql: string };
+    db.exec(`DROP INDEX ${name}`);
+    db.exec(`${sql} AND ${left}`);
+    db.unsafeMode(true);
+    db.pragma('writable_schema = ON');
+    db.prepare('UPDATE sqlite_master SET sql = ? WHERE name = ?').run(sql, name);
+    db.pragma('writable_schema = OFF');
+  } finally {
+    db.close();
+  }
+}

@@ -18,7 +18,7 @@ import { type ClaimRow, findingsWrittenBy, findingWrites, queuedAtIn, type RawIn
 import type { DuePolicyMark } from '../../core/due-policy.js';
 import { parseDuePolicyMark } from '../../core/due-policy-mark.js';
 import { storedEntryDetail } from '../../core/entry-detail.js';
-import { ConflictError, StoreError, StoreRefusedError } from '../../core/errors.js';
+import { ConflictError, RefusedError, StoreError, StoreRefusedError } from '../../core/errors.js';
 import { type FindingKey, findingKeyString } from '../../core/finding.js';
 import { newPseudonymKey, storedPseudonymKey } from '../../core/finding-resources.js';
 import { sha256 } from '../../core/hash.js';
@@ -41,6 +41,7 @@ import { parseStoredFinding, parseStoredIncident, parseStoredIncidents, type Unr
 import { oneLine } from '../../core/text.js';
 import type { AnchorState, AuditSource } from '../../ports/audit-source.js';
 import type { CommitReceipt, FindingReads, IncidentChange, IncidentFilter, IncidentStore } from '../../ports/incident-store.js';
+import { type IndexRepair, repairNamedIndexes } from './index-repair.js';
 import { closeToOthers, makePrivateDir } from './private-files.js';
 
 export const STORE_FILE = 'datalek.sqlite';
@@ -1067,7 +1068,9 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         if (lines.length === 1 && lines[0] === 'ok') return [];
         // Only an index integrity_check names is scanned (a scan of its table each): nothing to name otherwise.
         const named = PARTIAL_INDEXES.filter((ix) => lines.some((l) => l.includes(`index ${ix.name}`)));
-        return [...lines.map((l) => `SQLite integrity_check: ${l}`), ...named.flatMap((ix) => this.leftOutOf(ix))];
+        // An index no partial one's line below names is rebuilt by the same command (index-repair.ts).
+        const fix = (l: string) => (/\bindex \S/.test(l) && !named.some((ix) => l.includes(`index ${ix.name}`)) ? `; ${REPAIR_INDEXES}` : '');
+        return [...lines.map((l) => `SQLite integrity_check: ${l}${fix(l)}`), ...named.flatMap((ix) => this.leftOutOf(ix))];
       })();
     } catch (err) {
       return [(err as Error).message];
@@ -1092,7 +1095,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     for (const m of missing) byIncident.set(String(m.incident_id), [...(byIncident.get(String(m.incident_id)) ?? []), String(m.id)]);
     return [...byIncident].map(
       ([incident, ids]) =>
-        `index ${ix.name} does not hold incident ${incident}${ix.rows ? ` (${ix.rows} ${ids.join(', ')})` : ''}, which its table holds: ${ix.reads}. Changed behind the pipeline (no row need differ); REINDEX ${ix.name} in sqlite3 on the store file rebuilds it`,
+        `index ${ix.name} does not hold incident ${incident}${ix.rows ? ` (${ix.rows} ${ids.join(', ')})` : ''}, which its table holds: ${ix.reads}. Changed behind the pipeline (no row need differ); ${REPAIR_INDEXES}`,
     );
   }
 
@@ -1293,6 +1296,17 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
       this.endSnapshot();
       this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('due-policy', ?)").run(JSON.stringify(mark));
     });
+  }
+
+  /** `datalek repair-indexes` (index-repair.ts): the indexes integrity_check names, rebuilt and recorded; SQLite's refusal as it is. */
+  async repairIndexes(by: string, at: string): Promise<IndexRepair> {
+    try {
+      this.endSnapshot();
+      return repairNamedIndexes(this.db, by, at);
+    } catch (err) {
+      if (err instanceof RefusedError) throw err;
+      throw new StoreError(`store ${this.dir}: ${(err as Error).message}`, { cause: err });
+    }
   }
 
   async saveAnchorState(state: AnchorState): Promise<void> {
@@ -1529,6 +1543,9 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     }
   }
 }
+
+/** What verify says rebuilds an index integrity_check names. */
+const REPAIR_INDEXES = 'datalek repair-indexes --by NAME rebuilds it';
 
 /** A partial index the pipeline finds rows by, and what is lost with a row it leaves out (`integrity`). */
 interface PartialIndex {

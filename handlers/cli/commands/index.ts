@@ -198,6 +198,22 @@ export const COMMANDS: Command[] = [
     load: async () => (await import('./drill.js')).drill,
   },
   {
+    name: 'repair-indexes',
+    section: 'main',
+    usage: `  datalek repair-indexes --by NAME           rebuild the embedded store's indexes that SQLite's integrity
+                                             check names (verify says when): no sqlite3 needed; recorded in
+                                             the store with who and when; exit 1 when the check still finds
+                                             something, 2 when SQLite refuses a rebuild (nothing rebuilt)`,
+    flags: { by: { type: 'string' } },
+    positionals: 'none',
+    check(flags, target) {
+      if (target !== 'local') throw new UsageError('repair-indexes rebuilds the embedded store (--target local): DynamoDB keeps its own indexes');
+      if (typeof flags.by !== 'string' || !flags.by.trim())
+        throw new UsageError('repair-indexes needs --by NAME: who rebuilt the indexes is kept in the store');
+    },
+    load: async () => (await import('./repair-indexes.js')).repairIndexes,
+  },
+  {
     name: 'adopt',
     section: 'main',
     usage: `  datalek adopt --by NAME                   enter a store written before the ledger into a ledger, vouching
