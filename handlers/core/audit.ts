@@ -21,6 +21,7 @@ import {
   checkFactsAgainstTimeline,
   checkFirstActivityAgainstTimeline,
 } from './audit-record.js';
+import { checkReleasedAsDeletedAgainstTimeline } from './audit-released-as-deleted.js';
 import { canonicalJson, sha256 } from './hash.js';
 import { entryHash, genesisHash } from './incident.js';
 import { withOwnPseudonyms } from './incident-pseudonyms.js';
@@ -620,6 +621,7 @@ function checkRecordAgainstTimeline(record: Record<string, unknown>, timeline: R
     checkAnnouncedAgainstTimeline(record, timeline, add);
     checkLawFieldsAgainstTimeline(record, timeline, add);
     checkOpsFieldsAgainstTimeline(record, timeline, add);
+    checkReleasedAsDeletedAgainstTimeline(record, timeline, add);
   }
 }
 

@@ -1694,7 +1694,12 @@ function renamedTodo(e: Expectation): string {
         e.kind === 'revocation' && e.denyAll
           ? `check that ${e.policyName} is on the user under its new name and still denies every request (aws iam get-user-policy --user-name <new name> --policy-name ${e.policyName})`
           : 'check the deny is on the user under its new name and put it back with the same aws:TokenIssueTime date';
-      return `find out whether the user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser); if renamed, ${deny}; ${TELL}`;
+      // Deleted, the policy went with it: a person's word, checked against IAM, releases it (rel28).
+      const deleted =
+        e.kind === 'revocation' && e.principal === 'user'
+          ? '; if deleted, its policies went with it: datalek release ID --by NAME --reason TEXT --user-deleted --target aws records it released'
+          : '';
+      return `find out whether the user was renamed or deleted (CloudTrail: UpdateUser, DeleteUser); if renamed, ${deny}${deleted}; ${TELL}`;
     }
   }
 }

@@ -404,8 +404,12 @@ export interface ActionRecord {
    * again; the register and the AP draft keep both decisions (Art. 33(5)).
    */
   notDoneWithdrawn?: { decision: { by: string; reason: string; recordedAt: string }; by: string; reason: string; recordedAt: string }[];
-  /** Set when a person undid the action (`datalek release`). */
-  released?: { at: string; by: string; reason: string };
+  /**
+   * Set when a person undid the action (`datalek release`). `userDeleted`: its IAM user was not found
+   * (GetUser: NoSuchEntity) and the person releasing stated it deleted (`--user-deleted`): what the
+   * release could not remove went with the user (rel28), as the release steps on the timeline say.
+   */
+  released?: { at: string; by: string; reason: string; userDeleted?: true };
   /**
    * Set while a release of it runs (core/release.ts), before it is released or its release failed:
    * no containment run takes it up meanwhile, until `until` (the machine's time; a mark without it

@@ -36,6 +36,13 @@ export interface ReleaseInput {
   reason: string;
   reactivateKey?: boolean;
   /**
+   * The person states that the IAM user of the actions released was deleted (`--user-deleted`, rel28):
+   * a step that finds it not found (GetUser: NoSuchEntity) is released as deleted, and the action
+   * records it (`released.userDeleted`, and its `containment-released` entry). Without it such a
+   * step fails: a user renamed is not found by its recorded name either, and keeps the policies.
+   */
+  userDeleted?: boolean;
+  /**
    * The other incidents (open, or closed and never released) whose containment of the same resources
    * this release may undo too: the person's confirmation, naming each of them (`--undo-for`).
    */
@@ -409,6 +416,9 @@ export const UNDOES: Readonly<Record<string, string>> = {
   'activate-container-instance': 'drain-container-instance',
 };
 
+/** A release step the adapter skipped as its IAM user not found, stated deleted by the person releasing (ReleaseOptions.userDeleted). */
+export const releasedAsDeleted = (s: StepRecord): boolean => s.status === 'skipped' && s.code === 'NoSuchEntity';
+
 /**
  * Whether the steps of a release undid the containment: no step that keeps the resource contained
  * failed, and (when any step failed) one that undoes it was done. A release whose only failures came
@@ -505,6 +515,7 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
       acting = { action, steps };
       await deps.containment.release(action, marked.incident, {
         reactivateKey,
+        ...(input.userDeleted ? { userDeleted: { by } } : {}),
         doneBefore: new Set(action.releaseStepsDone ?? []),
         record: async (step) => {
           steps.push(step);
@@ -529,6 +540,8 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
       });
       const at = deps.now();
       const release = { at, by, reason };
+      // A step released as deleted on the person's word (`--user-deleted`): said on the record and its entry.
+      const userDeleted = input.userDeleted === true && steps.some(releasedAsDeleted);
       const failed = !releaseUndid(steps);
       const unfinished = steps.filter((s) => s.status === 'failed').map((s) => s.name);
       // Only what was actually changed is undone for the others (a step done: groups restored, a key set Active).
@@ -567,14 +580,19 @@ export async function releaseContainment(deps: ContainDeps, input: ReleaseInput)
           if (a.partlyReleased) partly = { undone: a.partlyReleased.undone, stillInEffect: a.partlyReleased.stillInEffect };
           return [failedRelease(deps, a, release, steps, late), ...rest.map(() => null)];
         }
-        a.released = release;
+        a.released = userDeleted ? { ...release, userDeleted: true } : release;
         if (minimised) minimiseReleased(draft, a.findingId);
         const alsoFor = undone.length ? { undoneFor: undone.map((h) => h.other.id) } : {};
         const theirs = rest.map((other) => undoIn(deps, other, undone, incident.id, release, outcome, minimisedThere));
         return [
           {
             entries: [
-              { at, kind: 'containment-released', actor: by, detail: { action: a.type, target: a.target, reason, failedSteps: unfinished, ...alsoFor } },
+              {
+                at,
+                kind: 'containment-released',
+                actor: by,
+                detail: { action: a.type, target: a.target, reason, failedSteps: unfinished, ...alsoFor, ...(userDeleted ? { userDeleted: true } : {}) },
+              },
             ],
             messages: (d) => [
               ...(['fg', 'on-call'] as const).map((channel) =>

@@ -49,6 +49,13 @@ export interface ReleaseOptions {
    * or association), recorded as skipped.
    */
   doneBefore?: ReadonlySet<string>;
+  /**
+   * The person releasing states the action's IAM user was deleted (`release --user-deleted`, rel28):
+   * IAM answers NoSuchEntity for a user renamed too, and containment cannot list users to tell
+   * which. A step that finds the user not found (GetUser: NoSuchEntity, read then) is skipped, code
+   * NoSuchEntity, released as deleted on `by`'s word; a user IAM finds is released as without it.
+   */
+  userDeleted?: { by: string };
 }
 
 /**

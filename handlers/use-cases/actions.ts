@@ -889,6 +889,18 @@ export const releaseAction = action({
       label: { nl: 'Ook de gedeactiveerde toegangssleutel weer activeren', en: 'Also reactivate the deactivated access key' },
     },
     {
+      name: 'user-deleted',
+      kind: 'flag',
+      label: {
+        nl: 'De IAM-gebruiker is verwijderd (CloudTrail: DeleteUser): wat met hem verdween als opgeheven vastleggen',
+        en: 'The IAM user was deleted (CloudTrail: DeleteUser): record what went with it as released',
+      },
+      hint: {
+        nl: 'Alleen waar IAM de gebruiker nu niet vindt (GetUser wordt gelezen). Een hernoemde gebruiker houdt zijn policies: verwijder ze dan met de hand onder de nieuwe naam.',
+        en: 'Only where IAM does not find the user now (GetUser is read). A renamed user keeps its policies: remove them by hand under the new name then.',
+      },
+    },
+    {
       name: 'undo-for',
       kind: 'list',
       label: { nl: 'Ook opheffen voor incident(en)', en: 'Also undo for incident(s)' },
@@ -898,7 +910,14 @@ export const releaseAction = action({
       },
     },
   ] as const,
-  input: (v, { incidentId, by }) => ({ incidentId, by, reason: v.reason, reactivateKey: v['reactivate-key'] === true, undoFor: v['undo-for'] ?? [] }),
+  input: (v, { incidentId, by }) => ({
+    incidentId,
+    by,
+    reason: v.reason,
+    reactivateKey: v['reactivate-key'] === true,
+    userDeleted: v['user-deleted'] === true,
+    undoFor: v['undo-for'] ?? [],
+  }),
   run: (deps, input) => releaseContainment(deps, input),
 });
 

@@ -342,6 +342,11 @@ const PROBLEMS: Template[] = [
     'hier werd regel {} verwacht, gevonden regel {}: een regel is verwijderd, ingevoegd of van volgorde veranderd',
   ],
   ['its detail is not valid JSON: the entry is damaged', 'het detail is geen geldige JSON: de regel is beschadigd'],
+  // A release as of an IAM user deleted (core/audit-released-as-deleted.ts, rel28).
+  [
+    'its containment action {} ({}) reads released as its IAM user deleted, but its timeline gives no such release: it was changed behind the pipeline, and drift no longer reads what a user renamed may still hold',
+    "inperkingsactie {} ({}) staat als opgeheven omdat de IAM-gebruiker verwijderd is, maar de tijdlijn geeft zo'n opheffing niet: dit is buiten de pipeline om gewijzigd, en drift leest niet meer wat een hernoemde gebruiker nog kan hebben",
+  ],
   ['its content does not match its hash: the entry was edited', 'de inhoud komt niet overeen met de hash: de regel is gewijzigd'],
   [
     'the ledger records {} entries but the timeline ends at {}: entries were removed from the end',

@@ -355,7 +355,7 @@ describe.skipIf(!MOTO_AVAILABLE)('session revocations, one per incident', () => 
       expect(named(steps)).toEqual(['remove-revocation:failed', 'remove-deny-all:failed']);
       expect(steps[0].code).toBe('NoSuchEntity');
       expect(steps[0].detail).toBe(
-        'IAM user iam-user:5f0c4e2a91b7d3e8 not found under its recorded name: renamed or deleted (CloudTrail: UpdateUser, DeleteUser). Renamed, it keeps inline policy datalek-revoke-dl-gone0003: remove it under the new name by hand (aws iam delete-user-policy). Deleted, its policies went with it and nothing is in effect, but the record keeps it so: tell the FG',
+        'IAM user iam-user:5f0c4e2a91b7d3e8 not found under its recorded name: renamed or deleted (CloudTrail: UpdateUser, DeleteUser). Renamed, it keeps inline policy datalek-revoke-dl-gone0003: remove it under the new name by hand (aws iam delete-user-policy). Deleted, its policies went with it and nothing is in effect: datalek release dl-gone0003 --by NAME --reason TEXT --user-deleted --target aws records it so (IAM must still not find the user)',
       );
     });
   });

@@ -69,12 +69,21 @@ export const COMMANDS: Command[] = [
   {
     name: 'release',
     section: 'main',
-    usage: `  datalek release ID --by NAME --reason TEXT [--reactivate-key] [--undo-for ID,…]
+    usage: `  datalek release ID --by NAME --reason TEXT [--reactivate-key] [--user-deleted] [--undo-for ID,…]
                                              undo containment from what was recorded (--target aws);
+                                             --user-deleted: you know its IAM user was deleted (CloudTrail
+                                             DeleteUser): where IAM does not find it now, what went with it
+                                             is recorded released as deleted (a renamed user keeps it);
                                              --undo-for names each other incident holding the same
                                              resource contained (open, or closed and never released),
                                              whose record then says so`,
-    flags: { by: { type: 'string' }, reason: { type: 'string' }, 'reactivate-key': { type: 'boolean' }, 'undo-for': { type: 'string' } },
+    flags: {
+      by: { type: 'string' },
+      reason: { type: 'string' },
+      'reactivate-key': { type: 'boolean' },
+      'user-deleted': { type: 'boolean' },
+      'undo-for': { type: 'string' },
+    },
     positionals: 'one',
     // --by is checked here (the web page acts as its signed-in person); the rest by the use case's fields.
     check(flags) {

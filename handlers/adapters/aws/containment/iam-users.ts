@@ -5,12 +5,12 @@
  * so every session issued before that moment stops working. Requests signed with a long-term key
  * carry no token issue time and are not affected: a leaked long-term key is deactivated separately.
  */
-import { DeleteUserPolicyCommand, GetUserCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { DeleteUserPolicyCommand, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { DENY_ALL_CONSOLE_SIGN_IN, denyAllPolicyName, denyAllPut, mergedPoliciesOf, mergedRemoveStep, plannedDenyAll } from '../../../core/containment.js';
 import type { ActionRecord } from '../../../core/incident.js';
 import type { ExecutionContext, ReleaseOptions } from '../../../ports/containment.js';
 import type { ContainmentClients } from './clients.js';
-import { deletePolicyOf, mergedBy, recordedPolicyName, revocationDocument, revokePolicyName } from './iam.js';
+import { deleteUserPolicy, recordedPolicyName, revocationDocument, revokePolicyName, type UserOfAction, userOfAction } from './iam.js';
 import { errorCode, FailedWithEvidence, releaseStep, step } from './steps.js';
 
 export { denyAllPolicyName };
@@ -72,20 +72,20 @@ export async function releaseUserSessions(
   options: ReleaseOptions,
   now: () => string,
 ): Promise<void> {
-  const userName = (action.evidence?.userName ?? action.params?.userName) as string;
+  const user = userOfAction(action, `IAM user ${action.target}`, incidentId);
   const attempt = releaseStep(options, now);
   const policyName = recordedPolicyName(action);
-  await attempt('remove-revocation', () => deleteUserPolicy(c, userName, action.target, policyName));
+  await attempt('remove-revocation', () => deleteUserPolicy(c, user, policyName, options));
   // The deny-all the plan asked for, under its recorded name (else this incident's), and nothing else of the user's:
   // whether or not its put was recorded done. A put recorded failed may have reached IAM (a timeout), and left there
   // it keeps the user locked out after the release with nothing recording it (release27 #3).
   const denied = plannedDenyAll(action, incidentId);
-  if (denied) await removeDenyAll(c, attempt, userName, action.target, 'remove-deny-all', denied, denyAllPut(action).put);
+  if (denied) await removeDenyAll(c, attempt, user, options, 'remove-deny-all', denied, denyAllPut(action).put);
   // What incidents merged into this one put on the user, each its own (rel28 #3).
   for (const m of mergedPoliciesOf(action)) {
     const revocation = m.revocation?.policyName;
-    if (revocation) await attempt(mergedRemoveStep('revocation', m), () => deleteUserPolicy(c, userName, action.target, revocation, m.incidentId));
-    if (m.denyAll) await removeDenyAll(c, attempt, userName, action.target, mergedRemoveStep('deny-all', m), m.denyAll.policyName, m.denyAll.put, m.incidentId);
+    if (revocation) await attempt(mergedRemoveStep('revocation', m), () => deleteUserPolicy(c, user, revocation, options, m.incidentId));
+    if (m.denyAll) await removeDenyAll(c, attempt, user, options, mergedRemoveStep('deny-all', m), m.denyAll.policyName, m.denyAll.put, m.incidentId);
   }
 }
 
@@ -97,8 +97,8 @@ export async function releaseUserSessions(
 async function removeDenyAll(
   c: ContainmentClients,
   attempt: ReturnType<typeof releaseStep>,
-  userName: string,
-  target: string,
+  user: UserOfAction,
+  options: ReleaseOptions,
   stepName: string,
   denied: string,
   put: ReturnType<typeof denyAllPut>['put'],
@@ -109,48 +109,14 @@ async function removeDenyAll(
   const by = mergedFrom ? `put by incident ${mergedFrom}, merged into this one` : '';
   await attempt(stepName, async () => {
     // Recorded done: it must be there (`deleteUserPolicy` says what is gone when it is not).
-    if (put === 'done') return deleteUserPolicy(c, userName, target, denied, mergedFrom);
+    if (put === 'done') return deleteUserPolicy(c, user, denied, options, mergedFrom);
     try {
-      await c.iam.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: denied }));
+      await c.iam.send(new DeleteUserPolicyCommand({ UserName: user.userName, PolicyName: denied }));
     } catch (err) {
       if (errorCode(err) !== 'NoSuchEntity') throw err;
-      return { skipped: `inline policy ${denied} is not on IAM user ${target}: nothing to remove (${[by, recorded].filter(Boolean).join('; ')})` };
+      return { skipped: `inline policy ${denied} is not on ${user.label}: nothing to remove (${[by, recorded].filter(Boolean).join('; ')})` };
     }
     const why = [by, `${recorded}, yet it was on the user`].filter(Boolean).join('; ');
-    return `inline policy ${denied} removed from IAM user ${target}${why ? ` (${why})` : ''}`;
+    return `inline policy ${denied} removed from ${user.label}${why ? ` (${why})` : ''}`;
   });
-}
-
-/** IAM's NoSuchEntity for a user not found under its recorded name, said in words a person acts on. */
-class UserNotFoundError extends Error {
-  readonly Code = 'NoSuchEntity';
-}
-
-/**
- * Removes an inline policy datalek recorded on the user (`mergedFrom`: put by that incident, merged into this one). IAM
- * answers NoSuchEntity both when the policy and when the user is missing (rel28 item 2): the user is read to say which.
- * The policy not on a user that is there is nothing to remove (removed outside a release; drift named it). A user not
- * found may have been renamed, its policies with it: a failure, saying what to do either way.
- */
-async function deleteUserPolicy(
-  c: ContainmentClients,
-  userName: string,
-  target: string,
-  policyName: string,
-  mergedFrom?: string,
-): Promise<string | { skipped: string }> {
-  const by = mergedBy(mergedFrom);
-  const gone = await deletePolicyOf(
-    () => c.iam.send(new DeleteUserPolicyCommand({ UserName: userName, PolicyName: policyName })),
-    () => c.iam.send(new GetUserCommand({ UserName: userName })),
-  );
-  if (gone === 'principal')
-    throw new UserNotFoundError(
-      `IAM user ${target} not found under its recorded name: renamed or deleted (CloudTrail: UpdateUser, DeleteUser). Renamed, it keeps inline policy ${policyName}${by}: remove it under the new name by hand (aws iam delete-user-policy). Deleted, its policies went with it and nothing is in effect, but the record keeps it so: tell the FG`,
-    );
-  if (gone === 'policy')
-    return {
-      skipped: `inline policy ${policyName} is not on IAM user ${target}: nothing to remove (removed since, not by a release: CloudTrail DeleteUserPolicy says who)${by}`,
-    };
-  return `inline policy ${policyName} removed from IAM user ${target}${by}`;
 }

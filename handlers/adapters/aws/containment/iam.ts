@@ -9,6 +9,7 @@ import {
   DeleteRolePolicyCommand,
   DeleteUserPolicyCommand,
   GetRoleCommand,
+  GetUserCommand,
   ListAccessKeysCommand,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
@@ -414,17 +415,20 @@ export async function revokeRoleSessions(c: ContainmentClients, action: ActionRe
   });
 }
 
-export async function releaseCredentials(c: ContainmentClients, action: ActionRecord, options: ReleaseOptions, now: () => string): Promise<void> {
+export async function releaseCredentials(
+  c: ContainmentClients,
+  action: ActionRecord,
+  incidentId: string,
+  options: ReleaseOptions,
+  now: () => string,
+): Promise<void> {
   const attempt = releaseStep(options, now);
   if (action.type === 'deactivate-access-key') {
     const revoked = (action.steps ?? []).some((s) => s.name === KEY_SESSIONS_STEP && s.status === 'done');
     const policyName = action.evidence?.policyName;
+    const user = userOfAction(action, `IAM user of ${action.target}`, incidentId);
     const removeDeny = async () => {
-      if (revoked && typeof policyName === 'string' && policyName)
-        await attempt('remove-revocation', async () => {
-          await c.iam.send(new DeleteUserPolicyCommand({ UserName: (action.evidence?.userName ?? action.params?.userName) as string, PolicyName: policyName }));
-          return `inline policy ${policyName} removed from the IAM user of ${action.target}`;
-        });
+      if (revoked && typeof policyName === 'string' && policyName) await attempt('remove-revocation', () => deleteUserPolicy(c, user, policyName, options));
     };
     // Found deleted (its sessions revoked only, contain17): no key to reactivate; --reactivate-key hands its sessions back, as it would the key's.
     if (foundDeletedKey(action)) {
@@ -461,7 +465,13 @@ export async function releaseCredentials(c: ContainmentClients, action: ActionRe
       return;
     }
     await attempt('reactivate-key', async () => {
-      await c.iam.send(new UpdateAccessKeyCommand({ AccessKeyId: action.target, UserName: action.params?.userName, Status: 'Active' }));
+      try {
+        await c.iam.send(new UpdateAccessKeyCommand({ AccessKeyId: action.target, UserName: action.params?.userName, Status: 'Active' }));
+      } catch (err) {
+        // The key's user stated deleted and not found: its keys went with it (rel28).
+        if (errorCode(err) !== 'NoSuchEntity' || !options.userDeleted || !(await userNotFound(c, user.userName))) throw err;
+        return releasedAsDeleted(user, options.userDeleted, `its keys, ${action.target} among them: nothing to reactivate`);
+      }
       return `${action.target} set Active again`;
     });
     // The key's sessions' deny is released with the key (K2).
@@ -497,6 +507,76 @@ export async function deletePolicyOf(remove: () => Promise<unknown>, read: () =>
       if (errorCode(again) !== 'NoSuchEntity') throw err;
       return 'principal';
     }
+  }
+}
+
+/** An IAM user a release removes a policy from: its name (personal data: never in a step's words), how the steps name it, its incident. */
+export interface UserOfAction {
+  userName: string;
+  /** `IAM user iam-user:…` (the record's pseudonym), or `IAM user of AKIA…`. */
+  label: string;
+  incidentId: string;
+}
+
+/** The IAM user of `action` as its release names it (`label`). */
+export function userOfAction(action: ActionRecord, label: string, incidentId: string): UserOfAction {
+  return { userName: (action.evidence?.userName ?? action.params?.userName) as string, label, incidentId };
+}
+
+/** IAM's NoSuchEntity for a user not found under its recorded name, said in words a person acts on. */
+class UserNotFoundError extends Error {
+  readonly Code = 'NoSuchEntity';
+}
+
+/**
+ * Removes an inline policy datalek recorded on the user (`mergedFrom`: put by that incident, merged into this one). IAM
+ * answers NoSuchEntity both when the policy and when the user is missing (rel28 item 2): the user is read to say which.
+ * The policy not on a user that is there is nothing to remove (removed outside a release; drift named it). A user not
+ * found may have been renamed, its policies with it: a failure, saying what to do either way, unless the person
+ * releasing stated it deleted (`--user-deleted`): then it is released as deleted.
+ */
+export async function deleteUserPolicy(
+  c: ContainmentClients,
+  user: UserOfAction,
+  policyName: string,
+  options: Pick<ReleaseOptions, 'userDeleted'>,
+  mergedFrom?: string,
+): Promise<string | { skipped: string; code?: string }> {
+  const by = mergedBy(mergedFrom);
+  const gone = await deletePolicyOf(
+    () => c.iam.send(new DeleteUserPolicyCommand({ UserName: user.userName, PolicyName: policyName })),
+    () => c.iam.send(new GetUserCommand({ UserName: user.userName })),
+  );
+  if (gone === 'principal' && options.userDeleted) return releasedAsDeleted(user, options.userDeleted, `inline policy ${policyName}${by}`);
+  if (gone === 'principal')
+    throw new UserNotFoundError(
+      `${user.label} not found under its recorded name: renamed or deleted (CloudTrail: UpdateUser, DeleteUser). Renamed, it keeps inline policy ${policyName}${by}: remove it under the new name by hand (aws iam delete-user-policy). Deleted, its policies went with it and nothing is in effect: ${userDeletedCommand(user.incidentId)} records it so (IAM must still not find the user)`,
+    );
+  if (gone === 'policy')
+    return {
+      skipped: `inline policy ${policyName} is not on ${user.label}: nothing to remove (removed since, not by a release: CloudTrail DeleteUserPolicy says who)${by}`,
+    };
+  return `inline policy ${policyName} removed from ${user.label}${by}`;
+}
+
+/** What records a user not found as deleted: a person's word, checked against IAM when it runs (rel28). */
+export const userDeletedCommand = (incidentId: string) => `datalek release ${incidentId} --by NAME --reason TEXT --user-deleted --target aws`;
+
+/** A release step of a user IAM does not find, which the person releasing stated deleted: skipped, code NoSuchEntity; `went`: what went with it. */
+function releasedAsDeleted(user: UserOfAction, stated: { by: string }, went: string): { skipped: string; code: string } {
+  return {
+    skipped: `${user.label} not found (GetUser: NoSuchEntity): released as deleted, as ${stated.by} states (--user-deleted): ${went} went with it`,
+    code: 'NoSuchEntity',
+  };
+}
+
+/** Whether IAM answers NoSuchEntity for the user now; found, or not read (another error), is not. */
+async function userNotFound(c: ContainmentClients, userName: string): Promise<boolean> {
+  try {
+    await c.iam.send(new GetUserCommand({ UserName: userName }));
+    return false;
+  } catch (err) {
+    return errorCode(err) === 'NoSuchEntity';
   }
 }
 

@@ -35,12 +35,12 @@ const ACTIONS: Record<string, ActionKind> = {
   'deactivate-access-key': {
     services: ['iam'],
     execute: async (c, action, ctx, now) => (await import('./iam.js')).deactivateAccessKey(c, action, ctx, now),
-    release: async (c, action, _incident, options, now) => (await import('./iam.js')).releaseCredentials(c, action, options, now),
+    release: async (c, action, incident, options, now) => (await import('./iam.js')).releaseCredentials(c, action, incident.id, options, now),
   },
   'revoke-role-sessions': {
     services: ['iam'],
     execute: async (c, action, ctx, now) => (await import('./iam.js')).revokeRoleSessions(c, action, ctx, now),
-    release: async (c, action, _incident, options, now) => (await import('./iam.js')).releaseCredentials(c, action, options, now),
+    release: async (c, action, incident, options, now) => (await import('./iam.js')).releaseCredentials(c, action, incident.id, options, now),
   },
   'block-public-access': {
     services: ['s3'],

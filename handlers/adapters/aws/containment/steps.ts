@@ -79,7 +79,8 @@ export async function step(ctx: ExecutionContext, name: string, now: () => strin
  * failed with the error code. Never thrown.
  */
 export function releaseStep(options: ReleaseOptions, now: () => string) {
-  return async (name: string, fn: () => Promise<string | { skipped: string }>): Promise<void> => {
+  // `code`: a skipped step's reason as the provider gave it (NoSuchEntity: a user released as deleted).
+  return async (name: string, fn: () => Promise<string | { skipped: string; code?: string }>): Promise<void> => {
     if (options.doneBefore?.has(name)) {
       await options.record({ name, status: 'skipped', at: now(), detail: 'done by an earlier release of it' });
       return;
@@ -87,7 +88,9 @@ export function releaseStep(options: ReleaseOptions, now: () => string) {
     try {
       const out = await fn();
       await options.record(
-        typeof out === 'string' ? { name, status: 'done', at: now(), detail: out } : { name, status: 'skipped', at: now(), detail: out.skipped },
+        typeof out === 'string'
+          ? { name, status: 'done', at: now(), detail: out }
+          : { name, status: 'skipped', at: now(), detail: out.skipped, ...(out.code ? { code: out.code } : {}) },
       );
     } catch (err) {
       await options.record({ name, status: 'failed', at: now(), detail: redactErrorMessage((err as Error).message), code: errorCode(err) });
