@@ -21,7 +21,7 @@ import { byHandText, notDoneText } from './breach-facts.js';
 import { type ChangeDeps, changeIncident } from './change-incident.js';
 import { type ContainResult, carriedOutByPipeline, enforcementRefusal, runContainment, tellOwedLeavers } from './contain.js';
 import { containedNotRecorded } from './contain-again.js';
-import { doneReason, TASKS_NEVER_READ } from './containment.js';
+import { containCommand, doneReason, TASKS_NEVER_READ } from './containment.js';
 import { type ContainmentStateReader, expectedContainment, OTHER_KEY_ACTIVE, ownerKeyRefusal, userKeyChecks } from './drift.js';
 import { ConflictError, refused as refuse } from './errors.js';
 import { type ActionRecord, type Incident, ownAlertKey, type StepRecord, type TimelineEntry } from './incident.js';
@@ -156,8 +156,8 @@ function notAPersons(draft: Incident, action: ActionRecord, now: string, tz: str
   // happen (review8 A2). A failed one was tried: what a person finished of it is hers to record.
   if (action.status !== 'failed' && carriedOutByPipeline(draft, action, now))
     return {
-      en: `${id} is planned as the policy enforces it: the contain function carries it out (it has not yet); if it stopped or failed, \`datalek contain ${draft.id}\` carries it out now`,
-      nl: `${id} wordt volgens het beleid automatisch uitgevoerd door de inperkingsfunctie (die er nog niet aan toe kwam); is die gestopt of mislukt, dan voert \`datalek contain ${draft.id}\` het nu uit`,
+      en: `${id} is planned as the policy enforces it: the contain function carries it out (it has not yet); if it stopped or failed, ${containCommand(draft.id)} carries it out now`,
+      nl: `${id} wordt volgens het beleid automatisch uitgevoerd door de inperkingsfunctie (die er nog niet aan toe kwam); is die gestopt of mislukt, dan voert ${containCommand(draft.id, { lang: 'nl' })} het nu uit`,
     };
   const lease = draft.containmentLease;
   // A run holding the incident may be carrying this very action out: its outcome would overwrite this.

@@ -34,6 +34,7 @@ import {
   ALREADY_CONTAINED,
   ALREADY_ISOLATED,
   actionPlace,
+  containCommand,
   doneReason,
   dropUntoldLeftMarks,
   failedAt,
@@ -1094,8 +1095,8 @@ function leaveIsolated(deps: ContainDeps, draft: Incident, a: ActionRecord, hold
   a.reason = holder
     ? heldByReason(holder)
     : NETWORK_ISOLATION_TYPES.has(a.type)
-      ? `found in datalek's isolation group already, and no open incident's record holds it (a release not finished, or isolated outside a record): not isolated again here; \`datalek contain ${draft.id}\` takes it up again once it is released`
-      : `found contained already (${foundState(a)}), and no open incident's record holds it (a closed incident's containment, a release not finished, or contained outside datalek): not contained again here, and that state is not recorded as the one to restore; \`datalek contain ${draft.id}\` takes it up again once it is released`;
+      ? `found in datalek's isolation group already, and no open incident's record holds it (a release not finished, or isolated outside a record): not isolated again here; ${containCommand(draft.id)} takes it up again once it is released`
+      : `found contained already (${foundState(a)}), and no open incident's record holds it (a closed incident's containment, a release not finished, or contained outside datalek): not contained again here, and that state is not recorded as the one to restore; ${containCommand(draft.id)} takes it up again once it is released`;
   toTell(draft, a);
   return { entries: [skippedEntry(a, deps.now())] };
 }

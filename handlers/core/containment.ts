@@ -395,7 +395,17 @@ export function heldByReason(incidentId: string): string {
  */
 export function failedAtHolderReason(holderId: string, when: string, open: readonly string[]): string {
   const uncontained = open.length ? `reachable through ${open.join(', ')}, which it failed to isolate` : 'nothing datalek records contains it';
-  return `left to incident ${holderId}, which took this resource up and whose containment of it failed at ${when}: NOT CONTAINED, ${uncontained}; datalek contain ${holderId} --by NAME --reason TEXT carries it out again there (datalek show ${holderId} says why it failed)`;
+  return `left to incident ${holderId}, which took this resource up and whose containment of it failed at ${when}: NOT CONTAINED, ${uncontained}; ${containCommand(holderId)} carries it out again there (datalek show ${holderId} says why it failed)`;
+}
+
+/**
+ * The command that carries out an incident's containment again (`datalek contain`), with every flag it
+ * needs (it refuses to run without --by, --reason and --target aws): a text that names it gives one that
+ * runs as given (rel28 item 4). `enforce`: what the policy only planned too. `nl`: the values in Dutch.
+ */
+export function containCommand(incidentId: string, options: { enforce?: boolean; lang?: 'nl' | 'en' } = {}): string {
+  const [name, text] = options.lang === 'nl' ? ['NAAM', 'TEKST'] : ['NAME', 'TEXT'];
+  return `datalek contain ${incidentId}${options.enforce ? ' --enforce' : ''} --by ${name} --reason ${text} --target aws`;
 }
 
 /** The runbook of each action type a rule can resolve to (a person's step from a rule names its own). */

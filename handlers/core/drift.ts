@@ -12,6 +12,7 @@
 import {
   ALREADY_CONTAINED,
   actionPlace,
+  containCommand,
   denyAllPut,
   failedAt,
   failedAtHolder,
@@ -482,7 +483,7 @@ function leftChecks(incident: Incident, action: ActionRecord, now: string, holde
   if (!holderId) {
     out.notChecked.push({
       ...at,
-      what: `found contained already when its containment ran; what was found is not read back (a record from before it was kept, or a kind the check does not read): datalek contain ${incident.id} takes it up once the containment found is released`,
+      what: `found contained already when its containment ran; what was found is not read back (a record from before it was kept, or a kind the check does not read): ${containCommand(incident.id)} takes it up once the containment found is released`,
     });
     return;
   }
@@ -1113,7 +1114,7 @@ function unvouchedVerdict(e: Extract<Expectation, { kind: 'unvouched-group' }>, 
     return {
       state: 'drifted',
       actual: `${seen.interfaces.length} network interface(s) in it: ${seen.interfaces.join(', ')} (it has ${rules}): datalek never put any there, and the group is not its isolation: they are not isolated by it`,
-      todo: `find who put them there (CloudTrail: ModifyNetworkInterfaceAttribute, RunInstances, CreateNetworkInterface with ${e.groupId}); an interface to be isolated is isolated by its incident's containment (datalek contain ID) or by hand; move the others to their own groups, then delete the group (${del})`,
+      todo: `find who put them there (CloudTrail: ModifyNetworkInterfaceAttribute, RunInstances, CreateNetworkInterface with ${e.groupId}); an interface to be isolated is isolated by its incident's containment (${containCommand('ID')}) or by hand; move the others to their own groups, then delete the group (${del})`,
     };
   }
   // As many as the step found, or, in a record from before it kept them, as a killed run may leave.

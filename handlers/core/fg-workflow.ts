@@ -63,7 +63,7 @@ import {
   subjectsDecisionNeeded,
   subscribersDecisionNeeded,
 } from './clocks.js';
-import { asReleased } from './containment.js';
+import { asReleased, containCommand } from './containment.js';
 import { factsCarried, missingFactCli, missingFactItems } from './draft.js';
 import { RefusedError } from './errors.js';
 import { type JoinedType, joinedTypes, typeNames } from './finding-types.js';
@@ -2183,7 +2183,7 @@ export function closeBlockerItems(
   if (undone.length && !containmentReason?.trim()) {
     const en = `containment not carried out: ${undone.map((x) => notCarriedOutText(x, 'en')).join('; ')}`;
     out.push({
-      cli: `${en}: closing needs what was done by hand, or why it is left, recorded (--containment-reason), or the containment carried out (datalek contain ${incident.id}) (Art. 33(3)(d), (5))`,
+      cli: `${en}: closing needs what was done by hand, or why it is left, recorded (--containment-reason), or the containment carried out (${containCommand(incident.id)}) (Art. 33(3)(d), (5))`,
       en: `${en}: closing needs what was done by hand, or why it is left, recorded ("What became of the containment not carried out") (Art. 33(3)(d), (5))`,
       nl: `inperking niet uitgevoerd: ${undone.map((x) => notCarriedOutText(x, 'nl')).join('; ')}: sluiten kan alleen met vastgelegd wat er met de hand is gedaan, of waarom het blijft ("Wat er met de niet uitgevoerde inperking gebeurde") (AVG art. 33(3)(d), (5))`,
       field: 'f-close-containment-reason',

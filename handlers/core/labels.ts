@@ -7,6 +7,7 @@
  */
 import { withdrawalAnswered } from './ap-verdict.js';
 import { type ClockState, type ClockStatus, SUBSCRIBERS_AP_NOT_RECORDED } from './clocks.js';
+import { containCommand } from './containment.js';
 import type { AffectedResource, ResourceKind } from './finding-resources.js';
 import type {
   Assessment,
@@ -375,19 +376,28 @@ const REASON_LABELS: [RegExp, (m: RegExpExecArray) => string][] = [
   ],
   // containment.ts failedAtHolderReason: left to a holder whose containment of it failed (read12c C5).
   [
-    /^left to incident (\S+), which took this resource up and whose containment of it failed at (\S+): NOT CONTAINED, (?:nothing datalek records contains it|reachable through (.+), which it failed to isolate); datalek contain (\S+) --by NAME --reason TEXT carries it out again there \(datalek show (\S+) says why it failed\)$/,
+    /^left to incident (\S+), which took this resource up and whose containment of it failed at (\S+): NOT CONTAINED, (?:nothing datalek records contains it|reachable through (.+), which it failed to isolate); datalek contain (\S+) --by NAME --reason TEXT(?: --target aws)? carries it out again there \(datalek show (\S+) says why it failed\)$/,
     (m) =>
       `overgelaten aan incident ${m[1]}, dat deze resource in behandeling nam en waarvan de inperking mislukte op ${m[2]}: NIET INGEPERKT, ${
         m[3] ? `bereikbaar via ${m[3]}, die het niet wist te isoleren` : 'niets wat datalek vastlegt perkt haar in'
-      }; datalek contain ${m[4]} --by NAAM --reason TEKST voert het daar opnieuw uit (datalek show ${m[5]} zegt waarom het mislukte)`,
+      }; ${containCommand(m[4], { lang: 'nl' })} voert het daar opnieuw uit (datalek show ${m[5]} zegt waarom het mislukte)`,
   ],
-  // release.ts: handed back by the incident it was left to, closed without containing it.
+  // release.ts: handed back by the incident it was left to, closed without containing it (the command in full since rel28 item 4; the
+  // Dutch gives it in full for a record written before too).
   [
-    /^not carried out: it was left to incident (\S+), which held this resource and was closed without containing it; (?:this incident's next containment run carries it out \(datalek contain (\S+)\)|datalek contain (\S+) --enforce carries it out)$/,
+    /^not carried out: it was left to incident (\S+), which held this resource and was closed without containing it; (?:this incident's next containment run carries it out \(datalek contain (\S+)(?: --by NAME --reason TEXT --target aws)?\)|datalek contain (\S+) --enforce(?: --by NAME --reason TEXT --target aws)? carries it out)$/,
     (m) =>
       `niet uitgevoerd: overgelaten aan incident ${m[1]}, dat deze resource vasthield en gesloten werd zonder haar in te perken; ${
-        m[2] ? `de volgende inperkingsronde van dit incident voert het uit (datalek contain ${m[2]})` : `datalek contain ${m[3]} --enforce voert het uit`
+        m[2]
+          ? `de volgende inperkingsronde van dit incident voert het uit (${containCommand(m[2], { lang: 'nl' })})`
+          : `${containCommand(m[3], { enforce: true, lang: 'nl' })} voert het uit`
       }`,
+  ],
+  // release.ts undoIn: handed back by the release of the incident that held it, or whose containment this one found.
+  [
+    /^not contained: incident (\S+), (whose containment this one found in place|which held it), released it \((.*)\); datalek contain (\S+) --enforce(?: --by NAME --reason TEXT --target aws)? carries it out$/,
+    (m) =>
+      `niet ingeperkt: incident ${m[1]}, ${m[2] === 'which held it' ? 'dat haar vasthield' : 'waarvan dit incident de inperking aantrof'}, heeft haar opgeheven (${m[3]}); ${containCommand(m[4], { enforce: true, lang: 'nl' })} voert haar uit`,
   ],
   [/^(.+); a person acts: (\S+)$/, (m) => `${dnsNoteLabel(m[1])}; een persoon handelt: ${m[2]}`],
   [

@@ -11,7 +11,7 @@ import { ackLinkExpiry, repeatAckLink } from './ack-link.js';
 import { apInternalTarget, apLegalDeadline, apVerdictReport, delayReasons, renotified, withdrawnNotification } from './ap-verdict.js';
 import { runbookUrl } from './chat-card.js';
 import { apClockRunning, apFollowUpState, apHours, apOwedUnderTelecom, type ClockName, type ClockStatus, clocksOf, owedAnew, roleOf } from './clocks.js';
-import { ACTION_RUNBOOKS } from './containment.js';
+import { ACTION_RUNBOOKS, containCommand } from './containment.js';
 import { type AffectedResource, isPseudonym } from './finding-resources.js';
 import {
   type AckLinkRef,
@@ -203,7 +203,7 @@ const T = {
       `Vervolg op incident ${closed}, gesloten op ${closedAt}: bevinding ${finding} is daarna weer actief (aantal ${from} → ${to}, laatst gezien ${seen}). Het gesloten incident en het besluit erover blijven zoals ze waren; dit incident heeft een eigen AP-termijn en beoordeling, en de inperking is opnieuw gepland.`,
     undoneFor: (by: string, closed: boolean, fg: boolean, planned: boolean, id: string) =>
       planned
-        ? `Incident ${by} hield de resource van dit incident ingeperkt (dit incident liet de actie eraan over, of rekende op die inperking) en is opgeheven: de resource is weer bereikbaar, en de actie is hier opnieuw gepland, niet uitgevoerd (datalek contain ${id} --enforce voert haar uit). De tijdlijn zegt wie en waarom.`
+        ? `Incident ${by} hield de resource van dit incident ingeperkt (dit incident liet de actie eraan over, of rekende op die inperking) en is opgeheven: de resource is weer bereikbaar, en de actie is hier opnieuw gepland, niet uitgevoerd (${containCommand(id, { enforce: true, lang: 'nl' })} voert haar uit). De tijdlijn zegt wie en waarom.`
         : closed
           ? `Dit incident is gesloten, en zijn inperking hield de resource nog vast (sluiten heft niets op: het dossier, het register en het AP-concept zeiden dat ze van kracht was). Ze is opgeheven voor incident ${by}: het opheffen daarvan maakte haar ongedaan, en wie ophief noemde dit incident daarbij. De resource is weer bereikbaar. Het incident blijft gesloten; de tijdlijn zegt wie en waarom.${fg ? ' De maatregelen die een melding aan de AP noemde, zijn na het sluiten veranderd: beoordeel of de AP dat hoort (AVG art. 33(4)).' : ''}`
           : `De inperking van dit incident is opgeheven voor incident ${by}, dat dezelfde resource vasthield: het opheffen daarvan maakte haar ongedaan, en wie ophief noemde dit incident daarbij. De resource is weer bereikbaar; de tijdlijn zegt wie en waarom.`,
@@ -254,7 +254,7 @@ const T = {
         ],
         [
           run.unheld ?? 0,
-          `al ingeperkt aangetroffen, en geen open incident houdt dat vast (een opheffing niet afgemaakt, of buiten datalek om): niet opnieuw ingeperkt; \`datalek contain ${incidentId}\` pakt het weer op na opheffen`,
+          `al ingeperkt aangetroffen, en geen open incident houdt dat vast (een opheffing niet afgemaakt, of buiten datalek om): niet opnieuw ingeperkt; ${containCommand(incidentId, { lang: 'nl' })} pakt het weer op na opheffen`,
         ],
       ]),
     sampleNote: 'Dit is een TESTMELDING: GuardDuty-voorbeeldbevinding. Er loopt geen termijn en er wordt niets ingeperkt.',
@@ -431,7 +431,7 @@ const T = {
       `Follow-up of incident ${closed}, closed on ${closedAt}: finding ${finding} is active again since (count ${from} → ${to}, last seen ${seen}). The closed incident and its decision stay as they were; this incident has its own AP deadline and assessment, and containment is planned again.`,
     undoneFor: (by: string, closed: boolean, fg: boolean, planned: boolean, id: string) =>
       planned
-        ? `Incident ${by} held this incident's resource contained (this incident left the action to it, or relied on that containment) and was released: the resource is reachable again, and the action is planned again here, not carried out (datalek contain ${id} --enforce carries it out). The timeline says who and why.`
+        ? `Incident ${by} held this incident's resource contained (this incident left the action to it, or relied on that containment) and was released: the resource is reachable again, and the action is planned again here, not carried out (${containCommand(id, { enforce: true })} carries it out). The timeline says who and why.`
         : closed
           ? `This incident is closed, and its containment still held the resource (a closing releases nothing: its record, the register and the AP draft said it was in effect). It was released for incident ${by}: that incident's release undid it, and the person releasing named this incident. The resource is reachable again. The incident stays closed; the timeline says who and why.${fg ? ' The measures a notification to the AP named changed after closing: judge whether the AP hears of it (GDPR Art. 33(4)).' : ''}`
           : `This incident's containment was released for incident ${by}, which held the same resource: that incident's release undid it, and the person releasing named this incident. The resource is reachable again; the timeline says who and why.`,
@@ -478,7 +478,7 @@ const T = {
         [heldCount(run), `left to incident ${run.heldBy?.join(', ')} (it holds the resource contained; a release or closing there hands the action back here)`],
         [
           run.unheld ?? 0,
-          `found contained already, and no open incident's record holds it (a release not finished, or contained outside datalek): not contained again; \`datalek contain ${incidentId}\` takes it up again once it is released`,
+          `found contained already, and no open incident's record holds it (a release not finished, or contained outside datalek): not contained again; ${containCommand(incidentId)} takes it up again once it is released`,
         ],
       ]),
     sampleNote: 'This is a TEST: a GuardDuty sample finding. No deadline runs and nothing is contained.',

@@ -23,7 +23,16 @@
 import { measuresTaken } from './breach-facts.js';
 import { type ChangeDeps, type ChangeResult, changeIncident, changeIncidents, type TimelineDraft } from './change-incident.js';
 import { type ContainDeps, closedHoldersOf, mergeChain } from './contain.js';
-import { actionPlace, foundIsolatedAlready, heldContainment, holderIn, PER_INCIDENT_ACTIONS, RELEASE_MARK_MS, sameResource } from './containment.js';
+import {
+  actionPlace,
+  containCommand,
+  foundIsolatedAlready,
+  heldContainment,
+  holderIn,
+  PER_INCIDENT_ACTIONS,
+  RELEASE_MARK_MS,
+  sameResource,
+} from './containment.js';
 import { ActedNotRecordedError, ConflictError, IncidentNotFoundError, RefusedError, StuckConflictError, stuckActed } from './errors.js';
 import type { ActionRecord, Incident, OutboxMessage, StepRecord } from './incident.js';
 import { composeMessage } from './messages.js';
@@ -347,10 +356,10 @@ function refusal(incident: Incident, holds: Hold[], named: string[]): RefusedErr
     ? `${mixed ? `${undone.join(', ')} then ${one(undone, 'says', 'say')}` : one(undone, 'that record then says', 'those records then say')} the containment was undone${closed.length ? ` (${one(closed, 'a closed one stays', 'closed ones stay')} closed)` : ''}`
     : '';
   const handedText = handed.length
-    ? `${mixed ? `${handed.join(', ')}: ` : ''}${one(handed, 'its action', 'their actions')} left to ${incident.id}${found ? ' or found contained by it' : ''} ${one(handed, 'is', 'are')} then planned there again and carried out by no one (${handed.map((id) => `datalek contain ${id} --enforce --by NAME --reason TEXT --target aws`).join('; ')} does)`
+    ? `${mixed ? `${handed.join(', ')}: ` : ''}${one(handed, 'its action', 'their actions')} left to ${incident.id}${found ? ' or found contained by it' : ''} ${one(handed, 'is', 'are')} then planned there again and carried out by no one (${handed.map((id) => containCommand(id, { enforce: true })).join('; ')} does)`
     : '';
   const nlHanded = handed.length
-    ? `; wat ${handed.join(', ')} aan ${incident.id} overliet${found ? ' of ingeperkt aantrof' : ''}, staat daar dan weer gepland en wordt door niemand uitgevoerd (datalek contain … --enforce doet dat)`
+    ? `; wat ${handed.join(', ')} aan ${incident.id} overliet${found ? ' of ingeperkt aantrof' : ''}, staat daar dan weer gepland en wordt door niemand uitgevoerd (${handed.map((id) => containCommand(id, { enforce: true, lang: 'nl' })).join('; ')} doet dat)`
     : '';
   const message = [
     `releasing incident ${incident.id} would undo containment that ${ids.length === 1 ? `another ${kinds}incident still holds` : `other ${kinds}incidents still hold`}:`,
@@ -979,7 +988,7 @@ function undoIn(
       delete a.heldBy;
       a.status = 'planned';
       a.mode = 'plan';
-      a.reason = `not contained: incident ${releasedBy}, ${hold.found ? 'whose containment this one found in place' : 'which held it'}, released it (${release.reason}); datalek contain ${draft.id} --enforce carries it out`;
+      a.reason = `not contained: incident ${releasedBy}, ${hold.found ? 'whose containment this one found in place' : 'which held it'}, released it (${release.reason}); ${containCommand(draft.id, { enforce: true })} carries it out`;
       now = 'planned';
     } else if (hold.found) {
       // Taken up meanwhile (datalek contain): no longer relying on this isolation.
@@ -1120,8 +1129,8 @@ export function handBack(deps: ChangeDeps, closing: Incident, draft: Incident, n
     const next = draftClosing
       ? 'found at the closing of this incident: the closing records what became of it'
       : a.mode === 'enforce'
-        ? `this incident's next containment run carries it out (datalek contain ${draft.id})`
-        : `datalek contain ${draft.id} --enforce carries it out`;
+        ? `this incident's next containment run carries it out (${containCommand(draft.id)})`
+        : `${containCommand(draft.id, { enforce: true })} carries it out`;
     a.reason = `not carried out: it was left to incident ${closing.id}, which held this resource and was closed without containing it; ${next}`;
     entries.push({
       at,

@@ -1,4 +1,5 @@
 import type { NotDoneWithdrawal } from '../../core/by-hand.js';
+import { containCommand } from '../../core/containment.js';
 import { oneLine } from '../../core/text.js';
 import { notDoneAction, withdrawNotDoneAction } from '../../use-cases/actions.js';
 import { parseFields } from '../../use-cases/fields.js';
@@ -53,6 +54,6 @@ function said(result: NotDoneWithdrawal, incidentId: string): string {
     return `planned again, and carried out as finding ${result.enforcedBy}'s rule enforces it: ${steps || 'nothing to run'}${open}.`;
   }
   if (result.enforcedBy)
-    return `planned again. Finding ${result.enforcedBy}'s rule enforces it, but the embedded store only plans: nothing was touched (on AWS: datalek not-done --withdraw --target aws carries it out, or datalek contain ${incidentId} --target aws).`;
+    return `planned again. Finding ${result.enforcedBy}'s rule enforces it, but the embedded store only plans: nothing was touched (on AWS: datalek not-done --withdraw --target aws carries it out, or ${containCommand(incidentId)}).`;
   return 'planned again, as the policy plans it: no finding of the incident has a rule that enforces it (datalek contain --enforce carries it out on AWS; datalek contained records it done by hand).';
 }

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { actionsToEnforce, runContainment } from '../../core/contain.js';
+import { containCommand } from '../../core/containment.js';
 import { ConflictError, StoreRefusedError } from '../../core/errors.js';
 import type { ActionRecord, Incident, OutboxMessage } from '../../core/incident.js';
 import { toldOutside } from '../../core/incident-pseudonyms.js';
@@ -304,7 +305,7 @@ async function containOrReject(ctx: Context, backend: Backend, result: RecordRes
       // The store's words by the incident's own pseudonym, as the contain function throws them (fg22).
       reason: toldOutside(
         incident?.pseudonymKey,
-        `recorded (incident ${id}), but its containment stopped: the store refused a containment record as it is (${err.message}); a step carried out may be missing from the record: check the resource, then run datalek contain ${id}; the other events go on`,
+        `recorded (incident ${id}), but its containment stopped: the store refused a containment record as it is (${err.message}); a step carried out may be missing from the record: check the resource, then run ${containCommand(id)}; the other events go on`,
       ),
     };
   }
