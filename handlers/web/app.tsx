@@ -30,12 +30,13 @@ import { toldOutside } from '../core/incident-pseudonyms.js';
 import { actionLabel, actorLabel } from '../core/labels.js';
 import { buildNotice, elisionsIn, noticeTitle, placeholdersIn, senderNotesIn } from '../core/notice.js';
 import { findingOfEvent, openByHand } from '../core/open-by-hand.js';
-import type { ReleaseOutcome } from '../core/release.js';
+import type { ReleaseOutcome, UndoneFor } from '../core/release.js';
 import { reportHtml } from '../core/report-html.js';
 import { oneLine } from '../core/text.js';
 import { formatLocal } from '../core/time.js';
 import { verifyStore } from '../core/verify-store.js';
 import type { AuditSource } from '../ports/audit-source.js';
+import type { IncidentStore } from '../ports/incident-store.js';
 import { type AckOutcome, type ActionDeps, checkedReads, OPEN_FIELDS } from '../use-cases/actions.js';
 import { type FieldSpec, type Lang, oneOf, parseFieldsAll, type Text } from '../use-cases/fields.js';
 import { closedIncidents, incidentDetail, measuresElsewhere, openIncidents, registerEntries, registerExport } from '../use-cases/queries.js';
@@ -355,6 +356,9 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     // A template's placeholders left in it (law27 item 5).
     if (told.some((t) => t && placeholdersIn(t).length)) flash = `${flash} ${w.toldWithPlaceholders}`;
     if (c.req.query('delay') === 'unfinished') flash = `${flash} ${w.delayReasonWithPlaceholders}`;
+    // The other incidents a release undid containment for or handed an action back to, as `release` names them (rel28).
+    if (done === 'release' || done === 'release-failed')
+      for (const [id, now] of await releasedFor(deps.store, incident.id, c.req.query('for'))) flash = `${flash} ${w.releasedFor(id, now)}`;
     return incidentPage(c, incident, { flash });
   });
 
@@ -461,7 +465,9 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     // the message says so, as `reported` and `assess --delay-reason` warn on the command line (red27 #6).
     const reasons = (values as { 'delay-reason'?: unknown })['delay-reason'];
     const unfinished = typeof reasons === 'string' && (placeholdersIn(reasons).length || elisionsIn(reasons).length) ? '&delay=unfinished' : '';
-    return c.redirect(`/incidents/${incident.id}?done=${done}${taken}${unfinished}`, 303);
+    const undone = web.id === 'release' ? (result as ReleaseOutcome).undoneFor : [];
+    const others = undone.length ? `&for=${encodeURIComponent(undone.map((u) => `${u.incidentId}:${u.now}`).join(','))}` : '';
+    return c.redirect(`/incidents/${incident.id}?done=${done}${taken}${unfinished}${others}`, 303);
   });
 
   // The record against its ledger, as `datalek verify ID` checks it: reading only.
@@ -725,4 +731,25 @@ function textFound(text: unknown, incidentId: string): (TextFound & { digest: st
   if (typeof text !== 'string' || !text.trim()) return null;
   const found = { senderNotes: senderNotesIn(text, incidentId).length > 0, elisions: elisionsIn(text), placeholders: placeholdersIn(text) };
   return found.senderNotes || found.elisions.length || found.placeholders.length ? { ...found, digest: sha256(text) } : null;
+}
+
+const UNDONE_NOW: ReadonlySet<string> = new Set(['released', 'planned', 'reopened']);
+
+/**
+ * The incidents a release of `incidentId` undid containment for, handed an action back to, or reopened task interfaces
+ * of (`for`: `ID:now,…`, as the release form's answer names them), each only as that incident's timeline records it (a
+ * `containment-released` entry of this incident's release saying so): a URL naming another incident, or another word
+ * for one, makes the page say nothing of it.
+ */
+async function releasedFor(store: IncidentStore, incidentId: string, given: string | undefined): Promise<[string, UndoneFor['now']][]> {
+  const out: [string, UndoneFor['now']][] = [];
+  const named = new Set((given ?? '').split(',').slice(0, 100));
+  for (const pair of named) {
+    const [id, now] = pair.split(':');
+    if (!id || id === incidentId || !UNDONE_NOW.has(now)) continue;
+    const timeline = await store.getTimeline(id).catch(() => []);
+    if (timeline.some((e) => e.kind === 'containment-released' && e.detail.undoneBy === incidentId && e.detail.now === now))
+      out.push([id, now as UndoneFor['now']]);
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
  * of the law and of the draft come from the core; these are the page's own.
  */
 import type { ClockName } from '../core/clocks.js';
+import { containCommand } from '../core/containment.js';
 import type { ActionStatus } from '../core/incident.js';
 import { countLine, type ListedCounts } from '../core/schedule.js';
 import type { Lang } from '../use-cases/fields.js';
@@ -266,6 +267,13 @@ const nl = {
     'Let op: de redenen voor de vertraging, vastgelegd als wat de AP is gegeven, bevatten plaatshouders die nog ingevuld moesten worden (zoals [datum], XXX, TODO of <...>) of een weglating "…". Het register en het concept voor de AP houden ze zoals gegeven (AVG art. 33(1)). Kreeg de AP ze uitgeschreven, geef ze dan zoals gegeven met een vervolgmelding (soort: vervolgmelding, met de redenen voor de vertraging).',
   toldWithPlaceholders:
     'Let op: de tekst die is vastgelegd als wat is verstuurd, bevat plaatshouders die nog ingevuld moesten worden (zoals [naam], XXX, TODO of <...>). Het register toont hem als wat de betrokkenen is verteld. Kregen zij de ingevulde tekst, leg het besluit dan opnieuw vast met de tekst die is verstuurd.',
+  // What a release undid for another incident, as `datalek release` names it (rel28): each incident, what is true there now, who is told.
+  releasedFor: (id: string, now: 'released' | 'planned' | 'reopened') =>
+    now === 'released'
+      ? `Ook opgeheven voor incident ${id}: de inperking staat daar als opgeheven; de FG en on-call daarvan zijn geïnformeerd.`
+      : now === 'planned'
+        ? `Teruggegeven aan incident ${id}: de actie die het aan dit incident overliet, is daar nu niet ingeperkt: opnieuw gepland, niet uitgevoerd (${containCommand(id, { enforce: true, lang: 'nl' })} voert haar uit); de FG en on-call daarvan zijn geïnformeerd.`
+        : `Weer open voor incident ${id}: de isolatie van de instance blijft daar van kracht, maar de netwerkinterface(s) van taken die het door dit incident geïsoleerd aantrof, zitten weer in hun eigen groepen: weer open (daar vermeld); de FG en on-call daarvan zijn geïnformeerd.`,
   closedStillPlanned: (names: string) =>
     `Let op: gesloten met inperking die nog gepland staat en niet als uitgevoerd is vastgelegd: ${names}. De tijdlijn, het register en het rapport noemen die stap als nog gepland, zodat het dossier niet leest alsof hij is uitgevoerd.`,
   flash: {
@@ -578,6 +586,12 @@ const en: Dictionary = {
     'Note: the reasons for the delay, recorded as what the AP was given, hold placeholders still to be filled in (such as [date], XXX, TODO or <...>) or an elision "…". The register and the draft for the AP keep them as given (GDPR Art. 33(1)). If the AP was given them written out, give them as given with a follow-up (kind: follow-up, with the reasons for the delay).',
   toldWithPlaceholders:
     'Note: the text recorded as what was sent holds placeholders still to be filled in (such as [name], XXX, TODO or <...>). The register shows it as what they were told. If they were sent the text filled in, record the decision again with the text as sent.',
+  releasedFor: (id: string, now: 'released' | 'planned' | 'reopened') =>
+    now === 'released'
+      ? `Undone for incident ${id}: its containment recorded as released there; its FG and on-call are told.`
+      : now === 'planned'
+        ? `Handed back to incident ${id}: the action it left to this incident is not contained for it now: planned there again, not carried out (${containCommand(id, { enforce: true })} carries it out); its FG and on-call are told.`
+        : `Reopened for incident ${id}: its instance isolation stays in effect there, but the task network interface(s) it found isolated by this incident are back in their own groups, open again (said there); its FG and on-call are told.`,
   closedStillPlanned: (names: string) =>
     `Note: closed with containment still planned, not recorded as carried out: ${names}. The timeline, the register and the report name that step as still planned, so the record does not read as if it was done.`,
   flash: {
