@@ -18,7 +18,7 @@
 
 import type { Containment } from '../ports/containment.js';
 import { byHandText, notDoneText } from './breach-facts.js';
-import { type ChangeDeps, changeIncident } from './change-incident.js';
+import { type ChangeDeps, changeIncident, enteredAt } from './change-incident.js';
 import { type ContainResult, carriedOutByPipeline, enforcementRefusal, runContainment, tellOwedLeavers } from './contain.js';
 import { containedNotRecorded } from './contain-again.js';
 import { containCommand, doneReason, TASKS_NEVER_READ } from './containment.js';
@@ -245,6 +245,8 @@ export async function recordContainedByHand(deps: ContainedDeps, input: Containe
   const { incident } = await changeIncident(deps, input.incidentId, (draft) => {
     const tz = deps.policy.timeZone;
     const now = deps.now();
+    // When it is entered, for "entered later": the machine's clock when --now is stated behind it (atk28 F16, clk28).
+    const entered = enteredAt(deps);
     const done = draft.actions.find((a) => a.id === actionId);
     if (input.ownerKeys?.length && draft.state !== 'closed' && done && datalekKeyAction(done)) {
       // Checked against another state of the action (a run or a release since): the check is not this one's.
@@ -269,10 +271,10 @@ export async function recordContainedByHand(deps: ContainedDeps, input: Containe
     const neverRead = tasksNeverRead(action);
     if (named.length && (!neverRead || !readIn)) throw onlyAfterNeverRead(action.id);
     if (neverRead)
-      return tasksSearchedByHand(draft, action, neverRead, input, by, what, now, tz, named.length ? { named, readIn: readIn as string } : undefined);
+      return tasksSearchedByHand(draft, action, neverRead, input, by, what, now, entered, tz, named.length ? { named, readIn: readIn as string } : undefined);
     checkRecordingTime(draft, now, 'the containment by hand', tz);
     const at = checkStatedTime(draft, input.at ?? now, now, '--at', tz);
-    const later = enteredLater(at, now);
+    const later = enteredLater(at, entered);
     const failed = action.status === 'failed';
     if (failed) oweLeaversDone(draft, action);
     action.status = 'done';
@@ -412,12 +414,13 @@ function tasksSearchedByHand(
   by: string,
   what: string,
   now: string,
+  entered: string,
   tz: string,
   byHand?: { named: readonly NamedInterface[]; readIn: string },
 ) {
   checkRecordingTime(draft, now, 'the search by hand', tz);
   const at = checkStatedTime(draft, input.at ?? now, now, '--at', tz);
-  const later = enteredLater(at, now);
+  const later = enteredLater(at, entered);
   const step: StepRecord = {
     name: failed.name,
     status: 'done',
