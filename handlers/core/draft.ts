@@ -47,7 +47,7 @@ import {
 import { notPlannedMeasure } from './message-bounds.js';
 import type { Policy } from './policy.js';
 import { BEFORE_DETECTION, beforeDetection, firstSeenSetAsideText } from './stated-time.js';
-import { oneLine } from './text.js';
+import { escapeMarkdown, oneLine } from './text.js';
 import { formatLocal, localWithInstant } from './time.js';
 
 export interface DraftField {
@@ -1152,19 +1152,6 @@ function subjectsValue(incident: Incident, policy: Policy, lang: Lang, when: (is
   return null;
 }
 
-/**
- * Escapes text for Markdown so that it shows as the text it is: no links, images, HTML, emphasis,
- * code or table cells can be injected, and a line break cannot start a heading or a list item.
- * CommonMark lets a backslash escape any ASCII punctuation.
- */
-export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/\r\n?|\n|\u2028|\u2029/g, ' ')
-    .replace(/[\\`*_[\]<>|~&#!]/g, (c) => `\\${c}`)
-    .replace(/^([-+=])/, '\\$1')
-    .replace(/^(\d+)([.)])/, '$1\\$2');
-}
-
 /** The draft as Markdown; with `timeZone` the moment it was made shows in that zone, as every other time in it. */
 export function draftMarkdown(draft: Draft, timeZone?: string): string {
   const t = L[draft.language];
@@ -1190,4 +1177,4 @@ export function draftMarkdown(draft: Draft, timeZone?: string): string {
   return lines.join('\n');
 }
 
-export { containmentTaken, measuresTaken };
+export { containmentTaken, escapeMarkdown, measuresTaken };

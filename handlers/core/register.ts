@@ -475,7 +475,7 @@ function reviewText(incident: Incident): string | null {
   return `${ask.findingType} (${ask.findingId}) at ${ask.at}, after the assessment of ${ask.assessedAt}: ${answered ? `assessed again ${answered.recordedAt}` : 'not yet assessed again'}`;
 }
 
-export function registerCsv(rows: RegisterRow[]): string {
+export function registerCsv(rows: RegisterRow[], drill?: string): string {
   const columns = REGISTER_COLUMNS;
   const cell = (v: unknown) => {
     const s = v === null || v === undefined ? '' : String(v);
@@ -484,7 +484,11 @@ export function registerCsv(rows: RegisterRow[]): string {
     const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
     return `"${safe.replace(/"/g, '""')}"`;
   };
-  return [columns.join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\n');
+  // A drill's register (`drill`: its line) has a last column saying so in every row (atk29 A4); a real one stays as it was.
+  const last = drill === undefined ? [] : [cell(drill)];
+  return [[...columns, ...(drill === undefined ? [] : ['drill'])].join(','), ...rows.map((r) => [...columns.map((c) => cell(r[c])), ...last].join(','))].join(
+    '\n',
+  );
 }
 
 /** The register for people, in the policy's language: the facts, effects and remedial action of each incident. */

@@ -9,6 +9,7 @@ import { apInternalTarget, apLegalDeadline, entryDeadlines } from './ap-verdict.
 import { type CarriedOutElsewhere, partlyWhat, stillPlannedIdsText } from './breach-facts.js';
 import { type ClockStatus, clocksOf, roleOf } from './clocks.js';
 import { buildDraft } from './draft.js';
+import { type DrillMark, drillLine, drillTitle } from './drill.js';
 import { sha256Base64 } from './hash.js';
 import type { Incident, ReportRecipient, ReportRecord, SubjectsDecision, TimelineEntry } from './incident.js';
 import { keyPseudonyms, ownPseudonyms } from './incident-pseudonyms.js';
@@ -123,6 +124,7 @@ body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem; color: #111; max-wid
 h1 { font-size: 1.5rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; width: 100%; } th, td { text-align: left; vertical-align: top; padding: 4px 8px; border-bottom: 1px solid #eee; }
 th { width: 30%; font-weight: 600; } .missing { color: #b91c1c; } .sample { background: #fef3c7; padding: 6px; }
+.drill { background: #7c2d12; color: #fff; padding: 8px; font-weight: 600; }
 .attention { border-left: 6px solid #92400e; background: #fffbeb; padding: 6px 6px 6px 2rem; }
 `;
 
@@ -147,8 +149,11 @@ export function reportHtml(
   now: string,
   lang: 'nl' | 'en' = policy.language,
   elsewhere: CarriedOutElsewhere[] = [],
+  drill: DrillMark | null = null,
 ): string {
   const nl = lang === 'nl';
+  // A drill's report says so in its title and at its top, never to be handed on as the record's (atk29 A4).
+  const marked = (title: string) => (drill ? `${drillTitle(lang)}: ${title}` : title);
   const tz = policy.timeZone;
   const draft = buildDraft(incident, policy, now, lang, elsewhere);
   const marks = timelineMarks(incident, timeline, lang);
@@ -166,11 +171,12 @@ export function reportHtml(
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
 <meta name="referrer" content="no-referrer">
-<title>${escapeHtml(`${nl ? 'Incidentrapport' : 'Incident report'} ${incident.id}`)}</title>
+<title>${escapeHtml(marked(`${nl ? 'Incidentrapport' : 'Incident report'} ${incident.id}`))}</title>
 <style>${REPORT_STYLE}</style>
 </head>
 <body>
-<h1>${escapeHtml(`${nl ? 'Incidentrapport' : 'Incident report'} ${incident.id}`)}</h1>
+<h1>${escapeHtml(marked(`${nl ? 'Incidentrapport' : 'Incident report'} ${incident.id}`))}</h1>
+${drill ? `<p class="drill" role="note">${escapeHtml(drillLine(drill, lang))}</p>` : ''}
 ${incident.sample ? `<p class="sample">${nl ? 'Testmelding: GuardDuty-voorbeeldbevinding, geen termijn.' : 'Test: a GuardDuty sample finding, no deadline.'}</p>` : ''}
 <p>${escapeHtml(`${oneLine(incident.findingType)} · ${resourceKindLabel(lang, incident.resource)} ${incident.resource.id} · account ${incident.accountId} (${incident.region}) · ${nl ? 'status' : 'state'} ${stateLabel(lang, incident.state)} · ${nl ? 'rol' : 'role'} ${roleLabel(lang, roleOf(incident, policy))}`)}</p>
 <h2>${nl ? 'Tijdlijn' : 'Timeline'}</h2>

@@ -103,3 +103,16 @@ export function showsNothing(text: string): string {
   const points = [...new Set([...text].map((c) => `U+${(c.codePointAt(0) as number).toString(16).toUpperCase().padStart(4, '0')}`))];
   return `it holds only characters that show nothing (${points.slice(0, 8).join(' ')}${points.length > 8 ? ' …' : ''})`;
 }
+
+/**
+ * Escapes text for Markdown so that it shows as the text it is: no links, images, HTML, emphasis,
+ * code or table cells can be injected, and a line break cannot start a heading or a list item.
+ * CommonMark lets a backslash escape any ASCII punctuation.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/\r\n?|\n|\u2028|\u2029/g, ' ')
+    .replace(/[\\`*_[\]<>|~&#!]/g, (c) => `\\${c}`)
+    .replace(/^([-+=])/, '\\$1')
+    .replace(/^(\d+)([.)])/, '$1\\$2');
+}

@@ -3,7 +3,9 @@
  * and the web page's overview read. Apart from queries.ts so that `datalek status` loads only this,
  * not what one incident's detail and the register need (the FG's workflow, the AP draft).
  */
+
 import { closedWithDuty } from '../core/clocks.js';
+import type { DrillMark } from '../core/drill.js';
 import type { Incident } from '../core/incident.js';
 import type { Policy } from '../core/policy.js';
 import { awaitsAcknowledgement } from '../core/schedule.js';
@@ -14,6 +16,8 @@ export interface QueryDeps {
   store: IncidentStore;
   policy: Policy;
   now: () => string;
+  /** Set when the store is a drill copy: what is exported for people says so (atk29 A4). */
+  drill?: DrillMark | null;
 }
 
 /**

@@ -3,10 +3,12 @@
  * incidents most urgent first, one incident with everything that belongs to it, and the register.
  * Only reads; the clocks come from core/clocks.ts.
  */
+
 import { type CarriedOutElsewhere, carriedOutElsewhere, containedElsewhereBy } from '../core/breach-facts.js';
 import { type ClockStatus, clocksOf, dutiesAfterClosing } from '../core/clocks.js';
 import { mergeChain } from '../core/contain.js';
 import { type MissingFact, missingFactItems } from '../core/draft.js';
+import { drillField, drillLine, drillMarkdown } from '../core/drill.js';
 import { type CloseBlocker, closeBlockerItems } from '../core/fg-workflow.js';
 import { joinedTypes, typeNames } from '../core/finding-types.js';
 import type { ActionRecord, ActionStatus, Incident, OutboxMessage, TimelineEntry } from '../core/incident.js';
@@ -178,7 +180,7 @@ export async function registerExport(deps: QueryDeps, period: RegisterPeriod, fo
       (i) => registerRow(i, deps.policy, now, elsewhere.get(i.id), timelines.get(i.id)),
       (i) => incidents.push(i),
     );
-    return registerMarkdown(
+    const text = registerMarkdown(
       incidents,
       deps.policy,
       now,
@@ -186,9 +188,12 @@ export async function registerExport(deps: QueryDeps, period: RegisterPeriod, fo
       (i) => elsewhere.get(i.id) ?? [],
       (i) => timelines.get(i.id) ?? [],
     );
+    return deps.drill ? drillMarkdown(text, deps.drill, deps.policy.language) : text;
   }
   const rows = rowsOrNamed(listed, period, (i) => registerRow(i, deps.policy, now, elsewhere.get(i.id), timelines.get(i.id)));
-  return format === 'json' ? JSON.stringify(rows, null, 2) : registerCsv(rows);
+  // A drill's register says so in every row (JSON: a `drill` field; CSV: a last column): never the record's (atk29 A4).
+  if (format === 'json') return JSON.stringify(deps.drill ? rows.map((r) => ({ ...drillField(deps.drill), ...r })) : rows, null, 2);
+  return registerCsv(rows, deps.drill ? drillLine(deps.drill, deps.policy.language) : undefined);
 }
 
 /**

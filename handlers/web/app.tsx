@@ -22,6 +22,7 @@ import { enteredAt } from '../core/change-incident.js';
 import { riskFollowUpOwed } from '../core/clocks.js';
 import { MAX_SENT_TEXT_BYTES } from '../core/commit-bounds.js';
 import { buildDraft } from '../core/draft.js';
+import { drillTitle } from '../core/drill.js';
 import { ActedNotRecordedError, ConflictError, DatalekError, IncidentNotFoundError, RefusedError, StuckConflictError, UsageError } from '../core/errors.js';
 import { MAX_EVENT_BYTES } from '../core/finding.js';
 import { sha256 } from '../core/hash.js';
@@ -144,6 +145,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
       ...(notFg() ? { notFg: notFg() } : {}),
       live: deps.live,
       path,
+      ...(deps.drill ? { drill: deps.drill } : {}),
     };
   };
   const forbidden = (c: Context<Env>, why: keyof ReturnType<typeof words>['forbidden']) => {
@@ -179,6 +181,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
       target: deps.target,
       live: deps.live,
       log: deps.log,
+      ...(deps.drill ? { drill: deps.drill } : {}),
     });
   }
 
@@ -513,7 +516,7 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
         view={{ ...view, path: `/incidents/${incident.id}/notice?lang=${lang}` }}
         incident={incident}
         notice={notice}
-        title={noticeTitle(notice, deps.policy)}
+        title={deps.drill ? `${drillTitle(lang)}: ${noticeTitle(notice, deps.policy)}` : noticeTitle(notice, deps.policy)}
       />,
     );
   });
@@ -522,7 +525,8 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const incident = await loadIncident(c);
     if (incident instanceof Response) return incident;
     const lang = langOf(c);
-    const html = reportHtml(incident, await deps.store.getTimeline(incident.id), deps.policy, deps.now(), lang, await measuresElsewhere(deps, incident));
+    const timeline = await deps.store.getTimeline(incident.id);
+    const html = reportHtml(incident, timeline, deps.policy, deps.now(), lang, await measuresElsewhere(deps, incident), deps.drill ?? null);
     return c.body(html, 200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Disposition': `attachment; filename="${incident.id}.html"` });
   });
 

@@ -46,6 +46,7 @@ ul.clocks li { margin: 0 0 .25rem; }
 .badge.Low { background: #e5e7eb; color: #111827; }
 .badge.test { background: #e0e7ff; color: #1e3a8a; }
 .notacked { color: var(--bad); font-weight: 700; }
+.drill { background: #7c2d12; color: #fff; font-weight: 600; padding: .6rem 1rem; margin: 0 0 .5rem; flex-basis: 100%; }
 .flash { border-left: 6px solid var(--good); background: #ecfdf5; padding: .75rem 1rem; margin: 1rem 0; }
 .problem { border: 3px solid var(--bad); padding: .75rem 1rem; margin: 1rem 0; }
 .problem h2 { border: 0; margin: 0 0 .5rem; font-size: 1.15rem; }

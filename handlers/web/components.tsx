@@ -9,6 +9,7 @@ import type { Child, PropsWithChildren } from 'hono/jsx';
 import { apLegalDeadline } from '../core/ap-verdict.js';
 import { byHandText, notDoneText, notDoneWithdrawnText, partlyText } from '../core/breach-facts.js';
 import { apClockRunning, type ClockStatus, earlierNotificationText, nis2AwarenessText, roleOf } from '../core/clocks.js';
+import { type DrillMark, drillLine, drillTitle } from '../core/drill.js';
 import { type Decision, type Incident, initialReport, type OutboxMessage, type TimelineEntry } from '../core/incident.js';
 import {
   actionLabel,
@@ -70,6 +71,8 @@ export interface View {
   live: boolean;
   /** The current path, for the language switch to come back to. */
   path: string;
+  /** Set when the store is a drill copy: every page says so at its top and in its title (atk29 A4). */
+  drill?: DrillMark | null;
 }
 
 /**
@@ -92,7 +95,7 @@ export function Layout({
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="robots" content="noindex, nofollow" />
-        <title>{`${title} · datalek`}</title>
+        <title>{view.drill ? `${drillTitle(view.lang)} · ${title} · datalek` : `${title} · datalek`}</title>
         <link rel="icon" href="data:," />
         <link rel="stylesheet" href={css} />
         {bare ? null : <script src="/assets/app.js" defer></script>}
@@ -102,6 +105,12 @@ export function Layout({
           {w.skip}
         </a>
         <header class="top">
+          {/* A drill's page is never the record: with both pages open, the FG must not record practice in the real store. */}
+          {view.drill ? (
+            <p class="drill" role="note">
+              {drillLine(view.drill, view.lang)}
+            </p>
+          ) : null}
           <p class="brand">{bare ? 'datalek' : <a href="/">datalek</a>}</p>
           {bare ? null : (
             <>

@@ -19,6 +19,7 @@
  * 4. The messages the acknowledgement queued (the pager's acknowledge) are sent.
  * Readable on a phone, in the policy's language (or `?lang=`), without JavaScript.
  */
+
 import { type Context, type Env, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { type AckLinkClaims, type LinkCheck, linkId, verifyAckLink } from '../core/ack-link.js';
@@ -26,6 +27,7 @@ import { acknowledge, acknowledgementTakes, linkAcknowledger } from '../core/ack
 import type { ChangeDeps } from '../core/change-incident.js';
 import { runbookUrl } from '../core/chat-card.js';
 import type { ConflictRetry } from '../core/conflict-retry.js';
+import type { DrillMark } from '../core/drill.js';
 import { ConflictError, DatalekError, IncidentNotFoundError, RefusedError, StuckConflictError } from '../core/errors.js';
 import type { Incident } from '../core/incident.js';
 import { errorToldOutside, pseudonymKeyOf, toldOutside } from '../core/incident-pseudonyms.js';
@@ -85,6 +87,8 @@ export interface LinkDeps {
   log?: (line: string) => void;
   /** A change the store refused for good (StuckConflictError, no race), by incident: the link-apply function counts it for its alarm (infra14). */
   stuckConflict?: (incidentId: string) => void;
+  /** Set when a drill copy's `serve` draws the pages: they say so (atk29 A4). */
+  drill?: DrillMark | null;
 }
 
 /**
@@ -128,6 +132,7 @@ function registerAppliedRoutes(app: Hono, deps: LinkDeps): void {
       target: deps.target,
       live: deps.live,
       path: '',
+      ...(deps.drill ? { drill: deps.drill } : {}),
     };
   };
   const local = (iso: string | null | undefined) => (iso ? formatLocal(iso, deps.policy.timeZone) : '');

@@ -33,6 +33,10 @@ export function inProcessWebApp(deps: {
   containment?: Containment;
   /** Where `serve` writes its log lines (its stderr). @default none */
   log?: (line: string) => void;
+  /** The drill mark of the store, as `serve` passes it for a drill copy. @default none (a real store) */
+  drill?: { from: string; at: string } | null;
+  /** The acknowledgement link key: with it the signed link pages are served too. @default none */
+  linkKey?: () => Promise<Buffer>;
 }) {
   const session = newSession();
   const appFor = (port: number) =>

@@ -8,6 +8,7 @@
  * is a lost race (`ConflictError`); a write SQLite cannot take as it is (too big, another constraint
  * broken) is `StoreRefusedError`; anything else is a `StoreError` with its cause.
  */
+
 import { closeSync, copyFileSync, existsSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { endianness, tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { type ClaimRow, findingsWrittenBy, findingWrites, queuedAtIn, type RawIncident, type RegistryRows } from '../../core/audit.js';
+import type { DrillMark } from '../../core/drill.js';
 import type { DuePolicyMark } from '../../core/due-policy.js';
 import { parseDuePolicyMark } from '../../core/due-policy-mark.js';
 import { storedEntryDetail } from '../../core/entry-detail.js';
@@ -160,10 +162,7 @@ CREATE TABLE IF NOT EXISTS anchored (
 `;
 
 /** A drill copy of a store: where it came from and when it was made. */
-export interface DrillMark {
-  from: string;
-  at: string;
-}
+export type { DrillMark };
 
 export interface SqliteStoreOptions {
   /**

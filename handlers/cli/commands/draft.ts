@@ -1,4 +1,5 @@
 import { buildDraft, draftMarkdown } from '../../core/draft.js';
+import { drillField, drillMarkdown } from '../../core/drill.js';
 import { measuresElsewhere } from '../../use-cases/queries.js';
 import { type Context, loadIncident, oneOf, withBackend } from '../context.js';
 
@@ -8,7 +9,10 @@ export async function runDraft(ctx: Context): Promise<number> {
   return withBackend(ctx, 'read', async (backend) => {
     const incident = await loadIncident(backend.store, ctx.positionals[0]);
     const draft = buildDraft(incident, ctx.policy, ctx.now(), lang, await measuresElsewhere(backend, incident));
-    ctx.io.out(format === 'json' ? JSON.stringify(draft, null, 2) : draftMarkdown(draft, ctx.policy.timeZone));
+    // A drill's draft says so in its heading (JSON: its `drill` field), never to reach the AP as the record's (atk29 A4).
+    const drill = backend.drill;
+    const text = draftMarkdown(draft, ctx.policy.timeZone);
+    ctx.io.out(format === 'json' ? JSON.stringify({ ...drillField(drill), ...draft }, null, 2) : drill ? drillMarkdown(text, drill, lang) : text);
     return 0;
   });
 }

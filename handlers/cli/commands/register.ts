@@ -7,7 +7,13 @@ export async function runRegister(ctx: Context): Promise<number> {
   const to = isoFlag('to', ctx.flags.to);
   return withBackend(ctx, 'read', async (backend) => {
     const unreadable = unreadableReporter(ctx);
-    ctx.io.out(await registerExport({ store: backend.store, policy: ctx.policy, now: ctx.now }, { from, to, onUnreadable: unreadable.onUnreadable }, format));
+    ctx.io.out(
+      await registerExport(
+        { store: backend.store, policy: ctx.policy, now: ctx.now, drill: backend.drill },
+        { from, to, onUnreadable: unreadable.onUnreadable },
+        format,
+      ),
+    );
     return unreadable.exitCode(0);
   });
 }

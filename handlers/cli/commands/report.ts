@@ -15,7 +15,7 @@ export async function runReport(ctx: Context): Promise<number> {
     const incident = await loadIncident(backend.store, ctx.positionals[0]);
     const timeline = await backend.store.getTimeline(incident.id);
     for (const line of damagedEntryLines(timeline)) ctx.io.err(line);
-    const html = reportHtml(incident, timeline, ctx.policy, ctx.now(), lang, await measuresElsewhere(backend, incident));
+    const html = reportHtml(incident, timeline, ctx.policy, ctx.now(), lang, await measuresElsewhere(backend, incident), backend.drill);
     writeReport(file, html, ctx.flags.force === true);
     ctx.io.out(ctx.flags.json ? JSON.stringify({ incidentId: incident.id, file }) : `Wrote the report of ${incident.id} to ${file}.`);
     return 0;

@@ -1,5 +1,6 @@
 import { type LeftToClosed, leftToClosed, withHoldersRead } from '../../core/contain.js';
 import { driftLines } from '../../core/drift.js';
+import { drillField, drillLine } from '../../core/drill.js';
 import { damagedEntryLines } from '../../core/entry-detail.js';
 import { findingTypesWithNames } from '../../core/finding-types.js';
 import { oneLine } from '../../core/text.js';
@@ -38,6 +39,8 @@ export async function show(ctx: Context): Promise<number> {
     const notChecked = fgUnread === null ? null : fgNotCheckedLine(fgUnread);
     if (ctx.flags.json) {
       const shown = {
+        // A drill's incident says so (atk29 A4): never the record.
+        ...drillField(backend.drill),
         ...showObject(incident, timeline, ctx.policy, ctx.now(), types),
         ...(notByFg.length ? { fgDecisionsNotByFg: notByFg } : {}),
         // As verify --json names it: the lookup's failure (its kind and message), or the table naming no FG role.
@@ -54,6 +57,7 @@ export async function show(ctx: Context): Promise<number> {
         ...(check ? driftLines(check, false) : []),
         ...(notChecked ? [oneLine(notChecked)] : []),
       ];
+      if (backend.drill) ctx.io.out(drillLine(backend.drill, 'en'));
       ctx.io.out(lines.length ? `${text.replace(/\n$/, '')}\n\n${lines.join('\n')}` : text);
     }
     return 0;

@@ -1,5 +1,6 @@
 import { describeProblem } from '../../core/audit.js';
 import { type LeftToClosed, leftToClosed, readingOnce, withHoldersRead } from '../../core/contain.js';
+import { drillField, drillLine } from '../../core/drill.js';
 import { pseudonymSecretProblems } from '../../core/pseudonym-audit.js';
 import { countLine, listedCounts } from '../../core/schedule.js';
 import { oneLine } from '../../core/text.js';
@@ -30,10 +31,13 @@ export async function status(ctx: Context): Promise<number> {
     }
     // A pseudonym secret lost or replaced splits these incidents' principals from their next findings (fgpseud17 item 2): said first, on stderr.
     for (const p of await pseudonymSecretProblems(backend.audit, incidents)) ctx.io.err(`PSEUDONYM SECRET: ${describeProblem(p)}; datalek verify names it too`);
+    // A drill's list says so at its top (JSON: each item's `drill`), not on stderr alone: it is never the record (atk29 A4).
+    if (backend.drill && !ctx.flags.json) ctx.io.out(drillLine(backend.drill, 'en'));
     if (ctx.flags.json) {
       ctx.io.out(
         JSON.stringify(
           incidents.map((i) => ({
+            ...drillField(backend.drill),
             ...statusObject(i, ctx.policy, ctx.now()),
             ...(left.has(i.id) ? { leftToClosed: left.get(i.id) } : {}),
             ...(failedThere.has(i.id) ? { leftToFailed: failedThere.get(i.id) } : {}),
