@@ -9,7 +9,7 @@
  */
 
 import type { AuditProblem, RawIncident } from './audit.js';
-import { detailOf, type Row } from './audit-record.js';
+import { detailOf, type Row, storedRecordOf } from './audit-record.js';
 import { canonicalJson } from './hash.js';
 import { withOwnPseudonyms } from './incident-pseudonyms.js';
 import { leasePlanted, MAX_LEASE_MS } from './lease-bound.js';
@@ -86,12 +86,7 @@ function checkTakenAt(record: Record<string, unknown>, timeline: readonly Row[],
  * timeline (taking one is not a change a person makes), so it is judged by time, as a message's claim is.
  */
 export function auditContainmentLease(raw: RawIncident, now: string): AuditProblem[] {
-  let record: unknown;
-  try {
-    record = raw.record ? JSON.parse(raw.record.data) : null;
-  } catch {
-    return []; // a record that is no JSON is named by the audit
-  }
+  const record = storedRecordOf(raw);
   const lease = isObject(record) ? record.containmentLease : null;
   if (!isObject(lease) || !leasePlanted({ until: lease.until }, now)) return [];
   return [

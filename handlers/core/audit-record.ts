@@ -34,6 +34,15 @@ export function detailOf(row: Row): Record<string, unknown> | null {
   }
 }
 
+/** The stored record's value, for a check judged by time (verify-store.ts); null when there is none or it is no JSON (the audit names that). */
+export function storedRecordOf(raw: { record: { data: string } | null }): unknown {
+  try {
+    return raw.record ? JSON.parse(raw.record.data) : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The facts fields a 'facts-recorded' entry gives as given (fg-workflow.ts recordFacts: the entry's
  * detail holds the fields of that call, each as the record took it). The others are given in a
@@ -309,6 +318,16 @@ export function checkFirstActivityAgainstTimeline(record: Record<string, unknown
   );
 }
 
+/**
+ * Whether a mark the schedule reads as a time (`Date.parse`) lies no later than `last`: one that is
+ * no time, or one ISO text compares lower but the schedule reads later (`+275760-09-13T…`), is not.
+ */
+export function notBeyond(mark: unknown, last: string | null): boolean {
+  if (typeof mark !== 'string' || last === null) return false;
+  const t = Date.parse(mark);
+  return Number.isFinite(t) && t <= Date.parse(last);
+}
+
 /** The kinds of message whose queued entries carry the AP reminder's due time (schedule.ts, track `ap`). */
 const AP_REMINDER_KINDS = new Set(['ap-reminder', 'ap-overdue', 'ap-owed-anew']);
 
@@ -327,7 +346,7 @@ export function checkAnnouncedAgainstTimeline(record: Record<string, unknown>, t
   // When on-call was told (the opening page, news of the incident), and whether it was told of the opening.
   const toldOnCall = new Set<string>();
   let openingPaged = false;
-  const later = (a: string | null, b: string) => (a === null || b > a ? b : a);
+  const later = (a: string | null, b: string) => (a === null || Date.parse(b) > Date.parse(a) ? b : a);
   for (const row of timeline) {
     if (row.kind !== 'notification-queued' && row.kind !== 'page-held') continue;
     const d = detailOf(row);
@@ -339,11 +358,12 @@ export function checkAnnouncedAgainstTimeline(record: Record<string, unknown>, t
     if (row.kind === 'page-held' || d.messageKind === 'page') page = later(page, d.dueAt);
     else if (AP_REMINDER_KINDS.has(String(d.messageKind))) reminder = later(reminder, d.dueAt);
   }
-  const marked = (held: unknown) => (isObject(held) && typeof held.lastDueAt === 'string' ? held.lastDueAt : null);
+  // Any value but none: the schedule reads one that is no time as never due (NaN), which silences too.
+  const marked = (held: unknown) => (isObject(held) ? (held.lastDueAt ?? null) : null);
   const ap = marked(record.reminders);
-  if (ap !== null && (reminder === null || ap > reminder))
+  if (ap !== null && !notBeyond(ap, reminder))
     add(
-      `its last AP reminder is marked due at ${ap}, later than the last its timeline records queued (${reminder ?? 'none'}): the sweep sends no AP reminder until then. It was changed behind the pipeline`,
+      `its last AP reminder is marked due at ${String(ap)}, later than the last its timeline records queued (${reminder ?? 'none'}): the sweep sends no AP reminder until then. It was changed behind the pipeline`,
     );
   // The escalation runs from the first page to on-call (record-finding.ts sets it as that message is queued).
   const start = isObject(record.paging) ? (record.paging.firstPageAt ?? null) : null;
@@ -354,9 +374,9 @@ export function checkAnnouncedAgainstTimeline(record: Record<string, unknown>, t
     );
   }
   const paged = marked(record.paging);
-  if (paged !== null && (page === null || paged > page))
+  if (paged !== null && !notBeyond(paged, page))
     add(
-      `its last page is marked due at ${paged}, later than the last its timeline records queued or held (${page ?? 'none'}): the sweep pages nobody until then. It was changed behind the pipeline`,
+      `its last page is marked due at ${String(paged)}, later than the last its timeline records queued or held (${page ?? 'none'}): the sweep pages nobody until then. It was changed behind the pipeline`,
     );
 }
 

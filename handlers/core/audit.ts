@@ -22,6 +22,7 @@ import {
   checkFirstActivityAgainstTimeline,
 } from './audit-record.js';
 import { checkReleasedAsDeletedAgainstTimeline } from './audit-released-as-deleted.js';
+import { checkAnnouncedAgainstQueued, checkReminderTracksAgainstTimeline } from './audit-reminders.js';
 import { canonicalJson, sha256 } from './hash.js';
 import { entryHash, genesisHash } from './incident.js';
 import { withOwnPseudonyms } from './incident-pseudonyms.js';
@@ -137,7 +138,11 @@ export function auditIncident(raw: RawIncident, vouchedElsewhere: (findingKey: s
       // What every command refuses to read (stored-record.ts), named here too: rechained, it matched its ledger and verified.
       const unreadable = recordProblem(parsed.value, raw.id);
       if (unreadable) add('record', `cannot be read as an incident record: ${unreadable}`);
-      else checkRecordAgainstTimeline(parsed.value, raw.timeline, (problem) => add('record', problem));
+      else {
+        checkRecordAgainstTimeline(parsed.value, raw.timeline, (problem) => add('record', problem));
+        // The marks of what was announced, against the messages the ledger queued (not the timeline's alone).
+        if (raw.timeline.length > 0) checkAnnouncedAgainstQueued(parsed.value, raw.id, expected.messages, raw.timeline, (problem) => add('record', problem));
+      }
     }
     if (parsed.ok && isObject(parsed.value) && isObject(parsed.value.timelineHead) && expected.timeline) {
       const head = parsed.value.timelineHead as { seq?: unknown; hash?: unknown };
@@ -619,6 +624,7 @@ function checkRecordAgainstTimeline(record: Record<string, unknown>, timeline: R
     checkContainmentAgainstTimeline(record, timeline, add);
     checkFirstActivityAgainstTimeline(record, timeline, add);
     checkAnnouncedAgainstTimeline(record, timeline, add);
+    checkReminderTracksAgainstTimeline(record, timeline, add);
     checkLawFieldsAgainstTimeline(record, timeline, add);
     checkOpsFieldsAgainstTimeline(record, timeline, add);
     checkReleasedAsDeletedAgainstTimeline(record, timeline, add);

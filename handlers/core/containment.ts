@@ -50,6 +50,7 @@ export function asReleased(incident: Incident, clocks: { now: () => string; mach
 }
 
 import { type ContainmentRule, matchesType, type Policy } from './policy.js';
+import { LEFT_FAILED_PREFIX } from './reminder-tracks.js';
 
 export interface PlanOptions {
   /** False on the embedded store: actions are only ever planned. */
@@ -355,7 +356,6 @@ export function failedInterfaces(action: ActionRecord): string[] {
 }
 
 /** The track (`reminders.byClock`) under which an incident keeps when the failure of the holder of its action `actionId` was told. */
-const LEFT_FAILED_PREFIX = 'left-failed:';
 export const leftFailedTrack = (actionId: string) => `${LEFT_FAILED_PREFIX}${actionId}`;
 
 /**

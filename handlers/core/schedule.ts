@@ -31,6 +31,7 @@ import {
 } from './incident.js';
 import type { MessageKind } from './messages.js';
 import type { Policy } from './policy.js';
+import { EXPOSED_REPEAT_TRACK, LEFT_CHECK_TRACK } from './reminder-tracks.js';
 import { severityBand } from './severity.js';
 import { HOUR_MS, MINUTE_MS } from './time.js';
 
@@ -413,8 +414,7 @@ function tracks(incident: Incident, policy: Policy): Track[] {
  */
 export const EXPOSED_REPEAT_MINUTES = 15;
 
-/** The track of the exposed interfaces' repeated page (one page for all of an incident's, however many). */
-export const EXPOSED_REPEAT_TRACK = 'exposed-repeat';
+export { EXPOSED_REPEAT_TRACK, LEFT_CHECK_TRACK } from './reminder-tracks.js';
 
 /**
  * Most repeated exposed pages one sweep sends, across incidents (core/sweep.ts): a fleet-wide
@@ -526,8 +526,6 @@ export function untoldOutcomesDueAt(incident: Incident): string | null {
   return recorded.sort().at(-1) ?? incident.detectedAt;
 }
 
-/** The track under which the sweep records its last check of the holders of actions left elsewhere (`reminders.byClock`). */
-export const LEFT_CHECK_TRACK = 'left-to-closed';
 /**
  * How long after an action was left to another incident (and after each check since) the sweep reads
  * that incident (core/contain.ts `closedHolders`): a holder closed without containing it (a close

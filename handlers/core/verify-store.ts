@@ -25,6 +25,7 @@ import {
   readAgainWhileProblems,
 } from './audit.js';
 import { auditContainmentLease } from './audit-ops-fields.js';
+import { auditLeftCheck } from './audit-reminders.js';
 import { CLAIM_LEASE_MINUTES } from './deliver.js';
 import { DigestComparison, type DigestProblem, type LoadedDigest, pinsReader, type RegistryReleaseShown, type ReleaseShown, readDigests } from './digest.js';
 import { dueIndexMisses } from './due-index.js';
@@ -207,6 +208,7 @@ export async function verifyStore(
       problems.push(...(raw.misindexed ?? []).map((m) => ({ incidentId: raw.id, entry: m.entry, problem: MISREAD[m.kind](m.partition) })));
       problems.push(...auditClaims(raw, options.now ?? new Date().toISOString(), CLAIM_LEASE_MINUTES, CLAIM_SKEW_MINUTES));
       problems.push(...auditContainmentLease(raw, options.now ?? new Date().toISOString()));
+      problems.push(...auditLeftCheck(raw, options.now ?? new Date().toISOString()));
       if (options.policy) {
         const due = dueTimeMissed(raw, options.policy, mark);
         problems.push(...due.problems);

@@ -109,6 +109,27 @@ const PROBLEMS: Template[] = [
     "its containment lease runs until {}, longer than any containment run holds one ({} minutes from {}): no run wrote it, it was set behind the pipeline; every containment of the incident, a person's included, would wait for it",
     'de inperkingsclaim loopt tot {}, langer dan een inperkingsrun er ooit een houdt ({} minuten vanaf {}): geen run schreef haar, ze is buiten de pipeline om gezet; elke inperking van het incident, ook die van een persoon, zou erop wachten',
   ],
+  // What the sweep and the pipeline remember having told (core/audit-reminders.ts, tl29).
+  [
+    'its {} reminders are marked announced up to {}, later than the last its timeline records queued ({}): the sweep sends none of them until then. It was changed behind the pipeline',
+    'de herinneringen van {} staan als verstuurd tot {}, later dan de laatste die de tijdlijn als verstuurd vastlegt ({}): de sweep stuurt er tot dan geen. Het is buiten de pipeline om gewijzigd',
+  ],
+  [
+    "its holder's failure of a left action ({}) is marked told at {}, but no entry of its timeline tells one then: the sweep tells that failure to nobody, the resource left open. It was changed behind the pipeline",
+    'het mislukken bij de houder van een overgelaten maatregel ({}) staat als gemeld op {}, maar geen regel van de tijdlijn meldt er toen een: de sweep meldt dat mislukken aan niemand, en de resource blijft open. Het is buiten de pipeline om gewijzigd',
+  ],
+  [
+    "its last check of the holders of actions left to other incidents is marked at {}, later than {} (this verify's clock, {} minutes' skew allowed): no sweep made it, it was set behind the pipeline; a holder closed without containing what was left to it is not found until long after",
+    'de laatste controle van de houders van aan andere incidenten overgelaten maatregelen staat op {}, later dan {} (de klok van deze controle, {} minuten afwijking toegestaan): geen sweep deed haar, ze is buiten de pipeline om gezet; een houder die gesloten werd zonder in te perken wat hem was overgelaten, wordt pas lang daarna gevonden',
+  ],
+  [
+    'its announcement {} is marked made, but no message {} was queued: the pipeline reads it as told and tells nobody of it. It was changed behind the pipeline',
+    'de melding {} staat als gedaan, maar er is geen bericht {} klaargezet: de pipeline leest haar als gemeld en meldt het aan niemand. Het is buiten de pipeline om gewijzigd',
+  ],
+  [
+    'its message {} was queued (entry {}), but the record no longer marks it announced: it was taken off behind the pipeline, and the pipeline would announce it again',
+    'het bericht {} is klaargezet (regel {}), maar het record markeert die melding niet meer als gedaan: de markering is buiten de pipeline om weggehaald, en de pipeline zou haar opnieuw melden',
+  ],
   // The law's fields and who decided (core/audit-law-fields.ts, tl28a).
   [
     'its awareness {} holds no AP deadline or no hours it counts (deadline {}, hours {}): they were taken off behind the pipeline, which leaves the AP deadline held to nothing',

@@ -35,6 +35,7 @@ describe('the problems of datalek verify on the Dutch page', () => {
     ...problemTexts('handlers/core/audit-law-fields.ts'),
     ...problemTexts('handlers/core/audit-ops-fields.ts'),
     ...problemTexts('handlers/core/audit-released-as-deleted.ts'),
+    ...problemTexts('handlers/core/audit-reminders.ts'),
     ...problemTexts('handlers/core/verify-store.ts'),
     ...problemTexts('handlers/core/pseudonym-audit.ts'),
   ];
