@@ -22,7 +22,7 @@ import { isStoreWidePseudonym } from '../core/finding-resources.js';
 import { assessmentCoverage, type FindingTypeNames } from '../core/finding-types.js';
 import { findingTypesSeen, type Incident, initialReport, type ReportRecord, subscribersWithoutAp, type TimelineEntry } from '../core/incident.js';
 import { keyPseudonyms, ownPseudonyms, pseudonymText } from '../core/incident-pseudonyms.js';
-import { besideSpecialLabel, callerLabel, clockNote, clockShownLabel, reportKindLabel, reportKindShown, shownState } from '../core/labels.js';
+import { besideSpecialLabel, callerLabel, clockNote, clockShownLabel, reportKindLabel, reportKindShown, shownState, userDeletedText } from '../core/labels.js';
 import { runbookFor } from '../core/messages.js';
 import { MINIMISED, minimisedAsRecorded } from '../core/minimise.js';
 import type { Policy } from '../core/policy.js';
@@ -411,7 +411,9 @@ export function showText(
     for (const a of incident.actions) {
       if (a.released) {
         const r = a.released;
-        lines.push(`    ${'released'.padEnd(8)} ${a.type} ${a.target}${placeText(a)}: undone by ${r.by} at ${formatLocal(r.at, tz)}: ${r.reason}`);
+        // Its IAM user stated deleted (release --user-deleted, rel28): the release rests on that word.
+        const gone = r.userDeleted ? `; ${userDeletedText(r.by, 'en')}` : '';
+        lines.push(`    ${'released'.padEnd(8)} ${a.type} ${a.target}${placeText(a)}: undone by ${r.by} at ${formatLocal(r.at, tz)}: ${r.reason}${gone}`);
         continue;
       }
       // A step still to do names the runbook to do it by.

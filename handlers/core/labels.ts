@@ -559,3 +559,10 @@ export function ignoredLabel(lang: Lang, f: NonNullable<OpenedByHand['finding']>
     ? 'gearchiveerd in GuardDuty (een gearchiveerde bevinding opent geen incident)'
     : `ernst ${formatSeverity(f.severity)} lag onder de drempel van het beleid voor het openen van een incident`;
 }
+
+/** What a release as of an IAM user stated deleted rests on (`released.userDeleted`, `release --user-deleted`, rel28). */
+export function userDeletedText(by: string, lang: 'nl' | 'en'): string {
+  return lang === 'nl'
+    ? `de IAM-gebruiker niet gevonden en door ${by} als verwijderd opgegeven (--user-deleted): wat het opheffen niet kon verwijderen, verdween met de gebruiker`
+    : `its IAM user not found and stated deleted by ${by} (--user-deleted): what the release could not remove went with it`;
+}

@@ -31,6 +31,7 @@ import {
   subjectsLabel,
   subscribersLabel,
   TOLD_LABEL,
+  userDeletedText,
   yesNo,
 } from '../core/labels.js';
 import { minimisedAgainEntries } from '../core/minimise.js';
@@ -851,7 +852,8 @@ export function ContainmentTable({ view, incident }: { view: View; incident: Inc
                 {a.released ? (
                   <span>
                     {' '}
-                    ({a.released.by}, <When view={view} at={a.released.at} />: {a.released.reason})
+                    ({a.released.by}, <When view={view} at={a.released.at} />: {a.released.reason}
+                    {a.released.userDeleted ? `; ${userDeletedText(a.released.by, view.lang)}` : ''})
                   </span>
                 ) : null}
                 {/* A not-done decision taken back stays beside the step planned again, as in the draft and the register. */}
