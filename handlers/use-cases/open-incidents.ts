@@ -59,9 +59,9 @@ export async function openIncidents(deps: QueryDeps, onUnreadable?: UnreadableHa
   return [...open, ...owed].sort(byUrgency);
 }
 
-/** The closed incidents, the most recently closed first. */
-export async function closedIncidents(deps: QueryDeps): Promise<Incident[]> {
-  return (await deps.store.listIncidents())
+/** The closed incidents, the most recently closed first; one whose record cannot be read goes to `onUnreadable` (without it: throws). */
+export async function closedIncidents(deps: QueryDeps, onUnreadable?: UnreadableHandler): Promise<Incident[]> {
+  return (await deps.store.listIncidents({ onUnreadable }))
     .filter((i) => i.state === 'closed')
     .sort((a, b) => (b.closedAt ?? '').localeCompare(a.closedAt ?? '') || a.id.localeCompare(b.id));
 }

@@ -43,7 +43,7 @@ import { type FieldSpec, type Lang, oneOf, parseFieldsAll, type Text } from '../
 import { closedIncidents, incidentDetail, measuresElsewhere, openIncidents, registerEntries, registerExport } from '../use-cases/queries.js';
 import { changedValues, formBaseOf, formCurrent, formFields, formShownOf, parseFormBase, webForm } from './action-forms.js';
 import { APP_CSS, APP_JS } from './assets.js';
-import type { View } from './components.js';
+import type { Unreadable, View } from './components.js';
 import { addError, CONFIRM_TEXT_FIELD, type FormState, fieldOf, formValues, localToIso, pageMessage, rawFromForm, type Submitted } from './forms.js';
 import { type TextFound, words } from './i18n.js';
 import { registerLinkRoutes } from './links.js';
@@ -272,8 +272,33 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     return c.redirect(/^\/(?![/\\])[^\s]*$/.test(back) ? back : '/', 303);
   });
 
-  app.get('/', async (c) => c.html(<OverviewPage view={viewOf(c)} incidents={await openIncidents(deps)} />));
-  app.get('/closed', async (c) => c.html(<ClosedPage view={viewOf(c)} incidents={await closedIncidents(deps)} />));
+  /**
+   * For a list: an incident whose record cannot be read is left out, named on the page and in serve's
+   * log, and the rest listed, as `status` and `register` do (atk29 A7): one damaged record must not hide the others.
+   */
+  const leftOut = (c: Context<Env>) => {
+    const found: Unreadable[] = [];
+    const onUnreadable = (p: Unreadable) => {
+      if (found.some((f) => f.incidentId === p.incidentId)) return;
+      found.push(p);
+      deps.log?.(
+        oneLine(
+          `datalek serve: incident ${p.incidentId} cannot be read from the store (${p.reason}); left out of ${c.req.path}: datalek verify ${p.incidentId}`,
+        ),
+      );
+    };
+    return { onUnreadable, view: (path?: string): View => ({ ...viewOf(c, path), ...(found.length ? { unreadable: found } : {}) }) };
+  };
+  app.get('/', async (c) => {
+    const list = leftOut(c);
+    const incidents = await openIncidents(deps, list.onUnreadable);
+    return c.html(<OverviewPage view={list.view()} incidents={incidents} />);
+  });
+  app.get('/closed', async (c) => {
+    const list = leftOut(c);
+    const incidents = await closedIncidents(deps, list.onUnreadable);
+    return c.html(<ClosedPage view={list.view()} incidents={incidents} />);
+  });
 
   app.get('/open', (c) => openPage(c));
   app.post('/open', async (c) => {
@@ -556,8 +581,9 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
     const p = period(c);
     if (typeof p === 'string') return c.text(p, 400);
     const query = new URLSearchParams({ ...(p.fromDate ? { from: p.fromDate } : {}), ...(p.toDate ? { to: p.toDate } : {}) }).toString();
-    const entries = await registerEntries(deps, p);
-    return c.html(<RegisterPage view={viewOf(c, `/register${query ? `?${query}` : ''}`)} entries={entries} from={p.fromDate} to={p.toDate} query={query} />);
+    const list = leftOut(c);
+    const entries = await registerEntries(deps, { ...p, onUnreadable: list.onUnreadable });
+    return c.html(<RegisterPage view={list.view(`/register${query ? `?${query}` : ''}`)} entries={entries} from={p.fromDate} to={p.toDate} query={query} />);
   });
 
   app.get('/register/export', async (c) => {
@@ -570,7 +596,8 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
       return c.text((err as Error).message, 400);
     }
     const name = `datalek-register${p.fromDate ? `-${p.fromDate}` : ''}${p.toDate ? `-${p.toDate}` : ''}.${format}`;
-    const body = await registerExport(deps, p, format);
+    // The rest, the unreadable named in serve's log; the register page above the links names them.
+    const body = await registerExport(deps, { ...p, onUnreadable: leftOut(c).onUnreadable }, format);
     const type = format === 'json' ? 'application/json' : format === 'md' ? 'text/markdown' : 'text/csv';
     return c.body(body, 200, { 'Content-Type': `${type}; charset=utf-8`, 'Content-Disposition': `attachment; filename="${name}"` });
   });

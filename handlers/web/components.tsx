@@ -40,6 +40,7 @@ import { describeEntry, timelineMarks, timelineSvg } from '../core/report-html.j
 import { reviewPending } from '../core/schedule.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
 import { firstSeenSetAsideText } from '../core/stated-time.js';
+import type { UnreadableHandler } from '../core/stored-record.js';
 import { oneLine } from '../core/text.js';
 import { formatLocal, timeLeft } from '../core/time.js';
 import type { ackAction } from '../use-cases/ack-action.js';
@@ -74,6 +75,27 @@ export interface View {
   path: string;
   /** Set when the store is a drill copy: every page says so at its top and in its title (atk29 A4). */
   drill?: DrillMark | null;
+  /**
+   * The incidents a list page left out, their records unreadable (atk29 A7): named above the list,
+   * as `status` names them on stderr, so that one damaged record never hides the others.
+   */
+  unreadable?: readonly Unreadable[];
+}
+
+/** An incident a list left out: its record cannot be read, or the item indexed as one is none. */
+export type Unreadable = Parameters<UnreadableHandler>[0];
+
+/** Which incidents the list leaves out and why, each with the command that checks it. */
+function UnreadableNotice({ view }: { view: View }) {
+  const found = view.unreadable ?? [];
+  if (!found.length) return null;
+  return (
+    <ul class="problem" role="alert">
+      {found.map((p) => (
+        <li>{p.notAnIncident ? view.w.notAnIncident(p.incidentId, oneLine(p.reason)) : view.w.unreadable(p.incidentId, oneLine(p.reason))}</li>
+      ))}
+    </ul>
+  );
 }
 
 /**
@@ -139,7 +161,10 @@ export function Layout({
             </>
           )}
         </header>
-        <main id="main">{children}</main>
+        <main id="main">
+          <UnreadableNotice view={view} />
+          {children}
+        </main>
         <footer>
           {w.timesIn(view.tz)} {w.now}: {formatLocal(view.now, view.tz)}.
         </footer>

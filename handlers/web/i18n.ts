@@ -33,6 +33,10 @@ const nl = {
   now: 'Nu',
   target: { local: 'lokale opslag', aws: 'AWS (DynamoDB)' },
   noOpen: 'Geen open incidenten.',
+  unreadable: (id: string, reason: string) =>
+    `Incident ${id} kan niet uit de opslag worden gelezen (${reason}); het staat niet in deze lijst. Controleer het met datalek verify ${id}`,
+  notAnIncident: (id: string, reason: string) => `${id}: ${reason}`,
+  unreadableDownloads: 'De downloads hieronder laten het ook weg.',
   openByHand: 'Incident met de hand openen',
   openByHandIntro:
     'Voor een datalek dat geen GuardDuty-bevinding opende: een brief aan de verkeerde persoon, een verloren laptop (AVG art. 33(5): elk datalek in het register). De AP-termijn loopt vanaf het moment van bewustwording. Komt het van een bevinding die het beleid negeerde, plak dan de gebeurtenis van die bevinding hieronder: latere versies ervan komen bij dit incident.',
@@ -367,6 +371,10 @@ const en: Dictionary = {
   now: 'Now',
   target: { local: 'embedded store', aws: 'AWS (DynamoDB)' },
   noOpen: 'No open incidents.',
+  unreadable: (id: string, reason: string) =>
+    `Incident ${id} cannot be read from the store (${reason}); it is left out of this list. Check it with datalek verify ${id}`,
+  notAnIncident: (id: string, reason: string) => `${id}: ${reason}`,
+  unreadableDownloads: 'The downloads below leave it out too.',
   openByHand: 'Open an incident by hand',
   openByHandIntro:
     'For a breach no GuardDuty finding opened: a letter to the wrong person, a lost laptop (Art. 33(5): every breach in the register). The AP clock runs from the moment of awareness. When it comes from a finding the policy ignored, paste that finding’s event below: its later versions join this incident.',

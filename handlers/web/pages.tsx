@@ -670,6 +670,7 @@ export function RegisterPage({
         <button type="submit">{w.show}</button>
       </form>
       <p>
+        {view.unreadable?.length ? <>{w.unreadableDownloads} </> : null}
         {w.export}:{' '}
         {(['csv', 'json', 'md'] as const).map((format, n) => (
           <>
