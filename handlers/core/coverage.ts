@@ -240,8 +240,9 @@ export function plannedFor(v: Variant, severity: number, policy: Policy): Action
 function notification(severity: number, policy: Policy): string {
   const t = policy.thresholds;
   if (severity < t.openIncident) return 'ignored, below the threshold';
-  const told = [severity >= t.notifyFg ? 'FG told' : '', severity >= t.pageOnCall ? 'on-call paged' : ''].filter(Boolean);
-  return `incident${told.length ? `, ${told.join(', ')}` : ', nobody told'}`;
+  // Below the FG's threshold the FG still hears, once, that the AP clock runs (record-finding.ts clockRunningMessage).
+  const fg = severity >= t.notifyFg ? 'FG told' : 'FG told (AP clock running, no page)';
+  return `incident, ${[fg, severity >= t.pageOnCall ? 'on-call paged' : ''].filter(Boolean).join(', ')}`;
 }
 
 function describeOutcome(v: Variant, severity: number, policy: Policy): string {
@@ -287,7 +288,8 @@ export function coverageMarkdown(policy: Policy, source = 'the built-in policy')
     'synthetic finding parsed from an event, for every resource type and activity it comes with.',
     '',
     `- An incident with its AP clock opens from severity ${formatSeverity(t.openIncident)}; the FG is told from`,
-    `  ${formatSeverity(t.notifyFg)}, on-call is paged from ${formatSeverity(t.pageOnCall)} (the column heads say which applies).`,
+    `  ${formatSeverity(t.notifyFg)} ("possible breach"), on-call is paged from ${formatSeverity(t.pageOnCall)} (the column heads say which applies).`,
+    `  Below ${formatSeverity(t.notifyFg)} the FG still gets one lower-priority message at opening: the AP clock runs, until when.`,
     '- **notify only**: the incident and its messages, no containment step.',
     '- **plan** `action`: recorded with its steps, carried out on AWS only when the rule says `enforce`',
     '  (or with `datalek replay --target aws --enforce`, or for a recorded incident',

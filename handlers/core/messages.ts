@@ -89,7 +89,9 @@ export type MessageKind =
   /** A finding on this incident's resources was recorded on another incident, linked to it rather than merged (FG, once per pair and type). */
   | 'incident-linked'
   /** A finding whose rule enforces a step a person decided not to carry out (`datalek not-done`): the decision holds (FG and on-call, once per finding and severity). */
-  | 'not-done-held';
+  | 'not-done-held'
+  /** An incident below the FG's threshold whose AP clock runs: told to the FG once at opening, no page (atk29 A10). */
+  | 'clock-running';
 
 /** Why a finding linked two incidents rather than merging them (record-finding.ts `notMergeable`). */
 export type LinkWhy = 'fg-recorded' | 'interface-exposed' | 'not-planned-paging' | 'not-done-held-paging' | 'containment-running' | 'no-room' | 'too-many';
@@ -175,6 +177,7 @@ const T = {
       'detection-moved-earlier': { fg: 'Eerdere detectie', 'on-call': 'Eerdere detectie' },
       'incident-linked': { fg: 'Gekoppeld aan een ander incident', 'on-call': 'Gekoppeld aan een ander incident' },
       'not-done-held': { fg: 'Bevinding vraagt om inperking die niet wordt uitgevoerd', 'on-call': 'Bevinding vraagt om inperking die niet wordt uitgevoerd' },
+      'clock-running': { fg: 'Nieuw incident, AP-termijn loopt', 'on-call': 'Nieuw incident, AP-termijn loopt' },
     },
     followUpSubject: { fg: 'Opnieuw actief na sluiten: mogelijk datalek', 'on-call': 'Opnieuw actief na sluiten' },
     byHand: {
@@ -288,6 +291,8 @@ const T = {
         'De inperking is opgeheven (de resource is weer bereikbaar en staat zo vastgelegd), maar een latere stap is MISLUKT: de tag, de Auto Scaling-groep, de target groups of het instance profile. De tijdlijn zegt welke. Maak die stap handmatig af volgens het draaiboek.',
     } as Record<string, string>,
     onCallIntro: 'GuardDuty meldt een beveiligingsincident. Neem het op en volg het draaiboek.',
+    clockRunning: (severity: string, threshold: string, deadline: string) =>
+      `GuardDuty meldt een incident met ernst ${severity}, onder de drempel van het beleid voor het bericht "Mogelijk datalek" (${threshold}): er wordt niemand opgeroepen. Toch loopt de termijn voor de melding aan de AP, vanaf de detectie, tot ${deadline} (AVG art. 33(1)). Beoordeel of persoonsgegevens zijn getroffen; u krijgt dit bericht één keer, de herinneringen volgen de termijn.`,
     notAssessed: 'Er is nog geen beoordeling door de FG vastgelegd (op de incidentpagina: Beoordeling).',
     overduePrefix: 'Verlopen: ',
     nis2Recipients: (csirt?: string, authority?: string) =>
@@ -404,6 +409,7 @@ const T = {
       'detection-moved-earlier': { fg: 'Earlier detection', 'on-call': 'Earlier detection' },
       'incident-linked': { fg: 'Linked to another incident', 'on-call': 'Linked to another incident' },
       'not-done-held': { fg: 'A finding asks for containment decided against', 'on-call': 'A finding asks for containment decided against' },
+      'clock-running': { fg: 'New incident, AP clock running', 'on-call': 'New incident, AP clock running' },
     },
     followUpSubject: { fg: 'Active again after closing: possible personal data breach', 'on-call': 'Active again after closing' },
     byHand: {
@@ -511,6 +517,8 @@ const T = {
         'Containment was released (the resource is reachable again and recorded so), but a later step FAILED: the tag, the Auto Scaling group, the target groups or the instance profile. The timeline says which. Finish that step by hand following the runbook.',
     } as Record<string, string>,
     onCallIntro: 'GuardDuty reports a security incident. Acknowledge it and follow the runbook.',
+    clockRunning: (severity: string, threshold: string, deadline: string) =>
+      `GuardDuty reports an incident of severity ${severity}, below the policy's threshold for the "possible personal data breach" message (${threshold}): nobody is paged. Still, the deadline for notifying the AP runs, from detection, until ${deadline} (GDPR Art. 33(1)). Assess whether personal data is affected; you get this message once, the reminders follow the deadline.`,
     notAssessed: 'No assessment by the FG is recorded yet (on the incident page: Assessment).',
     overduePrefix: 'Overdue: ',
     nis2Recipients: (csirt?: string, authority?: string) =>
@@ -852,7 +860,13 @@ function composedMessage({
                             when(incident.findingTypesNotListed?.since ?? now, tz),
                             notListed ? `${notListed.findingType} (${notListed.findingId})` : null,
                           )
-                        : introText(t, kind, channel, clock, lang);
+                        : kind === 'clock-running'
+                          ? t.clockRunning(
+                              formatSeverity(incident.severity),
+                              formatSeverity(policy.thresholds.notifyFg),
+                              when(apLegalDeadline(incident) as string, tz),
+                            )
+                          : introText(t, kind, channel, clock, lang);
   const resource = resourceText(incident.resource, lang);
   const ap = apLines(incident, policy, now, lang, tz);
   const containment = containmentLines(incident, lang);

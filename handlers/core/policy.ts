@@ -157,7 +157,10 @@ export const policySchema = z.strictObject({
     z.strictObject({
       /** Severity from which a finding opens an incident. @default 4.0 (Medium) */
       openIncident: z._default(severity, 4),
-      /** Severity from which the FG is notified at once. @default 7.0 (High) */
+      /**
+       * Severity from which the FG is notified at once ("possible breach"); below it an incident that opens
+       * with its AP clock running tells the FG once, as a lower-priority `clock-running` message. @default 7.0 (High)
+       */
       notifyFg: z._default(severity, 7),
       /** Severity from which the on-call engineer is paged. @default 7.0 (High) */
       pageOnCall: z._default(severity, 7),

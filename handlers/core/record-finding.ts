@@ -1663,6 +1663,7 @@ function announce(
     entries.push({ at: now, kind: 'notification-queued', detail: { channel, messageKind: kind, messageId: message.id } });
   }
   const toFg = [
+    before === null ? clockRunningMessage(after, policy, now) : null,
     detectionEarlierMessage(after, policy, now, entries),
     reviewByMergeMessage(after, policy, now, entries),
     typesNotListedMessage(after, policy, now, news),
@@ -1706,6 +1707,21 @@ function notDoneHeldMessages(after: Incident, policy: Policy, now: string, entri
     after.announced.push(`${channel}:${stateKey}`);
     return composeMessage({ incident: after, channel, kind: 'not-done-held', stateKey, now, policy, held });
   });
+}
+
+/**
+ * An incident that opens below the FG's threshold (`thresholds.notifyFg`) with the AP's clock running
+ * is told to the FG at opening, once: no "possible breach" message and no page, but the clock runs from
+ * detection and only the FG can assess it (atk29 A10: a Medium incident was silent until deadline − 48 h).
+ * Not for a sample (no clock) and not for one opened by hand (its opener knows). A later rise to the
+ * threshold still sends the FG's `opened` message, as before.
+ */
+function clockRunningMessage(after: Incident, policy: Policy, now: string): OutboxMessage | null {
+  const stateKey = 'clock-running';
+  if (after.sample || after.openedByHand || !apLegalDeadline(after) || after.severity >= policy.thresholds.notifyFg) return null;
+  if (after.announced.includes('fg:opened') || after.announced.includes(`fg:${stateKey}`)) return null;
+  after.announced.push(`fg:${stateKey}`);
+  return composeMessage({ incident: after, channel: 'fg', kind: 'clock-running', stateKey, now, policy });
 }
 
 /**
