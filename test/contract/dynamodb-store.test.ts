@@ -1,4 +1,4 @@
-import { PutItemCommand, QueryCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, QueryCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbIncidentStore } from '../../handlers/adapters/aws/dynamodb-store.js';
 import { setupAwsResources } from '../../handlers/adapters/aws/setup.js';
@@ -114,5 +114,36 @@ describe.skipIf(!MOTO_AVAILABLE)('DynamoDB store on moto', () => {
       );
       expect((await store.listIncidents({ from: '2025-01-01', to: '2025-01-03' })).map((i) => i.id)).toEqual([old.id]);
     });
+  });
+
+  // sto28: a timeline entry's detail edited into no JSON object is read as damaged (core/entry-detail.ts), as on the
+  // embedded store (test/attack/timeline-detail-damaged.test.ts): the rest of the timeline is read, never a TypeError.
+  it('reads a timeline entry whose detail is no JSON object as damaged, and the others as they are', async () => {
+    const store = new DynamoDbIncidentStore(moto.clients.dynamodb, 'datalek-incidents');
+    const incident = incidentFixture({ id: 'dl-damaged0001', resourceKey: 'Instance/i-damaged' });
+    const timeline = appendEntries(incident, [
+      { at: incident.detectedAt, kind: 'incident-opened', detail: { findingType: 'x' } },
+      { at: incident.detectedAt, kind: 'note', detail: { text: 'y' } },
+    ]);
+    await store.commit({ incident, expectedRevision: null, timeline, messages: [] });
+    for (const [text, damaged] of [
+      ['null', 'its detail is null, not an object'],
+      ['[1]', 'its detail is a list, not an object'],
+      ['nojson', 'its detail is not valid JSON'],
+    ]) {
+      await moto.clients.dynamodb.send(
+        new UpdateItemCommand({
+          TableName: 'datalek-incidents',
+          Key: { pk: { S: `INC#${incident.id}` }, sk: { S: 'TL#0000000001' } },
+          UpdateExpression: 'SET detail = :d',
+          ExpressionAttributeValues: { ':d': { S: text } },
+        }),
+      );
+      const read = await store.getTimeline(incident.id);
+      expect(read.map((e) => [e.seq, e.detail, e.damaged])).toEqual([
+        [1, {}, damaged],
+        [2, { text: 'y' }, undefined],
+      ]);
+    }
   });
 });
