@@ -8,7 +8,7 @@
  * planned, never enforced, and names the runbook to follow.
  */
 import { type AccessKeyRef, type AffectedResource, type Finding, lastSeen, namedResourceKey } from './finding.js';
-import { arnTail, type DnsChannel, dnsChannelOf } from './finding-resources.js';
+import { arnTail, credentialSourceInstance, type DnsChannel, dnsChannelOf } from './finding-resources.js';
 import { sha256 } from './hash.js';
 import type { ActionRecord, Incident } from './incident.js';
 import type { ContainmentRun } from './messages.js';
@@ -1147,8 +1147,7 @@ function consoleSignIn(finding: Finding): boolean {
  * stayed open. Only on that finding type: elsewhere a session's name is its caller's choice.
  */
 function credentialSource(key: AccessKeyRef, finding: Finding): Step | null {
-  if (key.userType !== 'AssumedRole' || !/\/InstanceCredentialExfiltration\./.test(finding.type)) return null;
-  const instance = /:(i-[0-9a-f]{8}(?:[0-9a-f]{9})?)$/.exec(key.principalId ?? '')?.[1];
+  const instance = credentialSourceInstance(finding.type, key);
   return instance ? personStep('contain-credential-source', instance) : null;
 }
 

@@ -289,7 +289,7 @@ export function readResourceFacts(detail: Json, findingId: string): ResourceFact
   const primary = affected(kind, declared ?? '', resource, { instance, accessKey, buckets, lambda, rds, ecs, eks, backup }, findingId);
   const sequenceBlock = obj(obj(service.detection)?.sequence);
   const sequence = readSequence(sequenceBlock);
-  const related = relatedResources(primary, sequence, { instance, accessKey });
+  const related = relatedResources(primary, sequence, { instance, accessKey, buckets, source: credentialSourceInstance(String(detail.type ?? ''), accessKey) });
   const publicBuckets: string[] = [];
   for (const b of buckets) if (str(obj(b.publicAccess)?.effectivePermission) === 'PUBLIC' && str(b.name)) publicBuckets.push(b.name as string);
   for (const name of publicSequenceBuckets(sequenceBlock)) if (!publicBuckets.includes(name)) publicBuckets.push(name);
@@ -596,13 +596,31 @@ function bucketFromArn(value: string): string {
   return resource.split('/')[0];
 }
 
-/** The affected resource, then what else the finding names: a sequence's resources and its actors' credentials. */
+/**
+ * The instance whose role credentials GuardDuty saw used elsewhere (`InstanceCredentialExfiltration.*`): EC2 names
+ * the session of an instance profile's credentials after the instance, so the finding names it by its id. Only on
+ * that finding type: elsewhere a session's name is its caller's choice, and names nothing.
+ */
+export function credentialSourceInstance(type: string, key: AccessKeyRef | null): string | null {
+  if (key?.userType !== 'AssumedRole' || !/\/InstanceCredentialExfiltration\./.test(type)) return null;
+  return /:(i-[0-9a-f]{8}(?:[0-9a-f]{9})?)$/.exec(key.principalId ?? '')?.[1] ?? null;
+}
+
+/**
+ * The affected resource, then what else the finding names: its further buckets (an S3 finding may name
+ * the bucket read and the one written to), the instance whose credentials leaked (`source`), the
+ * instance and credentials of its blocks, a sequence's resources and its actors' credentials.
+ */
 function relatedResources(
   primary: AffectedResource,
   sequence: AttackSequence | null,
-  b: { instance: InstanceRef | null; accessKey: AccessKeyRef | null },
+  b: { instance: InstanceRef | null; accessKey: AccessKeyRef | null; buckets: Json[]; source: string | null },
 ): AffectedResource[] {
   const out: AffectedResource[] = [primary];
+  if (primary.kind === 's3-bucket')
+    for (const bucket of b.buckets.slice(1))
+      addResource(out, { kind: 's3-bucket', resourceType: primary.resourceType, id: str(bucket.name) ?? arnTail(str(bucket.arn) as string) });
+  if (b.source) addResource(out, { kind: 'ec2-instance', resourceType: 'Instance', id: b.source });
   if (primary.kind !== 'ec2-instance' && b.instance) addResource(out, { kind: 'ec2-instance', resourceType: 'Instance', id: b.instance.instanceId });
   if (primary.kind !== 'access-key' && primary.kind !== 'iam-principal' && b.accessKey?.accessKeyId) {
     addResource(out, { kind: 'access-key', resourceType: 'AccessKey', id: b.accessKey.accessKeyId });

@@ -12,6 +12,7 @@ import {
   type AffectedResource,
   type AttackSequence,
   type BackupRef,
+  credentialSourceInstance,
   type EcsRef,
   type InstanceRef,
   type Involvement,
@@ -485,15 +486,20 @@ const CORRELATED_KINDS = new Set([
 export const MAX_CORRELATION_KEYS = 20;
 
 /**
- * The resource keys a finding correlates on: its own resource, and for an attack sequence every
- * resource and credential it names. An incident opened or joined by the finding holds all of them,
- * so a later finding on any of them joins that incident whatever order they arrive in.
+ * The resource keys a finding correlates on: its own resource; every bucket an S3 finding names (the
+ * bucket read and the one written to are one breach); the instance whose role credentials it saw used
+ * elsewhere (`credentialSourceInstance`: that instance's compromise, whose containment the finding
+ * plans); and for an attack sequence every resource and credential it names. An incident opened or
+ * joined by the finding holds all of them, so a later finding on any of them joins that incident
+ * whatever order they arrive in (atk29 A2). Not the caller's key of an S3 finding, nor the instance
+ * of an EKS or ECS finding's block: those name who acted or where, and stay named, not joined.
  */
 export function correlationKeys(finding: Finding): string[] {
   const keys = [resourceKey(finding)];
-  if (!finding.sequence) return keys;
+  const source = finding.sequence ? null : credentialSourceInstance(finding.type, finding.accessKey);
   for (const r of finding.related) {
-    if (!CORRELATED_KINDS.has(r.kind)) continue;
+    const joins = finding.sequence ? CORRELATED_KINDS.has(r.kind) : r.kind === 's3-bucket' || (r.kind === 'ec2-instance' && r.id === source);
+    if (!joins) continue;
     const key = resourceKeyOf(finding, r);
     if (!keys.includes(key)) keys.push(key);
   }
