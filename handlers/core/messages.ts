@@ -189,6 +189,7 @@ const T = {
     },
     newFinding: (type: string, id: string, severity: string) =>
       `Nieuwe bevinding bij dit incident: ${type} (${id}, ernst ${severity}). Beoordeel of die verandert wat getroffen is en wat gemeld moet worden (AVG art. 33).`,
+    archivedFinding: 'Deze bevinding is in GuardDuty gearchiveerd, door iemand daar: datalek heeft dat niet besloten en legt haar vast als elke bevinding.',
     newContainment: (type: string, id: string, actions: string) =>
       `Nieuwe bevinding bij dit incident: ${type} (${id}). Nieuwe inperking gepland: ${actions}. Volg het draaiboek.`,
     notPlannedContainment: (type: string, id: string, actions: string, planned: string) =>
@@ -421,6 +422,7 @@ const T = {
     },
     newFinding: (type: string, id: string, severity: string) =>
       `New finding on this incident: ${type} (${id}, severity ${severity}). Assess whether it changes what is affected and what must be notified (GDPR Art. 33).`,
+    archivedFinding: 'This finding was archived in GuardDuty, by someone there: datalek did not decide that, and records it as any finding.',
     newContainment: (type: string, id: string, actions: string) =>
       `New finding on this incident: ${type} (${id}). New containment planned: ${actions}. Follow the runbook.`,
     notPlannedContainment: (type: string, id: string, actions: string, planned: string) =>
@@ -714,6 +716,8 @@ export interface FindingNews {
    * its type was told (record-finding.ts announce).
    */
   claimsResource?: boolean;
+  /** The finding was archived in GuardDuty (by someone there, not by the FG): the message says so (atk29 A5). */
+  archived?: true;
 }
 
 /** A shorter internal target the record counts with, in local time, or null (it is no AP deadline: review12 S3). */
@@ -1144,6 +1148,11 @@ function notDoneHeldText(t: Texts, held: NotDoneHeld, lang: Lang, tz: string, in
 
 /** What a new finding means for the reader: the FG weighs it, on-call carries out the containment it planned. */
 function newsText(t: Texts, channel: Channel, news: FindingNews, lang: Lang, incidentId: string, once = false): string {
+  const text = newsBody(t, channel, news, lang, incidentId, once);
+  return news.archived ? `${text} ${t.archivedFinding}` : text;
+}
+
+function newsBody(t: Texts, channel: Channel, news: FindingNews, lang: Lang, incidentId: string, once: boolean): string {
   const named = (list: FindingNews['actions']) =>
     listed(
       list.map((a) => `${actionLabel(lang, a.type)} ${a.target}${placeLabel(lang, a)}`),

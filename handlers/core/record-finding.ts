@@ -372,9 +372,6 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
     return withinCommit((merges) => update(deps, finding, known, incident, now, holderOf, merges));
   }
 
-  if (finding.archived) {
-    return { result: ignored(finding, 'archived in GuardDuty: an archived finding opens no incident') };
-  }
   if (finding.severity < policy.thresholds.openIncident) {
     // Below the threshold a finding neither opens nor joins an incident, whatever is open: were it
     // to join an open incident, the record would depend on the order findings happen to arrive in.
@@ -386,9 +383,17 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
     };
   }
   const holders = distinct(reads.holders);
+  // Archiving is someone's act in GuardDuty (triage, or an intruder hiding new activity), not the FG's
+  // decision: an archived finding joins the incident open on its resources, marked so (atk29 A5). It
+  // opens none: whether it is a breach of its own was judged there.
+  if (finding.archived && holders.length === 0)
+    return { result: ignored(finding, 'archived in GuardDuty: an archived finding opens no incident, and no incident is open on the resources it names') };
   if (holders.length === 0) return open_(deps, finding, keys, now, await freeIncidentId(store, finding.key, { id: ownId, holder: reads.incident }));
   return withinCommit((merges) => attach(deps, finding, holders, keys, now, merges));
 }
+
+/** What the record says of a finding archived in GuardDuty that joins an open incident (atk29 A5). */
+export const ARCHIVED_NOTE = 'archived in GuardDuty by someone there: datalek did not decide this, and records it as any finding';
 
 /**
  * The holder of each of the finding's `count` keys (`holders`' first), or else of the key as a record
@@ -1205,6 +1210,7 @@ function newsOf(finding: Finding, actions: ActionRecord[], left: ActionRecord[] 
     // What it called for and the record had no room for: a person's to carry out (commit-bounds.ts).
     ...(lost.length ? { notPlanned: lost.map(named), wouldEnforce: lost.some((a) => a.mode === 'enforce') } : {}),
     ...(claimsResource ? { claimsResource } : {}),
+    ...(finding.archived ? { archived: true as const } : {}),
   };
 }
 
@@ -1803,6 +1809,7 @@ function findingSummary(finding: Finding): Record<string, unknown> {
     updatedAt: finding.updatedAt,
     count: finding.version.count,
     sample: finding.sample,
+    ...(finding.archived ? { archived: ARCHIVED_NOTE } : {}),
     // What else the finding names (an attack sequence), by identifier; user names stay out.
     ...(finding.related.length > 1 ? { named: finding.related.slice(1).flatMap((r) => (r.personal || r.kind === 'other' ? [] : [`${r.kind} ${r.id}`])) } : {}),
     ...(finding.involvement.role !== 'unknown' ? { involvement: `${finding.involvement.role}: ${finding.involvement.basis}` } : {}),
