@@ -6,7 +6,7 @@
  */
 import { StoreError } from './errors.js';
 import { type FindingKey, findingKeyString } from './finding.js';
-import type { Assessment, Decision, FindingRecord, Incident, SubjectsDecision } from './incident.js';
+import type { Assessment, Decision, FindingRecord, Incident, OutboxMessage, SubjectsDecision } from './incident.js';
 import { randomText } from './random.js';
 
 export class UnreadableRecordError extends StoreError {
@@ -281,4 +281,21 @@ function copyAt<T>(value: T, depth: number): T {
     else out[key] = copy;
   }
   return out as T;
+}
+
+/** A message whose stored row cannot be read: its id (the row's key) and why (atk29 A13). */
+export type DamagedMessageHandler = (problem: { id: string; reason: string }) => void;
+
+/**
+ * The message in an outbox row's stored text (its `sentAt` is the row's), or why it cannot be read:
+ * a reader lists such a row as damaged, by its id, never leaves it out in silence (atk29 A13).
+ */
+export function storedMessage(text: unknown): { message: Omit<OutboxMessage, 'sentAt'> } | { reason: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(String(text));
+  } catch {
+    return { reason: 'its stored text is no JSON' };
+  }
+  return isObject(value) ? { message: value as unknown as Omit<OutboxMessage, 'sentAt'> } : { reason: 'its stored text is not a JSON object' };
 }

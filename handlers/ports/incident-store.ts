@@ -1,7 +1,7 @@
 import type { DuePolicyMark } from '../core/due-policy.js';
 import type { FindingKey, FindingVersion } from '../core/finding.js';
 import type { FindingRecord, Incident, OutboxMessage, TimelineEntry } from '../core/incident.js';
-import type { UnreadableHandler } from '../core/stored-record.js';
+import type { DamagedMessageHandler, UnreadableHandler } from '../core/stored-record.js';
 
 /**
  * One atomic change: the incident's new state, optionally one finding record, the timeline entries
@@ -152,7 +152,11 @@ export interface IncidentStore {
   emptyLog?(): Promise<string | null>;
   /** Messages not yet sent, oldest first. */
   pendingMessages(): Promise<OutboxMessage[]>;
-  listMessages(incidentId: string): Promise<OutboxMessage[]>;
+  /**
+   * The incident's messages, oldest first. A row whose stored text cannot be read is left out of the
+   * list and given to `onDamaged` by its id (a reader lists it as damaged: atk29 A13); verify names it too.
+   */
+  listMessages(incidentId: string, onDamaged?: DamagedMessageHandler): Promise<OutboxMessage[]>;
   /**
    * Takes a pending message for sending until `leaseUntil`; false when it was sent or another
    * sender holds a lease that has not run out. A crashed sender's lease runs out, so a message is

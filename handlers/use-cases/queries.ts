@@ -63,19 +63,23 @@ export interface IncidentDetail {
   holdsInherited: InheritedHold[];
   /** Its finding types by name, past the most its record lists too (core/finding-types.ts): what the assessment forms list. */
   findingTypes: string[];
+  /** Its messages whose stored rows cannot be read, by id: shown as damaged, never left out in silence (atk29 A13). */
+  damagedMessages: { id: string; reason: string }[];
 }
 
 export async function incidentDetail(deps: QueryDeps, incident: Incident, lang: Lang): Promise<IncidentDetail> {
   const now = deps.now();
+  const damagedMessages: IncidentDetail['damagedMessages'] = [];
   const [timeline, messages, elsewhere] = await Promise.all([
     deps.store.getTimeline(incident.id),
-    deps.store.listMessages(incident.id),
+    deps.store.listMessages(incident.id, (d) => damagedMessages.push(d)),
     measuresElsewhere(deps, incident),
   ]);
   return {
     incident,
     timeline,
     messages,
+    damagedMessages,
     clocks: clocksOf(incident, deps.policy, now),
     missing: missingFactItems(incident, deps.policy, now, lang, elsewhere),
     closeBlockers: incident.state === 'closed' ? [] : closeBlockerItems(incident, deps.policy, now, undefined, undefined, elsewhere),

@@ -915,12 +915,32 @@ export function ContainmentTable({ view, incident }: { view: View; incident: Inc
 }
 
 /** The incident's messages; `refused`: those their channel refused for good (`Incident.undeliverable`), never sent. */
-export function Messages({ view, messages, refused = [] }: { view: View; messages: OutboxMessage[]; refused?: Incident['undeliverable'] }) {
+export function Messages({
+  view,
+  messages,
+  refused = [],
+  damaged = [],
+  incidentId = '',
+}: {
+  view: View;
+  messages: OutboxMessage[];
+  refused?: Incident['undeliverable'];
+  /** Messages whose stored rows cannot be read: named, never left out in silence (atk29 A13). */
+  damaged?: readonly { id: string; reason: string }[];
+  incidentId?: string;
+}) {
   const { w } = view;
-  if (messages.length === 0) return <p class="muted">{w.noMessages}</p>;
+  if (messages.length === 0 && damaged.length === 0) return <p class="muted">{w.noMessages}</p>;
   const never = new Map(refused.map((u) => [u.messageId, u.reason]));
   return (
     <>
+      {damaged.length ? (
+        <ul class="problem" role="alert">
+          {damaged.map((d) => (
+            <li>{w.damagedMessage(oneLine(d.id), oneLine(d.reason), incidentId)}</li>
+          ))}
+        </ul>
+      ) : null}
       {messages.map((m) => (
         <details>
           <summary>

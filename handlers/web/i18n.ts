@@ -181,6 +181,8 @@ const nl = {
   notPlannedShort: (n: number) => `${n} niet gepland (geen ruimte)`,
   resourcesNotListed: (n: number) => `Nog ${n} middel(en) die de bevindingen noemen staan niet in de lijst van het incident.`,
   messages: 'Verstuurde berichten',
+  damagedMessage: (id: string, reason: string, incident: string) =>
+    `BESCHADIGD: bericht ${id} kan niet uit de opslag worden gelezen (${reason}); wat erin stond, is hier niet te zien. Controleer het met datalek verify ${incident}`,
   noMessages: 'Geen berichten (onder de drempels van het beleid voor de FG en on-call).',
   pending: 'wacht op verzending',
   neverSent: 'NIET verstuurd, geweigerd door het kanaal; wordt niet opnieuw geprobeerd',
@@ -508,6 +510,8 @@ const en: Dictionary = {
   notPlannedShort: (n: number) => `${n} not planned (no room)`,
   resourcesNotListed: (n: number) => `${n} more resource(s) the findings name are not in the incident's list.`,
   messages: 'Messages sent',
+  damagedMessage: (id: string, reason: string, incident: string) =>
+    `DAMAGED: message ${id} cannot be read from the store (${reason}); what it said cannot be shown here. Check it with datalek verify ${incident}`,
   noMessages: "No messages (below the policy's thresholds for the FG and on-call).",
   pending: 'waiting to be sent',
   neverSent: 'NOT sent, refused by the channel; not tried again',

@@ -419,7 +419,7 @@ export function IncidentPage({
         </section>
       </div>
       <h2>{w.messages}</h2>
-      <Messages view={view} messages={detail.messages} refused={i.undeliverable} />
+      <Messages view={view} messages={detail.messages} refused={i.undeliverable} damaged={detail.damagedMessages} incidentId={i.id} />
       <h2>{w.timeline}</h2>
       <Timeline view={view} incident={i} timeline={detail.timeline} />
     </Layout>

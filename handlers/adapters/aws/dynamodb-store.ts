@@ -42,7 +42,14 @@ import {
   registryShardOf,
   storedText,
 } from '../../core/ledger.js';
-import { parseStoredFinding, parseStoredIncident, type UnreadableHandler, UnreadableRecordError } from '../../core/stored-record.js';
+import {
+  type DamagedMessageHandler,
+  parseStoredFinding,
+  parseStoredIncident,
+  storedMessage,
+  type UnreadableHandler,
+  UnreadableRecordError,
+} from '../../core/stored-record.js';
 import type { AnchorMark, AnchorState, AuditSource } from '../../ports/audit-source.js';
 import type { FindingReads, IncidentChange, IncidentFilter, IncidentStore } from '../../ports/incident-store.js';
 import { INCIDENT_INDEX_KEYS, INCIDENT_TABLE, indexShardOf } from './table-schema.js';
@@ -748,7 +755,7 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
    * the outbox (`MSG#…`) into the ledger (`LG#…`, which sorts just before it), the first ledger
    * entry met is the newest. Sending those messages then needs no read of the head to record them.
    */
-  async listMessages(incidentId: string): Promise<OutboxMessage[]> {
+  async listMessages(incidentId: string, onDamaged?: DamagedMessageHandler): Promise<OutboxMessage[]> {
     const messages: OutboxMessage[] = [];
     let head: ChainHead | undefined;
     // A page of 100: enough for the outbox of almost any incident and its newest ledger entry.
@@ -759,9 +766,12 @@ export class DynamoDbIncidentStore implements IncidentStore, AuditSource {
         Limit: 100,
       },
       (i) => {
-        if (String(i.sk).startsWith('MSG#'))
-          messages.push({ ...(JSON.parse(i.data as string) as OutboxMessage), sentAt: (i.sentAt as string | undefined) ?? null });
-        else head ??= { seq: Number(i.seq), hash: String(i.hash) };
+        if (String(i.sk).startsWith('MSG#')) {
+          // A row that cannot be read is named by its id, never dropped in silence (atk29 A13).
+          const read = storedMessage(i.data);
+          if ('message' in read) messages.push({ ...read.message, sentAt: (i.sentAt as string | undefined) ?? null });
+          else onDamaged?.({ id: String(i.sk).slice('MSG#'.length), reason: read.reason });
+        } else head ??= { seq: Number(i.seq), hash: String(i.hash) };
         return false;
       },
       () => head !== undefined,

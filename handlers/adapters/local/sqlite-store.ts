@@ -39,7 +39,14 @@ import {
   registryShardOf,
   storedText,
 } from '../../core/ledger.js';
-import { parseStoredFinding, parseStoredIncident, parseStoredIncidents, type UnreadableHandler } from '../../core/stored-record.js';
+import {
+  type DamagedMessageHandler,
+  parseStoredFinding,
+  parseStoredIncident,
+  parseStoredIncidents,
+  storedMessage,
+  type UnreadableHandler,
+} from '../../core/stored-record.js';
 import { oneLine } from '../../core/text.js';
 import type { AnchorState, AuditSource } from '../../ports/audit-source.js';
 import type { CommitReceipt, FindingReads, IncidentChange, IncidentFilter, IncidentStore } from '../../ports/incident-store.js';
@@ -360,7 +367,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
         insertEntry: db.prepare('INSERT INTO timeline (incident_id, seq, at, kind, actor, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
         insertMessage: db.prepare('INSERT OR IGNORE INTO outbox (id, incident_id, created_at, claimed_until, data) VALUES (?, ?, ?, ?, ?)'),
         pending: db.prepare('SELECT data, sent_at FROM outbox WHERE sent_at IS NULL ORDER BY created_at, rowid'),
-        messagesOf: db.prepare('SELECT data, sent_at FROM outbox WHERE incident_id = ? ORDER BY created_at, rowid'),
+        messagesOf: db.prepare('SELECT id, data, sent_at FROM outbox WHERE incident_id = ? ORDER BY created_at, rowid'),
         claim: db.prepare('UPDATE outbox SET claimed_until = ? WHERE id = ? AND sent_at IS NULL AND (claimed_until IS NULL OR claimed_until <= ?)'),
         markSent: db.prepare('UPDATE outbox SET sent_at = ? WHERE id = ? AND sent_at IS NULL RETURNING incident_id'),
       };
@@ -899,9 +906,9 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     return messageRows(this.run(() => this.stmts.pending.all()) as { data: string; sent_at: string | null }[]);
   }
 
-  async listMessages(incidentId: string): Promise<OutboxMessage[]> {
+  async listMessages(incidentId: string, onDamaged?: DamagedMessageHandler): Promise<OutboxMessage[]> {
     this.flushSentMarks();
-    return messageRows(this.run(() => this.stmts.messagesOf.all(incidentId)) as { data: string; sent_at: string | null }[]);
+    return messageRows(this.run(() => this.stmts.messagesOf.all(incidentId)) as { id: string; data: string; sent_at: string | null }[], onDamaged);
   }
 
   async claimMessage(id: string, now: string, leaseUntil: string): Promise<boolean> {
@@ -1874,14 +1881,13 @@ function drillMarkOf(db: Database.Database): DrillMark | null {
  * Outbox rows as messages. A row whose bytes cannot be read is left out rather than stopping every
  * other message: it cannot be sent as it is, and `datalek verify` names it.
  */
-function messageRows(rows: { data: string; sent_at: string | null }[]): OutboxMessage[] {
+/** The rows' messages; one that cannot be read goes to `onDamaged` by its id (pending ones, without it: verify names them). */
+function messageRows(rows: { id?: string; data: string; sent_at: string | null }[], onDamaged?: DamagedMessageHandler): OutboxMessage[] {
   const out: OutboxMessage[] = [];
   for (const row of rows) {
-    try {
-      out.push({ ...(JSON.parse(row.data) as OutboxMessage), sentAt: row.sent_at });
-    } catch {
-      // named by verify
-    }
+    const read = storedMessage(row.data);
+    if ('message' in read) out.push({ ...read.message, sentAt: row.sent_at });
+    else if (row.id !== undefined) onDamaged?.({ id: row.id, reason: read.reason });
   }
   return out;
 }
