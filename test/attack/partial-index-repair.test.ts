@@ -31,7 +31,7 @@ describe('datalek repair-indexes (sto28: no datalek command rebuilt an index)', 
     const db = new Database(file(), { readonly: true });
     try {
       const row = db.prepare("SELECT value FROM meta WHERE key = 'index-repairs'").get() as { value: string } | undefined;
-      return row ? (JSON.parse(row.value) as { at: string; by: string; rebuilt: string[]; integrityCheck: string[] }[]) : null;
+      return row ? (JSON.parse(row.value) as { at: string; by: string; rebuilt: string[]; madeAnew?: string[]; integrityCheck: string[] }[]) : null;
     } finally {
       db.close();
     }
@@ -92,6 +92,42 @@ describe('datalek repair-indexes (sto28: no datalek command rebuilt an index)', 
     });
   }
 
+  /**
+   * The index dropped and made anew with another condition, its definition left as it now reads (no writable_schema):
+   * integrity_check compares an index with its own definition only, so it said ok, and verify passed while the
+   * open-resource index left the incident out (a finding on its resource opened a second one) or the pending index
+   * hid its pages from the sender. Verify now holds each index to the definition the pipeline makes.
+   */
+  for (const [index, left] of [
+    ['incidents_open_resource', 'id'],
+    ['outbox_pending', 'incident_id'],
+    ['ledger_findings', 'incident_id'],
+  ] as const) {
+    it(`${index} made anew with another condition: verify names it, repair-indexes makes it anew as the pipeline makes it`, async () => {
+      const db = new Database(file());
+      try {
+        const { sql } = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?").get(index) as { sql: string };
+        db.exec(`DROP INDEX ${index}`);
+        db.exec(`${sql} AND ${left} <> '${ec2}'`);
+      } finally {
+        db.close();
+      }
+      const before = await cli('verify');
+      expect(before.code, before.stderr).toBe(1);
+      expect(before.stderr).toContain(`index ${index} is not the one the pipeline makes (it reads: `);
+      expect(before.stderr).toContain('datalek repair-indexes --by NAME makes it anew');
+
+      const repaired = await cli('repair-indexes', '--by', 'A. Beheer');
+      expect(repaired.stderr).toBe('');
+      expect(repaired.code).toBe(0);
+      expect(repaired.stdout).toContain(`Made index ${index} anew as the pipeline makes it`);
+      expect(repairs()?.[0]).toMatchObject({ by: 'A. Beheer', madeAnew: [index] });
+      const after = await cli('verify');
+      expect(after.stderr).toBe('');
+      expect(after.code).toBe(0);
+    });
+  }
+
   it('the sweep sweeps the incident again once its due index is rebuilt', async () => {
     emptyIndexOf(file(), 'incidents_next_due', `id <> '${ec2}'`);
     expect((await cli('repair-indexes', '--by', 'A. Beheer')).code).toBe(0);
@@ -107,7 +143,7 @@ describe('datalek repair-indexes (sto28: no datalek command rebuilt an index)', 
     expect(out.stdout).toContain('integrity_check finds nothing: no index rebuilt');
     expect(repairs()).toBeNull();
     const json = await cli('repair-indexes', '--by', 'A. Beheer', '--json');
-    expect(JSON.parse(json.stdout)).toEqual({ rebuilt: [], integrityCheck: [], after: [], ok: true });
+    expect(JSON.parse(json.stdout)).toEqual({ rebuilt: [], madeAnew: [], integrityCheck: [], after: [], ok: true });
   });
 
   it('an index whose rebuild SQLite refuses (two open incidents on one resource): exit 2, named, nothing rebuilt or written', async () => {

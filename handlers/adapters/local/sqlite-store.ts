@@ -50,7 +50,7 @@ import {
 import { oneLine } from '../../core/text.js';
 import type { AnchorState, AuditSource } from '../../ports/audit-source.js';
 import type { CommitReceipt, FindingReads, IncidentChange, IncidentFilter, IncidentStore } from '../../ports/incident-store.js';
-import { type IndexRepair, repairNamedIndexes } from './index-repair.js';
+import { type IndexRepair, indexesRedefined, repairNamedIndexes } from './index-repair.js';
 import { closeToOthers, makePrivateDir } from './private-files.js';
 
 export const STORE_FILE = 'datalek.sqlite';
@@ -1069,14 +1069,19 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     try {
       this.pinSnapshot();
       return this.db.transaction(() => {
+        // An index of the pipeline's made anew with another definition, which integrity_check holds to its own (index-repair.ts).
+        const redefined = indexesRedefined(this.db, SCHEMA).map(
+          (ix) =>
+            `index ${ix.name} is not the one the pipeline makes (it reads: ${ix.sql}): ${readsOf(ix.name)}; datalek repair-indexes --by NAME makes it anew`,
+        );
         const rows = this.db.pragma('integrity_check') as { integrity_check: string }[];
         const lines = rows.map((r) => r.integrity_check);
-        if (lines.length === 1 && lines[0] === 'ok') return [];
+        if (lines.length === 1 && lines[0] === 'ok') return redefined;
         // Only an index integrity_check names is scanned (a scan of its table each): nothing to name otherwise.
         const named = PARTIAL_INDEXES.filter((ix) => lines.some((l) => l.includes(`index ${ix.name}`)));
         // An index no partial one's line below names is rebuilt by the same command (index-repair.ts).
         const fix = (l: string) => (/\bindex \S/.test(l) && !named.some((ix) => l.includes(`index ${ix.name}`)) ? `; ${REPAIR_INDEXES}` : '');
-        return [...lines.map((l) => `SQLite integrity_check: ${l}${fix(l)}`), ...named.flatMap((ix) => this.leftOutOf(ix))];
+        return [...redefined, ...lines.map((l) => `SQLite integrity_check: ${l}${fix(l)}`), ...named.flatMap((ix) => this.leftOutOf(ix))];
       })();
     } catch (err) {
       return [(err as Error).message];
@@ -1308,7 +1313,7 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
   async repairIndexes(by: string, at: string): Promise<IndexRepair> {
     try {
       this.endSnapshot();
-      return repairNamedIndexes(this.db, by, at);
+      return repairNamedIndexes(this.db, by, at, SCHEMA);
     } catch (err) {
       if (err instanceof RefusedError) throw err;
       throw new StoreError(`store ${this.dir}: ${(err as Error).message}`, { cause: err });
@@ -1549,6 +1554,9 @@ export class SqliteIncidentStore implements IncidentStore, AuditSource {
     }
   }
 }
+
+/** What is lost through index `name` when it leaves rows out: a partial one's own words, else those of any index. */
+const readsOf = (name: string) => PARTIAL_INDEXES.find((ix) => ix.name === name)?.reads ?? 'the store finds rows through it';
 
 /** What verify says rebuilds an index integrity_check names. */
 const REPAIR_INDEXES = 'datalek repair-indexes --by NAME rebuilds it';

@@ -16,21 +16,23 @@ export async function repairIndexes(ctx: Context): Promise<number> {
     if (!(store instanceof SqliteIncidentStore)) throw new UsageError('repair-indexes rebuilds the embedded store (--target local)');
     // When it was really done: the machine's clock, not a stated --now.
     const at = ctx.systemNow();
-    const { integrityCheck, rebuilt, after } = await store.repairIndexes(by, at);
+    const { integrityCheck, rebuilt, madeAnew, after } = await store.repairIndexes(by, at);
     const ok = after.length === 0;
     if (ctx.flags.json) {
-      ctx.io.out(JSON.stringify({ rebuilt, integrityCheck, after, ok }, null, 2));
+      ctx.io.out(JSON.stringify({ rebuilt, madeAnew: madeAnew.map((ix) => ix.name), integrityCheck, after, ok }, null, 2));
       return ok ? 0 : 1;
     }
     const lines: string[] = [];
-    if (!integrityCheck.length) lines.push('integrity_check finds nothing: no index rebuilt.');
-    else if (!rebuilt.length) lines.push('integrity_check names no index: nothing rebuilt.');
+    for (const ix of madeAnew) lines.push(oneLine(`Made index ${ix.name} anew as the pipeline makes it (it read: ${ix.sql}).`));
+    if (!integrityCheck.length && !madeAnew.length) lines.push('integrity_check finds nothing: no index rebuilt (each index is as the pipeline makes it).');
+    else if (integrityCheck.length && !rebuilt.length) lines.push('integrity_check names no index: nothing rebuilt.');
     for (const name of rebuilt) {
       const said = integrityCheck.filter((l) => l.includes(`index ${name}`));
       lines.push(oneLine(`Rebuilt index ${name} (integrity_check: ${said.join('; ')}).`));
     }
-    if (rebuilt.length) lines.push(oneLine(`The rebuild is recorded in the store (meta 'index-repairs') as done by ${by} at ${at}.`));
-    if (ok && rebuilt.length) lines.push(`integrity_check now finds nothing; datalek verify checks the rest.`);
+    const done = rebuilt.length + madeAnew.length > 0;
+    if (done) lines.push(oneLine(`The rebuild is recorded in the store (meta 'index-repairs') as done by ${by} at ${at}.`));
+    if (ok && done) lines.push(`integrity_check now finds nothing; datalek verify checks the rest.`);
     if (!ok) {
       lines.push('integrity_check still finds (a rebuild of an index does not repair this: put the store back from a copy, datalek verify says what else):');
       for (const l of after) lines.push(oneLine(`  ${l}`));
