@@ -28,7 +28,7 @@ import { MINIMISED, minimisedAsRecorded } from '../core/minimise.js';
 import type { Policy } from '../core/policy.js';
 import { reviewPending } from '../core/schedule.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
-import { BEFORE_DETECTION, beforeDetection, firstSeenSetAsideText } from '../core/stated-time.js';
+import { BEFORE_DETECTION, beforeDetection, enteredAtOf, firstSeenSetAsideText } from '../core/stated-time.js';
 import { oneLine } from '../core/text.js';
 import { formatLocal, localWithInstant, timeLeft } from '../core/time.js';
 
@@ -346,7 +346,7 @@ export function showText(
     ...ownPseudonymLines(incident),
     ...firstActivityLines(incident, when),
     `  detected       ${when(incident.detectedAt)}`,
-    `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt && !awareness ? '   (default: detection, until a person records awareness)' : ''}${beforeDetection(incident, incident.awareAt) ? ` (${BEFORE_DETECTION.en})` : ''}${awareness ? enteredMark(awareness, tz) : ''}`,
+    `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt && !awareness ? '   (default: detection, until a person records awareness)' : ''}${beforeDetection(incident, incident.awareAt) ? ` (${BEFORE_DETECTION.en})` : ''}${awareness ? enteredMark(incident, awareness, tz) : ''}`,
     `  AP deadline    ${incident.deadline ? `${when(apLegalDeadline(incident))}   ${deadlineNote(incident, now, tz, policy)}` : 'none'}`,
     ...internalTargetLine(incident, now, when),
     `  acknowledged   ${incident.acknowledgedBy ? `${incident.acknowledgedBy} at ${when(incident.acknowledgedAt)}` : 'no'}`,
@@ -404,7 +404,7 @@ export function showText(
   }
   for (const r of incident.reports ?? [])
     lines.push(
-      `  reported       ${r.to} ${r.kind} ${r.reference}${anewAfter(incident, r)} at ${formatLocal(r.at, tz)}${r.beforeDetection ? ` (${BEFORE_DETECTION.en})` : ''} by ${r.by}${enteredMark(r, tz)}${clockMarks(r, tz)}${r.delayReason ? ` (delay: ${r.delayReason})` : ''}`,
+      `  reported       ${r.to} ${r.kind} ${r.reference}${anewAfter(incident, r)} at ${formatLocal(r.at, tz)}${r.beforeDetection ? ` (${BEFORE_DETECTION.en})` : ''} by ${r.by}${enteredMark(incident, r, tz)}${clockMarks(r, tz)}${r.delayReason ? ` (delay: ${r.delayReason})` : ''}`,
     );
   if (incident.actions.length) {
     lines.push('  containment');
@@ -529,11 +529,16 @@ function dnsDomainLines(a: Incident['actions'][number]): string[] {
   return lines;
 }
 
-function enteredMark(stated: { enteredLater?: boolean; enteredAfterDeadline?: string | null; recordedAt: string }, tz: string): string {
-  if (stated.enteredAfterDeadline) {
-    return ` (entered after the AP deadline had passed: ${formatLocal(stated.recordedAt, tz)}; overdue from ${formatLocal(stated.enteredAfterDeadline, tz)})`;
-  }
-  return stated.enteredLater ? ` (entered later: ${formatLocal(stated.recordedAt, tz)})` : '';
+function enteredMark(
+  incident: Incident,
+  stated: { enteredLater?: boolean; enteredAfterDeadline?: string | null; recordedAt: string; by: string },
+  tz: string,
+): string {
+  // When it was entered: the machine's clock, not a stated --now (atk29 A6).
+  const entered = formatLocal(enteredAtOf(incident, stated.recordedAt, stated.by), tz);
+  if (stated.enteredAfterDeadline)
+    return ` (entered after the AP deadline had passed: ${entered}; overdue from ${formatLocal(stated.enteredAfterDeadline, tz)})`;
+  return stated.enteredLater ? ` (entered later: ${entered})` : '';
 }
 
 /** The other clocks a report met although entered after the record held them overdue, each named (core/clocks.ts). */

@@ -311,3 +311,15 @@ export function checkRecordingTime(incident: Incident, now: string, what: string
 export function enteredLater(stated: string, recordedAt: string): boolean {
   return Date.parse(recordedAt) - Date.parse(stated) > ENTERED_LATER_HOURS * HOUR_MS;
 }
+
+/**
+ * When a person's entry was entered: the machine's clock a change made with a stated `--now` records
+ * (its clock-stated mark, `statedClock`: change-incident.ts), else the time it was recorded at. An entry's
+ * `recordedAt` is the run's clock, stated or not; "entered later" and "entered after the AP deadline had
+ * passed" are judged by the machine's (`enteredAt`), and say that moment, never the stated one (atk29 A6).
+ * A mark the record no longer lists (past MAX_STATED_CLOCK) leaves the recorded time.
+ */
+export function enteredAtOf(incident: Pick<Incident, 'statedClock'>, recordedAt: string, by?: string): string {
+  const marks = (incident.statedClock ?? []).filter((m) => !m.incidentId && m.at === recordedAt);
+  return (marks.find((m) => m.by === by) ?? marks[0])?.enteredAt ?? recordedAt;
+}

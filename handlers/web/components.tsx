@@ -39,7 +39,7 @@ import type { Policy } from '../core/policy.js';
 import { describeEntry, timelineMarks, timelineSvg } from '../core/report-html.js';
 import { reviewPending } from '../core/schedule.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
-import { firstSeenSetAsideText } from '../core/stated-time.js';
+import { enteredAtOf, firstSeenSetAsideText } from '../core/stated-time.js';
 import type { UnreadableHandler } from '../core/stored-record.js';
 import { oneLine } from '../core/text.js';
 import { formatLocal, timeLeft } from '../core/time.js';
@@ -424,7 +424,13 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
                     {`${recipientLabel(lang, r.to)} · ${reportKindShown(lang, r, incident.reports ?? [])} · ${r.reference} · `}
                     <When view={view} at={r.at} />
                     {` · ${r.by}`}
-                    {r.enteredLater ? <span class="muted"> ({r.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater})</span> : null}
+                    {r.enteredLater ? (
+                      <span class="muted">
+                        {' '}
+                        ({r.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater}: <When view={view} at={enteredAtOf(incident, r.recordedAt, r.by)} />
+                        )
+                      </span>
+                    ) : null}
                     {r.delayReason ? ` (${r.delayReason})` : ''}
                   </li>
                 ))}
@@ -537,7 +543,7 @@ export function Decisions({ view, incident }: { view: View; incident: Incident }
         return `${w.field.assessment}: ${d.notifiable ? w.notifiable : w.notNotifiable} (${w.personalData} ${yesNo(lang, d.personalData)}, ${riskLabel(lang, d.risk)}); ${d.reason}`;
       case 'awareness':
         return `${w.field.aware}: ${local(d.to)}${d.from ? ` (${w.was} ${local(d.from)})` : ''}; ${d.reason}${d.movedLaterAfterPersonalDataYes ? ` — ${w.movedLater}` : ''}${d.beforeDetection ? ` — ${w.beforeDetection}` : ''}${
-          d.enteredLater ? ` — ${d.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater} (${local(d.recordedAt)})` : ''
+          d.enteredLater ? ` — ${d.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater} (${local(enteredAtOf(incident, d.recordedAt, d.by))})` : ''
         }${d.delayReason ? ` — ${w.delayReason}: ${d.delayReason}` : ''}`;
       case 'role':
         return `${w.field.role}: ${roleLabel(lang, d.role)}; ${d.reason}`;
@@ -547,7 +553,7 @@ export function Decisions({ view, incident }: { view: View; incident: Incident }
         return `${w.nis2Intermediate}: ${local(d.dueAt)}; ${d.reason}`;
       case 'nis2-awareness':
         return `${w.nis2Aware}: ${local(d.to)}${d.from ? ` (${w.was} ${local(d.from)})` : ''}; ${d.reason}${d.beforeDetection ? ` — ${w.beforeDetection}` : ''}${
-          d.enteredLater ? ` — ${w.enteredLater} (${local(d.recordedAt)})` : ''
+          d.enteredLater ? ` — ${w.enteredLater} (${local(enteredAtOf(incident, d.recordedAt, d.by))})` : ''
         }`;
       case 'subjects':
         return `${d.audience === 'subscribers' ? w.field.subscribers : w.field.subjects}: ${subjectsLabel(lang, d, local)}`;

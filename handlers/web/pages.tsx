@@ -25,6 +25,7 @@ import { inheritedHoldSummary, MINIMISED_HEADING, minimisedSummary, retentionHol
 import type { Notice } from '../core/notice.js';
 import type { RegisterRow } from '../core/register.js';
 import { listedCounts } from '../core/schedule.js';
+import { enteredAtOf } from '../core/stated-time.js';
 import { oneLine } from '../core/text.js';
 import { formatLocal } from '../core/time.js';
 import { type VerifyResult, verifyOk } from '../core/verify-store.js';
@@ -727,7 +728,8 @@ export function RegisterPage({
                       {rep.enteredLater ? (
                         <span class="muted">
                           {' '}
-                          ({rep.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater}: <When view={view} at={rep.recordedAt} />)
+                          ({rep.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater}:{' '}
+                          <When view={view} at={enteredAtOf(i, rep.recordedAt, rep.by)} />)
                         </span>
                       ) : null}
                     </div>
