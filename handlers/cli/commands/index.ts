@@ -210,7 +210,8 @@ export const COMMANDS: Command[] = [
     name: 'repair-indexes',
     section: 'main',
     usage: `  datalek repair-indexes --by NAME           rebuild the embedded store's indexes that SQLite's integrity
-                                             check names (verify says when): no sqlite3 needed; recorded in
+                                             check names, and make anew one whose definition is not the
+                                             pipeline's (verify says when): no sqlite3 needed; recorded in
                                              the store with who and when; exit 1 when the check still finds
                                              something, 2 when SQLite refuses a rebuild (nothing rebuilt)`,
     flags: { by: { type: 'string' } },
