@@ -339,6 +339,9 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
   const formerly = former.filter((k): k is string => k !== undefined);
   const reads = await store.readForFinding(finding.key, formerly.length ? [...keys, ...formerly] : keys, ownId);
   if (formerly.length) reads.holders = heldAsBefore(reads.holders, keys.length, former);
+  // A sample never joins a real incident, nor a real finding a sample's: their keys differ (finding.ts
+  // resourceKeyOf), and one a version flipping the flag made an incident claim before atk29 A11 is passed by.
+  reads.holders = reads.holders.map((h) => (h && Boolean(h.sample) !== finding.sample ? undefined : h));
   await markMergeable(store, reads.holders);
   const known = reads.finding;
   if (known) {
@@ -355,6 +358,7 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
         },
       };
     }
+    if (Boolean(known.sample) !== finding.sample) return { result: sampleFlipped(finding, known) };
     const incident = await followMerges(store, known.incidentId, reads.incident);
     if (!incident) throw new ConflictError(`finding ${findingKeyString(finding.key)} points to incident ${known.incidentId}, which is not stored yet`);
     if (incident.state === 'closed' && activeAfterClosing(finding, known, incident) && finding.severity >= policy.thresholds.openIncident) {
@@ -1856,6 +1860,21 @@ function ignored(finding: Finding | null, reason: string): RecordResult {
     reason,
     messages: [],
     revision: null,
+  };
+}
+
+/**
+ * A later version of a finding that says the opposite of the stored one about GuardDuty's sample flag
+ * (atk29 A11): refused, by name, as inconsistent. GuardDuty makes sample findings with ids of their own;
+ * a real finding does not become one, nor one real. Taken, it made a real incident claim the sample's
+ * key (or a sample's incident a real resource), and a genuine sample then joined the real incident.
+ */
+function sampleFlipped(finding: Finding, known: FindingRecord): RecordResult {
+  const was = known.sample ? 'a sample finding' : 'a real finding (no sample flag)';
+  const now = finding.sample ? 'flagged sample (additionalInfo.sample)' : 'without the sample flag';
+  return {
+    ...result('rejected', finding, known.incidentId, null, []),
+    reason: `inconsistent: finding ${finding.key.findingId} is stored as ${was}, and this later version (updatedAt ${finding.updatedAt}, count ${finding.version.count}) comes ${now}; a finding does not change into a sample or back, so it is not recorded (a crafted or damaged event? see the finding in GuardDuty)`,
   };
 }
 

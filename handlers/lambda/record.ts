@@ -107,7 +107,11 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
       // race is tried again until KEEP_AFTER_COMMIT_MS (the publish, the links, the idempotency
       // record) is left of the invocation, as every function with a deadline does.
       const summary = await recordOnce({ key, version, finding: parsed.finding }, untilDeadline(Date.now() + context.getRemainingTimeInMillis()));
-      deps.logger.info('recorded a finding', { outcome: summary.outcome, incidentId: summary.incidentId, severity: summary.severity });
+      // A version the record refuses as inconsistent (a flipped sample flag, atk29 A11): said as an error, with the
+      // reason, which names the finding, its version and the flag, nothing of its content.
+      if (summary.outcome === 'rejected')
+        deps.logger.error('refused a finding as inconsistent with its stored record: not recorded', { reason: summary.reason });
+      else deps.logger.info('recorded a finding', { outcome: summary.outcome, incidentId: summary.incidentId, severity: summary.severity });
       return summary;
     } catch (err) {
       if (err instanceof StuckConflictError) {
