@@ -4,15 +4,14 @@
  * (InstanceCredentialExfiltration, the session named after the instance), not its first bucket or its
  * key alone. One breach, one AP clock; an incident the FG recorded on is linked, not merged.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { SqliteIncidentStore } from '../../handlers/adapters/local/sqlite-store.js';
+import { describe, expect, it } from 'vitest';
 import { assess } from '../../handlers/core/fg-workflow.js';
 import type { Incident } from '../../handlers/core/incident.js';
 import { DEFAULT_POLICY } from '../../handlers/core/policy.js';
-import { type RecordDeps, recordEvent } from '../../handlers/core/record-finding.js';
+import { recordEvent } from '../../handlers/core/record-finding.js';
 import { verifyOk, verifyStore } from '../../handlers/core/verify-store.js';
 import { findingEvent, instanceResource } from '../support/events.js';
-import { tempSqliteStore } from '../support/store.js';
+import { recordingStore } from '../support/recording.js';
 
 const NOW = '2026-11-28T03:00:00.000Z';
 
@@ -54,31 +53,24 @@ function credentialsEvent(id: string, instanceId: string, createdAt: string, typ
 }
 
 describe('a finding naming a resource an open incident holds joins it (atk29 A2)', () => {
-  let store: SqliteIncidentStore;
-  let cleanup: () => Promise<void>;
-  let deps: () => RecordDeps;
+  const rec = recordingStore(NOW);
+  const deps = () => rec.deps();
 
-  beforeEach(() => {
-    ({ store, cleanup } = tempSqliteStore());
-    deps = () => ({ store, policy: DEFAULT_POLICY, now: () => NOW, canEnforce: false });
-  });
-  afterEach(async () => cleanup());
-
-  const open = async () => (await store.listIncidents({ openOnly: true })).map((i) => i.id);
+  const open = async () => (await rec.store().listIncidents({ openOnly: true })).map((i) => i.id);
 
   it('an S3 finding naming two buckets joins the incident open on its second bucket, in either order', async () => {
     const only = await recordEvent(deps(), bucketsEvent('b-second', ['second-b'], '2026-11-27T23:00:00.000Z'));
     const two = await recordEvent(deps(), bucketsEvent('b-two', ['first-b', 'second-b'], '2026-11-27T23:30:00.000Z'));
     expect(two).toMatchObject({ outcome: 'attached', incidentId: only.incidentId });
     expect(await open()).toEqual([only.incidentId]);
-    const held = (await store.getIncident(only.incidentId as string)) as Incident;
+    const held = (await rec.store().getIncident(only.incidentId as string)) as Incident;
     expect(held.resourceKeys).toEqual([`s3-bucket:111122223333:first-b`]);
     // A later finding on the first bucket alone joins it too.
     const first = await recordEvent(deps(), bucketsEvent('b-first', ['first-b'], '2026-11-28T00:00:00.000Z'));
     expect(first).toMatchObject({ outcome: 'attached', incidentId: only.incidentId });
     // Redelivered: nothing twice.
     expect(await recordEvent(deps(), bucketsEvent('b-two', ['first-b', 'second-b'], '2026-11-27T23:30:00.000Z'))).toMatchObject({ outcome: 'duplicate' });
-    expect(verifyOk(await verifyStore(store, { now: NOW }))).toBe(true);
+    expect(verifyOk(await verifyStore(rec.store(), { now: NOW }))).toBe(true);
   });
 
   it('the other order: the two-bucket finding first, then one on its second bucket', async () => {
@@ -94,28 +86,28 @@ describe('a finding naming a resource an open incident holds joins it (atk29 A2)
     const both = await recordEvent(deps(), bucketsEvent('b-both', ['second-b', 'first-b'], '2026-11-27T23:30:00.000Z'));
     expect(both).toMatchObject({ outcome: 'attached', incidentId: a.incidentId });
     expect(await open()).toEqual([a.incidentId]);
-    expect(await store.getIncident(b.incidentId as string)).toMatchObject({ state: 'closed', mergedInto: a.incidentId });
-    expect(verifyOk(await verifyStore(store, { now: NOW }))).toBe(true);
+    expect(await rec.store().getIncident(b.incidentId as string)).toMatchObject({ state: 'closed', mergedInto: a.incidentId });
+    expect(verifyOk(await verifyStore(rec.store(), { now: NOW }))).toBe(true);
   });
 
   it('links, not merges, an incident on the other bucket the FG assessed; both name each other and the FG is told', async () => {
     const a = await recordEvent(deps(), bucketsEvent('b-a', ['first-b'], '2026-11-27T22:00:00.000Z'));
     const b = await recordEvent(deps(), bucketsEvent('b-b', ['second-b'], '2026-11-27T23:00:00.000Z'));
     await assess(
-      { store, policy: DEFAULT_POLICY, now: () => NOW },
+      { store: rec.store(), policy: DEFAULT_POLICY, now: () => NOW },
       { incidentId: b.incidentId as string, personalData: 'unknown', risk: 'risk', reason: 'being looked into', by: 'FG' },
     );
     const both = await recordEvent(deps(), bucketsEvent('b-both', ['first-b', 'second-b'], '2026-11-27T23:30:00.000Z'));
     expect(both).toMatchObject({ outcome: 'attached', incidentId: a.incidentId });
     expect((await open()).sort()).toEqual([a.incidentId, b.incidentId].sort());
-    const linked = (await store.getTimeline(b.incidentId as string)).filter((e) => e.kind === 'linked-to-incident');
+    const linked = (await rec.store().getTimeline(b.incidentId as string)).filter((e) => e.kind === 'linked-to-incident');
     expect(linked.map((e) => e.detail)).toEqual([expect.objectContaining({ incidentId: a.incidentId, findingId: 'b-both' })]);
-    expect(((await store.getIncident(a.incidentId as string)) as Incident).linked).toEqual([b.incidentId]);
-    expect((await store.listMessages(b.incidentId as string)).map((m) => m.kind)).toContain('incident-linked');
+    expect(((await rec.store().getIncident(a.incidentId as string)) as Incident).linked).toEqual([b.incidentId]);
+    expect((await rec.store().listMessages(b.incidentId as string)).map((m) => m.kind)).toContain('incident-linked');
     // A storm of redeliveries adds nothing.
     for (let i = 0; i < 3; i++) await recordEvent(deps(), bucketsEvent('b-both', ['first-b', 'second-b'], '2026-11-27T23:30:00.000Z'));
-    expect((await store.getTimeline(b.incidentId as string)).filter((e) => e.kind === 'linked-to-incident')).toHaveLength(1);
-    expect(verifyOk(await verifyStore(store, { now: NOW }))).toBe(true);
+    expect((await rec.store().getTimeline(b.incidentId as string)).filter((e) => e.kind === 'linked-to-incident')).toHaveLength(1);
+    expect(verifyOk(await verifyStore(rec.store(), { now: NOW }))).toBe(true);
   });
 
   it("an instance's role credentials used outside AWS join the incident open on that instance, in either order", async () => {
@@ -127,9 +119,9 @@ describe('a finding naming a resource an open incident holds joins it (atk29 A2)
     expect(creds).toMatchObject({ outcome: 'attached', incidentId: inst.incidentId });
     expect(await open()).toEqual([inst.incidentId]);
     // Containment of the source is planned on the incident that holds the instance, once.
-    const actions = ((await store.getIncident(inst.incidentId as string)) as Incident).actions.map((a) => `${a.type} ${a.target}`);
+    const actions = ((await rec.store().getIncident(inst.incidentId as string)) as Incident).actions.map((a) => `${a.type} ${a.target}`);
     expect(actions.filter((a) => a === 'contain-credential-source i-0a1b2c3d4e5f60718')).toHaveLength(1);
-    expect(verifyOk(await verifyStore(store, { now: NOW }))).toBe(true);
+    expect(verifyOk(await verifyStore(rec.store(), { now: NOW }))).toBe(true);
   });
 
   it('the credentials first, then a finding on the instance: one incident', async () => {
