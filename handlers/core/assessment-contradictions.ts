@@ -29,6 +29,21 @@ export function personalDataNamed(facts: NamedFacts): { en: string; nl: string }
   return out;
 }
 
+/**
+ * What the facts state as affecting nobody and nothing (atk29 A12): at most 0 data subjects, or 0 records
+ * beside categories of personal data. A breach of personal data is a risk to natural persons (Art. 33(1),
+ * 34(1)); beside "personal data: yes" these are refused both ways, as personal data named beside "no" is.
+ */
+export function noneAffected(facts: NamedFacts): { en: string; nl: string }[] {
+  const out: { en: string; nl: string }[] = [];
+  if (facts.subjectsMax === 0) out.push({ en: `--subjects ${facts.subjectsMin ?? 0}-0: no data subject`, nl: `${facts.subjectsMin ?? 0}–0 betrokkenen` });
+  if (facts.records === 0 && facts.categories?.length) {
+    const named = facts.categories.join(', ');
+    out.push({ en: `--records 0 beside categories of personal data (${named})`, nl: `0 records naast soorten persoonsgegevens (${named})` });
+  }
+  return out;
+}
+
 const lower = (c: string) => c.trim().toLowerCase();
 
 /** The special categories the facts name (Art. 9(1); the BSN, UAVG art. 46): those stated, and health data or the BSN among the categories. */

@@ -22,7 +22,7 @@ import {
   lateWithoutReasons,
   passedDeadlines,
 } from './ap-verdict.js';
-import { assessmentContradictions, personalDataNamed, specialUnconfirmed } from './assessment-contradictions.js';
+import { assessmentContradictions, noneAffected, personalDataNamed, specialUnconfirmed } from './assessment-contradictions.js';
 import {
   type CarriedOutElsewhere,
   containmentNotCarriedOut,
@@ -536,6 +536,8 @@ function checkAssessmentAgainstFacts(
       `"Geen persoonsgegevens getroffen" spreekt de vastgelegde feiten tegen, die persoonsgegevens noemen: ${named.map((n) => n.nl).join('; ')} (AVG art. 4(1), 33(1), (5)): kies "ja" of "onbekend", of corrigeer eerst die feiten.`,
     );
   }
+  const none = personalData === 'yes' ? noneAffected(facts) : [];
+  if (none.length) throw noneAffectedRefusal(none, null, 'assess');
   const special = specialUnconfirmed(facts, { personalData, risk });
   const unintelligible = facts.unintelligible ?? 'not recorded';
   if (special.length && !specialReason) {
@@ -552,6 +554,27 @@ function checkAssessmentAgainstFacts(
     );
   }
   return specialReason ? { categories: special, unintelligible: facts.unintelligible, reason: specialReason } : null;
+}
+
+/**
+ * The refusal of facts that state nobody and nothing affected beside "personal data: yes" (`facts`:
+ * the facts given under that assessment; `assess`: that assessment over such facts). Nothing is recorded.
+ */
+function noneAffectedRefusal(none: { en: string; nl: string }[], a: Assessment | null, refused: 'facts' | 'assess'): RefusedError {
+  const en = none.map((n) => n.en).join('; ');
+  const nl = none.map((n) => n.nl).join('; ');
+  const way =
+    'give the approximate numbers (Art. 33(3)(a)); leave a number not yet known out (datalek facts --complete --unknown-reason TEXT says why when the rest is complete); if no personal data was affected after all, correct the facts and assess again';
+  if (refused === 'facts' && a) {
+    return refuse(
+      `${en}: the assessment in force (${a.at}, by ${a.by}) says personal data is affected, a risk to natural persons (Art. 33(1), 34(1)), and such a breach affects at least one data subject and one record: ${way}; nothing was recorded`,
+      `${nl}: de geldende beoordeling zegt dat persoonsgegevens getroffen zijn, een risico voor natuurlijke personen (AVG art. 33(1), 34(1)); zo'n datalek treft ten minste één betrokkene en één record. Geef de aantallen bij benadering (art. 33(3)(a)); laat een aantal dat nog niet bekend is leeg; zijn er toch geen persoonsgegevens getroffen, corrigeer dan de feiten en beoordeel opnieuw. Er is niets vastgelegd.`,
+    );
+  }
+  return refuse(
+    `--personal-data yes contradicts the facts on record, which state ${en} (Art. 33(1), 34(1): a breach of personal data affects at least one data subject and one record): correct those facts first (datalek facts), or assess --personal-data unknown while the numbers are not known; nothing was recorded`,
+    `"Persoonsgegevens getroffen" spreekt de vastgelegde feiten tegen: ${nl} (AVG art. 33(1), 34(1): zo'n datalek treft ten minste één betrokkene en één record). Corrigeer eerst die feiten, of kies "onbekend" zolang de aantallen niet bekend zijn. Er is niets vastgelegd.`,
+  );
 }
 
 /**
@@ -1135,6 +1158,11 @@ export async function recordFacts(deps: FgDeps, input: FactsInput): Promise<Inci
       facts.otherParties = [...(before.otherParties ?? []).filter((p) => p.name !== otherParty.name), otherParty];
       facts.otherPartiesStated = true;
       detail.otherParty = otherParty;
+    }
+    // Nobody affected beside "personal data: yes" is no fact learnt but a contradiction in terms (atk29 A12).
+    if (draft.assessment?.personalData === 'yes' && (given.subjectsMax !== undefined || given.records !== undefined || given.categories)) {
+      const none = noneAffected(facts);
+      if (none.length) throw noneAffectedRefusal(none, draft.assessment, 'facts');
     }
     // Contradictions with what is recorded. With the assessment: recorded, and marked (closing waits for it).
     const contradicted = assessmentContradictions({ ...draft, facts }).map((c) => c.en);
