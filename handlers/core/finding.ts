@@ -508,8 +508,6 @@ export function correlationKeys(finding: Finding): string[] {
 
 function toFinding(detail: FindingDetail, rawDetail: Record<string, unknown>, ctx: { accountId: string; region: string; eventId: string | null }): Finding {
   const service = (rawDetail.service ?? {}) as Record<string, unknown>;
-  const additionalInfo = service.additionalInfo as Record<string, unknown> | null | undefined;
-  const sampleFlag = typeof additionalInfo === 'object' && additionalInfo !== null ? additionalInfo.sample : undefined;
   const facts = readResourceFacts(rawDetail, detail.id);
   return {
     key: { accountId: ctx.accountId, region: ctx.region, findingId: detail.id },
@@ -525,7 +523,7 @@ function toFinding(detail: FindingDetail, rawDetail: Record<string, unknown>, ct
     resourceRole: str(service.resourceRole) ?? null,
     involvement: facts.involvement,
     archived: detail.service.archived ?? false,
-    sample: sampleFlag === true || sampleFlag === 'true',
+    sample: sampleFlagged(service.additionalInfo),
     publicBuckets: facts.publicBuckets,
     instance: facts.instance,
     accessKey: facts.accessKey,
@@ -540,6 +538,30 @@ function toFinding(detail: FindingDetail, rawDetail: Record<string, unknown>, ct
     related: facts.related,
     detail: rawDetail,
   };
+}
+
+/** Whether GuardDuty's sample flag says so: `true` or `"true"`. */
+function flagged(value: unknown): boolean {
+  return value === true || value === 'true';
+}
+
+/**
+ * Whether `service.additionalInfo` flags a sample finding: flat (`sample: true`, as EventBridge delivers it),
+ * or inside `value`, the JSON string GuardDuty's API and console give (`{"value":"{\"sample\":true}",
+ * "type":"default"}`), which a finding pasted into `open --finding` carries alone (atk29 A1). A value that
+ * is no JSON object, or nests too deep to read safely, flags nothing.
+ */
+function sampleFlagged(additionalInfo: unknown): boolean {
+  if (typeof additionalInfo !== 'object' || additionalInfo === null) return false;
+  const info = additionalInfo as Record<string, unknown>;
+  if (flagged(info.sample)) return true;
+  if (typeof info.value !== 'string' || !info.value.includes('sample') || textDepthExceeds(info.value, MAX_EVENT_DEPTH)) return false;
+  try {
+    const value: unknown = JSON.parse(info.value);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) && flagged((value as Record<string, unknown>).sample);
+  } catch {
+    return false;
+  }
 }
 
 /** Shapes people paste by mistake, rejected with a hint instead of a list of missing fields. */
