@@ -148,7 +148,7 @@ describe("the FG's workflow on the embedded store", () => {
     const after = JSON.parse((await cli(['draft', id, '--format', 'json', '--lang', 'en'], '2026-11-28T10:10:00Z')).stdout);
     expect(after.missing).toEqual([]);
     const md = (await cli(['draft', id], '2026-11-28T10:10:00Z')).stdout;
-    expect(md).toContain('# Concept-melding datalek aan de Autoriteit Persoonsgegevens');
+    expect(md).toContain('# OEFENING / DRILL: Concept-melding datalek aan de Autoriteit Persoonsgegevens');
     expect(md).toContain('**Soorten persoonsgegevens:** name, address, BSN');
     expect(md).toContain('**Aantal betrokkenen (min–max):** 120–2500');
   });
