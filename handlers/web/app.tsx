@@ -369,7 +369,11 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
           : c.req.query('alert') === '1'
             ? w.link.alertTaken
             : w.flash.ack(actorLabel(lang, incident.acknowledgedBy));
-    } else if (done && done in w.flash) flash = w.flash[done as Exclude<keyof typeof w.flash, 'ack' | 'ackAlready'>] as string;
+    } else if (done && Object.hasOwn(w.flash, done)) {
+      // Its own words only: `in` took what every object inherits (?done=constructor drew an empty box, atk29 A8).
+      const text: unknown = w.flash[done as keyof typeof w.flash];
+      if (typeof text === 'string') flash = text;
+    }
     // A high risk the AP's last report did not carry: the follow-up owed, as `assess` says on the command line (law28).
     const raised = done === 'assess' || done === 'after-close-assess' ? riskFollowUpOwed(incident, deps.policy) : undefined;
     if (raised) flash = `${flash} ${w.riskFollowUpOwed(raised.report.reference, incident.state === 'closed')}`;
@@ -567,6 +571,9 @@ export function createWebApp(deps: WebDeps): Hono<Env> {
       if (value && (!day.test(value) || !Number.isFinite(Date.parse(value))))
         return `--${flag} must be a date such as 2026-11-01, got ${JSON.stringify(value)}`;
     }
+    // A period that ends before it starts is a typing error, not an empty register (atk29 A8).
+    if (fromDate && toDate && toDate < fromDate)
+      return `--to ${toDate} lies before --from ${fromDate}: the register would be empty for a period that cannot be; give its first day as from and its last as to`;
     const tz = deps.policy.timeZone;
     const nextDay = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
     return {
