@@ -410,9 +410,27 @@ function affected(kind: ResourceKind, resourceType: string, resource: Json, b: B
     case 'attack-sequence':
       return { kind, resourceType, id: findingId };
     default:
-      // A resource type this version does not know yet: keep the finding, correlate on its own id.
-      return { kind: 'unknown', resourceType, id: findingId };
+      // A resource type this version does not know yet: keep the finding; named and correlated by an
+      // ARN its block carries, else by the finding's own id (atk29 A9).
+      return { kind: 'unknown', resourceType, id: blockArn(resource) ?? findingId };
   }
+}
+
+/**
+ * The first ARN a resource block of a type this version does not know carries (`…Arn`, `arn`: say
+ * `dynamoDbTableDetails.tableArn`), or undefined. Bounded as every identifier (`idAt`).
+ */
+function blockArn(resource: Json): string | undefined {
+  for (const [name, block] of Object.entries(resource)) {
+    const fields = name.endsWith('Details') ? obj(block) : undefined;
+    if (!fields) continue;
+    for (const [field, value] of Object.entries(fields)) {
+      if (!/arn$/i.test(field) || typeof value !== 'string' || !value.startsWith('arn:')) continue;
+      const arn = idAt(value, `detail.resource.${name}.${field}`);
+      if (arn) return arn;
+    }
+  }
+  return undefined;
 }
 
 function readInstance(value: unknown): InstanceRef | null {

@@ -453,7 +453,9 @@ export function resourceKeyOf(finding: Finding, resource: AffectedResource): str
   const { findingId } = finding.key;
   const accountId = resource.accountId ?? finding.key.accountId;
   const region = resource.region ?? finding.key.region;
-  const scoped = kind === 'unknown' || kind === 'other' ? `finding:${accountId}:${region}:${findingId}` : namedResourceKey(kind, id, accountId, region);
+  // A resource of a kind this version does not know is correlated by the ARN it is named by, else not at all (atk29 A9).
+  const unnamed = kind === 'other' || (kind === 'unknown' && !id.startsWith('arn:'));
+  const scoped = unnamed ? `finding:${accountId}:${region}:${findingId}` : namedResourceKey(kind, id, accountId, region);
   return finding.sample ? `sample:${scoped}` : scoped;
 }
 

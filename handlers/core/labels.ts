@@ -488,7 +488,20 @@ const RESOURCE_KIND: Record<Lang, Partial<Record<ResourceKind, string>>> = {
     'attack-sequence': 'attack sequence',
   },
 };
-export const resourceKindLabel = (lang: Lang, r: Pick<AffectedResource, 'kind' | 'resourceType'>) => RESOURCE_KIND[lang][r.kind] ?? r.resourceType;
+export const resourceKindLabel = (lang: Lang, r: Pick<AffectedResource, 'kind' | 'resourceType'> & { id?: string }) =>
+  r.kind === 'unknown' ? unknownKindLabel(lang, r) : (RESOURCE_KIND[lang][r.kind] ?? r.resourceType);
+
+/**
+ * A resource type this version does not know (atk29 A9): said so, and when it is named by the finding's
+ * own id (its block carries no ARN, finding-resources.ts `affected`), that the id is the finding's.
+ */
+function unknownKindLabel(lang: Lang, r: { resourceType: string; id?: string }): string {
+  const byFinding = r.id !== undefined && !r.id.startsWith('arn:');
+  const type = r.resourceType || 'resource';
+  if (lang === 'nl')
+    return `${type} (een resourcetype dat deze datalek-versie niet kent${byFinding ? '; het id hierna is dat van de bevinding, niet van de resource: zie de bevinding in GuardDuty' : ''})`;
+  return `${type} (a resource type unknown to this datalek version${byFinding ? "; the id that follows is the finding's id, not the resource's: see the finding in GuardDuty" : ''})`;
+}
 
 /**
  * Who recorded something, as a person reads it: the record keeps the actor as written (`system`,

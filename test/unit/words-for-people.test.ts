@@ -53,8 +53,10 @@ describe('words for what the record keeps as codes', () => {
       }
     }
     expect(resourceKindLabel('nl', { kind: 'ec2-instance', resourceType: 'Instance' })).toBe('EC2-instantie');
-    // A kind datalek does not know yet keeps GuardDuty's own type rather than guessing.
-    expect(resourceKindLabel('nl', { kind: 'unknown', resourceType: 'BedrockAgent' })).toBe('BedrockAgent');
+    // A kind datalek does not know yet keeps GuardDuty's own type rather than guessing, and says it is unknown (atk29 A9).
+    expect(resourceKindLabel('nl', { kind: 'unknown', resourceType: 'BedrockAgent' })).toBe(
+      'BedrockAgent (een resourcetype dat deze datalek-versie niet kent)',
+    );
   });
 
   it('says who acknowledged from a page’s link in Dutch, keeping the name as given', () => {
