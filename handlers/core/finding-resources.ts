@@ -499,7 +499,8 @@ function isMalwareScan(service: Json): boolean {
 function involvementOf(type: string, service: Json): Involvement {
   const action = obj(service.action) ?? {};
   const actionType = str(action.actionType);
-  const role = str(service.resourceRole);
+  // GuardDuty writes ACTOR and TARGET; read case-insensitively, empty counts as not given (atk29 A8).
+  const role = str(service.resourceRole)?.trim().toUpperCase();
   if (obj(service.runtimeDetails) || /^[A-Za-z]+:Runtime\//.test(type)) return { role: 'acting', basis: 'a process ran on it (Runtime Monitoring)' };
   if (actionType === 'DNS_REQUEST') return { role: 'acting', basis: 'it made the DNS request' };
   if (actionType === 'PORT_PROBE') return { role: 'targeted', basis: 'it was probed' };
@@ -507,9 +508,13 @@ function involvementOf(type: string, service: Json): Involvement {
     const direction = str(obj(action.networkConnectionAction)?.connectionDirection);
     if (direction === 'OUTBOUND') return { role: 'acting', basis: 'it initiated the connection (OUTBOUND)' };
     if (direction === 'INBOUND') {
-      return role === 'ACTOR'
-        ? { role: 'acting', basis: 'an INBOUND connection with resource role ACTOR (it serves the activity)' }
-        : { role: 'targeted', basis: 'it received the connection (INBOUND)' };
+      if (role === 'ACTOR') return { role: 'acting', basis: 'an INBOUND connection with resource role ACTOR (it serves the activity)' };
+      // Without the role an INBOUND connection does not say which side the resource is on (an instance
+      // brute-forcing others is reported INBOUND with ACTOR): read as acting, fail-safe, since leaving an
+      // actor open costs data and isolating a target costs availability, which a person restores (atk29 A8).
+      if (role === undefined)
+        return { role: 'acting', basis: 'an INBOUND connection, resource role not given: read as acting (fail-safe: an actor is not left open)' };
+      return { role: 'targeted', basis: 'it received the connection (INBOUND)' };
     }
   }
   if (role === 'ACTOR') return { role: 'acting', basis: 'resource role ACTOR' };

@@ -522,7 +522,7 @@ function toFinding(detail: FindingDetail, rawDetail: Record<string, unknown>, ct
     createdAt: detail.createdAt,
     updatedAt: detail.updatedAt,
     resource: facts.resource,
-    resourceRole: str(service.resourceRole) ?? null,
+    resourceRole: str(service.resourceRole)?.trim().toUpperCase() ?? null,
     involvement: facts.involvement,
     archived: detail.service.archived ?? false,
     sample: sampleFlagged(service.additionalInfo),

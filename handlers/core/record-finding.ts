@@ -348,7 +348,11 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
     const order = compareVersions(finding.version, known.version);
     if (order === 0) {
       // Its commit noted links still to write, and the process may have stopped before it wrote them.
-      return { result: result('duplicate', finding, known.incidentId, null, []), ...(known.linksPending ? { linksPendingOn: known.incidentId } : {}) };
+      const duplicate = result('duplicate', finding, known.incidentId, null, []);
+      const differ = differsFromStored(finding, known);
+      if (differ.length)
+        duplicate.reason = `the same version (updatedAt ${finding.updatedAt}, count ${finding.version.count}) as the stored finding, yet it differs from the stored finding in ${differ.join(', ')}: not recorded again (GuardDuty sends a new version for every change; a damaged or crafted delivery?)`;
+      return { result: duplicate, ...(known.linksPending ? { linksPendingOn: known.incidentId } : {}) };
     }
     if (order < 0) {
       return {
@@ -394,6 +398,21 @@ async function decide(deps: RecordDeps, finding: Finding): Promise<Decision> {
     return { result: ignored(finding, 'archived in GuardDuty: an archived finding opens no incident, and no incident is open on the resources it names') };
   if (holders.length === 0) return open_(deps, finding, keys, now, await freeIncidentId(store, finding.key, { id: ownId, holder: reads.incident }));
   return withinCommit((merges) => attach(deps, finding, holders, keys, now, merges));
+}
+
+/**
+ * The fields in which a finding of the stored version differs from the stored record (atk29 A8): named,
+ * never their values (the event's content is personal data). A minimised record's resource is not compared.
+ */
+function differsFromStored(finding: Finding, known: FindingRecord): string[] {
+  const out: string[] = [];
+  if (finding.type !== known.type) out.push('type');
+  if (finding.severity !== known.severity) out.push('severity');
+  if (toUtc(finding.createdAt) !== toUtc(known.createdAt)) out.push('createdAt');
+  if (finding.archived !== Boolean(known.archived)) out.push('archived');
+  if (finding.sample !== Boolean(known.sample)) out.push('sample');
+  if (!known.minimised && JSON.stringify(finding.detail.resource) !== JSON.stringify(known.detail?.resource)) out.push('resource');
+  return out;
 }
 
 /** What the record says of a finding archived in GuardDuty that joins an open incident (atk29 A5). */

@@ -109,7 +109,10 @@ export function createRecordHandler(deps: RecordHandlerDeps) {
       const summary = await recordOnce({ key, version, finding: parsed.finding }, untilDeadline(Date.now() + context.getRemainingTimeInMillis()));
       // A version the record refuses as inconsistent (a flipped sample flag, atk29 A11): said as an error, with the
       // reason, which names the finding, its version and the flag, nothing of its content.
-      if (summary.outcome === 'rejected')
+      // A "duplicate" whose content differs from the stored version names the fields (atk29 A8), never their values.
+      if (summary.outcome === 'duplicate' && summary.reason)
+        deps.logger.warn('a finding of the stored version differs from it: not recorded again', { reason: summary.reason });
+      else if (summary.outcome === 'rejected')
         deps.logger.error('refused a finding as inconsistent with its stored record: not recorded', { reason: summary.reason });
       else deps.logger.info('recorded a finding', { outcome: summary.outcome, incidentId: summary.incidentId, severity: summary.severity });
       return summary;
