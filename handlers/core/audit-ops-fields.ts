@@ -22,6 +22,44 @@ export function checkOpsFieldsAgainstTimeline(record: Record<string, unknown>, t
   const key = typeof record.pseudonymKey === 'string' ? record.pseudonymKey : undefined;
   checkRetentionHold(record, timeline, key, add);
   checkTakenAt(record, timeline, add);
+  checkResourceKeys(record, timeline, key, add);
+}
+
+/** The entries that say which resources an incident holds beside its own: the opening's, also none (tl29). */
+const OPENINGS = new Set(['incident-opened', 'incident-opened-by-hand']);
+
+/**
+ * The resources an open incident holds beside its own (`resourceKeys`), which decide where a finding
+ * on them goes, must be those its timeline claimed: the opening's `resourceKeys` and every later
+ * entry's `claimedKeys` (record-finding.ts noteClaimed; no command gives one back while it is open).
+ * Taken off the record with its claim, the next finding on it opened a second incident beside this
+ * one, the breach's record split; planted, findings on another resource are captured (atk28 F17).
+ * A record whose opening did not say them (written before) is not judged; a closed one holds nothing.
+ * Named by count and kind, never by key (a key ends with a principal's pseudonym).
+ */
+function checkResourceKeys(record: Record<string, unknown>, timeline: readonly Row[], key: string | undefined, add: (problem: string) => void): void {
+  if (record.state === 'closed') return;
+  let given: Set<string> | null = null;
+  for (const row of timeline) {
+    const d = detailOf(row);
+    if (!d) continue;
+    if (OPENINGS.has(String(row.kind)) && Array.isArray(d.resourceKeys)) given = new Set(d.resourceKeys.map(String));
+    else if (given && Array.isArray(d.claimedKeys)) for (const k of d.claimedKeys) given.add(String(k));
+  }
+  if (!given) return;
+  const claimed = given;
+  const held = new Set((Array.isArray(record.resourceKeys) ? record.resourceKeys : []).map((k) => withOwnPseudonyms(key, String(k))));
+  const kinds = (keys: string[]) => [...new Set(keys.map((k) => k.split(':')[0]))].join(', ');
+  const lost = [...claimed].filter((k) => !held.has(k));
+  if (lost.length)
+    add(
+      `its timeline claimed resources the record no longer holds (${lost.length}: ${kinds(lost)}): taken off behind the pipeline, with no entry giving them back; a finding on them opens a second incident beside this one`,
+    );
+  const planted = [...held].filter((k) => !claimed.has(k));
+  if (planted.length)
+    add(
+      `it holds resources its timeline never claimed (${planted.length}: ${kinds(planted)}): added behind the pipeline, with no entry claiming them; findings on them are captured by this incident`,
+    );
 }
 
 const HOLD_FIELDS = ['at', 'by', 'reason'] as const;

@@ -212,6 +212,8 @@ export async function openByHand(deps: ChangeDeps, input: OpenByHandInput): Prom
         firstActivityAt: null,
         // The law in force when its clock began, which the record keeps: verify holds the record to it (tl28a).
         ...lawInForce(incident),
+        // No resources beside its own; a finding joining it later says what it claims (record-finding.ts noteClaimed, tl29).
+        resourceKeys: [],
       },
     },
     ...messages.map((m) => ({ at: now, kind: 'notification-queued', detail: { channel: m.channel, messageKind: m.kind, messageId: m.id } })),

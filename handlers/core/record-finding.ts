@@ -543,6 +543,8 @@ function open_(
         firstActivityAt: incident.firstActivityAt ?? null,
         // The law in force when its clock began, which the record keeps: verify holds the record to it (tl28a).
         ...lawInForce(incident),
+        // The resources it holds beside its own, also none: with each later commit's `claimedKeys`, verify holds an open record to them (tl29).
+        resourceKeys: claims,
       }),
     },
     ...actionEntries(actions, now, incident.id),
@@ -727,10 +729,29 @@ function correlate(
     if (heldNow.size + claims.length > MAX_HELD_KEYS || claims.length >= MAX_CLAIMS) break;
     claims.push(k);
   }
-  if (claims.length) incident.resourceKeys = [...(incident.resourceKeys ?? []), ...claims];
+  if (claims.length) {
+    incident.resourceKeys = [...(incident.resourceKeys ?? []), ...claims];
+    noteClaimed(entries, claims, now);
+  }
   entries.push(...relatedEntries(related, now));
   // `fresh`: a key claimed that no incident held (not one a merged incident handed over).
   return { claims, others, deferred, links, fresh: claims.some((k) => !transferred.includes(k)) };
+}
+
+/**
+ * Says on the commit's first entry (the finding attached or updated, the merge ahead) which resources
+ * it claimed (`claimedKeys`): with the opening's `resourceKeys`, the timeline gives every resource an
+ * open incident holds, and verify holds its record to them (tl29, atk28 F17: one taken off the record
+ * with its claim, the next finding on it opened a second incident).
+ */
+function noteClaimed(entries: TimelineDraft[], claims: string[], now: string): void {
+  const first = entries[0];
+  if (!first) {
+    entries.push({ at: now, kind: 'resources-claimed', detail: { claimedKeys: claims } });
+    return;
+  }
+  const before = Array.isArray(first.detail?.claimedKeys) ? (first.detail.claimedKeys as string[]) : [];
+  first.detail = { ...first.detail, claimedKeys: [...before, ...claims] };
 }
 
 /** An incident a finding links to the one it is recorded on rather than merging it, and why (`notMergeable`). */

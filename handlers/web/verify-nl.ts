@@ -130,6 +130,14 @@ const PROBLEMS: Template[] = [
     'its message {} was queued (entry {}), but the record no longer marks it announced: it was taken off behind the pipeline, and the pipeline would announce it again',
     'het bericht {} is klaargezet (regel {}), maar het record markeert die melding niet meer als gedaan: de markering is buiten de pipeline om weggehaald, en de pipeline zou haar opnieuw melden',
   ],
+  [
+    'its timeline claimed resources the record no longer holds ({}: {}): taken off behind the pipeline, with no entry giving them back; a finding on them opens a second incident beside this one',
+    'de tijdlijn claimde resources die het record niet meer houdt ({}: {}): buiten de pipeline om weggehaald, zonder regel die ze teruggeeft; een bevinding daarop opent een tweede incident naast dit',
+  ],
+  [
+    'it holds resources its timeline never claimed ({}: {}): added behind the pipeline, with no entry claiming them; findings on them are captured by this incident',
+    'het houdt resources die de tijdlijn nooit claimde ({}: {}): buiten de pipeline om toegevoegd, zonder regel die ze claimt; bevindingen daarop worden door dit incident ingepikt',
+  ],
   // The law's fields and who decided (core/audit-law-fields.ts, tl28a).
   [
     'its awareness {} holds no AP deadline or no hours it counts (deadline {}, hours {}): they were taken off behind the pipeline, which leaves the AP deadline held to nothing',

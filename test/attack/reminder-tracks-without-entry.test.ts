@@ -8,14 +8,16 @@
  * - the sweep's last check of the holders of actions left elsewhere (`left-to-closed`) planted ahead:
  *   a holder closed without containing them is not found until then;
  * - a holder's failure marked told (`left-failed:*`) with no entry telling it;
- * - an `announced` mark with no message queued (a rise to Critical told to nobody), or one taken off.
+ * - an `announced` mark with no message queued (a rise to Critical told to nobody), or one taken off;
+ * - a resource taken off an attack sequence's open incident, its claim with it (atk28 F17): the next
+ *   finding on it opened a second incident, the breach's record split.
  * Each timeline entry (and each message the ledger queued) says what the record may hold.
  */
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { enteredAtNow } from '../support/cli.js';
+import { enteredAtNow, ROOT } from '../support/cli.js';
 import { findingEvent } from '../support/events.js';
 import { appendRecordSqlite, digestKeys } from '../support/tamper.js';
 
@@ -181,5 +183,48 @@ describe('F13: announcements marked made with no message', () => {
       record.announced = (record.announced as string[]).filter((a) => a !== 'fg:opened');
     });
     await named(id, `its message ${id}/fg/opened was queued (entry `, NOW);
+  });
+});
+
+describe("F17: a resource taken off an open incident's record", () => {
+  const event = (name: string) => JSON.parse(readFileSync(join(ROOT, 'events', name), 'utf8')) as Record<string, unknown>;
+  /** The bucket-made-public finding, on the attack sequence's bucket. */
+  const onTheBucket = () => {
+    const text = JSON.stringify(event('08-s3-bucket-made-public-anonymous-access.json')).replaceAll('klantdossiers-export-prod', 'hr-salarisadministratie');
+    return JSON.parse(text) as Record<string, unknown>;
+  };
+  const SEQUENCE_AT = '2026-11-28T12:00:00.000Z';
+
+  it('the bucket and its claim taken off: the next finding on it opens a second incident; named', async () => {
+    const replayed = await replay(event('14-attack-sequence-s3-compromised-data-critical-9.5.json'), SEQUENCE_AT);
+    const id = JSON.parse(replayed.stdout.split('\n')[0]).incidentId as string;
+    await anchor(SEQUENCE_AT);
+    await run(['ack', id, '--by', 'anna'], SEQUENCE_AT);
+    await verifies(SEQUENCE_AT);
+    const attached = async () => {
+      const copy = join(dir, `copy-${Math.random().toString(16).slice(2)}`);
+      cpSync(store, copy, { recursive: true });
+      const line = JSON.parse((await replay(onTheBucket(), SEQUENCE_AT, copy)).stdout.split('\n')[0]) as { outcome: string; incidentId: string };
+      return line.outcome === 'attached' && line.incidentId === id;
+    };
+    expect(await attached()).toBe(true);
+    appendRecordSqlite(store, id, SEQUENCE_AT, (record, db) => {
+      record.resourceKeys = (record.resourceKeys as string[]).filter((k) => !k.startsWith('s3-bucket:'));
+      db.prepare("DELETE FROM incident_keys WHERE resource_key LIKE 's3-bucket:%'").run();
+    });
+    expect(await attached()).toBe(false);
+    await named(id, 'its timeline claimed resources the record no longer holds (1: s3-bucket)', SEQUENCE_AT);
+  });
+
+  it('a resource planted on it (its claim with it, findings on it captured): named', async () => {
+    const replayed = await replay(event('14-attack-sequence-s3-compromised-data-critical-9.5.json'), SEQUENCE_AT);
+    const id = JSON.parse(replayed.stdout.split('\n')[0]).incidentId as string;
+    await anchor(SEQUENCE_AT);
+    appendRecordSqlite(store, id, SEQUENCE_AT, (record, db) => {
+      const key = 's3-bucket:111122223333:klantdossiers-export-prod';
+      record.resourceKeys = [...(record.resourceKeys as string[]), key];
+      db.prepare('INSERT INTO incident_keys (resource_key, incident_id) VALUES (?, ?)').run(key, id);
+    });
+    await named(id, 'it holds resources its timeline never claimed (1: s3-bucket)', SEQUENCE_AT);
   });
 });

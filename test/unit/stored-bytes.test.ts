@@ -164,17 +164,21 @@ function tableHashes(store: SqliteIncidentStore): Record<string, string> {
  * once more (tl28a): the incident-opened entry gives the law in force when the clock began
  * (`policyRole`, `controllerHours`, `clocksInForce`), which verify holds the record to: every opening
  * entry, the timeline's chain after it, each incident's `timelineHead` and the ledger's hashes of them changed.
+ * And once more (tl29, atk28 F17): the incident-opened entry gives the resources the incident holds beside
+ * its own (`resourceKeys`, also none), and a commit that claims more says so on its first entry
+ * (`claimedKeys`), which verify holds an open record to: those entries, the timeline's chain after them,
+ * each incident's `timelineHead` and the ledger's hashes of them changed; no entry was added.
  */
 const EXPECTED: Record<string, string> = {
   anchored: '0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
   findings: '195 e4a537c9b648aa7793a7285c3994d7f54cf67040a760f38eb7c857dba3ec0aa0',
   incident_keys: '11 1954783ace67a166666de724f5b4d6cad1075de1ba176ff1aeb610fc8d9ef2d0',
-  incidents: '153 8a5c89b1b8644afd51ba741627fd674cd2c4769feed3cebc55e4af4396b6362e',
-  ledger: '886 dedee5433c1fe43d4695a37e544e584c793409b279f42166dcda3ca5d1e6b070',
+  incidents: '153 18095290ec483b1aa38bf6641c9a0a8a597cb9535c9cc150d3cbb7fe8a405c77',
+  ledger: '886 4a49de39d797234072115e90d009d7058e454e9eee337a4409918b181342c067',
   meta: '2 6356d369bf6ad1bf39a2707dacf6c274b7ff429bd6c25a48994ce07fae3e1ed5',
   outbox: '1031 09b6b35557bac5dd3ce677eb9e421e2f5652e6ec153fa87f3d982fd6c45a6fef',
   registry: '153 6b31001d6f0b624c80b17e52d8a9f3455c770e9d0f87570e454b91e7df1224bc',
-  timeline: '1503 7a940e957a0b577b876806a861890828f4790e57364cea1e1491a4c812a09abb',
+  timeline: '1503 573891ee1245b04a9f6a613a970087831dec0783727290b3cbef19918baaf385',
 };
 
 describe('stored bytes', () => {
