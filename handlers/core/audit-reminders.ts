@@ -127,6 +127,7 @@ const ANNOUNCING_KINDS = new Set([
   'not-done-held',
   'detection-moved-earlier',
   'finding-types-not-listed',
+  'clock-running',
 ]);
 
 /**

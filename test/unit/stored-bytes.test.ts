@@ -167,18 +167,26 @@ function tableHashes(store: SqliteIncidentStore): Record<string, string> {
  * And once more (tl29, atk28 F17): the incident-opened entry gives the resources the incident holds beside
  * its own (`resourceKeys`, also none), and a commit that claims more says so on its first entry
  * (`claimedKeys`), which verify holds an open record to: those entries, the timeline's chain after them,
- * each incident's `timelineHead` and the ledger's hashes of them changed; no entry was added.
+ * each incident's `timelineHead` and the ledger's hashes of them changed; no entry was added. The
+ * hashes recorded with it also take in what main changed before without recording them here (this
+ * test failed on main from f1572b6d on): the FG's clock-running message at the opening of an incident
+ * below its threshold (f1572b6d: outbox, timeline, ledger, incidents), and the later commits on main
+ * that join a finding to an open incident it opened a second one beside before (f334bc73: events/06
+ * attaches to events/01's; 25353c32): one incident fewer, so every table but `anchored` (the counter's
+ * draws moving the salts and the store's secret); and what main's atk29 commits after them changed
+ * unrecorded (incidents, ledger, outbox, timeline: aa1f24ed, 5bc10c77 and those before them). Not
+ * reviewed here beyond the test's own verify.
  */
 const EXPECTED: Record<string, string> = {
   anchored: '0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
-  findings: '195 e4a537c9b648aa7793a7285c3994d7f54cf67040a760f38eb7c857dba3ec0aa0',
-  incident_keys: '11 1954783ace67a166666de724f5b4d6cad1075de1ba176ff1aeb610fc8d9ef2d0',
-  incidents: '153 18095290ec483b1aa38bf6641c9a0a8a597cb9535c9cc150d3cbb7fe8a405c77',
-  ledger: '886 4a49de39d797234072115e90d009d7058e454e9eee337a4409918b181342c067',
-  meta: '2 6356d369bf6ad1bf39a2707dacf6c274b7ff429bd6c25a48994ce07fae3e1ed5',
-  outbox: '1031 09b6b35557bac5dd3ce677eb9e421e2f5652e6ec153fa87f3d982fd6c45a6fef',
-  registry: '153 6b31001d6f0b624c80b17e52d8a9f3455c770e9d0f87570e454b91e7df1224bc',
-  timeline: '1503 573891ee1245b04a9f6a613a970087831dec0783727290b3cbef19918baaf385',
+  findings: '195 74a0c6f6a74aac0ee7b29ffd8a4267074a1e6a84c358ab7f860430d6684becd3',
+  incident_keys: '12 9dfb4dd492543fb1cc82d8d8095e19f6bcf46b65cbed7d12027131f9c8ba84d6',
+  incidents: '152 a4f34f647cab34a4551802a8cb05db9cf627d704f5e0453e98ece5a2f65c0e67',
+  ledger: '933 bc431ff0139d676b0e0cd425bd4a3efc03d7e5fc804bab0e50c363c860d1d057',
+  meta: '2 bf4933face3e4750668bf92f410631521066458c544dc1463ad29dd8c8bba3a2',
+  outbox: '1075 d96023e84b2a61eec53db2616786711d1fec42f19ba9469027a497702459bf9c',
+  registry: '152 ed1ee8fb21feeeef7b7592b0e134e5d9f4ac285f82cfdc531b581a5ab3d9aea1',
+  timeline: '1547 8974d2d17c55dccf13534309e311937f50d086ad4d9512e705820e7333619c78',
 };
 
 describe('stored bytes', () => {
