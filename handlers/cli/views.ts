@@ -2,6 +2,7 @@
  * How incidents look on the command line: the exact JSON objects of the CLI contract
  * (../shared/cli-contract.md), and the tables people read, with times in the policy's zone.
  */
+
 import { apInternalTarget, apLegalDeadline, apVerdictReport, currentAwareness, renotified } from '../core/ap-verdict.js';
 import { byHandText, notDoneText, notDoneWithdrawnText } from '../core/breach-facts.js';
 import { runbookUrl } from '../core/chat-card.js';
@@ -26,6 +27,7 @@ import { besideSpecialLabel, callerLabel, clockNote, clockShownLabel, reportKind
 import { runbookFor } from '../core/messages.js';
 import { MINIMISED, minimisedAsRecorded } from '../core/minimise.js';
 import type { Policy } from '../core/policy.js';
+import { resourceTagsText } from '../core/resource-tags.js';
 import { reviewPending } from '../core/schedule.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
 import { BEFORE_DETECTION, beforeDetection, enteredAtOf, firstSeenSetAsideText } from '../core/stated-time.js';
@@ -343,6 +345,7 @@ export function showText(
         ]
       : []),
     `  resource       ${incident.resource.resourceType} ${incident.resource.id}   account ${incident.accountId}, ${incident.region}`,
+    ...(resourceTagsText(incident, 'en') ? [`  tags          ${resourceTagsText(incident, 'en')}`] : []),
     ...ownPseudonymLines(incident),
     ...firstActivityLines(incident, when),
     `  detected       ${when(incident.detectedAt)}`,

@@ -520,6 +520,13 @@ export interface Incident {
    */
   resourcesNotListed?: number;
   /**
+   * The affected resource's tags of the keys the policy names as the organisation's labels
+   * (`personalDataTags`), as the opening finding gave them, `personal` when the value labels it as holding
+   * personal data; `resourceTagsLeftOut` counts its other tags (free text: values never kept here).
+   */
+  resourceTags?: { key: string; value: string; personal: boolean }[];
+  resourceTagsLeftOut?: number;
+  /**
    * A finding of a type the incident did not have arrived after the FG's assessment: the FG is
    * asked to assess again, and reminded until an assessment is recorded after `decisions` (the
    * number of decisions recorded when it was asked).

@@ -40,6 +40,7 @@ import {
 } from './labels.js';
 import { boundBody, listed, moreText, notPlannedText, onceText, pickListed } from './message-bounds.js';
 import type { Policy } from './policy.js';
+import { resourceTagsText } from './resource-tags.js';
 import { EXPOSED_REPEAT_MINUTES, exposedUntaken, openSince, reviewPending } from './schedule.js';
 import { formatSeverity, severityBand } from './severity.js';
 import { hasControl, oneLine, oneLines } from './text.js';
@@ -303,6 +304,7 @@ const T = {
     severity: 'Ernst',
     resource: 'Getroffen resource',
     named: 'Ook genoemd',
+    tags: 'Labels van de resource',
     account: 'Account / regio',
     detected: 'Gedetecteerd',
     deadline: (hours: number) => `AP-termijn (${hours} uur na bewustwording)`,
@@ -530,6 +532,7 @@ const T = {
     severity: 'Severity',
     resource: 'Affected resource',
     named: 'Also named',
+    tags: 'Resource tags',
     account: 'Account / region',
     detected: 'Detected',
     deadline: (hours: number) => `AP deadline (${hours} hours after awareness)`,
@@ -923,6 +926,9 @@ function composedMessage({
         incident.resourcesNotListed,
       ).join(', ')}`,
     );
+  // The resource's own labels of what it holds, for the FG who assesses it (atk29 A3).
+  const tags = channel === 'fg' ? resourceTagsText(incident, lang) : null;
+  if (tags) lines.push(`${t.tags}: ${tags}`);
   const place = `${incident.accountId} / ${incident.region}`;
   lines.push(`${t.account}: ${place}`);
   const detected = when(incident.detectedAt, tz);

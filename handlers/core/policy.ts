@@ -175,6 +175,17 @@ export const policySchema = z.strictObject({
    * it. @default 72
    */
   apDeadlineHours: z._default(z.int().check(z.gte(1, { error: AP_HOURS_BOUND }), z.lte(AP_MAX_HOURS, { error: AP_HOURS_BOUND })), AP_MAX_HOURS),
+  /**
+   * The resource tags that are the organisation's labels of what a resource holds (atk29 A3): the FG is
+   * shown a resource's tags of these keys (show, the page, the FG's message; other tags are counted, their
+   * values left out as free text), and one whose value is among `values` (compared without case) is shown
+   * as labelling the resource as holding personal data.
+   * @default [{"key": "DataClassificatie", "values": ["Persoonlijk", "Persoonsgegevens", "Bijzonder"]}, {"key": "AVG", "values": ["Ja", "Yes"]}]
+   */
+  personalDataTags: z._default(z.array(z.strictObject({ key: z.string().check(z.minLength(1)), values: z.array(z.string().check(z.minLength(1))) })), [
+    { key: 'DataClassificatie', values: ['Persoonlijk', 'Persoonsgegevens', 'Bijzonder'] },
+    { key: 'AVG', values: ['Ja', 'Yes'] },
+  ]),
   containment: z.prefault(
     z.strictObject({
       rules: z._default(z.array(containmentRuleSchema), DEFAULT_CONTAINMENT_RULES),

@@ -68,6 +68,7 @@ import { laterVersion } from './minimise.js';
 import { markOldFormAlertsUpThere, notDoneHeldUntaken, notePagerTrigger, notPlannedUntaken, pagerFollowUps } from './pager.js';
 import type { Policy } from './policy.js';
 import { releasable } from './release.js';
+import { classificationTags } from './resource-tags.js';
 import { reviewPending } from './schedule.js';
 import { describeSeverity, formatSeverity, SEVERITY_BANDS, severityBand } from './severity.js';
 import { copyRecord, findingSalt } from './stored-record.js';
@@ -521,6 +522,10 @@ function open_(
   if (claims.length) incident.resourceKeys = claims;
   if (finding.related.length > 1) incident.resources = listResources(finding.related, incident);
   countLeftOut(incident, finding);
+  // The resource's own labels of what it holds, for the FG (atk29 A3).
+  const labels = classificationTags(finding.detail, policy);
+  if (labels.tags.length) incident.resourceTags = labels.tags;
+  if (labels.leftOut) incident.resourceTagsLeftOut = labels.leftOut;
   const planned = planContainment(finding, policy, [], { canEnforce: deps.canEnforce, forceEnforce: deps.forceEnforce, now });
   const left: TimelineDraft[] = [];
   const { taken: actions } = takeActions(incident, planned, now, left);

@@ -37,6 +37,7 @@ import {
 import { minimisedAgainEntries } from '../core/minimise.js';
 import type { Policy } from '../core/policy.js';
 import { describeEntry, timelineMarks, timelineSvg } from '../core/report-html.js';
+import { resourceTagsText } from '../core/resource-tags.js';
 import { reviewPending } from '../core/schedule.js';
 import { formatSeverity, severityBand } from '../core/severity.js';
 import { enteredAtOf, firstSeenSetAsideText } from '../core/stated-time.js';
@@ -326,6 +327,12 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
           </span>
         ) : null}
       </dd>
+      {resourceTagsText(incident, lang) ? (
+        <>
+          <dt>{w.field.tags}</dt>
+          <dd>{resourceTagsText(incident, lang)}</dd>
+        </>
+      ) : null}
       <dt>{w.field.account}</dt>
       <dd>
         {incident.accountId}, {incident.region}
