@@ -420,12 +420,23 @@ function affected(kind: ResourceKind, resourceType: string, resource: Json, b: B
  * The first ARN a resource block of a type this version does not know carries (`…Arn`, `arn`: say
  * `dynamoDbTableDetails.tableArn`), or undefined. Bounded as every identifier (`idAt`).
  */
+/** ARNs that name a person or a session (an IAM user's name, an assumed role's session), never a resource's id. */
+const PRINCIPAL_ARN = /^arn:[^:]+:(iam|sts)::[^:]*:(user|assumed-role|federated-user)\//;
+
+/**
+ * The ARN a resource's own block gives it: a field `arn`, or `<name>Arn` where the block is named after that
+ * name (`dynamoDbTableDetails.tableArn`). Another field's ARN (a KMS key, an owner) names something else, and
+ * a principal's ARN names a person: neither is taken, and the finding's id stands in.
+ */
 function blockArn(resource: Json): string | undefined {
   for (const [name, block] of Object.entries(resource)) {
     const fields = name.endsWith('Details') ? obj(block) : undefined;
     if (!fields) continue;
+    const blockName = name.slice(0, -'Details'.length).toLowerCase();
     for (const [field, value] of Object.entries(fields)) {
-      if (!/arn$/i.test(field) || typeof value !== 'string' || !value.startsWith('arn:')) continue;
+      const own = /^(.*)arn$/i.exec(field)?.[1]?.toLowerCase();
+      if (own === undefined || !blockName.endsWith(own) || typeof value !== 'string') continue;
+      if (!value.startsWith('arn:') || PRINCIPAL_ARN.test(value)) continue;
       const arn = idAt(value, `detail.resource.${name}.${field}`);
       if (arn) return arn;
     }

@@ -39,6 +39,16 @@ describe('a resource type unknown to this version (atk29 A9)', () => {
     expect(resourceKindLabel('en', resource)).toContain("the finding's id, not the resource's: see the finding in GuardDuty");
   });
 
+  it("never takes a principal's ARN (a user name, a session) for the resource, nor another field's ARN before the block's own (finA F1)", () => {
+    const user = 'arn:aws:iam::111122223333:user/jan.jansen@example.nl';
+    const session = 'arn:aws:sts::111122223333:assumed-role/beheer/jan.jansen';
+    const key = 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    expect(resourceOf(tableEvent('t-1', { ownerArn: user })).id).toBe('t-1');
+    expect(resourceOf(tableEvent('t-1', { ownerArn: session, kmsKeyArn: key })).id).toBe('t-1');
+    expect(resourceOf(tableEvent('t-1', { kmsKeyArn: key, tableArn: TABLE_ARN })).id).toBe(TABLE_ARN);
+    expect(resourceOf(tableEvent('t-1', { tableArn: user })).id).toBe('t-1');
+  });
+
   it('a second finding on the same table joins the first one’s incident, and the messages name the ARN', async () => {
     const first = await recordEvent(rec.deps(), tableEvent('t-1'));
     const second = await recordEvent(rec.deps(), tableEvent('t-2'));
