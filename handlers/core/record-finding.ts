@@ -1918,8 +1918,9 @@ function sampleFlipped(finding: Finding, known: FindingRecord): RecordResult {
   const was = known.sample ? 'a sample finding' : 'a real finding (no sample flag)';
   const now = finding.sample ? 'flagged sample (additionalInfo.sample)' : 'without the sample flag';
   return {
-    ...result('rejected', finding, known.incidentId, null, []),
-    reason: `inconsistent: finding ${finding.key.findingId} is stored as ${was}, and this later version (updatedAt ${finding.updatedAt}, count ${finding.version.count}) comes ${now}; a finding does not change into a sample or back, so it is not recorded (a crafted or damaged event? see the finding in GuardDuty)`,
+    // The CLI contract gives a rejected line no incident id; the reason names the incident it is stored on.
+    ...result('rejected', finding, null, null, []),
+    reason: `inconsistent: finding ${finding.key.findingId} is stored on incident ${known.incidentId} as ${was}, and this later version (updatedAt ${finding.updatedAt}, count ${finding.version.count}) comes ${now}; a finding does not change into a sample or back, so it is not recorded (a crafted or damaged event? see the finding in GuardDuty)`,
   };
 }
 

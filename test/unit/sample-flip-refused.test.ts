@@ -22,7 +22,8 @@ describe('a version that flips the sample flag (atk29 A11)', () => {
     const real = await recordEvent(deps(), findingEvent({ id: 'c2' }));
     const before = (await rec.store().getIncident(real.incidentId as string)) as Incident;
     const flipped = await recordEvent(deps(), findingEvent({ id: 'c2', sample: true, ...LATER }));
-    expect(flipped).toMatchObject({ outcome: 'rejected', findingId: 'c2', incidentId: real.incidentId });
+    expect(flipped).toMatchObject({ outcome: 'rejected', findingId: 'c2', incidentId: null }); // the CLI contract: null for rejected
+    expect(flipped.reason).toContain(`stored on incident ${real.incidentId}`);
     expect(flipped.reason).toMatch(/sample/);
     const after = (await rec.store().getIncident(real.incidentId as string)) as Incident;
     expect(after.revision).toBe(before.revision);
@@ -37,7 +38,8 @@ describe('a version that flips the sample flag (atk29 A11)', () => {
   it('the other way too: a sample whose later version says it is real is refused', async () => {
     const sample = await recordEvent(deps(), findingEvent({ id: 'smp', sample: true }));
     const flipped = await recordEvent(deps(), findingEvent({ id: 'smp', ...LATER }));
-    expect(flipped).toMatchObject({ outcome: 'rejected', incidentId: sample.incidentId });
+    expect(flipped).toMatchObject({ outcome: 'rejected', incidentId: null });
+    expect(flipped.reason).toContain(`stored on incident ${sample.incidentId}`);
     expect(await rec.store().getIncident(sample.incidentId as string)).toMatchObject({ sample: true, deadline: null });
   });
 });
