@@ -349,7 +349,7 @@ export function showText(
     ...ownPseudonymLines(incident),
     ...firstActivityLines(incident, when),
     `  detected       ${when(incident.detectedAt)}`,
-    `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt && !awareness ? '   (default: detection, until a person records awareness)' : ''}${beforeDetection(incident, incident.awareAt) ? ` (${BEFORE_DETECTION.en})` : ''}${awareness ? enteredMark(incident, awareness, tz) : ''}`,
+    `  aware          ${when(incident.awareAt)}${incident.awareAt && incident.awareAt === incident.detectedAt && !awareness ? '   (default: detection, until a person records awareness)' : ''}${beforeDetection(incident, incident.awareAt) ? ` (${BEFORE_DETECTION.en})` : ''}${awareness ? enteredMark(incident, awareness, tz, 'awareness-set') : ''}`,
     `  AP deadline    ${incident.deadline ? `${when(apLegalDeadline(incident))}   ${deadlineNote(incident, now, tz, policy)}` : 'none'}`,
     ...internalTargetLine(incident, now, when),
     `  acknowledged   ${incident.acknowledgedBy ? `${incident.acknowledgedBy} at ${when(incident.acknowledgedAt)}` : 'no'}`,
@@ -407,7 +407,7 @@ export function showText(
   }
   for (const r of incident.reports ?? [])
     lines.push(
-      `  reported       ${r.to} ${r.kind} ${r.reference}${anewAfter(incident, r)} at ${formatLocal(r.at, tz)}${r.beforeDetection ? ` (${BEFORE_DETECTION.en})` : ''} by ${r.by}${enteredMark(incident, r, tz)}${clockMarks(r, tz)}${r.delayReason ? ` (delay: ${r.delayReason})` : ''}`,
+      `  reported       ${r.to} ${r.kind} ${r.reference}${anewAfter(incident, r)} at ${formatLocal(r.at, tz)}${r.beforeDetection ? ` (${BEFORE_DETECTION.en})` : ''} by ${r.by}${enteredMark(incident, r, tz, 'reported')}${clockMarks(r, tz)}${r.delayReason ? ` (delay: ${r.delayReason})` : ''}`,
     );
   if (incident.actions.length) {
     lines.push('  containment');
@@ -536,9 +536,10 @@ function enteredMark(
   incident: Incident,
   stated: { enteredLater?: boolean; enteredAfterDeadline?: string | null; recordedAt: string; by: string },
   tz: string,
+  kind: 'reported' | 'awareness-set',
 ): string {
   // When it was entered: the machine's clock, not a stated --now (atk29 A6).
-  const entered = formatLocal(enteredAtOf(incident, stated.recordedAt, stated.by), tz);
+  const entered = formatLocal(enteredAtOf(incident, stated.recordedAt, stated.by, kind), tz);
   if (stated.enteredAfterDeadline)
     return ` (entered after the AP deadline had passed: ${entered}; overdue from ${formatLocal(stated.enteredAfterDeadline, tz)})`;
   return stated.enteredLater ? ` (entered later: ${entered})` : '';

@@ -554,8 +554,8 @@ function warningsOf(incident: Incident, lang: Lang, when: (iso: string) => strin
     if (d.kind === 'awareness' && d.enteredLater) {
       out.push(
         nl
-          ? `Het moment van bewustwording (${when(d.to)}) is later ingevoerd: vastgelegd ${when(enteredAtOf(incident, d.recordedAt, d.by))}${afterDeadline(d.enteredAfterDeadline)}.`
-          : `The moment of awareness (${when(d.to)}) was entered later: recorded ${when(enteredAtOf(incident, d.recordedAt, d.by))}${afterDeadline(d.enteredAfterDeadline)}.`,
+          ? `Het moment van bewustwording (${when(d.to)}) is later ingevoerd: vastgelegd ${when(enteredAtOf(incident, d.recordedAt, d.by, 'awareness-set'))}${afterDeadline(d.enteredAfterDeadline)}.`
+          : `The moment of awareness (${when(d.to)}) was entered later: recorded ${when(enteredAtOf(incident, d.recordedAt, d.by, 'awareness-set'))}${afterDeadline(d.enteredAfterDeadline)}.`,
       );
     }
     if (d.kind === 'awareness' && d.movedLaterAfterPersonalDataYes) {
@@ -574,8 +574,8 @@ function warningsOf(incident: Incident, lang: Lang, when: (iso: string) => strin
       const whom = nl ? (who === 'subscribers' ? 'de abonnees' : 'de betrokkenen') : who === 'subscribers' ? 'the subscribers' : 'the data subjects';
       out.push(
         nl
-          ? `Het informeren van ${whom} is later ingevoerd: gedateerd ${when(s.date)}, vastgelegd ${when(enteredAtOf(incident, s.at, s.by))}.`
-          : `Informing ${whom} was entered later: dated ${when(s.date)}, recorded ${when(enteredAtOf(incident, s.at, s.by))}.`,
+          ? `Het informeren van ${whom} is later ingevoerd: gedateerd ${when(s.date)}, vastgelegd ${when(enteredAtOf(incident, s.at, s.by, who === 'subscribers' ? 'subscribers-decided' : 'subjects-decided'))}.`
+          : `Informing ${whom} was entered later: dated ${when(s.date)}, recorded ${when(enteredAtOf(incident, s.at, s.by, who === 'subscribers' ? 'subscribers-decided' : 'subjects-decided'))}.`,
       );
     }
   }
@@ -591,8 +591,8 @@ function warningsOf(incident: Incident, lang: Lang, when: (iso: string) => strin
     if (r.enteredLater) {
       out.push(
         nl
-          ? `Melding ${r.reference} is later ingevoerd: gedateerd ${when(r.at)}, vastgelegd ${when(enteredAtOf(incident, r.recordedAt, r.by))}${afterDeadline(r.enteredAfterDeadline)}.`
-          : `Report ${r.reference} was entered later: dated ${when(r.at)}, recorded ${when(enteredAtOf(incident, r.recordedAt, r.by))}${afterDeadline(r.enteredAfterDeadline)}.`,
+          ? `Melding ${r.reference} is later ingevoerd: gedateerd ${when(r.at)}, vastgelegd ${when(enteredAtOf(incident, r.recordedAt, r.by, 'reported'))}${afterDeadline(r.enteredAfterDeadline)}.`
+          : `Report ${r.reference} was entered later: dated ${when(r.at)}, recorded ${when(enteredAtOf(incident, r.recordedAt, r.by, 'reported'))}${afterDeadline(r.enteredAfterDeadline)}.`,
       );
     }
   }

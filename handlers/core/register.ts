@@ -384,14 +384,14 @@ function rowOf(incident: Incident, policy: Policy, now: string, elsewhere: Carri
     enteredLater: [
       ...decisions.flatMap((d) =>
         d.kind === 'awareness' && d.enteredLater
-          ? [`awareness stated ${d.to} recorded ${enteredAtOf(incident, d.recordedAt, d.by)}${afterDeadline(d.enteredAfterDeadline)}`]
+          ? [`awareness stated ${d.to} recorded ${enteredAtOf(incident, d.recordedAt, d.by, 'awareness-set')}${afterDeadline(d.enteredAfterDeadline)}`]
           : [],
       ),
       ...reports
         .filter((r) => r.enteredLater)
         .map(
           (r) =>
-            `${r.to}:${r.kind}:${r.reference} stated ${r.at} recorded ${enteredAtOf(incident, r.recordedAt, r.by)}${afterDeadline(r.enteredAfterDeadline)}`,
+            `${r.to}:${r.kind}:${r.reference} stated ${r.at} recorded ${enteredAtOf(incident, r.recordedAt, r.by, 'reported')}${afterDeadline(r.enteredAfterDeadline)}`,
         ),
       ...(
         [
@@ -400,7 +400,7 @@ function rowOf(incident: Incident, policy: Policy, now: string, elsewhere: Carri
         ] as const
       )
         .filter(([, x]) => x?.enteredLater && x.date)
-        .map(([who, x]) => `${who}:${x?.decision} stated ${x?.date} recorded ${x ? enteredAtOf(incident, x.at, x.by) : ''}`),
+        .map(([who, x]) => `${who}:${x?.decision} stated ${x?.date} recorded ${x ? enteredAtOf(incident, x.at, x.by, who === 'subjects' ? 'subjects-decided' : 'subscribers-decided') : ''}`),
     ].join('; '),
     delayReason: reasons.length ? reasons.map((d) => d.reason).join('; ') : null,
     delayReasons: reasons,
@@ -593,7 +593,7 @@ export function registerMarkdown(
     const reportsText = (incident.reports ?? [])
       .map(
         (r) =>
-          `${recipientLabel(lang, r.to)} ${reportKindShown(lang, r, incident.reports ?? [])} ${r.reference} ${local(r.at)}${r.beforeDetection ? ` (${BEFORE_DETECTION[lang]})` : ''}${r.enteredLater ? ` (${later}: ${nl ? 'vastgelegd' : 'recorded'} ${local(enteredAtOf(incident, r.recordedAt, r.by))})` : ''}${(r.clocksEnteredAfterDeadline ?? []).map((m) => ` (${enteredAfterDeadlineText(m.clock as ClockName)[lang]})`).join('')}${r.reason ? ` (${nl ? 'reden' : 'reason'}: ${r.reason})` : ''}${telecomDelayText(r, nl)}`,
+          `${recipientLabel(lang, r.to)} ${reportKindShown(lang, r, incident.reports ?? [])} ${r.reference} ${local(r.at)}${r.beforeDetection ? ` (${BEFORE_DETECTION[lang]})` : ''}${r.enteredLater ? ` (${later}: ${nl ? 'vastgelegd' : 'recorded'} ${local(enteredAtOf(incident, r.recordedAt, r.by, 'reported'))})` : ''}${(r.clocksEnteredAfterDeadline ?? []).map((m) => ` (${enteredAfterDeadlineText(m.clock as ClockName)[lang]})`).join('')}${r.reason ? ` (${nl ? 'reden' : 'reason'}: ${r.reason})` : ''}${telecomDelayText(r, nl)}`,
       )
       .join('; ');
     const closing = incident.closedAt

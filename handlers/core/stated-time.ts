@@ -317,9 +317,15 @@ export function enteredLater(stated: string, recordedAt: string): boolean {
  * (its clock-stated mark, `statedClock`: change-incident.ts), else the time it was recorded at. An entry's
  * `recordedAt` is the run's clock, stated or not; "entered later" and "entered after the AP deadline had
  * passed" are judged by the machine's (`enteredAt`), and say that moment, never the stated one (atk29 A6).
- * A mark the record no longer lists (past MAX_STATED_CLOCK) leaves the recorded time.
+ * A mark the record no longer lists (past MAX_STATED_CLOCK) leaves the recorded time. `kind` is the entry's
+ * timeline kind ('reported', 'awareness-set', 'subjects-decided'): two changes of one kind at one stated time
+ * by one person are still told apart by nothing, and the later mark is given.
  */
-export function enteredAtOf(incident: Pick<Incident, 'statedClock'>, recordedAt: string, by?: string): string {
+export function enteredAtOf(incident: Pick<Incident, 'statedClock'>, recordedAt: string, by?: string, kind?: string): string {
   const marks = (incident.statedClock ?? []).filter((m) => !m.incidentId && m.at === recordedAt);
-  return (marks.find((m) => m.by === by) ?? marks[0])?.enteredAt ?? recordedAt;
+  // One person may state the same --now for several changes, days apart (an assessment, then a report):
+  // the mark that lists the entry's kind is the one that entered it (finB F1).
+  const byPerson = marks.filter((m) => m.by === by);
+  const ofKind = kind ? byPerson.filter((m) => m.entries?.includes(kind)) : [];
+  return (ofKind.at(-1) ?? byPerson[0] ?? marks[0])?.enteredAt ?? recordedAt;
 }

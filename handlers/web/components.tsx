@@ -434,7 +434,7 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
                     {r.enteredLater ? (
                       <span class="muted">
                         {' '}
-                        ({r.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater}: <When view={view} at={enteredAtOf(incident, r.recordedAt, r.by)} />
+                        ({r.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater}: <When view={view} at={enteredAtOf(incident, r.recordedAt, r.by, 'reported')} />
                         )
                       </span>
                     ) : null}
@@ -550,7 +550,7 @@ export function Decisions({ view, incident }: { view: View; incident: Incident }
         return `${w.field.assessment}: ${d.notifiable ? w.notifiable : w.notNotifiable} (${w.personalData} ${yesNo(lang, d.personalData)}, ${riskLabel(lang, d.risk)}); ${d.reason}`;
       case 'awareness':
         return `${w.field.aware}: ${local(d.to)}${d.from ? ` (${w.was} ${local(d.from)})` : ''}; ${d.reason}${d.movedLaterAfterPersonalDataYes ? ` — ${w.movedLater}` : ''}${d.beforeDetection ? ` — ${w.beforeDetection}` : ''}${
-          d.enteredLater ? ` — ${d.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater} (${local(enteredAtOf(incident, d.recordedAt, d.by))})` : ''
+          d.enteredLater ? ` — ${d.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater} (${local(enteredAtOf(incident, d.recordedAt, d.by, 'awareness-set'))})` : ''
         }${d.delayReason ? ` — ${w.delayReason}: ${d.delayReason}` : ''}`;
       case 'role':
         return `${w.field.role}: ${roleLabel(lang, d.role)}; ${d.reason}`;
@@ -560,7 +560,7 @@ export function Decisions({ view, incident }: { view: View; incident: Incident }
         return `${w.nis2Intermediate}: ${local(d.dueAt)}; ${d.reason}`;
       case 'nis2-awareness':
         return `${w.nis2Aware}: ${local(d.to)}${d.from ? ` (${w.was} ${local(d.from)})` : ''}; ${d.reason}${d.beforeDetection ? ` — ${w.beforeDetection}` : ''}${
-          d.enteredLater ? ` — ${w.enteredLater} (${local(enteredAtOf(incident, d.recordedAt, d.by))})` : ''
+          d.enteredLater ? ` — ${w.enteredLater} (${local(enteredAtOf(incident, d.recordedAt, d.by, 'awareness-set'))})` : ''
         }`;
       case 'subjects':
         return `${d.audience === 'subscribers' ? w.field.subscribers : w.field.subjects}: ${subjectsLabel(lang, d, local)}`;

@@ -729,7 +729,7 @@ export function RegisterPage({
                         <span class="muted">
                           {' '}
                           ({rep.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater}:{' '}
-                          <When view={view} at={enteredAtOf(i, rep.recordedAt, rep.by)} />)
+                          <When view={view} at={enteredAtOf(i, rep.recordedAt, rep.by, 'reported')} />)
                         </span>
                       ) : null}
                     </div>
