@@ -400,7 +400,10 @@ function rowOf(incident: Incident, policy: Policy, now: string, elsewhere: Carri
         ] as const
       )
         .filter(([, x]) => x?.enteredLater && x.date)
-        .map(([who, x]) => `${who}:${x?.decision} stated ${x?.date} recorded ${x ? enteredAtOf(incident, x.at, x.by, who === 'subjects' ? 'subjects-decided' : 'subscribers-decided') : ''}`),
+        .map(
+          ([who, x]) =>
+            `${who}:${x?.decision} stated ${x?.date} recorded ${x ? enteredAtOf(incident, x.at, x.by, who === 'subjects' ? 'subjects-decided' : 'subscribers-decided') : ''}`,
+        ),
     ].join('; '),
     delayReason: reasons.length ? reasons.map((d) => d.reason).join('; ') : null,
     delayReasons: reasons,

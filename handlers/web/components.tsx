@@ -434,8 +434,8 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
                     {r.enteredLater ? (
                       <span class="muted">
                         {' '}
-                        ({r.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater}: <When view={view} at={enteredAtOf(incident, r.recordedAt, r.by, 'reported')} />
-                        )
+                        ({r.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater}:{' '}
+                        <When view={view} at={enteredAtOf(incident, r.recordedAt, r.by, 'reported')} />)
                       </span>
                     ) : null}
                     {r.delayReason ? ` (${r.delayReason})` : ''}
@@ -550,7 +550,9 @@ export function Decisions({ view, incident }: { view: View; incident: Incident }
         return `${w.field.assessment}: ${d.notifiable ? w.notifiable : w.notNotifiable} (${w.personalData} ${yesNo(lang, d.personalData)}, ${riskLabel(lang, d.risk)}); ${d.reason}`;
       case 'awareness':
         return `${w.field.aware}: ${local(d.to)}${d.from ? ` (${w.was} ${local(d.from)})` : ''}; ${d.reason}${d.movedLaterAfterPersonalDataYes ? ` — ${w.movedLater}` : ''}${d.beforeDetection ? ` — ${w.beforeDetection}` : ''}${
-          d.enteredLater ? ` — ${d.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater} (${local(enteredAtOf(incident, d.recordedAt, d.by, 'awareness-set'))})` : ''
+          d.enteredLater
+            ? ` — ${d.enteredAfterDeadline ? w.enteredAfterDeadline : w.enteredLater} (${local(enteredAtOf(incident, d.recordedAt, d.by, 'awareness-set'))})`
+            : ''
         }${d.delayReason ? ` — ${w.delayReason}: ${d.delayReason}` : ''}`;
       case 'role':
         return `${w.field.role}: ${roleLabel(lang, d.role)}; ${d.reason}`;
