@@ -293,8 +293,8 @@ const T = {
         'De inperking is opgeheven (de resource is weer bereikbaar en staat zo vastgelegd), maar een latere stap is MISLUKT: de tag, de Auto Scaling-groep, de target groups of het instance profile. De tijdlijn zegt welke. Maak die stap handmatig af volgens het draaiboek.',
     } as Record<string, string>,
     onCallIntro: 'GuardDuty meldt een beveiligingsincident. Neem het op en volg het draaiboek.',
-    clockRunning: (severity: string, threshold: string, deadline: string) =>
-      `GuardDuty meldt een incident met ernst ${severity}, onder de drempel van het beleid voor het bericht "Mogelijk datalek" (${threshold}): er wordt niemand opgeroepen. Toch loopt de termijn voor de melding aan de AP, vanaf de detectie, tot ${deadline} (AVG art. 33(1)). Beoordeel of persoonsgegevens zijn getroffen; u krijgt dit bericht één keer, de herinneringen volgen de termijn.`,
+    clockRunning: (severity: string, threshold: string, deadline: string, passed: boolean) =>
+      `GuardDuty meldt een incident met ernst ${severity}, onder de drempel van het beleid voor het bericht "Mogelijk datalek" (${threshold}): er wordt niemand opgeroepen. Toch ${passed ? `liep de termijn voor de melding aan de AP, vanaf de detectie, al af op ${deadline}: een melding is nu te laat en vraagt de reden van de vertraging` : `loopt de termijn voor de melding aan de AP, vanaf de detectie, tot ${deadline}`} (AVG art. 33(1)). Beoordeel of persoonsgegevens zijn getroffen; u krijgt dit bericht één keer, de herinneringen volgen de termijn.`,
     notAssessed: 'Er is nog geen beoordeling door de FG vastgelegd (op de incidentpagina: Beoordeling).',
     overduePrefix: 'Verlopen: ',
     nis2Recipients: (csirt?: string, authority?: string) =>
@@ -521,8 +521,8 @@ const T = {
         'Containment was released (the resource is reachable again and recorded so), but a later step FAILED: the tag, the Auto Scaling group, the target groups or the instance profile. The timeline says which. Finish that step by hand following the runbook.',
     } as Record<string, string>,
     onCallIntro: 'GuardDuty reports a security incident. Acknowledge it and follow the runbook.',
-    clockRunning: (severity: string, threshold: string, deadline: string) =>
-      `GuardDuty reports an incident of severity ${severity}, below the policy's threshold for the "possible personal data breach" message (${threshold}): nobody is paged. Still, the deadline for notifying the AP runs, from detection, until ${deadline} (GDPR Art. 33(1)). Assess whether personal data is affected; you get this message once, the reminders follow the deadline.`,
+    clockRunning: (severity: string, threshold: string, deadline: string, passed: boolean) =>
+      `GuardDuty reports an incident of severity ${severity}, below the policy's threshold for the "possible personal data breach" message (${threshold}): nobody is paged. Still, ${passed ? `the deadline for notifying the AP, from detection, already passed at ${deadline}: a notification is now late and needs the reasons for the delay` : `the deadline for notifying the AP runs, from detection, until ${deadline}`} (GDPR Art. 33(1)). Assess whether personal data is affected; you get this message once, the reminders follow the deadline.`,
     notAssessed: 'No assessment by the FG is recorded yet (on the incident page: Assessment).',
     overduePrefix: 'Overdue: ',
     nis2Recipients: (csirt?: string, authority?: string) =>
@@ -872,6 +872,7 @@ function composedMessage({
                               formatSeverity(incident.severity),
                               formatSeverity(policy.thresholds.notifyFg),
                               when(apLegalDeadline(incident) as string, tz),
+                              Date.parse(apLegalDeadline(incident) as string) <= Date.parse(now),
                             )
                           : introText(t, kind, channel, clock, lang);
   const resource = resourceText(incident.resource, lang);

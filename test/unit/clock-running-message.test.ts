@@ -57,6 +57,17 @@ describe('an incident below the FG threshold tells the FG its AP clock runs', ()
     expect(verifyOk(await verifyStore(store, { only: id, now }))).toBe(true);
   });
 
+  it('recorded after its deadline, says the deadline passed, not that it runs until then (finA F2, finB F4)', async () => {
+    now = '2026-11-28T08:05:00.000Z';
+    const id = (await recordEvent(deps(), medium())).incidentId as string;
+    const [message] = await store.listMessages(id);
+    expect(message.body).not.toContain('loopt de termijn');
+    expect(message.body).toContain('al af op 2026-11-27 09:00');
+    expect(message.body).toContain('te laat');
+    expect(verifyOk(await verifyStore(store, { only: id, now }))).toBe(true);
+    expect(verifyOk(await verifyStore(store, { only: id, now: '2026-11-30T00:00:00.000Z' }))).toBe(true);
+  });
+
   it('says it in English under an English policy', async () => {
     const opened = await recordEvent(deps(parsePolicy({ language: 'en' })), medium());
     const [message] = await store.listMessages(opened.incidentId as string);

@@ -177,16 +177,18 @@ function tableHashes(store: SqliteIncidentStore): Record<string, string> {
  * unrecorded (incidents, ledger, outbox, timeline: aa1f24ed, 5bc10c77 and those before them). Not
  * reviewed here beyond the test's own verify. Then 4861a99b (atk29 A3) keeps the resource's
  * classification tags at opening (`resourceTags`, `resourceTagsLeftOut` on the record; the FG's messages
- * name them): incidents, outbox and the ledger's hashes of them changed, no row added.
+ * name them): incidents, outbox and the ledger's hashes of them changed, no row added. And the FG's
+ * clock-running message of an incident recorded after its AP deadline says the deadline passed (finB F4):
+ * those messages' text (outbox) and the ledger's hashes of them.
  */
 const EXPECTED: Record<string, string> = {
   anchored: '0 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
   findings: '195 74a0c6f6a74aac0ee7b29ffd8a4267074a1e6a84c358ab7f860430d6684becd3',
   incident_keys: '12 9dfb4dd492543fb1cc82d8d8095e19f6bcf46b65cbed7d12027131f9c8ba84d6',
   incidents: '152 1c213faa9467cd799695a5688ec5ba3f901cc2c8e75df6a1f4732cc578248758',
-  ledger: '933 b07cbd1a73328c5acf09da1d646c957f6c8d1ae88a0b31b27df4e9edd95cc265',
+  ledger: '933 7270e51c7c26f63116569e0b3fc6bb9678c1c7e1150dd3a31b20c1bb8b1e965d',
   meta: '2 bf4933face3e4750668bf92f410631521066458c544dc1463ad29dd8c8bba3a2',
-  outbox: '1075 4f3a38523ec2b5c4f1a163b8f165ddf79a6d09b687417aecc44b4ed2a6ba3f9e',
+  outbox: '1075 9a57542f6e03c3e7825c5d3f1143113890d0e8baf68bbeb1bb860aa1402e106f',
   registry: '152 ed1ee8fb21feeeef7b7592b0e134e5d9f4ac285f82cfdc531b581a5ab3d9aea1',
   timeline: '1547 8974d2d17c55dccf13534309e311937f50d086ad4d9512e705820e7333619c78',
 };
