@@ -1113,7 +1113,7 @@ function liveContainmentState(incident: Incident, lang: Lang, when: (iso: string
 function subscribersValue(incident: Incident, lang: Lang, when: (iso: string) => string | null): string | null {
   const s = incident.subscribers;
   if (!s) return null;
-  const told = subjectsToldLabel(lang, s, (iso) => when(iso) as string);
+  const told = subjectsToldLabel(lang, s, (iso) => when(iso) as string, enteredAtOf(incident, s.at, s.by, 'subscribers-decided'));
   const nl = lang === 'nl';
   if (s.apAgreed)
     return nl
@@ -1142,7 +1142,13 @@ function subscribersWithoutApWarning(incident: Incident, lang: Lang): string[] {
 
 function subjectsValue(incident: Incident, policy: Policy, lang: Lang, when: (iso: string) => string | null): string | null {
   const nl = lang === 'nl';
-  if (incident.subjects) return subjectsToldLabel(lang, incident.subjects, (iso) => when(iso) as string);
+  if (incident.subjects)
+    return subjectsToldLabel(
+      lang,
+      incident.subjects,
+      (iso) => when(iso) as string,
+      enteredAtOf(incident, incident.subjects.at, incident.subjects.by, 'subjects-decided'),
+    );
   if (roleOf(incident, policy) === 'processor')
     return nl ? 'taak van de verwerkingsverantwoordelijke (art. 33(2), 34)' : "the controller's duty (Art. 33(2), 34)";
   if (policy.organisation.financialUndertaking) return nl ? 'niet van toepassing (UAVG art. 42)' : 'not applicable (UAVG art. 42)';

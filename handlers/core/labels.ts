@@ -213,32 +213,33 @@ const EXCEPTION: Words<NonNullable<SubjectsDecision['exception']>> = {
 export const exceptionLabel = (lang: Lang, code: SubjectsDecision['exception']) => pick(EXCEPTION, lang, code);
 
 /** "informeren op 2026-11-29 via brief: reden" / "uitzondering: … : reden". */
-export function subjectsLabel(lang: Lang, s: SubjectsDecision, when: (iso: string) => string): string {
+export function subjectsLabel(lang: Lang, s: SubjectsDecision, when: (iso: string) => string, entered: string = s.at): string {
   // Informed on a date is done, not a plan: "geïnformeerd op", never "informeren op".
   const parts = [s.decision === 'inform' && s.date ? INFORMED[lang] : pick(DECISION, lang, s.decision)];
   if (s.exception) parts.push(`(${exceptionLabel(lang, s.exception)})`);
   if (s.date) parts.push(lang === 'nl' ? `op ${when(s.date)}` : `on ${when(s.date)}`);
   if (s.channel) parts.push(lang === 'nl' ? `via ${s.channel}` : `by ${s.channel}`);
-  // A date stated more than a day before it was entered: the recording moment beside it.
-  if (s.enteredLater) parts.push(lang === 'nl' ? `(later ingevoerd: vastgelegd ${when(s.at)})` : `(entered later: recorded ${when(s.at)})`);
+  // A date stated more than a day before it was entered: the moment it was entered beside it, the machine's
+  // (`entered`: enteredAtOf), never a stated --now (finB F9).
+  if (s.enteredLater) parts.push(lang === 'nl' ? `(later ingevoerd: vastgelegd ${when(entered)})` : `(entered later: recorded ${when(entered)})`);
   return `${parts.join(' ')}; ${s.reason}`;
 }
 
 /** The subscribers' decision: as `subjectsLabel`, and "niet gedaan" when its exception lacks the AP's agreement (Regulation 611/2013 art. 4(1)). */
-export function subscribersLabel(lang: Lang, s: SubjectsDecision, when: (iso: string) => string): string {
-  return `${subjectsLabel(lang, s, when)}${subscribersWithoutAp(s) ? ` (${SUBSCRIBERS_AP_NOT_RECORDED[lang]})` : ''}`;
+export function subscribersLabel(lang: Lang, s: SubjectsDecision, when: (iso: string) => string, entered: string = s.at): string {
+  return `${subjectsLabel(lang, s, when, entered)}${subscribersWithoutAp(s) ? ` (${SUBSCRIBERS_AP_NOT_RECORDED[lang]})` : ''}`;
 }
 
 /** What the data subjects (or subscribers) were told, as the form names it: people's text follows, escaped where shown. */
 export const TOLD_LABEL: Record<Lang, string> = { nl: 'Tekst van het bericht', en: 'Text of the communication' };
 
 /** A decision on informing with what it said was told (`; tekst van het bericht: "…"`), for where it reads as one value. */
-export function subjectsToldLabel(lang: Lang, s: SubjectsDecision, when: (iso: string) => string): string {
+export function subjectsToldLabel(lang: Lang, s: SubjectsDecision, when: (iso: string) => string, entered: string = s.at): string {
   // Why a breach also of availability or integrity is no longer a high risk under "encrypted" (review7 G19).
   const other = s.otherNatureReason
     ? `; ${lang === 'nl' ? 'beschikbaarheid of integriteit geen hoog risico meer' : 'availability or integrity no longer a high risk'}: ${s.otherNatureReason}`
     : '';
-  return `${subjectsLabel(lang, s, when)}${other}${s.text ? `; ${TOLD_LABEL[lang].toLowerCase()}: "${s.text}"` : ''}`;
+  return `${subjectsLabel(lang, s, when, entered)}${other}${s.text ? `; ${TOLD_LABEL[lang].toLowerCase()}: "${s.text}"` : ''}`;
 }
 
 /**

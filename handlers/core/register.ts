@@ -707,8 +707,16 @@ function subjectsCell(incident: Incident, lang: Lang, local: (iso: string) => st
   const told = (s: SubjectsDecision) => (s.text ? `; ${TOLD_LABEL[lang].toLowerCase()}: "${s.text}"` : '');
   const subscribers = lang === 'nl' ? 'abonnees' : 'subscribers';
   return [
-    ...(incident.subjects ? [`${subjectsLabel(lang, incident.subjects, local)}${told(incident.subjects)}`] : []),
-    ...(incident.subscribers ? [`${subscribers}: ${subscribersLabel(lang, incident.subscribers, local)}${told(incident.subscribers)}`] : []),
+    ...(incident.subjects
+      ? [
+          `${subjectsLabel(lang, incident.subjects, local, enteredAtOf(incident, incident.subjects.at, incident.subjects.by, 'subjects-decided'))}${told(incident.subjects)}`,
+        ]
+      : []),
+    ...(incident.subscribers
+      ? [
+          `${subscribers}: ${subscribersLabel(lang, incident.subscribers, local, enteredAtOf(incident, incident.subscribers.at, incident.subscribers.by, 'subscribers-decided'))}${told(incident.subscribers)}`,
+        ]
+      : []),
   ].join('; ');
 }
 

@@ -449,7 +449,7 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
           {incident.subjects ? (
             <>
               <dt>{w.field.subjects}</dt>
-              <dd>{`${subjectsLabel(lang, incident.subjects, local)} — ${incident.subjects.by}`}</dd>
+              <dd>{`${subjectsLabel(lang, incident.subjects, local, enteredAtOf(incident, incident.subjects.at, incident.subjects.by, 'subjects-decided'))} — ${incident.subjects.by}`}</dd>
               {incident.subjects.text ? (
                 <>
                   <dt>{TOLD_LABEL[lang]}</dt>
@@ -461,7 +461,7 @@ export function IncidentSummary({ view, incident, brief = false }: { view: View;
           {incident.subscribers ? (
             <>
               <dt>{w.field.subscribers}</dt>
-              <dd>{`${subscribersLabel(lang, incident.subscribers, local)} — ${incident.subscribers.by}`}</dd>
+              <dd>{`${subscribersLabel(lang, incident.subscribers, local, enteredAtOf(incident, incident.subscribers.at, incident.subscribers.by, 'subscribers-decided'))} — ${incident.subscribers.by}`}</dd>
               {incident.subscribers.text ? (
                 <>
                   <dt>{TOLD_LABEL[lang]}</dt>

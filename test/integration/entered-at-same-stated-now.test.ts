@@ -33,3 +33,21 @@ it('a report entered days after an assessment with the same stated --now gives i
 
   expect(show).toContain('entered after the AP deadline had passed: 2026-12-03 10:48 CET');
 });
+
+it('an Art. 34 decision entered with a stated --now gives the moment it was entered, not the stated one (finB F9)', async () => {
+  vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(new Date('2026-12-03T09:48:00.000Z'));
+  const store = join(mkdtempSync(join(tmpdir(), 'finb-')), 's');
+  const r = await runCli(['replay', EVENT, '--store', store, '--json', '--now', '2026-11-27T21:20:00Z']);
+  const id = JSON.parse(r.stdout.split('\n')[0]).incidentId as string;
+  const stated = ['--store', store, '--now', STATED, '--confirm-stated-time'];
+  expect((await runCli(['assess', id, '--personal-data', 'yes', '--risk', 'high', '--reason', 'klantdata', '--by', 'fg-piet', ...stated])).code).toBe(0);
+  const informed = ['subjects', id, '--decision', 'inform', '--date', '2026-11-27T21:50:00Z', '--channel', 'brief', '--text', 'Uw gegevens zijn gelekt.', '--reason', 'hoog risico'];
+  const done = await runCli([...informed, '--by', 'fg-piet', ...stated]);
+  expect(done.code, done.stderr).toBe(0);
+  const register = (await runCli(['register', '--format', 'md', '--store', store])).stdout;
+  expect(register).toContain('2026-12-03 10:48');
+  expect(register).not.toContain('vastgelegd 2026-11-27 23:00');
+  const draft = (await runCli(['draft', id, '--store', store])).stdout;
+  expect(draft).not.toMatch(/later ingevoerd: vastgelegd 2026-11-27/);
+});
