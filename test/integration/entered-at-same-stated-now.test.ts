@@ -42,7 +42,20 @@ it('an Art. 34 decision entered with a stated --now gives the moment it was ente
   const id = JSON.parse(r.stdout.split('\n')[0]).incidentId as string;
   const stated = ['--store', store, '--now', STATED, '--confirm-stated-time'];
   expect((await runCli(['assess', id, '--personal-data', 'yes', '--risk', 'high', '--reason', 'klantdata', '--by', 'fg-piet', ...stated])).code).toBe(0);
-  const informed = ['subjects', id, '--decision', 'inform', '--date', '2026-11-27T21:50:00Z', '--channel', 'brief', '--text', 'Uw gegevens zijn gelekt.', '--reason', 'hoog risico'];
+  const informed = [
+    'subjects',
+    id,
+    '--decision',
+    'inform',
+    '--date',
+    '2026-11-27T21:50:00Z',
+    '--channel',
+    'brief',
+    '--text',
+    'Uw gegevens zijn gelekt.',
+    '--reason',
+    'hoog risico',
+  ];
   const done = await runCli([...informed, '--by', 'fg-piet', ...stated]);
   expect(done.code, done.stderr).toBe(0);
   const register = (await runCli(['register', '--format', 'md', '--store', store])).stdout;
