@@ -293,7 +293,7 @@ export function coverageMarkdown(policy: Policy, source = 'the built-in policy')
     '- **notify only**: the incident and its messages, no containment step.',
     '- **plan** `action`: recorded with its steps, carried out on AWS only when the rule says `enforce`',
     '  (or with `datalek replay --target aws --enforce`, or for a recorded incident',
-    '  `datalek contain ID --target aws --enforce`); **enforce** `action`: carried out on AWS.',
+    '  `datalek contain ID --enforce --by NAME --reason TEXT --target aws`); **enforce** `action`: carried out on AWS.',
     '- **person** `step`: what only a person can do, with the runbook to follow; never automated.',
     "- A type GuardDuty adds later, at High, gets the policy's fallback step (`triage`).",
     '',
