@@ -416,17 +416,14 @@ function affected(kind: ResourceKind, resourceType: string, resource: Json, b: B
   }
 }
 
-/**
- * The first ARN a resource block of a type this version does not know carries (`…Arn`, `arn`: say
- * `dynamoDbTableDetails.tableArn`), or undefined. Bounded as every identifier (`idAt`).
- */
 /** ARNs that name a person or a session (an IAM user's name, an assumed role's session), never a resource's id. */
 const PRINCIPAL_ARN = /^arn:[^:]+:(iam|sts)::[^:]*:(user|assumed-role|federated-user)\//;
 
 /**
  * The ARN a resource's own block gives it: a field `arn`, or `<name>Arn` where the block is named after that
  * name (`dynamoDbTableDetails.tableArn`). Another field's ARN (a KMS key, an owner) names something else, and
- * a principal's ARN names a person: neither is taken, and the finding's id stands in.
+ * a principal's ARN names a person: neither is taken, and the finding's id stands in. Bounded as every
+ * identifier (`idAt`).
  */
 function blockArn(resource: Json): string | undefined {
   for (const [name, block] of Object.entries(resource)) {

@@ -1886,10 +1886,10 @@ function drillMarkOf(db: Database.Database): DrillMark | null {
 }
 
 /**
- * Outbox rows as messages. A row whose bytes cannot be read is left out rather than stopping every
- * other message: it cannot be sent as it is, and `datalek verify` names it.
+ * Outbox rows as messages. A row whose bytes cannot be read never stops every other message: it goes to
+ * `onDamaged` by its id (`messages` and the page list it DAMAGED); the sender's pending read passes none,
+ * as such a row cannot be sent as it is, and `datalek verify` names it.
  */
-/** The rows' messages; one that cannot be read goes to `onDamaged` by its id (pending ones, without it: verify names them). */
 function messageRows(rows: { id?: string; data: string; sent_at: string | null }[], onDamaged?: DamagedMessageHandler): OutboxMessage[] {
   const out: OutboxMessage[] = [];
   for (const row of rows) {
